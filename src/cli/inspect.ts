@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import { parsePid, printJson } from './options.js';
+import { engine, ensureEngine, inspectContainer, runningContainer, runningContainerIds } from '../runtime/docker.js';
+import { namespaceTree } from '../proc/tree.js';
+import { verdictFor } from '../proc/verdict.js';
+import { formatInspect, inspectReport } from '../report/inspect.js';
+import { parseSignal, signalName } from '../model/signals.js';
+import { UserError, messageOf } from '../util/errors.js';
+
+interface InspectOptions {
+  pid?: number;
+  container?: string;
+  all?: boolean;
+  signal?: string;
+  json?: boolean;
+}
+
+function stopSignalOption(v: string | undefined, fallback: string): string {
+  try {
+    return signalName(parseSignal(v ?? fallback));
+  } catch (err) {
+    throw new UserError(messageOf(err));
+  }
+}
+
+export function registerInspect(program: Command): void {
+  program
+    .command('inspect')
+    .description('show the process tree of a PID namespace or container and what a stop will do')
+    .option('--pid <pid>', 'a host PID: its PID namespace (or, for a host process, its subtree)', parsePid)
+    .option('--container <name|id>', 'a running container, through the Docker Engine API (DOCKER_HOST or the local socket)')
+    .option('--all', 'one line per running container with its verdict')
+    .option('--signal <sig>', 'the stop signal to evaluate (default: the container\'s StopSignal, else SIGTERM)')
+    .option('--json', 'machine-readable output')
+    .action(async (o: InspectOptions) => {
+      const modes = [o.pid !== undefined, o.container !== undefined, Boolean(o.all)].filter(Boolean).length;
+      if (modes !== 1) throw new UserError('give exactly one of --pid N, --container NAME|ID, --all');
+      const tty = process.stdout.isTTY === true && !process.env.NO_COLOR;
+      if (o.pid !== undefined) {
+        const tree = namespaceTree(o.pid);
+        const verdict = verdictFor(tree, stopSignalOption(o.signal, 'SIGTERM'));
+        const report = inspectReport(tree, verdict);
+        if (o.json) printJson(report);
+        else process.stdout.write(formatInspect(report, tty));
+        return;
+      }
+      const docker = engine();
+      await ensureEngine(docker);
+      if (o.container !== undefined) {
+        const c = await runningContainer(docker, o.container);
+        const tree = namespaceTree(c.hostPid);
+        const verdict = verdictFor(tree, stopSignalOption(o.signal, c.stopSignal));
+        const report = inspectReport(tree, verdict, c);
+        if (o.json) printJson(report);
+        else process.stdout.write(formatInspect(report, tty));
+        return;
+      }
+      const rows: { id: string; name: string; image: string; outcome?: string; certain?: boolean; summary?: string; error?: string }[] = [];
+      for (const id of await runningContainerIds(docker)) {
+        try {
+          const c = await inspectContainer(docker, id);
+          if (!c.running) continue;
+          const v = verdictFor(namespaceTree(c.hostPid), stopSignalOption(o.signal, c.stopSignal));
+          rows.push({ id: c.id, name: c.name, image: c.image, outcome: v.outcome, certain: v.certain, summary: v.summary });
+        } catch (err) {
+          rows.push({ id, name: id.slice(0, 12), image: '', error: messageOf(err) });
+        }
+      }
+      if (o.json) printJson({ containers: rows });
+      else if (!rows.length) process.stdout.write('no running containers\n');
+      else for (const r of rows) process.stdout.write(`${r.name.padEnd(24)} ${(r.outcome ?? 'error').toUpperCase().padEnd(8)} ${r.error ?? r.summary ?? ''}\n`);
+    });
+}

@@ -1,0 +1,48 @@
+/**
+ * The pid1 command line: thin wiring only. Each command lives in its own file and registers itself;
+ * the work is done in src/model, src/sources, src/rules, src/proc, src/runtime, src/init and src/report.
+ */
+import { Command, CommanderError } from 'commander';
+import { UserError, messageOf } from '../util/errors.js';
+import { registerSignals } from './signals.js';
+import { registerInspect } from './inspect.js';
+import { registerLint } from './lint.js';
+import { registerTest } from './test.js';
+import { registerStop } from './stop.js';
+import { registerInit } from './init.js';
+
+export function buildProgram(): Command {
+  const program = new Command('pid1')
+    .description('Find, explain, fix and prove lost stop signals in containers.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  registerSignals(program);
+  registerInspect(program);
+  registerLint(program);
+  registerTest(program);
+  registerStop(program);
+  registerInit(program);
+  return program;
+}
+
+/** Run the CLI; returns the exit status. Errors become one line on stderr, never a stack trace. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; usage errors were already printed by commander.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(`pid1: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`pid1: internal error: ${messageOf(err)}${process.env.PID1_DEBUG ? `\n${(err as Error).stack ?? ''}` : ' (PID1_DEBUG=1 shows the stack)'}\n`);
+    return 2;
+  }
+}
+

@@ -1,0 +1,230 @@
+/**
+ * The shutdown report of `pid1 init`: one JSON object per line, each with `"init": <event>` and `t`
+ * (milliseconds since the supervisor's Node process started), written synchronously so that nothing
+ * is lost when the supervisor exits. The human summary is derived from the same events, so
+ * `pid1 test` (or anyone) can rebuild it from a saved report with parseReport + summarize.
+ */
+import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { Named } from './procs.js';
+
+export type { Named };
+
+export interface StartEvent {
+  init: 'start';
+  t: number;
+  /** Wall clock, ISO 8601. */
+  time: string;
+  /** The supervisor's PID (1 when it is the namespace init). */
+  pid: number;
+  namespaceInit: boolean;
+  subreaper: boolean;
+  /** The main child's PID, also its session and process group ID. */
+  child: number;
+  argv: string[];
+  options: {
+    singleChild: boolean;
+    waitAll: boolean;
+    drainMs: number;
+    graceMs: number;
+    stopSignals: string[];
+    rewrite: Record<string, string>;
+  };
+}
+export interface SpawnFailedEvent { init: 'spawn-failed'; t: number; argv: string[]; error: string; status: number }
+/** A signal reached the supervisor. */
+export interface SignalEvent { init: 'signal'; t: number; signal: string; stop: boolean }
+/** The first stop signal: waiting `ms` before forwarding it. */
+export interface DrainEvent { init: 'drain'; t: number; signal: string; ms: number }
+export interface ForwardEvent {
+  init: 'forward';
+  t: number;
+  /** What the supervisor received. */
+  received: string;
+  /** What it sent (differs under --rewrite). */
+  signal: string;
+  /** group: kill(-pgid); child: the main child only; descendants: each remaining descendant by PID. */
+  to: 'group' | 'child' | 'descendants';
+  pgid?: number;
+  /** Who it reached: the group's members (or the child, or the descendants) right after the kill. */
+  pids: Named[];
+  /** For a stop signal in group mode: descendants outside the group, signalled one by one. */
+  also?: Named[];
+  /** false when there was nobody left to receive it. */
+  delivered: boolean;
+  /** The drain that preceded it, when it ended early because of a second stop signal or the main child's exit. */
+  drainCut?: string;
+}
+export interface ExitEvent {
+  init: 'exit';
+  t: number;
+  pid: number;
+  name: string;
+  /** The main child (the command pid1 started); every other process was adopted. */
+  main: boolean;
+  code?: number;
+  signal?: string;
+  core?: boolean;
+  /** Shell-style status: code, or 128+N. */
+  status: number;
+}
+/** The main child is gone; the supervisor waits for these before exiting. */
+export interface WaitEvent {
+  init: 'wait';
+  t: number;
+  reason: 'stop' | 'wait-all';
+  for: Named[];
+  /** Those that had not received the stop signal yet and were sent it now. */
+  signalled: Named[];
+  signal?: string;
+  graceMs: number;
+  /** The drain in progress when the main child exited, cut short. */
+  drainCut?: string;
+}
+export interface EscalateEvent { init: 'escalate'; t: number; signal: 'SIGKILL'; afterMs: number; pids: Named[] }
+/** Still alive when the supervisor exited, and what happens to them. */
+export interface LeftEvent { init: 'left'; t: number; pids: Named[]; fate: 'killed by the kernel' | 're-parented' }
+export interface ErrorEvent { init: 'error'; t: number; message: string }
+export interface FinalEvent { init: 'final'; t: number; status: number; summary: string }
+
+export type InitEvent = StartEvent | SpawnFailedEvent | SignalEvent | DrainEvent | ForwardEvent | ExitEvent | WaitEvent
+  | EscalateEvent | LeftEvent | ErrorEvent | FinalEvent;
+
+/** Distributes Omit over the union, so `{ init: 'exit', ... }` type-checks against its own member. */
+export type EventBody = InitEvent extends infer E ? (E extends InitEvent ? Omit<E, 't'> : never) : never;
+
+const EVENT_NAMES = new Set(['start', 'spawn-failed', 'signal', 'drain', 'forward', 'exit', 'wait', 'escalate', 'left', 'error', 'final']);
+
+/** Milliseconds since the Node process started, 0.01 ms resolution. */
+export function now(): number {
+  return Math.round(performance.now() * 100) / 100;
+}
+
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text);
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += fs.writeSync(fd, buf, off);
+    } catch (err) {
+      // stderr may be shared with a child that made it non-blocking; retry instead of losing the line.
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      return; // EPIPE etc.: the reader is gone; the supervisor must go on regardless.
+    }
+  }
+}
+
+export class Reporter {
+  readonly events: InitEvent[] = [];
+  private readonly fd: number | undefined;
+
+  /** `dest`: a file path (appended), 'stderr' or 'none'. */
+  constructor(dest: string) {
+    if (dest === 'none') this.fd = undefined;
+    else if (dest === 'stderr' || dest === '-') this.fd = 2;
+    else this.fd = fs.openSync(dest, 'a'); // Node opens with O_CLOEXEC: the child never inherits it
+  }
+
+  /** Write an event stamped now, or at `at` (a time taken earlier, e.g. when a signal arrived). */
+  emit<E extends EventBody>(body: E, at = now()): E & { t: number } {
+    // `init` first, then `t`, then the rest: easy to read with grep.
+    const event: E & { t: number } = Object.assign({ init: body.init, t: at }, body);
+    this.events.push(event as InitEvent);
+    if (this.fd !== undefined) writeAll(this.fd, `${JSON.stringify(event)}\n`);
+    return event;
+  }
+
+  /** The human line, always on stderr. */
+  say(line: string): void {
+    writeAll(2, `${line}\n`);
+  }
+}
+
+/** One run of the supervisor in a report (a file may hold several: it is appended to). */
+export interface InitRun {
+  events: InitEvent[];
+  start?: StartEvent;
+  final?: FinalEvent;
+}
+
+/**
+ * Read a report: JSON lines with an `init` event; anything else (a service's own log lines when the
+ * report went to stderr) is skipped. Runs are split at each `start`.
+ */
+export function parseReport(text: string): InitRun[] {
+  const runs: InitRun[] = [];
+  let cur: InitRun | undefined;
+  for (const line of text.split('\n')) {
+    const s = line.trim();
+    if (!s.startsWith('{') || !s.includes('"init"')) continue;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(s);
+    } catch {
+      continue;
+    }
+    if (!obj || typeof obj !== 'object' || !EVENT_NAMES.has(String((obj as { init?: unknown }).init))) continue;
+    const ev = obj as InitEvent;
+    if (ev.init === 'start' || !cur) {
+      cur = { events: [] };
+      runs.push(cur);
+    }
+    cur.events.push(ev);
+    if (ev.init === 'start') cur.start = ev;
+    if (ev.init === 'final') cur.final = ev;
+  }
+  return runs;
+}
+
+const sec = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
+const who = (p: Named): string => `${p.name}[${p.pid}]`;
+function list(ps: Named[], max = 5): string {
+  const shown = ps.slice(0, max).map(who).join(', ');
+  return ps.length > max ? `${shown} and ${ps.length - max} more` : shown;
+}
+
+/** Why a status: "exit 143 = 128+15 (SIGTERM)". */
+export function explainStatus(status: number, signal?: string): string {
+  return signal ? `exit ${status} = 128+${status - 128} (${signal})` : `exit ${status}`;
+}
+
+/** The one-line human summary of a run. */
+export function summarize(run: InitRun): string {
+  const ev = run.events;
+  const final = ev.find((e): e is FinalEvent => e.init === 'final');
+  const failed = ev.find((e): e is SpawnFailedEvent => e.init === 'spawn-failed');
+  if (failed) return `pid1 init: exit ${failed.status}: ${failed.error}`;
+  const main = ev.find((e): e is ExitEvent => e.init === 'exit' && e.main);
+  const parts: string[] = [];
+  const status = final?.status ?? main?.status;
+  const head = status === undefined ? 'pid1 init: still running' : `pid1 init: ${explainStatus(status, main?.signal)}`;
+  if (main) {
+    parts.push(main.signal ? `${who(main)} was killed by ${main.signal}${main.core ? ' (core dumped)' : ''}` : `${who(main)} exited ${main.code ?? main.status}`);
+  }
+  const stopSignal = ev.find((e): e is SignalEvent => e.init === 'signal' && e.stop);
+  const stopForward = stopSignal ? ev.find((e): e is ForwardEvent => e.init === 'forward' && e.received === stopSignal.signal && e.t >= stopSignal.t) : undefined;
+  if (stopSignal) {
+    const drain = ev.find((e): e is DrainEvent => e.init === 'drain');
+    let s = `${stopSignal.signal} received at ${sec(stopSignal.t)}`;
+    if (stopForward) {
+      const as = stopForward.signal !== stopForward.received ? ` as ${stopForward.signal}` : '';
+      const to = stopForward.to === 'group' ? `group ${stopForward.pgid ?? '?'}` : stopForward.to === 'child' ? 'the child' : 'the remaining processes';
+      s += `, forwarded${as} to ${to}`;
+      if (drain) s += ` after ${stopForward.drainCut ? `${sec(stopForward.t - drain.t)} of a ${sec(drain.ms)} drain (${stopForward.drainCut})` : `a ${sec(drain.ms)} drain`}`;
+    }
+    if (main) s += `; the main child ended ${sec(main.t - stopSignal.t)} later`;
+    parts.push(s);
+  }
+  const others = ev.filter((e): e is ExitEvent => e.init === 'exit' && !e.main);
+  if (others.length) {
+    const bad = others.filter((e) => e.status !== 0);
+    parts.push(`${others.length} other process${others.length === 1 ? '' : 'es'} reaped${bad.length ? ` (${bad.length} not 0)` : ''}`);
+  }
+  const waited = ev.find((e): e is WaitEvent => e.init === 'wait');
+  if (waited) parts.push(`waited for ${list(waited.for)}`);
+  for (const e of ev) {
+    if (e.init === 'escalate') parts.push(`SIGKILLed after the ${sec(e.afterMs)} grace: ${list(e.pids)}`);
+    if (e.init === 'left') parts.push(`left ${e.pids.length} running (${e.fate}): ${list(e.pids)}`);
+  }
+  return parts.length ? `${head}: ${parts.join('; ')}` : head;
+}

@@ -1,0 +1,56 @@
+/** Reading files into documents once per run (a script shared by several Dockerfiles is one document). */
+import fs from 'node:fs';
+import path from 'node:path';
+import { LineIndex } from './text.js';
+import type { Document } from './types.js';
+
+/** Files larger than this are not linted (a Dockerfile or entrypoint script is a few KiB). */
+export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+
+export function makeDocument(file: string, text: string, kind: Document['kind'], absPath?: string): Document {
+  return { file, text, kind, lines: new LineIndex(text), ...(absPath !== undefined ? { absPath } : {}) };
+}
+
+/** A path for messages: relative to the working directory when under it. */
+export function displayPath(abs: string, cwd = process.cwd()): string {
+  const rel = path.relative(cwd, abs);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
+}
+
+/** Why a buffer is not text we can lint, if it is not. */
+export function notText(buf: Buffer): string | undefined {
+  if (buf.length > MAX_FILE_BYTES) return `file is too large (${buf.length} bytes; the limit is ${MAX_FILE_BYTES})`;
+  const probe = buf.subarray(0, 8192);
+  if (probe.includes(0)) return 'binary file (contains NUL bytes)';
+  return undefined;
+}
+
+export class DocumentStore {
+  private readonly docs = new Map<string, Document | null>();
+
+  /** Read a file as a document; undefined when missing, unreadable, binary or too large. */
+  read(absPath: string, kind: Document['kind']): Document | undefined {
+    const have = this.docs.get(absPath);
+    if (have !== undefined) return have ?? undefined;
+    let doc: Document | null = null;
+    try {
+      const st = fs.statSync(absPath);
+      if (st.isFile() && st.size <= MAX_FILE_BYTES) {
+        const buf = fs.readFileSync(absPath);
+        if (!notText(buf)) doc = makeDocument(displayPath(absPath), buf.toString('utf8'), kind, absPath);
+      }
+    } catch {
+      doc = null;
+    }
+    this.docs.set(absPath, doc);
+    return doc ?? undefined;
+  }
+
+  add(doc: Document): void {
+    if (doc.absPath) this.docs.set(doc.absPath, doc);
+  }
+
+  all(): Document[] {
+    return [...this.docs.values()].filter((d): d is Document => d !== null);
+  }
+}

@@ -1,0 +1,386 @@
+/**
+ * The launch model: what the runtime execs as PID 1, the chain of processes down to the service,
+ * and where the stop signal goes. Lint builds the chain from files (chainFromArgv), inspect from
+ * /proc (src/proc/verdict.ts); both hand it to predictStop(), and `pid1 test` checks the prediction
+ * against a real stop.
+ */
+import { basename, identify, type Forwarding, type Program, type Role, type ShellFamily } from './programs.js';
+import { analyzeShell, type ShellAnalysis, type Trap } from './shell.js';
+import { parseSignal, signalFate, signalName, type SignalMasks } from './signals.js';
+
+/** One process on the chain, after every exec it performs (its final program image). */
+export interface ChainProcess {
+  /** The programs this process ran, in exec order (e.g. env -> gosu -> gunicorn). */
+  programs: Program[];
+  argv: string[];
+  /** The final program's role. */
+  role: Role;
+  name: string;
+  /** How a stop signal it receives is passed on, if it forwards. */
+  forwards: Forwarding;
+  /**
+   * Does it have a handler for the stop signal: from SigCgt when live, from knowledge when static
+   * ('unknown' when the program decides, e.g. node or a script we cannot see).
+   */
+  handles: 'yes' | 'no' | 'unknown';
+  /** For a service that handles the signal: is that handler its graceful shutdown? */
+  gracefulOnSignal: 'yes' | 'no' | 'unknown';
+  /** A shell step's analysis, when it ran a command string or script. */
+  shell?: ShellAnalysis;
+  /** Live masks, when read from /proc. */
+  masks?: SignalMasks;
+  /** Live PIDs, when read from /proc. */
+  pid?: number;
+  hostPid?: number;
+  note?: string;
+  /** For a shell running a script: the script's path in the image. */
+  script?: string;
+  /**
+   * False when the process passes the signal on and then exits at once instead of waiting for its child
+   * (a script whose TERM trap kills the child, then ends because its only `wait` returned): the kernel
+   * SIGKILLs the child when PID 1 exits. Undefined means it waits (inits do).
+   */
+  waitsForChild?: boolean;
+  /** Its handler runs only after its foreground child exits (a shell trap while a command runs in the foreground). */
+  deferred?: boolean;
+}
+
+export interface LaunchChain {
+  processes: ChainProcess[];
+  /** The chain ends in something pid1 cannot see (a script not found, an unknown image's shell, `$VAR`). */
+  opaque?: string;
+}
+
+export type Outcome = 'graceful' | 'killed' | 'abrupt' | 'nostart' | 'unknown';
+
+export interface StopPrediction {
+  outcome: Outcome;
+  /** False when the outcome depends on something pid1 cannot see. */
+  certain: boolean;
+  signal: string;
+  /** The step-by-step path of the signal, one line each, in kernel/runtime terms. */
+  path: string[];
+  /** Processes that handle the stop signal but will never receive it. */
+  unreached: ChainProcess[];
+  /** What PID 1 is. */
+  pid1: ChainProcess;
+  service: ChainProcess;
+  /** What to change, when the outcome is not graceful. */
+  fix?: string;
+}
+
+const INIT_NAMES = new Set(['tini', 'docker-init', 'dumb-init', 'catatonit', 's6']);
+
+function serviceGraceful(p: Program, signal: string): 'yes' | 'no' | 'unknown' {
+  if (p.graceful) return p.graceful.includes(signal) ? 'yes' : 'no';
+  if (p.name === 'node' || p.name === 'nodejs' || p.name === 'bun' || p.name === 'deno') return 'unknown';
+  return 'yes';
+}
+
+/** Static knowledge of whether a program catches the stop signal. */
+function staticHandles(p: Program, signal: string, shell?: ShellAnalysis): 'yes' | 'no' | 'unknown' {
+  const bare = signal.replace(/^SIG/, '');
+  switch (p.role) {
+    case 'init': case 'package-manager': case 'fork-wrapper': return 'yes';
+    case 'shell':
+      if (shell?.traps.some((t) => t.signals.includes(bare) || t.signals.includes(String(parseSignal(bare))))) return 'yes';
+      return 'no'; // a non-interactive shell has no handler for TERM/QUIT/USR*; INT is caught by dash as init but not forwarded
+    case 'service':
+      if (p.name === 'node' || p.name === 'nodejs' || p.name === 'bun' || p.name === 'deno') return 'unknown';
+      return 'yes'; // known servers handle TERM/INT/QUIT; whether that is graceful is gracefulOnSignal
+    default:
+      return 'unknown';
+  }
+}
+
+/** The shell's trap for the stop signal, if any. */
+export function stopTrap(shell: ShellAnalysis, signal: string): Trap | undefined {
+  const bare = signal.replace(/^SIG/, '');
+  const num = String(parseSignal(bare));
+  for (let i = shell.traps.length - 1; i >= 0; i--) {
+    const t = shell.traps[i] as Trap;
+    if (t.signals.includes(bare) || t.signals.includes(num)) return t;
+  }
+  return undefined;
+}
+
+function makeProcess(programs: Program[], argv: string[], signal: string, shell?: ShellAnalysis, script?: string): ChainProcess {
+  const last = programs[programs.length - 1] as Program;
+  let handles = staticHandles(last, signal, shell);
+  let role: Role = last.role;
+  let forwards: Forwarding = last.forwards ?? 'none';
+  let waitsForChild: boolean | undefined;
+  let deferred: boolean | undefined;
+  const trap = last.role === 'shell' && shell ? stopTrap(shell, signal) : undefined;
+  if (trap && shell) {
+    if (trap.ignores) handles = 'no';
+    else if (shell.wait) {
+      // A trap interrupts `wait` at once (the service runs in the background).
+      if (trap.forwards) {
+        role = 'init';
+        forwards = 'child';
+        // After the trap, the interrupted `wait` returns > 128: the script goes on to its next statement.
+        waitsForChild = trap.waits || (shell.wait.waits >= 2 && (!shell.errexit || shell.wait.guarded));
+      } else {
+        forwards = 'none';
+      }
+    } else {
+      // A trap waits for the foreground command to end before it runs.
+      forwards = 'none';
+      deferred = true;
+    }
+  }
+  return {
+    programs, argv, role, name: last.name,
+    forwards,
+    handles,
+    gracefulOnSignal: last.role === 'service' ? serviceGraceful(last, signal) : 'no',
+    ...(shell ? { shell } : {}),
+    ...(script !== undefined ? { script } : {}),
+    ...(waitsForChild !== undefined ? { waitsForChild } : {}),
+    ...(deferred ? { deferred } : {}),
+    ...(last.note ? { note: last.note } : {}),
+  };
+}
+
+export interface ChainOptions {
+  /** The image's /bin/sh family. */
+  sh: ShellFamily;
+  /** The stop signal, e.g. SIGTERM. */
+  signal?: string;
+  /** Resolve a script path to its contents (lint: from the build context). */
+  readScript?: (path: string) => string | undefined;
+  /** The container's CMD, substituted for `exec "$@"` in an entrypoint script. */
+  args?: string[];
+  /** The image's environment (ENV): `$VAR` in a command string with a known value counts as literal. */
+  env?: Readonly<Record<string, string>>;
+}
+
+/** `#!/usr/bin/env bash -e` -> ['bash', '-e']; `#!/bin/sh` -> ['/bin/sh']. */
+export function shebangOf(text: string): string[] | undefined {
+  if (!text.startsWith('#!')) return undefined;
+  const nl = text.indexOf('\n');
+  const line = text.slice(2, nl === -1 ? undefined : nl).trim();
+  const parts = line.split(/[ \t]+/).filter(Boolean);
+  if (parts.length === 0) return undefined;
+  if (basename(parts[0] as string) === 'env') {
+    const rest = parts.slice(1).filter((p) => p !== '-S');
+    return rest.length ? rest : undefined;
+  }
+  return parts;
+}
+
+/** A program path that names a script (not found: pid1 cannot see what it runs). */
+function looksLikeScript(p: string): boolean {
+  return /\.(sh|bash|ash)$/.test(p) || /entrypoint|start|run|launch|boot/i.test(basename(p)) && p.includes('/');
+}
+
+/** Walk an exec-form argv through wrappers, inits and shells into a chain of processes. */
+export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
+  const signal = opts.signal ?? 'SIGTERM';
+  const processes: ChainProcess[] = [];
+  let current: Program[] = [];
+  let currentArgv = argv;
+  let rest = argv;
+  let opaque: string | undefined;
+  let scriptPath: string | undefined;
+  for (let guard = 0; guard < 32 && rest.length > 0; guard++) {
+    // A script run by path: the kernel runs its shebang's interpreter with the script as argument.
+    const head = rest[0] ?? '';
+    if (opts.readScript && identify(rest, opts.sh).role === 'service') {
+      const text = opts.readScript?.(head);
+      const interp = text !== undefined ? shebangOf(text) : undefined;
+      if (interp) {
+        rest = [...interp, head, ...rest.slice(1)];
+        if (currentArgv === argv && processes.length === 0 && current.length === 0) currentArgv = rest;
+      } else if (text === undefined && looksLikeScript(head)) {
+        opaque = `script ${head} is not visible to pid1 (not found in the build context)`;
+      }
+    }
+    const prog = identify(rest, opts.sh);
+    // Only a -c string depends on the family: no family execs the last command of a script file.
+    if (prog.role === 'shell' && prog.shell === 'unknown' && prog.command !== undefined && rest[0] !== undefined && /(^|\/)sh$/.test(rest[0])) {
+      opaque = 'the image\'s /bin/sh is unknown: whether it execs the last command decides the outcome';
+    }
+    current.push(prog);
+    if (prog.role === 'exec-wrapper' && prog.next !== undefined) {
+      rest = rest.slice(prog.next);
+      continue;
+    }
+    if (prog.role === 'shell') {
+      const family = prog.shell ?? 'unknown';
+      let source = prog.command;
+      let scriptArgs: string[] = [];
+      const mode = source === undefined && prog.script !== undefined ? 'script' : 'command';
+      scriptPath = mode === 'script' ? prog.script : undefined;
+      if (source === undefined && prog.script !== undefined) {
+        source = opts.readScript?.(prog.script);
+        scriptArgs = rest.slice((prog.next ?? rest.length) + 1);
+        if (source === undefined) { opaque = `script ${prog.script} is not visible to pid1`; break; }
+      } else if (source !== undefined) {
+        // sh -c STRING NAME ARGS...: "$@" is ARGS
+        const ci = rest.indexOf(source);
+        scriptArgs = ci >= 0 ? rest.slice(ci + 2) : [];
+      }
+      if (source === undefined) break;
+      // -e on the command line or in the shebang
+      const shellOpts = rest.slice(1, prog.next ?? rest.length).filter((a) => /^-[a-zA-Z]+$/.test(a));
+      const analysis = analyzeShell(source, family, { mode, ...(opts.env ? { env: opts.env } : {}), errexit: shellOpts.some((o) => o.includes('e')) });
+      const fin = analysis.final;
+      if (!fin) break;
+      let next: string[] | undefined = fin.argv;
+      if (analysis.execArgs) next = scriptArgs.length ? scriptArgs : opts.args;
+      if (analysis.wait) {
+        // `svc & pid=$!; wait`: the service is the background job, a child of this shell.
+        processes.push(makeProcess(current, currentArgv, signal, analysis, scriptPath));
+        current = [];
+        const job = analysis.wait.job.argv;
+        if (!job) { opaque = `the background command \`${source.slice(analysis.wait.job.start, analysis.wait.job.end)}\` is built at run time`; break; }
+        rest = job;
+        currentArgv = job;
+        continue;
+      }
+      if (!next || next.length === 0) {
+        opaque = `the final command \`${source.slice(fin.start, fin.end)}\` is built at run time`;
+        processes.push(makeProcess(current, currentArgv, signal, analysis, scriptPath));
+        current = [];
+        break;
+      }
+      if (fin.execd && fin.shape === 'simple') {
+        // the shell replaces itself: same process, next program
+        if (family === 'unknown' && !fin.explicitExec) opaque = 'the image\'s /bin/sh is unknown: whether it execs the last command decides the outcome';
+        rest = next;
+        currentArgv = currentArgv === argv && processes.length === 0 ? argv : currentArgv;
+        continue;
+      }
+      processes.push(makeProcess(current, currentArgv, signal, analysis, scriptPath));
+      current = [];
+      rest = next;
+      currentArgv = next;
+      continue;
+    }
+    if ((prog.role === 'init' || prog.role === 'fork-wrapper') && prog.next !== undefined) {
+      processes.push(makeProcess(current, currentArgv, signal));
+      current = [];
+      rest = rest.slice(prog.next);
+      currentArgv = rest;
+      continue;
+    }
+    if (prog.role === 'fork-wrapper' && prog.command !== undefined) {
+      processes.push(makeProcess(current, currentArgv, signal));
+      current = [];
+      rest = ['sh', '-c', prog.command];
+      currentArgv = rest;
+      continue;
+    }
+    if (prog.role === 'package-manager') {
+      processes.push(makeProcess(current, currentArgv, signal));
+      current = [];
+      opaque = `${prog.name} runs the "${prog.command ?? 'start'}" script from package.json through sh -c`;
+      break;
+    }
+    break;
+  }
+  if (current.length) processes.push(makeProcess(current, currentArgv, signal));
+  return { processes, ...(opaque ? { opaque } : {}) };
+}
+
+function label(p: ChainProcess): string {
+  return p.pid !== undefined ? `${p.name} (PID ${p.pid})` : p.name;
+}
+
+/**
+ * Predict what the stop does: the signal goes to PID 1 (processes[0]); the kernel drops it there if
+ * the action is default; forwarders pass it on; a process whose parent init exits is SIGKILLed by the
+ * kernel (zap_pid_ns_processes), cutting its shutdown short.
+ */
+export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPrediction {
+  const signal = signalName(parseSignal(signalIn));
+  const procs = chain.processes;
+  const pid1 = procs[0];
+  if (!pid1) throw new Error('empty launch chain');
+  const service = procs[procs.length - 1] as ChainProcess;
+  const path: string[] = [];
+  const unreached: ChainProcess[] = [];
+  let certain = chain.opaque === undefined;
+  const sig = parseSignal(signal);
+  const finish = (outcome: Outcome, fix?: string): StopPrediction => {
+    for (const p of procs.slice(1)) if (p.handles === 'yes' && outcome !== 'graceful' && !path.some((l) => l.includes(`-> ${label(p)}`))) unreached.push(p);
+    return { outcome: certain ? outcome : outcome === 'graceful' ? 'graceful' : outcome, certain, signal, path, unreached, pid1, service, ...(fix ? { fix } : {}) };
+  };
+
+  // What PID 1 does with it.
+  const fateAt1 = pid1.masks
+    ? signalFate(sig, pid1.masks, { namespaceInit: true, fromAncestor: true })
+    : { fate: pid1.handles === 'yes' ? 'handled' : pid1.handles === 'no' ? 'dropped' : 'unknown', why: '' } as const;
+  if (fateAt1.fate === 'dropped' || fateAt1.fate === 'ignored') {
+    path.push(`${signal} -> PID 1 ${label(pid1)}: ${fateAt1.fate === 'ignored' ? 'ignored (SIG_IGN)' : 'no handler, and the kernel drops default-action signals sent to a namespace init'}`);
+    path.push(`grace period expires -> SIGKILL from the runtime: every process dies at once`);
+    const fix = pid1.role === 'shell' ? `make the service PID 1: \`exec\` it from the shell, or use the exec (JSON) form`
+      : pid1.role === 'service' ? `handle ${signal} in the service, or run it under an init that forwards it (tini, dumb-init, pid1 init)`
+        : `run the service as PID 1 or under an init that forwards ${signal}`;
+    return finish('killed', fix);
+  }
+  if (fateAt1.fate === 'unknown') {
+    certain = false;
+    path.push(`${signal} -> PID 1 ${label(pid1)}: whether it handles ${signal} depends on the program${pid1.note ? ` (${pid1.note})` : ''}`);
+    return finish('unknown');
+  }
+  path.push(`${signal} -> PID 1 ${label(pid1)}: handled`);
+  if (procs.length > 1 && pid1.deferred) {
+    // POSIX shells run a trap only once the foreground command has finished.
+    path.push(`${label(pid1)} runs its trap only after its foreground command exits, which does not happen: grace period expires -> SIGKILL`);
+    return finish('killed', 'start the service in the background and wait for it, with a trap that forwards the signal, or `exec` the service');
+  }
+  if (procs.length > 1 && pid1.shell && pid1.forwards === 'none') {
+    path.push(`${label(pid1)}'s trap does not pass ${signal} on; the script ends -> the kernel SIGKILLs every process left in the namespace`);
+    return finish('abrupt', 'forward the signal to the service in the trap (`kill -TERM "$pid"`) and wait for it');
+  }
+  if (procs.length === 1 || pid1.role === 'service') {
+    const g = pid1.gracefulOnSignal;
+    if (g === 'yes') return finish('graceful');
+    if (g === 'unknown') { certain = false; return finish('unknown'); }
+    path.push(`${pid1.name} treats ${signal} as an immediate stop, not its graceful shutdown${pid1.note ? ` (${pid1.note})` : ''}`);
+    return finish('abrupt', `set STOPSIGNAL to ${pid1.programs.at(-1)?.graceful?.[0] ?? 'its graceful signal'}`);
+  }
+  // PID 1 forwards it.
+  const mode = pid1.forwards === 'none' ? 'child' : pid1.forwards;
+  const child = procs[1] as ChainProcess;
+  const targets = mode === 'group' ? procs.slice(1) : [child];
+  path.push(`${label(pid1)} forwards ${signal} to ${mode === 'group' ? 'its child\'s process group' : 'its child'}: ${targets.map(label).join(', ')}`);
+  if (child === service) {
+    const f = child.masks ? signalFate(sig, child.masks, { namespaceInit: false, fromAncestor: false }) : { fate: child.handles === 'yes' ? 'handled' : child.handles === 'no' ? 'default' : 'unknown' };
+    if (f.fate === 'handled') {
+      if (child.gracefulOnSignal === 'yes' && pid1.waitsForChild === false) {
+        path.push(`-> ${label(child)}: handled, but ${label(pid1)} does not wait for it: its \`wait\` returns when the trap runs and the script ends`);
+        path.push(`PID 1 exits -> the kernel SIGKILLs ${label(child)} in the middle of its shutdown`);
+        return finish('abrupt', 'wait for the service again after the first `wait` returns (or `wait` inside the trap), and do not let `set -e` end the script there');
+      }
+      if (child.gracefulOnSignal === 'yes') { path.push(`-> ${label(child)}: handled; ${pid1.name} waits for it`); return finish('graceful'); }
+      if (child.gracefulOnSignal === 'unknown') { certain = false; path.push(`-> ${label(child)}: handled, graceful if the program listens for ${signal}`); return finish('unknown'); }
+      path.push(`-> ${label(child)}: handled, but not as a graceful shutdown`);
+      return finish('abrupt');
+    }
+    if (f.fate === 'unknown') { certain = false; return finish('unknown'); }
+    if (f.fate === 'ignored') { path.push(`-> ${label(child)}: ignored; grace expires -> SIGKILL`); return finish('killed'); }
+    path.push(`-> ${label(child)}: no handler, the default action ends it`);
+    return finish('abrupt', `handle ${signal} in the service`);
+  }
+  // A wrapper between PID 1 and the service.
+  if (child.handles === 'yes' && child.forwards !== 'none') {
+    path.push(`-> ${label(child)} handles it and forwards it on`);
+    const rest = predictStop({ processes: procs.slice(1), ...(chain.opaque ? { opaque: chain.opaque } : {}) }, signal);
+    path.push(...rest.path.slice(1));
+    certain = certain && rest.certain;
+    return finish(rest.outcome, rest.fix);
+  }
+  path.push(`-> ${label(child)}: no handler, the default action ends it at once`);
+  path.push(`${label(pid1)} exits with its child -> the kernel SIGKILLs every process left in the namespace`);
+  if (mode === 'group') {
+    path.push(`${label(service)} received ${signal} too, but its shutdown is cut short when PID 1 exits`);
+    return finish('abrupt', `exec the service from the wrapper so that it is ${pid1.name}'s direct child, or use pid1 init --wait-all`);
+  }
+  return finish('abrupt', `exec the service from the wrapper (then ${pid1.name} signals it directly), or use ${pid1.name === 'dumb-init' ? 'dumb-init without --single-child' : 'tini -g'} / pid1 init`);
+}
+
+export { INIT_NAMES };

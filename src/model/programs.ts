@@ -1,0 +1,170 @@
+/**
+ * What pid1 knows about the programs that appear on a launch chain: shells, inits, package managers,
+ * wrappers and servers. Used both statically (lint: from an argv) and live (inspect: from /proc).
+ */
+
+/** Which shell /bin/sh is in an image. `none`: the image has no shell (scratch, distroless). */
+export type ShellFamily = 'dash' | 'bash' | 'ash' | 'zsh' | 'none' | 'unknown';
+
+/**
+ * - shell: runs a command string or script; whether it execs the last command depends on the family.
+ * - init: a signal-forwarding PID 1 (tini, dumb-init, catatonit, docker-init, s6).
+ * - package-manager: npm/yarn/pnpm running a script through `sh -c`.
+ * - exec-wrapper: replaces itself with the next command (env, gosu, su-exec, setpriv, chroot, nice).
+ * - fork-wrapper: stays as the parent of the next command (su -c, timeout).
+ * - service: anything else; the program meant to receive the stop signal.
+ */
+export type Role = 'shell' | 'init' | 'package-manager' | 'exec-wrapper' | 'fork-wrapper' | 'service';
+
+/** Where a forwarding process sends a signal it receives. */
+export type Forwarding = 'child' | 'group' | 'none';
+
+export interface Program {
+  /** Canonical name: dash, bash, ash, tini, dumb-init, npm, gosu, node, nginx, ... */
+  name: string;
+  role: Role;
+  /** For shells: the family. */
+  shell?: ShellFamily;
+  /** For inits, package managers and fork-wrappers: how the stop signal is passed on. */
+  forwards?: Forwarding;
+  /** Index in argv where the wrapped command starts (wrappers, inits, package managers); undefined when none. */
+  next?: number;
+  /** For a shell: its -c string; for a package manager: the script name. */
+  command?: string;
+  /** For a shell without -c: the script it runs. */
+  script?: string;
+  /** For known servers: the signals that start a graceful shutdown (empty: none by default). */
+  graceful?: string[];
+  /** One line of why, where the behaviour is not obvious. */
+  note?: string;
+}
+
+export function basename(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i >= 0 ? p.slice(i + 1) : p;
+}
+
+/** Known servers whose graceful stop is not (only) SIGTERM. Sources: each server's documentation. */
+export const SERVER_SIGNALS: Record<string, { graceful: string[]; note: string }> = {
+  // nginx: TERM/INT = fast shutdown, QUIT = graceful shutdown (nginx.org/en/docs/control.html).
+  nginx: { graceful: ['SIGQUIT'], note: 'nginx shuts down gracefully on SIGQUIT; SIGTERM is its fast shutdown' },
+  // php-fpm: SIGQUIT = graceful stop, SIGTERM/SIGINT = immediate termination (php-fpm(8)).
+  'php-fpm': { graceful: ['SIGQUIT'], note: 'php-fpm stops gracefully on SIGQUIT; SIGTERM terminates at once' },
+  // Apache httpd: WINCH = graceful-stop, TERM = stop now (httpd.apache.org/docs/2.4/stopping.html).
+  httpd: { graceful: ['SIGWINCH'], note: 'httpd stops gracefully on SIGWINCH; SIGTERM stops at once' },
+  apache2: { graceful: ['SIGWINCH'], note: 'apache2 stops gracefully on SIGWINCH; SIGTERM stops at once' },
+  // PostgreSQL: TERM = smart (waits for every client), INT = fast, QUIT = immediate (server-shutdown docs).
+  postgres: { graceful: ['SIGINT', 'SIGTERM'], note: 'PostgreSQL: SIGTERM waits for all clients to disconnect (smart); SIGINT is the fast, clean shutdown' },
+};
+
+const SHELLS: Record<string, ShellFamily> = { dash: 'dash', bash: 'bash', ash: 'ash', zsh: 'zsh', busybox: 'ash', mksh: 'unknown', ksh: 'unknown' };
+
+/** Options (with how many values they take) of wrappers, so that the wrapped command can be found. */
+function skipOptions(argv: string[], from: number, withValue: Set<string>, stopAtDoubleDash = true): number {
+  let i = from;
+  while (i < argv.length) {
+    const a = argv[i] ?? '';
+    if (stopAtDoubleDash && a === '--') return i + 1;
+    if (!a.startsWith('-') || a === '-') return i;
+    const flag = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
+    i += withValue.has(flag) && !a.includes('=') ? 2 : 1;
+  }
+  return i;
+}
+
+/**
+ * Identify argv[0] (resolving `sh` to the image's shell family) and, for wrappers, where the
+ * wrapped command starts.
+ */
+export function identify(argv: readonly string[], sh: ShellFamily = 'unknown'): Program {
+  const a = [...argv];
+  const name = basename(a[0] ?? '');
+  if (name === 'sh') return shellProgram(a, sh === 'none' ? 'unknown' : sh, 'sh');
+  if (name === 'busybox' && a.length > 1 && (a[1] === 'sh' || a[1] === 'ash')) return shellProgram(a.slice(1), 'ash', 'ash', 1);
+  const family = SHELLS[name];
+  if (family && name !== 'busybox') return shellProgram(a, family, name);
+  switch (name) {
+    case 'tini': case 'docker-init': {
+      // tini [-s] [-g] [-w] [-v] [-l] [-p SIG] [-e CODE] [--] CMD
+      const next = skipOptions(a, 1, new Set(['-p', '-e']));
+      const group = a.slice(1, next).some((o) => /^-[a-z]*g/.test(o) && o !== '--');
+      return { name, role: 'init', forwards: group ? 'group' : 'child', next,
+        note: group ? 'tini -g forwards to the child\'s process group' : 'tini forwards to its child only' };
+    }
+    case 'dumb-init': {
+      // dumb-init [-c|--single-child] [-r s:r] [-v] [--] CMD; default: setsid and signal the whole group.
+      const next = skipOptions(a, 1, new Set(['-r', '--rewrite']));
+      const single = a.slice(1, next).some((o) => o === '-c' || o === '--single-child');
+      return { name, role: 'init', forwards: single ? 'child' : 'group', next,
+        note: single ? 'dumb-init --single-child forwards to its child only' : 'dumb-init forwards to its child\'s process group' };
+    }
+    case 'catatonit': {
+      const next = skipOptions(a, 1, new Set([]));
+      const group = a.slice(1, next).includes('-g');
+      return { name, role: 'init', forwards: group ? 'group' : 'child', next };
+    }
+    case 'init': case 's6-svscan':
+      // s6-overlay's /init runs s6-svscan as PID 1; it brings supervised services down on SIGTERM.
+      return { name: 's6', role: 'init', forwards: 'group', note: 's6-overlay stops supervised services on SIGTERM' };
+    case 'npm': case 'yarn': case 'pnpm': {
+      const sub = a[1];
+      const script = sub === 'start' || sub === 'test' || sub === 'stop' || sub === 'restart' ? sub : sub === 'run' || sub === 'run-script' ? a[2] : name === 'yarn' ? sub : undefined;
+      return { name, role: 'package-manager', forwards: 'child', ...(script ? { command: script } : {}),
+        note: `${name} runs the script through \`sh -c\` as its child and forwards the signal only to that shell` };
+    }
+    case 'env': {
+      const next = skipOptions(a, 1, new Set(['-u', '--unset', '-C', '--chdir', '-S', '--split-string']));
+      let i = next;
+      while (i < a.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(a[i] ?? '')) i++;
+      return { name, role: 'exec-wrapper', next: i };
+    }
+    case 'gosu': case 'su-exec':
+      return { name, role: 'exec-wrapper', next: 2 };
+    case 'setpriv': case 'nice': case 'chroot': case 'ionice': case 'taskset': case 'numactl': case 'chpst': case 's6-setuidgid': {
+      const withValue: Record<string, string[]> = { nice: ['-n', '--adjustment'], ionice: ['-c', '-n', '-t'], setpriv: ['--reuid', '--regid', '--groups', '--inh-caps', '--bounding-set', '--securebits', '--pdeathsig', '--selinux-label', '--apparmor-profile', '--ambient-caps'], chpst: ['-u', '-U', '-e', '-/', '-n', '-l', '-L', '-m', '-d', '-o', '-p', '-f', '-c', '-r', '-t'] };
+      let next = skipOptions(a, 1, new Set(withValue[name] ?? []));
+      if (name === 'chroot' || name === 's6-setuidgid' || name === 'taskset') next += 1; // NEWROOT / USER / MASK
+      return { name, role: 'exec-wrapper', next };
+    }
+    case 'su': {
+      // su USER -c CMD: su forks the user's shell and waits for it (util-linux su, no exec).
+      const ci = a.indexOf('-c');
+      return { name, role: 'fork-wrapper', forwards: 'child', ...(ci >= 0 && a[ci + 1] !== undefined ? { command: a[ci + 1] } : {}),
+        note: 'su forks a shell for the command and stays as its parent' };
+    }
+    case 'timeout': {
+      // timeout [opts] DURATION CMD: forks CMD and forwards the signals it receives to it.
+      const next = skipOptions(a, 1, new Set(['-s', '--signal', '-k', '--kill-after'])) + 1;
+      return { name, role: 'fork-wrapper', forwards: 'child', next, note: 'timeout forks the command and relays TERM/INT/HUP to it' };
+    }
+    default: {
+      const server = SERVER_SIGNALS[name] ?? (name.startsWith('php-fpm') ? SERVER_SIGNALS['php-fpm'] : undefined);
+      if (server) return { name, role: 'service', graceful: server.graceful, note: server.note };
+      if (name === 'node' || name === 'nodejs' || name === 'bun' || name === 'deno') {
+        return { name, role: 'service', note: `${name} installs a SIGTERM handler of its own but, unless the program listens for SIGTERM, it re-raises the default action, which a namespace init ignores` };
+      }
+      return { name, role: 'service' };
+    }
+  }
+}
+
+function shellProgram(argv: string[], family: ShellFamily, name: string, offset = 0): Program {
+  // sh [options] -c STRING [NAME [ARGS]] | sh [options] SCRIPT [ARGS]
+  let i = 1;
+  let command: string | undefined;
+  let script: string | undefined;
+  while (i < argv.length) {
+    const a = argv[i] ?? '';
+    if (a === '--') { i++; break; }
+    if (!a.startsWith('-') && !a.startsWith('+')) break;
+    // -c may be grouped with other single-letter options (e.g. -ec, -xc).
+    if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(a)) command = argv[i + 1] ?? '';
+    if (a === '-o' || a === '+o') i++;
+    i++;
+  }
+  if (command === undefined && i < argv.length) script = argv[i];
+  const prog: Program = { name: family === 'unknown' ? name : family, role: 'shell', shell: family };
+  if (command !== undefined) prog.command = command;
+  if (script !== undefined) { prog.script = script; prog.next = i + offset; }
+  return prog;
+}

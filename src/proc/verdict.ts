@@ -1,0 +1,204 @@
+/**
+ * The verdict for a live namespace: what the runtime's stop signal will do, from the process tree
+ * and the kernel's own signal state. It builds the launch chain from /proc and asks the same
+ * predictor lint uses (src/model/launch.ts).
+ */
+import fs from 'node:fs';
+import { identify, basename, type Program, type ShellFamily } from '../model/programs.js';
+import { predictStop, type ChainProcess, type Outcome } from '../model/launch.js';
+import { parseSignal, signalFate, signalName, type Fate } from '../model/signals.js';
+import { PROC } from './read.js';
+import type { NamespaceTree, TreeNode } from './tree.js';
+
+export type Pid1Kind = 'shell' | 'package-manager' | 'init' | 'service' | 'wrapper';
+
+export interface Verdict {
+  stopSignal: string;
+  /** Whether PID 1 is a namespace init (false: `--pid` of a host process, evaluated as if it were). */
+  namespaceInit: boolean;
+  pid1: { pid: number; hostPid: number; name: string; kind: Pid1Kind; detail: string };
+  /** What PID 1 does with the stop signal sent by the runtime (from an ancestor namespace). */
+  delivery: Fate | 'taken';
+  deliveryWhy: string;
+  /** The predicted outcome of a stop, and whether it is certain. */
+  outcome: Outcome;
+  certain: boolean;
+  /** The service the stop is meant for, as pid1 identified it. */
+  service: { pid: number; hostPid: number; name: string } | null;
+  /** Processes that handle the stop signal but will never receive it. */
+  unreached: { pid: number; hostPid: number; name: string }[];
+  /** Step by step, what happens to the signal. */
+  path: string[];
+  /** Known false positives and caveats. */
+  caveats: string[];
+  /** What to change. */
+  advice: string[];
+  /** One plain sentence. */
+  summary: string;
+}
+
+function familyOf(p: TreeNode): ShellFamily {
+  const exe = basename(p.exe.replace(/ \(deleted\)$/, ''));
+  if (exe === 'dash') return 'dash';
+  if (exe === 'bash') return 'bash';
+  if (exe === 'busybox' || exe === 'ash') return 'ash';
+  if (exe === 'zsh') return 'zsh';
+  return 'unknown';
+}
+
+/** argv as identify() wants it: node rewrites its cmdline to one string (process.title), e.g. "npm start". */
+function argvOf(p: TreeNode): string[] {
+  let argv = p.argv.length ? p.argv : [p.comm];
+  if (argv.length === 1 && (argv[0] ?? '').includes(' ')) argv = (argv[0] as string).split(/\s+/).filter(Boolean);
+  const first = basename(argv[0] ?? '');
+  // `node /usr/lib/node_modules/npm/bin/npm-cli.js start` is npm.
+  if ((first === 'node' || first === 'nodejs') && argv[1] && /(^|\/)(npm|npm-cli\.js|yarn|yarn\.js|pnpm|pnpm\.cjs)$/.test(argv[1])) {
+    const pm = basename(argv[1]).replace(/(-cli)?\.c?js$/, '');
+    return [pm, ...argv.slice(2)];
+  }
+  // A script run through its shebang: the kernel shows the interpreter first; keep it, identify() knows shells.
+  return argv;
+}
+
+function environOf(hostPid: number): Map<string, string> {
+  const env = new Map<string, string>();
+  try {
+    for (const kv of fs.readFileSync(`${PROC}/${hostPid}/environ`, 'utf8').split('\0')) {
+      const i = kv.indexOf('=');
+      if (i > 0) env.set(kv.slice(0, i), kv.slice(i + 1));
+    }
+  } catch {
+    /* no access */
+  }
+  return env;
+}
+
+function programOf(p: TreeNode): Program {
+  const prog = identify(argvOf(p), familyOf(p));
+  // tini also turns on process-group forwarding from its environment (TINI_KILL_PROCESS_GROUP).
+  if ((prog.name === 'tini' || prog.name === 'docker-init') && prog.forwards === 'child' && environOf(p.hostPid).has('TINI_KILL_PROCESS_GROUP')) {
+    return { ...prog, forwards: 'group', note: 'TINI_KILL_PROCESS_GROUP makes tini forward to the child\'s process group' };
+  }
+  return prog;
+}
+
+function toChain(p: TreeNode, signal: number): ChainProcess {
+  const prog = programOf(p);
+  // Signals taken with sigwait/signalfd count as handled: the kernel queues them for the process.
+  const caught = [...new Set([...p.masks.caught, ...p.takes])];
+  const handles = caught.includes(signal) ? 'yes' : 'no';
+  const name = prog.role === 'service' && prog.name !== basename(p.comm) && /^(python|python3|ruby|perl|java|php)/.test(prog.name) ? `${prog.name} (${p.comm})` : prog.name;
+  let graceful: ChainProcess['gracefulOnSignal'] = 'no';
+  if (prog.role === 'service') {
+    if (prog.graceful) graceful = prog.graceful.includes(signalName(signal)) ? 'yes' : 'no';
+    else if (['node', 'nodejs', 'bun', 'deno'].includes(prog.name)) graceful = 'unknown';
+    else graceful = 'yes';
+  }
+  return {
+    programs: [prog], argv: p.argv, role: prog.role, name, forwards: prog.forwards ?? 'none', handles, gracefulOnSignal: graceful,
+    masks: { ...p.masks, caught }, pid: p.pid, hostPid: p.hostPid, ...(prog.note ? { note: prog.note } : {}),
+  };
+}
+
+const KIND: Record<Program['role'], Pid1Kind> = {
+  shell: 'shell', init: 'init', 'package-manager': 'package-manager', 'exec-wrapper': 'wrapper', 'fork-wrapper': 'wrapper', service: 'service',
+};
+
+/** The service: the top-most live process, in tree order, that is not a shell, init, wrapper or package manager. */
+function findService(tree: NamespaceTree): TreeNode | undefined {
+  const queue: TreeNode[] = [tree.init];
+  while (queue.length) {
+    const n = queue.shift() as TreeNode;
+    if (!n.zombie && programOf(n).role === 'service') return n;
+    queue.push(...n.children);
+  }
+  return undefined;
+}
+
+function pathTo(target: TreeNode, tree: NamespaceTree): TreeNode[] {
+  const byHost = new Map(tree.processes.map((p) => [p.hostPid, p]));
+  const out: TreeNode[] = [target];
+  let cur = target;
+  while (cur !== tree.init) {
+    const parent = byHost.get(cur.hostPpid);
+    if (!parent) break;
+    out.unshift(parent);
+    cur = parent;
+  }
+  return out;
+}
+
+function describe(prog: Program, p: TreeNode): string {
+  switch (prog.role) {
+    case 'shell': return `a shell wrapper (${prog.name}${prog.command !== undefined ? ' -c' : prog.script ? ` ${prog.script}` : ''})`;
+    case 'init': return `${prog.name}, an init that forwards signals to its child${prog.forwards === 'group' ? '\'s process group' : ' only'}`;
+    case 'package-manager': return `${prog.name}, a package manager running a script`;
+    case 'exec-wrapper': case 'fork-wrapper': return `${prog.name}, a wrapper`;
+    default: return `the service itself (${p.comm})`;
+  }
+}
+
+/** The verdict for a namespace and its stop signal (default SIGTERM). */
+export function verdictFor(tree: NamespaceTree, stopSignal = 'SIGTERM'): Verdict {
+  const sig = parseSignal(stopSignal);
+  const signal = signalName(sig);
+  const init = tree.init;
+  const initProg = programOf(init);
+  const fate = signalFate(sig, { ...init.masks, caught: [...new Set([...init.masks.caught, ...init.takes])] }, { namespaceInit: true, fromAncestor: true });
+  const taken = !init.masks.caught.includes(sig) && init.takes.includes(sig);
+  const serviceNode = findService(tree);
+  const chainNodes = serviceNode ? pathTo(serviceNode, tree) : [init];
+  const chain = chainNodes.map((n) => toChain(n, sig));
+  const prediction = predictStop({ processes: chain }, signal);
+  // Reached: the chain up to where the signal stops; group forwarding reaches the whole group.
+  const reached = new Set<number>();
+  if (fate.fate === 'handled') {
+    reached.add(init.hostPid);
+    if (initProg.role !== 'service' && initProg.forwards === 'group') {
+      const child = chainNodes[1];
+      if (child) for (const p of tree.processes) if (p.pgid === child.pgid) reached.add(p.hostPid);
+    } else if (initProg.role !== 'service' && chainNodes[1]) reached.add(chainNodes[1].hostPid);
+  }
+  const unreached = tree.processes
+    .filter((p) => !p.zombie && !reached.has(p.hostPid) && (p.masks.caught.includes(sig) || p.takes.includes(sig)))
+    .filter((p) => p !== init)
+    .map((p) => ({ pid: p.pid, hostPid: p.hostPid, name: p.comm }));
+  const caveats: string[] = [];
+  const nodeLike = chain.find((c) => ['node', 'nodejs', 'bun', 'deno'].includes(c.name));
+  if (nodeLike && nodeLike.handles === 'yes') {
+    caveats.push(`${nodeLike.name} shows ${signal} in SigCgt because Node installs its own handler, but unless the program calls process.on('${signal}') that handler re-raises the default action${nodeLike === chain[0] ? ', which the kernel ignores for PID 1: the stop will wait for the grace period' : ''}. Make the program listen for ${signal} and shut down.`);
+  }
+  for (const c of chain) if (c.note && c.role === 'service' && c.programs[0]?.graceful) caveats.push(c.note);
+  if (!tree.isolated) caveats.push(`process ${init.hostPid} is not a PID namespace init; it was evaluated as if it were one (as it would be as a container's PID 1)`);
+  if (tree.zombies.length) caveats.push(`${tree.zombies.length} zombie process${tree.zombies.length > 1 ? 'es' : ''} (${tree.zombies.map((z) => `${z.pid} ${z.comm}`).join(', ')}): PID 1 does not reap ${tree.zombies.length > 1 ? 'them' : 'it'}`);
+  const advice: string[] = [];
+  if (prediction.fix) advice.push(prediction.fix);
+  if (unreached.length && prediction.outcome !== 'graceful') {
+    advice.push(`to stop this container gracefully now: pid1 stop signals ${unreached.map((u) => `${u.name} (PID ${u.pid})`).join(', ')} directly`);
+  }
+  const serviceInfo = serviceNode ? { pid: serviceNode.pid, hostPid: serviceNode.hostPid, name: serviceNode.comm } : null;
+  const what = {
+    graceful: `the stop will be graceful: ${serviceInfo ? `${serviceInfo.name} (PID ${serviceInfo.pid})` : 'PID 1'} receives ${signal} and shuts down`,
+    killed: `${signal} will be lost: the runtime waits the whole grace period, then SIGKILLs everything (exit 137)`,
+    abrupt: `the container stops fast but not gracefully: ${serviceInfo ? serviceInfo.name : 'the service'} is ended without its shutdown`,
+    unknown: `the outcome depends on the program: ${prediction.path[prediction.path.length - 1] ?? ''}`,
+    nostart: 'the container does not start',
+  }[prediction.outcome];
+  const deliveryWord = taken ? 'taken' : fate.fate;
+  return {
+    stopSignal: signal,
+    namespaceInit: tree.isolated,
+    pid1: { pid: init.pid, hostPid: init.hostPid, name: init.comm, kind: KIND[initProg.role], detail: describe(initProg, init) },
+    delivery: deliveryWord,
+    deliveryWhy: taken ? `${signal} is waited for with ${init.takesVia.join('/')}: the kernel queues it for PID 1` : fate.why,
+    outcome: prediction.outcome,
+    certain: prediction.certain,
+    service: serviceInfo,
+    unreached,
+    path: prediction.path,
+    caveats,
+    advice,
+    summary: `PID 1 is ${describe(initProg, init)}; ${signal} is ${deliveryWord === 'handled' || deliveryWord === 'taken' ? 'delivered' : deliveryWord} at PID 1; ${what}.`,
+  };
+}
+

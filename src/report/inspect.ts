@@ -1,0 +1,97 @@
+/** `pid1 inspect` reports: the JSON shape (docs/json.md) and the text view. */
+import { hostArch, signalName } from '../model/signals.js';
+import type { ContainerFacts } from '../runtime/docker.js';
+import type { NamespaceTree, TreeNode } from '../proc/tree.js';
+import type { Verdict } from '../proc/verdict.js';
+
+export interface ProcessView {
+  pid: number;
+  hostPid: number;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  state: string;
+  user: string;
+  comm: string;
+  argv: string[];
+  depth: number;
+  zombie: boolean;
+  caught: string[];
+  ignored: string[];
+  blocked: string[];
+  pending: string[];
+  takes: string[];
+}
+
+export interface InspectReport {
+  container?: { id: string; name: string; image: string; stopSignal: string; init: boolean };
+  pidNamespace: string;
+  namespaceInit: boolean;
+  processes: ProcessView[];
+  zombies: { pid: number; hostPid: number; comm: string }[];
+  verdict: Verdict;
+}
+
+const names = (list: number[]): string[] => list.map((n) => signalName(n, hostArch()));
+
+export function processView(p: TreeNode): ProcessView {
+  return {
+    pid: p.pid, hostPid: p.hostPid, ppid: p.ppid, pgid: p.pgid, sid: p.sid, state: p.state, user: p.user, comm: p.comm,
+    argv: p.argv, depth: p.depth, zombie: p.zombie,
+    caught: names(p.masks.caught), ignored: names(p.masks.ignored), blocked: names(p.masks.blocked),
+    pending: names([...new Set([...p.masks.pending, ...p.masks.shared_pending])]), takes: names(p.takes),
+  };
+}
+
+export function inspectReport(tree: NamespaceTree, verdict: Verdict, container?: ContainerFacts): InspectReport {
+  return {
+    ...(container ? { container: { id: container.id, name: container.name, image: container.image, stopSignal: container.stopSignal, init: container.init } } : {}),
+    pidNamespace: tree.pidNs,
+    namespaceInit: tree.isolated,
+    processes: tree.processes.map(processView),
+    zombies: tree.zombies.map((z) => ({ pid: z.pid, hostPid: z.hostPid, comm: z.comm })),
+    verdict,
+  };
+}
+
+/** Signal names without SIG; a long list is shown as what it lacks ("ALL-TTIN,TTOU"). */
+export function short(list: string[]): string {
+  if (!list.length) return '-';
+  const bare = list.map((s) => s.replace(/^SIG/, ''));
+  if (bare.length <= 8) return bare.join(',');
+  const classic = ['HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'USR1', 'SEGV', 'USR2', 'PIPE', 'ALRM', 'TERM', 'STKFLT', 'CHLD', 'CONT', 'TSTP', 'TTIN', 'TTOU', 'URG', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH', 'IO', 'PWR', 'SYS'];
+  const missing = classic.filter((n) => !bare.includes(n));
+  const rt = bare.filter((n) => n.startsWith('RT') || /^\d+$/.test(n)).length;
+  return `ALL${missing.length ? `-${missing.join(',')}` : ''}${rt ? `+${rt}RT` : ''}`;
+}
+
+function colour(enabled: boolean): (code: string, s: string) => string {
+  return (code, s) => (enabled ? `\x1b[${code}m${s}\x1b[0m` : s);
+}
+
+export function formatInspect(r: InspectReport, useColour = false): string {
+  const c = colour(useColour);
+  const out: string[] = [];
+  if (r.container) out.push(`Container ${r.container.name} (${r.container.id.slice(0, 12)}), image ${r.container.image}, stop signal ${r.container.stopSignal}${r.container.init ? ', --init' : ''}`);
+  out.push(`PID namespace ${r.pidNamespace}${r.namespaceInit ? '' : ' (the host\'s: showing the subtree of the process)'}`);
+  const header = ['PID', 'HOST', 'PPID', 'PGID', 'SID', 'S', 'USER', 'CAUGHT', 'IGNORED', 'BLOCKED', 'COMMAND'];
+  const rows = r.processes.map((p) => [
+    String(p.pid), String(p.hostPid), String(p.ppid), String(p.pgid), String(p.sid), p.state, p.user,
+    short([...new Set([...p.caught, ...p.takes])]), short(p.ignored), short(p.blocked),
+    `${'  '.repeat(p.depth)}${p.depth ? '└ ' : ''}${p.zombie ? `[${p.comm}] <defunct>` : (p.argv.join(' ') || `[${p.comm}]`)}`,
+  ]);
+  const widths = header.map((h, i) => Math.min(i === 7 ? 40 : 200, Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length))));
+  const line = (cols: string[]): string => cols.map((col, i) => (i === cols.length - 1 ? col : col.padEnd(widths[i] ?? 0))).join('  ');
+  out.push(c('1', line(header)));
+  for (const row of rows) out.push(line(row));
+  out.push(`Zombies: ${r.zombies.length ? r.zombies.map((z) => `${z.pid} (${z.comm})`).join(', ') : 'none'}`);
+  const v = r.verdict;
+  const tag = { graceful: c('32', 'GRACEFUL'), killed: c('31', 'KILLED'), abrupt: c('33', 'ABRUPT'), unknown: c('33', 'UNKNOWN'), nostart: c('31', 'NOSTART') }[v.outcome];
+  out.push('');
+  out.push(`Verdict: ${tag}${v.certain ? '' : ' (not certain)'}: ${v.summary}`);
+  for (const p of v.path) out.push(`  ${p}`);
+  if (v.unreached.length) out.push(`  Handle ${v.stopSignal} but will never receive it: ${v.unreached.map((u) => `${u.name} (PID ${u.pid})`).join(', ')}`);
+  for (const cav of v.caveats) out.push(`  Note: ${cav}`);
+  for (const a of v.advice) out.push(`  Fix: ${a}`);
+  return `${out.join('\n')}\n`;
+}
