@@ -1,9 +1,113 @@
-import type { Command } from 'commander';
-import { UserError } from '../util/errors.js';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { Command, Option } from 'commander';
+import { countOf } from '../lint/engine.js';
+import { emptyConfig, findConfig, loadConfig } from '../lint/config.js';
+import { runLint } from '../lint/run.js';
+import { formatGithub } from '../report/lint-github.js';
+import { formatJson } from '../report/lint-json.js';
+import { formatPretty } from '../report/lint-pretty.js';
+import { formatSarif } from '../report/lint-sarif.js';
+import { SHELL_FAMILIES } from '../sources/images.js';
+import { UserError, messageOf } from '../util/errors.js';
 
-// Placeholder while the command is being built; replaced by its owner.
+interface LintCliOptions {
+  format: 'pretty' | 'json' | 'sarif' | 'github';
+  output?: string;
+  fix?: boolean;
+  fixDryRun?: boolean;
+  target?: string;
+  context?: string;
+  config?: string | false;
+  imageShell: string[];
+  buildArg: string[];
+  probeImages?: boolean;
+  allStages?: boolean;
+  stdinFilename?: string;
+  color?: boolean;
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+function version(): string {
+  try {
+    const req = createRequire(import.meta.url);
+    return (req('../../../package.json') as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function pairs(list: string[], what: string, check?: (v: string, k: string) => void): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const i = item.lastIndexOf('=');
+    if (i <= 0) throw new UserError(`${what}: expected NAME=VALUE, got "${item}"`);
+    const k = item.slice(0, i);
+    const v = item.slice(i + 1);
+    check?.(v, k);
+    out[k] = v;
+  }
+  return out;
+}
+
 export function registerLint(program: Command): void {
-  program.command('lint').description('(being built)').allowUnknownOption().action(() => {
-    throw new UserError('pid1 lint is not built yet');
-  });
+  program
+    .command('lint')
+    .description('find lost stop signals in Dockerfiles and entrypoint scripts (exit 1 on errors, 2 if it could not run)')
+    .argument('[paths...]', 'files or directories (default: .); - reads one Dockerfile from stdin')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json', 'sarif', 'github']).default('pretty'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--fix', 'apply the safe fixes in place (atomic, idempotent)')
+    .option('--fix-dry-run', 'print the fixes as a unified diff; change nothing')
+    .option('--target <stage>', 'the build stage that becomes the image (default: the last stage)')
+    .option('--context <dir>', 'build context for COPY/ADD sources (default: the Dockerfile\'s directory)')
+    .option('--config <file>', 'config file (default: .pid1.json found from the working directory upwards)')
+    .option('--no-config', 'ignore config files')
+    .option('--image-shell <image=family>', `the /bin/sh family of an image or pattern (${SHELL_FAMILIES.join(', ')}); repeatable`, collect, [] as string[])
+    .option('--build-arg <name=value>', 'value of a build argument, as docker build --build-arg; repeatable', collect, [] as string[])
+    .option('--probe-images', 'look inside local base images (Docker engine) for /bin/sh and their ENTRYPOINT/CMD/STOPSIGNAL')
+    .option('--all-stages', 'also analyse stages that are not the target (reported as info)')
+    .option('--stdin-filename <name>', 'name to show for stdin')
+    .option('--no-color', 'no colours in pretty output')
+    .addHelpText('after', '\nExamples:\n  pid1 lint                       # every Dockerfile under .\n  pid1 lint Dockerfile entrypoint.sh\n  pid1 lint --fix-dry-run .\n  docker build -f - . < Dockerfile; pid1 lint - < Dockerfile\n  pid1 lint --format sarif -o pid1.sarif\n\nDocs: docs/lint.md, rules: docs/rules/')
+    .action(async (paths: string[], o: LintCliOptions) => {
+      if (o.fix && o.fixDryRun) throw new UserError('--fix and --fix-dry-run exclude each other');
+      const cfgFile = o.config === false ? undefined : typeof o.config === 'string' ? o.config : findConfig(process.cwd());
+      if (typeof o.config === 'string' && !fs.existsSync(o.config)) throw new UserError(`${o.config}: no such config file`);
+      const cfg = cfgFile ? loadConfig(cfgFile) : emptyConfig();
+      const images = { ...cfg.images, ...pairs(o.imageShell, '--image-shell', (v) => { if (!SHELL_FAMILIES.includes(v as never)) throw new UserError(`--image-shell: unknown family "${v}" (${SHELL_FAMILIES.join(', ')})`); }) };
+      const buildArgs = { ...cfg.buildArgs, ...pairs(o.buildArg, '--build-arg') };
+      const list = paths.length ? paths : ['.'];
+      let stdinText: string | undefined;
+      if (list.includes('-')) {
+        try { stdinText = fs.readFileSync(0, 'utf8'); } catch (err) { throw new UserError(`cannot read stdin: ${messageOf(err)}`); }
+      }
+      const target = o.target ?? cfg.target;
+      const out = await runLint({
+        paths: list, ...(stdinText !== undefined ? { stdinText } : {}), ...(o.stdinFilename ? { stdinName: o.stdinFilename } : {}),
+        ignore: cfg.ignore, fix: Boolean(o.fix), fixDryRun: Boolean(o.fixDryRun), probeImages: Boolean(o.probeImages),
+        rules: cfg.rules, images, buildArgs, ...(target ? { target } : {}), ...(o.context ? { context: o.context } : {}),
+        ...(o.allStages ? { allStages: true } : {}),
+      });
+      for (const n of out.probeNotes) process.stderr.write(`pid1: probe ${n}\n`);
+      const fixed = o.fix ? out.plans.reduce((n, p) => n + p.fixes.length, 0) : 0;
+      const v = version();
+      let text: string;
+      if (o.fixDryRun && o.format === 'pretty') text = out.diff || 'no fixes to apply\n';
+      else if (o.format === 'json') text = formatJson(out.result, { fixed, version: v });
+      else if (o.format === 'sarif') text = formatSarif(out.result, v);
+      else if (o.format === 'github') text = formatGithub(out.result);
+      else {
+        const color = o.color !== false && !o.output && !process.env.NO_COLOR && (Boolean(process.stdout.isTTY) || Boolean(process.env.FORCE_COLOR));
+        text = formatPretty(out.result, { color, ...(fixed ? { fixed } : {}) });
+      }
+      if (o.fixDryRun && o.format !== 'pretty' && out.diff) process.stderr.write(out.diff);
+      if (o.output) fs.writeFileSync(o.output, text);
+      else process.stdout.write(text);
+      const c = countOf(out.result);
+      process.exitCode = out.nothingReadable ? 2 : c.errors > 0 || c.fileErrors > 0 ? 1 : 0;
+    });
 }

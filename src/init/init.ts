@@ -105,6 +105,7 @@ class Supervisor {
   private waiting = false;
   private escalated = false;
   private finished = false;
+  private readonly stats = { reaped: 0, sigchld: 0, heartbeat: 0 };
 
   constructor(private readonly opts: InitOptions, private readonly argv: string[]) {
     this.report = new Reporter(opts.report);
@@ -116,7 +117,7 @@ class Supervisor {
     for (const [name, decision] of SIGNAL_POLICY) {
       if (decision === 'forward') process.on(name, () => this.guard(() => this.onSignal(sigNum(name))));
       if (decision === 'ignore') ignoreSignal(sigNum(name));
-      if (decision === 'reap') process.on(name, () => this.guard(() => this.reap()));
+      if (decision === 'reap') process.on(name, () => this.guard(() => this.reap('sigchld')));
     }
     for (let n = FIRST_RT_SIGNAL; n <= LAST_RT_SIGNAL; n++) ignoreSignal(n);
     // Handlers are in place before the child exists: nothing it does can be missed. Their callbacks
@@ -143,8 +144,8 @@ class Supervisor {
     });
     // Keeps the event loop alive (Node's signal handles do not) and reaps once a second in case a
     // SIGCHLD was missed: the same 1 s heartbeat as tini's sigtimedwait.
-    this.keepAlive = setInterval(() => this.guard(() => this.reap()), 1000);
-    this.reap();
+    this.keepAlive = setInterval(() => this.guard(() => this.reap('heartbeat')), 1000);
+    this.reap('heartbeat');
   }
 
   /** A supervisor must not die of its own bug: report it and carry on. */
@@ -235,12 +236,15 @@ class Supervisor {
 
   // ---- 4. Reaping ------------------------------------------------------------------------------
   /** Reap until nothing is left to reap: one SIGCHLD may stand for many exits. */
-  private reap(): void {
+  private reap(why: 'sigchld' | 'heartbeat'): void {
+    if (why === 'sigchld') this.stats.sigchld++;
     let mainEnded = false;
     for (;;) {
       let name = '?';
       const e = reapOne((pid) => (name = commOf(pid)));
       if (!e) break;
+      this.stats.reaped++;
+      if (why === 'heartbeat') this.stats.heartbeat++;
       const main = e.pid === this.child;
       const ev = this.report.emit({
         init: 'exit', pid: e.pid, name, main,
@@ -320,7 +324,7 @@ class Supervisor {
     }
     const status = this.mainExit?.status ?? 0;
     const summary = summarize({ events: [...this.report.events, { init: 'final', t: 0, status, summary: '' }] });
-    this.report.emit({ init: 'final', status, summary });
+    this.report.emit({ init: 'final', status, summary, stats: this.stats });
     this.report.say(summary);
     process.exit(status);
   }

@@ -85,7 +85,14 @@ export interface EscalateEvent { init: 'escalate'; t: number; signal: 'SIGKILL';
 /** Still alive when the supervisor exited, and what happens to them. */
 export interface LeftEvent { init: 'left'; t: number; pids: Named[]; fate: 'killed by the kernel' | 're-parented' }
 export interface ErrorEvent { init: 'error'; t: number; message: string }
-export interface FinalEvent { init: 'final'; t: number; status: number; summary: string }
+export interface FinalEvent {
+  init: 'final';
+  t: number;
+  status: number;
+  summary: string;
+  /** reaped: processes reaped; sigchld: SIGCHLD wake-ups (fewer than reaped when signals coalesced); heartbeat: reaped by the 1 s safety net. */
+  stats?: { reaped: number; sigchld: number; heartbeat: number };
+}
 
 export type InitEvent = StartEvent | SpawnFailedEvent | SignalEvent | DrainEvent | ForwardEvent | ExitEvent | WaitEvent
   | EscalateEvent | LeftEvent | ErrorEvent | FinalEvent;

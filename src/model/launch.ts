@@ -184,6 +184,7 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
   let rest = argv;
   let opaque: string | undefined;
   let scriptPath: string | undefined;
+  let hidden = false;
   for (let guard = 0; guard < 32 && rest.length > 0; guard++) {
     // A script run by path: the kernel runs its shebang's interpreter with the script as argument.
     const head = rest[0] ?? '';
@@ -195,6 +196,7 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         if (currentArgv === argv && processes.length === 0 && current.length === 0) currentArgv = rest;
       } else if (text === undefined && looksLikeScript(head)) {
         opaque = `script ${head} is not visible to pid1 (not found in the build context)`;
+        hidden = true;
       }
     }
     const prog = identify(rest, opts.sh);
@@ -240,6 +242,13 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         currentArgv = job;
         continue;
       }
+      if ((!next || next.length === 0) && fin.explicitExec) {
+        // `exec $CMD`: the shell becomes a program pid1 cannot name
+        opaque = `the final command \`${source.slice(fin.start, fin.end)}\` is built at run time`;
+        current.push({ name: fin.words[0]?.text ?? 'the command', role: 'service' });
+        hidden = true;
+        break;
+      }
       if (!next || next.length === 0) {
         opaque = `the final command \`${source.slice(fin.start, fin.end)}\` is built at run time`;
         processes.push(makeProcess(current, currentArgv, signal, analysis, scriptPath));
@@ -281,7 +290,12 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     }
     break;
   }
-  if (current.length) processes.push(makeProcess(current, currentArgv, signal));
+  if (current.length) {
+    const p = makeProcess(current, currentArgv, signal);
+    // a script pid1 cannot read: whether it handles or passes on the signal is unknown
+    if (hidden && p.role === 'service') { p.handles = 'unknown'; p.gracefulOnSignal = 'unknown'; }
+    processes.push(p);
+  }
   return { processes, ...(opaque ? { opaque } : {}) };
 }
 
@@ -309,6 +323,15 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     return { outcome: certain ? outcome : outcome === 'graceful' ? 'graceful' : outcome, certain, signal, path, unreached, pid1, service, ...(fix ? { fix } : {}) };
   };
 
+  // SIGKILL and SIGSTOP cannot be caught: no process gets to shut down (signal(7)).
+  if (sig === parseSignal('KILL')) {
+    path.push(`${signal} -> PID 1 ${label(pid1)}: cannot be caught; the kernel kills every process in the namespace at once`);
+    return finish('abrupt', 'use a stop signal the service handles (SIGTERM, or its graceful signal)');
+  }
+  if (sig === parseSignal('STOP')) {
+    path.push(`${signal} -> PID 1 ${label(pid1)}: stops (freezes) it; grace period expires -> SIGKILL`);
+    return finish('killed', 'use a stop signal the service handles (SIGTERM, or its graceful signal)');
+  }
   // What PID 1 does with it.
   const fateAt1 = pid1.masks
     ? signalFate(sig, pid1.masks, { namespaceInit: true, fromAncestor: true })

@@ -413,3 +413,44 @@ export function analyzeShell(source: string, family: ShellFamily, opts: AnalyzeO
     tree.delete();
   }
 }
+
+/** Shell builtins and keywords: `exec` cannot run them, and the exec form cannot either. */
+export const BUILTINS = new Set(['cd', 'export', 'set', 'unset', 'source', '.', 'eval', 'exit', 'return', 'trap', 'wait', ':',
+  'shift', 'ulimit', 'umask', 'alias', 'local', 'readonly', 'declare', 'typeset', 'read', 'break', 'continue', 'exec', 'times',
+  'hash', 'type', 'command', 'builtin', 'jobs', 'fg', 'bg', 'let', 'if', 'then', 'else', 'fi', 'for', 'while', 'until', 'do',
+  'done', 'case', 'esac', 'function', '{', '}', '!', '[[', 'select', 'coproc', 'time']);
+
+/**
+ * The argv of a string that is one plain command: a single simple command whose words are all literal
+ * (quotes allowed), with no expansion, glob, tilde, redirection, assignment, list or builtin. Only then
+ * does the exec (JSON) form run exactly what `sh -c STRING` would.
+ */
+export function plainArgv(source: string): string[] | undefined {
+  const tree = shellParser().parse(source);
+  if (!tree) return undefined;
+  try {
+    const root = tree.rootNode;
+    if (root.hasError) return undefined;
+    const stmts = statementsOf(root);
+    if (stmts.length !== 1 || stmts[0]?.background) return undefined;
+    const cmd = stmts[0]?.node;
+    if (!cmd || cmd.type !== 'command') return undefined;
+    const argv: string[] = [];
+    for (let i = 0; i < cmd.namedChildCount; i++) {
+      const c = cmd.namedChild(i);
+      if (!c) continue;
+      if (c.type !== 'command_name' && !['word', 'string', 'raw_string', 'number', 'concatenation'].includes(c.type)) return undefined;
+      const node = c.type === 'command_name' ? c.namedChild(0) ?? c : c;
+      if (node.type === 'word' && /[{}]/.test(node.text)) return undefined; // brace expansion in bash
+      const lit = literalOf(node);
+      if (lit === undefined) return undefined;
+      argv.push(lit);
+    }
+    if (argv.length === 0 || BUILTINS.has(argv[0] as string)) return undefined;
+    // tree-sitter's `word` keeps characters a shell would treat specially in some positions
+    if (argv.some((a, i) => i === 0 && /[=]/.test(a))) return undefined;
+    return argv;
+  } finally {
+    tree.delete();
+  }
+}

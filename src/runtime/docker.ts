@@ -103,3 +103,50 @@ export async function runningContainerIds(docker: Docker): Promise<string[]> {
     throw new UserError(`cannot list containers via ${where()}: ${messageOf(err)}`);
   }
 }
+
+/** The HTTP status of an Engine API error (404 for a missing object), if any. */
+export function engineStatusOf(err: unknown): number | undefined {
+  return statusCode(err);
+}
+
+/** The engine's error text without dockerode's "(HTTP code 400) unexpected - " prefix. */
+export function engineMessage(err: unknown): string {
+  const json = err && typeof err === 'object' && 'json' in err ? (err as { json: unknown }).json : undefined;
+  if (json && typeof json === 'object' && 'message' in json && typeof (json as { message: unknown }).message === 'string') return (json as { message: string }).message;
+  return messageOf(err).replace(/^\(HTTP code \d+\) [\w ]+ - /, '').trim();
+}
+
+export interface ImageFacts {
+  id: string;
+  ref: string;
+  entrypoint: string[];
+  cmd: string[];
+  env: Record<string, string>;
+  /** Config.StopSignal (STOPSIGNAL), if set. */
+  stopSignal?: string;
+  user: string;
+  workingDir: string;
+}
+
+/** Inspect a local image; a missing one is a UserError (pid1 does not pull). */
+export async function imageFacts(docker: Docker, ref: string): Promise<ImageFacts> {
+  let info: Docker.ImageInspectInfo;
+  try {
+    info = await docker.getImage(ref).inspect();
+  } catch (err) {
+    if (statusCode(err) === 404) throw new UserError(`no such image: ${ref} (pid1 test uses local images: docker pull or build it first)`);
+    throw new UserError(`cannot inspect image ${ref} via ${where()}: ${messageOf(err)}`);
+  }
+  const cfg = (info.Config ?? {}) as { Entrypoint?: string[] | string | null; Cmd?: string[] | string | null; Env?: string[] | null; StopSignal?: string; User?: string; WorkingDir?: string };
+  const toArray = (v: string | string[] | null | undefined): string[] => (v == null ? [] : Array.isArray(v) ? v : [v]);
+  const env: Record<string, string> = {};
+  for (const kv of cfg.Env ?? []) {
+    const i = kv.indexOf('=');
+    if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return {
+    id: info.Id, ref, entrypoint: toArray(cfg.Entrypoint), cmd: toArray(cfg.Cmd), env,
+    ...(cfg.StopSignal ? { stopSignal: cfg.StopSignal } : {}),
+    user: cfg.User ?? '', workingDir: cfg.WorkingDir ?? '',
+  };
+}

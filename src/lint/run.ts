@@ -1,0 +1,109 @@
+/**
+ * One `pid1 lint` run, independent of the command line: discover files, lint them (probing base images
+ * when asked), apply or preview fixes. The CLI (src/cli/lint.ts) and the benchmark call this.
+ */
+import fs from 'node:fs';
+import { loadShellParser } from '../model/shell.js';
+import { engine, ensureEngine } from '../runtime/docker.js';
+import { probeImages } from '../sources/images-probe.js';
+import { discover, type Found } from '../sources/walk.js';
+import { isShellScript } from '../sources/script.js';
+import { UserError, messageOf } from '../util/errors.js';
+import { planFixes, unifiedDiff, writeAtomic, type FilePlan } from './apply.js';
+import { makeDocument, notText, displayPath } from './documents.js';
+import { Linter, type EngineOptions, type LintResult } from './engine.js';
+import type { ProbedImage } from './types.js';
+
+export interface RunOptions extends EngineOptions {
+  paths: string[];
+  /** Text for `-` (stdin), already read. */
+  stdinText?: string;
+  stdinName?: string;
+  ignore?: string[];
+  fix?: boolean;
+  fixDryRun?: boolean;
+  probeImages?: boolean;
+}
+
+export interface RunOutcome {
+  result: LintResult;
+  /** Files changed by --fix (or that would be, with --fix-dry-run). */
+  plans: FilePlan[];
+  diff?: string;
+  /** Nothing could be linted: every input was unreadable. */
+  nothingReadable: boolean;
+  probeNotes: string[];
+}
+
+function lintOnce(found: readonly Found[], stdin: { name: string; text: string } | undefined, opts: RunOptions, probed?: ReadonlyMap<string, ProbedImage>): { result: LintResult; readable: number } {
+  const linter = new Linter({ ...opts, ...(probed ? { probed } : {}) });
+  let readable = 0;
+  if (stdin) {
+    const bad = notText(Buffer.from(stdin.text, 'utf8'));
+    if (bad) linter.fileError({ file: stdin.name, message: bad });
+    else {
+      const kind = isShellScript(stdin.name, stdin.text) && !stdin.text.match(/^\s*FROM\s/im) ? 'script' : 'dockerfile';
+      linter.lint(makeDocument(stdin.name, stdin.text, kind));
+      readable++;
+    }
+  }
+  for (const f of found) {
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(f.abs);
+    } catch (err) {
+      linter.fileError({ file: displayPath(f.abs), message: `cannot read: ${messageOf(err)}` }, f.kind);
+      continue;
+    }
+    const bad = notText(buf);
+    if (bad) { linter.fileError({ file: displayPath(f.abs), message: bad }, f.kind); continue; }
+    const doc = makeDocument(displayPath(f.abs), buf.toString('utf8'), f.kind, f.abs);
+    linter.store.add(doc);
+    linter.lint(doc);
+    readable++;
+  }
+  return { result: linter.result(), readable };
+}
+
+export async function runLint(opts: RunOptions): Promise<RunOutcome> {
+  await loadShellParser();
+  const usesStdin = opts.paths.includes('-');
+  if (usesStdin && opts.fix) throw new UserError('--fix cannot write to stdin; use --fix-dry-run to see the diff');
+  const found = discover(opts.paths.filter((p) => p !== '-'), opts.ignore ?? []);
+  const stdin = usesStdin ? { name: opts.stdinName ?? '<stdin>', text: opts.stdinText ?? '' } : undefined;
+  if (!stdin && found.length === 0) throw new UserError(`no Dockerfiles found in ${opts.paths.join(', ')} (looked for Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile*)`);
+  let { result, readable } = lintOnce(found, stdin, opts);
+  const probeNotes: string[] = [];
+  if (opts.probeImages) {
+    const refs = new Set<string>();
+    for (const f of result.files) for (const l of f.launches) if (l.shell.image && !opts.images?.[l.shell.image]) refs.add(l.shell.image);
+    if (refs.size) {
+      const docker = engine();
+      try {
+        await ensureEngine(docker, 5000);
+        const probed = await probeImages(docker, [...refs]);
+        for (const [ref, p] of probed) probeNotes.push(`${ref}: ${p.family} (${p.how})`);
+        ({ result, readable } = lintOnce(found, stdin, opts, probed));
+      } catch (err) {
+        probeNotes.push(`--probe-images: ${messageOf(err)}; using the image table`);
+      }
+    }
+  }
+  const outcome: RunOutcome = { result, plans: [], nothingReadable: readable === 0, probeNotes };
+  if (opts.fix || opts.fixDryRun) {
+    const all = result.files.flatMap((f) => f.findings);
+    const plans = planFixes(all, (file) => result.docs.get(file)?.text);
+    outcome.plans = plans;
+    if (opts.fixDryRun) outcome.diff = plans.map((p) => unifiedDiff(p.file, p.before, p.after)).join('');
+    if (opts.fix && plans.length) {
+      for (const p of plans) {
+        const abs = result.docs.get(p.file)?.absPath;
+        if (!abs) continue;
+        writeAtomic(abs, p.after);
+      }
+      // report what is left after the fixes
+      outcome.result = lintOnce(found, stdin, opts).result;
+    }
+  }
+  return outcome;
+}

@@ -1,0 +1,23 @@
+/** `--format json`: the schema is docs/lint.schema.json (described in docs/lint.md). */
+import { countOf, type LintResult } from '../lint/engine.js';
+
+export const JSON_FORMAT_VERSION = 1;
+
+export function toJson(r: LintResult, extra: { fixed?: number; version: string }): unknown {
+  const c = countOf(r);
+  return {
+    version: JSON_FORMAT_VERSION,
+    tool: { name: 'pid1', version: extra.version },
+    files: r.files.map((f) => ({
+      file: f.file, kind: f.kind, launches: f.launches, findings: f.findings, suppressed: f.suppressed, errors: f.errors,
+    })),
+    summary: {
+      files: r.files.length, errors: c.errors, warnings: c.warnings, infos: c.infos, fileErrors: c.fileErrors,
+      fixable: c.fixable, suppressed: c.suppressed, fixed: extra.fixed ?? 0,
+    },
+  };
+}
+
+export function formatJson(r: LintResult, extra: { fixed?: number; version: string }): string {
+  return `${JSON.stringify(toJson(r, extra), null, 2)}\n`;
+}

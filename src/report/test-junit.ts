@@ -1,0 +1,82 @@
+/**
+ * `pid1 test --junit FILE`: one test case per run, in the JUnit XML that CI systems read (GitLab,
+ * Jenkins, GitHub test reporters). graceful passes; killed/abrupt/nostart are failures whose message is
+ * the verdict; a test that could not run is an error. The text report is the case's system-out.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError, messageOf } from '../util/errors.js';
+import { formatTest, type TestReport } from './test.js';
+
+export function xmlEscape(s: string): string {
+  // Characters XML 1.0 cannot carry at all (control codes from logs) are dropped.
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function cdata(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return `<![CDATA[${s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '').replace(/\]\]>/g, ']]]]><![CDATA[>')}]]>`;
+}
+
+export interface JUnitCase {
+  name: string;
+  classname: string;
+  seconds: number;
+  failure?: { type: string; message: string; body: string };
+  error?: { message: string };
+  systemOut?: string;
+}
+
+export function junitXml(cases: JUnitCase[], suite = 'pid1 test'): string {
+  const failures = cases.filter((c) => c.failure).length;
+  const errors = cases.filter((c) => c.error).length;
+  const time = cases.reduce((a, c) => a + c.seconds, 0).toFixed(3);
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${xmlEscape(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${time}">`,
+    `  <testsuite name="${xmlEscape(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${time}" timestamp="${new Date().toISOString().replace(/\.\d+Z$/, '')}">`,
+  ];
+  for (const c of cases) {
+    lines.push(`    <testcase name="${xmlEscape(c.name)}" classname="${xmlEscape(c.classname)}" time="${c.seconds.toFixed(3)}">`);
+    if (c.failure) lines.push(`      <failure type="${xmlEscape(c.failure.type)}" message="${xmlEscape(c.failure.message)}">${cdata(c.failure.body)}</failure>`);
+    if (c.error) lines.push(`      <error type="error" message="${xmlEscape(c.error.message)}"/>`);
+    if (c.systemOut) lines.push(`      <system-out>${cdata(c.systemOut)}</system-out>`);
+    lines.push('    </testcase>');
+  }
+  lines.push('  </testsuite>', '</testsuites>');
+  return `${lines.join('\n')}\n`;
+}
+
+function caseName(label: string, policy: string): string {
+  return `${label} stops gracefully (${policy} stop)`;
+}
+
+export function junitFromReport(r: TestReport): string {
+  const text = formatTest(r);
+  const c: JUnitCase = {
+    name: caseName(r.target.label, r.policy.name),
+    classname: `pid1.test.${r.policy.name}`,
+    seconds: r.durations.totalMs / 1000,
+    systemOut: text,
+  };
+  if (r.verdict !== 'graceful') c.failure = { type: r.verdict, message: `${r.verdict}: ${r.observation.summary}`, body: text };
+  return junitXml([c]);
+}
+
+/** The error case, for a test that could not run (exit status 2). */
+export function junitForError(label: string, policy: string, message: string): string {
+  return junitXml([{ name: caseName(label, policy), classname: `pid1.test.${policy}`, seconds: 0, error: { message } }]);
+}
+
+/** Write atomically: a CI job never reads half a file. */
+export function writeJunit(file: string, xml: string): void {
+  const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    fs.writeFileSync(tmp, xml);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    try { fs.rmSync(tmp, { force: true }); } catch { /* nothing to remove */ }
+    throw new UserError(`cannot write --junit ${file}: ${messageOf(err)}`);
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The `pid1 test` report: the JSON shape (docs/test.md) and the text view. Times in the timeline are
+ * milliseconds from the first stop action (the preStop hook, else the stop signal).
+ */
+import type { Outcome } from '../model/launch.js';
+import type { InitEvent } from '../init/report.js';
+import { formatInspect, type InspectReport } from './inspect.js';
+
+export type Verdict = 'graceful' | 'killed' | 'abrupt' | 'nostart';
+
+export type TimelineEvent =
+  | { t: number; kind: 'prestop'; phase: 'start' | 'end'; text: string }
+  | { t: number; kind: 'signal'; signal: string; to: string; by: string }
+  | { t: number; kind: 'exit'; pid?: number; hostPid: number; name: string; status: string; code?: number; signal?: string; source: 'kernel' | 'zombie' | 'vanished' }
+  | { t: number; kind: 'container-exit'; exitCode: number }
+  | { t: number; kind: 'log'; stream: 'stdout' | 'stderr'; line: string }
+  | { t: number; kind: 'note'; text: string };
+
+export interface PolicyView {
+  name: 'docker' | 'kubelet' | 'compose';
+  signal: string;
+  signalFrom: string;
+  graceSeconds: number;
+  graceFrom: string;
+  preStop?: string;
+  minimumGraceSeconds?: number;
+  steps: string[];
+}
+
+export interface PredictionView {
+  outcome: Outcome;
+  certain: boolean;
+  summary?: string;
+  path: string[];
+  error?: string;
+}
+
+export interface ComparisonView {
+  /** agrees; disagrees (a bug in pid1's model); explained (differs for a reason the model does not cover: timing); undecided (the model could not tell). */
+  status: 'agrees' | 'disagrees' | 'explained' | 'undecided';
+  predicted: Outcome;
+  observed: Verdict;
+  message: string;
+}
+
+export interface ObservationView {
+  verdict: Verdict;
+  /** One sentence. */
+  summary: string;
+  evidence: string[];
+  /** ms from the stop signal to the container's exit. */
+  stopMs?: number;
+  exitCode?: number;
+  sigkill: boolean;
+  service?: { pid: number; hostPid: number; name: string; ended?: string; atMs?: number; statusFrom?: string };
+}
+
+export interface TestReport {
+  target: {
+    kind: 'image' | 'build' | 'compose' | 'manifest' | 'command';
+    /** What was tested, as given: the image, the directory, `file service`, or the command. */
+    label: string;
+    image?: string;
+    container?: { id: string; name: string };
+    /** What ran as PID 1. */
+    argv: string[];
+    shell?: string;
+    network?: string;
+    notes: string[];
+  };
+  policy: PolicyView;
+  readiness?: { ms: number; how: string[] };
+  /** The process tree, masks and live verdict just before the stop (as `pid1 inspect --json`). */
+  before?: InspectReport;
+  prediction?: { live?: PredictionView; static?: PredictionView };
+  preStop?: { description: string; ms: number; outcome: string; detail: string; subtractedSeconds: number; remainingSeconds: number; raisedToMinimum: boolean };
+  timeline: TimelineEvent[];
+  observation: ObservationView;
+  verdict: Verdict;
+  comparison?: { live?: ComparisonView; static?: ComparisonView };
+  fast: boolean;
+  /** `pid1 init`'s own shutdown report, when PID 1 was pid1 init and wrote one. */
+  initReport?: { summary: string; events: InitEvent[] };
+  /** Where exit statuses came from: the kernel's proc connector or /proc polling. */
+  watcher: string;
+  /** ms: ready = start to ready; verdict = stop signal to verdict. */
+  durations: { readyMs?: number; stopMs?: number; verdictMs?: number; totalMs: number };
+  /** 0 graceful, 1 otherwise. */
+  exitStatus: 0 | 1;
+}
+
+function colour(enabled: boolean): (code: string, s: string) => string {
+  return (code, s) => (enabled ? `\x1b[${code}m${s}\x1b[0m` : s);
+}
+
+const ms = (t: number): string => `${t.toFixed(1).padStart(9)}`;
+
+export function verdictTag(v: Verdict | Outcome, c: (code: string, s: string) => string = (_, s) => s): string {
+  return ({ graceful: c('32', 'GRACEFUL'), killed: c('31', 'KILLED'), abrupt: c('33', 'ABRUPT'), nostart: c('31', 'NOSTART'), unknown: c('33', 'UNKNOWN') } as const)[v];
+}
+
+export function formatEvent(e: TimelineEvent): string {
+  switch (e.kind) {
+    case 'prestop': return `preStop ${e.phase === 'start' ? 'starts' : 'ends'}: ${e.text}`;
+    case 'signal': return `${e.signal} -> ${e.to}, sent by ${e.by}`;
+    case 'exit': return `exit   ${e.name}${e.pid !== undefined ? ` (PID ${e.pid}, host ${e.hostPid})` : ` (host PID ${e.hostPid})`}: ${e.status}${e.source === 'kernel' ? '' : e.source === 'zombie' ? ' (seen as a zombie)' : ' (status not seen)'}`;
+    case 'container-exit': return `container exited with status ${e.exitCode}`;
+    case 'log': return `log    ${e.stream === 'stderr' ? '[stderr] ' : ''}${e.line}`;
+    case 'note': return e.text;
+  }
+}
+
+/** The loud lines for a disagreement (also written to stderr by the CLI). */
+export function disagreementLines(r: TestReport): string[] {
+  const out: string[] = [];
+  for (const [which, cmp] of [['live', r.comparison?.live], ['static', r.comparison?.static]] as const) {
+    if (cmp?.status !== 'disagrees') continue;
+    out.push(`!!! PREDICTION DISAGREES WITH OBSERVATION (${which === 'live' ? 'model on the live process tree' : 'model on the launch command'}): predicted ${cmp.predicted}, observed ${cmp.observed}.`);
+    out.push(`!!! ${cmp.message}`);
+    out.push('!!! This is a bug in pid1\'s model: please report it with the --json output.');
+  }
+  return out;
+}
+
+export function formatTest(r: TestReport, useColour = false): string {
+  const c = colour(useColour);
+  const out: string[] = [];
+  const p = r.policy;
+  out.push(c('1', `pid1 test: ${r.target.label}`) + (r.target.container ? ` (container ${r.target.container.name})` : ''));
+  if (r.target.argv.length) out.push(`  PID 1 runs: ${JSON.stringify(r.target.argv)}${r.target.shell ? `; /bin/sh is ${r.target.shell}` : ''}`);
+  out.push(`  Stop policy: ${p.name}: ${p.signal} (${p.signalFrom}), grace ${p.graceSeconds} s (${p.graceFrom})${p.preStop ? `, preStop ${p.preStop}` : ''}`);
+  for (const s of p.steps) out.push(`    - ${s}`);
+  for (const n of r.target.notes) out.push(`  Note: ${n}`);
+  if (r.readiness) out.push(`  Ready after ${Math.round(r.readiness.ms)} ms: ${r.readiness.how.join('; ')}`);
+  if (r.before) {
+    out.push('');
+    out.push(c('1', 'Before the stop:'));
+    for (const line of formatInspect(r.before, useColour).trimEnd().split('\n')) out.push(`  ${line}`);
+  }
+  if (r.prediction?.static) {
+    const s = r.prediction.static;
+    out.push(`  From the launch command alone: ${s.error ? `no prediction (${s.error})` : `${verdictTag(s.outcome, c)}${s.certain ? '' : ' (not certain)'}`}`);
+  }
+  if (r.preStop) {
+    const h = r.preStop;
+    out.push('');
+    out.push(`preStop ${h.description}: ${h.outcome} after ${Math.round(h.ms)} ms (${h.detail}); the kubelet subtracts ${h.subtractedSeconds} s: ${h.remainingSeconds} s left${h.raisedToMinimum ? ' (raised to the kubelet\'s 2 s minimum)' : ''}`);
+  }
+  if (r.timeline.length) {
+    out.push('');
+    out.push(c('1', 'Timeline (ms from the first stop action):'));
+    for (const e of r.timeline) out.push(`  ${ms(e.t)}  ${formatEvent(e)}`);
+  }
+  out.push('');
+  const o = r.observation;
+  out.push(`Verdict: ${verdictTag(r.verdict, c)}${o.stopMs !== undefined ? ` in ${(o.stopMs / 1000).toFixed(2)} s` : ''}: ${o.summary}`);
+  for (const e of o.evidence) out.push(`  - ${e}`);
+  if (r.initReport) out.push(`  ${r.initReport.summary}`);
+  for (const [which, cmp] of [['live', r.comparison?.live], ['static', r.comparison?.static]] as const) {
+    if (!cmp || cmp.status === 'disagrees') continue;
+    const head = which === 'live' ? 'Prediction (live process tree)' : 'Prediction (launch command)';
+    out.push(`${head}: ${cmp.predicted}: ${cmp.status === 'agrees' ? c('32', 'agrees') : cmp.status}${cmp.message ? ` (${cmp.message})` : ''}`);
+  }
+  const loud = disagreementLines(r);
+  if (loud.length) {
+    out.push('');
+    for (const l of loud) out.push(c('1;31', l));
+  }
+  return `${out.join('\n')}\n`;
+}

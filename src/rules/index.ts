@@ -1,0 +1,27 @@
+/** The rule registry: every rule pid1 lint runs, in report order. */
+import type { Rule } from '../lint/rule.js';
+import cmdIgnored from './cmd-ignored.js';
+import invalidStopSignal from './invalid-stop-signal.js';
+import malformedJsonForm from './malformed-json-form.js';
+import nodePid1 from './node-pid1.js';
+import noShell from './no-shell.js';
+import onbuildLaunch from './onbuild-launch.js';
+import packageManagerPid1 from './package-manager-pid1.js';
+import scriptNoExec from './script-no-exec.js';
+import serverStopSignal from './server-stop-signal.js';
+import shellPid1 from './shell-pid1.js';
+import shellUnderInit from './shell-under-init.js';
+import signalTrap from './signal-trap.js';
+import stopNotGraceful from './stop-not-graceful.js';
+import unknownShell from './unknown-shell.js';
+
+export const RULES: readonly Rule[] = [
+  shellPid1, shellUnderInit, scriptNoExec, signalTrap, packageManagerPid1, unknownShell, noShell, serverStopSignal,
+  invalidStopSignal, malformedJsonForm, nodePid1, stopNotGraceful, cmdIgnored, onbuildLaunch,
+];
+
+const BY_ID = new Map(RULES.map((r) => [r.meta.id, r]));
+
+export function ruleById(id: string): Rule | undefined {
+  return BY_ID.get(id);
+}

@@ -1,0 +1,47 @@
+import type { DockerfileModel } from '../sources/dockerfile.js';
+import { parseJsonArray } from '../sources/dockerfile-words.js';
+import { defineRule } from '../lint/rule.js';
+import { rangeOf } from '../lint/fixes.js';
+
+export default defineRule({
+  meta: {
+    id: 'malformed-json-form',
+    severity: 'error',
+    title: 'An exec form that is not valid JSON runs as a shell command',
+    description: [
+      'Docker treats `ENTRYPOINT`/`CMD` arguments as the exec form only when they parse as a JSON array of strings.',
+      'Single quotes, a missing bracket or a trailing comma silently turn them into the shell form:',
+      '`/bin/sh -c \'[\'"\'"\'gunicorn\'"\'"\', ...\'`, which fails to start (`[gunicorn,: not found`). `SHELL` requires JSON and',
+      'fails the build.',
+    ].join('\n'),
+    fixable: false,
+    sources: ['dockerfile'],
+    examples: [{ title: 'Single quotes', bad: "FROM python:3.12-slim\nCMD ['gunicorn', 'app:app']", good: 'FROM python:3.12-slim\nCMD ["gunicorn", "app:app"]' }],
+  },
+  checkSource(result, ctx) {
+    const model = result.model as DockerfileModel | undefined;
+    if (!model || result.doc.kind !== 'dockerfile') return;
+    const inTarget = new Set<number>();
+    for (let s = model.target; s; s = s.parent) inTarget.add(s.index);
+    for (const stage of model.stages) {
+      for (const ins of stage.instructions) {
+        if (ins.keyword !== 'ENTRYPOINT' && ins.keyword !== 'CMD' && ins.keyword !== 'SHELL') continue;
+        const v = ins.args.value;
+        if (!v.startsWith('[')) continue;
+        if (parseJsonArray(ins.args)) continue;
+        const target = inTarget.has(stage.index);
+        const span = { doc: result.doc, start: ins.args.at(0), end: ins.args.endAt(v.length) };
+        ctx.report({
+          file: result.doc.file,
+          range: rangeOf(span),
+          severity: target ? 'error' : 'info',
+          message: ins.keyword === 'SHELL'
+            ? 'SHELL must be a JSON array of strings: the build fails'
+            : `${ins.keyword} looks like the exec form but is not valid JSON: Docker runs it as \`/bin/sh -c '${v.slice(0, 40)}${v.length > 40 ? '...' : ''}'\`, which cannot start the service`,
+          why: ['Docker parses ENTRYPOINT/CMD/SHELL as JSON first and falls back to the shell form when that fails (JSON needs double quotes)'],
+          suggestion: 'use double quotes and commas: ["program", "arg"]',
+        });
+      }
+    }
+  },
+});

@@ -1,0 +1,53 @@
+import { diagnose, whyOf } from '../lint/diagnose.js';
+import { defineRule } from '../lint/rule.js';
+import type { Fix, Launch } from '../lint/types.js';
+import { anchorRange, at } from './util.js';
+
+function fixFor(l: Launch, signal: string): Fix | undefined {
+  const s = l.stopSignal;
+  if (s.source === 'explicit' && s.span && s.span.doc === l.doc) {
+    return { description: `set STOPSIGNAL ${signal}`, edits: [{ file: l.doc.file, start: s.span.start, end: s.span.end, text: `STOPSIGNAL ${signal}` }] };
+  }
+  if (s.source === 'base-image') return undefined;
+  const a = l.entrypoint?.values.length ? l.entrypoint.span : l.cmd?.values.length ? l.cmd.span : undefined;
+  if (!a || a.doc !== l.doc) return undefined;
+  const line = a.doc.lines.position(a.start).line;
+  const start = a.doc.lines.lineStart(line);
+  const eol = a.doc.text.includes('\r\n') ? '\r\n' : '\n';
+  return { description: `add STOPSIGNAL ${signal}`, edits: [{ file: l.doc.file, start, end: start, text: `STOPSIGNAL ${signal}${eol}` }] };
+}
+
+export default defineRule({
+  meta: {
+    id: 'server-stop-signal',
+    severity: 'error',
+    title: 'The stop signal is not the server\'s graceful-shutdown signal',
+    description: [
+      'Some servers treat SIGTERM as "stop now" and shut down gracefully on another signal: nginx and php-fpm on SIGQUIT,',
+      'Apache httpd on SIGWINCH; PostgreSQL on SIGINT (fast, clean) or SIGTERM (smart: waits for every client), while',
+      'SIGQUIT is its immediate stop. With the wrong `STOPSIGNAL`, `docker stop` cuts open connections and requests.',
+      'When the signal is inherited from a base image pid1 cannot see (the official nginx image sets `STOPSIGNAL SIGQUIT`),',
+      'this is a warning.',
+    ].join('\n'),
+    fix: 'Sets `STOPSIGNAL` to the server\'s graceful signal (replacing the existing one, or adding it before ENTRYPOINT/CMD).',
+    fixable: true,
+    sources: ['dockerfile'],
+    examples: [{ title: 'nginx with STOPSIGNAL SIGTERM', bad: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y nginx\nSTOPSIGNAL SIGTERM\nCMD ["nginx", "-g", "daemon off;"]', good: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y nginx\nSTOPSIGNAL SIGQUIT\nCMD ["nginx", "-g", "daemon off;"]' }],
+  },
+  checkLaunch(l, ctx) {
+    const d = diagnose(l);
+    if (d.kind !== 'server-signal') return;
+    const want = d.graceful[0] ?? 'SIGQUIT';
+    const sig = l.prediction?.signal ?? 'SIGTERM';
+    const unseen = l.stopSignal.source === 'unknown-base';
+    const fix = fixFor(l, want);
+    const where = l.stopSignal.source === 'explicit' && l.stopSignal.span ? at(l.stopSignal.span) : anchorRange(l);
+    ctx.report({
+      ...where,
+      severity: !l.target ? 'info' : unseen ? 'warning' : 'error',
+      message: `${d.proc.name} shuts down gracefully on ${d.graceful.join(' or ')}, but the stop signal is ${sig}${unseen ? ` (unless ${l.shell.image ?? 'the base image'} sets STOPSIGNAL)` : ''}: ${d.proc.note ?? 'it stops at once'}`,
+      why: whyOf(l),
+      ...(fix ? { fix } : { suggestion: `set STOPSIGNAL ${want}` }),
+    });
+  },
+});

@@ -1,0 +1,43 @@
+import { diagnose, whyOf } from '../lint/diagnose.js';
+import { partOf, shellStringFix } from '../lint/fixes.js';
+import { defineRule } from '../lint/rule.js';
+import { at, serviceName, shellSpan, valueSpanOrAnchor } from './util.js';
+
+export default defineRule({
+  meta: {
+    id: 'shell-pid1',
+    severity: 'error',
+    title: 'PID 1 is a shell that does not exec the service',
+    description: [
+      'A shell-form `ENTRYPOINT`/`CMD` runs as `/bin/sh -c "<string>"`, and so does an explicit `["sh", "-c", "..."]`.',
+      'When that shell does not replace itself with the service (dash never does; bash and busybox ash only for a final',
+      'simple command without traps), the shell stays PID 1. It has no handler for the stop signal, and the kernel drops',
+      'default-action signals sent to a PID namespace\'s init: `docker stop` waits the whole grace period, then SIGKILLs',
+      'everything (exit 137). The service never runs its graceful shutdown.',
+      '',
+      'Unlike hadolint DL3025, this rule knows the image\'s `/bin/sh`: a shell form on Alpine (busybox ash) or',
+      'Fedora/UBI (bash) that ends in a simple command is exec\'d and is not reported.',
+    ].join('\n'),
+    fix: 'Rewrites a plain command (no shell features) to the exec (JSON) form when no CMD is in effect; otherwise puts `exec` in front of the final command inside the shell string.',
+    fixable: true,
+    sources: ['dockerfile'],
+    examples: [
+      { title: 'The classic: gunicorn on a Debian-based image', bad: 'FROM python:3.9-slim\nENTRYPOINT gunicorn -w 1 -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:80 app:app', good: 'FROM python:3.9-slim\nENTRYPOINT ["gunicorn", "-w", "1", "-k", "uvicorn.workers.UvicornWorker", "--bind", "0.0.0.0:80", "app:app"]' },
+      { title: 'An explicit sh -c', bad: 'FROM node:20\nCMD ["sh", "-c", "cd /app && node server.js"]', good: 'FROM node:20\nCMD ["sh", "-c", "cd /app && exec node server.js"]' },
+    ],
+  },
+  checkLaunch(l, ctx) {
+    const d = diagnose(l);
+    if (d.kind !== 'shell-pid1') return;
+    const part = partOf(l, d.proc);
+    const where = part ? (part.form === 'shell' ? part.valueSpan : shellSpan(l, d.proc)) : valueSpanOrAnchor(l);
+    const fix = shellStringFix(l, d.proc);
+    const how = part?.form === 'shell' ? `the shell form of ${part.what}` : '`sh -c`';
+    ctx.report({
+      ...at(where),
+      message: `PID 1 is \`${d.proc.name} -c\` (${how}), which does not exec \`${serviceName(l)}\`: ${l.prediction?.signal ?? 'SIGTERM'} is dropped and the container is SIGKILLed when the grace period ends`,
+      why: whyOf(l),
+      ...(fix ? { fix } : { suggestion: 'make the service PID 1: `exec` it at the end of the string, or use the exec (JSON) form' }),
+    });
+  },
+});

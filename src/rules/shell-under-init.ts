@@ -1,0 +1,36 @@
+import { diagnose, whyOf } from '../lint/diagnose.js';
+import { execPrefixFix } from '../lint/fixes.js';
+import { defineRule } from '../lint/rule.js';
+import { at, serviceName, shellSpan } from './util.js';
+
+export default defineRule({
+  meta: {
+    id: 'shell-under-init',
+    severity: 'error',
+    title: 'An init forwards the stop signal to a shell wrapper, not to the service',
+    description: [
+      '`tini`, `dumb-init`, `catatonit` and `docker run --init` forward the stop signal to their child. When that child is',
+      'a `sh -c` wrapper that does not exec the service, the shell dies of the signal at once (even `tini -g` and dumb-init,',
+      'which signal the whole group: the shell still dies first), the init exits with its child, and when PID 1 exits the',
+      'kernel SIGKILLs every process left in the namespace, the service included, before its shutdown handler finishes.',
+      'The stop is fast but not graceful.',
+    ].join('\n'),
+    fix: 'Puts `exec` in front of the final command of the `-c` string, so that the service is the init\'s direct child.',
+    fixable: true,
+    sources: ['dockerfile'],
+    examples: [
+      { title: 'tini in front of a shell wrapper', bad: 'FROM debian:bookworm\nENTRYPOINT ["tini", "--", "sh", "-c", "svc --port 80"]', good: 'FROM debian:bookworm\nENTRYPOINT ["tini", "--", "sh", "-c", "exec svc --port 80"]' },
+    ],
+  },
+  checkLaunch(l, ctx) {
+    const d = diagnose(l);
+    if (d.kind !== 'shell-under-init') return;
+    const fix = execPrefixFix(l, d.proc, 'prefix the command with `exec` inside the -c string');
+    ctx.report({
+      ...at(shellSpan(l, d.proc)),
+      message: `${d.init.name} forwards ${l.prediction?.signal ?? 'SIGTERM'} to \`${d.proc.name} -c\`, which does not exec \`${serviceName(l)}\`: the shell dies at once, ${d.init.name} exits, and the kernel SIGKILLs the service mid-shutdown`,
+      why: whyOf(l),
+      ...(fix ? { fix } : { suggestion: 'exec the service from the shell so that it is the init\'s direct child' }),
+    });
+  },
+});

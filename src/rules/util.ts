@@ -1,0 +1,45 @@
+/** Shared helpers for rules: where to put a finding, and how to word the outcome. */
+import type { ChainProcess } from '../model/launch.js';
+import { finalSpan, rangeOf } from '../lint/fixes.js';
+import type { Launch, Span } from '../lint/types.js';
+
+export function anchorRange(l: Launch): { file: string; range: ReturnType<typeof rangeOf> } {
+  const s = valueSpanOrAnchor(l);
+  return { file: s.doc.file, range: rangeOf(s) };
+}
+
+/** The ENTRYPOINT (or CMD) value, else the launch's anchor. */
+export function valueSpanOrAnchor(l: Launch): Span {
+  const part = l.entrypoint ?? l.cmd;
+  return part && part.values.length ? part.valueSpan : l.anchor;
+}
+
+/** Where a shell process's final command is written, falling back to the launch. */
+export function shellSpan(l: Launch, p: ChainProcess): Span {
+  return finalSpan(l, p) ?? valueSpanOrAnchor(l);
+}
+
+export function at(s: Span): { file: string; range: ReturnType<typeof rangeOf> } {
+  return { file: s.doc.file, range: rangeOf(s) };
+}
+
+export function serviceName(l: Launch): string {
+  const s = l.prediction?.service;
+  return s ? (s.argv[0] ?? s.name) : (l.argv[0] ?? 'the service');
+}
+
+export function outcomeWords(l: Launch): string {
+  const p = l.prediction;
+  if (!p) return '';
+  switch (p.outcome) {
+    case 'killed': return `${p.signal} never reaches the service: the container is SIGKILLed when the grace period ends`;
+    case 'abrupt': return `the service is killed before its graceful shutdown completes`;
+    case 'unknown': return `whether ${p.signal} stops the service gracefully depends on the program`;
+    case 'nostart': return 'the container cannot start';
+    default: return '';
+  }
+}
+
+export function maybe(l: Launch): string {
+  return l.prediction && !l.prediction.certain ? 'probably: ' : '';
+}

@@ -1,0 +1,190 @@
+/**
+ * Hygiene for `pid1 test`: everything it creates carries labels naming the run and its owner (this
+ * host and PID), is released when the test ends, on Ctrl-C, on an exception, and when the engine dies
+ * mid-test (then the labels let `pid1 test --cleanup` find the leftovers once it is back).
+ * Namespaces have no labels: their init carries the same two facts in its environment.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import type Docker from 'dockerode';
+import { messageOf } from '../util/errors.js';
+
+/** The run a resource belongs to. */
+export const RUN_LABEL = 'pid1.test.run';
+/** `host:pid` of the pid1 process that created it: leftovers are those whose owner is gone. */
+export const OWNER_LABEL = 'pid1.test.owner';
+/** The label the project's test resources carry too, so that any label-based sweep finds ours. */
+export const TEST_LABEL = 'pid1.test';
+export const RUN_ENV = 'PID1_TEST_RUN';
+export const OWNER_ENV = 'PID1_TEST_OWNER';
+
+export interface Run {
+  id: string;
+  owner: string;
+  labels: Record<string, string>;
+}
+
+export function newRun(): Run {
+  const id = crypto.randomBytes(4).toString('hex');
+  const owner = `${os.hostname()}:${process.pid}`;
+  return { id, owner, labels: { [TEST_LABEL]: '1', [RUN_LABEL]: id, [OWNER_LABEL]: owner } };
+}
+
+type Releaser = () => Promise<void>;
+
+/**
+ * What one run created, released in reverse order. Signal handlers release it on Ctrl-C/SIGTERM/SIGHUP
+ * and exit with 128+N, as the interrupted command would.
+ */
+export class Resources {
+  private readonly items: { what: string; release: Releaser }[] = [];
+  /** What could not be released (engine gone): reported with the --cleanup hint. */
+  readonly leftovers: string[] = [];
+  private handlers: { sig: NodeJS.Signals; fn: () => void }[] = [];
+  private releasing: Promise<void> | undefined;
+
+  add(what: string, release: Releaser): void {
+    this.items.push({ what, release });
+  }
+
+  /** Forget a resource that is already gone (e.g. removed on purpose). */
+  drop(what: string): void {
+    const i = this.items.findIndex((x) => x.what === what);
+    if (i >= 0) this.items.splice(i, 1);
+  }
+
+  release(): Promise<void> {
+    this.releasing ??= (async () => {
+      while (this.items.length) {
+        const item = this.items.pop() as { what: string; release: Releaser };
+        try {
+          await withTimeout(item.release(), 15_000, `removing ${item.what}`);
+        } catch (err) {
+          this.leftovers.push(`${item.what} (${messageOf(err)})`);
+        }
+      }
+    })();
+    return this.releasing;
+  }
+
+  /** Release on Ctrl-C and termination; `onSignal` prints what is happening first. */
+  trapSignals(onSignal: (sig: NodeJS.Signals) => void): void {
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      const fn = (): void => {
+        onSignal(sig);
+        const code = 128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const)[sig];
+        void this.release().finally(() => process.exit(code));
+      };
+      process.once(sig, fn);
+      this.handlers.push({ sig, fn });
+    }
+  }
+
+  untrapSignals(): void {
+    for (const h of this.handlers) process.removeListener(h.sig, h.fn);
+    this.handlers = [];
+  }
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+function ownerAlive(owner: string | undefined): boolean {
+  if (!owner) return false;
+  const [host, pid] = owner.split(':');
+  if (host !== os.hostname()) return true; // another machine's run: not ours to judge
+  const n = Number(pid);
+  if (!Number.isInteger(n) || n <= 0) return false;
+  try {
+    process.kill(n, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface CleanupResult {
+  removed: string[];
+  /** Still owned by a live pid1 run (left alone). */
+  inUse: string[];
+  failed: string[];
+}
+
+/**
+ * Remove leftovers by label: containers and images of runs whose owner process is gone, and the
+ * namespaces (inits carrying PID1_TEST_RUN) of such runs.
+ */
+export async function cleanupLeftovers(docker: Docker | undefined): Promise<CleanupResult> {
+  const out: CleanupResult = { removed: [], inUse: [], failed: [] };
+  if (docker) {
+    const containers = await docker.listContainers({ all: true, filters: { label: [RUN_LABEL] } });
+    for (const c of containers) {
+      const name = (c.Names[0] ?? c.Id).replace(/^\//, '');
+      if (ownerAlive(c.Labels[OWNER_LABEL])) { out.inUse.push(`container ${name}`); continue; }
+      try {
+        await docker.getContainer(c.Id).remove({ force: true, v: true });
+        out.removed.push(`container ${name}`);
+      } catch (err) {
+        out.failed.push(`container ${name}: ${messageOf(err)}`);
+      }
+    }
+    const images = await docker.listImages({ filters: { label: [RUN_LABEL] } });
+    for (const im of images) {
+      const name = im.RepoTags?.[0] ?? im.Id;
+      if (ownerAlive(im.Labels?.[OWNER_LABEL])) { out.inUse.push(`image ${name}`); continue; }
+      try {
+        await docker.getImage(im.Id).remove({ force: true });
+        out.removed.push(`image ${name}`);
+      } catch (err) {
+        out.failed.push(`image ${name}: ${messageOf(err)}`);
+      }
+    }
+  }
+  for (const ns of leftoverNamespaces()) {
+    if (ownerAlive(ns.owner)) { out.inUse.push(`namespace init ${ns.pid} (run ${ns.run})`); continue; }
+    try {
+      // SIGKILL from the host (an ancestor namespace) reaches a namespace init; the kernel then ends the rest.
+      process.kill(ns.pid, 'SIGKILL');
+      out.removed.push(`namespace init ${ns.pid} (run ${ns.run})`);
+    } catch (err) {
+      out.failed.push(`namespace init ${ns.pid}: ${messageOf(err)}`);
+    }
+  }
+  return out;
+}
+
+/** Namespace inits started by `pid1 test -- CMD`: PID 1 of their namespace with PID1_TEST_RUN in their environment. */
+function leftoverNamespaces(): { pid: number; run: string; owner?: string }[] {
+  const out: { pid: number; run: string; owner?: string }[] = [];
+  let pids: string[];
+  try {
+    pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
+  for (const p of pids) {
+    let env: string;
+    let status: string;
+    try {
+      env = fs.readFileSync(`/proc/${p}/environ`, 'utf8');
+      if (!env.includes(`${RUN_ENV}=`)) continue;
+      status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
+    } catch {
+      continue;
+    }
+    const nspid = /^NSpid:\s*(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/) ?? [];
+    if (nspid.length < 2 || nspid[nspid.length - 1] !== '1') continue; // only the namespace init
+    const vars = new Map(env.split('\0').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    const owner = vars.get(OWNER_ENV);
+    out.push({ pid: Number(p), run: vars.get(RUN_ENV) ?? '?', ...(owner ? { owner } : {}) });
+  }
+  return out;
+}

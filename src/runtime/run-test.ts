@@ -1,0 +1,311 @@
+/**
+ * `pid1 test`: start the real thing, wait until it is ready, record the process tree and the model's
+ * prediction, stop it exactly as the chosen runtime would while watching every process, and report
+ * what happened against what was predicted.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { chainFromArgv, predictStop } from '../model/launch.js';
+import type { ShellFamily } from '../model/programs.js';
+import { loadShellParser } from '../model/shell.js';
+import { parseReport, summarize, type InitRun } from '../init/report.js';
+import { namespaceTree, type NamespaceTree } from '../proc/tree.js';
+import { verdictFor, type Verdict as LiveVerdict } from '../proc/verdict.js';
+import { inspectReport } from '../report/inspect.js';
+import type { PredictionView, TestReport } from '../report/test.js';
+import { UserError, messageOf } from '../util/errors.js';
+import { buildImage } from './build.js';
+import { newRun, type Resources, type Run } from './cleanup.js';
+import { mono } from './clock.js';
+import { engine, ensureEngine, imageFacts, inspectContainer, type ContainerFacts, type ImageFacts } from './docker.js';
+import { ExitWatcher } from './exits.js';
+import { composeLaunch, describePreStop, manifestLaunch, type LaunchSpec } from './launch-spec.js';
+import { buildTimeline, compare, observe } from './observe.js';
+import { checkPreStopReachable, resolvePolicy, runStop, type PolicyName, type StopPolicy, type StopRun } from './policy.js';
+import { waitReady, type Readiness } from './readiness.js';
+import { scriptReader, shellFamilyIn } from './rootfs.js';
+import { ContainerTarget, NamespaceTarget, NoStart, type Target } from './target.js';
+
+export interface TestOptions {
+  image?: string;
+  build?: { dir: string; file?: string; target?: string };
+  compose?: { file: string; service: string };
+  manifest?: { file: string; container?: string };
+  /** With an image: the CMD (docker run IMAGE CMD...). Alone: the command to run as PID 1 of a new namespace. */
+  command?: string[];
+  entrypoint?: string[];
+  init?: boolean;
+  user?: string;
+  env: Record<string, string>;
+  network: string;
+  policy?: PolicyName;
+  stopSignal?: string;
+  grace?: number;
+  readiness: Readiness;
+  fast: boolean;
+}
+
+export interface TestHooks {
+  resources: Resources;
+  /** Progress lines for a human (stderr), e.g. "building ...". */
+  progress?: (line: string) => void;
+}
+
+type Kind = TestReport['target']['kind'];
+
+export function kindOf(o: TestOptions): Kind {
+  const given = [o.image !== undefined, o.build !== undefined, o.compose !== undefined, o.manifest !== undefined].filter(Boolean).length;
+  if (given > 1) throw new UserError('give one of --image, --build, --compose, --manifest (or -- CMD alone)');
+  if (o.image !== undefined) return 'image';
+  if (o.build !== undefined) return 'build';
+  if (o.compose !== undefined) return 'compose';
+  if (o.manifest !== undefined) return 'manifest';
+  if (o.command?.length) return 'command';
+  throw new UserError('nothing to test: give --image IMG, --build DIR, --compose FILE --service S, --manifest FILE, or -- CMD ARGS');
+}
+
+export function labelOf(o: TestOptions): string {
+  if (o.image !== undefined) return o.image;
+  if (o.build) return `build ${o.build.dir}${o.build.file ? ` -f ${o.build.file}` : ''}${o.build.target ? ` --target ${o.build.target}` : ''}`;
+  if (o.compose) return `${o.compose.file} service ${o.compose.service}`;
+  if (o.manifest) return `${o.manifest.file}${o.manifest.container ? ` container ${o.manifest.container}` : ''}`;
+  return (o.command ?? []).join(' ');
+}
+
+interface Prepared {
+  kind: Kind;
+  label: string;
+  policy: StopPolicy;
+  target: Target;
+  image?: ImageFacts;
+  notes: string[];
+  network?: string;
+  env: Record<string, string>;
+  workingDir?: string;
+  /** The container's CMD, for `exec "$@"` in an entrypoint script. */
+  cmd?: string[];
+}
+
+async function prepareContainer(o: TestOptions, kind: Kind, run: Run, hooks: TestHooks, docker: Docker): Promise<Prepared> {
+  let spec: LaunchSpec | undefined;
+  if (o.compose) spec = composeLaunch(o.compose.file, o.compose.service);
+  if (o.manifest) spec = manifestLaunch(o.manifest.file, o.manifest.container);
+  if ((o.compose || o.manifest) && (o.entrypoint || o.command?.length)) throw new UserError(`--entrypoint and a command come from ${o.compose ? 'the compose file' : 'the manifest'} here; edit it instead`);
+  const notes = [...(spec?.notes ?? [])];
+  await ensureEngine(docker);
+  let imageRef = o.image ?? spec?.image;
+  const build = o.build ? { context: o.build.dir, file: o.build.file, target: o.build.target } : spec?.build && { context: spec.build.context, file: spec.build.dockerfile, target: spec.build.target, args: spec.build.args };
+  if (build) {
+    const tag = `pid1-test-build:${run.id}`;
+    hooks.progress?.(`pid1 test: building ${build.context}...`);
+    hooks.resources.add(`image ${tag}`, async () => {
+      try {
+        await docker.getImage(tag).remove({ force: true });
+      } catch (err) {
+        if (!/404|no such image/i.test(messageOf(err))) throw err;
+      }
+    });
+    await buildImage(docker, { context: build.context, tag, labels: run.labels, ...(build.file ? { file: build.file } : {}), ...(build.target ? { target: build.target } : {}), ...('args' in build && build.args ? { args: build.args } : {}) });
+    imageRef = tag;
+  }
+  if (!imageRef) throw new UserError('no image to run');
+  const image = await imageFacts(docker, imageRef);
+  const policy = resolvePolicy({
+    name: o.policy ?? (o.compose ? 'compose' : o.manifest ? 'kubelet' : 'docker'),
+    ...(o.stopSignal ? { signalOverride: o.stopSignal } : {}),
+    ...(spec?.stopSignal ? { specSignal: { signal: spec.stopSignal, from: o.compose ? 'compose stop_signal' : 'lifecycle.stopSignal' } } : {}),
+    ...(image.stopSignal ? { imageSignal: image.stopSignal } : {}),
+    ...(o.grace !== undefined ? { graceOverride: o.grace } : {}),
+    ...(spec?.graceSeconds !== undefined ? { specGrace: { seconds: spec.graceSeconds, from: o.compose ? 'compose stop_grace_period' : 'terminationGracePeriodSeconds' } } : {}),
+    ...(spec?.preStop ? { preStop: spec.preStop } : {}),
+  });
+  checkPreStopReachable(policy.preStop, o.network);
+  const env = { ...(spec?.env ?? {}), ...o.env };
+  const entrypoint = o.entrypoint ?? spec?.entrypoint;
+  const cmd = o.command?.length ? o.command : spec?.command;
+  const target = await ContainerTarget.create(docker, {
+    image: image.id, env, init: Boolean(o.init || spec?.init), network: o.network,
+    ...(entrypoint ? { entrypoint } : {}), ...(cmd ? { cmd } : {}),
+    ...(o.user ?? spec?.user ? { user: (o.user ?? spec?.user) as string } : {}),
+    ...(spec?.workingDir ? { workingDir: spec.workingDir } : {}),
+    // The engine's stop sends Config.StopSignal: set it as `docker run --stop-signal` / compose stop_signal do.
+    ...(policy.name !== 'kubelet' ? { stopSignal: policy.signal } : {}),
+  }, run);
+  hooks.resources.add(`container ${target.name}`, () => target.remove());
+  const effectiveCmd = entrypoint ? cmd ?? [] : cmd ?? image.cmd;
+  return {
+    kind, label: labelOf(o), policy, target, image, notes, network: o.network,
+    env: { ...image.env, ...env }, workingDir: spec?.workingDir ?? image.workingDir, cmd: effectiveCmd,
+  };
+}
+
+function prepareNamespace(o: TestOptions, run: Run, hooks: TestHooks): Prepared {
+  if (o.entrypoint || o.init || o.user) throw new UserError('--entrypoint, --init and --user apply to images; with -- CMD, put them in the command');
+  const policy = resolvePolicy({ name: o.policy ?? 'docker', ...(o.stopSignal ? { signalOverride: o.stopSignal } : {}), ...(o.grace !== undefined ? { graceOverride: o.grace } : {}) });
+  const target = new NamespaceTarget(o.command ?? [], run);
+  hooks.resources.add('namespace', () => target.remove());
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  return { kind: 'command', label: labelOf(o), policy, target, notes: [], env: { ...env, ...o.env }, workingDir: process.cwd() };
+}
+
+function staticPrediction(argv: string[], shell: ShellFamily, signal: string, root: string, p: Prepared): PredictionView {
+  try {
+    const chain = chainFromArgv(argv, {
+      sh: shell, signal, env: p.env, readScript: scriptReader(root, p.env, p.workingDir || '/'),
+      ...(p.cmd && p.cmd.length ? { args: p.cmd } : {}),
+    });
+    const pred = predictStop(chain, signal);
+    return { outcome: pred.outcome, certain: pred.certain, path: pred.path };
+  } catch (err) {
+    return { outcome: 'unknown', certain: false, path: [], error: messageOf(err) };
+  }
+}
+
+/** pid1 init's JSON-lines report: on stderr (its default), or in the file given with --report / PID1_REPORT. */
+async function initReportOf(target: Target, env: Record<string, string>): Promise<InitRun | undefined> {
+  const fromLogs = parseReport(target.logs.filter((l) => l.stream === 'stderr').map((l) => l.line).join('\n'));
+  if (fromLogs.length) return fromLogs[fromLogs.length - 1];
+  const argv = target.argv;
+  const at = argv.findIndex((a) => a === 'init');
+  if (at < 0 || !argv.slice(0, at).some((a) => /pid1/.test(a))) return undefined;
+  let file = env.PID1_REPORT;
+  for (let i = at + 1; i < argv.length && argv[i] !== '--'; i++) {
+    const a = argv[i] as string;
+    if (a === '--report') file = argv[i + 1];
+    else if (a.startsWith('--report=')) file = a.slice('--report='.length);
+  }
+  if (!file || file === 'stderr' || file === 'none' || file === '-') return undefined;
+  let text: string | undefined;
+  if (target instanceof NamespaceTarget) {
+    try { text = fs.readFileSync(path.resolve(file), 'utf8'); } catch { /* not written */ }
+  } else if (target instanceof ContainerTarget) {
+    text = await target.readFile(file);
+  }
+  const runs = text ? parseReport(text) : [];
+  return runs[runs.length - 1];
+}
+
+function policyView(p: StopPolicy): TestReport['policy'] {
+  return {
+    name: p.name, signal: p.signal, signalFrom: p.signalFrom, graceSeconds: p.graceSeconds, graceFrom: p.graceFrom, steps: p.steps,
+    ...(p.preStop ? { preStop: describePreStop(p.preStop) } : {}),
+    ...(p.minimumGraceSeconds !== undefined ? { minimumGraceSeconds: p.minimumGraceSeconds } : {}),
+  };
+}
+
+export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestReport> {
+  const startedAt = mono();
+  const kind = kindOf(o);
+  const run = newRun();
+  let docker: Docker | undefined;
+  let watcher: ExitWatcher | undefined;
+  try {
+    let p: Prepared;
+    if (kind === 'command') p = prepareNamespace(o, run, hooks);
+    else {
+      docker = engine();
+      p = await prepareContainer(o, kind, run, hooks, docker);
+    }
+    const { target, policy } = p;
+    const targetView = (): TestReport['target'] => ({
+      kind, label: p.label, argv: target.argv, notes: p.notes,
+      ...(p.image ? { image: p.image.ref } : {}),
+      ...(target.kind === 'container' ? { container: { id: target.id, name: target.name } } : {}),
+      ...(p.network ? { network: p.network } : {}),
+    });
+    const nostart = (err: NoStart): TestReport => {
+      const logs = target.logs.slice(-5).map((l) => l.line);
+      return {
+        target: targetView(), policy: policyView(policy), timeline: [], fast: o.fast, watcher: 'none', verdict: 'nostart', exitStatus: 1,
+        observation: {
+          verdict: 'nostart', summary: err.message, sigkill: false,
+          evidence: [...(err.exitCode !== undefined ? [`exit status ${err.exitCode}`] : []), ...logs.map((l) => `output: ${l}`)],
+          ...(err.exitCode !== undefined ? { exitCode: err.exitCode } : {}),
+        },
+        durations: { totalMs: mono() - startedAt },
+      };
+    };
+    let ready;
+    try {
+      await target.start();
+      ready = await waitReady(target, o.readiness);
+    } catch (err) {
+      if (err instanceof NoStart) return nostart(err);
+      throw err;
+    }
+
+    // Before the stop: the tree, its masks, and both predictions.
+    let tree: NamespaceTree;
+    try {
+      tree = namespaceTree(target.hostPid);
+    } catch (err) {
+      if (target.exit) return nostart(new NoStart(`it exited with status ${target.exit.exitCode} before the stop`, target.exit.exitCode));
+      throw err;
+    }
+    const live: LiveVerdict = verdictFor(tree, policy.signal);
+    let facts: ContainerFacts | undefined;
+    if (docker && target.kind === 'container') facts = await inspectContainer(docker, target.id);
+    const before = inspectReport(tree, live, facts);
+    const root = `/proc/${target.hostPid}/root`;
+    const shell = shellFamilyIn(root);
+    await loadShellParser();
+    const staticPred = staticPrediction(target.argv, shell, policy.signal, root, p);
+
+    watcher = await ExitWatcher.open();
+    for (const proc of tree.processes) watcher.watch(proc.hostPid, proc.comm, proc.pid);
+    // Processes started between the tree and the watch are found through their parents.
+    for (const proc of namespaceTree(target.hostPid).processes) watcher.watch(proc.hostPid, proc.comm, proc.pid);
+
+    hooks.progress?.(`pid1 test: stopping with the ${policy.name} policy (${policy.signal}, grace ${policy.graceSeconds} s)${o.fast && (live.delivery === 'dropped' || live.delivery === 'ignored') ? ', --fast' : ''}...`);
+    const fastEligible = o.fast && (live.delivery === 'dropped' || live.delivery === 'ignored');
+    const stop: StopRun = await runStop(target, policy, watcher, { fast: fastEligible });
+    let verdictAt: number | undefined;
+    if (stop.fast) {
+      verdictAt = stop.fast.at;
+      // Do now what the runtime would do at the deadline.
+      stop.sigkillAt = await target.kill('SIGKILL');
+      stop.sigkillBy = 'pid1 --fast (instead of waiting out the grace period)';
+      const exit = await target.exited(10_000);
+      if (exit) stop.exit = exit;
+    }
+    await watcher.allEnded(1000);
+    await target.logsDone(1000);
+    watcher.close();
+    const initRun = await initReportOf(target, p.env);
+    const obs = observe({ tree, live, run: stop, exits: watcher.exits, logs: target.logs, policy, ...(initRun ? { initRun } : {}) });
+    verdictAt ??= mono();
+    const livePred: PredictionView = { outcome: live.outcome, certain: live.certain, summary: live.summary, path: live.path };
+    const cmpLive = compare(livePred, obs, stop, policy);
+    const cmpStatic = compare(staticPred, obs, stop, policy);
+    const { signalArrived: _arrived, ...observation } = obs;
+    const report: TestReport = {
+      target: { ...targetView(), shell },
+      policy: policyView(policy),
+      readiness: ready,
+      before,
+      prediction: { live: livePred, static: staticPred },
+      ...(stop.preStop ? { preStop: { description: stop.preStop.description, ms: Math.round(stop.preStop.ms), outcome: stop.preStop.outcome, detail: stop.preStop.detail, subtractedSeconds: stop.preStop.subtractedSeconds, remainingSeconds: stop.preStop.remainingSeconds, raisedToMinimum: stop.preStop.raisedToMinimum } } : {}),
+      timeline: buildTimeline({ t0: stop.t0, tree, run: stop, signals: target.signals, exits: watcher.exits, logs: target.logs }),
+      observation,
+      verdict: obs.verdict,
+      comparison: { ...(cmpLive ? { live: cmpLive } : {}), ...(cmpStatic ? { static: cmpStatic } : {}) },
+      fast: Boolean(stop.fast),
+      ...(initRun ? { initReport: { summary: summarize(initRun), events: initRun.events } } : {}),
+      watcher: watcher.source + (watcher.why && watcher.source !== 'proc connector' ? ` (proc connector: ${watcher.why})` : '') + (watcher.eventsLost ? ' (some connector events were lost)' : ''),
+      durations: {
+        readyMs: Math.round(ready.ms),
+        ...(obs.stopMs !== undefined ? { stopMs: Math.round(obs.stopMs) } : {}),
+        verdictMs: Math.round(verdictAt - stop.signalAt),
+        totalMs: Math.round(mono() - startedAt),
+      },
+      exitStatus: obs.verdict === 'graceful' ? 0 : 1,
+    };
+    if (target.kind === 'container' && target.engineLost && !target.exit) throw new UserError(target.engineLost);
+    return report;
+  } finally {
+    watcher?.close();
+    await hooks.resources.release();
+  }
+}

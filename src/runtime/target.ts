@@ -1,0 +1,477 @@
+/**
+ * What `pid1 test` starts and stops: a container (through the Engine API, as `docker run` would
+ * create it) or a command as PID 1 of a fresh PID namespace (`unshare --pid --fork --mount-proc`).
+ * Both give the same handles: PID 1's host PID, timestamped logs, the signals the runtime sent,
+ * the exit, an exec inside, and removal.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import { parseSignal, signalName } from '../model/signals.js';
+import { UserError, messageOf } from '../util/errors.js';
+import { mono, parseEngineTime, sleep, wallToMono } from './clock.js';
+import { engineMessage, engineStatusOf } from './docker.js';
+import { OWNER_ENV, RUN_ENV, type Run } from './cleanup.js';
+
+export interface LogLine {
+  /** Monotonic ms: the engine's receive time for containers, ours for namespaces. */
+  at: number;
+  stream: 'stdout' | 'stderr';
+  line: string;
+}
+
+/** A signal the runtime delivered to PID 1: from the engine's own `kill` events, or sent by pid1. */
+export interface RuntimeSignal {
+  at: number;
+  signal: string;
+  by: string;
+}
+
+export interface TargetExit {
+  at: number;
+  exitCode: number;
+}
+
+export interface ExecResult {
+  code: number | null;
+  output: string;
+  timedOut: boolean;
+  error?: string;
+}
+
+/** The target never reached the stop: it failed to start or exited first. */
+export class NoStart extends Error {
+  constructor(message: string, readonly exitCode?: number) {
+    super(message);
+  }
+}
+
+export interface Target {
+  readonly kind: 'container' | 'namespace';
+  /** Container name, or `namespace`. */
+  readonly name: string;
+  readonly id: string;
+  /** What runs as PID 1, after the runtime's merge of entrypoint and command (and docker-init). */
+  readonly argv: string[];
+  readonly logs: LogLine[];
+  readonly signals: RuntimeSignal[];
+  hostPid: number;
+  exit: TargetExit | undefined;
+  /** Set when the engine stopped answering. */
+  engineLost?: string;
+  start(): Promise<void>;
+  /** The exit, when it comes within `timeoutMs`. */
+  exited(timeoutMs: number): Promise<TargetExit | undefined>;
+  /** Send `signal` to PID 1 from outside, as the runtime does; returns when it was sent (monotonic ms). */
+  kill(signal: string): Promise<number>;
+  /** The engine's own stop (docker stop -t): containers only. */
+  engineStop?(graceSeconds: number): Promise<void>;
+  exec(argv: string[], timeoutMs: number): Promise<ExecResult>;
+  /** Wait for the log stream to deliver what was written before the exit. */
+  logsDone(timeoutMs: number): Promise<void>;
+  remove(): Promise<void>;
+}
+
+function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer | string): void; end(): void } {
+  let rest = '';
+  return {
+    push(chunk) {
+      rest += chunk.toString();
+      let i: number;
+      while ((i = rest.indexOf('\n')) >= 0) {
+        onLine(rest.slice(0, i).replace(/\r$/, ''));
+        rest = rest.slice(i + 1);
+      }
+    },
+    end() {
+      if (rest) onLine(rest);
+      rest = '';
+    },
+  };
+}
+
+// -------------------------------------------------------------------------------------------------
+
+export interface ContainerPlan {
+  image: string;
+  entrypoint?: string[];
+  cmd?: string[];
+  env: Record<string, string>;
+  user?: string;
+  workingDir?: string;
+  /** Config.StopSignal: what the engine's stop sends. */
+  stopSignal?: string;
+  init: boolean;
+  network: string;
+}
+
+interface EngineEvent { Type?: string; Action?: string; status?: string; timeNano?: number; time?: number; Actor?: { Attributes?: Record<string, string> } }
+
+export class ContainerTarget implements Target {
+  readonly kind = 'container';
+  readonly logs: LogLine[] = [];
+  readonly signals: RuntimeSignal[] = [];
+  hostPid = 0;
+  exit: TargetExit | undefined;
+  engineLost?: string;
+  private events: NodeJS.ReadableStream | undefined;
+  private logStream: NodeJS.ReadableStream | undefined;
+  private logEnd: Promise<void> = Promise.resolve();
+  private removed = false;
+
+  private constructor(private readonly docker: Docker, private readonly container: Docker.Container, readonly id: string, readonly name: string, readonly argv: string[]) {}
+
+  static async create(docker: Docker, plan: ContainerPlan, run: Run): Promise<ContainerTarget> {
+    const name = `pid1-test-${run.id}`;
+    let container: Docker.Container;
+    try {
+      container = await docker.createContainer({
+        name,
+        Image: plan.image,
+        ...(plan.entrypoint ? { Entrypoint: plan.entrypoint } : {}),
+        ...(plan.cmd ? { Cmd: plan.cmd } : {}),
+        Env: Object.entries(plan.env).map(([k, v]) => `${k}=${v}`),
+        ...(plan.user ? { User: plan.user } : {}),
+        ...(plan.workingDir ? { WorkingDir: plan.workingDir } : {}),
+        ...(plan.stopSignal ? { StopSignal: plan.stopSignal } : {}),
+        Labels: run.labels,
+        HostConfig: { NetworkMode: plan.network, Init: plan.init },
+      });
+    } catch (err) {
+      if (engineStatusOf(err) === 404) throw new UserError(`no such image: ${plan.image} (pid1 test uses local images: docker pull or build it first)`);
+      throw new UserError(`cannot create a container from ${plan.image}: ${engineMessage(err)}`);
+    }
+    const info = await container.inspect();
+    const toArray = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
+    const argv = [...(plan.init ? ['docker-init', '--'] : []), ...toArray(info.Config.Entrypoint), ...toArray(info.Config.Cmd)];
+    return new ContainerTarget(docker, container, info.Id, name, argv);
+  }
+
+  private onEvent(e: EngineEvent): void {
+    const action = e.Action ?? e.status ?? '';
+    const at = wallToMono(e.timeNano ? e.timeNano / 1e6 : (e.time ?? 0) * 1000);
+    const attrs = e.Actor?.Attributes ?? {};
+    if (action === 'kill' && attrs.signal) {
+      let sig = attrs.signal;
+      try {
+        sig = signalName(parseSignal(/^\d+$/.test(sig) ? Number(sig) : sig));
+      } catch {
+        /* keep the engine's spelling */
+      }
+      this.signals.push({ at, signal: sig, by: 'the Docker engine' });
+    } else if (action === 'die') {
+      this.exit = { at, exitCode: Number(attrs.exitCode ?? -1) };
+    }
+  }
+
+  private async openEvents(): Promise<void> {
+    try {
+      const stream = await this.docker.getEvents({ filters: { container: [this.id], type: ['container'] } });
+      this.events = stream;
+      const split = lineSplitter((line) => {
+        if (!line.trim()) return;
+        try {
+          this.onEvent(JSON.parse(line) as EngineEvent);
+        } catch {
+          /* not an event */
+        }
+      });
+      stream.on('data', (d: Buffer) => split.push(d));
+      const lost = (why: string): void => {
+        if (!this.removed && !this.engineLost) this.engineLost = why;
+      };
+      stream.on('error', (err: Error) => lost(`the engine's event stream failed: ${messageOf(err)}`));
+      stream.on('end', () => lost('the engine closed its event stream'));
+    } catch (err) {
+      throw new UserError(`cannot follow the engine's events: ${engineMessage(err)}`);
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.openEvents();
+    try {
+      await this.container.start();
+    } catch (err) {
+      // The engine reports an entrypoint that cannot be executed as a failed start (OCI runtime error).
+      let code: number | undefined;
+      try {
+        code = (await this.container.inspect()).State.ExitCode;
+      } catch {
+        /* gone */
+      }
+      throw new NoStart(`the container did not start: ${engineMessage(err)}`, code);
+    }
+    const info = await this.container.inspect();
+    this.hostPid = info.State.Pid;
+    if (!info.State.Running) {
+      this.exit ??= { at: mono(), exitCode: info.State.ExitCode };
+    }
+    await this.followLogs();
+    // Backup for the die event: the engine answers wait when the container exits.
+    this.container.wait().then((r: { StatusCode?: number }) => {
+      this.exit ??= { at: mono(), exitCode: Number(r.StatusCode ?? -1) };
+    }, () => undefined);
+  }
+
+  private async followLogs(): Promise<void> {
+    const stream = await this.container.logs({ follow: true, stdout: true, stderr: true, timestamps: true });
+    this.logStream = stream;
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const add = (kind: 'stdout' | 'stderr') => lineSplitter((raw) => {
+      const sp = raw.indexOf(' ');
+      const wall = sp > 0 ? parseEngineTime(raw.slice(0, sp)) : undefined;
+      this.logs.push({ at: wall !== undefined ? wallToMono(wall) : mono(), stream: kind, line: wall !== undefined ? raw.slice(sp + 1) : raw });
+    });
+    const so = add('stdout');
+    const se = add('stderr');
+    out.on('data', (d: Buffer) => so.push(d));
+    err.on('data', (d: Buffer) => se.push(d));
+    this.docker.modem.demuxStream(stream, out, err);
+    this.logEnd = new Promise<void>((resolve) => {
+      const done = (): void => { so.end(); se.end(); resolve(); };
+      stream.on('end', done);
+      stream.on('close', done);
+      stream.on('error', done);
+    });
+  }
+
+  async exited(timeoutMs: number): Promise<TargetExit | undefined> {
+    const end = mono() + timeoutMs;
+    let polled = mono();
+    while (!this.exit && mono() < end) {
+      await sleep(5);
+      if (mono() - polled > 500) {
+        // Events can be missed when the engine restarts its stream: ask directly now and then.
+        polled = mono();
+        try {
+          const s = (await this.container.inspect()).State;
+          if (!s.Running && s.Status !== 'created') this.exit ??= { at: mono(), exitCode: s.ExitCode };
+        } catch (err) {
+          if (engineStatusOf(err) !== 404) this.engineLost ??= `the engine does not answer: ${engineMessage(err)}`;
+          else this.exit ??= { at: mono(), exitCode: -1 };
+        }
+        if (this.engineLost) throw new UserError(`${this.engineLost} (container ${this.name})`);
+      }
+    }
+    return this.exit;
+  }
+
+  async kill(signal: string): Promise<number> {
+    const at = mono();
+    try {
+      await this.container.kill({ signal });
+    } catch (err) {
+      // 409: not running any more (it exited on its own in the meantime).
+      if (engineStatusOf(err) !== 409) throw new UserError(`cannot send ${signal} to ${this.name}: ${engineMessage(err)}`);
+    }
+    return at;
+  }
+
+  async engineStop(graceSeconds: number): Promise<void> {
+    try {
+      await this.container.stop({ t: graceSeconds });
+    } catch (err) {
+      if (engineStatusOf(err) !== 304) throw new UserError(`docker stop of ${this.name} failed: ${engineMessage(err)}`); // 304: already stopped
+    }
+  }
+
+  async exec(argv: string[], timeoutMs: number): Promise<ExecResult> {
+    try {
+      const ex = await this.container.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true });
+      const stream = await ex.start({ hijack: true, stdin: false });
+      let output = '';
+      const sink = new PassThrough();
+      sink.on('data', (d: Buffer) => (output += d.toString()));
+      this.docker.modem.demuxStream(stream, sink, sink);
+      const ended = new Promise<boolean>((resolve) => {
+        stream.on('end', () => resolve(true));
+        stream.on('close', () => resolve(true));
+        stream.on('error', () => resolve(true));
+      });
+      const finished = await Promise.race([ended, sleep(timeoutMs).then(() => false)]);
+      if (!finished) {
+        (stream as unknown as { destroy?: () => void }).destroy?.();
+        return { code: null, output, timedOut: true };
+      }
+      const info = await ex.inspect();
+      return { code: info.ExitCode ?? null, output, timedOut: false };
+    } catch (err) {
+      return { code: null, output: '', timedOut: false, error: engineMessage(err) };
+    }
+  }
+
+  async logsDone(timeoutMs: number): Promise<void> {
+    await Promise.race([this.logEnd, sleep(timeoutMs)]);
+  }
+
+  async remove(): Promise<void> {
+    this.removed = true;
+    (this.events as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+    (this.logStream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+    try {
+      await this.container.remove({ force: true, v: true });
+    } catch (err) {
+      if (engineStatusOf(err) !== 404) throw new Error(engineMessage(err));
+    }
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+
+function childrenOf(pid: number): number[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function cmdline(pid: number): string[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+  } catch {
+    return [];
+  }
+}
+
+function which(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
+    const p = `${dir}/${name}`;
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}
+
+/** `-- CMD ARGS`: CMD as PID 1 of a new PID namespace, signalled from the host as a runtime would. */
+export class NamespaceTarget implements Target {
+  readonly kind = 'namespace';
+  readonly name = 'namespace';
+  readonly logs: LogLine[] = [];
+  readonly signals: RuntimeSignal[] = [];
+  hostPid = 0;
+  exit: TargetExit | undefined;
+  private child: ChildProcess | undefined;
+  private closed: Promise<void> = Promise.resolve();
+  private unshareExit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
+
+  constructor(readonly argv: string[], private readonly run: Run) {}
+
+  get id(): string {
+    return String(this.hostPid);
+  }
+
+  async start(): Promise<void> {
+    const unshare = which('unshare');
+    if (!unshare) throw new UserError('unshare (util-linux) is not installed: it is needed to run a command in a new PID namespace');
+    // setpriv --pdeathsig: if pid1 itself is killed, unshare gets SIGKILL and --kill-child ends the namespace.
+    const setpriv = which('setpriv');
+    const argv = [...(setpriv ? [setpriv, '--pdeathsig', 'KILL', '--'] : []), unshare, '--pid', '--fork', '--mount-proc', '--kill-child', '--', ...this.argv];
+    const child = spawn(argv[0] as string, argv.slice(1), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, [RUN_ENV]: this.run.id, [OWNER_ENV]: this.run.owner },
+    });
+    this.child = child;
+    const spawned = new Promise<void>((resolve, reject) => {
+      child.once('spawn', () => resolve());
+      child.once('error', (err) => reject(new UserError(`cannot run unshare: ${messageOf(err)}`)));
+    });
+    this.unshareExit = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const streams: Promise<void>[] = [];
+    for (const kind of ['stdout', 'stderr'] as const) {
+      const s = child[kind];
+      if (!s) continue;
+      const split = lineSplitter((line) => this.logs.push({ at: mono(), stream: kind, line }));
+      s.on('data', (d: Buffer) => split.push(d));
+      streams.push(new Promise((resolve) => s.once('close', () => { split.end(); resolve(); })));
+    }
+    this.closed = Promise.all(streams).then(() => undefined);
+    void this.unshareExit.then(({ code, signal }) => {
+      const status = code ?? 128 + (signal ? parseSignal(signal) : 0);
+      this.exit ??= { at: mono(), exitCode: status };
+    });
+    await spawned;
+    const uPid = child.pid as number;
+    // The namespace init: unshare's forked child, once it has exec'd CMD.
+    const end = mono() + 10_000;
+    while (mono() < end) {
+      // setpriv execs unshare in place (same PID); unshare's forked child execs CMD.
+      const [c] = childrenOf(uPid);
+      if (c !== undefined) {
+        const cl = cmdline(c);
+        if (cl.length && !cl[0]?.endsWith('unshare')) {
+          this.hostPid = c;
+          return;
+        }
+      }
+      if (this.exit) {
+        const said = this.logs.map((l) => l.line).join(' ').trim();
+        throw new NoStart(`the command did not start: ${said || `unshare exited with status ${this.exit.exitCode}`}`, this.exit.exitCode);
+      }
+      await sleep(2);
+    }
+    throw new NoStart('the namespace init did not appear within 10 s');
+  }
+
+  async exited(timeoutMs: number): Promise<TargetExit | undefined> {
+    const end = mono() + timeoutMs;
+    while (!this.exit && mono() < end) await sleep(5);
+    return this.exit;
+  }
+
+  async kill(signal: string): Promise<number> {
+    const at = mono();
+    try {
+      process.kill(this.hostPid, signal as NodeJS.Signals);
+      this.signals.push({ at, signal: signalName(parseSignal(signal)), by: 'pid1 (from the host)' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw new UserError(`cannot send ${signal} to PID ${this.hostPid}: ${messageOf(err)}`);
+    }
+    return at;
+  }
+
+  async exec(argv: string[], timeoutMs: number): Promise<ExecResult> {
+    const nsenter = which('nsenter');
+    if (!nsenter) return { code: null, output: '', timedOut: false, error: 'nsenter (util-linux) is not installed' };
+    return new Promise((resolve) => {
+      const c = spawn(nsenter, ['--target', String(this.hostPid), '--pid', '--mount', '--', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      c.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+      c.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+      const timer = setTimeout(() => {
+        // Like the kubelet, stop waiting; the hook's process is ended with the namespace.
+        resolve({ code: null, output, timedOut: true });
+      }, timeoutMs);
+      c.once('error', (err) => { clearTimeout(timer); resolve({ code: null, output, timedOut: false, error: messageOf(err) }); });
+      c.once('exit', (code, sig) => { clearTimeout(timer); resolve({ code: code ?? 128 + (sig ? parseSignal(sig) : 0), output, timedOut: false }); });
+    });
+  }
+
+  async logsDone(timeoutMs: number): Promise<void> {
+    await Promise.race([this.closed, sleep(timeoutMs)]);
+  }
+
+  async remove(): Promise<void> {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    try {
+      // SIGKILL from the host reaches a namespace init; the kernel then ends every process in it.
+      if (this.hostPid) process.kill(this.hostPid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+    const gone = await Promise.race([this.unshareExit?.then(() => true), sleep(3000).then(() => false)]);
+    if (!gone && this.child.pid) {
+      try {
+        process.kill(this.child.pid, 'SIGKILL'); // the unshare we started, by its PID
+      } catch {
+        /* gone */
+      }
+    }
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * File discovery for `pid1 lint [PATH...]`: Dockerfiles under directories (`Dockerfile`, `Dockerfile.*`,
+ * `*.Dockerfile`, `Containerfile*`), skipping `node_modules`, `.git` and what `.gitignore` files (at any
+ * level) and the config's `ignore` patterns exclude. A path given explicitly is always linted.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { UserError, errnoOf, messageOf } from '../util/errors.js';
+
+export type FoundKind = 'dockerfile' | 'script';
+
+export interface Found {
+  abs: string;
+  kind: FoundKind;
+  /** Given on the command line (not discovered by walking). */
+  explicit: boolean;
+}
+
+const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
+
+export function isDockerfileName(name: string): boolean {
+  return name === 'Dockerfile' || name.startsWith('Dockerfile.') || name === 'Containerfile' || name.startsWith('Containerfile.')
+    || /\.(dockerfile|Dockerfile|containerfile|Containerfile)$/.test(name) || name === 'dockerfile';
+}
+
+/** The kind of an explicitly named file: a Dockerfile by name, a script by name or shebang, else a Dockerfile. */
+export function kindOfFile(abs: string): FoundKind {
+  const name = path.basename(abs);
+  if (isDockerfileName(name)) return 'dockerfile';
+  if (/\.(sh|bash|ash|dash)$/.test(name)) return 'script';
+  try {
+    const fd = fs.openSync(abs, 'r');
+    const buf = Buffer.alloc(64);
+    const n = fs.readSync(fd, buf, 0, 64, 0);
+    fs.closeSync(fd);
+    const head = buf.subarray(0, n).toString('utf8');
+    if (head.startsWith('#!')) return 'script';
+  } catch { /* read errors surface when the file is linted */ }
+  return 'dockerfile';
+}
+
+interface Level {
+  dir: string;
+  ig: Ignore;
+}
+
+function readGitignore(dir: string): Ignore | undefined {
+  try {
+    const text = fs.readFileSync(path.join(dir, '.gitignore'), 'utf8');
+    return ignore().add(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function ignoredBy(levels: readonly Level[], abs: string, isDir: boolean): boolean {
+  for (const l of levels) {
+    let rel = path.relative(l.dir, abs).split(path.sep).join('/');
+    if (!rel || rel.startsWith('..')) continue;
+    if (isDir) rel += '/';
+    if (l.ig.ignores(rel)) return true;
+  }
+  return false;
+}
+
+/** Expand the command line's paths into the files to lint, in a stable order. */
+export function discover(paths: readonly string[], extraIgnore: readonly string[] = [], cwd = process.cwd()): Found[] {
+  const out: Found[] = [];
+  const seen = new Set<string>();
+  const cfgIgnore = extraIgnore.length ? ignore().add([...extraIgnore]) : undefined;
+  for (const p of paths) {
+    const abs = path.resolve(cwd, p);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch (err) {
+      throw new UserError(`${p}: ${errnoOf(err) === 'ENOENT' ? 'no such file or directory' : messageOf(err)}`);
+    }
+    if (st.isFile()) {
+      if (!seen.has(abs)) { seen.add(abs); out.push({ abs, kind: kindOfFile(abs), explicit: true }); }
+      continue;
+    }
+    if (!st.isDirectory()) throw new UserError(`${p}: not a file or directory`);
+    const rootLevels: Level[] = [];
+    // .gitignore files above the starting directory, up to the repository root
+    for (let d = path.dirname(abs), i = 0; i < 32; i++) {
+      const ig = readGitignore(d);
+      if (ig) rootLevels.unshift({ dir: d, ig });
+      if (fs.existsSync(path.join(d, '.git'))) break;
+      const up = path.dirname(d);
+      if (up === d) break;
+      d = up;
+    }
+    if (cfgIgnore) rootLevels.push({ dir: cwd, ig: cfgIgnore });
+    const walk = (dir: string, levels: Level[]): void => {
+      const ig = readGitignore(dir);
+      const here = ig ? [...levels, { dir, ig }] : levels;
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const e of entries) {
+        const child = path.join(dir, e.name);
+        if (e.isDirectory()) {
+          if (SKIP_DIRS.has(e.name) || ignoredBy(here, child, true)) continue;
+          walk(child, here);
+        } else if ((e.isFile() || e.isSymbolicLink()) && isDockerfileName(e.name) && !ignoredBy(here, child, false)) {
+          if (!seen.has(child)) { seen.add(child); out.push({ abs: child, kind: 'dockerfile', explicit: false }); }
+        }
+      }
+    };
+    walk(abs, rootLevels);
+  }
+  return out;
+}

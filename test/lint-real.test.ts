@@ -1,0 +1,187 @@
+/**
+ * pid1 lint's verdicts against real stops. Each case is linted, then run for real and stopped:
+ * - Docker: the Dockerfile is built (`docker build`, FROM a local test image whose /bin/sh is dash, bash
+ *   or busybox ash; lint is told that family through --image-shell), run, and `docker stop`ped with a
+ *   short grace period;
+ * - PID namespaces: an entrypoint script runs as PID 1 of a fresh namespace under dash, bash and busybox
+ *   sh, and gets SIGTERM from the host.
+ * The verdict (graceful / killed / abrupt) must match what happened.
+ */
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadShellParser } from '../src/model/shell.js';
+import { Linter } from '../src/lint/engine.js';
+import { makeDocument } from '../src/lint/documents.js';
+import type { Outcome } from '../src/model/launch.js';
+import { requireDocker, testImage, trackImage, startContainer, dockerStop, removeContainer, cleanupDocker, logsOf } from './helpers/docker.js';
+import { run, waitFor } from './helpers/exec.js';
+import { startNamespace, cleanupNamespaces } from './helpers/ns.js';
+import { stopNamespace, svcExitedGracefully } from './helpers/observe.js';
+import { svcBinary } from './helpers/rootfs.js';
+import { pid1 } from './helpers/cli.js';
+
+after(() => { cleanupNamespaces(); cleanupDocker(); });
+before(async () => { await loadShellParser(); });
+
+type Family = 'dash' | 'bash' | 'ash';
+
+/** Lint a Dockerfile (and context files) in a temp dir; returns the target launch's predicted outcome. */
+function lintVerdict(dir: string, image: string, family: Family): { outcome: Outcome | undefined; certain: boolean | undefined; rules: string[] } {
+  const linter = new Linter({ images: { [image]: family } });
+  const abs = path.join(dir, 'Dockerfile');
+  const doc = makeDocument(abs, fs.readFileSync(abs, 'utf8'), 'dockerfile', abs);
+  linter.store.add(doc);
+  linter.lint(doc);
+  const r = linter.result();
+  const launch = r.files.flatMap((f) => f.launches).find((l) => l.target);
+  return { outcome: launch?.outcome, certain: launch?.certain, rules: r.files.flatMap((f) => f.findings.filter((x) => x.severity === 'error').map((x) => x.ruleId)) };
+}
+
+function observedOf(stop: { ms: number; exitCode: number; logs: string }, graceMs: number): 'graceful' | 'killed' | 'abrupt' {
+  if (svcExitedGracefully(stop.logs)) return 'graceful';
+  if (stop.ms >= graceMs * 0.9) return 'killed';
+  return 'abrupt';
+}
+
+interface DockerCase {
+  name: string;
+  shell: Family;
+  /** Dockerfile after the FROM line. */
+  body: string;
+  files?: Record<string, string>;
+  expect: 'graceful' | 'killed' | 'abrupt';
+  /** Error findings expected (rule ids); default: none when graceful. */
+  rules?: string[];
+}
+
+const SLOW = '--drain-ms 1500'; // a shutdown long enough to be cut short when it is not waited for
+
+const dockerCases: DockerCase[] = [
+  // The classic `ENTRYPOINT gunicorn -w 1 ...` on a Debian-based image, with svc standing in for gunicorn.
+  { name: 'shell form on dash (the python:*-slim gunicorn case)', shell: 'dash', body: 'ENTRYPOINT svc --workers 1 --name gunicorn', expect: 'killed', rules: ['shell-pid1'] },
+  { name: 'shell form on bash', shell: 'bash', body: 'ENTRYPOINT svc --workers 1', expect: 'graceful' },
+  { name: 'shell form on busybox ash', shell: 'ash', body: 'CMD svc --workers 1', expect: 'graceful' },
+  { name: 'exec form on dash', shell: 'dash', body: 'ENTRYPOINT ["svc", "--workers", "1"]', expect: 'graceful' },
+  { name: 'cd && svc on dash', shell: 'dash', body: 'CMD cd / && svc', expect: 'killed', rules: ['shell-pid1'] },
+  { name: 'cd && svc on bash', shell: 'bash', body: 'CMD cd / && svc', expect: 'graceful' },
+  { name: 'cd && svc on ash', shell: 'ash', body: 'CMD cd / && svc', expect: 'graceful' },
+  { name: 'exec in the shell form on dash', shell: 'dash', body: 'CMD exec svc', expect: 'graceful' },
+  { name: 'pipeline on bash', shell: 'bash', body: 'CMD svc | cat', expect: 'killed', rules: ['shell-pid1'] },
+  { name: 'SHELL bash on a dash image', shell: 'dash', body: 'SHELL ["/bin/bash", "-c"]\nCMD svc', expect: 'graceful' },
+  { name: 'sh -c in exec form on dash', shell: 'dash', body: 'CMD ["sh", "-c", "svc"]', expect: 'killed', rules: ['shell-pid1'] },
+  { name: 'tini -> dash -c', shell: 'dash', body: `ENTRYPOINT ["tini", "--", "sh", "-c", "svc ${SLOW}"]`, expect: 'abrupt', rules: ['shell-under-init'] },
+  { name: 'tini -g -> dash -c', shell: 'dash', body: `ENTRYPOINT ["tini", "-g", "--", "sh", "-c", "svc ${SLOW}"]`, expect: 'abrupt', rules: ['shell-under-init'] },
+  { name: 'dumb-init -> dash -c', shell: 'dash', body: `ENTRYPOINT ["dumb-init", "sh", "-c", "svc ${SLOW}"]`, expect: 'abrupt', rules: ['shell-under-init'] },
+  { name: 'catatonit -> dash -c', shell: 'dash', body: `ENTRYPOINT ["catatonit", "--", "sh", "-c", "svc ${SLOW}"]`, expect: 'abrupt', rules: ['shell-under-init'] },
+  { name: 'tini -> svc', shell: 'dash', body: 'ENTRYPOINT ["tini", "--"]\nCMD ["svc", "--workers", "1"]', expect: 'graceful' },
+  { name: 'dumb-init -> svc', shell: 'dash', body: 'ENTRYPOINT ["dumb-init", "--"]\nCMD ["svc"]', expect: 'graceful' },
+  { name: 'dumb-init -> ash -c (ash execs)', shell: 'ash', body: 'ENTRYPOINT ["dumb-init", "--"]\nCMD svc', expect: 'graceful' },
+  { name: 'entrypoint script without exec (dash)', shell: 'dash', body: 'COPY entrypoint.sh /usr/local/bin/\nENTRYPOINT ["entrypoint.sh"]', files: { 'entrypoint.sh': '#!/bin/sh\nset -e\necho starting\nsvc\n' }, expect: 'killed', rules: ['script-no-exec'] },
+  { name: 'entrypoint script without exec (bash)', shell: 'bash', body: 'COPY start.sh /start.sh\nCMD ["/start.sh"]', files: { 'start.sh': '#!/bin/bash\necho starting\nsvc\n' }, expect: 'killed', rules: ['script-no-exec'] },
+  { name: 'entrypoint script without exec (busybox ash)', shell: 'ash', body: 'COPY start.sh /start.sh\nCMD ["/start.sh"]', files: { 'start.sh': '#!/bin/sh\necho starting\nsvc\n' }, expect: 'killed', rules: ['script-no-exec'] },
+  { name: 'entrypoint script with exec', shell: 'dash', body: 'COPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]', files: { 'entrypoint.sh': '#!/bin/sh\nset -e\necho starting\nexec svc\n' }, expect: 'graceful' },
+  { name: 'exec "$@" with an exec-form CMD', shell: 'dash', body: 'COPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["svc"]', files: { 'entrypoint.sh': '#!/bin/sh\nexec "$@"\n' }, expect: 'graceful' },
+  { name: 'heredoc entrypoint without exec', shell: 'dash', body: 'COPY <<EOF /entrypoint.sh\n#!/bin/sh\necho starting\nsvc\nEOF\nRUN chmod +x /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]', expect: 'killed', rules: ['script-no-exec'] },
+  { name: 'trap forwards, one wait (dash)', shell: 'dash', body: 'COPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]', files: { 'e.sh': `#!/bin/sh\ntrap 'kill -TERM $pid' TERM\nsvc ${SLOW} & pid=$!\nwait $pid\n` }, expect: 'abrupt', rules: ['signal-trap'] },
+  { name: 'trap forwards and waits (dash)', shell: 'dash', body: 'COPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]', files: { 'e.sh': `#!/bin/sh\ntrap 'kill -TERM $pid; wait $pid' TERM\nsvc --drain-ms 300 & pid=$!\nwait $pid\n` }, expect: 'graceful' },
+];
+
+test('lint verdicts match real docker stops', { timeout: 600_000 }, async (t) => {
+  if (!requireDocker(t)) return;
+  const grace = 3;
+  const mismatches: string[] = [];
+  for (const c of dockerCases) {
+    await t.test(c.name, async () => {
+      const image = testImage({ shell: c.shell });
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-lint-real-'));
+      try {
+        fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${image}\n${c.body}\n`);
+        for (const [n, text] of Object.entries(c.files ?? {})) fs.writeFileSync(path.join(dir, n), text, { mode: 0o755 });
+        const verdict = lintVerdict(dir, image, c.shell);
+        const tag = `pid1-lint-real-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+        trackImage(tag);
+        const b = await run('docker', ['build', '-q', '-t', tag, dir], { env: { ...process.env, DOCKER_BUILDKIT: c.body.includes('<<EOF') ? '1' : '0' } });
+        assert.equal(b.code, 0, `docker build: ${b.stderr}`);
+        const name = await startContainer({ image: tag });
+        try {
+          await waitFor('svc ready', () => (/svc\[\d+\]: ready/.test(logsOf(name)) ? true : undefined), 15_000, 50);
+          const stop = await dockerStop(name, grace);
+          const observed = observedOf(stop, grace * 1000);
+          if (observed !== verdict.outcome) mismatches.push(`${c.name}: lint ${verdict.outcome}, real ${observed}`);
+          assert.equal(observed, c.expect, `real stop: ${observed} in ${stop.ms} ms, exit ${stop.exitCode}\n${stop.logs}`);
+          assert.equal(verdict.outcome, observed, `lint said ${verdict.outcome}, the real stop was ${observed}`);
+          assert.equal(verdict.certain, true);
+          assert.deepEqual(verdict.rules, c.rules ?? []);
+        } finally {
+          removeContainer(name);
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+  assert.deepEqual(mismatches, []);
+});
+
+test('the classic python:3.9-slim + shell-form gunicorn, statically', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-lint-classic-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM python:3.9-slim\nENTRYPOINT gunicorn -w 1 -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:80 app:app\n');
+    const r = await pid1(['lint', '--format', 'json', dir]);
+    assert.equal(r.code, 1, r.stderr);
+    const out = JSON.parse(r.stdout) as { files: { launches: { outcome: string; certain: boolean; shell: { family: string } }[]; findings: { ruleId: string; severity: string; fix?: unknown }[] }[] };
+    const f = out.files[0];
+    assert.equal(f?.launches[0]?.outcome, 'killed');
+    assert.equal(f?.launches[0]?.certain, true);
+    assert.equal(f?.launches[0]?.shell.family, 'dash');
+    assert.deepEqual(f?.findings.map((x) => [x.ruleId, x.severity, Boolean(x.fix)]), [['shell-pid1', 'error', true]]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Scripts as PID 1 of a real PID namespace, under each shell, linted on their own (`pid1 lint script.sh`).
+const SVC = svcBinary();
+const BUSYBOX = fs.existsSync('/bin/busybox') ? '/bin/busybox' : '/usr/bin/busybox';
+const SHELLS: { name: string; shebang: string; argv: string[] }[] = [
+  { name: 'dash', shebang: '#!/usr/bin/dash', argv: ['/usr/bin/dash'] },
+  { name: 'bash', shebang: '#!/usr/bin/bash', argv: ['/usr/bin/bash'] },
+  { name: 'busybox sh', shebang: `#!${BUSYBOX} sh`, argv: [BUSYBOX, 'sh'] },
+];
+const SCRIPTS: { name: string; body: string; expect: 'graceful' | 'killed' | 'abrupt' }[] = [
+  { name: 'no exec', body: `echo starting\n${SVC}\n`, expect: 'killed' },
+  { name: 'exec', body: `echo starting\nexec ${SVC}\n`, expect: 'graceful' },
+  { name: 'trap + foreground service', body: `trap 'exit 0' TERM\n${SVC}\n`, expect: 'killed' },
+  { name: 'trap forwards, one wait', body: `trap 'kill -TERM $pid' TERM\n${SVC} --drain-ms 800 & pid=$!\nwait $pid\n`, expect: 'abrupt' },
+  { name: 'trap forwards, two waits', body: `trap 'kill -TERM $pid' TERM\n${SVC} --drain-ms 300 & pid=$!\nwait $pid\nwait $pid\n`, expect: 'graceful' },
+  { name: 'set -e, trap forwards, two waits', body: `set -e\ntrap 'kill -TERM $pid' TERM\n${SVC} --drain-ms 800 & pid=$!\nwait $pid\nwait $pid\n`, expect: 'abrupt' },
+  { name: 'trap kills and waits', body: `trap 'kill -TERM $pid; wait $pid' TERM\n${SVC} --drain-ms 300 & pid=$!\nwait $pid\n`, expect: 'graceful' },
+  { name: 'trap that does not forward', body: `trap 'exit 0' TERM\n${SVC} --drain-ms 800 & pid=$!\nwait $pid\n`, expect: 'abrupt' },
+];
+
+test('lint verdicts on scripts match real stops in PID namespaces', { timeout: 300_000 }, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-lint-ns-'));
+  try {
+    for (const sh of SHELLS) {
+      for (const s of SCRIPTS) {
+        await t.test(`${sh.name}: ${s.name}`, async () => {
+          const file = path.join(dir, `${sh.name.replace(/\W/g, '_')}-${s.name.replace(/\W/g, '_')}.sh`);
+          fs.writeFileSync(file, `${sh.shebang}\n${s.body}`, { mode: 0o755 });
+          const linter = new Linter();
+          const doc = makeDocument(file, fs.readFileSync(file, 'utf8'), 'script', file);
+          linter.lint(doc);
+          const launch = linter.result().files[0]?.launches[0];
+          const ns = await startNamespace([...sh.argv, file], { readyLine: /svc\[\d+\]: ready/ });
+          const { observed } = await stopNamespace(ns, 'SIGTERM', 2000);
+          assert.equal(observed, s.expect, `real stop under ${sh.name}: ${observed}\n${ns.output()}`);
+          assert.equal(launch?.outcome, observed, `lint said ${launch?.outcome}: ${launch?.path.join(' | ')}`);
+        });
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

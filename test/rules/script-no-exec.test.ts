@@ -1,0 +1,66 @@
+import rule from '../../src/rules/script-no-exec.js';
+import { ruleTester } from '../../src/rules/tester.js';
+
+const ENTRY = '#!/bin/sh\nset -e\n./migrate\ngunicorn app:app\n';
+
+ruleTester(rule, {
+  valid: [
+    { name: 'exec at the end', dockerfile: 'FROM debian:bookworm\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n', files: { 'entrypoint.sh': '#!/bin/sh\nset -e\nexec gunicorn app:app\n' } },
+    { name: 'exec "$@" with an exec-form CMD', dockerfile: 'FROM debian:bookworm\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["svc"]\n', files: { 'docker-entrypoint.sh': '#!/bin/sh\nset -e\nif [ "$1" = svc ]; then echo starting; fi\nexec "$@"\n' } },
+    { name: 'standalone script that execs', script: '#!/bin/bash\nexec svc --port 80\n' },
+    { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
+  ],
+  invalid: [
+    {
+      name: 'COPY into a directory, run by name through PATH',
+      dockerfile: 'FROM python:3.9-slim\nCOPY entrypoint.sh /usr/local/bin/\nENTRYPOINT ["entrypoint.sh"]\n',
+      files: { 'entrypoint.sh': ENTRY },
+      errors: [{ file: 'entrypoint.sh', line: 4, message: /without exec/ }],
+      outputFiles: { 'entrypoint.sh': '#!/bin/sh\nset -e\n./migrate\nexec gunicorn app:app\n' },
+    },
+    {
+      name: 'bash script: bash does not exec the last command of a script either',
+      dockerfile: 'FROM fedora:40\nCOPY start.sh /app/start.sh\nWORKDIR /app\nCMD ["./start.sh"]\n',
+      files: { 'start.sh': '#!/bin/bash\nsvc --port 80\n' },
+      errors: [{ file: 'start.sh', line: 2 }],
+      outputFiles: { 'start.sh': '#!/bin/bash\nexec svc --port 80\n' },
+    },
+    {
+      name: 'COPY . with WORKDIR and sh script.sh',
+      dockerfile: 'FROM ubuntu:24.04\nWORKDIR /srv\nCOPY . .\nCMD ["sh", "bin/run.sh"]\n',
+      files: { 'bin/run.sh': 'echo hi\nsvc\n' },
+      errors: [{ file: 'run.sh', line: 2 }],
+      outputFiles: { 'run.sh': 'echo hi\nexec svc\n' },
+    },
+    {
+      name: 'COPY --from a build stage',
+      dockerfile: 'FROM debian:bookworm AS build\nCOPY entrypoint.sh /out/entrypoint.sh\nFROM debian:bookworm\nCOPY --from=build --chmod=755 /out/entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
+      files: { 'entrypoint.sh': ENTRY },
+      errors: [{ file: 'entrypoint.sh', line: 4 }],
+    },
+    {
+      name: 'heredoc COPY: the finding and the fix land in the Dockerfile',
+      dockerfile: 'FROM debian:bookworm\nCOPY --chmod=755 <<EOF /entrypoint.sh\n#!/bin/sh\necho starting\nsvc --port 80\nEOF\nENTRYPOINT ["/entrypoint.sh"]\n',
+      errors: [{ line: 5 }],
+      output: 'FROM debian:bookworm\nCOPY --chmod=755 <<EOF /entrypoint.sh\n#!/bin/sh\necho starting\nexec svc --port 80\nEOF\nENTRYPOINT ["/entrypoint.sh"]\n',
+    },
+    {
+      name: 'exec "$@" with a shell-form CMD: the CMD shell is left',
+      dockerfile: 'FROM debian:bookworm\nCOPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]\nCMD ["sh", "-c", "svc"]\n',
+      files: { 'e.sh': '#!/bin/sh\nexec "$@"\n' },
+      errors: [],
+    },
+    {
+      name: 'standalone script',
+      script: '#!/bin/sh\nset -e\nchown app /data\nsu-exec app svc\n',
+      errors: [{ line: 4 }],
+      output: '#!/bin/sh\nset -e\nchown app /data\nexec su-exec app svc\n',
+    },
+    {
+      name: 'no fix with assignments in front',
+      script: '#!/bin/sh\nFOO=1 svc\n',
+      errors: [{ line: 2 }],
+      output: null,
+    },
+  ],
+});

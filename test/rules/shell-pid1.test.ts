@@ -1,0 +1,86 @@
+import rule from '../../src/rules/shell-pid1.js';
+import { ruleTester } from '../../src/rules/tester.js';
+
+const GUNICORN = 'gunicorn -w 1 -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:80 app:app';
+
+ruleTester(rule, {
+  valid: [
+    { name: 'exec form', dockerfile: 'FROM python:3.9-slim\nENTRYPOINT ["gunicorn", "app:app"]\n' },
+    { name: 'alpine: busybox ash execs the last simple command', dockerfile: `FROM python:3.12-alpine\nENTRYPOINT ${GUNICORN}\n` },
+    { name: 'fedora: bash execs it', dockerfile: 'FROM fedora:40\nCMD svc --port 80\n' },
+    { name: 'bash after &&', dockerfile: 'FROM rockylinux:9\nCMD cd /app && svc\n' },
+    { name: 'explicit exec on dash', dockerfile: 'FROM debian:bookworm\nCMD exec svc --port 80\n' },
+    { name: 'SHELL bash on a Debian image', dockerfile: 'FROM debian:bookworm\nSHELL ["/bin/bash", "-c"]\nCMD svc --port 80\n' },
+    { name: 'sh -c with exec', dockerfile: 'FROM node:20\nCMD ["sh", "-c", "cd /app && exec node server.js"]\n' },
+    { name: 'only the target stage counts', dockerfile: `FROM python:3.9-slim AS build\nENTRYPOINT ${GUNICORN}\nFROM python:3.9-slim\nENTRYPOINT ["gunicorn", "app:app"]\n` },
+    { name: 'a stage that is not the target, with --target', dockerfile: `FROM python:3.9-slim AS prod\nCMD ["svc"]\nFROM python:3.9-slim AS dev\nCMD svc --reload\n`, options: { target: 'prod' } },
+  ],
+  invalid: [
+    {
+      name: 'the classic: python:3.9-slim + shell-form gunicorn',
+      dockerfile: `FROM python:3.9-slim\nENTRYPOINT ${GUNICORN}\n`,
+      errors: [{ message: /PID 1 is `dash -c`.*gunicorn/, severity: 'error', line: 2, column: 12 }],
+      output: 'FROM python:3.9-slim\nENTRYPOINT ["gunicorn", "-w", "1", "-k", "uvicorn.workers.UvicornWorker", "--bind", "0.0.0.0:80", "app:app"]\n',
+    },
+    {
+      name: 'with a CMD in effect the JSON form would append it: exec prefix instead',
+      dockerfile: 'FROM debian:bookworm\nENTRYPOINT svc --port 80\nCMD ["--verbose"]\n',
+      errors: [{ line: 2 }],
+      output: 'FROM debian:bookworm\nENTRYPOINT exec svc --port 80\nCMD ["--verbose"]\n',
+    },
+    {
+      name: 'expansion: exec prefix, not JSON',
+      dockerfile: 'FROM node:20-slim\nENV PORT=80\nCMD node server.js --port $PORT\n',
+      errors: [{ line: 3 }],
+      output: 'FROM node:20-slim\nENV PORT=80\nCMD exec node server.js --port $PORT\n',
+    },
+    {
+      name: 'a list: exec the last command',
+      dockerfile: 'FROM ubuntu:24.04\nCMD cd /app && ./migrate && svc\n',
+      errors: [{ line: 2 }],
+      output: 'FROM ubuntu:24.04\nCMD cd /app && ./migrate && exec svc\n',
+    },
+    {
+      name: 'explicit sh -c in exec form',
+      dockerfile: 'FROM node:20\nCMD ["sh", "-c", "cd /app && node server.js"]\n',
+      errors: [{ line: 2 }],
+      output: 'FROM node:20\nCMD ["sh", "-c", "cd /app && exec node server.js"]\n',
+    },
+    {
+      name: 'bash does not exec a pipeline',
+      dockerfile: 'FROM fedora:40\nCMD svc | tee /tmp/log\n',
+      errors: [{ line: 2 }],
+      output: null,
+    },
+    {
+      name: 'continuation lines with a comment inside: exec prefix lands on the command',
+      dockerfile: 'FROM debian:bookworm\nENTRYPOINT cd /srv && \\\n  # start it\n  svc --port 80\nCMD ["x"]\n',
+      errors: [{ line: 2 }],
+      output: 'FROM debian:bookworm\nENTRYPOINT cd /srv && \\\n  # start it\n  exec svc --port 80\nCMD ["x"]\n',
+    },
+    {
+      name: 'escape directive (backtick) and FROM from a build arg',
+      dockerfile: '# escape=`\nARG BASE=python:3.11-slim\nFROM ${BASE}\nCMD svc `\n  --port 80\n',
+      errors: [{ line: 4 }],
+      output: '# escape=`\nARG BASE=python:3.11-slim\nFROM ${BASE}\nCMD exec svc `\n  --port 80\n',
+    },
+    {
+      name: 'FROM <stage> inherits the shell-form CMD',
+      dockerfile: 'FROM python:3.9-slim AS base\nCMD svc --port 80\nFROM base\nRUN true\n',
+      errors: [{ line: 2 }],
+      output: 'FROM python:3.9-slim AS base\nCMD ["svc", "--port", "80"]\nFROM base\nRUN true\n',
+    },
+    {
+      name: 'a trap in the string stops bash from exec-ing',
+      dockerfile: 'FROM fedora:40\nCMD trap "echo bye" EXIT; svc\n',
+      errors: [{ line: 2 }],
+      output: null,
+    },
+    {
+      name: '--all-stages: other stages are info',
+      dockerfile: 'FROM debian:bookworm AS dev\nCMD svc --reload\nFROM debian:bookworm\nCMD ["svc"]\n',
+      options: { allStages: true },
+      errors: [{ line: 2, severity: 'info' }],
+    },
+  ],
+});

@@ -1,0 +1,16 @@
+import rule from '../../src/rules/signal-trap.js';
+import { ruleTester } from '../../src/rules/tester.js';
+
+ruleTester(rule, {
+  valid: [
+    { name: 'trap kills and waits', script: '#!/bin/sh\ntrap \'kill -TERM $pid; wait $pid\' TERM\nsvc & pid=$!\nwait $pid\n' },
+    { name: 'two waits without set -e', script: '#!/bin/sh\ntrap \'kill -TERM $pid\' TERM INT\nsvc & pid=$!\nwait $pid\nwait $pid\n' },
+    { name: 'set -e but the first wait is guarded', script: '#!/bin/sh\nset -e\ntrap \'kill -TERM $pid\' TERM\nsvc & pid=$!\nwait $pid || true\nwait $pid\n' },
+  ],
+  invalid: [
+    { name: 'one wait', script: '#!/bin/sh\ntrap \'kill -TERM $pid\' TERM\nsvc & pid=$!\nwait $pid\n', errors: [{ message: /nothing waits/, line: 4 }] },
+    { name: 'set -e ends it at the first wait', script: '#!/bin/sh\nset -e\ntrap \'kill -TERM $pid\' TERM\nsvc & pid=$!\nwait $pid\nwait $pid\n', errors: [{ message: /set -e/ }] },
+    { name: 'trap with the service in the foreground', script: '#!/bin/bash\ntrap \'echo bye; exit 0\' TERM\nsvc --port 80\n', errors: [{ message: /only after the foreground command exits/, line: 3 }] },
+    { name: 'trap that does not forward', script: '#!/bin/sh\ntrap \'exit 0\' TERM\nsvc & pid=$!\nwait $pid\n', errors: [{ message: /does not pass the signal/ }] },
+  ],
+});
