@@ -18,7 +18,7 @@ const notForwarded = ['CHLD', 'PIPE', 'XFSZ', 'TTIN', 'TTOU'];
 
 /** bash that traps `sigs`, says "<who> got SIG" for each, and never forks (read -t on a FIFO sleeps). */
 function trapper(who: string, sigs: string[]): string {
-  return `for s in ${sigs.join(' ')}; do trap "echo ${who} got \\$s" $s; done; echo ${who} ready; while :; do read -t 0.05 -u 9 _; done`;
+  return `for s in ${sigs.join(' ')}; do trap "echo ${who} got $s" $s; done; echo ${who} ready; while :; do read -t 0.05 -u 9 _; done`;
 }
 /** A FIFO on fd 9 for `read -t` to wait on, made before any trap is set. */
 const FIFO9 = 'f=$(mktemp -u); mkfifo "$f"; exec 9<>"$f"; rm "$f"';

@@ -9,6 +9,7 @@ import { formatJson } from '../report/lint-json.js';
 import { formatPretty } from '../report/lint-pretty.js';
 import { formatSarif } from '../report/lint-sarif.js';
 import { SHELL_FAMILIES } from '../sources/images.js';
+import { parseImageMap } from '../sources/kubernetes-images.js';
 import { UserError, messageOf } from '../util/errors.js';
 
 interface LintCliOptions {
@@ -21,6 +22,8 @@ interface LintCliOptions {
   config?: string | false;
   imageShell: string[];
   buildArg: string[];
+  imageMap: string[];
+  composeFile: string[];
   probeImages?: boolean;
   allStages?: boolean;
   stdinFilename?: string;
@@ -56,8 +59,8 @@ function pairs(list: string[], what: string, check?: (v: string, k: string) => v
 export function registerLint(program: Command): void {
   program
     .command('lint')
-    .description('find lost stop signals in Dockerfiles and entrypoint scripts (exit 1 on errors, 2 if it could not run)')
-    .argument('[paths...]', 'files or directories (default: .); - reads one Dockerfile from stdin')
+    .description('find lost stop signals in Dockerfiles, entrypoint scripts, compose files and Kubernetes manifests (exit 1 on errors, 2 if it could not run)')
+    .argument('[paths...]', 'files or directories (default: .); - reads one Dockerfile, compose file or Kubernetes YAML stream from stdin')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json', 'sarif', 'github']).default('pretty'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--fix', 'apply the safe fixes in place (atomic, idempotent)')
@@ -68,6 +71,8 @@ export function registerLint(program: Command): void {
     .option('--no-config', 'ignore config files')
     .option('--image-shell <image=family>', `the /bin/sh family of an image or pattern (${SHELL_FAMILIES.join(', ')}); repeatable`, collect, [] as string[])
     .option('--build-arg <name=value>', 'value of a build argument, as docker build --build-arg; repeatable', collect, [] as string[])
+    .option('--image-map <name=path>', 'the Dockerfile that builds an image named in a manifest (PATH#STAGE for a target); repeatable', collect, [] as string[])
+    .option('--compose-file <file>', 'a compose file of one project, merged in order like docker compose -f (-f is --format here); repeatable', collect, [] as string[])
     .option('--probe-images', 'look inside local base images (Docker engine) for /bin/sh and their ENTRYPOINT/CMD/STOPSIGNAL')
     .option('--all-stages', 'also analyse stages that are not the target (reported as info)')
     .option('--stdin-filename <name>', 'name to show for stdin')
@@ -80,7 +85,8 @@ export function registerLint(program: Command): void {
       const cfg = cfgFile ? loadConfig(cfgFile) : emptyConfig();
       const images = { ...cfg.images, ...pairs(o.imageShell, '--image-shell', (v) => { if (!SHELL_FAMILIES.includes(v as never)) throw new UserError(`--image-shell: unknown family "${v}" (${SHELL_FAMILIES.join(', ')})`); }) };
       const buildArgs = { ...cfg.buildArgs, ...pairs(o.buildArg, '--build-arg') };
-      const list = paths.length ? paths : ['.'];
+      // --compose-file alone lints that project, not the whole directory
+      const list = paths.length ? paths : o.composeFile.length ? [] : ['.'];
       let stdinText: string | undefined;
       if (list.includes('-')) {
         try { stdinText = fs.readFileSync(0, 'utf8'); } catch (err) { throw new UserError(`cannot read stdin: ${messageOf(err)}`); }
@@ -91,6 +97,8 @@ export function registerLint(program: Command): void {
         ignore: cfg.ignore, fix: Boolean(o.fix), fixDryRun: Boolean(o.fixDryRun), probeImages: Boolean(o.probeImages),
         rules: cfg.rules, images, buildArgs, ...(target ? { target } : {}), ...(o.context ? { context: o.context } : {}),
         ...(o.allStages ? { allStages: true } : {}),
+        ...(o.imageMap.length ? { imageMap: parseImageMap(o.imageMap) } : {}),
+        ...(o.composeFile.length ? { composeFiles: o.composeFile } : {}),
       });
       for (const n of out.probeNotes) process.stderr.write(`pid1: probe ${n}\n`);
       const fixed = o.fix ? out.plans.reduce((n, p) => n + p.fixes.length, 0) : 0;

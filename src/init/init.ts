@@ -69,6 +69,8 @@ export const SIGNAL_POLICY: ReadonlyArray<readonly [NodeJS.Signals, Decision]> =
 const FIRST_RT_SIGNAL = 34;
 const LAST_RT_SIGNAL = 64;
 const SIGKILL = 9;
+/** How stale the list of receivers named in a plain forward's report line may be. */
+const NAMING_TTL_MS = 100;
 
 const osSignals: Partial<Record<string, number>> = os.constants.signals;
 function sigNum(name: string): number {
@@ -102,10 +104,13 @@ class Supervisor {
   private keepAlive: NodeJS.Timeout | undefined;
   /** PIDs that were sent the stop signal (so that waiting does not send it twice). */
   private readonly signalled = new Set<number>();
+  /** PIDs SIGKILLed after the grace. */
+  private readonly killed = new Set<number>();
   private waiting = false;
   private escalated = false;
   private finished = false;
   private readonly stats = { reaped: 0, sigchld: 0, heartbeat: 0 };
+  private lastScan: { at: number; procs: Proc[] } | undefined;
 
   constructor(private readonly opts: InitOptions, private readonly argv: string[]) {
     this.report = new Reporter(opts.report);
@@ -160,19 +165,22 @@ class Supervisor {
   // ---- 3. Signals ------------------------------------------------------------------------------
   private onSignal(sig: number): void {
     const received: SignalArrival = { signal: sig, at: now(), stop: this.opts.stopSignals.has(sig) };
-    if (this.finished) return this.noteSignal(received);
     if (received.stop && this.stopSignal === undefined) {
       this.noteSignal(received);
-      return this.beginStop(sig);
-    }
-    // A second stop signal during the drain: someone is impatient (Ctrl-C twice); forward now.
-    if (received.stop && this.drainTimer) {
+      this.beginStop(sig);
+    } else if (received.stop && this.drainTimer) {
+      // A second stop signal during the drain: someone is impatient (Ctrl-C twice); forward now.
       this.noteSignal(received);
-      return this.endDrain(`second ${signalName(sig)}`);
+      this.endDrain(`second ${signalName(sig)}`);
+    } else {
+      this.forward(sig, false); // its report line says what was received
     }
-    this.forward(sig, false, undefined, received);
+    // Reap after every signal, as tini does: under a signal storm libuv's signal pipe fills up and can
+    // drop the SIGCHLD notification, and its read loop starves our heartbeat timer. One syscall.
+    this.reap('signal');
   }
 
+  /** A stop signal arrived (plain forwards are reported by their forward line only). */
   private noteSignal(s: SignalArrival): void {
     this.report.emit({ init: 'signal', signal: signalName(s.signal), stop: s.stop }, s.at);
   }
@@ -201,15 +209,14 @@ class Supervisor {
   }
 
   /** Send `sig` (rewritten) on: kill(-pgid) or kill(child). Stop signals also reach descendants outside the group. */
-  private forward(sig: number, stop: boolean, drainCut?: string, received?: SignalArrival): void {
+  private forward(sig: number, stop: boolean, drainCut?: string): void {
     const out = this.opts.rewrite.get(sig) ?? sig;
     const single = this.opts.singleChild;
     // The group outlives the main child as long as one member is alive (its ID cannot be reused).
     const delivered = single ? !this.mainExit && sendSignal(this.child, out) : sendSignal(-this.child, out);
-    // Report and name the receivers only after the kill, so that neither delays the signal. Members
+    // Name the receivers only after the kill, so that naming them does not delay the signal. Members
     // that are already zombies count: they most likely died of this very signal.
-    if (received) this.noteSignal(received);
-    const all = descendantsOf(this.self, true);
+    const all = this.descendants(stop);
     const alive = all.filter((p) => p.state !== 'Z');
     const reached = delivered ? all.filter((p) => (single ? p.pid === this.child : p.pgid === this.child)) : [];
     let also: Proc[] | undefined;
@@ -228,6 +235,16 @@ class Supervisor {
     });
   }
 
+  /**
+   * Descendants, zombies included. Plain forwards may reuse a scan up to NAMING_TTL_MS old (a storm
+   * of SIGWINCH must not cost a /proc walk each); everything that decides something scans afresh.
+   */
+  private descendants(fresh: boolean): Proc[] {
+    const t = Date.now();
+    if (fresh || !this.lastScan || t - this.lastScan.at > NAMING_TTL_MS) this.lastScan = { at: t, procs: descendantsOf(this.self, true) };
+    return this.lastScan.procs;
+  }
+
   private startGrace(): void {
     if (this.opts.graceMs <= 0 || this.graceTimer) return;
     this.graceStarted = Date.now();
@@ -235,16 +252,25 @@ class Supervisor {
   }
 
   // ---- 4. Reaping ------------------------------------------------------------------------------
-  /** Reap until nothing is left to reap: one SIGCHLD may stand for many exits. */
-  private reap(why: 'sigchld' | 'heartbeat'): void {
+  /** Reap until nothing is left to reap (one SIGCHLD may stand for many exits), then decide. */
+  private reap(why: 'sigchld' | 'heartbeat' | 'signal'): void {
     if (why === 'sigchld') this.stats.sigchld++;
+    const mainEnded = this.harvest(why === 'heartbeat');
+    if (this.finished) return;
+    if (mainEnded) this.onMainExit();
+    else if (this.waiting) this.checkDone();
+  }
+
+  /** Reap every zombie there is now and report each exit; true when the main child was among them. */
+  private harvest(byHeartbeat = false): boolean {
     let mainEnded = false;
     for (;;) {
       let name = '?';
       const e = reapOne((pid) => (name = commOf(pid)));
-      if (!e) break;
+      if (!e) return mainEnded;
       this.stats.reaped++;
-      if (why === 'heartbeat') this.stats.heartbeat++;
+      if (byHeartbeat) this.stats.heartbeat++;
+      this.lastScan = undefined;
       const main = e.pid === this.child;
       const ev = this.report.emit({
         init: 'exit', pid: e.pid, name, main,
@@ -256,9 +282,6 @@ class Supervisor {
         mainEnded = true;
       }
     }
-    if (this.finished) return;
-    if (mainEnded) this.onMainExit();
-    else if (this.waiting) this.checkDone();
   }
 
   // ---- 5. The main child is gone ---------------------------------------------------------------
@@ -288,10 +311,13 @@ class Supervisor {
   }
 
   private checkDone(): void {
-    const alive = descendantsOf(this.self);
-    if (!alive.length) return this.finish();
+    const all = descendantsOf(this.self, true);
+    const alive = all.filter((p) => p.state !== 'Z');
+    // Our own zombies are about to be reaped (their SIGCHLD is on its way): wait to report their exit.
+    const unreaped = all.some((p) => p.state === 'Z' && p.ppid === this.self);
+    if (!alive.length && !unreaped) return this.finish();
     // After the grace nothing may survive, not even a child forked while we were killing its parent.
-    if (this.escalated) this.killAll(alive);
+    if (this.escalated && alive.length) this.killAll(alive);
   }
 
   private escalate(): void {
@@ -304,9 +330,11 @@ class Supervisor {
   }
 
   private killAll(victims: Proc[]): void {
-    const named_: Named[] = victims.map((p) => named(p, true)); // name them before they die
-    const killed = victims.filter((p) => sendSignal(p.pid, SIGKILL));
-    const hit = named_.filter((n) => killed.some((p) => p.pid === n.pid));
+    // Each is killed (and named) once; a later sweep only catches what was forked in between.
+    const fresh = victims.filter((p) => !this.killed.has(p.pid));
+    const names = fresh.map((p) => named(p, true)); // name them before they die
+    const hit = names.filter((n) => sendSignal(n.pid, SIGKILL));
+    for (const n of hit) this.killed.add(n.pid);
     if (hit.length) this.report.emit({ init: 'escalate', signal: 'SIGKILL', afterMs: Date.now() - this.graceStarted, pids: hit });
   }
 
@@ -317,6 +345,7 @@ class Supervisor {
     clearTimeout(this.drainTimer);
     clearTimeout(this.graceTimer);
     clearInterval(this.keepAlive);
+    this.harvest(); // report the exits that happened since the last reap
     const left = descendantsOf(this.self);
     if (left.length) {
       // As a namespace init our exit makes the kernel SIGKILL them; otherwise they go to the next reaper.

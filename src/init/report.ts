@@ -32,7 +32,7 @@ export interface StartEvent {
   };
 }
 export interface SpawnFailedEvent { init: 'spawn-failed'; t: number; argv: string[]; error: string; status: number }
-/** A signal reached the supervisor. */
+/** A stop signal reached the supervisor (other signals show up as their forward line). */
 export interface SignalEvent { init: 'signal'; t: number; signal: string; stop: boolean }
 /** The first stop signal: waiting `ms` before forwarding it. */
 export interface DrainEvent { init: 'drain'; t: number; signal: string; ms: number }
@@ -46,7 +46,7 @@ export interface ForwardEvent {
   /** group: kill(-pgid); child: the main child only; descendants: each remaining descendant by PID. */
   to: 'group' | 'child' | 'descendants';
   pgid?: number;
-  /** Who it reached: the group's members (or the child, or the descendants) right after the kill. */
+  /** Who it reached: the group's members (or the child) just after the kill; for signals that are not stop signals, as seen up to 100 ms before. */
   pids: Named[];
   /** For a stop signal in group mode: descendants outside the group, signalled one by one. */
   also?: Named[];

@@ -4,6 +4,7 @@
  */
 import type { ChainProcess, StopPrediction } from '../model/launch.js';
 import { usesShell } from '../sources/dockerfile.js';
+import { isOrchestrated } from '../sources/yaml-launch.js';
 import type { Launch, Severity } from './types.js';
 
 export type Diagnosis =
@@ -20,7 +21,9 @@ export type Diagnosis =
   | { kind: 'package-manager'; proc: ChainProcess; index: number }
   | { kind: 'node'; proc: ChainProcess; index: number }
   | { kind: 'server-signal'; proc: ChainProcess; graceful: string[] }
-  | { kind: 'other'; prediction: StopPrediction };
+  | { kind: 'other'; prediction: StopPrediction }
+  /** Kubernetes shareProcessNamespace: the container's process is not PID 1 (rule k8s-shared-pid-namespace). */
+  | { kind: 'shared-pid'; prediction: StopPrediction };
 
 const cache = new WeakMap<Launch, Diagnosis>();
 
@@ -43,6 +46,7 @@ function compute(l: Launch): Diagnosis {
   if (l.stopSignal.invalid) return { kind: 'invalid-stop-signal' };
   const pred = l.prediction;
   const chain = l.chain;
+  if (pred && pred.outcome !== 'graceful' && isOrchestrated(l) && l.stop.sharedPidNamespace) return { kind: 'shared-pid', prediction: pred };
   if (!pred || !chain) return { kind: 'none', why: 'nothing to analyse' };
   if (pred.outcome === 'graceful') return { kind: 'graceful' };
   const procs = chain.processes;

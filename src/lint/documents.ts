@@ -27,6 +27,7 @@ export function notText(buf: Buffer): string | undefined {
 
 export class DocumentStore {
   private readonly docs = new Map<string, Document | null>();
+  private readonly byFile = new Map<string, Document>();
 
   /** Read a file as a document; undefined when missing, unreadable, binary or too large. */
   read(absPath: string, kind: Document['kind']): Document | undefined {
@@ -34,20 +35,25 @@ export class DocumentStore {
     if (have !== undefined) return have ?? undefined;
     let doc: Document | null = null;
     try {
-      const st = fs.statSync(absPath);
-      if (st.isFile() && st.size <= MAX_FILE_BYTES) {
-        const buf = fs.readFileSync(absPath);
-        if (!notText(buf)) doc = makeDocument(displayPath(absPath), buf.toString('utf8'), kind, absPath);
-      }
+      // one read, no stat: a directory or a missing file throws, and size is checked on the buffer
+      const buf = fs.readFileSync(absPath);
+      if (!notText(buf)) doc = makeDocument(displayPath(absPath), buf.toString('utf8'), kind, absPath);
     } catch {
       doc = null;
     }
     this.docs.set(absPath, doc);
+    if (doc) this.byFile.set(doc.file, doc);
     return doc ?? undefined;
   }
 
   add(doc: Document): void {
     if (doc.absPath) this.docs.set(doc.absPath, doc);
+    this.byFile.set(doc.file, doc);
+  }
+
+  /** A document read or added, by its display path. */
+  byPath(file: string): Document | undefined {
+    return this.byFile.get(file);
   }
 
   all(): Document[] {

@@ -7,6 +7,9 @@ import type { Outcome } from '../model/launch.js';
 import { RULES } from '../rules/index.js';
 import { lintDockerfileSource } from '../sources/dockerfile.js';
 import { lintScriptSource } from '../sources/script.js';
+import { lintComposeDocument } from '../sources/compose.js';
+import { lintKubernetesDocument } from '../sources/kubernetes.js';
+import { relatedFor } from '../sources/yaml-launch.js';
 import { messageOf } from '../util/errors.js';
 import { DocumentStore } from './documents.js';
 import type { Report, Rule } from './rule.js';
@@ -18,6 +21,8 @@ export type SourceFn = (doc: Document, store: DocumentStore, opts: SourceOptions
 const SOURCES = new Map<string, SourceFn>([
   ['dockerfile', lintDockerfileSource],
   ['script', (doc, _store, opts) => lintScriptSource(doc, opts)],
+  ['compose', lintComposeDocument],
+  ['kubernetes', lintKubernetesDocument],
 ]);
 
 /** Register a source for a document kind (compose, kubernetes, ...). */
@@ -147,7 +152,10 @@ export class Linter {
     const key = `${f.ruleId}\0${f.file}\0${f.range.start.offset}\0${f.range.end.offset}\0${f.message}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    const doc = this.docs.get(f.file) ?? this.store.all().find((d) => d.file === f.file) ?? launch?.doc;
+    // compose/Kubernetes: name the service or container, the YAML document and the field path
+    const rel = launch ? relatedFor(launch, f, (file) => this.docs.get(file) ?? this.store.all().find((d) => d.file === file)) : undefined;
+    if (rel) f.related = [...(f.related ?? []), rel];
+    const doc = this.docs.get(f.file) ?? this.store.byPath(f.file) ?? launch?.doc;
     const target = doc ? this.fileResult(doc) : undefined;
     if (!target) return;
     const s = doc ? suppressionFor(doc, f) : undefined;

@@ -4,8 +4,6 @@
  */
 import fs from 'node:fs';
 import { loadShellParser } from '../model/shell.js';
-import { engine, ensureEngine } from '../runtime/docker.js';
-import { probeImages } from '../sources/images-probe.js';
 import { discover, type Found } from '../sources/walk.js';
 import { isShellScript } from '../sources/script.js';
 import { UserError, messageOf } from '../util/errors.js';
@@ -13,8 +11,10 @@ import { planFixes, unifiedDiff, writeAtomic, type FilePlan } from './apply.js';
 import { makeDocument, notText, displayPath } from './documents.js';
 import { Linter, type EngineOptions, type LintResult } from './engine.js';
 import type { ProbedImage } from './types.js';
+import { looksLikeYamlManifest, yamlKindOf } from '../sources/compose.js';
+import type { YamlSourceOptions } from '../sources/yaml-launch.js';
 
-export interface RunOptions extends EngineOptions {
+export interface RunOptions extends EngineOptions, YamlSourceOptions {
   paths: string[];
   /** Text for `-` (stdin), already read. */
   stdinText?: string;
@@ -42,7 +42,8 @@ function lintOnce(found: readonly Found[], stdin: { name: string; text: string }
     const bad = notText(Buffer.from(stdin.text, 'utf8'));
     if (bad) linter.fileError({ file: stdin.name, message: bad });
     else {
-      const kind = isShellScript(stdin.name, stdin.text) && !stdin.text.match(/^\s*FROM\s/im) ? 'script' : 'dockerfile';
+      // `helm template ... | pid1 lint -`, `kubectl kustomize | pid1 lint -`, or a compose file
+      const kind = looksLikeYamlManifest(stdin.text) ? yamlKindOf(stdin.name, stdin.text) : isShellScript(stdin.name, stdin.text) && !stdin.text.match(/^\s*FROM\s/im) ? 'script' : 'dockerfile';
       linter.lint(makeDocument(stdin.name, stdin.text, kind));
       readable++;
     }
@@ -69,15 +70,18 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
   await loadShellParser();
   const usesStdin = opts.paths.includes('-');
   if (usesStdin && opts.fix) throw new UserError('--fix cannot write to stdin; use --fix-dry-run to see the diff');
-  const found = discover(opts.paths.filter((p) => p !== '-'), opts.ignore ?? []);
+  const found = discover([...opts.paths.filter((p) => p !== '-'), ...(opts.composeFiles ?? [])], opts.ignore ?? []);
   const stdin = usesStdin ? { name: opts.stdinName ?? '<stdin>', text: opts.stdinText ?? '' } : undefined;
-  if (!stdin && found.length === 0) throw new UserError(`no Dockerfiles found in ${opts.paths.join(', ')} (looked for Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile*)`);
+  if (!stdin && found.length === 0) throw new UserError(`nothing to lint in ${opts.paths.join(', ')} (looked for Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile*, compose files and Kubernetes YAML)`);
   let { result, readable } = lintOnce(found, stdin, opts);
   const probeNotes: string[] = [];
   if (opts.probeImages) {
     const refs = new Set<string>();
     for (const f of result.files) for (const l of f.launches) if (l.shell.image && !opts.images?.[l.shell.image]) refs.add(l.shell.image);
     if (refs.size) {
+      // dockerode (and its ssh/grpc stack) loads only when asked for: it costs ~100 ms at start-up
+      const { engine, ensureEngine } = await import('../runtime/docker.js');
+      const { probeImages } = await import('../sources/images-probe.js');
       const docker = engine();
       try {
         await ensureEngine(docker, 5000);

@@ -371,7 +371,7 @@ export function analyzeShell(source: string, family: ShellFamily, opts: AnalyzeO
   try {
     const root = tree.rootNode;
     const traps: Trap[] = [];
-    collectTraps(root, source, traps);
+    if (source.includes('trap')) collectTraps(root, source, traps); // a walk of every node costs more than the parse
     const analysis: ShellAnalysis = { family, source, mode, execArgs: false, traps, errexit: opts.errexit ?? false, errors: errorsOf(root, source) };
     const statements = statementsOf(root);
     let lastBackground: Statement | undefined;

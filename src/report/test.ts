@@ -1,6 +1,6 @@
 /**
  * The `pid1 test` report: the JSON shape (docs/test.md) and the text view. Times in the timeline are
- * milliseconds from the first stop action (the preStop hook, else the stop signal).
+ * milliseconds from the stop signal (from the start of the preStop hook when there is one).
  */
 import type { Outcome } from '../model/launch.js';
 import type { InitEvent } from '../init/report.js';
@@ -12,8 +12,10 @@ export type TimelineEvent =
   | { t: number; kind: 'prestop'; phase: 'start' | 'end'; text: string }
   | { t: number; kind: 'signal'; signal: string; to: string; by: string }
   | { t: number; kind: 'exit'; pid?: number; hostPid: number; name: string; status: string; code?: number; signal?: string; source: 'kernel' | 'zombie' | 'vanished' }
-  | { t: number; kind: 'container-exit'; exitCode: number }
+  | { t: number; kind: 'container-exit'; of: 'container' | 'namespace'; exitCode: number }
   | { t: number; kind: 'log'; stream: 'stdout' | 'stderr'; line: string }
+  /** A line of pid1 init's JSON report (when PID 1 is pid1 init), shown as what it says. */
+  | { t: number; kind: 'init'; event: string; text: string }
   | { t: number; kind: 'note'; text: string };
 
 export interface PolicyView {
@@ -104,8 +106,9 @@ export function formatEvent(e: TimelineEvent): string {
     case 'prestop': return `preStop ${e.phase === 'start' ? 'starts' : 'ends'}: ${e.text}`;
     case 'signal': return `${e.signal} -> ${e.to}, sent by ${e.by}`;
     case 'exit': return `exit   ${e.name}${e.pid !== undefined ? ` (PID ${e.pid}, host ${e.hostPid})` : ` (host PID ${e.hostPid})`}: ${e.status}${e.source === 'kernel' ? '' : e.source === 'zombie' ? ' (seen as a zombie)' : ' (status not seen)'}`;
-    case 'container-exit': return `container exited with status ${e.exitCode}`;
+    case 'container-exit': return e.of === 'namespace' ? `the namespace's init is gone (status ${e.exitCode})` : `container exited with status ${e.exitCode}`;
     case 'log': return `log    ${e.stream === 'stderr' ? '[stderr] ' : ''}${e.line}`;
+    case 'init': return `init   ${e.text}`;
     case 'note': return e.text;
   }
 }
@@ -135,7 +138,7 @@ export function formatTest(r: TestReport, useColour = false): string {
   if (r.before) {
     out.push('');
     out.push(c('1', 'Before the stop:'));
-    for (const line of formatInspect(r.before, useColour).trimEnd().split('\n')) out.push(`  ${line}`);
+    for (const line of formatInspect(r.before, useColour).trimEnd().split('\n')) out.push(line ? `  ${line}` : '');
   }
   if (r.prediction?.static) {
     const s = r.prediction.static;
@@ -148,7 +151,7 @@ export function formatTest(r: TestReport, useColour = false): string {
   }
   if (r.timeline.length) {
     out.push('');
-    out.push(c('1', 'Timeline (ms from the first stop action):'));
+    out.push(c('1', `Timeline (ms from ${r.preStop ? 'the start of the preStop hook' : `the ${r.policy.signal}`}):`));
     for (const e of r.timeline) out.push(`  ${ms(e.t)}  ${formatEvent(e)}`);
   }
   out.push('');

@@ -1,7 +1,13 @@
 /** The rule registry: every rule pid1 lint runs, in report order. */
 import type { Rule } from '../lint/rule.js';
 import cmdIgnored from './cmd-ignored.js';
+import composeShellOperators from './compose-shell-operators.js';
 import invalidStopSignal from './invalid-stop-signal.js';
+import k8sImageDecides from './k8s-image-decides.js';
+import k8sPrestopExceedsGrace from './k8s-prestop-exceeds-grace.js';
+import k8sPrestopMissingBinary from './k8s-prestop-missing-binary.js';
+import k8sSharedPidNamespace from './k8s-shared-pid-namespace.js';
+import k8sStopSignalNeedsOs from './k8s-stop-signal-needs-os.js';
 import malformedJsonForm from './malformed-json-form.js';
 import nodePid1 from './node-pid1.js';
 import noShell from './no-shell.js';
@@ -18,6 +24,8 @@ import unknownShell from './unknown-shell.js';
 export const RULES: readonly Rule[] = [
   shellPid1, shellUnderInit, scriptNoExec, signalTrap, packageManagerPid1, unknownShell, noShell, serverStopSignal,
   invalidStopSignal, malformedJsonForm, nodePid1, stopNotGraceful, cmdIgnored, onbuildLaunch,
+  // compose and Kubernetes
+  k8sSharedPidNamespace, composeShellOperators, k8sPrestopMissingBinary, k8sPrestopExceedsGrace, k8sStopSignalNeedsOs, k8sImageDecides,
 ];
 
 const BY_ID = new Map(RULES.map((r) => [r.meta.id, r]));

@@ -2,8 +2,11 @@ import { diagnose, whyOf } from '../lint/diagnose.js';
 import { defineRule } from '../lint/rule.js';
 import type { Fix, Launch } from '../lint/types.js';
 import { anchorRange, at } from './util.js';
+import { composeStopSignalFix } from '../sources/compose-fixes.js';
 
 function fixFor(l: Launch, signal: string): Fix | undefined {
+  // a compose service: stop_signal in the YAML (Kubernetes: no safe edit; lifecycle.stopSignal is alpha)
+  if (l.doc.kind === 'compose' || l.doc.kind === 'kubernetes') return composeStopSignalFix(l, signal);
   const s = l.stopSignal;
   if (s.source === 'explicit' && s.span && s.span.doc === l.doc) {
     return { description: `set STOPSIGNAL ${signal}`, edits: [{ file: l.doc.file, start: s.span.start, end: s.span.end, text: `STOPSIGNAL ${signal}` }] };

@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
 import { parseSignal, signalName } from '../model/signals.js';
 import { UserError, errnoOf, messageOf } from '../util/errors.js';
 import { durationMs } from './durations.js';
@@ -74,15 +74,27 @@ class YamlFile {
     return this.lines.linePos(offset).line;
   }
 
-  /** Line of the node at `p` in document `doc` (or of its nearest existing parent). */
+  /** Line of the key (or list item) at `p` in document `doc`, or of its nearest existing parent. */
   line(doc: number, p: Path): number {
     const d = this.docs[doc];
     if (!d) return 1;
-    for (let n = p.length; n >= 0; n--) {
-      const node = d.getIn(p.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node && typeof node === 'object' && node.range) return this.lineAt(node.range[0]);
+    let node: unknown = d.contents;
+    let line = node && typeof node === 'object' && 'range' in node ? this.lineAt((node as { range: [number] }).range[0]) : 1;
+    for (const key of p) {
+      if (isMap(node)) {
+        const pair = node.items.find((it) => (isScalar(it.key) ? it.key.value : it.key) === key);
+        if (!pair) break;
+        const k = pair.key as { range?: [number] } | null;
+        if (k?.range) line = this.lineAt(k.range[0]);
+        node = pair.value;
+      } else if (isSeq(node) && typeof key === 'number') {
+        const item = node.items[key] as { range?: [number] } | undefined;
+        if (!item) break;
+        if (item.range) line = this.lineAt(item.range[0]);
+        node = item;
+      } else break;
     }
-    return 1;
+    return line;
   }
 
   fail(doc: number, p: Path, message: string): never {

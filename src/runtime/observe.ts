@@ -13,7 +13,7 @@
  *   signals for a namespace init, so only its own exit or SIGKILL ends it); otherwise the container's
  *   exit status is the hint (128+N: a signal), and the verdict says it was inferred.
  */
-import type { InitRun, ExitEvent } from '../init/report.js';
+import type { InitRun, ExitEvent, InitEvent, Named } from '../init/report.js';
 import type { NamespaceTree } from '../proc/tree.js';
 import type { Verdict as LiveVerdict } from '../proc/verdict.js';
 import type { ComparisonView, ObservationView, PredictionView, TimelineEvent, Verdict } from '../report/test.js';
@@ -22,6 +22,7 @@ import type { StopPolicy, StopRun } from './policy.js';
 import type { LogLine, RuntimeSignal } from './target.js';
 
 export interface ObserveInput {
+  of: 'container' | 'namespace';
   tree: NamespaceTree;
   live: LiveVerdict;
   run: StopRun;
@@ -32,6 +33,35 @@ export interface ObserveInput {
 }
 
 const r0 = (n: number): number => Math.round(n);
+
+/** A line of pid1 init's JSON-lines report, if it is one. */
+export function initEventOf(line: string): InitEvent | undefined {
+  const s = line.trim();
+  if (!s.startsWith('{"init":')) return undefined;
+  try {
+    const ev = JSON.parse(s) as InitEvent;
+    return typeof ev.init === 'string' ? ev : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const who = (ps: Named[]): string => ps.map((p) => `${p.name}[${p.pid}]`).join(', ');
+
+export function describeInitEvent(e: InitEvent): string {
+  switch (e.init) {
+    case 'start': return `started ${JSON.stringify(e.argv)} as PID ${e.child}`;
+    case 'signal': return `received ${e.signal}${e.stop ? ' (a stop signal)' : ''}`;
+    case 'drain': return `drains ${e.ms} ms before forwarding ${e.signal}`;
+    case 'forward': return `forwarded ${e.signal}${e.signal !== e.received ? ` (for ${e.received})` : ''} to ${e.to === 'group' ? `group ${e.pgid ?? '?'}` : e.to}: ${who(e.pids) || 'nobody'}`;
+    case 'exit': return `reaped ${e.name}[${e.pid}]${e.main ? ' (main child)' : ''}: ${e.signal ? `killed by ${e.signal}` : `exit ${e.code ?? e.status}`}`;
+    case 'wait': return `waits for ${who(e.for)}`;
+    case 'escalate': return `SIGKILL after ${e.afterMs} ms: ${who(e.pids)}`;
+    case 'left': return `left ${who(e.pids)} (${e.fate})`;
+    case 'final': return `exits with status ${e.status}`;
+    default: return JSON.stringify(e);
+  }
+}
 
 function initReportStatus(run: InitRun | undefined, pid: number): ExitStatus | undefined {
   const ev = run?.events.find((e): e is ExitEvent => e.init === 'exit' && e.pid === pid);
@@ -45,12 +75,14 @@ export function observe(i: ObserveInput): ObservationView & { signalArrived?: bo
   const since = (at: number): number => r0(at - run.signalAt);
   const exitOf = (hostPid: number): ProcessExit | undefined => exits.find((e) => e.hostPid === hostPid);
   const init = tree.init;
-  const svcNode = (live.service ? tree.processes.find((p) => p.hostPid === live.service?.hostPid) : undefined) ?? init;
+  // Under pid1 init, the service is the child it started (its report names it).
+  const initChild = i.initRun?.start ? tree.processes.find((p) => p.pid === i.initRun?.start?.child && p !== init) : undefined;
+  const svcNode = initChild ?? (live.service ? tree.processes.find((p) => p.hostPid === live.service?.hostPid) : undefined) ?? init;
   const svcIsInit = svcNode === init;
   const exitCode = run.exit?.exitCode;
   const stopMs = run.exit ? Math.max(0, run.exit.at - run.signalAt) : undefined;
   const base = { ...(exitCode !== undefined ? { exitCode } : {}), ...(stopMs !== undefined ? { stopMs } : {}) };
-  const svcLogs = logs.filter((l) => l.at >= run.signalAt && l.at <= (run.sigkillAt ?? run.deadline)).map((l) => l.line);
+  const svcLogs = logs.filter((l) => l.at >= run.signalAt && l.at <= (run.sigkillAt ?? run.deadline) && !initEventOf(l.line) && !/^pid1 init: /.test(l.line)).map((l) => l.line);
   const service = (extra: Partial<NonNullable<ObservationView['service']>> = {}): NonNullable<ObservationView['service']> => ({ pid: svcNode.pid, hostPid: svcNode.hostPid, name: svcNode.comm, ...extra });
 
   if (run.fast) {
@@ -84,7 +116,7 @@ export function observe(i: ObserveInput): ObservationView & { signalArrived?: bo
       for (const e of before.slice(0, 3)) evidence.push(`after ${sig}, before SIGKILL: ${e.name} (PID ${e.pid ?? '?'}) ${describeStatus(e.status)} at ${since(e.at)} ms`);
     } else evidence.push(`between ${sig} and SIGKILL no process exited and nothing was logged`);
     for (const e of killed.slice(0, 5)) evidence.push(`${e.name} (PID ${e.pid ?? '?'}) ${describeStatus(e.status)} at ${since(e.at)} ms`);
-    if (exitCode !== undefined) evidence.push(`the container exited with status ${exitCode}${exitCode === 137 ? ' (128 + 9, SIGKILL)' : ''}`);
+    if (exitCode !== undefined) evidence.push(`${i.of === 'namespace' ? 'the namespace init' : 'the container'} exited with status ${exitCode}${exitCode === 137 ? ' (128 + 9, SIGKILL)' : ''}`);
     const names = [...new Set(killed.map((e) => e.name))].join(', ') || 'every process';
     return {
       ...base, verdict: 'killed', sigkill: true, signalArrived: arrived, evidence,
@@ -107,7 +139,7 @@ export function observe(i: ObserveInput): ObservationView & { signalArrived?: bo
   const evidence: string[] = [];
   const svcLabel = `${svcNode.comm} (PID ${svcNode.pid})`;
   const when = se ? ` at ${since(se.at)} ms` : '';
-  if (svcLogs.length) evidence.push(`${svcNode.comm} logged after ${sig}: ${svcLogs.slice(0, 3).map((l) => `"${l}"`).join(', ')}`);
+  if (svcLogs.length) evidence.push(`logged after ${sig}: ${svcLogs.slice(0, 3).map((l) => `"${l}"`).join(', ')}`);
   let verdict: Verdict;
   let summary: string;
   if (status) {
@@ -140,7 +172,7 @@ export function observe(i: ObserveInput): ObservationView & { signalArrived?: bo
       : `the container exited with status ${exitCode} (128 + ${(exitCode ?? 128) - 128}: a signal) within the grace period (inferred: the service's own status was not seen)`;
     evidence.unshift(`${svcLabel} ended${when}; its exit status was not seen (${se ? `the process ${se.source}` : 'not watched'})`);
   }
-  if (exitCode !== undefined) evidence.push(`the container exited with status ${exitCode} at ${since(run.exit.at)} ms, within the ${run.graceSeconds} s grace period`);
+  if (exitCode !== undefined) evidence.push(`${i.of === 'namespace' ? 'the namespace init' : 'the container'} exited with status ${exitCode} at ${since(run.exit.at)} ms, within the ${run.graceSeconds} s grace period`);
   return { ...base, verdict, summary, evidence, sigkill: false, service: service({ ...(status ? { ended: describeStatus(status) } : {}), ...(se ? { atMs: since(se.at) } : {}), ...(statusFrom ? { statusFrom } : {}) }) };
 }
 
@@ -160,6 +192,7 @@ export function compare(pred: PredictionView | undefined, obs: ObservationView &
 
 export interface TimelineInput {
   t0: number;
+  of: 'container' | 'namespace';
   tree: NamespaceTree;
   run: StopRun;
   signals: RuntimeSignal[];
@@ -168,7 +201,7 @@ export interface TimelineInput {
   maxLogs?: number;
 }
 
-const ORDER: Record<TimelineEvent['kind'], number> = { prestop: 0, signal: 1, log: 2, exit: 3, 'container-exit': 4, note: 5 };
+const ORDER: Record<TimelineEvent['kind'], number> = { prestop: 0, signal: 1, init: 2, log: 2, exit: 3, 'container-exit': 4, note: 5 };
 
 export function buildTimeline(i: TimelineInput): TimelineEvent[] {
   const t = (at: number): number => Math.round((at - i.t0) * 10) / 10;
@@ -198,10 +231,13 @@ export function buildTimeline(i: TimelineInput): TimelineEvent[] {
       ...(e.status?.code !== undefined ? { code: e.status.code } : {}), ...(e.status?.signal ? { signal: e.status.signal } : {}), source: e.source,
     });
   }
-  if (i.run.exit) out.push({ t: t(i.run.exit.at), kind: 'container-exit', exitCode: i.run.exit.exitCode });
+  if (i.run.exit) out.push({ t: t(i.run.exit.at), kind: 'container-exit', of: i.of, exitCode: i.run.exit.exitCode });
   const logs = i.logs.filter((l) => l.at >= i.t0);
   const max = i.maxLogs ?? 200;
-  for (const l of logs.slice(0, max)) out.push({ t: t(l.at), kind: 'log', stream: l.stream, line: l.line });
+  for (const l of logs.slice(0, max)) {
+    const ev = initEventOf(l.line);
+    out.push(ev ? { t: t(l.at), kind: 'init', event: ev.init, text: describeInitEvent(ev) } : { t: t(l.at), kind: 'log', stream: l.stream, line: l.line });
+  }
   if (logs.length > max) out.push({ t: t((logs[max] as LogLine).at), kind: 'note', text: `${logs.length - max} more log lines not shown` });
   return out.sort((a, b) => a.t - b.t || ORDER[a.kind] - ORDER[b.kind]);
 }

@@ -228,13 +228,16 @@ async function confirmDropped(target: Target, watcher: ExitWatcher, signal: stri
 }
 
 /**
- * When a signal was delivered: the engine's kill event, which it logs just after delivering it, unless
- * a watched process already ended in reaction (the kernel's exit timestamp comes first then).
+ * When a signal was delivered. The engine delivers it through `runc kill` and logs its kill event once
+ * that returns, so the event comes a little after the delivery; a reaction (a watched process ending,
+ * a line logged) seen earlier bounds it. Never before pid1 asked for it.
  */
-function settle(eventAt: number | undefined, requestedAt: number, watcher: ExitWatcher): number {
+function settle(eventAt: number | undefined, requestedAt: number, watcher: ExitWatcher, target: Target): number {
   if (eventAt === undefined) return requestedAt;
-  const firstExit = watcher.exits.find((e) => e.at >= requestedAt);
-  return firstExit && firstExit.at < eventAt ? Math.max(requestedAt, firstExit.at - 0.1) : eventAt;
+  const firstExit = watcher.exits.find((e) => e.at >= requestedAt)?.at ?? Infinity;
+  const firstLog = target.logs.find((l) => l.at >= requestedAt)?.at ?? Infinity;
+  const reaction = Math.min(firstExit, firstLog);
+  return reaction < eventAt ? Math.max(requestedAt, reaction - 0.1) : eventAt;
 }
 
 export interface SequenceOptions {
@@ -262,12 +265,12 @@ export async function runStop(target: Target, policy: StopPolicy, watcher: ExitW
     await target.engineStop(graceSeconds);
     const exit = await target.exited(10_000);
     const sent = target.signals.find((s) => s.signal === policy.signal && s.at >= requested - 5);
-    const signalAt = settle(sent?.at, requested, watcher);
+    const signalAt = settle(sent?.at, requested, watcher, target);
     const deadline = signalAt + graceSeconds * 1000;
     const kill = target.signals.find((s) => s.signal === 'SIGKILL' && s.at >= requested - 5);
     return {
       ...base, signalAt, deadline,
-      ...(kill ? { sigkillAt: settle(kill.at, deadline - 5, watcher), sigkillBy: kill.by } : {}),
+      ...(kill ? { sigkillAt: settle(kill.at, Math.min(kill.at, deadline - 5), watcher, target), sigkillBy: kill.by } : {}),
       ...(exit ? { exit } : {}),
     };
   }

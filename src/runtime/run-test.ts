@@ -8,12 +8,13 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { chainFromArgv, predictStop } from '../model/launch.js';
 import type { ShellFamily } from '../model/programs.js';
+import { parseSignal } from '../model/signals.js';
 import { loadShellParser } from '../model/shell.js';
 import { parseReport, summarize, type InitRun } from '../init/report.js';
 import { namespaceTree, type NamespaceTree } from '../proc/tree.js';
 import { verdictFor, type Verdict as LiveVerdict } from '../proc/verdict.js';
 import { inspectReport } from '../report/inspect.js';
-import type { PredictionView, TestReport } from '../report/test.js';
+import type { ComparisonView, PredictionView, TestReport } from '../report/test.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { buildImage } from './build.js';
 import { newRun, type Resources, type Run } from './cleanup.js';
@@ -125,7 +126,7 @@ async function prepareContainer(o: TestOptions, kind: Kind, run: Run, hooks: Tes
   const entrypoint = o.entrypoint ?? spec?.entrypoint;
   const cmd = o.command?.length ? o.command : spec?.command;
   const target = await ContainerTarget.create(docker, {
-    image: image.id, env, init: Boolean(o.init || spec?.init), network: o.network,
+    image: image.ref, env, init: Boolean(o.init || spec?.init), network: o.network,
     ...(entrypoint ? { entrypoint } : {}), ...(cmd ? { cmd } : {}),
     ...(o.user ?? spec?.user ? { user: (o.user ?? spec?.user) as string } : {}),
     ...(spec?.workingDir ? { workingDir: spec.workingDir } : {}),
@@ -150,17 +151,43 @@ function prepareNamespace(o: TestOptions, run: Run, hooks: TestHooks): Prepared 
   return { kind: 'command', label: labelOf(o), policy, target, notes: [], env: { ...env, ...o.env }, workingDir: process.cwd() };
 }
 
-function staticPrediction(argv: string[], shell: ShellFamily, signal: string, root: string, p: Prepared): PredictionView {
+interface StaticPrediction {
+  view: PredictionView;
+  /** The service at the end of the chain when pid1 does not know the program: its handling was assumed. */
+  assumed?: string;
+}
+
+function staticPrediction(argv: string[], shell: ShellFamily, signal: string, root: string, p: Prepared): StaticPrediction {
   try {
     const chain = chainFromArgv(argv, {
       sh: shell, signal, env: p.env, readScript: scriptReader(root, p.env, p.workingDir || '/'),
       ...(p.cmd && p.cmd.length ? { args: p.cmd } : {}),
     });
     const pred = predictStop(chain, signal);
-    return { outcome: pred.outcome, certain: pred.certain, path: pred.path };
+    const svc = chain.processes[chain.processes.length - 1];
+    const prog = svc?.programs[svc.programs.length - 1];
+    // A service pid1 has no knowledge of (no known stop signals) is assumed to handle the stop signal.
+    const assumed = svc && prog && svc.role === 'service' && !svc.masks && !prog.graceful && svc.handles === 'yes' ? svc.name : undefined;
+    return { view: { outcome: pred.outcome, certain: pred.certain, path: pred.path }, ...(assumed ? { assumed } : {}) };
   } catch (err) {
-    return { outcome: 'unknown', certain: false, path: [], error: messageOf(err) };
+    return { view: { outcome: 'unknown', certain: false, path: [], error: messageOf(err) } };
   }
+}
+
+/**
+ * The launch command alone cannot show what an unknown program does with the stop signal; the live
+ * process can. When that assumption is the whole difference (the live model, which reads the masks,
+ * agrees with the stop), the static disagreement is explained, not a bug.
+ */
+function explainAssumption(cmp: ComparisonView | undefined, live: ComparisonView | undefined, st: StaticPrediction, tree: NamespaceTree, verdict: LiveVerdict): ComparisonView | undefined {
+  if (cmp?.status !== 'disagrees' || live?.status !== 'agrees' || !st.assumed) return cmp;
+  const sig = parseSignal(verdict.stopSignal);
+  const node = tree.processes.find((x) => x.hostPid === verdict.service?.hostPid) ?? tree.init;
+  if (node.masks.caught.includes(sig) || node.takes.includes(sig)) return cmp;
+  return {
+    ...cmp, status: 'explained',
+    message: `from the launch command alone pid1 assumes ${st.assumed} handles ${verdict.stopSignal} (it is not a program pid1 knows); the live process has no handler for it (SigCgt ${node.rawMasks.SigCgt})`,
+  };
 }
 
 /** pid1 init's JSON-lines report: on stderr (its default), or in the file given with --report / PID1_REPORT. */
@@ -215,7 +242,9 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
       ...(target.kind === 'container' ? { container: { id: target.id, name: target.name } } : {}),
       ...(p.network ? { network: p.network } : {}),
     });
-    const nostart = (err: NoStart): TestReport => {
+    const nostart = async (err: NoStart): Promise<TestReport> => {
+      // What it printed before it died is the best clue: let the log stream deliver it.
+      await target.logsDone(1000);
       const logs = target.logs.slice(-5).map((l) => l.line);
       return {
         target: targetView(), policy: policyView(policy), timeline: [], fast: o.fast, watcher: 'none', verdict: 'nostart', exitStatus: 1,
@@ -232,7 +261,7 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
       await target.start();
       ready = await waitReady(target, o.readiness);
     } catch (err) {
-      if (err instanceof NoStart) return nostart(err);
+      if (err instanceof NoStart) return await nostart(err);
       throw err;
     }
 
@@ -241,7 +270,7 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
     try {
       tree = namespaceTree(target.hostPid);
     } catch (err) {
-      if (target.exit) return nostart(new NoStart(`it exited with status ${target.exit.exitCode} before the stop`, target.exit.exitCode));
+      if (target.exit) return await nostart(new NoStart(`it exited with status ${target.exit.exitCode} before the stop`, target.exit.exitCode));
       throw err;
     }
     const live: LiveVerdict = verdictFor(tree, policy.signal);
@@ -273,21 +302,26 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
     await watcher.allEnded(1000);
     await target.logsDone(1000);
     watcher.close();
+    // A namespace's end is its init's own: unshare reports a signal death as a status of its own.
+    const initEnd = watcher.exitOf(target.hostPid);
+    if (target.kind === 'namespace' && initEnd?.status && stop.exit) {
+      stop.exit = { at: initEnd.at, exitCode: initEnd.status.signal ? 128 + parseSignal(initEnd.status.signal) : initEnd.status.code ?? 0 };
+    }
     const initRun = await initReportOf(target, p.env);
-    const obs = observe({ tree, live, run: stop, exits: watcher.exits, logs: target.logs, policy, ...(initRun ? { initRun } : {}) });
+    const obs = observe({ of: target.kind, tree, live, run: stop, exits: watcher.exits, logs: target.logs, policy, ...(initRun ? { initRun } : {}) });
     verdictAt ??= mono();
     const livePred: PredictionView = { outcome: live.outcome, certain: live.certain, summary: live.summary, path: live.path };
     const cmpLive = compare(livePred, obs, stop, policy);
-    const cmpStatic = compare(staticPred, obs, stop, policy);
+    const cmpStatic = explainAssumption(compare(staticPred.view, obs, stop, policy), cmpLive, staticPred, tree, live);
     const { signalArrived: _arrived, ...observation } = obs;
     const report: TestReport = {
       target: { ...targetView(), shell },
       policy: policyView(policy),
       readiness: ready,
       before,
-      prediction: { live: livePred, static: staticPred },
+      prediction: { live: livePred, static: staticPred.view },
       ...(stop.preStop ? { preStop: { description: stop.preStop.description, ms: Math.round(stop.preStop.ms), outcome: stop.preStop.outcome, detail: stop.preStop.detail, subtractedSeconds: stop.preStop.subtractedSeconds, remainingSeconds: stop.preStop.remainingSeconds, raisedToMinimum: stop.preStop.raisedToMinimum } } : {}),
-      timeline: buildTimeline({ t0: stop.t0, tree, run: stop, signals: target.signals, exits: watcher.exits, logs: target.logs }),
+      timeline: buildTimeline({ t0: stop.preStop ? stop.t0 : stop.signalAt, of: target.kind, tree, run: stop, signals: target.signals, exits: watcher.exits, logs: target.logs }),
       observation,
       verdict: obs.verdict,
       comparison: { ...(cmpLive ? { live: cmpLive } : {}), ...(cmpStatic ? { static: cmpStatic } : {}) },

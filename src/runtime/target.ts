@@ -188,6 +188,22 @@ export class ContainerTarget implements Target {
     }
   }
 
+  /** An existing, running container (pid1 stop): its events and its logs from now on. */
+  static async attach(docker: Docker, ref: string): Promise<ContainerTarget> {
+    const container = docker.getContainer(ref);
+    const info = await container.inspect();
+    const argv = [info.Path, ...(info.Args ?? [])];
+    const t = new ContainerTarget(docker, container, info.Id, info.Name.replace(/^\//, ''), argv);
+    t.hostPid = info.State.Pid;
+    await t.openEvents();
+    const now = Date.now();
+    await t.followLogs(`${Math.floor(now / 1000)}.${String((now % 1000) * 1e6).padStart(9, '0')}`);
+    t.container.wait().then((r: { StatusCode?: number }) => {
+      t.exit ??= { at: mono(), exitCode: Number(r.StatusCode ?? -1) };
+    }, () => undefined);
+    return t;
+  }
+
   async start(): Promise<void> {
     await this.openEvents();
     try {
@@ -214,8 +230,8 @@ export class ContainerTarget implements Target {
     }, () => undefined);
   }
 
-  private async followLogs(): Promise<void> {
-    const stream = await this.container.logs({ follow: true, stdout: true, stderr: true, timestamps: true });
+  private async followLogs(since?: string): Promise<void> {
+    const stream = await this.container.logs({ follow: true, stdout: true, stderr: true, timestamps: true, ...(since ? { since: since as unknown as number } : {}) });
     this.logStream = stream;
     const out = new PassThrough();
     const err = new PassThrough();
@@ -306,6 +322,29 @@ export class ContainerTarget implements Target {
     await Promise.race([this.logEnd, sleep(timeoutMs)]);
   }
 
+  /** A file from the container's filesystem (also after it exited), through the archive endpoint. */
+  async readFile(file: string): Promise<string | undefined> {
+    try {
+      const stream = await this.container.getArchive({ path: file });
+      const chunks: Buffer[] = [];
+      for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
+      const tar = Buffer.concat(chunks);
+      // One regular file: a 512-byte ustar header (size in octal at 124), then its bytes.
+      if (tar.length < 512) return undefined;
+      const size = parseInt(tar.subarray(124, 136).toString('ascii').replace(/\0.*$/, '').trim(), 8);
+      return Number.isFinite(size) ? tar.subarray(512, 512 + size).toString('utf8') : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stop following a container pid1 does not own (pid1 stop): it stays as it is. */
+  async detach(): Promise<void> {
+    this.removed = true;
+    (this.events as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+    (this.logStream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+  }
+
   async remove(): Promise<void> {
     this.removed = true;
     (this.events as unknown as { destroy?: () => void } | undefined)?.destroy?.();
@@ -387,7 +426,8 @@ export class NamespaceTarget implements Target {
     for (const kind of ['stdout', 'stderr'] as const) {
       const s = child[kind];
       if (!s) continue;
-      const split = lineSplitter((line) => this.logs.push({ at: mono(), stream: kind, line }));
+      // unshare's own complaint when it cannot re-raise the child's SIGKILL is not the command's output.
+      const split = lineSplitter((line) => { if (!/^unshare: /.test(line) || !this.hostPid) this.logs.push({ at: mono(), stream: kind, line }); });
       s.on('data', (d: Buffer) => split.push(d));
       streams.push(new Promise((resolve) => s.once('close', () => { split.end(); resolve(); })));
     }

@@ -14,13 +14,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { isScalar, isSeq, type Scalar } from 'yaml';
+import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
 import type { DocumentStore } from '../lint/documents.js';
 import { MappedText } from '../lint/text.js';
 import type { Document, FileError, LaunchPart, Origin, SourceOptions, SourceResult, Span, StopSignalFact } from '../lint/types.js';
 import { parseSignal, signalName } from '../model/signals.js';
 import { lintDockerfileSource } from './dockerfile.js';
-import { looksLikeKubernetes } from './kubernetes.js';
+import { isTemplate, looksLikeKubernetes } from './kubernetes.js';
 import { interpolate, projectEnv, type Env, type Interpolated } from './compose-interpolate.js';
 import { charsOf, operatorWords, splitShellwords, splitShlex, type Chars, type SplitResult, type SplitWord } from './compose-words.js';
 import { deref, entries, get, isMapping, items, mapScalar, parseYamlStream, scalarNode, spanOf, YamlLimitError, type Entry, type YamlDoc, type YNode } from './yaml.js';
@@ -82,6 +82,10 @@ export interface CommandString {
 
 export interface ComposeLaunch extends OrchestratedLaunch {
   service: string;
+  /** The service's mapping in the file that defines it (for edits that belong to this service only). */
+  serviceSpan: Span;
+  /** The mapping is in block style (one field per line), so a field can be added as a line. */
+  serviceBlock: boolean;
   commandStrings: CommandString[];
 }
 
@@ -380,6 +384,9 @@ function launchOfService(p: Project, name: string, layers: Layer[]): ComposeLaun
   }) as ComposeLaunch;
   launch.service = name;
   launch.commandStrings = strings;
+  const body = anchorLayer.file.y ? deref(anchorLayer.file.y, anchorLayer.entry.value) : undefined;
+  launch.serviceSpan = spanOf(doc, body ?? null, anchor);
+  launch.serviceBlock = isMap(body) && !(body as { flow?: boolean }).flow;
   return launch;
 }
 
@@ -462,7 +469,7 @@ export function lintComposeDocument(doc: Document, store: DocumentStore, opts: C
     if (d) project.push(d);
   }
   const results = lintComposeProject(project, store, opts);
-  return { doc, launches: results.flatMap((r) => r.launches), errors: [...empty.errors, ...results.flatMap((r) => r.errors)], model: { kind: 'compose', files: project.map((d) => d.file) } };
+  return { doc, launches: results.flatMap((r) => r.launches), errors: [...empty.errors, ...results.flatMap((r) => r.errors)] };
 }
 
 /** Which YAML source reads a file: Kubernetes objects (apiVersion + kind), a compose file (by name, or top-level `services:`). */
@@ -477,4 +484,36 @@ export function yamlKindOf(name: string, text: string): 'compose' | 'kubernetes'
 export function looksLikeYamlManifest(text: string): boolean {
   if (/^\s*FROM\s/im.test(text) && !/^(apiVersion|services):/m.test(text)) return false;
   return looksLikeKubernetes(text) || /^services:[ \t]*(#.*)?$/m.test(text) || /^---[ \t]*$/m.test(text);
+}
+
+/**
+ * For a walk: which YAML source reads a file found in a directory, or undefined to skip it (YAML that holds
+ * no Kubernetes object, and Helm templates, which are not manifests until `helm template` renders them).
+ * Only the head of the file is read to decide.
+ */
+export function walkedYamlKind(abs: string): 'compose' | 'kubernetes' | undefined {
+  if (isComposeFileName(path.basename(abs))) return 'compose';
+  let head: string;
+  try {
+    const fd = fs.openSync(abs, 'r');
+    try {
+      const buf = Buffer.alloc(64 * 1024);
+      const n = fs.readSync(fd, buf, 0, buf.length, 0);
+      head = buf.subarray(0, n).toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  return looksLikeKubernetes(head) && !isTemplate(head) ? 'kubernetes' : undefined;
+}
+
+/** For a file named on the command line: which YAML source reads it (undefined: not YAML by name). */
+export function explicitYamlKind(abs: string): 'compose' | 'kubernetes' | undefined {
+  if (!/\.ya?ml$/i.test(abs)) return undefined;
+  if (isComposeFileName(path.basename(abs))) return 'compose';
+  let head = '';
+  try { head = fs.readFileSync(abs, 'utf8').slice(0, 64 * 1024); } catch { /* reported when linted */ }
+  return yamlKindOf(abs, head);
 }

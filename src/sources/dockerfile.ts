@@ -328,6 +328,8 @@ function resolveFile(stage: Stage, p: string, ctx: ContextReader, stages: Stage[
         continue;
       }
       let cand: string | undefined;
+      const under = p.startsWith(c.dest === '/' ? '/' : `${c.dest}/`);
+      if (c.dest !== p && !under) continue; // cheap test first: no stat for copies elsewhere
       const srcDir = !/[*?[]/.test(src) && (src.endsWith('/') || src === '.' || (c.from === undefined && ctx.isDir(src)));
       if (!c.destDir && !srcDir) {
         if (c.dest === p) cand = src;

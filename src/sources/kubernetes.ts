@@ -325,7 +325,6 @@ export function lintKubernetesSource(doc: Document, store: DocumentStore, opts: 
     result.errors.push({ file: doc.file, line: 1, column: 1, message: 'no Kubernetes objects (apiVersion/kind) and not a compose file: nothing to lint' });
   }
   result.errors.push(...f.errors);
-  result.model = { kind: 'kubernetes', objects };
   return result;
 }
 

@@ -6,9 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { explicitYamlKind, walkedYamlKind } from './compose.js';
 import { UserError, errnoOf, messageOf } from '../util/errors.js';
 
-export type FoundKind = 'dockerfile' | 'script';
+export type FoundKind = 'dockerfile' | 'script' | 'compose' | 'kubernetes';
 
 export interface Found {
   abs: string;
@@ -28,6 +29,8 @@ export function isDockerfileName(name: string): boolean {
 export function kindOfFile(abs: string): FoundKind {
   const name = path.basename(abs);
   if (isDockerfileName(name)) return 'dockerfile';
+  const yamlKind = explicitYamlKind(abs);
+  if (yamlKind) return yamlKind;
   if (/\.(sh|bash|ash|dash)$/.test(name)) return 'script';
   try {
     const fd = fs.openSync(abs, 'r');
@@ -110,6 +113,10 @@ export function discover(paths: readonly string[], extraIgnore: readonly string[
           walk(child, here);
         } else if ((e.isFile() || e.isSymbolicLink()) && isDockerfileName(e.name) && !ignoredBy(here, child, false)) {
           if (!seen.has(child)) { seen.add(child); out.push({ abs: child, kind: 'dockerfile', explicit: false }); }
+        } else if ((e.isFile() || e.isSymbolicLink()) && /\.ya?ml$/i.test(e.name) && !ignoredBy(here, child, false)) {
+          // compose files by name; other YAML only when it holds Kubernetes objects
+          const kind = walkedYamlKind(child);
+          if (kind && !seen.has(child)) { seen.add(child); out.push({ abs: child, kind, explicit: false }); }
         }
       }
     };

@@ -108,6 +108,15 @@ function transparentEntrypoint(image: string): string | undefined {
   return TRANSPARENT_ENTRYPOINT[full] ?? (official !== undefined ? TRANSPARENT_ENTRYPOINT[official] : undefined);
 }
 
+/** The CMD of official server images whose stop signal matters (their Dockerfiles). */
+function knownCmd(image: string): string[] | undefined {
+  const { official } = repoOf(image);
+  if (official === 'php' && /fpm/.test(parseImageRef(image).tag)) return ['php-fpm'];
+  return official !== undefined ? IMAGE_CMD[official] : undefined;
+}
+
+const IMAGE_CMD: Record<string, string[]> = { nginx: ['nginx', '-g', 'daemon off;'], postgres: ['postgres'], redis: ['redis-server'] };
+
 function knownStopSignal(image: string): string | undefined {
   const { official } = repoOf(image);
   if (official === 'php' && /fpm/.test(parseImageRef(image).tag)) return 'SIGQUIT';
@@ -137,7 +146,9 @@ export function imageConfigFromRef(image: string, where: Span, opts: SourceOptio
   }
   const transparent = transparentEntrypoint(image);
   const none = shell.family === 'none' && /distroless|chainguard|scratch/.test(image);
+  const cmd = transparent ? knownCmd(image) : undefined;
   return {
+    ...(cmd ? { cmd: { what: `CMD of ${image}`, form: 'exec' as const, values: [], argv: cmd, span: where, valueSpan: where, inheritedFrom: image } } : {}),
     source: transparent ? 'table' : 'unknown',
     describe: transparent ? `image ${image} (${transparent})` : `image ${image}, whose ENTRYPOINT/CMD pid1 cannot see`,
     configKnown: false,
@@ -208,8 +219,11 @@ export function orchestratedLaunch(s: LaunchSpec): OrchestratedLaunch {
   };
   // The image's ENTRYPOINT still runs in front of a command when the orchestrator does not replace it.
   const unseenEntrypoint = !epSet && !img.configKnown && !img.entrypointTransparent;
-  if (argv.length === 0) {
-    launch.noLaunch = img.configKnown
+  // An official image's entrypoint script given only options runs its own server with them (`set -- postgres "$@"`).
+  const optionsOnly = !epSet && !img.configKnown && cmd !== undefined && (cmd.argv[0] ?? '').startsWith('-');
+  if (argv.length === 0 || optionsOnly) {
+    launch.noLaunch = optionsOnly ? `the image decides what runs: ${img.describe}, given options only (${cmd?.argv.slice(0, 3).join(' ')}), runs its default program with them`
+      : img.configKnown
       ? 'no entrypoint or command anywhere: the container cannot start'
       : `the image decides what runs: ${img.describe}${img.source === 'unknown' ? ' (link it to a Dockerfile with --image-map NAME=PATH, or use --probe-images)' : ''}`;
     return launch;

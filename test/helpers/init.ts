@@ -42,9 +42,14 @@ export function waitForEvent<K extends InitEvent['init']>(file: string, kind: K,
   return waitFor(`report event "${kind}" in ${file}`, () => eventsOf(lastRun(file), kind).find(pred), timeoutMs);
 }
 
-/** The test service (test/fixtures/svc.c, static). */
+/** The test service (test/fixtures/svc.c, static), through a link named `svc` so that its comm is "svc". */
 export function svc(): string {
-  return svcBinary();
+  const link = path.join(tmp, 'bin', 'svc');
+  if (!fs.existsSync(link)) {
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    fs.symlinkSync(svcBinary(), link);
+  }
+  return link;
 }
 
 export interface InitInNamespace {

@@ -1,0 +1,348 @@
+/**
+ * `pid1 init` against tini and dumb-init (the Debian packages) on the same workload, in the same
+ * process, interleaved so that machine noise hits everyone alike:
+ *   - start-up: from spawn() of the init to the first instruction of the child after its exec
+ *     (the probe stamps CLOCK_MONOTONIC, the clock of process.hrtime);
+ *   - forwarding latency: kill(init, SIGUSR1) to the probe's sigwaitinfo() return, median and p99;
+ *   - memory: the init's VmRSS and Pss once started, and its peak (VmHWM) after the signals;
+ *   - CPU: the init's own CPU time per forwarded signal and for reaping 1,000 orphans.
+ * Inits run as ordinary children (not PID 1), as subreapers: `tini -s`, dumb-init (a subreaper by
+ * default is not needed for the probe), `pid1 init` (subreaper by itself).
+ *
+ *   node dist/bench/init.js [--runs N] [--signals N] [--json]
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(here, '../..');
+const CLI = path.join(REPO, 'dist/src/cli/main.js');
+const LEAN = path.join(REPO, 'dist/src/init/bin.js');
+
+/** The child every init runs: stamps its start, answers SIGUSR1 with a stamp, can make orphans. */
+const PROBE_C = `
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+static long long now_ns(void) { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); return ts.tv_sec * 1000000000LL + ts.tv_nsec; }
+static void say(const char *what, long long v) { char b[64]; int n = snprintf(b, sizeof b, "%s %lld\\n", what, v); (void)!write(1, b, n); }
+int main(int argc, char **argv) {
+  long long started = now_ns();
+  sigset_t set; sigemptyset(&set); sigaddset(&set, SIGUSR1); sigaddset(&set, SIGTERM); sigaddset(&set, SIGUSR2);
+  sigprocmask(SIG_BLOCK, &set, 0);
+  say("start", started);
+  if (argc > 1 && !strcmp(argv[1], "--exit")) return 0;
+  for (;;) {
+    siginfo_t si;
+    int sig = sigwaitinfo(&set, &si);
+    long long t = now_ns();
+    if (sig == SIGTERM) return 0;
+    if (sig == SIGUSR1) say("sig", t);
+    if (sig == SIGUSR2) { /* make 1000 orphans: each child forks a grandchild and exits at once */
+      for (int i = 0; i < 1000; i++) { pid_t p = fork(); if (p == 0) { if (fork() == 0) _exit(0); _exit(0); } }
+      say("orphans", t);
+    }
+  }
+}
+`;
+
+function probeBinary(): string {
+  const hash = crypto.createHash('sha256').update(PROBE_C).digest('hex').slice(0, 12);
+  const out = path.join(os.tmpdir(), `pid1-bench-probe-${hash}`);
+  if (!fs.existsSync(out)) {
+    const src = `${out}.c`;
+    fs.writeFileSync(src, PROBE_C);
+    execFileSync('cc', ['-static', '-O2', '-o', `${out}.${process.pid}`, src], { stdio: 'pipe' });
+    fs.renameSync(`${out}.${process.pid}`, out);
+    fs.rmSync(src, { force: true });
+  }
+  return out;
+}
+
+interface Contender {
+  name: string;
+  argv: (probe: string, probeArgs: string[]) => string[];
+  /** Reference only: not part of the ratios. */
+  reference?: boolean;
+  /** Orphans come to it when it is not PID 1 (dumb-init never makes itself a subreaper). */
+  subreaper: boolean;
+}
+
+const CONTENDERS: Contender[] = [
+  { name: 'tini', subreaper: true, argv: (p, a) => ['/usr/bin/tini', '-s', '--', p, ...a] },
+  { name: 'dumb-init', subreaper: false, argv: (p, a) => ['/usr/bin/dumb-init', p, ...a] },
+  { name: 'pid1 init', subreaper: true, argv: (p, a) => [process.execPath, CLI, 'init', '--', p, ...a] },
+  { name: 'pid1 init (lean entry)', subreaper: true, argv: (p, a) => [process.execPath, LEAN, '--', p, ...a] },
+  // What any Node-based init pays before it can do anything: start Node, spawn the child.
+  { name: 'node floor', reference: true, subreaper: false, argv: (p, a) => [process.execPath, '-e', `require('child_process').spawn(${JSON.stringify(p)}, ${JSON.stringify(a)}, { stdio: 'inherit' }).on('exit', (c) => process.exit(c))`] },
+];
+
+/** A running init with line-based access to the probe's stdout. */
+class Running {
+  readonly proc: ChildProcess;
+  private buf = '';
+  private readonly lines: string[] = [];
+  private waiter: (() => void) | undefined;
+  readonly exited: Promise<number | null>;
+
+  constructor(argv: string[]) {
+    const [file, ...args] = argv;
+    if (!file) throw new Error('empty argv');
+    this.proc = spawn(file, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    live.add(this.proc);
+    this.proc.stdout?.on('data', (d: Buffer) => {
+      this.buf += d.toString();
+      let i: number;
+      while ((i = this.buf.indexOf('\n')) >= 0) {
+        this.lines.push(this.buf.slice(0, i));
+        this.buf = this.buf.slice(i + 1);
+      }
+      this.waiter?.();
+    });
+    this.exited = new Promise((resolve) => this.proc.once('exit', (code) => {
+      live.delete(this.proc);
+      resolve(code);
+    }));
+  }
+
+  get pid(): number {
+    if (this.proc.pid === undefined) throw new Error('not started');
+    return this.proc.pid;
+  }
+
+  /** The next line starting with `word`, as its number. */
+  async next(word: string, timeoutMs = 10_000): Promise<bigint> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const idx = this.lines.findIndex((l) => l.startsWith(`${word} `));
+      if (idx >= 0) {
+        const [line] = this.lines.splice(idx, 1);
+        return BigInt((line ?? '').split(' ')[1] ?? '0');
+      }
+      if (Date.now() > end) throw new Error(`no "${word}" line from ${this.proc.spawnfile} within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 50);
+        this.waiter = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  }
+}
+
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const p of live) if (p.pid) killQuietly(p.pid);
+});
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+}
+
+function statusKb(pid: number, field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? NaN);
+}
+
+function pssKb(pid: number): number {
+  try {
+    return Number(/^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+
+const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
+/** utime + stime of a process, in ms. */
+function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * TICK_MS;
+}
+
+function zombiesUnder(pid: number): number {
+  let n = 0;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    let kids: string[] = [];
+    try {
+      kids = fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    } catch {
+      continue;
+    }
+    for (const k of kids) {
+      try {
+        if (/^State:\s+Z/m.test(fs.readFileSync(`/proc/${k}/status`, 'utf8'))) n++;
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  return n;
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? NaN;
+}
+
+export interface ContenderResult {
+  name: string;
+  reference: boolean;
+  startupMs: { median: number; p90: number };
+  latencyUs: { median: number; p99: number };
+  rssKb: number;
+  pssKb: number;
+  peakRssKb: number;
+  cpuUsPerSignal: number;
+  reap1000CpuMs: number;
+}
+
+export interface InitBenchResult {
+  machine: string;
+  runs: number;
+  signals: number;
+  results: ContenderResult[];
+  /** pid1 init (both entries) divided by each peer: >1 means pid1 init is slower / bigger. */
+  ratios: Record<string, Record<string, Record<string, number>>>;
+}
+
+async function startupOnce(c: Contender, probe: string): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const r = new Running(c.argv(probe, ['--exit']));
+  const started = await r.next('start');
+  await r.exited;
+  return Number(started - t0) / 1e6;
+}
+
+async function steadyState(c: Contender, probe: string, signals: number): Promise<Omit<ContenderResult, 'startupMs' | 'name' | 'reference'>> {
+  const r = new Running(c.argv(probe, []));
+  try {
+    await r.next('start');
+    await new Promise((res) => setTimeout(res, 300)); // let the init settle after its start
+    // The reference runs the probe under a plain Node parent; measure that parent.
+    const pid = r.pid;
+    const rssKb = statusKb(pid, 'VmRSS');
+    const pss = pssKb(pid);
+    const cpu0 = cpuMs(pid);
+    const lat: number[] = [];
+    for (let i = 0; i < signals; i++) {
+      const t0 = process.hrtime.bigint();
+      process.kill(pid, 'SIGUSR1');
+      const got = await r.next('sig');
+      lat.push(Number(got - t0) / 1e3);
+    }
+    const cpuPerSignal = ((cpuMs(pid) - cpu0) * 1000) / signals;
+    const peakRssKb = statusKb(pid, 'VmHWM');
+    // Reaping: the probe makes 1,000 orphans; they are re-parented to the init (a subreaper).
+    let reap = NaN;
+    if (c.subreaper) {
+      const cpu1 = cpuMs(pid);
+      process.kill(pid, 'SIGUSR2');
+      await r.next('orphans', 30_000);
+      const end = Date.now() + 30_000;
+      await new Promise((res) => setTimeout(res, 200));
+      while (zombiesUnder(pid) > 0 && Date.now() < end) await new Promise((res) => setTimeout(res, 20));
+      reap = cpuMs(pid) - cpu1;
+    }
+    process.kill(pid, 'SIGTERM');
+    await Promise.race([r.exited, new Promise((res) => setTimeout(res, 5000))]);
+    return { latencyUs: { median: quantile(lat, 0.5), p99: quantile(lat, 0.99) }, rssKb, pssKb: pss, peakRssKb, cpuUsPerSignal: cpuPerSignal, reap1000CpuMs: reap };
+  } finally {
+    killQuietly(r.pid);
+  }
+}
+
+export async function benchInit(opts: { runs?: number; signals?: number } = {}): Promise<InitBenchResult> {
+  const runs = opts.runs ?? 30;
+  const signals = opts.signals ?? 1000;
+  const probe = probeBinary();
+  const contenders = CONTENDERS.filter((c) => fs.existsSync(c.argv(probe, [])[0] ?? ''));
+  const startups = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  for (const c of contenders) await startupOnce(c, probe); // warm the page cache
+  for (let i = 0; i < runs; i++) {
+    for (const c of contenders) startups.get(c.name)?.push(await startupOnce(c, probe));
+  }
+  const results: ContenderResult[] = [];
+  for (const c of contenders) {
+    const s = startups.get(c.name) ?? [];
+    const steady = await steadyState(c, probe, signals);
+    results.push({ name: c.name, reference: !!c.reference, startupMs: { median: quantile(s, 0.5), p90: quantile(s, 0.9) }, ...steady });
+  }
+  const ratios: InitBenchResult['ratios'] = {};
+  const by = new Map(results.map((r) => [r.name, r]));
+  for (const ours of ['pid1 init', 'pid1 init (lean entry)']) {
+    const o = by.get(ours);
+    if (!o) continue;
+    ratios[ours] = {};
+    for (const peer of ['tini', 'dumb-init']) {
+      const p = by.get(peer);
+      if (!p) continue;
+      const r = (a: number, b: number): number => Math.round((a / b) * 10) / 10;
+      ratios[ours][peer] = {
+        startup: r(o.startupMs.median, p.startupMs.median),
+        latencyMedian: r(o.latencyUs.median, p.latencyUs.median),
+        latencyP99: r(o.latencyUs.p99, p.latencyUs.p99),
+        rss: r(o.rssKb, p.rssKb),
+        pss: r(o.pssKb, p.pssKb),
+        cpuPerSignal: r(o.cpuUsPerSignal, p.cpuUsPerSignal),
+        ...(Number.isNaN(p.reap1000CpuMs) ? {} : { reap1000Cpu: r(o.reap1000CpuMs, p.reap1000CpuMs) }),
+      };
+    }
+  }
+  return { machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, Linux ${os.release()}, Node ${process.version}`, runs, signals, results, ratios };
+}
+
+export function formatInitBench(b: InitBenchResult): string {
+  const rows = [['init', 'start-up ms (p50/p90)', 'latency us (p50/p99)', 'RSS MB', 'PSS MB', 'peak RSS MB', 'CPU us/signal', 'CPU ms/1000 reaps']];
+  const mb = (kb: number): string => (kb / 1024).toFixed(1);
+  for (const r of b.results) {
+    rows.push([
+      r.reference ? `${r.name} (reference)` : r.name,
+      `${r.startupMs.median.toFixed(1)} / ${r.startupMs.p90.toFixed(1)}`,
+      `${r.latencyUs.median.toFixed(0)} / ${r.latencyUs.p99.toFixed(0)}`,
+      mb(r.rssKb), mb(r.pssKb), mb(r.peakRssKb), r.cpuUsPerSignal.toFixed(0), Number.isNaN(r.reap1000CpuMs) ? '-' : r.reap1000CpuMs.toFixed(0),
+    ]);
+  }
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  const lines = rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  const out = [`pid1 init vs tini and dumb-init (${b.runs} start-ups each, ${b.signals} signals each; ${b.machine})`, ...lines, ''];
+  for (const [ours, peers] of Object.entries(b.ratios)) {
+    for (const [peer, r] of Object.entries(peers)) {
+      const reap = r.reap1000Cpu === undefined ? '' : `, CPU/1000 reaps x${r.reap1000Cpu}`;
+      out.push(`${ours} / ${peer}: start-up x${r.startup}, latency p50 x${r.latencyMedian}, p99 x${r.latencyP99}, RSS x${r.rss}, PSS x${r.pss}, CPU/signal x${r.cpuPerSignal}${reap}`);
+    }
+  }
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const num = (flag: string): number | undefined => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? Number(args[i + 1]) : undefined;
+  };
+  const result = await benchInit({ runs: num('--runs'), signals: num('--signals') });
+  process.stdout.write(`${args.includes('--json') ? JSON.stringify(result, null, 2) : formatInitBench(result)}\n`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`bench/init: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,178 @@
+/**
+ * `pid1 stop --container X`: stop a running container whose PID 1 loses the stop signal the way an
+ * engineer does by hand (`kill 7` on the gunicorn master instead of PID 1): signal, from the host, the
+ * top-most processes that handle the stop signal (a handler whose ancestor also handles it is left to
+ * that ancestor, as a master signals its workers), wait the grace period for them, then stop the
+ * container normally. Signals sent from the host (an ancestor namespace) to a process that is not its
+ * namespace's init are delivered like any other signal.
+ */
+import fs from 'node:fs';
+import type Docker from 'dockerode';
+import { parseSignal, signalName } from '../model/signals.js';
+import { namespaceTree, type TreeNode } from '../proc/tree.js';
+import { verdictFor } from '../proc/verdict.js';
+import { inspectReport, type InspectReport } from '../report/inspect.js';
+import type { TimelineEvent } from '../report/test.js';
+import { UserError, messageOf } from '../util/errors.js';
+import { mono, sleep } from './clock.js';
+import { engine, ensureEngine, runningContainer } from './docker.js';
+import { describeStatus, ExitWatcher } from './exits.js';
+import { ContainerTarget } from './target.js';
+
+export interface RescueOptions {
+  container: string;
+  signal?: string;
+  grace?: number;
+  dryRun: boolean;
+}
+
+export interface RescueTarget {
+  pid: number;
+  hostPid: number;
+  name: string;
+  argv: string[];
+  /** How it ended: "exit 0", "killed by SIGKILL", or "still running" when the grace expired. */
+  ended?: string;
+  atMs?: number;
+}
+
+export interface RescueReport {
+  container: { id: string; name: string; image: string };
+  signal: string;
+  graceSeconds: number;
+  graceFrom: string;
+  before: InspectReport;
+  /** direct: pid1 signalled the handlers itself; normal: PID 1 gets the signal, a plain stop does it. */
+  mode: 'direct' | 'normal';
+  why: string;
+  targets: RescueTarget[];
+  dryRun: boolean;
+  timeline: TimelineEvent[];
+  outcome?: 'graceful' | 'killed' | 'abrupt';
+  summary: string;
+  exitCode?: number;
+  exitStatus: 0 | 1;
+}
+
+function startTime(hostPid: number): string | undefined {
+  try {
+    const raw = fs.readFileSync(`/proc/${hostPid}/stat`, 'utf8');
+    return raw.slice(raw.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Handlers of `sig` other than PID 1, keeping only those with no handling ancestor (top-most first). */
+export function topHandlers(processes: TreeNode[], init: TreeNode, sig: number): TreeNode[] {
+  const byHost = new Map(processes.map((p) => [p.hostPid, p]));
+  const handles = (p: TreeNode): boolean => !p.zombie && (p.masks.caught.includes(sig) || p.takes.includes(sig));
+  const handlers = processes.filter((p) => p !== init && handles(p));
+  const set = new Set(handlers.map((h) => h.hostPid));
+  const hasHandlingAncestor = (p: TreeNode): boolean => {
+    for (let cur = byHost.get(p.hostPpid); cur && cur !== init; cur = byHost.get(cur.hostPpid)) if (set.has(cur.hostPid)) return true;
+    return false;
+  };
+  return handlers.filter((h) => !hasHandlingAncestor(h)).sort((a, b) => a.depth - b.depth || a.pid - b.pid);
+}
+
+export async function rescue(o: RescueOptions): Promise<RescueReport> {
+  const docker: Docker = engine();
+  await ensureEngine(docker);
+  const facts = await runningContainer(docker, o.container);
+  let signal: string;
+  try {
+    signal = signalName(parseSignal(o.signal ?? facts.stopSignal));
+  } catch (err) {
+    throw new UserError(`--signal: ${messageOf(err)}`);
+  }
+  const sig = parseSignal(signal);
+  const graceSeconds = o.grace ?? facts.stopTimeout ?? 10;
+  const graceFrom = o.grace !== undefined ? '--grace' : facts.stopTimeout !== undefined ? 'the container\'s StopTimeout' : 'Docker\'s default';
+  const tree = namespaceTree(facts.hostPid);
+  const verdict = verdictFor(tree, signal);
+  const before = inspectReport(tree, verdict, facts);
+  const base = { container: { id: facts.id, name: facts.name, image: facts.image }, signal, graceSeconds, graceFrom, before, dryRun: o.dryRun };
+
+  let mode: RescueReport['mode'];
+  let why: string;
+  let chosen: TreeNode[] = [];
+  if (verdict.outcome === 'graceful') {
+    mode = 'normal';
+    why = `PID 1 (${tree.init.comm}) receives ${signal} and the service shuts down: a normal stop is graceful`;
+  } else {
+    chosen = topHandlers(tree.processes, tree.init, sig);
+    if (!chosen.length) {
+      throw new UserError(`refusing to stop ${facts.name}: nothing in it handles ${signal} (PID 1 ${tree.init.comm}: ${verdict.deliveryWhy}; no other process has a handler), so signalling it directly would change nothing; docker stop will SIGKILL it after the grace period (docker kill does it now)`);
+    }
+    mode = 'direct';
+    why = `${verdict.summary} pid1 signals the top-most processes that handle ${signal} directly from the host`;
+  }
+  const targets: RescueTarget[] = chosen.map((p) => ({ pid: p.pid, hostPid: p.hostPid, name: p.comm, argv: p.argv }));
+  if (o.dryRun) {
+    return { ...base, mode, why, targets, timeline: [], summary: mode === 'direct' ? `would send ${signal} to ${targets.map((t) => `${t.name} (PID ${t.pid})`).join(', ')}, wait up to ${graceSeconds} s, then stop the container` : `would run docker stop -t ${graceSeconds}`, exitStatus: 0 };
+  }
+
+  const target = await ContainerTarget.attach(docker, facts.id);
+  const watcher = await ExitWatcher.open();
+  const timeline: TimelineEvent[] = [];
+  try {
+    for (const p of tree.processes) watcher.watch(p.hostPid, p.comm, p.pid);
+    const starts = new Map(chosen.map((p) => [p.hostPid, startTime(p.hostPid)]));
+    const t0 = mono();
+    const rel = (at: number): number => Math.round((at - t0) * 10) / 10;
+    const deadline = t0 + graceSeconds * 1000;
+    if (mode === 'direct') {
+      for (const p of chosen) {
+        // Only the process that was read: a PID reused since then is someone else.
+        if (startTime(p.hostPid) !== starts.get(p.hostPid)) continue;
+        try {
+          const at = mono();
+          process.kill(p.hostPid, signal as NodeJS.Signals);
+          timeline.push({ t: rel(at), kind: 'signal', signal, to: `${p.comm} (PID ${p.pid}, host ${p.hostPid})`, by: 'pid1 stop (from the host)' });
+        } catch (err) {
+          timeline.push({ t: rel(mono()), kind: 'note', text: `could not signal ${p.comm} (PID ${p.pid}): ${messageOf(err)}` });
+        }
+      }
+      // Wait for the signalled processes (and so, usually, the container) within the grace period.
+      while (mono() < deadline && !target.exit && chosen.some((p) => !watcher.exitOf(p.hostPid))) await sleep(5);
+    }
+    if (!target.exit) {
+      // Then the normal stop: what is left gets the stop signal, and SIGKILL after the rest of the grace.
+      const left = Math.max(1, Math.ceil((deadline - mono()) / 1000));
+      const t = mode === 'normal' ? graceSeconds : left;
+      timeline.push({ t: rel(mono()), kind: 'note', text: `docker stop -t ${t}` });
+      await target.engineStop(t);
+    }
+    const exit = await target.exited(10_000);
+    await watcher.allEnded(1000);
+    await target.logsDone(500);
+    for (const s of target.signals) if (s.at >= t0 - 5) timeline.push({ t: rel(s.at), kind: 'signal', signal: s.signal, to: `PID 1 (${tree.init.comm})`, by: s.by });
+    for (const e of watcher.exits) timeline.push({ t: rel(e.at), kind: 'exit', hostPid: e.hostPid, ...(e.pid !== undefined ? { pid: e.pid } : {}), name: e.name, status: describeStatus(e.status), ...(e.status?.code !== undefined ? { code: e.status.code } : {}), ...(e.status?.signal ? { signal: e.status.signal } : {}), source: e.source });
+    for (const l of target.logs) if (l.at >= t0) timeline.push({ t: rel(l.at), kind: 'log', stream: l.stream, line: l.line });
+    if (exit) timeline.push({ t: rel(exit.at), kind: 'container-exit', of: 'container', exitCode: exit.exitCode });
+    timeline.sort((a, b) => a.t - b.t);
+    const killed = target.signals.some((s) => s.signal === 'SIGKILL' && s.at >= t0);
+    let outcome: RescueReport['outcome'];
+    let summary: string;
+    if (mode === 'direct') {
+      for (const t of targets) {
+        const e = watcher.exitOf(t.hostPid);
+        t.ended = e ? describeStatus(e.status) : 'still running';
+        if (e) t.atMs = Math.round(e.at - t0);
+      }
+      const ends = targets.map((t) => watcher.exitOf(t.hostPid));
+      const own = ends.every((e) => e && e.at <= deadline && e.status && e.status.signal === undefined);
+      const bySignal = ends.some((e) => e?.status?.signal && e.status.signal !== 'SIGKILL');
+      outcome = own ? 'graceful' : ends.some((e) => !e || e.at > deadline || e.status?.signal === 'SIGKILL') ? (killed ? 'killed' : 'abrupt') : bySignal ? 'abrupt' : 'graceful';
+      summary = `${targets.map((t) => `${t.name} (PID ${t.pid}): ${t.ended}${t.atMs !== undefined ? ` after ${t.atMs} ms` : ''}`).join('; ')}; the container exited with status ${exit?.exitCode ?? '?'}`;
+    } else {
+      outcome = killed ? 'killed' : 'graceful';
+      summary = `docker stop -t ${graceSeconds}: the container exited with status ${exit?.exitCode ?? '?'}${killed ? ' after SIGKILL' : ''}`;
+    }
+    return { ...base, mode, why, targets, timeline, outcome, summary, ...(exit ? { exitCode: exit.exitCode } : {}), exitStatus: outcome === 'graceful' ? 0 : 1 };
+  } finally {
+    watcher.close();
+    await target.detach();
+  }
+}

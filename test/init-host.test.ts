@@ -1,0 +1,149 @@
+/**
+ * `pid1 init` when it is not PID 1: an ordinary child of the test, so it makes itself a child
+ * subreaper. Also the command line: exit statuses, spawn failures, PID1_* variables, bad input, and
+ * what the child inherits (session, signal mask and dispositions, stdio).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pid1 } from './helpers/cli.js';
+import { sleep, waitFor } from './helpers/exec.js';
+import { eventsOf, initHere, killTree, lastRun, reportPath, svc, treeOf, waitForEvent } from './helpers/init.js';
+
+const LEAN_ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/init/bin.js');
+
+function statusField(pid: number, field: string): string | undefined {
+  try {
+    return new RegExp(`^${field}:\\s*(.*)$`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+test('not PID 1: becomes a child subreaper; an orphan is re-parented to it, signalled and reaped', async () => {
+  // The inner sh backgrounds svc and exits at once: svc is orphaned inside our tree.
+  const init = initHere([], ['sh', '-c', `sh -c '${svc()} --name orphan --drain-ms 50 &'; echo spawned; while :; do sleep 0.05; done`]);
+  try {
+    await waitFor('orphan ready', () => (/orphan\[\d+\]: ready/.test(init.output()) ? true : undefined));
+    const orphan = Number(/orphan\[(\d+)\]: ready/.exec(init.output())?.[1]);
+    const start = await waitForEvent(init.report, 'start');
+    assert.equal(start.namespaceInit, false);
+    assert.equal(start.subreaper, true);
+    await waitFor('orphan re-parented to pid1 init', () => (statusField(orphan, 'PPid') === String(init.pid) ? true : undefined));
+    process.kill(init.pid, 'SIGTERM');
+    const exit = await init.exited;
+    assert.equal(exit.code, 143);
+    assert.ok(/orphan\[\d+\]: graceful exit/.test(init.output()), init.output());
+    const reaped = eventsOf(init.run(), 'exit').find((e) => e.pid === orphan);
+    assert.equal(reaped?.main, false);
+    assert.equal(reaped?.code, 0);
+  } finally {
+    killTree(init.pid);
+  }
+});
+
+test('not PID 1: TTIN, TTOU, PIPE, XFSZ and real-time signals neither stop nor kill the supervisor', async () => {
+  const init = initHere([], ['sh', '-c', 'echo ready; while :; do sleep 0.05; done']);
+  try {
+    await waitFor('ready', () => (init.output().includes('ready') ? true : undefined));
+    for (const sig of ['SIGTTIN', 'SIGTTOU', 'SIGPIPE', 'SIGXFSZ'] as const) process.kill(init.pid, sig);
+    for (const rt of [34, 40, 64]) process.kill(init.pid, rt);
+    await sleep(300);
+    const state = statusField(init.pid, 'State') ?? '';
+    assert.ok(/^[RS]/.test(state), `supervisor state: ${state}`);
+    assert.deepEqual(eventsOf(init.run(), 'forward'), []);
+  } finally {
+    killTree(init.pid);
+  }
+});
+
+test('the child runs in its own session and group, with no signal blocked or ignored, and stdio 0-2 open', async () => {
+  const init = initHere(['--report', 'none'], ['sh', '-c', 'echo ready; while :; do sleep 0.05; done']);
+  try {
+    await waitFor('ready', () => (init.output().includes('ready') ? true : undefined));
+    const child = treeOf(init.pid)[0];
+    assert.ok(child);
+    assert.equal(statusField(child, 'NSsid'), String(child));
+    assert.equal(statusField(child, 'NSpgid'), String(child));
+    assert.equal(statusField(child, 'SigBlk'), '0000000000000000');
+    assert.equal(statusField(child, 'SigIgn'), '0000000000000000', 'Node ignores SIGPIPE; the child must not inherit that');
+    const fds = fs.readdirSync(`/proc/${child}/fd`).map(Number);
+    for (const fd of [0, 1, 2]) assert.ok(fds.includes(fd), `fd ${fd} open in the child (Node opens stdio close-on-exec)`);
+  } finally {
+    killTree(init.pid);
+  }
+});
+
+test('exit statuses and spawn failures', async () => {
+  const cases: [string[], number][] = [
+    [['sh', '-c', 'exit 0'], 0],
+    [['sh', '-c', 'exit 3'], 3],
+    [['sh', '-c', 'exit 255'], 255],
+    [['sh', '-c', 'kill -TERM $$'], 143],
+    [['sh', '-c', 'kill -KILL $$'], 137],
+    [['no-such-command-pid1-test'], 127],
+    [[os.tmpdir()], 126],
+  ];
+  for (const [cmd, status] of cases) {
+    const r = await pid1(['init', '--report', 'none', '--', ...cmd]);
+    assert.equal(r.code, status, `${cmd.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^pid1 init: exit ${status}`, 'm'));
+  }
+  const r = await pid1(['init', '--report', 'none', '--', 'no-such-command-pid1-test']);
+  assert.match(r.stderr, /cannot run no-such-command-pid1-test: ENOENT/);
+});
+
+test('options after the command belong to the command', async () => {
+  const r = await pid1(['init', '--report', 'none', 'sh', '-c', 'echo "$@"', 'x', '--grace', '5s']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), '--grace 5s');
+});
+
+test('PID1_* variables set every option; the command line wins', async () => {
+  const report = reportPath();
+  const env = {
+    PID1_SINGLE_CHILD: '1', PID1_REWRITE: 'TERM:QUIT,USR1:USR2', PID1_STOP_SIGNAL: 'TERM,INT', PID1_DRAIN: '250ms',
+    PID1_GRACE: '3s', PID1_WAIT_ALL: 'true', PID1_REPORT: report,
+  };
+  assert.equal((await pid1(['init', '--', 'true'], { env })).code, 0);
+  const start = lastRun(report)?.start;
+  assert.deepEqual(start?.options, {
+    singleChild: true, waitAll: true, drainMs: 250, graceMs: 3000, stopSignals: ['SIGTERM', 'SIGINT'],
+    rewrite: { SIGTERM: 'SIGQUIT', SIGUSR1: 'SIGUSR2' },
+  });
+  assert.equal((await pid1(['init', '--no-single-child', '--no-wait-all', '--drain', '0', '--grace', '1m', '--rewrite', 'HUP:USR1', '--', 'true'], { env })).code, 0);
+  const again = lastRun(report)?.start;
+  assert.equal(again?.options.singleChild, false);
+  assert.equal(again?.options.waitAll, false);
+  assert.equal(again?.options.drainMs, 0);
+  assert.equal(again?.options.graceMs, 60_000);
+  assert.deepEqual(again?.options.rewrite, { SIGHUP: 'SIGUSR1' });
+  assert.equal(parseInt(String(fs.readFileSync(report, 'utf8').match(/"init":"start"/g)?.length), 10), 2, 'the report file is appended to');
+});
+
+test('bad input: one line naming the option or variable, exit 2', async () => {
+  const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+    [['--drain', 'soon', '--', 'true'], {}, /^pid1: --drain: "soon" is not a duration/],
+    [['--', 'true'], { PID1_GRACE: '10 parsecs' }, /^pid1: PID1_GRACE: "10 parsecs" is not a duration/],
+    [['--rewrite', 'TERM', '--', 'true'], {}, /^pid1: --rewrite: "TERM" is not FROM:TO/],
+    [['--rewrite', 'KILL:TERM', '--', 'true'], {}, /SIGKILL cannot be caught/],
+    [['--stop-signal', 'BOGUS', '--', 'true'], {}, /^pid1: --stop-signal: unknown signal "BOGUS"/],
+    [['--', 'true'], { PID1_WAIT_ALL: 'maybe' }, /^pid1: PID1_WAIT_ALL: "maybe" is not a boolean/],
+    [['--stop-signal', 'RTMIN+1', '--', 'true'], {}, /real-time signal/],
+  ];
+  for (const [args, env, re] of cases) {
+    const r = await pid1(['init', ...args], { env });
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
+
+test('the lean entry (dist/src/init/bin.js) behaves as pid1 init', async () => {
+  const init = initHere([], ['sh', '-c', 'exit 9'], { entry: LEAN_ENTRY });
+  assert.equal((await init.exited).code, 9);
+  assert.equal((await waitForEvent(init.report, 'final')).status, 9);
+});

@@ -1,0 +1,87 @@
+/** `pid1 init`'s pure parts: option parsing and the report format (parse + summary). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseDuration, parseRewrite, resolveOptions } from '../src/init/options.js';
+import { parseReport, summarize, type InitEvent } from '../src/init/report.js';
+import { SIGNAL_POLICY } from '../src/init/init.js';
+import { UserError } from '../src/util/errors.js';
+
+test('parseDuration', () => {
+  const ok: [string, number][] = [['0', 0], ['5', 5000], ['5s', 5000], ['1.5s', 1500], ['500ms', 500], ['2m', 120_000], ['1h', 3_600_000], [' 20s ', 20_000]];
+  for (const [text, ms] of ok) assert.equal(parseDuration(text, '--x'), ms, text);
+  for (const bad of ['', 's', '-1s', '5x', '1e3', '5 s s']) assert.throws(() => parseDuration(bad, '--drain'), (e: unknown) => e instanceof UserError && e.message.startsWith('--drain: '));
+});
+
+test('parseRewrite: names, numbers, SIG prefixes, lists and repeats', () => {
+  const m = parseRewrite(['TERM:QUIT,sigint:3', '10:SIGUSR2'], '--rewrite');
+  assert.deepEqual([...m], [[15, 3], [2, 3], [10, 12]]);
+  assert.throws(() => parseRewrite(['TERM'], '--rewrite'), /not FROM:TO/);
+  assert.throws(() => parseRewrite(['CHLD:TERM'], '--rewrite'), /SIGCHLD is how pid1 learns/);
+  assert.throws(() => parseRewrite(['TERM:NOPE'], '--rewrite'), /unknown signal "NOPE"/);
+});
+
+test('resolveOptions: defaults, environment, command line over environment', () => {
+  const d = resolveOptions({}, {});
+  assert.deepEqual({ ...d, stopSignals: [...d.stopSignals], rewrite: [...d.rewrite] }, {
+    singleChild: false, waitAll: false, drainMs: 0, graceMs: 0, stopSignals: [15], rewrite: [], report: 'stderr',
+  });
+  const env = { PID1_SINGLE_CHILD: 'yes', PID1_DRAIN: '2s', PID1_GRACE: '', PID1_REPORT: '/tmp/r' };
+  const e = resolveOptions({}, env);
+  assert.equal(e.singleChild, true);
+  assert.equal(e.drainMs, 2000);
+  assert.equal(e.graceMs, 0, 'an empty variable is unset');
+  assert.equal(e.report, '/tmp/r');
+  const c = resolveOptions({ singleChild: false, drain: '1s', report: 'none' }, env);
+  assert.equal(c.singleChild, false);
+  assert.equal(c.drainMs, 1000);
+  assert.equal(c.report, 'none');
+});
+
+test('the signal policy names every catchable classic signal once and never forwards CHLD or a fault', () => {
+  const names = SIGNAL_POLICY.map(([s]) => s);
+  assert.equal(new Set(names).size, names.length);
+  assert.equal(names.length, 29, '31 classic signals minus KILL and STOP');
+  const decision = new Map(SIGNAL_POLICY);
+  assert.equal(decision.get('SIGCHLD'), 'reap');
+  for (const s of ['SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGABRT', 'SIGTRAP', 'SIGSYS'] as const) assert.equal(decision.get(s), 'self', s);
+  for (const s of ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGTSTP', 'SIGCONT'] as const) assert.equal(decision.get(s), 'forward', s);
+});
+
+const RUN: InitEvent[] = [
+  { init: 'start', t: 80, time: '2025-01-01T00:00:00.000Z', pid: 1, namespaceInit: true, subreaper: false, child: 7, argv: ['sh', '-c', 'svc'], options: { singleChild: false, waitAll: false, drainMs: 5000, graceMs: 20000, stopSignals: ['SIGTERM'], rewrite: {} } },
+  { init: 'signal', t: 1000, signal: 'SIGTERM', stop: true },
+  { init: 'drain', t: 1000, signal: 'SIGTERM', ms: 5000 },
+  { init: 'forward', t: 6000, received: 'SIGTERM', signal: 'SIGTERM', to: 'group', pgid: 7, pids: [{ pid: 7, name: 'sh' }, { pid: 8, name: 'svc' }], delivered: true },
+  { init: 'exit', t: 6001, pid: 7, name: 'sh', main: true, signal: 'SIGTERM', status: 143 },
+  { init: 'wait', t: 6002, reason: 'stop', for: [{ pid: 8, name: 'svc' }], signalled: [], graceMs: 20000 },
+  { init: 'escalate', t: 26000, signal: 'SIGKILL', afterMs: 20000, pids: [{ pid: 8, name: 'svc', cmd: 'svc --slow' }] },
+  { init: 'exit', t: 26001, pid: 8, name: 'svc', main: false, signal: 'SIGKILL', status: 137 },
+];
+
+test('parseReport skips foreign lines and splits runs at start', () => {
+  const text = [
+    'svc[8]: ready',
+    ...RUN.map((e) => JSON.stringify(e)),
+    '{"level":"info","msg":"a service JSON log line"}',
+    '{"init":"final","t":26002,"status":143,"summary":"x"}',
+    'not json {',
+    JSON.stringify({ ...RUN[0], t: 70 }),
+    '{"init":"exit","t":90,"pid":7,"name":"sh","main":true,"code":0,"status":0}',
+  ].join('\n');
+  const runs = parseReport(text);
+  assert.equal(runs.length, 2);
+  assert.equal(runs[0]?.events.length, RUN.length + 1);
+  assert.equal(runs[0]?.final?.status, 143);
+  assert.equal(runs[1]?.start?.t, 70);
+  assert.equal(runs[1]?.final, undefined);
+});
+
+test('summarize explains the status, the stop, the drain and the escalation in one line', () => {
+  const line = summarize({ events: [...RUN, { init: 'final', t: 26002, status: 143, summary: '' }] });
+  assert.equal(line.split('\n').length, 1);
+  assert.match(line, /^pid1 init: exit 143 = 128\+15 \(SIGTERM\): sh\[7\] was killed by SIGTERM/);
+  assert.match(line, /SIGTERM received at 1\.00s, forwarded to group 7 after a 5\.00s drain/);
+  assert.match(line, /SIGKILLed after the 20\.0s grace: svc\[8\]/);
+  const failed = summarize({ events: [{ init: 'spawn-failed', t: 1, argv: ['x'], error: 'cannot run x: ENOENT: no such file or directory', status: 127 }] });
+  assert.equal(failed, 'pid1 init: exit 127: cannot run x: ENOENT: no such file or directory');
+});

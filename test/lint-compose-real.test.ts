@@ -1,0 +1,186 @@
+/**
+ * Compose verdicts against the real thing: docker-compose 1.29 (Debian's package) creates the containers
+ * and stops them with stop_grace_period, on the real Docker engine. Checked here:
+ * - how compose v1 splits a string command/entrypoint (docker inspect shows the argv it created);
+ * - that an entrypoint override drops the image's CMD;
+ * - that lint's predicted outcome for each service (graceful / killed / abrupt) is what `docker-compose stop` does.
+ * Every service runs with network_mode: none; the project is taken down (containers, images) even on failure.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { DocumentStore } from '../src/lint/documents.js';
+import { loadShellParser } from '../src/model/shell.js';
+import { lintComposeProject, type ComposeLaunch } from '../src/sources/compose.js';
+import { splitShlex, charsOf } from '../src/sources/compose-words.js';
+import { requireDocker, testImage, trackImage } from './helpers/docker.js';
+import { run, runSync, sleep } from './helpers/exec.js';
+
+function composeAvailable(): boolean {
+  try {
+    execFileSync('docker-compose', ['version', '--short'], { stdio: 'pipe', timeout: 20_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function requireCompose(t: TestContext): boolean {
+  if (!requireDocker(t)) return false;
+  if (composeAvailable()) return true;
+  if (process.env.PID1_REQUIRE_DOCKER === '1') throw new Error('PID1_REQUIRE_DOCKER=1 but docker-compose is not installed (scripts/install-deps.sh installs it)');
+  t.skip('docker-compose (v1, Debian package) is not installed');
+  return false;
+}
+
+const projects: { dir: string; name: string }[] = [];
+
+function compose(p: { dir: string; name: string }, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run('docker-compose', ['-p', p.name, '-f', path.join(p.dir, 'docker-compose.yml'), ...args], { cwd: p.dir, timeout: 120_000 });
+}
+
+function newProject(files: Record<string, string>): { dir: string; name: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-dc-'));
+  for (const [n, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, n)), { recursive: true });
+    fs.writeFileSync(path.join(dir, n), text);
+  }
+  const p = { dir, name: `pid1t${process.pid}${Math.random().toString(36).slice(2, 7)}` };
+  projects.push(p);
+  return p;
+}
+
+function launches(p: { dir: string }, images: Record<string, string>, composeVersion: 1 | 2 = 1): Map<string, ComposeLaunch> {
+  const store = new DocumentStore();
+  const doc = store.read(path.join(p.dir, 'docker-compose.yml'), 'compose');
+  assert.ok(doc);
+  const res = lintComposeProject([doc], store, { env: {}, images, composeVersion });
+  assert.deepEqual(res.flatMap((r) => r.errors), []);
+  return new Map(res.flatMap((r) => r.launches).map((l) => [(l as ComposeLaunch).service, l as ComposeLaunch]));
+}
+
+function inspect(container: string): { Entrypoint: string[] | null; Cmd: string[] | null; StopSignal?: string; ExitCode: number; Init: boolean | null } {
+  const j = JSON.parse(runSync('docker', ['inspect', container])) as { Config: { Entrypoint: string[] | null; Cmd: string[] | null; StopSignal?: string }; State: { ExitCode: number }; HostConfig: { Init: boolean | null } }[];
+  const c = j[0];
+  assert.ok(c);
+  return { Entrypoint: c.Config.Entrypoint, Cmd: c.Config.Cmd, ...(c.Config.StopSignal ? { StopSignal: c.Config.StopSignal } : {}), ExitCode: c.State.ExitCode, Init: c.HostConfig.Init };
+}
+
+before(async () => { await loadShellParser(); });
+
+after(async () => {
+  for (const p of projects) {
+    await compose(p, ['down', '--rmi', 'local', '-v', '--remove-orphans']);
+    fs.rmSync(p.dir, { recursive: true, force: true });
+  }
+});
+
+describe('docker-compose v1 splits a string command with shlex, and never runs a shell', () => {
+  it('the argv compose creates is the argv lint models', async (t) => {
+    if (!requireCompose(t)) return;
+    const img = testImage({ shell: 'dash' });
+    const strings = {
+      plain: 'app --name "a b" --drain-ms 100',
+      operators: 'app --drain-ms 100 && echo x; echo y | tee z 2>/dev/null',
+      quoted: 'sh -c "app --name \'q r\'"',
+      escapes: 'echo a\\ b "c\\"d" \'e\\f\' $(date)',
+    };
+    const yml = ['version: "2.4"', 'services:'];
+    for (const [name, cmd] of Object.entries(strings)) yml.push(`  ${name}:`, `    image: ${img}`, '    network_mode: none', `    command: ${JSON.stringify(cmd)}`);
+    yml.push('  ep:', `    image: ${img}`, '    network_mode: none', '    entrypoint: sh -c', '    command: ["app --drain-ms 100", "name0"]');
+    const p = newProject({ 'docker-compose.yml': `${yml.join('\n')}\n` });
+    const up = await compose(p, ['up', '--no-start']);
+    assert.equal(up.code, 0, up.stderr);
+    const ls = launches(p, { [img]: 'dash' });
+    for (const [name, cmd] of Object.entries(strings)) {
+      const real = inspect(`${p.name}_${name}_1`);
+      assert.deepEqual(real.Cmd, splitShlex(charsOf(cmd, [...cmd].map((_, i) => i))).words.map((w) => w.value), name);
+      assert.deepEqual(real.Cmd, ls.get(name)?.argv, name);
+    }
+    assert.deepEqual(inspect(`${p.name}_operators_1`).Cmd?.slice(0, 4), ['app', '--drain-ms', '100', '&&']);
+    const ep = inspect(`${p.name}_ep_1`);
+    assert.deepEqual([...(ep.Entrypoint ?? []), ...(ep.Cmd ?? [])], ls.get('ep')?.argv);
+  });
+
+  it('an entrypoint override drops the image CMD; a command alone keeps the ENTRYPOINT', async (t) => {
+    if (!requireCompose(t)) return;
+    const img = testImage({ shell: 'dash' });
+    const p = newProject({
+      'Dockerfile': `FROM ${img}\nENTRYPOINT ["tini", "--"]\nCMD ["app", "--name", "from-cmd"]\n`,
+      'docker-compose.yml': [
+        'version: "2.4"', 'services:',
+        '  ep:', '    build: .', '    network_mode: none', '    entrypoint: ["app", "--drain-ms", "100"]',
+        '  cmd:', '    build: .', '    network_mode: none', '    command: app --name from-compose',
+        '  neither:', '    build: .', '    network_mode: none', '',
+      ].join('\n'),
+    });
+    // FROM a local image: the classic builder does not pull
+    const built = await compose(p, ['build']);
+    assert.equal(built.code, 0, built.stderr);
+    const up = await compose(p, ['up', '--no-start']);
+    assert.equal(up.code, 0, up.stderr);
+    for (const s of ['ep', 'cmd', 'neither']) trackImage(`${p.name}_${s}`);
+    const ls = launches(p, { [img]: 'dash' });
+    for (const s of ['ep', 'cmd', 'neither']) {
+      const real = inspect(`${p.name}_${s}_1`);
+      assert.deepEqual([...(real.Entrypoint ?? []), ...(real.Cmd ?? [])], ls.get(s)?.argv, s);
+    }
+    assert.equal(inspect(`${p.name}_ep_1`).Cmd, null);
+  });
+});
+
+describe('lint\'s verdicts match `docker-compose stop`', () => {
+  it('wrapper, exec, string command, ash, init: true, stop_signal', async (t) => {
+    if (!requireCompose(t)) return;
+    const dash = testImage({ shell: 'dash' });
+    const ash = testImage({ shell: 'ash' });
+    const grace = 3;
+    const svc = (name: string, lines: string[]): string[] => [`  ${name}:`, '    network_mode: none', `    stop_grace_period: ${grace}s`, ...lines.map((l) => `    ${l}`)];
+    const yml = ['version: "2.4"', 'services:',
+      ...svc('wrapper', [`image: ${dash}`, 'command: ["sh", "-c", "app --drain-ms 300"]']),
+      ...svc('execd', [`image: ${dash}`, 'command: ["sh", "-c", "exec app --drain-ms 300"]']),
+      ...svc('string', [`image: ${dash}`, 'command: app --drain-ms 300']),
+      ...svc('ash', [`image: ${ash}`, 'command: ["sh", "-c", "app --drain-ms 300"]']),
+      ...svc('init', [`image: ${dash}`, 'init: true', 'command: ["sh", "-c", "app --drain-ms 300"]']),
+      ...svc('initexec', [`image: ${dash}`, 'init: true', 'command: ["sh", "-c", "exec app --drain-ms 300"]']),
+      ...svc('sigint', [`image: ${dash}`, 'stop_signal: SIGINT', 'command: ["app", "--graceful", "INT", "--drain-ms", "300"]']),
+      '',
+    ];
+    const p = newProject({ 'docker-compose.yml': yml.join('\n') });
+    const ls = launches(p, { [dash]: 'dash', [ash]: 'ash' });
+    const expected: Record<string, string> = { wrapper: 'killed', execd: 'graceful', string: 'graceful', ash: 'graceful', init: 'abrupt', initexec: 'graceful', sigint: 'graceful' };
+    for (const [s, outcome] of Object.entries(expected)) assert.equal(ls.get(s)?.prediction?.outcome, outcome, s);
+    const up = await compose(p, ['up', '-d']);
+    assert.equal(up.code, 0, up.stderr);
+    await sleep(1500);
+    const results = await Promise.all(Object.keys(expected).map(async (s) => {
+      const t0 = Date.now();
+      const r = await compose(p, ['stop', s]);
+      assert.equal(r.code, 0, r.stderr);
+      const ms = Date.now() - t0;
+      const c = `${p.name}_${s}_1`;
+      const logs = runSync('docker', ['logs', c]);
+      return { s, ms, exit: inspect(c).ExitCode, init: inspect(c).Init, logs };
+    }));
+    for (const r of results) {
+      const outcome = expected[r.s];
+      const graceful = /graceful exit/.test(r.logs);
+      if (outcome === 'graceful') {
+        assert.ok(graceful, `${r.s}: ${r.logs}`);
+        assert.ok(r.ms < grace * 1000, `${r.s} took ${r.ms} ms`);
+      } else if (outcome === 'killed') {
+        assert.equal(r.exit, 137, r.s);
+        assert.ok(r.ms >= grace * 1000 - 300, `${r.s} took ${r.ms} ms`);
+        assert.doesNotMatch(r.logs, /got /, r.s); // SIGTERM never reached it
+      } else {
+        assert.ok(!graceful, `${r.s}: ${r.logs}`);
+        assert.ok(r.ms < grace * 1000, `${r.s} took ${r.ms} ms`);
+      }
+    }
+    assert.equal(results.find((r) => r.s === 'init')?.init, true);
+    assert.equal(inspect(`${p.name}_sigint_1`).StopSignal, 'SIGINT');
+  });
+});

@@ -1,0 +1,268 @@
+/**
+ * `pid1 lint` as a user runs it: discovery, exit codes, formats (JSON against docs/lint.schema.json,
+ * SARIF 2.1.0 against the OASIS schema), suppression, config, --fix / --fix-dry-run, stdin, --target,
+ * --probe-images against real local images.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { pid1 } from './helpers/cli.js';
+import { requireDocker, testImage, cleanupDocker } from './helpers/docker.js';
+
+after(cleanupDocker);
+const require = createRequire(import.meta.url);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const CLASSIC = 'FROM python:3.9-slim\nENTRYPOINT gunicorn -w 1 -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:80 app:app\n';
+
+function tree(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-lint-cli-'));
+  for (const [name, text] of Object.entries(files)) {
+    const p = path.join(dir, name);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, text, { mode: text.startsWith('#!') ? 0o755 : 0o644 });
+  }
+  return dir;
+}
+
+interface JsonOut {
+  files: { file: string; kind: string; findings: { ruleId: string; severity: string; file: string; range: { start: { line: number } }; fix?: unknown }[]; suppressed: { ruleId: string; suppressed?: { justification: string } }[]; errors: { file: string; line?: number; message: string }[]; launches: { outcome?: string }[] }[];
+  summary: { errors: number; warnings: number; fileErrors: number; fixed: number; suppressed: number };
+}
+
+async function lintJson(args: string[], opts: { cwd?: string; input?: string } = {}): Promise<{ code: number; out: JsonOut; stderr: string }> {
+  const r = await pid1(['lint', '--format', 'json', ...args], opts);
+  let out: JsonOut;
+  try { out = JSON.parse(r.stdout) as JsonOut; } catch { throw new Error(`not JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`); }
+  return { code: r.code, out, stderr: r.stderr };
+}
+
+test('walks a tree: Dockerfile names, .gitignore, node_modules; exit 1 on errors', async () => {
+  const dir = tree({
+    'Dockerfile': CLASSIC,
+    'svc/Dockerfile.prod': 'FROM alpine:3.20\nCMD svc --port 80\n',
+    'web/app.Dockerfile': 'FROM debian:bookworm\nCMD ["sh", "-c", "svc"]\n',
+    'Containerfile': 'FROM fedora:40\nCMD svc\n',
+    'node_modules/x/Dockerfile': CLASSIC,
+    'ignored/Dockerfile': CLASSIC,
+    '.gitignore': 'ignored/\n',
+    'README.md': 'not a Dockerfile',
+  });
+  try {
+    const { code, out } = await lintJson([], { cwd: dir });
+    assert.equal(code, 1);
+    assert.deepEqual(out.files.map((f) => f.file).sort(), ['Containerfile', 'Dockerfile', 'svc/Dockerfile.prod', 'web/app.Dockerfile']);
+    assert.equal(out.summary.errors, 2);
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('exit 0 when clean, 2 when nothing can be linted, 2 on usage errors', async () => {
+  const dir = tree({ 'Dockerfile': 'FROM debian:bookworm\nCMD ["svc"]\n' });
+  try {
+    const ok = await pid1(['lint', dir]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /no problems in 1 file/);
+    const none = await pid1(['lint', path.join(dir, 'nope')]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /^pid1: .*nope: no such file or directory\n$/);
+    const empty = tree({ 'a.txt': 'x' });
+    const r = await pid1(['lint', empty]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^pid1: (nothing to lint|no Dockerfiles found) in /);
+    fs.rmSync(empty, { recursive: true, force: true });
+    const bad = await pid1(['lint', '--format', 'xml', dir]);
+    assert.equal(bad.code, 2);
+    const bin = tree({ 'Dockerfile': 'FROM x\0\0\0' });
+    const b = await pid1(['lint', path.join(bin, 'Dockerfile')]);
+    assert.equal(b.code, 2, 'the only file is unreadable: nothing could be linted');
+    assert.match(b.stdout, /binary file/);
+    fs.rmSync(bin, { recursive: true, force: true });
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('malformed files: a per-file error with file and line, and the run goes on', async () => {
+  const dir = tree({ 'Dockerfile': CLASSIC, 'bad/Dockerfile': 'FROM debian\nFROBNICATE x\nCMD svc\n', 'nofrom/Dockerfile': 'RUN true\n', 'heredoc/Dockerfile': 'FROM debian\nRUN <<EOF\necho hi\n' });
+  try {
+    const { code, out } = await lintJson([dir]);
+    assert.equal(code, 1);
+    const errs = out.files.flatMap((f) => f.errors);
+    assert.equal(errs.length, 3);
+    assert.ok(errs.some((e) => e.file.endsWith('bad/Dockerfile') && e.line === 2 && /unknown instruction: FROBNICATE/.test(e.message)));
+    assert.ok(errs.some((e) => /RUN before the first FROM/.test(e.message)));
+    assert.ok(errs.some((e) => /heredoc <<EOF is not terminated/.test(e.message)));
+    assert.equal(out.summary.errors, 1, 'the good file is still linted');
+    const pretty = await pid1(['lint', dir]);
+    assert.match(pretty.stdout, /bad\/Dockerfile:2:1 {2}error {3}unknown instruction: FROBNICATE/);
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('json output matches docs/lint.schema.json', async () => {
+  const dir = tree({ 'Dockerfile': CLASSIC, 'b/Dockerfile': 'FROM debian\nCOPY e.sh /e.sh\n# pid1-ignore stop-not-graceful -- reviewed\nENTRYPOINT ["/e.sh"]\n', 'b/e.sh': '#!/bin/sh\nsvc\n', 'c/Dockerfile': 'FROM\n' });
+  try {
+    const { out } = await lintJson([dir]);
+    const Ajv2020 = (require('ajv/dist/2020') as { default: new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } } }).default;
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(ROOT, 'docs/lint.schema.json'), 'utf8')) as object);
+    assert.ok(validate(out), JSON.stringify(validate.errors, null, 1));
+    assert.ok(out.files.some((f) => f.findings.some((x) => x.ruleId === 'script-no-exec' && x.file.endsWith('e.sh'))));
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('sarif output is valid SARIF 2.1.0 (OASIS schema), with fixes, suppressions and file errors', async () => {
+  const dir = tree({
+    'Dockerfile': CLASSIC,
+    'b/Dockerfile': 'FROM debian\n# pid1-ignore shell-pid1 -- the service ignores TERM anyway\nCMD svc\n',
+    'c/Dockerfile': 'FROBNICATE\n',
+    'd/Dockerfile': 'FROM node:20\nCMD ["npm", "start"]\n',
+  });
+  try {
+    const r = await pid1(['lint', '--format', 'sarif', dir]);
+    assert.equal(r.code, 1);
+    const sarif = JSON.parse(r.stdout) as { runs: { results: { ruleId: string; suppressions?: unknown[]; fixes?: unknown[] }[]; invocations: { toolExecutionNotifications?: unknown[] }[] }[] };
+    const Ajv2020 = (require('ajv/dist/2020') as { default: new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } } }).default;
+    const addFormats = (require('ajv-formats') as { default: (a: unknown) => void }).default;
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats(ajv);
+    // the official schema, as shipped in @microsoft/sarif-multitool-linux 5.7.0 (sarif-2.1.0.json)
+    const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/lint/sarif-schema-2.1.0.json'), 'utf8')) as object);
+    assert.ok(validate(sarif), JSON.stringify(validate.errors, null, 1));
+    const results = sarif.runs[0]?.results ?? [];
+    assert.ok(results.some((x) => x.ruleId === 'shell-pid1' && x.fixes?.length === 1));
+    assert.ok(results.some((x) => x.suppressions?.length === 1));
+    assert.equal(sarif.runs[0]?.invocations[0]?.toolExecutionNotifications?.length, 1);
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('github format: one annotation per finding, escaped', async () => {
+  const dir = tree({ 'Dockerfile': CLASSIC, 'x,y/Dockerfile': 'FROM node:20\nCMD ["node", "s.js"]\n' });
+  try {
+    const r = await pid1(['lint', '--format', 'github', dir], { cwd: dir });
+    assert.equal(r.code, 1);
+    const lines = r.stdout.trim().split('\n');
+    assert.match(lines[0] ?? '', /^::error file=Dockerfile,line=2,col=12,endLine=2,endColumn=\d+,title=pid1 shell-pid1::PID 1 is `dash -c`.*%0A/);
+    assert.ok(lines.some((l) => l.startsWith('::warning file=x%2Cy/Dockerfile,')));
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('suppression comments and the config file', async () => {
+  const dir = tree({
+    'Dockerfile': 'FROM debian:bookworm\n# pid1-ignore shell-pid1 -- this image is only used for tests\nCMD svc\n',
+    'b/Dockerfile': 'FROM registry.example.com/base:3\nCMD svc --port 80\n',
+    'c/Dockerfile': 'FROM node:20\nCMD ["node", "server.js"]\n',
+    'vendor/Dockerfile': CLASSIC,
+    '.pid1.json': JSON.stringify({ rules: { 'node-pid1': 'off', 'unknown-shell': 'error' }, ignore: ['vendor/'] }),
+  });
+  try {
+    const { code, out } = await lintJson([], { cwd: dir });
+    assert.equal(code, 1);
+    assert.deepEqual(out.files.flatMap((f) => f.findings.map((x) => `${x.ruleId}:${x.severity}`)), ['unknown-shell:error']);
+    assert.equal(out.summary.suppressed, 1);
+    assert.equal(out.files.flatMap((f) => f.suppressed)[0]?.suppressed?.justification, 'this image is only used for tests');
+    // images in the config decide the family
+    fs.writeFileSync(path.join(dir, '.pid1.json'), JSON.stringify({ images: { 'registry.example.com/base:*': 'ash' }, ignore: ['vendor/'] }));
+    const again = await lintJson(['b'], { cwd: dir });
+    assert.equal(again.code, 0);
+    const cli = await lintJson(['--no-config', '--image-shell', 'registry.example.com/base=dash', 'b'], { cwd: dir });
+    assert.deepEqual(cli.out.files.flatMap((f) => f.findings.map((x) => x.ruleId)), ['shell-pid1']);
+    // a bad config is a one-line error naming the file and the key
+    fs.writeFileSync(path.join(dir, '.pid1.json'), JSON.stringify({ rules: { 'no-such-rule': 'off' } }));
+    const bad = await pid1(['lint'], { cwd: dir });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^pid1: .*\.pid1\.json: rules: unknown rule "no-such-rule"\n$/);
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('--fix: atomic, keeps the mode, byte-for-byte elsewhere, idempotent; --fix-dry-run changes nothing', async () => {
+  const df = '# syntax=docker/dockerfile:1\r\nFROM python:3.9-slim\r\n# keep   this   spacing\r\nCOPY entrypoint.sh /usr/local/bin/\r\nENTRYPOINT ["entrypoint.sh"]\r\n';
+  const entry = '#!/bin/sh\nset -e\n\t./migrate   --all\ngunicorn app:app\n';
+  const dir = tree({ 'Dockerfile': df, 'entrypoint.sh': entry, 'x/Dockerfile': CLASSIC });
+  try {
+    fs.chmodSync(path.join(dir, 'entrypoint.sh'), 0o751);
+    const dry = await pid1(['lint', '--fix-dry-run', dir]);
+    assert.equal(dry.code, 1);
+    assert.match(dry.stdout, /^--- a\/.*entrypoint\.sh\n\+\+\+ b\/.*entrypoint\.sh\n@@ -1,4 \+1,4 @@\n #!\/bin\/sh\n set -e\n \t\.\/migrate {3}--all\n-gunicorn app:app\n\+exec gunicorn app:app\n/m);
+    assert.match(dry.stdout, /\+ENTRYPOINT \["gunicorn", "-w", "1"/);
+    assert.equal(fs.readFileSync(path.join(dir, 'entrypoint.sh'), 'utf8'), entry, 'dry run writes nothing');
+    const fix = await lintJson(['--fix', dir]);
+    assert.equal(fix.code, 0, JSON.stringify(fix.out.files.flatMap((f) => f.findings)));
+    assert.equal(fix.out.summary.fixed, 2);
+    assert.equal(fs.readFileSync(path.join(dir, 'entrypoint.sh'), 'utf8'), entry.replace('gunicorn app:app', 'exec gunicorn app:app'));
+    assert.equal(fs.statSync(path.join(dir, 'entrypoint.sh')).mode & 0o777, 0o751);
+    assert.equal(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), df, 'CRLF Dockerfile with no finding is untouched');
+    assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('.tmp')), [], 'no temp files left');
+    const before = fs.readFileSync(path.join(dir, 'x/Dockerfile'), 'utf8');
+    const second = await lintJson(['--fix', dir]);
+    assert.equal(second.out.summary.fixed, 0, 'idempotent');
+    assert.equal(fs.readFileSync(path.join(dir, 'x/Dockerfile'), 'utf8'), before);
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('stdin: - reads one Dockerfile; --fix refuses stdin; --fix-dry-run shows the diff', async () => {
+  const r = await lintJson(['-'], { input: CLASSIC });
+  assert.equal(r.code, 1);
+  assert.equal(r.out.files[0]?.file, '<stdin>');
+  assert.equal(r.out.files[0]?.findings[0]?.ruleId, 'shell-pid1');
+  const fix = await pid1(['lint', '--fix', '-'], { input: CLASSIC });
+  assert.equal(fix.code, 2);
+  assert.match(fix.stderr, /--fix cannot write to stdin/);
+  const dry = await pid1(['lint', '--fix-dry-run', '--stdin-filename', 'Dockerfile', '-'], { input: CLASSIC });
+  assert.match(dry.stdout, /^--- a\/Dockerfile\n/);
+});
+
+test('--target picks the stage; other stages never produce errors', async () => {
+  const dir = tree({ 'Dockerfile': 'FROM python:3.12-slim AS dev\nCMD python -m app --reload\nFROM python:3.12-slim AS prod\nCMD ["python", "-m", "app"]\n' });
+  try {
+    const last = await lintJson([dir]);
+    assert.equal(last.code, 0);
+    const dev = await lintJson(['--target', 'dev', dir]);
+    assert.equal(dev.code, 1);
+    assert.equal(dev.out.files[0]?.findings[0]?.range.start.line, 2);
+    const all = await lintJson(['--all-stages', dir]);
+    assert.equal(all.code, 0);
+    assert.deepEqual(all.out.files[0]?.findings.map((f) => f.severity), ['info']);
+    const none = await lintJson(['--target', 'nope', dir]);
+    assert.equal(none.code, 1, 'a per-file error');
+    assert.match(none.out.files[0]?.errors[0]?.message ?? '', /no stage named "nope"/);
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('pretty output: code frame, why, fix hint; rule docs are up to date', async () => {
+  const dir = tree({ 'Dockerfile': CLASSIC });
+  try {
+    const r = await pid1(['lint', dir]);
+    assert.match(r.stdout, /Dockerfile:2:12 {2}error {3}PID 1 is `dash -c`/);
+    assert.match(r.stdout, /> 2 \| ENTRYPOINT gunicorn/);
+    assert.match(r.stdout, /\| {12}\^{10}/);
+    assert.match(r.stdout, /why: \/bin\/sh: dash/);
+    assert.match(r.stdout, /fix: use the exec \(JSON\) form/);
+    assert.match(r.stdout, /1 problem \(1 error, 0 warnings\), 1 fixable with --fix/);
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  const { allRuleDocs } = await import('../src/report/rule-docs.js');
+  for (const [name, text] of allRuleDocs()) {
+    const p = path.join(ROOT, 'docs/rules', name);
+    assert.ok(fs.existsSync(p), `docs/rules/${name} is missing: run npm run docs`);
+    assert.equal(fs.readFileSync(p, 'utf8'), text, `docs/rules/${name} is stale: run npm run docs`);
+  }
+});
+
+test('--probe-images looks inside local images for /bin/sh', async (t) => {
+  if (!requireDocker(t)) return;
+  const images = { dash: testImage({ shell: 'dash' }), ash: testImage({ shell: 'ash' }), none: testImage({ shell: 'none' }) };
+  const dir = tree({
+    'dash/Dockerfile': `FROM ${images.dash}\nCMD svc --port 80\n`,
+    'ash/Dockerfile': `FROM ${images.ash}\nCMD svc --port 80\n`,
+    'none/Dockerfile': `FROM ${images.none}\nCMD svc --port 80\n`,
+  });
+  try {
+    const blind = await lintJson([dir]);
+    assert.deepEqual(blind.out.files.map((f) => f.findings.map((x) => `${x.ruleId}:${x.severity}`).join()), ['unknown-shell:warning', 'unknown-shell:warning', 'unknown-shell:warning']);
+    const probed = await lintJson(['--probe-images', dir]);
+    const byDir = Object.fromEntries(probed.out.files.map((f) => [path.basename(path.dirname(f.file)), f.findings.map((x) => x.ruleId).join()]));
+    assert.deepEqual(byDir, { ash: '', dash: 'shell-pid1', none: 'no-shell' }, probed.stderr);
+    assert.match(probed.stderr, /probe .*dash.*\/bin\/sh -> dash/);
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});

@@ -1,0 +1,231 @@
+/**
+ * `pid1 test` against the real Docker engine: each verdict through the launch shapes people ship
+ * (shell form, exec form, sh -c with and without exec, entrypoint scripts, tini with and without -g,
+ * dumb-init, a service that handles only SIGINT with and without STOPSIGNAL, a container that never
+ * starts). Every case also checks that the model's predictions (live tree and launch command) agree
+ * with what happened: a disagreement is a bug in pid1.
+ */
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { requireDocker, testImage, cleanupDocker } from './helpers/docker.js';
+import { pid1 } from './helpers/cli.js';
+import { run } from './helpers/exec.js';
+import type { TestReport, Verdict } from '../src/report/test.js';
+
+after(cleanupDocker);
+
+const GRACE = 2;
+
+interface Outcome { code: number; report: TestReport; stderr: string }
+
+async function pid1Test(args: string[]): Promise<Outcome> {
+  const r = await pid1(['test', '--json', ...args], { timeout: 60_000 });
+  assert.ok(r.stdout.trim().startsWith('{'), `no JSON report (exit ${r.code}): ${r.stderr}`);
+  return { code: r.code, report: JSON.parse(r.stdout) as TestReport, stderr: r.stderr };
+}
+
+function describeRun(o: Outcome): string {
+  const r = o.report;
+  return [`exit ${o.code}; ${r.verdict}: ${r.observation.summary}`, ...r.observation.evidence, ...r.timeline.map((e) => `${e.t} ${JSON.stringify(e)}`), o.stderr].join('\n');
+}
+
+/** The checks every run gets, whatever the case. */
+function checkRun(o: Outcome, verdict: Verdict): void {
+  const r = o.report;
+  const why = describeRun(o);
+  assert.equal(r.verdict, verdict, why);
+  assert.equal(o.code, verdict === 'graceful' ? 0 : 1, why);
+  assert.equal(r.exitStatus, o.code);
+  if (verdict === 'nostart') return;
+  // The model must agree with the real stop, from the live tree and from the launch command alone.
+  assert.equal(r.comparison?.live?.status, 'agrees', `live prediction ${r.prediction?.live?.outcome}: ${r.comparison?.live?.message}\n${why}`);
+  // From the launch command alone, what an unknown program does with the signal is an assumption;
+  // when the live masks prove it wrong the difference is "explained", never a disagreement.
+  assert.ok(r.comparison?.static?.status === 'agrees' || (r.comparison?.static?.status === 'explained' && /assumes svc handles/.test(r.comparison.static.message)), `static prediction ${r.prediction?.static?.outcome}: ${r.comparison?.static?.status} ${r.comparison?.static?.message}\n${why}`);
+  assert.doesNotMatch(o.stderr, /DISAGREES/);
+  assert.equal(r.before?.processes[0]?.pid, 1);
+  assert.equal(r.before?.namespaceInit, true);
+  assert.ok(r.target.container?.name.startsWith('pid1-test-'));
+  const signals = r.timeline.filter((e) => e.kind === 'signal');
+  assert.equal(signals[0]?.kind === 'signal' && signals[0].signal, r.policy.signal, why);
+  const kill = signals.find((e) => e.kind === 'signal' && e.signal === 'SIGKILL');
+  assert.ok(r.timeline.some((e) => e.kind === 'container-exit'), why);
+  if (verdict === 'killed') {
+    assert.ok(kill, `a killed stop shows the SIGKILL\n${why}`);
+    assert.equal(r.observation.sigkill, true);
+    assert.equal(r.observation.exitCode, 137, why);
+    // The engine waited the whole grace period before its SIGKILL.
+    assert.ok(kill.t >= GRACE * 1000 - 50, why);
+  } else {
+    assert.equal(kill, undefined, why);
+    assert.ok((r.observation.stopMs ?? Infinity) < GRACE * 1000, why);
+  }
+  if (verdict === 'graceful') assert.equal(r.observation.service?.ended, 'exit 0', why);
+  if (verdict === 'abrupt') assert.match(r.observation.service?.ended ?? '', /killed by SIG/, why);
+}
+
+interface Case {
+  name: string;
+  shell: 'dash' | 'bash' | 'ash';
+  files?: Record<string, string>;
+  entrypoint?: string[];
+  cmd?: string[];
+  /** Build from a Dockerfile whose FROM is the test image (written as `FROM {{image}}`). */
+  dockerfile?: string;
+  args?: string[];
+  verdict: Verdict;
+}
+
+const cases: Case[] = [
+  // ENTRYPOINT svc --workers 1 in a Dockerfile: /bin/sh -c on a dash image; dash forks it and drops SIGTERM.
+  { name: 'shell form on a dash image', shell: 'dash', dockerfile: 'FROM {{image}}\nENTRYPOINT svc --workers 1\n', verdict: 'killed' },
+  { name: 'exec form', shell: 'dash', entrypoint: ['svc', '--workers', '1'], verdict: 'graceful' },
+  { name: 'sh -c with exec', shell: 'dash', entrypoint: ['/bin/sh', '-c', 'exec svc'], verdict: 'graceful' },
+  { name: 'sh -c without exec (dash)', shell: 'dash', entrypoint: ['/bin/sh', '-c', 'svc'], verdict: 'killed' },
+  // busybox ash execs the last simple command itself (app: busybox has an applet named svc).
+  { name: 'sh -c without exec (busybox ash execs it)', shell: 'ash', entrypoint: ['/bin/sh', '-c', 'app'], verdict: 'graceful' },
+  { name: 'entrypoint script without exec', shell: 'dash', files: { '/entrypoint.sh': '#!/bin/sh\necho starting\nsvc "$@"\n' }, entrypoint: ['/entrypoint.sh'], verdict: 'killed' },
+  // The docker-entrypoint pattern: ENTRYPOINT ["/entrypoint.sh"] CMD ["svc"], the script ends in exec "$@".
+  { name: 'entrypoint script with exec', shell: 'dash', files: { '/entrypoint.sh': '#!/bin/sh\necho starting\nexec "$@"\n' }, entrypoint: ['/entrypoint.sh'], cmd: ['svc', '--workers', '1'], verdict: 'graceful' },
+  { name: 'tini in front of a shell', shell: 'dash', entrypoint: ['tini', '--', '/bin/sh', '-c', 'svc'], verdict: 'abrupt' },
+  { name: 'tini -g in front of a shell', shell: 'dash', entrypoint: ['tini', '-g', '--', '/bin/sh', '-c', 'svc'], verdict: 'abrupt' },
+  { name: 'docker run --init in front of a shell', shell: 'dash', entrypoint: ['/bin/sh', '-c', 'svc'], args: ['--init'], verdict: 'abrupt' },
+  { name: 'tini in front of the service', shell: 'dash', entrypoint: ['tini', '--', 'svc', '--workers', '1'], verdict: 'graceful' },
+  { name: 'dumb-init in front of the service', shell: 'dash', entrypoint: ['dumb-init', 'svc'], verdict: 'graceful' },
+  { name: 'dumb-init in front of a shell', shell: 'dash', entrypoint: ['dumb-init', '/bin/sh', '-c', 'svc'], verdict: 'abrupt' },
+  // svc --graceful INT has no SIGTERM handler: as PID 1 the kernel drops SIGTERM.
+  { name: 'a service that handles only SIGINT, without STOPSIGNAL', shell: 'dash', entrypoint: ['svc', '--graceful', 'INT'], verdict: 'killed' },
+  { name: 'a service that handles only SIGINT, with STOPSIGNAL SIGINT', shell: 'dash', dockerfile: 'FROM {{image}}\nSTOPSIGNAL SIGINT\nENTRYPOINT ["svc", "--graceful", "INT"]\n', verdict: 'graceful' },
+  // Under tini, SIGTERM reaches it but its default action ends it: not its own shutdown.
+  { name: 'a service that handles only SIGINT, under tini', shell: 'dash', entrypoint: ['tini', '--', 'svc', '--graceful', 'INT'], verdict: 'abrupt' },
+];
+
+function buildDir(dockerfile: string, image: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-build-'));
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), dockerfile.replace('{{image}}', image));
+  return dir;
+}
+
+describe('pid1 test: verdicts against the real engine', { concurrency: 3 }, () => {
+  for (const c of cases) {
+    test(c.name, async (t) => {
+      if (!requireDocker(t)) return;
+      const image = testImage({ shell: c.shell, ...(c.files ? { files: c.files } : {}) });
+      const args = ['--grace', String(GRACE), ...(c.args ?? [])];
+      let dir: string | undefined;
+      if (c.dockerfile) {
+        dir = buildDir(c.dockerfile, image);
+        args.push('--build', dir);
+      } else {
+        args.push('--image', image, '--entrypoint', JSON.stringify(c.entrypoint));
+        if (c.cmd) args.push('--', ...c.cmd);
+      }
+      try {
+        const o = await pid1Test(args);
+        checkRun(o, c.verdict);
+        if (c.dockerfile) {
+          assert.equal(o.report.target.kind, 'build');
+          // The built image is removed with the container.
+          const left = await run('docker', ['images', '-q', '--filter', `label=pid1.test.run`]);
+          assert.ok(!left.stdout.includes(o.report.target.image?.replace(/^.*:/, '') ?? '@'), 'the built image is removed');
+        }
+        if (c.name.includes('STOPSIGNAL SIGINT')) {
+          assert.equal(o.report.policy.signal, 'SIGINT');
+          assert.equal(o.report.policy.signalFrom, 'image STOPSIGNAL');
+        }
+        if (c.verdict === 'abrupt' && c.entrypoint?.includes('-c')) {
+          // The service was SIGKILLed by the kernel when PID 1 exited, not by the runtime.
+          assert.match(o.report.observation.summary, /SIGKILL from the kernel when PID 1 .* exited/);
+        }
+      } finally {
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+describe('pid1 test: --fast, never starting, readiness, outputs', { concurrency: 3 }, () => {
+  test('--fast reports a lost SIGTERM at once, with the kernel evidence', async (t) => {
+    if (!requireDocker(t)) return;
+    const image = testImage({ shell: 'dash' });
+    const o = await pid1Test(['--image', image, '--entrypoint', '["/bin/sh","-c","svc --workers 1"]', '--grace', '30', '--fast', '--ready-log', 'worker ready']);
+    assert.equal(o.report.verdict, 'killed', describeRun(o));
+    assert.equal(o.code, 1);
+    assert.equal(o.report.fast, true);
+    assert.equal(o.report.policy.graceSeconds, 30);
+    // The verdict came long before the 30 s grace period.
+    assert.ok((o.report.durations.verdictMs ?? Infinity) < 5000, describeRun(o));
+    assert.ok(o.report.observation.evidence.some((e) => /no handler for SIGTERM \(SigCgt 0000000000010002/.test(e)), describeRun(o));
+    assert.ok(o.report.observation.evidence.some((e) => /is not pending/.test(e)), describeRun(o));
+    assert.equal(o.report.comparison?.live?.status, 'agrees');
+  });
+
+  test('--fast changes nothing when PID 1 handles the signal', async (t) => {
+    if (!requireDocker(t)) return;
+    const image = testImage({ shell: 'dash' });
+    const o = await pid1Test(['--image', image, '--entrypoint', '["svc"]', '--grace', String(GRACE), '--fast']);
+    checkRun(o, 'graceful');
+    assert.equal(o.report.fast, false);
+  });
+
+  test('a container that never starts: nostart, exit 1', async (t) => {
+    if (!requireDocker(t)) return;
+    const image = testImage({ shell: 'dash' });
+    const o = await pid1Test(['--image', image, '--entrypoint', '["/nonexistent"]', '--grace', String(GRACE)]);
+    checkRun(o, 'nostart');
+    assert.match(o.report.observation.summary, /did not start: .*\/nonexistent/);
+    const gone = await run('docker', ['ps', '-aq', '--filter', `name=${o.report.target.container?.name ?? 'x'}`]);
+    assert.equal(gone.stdout.trim(), '', 'the container is removed');
+  });
+
+  test('a container that exits before it is ready: nostart with its status and output', async (t) => {
+    if (!requireDocker(t)) return;
+    const image = testImage({ shell: 'dash' });
+    const o = await pid1Test(['--image', image, '--entrypoint', '["/bin/sh","-c","echo cannot bind; exit 3"]', '--ready-log', 'ready']);
+    checkRun(o, 'nostart');
+    assert.equal(o.report.observation.exitCode, 3);
+    assert.match(o.report.observation.summary, /exited with status 3 before it was ready/);
+    assert.ok(o.report.observation.evidence.some((e) => e.includes('cannot bind')));
+  });
+
+  test('readiness: a command inside, then a delay; the text report and JUnit file', async (t) => {
+    if (!requireDocker(t)) return;
+    const image = testImage({ shell: 'dash' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-junit-'));
+    const junit = path.join(dir, 'stop.xml');
+    try {
+      const r = await pid1(['test', '--image', image, '--entrypoint', '["/bin/sh","-c","svc"]', '--grace', '1', '--ready-cmd', 'pidof svc', '--ready-delay', '100ms', '--junit', junit]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stdout, /Ready after \d+ ms: \["pidof","svc"\] succeeded after \d+ ms; waited 100 ms/);
+      assert.match(r.stdout, /Verdict: KILLED in [\d.]+ s: SIGTERM was lost/);
+      assert.match(r.stdout, /Timeline \(ms from the SIGTERM\):/);
+      assert.match(r.stdout, /SIGKILL -> PID 1 \(sh\), sent by the Docker engine/);
+      assert.match(r.stdout, /Prediction \(live process tree\): killed: agrees/);
+      const xml = fs.readFileSync(junit, 'utf8');
+      assert.match(xml, /<testsuites name="pid1 test" tests="1" failures="1" errors="0"/);
+      assert.match(xml, /<failure type="killed" message="killed: SIGTERM was lost/);
+      assert.match(xml, /<system-out><!\[CDATA\[pid1 test: /);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a graceful run writes a passing JUnit case', async (t) => {
+    if (!requireDocker(t)) return;
+    const image = testImage({ shell: 'dash' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-junit-'));
+    const junit = path.join(dir, 'stop.xml');
+    try {
+      const r = await pid1(['test', '--image', image, '--entrypoint', '["svc"]', '--grace', '2', '--junit', junit]);
+      assert.equal(r.code, 0, r.stderr);
+      const xml = fs.readFileSync(junit, 'utf8');
+      assert.match(xml, /tests="1" failures="0" errors="0"/);
+      assert.doesNotMatch(xml, /<failure/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

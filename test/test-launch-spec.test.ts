@@ -1,0 +1,251 @@
+/**
+ * The pieces of `pid1 test` that need no engine: compose/k8s reduction to a launch, durations, the
+ * stop policies' numbers, and the JUnit writer.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { composeLaunch, manifestLaunch, splitCommand, interpolate, expandKubeVars, parseEnvFile } from '../src/runtime/launch-spec.js';
+import { durationMs, parseGraceOption } from '../src/runtime/durations.js';
+import { resolvePolicy, checkPreStopReachable } from '../src/runtime/policy.js';
+import { junitXml, xmlEscape } from '../src/report/test-junit.js';
+import { topHandlers } from '../src/runtime/rescue.js';
+import { decodeWaitStatus, describeStatus } from '../src/runtime/exits.js';
+import { resolveInRoot, shellFamilyIn } from '../src/runtime/rootfs.js';
+import { UserError } from '../src/util/errors.js';
+import type { TreeNode } from '../src/proc/tree.js';
+
+function tmpFile(name: string, text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-spec-'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+function throwsUser(fn: () => unknown, re: RegExp): void {
+  assert.throws(fn, (err: unknown) => err instanceof UserError && re.test(err.message) && !err.message.includes('\n'), `expected a one-line UserError matching ${re}`);
+}
+
+test('splitCommand splits like compose: quotes, escapes, no expansion', () => {
+  assert.deepEqual(splitCommand('gunicorn -b 0.0.0.0:8000 app:app'), ['gunicorn', '-b', '0.0.0.0:8000', 'app:app']);
+  assert.deepEqual(splitCommand(`sh -c 'exec svc "$@"' --`), ['sh', '-c', 'exec svc "$@"', '--']);
+  assert.deepEqual(splitCommand('echo "a \\"b\\" $HOME" c\\ d'), ['echo', 'a "b" $HOME', 'c d']);
+  assert.deepEqual(splitCommand('  '), []);
+  assert.deepEqual(splitCommand(`a ''`), ['a', '']);
+  assert.throws(() => splitCommand(`echo 'open`), /unterminated single quote/);
+});
+
+test('compose interpolation: defaults, required, $$', () => {
+  const env = { A: 'x', E: '' };
+  assert.equal(interpolate('${A}-$A-${B:-d}-${E:-e}-${E-f}-${B+g}-${A:+h}-$$A', env), 'x-x-d-e--' + '-h-$A');
+  assert.throws(() => interpolate('${B:?need B}', env), /B: need B/);
+  assert.deepEqual(parseEnvFile('# c\nexport A=1\nB="two words"\n\nbad\n'), { A: '1', B: 'two words' });
+});
+
+test('durations: Go format, bare seconds, whole-second --grace', () => {
+  assert.equal(durationMs('1m30s'), 90_000);
+  assert.equal(durationMs('1.5s'), 1500);
+  assert.equal(durationMs('250ms'), 250);
+  assert.equal(durationMs('3'), 3000);
+  assert.equal(durationMs('3x'), undefined);
+  assert.equal(parseGraceOption('2s'), 2);
+  assert.equal(parseGraceOption('1m'), 60);
+  throwsUser(() => parseGraceOption('1.5'), /whole number of seconds/);
+  throwsUser(() => parseGraceOption('soon'), /not a duration/);
+});
+
+test('compose service -> launch: command string, entrypoint, signal, grace, init, env, user, build', () => {
+  const file = tmpFile('compose.yaml', `
+services:
+  web:
+    image: app:\${TAG:-1.0}
+    command: gunicorn -b ":8000" app:app
+    stop_signal: INT
+    stop_grace_period: 1m30s
+    init: true
+    user: "1000"
+    environment:
+      - A=1
+      - FROM_HOST
+  worker:
+    build:
+      context: ./w
+      dockerfile: Dockerfile.worker
+      target: prod
+    entrypoint: ["/entrypoint.sh"]
+    environment:
+      B: 2
+    stop_grace_period: 2500ms
+`);
+  const web = composeLaunch(file, 'web', { FROM_HOST: 'h' });
+  assert.equal(web.image, 'app:1.0');
+  assert.deepEqual(web.command, ['gunicorn', '-b', ':8000', 'app:app']);
+  assert.equal(web.entrypoint, undefined);
+  assert.equal(web.stopSignal, 'SIGINT');
+  assert.equal(web.graceSeconds, 90);
+  assert.equal(web.init, true);
+  assert.equal(web.user, '1000');
+  assert.deepEqual(web.env, { A: '1', FROM_HOST: 'h' });
+  assert.equal(web.policy, 'compose');
+  const worker = composeLaunch(file, 'worker', {});
+  assert.equal(worker.image, undefined);
+  assert.equal(worker.build?.context, path.join(path.dirname(file), 'w'));
+  assert.equal(worker.build?.dockerfile, 'Dockerfile.worker');
+  assert.equal(worker.build?.target, 'prod');
+  assert.deepEqual(worker.entrypoint, ['/entrypoint.sh']);
+  assert.equal(worker.command, undefined);
+  assert.equal(worker.graceSeconds, 2, 'compose truncates to whole seconds');
+  assert.ok(worker.notes.some((n) => /truncates/.test(n)));
+});
+
+test('compose errors are one line naming the file and line', () => {
+  const file = tmpFile('compose.yaml', 'services:\n  web:\n    image: x\n    stop_signal: SIGNOPE\n  bad:\n    command: echo\n');
+  throwsUser(() => composeLaunch(file, 'nope', {}), /compose\.yaml: no service "nope" \(services: web, bad\)/);
+  throwsUser(() => composeLaunch(file, 'web', {}), /compose\.yaml:4: stop_signal: /);
+  throwsUser(() => composeLaunch(file, 'bad', {}), /compose\.yaml:5: service "bad" has neither image: nor build:/);
+  throwsUser(() => composeLaunch(tmpFile('compose.yaml', 'services: [\n'), 'x', {}), /compose\.yaml:\d+: not valid YAML/);
+  throwsUser(() => composeLaunch(tmpFile('compose.yaml', 'version: "3"\n'), 'x', {}), /no services: section/);
+  throwsUser(() => composeLaunch('/nonexistent/compose.yaml', 'x', {}), /cannot read \/nonexistent\/compose\.yaml: no such file/);
+});
+
+test('k8s container -> launch: command/args, $(VAR), runAsUser, grace, preStop, stopSignal', () => {
+  const file = tmpFile('deploy.yaml', `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: c}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      terminationGracePeriodSeconds: 5
+      securityContext: {runAsUser: 1000}
+      containers:
+      - name: app
+        image: app:1
+        command: ["/bin/sh", "-c"]
+        args: ["exec gunicorn --workers $(WORKERS) $$(NOT)"]
+        env:
+        - {name: WORKERS, value: "4"}
+        - {name: SECRET, valueFrom: {secretKeyRef: {name: s, key: k}}}
+        ports: [{name: http, containerPort: 8000}]
+        lifecycle:
+          stopSignal: SIGQUIT
+          preStop:
+            httpGet: {path: /drain, port: http}
+      - name: sidecar
+        image: side:1
+        command: ["envoy"]
+        securityContext: {runAsUser: 101, runAsGroup: 101}
+        lifecycle:
+          preStop:
+            sleep: {seconds: 3}
+`);
+  const app = manifestLaunch(file, 'app');
+  assert.equal(app.policy, 'kubelet');
+  assert.equal(app.image, 'app:1');
+  assert.deepEqual(app.entrypoint, ['/bin/sh', '-c']);
+  assert.deepEqual(app.command, ['exec gunicorn --workers 4 $(NOT)']);
+  assert.equal(app.user, '1000');
+  assert.equal(app.graceSeconds, 5);
+  assert.equal(app.stopSignal, 'SIGQUIT');
+  assert.deepEqual(app.preStop, { kind: 'httpGet', scheme: 'HTTP', host: '127.0.0.1', port: 8000, path: '/drain', headers: {} });
+  assert.ok(app.notes.some((n) => /SECRET comes from valueFrom/.test(n)));
+  const side = manifestLaunch(file, 'sidecar');
+  assert.deepEqual(side.entrypoint, ['envoy']);
+  assert.deepEqual(side.command, [], 'k8s command without args drops the image CMD');
+  assert.equal(side.user, '101:101');
+  assert.deepEqual(side.preStop, { kind: 'sleep', seconds: 3 });
+  throwsUser(() => manifestLaunch(file), /several containers: Deployment\/web container app; Deployment\/web container sidecar/);
+  throwsUser(() => manifestLaunch(file, 'x'), /no container "x" \(containers: app, sidecar\)/);
+  assert.equal(expandKubeVars('$(A)-$$(A)-$(B)', { A: '1' }), '1-$(A)-$(B)');
+});
+
+test('k8s defaults and errors', () => {
+  const pod = manifestLaunch(tmpFile('pod.yaml', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n    args: [a, b]\n'));
+  assert.equal(pod.graceSeconds, 30, 'the API server default');
+  assert.equal(pod.entrypoint, undefined);
+  assert.deepEqual(pod.command, ['a', 'b']);
+  const cron = manifestLaunch(tmpFile('cron.yaml', 'kind: CronJob\nmetadata: {name: j}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: i}]\n'));
+  assert.equal(cron.image, 'i');
+  throwsUser(() => manifestLaunch(tmpFile('x.yaml', 'kind: Pod\nspec:\n  containers:\n  - name: c\n    image: i\n    lifecycle:\n      preStop:\n        tcpSocket: {port: 1}\n')), /x\.yaml:8: preStop tcpSocket .* the kubelet does not run it/);
+  throwsUser(() => manifestLaunch(tmpFile('x.yaml', 'kind: Pod\nspec:\n  terminationGracePeriodSeconds: 1.5\n  containers: [{name: c, image: i}]\n')), /x\.yaml:3: terminationGracePeriodSeconds must be a whole number/);
+  throwsUser(() => manifestLaunch(tmpFile('x.yaml', 'kind: Pod\nspec:\n  containers:\n  - name: c\n')), /x\.yaml:4: Pod\/\? container c has no image/);
+  throwsUser(() => manifestLaunch(tmpFile('x.yaml', 'kind: Service\nmetadata: {name: s}\n')), /no containers found/);
+});
+
+test('stop policies: precedence of signal and grace, kubelet minimum, preStop only for the kubelet', () => {
+  const d = resolvePolicy({ name: 'docker', imageSignal: 'SIGQUIT' });
+  assert.equal(d.signal, 'SIGQUIT');
+  assert.equal(d.signalFrom, 'image STOPSIGNAL');
+  assert.equal(d.graceSeconds, 10);
+  const k = resolvePolicy({ name: 'kubelet', imageSignal: 'SIGQUIT', specSignal: { signal: 'INT', from: 'lifecycle.stopSignal' }, specGrace: { seconds: 5, from: 'terminationGracePeriodSeconds' }, graceOverride: 3, preStop: { kind: 'sleep', seconds: 1 } });
+  assert.equal(k.signal, 'SIGINT');
+  assert.equal(k.graceSeconds, 3);
+  assert.equal(k.graceFrom, '--grace');
+  assert.equal(k.minimumGraceSeconds, 2);
+  assert.equal(resolvePolicy({ name: 'kubelet' }).graceSeconds, 30);
+  assert.equal(resolvePolicy({ name: 'compose', signalOverride: '15' }).signal, 'SIGTERM');
+  throwsUser(() => resolvePolicy({ name: 'docker', preStop: { kind: 'sleep', seconds: 1 } }), /preStop hook is a kubelet feature/);
+  throwsUser(() => resolvePolicy({ name: 'docker', signalOverride: 'SIGNOPE' }), /--stop-signal/);
+  throwsUser(() => checkPreStopReachable({ kind: 'httpGet', scheme: 'HTTP', host: '10.0.0.1', port: 80, path: '/', headers: {} }, 'host'), /loopback only/);
+  throwsUser(() => checkPreStopReachable({ kind: 'httpGet', scheme: 'HTTP', host: '127.0.0.1', port: 80, path: '/', headers: {} }, 'none'), /--network host/);
+});
+
+test('wait statuses decode as the kernel keeps them', () => {
+  assert.deepEqual(decodeWaitStatus(0), { code: 0, raw: 0 });
+  assert.deepEqual(decodeWaitStatus(3 << 8), { code: 3, raw: 768 });
+  assert.equal(describeStatus(decodeWaitStatus(9)), 'killed by SIGKILL');
+  assert.equal(describeStatus(decodeWaitStatus(0x80 | 11)), 'killed by SIGSEGV (core dumped)');
+  assert.equal(describeStatus(undefined), 'ended (status not seen)');
+});
+
+test('rescue targets are the top-most handlers, not PID 1, not their handling descendants', () => {
+  const node = (pid: number, ppid: number, caught: number[], depth: number): TreeNode => ({
+    hostPid: 100 + pid, hostPpid: ppid ? 100 + ppid : 1, pid, ppid, pgid: 1, sid: 1, nsPids: [100 + pid, pid], state: 'S', stateName: 'sleeping', zombie: false,
+    uid: 0, user: 'root', comm: `p${pid}`, argv: [], exe: '', pidNs: 'pid:[1]', threads: 1, takes: [], takesVia: [], depth, children: [],
+    rawMasks: { SigPnd: '0', ShdPnd: '0', SigBlk: '0', SigIgn: '0', SigCgt: '0' },
+    masks: { pending: [], shared_pending: [], blocked: [], ignored: [], caught },
+  });
+  const init = node(1, 0, [2, 17], 0);
+  const wrapper = node(6, 1, [], 1);
+  const master = node(7, 6, [15], 2);
+  const worker = node(8, 7, [15], 3);
+  const other = node(9, 1, [15], 1);
+  assert.deepEqual(topHandlers([init, wrapper, master, worker, other], init, 15).map((p) => p.pid), [9, 7]);
+  assert.deepEqual(topHandlers([init, wrapper], init, 15), []);
+});
+
+test('rootfs: /bin/sh resolved inside the root, absolute links included', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-root-'));
+  fs.mkdirSync(path.join(root, 'bin'));
+  fs.mkdirSync(path.join(root, 'usr/bin'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'usr/bin/dash'), '');
+  fs.symlinkSync('/usr/bin/dash', path.join(root, 'bin/sh'));
+  assert.equal(resolveInRoot(root, '/bin/sh'), '/usr/bin/dash');
+  assert.equal(shellFamilyIn(root), 'dash');
+  fs.rmSync(path.join(root, 'bin/sh'));
+  fs.symlinkSync('busybox', path.join(root, 'bin/sh'));
+  fs.writeFileSync(path.join(root, 'bin/busybox'), '');
+  assert.equal(shellFamilyIn(root), 'ash');
+  fs.rmSync(path.join(root, 'bin/sh'));
+  assert.equal(shellFamilyIn(root), 'none');
+});
+
+test('JUnit: counts, escaping, CDATA', () => {
+  const xml = junitXml([
+    { name: 'a <b> stops', classname: 'pid1.test.docker', seconds: 1.5, failure: { type: 'killed', message: 'killed: "x" & y', body: 'line ]]> end\x01' } },
+    { name: 'c', classname: 'pid1.test.docker', seconds: 0, error: { message: 'engine down' } },
+    { name: 'd', classname: 'pid1.test.docker', seconds: 0.5 },
+  ]);
+  assert.match(xml, /<testsuites name="pid1 test" tests="3" failures="1" errors="1" time="2.000">/);
+  assert.match(xml, /<testcase name="a &lt;b&gt; stops"/);
+  assert.match(xml, /message="killed: &quot;x&quot; &amp; y"/);
+  assert.match(xml, /line ]]]]><!\[CDATA\[> end/);
+  assert.ok(!xml.includes('\x01'));
+  assert.equal(xmlEscape('<&>"'), '&lt;&amp;&gt;&quot;');
+});
