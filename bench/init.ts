@@ -141,10 +141,24 @@ class Running {
 
 const live = new Set<ChildProcess>();
 process.on('exit', () => {
-  for (const p of live) if (p.pid) killQuietly(p.pid);
+  for (const p of live) if (p.pid) killTree(p.pid);
 });
 
-function killQuietly(pid: number): void {
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  try {
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      out.push(...fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    }
+  } catch {
+    /* gone */
+  }
+  return out;
+}
+
+/** SIGKILL what we started, by PID: its descendants first, so that none is orphaned alive. */
+function killTree(pid: number): void {
+  for (const c of childrenOf(pid)) killTree(c);
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
@@ -237,6 +251,8 @@ async function steadyState(c: Contender, probe: string, signals: number): Promis
     const pid = r.pid;
     const rssKb = statusKb(pid, 'VmRSS');
     const pss = pssKb(pid);
+    // The reference forwards nothing (Node's default SIGUSR1 opens the inspector): memory only.
+    if (c.reference) return { latencyUs: { median: NaN, p99: NaN }, rssKb, pssKb: pss, peakRssKb: statusKb(pid, 'VmHWM'), cpuUsPerSignal: NaN, reap1000CpuMs: NaN };
     const cpu0 = cpuMs(pid);
     const lat: number[] = [];
     for (let i = 0; i < signals; i++) {
@@ -262,7 +278,7 @@ async function steadyState(c: Contender, probe: string, signals: number): Promis
     await Promise.race([r.exited, new Promise((res) => setTimeout(res, 5000))]);
     return { latencyUs: { median: quantile(lat, 0.5), p99: quantile(lat, 0.99) }, rssKb, pssKb: pss, peakRssKb, cpuUsPerSignal: cpuPerSignal, reap1000CpuMs: reap };
   } finally {
-    killQuietly(r.pid);
+    killTree(r.pid);
   }
 }
 
@@ -313,8 +329,8 @@ export function formatInitBench(b: InitBenchResult): string {
     rows.push([
       r.reference ? `${r.name} (reference)` : r.name,
       `${r.startupMs.median.toFixed(1)} / ${r.startupMs.p90.toFixed(1)}`,
-      `${r.latencyUs.median.toFixed(0)} / ${r.latencyUs.p99.toFixed(0)}`,
-      mb(r.rssKb), mb(r.pssKb), mb(r.peakRssKb), r.cpuUsPerSignal.toFixed(0), Number.isNaN(r.reap1000CpuMs) ? '-' : r.reap1000CpuMs.toFixed(0),
+      Number.isNaN(r.latencyUs.median) ? '-' : `${r.latencyUs.median.toFixed(0)} / ${r.latencyUs.p99.toFixed(0)}`,
+      mb(r.rssKb), mb(r.pssKb), mb(r.peakRssKb), Number.isNaN(r.cpuUsPerSignal) ? '-' : r.cpuUsPerSignal.toFixed(0), Number.isNaN(r.reap1000CpuMs) ? '-' : r.reap1000CpuMs.toFixed(0),
     ]);
   }
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];

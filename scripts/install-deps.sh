@@ -3,7 +3,7 @@
 # when none answers. Idempotent: does nothing that is already done.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-packages=(docker.io busybox-static tini dumb-init catatonit gcc libc6-dev util-linux tar)
+packages=(docker.io docker-compose busybox-static tini dumb-init catatonit gcc libc6-dev util-linux tar)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

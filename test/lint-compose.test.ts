@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { DocumentStore } from '../src/lint/documents.js';
 import { loadShellParser } from '../src/model/shell.js';
 import { lintComposeDocument, lintComposeProject, type ComposeLaunch, type ComposeOptions } from '../src/sources/compose.js';
@@ -22,10 +22,14 @@ const SHOP = path.resolve(here, '../../test/fixtures/compose/shop');
 
 before(async () => { await loadShellParser(); });
 
+const tmpDirs: string[] = [];
+after(() => { for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true }); });
+
 const chars = (s: string) => charsOf(s, Array.from({ length: s.length }, (_, i) => i));
 
 function project(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-compose-'));
+  tmpDirs.push(dir);
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);

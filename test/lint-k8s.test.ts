@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { visit } from 'yaml';
 import { planFixes } from '../src/lint/apply.js';
@@ -30,9 +30,13 @@ const FIX = path.resolve(here, '../../test/fixtures/k8s');
 
 before(async () => { await loadShellParser(); });
 
+const tmpDirs: string[] = [];
+after(() => { for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true }); });
+
 /** A temporary repository (with .git, so the image linker stays inside it). */
 function repo(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-k8s-'));
+  tmpDirs.push(dir);
   fs.mkdirSync(path.join(dir, '.git'));
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
@@ -172,6 +176,7 @@ describe('workloads and containers', () => {
 
 describe('command and args against the image', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-k8s-repo-'));
+  tmpDirs.push(dir);
   fs.cpSync(path.join(FIX, 'repo'), dir, { recursive: true });
   fs.mkdirSync(path.join(dir, '.git'));
   const file = path.join(dir, 'deploy/api.yaml');
@@ -277,6 +282,14 @@ describe('the stop path', () => {
     assert.deepEqual(f.map((x) => x.ruleId), ['k8s-shared-pid-namespace']);
     assert.match(f[0]?.message ?? '', /not PID 1.*SIGKILLs `python`/);
     assert.ok(f[0]?.fix, 'exec fix');
+  });
+
+  it('hostPID is the same case: the host\'s init is PID 1', () => {
+    const d = repo({ 'p.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  containers:\n    - name: c\n      image: debian:bookworm\n      command: [sh, -c, "svc --port 80"]\n' });
+    const l = launchesOf(path.join(d, 'p.yaml'))[0];
+    assert.equal(l?.prediction?.outcome, 'abrupt');
+    const f = findings(lintFile(path.join(d, 'p.yaml')));
+    assert.match(f[0]?.message ?? '', /with hostPID, `dash` is not PID 1/);
   });
 });
 
@@ -386,7 +399,7 @@ describe('hostile and irrelevant YAML', () => {
   });
 
   it('aliases resolved over and over hit the budget and give a per-file error', () => {
-    const lines = ['apiVersion: v1', 'kind: List', 'base: &p {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: c, image: debian:bookworm, command: [svc]}]}}', 'items:'];
+    const lines = ['apiVersion: v1', 'kind: List', 'base: &p {apiVersion: v1, kind: ConfigMap, metadata: {name: p}, data: {a: b}}', 'items:'];
     for (let i = 0; i < 12000; i++) lines.push('  - *p');
     const d = repo({ 'many.yaml': `${lines.join('\n')}\n` });
     const store = new DocumentStore();

@@ -34,6 +34,7 @@ export class DocumentStore {
     const have = this.docs.get(absPath);
     if (have !== undefined) return have ?? undefined;
     let doc: Document | null = null;
+    if (!this.mayExist(absPath)) { this.docs.set(absPath, null); return undefined; }
     try {
       // one read, no stat: a directory or a missing file throws, and size is checked on the buffer
       const buf = fs.readFileSync(absPath);
@@ -44,6 +45,19 @@ export class DocumentStore {
     this.docs.set(absPath, doc);
     if (doc) this.byFile.set(doc.file, doc);
     return doc ?? undefined;
+  }
+
+  private readonly listings = new Map<string, Set<string> | null>();
+
+  /** Cheap existence test from a cached directory listing (a failed read costs an exception). */
+  private mayExist(absPath: string): boolean {
+    const dir = path.dirname(absPath);
+    let names = this.listings.get(dir);
+    if (names === undefined) {
+      try { names = new Set(fs.readdirSync(dir)); } catch { names = null; }
+      this.listings.set(dir, names);
+    }
+    return names !== null && names.has(path.basename(absPath));
   }
 
   add(doc: Document): void {

@@ -153,7 +153,7 @@ export class Linter {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     // compose/Kubernetes: name the service or container, the YAML document and the field path
-    const rel = launch ? relatedFor(launch, f, (file) => this.docs.get(file) ?? this.store.all().find((d) => d.file === file)) : undefined;
+    const rel = launch ? relatedFor(launch, f, (file) => this.docs.get(file) ?? this.store.byPath(file)) : undefined;
     if (rel) f.related = [...(f.related ?? []), rel];
     const doc = this.docs.get(f.file) ?? this.store.byPath(f.file) ?? launch?.doc;
     const target = doc ? this.fileResult(doc) : undefined;

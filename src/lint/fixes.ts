@@ -49,14 +49,15 @@ export function execPrefixFix(l: Launch, p: ChainProcess, description = 'prefix 
  * and the change does not alter what runs: an ENTRYPOINT with a CMD in effect would then get the CMD
  * appended, and a CMD under an ENTRYPOINT is not PID 1.
  */
-export function jsonFormFix(l: Launch, part: LaunchPart | undefined): Fix | undefined {
+export function jsonFormFix(l: Launch, part: LaunchPart | undefined, known?: ChainProcess): Fix | undefined {
   if (!part || part.form !== 'shell' || part.values.length !== 1) return undefined;
   if (part.what === 'ENTRYPOINT' && l.cmd) return undefined;
   if (part.what === 'CMD' && l.entrypoint) return undefined;
   const v = part.values[0] as Origin;
   const s = part.valueSpan;
   if (s.doc.text.slice(s.start, s.end).includes('\n')) return undefined;
-  const argv = plainArgv(v.text.value);
+  // the chain's analysis of this very string already knows (saves a second parse)
+  const argv = known?.shell && known.shell.source === v.text.value ? known.shell.plain : plainArgv(v.text.value);
   if (!argv) return undefined;
   const json = `[${argv.map((x) => JSON.stringify(x)).join(', ')}]`;
   return { description: `use the exec (JSON) form: ${part.what} ${json}`, edits: [{ file: s.doc.file, start: s.start, end: s.end, text: json }] };
@@ -66,7 +67,7 @@ export function jsonFormFix(l: Launch, part: LaunchPart | undefined): Fix | unde
 export function shellStringFix(l: Launch, p: ChainProcess): Fix | undefined {
   const part = partOf(l, p);
   if (part?.form === 'shell') {
-    const j = jsonFormFix(l, part);
+    const j = jsonFormFix(l, part, p);
     if (j) return j;
   }
   return execPrefixFix(l, p, part?.form === 'shell' ? 'prefix the command with `exec` in the shell form' : 'prefix the command with `exec` inside the -c string');

@@ -16,6 +16,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 import type { ShellFamily } from './programs.js';
 
@@ -24,6 +25,10 @@ let parser: Parser | undefined;
 /** Load the grammar once; every analysis after that is synchronous. */
 export async function loadShellParser(): Promise<void> {
   if (parser) return;
+  // Keep wasm on V8's baseline compiler: tiering tree-sitter-bash's 160 KB lexer function up to TurboFan
+  // costs ~400 ms of CPU (--trace-wasm-compilation-times) that a CLI run never earns back; Liftoff code
+  // parses a one-line command in ~40 us. Only wasm compilation is affected, and tree-sitter is our only wasm.
+  v8.setFlagsFromString('--liftoff-only');
   await Parser.init();
   const require = createRequire(import.meta.url);
   const wasm = path.join(path.dirname(require.resolve('tree-sitter-bash/package.json')), 'tree-sitter-bash.wasm');
@@ -110,6 +115,8 @@ export interface ShellAnalysis {
   wait?: WaitPattern;
   /** Syntax errors as 1-based line:column, if any. */
   errors: { line: number; column: number; message: string }[];
+  /** For a `-c` string that is one plain command (see plainArgv): its argv. */
+  plain?: string[];
 }
 
 export interface AnalyzeOptions {
@@ -386,6 +393,10 @@ export function analyzeShell(source: string, family: ShellFamily, opts: AnalyzeO
     }
     const last = statements[statements.length - 1];
     if (!last) return analysis;
+    if (mode === 'command' && statements.length === 1) {
+      const plain = plainOf(root, statements);
+      if (plain) analysis.plain = plain;
+    }
     const implicit = mode === 'command' && implicitlyExecs(family) === true && traps.length === 0;
     // A script that ends in `wait` after starting its service in the background.
     if (!last.background && isWait(last.node).wait && lastBackground) {
@@ -429,9 +440,16 @@ export function plainArgv(source: string): string[] | undefined {
   const tree = shellParser().parse(source);
   if (!tree) return undefined;
   try {
-    const root = tree.rootNode;
+    return plainOf(tree.rootNode);
+  } finally {
+    tree.delete();
+  }
+}
+
+function plainOf(root: Node, stmtsIn?: Statement[]): string[] | undefined {
+  {
     if (root.hasError) return undefined;
-    const stmts = statementsOf(root);
+    const stmts = stmtsIn ?? statementsOf(root);
     if (stmts.length !== 1 || stmts[0]?.background) return undefined;
     const cmd = stmts[0]?.node;
     if (!cmd || cmd.type !== 'command') return undefined;
@@ -450,7 +468,5 @@ export function plainArgv(source: string): string[] | undefined {
     // tree-sitter's `word` keeps characters a shell would treat specially in some positions
     if (argv.some((a, i) => i === 0 && /[=]/.test(a))) return undefined;
     return argv;
-  } finally {
-    tree.delete();
   }
 }

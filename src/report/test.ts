@@ -58,6 +58,8 @@ export interface ObservationView {
 }
 
 export interface TestReport {
+  /** The run's id: the value of the pid1.test.run label on what it created (PID1_TEST_RUN for a namespace). */
+  run: string;
   target: {
     kind: 'image' | 'build' | 'compose' | 'manifest' | 'command';
     /** What was tested, as given: the image, the directory, `file service`, or the command. */

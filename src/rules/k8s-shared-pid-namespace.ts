@@ -19,6 +19,8 @@ export default defineRule({
       '',
       'The failure is fast, not slow: no 30 s wait and exit 137 of the init case, but an abrupt stop. The fix is the same:',
       'make the service the container\'s main process (`exec` it, or use the list form without a shell).',
+      '',
+      '`hostPID: true` is the same case: the host\'s init is PID 1 of the namespace the container runs in.',
     ].join('\n'),
     fix: 'Puts `exec` in front of the final command of the `-c` string.',
     fixable: true,
@@ -37,13 +39,15 @@ export default defineRule({
     const isShell = main.programs.some((x) => x.role === 'shell') && main.shell !== undefined;
     const fix = isShell ? execPrefixFix(l, main, 'prefix the command with `exec` inside the -c string') : undefined;
     const where = isShell ? shellSpan(l, main) : valueSpanOrAnchor(l);
+    const field = l.stop.sharedPidWith ?? 'shareProcessNamespace';
+    const span = l.stop.sharedPidNamespace;
     ctx.report({
       ...at(where),
       severity: p.outcome === 'unknown' ? 'warning' : severityOf(l),
       message: p.outcome === 'unknown'
-        ? `with shareProcessNamespace, \`${main.name}\` is not PID 1: ${p.signal}'s default action ends it at once unless it handles the signal`
-        : `with shareProcessNamespace, \`${main.name}\` is not PID 1: ${p.signal} ends it at once (default action), and the runtime then SIGKILLs ${p.service === main ? 'it' : `\`${serviceName(l)}\``} without a graceful shutdown`,
-      why: [...whyOf(l), `shareProcessNamespace: true (${l.stop.sharedPidNamespace ? `line ${l.stop.sharedPidNamespace.doc.lines.position(l.stop.sharedPidNamespace.start).line}` : 'pod spec'}): the pause process is PID 1`],
+        ? `with ${field}, \`${main.name}\` is not PID 1: ${p.signal}'s default action ends it at once unless it handles the signal`
+        : `with ${field}, \`${main.name}\` is not PID 1: ${p.signal} ends it at once (default action), and the runtime then SIGKILLs ${p.service === main ? 'it' : `\`${serviceName(l)}\``} without a graceful shutdown`,
+      why: [...whyOf(l), `${field}: true (${span ? `line ${span.doc.lines.position(span.start).line}` : 'pod spec'}): ${field === 'hostPID' ? 'the host\'s init' : 'the pod\'s pause process'} is PID 1`],
       ...(fix ? { fix } : p.fix ? { suggestion: p.fix } : {}),
     });
   },

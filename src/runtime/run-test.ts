@@ -88,13 +88,17 @@ interface Prepared {
   cmd?: string[];
 }
 
-async function prepareContainer(o: TestOptions, kind: Kind, run: Run, hooks: TestHooks, docker: Docker): Promise<Prepared> {
+/** The compose service or k8s container, read before anything touches the engine. */
+function launchSpecOf(o: TestOptions): LaunchSpec | undefined {
   let spec: LaunchSpec | undefined;
   if (o.compose) spec = composeLaunch(o.compose.file, o.compose.service);
   if (o.manifest) spec = manifestLaunch(o.manifest.file, o.manifest.container);
   if ((o.compose || o.manifest) && (o.entrypoint || o.command?.length)) throw new UserError(`--entrypoint and a command come from ${o.compose ? 'the compose file' : 'the manifest'} here; edit it instead`);
+  return spec;
+}
+
+async function prepareContainer(o: TestOptions, spec: LaunchSpec | undefined, kind: Kind, run: Run, hooks: TestHooks, docker: Docker): Promise<Prepared> {
   const notes = [...(spec?.notes ?? [])];
-  await ensureEngine(docker);
   let imageRef = o.image ?? spec?.image;
   const build = o.build ? { context: o.build.dir, file: o.build.file, target: o.build.target } : spec?.build && { context: spec.build.context, file: spec.build.dockerfile, target: spec.build.target, args: spec.build.args };
   if (build) {
@@ -232,8 +236,11 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
     let p: Prepared;
     if (kind === 'command') p = prepareNamespace(o, run, hooks);
     else {
-      docker = engine();
-      p = await prepareContainer(o, kind, run, hooks, docker);
+      const spec = launchSpecOf(o);
+      const d = engine();
+      await ensureEngine(d);
+      docker = d; // from here on, a failing call may mean the engine went away
+      p = await prepareContainer(o, spec, kind, run, hooks, d);
     }
     const { target, policy } = p;
     const targetView = (): TestReport['target'] => ({
@@ -247,7 +254,7 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
       await target.logsDone(1000);
       const logs = target.logs.slice(-5).map((l) => l.line);
       return {
-        target: targetView(), policy: policyView(policy), timeline: [], fast: o.fast, watcher: 'none', verdict: 'nostart', exitStatus: 1,
+        run: run.id, target: targetView(), policy: policyView(policy), timeline: [], fast: o.fast, watcher: 'none', verdict: 'nostart', exitStatus: 1,
         observation: {
           verdict: 'nostart', summary: err.message, sigkill: false,
           evidence: [...(err.exitCode !== undefined ? [`exit status ${err.exitCode}`] : []), ...logs.map((l) => `output: ${l}`)],
@@ -315,6 +322,7 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
     const cmpStatic = explainAssumption(compare(staticPred.view, obs, stop, policy), cmpLive, staticPred, tree, live);
     const { signalArrived: _arrived, ...observation } = obs;
     const report: TestReport = {
+      run: run.id,
       target: { ...targetView(), shell },
       policy: policyView(policy),
       readiness: ready,
@@ -338,6 +346,16 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
     };
     if (target.kind === 'container' && target.engineLost && !target.exit) throw new UserError(target.engineLost);
     return report;
+  } catch (err) {
+    // A failing call may be the engine going away: say so, it is what the user must fix.
+    if (docker && !(err instanceof NoStart)) {
+      try {
+        await ensureEngine(docker, 2000);
+      } catch {
+        throw new UserError(`the Docker engine stopped answering during the test (${messageOf(err)})`);
+      }
+    }
+    throw err;
   } finally {
     watcher?.close();
     await hooks.resources.release();

@@ -54,7 +54,9 @@ export function isK8sLaunch(l: Launch): l is K8sLaunch {
 
 /** A cheap test for a YAML file found by a walk: some document has top-level apiVersion and kind. */
 export function looksLikeKubernetes(text: string): boolean {
-  return /^apiVersion:[ \t]*\S/m.test(text) && /^kind:[ \t]*\S/m.test(text);
+  if (/^apiVersion:[ \t]*\S/m.test(text) && /^kind:[ \t]*\S/m.test(text)) return true;
+  // `kubectl get -o json`: JSON is YAML too
+  return /^\s*\{/.test(text) && /"apiVersion"\s*:/.test(text) && /"kind"\s*:/.test(text);
 }
 
 /** Go-template syntax: a Helm chart's templates are not manifests until rendered. */
@@ -257,8 +259,13 @@ function containerLaunch(f: K8sFile, y: YamlDoc, pod: PodSpecAt, node: YNode, li
     try { stopSignal = { signal: signalName(parseSignal(raw)), source: 'explicit', span }; }
     catch { stopSignal = { signal: 'SIGTERM', source: 'explicit', span, invalid: raw }; }
   }
+  // shareProcessNamespace: the pause process is PID 1; hostPID: the host's init is
   const shareEntry = specFields.get('shareProcessNamespace');
-  const shared = shareEntry && scalarString(y, shareEntry.value) === 'true' ? spanOf(doc, shareEntry.pair) : undefined;
+  const hostEntry = specFields.get('hostPID');
+  const sharedWith = hostEntry && scalarString(y, hostEntry.value) === 'true' ? 'hostPID' as const
+    : shareEntry && scalarString(y, shareEntry.value) === 'true' ? 'shareProcessNamespace' as const : undefined;
+  const sharedEntry = sharedWith === 'hostPID' ? hostEntry : shareEntry;
+  const shared = sharedWith && sharedEntry ? spanOf(doc, sharedEntry.pair) : undefined;
   const preStop = preStopOf(f, y, lifecycle);
   const os = scalarString(y, get(y, specFields.get('os')?.value, 'name')?.value);
   const stop: StopPlan = {
@@ -267,7 +274,7 @@ function containerLaunch(f: K8sFile, y: YamlDoc, pod: PodSpecAt, node: YNode, li
     graceSource: Number.isFinite(graceRaw) && graceRaw >= 0 ? 'explicit' : 'default',
     ...(graceEntry ? { graceSpan: spanOf(doc, graceEntry.pair) } : {}),
     ...(preStop ? { preStop } : {}),
-    ...(shared ? { sharedPidNamespace: shared } : {}),
+    ...(shared && sharedWith ? { sharedPidNamespace: shared, sharedPidWith: sharedWith } : {}),
     ...(sigEntry ? { stopSignalSpan: spanOf(doc, sigEntry.pair) } : {}),
     ...(os ? { podOs: os } : {}),
   };

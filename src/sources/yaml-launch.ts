@@ -30,8 +30,13 @@ export interface StopPlan {
   graceSource: 'explicit' | 'default';
   graceSpan?: Span;
   preStop?: PreStopHook;
-  /** Kubernetes `shareProcessNamespace: true`: the pause process is PID 1, the container's process is not an init. */
+  /**
+   * Kubernetes `shareProcessNamespace: true` (the pod's pause process is PID 1) or `hostPID: true` (the
+   * host's init is): the container's process is not an init. The span of the field.
+   */
   sharedPidNamespace?: Span;
+  /** Which of the two. */
+  sharedPidWith?: 'shareProcessNamespace' | 'hostPID';
   /** `lifecycle.stopSignal` (Kubernetes) or `stop_signal` (compose), when written. */
   stopSignalSpan?: Span;
   /** Kubernetes: `spec.os.name`, which `lifecycle.stopSignal` requires. */
@@ -239,7 +244,7 @@ export function orchestratedLaunch(s: LaunchSpec): OrchestratedLaunch {
   if (chain.processes.length === 0) return launch;
   if (unseenEntrypoint && !chain.opaque) chain.opaque = `the image's ENTRYPOINT, which pid1 cannot see, runs in front of the command (${img.describe})`;
   launch.chain = chain;
-  launch.prediction = s.stop.sharedPidNamespace ? predictStopSharedPid(chain, stopSignal.signal) : predictStop(chain, stopSignal.signal);
+  launch.prediction = s.stop.sharedPidNamespace ? predictStopSharedPid(chain, stopSignal.signal, s.stop.sharedPidWith) : predictStop(chain, stopSignal.signal);
   return launch;
 }
 
@@ -254,25 +259,27 @@ export function startsWithShell(argv: readonly string[]): boolean {
  * (the kernel's init protection covers only a namespace's PID 1). The runtime signals the container's main
  * process; when that process exits, containerd's runc shim kills every other process of the container
  * (shouldKillAllOnExit: the container has no PID namespace of its own), so children die with SIGKILL.
+ * `hostPID: true` is the same case with the host's init as PID 1.
  */
-export function predictStopSharedPid(chain: LaunchChain, signalIn: string): StopPrediction {
+export function predictStopSharedPid(chain: LaunchChain, signalIn: string, with_: 'shareProcessNamespace' | 'hostPID' = 'shareProcessNamespace'): StopPrediction {
   const signal = signalName(parseSignal(signalIn));
+  const who = with_ === 'hostPID' ? 'not PID 1: with hostPID the host\'s init is' : 'not PID 1: the pod\'s pause process is, with shareProcessNamespace';
   const procs = chain.processes;
   const main = procs[0];
   if (!main) throw new Error('empty launch chain');
   if (main.handles === 'yes') {
     // It handles the signal: the same as in its own namespace from here on.
     const p = predictStop(chain, signal);
-    p.path[0] = `${signal} -> ${main.name}, the container's main process (not PID 1: the pause process is, with shareProcessNamespace): handled`;
+    p.path[0] = `${signal} -> ${main.name}, the container's main process (${who}): handled`;
     return p;
   }
   const service = procs[procs.length - 1] ?? main;
   const path: string[] = [];
   if (main.handles === 'unknown') {
-    path.push(`${signal} -> ${main.name}, the container's main process (not PID 1: the pause process is): if it has no handler, the default action ends it at once`);
+    path.push(`${signal} -> ${main.name}, the container's main process (${who}): if it has no handler, the default action ends it at once`);
     return { outcome: 'unknown', certain: false, signal, path, unreached: [], pid1: main, service };
   }
-  path.push(`${signal} -> ${main.name}, the container's main process (not PID 1: the pause process is, with shareProcessNamespace): no handler, so the default action ends it at once (the kernel protects only a namespace's PID 1)`);
+  path.push(`${signal} -> ${main.name}, the container's main process (${who}): no handler, so the default action ends it at once (the kernel protects only a namespace's PID 1)`);
   if (procs.length === 1) {
     path.push(`${main.name} ends without a graceful shutdown`);
     return { outcome: 'abrupt', certain: chain.opaque === undefined, signal, path, unreached: [], pid1: main, service, fix: `handle ${signal} in the service` };

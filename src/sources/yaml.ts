@@ -7,7 +7,7 @@
  * time, only along the paths a source reads, and every document has a budget of alias resolutions (a
  * "billion laughs" file costs at most that budget, never its expansion). toJS() is never called.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Alias, type Document as YDocument, type Node as YNode, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Alias, type Document as YDocument, type Node as YNode, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { MappedText } from '../lint/text.js';
 import type { Document, FileError, Span } from '../lint/types.js';
 
@@ -37,6 +37,33 @@ export interface YamlDoc {
   helmSource?: string;
   /** Alias resolutions left. */
   budget: { aliases: number };
+  /** Anchors by name, in document order (built on the first alias). */
+  anchors?: Map<string, { start: number; node: YNode }[]>;
+}
+
+/**
+ * The node an alias refers to: the latest anchor of that name before it. (yaml's Alias.resolve searches
+ * the whole document on every call, which is quadratic in a file full of aliases.)
+ */
+function anchorFor(d: YamlDoc, a: Alias): YNode | undefined {
+  if (!d.anchors) {
+    const m = new Map<string, { start: number; node: YNode }[]>();
+    visit(d.ydoc, {
+      Node(_k, n) {
+        const name = (n as { anchor?: string }).anchor;
+        if (name && !isAlias(n)) {
+          const list = m.get(name) ?? [];
+          list.push({ start: (n as YNode).range?.[0] ?? 0, node: n as YNode });
+          m.set(name, list);
+        }
+      },
+    });
+    d.anchors = m;
+  }
+  const at = a.range?.[0] ?? Number.MAX_SAFE_INTEGER;
+  let found: YNode | undefined;
+  for (const c of d.anchors.get(a.source) ?? []) if (c.start < at) found = c.node;
+  return found;
 }
 
 export interface YamlStream {
@@ -99,7 +126,7 @@ export function deref(d: YamlDoc, n: YNode | null | undefined, depth = 0): YNode
   while (isAlias(cur)) {
     if (--d.budget.aliases < 0) throw new YamlLimitError(`more than ${MAX_ALIAS_RESOLUTIONS} alias resolutions: not read (a YAML alias bomb?)`);
     if (++hops > 64 || depth > MAX_DEPTH) throw new YamlLimitError('aliases nested too deeply');
-    cur = (cur as Alias).resolve(d.ydoc);
+    cur = anchorFor(d, cur as Alias);
   }
   return (cur ?? undefined) as YNode | undefined;
 }
