@@ -5,7 +5,7 @@
  *     (the probe stamps CLOCK_MONOTONIC, the clock of process.hrtime);
  *   - forwarding latency: kill(init, SIGUSR1) to the probe's sigwaitinfo() return, median and p99;
  *   - memory: the init's VmRSS and Pss once started, and its peak (VmHWM) after the signals;
- *   - CPU: the init's own CPU time per forwarded signal and for reaping 1,000 orphans.
+ *   - CPU: the init's own CPU time (schedstat, ns) per forwarded signal and for reaping 1,000 orphans.
  * Inits run as ordinary children (not PID 1), as subreapers: `tini -s`, dumb-init (a subreaper by
  * default is not needed for the probe), `pid1 init` (subreaper by itself).
  *
@@ -179,12 +179,17 @@ function pssKb(pid: number): number {
   }
 }
 
-const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
-/** utime + stime of a process, in ms. */
+/** CPU time of a process, all threads, in ms: the first field of each task's schedstat is ns on CPU. */
 function cpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * TICK_MS;
+  let ns = 0;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      /* thread gone */
+    }
+  }
+  return ns / 1e6;
 }
 
 function zombiesUnder(pid: number): number {
@@ -330,7 +335,7 @@ export function formatInitBench(b: InitBenchResult): string {
       r.reference ? `${r.name} (reference)` : r.name,
       `${r.startupMs.median.toFixed(1)} / ${r.startupMs.p90.toFixed(1)}`,
       Number.isNaN(r.latencyUs.median) ? '-' : `${r.latencyUs.median.toFixed(0)} / ${r.latencyUs.p99.toFixed(0)}`,
-      mb(r.rssKb), mb(r.pssKb), mb(r.peakRssKb), Number.isNaN(r.cpuUsPerSignal) ? '-' : r.cpuUsPerSignal.toFixed(0), Number.isNaN(r.reap1000CpuMs) ? '-' : r.reap1000CpuMs.toFixed(0),
+      mb(r.rssKb), mb(r.pssKb), mb(r.peakRssKb), Number.isNaN(r.cpuUsPerSignal) ? '-' : r.cpuUsPerSignal.toFixed(1), Number.isNaN(r.reap1000CpuMs) ? '-' : r.reap1000CpuMs.toFixed(1),
     ]);
   }
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];

@@ -45,6 +45,22 @@ test('not PID 1: becomes a child subreaper; an orphan is re-parented to it, sign
   }
 });
 
+test('not PID 1: what outlives the main child is reported as re-parented (no kernel SIGKILL outside a namespace init)', async () => {
+  const init = initHere([], ['sh', '-c', `${svc()} --name straggler & sleep 0.3; exit 4`]);
+  let straggler: number | undefined;
+  try {
+    assert.equal((await init.exited).code, 4);
+    const left = eventsOf(init.run(), 'left')[0];
+    assert.equal(left?.fate, 're-parented');
+    straggler = left?.pids[0]?.pid;
+    assert.ok(straggler && /--name straggler/.test(left?.pids[0]?.cmd ?? ''), JSON.stringify(left));
+    assert.ok(statusField(straggler, 'State'), 'it is still running after pid1 init exited');
+  } finally {
+    killTree(init.pid);
+    if (straggler) killTree(straggler);
+  }
+});
+
 test('not PID 1: TTIN, TTOU, PIPE, XFSZ and real-time signals neither stop nor kill the supervisor', async () => {
   const init = initHere([], ['sh', '-c', 'echo ready; while :; do sleep 0.05; done']);
   try {

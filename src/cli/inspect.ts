@@ -1,9 +1,5 @@
 import type { Command } from 'commander';
 import { parsePid, printJson } from './options.js';
-import { engine, ensureEngine, inspectContainer, runningContainer, runningContainerIds } from '../runtime/docker.js';
-import { namespaceTree } from '../proc/tree.js';
-import { verdictFor } from '../proc/verdict.js';
-import { formatInspect, inspectReport } from '../report/inspect.js';
 import { parseSignal, signalName } from '../model/signals.js';
 import { UserError, messageOf } from '../util/errors.js';
 
@@ -36,6 +32,10 @@ export function registerInspect(program: Command): void {
       const modes = [o.pid !== undefined, o.container !== undefined, Boolean(o.all)].filter(Boolean).length;
       if (modes !== 1) throw new UserError('give exactly one of --pid N, --container NAME|ID, --all');
       const tty = process.stdout.isTTY === true && !process.env.NO_COLOR;
+      // Loaded here, not at start-up (dockerode alone costs ~100 ms to import).
+      const [{ namespaceTree }, { verdictFor }, { formatInspect, inspectReport }] = await Promise.all([
+        import('../proc/tree.js'), import('../proc/verdict.js'), import('../report/inspect.js'),
+      ]);
       if (o.pid !== undefined) {
         const tree = namespaceTree(o.pid);
         const verdict = verdictFor(tree, stopSignalOption(o.signal, 'SIGTERM'));
@@ -44,6 +44,7 @@ export function registerInspect(program: Command): void {
         else process.stdout.write(formatInspect(report, tty));
         return;
       }
+      const { engine, ensureEngine, inspectContainer, runningContainer, runningContainerIds } = await import('../runtime/docker.js');
       const docker = engine();
       await ensureEngine(docker);
       if (o.container !== undefined) {

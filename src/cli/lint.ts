@@ -1,13 +1,6 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
-import { countOf } from '../lint/engine.js';
-import { emptyConfig, findConfig, loadConfig } from '../lint/config.js';
-import { runLint } from '../lint/run.js';
-import { formatGithub } from '../report/lint-github.js';
-import { formatJson } from '../report/lint-json.js';
-import { formatPretty } from '../report/lint-pretty.js';
-import { formatSarif } from '../report/lint-sarif.js';
 import { SHELL_FAMILIES } from '../sources/images.js';
 import { parseImageMap } from '../sources/kubernetes-images.js';
 import { UserError, messageOf } from '../util/errors.js';
@@ -80,6 +73,11 @@ export function registerLint(program: Command): void {
     .addHelpText('after', '\nExamples:\n  pid1 lint                       # every Dockerfile under .\n  pid1 lint Dockerfile entrypoint.sh\n  pid1 lint --fix-dry-run .\n  docker build -f - . < Dockerfile; pid1 lint - < Dockerfile\n  pid1 lint --format sarif -o pid1.sarif\n\nDocs: docs/lint.md, rules: docs/rules/')
     .action(async (paths: string[], o: LintCliOptions) => {
       if (o.fix && o.fixDryRun) throw new UserError('--fix and --fix-dry-run exclude each other');
+      // Loaded here, not at start-up: every other command stays fast to start.
+      const [{ countOf }, { emptyConfig, findConfig, loadConfig }, { runLint }, { formatGithub }, { formatJson }, { formatPretty }, { formatSarif }] = await Promise.all([
+        import('../lint/engine.js'), import('../lint/config.js'), import('../lint/run.js'), import('../report/lint-github.js'),
+        import('../report/lint-json.js'), import('../report/lint-pretty.js'), import('../report/lint-sarif.js'),
+      ]);
       const cfgFile = o.config === false ? undefined : typeof o.config === 'string' ? o.config : findConfig(process.cwd());
       if (typeof o.config === 'string' && !fs.existsSync(o.config)) throw new UserError(`${o.config}: no such config file`);
       const cfg = cfgFile ? loadConfig(cfgFile) : emptyConfig();

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { parseArch, parsePid, parseRt, printJson } from './options.js';
-import { decodeMaskReport, encodeReport, processSignalReport, formatProcessSignals } from '../report/signals.js';
 import type { Arch, RtBase } from '../model/signals.js';
 import { UserError } from '../util/errors.js';
 
@@ -23,7 +22,8 @@ export function registerSignals(program: Command): void {
     .option('--rt <base>', 'name real-time signals from the kernel\'s SIGRTMIN (32) or glibc\'s (34)', parseRt, 'glibc' as RtBase)
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExamples:\n  pid1 signals 0000000000010002      # SIGINT SIGCHLD\n  pid1 signals --pid 1\n  pid1 signals --encode TERM,INT')
-    .action((masks: string[], o: SignalsOptions) => {
+    .action(async (masks: string[], o: SignalsOptions) => {
+      const { decodeMaskReport, encodeReport, processSignalReport, formatProcessSignals } = await import('../report/signals.js');
       const modes = [masks.length > 0, o.pid !== undefined, o.encode !== undefined].filter(Boolean).length;
       if (modes !== 1) throw new UserError('give masks, --pid N, or --encode LIST (exactly one of them)');
       if (o.encode !== undefined) {

@@ -150,7 +150,7 @@ class Supervisor {
     // Keeps the event loop alive (Node's signal handles do not) and reaps once a second in case a
     // SIGCHLD was missed: the same 1 s heartbeat as tini's sigtimedwait.
     this.keepAlive = setInterval(() => this.guard(() => this.reap('heartbeat')), 1000);
-    this.reap('heartbeat');
+    this.reap('other'); // it may have exited already
   }
 
   /** A supervisor must not die of its own bug: report it and carry on. */
@@ -177,7 +177,7 @@ class Supervisor {
     }
     // Reap after every signal, as tini does: under a signal storm libuv's signal pipe fills up and can
     // drop the SIGCHLD notification, and its read loop starves our heartbeat timer. One syscall.
-    this.reap('signal');
+    this.reap('other');
   }
 
   /** A stop signal arrived (plain forwards are reported by their forward line only). */
@@ -253,7 +253,7 @@ class Supervisor {
 
   // ---- 4. Reaping ------------------------------------------------------------------------------
   /** Reap until nothing is left to reap (one SIGCHLD may stand for many exits), then decide. */
-  private reap(why: 'sigchld' | 'heartbeat' | 'signal'): void {
+  private reap(why: 'sigchld' | 'heartbeat' | 'other'): void {
     if (why === 'sigchld') this.stats.sigchld++;
     const mainEnded = this.harvest(why === 'heartbeat');
     if (this.finished) return;
@@ -294,12 +294,18 @@ class Supervisor {
     }
     const alive = descendantsOf(this.self);
     if (!alive.length) return this.finish();
+    // The grace is over: everything was SIGKILLed; only their exits remain to be reaped.
+    if (this.escalated) {
+      this.waiting = true;
+      return this.checkDone();
+    }
     // During a stop in group mode the others got (or are owed) the stop signal: let them finish.
-    const reason = this.escalated || (this.stopSignal !== undefined && !this.opts.singleChild) ? 'stop' : this.opts.waitAll ? 'wait-all' : undefined;
+    // Otherwise only --wait-all keeps them from the kernel's SIGKILL (or re-parenting) when we exit.
+    const reason = this.stopSignal !== undefined && !this.opts.singleChild ? 'stop' : this.opts.waitAll ? 'wait-all' : undefined;
     if (!reason) return this.finish();
     const stopWith = this.stopSignal ?? [...this.opts.stopSignals][0] ?? 15;
     const out = this.opts.rewrite.get(stopWith) ?? stopWith;
-    const fresh = this.escalated ? [] : alive.filter((p) => !this.signalled.has(p.pid) && sendSignal(p.pid, out));
+    const fresh = alive.filter((p) => !this.signalled.has(p.pid) && sendSignal(p.pid, out));
     for (const p of fresh) this.signalled.add(p.pid);
     this.report.emit({
       init: 'wait', reason, for: alive.map((p) => named(p, true)), signalled: fresh.map((p) => named(p)),

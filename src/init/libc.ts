@@ -26,6 +26,7 @@ const CLD_DUMPED = 3;
 // <sys/prctl.h>
 const PR_SET_CHILD_SUBREAPER = 36;
 const SIG_IGN = 1;
+const EPERM = 1;
 const ESRCH = 3;
 const EINTR = 4;
 const ECHILD = 10;
@@ -152,11 +153,14 @@ function waitidLoop(idtype: number, id: number, options: number): number | undef
   }
 }
 
-/** kill(2); false when the target is gone (ESRCH). Negative pid = process group. */
+/**
+ * kill(2); false when nobody received it: the target is gone (ESRCH) or not ours to signal (EPERM:
+ * a descendant that changed its user while the supervisor is not root). Negative pid = process group.
+ */
 export function sendSignal(pid: number, signal: number): boolean {
   if (killRaw(pid, signal) === 0) return true;
   const e = errnoNow();
-  if (e === ESRCH) return false;
+  if (e === ESRCH || e === EPERM) return false;
   throw new Error(`kill(${pid}, ${signal}) failed: ${errnoText(e)}`);
 }
 

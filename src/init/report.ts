@@ -125,11 +125,21 @@ export class Reporter {
   readonly events: InitEvent[] = [];
   private readonly fd: number | undefined;
 
-  /** `dest`: a file path (appended), 'stderr' or 'none'. */
+  /**
+   * `dest`: a file path (appended), 'stderr' or 'none'. A file that cannot be opened falls back to
+   * stderr with a warning: an init that refuses to start over its report would take the service down.
+   */
   constructor(dest: string) {
     if (dest === 'none') this.fd = undefined;
     else if (dest === 'stderr' || dest === '-') this.fd = 2;
-    else this.fd = fs.openSync(dest, 'a'); // Node opens with O_CLOEXEC: the child never inherits it
+    else {
+      try {
+        this.fd = fs.openSync(dest, 'a'); // Node opens with O_CLOEXEC: the child never inherits it
+      } catch (err) {
+        this.fd = 2;
+        this.say(`pid1 init: cannot open the report file ${dest} (${(err as NodeJS.ErrnoException).code ?? String(err)}); reporting on stderr`);
+      }
+    }
   }
 
   /** Write an event stamped now, or at `at` (a time taken earlier, e.g. when a signal arrived). */

@@ -23,3 +23,15 @@ export function parseEngineTime(s: string): number | undefined {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+/**
+ * `p`, or `fallback` after `ms`, whichever comes first; the timer is cleared either way, so that a
+ * pending timeout never keeps the process alive after the work is done.
+ */
+export function within<T, F>(p: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<F>((resolve) => { timer = setTimeout(() => resolve(fallback), Math.max(0, ms)); }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -14,7 +14,7 @@ import https from 'node:https';
 import { readProcess } from '../proc/read.js';
 import { parseSignal, signalName } from '../model/signals.js';
 import { UserError, messageOf } from '../util/errors.js';
-import { mono, sleep } from './clock.js';
+import { mono, sleep, within } from './clock.js';
 import type { ExitWatcher } from './exits.js';
 import { describePreStop, type PreStop } from './launch-spec.js';
 import type { Target, TargetExit } from './target.js';
@@ -167,7 +167,7 @@ async function runPreStop(target: Target, p: PreStop, graceSeconds: number): Pro
       break;
     case 'httpGet': {
       try {
-        const r = await Promise.race([httpGet(p, limitMs), sleep(limitMs).then(() => undefined)]);
+        const r = await within(httpGet(p, limitMs), limitMs, undefined);
         if (!r) timedOut();
         else if (r.status < 200 || r.status >= 400) { outcome = 'failed'; detail = `HTTP ${r.status}`; } else detail = `HTTP ${r.status}`;
       } catch (err) {

@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { parseSignal, signalName } from '../model/signals.js';
 import { UserError, messageOf } from '../util/errors.js';
-import { mono, parseEngineTime, sleep, wallToMono } from './clock.js';
+import { mono, parseEngineTime, sleep, wallToMono, within } from './clock.js';
 import { engineMessage, engineStatusOf } from './docker.js';
 import { OWNER_ENV, RUN_ENV, type Run } from './cleanup.js';
 
@@ -306,7 +306,7 @@ export class ContainerTarget implements Target {
         stream.on('close', () => resolve(true));
         stream.on('error', () => resolve(true));
       });
-      const finished = await Promise.race([ended, sleep(timeoutMs).then(() => false)]);
+      const finished = await within(ended, timeoutMs, false);
       if (!finished) {
         (stream as unknown as { destroy?: () => void }).destroy?.();
         return { code: null, output, timedOut: true };
@@ -319,7 +319,7 @@ export class ContainerTarget implements Target {
   }
 
   async logsDone(timeoutMs: number): Promise<void> {
-    await Promise.race([this.logEnd, sleep(timeoutMs)]);
+    await within(this.logEnd, timeoutMs, undefined);
   }
 
   /** A file from the container's filesystem (also after it exited), through the archive endpoint. */
@@ -494,7 +494,7 @@ export class NamespaceTarget implements Target {
   }
 
   async logsDone(timeoutMs: number): Promise<void> {
-    await Promise.race([this.closed, sleep(timeoutMs)]);
+    await within(this.closed, timeoutMs, undefined);
   }
 
   async remove(): Promise<void> {
@@ -505,7 +505,7 @@ export class NamespaceTarget implements Target {
     } catch {
       /* gone */
     }
-    const gone = await Promise.race([this.unshareExit?.then(() => true), sleep(3000).then(() => false)]);
+    const gone = this.unshareExit ? await within(this.unshareExit.then(() => true), 3000, false) : true;
     if (!gone && this.child.pid) {
       try {
         process.kill(this.child.pid, 'SIGKILL'); // the unshare we started, by its PID
