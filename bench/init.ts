@@ -4,7 +4,7 @@
  *   - start-up: from spawn() of the init to the first instruction of the child after its exec
  *     (the probe stamps CLOCK_MONOTONIC, the clock of process.hrtime);
  *   - forwarding latency: kill(init, SIGUSR1) to the probe's sigwaitinfo() return, median and p99;
- *   - memory: the init's VmRSS and Pss once started, and its peak (VmHWM) after the signals;
+ *   - memory: the init's VmRSS, RssAnon and Pss once started, and its peak (VmHWM) after the signals;
  *   - CPU: the init's own CPU time (schedstat, ns) per forwarded signal and for reaping 1,000 orphans.
  * Inits run as ordinary children (not PID 1), as subreapers: `tini -s`, dumb-init (a subreaper by
  * default is not needed for the probe), `pid1 init` (subreaper by itself).
@@ -31,6 +31,7 @@ const PROBE_C = `
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 static long long now_ns(void) { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); return ts.tv_sec * 1000000000LL + ts.tv_nsec; }
 static void say(const char *what, long long v) { char b[64]; int n = snprintf(b, sizeof b, "%s %lld\\n", what, v); (void)!write(1, b, n); }
@@ -48,6 +49,7 @@ int main(int argc, char **argv) {
     if (sig == SIGUSR1) say("sig", t);
     if (sig == SIGUSR2) { /* make 1000 orphans: each child forks a grandchild and exits at once */
       for (int i = 0; i < 1000; i++) { pid_t p = fork(); if (p == 0) { if (fork() == 0) _exit(0); _exit(0); } }
+      while (wait(0) > 0) {} /* reap our own children; the grandchildren are the init's orphans */
       say("orphans", t);
     }
   }
@@ -224,6 +226,8 @@ export interface ContenderResult {
   startupMs: { median: number; p90: number };
   latencyUs: { median: number; p99: number };
   rssKb: number;
+  /** RssAnon: heap and stacks, charged to the container's memory cgroup whoever else maps the binary. */
+  anonKb: number;
   pssKb: number;
   peakRssKb: number;
   cpuUsPerSignal: number;
@@ -247,43 +251,59 @@ async function startupOnce(c: Contender, probe: string): Promise<number> {
   return Number(started - t0) / 1e6;
 }
 
-async function steadyState(c: Contender, probe: string, signals: number): Promise<Omit<ContenderResult, 'startupMs' | 'name' | 'reference'>> {
-  const r = new Running(c.argv(probe, []));
+type Steady = Omit<ContenderResult, 'startupMs' | 'name' | 'reference'>;
+
+/**
+ * All contenders run side by side; signal i goes to each of them in turn, so that a noisy moment of
+ * the machine hits every contender alike. Then memory, CPU, and one by one the orphan reaping.
+ */
+async function steadyState(contenders: Contender[], probe: string, signals: number): Promise<Map<string, Steady>> {
+  const running = contenders.map((c) => ({ c, r: new Running(c.argv(probe, [])), lat: [] as number[], rss: 0, anon: 0, pss: 0, cpu0: 0 }));
+  const out = new Map<string, Steady>();
   try {
-    await r.next('start');
-    await new Promise((res) => setTimeout(res, 300)); // let the init settle after its start
-    // The reference runs the probe under a plain Node parent; measure that parent.
-    const pid = r.pid;
-    const rssKb = statusKb(pid, 'VmRSS');
-    const pss = pssKb(pid);
+    for (const x of running) await x.r.next('start');
+    await new Promise((res) => setTimeout(res, 300)); // let them settle after their start
+    for (const x of running) {
+      x.rss = statusKb(x.r.pid, 'VmRSS');
+      x.anon = statusKb(x.r.pid, 'RssAnon');
+      x.pss = pssKb(x.r.pid);
+      x.cpu0 = cpuMs(x.r.pid);
+    }
     // The reference forwards nothing (Node's default SIGUSR1 opens the inspector): memory only.
-    if (c.reference) return { latencyUs: { median: NaN, p99: NaN }, rssKb, pssKb: pss, peakRssKb: statusKb(pid, 'VmHWM'), cpuUsPerSignal: NaN, reap1000CpuMs: NaN };
-    const cpu0 = cpuMs(pid);
-    const lat: number[] = [];
+    const forwarding = running.filter((x) => !x.c.reference);
     for (let i = 0; i < signals; i++) {
-      const t0 = process.hrtime.bigint();
-      process.kill(pid, 'SIGUSR1');
-      const got = await r.next('sig');
-      lat.push(Number(got - t0) / 1e3);
+      for (const x of forwarding) {
+        const t0 = process.hrtime.bigint();
+        process.kill(x.r.pid, 'SIGUSR1');
+        const got = await x.r.next('sig');
+        x.lat.push(Number(got - t0) / 1e3);
+      }
     }
-    const cpuPerSignal = ((cpuMs(pid) - cpu0) * 1000) / signals;
-    const peakRssKb = statusKb(pid, 'VmHWM');
-    // Reaping: the probe makes 1,000 orphans; they are re-parented to the init (a subreaper).
-    let reap = NaN;
-    if (c.subreaper) {
-      const cpu1 = cpuMs(pid);
-      process.kill(pid, 'SIGUSR2');
-      await r.next('orphans', 30_000);
-      const end = Date.now() + 30_000;
-      await new Promise((res) => setTimeout(res, 200));
-      while (zombiesUnder(pid) > 0 && Date.now() < end) await new Promise((res) => setTimeout(res, 20));
-      reap = cpuMs(pid) - cpu1;
+    for (const x of running) {
+      const pid = x.r.pid;
+      const cpuPerSignal = x.c.reference ? NaN : ((cpuMs(pid) - x.cpu0) * 1000) / signals;
+      const peakRssKb = statusKb(pid, 'VmHWM');
+      // Reaping: the probe makes 1,000 orphans; they are re-parented to the init when it is a subreaper.
+      let reap = NaN;
+      if (x.c.subreaper) {
+        const cpu1 = cpuMs(pid);
+        process.kill(pid, 'SIGUSR2');
+        await x.r.next('orphans', 30_000);
+        const end = Date.now() + 30_000;
+        await new Promise((res) => setTimeout(res, 200));
+        while (zombiesUnder(pid) > 0 && Date.now() < end) await new Promise((res) => setTimeout(res, 20));
+        reap = cpuMs(pid) - cpu1;
+      }
+      out.set(x.c.name, {
+        latencyUs: x.c.reference ? { median: NaN, p99: NaN } : { median: quantile(x.lat, 0.5), p99: quantile(x.lat, 0.99) },
+        rssKb: x.rss, anonKb: x.anon, pssKb: x.pss, peakRssKb, cpuUsPerSignal: cpuPerSignal, reap1000CpuMs: reap,
+      });
     }
-    process.kill(pid, 'SIGTERM');
-    await Promise.race([r.exited, new Promise((res) => setTimeout(res, 5000))]);
-    return { latencyUs: { median: quantile(lat, 0.5), p99: quantile(lat, 0.99) }, rssKb, pssKb: pss, peakRssKb, cpuUsPerSignal: cpuPerSignal, reap1000CpuMs: reap };
+    for (const x of forwarding) process.kill(x.r.pid, 'SIGTERM');
+    await Promise.race([Promise.all(forwarding.map((x) => x.r.exited)), new Promise((res) => setTimeout(res, 5000))]);
+    return out;
   } finally {
-    killTree(r.pid);
+    for (const x of running) killTree(x.r.pid);
   }
 }
 
@@ -297,11 +317,12 @@ export async function benchInit(opts: { runs?: number; signals?: number } = {}):
   for (let i = 0; i < runs; i++) {
     for (const c of contenders) startups.get(c.name)?.push(await startupOnce(c, probe));
   }
+  const steady = await steadyState(contenders, probe, signals);
   const results: ContenderResult[] = [];
   for (const c of contenders) {
     const s = startups.get(c.name) ?? [];
-    const steady = await steadyState(c, probe, signals);
-    results.push({ name: c.name, reference: !!c.reference, startupMs: { median: quantile(s, 0.5), p90: quantile(s, 0.9) }, ...steady });
+    const st = steady.get(c.name);
+    if (st) results.push({ name: c.name, reference: !!c.reference, startupMs: { median: quantile(s, 0.5), p90: quantile(s, 0.9) }, ...st });
   }
   const ratios: InitBenchResult['ratios'] = {};
   const by = new Map(results.map((r) => [r.name, r]));
@@ -318,6 +339,7 @@ export async function benchInit(opts: { runs?: number; signals?: number } = {}):
         latencyMedian: r(o.latencyUs.median, p.latencyUs.median),
         latencyP99: r(o.latencyUs.p99, p.latencyUs.p99),
         rss: r(o.rssKb, p.rssKb),
+        anon: r(o.anonKb, p.anonKb),
         pss: r(o.pssKb, p.pssKb),
         cpuPerSignal: r(o.cpuUsPerSignal, p.cpuUsPerSignal),
         ...(Number.isNaN(p.reap1000CpuMs) ? {} : { reap1000Cpu: r(o.reap1000CpuMs, p.reap1000CpuMs) }),
@@ -328,14 +350,14 @@ export async function benchInit(opts: { runs?: number; signals?: number } = {}):
 }
 
 export function formatInitBench(b: InitBenchResult): string {
-  const rows = [['init', 'start-up ms (p50/p90)', 'latency us (p50/p99)', 'RSS MB', 'PSS MB', 'peak RSS MB', 'CPU us/signal', 'CPU ms/1000 reaps']];
+  const rows = [['init', 'start-up ms (p50/p90)', 'latency us (p50/p99)', 'RSS MB', 'anon MB', 'PSS MB', 'peak RSS MB', 'CPU us/signal', 'CPU ms/1000 reaps']];
   const mb = (kb: number): string => (kb / 1024).toFixed(1);
   for (const r of b.results) {
     rows.push([
       r.reference ? `${r.name} (reference)` : r.name,
       `${r.startupMs.median.toFixed(1)} / ${r.startupMs.p90.toFixed(1)}`,
       Number.isNaN(r.latencyUs.median) ? '-' : `${r.latencyUs.median.toFixed(0)} / ${r.latencyUs.p99.toFixed(0)}`,
-      mb(r.rssKb), mb(r.pssKb), mb(r.peakRssKb), Number.isNaN(r.cpuUsPerSignal) ? '-' : r.cpuUsPerSignal.toFixed(1), Number.isNaN(r.reap1000CpuMs) ? '-' : r.reap1000CpuMs.toFixed(1),
+      mb(r.rssKb), mb(r.anonKb), mb(r.pssKb), mb(r.peakRssKb), Number.isNaN(r.cpuUsPerSignal) ? '-' : r.cpuUsPerSignal.toFixed(1), Number.isNaN(r.reap1000CpuMs) ? '-' : r.reap1000CpuMs.toFixed(1),
     ]);
   }
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
@@ -345,7 +367,7 @@ export function formatInitBench(b: InitBenchResult): string {
   for (const [ours, peers] of Object.entries(b.ratios)) {
     for (const [peer, r] of Object.entries(peers)) {
       const reap = r.reap1000Cpu === undefined ? '' : `, CPU/1000 reaps x${r.reap1000Cpu}`;
-      out.push(`${ours} / ${peer}: start-up x${r.startup}, latency p50 x${r.latencyMedian}, p99 x${r.latencyP99}, RSS x${r.rss}, PSS x${r.pss}, CPU/signal x${r.cpuPerSignal}${reap}`);
+      out.push(`${ours} / ${peer}: start-up x${r.startup}, latency p50 x${r.latencyMedian}, p99 x${r.latencyP99}, RSS x${r.rss}, anon x${r.anon}, PSS x${r.pss}, CPU/signal x${r.cpuPerSignal}${reap}`);
     }
   }
   return out.join('\n');
@@ -366,4 +388,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     process.stderr.write(`bench/init: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;
   });
+}
+
+/** For `npm run bench` (bench/run.ts). */
+export async function run(): Promise<void> {
+  process.stdout.write(`${formatInitBench(await benchInit())}\n`);
 }

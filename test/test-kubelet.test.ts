@@ -6,6 +6,7 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { requireDocker, testImage, cleanupDocker } from './helpers/docker.js';
@@ -142,6 +143,51 @@ spec:
     assert.equal(r.preStop?.remainingSeconds, 2);
     assert.equal(r.preStop?.raisedToMinimum, true);
     assert.equal(r.comparison?.live?.status, 'agrees', o.why);
+  });
+
+  test('a preStop httpGet (host network, loopback): the request is made inside the grace period', async (t) => {
+    if (!requireDocker(t)) return;
+    const image = testImage({ shell: 'dash' });
+    let hits: string[] = [];
+    // The hook's endpoint answers after 1.2 s, as a drain endpoint would.
+    const server = http.createServer((req, res) => { hits.push(`${req.method} ${req.url} ${req.headers['user-agent']}`); setTimeout(() => res.end('drained'), 1200); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const m = file('pod.yaml', `kind: Pod
+metadata: {name: p}
+spec:
+  terminationGracePeriodSeconds: 4
+  containers:
+  - name: app
+    image: ${image}
+    command: ["svc"]
+    ports: [{name: admin, containerPort: ${port}}]
+    lifecycle:
+      preStop:
+        httpGet: {path: /drain?now=1, port: admin}
+`);
+      hits = [];
+      const o = await pid1Test(['--manifest', m, '--network', 'host', '--ready-log', 'ready']);
+      const r = o.report;
+      assert.equal(r.verdict, 'graceful', o.why);
+      assert.deepEqual(hits, ['GET /drain?now=1 kube-lifecycle/pid1']);
+      assert.equal(r.preStop?.outcome, 'completed');
+      assert.equal(r.preStop?.detail, 'HTTP 200');
+      assert.equal(r.preStop?.subtractedSeconds, 1);
+      assert.equal(r.preStop?.remainingSeconds, 3);
+      assert.ok((signalAt(r.timeline, 'SIGTERM') ?? 0) >= 1200, o.why);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('a preStop httpGet needs the host network; anything but loopback is refused', async (t) => {
+    if (!requireDocker(t)) return;
+    const m = file('pod.yaml', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: x\n    lifecycle:\n      preStop:\n        httpGet: {port: 80, host: example.com}\n');
+    const r = await pid1(['test', '--manifest', m, '--network', 'host']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^pid1: preStop httpGet host example\.com: pid1 test sends hook requests to loopback only/);
   });
 
   test('--grace overrides terminationGracePeriodSeconds; without a preStop the kubelet stop is signal then SIGKILL', async (t) => {

@@ -6,6 +6,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { pid1, CLI } from './helpers/cli.js';
 import { svcBinary } from './helpers/rootfs.js';
 import type { TestReport } from '../src/report/test.js';
@@ -88,6 +90,31 @@ describe('pid1 test -- CMD: a fresh PID namespace', { concurrency: 3 }, () => {
     assert.ok(r.timeline.some((e) => e.kind === 'init' && /^forwarded SIGTERM to group/.test(e.text)), o.why);
     assert.ok(!r.timeline.some((e) => e.kind === 'log' && e.line.startsWith('{"init"')), 'report lines are shown as init events');
     assert.doesNotMatch(o.stderr, /DISAGREES/);
+  });
+
+  test('pid1 init --report FILE: the report is read from the file', async (t) => {
+    if (!canUnshare()) { t.skip('needs root for unshare --pid'); return; }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-ns-'));
+    try {
+      const report = path.join(dir, 'init.jsonl');
+      const o = await pid1Test(['--grace', '3', '--ready-log', 'ready', '--', process.execPath, CLI, 'init', '--report', report, '--', svc]);
+      assert.equal(o.report.verdict, 'graceful', o.why);
+      assert.match(o.report.initReport?.summary ?? '', /^pid1 init: exit 0: /, o.why);
+      assert.equal(o.report.observation.service?.statusFrom, 'the kernel (proc connector)');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('--ready-port: ready when 127.0.0.1:PORT accepts (the namespace shares the host network)', async (t) => {
+    if (!canUnshare()) { t.skip('needs root for unshare --pid'); return; }
+    const port = 20000 + (process.pid % 20000);
+    const prog = `const s = require('net').createServer().listen(${port}, '127.0.0.1'); process.on('SIGTERM', () => s.close(() => process.exit(0)));`;
+    const o = await pid1Test(['--grace', '3', '--ready-port', String(port), '--', process.execPath, '-e', prog]);
+    assert.equal(o.report.verdict, 'graceful', o.why);
+    assert.match(o.report.readiness?.how[0] ?? '', new RegExp(`^127\\.0\\.0\\.1:${port} accepted a connection after \\d+ ms$`));
+    // node's handling depends on the program: the model cannot tell from outside, and says so.
+    assert.equal(o.report.comparison?.live?.status, 'undecided', o.why);
   });
 
   test('a command that cannot run: nostart', async (t) => {

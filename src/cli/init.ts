@@ -4,7 +4,7 @@ import { ENV_VARS, resolveOptions, type RawInitOptions } from '../init/options.j
 
 const HELP_AFTER = `
 Examples:
-  ENTRYPOINT ["pid1", "init", "--", "/bin/sh", "-c", "exec gunicorn app:app"]
+  ENTRYPOINT ["pid1", "init", "--grace", "25s", "--", "/bin/sh", "-c", "./migrate && gunicorn app:app"]
   pid1 init --drain 5s --grace 20s -- ./start.sh
   pid1 init --rewrite TERM:QUIT -- nginx -g 'daemon off;'
 

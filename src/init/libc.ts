@@ -5,6 +5,7 @@
  */
 import koffi from 'koffi';
 import util from 'node:util';
+import { UserError } from '../util/errors.js';
 
 // <spawn.h> (glibc >= 2.26 for SETSID).
 const POSIX_SPAWN_SETSIGDEF = 0x04;
@@ -36,7 +37,16 @@ const ATTR_BYTES = 1024;
 const ACTIONS_BYTES = 512;
 const SIGSET_BYTES = 128;
 
-const libc = koffi.load('libc.so.6');
+const libc = loadLibc();
+
+function loadLibc(): ReturnType<typeof koffi.load> {
+  try {
+    return koffi.load('libc.so.6');
+  } catch (err) {
+    // The struct layouts and flags below are glibc's; musl (Alpine) is not supported.
+    throw new UserError(`pid1 init needs glibc (libc.so.6): ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
 type Fn<A extends unknown[], R = number> = (...args: A) => R;
 const posixSpawnp = libc.func('int posix_spawnp(_Out_ int *pid, const char *file, void *actions, void *attr, const char **argv, const char **envp)') as Fn<[number[], string, Buffer, Buffer, (string | null)[], (string | null)[]]>;
 const spawnattrInit = libc.func('int posix_spawnattr_init(void *attr)') as Fn<[Buffer]>;

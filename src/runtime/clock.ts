@@ -24,6 +24,12 @@ export function parseEngineTime(s: string): number | undefined {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
+/** At least `ms` by the monotonic clock (a timer may fire a little early against it), as Go's time.Sleep. */
+export async function sleepAtLeast(ms: number): Promise<void> {
+  const end = mono() + ms;
+  for (let left = ms; left > 0; left = end - mono()) await sleep(Math.ceil(left));
+}
+
 /**
  * `p`, or `fallback` after `ms`, whichever comes first; the timer is cleared either way, so that a
  * pending timeout never keeps the process alive after the work is done.

@@ -5,8 +5,9 @@
  * - the kernel's process connector (netlink, CN_IDX_PROC): one event per exit, stamped by the kernel
  *   (CLOCK_MONOTONIC) and carrying the wait status, so "exited 0" and "killed by SIGKILL" are facts,
  *   not guesses. It needs root in the host's PID namespace (EPERM otherwise);
- * - polling /proc/PID/stat every 2 ms: the exit time to within a tick, and the status only when the
- *   process is seen as a zombie (field 52, exit_code) before its parent reaps it;
+ * - polling /proc/PID/stat every 2 ms (5 ms as the connector's backup): the exit time to within a
+ *   tick, and the status only when the process is seen as a zombie (field 52, exit_code) before its
+ *   parent reaps it;
  * - a process that vanished between two polls: the time only.
  * The poll always runs, so a lost connector event (ENOBUFS) still gives an exit time.
  */
@@ -148,6 +149,7 @@ class ProcConnector {
 
   static async open(): Promise<{ connector?: ProcConnector; why?: string }> {
     if (process.platform !== 'linux') return { why: 'not Linux' };
+    if (process.env.PID1_PROC_CONNECTOR === '0') return { why: 'turned off by PID1_PROC_CONNECTOR=0' };
     const c = await loadLibc();
     if (!c) return { why: 'koffi/libc not available' };
     const fd = Number(c.socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR));
@@ -232,7 +234,8 @@ export class ExitWatcher {
   private ticks = 0;
 
   private constructor(private readonly connector: ProcConnector | undefined, readonly why: string | undefined) {
-    this.timer = setInterval(() => this.tick(), 2);
+    // With the connector the kernel stamps each exit; the poll is only a backup and can be slower.
+    this.timer = setInterval(() => this.tick(), connector ? 5 : 2);
   }
 
   /** Start watching (nothing yet); uses the connector when the kernel allows it. */

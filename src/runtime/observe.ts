@@ -80,7 +80,7 @@ export function observe(i: ObserveInput): ObservationView & { signalArrived?: bo
   const svcNode = initChild ?? (live.service ? tree.processes.find((p) => p.hostPid === live.service?.hostPid) : undefined) ?? init;
   const svcIsInit = svcNode === init;
   const exitCode = run.exit?.exitCode;
-  const stopMs = run.exit ? Math.max(0, run.exit.at - run.signalAt) : undefined;
+  const stopMs = run.exit ? Math.round(Math.max(0, run.exit.at - run.signalAt)) : undefined;
   const base = { ...(exitCode !== undefined ? { exitCode } : {}), ...(stopMs !== undefined ? { stopMs } : {}) };
   const svcLogs = logs.filter((l) => l.at >= run.signalAt && l.at <= (run.sigkillAt ?? run.deadline) && !initEventOf(l.line) && !/^pid1 init: /.test(l.line)).map((l) => l.line);
   const service = (extra: Partial<NonNullable<ObservationView['service']>> = {}): NonNullable<ObservationView['service']> => ({ pid: svcNode.pid, hostPid: svcNode.hostPid, name: svcNode.comm, ...extra });
@@ -118,12 +118,13 @@ export function observe(i: ObserveInput): ObservationView & { signalArrived?: bo
     for (const e of killed.slice(0, 5)) evidence.push(`${e.name} (PID ${e.pid ?? '?'}) ${describeStatus(e.status)} at ${since(e.at)} ms`);
     if (exitCode !== undefined) evidence.push(`${i.of === 'namespace' ? 'the namespace init' : 'the container'} exited with status ${exitCode}${exitCode === 137 ? ' (128 + 9, SIGKILL)' : ''}`);
     const names = [...new Set(killed.map((e) => e.name))].join(', ') || 'every process';
+    const svcEnd = exitOf(svcNode.hostPid);
     return {
       ...base, verdict: 'killed', sigkill: true, signalArrived: arrived, evidence,
       summary: arrived
         ? `${sig} arrived but the shutdown did not finish within the ${run.graceSeconds} s grace period: SIGKILL ended ${names}`
         : `${sig} was lost: nothing happened for the whole ${run.graceSeconds} s grace period, then SIGKILL ended ${names}`,
-      service: service(exitOf(svcNode.hostPid) ? { ended: describeStatus(exitOf(svcNode.hostPid)?.status), atMs: since((exitOf(svcNode.hostPid) as ProcessExit).at) } : {}),
+      service: service(svcEnd ? { ended: describeStatus(svcEnd.status), atMs: since(svcEnd.at) } : {}),
     };
   }
 

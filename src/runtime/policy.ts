@@ -14,7 +14,7 @@ import https from 'node:https';
 import { readProcess } from '../proc/read.js';
 import { parseSignal, signalName } from '../model/signals.js';
 import { UserError, messageOf } from '../util/errors.js';
-import { mono, sleep, within } from './clock.js';
+import { mono, sleep, sleepAtLeast, within } from './clock.js';
 import type { ExitWatcher } from './exits.js';
 import { describePreStop, type PreStop } from './launch-spec.js';
 import type { Target, TargetExit } from './target.js';
@@ -146,37 +146,41 @@ export function checkPreStopReachable(p: PreStop | undefined, network: string): 
   if (network !== 'host') throw new UserError('preStop httpGet needs the service reachable on 127.0.0.1: run with --network host');
 }
 
-async function runPreStop(target: Target, p: PreStop, graceSeconds: number): Promise<PreStopRun> {
-  const startedAt = mono();
-  const limitMs = graceSeconds * 1000;
-  let outcome: PreStopRun['outcome'] = 'completed';
-  let detail = '';
-  const timedOut = (): void => { outcome = 'timed out'; detail = `still running when the ${graceSeconds} s grace period ran out; the kubelet stops waiting for it`; };
+type HookResult = { outcome: PreStopRun['outcome']; detail: string };
+
+/** Run the hook as the kubelet does, waiting for it at most `limitMs`. */
+async function runHook(target: Target, p: PreStop, limitMs: number, graceSeconds: number): Promise<HookResult> {
+  const timedOut: HookResult = { outcome: 'timed out', detail: `still running when the ${graceSeconds} s grace period ran out; the kubelet stops waiting for it` };
   switch (p.kind) {
     case 'exec': {
       const r = await target.exec(p.command, limitMs);
-      if (r.timedOut) timedOut();
-      else if (r.error || r.code !== 0) { outcome = 'failed'; detail = r.error ?? `exit ${r.code}`; }
-      else detail = 'exit 0';
       const out = r.output.trim();
-      if (out) detail += `; output: ${out.split('\n').slice(-3).join(' | ')}`;
-      break;
+      const said = out ? `; output: ${out.split('\n').slice(-3).join(' | ')}` : '';
+      if (r.timedOut) return { ...timedOut, detail: timedOut.detail + said };
+      if (r.error || r.code !== 0) return { outcome: 'failed', detail: (r.error ?? `exit ${r.code}`) + said };
+      return { outcome: 'completed', detail: `exit 0${said}` };
     }
     case 'sleep':
-      if (p.seconds > graceSeconds) { await sleep(limitMs); timedOut(); } else { await sleep(p.seconds * 1000); detail = `slept ${p.seconds} s`; }
-      break;
-    case 'httpGet': {
+      if (p.seconds * 1000 > limitMs) { await sleepAtLeast(limitMs); return timedOut; }
+      await sleepAtLeast(p.seconds * 1000);
+      return { outcome: 'completed', detail: `slept ${p.seconds} s` };
+    case 'httpGet':
       try {
         const r = await within(httpGet(p, limitMs), limitMs, undefined);
-        if (!r) timedOut();
-        else if (r.status < 200 || r.status >= 400) { outcome = 'failed'; detail = `HTTP ${r.status}`; } else detail = `HTTP ${r.status}`;
+        if (!r) return timedOut;
+        return { outcome: r.status >= 200 && r.status < 400 ? 'completed' : 'failed', detail: `HTTP ${r.status}` };
       } catch (err) {
-        outcome = 'failed';
-        detail = messageOf(err);
+        return { outcome: 'failed', detail: messageOf(err) };
       }
-      break;
-    }
   }
+}
+
+async function runPreStop(target: Target, p: PreStop, graceSeconds: number): Promise<PreStopRun> {
+  const startedAt = mono();
+  const limitMs = graceSeconds * 1000;
+  const { outcome, detail } = await runHook(target, p, limitMs, graceSeconds);
+  // The kubelet's time.After(grace) fires no earlier than the grace; a Node timer may, by a fraction of a ms.
+  if (outcome === 'timed out') await sleepAtLeast(startedAt + limitMs - mono());
   const endedAt = mono();
   const ms = endedAt - startedAt;
   // kubelet: gracePeriod - int64(time.Since(start).Seconds()), then at least minimumGracePeriodInSeconds.

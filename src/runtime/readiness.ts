@@ -65,7 +65,13 @@ export async function waitReady(target: Target, r: Readiness): Promise<ReadyResu
   };
   if (r.log) {
     const re = r.log;
-    await check(`a log line matching /${re.source}/`, () => target.logs.some((l) => re.test(l.line)), 10);
+    let seen = 0; // lines already scanned (the buffer only shrinks when it drops its oldest lines)
+    await check(`a log line matching /${re.source}/`, () => {
+      if (seen > target.logs.length) seen = 0;
+      const hit = target.logs.slice(seen).some((l) => re.test(l.line));
+      seen = target.logs.length;
+      return hit;
+    }, 10);
     how.push(`log line /${re.source}/ after ${since()}`);
   }
   if (r.port !== undefined) {

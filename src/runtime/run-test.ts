@@ -94,6 +94,7 @@ function launchSpecOf(o: TestOptions): LaunchSpec | undefined {
   if (o.compose) spec = composeLaunch(o.compose.file, o.compose.service);
   if (o.manifest) spec = manifestLaunch(o.manifest.file, o.manifest.container);
   if ((o.compose || o.manifest) && (o.entrypoint || o.command?.length)) throw new UserError(`--entrypoint and a command come from ${o.compose ? 'the compose file' : 'the manifest'} here; edit it instead`);
+  checkPreStopReachable(spec?.preStop, o.network);
   return spec;
 }
 
@@ -125,7 +126,6 @@ async function prepareContainer(o: TestOptions, spec: LaunchSpec | undefined, ki
     ...(spec?.graceSeconds !== undefined ? { specGrace: { seconds: spec.graceSeconds, from: o.compose ? 'compose stop_grace_period' : 'terminationGracePeriodSeconds' } } : {}),
     ...(spec?.preStop ? { preStop: spec.preStop } : {}),
   });
-  checkPreStopReachable(policy.preStop, o.network);
   const env = { ...(spec?.env ?? {}), ...o.env };
   const entrypoint = o.entrypoint ?? spec?.entrypoint;
   const cmd = o.command?.length ? o.command : spec?.command;
@@ -198,9 +198,10 @@ function explainAssumption(cmp: ComparisonView | undefined, live: ComparisonView
 async function initReportOf(target: Target, env: Record<string, string>): Promise<InitRun | undefined> {
   const fromLogs = parseReport(target.logs.filter((l) => l.stream === 'stderr').map((l) => l.line).join('\n'));
   if (fromLogs.length) return fromLogs[fromLogs.length - 1];
+  // `pid1 init [--report FILE] -- CMD` (pid1 may be `node /path/to/main.js`): its options end at `--`.
   const argv = target.argv;
   const at = argv.findIndex((a) => a === 'init');
-  if (at < 0 || !argv.slice(0, at).some((a) => /pid1/.test(a))) return undefined;
+  if (at < 0) return undefined;
   let file = env.PID1_REPORT;
   for (let i = at + 1; i < argv.length && argv[i] !== '--'; i++) {
     const a = argv[i] as string;
@@ -260,7 +261,7 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
           evidence: [...(err.exitCode !== undefined ? [`exit status ${err.exitCode}`] : []), ...logs.map((l) => `output: ${l}`)],
           ...(err.exitCode !== undefined ? { exitCode: err.exitCode } : {}),
         },
-        durations: { totalMs: mono() - startedAt },
+        durations: { totalMs: Math.round(mono() - startedAt) },
       };
     };
     let ready;
@@ -284,15 +285,14 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
     let facts: ContainerFacts | undefined;
     if (docker && target.kind === 'container') facts = await inspectContainer(docker, target.id);
     const before = inspectReport(tree, live, facts);
-    const root = `/proc/${target.hostPid}/root`;
-    const shell = shellFamilyIn(root);
-    await loadShellParser();
-    const staticPred = staticPrediction(target.argv, shell, policy.signal, root, p);
-
     watcher = await ExitWatcher.open();
     for (const proc of tree.processes) watcher.watch(proc.hostPid, proc.comm, proc.pid);
     // Processes started between the tree and the watch are found through their parents.
     for (const proc of namespaceTree(target.hostPid).processes) watcher.watch(proc.hostPid, proc.comm, proc.pid);
+    const root = `/proc/${target.hostPid}/root`;
+    const shell = shellFamilyIn(root);
+    await loadShellParser();
+    const staticPred = staticPrediction(target.argv, shell, policy.signal, root, p);
 
     hooks.progress?.(`pid1 test: stopping with the ${policy.name} policy (${policy.signal}, grace ${policy.graceSeconds} s)${o.fast && (live.delivery === 'dropped' || live.delivery === 'ignored') ? ', --fast' : ''}...`);
     const fastEligible = o.fast && (live.delivery === 'dropped' || live.delivery === 'ignored');
@@ -325,7 +325,7 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
       run: run.id,
       target: { ...targetView(), shell },
       policy: policyView(policy),
-      readiness: ready,
+      readiness: { ms: Math.round(ready.ms), how: ready.how },
       before,
       prediction: { live: livePred, static: staticPred.view },
       ...(stop.preStop ? { preStop: { description: stop.preStop.description, ms: Math.round(stop.preStop.ms), outcome: stop.preStop.outcome, detail: stop.preStop.detail, subtractedSeconds: stop.preStop.subtractedSeconds, remainingSeconds: stop.preStop.remainingSeconds, raisedToMinimum: stop.preStop.raisedToMinimum } } : {}),

@@ -73,6 +73,14 @@ export interface Target {
   remove(): Promise<void>;
 }
 
+/** Lines kept per target: a chatty service must not grow pid1's memory without bound. */
+const MAX_LOG_LINES = 20_000;
+
+export function pushLog(logs: LogLine[], line: LogLine): void {
+  if (logs.length >= MAX_LOG_LINES) logs.splice(0, MAX_LOG_LINES / 4);
+  logs.push(line);
+}
+
 function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer | string): void; end(): void } {
   let rest = '';
   return {
@@ -238,7 +246,7 @@ export class ContainerTarget implements Target {
     const add = (kind: 'stdout' | 'stderr') => lineSplitter((raw) => {
       const sp = raw.indexOf(' ');
       const wall = sp > 0 ? parseEngineTime(raw.slice(0, sp)) : undefined;
-      this.logs.push({ at: wall !== undefined ? wallToMono(wall) : mono(), stream: kind, line: wall !== undefined ? raw.slice(sp + 1) : raw });
+      pushLog(this.logs, { at: wall !== undefined ? wallToMono(wall) : mono(), stream: kind, line: wall !== undefined ? raw.slice(sp + 1) : raw });
     });
     const so = add('stdout');
     const se = add('stderr');
@@ -427,7 +435,7 @@ export class NamespaceTarget implements Target {
       const s = child[kind];
       if (!s) continue;
       // unshare's own complaint when it cannot re-raise the child's SIGKILL is not the command's output.
-      const split = lineSplitter((line) => { if (!/^unshare: /.test(line) || !this.hostPid) this.logs.push({ at: mono(), stream: kind, line }); });
+      const split = lineSplitter((line) => { if (!/^unshare: /.test(line) || !this.hostPid) pushLog(this.logs, { at: mono(), stream: kind, line }); });
       s.on('data', (d: Buffer) => split.push(d));
       streams.push(new Promise((resolve) => s.once('close', () => { split.end(); resolve(); })));
     }
