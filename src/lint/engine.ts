@@ -84,7 +84,7 @@ export class Linter {
   readonly store: DocumentStore;
   private readonly files = new Map<string, FileResult>();
   private readonly docs = new Map<string, Document>();
-  private readonly seen = new Set<string>();
+  private readonly seen = new Map<string, Finding>();
   private readonly rules: readonly Rule[];
 
   constructor(private readonly opts: EngineOptions = {}, store?: DocumentStore) {
@@ -149,11 +149,18 @@ export class Linter {
     const { severity: _s, ...rest } = r;
     void _s;
     const f: Finding = { ruleId: rule.meta.id, severity, ...rest };
-    const key = `${f.ruleId}\0${f.file}\0${f.range.start.offset}\0${f.range.end.offset}\0${f.message}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
+    // One finding per rule and place: a file shared by several launches (a script used by two compose
+    // services, a Dockerfile built by several) is reported once, naming every launch that runs it.
+    const key = `${f.ruleId}\0${f.file}\0${f.range.start.offset}\0${f.range.end.offset}`;
     // compose/Kubernetes: name the service or container, the YAML document and the field path
     const rel = launch ? relatedFor(launch, f, (file) => this.docs.get(file) ?? this.store.byPath(file)) : undefined;
+    const first = this.seen.get(key);
+    if (first) {
+      const more = [...(f.related ?? []), ...(rel ? [rel] : [])];
+      for (const m of more) if (!first.related?.some((x) => x.file === m.file && x.message === m.message && x.range.start.offset === m.range.start.offset)) first.related = [...(first.related ?? []), m];
+      return;
+    }
+    this.seen.set(key, f);
     if (rel) f.related = [...(f.related ?? []), rel];
     const doc = this.docs.get(f.file) ?? this.store.byPath(f.file) ?? launch?.doc;
     const target = doc ? this.fileResult(doc) : undefined;

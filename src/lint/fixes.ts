@@ -37,7 +37,9 @@ export function execPrefixFix(l: Launch, p: ChainProcess, description = 'prefix 
   if (!a || !o || !fin) return undefined;
   if (fin.shape !== 'simple' || fin.explicitExec || fin.assignments || a.traps.length || a.wait || a.errors.length) return undefined;
   const name = fin.words[0]?.literal;
-  if (name === undefined || BUILTINS.has(name)) return undefined;
+  // `"$@"` alone runs the script's arguments: `exec "$@"` runs the same thing (and nothing, like before, when there are none)
+  const args = fin.words.length === 1 && /^"\$(\{@\}|@)"$/.test(fin.words[0]?.text ?? '');
+  if (!args && (name === undefined || BUILTINS.has(name))) return undefined;
   const at = o.text.at(fin.nameStart ?? fin.start);
   // the mapped character must be the command's first character as written
   if (o.doc.text.slice(at, at + (fin.words[0]?.text.length ?? 0)) !== fin.words[0]?.text) return undefined;

@@ -231,7 +231,9 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
       const fin = analysis.final;
       if (!fin) break;
       let next: string[] | undefined = fin.argv;
-      if (analysis.execArgs) next = scriptArgs.length ? scriptArgs : opts.args;
+      // `exec "$@"`, or a plain `"$@"` as the final command: the script's arguments (the CMD) run.
+      const argsOnly = fin.words.length === 1 && /^"?\$(\{@\}|@)"?$/.test(fin.words[0]?.text ?? '');
+      if (analysis.execArgs || argsOnly) next = scriptArgs.length ? scriptArgs : opts.args;
       if (analysis.wait) {
         // `svc & pid=$!; wait`: the service is the background job, a child of this shell.
         processes.push(makeProcess(current, currentArgv, signal, analysis, scriptPath));

@@ -20,8 +20,50 @@ export interface BuildRequest {
 
 interface BuildMessage { stream?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } }
 
+export interface Built {
+  id: string;
+  /**
+   * Images this build committed (not cache hits): the classic builder leaves those of stages that are not
+   * the target's parents dangling, as `docker build` does; they are removed with the image.
+   */
+  created: string[];
+}
+
+/** The step images the builder committed, from its output: ` ---> ID` not preceded by ` ---> Using cache`. */
+function createdImages(messages: BuildMessage[]): string[] {
+  const out: string[] = [];
+  let cached = false;
+  for (const line of messages.map((m) => m.stream ?? '').join('').split('\n')) {
+    if (/^Step \d+\/\d+ : /.test(line)) cached = false;
+    else if (/^ ---> Using cache/.test(line)) cached = true;
+    else {
+      const m = /^ ---> ([0-9a-f]{12,64})\s*$/.exec(line);
+      if (m?.[1] && !cached) out.push(m[1]);
+    }
+  }
+  return out;
+}
+
+/** Remove what a build left, without force: an image still used (a tag, a child, a container) stays. */
+export async function removeBuilt(docker: Docker, built: Built | undefined, tag: string): Promise<void> {
+  try {
+    await docker.getImage(tag).remove({ force: true });
+  } catch (err) {
+    if (!/404|no such image/i.test(engineMessage(err))) throw err;
+  }
+  for (const id of [...(built?.created ?? [])].reverse()) {
+    try {
+      const info = await docker.getImage(id).inspect();
+      if (info.RepoTags?.length) continue;
+      await docker.getImage(id).remove();
+    } catch {
+      /* gone, or still needed by something else */
+    }
+  }
+}
+
 /** Build and return the image ID; a failing build is one line naming the step that failed. */
-export async function buildImage(docker: Docker, req: BuildRequest): Promise<string> {
+export async function buildImage(docker: Docker, req: BuildRequest, onBuilt?: (b: Built) => void): Promise<string> {
   const context = path.resolve(req.context);
   let entries: string[];
   try {
@@ -54,6 +96,7 @@ export async function buildImage(docker: Docker, req: BuildRequest): Promise<str
   }).catch((err: unknown) => {
     throw new UserError(`build of ${req.context} failed: ${engineMessage(err)}`);
   });
+  onBuilt?.({ id: '', created: createdImages(messages) });
   const failed = messages.find((m) => m.error || m.errorDetail);
   if (failed) {
     const step = [...messages.slice(0, messages.indexOf(failed))].reverse().find((m) => m.stream && /^Step \d+\/\d+ : /.test(m.stream));

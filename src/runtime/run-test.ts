@@ -16,7 +16,7 @@ import { verdictFor, type Verdict as LiveVerdict } from '../proc/verdict.js';
 import { inspectReport } from '../report/inspect.js';
 import type { ComparisonView, PredictionView, TestReport } from '../report/test.js';
 import { UserError, messageOf } from '../util/errors.js';
-import { buildImage } from './build.js';
+import { buildImage, removeBuilt, type Built } from './build.js';
 import { newRun, type Resources, type Run } from './cleanup.js';
 import { mono } from './clock.js';
 import { engine, ensureEngine, imageFacts, inspectContainer, type ContainerFacts, type ImageFacts } from './docker.js';
@@ -105,14 +105,9 @@ async function prepareContainer(o: TestOptions, spec: LaunchSpec | undefined, ki
   if (build) {
     const tag = `pid1-test-build:${run.id}`;
     hooks.progress?.(`pid1 test: building ${build.context}...`);
-    hooks.resources.add(`image ${tag}`, async () => {
-      try {
-        await docker.getImage(tag).remove({ force: true });
-      } catch (err) {
-        if (!/404|no such image/i.test(messageOf(err))) throw err;
-      }
-    });
-    await buildImage(docker, { context: build.context, tag, labels: run.labels, ...(build.file ? { file: build.file } : {}), ...(build.target ? { target: build.target } : {}), ...('args' in build && build.args ? { args: build.args } : {}) });
+    let built: Built | undefined;
+    hooks.resources.add(`image ${tag}`, () => removeBuilt(docker, built, tag));
+    await buildImage(docker, { context: build.context, tag, labels: run.labels, ...(build.file ? { file: build.file } : {}), ...(build.target ? { target: build.target } : {}), ...('args' in build && build.args ? { args: build.args } : {}) }, (b) => { built = b; });
     imageRef = tag;
   }
   if (!imageRef) throw new UserError('no image to run');

@@ -51,6 +51,13 @@ ruleTester(rule, {
       errors: [],
     },
     {
+      name: 'a plain "$@" runs the CMD as a child of the script\'s shell',
+      dockerfile: 'FROM node:20-bookworm-slim\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["node", "server.js"]\n',
+      files: { 'docker-entrypoint.sh': '#!/bin/sh\nset -e\necho "starting $*"\n"$@"\n' },
+      errors: [{ file: 'docker-entrypoint.sh', line: 4, message: /runs `node` without exec: the script's shell \(dash\) stays PID 1/ }],
+      outputFiles: { 'docker-entrypoint.sh': '#!/bin/sh\nset -e\necho "starting $*"\nexec "$@"\n' },
+    },
+    {
       name: 'standalone script',
       script: '#!/bin/sh\nset -e\nchown app /data\nsu-exec app svc\n',
       errors: [{ line: 4 }],

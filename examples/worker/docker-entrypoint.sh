@@ -1,0 +1,5 @@
+#!/bin/sh
+set -e
+# wait for the database, run migrations...
+echo "starting $*"
+"$@"
