@@ -10,7 +10,7 @@ import path from 'node:path';
 import { startNamespace, cleanupNamespaces } from './helpers/ns.js';
 import { stopNamespace } from './helpers/observe.js';
 import { svcBinary } from './helpers/rootfs.js';
-import { pid1 } from './helpers/cli.js';
+import { pid1, CLI } from './helpers/cli.js';
 import { waitFor } from './helpers/exec.js';
 import type { InspectReport } from '../src/report/inspect.js';
 import type { ProcessSignalReport } from '../src/report/signals.js';
@@ -57,6 +57,14 @@ const cases: Case[] = [
   { name: 'dumb-init dash -c "svc --drain-ms 300; :"', argv: ['dumb-init', 'dash', '-c', `${SVC} --drain-ms 300; :`], processes: 3, outcome: 'abrupt', kind: 'init' },
   // catatonit takes signals through a signalfd: SigCgt is empty, fdinfo shows the mask.
   { name: 'catatonit -- svc', argv: ['catatonit', '--', SVC], processes: 2, outcome: 'graceful', kind: 'init' },
+  // dash as PID 1 catches SIGINT with its own handler (SigCgt has it) but passes it to nobody.
+  { name: 'dash -c "svc --graceful INT; :" stopped with SIGINT', argv: ['dash', '-c', `${SVC} --graceful INT; :`], processes: 2, outcome: 'killed', kind: 'shell', signal: 'SIGINT' },
+  // A trap that forwards to a background job and waits again: the live shell is read with the shell model.
+  { name: 'dash -c with a forwarding trap and a second wait', argv: ['dash', '-c', `trap 'kill -TERM $pid' TERM; ${SVC} --drain-ms 200 & pid=$!; wait $pid; wait $pid`], processes: 2, outcome: 'graceful', kind: 'shell' },
+  // The same trap with one wait: the interrupted wait returns, the script ends, PID 1 exits mid-drain.
+  { name: 'dash -c with a forwarding trap and one wait', argv: ['dash', '-c', `trap 'kill -TERM $pid' TERM; ${SVC} --drain-ms 300 & pid=$!; wait $pid`], processes: 2, outcome: 'abrupt', kind: 'shell' },
+  // pid1 init in front of a dash wrapper: the group gets SIGTERM and pid1 init waits for the service.
+  { name: 'pid1 init -- dash -c "svc --drain-ms 300; :"', argv: [process.execPath, CLI, 'init', '--report', 'none', '--', 'dash', '-c', `${SVC} --drain-ms 300; :`], processes: 3, outcome: 'graceful', kind: 'init' },
 ];
 
 for (const c of cases) {

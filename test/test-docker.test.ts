@@ -169,14 +169,14 @@ describe('pid1 test: verdicts from /proc polling alone', { concurrency: 3 }, () 
   }
 });
 
-// Found by pid1 test: dash as PID 1 catches SIGINT (SigCgt 0x10002) but never passes it to its child;
-// the live model (predictStop via verdictFor) treats a handling PID 1 as a forwarder and predicts
-// graceful. The launch-command model is right (killed). Remove `todo` once the model is fixed.
-test('model: SIGINT to a dash PID 1 is not forwarded', { todo: 'live model predicts graceful; observed killed (src/model/launch.ts predictStop, src/proc/verdict.ts)' }, async (t) => {
+// Found by pid1 test: dash as PID 1 catches SIGINT (SigCgt 0x10002) for itself but never passes it to
+// its child; both models must say killed.
+test('model: SIGINT to a dash PID 1 is not forwarded', async (t) => {
   if (!requireDocker(t)) return;
   const image = testImage({ shell: 'dash' });
   const o = await pid1Test(['--image', image, '--entrypoint', '["/bin/sh","-c","svc --graceful INT"]', '--stop-signal', 'SIGINT', '--grace', String(GRACE)]);
   checkRun(o, 'killed');
+  assert.equal(o.report.comparison?.live?.status, 'agrees', describeRun(o));
 });
 
 describe('pid1 test: --fast, never starting, readiness, outputs', { concurrency: 3 }, () => {

@@ -27,6 +27,8 @@ export interface ChainProcess {
   gracefulOnSignal: 'yes' | 'no' | 'unknown';
   /** A shell step's analysis, when it ran a command string or script. */
   shell?: ShellAnalysis;
+  /** An init that waits for every process it signalled (pid1 init), rather than exiting with its child. */
+  waitsForGroup?: boolean;
   /** Live masks, when read from /proc. */
   masks?: SignalMasks;
   /** Live PIDs, when read from /proc. */
@@ -104,7 +106,7 @@ export function stopTrap(shell: ShellAnalysis, signal: string): Trap | undefined
   return undefined;
 }
 
-function makeProcess(programs: Program[], argv: string[], signal: string, shell?: ShellAnalysis, script?: string): ChainProcess {
+export function makeProcess(programs: Program[], argv: string[], signal: string, shell?: ShellAnalysis, script?: string): ChainProcess {
   const last = programs[programs.length - 1] as Program;
   let handles = staticHandles(last, signal, shell);
   let role: Role = last.role;
@@ -139,6 +141,7 @@ function makeProcess(programs: Program[], argv: string[], signal: string, shell?
     ...(script !== undefined ? { script } : {}),
     ...(waitsForChild !== undefined ? { waitsForChild } : {}),
     ...(deferred ? { deferred } : {}),
+    ...(last.waitsForGroup ? { waitsForGroup: true } : {}),
     ...(last.note ? { note: last.note } : {}),
   };
 }
@@ -357,6 +360,11 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     path.push(`${label(pid1)} runs its trap only after its foreground command exits, which does not happen: grace period expires -> SIGKILL`);
     return finish('killed', 'start the service in the background and wait for it, with a trap that forwards the signal, or `exec` the service');
   }
+  if (procs.length > 1 && pid1.role === 'shell' && pid1.forwards === 'none' && !(pid1.shell && stopTrap(pid1.shell, signal))) {
+    // e.g. dash as PID 1 catches SIGINT for itself: the handler notes it and the shell goes on waiting.
+    path.push(`${label(pid1)} catches ${signal} with the shell's own handler (no trap): nothing passes it on; grace period expires -> SIGKILL`);
+    return finish('killed', `make the service PID 1: \`exec\` it from the shell, or use the exec (JSON) form`);
+  }
   if (procs.length > 1 && pid1.shell && pid1.forwards === 'none') {
     path.push(`${label(pid1)}'s trap does not pass ${signal} on; the script ends -> the kernel SIGKILLs every process left in the namespace`);
     return finish('abrupt', 'forward the signal to the service in the trap (`kill -TERM "$pid"`) and wait for it');
@@ -400,6 +408,17 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     return finish(rest.outcome, rest.fix);
   }
   path.push(`-> ${label(child)}: no handler, the default action ends it at once`);
+  if (mode === 'group' && pid1.waitsForGroup) {
+    // pid1 init: the whole group got the signal, and it waits for every process it signalled.
+    const f = service.masks ? signalFate(sig, service.masks, { namespaceInit: false, fromAncestor: false }).fate : service.handles === 'yes' ? 'handled' : service.handles === 'no' ? 'default' : 'unknown';
+    if (f === 'handled' && service.gracefulOnSignal === 'yes') {
+      path.push(`-> ${label(service)}: handled; ${label(pid1)} waits for it after its child exits`);
+      return finish('graceful');
+    }
+    if (f === 'unknown' || service.gracefulOnSignal === 'unknown') { certain = false; return finish('unknown'); }
+    path.push(`-> ${label(service)}: ${f === 'handled' ? 'handled, but not as a graceful shutdown' : 'no handler, the default action ends it'}`);
+    return finish('abrupt', `handle ${signal} in the service`);
+  }
   path.push(`${label(pid1)} exits with its child -> the kernel SIGKILLs every process left in the namespace`);
   if (mode === 'group') {
     path.push(`${label(service)} received ${signal} too, but its shutdown is cut short when PID 1 exits`);

@@ -33,6 +33,8 @@ export interface Program {
   command?: string;
   /** For a shell without -c: the script it runs. */
   script?: string;
+  /** For inits: after forwarding a stop signal it waits for every process it signalled (pid1 init), instead of exiting with its child. */
+  waitsForGroup?: boolean;
   /** For known servers: the signals that start a graceful shutdown (empty: none by default). */
   graceful?: string[];
   /** One line of why, where the behaviour is not obvious. */
@@ -102,6 +104,14 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown'): 
       const next = skipOptions(a, 1, new Set([]));
       const group = a.slice(1, next).includes('-g');
       return { name, role: 'init', forwards: group ? 'group' : 'child', next };
+    }
+    case 'pid1': {
+      // pid1 init [OPTIONS] [--] CMD: forwards to the child's group and waits for every process it signalled.
+      if (a[1] !== 'init') return { name, role: 'service' };
+      const next = skipOptions(a, 2, new Set(['--rewrite', '--stop-signal', '--drain', '--grace', '--report']));
+      const single = a.slice(2, next).includes('--single-child');
+      return { name: 'pid1 init', role: 'init', forwards: single ? 'child' : 'group', next, waitsForGroup: !single,
+        note: single ? 'pid1 init --single-child forwards to its child only' : 'pid1 init forwards to the child\'s process group and waits for every process it signalled' };
     }
     case 'init': case 's6-svscan':
       // s6-overlay's /init runs s6-svscan as PID 1; it brings supervised services down on SIGTERM.

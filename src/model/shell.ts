@@ -38,6 +38,11 @@ export async function loadShellParser(): Promise<void> {
   parser = p;
 }
 
+/** Whether loadShellParser() has completed (sync callers use the shell model only then). */
+export function shellParserReady(): boolean {
+  return parser !== undefined;
+}
+
 export function shellParser(): Parser {
   if (!parser) throw new Error('shell parser not loaded: await loadShellParser() first');
   return parser;

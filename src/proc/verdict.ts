@@ -4,8 +4,10 @@
  * predictor lint uses (src/model/launch.ts).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { identify, basename, type Program, type ShellFamily } from '../model/programs.js';
-import { predictStop, type ChainProcess, type Outcome } from '../model/launch.js';
+import { makeProcess, predictStop, type ChainProcess, type Outcome } from '../model/launch.js';
+import { analyzeShell, shellParserReady } from '../model/shell.js';
 import { parseSignal, signalFate, signalName, type Fate } from '../model/signals.js';
 import { PROC } from './read.js';
 import type { NamespaceTree, TreeNode } from './tree.js';
@@ -56,6 +58,11 @@ function argvOf(p: TreeNode): string[] {
     const pm = basename(argv[1]).replace(/(-cli)?\.c?js$/, '');
     return [pm, ...argv.slice(2)];
   }
+  // pid1 init run by node: `node …/pid1 init …`, `node …/dist/src/cli/main.js init …`, `node …/dist/src/init/bin.js …`.
+  if ((first === 'node' || first === 'nodejs') && argv[1]) {
+    if (/(^|\/)(pid1|cli\/main\.js)$/.test(argv[1]) && argv[2] === 'init') return ['pid1', ...argv.slice(2)];
+    if (/(^|\/)init\/bin\.js$/.test(argv[1])) return ['pid1', 'init', ...argv.slice(2)];
+  }
   // A script run through its shebang: the kernel shows the interpreter first; keep it, identify() knows shells.
   return argv;
 }
@@ -82,8 +89,32 @@ function programOf(p: TreeNode): Program {
   return prog;
 }
 
+/** A live shell's program text: its -c string, or its script read through the process's own root and cwd. */
+function liveShellSource(p: TreeNode, prog: Program): { source: string; mode: 'command' | 'script' } | undefined {
+  if (prog.command !== undefined) return { source: prog.command, mode: 'command' };
+  if (prog.script === undefined) return undefined;
+  try {
+    const cwd = fs.readlinkSync(`${PROC}/${p.hostPid}/cwd`);
+    const inRoot = path.posix.resolve(cwd, prog.script);
+    return { source: fs.readFileSync(`${PROC}/${p.hostPid}/root${inRoot}`, 'utf8'), mode: 'script' };
+  } catch {
+    return undefined; // gone, or no access to its root
+  }
+}
+
 function toChain(p: TreeNode, signal: number): ChainProcess {
   const prog = programOf(p);
+  if (prog.role === 'shell' && shellParserReady()) {
+    // The same shell model lint uses: does a trap forward the signal, and does the shell wait afterwards?
+    const src = liveShellSource(p, prog);
+    if (src) {
+      const analysis = analyzeShell(src.source, familyOf(p), { mode: src.mode });
+      const sigName = signalName(signal);
+      const c = makeProcess([prog], p.argv, sigName, analysis, prog.script);
+      const caught = [...new Set([...p.masks.caught, ...p.takes])];
+      return { ...c, handles: caught.includes(signal) ? 'yes' : 'no', masks: { ...p.masks, caught }, pid: p.pid, hostPid: p.hostPid };
+    }
+  }
   // Signals taken with sigwait/signalfd count as handled: the kernel queues them for the process.
   const caught = [...new Set([...p.masks.caught, ...p.takes])];
   const handles = caught.includes(signal) ? 'yes' : 'no';
@@ -97,6 +128,7 @@ function toChain(p: TreeNode, signal: number): ChainProcess {
   return {
     programs: [prog], argv: p.argv, role: prog.role, name, forwards: prog.forwards ?? 'none', handles, gracefulOnSignal: graceful,
     masks: { ...p.masks, caught }, pid: p.pid, hostPid: p.hostPid, ...(prog.note ? { note: prog.note } : {}),
+    ...(prog.waitsForGroup ? { waitsForGroup: true } : {}),
   };
 }
 
@@ -138,7 +170,11 @@ function describe(prog: Program, p: TreeNode): string {
   }
 }
 
-/** The verdict for a namespace and its stop signal (default SIGTERM). */
+/**
+ * The verdict for a namespace and its stop signal (default SIGTERM). Shell processes are analysed with
+ * the shell model (traps, waits) when the parser is loaded (await loadShellParser() first); otherwise
+ * only their signal masks speak for them.
+ */
 export function verdictFor(tree: NamespaceTree, stopSignal = 'SIGTERM'): Verdict {
   const sig = parseSignal(stopSignal);
   const signal = signalName(sig);

@@ -11,6 +11,7 @@ import type Docker from 'dockerode';
 import { parseSignal, signalName } from '../model/signals.js';
 import { namespaceTree, type TreeNode } from '../proc/tree.js';
 import { verdictFor } from '../proc/verdict.js';
+import { loadShellParser } from '../model/shell.js';
 import { inspectReport, type InspectReport } from '../report/inspect.js';
 import type { TimelineEvent } from '../report/test.js';
 import { UserError, messageOf } from '../util/errors.js';
@@ -89,6 +90,7 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
   const sig = parseSignal(signal);
   const graceSeconds = o.grace ?? facts.stopTimeout ?? 10;
   const graceFrom = o.grace !== undefined ? '--grace' : facts.stopTimeout !== undefined ? 'the container\'s StopTimeout' : 'Docker\'s default';
+  await loadShellParser(); // live shells are read with the shell model (traps, waits)
   const tree = namespaceTree(facts.hostPid);
   const verdict = verdictFor(tree, signal);
   const before = inspectReport(tree, verdict, facts);

@@ -276,6 +276,7 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
       if (target.exit) return await nostart(new NoStart(`it exited with status ${target.exit.exitCode} before the stop`, target.exit.exitCode));
       throw err;
     }
+    await loadShellParser(); // the live verdict reads shells with the shell model too
     const live: LiveVerdict = verdictFor(tree, policy.signal);
     let facts: ContainerFacts | undefined;
     if (docker && target.kind === 'container') facts = await inspectContainer(docker, target.id);
@@ -286,7 +287,6 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
     for (const proc of namespaceTree(target.hostPid).processes) watcher.watch(proc.hostPid, proc.comm, proc.pid);
     const root = `/proc/${target.hostPid}/root`;
     const shell = shellFamilyIn(root);
-    await loadShellParser();
     const staticPred = staticPrediction(target.argv, shell, policy.signal, root, p);
 
     hooks.progress?.(`pid1 test: stopping with the ${policy.name} policy (${policy.signal}, grace ${policy.graceSeconds} s)${o.fast && (live.delivery === 'dropped' || live.delivery === 'ignored') ? ', --fast' : ''}...`);

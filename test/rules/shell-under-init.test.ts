@@ -6,6 +6,8 @@ ruleTester(rule, {
     { name: 'tini execs the service directly', dockerfile: 'FROM debian:bookworm\nENTRYPOINT ["tini", "--", "svc"]\n' },
     { name: 'tini -> sh -c with exec', dockerfile: 'FROM debian:bookworm\nENTRYPOINT ["tini", "--", "sh", "-c", "exec svc"]\n' },
     { name: 'dumb-init -> ash execs the last command', dockerfile: 'FROM alpine:3.20\nENTRYPOINT ["dumb-init", "--"]\nCMD svc --port 80\n' },
+    // pid1 init signals the wrapper's whole group and waits for every process it signalled.
+    { name: 'pid1 init -> dash -c', dockerfile: 'FROM debian:bookworm\nENTRYPOINT ["pid1", "init", "--grace", "20s", "--"]\nCMD ["sh", "-c", "./migrate && svc"]\n' },
   ],
   invalid: [
     {
@@ -13,6 +15,12 @@ ruleTester(rule, {
       dockerfile: 'FROM debian:bookworm\nENTRYPOINT ["tini", "--", "sh", "-c", "svc --port 80"]\n',
       errors: [{ message: /tini forwards SIGTERM to `dash -c`/, line: 2 }],
       output: 'FROM debian:bookworm\nENTRYPOINT ["tini", "--", "sh", "-c", "exec svc --port 80"]\n',
+    },
+    {
+      name: 'pid1 init --single-child is like tini',
+      dockerfile: 'FROM debian:bookworm\nENTRYPOINT ["pid1", "init", "--single-child", "--", "sh", "-c", "svc"]\n',
+      errors: [{ line: 2 }],
+      output: 'FROM debian:bookworm\nENTRYPOINT ["pid1", "init", "--single-child", "--", "sh", "-c", "exec svc"]\n',
     },
     {
       name: 'tini -g is no better',
