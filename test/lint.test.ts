@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { pid1 } from './helpers/cli.js';
 import { requireDocker, testImage, cleanupDocker } from './helpers/docker.js';
+import { tempDir } from './helpers/exec.js';
 
 after(cleanupDocker);
 const require = createRequire(import.meta.url);
@@ -20,7 +21,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const CLASSIC = 'FROM python:3.9-slim\nENTRYPOINT gunicorn -w 1 -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:80 app:app\n';
 
 function tree(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-lint-cli-'));
+  const dir = tempDir('pid1-lint-cli-');
   for (const [name, text] of Object.entries(files)) {
     const p = path.join(dir, name);
     fs.mkdirSync(path.dirname(p), { recursive: true });

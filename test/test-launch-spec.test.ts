@@ -16,9 +16,10 @@ import { decodeWaitStatus, describeStatus } from '../src/runtime/exits.js';
 import { resolveInRoot, shellFamilyIn } from '../src/runtime/rootfs.js';
 import { UserError } from '../src/util/errors.js';
 import type { TreeNode } from '../src/proc/tree.js';
+import { tempDir } from './helpers/exec.js';
 
 function tmpFile(name: string, text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-spec-'));
+  const dir = tempDir('pid1-spec-');
   const file = path.join(dir, name);
   fs.writeFileSync(file, text);
   return file;
@@ -221,7 +222,7 @@ test('rescue targets are the top-most handlers, not PID 1, not their handling de
 });
 
 test('rootfs: /bin/sh resolved inside the root, absolute links included', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-root-'));
+  const root = tempDir('pid1-root-');
   fs.mkdirSync(path.join(root, 'bin'));
   fs.mkdirSync(path.join(root, 'usr/bin'), { recursive: true });
   fs.writeFileSync(path.join(root, 'usr/bin/dash'), '');

@@ -1,4 +1,7 @@
 import { execFile, execFileSync, type ExecFileOptions } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 export interface RunResult {
   code: number;
@@ -34,3 +37,16 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | Promise
     await sleep(everyMs);
   }
 }
+
+const tempDirs = new Set<string>();
+
+/** A temporary directory removed when the test process exits, whatever the tests' outcome. */
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+process.on('exit', () => {
+  for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+});

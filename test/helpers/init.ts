@@ -12,8 +12,9 @@ import { startNamespace, type Namespace } from './ns.js';
 import { waitFor } from './exec.js';
 import { svcBinary } from './rootfs.js';
 import { parseReport, type InitEvent, type InitRun } from '../../src/init/report.js';
+import { tempDir } from './exec.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-init-test-'));
+const tmp = tempDir('pid1-init-test-');
 let seq = 0;
 
 /** A fresh report path. */
