@@ -202,6 +202,27 @@ test('--fix: atomic, keeps the mode, byte-for-byte elsewhere, idempotent; --fix-
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
 
+test('--fix through a symlink fixes the file it points to and keeps the link', async () => {
+  const dir = tree({ 'real/Dockerfile.src': CLASSIC });
+  try {
+    fs.symlinkSync('real/Dockerfile.src', path.join(dir, 'Dockerfile'));
+    const r = await lintJson(['--fix', path.join(dir, 'Dockerfile')]);
+    assert.equal(r.code, 0, JSON.stringify(r.out));
+    assert.ok(fs.lstatSync(path.join(dir, 'Dockerfile')).isSymbolicLink(), 'the link stays a link');
+    assert.match(fs.readFileSync(path.join(dir, 'real/Dockerfile.src'), 'utf8'), /^ENTRYPOINT \["gunicorn", "-w", "1"/m);
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'real')).filter((n) => n.includes('.tmp')), []);
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('-o to a file that cannot be written: one line, exit 2', async () => {
+  const dir = tree({ Dockerfile: CLASSIC });
+  try {
+    const r = await pid1(['lint', dir, '-o', path.join(dir, 'no/such/dir/report.txt')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^pid1: cannot write -o .*report\.txt: ENOENT[^\n]*\n$/);
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
 test('stdin: - reads one Dockerfile; --fix refuses stdin; --fix-dry-run shows the diff', async () => {
   const r = await lintJson(['-'], { input: CLASSIC });
   assert.equal(r.code, 1);

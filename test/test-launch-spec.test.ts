@@ -207,7 +207,7 @@ test('wait statuses decode as the kernel keeps them', () => {
 
 test('rescue targets are the top-most handlers, not PID 1, not their handling descendants', () => {
   const node = (pid: number, ppid: number, caught: number[], depth: number): TreeNode => ({
-    hostPid: 100 + pid, hostPpid: ppid ? 100 + ppid : 1, pid, ppid, pgid: 1, sid: 1, nsPids: [100 + pid, pid], state: 'S', stateName: 'sleeping', zombie: false,
+    hostPid: 100 + pid, hostPpid: ppid ? 100 + ppid : 1, starttime: 1000 + pid, pid, ppid, pgid: 1, sid: 1, nsPids: [100 + pid, pid], nsPgids: [101, 1], nsSids: [101, 1], state: 'S', stateName: 'sleeping', zombie: false,
     uid: 0, user: 'root', comm: `p${pid}`, argv: [], exe: '', pidNs: 'pid:[1]', threads: 1, takes: [], takesVia: [], depth, children: [],
     rawMasks: { SigPnd: '0', ShdPnd: '0', SigBlk: '0', SigIgn: '0', SigCgt: '0' },
     masks: { pending: [], shared_pending: [], blocked: [], ignored: [], caught },

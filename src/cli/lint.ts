@@ -111,7 +111,13 @@ export function registerLint(program: Command): void {
         text = formatPretty(out.result, { color, ...(fixed ? { fixed } : {}) });
       }
       if (o.fixDryRun && o.format !== 'pretty' && out.diff) process.stderr.write(out.diff);
-      if (o.output) fs.writeFileSync(o.output, text);
+      if (o.output) {
+        try {
+          fs.writeFileSync(o.output, text);
+        } catch (err) {
+          throw new UserError(`cannot write -o ${o.output}: ${messageOf(err)}`);
+        }
+      }
       else process.stdout.write(text);
       const c = countOf(out.result);
       process.exitCode = out.nothingReadable ? 2 : c.errors > 0 || c.fileErrors > 0 ? 1 : 0;

@@ -63,14 +63,17 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
 }
 
 /** Replace a file's content atomically, keeping its mode (and owner, when we may). */
-export function writeAtomic(absPath: string, content: string): void {
-  const dir = path.dirname(absPath);
+export function writeAtomic(givenPath: string, content: string): void {
+  let absPath: string;
   let st: fs.Stats;
   try {
+    // A symlinked Dockerfile: fix the file it points to, and keep the link.
+    absPath = fs.realpathSync(givenPath);
     st = fs.statSync(absPath);
   } catch (err) {
-    throw new UserError(`${absPath}: cannot fix: ${messageOf(err)}`);
+    throw new UserError(`${givenPath}: cannot fix: ${messageOf(err)}`);
   }
+  const dir = path.dirname(absPath);
   const tmp = path.join(dir, `.${path.basename(absPath)}.pid1-${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {
@@ -82,6 +85,9 @@ export function writeAtomic(absPath: string, content: string): void {
     fs.chmodSync(tmp, st.mode & 0o7777);
     try { fs.chownSync(tmp, st.uid, st.gid); } catch { /* not permitted: keep ours */ }
     fs.renameSync(tmp, absPath);
+    // Make the rename itself durable.
+    let dfd: number | undefined;
+    try { dfd = fs.openSync(dir, 'r'); fs.fsyncSync(dfd); } catch { /* not supported here */ } finally { if (dfd !== undefined) fs.closeSync(dfd); }
   } catch (err) {
     if (fd !== undefined) try { fs.closeSync(fd); } catch { /* closed */ }
     try { fs.unlinkSync(tmp); } catch { /* gone */ }

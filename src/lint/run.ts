@@ -75,6 +75,7 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
   if (!stdin && found.length === 0) throw new UserError(`nothing to lint in ${opts.paths.join(', ')} (looked for Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile*, compose files and Kubernetes YAML)`);
   let { result, readable } = lintOnce(found, stdin, opts);
   const probeNotes: string[] = [];
+  let probedImages: ReadonlyMap<string, ProbedImage> | undefined;
   if (opts.probeImages) {
     const refs = new Set<string>();
     for (const f of result.files) for (const l of f.launches) if (l.shell.image && !opts.images?.[l.shell.image]) refs.add(l.shell.image);
@@ -87,6 +88,7 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
         await ensureEngine(docker, 5000);
         const probed = await probeImages(docker, [...refs]);
         for (const [ref, p] of probed) probeNotes.push(`${ref}: ${p.family} (${p.how})`);
+        probedImages = probed;
         ({ result, readable } = lintOnce(found, stdin, opts, probed));
       } catch (err) {
         probeNotes.push(`--probe-images: ${messageOf(err)}; using the image table`);
@@ -100,13 +102,20 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
     outcome.plans = plans;
     if (opts.fixDryRun) outcome.diff = plans.map((p) => unifiedDiff(p.file, p.before, p.after)).join('');
     if (opts.fix && plans.length) {
+      const written: string[] = [];
       for (const p of plans) {
         const abs = result.docs.get(p.file)?.absPath;
         if (!abs) continue;
-        writeAtomic(abs, p.after);
+        try {
+          writeAtomic(abs, p.after);
+        } catch (err) {
+          // Each file is replaced atomically; say which ones already were.
+          throw written.length ? new UserError(`${messageOf(err)} (already fixed: ${written.join(', ')})`) : err;
+        }
+        written.push(p.file);
       }
       // report what is left after the fixes
-      outcome.result = lintOnce(found, stdin, opts).result;
+      outcome.result = lintOnce(found, stdin, opts, probedImages).result;
     }
   }
   return outcome;

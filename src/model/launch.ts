@@ -6,7 +6,7 @@
  */
 import { basename, identify, type Forwarding, type Program, type Role, type ShellFamily } from './programs.js';
 import { analyzeShell, type ShellAnalysis, type Trap } from './shell.js';
-import { parseSignal, signalFate, signalName, type SignalMasks } from './signals.js';
+import { KERNEL_SIGRTMIN, parseSignal, signalFate, signalName, type SignalMasks } from './signals.js';
 
 /** One process on the chain, after every exec it performs (its final program image). */
 export interface ChainProcess {
@@ -27,6 +27,8 @@ export interface ChainProcess {
   gracefulOnSignal: 'yes' | 'no' | 'unknown';
   /** A shell step's analysis, when it ran a command string or script. */
   shell?: ShellAnalysis;
+  /** Statically known to set the stop signal to SIG_IGN. */
+  ignores?: boolean;
   /** An init that waits for every process it signalled (pid1 init), rather than exiting with its child. */
   waitsForGroup?: boolean;
   /** Live masks, when read from /proc. */
@@ -113,6 +115,9 @@ export function makeProcess(programs: Program[], argv: string[], signal: string,
   let forwards: Forwarding = last.forwards ?? 'none';
   let waitsForChild: boolean | undefined;
   let deferred: boolean | undefined;
+  // pid1 init ignores real-time signals: such a stop signal never gets past it.
+  const ignored = last.ignoresRealtime === true && parseSignal(signal) >= KERNEL_SIGRTMIN;
+  if (ignored) handles = 'no';
   const trap = last.role === 'shell' && shell ? stopTrap(shell, signal) : undefined;
   if (trap && shell) {
     if (trap.ignores) handles = 'no';
@@ -136,12 +141,14 @@ export function makeProcess(programs: Program[], argv: string[], signal: string,
     programs, argv, role, name: last.name,
     forwards,
     handles,
-    gracefulOnSignal: last.role === 'service' ? serviceGraceful(last, signal) : 'no',
+    // s6-overlay's /init supervises the services itself and takes them down on SIGTERM.
+    gracefulOnSignal: last.role === 'service' ? serviceGraceful(last, signal) : last.name === 's6' ? 'yes' : 'no',
     ...(shell ? { shell } : {}),
     ...(script !== undefined ? { script } : {}),
     ...(waitsForChild !== undefined ? { waitsForChild } : {}),
     ...(deferred ? { deferred } : {}),
     ...(last.waitsForGroup ? { waitsForGroup: true } : {}),
+    ...(ignored ? { ignores: true } : {}),
     ...(last.note ? { note: last.note } : {}),
   };
 }
@@ -340,7 +347,7 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
   // What PID 1 does with it.
   const fateAt1 = pid1.masks
     ? signalFate(sig, pid1.masks, { namespaceInit: true, fromAncestor: true })
-    : { fate: pid1.handles === 'yes' ? 'handled' : pid1.handles === 'no' ? 'dropped' : 'unknown', why: '' } as const;
+    : { fate: pid1.handles === 'yes' ? 'handled' : pid1.ignores ? 'ignored' : pid1.handles === 'no' ? 'dropped' : 'unknown', why: '' } as const;
   if (fateAt1.fate === 'dropped' || fateAt1.fate === 'ignored') {
     path.push(`${signal} -> PID 1 ${label(pid1)}: ${fateAt1.fate === 'ignored' ? 'ignored (SIG_IGN)' : 'no handler, and the kernel drops default-action signals sent to a namespace init'}`);
     path.push(`grace period expires -> SIGKILL from the runtime: every process dies at once`);
@@ -373,6 +380,10 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     const g = pid1.gracefulOnSignal;
     if (g === 'yes') return finish('graceful');
     if (g === 'unknown') { certain = false; return finish('unknown'); }
+    if (pid1.programs.at(-1)?.keepsRunning) {
+      path.push(`${pid1.name} handles ${signal} but keeps running${pid1.note ? ` (${pid1.note})` : ''}; grace period expires -> SIGKILL`);
+      return finish('killed', `set STOPSIGNAL to ${pid1.programs.at(-1)?.graceful?.[0] ?? 'its stop signal'}`);
+    }
     path.push(`${pid1.name} treats ${signal} as an immediate stop, not its graceful shutdown${pid1.note ? ` (${pid1.note})` : ''}`);
     return finish('abrupt', `set STOPSIGNAL to ${pid1.programs.at(-1)?.graceful?.[0] ?? 'its graceful signal'}`);
   }

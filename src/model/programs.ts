@@ -35,6 +35,10 @@ export interface Program {
   script?: string;
   /** For inits: after forwarding a stop signal it waits for every process it signalled (pid1 init), instead of exiting with its child. */
   waitsForGroup?: boolean;
+  /** For a service: a handled signal that is not one of `graceful` leaves it running (systemd re-executes on SIGTERM). */
+  keepsRunning?: boolean;
+  /** It sets real-time signals (SIGRTMIN..SIGRTMAX) to SIG_IGN: a real-time stop signal is ignored, not forwarded. */
+  ignoresRealtime?: boolean;
   /** For known servers: the signals that start a graceful shutdown (empty: none by default). */
   graceful?: string[];
   /** One line of why, where the behaviour is not obvious. */
@@ -110,12 +114,16 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown'): 
       if (a[1] !== 'init') return { name, role: 'service' };
       const next = skipOptions(a, 2, new Set(['--rewrite', '--stop-signal', '--drain', '--grace', '--report']));
       const single = a.slice(2, next).includes('--single-child');
-      return { name: 'pid1 init', role: 'init', forwards: single ? 'child' : 'group', next, waitsForGroup: !single,
+      // Node cannot listen for real-time signals, so pid1 init ignores them (src/init/init.ts).
+      return { name: 'pid1 init', role: 'init', forwards: single ? 'child' : 'group', next, waitsForGroup: !single, ignoresRealtime: true,
         note: single ? 'pid1 init --single-child forwards to its child only' : 'pid1 init forwards to the child\'s process group and waits for every process it signalled' };
     }
-    case 'init': case 's6-svscan':
-      // s6-overlay's /init runs s6-svscan as PID 1; it brings supervised services down on SIGTERM.
-      return { name: 's6', role: 'init', forwards: 'group', note: 's6-overlay stops supervised services on SIGTERM' };
+    case 'init': case 's6-svscan': case 'systemd':
+      // s6-overlay's entry point is exactly /init; it runs s6-svscan as PID 1, which brings supervised services down on SIGTERM.
+      if (a[0] === '/init' || name === 's6-svscan') return { name: 's6', role: 'init', forwards: 'group', note: 's6-overlay stops supervised services on SIGTERM' };
+      // systemd (/sbin/init, /lib/systemd/systemd) halts on SIGRTMIN+3; on SIGTERM it re-executes itself and keeps running (systemd(1)).
+      return { name: 'systemd', role: 'service', graceful: ['SIGRTMIN+3'], keepsRunning: true,
+        note: 'systemd as PID 1 halts on SIGRTMIN+3 (STOPSIGNAL SIGRTMIN+3); on SIGTERM it re-executes itself and keeps running' };
     case 'npm': case 'yarn': case 'pnpm': {
       const sub = a[1];
       const script = sub === 'start' || sub === 'test' || sub === 'stop' || sub === 'restart' ? sub : sub === 'run' || sub === 'run-script' ? a[2] : name === 'yarn' ? sub : undefined;

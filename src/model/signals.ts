@@ -45,15 +45,8 @@ const ALPHA: ArchTable = {
   aliases: { ...COMMON_ALIASES, INFO: 'PWR' },
   glibcRtMax: 64,
 };
-// arch/sparc/include/uapi/asm/signal.h
-const SPARC: ArchTable = {
-  nsig: 64,
-  names: ['', 'HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'EMT', 'FPE', 'KILL', 'BUS', 'SEGV', 'SYS', 'PIPE', 'ALRM',
-    'TERM', 'URG', 'STOP', 'TSTP', 'CONT', 'CHLD', 'TTIN', 'TTOU', 'IO', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH',
-    'PWR', 'USR1', 'USR2'],
-  aliases: { ...COMMON_ALIASES, LOST: 'PWR' },
-  glibcRtMax: 64,
-};
+// arch/sparc/include/uapi/asm/signal.h: numbered as on Alpha; 29 is SIGLOST/SIGPWR.
+const SPARC: ArchTable = { ...ALPHA, aliases: { ...COMMON_ALIASES, LOST: 'PWR' } };
 // arch/mips/include/uapi/asm/signal.h: _NSIG 128, so /proc masks have 32 hex digits.
 const MIPS: ArchTable = {
   nsig: 128,

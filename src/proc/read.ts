@@ -6,12 +6,20 @@
 import fs from 'node:fs';
 import { UserError, errnoOf } from '../util/errors.js';
 import { decodeMask, hostArch, type SignalMasks } from '../model/signals.js';
+import { parseCmdline, parseStat } from './stat.js';
 
 export interface ProcessInfo {
   /** PID in the reader's (host) namespace. */
   hostPid: number;
   /** PID in each namespace, outermost first (NSpid); the last is the process's own namespace. */
   nsPids: number[];
+  /**
+   * Process group and session in each namespace, outermost first (NSpgid, NSsid: one entry per NSpid
+   * level; 0 where the group's or session's leader is not visible from that level). Empty on kernels
+   * before 4.1.
+   */
+  nsPgids: number[];
+  nsSids: number[];
   /** PID, parent, group and session as seen inside the process's own namespace. */
   pid: number;
   ppid: number;
@@ -19,6 +27,11 @@ export interface ProcessInfo {
   sid: number;
   /** Parent in the host namespace (0 for the host's init). */
   hostPpid: number;
+  /**
+   * Field 22 of /proc/PID/stat: clock ticks after boot when the process started. A PID and its
+   * starttime identify a process: a reused PID comes back with a later starttime.
+   */
+  starttime: number;
   /** Single-letter state (R, S, D, Z, T, ...) and its word. */
   state: string;
   stateName: string;
@@ -29,7 +42,11 @@ export interface ProcessInfo {
   argv: string[];
   /** Target of /proc/PID/exe (empty for zombies and kernel threads). */
   exe: string;
-  /** Inode of /proc/PID/ns/pid, identifying its PID namespace. */
+  /**
+   * Target of /proc/PID/ns/pid (e.g. pid:[4026532301]), identifying its PID namespace; '' when the
+   * link cannot be read (another user's process without ptrace access: EACCES/EPERM), although
+   * status and stat, which are world-readable, were.
+   */
   pidNs: string;
   /** Raw masks as the kernel printed them. */
   rawMasks: Record<'SigPnd' | 'ShdPnd' | 'SigBlk' | 'SigIgn' | 'SigCgt', string>;
@@ -161,19 +178,12 @@ function signalfdSet(pid: number): number[] | undefined {
 export function readProcess(pid: number): ProcessInfo {
   if (!Number.isInteger(pid) || pid <= 0) throw new UserError(`not a PID: ${pid}`);
   const st = parseStatus(readProcFile(pid, 'status'), pid);
-  const statRaw = readProcFile(pid, 'stat');
-  // comm may contain spaces and parentheses: fields after the last ')' are fixed.
-  const after = statRaw.slice(statRaw.lastIndexOf(')') + 2).split(' ');
-  const state = after[0] ?? '?';
-  const hostPpid = Number(after[1]);
-  const hostPgid = Number(after[2]);
-  const hostSid = Number(after[3]);
+  const stat = parseStat(readProcFile(pid, 'stat'));
+  if (!stat) throw new UserError(`${PROC}/${pid}/stat is malformed: expected "PID (comm) STATE PPID PGRP SESSION ..." with 22 fields or more`);
   const nsPids = numbers(st.get('NSpid'));
   const nsPgids = numbers(st.get('NSpgid'));
   const nsSids = numbers(st.get('NSsid'));
-  const cmdline = readProcFile(pid, 'cmdline');
-  // A process that rewrote its title (node's process.title) pads with NULs: drop them.
-  const argv = cmdline.length ? cmdline.replace(/\0+$/, '').split('\0') : [];
+  const argv = parseCmdline(readProcFile(pid, 'cmdline'));
   let exe = '';
   let pidNs = '';
   try {
@@ -184,9 +194,9 @@ export function readProcess(pid: number): ProcessInfo {
   try {
     pidNs = fs.readlinkSync(`${PROC}/${pid}/ns/pid`);
   } catch (err) {
-    if (errnoOf(err) === 'ENOENT') throw procError(pid, 'ns/pid', err);
-    // EACCES: reading another user's ns links needs ptrace access
-    throw procError(pid, 'ns/pid', err);
+    const code = errnoOf(err);
+    // Reading another user's ns links needs ptrace access (EACCES/EPERM), the masks do not: carry on without it.
+    if (code !== 'EACCES' && code !== 'EPERM') throw procError(pid, 'ns/pid', err);
   }
   const arch = hostArch();
   const rawMasks = {
@@ -203,6 +213,7 @@ export function readProcess(pid: number): ProcessInfo {
     throw new UserError(`${PROC}/${pid}/status: ${(err as Error).message}`);
   }
   const uid = numbers(st.get('Uid'))[0] ?? -1;
+  const { state } = stat;
   const zombie = state === 'Z';
   const takes = new Set<number>();
   const takesVia: ProcessInfo['takesVia'] = [];
@@ -223,11 +234,14 @@ export function readProcess(pid: number): ProcessInfo {
   return {
     hostPid: pid,
     nsPids: nsPids.length ? nsPids : [pid],
+    nsPgids,
+    nsSids,
     pid: inner(nsPids, pid),
     ppid: 0, // filled by the tree, which knows the namespace's PIDs
-    pgid: inner(nsPgids, hostPgid),
-    sid: inner(nsSids, hostSid),
-    hostPpid,
+    pgid: inner(nsPgids, stat.pgrp),
+    sid: inner(nsSids, stat.session),
+    hostPpid: stat.ppid,
+    starttime: stat.starttime,
     state,
     stateName: STATES[state] ?? state,
     zombie,

@@ -88,6 +88,13 @@ function matches(f: Finding, e: ExpectedFinding, main: string): boolean {
   return true;
 }
 
+function claim<T>(list: T[], pred: (x: T) => boolean): boolean {
+  const i = list.findIndex(pred);
+  if (i < 0) return false;
+  list.splice(i, 1);
+  return true;
+}
+
 export function ruleTester(rule: Rule, cases: { valid: RuleCase[]; invalid: InvalidCase[] }): void {
   describe(`rule ${rule.meta.id}`, () => {
     before(async () => { await loadShellParser(); });
@@ -102,7 +109,9 @@ export function ruleTester(rule: Rule, cases: { valid: RuleCase[]; invalid: Inva
         const main = c.script !== undefined ? 'entrypoint.sh' : 'Dockerfile';
         const { findings, fixed } = lintCase([rule], c);
         assert.equal(findings.length, c.errors.length, `findings: ${JSON.stringify(findings.map((f) => `${path.basename(f.file)}:${f.range.start.line}:${f.range.start.column} ${f.severity} ${f.message}`), null, 1)}`);
-        for (const e of c.errors) assert.ok(findings.some((f) => matches(f, e, main)), `no finding matches ${JSON.stringify({ ...e, message: String(e.message) })} in ${JSON.stringify(findings.map((f) => `${path.basename(f.file)}:${f.range.start.line}:${f.range.start.column} ${f.severity} ${f.message}`), null, 1)}`);
+        // each expected error claims its own finding: two expectations cannot both match one finding
+        const unclaimed = [...findings];
+        for (const e of c.errors) assert.ok(claim(unclaimed, (f) => matches(f, e, main)), `no unclaimed finding matches ${JSON.stringify({ ...e, message: String(e.message) })} in ${JSON.stringify(findings.map((f) => `${path.basename(f.file)}:${f.range.start.line}:${f.range.start.column} ${f.severity} ${f.message}`), null, 1)}`);
         for (const f of findings) assert.ok(f.why.length > 0 || f.ruleId === 'cmd-ignored', 'every finding explains why');
         if (c.output === null) assert.equal(fixed.size, 0, 'expected no fix');
         if (typeof c.output === 'string') {

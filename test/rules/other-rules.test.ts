@@ -48,6 +48,7 @@ ruleTester(server, {
     { name: 'postgres with SIGTERM is graceful (smart)', dockerfile: 'FROM debian:bookworm\nCMD ["postgres"]\n' },
   ],
   invalid: [
+    { name: 'systemd is not s6: SIGTERM makes it re-execute, not stop', dockerfile: 'FROM debian:bookworm\nENTRYPOINT ["/sbin/init"]\n', errors: [{ severity: 'warning', message: /systemd shuts down gracefully on SIGRTMIN\+3/ }], output: 'FROM debian:bookworm\nSTOPSIGNAL SIGRTMIN+3\nENTRYPOINT ["/sbin/init"]\n' },
     { name: 'explicit SIGTERM for nginx', dockerfile: 'FROM debian:bookworm\nSTOPSIGNAL SIGTERM\nCMD ["nginx", "-g", "daemon off;"]\n', errors: [{ severity: 'error', line: 2 }], output: 'FROM debian:bookworm\nSTOPSIGNAL SIGQUIT\nCMD ["nginx", "-g", "daemon off;"]\n' },
     { name: 'inherited from an unseen base: warning', dockerfile: 'FROM nginx:1.27\nCMD ["nginx", "-g", "daemon off;"]\n', errors: [{ severity: 'warning' }], output: 'FROM nginx:1.27\nSTOPSIGNAL SIGQUIT\nCMD ["nginx", "-g", "daemon off;"]\n' },
     { name: 'php-fpm', dockerfile: 'FROM scratch\nSTOPSIGNAL TERM\nCMD ["php-fpm8.2", "-F"]\n', errors: [{ severity: 'error', message: /php-fpm/ }] },
@@ -79,8 +80,13 @@ ruleTester(onbuild, {
 });
 
 ruleTester(stopNotGraceful, {
-  valid: [{ dockerfile: 'FROM debian:bookworm\nCMD ["gosu", "app", "svc"]\n' }],
+  valid: [
+    { dockerfile: 'FROM debian:bookworm\nCMD ["gosu", "app", "svc"]\n' },
+    { name: 's6-overlay /init supervises and stops its services', dockerfile: 'FROM debian:bookworm\nENTRYPOINT ["/init"]\n' },
+    { name: 'systemd with its halt signal', dockerfile: 'FROM debian:bookworm\nSTOPSIGNAL SIGRTMIN+3\nENTRYPOINT ["/sbin/init"]\n' },
+  ],
   invalid: [
+    { name: 'pid1 init ignores real-time signals', dockerfile: 'FROM debian:bookworm\nSTOPSIGNAL SIGRTMIN+3\nENTRYPOINT ["pid1", "init", "--", "svc"]\n', errors: [{ severity: 'error', message: /SIGRTMIN\+3 never reaches the service/ }] },
     { name: 'STOPSIGNAL SIGKILL', dockerfile: 'FROM debian:bookworm\nSTOPSIGNAL SIGKILL\nCMD ["svc"]\n', errors: [{ severity: 'error', message: /killed before its graceful shutdown/ }] },
     { name: 'a script pid1 cannot see: warning', dockerfile: 'FROM debian:bookworm\nRUN printf "#!/bin/sh\\nsvc\\n" > /start.sh\nCMD ["/start.sh"]\n', errors: [{ severity: 'warning' }] },
   ],
