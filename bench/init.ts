@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { childrenOf, readStat } from '../src/proc/stat.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, '../..');
@@ -146,18 +147,6 @@ process.on('exit', () => {
   for (const p of live) if (p.pid) killTree(p.pid);
 });
 
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  try {
-    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-      out.push(...fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
-    }
-  } catch {
-    /* gone */
-  }
-  return out;
-}
-
 /** SIGKILL what we started, by PID: its descendants first, so that none is orphaned alive. */
 function killTree(pid: number): void {
   for (const c of childrenOf(pid)) killTree(c);
@@ -195,23 +184,7 @@ function cpuMs(pid: number): number {
 }
 
 function zombiesUnder(pid: number): number {
-  let n = 0;
-  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-    let kids: string[] = [];
-    try {
-      kids = fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-    } catch {
-      continue;
-    }
-    for (const k of kids) {
-      try {
-        if (/^State:\s+Z/m.test(fs.readFileSync(`/proc/${k}/status`, 'utf8'))) n++;
-      } catch {
-        /* gone */
-      }
-    }
-  }
-  return n;
+  return childrenOf(pid).filter((k) => readStat(k)?.state === 'Z').length;
 }
 
 function quantile(xs: number[], q: number): number {

@@ -9,8 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pid1 } from './helpers/cli.js';
-import { sleep, waitFor } from './helpers/exec.js';
+import { execFileSync, spawn } from 'node:child_process';
+import { CLI, pid1 } from './helpers/cli.js';
+import { sleep, tempDir, waitFor } from './helpers/exec.js';
+import { childrenOf, cmdlineOf } from '../src/proc/stat.js';
+import { parseReport } from '../src/init/report.js';
 import { eventsOf, initHere, killTree, lastRun, reportPath, svc, treeOf, waitForEvent } from './helpers/init.js';
 
 const LEAN_ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/init/bin.js');
@@ -140,6 +143,24 @@ test('PID1_* variables set every option; the command line wins', async () => {
   assert.equal(parseInt(String(fs.readFileSync(report, 'utf8').match(/"init":"start"/g)?.length), 10), 2, 'the report file is appended to');
 });
 
+test('compound durations, as Docker and compose write them: --drain 1m30s, PID1_GRACE=1h2m', async () => {
+  const report = reportPath();
+  const r = await pid1(['init', '--report', report, '--drain', '1m30s', '--', 'true'], { env: { PID1_GRACE: '1h2m' } });
+  assert.equal(r.code, 0, r.stderr);
+  const options = lastRun(report)?.start?.options;
+  assert.deepEqual([options?.drainMs, options?.graceMs], [90_000, 3_720_000]);
+  const bad = await pid1(['init', '--grace', '1000h', '--', 'true']);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr, 'pid1: --grace: "1000h" is too long (at most 596h, about 24 days)\n');
+});
+
+test('--help says that real-time signals are ignored, not forwarded', async () => {
+  const r = await pid1(['init', '--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout.replace(/\s+/g, ' '), /real-time signals are ignored, not forwarded/);
+  assert.match(r.stdout.replace(/\s+/g, ' '), /Real-time signals \(SIGRTMIN\.\.SIGRTMAX, 34-64\) are IGNORED, NOT FORWARDED/);
+});
+
 test('bad input: one line naming the option or variable, exit 2', async () => {
   const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
     [['--drain', 'soon', '--', 'true'], {}, /^pid1: --drain: "soon" is not a duration/],
@@ -162,4 +183,83 @@ test('the lean entry (dist/src/init/bin.js) behaves as pid1 init', async () => {
   const init = initHere([], ['sh', '-c', 'exit 9'], { entry: LEAN_ENTRY });
   assert.equal((await init.exited).code, 9);
   assert.equal((await waitForEvent(init.report, 'final')).status, 9);
+});
+
+test('a slow reader on a non-blocking stderr pipe: pid1 init keeps forwarding and reaping, and the summary comes once the reader drains', async () => {
+  // stderr is a FIFO the test does not read for a while. The child is Node: touching process.stderr
+  // makes the shared pipe O_NONBLOCK (libuv), so pid1 init's own report writes get EAGAIN once it is full.
+  const dir = tempDir('pid1-slow-reader-');
+  const fifo = path.join(dir, 'stderr');
+  execFileSync('mkfifo', [fifo]);
+  const count = path.join(dir, 'usr1');
+  const orphanFile = path.join(dir, 'orphan');
+  const child = path.join(dir, 'child.cjs');
+  fs.writeFileSync(child, `
+    const fs = require('fs');
+    const { spawn } = require('child_process');
+    let n = 0;
+    process.on('SIGUSR1', () => fs.writeFileSync(${JSON.stringify(count)}, String(++n)));
+    // An orphan for pid1 init to reap: sh backgrounds sleep and exits at once.
+    process.on('SIGUSR2', () => spawn('sh', ['-c', 'sleep 0.3 & echo $! > ${orphanFile}'], { stdio: 'ignore' }));
+    process.on('SIGTERM', () => process.exit(0));
+    process.stderr.write('child up\\n');
+    setInterval(() => {}, 1000);
+  `);
+  const rfd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  const wfd = fs.openSync(fifo, fs.constants.O_WRONLY);
+  const init = spawn(process.execPath, [CLI, 'init', '--', process.execPath, child], { stdio: ['ignore', 'ignore', wfd] });
+  fs.closeSync(wfd);
+  const initPid = init.pid as number;
+  const exited = new Promise<number | null>((resolve) => init.once('exit', (code) => resolve(code)));
+  const received = (): number => Number(fs.existsSync(count) ? fs.readFileSync(count, 'utf8') || 0 : 0);
+  try {
+    const main = await waitFor('the child', () => childrenOf(initPid).find((c) => cmdlineOf(c)[1] === child));
+    await waitFor('the child to make stderr non-blocking', () => {
+      const flags = /^flags:\s*(\d+)/m.exec(fs.readFileSync(`/proc/${initPid}/fdinfo/2`, 'utf8'))?.[1];
+      return flags !== undefined && (parseInt(flags, 8) & fs.constants.O_NONBLOCK) !== 0 ? true : undefined;
+    });
+    // The storm: each forward is a report line of ~150 bytes; 1,000 are more than twice the pipe's 64 KiB.
+    await waitFor('1,000 SIGUSR1 forwarded to the child', async () => {
+      for (let i = 0; i < 20; i++) process.kill(initPid, 'SIGUSR1');
+      await sleep(2);
+      return received() >= 1000 ? true : undefined;
+    }, 60_000, 0);
+    // Still forwarding with the pipe full (one at a time now, so none can coalesce)...
+    const before = received();
+    process.kill(initPid, 'SIGUSR1');
+    await waitFor('one more SIGUSR1 forwarded', () => (received() > before ? true : undefined));
+    // ...and still reaping: the orphan is re-parented to pid1 init, exits, and must not stay a zombie.
+    process.kill(initPid, 'SIGUSR2');
+    const orphan = await waitFor('the orphan', () => Number(fs.existsSync(orphanFile) ? fs.readFileSync(orphanFile, 'utf8') : 0) || undefined);
+    await waitFor('the orphan reaped', () => (fs.existsSync(`/proc/${orphan}`) ? undefined : true));
+    process.kill(initPid, 'SIGTERM');
+    await waitFor('the main child reaped', () => (fs.existsSync(`/proc/${main}`) ? undefined : true));
+    await sleep(300); // the reader is slow: pid1 init must wait for it, not exit and lose the end
+    let out = '';
+    const buf = Buffer.alloc(1 << 16);
+    await waitFor('EOF on stderr', async () => {
+      for (;;) {
+        let n: number;
+        try {
+          n = fs.readSync(rfd, buf);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+          await sleep(5);
+          return undefined;
+        }
+        if (n === 0) return true;
+        out += buf.subarray(0, n).toString();
+      }
+    }, 20_000, 0);
+    assert.equal(await exited, 0);
+    const run = parseReport(out).at(-1);
+    assert.equal(run?.final?.status, 0, out.slice(-2000));
+    assert.equal(run?.final?.dropped, undefined, 'no line dropped: the queue held them');
+    assert.ok(eventsOf(run, 'forward').filter((e) => e.received === 'SIGUSR1').length >= received(), 'every forward has its line');
+    assert.equal(eventsOf(run, 'exit').find((e) => e.pid === orphan)?.main, false);
+    assert.match(out, /\npid1 init: exit 0: node\[\d+\] exited 0; SIGTERM received at [^\n]*\n$/, 'the summary is the last line');
+  } finally {
+    killTree(initPid);
+    fs.closeSync(rfd);
+  }
 });

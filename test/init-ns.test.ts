@@ -12,6 +12,7 @@ import { sleep, waitFor } from './helpers/exec.js';
 import { startNamespace } from './helpers/ns.js';
 import { childPids, eventsOf, initInNamespace, lastRun, svc, waitForEvent } from './helpers/init.js';
 import { SIGNAL_POLICY } from '../src/init/init.js';
+import { readStat } from '../src/proc/stat.js';
 
 const forwarded = SIGNAL_POLICY.filter(([, d]) => d === 'forward').map(([s]) => s.slice(3));
 const notForwarded = ['CHLD', 'PIPE', 'XFSZ', 'TTIN', 'TTOU'];
@@ -24,13 +25,7 @@ function trapper(who: string, sigs: string[]): string {
 const FIFO9 = 'f=$(mktemp -u); mkfifo "$f"; exec 9<>"$f"; rm "$f"';
 
 function zombiesUnder(pid: number): number[] {
-  return childPids(pid).filter((c) => {
-    try {
-      return /^State:\s+Z/m.test(fs.readFileSync(`/proc/${c}/status`, 'utf8'));
-    } catch {
-      return false;
-    }
-  });
+  return childPids(pid).filter((c) => readStat(c)?.state === 'Z');
 }
 
 test('forwards every forwardable signal to the group; never CHLD, PIPE, XFSZ, TTIN, TTOU', async () => {
@@ -60,6 +55,37 @@ test('forwards every forwardable signal to the group; never CHLD, PIPE, XFSZ, TT
   }
 });
 
+test('real-time signals are ignored, not forwarded (Node cannot listen for them)', async () => {
+  // bash names real-time signals from glibc's SIGRTMIN (34): RTMIN+3 is 37, systemd's halt signal.
+  const script = `${FIFO9}; ${trapper('main', ['RTMIN', 'RTMIN+3', 'RTMAX', 'USR2'])}`;
+  const { ns, report } = await initInNamespace([], ['bash', '-c', script], { readyLine: /main ready/ });
+  try {
+    for (const rt of [34, 37, 64]) process.kill(ns.initPid, rt);
+    // The sentinel, sent after them: once it is forwarded, they would have been too.
+    process.kill(ns.initPid, 'SIGUSR2');
+    await waitFor('the sentinel', () => (/main got USR2/.test(ns.output()) ? true : undefined));
+    assert.ok(!/main got RT/.test(ns.output()), ns.output());
+    assert.deepEqual(eventsOf(lastRun(report), 'forward').map((e) => e.received), ['SIGUSR2']);
+    assert.ok(fs.existsSync(`/proc/${ns.initPid}`), 'pid1 init is still running');
+  } finally {
+    await ns.destroy();
+  }
+});
+
+test('a classic signal can be sent on as a real-time one: --rewrite TERM:RTMIN+3', async () => {
+  const script = `${FIFO9}; ${trapper('main', ['RTMIN+3', 'TERM'])}`;
+  const { ns, report } = await initInNamespace(['--rewrite', 'TERM:RTMIN+3'], ['bash', '-c', script], { readyLine: /main ready/ });
+  try {
+    process.kill(ns.initPid, 'SIGTERM');
+    await waitFor('main got RTMIN+3', () => (/main got RTMIN\+3/.test(ns.output()) ? true : undefined));
+    assert.ok(!/main got TERM/.test(ns.output()), ns.output());
+    const fwd = await waitForEvent(report, 'forward');
+    assert.deepEqual([fwd.received, fwd.signal], ['SIGTERM', 'SIGRTMIN+3']);
+  } finally {
+    await ns.destroy();
+  }
+});
+
 const MEMBER = `bash -c '${trapper('member', ['USR1', 'HUP'])}' &`;
 
 test('group mode: the signal reaches the main child and the other members of its group', async () => {
@@ -76,16 +102,25 @@ test('group mode: the signal reaches the main child and the other members of its
 });
 
 test('--single-child: only the main child gets it', async () => {
-  const script = `${FIFO9}; ${MEMBER} ${trapper('main', ['USR1', 'HUP'])}`;
+  // The member also traps USR2: the sentinel the test sends it directly, after the forwards.
+  const member = `bash -c '${trapper('member', ['USR1', 'HUP', 'USR2'])}' &`;
+  const script = `${FIFO9}; ${member} ${trapper('main', ['USR1', 'HUP'])}`;
   const { ns, report } = await initInNamespace(['--single-child'], ['bash', '-c', script], { readyLine: /member ready[\s\S]*main ready|main ready[\s\S]*member ready/ });
   try {
+    const [main] = childPids(ns.initPid);
+    const [memberPid] = main === undefined ? [] : childPids(main);
+    assert.ok(memberPid, 'the member bash runs under the main bash');
     process.kill(ns.initPid, 'SIGUSR1');
     await waitFor('main got USR1', () => (/main got USR1/.test(ns.output()) ? true : undefined));
-    // kill(2) delivers to every target before it returns; give the member's trap time to print anyway.
     process.kill(ns.initPid, 'SIGHUP');
     await waitFor('main got HUP', () => (/main got HUP/.test(ns.output()) ? true : undefined));
-    await sleep(300);
-    assert.ok(!/member got/.test(ns.output()), ns.output());
+    // Ordered, not timed: had pid1 init signalled the group, kill(2) would have made USR1 and HUP
+    // pending at the member before it returned, i.e. before the main child could print. The kernel
+    // delivers the lower-numbered pending signals first and bash runs pending traps in signal order,
+    // so once the member says it got USR2 (12), it would already have said USR1 (10) and HUP (1).
+    process.kill(memberPid, 'SIGUSR2');
+    await waitFor('the sentinel at the member', () => (/member got USR2/.test(ns.output()) ? true : undefined));
+    assert.ok(!/member got (USR1|HUP)/.test(ns.output()), ns.output());
     const fwd = await waitForEvent(report, 'forward');
     assert.equal(fwd.to, 'child');
     assert.equal(fwd.pids.length, 1);

@@ -1,15 +1,27 @@
 /** `pid1 init`'s pure parts: option parsing and the report format (parse + summary). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseDuration, parseRewrite, resolveOptions } from '../src/init/options.js';
-import { parseReport, summarize, type InitEvent } from '../src/init/report.js';
+import { LineWriter, parseReport, summarize, type InitEvent } from '../src/init/report.js';
 import { SIGNAL_POLICY } from '../src/init/init.js';
 import { UserError } from '../src/util/errors.js';
+import { sleep, tempDir } from './helpers/exec.js';
 
 test('parseDuration', () => {
   const ok: [string, number][] = [['0', 0], ['5', 5000], ['5s', 5000], ['1.5s', 1500], ['500ms', 500], ['2m', 120_000], ['1h', 3_600_000], [' 20s ', 20_000]];
   for (const [text, ms] of ok) assert.equal(parseDuration(text, '--x'), ms, text);
   for (const bad of ['', 's', '-1s', '5x', '1e3', '5 s s']) assert.throws(() => parseDuration(bad, '--drain'), (e: unknown) => e instanceof UserError && e.message.startsWith('--drain: '));
+});
+
+test('parseDuration takes compound durations (the shared parser) and refuses what a timer cannot hold', () => {
+  const ok: [string, number][] = [['1m30s', 90_000], ['1h2m3s', 3_723_000], ['1.5m', 90_000], ['.5s', 500], ['250ms', 250], ['1500us', 2], ['596h', 596 * 3_600_000]];
+  for (const [text, ms] of ok) assert.equal(parseDuration(text, '--x'), ms, text);
+  for (const bad of ['1m30', '30s1', 'm30s', '1d']) assert.throws(() => parseDuration(bad, 'PID1_GRACE'), (e: unknown) => e instanceof UserError && e.message === `PID1_GRACE: "${bad}" is not a duration (e.g. 500ms, 5s, 1m30s)`, bad);
+  // Node fires a timer of more than 2^31-1 ms after 1 ms: such a grace would SIGKILL at once.
+  assert.throws(() => parseDuration('597h', '--grace'), (e: unknown) => e instanceof UserError && e.message === '--grace: "597h" is too long (at most 596h, about 24 days)');
 });
 
 test('parseRewrite: names, numbers, SIG prefixes, lists and repeats', () => {
@@ -84,4 +96,47 @@ test('summarize explains the status, the stop, the drain and the escalation in o
   assert.match(line, /SIGKILLed after the 20\.0s grace: svc\[8\]/);
   const failed = summarize({ events: [{ init: 'spawn-failed', t: 1, argv: ['x'], error: 'cannot run x: ENOENT: no such file or directory', status: 127 }] });
   assert.equal(failed, 'pid1 init: exit 127: cannot run x: ENOENT: no such file or directory');
+});
+
+test('LineWriter on a full non-blocking pipe: queues without spinning, drops past its bound with a count, flushes when the reader drains', async () => {
+  // A real FIFO, both ends non-blocking, nobody reading: what stderr is when a Node child shares it.
+  const fifo = path.join(tempDir('pid1-linewriter-'), 'pipe');
+  execFileSync('mkfifo', [fifo]);
+  const rfd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  const wfd = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+  try {
+    const w = new LineWriter(wfd, 4096);
+    const line = `${'x'.repeat(99)}\n`;
+    let written = 0;
+    for (; w.pending === 0; written++) w.write(line); // until EAGAIN: the pipe is full, that line waits
+    assert.ok(written > 100, `the pipe took ${written} lines`);
+    for (let i = 0; i < 100; i++) w.write(line);
+    const queuedOk = 100 - w.dropped;
+    assert.ok(w.dropped > 0 && queuedOk > 0, `dropped ${w.dropped} of 100`);
+    assert.ok(w.pending <= 4096 + line.length, `queue held to its bound: ${w.pending}`);
+    w.write('final\n', true); // essential: queued past the bound
+    const flushed = w.flushed(10_000);
+    const before = w.retries;
+    await sleep(300); // nobody reads yet: the writer must sit idle, retrying from a backing-off timer
+    const retries = w.retries - before;
+    assert.ok(retries >= 1 && retries <= 10, `${retries} retries in 300 ms (5, 10, 20, 40, 80, 100 ms apart)`);
+    let got = '';
+    const buf = Buffer.alloc(1 << 16);
+    while (!got.endsWith('final\n')) {
+      try {
+        got += buf.subarray(0, fs.readSync(rfd, buf)).toString();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        await sleep(5);
+      }
+    }
+    assert.equal(await flushed, true);
+    assert.equal(w.pending, 0);
+    const lines = got.split('\n').slice(0, -1);
+    assert.equal(lines.length, written + queuedOk + 1, 'every line not dropped arrived, once');
+    assert.ok(lines.slice(0, -1).every((l) => `${l}\n` === line), 'whole lines, in order');
+  } finally {
+    fs.closeSync(wfd);
+    fs.closeSync(rfd);
+  }
 });

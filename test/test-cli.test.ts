@@ -64,6 +64,20 @@ describe('pid1 test: could not run, exit 2', { concurrency: 3 }, () => {
     assert.equal(tags.stdout.trim(), '', `no pid1-test-build image is left: ${left.stdout}`);
   });
 
+  test('a build that fails after committing a step: the step image is removed too', async (t) => {
+    if (!requireDocker(t)) return;
+    const image = testImage({ shell: 'dash' });
+    const dir = tmpDir();
+    const marker = `pid1-step-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${image}\nRUN echo ${marker} > /step\nRUN false\n`);
+    const r = await pid1(['test', '--build', dir]);
+    oneLine(r, /build of .* failed at Step 3\/\d+ : RUN false/);
+    // The classic builder committed `RUN echo ...` as an image of its own (its ContainerConfig.Cmd names the step).
+    const ids = (await run('docker', ['images', '-a', '-q', '--no-trunc'])).stdout.split('\n').filter(Boolean);
+    const steps = ids.length ? (await run('docker', ['image', 'inspect', '--format', '{{.Id}} {{json .ContainerConfig.Cmd}}', ...ids])).stdout.split('\n').filter((l) => l.includes(marker)) : [];
+    assert.deepEqual(steps, [], 'no image of the failed build is left');
+  });
+
   test('--build of a directory without a Dockerfile, and a --file outside the context', async (t) => {
     if (!requireDocker(t)) return;
     const dir = tmpDir();

@@ -10,9 +10,19 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { requireDocker, testImage, cleanupDocker } from './helpers/docker.js';
-import { pid1 } from './helpers/cli.js';
-import { run } from './helpers/exec.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { requireDocker, testImage, cleanupDocker, startContainer, removeContainer, logsOf } from './helpers/docker.js';
+import { pid1, CLI } from './helpers/cli.js';
+import { run, waitFor } from './helpers/exec.js';
+import { engine } from '../src/runtime/docker.js';
+import { ContainerTarget } from '../src/runtime/target.js';
+import { probeImages } from '../src/sources/images-probe.js';
+
+function readable(s: NodeJS.ReadableStream): Readable {
+  assert.ok(s instanceof Readable);
+  return s;
+}
 import type { TestReport, Verdict } from '../src/report/test.js';
 
 after(cleanupDocker);
@@ -188,8 +198,14 @@ describe('pid1 test: --fast, never starting, readiness, outputs', { concurrency:
     assert.equal(o.code, 1);
     assert.equal(o.report.fast, true);
     assert.equal(o.report.policy.graceSeconds, 30);
-    // The verdict came long before the 30 s grace period.
-    assert.ok((o.report.durations.verdictMs ?? Infinity) < 5000, describeRun(o));
+    // The verdict came from the live process, not from the engine's deadline: no SIGKILL and no exit
+    // before it; the one SIGKILL is pid1's, sent after concluding instead of waiting out the 30 s.
+    const verdictMs = o.report.durations.verdictMs ?? Infinity;
+    const kills = o.report.timeline.filter((e) => e.kind === 'signal' && e.signal === 'SIGKILL');
+    assert.equal(kills.length, 1, describeRun(o));
+    assert.ok(kills.every((e) => e.t >= verdictMs - 1), describeRun(o));
+    assert.ok(o.report.timeline.filter((e) => e.kind === 'exit' || e.kind === 'container-exit').every((e) => e.t >= verdictMs - 1), describeRun(o));
+    assert.ok(o.report.observation.evidence.some((e) => /pid1 then sent SIGKILL instead of waiting out the remaining grace period/.test(e)), describeRun(o));
     assert.ok(o.report.observation.evidence.some((e) => /no handler for SIGTERM \(SigCgt 0000000000010002/.test(e)), describeRun(o));
     assert.ok(o.report.observation.evidence.some((e) => /is not pending/.test(e)), describeRun(o));
     assert.equal(o.report.comparison?.live?.status, 'agrees');
@@ -277,6 +293,108 @@ describe('pid1 test: --fast, never starting, readiness, outputs', { concurrency:
       assert.doesNotMatch(xml, /<failure/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** `pid1 test ...` as a child we can interrupt (Ctrl-C = SIGINT to it, by its PID). */
+function startPid1Test(args: string[]): { child: ChildProcess; owner: string; done: Promise<{ code: number | null; stderr: string }> } {
+  const child = spawn(process.execPath, [CLI, 'test', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout?.resume();
+  const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.once('exit', (code) => resolve({ code, stderr })));
+  // The run's owner label: this host and the pid1 process (src/runtime/cleanup.ts).
+  return { child, owner: `${os.hostname()}:${child.pid}`, done };
+}
+
+async function dockerLines(args: string[]): Promise<string[]> {
+  const r = await run('docker', args);
+  return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
+describe('pid1 test: Ctrl-C and leftovers', { concurrency: 3 }, () => {
+  test('Ctrl-C during a build cancels it and removes what it made', async (t) => {
+    if (!requireDocker(t)) return;
+    const image = testImage({ shell: 'dash' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-build-'));
+    const marker = `pid1-cancel-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    try {
+      // A first step the classic builder commits as an image of its own, then one that runs until interrupted.
+      fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${image}\nRUN echo ${marker}-committed > /step\nRUN echo ${marker} && sleep 300\nENTRYPOINT ["svc"]\n`);
+      const p = startPid1Test(['--build', dir, '--grace', '1']);
+      // The RUN step's container is running: the build is under way.
+      const running = async (): Promise<boolean> => (await dockerLines(['ps', '--no-trunc', '--format', '{{.ID}} {{.Command}}'])).some((l) => l.includes(marker));
+      await waitFor('the build\'s RUN step', async () => ((await running()) ? true : undefined), 30_000);
+      p.child.kill('SIGINT');
+      const r = await p.done;
+      assert.equal(r.code, 130, r.stderr);
+      assert.match(r.stderr, /SIGINT: removing what this test created/);
+      // The engine stops the build when its client goes away: the step's container goes with it.
+      await waitFor('the RUN step ended', async () => ((await running()) ? undefined : true), 30_000);
+      assert.deepEqual(await dockerLines(['images', '-q', '--filter', `label=pid1.test.owner=${p.owner}`]), []);
+      assert.deepEqual(await dockerLines(['ps', '-aq', '--filter', `label=pid1.test.owner=${p.owner}`]), []);
+      assert.deepEqual((await dockerLines(['ps', '-a', '--no-trunc', '--format', '{{.Command}}'])).filter((l) => l.includes(marker)), []);
+      // The committed step's image (its ContainerConfig.Cmd names the step) is removed too.
+      const ids = await dockerLines(['images', '-a', '-q', '--no-trunc']);
+      const steps = ids.length ? (await dockerLines(['image', 'inspect', '--format', '{{.Id}} {{json .ContainerConfig.Cmd}}', ...ids])).filter((l) => l.includes(`${marker}-committed`)) : [];
+      assert.deepEqual(steps, [], 'no image of the cancelled build is left');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('Ctrl-C once the container exists removes it', async (t) => {
+    if (!requireDocker(t)) return;
+    const image = testImage({ shell: 'dash' });
+    // Never ready: the test is interrupted while it waits.
+    const p = startPid1Test(['--image', image, '--entrypoint', '["svc"]', '--ready-log', 'never printed', '--ready-timeout', '60s']);
+    const ours = (): Promise<string[]> => dockerLines(['ps', '-aq', '--filter', `label=pid1.test.owner=${p.owner}`]);
+    await waitFor('the container', async () => ((await ours()).length ? true : undefined), 30_000);
+    p.child.kill('SIGINT');
+    const r = await p.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.deepEqual(await ours(), [], 'removed by its name, registered before it was created');
+  });
+
+  test('--probe-images containers carry the run labels, so pid1 test --cleanup can find them', async (t) => {
+    if (!requireDocker(t)) return;
+    const image = testImage({ shell: 'dash' });
+    const docker = engine();
+    const owner = `${os.hostname()}:${process.pid}`;
+    const events = readable(await docker.getEvents({ filters: { type: ['container'], event: ['create'], label: [`pid1.test.owner=${owner}`] } }));
+    let seen = '';
+    events.on('data', (d: Buffer) => (seen += d.toString()));
+    try {
+      const probed = await probeImages(docker, [image]);
+      assert.equal(probed.get(image)?.family, 'dash');
+      await waitFor('the probe container\'s create event', () => (/"pid1\.probe":"1"/.test(seen) ? true : undefined), 10_000);
+      const created = JSON.parse(seen.split('\n').find((l) => l.includes('pid1.probe')) ?? '{}') as { Actor?: { Attributes?: Record<string, string> } };
+      const labels = created.Actor?.Attributes ?? {};
+      assert.equal(labels['pid1.test.owner'], owner);
+      assert.match(labels['pid1.test.run'] ?? '', /^[0-9a-f]{8}$/);
+      assert.equal(labels['pid1.test'], '1');
+    } finally {
+      events.destroy();
+    }
+  });
+
+  test('a file read from a container through the archive API: long names, missing files', async (t) => {
+    if (!requireDocker(t)) return;
+    const image = testImage({ shell: 'dash' });
+    const long = `/tmp/${'r'.repeat(120)}.jsonl`; // over ustar's 100 bytes: the archive carries a PAX header first
+    const body = `${'{"init":"x"}\n'.repeat(100)}end\n`; // more than one 512-byte block
+    const name = await startContainer({ image, entrypoint: ['/bin/sh', '-c', `printf '%s' '${body}' > ${long}; printf short > /tmp/s; exec svc`] });
+    const target = await ContainerTarget.attach(engine(), name);
+    try {
+      await waitFor('svc ready', () => (/ready/.test(logsOf(name)) ? true : undefined));
+      assert.equal(await target.readFile(long), body);
+      assert.equal(await target.readFile('/tmp/s'), 'short');
+      assert.equal(await target.readFile('/tmp/none'), undefined);
+      assert.equal(await target.readFile('/tmp'), undefined, 'a directory is not a file');
+    } finally {
+      await target.detach();
+      removeContainer(name);
     }
   });
 });

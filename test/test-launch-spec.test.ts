@@ -7,11 +7,20 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { composeLaunch, manifestLaunch, splitCommand, interpolate, expandKubeVars, parseEnvFile } from '../src/runtime/launch-spec.js';
-import { durationMs, parseGraceOption } from '../src/runtime/durations.js';
+import { composeLaunch, manifestLaunch } from '../src/runtime/launch-spec.js';
+import { parseGraceOption } from '../src/runtime/durations.js';
+import { durationMs } from '../src/util/duration.js';
+import { splitWords } from '../src/sources/compose-words.js';
+import { interpolateString, parseDotEnv } from '../src/sources/compose-interpolate.js';
+import { expandK8sString, lintKubernetesSource } from '../src/sources/kubernetes.js';
+import { lintComposeDocument, type ComposeLaunch } from '../src/sources/compose.js';
+import { DocumentStore } from '../src/lint/documents.js';
+import { loadShellParser } from '../src/model/shell.js';
 import { resolvePolicy, checkPreStopReachable } from '../src/runtime/policy.js';
 import { junitXml, xmlEscape } from '../src/report/test-junit.js';
-import { topHandlers } from '../src/runtime/rescue.js';
+import { sameProcess, topHandlers } from '../src/runtime/rescue.js';
+import { readStat } from '../src/proc/stat.js';
+import { spawn } from 'node:child_process';
 import { decodeWaitStatus, describeStatus } from '../src/runtime/exits.js';
 import { resolveInRoot, shellFamilyIn } from '../src/runtime/rootfs.js';
 import { UserError } from '../src/util/errors.js';
@@ -29,28 +38,29 @@ function throwsUser(fn: () => unknown, re: RegExp): void {
   assert.throws(fn, (err: unknown) => err instanceof UserError && re.test(err.message) && !err.message.includes('\n'), `expected a one-line UserError matching ${re}`);
 }
 
-test('splitCommand splits like compose: quotes, escapes, no expansion', () => {
-  assert.deepEqual(splitCommand('gunicorn -b 0.0.0.0:8000 app:app'), ['gunicorn', '-b', '0.0.0.0:8000', 'app:app']);
-  assert.deepEqual(splitCommand(`sh -c 'exec svc "$@"' --`), ['sh', '-c', 'exec svc "$@"', '--']);
-  assert.deepEqual(splitCommand('echo "a \\"b\\" $HOME" c\\ d'), ['echo', 'a "b" $HOME', 'c d']);
-  assert.deepEqual(splitCommand('  '), []);
-  assert.deepEqual(splitCommand(`a ''`), ['a', '']);
-  assert.throws(() => splitCommand(`echo 'open`), /unterminated single quote/);
+test('--ready-cmd splits like a shell: quotes, escapes, no expansion', () => {
+  assert.deepEqual(splitWords('gunicorn -b 0.0.0.0:8000 app:app'), ['gunicorn', '-b', '0.0.0.0:8000', 'app:app']);
+  assert.deepEqual(splitWords(`sh -c 'exec svc "$@"' --`), ['sh', '-c', 'exec svc "$@"', '--']);
+  assert.deepEqual(splitWords('echo "a \\"b\\" $HOME" c\\ d'), ['echo', 'a "b" $HOME', 'c d']);
+  assert.deepEqual(splitWords('  '), []);
+  assert.deepEqual(splitWords(`a ''`), ['a', '']);
+  assert.throws(() => splitWords(`echo 'open`), /unterminated single quote/);
 });
 
 test('compose interpolation: defaults, required, $$', () => {
   const env = { A: 'x', E: '' };
-  assert.equal(interpolate('${A}-$A-${B:-d}-${E:-e}-${E-f}-${B+g}-${A:+h}-$$A', env), 'x-x-d-e--' + '-h-$A');
-  assert.throws(() => interpolate('${B:?need B}', env), /B: need B/);
-  assert.deepEqual(parseEnvFile('# c\nexport A=1\nB="two words"\n\nbad\n'), { A: '1', B: 'two words' });
+  assert.equal(interpolateString('${A}-$A-${B:-d}-${E:-e}-${E-f}-${B+g}-${A:+h}-$$A', env), 'x-x-d-e--' + '-h-$A');
+  // compose-go's own words (template.MissingRequiredError)
+  assert.throws(() => interpolateString('${B:?need B}', env), /required variable B is missing a value: need B/);
+  assert.deepEqual(parseDotEnv('# c\nexport A=1\nB="two words"\n\nbad\n'), { A: '1', B: 'two words' });
 });
 
 test('durations: Go format, bare seconds, whole-second --grace', () => {
-  assert.equal(durationMs('1m30s'), 90_000);
-  assert.equal(durationMs('1.5s'), 1500);
-  assert.equal(durationMs('250ms'), 250);
-  assert.equal(durationMs('3'), 3000);
-  assert.equal(durationMs('3x'), undefined);
+  assert.equal(durationMs('1m30s', 'x'), 90_000);
+  assert.equal(durationMs('1.5s', 'x'), 1500);
+  assert.equal(durationMs('250ms', 'x'), 250);
+  assert.equal(durationMs('3', 'x'), 3000);
+  throwsUser(() => durationMs('3x', 'x'), /^x: "3x" is not a duration/);
   assert.equal(parseGraceOption('2s'), 2);
   assert.equal(parseGraceOption('1m'), 60);
   throwsUser(() => parseGraceOption('1.5'), /whole number of seconds/);
@@ -163,7 +173,7 @@ spec:
   assert.deepEqual(side.preStop, { kind: 'sleep', seconds: 3 });
   throwsUser(() => manifestLaunch(file), /several containers: Deployment\/web container app; Deployment\/web container sidecar/);
   throwsUser(() => manifestLaunch(file, 'x'), /no container "x" \(containers: app, sidecar\)/);
-  assert.equal(expandKubeVars('$(A)-$$(A)-$(B)', { A: '1' }), '1-$(A)-$(B)');
+  assert.equal(expandK8sString('$(A)-$$(A)-$(B)', new Map([['A', '1']])), '1-$(A)-$(B)');
 });
 
 test('k8s defaults and errors', () => {
@@ -249,4 +259,134 @@ test('JUnit: counts, escaping, CDATA', () => {
   assert.match(xml, /line ]]]]><!\[CDATA\[> end/);
   assert.ok(!xml.includes('\x01'));
   assert.equal(xmlEscape('<&>"'), '&lt;&amp;&gt;&quot;');
+});
+
+function tmpProject(files: Record<string, string>): string {
+  const dir = tempDir('pid1-spec-');
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+// The project docker compose reads: compose.yaml + compose.override.yaml, a `<<: *anchor` merge, a
+// nested default, and `extends` from another file (the same reading `pid1 lint` does).
+const MERGED_PROJECT = {
+  'compose.yaml': `x-base: &base
+  image: app:\${TAG:-\${FALLBACK:-1.0}}
+  stop_signal: INT
+  environment:
+    FROM_ANCHOR: a
+services:
+  web:
+    <<: *base
+    command: ["svc", "--graceful", "INT"]
+    stop_grace_period: 2500ms
+    init: yes
+  worker:
+    extends:
+      file: common.yml
+      service: base
+    command: ["svc", "--name", "worker"]
+    environment:
+      - OWN=1
+`,
+  'common.yml': `services:
+  base:
+    image: common:1
+    user: "1000"
+    working_dir: /srv
+    env_file: common.env
+    environment:
+      COMMON: "1"
+      OWN: base
+    stop_grace_period: 3s
+`,
+  'common.env': 'FROM_FILE=f\nCOMMON=from-file\n',
+  'compose.override.yaml': `services:
+  web:
+    command: ["svc", "--graceful", "INT", "--name", "overridden"]
+    environment:
+      FROM_OVERRIDE: o
+`,
+};
+
+test('compose: the override file, << merges, nested defaults and extends are followed, as lint reads them', async () => {
+  const dir = tmpProject(MERGED_PROJECT);
+  const file = path.join(dir, 'compose.yaml');
+  const web = composeLaunch(file, 'web', {});
+  assert.equal(web.image, 'app:1.0', 'nested default: ${TAG:-${FALLBACK:-1.0}}');
+  assert.equal(composeLaunch(file, 'web', { FALLBACK: '2' }).image, 'app:2');
+  assert.equal(composeLaunch(file, 'web', { TAG: '3', FALLBACK: '2' }).image, 'app:3');
+  assert.deepEqual(web.command, ['svc', '--graceful', 'INT', '--name', 'overridden'], 'compose.override.yaml wins');
+  assert.equal(web.stopSignal, 'SIGINT', 'from the << merge');
+  assert.deepEqual(web.env, { FROM_ANCHOR: 'a', FROM_OVERRIDE: 'o' }, 'environment maps merge across files');
+  assert.equal(web.init, true, 'init: yes is true for compose (compose-go toBoolean)');
+  assert.equal(web.graceSeconds, 2, 'compose truncates 2500ms to whole seconds');
+  assert.ok(web.notes.some((n) => /compose merges compose\.yaml \+ compose\.override\.yaml/.test(n)), web.notes.join('\n'));
+  const worker = composeLaunch(file, 'worker', {});
+  assert.equal(worker.image, 'common:1', 'extends: the base service\'s image');
+  assert.equal(worker.user, '1000');
+  assert.equal(worker.workingDir, '/srv');
+  assert.equal(worker.graceSeconds, 3);
+  assert.deepEqual(worker.command, ['svc', '--name', 'worker']);
+  assert.deepEqual(worker.env, { FROM_FILE: 'f', COMMON: '1', OWN: '1' }, 'env_file under environment; the service over its base');
+  assert.ok(!worker.notes.some((n) => /extends/.test(n)), 'extends is followed, not noted as ignored');
+  // The lint reads the same project the same way: the same argv, signal and grace.
+  await loadShellParser();
+  const store = new DocumentStore();
+  const doc = store.read(file, 'compose');
+  assert.ok(doc);
+  const lint = lintComposeDocument(doc, store, { env: {} });
+  assert.deepEqual(lint.errors, []);
+  const lw = lint.launches.find((l) => (l as ComposeLaunch).service === 'web') as ComposeLaunch | undefined;
+  assert.deepEqual(lw?.cmd?.argv, web.command);
+  assert.equal(lw?.stopSignal.signal, web.stopSignal);
+  assert.equal(lw?.stop.graceSeconds, web.graceSeconds);
+  assert.equal(lw?.init, true);
+  assert.equal(lw?.image, web.image);
+});
+
+test('compose: an override file given alone is read with its base; init must be a boolean compose knows', () => {
+  const dir = tmpProject({ ...MERGED_PROJECT, 'compose.yaml': MERGED_PROJECT['compose.yaml'].replace('init: yes', 'init: maybe') });
+  throwsUser(() => composeLaunch(path.join(dir, 'compose.yaml'), 'web', {}), /compose\.yaml:11: init: invalid boolean: maybe/);
+  const dir2 = tmpProject(MERGED_PROJECT);
+  const web = composeLaunch(path.join(dir2, 'compose.override.yaml'), 'web', {});
+  assert.equal(web.image, 'app:1.0');
+  assert.deepEqual(web.command, ['svc', '--graceful', 'INT', '--name', 'overridden']);
+  throwsUser(() => composeLaunch(tmpFile('compose.yaml', 'services:\n  web:\n    image: x\n    env_file: missing.env\n'), 'web', {}), /compose\.yaml:4: env_file: cannot read missing\.env/);
+  throwsUser(() => composeLaunch(tmpFile('compose.yaml', 'services:\n  web:\n    image: ${NOPE:?set NOPE}\n'), 'web', {}), /compose\.yaml:3: required variable NOPE is missing a value: set NOPE/);
+});
+
+test('k8s: lint and test read a fractional grace period the same way (the API server rejects it)', () => {
+  const file = tmpFile('pod.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  terminationGracePeriodSeconds: 1.5\n  containers: [{name: c, image: i, command: [svc]}]\n');
+  throwsUser(() => manifestLaunch(file), /pod\.yaml:5: terminationGracePeriodSeconds must be a whole number/);
+  const store = new DocumentStore();
+  const doc = store.read(file, 'kubernetes');
+  assert.ok(doc);
+  const r = lintKubernetesSource(doc, store, {});
+  assert.ok(r.errors.some((e) => e.line === 5 && /terminationGracePeriodSeconds must be a whole number/.test(e.message)), JSON.stringify(r.errors));
+  // An empty command is no command (the image's ENTRYPOINT and CMD run), as the runtime reads it.
+  const empty = manifestLaunch(tmpFile('pod.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: i, command: []}]\n'));
+  assert.equal(empty.entrypoint, undefined);
+  assert.equal(empty.command, undefined);
+});
+
+test('pid1 stop names a process by PID and start time: one that exited, or another PID, is not it', async () => {
+  const a = spawn('sleep', ['30'], { stdio: 'ignore' });
+  const b = spawn('sleep', ['30'], { stdio: 'ignore' });
+  try {
+    const pa = a.pid as number;
+    const pb = b.pid as number;
+    const startA = readStat(pa)?.starttime;
+    assert.ok(startA !== undefined);
+    assert.equal(sameProcess(pa, startA), true);
+    assert.equal(sameProcess(pa, undefined), false, 'not recorded: never signalled');
+    assert.equal(sameProcess(pb, (readStat(pb)?.starttime ?? 0) + 1), false, 'the same PID with another start time is another process');
+    const gone = new Promise((r) => a.once('exit', r));
+    a.kill('SIGKILL');
+    await gone;
+    assert.equal(sameProcess(pa, startA), false, 'exited (and reaped)');
+  } finally {
+    a.kill('SIGKILL');
+    b.kill('SIGKILL');
+  }
 });

@@ -8,6 +8,12 @@ Examples:
   pid1 init --drain 5s --grace 20s -- ./start.sh
   pid1 init --rewrite TERM:QUIT -- nginx -g 'daemon off;'
 
+Signals: every catchable classic signal is forwarded, except CHLD (reaped), TTIN, TTOU, PIPE and XFSZ
+(ignored) and the supervisor's own faults. Real-time signals (SIGRTMIN..SIGRTMAX, 34-64) are IGNORED,
+NOT FORWARDED: Node cannot listen for them. A service whose stop signal is a real-time one
+(systemd's SIGRTMIN+3) needs another init.
+
+Durations: 500ms, 5s, 1m30s, 1.5h; a bare number is seconds.
 Every option can also come from the environment: ${Object.values(ENV_VARS).join(', ')}
 (booleans: 1/0, true/false). The command line wins. See docs/init.md.`;
 
@@ -20,7 +26,7 @@ export function registerInit(program: Command): void {
   program
     .command('init')
     .summary('run a command as a PID 1 that forwards signals, reaps zombies, drains, escalates and reports')
-    .description('Run CMD in its own session and process group as a container\'s PID 1 (or as a child subreaper elsewhere): forward every catchable signal to its group, reap every zombie, and exit with its status (128+N for signal N).')
+    .description('Run CMD in its own session and process group as a container\'s PID 1 (or as a child subreaper elsewhere): forward every catchable classic signal to its group (real-time signals are ignored, not forwarded), reap every zombie, and exit with its status (128+N for signal N).')
     .usage('[options] -- CMD [ARGS...]')
     .argument('<cmd...>', 'the command to run and supervise')
     .passThroughOptions()

@@ -121,7 +121,7 @@ export function registerTest(program: Command): void {
       const { parseDurationOption, parseGraceOption } = await import('../runtime/durations.js');
       const { formatTest, disagreementLines } = await import('../report/test.js');
       const { junitFromReport, junitForError, writeJunit } = await import('../report/test-junit.js');
-      const { splitCommand } = await import('../runtime/launch-spec.js');
+      const { splitWords } = await import('../sources/compose-words.js');
       const { engine, ensureEngine } = await import('../runtime/docker.js');
 
       if (raw.cleanup) {
@@ -169,7 +169,7 @@ export function registerTest(program: Command): void {
         let readyCmd: string[] | undefined;
         if (raw.readyCmd !== undefined) {
           try {
-            readyCmd = splitCommand(raw.readyCmd);
+            readyCmd = splitWords(raw.readyCmd);
           } catch (err) {
             throw new UserError(`--ready-cmd: ${messageOf(err)}`);
           }

@@ -64,13 +64,18 @@ export const SIGNAL_POLICY: ReadonlyArray<readonly [NodeJS.Signals, Decision]> =
   ['SIGSYS', 'self'], // bad system call (seccomp) by the supervisor
 ];
 // SIGKILL, SIGSTOP: cannot be caught. From inside the namespace the kernel refuses them to PID 1.
-// SIGRTMIN..SIGRTMAX (34..64): ignored. Node has no listener for real-time signals, so none can be
-// forwarded; ignoring keeps a stray one from killing a supervisor that is not PID 1. 32 and 33 are glibc's.
+// SIGRTMIN..SIGRTMAX (34..64): ignored, NOT forwarded. Node has no listener for real-time signals, so
+// none can be; SIG_IGN keeps a stray one from killing a supervisor that is not PID 1. 32 and 33 are glibc's.
 const FIRST_RT_SIGNAL = 34;
 const LAST_RT_SIGNAL = 64;
 const SIGKILL = 9;
 /** How stale the list of receivers named in a plain forward's report line may be. */
 const NAMING_TTL_MS = 100;
+/**
+ * How long the exit waits for a slow stderr reader to take the last report lines (the summary among
+ * them). Bounded: a reader that never drains must not keep a stopping container from its exit status.
+ */
+const EXIT_FLUSH_MS = 2000;
 
 const osSignals: Partial<Record<string, number>> = os.constants.signals;
 function sigNum(name: string): number {
@@ -135,7 +140,8 @@ class Supervisor {
       const status = err.errno === 2 ? 127 : 126;
       this.report.emit({ init: 'spawn-failed', argv: this.argv, error: err.message, status });
       this.report.say(summarize({ events: this.report.events }));
-      process.exit(status);
+      this.finished = true; // there is no child: signals from now on have nowhere to go
+      return this.exit(status);
     }
     const { opts } = this;
     this.report.emit({
@@ -164,6 +170,8 @@ class Supervisor {
 
   // ---- 3. Signals ------------------------------------------------------------------------------
   private onSignal(sig: number): void {
+    // Exiting (only waiting for stderr's reader to take the last lines): the children are gone.
+    if (this.finished) return;
     const received: SignalArrival = { signal: sig, at: now(), stop: this.opts.stopSignals.has(sig) };
     if (received.stop && this.stopSignal === undefined) {
       this.noteSignal(received);
@@ -358,9 +366,16 @@ class Supervisor {
       this.report.emit({ init: 'left', pids: left.map((p) => named(p, true)), fate: this.namespaceInit ? 'killed by the kernel' : 're-parented' });
     }
     const status = this.mainExit?.status ?? 0;
-    const summary = summarize({ events: [...this.report.events, { init: 'final', t: 0, status, summary: '' }] });
-    this.report.emit({ init: 'final', status, summary, stats: this.stats });
+    const dropped = this.report.dropped;
+    const final = { init: 'final', status, summary: '', ...(dropped ? { dropped } : {}) } as const;
+    const summary = summarize({ events: [...this.report.events, { ...final, t: 0 }] });
+    this.report.emit({ ...final, summary, stats: this.stats });
     this.report.say(summary);
-    process.exit(status);
+    this.exit(status);
+  }
+
+  /** Exit once stderr's reader has taken the last lines (never spinning for it), or EXIT_FLUSH_MS later. */
+  private exit(status: number): void {
+    void this.report.flushed(EXIT_FLUSH_MS).then(() => process.exit(status));
   }
 }

@@ -3,6 +3,7 @@
  * wins). Every bad value is a one-line UserError naming the flag or variable.
  */
 import { UserError } from '../util/errors.js';
+import { durationMs } from '../util/duration.js';
 import { parseSignal, signalName, SignalError } from '../model/signals.js';
 
 export interface InitOptions {
@@ -44,14 +45,18 @@ export const ENV_VARS = {
   report: 'PID1_REPORT',
 } as const;
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** "500ms", "5s", "1.5m", "2h"; a bare number is seconds (as in `docker stop -t`). */
+/**
+ * "500ms", "5s", "1.5m", "1m30s", "2h" (Go's format, as Docker and compose take it); a bare number is
+ * seconds (as in `docker stop -t`). Whole milliseconds: the timers have no finer resolution.
+ */
 export function parseDuration(text: string, where: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
-  if (!m?.[1]) throw new UserError(`${where}: "${text}" is not a duration (e.g. 500ms, 5s, 1m)`);
-  return Math.round(Number(m[1]) * (UNITS[m[2] ?? 's'] ?? 1000));
+  const ms = Math.round(durationMs(text, where));
+  // Node's timers take at most 2^31-1 ms and fire after 1 ms beyond it: a long --grace would SIGKILL at once.
+  if (ms > MAX_TIMER_MS) throw new UserError(`${where}: "${text}" is too long (at most 596h, about 24 days)`);
+  return ms;
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function signalOf(text: string, where: string): number {
   try {

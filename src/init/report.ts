@@ -1,8 +1,9 @@
 /**
  * The shutdown report of `pid1 init`: one JSON object per line, each with `"init": <event>` and `t`
- * (milliseconds since the supervisor's Node process started), written synchronously so that nothing
- * is lost when the supervisor exits. The human summary is derived from the same events, so
- * `pid1 test` (or anyone) can rebuild it from a saved report with parseReport + summarize.
+ * (milliseconds since the supervisor's Node process started), written synchronously while the reader
+ * keeps up, queued when it does not (LineWriter), and flushed before the supervisor exits. The human
+ * summary is derived from the same events, so `pid1 test` (or anyone) can rebuild it from a saved
+ * report with parseReport + summarize.
  */
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -92,6 +93,8 @@ export interface FinalEvent {
   summary: string;
   /** reaped: processes reaped; sigchld: SIGCHLD wake-ups (fewer than reaped when signals coalesced); heartbeat: reaped by the 1 s safety net. */
   stats?: { reaped: number; sigchld: number; heartbeat: number };
+  /** Report lines dropped because stderr's reader did not keep up (absent when none were). */
+  dropped?: number;
 }
 
 export type InitEvent = StartEvent | SpawnFailedEvent | SignalEvent | DrainEvent | ForwardEvent | ExitEvent | WaitEvent
@@ -107,38 +110,141 @@ export function now(): number {
   return Math.round(performance.now() * 100) / 100;
 }
 
-function writeAll(fd: number, text: string): void {
-  const buf = Buffer.from(text);
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      off += fs.writeSync(fd, buf, off);
-    } catch (err) {
-      // stderr may be shared with a child that made it non-blocking; retry instead of losing the line.
-      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-      return; // EPIPE etc.: the reader is gone; the supervisor must go on regardless.
+/** Bytes of lines kept while a reader is slow; past this, lines are dropped and counted. */
+export const QUEUE_MAX_BYTES = 1 << 20;
+/** The first retry after EAGAIN, and the longest wait between retries (doubling in between). */
+const RETRY_FIRST_MS = 5;
+const RETRY_MAX_MS = 100;
+
+/**
+ * Lines to one fd, synchronously when it takes them, never spinning when it does not. stderr may be a
+ * pipe shared with a child that made it non-blocking (Node does, for its own stdio pipes: O_NONBLOCK
+ * lives in the open file description, which the child shares): then a slow reader means EAGAIN, and a
+ * retry loop would hold PID 1 at 100% CPU, forwarding and reaping nothing. Instead the rest waits in a
+ * queue flushed from a timer; new lines go behind it (order is kept); past `maxBytes` they are dropped
+ * and counted, except essential ones (the final event and summary). Lines under PIPE_BUF (4 KiB) are
+ * written whole or not at all (pipe(7)), so the child's output never lands inside one of them.
+ */
+export class LineWriter {
+  /** Lines dropped because the queue was full. */
+  dropped = 0;
+  /** Writes tried again after EAGAIN (from the timer, backing off): ten a second at most. */
+  retries = 0;
+  private readonly queue: Buffer[] = [];
+  private queued = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private retryMs = RETRY_FIRST_MS;
+  /** The reader is gone (EPIPE, EBADF...): the supervisor goes on regardless, writing nothing. */
+  private broken = false;
+  private readonly idle: (() => void)[] = [];
+
+  constructor(readonly fd: number, private readonly maxBytes = QUEUE_MAX_BYTES) {}
+
+  /** Bytes waiting for the reader. */
+  get pending(): number {
+    return this.queued;
+  }
+
+  write(text: string, essential = false): void {
+    if (this.broken) return;
+    const buf = Buffer.from(text);
+    if (!this.queue.length) {
+      const rest = this.tryWrite(buf);
+      if (rest) this.enqueue(rest);
+      return;
     }
+    if (!essential && this.queued + buf.length > this.maxBytes) {
+      this.dropped++;
+      return;
+    }
+    this.enqueue(buf);
+  }
+
+  /** Resolves true once everything queued is written (or the reader is gone), false after `ms` without that. */
+  flushed(ms: number): Promise<boolean> {
+    if (!this.queue.length) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timeout = setTimeout(() => resolve(false), ms);
+      this.idle.push(() => {
+        clearTimeout(timeout);
+        resolve(true);
+      });
+    });
+  }
+
+  /** Write what the fd takes now; the rest (after EAGAIN) is returned. */
+  private tryWrite(buf: Buffer): Buffer | undefined {
+    let off = 0;
+    while (off < buf.length) {
+      try {
+        off += fs.writeSync(this.fd, buf, off);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return buf.subarray(off);
+        this.broken = true;
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  private enqueue(buf: Buffer): void {
+    this.queue.push(buf);
+    this.queued += buf.length;
+    this.timer ??= setTimeout(() => this.flush(), this.retryMs);
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    this.retries++;
+    for (let head = this.queue[0]; head && !this.broken; head = this.queue[0]) {
+      const rest = this.tryWrite(head);
+      this.queued -= head.length - (rest?.length ?? 0);
+      if (rest) {
+        // Still full: try again later, backing off (one syscall per try, never a loop).
+        this.queue[0] = rest;
+        this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+        this.timer = setTimeout(() => this.flush(), this.retryMs);
+        return;
+      }
+      this.queue.shift();
+    }
+    this.queue.length = 0;
+    this.queued = 0;
+    this.retryMs = RETRY_FIRST_MS;
+    for (const done of this.idle.splice(0)) done();
   }
 }
 
+/** One writer per fd: the report on stderr and the summary line share a queue, so their order holds. */
+const writers = new Map<number, LineWriter>();
+function writerFor(fd: number): LineWriter {
+  let w = writers.get(fd);
+  if (!w) writers.set(fd, (w = new LineWriter(fd)));
+  return w;
+}
+
+/** Event kinds that are written even past the queue's bound: the ones that say how it ended. */
+const ESSENTIAL = new Set<string>(['final', 'spawn-failed']);
+
 export class Reporter {
   readonly events: InitEvent[] = [];
-  private readonly fd: number | undefined;
+  private readonly out: LineWriter | undefined;
 
   /**
    * `dest`: a file path (appended), 'stderr' or 'none'. A file that cannot be opened falls back to
    * stderr with a warning: an init that refuses to start over its report would take the service down.
    */
   constructor(dest: string) {
-    if (dest === 'none') this.fd = undefined;
-    else if (dest === 'stderr' || dest === '-') this.fd = 2;
+    if (dest === 'none') this.out = undefined;
+    else if (dest === 'stderr' || dest === '-') this.out = writerFor(2);
     else {
+      let fd = 2;
       try {
-        this.fd = fs.openSync(dest, 'a'); // Node opens with O_CLOEXEC: the child never inherits it
+        fd = fs.openSync(dest, 'a'); // Node opens with O_CLOEXEC: the child never inherits it
       } catch (err) {
-        this.fd = 2;
         this.say(`pid1 init: cannot open the report file ${dest} (${(err as NodeJS.ErrnoException).code ?? String(err)}); reporting on stderr`);
       }
+      this.out = writerFor(fd);
     }
   }
 
@@ -147,13 +253,25 @@ export class Reporter {
     // `init` first, then `t`, then the rest: easy to read with grep.
     const event: E & { t: number } = Object.assign({ init: body.init, t: at }, body);
     this.events.push(event as InitEvent);
-    if (this.fd !== undefined) writeAll(this.fd, `${JSON.stringify(event)}\n`);
+    this.out?.write(`${JSON.stringify(event)}\n`, ESSENTIAL.has(body.init));
     return event;
   }
 
-  /** The human line, always on stderr. */
+  /** The human line, always on stderr (never dropped). */
   say(line: string): void {
-    writeAll(2, `${line}\n`);
+    writerFor(2).write(`${line}\n`, true);
+  }
+
+  /** Lines dropped so far because a slow reader left the queue full (report and summary). */
+  get dropped(): number {
+    const stderr = writers.get(2);
+    return (this.out?.dropped ?? 0) + (stderr && stderr !== this.out ? stderr.dropped : 0);
+  }
+
+  /** Resolves once every queued line is written, or after `ms` (true: all written). */
+  async flushed(ms: number): Promise<boolean> {
+    const all = await Promise.all([...new Set([this.out, writers.get(2)])].map((w) => w?.flushed(ms) ?? true));
+    return all.every(Boolean);
   }
 }
 
@@ -243,5 +361,6 @@ export function summarize(run: InitRun): string {
     if (e.init === 'escalate') parts.push(`SIGKILLed after the ${sec(e.afterMs)} grace: ${list(e.pids)}`);
     if (e.init === 'left') parts.push(`left ${e.pids.length} running (${e.fate}): ${list(e.pids)}`);
   }
+  if (final?.dropped) parts.push(`${final.dropped} report line${final.dropped === 1 ? '' : 's'} dropped (stderr's reader did not keep up)`);
   return parts.length ? `${head}: ${parts.join('; ')}` : head;
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { UserError, errnoOf, messageOf } from '../util/errors.js';
-import { engineMessage } from './docker.js';
+import { engineMessage, engineStatusOf } from './docker.js';
 
 export interface BuildRequest {
   context: string;
@@ -16,6 +16,8 @@ export interface BuildRequest {
   args?: Record<string, string>;
   tag: string;
   labels: Record<string, string>;
+  /** Cancels the build: the engine stops building when its client goes away. */
+  signal?: AbortSignal;
 }
 
 interface BuildMessage { stream?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } }
@@ -44,12 +46,16 @@ function createdImages(messages: BuildMessage[]): string[] {
   return out;
 }
 
-/** Remove what a build left, without force: an image still used (a tag, a child, a container) stays. */
+/**
+ * Remove what a build left, without force: an image still used (another tag, a child, a container) stays.
+ * Removing the tag of an image that has other tags only untags it (the engine's rule for `docker rmi TAG`).
+ * pid1's own container is removed before this (resources are released in reverse order).
+ */
 export async function removeBuilt(docker: Docker, built: Built | undefined, tag: string): Promise<void> {
   try {
-    await docker.getImage(tag).remove({ force: true });
+    await docker.getImage(tag).remove();
   } catch (err) {
-    if (!/404|no such image/i.test(engineMessage(err))) throw err;
+    if (engineStatusOf(err) !== 404) throw new Error(`image ${tag}: ${engineMessage(err)}`);
   }
   for (const id of [...(built?.created ?? [])].reverse()) {
     try {
@@ -60,6 +66,36 @@ export async function removeBuilt(docker: Docker, built: Built | undefined, tag:
       /* gone, or still needed by something else */
     }
   }
+}
+
+/**
+ * The builder's JSON messages, as they come. Ends with the stream, also when it is closed without an
+ * `end` (a cancelled build's connection is destroyed).
+ */
+function followBuild(stream: NodeJS.ReadableStream, into: BuildMessage[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let rest = '';
+    const take = (line: string): void => {
+      if (!line.trim()) return;
+      try {
+        into.push(JSON.parse(line) as BuildMessage);
+      } catch {
+        /* not a message */
+      }
+    };
+    stream.on('data', (chunk: Buffer) => {
+      rest += chunk.toString('utf8');
+      let i: number;
+      while ((i = rest.indexOf('\n')) >= 0) {
+        take(rest.slice(0, i));
+        rest = rest.slice(i + 1);
+      }
+    });
+    const done = (): void => { take(rest); rest = ''; resolve(); };
+    stream.once('end', done);
+    stream.once('close', done);
+    stream.once('error', reject);
+  });
 }
 
 /** Build and return the image ID; a failing build is one line naming the step that failed. */
@@ -87,16 +123,21 @@ export async function buildImage(docker: Docker, req: BuildRequest, onBuilt?: (b
       t: req.tag, dockerfile, labels: req.labels, rm: true, forcerm: true,
       ...(req.target ? { target: req.target } : {}),
       ...(req.args ? { buildargs: req.args } : {}),
+      ...(req.signal ? { abortSignal: req.signal } : {}),
     });
   } catch (err) {
-    throw new UserError(`build of ${req.context} failed: ${engineMessage(err)}`);
+    throw new UserError(`build of ${req.context} ${req.signal?.aborted ? 'was cancelled' : `failed: ${engineMessage(err)}`}`);
   }
-  const messages = await new Promise<BuildMessage[]>((resolve, reject) => {
-    docker.modem.followProgress(stream, (err: Error | null, out: BuildMessage[]) => (err ? reject(err) : resolve(out)));
-  }).catch((err: unknown) => {
-    throw new UserError(`build of ${req.context} failed: ${engineMessage(err)}`);
-  });
-  onBuilt?.({ id: '', created: createdImages(messages) });
+  const messages: BuildMessage[] = [];
+  try {
+    await followBuild(stream, messages);
+  } catch (err) {
+    throw new UserError(`build of ${req.context} ${req.signal?.aborted ? 'was cancelled' : `failed: ${engineMessage(err)}`}`);
+  } finally {
+    // Also after a failed or cancelled build: the step images it committed are removed with the tag.
+    onBuilt?.({ id: '', created: createdImages(messages) });
+  }
+  if (req.signal?.aborted) throw new UserError(`build of ${req.context} was cancelled`);
   const failed = messages.find((m) => m.error || m.errorDetail);
   if (failed) {
     const step = [...messages.slice(0, messages.indexOf(failed))].reverse().find((m) => m.stream && /^Step \d+\/\d+ : /.test(m.stream));

@@ -8,7 +8,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import type Docker from 'dockerode';
+import { parseSignal } from '../model/signals.js';
+import { nsPidsOf } from '../proc/stat.js';
 import { messageOf } from '../util/errors.js';
+import { within } from './clock.js';
 
 /** The run a resource belongs to. */
 export const RUN_LABEL = 'pid1.test.run';
@@ -32,6 +35,9 @@ export function newRun(): Run {
 }
 
 type Releaser = () => Promise<void>;
+
+/** How long one release may take before it is reported as a leftover (an engine that stopped answering). */
+const RELEASE_TIMEOUT_MS = 15_000;
 
 /**
  * What one run created, released in reverse order. Signal handlers release it on Ctrl-C/SIGTERM/SIGHUP
@@ -59,7 +65,8 @@ export class Resources {
       while (this.items.length) {
         const item = this.items.pop() as { what: string; release: Releaser };
         try {
-          await withTimeout(item.release(), 15_000, `removing ${item.what}`);
+          const done = await within(item.release().then(() => true), RELEASE_TIMEOUT_MS, false);
+          if (!done) throw new Error(`no answer within ${RELEASE_TIMEOUT_MS} ms`);
         } catch (err) {
           this.leftovers.push(`${item.what} (${messageOf(err)})`);
         }
@@ -73,7 +80,7 @@ export class Resources {
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       const fn = (): void => {
         onSignal(sig);
-        const code = 128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const)[sig];
+        const code = 128 + parseSignal(sig); // as a shell reports a command ended by that signal
         void this.release().finally(() => process.exit(code));
       };
       process.once(sig, fn);
@@ -85,16 +92,6 @@ export class Resources {
     for (const h of this.handlers) process.removeListener(h.sig, h.fn);
     this.handlers = [];
   }
-}
-
-export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    }),
-  ]);
 }
 
 function ownerAlive(owner: string | undefined): boolean {
@@ -172,16 +169,14 @@ function leftoverNamespaces(): { pid: number; run: string; owner?: string }[] {
   }
   for (const p of pids) {
     let env: string;
-    let status: string;
     try {
       env = fs.readFileSync(`/proc/${p}/environ`, 'utf8');
-      if (!env.includes(`${RUN_ENV}=`)) continue;
-      status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
     } catch {
       continue;
     }
-    const nspid = /^NSpid:\s*(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/) ?? [];
-    if (nspid.length < 2 || nspid[nspid.length - 1] !== '1') continue; // only the namespace init
+    if (!env.includes(`${RUN_ENV}=`)) continue;
+    const nspid = nsPidsOf(Number(p));
+    if (nspid.length < 2 || nspid[nspid.length - 1] !== 1) continue; // only the namespace init
     const vars = new Map(env.split('\0').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
     const owner = vars.get(OWNER_ENV);
     out.push({ pid: Number(p), run: vars.get(RUN_ENV) ?? '?', ...(owner ? { owner } : {}) });

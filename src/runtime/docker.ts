@@ -5,6 +5,7 @@
  */
 import Docker from 'dockerode';
 import { UserError, messageOf } from '../util/errors.js';
+import { within } from './clock.js';
 
 export type Engine = Docker;
 
@@ -19,17 +20,13 @@ function where(): string {
 
 /** Fail with a clear line unless the engine answers within `timeoutMs`. */
 export async function ensureEngine(docker: Docker, timeoutMs = 5000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
+  let answered: boolean;
   try {
-    await Promise.race([docker.ping(), timeout]);
+    answered = await within(docker.ping().then(() => true), timeoutMs, false);
   } catch (err) {
     throw new UserError(`Docker engine at ${where()} does not answer: ${messageOf(err)}`);
-  } finally {
-    if (timer) clearTimeout(timer);
   }
+  if (!answered) throw new UserError(`Docker engine at ${where()} does not answer: no answer within ${timeoutMs} ms`);
 }
 
 export interface ContainerFacts {

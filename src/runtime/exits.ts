@@ -11,8 +11,8 @@
  * - a process that vanished between two polls: the time only.
  * The poll always runs, so a lost connector event (ENOBUFS) still gives an exit time.
  */
-import fs from 'node:fs';
 import { signalName } from '../model/signals.js';
+import { childrenOf, commOf, nsPidOf, readStat } from '../proc/stat.js';
 import { mono } from './clock.js';
 
 export interface ExitStatus {
@@ -55,38 +55,6 @@ export function describeStatus(s: ExitStatus | undefined): string {
   if (!s) return 'ended (status not seen)';
   if (s.signal) return `killed by ${s.signal}${s.core ? ' (core dumped)' : ''}`;
   return `exit ${s.code ?? 0}`;
-}
-
-interface StatLine { state: string; start: string; exitCode: number; ppid: number }
-
-function readStat(pid: number): StatLine | undefined {
-  let raw: string;
-  try {
-    raw = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-  // Fields after comm start at field 3 (state): starttime is field 22, exit_code field 52.
-  return { state: f[0] ?? '?', ppid: Number(f[1]), start: f[19] ?? '', exitCode: Number(f[49] ?? 0) };
-}
-
-function nsPidOf(pid: number): number | undefined {
-  try {
-    const m = /^NSpid:\s*(.*)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    const last = m?.[1]?.trim().split(/\s+/).pop();
-    return last ? Number(last) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function commOf(pid: number): string | undefined {
-  try {
-    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -221,7 +189,8 @@ class ProcConnector {
 
 // -------------------------------------------------------------------------------------------------
 
-interface Watched { hostPid: number; pid?: number; name: string; start: string; goneSince?: number; zombie?: { at: number; raw: number } }
+/** `start`: field 22 of /proc/PID/stat when first seen; with the PID it names the process (PIDs are reused). */
+interface Watched { hostPid: number; pid?: number; name: string; start?: number; goneSince?: number; zombie?: { at: number; raw: number } }
 
 /** How long a vanished process waits for its connector event before the poll's evidence is used. */
 const CONNECTOR_WAIT_MS = 40;
@@ -258,7 +227,7 @@ export class ExitWatcher {
     if (this.watched.has(hostPid) || this.ended.has(hostPid)) return;
     const st = readStat(hostPid);
     const nsPid = pid ?? nsPidOf(hostPid);
-    this.watched.set(hostPid, { hostPid, name: name ?? commOf(hostPid) ?? '?', start: st?.start ?? '', ...(nsPid !== undefined ? { pid: nsPid } : {}) });
+    this.watched.set(hostPid, { hostPid, name: name ?? commOf(hostPid) ?? '?', ...(st ? { start: st.starttime } : {}), ...(nsPid !== undefined ? { pid: nsPid } : {}) });
     if (!st) this.tick();
   }
 
@@ -302,7 +271,7 @@ export class ExitWatcher {
         if (!p || this.watched.has(child)) return;
         const st = readStat(child);
         const nsPid = nsPidOf(child);
-        this.watched.set(child, { hostPid: child, name: commOf(child) ?? p.name, start: st?.start ?? '', ...(nsPid !== undefined ? { pid: nsPid } : {}) });
+        this.watched.set(child, { hostPid: child, name: commOf(child) ?? p.name, ...(st ? { start: st.starttime } : {}), ...(nsPid !== undefined ? { pid: nsPid } : {}) });
       },
       exec: (pid) => {
         const w = this.watched.get(pid);
@@ -316,13 +285,14 @@ export class ExitWatcher {
     const useConnector = this.connector !== undefined && !this.connector.lost;
     for (const w of [...this.watched.values()]) {
       const st = readStat(w.hostPid);
-      const gone = !st || (w.start !== '' && st.start !== w.start); // a different process now has this PID
+      const gone = !st || (w.start !== undefined && st.starttime !== w.start); // a different process now has this PID
       if (!gone && st.state !== 'Z') {
         // Without the connector, find children it started since the last look.
         if (!useConnector && this.ticks % 10 === 0) this.adoptChildren(w);
         continue;
       }
-      if (!gone && st.state === 'Z' && !w.zombie) w.zombie = { at: now, raw: st.exitCode };
+      // exit_code (field 52, Linux 3.5+) holds a zombie's wait status until its parent reaps it.
+      if (!gone && st.state === 'Z' && !w.zombie && st.exitCode !== undefined) w.zombie = { at: now, raw: st.exitCode };
       w.goneSince ??= now;
       if (useConnector && now - w.goneSince < CONNECTOR_WAIT_MS) continue;
       if (w.zombie) this.record(w, w.zombie.at, 'zombie', w.zombie.raw);
@@ -331,13 +301,7 @@ export class ExitWatcher {
   }
 
   private adoptChildren(w: Watched): void {
-    let kids: string[] = [];
-    try {
-      kids = fs.readFileSync(`/proc/${w.hostPid}/task/${w.hostPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-    } catch {
-      return;
-    }
-    for (const k of kids) this.watch(Number(k));
+    for (const k of childrenOf(w.hostPid)) this.watch(k);
   }
 
   close(): void {

@@ -6,9 +6,9 @@
  * container normally. Signals sent from the host (an ancestor namespace) to a process that is not its
  * namespace's init are delivered like any other signal.
  */
-import fs from 'node:fs';
 import type Docker from 'dockerode';
 import { parseSignal, signalName } from '../model/signals.js';
+import { readStat } from '../proc/stat.js';
 import { namespaceTree, type TreeNode } from '../proc/tree.js';
 import { verdictFor } from '../proc/verdict.js';
 import { loadShellParser } from '../model/shell.js';
@@ -55,13 +55,18 @@ export interface RescueReport {
   exitStatus: 0 | 1;
 }
 
-function startTime(hostPid: number): string | undefined {
-  try {
-    const raw = fs.readFileSync(`/proc/${hostPid}/stat`, 'utf8');
-    return raw.slice(raw.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
+/**
+ * When a process started (field 22 of /proc/PID/stat, clock ticks after boot): with the PID, it names one
+ * process, so a PID reused by another process later is told apart. From the tree when it carries it.
+ */
+export function startTimeOf(p: TreeNode): number | undefined {
+  if ('starttime' in p && typeof p.starttime === 'number') return p.starttime;
+  return readStat(p.hostPid)?.starttime;
+}
+
+/** Is `hostPid` still the process that started at `starttime` (alive, and its PID not reused)? */
+export function sameProcess(hostPid: number, starttime: number | undefined): boolean {
+  return starttime !== undefined && readStat(hostPid)?.starttime === starttime;
 }
 
 /** Handlers of `sig` other than PID 1, keeping only those with no handling ancestor (top-most first). */
@@ -92,6 +97,8 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
   const graceFrom = o.grace !== undefined ? '--grace' : facts.stopTimeout !== undefined ? 'the container\'s StopTimeout' : 'Docker\'s default';
   await loadShellParser(); // live shells are read with the shell model (traps, waits)
   const tree = namespaceTree(facts.hostPid);
+  // Who each process is, recorded with the tree: everything later (engine round-trips, the watcher) takes time.
+  const startedAt = new Map(tree.processes.map((p) => [p.hostPid, startTimeOf(p)]));
   const verdict = verdictFor(tree, signal);
   const before = inspectReport(tree, verdict, facts);
   const base = { container: { id: facts.id, name: facts.name, image: facts.image }, signal, graceSeconds, graceFrom, before, dryRun: o.dryRun };
@@ -120,17 +127,19 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
   const timeline: TimelineEvent[] = [];
   try {
     for (const p of tree.processes) watcher.watch(p.hostPid, p.comm, p.pid);
-    const starts = new Map(chosen.map((p) => [p.hostPid, startTime(p.hostPid)]));
     const t0 = mono();
     const rel = (at: number): number => Math.round((at - t0) * 10) / 10;
     const deadline = t0 + graceSeconds * 1000;
     if (mode === 'direct') {
       for (const p of chosen) {
-        // Only the process that was read: a PID reused since then is someone else.
-        if (startTime(p.hostPid) !== starts.get(p.hostPid)) continue;
+        // Only the process that was read: a PID reused since then is someone else (checked last thing before the kill).
+        if (!sameProcess(p.hostPid, startedAt.get(p.hostPid))) {
+          timeline.push({ t: rel(mono()), kind: 'note', text: `${p.comm} (PID ${p.pid}, host ${p.hostPid}) is not the process that was read any more (it exited, or its PID was reused): not signalled` });
+          continue;
+        }
         try {
           const at = mono();
-          process.kill(p.hostPid, signal as NodeJS.Signals);
+          process.kill(p.hostPid, sig); // by number: Node knows no names for real-time signals
           timeline.push({ t: rel(at), kind: 'signal', signal, to: `${p.comm} (PID ${p.pid}, host ${p.hostPid})`, by: 'pid1 stop (from the host)' });
         } catch (err) {
           timeline.push({ t: rel(mono()), kind: 'note', text: `could not signal ${p.comm} (PID ${p.pid}): ${messageOf(err)}` });

@@ -26,7 +26,7 @@ import { buildTimeline, compare, observe } from './observe.js';
 import { checkPreStopReachable, resolvePolicy, runStop, type PolicyName, type StopPolicy, type StopRun } from './policy.js';
 import { waitReady, type Readiness } from './readiness.js';
 import { scriptReader, shellFamilyIn } from './rootfs.js';
-import { ContainerTarget, NamespaceTarget, NoStart, type Target } from './target.js';
+import { ContainerTarget, NamespaceTarget, NoStart, containerNameOf, removeContainer, type Target } from './target.js';
 
 export interface TestOptions {
   image?: string;
@@ -106,8 +106,19 @@ async function prepareContainer(o: TestOptions, spec: LaunchSpec | undefined, ki
     const tag = `pid1-test-build:${run.id}`;
     hooks.progress?.(`pid1 test: building ${build.context}...`);
     let built: Built | undefined;
-    hooks.resources.add(`image ${tag}`, () => removeBuilt(docker, built, tag));
-    await buildImage(docker, { context: build.context, tag, labels: run.labels, ...(build.file ? { file: build.file } : {}), ...(build.target ? { target: build.target } : {}), ...('args' in build && build.args ? { args: build.args } : {}) }, (b) => { built = b; });
+    let building: Promise<unknown> = Promise.resolve();
+    const cancel = new AbortController();
+    // Registered before the build starts: Ctrl-C during it cancels it, waits for it to end, then removes what it made.
+    hooks.resources.add(`image ${tag}`, async () => {
+      cancel.abort();
+      await building.catch(() => undefined);
+      await removeBuilt(docker, built, tag);
+    });
+    building = buildImage(docker, {
+      context: build.context, tag, labels: run.labels, signal: cancel.signal,
+      ...(build.file ? { file: build.file } : {}), ...(build.target ? { target: build.target } : {}), ...('args' in build && build.args ? { args: build.args } : {}),
+    }, (b) => { built = b; });
+    await building;
     imageRef = tag;
   }
   if (!imageRef) throw new UserError('no image to run');
@@ -124,15 +135,27 @@ async function prepareContainer(o: TestOptions, spec: LaunchSpec | undefined, ki
   const env = { ...(spec?.env ?? {}), ...o.env };
   const entrypoint = o.entrypoint ?? spec?.entrypoint;
   const cmd = o.command?.length ? o.command : spec?.command;
-  const target = await ContainerTarget.create(docker, {
+  // Named by pid1 and registered by that name before the engine creates it: a failure right after the
+  // create, or Ctrl-C while it runs, still removes it (the release waits for the create to settle).
+  const name = containerNameOf(run);
+  let created: ContainerTarget | undefined;
+  let creating: Promise<unknown> = Promise.resolve();
+  hooks.resources.add(`container ${name}`, async () => {
+    await creating.catch(() => undefined);
+    await (created ? created.remove() : removeContainer(docker, name));
+  });
+  const user = o.user ?? spec?.user;
+  const pending = ContainerTarget.create(docker, {
     image: image.ref, env, init: Boolean(o.init || spec?.init), network: o.network,
     ...(entrypoint ? { entrypoint } : {}), ...(cmd ? { cmd } : {}),
-    ...(o.user ?? spec?.user ? { user: (o.user ?? spec?.user) as string } : {}),
+    ...(user !== undefined ? { user } : {}),
     ...(spec?.workingDir ? { workingDir: spec.workingDir } : {}),
     // The engine's stop sends Config.StopSignal: set it as `docker run --stop-signal` / compose stop_signal do.
     ...(policy.name !== 'kubelet' ? { stopSignal: policy.signal } : {}),
-  }, run);
-  hooks.resources.add(`container ${target.name}`, () => target.remove());
+  }, run, name);
+  creating = pending;
+  const target = await pending;
+  created = target;
   const effectiveCmd = entrypoint ? cmd ?? [] : cmd ?? image.cmd;
   return {
     kind, label: labelOf(o), policy, target, image, notes, network: o.network,

@@ -6,9 +6,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { parseSignal, signalName } from '../model/signals.js';
+import { childrenOf, cmdlineOf } from '../proc/stat.js';
+import { firstTarEntry } from '../sources/images-probe.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { mono, parseEngineTime, sleep, wallToMono, within } from './clock.js';
 import { engineMessage, engineStatusOf } from './docker.js';
@@ -99,7 +101,30 @@ function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer | st
   };
 }
 
+/**
+ * dockerode types its HTTP streams as NodeJS.ReadableStream; they are http.IncomingMessage (a log or
+ * event stream) or a socket (an attached exec), both stream.Readable, which can be destroyed.
+ */
+function readable(s: NodeJS.ReadableStream, what: string): Readable {
+  if (s instanceof Readable) return s;
+  throw new Error(`${what}: the engine's answer is not a readable stream`);
+}
+
 // -------------------------------------------------------------------------------------------------
+
+/** The name pid1 test gives the container of a run (set before creating it, so that it can be removed by name). */
+export function containerNameOf(run: Run): string {
+  return `pid1-test-${run.id}`;
+}
+
+/** Remove a container by name or ID; a missing one is already gone. */
+export async function removeContainer(docker: Docker, ref: string): Promise<void> {
+  try {
+    await docker.getContainer(ref).remove({ force: true, v: true });
+  } catch (err) {
+    if (engineStatusOf(err) !== 404) throw new Error(engineMessage(err));
+  }
+}
 
 export interface ContainerPlan {
   image: string;
@@ -123,15 +148,18 @@ export class ContainerTarget implements Target {
   hostPid = 0;
   exit: TargetExit | undefined;
   engineLost?: string;
-  private events: NodeJS.ReadableStream | undefined;
-  private logStream: NodeJS.ReadableStream | undefined;
+  private events: Readable | undefined;
+  private logStream: Readable | undefined;
   private logEnd: Promise<void> = Promise.resolve();
   private removed = false;
 
   private constructor(private readonly docker: Docker, private readonly container: Docker.Container, readonly id: string, readonly name: string, readonly argv: string[]) {}
 
-  static async create(docker: Docker, plan: ContainerPlan, run: Run): Promise<ContainerTarget> {
-    const name = `pid1-test-${run.id}`;
+  /**
+   * Create the container `name` (containerNameOf(run)): the caller registers its removal by that name
+   * first, so that a failure after the engine created it, or Ctrl-C while it does, leaves nothing behind.
+   */
+  static async create(docker: Docker, plan: ContainerPlan, run: Run, name = containerNameOf(run)): Promise<ContainerTarget> {
     let container: Docker.Container;
     try {
       container = await docker.createContainer({
@@ -150,7 +178,12 @@ export class ContainerTarget implements Target {
       if (engineStatusOf(err) === 404) throw new UserError(`no such image: ${plan.image} (pid1 test uses local images: docker pull or build it first)`);
       throw new UserError(`cannot create a container from ${plan.image}: ${engineMessage(err)}`);
     }
-    const info = await container.inspect();
+    let info: Docker.ContainerInspectInfo;
+    try {
+      info = await container.inspect();
+    } catch (err) {
+      throw new UserError(`cannot inspect the container ${name} just created: ${engineMessage(err)}`);
+    }
     const toArray = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
     const argv = [...(plan.init ? ['docker-init', '--'] : []), ...toArray(info.Config.Entrypoint), ...toArray(info.Config.Cmd)];
     return new ContainerTarget(docker, container, info.Id, name, argv);
@@ -175,7 +208,7 @@ export class ContainerTarget implements Target {
 
   private async openEvents(): Promise<void> {
     try {
-      const stream = await this.docker.getEvents({ filters: { container: [this.id], type: ['container'] } });
+      const stream = readable(await this.docker.getEvents({ filters: { container: [this.id], type: ['container'] } }), 'events');
       this.events = stream;
       const split = lineSplitter((line) => {
         if (!line.trim()) return;
@@ -204,8 +237,7 @@ export class ContainerTarget implements Target {
     const t = new ContainerTarget(docker, container, info.Id, info.Name.replace(/^\//, ''), argv);
     t.hostPid = info.State.Pid;
     await t.openEvents();
-    const now = Date.now();
-    await t.followLogs(`${Math.floor(now / 1000)}.${String((now % 1000) * 1e6).padStart(9, '0')}`);
+    await t.followLogs(Date.now() / 1000);
     t.container.wait().then((r: { StatusCode?: number }) => {
       t.exit ??= { at: mono(), exitCode: Number(r.StatusCode ?? -1) };
     }, () => undefined);
@@ -238,8 +270,9 @@ export class ContainerTarget implements Target {
     }, () => undefined);
   }
 
-  private async followLogs(since?: string): Promise<void> {
-    const stream = await this.container.logs({ follow: true, stdout: true, stderr: true, timestamps: true, ...(since ? { since: since as unknown as number } : {}) });
+  /** Follow the logs; `since`: from then on (UNIX seconds, fractions allowed), else from the start. */
+  private async followLogs(since?: number): Promise<void> {
+    const stream = readable(await this.container.logs({ follow: true, stdout: true, stderr: true, timestamps: true, ...(since !== undefined ? { since } : {}) }), 'logs');
     this.logStream = stream;
     const out = new PassThrough();
     const err = new PassThrough();
@@ -304,7 +337,7 @@ export class ContainerTarget implements Target {
   async exec(argv: string[], timeoutMs: number): Promise<ExecResult> {
     try {
       const ex = await this.container.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true });
-      const stream = await ex.start({ hijack: true, stdin: false });
+      const stream = readable(await ex.start({ hijack: true, stdin: false }), 'exec');
       let output = '';
       const sink = new PassThrough();
       sink.on('data', (d: Buffer) => (output += d.toString()));
@@ -316,7 +349,7 @@ export class ContainerTarget implements Target {
       });
       const finished = await within(ended, timeoutMs, false);
       if (!finished) {
-        (stream as unknown as { destroy?: () => void }).destroy?.();
+        stream.destroy();
         return { code: null, output, timedOut: true };
       }
       const info = await ex.inspect();
@@ -333,14 +366,12 @@ export class ContainerTarget implements Target {
   /** A file from the container's filesystem (also after it exited), through the archive endpoint. */
   async readFile(file: string): Promise<string | undefined> {
     try {
-      const stream = await this.container.getArchive({ path: file });
+      const stream = readable(await this.container.getArchive({ path: file }), 'archive');
       const chunks: Buffer[] = [];
-      for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
-      const tar = Buffer.concat(chunks);
-      // One regular file: a 512-byte ustar header (size in octal at 124), then its bytes.
-      if (tar.length < 512) return undefined;
-      const size = parseInt(tar.subarray(124, 136).toString('ascii').replace(/\0.*$/, '').trim(), 8);
-      return Number.isFinite(size) ? tar.subarray(512, 512 + size).toString('utf8') : undefined;
+      for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
+      // The archive of one path: its entry first (regular file: type 0, or NUL in old tars).
+      const entry = firstTarEntry(Buffer.concat(chunks));
+      return entry && (entry.type === '0' || entry.type === '7') ? entry.content.toString('utf8') : undefined;
     } catch {
       return undefined;
     }
@@ -349,39 +380,17 @@ export class ContainerTarget implements Target {
   /** Stop following a container pid1 does not own (pid1 stop): it stays as it is. */
   async detach(): Promise<void> {
     this.removed = true;
-    (this.events as unknown as { destroy?: () => void } | undefined)?.destroy?.();
-    (this.logStream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+    this.events?.destroy();
+    this.logStream?.destroy();
   }
 
   async remove(): Promise<void> {
-    this.removed = true;
-    (this.events as unknown as { destroy?: () => void } | undefined)?.destroy?.();
-    (this.logStream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
-    try {
-      await this.container.remove({ force: true, v: true });
-    } catch (err) {
-      if (engineStatusOf(err) !== 404) throw new Error(engineMessage(err));
-    }
+    await this.detach();
+    await removeContainer(this.docker, this.id);
   }
 }
 
 // -------------------------------------------------------------------------------------------------
-
-function childrenOf(pid: number): number[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function cmdline(pid: number): string[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
-  } catch {
-    return [];
-  }
-}
 
 function which(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
@@ -450,9 +459,9 @@ export class NamespaceTarget implements Target {
     const end = mono() + 10_000;
     while (mono() < end) {
       // setpriv execs unshare in place (same PID); unshare's forked child execs CMD.
-      const [c] = childrenOf(uPid);
+      const [c] = childrenOf(uPid, false); // unshare is single-threaded
       if (c !== undefined) {
-        const cl = cmdline(c);
+        const cl = cmdlineOf(c);
         if (cl.length && !cl[0]?.endsWith('unshare')) {
           this.hostPid = c;
           return;
@@ -476,8 +485,10 @@ export class NamespaceTarget implements Target {
   async kill(signal: string): Promise<number> {
     const at = mono();
     try {
-      process.kill(this.hostPid, signal as NodeJS.Signals);
-      this.signals.push({ at, signal: signalName(parseSignal(signal)), by: 'pid1 (from the host)' });
+      // By number: Node knows no names for real-time signals (SIGRTMIN+3).
+      const n = parseSignal(signal);
+      process.kill(this.hostPid, n);
+      this.signals.push({ at, signal: signalName(n), by: 'pid1 (from the host)' });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw new UserError(`cannot send ${signal} to PID ${this.hostPid}: ${messageOf(err)}`);
     }

@@ -111,6 +111,13 @@ function interpolateInto(input: Chars, from: number, to: number, env: Env, out: 
   }
 }
 
+/** Interpolate a plain string; throws the message compose gives (a required variable missing, bad syntax). */
+export function interpolateString(text: string, env: Env): string {
+  const out = interpolate({ value: text, offsets: Array.from({ length: text.length }, (_, i) => i), editable: Array.from({ length: text.length }, () => true) }, env);
+  if (out.error) throw new Error(out.error);
+  return out.value;
+}
+
 /** Parse a `.env` file: KEY=VALUE lines, `#` comments, optional `export`, single/double quotes. */
 export function parseDotEnv(text: string): Record<string, string> {
   const env: Record<string, string> = {};

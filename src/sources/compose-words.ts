@@ -39,6 +39,8 @@ export interface SplitResult {
   /** v2: the unquoted operator where parsing stopped, and its index in the input. */
   stoppedAt?: { char: string; index: number };
   error?: string;
+  /** shlex: the quote left open at the end. */
+  openQuote?: '\'' | '"';
 }
 
 class WordBuilder {
@@ -107,9 +109,20 @@ export function splitShlex(input: Chars): SplitResult {
     }
     w.add(input, i, true);
   }
-  if (state === '\'' || state === '"') return { words, error: 'No closing quotation' };
+  if (state === '\'' || state === '"') return { words, error: 'No closing quotation', openQuote: state };
   if (state === 'word') words.push(w.take(s.length));
   return { words };
+}
+
+/**
+ * Split a plain string into words as a POSIX shell would quote them, without running anything (no
+ * expansion, no operators): shlex's rules. For command lines pid1 itself takes (`--ready-cmd`).
+ */
+export function splitWords(text: string): string[] {
+  const r = splitShlex(charsOf(text, Array.from({ length: text.length }, (_, i) => i)));
+  if (r.openQuote) throw new Error(`unterminated ${r.openQuote === '"' ? 'double' : 'single'} quote`);
+  if (r.error) throw new Error(r.error === 'No escaped character' ? 'a backslash at the end escapes nothing' : r.error);
+  return r.words.map((w) => w.value);
 }
 
 /** github.com/mattn/go-shellwords Parse (v1.0.12, ParseEnv and ParseBacktick off), as compose-go calls it. */

@@ -15,7 +15,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
-import type { DocumentStore } from '../lint/documents.js';
 import { MappedText } from '../lint/text.js';
 import type { Document, FileError, LaunchPart, Origin, SourceOptions, SourceResult, Span, StopSignalFact } from '../lint/types.js';
 import { parseSignal, signalName } from '../model/signals.js';
@@ -24,7 +23,11 @@ import { isTemplate, looksLikeKubernetes } from './kubernetes.js';
 import { interpolate, projectEnv, type Env, type Interpolated } from './compose-interpolate.js';
 import { charsOf, operatorWords, splitShellwords, splitShlex, type Chars, type SplitResult, type SplitWord } from './compose-words.js';
 import { deref, entries, get, isMapping, items, mapScalar, parseYamlStream, scalarNode, spanOf, YamlLimitError, type Entry, type YamlDoc, type YNode } from './yaml.js';
-import { imageConfigFromDockerfile, imageConfigFromRef, orchestratedLaunch, parseDuration, type ImageConfig, type OrchestratedLaunch, type StopPlan } from './yaml-launch.js';
+import { imageConfigFromDockerfile, imageConfigFromRef, orchestratedLaunch, type ImageConfig, type OrchestratedLaunch, type ResolvedLaunch, type StopPlan } from './yaml-launch.js';
+import { parseDotEnv } from './compose-interpolate.js';
+import { DocumentStore } from '../lint/documents.js';
+import { tryDurationMs } from '../util/duration.js';
+import { messageOf } from '../util/errors.js';
 
 /** compose.yaml, docker-compose.yml, docker-compose.prod.yml, compose.override.yaml, docker-compose-dev.yml ... */
 export function isComposeFileName(name: string): boolean {
@@ -109,15 +112,20 @@ interface Layer {
 
 class Project {
   readonly errors = new Map<Document, FileError[]>();
+  /** YAML syntax errors of the project's files. */
+  readonly syntax: FileError[] = [];
+  /** Also collects the errors met while one service is read (for its resolved launch). */
+  sink: FileError[] | undefined;
   private readonly files = new Map<string, ComposeFile>();
   readonly dockerfiles = new Map<string, ImageConfig>();
 
   constructor(readonly store: DocumentStore, readonly env: Env, readonly opts: ComposeOptions) {}
 
   error(doc: Document, offset: number | undefined, message: string): void {
-    const p = doc.lines.position(offset ?? 0);
+    const e = errorAt(doc, offset, message);
+    this.sink?.push(e);
     const list = this.errors.get(doc) ?? [];
-    if (!list.some((e) => e.message === message && e.line === p.line)) list.push({ file: doc.file, line: p.line, column: p.column, message });
+    if (!list.some((x) => x.message === message && x.line === e.line)) list.push(e);
     this.errors.set(doc, list);
   }
 
@@ -128,7 +136,7 @@ class Project {
     const f: ComposeFile = { doc, dir: doc.absPath ? path.dirname(doc.absPath) : process.cwd(), services: new Map() };
     this.files.set(key, f);
     const stream = parseYamlStream(doc);
-    for (const e of stream.errors) { const list = this.errors.get(doc) ?? []; list.push(e); this.errors.set(doc, list); }
+    for (const e of stream.errors) { const list = this.errors.get(doc) ?? []; list.push(e); this.errors.set(doc, list); this.syntax.push(e); }
     const y = stream.docs[0];
     if (!y) return f;
     f.y = y;
@@ -182,6 +190,11 @@ class Project {
     if (out.error) this.error(file.doc, s.range?.[0], out.error);
     return { ...out, scalar: s };
   }
+}
+
+function errorAt(doc: Document, offset: number | undefined, message: string): FileError {
+  const p = doc.lines.position(offset ?? 0);
+  return { file: doc.file, line: p.line, column: p.column, message };
 }
 
 /** A string mapped to the file, as a MappedText. */
@@ -286,7 +299,9 @@ function partOf(p: Project, layer: Layer, e: Entry, field: 'command' | 'entrypoi
   const value = deref(y, e.value);
   const valueSpan = spanOf(doc, value ?? null, span);
   const what = field;
-  if (value === undefined || isScalar(value) && (value.value === null || value.value === '')) return { part: null, substituted: false };
+  // `command:` with no value is unset (compose-go decodes it to nil: the image's own is used)
+  if (value === undefined || isScalar(value) && value.value === null) return undefined;
+  if (isScalar(value) && value.value === '') return { part: null, substituted: false };
   let words: Chars[];
   let substituted = false;
   if (isSeq(value)) {
@@ -336,6 +351,50 @@ function stopSignalOf(p: Project, layers: Layer[]): { fact?: StopSignalFact; spa
   }
 }
 
+/** stop_grace_period as compose hands it to the engine. */
+interface Grace {
+  /** Whole seconds: compose passes int(duration.Seconds()) to the engine's stop (truncated). */
+  seconds: number;
+  explicit: boolean;
+  span?: Span;
+  /** As written, when truncation changed it. */
+  truncatedFrom?: string;
+}
+
+const DEFAULT_COMPOSE_GRACE = 10;
+
+function graceOf(p: Project, layers: Layer[]): Grace {
+  const f = lastField(layers, 'stop_grace_period');
+  if (!f) return { seconds: DEFAULT_COMPOSE_GRACE, explicit: false };
+  const span = spanOf(f.layer.file.doc, f.entry.pair);
+  const g = p.string(f.layer.file, f.entry.value);
+  const ms = g ? tryDurationMs(g.value) : undefined;
+  if (ms === undefined) {
+    p.error(f.layer.file.doc, span.start, `stop_grace_period: not a duration: ${g?.value ?? ''}`);
+    return { seconds: DEFAULT_COMPOSE_GRACE, explicit: false, span };
+  }
+  const seconds = Math.floor(ms / 1000);
+  return { seconds, explicit: true, span, ...(seconds * 1000 !== ms && g ? { truncatedFrom: g.value } : {}) };
+}
+
+/** compose-go's boolean cast (loader/interpolate.go toBoolean): y, yes, true, on / n, no, false, off, any case. */
+function composeBool(text: string): boolean | undefined {
+  const t = text.trim().toLowerCase();
+  if (['y', 'yes', 'true', 'on'].includes(t)) return true;
+  if (['n', 'no', 'false', 'off'].includes(t)) return false;
+  return undefined;
+}
+
+function initOf(p: Project, layers: Layer[]): boolean {
+  const f = lastField(layers, 'init');
+  if (!f) return false;
+  const v = p.string(f.layer.file, f.entry.value)?.value;
+  if (v === undefined) return false;
+  const b = composeBool(v);
+  if (b === undefined) p.error(f.layer.file.doc, f.entry.key.range?.[0], `init: invalid boolean: ${v}`);
+  return b ?? false;
+}
+
 function launchOfService(p: Project, name: string, layers: Layer[]): ComposeLaunch | undefined {
   const top = layers[layers.length - 1] as Layer;
   const anchorLayer = layers.find((l) => l.name === name && l.file === top.file) ?? top;
@@ -362,21 +421,11 @@ function launchOfService(p: Project, name: string, layers: Layer[]): ComposeLaun
     else overrides.cmd = r.part;
   }
   const sig = stopSignalOf(p, layers);
-  const graceField = lastField(layers, 'stop_grace_period');
-  let grace = 10;
-  let graceSpan: Span | undefined;
-  if (graceField) {
-    const g = p.string(graceField.layer.file, graceField.entry.value);
-    const secs = g ? parseDuration(g.value) : undefined;
-    graceSpan = spanOf(graceField.layer.file.doc, graceField.entry.pair);
-    if (secs === undefined) p.error(graceField.layer.file.doc, graceSpan.start, `stop_grace_period: "${g?.value ?? ''}" is not a duration`);
-    else grace = secs;
-  }
-  const initField = lastField(layers, 'init');
-  const init = initField ? /^(true|yes|on)$/i.test(p.string(initField.layer.file, initField.entry.value)?.value ?? '') : false;
+  const grace = graceOf(p, layers);
+  const init = initOf(p, layers);
   const stop: StopPlan = {
-    platform: 'compose', graceSeconds: grace, graceSource: graceField ? 'explicit' : 'default',
-    ...(graceSpan ? { graceSpan } : {}), ...(sig.span ? { stopSignalSpan: sig.span } : {}),
+    platform: 'compose', graceSeconds: grace.seconds, graceSource: grace.explicit ? 'explicit' : 'default',
+    ...(grace.span ? { graceSpan: grace.span } : {}), ...(sig.span ? { stopSignalSpan: sig.span } : {}),
   };
   const launch = orchestratedLaunch({
     label: `service ${name}`, doc, where: `services.${name}`, image, ...(imageRef !== undefined ? { imageRef } : {}),
@@ -390,15 +439,24 @@ function launchOfService(p: Project, name: string, layers: Layer[]): ComposeLaun
   return launch;
 }
 
-/** Lint one compose project: its files merged in order (`-f a -f b`). One result per file. */
-export function lintComposeProject(docs: readonly Document[], store: DocumentStore, opts: ComposeOptions = {}): SourceResult[] {
+/** The files of one project, loaded, and its service names in file order. */
+interface LoadedProject {
+  p: Project;
+  files: ComposeFile[];
+  names: string[];
+  first: Document;
+  /** Errors of the files themselves (syntax, not a compose file, limits). */
+  fileErrors: FileError[];
+}
+
+function loadProject(docs: readonly Document[], store: DocumentStore, opts: ComposeOptions): LoadedProject | undefined {
   const first = docs[0];
-  if (!first) return [];
+  if (!first) return undefined;
   const projectDir = first.absPath ? path.dirname(first.absPath) : process.cwd();
   const env = projectEnv(projectDir, opts.env ?? process.env);
   const p = new Project(store, env, opts);
-  const results = new Map<Document, SourceResult>();
-  for (const d of docs) results.set(d, { doc: d, launches: [], errors: [] });
+  const fileErrors: FileError[] = [];
+  p.sink = fileErrors;
   const files: ComposeFile[] = [];
   for (const d of docs) {
     try {
@@ -408,12 +466,29 @@ export function lintComposeProject(docs: readonly Document[], store: DocumentSto
       p.error(d, 0, err.message);
     }
   }
+  p.sink = undefined;
   const names: string[] = [];
   for (const f of files) for (const n of f.services.keys()) if (!names.includes(n)) names.push(n);
+  return { p, files, names, first, fileErrors };
+}
+
+/** A service's layers: in each file that has it (merge order), the bases it extends, then itself. */
+function layersOf(lp: LoadedProject, name: string): Layer[] {
+  const layers: Layer[] = [];
+  for (const f of lp.files) if (f.services.has(name)) layers.push(...lp.p.layers(f, name));
+  return layers;
+}
+
+/** Lint one compose project: its files merged in order (`-f a -f b`). One result per file. */
+export function lintComposeProject(docs: readonly Document[], store: DocumentStore, opts: ComposeOptions = {}): SourceResult[] {
+  const lp = loadProject(docs, store, opts);
+  if (!lp) return [];
+  const { p, files, names, first } = lp;
+  const results = new Map<Document, SourceResult>();
+  for (const d of docs) results.set(d, { doc: d, launches: [], errors: [] });
   for (const name of names) {
     try {
-      const layers: Layer[] = [];
-      for (const f of files) if (f.services.has(name)) layers.push(...p.layers(f, name));
+      const layers = layersOf(lp, name);
       if (!layers.length) continue;
       const l = launchOfService(p, name, layers);
       if (!l) continue;
@@ -445,31 +520,199 @@ function baseOf(abs: string): string | undefined {
 }
 
 /**
+ * The files of the project `doc` belongs to: with `--compose-file`, the files given, in order (undefined
+ * unless `doc` is the first, which stands for them); otherwise a base file and its override file, as
+ * compose merges them by default (undefined for an override file whose base exists: it goes with it).
+ */
+function projectDocs(doc: Document, store: DocumentStore, opts: { composeFiles?: readonly string[] }): { docs: Document[]; errors: FileError[] } | undefined {
+  const abs = doc.absPath;
+  const errors: FileError[] = [];
+  const files = opts.composeFiles?.map((f) => path.resolve(f));
+  if (abs && files?.includes(abs)) {
+    if (files[0] !== abs) return undefined;
+    const docs: Document[] = [];
+    for (const f of files) {
+      const d = f === abs ? doc : store.read(f, 'compose');
+      if (d) docs.push(d);
+      else errors.push({ file: f, message: 'cannot read this compose file' });
+    }
+    return { docs, errors };
+  }
+  if (!abs) return { docs: [doc], errors };
+  if (baseOf(abs)) return undefined;
+  const ov = overrideFor(abs).find(existing);
+  const d = ov ? store.read(ov, 'compose') : undefined;
+  return { docs: d ? [doc, d] : [doc], errors };
+}
+
+/**
  * The engine's entry point for one compose file: with `--compose-file`, the files given are one project
  * (linted when the first one comes); otherwise a base file is merged with its override file, and an
  * override file whose base exists is linted with it.
  */
 export function lintComposeDocument(doc: Document, store: DocumentStore, opts: ComposeOptions & { composeFiles?: readonly string[] } = {}): SourceResult {
-  const abs = doc.absPath;
-  const empty: SourceResult = { doc, launches: [], errors: [] };
-  let project: Document[] = [doc];
-  const files = opts.composeFiles?.map((f) => path.resolve(f));
-  if (abs && files?.includes(abs)) {
-    if (files[0] !== abs) return empty;
-    project = [];
-    for (const f of files) {
-      const d = f === abs ? doc : store.read(f, 'compose');
-      if (d) project.push(d);
-      else empty.errors.push({ file: f, message: 'cannot read this compose file' });
+  const project = projectDocs(doc, store, opts);
+  if (!project) return { doc, launches: [], errors: [] };
+  const results = lintComposeProject(project.docs, store, opts);
+  return { doc, launches: results.flatMap((r) => r.launches), errors: [...project.errors, ...results.flatMap((r) => r.errors)] };
+}
+
+// -------------------------------------------------------------------------------------------------
+// The resolved launch of a service: what `docker compose up` creates, for `pid1 test --compose`.
+
+/** `environment` (a map, or a list of KEY=VALUE) and `env_file` across the layers: the file values, then `environment` over them. */
+function environmentOf(p: Project, layers: Layer[]): Record<string, string> {
+  const fromFiles: Record<string, string> = {};
+  const own: Record<string, string> = {};
+  const fromHost = (key: string): void => {
+    // `KEY` alone (or `KEY:` with no value): compose passes the variable from its own environment, if set.
+    const v = p.env[key];
+    if (v !== undefined) own[key] = v;
+    else delete own[key];
+  };
+  for (const layer of layers) {
+    const y = layer.file.y;
+    if (!y) continue;
+    const ef = layer.fields.get('env_file');
+    if (ef) {
+      const list = items(y, ef.value) ?? [ef.value ?? null];
+      for (const it of list) {
+        let file = p.string(layer.file, it)?.value;
+        let required = true;
+        if (file === undefined) {
+          file = p.string(layer.file, get(y, it, 'path')?.value)?.value;
+          const req = p.string(layer.file, get(y, it, 'required')?.value)?.value;
+          if (req !== undefined) required = composeBool(req) ?? true;
+        }
+        if (file === undefined) continue;
+        const abs = path.resolve(layer.file.dir, file);
+        let text: string | undefined;
+        try { text = fs.readFileSync(abs, 'utf8'); } catch { text = undefined; }
+        if (text === undefined) {
+          if (required) p.error(layer.file.doc, (it ?? ef.value)?.range?.[0] ?? ef.key.range?.[0], `env_file: cannot read ${file}`);
+          continue;
+        }
+        Object.assign(fromFiles, parseDotEnv(text));
+      }
     }
-  } else if (abs) {
-    if (baseOf(abs)) return empty;
-    const ov = overrideFor(abs).find(existing);
-    const d = ov ? store.read(ov, 'compose') : undefined;
-    if (d) project.push(d);
+    const envEntry = layer.fields.get('environment');
+    if (!envEntry) continue;
+    const list = items(y, envEntry.value);
+    if (list) {
+      for (const it of list) {
+        const kv = p.string(layer.file, it)?.value;
+        if (kv === undefined) continue;
+        const eq = kv.indexOf('=');
+        if (eq < 0) fromHost(kv);
+        else own[kv.slice(0, eq)] = kv.slice(eq + 1);
+      }
+    } else {
+      for (const [k, e] of entries(y, envEntry.value)) {
+        const v = p.string(layer.file, e.value)?.value;
+        if (v === undefined) fromHost(k);
+        else own[k] = v;
+      }
+    }
   }
-  const results = lintComposeProject(project, store, opts);
-  return { doc, launches: results.flatMap((r) => r.launches), errors: [...empty.errors, ...results.flatMap((r) => r.errors)] };
+  return { ...fromFiles, ...own };
+}
+
+/** The last layer's scalar field, interpolated. */
+function lastString(p: Project, layers: Layer[], key: string): string | undefined {
+  const f = lastField(layers, key);
+  return f ? p.string(f.layer.file, f.entry.value)?.value : undefined;
+}
+
+function resolveService(p: Project, name: string, layers: Layer[]): ResolvedLaunch {
+  const errors: FileError[] = [];
+  p.sink = errors;
+  try {
+    const top = layers[layers.length - 1] as Layer;
+    const anchorLayer = layers.find((l) => l.name === name && l.file === top.file) ?? top;
+    const notes: string[] = [];
+    const image = lastString(p, layers, 'image');
+    const b = buildOf(p, layers);
+    let build: ResolvedLaunch['build'];
+    if (b) {
+      if (b.inline) p.error(b.span.doc, b.span.start, 'build: dockerfile_inline is not supported by pid1 test: write the Dockerfile to a file');
+      else if (!b.context || /^[a-z]+:\/\//i.test(b.context) || b.context.startsWith('git@')) p.error(b.span.doc, b.span.start, `build context ${b.context ?? ''} is remote: pid1 test builds local directories only`);
+      else build = { context: b.context, args: b.args, ...(b.dockerfile !== undefined ? { dockerfile: b.dockerfile } : {}), ...(b.target !== undefined ? { target: b.target } : {}) };
+    }
+    if (image === undefined && !b) p.error(anchorLayer.file.doc, anchorLayer.entry.key.range?.[0], `service "${name}" has neither image: nor build:`);
+    const parts: { entrypoint?: string[]; command?: string[] } = {};
+    for (const field of ['entrypoint', 'command'] as const) {
+      const f = lastField(layers, field);
+      if (!f) continue;
+      const r = partOf(p, f.layer, f.entry, field, p.opts.composeVersion ?? 2, new Map(), []);
+      if (r) parts[field] = r.part?.argv ?? []; // set but empty: the engine's "no entrypoint" / "no command"
+    }
+    let stopSignal: string | undefined;
+    const sig = stopSignalOf(p, layers);
+    if (sig.fact?.invalid !== undefined) {
+      let why = 'not a signal';
+      try { parseSignal(sig.fact.invalid.trim()); } catch (err) { why = messageOf(err); }
+      p.error(sig.span?.doc ?? anchorLayer.file.doc, sig.span?.start, `stop_signal: ${why}`);
+    } else if (sig.fact) stopSignal = sig.fact.signal;
+    const grace = graceOf(p, layers);
+    if (grace.truncatedFrom !== undefined) notes.push(`stop_grace_period ${grace.truncatedFrom} is passed to the engine as ${grace.seconds} s (compose truncates to whole seconds)`);
+    const init = initOf(p, layers);
+    const env = environmentOf(p, layers);
+    const user = lastString(p, layers, 'user');
+    const workingDir = lastString(p, layers, 'working_dir');
+    const network = lastString(p, layers, 'network_mode');
+    if (network !== undefined) notes.push(`network_mode ${network} is not used: pid1 test runs with --network none unless --network host is given`);
+    return {
+      name, label: `service ${name}`, platform: 'compose', env, init, notes, errors,
+      graceSeconds: grace.seconds, graceExplicit: grace.explicit,
+      ...(image !== undefined ? { image } : {}), ...(build ? { build } : {}), ...parts,
+      ...(user !== undefined && user !== '' ? { user } : {}), ...(workingDir ? { workingDir } : {}),
+      ...(stopSignal ? { stopSignal } : {}),
+    };
+  } finally {
+    p.sink = undefined;
+  }
+}
+
+/** Every service of a compose project, resolved; errors of the files themselves apart. */
+export interface ComposeResolution {
+  /** The project's files (the one given, its override file, or the -f files). */
+  files: string[];
+  services: Map<string, ResolvedLaunch>;
+  /** YAML syntax errors. */
+  syntax: FileError[];
+  /** Other errors of the files (not a compose file, limits). */
+  errors: FileError[];
+}
+
+/**
+ * Read a compose file as `docker compose` does for `up` (with its override file, or with the -f files
+ * given, `extends`, `<<` merges and interpolation from the environment and `.env`) and resolve every
+ * service to its plain launch.
+ */
+export function resolveComposeFile(file: string, opts: ComposeOptions & { composeFiles?: readonly string[] } = {}): ComposeResolution | undefined {
+  const store = new DocumentStore();
+  const abs = path.resolve(file);
+  const doc = store.read(abs, 'compose');
+  if (!doc) return undefined;
+  // An override file given alone goes with its base, as compose reads it.
+  const base = baseOf(abs);
+  const first = base ? store.read(base, 'compose') ?? doc : doc;
+  const project = projectDocs(first, store, opts) ?? { docs: [first], errors: [] };
+  const lp = loadProject(project.docs, store, opts);
+  const out: ComposeResolution = { files: project.docs.map((d) => d.absPath ?? d.file), services: new Map(), syntax: [], errors: [...project.errors] };
+  if (!lp) return out;
+  out.syntax.push(...lp.p.syntax);
+  out.errors.push(...lp.fileErrors.filter((e) => !lp.p.syntax.includes(e)));
+  for (const name of lp.names) {
+    try {
+      out.services.set(name, resolveService(lp.p, name, layersOf(lp, name)));
+    } catch (err) {
+      if (!(err instanceof YamlLimitError)) throw err;
+      const f = lp.files.find((x) => x.services.has(name));
+      out.services.set(name, { name, label: `service ${name}`, platform: 'compose', env: {}, init: false, notes: [], graceSeconds: DEFAULT_COMPOSE_GRACE, graceExplicit: false, errors: [errorAt(f?.doc ?? lp.first, f?.services.get(name)?.key.range?.[0], err.message)] });
+    }
+  }
+  return out;
 }
 
 /** Which YAML source reads a file: Kubernetes objects (apiVersion + kind), a compose file (by name, or top-level `services:`). */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import type { ShellFamily } from '../model/programs.js';
 import type { ProbedImage } from '../lint/types.js';
+import { newRun } from '../runtime/cleanup.js';
 import { messageOf } from '../util/errors.js';
 
 interface TarEntry {
@@ -111,7 +112,7 @@ export async function probeImages(docker: Docker, refs: readonly string[]): Prom
     let container: Docker.Container | undefined;
     let fam: { family: ShellFamily; how: string };
     try {
-      container = await docker.createContainer({ Image: ref, Entrypoint: ['/pid1-probe-never-runs'], Cmd: [], Labels: { 'pid1.probe': '1' }, NetworkDisabled: true });
+      container = await docker.createContainer({ Image: ref, Entrypoint: ['/pid1-probe-never-runs'], Cmd: [], Labels: { 'pid1.probe': '1', ...newRun().labels }, NetworkDisabled: true });
       fam = await shellOf(container);
     } catch (err) {
       fam = { family: 'unknown', how: `cannot look inside ${ref}: ${messageOf(err)}` };

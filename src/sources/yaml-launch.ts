@@ -8,7 +8,7 @@
  */
 import { chainFromArgv, predictStop, type LaunchChain, type StopPrediction } from '../model/launch.js';
 import { parseSignal, signalName } from '../model/signals.js';
-import type { Document, Launch, LaunchPart, Origin, RelatedLocation, ScriptRef, ShellFact, SourceOptions, Span, StopSignalFact } from '../lint/types.js';
+import type { Document, FileError, Launch, LaunchPart, Origin, RelatedLocation, ScriptRef, ShellFact, SourceOptions, Span, StopSignalFact } from '../lint/types.js';
 import { locateInYaml } from './yaml.js';
 import { overrideFor, parseImageRef, shellOfImage } from './images.js';
 
@@ -292,21 +292,58 @@ export function predictStopSharedPid(chain: LaunchChain, signalIn: string, with_
   };
 }
 
-/** Parse a compose duration (`1m30s`, `10s`, `500ms`, `1h`) to seconds. */
-export function parseDuration(s: string): number | undefined {
-  const t = s.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
-  const re = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/gy;
-  let total = 0;
-  let m: RegExpExecArray | null;
-  let pos = 0;
-  while ((m = re.exec(t)) !== null) {
-    const n = Number(m[1]);
-    const unit = m[2];
-    total += unit === 'h' ? n * 3600 : unit === 'm' ? n * 60 : unit === 's' ? n : unit === 'ms' ? n / 1000 : unit === 'us' || unit === 'µs' ? n / 1e6 : n / 1e9;
-    pos = re.lastIndex;
-  }
-  return pos === t.length && t.length > 0 ? total : undefined;
+/** A preStop hook with everything needed to run it as the kubelet does. */
+export type ResolvedPreStop =
+  | { kind: 'exec'; command: string[] }
+  | { kind: 'sleep'; seconds: number }
+  | { kind: 'httpGet'; scheme: 'HTTP' | 'HTTPS'; host: string; port: number; path: string; headers: Record<string, string> };
+
+/** How compose builds a service's image: a local context and what to build from it. */
+export interface ResolvedBuild {
+  /** Absolute directory (a remote context is an error of the resolution). */
+  context: string;
+  /** Relative to the context, as compose's `dockerfile`. */
+  dockerfile?: string;
+  target?: string;
+  args: Record<string, string>;
+}
+
+/**
+ * A compose service or a Kubernetes container reduced to what running and stopping it takes, after
+ * everything the format does to it (compose: override files, `extends`, `<<` merges, interpolation,
+ * env_file; Kubernetes: `$(VAR)`, securityContext, the pod's grace period). The same reading the lint
+ * launches come from, so that `pid1 test` runs what `pid1 lint` judged.
+ */
+export interface ResolvedLaunch {
+  /** The service or container name. */
+  name: string;
+  /** Kubernetes: `Deployment/web`. */
+  resource?: string;
+  /** For messages: `service web`, `Deployment/web container app`. */
+  label: string;
+  platform: 'compose' | 'kubernetes';
+  image?: string;
+  build?: ResolvedBuild;
+  /** Replaces the image's ENTRYPOINT (and drops its CMD unless `command` is set); undefined: the image's. */
+  entrypoint?: string[];
+  /** Replaces the image's CMD; undefined: the image's (unless `entrypoint` is set). */
+  command?: string[];
+  env: Record<string, string>;
+  user?: string;
+  workingDir?: string;
+  /** Canonical name (SIGTERM) when the file sets one; undefined: the image's STOPSIGNAL, else SIGTERM. */
+  stopSignal?: string;
+  /** Whole seconds from the stop signal to SIGKILL, as the runtime gets them. */
+  graceSeconds: number;
+  /** Written in the file (else the platform's default). */
+  graceExplicit: boolean;
+  /** compose `init`: docker-init in front. */
+  init: boolean;
+  preStop?: ResolvedPreStop;
+  /** What running it leaves out or changes, one line each. */
+  notes: string[];
+  /** Why it cannot be run as written (each with its file and line). */
+  errors: FileError[];
 }
 
 /** Options of the compose and Kubernetes sources that the command line sets. */

@@ -8,8 +8,8 @@
  */
 import { UserError } from './errors.js';
 
-/** Milliseconds per unit; both micro signs Go accepts (U+00B5 and U+03BC). */
-const UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Nanoseconds per unit, as Go counts (both micro signs it accepts: U+00B5 and U+03BC). */
+const UNIT_NS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /** `12`, `1.5`, `.5`, `5.` followed by a unit (Go allows a missing side of the point, not both). */
 const TERM = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
@@ -19,15 +19,16 @@ const BARE_SECONDS = /^(\d+\.?\d*|\.\d+)$/;
 export function tryDurationMs(text: string): number | undefined {
   const s = text.trim();
   if (s === '') return undefined;
-  if (BARE_SECONDS.test(s)) return Number(s) * 1000;
+  // Whole nanoseconds, as Go keeps a Duration: `1.1s` is 1100 ms, not 1100.0000000000002.
+  if (BARE_SECONDS.test(s)) return Math.round(Number(s) * 1e9) / 1e6;
   TERM.lastIndex = 0;
-  let total = 0;
+  let ns = 0;
   let pos = 0;
   for (let m = TERM.exec(s); m; m = TERM.exec(s)) {
-    total += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
+    ns += Math.round(Number(m[1]) * (UNIT_NS[m[2] as string] as number));
     pos = TERM.lastIndex;
   }
-  return pos === s.length ? total : undefined;
+  return pos === s.length ? ns / 1e6 : undefined;
 }
 
 /**

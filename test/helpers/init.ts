@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { childrenOf } from '../../src/proc/stat.js';
 import { CLI } from './cli.js';
 import { startNamespace, type Namespace } from './ns.js';
 import { waitFor } from './exec.js';
@@ -68,21 +69,7 @@ export async function initInNamespace(opts: string[], cmd: string[], o: { readyL
 
 /** Children of a process from /proc (any thread), for cleanup and assertions. */
 export function childPids(pid: number): number[] {
-  const out: number[] = [];
-  let tids: string[] = [];
-  try {
-    tids = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const tid of tids) {
-    try {
-      for (const s of fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/)) if (s) out.push(Number(s));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
+  return childrenOf(pid);
 }
 
 /** Every descendant of pid, parents first. */

@@ -3,7 +3,7 @@
  * which then execs the given command (so the command itself is the namespace init).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
+import { childrenOf, cmdlineOf } from '../../src/proc/stat.js';
 import { sleep, waitFor } from './exec.js';
 
 export interface Namespace {
@@ -19,22 +19,6 @@ export interface Namespace {
 }
 
 const live = new Set<ChildProcess>();
-
-function childrenOf(pid: number): number[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function cmdline(pid: number): string[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
-  } catch {
-    return [];
-  }
-}
 
 /** Start argv as PID 1 of a fresh PID namespace and wait until it has exec'd (its cmdline is argv). */
 export async function startNamespace(argv: string[], opts: { env?: NodeJS.ProcessEnv; readyLine?: RegExp } = {}): Promise<Namespace> {
@@ -55,10 +39,10 @@ export async function startNamespace(argv: string[], opts: { env?: NodeJS.Proces
   const uPid = unshare.pid;
   if (uPid === undefined) throw new Error('unshare did not start');
   const initPid = await waitFor(`namespace init running ${argv[0]}`, () => {
-    const [c] = childrenOf(uPid);
+    const [c] = childrenOf(uPid, false); // unshare is single-threaded
     if (c === undefined) return undefined;
     // Wait until the forked unshare has exec'd the command (which may exec again at once).
-    const cl = cmdline(c);
+    const cl = cmdlineOf(c);
     return cl.length && cl[0] !== 'unshare' ? c : undefined;
   });
   if (opts.readyLine) {
