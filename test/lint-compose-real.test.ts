@@ -17,6 +17,7 @@ import { loadShellParser } from '../src/model/shell.js';
 import { lintComposeProject, type ComposeLaunch } from '../src/sources/compose.js';
 import { splitShlex, charsOf } from '../src/sources/compose-words.js';
 import { interpolate } from '../src/sources/compose-interpolate.js';
+import { composeLaunch } from '../src/runtime/launch-spec.js';
 import { requireDocker, testImage, trackImage } from './helpers/docker.js';
 import { run, runSync, sleep } from './helpers/exec.js';
 
@@ -141,6 +142,45 @@ describe('docker-compose v1 splits a string command with shlex, and never runs a
       assert.deepEqual([...(real.Entrypoint ?? []), ...(real.Cmd ?? [])], ls.get(s)?.argv, s);
     }
     assert.equal(inspect(`${p.name}_ep_1`).Cmd, null);
+  });
+});
+
+describe('what pid1 test --compose runs is what docker-compose creates', () => {
+  it('the override file, extends from another file and a << merge', async (t) => {
+    if (!requireCompose(t)) return;
+    const img = testImage({ shell: 'dash' });
+    const p = newProject({
+      'docker-compose.yml': [
+        'version: "2.4"',
+        'x-base: &base', `  image: ${img}`, '  network_mode: none', '  stop_signal: SIGINT', '  environment:', '    FROM_ANCHOR: a',
+        'services:',
+        '  web:', '    <<: *base', '    command: ["app", "--name", "base"]', '    init: true',
+        '  worker:', '    extends: {file: common.yml, service: base}', '    network_mode: none', '    command: ["app", "--name", "worker"]', '    environment:', '      - OWN=1',
+        '',
+      ].join('\n'),
+      'common.yml': ['version: "2.4"', 'services:', '  base:', `    image: ${img}`, '    user: "1000"', '    working_dir: /tmp', '    env_file: common.env', '    environment:', '      COMMON: "1"', '      OWN: base', '    stop_signal: SIGUSR1', ''].join('\n'),
+      'common.env': 'FROM_FILE=f\n',
+      'docker-compose.override.yml': ['version: "2.4"', 'services:', '  web:', '    command: ["app", "--name", "overridden"]', '    environment:', '      FROM_OVERRIDE: o', ''].join('\n'),
+    });
+    // No -f: compose reads docker-compose.yml and its override file, as it does by default.
+    const up = await run('docker-compose', ['-p', p.name, 'up', '--no-start'], { cwd: p.dir, timeout: 120_000 });
+    assert.equal(up.code, 0, up.stderr);
+    for (const service of ['web', 'worker']) {
+      const spec = composeLaunch(path.join(p.dir, 'docker-compose.yml'), service, {});
+      const j = JSON.parse(runSync('docker', ['inspect', `${p.name}_${service}_1`])) as { Config: { Entrypoint: string[] | null; Cmd: string[] | null; Env: string[]; User: string; WorkingDir: string; StopSignal?: string }; HostConfig: { Init: boolean | null } }[];
+      const real = j[0];
+      assert.ok(real, service);
+      assert.deepEqual(real.Config.Cmd, spec.command ?? null, service);
+      assert.deepEqual(real.Config.Entrypoint, spec.entrypoint ?? null, service);
+      for (const [k, v] of Object.entries(spec.env)) assert.ok(real.Config.Env.includes(`${k}=${v}`), `${service}: ${k}=${v} in ${real.Config.Env.join(' ')}`);
+      assert.deepEqual(real.Config.Env.filter((e) => /^(FROM_|COMMON|OWN)/.test(e)).sort(), Object.entries(spec.env).map(([k, v]) => `${k}=${v}`).sort(), service);
+      assert.equal(real.Config.User, spec.user ?? '', service);
+      assert.equal(real.Config.WorkingDir, spec.workingDir ?? '', service);
+      assert.equal(real.Config.StopSignal, spec.stopSignal, service);
+      assert.equal(Boolean(real.HostConfig.Init), Boolean(spec.init), service);
+    }
+    assert.deepEqual(composeLaunch(path.join(p.dir, 'docker-compose.yml'), 'web', {}).command, ['app', '--name', 'overridden']);
+    assert.equal(composeLaunch(path.join(p.dir, 'docker-compose.yml'), 'worker', {}).stopSignal, 'SIGUSR1');
   });
 });
 

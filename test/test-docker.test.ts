@@ -321,10 +321,10 @@ describe('pid1 test: Ctrl-C and leftovers', { concurrency: 3 }, () => {
     const marker = `pid1-cancel-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     try {
       // A first step the classic builder commits as an image of its own, then one that runs until interrupted.
-      fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${image}\nRUN echo ${marker}-committed > /step\nRUN echo ${marker} && sleep 300\nENTRYPOINT ["svc"]\n`);
+      fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${image}\nRUN echo ${marker}-committed > /step\nRUN echo ${marker}-sleeping && sleep 300\nENTRYPOINT ["svc"]\n`);
       const p = startPid1Test(['--build', dir, '--grace', '1']);
       // The RUN step's container is running: the build is under way.
-      const running = async (): Promise<boolean> => (await dockerLines(['ps', '--no-trunc', '--format', '{{.ID}} {{.Command}}'])).some((l) => l.includes(marker));
+      const running = async (): Promise<boolean> => (await dockerLines(['ps', '--no-trunc', '--format', '{{.ID}} {{.Command}}'])).some((l) => l.includes(`${marker}-sleeping`));
       await waitFor('the build\'s RUN step', async () => ((await running()) ? true : undefined), 30_000);
       p.child.kill('SIGINT');
       const r = await p.done;

@@ -246,6 +246,44 @@ describe('pid1 test --compose', { concurrency: 3 }, () => {
     assert.equal(r.comparison?.live?.status, 'agrees', o.why);
   });
 
+  test('the override file, a << merge, a nested default and extends: pid1 test runs what compose reads', async (t) => {
+    if (!requireDocker(t)) return;
+    const image = testImage({ shell: 'dash' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-compose-'));
+    dirs.push(dir);
+    fs.writeFileSync(path.join(dir, 'compose.yaml'), `x-base: &base
+  image: \${PID1_TEST_UNSET_IMAGE:-\${PID1_TEST_UNSET_FALLBACK:-${image}}}
+  stop_signal: SIGINT
+  stop_grace_period: 2s
+services:
+  web:
+    <<: *base
+    command: ["svc", "--graceful", "TERM"]
+  worker:
+    extends: {file: common.yml, service: base}
+    command: ["svc", "--graceful", "USR1", "--name", "worker"]
+`);
+    fs.writeFileSync(path.join(dir, 'common.yml'), `services:\n  base:\n    image: ${image}\n    stop_signal: SIGUSR1\n    stop_grace_period: 2s\n    init: on\n`);
+    fs.writeFileSync(path.join(dir, 'compose.override.yaml'), 'services:\n  web:\n    command: ["svc", "--graceful", "INT", "--name", "overridden"]\n    init: yes\n');
+    const [web, worker] = await Promise.all([
+      pid1Test(['--compose', path.join(dir, 'compose.yaml'), '--service', 'web', '--ready-log', 'ready']),
+      pid1Test(['--compose', path.join(dir, 'compose.yaml'), '--service', 'worker', '--ready-log', 'ready']),
+    ]);
+    // web: the image from the nested default, SIGINT from the anchor, the command and init from the override file
+    assert.equal(web.report.verdict, 'graceful', web.why);
+    assert.equal(web.report.target.image, image);
+    assert.equal(web.report.policy.signal, 'SIGINT');
+    assert.equal(web.report.policy.graceSeconds, 2);
+    assert.deepEqual(web.report.target.argv, ['docker-init', '--', 'svc', '--graceful', 'INT', '--name', 'overridden']);
+    assert.ok(web.report.timeline.some((e) => e.kind === 'log' && e.line.startsWith('overridden[')), web.why);
+    assert.equal(web.report.comparison?.live?.status, 'agrees', web.why);
+    // worker: everything but its command from the service it extends in common.yml
+    assert.equal(worker.report.verdict, 'graceful', worker.why);
+    assert.equal(worker.report.policy.signal, 'SIGUSR1');
+    assert.deepEqual(worker.report.target.argv, ['docker-init', '--', 'svc', '--graceful', 'USR1', '--name', 'worker']);
+    assert.equal(worker.report.comparison?.live?.status, 'agrees', worker.why);
+  });
+
   test('a compose command string is not run through a shell: sh -c in it is a dash PID 1', async (t) => {
     if (!requireDocker(t)) return;
     const image = testImage({ shell: 'dash' });

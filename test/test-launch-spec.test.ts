@@ -61,6 +61,14 @@ test('durations: Go format, bare seconds, whole-second --grace', () => {
   assert.equal(durationMs('250ms', 'x'), 250);
   assert.equal(durationMs('3', 'x'), 3000);
   throwsUser(() => durationMs('3x', 'x'), /^x: "3x" is not a duration/);
+  // Go's forms (time.ParseDuration): a missing side of the point, both micro signs, whole nanoseconds
+  assert.equal(durationMs('.5s', 'x'), 500);
+  assert.equal(durationMs('5.s', 'x'), 5000);
+  assert.equal(durationMs('2h', 'x'), 7_200_000);
+  assert.equal(durationMs('1.1s', 'x'), 1100);
+  assert.equal(durationMs('10us', 'x'), 0.01);
+  assert.equal(durationMs('10µs', 'x'), durationMs('10μs', 'x'));
+  for (const bad of ['', '-1s', '1m30', '1.2.3s', 's', '1 s']) throwsUser(() => durationMs(bad, 'x'), /is not a duration/);
   assert.equal(parseGraceOption('2s'), 2);
   assert.equal(parseGraceOption('1m'), 60);
   throwsUser(() => parseGraceOption('1.5'), /whole number of seconds/);
@@ -353,6 +361,10 @@ test('compose: an override file given alone is read with its base; init must be 
   assert.equal(web.image, 'app:1.0');
   assert.deepEqual(web.command, ['svc', '--graceful', 'INT', '--name', 'overridden']);
   throwsUser(() => composeLaunch(tmpFile('compose.yaml', 'services:\n  web:\n    image: x\n    env_file: missing.env\n'), 'web', {}), /compose\.yaml:4: env_file: cannot read missing\.env/);
+  // compose v2 (go-shellwords) stops at an unquoted operator: what it runs, not what a shell would
+  const cut = composeLaunch(tmpFile('compose.yaml', 'services:\n  web:\n    image: x\n    command: ./migrate && exec svc\n'), 'web', {});
+  assert.deepEqual(cut.command, ['./migrate']);
+  assert.ok(cut.notes.some((n) => /only up to the unquoted `&`/.test(n)), cut.notes.join('\n'));
   throwsUser(() => composeLaunch(tmpFile('compose.yaml', 'services:\n  web:\n    image: ${NOPE:?set NOPE}\n'), 'web', {}), /compose\.yaml:3: required variable NOPE is missing a value: set NOPE/);
 });
 

@@ -29,21 +29,31 @@ export interface Built {
    * the target's parents dangling, as `docker build` does; they are removed with the image.
    */
   created: string[];
+  /** The step container still running when the build was cancelled or failed (` ---> Running in ID`). */
+  running?: string;
 }
 
-/** The step images the builder committed, from its output: ` ---> ID` not preceded by ` ---> Using cache`. */
-function createdImages(messages: BuildMessage[]): string[] {
-  const out: string[] = [];
-  let cached = false;
+/**
+ * What the classic builder's output says it made: the images of the steps it committed (` ---> ID` after
+ * a step that was not ` ---> Using cache`, and not the image a `FROM` names), and the step container
+ * it started last unless it said it removed it.
+ */
+function builtFrom(messages: BuildMessage[]): Built {
+  const created: string[] = [];
+  let running: string | undefined;
+  let own = false;
   for (const line of messages.map((m) => m.stream ?? '').join('').split('\n')) {
-    if (/^Step \d+\/\d+ : /.test(line)) cached = false;
-    else if (/^ ---> Using cache/.test(line)) cached = true;
+    const step = /^Step \d+\/\d+ : (\S+)/.exec(line);
+    if (step) own = step[1]?.toUpperCase() !== 'FROM';
+    else if (/^ ---> Using cache/.test(line)) own = false;
+    else if (/^ ---> Running in ([0-9a-f]{12,64})/.test(line)) running = /^ ---> Running in ([0-9a-f]{12,64})/.exec(line)?.[1];
+    else if (/^ ---> Removed intermediate container/.test(line) || /^Removing intermediate container/.test(line)) running = undefined;
     else {
       const m = /^ ---> ([0-9a-f]{12,64})\s*$/.exec(line);
-      if (m?.[1] && !cached) out.push(m[1]);
+      if (m?.[1] && own) created.push(m[1]);
     }
   }
-  return out;
+  return { id: '', created, ...(running ? { running } : {}) };
 }
 
 /**
@@ -52,6 +62,14 @@ function createdImages(messages: BuildMessage[]): string[] {
  * pid1's own container is removed before this (resources are released in reverse order).
  */
 export async function removeBuilt(docker: Docker, built: Built | undefined, tag: string): Promise<void> {
+  if (built?.running) {
+    // A cancelled build's step container: the engine kills it in its own time; it holds the images below.
+    try {
+      await docker.getContainer(built.running).remove({ force: true, v: true });
+    } catch (err) {
+      if (engineStatusOf(err) !== 404) throw new Error(`build container ${built.running.slice(0, 12)}: ${engineMessage(err)}`);
+    }
+  }
   try {
     await docker.getImage(tag).remove();
   } catch (err) {
@@ -135,7 +153,7 @@ export async function buildImage(docker: Docker, req: BuildRequest, onBuilt?: (b
     throw new UserError(`build of ${req.context} ${req.signal?.aborted ? 'was cancelled' : `failed: ${engineMessage(err)}`}`);
   } finally {
     // Also after a failed or cancelled build: the step images it committed are removed with the tag.
-    onBuilt?.({ id: '', created: createdImages(messages) });
+    onBuilt?.(builtFrom(messages));
   }
   if (req.signal?.aborted) throw new UserError(`build of ${req.context} was cancelled`);
   const failed = messages.find((m) => m.error || m.errorDetail);

@@ -56,15 +56,9 @@ export interface RescueReport {
 }
 
 /**
- * When a process started (field 22 of /proc/PID/stat, clock ticks after boot): with the PID, it names one
- * process, so a PID reused by another process later is told apart. From the tree when it carries it.
+ * Is `hostPid` still the process that started at `starttime` (field 22 of /proc/PID/stat, read with the
+ * tree)? With the PID, the start time names one process: a PID reused by another process since is told apart.
  */
-export function startTimeOf(p: TreeNode): number | undefined {
-  if ('starttime' in p && typeof p.starttime === 'number') return p.starttime;
-  return readStat(p.hostPid)?.starttime;
-}
-
-/** Is `hostPid` still the process that started at `starttime` (alive, and its PID not reused)? */
 export function sameProcess(hostPid: number, starttime: number | undefined): boolean {
   return starttime !== undefined && readStat(hostPid)?.starttime === starttime;
 }
@@ -97,8 +91,8 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
   const graceFrom = o.grace !== undefined ? '--grace' : facts.stopTimeout !== undefined ? 'the container\'s StopTimeout' : 'Docker\'s default';
   await loadShellParser(); // live shells are read with the shell model (traps, waits)
   const tree = namespaceTree(facts.hostPid);
-  // Who each process is, recorded with the tree: everything later (engine round-trips, the watcher) takes time.
-  const startedAt = new Map(tree.processes.map((p) => [p.hostPid, startTimeOf(p)]));
+  // Who each process is, as the tree read it: everything later (engine round-trips, the watcher) takes time.
+  const startedAt = new Map(tree.processes.map((p) => [p.hostPid, p.starttime]));
   const verdict = verdictFor(tree, signal);
   const before = inspectReport(tree, verdict, facts);
   const base = { container: { id: facts.id, name: facts.name, image: facts.image }, signal, graceSeconds, graceFrom, before, dryRun: o.dryRun };

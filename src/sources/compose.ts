@@ -15,17 +15,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
+import { DocumentStore } from '../lint/documents.js';
 import { MappedText } from '../lint/text.js';
 import type { Document, FileError, LaunchPart, Origin, SourceOptions, SourceResult, Span, StopSignalFact } from '../lint/types.js';
 import { parseSignal, signalName } from '../model/signals.js';
 import { lintDockerfileSource } from './dockerfile.js';
 import { isTemplate, looksLikeKubernetes } from './kubernetes.js';
-import { interpolate, projectEnv, type Env, type Interpolated } from './compose-interpolate.js';
+import { interpolate, parseDotEnv, projectEnv, type Env, type Interpolated } from './compose-interpolate.js';
 import { charsOf, operatorWords, splitShellwords, splitShlex, type Chars, type SplitResult, type SplitWord } from './compose-words.js';
 import { deref, entries, get, isMapping, items, mapScalar, parseYamlStream, scalarNode, spanOf, YamlLimitError, type Entry, type YamlDoc, type YNode } from './yaml.js';
 import { imageConfigFromDockerfile, imageConfigFromRef, orchestratedLaunch, type ImageConfig, type OrchestratedLaunch, type ResolvedLaunch, type StopPlan } from './yaml-launch.js';
-import { parseDotEnv } from './compose-interpolate.js';
-import { DocumentStore } from '../lint/documents.js';
 import { tryDurationMs } from '../util/duration.js';
 import { messageOf } from '../util/errors.js';
 
@@ -643,8 +642,13 @@ function resolveService(p: Project, name: string, layers: Layer[]): ResolvedLaun
     for (const field of ['entrypoint', 'command'] as const) {
       const f = lastField(layers, field);
       if (!f) continue;
-      const r = partOf(p, f.layer, f.entry, field, p.opts.composeVersion ?? 2, new Map(), []);
-      if (r) parts[field] = r.part?.argv ?? []; // set but empty: the engine's "no entrypoint" / "no command"
+      const strings: CommandString[] = [];
+      const version = p.opts.composeVersion ?? 2;
+      const r = partOf(p, f.layer, f.entry, field, version, new Map(), strings);
+      if (!r) continue;
+      parts[field] = r.part?.argv ?? []; // set but empty: the engine's "no entrypoint" / "no command"
+      const stopped = version === 2 ? strings[0]?.v2.stoppedAt : undefined;
+      if (stopped) notes.push(`compose reads the ${field} string only up to the unquoted \`${stopped.char}\` and runs ${JSON.stringify(parts[field])}, without a shell`);
     }
     let stopSignal: string | undefined;
     const sig = stopSignalOf(p, layers);

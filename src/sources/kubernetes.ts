@@ -16,7 +16,7 @@
  */
 import path from 'node:path';
 import { isScalar, isSeq } from 'yaml';
-import { displayPath } from '../lint/documents.js';
+import { DocumentStore, displayPath } from '../lint/documents.js';
 import { MappedText } from '../lint/text.js';
 import type { Document, FileError, Launch, LaunchPart, Origin, SourceOptions, SourceResult, Span, StopSignalFact } from '../lint/types.js';
 import { parseSignal, signalName } from '../model/signals.js';
@@ -25,7 +25,6 @@ import type { Chars } from './compose-words.js';
 import { ImageLinker, repoRoot } from './kubernetes-images.js';
 import { deref, entries, get, items, joinPath, mapScalar, parseYamlStream, scalarNode, scalarString, spanOf, YamlLimitError, type Entry, type YamlDoc, type YNode } from './yaml.js';
 import { imageConfigFromDockerfile, imageConfigFromRef, orchestratedLaunch, type ImageConfig, type OrchestratedLaunch, type PreStopHook, type ResolvedLaunch, type ResolvedPreStop, type StopPlan } from './yaml-launch.js';
-import { DocumentStore } from '../lint/documents.js';
 import { messageOf } from '../util/errors.js';
 
 export interface KubernetesOptions extends SourceOptions {
