@@ -49,6 +49,11 @@ export class DocumentStore {
 
   private readonly listings = new Map<string, Set<string> | null>();
 
+  /** Directory listings already read (by the walk), so that existence tests need no second readdir. */
+  seedListings(listings: ReadonlyMap<string, Set<string>>): void {
+    for (const [dir, names] of listings) if (!this.listings.has(dir)) this.listings.set(dir, names);
+  }
+
   /** Cheap existence test from a cached directory listing (a failed read costs an exception). */
   private mayExist(absPath: string): boolean {
     const dir = path.dirname(absPath);

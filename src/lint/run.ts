@@ -35,8 +35,9 @@ export interface RunOutcome {
   probeNotes: string[];
 }
 
-function lintOnce(found: readonly Found[], stdin: { name: string; text: string } | undefined, opts: RunOptions, probed?: ReadonlyMap<string, ProbedImage>): { result: LintResult; readable: number } {
+function lintOnce(found: readonly Found[], stdin: { name: string; text: string } | undefined, opts: RunOptions, probed?: ReadonlyMap<string, ProbedImage>, listings?: ReadonlyMap<string, Set<string>>): { result: LintResult; readable: number } {
   const linter = new Linter({ ...opts, ...(probed ? { probed } : {}) });
+  if (listings) linter.store.seedListings(listings);
   let readable = 0;
   if (stdin) {
     const bad = notText(Buffer.from(stdin.text, 'utf8'));
@@ -70,10 +71,11 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
   await loadShellParser();
   const usesStdin = opts.paths.includes('-');
   if (usesStdin && opts.fix) throw new UserError('--fix cannot write to stdin; use --fix-dry-run to see the diff');
-  const found = discover([...opts.paths.filter((p) => p !== '-'), ...(opts.composeFiles ?? [])], opts.ignore ?? []);
+  const listings = new Map<string, Set<string>>();
+  const found = discover([...opts.paths.filter((p) => p !== '-'), ...(opts.composeFiles ?? [])], opts.ignore ?? [], process.cwd(), listings);
   const stdin = usesStdin ? { name: opts.stdinName ?? '<stdin>', text: opts.stdinText ?? '' } : undefined;
   if (!stdin && found.length === 0) throw new UserError(`nothing to lint in ${opts.paths.join(', ')} (looked for Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile*, compose files and Kubernetes YAML)`);
-  let { result, readable } = lintOnce(found, stdin, opts);
+  let { result, readable } = lintOnce(found, stdin, opts, undefined, listings);
   const probeNotes: string[] = [];
   let probedImages: ReadonlyMap<string, ProbedImage> | undefined;
   if (opts.probeImages) {
@@ -89,7 +91,7 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
         const probed = await probeImages(docker, [...refs]);
         for (const [ref, p] of probed) probeNotes.push(`${ref}: ${p.family} (${p.how})`);
         probedImages = probed;
-        ({ result, readable } = lintOnce(found, stdin, opts, probed));
+        ({ result, readable } = lintOnce(found, stdin, opts, probed, listings));
       } catch (err) {
         probeNotes.push(`--probe-images: ${messageOf(err)}; using the image table`);
       }
@@ -115,7 +117,7 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
         written.push(p.file);
       }
       // report what is left after the fixes
-      outcome.result = lintOnce(found, stdin, opts, probedImages).result;
+      outcome.result = lintOnce(found, stdin, opts, probedImages, listings).result;
     }
   }
   return outcome;

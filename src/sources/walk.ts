@@ -68,7 +68,7 @@ function ignoredBy(levels: readonly Level[], abs: string, isDir: boolean): boole
 }
 
 /** Expand the command line's paths into the files to lint, in a stable order. */
-export function discover(paths: readonly string[], extraIgnore: readonly string[] = [], cwd = process.cwd()): Found[] {
+export function discover(paths: readonly string[], extraIgnore: readonly string[] = [], cwd = process.cwd(), listings?: Map<string, Set<string>>): Found[] {
   const out: Found[] = [];
   const seen = new Set<string>();
   const cfgIgnore = extraIgnore.length ? ignore().add([...extraIgnore]) : undefined;
@@ -97,14 +97,17 @@ export function discover(paths: readonly string[], extraIgnore: readonly string[
     }
     if (cfgIgnore) rootLevels.push({ dir: cwd, ig: cfgIgnore });
     const walk = (dir: string, levels: Level[]): void => {
-      const ig = readGitignore(dir);
-      const here = ig ? [...levels, { dir, ig }] : levels;
       let entries: fs.Dirent[];
       try {
         entries = fs.readdirSync(dir, { withFileTypes: true });
       } catch {
         return;
       }
+      // The listing says whether there is a .gitignore: no failed open per directory.
+      const ig = entries.some((e) => e.name === '.gitignore') ? readGitignore(dir) : undefined;
+      const here = ig ? [...levels, { dir, ig }] : levels;
+      // Handed to the document store, which looks up COPY sources in the same directories.
+      listings?.set(dir, new Set(entries.map((e) => e.name)));
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const e of entries) {
         const child = path.join(dir, e.name);
