@@ -65,6 +65,13 @@ export const SERVER_SIGNALS: Record<string, { graceful: string[]; note: string }
 
 const SHELLS: Record<string, ShellFamily> = { dash: 'dash', bash: 'bash', ash: 'ash', zsh: 'zsh', busybox: 'ash', mksh: 'unknown', ksh: 'unknown' };
 
+/** The shell family of a shell binary, by its path or name (/usr/bin/dash, busybox); undefined when not a known one. */
+export function shellFamilyOfBinary(file: string): ShellFamily | undefined {
+  const name = basename(file);
+  const family = name === 'busybox.static' ? 'ash' : SHELLS[name];
+  return family === 'unknown' ? undefined : family;
+}
+
 /** Options (with how many values they take) of wrappers, so that the wrapped command can be found. */
 function skipOptions(argv: string[], from: number, withValue: Set<string>, stopAtDoubleDash = true): number {
   let i = from;

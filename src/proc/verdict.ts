@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { identify, basename, type Program, type ShellFamily } from '../model/programs.js';
+import { identify, basename, shellFamilyOfBinary, type Program, type ShellFamily } from '../model/programs.js';
 import { makeProcess, predictStop, type ChainProcess, type Outcome } from '../model/launch.js';
 import { analyzeShell, shellParserReady } from '../model/shell.js';
 import { parseSignal, signalFate, signalName, type Fate } from '../model/signals.js';
@@ -40,12 +40,7 @@ export interface Verdict {
 }
 
 function familyOf(p: TreeNode): ShellFamily {
-  const exe = basename(p.exe.replace(/ \(deleted\)$/, ''));
-  if (exe === 'dash') return 'dash';
-  if (exe === 'bash') return 'bash';
-  if (exe === 'busybox' || exe === 'ash') return 'ash';
-  if (exe === 'zsh') return 'zsh';
-  return 'unknown';
+  return shellFamilyOfBinary(p.exe.replace(/ \(deleted\)$/, '')) ?? 'unknown';
 }
 
 /** argv as identify() wants it: node rewrites its cmdline to one string (process.title), e.g. "npm start". */
@@ -104,32 +99,16 @@ function liveShellSource(p: TreeNode, prog: Program): { source: string; mode: 'c
 
 function toChain(p: TreeNode, signal: number): ChainProcess {
   const prog = programOf(p);
-  if (prog.role === 'shell' && shellParserReady()) {
-    // The same shell model lint uses: does a trap forward the signal, and does the shell wait afterwards?
-    const src = liveShellSource(p, prog);
-    if (src) {
-      const analysis = analyzeShell(src.source, familyOf(p), { mode: src.mode });
-      const sigName = signalName(signal);
-      const c = makeProcess([prog], p.argv, sigName, analysis, prog.script);
-      const caught = [...new Set([...p.masks.caught, ...p.takes])];
-      return { ...c, handles: caught.includes(signal) ? 'yes' : 'no', masks: { ...p.masks, caught }, pid: p.pid, hostPid: p.hostPid };
-    }
-  }
-  // Signals taken with sigwait/signalfd count as handled: the kernel queues them for the process.
+  // The same shell model lint uses: does a trap forward the signal, and does the shell wait afterwards?
+  const src = prog.role === 'shell' && shellParserReady() ? liveShellSource(p, prog) : undefined;
+  const analysis = src ? analyzeShell(src.source, familyOf(p), { mode: src.mode }) : undefined;
+  // Role, forwarding and gracefulness from the same knowledge as the static chain; what the process
+  // really does with the signal from its masks. Signals taken with sigwait/signalfd count as handled:
+  // the kernel queues them for the process.
+  const c = makeProcess([prog], p.argv, signalName(signal), analysis, prog.script);
   const caught = [...new Set([...p.masks.caught, ...p.takes])];
-  const handles = caught.includes(signal) ? 'yes' : 'no';
   const name = prog.role === 'service' && prog.name !== basename(p.comm) && /^(python|python3|ruby|perl|java|php)/.test(prog.name) ? `${prog.name} (${p.comm})` : prog.name;
-  let graceful: ChainProcess['gracefulOnSignal'] = 'no';
-  if (prog.role === 'service') {
-    if (prog.graceful) graceful = prog.graceful.includes(signalName(signal)) ? 'yes' : 'no';
-    else if (['node', 'nodejs', 'bun', 'deno'].includes(prog.name)) graceful = 'unknown';
-    else graceful = 'yes';
-  }
-  return {
-    programs: [prog], argv: p.argv, role: prog.role, name, forwards: prog.forwards ?? 'none', handles, gracefulOnSignal: graceful,
-    masks: { ...p.masks, caught }, pid: p.pid, hostPid: p.hostPid, ...(prog.note ? { note: prog.note } : {}),
-    ...(prog.waitsForGroup ? { waitsForGroup: true } : {}),
-  };
+  return { ...c, name, handles: caught.includes(signal) ? 'yes' : 'no', masks: { ...p.masks, caught }, pid: p.pid, hostPid: p.hostPid };
 }
 
 const KIND: Record<Program['role'], Pid1Kind> = {

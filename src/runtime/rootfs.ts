@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ShellFamily } from '../model/programs.js';
+import { shellFamilyOfBinary, type ShellFamily } from '../model/programs.js';
 
 /** Resolve `p` inside `root`, following symlinks as the container would (absolute targets are inside it). */
 export function resolveInRoot(root: string, p: string): string | undefined {
@@ -41,12 +41,7 @@ export function resolveInRoot(root: string, p: string): string | undefined {
 export function shellFamilyIn(root: string): ShellFamily {
   const real = resolveInRoot(root, '/bin/sh');
   if (!real) return 'none';
-  const name = path.posix.basename(real);
-  if (name === 'dash') return 'dash';
-  if (name === 'bash') return 'bash';
-  if (name === 'busybox' || name === 'ash') return 'ash';
-  if (name === 'zsh') return 'zsh';
-  return 'unknown';
+  return shellFamilyOfBinary(real) ?? 'unknown';
 }
 
 /** Read a script (a text file) inside `root`, finding bare names on PATH; undefined for binaries. */

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type Docker from 'dockerode';
-import type { ShellFamily } from '../model/programs.js';
+import { shellFamilyOfBinary, type ShellFamily } from '../model/programs.js';
 import type { ProbedImage } from '../lint/types.js';
 import { newRun } from '../runtime/cleanup.js';
 import { messageOf } from '../util/errors.js';
@@ -41,11 +41,8 @@ export function firstTarEntry(buf: Buffer): TarEntry | undefined {
 
 /** Which shell a program name or binary is. */
 export function familyOfBinary(name: string, content?: Buffer): ShellFamily | undefined {
-  const base = path.posix.basename(name);
-  if (base === 'dash') return 'dash';
-  if (base === 'bash') return 'bash';
-  if (base === 'busybox' || base === 'ash' || base === 'busybox.static') return 'ash';
-  if (base === 'zsh') return 'zsh';
+  const known = shellFamilyOfBinary(name);
+  if (known) return known;
   if (content && content.length) {
     if (content.includes('BusyBox v')) return 'ash';
     if (content.includes('GNU bash') || content.includes('BASH_VERSION')) return 'bash';
