@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { UserError, messageOf } from '../util/errors.js';
+import { collect } from './options.js';
 import { ENV_VARS, resolveOptions, type RawInitOptions } from '../init/options.js';
 
 const HELP_AFTER = `
@@ -49,10 +50,6 @@ export function registerInit(program: Command): void {
       // The supervisor ends the process itself (process.exit with the child's status).
       await new Promise<never>(() => {});
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /**

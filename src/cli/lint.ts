@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { SHELL_FAMILIES } from '../sources/images.js';
 import { parseImageMap } from '../sources/kubernetes-images.js';
 import { UserError, messageOf } from '../util/errors.js';
+import { collect } from './options.js';
 
 interface LintCliOptions {
   format: 'pretty' | 'json' | 'sarif' | 'github';
@@ -21,10 +22,6 @@ interface LintCliOptions {
   allStages?: boolean;
   stdinFilename?: string;
   color?: boolean;
-}
-
-function collect(v: string, prev: string[]): string[] {
-  return [...prev, v];
 }
 
 function version(): string {

@@ -17,6 +17,11 @@ export function parseRt(v: string): RtBase {
   return v;
 }
 
+/** commander's accumulator for repeatable options. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 /** Write JSON the same way everywhere: two-space indent, trailing newline. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { printJson } from './options.js';
+import { collect, printJson } from './options.js';
 import { UserError, messageOf } from '../util/errors.js';
 
 interface RawTestOptions {
@@ -48,10 +48,6 @@ Examples:
   pid1 test -- /bin/sh -c 'gunicorn app:app'
   pid1 test --cleanup                         remove leftovers of interrupted runs
 See docs/test.md.`;
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 function parseEntrypoint(v: string): string[] {
   const s = v.trim();

@@ -65,7 +65,8 @@ export function short(list: string[]): string {
   return `ALL${missing.length ? `-${missing.join(',')}` : ''}${rt ? `+${rt}RT` : ''}`;
 }
 
-function colour(enabled: boolean): (code: string, s: string) => string {
+/** ANSI colouring, or identity when colour is off. */
+export function colour(enabled: boolean): (code: string, s: string) => string {
   return (code, s) => (enabled ? `\x1b[${code}m${s}\x1b[0m` : s);
 }
 

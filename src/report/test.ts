@@ -4,7 +4,7 @@
  */
 import type { Outcome } from '../model/launch.js';
 import type { InitEvent } from '../init/report.js';
-import { formatInspect, type InspectReport } from './inspect.js';
+import { colour, formatInspect, type InspectReport } from './inspect.js';
 
 export type Verdict = 'graceful' | 'killed' | 'abrupt' | 'nostart';
 
@@ -91,10 +91,6 @@ export interface TestReport {
   durations: { readyMs?: number; stopMs?: number; verdictMs?: number; totalMs: number };
   /** 0 graceful, 1 otherwise. */
   exitStatus: 0 | 1;
-}
-
-function colour(enabled: boolean): (code: string, s: string) => string {
-  return (code, s) => (enabled ? `\x1b[${code}m${s}\x1b[0m` : s);
 }
 
 const ms = (t: number): string => `${t.toFixed(1).padStart(9)}`;
