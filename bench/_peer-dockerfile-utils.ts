@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { validate } from 'dockerfile-utils';
-import { isDockerfileName } from '../src/sources/walk.js';
+import { isDockerfileName } from '../src/sources/kinds.js';
 
 const out: { file: string; diagnostics: unknown[] }[] = [];
 const walk = (dir: string): void => {

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { validate } from 'dockerfile-utils';
 import { loadShellParser } from '../src/model/shell.js';
 import { Linter } from '../src/lint/engine.js';
-import { makeDocument } from '../src/lint/documents.js';
+import { makeDocument } from '../src/document/document.js';
 import { discover } from '../src/sources/walk.js';
 import { writeCorpus } from '../test/fixtures/lint/corpus.js';
 

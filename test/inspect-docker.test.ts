@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { requireDocker, testImage, startContainer, dockerStop, removeContainer, cleanupDocker, hostPidOf } from './helpers/docker.js';
 import { pid1 } from './helpers/cli.js';
 import { run, waitFor } from './helpers/exec.js';
-import type { InspectReport } from '../src/report/inspect.js';
+import type { InspectReport } from '../src/runtime/reports.js';
 
 after(cleanupDocker);
 

@@ -12,7 +12,7 @@ import { stopNamespace } from './helpers/observe.js';
 import { svcBinary } from './helpers/rootfs.js';
 import { pid1, CLI } from './helpers/cli.js';
 import { waitFor } from './helpers/exec.js';
-import type { InspectReport } from '../src/report/inspect.js';
+import type { InspectReport } from '../src/runtime/reports.js';
 import type { ProcessSignalReport } from '../src/report/signals.js';
 
 after(cleanupNamespaces);

@@ -12,12 +12,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { DocumentStore } from '../src/lint/documents.js';
+import { DocumentStore } from '../src/document/store.js';
 import { loadShellParser } from '../src/model/shell.js';
-import { lintComposeProject, type ComposeLaunch } from '../src/sources/compose.js';
-import { splitShlex, charsOf } from '../src/sources/compose-words.js';
-import { interpolate } from '../src/sources/compose-interpolate.js';
-import { composeLaunch } from '../src/runtime/launch-spec.js';
+import { lintComposeProject } from '../src/sources/compose/source.js';
+import type { ComposeLaunch } from '../src/sources/launch.js';
+import { splitShlex } from '../src/sources/compose/words.js';
+import { charsOf } from '../src/document/text.js';
+import { interpolate } from '../src/sources/compose/interpolate.js';
+import { composeService } from '../src/runtime/pick-container.js';
 import { requireDocker, testImage, trackImage } from './helpers/docker.js';
 import { run, runSync, sleep } from './helpers/exec.js';
 
@@ -166,7 +168,7 @@ describe('what pid1 test --compose runs is what docker-compose creates', () => {
     const up = await run('docker-compose', ['-p', p.name, 'up', '--no-start'], { cwd: p.dir, timeout: 120_000 });
     assert.equal(up.code, 0, up.stderr);
     for (const service of ['web', 'worker']) {
-      const spec = composeLaunch(path.join(p.dir, 'docker-compose.yml'), service, {});
+      const spec = composeService(path.join(p.dir, 'docker-compose.yml'), service, {});
       const j = JSON.parse(runSync('docker', ['inspect', `${p.name}_${service}_1`])) as { Config: { Entrypoint: string[] | null; Cmd: string[] | null; Env: string[]; User: string; WorkingDir: string; StopSignal?: string }; HostConfig: { Init: boolean | null } }[];
       const real = j[0];
       assert.ok(real, service);
@@ -179,8 +181,8 @@ describe('what pid1 test --compose runs is what docker-compose creates', () => {
       assert.equal(real.Config.StopSignal, spec.stopSignal, service);
       assert.equal(Boolean(real.HostConfig.Init), Boolean(spec.init), service);
     }
-    assert.deepEqual(composeLaunch(path.join(p.dir, 'docker-compose.yml'), 'web', {}).command, ['app', '--name', 'overridden']);
-    assert.equal(composeLaunch(path.join(p.dir, 'docker-compose.yml'), 'worker', {}).stopSignal, 'SIGUSR1');
+    assert.deepEqual(composeService(path.join(p.dir, 'docker-compose.yml'), 'web', {}).command, ['app', '--name', 'overridden']);
+    assert.equal(composeService(path.join(p.dir, 'docker-compose.yml'), 'worker', {}).stopSignal, 'SIGUSR1');
   });
 });
 

@@ -10,11 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { DocumentStore } from '../src/lint/documents.js';
+import { DocumentStore } from '../src/document/store.js';
 import { loadShellParser } from '../src/model/shell.js';
-import { lintComposeDocument, lintComposeProject, type ComposeLaunch, type ComposeOptions } from '../src/sources/compose.js';
-import { interpolate, parseDotEnv } from '../src/sources/compose-interpolate.js';
-import { charsOf, splitShellwords, splitShlex } from '../src/sources/compose-words.js';
+import { lintComposeDocument, lintComposeProject } from '../src/sources/compose/source.js';
+import type { ComposeOptions } from '../src/sources/compose/project.js';
+import type { ComposeLaunch } from '../src/sources/launch.js';
+import { interpolate, parseDotEnv } from '../src/sources/compose/interpolate.js';
+import { charsOf } from '../src/document/text.js';
+import { splitShellwords, splitShlex } from '../src/sources/compose/words.js';
 import { pid1 } from './helpers/cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

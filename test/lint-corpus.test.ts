@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
-import { lexDockerfile } from '../src/sources/dockerfile-lexer.js';
-import { LineIndex } from '../src/lint/text.js';
+import { lexDockerfile } from '../src/sources/dockerfile/lexer.js';
+import { LineIndex } from '../src/document/text.js';
 import { pid1 } from './helpers/cli.js';
 import { rng, validDockerfile, writeCorpus } from './fixtures/lint/corpus.js';
 

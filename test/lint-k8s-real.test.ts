@@ -12,12 +12,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { DocumentStore } from '../src/lint/documents.js';
+import { DocumentStore } from '../src/document/store.js';
 import { Linter } from '../src/lint/engine.js';
-import { makeDocument } from '../src/lint/documents.js';
+import { makeDocument } from '../src/document/document.js';
 import { loadShellParser } from '../src/model/shell.js';
-import { lintKubernetesSource, type K8sLaunch } from '../src/sources/kubernetes.js';
-import { ImageLinker } from '../src/sources/kubernetes-images.js';
+import { lintKubernetesSource } from '../src/sources/kubernetes/source.js';
+import type { KubernetesLaunch as K8sLaunch } from '../src/sources/launch.js';
+import { ImageLinker } from '../src/sources/kubernetes/images.js';
 import { dockerStop, removeContainer, requireDocker, startContainer, testImage } from './helpers/docker.js';
 import { run, runSync, sleep, waitFor } from './helpers/exec.js';
 

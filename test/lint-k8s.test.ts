@@ -13,16 +13,19 @@ import { after, before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { visit } from 'yaml';
 import { planFixes } from '../src/lint/apply.js';
-import { DocumentStore, makeDocument } from '../src/lint/documents.js';
+import { makeDocument } from '../src/document/document.js';
+import { DocumentStore } from '../src/document/store.js';
 import { Linter, type EngineOptions, type LintResult } from '../src/lint/engine.js';
-import type { Finding } from '../src/lint/types.js';
+import type { Finding } from '../src/rules/contract.js';
 import { loadShellParser } from '../src/model/shell.js';
 import { toSarif } from '../src/report/lint-sarif.js';
-import { expandK8s, lintKubernetesSource, type K8sLaunch } from '../src/sources/kubernetes.js';
-import { ImageLinker, repoRoot } from '../src/sources/kubernetes-images.js';
-import { charsOf } from '../src/sources/compose-words.js';
+import { expandK8s } from '../src/sources/kubernetes/expand.js';
+import { lintKubernetesSource } from '../src/sources/kubernetes/source.js';
+import type { KubernetesLaunch as K8sLaunch } from '../src/sources/launch.js';
+import { ImageLinker, repoRoot } from '../src/sources/kubernetes/images.js';
+import { charsOf } from '../src/document/text.js';
 import { mapScalar, MAX_ALIAS_RESOLUTIONS, parseYamlStream } from '../src/sources/yaml.js';
-import type { YamlSourceOptions } from '../src/sources/yaml-launch.js';
+import type { SourceRunOptions as YamlSourceOptions } from '../src/lint/engine.js';
 import { pid1 } from './helpers/cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -140,7 +143,7 @@ describe('workloads and containers', () => {
     const pg = byLabel(ls, 'postgres');
     assert.equal(pg.stop.graceSeconds, 60);
     assert.equal(pg.stopSignal.signal, 'SIGINT'); // the official image's STOPSIGNAL
-    assert.match(pg.noLaunch ?? '', /image decides/); // args only: the image's entrypoint runs them
+    assert.match(pg.unresolved?.message ?? '', /image decides/); // args only: the image's entrypoint runs them
     const job = byLabel(ls, 'cleanup');
     assert.equal(job.where, 'CronJob/shop-cleanup spec.jobTemplate.spec.template.spec.containers[0]');
     assert.equal(job.prediction?.outcome, 'killed');
@@ -201,7 +204,8 @@ describe('command and args against the image', () => {
     const ls = launchesOf(file);
     assert.equal(byLabel(ls, 'worker').prediction?.outcome, 'killed');
     assert.equal(byLabel(ls, 'worker').cmd?.span.doc.file.endsWith('services/worker/Dockerfile'), true);
-    assert.match(byLabel(ls, 'vendor').noLaunch ?? '', /image decides.*--image-map/);
+    assert.match(byLabel(ls, 'vendor').unresolved?.message ?? '', /image decides.*--image-map/);
+    assert.equal(byLabel(ls, 'vendor').unresolved?.code, 'image-unseen');
   });
 
   it('--image-map links an image to a Dockerfile (and a target stage)', () => {
@@ -218,7 +222,7 @@ describe('command and args against the image', () => {
       'k.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: acme/api\n',
     });
     const l = launchesOf(path.join(d2, 'k.yaml'))[0];
-    assert.match(l?.noLaunch ?? '', /several Dockerfiles match/);
+    assert.match(l?.unresolved?.message ?? '', /several Dockerfiles match/);
   });
 
   it('$(VAR) from literal env values is expanded like the kubelet does, $$ escapes', () => {

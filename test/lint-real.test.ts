@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadShellParser } from '../src/model/shell.js';
 import { Linter } from '../src/lint/engine.js';
-import { makeDocument } from '../src/lint/documents.js';
+import { makeDocument } from '../src/document/document.js';
 import type { Outcome } from '../src/model/launch.js';
 import { requireDocker, testImage, trackImage, startContainer, dockerStop, removeContainer, cleanupDocker, logsOf } from './helpers/docker.js';
 import { run, waitFor } from './helpers/exec.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { requireDocker, testImage, startContainer, removeContainer, cleanupDocker, logsOf } from './helpers/docker.js';
 import { pid1 } from './helpers/cli.js';
 import { run, waitFor } from './helpers/exec.js';
-import type { RescueReport } from '../src/runtime/rescue.js';
+import type { RescueReport } from '../src/runtime/reports.js';
 
 after(cleanupDocker);
 

@@ -17,13 +17,13 @@ import { pid1, CLI } from './helpers/cli.js';
 import { run, waitFor } from './helpers/exec.js';
 import { engine } from '../src/runtime/docker.js';
 import { ContainerTarget } from '../src/runtime/target.js';
-import { probeImages } from '../src/sources/images-probe.js';
+import { probeImages } from '../src/runtime/image-probe.js';
 
 function readable(s: NodeJS.ReadableStream): Readable {
   assert.ok(s instanceof Readable);
   return s;
 }
-import type { TestReport, Verdict } from '../src/report/test.js';
+import type { TestReport, Verdict } from '../src/runtime/reports.js';
 
 after(cleanupDocker);
 

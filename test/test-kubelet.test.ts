@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { requireDocker, testImage, cleanupDocker } from './helpers/docker.js';
 import { pid1 } from './helpers/cli.js';
-import type { TestReport, TimelineEvent } from '../src/report/test.js';
+import type { TestReport, TimelineEvent } from '../src/runtime/reports.js';
 
 after(cleanupDocker);
 

@@ -7,14 +7,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { composeLaunch, manifestLaunch } from '../src/runtime/launch-spec.js';
+import { composeService, manifestContainer } from '../src/runtime/pick-container.js';
 import { parseGraceOption } from '../src/runtime/durations.js';
 import { durationMs } from '../src/util/duration.js';
-import { splitWords } from '../src/sources/compose-words.js';
-import { interpolateString, parseDotEnv } from '../src/sources/compose-interpolate.js';
-import { expandK8sString, lintKubernetesSource } from '../src/sources/kubernetes.js';
-import { lintComposeDocument, type ComposeLaunch } from '../src/sources/compose.js';
-import { DocumentStore } from '../src/lint/documents.js';
+import { splitWords } from '../src/sources/compose/words.js';
+import { interpolateString, parseDotEnv } from '../src/sources/compose/interpolate.js';
+import { expandK8sString } from '../src/sources/kubernetes/expand.js';
+import { lintKubernetesSource } from '../src/sources/kubernetes/source.js';
+import { lintComposeDocument } from '../src/sources/compose/source.js';
+import type { ComposeLaunch } from '../src/sources/launch.js';
+import { DocumentStore } from '../src/document/store.js';
 import { loadShellParser } from '../src/model/shell.js';
 import { resolvePolicy, checkPreStopReachable } from '../src/runtime/policy.js';
 import { junitXml, xmlEscape } from '../src/report/test-junit.js';
@@ -98,7 +100,7 @@ services:
       B: 2
     stop_grace_period: 2500ms
 `);
-  const web = composeLaunch(file, 'web', { FROM_HOST: 'h' });
+  const web = composeService(file, 'web', { FROM_HOST: 'h' });
   assert.equal(web.image, 'app:1.0');
   assert.deepEqual(web.command, ['gunicorn', '-b', ':8000', 'app:app']);
   assert.equal(web.entrypoint, undefined);
@@ -107,8 +109,8 @@ services:
   assert.equal(web.init, true);
   assert.equal(web.user, '1000');
   assert.deepEqual(web.env, { A: '1', FROM_HOST: 'h' });
-  assert.equal(web.policy, 'compose');
-  const worker = composeLaunch(file, 'worker', {});
+  assert.equal(web.platform, 'compose');
+  const worker = composeService(file, 'worker', {});
   assert.equal(worker.image, undefined);
   assert.equal(worker.build?.context, path.join(path.dirname(file), 'w'));
   assert.equal(worker.build?.dockerfile, 'Dockerfile.worker');
@@ -121,12 +123,12 @@ services:
 
 test('compose errors are one line naming the file and line', () => {
   const file = tmpFile('compose.yaml', 'services:\n  web:\n    image: x\n    stop_signal: SIGNOPE\n  bad:\n    command: echo\n');
-  throwsUser(() => composeLaunch(file, 'nope', {}), /compose\.yaml: no service "nope" \(services: web, bad\)/);
-  throwsUser(() => composeLaunch(file, 'web', {}), /compose\.yaml:4: stop_signal: /);
-  throwsUser(() => composeLaunch(file, 'bad', {}), /compose\.yaml:5: service "bad" has neither image: nor build:/);
-  throwsUser(() => composeLaunch(tmpFile('compose.yaml', 'services: [\n'), 'x', {}), /compose\.yaml:\d+: not valid YAML/);
-  throwsUser(() => composeLaunch(tmpFile('compose.yaml', 'version: "3"\n'), 'x', {}), /no services: section/);
-  throwsUser(() => composeLaunch('/nonexistent/compose.yaml', 'x', {}), /cannot read \/nonexistent\/compose\.yaml: no such file/);
+  throwsUser(() => composeService(file, 'nope', {}), /compose\.yaml: no service "nope" \(services: web, bad\)/);
+  throwsUser(() => composeService(file, 'web', {}), /compose\.yaml:4: stop_signal: /);
+  throwsUser(() => composeService(file, 'bad', {}), /compose\.yaml:5: service "bad" has neither image: nor build:/);
+  throwsUser(() => composeService(tmpFile('compose.yaml', 'services: [\n'), 'x', {}), /compose\.yaml:\d+: not valid YAML/);
+  throwsUser(() => composeService(tmpFile('compose.yaml', 'version: "3"\n'), 'x', {}), /no services: section/);
+  throwsUser(() => composeService('/nonexistent/compose.yaml', 'x', {}), /cannot read \/nonexistent\/compose\.yaml: no such file/);
 });
 
 test('k8s container -> launch: command/args, $(VAR), runAsUser, grace, preStop, stopSignal', () => {
@@ -164,8 +166,8 @@ spec:
           preStop:
             sleep: {seconds: 3}
 `);
-  const app = manifestLaunch(file, 'app');
-  assert.equal(app.policy, 'kubelet');
+  const app = manifestContainer(file, 'app');
+  assert.equal(app.platform, 'kubernetes');
   assert.equal(app.image, 'app:1');
   assert.deepEqual(app.entrypoint, ['/bin/sh', '-c']);
   assert.deepEqual(app.command, ['exec gunicorn --workers 4 $(NOT)']);
@@ -174,27 +176,27 @@ spec:
   assert.equal(app.stopSignal, 'SIGQUIT');
   assert.deepEqual(app.preStop, { kind: 'httpGet', scheme: 'HTTP', host: '127.0.0.1', port: 8000, path: '/drain', headers: {} });
   assert.ok(app.notes.some((n) => /SECRET comes from valueFrom/.test(n)));
-  const side = manifestLaunch(file, 'sidecar');
+  const side = manifestContainer(file, 'sidecar');
   assert.deepEqual(side.entrypoint, ['envoy']);
   assert.deepEqual(side.command, [], 'k8s command without args drops the image CMD');
   assert.equal(side.user, '101:101');
   assert.deepEqual(side.preStop, { kind: 'sleep', seconds: 3 });
-  throwsUser(() => manifestLaunch(file), /several containers: Deployment\/web container app; Deployment\/web container sidecar/);
-  throwsUser(() => manifestLaunch(file, 'x'), /no container "x" \(containers: app, sidecar\)/);
+  throwsUser(() => manifestContainer(file), /several containers: Deployment\/web container app; Deployment\/web container sidecar/);
+  throwsUser(() => manifestContainer(file, 'x'), /no container "x" \(containers: app, sidecar\)/);
   assert.equal(expandK8sString('$(A)-$$(A)-$(B)', new Map([['A', '1']])), '1-$(A)-$(B)');
 });
 
 test('k8s defaults and errors', () => {
-  const pod = manifestLaunch(tmpFile('pod.yaml', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n    args: [a, b]\n'));
+  const pod = manifestContainer(tmpFile('pod.yaml', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n    args: [a, b]\n'));
   assert.equal(pod.graceSeconds, 30, 'the API server default');
   assert.equal(pod.entrypoint, undefined);
   assert.deepEqual(pod.command, ['a', 'b']);
-  const cron = manifestLaunch(tmpFile('cron.yaml', 'kind: CronJob\nmetadata: {name: j}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: i}]\n'));
+  const cron = manifestContainer(tmpFile('cron.yaml', 'kind: CronJob\nmetadata: {name: j}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: i}]\n'));
   assert.equal(cron.image, 'i');
-  throwsUser(() => manifestLaunch(tmpFile('x.yaml', 'kind: Pod\nspec:\n  containers:\n  - name: c\n    image: i\n    lifecycle:\n      preStop:\n        tcpSocket: {port: 1}\n')), /x\.yaml:8: preStop tcpSocket .* the kubelet does not run it/);
-  throwsUser(() => manifestLaunch(tmpFile('x.yaml', 'kind: Pod\nspec:\n  terminationGracePeriodSeconds: 1.5\n  containers: [{name: c, image: i}]\n')), /x\.yaml:3: terminationGracePeriodSeconds must be a whole number/);
-  throwsUser(() => manifestLaunch(tmpFile('x.yaml', 'kind: Pod\nspec:\n  containers:\n  - name: c\n')), /x\.yaml:4: Pod\/\? container c has no image/);
-  throwsUser(() => manifestLaunch(tmpFile('x.yaml', 'kind: Service\nmetadata: {name: s}\n')), /no containers found/);
+  throwsUser(() => manifestContainer(tmpFile('x.yaml', 'kind: Pod\nspec:\n  containers:\n  - name: c\n    image: i\n    lifecycle:\n      preStop:\n        tcpSocket: {port: 1}\n')), /x\.yaml:8: preStop tcpSocket .* the kubelet does not run it/);
+  throwsUser(() => manifestContainer(tmpFile('x.yaml', 'kind: Pod\nspec:\n  terminationGracePeriodSeconds: 1.5\n  containers: [{name: c, image: i}]\n')), /x\.yaml:3: terminationGracePeriodSeconds must be a whole number/);
+  throwsUser(() => manifestContainer(tmpFile('x.yaml', 'kind: Pod\nspec:\n  containers:\n  - name: c\n')), /x\.yaml:4: Pod\/\? container c has no image/);
+  throwsUser(() => manifestContainer(tmpFile('x.yaml', 'kind: Service\nmetadata: {name: s}\n')), /no containers found/);
 });
 
 test('stop policies: precedence of signal and grace, kubelet minimum, preStop only for the kubelet', () => {
@@ -320,17 +322,17 @@ services:
 test('compose: the override file, << merges, nested defaults and extends are followed, as lint reads them', async () => {
   const dir = tmpProject(MERGED_PROJECT);
   const file = path.join(dir, 'compose.yaml');
-  const web = composeLaunch(file, 'web', {});
+  const web = composeService(file, 'web', {});
   assert.equal(web.image, 'app:1.0', 'nested default: ${TAG:-${FALLBACK:-1.0}}');
-  assert.equal(composeLaunch(file, 'web', { FALLBACK: '2' }).image, 'app:2');
-  assert.equal(composeLaunch(file, 'web', { TAG: '3', FALLBACK: '2' }).image, 'app:3');
+  assert.equal(composeService(file, 'web', { FALLBACK: '2' }).image, 'app:2');
+  assert.equal(composeService(file, 'web', { TAG: '3', FALLBACK: '2' }).image, 'app:3');
   assert.deepEqual(web.command, ['svc', '--graceful', 'INT', '--name', 'overridden'], 'compose.override.yaml wins');
   assert.equal(web.stopSignal, 'SIGINT', 'from the << merge');
   assert.deepEqual(web.env, { FROM_ANCHOR: 'a', FROM_OVERRIDE: 'o' }, 'environment maps merge across files');
   assert.equal(web.init, true, 'init: yes is true for compose (compose-go toBoolean)');
   assert.equal(web.graceSeconds, 2, 'compose truncates 2500ms to whole seconds');
   assert.ok(web.notes.some((n) => /compose merges compose\.yaml \+ compose\.override\.yaml/.test(n)), web.notes.join('\n'));
-  const worker = composeLaunch(file, 'worker', {});
+  const worker = composeService(file, 'worker', {});
   assert.equal(worker.image, 'common:1', 'extends: the base service\'s image');
   assert.equal(worker.user, '1000');
   assert.equal(worker.workingDir, '/srv');
@@ -355,29 +357,29 @@ test('compose: the override file, << merges, nested defaults and extends are fol
 
 test('compose: an override file given alone is read with its base; init must be a boolean compose knows', () => {
   const dir = tmpProject({ ...MERGED_PROJECT, 'compose.yaml': MERGED_PROJECT['compose.yaml'].replace('init: yes', 'init: maybe') });
-  throwsUser(() => composeLaunch(path.join(dir, 'compose.yaml'), 'web', {}), /compose\.yaml:11: init: invalid boolean: maybe/);
+  throwsUser(() => composeService(path.join(dir, 'compose.yaml'), 'web', {}), /compose\.yaml:11: init: invalid boolean: maybe/);
   const dir2 = tmpProject(MERGED_PROJECT);
-  const web = composeLaunch(path.join(dir2, 'compose.override.yaml'), 'web', {});
+  const web = composeService(path.join(dir2, 'compose.override.yaml'), 'web', {});
   assert.equal(web.image, 'app:1.0');
   assert.deepEqual(web.command, ['svc', '--graceful', 'INT', '--name', 'overridden']);
-  throwsUser(() => composeLaunch(tmpFile('compose.yaml', 'services:\n  web:\n    image: x\n    env_file: missing.env\n'), 'web', {}), /compose\.yaml:4: env_file: cannot read missing\.env/);
+  throwsUser(() => composeService(tmpFile('compose.yaml', 'services:\n  web:\n    image: x\n    env_file: missing.env\n'), 'web', {}), /compose\.yaml:4: env_file: cannot read missing\.env/);
   // compose v2 (go-shellwords) stops at an unquoted operator: what it runs, not what a shell would
-  const cut = composeLaunch(tmpFile('compose.yaml', 'services:\n  web:\n    image: x\n    command: ./migrate && exec svc\n'), 'web', {});
+  const cut = composeService(tmpFile('compose.yaml', 'services:\n  web:\n    image: x\n    command: ./migrate && exec svc\n'), 'web', {});
   assert.deepEqual(cut.command, ['./migrate']);
   assert.ok(cut.notes.some((n) => /only up to the unquoted `&`/.test(n)), cut.notes.join('\n'));
-  throwsUser(() => composeLaunch(tmpFile('compose.yaml', 'services:\n  web:\n    image: ${NOPE:?set NOPE}\n'), 'web', {}), /compose\.yaml:3: required variable NOPE is missing a value: set NOPE/);
+  throwsUser(() => composeService(tmpFile('compose.yaml', 'services:\n  web:\n    image: ${NOPE:?set NOPE}\n'), 'web', {}), /compose\.yaml:3: required variable NOPE is missing a value: set NOPE/);
 });
 
 test('k8s: lint and test read a fractional grace period the same way (the API server rejects it)', () => {
   const file = tmpFile('pod.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  terminationGracePeriodSeconds: 1.5\n  containers: [{name: c, image: i, command: [svc]}]\n');
-  throwsUser(() => manifestLaunch(file), /pod\.yaml:5: terminationGracePeriodSeconds must be a whole number/);
+  throwsUser(() => manifestContainer(file), /pod\.yaml:5: terminationGracePeriodSeconds must be a whole number/);
   const store = new DocumentStore();
   const doc = store.read(file, 'kubernetes');
   assert.ok(doc);
   const r = lintKubernetesSource(doc, store, {});
   assert.ok(r.errors.some((e) => e.line === 5 && /terminationGracePeriodSeconds must be a whole number/.test(e.message)), JSON.stringify(r.errors));
   // An empty command is no command (the image's ENTRYPOINT and CMD run), as the runtime reads it.
-  const empty = manifestLaunch(tmpFile('pod.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: i, command: []}]\n'));
+  const empty = manifestContainer(tmpFile('pod.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: i, command: []}]\n'));
   assert.equal(empty.entrypoint, undefined);
   assert.equal(empty.command, undefined);
 });

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pid1, CLI } from './helpers/cli.js';
 import { svcBinary } from './helpers/rootfs.js';
-import type { TestReport } from '../src/report/test.js';
+import type { TestReport } from '../src/runtime/reports.js';
 
 const svc = svcBinary();
 

@@ -33,8 +33,8 @@ export function registerInspect(program: Command): void {
       if (modes !== 1) throw new UserError('give exactly one of --pid N, --container NAME|ID, --all');
       const tty = process.stdout.isTTY === true && !process.env.NO_COLOR;
       // Loaded here, not at start-up (dockerode alone costs ~100 ms to import).
-      const [{ namespaceTree }, { verdictFor }, { formatInspect, inspectReport }, { loadShellParser }] = await Promise.all([
-        import('../proc/tree.js'), import('../proc/verdict.js'), import('../report/inspect.js'), import('../model/shell.js'),
+      const [{ namespaceTree }, { verdictFor }, { formatInspect }, { inspectReport }, { loadShellParser }] = await Promise.all([
+        import('../proc/tree.js'), import('../proc/verdict.js'), import('../report/inspect.js'), import('../runtime/reports.js'), import('../model/shell.js'),
       ]);
       await loadShellParser(); // live shells are read with the same shell model as lint's
       if (o.pid !== undefined) {

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { SHELL_FAMILIES } from '../sources/images.js';
-import { parseImageMap } from '../sources/kubernetes-images.js';
+import type { ProbedImage } from '../sources/launch.js';
+import { parseImageMap } from '../sources/kubernetes/images.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { collect } from './options.js';
 
@@ -44,6 +45,14 @@ function pairs(list: string[], what: string, check?: (v: string, k: string) => v
     out[k] = v;
   }
   return out;
+}
+
+/** --probe-images: the Docker adapter, loaded only when asked for (dockerode and its stack cost ~100 ms at start-up). */
+async function probeLocalImages(refs: readonly string[]): Promise<ReadonlyMap<string, ProbedImage>> {
+  const [{ engine, ensureEngine }, { probeImages }] = await Promise.all([import('../runtime/docker.js'), import('../runtime/image-probe.js')]);
+  const docker = engine();
+  await ensureEngine(docker, 5000);
+  return probeImages(docker, refs);
 }
 
 export function registerLint(program: Command): void {
@@ -89,7 +98,7 @@ export function registerLint(program: Command): void {
       const target = o.target ?? cfg.target;
       const out = await runLint({
         paths: list, ...(stdinText !== undefined ? { stdinText } : {}), ...(o.stdinFilename ? { stdinName: o.stdinFilename } : {}),
-        ignore: cfg.ignore, fix: Boolean(o.fix), fixDryRun: Boolean(o.fixDryRun), probeImages: Boolean(o.probeImages),
+        ignore: cfg.ignore, fix: Boolean(o.fix), fixDryRun: Boolean(o.fixDryRun), ...(o.probeImages ? { probe: probeLocalImages } : {}),
         rules: cfg.rules, images, buildArgs, ...(target ? { target } : {}), ...(o.context ? { context: o.context } : {}),
         ...(o.allStages ? { allStages: true } : {}),
         ...(o.imageMap.length ? { imageMap: parseImageMap(o.imageMap) } : {}),

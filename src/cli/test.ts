@@ -117,7 +117,7 @@ export function registerTest(program: Command): void {
       const { parseDurationOption, parseGraceOption } = await import('../runtime/durations.js');
       const { formatTest, disagreementLines } = await import('../report/test.js');
       const { junitFromReport, junitForError, writeJunit } = await import('../report/test-junit.js');
-      const { splitWords } = await import('../sources/compose-words.js');
+      const { splitWords } = await import('../sources/compose/words.js');
       const { engine, ensureEngine } = await import('../runtime/docker.js');
 
       if (raw.cleanup) {
@@ -173,7 +173,7 @@ export function registerTest(program: Command): void {
         }
         const opts = {
           ...(raw.image !== undefined ? { image: raw.image } : {}),
-          ...(raw.build !== undefined ? { build: { dir: raw.build, ...(raw.file ? { file: raw.file } : {}), ...(raw.target ? { target: raw.target } : {}) } } : {}),
+          ...(raw.build !== undefined ? { build: { context: raw.build, args: {}, ...(raw.file ? { dockerfile: raw.file } : {}), ...(raw.target ? { target: raw.target } : {}) } } : {}),
           ...(raw.compose !== undefined ? { compose: { file: raw.compose, service: raw.service as string } } : {}),
           ...(raw.manifest !== undefined ? { manifest: { file: raw.manifest, ...(raw.container ? { container: raw.container } : {}) } } : {}),
           ...(cmd.length ? { command: cmd } : {}),

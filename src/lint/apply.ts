@@ -7,7 +7,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError, messageOf } from '../util/errors.js';
-import type { Finding, Fix, TextEdit } from './types.js';
+import { applyEdits, overlaps, type Fix, type TextEdit } from '../document/edit.js';
+import type { Finding } from '../rules/contract.js';
 
 export interface FilePlan {
   file: string;
@@ -45,22 +46,6 @@ export function planFixes(findings: readonly Finding[], textOf: (file: string) =
   return plans;
 }
 
-function overlaps(a: TextEdit, b: TextEdit): boolean {
-  if (a.start === a.end && b.start === b.end) return a.start === b.start; // two inserts at one place
-  return a.start < b.end && b.start < a.end || (a.start === a.end && a.start > b.start && a.start < b.end) || (b.start === b.end && b.start > a.start && b.start < a.end);
-}
-
-export function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
-  let out = '';
-  let pos = 0;
-  for (const e of sorted) {
-    if (e.start < pos) continue;
-    out += text.slice(pos, e.start) + e.text;
-    pos = e.end;
-  }
-  return out + text.slice(pos);
-}
 
 /** Replace a file's content atomically, keeping its mode (and owner, when we may). */
 export function writeAtomic(givenPath: string, content: string): void {

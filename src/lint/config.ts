@@ -15,7 +15,7 @@ import path from 'node:path';
 import { UserError, messageOf } from '../util/errors.js';
 import { SHELL_FAMILIES } from '../sources/images.js';
 import { RULES } from '../rules/index.js';
-import type { Severity } from './types.js';
+import type { Severity } from '../rules/contract.js';
 
 export interface LintConfig {
   rules: Record<string, Severity | 'off'>;

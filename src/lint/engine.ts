@@ -1,36 +1,38 @@
 /**
  * The lint engine: documents go to their source (by kind), the source yields launches, every rule runs
- * over the result, then suppressions and the config's severities apply. Sources register by document
- * kind, so compose/Kubernetes sources plug in next to the Dockerfile and script ones.
+ * over the result; then the engine turns reports into findings: it fills the rule's message, applies the
+ * severity policy (findings outside the target image are info; the config's severities), refuses what a
+ * rule's metadata does not allow (a fix from a rule that is not fixable, a finding on a launch kind the
+ * rule does not declare), and applies suppressions.
  */
+import type { Document, DocumentKind, FileError } from '../document/document.js';
+import { DocumentStore } from '../document/store.js';
 import type { Outcome } from '../model/launch.js';
+import { formatMessage, type Finding, type Report, type Rule, type Severity } from '../rules/contract.js';
 import { RULES } from '../rules/index.js';
-import { lintDockerfileSource } from '../sources/dockerfile.js';
+import { lintComposeDocument } from '../sources/compose/source.js';
+import type { ComposeOptions } from '../sources/compose/project.js';
+import { lintDockerfileSource } from '../sources/dockerfile/launch.js';
+import { lintKubernetesDocument, type KubernetesOptions } from '../sources/kubernetes/source.js';
+import { isOrchestrated, type Launch, type SourceResult } from '../sources/launch.js';
+import { relatedFor } from '../sources/orchestrated.js';
 import { lintScriptSource } from '../sources/script.js';
-import { lintComposeDocument } from '../sources/compose.js';
-import { lintKubernetesDocument } from '../sources/kubernetes.js';
-import { relatedFor } from '../sources/yaml-launch.js';
 import { messageOf } from '../util/errors.js';
-import { DocumentStore } from './documents.js';
-import type { Report, Rule } from './rule.js';
 import { suppressionFor } from './suppress.js';
-import type { Document, FileError, Finding, Launch, Severity, SourceOptions, SourceResult } from './types.js';
 
-export type SourceFn = (doc: Document, store: DocumentStore, opts: SourceOptions) => SourceResult;
+/** Options every source understands, and the compose and Kubernetes ones. */
+export type SourceRunOptions = ComposeOptions & KubernetesOptions;
 
-const SOURCES = new Map<string, SourceFn>([
-  ['dockerfile', lintDockerfileSource],
-  ['script', (doc, _store, opts) => lintScriptSource(doc, opts)],
-  ['compose', lintComposeDocument],
-  ['kubernetes', lintKubernetesDocument],
-]);
+type SourceFn = (doc: Document, store: DocumentStore, opts: SourceRunOptions) => SourceResult;
 
-/** Register a source for a document kind (compose, kubernetes, ...). */
-export function registerSource(kind: string, fn: SourceFn): void {
-  SOURCES.set(kind, fn);
-}
+const SOURCES: Readonly<Record<DocumentKind, SourceFn>> = {
+  dockerfile: lintDockerfileSource,
+  script: (doc) => lintScriptSource(doc),
+  compose: lintComposeDocument,
+  kubernetes: lintKubernetesDocument,
+};
 
-export interface EngineOptions extends SourceOptions {
+export interface EngineOptions extends SourceRunOptions {
   /** Rule id -> severity or off (config `rules`). */
   rules?: Readonly<Record<string, Severity | 'off'>>;
   /** Run only these rules (tests). */
@@ -50,6 +52,8 @@ export interface LaunchSummary {
   service?: string;
   chain?: string[];
   path: string[];
+  /** Why the launch could not be fully predicted: a stable code (see docs/lint.md) and its message. */
+  reason?: string;
   note?: string;
 }
 
@@ -76,7 +80,7 @@ function summarize(l: Launch): LaunchSummary {
     stopSignal: { signal: l.stopSignal.signal, source: l.stopSignal.source },
     ...(p ? { outcome: p.outcome, certain: p.certain, pid1: p.pid1.name, service: p.service.name, chain: l.chain?.processes.map((c) => c.name) ?? [] } : {}),
     path: p?.path ?? [],
-    ...(l.noLaunch ? { note: l.noLaunch } : l.chain?.opaque ? { note: l.chain.opaque } : {}),
+    ...(l.unresolved ? { reason: l.unresolved.code, note: l.unresolved.message } : l.chain?.opaque ? { reason: l.chain.opaque.code, note: l.chain.opaque.message } : {}),
   };
 }
 
@@ -115,8 +119,7 @@ export class Linter {
   /** Lint one document; findings may land in other documents (the scripts a Dockerfile runs). */
   lint(doc: Document): void {
     const fr = this.fileResult(doc);
-    const source = SOURCES.get(doc.kind);
-    if (!source) { fr.errors.push({ file: doc.file, message: `no source reads ${doc.kind} files` }); return; }
+    const source = SOURCES[doc.kind];
     let result: SourceResult;
     try {
       result = source(doc, this.store, this.opts);
@@ -128,9 +131,9 @@ export class Linter {
     fr.errors.push(...result.errors);
     fr.launches.push(...result.launches.map(summarize));
     for (const rule of this.rules) {
-      const report = (launch: Launch | undefined) => (r: Report): void => this.add(rule, r, launch);
+      const report = (launch: Launch | undefined) => (r: Report): void => this.add(rule, r, launch, doc.kind);
       try {
-        if (rule.checkSource) rule.checkSource(result, { result, report: report(undefined) });
+        if (rule.checkSource && rule.meta.sources.includes(doc.kind)) rule.checkSource(result, { result, report: report(undefined) });
         if (rule.checkLaunch) for (const l of result.launches) rule.checkLaunch(l, { result, report: report(l) });
       } catch (err) {
         fr.errors.push({ file: doc.file, message: `internal error in rule ${rule.meta.id}: ${messageOf(err)}` });
@@ -139,21 +142,27 @@ export class Linter {
     for (const l of result.launches) for (const s of l.scripts.values()) if (s.doc !== doc) this.docs.set(s.doc.file, s.doc);
   }
 
-  private add(rule: Rule, r: Report, launch: Launch | undefined): void {
+  private add(rule: Rule, r: Report, launch: Launch | undefined, docKind: DocumentKind): void {
+    // The contract: a rule reports only on the kinds it declares, and fixes only if it is fixable.
+    const kind = launch?.kind ?? docKind;
+    if (!rule.meta.sources.includes(kind)) throw new Error(`it reported on a ${kind} launch, but declares only ${rule.meta.sources.join(', ')}`);
+    if (r.fix && !rule.meta.fixable) throw new Error('it attached a fix, but is not fixable');
+    const template = rule.meta.messages[r.messageId];
+    if (template === undefined) throw new Error(`it reported an unknown message id "${r.messageId}"`);
+    const outside = (launch !== undefined && !launch.target) || r.outsideTarget === true;
     let severity: Severity = r.severity ?? rule.meta.severity;
-    // a stage that does not end up in the target image never produces more than info
-    if (launch && !launch.target) severity = 'info';
+    // The one severity policy: what does not end up in the target image never produces more than info.
+    if (outside) severity = 'info';
     const override = this.opts.rules?.[rule.meta.id];
-    if (override && override !== 'off' && (launch === undefined || launch.target) && severity !== 'info') severity = override;
+    if (override && override !== 'off' && !outside && severity !== 'info') severity = override;
     else if (override && override !== 'off' && rule.meta.severity === 'info') severity = override;
-    const { severity: _s, ...rest } = r;
-    void _s;
-    const f: Finding = { ruleId: rule.meta.id, severity, ...rest };
+    const { severity: _s, data, outsideTarget: _o, messageId, ...rest } = r;
+    const f: Finding = { ruleId: rule.meta.id, messageId, severity, message: formatMessage(template, data), ...rest };
     // One finding per rule and place: a file shared by several launches (a script used by two compose
     // services, a Dockerfile built by several) is reported once, naming every launch that runs it.
     const key = `${f.ruleId}\0${f.file}\0${f.range.start.offset}\0${f.range.end.offset}`;
     // compose/Kubernetes: name the service or container, the YAML document and the field path
-    const rel = launch ? relatedFor(launch, f, (file) => this.docs.get(file) ?? this.store.byPath(file)) : undefined;
+    const rel = launch && isOrchestrated(launch) ? relatedFor(launch, f, (file) => this.docs.get(file) ?? this.store.byPath(file)) : undefined;
     const first = this.seen.get(key);
     if (first) {
       const more = [...(f.related ?? []), ...(rel ? [rel] : [])];

@@ -1,20 +1,24 @@
 /**
- * One `pid1 lint` run, independent of the command line: discover files, lint them (probing base images
- * when asked), apply or preview fixes. The CLI (src/cli/lint.ts) and the benchmark call this.
+ * One `pid1 lint` run, independent of the command line: discover files, lint them (looking inside base
+ * images when a probe is given), apply or preview fixes. The CLI (src/cli/lint.ts) and the benchmark call
+ * this; the probe (a Docker adapter, src/runtime/image-probe.ts) is handed in by the CLI, so that lint
+ * never depends on the runtime.
  */
 import fs from 'node:fs';
+import { displayPath, makeDocument, notText } from '../document/document.js';
 import { loadShellParser } from '../model/shell.js';
-import { discover, type Found } from '../sources/walk.js';
+import { looksLikeYamlManifest, yamlKindOf } from '../sources/kinds.js';
+import type { ProbedImage } from '../sources/launch.js';
 import { isShellScript } from '../sources/script.js';
+import { discover, type Found } from '../sources/walk.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { planFixes, unifiedDiff, writeAtomic, type FilePlan } from './apply.js';
-import { makeDocument, notText, displayPath } from './documents.js';
 import { Linter, type EngineOptions, type LintResult } from './engine.js';
-import type { ProbedImage } from './types.js';
-import { looksLikeYamlManifest, yamlKindOf } from '../sources/compose.js';
-import type { YamlSourceOptions } from '../sources/yaml-launch.js';
 
-export interface RunOptions extends EngineOptions, YamlSourceOptions {
+/** Looks inside local images: their /bin/sh and ENTRYPOINT/CMD/STOPSIGNAL, by reference. */
+export type ImageProbe = (refs: readonly string[]) => Promise<ReadonlyMap<string, ProbedImage>>;
+
+export interface RunOptions extends EngineOptions {
   paths: string[];
   /** Text for `-` (stdin), already read. */
   stdinText?: string;
@@ -22,7 +26,8 @@ export interface RunOptions extends EngineOptions, YamlSourceOptions {
   ignore?: string[];
   fix?: boolean;
   fixDryRun?: boolean;
-  probeImages?: boolean;
+  /** --probe-images: the probe to use for base images the table or config does not settle. */
+  probe?: ImageProbe;
 }
 
 export interface RunOutcome {
@@ -78,17 +83,12 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
   let { result, readable } = lintOnce(found, stdin, opts, undefined, listings);
   const probeNotes: string[] = [];
   let probedImages: ReadonlyMap<string, ProbedImage> | undefined;
-  if (opts.probeImages) {
+  if (opts.probe) {
     const refs = new Set<string>();
     for (const f of result.files) for (const l of f.launches) if (l.shell.image && !opts.images?.[l.shell.image]) refs.add(l.shell.image);
     if (refs.size) {
-      // dockerode (and its ssh/grpc stack) loads only when asked for: it costs ~100 ms at start-up
-      const { engine, ensureEngine } = await import('../runtime/docker.js');
-      const { probeImages } = await import('../sources/images-probe.js');
-      const docker = engine();
       try {
-        await ensureEngine(docker, 5000);
-        const probed = await probeImages(docker, [...refs]);
+        const probed = await opts.probe([...refs]);
         for (const [ref, p] of probed) probeNotes.push(`${ref}: ${p.family} (${p.how})`);
         probedImages = probed;
         ({ result, readable } = lintOnce(found, stdin, opts, probed, listings));

@@ -4,7 +4,8 @@
  * whole file. `all` matches every rule. Comments are found line by line (a whole-line comment in a
  * Dockerfile or a shell script), not by parsing the shell.
  */
-import type { Document, Finding } from './types.js';
+import type { Document } from '../document/document.js';
+import type { Finding } from '../rules/contract.js';
 
 interface Suppression {
   rules: Set<string>;

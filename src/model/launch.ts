@@ -49,10 +49,25 @@ export interface ChainProcess {
   deferred?: boolean;
 }
 
+/**
+ * Why part of a chain is hidden from pid1:
+ * - `script-unseen`: a script it runs is not in the build context;
+ * - `unknown-shell`: the image's /bin/sh is unknown, and whether it execs the last command decides;
+ * - `runtime-command`: the command is built at run time (`exec $CMD`, a background job from variables);
+ * - `package-script`: npm/yarn/pnpm run a package.json script pid1 does not read;
+ * - `image-entrypoint-unseen`: the image's own ENTRYPOINT, which pid1 cannot see, runs in front.
+ */
+export type OpaqueCode = 'script-unseen' | 'unknown-shell' | 'runtime-command' | 'package-script' | 'image-entrypoint-unseen';
+
+export interface Opaque {
+  code: OpaqueCode;
+  message: string;
+}
+
 export interface LaunchChain {
   processes: ChainProcess[];
-  /** The chain ends in something pid1 cannot see (a script not found, an unknown image's shell, `$VAR`). */
-  opaque?: string;
+  /** The chain ends in something pid1 cannot see. */
+  opaque?: Opaque;
 }
 
 export type Outcome = 'graceful' | 'killed' | 'abrupt' | 'nostart' | 'unknown';
@@ -77,7 +92,7 @@ const INIT_NAMES = new Set(['tini', 'docker-init', 'dumb-init', 'catatonit', 's6
 
 function serviceGraceful(p: Program, signal: string): 'yes' | 'no' | 'unknown' {
   if (p.graceful) return p.graceful.includes(signal) ? 'yes' : 'no';
-  if (p.name === 'node' || p.name === 'nodejs' || p.name === 'bun' || p.name === 'deno') return 'unknown';
+  if (p.programDecides) return 'unknown';
   return 'yes';
 }
 
@@ -90,7 +105,7 @@ function staticHandles(p: Program, signal: string, shell?: ShellAnalysis): 'yes'
       if (shell?.traps.some((t) => t.signals.includes(bare) || t.signals.includes(String(parseSignal(bare))))) return 'yes';
       return 'no'; // a non-interactive shell has no handler for TERM/QUIT/USR*; INT is caught by dash as init but not forwarded
     case 'service':
-      if (p.name === 'node' || p.name === 'nodejs' || p.name === 'bun' || p.name === 'deno') return 'unknown';
+      if (p.programDecides) return 'unknown';
       return 'yes'; // known servers handle TERM/INT/QUIT; whether that is graceful is gracefulOnSignal
     default:
       return 'unknown';
@@ -192,7 +207,7 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
   let current: Program[] = [];
   let currentArgv = argv;
   let rest = argv;
-  let opaque: string | undefined;
+  let opaque: Opaque | undefined;
   let scriptPath: string | undefined;
   let hidden = false;
   for (let guard = 0; guard < 32 && rest.length > 0; guard++) {
@@ -205,14 +220,14 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         rest = [...interp, head, ...rest.slice(1)];
         if (currentArgv === argv && processes.length === 0 && current.length === 0) currentArgv = rest;
       } else if (text === undefined && looksLikeScript(head)) {
-        opaque = `script ${head} is not visible to pid1 (not found in the build context)`;
+        opaque = { code: 'script-unseen', message: `script ${head} is not visible to pid1 (not found in the build context)` };
         hidden = true;
       }
     }
     const prog = identify(rest, opts.sh);
     // Only a -c string depends on the family: no family execs the last command of a script file.
     if (prog.role === 'shell' && prog.shell === 'unknown' && prog.command !== undefined && rest[0] !== undefined && /(^|\/)sh$/.test(rest[0])) {
-      opaque = 'the image\'s /bin/sh is unknown: whether it execs the last command decides the outcome';
+      opaque = { code: 'unknown-shell', message: 'the image\'s /bin/sh is unknown: whether it execs the last command decides the outcome' };
     }
     current.push(prog);
     if (prog.role === 'exec-wrapper' && prog.next !== undefined) {
@@ -228,7 +243,7 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
       if (source === undefined && prog.script !== undefined) {
         source = opts.readScript?.(prog.script);
         scriptArgs = rest.slice((prog.next ?? rest.length) + 1);
-        if (source === undefined) { opaque = `script ${prog.script} is not visible to pid1`; break; }
+        if (source === undefined) { opaque = { code: 'script-unseen', message: `script ${prog.script} is not visible to pid1` }; break; }
       } else if (source !== undefined) {
         // sh -c STRING NAME ARGS...: "$@" is ARGS
         const ci = rest.indexOf(source);
@@ -249,27 +264,27 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         processes.push(makeProcess(current, currentArgv, signal, analysis, scriptPath));
         current = [];
         const job = analysis.wait.job.argv;
-        if (!job) { opaque = `the background command \`${source.slice(analysis.wait.job.start, analysis.wait.job.end)}\` is built at run time`; break; }
+        if (!job) { opaque = { code: 'runtime-command', message: `the background command \`${source.slice(analysis.wait.job.start, analysis.wait.job.end)}\` is built at run time` }; break; }
         rest = job;
         currentArgv = job;
         continue;
       }
       if ((!next || next.length === 0) && fin.explicitExec) {
         // `exec $CMD`: the shell becomes a program pid1 cannot name
-        opaque = `the final command \`${source.slice(fin.start, fin.end)}\` is built at run time`;
+        opaque = { code: 'runtime-command', message: `the final command \`${source.slice(fin.start, fin.end)}\` is built at run time` };
         current.push({ name: fin.words[0]?.text ?? 'the command', role: 'service' });
         hidden = true;
         break;
       }
       if (!next || next.length === 0) {
-        opaque = `the final command \`${source.slice(fin.start, fin.end)}\` is built at run time`;
+        opaque = { code: 'runtime-command', message: `the final command \`${source.slice(fin.start, fin.end)}\` is built at run time` };
         processes.push(makeProcess(current, currentArgv, signal, analysis, scriptPath));
         current = [];
         break;
       }
       if (fin.execd && fin.shape === 'simple') {
         // the shell replaces itself: same process, next program
-        if (family === 'unknown' && !fin.explicitExec) opaque = 'the image\'s /bin/sh is unknown: whether it execs the last command decides the outcome';
+        if (family === 'unknown' && !fin.explicitExec) opaque = { code: 'unknown-shell', message: 'the image\'s /bin/sh is unknown: whether it execs the last command decides the outcome' };
         rest = next;
         currentArgv = currentArgv === argv && processes.length === 0 ? argv : currentArgv;
         continue;
@@ -297,7 +312,7 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     if (prog.role === 'package-manager') {
       processes.push(makeProcess(current, currentArgv, signal));
       current = [];
-      opaque = `${prog.name} runs the "${prog.command ?? 'start'}" script from package.json through sh -c`;
+      opaque = { code: 'package-script', message: `${prog.name} runs the "${prog.command ?? 'start'}" script from package.json through sh -c` };
       break;
     }
     break;
@@ -436,6 +451,45 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     return finish('abrupt', `exec the service from the wrapper so that it is ${pid1.name}'s direct child, or use pid1 init --wait-all`);
   }
   return finish('abrupt', `exec the service from the wrapper (then ${pid1.name} signals it directly), or use ${pid1.name === 'dumb-init' ? 'dumb-init without --single-child' : 'tini -g'} / pid1 init`);
+}
+
+/**
+ * The stop when the container shares the pod's PID namespace (`shareProcessNamespace: true`): the pause
+ * process is PID 1, so the container's main process is an ordinary process and default actions apply to it
+ * (the kernel's init protection covers only a namespace's PID 1). The runtime signals the container's main
+ * process; when that process exits, containerd's runc shim kills every other process of the container
+ * (shouldKillAllOnExit: the container has no PID namespace of its own), so children die with SIGKILL.
+ * `hostPID: true` is the same case with the host's init as PID 1.
+ */
+export function predictStopSharedPid(chain: LaunchChain, signalIn: string, with_: 'shareProcessNamespace' | 'hostPID' = 'shareProcessNamespace'): StopPrediction {
+  const signal = signalName(parseSignal(signalIn));
+  const who = with_ === 'hostPID' ? 'not PID 1: with hostPID the host\'s init is' : 'not PID 1: the pod\'s pause process is, with shareProcessNamespace';
+  const procs = chain.processes;
+  const main = procs[0];
+  if (!main) throw new Error('empty launch chain');
+  if (main.handles === 'yes') {
+    // It handles the signal: the same as in its own namespace from here on.
+    const p = predictStop(chain, signal);
+    p.path[0] = `${signal} -> ${main.name}, the container's main process (${who}): handled`;
+    return p;
+  }
+  const service = procs[procs.length - 1] ?? main;
+  const path: string[] = [];
+  if (main.handles === 'unknown') {
+    path.push(`${signal} -> ${main.name}, the container's main process (${who}): if it has no handler, the default action ends it at once`);
+    return { outcome: 'unknown', certain: false, signal, path, unreached: [], pid1: main, service };
+  }
+  path.push(`${signal} -> ${main.name}, the container's main process (${who}): no handler, so the default action ends it at once (the kernel protects only a namespace's PID 1)`);
+  if (procs.length === 1) {
+    path.push(`${main.name} ends without a graceful shutdown`);
+    return { outcome: 'abrupt', certain: chain.opaque === undefined, signal, path, unreached: [], pid1: main, service, fix: `handle ${signal} in the service` };
+  }
+  path.push(`the container's main process exited -> the runtime SIGKILLs the container's other processes (${procs.slice(1).map((p) => p.name).join(', ')}) before ${service.name} can shut down`);
+  return {
+    outcome: 'abrupt', certain: chain.opaque === undefined, signal, path,
+    unreached: procs.slice(1).filter((p) => p.handles === 'yes'), pid1: main, service,
+    fix: `make the service the container's main process: \`exec\` it from ${main.name}, or use the exec form`,
+  };
 }
 
 export { INIT_NAMES };

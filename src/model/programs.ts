@@ -41,6 +41,11 @@ export interface Program {
   ignoresRealtime?: boolean;
   /** For known servers: the signals that start a graceful shutdown (empty: none by default). */
   graceful?: string[];
+  /**
+   * The runtime installs a handler for the stop signal itself, but whether the stop is graceful depends on
+   * the program's own code (Node, Bun, Deno: without a listener the handler re-raises the default action).
+   */
+  programDecides?: boolean;
   /** One line of why, where the behaviour is not obvious. */
   note?: string;
 }
@@ -62,6 +67,14 @@ export const SERVER_SIGNALS: Record<string, { graceful: string[]; note: string }
   // PostgreSQL: TERM = smart (waits for every client), INT = fast, QUIT = immediate (server-shutdown docs).
   postgres: { graceful: ['SIGINT', 'SIGTERM'], note: 'PostgreSQL: SIGTERM waits for all clients to disconnect (smart); SIGINT is the fast, clean shutdown' },
 };
+
+/** JavaScript runtimes: they handle SIGTERM themselves and re-raise it unless the program listens for it. */
+const NODE_LIKE = new Set(['node', 'nodejs', 'bun', 'deno']);
+
+/** Is this program name (or path) Node.js or a runtime that behaves like it? */
+export function isNodeLike(file: string): boolean {
+  return NODE_LIKE.has(basename(file));
+}
 
 const SHELLS: Record<string, ShellFamily> = { dash: 'dash', bash: 'bash', ash: 'ash', zsh: 'zsh', busybox: 'ash', mksh: 'unknown', ksh: 'unknown' };
 
@@ -165,8 +178,8 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown'): 
     default: {
       const server = SERVER_SIGNALS[name] ?? (name.startsWith('php-fpm') ? SERVER_SIGNALS['php-fpm'] : undefined);
       if (server) return { name, role: 'service', graceful: server.graceful, note: server.note };
-      if (name === 'node' || name === 'nodejs' || name === 'bun' || name === 'deno') {
-        return { name, role: 'service', note: `${name} installs a SIGTERM handler of its own but, unless the program listens for SIGTERM, it re-raises the default action, which a namespace init ignores` };
+      if (NODE_LIKE.has(name)) {
+        return { name, role: 'service', programDecides: true, note: `${name} installs a SIGTERM handler of its own but, unless the program listens for SIGTERM, it re-raises the default action, which a namespace init ignores` };
       }
       return { name, role: 'service' };
     }

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { identify, basename, shellFamilyOfBinary, type Program, type ShellFamily } from '../model/programs.js';
+import { identify, basename, isNodeLike, shellFamilyOfBinary, type Program, type ShellFamily } from '../model/programs.js';
 import { makeProcess, predictStop, type ChainProcess, type Outcome } from '../model/launch.js';
 import { analyzeShell, shellParserReady } from '../model/shell.js';
 import { parseSignal, signalFate, signalName, type Fate } from '../model/signals.js';
@@ -47,14 +47,14 @@ function familyOf(p: TreeNode): ShellFamily {
 function argvOf(p: TreeNode): string[] {
   let argv = p.argv.length ? p.argv : [p.comm];
   if (argv.length === 1 && (argv[0] ?? '').includes(' ')) argv = (argv[0] as string).split(/\s+/).filter(Boolean);
-  const first = basename(argv[0] ?? '');
+  const node = isNodeLike(argv[0] ?? '');
   // `node /usr/lib/node_modules/npm/bin/npm-cli.js start` is npm.
-  if ((first === 'node' || first === 'nodejs') && argv[1] && /(^|\/)(npm|npm-cli\.js|yarn|yarn\.js|pnpm|pnpm\.cjs)$/.test(argv[1])) {
+  if (node && argv[1] && /(^|\/)(npm|npm-cli\.js|yarn|yarn\.js|pnpm|pnpm\.cjs)$/.test(argv[1])) {
     const pm = basename(argv[1]).replace(/(-cli)?\.c?js$/, '');
     return [pm, ...argv.slice(2)];
   }
   // pid1 init run by node: `node …/pid1 init …`, `node …/dist/src/cli/main.js init …`, `node …/dist/src/init/bin.js …`.
-  if ((first === 'node' || first === 'nodejs') && argv[1]) {
+  if (node && argv[1]) {
     if (/(^|\/)(pid1|cli\/main\.js)$/.test(argv[1]) && argv[2] === 'init') return ['pid1', ...argv.slice(2)];
     if (/(^|\/)init\/bin\.js$/.test(argv[1])) return ['pid1', 'init', ...argv.slice(2)];
   }
@@ -179,7 +179,7 @@ export function verdictFor(tree: NamespaceTree, stopSignal = 'SIGTERM'): Verdict
     .filter((p) => p !== init)
     .map((p) => ({ pid: p.pid, hostPid: p.hostPid, name: p.comm }));
   const caveats: string[] = [];
-  const nodeLike = chain.find((c) => ['node', 'nodejs', 'bun', 'deno'].includes(c.name));
+  const nodeLike = chain.find((c) => c.programs.at(-1)?.programDecides);
   if (nodeLike && nodeLike.handles === 'yes') {
     caveats.push(`${nodeLike.name} shows ${signal} in SigCgt because Node installs its own handler, but unless the program calls process.on('${signal}') that handler re-raises the default action${nodeLike === chain[0] ? ', which the kernel ignores for PID 1: the stop will wait for the grace period' : ''}. Make the program listen for ${signal} and shut down.`);
   }

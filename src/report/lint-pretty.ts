@@ -1,6 +1,7 @@
 /** `--format pretty`: file:line:col, severity, message and rule; a code frame; why; the fix. Colour on a TTY. */
 import { countOf, type LintResult } from '../lint/engine.js';
-import type { Document, Finding, FileError } from '../lint/types.js';
+import type { Document, FileError } from '../document/document.js';
+import type { Finding } from '../rules/contract.js';
 
 export interface PrettyOptions {
   color: boolean;

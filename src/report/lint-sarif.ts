@@ -2,7 +2,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LintResult } from '../lint/engine.js';
-import type { Finding, Range, Severity } from '../lint/types.js';
+import type { Range } from '../document/text.js';
+import type { Finding, Severity } from '../rules/contract.js';
 import { RULES } from '../rules/index.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };

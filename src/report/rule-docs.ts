@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Rule } from '../lint/rule.js';
+import type { Rule } from '../rules/contract.js';
 import { RULES } from '../rules/index.js';
 
 const SEVERITY_WORDS = {
@@ -13,6 +13,15 @@ const SEVERITY_WORDS = {
   warning: 'warning: the outcome depends on something pid1 cannot see',
   info: 'info: advice',
 } as const;
+
+function languageOf(file: string | undefined): string {
+  if (file === undefined) return 'dockerfile';
+  if (/\.(sh|bash)$/.test(file)) return 'sh';
+  if (/\.ya?ml$/.test(file)) return 'yaml';
+  if (/\.py$/.test(file)) return 'python';
+  if (/\.[cm]?js$/.test(file)) return 'js';
+  return /Dockerfile|Containerfile/.test(file) ? 'dockerfile' : 'text';
+}
 
 export function renderRuleDoc(rule: Rule): string {
   const m = rule.meta;
@@ -31,11 +40,14 @@ export function renderRuleDoc(rule: Rule): string {
     '',
   ];
   if (m.fix) out.push('## Fix', '', m.fix, '');
-  out.push('## Examples', '');
+  out.push('## Messages', '', 'Each finding carries one of these `messageId`s (stable across rewording; `{{...}}` is filled in):', '');
+  for (const [id, text] of Object.entries(m.messages)) out.push(`- \`${id}\`: ${text}`);
+  out.push('', '## Examples', '', 'Each example is a test (test/rules/examples.test.ts): the first is reported by this rule, the second is not.', '');
   for (const ex of m.examples) {
-    const lang = ex.file?.endsWith('.sh') ? 'sh' : 'dockerfile';
+    const lang = languageOf(ex.file);
     out.push(`### ${ex.title}`, '', `Reported${ex.file ? ` (${ex.file})` : ''}:`, '', `\`\`\`${lang}`, ex.bad, '```', '');
     if (ex.good) out.push('Not reported:', '', `\`\`\`${lang}`, ex.good, '```', '');
+    for (const [name, text] of Object.entries(ex.files ?? {})) out.push(`With \`${name}\` in the build context:`, '', `\`\`\`${languageOf(name)}`, text.trimEnd(), '```', '');
   }
   out.push('## Suppressing', '', 'On the line before the instruction (or the script line):', '', '```dockerfile', `# pid1-ignore ${m.id} -- why this is fine here`, '```', '',
     `or in \`.pid1.json\`: \`{"rules": {"${m.id}": "off"}}\`.`, '');

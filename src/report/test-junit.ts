@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError, messageOf } from '../util/errors.js';
-import { formatTest, type TestReport } from './test.js';
+import type { TestReport } from '../runtime/reports.js';
+import { formatTest } from './test.js';
 
 export function xmlEscape(s: string): string {
   // Characters XML 1.0 cannot carry at all (control codes from logs) are dropped.

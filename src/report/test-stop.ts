@@ -1,5 +1,5 @@
 /** `pid1 stop` (the rescue) report: the text view; the JSON shape is RescueReport (docs/test.md). */
-import type { RescueReport } from '../runtime/rescue.js';
+import type { RescueReport } from '../runtime/reports.js';
 import { formatInspect } from './inspect.js';
 import { formatEvent, verdictTag } from './test.js';
 

@@ -1,6 +1,5 @@
-import { rangeOf } from '../lint/fixes.js';
-import { defineRule } from '../lint/rule.js';
-import { isComposeLaunch } from '../sources/compose.js';
+import { rangeOf } from '../document/document.js';
+import { defineRule } from './contract.js';
 
 export default defineRule({
   meta: {
@@ -20,10 +19,13 @@ export default defineRule({
     ].join('\n'),
     fixable: false,
     sources: ['compose'],
+    messages: {
+      notAnOperator: 'compose runs no shell for {{field}}: `{{operator}}` is not an operator here; compose v2 runs only {{v2}} and drops the rest, compose v1 passes it as an argument',
+    },
     examples: [{ title: 'Two commands in one string', file: 'compose.yaml', bad: 'services:\n  web:\n    image: python:3.12-slim\n    command: ./migrate.sh && gunicorn app:app', good: 'services:\n  web:\n    image: python:3.12-slim\n    command: ["sh", "-c", "./migrate.sh && exec gunicorn app:app"]' }],
   },
   checkLaunch(l, ctx) {
-    if (!isComposeLaunch(l)) return;
+    if (l.kind !== 'compose') return;
     for (const s of l.commandStrings) {
       const op = s.operators[0];
       const stop = s.stoppedAt;
@@ -33,9 +35,10 @@ export default defineRule({
       const v1 = s.v1.words.map((w) => w.value);
       const shown = (a: string[]): string => JSON.stringify(a.length > 8 ? [...a.slice(0, 8), '...'] : a);
       ctx.report({
+        messageId: 'notAnOperator',
+        data: { field: s.field, operator: op?.value ?? s.text.slice(s.v2.stoppedAt?.index ?? 0, (s.v2.stoppedAt?.index ?? 0) + 1), v2: shown(v2) },
         file: where.doc.file,
         range: rangeOf(where),
-        message: `compose runs no shell for ${s.field}: \`${op?.value ?? s.text.slice(s.v2.stoppedAt?.index ?? 0, (s.v2.stoppedAt?.index ?? 0) + 1)}\` is not an operator here; compose v2 runs only ${shown(v2)} and drops the rest, compose v1 passes it as an argument`,
         why: [
           `compose v2 (compose-go) splits the string with go-shellwords, which stops at the first unquoted ; & | < >: argv ${shown(v2)}`,
           `compose v1 (docker-py) splits it with shlex.split: argv ${shown(v1)}`,

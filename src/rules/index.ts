@@ -1,5 +1,5 @@
 /** The rule registry: every rule pid1 lint runs, in report order. */
-import type { Rule } from '../lint/rule.js';
+import type { Rule } from './contract.js';
 import cmdIgnored from './cmd-ignored.js';
 import composeShellOperators from './compose-shell-operators.js';
 import invalidStopSignal from './invalid-stop-signal.js';

@@ -1,5 +1,5 @@
-import { diagnose } from '../lint/diagnose.js';
-import { defineRule } from '../lint/rule.js';
+import { defineRule } from './contract.js';
+import { diagnose } from './diagnose.js';
 import { anchorRange, at } from './util.js';
 
 export default defineRule({
@@ -9,15 +9,16 @@ export default defineRule({
     title: 'STOPSIGNAL is not a signal',
     description: 'Docker checks `STOPSIGNAL` when the container is created: a name or number that is not a signal makes `docker run` fail (`invalid signal`).',
     fixable: false,
-    sources: ['dockerfile'],
+    sources: ['dockerfile', 'compose', 'kubernetes'],
+    messages: { invalid: 'STOPSIGNAL "{{value}}" is not a signal: the container cannot be created' },
     examples: [{ title: 'A typo', bad: 'FROM alpine\nSTOPSIGNAL SIGTREM\nCMD ["svc"]', good: 'FROM alpine\nSTOPSIGNAL SIGTERM\nCMD ["svc"]' }],
   },
   checkLaunch(l, ctx) {
     if (diagnose(l).kind !== 'invalid-stop-signal') return;
     ctx.report({
+      messageId: 'invalid',
+      data: { value: l.stopSignal.invalid ?? '' },
       ...(l.stopSignal.span ? at(l.stopSignal.span) : anchorRange(l)),
-      severity: l.target ? 'error' : 'info',
-      message: `STOPSIGNAL "${l.stopSignal.invalid ?? ''}" is not a signal: the container cannot be created`,
       why: ['Docker parses the stop signal when it creates the container and refuses unknown names'],
       suggestion: 'use a signal name such as SIGTERM, SIGQUIT or SIGINT',
     });

@@ -1,6 +1,6 @@
-import { rangeOf } from '../lint/fixes.js';
-import { defineRule } from '../lint/rule.js';
-import { isOrchestrated } from '../sources/yaml-launch.js';
+import { rangeOf } from '../document/document.js';
+import { isOrchestrated } from '../sources/launch.js';
+import { defineRule } from './contract.js';
 
 export default defineRule({
   meta: {
@@ -15,14 +15,20 @@ export default defineRule({
     ].join('\n'),
     fixable: false,
     sources: ['kubernetes', 'compose'],
-    examples: [{ title: 'An image from another repository', file: 'deployment.yaml', bad: '        - name: api\n          image: registry.example.com/team/api:2.1' }],
+    messages: { imageDecides: '{{label}}: {{why}}' },
+    examples: [{
+      title: 'An image from another repository', file: 'deployment.yaml',
+      bad: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: registry.example.com/team/api:2.1',
+      good: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: registry.example.com/team/api:2.1\n          command: ["/usr/local/bin/api", "--port", "8080"]',
+    }],
   },
   checkLaunch(l, ctx) {
-    if (!isOrchestrated(l) || !l.noLaunch || !l.noLaunch.startsWith('the image decides') || !l.noLaunch.includes('cannot see')) return;
+    if (!isOrchestrated(l) || l.unresolved?.code !== 'image-unseen') return;
     ctx.report({
+      messageId: 'imageDecides',
+      data: { label: l.label, why: l.unresolved.message },
       file: l.anchor.doc.file,
       range: rangeOf(l.anchor),
-      message: `${l.label}: ${l.noLaunch}`,
       why: ['with no command set, the runtime runs the image\'s ENTRYPOINT + CMD'],
       suggestion: `--image-map ${l.image ?? 'IMAGE'}=path/to/Dockerfile, or --probe-images with the image pulled locally`,
     });

@@ -1,6 +1,5 @@
-import { rangeOf } from '../lint/fixes.js';
-import { defineRule } from '../lint/rule.js';
-import { isOrchestrated } from '../sources/yaml-launch.js';
+import { rangeOf } from '../document/document.js';
+import { defineRule } from './contract.js';
 
 /** kubelet: after preStop, the container always gets at least this long (minimumGracePeriodInSeconds). */
 const MIN_GRACE = 2;
@@ -20,14 +19,15 @@ export default defineRule({
     ].join('\n'),
     fixable: false,
     sources: ['kubernetes'],
+    messages: { takesGrace: 'the preStop hook takes {{hook}} s of the {{grace}} s grace period{{defaultNote}}: the service gets only {{left}} s between {{signal}} and SIGKILL' },
     examples: [{
       title: 'A 30 s preStop sleep with the default grace period', file: 'deployment.yaml',
-      bad: '    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:1.4\n          lifecycle:\n            preStop:\n              sleep: {seconds: 30}',
-      good: '    spec:\n      terminationGracePeriodSeconds: 45\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:1.4\n          lifecycle:\n            preStop:\n              sleep: {seconds: 30}',
+      bad: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:1.4\n          lifecycle:\n            preStop:\n              sleep: {seconds: 30}',
+      good: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      terminationGracePeriodSeconds: 45\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:1.4\n          lifecycle:\n            preStop:\n              sleep: {seconds: 30}',
     }],
   },
   checkLaunch(l, ctx) {
-    if (!isOrchestrated(l) || l.stop.platform !== 'kubernetes') return;
+    if (l.kind !== 'kubernetes') return;
     const hook = l.stop.preStop;
     if (hook?.seconds === undefined) return;
     const grace = l.stop.graceSeconds;
@@ -36,7 +36,8 @@ export default defineRule({
     ctx.report({
       file: hook.span.doc.file,
       range: rangeOf(hook.span),
-      message: `the preStop hook takes ${hook.seconds} s of the ${grace} s grace period${l.stop.graceSource === 'default' ? ' (the default)' : ''}: the service gets only ${left} s between ${l.stopSignal.signal} and SIGKILL`,
+      messageId: 'takesGrace',
+      data: { hook: hook.seconds, grace, defaultNote: l.stop.graceSource === 'default' ? ' (the default)' : '', left, signal: l.stopSignal.signal },
       why: [
         `kubelet: run preStop (${hook.seconds} s), then StopContainer with max(${grace} - ${hook.seconds}, ${MIN_GRACE}) = ${left} s: ${l.stopSignal.signal}, wait, SIGKILL`,
       ],

@@ -1,7 +1,6 @@
-import { rangeOf } from '../lint/fixes.js';
-import { defineRule } from '../lint/rule.js';
+import { rangeOf } from '../document/document.js';
 import { basename } from '../model/programs.js';
-import { isOrchestrated } from '../sources/yaml-launch.js';
+import { defineRule } from './contract.js';
 
 /** Programs that exist only where there is a userland: a shell and coreutils/busybox. */
 const USERLAND = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'sleep', 'kill', 'pkill', 'killall', 'curl', 'wget', 'timeout', 'env', 'echo', 'test', 'true', 'nc', 'ps', 'cat', 'touch', 'rm']);
@@ -23,14 +22,15 @@ export default defineRule({
     ].join('\n'),
     fixable: false,
     sources: ['kubernetes'],
+    messages: { missing: 'the preStop hook runs `{{program}}`, which {{image}} does not have ({{how}}): the hook fails and the stop signal is sent at once, without the delay' },
     examples: [{
       title: 'sleep on distroless', file: 'deployment.yaml',
-      bad: '      containers:\n        - name: api\n          image: gcr.io/distroless/static-debian12\n          lifecycle:\n            preStop:\n              exec:\n                command: ["sleep", "5"]',
-      good: '      containers:\n        - name: api\n          image: gcr.io/distroless/static-debian12\n          lifecycle:\n            preStop:\n              sleep:\n                seconds: 5',
+      bad: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: gcr.io/distroless/static-debian12\n          command: ["/app"]\n          lifecycle:\n            preStop:\n              exec:\n                command: ["sleep", "5"]',
+      good: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: gcr.io/distroless/static-debian12\n          command: ["/app"]\n          lifecycle:\n            preStop:\n              sleep:\n                seconds: 5',
     }],
   },
   checkLaunch(l, ctx) {
-    if (!isOrchestrated(l)) return;
+    if (l.kind !== 'kubernetes') return;
     const hook = l.stop.preStop;
     if (hook?.kind !== 'exec' || !hook.argv?.length) return;
     if (l.shell.family !== 'none') return;
@@ -40,7 +40,8 @@ export default defineRule({
     ctx.report({
       file: hook.span.doc.file,
       range: rangeOf(hook.span),
-      message: `the preStop hook runs \`${prog}\`, which ${l.shell.image ?? 'the image'} does not have (${l.shell.how}): the hook fails and the stop signal is sent at once, without the delay`,
+      messageId: 'missing',
+      data: { program: prog, image: l.shell.image ?? 'the image', how: l.shell.how },
       why: [
         'the kubelet runs preStop exec commands inside the container, with the image\'s filesystem',
         'a failed hook is logged as FailedPreStopHook; the kubelet then stops the container right away',

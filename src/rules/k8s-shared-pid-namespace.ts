@@ -1,7 +1,6 @@
-import { diagnose, severityOf, whyOf } from '../lint/diagnose.js';
-import { execPrefixFix } from '../lint/fixes.js';
-import { defineRule } from '../lint/rule.js';
-import { isOrchestrated } from '../sources/yaml-launch.js';
+import { defineRule } from './contract.js';
+import { diagnose, severityOf, whyOf } from './diagnose.js';
+import { execPrefixFix } from './fixes.js';
 import { at, serviceName, shellSpan, valueSpanOrAnchor } from './util.js';
 
 export default defineRule({
@@ -25,6 +24,10 @@ export default defineRule({
     fix: 'Puts `exec` in front of the final command of the `-c` string.',
     fixable: true,
     sources: ['kubernetes'],
+    messages: {
+      mayEnd: 'with {{field}}, `{{main}}` is not PID 1: {{signal}}\'s default action ends it at once unless it handles the signal',
+      ends: 'with {{field}}, `{{main}}` is not PID 1: {{signal}} ends it at once (default action), and the runtime then SIGKILLs {{service}} without a graceful shutdown',
+    },
     examples: [{
       title: 'A shell wrapper in a pod that shares its PID namespace', file: 'pod.yaml',
       bad: 'apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  shareProcessNamespace: true\n  containers:\n    - name: app\n      image: python:3.12-slim\n      command: ["sh", "-c", "gunicorn app:app"]',
@@ -33,7 +36,7 @@ export default defineRule({
   },
   checkLaunch(l, ctx) {
     const d = diagnose(l);
-    if (d.kind !== 'shared-pid' || !isOrchestrated(l)) return;
+    if (d.kind !== 'shared-pid' || l.kind !== 'kubernetes') return;
     const p = d.prediction;
     const main = p.pid1;
     const isShell = main.programs.some((x) => x.role === 'shell') && main.shell !== undefined;
@@ -44,9 +47,8 @@ export default defineRule({
     ctx.report({
       ...at(where),
       severity: p.outcome === 'unknown' ? 'warning' : severityOf(l),
-      message: p.outcome === 'unknown'
-        ? `with ${field}, \`${main.name}\` is not PID 1: ${p.signal}'s default action ends it at once unless it handles the signal`
-        : `with ${field}, \`${main.name}\` is not PID 1: ${p.signal} ends it at once (default action), and the runtime then SIGKILLs ${p.service === main ? 'it' : `\`${serviceName(l)}\``} without a graceful shutdown`,
+      messageId: p.outcome === 'unknown' ? 'mayEnd' : 'ends',
+      data: { field, main: main.name, signal: p.signal, service: p.service === main ? 'it' : `\`${serviceName(l)}\`` },
       why: [...whyOf(l), `${field}: true (${span ? `line ${span.doc.lines.position(span.start).line}` : 'pod spec'}): ${field === 'hostPID' ? 'the host\'s init' : 'the pod\'s pause process'} is PID 1`],
       ...(fix ? { fix } : p.fix ? { suggestion: p.fix } : {}),
     });

@@ -1,6 +1,5 @@
-import { rangeOf } from '../lint/fixes.js';
-import { defineRule } from '../lint/rule.js';
-import { isOrchestrated } from '../sources/yaml-launch.js';
+import { rangeOf } from '../document/document.js';
+import { defineRule } from './contract.js';
 
 export default defineRule({
   meta: {
@@ -15,18 +14,20 @@ export default defineRule({
     ].join('\n'),
     fixable: false,
     sources: ['kubernetes'],
+    messages: { needsOs: 'lifecycle.stopSignal is only accepted with spec.os.name set: the API server rejects this pod (with the ContainerStopSignals feature) or drops the field (without it), and the container gets {{fallback}}' },
     examples: [{
       title: 'stopSignal without os', file: 'pod.yaml',
-      bad: 'spec:\n  containers:\n    - name: nginx\n      image: nginx:1.27\n      lifecycle:\n        stopSignal: SIGQUIT',
-      good: 'spec:\n  os: {name: linux}\n  containers:\n    - name: nginx\n      image: nginx:1.27\n      lifecycle:\n        stopSignal: SIGQUIT',
+      bad: 'apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n    - name: nginx\n      image: nginx:1.27\n      lifecycle:\n        stopSignal: SIGQUIT',
+      good: 'apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  os: {name: linux}\n  containers:\n    - name: nginx\n      image: nginx:1.27\n      lifecycle:\n        stopSignal: SIGQUIT',
     }],
   },
   checkLaunch(l, ctx) {
-    if (!isOrchestrated(l) || l.stop.platform !== 'kubernetes' || !l.stop.stopSignalSpan || l.stop.podOs) return;
+    if (l.kind !== 'kubernetes' || !l.stop.stopSignalSpan || l.stop.podOs) return;
     ctx.report({
       file: l.stop.stopSignalSpan.doc.file,
       range: rangeOf(l.stop.stopSignalSpan),
-      message: `lifecycle.stopSignal is only accepted with spec.os.name set: the API server rejects this pod (with the ContainerStopSignals feature) or drops the field (without it), and the container gets ${l.imageConfig.includes('cannot see') ? 'the image\'s STOPSIGNAL or SIGTERM' : 'SIGTERM or the image\'s STOPSIGNAL'}`,
+      messageId: 'needsOs',
+      data: { fallback: l.imageSource === 'unseen' ? 'the image\'s STOPSIGNAL or SIGTERM' : 'SIGTERM or the image\'s STOPSIGNAL' },
       why: ['Kubernetes API: "StopSignal can only be set for Pods with a non-empty .spec.os.name"'],
       suggestion: 'set spec.os.name: linux in the pod template',
     });

@@ -1,7 +1,6 @@
-import type { DockerfileModel } from '../sources/dockerfile.js';
-import { parseJsonArray } from '../sources/dockerfile-words.js';
-import { defineRule } from '../lint/rule.js';
-import { rangeOf } from '../lint/fixes.js';
+import { rangeOf } from '../document/document.js';
+import { parseJsonArray } from '../sources/dockerfile/words.js';
+import { defineRule } from './contract.js';
 
 export default defineRule({
   meta: {
@@ -16,11 +15,15 @@ export default defineRule({
     ].join('\n'),
     fixable: false,
     sources: ['dockerfile'],
+    messages: {
+      shell: 'SHELL must be a JSON array of strings: the build fails',
+      fallsBack: '{{keyword}} looks like the exec form but is not valid JSON: Docker runs it as `/bin/sh -c \'{{text}}\'`, which cannot start the service',
+    },
     examples: [{ title: 'Single quotes', bad: "FROM python:3.12-slim\nCMD ['gunicorn', 'app:app']", good: 'FROM python:3.12-slim\nCMD ["gunicorn", "app:app"]' }],
   },
   checkSource(result, ctx) {
-    const model = result.model as DockerfileModel | undefined;
-    if (!model || result.doc.kind !== 'dockerfile') return;
+    const model = result.dockerfile;
+    if (!model) return;
     const inTarget = new Set<number>();
     for (let s = model.target; s; s = s.parent) inTarget.add(s.index);
     for (const stage of model.stages) {
@@ -34,10 +37,9 @@ export default defineRule({
         ctx.report({
           file: result.doc.file,
           range: rangeOf(span),
-          severity: target ? 'error' : 'info',
-          message: ins.keyword === 'SHELL'
-            ? 'SHELL must be a JSON array of strings: the build fails'
-            : `${ins.keyword} looks like the exec form but is not valid JSON: Docker runs it as \`/bin/sh -c '${v.slice(0, 40)}${v.length > 40 ? '...' : ''}'\`, which cannot start the service`,
+          outsideTarget: !target,
+          messageId: ins.keyword === 'SHELL' ? 'shell' : 'fallsBack',
+          data: { keyword: ins.keyword, text: `${v.slice(0, 40)}${v.length > 40 ? '...' : ''}` },
           why: ['Docker parses ENTRYPOINT/CMD/SHELL as JSON first and falls back to the shell form when that fails (JSON needs double quotes)'],
           suggestion: 'use double quotes and commas: ["program", "arg"]',
         });

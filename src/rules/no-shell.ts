@@ -1,6 +1,6 @@
-import { diagnose } from '../lint/diagnose.js';
-import { jsonFormFix } from '../lint/fixes.js';
-import { defineRule } from '../lint/rule.js';
+import { defineRule } from './contract.js';
+import { diagnose } from './diagnose.js';
+import { jsonFormFix } from './fixes.js';
 import { anchorRange } from './util.js';
 
 export default defineRule({
@@ -15,7 +15,8 @@ export default defineRule({
     ].join('\n'),
     fix: 'Rewrites a plain command to the exec (JSON) form.',
     fixable: true,
-    sources: ['dockerfile'],
+    sources: ['dockerfile', 'compose', 'kubernetes'],
+    messages: { noShell: '{{image}} has no /bin/sh ({{how}}), but the launch needs one: the container cannot start' },
     examples: [{ title: 'distroless', bad: 'FROM gcr.io/distroless/static-debian12\nCOPY app /app\nENTRYPOINT /app --serve', good: 'FROM gcr.io/distroless/static-debian12\nCOPY app /app\nENTRYPOINT ["/app", "--serve"]' }],
   },
   checkLaunch(l, ctx) {
@@ -24,8 +25,8 @@ export default defineRule({
     const fix = jsonFormFix(l, part);
     ctx.report({
       ...anchorRange(l),
-      severity: l.target ? 'error' : 'info',
-      message: `${l.shell.image ?? 'the base image'} has no /bin/sh (${l.shell.how}), but the launch needs one: the container cannot start`,
+      messageId: 'noShell',
+      data: { image: l.shell.image ?? 'the base image', how: l.shell.how },
       why: [`the runtime execs ${JSON.stringify(l.argv.slice(0, 3))}; /bin/sh does not exist in the image`],
       ...(fix ? { fix } : { suggestion: 'use the exec (JSON) form with the program\'s path' }),
     });

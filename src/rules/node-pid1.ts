@@ -1,6 +1,6 @@
-import { diagnose, whyOf } from '../lint/diagnose.js';
-import { defineRule } from '../lint/rule.js';
-import { anchorRange } from './util.js';
+import { defineRule } from './contract.js';
+import { diagnose, whyOf } from './diagnose.js';
+import { anchorRange, stopSignalOf } from './util.js';
 
 export default defineRule({
   meta: {
@@ -14,16 +14,20 @@ export default defineRule({
       'warning: make sure the program handles SIGTERM, or run it under `tini`/`pid1 init`.',
     ].join('\n'),
     fixable: false,
-    sources: ['dockerfile', 'script'],
-    examples: [{ title: 'node as PID 1', bad: 'FROM node:20\nCMD ["node", "server.js"]', good: 'FROM node:20\n# server.js: process.on(\'SIGTERM\', () => server.close(() => process.exit(0)))\nCMD ["node", "server.js"]' }],
+    sources: ['dockerfile', 'script', 'compose', 'kubernetes'],
+    messages: {
+      asPid1: '{{program}} gets {{signal}} as PID 1: graceful only if the program listens for it (process.on(\'{{signal}}\')); otherwise the signal is ignored and the container is SIGKILLed after the grace period',
+      asChild: '{{program}} gets {{signal}}: graceful only if the program listens for it (process.on(\'{{signal}}\')); otherwise it exits at once',
+    },
+    examples: [{ title: 'node as PID 1', bad: 'FROM node:20\nCMD ["node", "server.js"]' }],
   },
   checkLaunch(l, ctx) {
     const d = diagnose(l);
     if (d.kind !== 'node') return;
     ctx.report({
       ...anchorRange(l),
-      severity: l.target ? 'warning' : 'info',
-      message: `${d.proc.name} gets ${l.prediction?.signal ?? 'SIGTERM'}${d.index === 0 ? ' as PID 1' : ''}: graceful only if the program listens for it (process.on('${l.prediction?.signal ?? 'SIGTERM'}')); otherwise ${d.index === 0 ? 'the signal is ignored and the container is SIGKILLed after the grace period' : 'it exits at once'}`,
+      messageId: d.index === 0 ? 'asPid1' : 'asChild',
+      data: { program: d.proc.name, signal: stopSignalOf(l) },
       why: whyOf(l),
       suggestion: `handle ${l.prediction?.signal ?? 'SIGTERM'} in the program, or run it under an init (tini, pid1 init)`,
     });

@@ -1,7 +1,6 @@
-import type { DockerfileModel } from '../sources/dockerfile.js';
-import { parseJsonArray } from '../sources/dockerfile-words.js';
-import { defineRule } from '../lint/rule.js';
-import { rangeOf } from '../lint/fixes.js';
+import { rangeOf } from '../document/document.js';
+import { parseJsonArray } from '../sources/dockerfile/words.js';
+import { defineRule } from './contract.js';
 
 export default defineRule({
   meta: {
@@ -11,10 +10,11 @@ export default defineRule({
     description: 'An `ONBUILD ENTRYPOINT`/`ONBUILD CMD` in the shell form runs in every child image as `/bin/sh -c`: on a Debian-based child the shell stays PID 1 and drops SIGTERM. Prefer the exec form in triggers.',
     fixable: false,
     sources: ['dockerfile'],
+    messages: { shellForm: 'ONBUILD {{keyword}} in the shell form: images built FROM this one run it as /bin/sh -c, and on dash the shell stays PID 1' },
     examples: [{ title: 'ONBUILD CMD', bad: 'FROM python:3.12-slim\nONBUILD CMD gunicorn app:app', good: 'FROM python:3.12-slim\nONBUILD CMD ["gunicorn", "app:app"]' }],
   },
   checkSource(result, ctx) {
-    const model = result.model as DockerfileModel | undefined;
+    const model = result.dockerfile;
     if (!model) return;
     for (const stage of model.stages) {
       for (const ins of stage.onbuild) {
@@ -27,7 +27,8 @@ export default defineRule({
         ctx.report({
           file: result.doc.file,
           range: rangeOf({ doc: result.doc, start: ins.start, end: ins.end }),
-          message: `ONBUILD ${kw} in the shell form: images built FROM this one run it as /bin/sh -c, and on dash the shell stays PID 1`,
+          messageId: 'shellForm',
+          data: { keyword: kw },
           why: ['the trigger runs in the child image\'s build, with that image\'s /bin/sh'],
           suggestion: `use the exec form: ONBUILD ${kw} ["program", "arg"]`,
         });

@@ -1,6 +1,6 @@
-import { diagnose, whyOf } from '../lint/diagnose.js';
-import { defineRule } from '../lint/rule.js';
-import { anchorRange } from './util.js';
+import { defineRule } from './contract.js';
+import { diagnose, whyOf } from './diagnose.js';
+import { anchorRange, stopSignalOf } from './util.js';
 
 export default defineRule({
   meta: {
@@ -14,7 +14,8 @@ export default defineRule({
       'container abruptly. Run the program itself: `CMD ["node", "server.js"]`.',
     ].join('\n'),
     fixable: false,
-    sources: ['dockerfile', 'script'],
+    sources: ['dockerfile', 'script', 'compose', 'kubernetes'],
+    messages: { runsScript: '{{manager}} runs the "{{script}}" script through sh -c and forwards {{signal}} only to that shell: the service\'s graceful shutdown is lost' },
     examples: [{ title: 'npm start', bad: 'FROM node:20-slim\nCMD ["npm", "start"]', good: 'FROM node:20-slim\nCMD ["node", "server.js"]' }],
   },
   checkLaunch(l, ctx) {
@@ -23,8 +24,8 @@ export default defineRule({
     const script = d.proc.programs.find((p) => p.role === 'package-manager')?.command ?? 'start';
     ctx.report({
       ...anchorRange(l),
-      severity: l.target ? 'error' : 'info',
-      message: `${d.proc.name} runs the "${script}" script through sh -c and forwards ${l.prediction?.signal ?? 'SIGTERM'} only to that shell: the service's graceful shutdown is lost`,
+      messageId: 'runsScript',
+      data: { manager: d.proc.name, script, signal: stopSignalOf(l) },
       why: whyOf(l),
       suggestion: `run the program directly (e.g. CMD ["node", "server.js"]) instead of ${d.proc.name} ${script}`,
     });

@@ -1,7 +1,8 @@
-import { diagnose, whyOf } from '../lint/diagnose.js';
-import { execPrefixFix, rangeOf } from '../lint/fixes.js';
-import { defineRule } from '../lint/rule.js';
-import { at, serviceName, shellSpan } from './util.js';
+import { rangeOf } from '../document/document.js';
+import { defineRule } from './contract.js';
+import { diagnose, whyOf } from './diagnose.js';
+import { execPrefixFix } from './fixes.js';
+import { at, serviceName, shellSpan, stopSignalOf } from './util.js';
 
 export default defineRule({
   meta: {
@@ -17,7 +18,11 @@ export default defineRule({
     ].join('\n'),
     fix: 'Puts `exec` in front of the script\'s final command when it is a simple command, not a builtin, with no trap set.',
     fixable: true,
-    sources: ['dockerfile', 'script'],
+    sources: ['dockerfile', 'script', 'compose', 'kubernetes'],
+    messages: {
+      shellStays: '{{script}} runs `{{service}}` without exec: the script\'s shell ({{shell}}) stays PID 1 and drops {{signal}}',
+      shellDies: '{{script}} runs `{{service}}` without exec: the script\'s shell dies of {{signal}} and the service is SIGKILLed when PID 1 exits',
+    },
     examples: [
       { title: 'An entrypoint script', file: 'entrypoint.sh', bad: '#!/bin/sh\nset -e\n./migrate\ngunicorn app:app', good: '#!/bin/sh\nset -e\n./migrate\nexec gunicorn app:app' },
     ],
@@ -30,7 +35,8 @@ export default defineRule({
     const related = where.doc !== l.anchor.doc || where.start !== l.anchor.start ? [{ file: l.anchor.doc.file, range: rangeOf(l.anchor), message: 'the launch that runs this script' }] : [];
     ctx.report({
       ...at(where),
-      message: `${d.proc.script ?? 'the script'} runs \`${serviceName(l)}\` without exec: ${d.index === 0 ? `the script's shell (${d.proc.name}) stays PID 1 and drops ${l.prediction?.signal ?? 'SIGTERM'}` : `the script's shell dies of ${l.prediction?.signal ?? 'SIGTERM'} and the service is SIGKILLed when PID 1 exits`}`,
+      messageId: d.index === 0 ? 'shellStays' : 'shellDies',
+      data: { script: d.proc.script ?? 'the script', service: serviceName(l), shell: d.proc.name, signal: stopSignalOf(l) },
       why: whyOf(l),
       ...(related.length ? { related } : {}),
       ...(fix ? { fix } : { suggestion: 'end the script with `exec <service>` (or `exec "$@"`)' }),

@@ -1,12 +1,14 @@
-import { diagnose, whyOf } from '../lint/diagnose.js';
-import { defineRule } from '../lint/rule.js';
-import type { Fix, Launch } from '../lint/types.js';
-import { anchorRange, at } from './util.js';
-import { composeStopSignalFix } from '../sources/compose-fixes.js';
+import type { Fix } from '../document/edit.js';
+import { composeStopSignalFix } from '../sources/compose/fixes.js';
+import type { Launch } from '../sources/launch.js';
+import { defineRule } from './contract.js';
+import { diagnose, whyOf } from './diagnose.js';
+import { anchorRange, at, stopSignalOf } from './util.js';
 
 function fixFor(l: Launch, signal: string): Fix | undefined {
   // a compose service: stop_signal in the YAML (Kubernetes: no safe edit; lifecycle.stopSignal is alpha)
-  if (l.doc.kind === 'compose' || l.doc.kind === 'kubernetes') return composeStopSignalFix(l, signal);
+  if (l.kind === 'compose') return composeStopSignalFix(l, signal);
+  if (l.kind === 'kubernetes') return undefined;
   const s = l.stopSignal;
   if (s.source === 'explicit' && s.span && s.span.doc === l.doc) {
     return { description: `set STOPSIGNAL ${signal}`, edits: [{ file: l.doc.file, start: s.span.start, end: s.span.end, text: `STOPSIGNAL ${signal}` }] };
@@ -34,21 +36,23 @@ export default defineRule({
     ].join('\n'),
     fix: 'Sets `STOPSIGNAL` to the server\'s graceful signal (replacing the existing one, or adding it before ENTRYPOINT/CMD).',
     fixable: true,
-    sources: ['dockerfile'],
+    sources: ['dockerfile', 'script', 'compose', 'kubernetes'],
+    messages: { wrongSignal: '{{server}} shuts down gracefully on {{graceful}}, but the stop signal is {{signal}}{{unseenNote}}: {{note}}' },
     examples: [{ title: 'nginx with STOPSIGNAL SIGTERM', bad: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y nginx\nSTOPSIGNAL SIGTERM\nCMD ["nginx", "-g", "daemon off;"]', good: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y nginx\nSTOPSIGNAL SIGQUIT\nCMD ["nginx", "-g", "daemon off;"]' }],
   },
   checkLaunch(l, ctx) {
     const d = diagnose(l);
     if (d.kind !== 'server-signal') return;
     const want = d.graceful[0] ?? 'SIGQUIT';
-    const sig = l.prediction?.signal ?? 'SIGTERM';
+    const sig = stopSignalOf(l);
     const unseen = l.stopSignal.source === 'unknown-base';
     const fix = fixFor(l, want);
     const where = l.stopSignal.source === 'explicit' && l.stopSignal.span ? at(l.stopSignal.span) : anchorRange(l);
     ctx.report({
       ...where,
-      severity: !l.target ? 'info' : unseen ? 'warning' : 'error',
-      message: `${d.proc.name} shuts down gracefully on ${d.graceful.join(' or ')}, but the stop signal is ${sig}${unseen ? ` (unless ${l.shell.image ?? 'the base image'} sets STOPSIGNAL)` : ''}: ${d.proc.note ?? 'it stops at once'}`,
+      ...(unseen ? { severity: 'warning' as const } : {}),
+      messageId: 'wrongSignal',
+      data: { server: d.proc.name, graceful: d.graceful.join(' or '), signal: sig, unseenNote: unseen ? ` (unless ${l.shell.image ?? 'the base image'} sets STOPSIGNAL)` : '', note: d.proc.note ?? 'it stops at once' },
       why: whyOf(l),
       ...(fix ? { fix } : { suggestion: `set STOPSIGNAL ${want}` }),
     });

@@ -1,7 +1,7 @@
-import { diagnose, whyOf } from '../lint/diagnose.js';
-import { partOf, shellStringFix } from '../lint/fixes.js';
-import { defineRule } from '../lint/rule.js';
-import { at, serviceName, shellSpan, valueSpanOrAnchor } from './util.js';
+import { defineRule } from './contract.js';
+import { diagnose, whyOf } from './diagnose.js';
+import { partOf, shellStringFix } from './fixes.js';
+import { at, serviceName, shellSpan, stopSignalOf, valueSpanOrAnchor } from './util.js';
 
 export default defineRule({
   meta: {
@@ -20,7 +20,8 @@ export default defineRule({
     ].join('\n'),
     fix: 'Rewrites a plain command (no shell features) to the exec (JSON) form when no CMD is in effect; otherwise puts `exec` in front of the final command inside the shell string.',
     fixable: true,
-    sources: ['dockerfile'],
+    sources: ['dockerfile', 'compose', 'kubernetes'],
+    messages: { noExec: 'PID 1 is `{{shell}} -c` ({{how}}), which does not exec `{{service}}`: {{signal}} is dropped and the container is SIGKILLed when the grace period ends' },
     examples: [
       { title: 'The classic: gunicorn on a Debian-based image', bad: 'FROM python:3.9-slim\nENTRYPOINT gunicorn -w 1 -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:80 app:app', good: 'FROM python:3.9-slim\nENTRYPOINT ["gunicorn", "-w", "1", "-k", "uvicorn.workers.UvicornWorker", "--bind", "0.0.0.0:80", "app:app"]' },
       { title: 'An explicit sh -c', bad: 'FROM node:20\nCMD ["sh", "-c", "cd /app && node server.js"]', good: 'FROM node:20\nCMD ["sh", "-c", "cd /app && exec node server.js"]' },
@@ -35,7 +36,8 @@ export default defineRule({
     const how = part?.form === 'shell' ? `the shell form of ${part.what}` : '`sh -c`';
     ctx.report({
       ...at(where),
-      message: `PID 1 is \`${d.proc.name} -c\` (${how}), which does not exec \`${serviceName(l)}\`: ${l.prediction?.signal ?? 'SIGTERM'} is dropped and the container is SIGKILLed when the grace period ends`,
+      messageId: 'noExec',
+      data: { shell: d.proc.name, how, service: serviceName(l), signal: stopSignalOf(l) },
       why: whyOf(l),
       ...(fix ? { fix } : { suggestion: 'make the service PID 1: `exec` it at the end of the string, or use the exec (JSON) form' }),
     });

@@ -1,7 +1,7 @@
-import { diagnose, whyOf } from '../lint/diagnose.js';
-import { execPrefixFix } from '../lint/fixes.js';
-import { defineRule } from '../lint/rule.js';
-import { at, serviceName, shellSpan } from './util.js';
+import { defineRule } from './contract.js';
+import { diagnose, whyOf } from './diagnose.js';
+import { execPrefixFix } from './fixes.js';
+import { at, serviceName, shellSpan, stopSignalOf } from './util.js';
 
 export default defineRule({
   meta: {
@@ -17,7 +17,8 @@ export default defineRule({
     ].join('\n'),
     fix: 'Puts `exec` in front of the final command of the `-c` string, so that the service is the init\'s direct child.',
     fixable: true,
-    sources: ['dockerfile'],
+    sources: ['dockerfile', 'compose', 'kubernetes'],
+    messages: { shellDies: '{{init}} forwards {{signal}} to `{{shell}} -c`, which does not exec `{{service}}`: the shell dies at once, {{init}} exits, and the kernel SIGKILLs the service mid-shutdown' },
     examples: [
       { title: 'tini in front of a shell wrapper', bad: 'FROM debian:bookworm\nENTRYPOINT ["tini", "--", "sh", "-c", "svc --port 80"]', good: 'FROM debian:bookworm\nENTRYPOINT ["tini", "--", "sh", "-c", "exec svc --port 80"]' },
     ],
@@ -28,7 +29,8 @@ export default defineRule({
     const fix = execPrefixFix(l, d.proc, 'prefix the command with `exec` inside the -c string');
     ctx.report({
       ...at(shellSpan(l, d.proc)),
-      message: `${d.init.name} forwards ${l.prediction?.signal ?? 'SIGTERM'} to \`${d.proc.name} -c\`, which does not exec \`${serviceName(l)}\`: the shell dies at once, ${d.init.name} exits, and the kernel SIGKILLs the service mid-shutdown`,
+      messageId: 'shellDies',
+      data: { init: d.init.name, signal: stopSignalOf(l), shell: d.proc.name, service: serviceName(l) },
       why: whyOf(l),
       ...(fix ? { fix } : { suggestion: 'exec the service from the shell so that it is the init\'s direct child' }),
     });

@@ -1,8 +1,8 @@
-import { diagnose, whyOf } from '../lint/diagnose.js';
-import { rangeOf } from '../lint/fixes.js';
+import { rangeOf } from '../document/document.js';
 import { stopTrap } from '../model/launch.js';
-import { defineRule } from '../lint/rule.js';
-import { at, shellSpan } from './util.js';
+import { defineRule } from './contract.js';
+import { diagnose, whyOf } from './diagnose.js';
+import { at, shellSpan, stopSignalOf } from './util.js';
 
 export default defineRule({
   meta: {
@@ -22,7 +22,13 @@ export default defineRule({
       'The working pattern: `trap \'kill -TERM "$pid"; wait "$pid"\' TERM; svc & pid=$!; wait "$pid"`. Simpler: `exec svc`.',
     ].join('\n'),
     fixable: false,
-    sources: ['dockerfile', 'script'],
+    sources: ['dockerfile', 'script', 'compose', 'kubernetes'],
+    messages: {
+      deferred: 'the {{name}} trap{{where}} runs only after the foreground command exits, which it does not do on its own: the container is SIGKILLed when the grace period ends',
+      errexitWait: 'under `set -e`, the first `wait` returns > 128 when the trap runs and ends the script: PID 1 exits and the kernel SIGKILLs the service mid-shutdown',
+      noWait: 'the trap forwards {{signal}} but nothing waits for the service afterwards: `wait` returns when the trap runs, the script ends, and the kernel SIGKILLs the service mid-shutdown',
+      noForward: 'the {{name}} trap does not pass the signal to the service: the script ends and the kernel SIGKILLs the service',
+    },
     examples: [
       { title: 'Forwarding trap that does not wait', file: 'entrypoint.sh', bad: '#!/bin/sh\ntrap \'kill -TERM $pid\' TERM\nsvc & pid=$!\nwait $pid', good: '#!/bin/sh\ntrap \'kill -TERM $pid; wait $pid\' TERM\nsvc & pid=$!\nwait $pid' },
       { title: 'Trap with the service in the foreground', file: 'entrypoint.sh', bad: '#!/bin/sh\ntrap \'echo bye; exit 0\' TERM\nsvc', good: '#!/bin/sh\nexec svc' },
@@ -31,20 +37,17 @@ export default defineRule({
   checkLaunch(l, ctx) {
     const d = diagnose(l);
     if (d.kind !== 'trap') return;
-    const sig = l.prediction?.signal ?? 'SIGTERM';
+    const sig = stopSignalOf(l);
     const shell = d.proc.shell;
     const trap = shell ? stopTrap(shell, sig) : undefined;
     const where = shellSpan(l, d.proc);
-    const message = d.problem === 'deferred'
-      ? `the ${sig.replace(/^SIG/, '')} trap${trap ? ` (line ${trap.line})` : ''} runs only after the foreground command exits, which it does not do on its own: the container is SIGKILLed when the grace period ends`
-      : d.problem === 'no-wait'
-        ? shell?.errexit && (shell.wait?.waits ?? 0) >= 2
-          ? `under \`set -e\`, the first \`wait\` returns > 128 when the trap runs and ends the script: PID 1 exits and the kernel SIGKILLs the service mid-shutdown`
-          : `the trap forwards ${sig} but nothing waits for the service afterwards: \`wait\` returns when the trap runs, the script ends, and the kernel SIGKILLs the service mid-shutdown`
-        : `the ${sig.replace(/^SIG/, '')} trap does not pass the signal to the service: the script ends and the kernel SIGKILLs the service`;
+    const messageId = d.problem === 'deferred' ? 'deferred'
+      : d.problem === 'no-wait' ? (shell?.errexit && (shell.wait?.waits ?? 0) >= 2 ? 'errexitWait' : 'noWait')
+        : 'noForward';
     ctx.report({
       ...at(where),
-      message,
+      messageId,
+      data: { name: sig.replace(/^SIG/, ''), where: trap ? ` (line ${trap.line})` : '', signal: sig },
       why: whyOf(l),
       related: [{ file: l.anchor.doc.file, range: rangeOf(l.anchor), message: 'the launch that runs this shell' }],
       suggestion: d.problem === 'no-wait' ? 'wait for the service inside the trap (`kill -TERM "$pid"; wait "$pid"`), or `exec` the service instead' : '`exec` the service, or run it in the background with a trap that kills and then waits for it',

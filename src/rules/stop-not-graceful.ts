@@ -1,5 +1,5 @@
-import { diagnose, severityOf, whyOf } from '../lint/diagnose.js';
-import { defineRule } from '../lint/rule.js';
+import { defineRule } from './contract.js';
+import { diagnose, severityOf, whyOf } from './diagnose.js';
 import { anchorRange, outcomeWords } from './util.js';
 
 export default defineRule({
@@ -8,14 +8,19 @@ export default defineRule({
     severity: 'error',
     title: 'The stop signal does not end the service gracefully',
     description: [
-      'The launch chain loses the stop signal in a way no more specific rule describes: a `su -c` or `timeout` wrapper,',
-      'a service that ignores the signal, an init whose child is not the service. The message gives the signal\'s path',
+      'The launch chain loses the stop signal in a way no more specific rule describes: a stop signal no process can',
+      'handle (SIGKILL, SIGSTOP), a real-time signal an init ignores, a service that ignores the signal, an init whose',
+      'child is not the service. The message gives the signal\'s path',
       'step by step. Error when pid1 sees the whole chain; warning when part of it is hidden (a script not in the build',
       'context, a command built at run time).',
     ].join('\n'),
     fixable: false,
-    sources: ['dockerfile', 'script'],
-    examples: [{ title: 'su -c keeps a shell between su and the service', bad: 'FROM debian:bookworm\nCMD ["su", "app", "-c", "svc"]', good: 'FROM debian:bookworm\nCMD ["setpriv", "--reuid=app", "--regid=app", "--init-groups", "svc"]' }],
+    sources: ['dockerfile', 'script', 'compose', 'kubernetes'],
+    messages: { notGraceful: '{{qualifier}}{{outcome}} (PID 1: {{pid1}}, service: {{service}})' },
+    examples: [
+      { title: 'STOPSIGNAL SIGKILL: no process gets to shut down', bad: 'FROM debian:bookworm\nSTOPSIGNAL SIGKILL\nCMD ["svc"]', good: 'FROM debian:bookworm\nSTOPSIGNAL SIGTERM\nCMD ["svc"]' },
+      { title: 'pid1 init ignores real-time signals', bad: 'FROM debian:bookworm\nSTOPSIGNAL SIGRTMIN+3\nENTRYPOINT ["pid1", "init", "--", "svc"]', good: 'FROM debian:bookworm\nENTRYPOINT ["pid1", "init", "--", "svc"]' },
+    ],
   },
   checkLaunch(l, ctx) {
     const d = diagnose(l);
@@ -24,8 +29,9 @@ export default defineRule({
     if (p.outcome === 'unknown' && !l.target) return;
     ctx.report({
       ...anchorRange(l),
-      severity: p.outcome === 'unknown' ? (l.target ? 'warning' : 'info') : severityOf(l),
-      message: `${p.outcome === 'unknown' ? '' : p.certain ? '' : 'probably '}${outcomeWords(l)} (PID 1: ${p.pid1.name}, service: ${p.service.name})`,
+      severity: p.outcome === 'unknown' ? 'warning' : severityOf(l),
+      messageId: 'notGraceful',
+      data: { qualifier: p.outcome === 'unknown' || p.certain ? '' : 'probably ', outcome: outcomeWords(l), pid1: p.pid1.name, service: p.service.name },
       why: whyOf(l),
       ...(p.fix ? { suggestion: p.fix } : {}),
     });

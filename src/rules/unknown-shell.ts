@@ -1,7 +1,7 @@
-import { diagnose, whyOf } from '../lint/diagnose.js';
-import { shellStringFix } from '../lint/fixes.js';
-import { defineRule } from '../lint/rule.js';
-import { at, serviceName, valueSpanOrAnchor } from './util.js';
+import { defineRule } from './contract.js';
+import { diagnose, whyOf } from './diagnose.js';
+import { shellStringFix } from './fixes.js';
+import { at, serviceName, stopSignalOf, valueSpanOrAnchor } from './util.js';
 
 export default defineRule({
   meta: {
@@ -16,7 +16,8 @@ export default defineRule({
     ].join('\n'),
     fix: 'Same as shell-pid1: the exec (JSON) form for a plain command, else `exec` in front of the final command.',
     fixable: true,
-    sources: ['dockerfile'],
+    sources: ['dockerfile', 'compose', 'kubernetes'],
+    messages: { dependsOnShell: 'whether `{{service}}` gets {{signal}} depends on the /bin/sh of {{image}} (dash would stay PID 1 and drop it); pid1 does not know that image' },
     examples: [
       { title: 'An in-house base image', bad: 'FROM registry.example.com/base:3\nCMD gunicorn app:app', good: 'FROM registry.example.com/base:3\nCMD ["gunicorn", "app:app"]' },
     ],
@@ -27,8 +28,8 @@ export default defineRule({
     const fix = shellStringFix(l, d.proc);
     ctx.report({
       ...at(valueSpanOrAnchor(l)),
-      severity: l.target ? 'warning' : 'info',
-      message: `whether \`${serviceName(l)}\` gets ${l.prediction?.signal ?? 'SIGTERM'} depends on the /bin/sh of ${l.shell.image ?? 'the base image'} (dash would stay PID 1 and drop it); pid1 does not know that image`,
+      messageId: 'dependsOnShell',
+      data: { service: serviceName(l), signal: stopSignalOf(l), image: l.shell.image ?? 'the base image' },
       why: whyOf(l),
       ...(fix ? { fix } : { suggestion: '`exec` the service, or tell pid1 the shell family (config "images", --image-shell, --probe-images)' }),
     });

@@ -1,11 +1,11 @@
 /** Shared helpers for rules: where to put a finding, and how to word the outcome. */
+import { rangeOf, type Span } from '../document/document.js';
 import type { ChainProcess } from '../model/launch.js';
-import { finalSpan, rangeOf } from '../lint/fixes.js';
-import type { Launch, Span } from '../lint/types.js';
+import type { Launch } from '../sources/launch.js';
+import { finalSpan } from './fixes.js';
 
 export function anchorRange(l: Launch): { file: string; range: ReturnType<typeof rangeOf> } {
-  const s = valueSpanOrAnchor(l);
-  return { file: s.doc.file, range: rangeOf(s) };
+  return at(valueSpanOrAnchor(l));
 }
 
 /** The ENTRYPOINT (or CMD) value, else the launch's anchor. */
@@ -28,18 +28,19 @@ export function serviceName(l: Launch): string {
   return s ? (s.argv[0] ?? s.name) : (l.argv[0] ?? 'the service');
 }
 
+/** The stop signal the launch's prediction is about (SIGTERM by default). */
+export function stopSignalOf(l: Launch): string {
+  return l.prediction?.signal ?? 'SIGTERM';
+}
+
 export function outcomeWords(l: Launch): string {
   const p = l.prediction;
   if (!p) return '';
   switch (p.outcome) {
     case 'killed': return `${p.signal} never reaches the service: the container is SIGKILLed when the grace period ends`;
-    case 'abrupt': return `the service is killed before its graceful shutdown completes`;
+    case 'abrupt': return 'the service is killed before its graceful shutdown completes';
     case 'unknown': return `whether ${p.signal} stops the service gracefully depends on the program`;
     case 'nostart': return 'the container cannot start';
     default: return '';
   }
-}
-
-export function maybe(l: Launch): string {
-  return l.prediction && !l.prediction.certain ? 'probably: ' : '';
 }

@@ -5,15 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import type { BuildSpec } from '../sources/launch.js';
 import { UserError, errnoOf, messageOf } from '../util/errors.js';
 import { engineMessage, engineStatusOf } from './docker.js';
 
-export interface BuildRequest {
-  context: string;
-  /** Dockerfile path (relative to the context, or absolute inside it). */
-  file?: string;
-  target?: string;
-  args?: Record<string, string>;
+/** A build spec (its Dockerfile relative to the context, or absolute inside it), and how to run it. */
+export interface BuildRequest extends BuildSpec {
   tag: string;
   labels: Record<string, string>;
   /** Cancels the build: the engine stops building when its client goes away. */
@@ -128,10 +125,10 @@ export async function buildImage(docker: Docker, req: BuildRequest, onBuilt?: (b
     throw new UserError(`--build ${req.context}: ${errnoOf(err) === 'ENOENT' ? 'no such directory' : messageOf(err)}`);
   }
   let dockerfile = 'Dockerfile';
-  if (req.file !== undefined) {
-    const abs = path.resolve(path.isAbsolute(req.file) ? req.file : path.join(context, req.file));
+  if (req.dockerfile !== undefined) {
+    const abs = path.resolve(path.isAbsolute(req.dockerfile) ? req.dockerfile : path.join(context, req.dockerfile));
     const rel = path.relative(context, abs);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UserError(`--file ${req.file} is outside the build context ${req.context}`);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UserError(`--file ${req.dockerfile} is outside the build context ${req.context}`);
     dockerfile = rel.split(path.sep).join('/');
   }
   if (!fs.existsSync(path.join(context, dockerfile))) throw new UserError(`--build ${req.context}: no ${dockerfile} in the build context`);
@@ -140,7 +137,7 @@ export async function buildImage(docker: Docker, req: BuildRequest, onBuilt?: (b
     stream = await docker.buildImage({ context, src: entries }, {
       t: req.tag, dockerfile, labels: req.labels, rm: true, forcerm: true,
       ...(req.target ? { target: req.target } : {}),
-      ...(req.args ? { buildargs: req.args } : {}),
+      ...(Object.keys(req.args).length ? { buildargs: req.args } : {}),
       ...(req.signal ? { abortSignal: req.signal } : {}),
     });
   } catch (err) {

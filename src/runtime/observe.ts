@@ -16,7 +16,7 @@
 import type { InitRun, ExitEvent, InitEvent, Named } from '../init/report.js';
 import type { NamespaceTree } from '../proc/tree.js';
 import type { Verdict as LiveVerdict } from '../proc/verdict.js';
-import type { ComparisonView, ObservationView, PredictionView, TimelineEvent, Verdict } from '../report/test.js';
+import type { ComparisonView, ObservationView, PredictionView, TimelineEvent, Verdict } from './reports.js';
 import { describeStatus, type ExitStatus, type ProcessExit } from './exits.js';
 import type { StopPolicy, StopRun } from './policy.js';
 import type { LogLine, RuntimeSignal } from './target.js';

@@ -16,7 +16,8 @@ import { parseSignal, signalName } from '../model/signals.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { mono, sleep, sleepAtLeast, within } from './clock.js';
 import type { ExitWatcher } from './exits.js';
-import { describePreStop, type PreStop } from './launch-spec.js';
+import type { RunnablePreStop as PreStop } from '../sources/launch.js';
+import { describePreStop } from './pick-container.js';
 import type { Target, TargetExit } from './target.js';
 
 export type PolicyName = 'docker' | 'kubelet' | 'compose';

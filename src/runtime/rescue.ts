@@ -12,8 +12,7 @@ import { readStat } from '../proc/stat.js';
 import { namespaceTree, type TreeNode } from '../proc/tree.js';
 import { verdictFor } from '../proc/verdict.js';
 import { loadShellParser } from '../model/shell.js';
-import { inspectReport, type InspectReport } from '../report/inspect.js';
-import type { TimelineEvent } from '../report/test.js';
+import { inspectReport, type RescueReport, type RescueTarget, type TimelineEvent } from './reports.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { mono, sleep } from './clock.js';
 import { engine, ensureEngine, runningContainer } from './docker.js';
@@ -25,34 +24,6 @@ export interface RescueOptions {
   signal?: string;
   grace?: number;
   dryRun: boolean;
-}
-
-export interface RescueTarget {
-  pid: number;
-  hostPid: number;
-  name: string;
-  argv: string[];
-  /** How it ended: "exit 0", "killed by SIGKILL", or "still running" when the grace expired. */
-  ended?: string;
-  atMs?: number;
-}
-
-export interface RescueReport {
-  container: { id: string; name: string; image: string };
-  signal: string;
-  graceSeconds: number;
-  graceFrom: string;
-  before: InspectReport;
-  /** direct: pid1 signalled the handlers itself; normal: PID 1 gets the signal, a plain stop does it. */
-  mode: 'direct' | 'normal';
-  why: string;
-  targets: RescueTarget[];
-  dryRun: boolean;
-  timeline: TimelineEvent[];
-  outcome?: 'graceful' | 'killed' | 'abrupt';
-  summary: string;
-  exitCode?: number;
-  exitStatus: 0 | 1;
 }
 
 /**

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import type { BuildSpec, ContainerSpec } from '../sources/launch.js';
 import { chainFromArgv, predictStop } from '../model/launch.js';
 import type { ShellFamily } from '../model/programs.js';
 import { parseSignal } from '../model/signals.js';
@@ -13,15 +14,14 @@ import { loadShellParser } from '../model/shell.js';
 import { parseReport, summarize, type InitRun } from '../init/report.js';
 import { namespaceTree, type NamespaceTree } from '../proc/tree.js';
 import { verdictFor, type Verdict as LiveVerdict } from '../proc/verdict.js';
-import { inspectReport } from '../report/inspect.js';
-import type { ComparisonView, PredictionView, TestReport } from '../report/test.js';
+import { inspectReport, type ComparisonView, type PredictionView, type TestReport } from './reports.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { buildImage, removeBuilt, type Built } from './build.js';
 import { newRun, type Resources, type Run } from './cleanup.js';
 import { mono } from './clock.js';
 import { engine, ensureEngine, imageFacts, inspectContainer, type ContainerFacts, type ImageFacts } from './docker.js';
 import { ExitWatcher } from './exits.js';
-import { composeLaunch, describePreStop, manifestLaunch, type LaunchSpec } from './launch-spec.js';
+import { composeService, describePreStop, manifestContainer } from './pick-container.js';
 import { buildTimeline, compare, observe } from './observe.js';
 import { checkPreStopReachable, resolvePolicy, runStop, type PolicyName, type StopPolicy, type StopRun } from './policy.js';
 import { waitReady, type Readiness } from './readiness.js';
@@ -30,7 +30,7 @@ import { ContainerTarget, NamespaceTarget, NoStart, containerNameOf, removeConta
 
 export interface TestOptions {
   image?: string;
-  build?: { dir: string; file?: string; target?: string };
+  build?: BuildSpec;
   compose?: { file: string; service: string };
   manifest?: { file: string; container?: string };
   /** With an image: the CMD (docker run IMAGE CMD...). Alone: the command to run as PID 1 of a new namespace. */
@@ -68,7 +68,7 @@ export function kindOf(o: TestOptions): Kind {
 
 export function labelOf(o: TestOptions): string {
   if (o.image !== undefined) return o.image;
-  if (o.build) return `build ${o.build.dir}${o.build.file ? ` -f ${o.build.file}` : ''}${o.build.target ? ` --target ${o.build.target}` : ''}`;
+  if (o.build) return `build ${o.build.context}${o.build.dockerfile ? ` -f ${o.build.dockerfile}` : ''}${o.build.target ? ` --target ${o.build.target}` : ''}`;
   if (o.compose) return `${o.compose.file} service ${o.compose.service}`;
   if (o.manifest) return `${o.manifest.file}${o.manifest.container ? ` container ${o.manifest.container}` : ''}`;
   return (o.command ?? []).join(' ');
@@ -89,19 +89,19 @@ interface Prepared {
 }
 
 /** The compose service or k8s container, read before anything touches the engine. */
-function launchSpecOf(o: TestOptions): LaunchSpec | undefined {
-  let spec: LaunchSpec | undefined;
-  if (o.compose) spec = composeLaunch(o.compose.file, o.compose.service);
-  if (o.manifest) spec = manifestLaunch(o.manifest.file, o.manifest.container);
+function containerSpecOf(o: TestOptions): ContainerSpec | undefined {
+  let spec: ContainerSpec | undefined;
+  if (o.compose) spec = composeService(o.compose.file, o.compose.service);
+  if (o.manifest) spec = manifestContainer(o.manifest.file, o.manifest.container);
   if ((o.compose || o.manifest) && (o.entrypoint || o.command?.length)) throw new UserError(`--entrypoint and a command come from ${o.compose ? 'the compose file' : 'the manifest'} here; edit it instead`);
   checkPreStopReachable(spec?.preStop, o.network);
   return spec;
 }
 
-async function prepareContainer(o: TestOptions, spec: LaunchSpec | undefined, kind: Kind, run: Run, hooks: TestHooks, docker: Docker): Promise<Prepared> {
+async function prepareContainer(o: TestOptions, spec: ContainerSpec | undefined, kind: Kind, run: Run, hooks: TestHooks, docker: Docker): Promise<Prepared> {
   const notes = [...(spec?.notes ?? [])];
   let imageRef = o.image ?? spec?.image;
-  const build = o.build ? { context: o.build.dir, file: o.build.file, target: o.build.target } : spec?.build && { context: spec.build.context, file: spec.build.dockerfile, target: spec.build.target, args: spec.build.args };
+  const build = o.build ?? spec?.build;
   if (build) {
     const tag = `pid1-test-build:${run.id}`;
     hooks.progress?.(`pid1 test: building ${build.context}...`);
@@ -114,10 +114,7 @@ async function prepareContainer(o: TestOptions, spec: LaunchSpec | undefined, ki
       await building.catch(() => undefined);
       await removeBuilt(docker, built, tag);
     });
-    building = buildImage(docker, {
-      context: build.context, tag, labels: run.labels, signal: cancel.signal,
-      ...(build.file ? { file: build.file } : {}), ...(build.target ? { target: build.target } : {}), ...('args' in build && build.args ? { args: build.args } : {}),
-    }, (b) => { built = b; });
+    building = buildImage(docker, { ...build, tag, labels: run.labels, signal: cancel.signal }, (b) => { built = b; });
     await building;
     imageRef = tag;
   }
@@ -129,7 +126,8 @@ async function prepareContainer(o: TestOptions, spec: LaunchSpec | undefined, ki
     ...(spec?.stopSignal ? { specSignal: { signal: spec.stopSignal, from: o.compose ? 'compose stop_signal' : 'lifecycle.stopSignal' } } : {}),
     ...(image.stopSignal ? { imageSignal: image.stopSignal } : {}),
     ...(o.grace !== undefined ? { graceOverride: o.grace } : {}),
-    ...(spec?.graceSeconds !== undefined ? { specGrace: { seconds: spec.graceSeconds, from: o.compose ? 'compose stop_grace_period' : 'terminationGracePeriodSeconds' } } : {}),
+    // compose's default comes from the policy (docker compose stop: 10 s); the kubelet's is the API server's 30.
+    ...(spec && (spec.graceExplicit || spec.platform === 'kubernetes') ? { specGrace: { seconds: spec.graceSeconds, from: o.compose ? 'compose stop_grace_period' : 'terminationGracePeriodSeconds' } } : {}),
     ...(spec?.preStop ? { preStop: spec.preStop } : {}),
   });
   const env = { ...(spec?.env ?? {}), ...o.env };
@@ -255,7 +253,7 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
     let p: Prepared;
     if (kind === 'command') p = prepareNamespace(o, run, hooks);
     else {
-      const spec = launchSpecOf(o);
+      const spec = containerSpecOf(o);
       const d = engine();
       await ensureEngine(d);
       docker = d; // from here on, a failing call may mean the engine went away

@@ -10,7 +10,7 @@ import { PassThrough, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { parseSignal, signalName } from '../model/signals.js';
 import { childrenOf, cmdlineOf } from '../proc/stat.js';
-import { firstTarEntry } from '../sources/images-probe.js';
+import { firstTarEntry } from './tar.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { mono, parseEngineTime, sleep, wallToMono, within } from './clock.js';
 import { engineMessage, engineStatusOf } from './docker.js';

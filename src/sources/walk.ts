@@ -6,42 +6,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { explicitYamlKind, walkedYamlKind } from './compose.js';
+import type { DocumentKind } from '../document/document.js';
 import { UserError, errnoOf, messageOf } from '../util/errors.js';
-
-export type FoundKind = 'dockerfile' | 'script' | 'compose' | 'kubernetes';
+import { isDockerfileName, kindOfFile, walkedYamlKind } from './kinds.js';
 
 export interface Found {
   abs: string;
-  kind: FoundKind;
+  kind: DocumentKind;
   /** Given on the command line (not discovered by walking). */
   explicit: boolean;
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
-
-export function isDockerfileName(name: string): boolean {
-  return name === 'Dockerfile' || name.startsWith('Dockerfile.') || name === 'Containerfile' || name.startsWith('Containerfile.')
-    || /\.(dockerfile|Dockerfile|containerfile|Containerfile)$/.test(name) || name === 'dockerfile';
-}
-
-/** The kind of an explicitly named file: a Dockerfile by name, a script by name or shebang, else a Dockerfile. */
-export function kindOfFile(abs: string): FoundKind {
-  const name = path.basename(abs);
-  if (isDockerfileName(name)) return 'dockerfile';
-  const yamlKind = explicitYamlKind(abs);
-  if (yamlKind) return yamlKind;
-  if (/\.(sh|bash|ash|dash)$/.test(name)) return 'script';
-  try {
-    const fd = fs.openSync(abs, 'r');
-    const buf = Buffer.alloc(64);
-    const n = fs.readSync(fd, buf, 0, 64, 0);
-    fs.closeSync(fd);
-    const head = buf.subarray(0, n).toString('utf8');
-    if (head.startsWith('#!')) return 'script';
-  } catch { /* read errors surface when the file is linted */ }
-  return 'dockerfile';
-}
 
 interface Level {
   dir: string;

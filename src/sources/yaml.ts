@@ -8,8 +8,8 @@
  * "billion laughs" file costs at most that budget, never its expansion). toJS() is never called.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Alias, type Document as YDocument, type Node as YNode, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
-import { MappedText } from '../lint/text.js';
-import type { Document, FileError, Span } from '../lint/types.js';
+import { MappedText } from '../document/text.js';
+import type { Document, FileError, Span } from '../document/document.js';
 
 export type { YNode };
 

@@ -1,10 +1,15 @@
 import rule from '../../src/rules/script-no-exec.js';
-import { ruleTester } from '../../src/rules/tester.js';
+import { ruleTester } from '../helpers/rule-tester.js';
 
 const ENTRY = '#!/bin/sh\nset -e\n./migrate\ngunicorn app:app\n';
 
 ruleTester(rule, {
   valid: [
+    {
+      name: 'exec "$@" with a shell-form CMD: the script execs; the CMD shell is shell-pid1\'s finding',
+      dockerfile: 'FROM debian:bookworm\nCOPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]\nCMD ["sh", "-c", "svc"]\n',
+      files: { 'e.sh': '#!/bin/sh\nexec "$@"\n' },
+    },
     { name: 'exec at the end', dockerfile: 'FROM debian:bookworm\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n', files: { 'entrypoint.sh': '#!/bin/sh\nset -e\nexec gunicorn app:app\n' } },
     { name: 'exec "$@" with an exec-form CMD', dockerfile: 'FROM debian:bookworm\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["svc"]\n', files: { 'docker-entrypoint.sh': '#!/bin/sh\nset -e\nif [ "$1" = svc ]; then echo starting; fi\nexec "$@"\n' } },
     { name: 'standalone script that execs', script: '#!/bin/bash\nexec svc --port 80\n' },
@@ -37,18 +42,13 @@ ruleTester(rule, {
       dockerfile: 'FROM debian:bookworm AS build\nCOPY entrypoint.sh /out/entrypoint.sh\nFROM debian:bookworm\nCOPY --from=build --chmod=755 /out/entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
       files: { 'entrypoint.sh': ENTRY },
       errors: [{ file: 'entrypoint.sh', line: 4 }],
+      outputFiles: { 'entrypoint.sh': ENTRY.replace('\ngunicorn', '\nexec gunicorn') },
     },
     {
       name: 'heredoc COPY: the finding and the fix land in the Dockerfile',
       dockerfile: 'FROM debian:bookworm\nCOPY --chmod=755 <<EOF /entrypoint.sh\n#!/bin/sh\necho starting\nsvc --port 80\nEOF\nENTRYPOINT ["/entrypoint.sh"]\n',
       errors: [{ line: 5 }],
       output: 'FROM debian:bookworm\nCOPY --chmod=755 <<EOF /entrypoint.sh\n#!/bin/sh\necho starting\nexec svc --port 80\nEOF\nENTRYPOINT ["/entrypoint.sh"]\n',
-    },
-    {
-      name: 'exec "$@" with a shell-form CMD: the CMD shell is left',
-      dockerfile: 'FROM debian:bookworm\nCOPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]\nCMD ["sh", "-c", "svc"]\n',
-      files: { 'e.sh': '#!/bin/sh\nexec "$@"\n' },
-      errors: [],
     },
     {
       name: 'a plain "$@" runs the CMD as a child of the script\'s shell',

@@ -1,5 +1,5 @@
 import rule from '../../src/rules/shell-pid1.js';
-import { ruleTester } from '../../src/rules/tester.js';
+import { ruleTester } from '../helpers/rule-tester.js';
 
 const GUNICORN = 'gunicorn -w 1 -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:80 app:app';
 
@@ -81,6 +81,7 @@ ruleTester(rule, {
       dockerfile: 'FROM debian:bookworm AS dev\nCMD svc --reload\nFROM debian:bookworm\nCMD ["svc"]\n',
       options: { allStages: true },
       errors: [{ line: 2, severity: 'info' }],
+      output: 'FROM debian:bookworm AS dev\nCMD ["svc", "--reload"]\nFROM debian:bookworm\nCMD ["svc"]\n',
     },
   ],
 });

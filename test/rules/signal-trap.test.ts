@@ -1,5 +1,5 @@
 import rule from '../../src/rules/signal-trap.js';
-import { ruleTester } from '../../src/rules/tester.js';
+import { ruleTester } from '../helpers/rule-tester.js';
 
 ruleTester(rule, {
   valid: [

@@ -1,0 +1,90 @@
+/**
+ * From a launch's chain and predicted stop to the one cause a rule reports. Each non-graceful launch
+ * gets exactly one diagnosis, so rules never report the same problem twice.
+ */
+import type { ChainProcess, StopPrediction } from '../model/launch.js';
+import { usesShell } from '../sources/dockerfile/launch.js';
+import { isOrchestrated, type Launch, type UnresolvedCode } from '../sources/launch.js';
+import type { Severity } from './contract.js';
+
+export type Diagnosis =
+  | { kind: 'graceful' }
+  | { kind: 'none'; code: UnresolvedCode | 'no-chain' }
+  | { kind: 'no-shell' }
+  | { kind: 'malformed-json' }
+  | { kind: 'invalid-stop-signal' }
+  | { kind: 'shell-pid1'; proc: ChainProcess; index: number }
+  | { kind: 'shell-under-init'; proc: ChainProcess; index: number; init: ChainProcess }
+  | { kind: 'unknown-shell'; proc: ChainProcess; index: number }
+  | { kind: 'script-no-exec'; proc: ChainProcess; index: number }
+  | { kind: 'trap'; proc: ChainProcess; index: number; problem: 'deferred' | 'no-wait' | 'no-forward' }
+  | { kind: 'package-manager'; proc: ChainProcess; index: number }
+  | { kind: 'node'; proc: ChainProcess; index: number }
+  | { kind: 'server-signal'; proc: ChainProcess; graceful: string[] }
+  | { kind: 'other'; prediction: StopPrediction }
+  /** Kubernetes shareProcessNamespace: the container's process is not PID 1 (rule k8s-shared-pid-namespace). */
+  | { kind: 'shared-pid'; prediction: StopPrediction };
+
+const cache = new WeakMap<Launch, Diagnosis>();
+
+export function diagnose(l: Launch): Diagnosis {
+  const have = cache.get(l);
+  if (have) return have;
+  const d = compute(l);
+  cache.set(l, d);
+  return d;
+}
+
+function compute(l: Launch): Diagnosis {
+  if (l.unresolved) return { kind: 'none', code: l.unresolved.code };
+  const lead = l.entrypoint ?? l.cmd;
+  // malformed-json-form reports it: a broken exec form that fell back to the shell form
+  if (lead?.form === 'shell' && lead.values[0]?.text.value.startsWith('[')) return { kind: 'malformed-json' };
+  if (l.shell.family === 'none' && usesShell(l)) return { kind: 'no-shell' };
+  if (l.stopSignal.invalid) return { kind: 'invalid-stop-signal' };
+  const pred = l.prediction;
+  const chain = l.chain;
+  if (pred && pred.outcome !== 'graceful' && isOrchestrated(l) && l.stop.sharedPidNamespace) return { kind: 'shared-pid', prediction: pred };
+  if (!pred || !chain) return { kind: 'none', code: 'no-chain' };
+  if (pred.outcome === 'graceful') return { kind: 'graceful' };
+  const procs = chain.processes;
+  const first = procs[0] as ChainProcess;
+  for (let i = 0; i < procs.length; i++) {
+    const p = procs[i] as ChainProcess;
+    // the last process is the service, unless it is a shell whose command pid1 could not follow
+    if (i === procs.length - 1 && p.role !== 'shell') break;
+    if (p.role === 'package-manager') return { kind: 'package-manager', proc: p, index: i };
+    const isShell = p.programs.some((x) => x.role === 'shell') && p.shell !== undefined;
+    if (!isShell || !p.shell) continue;
+    if (p.deferred) return { kind: 'trap', proc: p, index: i, problem: 'deferred' };
+    if (p.shell.wait && p.handles === 'yes' && p.forwards === 'none') return { kind: 'trap', proc: p, index: i, problem: 'no-forward' };
+    if (p.shell.wait && p.waitsForChild === false) return { kind: 'trap', proc: p, index: i, problem: 'no-wait' };
+    if (p.role !== 'shell') continue; // a trap that forwards and waits: fine
+    if (p.shell.mode === 'script') return { kind: 'script-no-exec', proc: p, index: i };
+    if (p.shell.family === 'unknown' && p.shell.mode === 'command') return { kind: 'unknown-shell', proc: p, index: i };
+    if (i === 0) return { kind: 'shell-pid1', proc: p, index: i };
+    return { kind: 'shell-under-init', proc: p, index: i, init: first };
+  }
+  const service = procs[procs.length - 1] as ChainProcess;
+  if (service.role === 'package-manager') return { kind: 'package-manager', proc: service, index: procs.length - 1 };
+  if (service.programs.at(-1)?.programDecides && pred.outcome === 'unknown') return { kind: 'node', proc: service, index: procs.length - 1 };
+  if (service.gracefulOnSignal === 'no' && service.role === 'service') {
+    return { kind: 'server-signal', proc: service, graceful: service.programs[service.programs.length - 1]?.graceful ?? [] };
+  }
+  return { kind: 'other', prediction: pred };
+}
+
+/** Error when the prediction is certain; warning when it depends on what pid1 cannot see. */
+export function severityOf(l: Launch, certain = l.prediction?.certain ?? false): Severity {
+  return certain ? 'error' : 'warning';
+}
+
+/** The signal's path as "why" lines. */
+export function whyOf(l: Launch): string[] {
+  const p = l.prediction;
+  const out: string[] = [];
+  if (l.shell.family !== 'unknown' || l.shell.how) out.push(`/bin/sh: ${l.shell.family === 'none' ? 'none' : l.shell.family} (${l.shell.how})`);
+  if (p) out.push(...p.path);
+  if (l.chain?.opaque) out.push(`not visible to pid1: ${l.chain.opaque.message}`);
+  return out;
+}

@@ -1,0 +1,340 @@
+/**
+ * One compose service, read once: its image or build, `entrypoint`/`command`, `stop_signal`,
+ * `stop_grace_period` and `init` across its layers. Lint builds the service's launch from this reading
+ * (launchOfService); `pid1 test --compose` builds what it runs from the same reading (specOfService).
+ *
+ * - `entrypoint` replaces the image's ENTRYPOINT and drops its CMD; `command` replaces CMD.
+ * - `init: true` runs docker-init (tini, without -g) as PID 1 in front of the command (moby:
+ *   daemon/oci_linux.go prepends `docker-init --`). `stop_signal` replaces the image's STOPSIGNAL;
+ *   `stop_grace_period` (default 10 s) is the time from the signal to SIGKILL.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { isMap } from 'yaml';
+import type { FileError, Origin, Span } from '../../document/document.js';
+import { parseSignal, signalName } from '../../model/signals.js';
+import { tryDurationMs } from '../../util/duration.js';
+import { messageOf } from '../../util/errors.js';
+import { lintDockerfileSource } from '../dockerfile/launch.js';
+import { imageConfigFromDockerfile, imageConfigFromRef, unanalysedImage, type ImageConfig } from '../image-config.js';
+import type { BuildSpec, ComposeLaunch, ContainerSpec, LaunchPart, StopPlan, StopSignalFact } from '../launch.js';
+import { orchestratedFields } from '../orchestrated.js';
+import { deref, entries, get, items, spanOf } from '../yaml.js';
+import { commandPart, type CommandString } from './command-strings.js';
+import { parseDotEnv } from './interpolate.js';
+import { lastField, type Layer, type Project } from './project.js';
+
+export const DEFAULT_COMPOSE_GRACE = 10;
+
+/** `build:` across the layers, with where it is written. */
+interface BuildField {
+  context?: string;
+  dockerfile?: string;
+  target?: string;
+  args: Record<string, string>;
+  span: Span;
+  inline?: boolean;
+}
+
+/** stop_grace_period as compose hands it to the engine. */
+interface Grace {
+  /** Whole seconds: compose passes int(duration.Seconds()) to the engine's stop (truncated). */
+  seconds: number;
+  explicit: boolean;
+  span?: Span;
+  /** As written, when truncation changed it. */
+  truncatedFrom?: string;
+}
+
+/** What the file says about one service, read once. */
+export interface ServiceReading {
+  p: Project;
+  name: string;
+  layers: Layer[];
+  /** The layer that names the service in the top file: where findings about the service are anchored. */
+  anchorLayer: Layer;
+  anchor: Span;
+  imageRef?: string;
+  imageSpan: Span;
+  build?: BuildField;
+  entrypoint?: LaunchPart | null;
+  command?: LaunchPart | null;
+  commandStrings: CommandString[];
+  origins: Map<string, Origin>;
+  substituted: boolean;
+  stopSignal: { fact?: StopSignalFact; span?: Span };
+  grace: Grace;
+  init: boolean;
+}
+
+const isRemote = (context: string | undefined): boolean => !context || /^[a-z]+:\/\//i.test(context) || context.startsWith('git@');
+
+function buildOf(p: Project, layers: Layer[]): BuildField | undefined {
+  let spec: BuildField | undefined;
+  for (const layer of layers) {
+    const e = layer.fields.get('build');
+    const y = layer.file.y;
+    if (!e || !y) continue;
+    const span = spanOf(layer.file.doc, e.pair);
+    spec = spec ? { ...spec, span } : { args: {}, span };
+    const asString = p.string(layer.file, e.value);
+    if (asString !== undefined) { spec.context = path.resolve(layer.file.dir, asString.value); continue; }
+    const f = entries(y, e.value);
+    const ctx = p.string(layer.file, f.get('context')?.value)?.value;
+    if (ctx !== undefined) spec.context = /^[a-z]+:\/\//i.test(ctx) || ctx.startsWith('git@') ? ctx : path.resolve(layer.file.dir, ctx);
+    else if (!spec.context) spec.context = layer.file.dir;
+    const df = p.string(layer.file, f.get('dockerfile')?.value)?.value;
+    if (df !== undefined) spec.dockerfile = df;
+    if (f.has('dockerfile_inline')) spec.inline = true;
+    const target = p.string(layer.file, f.get('target')?.value)?.value;
+    if (target !== undefined) spec.target = target;
+    const args = f.get('args');
+    if (args) {
+      const list = items(y, args.value);
+      if (list) {
+        for (const it of list) {
+          const kv = p.string(layer.file, it)?.value;
+          if (kv === undefined) continue;
+          const eq = kv.indexOf('=');
+          if (eq > 0) spec.args[kv.slice(0, eq)] = kv.slice(eq + 1);
+        }
+      } else {
+        for (const [k, v] of entries(y, args.value)) {
+          const val = p.string(layer.file, v.value)?.value;
+          if (val !== undefined) spec.args[k] = val;
+        }
+      }
+    }
+  }
+  return spec;
+}
+
+function stopSignalOf(p: Project, layers: Layer[]): { fact?: StopSignalFact; span?: Span } {
+  const f = lastField(layers, 'stop_signal');
+  if (!f) return {};
+  const s = p.string(f.layer.file, f.entry.value);
+  const span = spanOf(f.layer.file.doc, f.entry.pair);
+  if (!s) return {};
+  try {
+    return { fact: { signal: signalName(parseSignal(s.value.trim())), source: 'explicit', span }, span };
+  } catch {
+    return { fact: { signal: 'SIGTERM', source: 'explicit', span, invalid: s.value }, span };
+  }
+}
+
+function graceOf(p: Project, layers: Layer[]): Grace {
+  const f = lastField(layers, 'stop_grace_period');
+  if (!f) return { seconds: DEFAULT_COMPOSE_GRACE, explicit: false };
+  const span = spanOf(f.layer.file.doc, f.entry.pair);
+  const g = p.string(f.layer.file, f.entry.value);
+  const ms = g ? tryDurationMs(g.value) : undefined;
+  if (ms === undefined) {
+    p.error(f.layer.file.doc, span.start, `stop_grace_period: not a duration: ${g?.value ?? ''}`);
+    return { seconds: DEFAULT_COMPOSE_GRACE, explicit: false, span };
+  }
+  const seconds = Math.floor(ms / 1000);
+  return { seconds, explicit: true, span, ...(seconds * 1000 !== ms && g ? { truncatedFrom: g.value } : {}) };
+}
+
+/** compose-go's boolean cast (loader/interpolate.go toBoolean): y, yes, true, on / n, no, false, off, any case. */
+function composeBool(text: string): boolean | undefined {
+  const t = text.trim().toLowerCase();
+  if (['y', 'yes', 'true', 'on'].includes(t)) return true;
+  if (['n', 'no', 'false', 'off'].includes(t)) return false;
+  return undefined;
+}
+
+function initOf(p: Project, layers: Layer[]): boolean {
+  const f = lastField(layers, 'init');
+  if (!f) return false;
+  const v = p.string(f.layer.file, f.entry.value)?.value;
+  if (v === undefined) return false;
+  const b = composeBool(v);
+  if (b === undefined) p.error(f.layer.file.doc, f.entry.key.range?.[0], `init: invalid boolean: ${v}`);
+  return b ?? false;
+}
+
+/** The last layer's scalar field, interpolated. */
+function lastString(p: Project, layers: Layer[], key: string): string | undefined {
+  const f = lastField(layers, key);
+  return f ? p.string(f.layer.file, f.entry.value)?.value : undefined;
+}
+
+/** Read a service's layers once: everything both lint and `pid1 test` need. */
+export function readService(p: Project, name: string, layers: Layer[]): ServiceReading {
+  const top = layers[layers.length - 1] as Layer;
+  const anchorLayer = layers.find((l) => l.name === name && l.file === top.file) ?? top;
+  const anchor = spanOf(anchorLayer.file.doc, anchorLayer.entry.key);
+  const imageField = lastField(layers, 'image');
+  const imageRef = imageField ? p.string(imageField.layer.file, imageField.entry.value)?.value : undefined;
+  const imageSpan = imageField ? spanOf(imageField.layer.file.doc, imageField.entry.pair) : anchor;
+  const build = buildOf(p, layers);
+  const version = p.opts.composeVersion ?? 2;
+  const origins = new Map<string, Origin>();
+  const commandStrings: CommandString[] = [];
+  let substituted = false;
+  const parts: { entrypoint?: LaunchPart | null; command?: LaunchPart | null } = {};
+  for (const field of ['entrypoint', 'command'] as const) {
+    const f = lastField(layers, field);
+    if (!f) continue;
+    const r = commandPart(p, f.layer, f.entry, field, version, origins, commandStrings);
+    if (!r) continue;
+    substituted ||= r.substituted;
+    parts[field] = r.part;
+  }
+  return {
+    p, name, layers, anchorLayer, anchor, ...(imageRef !== undefined ? { imageRef } : {}), imageSpan, ...(build ? { build } : {}),
+    ...parts, commandStrings, origins, substituted,
+    stopSignal: stopSignalOf(p, layers), grace: graceOf(p, layers), init: initOf(p, layers),
+  };
+}
+
+/** The image a build makes, as far as pid1 can analyse the Dockerfile (once per project and build). */
+function imageFromBuild(p: Project, b: BuildField, fallbackImage: string | undefined): ImageConfig {
+  const unanalysed = (why: string): ImageConfig => unanalysedImage(why, fallbackImage, b.span, p.opts);
+  if (b.inline) return unanalysed('the image is built from dockerfile_inline, which pid1 does not analyse');
+  if (isRemote(b.context)) return unanalysed(`the build context ${b.context ?? ''} is remote`);
+  const context = b.context as string;
+  const dfPath = path.resolve(context, b.dockerfile ?? 'Dockerfile');
+  const key = JSON.stringify([dfPath, context, b.target, b.args]);
+  const have = p.dockerfiles.get(key);
+  if (have) return have;
+  const doc = p.store.read(dfPath, 'dockerfile');
+  let cfg: ImageConfig;
+  if (!doc) cfg = unanalysed(`the Dockerfile ${path.relative(process.cwd(), dfPath) || dfPath} cannot be read`);
+  else {
+    const res = lintDockerfileSource(doc, p.store, { ...p.opts, context, buildArgs: { ...(p.opts.buildArgs ?? {}), ...b.args }, ...(b.target ? { target: b.target } : { target: undefined }) });
+    const l = res.launches.find((x) => x.target);
+    if (!l || l.kind !== 'dockerfile') cfg = unanalysed(`${doc.file} could not be analysed${res.errors[0] ? `: ${res.errors[0].message}` : ''}`);
+    else cfg = imageConfigFromDockerfile(l, `built from ${doc.file}${b.target ? ` (target ${b.target})` : ''}`);
+  }
+  p.dockerfiles.set(key, cfg);
+  return cfg;
+}
+
+/** The service's launch for lint; undefined for a partial service (an override file's, with neither image nor build). */
+export function launchOfService(r: ServiceReading): ComposeLaunch | undefined {
+  const { p, name, build, imageRef } = r;
+  if (!build && imageRef === undefined) return undefined;
+  const doc = r.anchorLayer.file.doc;
+  const image = build ? imageFromBuild(p, build, imageRef) : imageConfigFromRef(imageRef as string, r.imageSpan, p.opts);
+  const stop: StopPlan = {
+    platform: 'compose', graceSeconds: r.grace.seconds, graceSource: r.grace.explicit ? 'explicit' : 'default',
+    ...(r.grace.span ? { graceSpan: r.grace.span } : {}), ...(r.stopSignal.span ? { stopSignalSpan: r.stopSignal.span } : {}),
+  };
+  const body = r.anchorLayer.file.y ? deref(r.anchorLayer.file.y, r.anchorLayer.entry.value) : undefined;
+  return {
+    kind: 'compose',
+    ...orchestratedFields({
+      label: `service ${name}`, doc, where: `services.${name}`, image, ...(imageRef !== undefined ? { imageRef } : {}),
+      ...(r.entrypoint !== undefined ? { entrypoint: r.entrypoint } : {}), ...(r.command !== undefined ? { cmd: r.command } : {}),
+      ...(r.stopSignal.fact ? { stopSignal: r.stopSignal.fact } : {}), init: r.init, stop, anchor: r.anchor, origins: r.origins, substituted: r.substituted,
+    }),
+    service: name,
+    serviceSpan: spanOf(doc, body ?? null, r.anchor),
+    serviceBlock: isMap(body) && !(body as { flow?: boolean }).flow,
+    commandStrings: r.commandStrings,
+  };
+}
+
+/** `environment` (a map, or a list of KEY=VALUE) and `env_file` across the layers: the file values, then `environment` over them. */
+function environmentOf(p: Project, layers: Layer[]): Record<string, string> {
+  const fromFiles: Record<string, string> = {};
+  const own: Record<string, string> = {};
+  const fromHost = (key: string): void => {
+    // `KEY` alone (or `KEY:` with no value): compose passes the variable from its own environment, if set.
+    const v = p.env[key];
+    if (v !== undefined) own[key] = v;
+    else delete own[key];
+  };
+  for (const layer of layers) {
+    const y = layer.file.y;
+    if (!y) continue;
+    const ef = layer.fields.get('env_file');
+    if (ef) {
+      const list = items(y, ef.value) ?? [ef.value ?? null];
+      for (const it of list) {
+        let file = p.string(layer.file, it)?.value;
+        let required = true;
+        if (file === undefined) {
+          file = p.string(layer.file, get(y, it, 'path')?.value)?.value;
+          const req = p.string(layer.file, get(y, it, 'required')?.value)?.value;
+          if (req !== undefined) required = composeBool(req) ?? true;
+        }
+        if (file === undefined) continue;
+        const abs = path.resolve(layer.file.dir, file);
+        let text: string | undefined;
+        try { text = fs.readFileSync(abs, 'utf8'); } catch { text = undefined; }
+        if (text === undefined) {
+          if (required) p.error(layer.file.doc, (it ?? ef.value)?.range?.[0] ?? ef.key.range?.[0], `env_file: cannot read ${file}`);
+          continue;
+        }
+        Object.assign(fromFiles, parseDotEnv(text));
+      }
+    }
+    const envEntry = layer.fields.get('environment');
+    if (!envEntry) continue;
+    const list = items(y, envEntry.value);
+    if (list) {
+      for (const it of list) {
+        const kv = p.string(layer.file, it)?.value;
+        if (kv === undefined) continue;
+        const eq = kv.indexOf('=');
+        if (eq < 0) fromHost(kv);
+        else own[kv.slice(0, eq)] = kv.slice(eq + 1);
+      }
+    } else {
+      for (const [k, e] of entries(y, envEntry.value)) {
+        const v = p.string(layer.file, e.value)?.value;
+        if (v === undefined) fromHost(k);
+        else own[k] = v;
+      }
+    }
+  }
+  return { ...fromFiles, ...own };
+}
+
+/**
+ * What `docker compose up` creates for the service, for `pid1 test --compose`: the reading plus what only
+ * running it needs (environment and env_file, user, working_dir). Errors of the reading and of running it
+ * are collected in `errors`, the project's sink, which the caller set before reading.
+ */
+export function specOfService(r: ServiceReading, errors: FileError[]): ContainerSpec {
+  const { p, name, layers, anchorLayer } = r;
+  const notes: string[] = [];
+  const b = r.build;
+  let build: BuildSpec | undefined;
+  if (b) {
+    if (b.inline) p.error(b.span.doc, b.span.start, 'build: dockerfile_inline is not supported by pid1 test: write the Dockerfile to a file');
+    else if (isRemote(b.context)) p.error(b.span.doc, b.span.start, `build context ${b.context ?? ''} is remote: pid1 test builds local directories only`);
+    else build = { context: b.context as string, args: b.args, ...(b.dockerfile !== undefined ? { dockerfile: b.dockerfile } : {}), ...(b.target !== undefined ? { target: b.target } : {}) };
+  }
+  if (r.imageRef === undefined && !b) p.error(anchorLayer.file.doc, anchorLayer.entry.key.range?.[0], `service "${name}" has neither image: nor build:`);
+  const parts: { entrypoint?: string[]; command?: string[] } = {};
+  for (const [field, part] of [['entrypoint', r.entrypoint], ['command', r.command]] as const) {
+    if (part === undefined) continue;
+    parts[field] = part?.argv ?? []; // set but empty: the engine's "no entrypoint" / "no command"
+    const stopped = (p.opts.composeVersion ?? 2) === 2 ? r.commandStrings.find((s) => s.field === field)?.v2.stoppedAt : undefined;
+    if (stopped) notes.push(`compose reads the ${field} string only up to the unquoted \`${stopped.char}\` and runs ${JSON.stringify(parts[field])}, without a shell`);
+  }
+  let stopSignal: string | undefined;
+  const sig = r.stopSignal;
+  if (sig.fact?.invalid !== undefined) {
+    let why = 'not a signal';
+    try { parseSignal(sig.fact.invalid.trim()); } catch (err) { why = messageOf(err); }
+    p.error(sig.span?.doc ?? anchorLayer.file.doc, sig.span?.start, `stop_signal: ${why}`);
+  } else if (sig.fact) stopSignal = sig.fact.signal;
+  if (r.grace.truncatedFrom !== undefined) notes.push(`stop_grace_period ${r.grace.truncatedFrom} is passed to the engine as ${r.grace.seconds} s (compose truncates to whole seconds)`);
+  const env = environmentOf(p, layers);
+  const user = lastString(p, layers, 'user');
+  const workingDir = lastString(p, layers, 'working_dir');
+  const network = lastString(p, layers, 'network_mode');
+  if (network !== undefined) notes.push(`network_mode ${network} is not used: pid1 test runs with --network none unless --network host is given`);
+  return {
+    name, label: `service ${name}`, platform: 'compose', env, init: r.init, notes, errors,
+    graceSeconds: r.grace.seconds, graceExplicit: r.grace.explicit,
+    ...(r.imageRef !== undefined ? { image: r.imageRef } : {}), ...(build ? { build } : {}), ...parts,
+    ...(user !== undefined && user !== '' ? { user } : {}), ...(workingDir ? { workingDir } : {}),
+    ...(stopSignal ? { stopSignal } : {}),
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * A Dockerfile stage's launch: ENTRYPOINT + CMD as the runtime execs them, the scripts they run (found
+ * through COPY/ADD in the build context, other stages or heredocs), and the predicted stop.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { makeDocument, type Document, type Origin, type Span } from '../../document/document.js';
+import type { DocumentStore } from '../../document/store.js';
+import { MappedText } from '../../document/text.js';
+import { chainFromArgv, predictStop } from '../../model/launch.js';
+import { parseSignal, signalName } from '../../model/signals.js';
+import type { DockerfileLaunch, Launch, LaunchPart, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
+import { parseDockerfile, span, type CopyOp, type Stage } from './parse.js';
+
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+function stopSignalOf(stage: Stage): StopSignalFact {
+  if (stage.stopSignal) {
+    const source = stage.stopSignal.span === stage.rootSpan ? 'base-image' : 'explicit';
+    try {
+      return { signal: signalName(parseSignal(stage.stopSignal.value)), source, span: stage.stopSignal.span };
+    } catch {
+      return { signal: 'SIGTERM', source, span: stage.stopSignal.span, invalid: stage.stopSignal.value };
+    }
+  }
+  // Docker's default is SIGTERM, unless the unseen base image sets STOPSIGNAL (nginx: SIGQUIT).
+  return { signal: 'SIGTERM', source: stage.rootUnseen ? 'unknown-base' : 'default' };
+}
+
+interface ContextReader {
+  dir: string;
+  store: DocumentStore;
+  isDir(rel: string): boolean;
+}
+
+function contextReader(dir: string, store: DocumentStore): ContextReader {
+  const dirs = new Map<string, boolean>();
+  return {
+    dir, store,
+    isDir(rel: string): boolean {
+      const abs = path.resolve(dir, rel);
+      let v = dirs.get(abs);
+      if (v === undefined) {
+        try { v = fs.statSync(abs).isDirectory(); } catch { v = false; }
+        dirs.set(abs, v);
+      }
+      return v;
+    },
+  };
+}
+
+function globToRe(glob: string): RegExp {
+  let re = '^';
+  for (const ch of glob) re += ch === '*' ? '[^/]*' : ch === '?' ? '[^/]' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`${re}$`);
+}
+
+/** Find what a path inside the stage's filesystem was copied from (the build context, a heredoc, a stage). */
+function resolveFile(stage: Stage, p: string, ctx: ContextReader, stages: Stage[], depth = 0): ScriptRef | undefined {
+  if (depth > 16) return undefined;
+  for (let ci = stage.copies.length - 1; ci >= 0; ci--) {
+    const c = stage.copies[ci] as CopyOp;
+    for (let si = c.sources.length - 1; si >= 0; si--) {
+      const src = c.sources[si] as string;
+      if (src.startsWith('<<')) {
+        const h = c.heredocs.find((x) => src.includes(x.name));
+        const target = c.destDir ? path.posix.join(c.dest, h?.name ?? '') : c.dest;
+        if (h && target === p) return { path: p, doc: c.span.doc, offset: h.contentStart, text: h.content, copiedBy: c.span };
+        continue;
+      }
+      let cand: string | undefined;
+      const under = p.startsWith(c.dest === '/' ? '/' : `${c.dest}/`);
+      if (c.dest !== p && !under) continue; // cheap test first: no stat for copies elsewhere
+      const srcDir = !/[*?[]/.test(src) && (src.endsWith('/') || src === '.' || (c.from === undefined && ctx.isDir(src)));
+      if (!c.destDir && !srcDir) {
+        if (c.dest === p) cand = src;
+      } else if (p.startsWith(c.dest === '/' ? '/' : `${c.dest}/`)) {
+        const rel = p.slice(c.dest === '/' ? 1 : c.dest.length + 1);
+        if (srcDir) cand = path.posix.join(src, rel);
+        else if (/[*?[]/.test(src)) { if (!rel.includes('/') && globToRe(path.posix.basename(src)).test(rel)) cand = path.posix.join(path.posix.dirname(src), rel); }
+        else if (path.posix.basename(src) === rel) cand = src;
+      }
+      if (cand === undefined) continue;
+      if (c.from !== undefined) {
+        const from = stages.find((s) => s.name === c.from?.toLowerCase()) ?? (/^\d+$/.test(c.from) ? stages[Number(c.from)] : undefined);
+        if (!from || from.index >= stage.index + 1000) return undefined;
+        return resolveFile(from, path.posix.resolve('/', cand), ctx, stages, depth + 1);
+      }
+      const abs = path.resolve(ctx.dir, cand);
+      if (!abs.startsWith(path.resolve(ctx.dir))) return undefined;
+      const d = ctx.store.read(abs, 'script');
+      if (d) return { path: p, doc: d, offset: 0, text: d.text, copiedBy: c.span };
+      return undefined;
+    }
+  }
+  return stage.parent ? resolveFile(stage.parent, p, ctx, stages, depth + 1) : undefined;
+}
+
+function originsOf(part: LaunchPart | undefined, into: Map<string, Origin>): void {
+  if (!part) return;
+  for (const v of part.values) if (!into.has(v.text.value)) into.set(v.text.value, v);
+}
+
+/** The launch a stage's image runs. */
+export function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextReader, stages: Stage[]): DockerfileLaunch {
+  const env: Record<string, string> = Object.fromEntries(stage.env);
+  const stopSignal = stopSignalOf(stage);
+  const ep = stage.entrypoint;
+  const cmd = stage.cmd;
+  const anchor = ep?.span ?? cmd?.span ?? span(doc, stage.from.start, stage.from.end);
+  const argv = [...(ep?.argv ?? []), ...(cmd?.argv ?? [])];
+  const scripts = new Map<string, ScriptRef>();
+  const origins = new Map<string, Origin>();
+  originsOf(ep, origins);
+  originsOf(cmd, origins);
+  const pathDirs = (env.PATH ?? DEFAULT_PATH).split(':').filter(Boolean);
+  const readScript = (p: string): string | undefined => {
+    const have = scripts.get(p);
+    if (have) return have.text;
+    const candidates = p.startsWith('/') ? [p] : p.includes('/') ? [path.posix.resolve(stage.workdir, p)] : pathDirs.map((d) => path.posix.join(d, p));
+    for (const c of candidates) {
+      const ref = resolveFile(stage, path.posix.normalize(c), ctx, stages);
+      if (ref) {
+        scripts.set(p, ref);
+        if (!origins.has(ref.text)) origins.set(ref.text, { doc: ref.doc, text: MappedText.contiguous(ref.text, ref.offset) });
+        return ref.text;
+      }
+    }
+    return undefined;
+  };
+  const unresolved = argv.length > 0 ? undefined : stage.baseConfigUnknown
+    ? { code: 'base-image-unseen' as const, message: `the image runs the ENTRYPOINT/CMD of ${stage.rootImage}, which pid1 cannot see (try --probe-images)` }
+    : { code: 'no-command' as const, message: 'no ENTRYPOINT or CMD: the container cannot start without a command' };
+  // No chain when the container cannot start (no shell for a shell form: no-shell reports it; a bad STOPSIGNAL).
+  const startable = !unresolved && !(stage.family.family === 'none' && startsWithShell(argv, ep ?? cmd)) && !stopSignal.invalid;
+  const chain = startable ? chainFromArgv(argv, { sh: stage.family.family, signal: stopSignal.signal, readScript, ...(cmd ? { args: cmd.argv } : {}), env }) : undefined;
+  const predicted = chain && chain.processes.length > 0 ? chain : undefined;
+  return {
+    kind: 'dockerfile',
+    label: `stage ${stage.name ?? stage.index}${target ? '' : ' (not the target)'}`,
+    doc, target, ...(ep ? { entrypoint: ep } : {}), ...(cmd ? { cmd } : {}),
+    argv, shell: stage.family, stopSignal, env, scripts, origins, readScript, anchor,
+    ...(unresolved ? { unresolved } : {}),
+    ...(predicted ? { chain: predicted, prediction: predictStop(predicted, stopSignal.signal) } : {}),
+  };
+}
+
+/** The argv starts with the image's /bin/sh (a shell form, or an explicit `sh -c`). */
+function startsWithShell(argv: readonly string[], lead: LaunchPart | undefined): boolean {
+  const first = argv[0] ?? '';
+  return first === '/bin/sh' || first === 'sh' || lead?.form === 'shell';
+}
+
+/** The launch starts with the image's /bin/sh (a shell form, or an explicit `sh -c`). */
+export function usesShell(l: Launch): boolean {
+  return startsWithShell(l.argv, l.entrypoint ?? l.cmd);
+}
+
+export function lintDockerfileSource(doc: Document, store: DocumentStore, opts: SourceOptions = {}): SourceResult {
+  const { model, errors } = parseDockerfile(doc, opts);
+  if (!model) return { doc, launches: [], errors };
+  const ctxDir = opts.context ?? (doc.absPath ? path.dirname(doc.absPath) : process.cwd());
+  const ctx = contextReader(ctxDir, store);
+  const launches: DockerfileLaunch[] = [];
+  for (const s of model.stages) {
+    const isTarget = s === model.target;
+    if (!isTarget && !opts.allStages) continue;
+    if (!isTarget && !s.instructions.some((i) => i.keyword === 'ENTRYPOINT' || i.keyword === 'CMD')) continue;
+    launches.push(launchOf(s, doc, isTarget, ctx, model.stages));
+  }
+  return { doc, launches, dockerfile: model, errors };
+}
+
+/** For tests and stdin: a Dockerfile document from text. */
+export function dockerfileDocument(file: string, text: string, absPath?: string): Document {
+  return makeDocument(file, text, 'dockerfile', absPath);
+}

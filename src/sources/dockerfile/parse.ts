@@ -1,0 +1,269 @@
+/**
+ * The Dockerfile source: stages, what each stage inherits, and the effective launch of the target
+ * image, by Docker's rules:
+ * - ENTRYPOINT and CMD are combined (ENTRYPOINT + CMD); the shell form becomes [SHELL..., "<string>"]
+ *   (default /bin/sh -c), so a shell-form ENTRYPOINT ignores CMD;
+ * - setting ENTRYPOINT resets the CMD inherited from the base (not one set earlier in the same stage);
+ * - `FROM <stage>` inherits ENTRYPOINT, CMD, SHELL, STOPSIGNAL, ENV, WORKDIR and files from that stage;
+ * - ARG/ENV expand in FROM (global ARGs only), ENV, WORKDIR, COPY/ADD and STOPSIGNAL, not in
+ *   ENTRYPOINT/CMD (the shell expands those at run time, with the image's ENV).
+ */
+import path from 'node:path';
+import type { Document, FileError, Span } from '../../document/document.js';
+import { overrideFor, shellOfImage } from '../images.js';
+import type { LaunchPart, ShellFact, SourceOptions } from '../launch.js';
+import { lexDockerfile, type Heredoc, type LexResult, type RawInstruction } from './lexer.js';
+import { expandWord, keyValues, parseJsonArray, splitWords } from './words.js';
+
+export const KEYWORDS = new Set(['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
+  'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
+
+const DEFAULT_SHELL = ['/bin/sh', '-c'];
+
+export interface CopyOp {
+  sources: string[];
+  dest: string;
+  destDir: boolean;
+  from?: string;
+  heredocs: Heredoc[];
+  span: Span;
+}
+
+export interface Stage {
+  index: number;
+  name?: string;
+  from: RawInstruction;
+  /** The base as written, expanded with global ARGs. */
+  image: string;
+  imageComplete: boolean;
+  parent?: Stage;
+  /** The external image at the root of the FROM chain (undefined for `scratch`-rooted? no: 'scratch'). */
+  rootImage: string;
+  rootSpan: Span;
+  family: ShellFact;
+  /** Effective config after the stage's last instruction. */
+  entrypoint?: LaunchPart;
+  cmd?: LaunchPart;
+  shell: string[];
+  shellSpan?: Span;
+  stopSignal?: { raw: string; value: string; span: Span };
+  env: Map<string, string>;
+  args: Map<string, string | undefined>;
+  workdir: string;
+  copies: CopyOp[];
+  onbuild: RawInstruction[];
+  instructions: RawInstruction[];
+  /** ENTRYPOINT/CMD come from an external image pid1 cannot see (not probed). */
+  baseConfigUnknown: boolean;
+  /** The root image is external, not scratch, and was not probed: its STOPSIGNAL and ENTRYPOINT are unseen. */
+  rootUnseen: boolean;
+}
+
+export interface DockerfileModel {
+  lex: LexResult;
+  stages: Stage[];
+  target?: Stage;
+}
+
+export function span(doc: Document, start: number, end: number): Span {
+  return { doc, start, end };
+}
+
+/** Parse a Dockerfile into stages; errors that stop `docker build` are per-file errors. */
+export function parseDockerfile(doc: Document, opts: SourceOptions = {}): { model?: DockerfileModel; errors: FileError[] } {
+  const errors: FileError[] = [];
+  const err = (offset: number, message: string): { model?: DockerfileModel; errors: FileError[] } => {
+    const p = doc.lines.position(offset);
+    errors.push({ file: doc.file, line: p.line, column: p.column, message });
+    return { errors };
+  };
+  if (doc.text.includes('\0')) return err(doc.text.indexOf('\0'), 'binary file (contains NUL bytes), not a Dockerfile');
+  const lex = lexDockerfile(doc.text);
+  const esc = lex.escape;
+  const stages: Stage[] = [];
+  const globalArgs = new Map<string, string | undefined>();
+  for (const [k, v] of Object.entries(opts.buildArgs ?? {})) globalArgs.set(k, v);
+  let cur: Stage | undefined;
+  const byName = new Map<string, Stage>();
+  for (const ins of lex.instructions) {
+    const kw = ins.keyword;
+    if (!KEYWORDS.has(kw)) return err(ins.keywordStart, `unknown instruction: ${ins.keyword.slice(0, 40)}`);
+    for (const h of ins.heredocs) if (!h.terminated) return err(ins.keywordStart, `heredoc <<${h.name} is not terminated`);
+    const a = ins.args.value;
+    if (kw === 'FROM') {
+      const words = splitWords(a, esc).filter((w) => !w.raw.startsWith('--'));
+      const imageWord = words[0];
+      if (!imageWord) return err(ins.keywordStart, 'FROM requires an image');
+      if (words.length === 2 || words.length > 3 || (words.length === 3 && (words[1]?.raw ?? '').toLowerCase() !== 'as')) return err(ins.keywordStart, `FROM: expected "FROM image [AS name]", got "${a.slice(0, 60)}"`);
+      const expanded = expandWord(imageWord.raw, globalArgs, esc);
+      const name = words[2]?.raw.toLowerCase();
+      const parent = byName.get(expanded.value.toLowerCase()) ?? (/^\d+$/.test(expanded.value) ? undefined : undefined);
+      const imageSpan = span(doc, ins.args.at(imageWord.start), ins.args.endAt(imageWord.end));
+      const stage: Stage = {
+        index: stages.length, ...(name ? { name } : {}), from: ins, image: expanded.value, imageComplete: expanded.complete,
+        ...(parent ? { parent } : {}),
+        rootImage: parent ? parent.rootImage : expanded.value,
+        rootSpan: parent ? parent.rootSpan : imageSpan,
+        family: parent ? parent.family : familyOf(expanded.value, expanded.complete, imageSpan, opts),
+        shell: parent ? parent.shell : DEFAULT_SHELL,
+        ...(parent?.shellSpan ? { shellSpan: parent.shellSpan } : {}),
+        ...(parent?.entrypoint ? { entrypoint: { ...parent.entrypoint, inheritedFrom: parent.name ?? String(parent.index) } } : {}),
+        ...(parent?.cmd ? { cmd: { ...parent.cmd, inheritedFrom: parent.name ?? String(parent.index) } } : {}),
+        ...(parent?.stopSignal ? { stopSignal: parent.stopSignal } : {}),
+        env: new Map(parent ? parent.env : []),
+        args: new Map(),
+        workdir: parent ? parent.workdir : '/',
+        copies: [],
+        onbuild: [],
+        instructions: [],
+        baseConfigUnknown: parent ? parent.baseConfigUnknown : expanded.value.toLowerCase() !== 'scratch',
+        rootUnseen: parent ? parent.rootUnseen : expanded.value.toLowerCase() !== 'scratch',
+      };
+      if (!parent) applyProbed(stage, opts);
+      stages.push(stage);
+      if (name) byName.set(name, stage);
+      cur = stage;
+      continue;
+    }
+    if (!cur) {
+      if (kw === 'ARG') {
+        for (const kv of keyValues(a, esc, false)) {
+          const v = opts.buildArgs?.[kv.key] ?? (kv.raw !== undefined ? expandWord(kv.raw, globalArgs, esc).value : undefined);
+          globalArgs.set(kv.key, v);
+        }
+        continue;
+      }
+      return err(ins.keywordStart, `${kw} before the first FROM (only ARG may come first)`);
+    }
+    cur.instructions.push(ins);
+    applyInstruction(cur, ins, doc, esc, globalArgs, opts, byName, stages);
+  }
+  if (stages.length === 0) return err(0, 'no FROM instruction: not a Dockerfile');
+  let target: Stage | undefined = stages[stages.length - 1];
+  if (opts.target) {
+    target = byName.get(opts.target.toLowerCase()) ?? (/^\d+$/.test(opts.target) ? stages[Number(opts.target)] : undefined);
+    if (!target) return err(0, `no stage named "${opts.target}" (stages: ${stages.map((s) => s.name ?? String(s.index)).join(', ')})`);
+  }
+  return { model: { lex, stages, ...(target ? { target } : {}) }, errors };
+}
+
+function familyOf(image: string, complete: boolean, where: Span, opts: SourceOptions): ShellFact {
+  if (!complete) return { family: 'unknown', how: `the base image "${image}" depends on a build argument with no default`, image, span: where };
+  const forced = overrideFor(image, opts.images);
+  if (forced) return { family: forced, how: `configured for ${image}`, image, span: where };
+  const probed = opts.probed?.get(image);
+  if (probed && probed.family !== 'unknown') return { family: probed.family, how: `probed: ${probed.how}`, image, span: where };
+  const g = shellOfImage(image);
+  return { family: g.family, how: g.why, image, span: where };
+}
+
+/** A probed base image's own ENTRYPOINT/CMD/STOPSIGNAL/SHELL/ENV become the stage's starting config. */
+function applyProbed(stage: Stage, opts: SourceOptions): void {
+  const p = opts.probed?.get(stage.image);
+  if (!p || p.family === 'unknown' && !p.entrypoint && !p.cmd) return;
+  stage.baseConfigUnknown = false;
+  stage.rootUnseen = false;
+  const where = stage.rootSpan;
+  const part = (what: string, argv: string[]): LaunchPart => ({ what: `${what} of ${stage.image}`, form: 'exec', values: [], argv, span: where, valueSpan: where, inheritedFrom: stage.image });
+  if (p.entrypoint?.length) stage.entrypoint = part('ENTRYPOINT', p.entrypoint);
+  if (p.cmd?.length) stage.cmd = part('CMD', p.cmd);
+  if (p.shell?.length) stage.shell = p.shell;
+  if (p.stopSignal) stage.stopSignal = { raw: p.stopSignal, value: p.stopSignal, span: where };
+  for (const [k, v] of Object.entries(p.env ?? {})) stage.env.set(k, v);
+}
+
+function varsOf(stage: Stage): Map<string, string | undefined> {
+  const m = new Map<string, string | undefined>(stage.args);
+  for (const [k, v] of stage.env) m.set(k, v);
+  return m;
+}
+
+/** ENTRYPOINT/CMD arguments: the exec form when they parse as a JSON array of strings, else the shell form. */
+export function launchPart(what: string, ins: RawInstruction, doc: Document, shell: string[]): LaunchPart {
+  const whole = span(doc, ins.start, ins.end);
+  const valueSpan = span(doc, ins.args.at(0), ins.args.endAt(ins.args.value.length));
+  const json = parseJsonArray(ins.args);
+  if (json) {
+    return { what, form: 'exec', values: json.map((text) => ({ doc, text })), argv: json.map((t) => t.value), span: whole, valueSpan };
+  }
+  const text = ins.args;
+  return { what, form: 'shell', values: [{ doc, text }], argv: text.value === '' ? [] : [...shell, text.value], shellPrefix: shell, span: whole, valueSpan };
+}
+
+function applyInstruction(stage: Stage, ins: RawInstruction, doc: Document, esc: string, globalArgs: Map<string, string | undefined>, opts: SourceOptions, byName: Map<string, Stage>, stages: Stage[]): void {
+  const a = ins.args.value;
+  switch (ins.keyword) {
+    case 'ARG':
+      for (const kv of keyValues(a, esc, false)) {
+        const given = opts.buildArgs?.[kv.key];
+        const v = given ?? (kv.raw !== undefined ? expandWord(kv.raw, varsOf(stage), esc).value : globalArgs.get(kv.key));
+        stage.args.set(kv.key, v);
+      }
+      break;
+    case 'ENV':
+      for (const kv of keyValues(a, esc, true)) {
+        const e = expandWord(kv.raw ?? '', varsOf(stage), esc);
+        stage.env.set(kv.key, e.value);
+      }
+      break;
+    case 'WORKDIR': {
+      const w = expandWord(a, varsOf(stage), esc).value;
+      stage.workdir = path.posix.resolve(stage.workdir, w);
+      break;
+    }
+    case 'SHELL': {
+      const json = parseJsonArray(ins.args);
+      if (json && json.length) {
+        stage.shell = json.map((t) => t.value);
+        stage.shellSpan = span(doc, ins.start, ins.end);
+      }
+      break;
+    }
+    case 'ENTRYPOINT': {
+      stage.entrypoint = launchPart('ENTRYPOINT', ins, doc, stage.shell);
+      // Docker: ENTRYPOINT resets the CMD inherited from the base, unless CMD was set in this stage.
+      if (stage.cmd && !stage.instructions.some((i) => i.keyword === 'CMD' && i !== ins)) delete stage.cmd;
+      stage.baseConfigUnknown = false;
+      break;
+    }
+    case 'CMD':
+      stage.cmd = launchPart('CMD', ins, doc, stage.shell);
+      break;
+    case 'STOPSIGNAL': {
+      const e = expandWord(a, varsOf(stage), esc);
+      stage.stopSignal = { raw: a, value: e.value, span: span(doc, ins.start, ins.end) };
+      break;
+    }
+    case 'ONBUILD':
+      stage.onbuild.push(ins);
+      break;
+    case 'COPY': case 'ADD': {
+      const words = splitWords(a, esc);
+      let from: string | undefined;
+      let i = 0;
+      for (; i < words.length; i++) {
+        const w = (words[i] as { raw: string }).raw;
+        if (!w.startsWith('--')) break;
+        const m = /^--from=(.*)$/.exec(w);
+        if (m) from = expandWord(m[1] as string, varsOf(stage), esc).value;
+      }
+      const rest = words.slice(i);
+      let items: string[];
+      const json = a.slice(words[i]?.start ?? a.length).trimStart().startsWith('[') ? parseJsonArray(ins.args.slice(words[i]?.start ?? 0)) : undefined;
+      if (json) items = json.map((t) => t.value);
+      else items = rest.map((w) => expandWord(w.raw, varsOf(stage), esc).value);
+      if (items.length < 2) break;
+      const destRaw = items[items.length - 1] as string;
+      const sources = items.slice(0, -1);
+      const dest = path.posix.resolve(stage.workdir, destRaw);
+      const destDir = destRaw.endsWith('/') || sources.length > 1 || sources.some((s) => /[*?[]/.test(s));
+      const heredocs = ins.heredocs.filter((h) => sources.some((s) => s.startsWith('<<') && s.replace(/^<<-?["']?/, '').replace(/["']$/, '') === h.name));
+      stage.copies.push({ sources, dest, destDir, ...(from !== undefined ? { from } : {}), heredocs, span: span(doc, ins.start, ins.end) });
+      void byName; void stages;
+      break;
+    }
+    default:
+      break;
+  }
+}
+

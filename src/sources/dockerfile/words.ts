@@ -1,0 +1,181 @@
+/**
+ * Dockerfile-level words (not shell): how BuildKit splits and expands the arguments of FROM, ARG, ENV,
+ * COPY/ADD, WORKDIR and STOPSIGNAL (frontend/dockerfile/shell/lex.go): whitespace separates words,
+ * '...' is literal, "..." expands variables, the escape character escapes the next character, and
+ * `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:+alt}`, `${VAR+alt}` expand.
+ */
+import { MappedText } from '../../document/text.js';
+
+export interface RawWord {
+  raw: string;
+  /** Logical offsets in the instruction's arguments. */
+  start: number;
+  end: number;
+}
+
+/** Split on unquoted whitespace. */
+export function splitWords(s: string, escape: string): RawWord[] {
+  const out: RawWord[] = [];
+  let i = 0;
+  while (i < s.length) {
+    while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === '\n' || s[i] === '\r')) i++;
+    if (i >= s.length) break;
+    const start = i;
+    let quote = '';
+    while (i < s.length) {
+      const c = s[i] as string;
+      if (quote) {
+        if (c === escape && quote === '"' && i + 1 < s.length) { i += 2; continue; }
+        if (c === quote) quote = '';
+        i++;
+        continue;
+      }
+      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') break;
+      if (c === escape && i + 1 < s.length) { i += 2; continue; }
+      if (c === '"' || c === "'") quote = c;
+      i++;
+    }
+    out.push({ raw: s.slice(start, i), start, end: i });
+  }
+  return out;
+}
+
+export type Vars = ReadonlyMap<string, string | undefined>;
+
+/**
+ * Unquote and expand one word. `complete` is false when a variable it uses has no known value (an ARG
+ * without default, or a name never declared): the result then holds the unexpanded text.
+ */
+export function expandWord(raw: string, vars: Vars, escape: string): { value: string; complete: boolean } {
+  let out = '';
+  let complete = true;
+  let i = 0;
+  let quote = '';
+  const varAt = (j: number): number => {
+    // returns the index after the expansion, appending its value
+    if (raw[j + 1] === '{') {
+      const close = raw.indexOf('}', j + 2);
+      if (close === -1) { out += raw.slice(j); return raw.length; }
+      const body = raw.slice(j + 2, close);
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])(.*))?$/s.exec(body);
+      if (!m) { complete = false; out += raw.slice(j, close + 1); return close + 1; }
+      const name = m[1] as string;
+      const op = m[2];
+      const word = m[3] ?? '';
+      const has = vars.has(name);
+      const val = vars.get(name);
+      const set = has && val !== undefined;
+      const nonEmpty = set && val !== '';
+      if (op === ':-' || op === '-') {
+        const useDefault = op === ':-' ? !nonEmpty : !set;
+        if (useDefault) {
+          if (!has && op === '-') { /* unset: default */ }
+          const d = expandWord(word, vars, escape);
+          if (!d.complete) complete = false;
+          out += d.value;
+        } else out += val as string;
+      } else if (op === ':+' || op === '+') {
+        const useAlt = op === ':+' ? nonEmpty : set;
+        if (useAlt) {
+          const d = expandWord(word, vars, escape);
+          if (!d.complete) complete = false;
+          out += d.value;
+        }
+      } else if (set) out += val as string;
+      else if (!has) out += ''; // BuildKit expands an undeclared variable to the empty string
+      else { complete = false; out += raw.slice(j, close + 1); }
+      return close + 1;
+    }
+    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(raw.slice(j + 1));
+    if (!m) { out += '$'; return j + 1; }
+    const name = m[0];
+    const has = vars.has(name);
+    const val = vars.get(name);
+    if (has && val !== undefined) out += val;
+    else if (has) { complete = false; out += `$${name}`; }
+    return j + 1 + name.length;
+  };
+  while (i < raw.length) {
+    const c = raw[i] as string;
+    if (quote === "'") {
+      if (c === "'") { quote = ''; i++; continue; }
+      out += c; i++; continue;
+    }
+    if (c === escape && i + 1 < raw.length) {
+      const n = raw[i + 1] as string;
+      if (quote === '"' && !['"', '$', escape].includes(n)) out += c;
+      out += n; i += 2; continue;
+    }
+    if (c === '$') { i = varAt(i); continue; }
+    if (quote === '"') {
+      if (c === '"') { quote = ''; i++; continue; }
+      out += c; i++; continue;
+    }
+    if (c === '"' || c === "'") { quote = c; i++; continue; }
+    out += c; i++;
+  }
+  return { value: out, complete };
+}
+
+/** `KEY=value KEY2="v 2"` (or the legacy `KEY value with spaces`) pairs of ENV/ARG/LABEL. */
+export function keyValues(s: string, escape: string, legacyAllowed: boolean): { key: string; raw?: string; start: number; end: number }[] {
+  const words = splitWords(s, escape);
+  const first = words[0];
+  if (!first) return [];
+  if (legacyAllowed && !first.raw.includes('=')) {
+    // ENV KEY value...: the rest of the line is the value
+    const restStart = words[1]?.start;
+    return [{ key: first.raw, ...(restStart !== undefined ? { raw: s.slice(restStart) } : { raw: '' }), start: first.start, end: s.length }];
+  }
+  return words.map((w) => {
+    const eq = w.raw.indexOf('=');
+    return eq === -1 ? { key: w.raw, start: w.start, end: w.end } : { key: w.raw.slice(0, eq), raw: w.raw.slice(eq + 1), start: w.start, end: w.end };
+  });
+}
+
+/**
+ * The exec (JSON) form: a JSON array of strings, as Docker's parser accepts it. Returns each string with
+ * a map from its decoded characters to document offsets (escapes like \" are two source characters).
+ */
+export function parseJsonArray(args: MappedText): MappedText[] | undefined {
+  const s = args.value;
+  let i = 0;
+  const ws = (): void => { while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === '\n' || s[i] === '\r')) i++; };
+  ws();
+  if (s[i] !== '[') return undefined;
+  i++;
+  ws();
+  const out: MappedText[] = [];
+  if (s[i] === ']') { i++; ws(); return i === s.length ? out : undefined; }
+  for (;;) {
+    ws();
+    if (s[i] !== '"') return undefined;
+    i++;
+    let value = '';
+    const offsets: number[] = [];
+    for (;;) {
+      if (i >= s.length) return undefined;
+      const c = s[i] as string;
+      const at = args.at(i);
+      if (c === '"') { i++; break; }
+      if (c.charCodeAt(0) < 0x20) return undefined;
+      if (c === '\\') {
+        const n = s[i + 1];
+        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        if (n !== undefined && simple[n] !== undefined) { value += simple[n]; offsets.push(at); i += 2; continue; }
+        if (n === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) { value += String.fromCharCode(parseInt(s.slice(i + 2, i + 6), 16)); offsets.push(at); i += 6; continue; }
+        return undefined;
+      }
+      value += c;
+      offsets.push(at);
+      i++;
+    }
+    out.push(MappedText.fromOffsets(value, offsets, args.at(i - 1)));
+    ws();
+    if (s[i] === ',') { i++; continue; }
+    if (s[i] === ']') { i++; break; }
+    return undefined;
+  }
+  ws();
+  return i === s.length ? out : undefined;
+}

@@ -1,0 +1,144 @@
+/**
+ * What a compose service or Kubernetes container knows about the image it runs: its ENTRYPOINT, CMD,
+ * STOPSIGNAL, environment and /bin/sh, from a Dockerfile pid1 analysed, a local probe, pid1's table of
+ * official images, or nothing.
+ */
+import type { Origin, Span } from '../document/document.js';
+import { parseSignal, signalName } from '../model/signals.js';
+import { overrideFor, parseImageRef, shellOfImage } from './images.js';
+import type { DockerfileLaunch, ImageSource, LaunchPart, ScriptRef, ShellFact, SourceOptions, StopSignalFact } from './launch.js';
+
+/** What is known about the image a container runs. */
+export interface ImageConfig {
+  /**
+   * dockerfile: built from (or linked to) a Dockerfile pid1 analysed; probe: looked at locally; table:
+   * pid1's table of official images; unseen: an image pid1 cannot see; unanalysed: a build pid1 does not
+   * analyse (remote context, dockerfile_inline, an unreadable Dockerfile); none: the container names no
+   * image (a partial manifest, such as a kustomize patch).
+   */
+  source: ImageSource;
+  describe: string;
+  entrypoint?: LaunchPart;
+  cmd?: LaunchPart;
+  /** The image's ENTRYPOINT and CMD are known (possibly empty). */
+  configKnown: boolean;
+  /** Not known, but its ENTRYPOINT is known to run the command it is given (none, or `exec "$@"`). */
+  entrypointTransparent?: string;
+  shell: ShellFact;
+  stopSignal: StopSignalFact;
+  env: Record<string, string>;
+  readScript?: (path: string) => string | undefined;
+  scripts?: Map<string, ScriptRef>;
+  origins?: Map<string, Origin>;
+  /** The Dockerfile launch it came from. */
+  dockerfile?: DockerfileLaunch;
+}
+
+/**
+ * Official images whose ENTRYPOINT is absent or a docker-entrypoint script that ends in `exec "$@"`: a
+ * command given to them runs as PID 1 (after the script execs). Source: each image's Dockerfile and
+ * entrypoint script in the docker-library repositories (checked 2025).
+ */
+const TRANSPARENT_ENTRYPOINT: Record<string, string> = {
+  python: 'no ENTRYPOINT', golang: 'no ENTRYPOINT', ruby: 'no ENTRYPOINT', perl: 'no ENTRYPOINT', rust: 'no ENTRYPOINT',
+  openjdk: 'no ENTRYPOINT', 'eclipse-temurin': 'an entrypoint that execs "$@"', amazoncorretto: 'no ENTRYPOINT', gcc: 'no ENTRYPOINT',
+  debian: 'no ENTRYPOINT', ubuntu: 'no ENTRYPOINT', alpine: 'no ENTRYPOINT', busybox: 'no ENTRYPOINT', fedora: 'no ENTRYPOINT',
+  centos: 'no ENTRYPOINT', rockylinux: 'no ENTRYPOINT', almalinux: 'no ENTRYPOINT', amazonlinux: 'no ENTRYPOINT', oraclelinux: 'no ENTRYPOINT',
+  'redhat/ubi8': 'no ENTRYPOINT', 'redhat/ubi9': 'no ENTRYPOINT', 'redhat/ubi9-minimal': 'no ENTRYPOINT', 'redhat/ubi8-minimal': 'no ENTRYPOINT',
+  node: 'docker-entrypoint.sh, which execs "$@"', nginx: '/docker-entrypoint.sh, which execs "$@"', redis: 'docker-entrypoint.sh, which execs "$@"',
+  postgres: 'docker-entrypoint.sh, which execs "$@"', mysql: 'docker-entrypoint.sh, which execs "$@"', mariadb: 'docker-entrypoint.sh, which execs "$@"',
+  mongo: 'docker-entrypoint.sh, which execs "$@"', php: 'docker-php-entrypoint, which execs "$@"', httpd: 'no ENTRYPOINT',
+  memcached: 'docker-entrypoint.sh, which execs "$@"', rabbitmq: 'docker-entrypoint.sh, which execs "$@"', elixir: 'no ENTRYPOINT', erlang: 'no ENTRYPOINT',
+  'gcr.io/distroless/static': 'no ENTRYPOINT', 'gcr.io/distroless/base': 'no ENTRYPOINT', 'gcr.io/distroless/cc': 'no ENTRYPOINT',
+};
+
+/** Official images that set STOPSIGNAL (their Dockerfiles): the rest of the table keeps SIGTERM. */
+const IMAGE_STOPSIGNAL: Record<string, string> = { nginx: 'SIGQUIT', httpd: 'SIGWINCH', postgres: 'SIGINT' };
+
+function repoOf(image: string): { full: string; official?: string } {
+  const r = parseImageRef(image);
+  const full = r.registry ? `${r.registry}/${r.repository}` : r.repository;
+  return { full, ...(r.registry ? {} : { official: r.repository }) };
+}
+
+function transparentEntrypoint(image: string): string | undefined {
+  const { full, official } = repoOf(image);
+  return TRANSPARENT_ENTRYPOINT[full] ?? (official !== undefined ? TRANSPARENT_ENTRYPOINT[official] : undefined);
+}
+
+/** The CMD of official server images whose stop signal matters (their Dockerfiles). */
+function knownCmd(image: string): string[] | undefined {
+  const { official } = repoOf(image);
+  if (official === 'php' && /fpm/.test(parseImageRef(image).tag)) return ['php-fpm'];
+  return official !== undefined ? IMAGE_CMD[official] : undefined;
+}
+
+const IMAGE_CMD: Record<string, string[]> = { nginx: ['nginx', '-g', 'daemon off;'], postgres: ['postgres'], redis: ['redis-server'] };
+
+function knownStopSignal(image: string): string | undefined {
+  const { official } = repoOf(image);
+  if (official === 'php' && /fpm/.test(parseImageRef(image).tag)) return 'SIGQUIT';
+  return official !== undefined ? IMAGE_STOPSIGNAL[official] : undefined;
+}
+
+/** The config of an image pid1 has no Dockerfile for: the shell table, the config file, or a probe. */
+export function imageConfigFromRef(image: string, where: Span, opts: SourceOptions): ImageConfig {
+  const probed = opts.probed?.get(image);
+  const forced = overrideFor(image, opts.images);
+  let shell: ShellFact;
+  if (forced) shell = { family: forced, how: `configured for ${image}`, image, span: where };
+  else if (probed && probed.family !== 'unknown') shell = { family: probed.family, how: `probed: ${probed.how}`, image, span: where };
+  else { const g = shellOfImage(image); shell = { family: g.family, how: g.why, image, span: where }; }
+  if (probed && (probed.family !== 'unknown' || probed.entrypoint || probed.cmd)) {
+    const part = (what: string, argv: string[]): LaunchPart => ({ what: `${what} of ${image}`, form: 'exec', values: [], argv, span: where, valueSpan: where, inheritedFrom: image });
+    let stopSignal: StopSignalFact = { signal: 'SIGTERM', source: 'default' };
+    if (probed.stopSignal) {
+      try { stopSignal = { signal: signalName(parseSignal(probed.stopSignal)), source: 'base-image', span: where }; }
+      catch { stopSignal = { signal: 'SIGTERM', source: 'base-image', span: where, invalid: probed.stopSignal }; }
+    }
+    return {
+      source: 'probe', describe: `image ${image} (probed: ${probed.how})`, configKnown: true, shell, stopSignal, env: { ...(probed.env ?? {}) },
+      ...(probed.entrypoint?.length ? { entrypoint: part('ENTRYPOINT', probed.entrypoint) } : {}),
+      ...(probed.cmd?.length ? { cmd: part('CMD', probed.cmd) } : {}),
+    };
+  }
+  const transparent = transparentEntrypoint(image);
+  const none = shell.family === 'none' && /distroless|chainguard|scratch/.test(image);
+  const cmd = transparent ? knownCmd(image) : undefined;
+  return {
+    ...(cmd ? { cmd: { what: `CMD of ${image}`, form: 'exec' as const, values: [], argv: cmd, span: where, valueSpan: where, inheritedFrom: image } } : {}),
+    source: transparent ? 'table' : 'unseen',
+    describe: transparent ? `image ${image} (${transparent})` : `image ${image}, whose ENTRYPOINT/CMD pid1 cannot see`,
+    configKnown: false,
+    ...(transparent ? { entrypointTransparent: transparent } : {}),
+    shell,
+    // an unseen image may set STOPSIGNAL (nginx: SIGQUIT); the table knows the official ones that do
+    stopSignal: knownStopSignal(image) ? { signal: knownStopSignal(image) as string, source: 'base-image', span: where }
+      : { signal: 'SIGTERM', source: transparent || none ? 'default' : 'unknown-base' },
+    env: {},
+  };
+}
+
+/** The config of an image built from a Dockerfile pid1 analysed (its target stage's launch). */
+export function imageConfigFromDockerfile(l: DockerfileLaunch, describe: string): ImageConfig {
+  // Known unless the stage runs an unseen base image's own ENTRYPOINT/CMD.
+  const known = l.unresolved?.code !== 'base-image-unseen' || l.entrypoint !== undefined || l.cmd !== undefined;
+  return {
+    source: 'dockerfile', describe, configKnown: known,
+    ...(l.entrypoint ? { entrypoint: l.entrypoint } : {}),
+    ...(l.cmd ? { cmd: l.cmd } : {}),
+    shell: l.shell, stopSignal: l.stopSignal, env: { ...l.env },
+    ...(l.readScript ? { readScript: l.readScript } : {}),
+    scripts: l.scripts, origins: l.origins, dockerfile: l,
+  };
+}
+
+/** An image config for a build pid1 does not analyse; the fallback image, if any, gives the shell. */
+export function unanalysedImage(why: string, fallbackImage: string | undefined, where: Span, opts: SourceOptions): ImageConfig {
+  const base = fallbackImage ? imageConfigFromRef(fallbackImage, where, opts) : undefined;
+  return {
+    source: 'unanalysed', describe: why, configKnown: false,
+    shell: base?.shell ?? { family: 'unknown', how: why },
+    stopSignal: { signal: 'SIGTERM', source: 'unknown-base' }, env: {},
+  };
+}

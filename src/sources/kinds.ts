@@ -1,0 +1,91 @@
+/**
+ * Which reader a file goes to: Dockerfiles by name, compose files by name (or a top-level `services:`),
+ * Kubernetes manifests by content (`apiVersion` + `kind`), scripts by name or shebang. A walk reads only the
+ * head of a YAML file to decide; Helm templates are skipped (not manifests until `helm template` renders them).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DocumentKind } from '../document/document.js';
+import { isComposeFileName } from './compose/files.js';
+
+export function isDockerfileName(name: string): boolean {
+  return name === 'Dockerfile' || name.startsWith('Dockerfile.') || name === 'Containerfile' || name.startsWith('Containerfile.')
+    || /\.(dockerfile|Dockerfile|containerfile|Containerfile)$/.test(name) || name === 'dockerfile';
+}
+
+/** The kind of an explicitly named file: a Dockerfile by name, a script by name or shebang, else a Dockerfile. */
+export function kindOfFile(abs: string): DocumentKind {
+  const name = path.basename(abs);
+  if (isDockerfileName(name)) return 'dockerfile';
+  const yamlKind = explicitYamlKind(abs);
+  if (yamlKind) return yamlKind;
+  if (/\.(sh|bash|ash|dash)$/.test(name)) return 'script';
+  try {
+    const fd = fs.openSync(abs, 'r');
+    const buf = Buffer.alloc(64);
+    const n = fs.readSync(fd, buf, 0, 64, 0);
+    fs.closeSync(fd);
+    const head = buf.subarray(0, n).toString('utf8');
+    if (head.startsWith('#!')) return 'script';
+  } catch { /* read errors surface when the file is linted */ }
+  return 'dockerfile';
+}
+
+
+/** A cheap test for a YAML file found by a walk: some document has top-level apiVersion and kind. */
+export function looksLikeKubernetes(text: string): boolean {
+  if (/^apiVersion:[ \t]*\S/m.test(text) && /^kind:[ \t]*\S/m.test(text)) return true;
+  // `kubectl get -o json`: JSON is YAML too
+  return /^\s*\{/.test(text) && /"apiVersion"\s*:/.test(text) && /"kind"\s*:/.test(text);
+}
+
+/** Go-template syntax: a Helm chart's templates are not manifests until rendered. */
+export function isTemplate(text: string): boolean {
+  return /\{\{-?\s*[.$a-zA-Z(/-]/.test(text);
+}
+
+/** Which YAML source reads a file: Kubernetes objects (apiVersion + kind), a compose file (by name, or top-level `services:`). */
+export function yamlKindOf(name: string, text: string): 'compose' | 'kubernetes' {
+  if (isComposeFileName(path.basename(name))) return 'compose';
+  if (looksLikeKubernetes(text)) return 'kubernetes';
+  if (/^services:[ \t]*(#.*)?$/m.test(text)) return 'compose';
+  return 'kubernetes';
+}
+
+/** Does a text read from stdin look like YAML for these sources (not a Dockerfile or a script)? */
+export function looksLikeYamlManifest(text: string): boolean {
+  if (/^\s*FROM\s/im.test(text) && !/^(apiVersion|services):/m.test(text)) return false;
+  return looksLikeKubernetes(text) || /^services:[ \t]*(#.*)?$/m.test(text) || /^---[ \t]*$/m.test(text);
+}
+
+/**
+ * For a walk: which YAML source reads a file found in a directory, or undefined to skip it (YAML that holds
+ * no Kubernetes object, and Helm templates, which are not manifests until `helm template` renders them).
+ * Only the head of the file is read to decide.
+ */
+export function walkedYamlKind(abs: string): 'compose' | 'kubernetes' | undefined {
+  if (isComposeFileName(path.basename(abs))) return 'compose';
+  let head: string;
+  try {
+    const fd = fs.openSync(abs, 'r');
+    try {
+      const buf = Buffer.alloc(64 * 1024);
+      const n = fs.readSync(fd, buf, 0, buf.length, 0);
+      head = buf.subarray(0, n).toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  return looksLikeKubernetes(head) && !isTemplate(head) ? 'kubernetes' : undefined;
+}
+
+/** For a file named on the command line: which YAML source reads it (undefined: not YAML by name). */
+export function explicitYamlKind(abs: string): 'compose' | 'kubernetes' | undefined {
+  if (!/\.ya?ml$/i.test(abs)) return undefined;
+  if (isComposeFileName(path.basename(abs))) return 'compose';
+  let head = '';
+  try { head = fs.readFileSync(abs, 'utf8').slice(0, 64 * 1024); } catch { /* reported when linted */ }
+  return yamlKindOf(abs, head);
+}

@@ -1,0 +1,149 @@
+/**
+ * The Kubernetes source: every container of every pod template in a YAML stream (multi-document,
+ * `kind: List` and `*List`), with its launch and the kubelet's stop sequence; and the resolution of a
+ * manifest to what the kubelet runs (`pid1 test --manifest`). Both read each container once (container.ts).
+ *
+ * Containers, and init containers with `restartPolicy: Always` (sidecars, stopped with the pod). Plain init
+ * containers have exited before the pod runs: nothing stops them, so they get no stop findings.
+ */
+import path from 'node:path';
+import { displayPath, type Document, type FileError, type Span } from '../../document/document.js';
+import { DocumentStore } from '../../document/store.js';
+import { lintDockerfileSource } from '../dockerfile/launch.js';
+import { imageConfigFromDockerfile, imageConfigFromRef, type ImageConfig } from '../image-config.js';
+import { looksLikeKubernetes } from '../kinds.js';
+import type { ContainerSpec, SourceOptions, SourceResult } from '../launch.js';
+import { get, items, parseYamlStream, scalarString, YamlLimitError, type YamlDoc, type YNode } from '../yaml.js';
+import { launchOfContainer, readContainer, specOfContainer, type ContainerReading } from './container.js';
+import { ImageLinker, repoRoot } from './images.js';
+import { podSpecs, type PodSpecAt } from './pods.js';
+
+export interface KubernetesOptions extends SourceOptions {
+  /** `--image-map NAME=PATH`. */
+  imageMap?: Readonly<Record<string, string>>;
+  /** Dockerfiles the run found (absolute paths); otherwise the repository is searched when an image needs linking. */
+  dockerfiles?: readonly string[];
+  /** Shared across the files of a run. */
+  linker?: ImageLinker;
+  /** The file was named on the command line or read from stdin: report what is not Kubernetes. */
+  explicit?: boolean;
+}
+
+/** Every container the kubelet stops with the pod: containers, and sidecar init containers. */
+function eachContainer(doc: Document, y: YamlDoc, pods: PodSpecAt[], visit: (r: ContainerReading) => void): void {
+  for (const pod of pods) {
+    for (const list of ['containers', 'initContainers'] as const) {
+      (items(y, get(y, pod.spec, list)?.value) ?? []).forEach((c: YNode, i: number) => {
+        // an init container is stopped with the pod only when it is a sidecar (restartPolicy: Always)
+        if (list === 'initContainers' && scalarString(y, get(y, c, 'restartPolicy')?.value) !== 'Always') return;
+        visit(readContainer(doc, y, pod, c, list, i));
+      });
+    }
+  }
+}
+
+/** Image configs of one manifest file: linked Dockerfiles analysed once per image. */
+class ImageConfigs {
+  private readonly byImage = new Map<string, ImageConfig>();
+  constructor(readonly store: DocumentStore, readonly opts: KubernetesOptions, readonly linker: ImageLinker) {}
+
+  get(image: string, where: Span): ImageConfig {
+    const have = this.byImage.get(image);
+    if (have) return have;
+    const r = this.linker.link(image);
+    let cfg: ImageConfig;
+    if (r.link) {
+      const d = this.store.read(r.link.dockerfile, 'dockerfile');
+      if (!d) {
+        cfg = imageConfigFromRef(image, where, this.opts);
+        cfg.describe = `${cfg.describe}; ${r.link.how}, but ${r.link.dockerfile} cannot be read`;
+      } else {
+        const res = lintDockerfileSource(d, this.store, { ...this.opts, context: path.dirname(r.link.dockerfile), ...(r.link.target ? { target: r.link.target } : { target: undefined }) });
+        const l = res.launches.find((x) => x.target);
+        cfg = l && l.kind === 'dockerfile' ? imageConfigFromDockerfile(l, `image ${image} built from ${d.file} (${r.link.how})`) : imageConfigFromRef(image, where, this.opts);
+      }
+    } else {
+      cfg = imageConfigFromRef(image, where, this.opts);
+      if (r.ambiguous) cfg.describe += `; several Dockerfiles match its name (${r.ambiguous.map((f) => displayPath(f)).join(', ')}): pick one with --image-map`;
+    }
+    this.byImage.set(image, cfg);
+    return cfg;
+  }
+}
+
+/** Lint one YAML stream of Kubernetes manifests. Files with no Kubernetes object give nothing. */
+export function lintKubernetesSource(doc: Document, store: DocumentStore, opts: KubernetesOptions = {}): SourceResult {
+  const result: SourceResult = { doc, launches: [], errors: [] };
+  const linker = opts.linker ?? new ImageLinker(opts.imageMap ?? {}, opts.dockerfiles, repoRoot(doc.absPath ? path.dirname(doc.absPath) : process.cwd()));
+  const images = new ImageConfigs(store, opts, linker);
+  const stream = parseYamlStream(doc);
+  const isK8s = opts.explicit || looksLikeKubernetes(doc.text);
+  if (stream.errors.length && isK8s) result.errors.push(...stream.errors);
+  const fileErrors: FileError[] = [];
+  let objects = 0;
+  for (const y of stream.docs) {
+    try {
+      const pods: PodSpecAt[] = [];
+      if (scalarString(y, get(y, y.root, 'kind')?.value)) objects++;
+      podSpecs(y, y.root, [], pods);
+      eachContainer(doc, y, pods, (r) => {
+        fileErrors.push(...r.errors.file);
+        result.launches.push(launchOfContainer(r, (image, where) => images.get(image, where), opts));
+      });
+    } catch (err) {
+      if (!(err instanceof YamlLimitError)) throw err;
+      const p = doc.lines.position(y.start);
+      result.errors.push({ file: doc.file, line: p.line, column: p.column, message: `document ${y.index + 1}: ${err.message}` });
+    }
+  }
+  if (opts.explicit && objects === 0 && !stream.errors.length && stream.docs.length) {
+    result.errors.push({ file: doc.file, line: 1, column: 1, message: 'no Kubernetes objects (apiVersion/kind) and not a compose file: nothing to lint' });
+  }
+  result.errors.push(...fileErrors);
+  return result;
+}
+
+const linkers = new WeakMap<object, ImageLinker>();
+
+/** The engine's entry point for one Kubernetes YAML stream (one image linker per run). */
+export function lintKubernetesDocument(doc: Document, store: DocumentStore, opts: KubernetesOptions = {}): SourceResult {
+  let linker = opts.linker ?? linkers.get(opts);
+  if (!linker) {
+    linker = new ImageLinker(opts.imageMap ?? {}, opts.dockerfiles, repoRoot(doc.absPath ? path.dirname(doc.absPath) : process.cwd()));
+    linkers.set(opts, linker);
+  }
+  return lintKubernetesSource(doc, store, { ...opts, linker, explicit: true });
+}
+
+/** Every container of a manifest file, resolved; YAML syntax errors apart. */
+export interface KubernetesResolution {
+  containers: ContainerSpec[];
+  syntax: FileError[];
+  /** Other errors of the file (limits). */
+  errors: FileError[];
+}
+
+/**
+ * Read a manifest file (a stream of documents, `kind: List`) and resolve every container the kubelet
+ * stops with the pod (containers, and sidecar init containers) to what it runs. Objects are recognised
+ * by `kind`: the file is given to be run, not found by a walk.
+ */
+export function resolveKubernetesFile(file: string): KubernetesResolution | undefined {
+  const store = new DocumentStore();
+  const doc = store.read(path.resolve(file), 'kubernetes');
+  if (!doc) return undefined;
+  const stream = parseYamlStream(doc);
+  const out: KubernetesResolution = { containers: [], syntax: [...stream.errors], errors: [] };
+  for (const y of stream.docs) {
+    try {
+      const pods: PodSpecAt[] = [];
+      podSpecs(y, y.root, [], pods, 0, false);
+      eachContainer(doc, y, pods, (r) => out.containers.push(specOfContainer(r)));
+    } catch (err) {
+      if (!(err instanceof YamlLimitError)) throw err;
+      const p = doc.lines.position(y.start);
+      out.errors.push({ file: doc.file, line: p.line, column: p.column, message: `document ${y.index + 1}: ${err.message}` });
+    }
+  }
+  return out;
+}
