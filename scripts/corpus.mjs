@@ -225,6 +225,7 @@ async function run(argv) {
     const entry = { set: r.set, kind: r.kind, commit: r.commit, exit: res.code, ms: Math.round(res.ms) };
     if (res.stderr.trim()) entry.stderr = res.stderr.trim().slice(0, 4000);
     try { entry.lint = JSON.parse(res.stdout); } catch { entry.lint = null; entry.stdout = res.stdout.slice(0, 2000); }
+    if (entry.lint) entry.targetFrom = targetFromLines(cwd, entry.lint);
     result.repos[r.repo] = entry;
     const s = entry.lint?.summary;
     process.stderr.write(`${r.repo}: exit ${res.code}, ${s ? `${s.files} files, ${s.errors} errors, ${s.warnings} warnings` : 'no JSON'}, ${(res.ms / 1000).toFixed(1)} s\n`);
@@ -234,6 +235,25 @@ async function run(argv) {
   if (opts.out) fs.writeFileSync(opts.out, text);
   else process.stdout.write(text);
   process.stderr.write(`run: ${repos.length} repositories in ${(result.ms / 1000).toFixed(1)} s${opts.out ? ` -> ${opts.out}` : ''}\n`);
+}
+
+/**
+ * The line of each Dockerfile's last FROM: findings at or after it belong to the target (last) stage, those
+ * before it to a stage that a compose service or manifest builds with a `target:`. Kept in the run file so
+ * that score and diff need only the run.
+ */
+function targetFromLines(cwd, lint) {
+  const out = {};
+  for (const f of lint.files) {
+    if (f.kind !== 'dockerfile') continue;
+    let text;
+    try { text = fs.readFileSync(path.resolve(cwd, f.file), 'utf8'); } catch { continue; }
+    const lines = text.split(/\r?\n/);
+    let last = 0;
+    for (let i = 0; i < lines.length; i++) if (/^\s*FROM\s+\S/i.test(lines[i])) last = i + 1;
+    if (last > 0) out[f.file] = last;
+  }
+  return out;
 }
 
 function gitHead(dir) {
@@ -279,6 +299,7 @@ export function launchTable(runData) {
   for (const [repo, entry] of Object.entries(runData.repos)) {
     if (!entry.lint) continue;
     const kindOf = new Map(entry.lint.files.map((f) => [f.file, f.kind]));
+    const targetFrom = entry.targetFrom ?? (runData.dir ? targetFromLines(repoDir(runData.dir, repo), entry.lint) : {});
     const byFile = new Map();
     for (const f of entry.lint.files) {
       for (const l of f.launches) {
@@ -302,11 +323,13 @@ export function launchTable(runData) {
       for (const fi of f.findings) {
         if (fi.severity !== 'error' && fi.severity !== 'warning') continue;
         const targets = new Set();
-        const sources = [{ file: fi.file ?? f.file, message: fi.message }, ...(fi.related ?? []).map((q) => ({ file: q.file, message: q.message }))];
+        const line = (r) => r?.start?.line ?? 0;
+        const sources = [{ file: fi.file ?? f.file, message: fi.message, line: line(fi.range) }, ...(fi.related ?? []).map((q) => ({ file: q.file, message: q.message, line: line(q.range) }))];
         for (const src of sources) {
           const list = byFile.get(src.file) ?? [];
           if (kindOf.get(src.file) === 'dockerfile') {
-            for (const rec of list) if (rec.launch === '') targets.add(rec.key);
+            // Only a line in the last stage is about the Dockerfile's own (target) launch.
+            if (src.line >= (targetFrom[src.file] ?? 0)) for (const rec of list) if (rec.launch === '') targets.add(rec.key);
             continue;
           }
           const id = launchIdOf('other', src.message);
