@@ -2,11 +2,12 @@
 // pid1's real-world regression corpus: public repositories at fixed commits (corpus/repos.json), the
 // hand-judged truth for their launches (corpus/expectations.json), and the tooling around them.
 //
-//   node scripts/corpus.mjs materialize [--dir D] [--only owner/name,...]
+//   node scripts/corpus.mjs materialize [--dir D] [--only owner/name,...] [--set dev|heldout]
 //   node scripts/corpus.mjs run [--pid1 dist/src/cli/main.js] [--dir D] [--out F] [--set dev|heldout] [--only ...]
 //   node scripts/corpus.mjs score --expect corpus/expectations.json RUN.json [--set dev|heldout]
-//   node scripts/corpus.mjs diff A.json B.json
-//   node scripts/corpus.mjs launches RUN.json [--errors] [--sample N --seed S]   (judging aid)
+//   node scripts/corpus.mjs diff [--verdicts] [--json] A.json B.json
+//   node scripts/corpus.mjs launches RUN.json [--errors | --unseen | --sample dev=N,heldout=M --seed S]   (judging aid)
+// See corpus/README.md for what a judgment means and how the scores are computed.
 //
 // Plain Node ESM on purpose: no build step, so it runs against any pid1 build (--pid1), also an older one.
 // The corpus files live outside the repository (default /work/corpus, or $PID1_CORPUS) and are never committed.
@@ -20,15 +21,19 @@ const REPOS_FILE = path.join(ROOT, 'corpus', 'repos.json');
 const DEFAULT_EXPECT = path.join(ROOT, 'corpus', 'expectations.json');
 const DEFAULT_DIR = process.env.PID1_CORPUS || '/work/corpus';
 const MIRROR = process.env.PID1_CORPUS_MIRROR || '/work/.mirror';
+// Where a repository is cloned from when no local mirror has it ({repo} = owner/name).
+const GIT_URL = process.env.PID1_CORPUS_GIT_URL || 'https://github.com/{repo}';
 const MAX_FILE = 1024 * 1024; // files over 1 MiB are skipped: pid1 refuses them anyway and none is a launch
 // Content pid1 never reads and no judgment needs (images, archives, fonts, media, compiled code).
 const SKIP_EXT = /\.(png|jpe?g|gif|ico|icns|bmp|webp|svg|psd|ai|eps|pdf|woff2?|ttf|otf|eot|mp[34]|m4a|wav|ogg|flac|webm|mov|avi|zip|t?gz|tar|bz2|xz|zst|7z|rar|jar|war|ear|class|so|dylib|dll|exe|bin|o|a|pyc|whl|deb|rpm|apk|iso|img|qcow2|parquet|onnx|pt|pb|h5|ckpt|safetensors|npy|npz|db|sqlite3?)$/i;
 
 // ---------------------------------------------------------------------------------------------- helpers
 
+/** A problem with the corpus or the arguments: one line for a person, never a stack trace. */
+export class CorpusError extends Error {}
+
 function die(msg) {
-  process.stderr.write(`corpus: ${msg}\n`);
-  process.exit(2);
+  throw new CorpusError(msg);
 }
 
 function parseArgs(argv, spec) {
@@ -99,12 +104,13 @@ function gitDirFor(r, cacheDir) {
   // reading the tree never triggers lazy one-blob-at-a-time fetches. GitHub serves any reachable commit.
   const dest = path.join(cacheDir, `${name}.git`);
   if (!fs.existsSync(dest)) {
-    const c = spawnSync('git', ['clone', '--bare', '--filter=blob:limit=1m', '--no-tags', `https://github.com/${r.repo}`, dest], { stdio: 'inherit' });
-    if (c.status !== 0) throw new Error(`git clone https://github.com/${r.repo} failed`);
+    const url = GIT_URL.replace('{repo}', r.repo);
+    const c = spawnSync('git', ['clone', '--bare', '--filter=blob:limit=1m', '--no-tags', url, dest], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (c.status !== 0) die(`git clone ${url} failed`);
   }
   if (!hasCommit(dest, r.commit)) {
-    const f = spawnSync('git', ['--git-dir', dest, 'fetch', '--filter=blob:limit=1m', 'origin', r.commit], { stdio: 'inherit' });
-    if (f.status !== 0) throw new Error(`${r.repo}: cannot fetch commit ${r.commit}`);
+    const f = spawnSync('git', ['--git-dir', dest, 'fetch', '--filter=blob:limit=1m', 'origin', r.commit], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (f.status !== 0) die(`${r.repo}: cannot fetch commit ${r.commit}`);
   }
   return dest;
 }
@@ -161,8 +167,7 @@ function materialize(argv) {
   let total = 0;
   for (const r of repos) {
     const dest = repoDir(dir, r.repo);
-    const stamp = path.join(dest, '.corpus-commit');
-    if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === `${r.commit} ${JSON.stringify(r.paths ?? [])}`) {
+    if (materializeProblems(dir, [r]).length === 0) {
       process.stderr.write(`${r.repo}: up to date\n`);
       continue;
     }
@@ -185,7 +190,7 @@ function materialize(argv) {
       }
       written++;
     }
-    fs.writeFileSync(stamp, `${r.commit} ${JSON.stringify(r.paths ?? [])}\n`);
+    fs.writeFileSync(path.join(dest, '.corpus-commit'), `${stampOf(r)}\n`);
     total += written;
     process.stderr.write(`${r.repo}: ${written} files at ${r.commit.slice(0, 12)}\n`);
   }
@@ -210,17 +215,34 @@ function runOne(pid1, cwd) {
   });
 }
 
-async function run(argv) {
-  const { opts } = parseArgs(argv, { pid1: 'value', dir: 'value', out: 'value', set: 'value', only: 'value' });
-  const pid1 = path.resolve(opts.pid1 ?? path.join(ROOT, 'dist', 'src', 'cli', 'main.js'));
+/** The marker materialize leaves in each repository directory: the commit and path filters it holds. */
+function stampOf(r) {
+  return `${r.commit} ${JSON.stringify(r.paths ?? [])}`;
+}
+
+/** What keeps these repositories from being linted from dir: missing or stale (another commit) directories. */
+export function materializeProblems(dir, repos) {
+  const problems = [];
+  for (const r of repos) {
+    const stamp = path.join(repoDir(dir, r.repo), '.corpus-commit');
+    let got = null;
+    try { got = fs.readFileSync(stamp, 'utf8').trim(); } catch { /* not there */ }
+    if (got === null) problems.push(`${r.repo}: not materialized`);
+    else if (got !== stampOf(r)) problems.push(`${r.repo}: materialized at another commit or with other paths`);
+  }
+  return problems;
+}
+
+/** Lints every selected repository with `pid1 lint --format json` (cwd = the repository) and combines the results. */
+export async function runCorpus({ pid1, dir = DEFAULT_DIR, set, only, log = () => {} }) {
   if (!fs.existsSync(pid1)) die(`${pid1}: no pid1 build (run npm run build, or pass --pid1)`);
-  const dir = path.resolve(opts.dir ?? DEFAULT_DIR);
-  const repos = selectRepos(loadRepos(), opts);
+  const repos = selectRepos(loadRepos(), { set, only });
+  const problems = materializeProblems(dir, repos);
+  if (problems.length) die(`${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''} in ${dir}: run node scripts/corpus.mjs materialize --dir ${dir}`);
   const result = { version: 1, pid1, pid1Commit: gitHead(path.dirname(pid1)), startedAt: new Date().toISOString(), dir, repos: {} };
   const t0 = Date.now();
   for (const r of repos) {
     const cwd = repoDir(dir, r.repo);
-    if (!fs.existsSync(cwd)) die(`${cwd}: not materialized (run: node scripts/corpus.mjs materialize --dir ${dir})`);
     const res = await runOne(pid1, cwd);
     const entry = { set: r.set, kind: r.kind, commit: r.commit, exit: res.code, ms: Math.round(res.ms) };
     if (res.stderr.trim()) entry.stderr = res.stderr.trim().slice(0, 4000);
@@ -228,13 +250,21 @@ async function run(argv) {
     if (entry.lint) entry.targetFrom = targetFromLines(cwd, entry.lint);
     result.repos[r.repo] = entry;
     const s = entry.lint?.summary;
-    process.stderr.write(`${r.repo}: exit ${res.code}, ${s ? `${s.files} files, ${s.errors} errors, ${s.warnings} warnings` : 'no JSON'}, ${(res.ms / 1000).toFixed(1)} s\n`);
+    log(`${r.repo}: exit ${res.code}, ${s ? `${s.files} files, ${s.errors} errors, ${s.warnings} warnings` : 'no JSON'}, ${(res.ms / 1000).toFixed(1)} s`);
   }
   result.ms = Date.now() - t0;
+  return result;
+}
+
+async function run(argv) {
+  const { opts } = parseArgs(argv, { pid1: 'value', dir: 'value', out: 'value', set: 'value', only: 'value' });
+  const pid1 = path.resolve(opts.pid1 ?? path.join(ROOT, 'dist', 'src', 'cli', 'main.js'));
+  const dir = path.resolve(opts.dir ?? DEFAULT_DIR);
+  const result = await runCorpus({ pid1, dir, set: opts.set, only: opts.only, log: (line) => process.stderr.write(`${line}\n`) });
   const text = JSON.stringify(result, null, 1) + '\n';
   if (opts.out) fs.writeFileSync(opts.out, text);
   else process.stdout.write(text);
-  process.stderr.write(`run: ${repos.length} repositories in ${(result.ms / 1000).toFixed(1)} s${opts.out ? ` -> ${opts.out}` : ''}\n`);
+  process.stderr.write(`run: ${Object.keys(result.repos).length} repositories in ${(result.ms / 1000).toFixed(1)} s${opts.out ? ` -> ${opts.out}` : ''}\n`);
 }
 
 /**
@@ -310,7 +340,7 @@ export function launchTable(runData) {
         const rec = {
           key, repo, set: entry.set, file: l.file ?? f.file, kind: f.kind, launch, label: l.label,
           outcome: l.outcome ?? null, certain: l.certain ?? null, pid1: l.pid1 ?? null, service: l.service ?? null,
-          argv: l.argv, shell: l.shell?.family ?? null, image: l.shell?.image ?? null, stopSignal: l.stopSignal?.signal ?? null,
+          argv: l.argv, chain: l.chain ?? null, shell: l.shell?.family ?? null, image: l.shell?.image ?? null, stopSignal: l.stopSignal?.signal ?? null,
           note: l.note ?? null, errors: [], warnings: [],
         };
         launches.set(key, rec);
@@ -566,7 +596,7 @@ function score(argv) {
   const byType = (type) => res.disagreements.filter((d) => d.type === type);
   for (const type of ['false error', 'missed loss']) {
     const list = byType(type);
-    lines.push(`${type}s: ${list.length}`);
+    lines.push(`${type === "false error" ? "false errors" : "missed losses"}: ${list.length}`);
     for (const d of list) {
       const { repo, file, launch } = splitKey(d.key);
       lines.push(`  ${repo} ${file}${launch ? ` [${launch}]` : ''}: truth ${d.truth} (${d.why})`);
@@ -598,7 +628,7 @@ export function diffRuns(a, b) {
   const out = [];
   const ta = launchTable(a).launches;
   const tb = launchTable(b).launches;
-  const fields = ['outcome', 'certain', 'pid1', 'service', 'stopSignal', 'shell'];
+  const fields = ['outcome', 'certain', 'pid1', 'service', 'stopSignal', 'shell', 'argv', 'chain'];
   for (const key of new Set([...ta.keys(), ...tb.keys()])) {
     const x = ta.get(key);
     const y = tb.get(key);
@@ -624,7 +654,13 @@ export function diffRuns(a, b) {
 }
 
 function summary(r) {
-  return { outcome: r.outcome, certain: r.certain, pid1: r.pid1, service: r.service, stopSignal: r.stopSignal, shell: r.shell, verdict: verdictOf(r) };
+  return { outcome: r.outcome, certain: r.certain, pid1: r.pid1, service: r.service, stopSignal: r.stopSignal, shell: r.shell, chain: r.chain, verdict: verdictOf(r) };
+}
+
+/** Whether a difference changes what pid1 concludes (not only how it says it). */
+function changesVerdict(x) {
+  if (x.what === 'launch') return x.change === 'new' || x.change === 'gone' || /\b(outcome|certain|verdict)\b/.test(x.change);
+  return x.change !== 'message';
 }
 
 function findingMap(runData) {
@@ -656,9 +692,9 @@ function diff(argv) {
   const a = readJson(rest[0], 'run A');
   const b = readJson(rest[1], 'run B');
   let d = diffRuns(a, b);
-  // --verdicts: only what changes a verdict (launch outcomes, error/warning findings appearing, going or
-  // changing severity), not a reworded message.
-  if (opts.verdicts) d = d.filter((x) => x.change !== 'message');
+  // --verdicts: only what changes a conclusion (launches appearing or going, their outcome, certainty or
+  // error verdict; findings appearing, going or changing severity), not a reworded message or chain.
+  if (opts.verdicts) d = d.filter(changesVerdict);
   if (opts.json) process.stdout.write(JSON.stringify(d, null, 1) + '\n');
   else {
     for (const x of d) {
@@ -743,6 +779,12 @@ const commands = { materialize, run, score, diff, launches: launchesCmd };
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const [cmd, ...argv] = process.argv.slice(2);
-  if (!cmd || !(cmd in commands)) die(`usage: corpus.mjs ${Object.keys(commands).join('|')} [options] (see the top of scripts/corpus.mjs)`);
-  await commands[cmd](argv);
+  try {
+    if (!cmd || !(cmd in commands)) die(`usage: corpus.mjs ${Object.keys(commands).join('|')} [options] (see the top of scripts/corpus.mjs)`);
+    await commands[cmd](argv);
+  } catch (e) {
+    if (!(e instanceof CorpusError)) throw e;
+    process.stderr.write(`corpus: ${e.message}\n`);
+    process.exitCode = 2;
+  }
 }
