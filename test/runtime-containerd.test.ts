@@ -16,6 +16,7 @@ import { namespaceTree } from '../src/proc/tree.js';
 import { verdictFor } from '../src/proc/verdict.js';
 import { loadShellParser } from '../src/model/shell.js';
 import { UserError } from '../src/util/errors.js';
+import { topHandlers } from '../src/runtime/rescue.js';
 
 after(cleanupContainerd);
 
@@ -92,6 +93,13 @@ test('containerd: verdicts from the listed PID 1 hold when the stop signal is se
     await waitFor('the exec-form task to exit', () => (taskStatus(exec.id) === 'STOPPED' ? true : undefined), 10_000);
     await sleep(1000);
     assert.equal(taskStatus(wrapper.id), 'RUNNING', 'dash as PID 1 ignored SIGTERM: only SIGKILL after the grace period ends it');
+    // The rescue (pid1 stop) on a node: the top-most handler, signalled from the host by its PID, shuts down; dash follows.
+    const tree = namespaceTree(w.hostPid);
+    const [handler] = topHandlers(tree.processes, tree.init, 15);
+    assert.equal(handler?.comm, 'svc');
+    process.kill(handler.hostPid, 'SIGTERM');
+    await waitFor('the wrapper task to exit', () => (taskStatus(wrapper.id) === 'STOPPED' ? true : undefined), 10_000);
+    assert.match(ctr(['-n', K8S_NS, 'tasks', 'ls']), new RegExp(`${wrapper.id}\\s+\\d+\\s+STOPPED`));
 
     // An exited task keeps its bundle (and init.pid) until it is deleted: it is not listed.
     assert.ok(fs.existsSync(path.join(STATE_DIR, TASK_DIR, K8S_NS, exec.id, 'init.pid')));

@@ -8,6 +8,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import { requirePodman, podman, podmanImage, startPodmanContainer, removePodmanContainer, cleanupPodman, podmanVersion, podmanEp, PODMAN_SOCKET } from './helpers/podman.js';
 import { run, waitFor } from './helpers/exec.js';
 import { inspectPodmanContainer, runningPodmanContainer, runningPodmanIds, ensurePodman, podmanQuirks, PODMAN_INIT_PATH } from '../src/runtime/podman.js';
@@ -206,5 +207,25 @@ test('podman: a Docker engine on the socket is named as such, and a socket nobod
   if (dockerAvailable()) {
     const dockerEp = { socketPath: '/var/run/docker.sock', where: 'unix:///var/run/docker.sock' };
     await assert.rejects(ensurePodman(await podmanEngine(dockerEp), dockerEp), (err: unknown) => err instanceof UserError && /it is not Podman .*use --runtime docker/.test(err.message));
+  }
+});
+
+test('podman: a followed log stream gets no answer, not even headers, until the container writes a line or exits', async (t) => {
+  if (!(await requirePodman(t))) return;
+  const docker = await podman();
+  const quirks = podmanQuirks((await podmanVersion()) as string);
+  const image = await podmanImage({ shell: 'dash' });
+  const c = await startPodmanContainer({ image, cmd: ['sleep', '600'], stopTimeout: 1 });
+  let answered = false;
+  const req = http.get({ socketPath: PODMAN_SOCKET, path: `/v1.41/containers/${c.id}/logs?follow=1&stdout=1&stderr=1` }, (res) => { answered = true; res.resume(); });
+  req.on('error', () => undefined);
+  try {
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(answered, !quirks.logsFollowWaitsForFirstLine, 'headers before any line');
+    await docker.getContainer(c.id).kill({ signal: 'SIGKILL' });
+    await waitFor('the log stream to answer once the container exited', () => (answered ? true : undefined), 10_000);
+  } finally {
+    req.destroy();
+    removePodmanContainer(c.name);
   }
 });

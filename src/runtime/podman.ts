@@ -13,6 +13,7 @@
  *   without -t sends SIGKILL right after the stop signal; Podman's own CLI gives 10 s.
  * - Inspect reports StopSignal as a number ("15"), not a name.
  * - A stop emits no `kill` events, and `kill` events do not name the signal.
+ * - A followed log stream answers only with the container's first line (or its exit).
  */
 import fs from 'node:fs';
 import type Docker from 'dockerode';
@@ -105,6 +106,12 @@ export interface PodmanQuirks {
   stopEmitsKillEvents: boolean;
   /** Whether a `kill` event names the signal (Docker's carries Actor.Attributes.signal). */
   killEventNamesSignal: boolean;
+  /**
+   * A followed log request (`GET /containers/ID/logs?follow=1`) gets no answer, not even its
+   * headers, until the container writes a line or exits: a client that awaits the stream before
+   * going on (dockerode's container.logs()) waits with it.
+   */
+  logsFollowWaitsForFirstLine: boolean;
 }
 
 /** What differs from Docker for this Podman version. */
@@ -115,6 +122,7 @@ export function podmanQuirks(version: string): PodmanQuirks {
     // libpod's events carry no signal, and Stop() signals the container through the OCI runtime without an event (measured on 4.3.1).
     stopEmitsKillEvents: false,
     killEventNamesSignal: false,
+    logsFollowWaitsForFirstLine: true,
   };
 }
 
