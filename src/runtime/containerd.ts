@@ -369,9 +369,10 @@ export async function listContainerd(o: ContainerdOptions = {}): Promise<Contain
       notes.push(`no containerd state directory found (--state-dir): PIDs come from the API`);
     }
     const out: ContainerdContainer[] = [];
+    const imageSignals = new Map<string, Promise<string | undefined>>(); // per namespace and image: a node runs many replicas of one image
     const byKey = new Map(bundles.map((b) => [`${b.namespace}/${b.id}`, b]));
-    const seen = new Set<string>();
-    const namespaces = api ? (namespace !== undefined ? [namespace] : await api.namespaces()) : [...new Set(bundles.map((b) => b.namespace))];
+    // The bundles' namespaces too: a --state-dir may belong to another containerd than the socket's.
+    const namespaces = namespace !== undefined ? [namespace] : [...new Set([...(api ? await api.namespaces() : []), ...bundles.map((b) => b.namespace)])];
     for (const ns of namespaces) {
       const apiContainers = api ? new Map((await api.containers(ns)).map((c) => [c.id, c])) : new Map<string, ApiContainer>();
       // Without a bundle, the API's running tasks give the PID (a state directory this process cannot read, or a v1 runtime).
@@ -390,7 +391,6 @@ export async function listContainerd(o: ContainerdOptions = {}): Promise<Contain
         rows.push({ id: t.containerId, pid: t.pid, starttime: st.starttime, spec });
       }
       for (const r of rows) {
-        seen.add(`${ns}/${r.id}`);
         const c = apiContainers.get(r.id);
         const cri = c ? criMetadata(c) : undefined;
         const labels = c?.labels ?? {};
@@ -404,7 +404,9 @@ export async function listContainerd(o: ContainerdOptions = {}): Promise<Contain
         else if (api && c?.image) {
           // CRI's own fallback when its metadata has none: the image's config (container_stop.go).
           try {
-            const s = await imageStopSignal(api, ns, c.image);
+            const key = `${ns}\0${c.image}`;
+            if (!imageSignals.has(key)) imageSignals.set(key, imageStopSignal(api, ns, c.image));
+            const s = await imageSignals.get(key);
             const n = s ? normalSignal(s) : undefined;
             if (n) { stopSignal = n; stopSignalFrom = 'image'; }
           } catch (err) {
