@@ -124,10 +124,13 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown'): 
       return { name, role: 'init', forwards: single ? 'child' : 'group', next,
         note: single ? 'dumb-init --single-child forwards to its child only' : 'dumb-init forwards to its child\'s process group' };
     }
-    case 'catatonit': {
+    case 'catatonit': case 'podman-init': {
+      // `podman run --init` bind-mounts catatonit as /run/podman-init (libpod define.ContainerInitPath).
       const next = skipOptions(a, 1, new Set([]));
+      // -P, pause mode (a Podman pod's infra container): no child; exits 0 on SIGTERM or SIGINT (catatonit.c).
+      if (a.slice(1, next).includes('-P')) return { name: 'catatonit', role: 'service', graceful: ['SIGTERM', 'SIGINT'], note: 'catatonit -P (pause mode) exits on SIGTERM and SIGINT' };
       const group = a.slice(1, next).includes('-g');
-      return { name, role: 'init', forwards: group ? 'group' : 'child', next };
+      return { name: 'catatonit', role: 'init', forwards: group ? 'group' : 'child', next };
     }
     case 'pid1': {
       // pid1 init [OPTIONS] [--] CMD: forwards to the child's group and waits for every process it signalled.
