@@ -13,6 +13,12 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# pid1 watch reads the kernel's tracepoints through tracefs (root only); mount it where the kernel
+# has it but nobody mounted it (pid1 itself never mounts anything).
+if [ ! -d /sys/kernel/tracing/instances ] && grep -qw tracefs /proc/filesystems; then
+  echo "install-deps: mounting tracefs at /sys/kernel/tracing (pid1 watch)"
+  mount -t tracefs nodev /sys/kernel/tracing || echo "install-deps: could not mount tracefs: the pid1 watch tests will fail" >&2
+fi
 if ! docker info >/dev/null 2>&1; then
   echo "install-deps: starting dockerd (no bridge, no iptables: test containers use --network none)"
   nohup dockerd --bridge=none --iptables=false --ip6tables=false >/tmp/pid1-dockerd.log 2>&1 &

@@ -10,6 +10,7 @@ import { registerLint } from './lint.js';
 import { registerTest } from './test.js';
 import { registerStop } from './stop.js';
 import { registerInit } from './init.js';
+import { registerWatch } from './watch.js';
 
 export function buildProgram(): Command {
   const program = new Command('pid1')
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerTest(program);
   registerStop(program);
   registerInit(program);
+  registerWatch(program);
   return program;
 }
 
