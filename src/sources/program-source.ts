@@ -99,7 +99,7 @@ export async function analyzeProgramSource(text: string, opts: ProgramSourceOpti
       callers.push(...roots);
       sources.forEach((s, i) => {
         const others = roots.filter((_, j) => j !== i);
-        reads.push({ file: s.file, entry: true, findings: goFindings(roots[i]!, s.text, { ...(opts.goMod ? { module: opts.goMod.module } : {}), packageRoots: others }) });
+        reads.push({ file: s.file, entry: true, findings: goFindings(roots[i] as Node, s.text, { ...(opts.goMod ? { module: opts.goMod.module } : {}), packageRoots: others }) });
       });
     } else {
       const root = parse(text).rootNode;

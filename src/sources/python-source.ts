@@ -223,7 +223,7 @@ export function pythonFindings(root: Node, source: string, opts: PythonOptions):
     const qn = q.qualify(fn);
     const args = call.childForFieldName('arguments');
     const argList = args ? named(args).filter((a) => a.type !== 'comment') : [];
-    const reach = (): { reach: Reach; why?: string } => reachOf(call, root, opts, q);
+    const reach = (): { reach: Reach; why?: string } => reachOf(call, root, opts);
     if (qn === 'signal.signal') {
       const handler = argList[1];
       const hq = q.qualify(handler ?? null);
@@ -302,7 +302,7 @@ function signalsOf(n: Node | undefined, q: Q, depth = 0): string[] | undefined {
 }
 
 /** Does the call run when the program starts? Module level: yes (the main guard only in the entry). In a function: if something calls it. */
-function reachOf(call: Node, root: Node, opts: PythonOptions, q: Q): { reach: Reach; why?: string } {
+function reachOf(call: Node, root: Node, opts: PythonOptions): { reach: Reach; why?: string } {
   const fn = ancestor(call, ['function_definition', 'lambda']);
   if (!fn) {
     const guard = mainGuard(call);
