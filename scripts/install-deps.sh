@@ -3,15 +3,26 @@
 # a Podman service and a containerd when none answers. Idempotent: does nothing that is already done.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-packages=(docker.io docker-compose busybox-static tini dumb-init catatonit gcc libc6-dev util-linux tar podman containerd runc)
+packages=(docker.io docker-compose busybox-static tini dumb-init catatonit gcc libc6-dev util-linux tar podman containerd runc
+  # Real programs for the catalogue of PID 1 behaviour (test/catalogue-ns.test.ts) and the Python image
+  # of test/program-source-docker.test.ts; the larger ones (JVM, Go, Ruby, PHP, databases) run where
+  # installed and are skipped otherwise.
+  python3 procps nginx-light haproxy redis-server cron supervisor gunicorn python3-uvicorn python3-flask python3-django)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
+  # Servers' maintainer scripts start their service unless policy-rc.d says no (exit 101): the tests
+  # run their own instances, so none is started (the file is removed again if this script made it).
+  made_policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && made_policy=1
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ -n "$made_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 # pid1 watch reads the kernel's tracepoints through tracefs (root only); mount it where the kernel
 # has it but nobody mounted it (pid1 itself never mounts anything).

@@ -1,0 +1,84 @@
+/**
+ * The source verdicts against the real runtimes: each program is read by pid1, then run as PID 1 of a
+ * fresh PID namespace and sent SIGTERM from outside. What pid1 said must be what happens, through the
+ * catalogue's entry for the runtime: `handles` -> it ends (the handler's status), `no-handler` -> the
+ * runtime's default (CPython and Node keep running: the signal is dropped; Go exits 2 at once).
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { KEEPS_RUNNING, behaviourOn, catalogueById } from '../src/model/catalogue.js';
+import { analyzeProgramSource } from '../src/sources/program-source.js';
+import { cleanupInits, startAsInit } from './helpers/as-init.js';
+import { sleep, tempDir, waitFor } from './helpers/exec.js';
+import { within } from './helpers/within.js';
+
+after(cleanupInits);
+const DIR = tempDir('pid1-srcns-');
+
+interface Case {
+  name: string;
+  file: string;
+  text: string;
+  /** The catalogue entry of the runtime (its default when the program has no handler). */
+  runtime: 'python' | 'node' | 'go';
+  verdict: 'handles' | 'no-handler';
+  /** Exit status when the program's handler ends it. */
+  status?: number;
+}
+
+const CASES: Case[] = [
+  { name: 'Python without a handler', runtime: 'python', verdict: 'no-handler', file: 'plain.py', text: 'import time\nprint("ready", flush=True)\nwhile True:\n    time.sleep(1)\n' },
+  { name: 'Python with signal.signal(SIGTERM)', runtime: 'python', verdict: 'handles', status: 0, file: 'handled.py', text: 'import signal, sys, time\nsignal.signal(signal.SIGTERM, lambda *a: sys.exit(0))\nprint("ready", flush=True)\nwhile True:\n    time.sleep(1)\n' },
+  { name: 'Python with loop.add_signal_handler(SIGTERM)', runtime: 'python', verdict: 'handles', status: 3, file: 'aio.py', text: 'import asyncio, signal, sys\n\nasync def main():\n    stop = asyncio.Event()\n    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)\n    print("ready", flush=True)\n    await stop.wait()\n    sys.exit(3)\n\nasyncio.run(main())\n' },
+  { name: 'Node without a listener', runtime: 'node', verdict: 'no-handler', file: 'plain.js', text: "setInterval(() => {}, 1000);\nconsole.log('ready');\n" },
+  { name: 'Node with process.on("SIGTERM")', runtime: 'node', verdict: 'handles', status: 0, file: 'handled.js', text: "['SIGINT', 'SIGTERM'].forEach((s) => process.on(s, () => process.exit(0)));\nsetInterval(() => {}, 1000);\nconsole.log('ready');\n" },
+  { name: 'Go without signal.Notify', runtime: 'go', verdict: 'no-handler', file: 'plain/main.go', text: 'package main\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc main() {\n\tfmt.Println("ready")\n\ttime.Sleep(time.Hour)\n}\n' },
+  { name: 'Go with signal.NotifyContext', runtime: 'go', verdict: 'handles', status: 0, file: 'handled/main.go', text: 'package main\n\nimport (\n\t"context"\n\t"fmt"\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)\n\tdefer stop()\n\tfmt.Println("ready")\n\t<-ctx.Done()\n}\n' },
+];
+
+function argvFor(c: Case): string[] | string {
+  const file = path.join(DIR, c.file);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, c.text);
+  if (c.runtime === 'python') return fs.existsSync('/usr/bin/python3') ? ['/usr/bin/python3', file] : 'no /usr/bin/python3 here (Debian: python3)';
+  if (c.runtime === 'node') return [process.execPath, file];
+  const go = ['/usr/bin/go', '/usr/local/go/bin/go'].find((g) => fs.existsSync(g));
+  if (!go) return 'go is not installed here (Debian: golang-go)';
+  const dir = path.dirname(file);
+  fs.writeFileSync(path.join(dir, 'go.mod'), `module ${path.basename(dir)}\n\ngo 1.19\n`);
+  const bin = path.join(dir, 'prog');
+  execFileSync(go, ['build', '-o', bin, '.'], { cwd: dir, stdio: 'pipe', env: { ...process.env, GOCACHE: path.join(DIR, 'gocache'), GOPATH: path.join(DIR, 'gopath') } });
+  return [bin];
+}
+
+for (const c of CASES) {
+  test(`${c.name}: pid1 says ${c.verdict}, and SIGTERM at PID 1 agrees`, async (t) => {
+    const verdict = await analyzeProgramSource(c.text, { path: c.file });
+    assert.equal(verdict.verdict, c.verdict, verdict.reason);
+    const argv = argvFor(c);
+    if (typeof argv === 'string') { t.skip(argv); return; }
+    const run = await startAsInit(argv, { comm: path.basename(argv[0] as string).slice(0, 15) });
+    try {
+      await waitFor(`${c.file} to start`, () => (/ready/.test(run.output()) ? true : undefined), 20_000, 50);
+      process.kill(run.pid, 'SIGTERM');
+      // What the runtime does when the program does not decide: the catalogue's entry.
+      const expected = c.verdict === 'handles' ? { keeps: false, status: c.status } : (() => {
+        const b = behaviourOn(catalogueById(c.runtime), 'SIGTERM');
+        return { keeps: KEEPS_RUNNING.has(b.reaction), status: b.status };
+      })();
+      if (expected.keeps) {
+        await sleep(1500);
+        assert.ok(run.alive(), `${c.file}: pid1 said ${verdict.verdict} (${verdict.reason}), but SIGTERM ended it`);
+      } else {
+        const end = await within(run.exited, 10_000);
+        assert.ok(end, `${c.file}: still running 10 s after SIGTERM`);
+        assert.equal(end.code, expected.status, `${c.file}: exit status`);
+      }
+    } finally {
+      await run.destroy();
+    }
+  });
+}

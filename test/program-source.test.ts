@@ -1,0 +1,143 @@
+/**
+ * The source analyzers, table-driven per language: each case is a small build context (files by
+ * path), the entry file, and the verdict, deciding line and signals expected.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { analyzeProgramSource, sourceLanguageOf, type ProgramSourceVerdict } from '../src/sources/program-source.js';
+
+interface Case {
+  name: string;
+  /** The build context; the entry is the first file unless `entry` says otherwise. */
+  files: Record<string, string>;
+  entry?: string;
+  signal?: string;
+  goMod?: { module: string; dir: string };
+  verdict: ProgramSourceVerdict['verdict'];
+  line?: number;
+  /** The file of the deciding line, when it is not the entry. */
+  file?: string;
+  signals?: string[];
+  via?: string;
+  reason?: RegExp;
+}
+
+async function check(c: Case): Promise<void> {
+  const entry = c.entry ?? (Object.keys(c.files)[0] as string);
+  const text = c.files[entry] as string;
+  const r = await analyzeProgramSource(text, {
+    path: entry,
+    ...(c.signal ? { signal: c.signal } : {}),
+    ...(c.goMod ? { goMod: c.goMod } : {}),
+    readFile: (p) => c.files[p],
+    listDir: (d) => {
+      const names = Object.keys(c.files).filter((f) => path.posix.dirname(f) === d).map((f) => path.posix.basename(f));
+      return names.length ? names : undefined;
+    },
+  });
+  const got = `${r.verdict}: ${r.reason} [${r.evidence ? `${r.evidence.file ?? ''}:${r.evidence.line}` : '-'}]`;
+  assert.equal(r.verdict, c.verdict, got);
+  if (c.line !== undefined) assert.equal(r.evidence?.line, c.line, got);
+  if (c.file !== undefined) assert.equal(r.evidence?.file, c.file, got);
+  if (c.signals) assert.deepEqual([...r.signals].sort(), [...c.signals].sort(), got);
+  if (c.via) assert.equal(r.via, c.via, got);
+  if (c.reason) assert.match(r.reason, c.reason, got);
+}
+
+const PY: Case[] = [
+  { name: 'signal.signal(signal.SIGTERM, h)', files: { 'app.py': 'import signal, sys\n\ndef stop(n, f):\n    sys.exit(0)\n\nsignal.signal(signal.SIGTERM, stop)\nwhile True:\n    pass\n' }, verdict: 'handles', line: 6, signals: ['SIGTERM'] },
+  { name: 'from signal import SIGTERM, signal', files: { 'app.py': 'from signal import SIGTERM, signal\nsignal(SIGTERM, lambda *a: None)\n' }, verdict: 'handles', line: 2 },
+  { name: 'import signal as s', files: { 'app.py': 'import signal as s\ns.signal(s.SIGTERM, print)\n' }, verdict: 'handles', line: 2 },
+  { name: 'from signal import * ', files: { 'app.py': 'from signal import *\nsignal(SIGTERM, print)\n' }, verdict: 'handles', line: 2 },
+  { name: 'signal.Signals.SIGTERM and a number', files: { 'app.py': 'import signal\nsignal.signal(signal.Signals.SIGTERM, print)\nsignal.signal(2, print)\n' }, verdict: 'handles', line: 2, signals: ['SIGTERM', 'SIGINT'] },
+  { name: 'a handler for SIGINT only', files: { 'app.py': 'import signal, time\nsignal.signal(signal.SIGINT, lambda *a: exit(0))\nwhile True:\n    time.sleep(1)\n' }, verdict: 'no-handler', line: 2, signals: ['SIGINT'], reason: /only SIGINT/ },
+  { name: 'the SIGINT-only program stopped with SIGINT', signal: 'SIGINT', files: { 'app.py': 'import signal, time\nsignal.signal(signal.SIGINT, lambda *a: exit(0))\n' }, verdict: 'handles', line: 2 },
+  { name: 'inside if __name__ == "__main__" (the entry runs it)', files: { 'app.py': 'import signal\n\nif __name__ == "__main__":\n    signal.signal(signal.SIGTERM, print)\n' }, verdict: 'handles', line: 4 },
+  { name: 'a commented-out call', files: { 'app.py': 'import signal, time\n# signal.signal(signal.SIGTERM, handler)\nwhile True:\n    time.sleep(1)\n' }, verdict: 'no-handler', reason: /nothing in app.py installs a SIGTERM handler/ },
+  { name: 'a string containing the call', files: { 'app.py': 'import time\nDOC = "call signal.signal(signal.SIGTERM, h) to stop"\nprint(\'signal.signal(signal.SIGTERM, h)\')\n' }, verdict: 'no-handler' },
+  { name: 'a loop over the signals', files: { 'app.py': 'import signal\nfor sig in (signal.SIGINT, signal.SIGTERM):\n    signal.signal(sig, print)\n' }, verdict: 'handles', line: 3, signals: ['SIGINT', 'SIGTERM'] },
+  { name: 'a module-level tuple of signals', files: { 'app.py': 'import signal\nSTOP = [signal.SIGTERM]\nfor s in STOP:\n    signal.signal(s, print)\n' }, verdict: 'handles', line: 4 },
+  { name: 'loop.add_signal_handler', files: { 'app.py': 'import asyncio, signal\n\nasync def main():\n    loop = asyncio.get_running_loop()\n    stop = asyncio.Event()\n    loop.add_signal_handler(signal.SIGTERM, stop.set)\n    await stop.wait()\n\nasyncio.run(main())\n' }, verdict: 'handles', line: 6 },
+  { name: 'asyncio.run alone handles SIGINT only', files: { 'app.py': 'import asyncio\n\nasync def main():\n    await asyncio.sleep(3600)\n\nasyncio.run(main())\n' }, verdict: 'no-handler', line: 6, signals: ['SIGINT'] },
+  { name: 'signal.sigwait takes it without a handler', files: { 'app.py': 'import signal\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})\nsignal.sigwait({signal.SIGTERM})\n' }, verdict: 'handles', line: 3 },
+  { name: 'set to SIG_IGN', files: { 'app.py': 'import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n' }, verdict: 'no-handler', line: 2, reason: /ignored/ },
+  { name: 'set back to SIG_DFL', files: { 'app.py': 'import signal\nsignal.signal(signal.SIGTERM, signal.SIG_DFL)\n' }, verdict: 'no-handler' },
+  { name: 'inside a function nothing calls', files: { 'app.py': 'import signal\n\ndef setup():\n    signal.signal(signal.SIGTERM, print)\n' }, verdict: 'unknown', line: 4, reason: /setup\(\), which nothing/ },
+  { name: 'inside a function called under the main guard', files: { 'app.py': 'import signal\n\ndef setup():\n    signal.signal(signal.SIGTERM, print)\n\nif __name__ == "__main__":\n    setup()\n' }, verdict: 'handles', line: 4 },
+  { name: 'a signal chosen at run time', files: { 'app.py': 'import signal, os\nsignal.signal(getattr(signal, os.environ["SIG"]), print)\n' }, verdict: 'unknown', line: 2, reason: /run time/ },
+  { name: 'uvicorn.run installs one', files: { 'main.py': 'import uvicorn\nfrom fastapi import FastAPI\napp = FastAPI()\n\nif __name__ == "__main__":\n    uvicorn.run(app, host="0.0.0.0")\n' }, verdict: 'handles', line: 6, via: 'uvicorn' },
+  { name: 'aiohttp web.run_app installs one', files: { 'main.py': 'from aiohttp import web\napp = web.Application()\nweb.run_app(app)\n' }, verdict: 'handles', line: 3 },
+  { name: 'aiohttp web.run_app(handle_signals=False)', files: { 'main.py': 'from aiohttp import web\napp = web.Application()\nweb.run_app(app, handle_signals=False)\n' }, verdict: 'no-handler', line: 3 },
+  { name: 'Flask app.run() installs none', files: { 'app.py': 'from flask import Flask\napp = Flask(__name__)\n\nif __name__ == "__main__":\n    app.run(host="0.0.0.0")\n' }, verdict: 'no-handler', line: 5, via: 'flask-dev-server' },
+  { name: 'Flask app.run(debug=True) runs the reloader', files: { 'app.py': 'from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n' }, verdict: 'handles', line: 3, via: 'flask-dev-server-reloader', reason: /SIGKILLed/ },
+  { name: 'Flask app.run(debug=<env>) depends on run time', files: { 'app.py': 'import os\nfrom flask import Flask\napp = Flask(__name__)\napp.run(debug=os.environ.get("DEBUG") == "1")\n' }, verdict: 'unknown', line: 4 },
+  { name: 'a plain http.server script', files: { 'server.py': 'from http.server import HTTPServer, BaseHTTPRequestHandler\nHTTPServer(("", 8000), BaseHTTPRequestHandler).serve_forever()\n' }, verdict: 'no-handler', line: 2, reason: /serve_forever/ },
+  { name: 'a while True worker loop', files: { 'worker.py': 'import time, json\nwhile True:\n    time.sleep(5)\n' }, verdict: 'no-handler' },
+  { name: 'an unknown third-party import', files: { 'worker.py': 'import pika\nconn = pika.BlockingConnection()\nconn.channel().start_consuming()\n' }, verdict: 'unknown', line: 1, reason: /pika/ },
+  { name: 'an import of a module beside it that installs the handler', files: { 'main.py': 'from app import app\nimport time\ntime.sleep(1e9)\n', 'app.py': 'import signal\napp = object()\nsignal.signal(signal.SIGTERM, print)\n' }, verdict: 'handles', file: 'app.py', line: 3 },
+  { name: 'the imported module\'s main guard does not run', files: { 'main.py': 'import app\napp.serve()\n', 'app.py': 'import signal\n\ndef serve():\n    pass\n\nif __name__ == "__main__":\n    signal.signal(signal.SIGTERM, print)\n' }, verdict: 'no-handler' },
+  { name: 'a relative import in a package', files: { 'pkg/__main__.py': 'from .server import run\nrun()\n', 'pkg/server.py': 'import signal\n\ndef run():\n    signal.signal(signal.SIGTERM, print)\n\nrun()\n' }, verdict: 'handles', file: 'pkg/server.py', line: 4 },
+  { name: 'a second level of local imports is not followed', files: { 'main.py': 'import app\n', 'app.py': 'import helpers\n', 'helpers.py': 'import signal\nsignal.signal(signal.SIGTERM, print)\n' }, verdict: 'unknown', reason: /did not follow/ },
+  { name: 'a syntax error elsewhere in the file', files: { 'app.py': 'import signal\nsignal.signal(signal.SIGTERM, print)\ndef broken(:\n    pass\n' }, verdict: 'handles', line: 2 },
+];
+
+const JS: Case[] = [
+  { name: 'process.on("SIGTERM")', files: { 'server.js': 'const http = require("http");\nconst s = http.createServer().listen(3000);\nprocess.on("SIGTERM", () => s.close());\n' }, verdict: 'handles', line: 3 },
+  { name: 'process.once', files: { 'server.js': "process.once('SIGTERM', () => process.exit(0));\n" }, verdict: 'handles', line: 1 },
+  { name: 'process.addListener for SIGINT only', files: { 'server.js': 'process.addListener(`SIGINT`, () => process.exit(0));\nsetInterval(() => {}, 1000);\n' }, verdict: 'no-handler', line: 1, signals: ['SIGINT'] },
+  { name: 'process.on("exit") is not a signal', files: { 'server.js': "process.on('exit', () => console.log('bye'));\nsetInterval(() => {}, 1000);\n" }, verdict: 'no-handler', signals: [] },
+  { name: 'a commented-out listener', files: { 'server.js': "// process.on('SIGTERM', stop)\n/* process.on('SIGTERM', stop) */\nsetInterval(() => {}, 1000);\n" }, verdict: 'no-handler' },
+  { name: 'a string containing the call', files: { 'server.js': "const help = \"process.on('SIGTERM', stop)\";\nconsole.log(help);\n" }, verdict: 'no-handler' },
+  { name: 'forEach over an array of signals', files: { 'server.js': "['SIGINT', 'SIGTERM'].forEach((sig) => process.on(sig, () => process.exit(0)));\n" }, verdict: 'handles', line: 1, signals: ['SIGINT', 'SIGTERM'] },
+  { name: 'for...of over an array of signals', files: { 'server.js': "for (const sig of ['SIGTERM']) {\n  process.on(sig, stop);\n}\nfunction stop() {}\n" }, verdict: 'handles', line: 2 },
+  { name: 'a constant', files: { 'server.js': "const STOP = 'SIGTERM';\nprocess.on(STOP, () => {});\n" }, verdict: 'handles', line: 2 },
+  { name: 'import process from "node:process"', files: { 'server.mjs': "import proc from 'node:process';\nproc.on('SIGTERM', () => proc.exit(0));\n" }, verdict: 'handles', line: 2 },
+  { name: 'require("process") under another name', files: { 'server.js': "const p = require('process');\np.on('SIGTERM', () => p.exit(0));\n" }, verdict: 'handles', line: 2 },
+  { name: 'express without a listener', files: { 'server.js': "const express = require('express');\nconst app = express();\napp.listen(3000);\n" }, verdict: 'no-handler', reason: /Node re-raises/ },
+  { name: 'an unknown package', files: { 'server.js': "const hapi = require('@hapi/hapi');\nhapi.server({ port: 3000 }).start();\n" }, verdict: 'unknown', reason: /@hapi\/hapi/ },
+  { name: 'a listener in a required module', files: { 'index.js': "require('./lib/shutdown');\nrequire('http').createServer().listen(3000);\n", 'lib/shutdown.js': "process.on('SIGTERM', () => process.exit(0));\n" }, verdict: 'handles', file: 'lib/shutdown.js', line: 1 },
+  { name: 'a relative import not in the build context', files: { 'index.js': "import { start } from './dist/app.js';\nstart();\n" }, verdict: 'unknown', reason: /\.\/dist\/app\.js/ },
+  { name: '@godaddy/terminus createTerminus', files: { 'server.js': "const { createTerminus } = require('@godaddy/terminus');\nconst http = require('http');\ncreateTerminus(http.createServer(), { onSignal });\n" }, verdict: 'handles', line: 3 },
+  { name: 'NestJS enableShutdownHooks', files: { 'main.ts': "import { NestFactory } from '@nestjs/core';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.enableShutdownHooks();\n  await app.listen(3000);\n}\nbootstrap();\n" }, verdict: 'handles', line: 4 },
+  { name: 'a function nothing calls', files: { 'server.js': "function onStop() {\n  process.on('SIGTERM', () => process.exit(0));\n}\n" }, verdict: 'unknown', line: 2 },
+  { name: 'a function that is called', files: { 'server.js': "function onStop() {\n  process.on('SIGTERM', () => process.exit(0));\n}\nonStop();\n" }, verdict: 'handles', line: 2 },
+  { name: 'TypeScript type annotations', files: { 'main.ts': "import http from 'node:http';\nconst server: http.Server = http.createServer();\nprocess.on('SIGTERM', (sig: NodeJS.Signals): void => {\n  server.close();\n});\n" }, verdict: 'handles', line: 3 },
+  { name: 'an event name chosen at run time', files: { 'server.js': "process.on(process.env.STOP_SIGNAL, () => process.exit(0));\n" }, verdict: 'unknown', line: 1 },
+];
+
+const GO_HEAD = 'package main\n\nimport (\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\n';
+const GO: Case[] = [
+  { name: 'signal.Notify(c, syscall.SIGTERM)', files: { 'main.go': `${GO_HEAD}func main() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, syscall.SIGTERM)\n\t<-c\n}\n` }, verdict: 'handles', line: 11 },
+  { name: 'os.Interrupt only', files: { 'main.go': `${GO_HEAD}func main() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, os.Interrupt)\n\t<-c\n\t_ = syscall.Getpid\n}\n` }, verdict: 'no-handler', line: 11, signals: ['SIGINT'], reason: /exits at once with status 2/ },
+  { name: 'signal.NotifyContext', files: { 'main.go': 'package main\n\nimport (\n\t"context"\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)\n\tdefer stop()\n\t<-ctx.Done()\n}\n' }, verdict: 'handles', line: 11, signals: ['SIGINT', 'SIGTERM'] },
+  { name: 'os/signal under another name', files: { 'main.go': 'package main\n\nimport (\n\t"os"\n\tsig "os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tc := make(chan os.Signal, 1)\n\tsig.Notify(c, syscall.SIGTERM)\n}\n' }, verdict: 'handles', line: 11 },
+  { name: 'Notify with no signals takes them all', files: { 'main.go': `${GO_HEAD}func main() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c)\n\t_ = syscall.SIGTERM\n}\n` }, verdict: 'handles', line: 11, signals: ['*'] },
+  { name: 'a []os.Signal variable', files: { 'main.go': `${GO_HEAD}func main() {\n\tsigs := []os.Signal{syscall.SIGINT, syscall.SIGTERM}\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, sigs...)\n}\n` }, verdict: 'handles', line: 12 },
+  { name: 'net/http without Notify', files: { 'main.go': 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", nil)\n}\n' }, verdict: 'no-handler', line: 6, via: 'go' },
+  { name: 'a commented-out Notify', files: { 'main.go': `${GO_HEAD}func main() {\n\t// signal.Notify(c, syscall.SIGTERM)\n\t_ = os.Args\n\t_ = syscall.SIGTERM\n}\n` }, verdict: 'no-handler' },
+  { name: 'signal.Ignore', files: { 'main.go': `${GO_HEAD}func main() {\n\tsignal.Ignore(syscall.SIGTERM)\n\t_ = os.Args\n}\n` }, verdict: 'no-handler', line: 10, reason: /ignored/ },
+  { name: 'an unknown module', files: { 'main.go': 'package main\n\nimport "github.com/acme/server"\n\nfunc main() {\n\tserver.Run()\n}\n' }, verdict: 'unknown', reason: /github.com\/acme\/server/ },
+  { name: 'Notify in another file of the main package', files: { 'cmd/main.go': 'package main\n\nfunc main() {\n\tsetupSignals()\n\tselect {}\n}\n', 'cmd/signals.go': `${GO_HEAD}func setupSignals() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, syscall.SIGTERM)\n\tgo func() { <-c; os.Exit(0) }()\n}\n` }, verdict: 'handles', file: undefined, line: 11 },
+  { name: 'a package of the module, one level', goMod: { module: 'example.com/app', dir: '.' }, files: { 'main.go': 'package main\n\nimport "example.com/app/internal/shutdown"\n\nfunc main() {\n\tshutdown.Wait()\n}\n', 'internal/shutdown/shutdown.go': `package shutdown\n\nimport (\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc Wait() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, syscall.SIGTERM)\n\t<-c\n}\n` }, verdict: 'handles', file: 'internal/shutdown/shutdown.go', line: 11 },
+  { name: 'fx.New(...).Run()', files: { 'main.go': 'package main\n\nimport "go.uber.org/fx"\n\nfunc main() {\n\tfx.New().Run()\n}\n' }, verdict: 'handles', line: 6 },
+  { name: 'golang.org/x/sys/unix.SIGTERM', files: { 'main.go': 'package main\n\nimport (\n\t"os"\n\t"os/signal"\n\n\t"golang.org/x/sys/unix"\n)\n\nfunc main() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, unix.SIGTERM)\n}\n' }, verdict: 'handles', line: 12 },
+];
+
+for (const [lang, cases] of [['Python', PY], ['JavaScript/TypeScript', JS], ['Go', GO]] as const) {
+  describe(`${lang} sources`, () => {
+    for (const c of cases) test(c.name, () => check(c));
+  });
+}
+
+test('languages by file name', () => {
+  assert.equal(sourceLanguageOf('app/main.py'), 'python');
+  assert.equal(sourceLanguageOf('server.mjs'), 'javascript');
+  assert.equal(sourceLanguageOf('src/main.ts'), 'javascript');
+  assert.equal(sourceLanguageOf('cmd/app/main.go'), 'go');
+  assert.equal(sourceLanguageOf('run.sh'), undefined);
+});
+
+test('a file that is not Python, JavaScript or Go is refused with its name', async () => {
+  await assert.rejects(analyzeProgramSource('echo hi', { path: 'run.sh' }), /run\.sh: not a Python, JavaScript or Go file/);
+});
