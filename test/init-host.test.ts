@@ -107,12 +107,14 @@ test('exit statuses and spawn failures', async () => {
     [[os.tmpdir()], 126],
   ];
   for (const [cmd, status] of cases) {
-    const r = await pid1(['init', '--report', 'none', '--', ...cmd]);
+    const r = await pid1(['init', '--report', reportPath(), '--', ...cmd]);
     assert.equal(r.code, status, `${cmd.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, new RegExp(`^pid1 init: exit ${status}`, 'm'));
   }
+  // A command that cannot start is said even under --report none: nothing else would tell.
   const r = await pid1(['init', '--report', 'none', '--', 'no-such-command-pid1-test']);
-  assert.match(r.stderr, /cannot run no-such-command-pid1-test: ENOENT/);
+  assert.equal(r.code, 127);
+  assert.equal(r.stderr, 'pid1 init: exit 127: cannot run no-such-command-pid1-test: ENOENT: no such file or directory\n');
 });
 
 test('options after the command belong to the command', async () => {
@@ -261,5 +263,119 @@ test('a slow reader on a non-blocking stderr pipe: pid1 init keeps forwarding an
   } finally {
     killTree(initPid);
     fs.closeSync(rfd);
+  }
+});
+
+test('--report none: no report and no summary line, on a clean exit and after a stop', async () => {
+  const r = await pid1(['init', '--report', 'none', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+  assert.equal(r.code, 3);
+  assert.equal(r.stdout, 'out\n');
+  assert.equal(r.stderr, 'err\n', 'only the child\'s own stderr');
+  const quiet = spawn(process.execPath, [CLI, 'init', '--report', 'none', '--', 'sh', '-c', 'echo ready; while :; do sleep 0.05; done'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  quiet.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  quiet.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => quiet.once('exit', (code) => resolve(code)));
+  try {
+    await waitFor('ready', () => (out.includes('ready') ? true : undefined));
+    process.kill(quiet.pid as number, 'SIGTERM');
+    assert.equal(await exited, 143);
+    assert.equal(err, '');
+  } finally {
+    killTree(quiet.pid as number);
+  }
+});
+
+test('--report FIFO with no reader: the service starts at once; the report waits for a reader and then arrives whole', async () => {
+  const dir = tempDir('pid1-report-fifo-');
+  const fifo = path.join(dir, 'report');
+  execFileSync('mkfifo', [fifo]);
+  const started = path.join(dir, 'started');
+  const init = spawn(process.execPath, [CLI, 'init', '--report', fifo, '--', 'sh', '-c', `echo ok > ${started}; exec sleep 1000`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const initPid = init.pid as number;
+  let stderr = '';
+  init.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => init.once('exit', (code) => resolve(code)));
+  try {
+    // Before this change open(2) blocked in pid1 init until a reader came: the service never started.
+    await waitFor('the service to start with nobody reading the report', () => (fs.existsSync(started) ? true : undefined));
+    process.kill(initPid, 'SIGWINCH'); // a forward line, queued while there is no reader (sleep ignores WINCH)
+    await sleep(200);
+    // A reader comes: it gets what was queued, in order, then the rest as it happens.
+    const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let got = '';
+    reader.stdout?.on('data', (d: Buffer) => (got += d.toString()));
+    const readerDone = new Promise<void>((resolve) => reader.once('exit', () => resolve()));
+    await waitFor('the queued lines at the reader', () => (got.includes('"init":"forward"') ? true : undefined));
+    process.kill(initPid, 'SIGTERM');
+    assert.equal(await exited, 143);
+    await readerDone;
+    const run = parseReport(got).at(-1);
+    assert.deepEqual(run?.events.map((e) => e.init), ['start', 'forward', 'signal', 'forward', 'exit', 'final']);
+    assert.equal(run?.final?.status, 143);
+    assert.match(stderr, /^pid1 init: exit 143/m, 'the summary still goes to stderr');
+  } finally {
+    killTree(initPid);
+  }
+});
+
+test('--report FIFO that never gets a reader: the service runs and stops normally; the exit waits at most 2 s for a reader', async () => {
+  const dir = tempDir('pid1-report-fifo-');
+  const fifo = path.join(dir, 'report');
+  execFileSync('mkfifo', [fifo]);
+  const t0 = Date.now();
+  const r = await pid1(['init', '--report', fifo, '--', 'sh', '-c', 'echo ran; exit 6']);
+  assert.equal(r.code, 6);
+  assert.equal(r.stdout, 'ran\n');
+  assert.match(r.stderr, /^pid1 init: exit 6: sh\[\d+\] exited 6\n$/);
+  // Structural, not a timing assertion on speed: it must not block for ever (the test's own timeout
+  // would catch that); the bound itself is EXIT_FLUSH_MS.
+  assert.ok(Date.now() - t0 < 30_000);
+});
+
+test('--grace 0 SIGKILLs at once what the stop signal did not end (as docker stop -t 0); without --grace nothing is ever SIGKILLed', async () => {
+  const report = reportPath();
+  const r = spawn(process.execPath, [CLI, 'init', '--report', report, '--grace', '0', '--', svc(), '--name', 'slow', '--drain-ms', '60000'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  r.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => r.once('exit', (code) => resolve(code)));
+  try {
+    await waitFor('ready', () => (/slow\[\d+\]: ready/.test(out) ? true : undefined));
+    assert.equal(lastRun(report)?.start?.options.graceMs, 0);
+    process.kill(r.pid as number, 'SIGTERM');
+    assert.equal(await exited, 137, 'the service was SIGKILLed, not waited for');
+    const run = lastRun(report);
+    const order = run?.events.map((e) => e.init);
+    assert.deepEqual(order?.slice(1, 4), ['signal', 'forward', 'escalate'], 'the stop signal is forwarded first, then SIGKILL');
+    assert.match(out, /slow\[\d+\]: got Terminated, draining/, 'it did receive SIGTERM first');
+    assert.equal(eventsOf(run, 'exit')[0]?.signal, 'SIGKILL');
+  } finally {
+    killTree(r.pid as number);
+  }
+  // No --grace: the start event says null (never), and a slow service is waited for.
+  const never = initHere([], [svc(), '--name', 'slow', '--drain-ms', '700']);
+  try {
+    await waitForEvent(never.report, 'start');
+    assert.equal(never.run()?.start?.options.graceMs, null);
+    await waitFor('ready', () => (/slow\[\d+\]: ready/.test(never.output()) ? true : undefined));
+    process.kill(never.pid, 'SIGTERM');
+    assert.equal((await never.exited).code, 0, 'drained 700 ms and exited 0');
+    assert.deepEqual(eventsOf(never.run(), 'escalate'), []);
+  } finally {
+    killTree(never.pid);
+  }
+});
+
+test('bad option syntax: one line, exit 2', async () => {
+  for (const [args, line] of [
+    [['--bogus', '--', 'true'], "pid1: unknown option '--bogus' for pid1 init (pid1 init --help lists them)\n"],
+    [['--grace'], 'pid1: --grace needs a value (one that starts with "-" is written --grace=-...)\n'],
+    [['--wait-all=yes', '--', 'true'], 'pid1: --wait-all takes no value\n'],
+    [['--grace', '5s'], 'pid1: pid1 init needs a command: pid1 init [OPTIONS] -- CMD [ARGS...]\n'],
+  ] as const) {
+    const r = await pid1(['init', ...args]);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.equal(r.stderr, line);
   }
 });
