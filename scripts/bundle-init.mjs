@@ -37,7 +37,7 @@ const koffiDirect = {
 };
 
 fs.mkdirSync(out, { recursive: true });
-await build({
+const result = await build({
   entryPoints: [path.join(root, 'src/init/bin.ts')],
   outfile: path.join(out, 'pid1-init.cjs'),
   bundle: true,
@@ -47,5 +47,8 @@ await build({
   plugins: [koffiDirect],
   legalComments: 'none',
   logLevel: 'warning',
+  metafile: true,
 });
+// What went into the bundle, for the test that keeps commander, YAML, tree-sitter and dockerode out.
+fs.writeFileSync(path.join(root, 'dist/init-bundle-inputs.json'), `${JSON.stringify(Object.keys(result.metafile.inputs).sort(), null, 1)}\n`);
 fs.copyFileSync(native, path.join(out, 'koffi.node'));

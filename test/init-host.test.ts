@@ -379,3 +379,37 @@ test('bad option syntax: one line, exit 2', async () => {
     assert.equal(r.stderr, line);
   }
 });
+
+test('the init path loads only the init: no commander, YAML, tree-sitter or dockerode, nothing from the other commands', async () => {
+  const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  // What the bundle is made of (esbuild's metafile, written by `npm run build`).
+  const inputs = JSON.parse(fs.readFileSync(path.join(dist, 'init-bundle-inputs.json'), 'utf8')) as string[];
+  assert.deepEqual(inputs.filter((f) => !/^(src\/(init|util|model|proc)\/[\w-]+\.ts|koffi-direct:koffi)$/.test(f)), []);
+  // What each entry loads at run time: every ESM resolve (a loader hook) and every require().
+  const dir = tempDir('pid1-init-loads-');
+  const log = path.join(dir, 'loads');
+  const hook = path.join(dir, 'hook.mjs');
+  fs.writeFileSync(hook, `
+    import fs from 'node:fs';
+    import Module, { register } from 'node:module';
+    register('data:text/javascript,' + encodeURIComponent(\`
+      import fs from 'node:fs';
+      export async function resolve(spec, ctx, next) { const r = await next(spec, ctx); fs.appendFileSync(${JSON.stringify(log)}, r.url + '\\\\n'); return r; }\`));
+    const load = Module._load;
+    Module._load = function (request, parent, isMain) { fs.appendFileSync(${JSON.stringify(log)}, 'require ' + request + '\\n'); return load.apply(this, arguments); };
+  `);
+  const entries: [string, string[]][] = [
+    ['pid1 init (the CLI)', [CLI, 'init']],
+    ['the bundle', [path.join(dist, 'init/pid1-init.cjs')]],
+    ['the unbundled entry', [LEAN_ENTRY]],
+  ];
+  for (const [what, entry] of entries) {
+    fs.rmSync(log, { force: true });
+    const r = execFileSync(process.execPath, ['--import', hook, ...entry, '--report', 'none', '--', 'sh', '-c', 'exit 0'], { encoding: 'utf8' });
+    assert.equal(r, '');
+    const loaded = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    assert.ok(loaded.some((l) => /koffi/.test(l)), `${what} loads koffi: ${loaded.join(' ')}`);
+    const foreign = loaded.filter((l) => /commander|yaml|tree-sitter|dockerode|node_modules\/ignore|dist\/src\/(cli\/(?!main\.js)|lint|rules|runtime|report|sources|document)/.test(l));
+    assert.deepEqual(foreign, [], what);
+  }
+});

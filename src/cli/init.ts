@@ -12,7 +12,7 @@ export function registerInit(program: Command): void {
     .command('init')
     .summary(INIT_SUMMARY)
     .usage('[options] -- CMD [ARGS...]')
-    .argument('[args...]')
+    .argument('<cmd...>')
     .helpOption(false)
     .allowUnknownOption()
     .allowExcessArguments()
