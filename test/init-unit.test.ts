@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDuration, parseRewrite, resolveOptions } from '../src/init/options.js';
-import { LineWriter, parseReport, summarize, type InitEvent } from '../src/init/report.js';
+import { LineWriter, openReport, parseReport, summarize, QUEUE_MAX_BYTES, type InitEvent } from '../src/init/report.js';
 import { SIGNAL_POLICY } from '../src/init/init.js';
 import { parseInitArgs } from '../src/init/main.js';
 import { UserError } from '../src/util/errors.js';
@@ -166,5 +166,45 @@ test('parseInitArgs: options end at -- or at the command; the command keeps its 
   assert.deepEqual(parseInitArgs(['--', '--weird-name']).cmd, ['--weird-name']);
   for (const [args, re] of [[['--bogus', '--', 'x'], /^unknown option '--bogus' for pid1 init/], [['--grace'], /^--grace needs a value/], [['--report', '--', 'x'], /^--report needs a value/], [['--wait-all=1', 'x'], /^--wait-all takes no value/]] as const) {
     assert.throws(() => parseInitArgs([...args]), (e: unknown) => e instanceof UserError && re.test(e.message) && !e.message.includes('\n'), args.join(' '));
+  }
+});
+
+test('LineWriter on a FIFO report: opens without blocking, queues until a reader comes, and waits for the next reader when one leaves', async () => {
+  const fifo = path.join(tempDir('pid1-report-fifo-'), 'report');
+  execFileSync('mkfifo', [fifo]);
+  assert.equal(openReport(fifo), undefined, 'no reader: ENXIO, not a blocked open');
+  const w = new LineWriter(undefined, QUEUE_MAX_BYTES, () => openReport(fifo));
+  w.write('one\n');
+  await sleep(50);
+  assert.equal(w.pending, 4, 'held while nobody reads');
+  const readAll = async (fd: number, want: string): Promise<string> => {
+    let got = '';
+    const buf = Buffer.alloc(4096);
+    for (let i = 0; i < 400 && !got.endsWith(want); i++) {
+      try {
+        const n = fs.readSync(fd, buf);
+        got += buf.subarray(0, n).toString();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      }
+      await sleep(5);
+    }
+    return got;
+  };
+  const first = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  assert.equal(await w.flushed(5000), true);
+  assert.equal(await readAll(first, 'one\n'), 'one\n');
+  fs.closeSync(first); // the reader leaves: the next write gets EPIPE (Node ignores SIGPIPE)
+  w.write('two\n');
+  w.write('three\n');
+  await sleep(50);
+  assert.equal(w.pending, 10, 'kept for the next reader, not dropped');
+  const second = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    assert.equal(await w.flushed(5000), true);
+    assert.equal(await readAll(second, 'three\n'), 'two\nthree\n');
+    assert.equal(w.dropped, 0);
+  } finally {
+    fs.closeSync(second);
   }
 });

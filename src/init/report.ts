@@ -160,11 +160,6 @@ export class LineWriter {
     return this.queued;
   }
 
-  /** Whether a reader is there to write to (false while a FIFO waits for one). */
-  get open(): boolean {
-    return this.fd !== undefined;
-  }
-
   write(text: string, essential = false): void {
     if (this.broken) return;
     const buf = Buffer.from(text);
