@@ -413,3 +413,10 @@ test('the init path loads only the init: no commander, YAML, tree-sitter or dock
     assert.deepEqual(foreign, [], what);
   }
 });
+
+test('the summary says plainly how each other reaped process ended (not "(1 not 0)")', async () => {
+  // Two orphans for pid1 init to reap (each backgrounded from a subshell that exits at once): one exits 3.
+  const r = await pid1(['init', '--report', reportPath(), '--', 'sh', '-c', '(sh -c "exit 3" &); (sleep 0.1 &); sleep 0.6; exit 0']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^pid1 init: exit 0: sh\[\d+\] exited 0; 2 other processes reaped: sh\[\d+\] exited 3, sleep\[\d+\] exited 0\n$/m);
+});
