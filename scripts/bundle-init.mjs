@@ -22,13 +22,17 @@ const native = path.join(nativeDir, `${process.platform}_${arch}`, 'koffi.node')
 const koffiDirect = {
   name: 'koffi-direct',
   setup(b) {
-    b.onResolve({ filter: /^koffi$/ }, () => ({ path: 'koffi', namespace: 'koffi-direct' }));
+    // pid1's own `import koffi from 'koffi'` (the shim's own require('koffi') stays external, below).
+    b.onResolve({ filter: /^koffi$/, namespace: 'file' }, () => ({ path: 'koffi', namespace: 'koffi-direct' }));
     b.onLoad({ filter: /.*/, namespace: 'koffi-direct' }, () => ({
       loader: 'js',
       contents: `
         let native;
         try { native = require('./koffi.node'); } catch (first) {
-          try { native = require('koffi'); } catch { throw first; }
+          try { native = require('koffi'); } catch {
+            const why = String(first && first.message).split('\\n')[0];
+            throw new Error('pid1 init needs koffi.node beside pid1-init.cjs, built for this machine (' + why + ')');
+          }
         }
         module.exports = native;`,
     }));

@@ -420,3 +420,15 @@ test('the summary says plainly how each other reaped process ended (not "(1 not 
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /^pid1 init: exit 0: sh\[\d+\] exited 0; 2 other processes reaped: sh\[\d+\] exited 3, sleep\[\d+\] exited 0\n$/m);
 });
+
+test('the bundle without koffi.node beside it (and no koffi package to fall back on): one line saying what is missing, exit 2', async () => {
+  const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const dir = tempDir('pid1-lone-bundle-');
+  fs.copyFileSync(path.join(dist, 'init/pid1-init.cjs'), path.join(dir, 'pid1-init.cjs'));
+  const r = spawn(process.execPath, [path.join(dir, 'pid1-init.cjs'), '--', 'true'], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+  let err = '';
+  r.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => r.once('exit', resolve));
+  assert.equal(code, 2);
+  assert.match(err, /^pid1: pid1 init needs koffi\.node beside pid1-init\.cjs, built for this machine \(Cannot find module '\.\/koffi\.node'[^\n]*\)\n$/);
+});

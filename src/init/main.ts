@@ -119,7 +119,11 @@ export async function initMain(args: string[]): Promise<number> {
     if (!parsed.cmd.length) throw new UserError('pid1 init needs a command: pid1 init [OPTIONS] -- CMD [ARGS...]');
     const opts = resolveOptions(parsed.raw);
     // Loaded only now: koffi and libc are needed once there is something to run.
-    const { runInit } = await import('./init.js');
+    // What can fail here is the machine, not pid1 (koffi's native module missing or for another
+    // architecture, no glibc): one line saying so.
+    const { runInit } = await import('./init.js').catch((err: unknown) => {
+      throw err instanceof UserError ? err : new UserError(messageOf(err).split('\n')[0] ?? '');
+    });
     runInit(opts, parsed.cmd);
     return await new Promise<never>(() => {});
   } catch (err) {
