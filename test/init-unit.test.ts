@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDuration, parseRewrite, resolveOptions } from '../src/init/options.js';
-import { LineWriter, openReport, parseReport, summarize, QUEUE_MAX_BYTES, type InitEvent } from '../src/init/report.js';
+import { LineWriter, openReport, parseReport, Reporter, summarize, QUEUE_MAX_BYTES, type InitEvent } from '../src/init/report.js';
 import { SIGNAL_POLICY } from '../src/init/init.js';
 import { parseInitArgs } from '../src/init/main.js';
 import { UserError } from '../src/util/errors.js';
@@ -207,4 +207,17 @@ test('LineWriter on a FIFO report: opens without blocking, queues until a reader
   } finally {
     fs.closeSync(second);
   }
+});
+
+test('the supervisor keeps a bounded digest for its summary: plain forwards and most other exits are written, not held', () => {
+  const r = new Reporter('none');
+  r.emit({ init: 'exit', pid: 7, name: 'sh', main: true, code: 0, status: 0 });
+  for (let i = 0; i < 10_000; i++) {
+    r.emit({ init: 'forward', received: 'SIGWINCH', signal: 'SIGWINCH', to: 'group', pgid: 7, pids: [], delivered: true }, undefined, false);
+    const failed = i % 1000 === 999;
+    r.emit({ init: 'exit', pid: 100 + i, name: 'job', main: false, ...(failed ? { code: 1 } : { code: 0 }), status: failed ? 1 : 0 });
+  }
+  assert.ok(r.events.length <= 1 + 3 + 5, `${r.events.length} events held`);
+  assert.deepEqual(r.unlisted, { exited0: 9987, failed: 5 });
+  assert.equal(summarize(r.run), 'pid1 init: exit 0: sh[7] exited 0; 10000 other processes reaped: 9990 exited 0, 10 did not: job[1099] exited 1, job[2099] exited 1, job[3099] exited 1, job[4099] exited 1, job[5099] exited 1 and 5 more');
 });

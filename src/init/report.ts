@@ -273,8 +273,20 @@ export function openReport(file: string): number | undefined {
   }
 }
 
+/** Exits of other processes a summary keeps by name: the first few, and the first few failures. */
+const KEEP_OTHER_EXITS = 3;
+const KEEP_FAILED_EXITS = 5;
+
 export class Reporter {
+  /**
+   * What the summary is made from. Bounded, so that a supervisor running for weeks holds no growing
+   * list: plain forwards are not kept (only their report line is written), nor exits of other
+   * processes past the first few and the first few failures (those are counted in `unlisted`).
+   */
   readonly events: InitEvent[] = [];
+  readonly unlisted = { exited0: 0, failed: 0 };
+  private keptOthers = 0;
+  private keptFailed = 0;
   private readonly out: LineWriter | undefined;
   /** --report none: neither the report nor the summary line. */
   private readonly quiet: boolean;
@@ -299,13 +311,35 @@ export class Reporter {
     }
   }
 
-  /** Write an event stamped now, or at `at` (a time taken earlier, e.g. when a signal arrived). */
-  emit<E extends EventBody>(body: E, at = now()): E & { t: number } {
+  /**
+   * Write an event stamped now, or at `at` (a time taken earlier, e.g. when a signal arrived).
+   * `forSummary` false: written, not kept (a forward of a signal that is not a stop signal).
+   */
+  emit<E extends EventBody>(body: E, at = now(), forSummary = true): E & { t: number } {
     // `init` first, then `t`, then the rest: easy to read with grep.
     const event: E & { t: number } = Object.assign({ init: body.init, t: at }, body);
-    this.events.push(event as InitEvent);
+    if (forSummary) this.keep(event as InitEvent);
     this.out?.write(`${JSON.stringify(event)}\n`, ESSENTIAL.has(body.init));
     return event;
+  }
+
+  private keep(e: InitEvent): void {
+    if (e.init === 'exit' && !e.main) {
+      const failed = e.status !== 0;
+      if (this.keptOthers >= KEEP_OTHER_EXITS && !(failed && this.keptFailed < KEEP_FAILED_EXITS)) {
+        if (failed) this.unlisted.failed++;
+        else this.unlisted.exited0++;
+        return;
+      }
+      this.keptOthers++;
+      if (failed) this.keptFailed++;
+    }
+    this.events.push(e);
+  }
+
+  /** The run so far, for summarize. */
+  get run(): InitRun {
+    return { events: this.events, unlisted: this.unlisted };
   }
 
   /** The human summary line on stderr (never dropped); nothing under --report none. */
@@ -334,6 +368,8 @@ export class Reporter {
 /** One run of the supervisor in a report (a file may hold several: it is appended to). */
 export interface InitRun {
   events: InitEvent[];
+  /** Exits of other processes that `events` leaves out (the supervisor keeps only a few by name). */
+  unlisted?: { exited0: number; failed: number };
   start?: StartEvent;
   final?: FinalEvent;
 }
@@ -384,17 +420,19 @@ function ended(e: ExitEvent): string {
  * processes reaped: svc[13] exited 0, svc[14] was killed by SIGKILL"), else the count and those that
  * did not exit 0 ("40 other processes reaped: 39 exited 0, 1 did not: worker[20] exited 3").
  */
-function othersLine(others: ExitEvent[]): string {
-  const head = `${others.length} other process${others.length === 1 ? '' : 'es'} reaped`;
-  const each = (es: ExitEvent[], max = 5): string => {
+function othersLine(others: ExitEvent[], unlisted = { exited0: 0, failed: 0 }): string {
+  const total = others.length + unlisted.exited0 + unlisted.failed;
+  const head = `${total} other process${total === 1 ? '' : 'es'} reaped`;
+  const each = (es: ExitEvent[], count: number, max = 5): string => {
     const shown = es.slice(0, max).map((e) => `${who(e)} ${ended(e)}`).join(', ');
-    return es.length > max ? `${shown} and ${es.length - max} more` : shown;
+    return count > Math.min(es.length, max) ? `${shown} and ${count - Math.min(es.length, max)} more` : shown;
   };
-  if (others.length <= 3) return `${head}: ${each(others)}`;
+  if (total <= 3) return `${head}: ${each(others, total)}`;
   const failed = others.filter((e) => e.status !== 0);
-  if (!failed.length) return `${head}: all exited 0`;
-  const ok = others.length - failed.length;
-  return `${head}: ${ok ? `${ok} exited 0, ` : ''}${failed.length} did not: ${each(failed)}`;
+  const failedTotal = failed.length + unlisted.failed;
+  if (!failedTotal) return `${head}: all exited 0`;
+  const ok = total - failedTotal;
+  return `${head}: ${ok ? `${ok} exited 0, ` : ''}${failedTotal} did not: ${each(failed, failedTotal)}`;
 }
 
 /** Why a status: "exit 143 = 128+15 (SIGTERM)". */
@@ -430,7 +468,7 @@ export function summarize(run: InitRun): string {
     parts.push(s);
   }
   const others = ev.filter((e): e is ExitEvent => e.init === 'exit' && !e.main);
-  if (others.length) parts.push(othersLine(others));
+  if (others.length) parts.push(othersLine(others, run.unlisted));
   const waited = ev.find((e): e is WaitEvent => e.init === 'wait');
   if (waited) parts.push(`waited for ${list(waited.for)}`);
   for (const e of ev) {
