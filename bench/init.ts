@@ -97,14 +97,14 @@ const CONTENDERS: Contender[] = [
   { name: 'dumb-init', subreaper: false, argv: (p, a) => ['/usr/bin/dumb-init', p, ...a], whole: ['/usr/bin/dumb-init', TRUE] },
   { name: 'pid1 init', subreaper: true, argv: (p, a) => [process.execPath, CLI, 'init', '--', p, ...a], whole: [process.execPath, CLI, 'init', '--', TRUE] },
   { name: 'pid1 init (bundle)', subreaper: true, argv: (p, a) => [process.execPath, BUNDLE, '--', p, ...a], whole: [process.execPath, BUNDLE, '--', TRUE] },
-  { name: 'pid1 init (lean entry)', subreaper: true, argv: (p, a) => [process.execPath, LEAN, '--', p, ...a], whole: [process.execPath, LEAN, '--', TRUE] },
+  { name: 'pid1 init (unbundled entry)', subreaper: true, argv: (p, a) => [process.execPath, LEAN, '--', p, ...a], whole: [process.execPath, LEAN, '--', TRUE] },
   // What any Node-based init pays before it can do anything: start Node, spawn the child.
   { name: 'node floor', reference: true, subreaper: false, argv: (p, a) => [process.execPath, '-e', `require('child_process').spawn(${JSON.stringify(p)}, ${JSON.stringify(a)}, { stdio: 'inherit' }).on('exit', (c) => process.exit(c))`] },
   // The yardsticks of issue 13: `node -e 0` for the whole-process start-up, an idle node for memory.
   { name: 'node -e 0', reference: true, idle: true, subreaper: false, argv: () => [process.execPath, '-e', IDLE_NODE], whole: [process.execPath, '-e', '0'] },
 ];
 /** Issue 13's pair of ratios is taken for these against the node yardsticks. */
-const AGAINST_NODE = ['pid1 init', 'pid1 init (bundle)', 'pid1 init (lean entry)', 'tini', 'dumb-init'];
+const AGAINST_NODE = ['pid1 init', 'pid1 init (bundle)', 'pid1 init (unbundled entry)', 'tini', 'dumb-init'];
 
 /** A running init with line-based access to the probe's stdout. */
 class Running {
@@ -351,7 +351,7 @@ export async function benchInit(opts: { runs?: number; signals?: number } = {}):
     // machine's drift during the bench cancels out; memory is steady enough for a plain ratio.
     vsNode[name] = { startup: r2(quantile(w.map((ms, i) => ms / (nodeWholes[i] ?? NaN)), 0.5)), rss: r2(o.rssKb / node.rssKb) };
   }
-  for (const ours of ['pid1 init', 'pid1 init (bundle)', 'pid1 init (lean entry)']) {
+  for (const ours of ['pid1 init', 'pid1 init (bundle)', 'pid1 init (unbundled entry)']) {
     const o = by.get(ours);
     if (!o) continue;
     ratios[ours] = {};
