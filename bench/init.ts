@@ -8,6 +8,11 @@
  *   - CPU: the init's own CPU time (schedstat, ns) per forwarded signal and for reaping 1,000 orphans.
  * Inits run as ordinary children (not PID 1), as subreapers: `tini -s`, dumb-init (a subreaper by
  * default is not needed for the probe), `pid1 init` (subreaper by itself).
+ * Against Node itself (issue 13's goals, both ratios):
+ *   - whole process: `INIT -- true` from spawn() to exit, against `node -e 0`, interleaved;
+ *   - resident memory while supervising (VmRSS, once settled) against an idle node process.
+ * pid1 init runs three ways: `pid1 init` (the CLI, dist/src/cli/main.js), the bundled single file
+ * (dist/init/pid1-init.cjs, what an image copies) and the unbundled entry (dist/src/init/bin.js).
  *
  *   node dist/bench/init.js [--runs N] [--signals N] [--json]
  */
@@ -23,6 +28,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, '../..');
 const CLI = path.join(REPO, 'dist/src/cli/main.js');
 const LEAN = path.join(REPO, 'dist/src/init/bin.js');
+const BUNDLE = path.join(REPO, 'dist/init/pid1-init.cjs');
+/** An idle node process: prints its start line without creating process.stdout (which would cost it memory), then waits. */
+const IDLE_NODE = "require('fs').writeSync(1, 'start 0\\n'); setInterval(() => {}, 1 << 30)";
 
 /** The child every init runs: stamps its start, answers SIGUSR1 with a stamp, can make orphans. */
 const PROBE_C = `
@@ -77,16 +85,26 @@ interface Contender {
   reference?: boolean;
   /** Orphans come to it when it is not PID 1 (dumb-init never makes itself a subreaper). */
   subreaper: boolean;
+  /** Runs no child (the idle node): no start-up to the child, memory only. */
+  idle?: boolean;
+  /** How it runs `true` for the whole-process start-up (none: not measured). */
+  whole?: string[];
 }
 
+const TRUE = '/bin/true';
 const CONTENDERS: Contender[] = [
-  { name: 'tini', subreaper: true, argv: (p, a) => ['/usr/bin/tini', '-s', '--', p, ...a] },
-  { name: 'dumb-init', subreaper: false, argv: (p, a) => ['/usr/bin/dumb-init', p, ...a] },
-  { name: 'pid1 init', subreaper: true, argv: (p, a) => [process.execPath, CLI, 'init', '--', p, ...a] },
-  { name: 'pid1 init (lean entry)', subreaper: true, argv: (p, a) => [process.execPath, LEAN, '--', p, ...a] },
+  { name: 'tini', subreaper: true, argv: (p, a) => ['/usr/bin/tini', '-s', '--', p, ...a], whole: ['/usr/bin/tini', '-s', '--', TRUE] },
+  { name: 'dumb-init', subreaper: false, argv: (p, a) => ['/usr/bin/dumb-init', p, ...a], whole: ['/usr/bin/dumb-init', TRUE] },
+  { name: 'pid1 init', subreaper: true, argv: (p, a) => [process.execPath, CLI, 'init', '--', p, ...a], whole: [process.execPath, CLI, 'init', '--', TRUE] },
+  { name: 'pid1 init (bundle)', subreaper: true, argv: (p, a) => [process.execPath, BUNDLE, '--', p, ...a], whole: [process.execPath, BUNDLE, '--', TRUE] },
+  { name: 'pid1 init (unbundled entry)', subreaper: true, argv: (p, a) => [process.execPath, LEAN, '--', p, ...a], whole: [process.execPath, LEAN, '--', TRUE] },
   // What any Node-based init pays before it can do anything: start Node, spawn the child.
   { name: 'node floor', reference: true, subreaper: false, argv: (p, a) => [process.execPath, '-e', `require('child_process').spawn(${JSON.stringify(p)}, ${JSON.stringify(a)}, { stdio: 'inherit' }).on('exit', (c) => process.exit(c))`] },
+  // The yardsticks of issue 13: `node -e 0` for the whole-process start-up, an idle node for memory.
+  { name: 'node -e 0', reference: true, idle: true, subreaper: false, argv: () => [process.execPath, '-e', IDLE_NODE], whole: [process.execPath, '-e', '0'] },
 ];
+/** Issue 13's pair of ratios is taken for these against the node yardsticks. */
+const AGAINST_NODE = ['pid1 init', 'pid1 init (bundle)', 'pid1 init (unbundled entry)', 'tini', 'dumb-init'];
 
 /** A running init with line-based access to the probe's stdout. */
 class Running {
@@ -197,6 +215,8 @@ export interface ContenderResult {
   name: string;
   reference: boolean;
   startupMs: { median: number; p90: number };
+  /** `INIT -- true` from spawn() to exit (for the idle node: `node -e 0`). */
+  wholeMs?: { median: number; p90: number };
   latencyUs: { median: number; p99: number };
   rssKb: number;
   /** RssAnon: heap and stacks, charged to the container's memory cgroup whoever else maps the binary. */
@@ -212,8 +232,22 @@ export interface InitBenchResult {
   runs: number;
   signals: number;
   results: ContenderResult[];
-  /** pid1 init (both entries) divided by each peer: >1 means pid1 init is slower / bigger. */
+  /** pid1 init (each entry) divided by each peer: >1 means pid1 init is slower / bigger. */
   ratios: Record<string, Record<string, Record<string, number>>>;
+  /** Each init against node: whole-process start-up / `node -e 0`, VmRSS while supervising / an idle node's. */
+  vsNode: Record<string, { startup: number; rss: number }>;
+}
+
+/** Spawn to exit of one whole process, in ms. */
+async function wholeOnce(argv: string[]): Promise<number> {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('empty argv');
+  const t0 = process.hrtime.bigint();
+  const p = spawn(file, args, { stdio: 'ignore' });
+  live.add(p);
+  await new Promise((resolve) => p.once('exit', resolve));
+  live.delete(p);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
 async function startupOnce(c: Contender, probe: string): Promise<number> {
@@ -242,7 +276,7 @@ async function steadyState(contenders: Contender[], probe: string, signals: numb
       x.pss = pssKb(x.r.pid);
       x.cpu0 = cpuMs(x.r.pid);
     }
-    // The reference forwards nothing (Node's default SIGUSR1 opens the inspector): memory only.
+    // The references forward nothing (Node's default SIGUSR1 opens the inspector): memory only.
     const forwarding = running.filter((x) => !x.c.reference);
     for (let i = 0; i < signals; i++) {
       for (const x of forwarding) {
@@ -284,22 +318,40 @@ export async function benchInit(opts: { runs?: number; signals?: number } = {}):
   const runs = opts.runs ?? 30;
   const signals = opts.signals ?? 1000;
   const probe = probeBinary();
-  const contenders = CONTENDERS.filter((c) => fs.existsSync(c.argv(probe, [])[0] ?? ''));
+  const contenders = CONTENDERS.filter((c) => c.argv(probe, []).every((a, i) => i > 1 || !a.startsWith('/') || fs.existsSync(a)));
   const startups = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
-  for (const c of contenders) await startupOnce(c, probe); // warm the page cache
+  const wholes = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  const toChild = contenders.filter((c) => !c.idle);
+  for (const c of toChild) await startupOnce(c, probe); // warm the page cache
+  for (const c of contenders) if (c.whole) await wholeOnce(c.whole);
   for (let i = 0; i < runs; i++) {
-    for (const c of contenders) startups.get(c.name)?.push(await startupOnce(c, probe));
+    for (const c of toChild) startups.get(c.name)?.push(await startupOnce(c, probe));
+    for (const c of contenders) if (c.whole) wholes.get(c.name)?.push(await wholeOnce(c.whole));
   }
   const steady = await steadyState(contenders, probe, signals);
   const results: ContenderResult[] = [];
   for (const c of contenders) {
     const s = startups.get(c.name) ?? [];
+    const w = wholes.get(c.name) ?? [];
     const st = steady.get(c.name);
-    if (st) results.push({ name: c.name, reference: !!c.reference, startupMs: { median: quantile(s, 0.5), p90: quantile(s, 0.9) }, ...st });
+    const wholeMs = w.length ? { wholeMs: { median: quantile(w, 0.5), p90: quantile(w, 0.9) } } : {};
+    if (st) results.push({ name: c.name, reference: !!c.reference, startupMs: { median: quantile(s, 0.5), p90: quantile(s, 0.9) }, ...wholeMs, ...st });
   }
   const ratios: InitBenchResult['ratios'] = {};
   const by = new Map(results.map((r) => [r.name, r]));
-  for (const ours of ['pid1 init', 'pid1 init (lean entry)']) {
+  const vsNode: InitBenchResult['vsNode'] = {};
+  const node = by.get('node -e 0');
+  const nodeWholes = wholes.get('node -e 0') ?? [];
+  for (const name of AGAINST_NODE) {
+    const o = by.get(name);
+    const w = wholes.get(name) ?? [];
+    if (!o || !node || !w.length || w.length !== nodeWholes.length) continue;
+    const r2 = (x: number): number => Math.round(x * 100) / 100;
+    // Start-up: the median of the ratios taken run by run (each pair ran back to back), so that the
+    // machine's drift during the bench cancels out; memory is steady enough for a plain ratio.
+    vsNode[name] = { startup: r2(quantile(w.map((ms, i) => ms / (nodeWholes[i] ?? NaN)), 0.5)), rss: r2(o.rssKb / node.rssKb) };
+  }
+  for (const ours of ['pid1 init', 'pid1 init (bundle)', 'pid1 init (unbundled entry)']) {
     const o = by.get(ours);
     if (!o) continue;
     ratios[ours] = {};
@@ -319,16 +371,17 @@ export async function benchInit(opts: { runs?: number; signals?: number } = {}):
       };
     }
   }
-  return { machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, Linux ${os.release()}, Node ${process.version}`, runs, signals, results, ratios };
+  return { machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, Linux ${os.release()}, Node ${process.version}`, runs, signals, results, ratios, vsNode };
 }
 
 export function formatInitBench(b: InitBenchResult): string {
-  const rows = [['init', 'start-up ms (p50/p90)', 'latency us (p50/p99)', 'RSS MB', 'anon MB', 'PSS MB', 'peak RSS MB', 'CPU us/signal', 'CPU ms/1000 reaps']];
+  const rows = [['init', 'start-up ms (p50/p90)', 'whole -- true ms (p50/p90)', 'latency us (p50/p99)', 'RSS MB', 'anon MB', 'PSS MB', 'peak RSS MB', 'CPU us/signal', 'CPU ms/1000 reaps']];
   const mb = (kb: number): string => (kb / 1024).toFixed(1);
   for (const r of b.results) {
     rows.push([
       r.reference ? `${r.name} (reference)` : r.name,
-      `${r.startupMs.median.toFixed(1)} / ${r.startupMs.p90.toFixed(1)}`,
+      Number.isNaN(r.startupMs.median) ? '-' : `${r.startupMs.median.toFixed(1)} / ${r.startupMs.p90.toFixed(1)}`,
+      r.wholeMs ? `${r.wholeMs.median.toFixed(1)} / ${r.wholeMs.p90.toFixed(1)}` : '-',
       Number.isNaN(r.latencyUs.median) ? '-' : `${r.latencyUs.median.toFixed(0)} / ${r.latencyUs.p99.toFixed(0)}`,
       mb(r.rssKb), mb(r.anonKb), mb(r.pssKb), mb(r.peakRssKb), Number.isNaN(r.cpuUsPerSignal) ? '-' : r.cpuUsPerSignal.toFixed(1), Number.isNaN(r.reap1000CpuMs) ? '-' : r.reap1000CpuMs.toFixed(1),
     ]);
@@ -337,6 +390,12 @@ export function formatInitBench(b: InitBenchResult): string {
   const lines = rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   const out = [`pid1 init vs tini and dumb-init (${b.runs} start-ups each, ${b.signals} signals each; ${b.machine})`, ...lines, ''];
+  const node = b.results.find((r) => r.name === 'node -e 0');
+  if (node?.wholeMs) {
+    out.push(`against node: whole process of \`INIT -- true\` / \`node -e 0\` (${node.wholeMs.median.toFixed(1)} ms; median of the run-by-run ratios), VmRSS while supervising / an idle node's (${mb(node.rssKb)} MB):`);
+    for (const [name, r] of Object.entries(b.vsNode)) out.push(`  ${name}: start-up x${r.startup}, RSS x${r.rss}`);
+    out.push('');
+  }
   for (const [ours, peers] of Object.entries(b.ratios)) {
     for (const [peer, r] of Object.entries(peers)) {
       const reap = r.reap1000Cpu === undefined ? '' : `, CPU/1000 reaps x${r.reap1000Cpu}`;

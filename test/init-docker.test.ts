@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from './helpers/exec.js';
 import { dockerStop, logsOf, removeContainer, requireDocker, startContainer, testImage } from './helpers/docker.js';
-import { CLI_IN_CONTAINER, NODE_IN_CONTAINER, nodeMounts } from './helpers/node.js';
+import { CLI_IN_CONTAINER, NODE_IN_CONTAINER, REPO, REPO_IN_CONTAINER, nodeMounts } from './helpers/node.js';
 import { eventsOf, lastRun } from './helpers/init.js';
 
 function reportDir(): string {
@@ -72,6 +72,36 @@ test('docker stop with PID1_* variables: nginx-style rewrite TERM:QUIT after a d
     assert.equal(fwd?.signal, 'SIGQUIT');
     assert.ok(sig && fwd && fwd.t - sig.t >= 990, 'forwarded after the 1 s drain');
     assert.deepEqual(eventsOf(run, 'escalate'), []);
+  } finally {
+    if (name) removeContainer(name);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the bundled single file is all an image needs: dist/init alone (pid1-init.cjs + koffi.node), no node_modules', async (t) => {
+  if (!requireDocker(t)) return;
+  const dir = reportDir();
+  let name: string | undefined;
+  try {
+    // node and its libraries as in the other tests, but not the checkout: only dist/init, as a
+    // multi-stage Dockerfile copies it (docs/init.md).
+    const mounts = nodeMounts();
+    const repoAt = mounts.findIndex((m) => m.endsWith(`:${REPO_IN_CONTAINER}:ro`));
+    assert.ok(repoAt > 0);
+    mounts.splice(repoAt - 1, 2, '-v', `${path.join(REPO, 'dist/init')}:/opt/pid1-init:ro`);
+    name = await startContainer({
+      image: testImage({ shell: 'dash' }),
+      entrypoint: [NODE_IN_CONTAINER, '/opt/pid1-init/pid1-init.cjs', '--grace', '5s', '--report', '/report/r.jsonl', '--', 'sh', '-c', 'svc --drain-ms 200'],
+      extra: [...mounts, '-v', `${dir}:/report`],
+    });
+    const c = name;
+    await waitFor('service ready', () => (/ready/.test(logsOf(c)) ? true : undefined), 20_000, 100);
+    const stop = await dockerStop(c, 10);
+    assert.equal(stop.exitCode, 143, stop.logs);
+    assert.match(stop.logs, /graceful exit/);
+    const run = lastRun(path.join(dir, 'r.jsonl'));
+    assert.equal(run?.start?.pid, 1);
+    assert.equal(run?.final?.status, 143);
   } finally {
     if (name) removeContainer(name);
     fs.rmSync(dir, { recursive: true, force: true });

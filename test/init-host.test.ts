@@ -107,12 +107,14 @@ test('exit statuses and spawn failures', async () => {
     [[os.tmpdir()], 126],
   ];
   for (const [cmd, status] of cases) {
-    const r = await pid1(['init', '--report', 'none', '--', ...cmd]);
+    const r = await pid1(['init', '--report', reportPath(), '--', ...cmd]);
     assert.equal(r.code, status, `${cmd.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, new RegExp(`^pid1 init: exit ${status}`, 'm'));
   }
+  // A command that cannot start is said even under --report none: nothing else would tell.
   const r = await pid1(['init', '--report', 'none', '--', 'no-such-command-pid1-test']);
-  assert.match(r.stderr, /cannot run no-such-command-pid1-test: ENOENT/);
+  assert.equal(r.code, 127);
+  assert.equal(r.stderr, 'pid1 init: exit 127: cannot run no-such-command-pid1-test: ENOENT: no such file or directory\n');
 });
 
 test('options after the command belong to the command', async () => {
@@ -262,4 +264,171 @@ test('a slow reader on a non-blocking stderr pipe: pid1 init keeps forwarding an
     killTree(initPid);
     fs.closeSync(rfd);
   }
+});
+
+test('--report none: no report and no summary line, on a clean exit and after a stop', async () => {
+  const r = await pid1(['init', '--report', 'none', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+  assert.equal(r.code, 3);
+  assert.equal(r.stdout, 'out\n');
+  assert.equal(r.stderr, 'err\n', 'only the child\'s own stderr');
+  const quiet = spawn(process.execPath, [CLI, 'init', '--report', 'none', '--', 'sh', '-c', 'echo ready; while :; do sleep 0.05; done'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  quiet.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  quiet.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => quiet.once('exit', (code) => resolve(code)));
+  try {
+    await waitFor('ready', () => (out.includes('ready') ? true : undefined));
+    process.kill(quiet.pid as number, 'SIGTERM');
+    assert.equal(await exited, 143);
+    assert.equal(err, '');
+  } finally {
+    killTree(quiet.pid as number);
+  }
+});
+
+test('--report FIFO with no reader: the service starts at once; the report waits for a reader and then arrives whole', async () => {
+  const dir = tempDir('pid1-report-fifo-');
+  const fifo = path.join(dir, 'report');
+  execFileSync('mkfifo', [fifo]);
+  const started = path.join(dir, 'started');
+  const init = spawn(process.execPath, [CLI, 'init', '--report', fifo, '--', 'sh', '-c', `echo ok > ${started}; exec sleep 1000`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const initPid = init.pid as number;
+  let stderr = '';
+  init.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => init.once('exit', (code) => resolve(code)));
+  try {
+    // Before this change open(2) blocked in pid1 init until a reader came: the service never started.
+    await waitFor('the service to start with nobody reading the report', () => (fs.existsSync(started) ? true : undefined));
+    process.kill(initPid, 'SIGWINCH'); // a forward line, queued while there is no reader (sleep ignores WINCH)
+    await sleep(200);
+    // A reader comes: it gets what was queued, in order, then the rest as it happens.
+    const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let got = '';
+    reader.stdout?.on('data', (d: Buffer) => (got += d.toString()));
+    const readerDone = new Promise<void>((resolve) => reader.once('exit', () => resolve()));
+    await waitFor('the queued lines at the reader', () => (got.includes('"init":"forward"') ? true : undefined));
+    process.kill(initPid, 'SIGTERM');
+    assert.equal(await exited, 143);
+    await readerDone;
+    const run = parseReport(got).at(-1);
+    assert.deepEqual(run?.events.map((e) => e.init), ['start', 'forward', 'signal', 'forward', 'exit', 'final']);
+    assert.equal(run?.final?.status, 143);
+    assert.match(stderr, /^pid1 init: exit 143/m, 'the summary still goes to stderr');
+  } finally {
+    killTree(initPid);
+  }
+});
+
+test('--report FIFO that never gets a reader: the service runs and stops normally; the exit waits at most 2 s for a reader', async () => {
+  const dir = tempDir('pid1-report-fifo-');
+  const fifo = path.join(dir, 'report');
+  execFileSync('mkfifo', [fifo]);
+  const t0 = Date.now();
+  const r = await pid1(['init', '--report', fifo, '--', 'sh', '-c', 'echo ran; exit 6']);
+  assert.equal(r.code, 6);
+  assert.equal(r.stdout, 'ran\n');
+  assert.match(r.stderr, /^pid1 init: exit 6: sh\[\d+\] exited 6\n$/);
+  // Structural, not a timing assertion on speed: it must not block for ever (the test's own timeout
+  // would catch that); the bound itself is EXIT_FLUSH_MS.
+  assert.ok(Date.now() - t0 < 30_000);
+});
+
+test('--grace 0 SIGKILLs at once what the stop signal did not end (as docker stop -t 0); without --grace nothing is ever SIGKILLed', async () => {
+  const report = reportPath();
+  const r = spawn(process.execPath, [CLI, 'init', '--report', report, '--grace', '0', '--', svc(), '--name', 'slow', '--drain-ms', '60000'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  r.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => r.once('exit', (code) => resolve(code)));
+  try {
+    await waitFor('ready', () => (/slow\[\d+\]: ready/.test(out) ? true : undefined));
+    assert.equal(lastRun(report)?.start?.options.graceMs, 0);
+    process.kill(r.pid as number, 'SIGTERM');
+    assert.equal(await exited, 137, 'the service was SIGKILLed, not waited for');
+    const run = lastRun(report);
+    const order = run?.events.map((e) => e.init);
+    assert.deepEqual(order?.slice(1, 4), ['signal', 'forward', 'escalate'], 'the stop signal is forwarded first, then SIGKILL');
+    assert.match(out, /slow\[\d+\]: got Terminated, draining/, 'it did receive SIGTERM first');
+    assert.equal(eventsOf(run, 'exit')[0]?.signal, 'SIGKILL');
+  } finally {
+    killTree(r.pid as number);
+  }
+  // No --grace: the start event says null (never), and a slow service is waited for.
+  const never = initHere([], [svc(), '--name', 'slow', '--drain-ms', '700']);
+  try {
+    await waitForEvent(never.report, 'start');
+    assert.equal(never.run()?.start?.options.graceMs, null);
+    await waitFor('ready', () => (/slow\[\d+\]: ready/.test(never.output()) ? true : undefined));
+    process.kill(never.pid, 'SIGTERM');
+    assert.equal((await never.exited).code, 0, 'drained 700 ms and exited 0');
+    assert.deepEqual(eventsOf(never.run(), 'escalate'), []);
+  } finally {
+    killTree(never.pid);
+  }
+});
+
+test('bad option syntax: one line, exit 2', async () => {
+  for (const [args, line] of [
+    [['--bogus', '--', 'true'], "pid1: unknown option '--bogus' for pid1 init (pid1 init --help lists them)\n"],
+    [['--grace'], 'pid1: --grace needs a value (one that starts with "-" is written --grace=-...)\n'],
+    [['--wait-all=yes', '--', 'true'], 'pid1: --wait-all takes no value\n'],
+    [['--grace', '5s'], 'pid1: pid1 init needs a command: pid1 init [OPTIONS] -- CMD [ARGS...]\n'],
+  ] as const) {
+    const r = await pid1(['init', ...args]);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.equal(r.stderr, line);
+  }
+});
+
+test('the init path loads only the init: no commander, YAML, tree-sitter or dockerode, nothing from the other commands', async () => {
+  const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  // What the bundle is made of (esbuild's metafile, written by `npm run build`).
+  const inputs = JSON.parse(fs.readFileSync(path.join(dist, 'init-bundle-inputs.json'), 'utf8')) as string[];
+  assert.deepEqual(inputs.filter((f) => !/^(src\/(init|util|model|proc)\/[\w-]+\.ts|koffi-direct:koffi)$/.test(f)), []);
+  // What each entry loads at run time: every ESM resolve (a loader hook) and every require().
+  const dir = tempDir('pid1-init-loads-');
+  const log = path.join(dir, 'loads');
+  const hook = path.join(dir, 'hook.mjs');
+  fs.writeFileSync(hook, `
+    import fs from 'node:fs';
+    import Module, { register } from 'node:module';
+    register('data:text/javascript,' + encodeURIComponent(\`
+      import fs from 'node:fs';
+      export async function resolve(spec, ctx, next) { const r = await next(spec, ctx); fs.appendFileSync(${JSON.stringify(log)}, r.url + '\\\\n'); return r; }\`));
+    const load = Module._load;
+    Module._load = function (request, parent, isMain) { fs.appendFileSync(${JSON.stringify(log)}, 'require ' + request + '\\n'); return load.apply(this, arguments); };
+  `);
+  const entries: [string, string[]][] = [
+    ['pid1 init (the CLI)', [CLI, 'init']],
+    ['the bundle', [path.join(dist, 'init/pid1-init.cjs')]],
+    ['the unbundled entry', [LEAN_ENTRY]],
+  ];
+  for (const [what, entry] of entries) {
+    fs.rmSync(log, { force: true });
+    const r = execFileSync(process.execPath, ['--import', hook, ...entry, '--report', 'none', '--', 'sh', '-c', 'exit 0'], { encoding: 'utf8' });
+    assert.equal(r, '');
+    const loaded = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    assert.ok(loaded.some((l) => /koffi/.test(l)), `${what} loads koffi: ${loaded.join(' ')}`);
+    const foreign = loaded.filter((l) => /commander|yaml|tree-sitter|dockerode|node_modules\/ignore|dist\/src\/(cli\/(?!main\.js)|lint|rules|runtime|report|sources|document)/.test(l));
+    assert.deepEqual(foreign, [], what);
+  }
+});
+
+test('the summary says plainly how each other reaped process ended (not "(1 not 0)")', async () => {
+  // Two orphans for pid1 init to reap (each backgrounded from a subshell that exits at once): one exits 3.
+  const r = await pid1(['init', '--report', reportPath(), '--', 'sh', '-c', '(sh -c "exit 3" &); (sleep 0.1 &); sleep 0.6; exit 0']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^pid1 init: exit 0: sh\[\d+\] exited 0; 2 other processes reaped: sh\[\d+\] exited 3, sleep\[\d+\] exited 0\n$/m);
+});
+
+test('the bundle without koffi.node beside it (and no koffi package to fall back on): one line saying what is missing, exit 2', async () => {
+  const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const dir = tempDir('pid1-lone-bundle-');
+  fs.copyFileSync(path.join(dist, 'init/pid1-init.cjs'), path.join(dir, 'pid1-init.cjs'));
+  const r = spawn(process.execPath, [path.join(dir, 'pid1-init.cjs'), '--', 'true'], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+  let err = '';
+  r.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => r.once('exit', resolve));
+  assert.equal(code, 2);
+  assert.match(err, /^pid1: pid1 init needs koffi\.node beside pid1-init\.cjs, built for this machine \(Cannot find module '\.\/koffi\.node'[^\n]*\)\n$/);
 });

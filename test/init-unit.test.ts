@@ -5,8 +5,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDuration, parseRewrite, resolveOptions } from '../src/init/options.js';
-import { LineWriter, parseReport, summarize, type InitEvent } from '../src/init/report.js';
+import { LineWriter, openReport, parseReport, Reporter, summarize, QUEUE_MAX_BYTES, type InitEvent } from '../src/init/report.js';
 import { SIGNAL_POLICY } from '../src/init/init.js';
+import { parseInitArgs } from '../src/init/main.js';
 import { UserError } from '../src/util/errors.js';
 import { sleep, tempDir } from './helpers/exec.js';
 
@@ -35,13 +36,14 @@ test('parseRewrite: names, numbers, SIG prefixes, lists and repeats', () => {
 test('resolveOptions: defaults, environment, command line over environment', () => {
   const d = resolveOptions({}, {});
   assert.deepEqual({ ...d, stopSignals: [...d.stopSignals], rewrite: [...d.rewrite] }, {
-    singleChild: false, waitAll: false, drainMs: 0, graceMs: 0, stopSignals: [15], rewrite: [], report: 'stderr',
+    singleChild: false, waitAll: false, drainMs: 0, graceMs: null, stopSignals: [15], rewrite: [], report: 'stderr',
   });
   const env = { PID1_SINGLE_CHILD: 'yes', PID1_DRAIN: '2s', PID1_GRACE: '', PID1_REPORT: '/tmp/r' };
   const e = resolveOptions({}, env);
   assert.equal(e.singleChild, true);
   assert.equal(e.drainMs, 2000);
-  assert.equal(e.graceMs, 0, 'an empty variable is unset');
+  assert.equal(e.graceMs, null, 'an empty variable is unset: never');
+  assert.equal(resolveOptions({ grace: '0' }, {}).graceMs, 0, '--grace 0 is at once, not never');
   assert.equal(e.report, '/tmp/r');
   const c = resolveOptions({ singleChild: false, drain: '1s', report: 'none' }, env);
   assert.equal(c.singleChild, false);
@@ -94,6 +96,7 @@ test('summarize explains the status, the stop, the drain and the escalation in o
   assert.match(line, /^pid1 init: exit 143 = 128\+15 \(SIGTERM\): sh\[7\] was killed by SIGTERM/);
   assert.match(line, /SIGTERM received at 1\.00s, forwarded to group 7 after a 5\.00s drain/);
   assert.match(line, /SIGKILLed after the 20\.0s grace: svc\[8\]/);
+  assert.match(line, /1 other process reaped: svc\[8\] was killed by SIGKILL/);
   const failed = summarize({ events: [{ init: 'spawn-failed', t: 1, argv: ['x'], error: 'cannot run x: ENOENT: no such file or directory', status: 127 }] });
   assert.equal(failed, 'pid1 init: exit 127: cannot run x: ENOENT: no such file or directory');
 });
@@ -139,4 +142,82 @@ test('LineWriter on a full non-blocking pipe: queues without spinning, drops pas
     fs.closeSync(wfd);
     fs.closeSync(rfd);
   }
+});
+
+test('summarize says plainly how the other processes ended', () => {
+  const exit = (pid: number, e: { code?: number; signal?: string }): InitEvent => ({ init: 'exit', t: pid, pid, name: `w${pid}`, main: false, ...e, status: e.signal ? 137 : (e.code ?? 0) });
+  const main: InitEvent = { init: 'exit', t: 1, pid: 7, name: 'sh', main: true, code: 0, status: 0 };
+  const line = (others: InitEvent[]): string => summarize({ events: [main, ...others] });
+  assert.equal(line([exit(8, { code: 0 })]), 'pid1 init: exit 0: sh[7] exited 0; 1 other process reaped: w8[8] exited 0');
+  assert.equal(line([exit(8, { code: 0 }), exit(9, { signal: 'SIGKILL' })]), 'pid1 init: exit 0: sh[7] exited 0; 2 other processes reaped: w8[8] exited 0, w9[9] was killed by SIGKILL');
+  const many = Array.from({ length: 40 }, (_, i) => exit(100 + i, { code: i === 5 ? 3 : 0 }));
+  assert.equal(line(many), 'pid1 init: exit 0: sh[7] exited 0; 40 other processes reaped: 39 exited 0, 1 did not: w105[105] exited 3');
+  assert.equal(line(many.map((e) => ({ ...e, code: 0, status: 0 }))), 'pid1 init: exit 0: sh[7] exited 0; 40 other processes reaped: all exited 0');
+  assert.doesNotMatch(line(many), /not 0\)/, 'no "(1 not 0)"');
+});
+
+test('parseInitArgs: options end at -- or at the command; the command keeps its own options', () => {
+  assert.deepEqual(parseInitArgs(['--grace', '5s', '--', 'sh', '-c', 'x']).cmd, ['sh', '-c', 'x']);
+  const p = parseInitArgs(['--report=r', '--wait-all', '--rewrite', 'TERM:QUIT', '--rewrite', 'INT:QUIT', 'node', '--inspect', 'app.js', '--grace', '1s']);
+  assert.deepEqual(p.cmd, ['node', '--inspect', 'app.js', '--grace', '1s']);
+  assert.deepEqual([p.raw.report, p.raw.waitAll, p.raw.rewrite, p.raw.grace], ['r', true, ['TERM:QUIT', 'INT:QUIT'], undefined]);
+  assert.equal(parseInitArgs(['--no-single-child', '--', 'x']).raw.singleChild, false);
+  assert.equal(parseInitArgs(['-h']).help, true);
+  assert.deepEqual(parseInitArgs(['--', '--weird-name']).cmd, ['--weird-name']);
+  for (const [args, re] of [[['--bogus', '--', 'x'], /^unknown option '--bogus' for pid1 init/], [['--grace'], /^--grace needs a value/], [['--report', '--', 'x'], /^--report needs a value/], [['--wait-all=1', 'x'], /^--wait-all takes no value/]] as const) {
+    assert.throws(() => parseInitArgs([...args]), (e: unknown) => e instanceof UserError && re.test(e.message) && !e.message.includes('\n'), args.join(' '));
+  }
+});
+
+test('LineWriter on a FIFO report: opens without blocking, queues until a reader comes, and waits for the next reader when one leaves', async () => {
+  const fifo = path.join(tempDir('pid1-report-fifo-'), 'report');
+  execFileSync('mkfifo', [fifo]);
+  assert.equal(openReport(fifo), undefined, 'no reader: ENXIO, not a blocked open');
+  const w = new LineWriter(undefined, QUEUE_MAX_BYTES, () => openReport(fifo));
+  w.write('one\n');
+  await sleep(50);
+  assert.equal(w.pending, 4, 'held while nobody reads');
+  const readAll = async (fd: number, want: string): Promise<string> => {
+    let got = '';
+    const buf = Buffer.alloc(4096);
+    for (let i = 0; i < 400 && !got.endsWith(want); i++) {
+      try {
+        const n = fs.readSync(fd, buf);
+        got += buf.subarray(0, n).toString();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      }
+      await sleep(5);
+    }
+    return got;
+  };
+  const first = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  assert.equal(await w.flushed(5000), true);
+  assert.equal(await readAll(first, 'one\n'), 'one\n');
+  fs.closeSync(first); // the reader leaves: the next write gets EPIPE (Node ignores SIGPIPE)
+  w.write('two\n');
+  w.write('three\n');
+  await sleep(50);
+  assert.equal(w.pending, 10, 'kept for the next reader, not dropped');
+  const second = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    assert.equal(await w.flushed(5000), true);
+    assert.equal(await readAll(second, 'three\n'), 'two\nthree\n');
+    assert.equal(w.dropped, 0);
+  } finally {
+    fs.closeSync(second);
+  }
+});
+
+test('the supervisor keeps a bounded digest for its summary: plain forwards and most other exits are written, not held', () => {
+  const r = new Reporter('none');
+  r.emit({ init: 'exit', pid: 7, name: 'sh', main: true, code: 0, status: 0 });
+  for (let i = 0; i < 10_000; i++) {
+    r.emit({ init: 'forward', received: 'SIGWINCH', signal: 'SIGWINCH', to: 'group', pgid: 7, pids: [], delivered: true }, undefined, false);
+    const failed = i % 1000 === 999;
+    r.emit({ init: 'exit', pid: 100 + i, name: 'job', main: false, ...(failed ? { code: 1 } : { code: 0 }), status: failed ? 1 : 0 });
+  }
+  assert.ok(r.events.length <= 1 + 3 + 5, `${r.events.length} events held`);
+  assert.deepEqual(r.unlisted, { exited0: 9987, failed: 5 });
+  assert.equal(summarize(r.run), 'pid1 init: exit 0: sh[7] exited 0; 10000 other processes reaped: 9990 exited 0, 10 did not: job[1099] exited 1, job[2099] exited 1, job[3099] exited 1, job[4099] exited 1, job[5099] exited 1 and 5 more');
 });

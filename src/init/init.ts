@@ -139,7 +139,7 @@ class Supervisor {
       // Shell conventions: 127 not found, 126 found but not runnable.
       const status = err.errno === 2 ? 127 : 126;
       this.report.emit({ init: 'spawn-failed', argv: this.argv, error: err.message, status });
-      this.report.say(summarize({ events: this.report.events }));
+      this.report.warn(summarize(this.report.run)); // said even under --report none: nothing ran
       this.finished = true; // there is no child: signals from now on have nowhere to go
       return this.exit(status);
     }
@@ -240,7 +240,7 @@ class Supervisor {
       ...(also?.length ? { also: also.map((p) => named(p)) } : {}),
       delivered: delivered || !!also?.length,
       ...(drainCut ? { drainCut } : {}),
-    });
+    }, undefined, stop); // a plain forward is written, not kept: a storm of SIGWINCH must not grow memory
   }
 
   /**
@@ -254,7 +254,8 @@ class Supervisor {
   }
 
   private startGrace(): void {
-    if (this.opts.graceMs <= 0 || this.graceTimer) return;
+    // No --grace: never SIGKILL. --grace 0: at once, as `docker stop -t 0` does (the next turn of the loop).
+    if (this.opts.graceMs === null || this.graceTimer) return;
     this.graceStarted = Date.now();
     this.graceTimer = setTimeout(() => this.guard(() => this.escalate()), this.opts.graceMs);
   }
@@ -368,7 +369,7 @@ class Supervisor {
     const status = this.mainExit?.status ?? 0;
     const dropped = this.report.dropped;
     const final = { init: 'final', status, summary: '', ...(dropped ? { dropped } : {}) } as const;
-    const summary = summarize({ events: [...this.report.events, { ...final, t: 0 }] });
+    const summary = summarize({ ...this.report.run, events: [...this.report.events, { ...final, t: 0 }] });
     this.report.emit({ ...final, summary, stats: this.stats });
     this.report.say(summary);
     this.exit(status);

@@ -15,8 +15,8 @@ export interface InitOptions {
   stopSignals: Set<number>;
   /** Wait this long after the first stop signal before forwarding it. */
   drainMs: number;
-  /** SIGKILL what is still alive this long after the stop was forwarded; 0 = never. */
-  graceMs: number;
+  /** SIGKILL what is still alive this long after the stop was forwarded; 0 = at once (as `docker stop -t 0`); null = never. */
+  graceMs: number | null;
   /** When the main child exits on its own, stop and wait for the other descendants too. */
   waitAll: boolean;
   /** JSON-lines report: a file (appended), 'stderr', or 'none'. */
@@ -124,7 +124,7 @@ export function resolveOptions(raw: RawInitOptions, env: NodeJS.ProcessEnv = pro
     singleChild: raw.singleChild ?? envFlag(env, ENV_VARS.singleChild) ?? false,
     waitAll: raw.waitAll ?? envFlag(env, ENV_VARS.waitAll) ?? false,
     drainMs: drain ? parseDuration(drain.value, drain.where) : 0,
-    graceMs: grace ? parseDuration(grace.value, grace.where) : 0,
+    graceMs: grace ? parseDuration(grace.value, grace.where) : null,
     stopSignals: stop ? parseSignalList(stop.value, stop.where) : new Set([parseSignal('TERM')]),
     rewrite: rewrite ? parseRewrite(rewrite.items, rewrite.where) : new Map(),
     report: report?.value ?? 'stderr',

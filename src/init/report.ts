@@ -6,7 +6,6 @@
  * report with parseReport + summarize.
  */
 import fs from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import type { Named } from './procs.js';
 
 export type { Named };
@@ -27,7 +26,8 @@ export interface StartEvent {
     singleChild: boolean;
     waitAll: boolean;
     drainMs: number;
-    graceMs: number;
+    /** null: never (no --grace); 0: at once. */
+    graceMs: number | null;
     stopSignals: string[];
     rewrite: Record<string, string>;
   };
@@ -78,7 +78,8 @@ export interface WaitEvent {
   /** Those that had not received the stop signal yet and were sent it now. */
   signalled: Named[];
   signal?: string;
-  graceMs: number;
+  /** null: no --grace, wait for ever. */
+  graceMs: number | null;
   /** The drain in progress when the main child exited, cut short. */
   drainCut?: string;
 }
@@ -105,16 +106,26 @@ export type EventBody = InitEvent extends infer E ? (E extends InitEvent ? Omit<
 
 const EVENT_NAMES = new Set(['start', 'spawn-failed', 'signal', 'drain', 'forward', 'exit', 'wait', 'escalate', 'left', 'error', 'final']);
 
-/** Milliseconds since the Node process started, 0.01 ms resolution. */
+/**
+ * Milliseconds since the Node process started, 0.01 ms resolution. process.uptime() reads the same
+ * monotonic clock as performance.now() (uv_hrtime since Node's start) without loading perf_hooks
+ * (a dozen internal modules, measurable in the init's start-up).
+ */
 export function now(): number {
-  return Math.round(performance.now() * 100) / 100;
+  return Math.round(process.uptime() * 100_000) / 100;
 }
 
-/** Bytes of lines kept while a reader is slow; past this, lines are dropped and counted. */
+/** Bytes of lines kept while a reader is slow (or not there yet); past this, lines are dropped and counted. */
 export const QUEUE_MAX_BYTES = 1 << 20;
 /** The first retry after EAGAIN, and the longest wait between retries (doubling in between). */
 const RETRY_FIRST_MS = 5;
 const RETRY_MAX_MS = 100;
+
+/**
+ * Opens the sink again: an fd, or undefined while it cannot take lines yet (a FIFO without a reader).
+ * Throws when it never will.
+ */
+export type Reopen = () => number | undefined;
 
 /**
  * Lines to one fd, synchronously when it takes them, never spinning when it does not. stderr may be a
@@ -124,21 +135,25 @@ const RETRY_MAX_MS = 100;
  * queue flushed from a timer; new lines go behind it (order is kept); past `maxBytes` they are dropped
  * and counted, except essential ones (the final event and summary). Lines under PIPE_BUF (4 KiB) are
  * written whole or not at all (pipe(7)), so the child's output never lands inside one of them.
+ * With `reopen` (a --report FIFO), the fd may be missing: lines queue until a reader opens the FIFO,
+ * and a reader that goes away (EPIPE) puts the writer back to waiting for the next one.
  */
 export class LineWriter {
   /** Lines dropped because the queue was full. */
   dropped = 0;
-  /** Writes tried again after EAGAIN (from the timer, backing off): ten a second at most. */
+  /** Writes tried again after EAGAIN, or opens tried again (from the timer, backing off): ten a second at most. */
   retries = 0;
   private readonly queue: Buffer[] = [];
   private queued = 0;
   private timer: NodeJS.Timeout | undefined;
   private retryMs = RETRY_FIRST_MS;
-  /** The reader is gone (EPIPE, EBADF...): the supervisor goes on regardless, writing nothing. */
+  /** The reader is gone for good (EPIPE without reopen, EBADF...): the supervisor goes on regardless, writing nothing. */
   private broken = false;
   private readonly idle: (() => void)[] = [];
 
-  constructor(readonly fd: number, private readonly maxBytes = QUEUE_MAX_BYTES) {}
+  constructor(private fd: number | undefined, private readonly maxBytes = QUEUE_MAX_BYTES, private readonly reopen?: Reopen) {
+    if (fd === undefined && !reopen) throw new Error('LineWriter: no fd and no way to open one');
+  }
 
   /** Bytes waiting for the reader. */
   get pending(): number {
@@ -148,7 +163,7 @@ export class LineWriter {
   write(text: string, essential = false): void {
     if (this.broken) return;
     const buf = Buffer.from(text);
-    if (!this.queue.length) {
+    if (!this.queue.length && this.fd !== undefined) {
       const rest = this.tryWrite(buf);
       if (rest) this.enqueue(rest);
       return;
@@ -162,7 +177,7 @@ export class LineWriter {
 
   /** Resolves true once everything queued is written (or the reader is gone), false after `ms` without that. */
   flushed(ms: number): Promise<boolean> {
-    if (!this.queue.length) return Promise.resolve(true);
+    if (!this.queue.length || this.broken) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timeout = setTimeout(() => resolve(false), ms);
       this.idle.push(() => {
@@ -172,14 +187,22 @@ export class LineWriter {
     });
   }
 
-  /** Write what the fd takes now; the rest (after EAGAIN) is returned. */
+  /** Write what the fd takes now; the rest (after EAGAIN, or a reader gone with reopen) is returned. */
   private tryWrite(buf: Buffer): Buffer | undefined {
     let off = 0;
     while (off < buf.length) {
+      if (this.fd === undefined) return buf.subarray(off);
       try {
         off += fs.writeSync(this.fd, buf, off);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return buf.subarray(off);
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') return buf.subarray(off);
+        if (code === 'EPIPE' && this.reopen) {
+          // The FIFO's reader left (Node ignores SIGPIPE, so the write fails instead): wait for the next.
+          fs.closeSync(this.fd);
+          this.fd = undefined;
+          return buf.subarray(off);
+        }
         this.broken = true;
         return undefined;
       }
@@ -196,11 +219,18 @@ export class LineWriter {
   private flush(): void {
     this.timer = undefined;
     this.retries++;
+    if (this.fd === undefined && this.reopen) {
+      try {
+        this.fd = this.reopen();
+      } catch {
+        this.broken = true;
+      }
+    }
     for (let head = this.queue[0]; head && !this.broken; head = this.queue[0]) {
       const rest = this.tryWrite(head);
       this.queued -= head.length - (rest?.length ?? 0);
       if (rest) {
-        // Still full: try again later, backing off (one syscall per try, never a loop).
+        // Still full (or still no reader): try again later, backing off (one syscall per try, never a loop).
         this.queue[0] = rest;
         this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
         this.timer = setTimeout(() => this.flush(), this.retryMs);
@@ -226,39 +256,99 @@ function writerFor(fd: number): LineWriter {
 /** Event kinds that are written even past the queue's bound: the ones that say how it ended. */
 const ESSENTIAL = new Set<string>(['final', 'spawn-failed']);
 
+const { O_WRONLY, O_APPEND, O_CREAT, O_NONBLOCK } = fs.constants;
+
+/**
+ * Open the report file without ever blocking: open(2) of a FIFO for writing blocks until a reader
+ * opens it, and with O_NONBLOCK fails with ENXIO instead (fifo(7)). undefined: a FIFO with no reader
+ * yet. O_NONBLOCK also keeps later writes from blocking on a slow reader (EAGAIN: queued). A regular
+ * file ignores it. Node opens with O_CLOEXEC: the child never inherits the fd.
+ */
+export function openReport(file: string): number | undefined {
+  try {
+    return fs.openSync(file, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK, 0o666);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENXIO') return undefined;
+    throw err;
+  }
+}
+
+/** Exits of other processes a summary keeps by name: the first few, and the first few failures. */
+const KEEP_OTHER_EXITS = 3;
+const KEEP_FAILED_EXITS = 5;
+
 export class Reporter {
+  /**
+   * What the summary is made from. Bounded, so that a supervisor running for weeks holds no growing
+   * list: plain forwards are not kept (only their report line is written), nor exits of other
+   * processes past the first few and the first few failures (those are counted in `unlisted`).
+   */
   readonly events: InitEvent[] = [];
+  readonly unlisted = { exited0: 0, failed: 0 };
+  private keptOthers = 0;
+  private keptFailed = 0;
   private readonly out: LineWriter | undefined;
+  /** --report none: neither the report nor the summary line. */
+  private readonly quiet: boolean;
 
   /**
-   * `dest`: a file path (appended), 'stderr' or 'none'. A file that cannot be opened falls back to
-   * stderr with a warning: an init that refuses to start over its report would take the service down.
+   * `dest`: a file path (appended; a FIFO is written once a reader opens it), 'stderr' or 'none'. A
+   * file that cannot be opened falls back to stderr with a warning: an init that refuses to start over
+   * its report would take the service down.
    */
   constructor(dest: string) {
+    this.quiet = dest === 'none';
     if (dest === 'none') this.out = undefined;
     else if (dest === 'stderr' || dest === '-') this.out = writerFor(2);
     else {
-      let fd = 2;
       try {
-        fd = fs.openSync(dest, 'a'); // Node opens with O_CLOEXEC: the child never inherits it
+        const fd = openReport(dest);
+        this.out = fd === undefined ? new LineWriter(undefined, QUEUE_MAX_BYTES, () => openReport(dest)) : new LineWriter(fd);
       } catch (err) {
-        this.say(`pid1 init: cannot open the report file ${dest} (${(err as NodeJS.ErrnoException).code ?? String(err)}); reporting on stderr`);
+        this.warn(`pid1 init: cannot open the report file ${dest} (${(err as NodeJS.ErrnoException).code ?? String(err)}); reporting on stderr`);
+        this.out = writerFor(2);
       }
-      this.out = writerFor(fd);
     }
   }
 
-  /** Write an event stamped now, or at `at` (a time taken earlier, e.g. when a signal arrived). */
-  emit<E extends EventBody>(body: E, at = now()): E & { t: number } {
+  /**
+   * Write an event stamped now, or at `at` (a time taken earlier, e.g. when a signal arrived).
+   * `forSummary` false: written, not kept (a forward of a signal that is not a stop signal).
+   */
+  emit<E extends EventBody>(body: E, at = now(), forSummary = true): E & { t: number } {
     // `init` first, then `t`, then the rest: easy to read with grep.
     const event: E & { t: number } = Object.assign({ init: body.init, t: at }, body);
-    this.events.push(event as InitEvent);
+    if (forSummary) this.keep(event as InitEvent);
     this.out?.write(`${JSON.stringify(event)}\n`, ESSENTIAL.has(body.init));
     return event;
   }
 
-  /** The human line, always on stderr (never dropped). */
+  private keep(e: InitEvent): void {
+    if (e.init === 'exit' && !e.main) {
+      const failed = e.status !== 0;
+      if (this.keptOthers >= KEEP_OTHER_EXITS && !(failed && this.keptFailed < KEEP_FAILED_EXITS)) {
+        if (failed) this.unlisted.failed++;
+        else this.unlisted.exited0++;
+        return;
+      }
+      this.keptOthers++;
+      if (failed) this.keptFailed++;
+    }
+    this.events.push(e);
+  }
+
+  /** The run so far, for summarize. */
+  get run(): InitRun {
+    return { events: this.events, unlisted: this.unlisted };
+  }
+
+  /** The human summary line on stderr (never dropped); nothing under --report none. */
   say(line: string): void {
+    if (!this.quiet) this.warn(line);
+  }
+
+  /** A line that is said whatever --report is (the command could not start, the report cannot be written). */
+  warn(line: string): void {
     writerFor(2).write(`${line}\n`, true);
   }
 
@@ -278,6 +368,8 @@ export class Reporter {
 /** One run of the supervisor in a report (a file may hold several: it is appended to). */
 export interface InitRun {
   events: InitEvent[];
+  /** Exits of other processes that `events` leaves out (the supervisor keeps only a few by name). */
+  unlisted?: { exited0: number; failed: number };
   start?: StartEvent;
   final?: FinalEvent;
 }
@@ -318,6 +410,31 @@ function list(ps: Named[], max = 5): string {
   return ps.length > max ? `${shown} and ${ps.length - max} more` : shown;
 }
 
+/** How one process ended, in words: "exited 0", "was killed by SIGKILL". */
+function ended(e: ExitEvent): string {
+  return e.signal ? `was killed by ${e.signal}${e.core ? ' (core dumped)' : ''}` : `exited ${e.code ?? e.status}`;
+}
+
+/**
+ * The processes reaped besides the main child, in words: each one when they are few ("2 other
+ * processes reaped: svc[13] exited 0, svc[14] was killed by SIGKILL"), else the count and those that
+ * did not exit 0 ("40 other processes reaped: 39 exited 0, 1 did not: worker[20] exited 3").
+ */
+function othersLine(others: ExitEvent[], unlisted = { exited0: 0, failed: 0 }): string {
+  const total = others.length + unlisted.exited0 + unlisted.failed;
+  const head = `${total} other process${total === 1 ? '' : 'es'} reaped`;
+  const each = (es: ExitEvent[], count: number, max = 5): string => {
+    const shown = es.slice(0, max).map((e) => `${who(e)} ${ended(e)}`).join(', ');
+    return count > Math.min(es.length, max) ? `${shown} and ${count - Math.min(es.length, max)} more` : shown;
+  };
+  if (total <= 3) return `${head}: ${each(others, total)}`;
+  const failed = others.filter((e) => e.status !== 0);
+  const failedTotal = failed.length + unlisted.failed;
+  if (!failedTotal) return `${head}: all exited 0`;
+  const ok = total - failedTotal;
+  return `${head}: ${ok ? `${ok} exited 0, ` : ''}${failedTotal} did not: ${each(failed, failedTotal)}`;
+}
+
 /** Why a status: "exit 143 = 128+15 (SIGTERM)". */
 export function explainStatus(status: number, signal?: string): string {
   return signal ? `exit ${status} = 128+${status - 128} (${signal})` : `exit ${status}`;
@@ -334,7 +451,7 @@ export function summarize(run: InitRun): string {
   const status = final?.status ?? main?.status;
   const head = status === undefined ? 'pid1 init: still running' : `pid1 init: ${explainStatus(status, main?.signal)}`;
   if (main) {
-    parts.push(main.signal ? `${who(main)} was killed by ${main.signal}${main.core ? ' (core dumped)' : ''}` : `${who(main)} exited ${main.code ?? main.status}`);
+    parts.push(`${who(main)} ${ended(main)}`);
   }
   const stopSignal = ev.find((e): e is SignalEvent => e.init === 'signal' && e.stop);
   const stopForward = stopSignal ? ev.find((e): e is ForwardEvent => e.init === 'forward' && e.received === stopSignal.signal && e.t >= stopSignal.t) : undefined;
@@ -351,10 +468,7 @@ export function summarize(run: InitRun): string {
     parts.push(s);
   }
   const others = ev.filter((e): e is ExitEvent => e.init === 'exit' && !e.main);
-  if (others.length) {
-    const bad = others.filter((e) => e.status !== 0);
-    parts.push(`${others.length} other process${others.length === 1 ? '' : 'es'} reaped${bad.length ? ` (${bad.length} not 0)` : ''}`);
-  }
+  if (others.length) parts.push(othersLine(others, run.unlisted));
   const waited = ev.find((e): e is WaitEvent => e.init === 'wait');
   if (waited) parts.push(`waited for ${list(waited.for)}`);
   for (const e of ev) {
