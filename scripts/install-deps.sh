@@ -7,7 +7,9 @@ packages=(docker.io docker-compose busybox-static tini dumb-init catatonit gcc l
   # Real programs for the catalogue of PID 1 behaviour (test/catalogue-ns.test.ts) and the Python image
   # of test/program-source-docker.test.ts; the larger ones (JVM, Go, Ruby, PHP, databases) run where
   # installed and are skipped otherwise.
-  python3 procps nginx-light haproxy redis-server cron supervisor gunicorn python3-uvicorn python3-flask python3-django)
+  python3 procps nginx-light haproxy redis-server cron supervisor gunicorn python3-uvicorn python3-flask python3-django
+  # yarn 1 for test/package-managers.test.ts (npm comes with Node)
+  yarnpkg)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -5,7 +5,7 @@
  * against a real stop.
  */
 import { basename, identify, type Forwarding, type Program, type Role, type ShellFamily } from './programs.js';
-import { analyzeShell, type ShellAnalysis, type Trap } from './shell.js';
+import { analyzeShell, isAllArgs, type FinalCommand, type ShellAnalysis, type ShellEnd, type Trap } from './shell.js';
 import { KERNEL_SIGRTMIN, parseSignal, signalFate, signalName, type SignalMasks } from './signals.js';
 
 /** One process on the chain, after every exec it performs (its final program image). */
@@ -47,6 +47,11 @@ export interface ChainProcess {
   waitsForChild?: boolean;
   /** Its handler runs only after its foreground child exits (a shell trap while a command runs in the foreground). */
   deferred?: boolean;
+  /**
+   * A shell running an endless loop: the longest `sleep` its body waits in (seconds; undefined when it runs
+   * anything else in the foreground), and whether its trap for the stop signal ends the script.
+   */
+  loop?: { pause?: number; trapExits?: boolean };
 }
 
 /**
@@ -55,13 +60,16 @@ export interface ChainProcess {
  * - `unknown-shell`: the image's /bin/sh is unknown, and whether it execs the last command decides;
  * - `runtime-command`: the command is built at run time (`exec $CMD`, a background job from variables);
  * - `package-script`: npm/yarn/pnpm run a package.json script pid1 does not read;
- * - `image-entrypoint-unseen`: the image's own ENTRYPOINT, which pid1 cannot see, runs in front.
+ * - `image-entrypoint-unseen`: the image's own ENTRYPOINT, which pid1 cannot see, runs in front;
+ * - `path-dependent`: the script's paths end differently (one execs the service, another does not).
  */
-export type OpaqueCode = 'script-unseen' | 'unknown-shell' | 'runtime-command' | 'package-script' | 'image-entrypoint-unseen';
+export type OpaqueCode = 'script-unseen' | 'unknown-shell' | 'runtime-command' | 'package-script' | 'image-entrypoint-unseen' | 'path-dependent';
 
 export interface Opaque {
   code: OpaqueCode;
   message: string;
+  /** The first process (index in the chain) whose behaviour it hides: a stop decided before it is certain. */
+  at: number;
 }
 
 export interface LaunchChain {
@@ -88,6 +96,9 @@ export interface StopPrediction {
   fix?: string;
 }
 
+/** A loop that sleeps at most this long between checks runs its trap well within any grace period (Docker's is 10 s). */
+const LOOP_PAUSE_LIMIT = 10;
+
 const INIT_NAMES = new Set(['tini', 'docker-init', 'dumb-init', 'catatonit', 's6']);
 
 function serviceGraceful(p: Program, signal: string): 'yes' | 'no' | 'unknown' {
@@ -98,11 +109,10 @@ function serviceGraceful(p: Program, signal: string): 'yes' | 'no' | 'unknown' {
 
 /** Static knowledge of whether a program catches the stop signal. */
 function staticHandles(p: Program, signal: string, shell?: ShellAnalysis): 'yes' | 'no' | 'unknown' {
-  const bare = signal.replace(/^SIG/, '');
   switch (p.role) {
     case 'init': case 'package-manager': case 'fork-wrapper': return 'yes';
     case 'shell':
-      if (shell?.traps.some((t) => t.signals.includes(bare) || t.signals.includes(String(parseSignal(bare))))) return 'yes';
+      if (shell && stopTrap(shell, signal)) return 'yes';
       return 'no'; // a non-interactive shell has no handler for TERM/QUIT/USR*; INT is caught by dash as init but not forwarded
     case 'service':
       if (p.programDecides) return 'unknown';
@@ -112,15 +122,24 @@ function staticHandles(p: Program, signal: string, shell?: ShellAnalysis): 'yes'
   }
 }
 
-/** The shell's trap for the stop signal, if any. */
+/**
+ * The shell's trap for the stop signal while its service runs, if any: the last one set before the
+ * service (`trap - TERM` before it resets it). With the service in the background, a trap set after it
+ * counts too (`svc & pid=$!; trap 'kill $pid' TERM; wait`), and a reset after it does not: the stop comes
+ * during the first `wait` (`wait $pid; trap - TERM; wait $pid`).
+ */
 export function stopTrap(shell: ShellAnalysis, signal: string): Trap | undefined {
   const bare = signal.replace(/^SIG/, '');
   const num = String(parseSignal(bare));
-  for (let i = shell.traps.length - 1; i >= 0; i--) {
-    const t = shell.traps[i] as Trap;
-    if (t.signals.includes(bare) || t.signals.includes(num)) return t;
+  const at = shell.end?.command.line ?? Number.POSITIVE_INFINITY;
+  const background = shell.end?.kind === 'wait' || shell.end?.kind === 'loop';
+  let found: Trap | undefined;
+  for (const t of shell.traps) {
+    if (!t.signals.includes(bare) && !t.signals.includes(num)) continue;
+    if (background ? t.resets && t.line > at : t.line > at) continue;
+    found = t;
   }
-  return undefined;
+  return found && !found.resets ? found : undefined;
 }
 
 export function makeProcess(programs: Program[], argv: string[], signal: string, shell?: ShellAnalysis, script?: string): ChainProcess {
@@ -136,13 +155,17 @@ export function makeProcess(programs: Program[], argv: string[], signal: string,
   const trap = last.role === 'shell' && shell ? stopTrap(shell, signal) : undefined;
   if (trap && shell) {
     if (trap.ignores) handles = 'no';
-    else if (shell.wait) {
+    else if (shell.end?.kind === 'loop') {
+      // An endless loop: the trap runs between its commands (after the current `sleep`).
+      forwards = 'none';
+    } else if (shell.wait) {
       // A trap interrupts `wait` at once (the service runs in the background).
       if (trap.forwards) {
         role = 'init';
         forwards = 'child';
-        // After the trap, the interrupted `wait` returns > 128: the script goes on to its next statement.
-        waitsForChild = trap.waits || (shell.wait.waits >= 2 && (!shell.errexit || shell.wait.guarded));
+        // After the trap, the interrupted `wait` returns > 128: the script goes on to its next statement
+        // (unless the trap exits first: then PID 1 is gone and the kernel SIGKILLs the service).
+        waitsForChild = trap.waits || (!trap.exits && shell.wait.waits >= 2 && (!shell.errexit || shell.wait.guarded));
       } else {
         forwards = 'none';
       }
@@ -163,8 +186,10 @@ export function makeProcess(programs: Program[], argv: string[], signal: string,
     ...(waitsForChild !== undefined ? { waitsForChild } : {}),
     ...(deferred ? { deferred } : {}),
     ...(last.waitsForGroup ? { waitsForGroup: true } : {}),
+    ...(last.exitsAfterForwarding ? { waitsForChild: false } : {}),
     ...(ignored ? { ignores: true } : {}),
     ...(last.note ? { note: last.note } : {}),
+    ...(shell?.end?.kind === 'loop' ? { loop: { ...(shell.end.pause !== undefined ? { pause: shell.end.pause } : {}), ...(trap?.exits ? { trapExits: true } : {}) } } : {}),
   };
 }
 
@@ -177,6 +202,8 @@ export interface ChainOptions {
   readScript?: (path: string) => string | undefined;
   /** The container's CMD, substituted for `exec "$@"` in an entrypoint script. */
   args?: string[];
+  /** `args` stands for whatever CMD will be (a script linted on its own): it decides no `if [ "$1" = ... ]`. */
+  argsUnknown?: boolean;
   /** The image's environment (ENV): `$VAR` in a command string with a known value counts as literal. */
   env?: Readonly<Record<string, string>>;
 }
@@ -197,7 +224,7 @@ export function shebangOf(text: string): string[] | undefined {
 
 /** A program path that names a script (not found: pid1 cannot see what it runs). */
 function looksLikeScript(p: string): boolean {
-  return /\.(sh|bash|ash)$/.test(p) || /entrypoint|start|run|launch|boot/i.test(basename(p)) && p.includes('/');
+  return /\.(sh|bash|ash)$/.test(p) || /(^|[-_.])(entrypoint|start|run|launch|boot)([-_.]|$)/i.test(basename(p)) && p.includes('/');
 }
 
 /** Walk an exec-form argv through wrappers, inits and shells into a chain of processes. */
@@ -220,15 +247,11 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         rest = [...interp, head, ...rest.slice(1)];
         if (currentArgv === argv && processes.length === 0 && current.length === 0) currentArgv = rest;
       } else if (text === undefined && looksLikeScript(head)) {
-        opaque = { code: 'script-unseen', message: `script ${head} is not visible to pid1 (not found in the build context)` };
+        opaque = { code: 'script-unseen', message: `script ${head} is not visible to pid1 (not found in the build context)`, at: processes.length };
         hidden = true;
       }
     }
     const prog = identify(rest, opts.sh);
-    // Only a -c string depends on the family: no family execs the last command of a script file.
-    if (prog.role === 'shell' && prog.shell === 'unknown' && prog.command !== undefined && rest[0] !== undefined && /(^|\/)sh$/.test(rest[0])) {
-      opaque = { code: 'unknown-shell', message: 'the image\'s /bin/sh is unknown: whether it execs the last command decides the outcome' };
-    }
     current.push(prog);
     if (prog.role === 'exec-wrapper' && prog.next !== undefined) {
       rest = rest.slice(prog.next);
@@ -243,7 +266,7 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
       if (source === undefined && prog.script !== undefined) {
         source = opts.readScript?.(prog.script);
         scriptArgs = rest.slice((prog.next ?? rest.length) + 1);
-        if (source === undefined) { opaque = { code: 'script-unseen', message: `script ${prog.script} is not visible to pid1` }; break; }
+        if (source === undefined) { opaque = { code: 'script-unseen', message: `script ${prog.script} is not visible to pid1`, at: processes.length }; break; }
       } else if (source !== undefined) {
         // sh -c STRING NAME ARGS...: "$@" is ARGS
         const ci = rest.indexOf(source);
@@ -252,45 +275,60 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
       if (source === undefined) break;
       // -e on the command line or in the shebang
       const shellOpts = rest.slice(1, prog.next ?? rest.length).filter((a) => /^-[a-zA-Z]+$/.test(a));
-      const analysis = analyzeShell(source, family, { mode, ...(opts.env ? { env: opts.env } : {}), errexit: shellOpts.some((o) => o.includes('e')) });
-      const fin = analysis.final;
-      if (!fin) break;
-      let next: string[] | undefined = fin.argv;
-      // `exec "$@"`, or a plain `"$@"` as the final command: the script's arguments (the CMD) run.
-      const argsOnly = fin.words.length === 1 && /^"?\$(\{@\}|@)"?$/.test(fin.words[0]?.text ?? '');
-      if (analysis.execArgs || argsOnly) next = scriptArgs.length ? scriptArgs : opts.args;
-      if (analysis.wait) {
+      // `sh -c STRING NAME ARGS`: "$@" is ARGS (Docker appends CMD there, the first word becoming $0); a script
+      // run by path gets the rest of argv, which holds CMD behind an entrypoint.
+      const args = mode === 'command' || scriptArgs.length ? scriptArgs : opts.args;
+      const known = opts.argsUnknown && !scriptArgs.length ? undefined : args;
+      const analysis = analyzeShell(source, family, { mode, ...(opts.env ? { env: opts.env } : {}), errexit: shellOpts.some((o) => o.includes('e')), ...(known ? { args: known } : {}) });
+      // Every path ends by itself before anything runs for long: the container exits; no stop to lose.
+      if (!analysis.end) return { processes: [] };
+      // Some paths exec the service, others keep the shell in front of it: which one runs decides.
+      const split = pathSplit(analysis, args, { ...opts, signal }, processes.length);
+      if (split && !opaque) opaque = split.opaque;
+      // The chain follows the path that loses the signal, when paths differ.
+      const end = split?.worst ?? analysis.end;
+      const fin = end.command;
+      const next = argvOfEnd(fin, args);
+      const shown = source.slice(fin.start, fin.end);
+      if (end.kind === 'wait') {
         // `svc & pid=$!; wait`: the service is the background job, a child of this shell.
         processes.push(makeProcess(current, currentArgv, signal, analysis, scriptPath));
         current = [];
-        const job = analysis.wait.job.argv;
-        if (!job) { opaque = { code: 'runtime-command', message: `the background command \`${source.slice(analysis.wait.job.start, analysis.wait.job.end)}\` is built at run time` }; break; }
-        rest = job;
-        currentArgv = job;
+        if (!next) { opaque = { code: 'runtime-command', message: `the background command \`${shown}\` is built at run time`, at: processes.length }; break; }
+        rest = next;
+        currentArgv = next;
         continue;
       }
-      if ((!next || next.length === 0) && fin.explicitExec) {
-        // `exec $CMD`: the shell becomes a program pid1 cannot name
-        opaque = { code: 'runtime-command', message: `the final command \`${source.slice(fin.start, fin.end)}\` is built at run time` };
+      if (end.kind === 'loop') {
+        // The shell itself keeps running: it is the last process of the chain.
+        processes.push(makeProcess(current, currentArgv, signal, analysis, scriptPath));
+        current = [];
+        break;
+      }
+      if (end.kind === 'exec') {
+        if (!next || next.length === 0) {
+          // `exec $CMD`: the shell becomes a program pid1 cannot name
+          opaque = { code: 'runtime-command', message: `the final command \`${shown}\` is built at run time`, at: processes.length };
+          current.push({ name: fin.words[0]?.text ?? 'the command', role: 'service' });
+          hidden = true;
+          break;
+        }
+        // the shell replaces itself: same process, next program
+        rest = next;
+        continue;
+      }
+      // foreground: the shell stays, the service is its child. Only an unknown /bin/sh leaves it open.
+      if (family === 'unknown' && mode === 'command' && (end.execBy.bash || end.execBy.ash) && !opaque) {
+        opaque = { code: 'unknown-shell', message: 'the image\'s /bin/sh is unknown: whether it execs the last command decides the outcome', at: processes.length };
+      }
+      processes.push(makeProcess(current, currentArgv, signal, analysis, scriptPath));
+      current = [];
+      if (!next || next.length === 0) {
+        // A program chosen at run time, behind a shell that stays PID 1 whatever it is.
         current.push({ name: fin.words[0]?.text ?? 'the command', role: 'service' });
         hidden = true;
         break;
       }
-      if (!next || next.length === 0) {
-        opaque = { code: 'runtime-command', message: `the final command \`${source.slice(fin.start, fin.end)}\` is built at run time` };
-        processes.push(makeProcess(current, currentArgv, signal, analysis, scriptPath));
-        current = [];
-        break;
-      }
-      if (fin.execd && fin.shape === 'simple') {
-        // the shell replaces itself: same process, next program
-        if (family === 'unknown' && !fin.explicitExec) opaque = { code: 'unknown-shell', message: 'the image\'s /bin/sh is unknown: whether it execs the last command decides the outcome' };
-        rest = next;
-        currentArgv = currentArgv === argv && processes.length === 0 ? argv : currentArgv;
-        continue;
-      }
-      processes.push(makeProcess(current, currentArgv, signal, analysis, scriptPath));
-      current = [];
       rest = next;
       currentArgv = next;
       continue;
@@ -310,9 +348,28 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
       continue;
     }
     if (prog.role === 'package-manager') {
+      // npm, yarn and pnpm run a package.json script with `sh -c` as their child and forward signals to it
+      // (@npmcli/run-script: script-shell defaults to /bin/sh).
       processes.push(makeProcess(current, currentArgv, signal));
       current = [];
-      opaque = { code: 'package-script', message: `${prog.name} runs the "${prog.command ?? 'start'}" script from package.json through sh -c` };
+      const name = prog.command ?? 'start';
+      const script = packageScript(opts.readScript, name);
+      if (script !== undefined) {
+        rest = ['sh', '-c', script];
+        currentArgv = rest;
+        continue;
+      }
+      if (opts.sh === 'dash') {
+        // Whatever the script is, dash forks it: the shell stands between the package manager and the service.
+        current.push(identify(['sh', '-c', ''], opts.sh));
+        processes.push(makeProcess(current, ['sh', '-c', `<the "${name}" script>`], signal));
+        current = [];
+        break;
+      }
+      // ash and bash exec a script that is one command: then the package manager's child is the service.
+      opaque = { code: 'package-script', message: `${prog.name} runs the "${name}" script from package.json through sh -c`, at: processes.length };
+      current.push({ name: `the "${name}" script`, role: 'service' });
+      hidden = true;
       break;
     }
     break;
@@ -324,6 +381,72 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     processes.push(p);
   }
   return { processes, ...(opaque ? { opaque } : {}) };
+}
+
+/** A package.json script, read from the build context (the image's working directory); npm's default `start` is `node server.js`. */
+function packageScript(readScript: ChainOptions['readScript'], name: string): string | undefined {
+  const text = readScript?.('./package.json');
+  if (text === undefined || /^\$|\$\{?\w/.test(name)) return undefined;
+  try {
+    const pkg = JSON.parse(text) as { scripts?: Record<string, unknown> };
+    const script = pkg.scripts?.[name];
+    if (typeof script === 'string') return script;
+    // npm run-script: "start" defaults to `node server.js` when package.json has none (docs: npm-start).
+    if (name === 'start' && readScript?.('./server.js') !== undefined) return 'node server.js';
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/** The argv an end runs: `"$@"` stands for the script's arguments; undefined when the program is chosen at run time. */
+function argvOfEnd(c: FinalCommand, args: readonly string[] | undefined): string[] | undefined {
+  const out: string[] = [];
+  for (const [i, w] of c.words.entries()) {
+    if (isAllArgs(w.text)) {
+      if (!args) return i === 0 ? undefined : out;
+      out.push(...args);
+    } else if (i === 0 && w.literal === undefined) return undefined;
+    else out.push(w.literal ?? w.text);
+  }
+  return out;
+}
+
+const RANK: Record<Outcome, number> = { killed: 4, abrupt: 3, nostart: 2, unknown: 1, graceful: 0 };
+
+/**
+ * When the script's paths end differently (one execs the service, another keeps the shell in front of it,
+ * or they exec different programs), the outcome depends on which path runs: say which, as an opaque part.
+ */
+function pathSplit(a: ShellAnalysis, args: readonly string[] | undefined, opts: ChainOptions & { signal: string }, at: number): { opaque: Opaque; worst?: ShellEnd } | undefined {
+  const ends = a.ends;
+  if (ends.length < 2) return undefined;
+  const where = (e: ShellEnd): string => `line ${e.command.line}${e.via.length ? ` (${e.via[e.via.length - 1]})` : ''}`;
+  const stays = ends.filter((e) => e.kind !== 'exec');
+  const execs = ends.filter((e) => e.kind === 'exec');
+  const text = (e: ShellEnd): string => a.source.slice(e.command.start, e.command.end).split('\n')[0]?.slice(0, 60) ?? '';
+  if (stays.length && execs.length) {
+    const s = stays[0] as ShellEnd;
+    const x = execs[0] as ShellEnd;
+    return { opaque: { code: 'path-dependent', message: `which path the script takes decides: at ${where(s)} \`${text(s)}\` keeps the shell in front of the service; at ${where(x)} \`${text(x)}\` replaces it`, at } };
+  }
+  if (execs.length < 2) return undefined;
+  // Every path execs: do the programs they exec stop alike?
+  const outcomes = new Map<string, { end: ShellEnd; outcome: Outcome }>();
+  for (const e of execs.slice(0, 4)) {
+    const next = argvOfEnd(e.command, args);
+    if (!next || !next.length) continue;
+    const key = next.join('\0');
+    if (outcomes.has(key)) continue;
+    const chain = chainFromArgv(next, opts);
+    if (!chain.processes.length) continue;
+    outcomes.set(key, { end: e, outcome: predictStop(chain, opts.signal).outcome });
+  }
+  const seen = [...outcomes.values()].sort((p, q) => RANK[q.outcome] - RANK[p.outcome]);
+  const worst = seen[0];
+  const best = seen[seen.length - 1];
+  if (!worst || !best || worst.outcome === best.outcome) return undefined;
+  return { opaque: { code: 'path-dependent', message: `which path the script takes decides: ${where(worst.end)} execs \`${text(worst.end)}\` (${worst.outcome}); ${where(best.end)} execs \`${text(best.end)}\` (${best.outcome})`, at }, worst: worst.end };
 }
 
 function label(p: ChainProcess): string {
@@ -343,14 +466,19 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
   const service = procs[procs.length - 1] as ChainProcess;
   const path: string[] = [];
   const unreached: ChainProcess[] = [];
-  let certain = chain.opaque === undefined;
+  // The outcome is certain unless it depends on a process pid1 cannot see: `reached` is the deepest
+  // process the stop's path went through.
+  let certain = true;
+  let reached = 0;
   const sig = parseSignal(signal);
   const finish = (outcome: Outcome, fix?: string): StopPrediction => {
     for (const p of procs.slice(1)) if (p.handles === 'yes' && outcome !== 'graceful' && !path.some((l) => l.includes(`-> ${label(p)}`))) unreached.push(p);
-    return { outcome: certain ? outcome : outcome === 'graceful' ? 'graceful' : outcome, certain, signal, path, unreached, pid1, service, ...(fix ? { fix } : {}) };
+    const sure = certain && !(chain.opaque && chain.opaque.at <= reached);
+    return { outcome, certain: sure, signal, path, unreached, pid1, service, ...(fix ? { fix } : {}) };
   };
 
   // SIGKILL and SIGSTOP cannot be caught: no process gets to shut down (signal(7)).
+  if (sig === parseSignal('KILL') || sig === parseSignal('STOP')) reached = -1;
   if (sig === parseSignal('KILL')) {
     path.push(`${signal} -> PID 1 ${label(pid1)}: cannot be caught; the kernel kills every process in the namespace at once`);
     return finish('abrupt', 'use a stop signal the service handles (SIGTERM, or its graceful signal)');
@@ -377,6 +505,16 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     return finish('unknown');
   }
   path.push(`${signal} -> PID 1 ${label(pid1)}: handled`);
+  if (pid1.loop) {
+    // A trap runs between the loop's commands: soon, when the loop only sleeps briefly (POSIX: after the foreground command).
+    const soon = pid1.loop.pause !== undefined && pid1.loop.pause < LOOP_PAUSE_LIMIT;
+    if (soon && pid1.loop.trapExits) {
+      path.push(`${label(pid1)}'s trap runs after the loop's current \`sleep ${pid1.loop.pause}\` and ends the script`);
+      return finish('graceful');
+    }
+    path.push(soon ? `${label(pid1)}'s trap runs, but the loop goes on; grace period expires -> SIGKILL` : `${label(pid1)} runs its trap only after the loop's foreground command exits, which does not happen: grace period expires -> SIGKILL`);
+    return finish('killed', 'end the script in the trap (`exit`), and keep the loop\'s foreground commands short');
+  }
   if (procs.length > 1 && pid1.deferred) {
     // POSIX shells run a trap only once the foreground command has finished.
     path.push(`${label(pid1)} runs its trap only after its foreground command exits, which does not happen: grace period expires -> SIGKILL`);
@@ -403,6 +541,7 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     return finish('abrupt', `set STOPSIGNAL to ${pid1.programs.at(-1)?.graceful?.[0] ?? 'its graceful signal'}`);
   }
   // PID 1 forwards it.
+  reached = 1;
   const mode = pid1.forwards === 'none' ? 'child' : pid1.forwards;
   const child = procs[1] as ChainProcess;
   const targets = mode === 'group' ? procs.slice(1) : [child];
@@ -411,7 +550,7 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     const f = child.masks ? signalFate(sig, child.masks, { namespaceInit: false, fromAncestor: false }) : { fate: child.handles === 'yes' ? 'handled' : child.handles === 'no' ? 'default' : 'unknown' };
     if (f.fate === 'handled') {
       if (child.gracefulOnSignal === 'yes' && pid1.waitsForChild === false) {
-        path.push(`-> ${label(child)}: handled, but ${label(pid1)} does not wait for it: its \`wait\` returns when the trap runs and the script ends`);
+        path.push(`-> ${label(child)}: handled, but ${label(pid1)} does not wait for it: ${pid1.role === 'package-manager' ? `${pid1.name} exits right after forwarding` : 'its `wait` returns when the trap runs and the script ends'}`);
         path.push(`PID 1 exits -> the kernel SIGKILLs ${label(child)} in the middle of its shutdown`);
         return finish('abrupt', 'wait for the service again after the first `wait` returns (or `wait` inside the trap), and do not let `set -e` end the script there');
       }
@@ -428,14 +567,16 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
   // A wrapper between PID 1 and the service.
   if (child.handles === 'yes' && child.forwards !== 'none') {
     path.push(`-> ${label(child)} handles it and forwards it on`);
-    const rest = predictStop({ processes: procs.slice(1), ...(chain.opaque ? { opaque: chain.opaque } : {}) }, signal);
+    const rest = predictStop({ processes: procs.slice(1), ...(chain.opaque ? { opaque: { ...chain.opaque, at: chain.opaque.at - 1 } } : {}) }, signal);
     path.push(...rest.path.slice(1));
     certain = certain && rest.certain;
+    reached = chain.opaque && chain.opaque.at <= 0 ? 0 : -1; // the rest of the chain answered for itself
     return finish(rest.outcome, rest.fix);
   }
   path.push(`-> ${label(child)}: no handler, the default action ends it at once`);
   if (mode === 'group' && pid1.waitsForGroup) {
     // pid1 init: the whole group got the signal, and it waits for every process it signalled.
+    reached = procs.length - 1;
     const f = service.masks ? signalFate(sig, service.masks, { namespaceInit: false, fromAncestor: false }).fate : service.handles === 'yes' ? 'handled' : service.handles === 'no' ? 'default' : 'unknown';
     if (f === 'handled' && service.gracefulOnSignal === 'yes') {
       path.push(`-> ${label(service)}: handled; ${label(pid1)} waits for it after its child exits`);

@@ -37,6 +37,8 @@ export interface Program {
   waitsForGroup?: boolean;
   /** For a service: a handled signal that is not one of `graceful` leaves it running (systemd re-executes on SIGTERM). */
   keepsRunning?: boolean;
+  /** For a package manager: it forwards a stop signal to its child, then exits at once instead of waiting for it. */
+  exitsAfterForwarding?: boolean;
   /** It sets real-time signals (SIGRTMIN..SIGRTMAX) to SIG_IGN: a real-time stop signal is ignored, not forwarded. */
   ignoresRealtime?: boolean;
   /** For known servers: the signals that start a graceful shutdown (empty: none by default). */
@@ -150,8 +152,11 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown'): 
     case 'npm': case 'yarn': case 'pnpm': {
       const sub = a[1];
       const script = sub === 'start' || sub === 'test' || sub === 'stop' || sub === 'restart' ? sub : sub === 'run' || sub === 'run-script' ? a[2] : name === 'yarn' ? sub : undefined;
-      return { name, role: 'package-manager', forwards: 'child', ...(script ? { command: script } : {}),
-        note: `${name} runs the script through \`sh -c\` as its child and forwards the signal only to that shell` };
+      // npm (@npmcli/run-script) forwards SIGTERM to its child and waits for it (measured: test/package-managers.test.ts);
+      // yarn 1 forwards it and exits at once without waiting (yarnpkg/yarn#4667), and so does yarn 2+ (yarnpkg/berry#5158).
+      const exits = name === 'yarn';
+      return { name, role: 'package-manager', forwards: 'child', ...(script ? { command: script } : {}), ...(exits ? { exitsAfterForwarding: true } : {}),
+        note: exits ? 'yarn forwards the signal to the script it runs and exits at once, without waiting for it' : `${name} runs the script through \`sh -c\` as its child, forwards the signal to it and waits for it` };
     }
     case 'env': {
       const next = skipOptions(a, 1, new Set(['-u', '--unset', '-C', '--chdir', '-S', '--split-string']));

@@ -1,14 +1,18 @@
 /**
  * The shell model: given a command string (`sh -c STRING`) or a script, and the shell family that
- * runs it, which command ends up running for long, and is it exec'd (same PID) or a child?
+ * runs it, what is running when the stop signal comes, on every path through the script, and does the
+ * shell replace itself with it (same PID) or wait for it as its child?
  *
  * Parsing uses web-tree-sitter + tree-sitter-bash: a real shell grammar with positions (~25 us to parse
  * a one-line command here), loaded from the package's bundled .wasm, so no native build is needed.
  *
- * Facts it relies on (measured with the real shells in test/shell.test.ts and test/lint-real.test.ts):
- * - dash never execs the last command of `sh -c` (it forks and waits);
- * - bash and busybox ash exec the last simple command of `-c` (also after `&&` or `;`), but not a
- *   pipeline, a background job, a subshell or compound command, nor when a trap is set;
+ * Facts it relies on (measured with the real shells of Debian bookworm in test/shell-exec.test.ts):
+ * - dash never execs any command of `sh -c` by itself;
+ * - bash execs the last simple command of `-c` when it ends the top-level list (also after `&&`, `||`,
+ *   `;`), with expansions and assignments in it, but not with a redirection, not inside if/case/braces/
+ *   a subshell/a function, not `! cmd`, a pipeline, a loop or a background job, and not when a trap is set;
+ * - busybox ash also execs it inside if/case/braces/a subshell at the end, and with redirections; not in a
+ *   function, not `! cmd`, a pipeline, a loop or a background job, and not when a trap is set;
  * - no family execs the last command of a script file (`sh script.sh`, or a script run by its shebang);
  * - a trap runs only after the foreground command ends; `wait` returns at once (status > 128) when a
  *   trapped signal arrives, so a script whose trap forwards TERM must wait again (or wait in the trap),
@@ -19,6 +23,9 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 import type { ShellFamily } from './programs.js';
+import { commandWeight, firstWord, hasAssignments, isAllArgs, isQuick, isSelf, literalOf, plainOf, positionOf, readsInput, unwrap, wordsOf, type Word } from './shell-words.js';
+
+export { BUILTINS, positionOf, type Word } from './shell-words.js';
 
 let parser: Parser | undefined;
 
@@ -48,20 +55,12 @@ export function shellParser(): Parser {
   return parser;
 }
 
-/** A word of a command: its literal value when it has no expansion, else undefined; plus its source text. */
-export interface Word {
-  text: string;
-  literal?: string;
-  start: number;
-  end: number;
-}
-
-export type CommandShape = 'simple' | 'pipeline' | 'background' | 'subshell' | 'compound' | 'function' | 'none';
+export type CommandShape = 'simple' | 'pipeline' | 'background' | 'subshell' | 'compound' | 'function' | 'loop' | 'none';
 
 export interface FinalCommand {
   /** The words of the command (after `exec` and its options, when exec'd explicitly). */
   words: Word[];
-  /** Literal argv when every word is literal (or a variable whose value is known). */
+  /** The argv, when the program is known: literal words as they are, expansions as written (`$PORT`). */
   argv?: string[];
   shape: CommandShape;
   /** Written as `exec CMD`. */
@@ -78,27 +77,63 @@ export interface FinalCommand {
   nameStart?: number;
   /** The command has `VAR=value` prefixes. */
   assignments?: boolean;
-  /** The command sits at top level (not inside a list like `a && b`). */
+  /** The command is the last thing of the script on its path: `exec` in front of it changes nothing else. */
   topLevel?: boolean;
+  /** It calls a function of the script (`exec` cannot run a function). */
+  isFunction?: boolean;
 }
 
 export interface Trap {
   action: string;
   signals: string[];
   line: number;
-  /** The action runs `kill` (passing a signal on to a child it started). */
+  /** The action runs `kill` (passing a signal on to a child it started), also through a function. */
   forwards: boolean;
-  /** The action runs `wait` (waits for the child to finish its shutdown). */
+  /** The signal its `kill` sends (`kill -HUP $pid`: SIGHUP; plain `kill`: SIGTERM). */
+  forwardsAs?: string;
+  /** The action runs `wait` (waits for the child to finish its shutdown), also through a function. */
   waits: boolean;
   /** The action is empty (`trap '' TERM`): the signal is ignored, not handled. */
   ignores: boolean;
+  /** `trap - TERM`: the default action is restored. */
+  resets: boolean;
+  /** The action ends the script (`exit`). */
+  exits: boolean;
+}
+
+/**
+ * How a path through the script stands when the stop signal comes:
+ * - exec: the shell has replaced itself with the command;
+ * - foreground: the shell runs the command as its child and waits for it;
+ * - wait: the command runs in the background and the shell waits for it (`svc & wait $!`);
+ * - loop: the shell itself keeps running an endless loop.
+ */
+export type EndKind = 'exec' | 'foreground' | 'wait' | 'loop';
+
+export interface ShellEnd {
+  kind: EndKind;
+  /** The service on this path (for a loop: the loop). */
+  command: FinalCommand;
+  /** Commands that run after the service on this path: the shell waits for the service, then runs them. */
+  after: FinalCommand[];
+  /** How the path gets there, for messages: `the else branch (line 9)`, `function _main (line 12)`. */
+  via: string[];
+  /** Families that would exec the command by themselves (an unknown /bin/sh: does the outcome depend on it?). */
+  execBy: { bash: boolean; ash: boolean };
+  /** wait: how many `wait`s follow the job, and whether the first cannot end the script under `set -e`. */
+  waits?: number;
+  guarded?: boolean;
+  /** loop: the longest `sleep N` its body runs in the foreground (seconds), when that is all it runs. */
+  pause?: number;
+  /** wait: the last `wait` for the job (where a finding about the waiting points). */
+  lastWait?: FinalCommand;
 }
 
 /** How a script ends when it runs its service in the background and waits for it. */
 export interface WaitPattern {
   /** The background job (`svc & pid=$!`). */
   job: FinalCommand;
-  /** Consecutive `wait` statements at the end of the script. */
+  /** `wait` statements after the job. */
   waits: number;
   /** The first of them cannot end the script under `set -e` (`wait $pid || true`, or inside `if`). */
   guarded: boolean;
@@ -109,14 +144,18 @@ export interface ShellAnalysis {
   /** What was analysed, and whether it is a `-c` string or a script file. */
   source: string;
   mode: 'command' | 'script';
-  /** The last top-level command: the one still running when the stop signal comes. */
+  /** Every way the script stands when the stop comes (paths that exit before are left out). */
+  ends: ShellEnd[];
+  /** The end that decides: the first that keeps the shell in front of the service, else the first exec. */
+  end?: ShellEnd;
+  /** The deciding end's command: the one still running when the stop signal comes. */
   final?: FinalCommand;
   /** `exec "$@"` (or `exec "${@}"`) runs the container's CMD in place of the script. */
   execArgs: boolean;
   traps: Trap[];
   /** `set -e` (or -e in the shebang) is in effect at top level. */
   errexit: boolean;
-  /** The script ends with `wait` for a background job. */
+  /** The deciding end waits for a background job. */
   wait?: WaitPattern;
   /** Syntax errors as 1-based line:column, if any. */
   errors: { line: number; column: number; message: string }[];
@@ -127,157 +166,106 @@ export interface ShellAnalysis {
 export interface AnalyzeOptions {
   /** `command` (default): a `-c` string; `script`: a script file (no family execs its last command). */
   mode?: 'command' | 'script';
+  /** The positional parameters the script is run with, when known (the container's CMD behind an entrypoint). */
+  args?: readonly string[];
   /** Known environment (the image's ENV): `$VAR` words with a known value count as literal. */
   env?: Readonly<Record<string, string>>;
   /** -e was given on the shell's command line or shebang. */
   errexit?: boolean;
 }
 
-const EXPANSIONS = new Set(['simple_expansion', 'expansion', 'command_substitution', 'arithmetic_expansion', 'process_substitution']);
-
-function variableOf(n: Node): string | undefined {
-  // $VAR or ${VAR} with no operator
-  if (n.type === 'simple_expansion' || n.type === 'expansion') {
-    if (n.namedChildCount !== 1) return undefined;
-    const v = n.namedChild(0);
-    if (v?.type !== 'variable_name') return undefined;
-    if (n.type === 'expansion' && n.text !== `\${${v.text}}`) return undefined;
-    return v.text;
-  }
-  return undefined;
-}
-
-function literalOf(n: Node, env?: Readonly<Record<string, string>>): string | undefined {
-  switch (n.type) {
-    case 'word': case 'number': {
-      const t = n.text;
-      if (/[*?[]/.test(t) || t.startsWith('~')) return undefined; // a glob or a tilde: the shell expands it
-      return t.includes('\\') ? t.replace(/\\(.)/g, '$1') : t;
-    }
-    case 'raw_string':
-      return n.text.slice(1, -1);
-    case 'string': {
-      let out = '';
-      for (let i = 0; i < n.namedChildCount; i++) {
-        const c = n.namedChild(i);
-        if (!c) continue;
-        if (c.type === 'string_content') out += c.text.replace(/\\([$`"\\\n])/g, '$1');
-        else if (env && variableOf(c) !== undefined && env[variableOf(c) as string] !== undefined) out += env[variableOf(c) as string];
-        else return undefined;
-      }
-      return out;
-    }
-    case 'simple_expansion': case 'expansion': {
-      // unquoted: only when the value needs no field splitting or globbing
-      const v = env ? variableOf(n) : undefined;
-      const val = v !== undefined ? env?.[v] : undefined;
-      return val !== undefined && val !== '' && !/[\s*?[]/.test(val) ? val : undefined;
-    }
-    case 'concatenation': {
-      let out = '';
-      for (let i = 0; i < n.namedChildCount; i++) {
-        const c = n.namedChild(i);
-        if (!c) continue;
-        const l = literalOf(c, env);
-        if (l === undefined) return undefined;
-        out += l;
-      }
-      return out;
-    }
-    default:
-      return undefined;
+/** Does this family exec the final simple command of `-c` by itself? */
+export function implicitlyExecs(family: ShellFamily): boolean | undefined {
+  switch (family) {
+    case 'dash': return false; // dash forks and waits for every command of -c
+    case 'bash': case 'ash': return true; // both exec the last simple command (no traps, no pipeline)
+    default: return undefined;
   }
 }
 
-const SKIP_IN_WORDS = new Set(['variable_assignment', 'file_redirect', 'heredoc_redirect', 'herestring_redirect', 'comment']);
+// ---------------------------------------------------------------------------------------------------
+// Traps
 
-function wordsOf(cmd: Node, env?: Readonly<Record<string, string>>): Word[] {
-  const words: Word[] = [];
-  for (let i = 0; i < cmd.namedChildCount; i++) {
-    const c = cmd.namedChild(i);
-    if (!c || SKIP_IN_WORDS.has(c.type)) continue;
-    const node = c.type === 'command_name' ? c.namedChild(0) ?? c : c;
-    const lit = literalOf(node, env);
-    words.push({ text: node.text, ...(lit !== undefined ? { literal: lit } : {}), start: node.startIndex, end: node.endIndex });
+function parsed<T>(text: string, read: (root: Node) => T): T | undefined {
+  const t = shellParser().parse(text);
+  if (!t) return undefined;
+  try {
+    return read(t.rootNode);
+  } finally {
+    t.delete();
   }
-  return words;
 }
 
-function hasAssignments(cmd: Node): boolean {
-  return cmd.namedChild(0)?.type === 'variable_assignment';
-}
-
-/** Unwrap `cmd >log` (redirected_statement) to the command itself. */
-function unwrap(n: Node): Node {
-  let cur = n;
-  while (cur.type === 'redirected_statement') {
-    const body = cur.childForFieldName('body');
-    if (!body) break;
-    cur = body;
-  }
-  return cur;
-}
-
-/** 1-based line and column of an offset. */
-export function positionOf(source: string, index: number): { line: number; column: number } {
-  let line = 1;
-  let last = -1;
-  let i = source.indexOf('\n');
-  while (i !== -1 && i < index) {
-    line++;
-    last = i;
-    i = source.indexOf('\n', i + 1);
-  }
-  return { line, column: index - last };
-}
-
-function firstWord(cmd: Node): string | undefined {
-  const name = cmd.childForFieldName('name');
-  return name ? literalOf(name.namedChild(0) ?? name) : undefined;
-}
-
-/** Commands inside a trap action (parsed as shell too). */
-function trapOf(words: Word[], line: number): Trap {
-  const action = words[1]?.literal ?? words[1]?.text ?? '';
-  const signals = words.slice(2).map((x) => (x.literal ?? x.text).toUpperCase().replace(/^SIG/, ''));
-  let forwards = false;
-  let waits = false;
-  if (action.trim() !== '' && action !== '-') {
-    const t = shellParser().parse(action);
-    if (t) {
-      const visit = (n: Node): void => {
-        if (n.type === 'command') {
-          const w = firstWord(n);
-          if (w === 'kill') forwards = true;
-          if (w === 'wait') waits = true;
-        }
-        for (let i = 0; i < n.namedChildCount; i++) {
-          const c = n.namedChild(i);
-          if (c) visit(c);
-        }
-      };
-      visit(t.rootNode);
-      t.delete();
-    }
-  }
-  return { action, signals, line, forwards, waits, ignores: action === '' };
-}
-
-function collectTraps(root: Node, source: string, traps: Trap[]): void {
+/** Which commands a piece of shell runs, following calls to the script's functions. */
+function commandsIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Set<string> = new Set()): Set<string> {
+  const out = new Set<string>();
   const visit = (n: Node): void => {
     if (n.type === 'command') {
-      if (firstWord(n) === 'trap') {
-        const w = wordsOf(n);
-        if (w.length >= 3) traps.push(trapOf(w, positionOf(source, n.startIndex).line));
+      const w = firstWord(n);
+      if (w !== undefined) {
+        out.add(w);
+        const body = functions.get(w);
+        if (body && !seen.has(w)) {
+          seen.add(w);
+          for (const c of commandsIn(body, functions, seen)) out.add(c);
+        }
       }
-      return;
     }
     for (let i = 0; i < n.namedChildCount; i++) {
       const c = n.namedChild(i);
-      if (c && c.type !== 'function_definition' && c.type !== 'comment' && c.type !== 'heredoc_body') visit(c);
+      if (c && c.type !== 'function_definition') visit(c);
     }
   };
   visit(root);
+  return out;
+}
+
+/** The signal the first `kill` in a piece of shell sends (following the script's functions): `-HUP`, `-s HUP`, `-1`. */
+function killSignalIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Set<string> = new Set()): string | undefined {
+  let found: string | undefined;
+  const visit = (n: Node): void => {
+    if (found) return;
+    if (n.type === 'command') {
+      const w = firstWord(n);
+      if (w === 'kill') {
+        const words = wordsOf(n).slice(1).map((x) => x.literal ?? x.text);
+        const opt = words.findIndex((x) => x.startsWith('-') && x !== '--');
+        const raw = opt < 0 ? 'TERM' : words[opt] === '-s' || words[opt] === '-n' ? words[opt + 1] ?? 'TERM' : (words[opt] as string).slice(1);
+        const name = raw.toUpperCase().replace(/^SIG/, '');
+        found = /^\d+$/.test(name) ? ({ 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 9: 'SIGKILL', 10: 'SIGUSR1', 12: 'SIGUSR2', 15: 'SIGTERM' } as Record<string, string>)[name] ?? `signal ${name}` : `SIG${name}`;
+        return;
+      }
+      const body = w !== undefined ? functions.get(w) : undefined;
+      if (body && w !== undefined && !seen.has(w)) { seen.add(w); found = killSignalIn(body, functions, seen); return; }
+    }
+    for (let i = 0; i < n.namedChildCount; i++) {
+      const c = n.namedChild(i);
+      if (c && c.type !== 'function_definition') visit(c);
+    }
+  };
+  visit(root);
+  return found;
+}
+
+/** The action of `trap ACTION SIG...`, as the shell will run it. A double-quoted action is expanded when
+ * the trap is set (`trap "kill -TERM $child" TERM`): its commands are the same, so its text is read as is. */
+function actionText(w: Word): string {
+  if (w.literal !== undefined) return w.literal;
+  const t = w.text;
+  return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1) : t;
+}
+
+function trapOf(words: Word[], line: number, functions: ReadonlyMap<string, Node>): Trap | undefined {
+  const first = words[1];
+  if (!first) return undefined;
+  // `trap - TERM` and `trap TERM` (POSIX: a lone signal resets it) restore the default action.
+  const resets = actionText(first) === '-' || (words.length === 2 && /^(SIG)?[A-Z]+$|^\d+$/.test(first.literal ?? ''));
+  const action = resets ? '-' : actionText(first);
+  const signals = (resets && words.length === 2 ? [first] : words.slice(2)).map((x) => (x.literal ?? x.text).toUpperCase().replace(/^SIG/, ''));
+  const active = action.trim() !== '' && action !== '-';
+  const runs = active ? parsed(action, (root) => commandsIn(root, functions)) ?? new Set<string>() : new Set<string>();
+  const sent = active && runs.has('kill') ? parsed(action, (root) => killSignalIn(root, functions)) : undefined;
+  return { action, signals, line, forwards: runs.has('kill'), ...(sent ? { forwardsAs: sent } : {}), waits: runs.has('wait'), ignores: action === '', resets, exits: runs.has('exit') };
 }
 
 function errorsOf(root: Node, source: string): ShellAnalysis['errors'] {
@@ -298,13 +286,584 @@ function errorsOf(root: Node, source: string): ShellAnalysis['errors'] {
   return errs;
 }
 
-/** Does this family exec the final simple command of `-c` by itself? */
-export function implicitlyExecs(family: ShellFamily): boolean | undefined {
-  switch (family) {
-    case 'dash': return false; // dash forks and waits for every command of -c
-    case 'bash': case 'ash': return true; // both exec the last simple command (no traps, no pipeline)
-    default: return undefined;
+// ---------------------------------------------------------------------------------------------------
+// Paths through the script
+
+/** A path through the script so far, while it is still running commands. */
+interface Path {
+  /** The last command that may serve, run in the foreground. */
+  service?: FinalCommand;
+  /** Commands run after it. */
+  after: FinalCommand[];
+  /** The last background job, and the `wait`s for it since. */
+  job?: FinalCommand;
+  waits: number;
+  guarded: boolean;
+  /** The last `wait` for the job. */
+  lastWait?: FinalCommand;
+  via: string[];
+  /** The positional parameters ($1, $2, ...), when known: they decide `if [ "$1" = x ]` and `case "$1"`. */
+  args?: readonly string[];
+  /** The callers' parameters, while in a function (restored when it returns). */
+  frames?: (readonly string[] | undefined)[];
+}
+
+/** Where a statement stands: may its family exec it in place, is a `wait` there guarded against `set -e`. */
+interface Place {
+  /** It is the last thing the top-level list runs on its path (bash's rule). */
+  top: boolean;
+  /** It is the last thing on its path, also inside if/case/braces/a subshell (busybox ash's rule). */
+  tail: boolean;
+  /** Inside a function call or a loop body: no family execs there. */
+  nested: boolean;
+  guarded: boolean;
+  /** Inside a subshell: `exec` replaces the subshell, not the shell. */
+  subshell: boolean;
+}
+
+/** What walking a statement gives: paths still open, paths that ended in exec, paths that returned from a function. */
+interface Flow {
+  open: Path[];
+  ends: ShellEnd[];
+  returned: Path[];
+}
+
+const MAX_PATHS = 64;
+const MAX_CALL_DEPTH = 8;
+
+/** Endless loop conditions: `while true`, `while :`, `while [ 1 ]`, `while sleep 5`, `until false`. */
+function endless(loop: Node): boolean {
+  const cond = loop.childForFieldName('condition');
+  if (!cond) return loop.type === 'for_statement' ? false : false;
+  const text = cond.text.trim().replace(/;$/, '').trim();
+  const isUntil = loop.child(0)?.type === 'until';
+  if (isUntil) return /^false$/.test(text);
+  return /^(true|:|\[\s*1\s*\]|\[\s*1\s*-eq\s*1\s*\]|\[\[\s*1\s*\]\]|sleep\s+\S+|\(\(\s*1\s*\)\))$/.test(text);
+}
+
+/** The longest `sleep N` a loop body runs in the foreground, if that (and quick commands) is all it runs. */
+function pauseOf(body: Node, functions: ReadonlyMap<string, Node>): number | undefined {
+  let longest = 0;
+  let ok = true;
+  const visit = (n: Node): void => {
+    if (!ok) return;
+    if (n.type === 'command') {
+      const w = wordsOf(n);
+      const name = firstWord(n);
+      if (name === 'sleep') {
+        const secs = Number.parseFloat(w[1]?.literal ?? 'NaN');
+        if (Number.isFinite(secs)) longest = Math.max(longest, secs);
+        else ok = false; // `sleep infinity`, `sleep $X`
+        return;
+      }
+      if (name !== undefined && functions.has(name)) { ok = false; return; }
+      if (name === undefined || !isQuick(name, w.slice(1))) ok = false;
+      return;
+    }
+    if (n.type === 'pipeline') { ok = false; return; }
+    for (let i = 0; i < n.namedChildCount; i++) {
+      const c = n.namedChild(i);
+      if (c) visit(c);
+    }
+  };
+  visit(body);
+  return ok ? longest : undefined;
+}
+
+class Walker {
+  readonly functions = new Map<string, Node>();
+  private depth = 0;
+  constructor(readonly source: string, readonly family: ShellFamily, readonly mode: 'command' | 'script', readonly env: AnalyzeOptions['env'], readonly trapped: boolean) {}
+
+  record(node: Node, shape: CommandShape, extra: Partial<FinalCommand> = {}): FinalCommand {
+    const cmd = unwrap(node);
+    const base = { start: node.startIndex, end: node.endIndex, ...positionOf(this.source, node.startIndex) };
+    if (cmd.type !== 'command') {
+      const inner = firstCommand(cmd);
+      const words = inner ? wordsOf(inner, this.env) : [];
+      const argv = argvOf(words);
+      return { words, ...(argv ? { argv } : {}), shape, explicitExec: false, execd: false, ...base, ...extra };
+    }
+    let words = wordsOf(cmd, this.env);
+    const nameStart = words[0]?.start;
+    let explicitExec = false;
+    if (words[0]?.literal === 'exec') {
+      explicitExec = true;
+      let i = 1;
+      while (i < words.length && (words[i]?.literal ?? '').startsWith('-')) i += words[i]?.literal === '-a' ? 2 : 1;
+      words = words.slice(i);
+    }
+    const argv = argvOf(words);
+    const isFunction = words[0]?.literal !== undefined && this.functions.has(words[0].literal);
+    return {
+      words, ...(argv ? { argv } : {}), shape, explicitExec, execd: explicitExec,
+      ...base, ...(nameStart !== undefined ? { nameStart } : {}), assignments: hasAssignments(cmd), ...(isFunction ? { isFunction } : {}), ...extra,
+    };
   }
+
+  /** Would this family exec this command by itself, here? */
+  private implicitExec(place: Place, node: Node, negated: boolean): { bash: boolean; ash: boolean } {
+    if (this.mode === 'script' || this.trapped || place.nested || negated) return { bash: false, ash: false };
+    const redirected = node.type === 'redirected_statement';
+    return { bash: place.top && !redirected && !place.subshell, ash: place.tail };
+  }
+
+  private execHere(by: { bash: boolean; ash: boolean }): boolean {
+    return this.family === 'bash' ? by.bash : this.family === 'ash' ? by.ash : false;
+  }
+
+  /** Walk a list of statements (a script, a branch, a body). */
+  list(nodes: readonly { node: Node; background: boolean }[], paths: Path[], place: Place): Flow {
+    let open = paths;
+    const ends: ShellEnd[] = [];
+    const returned: Path[] = [];
+    // The last statement that is not a function definition is at the list's tail.
+    let last = nodes.length - 1;
+    while (last >= 0 && (nodes[last]?.node.type === 'function_definition')) last--;
+    nodes.forEach((s, i) => {
+      if (!open.length) return;
+      const f = s.background ? this.background(s.node, open) : this.statement(s.node, open, { ...place, top: place.top && i === last, tail: place.tail && i === last });
+      open = f.open;
+      ends.push(...f.ends);
+      returned.push(...f.returned);
+    });
+    return { open: cap(open), ends, returned };
+  }
+
+  private background(node: Node, paths: Path[]): Flow {
+    const job = this.record(node, 'background');
+    return { open: paths.map((p) => ({ ...p, job, waits: 0, guarded: false })), ends: [], returned: [] };
+  }
+
+  statement(node: Node, paths: Path[], place: Place): Flow {
+    const none: Flow = { open: paths, ends: [], returned: [] };
+    switch (node.type) {
+      case 'comment': case 'heredoc_body': case 'function_definition': case 'variable_assignment': case 'variable_assignments':
+      case 'declaration_command': case 'unset_command': case 'test_command':
+        return none;
+      case 'redirected_statement': {
+        const body = node.childForFieldName('body');
+        if (!body) return none;
+        if (unwrap(node).type === 'command') return this.command(node, paths, place, false);
+        return this.statement(body, paths, { ...place, top: false });
+      }
+      case 'command':
+        return this.command(node, paths, place, false);
+      case 'negated_command': {
+        const inner = node.namedChild(0);
+        return inner ? this.statement(inner, paths, { ...place, top: false, tail: false }) : none;
+      }
+      case 'list':
+        return this.andOr(node, paths, place);
+      case 'pipeline':
+        return this.service(this.record(node, 'pipeline'), paths, { bash: false, ash: false });
+      case 'subshell': case 'compound_statement': {
+        const inner = statementsOf(node);
+        const sub = node.type === 'subshell';
+        const f = this.list(inner, paths, { ...place, top: false, subshell: place.subshell || sub });
+        if (!sub) return f;
+        // `exec` in a subshell replaces the subshell: the shell waits for it (unless ash ran it in place).
+        const keep = (e: ShellEnd): boolean => e.kind === 'exec' && !e.command.explicitExec;
+        const demoted = f.ends.filter((e) => !keep(e)).map((e): Path => ({ service: { ...e.command, execd: false, explicitExec: false }, after: [], waits: 0, guarded: false, via: e.via }));
+        return { open: [...f.open, ...demoted], ends: f.ends.filter(keep), returned: f.returned };
+      }
+      case 'if_statement':
+        return this.ifStatement(node, paths, place);
+      case 'case_statement':
+        return this.caseStatement(node, paths, place);
+      case 'while_statement': case 'until_statement': case 'for_statement': case 'c_style_for_statement':
+        return this.loop(node, paths, place);
+      default:
+        return none;
+    }
+  }
+
+  private andOr(node: Node, paths: Path[], place: Place): Flow {
+    const left = node.namedChild(0);
+    const right = node.namedChild(node.namedChildCount - 1);
+    const op = node.child(1)?.type;
+    if (!left || !right || left === right) return { open: paths, ends: [], returned: [] };
+    const l = this.statement(left, paths, { ...place, top: false, tail: false, guarded: place.guarded || op === '||' });
+    const r = this.statement(right, l.open, place);
+    // `a && b`: when a fails, b is skipped and the path has ended its work (the container exits, or the
+    // script goes on): a check that failed is not a service. `a || b`: when a succeeds, b is skipped.
+    const skipped = op === '||' ? l.open : l.open.filter((p) => p.service === undefined || p.service.start < left.startIndex);
+    return { open: cap([...r.open, ...skipped]), ends: [...l.ends, ...r.ends], returned: [...l.returned, ...r.returned] };
+  }
+
+  private ifStatement(node: Node, paths: Path[], place: Place): Flow {
+    const ends: ShellEnd[] = [];
+    const returned: Path[] = [];
+    const open: Path[] = [];
+    let rest = paths;
+    let hasElse = false;
+    const branch = { ...place, top: false };
+    // if COND; then BODY [elif COND; then BODY]... [else BODY] fi
+    const clauses: { cond: Statement[]; body: Statement[]; line: number; what: string }[] = [];
+    const split = (n: Node, what: string, condition: boolean): { cond: Statement[]; body: Statement[]; line: number; what: string } => {
+      const all = statementsOf(n).filter((st) => st.node.type !== 'elif_clause' && st.node.type !== 'else_clause');
+      const thenAt = condition ? childIndexOf(n, 'then') : -1;
+      return { cond: all.filter((st) => st.node.startIndex < thenAt), body: all.filter((st) => st.node.startIndex > thenAt), line: positionOf(this.source, n.startIndex).line, what };
+    };
+    clauses.push(split(node, 'the then branch', true));
+    for (const c of namedOf(node)) {
+      if (c.type === 'elif_clause') clauses.push(split(c, 'the elif branch', true));
+      if (c.type === 'else_clause') { hasElse = true; clauses.push(split(c, 'the else branch', false)); }
+    }
+    for (const cl of clauses) {
+      // The condition runs (it is a check, not a service); then the body, or the next clause. A condition
+      // on known positional parameters (`[ "$1" = postgres ]`) is decided: only the branch it takes is walked.
+      const cond = this.list(cl.cond, rest, { ...branch, tail: false, guarded: true });
+      ends.push(...cond.ends);
+      returned.push(...cond.returned);
+      const decided = cond.open.map((p) => ({ p, v: cl.cond.length ? conditionOf(cl.cond, p.args) : true }));
+      const entered = decided.filter((d) => d.v !== false).map(({ p }) => ({ ...p, via: [...p.via, `${cl.what} (line ${cl.line})`] }));
+      const body = this.list(cl.body, entered, branch);
+      // Paths that leave the branch go on after the `if`: it is no longer where they are.
+      open.push(...body.open.map(leave));
+      ends.push(...body.ends);
+      returned.push(...body.returned);
+      rest = decided.filter((d) => d.v !== true).map(({ p }) => p);
+    }
+    if (!hasElse) open.push(...rest);
+    return { open: cap(open), ends, returned };
+  }
+
+  private caseStatement(node: Node, paths: Path[], place: Place): Flow {
+    const ends: ShellEnd[] = [];
+    const returned: Path[] = [];
+    const open: Path[] = [];
+    let catchAll = false;
+    const subject = node.childForFieldName('value')?.text ?? '';
+    let remaining = paths;
+    for (const item of namedOf(node).filter((n) => n.type === 'case_item')) {
+      const line = positionOf(this.source, item.startIndex).line;
+      const values = item.childrenForFieldName('value').filter((v): v is Node => v !== null);
+      const patterns = values.map((v) => v.text);
+      if (patterns.some((p) => p === '*' || p === '"*"')) catchAll = true;
+      // `case "$1" in` with known parameters: the first matching item takes the path.
+      const decided = remaining.map((p) => ({ p, v: caseMatches(subject, patterns, p.args) }));
+      const taking = decided.filter((d) => d.v !== false).map((d) => d.p);
+      remaining = decided.filter((d) => d.v !== true).map((d) => d.p);
+      const afterPatterns = values[values.length - 1]?.endIndex ?? item.startIndex;
+      const body = statementsOf(item).filter((st) => st.node.startIndex > afterPatterns && st.node.type !== 'extglob_pattern');
+      const entered = taking.map((p) => ({ ...p, via: [...p.via, `the case ${patterns.join('|').slice(0, 30)}) (line ${line})`] }));
+      const f = this.list(body, entered, { ...place, top: false });
+      open.push(...f.open.map(leave));
+      ends.push(...f.ends);
+      returned.push(...f.returned);
+    }
+    if (!catchAll) open.push(...remaining);
+    return { open: cap(open), ends, returned };
+  }
+
+  private loop(node: Node, paths: Path[], place: Place): Flow {
+    const body = node.childForFieldName('body');
+    const inner = body ? statementsOf(body) : [];
+    const f = this.list(inner, paths, { ...place, top: false, tail: false, nested: true });
+    const breaks = body ? containsBreak(body) : false;
+    if (!endless(node)) {
+      // A loop that ends by itself (a retry loop, a loop over files): set-up; what it ran is not the service.
+      return { open: cap([...paths, ...f.open.filter((p) => p.job !== undefined && paths.every((q) => q.job !== p.job))]), ends: f.ends, returned: f.returned };
+    }
+    const loopCmd = this.record(node, 'loop');
+    const pause = body ? pauseOf(body, this.functions) : undefined;
+    const ends: ShellEnd[] = [...f.ends];
+    // An endless loop: the shell keeps running it (`while true; do sleep 5; done`), in front of whatever it started.
+    for (const p of f.open.length ? f.open : paths) {
+      ends.push({ kind: 'loop', command: loopCmd, after: [], via: p.via, execBy: { bash: false, ash: false }, ...(pause !== undefined ? { pause } : {}) });
+    }
+    return { open: breaks ? paths : [], ends: dedupe(ends), returned: f.returned };
+  }
+
+  private command(node: Node, paths: Path[], place: Place, negated: boolean): Flow {
+    const cmd = unwrap(node);
+    const name = firstWord(cmd);
+    const words = wordsOf(cmd, this.env);
+    const none: Flow = { open: paths, ends: [], returned: [] };
+    if (name === undefined) {
+      // `$CMD args`: a program chosen at run time; the shell still runs (or execs) it.
+      if (words.length === 0) return none;
+      return this.service(this.record(node, 'simple'), paths, this.implicitExec(place, node, negated));
+    }
+    switch (name) {
+      case 'exec': {
+        const rec = this.record(node, 'simple');
+        if (rec.words.length === 0) return none; // `exec >log 2>&1`: redirections only
+        if (rec.words.length === 1 && isSelf(rec.words[0]?.text ?? '')) return { open: [], ends: [], returned: [] };
+        // Official images re-exec themselves under another user (`exec gosu postgres "$BASH_SOURCE" "$@"`): the
+        // script runs again, and its other paths decide.
+        if (rec.words.some((w) => isSelf(w.text))) return { open: [], ends: [], returned: [] };
+        const topLevel = place.top || place.tail;
+        return { open: [], ends: paths.map((p) => ({ kind: 'exec', command: { ...rec, topLevel }, after: [], via: p.via, execBy: { bash: true, ash: true } })), returned: [] };
+      }
+      case 'exit': {
+        // `server; exit $?`: the shell waited for the service, then exits with its status.
+        const rec = this.record(node, 'simple');
+        return { open: [], ends: paths.flatMap((p) => endOf({ ...p, after: p.service || p.waits > 0 ? [...p.after, rec] : p.after })), returned: [] };
+      }
+      case 'return':
+        return this.depth > 0 ? { open: [], ends: [], returned: paths } : { open: [], ends: paths.flatMap(endOf), returned: [] };
+      case 'wait': {
+        const rec = this.record(node, 'simple');
+        return { open: paths.map((p) => (p.job ? { ...p, waits: p.waits + 1, guarded: p.waits === 0 ? place.guarded : p.guarded, lastWait: rec } : p)), ends: [], returned: [] };
+      }
+      case 'set':
+        // `set -- a b "$@"` replaces the positional parameters.
+        if (words[1]?.literal === '--') return { open: paths.map((p) => withArgs(p, expandArgs(words.slice(2), p.args))), ends: [], returned: [] };
+        return this.quick(node, paths);
+      case 'shift': {
+        const n = Number(words[1]?.literal ?? '1');
+        return { open: paths.map((p) => withArgs(p, p.args && Number.isInteger(n) ? p.args.slice(n) : undefined)), ends: [], returned: [] };
+      }
+      case 'eval': {
+        // `eval "exec $CMD"`: an exec of a command built at run time.
+        const arg = words[1] ? actionText(words[1]) : '';
+        if (/^exec\s/.test(arg)) {
+          const rec: FinalCommand = { ...this.record(node, 'simple'), words: [], explicitExec: true, execd: true };
+          delete rec.argv;
+          return { open: [], ends: paths.map((p) => ({ kind: 'exec', command: rec, after: [], via: p.via, execBy: { bash: true, ash: true } })), returned: [] };
+        }
+        return this.quick(node, paths);
+      }
+      case '.': case 'source':
+        return this.quick(node, paths);
+      default:
+        break;
+    }
+    const body = this.functions.get(name);
+    if (body) return this.call(name, body, node, paths, place, words.slice(1));
+    const weight = commandWeight(name, words.slice(1), readsInput(node));
+    if (weight === 'instant') return this.quick(node, paths);
+    if (weight === 'work') {
+      // A finite task: the tidy-up after a service, or itself the point of a path that runs nothing else.
+      const tidy = paths.filter((p) => p.service || p.waits > 0);
+      const alone = paths.filter((p) => !(p.service || p.waits > 0));
+      const t = this.quick(node, tidy);
+      const a = alone.length ? this.service(this.record(node, 'simple'), alone, this.implicitExec(place, node, negated)) : { open: [], ends: [], returned: [] };
+      return { open: [...t.open, ...a.open], ends: a.ends, returned: [] };
+    }
+    return this.service(this.record(node, 'simple'), paths, this.implicitExec(place, node, negated));
+  }
+
+  private quick(node: Node, paths: Path[]): Flow {
+    const rec = this.record(node, 'simple');
+    return { open: paths.map((p) => (p.service || p.waits > 0 ? { ...p, after: [...p.after, rec] } : p)), ends: [], returned: [] };
+  }
+
+  private service(rec: FinalCommand, paths: Path[], by: { bash: boolean; ash: boolean }): Flow {
+    if (this.execHere(by)) {
+      return { open: [], ends: paths.map((p) => ({ kind: 'exec', command: { ...rec, execd: true, topLevel: true }, after: [], via: p.via, execBy: by })), returned: [] };
+    }
+    // After `wait`, later commands are the script's tidy-up: the job stays the service.
+    return { open: paths.map((p) => (p.waits > 0 ? { ...p, after: [...p.after, rec] } : { service: { ...rec, execBy: by } as FinalCommand & { execBy: typeof by }, after: [], waits: 0, guarded: false, via: p.via, ...(p.job ? { job: p.job } : {}) })), ends: [], returned: [] };
+  }
+
+  private call(name: string, body: Node, node: Node, paths: Path[], place: Place, callArgs: Word[]): Flow {
+    if (this.depth >= MAX_CALL_DEPTH) return this.quick(node, paths);
+    this.depth++;
+    try {
+      const line = positionOf(this.source, node.startIndex).line;
+      // Inside the function, $1... are its own arguments; they are the caller's again when it returns.
+      const entered = paths.map((p) => withArgs({ ...p, via: [...p.via, `function ${name} (called at line ${line})`], frames: [...(p.frames ?? []), p.args] }, expandArgs(callArgs, p.args)));
+      const inner = body.type === 'compound_statement' || body.type === 'subshell' ? statementsOf(body) : [{ node: body, background: false }];
+      // No family execs a command inside a function.
+      const f = this.list(inner, entered, { ...place, top: false, tail: false, nested: true });
+      const back = (p: Path): Path => withArgs({ ...p, via: p.via.slice(0, -1), frames: (p.frames ?? []).slice(0, -1) }, p.frames?.[p.frames.length - 1]);
+      return { open: cap([...f.open, ...f.returned].map(back)), ends: f.ends, returned: [] };
+    } finally {
+      this.depth--;
+    }
+  }
+}
+
+function withArgs(p: Path, args: readonly string[] | undefined): Path {
+  const { args: _old, ...rest } = p;
+  return args ? { ...rest, args } : rest;
+}
+
+/** Words as positional parameters: literal words, `"$@"` for the current ones; undefined when any is unknown. */
+function expandArgs(words: readonly Word[], current: readonly string[] | undefined): string[] | undefined {
+  const out: string[] = [];
+  for (const w of words) {
+    if (isAllArgs(w.text)) {
+      if (!current) return undefined;
+      out.push(...current);
+    } else if (w.literal !== undefined) out.push(w.literal);
+    else return undefined;
+  }
+  return out;
+}
+
+/** The value of a test operand with known positional parameters: `"$1"`, `${1}`, `"${1:0:1}"`, `"${1#-}"`, or a literal. */
+function operand(tok: string, args: readonly string[] | undefined): string | undefined {
+  const t = tok.length >= 2 && (tok[0] === '"' || tok[0] === '\'') && tok[tok.length - 1] === tok[0] ? tok.slice(1, -1) : tok;
+  if (!t.includes('$') && !t.includes('`')) return t;
+  if (!args) return undefined;
+  const m = /^\$(?:(\d)|\{(\d)(?::0:1|#-)?\})$/.exec(t);
+  if (!m) return undefined;
+  const v = args[Number(m[1] ?? m[2]) - 1] ?? '';
+  if (t.endsWith(':0:1}')) return v.slice(0, 1);
+  if (t.endsWith('#-}')) return v.startsWith('-') ? v.slice(1) : v;
+  return v;
+}
+
+/** Split a test's text into words, keeping quotes (enough for `[ "$1" = 'x' ]`). */
+function testWords(text: string): string[] {
+  return text.match(/"[^"]*"|'[^']*'|[^\s]+/g) ?? [];
+}
+
+/** Glob match for `[[ x == pat ]]` and `case` patterns (`*`, `?`, `[...]`). */
+function globMatches(pattern: string, value: string): boolean {
+  let re = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] as string;
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '[') { const j = pattern.indexOf(']', i + 1); if (j > i) { re += pattern.slice(i, j + 1).replace(/^\[!/, '[^'); i = j; } else re += '\\['; }
+    else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`${re}$`).test(value);
+}
+
+/** `[ A = B ]`, `[ A != B ]`, `[ -z A ]`, `[ -n A ]`, `[[ A == pattern ]]`, `test ...`: true, false, or unknown. */
+function evalTest(text: string, args: readonly string[] | undefined): boolean | undefined {
+  let w = testWords(text.trim());
+  const double = w[0] === '[[';
+  if (w[0] === '[' || w[0] === '[[' || w[0] === 'test') w = w.slice(1);
+  if (w[w.length - 1] === ']' || w[w.length - 1] === ']]') w = w.slice(0, -1);
+  let negate = false;
+  if (w[0] === '!') { negate = true; w = w.slice(1); }
+  let v: boolean | undefined;
+  if (w.length === 2 && (w[0] === '-z' || w[0] === '-n')) {
+    const a = operand(w[1] as string, args);
+    v = a === undefined ? undefined : w[0] === '-z' ? a === '' : a !== '';
+  } else if (w.length === 3 && (w[1] === '=' || w[1] === '==' || w[1] === '!=')) {
+    const a = operand(w[0] as string, args);
+    const rawB = w[2] as string;
+    const b = operand(rawB, args);
+    if (a === undefined || b === undefined) v = undefined;
+    else {
+      const equal = double && !/^["']/.test(rawB) ? globMatches(b, a) : a === b;
+      v = w[1] === '!=' ? !equal : equal;
+    }
+  }
+  return v === undefined ? undefined : negate ? !v : v;
+}
+
+/** A condition (the statements between `if` and `then`) on known parameters: true, false, or unknown. */
+function conditionOf(cond: readonly Statement[], args: readonly string[] | undefined): boolean | undefined {
+  if (cond.length !== 1 || !args) return undefined;
+  const ev = (n: Node): boolean | undefined => {
+    if (n.hasError) return undefined;
+    if (n.type === 'test_command') return evalTest(n.text, args);
+    if (n.type === 'command' && (firstWord(n) === '[' || firstWord(n) === 'test')) return evalTest(n.text, args);
+    if (n.type === 'negated_command') { const inner = n.namedChild(0); const v = inner ? ev(inner) : undefined; return v === undefined ? undefined : !v; }
+    if (n.type === 'list') {
+      const l = n.namedChild(0);
+      const r = n.namedChild(n.namedChildCount - 1);
+      const op = n.child(1)?.type;
+      const a = l ? ev(l) : undefined;
+      const b = r ? ev(r) : undefined;
+      if (op === '&&') return a === false || b === false ? false : a === true && b === true ? true : undefined;
+      if (op === '||') return a === true || b === true ? true : a === false && b === false ? false : undefined;
+    }
+    return undefined;
+  };
+  return ev((cond[0] as Statement).node);
+}
+
+/** Does `case SUBJECT in` take an item with these patterns, for known parameters? */
+function caseMatches(subject: string, patterns: readonly string[], args: readonly string[] | undefined): boolean | undefined {
+  const v = operand(subject, args);
+  if (v === undefined) return undefined;
+  let unknown = false;
+  for (const raw of patterns) {
+    const quoted = /^["'].*["']$/.test(raw);
+    const p = quoted ? raw.slice(1, -1) : raw;
+    if (p.includes('$')) { unknown = true; continue; }
+    if (quoted ? p === v : globMatches(p, v)) return true;
+  }
+  return unknown ? undefined : false;
+}
+
+/** How a path that ends here (the script's end, `exit`) stood: waiting for its service or job; nothing if it ran none. */
+function endOf(p: Path): ShellEnd[] {
+  if (p.job && p.waits > 0) {
+    return [{ kind: 'wait', command: p.job, after: p.after, via: p.via, execBy: { bash: false, ash: false }, waits: p.waits, guarded: p.guarded, ...(p.lastWait ? { lastWait: p.lastWait } : {}) }];
+  }
+  if (!p.service) return [];
+  const { execBy, ...command } = p.service as FinalCommand & { execBy?: { bash: boolean; ash: boolean } };
+  return [{ kind: 'foreground', command: { ...command, topLevel: p.after.length === 0 && command.topLevel !== false }, after: p.after, via: p.via, execBy: execBy ?? { bash: false, ash: false } }];
+}
+
+/** A path that leaves a branch it had entered. */
+function leave(p: Path): Path {
+  return { ...p, via: p.via.slice(0, -1) };
+}
+
+function namedOf(n: Node): Node[] {
+  const out: Node[] = [];
+  for (let i = 0; i < n.namedChildCount; i++) {
+    const c = n.namedChild(i);
+    if (c) out.push(c);
+  }
+  return out;
+}
+
+function childIndexOf(n: Node, type: string): number {
+  for (let i = 0; i < n.childCount; i++) if (n.child(i)?.type === type) return n.child(i)?.startIndex ?? -1;
+  return -1;
+}
+
+function containsBreak(n: Node): boolean {
+  if (n.type === 'command' && (firstWord(n) === 'break' || firstWord(n) === 'exit' || firstWord(n) === 'return')) return true;
+  if (n !== n && n.type.endsWith('_statement')) return false;
+  for (let i = 0; i < n.namedChildCount; i++) {
+    const c = n.namedChild(i);
+    if (c && !['while_statement', 'until_statement', 'for_statement', 'c_style_for_statement', 'function_definition'].includes(c.type) && containsBreak(c)) return true;
+  }
+  return false;
+}
+
+function firstCommand(n: Node): Node | undefined {
+  if (n.type === 'command') return n;
+  for (let i = 0; i < n.namedChildCount; i++) {
+    const c = n.namedChild(i);
+    const found = c ? firstCommand(c) : undefined;
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The argv of a command whose program is known: literal words as they are, other words as written. */
+function argvOf(words: readonly Word[]): string[] | undefined {
+  if (!words.length || words[0]?.literal === undefined) return undefined;
+  return words.map((w) => w.literal ?? w.text);
+}
+
+function cap(paths: Path[]): Path[] {
+  if (paths.length <= MAX_PATHS) return paths;
+  // Keep one path per distinct service and job: the rest only repeat them.
+  const seen = new Set<string>();
+  const out: Path[] = [];
+  for (const p of paths) {
+    const k = `${p.service?.start ?? -1}/${p.job?.start ?? -1}/${p.waits}/${p.after.length}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(p);
+  }
+  return out.slice(0, MAX_PATHS);
+}
+
+function dedupe(ends: ShellEnd[]): ShellEnd[] {
+  const seen = new Set<string>();
+  return ends.filter((e) => {
+    const k = `${e.kind}/${e.command.start}/${e.after.map((a) => a.start).join(',')}/${e.waits ?? ''}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 interface Statement { node: Node; background: boolean }
@@ -320,59 +879,44 @@ function statementsOf(root: Node): Statement[] {
   return out;
 }
 
-/** The last element of a `a && b || c` list, and whether the statement was a list. */
-function listTail(n: Node): { node: Node; inList: boolean } {
-  let cur = n;
-  let inList = false;
-  while (cur.type === 'list') {
-    const tail = cur.namedChild(cur.namedChildCount - 1);
-    if (!tail || tail.type === 'comment') break;
-    cur = tail;
-    inList = true;
-  }
-  return { node: cur, inList };
-}
-
-function commandRecord(node: Node, source: string, shape: CommandShape, env: AnalyzeOptions['env'], implicit: boolean, topLevel: boolean): FinalCommand & { execArgs?: boolean } {
-  const base = { start: node.startIndex, end: node.endIndex, ...positionOf(source, node.startIndex), topLevel };
-  const cmd = unwrap(node);
-  if (cmd.type !== 'command') {
-    const inner = cmd.type === 'pipeline' ? (() => { for (let i = 0; i < cmd.namedChildCount; i++) { const c = cmd.namedChild(i); if (c?.type === 'command') return c; } return undefined; })() : undefined;
-    const words = inner ? wordsOf(inner, env) : [];
-    const argv = words.length && words.every((w) => w.literal !== undefined) ? words.map((w) => w.literal as string) : undefined;
-    const s: CommandShape = shape !== 'simple' ? shape : cmd.type === 'pipeline' ? 'pipeline' : cmd.type === 'subshell' ? 'subshell' : cmd.type === 'function_definition' ? 'function' : 'compound';
-    return { words, ...(argv ? { argv } : {}), shape: s, explicitExec: false, execd: false, ...base };
-  }
-  let words = wordsOf(cmd, env);
-  const nameStart = words[0]?.start;
-  let explicitExec = false;
-  let execArgs = false;
-  if (words[0]?.literal === 'exec') {
-    explicitExec = true;
-    let i = 1;
-    while (i < words.length && (words[i]?.literal ?? '').startsWith('-')) i += words[i]?.literal === '-a' ? 2 : 1;
-    words = words.slice(i);
-    if (words.length === 1 && /^"?\$(\{@\}|@)"?$/.test(words[0]?.text ?? '')) execArgs = true;
-  }
-  const argv = words.length && words.every((w) => w.literal !== undefined) ? words.map((w) => w.literal as string) : undefined;
-  const background = shape === 'background';
-  return {
-    words, ...(argv ? { argv } : {}), shape, explicitExec,
-    execd: !background && (explicitExec || implicit),
-    ...base, ...(nameStart !== undefined ? { nameStart } : {}), assignments: hasAssignments(cmd), execArgs,
+/** Function definitions anywhere (the last definition of a name wins, as when the script runs top to bottom). */
+function functionsOf(root: Node, into: Map<string, Node>): void {
+  const visit = (n: Node): void => {
+    if (n.type === 'function_definition') {
+      const name = n.childForFieldName('name')?.text;
+      const body = n.childForFieldName('body');
+      if (name && body) into.set(name, body);
+    }
+    for (let i = 0; i < n.namedChildCount; i++) {
+      const c = n.namedChild(i);
+      if (c && c.type !== 'heredoc_body' && c.type !== 'comment') visit(c);
+    }
   };
+  visit(root);
 }
 
-function isWait(n: Node): { wait: boolean; guarded: boolean } {
-  const { node, inList } = listTail(n);
-  const cmd = unwrap(node);
-  if (cmd.type === 'command' && firstWord(cmd) === 'wait') return { wait: true, guarded: inList };
-  if (n.type === 'list') {
-    // `wait $pid || true`: the wait is the list's first element
-    const head = n.namedChild(0);
-    if (head && unwrap(head).type === 'command' && firstWord(unwrap(head)) === 'wait') return { wait: true, guarded: true };
-  }
-  return { wait: false, guarded: false };
+function collectTraps(root: Node, source: string, functions: ReadonlyMap<string, Node>): Trap[] {
+  const traps: Trap[] = [];
+  const visit = (n: Node): void => {
+    if (n.type === 'command') {
+      if (firstWord(n) === 'trap') {
+        const t = trapOf(wordsOf(n), positionOf(source, n.startIndex).line, functions);
+        if (t) traps.push(t);
+      }
+      return;
+    }
+    for (let i = 0; i < n.namedChildCount; i++) {
+      const c = n.namedChild(i);
+      if (c && c.type !== 'comment' && c.type !== 'heredoc_body') visit(c);
+    }
+  };
+  visit(root);
+  return traps;
+}
+
+/** The end that decides: one that keeps the shell in front of the service, else the first exec. */
+function decidingEnd(ends: readonly ShellEnd[]): ShellEnd | undefined {
+  return ends.find((e) => e.kind !== 'exec') ?? ends[0];
 }
 
 /** Analyse a shell command string or script as `family` would run it. */
@@ -382,11 +926,12 @@ export function analyzeShell(source: string, family: ShellFamily, opts: AnalyzeO
   if (!tree) throw new Error('shell parser returned no tree');
   try {
     const root = tree.rootNode;
-    const traps: Trap[] = [];
-    if (source.includes('trap')) collectTraps(root, source, traps); // a walk of every node costs more than the parse
-    const analysis: ShellAnalysis = { family, source, mode, execArgs: false, traps, errexit: opts.errexit ?? false, errors: errorsOf(root, source) };
+    const functions = new Map<string, Node>();
+    if (source.includes('(') || source.includes('function')) functionsOf(root, functions);
+    // A walk of every node costs more than the parse: look for traps only where the word is.
+    const traps = source.includes('trap') ? collectTraps(root, source, functions) : [];
     const statements = statementsOf(root);
-    let lastBackground: Statement | undefined;
+    const analysis: ShellAnalysis = { family, source, mode, ends: [], execArgs: false, traps, errexit: opts.errexit ?? false, errors: errorsOf(root, source) };
     for (const s of statements) {
       const c = unwrap(s.node);
       if (c.type === 'command' && firstWord(c) === 'set') {
@@ -394,47 +939,30 @@ export function analyzeShell(source: string, family: ShellFamily, opts: AnalyzeO
         if (w.slice(1).some((x) => /^-[a-zA-Z]*e/.test(x.literal ?? ''))) analysis.errexit = true;
         if (w.slice(1).some((x, i) => x.literal === '-o' && w[i + 2]?.literal === 'errexit')) analysis.errexit = true;
       }
-      if (s.background) lastBackground = s;
     }
-    const last = statements[statements.length - 1];
-    if (!last) return analysis;
-    if (mode === 'command' && statements.length === 1) {
-      const plain = plainOf(root, statements);
-      if (plain) analysis.plain = plain;
+    if (mode === 'command') {
+      const plain = plainOf(root, statements.filter((s) => !s.background).map((s) => s.node));
+      if (plain && statements.length === 1) analysis.plain = plain;
     }
-    const implicit = mode === 'command' && implicitlyExecs(family) === true && traps.length === 0;
-    // A script that ends in `wait` after starting its service in the background.
-    if (!last.background && isWait(last.node).wait && lastBackground) {
-      let waits = 0;
-      let guarded = false;
-      for (let i = statements.length - 1; i >= 0; i--) {
-        const s = statements[i] as Statement;
-        const w = isWait(s.node);
-        if (!w.wait || s.background) break;
-        waits++;
-        guarded = w.guarded;
-      }
-      const job = commandRecord(lastBackground.node, source, 'background', opts.env, false, true);
-      analysis.wait = { job, waits, guarded };
+    const walker = new Walker(source, family, mode, opts.env, traps.some((t) => !t.resets));
+    for (const [k, v] of functions) walker.functions.set(k, v);
+    const flow = walker.list(statements, [{ after: [], waits: 0, guarded: false, via: [], ...(opts.args ? { args: opts.args } : {}) }], { top: true, tail: true, nested: false, guarded: false, subshell: false });
+    // Paths that run off the end of the script: the shell waited for their service (or job), then exits.
+    const ends: ShellEnd[] = [...flow.ends, ...[...flow.open, ...flow.returned].flatMap(endOf)];
+    analysis.ends = dedupe(ends);
+    const end = decidingEnd(analysis.ends);
+    if (end) {
+      analysis.end = end;
+      // For a background job the shell waits for, findings point at the `wait`.
+      analysis.final = end.kind === 'wait' ? end.lastWait ?? end.command : end.command;
+      if (end.kind === 'exec' && end.command.words.length === 1 && isAllArgs(end.command.words[0]?.text ?? '')) analysis.execArgs = true;
+      if (end.kind === 'wait') analysis.wait = { job: end.command, waits: end.waits ?? 1, guarded: end.guarded ?? false };
     }
-    const { node, inList } = listTail(last.node);
-    const shape: CommandShape = last.background ? 'background' : 'simple';
-    const rec = commandRecord(node, source, shape, opts.env, implicit, !inList);
-    if (rec.execArgs) analysis.execArgs = true;
-    delete rec.execArgs;
-    if (rec.explicitExec && rec.words.length === 0) return analysis; // `exec >log`: only redirections
-    analysis.final = rec;
     return analysis;
   } finally {
     tree.delete();
   }
 }
-
-/** Shell builtins and keywords: `exec` cannot run them, and the exec form cannot either. */
-export const BUILTINS = new Set(['cd', 'export', 'set', 'unset', 'source', '.', 'eval', 'exit', 'return', 'trap', 'wait', ':',
-  'shift', 'ulimit', 'umask', 'alias', 'local', 'readonly', 'declare', 'typeset', 'read', 'break', 'continue', 'exec', 'times',
-  'hash', 'type', 'command', 'builtin', 'jobs', 'fg', 'bg', 'let', 'if', 'then', 'else', 'fi', 'for', 'while', 'until', 'do',
-  'done', 'case', 'esac', 'function', '{', '}', '!', '[[', 'select', 'coproc', 'time']);
 
 /**
  * The argv of a string that is one plain command: a single simple command whose words are all literal
@@ -442,36 +970,8 @@ export const BUILTINS = new Set(['cd', 'export', 'set', 'unset', 'source', '.', 
  * does the exec (JSON) form run exactly what `sh -c STRING` would.
  */
 export function plainArgv(source: string): string[] | undefined {
-  const tree = shellParser().parse(source);
-  if (!tree) return undefined;
-  try {
-    return plainOf(tree.rootNode);
-  } finally {
-    tree.delete();
-  }
+  return parsed(source, (root) => plainOf(root, statementsOf(root).filter((s) => !s.background).map((s) => s.node)));
 }
 
-function plainOf(root: Node, stmtsIn?: Statement[]): string[] | undefined {
-  {
-    if (root.hasError) return undefined;
-    const stmts = stmtsIn ?? statementsOf(root);
-    if (stmts.length !== 1 || stmts[0]?.background) return undefined;
-    const cmd = stmts[0]?.node;
-    if (!cmd || cmd.type !== 'command') return undefined;
-    const argv: string[] = [];
-    for (let i = 0; i < cmd.namedChildCount; i++) {
-      const c = cmd.namedChild(i);
-      if (!c) continue;
-      if (c.type !== 'command_name' && !['word', 'string', 'raw_string', 'number', 'concatenation'].includes(c.type)) return undefined;
-      const node = c.type === 'command_name' ? c.namedChild(0) ?? c : c;
-      if (node.type === 'word' && /[{}]/.test(node.text)) return undefined; // brace expansion in bash
-      const lit = literalOf(node);
-      if (lit === undefined) return undefined;
-      argv.push(lit);
-    }
-    if (argv.length === 0 || BUILTINS.has(argv[0] as string)) return undefined;
-    // tree-sitter's `word` keeps characters a shell would treat specially in some positions
-    if (argv.some((a, i) => i === 0 && /[=]/.test(a))) return undefined;
-    return argv;
-  }
-}
+/** Does an argv word stand for the script's arguments (`"$@"`)? */
+export { isAllArgs };

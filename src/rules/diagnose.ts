@@ -53,7 +53,12 @@ function compute(l: Launch): Diagnosis {
     const p = procs[i] as ChainProcess;
     // the last process is the service, unless it is a shell whose command pid1 could not follow
     if (i === procs.length - 1 && p.role !== 'shell') break;
-    if (p.role === 'package-manager') return { kind: 'package-manager', proc: p, index: i };
+    // npm & co. forward the signal to their `sh -c` child: lost when that child is a shell that stays.
+    if (p.role === 'package-manager') {
+      const child = procs[i + 1];
+      if (!child || child.role === 'shell' || p.waitsForChild === false) return { kind: 'package-manager', proc: p, index: i };
+      continue;
+    }
     const isShell = p.programs.some((x) => x.role === 'shell') && p.shell !== undefined;
     if (!isShell || !p.shell) continue;
     if (p.deferred) return { kind: 'trap', proc: p, index: i, problem: 'deferred' };
@@ -61,7 +66,8 @@ function compute(l: Launch): Diagnosis {
     if (p.shell.wait && p.waitsForChild === false) return { kind: 'trap', proc: p, index: i, problem: 'no-wait' };
     if (p.role !== 'shell') continue; // a trap that forwards and waits: fine
     if (p.shell.mode === 'script') return { kind: 'script-no-exec', proc: p, index: i };
-    if (p.shell.family === 'unknown' && p.shell.mode === 'command') return { kind: 'unknown-shell', proc: p, index: i };
+    // An unknown /bin/sh decides only where bash or busybox ash would exec the command (not a loop or a pipeline).
+    if (p.shell.family === 'unknown' && p.shell.mode === 'command' && l.chain?.opaque?.code === 'unknown-shell') return { kind: 'unknown-shell', proc: p, index: i };
     if (i === 0) return { kind: 'shell-pid1', proc: p, index: i };
     return { kind: 'shell-under-init', proc: p, index: i, init: first };
   }

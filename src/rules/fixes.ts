@@ -1,9 +1,33 @@
-/** Fixes pid1 can prove safe: the exec (JSON) form for a plain command, or `exec` before the final command. */
+/**
+ * Fixes pid1 can prove safe: the exec (JSON) form for a plain command, or `exec` before the final command.
+ * A fix is offered only when the launch model, run again on the fixed text, no longer loses the stop
+ * signal: `exec tail -f log` would change nothing, and a fix that changes nothing is not offered.
+ */
 import type { Origin, Span } from '../document/document.js';
 import type { Fix } from '../document/edit.js';
-import type { ChainProcess } from '../model/launch.js';
+import { chainFromArgv, predictStop, predictStopSharedPid, type ChainProcess } from '../model/launch.js';
 import { BUILTINS, plainArgv } from '../model/shell.js';
 import type { Launch, LaunchPart } from '../sources/launch.js';
+
+/** Outcomes that are still a loss after a fix. */
+const LOST = new Set(['killed', 'abrupt', 'nostart']);
+
+/**
+ * Would the launch still lose the stop signal with `to` in place of the shell text `from` (a `-c` string
+ * or a script's text), or with `argv` as the launch's argv? Unknown (no model to run again): assume it would.
+ */
+function stillLost(l: Launch, change: { from: string; to: string } | { argv: string[] }): boolean {
+  const m = l.model;
+  if (!m) return true;
+  const read = m.options.readScript;
+  const argv = 'argv' in change ? change.argv : m.argv.map((a) => (a === change.from ? change.to : a));
+  const readScript = 'argv' in change || !read ? read : (p: string): string | undefined => { const t = read(p); return t === change.from ? change.to : t; };
+  const chain = chainFromArgv(argv, { ...m.options, ...(readScript ? { readScript } : {}) });
+  if (!chain.processes.length) return false;
+  const signal = m.options.signal ?? 'SIGTERM';
+  const p = m.sharedPid ? predictStopSharedPid(chain, signal, m.sharedPid) : predictStop(chain, signal);
+  return LOST.has(p.outcome);
+}
 
 /** Where a shell process's command string or script text is in the files. */
 export function originOf(l: Launch, p: ChainProcess): Origin | undefined {
@@ -27,13 +51,18 @@ export function partOf(l: Launch, p: ChainProcess): LaunchPart | undefined {
   return undefined;
 }
 
-/** `exec ` before the final command: only for a simple command that is not a builtin, with no traps. */
+/**
+ * `exec ` before the final command: only for a simple command that is the last thing its path runs, not a
+ * builtin or a function of the script, with no traps; and only when it makes the stop graceful.
+ */
 export function execPrefixFix(l: Launch, p: ChainProcess, description = 'prefix the final command with `exec`'): Fix | undefined {
   const a = p.shell;
   const o = originOf(l, p);
   const fin = a?.final;
   if (!a || !o || !fin) return undefined;
-  if (fin.shape !== 'simple' || fin.explicitExec || fin.assignments || a.traps.length || a.wait || a.errors.length) return undefined;
+  if (fin.shape !== 'simple' || fin.explicitExec || fin.assignments || fin.isFunction || a.traps.length || a.wait || a.errors.length) return undefined;
+  // the service must be the last thing on its path: `server && echo done` has nothing to exec.
+  if (a.end?.kind !== 'foreground' || a.end.after.length > 0) return undefined;
   const name = fin.words[0]?.literal;
   // `"$@"` alone runs the script's arguments: `exec "$@"` runs the same thing (and nothing, like before, when there are none)
   const args = fin.words.length === 1 && /^"\$(\{@\}|@)"$/.test(fin.words[0]?.text ?? '');
@@ -41,6 +70,8 @@ export function execPrefixFix(l: Launch, p: ChainProcess, description = 'prefix 
   const at = o.text.at(fin.nameStart ?? fin.start);
   // the mapped character must be the command's first character as written
   if (o.doc.text.slice(at, at + (fin.words[0]?.text.length ?? 0)) !== fin.words[0]?.text) return undefined;
+  const inText = fin.nameStart ?? fin.start;
+  if (stillLost(l, { from: a.source, to: `${a.source.slice(0, inText)}exec ${a.source.slice(inText)}` })) return undefined;
   return { description, edits: [{ file: o.doc.file, start: at, end: at, text: 'exec ' }] };
 }
 
@@ -59,6 +90,7 @@ export function jsonFormFix(l: Launch, part: LaunchPart | undefined, known?: Cha
   // the chain's analysis of this very string already knows (saves a second parse)
   const argv = known?.shell && known.shell.source === v.text.value ? known.shell.plain : plainArgv(v.text.value);
   if (!argv) return undefined;
+  if (stillLost(l, { argv })) return undefined;
   const json = `[${argv.map((x) => JSON.stringify(x)).join(', ')}]`;
   return { description: `use the exec (JSON) form: ${part.what} ${json}`, edits: [{ file: s.doc.file, start: s.start, end: s.end, text: json }] };
 }

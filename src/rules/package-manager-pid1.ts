@@ -1,5 +1,5 @@
 import { defineRule } from './contract.js';
-import { diagnose, whyOf } from './diagnose.js';
+import { diagnose, severityOf, whyOf } from './diagnose.js';
 import { anchorRange, stopSignalOf } from './util.js';
 
 export default defineRule({
@@ -8,14 +8,22 @@ export default defineRule({
     severity: 'error',
     title: 'npm/yarn/pnpm runs the service',
     description: [
-      '`npm start` (and `yarn`/`pnpm` scripts) run the script through `sh -c` as a child and pass the stop signal only to',
-      'that shell. On Debian-based images the shell is dash, which forks the service and dies of the signal at once;',
-      'npm exits, and when PID 1 exits the kernel SIGKILLs the service. As PID 1, npm\'s own exit on SIGTERM also ends the',
-      'container abruptly. Run the program itself: `CMD ["node", "server.js"]`.',
+      '`npm start` (and `yarn`/`pnpm` scripts) run the package.json script through `sh -c` as a child and pass the stop',
+      'signal only to that child. npm waits for it; yarn (1 and 2+) exits at once after forwarding (yarnpkg/yarn#4667).',
+      '',
+      '- On Debian-based images `sh` is dash, which forks the service and dies of the signal at once: npm exits, and when',
+      '  PID 1 exits the kernel SIGKILLs the service before its shutdown.',
+      '- On Alpine (busybox ash) and Red Hat-family images (bash), a script that is one simple command is exec\'d, so the',
+      '  service is npm\'s direct child and gets the signal: graceful with npm when the service handles it, lost with yarn.',
+      '',
+      'pid1 reads the script from package.json in the build context. Run the program itself: `CMD ["node", "server.js"]`.',
     ].join('\n'),
     fixable: false,
     sources: ['dockerfile', 'script', 'compose', 'kubernetes'],
-    messages: { runsScript: '{{manager}} runs the "{{script}}" script through sh -c and forwards {{signal}} only to that shell: the service\'s graceful shutdown is lost' },
+    messages: {
+      runsScript: '{{manager}} runs the "{{script}}" script through sh -c and forwards {{signal}} only to that shell: the service\'s graceful shutdown is lost',
+      exitsAtOnce: '{{manager}} forwards {{signal}} to the "{{script}}" script and exits at once, without waiting for it: the kernel SIGKILLs the service mid-shutdown',
+    },
     examples: [{ title: 'npm start', bad: 'FROM node:20-slim\nCMD ["npm", "start"]', good: 'FROM node:20-slim\nCMD ["node", "server.js"]' }],
   },
   checkLaunch(l, ctx) {
@@ -23,8 +31,9 @@ export default defineRule({
     if (d.kind !== 'package-manager') return;
     const script = d.proc.programs.find((p) => p.role === 'package-manager')?.command ?? 'start';
     ctx.report({
+      severity: severityOf(l),
       ...anchorRange(l),
-      messageId: 'runsScript',
+      messageId: d.proc.waitsForChild === false ? 'exitsAtOnce' : 'runsScript',
       data: { manager: d.proc.name, script, signal: stopSignalOf(l) },
       why: whyOf(l),
       suggestion: `run the program directly (e.g. CMD ["node", "server.js"]) instead of ${d.proc.name} ${script}`,

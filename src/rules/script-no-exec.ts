@@ -1,8 +1,8 @@
 import { rangeOf } from '../document/document.js';
 import { defineRule } from './contract.js';
-import { diagnose, whyOf } from './diagnose.js';
+import { diagnose, severityOf, whyOf } from './diagnose.js';
 import { execPrefixFix } from './fixes.js';
-import { at, serviceName, shellSpan, stopSignalOf } from './util.js';
+import { at, serviceName, shellShape, shellSpan, stopSignalOf } from './util.js';
 
 export default defineRule({
   meta: {
@@ -21,6 +21,8 @@ export default defineRule({
     sources: ['dockerfile', 'script', 'compose', 'kubernetes'],
     messages: {
       shellStays: '{{script}} runs `{{service}}` without exec: the script\'s shell ({{shell}}) stays PID 1 and drops {{signal}}',
+      notLast: '{{script}} runs `{{service}}` and then `{{after}}`: the service is not the last command, so its shell ({{shell}}) stays PID 1 and drops {{signal}}',
+      loop: '{{script}} ends in an endless loop: its shell ({{shell}}) stays PID 1 and, without a trap that ends the loop, drops {{signal}}',
       shellDies: '{{script}} runs `{{service}}` without exec: the script\'s shell dies of {{signal}} and the service is SIGKILLed when PID 1 exits',
     },
     examples: [
@@ -32,14 +34,16 @@ export default defineRule({
     if (d.kind !== 'script-no-exec') return;
     const fix = execPrefixFix(l, d.proc, 'prefix the script\'s final command with `exec`');
     const where = shellSpan(l, d.proc);
+    const shape = shellShape(l, d.proc);
     const related = where.doc !== l.anchor.doc || where.start !== l.anchor.start ? [{ file: l.anchor.doc.file, range: rangeOf(l.anchor), message: 'the launch that runs this script' }] : [];
     ctx.report({
+      severity: severityOf(l),
       ...at(where),
-      messageId: d.index === 0 ? 'shellStays' : 'shellDies',
-      data: { script: d.proc.script ?? 'the script', service: serviceName(l), shell: d.proc.name, signal: stopSignalOf(l) },
+      messageId: d.index > 0 ? 'shellDies' : shape.kind === 'plain' ? 'shellStays' : shape.kind,
+      data: { script: d.proc.script ?? 'the script', service: serviceName(l), shell: d.proc.name, signal: stopSignalOf(l), after: shape.after },
       why: whyOf(l),
       ...(related.length ? { related } : {}),
-      ...(fix ? { fix } : { suggestion: 'end the script with `exec <service>` (or `exec "$@"`)' }),
+      ...(fix ? { fix } : { suggestion: shape.kind === 'notLast' ? 'run what follows the service before it (or drop it), then end the script with `exec <service>`' : shape.kind === 'loop' ? 'end the loop from a trap (`trap \'exit 0\' TERM`, with short `sleep`s in the loop), or run its work under an init' : 'end the script with `exec <service>` (or `exec "$@"`)' }),
     });
   },
 });

@@ -1,7 +1,13 @@
 import { defineRule } from './contract.js';
-import { diagnose, whyOf } from './diagnose.js';
+import { diagnose, severityOf, whyOf } from './diagnose.js';
 import { partOf, shellStringFix } from './fixes.js';
-import { at, serviceName, shellSpan, stopSignalOf, valueSpanOrAnchor } from './util.js';
+import { at, serviceName, shellShape, shellSpan, stopSignalOf, valueSpanOrAnchor } from './util.js';
+
+const SUGGESTION = {
+  plain: 'make the service PID 1: `exec` it at the end of the string, or use the exec (JSON) form',
+  notLast: 'run what follows the service before it (or drop it), then `exec` the service as the last command',
+  loop: 'end the loop from a trap (`trap \'exit 0\' TERM`, with short `sleep`s in the loop), or run its work under an init (pid1 init, tini)',
+} as const;
 
 export default defineRule({
   meta: {
@@ -21,7 +27,11 @@ export default defineRule({
     fix: 'Rewrites a plain command (no shell features) to the exec (JSON) form when no CMD is in effect; otherwise puts `exec` in front of the final command inside the shell string.',
     fixable: true,
     sources: ['dockerfile', 'compose', 'kubernetes'],
-    messages: { noExec: 'PID 1 is `{{shell}} -c` ({{how}}), which does not exec `{{service}}`: {{signal}} is dropped and the container is SIGKILLed when the grace period ends' },
+    messages: {
+      noExec: 'PID 1 is `{{shell}} -c` ({{how}}), which does not exec `{{service}}`: {{signal}} is dropped and the container is SIGKILLed when the grace period ends',
+      notLast: 'PID 1 is `{{shell}} -c` ({{how}}): `{{service}}` is not the last command (`{{after}}` runs after it), so no shell execs it; {{signal}} is dropped and the container is SIGKILLed when the grace period ends',
+      loop: 'PID 1 is `{{shell}} -c` ({{how}}) running an endless loop: no shell execs a loop, and without a trap that ends it {{signal}} is dropped; the container is SIGKILLed when the grace period ends',
+    },
     examples: [
       { title: 'The classic: gunicorn on a Debian-based image', bad: 'FROM python:3.9-slim\nENTRYPOINT gunicorn -w 1 -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:80 app:app', good: 'FROM python:3.9-slim\nENTRYPOINT ["gunicorn", "-w", "1", "-k", "uvicorn.workers.UvicornWorker", "--bind", "0.0.0.0:80", "app:app"]' },
       { title: 'An explicit sh -c', bad: 'FROM node:20\nCMD ["sh", "-c", "cd /app && node server.js"]', good: 'FROM node:20\nCMD ["sh", "-c", "cd /app && exec node server.js"]' },
@@ -34,12 +44,14 @@ export default defineRule({
     const where = part ? (part.form === 'shell' ? part.valueSpan : shellSpan(l, d.proc)) : valueSpanOrAnchor(l);
     const fix = shellStringFix(l, d.proc);
     const how = part?.form === 'shell' ? `the shell form of ${part.what}` : '`sh -c`';
+    const shape = shellShape(l, d.proc);
     ctx.report({
+      severity: severityOf(l),
       ...at(where),
-      messageId: 'noExec',
-      data: { shell: d.proc.name, how, service: serviceName(l), signal: stopSignalOf(l) },
+      messageId: shape.kind === 'plain' ? 'noExec' : shape.kind,
+      data: { shell: d.proc.name, how, service: serviceName(l), signal: stopSignalOf(l), after: shape.after },
       why: whyOf(l),
-      ...(fix ? { fix } : { suggestion: 'make the service PID 1: `exec` it at the end of the string, or use the exec (JSON) form' }),
+      ...(fix ? { fix } : { suggestion: SUGGESTION[shape.kind] }),
     });
   },
 });

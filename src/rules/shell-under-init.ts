@@ -1,5 +1,5 @@
 import { defineRule } from './contract.js';
-import { diagnose, whyOf } from './diagnose.js';
+import { diagnose, severityOf, whyOf } from './diagnose.js';
 import { execPrefixFix } from './fixes.js';
 import { at, serviceName, shellSpan, stopSignalOf } from './util.js';
 
@@ -28,6 +28,7 @@ export default defineRule({
     if (d.kind !== 'shell-under-init') return;
     const fix = execPrefixFix(l, d.proc, 'prefix the command with `exec` inside the -c string');
     ctx.report({
+      severity: severityOf(l),
       ...at(shellSpan(l, d.proc)),
       messageId: 'shellDies',
       data: { init: d.init.name, signal: stopSignalOf(l), shell: d.proc.name, service: serviceName(l) },

@@ -1,7 +1,7 @@
 import { rangeOf } from '../document/document.js';
 import { stopTrap } from '../model/launch.js';
 import { defineRule } from './contract.js';
-import { diagnose, whyOf } from './diagnose.js';
+import { diagnose, severityOf, whyOf } from './diagnose.js';
 import { at, shellSpan, stopSignalOf } from './util.js';
 
 export default defineRule({
@@ -26,7 +26,7 @@ export default defineRule({
     messages: {
       deferred: 'the {{name}} trap{{where}} runs only after the foreground command exits, which it does not do on its own: the container is SIGKILLed when the grace period ends',
       errexitWait: 'under `set -e`, the first `wait` returns > 128 when the trap runs and ends the script: PID 1 exits and the kernel SIGKILLs the service mid-shutdown',
-      noWait: 'the trap forwards {{signal}} but nothing waits for the service afterwards: `wait` returns when the trap runs, the script ends, and the kernel SIGKILLs the service mid-shutdown',
+      noWait: 'the trap forwards {{forwarded}} but nothing waits for the service afterwards: `wait` returns when the trap runs, the script ends, and the kernel SIGKILLs the service mid-shutdown',
       noForward: 'the {{name}} trap does not pass the signal to the service: the script ends and the kernel SIGKILLs the service',
     },
     examples: [
@@ -45,9 +45,10 @@ export default defineRule({
       : d.problem === 'no-wait' ? (shell?.errexit && (shell.wait?.waits ?? 0) >= 2 ? 'errexitWait' : 'noWait')
         : 'noForward';
     ctx.report({
+      severity: severityOf(l),
       ...at(where),
       messageId,
-      data: { name: sig.replace(/^SIG/, ''), where: trap ? ` (line ${trap.line})` : '', signal: sig },
+      data: { name: sig.replace(/^SIG/, ''), where: trap ? ` (line ${trap.line})` : '', signal: sig, forwarded: trap?.forwardsAs ?? sig },
       why: whyOf(l),
       related: [{ file: l.anchor.doc.file, range: rangeOf(l.anchor), message: 'the launch that runs this shell' }],
       suggestion: d.problem === 'no-wait' ? 'wait for the service inside the trap (`kill -TERM "$pid"; wait "$pid"`), or `exec` the service instead' : '`exec` the service, or run it in the background with a trap that kills and then waits for it',

@@ -33,6 +33,24 @@ export function stopSignalOf(l: Launch): string {
   return l.prediction?.signal ?? 'SIGTERM';
 }
 
+/**
+ * Why a shell process stays in front of its service, when it is not simply a missing `exec`: the script
+ * ends in an endless loop, or the service is followed by other commands (so no shell can exec it).
+ */
+export function shellShape(l: Launch, p: ChainProcess): { kind: 'loop' | 'notLast' | 'plain'; after: string; line: number } {
+  const end = p.shell?.end;
+  const src = p.shell?.source ?? '';
+  if (!end) return { kind: 'plain', after: '', line: 0 };
+  if (end.kind === 'loop') return { kind: 'loop', after: '', line: end.command.line };
+  if (end.kind === 'foreground' && end.after.length) {
+    const first = end.after[0];
+    const text = first ? src.slice(first.start, first.end).split('\n')[0]?.slice(0, 40) ?? '' : '';
+    return { kind: 'notLast', after: text, line: end.command.line };
+  }
+  void l;
+  return { kind: 'plain', after: '', line: end.command.line };
+}
+
 export function outcomeWords(l: Launch): string {
   const p = l.prediction;
   if (!p) return '';

@@ -6,7 +6,7 @@
  * Outcomes pid1 cannot predict carry a reason *code* (rules test codes, never prose) and a message for
  * people.
  */
-import type { LaunchChain, StopPrediction } from '../model/launch.js';
+import type { ChainOptions, LaunchChain, StopPrediction } from '../model/launch.js';
 import type { ShellFamily } from '../model/programs.js';
 import type { Document, FileError, Origin, Span } from '../document/document.js';
 import type { CommandString } from './compose/command-strings.js';
@@ -154,8 +154,18 @@ interface LaunchBase {
   init?: boolean;
   chain?: LaunchChain;
   prediction?: StopPrediction;
+  /** What the chain was built from: a fix is checked by building it again from the fixed text. */
+  model?: ChainInputs;
   /** Why no chain could be built, when none was. */
   unresolved?: Unresolved;
+}
+
+/** The inputs of the launch model for a launch (chainFromArgv's, and which stop prediction applies). */
+export interface ChainInputs {
+  argv: string[];
+  options: ChainOptions;
+  /** Kubernetes shareProcessNamespace/hostPID: the container's process is not PID 1. */
+  sharedPid?: 'shareProcessNamespace' | 'hostPID';
 }
 
 export interface DockerfileLaunch extends LaunchBase {

@@ -9,7 +9,7 @@
 import type { Document, Origin, Span } from '../document/document.js';
 import { chainFromArgv, predictStop, predictStopSharedPid } from '../model/launch.js';
 import type { ImageConfig } from './image-config.js';
-import type { LaunchPart, OrchestratedLaunch, StopPlan, StopSignalFact, Unresolved } from './launch.js';
+import type { ChainInputs, LaunchPart, OrchestratedLaunch, StopPlan, StopSignalFact, Unresolved } from './launch.js';
 import { locateInYaml } from './yaml.js';
 
 /** What the orchestrator's file says about one container. */
@@ -68,14 +68,15 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
   }
   // No chain when nothing is known to run, or the container cannot start (a bad stop signal; no shell: no-shell reports it).
   const startable = !unresolved && !stopSignal.invalid && !(img.shell.family === 'none' && startsWithShell(argv));
-  const built = startable ? chainFromArgv(s.init ? ['docker-init', '--', ...argv] : argv, {
-    sh: img.shell.family, signal: stopSignal.signal,
-    ...(img.readScript ? { readScript: img.readScript } : {}),
-    ...(cmd ? { args: cmd.argv } : {}), env: img.env,
-  }) : undefined;
+  const model: ChainInputs = {
+    argv: s.init ? ['docker-init', '--', ...argv] : argv,
+    options: { sh: img.shell.family, signal: stopSignal.signal, ...(img.readScript ? { readScript: img.readScript } : {}), ...(cmd ? { args: cmd.argv } : {}), env: img.env },
+    ...(s.stop.sharedPidNamespace && s.stop.sharedPidWith ? { sharedPid: s.stop.sharedPidWith } : {}),
+  };
+  const built = startable ? chainFromArgv(model.argv, model.options) : undefined;
   const chain = built && built.processes.length > 0
     ? unseenEntrypoint && !built.opaque
-      ? { ...built, opaque: { code: 'image-entrypoint-unseen' as const, message: `the image's ENTRYPOINT, which pid1 cannot see, runs in front of the command (${img.describe})` } }
+      ? { ...built, opaque: { code: 'image-entrypoint-unseen' as const, message: `the image's ENTRYPOINT, which pid1 cannot see, runs in front of the command (${img.describe})`, at: 0 } }
       : built
     : undefined;
   return {
@@ -90,6 +91,7 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
     ...(s.imageRef !== undefined ? { image: s.imageRef } : {}),
     ...(s.substituted ? { substituted: true } : {}),
     ...(unresolved ? { unresolved } : {}),
+    model,
     ...(chain ? {
       chain,
       prediction: s.stop.sharedPidNamespace ? predictStopSharedPid(chain, stopSignal.signal, s.stop.sharedPidWith) : predictStop(chain, stopSignal.signal),

@@ -1,10 +1,17 @@
 import rule from '../../src/rules/script-no-exec.js';
 import { ruleTester } from '../helpers/rule-tester.js';
 
+const OFFICIAL = '#!/bin/bash\nset -e\n_is_sourced() {\n  [ "${#FUNCNAME[@]}" -ge 2 ] && [ "${FUNCNAME[0]}" = _is_sourced ] && [ "${FUNCNAME[1]}" = source ]\n}\n_main() {\n  if [ "$1" = postgres ]; then\n    echo "setting up"\n    exec gosu postgres "$BASH_SOURCE" "$@"\n  fi\n  exec "$@"\n}\nif ! _is_sourced; then\n  _main "$@"\nfi\n';
+const WITH = (script: string, cmd = '["svc"]'): { dockerfile: string; files: Record<string, string> } => ({ dockerfile: `FROM debian:bookworm\nCOPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]\nCMD ${cmd}\n`, files: { 'e.sh': script } });
 const ENTRY = '#!/bin/sh\nset -e\n./migrate\ngunicorn app:app\n';
 
 ruleTester(rule, {
   valid: [
+    { name: 'the official-image pattern: _main "$@" ends in exec "$@" (and re-execs itself under gosu)', ...WITH(OFFICIAL, '["postgres"]') },
+    { name: 'if/else: both branches exec', ...WITH('#!/bin/sh\nif [ -n "$DEBUG" ]; then\n  exec svc --debug\nelse\n  exec svc\nfi\n') },
+    { name: 'case: every item execs or exits', ...WITH('#!/bin/sh\ncase "$1" in\n  -*) exec svc "$@" ;;\n  help) echo usage; exit 0 ;;\n  *) exec "$@" ;;\nesac\n') },
+    { name: 'a condition on the CMD decides: the branch it takes execs', ...WITH('#!/bin/sh\nif [ "$1" = svc ]; then\n  exec svc --port 80\nfi\nsu app -c "$*"\n') },
+    { name: 'an endless loop whose trap ends the script', script: '#!/bin/sh\ntrap \'exit 0\' TERM\nwhile true; do sleep 5; done\n' },
     {
       name: 'exec "$@" with a shell-form CMD: the script execs; the CMD shell is shell-pid1\'s finding',
       dockerfile: 'FROM debian:bookworm\nCOPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]\nCMD ["sh", "-c", "svc"]\n',
@@ -16,6 +23,40 @@ ruleTester(rule, {
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
+    {
+      name: 'one branch execs, the other runs su -c: which one runs decides (warning at the su line)',
+      ...WITH('#!/bin/bash\nif [ -z "$NEWUSER" ]; then\n  exec svc -w\nelse\n  useradd "$NEWUSER"\n  su "$NEWUSER" -c "svc -w"\nfi\n'),
+      errors: [{ file: 'e.sh', line: 6, severity: 'warning', messageId: 'shellStays' }],
+    },
+    {
+      name: 'the CMD takes the su -c branch: certain',
+      ...WITH('#!/bin/sh\nif [ "$1" = "svc" ] || [ "$1" = "svc-web" ]; then\n  chown -R app /data\n  su app -c "$@"\nelse\n  exec "$@"\nfi\n'),
+      errors: [{ file: 'e.sh', line: 4, severity: 'error', messageId: 'shellStays' }],
+    },
+    {
+      name: 'the service is not the last command: no exec to add',
+      script: '#!/bin/sh\nsvc --port 80\necho "svc stopped"\n',
+      errors: [{ line: 2, messageId: 'notLast', message: /runs `svc` and then `echo "svc stopped"`/ }],
+      output: null,
+    },
+    {
+      name: 'an endless loop without a trap',
+      script: '#!/bin/sh\nwhile true; do\n  date\n  sleep 5\ndone\n',
+      errors: [{ line: 2, messageId: 'loop' }],
+      output: null,
+    },
+    {
+      name: 'the service inside a function: exec goes in front of it, in the function',
+      script: '#!/bin/sh\nstart() {\n  echo starting\n  svc --port 80\n}\nstart\n',
+      errors: [{ line: 4, messageId: 'shellStays' }],
+      output: '#!/bin/sh\nstart() {\n  echo starting\n  exec svc --port 80\n}\nstart\n',
+    },
+    {
+      name: 'server; exit $?: the shell waits for the service, then exits',
+      script: '#!/bin/sh\nsvc --port 80\nexit $?\n',
+      errors: [{ line: 2, messageId: 'notLast' }],
+      output: null,
+    },
     {
       name: 'COPY into a directory, run by name through PATH',
       dockerfile: 'FROM python:3.9-slim\nCOPY entrypoint.sh /usr/local/bin/\nENTRYPOINT ["entrypoint.sh"]\n',

@@ -5,6 +5,10 @@ const GUNICORN = 'gunicorn -w 1 -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:
 
 ruleTester(rule, {
   valid: [
+    { name: 'alpine: ash execs the last simple command even with ${...} and $(...)', dockerfile: 'FROM python:3.12-alpine\nCMD server --key "${KEY:-$(hostname)}"\n' },
+    { name: 'alpine: ash execs even with a redirection', dockerfile: 'FROM python:3.12-alpine\nCMD locust -f /app/locustfile.py 2>&1\n' },
+    { name: 'bash execs after set -e && ...', dockerfile: 'FROM fedora:40\nCMD set -e && ./migrate && svc --port "$PORT"\n' },
+    { name: 'a one-shot step that ends by itself', dockerfile: 'FROM debian:bookworm\nCMD echo hello && sleep 2 && echo bye\n' },
     { name: 'exec form', dockerfile: 'FROM python:3.9-slim\nENTRYPOINT ["gunicorn", "app:app"]\n' },
     { name: 'alpine: busybox ash execs the last simple command', dockerfile: `FROM python:3.12-alpine\nENTRYPOINT ${GUNICORN}\n` },
     { name: 'fedora: bash execs it', dockerfile: 'FROM fedora:40\nCMD svc --port 80\n' },
@@ -16,6 +20,30 @@ ruleTester(rule, {
     { name: 'a stage that is not the target, with --target', dockerfile: `FROM python:3.9-slim AS prod\nCMD ["svc"]\nFROM python:3.9-slim AS dev\nCMD svc --reload\n`, options: { target: 'prod' } },
   ],
   invalid: [
+    {
+      name: 'the service is not the last command: never exec the echo',
+      dockerfile: 'FROM debian:bookworm\nCMD svc --port 80 && echo done\n',
+      errors: [{ line: 2, messageId: 'notLast', message: /`svc` is not the last command \(`echo done` runs after it\)/ }],
+      output: null,
+    },
+    {
+      name: 'a loop is never exec\'d, whatever the image\'s shell: certain',
+      dockerfile: 'FROM registry.example.com/base:1\nCMD ["sh", "-c", "while true; do ./poll; sleep 10; done"]\n',
+      errors: [{ line: 2, messageId: 'loop', severity: 'error' }],
+      output: null,
+    },
+    {
+      name: 'bash does not exec a command with a redirection',
+      dockerfile: 'FROM fedora:40\nCMD svc --port 80 2>&1\n',
+      errors: [{ line: 2, messageId: 'noExec' }],
+      output: 'FROM fedora:40\nCMD exec svc --port 80 2>&1\n',
+    },
+    {
+      name: 'exec would change nothing for a program that ignores the stop signal: no fix',
+      dockerfile: 'FROM debian:bookworm\nCMD echo ready && tail -f /dev/null\n',
+      errors: [{ line: 2, messageId: 'noExec' }],
+      output: null,
+    },
     {
       name: 'the classic: python:3.9-slim + shell-form gunicorn',
       dockerfile: `FROM python:3.9-slim\nENTRYPOINT ${GUNICORN}\n`,

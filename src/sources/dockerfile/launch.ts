@@ -7,7 +7,7 @@ import path from 'node:path';
 import { makeDocument, type Document, type Origin, type Span } from '../../document/document.js';
 import type { DocumentStore } from '../../document/store.js';
 import { MappedText } from '../../document/text.js';
-import { chainFromArgv, predictStop } from '../../model/launch.js';
+import { chainFromArgv, predictStop, type ChainOptions } from '../../model/launch.js';
 import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
 import { parseDockerfile, span, type CopyOp, type Stage } from './parse.js';
@@ -133,7 +133,8 @@ export function launchOf(stage: Stage, doc: Document, target: boolean, ctx: Cont
     : { code: 'no-command' as const, message: 'no ENTRYPOINT or CMD: the container cannot start without a command' };
   // No chain when the container cannot start (no shell for a shell form: no-shell reports it; a bad STOPSIGNAL).
   const startable = !unresolved && !(stage.family.family === 'none' && startsWithShell(argv, ep ?? cmd)) && !stopSignal.invalid;
-  const chain = startable ? chainFromArgv(argv, { sh: stage.family.family, signal: stopSignal.signal, readScript, ...(cmd ? { args: cmd.argv } : {}), env }) : undefined;
+  const options: ChainOptions = { sh: stage.family.family, signal: stopSignal.signal, readScript, ...(cmd ? { args: cmd.argv } : {}), env };
+  const chain = startable ? chainFromArgv(argv, options) : undefined;
   const predicted = chain && chain.processes.length > 0 ? chain : undefined;
   return {
     kind: 'dockerfile',
@@ -141,6 +142,7 @@ export function launchOf(stage: Stage, doc: Document, target: boolean, ctx: Cont
     doc, target, ...(ep ? { entrypoint: ep } : {}), ...(cmd ? { cmd } : {}),
     argv, shell: stage.family, stopSignal, env, scripts, origins, readScript, anchor,
     ...(unresolved ? { unresolved } : {}),
+    model: { argv, options },
     ...(predicted ? { chain: predicted, prediction: predictStop(predicted, stopSignal.signal) } : {}),
   };
 }

@@ -1,0 +1,216 @@
+/**
+ * Reading shell syntax trees (tree-sitter-bash): the words of a command, which of them are literal
+ * (known before the shell runs), and where things are. Pure functions over parsed nodes; the parser and
+ * the analysis live in shell.ts.
+ */
+import type { Node } from 'web-tree-sitter';
+
+/** A word of a command: its literal value when it has no expansion, else undefined; plus its source text. */
+export interface Word {
+  text: string;
+  literal?: string;
+  start: number;
+  end: number;
+}
+
+/** Shell builtins and keywords: `exec` cannot run them, and the exec form cannot either. */
+export const BUILTINS = new Set(['cd', 'export', 'set', 'unset', 'source', '.', 'eval', 'exit', 'return', 'trap', 'wait', ':',
+  'shift', 'ulimit', 'umask', 'alias', 'local', 'readonly', 'declare', 'typeset', 'read', 'break', 'continue', 'exec', 'times',
+  'hash', 'type', 'command', 'builtin', 'jobs', 'fg', 'bg', 'let', 'if', 'then', 'else', 'fi', 'for', 'while', 'until', 'do',
+  'done', 'case', 'esac', 'function', '{', '}', '!', '[[', 'select', 'coproc', 'time']);
+
+/**
+ * Commands that finish at once and never serve: after the service they only keep the shell waiting
+ * (`server; echo done`), before it they are set-up. Builtins, and programs that print, test or look.
+ */
+const INSTANT = new Set(['echo', 'printf', 'true', 'false', ':', 'test', '[', 'cd', 'export', 'set', 'unset', 'shift', 'umask', 'ulimit',
+  'trap', 'local', 'readonly', 'declare', 'typeset', 'alias', 'hash', 'type', 'command', 'let', 'kill', 'read', 'getopts', 'pwd',
+  'mkdir', 'ln', 'touch', 'logger', 'date', 'id', 'whoami', 'basename', 'dirname', 'readlink', 'realpath', 'stat', 'env', 'ls', 'wc',
+  'cat', 'head', 'tail', 'sed', 'awk', 'grep', 'envsubst', 'tr', 'cut', 'sort', 'uniq', 'tee', 'setcap', 'update-ca-certificates',
+  'usermod', 'groupmod', 'useradd', 'groupadd', 'addgroup', 'adduser', 'hostname', 'uname', 'nproc', 'which',
+  // bash builtins
+  'shopt', 'help', 'mapfile', 'readarray', 'compgen', 'complete', 'dirs', 'pushd', 'popd', 'caller', 'enable', 'disown', 'history',
+  'source', '.', 'unalias', 'break', 'continue', 'times', 'bind', 'eval']);
+
+/**
+ * Commands that do a finite piece of work (copy, tidy, fix permissions): after the service they are its
+ * tidy-up; but when a path runs nothing else, the work is what the container runs for (a one-shot step).
+ */
+const WORK = new Set(['cp', 'mv', 'rm', 'chown', 'chmod', 'chgrp', 'find', 'xargs', 'install', 'sync', 'rsync', 'tar', 'gzip', 'gunzip', 'unzip']);
+
+/** A `sleep` this short is a pause in a script, not what the container runs for (Docker's grace is 10 s). */
+const SHORT_SLEEP_SECONDS = 10;
+
+/**
+ * What a command is to the script around it: `instant` (returns at once, or pauses briefly), `work` (a
+ * finite task), or false (it may run for as long as the container: a service). `input`: the command reads
+ * a heredoc or a file given with `<` (then `cat` and `tee` return).
+ */
+export function commandWeight(name: string, args: readonly Word[], input = false): 'instant' | 'work' | false {
+  if (name === 'sleep') {
+    const secs = Number.parseFloat(args[0]?.literal ?? 'NaN');
+    return args.length === 1 && /^\d+(\.\d+)?s?$/.test(args[0]?.literal ?? '') && secs < SHORT_SLEEP_SECONDS ? 'instant' : false;
+  }
+  if (WORK.has(name)) return 'work';
+  if (!INSTANT.has(name)) return false;
+  // `tail -f`, `cat`/`tee` on their input, `env CMD`: they do not return (or run another program).
+  if (name === 'tail' && args.some((a) => /^-[a-zA-Z]*[fF]/.test(a.literal ?? '') || a.literal === '--follow')) return false;
+  if ((name === 'cat' || name === 'tee') && args.filter((a) => !(a.literal ?? '').startsWith('-')).length === 0 && !input) return false;
+  if (name === 'env' && args.some((a) => !(a.literal ?? '').includes('=') && !(a.literal ?? '').startsWith('-'))) return false;
+  return 'instant';
+}
+
+/** A command that returns at once or does a finite piece of work. */
+export function isQuick(name: string, args: readonly Word[], input = false): boolean {
+  return commandWeight(name, args, input) !== false;
+}
+
+function variableOf(n: Node): string | undefined {
+  // $VAR or ${VAR} with no operator
+  if (n.type === 'simple_expansion' || n.type === 'expansion') {
+    if (n.namedChildCount !== 1) return undefined;
+    const v = n.namedChild(0);
+    if (v?.type !== 'variable_name') return undefined;
+    if (n.type === 'expansion' && n.text !== `\${${v.text}}`) return undefined;
+    return v.text;
+  }
+  return undefined;
+}
+
+export function literalOf(n: Node, env?: Readonly<Record<string, string>>): string | undefined {
+  switch (n.type) {
+    case 'word': case 'number': {
+      const t = n.text;
+      if (/[*?[]/.test(t) || t.startsWith('~')) return undefined; // a glob or a tilde: the shell expands it
+      return t.includes('\\') ? t.replace(/\\(.)/g, '$1') : t;
+    }
+    case 'raw_string':
+      return n.text.slice(1, -1);
+    case 'string': {
+      let out = '';
+      for (let i = 0; i < n.namedChildCount; i++) {
+        const c = n.namedChild(i);
+        if (!c) continue;
+        if (c.type === 'string_content') out += c.text.replace(/\\([$`"\\\n])/g, '$1');
+        else if (env && variableOf(c) !== undefined && env[variableOf(c) as string] !== undefined) out += env[variableOf(c) as string];
+        else return undefined;
+      }
+      return out;
+    }
+    case 'simple_expansion': case 'expansion': {
+      // unquoted: only when the value needs no field splitting or globbing
+      const v = env ? variableOf(n) : undefined;
+      const val = v !== undefined ? env?.[v] : undefined;
+      return val !== undefined && val !== '' && !/[\s*?[]/.test(val) ? val : undefined;
+    }
+    case 'concatenation': {
+      let out = '';
+      for (let i = 0; i < n.namedChildCount; i++) {
+        const c = n.namedChild(i);
+        if (!c) continue;
+        const l = literalOf(c, env);
+        if (l === undefined) return undefined;
+        out += l;
+      }
+      return out;
+    }
+    default:
+      return undefined;
+  }
+}
+
+const SKIP_IN_WORDS = new Set(['variable_assignment', 'file_redirect', 'heredoc_redirect', 'herestring_redirect', 'comment']);
+
+export function wordsOf(cmd: Node, env?: Readonly<Record<string, string>>): Word[] {
+  const words: Word[] = [];
+  for (let i = 0; i < cmd.namedChildCount; i++) {
+    const c = cmd.namedChild(i);
+    if (!c || SKIP_IN_WORDS.has(c.type)) continue;
+    const node = c.type === 'command_name' ? c.namedChild(0) ?? c : c;
+    const lit = literalOf(node, env);
+    words.push({ text: node.text, ...(lit !== undefined ? { literal: lit } : {}), start: node.startIndex, end: node.endIndex });
+  }
+  return words;
+}
+
+export function hasAssignments(cmd: Node): boolean {
+  return cmd.namedChild(0)?.type === 'variable_assignment';
+}
+
+/** The statement reads its input from a heredoc, a here-string or a file (`cat > f << EOF`, `tee x < in`). */
+export function readsInput(n: Node): boolean {
+  if (n.type !== 'redirected_statement') return false;
+  for (let i = 0; i < n.namedChildCount; i++) {
+    const c = n.namedChild(i);
+    if (!c) continue;
+    if (c.type === 'heredoc_redirect' || c.type === 'herestring_redirect') return true;
+    if (c.type === 'file_redirect' && /^\d*</.test(c.text) && !/^\d*<>/.test(c.text)) return true;
+  }
+  return false;
+}
+
+/** Unwrap `cmd >log` (redirected_statement) to the command itself. */
+export function unwrap(n: Node): Node {
+  let cur = n;
+  while (cur.type === 'redirected_statement') {
+    const body = cur.childForFieldName('body');
+    if (!body) break;
+    cur = body;
+  }
+  return cur;
+}
+
+/** 1-based line and column of an offset. */
+export function positionOf(source: string, index: number): { line: number; column: number } {
+  let line = 1;
+  let last = -1;
+  let i = source.indexOf('\n');
+  while (i !== -1 && i < index) {
+    line++;
+    last = i;
+    i = source.indexOf('\n', i + 1);
+  }
+  return { line, column: index - last };
+}
+
+export function firstWord(cmd: Node): string | undefined {
+  const name = cmd.childForFieldName('name');
+  return name ? literalOf(name.namedChild(0) ?? name) : undefined;
+}
+
+/** `"$@"`, `$@`, `"${@}"`: the script's (or `-c` string's) arguments. */
+export function isAllArgs(text: string): boolean {
+  return /^"?\$(\{@\}|@)"?$/.test(text);
+}
+
+/** `"$0"`, `$BASH_SOURCE`, `"${BASH_SOURCE[0]}"`: the script itself (official images re-exec themselves under another user). */
+export function isSelf(text: string): boolean {
+  return /^"?\$(0|\{0\}|BASH_SOURCE|\{BASH_SOURCE(\[0\])?\})"?$/.test(text);
+}
+
+/**
+ * The argv of a string that is one plain command: a single simple command whose words are all literal
+ * (quotes allowed), with no expansion, glob, tilde, redirection, assignment, list or builtin. Only then
+ * does the exec (JSON) form run exactly what `sh -c STRING` would.
+ */
+export function plainOf(root: Node, statements: readonly Node[]): string[] | undefined {
+  if (root.hasError) return undefined;
+  if (statements.length !== 1) return undefined;
+  const cmd = statements[0];
+  if (!cmd || cmd.type !== 'command') return undefined;
+  const argv: string[] = [];
+  for (let i = 0; i < cmd.namedChildCount; i++) {
+    const c = cmd.namedChild(i);
+    if (!c) continue;
+    if (c.type !== 'command_name' && !['word', 'string', 'raw_string', 'number', 'concatenation'].includes(c.type)) return undefined;
+    const node = c.type === 'command_name' ? c.namedChild(0) ?? c : c;
+    if (node.type === 'word' && /[{}]/.test(node.text)) return undefined; // brace expansion in bash
+    const lit = literalOf(node);
+    if (lit === undefined) return undefined;
+    argv.push(lit);
+  }
+  if (argv.length === 0 || BUILTINS.has(argv[0] as string)) return undefined;
+  // tree-sitter's `word` keeps characters a shell would treat specially in some positions
+  if (argv.some((a, i) => i === 0 && /[=]/.test(a))) return undefined;
+  return argv;
+}

@@ -1,0 +1,86 @@
+/**
+ * The facts the shell model relies on, measured with the real shells of this machine (Debian's dash,
+ * bash and busybox ash): which `-c` strings make the shell replace itself with the last command (the
+ * shell's PID becomes the command's), and that the model says the same for each.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { before, describe, it } from 'node:test';
+import { analyzeShell, loadShellParser } from '../src/model/shell.js';
+import type { ShellFamily } from '../src/model/programs.js';
+import { sleep } from './helpers/exec.js';
+
+const SHELLS: { family: ShellFamily; argv: string[] }[] = [
+  { family: 'dash', argv: ['dash'] },
+  { family: 'bash', argv: ['bash'] },
+  { family: 'ash', argv: ['busybox', 'sh'] },
+];
+
+/** Each string runs `sleep 100` as its service; the column says which shells exec it (measured here). */
+const CASES: { script: string; execBy: ShellFamily[] }[] = [
+  { script: 'sleep 100', execBy: ['bash', 'ash'] },
+  { script: 'true && sleep 100', execBy: ['bash', 'ash'] },
+  { script: 'true; sleep 100', execBy: ['bash', 'ash'] },
+  { script: 'false || sleep 100', execBy: ['bash', 'ash'] },
+  { script: 'sleep 100 $X', execBy: ['bash', 'ash'] },
+  { script: 'sleep "${X:-100}"', execBy: ['bash', 'ash'] },
+  { script: 'sleep $(echo 100)', execBy: ['bash', 'ash'] },
+  { script: 'FOO=1 sleep 100', execBy: ['bash', 'ash'] },
+  { script: 'sleep 100 2>&1', execBy: ['ash'] },
+  { script: 'if true; then sleep 100; fi', execBy: ['ash'] },
+  { script: 'if false; then :; else sleep 100; fi', execBy: ['ash'] },
+  { script: 'case x in x) sleep 100;; esac', execBy: ['ash'] },
+  { script: '{ sleep 100; }', execBy: ['ash'] },
+  { script: '(sleep 100)', execBy: ['ash'] },
+  { script: 'f() { sleep 100; }; f', execBy: [] },
+  { script: '! sleep 100', execBy: [] },
+  { script: 'trap "echo x" TERM; sleep 100', execBy: [] },
+  { script: 'while true; do sleep 100; done', execBy: [] },
+  { script: 'sleep 100 | cat', execBy: [] },
+  { script: 'sleep 100 && true', execBy: [] },
+  { script: 'exec sleep 100', execBy: ['dash', 'bash', 'ash'] },
+];
+
+/** Run SHELL -c SCRIPT and tell whether the shell's own process became `sleep`. */
+async function execs(shell: string[], script: string): Promise<boolean> {
+  const child = spawn(shell[0] as string, [...shell.slice(1), '-c', script], { stdio: 'ignore', env: { ...process.env, X: '100' } });
+  try {
+    const pid = child.pid as number;
+    for (let i = 0; i < 100; i++) {
+      await sleep(20);
+      const comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      if (comm === 'sleep') return true;
+      // the shell forked: its child is sleep
+      const kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+      if (kids) {
+        const kidComm = fs.readFileSync(`/proc/${kids.split(' ')[0]}/comm`, 'utf8').trim();
+        if (kidComm === 'sleep' || kidComm === 'cat') return false;
+      }
+    }
+    throw new Error(`neither exec nor fork seen for ${script}`);
+  } finally {
+    // End what this test started, by PID: the shell's children first, then the shell.
+    const pid = child.pid as number;
+    let kids: string[] = [];
+    try { kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean); } catch { /* gone */ }
+    for (const k of kids) { try { process.kill(Number(k), 'SIGKILL'); } catch { /* gone */ } }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+describe('which -c strings each shell execs (real dash, bash, busybox ash)', () => {
+  before(async () => { await loadShellParser(); });
+  for (const c of CASES) {
+    it(JSON.stringify(c.script), async () => {
+      for (const sh of SHELLS) {
+        const real = await execs(sh.argv, c.script);
+        assert.equal(real, c.execBy.includes(sh.family), `${sh.family} ${real ? 'execs' : 'forks'} ${c.script}`);
+        const a = analyzeShell(c.script, sh.family);
+        const modelExecs = a.end?.kind === 'exec';
+        assert.equal(modelExecs, real, `the model says ${sh.family} ${modelExecs ? 'execs' : 'does not exec'} ${c.script}`);
+      }
+    });
+  }
+});
