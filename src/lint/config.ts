@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError, messageOf } from '../util/errors.js';
 import { SHELL_FAMILIES } from '../sources/images.js';
-import { RULES } from '../rules/index.js';
+import { RULES, canonicalRuleId } from '../rules/index.js';
 import type { Severity } from '../rules/contract.js';
 
 export interface LintConfig {
@@ -67,9 +67,9 @@ export function loadConfig(file: string): LintConfig {
     if (!isRecord(raw.rules)) throw new UserError(`${file}: "rules" must be an object of rule id -> "error" | "warning" | "info" | "off"`);
     const ids = new Set(RULES.map((r) => r.meta.id));
     for (const [id, v] of Object.entries(raw.rules)) {
-      if (!ids.has(id)) throw new UserError(`${file}: rules: unknown rule "${id}"`);
+      if (!ids.has(canonicalRuleId(id))) throw new UserError(`${file}: rules: unknown rule "${id}"`);
       if (v !== 'error' && v !== 'warning' && v !== 'info' && v !== 'off') throw new UserError(`${file}: rules.${id}: expected "error", "warning", "info" or "off"`);
-      cfg.rules[id] = v;
+      cfg.rules[canonicalRuleId(id)] = v;
     }
   }
   if (raw.images !== undefined) {

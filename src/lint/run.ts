@@ -9,6 +9,7 @@ import { displayPath, makeDocument, notText } from '../document/document.js';
 import { loadShellParser } from '../model/shell.js';
 import { looksLikeYamlManifest, yamlKindOf } from '../sources/kinds.js';
 import type { ProbedImage } from '../sources/launch.js';
+import { loadWantedGrammars } from '../sources/grammars.js';
 import { isShellScript } from '../sources/script.js';
 import { discover, type Found } from '../sources/walk.js';
 import { UserError, messageOf } from '../util/errors.js';
@@ -81,6 +82,9 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
   const stdin = usesStdin ? { name: opts.stdinName ?? '<stdin>', text: opts.stdinText ?? '' } : undefined;
   if (!stdin && found.length === 0) throw new UserError(`nothing to lint in ${opts.paths.join(', ')} (looked for Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile*, compose files and Kubernetes YAML)`);
   let { result, readable } = lintOnce(found, stdin, opts, undefined, listings);
+  // A program's source (python app.py, node server.js) needs its grammar; grammars load on demand, so a
+  // run that met such programs loads them and lints again (most trees need none, or one).
+  if (await loadWantedGrammars()) ({ result, readable } = lintOnce(found, stdin, opts, undefined, listings));
   const probeNotes: string[] = [];
   let probedImages: ReadonlyMap<string, ProbedImage> | undefined;
   if (opts.probe) {

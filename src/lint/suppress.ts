@@ -6,6 +6,7 @@
  */
 import type { Document } from '../document/document.js';
 import type { Finding } from '../rules/contract.js';
+import { canonicalRuleId } from '../rules/index.js';
 
 interface Suppression {
   rules: Set<string>;
@@ -26,7 +27,7 @@ export function suppressionsOf(doc: Document): Suppression[] {
       const t = (lines[i] as string).trim();
       const m = /^#\s*pid1-ignore(-file)?\s+([A-Za-z0-9_,\s-]+?)(?:\s+--\s*(.*))?$/.exec(t);
       if (!m) continue;
-      const rules = new Set((m[2] as string).split(/[\s,]+/).filter(Boolean));
+      const rules = new Set((m[2] as string).split(/[\s,]+/).filter(Boolean).map(canonicalRuleId));
       const reason = (m[3] ?? '').trim();
       if (m[1]) { out.push({ rules, reason, line: 0 }); continue; }
       // the next line that is not a comment or blank

@@ -12,7 +12,11 @@
  * fresh namespace by test/catalogue-ns.test.ts, which asserts each SignalBehaviour below (the masks,
  * whether it keeps running, the exit status and, where the program logs it, which stop it began).
  */
-import { basename } from './programs.js';
+/** The last part of a path (programs.ts has the same; this file must not import it: programs.ts imports this). */
+function basename(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i >= 0 ? p.slice(i + 1) : p;
+}
 
 /** The signals a container runtime or a kubelet commonly stops with. */
 export type StopSignal = 'SIGTERM' | 'SIGINT' | 'SIGQUIT';

@@ -4,6 +4,7 @@
  * /proc (src/proc/verdict.ts); both hand it to predictStop(), and `pid1 test` checks the prediction
  * against a real stop.
  */
+import { behaviourOn, catalogueById, type Reaction } from './catalogue.js';
 import { basename, identify, type Forwarding, type Program, type Role, type ShellFamily } from './programs.js';
 import { analyzeShell, isAllArgs, type FinalCommand, type ShellAnalysis, type ShellEnd, type Trap } from './shell.js';
 import { KERNEL_SIGRTMIN, parseSignal, signalFate, signalName, type SignalMasks } from './signals.js';
@@ -29,8 +30,18 @@ export interface ChainProcess {
   shell?: ShellAnalysis;
   /** Statically known to set the stop signal to SIG_IGN. */
   ignores?: boolean;
+  /** What the service does with the stop signal as PID 1 (the catalogue, or its program's source). */
+  reaction?: Reaction;
+  /** It handles the signal but goes on running: as PID 1 the stop ends in SIGKILL. */
+  keepsRunning?: boolean;
+  /** A utility with nothing to shut down (sleep, tail -f): ended by the signal's default action, it has stopped cleanly. */
+  nothingToDrain?: boolean;
+  /** What its own source says (a Python, Node or Go program in the build context). */
+  source?: SourceVerdict;
   /** An init that waits for every process it signalled (pid1 init), rather than exiting with its child. */
   waitsForGroup?: boolean;
+  /** The argv of the last program the process runs (after its execs): `python app.py` behind `env` or a shell's exec. */
+  finalArgv?: string[];
   /** Live masks, when read from /proc. */
   masks?: SignalMasks;
   /** Live PIDs, when read from /proc. */
@@ -96,15 +107,67 @@ export interface StopPrediction {
   fix?: string;
 }
 
+/**
+ * A stop signal no process can handle (SIGKILL, SIGSTOP: signal(7)) decides the stop whatever runs: the
+ * chain of an unknown command, for launches pid1 cannot otherwise follow.
+ */
+export function uncatchableChain(signalIn: string): LaunchChain | undefined {
+  const sig = parseSignal(signalIn);
+  if (sig !== parseSignal('KILL') && sig !== parseSignal('STOP')) return undefined;
+  return { processes: [makeProcess([{ name: 'the container\'s command', role: 'service' }], [], signalName(sig))] };
+}
+
 /** A loop that sleeps at most this long between checks runs its trap well within any grace period (Docker's is 10 s). */
 const LOOP_PAUSE_LIMIT = 10;
 
 const INIT_NAMES = new Set(['tini', 'docker-init', 'dumb-init', 'catatonit', 's6']);
 
-function serviceGraceful(p: Program, signal: string): 'yes' | 'no' | 'unknown' {
-  if (p.graceful) return p.graceful.includes(signal) ? 'yes' : 'no';
-  if (p.programDecides) return 'unknown';
-  return 'yes';
+/** What the program's own source says about the stop signal (src/sources/program-source.ts reads it). */
+export interface SourceVerdict {
+  verdict: 'handles' | 'no-handler' | 'unknown';
+  /** One sentence: why. */
+  reason: string;
+  /** The line that decides. */
+  evidence?: { file?: string; line: number; text: string };
+  /** A server or framework (catalogue id) that installs the handler. */
+  via?: string;
+}
+
+/** What a service does with the stop signal, from the catalogue and, for a runtime, its program's source. */
+interface ServiceBehaviour {
+  nothingToDrain?: boolean;
+  handles: 'yes' | 'no' | 'unknown';
+  graceful: 'yes' | 'no' | 'unknown';
+  reaction?: Reaction;
+  /** It handles the signal but goes on running (a re-raise dropped at PID 1, a thread dump). */
+  keepsRunning?: boolean;
+  ignores?: boolean;
+}
+
+function serviceBehaviour(p: Program, signal: string, source: SourceVerdict | undefined): ServiceBehaviour {
+  const entry = p.catalogue ? catalogueById(p.catalogue) : undefined;
+  if (!entry) {
+    // A program pid1 does not know is assumed to handle the signal; systemd and friends carry their own facts.
+    if (p.graceful) return { handles: 'yes', graceful: p.graceful.includes(signal) ? 'yes' : 'no', ...(p.keepsRunning && !p.graceful.includes(signal) ? { keepsRunning: true } : {}) };
+    return { handles: 'yes', graceful: 'yes' };
+  }
+  let reaction = behaviourOn(entry, signal).reaction;
+  if (p.programDecides) {
+    // The runtime's default applies when the program installs no handler; its code decides otherwise.
+    if (source?.verdict === 'handles') reaction = 'graceful';
+    else if (source?.verdict !== 'no-handler' && reaction !== 'graceful') reaction = 'program-decides';
+  }
+  // The signals the catalogue lists as the program's graceful stop are graceful, fast or not (PostgreSQL's SIGINT).
+  if (entry.graceful.signals.includes(signal) && reaction !== 'program-decides') return { handles: 'yes', graceful: 'yes', reaction };
+  switch (reaction) {
+    case 'graceful': return { handles: 'yes', graceful: 'yes', reaction };
+    case 'fast': return { handles: 'yes', graceful: 'no', reaction };
+    case 'exits': return { handles: 'yes', graceful: entry.graceful.signals.includes(signal) ? 'yes' : 'no', reaction };
+    case 'continues': case 'reraised': return { handles: 'yes', graceful: 'no', reaction, keepsRunning: true };
+    case 'dropped': return { handles: 'no', graceful: 'no', reaction, ...(entry.kind === 'utility' ? { nothingToDrain: true } : {}) };
+    case 'ignored': return { handles: 'no', graceful: 'no', reaction, ignores: true };
+    default: return { handles: 'unknown', graceful: 'unknown', reaction };
+  }
 }
 
 /** Static knowledge of whether a program catches the stop signal. */
@@ -115,8 +178,7 @@ function staticHandles(p: Program, signal: string, shell?: ShellAnalysis): 'yes'
       if (shell && stopTrap(shell, signal)) return 'yes';
       return 'no'; // a non-interactive shell has no handler for TERM/QUIT/USR*; INT is caught by dash as init but not forwarded
     case 'service':
-      if (p.programDecides) return 'unknown';
-      return 'yes'; // known servers handle TERM/INT/QUIT; whether that is graceful is gracefulOnSignal
+      return 'yes'; // refined by serviceBehaviour(): the catalogue and the program's source
     default:
       return 'unknown';
   }
@@ -142,9 +204,10 @@ export function stopTrap(shell: ShellAnalysis, signal: string): Trap | undefined
   return found && !found.resets ? found : undefined;
 }
 
-export function makeProcess(programs: Program[], argv: string[], signal: string, shell?: ShellAnalysis, script?: string): ChainProcess {
+export function makeProcess(programs: Program[], argv: string[], signal: string, shell?: ShellAnalysis, script?: string, source?: SourceVerdict): ChainProcess {
   const last = programs[programs.length - 1] as Program;
-  let handles = staticHandles(last, signal, shell);
+  const service = last.role === 'service' ? serviceBehaviour(last, signal, source) : undefined;
+  let handles = service?.handles ?? staticHandles(last, signal, shell);
   let role: Role = last.role;
   let forwards: Forwarding = last.forwards ?? 'none';
   let waitsForChild: boolean | undefined;
@@ -180,7 +243,12 @@ export function makeProcess(programs: Program[], argv: string[], signal: string,
     forwards,
     handles,
     // s6-overlay's /init supervises the services itself and takes them down on SIGTERM.
-    gracefulOnSignal: last.role === 'service' ? serviceGraceful(last, signal) : last.name === 's6' ? 'yes' : 'no',
+    gracefulOnSignal: service ? service.graceful : last.name === 's6' ? 'yes' : 'no',
+    ...(service?.reaction ? { reaction: service.reaction } : {}),
+    ...(service?.keepsRunning ? { keepsRunning: true } : {}),
+    ...(service?.nothingToDrain ? { nothingToDrain: true } : {}),
+    ...(service?.ignores ? { ignores: true } : {}),
+    ...(source ? { source } : {}),
     ...(shell ? { shell } : {}),
     ...(script !== undefined ? { script } : {}),
     ...(waitsForChild !== undefined ? { waitsForChild } : {}),
@@ -204,6 +272,8 @@ export interface ChainOptions {
   args?: string[];
   /** `args` stands for whatever CMD will be (a script linted on its own): it decides no `if [ "$1" = ... ]`. */
   argsUnknown?: boolean;
+  /** Read the source of a runtime's program (`python app.py`, `node server.js`) for a handler, when pid1 can. */
+  programSource?: (argv: readonly string[], program: Program) => SourceVerdict | undefined;
   /** The image's environment (ENV): `$VAR` in a command string with a known value counts as literal. */
   env?: Readonly<Record<string, string>>;
 }
@@ -375,7 +445,9 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     break;
   }
   if (current.length) {
-    const p = makeProcess(current, currentArgv, signal);
+    const last = current[current.length - 1] as Program;
+    const source = last.programDecides && !hidden ? opts.programSource?.(rest, last) : undefined;
+    const p = { ...makeProcess(current, currentArgv, signal, undefined, undefined, source), finalArgv: rest };
     // a script pid1 cannot read: whether it handles or passes on the signal is unknown
     if (hidden && p.role === 'service') { p.handles = 'unknown'; p.gracefulOnSignal = 'unknown'; }
     processes.push(p);
@@ -533,9 +605,11 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     const g = pid1.gracefulOnSignal;
     if (g === 'yes') return finish('graceful');
     if (g === 'unknown') { certain = false; return finish('unknown'); }
-    if (pid1.programs.at(-1)?.keepsRunning) {
-      path.push(`${pid1.name} handles ${signal} but keeps running${pid1.note ? ` (${pid1.note})` : ''}; grace period expires -> SIGKILL`);
-      return finish('killed', `set STOPSIGNAL to ${pid1.programs.at(-1)?.graceful?.[0] ?? 'its stop signal'}`);
+    if (pid1.keepsRunning) {
+      const why = pid1.reaction === 'reraised' ? `its handler re-raises ${signal} with the default action, which the kernel drops for a namespace init` : `it handles ${signal} but keeps running${pid1.note ? ` (${pid1.note})` : ''}`;
+      path.push(`${pid1.name}: ${why}; grace period expires -> SIGKILL`);
+      const graceful = pid1.programs.at(-1)?.graceful?.[0];
+      return finish('killed', graceful ? `set STOPSIGNAL to ${graceful}` : `handle ${signal} in the program`);
     }
     path.push(`${pid1.name} treats ${signal} as an immediate stop, not its graceful shutdown${pid1.note ? ` (${pid1.note})` : ''}`);
     return finish('abrupt', `set STOPSIGNAL to ${pid1.programs.at(-1)?.graceful?.[0] ?? 'its graceful signal'}`);
@@ -561,6 +635,7 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     }
     if (f.fate === 'unknown') { certain = false; return finish('unknown'); }
     if (f.fate === 'ignored') { path.push(`-> ${label(child)}: ignored; grace expires -> SIGKILL`); return finish('killed'); }
+    if (child.nothingToDrain) { path.push(`-> ${label(child)}: no handler, the default action ends it (it has nothing to shut down)`); return finish('graceful'); }
     path.push(`-> ${label(child)}: no handler, the default action ends it`);
     return finish('abrupt', `handle ${signal} in the service`);
   }
@@ -583,6 +658,7 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
       return finish('graceful');
     }
     if (f === 'unknown' || service.gracefulOnSignal === 'unknown') { certain = false; return finish('unknown'); }
+    if (f === 'default' && service.nothingToDrain) { path.push(`-> ${label(service)}: no handler, the default action ends it (it has nothing to shut down)`); return finish('graceful'); }
     path.push(`-> ${label(service)}: ${f === 'handled' ? 'handled, but not as a graceful shutdown' : 'no handler, the default action ends it'}`);
     return finish('abrupt', `handle ${signal} in the service`);
   }

@@ -1,7 +1,9 @@
 /**
  * What pid1 knows about the programs that appear on a launch chain: shells, inits, package managers,
- * wrappers and servers. Used both statically (lint: from an argv) and live (inspect: from /proc).
+ * wrappers, and (through the catalogue) services. Used both statically (lint: from an argv) and live
+ * (inspect: from /proc).
  */
+import { catalogueEntryForArgv } from './catalogue.js';
 
 /** Which shell /bin/sh is in an image. `none`: the image has no shell (scratch, distroless). */
 export type ShellFamily = 'dash' | 'bash' | 'ash' | 'zsh' | 'none' | 'unknown';
@@ -44,10 +46,12 @@ export interface Program {
   /** For known servers: the signals that start a graceful shutdown (empty: none by default). */
   graceful?: string[];
   /**
-   * The runtime installs a handler for the stop signal itself, but whether the stop is graceful depends on
-   * the program's own code (Node, Bun, Deno: without a listener the handler re-raises the default action).
+   * A language runtime whose program's own code decides whether it handles the stop signal (CPython, Node,
+   * Go, ...): pid1 reads that code when it is in the build context.
    */
   programDecides?: boolean;
+  /** The catalogue entry (catalogue.ts) of what the program does with each stop signal as PID 1. */
+  catalogue?: string;
   /** One line of why, where the behaviour is not obvious. */
   note?: string;
 }
@@ -57,20 +61,7 @@ export function basename(p: string): string {
   return i >= 0 ? p.slice(i + 1) : p;
 }
 
-/** Known servers whose graceful stop is not (only) SIGTERM. Sources: each server's documentation. */
-export const SERVER_SIGNALS: Record<string, { graceful: string[]; note: string }> = {
-  // nginx: TERM/INT = fast shutdown, QUIT = graceful shutdown (nginx.org/en/docs/control.html).
-  nginx: { graceful: ['SIGQUIT'], note: 'nginx shuts down gracefully on SIGQUIT; SIGTERM is its fast shutdown' },
-  // php-fpm: SIGQUIT = graceful stop, SIGTERM/SIGINT = immediate termination (php-fpm(8)).
-  'php-fpm': { graceful: ['SIGQUIT'], note: 'php-fpm stops gracefully on SIGQUIT; SIGTERM terminates at once' },
-  // Apache httpd: WINCH = graceful-stop, TERM = stop now (httpd.apache.org/docs/2.4/stopping.html).
-  httpd: { graceful: ['SIGWINCH'], note: 'httpd stops gracefully on SIGWINCH; SIGTERM stops at once' },
-  apache2: { graceful: ['SIGWINCH'], note: 'apache2 stops gracefully on SIGWINCH; SIGTERM stops at once' },
-  // PostgreSQL: TERM = smart (waits for every client), INT = fast, QUIT = immediate (server-shutdown docs).
-  postgres: { graceful: ['SIGINT', 'SIGTERM'], note: 'PostgreSQL: SIGTERM waits for all clients to disconnect (smart); SIGINT is the fast, clean shutdown' },
-};
-
-/** JavaScript runtimes: they handle SIGTERM themselves and re-raise it unless the program listens for it. */
+/** JavaScript runtimes: a process whose argv starts with one of them may be running npm, yarn or pid1 itself. */
 const NODE_LIKE = new Set(['node', 'nodejs', 'bun', 'deno']);
 
 /** Is this program name (or path) Node.js or a runtime that behaves like it? */
@@ -85,6 +76,11 @@ export function shellFamilyOfBinary(file: string): ShellFamily | undefined {
   const name = basename(file);
   const family = name === 'busybox.static' ? 'ash' : SHELLS[name];
   return family === 'unknown' ? undefined : family;
+}
+
+/** Does a runtime's argv run a program (a file, `-m MODULE`, `-c CODE`), rather than the runtime on its own? */
+function runsProgram(argv: readonly string[]): boolean {
+  return argv.slice(1).some((x) => !x.startsWith('-') || ['-m', '-c', '-e', '--eval', '-r', '-p', '--print'].includes(x));
 }
 
 /** Options (with how many values they take) of wrappers, so that the wrapped command can be found. */
@@ -184,12 +180,19 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown'): 
       return { name, role: 'fork-wrapper', forwards: 'child', next, note: 'timeout forks the command and relays TERM/INT/HUP to it' };
     }
     default: {
-      const server = SERVER_SIGNALS[name] ?? (name.startsWith('php-fpm') ? SERVER_SIGNALS['php-fpm'] : undefined);
-      if (server) return { name, role: 'service', graceful: server.graceful, note: server.note };
-      if (NODE_LIKE.has(name)) {
-        return { name, role: 'service', programDecides: true, note: `${name} installs a SIGTERM handler of its own but, unless the program listens for SIGTERM, it re-raises the default action, which a namespace init ignores` };
-      }
-      return { name, role: 'service' };
+      // What the program does with the stop signal as PID 1: the catalogue (catalogue.ts), each entry with its source.
+      // On an image whose /bin/sh is busybox ash (Alpine), `crond` and `watch` are busybox's applets.
+      const match = catalogueEntryForArgv(a, { busybox: sh === 'ash' });
+      const entry = match?.entry;
+      if (!entry || entry.kind === 'shell') return { name, role: 'service' };
+      // A runtime running a program (a file, a module, code): the program decides. Alone (`php -a`, a bare
+      // `python` REPL) it is the runtime's own default.
+      const decides = entry.code !== undefined && entry.kind === 'runtime' && (runsProgram(a) || entry.names.length === 0);
+      return {
+        name: entry.kind === 'runtime' || entry.names.includes(name) ? name : entry.id, role: 'service', catalogue: entry.id,
+        graceful: [...entry.graceful.signals], ...(decides ? { programDecides: true } : {}),
+        note: `${entry.title}: ${entry.graceful.note}`,
+      };
     }
   }
 }

@@ -19,7 +19,8 @@ export type Diagnosis =
   | { kind: 'script-no-exec'; proc: ChainProcess; index: number }
   | { kind: 'trap'; proc: ChainProcess; index: number; problem: 'deferred' | 'no-wait' | 'no-forward' }
   | { kind: 'package-manager'; proc: ChainProcess; index: number }
-  | { kind: 'node'; proc: ChainProcess; index: number }
+  | { kind: 'program-decides'; proc: ChainProcess; index: number }
+  | { kind: 'no-handler'; proc: ChainProcess; index: number; reaction: 'dropped' | 'ignored' | 'reraised' | 'continues' | 'exits' }
   | { kind: 'server-signal'; proc: ChainProcess; graceful: string[] }
   | { kind: 'other'; prediction: StopPrediction }
   /** Kubernetes shareProcessNamespace: the container's process is not PID 1 (rule k8s-shared-pid-namespace). */
@@ -73,7 +74,13 @@ function compute(l: Launch): Diagnosis {
   }
   const service = procs[procs.length - 1] as ChainProcess;
   if (service.role === 'package-manager') return { kind: 'package-manager', proc: service, index: procs.length - 1 };
-  if (service.programs.at(-1)?.programDecides && pred.outcome === 'unknown') return { kind: 'node', proc: service, index: procs.length - 1 };
+  const index = procs.length - 1;
+  if (service.role === 'service' && service.reaction === 'program-decides' && pred.outcome === 'unknown') return { kind: 'program-decides', proc: service, index };
+  // The service itself does nothing graceful with the signal (the catalogue, or its program's source).
+  const r = service.reaction;
+  if (service.role === 'service' && (r === 'dropped' || r === 'ignored' || r === 'reraised' || r === 'continues' || (r === 'exits' && service.gracefulOnSignal === 'no' && !(service.programs.at(-1)?.graceful?.length)))) {
+    return { kind: 'no-handler', proc: service, index, reaction: r };
+  }
   if (service.gracefulOnSignal === 'no' && service.role === 'service') {
     return { kind: 'server-signal', proc: service, graceful: service.programs[service.programs.length - 1]?.graceful ?? [] };
   }

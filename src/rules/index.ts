@@ -9,7 +9,8 @@ import k8sPrestopMissingBinary from './k8s-prestop-missing-binary.js';
 import k8sSharedPidNamespace from './k8s-shared-pid-namespace.js';
 import k8sStopSignalNeedsOs from './k8s-stop-signal-needs-os.js';
 import malformedJsonForm from './malformed-json-form.js';
-import nodePid1 from './node-pid1.js';
+import programDecides from './program-decides.js';
+import serviceNoHandler from './service-no-handler.js';
 import noShell from './no-shell.js';
 import onbuildLaunch from './onbuild-launch.js';
 import packageManagerPid1 from './package-manager-pid1.js';
@@ -23,13 +24,21 @@ import unknownShell from './unknown-shell.js';
 
 export const RULES: readonly Rule[] = [
   shellPid1, shellUnderInit, scriptNoExec, signalTrap, packageManagerPid1, unknownShell, noShell, serverStopSignal,
-  invalidStopSignal, malformedJsonForm, nodePid1, stopNotGraceful, cmdIgnored, onbuildLaunch,
+  invalidStopSignal, malformedJsonForm, serviceNoHandler, programDecides, stopNotGraceful, cmdIgnored, onbuildLaunch,
   // compose and Kubernetes
   k8sSharedPidNamespace, composeShellOperators, k8sPrestopMissingBinary, k8sPrestopExceedsGrace, k8sStopSignalNeedsOs, k8sImageDecides,
 ];
 
 const BY_ID = new Map(RULES.map((r) => [r.meta.id, r]));
 
+/** Ids rules had before: they still work in config and `# pid1-ignore` comments. */
+export const RULE_ALIASES: Readonly<Record<string, string>> = { 'node-pid1': 'program-decides' };
+
+/** The current id of a rule id as written (an old id maps to its new one). */
+export function canonicalRuleId(id: string): string {
+  return RULE_ALIASES[id] ?? id;
+}
+
 export function ruleById(id: string): Rule | undefined {
-  return BY_ID.get(id);
+  return BY_ID.get(canonicalRuleId(id));
 }

@@ -25,7 +25,7 @@ export function at(s: Span): { file: string; range: ReturnType<typeof rangeOf> }
 
 export function serviceName(l: Launch): string {
   const s = l.prediction?.service;
-  return s ? (s.argv[0] ?? s.name) : (l.argv[0] ?? 'the service');
+  return s ? (s.finalArgv?.[0] ?? s.argv[0] ?? s.name) : (l.argv[0] ?? 'the service');
 }
 
 /** The stop signal the launch's prediction is about (SIGTERM by default). */

@@ -17,6 +17,24 @@ const PACKAGES: Record<SourceLanguage, string> = {
 };
 
 const loading = new Map<SourceLanguage, Promise<Parser>>();
+const loaded = new Map<SourceLanguage, Parser>();
+/** Grammars a synchronous analysis asked for before they were loaded (lint loads them and runs again). */
+const wanted = new Set<SourceLanguage>();
+
+/** The parser for a language if its grammar is already loaded; else undefined, and it is noted as wanted. */
+export function loadedParser(language: SourceLanguage): Parser | undefined {
+  const p = loaded.get(language);
+  if (!p) wanted.add(language);
+  return p;
+}
+
+/** Load every grammar a synchronous analysis asked for; true when any was loaded. */
+export async function loadWantedGrammars(): Promise<boolean> {
+  const list = [...wanted].filter((l) => !loaded.has(l));
+  wanted.clear();
+  await Promise.all(list.map((l) => grammarParser(l)));
+  return list.length > 0;
+}
 
 /** A parser for the language, loading its grammar on first use. */
 export function grammarParser(language: SourceLanguage): Promise<Parser> {
@@ -40,5 +58,6 @@ async function load(language: SourceLanguage): Promise<Parser> {
   const lang = await Language.load(wasm);
   const parser = new Parser();
   parser.setLanguage(lang);
+  loaded.set(language, parser);
   return parser;
 }

@@ -32,6 +32,8 @@ export interface ImageConfig {
   origins?: Map<string, Origin>;
   /** The Dockerfile launch it came from. */
   dockerfile?: DockerfileLaunch;
+  /** The image's working directory, when known. */
+  workdir?: string;
 }
 
 /**
@@ -79,6 +81,15 @@ function knownStopSignal(image: string): string | undefined {
   const { official } = repoOf(image);
   if (official === 'php' && /fpm/.test(parseImageRef(image).tag)) return 'SIGQUIT';
   return official !== undefined ? IMAGE_STOPSIGNAL[official] : undefined;
+}
+
+/**
+ * The STOPSIGNAL of a base image from pid1's table of official images: the signal when it sets one
+ * (nginx: SIGQUIT), `known` when the table knows the image (so no signal means it sets none).
+ */
+export function baseImageStopSignal(image: string): { signal?: string; known: boolean } {
+  const signal = knownStopSignal(image);
+  return { ...(signal ? { signal } : {}), known: signal !== undefined || transparentEntrypoint(image) !== undefined };
 }
 
 /** The config of an image pid1 has no Dockerfile for: the shell table, the config file, or a probe. */
@@ -129,7 +140,7 @@ export function imageConfigFromDockerfile(l: DockerfileLaunch, describe: string)
     ...(l.cmd ? { cmd: l.cmd } : {}),
     shell: l.shell, stopSignal: l.stopSignal, env: { ...l.env },
     ...(l.readScript ? { readScript: l.readScript } : {}),
-    scripts: l.scripts, origins: l.origins, dockerfile: l,
+    scripts: l.scripts, origins: l.origins, dockerfile: l, workdir: l.workdir,
   };
 }
 

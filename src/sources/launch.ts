@@ -170,6 +170,8 @@ export interface ChainInputs {
 
 export interface DockerfileLaunch extends LaunchBase {
   kind: 'dockerfile';
+  /** The stage's WORKDIR, where relative paths of the command resolve. */
+  workdir: string;
 }
 
 export interface ScriptLaunch extends LaunchBase {

@@ -7,9 +7,10 @@
  * Kubernetes documents the same for `command`/`args` (tasks/inject-data-application/define-command-argument-container).
  */
 import type { Document, Origin, Span } from '../document/document.js';
-import { chainFromArgv, predictStop, predictStopSharedPid } from '../model/launch.js';
+import { chainFromArgv, predictStop, predictStopSharedPid, uncatchableChain } from '../model/launch.js';
 import type { ImageConfig } from './image-config.js';
 import type { ChainInputs, LaunchPart, OrchestratedLaunch, StopPlan, StopSignalFact, Unresolved } from './launch.js';
+import { programSourceReader } from './program-reader.js';
 import { locateInYaml } from './yaml.js';
 
 /** What the orchestrator's file says about one container. */
@@ -26,6 +27,8 @@ export interface Overrides {
   stopSignal?: StopSignalFact;
   init?: boolean;
   stop: StopPlan;
+  /** The container's working directory, when the file sets it (k8s `workingDir`, compose `working_dir`). */
+  workingDir?: string;
   anchor: Span;
   /** Origins of the override parts that may be edited by a fix (by their text). */
   origins: Map<string, Origin>;
@@ -70,11 +73,14 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
   const startable = !unresolved && !stopSignal.invalid && !(img.shell.family === 'none' && startsWithShell(argv));
   const model: ChainInputs = {
     argv: s.init ? ['docker-init', '--', ...argv] : argv,
-    options: { sh: img.shell.family, signal: stopSignal.signal, ...(img.readScript ? { readScript: img.readScript } : {}), ...(cmd ? { args: cmd.argv } : {}), env: img.env },
+    options: {
+      sh: img.shell.family, signal: stopSignal.signal, ...(cmd ? { args: cmd.argv } : {}), env: img.env,
+      ...(img.readScript ? { readScript: img.readScript, programSource: programSourceReader(img.readScript, s.workingDir ?? img.workdir ?? '/', stopSignal.signal) } : {}),
+    },
     ...(s.stop.sharedPidNamespace && s.stop.sharedPidWith ? { sharedPid: s.stop.sharedPidWith } : {}),
   };
   const built = startable ? chainFromArgv(model.argv, model.options) : undefined;
-  const chain = built && built.processes.length > 0
+  const chain = !built && unresolved && !stopSignal.invalid ? uncatchableChain(stopSignal.signal) : built && built.processes.length > 0
     ? unseenEntrypoint && !built.opaque
       ? { ...built, opaque: { code: 'image-entrypoint-unseen' as const, message: `the image's ENTRYPOINT, which pid1 cannot see, runs in front of the command (${img.describe})`, at: 0 } }
       : built

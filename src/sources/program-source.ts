@@ -12,9 +12,9 @@
  *   a module it did not follow, a call inside a function nothing calls, a signal built at run time).
  */
 import path from 'node:path';
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node, Parser, Tree } from 'web-tree-sitter';
 import type { SourceLanguage } from '../model/catalogue.js';
-import { grammarParser } from './grammars.js';
+import { grammarParser, loadedParser } from './grammars.js';
 import { goFindings } from './go-source.js';
 import { javascriptFindings } from './javascript-source.js';
 import { pythonFindings } from './python-source.js';
@@ -73,11 +73,26 @@ const RUNTIME_DEFAULT: Record<SourceLanguage, string> = {
 };
 
 export async function analyzeProgramSource(text: string, opts: ProgramSourceOptions = {}): Promise<ProgramSourceVerdict> {
+  const language = opts.language ?? sourceLanguageOf(opts.path ?? '<source>');
+  if (!language) throw new Error(`${opts.path ?? '<source>'}: not a Python, JavaScript or Go file`);
+  return analyzeWith(await grammarParser(language), text, { ...opts, language });
+}
+
+/**
+ * The same, synchronously, when the language's grammar is loaded; undefined when it is not (it is then
+ * noted as wanted: loadWantedGrammars() loads it for a second run).
+ */
+export function analyzeProgramSourceNow(text: string, opts: ProgramSourceOptions = {}): ProgramSourceVerdict | undefined {
+  const language = opts.language ?? sourceLanguageOf(opts.path ?? '<source>');
+  if (!language) return undefined;
+  const parser = loadedParser(language);
+  return parser ? analyzeWith(parser, text, { ...opts, language }) : undefined;
+}
+
+function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & { language: SourceLanguage }): ProgramSourceVerdict {
   const file = opts.path ?? '<source>';
-  const language = opts.language ?? sourceLanguageOf(file);
-  if (!language) throw new Error(`${file}: not a Python, JavaScript or Go file`);
+  const language = opts.language;
   const stop = normalize(opts.signal ?? 'SIGTERM');
-  const parser = await grammarParser(language);
   const dir = opts.path ? path.posix.dirname(opts.path) : '.';
   const trees: Tree[] = [];
   const parse = (src: string): Tree => {

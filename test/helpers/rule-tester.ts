@@ -19,6 +19,7 @@ import { planFixes } from '../../src/lint/apply.js';
 import { Linter, type EngineOptions } from '../../src/lint/engine.js';
 import { loadShellParser } from '../../src/model/shell.js';
 import type { Finding, Rule, Severity } from '../../src/rules/contract.js';
+import { grammarParser } from '../../src/sources/grammars.js';
 
 export interface RuleCase {
   name?: string;
@@ -126,7 +127,7 @@ function withMain(c: RuleCase, text: string): RuleCase {
 
 export function ruleTester(rule: Rule, cases: { valid: RuleCase[]; invalid: InvalidCase[] }): void {
   describe(`rule ${rule.meta.id}`, () => {
-    before(async () => { await loadShellParser(); });
+    before(async () => { await loadShellParser(); await Promise.all((['python', 'javascript', 'go'] as const).map((l) => grammarParser(l))); });
     cases.valid.forEach((c, i) => {
       it(`valid #${i + 1}${c.name ? `: ${c.name}` : ''}`, () => {
         const { findings } = lintCase([rule], c);

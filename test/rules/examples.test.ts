@@ -10,13 +10,14 @@ import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadShellParser } from '../../src/model/shell.js';
 import { RULES } from '../../src/rules/index.js';
+import { grammarParser } from '../../src/sources/grammars.js';
 import { caseOfExample, lintCase } from '../helpers/rule-tester.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tablesDir = path.resolve(here, '../../../test/rules');
 
 describe('rule pages: every example does what its page says', () => {
-  before(async () => { await loadShellParser(); });
+  before(async () => { await loadShellParser(); await Promise.all((['python', 'javascript', 'go'] as const).map((l) => grammarParser(l))); });
   for (const rule of RULES) {
     rule.meta.examples.forEach((ex, i) => {
       it(`${rule.meta.id} example ${i + 1} (${ex.title}): reported`, () => {

@@ -7,9 +7,11 @@ import path from 'node:path';
 import { makeDocument, type Document, type Origin, type Span } from '../../document/document.js';
 import type { DocumentStore } from '../../document/store.js';
 import { MappedText } from '../../document/text.js';
-import { chainFromArgv, predictStop, type ChainOptions } from '../../model/launch.js';
+import { chainFromArgv, predictStop, uncatchableChain, type ChainOptions } from '../../model/launch.js';
 import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
+import { baseImageStopSignal } from '../image-config.js';
+import { programSourceReader } from '../program-reader.js';
 import { parseDockerfile, span, type CopyOp, type Stage } from './parse.js';
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -23,8 +25,11 @@ function stopSignalOf(stage: Stage): StopSignalFact {
       return { signal: 'SIGTERM', source, span: stage.stopSignal.span, invalid: stage.stopSignal.value };
     }
   }
-  // Docker's default is SIGTERM, unless the unseen base image sets STOPSIGNAL (nginx: SIGQUIT).
-  return { signal: 'SIGTERM', source: stage.rootUnseen ? 'unknown-base' : 'default' };
+  // Docker's default is SIGTERM, unless the base image sets STOPSIGNAL (the official nginx image: SIGQUIT).
+  if (!stage.rootUnseen) return { signal: 'SIGTERM', source: 'default' };
+  const base = baseImageStopSignal(stage.rootImage);
+  if (base.signal) return { signal: base.signal, source: 'base-image', span: stage.rootSpan };
+  return { signal: 'SIGTERM', source: base.known ? 'default' : 'unknown-base' };
 }
 
 interface ContextReader {
@@ -133,11 +138,14 @@ export function launchOf(stage: Stage, doc: Document, target: boolean, ctx: Cont
     : { code: 'no-command' as const, message: 'no ENTRYPOINT or CMD: the container cannot start without a command' };
   // No chain when the container cannot start (no shell for a shell form: no-shell reports it; a bad STOPSIGNAL).
   const startable = !unresolved && !(stage.family.family === 'none' && startsWithShell(argv, ep ?? cmd)) && !stopSignal.invalid;
-  const options: ChainOptions = { sh: stage.family.family, signal: stopSignal.signal, readScript, ...(cmd ? { args: cmd.argv } : {}), env };
-  const chain = startable ? chainFromArgv(argv, options) : undefined;
+  const options: ChainOptions = {
+    sh: stage.family.family, signal: stopSignal.signal, readScript, ...(cmd ? { args: cmd.argv } : {}), env,
+    programSource: programSourceReader(readScript, stage.workdir, stopSignal.signal),
+  };
+  const chain = startable ? chainFromArgv(argv, options) : unresolved && !stopSignal.invalid ? uncatchableChain(stopSignal.signal) : undefined;
   const predicted = chain && chain.processes.length > 0 ? chain : undefined;
   return {
-    kind: 'dockerfile',
+    kind: 'dockerfile', workdir: stage.workdir,
     label: `stage ${stage.name ?? stage.index}${target ? '' : ' (not the target)'}`,
     doc, target, ...(ep ? { entrypoint: ep } : {}), ...(cmd ? { cmd } : {}),
     argv, shell: stage.family, stopSignal, env, scripts, origins, readScript, anchor,

@@ -256,7 +256,8 @@ function applyInstruction(stage: Stage, ins: RawInstruction, doc: Document, esc:
       const destRaw = items[items.length - 1] as string;
       const sources = items.slice(0, -1);
       const dest = path.posix.resolve(stage.workdir, destRaw);
-      const destDir = destRaw.endsWith('/') || sources.length > 1 || sources.some((s) => /[*?[]/.test(s));
+      // `COPY app.py .` copies into the working directory: `.` (and the WORKDIR itself) is a directory that exists.
+      const destDir = destRaw.endsWith('/') || destRaw === '.' || destRaw.endsWith('/.') || dest === stage.workdir || sources.length > 1 || sources.some((s) => /[*?[]/.test(s));
       const heredocs = ins.heredocs.filter((h) => sources.some((s) => s.startsWith('<<') && s.replace(/^<<-?["']?/, '').replace(/["']$/, '') === h.name));
       stage.copies.push({ sources, dest, destDir, ...(from !== undefined ? { from } : {}), heredocs, span: span(doc, ins.start, ins.end) });
       void byName; void stages;

@@ -291,7 +291,7 @@ export function launchOfContainer(r: ContainerReading, imageConfig: (image: stri
       // An empty `command` is no command (the runtime uses the image's ENTRYPOINT and, without args, its CMD);
       // an empty `args` under a `command` still drops the image's CMD.
       ...(command?.part ? { entrypoint: command.part } : {}), ...(args && (args.part || command?.part) ? { cmd: args.part } : {}),
-      ...(r.stopSignal ? { stopSignal: r.stopSignal } : {}), stop: r.stop, anchor: r.anchor, origins: r.origins,
+      ...(r.stopSignal ? { stopSignal: r.stopSignal } : {}), stop: r.stop, anchor: r.anchor, origins: r.origins, ...(r.workingDir ? { workingDir: r.workingDir } : {}),
       substituted: (command?.changed ?? false) || (args?.changed ?? false),
     }),
     resource: r.pod.resource, container: r.name, document: r.yamlDoc.index,

@@ -1,0 +1,83 @@
+import { rangeOf } from '../document/document.js';
+import { catalogueById } from '../model/catalogue.js';
+import { defineRule } from './contract.js';
+import { diagnose, severityOf, whyOf } from './diagnose.js';
+import { anchorRange, stopSignalOf } from './util.js';
+
+/** The program and what it runs, for the message: `python app.py`, `python -m http.server`, `sleep infinity`. */
+function commandShown(argv: readonly string[]): string {
+  const end = argv.findIndex((a, i) => i > 0 && !a.startsWith('-') && argv[i - 1] !== '-m');
+  return argv.slice(0, end < 0 ? Math.min(argv.length, 3) : Math.max(end + 1, 2)).join(' ');
+}
+
+/** A handler to write, per runtime. */
+const SNIPPET: Readonly<Record<string, string>> = {
+  python: 'install a handler: `signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))` (or stop your server there)',
+  node: 'listen for it: `process.on(\'SIGTERM\', () => server.close(() => process.exit(0)))`',
+  go: 'take it: `ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)` and shut down when ctx is done',
+};
+
+export default defineRule({
+  meta: {
+    id: 'service-no-handler',
+    severity: 'error',
+    title: 'The service itself has no graceful stop for the stop signal',
+    description: [
+      'The launch delivers the stop signal to the service, but the service does nothing useful with it. As PID 1 of the',
+      'container, a program with no handler never sees it (the kernel drops default-action signals sent to a namespace',
+      'init), one that ignores it or re-raises it keeps running, and `docker stop` / the kubelet SIGKILL it when the grace',
+      'period ends (exit 137): `sleep infinity`, `tail -f /dev/null`, `cat`, a CPython program that installs no SIGTERM',
+      'handler, Node without `process.on(\'SIGTERM\')`, the interactive `php -a`, busybox `crond`. A Go program without',
+      '`signal.Notify` exits at once instead: fast, but without a graceful stop.',
+      '',
+      'pid1 knows each program from its catalogue (src/model/catalogue.ts, each entry with its source and a test that runs',
+      'it as PID 1), and reads Python and Node programs in the build context for a handler. `exec` does not help such a',
+      'program: handle the signal in it, or run it under an init that forwards the signal and waits (pid1 init, tini).',
+    ].join('\n'),
+    fixable: false,
+    sources: ['dockerfile', 'script', 'compose', 'kubernetes'],
+    messages: {
+      dropped: '`{{service}}` has no handler for {{signal}}{{where}}: {{fate}}, and the container is SIGKILLed when the grace period ends',
+      ignored: '`{{service}}` ignores {{signal}}{{where}}: it keeps running, and the container is SIGKILLed when the grace period ends',
+      reraised: '`{{service}}` re-raises {{signal}} with the default action (no handler in the program){{where}}: {{fate}}, and the container is SIGKILLed when the grace period ends',
+      continues: '`{{service}}` handles {{signal}} but keeps running{{where}}: the container is SIGKILLed when the grace period ends',
+      exits: '`{{service}}` exits at once on {{signal}}{{where}}: no graceful stop',
+    },
+    examples: [
+      { title: 'A keep-alive command', bad: 'FROM debian:bookworm\nCMD ["sleep", "infinity"]' },
+      {
+        title: 'A Python script with no SIGTERM handler', file: 'Dockerfile',
+        bad: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nCMD ["python", "app.py"]',
+        good: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py handled.py ./\nCMD ["python", "handled.py"]',
+        files: {
+          'app.py': 'import time\nwhile True:\n    time.sleep(1)\n',
+          'handled.py': 'import signal, sys, time\nsignal.signal(signal.SIGTERM, lambda *_: sys.exit(0))\nwhile True:\n    time.sleep(1)\n',
+        },
+      },
+    ],
+  },
+  checkLaunch(l, ctx) {
+    const d = diagnose(l);
+    if (d.kind !== 'no-handler') return;
+    const p = d.proc;
+    const runtime = p.programs.at(-1)?.catalogue ?? '';
+    const entry = runtime ? catalogueById(runtime) : undefined;
+    const asPid1 = d.index === 0;
+    // Point at the program file when its source decided, else at the launch.
+    const file = p.source?.evidence?.file;
+    const script = file ? l.scripts.get(file) : undefined;
+    const where = script ? { file: script.doc.file, range: rangeOf({ doc: script.doc, start: script.offset, end: script.offset }) } : anchorRange(l);
+    const fromSource = p.source?.verdict === 'no-handler' ? ` (${p.source.reason})` : '';
+    ctx.report({
+      severity: severityOf(l),
+      ...where,
+      messageId: d.reaction,
+      data: {
+        service: commandShown(p.finalArgv ?? p.argv) || p.name, signal: stopSignalOf(l), where: fromSource,
+        fate: asPid1 ? 'as PID 1 the kernel drops it' : 'the process keeps running',
+      },
+      why: [...whyOf(l), ...(entry ? [`${entry.title}: ${entry.graceful.note}`] : [])],
+      suggestion: SNIPPET[runtime] ?? (entry?.graceful.signals.length ? `stop it with ${entry.graceful.signals[0]} (STOPSIGNAL)` : 'run it under an init that forwards the signal and waits (pid1 init), or from a script with a trap that ends it'),
+    });
+  },
+});

@@ -1,0 +1,63 @@
+/**
+ * Finding a runtime's program in the build context and reading it for a stop-signal handler: the file
+ * `python app.py`, `python -m app` or `node server.js` (or `node .`) runs, resolved against the image's
+ * working directory, analysed with program-source.ts. Given to the launch model as its programSource.
+ */
+import path from 'node:path';
+import type { SourceVerdict } from '../model/launch.js';
+import type { Program } from '../model/programs.js';
+import { analyzeProgramSourceNow, sourceLanguageOf } from './program-source.js';
+
+/** Interpreter options that take a value (python: -W -X; node: -r --require --import --loader ...). */
+const WITH_VALUE = new Set(['-W', '-X', '-r', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '-C', '--conditions', '--inspect-port']);
+
+/** The program file an interpreter's argv runs, as written (relative to the working directory). */
+function programArg(argv: readonly string[]): { file?: string; module?: string } {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '-m') return argv[i + 1] !== undefined ? { module: argv[i + 1] as string } : {};
+    if (a === '-c' || a === '-e' || a === '--eval' || a === '-p' || a === '--print') return {};
+    if (WITH_VALUE.has(a)) { i++; continue; }
+    if (a.startsWith('-')) continue;
+    return { file: a };
+  }
+  return {};
+}
+
+/**
+ * The model's programSource for a launch: `read` reads a path inside the image (from the build context),
+ * `workdir` is the image's working directory.
+ */
+export function programSourceReader(read: (imagePath: string) => string | undefined, workdir: string, signal: string): (argv: readonly string[], program: Program) => SourceVerdict | undefined {
+  return (argv, program) => {
+    const runtime = program.catalogue;
+    if (runtime !== 'python' && runtime !== 'node') return undefined;
+    const { file, module } = programArg(argv);
+    const abs = (p: string): string => path.posix.resolve(workdir, p);
+    const candidates: string[] = [];
+    if (module !== undefined) candidates.push(`${module.replace(/\./g, '/')}.py`, `${module.replace(/\./g, '/')}/__main__.py`);
+    else if (file !== undefined) {
+      if (runtime === 'node' && (file === '.' || !path.posix.extname(file))) {
+        // `node .` / `node dir`: package.json's "main", else index.js (Node's module resolution).
+        const pkg = read(abs(path.posix.join(file, 'package.json')));
+        let main: string | undefined;
+        try { main = pkg ? (JSON.parse(pkg) as { main?: unknown }).main as string | undefined : undefined; } catch { main = undefined; }
+        if (typeof main === 'string') candidates.push(path.posix.join(file, main));
+        candidates.push(path.posix.join(file, 'index.js'), `${file}.js`);
+      } else candidates.push(file);
+    }
+    for (const c of candidates) {
+      const text = read(abs(c));
+      if (text === undefined) continue;
+      const language = sourceLanguageOf(c) ?? (runtime === 'python' ? 'python' : 'javascript');
+      const v = analyzeProgramSourceNow(text, { language, path: abs(c), signal, readFile: (p) => read(p) });
+      if (!v) return undefined; // the grammar is not loaded yet: lint loads it and runs again
+      return {
+        verdict: v.verdict, reason: v.reason,
+        ...(v.evidence ? { evidence: { file: v.evidence.file ?? abs(c), line: v.evidence.line, text: v.evidence.text } } : {}),
+        ...(v.via ? { via: v.via } : {}),
+      };
+    }
+    return undefined;
+  };
+}

@@ -1,0 +1,19 @@
+import rule from '../../src/rules/program-decides.js';
+import { ruleTester } from '../helpers/rule-tester.js';
+
+const NODE = (server: string): { dockerfile: string; files: Record<string, string> } => ({ dockerfile: 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n', files: { 'server.js': server } });
+const PY = (app: string): { dockerfile: string; files: Record<string, string> } => ({ dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nCMD ["python", "app.py"]\n', files: { 'app.py': app } });
+
+ruleTester(rule, {
+  valid: [
+    { name: 'a known server runs under python: it handles TERM', dockerfile: 'FROM python:3.12-slim\nCMD ["python", "-m", "gunicorn", "app:app"]\n' },
+    { name: 'node that listens for SIGTERM (seen in server.js)', ...NODE('const s = require("http").createServer().listen(8080);\nprocess.on("SIGTERM", () => s.close());\n') },
+    { name: 'python that installs a SIGTERM handler (seen in app.py)', ...PY('import signal, sys\nsignal.signal(signal.SIGTERM, lambda *a: sys.exit(0))\n') },
+    { name: 'python with no handler: certain, so service-no-handler reports it, not this rule', ...PY('import time\nwhile True:\n    time.sleep(1)\n') },
+  ],
+  invalid: [
+    { name: 'node as PID 1, server.js out of sight', dockerfile: 'FROM node:20-slim\nCMD ["node", "server.js"]\n', errors: [{ messageId: 'asPid1', severity: 'warning', message: /process\.on\('SIGTERM'/ }] },
+    { name: 'python as PID 1, app.py out of sight', dockerfile: 'FROM python:3.12-slim\nCMD ["python3", "app.py"]\n', errors: [{ messageId: 'asPid1', message: /signal\.signal/ }] },
+    { name: 'under tini: the program still decides', dockerfile: 'FROM node:20-slim\nENTRYPOINT ["tini", "--"]\nCMD ["node", "server.js"]\n', errors: [{ messageId: 'asChild' }] },
+  ],
+});
