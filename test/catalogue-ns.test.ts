@@ -218,7 +218,7 @@ add({ id: 'mysqld', label: 'mariadbd', argv: ['mariadbd', '--no-defaults', `--da
 add({ id: 'redis', label: 'redis-server', argv: ['redis-server', '--port', nextPort(), '--bind', '127.0.0.1', '--save', '', '--dir', DIR], ready: /Ready to accept connections/,
   logs: { SIGTERM: /Received SIGTERM scheduling shutdown/, SIGINT: /Received SIGINT scheduling shutdown/ } });
 const rmq = path.join(DIR, 'rabbitmq');
-add({ id: 'rabbitmq', label: 'rabbitmq-server', argv: ['/usr/lib/rabbitmq/bin/rabbitmq-server'], startMs: 30_000, endMs: 60_000,
+add({ id: 'rabbitmq', label: 'rabbitmq-server', argv: ['/usr/lib/rabbitmq/bin/rabbitmq-server'], startMs: 90_000, endMs: 60_000,
   env: { HOME: rmq, RABBITMQ_MNESIA_BASE: `${rmq}/mnesia`, RABBITMQ_LOG_BASE: `${rmq}/log`, RABBITMQ_NODENAME: 'rabbit@localhost', RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
     RABBITMQ_NODE_PORT: nextPort(), RABBITMQ_DIST_PORT: nextPort(), RABBITMQ_PID_FILE: `${rmq}/pid`, RABBITMQ_ENABLED_PLUGINS_FILE: `${rmq}/plugins`, ERL_EPMD_ADDRESS: '127.0.0.1', ERL_EPMD_PORT: nextPort() },
   setup: () => void fs.mkdirSync(rmq, { recursive: true }), ready: /Starting broker\.\.\. completed/ });

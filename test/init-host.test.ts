@@ -342,6 +342,8 @@ test('--grace 0 SIGKILLs at once what the stop signal did not end (as docker sto
   const exited = new Promise<number | null>((resolve) => r.once('exit', (code) => resolve(code)));
   try {
     await waitFor('ready', () => (/slow\[\d+\]: ready/.test(out) ? true : undefined));
+    // The report is written by the init, the output by the service: wait for the start event too.
+    await waitForEvent(report, 'start');
     assert.equal(lastRun(report)?.start?.options.graceMs, 0);
     process.kill(r.pid as number, 'SIGTERM');
     assert.equal(await exited, 137, 'the service was SIGKILLed, not waited for');

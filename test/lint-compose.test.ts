@@ -167,7 +167,11 @@ describe('the shop project', () => {
     const got = json.files.flatMap((f) => f.findings).map((f) => `${f.ruleId} ${path.basename(f.file)}:${f.range.start.line}`).sort();
     assert.deepEqual(got, [
       'compose-shell-operators compose.yaml:27',
+      // python manage.py, from an image: pid1 cannot read manage.py to see whether it handles SIGTERM.
+      'program-decides compose.yaml:27',
       'script-no-exec entrypoint.sh:4',
+      // gunicorn's SIGINT is its quick shutdown (workers killed), not its graceful one (TERM).
+      'server-stop-signal Dockerfile:5',
       'server-stop-signal compose.yaml:31',
       'shell-pid1 compose.override.yaml:3',
       'shell-under-init compose.yaml:42',

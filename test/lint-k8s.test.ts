@@ -138,8 +138,10 @@ describe('workloads and containers', () => {
     assert.equal(web.prediction?.outcome, 'killed'); // dash keeps the shell as PID 1
     assert.equal(web.stop.graceSeconds, 30);
     assert.equal(web.stop.graceSource, 'default');
-    // python:3.12-alpine: busybox ash execs the last simple command
-    assert.equal(byLabel(ls, 'metrics').prediction?.outcome, 'graceful');
+    // python:3.12-alpine: busybox ash execs the last simple command; `python -m exporter` (from the image) decides itself
+    const metrics = byLabel(ls, 'metrics');
+    assert.deepEqual(metrics.chain?.processes.map((p) => p.name), ['python']);
+    assert.equal(metrics.prediction?.outcome, 'unknown');
     const pg = byLabel(ls, 'postgres');
     assert.equal(pg.stop.graceSeconds, 60);
     assert.equal(pg.stopSignal.signal, 'SIGINT'); // the official image's STOPSIGNAL
@@ -281,9 +283,14 @@ describe('the stop path', () => {
     const app = byLabel(ls, 'app');
     assert.equal(app.prediction?.outcome, 'abrupt'); // not "killed": no 30 s wait
     assert.match(app.prediction?.path.join('\n') ?? '', /not PID 1.*default action/s);
+    // uvicorn installs its handlers: exec'd, the same as in its own namespace.
     assert.equal(byLabel(ls, 'app-execd').prediction?.outcome, 'graceful');
+    // exec'd, but `python -m http.server` has no TERM handler: not PID 1, the default action ends it at once.
+    assert.equal(byLabel(ls, 'http-server').prediction?.outcome, 'abrupt');
+    // sleep has nothing to shut down: ending at once loses nothing.
+    assert.equal(byLabel(ls, 'debug').prediction?.outcome, 'graceful');
     const f = findings(lintFile(path.join(FIX, 'shared-pid.yaml')));
-    assert.deepEqual(f.map((x) => x.ruleId), ['k8s-shared-pid-namespace']);
+    assert.deepEqual(f.map((x) => x.ruleId), ['k8s-shared-pid-namespace', 'k8s-shared-pid-namespace']);
     assert.match(f[0]?.message ?? '', /not PID 1.*SIGKILLs `python`/);
     assert.ok(f[0]?.fix, 'exec fix');
   });

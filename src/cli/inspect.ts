@@ -33,13 +33,13 @@ export function registerInspect(program: Command): void {
       if (modes !== 1) throw new UserError('give exactly one of --pid N, --container NAME|ID, --all');
       const tty = process.stdout.isTTY === true && !process.env.NO_COLOR;
       // Loaded here, not at start-up (dockerode alone costs ~100 ms to import).
-      const [{ namespaceTree }, { verdictFor }, { formatInspect }, { inspectReport }, { loadShellParser }] = await Promise.all([
-        import('../proc/tree.js'), import('../proc/verdict.js'), import('../report/inspect.js'), import('../runtime/reports.js'), import('../model/shell.js'),
+      const [{ namespaceTree }, { liveVerdict }, { formatInspect }, { inspectReport }, { loadShellParser }] = await Promise.all([
+        import('../proc/tree.js'), import('../runtime/live-verdict.js'), import('../report/inspect.js'), import('../runtime/reports.js'), import('../model/shell.js'),
       ]);
       await loadShellParser(); // live shells are read with the same shell model as lint's
       if (o.pid !== undefined) {
         const tree = namespaceTree(o.pid);
-        const verdict = verdictFor(tree, stopSignalOption(o.signal, 'SIGTERM'));
+        const verdict = await liveVerdict(tree, stopSignalOption(o.signal, 'SIGTERM'));
         const report = inspectReport(tree, verdict);
         if (o.json) printJson(report);
         else process.stdout.write(formatInspect(report, tty));
@@ -51,7 +51,7 @@ export function registerInspect(program: Command): void {
       if (o.container !== undefined) {
         const c = await runningContainer(docker, o.container);
         const tree = namespaceTree(c.hostPid);
-        const verdict = verdictFor(tree, stopSignalOption(o.signal, c.stopSignal));
+        const verdict = await liveVerdict(tree, stopSignalOption(o.signal, c.stopSignal));
         const report = inspectReport(tree, verdict, c);
         if (o.json) printJson(report);
         else process.stdout.write(formatInspect(report, tty));
@@ -62,7 +62,7 @@ export function registerInspect(program: Command): void {
         try {
           const c = await inspectContainer(docker, id);
           if (!c.running) continue;
-          const v = verdictFor(namespaceTree(c.hostPid), stopSignalOption(o.signal, c.stopSignal));
+          const v = await liveVerdict(namespaceTree(c.hostPid), stopSignalOption(o.signal, c.stopSignal));
           rows.push({ id: c.id, name: c.name, image: c.image, outcome: v.outcome, certain: v.certain, summary: v.summary });
         } catch (err) {
           rows.push({ id, name: id.slice(0, 12), image: '', error: messageOf(err) });

@@ -698,6 +698,10 @@ export function predictStopSharedPid(chain: LaunchChain, signalIn: string, with_
   }
   path.push(`${signal} -> ${main.name}, the container's main process (${who}): no handler, so the default action ends it at once (the kernel protects only a namespace's PID 1)`);
   if (procs.length === 1) {
+    if (main.nothingToDrain) {
+      path.push(`${main.name} has nothing to shut down: ending at once loses nothing`);
+      return { outcome: 'graceful', certain: chain.opaque === undefined, signal, path, unreached: [], pid1: main, service };
+    }
     path.push(`${main.name} ends without a graceful shutdown`);
     return { outcome: 'abrupt', certain: chain.opaque === undefined, signal, path, unreached: [], pid1: main, service, fix: `handle ${signal} in the service` };
   }

@@ -5,10 +5,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { behaviourOn, catalogueById } from '../model/catalogue.js';
 import { identify, basename, isNodeLike, shellFamilyOfBinary, type Program, type ShellFamily } from '../model/programs.js';
-import { makeProcess, predictStop, type ChainProcess, type Outcome } from '../model/launch.js';
+import { makeProcess, predictStop, type ChainProcess, type Outcome, type SourceVerdict } from '../model/launch.js';
 import { analyzeShell, shellParserReady } from '../model/shell.js';
 import { parseSignal, signalFate, signalName, type Fate } from '../model/signals.js';
+import { readTextInRoot } from '../util/root-path.js';
 import { PROC } from './read.js';
 import type { NamespaceTree, TreeNode } from './tree.js';
 
@@ -90,14 +92,40 @@ function liveShellSource(p: TreeNode, prog: Program): { source: string; mode: 'c
   if (prog.script === undefined) return undefined;
   try {
     const cwd = fs.readlinkSync(`${PROC}/${p.hostPid}/cwd`);
-    const inRoot = path.posix.resolve(cwd, prog.script);
-    return { source: fs.readFileSync(`${PROC}/${p.hostPid}/root${inRoot}`, 'utf8'), mode: 'script' };
+    const source = readTextInRoot(`${PROC}/${p.hostPid}/root`, path.posix.resolve(cwd, prog.script));
+    return source === undefined ? undefined : { source, mode: 'script' };
   } catch {
     return undefined; // gone, or no access to its root
   }
 }
 
-function toChain(p: TreeNode, signal: number): ChainProcess {
+/** Reads a live process's program (`node server.js`) for a handler: given by the caller, which can read sources. */
+export type LiveProgramSource = (process: { hostPid: number }, argv: readonly string[], program: Program) => SourceVerdict | undefined;
+
+export interface VerdictOptions {
+  programSource?: LiveProgramSource;
+}
+
+/**
+ * What a runtime's program does with the signal, from its masks first. Not caught (nor waited for):
+ * there is no handler, whatever the code says. Caught by a runtime whose default shows no handler
+ * (CPython: INT only): the program installed one. Caught by a runtime whose own default handler shows
+ * in SigCgt (Node re-raises): only the program's source can tell.
+ */
+function liveSource(p: TreeNode, prog: Program, argv: readonly string[], sig: number, signal: string, opts: VerdictOptions): SourceVerdict | undefined {
+  if (!prog.programDecides || !prog.catalogue) return undefined;
+  const entry = catalogueById(prog.catalogue);
+  if (!entry) return undefined;
+  if (!p.masks.caught.includes(sig) && !p.takes.includes(sig)) {
+    return { verdict: 'no-handler', reason: `${signal} is not in its SigCgt: the program installed no handler` };
+  }
+  if (behaviourOn(entry, signal).mask === 'none') {
+    return { verdict: 'handles', reason: `${signal} is in its SigCgt, which ${entry.title} alone does not show: the program installed a handler` };
+  }
+  return opts.programSource?.(p, argv, prog);
+}
+
+function toChain(p: TreeNode, signal: number, opts: VerdictOptions): ChainProcess {
   const prog = programOf(p);
   // The same shell model lint uses: does a trap forward the signal, and does the shell wait afterwards?
   const src = prog.role === 'shell' && shellParserReady() ? liveShellSource(p, prog) : undefined;
@@ -105,7 +133,9 @@ function toChain(p: TreeNode, signal: number): ChainProcess {
   // Role, forwarding and gracefulness from the same knowledge as the static chain; what the process
   // really does with the signal from its masks. Signals taken with sigwait/signalfd count as handled:
   // the kernel queues them for the process.
-  const c = makeProcess([prog], p.argv, signalName(signal), analysis, prog.script);
+  const argv = argvOf(p);
+  const source = prog.role === 'service' ? liveSource(p, prog, argv, signal, signalName(signal), opts) : undefined;
+  const c = makeProcess([prog], p.argv, signalName(signal), analysis, prog.script, source);
   const caught = [...new Set([...p.masks.caught, ...p.takes])];
   const name = prog.role === 'service' && prog.name !== basename(p.comm) && /^(python|python3|ruby|perl|java|php)/.test(prog.name) ? `${prog.name} (${p.comm})` : prog.name;
   return { ...c, name, handles: caught.includes(signal) ? 'yes' : 'no', masks: { ...p.masks, caught }, pid: p.pid, hostPid: p.hostPid };
@@ -154,7 +184,7 @@ function describe(prog: Program, p: TreeNode): string {
  * the shell model (traps, waits) when the parser is loaded (await loadShellParser() first); otherwise
  * only their signal masks speak for them.
  */
-export function verdictFor(tree: NamespaceTree, stopSignal = 'SIGTERM'): Verdict {
+export function verdictFor(tree: NamespaceTree, stopSignal = 'SIGTERM', opts: VerdictOptions = {}): Verdict {
   const sig = parseSignal(stopSignal);
   const signal = signalName(sig);
   const init = tree.init;
@@ -163,7 +193,7 @@ export function verdictFor(tree: NamespaceTree, stopSignal = 'SIGTERM'): Verdict
   const taken = !init.masks.caught.includes(sig) && init.takes.includes(sig);
   const serviceNode = findService(tree);
   const chainNodes = serviceNode ? pathTo(serviceNode, tree) : [init];
-  const chain = chainNodes.map((n) => toChain(n, sig));
+  const chain = chainNodes.map((n) => toChain(n, sig, opts));
   const prediction = predictStop({ processes: chain }, signal);
   // Reached: the chain up to where the signal stops; group forwarding reaches the whole group.
   const reached = new Set<number>();
@@ -179,8 +209,8 @@ export function verdictFor(tree: NamespaceTree, stopSignal = 'SIGTERM'): Verdict
     .filter((p) => p !== init)
     .map((p) => ({ pid: p.pid, hostPid: p.hostPid, name: p.comm }));
   const caveats: string[] = [];
-  const nodeLike = chain.find((c) => c.programs.at(-1)?.programDecides);
-  if (nodeLike && nodeLike.handles === 'yes') {
+  const nodeLike = chain.find((c) => c.programs.at(-1)?.programDecides && c.reaction === 'program-decides');
+  if (nodeLike && nodeLike.handles === 'yes' && nodeLike.programs.at(-1)?.catalogue === 'node') {
     caveats.push(`${nodeLike.name} shows ${signal} in SigCgt because Node installs its own handler, but unless the program calls process.on('${signal}') that handler re-raises the default action${nodeLike === chain[0] ? ', which the kernel ignores for PID 1: the stop will wait for the grace period' : ''}. Make the program listen for ${signal} and shut down.`);
   }
   for (const c of chain) if (c.note && c.role === 'service' && c.programs[0]?.graceful) caveats.push(c.note);

@@ -1,4 +1,4 @@
-import { rangeOf } from '../document/document.js';
+import { rangeOf, type Document, type Span } from '../document/document.js';
 import { catalogueById } from '../model/catalogue.js';
 import { defineRule } from './contract.js';
 import { diagnose, severityOf, whyOf } from './diagnose.js';
@@ -8,6 +8,15 @@ import { anchorRange, stopSignalOf } from './util.js';
 function commandShown(argv: readonly string[]): string {
   const end = argv.findIndex((a, i) => i > 0 && !a.startsWith('-') && argv[i - 1] !== '-m');
   return argv.slice(0, end < 0 ? Math.min(argv.length, 3) : Math.max(end + 1, 2)).join(' ');
+}
+
+/** The evidence line (1-based in the program file, which starts at `offset` of its document), without its indent. */
+function evidenceSpan(doc: Document, offset: number, line: number | undefined): Span {
+  if (line === undefined) return { doc, start: offset, end: offset };
+  const docLine = doc.lines.position(offset).line + line - 1;
+  const text = doc.lines.lineText(docLine);
+  const start = doc.lines.lineStart(docLine) + (text.length - text.trimStart().length);
+  return { doc, start, end: start + text.trim().length };
 }
 
 /** A handler to write, per runtime. */
@@ -66,7 +75,8 @@ export default defineRule({
     // Point at the program file when its source decided, else at the launch.
     const file = p.source?.evidence?.file;
     const script = file ? l.scripts.get(file) : undefined;
-    const where = script ? { file: script.doc.file, range: rangeOf({ doc: script.doc, start: script.offset, end: script.offset }) } : anchorRange(l);
+    const line = p.source?.evidence?.line;
+    const where = script ? { file: script.doc.file, range: rangeOf(evidenceSpan(script.doc, script.offset, line)) } : anchorRange(l);
     const fromSource = p.source?.verdict === 'no-handler' ? ` (${p.source.reason})` : '';
     ctx.report({
       severity: severityOf(l),
@@ -78,6 +88,8 @@ export default defineRule({
       },
       why: [...whyOf(l), ...(entry ? [`${entry.title}: ${entry.graceful.note}`] : [])],
       suggestion: SNIPPET[runtime] ?? (entry?.graceful.signals.length ? `stop it with ${entry.graceful.signals[0]} (STOPSIGNAL)` : 'run it under an init that forwards the signal and waits (pid1 init), or from a script with a trap that ends it'),
+      // In the program file: name the launch that runs it.
+      ...(script ? { related: [{ file: l.anchor.doc.file, range: rangeOf(l.anchor), message: 'the launch that runs this program' }] } : {}),
     });
   },
 });

@@ -10,7 +10,7 @@ import type Docker from 'dockerode';
 import { parseSignal, signalName } from '../model/signals.js';
 import { readStat } from '../proc/stat.js';
 import { namespaceTree, type TreeNode } from '../proc/tree.js';
-import { verdictFor } from '../proc/verdict.js';
+import { liveVerdict } from './live-verdict.js';
 import { loadShellParser } from '../model/shell.js';
 import { inspectReport, type RescueReport, type RescueTarget, type TimelineEvent } from './reports.js';
 import { UserError, messageOf } from '../util/errors.js';
@@ -64,7 +64,7 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
   const tree = namespaceTree(facts.hostPid);
   // Who each process is, as the tree read it: everything later (engine round-trips, the watcher) takes time.
   const startedAt = new Map(tree.processes.map((p) => [p.hostPid, p.starttime]));
-  const verdict = verdictFor(tree, signal);
+  const verdict = await liveVerdict(tree, signal);
   const before = inspectReport(tree, verdict, facts);
   const base = { container: { id: facts.id, name: facts.name, image: facts.image }, signal, graceSeconds, graceFrom, before, dryRun: o.dryRun };
 

@@ -13,7 +13,11 @@ import { parseSignal } from '../model/signals.js';
 import { loadShellParser } from '../model/shell.js';
 import { parseReport, summarize, type InitRun } from '../init/report.js';
 import { namespaceTree, type NamespaceTree } from '../proc/tree.js';
-import { verdictFor, type Verdict as LiveVerdict } from '../proc/verdict.js';
+import type { Verdict as LiveVerdict } from '../proc/verdict.js';
+import { liveVerdict } from './live-verdict.js';
+import { programSourceReader } from '../sources/program-reader.js';
+import { loadWantedGrammars } from '../sources/grammars.js';
+import { readTextInRoot } from '../util/root-path.js';
 import { inspectReport, type ComparisonView, type PredictionView, type TestReport } from './reports.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { buildImage, removeBuilt, type Built } from './build.js';
@@ -181,6 +185,8 @@ function staticPrediction(argv: string[], shell: ShellFamily, signal: string, ro
   try {
     const chain = chainFromArgv(argv, {
       sh: shell, signal, env: p.env, readScript: scriptReader(root, p.env, p.workingDir || '/'),
+      // The same reading of the program's source as lint's, from the running image's files.
+      programSource: programSourceReader((f) => readTextInRoot(root, f), p.workingDir || '/', signal),
       ...(p.cmd && p.cmd.length ? { args: p.cmd } : {}),
     });
     const pred = predictStop(chain, signal);
@@ -298,7 +304,7 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
       throw err;
     }
     await loadShellParser(); // the live verdict reads shells with the shell model too
-    const live: LiveVerdict = verdictFor(tree, policy.signal);
+    const live: LiveVerdict = await liveVerdict(tree, policy.signal);
     let facts: ContainerFacts | undefined;
     if (docker && target.kind === 'container') facts = await inspectContainer(docker, target.id);
     const before = inspectReport(tree, live, facts);
@@ -308,7 +314,9 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
     for (const proc of namespaceTree(target.hostPid).processes) watcher.watch(proc.hostPid, proc.comm, proc.pid);
     const root = `/proc/${target.hostPid}/root`;
     const shell = shellFamilyIn(root);
-    const staticPred = staticPrediction(target.argv, shell, policy.signal, root, p);
+    let staticPred = staticPrediction(target.argv, shell, policy.signal, root, p);
+    // A program's source needed a grammar not loaded yet: load it and predict again (as lint does).
+    if (await loadWantedGrammars()) staticPred = staticPrediction(target.argv, shell, policy.signal, root, p);
 
     hooks.progress?.(`pid1 test: stopping with the ${policy.name} policy (${policy.signal}, grace ${policy.graceSeconds} s)${o.fast && (live.delivery === 'dropped' || live.delivery === 'ignored') ? ', --fast' : ''}...`);
     const fastEligible = o.fast && (live.delivery === 'dropped' || live.delivery === 'ignored');

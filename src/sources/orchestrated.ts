@@ -75,7 +75,9 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
     argv: s.init ? ['docker-init', '--', ...argv] : argv,
     options: {
       sh: img.shell.family, signal: stopSignal.signal, ...(cmd ? { args: cmd.argv } : {}), env: img.env,
-      ...(img.readScript ? { readScript: img.readScript, programSource: programSourceReader(img.readScript, s.workingDir ?? img.workdir ?? '/', stopSignal.signal) } : {}),
+      ...(img.readScript ? { readScript: img.readScript } : {}),
+      // Without a build context pid1 still knows what some modules do (`python -m http.server`).
+      programSource: programSourceReader(img.readScript ?? (() => undefined), s.workingDir ?? img.workdir ?? '/', stopSignal.signal),
     },
     ...(s.stop.sharedPidNamespace && s.stop.sharedPidWith ? { sharedPid: s.stop.sharedPidWith } : {}),
   };

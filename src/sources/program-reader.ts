@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { SourceVerdict } from '../model/launch.js';
 import type { Program } from '../model/programs.js';
 import { analyzeProgramSourceNow, sourceLanguageOf } from './program-source.js';
+import { knownModule } from './python-source.js';
 
 /** Interpreter options that take a value (python: -W -X; node: -r --require --import --loader ...). */
 const WITH_VALUE = new Set(['-W', '-X', '-r', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '-C', '--conditions', '--inspect-port']);
@@ -46,6 +47,8 @@ export function programSourceReader(read: (imagePath: string) => string | undefi
         candidates.push(path.posix.join(file, 'index.js'), `${file}.js`);
       } else candidates.push(file);
     }
+    // The program's own module comes first (Python's sys.path starts with the working directory).
+    const known = runtime === 'python' && module !== undefined ? knownModule(module, signal) : undefined;
     for (const c of candidates) {
       const text = read(abs(c));
       if (text === undefined) continue;
@@ -58,6 +61,6 @@ export function programSourceReader(read: (imagePath: string) => string | undefi
         ...(v.via ? { via: v.via } : {}),
       };
     }
-    return undefined;
+    return known;
   };
 }

@@ -68,6 +68,25 @@ const KNOWN_CALLS: Record<string, (call: Node, q: Q) => Known> = {
   'django.core.management.execute_from_command_line': () => ({ effect: 'unknown', signals: [], via: 'django-runserver', note: 'manage.py\'s subcommand decides: runserver\'s autoreloader exits on TERM and its server is SIGKILLed; a WSGI server should run the app instead', source: 'django/utils/autoreload.py run_with_reloader()' }),
 };
 
+/**
+ * `python -m MODULE` for a module that is not the program's own file: what the module's __main__ does
+ * with the stop signal, where pid1 knows it (the standard library and the servers in KNOWN_CALLS).
+ */
+const KNOWN_MODULES: Readonly<Record<string, Known>> = {
+  'http.server': { ...SERVE_FOREVER, signals: [], note: 'python -m http.server runs http.server.test(): serve_forever(), which installs no signal handler', source: 'CPython Lib/http/server.py test() and Lib/socketserver.py BaseServer.serve_forever()' },
+  SimpleHTTPServer: { ...SERVE_FOREVER, signals: [], note: 'python2 -m SimpleHTTPServer: serve_forever(), which installs no signal handler', source: 'CPython 2.7 Lib/SimpleHTTPServer.py test()' },
+  uvicorn: { ...UVICORN, signals: [...UVICORN.signals] },
+  gunicorn: { effect: 'installs', signals: ['SIGTERM', 'SIGINT', 'SIGQUIT'], via: 'gunicorn', note: 'python -m gunicorn runs gunicorn\'s arbiter, which handles TERM gracefully', source: 'https://docs.gunicorn.org/en/stable/signals.html' },
+};
+
+/** What `python -m MODULE` does with the signal, when it is a module pid1 knows (not one in the build context). */
+export function knownModule(module: string, signal: string): { verdict: 'handles' | 'no-handler'; reason: string; via?: string } | undefined {
+  const k = KNOWN_MODULES[module];
+  if (!k || k.effect === 'unknown') return undefined;
+  const handles = k.effect === 'installs' && k.signals.includes(signal);
+  return { verdict: handles ? 'handles' : 'no-handler', reason: `${k.note} (${k.source})`, ...(k.via ? { via: k.via } : {}) };
+}
+
 /** The Flask/werkzeug development server: the reloader's parent catches TERM (and exits), otherwise nothing does. */
 function reloader(call: Node, q: Q, kw: string, position: number | undefined): Known {
   const reload = literalArg(call, kw, position);
