@@ -143,6 +143,8 @@ add({ id: 'go', label: 'a Go program without signal.Notify', argv: ['<go>'], unn
 add({ id: 'ruby', label: 'ruby loop.rb', argv: ['ruby', 'loop.rb'], ready: /ready/,
   cwd: app('rb', { 'loop.rb': 'at_exit { puts "at_exit ran"; $stdout.flush }\nputs "ready"; $stdout.flush\nsleep\n' }), logs: { SIGTERM: /at_exit ran/ } });
 add({ id: 'perl', label: 'perl -e (sleep)', argv: ['perl', '-e', '$| = 1; print "ready\\n"; sleep 1000;'], ready: /ready/ });
+// php -a reads its prompt from stdin: a pipe that stays open keeps it at the prompt.
+add({ id: 'php-interactive', label: 'php -a (at its prompt)', argv: ['php', '-a'], ready: /Interactive shell/ });
 add({ id: 'php', label: 'php -r (sleep loop)', argv: ['php', '-r', 'echo "ready\\n"; while (true) { sleep(1); }'], ready: /ready/ });
 add({ id: 'erlang', label: 'erl -noshell', argv: ['erl', '-noshell', '-noinput', '-eval', 'io:format("ready~n"), timer:sleep(infinity)'], comm: 'beam.smp', ready: /ready/,
   env: { HOME: DIR }, logs: { SIGTERM: /SIGTERM received - shutting down/ } });

@@ -214,6 +214,14 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     },
     graceful: { signals: [], note: 'only pcntl_signal() handlers (with pcntl_async_signals(true) or pcntl_signal_dispatch())', source: 'https://www.php.net/manual/en/function.pcntl-signal.php' },
     code: { how: 'pcntl_signal(SIGTERM, ...)', seenAs: ['pcntl_signal(SIGTERM, $handler)'], source: 'https://www.php.net/manual/en/function.pcntl-signal.php' } },
+  { id: 'php-interactive', title: 'PHP interactive shell (php -a)', kind: 'utility', names: [], debian: 'php-cli',
+    signals: {
+      // Zend's handler re-raises with SIG_DFL, but at the prompt readline()/libedit returns NULL on the signal and the loop ends.
+      SIGTERM: { reaction: 'exits', status: 0, mask: 'SigCgt', note: 'at its prompt, readline returns end of input when the signal arrives, and php -a exits 0 (measured with Debian\'s php 8.2 and libedit, and with GNU readline as the official images use)', source: 'php-src ext/readline/readline_cli.c readline_shell() (while ((line = readline(prompt)) != NULL) ...)' },
+      SIGINT: { reaction: 'exits', status: 0, mask: 'SigCgt', note: 'as TERM', source: 'php-src ext/readline/readline_cli.c readline_shell()' },
+      SIGQUIT: { reaction: 'exits', status: 0, mask: 'SigCgt', note: 'as TERM', source: 'php-src ext/readline/readline_cli.c readline_shell()' },
+    },
+    graceful: { signals: ['SIGTERM', 'SIGINT', 'SIGQUIT'], note: 'an interactive prompt has nothing to drain: it ends at once (a statement that is running when the signal comes is PHP CLI\'s case instead)', source: 'php-src ext/readline/readline_cli.c' } },
   { id: 'dotnet', title: '.NET', kind: 'runtime', names: ['dotnet'],
     signals: {
       SIGTERM: { reaction: 'program-decides', mask: 'SigCgt', note: 'the Generic Host (ConsoleLifetime) handles TERM, INT and QUIT and stops gracefully; without the Host it depends on the runtime version (current runtime: killed by TERM, so dropped at PID 1)', source: 'dotnet/runtime src/libraries/Microsoft.Extensions.Hosting/docs/HostShutdown.md; src/libraries/System.Runtime/tests/.../ExitCodeTests.Unix.cs' },
@@ -435,6 +443,8 @@ function withoutVersion(name: string): string {
 export interface LookupOptions {
   /** The executable is busybox (an applet symlink or `busybox APPLET`): prefer busybox's behaviour. */
   busybox?: boolean;
+  /** The image's environment: FLASK_DEBUG / FLASK_ENV turn on the Flask reloader. */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** The entry for an executable, by path or basename; undefined when pid1 does not know it. */
@@ -480,7 +490,7 @@ export function catalogueEntryForArgv(argv: readonly string[], opts: LookupOptio
     // python [-u -O -X opt ...] -m MODULE ... | python [opts] SCRIPT ...
     for (let i = 1; i < argv.length; i++) {
       const a = argv[i] ?? '';
-      if (a === '-m') return moduleMatch(argv, i + 1) ?? { entry: runtime, index: 0 };
+      if (a === '-m') return moduleMatch(argv, i + 1, opts.env) ?? { entry: runtime, index: 0 };
       if (a === '-X' || a === '-W' || a === '-c') { if (a === '-c') break; i++; continue; }
       if (a.startsWith('-')) continue;
       if (basename(a) === 'manage.py' && argv.slice(i + 1).includes('runserver')) return djangoMatch(argv, i);
@@ -488,16 +498,18 @@ export function catalogueEntryForArgv(argv: readonly string[], opts: LookupOptio
     }
     return { entry: runtime, index: 0 };
   }
+  // `php -a`: the interactive shell (the official php images' CMD), not a script.
+  if (runtime?.id === 'php' && argv.slice(1).includes('-a')) return { entry: catalogueById('php-interactive'), index: 0 };
   if (name === 'django-admin' && argv.includes('runserver')) return djangoMatch(argv, 0);
-  if (name === 'flask') return flaskMatch(argv, 0);
+  if (name === 'flask') return flaskMatch(argv, 0, opts.env);
   if (runtime?.id === 'haproxy' && argv.some((a) => a === '-W' || a === '-Ws')) return { entry: catalogueById('haproxy-master-worker'), index: 0 };
   return runtime ? { entry: runtime, index: 0 } : undefined;
 }
 
-function moduleMatch(argv: readonly string[], i: number): ArgvMatch | undefined {
+function moduleMatch(argv: readonly string[], i: number, env?: Readonly<Record<string, string>>): ArgvMatch | undefined {
   const mod = argv[i];
   if (mod === undefined) return undefined;
-  if (mod === 'flask') return flaskMatch(argv, i);
+  if (mod === 'flask') return flaskMatch(argv, i, env);
   if (mod === 'django' && argv.includes('runserver')) return djangoMatch(argv, i);
   const entry = CATALOGUE.find((e) => e.modules?.includes(mod));
   return entry ? { entry, index: i } : undefined;
@@ -508,10 +520,12 @@ function djangoMatch(argv: readonly string[], i: number): ArgvMatch {
   return { entry: catalogueById(argv.includes('--noreload') ? 'django-runserver-noreload' : 'django-runserver'), index: i };
 }
 
-function flaskMatch(argv: readonly string[], i: number): ArgvMatch | undefined {
+function flaskMatch(argv: readonly string[], i: number, env: Readonly<Record<string, string>> = {}): ArgvMatch | undefined {
   if (!argv.slice(i + 1).includes('run')) return undefined;
-  // `flask run` reloads with --debug or --reload unless --no-reload (flask/cli.py run_command).
-  const reload = argv.some((a) => RELOAD_FLAGS.has(a)) && !argv.includes('--no-reload');
+  // `flask run` reloads with --debug or --reload unless --no-reload (flask/cli.py run_command); debug mode
+  // also comes from FLASK_DEBUG, and before Flask 2.3 from FLASK_ENV=development (flask/helpers.py get_debug_flag()).
+  const debugEnv = /^(1|true|yes|on)$/i.test(env.FLASK_DEBUG ?? '') || (env.FLASK_DEBUG === undefined && env.FLASK_ENV === 'development');
+  const reload = (argv.some((a) => RELOAD_FLAGS.has(a)) || debugEnv) && !argv.includes('--no-reload');
   return { entry: catalogueById(reload ? 'flask-dev-server-reloader' : 'flask-dev-server'), index: i };
 }
 

@@ -310,18 +310,20 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
   for (let guard = 0; guard < 32 && rest.length > 0; guard++) {
     // A script run by path: the kernel runs its shebang's interpreter with the script as argument.
     const head = rest[0] ?? '';
-    if (opts.readScript && identify(rest, opts.sh).role === 'service') {
+    // Without a build context (an image pid1 cannot see) a script path is just as hidden.
+    if (!hidden && identify(rest, opts.sh, opts.env).role === 'service') {
       const text = opts.readScript?.(head);
       const interp = text !== undefined ? shebangOf(text) : undefined;
       if (interp) {
         rest = [...interp, head, ...rest.slice(1)];
         if (currentArgv === argv && processes.length === 0 && current.length === 0) currentArgv = rest;
       } else if (text === undefined && looksLikeScript(head)) {
-        opaque = { code: 'script-unseen', message: `script ${head} is not visible to pid1 (not found in the build context)`, at: processes.length };
+        // The first thing pid1 cannot see decides what it can say (an unknown /bin/sh in front of it, say).
+        if (!opaque) opaque = { code: 'script-unseen', message: `script ${head} is not visible to pid1 (${opts.readScript ? 'not found in the build context' : 'it is in the image, which pid1 cannot see'})`, at: processes.length };
         hidden = true;
       }
     }
-    const prog = identify(rest, opts.sh);
+    const prog = identify(rest, opts.sh, opts.env);
     current.push(prog);
     if (prog.role === 'exec-wrapper' && prog.next !== undefined) {
       rest = rest.slice(prog.next);
@@ -622,12 +624,14 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
   path.push(`${label(pid1)} forwards ${signal} to ${mode === 'group' ? 'its child\'s process group' : 'its child'}: ${targets.map(label).join(', ')}`);
   if (child === service) {
     const f = child.masks ? signalFate(sig, child.masks, { namespaceInit: false, fromAncestor: false }) : { fate: child.handles === 'yes' ? 'handled' : child.handles === 'no' ? 'default' : 'unknown' };
+    // PID 1 exits right after forwarding: whatever the service does with the signal, its shutdown gets no time.
+    const cutShort = pid1.waitsForChild === false && !child.nothingToDrain && (f.fate === 'unknown' || (f.fate === 'handled' && child.gracefulOnSignal !== 'no'));
+    if (cutShort) {
+      path.push(`-> ${label(child)}: ${f.fate === 'handled' && child.gracefulOnSignal === 'yes' ? 'handled' : 'whatever it does with it'}, ${label(pid1)} does not wait for it: ${pid1.role === 'package-manager' ? `${pid1.name} exits right after forwarding` : 'its `wait` returns when the trap runs and the script ends'}`);
+      path.push(`PID 1 exits -> the kernel SIGKILLs ${label(child)} in the middle of its shutdown`);
+      return finish('abrupt', pid1.role === 'package-manager' ? `run the service without ${pid1.name} (the exec form of its command), or under an init that waits for it` : 'wait for the service again after the first `wait` returns (or `wait` inside the trap), and do not let `set -e` end the script there');
+    }
     if (f.fate === 'handled') {
-      if (child.gracefulOnSignal === 'yes' && pid1.waitsForChild === false) {
-        path.push(`-> ${label(child)}: handled, but ${label(pid1)} does not wait for it: ${pid1.role === 'package-manager' ? `${pid1.name} exits right after forwarding` : 'its `wait` returns when the trap runs and the script ends'}`);
-        path.push(`PID 1 exits -> the kernel SIGKILLs ${label(child)} in the middle of its shutdown`);
-        return finish('abrupt', 'wait for the service again after the first `wait` returns (or `wait` inside the trap), and do not let `set -e` end the script there');
-      }
       if (child.gracefulOnSignal === 'yes') { path.push(`-> ${label(child)}: handled; ${pid1.name} waits for it`); return finish('graceful'); }
       if (child.gracefulOnSignal === 'unknown') { certain = false; path.push(`-> ${label(child)}: handled, graceful if the program listens for ${signal}`); return finish('unknown'); }
       path.push(`-> ${label(child)}: handled, but not as a graceful shutdown`);
@@ -704,6 +708,10 @@ export function predictStopSharedPid(chain: LaunchChain, signalIn: string, with_
     }
     path.push(`${main.name} ends without a graceful shutdown`);
     return { outcome: 'abrupt', certain: chain.opaque === undefined, signal, path, unreached: [], pid1: main, service, fix: `handle ${signal} in the service` };
+  }
+  if (service.nothingToDrain) {
+    path.push(`the container's main process exited -> the runtime SIGKILLs the container's other processes (${procs.slice(1).map((p) => p.name).join(', ')}); ${service.name} has nothing to shut down: ending at once loses nothing`);
+    return { outcome: 'graceful', certain: chain.opaque === undefined, signal, path, unreached: [], pid1: main, service };
   }
   path.push(`the container's main process exited -> the runtime SIGKILLs the container's other processes (${procs.slice(1).map((p) => p.name).join(', ')}) before ${service.name} can shut down`);
   return {

@@ -100,7 +100,7 @@ function skipOptions(argv: string[], from: number, withValue: Set<string>, stopA
  * Identify argv[0] (resolving `sh` to the image's shell family) and, for wrappers, where the
  * wrapped command starts.
  */
-export function identify(argv: readonly string[], sh: ShellFamily = 'unknown'): Program {
+export function identify(argv: readonly string[], sh: ShellFamily = 'unknown', env?: Readonly<Record<string, string>>): Program {
   const a = [...argv];
   const name = basename(a[0] ?? '');
   if (name === 'sh') return shellProgram(a, sh === 'none' ? 'unknown' : sh, 'sh');
@@ -142,6 +142,12 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown'): 
     case 'init': case 's6-svscan': case 'systemd':
       // s6-overlay's entry point is exactly /init; it runs s6-svscan as PID 1, which brings supervised services down on SIGTERM.
       if (a[0] === '/init' || name === 's6-svscan') return { name: 's6', role: 'init', forwards: 'group', note: 's6-overlay stops supervised services on SIGTERM' };
+      // On a busybox image (busybox, Alpine) `init` is busybox init: TERM means reboot, which sends TERM to every
+      // process, KILL one second later, and exits (busybox init/init.c halt_reboot_pwoff(), run_shutdown_and_kill_processes()).
+      if (name === 'init' && sh === 'ash') {
+        return { name: 'busybox init', role: 'service', graceful: ['SIGTERM', 'SIGUSR1', 'SIGUSR2'],
+          note: 'busybox init on SIGTERM sends SIGTERM to every process, SIGKILL one second later, and exits: its services get one second to stop' };
+      }
       // systemd (/sbin/init, /lib/systemd/systemd) halts on SIGRTMIN+3; on SIGTERM it re-executes itself and keeps running (systemd(1)).
       return { name: 'systemd', role: 'service', graceful: ['SIGRTMIN+3'], keepsRunning: true,
         note: 'systemd as PID 1 halts on SIGRTMIN+3 (STOPSIGNAL SIGRTMIN+3); on SIGTERM it re-executes itself and keeps running' };
@@ -182,10 +188,10 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown'): 
     default: {
       // What the program does with the stop signal as PID 1: the catalogue (catalogue.ts), each entry with its source.
       // On an image whose /bin/sh is busybox ash (Alpine), `crond` and `watch` are busybox's applets.
-      const match = catalogueEntryForArgv(a, { busybox: sh === 'ash' });
+      const match = catalogueEntryForArgv(a, { busybox: sh === 'ash', ...(env ? { env } : {}) });
       const entry = match?.entry;
       if (!entry || entry.kind === 'shell') return { name, role: 'service' };
-      // A runtime running a program (a file, a module, code): the program decides. Alone (`php -a`, a bare
+      // A runtime running a program (a file, a module, code): the program decides. Alone (a bare
       // `python` REPL) it is the runtime's own default.
       const decides = entry.code !== undefined && entry.kind === 'runtime' && (runsProgram(a) || entry.names.length === 0);
       return {

@@ -78,9 +78,11 @@ function environOf(hostPid: number): Map<string, string> {
 }
 
 function programOf(p: TreeNode): Program {
-  const prog = identify(argvOf(p), familyOf(p));
+  const env = environOf(p.hostPid);
+  // The process's own environment: FLASK_DEBUG turns on Flask's reloader, TINI_KILL_PROCESS_GROUP tini's group mode.
+  const prog = identify(argvOf(p), familyOf(p), Object.fromEntries(env));
   // tini also turns on process-group forwarding from its environment (TINI_KILL_PROCESS_GROUP).
-  if ((prog.name === 'tini' || prog.name === 'docker-init') && prog.forwards === 'child' && environOf(p.hostPid).has('TINI_KILL_PROCESS_GROUP')) {
+  if ((prog.name === 'tini' || prog.name === 'docker-init') && prog.forwards === 'child' && env.has('TINI_KILL_PROCESS_GROUP')) {
     return { ...prog, forwards: 'group', note: 'TINI_KILL_PROCESS_GROUP makes tini forward to the child\'s process group' };
   }
   return prog;

@@ -37,6 +37,8 @@ export function diagnose(l: Launch): Diagnosis {
 }
 
 function compute(l: Launch): Diagnosis {
+  // SIGKILL/SIGSTOP as the stop signal: no process gets to shut down, whatever the image runs.
+  if (l.unresolved && l.prediction && l.prediction.outcome !== 'graceful' && (l.stopSignal.signal === 'SIGKILL' || l.stopSignal.signal === 'SIGSTOP')) return { kind: 'other', prediction: l.prediction };
   if (l.unresolved) return { kind: 'none', code: l.unresolved.code };
   const lead = l.entrypoint ?? l.cmd;
   // malformed-json-form reports it: a broken exec form that fell back to the shell form

@@ -36,7 +36,7 @@ export default defineRule({
       'container, a program with no handler never sees it (the kernel drops default-action signals sent to a namespace',
       'init), one that ignores it or re-raises it keeps running, and `docker stop` / the kubelet SIGKILL it when the grace',
       'period ends (exit 137): `sleep infinity`, `tail -f /dev/null`, `cat`, a CPython program that installs no SIGTERM',
-      'handler, Node without `process.on(\'SIGTERM\')`, the interactive `php -a`, busybox `crond`. A Go program without',
+      'handler, Node without `process.on(\'SIGTERM\')`, a PHP script without `pcntl_signal()`, busybox `crond`. A Go program without',
       '`signal.Notify` exits at once instead: fast, but without a graceful stop.',
       '',
       'pid1 knows each program from its catalogue (src/model/catalogue.ts, each entry with its source and a test that runs',
