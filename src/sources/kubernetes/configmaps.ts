@@ -242,19 +242,20 @@ export function configMapMounts(y: YamlDoc, doc: Document, podSpec: YNode, conta
       if (m.subPath !== undefined) rel = want === m.mountPath ? m.subPath : want.startsWith(`${m.mountPath}/`) ? path.posix.join(m.subPath, want.slice(m.mountPath.length + 1)) : undefined;
       else rel = m.mountPath === '/' ? want.slice(1) : want.startsWith(`${m.mountPath}/`) ? want.slice(m.mountPath.length + 1) : undefined;
       if (rel === undefined) continue;
+      // the path is inside this mount, which hides the image's own files there: a file of the volume, or unseen
+      let note: string | undefined;
       for (const src of m.sources) {
         const item = src.items ? src.items.find((it) => path.posix.normalize(it.path) === rel) : { key: rel, path: rel };
         if (!item) continue;
         const found = index.find(src.configMap, namespace, doc);
-        if (found.ambiguous) return { note: `ConfigMap ${src.configMap} is defined differently in ${found.ambiguous.join(', ')}: pid1 does not pick one` };
-        if (!found.cm) return { note: `ConfigMap ${src.configMap} (mounted at ${m.mountPath}) is not in this file or its folder` };
+        if (found.ambiguous) { note ??= `ConfigMap ${src.configMap} is defined differently in ${found.ambiguous.join(', ')}: pid1 does not pick one`; continue; }
+        if (!found.cm) { note ??= `ConfigMap ${src.configMap} (mounted at ${m.mountPath}) is not in this file or its folder`; continue; }
         const file = found.cm.files.get(item.key)?.();
         if (!file) continue;
         const mode = ('mode' in item ? item.mode : undefined) ?? src.defaultMode ?? 0o644;
         return { file: { file, mode, how: `${file.where} mounted at ${m.mountPath}${m.subPath !== undefined ? ` (subPath ${m.subPath})` : ''}` } };
       }
-      // the path is inside this mount, which hides the image's own files there
-      return { note: `${want} is inside the ConfigMap volume mounted at ${m.mountPath}, which has no such key` };
+      return { note: note ?? `${want} is inside the ConfigMap volume mounted at ${m.mountPath}, which has no such key` };
     }
     return undefined;
   };
