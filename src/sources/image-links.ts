@@ -14,7 +14,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../util/errors.js';
 import { makeDocument } from '../document/document.js';
 import { parseImageRef, shellOfImage } from './images.js';
 import { displayPath } from '../document/document.js';
@@ -297,17 +296,6 @@ export class ImageLinker {
     if (hits.length > 1) return { ambiguous: hits };
     return {};
   }
-}
-
-/** Parse `--image-map NAME=PATH` values. */
-export function parseImageMap(values: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const v of values) {
-    const eq = v.indexOf('=');
-    if (eq <= 0 || eq === v.length - 1) throw new UserError(`--image-map expects NAME=PATH, got "${v}"`);
-    out[v.slice(0, eq)] = v.slice(eq + 1);
-  }
-  return out;
 }
 
 /** One linker per run (its document store) and repository root. */
