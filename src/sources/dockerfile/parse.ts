@@ -22,7 +22,8 @@ const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
 /**
  * The PATH of a stage whose base image does not set one: BuildKit adds it to every image config that
- * lacks PATH (dockerfile2llb: `system.DefaultPathEnv`), and every official base image sets this same value,
+ * lacks PATH (dockerfile2llb: `system.DefaultPathEnv`; the classic builder too: test/lint-dockerfile-env.test.ts builds
+ * FROM scratch and reads it back), and every official base image sets this same value,
  * so `ENV PATH $PATH:/opt/app/bin` keeps the usual directories.
  */
 /** Directories every Linux base image has (FHS): `COPY run.sh /usr/local/bin` puts run.sh inside them. */
