@@ -20,15 +20,15 @@ export const KEYWORDS = new Set(['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV
 
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
+/** Directories every Linux base image has (FHS): `COPY run.sh /usr/local/bin` puts run.sh inside them. */
+const STANDARD_DIRS = new Set(['/', '/bin', '/sbin', '/usr', '/usr/bin', '/usr/sbin', '/usr/local', '/usr/local/bin', '/usr/local/sbin', '/etc', '/opt', '/tmp', '/root', '/srv', '/var', '/home', '/usr/share', '/usr/lib', '/lib']);
+
 /**
  * The PATH of a stage whose base image does not set one: BuildKit adds it to every image config that
  * lacks PATH (dockerfile2llb: `system.DefaultPathEnv`; the classic builder too: test/lint-dockerfile-env.test.ts builds
  * FROM scratch and reads it back), and every official base image sets this same value,
  * so `ENV PATH $PATH:/opt/app/bin` keeps the usual directories.
  */
-/** Directories every Linux base image has (FHS): `COPY run.sh /usr/local/bin` puts run.sh inside them. */
-const STANDARD_DIRS = new Set(['/', '/bin', '/sbin', '/usr', '/usr/bin', '/usr/sbin', '/usr/local', '/usr/local/bin', '/usr/local/sbin', '/etc', '/opt', '/tmp', '/root', '/srv', '/var', '/home', '/usr/share', '/usr/lib', '/lib']);
-
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface CopyOp {
