@@ -320,3 +320,19 @@ describe('the image linker: builds the repository declares', () => {
     assert.equal(repoRoot(path.join(dir, 'a', 'b'), path.join(dir, 'elsewhere')), path.join(dir, 'a', 'b'));
   });
 });
+
+describe('the image linker for compose: by name, only the compose file\'s own folder', () => {
+  it('`image: vimagick/pptpd` in pptpd/ links pptpd/Dockerfile; `gotify/server` does not link some other server/Dockerfile', () => {
+    const dir = repo({
+      'pptpd/docker-compose.yml': 'pptpd:\n  image: vimagick/pptpd\n',
+      'pptpd/Dockerfile': 'FROM alpine:3\nCMD ["pptpd", "--fg"]\n',
+      'gotify/docker-compose.yml': 'services:\n  gotify:\n    image: gotify/server:2.9\n',
+      'other/server/Dockerfile': 'FROM alpine:3\nCMD nginx\n',
+    });
+    const linker = new ImageLinker({}, undefined, dir, dir);
+    assert.match(linker.link('vimagick/pptpd', path.join(dir, 'pptpd')).link?.dockerfile ?? '', /pptpd\/Dockerfile$/);
+    assert.deepEqual(linker.link('gotify/server:2.9', path.join(dir, 'gotify')), {});
+    // a manifest's link (no folder given) still searches the repository
+    assert.match(linker.link('gotify/server:2.9').link?.dockerfile ?? '', /other\/server\/Dockerfile$/);
+  });
+});

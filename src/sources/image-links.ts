@@ -252,7 +252,11 @@ export class ImageLinker {
     return out;
   }
 
-  link(image: string): ImageLinkResult {
+  /**
+   * @param near only Dockerfiles under this directory count for the name match (a compose file's own folder:
+   *   `gotify/server` must not link to some other project's `server/Dockerfile` elsewhere in a collection).
+   */
+  link(image: string, near?: string): ImageLinkResult {
     const n = imageNames(image);
     for (const key of [n.full, n.repo, n.last]) {
       const to = this.map[key];
@@ -274,7 +278,8 @@ export class ImageLinker {
     // an image pid1's table knows (`redis`, `grafana/grafana`, distroless) is published elsewhere, not built here
     if (shellOfImage(n.repo).family !== 'unknown') return {};
     const name = n.last.toLowerCase();
-    const hits = this.repoFiles().dockerfiles.filter((f) => {
+    const under = near ? `${path.resolve(near)}${path.sep}` : undefined;
+    const hits = this.repoFiles().dockerfiles.filter((f) => !under || f.startsWith(under)).filter((f) => {
       const base = path.basename(f).toLowerCase();
       const dir = path.basename(path.dirname(f)).toLowerCase();
       const suffix = /^(?:dockerfile|containerfile)[.-](.+)$/.exec(base)?.[1] ?? /^(.+)\.(?:dockerfile|containerfile)$/.exec(base)?.[1];

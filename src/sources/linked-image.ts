@@ -10,9 +10,9 @@ import { imageConfigFromDockerfile, imageConfigFromRef, type ImageConfig } from 
 import type { ImageLinker } from './image-links.js';
 import type { SourceOptions } from './launch.js';
 
-/** Link `image`, analyse the Dockerfile it links to (its target stage), or fall back to the reference. */
-export function linkedImageConfig(image: string, where: Span, store: DocumentStore, opts: SourceOptions, linker: ImageLinker): ImageConfig {
-  const r = linker.link(image);
+/** Link `image` (by name only to Dockerfiles under `near`, when given), analyse the Dockerfile it links to (its target stage), or fall back to the reference. */
+export function linkedImageConfig(image: string, where: Span, store: DocumentStore, opts: SourceOptions, linker: ImageLinker, near?: string): ImageConfig {
+  const r = linker.link(image, near);
   if (r.link) {
     const d = store.read(r.link.dockerfile, 'dockerfile');
     if (!d) {
