@@ -241,3 +241,39 @@ describe('lint\'s verdicts match `docker-compose stop`', () => {
     assert.equal(inspect(`${p.name}_sigint_1`).StopSignal, 'SIGINT');
   });
 });
+
+describe('the legacy v1 format (services at the top level) as docker-compose 1.x runs it', () => {
+  it('docker-compose 1.29 runs a v1 file: shlex splitting, `build` + the service\'s `dockerfile`, and what lint reads matches', async (t) => {
+    if (!requireCompose(t)) return;
+    const img = testImage({ shell: 'dash' });
+    const p = newProject({
+      'Dockerfile.alt': `FROM ${img}\nCMD ["app", "--name", "from-alt"]\n`,
+      'Dockerfile': `FROM ${img}\nCMD ["app", "--name", "from-default"]\n`,
+      'docker-compose.yml': [
+        'web:', '  build: .', '  dockerfile: Dockerfile.alt', '  net: none',
+        'worker:', `  image: ${img}`, '  net: none', '  command: app --drain-ms 100 && echo "a b"',
+        '',
+      ].join('\n'),
+    });
+    const built = await compose(p, ['build']);
+    assert.equal(built.code, 0, built.stderr);
+    trackImage(`${p.name}_web`);
+    const up = await compose(p, ['up', '--no-start']);
+    assert.equal(up.code, 0, up.stderr);
+    const store = new DocumentStore();
+    const doc = store.read(path.join(p.dir, 'docker-compose.yml'), 'compose');
+    assert.ok(doc);
+    // v2 is asked for, but a v1 file is only ever run by docker-compose 1.x: its strings are split with shlex
+    const res = lintComposeProject([doc], store, { env: {}, images: { [img]: 'dash' }, composeVersion: 2 });
+    assert.deepEqual(res.flatMap((r) => r.errors), []);
+    assert.deepEqual(res.flatMap((r) => r.notices ?? []).map((n) => n.code), ['compose-v1']);
+    const ls = new Map(res.flatMap((r) => r.launches).map((l) => [(l as ComposeLaunch).service, l as ComposeLaunch]));
+    for (const s of ['web', 'worker']) {
+      const real = inspect(`${p.name}_${s}_1`);
+      assert.deepEqual([...(real.Entrypoint ?? []), ...(real.Cmd ?? [])], ls.get(s)?.argv, s);
+      assert.equal(ls.get(s)?.legacyV1, true, s);
+    }
+    assert.deepEqual(ls.get('web')?.argv, ['app', '--name', 'from-alt']);
+    assert.deepEqual(ls.get('worker')?.argv, ['app', '--drain-ms', '100', '&&', 'echo', 'a b']);
+  });
+});

@@ -18,7 +18,7 @@ import { makeDocument } from '../src/document/document.js';
 import { loadShellParser } from '../src/model/shell.js';
 import { lintKubernetesSource } from '../src/sources/kubernetes/source.js';
 import type { KubernetesLaunch as K8sLaunch } from '../src/sources/launch.js';
-import { ImageLinker } from '../src/sources/kubernetes/images.js';
+import { ImageLinker } from '../src/sources/image-links.js';
 import { dockerStop, removeContainer, requireDocker, startContainer, testImage } from './helpers/docker.js';
 import { run, runSync, sleep, waitFor } from './helpers/exec.js';
 

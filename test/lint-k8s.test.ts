@@ -22,7 +22,7 @@ import { toSarif } from '../src/report/lint-sarif.js';
 import { expandK8s } from '../src/sources/kubernetes/expand.js';
 import { lintKubernetesSource } from '../src/sources/kubernetes/source.js';
 import type { KubernetesLaunch as K8sLaunch } from '../src/sources/launch.js';
-import { ImageLinker, repoRoot } from '../src/sources/kubernetes/images.js';
+import { ImageLinker, repoRoot } from '../src/sources/image-links.js';
 import { charsOf } from '../src/document/text.js';
 import { mapScalar, MAX_ALIAS_RESOLUTIONS, parseYamlStream } from '../src/sources/yaml.js';
 import type { SourceRunOptions as YamlSourceOptions } from '../src/lint/engine.js';

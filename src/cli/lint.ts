@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { SHELL_FAMILIES } from '../sources/images.js';
 import type { ProbedImage } from '../sources/launch.js';
-import { parseImageMap } from '../sources/kubernetes/images.js';
+import { parseImageMap } from '../sources/image-map.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { collect } from './options.js';
 

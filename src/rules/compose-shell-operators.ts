@@ -21,6 +21,7 @@ export default defineRule({
     sources: ['compose'],
     messages: {
       notAnOperator: 'compose runs no shell for {{field}}: `{{operator}}` is not an operator here; compose v2 runs only {{v2}} and drops the rest, compose v1 passes it as an argument',
+      notAnOperatorV1: 'docker-compose 1.x runs no shell for {{field}} (a v1 file, which only it runs): `{{operator}}` is passed as an argument, argv {{v1}}',
     },
     examples: [{ title: 'Two commands in one string', file: 'compose.yaml', bad: 'services:\n  web:\n    image: python:3.12-slim\n    command: ./migrate.sh && gunicorn app:app', good: 'services:\n  web:\n    image: python:3.12-slim\n    command: ["sh", "-c", "./migrate.sh && exec gunicorn app:app"]' }],
   },
@@ -30,13 +31,15 @@ export default defineRule({
       const op = s.operators[0];
       const stop = s.stoppedAt;
       if (!op && !stop) continue;
+      // a v1 file is split by docker-compose 1.x only: shlex keeps every word, the operator included
+      if (l.legacyV1 && !op) continue;
       const where = op?.span ?? stop ?? s.span;
       const v2 = s.v2.words.map((w) => w.value);
       const v1 = s.v1.words.map((w) => w.value);
       const shown = (a: string[]): string => JSON.stringify(a.length > 8 ? [...a.slice(0, 8), '...'] : a);
       ctx.report({
-        messageId: 'notAnOperator',
-        data: { field: s.field, operator: op?.value ?? s.text.slice(s.v2.stoppedAt?.index ?? 0, (s.v2.stoppedAt?.index ?? 0) + 1), v2: shown(v2) },
+        messageId: l.legacyV1 ? 'notAnOperatorV1' : 'notAnOperator',
+        data: { field: s.field, operator: op?.value ?? s.text.slice(s.v2.stoppedAt?.index ?? 0, (s.v2.stoppedAt?.index ?? 0) + 1), v2: shown(v2), v1: shown(v1) },
         file: where.doc.file,
         range: rangeOf(where),
         why: [

@@ -1,6 +1,7 @@
 /** The rule registry: every rule pid1 lint runs, in report order. */
 import type { Rule } from './contract.js';
 import cmdIgnored from './cmd-ignored.js';
+import composeLegacyV1 from './compose-legacy-v1.js';
 import composeShellOperators from './compose-shell-operators.js';
 import invalidStopSignal from './invalid-stop-signal.js';
 import k8sImageDecides from './k8s-image-decides.js';
@@ -20,13 +21,14 @@ import shellPid1 from './shell-pid1.js';
 import shellUnderInit from './shell-under-init.js';
 import signalTrap from './signal-trap.js';
 import stopNotGraceful from './stop-not-graceful.js';
+import templateFile from './template-file.js';
 import unknownShell from './unknown-shell.js';
 
 export const RULES: readonly Rule[] = [
   shellPid1, shellUnderInit, scriptNoExec, signalTrap, packageManagerPid1, unknownShell, noShell, serverStopSignal,
-  invalidStopSignal, malformedJsonForm, serviceNoHandler, programDecides, stopNotGraceful, cmdIgnored, onbuildLaunch,
+  invalidStopSignal, malformedJsonForm, serviceNoHandler, programDecides, stopNotGraceful, cmdIgnored, onbuildLaunch, templateFile,
   // compose and Kubernetes
-  k8sSharedPidNamespace, composeShellOperators, k8sPrestopMissingBinary, k8sPrestopExceedsGrace, k8sStopSignalNeedsOs, k8sImageDecides,
+  k8sSharedPidNamespace, composeShellOperators, composeLegacyV1, k8sPrestopMissingBinary, k8sPrestopExceedsGrace, k8sStopSignalNeedsOs, k8sImageDecides,
 ];
 
 const BY_ID = new Map(RULES.map((r) => [r.meta.id, r]));

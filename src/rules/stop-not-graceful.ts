@@ -1,6 +1,6 @@
 import { defineRule } from './contract.js';
 import { diagnose, severityOf, whyOf } from './diagnose.js';
-import { anchorRange, outcomeWords } from './util.js';
+import { anchorRange, at, outcomeWords } from './util.js';
 
 export default defineRule({
   meta: {
@@ -27,8 +27,10 @@ export default defineRule({
     if (d.kind !== 'other') return;
     const p = d.prediction;
     if (p.outcome === 'unknown' && !l.target) return;
+    // SIGKILL set by the file itself (compose stop_signal, k8s lifecycle.stopSignal): no program can handle it, the setting is the cause
+    const killSet = l.stopSignal.signal === 'SIGKILL' && l.stopSignal.source === 'explicit' && l.stopSignal.span;
     ctx.report({
-      ...anchorRange(l),
+      ...(killSet ? at(killSet) : anchorRange(l)),
       severity: p.outcome === 'unknown' ? 'warning' : severityOf(l),
       messageId: 'notGraceful',
       data: { qualifier: p.outcome === 'unknown' || p.certain ? '' : 'probably ', outcome: outcomeWords(l), pid1: p.pid1.name, service: p.service.name },

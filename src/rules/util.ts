@@ -1,16 +1,21 @@
 /** Shared helpers for rules: where to put a finding, and how to word the outcome. */
 import { rangeOf, type Span } from '../document/document.js';
 import type { ChainProcess } from '../model/launch.js';
-import type { Launch } from '../sources/launch.js';
+import { isOrchestrated, type Launch } from '../sources/launch.js';
 import { finalSpan } from './fixes.js';
 
 export function anchorRange(l: Launch): { file: string; range: ReturnType<typeof rangeOf> } {
   return at(valueSpanOrAnchor(l));
 }
 
-/** The ENTRYPOINT (or CMD) value, else the launch's anchor. */
+/**
+ * The ENTRYPOINT (or CMD) value, else the launch's anchor. A compose service or Kubernetes container points
+ * at what its own file writes (a `command:` over the image's ENTRYPOINT), so that the finding is about it and
+ * not about the Dockerfile, which may be fine for every other launch of that image.
+ */
 export function valueSpanOrAnchor(l: Launch): Span {
-  const part = l.entrypoint ?? l.cmd;
+  const own = isOrchestrated(l) ? [l.entrypoint, l.cmd].find((p) => p !== undefined && p.values.length > 0 && p.valueSpan.doc === l.doc) : undefined;
+  const part = own ?? l.entrypoint ?? l.cmd;
   return part && part.values.length ? part.valueSpan : l.anchor;
 }
 

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DocumentKind } from '../document/document.js';
 import { isComposeFileName } from './compose/files.js';
+import { isGoTemplate } from './templates.js';
 
 export function isDockerfileName(name: string): boolean {
   return name === 'Dockerfile' || name.startsWith('Dockerfile.') || name === 'Containerfile' || name.startsWith('Containerfile.')
@@ -39,9 +40,9 @@ export function looksLikeKubernetes(text: string): boolean {
   return /^\s*\{/.test(text) && /"apiVersion"\s*:/.test(text) && /"kind"\s*:/.test(text);
 }
 
-/** Go-template syntax: a Helm chart's templates are not manifests until rendered. */
+/** Go-template syntax: a Helm chart's templates are not manifests until rendered (Argo's `{{inputs.x}}` is not). */
 export function isTemplate(text: string): boolean {
-  return /\{\{-?\s*[.$a-zA-Z(/-]/.test(text);
+  return isGoTemplate(text);
 }
 
 /** Which YAML source reads a file: Kubernetes objects (apiVersion + kind), a compose file (by name, or top-level `services:`). */

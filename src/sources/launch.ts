@@ -70,9 +70,11 @@ export interface ScriptRef {
  * - `base-image-unseen`: a Dockerfile stage runs the ENTRYPOINT/CMD of a base image pid1 cannot see;
  * - `image-unseen`: a service/container runs its image's ENTRYPOINT/CMD, and pid1 cannot see that image;
  * - `image-default`: the image decides, from what pid1 knows of it (an official image given only options,
- *   an image from the table with no command, a build pid1 cannot analyse).
+ *   an image from the table with no command, a build pid1 cannot analyse);
+ * - `operator`: an operator wraps or replaces the command the manifest writes (Argo Workflows' emissary
+ *   executor as PID 1; KubeRay's `ray start` for the Ray container of a head or worker group).
  */
-export type UnresolvedCode = 'no-command' | 'base-image-unseen' | 'image-unseen' | 'image-default';
+export type UnresolvedCode = 'no-command' | 'base-image-unseen' | 'image-unseen' | 'image-default' | 'operator';
 
 export interface Unresolved {
   code: UnresolvedCode;
@@ -198,6 +200,8 @@ interface OrchestratedBase extends LaunchBase {
 export interface ComposeLaunch extends OrchestratedBase {
   kind: 'compose';
   service: string;
+  /** The file is in the legacy v1 format: docker-compose 1.x runs it (shlex splitting), Compose v2 refuses it. */
+  legacyV1?: boolean;
   /** The service's mapping in the file that defines it (for edits that belong to this service only). */
   serviceSpan: Span;
   /** The mapping is in block style (one field per line), so a field can be added as a line. */
@@ -290,7 +294,19 @@ export interface SourceOptions {
   buildArgs?: Readonly<Record<string, string>>;
   /** Also analyse stages that are not the target (findings there are at most info). */
   allStages?: boolean;
+  /** `--image-map NAME=PATH`: the Dockerfile that builds an image a manifest or compose service names. */
+  imageMap?: Readonly<Record<string, string>>;
 }
+
+/**
+ * What a file is when it is not what its name or place says, for rules to report (warnings, not errors):
+ * - `template`: a template to render first (Go/Jinja `{{ }}`, balena `%%VAR%%`): what runs is its output;
+ * - `compose-v1`: a compose file in the legacy v1 format (services at the top level), which only
+ *   docker-compose 1.x runs; Compose v2 refuses it.
+ */
+export type SourceNotice =
+  | { code: 'template'; span: Span; syntax: string; render: string }
+  | { code: 'compose-v1'; span: Span; services: string[] };
 
 /** What a source produces for one document. */
 export interface SourceResult {
@@ -299,4 +315,5 @@ export interface SourceResult {
   /** The Dockerfile model, for rules that read instructions (malformed-json-form, onbuild-launch). */
   dockerfile?: DockerfileModel;
   errors: FileError[];
+  notices?: SourceNotice[];
 }

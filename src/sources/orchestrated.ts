@@ -33,6 +33,8 @@ export interface Overrides {
   /** Origins of the override parts that may be edited by a fix (by their text). */
   origins: Map<string, Origin>;
   substituted?: boolean;
+  /** An operator wraps or replaces the command: nothing written here predicts the stop. */
+  replaced?: Unresolved;
 }
 
 /** The fields every orchestrated launch has; the compose and Kubernetes readers add their own. */
@@ -52,14 +54,13 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
   const cmd = cmdSet ? s.cmd ?? undefined : epSet ? undefined : img.cmd;
   const argv = [...(entrypoint?.argv ?? []), ...(cmd?.argv ?? [])];
   const stopSignal = s.stopSignal ?? img.stopSignal;
-  const origins = new Map<string, Origin>(img.origins ?? []);
-  for (const [k, v] of s.origins) origins.set(k, v);
   // The image's ENTRYPOINT still runs in front of a command when the orchestrator does not replace it.
   const unseenEntrypoint = !epSet && !img.configKnown && !img.entrypointTransparent;
   // An official image's entrypoint script given only options runs its own server with them (`set -- postgres "$@"`).
   const optionsOnly = !epSet && !img.configKnown && cmd !== undefined && (cmd.argv[0] ?? '').startsWith('-');
   let unresolved: Unresolved | undefined;
-  if (optionsOnly) {
+  if (s.replaced) unresolved = s.replaced;
+  else if (optionsOnly) {
     unresolved = { code: img.source === 'unseen' ? 'image-unseen' : 'image-default', message: `the image decides what runs: ${img.describe}, given options only (${cmd?.argv.slice(0, 3).join(' ')}), runs its default program with them` };
   } else if (argv.length === 0) {
     unresolved = img.configKnown
@@ -82,6 +83,9 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
     ...(s.stop.sharedPidNamespace && s.stop.sharedPidWith ? { sharedPid: s.stop.sharedPidWith } : {}),
   };
   const built = startable ? chainFromArgv(model.argv, model.options) : undefined;
+  // after the chain: reading a script (a COPY'd file, a ConfigMap's key) records where its text is written
+  const origins = new Map<string, Origin>(img.origins ?? []);
+  for (const [k, v] of s.origins) origins.set(k, v);
   const chain = !built && unresolved && !stopSignal.invalid ? uncatchableChain(stopSignal.signal) : built && built.processes.length > 0
     ? unseenEntrypoint && !built.opaque
       ? { ...built, opaque: { code: 'image-entrypoint-unseen' as const, message: `the image's ENTRYPOINT, which pid1 cannot see, runs in front of the command (${img.describe})`, at: 0 } }

@@ -91,19 +91,49 @@ export function locateInYaml(file: Document, offset: number): { document: number
   return { document: d.index, documents: s.docs.length, ...(d.helmSource ? { helmSource: d.helmSource } : {}), path: joinPath(yamlPathAt(d, offset)) };
 }
 
+function parseAll(text: string): YDocument.Parsed[] {
+  // merge: `<<: *base` keys (YAML 1.1) are used by compose files and honoured by Kubernetes' parser.
+  const parsed = parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: false, strict: false }) as YDocument.Parsed[];
+  return Array.isArray(parsed) ? parsed : [parsed as unknown as YDocument.Parsed];
+}
+
+/** Errors of a flow collection whose closing line is not indented past its key (`args: ["` ... `"]`). */
+const FLOW_INDENT_CODES = new Set(['MISSING_CHAR', 'BAD_INDENT', 'MULTILINE_IMPLICIT_KEY']);
+
+/**
+ * Go's YAML decoder (go-yaml, which kubectl, Argo and compose use) accepts a multi-line flow collection whose
+ * closing `"]` or `]` is at the indentation of its key; the `yaml` package requires more. Join such closing
+ * lines to the line before (the line break becomes a space: same length, so every offset stays where it is)
+ * and parse again; the closer's line break only ever folded into a space.
+ */
+function relaxFlowClosers(text: string): string | undefined {
+  let changed = false;
+  const out = text.replace(/(\r?\n)(?=[ \t]*["']?[\]}][ \t]*,?[ \t]*(?:#.*)?(?:\r?\n|$))/g, (nl: string) => { changed = true; return ' '.repeat(nl.length); });
+  return changed ? out : undefined;
+}
+
 function parseStream(file: Document): YamlStream {
   const errors: FileError[] = [];
   const docs: YamlDoc[] = [];
   let parsed: YDocument.Parsed[];
   try {
-    // merge: `<<: *base` keys (YAML 1.1) are used by compose files and honoured by Kubernetes' parser.
-    parsed = parseAllDocuments(file.text, { merge: true, uniqueKeys: false, prettyErrors: false, strict: false }) as YDocument.Parsed[];
+    parsed = parseAll(file.text);
+    if (parsed.some((d) => d.errors[0] !== undefined && FLOW_INDENT_CODES.has(d.errors[0].code))) {
+      const relaxed = relaxFlowClosers(file.text);
+      const again = relaxed !== undefined ? parseAll(relaxed) : undefined;
+      // take a document from the relaxed parse only where it now parses cleanly and sits at the same place
+      if (again && again.length === parsed.length) {
+        parsed = parsed.map((d, i) => {
+          const r = again[i] as YDocument.Parsed;
+          return d.errors.length && !r.errors.length && r.range[0] === d.range[0] ? r : d;
+        });
+      }
+    }
   } catch (err) {
     // The parser recurses over nesting: a pathologically deep file overflows the stack.
     errors.push({ file: file.file, line: 1, column: 1, message: `cannot parse YAML: ${err instanceof RangeError ? 'nesting too deep' : (err as Error).message}` });
     return { docs, errors };
   }
-  if (!Array.isArray(parsed)) parsed = [parsed as unknown as YDocument.Parsed];
   parsed.forEach((ydoc, index) => {
     const first = ydoc.errors[0];
     if (first) {

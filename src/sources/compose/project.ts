@@ -30,6 +30,32 @@ export interface ComposeFile {
   dir: string;
   y?: YamlDoc;
   services: Map<string, Entry>;
+  /** The legacy v1 format: services at the top level (no `services:` key). */
+  legacyV1?: boolean;
+}
+
+/** Top-level keys of the Compose specification (compose-spec schema); `x-*` are extensions. */
+const SPEC_TOP_KEYS = new Set(['version', 'name', 'services', 'networks', 'volumes', 'secrets', 'configs', 'include', 'models']);
+
+/**
+ * The services of a legacy v1 file, or undefined when the top level is not that format. v1 (docker-compose
+ * 1.x, config_schema_v1.json) has no `version` and no `services:`: every top-level key is a service, a
+ * mapping that needs `image` or `build` (or takes them from `extends`). Anything else is not read as v1, so
+ * that YAML that only looks like it (a config file named like a compose file) is never run as services.
+ */
+function legacyServices(y: YamlDoc, top: Map<string, Entry>): Map<string, Entry> | undefined {
+  if (top.has('version') || top.size === 0) return undefined;
+  let runnable = 0;
+  const out = new Map<string, Entry>();
+  for (const [k, e] of top) {
+    if (!/^[a-zA-Z0-9._-]+$/.test(k) || !isMapping(y, e.value)) return undefined;
+    const f = entries(y, e.value);
+    if (f.has('image') || f.has('build') || f.has('extends')) runnable++;
+    // an `x-` block of anchors is no service (docker-compose 1 refused it; later files use it for `<<` merges)
+    else if (k.startsWith('x-')) continue;
+    out.set(k, e);
+  }
+  return runnable > 0 ? out : undefined;
 }
 
 export interface Layer {
@@ -72,7 +98,16 @@ export class Project {
     if (!isMapping(y, y.root)) { this.error(doc, 0, 'not a compose file: the top level is not a mapping'); return f; }
     const services = get(y, y.root, 'services');
     if (!services) {
-      this.error(doc, 0, 'not a compose file: no "services" section');
+      const top = entries(y, y.root);
+      const legacy = legacyServices(y, top);
+      if (legacy) { f.services = legacy; f.legacyV1 = true; return f; }
+      const keys = [...top.keys()];
+      // A file of networks, volumes or `include:` only is a valid part of a project: nothing runs from it.
+      if (keys.some((k) => k !== 'version') && keys.every((k) => SPEC_TOP_KEYS.has(k) || k.startsWith('x-'))) return f;
+      const odd = keys.filter((k) => !SPEC_TOP_KEYS.has(k) && !k.startsWith('x-'));
+      this.error(doc, 0, odd.length
+        ? `not a compose file: no "services" section, and ${odd.slice(0, 3).map((k) => `"${k}"`).join(', ')} ${odd.length > 1 ? 'are not services' : 'is not a service'} of the legacy v1 format (a mapping with image or build)`
+        : 'not a compose file: no "services" section');
       return f;
     }
     f.services = entries(y, services.value);

@@ -16,13 +16,15 @@ import { parseSignal, signalName } from '../../model/signals.js';
 import { tryDurationMs } from '../../util/duration.js';
 import { messageOf } from '../../util/errors.js';
 import { lintDockerfileSource } from '../dockerfile/launch.js';
-import { imageConfigFromDockerfile, imageConfigFromRef, unanalysedImage, type ImageConfig } from '../image-config.js';
+import { imageConfigFromDockerfile, unanalysedImage, type ImageConfig } from '../image-config.js';
+import { linkerFor } from '../image-links.js';
+import { linkedImageConfig } from '../linked-image.js';
 import type { BuildSpec, ComposeLaunch, ContainerSpec, LaunchPart, StopPlan, StopSignalFact } from '../launch.js';
 import { orchestratedFields } from '../orchestrated.js';
 import { deref, entries, get, items, spanOf } from '../yaml.js';
 import { commandPart, type CommandString } from './command-strings.js';
 import { parseDotEnv } from './interpolate.js';
-import { lastField, type Layer, type Project } from './project.js';
+import { lastField, type ComposeVersion, type Layer, type Project } from './project.js';
 
 export const DEFAULT_COMPOSE_GRACE = 10;
 
@@ -65,6 +67,10 @@ export interface ServiceReading {
   stopSignal: { fact?: StopSignalFact; span?: Span };
   grace: Grace;
   init: boolean;
+  /** The service's file is in the legacy v1 format. */
+  legacyV1: boolean;
+  /** The compose version whose splitting applies (v1 files: 1). */
+  version: ComposeVersion;
 }
 
 const isRemote = (context: string | undefined): boolean => !context || /^[a-z]+:\/\//i.test(context) || context.startsWith('git@');
@@ -78,7 +84,13 @@ function buildOf(p: Project, layers: Layer[]): BuildField | undefined {
     const span = spanOf(layer.file.doc, e.pair);
     spec = spec ? { ...spec, span } : { args: {}, span };
     const asString = p.string(layer.file, e.value);
-    if (asString !== undefined) { spec.context = path.resolve(layer.file.dir, asString.value); continue; }
+    if (asString !== undefined) {
+      spec.context = path.resolve(layer.file.dir, asString.value);
+      // v1: `build` is only the context; the Dockerfile's name is the service's own `dockerfile` key
+      const v1Dockerfile = layer.file.legacyV1 ? p.string(layer.file, layer.fields.get('dockerfile')?.value)?.value : undefined;
+      if (v1Dockerfile !== undefined) spec.dockerfile = v1Dockerfile;
+      continue;
+    }
     const f = entries(y, e.value);
     const ctx = p.string(layer.file, f.get('context')?.value)?.value;
     if (ctx !== undefined) spec.context = /^[a-z]+:\/\//i.test(ctx) || ctx.startsWith('git@') ? ctx : path.resolve(layer.file.dir, ctx);
@@ -122,8 +134,16 @@ function stopSignalOf(p: Project, layers: Layer[]): { fact?: StopSignalFact; spa
   }
 }
 
+/** Fields the v1 format does not have (config_schema_v1.json): docker-compose 1 refuses them in a v1 file. */
+const NOT_IN_V1 = new Set(['init', 'stop_grace_period']);
+
+/** The last layer's field, among the fields its file's format has. */
+function fieldOf(layers: Layer[], key: string): ReturnType<typeof lastField> {
+  return lastField(NOT_IN_V1.has(key) ? layers.filter((l) => !l.file.legacyV1) : layers, key);
+}
+
 function graceOf(p: Project, layers: Layer[]): Grace {
-  const f = lastField(layers, 'stop_grace_period');
+  const f = fieldOf(layers, 'stop_grace_period');
   if (!f) return { seconds: DEFAULT_COMPOSE_GRACE, explicit: false };
   const span = spanOf(f.layer.file.doc, f.entry.pair);
   const g = p.string(f.layer.file, f.entry.value);
@@ -145,7 +165,7 @@ function composeBool(text: string): boolean | undefined {
 }
 
 function initOf(p: Project, layers: Layer[]): boolean {
-  const f = lastField(layers, 'init');
+  const f = fieldOf(layers, 'init');
   if (!f) return false;
   const v = p.string(f.layer.file, f.entry.value)?.value;
   if (v === undefined) return false;
@@ -169,7 +189,9 @@ export function readService(p: Project, name: string, layers: Layer[]): ServiceR
   const imageRef = imageField ? p.string(imageField.layer.file, imageField.entry.value)?.value : undefined;
   const imageSpan = imageField ? spanOf(imageField.layer.file.doc, imageField.entry.pair) : anchor;
   const build = buildOf(p, layers);
-  const version = p.opts.composeVersion ?? 2;
+  // A v1 file is run by docker-compose 1.x only (Compose v2 refuses it): its strings are split with shlex.
+  const legacyV1 = top.file.legacyV1 === true;
+  const version = legacyV1 ? 1 : p.opts.composeVersion ?? 2;
   const origins = new Map<string, Origin>();
   const commandStrings: CommandString[] = [];
   let substituted = false;
@@ -185,7 +207,7 @@ export function readService(p: Project, name: string, layers: Layer[]): ServiceR
   return {
     p, name, layers, anchorLayer, anchor, ...(imageRef !== undefined ? { imageRef } : {}), imageSpan, ...(build ? { build } : {}),
     ...parts, commandStrings, origins, substituted,
-    stopSignal: stopSignalOf(p, layers), grace: graceOf(p, layers), init: initOf(p, layers),
+    stopSignal: stopSignalOf(p, layers), grace: graceOf(p, layers), init: initOf(p, layers), legacyV1, version,
   };
 }
 
@@ -212,12 +234,23 @@ function imageFromBuild(p: Project, b: BuildField, fallbackImage: string | undef
   return cfg;
 }
 
+/** An image the service pulls: the repository's own Dockerfile when the image links to one (once per project and image). */
+function imageFromRef(p: Project, ref: string, where: Span, dir: string): ImageConfig {
+  const key = `image\0${ref}`;
+  const have = p.dockerfiles.get(key);
+  if (have) return have;
+  // by name, only a Dockerfile in the compose file's own folder (or below): a collection has many `server/`s
+  const cfg = linkedImageConfig(ref, where, p.store, p.opts, linkerFor(p.store, dir, p.opts.imageMap), dir);
+  p.dockerfiles.set(key, cfg);
+  return cfg;
+}
+
 /** The service's launch for lint; undefined for a partial service (an override file's, with neither image nor build). */
 export function launchOfService(r: ServiceReading): ComposeLaunch | undefined {
   const { p, name, build, imageRef } = r;
   if (!build && imageRef === undefined) return undefined;
   const doc = r.anchorLayer.file.doc;
-  const image = build ? imageFromBuild(p, build, imageRef) : imageConfigFromRef(imageRef as string, r.imageSpan, p.opts);
+  const image = build ? imageFromBuild(p, build, imageRef) : imageFromRef(p, imageRef as string, r.imageSpan, r.anchorLayer.file.dir);
   const stop: StopPlan = {
     platform: 'compose', graceSeconds: r.grace.seconds, graceSource: r.grace.explicit ? 'explicit' : 'default',
     ...(r.grace.span ? { graceSpan: r.grace.span } : {}), ...(r.stopSignal.span ? { stopSignalSpan: r.stopSignal.span } : {}),
@@ -226,11 +259,12 @@ export function launchOfService(r: ServiceReading): ComposeLaunch | undefined {
   return {
     kind: 'compose',
     ...orchestratedFields({
-      label: `service ${name}`, doc, where: `services.${name}`, image, ...(imageRef !== undefined ? { imageRef } : {}),
+      label: `service ${name}`, doc, where: r.legacyV1 ? name : `services.${name}`, image, ...(imageRef !== undefined ? { imageRef } : {}),
       ...(r.entrypoint !== undefined ? { entrypoint: r.entrypoint } : {}), ...(r.command !== undefined ? { cmd: r.command } : {}),
       ...(r.stopSignal.fact ? { stopSignal: r.stopSignal.fact } : {}), init: r.init, stop, anchor: r.anchor, origins: r.origins, substituted: r.substituted,
     }),
     service: name,
+    ...(r.legacyV1 ? { legacyV1: true } : {}),
     serviceSpan: spanOf(doc, body ?? null, r.anchor),
     serviceBlock: isMap(body) && !(body as { flow?: boolean }).flow,
     commandStrings: r.commandStrings,
@@ -302,6 +336,7 @@ function environmentOf(p: Project, layers: Layer[]): Record<string, string> {
 export function specOfService(r: ServiceReading, errors: FileError[]): ContainerSpec {
   const { p, name, layers, anchorLayer } = r;
   const notes: string[] = [];
+  if (r.legacyV1) notes.push('the file is in the legacy compose v1 format (services at the top level): docker-compose 1.x runs it, Compose v2 refuses it; read as v1 (shlex splitting)');
   const b = r.build;
   let build: BuildSpec | undefined;
   if (b) {
@@ -314,7 +349,7 @@ export function specOfService(r: ServiceReading, errors: FileError[]): Container
   for (const [field, part] of [['entrypoint', r.entrypoint], ['command', r.command]] as const) {
     if (part === undefined) continue;
     parts[field] = part?.argv ?? []; // set but empty: the engine's "no entrypoint" / "no command"
-    const stopped = (p.opts.composeVersion ?? 2) === 2 ? r.commandStrings.find((s) => s.field === field)?.v2.stoppedAt : undefined;
+    const stopped = r.version === 2 ? r.commandStrings.find((s) => s.field === field)?.v2.stoppedAt : undefined;
     if (stopped) notes.push(`compose reads the ${field} string only up to the unquoted \`${stopped.char}\` and runs ${JSON.stringify(parts[field])}, without a shell`);
   }
   let stopSignal: string | undefined;

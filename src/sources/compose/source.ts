@@ -7,7 +7,7 @@ import path from 'node:path';
 import { errorAt, type Document, type FileError } from '../../document/document.js';
 import { DocumentStore } from '../../document/store.js';
 import type { ContainerSpec, SourceResult } from '../launch.js';
-import { YamlLimitError } from '../yaml.js';
+import { spanOf, YamlLimitError } from '../yaml.js';
 import { baseOf, projectDocs } from './files.js';
 import { layersOf, loadProject, type ComposeOptions } from './project.js';
 import { DEFAULT_COMPOSE_GRACE, launchOfService, readService, specOfService } from './service.js';
@@ -19,6 +19,12 @@ export function lintComposeProject(docs: readonly Document[], store: DocumentSto
   const { p, files, names, first } = lp;
   const results = new Map<Document, SourceResult>();
   for (const d of docs) results.set(d, { doc: d, launches: [], errors: [] });
+  for (const f of files) {
+    const firstService = [...f.services.values()][0];
+    if (!f.legacyV1 || !firstService) continue;
+    const res = results.get(f.doc);
+    if (res) res.notices = [...(res.notices ?? []), { code: 'compose-v1', span: spanOf(f.doc, firstService.key), services: [...f.services.keys()] }];
+  }
   for (const name of names) {
     try {
       const layers = layersOf(lp, name);
@@ -50,7 +56,8 @@ export function lintComposeDocument(doc: Document, store: DocumentStore, opts: C
   const project = projectDocs(doc, store, opts);
   if (!project) return { doc, launches: [], errors: [] };
   const results = lintComposeProject(project.docs, store, opts);
-  return { doc, launches: results.flatMap((r) => r.launches), errors: [...project.errors, ...results.flatMap((r) => r.errors)] };
+  const notices = results.flatMap((r) => r.notices ?? []);
+  return { doc, launches: results.flatMap((r) => r.launches), errors: [...project.errors, ...results.flatMap((r) => r.errors)], ...(notices.length ? { notices } : {}) };
 }
 
 /** Every service of a compose project, resolved; errors of the files themselves apart. */

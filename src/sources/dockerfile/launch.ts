@@ -12,9 +12,8 @@ import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
 import { baseImageStopSignal } from '../image-config.js';
 import { programSourceReader } from '../program-reader.js';
-import { parseDockerfile, span, type CopyOp, type Stage } from './parse.js';
-
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+import { dockerfileTemplate } from '../templates.js';
+import { DEFAULT_PATH, parseDockerfile, span, type CopyOp, type Stage } from './parse.js';
 
 function stopSignalOf(stage: Stage): StopSignalFact {
   if (stage.stopSignal) {
@@ -168,6 +167,10 @@ export function usesShell(l: Launch): boolean {
 
 export function lintDockerfileSource(doc: Document, store: DocumentStore, opts: SourceOptions = {}): SourceResult {
   const { model, errors } = parseDockerfile(doc, opts);
+  // A template (Dockerfile.template, or one that fails where `{{ }}` is): what builds is its rendered output.
+  const failed = errors[0]?.line !== undefined ? doc.lines.lineStart(errors[0].line) + (errors[0].column ?? 1) - 1 : undefined;
+  const template = dockerfileTemplate(doc, failed);
+  if (template) return { doc, launches: [], errors: [], notices: [template] };
   if (!model) return { doc, launches: [], errors };
   const ctxDir = opts.context ?? (doc.absPath ? path.dirname(doc.absPath) : process.cwd());
   const ctx = contextReader(ctxDir, store);

@@ -130,7 +130,9 @@ export function lexDockerfile(text: string): LexResult {
     // Arguments, across continuations.
     const segs: [number, number, number][] = [];
     let value = '';
+    // the blanks after the keyword are not part of the arguments (saves a slice per instruction below)
     let lineStart = i;
+    while (lineStart < contentEnd && isSpace(text.charCodeAt(lineStart))) lineStart++;
     let lineEnd = contentEnd;
     let nextPos = next;
     let end = contentEnd;

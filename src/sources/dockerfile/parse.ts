@@ -13,12 +13,23 @@ import type { Document, FileError, Span } from '../../document/document.js';
 import { overrideFor, shellOfImage } from '../images.js';
 import type { LaunchPart, ShellFact, SourceOptions } from '../launch.js';
 import { lexDockerfile, type Heredoc, type LexResult, type RawInstruction } from './lexer.js';
-import { expandWord, keyValues, parseJsonArray, splitWords } from './words.js';
+import { expandWord, keyValues, parseJsonArray, splitWords, type Vars } from './words.js';
 
 export const KEYWORDS = new Set(['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
   'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
 
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
+
+/** Directories every Linux base image has (FHS): `COPY run.sh /usr/local/bin` puts run.sh inside them. */
+const STANDARD_DIRS = new Set(['/', '/bin', '/sbin', '/usr', '/usr/bin', '/usr/sbin', '/usr/local', '/usr/local/bin', '/usr/local/sbin', '/etc', '/opt', '/tmp', '/root', '/srv', '/var', '/home', '/usr/share', '/usr/lib', '/lib']);
+
+/**
+ * The PATH of a stage whose base image does not set one: BuildKit adds it to every image config that
+ * lacks PATH (dockerfile2llb: `system.DefaultPathEnv`; the classic builder too: test/lint-dockerfile-env.test.ts builds
+ * FROM scratch and reads it back), and every official base image sets this same value,
+ * so `ENV PATH $PATH:/opt/app/bin` keeps the usual directories.
+ */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface CopyOp {
   sources: string[];
@@ -50,6 +61,8 @@ export interface Stage {
   env: Map<string, string>;
   args: Map<string, string | undefined>;
   workdir: string;
+  /** Directories the stage is known to have made (WORKDIR, a COPY into a directory), for `COPY x /that/dir`. */
+  dirs: Set<string>;
   copies: CopyOp[];
   onbuild: RawInstruction[];
   instructions: RawInstruction[];
@@ -110,9 +123,10 @@ export function parseDockerfile(doc: Document, opts: SourceOptions = {}): { mode
         ...(parent?.entrypoint ? { entrypoint: { ...parent.entrypoint, inheritedFrom: parent.name ?? String(parent.index) } } : {}),
         ...(parent?.cmd ? { cmd: { ...parent.cmd, inheritedFrom: parent.name ?? String(parent.index) } } : {}),
         ...(parent?.stopSignal ? { stopSignal: parent.stopSignal } : {}),
-        env: new Map(parent ? parent.env : []),
+        env: new Map(parent ? parent.env : [['PATH', DEFAULT_PATH]]),
         args: new Map(),
         workdir: parent ? parent.workdir : '/',
+        dirs: new Set(parent ? parent.dirs : []),
         copies: [],
         onbuild: [],
         instructions: [],
@@ -172,10 +186,15 @@ function applyProbed(stage: Stage, opts: SourceOptions): void {
   for (const [k, v] of Object.entries(p.env ?? {})) stage.env.set(k, v);
 }
 
-function varsOf(stage: Stage): Map<string, string | undefined> {
-  const m = new Map<string, string | undefined>(stage.args);
-  for (const [k, v] of stage.env) m.set(k, v);
-  return m;
+/**
+ * The variables an instruction of the stage expands: ENV over ARG of the same name (BuildKit: "ENV
+ * always overrides an ARG of the same name"). A view, not a copy: a file of 100,000 ENV lines stays linear.
+ */
+function varsOf(stage: Stage): Vars {
+  return {
+    has: (k) => stage.env.has(k) || stage.args.has(k),
+    get: (k) => (stage.env.has(k) ? stage.env.get(k) : stage.args.get(k)),
+  };
 }
 
 /** ENTRYPOINT/CMD arguments: the exec form when they parse as a JSON array of strings, else the shell form. */
@@ -209,6 +228,7 @@ function applyInstruction(stage: Stage, ins: RawInstruction, doc: Document, esc:
     case 'WORKDIR': {
       const w = expandWord(a, varsOf(stage), esc).value;
       stage.workdir = path.posix.resolve(stage.workdir, w);
+      stage.dirs.add(stage.workdir); // WORKDIR creates the directory
       break;
     }
     case 'SHELL': {
@@ -256,8 +276,10 @@ function applyInstruction(stage: Stage, ins: RawInstruction, doc: Document, esc:
       const destRaw = items[items.length - 1] as string;
       const sources = items.slice(0, -1);
       const dest = path.posix.resolve(stage.workdir, destRaw);
-      // `COPY app.py .` copies into the working directory: `.` (and the WORKDIR itself) is a directory that exists.
-      const destDir = destRaw.endsWith('/') || destRaw === '.' || destRaw.endsWith('/.') || dest === stage.workdir || sources.length > 1 || sources.some((s) => /[*?[]/.test(s));
+      // `COPY app.py .` copies into the working directory: `.` (and the WORKDIR itself) is a directory that exists;
+      // so is any destination that already is a directory, slash or not (BuildKit copy).
+      const destDir = destRaw.endsWith('/') || destRaw === '.' || destRaw.endsWith('/.') || dest === stage.workdir || sources.length > 1 || sources.some((s) => /[*?[]/.test(s)) || STANDARD_DIRS.has(dest) || stage.dirs.has(dest);
+      if (destDir) stage.dirs.add(dest);
       const heredocs = ins.heredocs.filter((h) => sources.some((s) => s.startsWith('<<') && s.replace(/^<<-?["']?/, '').replace(/["']$/, '') === h.name));
       stage.copies.push({ sources, dest, destDir, ...(from !== undefined ? { from } : {}), heredocs, span: span(doc, ins.start, ins.end) });
       void byName; void stages;

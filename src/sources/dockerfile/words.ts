@@ -40,7 +40,11 @@ export function splitWords(s: string, escape: string): RawWord[] {
   return out;
 }
 
-export type Vars = ReadonlyMap<string, string | undefined>;
+/** The variables a word may expand: a name declared with no value (an ARG without default) maps to undefined. */
+export interface Vars {
+  has(name: string): boolean;
+  get(name: string): string | undefined;
+}
 
 /**
  * Unquote and expand one word. `complete` is false when a variable it uses has no known value (an ARG

@@ -20,6 +20,7 @@ import type { ContainerSpec, KubernetesLaunch, LaunchPart, PreStopHook, Runnable
 import { orchestratedFields } from '../orchestrated.js';
 import { deref, entries, get, items, joinPath, mapScalar, scalarNode, scalarString, spanOf, type Entry, type YamlDoc, type YNode } from '../yaml.js';
 import { expandK8s, expandK8sString } from './expand.js';
+import { configMapMounts, scriptRefOf, type ConfigMapIndex, type MountLookup } from './configmaps.js';
 import type { PodSpecAt } from './pods.js';
 
 /** Errors met while reading a container: `file` ones are the manifest's (lint reports them); all stop a run. */
@@ -69,6 +70,28 @@ export interface ContainerReading {
   workingDir?: string;
   notes: string[];
   errors: ContainerErrors;
+  /** An operator wraps or replaces this container's command (Argo, KubeRay): why nothing here predicts the stop. */
+  replacedBy?: string;
+  /** Files of the container's ConfigMap volumes, by path inside the container. */
+  files?: (p: string) => MountLookup;
+}
+
+/** What a container reader needs beyond the YAML: the run's ConfigMaps, and the container's name when the format fixes it. */
+export interface ReadContext {
+  configMaps?: ConfigMapIndex;
+  /** Argo's `container:`/`script:` template container is named `main`. */
+  name?: string;
+  /** The object's namespace (a ConfigMap volume is looked up in it). */
+  namespace?: string;
+}
+
+
+/** KubeRay keeps the Ray container's command when the CR says so, or when it already runs `ray start` (ray-operator common/pod.go BuildPod). */
+function kubeRayReplaces(y: YamlDoc, pod: PodSpecAt, fields: Map<string, Entry>): boolean {
+  const overwrite = scalarString(y, get(y, pod.annotations, 'ray.io/overwrite-container-cmd')?.value);
+  if (overwrite?.toLowerCase() === 'true') return false;
+  const words = [...(items(y, fields.get('command')?.value) ?? []), ...(items(y, fields.get('args')?.value) ?? [])].map((w) => scalarString(y, w) ?? '');
+  return !words.join(' ').includes('ray start');
 }
 
 function mappedChars(y: YamlDoc, doc: Document, node: YNode | null | undefined): { value: string; offsets: number[]; editable: boolean[]; end: number } | undefined {
@@ -211,11 +234,11 @@ function podGrace(errs: ContainerErrors, y: YamlDoc, specFields: Map<string, Ent
 }
 
 /** Read one container (or sidecar init container) of a pod template. */
-export function readContainer(doc: Document, y: YamlDoc, pod: PodSpecAt, node: YNode, list: 'containers' | 'initContainers', index: number): ContainerReading {
+export function readContainer(doc: Document, y: YamlDoc, pod: PodSpecAt, node: YNode, list: 'containers' | 'initContainers', index: number, ctx: ReadContext = {}): ContainerReading {
   const errs = new ContainerErrors(doc);
   const fields = entries(y, node);
-  const name = scalarString(y, fields.get('name')?.value) ?? `#${index}`;
-  const cpath = [...pod.path, list, index];
+  const name = ctx.name ?? scalarString(y, fields.get('name')?.value) ?? `#${index}`;
+  const cpath = pod.single ? [...pod.path, pod.single.key] : [...pod.path, list, index];
   const itemSpan = spanOf(doc, node);
   const anchor = fields.get('name') ? spanOf(doc, fields.get('name')?.pair) : itemSpan;
   const image = scalarString(y, fields.get('image')?.value);
@@ -268,6 +291,16 @@ export function readContainer(doc: Document, y: YamlDoc, pod: PodSpecAt, node: Y
   const gid = scalarString(y, (cSc.get('runAsGroup') ?? podSc.get('runAsGroup'))?.value);
   const user = uid !== undefined ? (gid !== undefined ? `${uid}:${gid}` : uid) : undefined;
   const workingDir = scalarString(y, fields.get('workingDir')?.value);
+  const replacedBy = operatorOf(y, pod, fields, list, index, notes);
+  const mounts = ctx.configMaps ? configMapMounts(y, doc, pod.spec, node, ctx.namespace, ctx.configMaps) : undefined;
+  if (mounts) {
+    // a ConfigMap script run by path needs an execute bit (the kernel's execve: EACCES otherwise)
+    const argv0 = command?.part?.argv[0];
+    const direct = argv0?.startsWith('/') ? mounts(argv0) : undefined;
+    if (direct && 'file' in direct && (direct.file.mode & 0o111) === 0) {
+      errs.fileError(command?.part?.span.start, `${argv0} comes from ${direct.file.how} with mode ${direct.file.mode.toString(8).padStart(4, '0')}: it is not executable, so the container cannot start (permission denied); run it through its interpreter or give the volume defaultMode: 0755`);
+    }
+  }
   return {
     doc, yamlDoc: y, pod, name, sidecar, where: `${pod.resource} ${joinPath(cpath)}`, anchor,
     ...(image ? { image } : {}), imageSpan,
@@ -275,17 +308,62 @@ export function readContainer(doc: Document, y: YamlDoc, pod: PodSpecAt, node: Y
     ...(stopSignal ? { stopSignal } : {}), stop,
     ...(user !== undefined ? { user } : {}), ...(workingDir ? { workingDir } : {}),
     notes, errors: errs,
+    ...(replacedBy ? { replacedBy } : {}), ...(mounts ? { files: mounts } : {}),
   };
+}
+
+/**
+ * What an operator does to the container as written, when it decides the stop:
+ * - Argo Workflows runs every template container as `argoexec emissary -- COMMAND` (workflow/controller/
+ *   workflowpod.go). The emissary is PID 1, forwards signals to the command's process group and exits once
+ *   its direct child has ended (it polls every second; osspecific Wait), so how the step stops depends on how
+ *   fast the group's programs end, which nothing here shows;
+ * - KubeRay replaces the Ray container's command (ray-operator common/pod.go BuildPod).
+ */
+function operatorOf(y: YamlDoc, pod: PodSpecAt, fields: Map<string, Entry>, list: 'containers' | 'initContainers', index: number, notes: string[]): string | undefined {
+  if (pod.operator === 'argo' && list === 'containers') {
+    notes.push('Argo Workflows runs the command under its emissary executor (argoexec emissary -- COMMAND); pid1 test runs the command as written');
+    return 'Argo Workflows runs this command under its emissary executor (`argoexec emissary -- ...` as PID 1), which forwards the stop signal to the command\'s process group and exits once the command\'s first process has ended: how the step stops depends on how fast those programs end';
+  }
+  if (pod.operator === 'kuberay' && list === 'containers' && index === 0 && kubeRayReplaces(y, pod, fields)) {
+    notes.push('KubeRay replaces this container\'s command with `/bin/bash -lc "ulimit -n ...; ray start ... --block"`; pid1 test runs the command as written');
+    return 'KubeRay replaces the Ray container\'s command with `/bin/bash -lc "ulimit -n ...; ray start ... --block"` (after the command written here, if any): how `ray start --block` stops decides';
+  }
+  return undefined;
+}
+
+/**
+ * The image's config with the container's own files in front: a ConfigMap volume hides the image's files
+ * under its mount path, and its scripts are read like a COPY'd entrypoint (mapped to the YAML block scalar).
+ */
+function withFiles(img: ImageConfig, r: ContainerReading): ImageConfig {
+  const files = r.files;
+  if (!files) return img;
+  const scripts = new Map(img.scripts ?? []);
+  const origins = new Map(img.origins ?? []);
+  const readScript = (p: string): string | undefined => {
+    const have = scripts.get(p);
+    if (have) return have.text;
+    const found = files(p);
+    if (found === undefined) return img.readScript?.(p);
+    if (!('file' in found)) { if (!r.notes.includes(found.note)) r.notes.push(found.note); return undefined; }
+    const { ref, origin } = scriptRefOf(p, found.file);
+    scripts.set(p, ref);
+    if (!origins.has(ref.text)) origins.set(ref.text, origin);
+    return ref.text;
+  };
+  return { ...img, readScript, scripts, origins };
 }
 
 /** The container's launch for lint. */
 export function launchOfContainer(r: ContainerReading, imageConfig: (image: string, where: Span) => ImageConfig, opts: SourceOptions): KubernetesLaunch {
-  const imageCfg: ImageConfig = r.image ? imageConfig(r.image, r.imageSpan) : { ...imageConfigFromRef('', r.anchor, opts), describe: 'no image', source: 'none' };
+  const imageCfg: ImageConfig = withFiles(r.image ? imageConfig(r.image, r.imageSpan) : { ...imageConfigFromRef('', r.anchor, opts), describe: 'no image', source: 'none' }, r);
   const docNote = r.yamlDoc.helmSource ? ` (from ${r.yamlDoc.helmSource})` : '';
   const { command, args } = r;
   return {
     kind: 'kubernetes',
     ...orchestratedFields({
+      ...(r.replacedBy ? { replaced: { code: 'operator' as const, message: r.replacedBy } } : {}),
       label: `${r.sidecar ? 'sidecar' : 'container'} ${r.name} of ${r.pod.resource}${docNote}`,
       doc: r.doc, where: r.where, image: imageCfg, ...(r.image ? { imageRef: r.image } : {}),
       // An empty `command` is no command (the runtime uses the image's ENTRYPOINT and, without args, its CMD);

@@ -7,20 +7,20 @@
  * containers have exited before the pod runs: nothing stops them, so they get no stop findings.
  */
 import path from 'node:path';
-import { displayPath, type Document, type FileError, type Span } from '../../document/document.js';
+import type { Document, FileError, Span } from '../../document/document.js';
 import { DocumentStore } from '../../document/store.js';
-import { lintDockerfileSource } from '../dockerfile/launch.js';
-import { imageConfigFromDockerfile, imageConfigFromRef, type ImageConfig } from '../image-config.js';
+import type { ImageConfig } from '../image-config.js';
 import { looksLikeKubernetes } from '../kinds.js';
+import { yamlTemplate } from '../templates.js';
 import type { ContainerSpec, SourceOptions, SourceResult } from '../launch.js';
 import { get, items, parseYamlStream, scalarString, YamlLimitError, type YamlDoc, type YNode } from '../yaml.js';
-import { launchOfContainer, readContainer, specOfContainer, type ContainerReading } from './container.js';
-import { ImageLinker, repoRoot } from './images.js';
+import { ConfigMapIndex } from './configmaps.js';
+import { launchOfContainer, readContainer, specOfContainer, type ContainerReading, type ReadContext } from './container.js';
+import { ImageLinker, linkerFor, repoRoot } from '../image-links.js';
+import { linkedImageConfig } from '../linked-image.js';
 import { podSpecs, type PodSpecAt } from './pods.js';
 
 export interface KubernetesOptions extends SourceOptions {
-  /** `--image-map NAME=PATH`. */
-  imageMap?: Readonly<Record<string, string>>;
   /** Dockerfiles the run found (absolute paths); otherwise the repository is searched when an image needs linking. */
   dockerfiles?: readonly string[];
   /** Shared across the files of a run. */
@@ -30,16 +30,29 @@ export interface KubernetesOptions extends SourceOptions {
 }
 
 /** Every container the kubelet stops with the pod: containers, and sidecar init containers. */
-function eachContainer(doc: Document, y: YamlDoc, pods: PodSpecAt[], visit: (r: ContainerReading) => void): void {
+function eachContainer(doc: Document, y: YamlDoc, pods: PodSpecAt[], configMaps: ConfigMapIndex | undefined, visit: (r: ContainerReading) => void): void {
+  const namespace = scalarString(y, get(y, get(y, y.root, 'metadata')?.value, 'namespace')?.value);
+  const ctx: ReadContext = { ...(configMaps ? { configMaps } : {}), ...(namespace ? { namespace } : {}) };
   for (const pod of pods) {
+    // Argo's `container:`/`script:`: the pod's one user container, named main
+    if (pod.single) { visit(readContainer(doc, y, pod, pod.single.node, 'containers', 0, { ...ctx, name: 'main' })); continue; }
     for (const list of ['containers', 'initContainers'] as const) {
       (items(y, get(y, pod.spec, list)?.value) ?? []).forEach((c: YNode, i: number) => {
         // an init container is stopped with the pod only when it is a sidecar (restartPolicy: Always)
         if (list === 'initContainers' && scalarString(y, get(y, c, 'restartPolicy')?.value) !== 'Always') return;
-        visit(readContainer(doc, y, pod, c, list, i));
+        visit(readContainer(doc, y, pod, c, list, i, ctx));
       });
     }
   }
+}
+
+/** One ConfigMap index per run (its store): a folder's manifests are read once. */
+const configMapIndexes = new WeakMap<DocumentStore, ConfigMapIndex>();
+
+function configMapsOf(store: DocumentStore): ConfigMapIndex {
+  let ix = configMapIndexes.get(store);
+  if (!ix) { ix = new ConfigMapIndex(store); configMapIndexes.set(store, ix); }
+  return ix;
 }
 
 /** Image configs of one manifest file: linked Dockerfiles analysed once per image. */
@@ -50,22 +63,7 @@ class ImageConfigs {
   get(image: string, where: Span): ImageConfig {
     const have = this.byImage.get(image);
     if (have) return have;
-    const r = this.linker.link(image);
-    let cfg: ImageConfig;
-    if (r.link) {
-      const d = this.store.read(r.link.dockerfile, 'dockerfile');
-      if (!d) {
-        cfg = imageConfigFromRef(image, where, this.opts);
-        cfg.describe = `${cfg.describe}; ${r.link.how}, but ${r.link.dockerfile} cannot be read`;
-      } else {
-        const res = lintDockerfileSource(d, this.store, { ...this.opts, context: path.dirname(r.link.dockerfile), ...(r.link.target ? { target: r.link.target } : { target: undefined }) });
-        const l = res.launches.find((x) => x.target);
-        cfg = l && l.kind === 'dockerfile' ? imageConfigFromDockerfile(l, `image ${image} built from ${d.file} (${r.link.how})`) : imageConfigFromRef(image, where, this.opts);
-      }
-    } else {
-      cfg = imageConfigFromRef(image, where, this.opts);
-      if (r.ambiguous) cfg.describe += `; several Dockerfiles match its name (${r.ambiguous.map((f) => displayPath(f)).join(', ')}): pick one with --image-map`;
-    }
+    const cfg = linkedImageConfig(image, where, this.store, this.opts, this.linker);
     this.byImage.set(image, cfg);
     return cfg;
   }
@@ -73,6 +71,9 @@ class ImageConfigs {
 
 /** Lint one YAML stream of Kubernetes manifests. Files with no Kubernetes object give nothing. */
 export function lintKubernetesSource(doc: Document, store: DocumentStore, opts: KubernetesOptions = {}): SourceResult {
+  // A Helm chart's template is not a manifest until `helm template` renders it.
+  const template = yamlTemplate(doc);
+  if (template) return { doc, launches: [], errors: [], notices: [template] };
   const result: SourceResult = { doc, launches: [], errors: [] };
   const linker = opts.linker ?? new ImageLinker(opts.imageMap ?? {}, opts.dockerfiles, repoRoot(doc.absPath ? path.dirname(doc.absPath) : process.cwd()));
   const images = new ImageConfigs(store, opts, linker);
@@ -86,7 +87,7 @@ export function lintKubernetesSource(doc: Document, store: DocumentStore, opts: 
       const pods: PodSpecAt[] = [];
       if (scalarString(y, get(y, y.root, 'kind')?.value)) objects++;
       podSpecs(y, y.root, [], pods);
-      eachContainer(doc, y, pods, (r) => {
+      eachContainer(doc, y, pods, configMapsOf(store), (r) => {
         fileErrors.push(...r.errors.file);
         result.launches.push(launchOfContainer(r, (image, where) => images.get(image, where), opts));
       });
@@ -103,15 +104,9 @@ export function lintKubernetesSource(doc: Document, store: DocumentStore, opts: 
   return result;
 }
 
-const linkers = new WeakMap<object, ImageLinker>();
-
-/** The engine's entry point for one Kubernetes YAML stream (one image linker per run). */
+/** The engine's entry point for one Kubernetes YAML stream (one image linker per run and repository). */
 export function lintKubernetesDocument(doc: Document, store: DocumentStore, opts: KubernetesOptions = {}): SourceResult {
-  let linker = opts.linker ?? linkers.get(opts);
-  if (!linker) {
-    linker = new ImageLinker(opts.imageMap ?? {}, opts.dockerfiles, repoRoot(doc.absPath ? path.dirname(doc.absPath) : process.cwd()));
-    linkers.set(opts, linker);
-  }
+  const linker = opts.linker ?? linkerFor(store, doc.absPath ? path.dirname(doc.absPath) : process.cwd(), opts.imageMap, opts.dockerfiles);
   return lintKubernetesSource(doc, store, { ...opts, linker, explicit: true });
 }
 
@@ -138,7 +133,7 @@ export function resolveKubernetesFile(file: string): KubernetesResolution | unde
     try {
       const pods: PodSpecAt[] = [];
       podSpecs(y, y.root, [], pods, 0, false);
-      eachContainer(doc, y, pods, (r) => out.containers.push(specOfContainer(r)));
+      eachContainer(doc, y, pods, configMapsOf(store), (r) => out.containers.push(specOfContainer(r)));
     } catch (err) {
       if (!(err instanceof YamlLimitError)) throw err;
       const p = doc.lines.position(y.start);

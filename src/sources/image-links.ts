@@ -1,0 +1,317 @@
+/**
+ * Which Dockerfile in the repository builds the image a manifest (or a compose service without `build:`)
+ * names, in this order, the first that settles it:
+ * 1. `--image-map NAME=PATH`;
+ * 2. a build the repository declares for that image: skaffold.yaml `build.artifacts` (image, context,
+ *    docker.dockerfile, docker.target), cloudbuild.yaml `docker build -t IMAGE ... CONTEXT` steps, and compose
+ *    services with both `image:` and `build:`;
+ * 3. a Dockerfile whose directory or suffix is the image's last name part (`ghcr.io/acme/api:1.2` ->
+ *    `api/Dockerfile`, `services/api/Dockerfile`, `Dockerfile.api`, `api.Dockerfile`; a variant directory
+ *    `phpvirtualbox/arm/Dockerfile` for `phpvirtualbox-arm`; `vimagick/scrapyd:py3` -> `scrapyd/py3/Dockerfile`).
+ *    Not for images pid1's table knows (`redis`, `grafana/grafana`): a repository's `redis/Dockerfile` does not
+ *    build the `redis` image a manifest pulls.
+ * Several different Dockerfiles for one image: none is picked (the message says which).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { makeDocument } from '../document/document.js';
+import { parseImageRef, shellOfImage } from './images.js';
+import { displayPath } from '../document/document.js';
+import { entries, get, items, parseYamlStream, scalarString, type YamlDoc, type YNode } from './yaml.js';
+
+export interface ImageLink {
+  /** Absolute path of the Dockerfile. */
+  dockerfile: string;
+  /** Build target stage, from `--image-map NAME=PATH:STAGE`... (`#STAGE`). */
+  target?: string;
+  how: string;
+}
+
+export interface ImageLinkResult {
+  link?: ImageLink;
+  /** Several Dockerfiles matched by name. */
+  ambiguous?: string[];
+}
+
+const DOCKERFILE = /^(Dockerfile|Containerfile)([.-].+)?$|\.(Dockerfile|Containerfile)$/i;
+const SKAFFOLD = /^skaffold(\.[\w-]+)?\.ya?ml$/i;
+const CLOUDBUILD = /^cloudbuild(\.[\w-]+)?\.ya?ml$/i;
+const COMPOSE = /^(compose|docker-compose)([.-][^/\\]+)?\.ya?ml$/i;
+const SKIP_DIRS = new Set(['node_modules', '.git', 'vendor', '.venv', 'venv', '__pycache__', 'dist', 'build', 'target', '.terraform']);
+const MAX_ENTRIES = 20_000;
+/** Build files read for declarations (each is small; a monorepo has a few hundred at most). */
+const MAX_BUILD_FILES = 500;
+
+export interface RepoFiles {
+  dockerfiles: string[];
+  /** skaffold, cloudbuild and compose files. */
+  buildFiles: string[];
+}
+
+/** A bounded search for Dockerfiles and build files under root (used when the run did not walk the repository itself). */
+export function findRepoFiles(root: string, maxDepth = 8): RepoFiles {
+  const out: RepoFiles = { dockerfiles: [], buildFiles: [] };
+  let seen = 0;
+  const visit = (dir: string, depth: number): void => {
+    if (depth > maxDepth || seen > MAX_ENTRIES) return;
+    let ents: fs.Dirent[];
+    try { ents = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    for (const e of ents) {
+      if (++seen > MAX_ENTRIES) return;
+      if (e.isDirectory()) { if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) visit(path.join(dir, e.name), depth + 1); }
+      else if (!e.isFile()) continue;
+      else if (DOCKERFILE.test(e.name)) out.dockerfiles.push(path.join(dir, e.name));
+      else if (SKAFFOLD.test(e.name) || CLOUDBUILD.test(e.name) || COMPOSE.test(e.name)) out.buildFiles.push(path.join(dir, e.name));
+    }
+  };
+  visit(root, 0);
+  out.dockerfiles.sort();
+  out.buildFiles.sort();
+  return out;
+}
+
+/** Dockerfiles under root (kept for callers that only need those). */
+export function findDockerfiles(root: string, maxDepth = 8): string[] {
+  return findRepoFiles(root, maxDepth).dockerfiles;
+}
+
+/**
+ * The repository root: the nearest directory with .git above `from`; without one (an exported tree), the
+ * working directory when `from` is under it, else `from`.
+ */
+export function repoRoot(from: string, cwd = process.cwd()): string {
+  let dir = path.resolve(from);
+  for (let i = 0; i < 64; i++) {
+    if (fs.existsSync(path.join(dir, '.git'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  const abs = path.resolve(from);
+  const base = path.resolve(cwd);
+  return abs === base || abs.startsWith(`${base}${path.sep}`) ? base : abs;
+}
+
+function imageNames(image: string): { full: string; repo: string; last: string } {
+  const r = parseImageRef(image);
+  const repo = r.registry ? `${r.registry}/${r.repository}` : r.repository;
+  return { full: image.trim(), repo, last: r.repository.slice(r.repository.lastIndexOf('/') + 1) };
+}
+
+/** A build a file of the repository declares: the image it tags and the Dockerfile it builds. */
+interface Declared {
+  /** The image repository as written (no tag), variables included. */
+  repo: string;
+  dockerfile: string;
+  target?: string;
+  how: string;
+}
+
+const VAR = /\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/;
+
+/**
+ * Whether a declared build's image (`${_REGISTRY}/api`, `gcr.io/$PROJECT_ID/api`, `frontend`) is the image a
+ * manifest names. A variable stands for any text (a registry variable may hold several path parts); the last
+ * path part must be written out. A manifest's bare name (`api`, which skaffold or kustomize rewrites) matches
+ * the declared image's last path part.
+ */
+function declaredMatches(declared: string, repo: string): boolean {
+  const last = declared.slice(declared.lastIndexOf('/') + 1);
+  if (!last || VAR.test(last)) return false;
+  if (!repo.includes('/')) return last.toLowerCase() === repo;
+  const re = declared.split(new RegExp(VAR.source, 'g')).map((part) => part.replace(/[.+^${}()|[\]\\*?]/g, '\\$&')).join('.+');
+  return new RegExp(`^${re}$`, 'i').test(repo);
+}
+
+function existsFile(p: string): boolean {
+  try { return fs.statSync(p).isFile(); } catch { return false; }
+}
+
+function yamlDocs(file: string): YamlDoc[] {
+  let text: string;
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile() || st.size > 1024 * 1024) return [];
+    text = fs.readFileSync(file, 'utf8');
+  } catch { return []; }
+  return parseYamlStream(makeDocument(file, text, 'kubernetes', file)).docs;
+}
+
+const s = (y: YamlDoc, n: YNode | null | undefined): string | undefined => scalarString(y, n);
+
+/** skaffold.yaml: `build.artifacts[]` and each profile's (context relative to the file). */
+function skaffoldBuilds(file: string, cwd: string): Declared[] {
+  const out: Declared[] = [];
+  const dir = path.dirname(file);
+  for (const y of yamlDocs(file)) {
+    const builds = [get(y, y.root, 'build')?.value, ...(items(y, get(y, y.root, 'profiles')?.value) ?? []).map((p) => get(y, p, 'build')?.value)];
+    for (const b of builds) {
+      for (const a of items(y, get(y, b, 'artifacts')?.value) ?? []) {
+        const image = s(y, get(y, a, 'image')?.value);
+        if (!image) continue;
+        const docker = get(y, a, 'docker')?.value;
+        const context = path.resolve(dir, s(y, get(y, a, 'context')?.value) ?? '.');
+        const dockerfile = path.resolve(context, s(y, get(y, docker, 'dockerfile')?.value) ?? 'Dockerfile');
+        const target = s(y, get(y, docker, 'target')?.value);
+        if (existsFile(dockerfile)) out.push({ repo: imageNames(image).repo, dockerfile, ...(target ? { target } : {}), how: `${displayPath(file, cwd)} builds ${image} from ${displayPath(dockerfile, cwd)}` });
+      }
+    }
+  }
+  return out;
+}
+
+/** cloudbuild.yaml: `docker build -t IMAGE [-f FILE] [--target T] CONTEXT` steps (dir relative to the build's source root). */
+function cloudBuilds(file: string, root: string, cwd: string): Declared[] {
+  const out: Declared[] = [];
+  for (const y of yamlDocs(file)) {
+    for (const step of items(y, get(y, y.root, 'steps')?.value) ?? []) {
+      const name = s(y, get(y, step, 'name')?.value) ?? '';
+      if (!/(^|\/)(docker|cloud-builders\/docker)(:[\w.-]+)?$/.test(name)) continue;
+      const args = (items(y, get(y, step, 'args')?.value) ?? []).map((a) => s(y, a) ?? '');
+      if (args[0] !== 'build') continue;
+      const tags: string[] = [];
+      const positional: string[] = [];
+      let dockerfileArg: string | undefined;
+      let target: string | undefined;
+      for (let i = 1; i < args.length; i++) {
+        const a = args[i] as string;
+        const value = (flag: string): string | undefined => (a === flag ? args[++i] : a.startsWith(`${flag}=`) ? a.slice(flag.length + 1) : undefined);
+        const t = value('-t') ?? value('--tag');
+        if (t !== undefined) { tags.push(t); continue; }
+        const f = value('-f') ?? value('--file');
+        if (f !== undefined) { dockerfileArg = f; continue; }
+        const tg = value('--target');
+        if (tg !== undefined) { target = tg; continue; }
+        if (a.startsWith('-')) { if (!a.includes('=') && /^--(build-arg|cache-from|label|platform|network|secret|ssh|progress|iidfile|add-host|output)$/.test(a)) i++; continue; }
+        positional.push(a);
+      }
+      const context = positional[positional.length - 1];
+      if (!context || !tags.length) continue;
+      const stepDir = s(y, get(y, step, 'dir')?.value) ?? '.';
+      // the build's source root is usually the repository; a config submitted from its own folder is relative to it
+      const bases = [root, path.dirname(file)].map((b) => path.resolve(b, stepDir, context));
+      for (const ctx of bases) {
+        const dockerfile = path.resolve(ctx, dockerfileArg ?? 'Dockerfile');
+        if (!existsFile(dockerfile)) continue;
+        for (const tag of tags) out.push({ repo: imageNames(tag).repo, dockerfile, ...(target ? { target } : {}), how: `${displayPath(file, cwd)} builds ${tag.replace(/:[^:/]*$/, '')} from ${displayPath(dockerfile, cwd)}` });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Compose services with both `image:` and `build:`: the build makes that image. */
+function composeBuilds(file: string, cwd: string): Declared[] {
+  const out: Declared[] = [];
+  const dir = path.dirname(file);
+  const y = yamlDocs(file)[0];
+  if (!y) return out;
+  for (const [, svc] of entries(y, get(y, y.root, 'services')?.value)) {
+    const image = s(y, get(y, svc.value, 'image')?.value);
+    const build = get(y, svc.value, 'build')?.value;
+    if (!image || !build || /\$\{?[A-Za-z_]/.test(image)) continue;
+    const asString = s(y, build);
+    const context = asString ?? s(y, get(y, build, 'context')?.value) ?? '.';
+    if (/^[a-z]+:\/\//i.test(context) || context.includes('$')) continue;
+    const ctx = path.resolve(dir, context);
+    const dockerfile = path.resolve(ctx, (asString === undefined ? s(y, get(y, build, 'dockerfile')?.value) : undefined) ?? 'Dockerfile');
+    const target = asString === undefined ? s(y, get(y, build, 'target')?.value) : undefined;
+    if (existsFile(dockerfile)) out.push({ repo: imageNames(image).repo, dockerfile, ...(target ? { target } : {}), how: `${displayPath(file, cwd)} builds ${image} from ${displayPath(dockerfile, cwd)}` });
+  }
+  return out;
+}
+
+export class ImageLinker {
+  private files: RepoFiles | undefined;
+  private declared: Declared[] | undefined;
+
+  /**
+   * @param map `--image-map` entries: NAME (full ref, repository, or last path part) -> Dockerfile path (`#STAGE` for a target).
+   * @param dockerfiles Dockerfiles found by the run's walk (then no build files are read), or undefined to search `root` when first needed.
+   */
+  constructor(private readonly map: Readonly<Record<string, string>>, dockerfiles: readonly string[] | undefined, private readonly root: string, private readonly cwd = process.cwd()) {
+    if (dockerfiles) this.files = { dockerfiles: [...dockerfiles], buildFiles: [] };
+  }
+
+  private repoFiles(): RepoFiles {
+    this.files ??= findRepoFiles(this.root);
+    return this.files;
+  }
+
+  private declarations(): Declared[] {
+    if (this.declared) return this.declared;
+    const out: Declared[] = [];
+    for (const f of this.repoFiles().buildFiles.slice(0, MAX_BUILD_FILES)) {
+      const name = path.basename(f);
+      if (SKAFFOLD.test(name)) out.push(...skaffoldBuilds(f, this.cwd));
+      else if (CLOUDBUILD.test(name)) out.push(...cloudBuilds(f, this.root, this.cwd));
+      else out.push(...composeBuilds(f, this.cwd));
+    }
+    this.declared = out;
+    return out;
+  }
+
+  /**
+   * @param near only Dockerfiles under this directory count for the name match (a compose file's own folder:
+   *   `gotify/server` must not link to some other project's `server/Dockerfile` elsewhere in a collection).
+   */
+  link(image: string, near?: string): ImageLinkResult {
+    const n = imageNames(image);
+    for (const key of [n.full, n.repo, n.last]) {
+      const to = this.map[key];
+      if (to === undefined) continue;
+      const [p, target] = to.split('#') as [string, string | undefined];
+      let abs = path.resolve(this.cwd, p);
+      try { if (fs.statSync(abs).isDirectory()) abs = path.join(abs, 'Dockerfile'); } catch { /* reported when read */ }
+      return { link: { dockerfile: abs, ...(target ? { target } : {}), how: `--image-map ${key}=${to}` } };
+    }
+    if (!n.last || image.includes('$')) return {};
+    // a build the repository declares for exactly this image
+    const declared = this.declarations().filter((d) => declaredMatches(d.repo, n.repo));
+    const distinct = new Map(declared.map((d) => [`${d.dockerfile}#${d.target ?? ''}`, d]));
+    if (distinct.size === 1) {
+      const d = declared[0] as Declared;
+      return { link: { dockerfile: d.dockerfile, ...(d.target ? { target: d.target } : {}), how: d.how } };
+    }
+    if (distinct.size > 1) return { ambiguous: [...new Set(declared.map((d) => d.dockerfile))] };
+    // an image pid1's table knows (`redis`, `grafana/grafana`, distroless) is published elsewhere, not built here
+    if (shellOfImage(n.repo).family !== 'unknown') return {};
+    const name = n.last.toLowerCase();
+    const under = near ? `${path.resolve(near)}${path.sep}` : undefined;
+    const hits = this.repoFiles().dockerfiles.filter((f) => !under || f.startsWith(under)).filter((f) => {
+      const base = path.basename(f).toLowerCase();
+      const dir = path.basename(path.dirname(f)).toLowerCase();
+      const suffix = /^(?:dockerfile|containerfile)[.-](.+)$/.exec(base)?.[1] ?? /^(.+)\.(?:dockerfile|containerfile)$/.exec(base)?.[1];
+      if (suffix !== undefined) return suffix === name;
+      if (!/^(dockerfile|containerfile)$/.test(base)) return false;
+      // `phpvirtualbox/arm/Dockerfile` builds the arm variant: `phpvirtualbox-arm`
+      const variant = `${path.basename(path.dirname(path.dirname(f))).toLowerCase()}-${dir}`;
+      return dir === name || variant === name;
+    });
+    if (hits.length === 1) {
+      const hit = hits[0] as string;
+      // `vimagick/scrapyd:py3` is built from scrapyd/py3/Dockerfile (or scrapyd/Dockerfile.py3) when there is one
+      const tag = parseImageRef(image).tag;
+      const byTag = tag !== 'latest' && /^[a-z][\w.-]*$/i.test(tag) && path.basename(hit).toLowerCase() === 'dockerfile'
+        ? [path.join(path.dirname(hit), tag, 'Dockerfile'), path.join(path.dirname(hit), `Dockerfile.${tag}`)].find(existsFile) : undefined;
+      if (byTag) return { link: { dockerfile: byTag, how: `the image name "${n.last}" and tag "${tag}" match ${displayPath(byTag, this.cwd)}` } };
+      return { link: { dockerfile: hit, how: `the image name "${n.last}" matches ${displayPath(hit, this.cwd)}` } };
+    }
+    if (hits.length > 1) return { ambiguous: hits };
+    return {};
+  }
+}
+
+/** One linker per run (its document store) and repository root. */
+const runLinkers = new WeakMap<object, Map<string, ImageLinker>>();
+
+/** The run's linker for the repository `fromDir` is in. */
+export function linkerFor(run: object, fromDir: string, map: Readonly<Record<string, string>> = {}, dockerfiles?: readonly string[]): ImageLinker {
+  const root = repoRoot(fromDir);
+  let byRoot = runLinkers.get(run);
+  if (!byRoot) { byRoot = new Map(); runLinkers.set(run, byRoot); }
+  let l = byRoot.get(root);
+  if (!l) { l = new ImageLinker(map, dockerfiles, root); byRoot.set(root, l); }
+  return l;
+}

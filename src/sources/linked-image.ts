@@ -1,0 +1,30 @@
+/**
+ * The config of an image a manifest or compose service names but does not build: from the repository's own
+ * Dockerfile when the image links to one (image-links.ts), else what pid1 knows of the reference.
+ */
+import path from 'node:path';
+import { displayPath, type Span } from '../document/document.js';
+import type { DocumentStore } from '../document/store.js';
+import { lintDockerfileSource } from './dockerfile/launch.js';
+import { imageConfigFromDockerfile, imageConfigFromRef, type ImageConfig } from './image-config.js';
+import type { ImageLinker } from './image-links.js';
+import type { SourceOptions } from './launch.js';
+
+/** Link `image` (by name only to Dockerfiles under `near`, when given), analyse the Dockerfile it links to (its target stage), or fall back to the reference. */
+export function linkedImageConfig(image: string, where: Span, store: DocumentStore, opts: SourceOptions, linker: ImageLinker, near?: string): ImageConfig {
+  const r = linker.link(image, near);
+  if (r.link) {
+    const d = store.read(r.link.dockerfile, 'dockerfile');
+    if (!d) {
+      const cfg = imageConfigFromRef(image, where, opts);
+      cfg.describe = `${cfg.describe}; ${r.link.how}, but ${r.link.dockerfile} cannot be read`;
+      return cfg;
+    }
+    const res = lintDockerfileSource(d, store, { ...opts, context: path.dirname(r.link.dockerfile), ...(r.link.target ? { target: r.link.target } : { target: undefined }) });
+    const l = res.launches.find((x) => x.target);
+    return l && l.kind === 'dockerfile' ? imageConfigFromDockerfile(l, `image ${image} built from ${d.file} (${r.link.how})`) : imageConfigFromRef(image, where, opts);
+  }
+  const cfg = imageConfigFromRef(image, where, opts);
+  if (r.ambiguous) cfg.describe += `; several Dockerfiles match its name (${r.ambiguous.map((f) => displayPath(f)).join(', ')}): pick one with --image-map`;
+  return cfg;
+}

@@ -1,0 +1,338 @@
+/**
+ * Kubernetes as it is written: pod templates inside custom resources found by shape (LeaderWorkerSet, JobSet,
+ * MPIJob, KServe, KubeRay, Argo Workflows), operators that wrap or replace the command (Argo's emissary,
+ * KubeRay's `ray start`), scripts from ConfigMap volumes analysed like entrypoint scripts (same stream, other
+ * files of the folder, kustomize generators; findings and fixes in the block scalar), and the image linker's
+ * build declarations. The ConfigMap scripts' stops are replayed in Docker (the volume as a bind mount with the
+ * kubelet's file mode).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { makeDocument } from '../src/document/document.js';
+import { DocumentStore } from '../src/document/store.js';
+import { planFixes } from '../src/lint/apply.js';
+import { Linter } from '../src/lint/engine.js';
+import { loadShellParser } from '../src/model/shell.js';
+import { ImageLinker, repoRoot } from '../src/sources/image-links.js';
+import { lintKubernetesSource } from '../src/sources/kubernetes/source.js';
+import type { KubernetesLaunch as K8sLaunch, SourceResult } from '../src/sources/launch.js';
+import { dockerStop, removeContainer, requireDocker, startContainer, testImage } from './helpers/docker.js';
+import { runSync, waitFor } from './helpers/exec.js';
+
+before(async () => { await loadShellParser(); });
+
+const tmpDirs: string[] = [];
+after(() => { for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true }); });
+
+/** A temporary repository (with .git, so the image linker stays inside it). */
+function repo(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-k8s-crd-'));
+  tmpDirs.push(dir);
+  fs.mkdirSync(path.join(dir, '.git'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+function source(file: string, images: Record<string, string> = {}): SourceResult {
+  const store = new DocumentStore();
+  const doc = store.read(file, 'kubernetes');
+  assert.ok(doc, `cannot read ${file}`);
+  return lintKubernetesSource(doc, store, { images, linker: new ImageLinker({}, undefined, repoRoot(path.dirname(file))) });
+}
+
+function launches(file: string, images: Record<string, string> = {}): K8sLaunch[] {
+  const r = source(file, images);
+  assert.deepEqual(r.errors, []);
+  return r.launches as K8sLaunch[];
+}
+
+const ids = (ls: K8sLaunch[]): string[] => ls.map((l) => `${l.resource} ${l.container} ${l.where.slice(l.where.indexOf(' ') + 1)}`);
+
+describe('pod templates inside custom resources, by shape', () => {
+  it('LeaderWorkerSet, JobSet, MPIJob, KServe: every pod template, wherever it is under spec', () => {
+    const dir = repo({
+      'crs.yaml': [
+        'apiVersion: leaderworkerset.x-k8s.io/v1', 'kind: LeaderWorkerSet', 'metadata: {name: vllm}', 'spec:', '  leaderWorkerTemplate:',
+        '    leaderTemplate:', '      spec:', '        containers:', '        - name: leader', '          image: vllm/vllm-openai:v0.6', '          command: ["sh", "-c", "ray start --head && python3 -m vllm.entrypoints.openai.api_server"]',
+        '    workerTemplate:', '      spec:', '        containers:', '        - name: worker', '          image: vllm/vllm-openai:v0.6',
+        '---', 'apiVersion: jobset.x-k8s.io/v1alpha2', 'kind: JobSet', 'metadata: {name: js}', 'spec:', '  replicatedJobs:', '  - name: workers', '    template:', '      spec:', '        template:', '          spec:', '            containers:', '            - name: trainer', '              image: python:3.12-slim', '              command: ["python", "train.py"]',
+        '---', 'apiVersion: kubeflow.org/v2beta1', 'kind: MPIJob', 'metadata: {name: pi}', 'spec:', '  mpiReplicaSpecs:', '    Launcher:', '      template:', '        spec:', '          containers:', '          - image: mpioperator/mpi-pi', '            name: mpi-launcher',
+        '---', 'apiVersion: serving.kserve.io/v1beta1', 'kind: InferenceService', 'metadata: {name: custom}', 'spec:', '  predictor:', '    containers:', '    - name: kserve-container', '      image: ghcr.io/acme/model:1',
+        '---', 'apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata: {name: things.acme.io}', 'spec:', '  versions:', '  - name: v1', '    schema:', '      openAPIV3Schema:', '        properties:', '          containers:', '            type: array', '            items: {type: object}',
+        '',
+      ].join('\n'),
+    });
+    assert.deepEqual(ids(launches(path.join(dir, 'crs.yaml'))), [
+      'LeaderWorkerSet/vllm leader spec.leaderWorkerTemplate.leaderTemplate.spec.containers[0]',
+      'LeaderWorkerSet/vllm worker spec.leaderWorkerTemplate.workerTemplate.spec.containers[0]',
+      'JobSet/js trainer spec.replicatedJobs[0].template.spec.template.spec.containers[0]',
+      'MPIJob/pi mpi-launcher spec.mpiReplicaSpecs.Launcher.template.spec.containers[0]',
+      'InferenceService/custom kserve-container spec.predictor.containers[0]',
+    ]);
+  });
+
+  it('a custom resource\'s pod template is linted like a Deployment\'s', () => {
+    const dir = repo({ 'lws.yaml': 'apiVersion: leaderworkerset.x-k8s.io/v1\nkind: LeaderWorkerSet\nmetadata: {name: x}\nspec:\n  leaderWorkerTemplate:\n    workerTemplate:\n      spec:\n        containers:\n        - name: w\n          image: debian:bookworm\n          command: ["sh", "-c", "svc --port 80"]\n' });
+    const [w] = launches(path.join(dir, 'lws.yaml'));
+    assert.equal(w?.prediction?.outcome, 'killed');
+    assert.equal(w?.prediction?.pid1.name, 'dash');
+  });
+
+  it('Argo Workflows: container, script and containerSet run under the emissary executor; steps run nothing', () => {
+    const dir = repo({
+      'wf.yaml': [
+        'apiVersion: argoproj.io/v1alpha1', 'kind: Workflow', 'metadata: {generateName: hello-}', 'spec:', '  entrypoint: main', '  templates:',
+        '  - name: main', '    steps:', '    - - name: a', '        template: say',
+        '  - name: say', '    container:', '      image: alpine:3.20', '      command: [sh, -c]', '      args: ["echo {{inputs.parameters.m}}; sleep 10"]',
+        '  - name: gen', '    script:', '      image: python:3.12-alpine', '      command: [python]', '      source: |', '        print(1)',
+        '  - name: set', '    containerSet:', '      containers:', '      - name: a', '        image: alpine:3.20', '        command: [sh, -c, "sleep 5"]',
+        '',
+      ].join('\n'),
+    });
+    const ls = launches(path.join(dir, 'wf.yaml'));
+    assert.deepEqual(ids(ls), [
+      'Workflow/hello- main spec.templates[1].container',
+      'Workflow/hello- main spec.templates[2].script',
+      'Workflow/hello- a spec.templates[3].containerSet.containers[0]',
+    ]);
+    for (const l of ls) {
+      assert.equal(l.unresolved?.code, 'operator');
+      assert.match(l.unresolved?.message ?? '', /argoexec emissary/);
+      assert.equal(l.chain, undefined);
+    }
+  });
+
+  it('KubeRay: the Ray container\'s command is KubeRay\'s; a sidecar is read as written; the overwrite annotation keeps it', () => {
+    const dir = repo({
+      'ray.yaml': [
+        'apiVersion: ray.io/v1', 'kind: RayCluster', 'metadata: {name: rc}', 'spec:', '  headGroupSpec:', '    rayStartParams: {}', '    template:', '      spec:', '        containers:',
+        '        - name: ray-head', '          image: rayproject/ray:2.52.0',
+        '        - name: redis', '          image: redis:7.4.0', '          command: ["sh", "-c", "redis-server /etc/redis.conf"]',
+        '  workerGroupSpecs:', '  - groupName: small', '    template:', '      spec:', '        containers:', '        - name: ray-worker', '          image: rayproject/ray:2.52.0',
+        '---', 'apiVersion: ray.io/v1', 'kind: RayCluster', 'metadata:', '  name: own', '  annotations: {ray.io/overwrite-container-cmd: "true"}', 'spec:', '  headGroupSpec:', '    template:', '      spec:', '        containers:',
+        '        - name: ray-head', '          image: rayproject/ray:2.52.0', '          command: ["/bin/bash", "-c", "ray start --head --block"]',
+        '',
+      ].join('\n'),
+    });
+    const ls = launches(path.join(dir, 'ray.yaml'));
+    const by = new Map(ls.map((l) => [`${l.resource} ${l.container}`, l]));
+    assert.equal(by.get('RayCluster/rc ray-head')?.unresolved?.code, 'operator');
+    assert.match(by.get('RayCluster/rc ray-head')?.unresolved?.message ?? '', /KubeRay replaces/);
+    assert.equal(by.get('RayCluster/rc ray-worker')?.unresolved?.code, 'operator');
+    // redis:7.4.0 is Debian: dash -c forks redis-server and drops SIGTERM as PID 1
+    assert.equal(by.get('RayCluster/rc redis')?.prediction?.outcome, 'killed');
+    assert.equal(by.get('RayCluster/own ray-head')?.unresolved, undefined);
+    assert.ok(by.get('RayCluster/own ray-head')?.prediction);
+  });
+
+  it('the search is bounded: a pod spec nested deeper than the limit is not read, and nothing throws', () => {
+    let yaml = 'apiVersion: acme.io/v1\nkind: Deep\nmetadata: {name: d}\nspec:\n';
+    let indent = '  ';
+    for (let i = 0; i < 40; i++) { yaml += `${indent}l${i}:\n`; indent += '  '; }
+    yaml += `${indent}containers:\n${indent}- name: c\n${indent}  image: debian:bookworm\n`;
+    const dir = repo({ 'deep.yaml': yaml });
+    assert.deepEqual(launches(path.join(dir, 'deep.yaml')), []);
+  });
+});
+
+const POD = (volumes: string[], command: string, extra: string[] = []): string => [
+  'apiVersion: v1', 'kind: Pod', 'metadata: {name: p}', 'spec:', '  containers:', '  - name: c', '    image: debian:bookworm', `    command: ${command}`,
+  '    volumeMounts:', '    - {name: scripts, mountPath: /scripts}', ...extra, '  volumes:', '  - name: scripts', ...volumes.map((v) => `    ${v}`), '',
+].join('\n');
+
+const CM = (name: string, key: string, body: string[]): string => ['apiVersion: v1', 'kind: ConfigMap', `metadata: {name: ${name}}`, 'data:', `  ${key}: |`, ...body.map((l) => `    ${l}`), ''].join('\n');
+
+describe('scripts from ConfigMap volumes', () => {
+  it('a ConfigMap in the same stream: the script is analysed, and the finding is on its line in the block scalar', () => {
+    const text = `${CM('run', 'run.sh', ['#!/bin/bash', 'set -e', 'prepare', 'svc --port 80'])}---\n${POD(['configMap: {name: run}'], '["bash", "/scripts/run.sh"]')}`;
+    const dir = repo({ 'pod.yaml': text });
+    const file = path.join(dir, 'pod.yaml');
+    const [l] = launches(file);
+    assert.equal(l?.prediction?.outcome, 'killed');
+    assert.equal(l?.prediction?.pid1.name, 'bash');
+    const linter = new Linter({});
+    const doc = makeDocument(file, text, 'kubernetes', file);
+    linter.store.add(doc);
+    linter.lint(doc);
+    const f = linter.result().files.flatMap((x) => x.findings).find((x) => x.ruleId === 'script-no-exec');
+    assert.ok(f);
+    assert.equal(f.range.start.line, 9);
+    assert.equal(f.range.start.column, 5);
+    assert.equal(text.split('\n')[8]?.slice(4), 'svc --port 80');
+    // --fix edits the YAML: `exec ` where the command starts, the block scalar's indentation kept
+    const plans = planFixes([f], (x) => (x === doc.file ? text : undefined));
+    assert.equal(plans[0]?.after.split('\n')[8], '    exec svc --port 80');
+  });
+
+  it('items map a key to a path; subPath mounts one file; a projected volume combines ConfigMaps', () => {
+    const script = ['#!/bin/sh', 'exec svc'];
+    for (const [vol, mount, cmd] of [
+      [['configMap:', '  name: run', '  items: [{key: start, path: bin/start.sh}]'], '/scripts', '["sh", "/scripts/bin/start.sh"]'],
+      [['configMap: {name: run}'], '/opt/start.sh', '["sh", "/opt/start.sh"]'],
+      [['projected:', '  sources:', '  - configMap: {name: other}', '  - configMap: {name: run, items: [{key: start, path: go.sh}]}'], '/scripts', '["sh", "/scripts/go.sh"]'],
+    ] as const) {
+      const pod = POD([...vol], cmd).replace('mountPath: /scripts}', mount === '/opt/start.sh' ? 'mountPath: /opt/start.sh, subPath: start}' : `mountPath: ${mount}}`);
+      const dir = repo({ 'pod.yaml': `${CM('run', 'start', script)}---\n${pod}` });
+      const [l] = launches(path.join(dir, 'pod.yaml'));
+      assert.equal(l?.prediction?.outcome, 'graceful', cmd);
+      assert.equal(l?.prediction?.service.name, 'svc', cmd);
+      assert.equal(l?.scripts.size, 1, cmd);
+    }
+  });
+
+  it('a ConfigMap from another manifest file of the folder; two different ones of that name are not picked', () => {
+    const pod = POD(['configMap: {name: run}'], '["bash", "/scripts/run.sh"]');
+    const dir = repo({ 'pod.yaml': pod, 'configmap.yaml': CM('run', 'run.sh', ['svc']) });
+    const [l] = launches(path.join(dir, 'pod.yaml'));
+    assert.equal(l?.prediction?.pid1.name, 'bash');
+    const [ref] = [...(l?.scripts.values() ?? [])];
+    assert.equal(path.basename(ref?.doc.file ?? ''), 'configmap.yaml');
+    const two = repo({ 'pod.yaml': pod, 'a.yaml': CM('run', 'run.sh', ['svc']), 'b.yaml': CM('run', 'run.sh', ['exec svc']) });
+    const [u] = launches(path.join(two, 'pod.yaml'));
+    assert.equal(u?.chain?.opaque?.code, 'script-unseen');
+    // identical copies are one ConfigMap
+    const same = repo({ 'pod.yaml': pod, 'a.yaml': CM('run', 'run.sh', ['exec svc']), 'b.yaml': CM('run', 'run.sh', ['exec svc']) });
+    assert.equal(launches(path.join(same, 'pod.yaml'))[0]?.prediction?.outcome, 'graceful');
+  });
+
+  it('a kustomize configMapGenerator: the file it names is the script', () => {
+    const dir = repo({
+      'kustomization.yaml': 'resources: [pod.yaml]\nconfigMapGenerator:\n- name: run\n  files: [run.sh=scripts/start.sh]\n',
+      'scripts/start.sh': '#!/bin/sh\nprepare\nexec svc --port 80\n',
+      'pod.yaml': POD(['configMap: {name: run}'], '["sh", "/scripts/run.sh"]'),
+    });
+    const [l] = launches(path.join(dir, 'pod.yaml'));
+    assert.equal(l?.prediction?.outcome, 'graceful');
+    assert.equal(path.basename([...(l?.scripts.values() ?? [])][0]?.doc.file ?? ''), 'start.sh');
+  });
+
+  it('a path under the mount that no key provides is unseen (the volume hides the image\'s files there)', () => {
+    const dir = repo({ 'pod.yaml': `${CM('run', 'other.sh', ['svc'])}---\n${POD(['configMap: {name: run}'], '["bash", "/scripts/run.sh"]')}` });
+    const [l] = launches(path.join(dir, 'pod.yaml'));
+    assert.equal(l?.chain?.opaque?.code, 'script-unseen');
+  });
+
+  it('a script run by path needs an execute bit: defaultMode 0644 cannot start', () => {
+    const text = `${CM('run', 'run.sh', ['#!/bin/sh', 'exec svc'])}---\n${POD(['configMap: {name: run}'], '["/scripts/run.sh"]')}`;
+    const dir = repo({ 'pod.yaml': text });
+    const r = source(path.join(dir, 'pod.yaml'));
+    assert.equal(r.errors.length, 1);
+    assert.match(r.errors[0]?.message ?? '', /mode 0644: it is not executable, so the container cannot start/);
+    const ok = repo({ 'pod.yaml': text.replace('configMap: {name: run}', 'configMap: {name: run, defaultMode: 0755}') });
+    assert.deepEqual(source(path.join(ok, 'pod.yaml')).errors, []);
+  });
+});
+
+describe('scripts from ConfigMap volumes, replayed', () => {
+  it('the kubelet\'s volume as a bind mount: the stop lint predicts is the stop Docker gives', async (t) => {
+    if (!requireDocker(t)) return;
+    const img = testImage({ shell: 'dash' });
+    const scripts: Record<string, string[]> = {
+      keeps: ['#!/bin/sh', 'app --drain-ms 300'],
+      execs: ['#!/bin/sh', 'exec app --drain-ms 300'],
+    };
+    const names: string[] = [];
+    try {
+      for (const [name, body] of Object.entries(scripts)) {
+        const text = `${CM('run', 'run.sh', body)}---\n${POD(['configMap: {name: run, defaultMode: 0755}'], '["/scripts/run.sh"]').replace('debian:bookworm', img)}`;
+        const dir = repo({ 'pod.yaml': text });
+        const [l] = launches(path.join(dir, 'pod.yaml'), { [img]: 'dash' });
+        // the kubelet writes each key as a file of the volume, with the volume's mode (atomic_writer.go)
+        const vol = path.join(dir, 'volume');
+        fs.mkdirSync(vol);
+        fs.writeFileSync(path.join(vol, 'run.sh'), `${body.join('\n')}\n`, { mode: 0o755 });
+        const c = await startContainer({ image: img, entrypoint: ['/scripts/run.sh'], extra: ['-v', `${vol}:/scripts:ro`] });
+        names.push(c);
+        await waitFor(`${c} ready`, () => (/ready/.test(runSync('docker', ['logs', c])) ? true : undefined), 10_000);
+        const r = await dockerStop(c, 2);
+        if (l?.prediction?.outcome === 'graceful') {
+          assert.equal(name, 'execs');
+          assert.match(r.logs, /graceful exit/);
+          assert.equal(r.exitCode, 0);
+        } else {
+          assert.equal(name, 'keeps');
+          assert.equal(l?.prediction?.outcome, 'killed');
+          assert.equal(r.exitCode, 137);
+        }
+      }
+    } finally {
+      for (const c of names) removeContainer(c);
+    }
+  });
+
+  it('a ConfigMap file without an execute bit cannot be run by path (execve: EACCES)', async (t) => {
+    if (!requireDocker(t)) return;
+    const img = testImage({ shell: 'dash' });
+    const dir = repo({});
+    fs.writeFileSync(path.join(dir, 'run.sh'), '#!/bin/sh\nexec app\n', { mode: 0o644 });
+    await assert.rejects(startContainer({ image: img, entrypoint: ['/scripts/run.sh'], extra: ['-v', `${dir}:/scripts:ro`] }), /permission denied/);
+  });
+});
+
+describe('the image linker: builds the repository declares', () => {
+  it('skaffold artifacts, cloudbuild docker builds and compose image+build name the Dockerfile', () => {
+    const dir = repo({
+      'src/frontend/skaffold.yaml': 'apiVersion: skaffold/v4beta1\nkind: Config\nbuild:\n  artifacts:\n  - image: frontend\n    context: .\n',
+      'src/frontend/Dockerfile': 'FROM python:3.12-slim\nCMD ["python", "app.py"]\n',
+      'guestbook/follower/cloudbuild.yaml': "steps:\n- name: 'gcr.io/cloud-builders/docker'\n  args: ['build', '-t', 'us-docker.pkg.dev/samples/gke/gb-follower:v2', '.']\n  dir: guestbook/follower\n",
+      'guestbook/follower/Dockerfile': 'FROM redis:7\nCMD /run.sh\n',
+      'ops/cloudbuild.yaml': "steps:\n- name: gcr.io/cloud-builders/docker\n  args: [build, -t, '${_REGISTRY}/worker:${_TAG}', -f, Dockerfile.worker, ../svc]\n",
+      'svc/Dockerfile.worker': 'FROM debian:bookworm\nCMD ["worker"]\n',
+      'compose.yaml': 'services:\n  api:\n    image: acme/api-server\n    build: {context: ./backend, dockerfile: api.Dockerfile}\n',
+      'backend/api.Dockerfile': 'FROM debian:bookworm\nCMD ["api"]\n',
+    });
+    const linker = new ImageLinker({}, undefined, dir, dir);
+    assert.match(linker.link('frontend').link?.dockerfile ?? '', /src\/frontend\/Dockerfile$/);
+    assert.match(linker.link('us-docker.pkg.dev/samples/gke/gb-follower:v2').link?.dockerfile ?? '', /guestbook\/follower\/Dockerfile$/);
+    assert.match(linker.link('us-docker.pkg.dev/samples/gke/gb-follower:v2').link?.how ?? '', /cloudbuild\.yaml builds/);
+    assert.match(linker.link('europe-docker.pkg.dev/p/repo/worker:1').link?.dockerfile ?? '', /svc\/Dockerfile\.worker$/);
+    assert.match(linker.link('worker').link?.dockerfile ?? '', /svc\/Dockerfile\.worker$/);
+    assert.match(linker.link('acme/api-server:2').link?.dockerfile ?? '', /backend\/api\.Dockerfile$/);
+  });
+
+  it('by name: a variant directory and a tag directory; never an image pid1\'s table knows (pulled, not built here)', () => {
+    const dir = repo({
+      'phpvirtualbox/arm/Dockerfile': 'FROM alpine:3\nCMD ["php-fpm"]\n',
+      'scrapyd/Dockerfile': 'FROM debian:bookworm\nCMD ["scrapyd"]\n',
+      'scrapyd/py3/Dockerfile': 'FROM debian:bookworm\nCMD ["scrapyd", "--py3"]\n',
+      'grafana/Dockerfile': 'FROM debian:bookworm\nCMD ["grafana-server"]\n',
+      'redis/Dockerfile': 'FROM debian:bookworm\nCMD ["redis-server"]\n',
+    });
+    const linker = new ImageLinker({}, undefined, dir, dir);
+    assert.match(linker.link('easypi/phpvirtualbox-arm').link?.dockerfile ?? '', /phpvirtualbox\/arm\/Dockerfile$/);
+    assert.match(linker.link('vimagick/scrapyd:py3').link?.dockerfile ?? '', /scrapyd\/py3\/Dockerfile$/);
+    assert.match(linker.link('vimagick/scrapyd').link?.dockerfile ?? '', /scrapyd\/Dockerfile$/);
+    assert.deepEqual(linker.link('grafana/grafana'), {});
+    assert.deepEqual(linker.link('redis:7'), {});
+  });
+
+  it('without a .git, the repository is the working directory the file is under', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-nogit-'));
+    tmpDirs.push(dir);
+    fs.mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
+    assert.equal(repoRoot(path.join(dir, 'a', 'b'), dir), dir);
+    assert.equal(repoRoot(path.join(dir, 'a', 'b'), path.join(dir, 'elsewhere')), path.join(dir, 'a', 'b'));
+  });
+});
+
+describe('the image linker for compose: by name, only the compose file\'s own folder', () => {
+  it('`image: vimagick/pptpd` in pptpd/ links pptpd/Dockerfile; `gotify/server` does not link some other server/Dockerfile', () => {
+    const dir = repo({
+      'pptpd/docker-compose.yml': 'pptpd:\n  image: vimagick/pptpd\n',
+      'pptpd/Dockerfile': 'FROM alpine:3\nCMD ["pptpd", "--fg"]\n',
+      'gotify/docker-compose.yml': 'services:\n  gotify:\n    image: gotify/server:2.9\n',
+      'other/server/Dockerfile': 'FROM alpine:3\nCMD nginx\n',
+    });
+    const linker = new ImageLinker({}, undefined, dir, dir);
+    assert.match(linker.link('vimagick/pptpd', path.join(dir, 'pptpd')).link?.dockerfile ?? '', /pptpd\/Dockerfile$/);
+    assert.deepEqual(linker.link('gotify/server:2.9', path.join(dir, 'gotify')), {});
+    // a manifest's link (no folder given) still searches the repository
+    assert.match(linker.link('gotify/server:2.9').link?.dockerfile ?? '', /other\/server\/Dockerfile$/);
+  });
+});
