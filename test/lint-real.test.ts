@@ -18,7 +18,7 @@ import { makeDocument } from '../src/document/document.js';
 import type { Outcome } from '../src/model/launch.js';
 import { requireDocker, testImage, trackImage, startContainer, dockerStop, removeContainer, cleanupDocker, logsOf } from './helpers/docker.js';
 import { run, waitFor } from './helpers/exec.js';
-import { startNamespace, cleanupNamespaces } from './helpers/ns.js';
+import { startNamespace, cleanupNamespaces, wchanOf } from './helpers/ns.js';
 import { stopNamespace, svcExitedGracefully } from './helpers/observe.js';
 import { svcBinary } from './helpers/rootfs.js';
 import { pid1 } from './helpers/cli.js';
@@ -160,6 +160,10 @@ const SCRIPTS: { name: string; body: string; expect: 'graceful' | 'killed' | 'ab
   { name: 'set -e, trap forwards, two waits', body: `set -e\ntrap 'kill -TERM $pid' TERM\n${SVC} --drain-ms 800 & pid=$!\nwait $pid\nwait $pid\n`, expect: 'abrupt' },
   { name: 'trap kills and waits', body: `trap 'kill -TERM $pid; wait $pid' TERM\n${SVC} --drain-ms 300 & pid=$!\nwait $pid\n`, expect: 'graceful' },
   { name: 'trap that does not forward', body: `trap 'exit 0' TERM\n${SVC} --drain-ms 800 & pid=$!\nwait $pid\n`, expect: 'abrupt' },
+  // A keep-alive loop: `wait` for a background sleep returns at once on a trapped signal (the nfs-server pattern).
+  { name: 'keep-alive loop with `sleep & wait`, trap stops the service', body: `stop() { kill -TERM $pid; wait $pid; exit 0; }\ntrap stop TERM\n${SVC} --drain-ms 300 & pid=$!\nwhile :; do sleep 1000 & wait; done\n`, expect: 'graceful' },
+  // The same loop with the sleep in the foreground: the trap waits for a sleep that does not end.
+  { name: 'keep-alive loop with a foreground sleep', body: `stop() { kill -TERM $pid; wait $pid; exit 0; }\ntrap stop TERM\n${SVC} --drain-ms 300 & pid=$!\nwhile :; do sleep 1000; done\n`, expect: 'killed' },
 ];
 
 test('lint verdicts on scripts match real stops in PID namespaces', { timeout: 300_000 }, async (t) => {
@@ -175,6 +179,9 @@ test('lint verdicts on scripts match real stops in PID namespaces', { timeout: 3
           linter.lint(doc);
           const launch = linter.result().files[0]?.launches[0];
           const ns = await startNamespace([...sh.argv, file], { readyLine: /svc\[\d+\]: ready/ });
+          // svc says ready before the shell has run `pid=$!`: a stop in that instant finds $pid empty. A real stop
+          // comes later, when the shell waits (wchan do_wait); give it up to a second to get there.
+          await waitFor('the shell to wait', () => (wchanOf(ns.initPid) === 'do_wait' ? true : undefined), 1000, 20).catch(() => undefined);
           const { observed } = await stopNamespace(ns, 'SIGTERM', 2000);
           assert.equal(observed, s.expect, `real stop under ${sh.name}: ${observed}\n${ns.output()}`);
           assert.equal(launch?.outcome, observed, `lint said ${launch?.outcome}: ${launch?.path.join(' | ')}`);

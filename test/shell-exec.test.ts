@@ -84,3 +84,42 @@ describe('which -c strings each shell execs (real dash, bash, busybox ash)', () 
     });
   }
 });
+
+/**
+ * A shell with no command reading stdin: at its prompt (interactive, here forced with -i and a pipe that
+ * stays open) it ignores TERM and QUIT and catches INT without ending; with stdin at end of input it exits
+ * at once. The model says the same (makeProcess: atPrompt; chainFromArgv: stdin 'closed').
+ */
+describe('a shell at its prompt (real dash, bash, busybox ash)', () => {
+  for (const sh of SHELLS) {
+    it(`${sh.family} -i: TERM, QUIT and INT leave it running (not PID 1: no kernel protection)`, async () => {
+      for (const sig of ['SIGTERM', 'SIGQUIT', 'SIGINT'] as const) {
+        const child = spawn(sh.argv[0] as string, [...sh.argv.slice(1), '-i'], { stdio: ['pipe', 'ignore', 'ignore'] });
+        try {
+          await sleep(300);
+          child.kill(sig);
+          const ended = await Promise.race([new Promise((r) => child.once('exit', () => r(true))), sleep(700).then(() => false)]);
+          assert.equal(ended, false, `${sh.family} -i ended on ${sig}`);
+        } finally {
+          child.kill('SIGKILL');
+          await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r)));
+        }
+      }
+    });
+    it(`${sh.family} with stdin at end of input exits by itself`, async () => {
+      const child = spawn(sh.argv[0] as string, sh.argv.slice(1), { stdio: ['ignore', 'ignore', 'ignore'] });
+      const code = await new Promise((r) => child.once('exit', (c) => r(c)));
+      assert.equal(code, 0);
+    });
+  }
+  it('the model: ignored at the prompt (docker run -it), nothing to stop with stdin closed', async () => {
+    const { chainFromArgv, predictStop } = await import('../src/model/launch.js');
+    for (const sh of SHELLS) {
+      const open = chainFromArgv(sh.argv, { sh: sh.family, signal: 'SIGTERM' });
+      assert.equal(predictStop(open, 'SIGTERM').outcome, 'killed', `${sh.family} at its prompt as PID 1`);
+      const underTini = chainFromArgv(['tini', '--', ...sh.argv], { sh: sh.family, signal: 'SIGTERM' });
+      assert.equal(predictStop(underTini, 'SIGTERM').outcome, 'killed', `${sh.family} at its prompt under tini`);
+      assert.deepEqual(chainFromArgv(sh.argv, { sh: sh.family, signal: 'SIGTERM', stdin: 'closed' }).processes, []);
+    }
+  });
+});

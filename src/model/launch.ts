@@ -6,7 +6,7 @@
  */
 import { behaviourOn, catalogueById, type Reaction } from './catalogue.js';
 import { basename, identify, type Forwarding, type Program, type Role, type ShellFamily } from './programs.js';
-import { analyzeShell, isAllArgs, type FinalCommand, type ShellAnalysis, type ShellEnd, type Trap } from './shell.js';
+import { analyzeShell, isAllArgs, steadyEnds, type FinalCommand, type ShellAnalysis, type ShellEnd, type Trap } from './shell.js';
 import { KERNEL_SIGRTMIN, parseSignal, signalFate, signalName, type SignalMasks } from './signals.js';
 
 /** One process on the chain, after every exec it performs (its final program image). */
@@ -215,6 +215,10 @@ export function makeProcess(programs: Program[], argv: string[], signal: string,
   // pid1 init ignores real-time signals: such a stop signal never gets past it.
   const ignored = last.ignoresRealtime === true && parseSignal(signal) >= KERNEL_SIGRTMIN;
   if (ignored) handles = 'no';
+  // An interactive shell ignores TERM and QUIT and catches INT without ending (bash(1) SIGNALS; dash and busybox
+  // ash set the same at start-up when interactive: measured as PID 1 and not, test/shell-exec.test.ts).
+  const atPrompt = last.role === 'shell' && last.interactive === true && ['SIGTERM', 'SIGQUIT', 'SIGINT'].includes(signalName(parseSignal(signal)));
+  if (atPrompt) handles = 'no';
   const trap = last.role === 'shell' && shell ? stopTrap(shell, signal) : undefined;
   if (trap && shell) {
     if (trap.ignores) handles = 'no';
@@ -255,7 +259,8 @@ export function makeProcess(programs: Program[], argv: string[], signal: string,
     ...(deferred ? { deferred } : {}),
     ...(last.waitsForGroup ? { waitsForGroup: true } : {}),
     ...(last.exitsAfterForwarding ? { waitsForChild: false } : {}),
-    ...(ignored ? { ignores: true } : {}),
+    ...(ignored || atPrompt ? { ignores: true } : {}),
+    ...(atPrompt ? { note: `an interactive ${last.name} at its prompt ignores ${signalName(parseSignal(signal))}` } : {}),
     ...(last.note ? { note: last.note } : {}),
     ...(shell?.end?.kind === 'loop' ? { loop: { ...(shell.end.pause !== undefined ? { pause: shell.end.pause } : {}), ...(trap?.exits ? { trapExits: true } : {}) } } : {}),
   };
@@ -276,6 +281,12 @@ export interface ChainOptions {
   programSource?: (argv: readonly string[], program: Program) => SourceVerdict | undefined;
   /** The image's environment (ENV): `$VAR` in a command string with a known value counts as literal. */
   env?: Readonly<Record<string, string>>;
+  /**
+   * The container's stdin: 'closed' when nothing keeps it open (compose without stdin_open/tty, a pod
+   * container without stdin/tty), so a shell that reads its commands there gets end of input and exits.
+   * Undefined: as `docker run -it` would run it (a Dockerfile's own CMD).
+   */
+  stdin?: 'open' | 'closed';
 }
 
 /** `#!/usr/bin/env bash -e` -> ['bash', '-e']; `#!/bin/sh` -> ['/bin/sh']. */
@@ -290,6 +301,14 @@ export function shebangOf(text: string): string[] | undefined {
     return rest.length ? rest : undefined;
   }
   return parts;
+}
+
+/** Sourced files that set up an environment and nothing else: a virtualenv's activate, profiles, os-release, Debian's apache2 envvars. */
+const QUIET_SOURCES = /(^|\/)(activate|os-release|profile|\.profile|\.bashrc|\.bash_profile|environment|envvars|nvm\.sh)$|^\/etc\/profile\.d\//;
+
+/** A sourced file's text could change the stop: unseen, or it sets a trap or execs. */
+function sourcedChanges(text: string | undefined): boolean {
+  return text === undefined || /(^|[\s;&|(])(trap|exec)\s/m.test(text);
 }
 
 /** A program path that names a script (not found: pid1 cannot see what it runs). */
@@ -344,6 +363,8 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         const ci = rest.indexOf(source);
         scriptArgs = ci >= 0 ? rest.slice(ci + 2) : [];
       }
+      // A shell reading commands from stdin: with stdin closed it reads end of input and exits at once.
+      if (source === undefined && prog.interactive && opts.stdin === 'closed') return { processes: [] };
       if (source === undefined) break;
       // -e on the command line or in the shebang
       const shellOpts = rest.slice(1, prog.next ?? rest.length).filter((a) => /^-[a-zA-Z]+$/.test(a));
@@ -354,6 +375,11 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
       const analysis = analyzeShell(source, family, { mode, ...(opts.env ? { env: opts.env } : {}), errexit: shellOpts.some((o) => o.includes('e')), ...(known ? { args: known } : {}) });
       // Every path ends by itself before anything runs for long: the container exits; no stop to lose.
       if (!analysis.end) return { processes: [] };
+      // A sourced file pid1 cannot read runs inside this shell: a trap or an exec there would change the stop.
+      const hiddenSource = analysis.sourced.find((f) => f.path === undefined || (!QUIET_SOURCES.test(f.path) && sourcedChanges(opts.readScript?.(f.path))));
+      if (hiddenSource && !opaque) {
+        opaque = { code: 'script-unseen', message: `line ${hiddenSource.line} sources ${hiddenSource.path ?? 'a file named at run time'}, which pid1 cannot see: a trap or an exec in it would change the stop`, at: processes.length };
+      }
       // Some paths exec the service, others keep the shell in front of it: which one runs decides.
       const split = pathSplit(analysis, args, { ...opts, signal }, processes.length);
       if (split && !opaque) opaque = split.opaque;
@@ -493,7 +519,7 @@ const RANK: Record<Outcome, number> = { killed: 4, abrupt: 3, nostart: 2, unknow
  * or they exec different programs), the outcome depends on which path runs: say which, as an opaque part.
  */
 function pathSplit(a: ShellAnalysis, args: readonly string[] | undefined, opts: ChainOptions & { signal: string }, at: number): { opaque: Opaque; worst?: ShellEnd } | undefined {
-  const ends = a.ends;
+  const ends = steadyEnds(a.ends);
   if (ends.length < 2) return undefined;
   const where = (e: ShellEnd): string => `line ${e.command.line}${e.via.length ? ` (${e.via[e.via.length - 1]})` : ''}`;
   const stays = ends.filter((e) => e.kind !== 'exec');
@@ -583,7 +609,7 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     // A trap runs between the loop's commands: soon, when the loop only sleeps briefly (POSIX: after the foreground command).
     const soon = pid1.loop.pause !== undefined && pid1.loop.pause < LOOP_PAUSE_LIMIT;
     if (soon && pid1.loop.trapExits) {
-      path.push(`${label(pid1)}'s trap runs after the loop's current \`sleep ${pid1.loop.pause}\` and ends the script`);
+      path.push(pid1.loop.pause === 0 ? `${label(pid1)}'s trap runs at once (the loop only waits, and \`wait\` returns on a trapped signal) and ends the script` : `${label(pid1)}'s trap runs after the loop's current \`sleep ${pid1.loop.pause}\` and ends the script`);
       return finish('graceful');
     }
     path.push(soon ? `${label(pid1)}'s trap runs, but the loop goes on; grace period expires -> SIGKILL` : `${label(pid1)} runs its trap only after the loop's foreground command exits, which does not happen: grace period expires -> SIGKILL`);
@@ -623,7 +649,7 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
   const targets = mode === 'group' ? procs.slice(1) : [child];
   path.push(`${label(pid1)} forwards ${signal} to ${mode === 'group' ? 'its child\'s process group' : 'its child'}: ${targets.map(label).join(', ')}`);
   if (child === service) {
-    const f = child.masks ? signalFate(sig, child.masks, { namespaceInit: false, fromAncestor: false }) : { fate: child.handles === 'yes' ? 'handled' : child.handles === 'no' ? 'default' : 'unknown' };
+    const f = child.masks ? signalFate(sig, child.masks, { namespaceInit: false, fromAncestor: false }) : { fate: child.handles === 'yes' ? 'handled' : child.handles === 'no' ? (child.ignores ? 'ignored' : 'default') : 'unknown' };
     // PID 1 exits right after forwarding: whatever the service does with the signal, its shutdown gets no time.
     const cutShort = pid1.waitsForChild === false && !child.nothingToDrain && (f.fate === 'unknown' || (f.fate === 'handled' && child.gracefulOnSignal !== 'no'));
     if (cutShort) {
@@ -656,7 +682,7 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
   if (mode === 'group' && pid1.waitsForGroup) {
     // pid1 init: the whole group got the signal, and it waits for every process it signalled.
     reached = procs.length - 1;
-    const f = service.masks ? signalFate(sig, service.masks, { namespaceInit: false, fromAncestor: false }).fate : service.handles === 'yes' ? 'handled' : service.handles === 'no' ? 'default' : 'unknown';
+    const f = service.masks ? signalFate(sig, service.masks, { namespaceInit: false, fromAncestor: false }).fate : service.handles === 'yes' ? 'handled' : service.handles === 'no' ? (service.ignores ? 'ignored' : 'default') : 'unknown';
     if (f === 'handled' && service.gracefulOnSignal === 'yes') {
       path.push(`-> ${label(service)}: handled; ${label(pid1)} waits for it after its child exits`);
       return finish('graceful');

@@ -54,6 +54,8 @@ export interface Program {
   catalogue?: string;
   /** One line of why, where the behaviour is not obvious. */
   note?: string;
+  /** A shell with neither -c nor a script: it reads commands from stdin (a prompt, with `docker run -it`). */
+  interactive?: boolean;
 }
 
 export function basename(p: string): string {
@@ -221,5 +223,6 @@ function shellProgram(argv: string[], family: ShellFamily, name: string, offset 
   const prog: Program = { name: family === 'unknown' ? name : family, role: 'shell', shell: family };
   if (command !== undefined) prog.command = command;
   if (script !== undefined) { prog.script = script; prog.next = i + offset; }
+  if (command === undefined && script === undefined) prog.interactive = true;
   return prog;
 }

@@ -127,6 +127,12 @@ export interface ShellEnd {
   pause?: number;
   /** wait: the last `wait` for the job (where a finding about the waiting points). */
   lastWait?: FinalCommand;
+  /**
+   * foreground: the path ends in a failure exit (`setup || exit 1`, `log "error"; exit 1`) or an `exit N` some
+   * commands after its service (a cleanup function's `exit 0`): a path through which the script gives up, not
+   * where it runs.
+   */
+  aborts?: boolean;
 }
 
 /** How a script ends when it runs its service in the background and waits for it. */
@@ -161,6 +167,8 @@ export interface ShellAnalysis {
   errors: { line: number; column: number; message: string }[];
   /** For a `-c` string that is one plain command (see plainArgv): its argv. */
   plain?: string[];
+  /** Files run inside this shell with `.`/`source` (path as written; undefined when built at run time). */
+  sourced: { path?: string; line: number }[];
 }
 
 export interface AnalyzeOptions {
@@ -341,7 +349,12 @@ function endless(loop: Node): boolean {
   return /^(true|:|\[\s*1\s*\]|\[\s*1\s*-eq\s*1\s*\]|\[\[\s*1\s*\]\]|sleep\s+\S+|\(\(\s*1\s*\)\))$/.test(text);
 }
 
-/** The longest `sleep N` a loop body runs in the foreground, if that (and quick commands) is all it runs. */
+/**
+ * The longest `sleep N` a loop body runs in the foreground, if that (and quick commands) is all it runs.
+ * A background job does not hold the loop, and `wait` returns at once when a trapped signal arrives
+ * (POSIX wait: "the reception of a signal for which a trap has been set shall cause the wait utility to
+ * return immediately"): `while :; do sleep 1000 & wait; done` runs its trap at once.
+ */
 function pauseOf(body: Node, functions: ReadonlyMap<string, Node>): number | undefined {
   let longest = 0;
   let ok = true;
@@ -350,6 +363,7 @@ function pauseOf(body: Node, functions: ReadonlyMap<string, Node>): number | und
     if (n.type === 'command') {
       const w = wordsOf(n);
       const name = firstWord(n);
+      if (name === 'wait') return;
       if (name === 'sleep') {
         const secs = Number.parseFloat(w[1]?.literal ?? 'NaN');
         if (Number.isFinite(secs)) longest = Math.max(longest, secs);
@@ -361,9 +375,11 @@ function pauseOf(body: Node, functions: ReadonlyMap<string, Node>): number | und
       return;
     }
     if (n.type === 'pipeline') { ok = false; return; }
-    for (let i = 0; i < n.namedChildCount; i++) {
-      const c = n.namedChild(i);
-      if (c) visit(c);
+    for (let i = 0; i < n.childCount; i++) {
+      const c = n.child(i);
+      if (!c || !c.isNamed) continue;
+      if (n.child(i + 1)?.type === '&') continue; // a background job: the loop goes on to its next command
+      visit(c);
     }
   };
   visit(body);
@@ -372,6 +388,7 @@ function pauseOf(body: Node, functions: ReadonlyMap<string, Node>): number | und
 
 class Walker {
   readonly functions = new Map<string, Node>();
+  readonly sourced: { path?: string; line: number }[] = [];
   private depth = 0;
   constructor(readonly source: string, readonly family: ShellFamily, readonly mode: 'command' | 'script', readonly env: AnalyzeOptions['env'], readonly trapped: boolean) {}
 
@@ -600,7 +617,15 @@ class Walker {
       case 'exit': {
         // `server; exit $?`: the shell waited for the service, then exits with its status.
         const rec = this.record(node, 'simple');
-        return { open: [], ends: paths.flatMap((p) => endOf({ ...p, after: p.service || p.waits > 0 ? [...p.after, rec] : p.after })), returned: [] };
+        const status = words[1]?.text.replace(/^"(.*)"$/, '$1');
+        const handsBack = status === undefined || status === '$?';
+        // `exit 1`: a failure exit (`setup || exit 1`, `log "error"; exit 1`): the path gives up.
+        const fails = status !== undefined && /^[1-9][0-9]*$/.test(status);
+        return {
+          open: [], returned: [],
+          ends: paths.flatMap((p) => endOf({ ...p, after: p.service || p.waits > 0 ? [...p.after, rec] : p.after })
+            .map((e) => (e.kind === 'foreground' && (fails || (!handsBack && e.after.length > 1)) ? { ...e, aborts: true } : e))),
+        };
       }
       case 'return':
         return this.depth > 0 ? { open: [], ends: [], returned: paths } : { open: [], ends: paths.flatMap(endOf), returned: [] };
@@ -626,8 +651,13 @@ class Walker {
         }
         return this.quick(node, paths);
       }
-      case '.': case 'source':
+      case '.': case 'source': {
+        // The file runs in this shell: a trap or an exec in it changes the stop. The launch model reads it if it can.
+        const file = words[1];
+        const literal = file?.literal !== undefined && !/[*?[]/.test(file.literal) ? file.literal : undefined;
+        this.sourced.push({ ...(literal !== undefined ? { path: literal } : {}), line: positionOf(this.source, node.startIndex).line });
         return this.quick(node, paths);
+      }
       default:
         break;
     }
@@ -916,7 +946,18 @@ function collectTraps(root: Node, source: string, functions: ReadonlyMap<string,
 
 /** The end that decides: one that keeps the shell in front of the service, else the first exec. */
 function decidingEnd(ends: readonly ShellEnd[]): ShellEnd | undefined {
-  return ends.find((e) => e.kind !== 'exec') ?? ends[0];
+  const pool = steadyEnds(ends);
+  return pool.find((e) => e.kind !== 'exec') ?? pool[0];
+}
+
+/**
+ * The ends a stop meets: where the script runs its service (exec, the end of the script, a loop, a wait).
+ * Paths that give up (`log "error"; exit 1`) end the container by themselves, and count only when there is
+ * nothing else.
+ */
+export function steadyEnds(ends: readonly ShellEnd[]): readonly ShellEnd[] {
+  const steady = ends.filter((e) => !e.aborts);
+  return steady.length ? steady : ends;
 }
 
 /** Analyse a shell command string or script as `family` would run it. */
@@ -931,7 +972,7 @@ export function analyzeShell(source: string, family: ShellFamily, opts: AnalyzeO
     // A walk of every node costs more than the parse: look for traps only where the word is.
     const traps = source.includes('trap') ? collectTraps(root, source, functions) : [];
     const statements = statementsOf(root);
-    const analysis: ShellAnalysis = { family, source, mode, ends: [], execArgs: false, traps, errexit: opts.errexit ?? false, errors: errorsOf(root, source) };
+    const analysis: ShellAnalysis = { family, source, mode, ends: [], execArgs: false, traps, errexit: opts.errexit ?? false, errors: errorsOf(root, source), sourced: [] };
     for (const s of statements) {
       const c = unwrap(s.node);
       if (c.type === 'command' && firstWord(c) === 'set') {
@@ -947,6 +988,7 @@ export function analyzeShell(source: string, family: ShellFamily, opts: AnalyzeO
     const walker = new Walker(source, family, mode, opts.env, traps.some((t) => !t.resets));
     for (const [k, v] of functions) walker.functions.set(k, v);
     const flow = walker.list(statements, [{ after: [], waits: 0, guarded: false, via: [], ...(opts.args ? { args: opts.args } : {}) }], { top: true, tail: true, nested: false, guarded: false, subshell: false });
+    analysis.sourced = walker.sourced;
     // Paths that run off the end of the script: the shell waited for their service (or job), then exits.
     const ends: ShellEnd[] = [...flow.ends, ...[...flow.open, ...flow.returned].flatMap(endOf)];
     analysis.ends = dedupe(ends);

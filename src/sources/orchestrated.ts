@@ -26,6 +26,8 @@ export interface Overrides {
   cmd?: LaunchPart | null;
   stopSignal?: StopSignalFact;
   init?: boolean;
+  /** compose `stdin_open`/`tty`, k8s `stdin`/`tty`: something keeps the container's stdin open. */
+  stdinOpen?: boolean;
   stop: StopPlan;
   /** The container's working directory, when the file sets it (k8s `workingDir`, compose `working_dir`). */
   workingDir?: string;
@@ -75,7 +77,7 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
   const model: ChainInputs = {
     argv: s.init ? ['docker-init', '--', ...argv] : argv,
     options: {
-      sh: img.shell.family, signal: stopSignal.signal, ...(cmd ? { args: cmd.argv } : {}), env: img.env,
+      sh: img.shell.family, signal: stopSignal.signal, ...(cmd ? { args: cmd.argv } : {}), env: img.env, stdin: s.stdinOpen ? 'open' : 'closed',
       ...(img.readScript ? { readScript: img.readScript } : {}),
       // Without a build context pid1 still knows what some modules do (`python -m http.server`).
       programSource: programSourceReader(img.readScript ?? (() => undefined), s.workingDir ?? img.workdir ?? '/', stopSignal.signal),

@@ -2,6 +2,7 @@
  * Real PID namespaces: `unshare --pid --fork --mount-proc` makes its child PID 1 of a new namespace,
  * which then execs the given command (so the command itself is the namespace init).
  */
+import fs from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { childrenOf, cmdlineOf } from '../../src/proc/stat.js';
 import { sleep, waitFor } from './exec.js';
@@ -74,3 +75,12 @@ export function cleanupNamespaces(): void {
   }
 }
 process.on('exit', cleanupNamespaces);
+
+/** Where a process sleeps in the kernel (/proc/PID/wchan): `do_wait` while a shell waits for a child. */
+export function wchanOf(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/wchan`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -12,6 +12,10 @@ ruleTester(rule, {
     { name: 'case: every item execs or exits', ...WITH('#!/bin/sh\ncase "$1" in\n  -*) exec svc "$@" ;;\n  help) echo usage; exit 0 ;;\n  *) exec "$@" ;;\nesac\n') },
     { name: 'a condition on the CMD decides: the branch it takes execs', ...WITH('#!/bin/sh\nif [ "$1" = svc ]; then\n  exec svc --port 80\nfi\nsu app -c "$*"\n') },
     { name: 'an endless loop whose trap ends the script', script: '#!/bin/sh\ntrap \'exit 0\' TERM\nwhile true; do sleep 5; done\n' },
+    // A path that gives up (`|| exit 1`, an error function's `exit 1`) ends the container by itself; the exec decides.
+    { name: 'failure exits are not where the script runs', ...WITH('#!/bin/sh\nfail() { echo "error: $1"; echo "see the docs"; exit 1; }\n./migrate || exit 1\n[ -n "$DB" ] || fail "no DB"\nexec svc\n') },
+    // `wait` for a background sleep returns at once on a trapped signal (POSIX wait): the trap ends the loop.
+    { name: 'a keep-alive loop of `sleep & wait` with a trap that exits', script: '#!/bin/bash\nstop() { kill -TERM $pid; wait $pid; exit 0; }\ntrap stop TERM\nsvc & pid=$!\nwhile :; do sleep 1000 & wait; done\n' },
     {
       name: 'exec "$@" with a shell-form CMD: the script execs; the CMD shell is shell-pid1\'s finding',
       dockerfile: 'FROM debian:bookworm\nCOPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]\nCMD ["sh", "-c", "svc"]\n',
@@ -23,6 +27,10 @@ ruleTester(rule, {
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
+    // A sourced file pid1 cannot read runs in the shell (a trap there would change the stop): not certain.
+    { name: 'a sourced file pid1 cannot see makes it a warning', ...WITH('#!/bin/sh\n. /opt/app/env.sh\nsvc\n'), errors: [{ messageId: 'shellStays', severity: 'warning', file: 'e.sh' }], outputFiles: { 'e.sh': '#!/bin/sh\n. /opt/app/env.sh\nexec svc\n' } },
+    { name: 'a sourced environment file that only sets variables keeps it certain', ...WITH('#!/bin/sh\n. /etc/apache2/envvars\napache2 -D FOREGROUND\n'), errors: [{ messageId: 'shellStays', severity: 'error', file: 'e.sh' }] },
+    // (no fix: exec'd, apache2 still takes SIGTERM as its immediate stop; its graceful one is SIGWINCH)
     {
       name: 'one branch execs, the other runs su -c: which one runs decides (warning at the su line)',
       ...WITH('#!/bin/bash\nif [ -z "$NEWUSER" ]; then\n  exec svc -w\nelse\n  useradd "$NEWUSER"\n  su "$NEWUSER" -c "svc -w"\nfi\n'),

@@ -67,6 +67,8 @@ export interface ServiceReading {
   stopSignal: { fact?: StopSignalFact; span?: Span };
   grace: Grace;
   init: boolean;
+  /** `stdin_open` or `tty`: the container's stdin stays open (a shell with no command waits at its prompt). */
+  stdinOpen: boolean;
   /** The service's file is in the legacy v1 format. */
   legacyV1: boolean;
   /** The compose version whose splitting applies (v1 files: 1). */
@@ -208,6 +210,7 @@ export function readService(p: Project, name: string, layers: Layer[]): ServiceR
     p, name, layers, anchorLayer, anchor, ...(imageRef !== undefined ? { imageRef } : {}), imageSpan, ...(build ? { build } : {}),
     ...parts, commandStrings, origins, substituted,
     stopSignal: stopSignalOf(p, layers), grace: graceOf(p, layers), init: initOf(p, layers), legacyV1, version,
+    stdinOpen: ['stdin_open', 'tty'].some((k) => composeBool(lastString(p, layers, k) ?? '') === true),
   };
 }
 
@@ -261,7 +264,7 @@ export function launchOfService(r: ServiceReading): ComposeLaunch | undefined {
     ...orchestratedFields({
       label: `service ${name}`, doc, where: r.legacyV1 ? name : `services.${name}`, image, ...(imageRef !== undefined ? { imageRef } : {}),
       ...(r.entrypoint !== undefined ? { entrypoint: r.entrypoint } : {}), ...(r.command !== undefined ? { cmd: r.command } : {}),
-      ...(r.stopSignal.fact ? { stopSignal: r.stopSignal.fact } : {}), init: r.init, stop, anchor: r.anchor, origins: r.origins, substituted: r.substituted,
+      ...(r.stopSignal.fact ? { stopSignal: r.stopSignal.fact } : {}), init: r.init, stdinOpen: r.stdinOpen, stop, anchor: r.anchor, origins: r.origins, substituted: r.substituted,
     }),
     service: name,
     ...(r.legacyV1 ? { legacyV1: true } : {}),

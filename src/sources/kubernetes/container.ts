@@ -68,6 +68,8 @@ export interface ContainerReading {
   stop: StopPlan;
   user?: string;
   workingDir?: string;
+  /** `stdin: true` or `tty: true`: the container's stdin stays open. */
+  stdinOpen: boolean;
   notes: string[];
   errors: ContainerErrors;
   /** An operator wraps or replaces this container's command (Argo, KubeRay): why nothing here predicts the stop. */
@@ -307,6 +309,7 @@ export function readContainer(doc: Document, y: YamlDoc, pod: PodSpecAt, node: Y
     ...(command ? { command } : {}), ...(args ? { args } : {}), origins, env,
     ...(stopSignal ? { stopSignal } : {}), stop,
     ...(user !== undefined ? { user } : {}), ...(workingDir ? { workingDir } : {}),
+    stdinOpen: ['stdin', 'tty'].some((k) => scalarString(y, fields.get(k)?.value) === 'true'),
     notes, errors: errs,
     ...(replacedBy ? { replacedBy } : {}), ...(mounts ? { files: mounts } : {}),
   };
@@ -370,6 +373,7 @@ export function launchOfContainer(r: ContainerReading, imageConfig: (image: stri
       // an empty `args` under a `command` still drops the image's CMD.
       ...(command?.part ? { entrypoint: command.part } : {}), ...(args && (args.part || command?.part) ? { cmd: args.part } : {}),
       ...(r.stopSignal ? { stopSignal: r.stopSignal } : {}), stop: r.stop, anchor: r.anchor, origins: r.origins, ...(r.workingDir ? { workingDir: r.workingDir } : {}),
+      stdinOpen: r.stdinOpen,
       substituted: (command?.changed ?? false) || (args?.changed ?? false),
     }),
     resource: r.pod.resource, container: r.name, document: r.yamlDoc.index,
