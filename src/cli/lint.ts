@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { SHELL_FAMILIES } from '../sources/images.js';
 import type { ProbedImage } from '../sources/launch.js';
 import { parseImageMap } from '../sources/image-map.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { collect } from './options.js';
+import { packageVersion } from './version.js';
 
 interface LintCliOptions {
   format: 'pretty' | 'json' | 'sarif' | 'github';
@@ -23,15 +23,6 @@ interface LintCliOptions {
   allStages?: boolean;
   stdinFilename?: string;
   color?: boolean;
-}
-
-function version(): string {
-  try {
-    const req = createRequire(import.meta.url);
-    return (req('../../../package.json') as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
 }
 
 function pairs(list: string[], what: string, check?: (v: string, k: string) => void): Record<string, string> {
@@ -106,7 +97,7 @@ export function registerLint(program: Command): void {
       });
       for (const n of out.probeNotes) process.stderr.write(`pid1: probe ${n}\n`);
       const fixed = o.fix ? out.plans.reduce((n, p) => n + p.fixes.length, 0) : 0;
-      const v = version();
+      const v = packageVersion();
       let text: string;
       if (o.fixDryRun && o.format === 'pretty') text = out.diff || 'no fixes to apply\n';
       else if (o.format === 'json') text = formatJson(out.result, { fixed, version: v });
