@@ -11,6 +11,7 @@ import { registerTest } from './test.js';
 import { registerStop } from './stop.js';
 import { registerInit } from './init.js';
 import { registerWatch } from './watch.js';
+import { registerLsp } from './lsp.js';
 import { packageVersion } from './version.js';
 
 export function buildProgram(): Command {
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerStop(program);
   registerInit(program);
   registerWatch(program);
+  registerLsp(program);
   return program;
 }
 
