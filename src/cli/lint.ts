@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { SHELL_FAMILIES } from '../sources/images.js';
 import type { Severity } from '../rules/contract.js';
+import type { LintProgress } from '../lint/run.js';
 import type { ProbedImage } from '../sources/launch.js';
 import { parseImageMap } from '../sources/image-map.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { collect } from './options.js';
+import { ProgressLine } from './progress.js';
 import { packageVersion } from './version.js';
 
 interface LintCliOptions {
@@ -90,14 +92,16 @@ export function registerLint(program: Command): void {
         try { stdinText = fs.readFileSync(0, 'utf8'); } catch (err) { throw new UserError(`cannot read stdin: ${messageOf(err)}`); }
       }
       const target = o.target ?? cfg.target;
+      const bar = new ProgressLine();
       const out = await runLint({
+        ...(bar.active ? { progress: (p: LintProgress) => bar.update(p.phase === 'finding' ? `pid1 lint: finding files (${p.done} so far)` : `pid1 lint: ${p.done}/${p.total ?? '?'} files`) } : {}),
         paths: list, ...(stdinText !== undefined ? { stdinText } : {}), ...(o.stdinFilename ? { stdinName: o.stdinFilename } : {}),
         ignore: cfg.ignore, fix: Boolean(o.fix), fixDryRun: Boolean(o.fixDryRun), ...(o.probeImages ? { probe: probeLocalImages } : {}),
         rules: cfg.rules, images, buildArgs, ...(target ? { target } : {}), ...(o.context ? { context: o.context } : {}),
         ...(o.allStages ? { allStages: true } : {}),
         ...(o.imageMap.length ? { imageMap: parseImageMap(o.imageMap) } : {}),
         ...(o.composeFile.length ? { composeFiles: o.composeFile } : {}),
-      });
+      }).finally(() => bar.clear());
       for (const n of out.probeNotes) process.stderr.write(`pid1: probe ${n}\n`);
       const fixed = o.fix ? out.plans.reduce((n, p) => n + p.fixes.length, 0) : 0;
       const v = packageVersion();
