@@ -20,7 +20,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import { Language, Parser, type Node } from 'web-tree-sitter';
+import { Language, Parser, type Node } from '#web-tree-sitter';
 import type { ShellFamily } from './programs.js';
 import { commandWeight, firstWord, hasAssignments, isAllArgs, isQuick, isSelf, literalOf, plainOf, positionOf, readsInput, unwrap, wordsOf, type Word } from './shell-words.js';
 
@@ -36,7 +36,7 @@ export async function loadShellParser(): Promise<void> {
   // parses a one-line command in ~40 us. Only wasm compilation is affected, and tree-sitter is our only wasm.
   v8.setFlagsFromString('--liftoff-only');
   await Parser.init();
-  // The grammar's .wasm is copied beside this module at build time (scripts/copy-grammar.mjs): the package
+  // The grammar's .wasm is copied beside this module at build time (scripts/copy-wasm.mjs): the package
   // ships only it, not tree-sitter-bash's 20 MB of C sources and native prebuilds (a devDependency).
   const wasm = fileURLToPath(new URL('./tree-sitter-bash.wasm', import.meta.url));
   const lang = await Language.load(wasm);

@@ -5,7 +5,7 @@
  * Python file never pays for the Python grammar.
  */
 import { fileURLToPath } from 'node:url';
-import { Language, Parser } from 'web-tree-sitter';
+import { Language, Parser } from '#web-tree-sitter';
 import { loadShellParser } from '../model/shell.js';
 import type { SourceLanguage } from '../model/catalogue.js';
 
@@ -52,7 +52,7 @@ async function load(language: SourceLanguage): Promise<Parser> {
   // parsers already made depend on), and the shell model owns that call: let it run it, once.
   await loadShellParser();
   const pkg = PACKAGES[language];
-  // copied beside this module at build time (scripts/copy-grammar.mjs): the package ships only the .wasm
+  // copied beside this module at build time (scripts/copy-wasm.mjs): the package ships only the .wasm
   const wasm = fileURLToPath(new URL(`./${pkg}.wasm`, import.meta.url));
   const lang = await Language.load(wasm);
   const parser = new Parser();
