@@ -150,7 +150,7 @@ test('GitLab CI: the documented job writes a valid Code Quality report, shows th
   assert.match(r.stdout, /Dockerfile:2:12 +error +PID 1 is `dash -c`/);
   const report = JSON.parse(fs.readFileSync(path.join(bad, job.artifacts.reports.codequality), 'utf8')) as { check_name: string; severity: string }[];
   assert.ok(validate(report), JSON.stringify(validate.errors, null, 1));
-  assert.deepEqual(report.map((x) => `${x.check_name}:${x.severity}`).sort(), ['node-pid1:minor', 'shell-pid1:major']);
+  assert.deepEqual(report.map((x) => `${x.check_name}:${x.severity}`).sort(), ['program-decides:minor', 'shell-pid1:major']);
 
   const good = project({ 'Dockerfile': GOOD });
   const ok = await runJob(good);

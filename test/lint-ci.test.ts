@@ -52,7 +52,7 @@ test('--format gitlab: a valid Code Quality report (errors major, warnings minor
   assert.deepEqual(brief, [
     'Dockerfile:2 shell-pid1 major',
     'broken/Dockerfile:1 pid1/file-error major',
-    'svc/Dockerfile:2 node-pid1 minor',
+    'svc/Dockerfile:2 program-decides minor',
     'two/Dockerfile:2 shell-pid1 info',
     'two/Dockerfile:4 shell-pid1 major',
   ]);
@@ -77,7 +77,7 @@ test('--format gitlab: a valid Code Quality report (errors major, warnings minor
 test('--fail-on error|warning|info: exit 1 only for a finding at or above the level; file errors always fail', async () => {
   const dir = tree({
     'warn/Dockerfile': 'FROM node:20\nCMD ["node", "s.js"]\n',
-    'info/Dockerfile': 'FROM debian AS build\nCMD make\nFROM python:3.12-slim\nCMD ["python", "-m", "http.server"]\n',
+    'info/Dockerfile': 'FROM debian AS build\nCMD make\nFROM python:3.12-slim\nENTRYPOINT ["gunicorn", "app:app"]\n',
     'err/Dockerfile': BAD,
     'broken/Dockerfile': 'FROBNICATE\n',
   });

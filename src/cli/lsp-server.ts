@@ -56,6 +56,7 @@ export function startLanguageServer(): Connection {
   const published = new Map<string, Published>();
   const pending = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
+  let flushing = false;
 
   const log = (s: string): void => connection.console.log(`pid1: ${s}`);
 
@@ -77,7 +78,7 @@ export function startLanguageServer(): Connection {
     else workspace = new Workspace(opts);
   }
 
-  function publish(abs: string, lint: WorkspaceLint | undefined): void {
+  function publish(abs: string, lint: WorkspaceLint | undefined, version: number | undefined): void {
     const uri = uriOf.get(abs) ?? fileUri(abs);
     const fl = lint?.files.get(abs);
     const docOf = (file: string): Document | undefined => lint?.docs.get(file);
@@ -89,39 +90,56 @@ export function startLanguageServer(): Connection {
       entries.push({ diagnostic, finding: f, ...(edit ? { edit } : {}) });
     }
     for (const e of fl?.errors ?? []) entries.push({ diagnostic: fileErrorDiagnostic(e) });
-    const version = documents.get(uri)?.version;
     published.set(uri, { version, docs: lint?.docs ?? new Map(), entries });
     void connection.sendDiagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics: entries.map((x) => x.diagnostic) });
   }
 
+  const versionOf = (abs: string): number | undefined => documents.get(uriOf.get(abs) ?? fileUri(abs))?.version;
+
   /** Lint what the changed files affect, and publish for every open document whose findings may change. */
-  function flush(): void {
+  async function flush(): Promise<void> {
     timer = undefined;
     if (!workspace || shuttingDown) return;
-    const ws = workspace;
-    const changed = [...pending];
-    pending.clear();
-    const affected = (): Set<string> => new Set(changed.flatMap((c) => ws.affectedOpen(c)));
-    const targets = affected();
-    if (!targets.size) return;
-    const started = Date.now();
-    let lint = ws.lintFor([...targets]);
-    // the lint may have changed what reads what (a COPY added): documents newly affected are linted too
-    const after = affected();
-    if ([...after].some((f) => !targets.has(f))) {
-      lint = ws.lintFor([...new Set([...targets, ...after])]);
-      for (const f of after) targets.add(f);
+    // one lint at a time (a grammar may load in between): changes that come meanwhile wait for the next
+    if (flushing) { timer = setTimeout(runFlush, DEBOUNCE_MS); return; }
+    flushing = true;
+    try {
+      const ws = workspace;
+      const changed = [...pending];
+      pending.clear();
+      const affected = (): Set<string> => new Set(changed.flatMap((c) => ws.affectedOpen(c)));
+      const targets = affected();
+      if (!targets.size) return;
+      const started = Date.now();
+      // the versions the lint reads (the overlays are the texts of these versions)
+      const versions = new Map([...targets].map((f) => [f, versionOf(f)]));
+      let lint = await ws.lintForLoaded([...targets]);
+      // the lint may have changed what reads what (a COPY added): documents newly affected are linted too
+      const after = affected();
+      if ([...after].some((f) => !targets.has(f))) {
+        for (const f of after) if (!targets.has(f)) { targets.add(f); versions.set(f, versionOf(f)); }
+        lint = await ws.lintForLoaded([...targets]);
+      }
+      for (const f of targets) if (ws.isOpen(f) && (ws.concerns(f) || published.has(uriOf.get(f) ?? fileUri(f)))) publish(f, lint, versions.get(f));
+      log(`linted ${lint.roots} root(s) for ${[...targets].map((f) => path.relative(root, f)).join(', ')} in ${Date.now() - started} ms`);
+    } finally {
+      flushing = false;
     }
-    for (const f of targets) publish(f, lint);
-    log(`linted ${lint.roots} root(s) for ${[...targets].map((f) => path.relative(root, f)).join(', ')} in ${Date.now() - started} ms`);
+  }
+
+  /** Resolves when no lint is running. */
+  async function idle(): Promise<void> {
+    while (flushing) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  function runFlush(): void {
+    flush().catch((err: unknown) => log(`internal error: ${messageOf(err)}`));
   }
 
   function schedule(abs: string, delay: number): void {
     pending.add(abs);
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      try { flush(); } catch (err) { log(`internal error: ${messageOf(err)}`); }
-    }, delay);
+    timer = setTimeout(runFlush, delay);
   }
 
   connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
@@ -154,9 +172,8 @@ export function startLanguageServer(): Connection {
       // scripts opened before the index knew which Dockerfile runs them: lint them through it now
       for (const f of ws.openFiles()) pending.add(f);
       if (timer) clearTimeout(timer);
-      flush();
-      log(`indexed ${path.basename(root)} (${ws.rootCount} roots) in ${Date.now() - started} ms`);
-    }, (err: unknown) => log(`indexing failed: ${messageOf(err)}`));
+      return idle().then(() => flush()).then(() => log(`indexed ${path.basename(root)} (${ws.rootCount} roots) in ${Date.now() - started} ms`));
+    }).catch((err: unknown) => log(`indexing failed: ${messageOf(err)}`));
   });
 
   documents.onDidOpen((e) => {
@@ -170,11 +187,8 @@ export function startLanguageServer(): Connection {
     if (!abs || !workspace) return;
     uriOf.set(abs, e.document.uri);
     const text = e.document.getText();
+    // every open document counts with its unsaved text: also a program's source that a launch reads
     const kind = kindOfText(abs, text, e.document.languageId);
-    if (!kind) {
-      if (workspace.isOpen(abs)) { workspace.removeOverlay(abs); publish(abs, undefined); }
-      return;
-    }
     const first = !workspace.isOpen(abs);
     workspace.setOverlay(abs, text, kind);
     // the first version is linted at once; edits wait for a pause in typing

@@ -14,6 +14,7 @@ import type { Finding } from '../rules/contract.js';
 import { isDockerfileName, isTemplate, looksLikeKubernetes } from '../sources/kinds.js';
 import { isComposeFileName } from '../sources/compose/files.js';
 import { isShellScript } from '../sources/script.js';
+import { loadWantedGrammars } from '../sources/grammars.js';
 import { discoverSteps } from '../sources/walk.js';
 import { Linter, type EngineOptions } from './engine.js';
 
@@ -94,11 +95,20 @@ export class Workspace {
     this.opts = opts;
   }
 
-  /** An editor opened or changed a document: lint from this text from now on. */
-  setOverlay(absPath: string, text: string, kind: DocumentKind): void {
+  /**
+   * An editor opened or changed a document: lint from this text from now on. `kind` undefined: a file pid1
+   * does not lint by itself (a program's source, a config file) but reads when a launch runs it.
+   */
+  setOverlay(absPath: string, text: string, kind: DocumentKind | undefined): void {
     this.overlays.set(absPath, text);
-    this.overlayKinds.set(absPath, kind);
-    if (ROOT_KINDS.has(kind)) this.roots.set(absPath, kind);
+    if (kind) this.overlayKinds.set(absPath, kind);
+    else this.overlayKinds.delete(absPath);
+    if (kind && ROOT_KINDS.has(kind)) this.roots.set(absPath, kind);
+  }
+
+  /** Whether pid1 has anything to say about this file: it lints it, or a launch reads it. */
+  concerns(absPath: string): boolean {
+    return this.overlayKinds.has(absPath) || this.rootsOf(absPath).length > 0;
   }
 
   /** The editor closed it: the file on disk counts again (a root it is when the walk found it, or it exists). */
@@ -174,8 +184,7 @@ export class Workspace {
     for (const r of roots) if (this.lintRoot(r, store, linter)) linted++;
     // scripts that no root reads (also after this lint): on their own
     for (const f of files) {
-      const kind = this.overlayKinds.get(f) ?? undefined;
-      if (this.rootsOf(f).length || (kind !== undefined && kind !== 'script')) continue;
+      if (this.rootsOf(f).length || this.overlayKinds.get(f) !== 'script') continue;
       const doc = store.read(f, 'script');
       if (doc) { linter.lint(doc); linted++; }
     }
@@ -195,6 +204,15 @@ export class Workspace {
     }
     for (const d of store.all()) if (!out.docs.has(d.file)) out.docs.set(d.file, d);
     return out;
+  }
+
+  /**
+   * lintFor, with the program-source grammars (Python, JavaScript, Go) the lint asked for loaded: a
+   * grammar loads on first use, then the lint runs again, as `pid1 lint` does.
+   */
+  async lintForLoaded(files: readonly string[]): Promise<WorkspaceLint> {
+    const first = this.lintFor(files);
+    return (await loadWantedGrammars()) ? this.lintFor(files) : first;
   }
 
   /**
