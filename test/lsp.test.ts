@@ -288,6 +288,14 @@ test('LSP: edits are debounced, and an edit lints only the roots that read the e
     await c.diagnostics('a/Dockerfile');
     await c.diagnostics('b/Dockerfile');
     await waitFor('the index', () => (c.logs.some((l) => l.text.includes('indexed')) ? true : undefined));
+    // and quiet: nothing published for half a second
+    let seen = -1;
+    await waitFor('a quiet server', async () => {
+      if (seen === c.published.length) return true;
+      seen = c.published.length;
+      await new Promise((r) => setTimeout(r, 500));
+      return undefined;
+    }, 15_000, 0);
     const before = c.published.length;
     const logsBefore = c.logs.length;
     // five keystrokes in a row: one lint, for the last version only

@@ -101,7 +101,7 @@ export function startLanguageServer(): Connection {
     timer = undefined;
     if (!workspace || shuttingDown) return;
     // one lint at a time (a grammar may load in between): changes that come meanwhile wait for the next
-    if (flushing) { timer = setTimeout(runFlush, DEBOUNCE_MS); return; }
+    if (flushing) { timer ??= setTimeout(runFlush, DEBOUNCE_MS); return; }
     flushing = true;
     try {
       const ws = workspace;
@@ -172,7 +172,11 @@ export function startLanguageServer(): Connection {
       // scripts opened before the index knew which Dockerfile runs them: lint them through it now
       for (const f of ws.openFiles()) pending.add(f);
       if (timer) clearTimeout(timer);
-      return idle().then(() => flush()).then(() => log(`indexed ${path.basename(root)} (${ws.rootCount} roots) in ${Date.now() - started} ms`));
+      return idle().then(() => {
+        // this flush covers every open document: a deferred one has nothing left to do
+        if (timer) clearTimeout(timer);
+        return flush();
+      }).then(() => log(`indexed ${path.basename(root)} (${ws.rootCount} roots) in ${Date.now() - started} ms`));
     }).catch((err: unknown) => log(`indexing failed: ${messageOf(err)}`));
   });
 
