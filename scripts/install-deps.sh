@@ -9,7 +9,9 @@ packages=(docker.io docker-compose busybox-static tini dumb-init catatonit gcc l
   # installed and are skipped otherwise.
   python3 procps nginx-light haproxy redis-server cron supervisor gunicorn python3-uvicorn python3-flask python3-django
   # yarn 1 for test/package-managers.test.ts (npm comes with Node)
-  yarnpkg)
+  yarnpkg
+  # the real pre-commit on the pid1-lint hook (test/pre-commit.test.ts; it brings nodeenv)
+  pre-commit git)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,14 +1,18 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { SHELL_FAMILIES } from '../sources/images.js';
+import type { Severity } from '../rules/contract.js';
+import type { LintProgress } from '../lint/run.js';
 import type { ProbedImage } from '../sources/launch.js';
 import { parseImageMap } from '../sources/image-map.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { collect } from './options.js';
+import { ProgressLine } from './progress.js';
+import { packageVersion } from './version.js';
 
 interface LintCliOptions {
-  format: 'pretty' | 'json' | 'sarif' | 'github';
+  format: 'pretty' | 'json' | 'sarif' | 'github' | 'gitlab' | 'codeclimate';
+  failOn: Severity;
   output?: string;
   fix?: boolean;
   fixDryRun?: boolean;
@@ -23,15 +27,6 @@ interface LintCliOptions {
   allStages?: boolean;
   stdinFilename?: string;
   color?: boolean;
-}
-
-function version(): string {
-  try {
-    const req = createRequire(import.meta.url);
-    return (req('../../../package.json') as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
 }
 
 function pairs(list: string[], what: string, check?: (v: string, k: string) => void): Record<string, string> {
@@ -60,7 +55,8 @@ export function registerLint(program: Command): void {
     .command('lint')
     .description('find lost stop signals in Dockerfiles, entrypoint scripts, compose files and Kubernetes manifests (exit 1 on errors, 2 if it could not run)')
     .argument('[paths...]', 'files or directories (default: .); - reads one Dockerfile, compose file or Kubernetes YAML stream from stdin')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json', 'sarif', 'github']).default('pretty'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json', 'sarif', 'github', 'gitlab', 'codeclimate']).default('pretty'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity remains (file errors always fail)').choices(['error', 'warning', 'info']).default('error'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--fix', 'apply the safe fixes in place (atomic, idempotent)')
     .option('--fix-dry-run', 'print the fixes as a unified diff; change nothing')
@@ -76,13 +72,13 @@ export function registerLint(program: Command): void {
     .option('--all-stages', 'also analyse stages that are not the target (reported as info)')
     .option('--stdin-filename <name>', 'name to show for stdin')
     .option('--no-color', 'no colours in pretty output')
-    .addHelpText('after', '\nExamples:\n  pid1 lint                       # every Dockerfile under .\n  pid1 lint Dockerfile entrypoint.sh\n  pid1 lint --fix-dry-run .\n  docker build -f - . < Dockerfile; pid1 lint - < Dockerfile\n  pid1 lint --format sarif -o pid1.sarif\n\nDocs: docs/lint.md, rules: docs/rules/')
+    .addHelpText('after', '\nExamples:\n  pid1 lint                       # every Dockerfile under .\n  pid1 lint Dockerfile entrypoint.sh\n  pid1 lint --fix-dry-run .\n  docker build -f - . < Dockerfile; pid1 lint - < Dockerfile\n  pid1 lint --format sarif -o pid1.sarif\n  pid1 lint --format gitlab -o gl-code-quality-report.json\n  pid1 lint --fail-on warning       # CI gate: warnings fail too\n\nDocs: docs/lint.md, rules: docs/rules/')
     .action(async (paths: string[], o: LintCliOptions) => {
       if (o.fix && o.fixDryRun) throw new UserError('--fix and --fix-dry-run exclude each other');
       // Loaded here, not at start-up: every other command stays fast to start.
-      const [{ countOf }, { emptyConfig, findConfig, loadConfig }, { runLint }, { formatGithub }, { formatJson }, { formatPretty }, { formatSarif }] = await Promise.all([
+      const [{ countOf }, { emptyConfig, findConfig, loadConfig }, { runLint }, { formatGithub }, { formatGitlab }, { formatJson }, { formatPretty }, { formatSarif }] = await Promise.all([
         import('../lint/engine.js'), import('../lint/config.js'), import('../lint/run.js'), import('../report/lint-github.js'),
-        import('../report/lint-json.js'), import('../report/lint-pretty.js'), import('../report/lint-sarif.js'),
+        import('../report/lint-gitlab.js'), import('../report/lint-json.js'), import('../report/lint-pretty.js'), import('../report/lint-sarif.js'),
       ]);
       const cfgFile = o.config === false ? undefined : typeof o.config === 'string' ? o.config : findConfig(process.cwd());
       if (typeof o.config === 'string' && !fs.existsSync(o.config)) throw new UserError(`${o.config}: no such config file`);
@@ -96,22 +92,25 @@ export function registerLint(program: Command): void {
         try { stdinText = fs.readFileSync(0, 'utf8'); } catch (err) { throw new UserError(`cannot read stdin: ${messageOf(err)}`); }
       }
       const target = o.target ?? cfg.target;
+      const bar = new ProgressLine();
       const out = await runLint({
+        ...(bar.active ? { progress: (p: LintProgress) => bar.update(p.phase === 'finding' ? `pid1 lint: finding files (${p.done} so far)` : `pid1 lint: ${p.done}/${p.total ?? '?'} files`) } : {}),
         paths: list, ...(stdinText !== undefined ? { stdinText } : {}), ...(o.stdinFilename ? { stdinName: o.stdinFilename } : {}),
         ignore: cfg.ignore, fix: Boolean(o.fix), fixDryRun: Boolean(o.fixDryRun), ...(o.probeImages ? { probe: probeLocalImages } : {}),
         rules: cfg.rules, images, buildArgs, ...(target ? { target } : {}), ...(o.context ? { context: o.context } : {}),
         ...(o.allStages ? { allStages: true } : {}),
         ...(o.imageMap.length ? { imageMap: parseImageMap(o.imageMap) } : {}),
         ...(o.composeFile.length ? { composeFiles: o.composeFile } : {}),
-      });
+      }).finally(() => bar.clear());
       for (const n of out.probeNotes) process.stderr.write(`pid1: probe ${n}\n`);
       const fixed = o.fix ? out.plans.reduce((n, p) => n + p.fixes.length, 0) : 0;
-      const v = version();
+      const v = packageVersion();
       let text: string;
       if (o.fixDryRun && o.format === 'pretty') text = out.diff || 'no fixes to apply\n';
       else if (o.format === 'json') text = formatJson(out.result, { fixed, version: v });
       else if (o.format === 'sarif') text = formatSarif(out.result, v);
       else if (o.format === 'github') text = formatGithub(out.result);
+      else if (o.format === 'gitlab' || o.format === 'codeclimate') text = formatGitlab(out.result);
       else {
         const color = o.color !== false && !o.output && !process.env.NO_COLOR && (Boolean(process.stdout.isTTY) || Boolean(process.env.FORCE_COLOR));
         text = formatPretty(out.result, { color, ...(fixed ? { fixed } : {}) });
@@ -126,6 +125,8 @@ export function registerLint(program: Command): void {
       }
       else process.stdout.write(text);
       const c = countOf(out.result);
-      process.exitCode = out.nothingReadable ? 2 : c.errors > 0 || c.fileErrors > 0 ? 1 : 0;
+      // --fail-on: the lowest severity that fails the run (CI gates choose; file errors always fail)
+      const failing = c.errors + (o.failOn !== 'error' ? c.warnings : 0) + (o.failOn === 'info' ? c.infos : 0);
+      process.exitCode = out.nothingReadable ? 2 : failing > 0 || c.fileErrors > 0 ? 1 : 0;
     });
 }

@@ -11,11 +11,13 @@ import { registerTest } from './test.js';
 import { registerStop } from './stop.js';
 import { registerInit } from './init.js';
 import { registerWatch } from './watch.js';
+import { registerLsp } from './lsp.js';
+import { packageVersion } from './version.js';
 
 export function buildProgram(): Command {
   const program = new Command('pid1')
     .description('Find, explain, fix and prove lost stop signals in containers.')
-    .version('0.1.0')
+    .version(packageVersion())
     .showHelpAfterError()
     .exitOverride();
   registerSignals(program);
@@ -25,6 +27,7 @@ export function buildProgram(): Command {
   registerStop(program);
   registerInit(program);
   registerWatch(program);
+  registerLsp(program);
   return program;
 }
 

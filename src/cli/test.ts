@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { collect, printJson } from './options.js';
+import { graceCountdown } from './progress.js';
 import { UserError, messageOf } from '../util/errors.js';
 
 interface RawTestOptions {
@@ -198,7 +199,7 @@ export function registerTest(program: Command): void {
         label = labelOf(opts);
         policyName = raw.policy ?? (kind === 'compose' ? 'compose' : kind === 'manifest' ? 'kubelet' : 'docker');
         resources.trapSignals((sig) => process.stderr.write(`pid1: ${sig}: removing what this test created...\n`));
-        const report = await runTest(opts, { resources, progress: (line) => { if (!raw.json && process.stderr.isTTY) process.stderr.write(`${line}\n`); } });
+        const report = await runTest(opts, { resources, progress: (line) => { if (!raw.json && process.stderr.isTTY) process.stderr.write(`${line}\n`); }, ...(raw.json ? {} : { stopping: graceCountdown() }) });
         if (raw.json) printJson(report);
         else process.stdout.write(formatTest(report, tty));
         // A disagreement is a bug in pid1's model: say so on stderr too, whatever the output format.

@@ -11,7 +11,7 @@ import { looksLikeYamlManifest, yamlKindOf } from '../sources/kinds.js';
 import type { ProbedImage } from '../sources/launch.js';
 import { loadWantedGrammars } from '../sources/grammars.js';
 import { isShellScript } from '../sources/script.js';
-import { discover, type Found } from '../sources/walk.js';
+import { discoverSteps, type Found } from '../sources/walk.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { planFixes, unifiedDiff, writeAtomic, type FilePlan } from './apply.js';
 import { Linter, type EngineOptions, type LintResult } from './engine.js';
@@ -29,6 +29,15 @@ export interface RunOptions extends EngineOptions {
   fixDryRun?: boolean;
   /** --probe-images: the probe to use for base images the table or config does not settle. */
   probe?: ImageProbe;
+  /** Told as files are found and linted (a terminal's progress line). */
+  progress?: (p: LintProgress) => void;
+}
+
+export interface LintProgress {
+  phase: 'finding' | 'linting';
+  done: number;
+  /** Files to lint (when linting). */
+  total?: number;
 }
 
 export interface RunOutcome {
@@ -55,7 +64,9 @@ function lintOnce(found: readonly Found[], stdin: { name: string; text: string }
       readable++;
     }
   }
+  let done = 0;
   for (const f of found) {
+    opts.progress?.({ phase: 'linting', done: done++, total: found.length });
     let buf: Buffer;
     try {
       buf = fs.readFileSync(f.abs);
@@ -78,7 +89,11 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
   const usesStdin = opts.paths.includes('-');
   if (usesStdin && opts.fix) throw new UserError('--fix cannot write to stdin; use --fix-dry-run to see the diff');
   const listings = new Map<string, Set<string>>();
-  const found = discover([...opts.paths.filter((p) => p !== '-'), ...(opts.composeFiles ?? [])], opts.ignore ?? [], process.cwd(), listings);
+  const found: Found[] = [];
+  for (const f of discoverSteps([...opts.paths.filter((p) => p !== '-'), ...(opts.composeFiles ?? [])], opts.ignore ?? [], process.cwd(), listings)) {
+    if (f) found.push(f);
+    else opts.progress?.({ phase: 'finding', done: found.length });
+  }
   const stdin = usesStdin ? { name: opts.stdinName ?? '<stdin>', text: opts.stdinText ?? '' } : undefined;
   if (!stdin && found.length === 0) throw new UserError(`nothing to lint in ${opts.paths.join(', ')} (looked for Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile*, compose files and Kubernetes YAML)`);
   let { result, readable } = lintOnce(found, stdin, opts, undefined, listings);

@@ -18,10 +18,9 @@
  *   trapped signal arrives, so a script whose trap forwards TERM must wait again (or wait in the trap),
  *   and under `set -e` that first failing `wait` ends the script.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import { Language, Parser, type Node } from 'web-tree-sitter';
+import { Language, Parser, type Node } from '#web-tree-sitter';
 import type { ShellFamily } from './programs.js';
 import { commandWeight, firstWord, hasAssignments, isAllArgs, isQuick, isSelf, literalOf, plainOf, positionOf, readsInput, unwrap, wordsOf, type Word } from './shell-words.js';
 
@@ -37,8 +36,9 @@ export async function loadShellParser(): Promise<void> {
   // parses a one-line command in ~40 us. Only wasm compilation is affected, and tree-sitter is our only wasm.
   v8.setFlagsFromString('--liftoff-only');
   await Parser.init();
-  const require = createRequire(import.meta.url);
-  const wasm = path.join(path.dirname(require.resolve('tree-sitter-bash/package.json')), 'tree-sitter-bash.wasm');
+  // The grammar's .wasm is copied beside this module at build time (scripts/copy-wasm.mjs): the package
+  // ships only it, not tree-sitter-bash's 20 MB of C sources and native prebuilds (a devDependency).
+  const wasm = fileURLToPath(new URL('./tree-sitter-bash.wasm', import.meta.url));
   const lang = await Language.load(wasm);
   const p = new Parser();
   p.setLanguage(lang);

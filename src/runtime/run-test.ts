@@ -55,6 +55,8 @@ export interface TestHooks {
   resources: Resources;
   /** Progress lines for a human (stderr), e.g. "building ...". */
   progress?: (line: string) => void;
+  /** The stop sequence starts (the grace period runs); the function it returns is called when it ends. */
+  stopping?: (s: { policy: string; signal: string; graceSeconds: number }) => () => void;
 }
 
 type Kind = TestReport['target']['kind'];
@@ -320,7 +322,13 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
 
     hooks.progress?.(`pid1 test: stopping with the ${policy.name} policy (${policy.signal}, grace ${policy.graceSeconds} s)${o.fast && (live.delivery === 'dropped' || live.delivery === 'ignored') ? ', --fast' : ''}...`);
     const fastEligible = o.fast && (live.delivery === 'dropped' || live.delivery === 'ignored');
-    const stop: StopRun = await runStop(target, policy, watcher, { fast: fastEligible });
+    const stopped = hooks.stopping?.({ policy: policy.name, signal: policy.signal, graceSeconds: policy.graceSeconds });
+    let stop: StopRun;
+    try {
+      stop = await runStop(target, policy, watcher, { fast: fastEligible });
+    } finally {
+      stopped?.();
+    }
     let verdictAt: number | undefined;
     if (stop.fast) {
       verdictAt = stop.fast.at;

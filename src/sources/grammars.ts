@@ -4,9 +4,8 @@
  * so no native build is needed. Each grammar is loaded on first use only: a lint run that never meets a
  * Python file never pays for the Python grammar.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { Language, Parser } from 'web-tree-sitter';
+import { fileURLToPath } from 'node:url';
+import { Language, Parser } from '#web-tree-sitter';
 import { loadShellParser } from '../model/shell.js';
 import type { SourceLanguage } from '../model/catalogue.js';
 
@@ -52,9 +51,9 @@ async function load(language: SourceLanguage): Promise<Parser> {
   // web-tree-sitter's Parser.init() is not idempotent (a second call replaces the wasm module that
   // parsers already made depend on), and the shell model owns that call: let it run it, once.
   await loadShellParser();
-  const require = createRequire(import.meta.url);
   const pkg = PACKAGES[language];
-  const wasm = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), `${pkg}.wasm`);
+  // copied beside this module at build time (scripts/copy-wasm.mjs): the package ships only the .wasm
+  const wasm = fileURLToPath(new URL(`./${pkg}.wasm`, import.meta.url));
   const lang = await Language.load(wasm);
   const parser = new Parser();
   parser.setLanguage(lang);

@@ -46,6 +46,15 @@ function ignoredBy(levels: readonly Level[], abs: string, isDir: boolean): boole
 /** Expand the command line's paths into the files to lint, in a stable order. */
 export function discover(paths: readonly string[], extraIgnore: readonly string[] = [], cwd = process.cwd(), listings?: Map<string, Set<string>>): Found[] {
   const out: Found[] = [];
+  for (const f of discoverSteps(paths, extraIgnore, cwd, listings)) if (f) out.push(f);
+  return out;
+}
+
+/**
+ * The same walk, one step at a time: yields each file found, and undefined after each directory read, where
+ * a caller that must stay responsive (the language server indexing a big workspace) may pause.
+ */
+export function* discoverSteps(paths: readonly string[], extraIgnore: readonly string[] = [], cwd = process.cwd(), listings?: Map<string, Set<string>>): Generator<Found | undefined> {
   const seen = new Set<string>();
   const cfgIgnore = extraIgnore.length ? ignore().add([...extraIgnore]) : undefined;
   for (const p of paths) {
@@ -57,7 +66,7 @@ export function discover(paths: readonly string[], extraIgnore: readonly string[
       throw new UserError(`${p}: ${errnoOf(err) === 'ENOENT' ? 'no such file or directory' : messageOf(err)}`);
     }
     if (st.isFile()) {
-      if (!seen.has(abs)) { seen.add(abs); out.push({ abs, kind: kindOfFile(abs), explicit: true }); }
+      if (!seen.has(abs)) { seen.add(abs); yield { abs, kind: kindOfFile(abs), explicit: true }; }
       continue;
     }
     if (!st.isDirectory()) throw new UserError(`${p}: not a file or directory`);
@@ -72,13 +81,14 @@ export function discover(paths: readonly string[], extraIgnore: readonly string[
       d = up;
     }
     if (cfgIgnore) rootLevels.push({ dir: cwd, ig: cfgIgnore });
-    const walk = (dir: string, levels: Level[]): void => {
+    const walk = function* (dir: string, levels: Level[]): Generator<Found | undefined> {
       let entries: fs.Dirent[];
       try {
         entries = fs.readdirSync(dir, { withFileTypes: true });
       } catch {
         return;
       }
+      yield undefined;
       // The listing says whether there is a .gitignore: no failed open per directory.
       const ig = entries.some((e) => e.name === '.gitignore') ? readGitignore(dir) : undefined;
       const here = ig ? [...levels, { dir, ig }] : levels;
@@ -89,17 +99,16 @@ export function discover(paths: readonly string[], extraIgnore: readonly string[
         const child = path.join(dir, e.name);
         if (e.isDirectory()) {
           if (SKIP_DIRS.has(e.name) || ignoredBy(here, child, true)) continue;
-          walk(child, here);
+          yield* walk(child, here);
         } else if ((e.isFile() || e.isSymbolicLink()) && isDockerfileName(e.name) && !ignoredBy(here, child, false)) {
-          if (!seen.has(child)) { seen.add(child); out.push({ abs: child, kind: 'dockerfile', explicit: false }); }
+          if (!seen.has(child)) { seen.add(child); yield { abs: child, kind: 'dockerfile', explicit: false }; }
         } else if ((e.isFile() || e.isSymbolicLink()) && /\.ya?ml$/i.test(e.name) && !ignoredBy(here, child, false)) {
           // compose files by name; other YAML only when it holds Kubernetes objects
           const kind = walkedYamlKind(child);
-          if (kind && !seen.has(child)) { seen.add(child); out.push({ abs: child, kind, explicit: false }); }
+          if (kind && !seen.has(child)) { seen.add(child); yield { abs: child, kind, explicit: false }; }
         }
       }
     };
-    walk(abs, rootLevels);
+    yield* walk(abs, rootLevels);
   }
-  return out;
 }
