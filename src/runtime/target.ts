@@ -368,10 +368,18 @@ export class ContainerTarget implements Target {
       // Podman's kill events name no signal: the record is pid1's own.
       if (this.flavour === 'podman') this.signals.push({ at, signal: canonicalSignal(signal), by: by ?? 'pid1, through Podman\'s API (podman kill)' });
     } catch (err) {
-      // 409: not running any more (it exited on its own in the meantime).
-      if (engineStatusOf(err) !== 409) throw new UserError(`cannot send ${signal} to ${this.name}: ${engineMessage(err)}`);
+      // 409: not running any more (it exited on its own in the meantime). Podman answers 500 ("container state improper").
+      if (engineStatusOf(err) !== 409 && (this.flavour !== 'podman' || (await this.stillRunning()))) throw new UserError(`cannot send ${signal} to ${this.name}: ${engineMessage(err)}`);
     }
     return at;
+  }
+
+  private async stillRunning(): Promise<boolean> {
+    try {
+      return (await this.container.inspect()).State.Running;
+    } catch {
+      return false;
+    }
   }
 
   /** The stop command as the user would type it. */
