@@ -72,7 +72,7 @@ function socketPathOf(where: string): string | undefined {
 }
 
 /** A Docker or Podman engine, answering; a Podman service behind a Docker address is taken as Podman. */
-export async function connectEngine(o: RuntimeOptions, timeoutMs = 5000, env: NodeJS.ProcessEnv = process.env): Promise<EngineConnection> {
+export async function connectEngine(o: RuntimeOptions, timeoutMs = 10_000, env: NodeJS.ProcessEnv = process.env): Promise<EngineConnection> {
   const choice = chooseRuntime(o, env);
   if (choice.runtime === 'containerd') {
     throw new UserError(`this command needs a Docker or Podman engine; --runtime containerd is for pid1 inspect and pid1 stop (on a node: pid1 inspect --all --runtime containerd)`);
@@ -129,6 +129,6 @@ export function containerdConnection(o: RuntimeOptions, env: NodeJS.ProcessEnv =
 }
 
 /** Connect to whichever runtime the options choose. */
-export async function connectRuntime(o: RuntimeOptions, timeoutMs = 5000, env: NodeJS.ProcessEnv = process.env): Promise<RuntimeConnection> {
+export async function connectRuntime(o: RuntimeOptions, timeoutMs = 10_000, env: NodeJS.ProcessEnv = process.env): Promise<RuntimeConnection> {
   return chooseRuntime(o, env).runtime === 'containerd' ? containerdConnection(o, env) : connectEngine(o, timeoutMs, env);
 }
