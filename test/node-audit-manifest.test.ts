@@ -37,7 +37,7 @@ test('node audit DaemonSet: hostPID, exec form, only CAP_SYS_PTRACE, read-only e
   assert.equal(spec.automountServiceAccountToken, false);
   const [c] = spec.containers;
   assert.ok(c);
-  assert.deepEqual(c.command?.slice(0, 6), ['pid1', 'inspect', '--all', '--runtime', 'containerd', '--json']);
+  assert.deepEqual(c.command?.slice(0, 6), ['pid1', 'inspect', '--all', '--runtime', 'containerd', '--json-lines']);
   assert.deepEqual(c.securityContext?.capabilities, { drop: ['ALL'], add: ['SYS_PTRACE'] });
   assert.equal(c.securityContext?.readOnlyRootFilesystem, true);
   assert.equal(c.securityContext?.allowPrivilegeEscalation, false);

@@ -1,4 +1,5 @@
 /** Option parsers shared by commands: each turns bad input into a one-line UserError. */
+import type { Command } from 'commander';
 import { ARCHES, type Arch, type RtBase } from '../model/signals.js';
 import { UserError } from '../util/errors.js';
 
@@ -25,4 +26,30 @@ export function collect(value: string, previous: string[]): string[] {
 /** Write JSON the same way everywhere: two-space indent, trailing newline. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** --runtime, --address, --namespace, --state-dir, as inspect, test and stop take them (docs/runtimes.md). */
+export interface RuntimeFlags {
+  runtime?: string;
+  address?: string;
+  namespace?: string;
+  stateDir?: string;
+}
+
+export function addRuntimeOptions(cmd: Command, what = 'containers'): Command {
+  return cmd
+    .option('--runtime <name>', `docker, podman or containerd: where the ${what} run (default: DOCKER_HOST, CONTAINER_HOST, CONTAINERD_ADDRESS, then the sockets present; docs/runtimes.md)`)
+    .option('--address <socket|url>', 'the runtime\'s socket or URL (unix:///run/podman/podman.sock, /run/containerd/containerd.sock, tcp://127.0.0.1:2375)')
+    .option('--namespace <ns>', 'containerd: one namespace (k8s.io for Kubernetes; default: CONTAINERD_NAMESPACE, else every namespace)')
+    .option('--state-dir <dir>', 'containerd: its state directory, where the task bundles are (default: the socket\'s directory, /run/containerd, /run/k3s/containerd)');
+}
+
+/** The runtime flags that were given, and only those. */
+export function runtimeOptionsOf(o: RuntimeFlags): RuntimeFlags {
+  return {
+    ...(o.runtime !== undefined ? { runtime: o.runtime } : {}),
+    ...(o.address !== undefined ? { address: o.address } : {}),
+    ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),
+    ...(o.stateDir !== undefined ? { stateDir: o.stateDir } : {}),
+  };
 }

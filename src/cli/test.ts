@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { collect, printJson } from './options.js';
+import { addRuntimeOptions, collect, printJson, runtimeOptionsOf, type RuntimeFlags } from './options.js';
 import { graceCountdown } from './progress.js';
 import { UserError, messageOf } from '../util/errors.js';
 
-interface RawTestOptions {
+interface RawTestOptions extends RuntimeFlags {
   image?: string;
   build?: string;
   file?: string;
@@ -46,6 +46,7 @@ Examples:
   pid1 test --build . --ready-log 'listening on' --junit stop.xml
   pid1 test --manifest k8s/deploy.yaml --container web --grace 5
   pid1 test --fast --image legacy:1.0
+  pid1 test --runtime podman --image localhost/app:1   Podman's quirks named in the output
   pid1 test -- /bin/sh -c 'gunicorn app:app'
   pid1 test --cleanup                         remove leftovers of interrupted runs
 See docs/test.md.`;
@@ -79,7 +80,7 @@ function parseEnv(list: string[]): Record<string, string> {
 }
 
 export function registerTest(program: Command): void {
-  program
+  const cmd = program
     .command('test')
     .summary('prove how a container stops: run it, stop it as Docker/the kubelet/compose would, report the timeline')
     .description('Start the real thing, wait until it is ready, stop it exactly as the chosen runtime does (docker, kubelet, compose), watch every process, and report graceful / killed / abrupt / nostart against the model\'s prediction.')
@@ -109,7 +110,8 @@ export function registerTest(program: Command): void {
     .option('--fast', 'when PID 1 drops the stop signal (kernel rule), report killed at once instead of waiting out the grace')
     .option('--json', 'the report as JSON (docs/test.md)')
     .option('--junit <file>', 'also write a JUnit XML report to FILE')
-    .option('--cleanup', 'remove containers, images and namespaces left by interrupted runs (by label), then exit')
+    .option('--cleanup', 'remove containers, images and namespaces left by interrupted runs (by label), then exit');
+  addRuntimeOptions(cmd, 'test containers')
     .addHelpText('after', HELP_AFTER)
     .action(async (cmd: string[], raw: RawTestOptions) => {
       // Loaded only for this command: dockerode, koffi and the model.
@@ -119,13 +121,12 @@ export function registerTest(program: Command): void {
       const { formatTest, disagreementLines } = await import('../report/test.js');
       const { junitFromReport, junitForError, writeJunit } = await import('../report/test-junit.js');
       const { splitWords } = await import('../sources/compose/words.js');
-      const { engine, ensureEngine } = await import('../runtime/docker.js');
+      const { connectEngine } = await import('../runtime/connect.js');
 
       if (raw.cleanup) {
         let docker;
         try {
-          docker = engine();
-          await ensureEngine(docker, 3000);
+          docker = (await connectEngine(runtimeOptionsOf(raw), 3000)).engine;
         } catch (err) {
           process.stderr.write(`pid1: ${messageOf(err)}; cleaning up namespaces only\n`);
           docker = undefined;
@@ -194,6 +195,7 @@ export function registerTest(program: Command): void {
             timeoutMs: parseDurationOption('--ready-timeout', raw.readyTimeout),
           },
           fast: Boolean(raw.fast),
+          runtime: runtimeOptionsOf(raw),
         };
         const kind = kindOf(opts);
         label = labelOf(opts);

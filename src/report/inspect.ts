@@ -1,5 +1,6 @@
 /** `pid1 inspect`'s text view of an inspect report (src/runtime/reports.ts). */
 import type { InspectReport } from '../runtime/reports.js';
+import type { Listing } from '../runtime/inspect-runtime.js';
 
 /** Signal names without SIG; a long list is shown as what it lacks ("ALL-TTIN,TTOU"). */
 export function short(list: string[]): string {
@@ -42,4 +43,32 @@ export function formatInspect(r: InspectReport, useColour = false): string {
   for (const cav of v.caveats) out.push(`  Note: ${cav}`);
   for (const a of v.advice) out.push(`  Fix: ${a}`);
   return `${out.join('\n')}\n`;
+}
+
+/** The rows of `pid1 inspect --all` as text: name, outcome, stop signal and grace, the verdict's summary. */
+export function formatInspectAll(l: Listing, useColour = false): string {
+  const c = colour(useColour);
+  const out: string[] = [];
+  if (!l.containers.length) out.push('no running containers');
+  for (const r of l.containers) {
+    if (r.error !== undefined) { out.push(`${r.name.padEnd(24)} ${'ERROR'.padEnd(8)} ${r.error}`); continue; }
+    const outcome = (r.outcome ?? 'unknown').toUpperCase().padEnd(8);
+    const tag = r.outcome === 'graceful' ? c('32', outcome) : r.outcome === 'killed' ? c('31', outcome) : c('33', outcome);
+    const grace = r.grace === null || r.grace === undefined ? 'grace ?' : `grace ${r.grace} s`;
+    const stop = r.stopSignal ? `${r.stopSignal}, ${grace}${r.graceSpent ? ' (spent in full, then SIGKILL)' : ''}: ` : '';
+    out.push(`${r.name.padEnd(24)} ${tag} ${stop}${r.summary ?? ''}`);
+  }
+  for (const n of l.notes) out.push(`note: ${n}`);
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * The node audit's JSON lines: one per container (`record: "container"`), then one for the pass
+ * (`record: "pass"`: how many containers, how many will be SIGKILLed, what could not be read).
+ */
+export function auditLines(l: Listing, at: { time: string; node: string }): string[] {
+  const lines = l.containers.map((r) => JSON.stringify({ record: 'container', time: at.time, node: at.node, ...r }));
+  const killed = l.containers.filter((r) => r.outcome === 'killed').length;
+  lines.push(JSON.stringify({ record: 'pass', time: at.time, node: at.node, runtime: l.runtime, containers: l.containers.length, killed, errors: l.containers.filter((r) => r.error !== undefined).length, notes: l.notes }));
+  return lines;
 }

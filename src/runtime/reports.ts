@@ -160,6 +160,12 @@ export interface RescueTarget {
 
 export interface RescueReport {
   container: { id: string; name: string; image: string };
+  /** The runtime the container runs on. */
+  runtime?: 'docker' | 'podman' | 'containerd';
+  /** The runtime's normal stop, as pid1 does it (docker stop -t 10; Podman's and the CRI's replayed). */
+  normalStop?: string;
+  /** Where the runtime makes pid1 act differently from Docker. */
+  notes?: string[];
   signal: string;
   graceSeconds: number;
   graceFrom: string;

@@ -6,7 +6,6 @@
  * container normally. Signals sent from the host (an ancestor namespace) to a process that is not its
  * namespace's init are delivered like any other signal.
  */
-import type Docker from 'dockerode';
 import { parseSignal, signalName } from '../model/signals.js';
 import { readStat } from '../proc/stat.js';
 import { namespaceTree, type TreeNode } from '../proc/tree.js';
@@ -15,15 +14,88 @@ import { loadShellParser } from '../model/shell.js';
 import { inspectReport, type RescueReport, type RescueTarget, type TimelineEvent } from './reports.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { mono, sleep } from './clock.js';
-import { engine, ensureEngine, runningContainer } from './docker.js';
+import { connectRuntime, type RuntimeOptions } from './connect.js';
+import { asContainerFacts, findContainerd } from './containerd.js';
+import { ContainerdTaskTarget } from './containerd-target.js';
+import { runningContainer, type ContainerFacts } from './docker.js';
 import { describeStatus, ExitWatcher } from './exits.js';
-import { ContainerTarget } from './target.js';
+import { runningPodmanContainer } from './podman.js';
+import type { RuntimeName } from './runtime-select.js';
+import { ContainerTarget, type LogLine, type RuntimeSignal, type TargetExit } from './target.js';
 
 export interface RescueOptions {
   container: string;
   signal?: string;
   grace?: number;
   dryRun: boolean;
+  /** --runtime, --address, --namespace, --state-dir */
+  runtime?: RuntimeOptions;
+}
+
+/** What the rescue needs of a running container once it acts: its signals, exit and logs, and its runtime's normal stop. */
+interface StopTarget {
+  readonly signals: RuntimeSignal[];
+  readonly logs: LogLine[];
+  exit: TargetExit | undefined;
+  stopCommand(graceSeconds: number): string;
+  engineStop(graceSeconds: number): Promise<void>;
+  exited(timeoutMs: number): Promise<TargetExit | undefined>;
+  logsDone(timeoutMs: number): Promise<void>;
+  detach(): Promise<void>;
+}
+
+/** The container as its runtime knows it, its default grace period, and how to act on it. */
+interface Located {
+  runtime: RuntimeName;
+  facts: ContainerFacts;
+  grace: { seconds: number; from: string };
+  notes: string[];
+  /** The runtime's normal stop as the user would type it (before anything is attached). */
+  stopCommand(graceSeconds: number): string;
+  attach(watcher: ExitWatcher): Promise<StopTarget>;
+}
+
+/** Kubernetes' default terminationGracePeriodSeconds (the API server's default for a pod). */
+const KUBERNETES_DEFAULT_GRACE = 30;
+
+async function locate(o: RescueOptions): Promise<Located> {
+  const conn = await connectRuntime(o.runtime ?? {});
+  if (conn.runtime === 'containerd') {
+    const c = await findContainerd(o.container, conn.options);
+    const facts = asContainerFacts(c);
+    const grace = c.kube?.grace !== undefined ? { seconds: c.kube.grace, from: 'the pod\'s terminationGracePeriodSeconds' }
+      : c.kube ? { seconds: KUBERNETES_DEFAULT_GRACE, from: 'Kubernetes\' default (the pod\'s own is visible only through containerd\'s socket)' }
+        : { seconds: 10, from: 'Docker\'s default (containerd has none of its own)' };
+    const notes = c.kube ? ['the kubelet restarts a container that exits while its pod lives (restartPolicy); delete the pod to have it gone'] : [];
+    const describe = new ContainerdTaskTarget(c, () => undefined);
+    return {
+      runtime: 'containerd', facts, grace, notes,
+      stopCommand: (t) => describe.stopCommand(t),
+      attach: async (watcher) => new ContainerdTaskTarget(c, () => watcher.exitOf(c.hostPid)),
+    };
+  }
+  const { engine } = conn;
+  if (conn.runtime === 'podman') {
+    const facts = await runningPodmanContainer(engine, o.container, conn.where);
+    const notes = ['Podman\'s stop emits no kill events: pid1 sends each signal through its API (podman kill) and records it'];
+    let grace = { seconds: facts.stopTimeout, from: 'the container\'s StopTimeout' };
+    if (facts.stopTimeout === 0) {
+      // Podman before 4.7 gives containers created through its Docker API a stop timeout of 0 (podman.ts, podmanQuirks).
+      grace = { seconds: 10, from: 'Docker\'s default: the container\'s StopTimeout is 0 (what Podman before 4.7 gives containers created through its Docker API), which would SIGKILL at once' };
+    }
+    return {
+      runtime: 'podman', facts, grace, notes,
+      stopCommand: (t) => `podman stop -t ${t} (replayed by pid1 through Podman's API)`,
+      attach: () => ContainerTarget.attach(engine, facts.id, 'podman'),
+    };
+  }
+  const facts = await runningContainer(engine, o.container);
+  return {
+    runtime: 'docker', facts, notes: [],
+    grace: facts.stopTimeout !== undefined ? { seconds: facts.stopTimeout, from: 'the container\'s StopTimeout' } : { seconds: 10, from: 'Docker\'s default' },
+    stopCommand: (t) => `docker stop -t ${t}`,
+    attach: () => ContainerTarget.attach(engine, facts.id, 'docker'),
+  };
 }
 
 /**
@@ -48,9 +120,8 @@ export function topHandlers(processes: TreeNode[], init: TreeNode, sig: number):
 }
 
 export async function rescue(o: RescueOptions): Promise<RescueReport> {
-  const docker: Docker = engine();
-  await ensureEngine(docker);
-  const facts = await runningContainer(docker, o.container);
+  const located = await locate(o);
+  const { facts } = located;
   let signal: string;
   try {
     signal = signalName(parseSignal(o.signal ?? facts.stopSignal));
@@ -58,39 +129,42 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
     throw new UserError(`--signal: ${messageOf(err)}`);
   }
   const sig = parseSignal(signal);
-  const graceSeconds = o.grace ?? facts.stopTimeout ?? 10;
-  const graceFrom = o.grace !== undefined ? '--grace' : facts.stopTimeout !== undefined ? 'the container\'s StopTimeout' : 'Docker\'s default';
+  const graceSeconds = o.grace ?? located.grace.seconds;
+  const graceFrom = o.grace !== undefined ? '--grace' : located.grace.from;
   await loadShellParser(); // live shells are read with the shell model (traps, waits)
   const tree = namespaceTree(facts.hostPid);
   // Who each process is, as the tree read it: everything later (engine round-trips, the watcher) takes time.
   const startedAt = new Map(tree.processes.map((p) => [p.hostPid, p.starttime]));
   const verdict = await liveVerdict(tree, signal);
   const before = inspectReport(tree, verdict, facts);
-  const base = { container: { id: facts.id, name: facts.name, image: facts.image }, signal, graceSeconds, graceFrom, before, dryRun: o.dryRun };
+  const normalStop = located.stopCommand(graceSeconds);
+  const base = { container: { id: facts.id, name: facts.name, image: facts.image }, runtime: located.runtime, normalStop, ...(located.notes.length ? { notes: located.notes } : {}), signal, graceSeconds, graceFrom, before, dryRun: o.dryRun };
 
   let mode: RescueReport['mode'];
   let why: string;
   let chosen: TreeNode[] = [];
   if (verdict.outcome === 'graceful') {
     mode = 'normal';
-    why = `PID 1 (${tree.init.comm}) receives ${signal} and the service shuts down: a normal stop is graceful`;
+    why = `PID 1 (${tree.init.comm}) receives ${signal} and the service shuts down: a normal stop (${normalStop}) is graceful`;
   } else {
     chosen = topHandlers(tree.processes, tree.init, sig);
     if (!chosen.length) {
-      throw new UserError(`refusing to stop ${facts.name}: nothing in it handles ${signal} (PID 1 ${tree.init.comm}: ${verdict.deliveryWhy}; no other process has a handler), so signalling it directly would change nothing; docker stop will SIGKILL it after the grace period (docker kill does it now)`);
+      const kill = located.runtime === 'containerd' ? 'SIGKILL to its PID 1 does it now' : `${located.runtime} kill does it now`;
+      throw new UserError(`refusing to stop ${facts.name}: nothing in it handles ${signal} (PID 1 ${tree.init.comm}: ${verdict.deliveryWhy}; no other process has a handler), so signalling it directly would change nothing; a normal stop will SIGKILL it after the grace period (${kill})`);
     }
     mode = 'direct';
     why = `${verdict.summary} pid1 signals the top-most processes that handle ${signal} directly from the host`;
   }
   const targets: RescueTarget[] = chosen.map((p) => ({ pid: p.pid, hostPid: p.hostPid, name: p.comm, argv: p.argv }));
   if (o.dryRun) {
-    return { ...base, mode, why, targets, timeline: [], summary: mode === 'direct' ? `would send ${signal} to ${targets.map((t) => `${t.name} (PID ${t.pid})`).join(', ')}, wait up to ${graceSeconds} s, then stop the container` : `would run docker stop -t ${graceSeconds}`, exitStatus: 0 };
+    return { ...base, mode, why, targets, timeline: [], summary: mode === 'direct' ? `would send ${signal} to ${targets.map((t) => `${t.name} (PID ${t.pid})`).join(', ')}, wait up to ${graceSeconds} s, then stop the container` : `would run ${normalStop}`, exitStatus: 0 };
   }
 
-  const target = await ContainerTarget.attach(docker, facts.id);
   const watcher = await ExitWatcher.open();
+  let target: StopTarget | undefined;
   const timeline: TimelineEvent[] = [];
   try {
+    target = await located.attach(watcher);
     for (const p of tree.processes) watcher.watch(p.hostPid, p.comm, p.pid);
     const t0 = mono();
     const rel = (at: number): number => Math.round((at - t0) * 10) / 10;
@@ -117,7 +191,7 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
       // Then the normal stop: what is left gets the stop signal, and SIGKILL after the rest of the grace.
       const left = Math.max(1, Math.ceil((deadline - mono()) / 1000));
       const t = mode === 'normal' ? graceSeconds : left;
-      timeline.push({ t: rel(mono()), kind: 'note', text: `docker stop -t ${t}` });
+      timeline.push({ t: rel(mono()), kind: 'note', text: located.stopCommand(t) });
       await target.engineStop(t);
     }
     const exit = await target.exited(10_000);
@@ -144,11 +218,11 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
       summary = `${targets.map((t) => `${t.name} (PID ${t.pid}): ${t.ended}${t.atMs !== undefined ? ` after ${t.atMs} ms` : ''}`).join('; ')}; the container exited with status ${exit?.exitCode ?? '?'}`;
     } else {
       outcome = killed ? 'killed' : 'graceful';
-      summary = `docker stop -t ${graceSeconds}: the container exited with status ${exit?.exitCode ?? '?'}${killed ? ' after SIGKILL' : ''}`;
+      summary = `${normalStop}: the container exited with status ${exit?.exitCode ?? '?'}${killed ? ' after SIGKILL' : ''}`;
     }
     return { ...base, mode, why, targets, timeline, outcome, summary, ...(exit ? { exitCode: exit.exitCode } : {}), exitStatus: outcome === 'graceful' ? 0 : 1 };
   } finally {
     watcher.close();
-    await target.detach();
+    await target?.detach();
   }
 }

@@ -23,7 +23,9 @@ import { UserError, messageOf } from '../util/errors.js';
 import { buildImage, removeBuilt, type Built } from './build.js';
 import { newRun, type Resources, type Run } from './cleanup.js';
 import { mono } from './clock.js';
-import { engine, ensureEngine, imageFacts, inspectContainer, type ContainerFacts, type ImageFacts } from './docker.js';
+import { ensureEngine, imageFacts, inspectContainer, type ContainerFacts, type ImageFacts } from './docker.js';
+import { chooseRuntime, connectEngine, type EngineConnection, type RuntimeOptions } from './connect.js';
+import { inspectPodmanContainer } from './podman.js';
 import { ExitWatcher } from './exits.js';
 import { composeService, describePreStop, manifestContainer } from './pick-container.js';
 import { buildTimeline, compare, observe } from './observe.js';
@@ -49,6 +51,8 @@ export interface TestOptions {
   grace?: number;
   readiness: Readiness;
   fast: boolean;
+  /** --runtime, --address (Docker or Podman). */
+  runtime?: RuntimeOptions;
 }
 
 export interface TestHooks {
@@ -104,7 +108,25 @@ function containerSpecOf(o: TestOptions): ContainerSpec | undefined {
   return spec;
 }
 
-async function prepareContainer(o: TestOptions, spec: ContainerSpec | undefined, kind: Kind, run: Run, hooks: TestHooks, docker: Docker): Promise<Prepared> {
+/** What pid1 test does differently on Podman, in words for the report (podman.ts measured each). */
+function podmanNotes(conn: EngineConnection, policy: StopPolicy): string[] {
+  if (!conn.podman) return [];
+  const { version, quirks } = conn.podman;
+  const notes = [`Podman ${version} (${conn.where}), through its Docker-compatible API`];
+  if (policy.name !== 'kubelet') {
+    const why = [
+      ...(quirks.compatCreateStopTimeout === 0 ? ['containers created through its Docker API get stop timeout 0 before Podman 4.7 (the engine\'s stop would SIGKILL at once)'] : []),
+      ...(!quirks.stopEmitsKillEvents ? ['its stop emits no kill events'] : []),
+    ];
+    notes.push(`pid1 replays ${policy.name === 'compose' ? 'docker compose stop' : `docker stop -t ${policy.graceSeconds}`} itself through Podman's API (podman kill ${policy.signal}, then SIGKILL after ${policy.graceSeconds} s)${why.length ? `: ${why.join('; ')}` : ''}`);
+  }
+  if (!quirks.killEventNamesSignal) notes.push('Podman\'s kill events name no signal: the signals in the timeline are the ones pid1 sent');
+  if (quirks.logsFollowWaitsForFirstLine) notes.push('Podman answers a followed log stream only from the first line on, with whole-second timestamps: log lines are timed when they arrive');
+  return notes;
+}
+
+async function prepareContainer(o: TestOptions, spec: ContainerSpec | undefined, kind: Kind, run: Run, hooks: TestHooks, conn: EngineConnection): Promise<Prepared> {
+  const docker = conn.engine;
   const notes = [...(spec?.notes ?? [])];
   let imageRef = o.image ?? spec?.image;
   const build = o.build ?? spec?.build;
@@ -136,6 +158,7 @@ async function prepareContainer(o: TestOptions, spec: ContainerSpec | undefined,
     ...(spec && (spec.graceExplicit || spec.platform === 'kubernetes') ? { specGrace: { seconds: spec.graceSeconds, from: o.compose ? 'compose stop_grace_period' : 'terminationGracePeriodSeconds' } } : {}),
     ...(spec?.preStop ? { preStop: spec.preStop } : {}),
   });
+  notes.push(...podmanNotes(conn, policy));
   const env = { ...(spec?.env ?? {}), ...o.env };
   const entrypoint = o.entrypoint ?? spec?.entrypoint;
   const cmd = o.command?.length ? o.command : spec?.command;
@@ -156,7 +179,9 @@ async function prepareContainer(o: TestOptions, spec: ContainerSpec | undefined,
     ...(spec?.workingDir ? { workingDir: spec.workingDir } : {}),
     // The engine's stop sends Config.StopSignal: set it as `docker run --stop-signal` / compose stop_signal do.
     ...(policy.name !== 'kubelet' ? { stopSignal: policy.signal } : {}),
-  }, run, name);
+    // Podman before 4.7 gives a compat-created container stop timeout 0: its own stop then SIGKILLs at once.
+    ...(conn.runtime === 'podman' ? { stopTimeout: policy.graceSeconds } : {}),
+  }, run, name, conn.runtime);
   creating = pending;
   const target = await pending;
   created = target;
@@ -256,16 +281,20 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
   const kind = kindOf(o);
   const run = newRun();
   let docker: Docker | undefined;
+  let engineLabel = 'the Docker engine';
   let watcher: ExitWatcher | undefined;
   try {
     let p: Prepared;
-    if (kind === 'command') p = prepareNamespace(o, run, hooks);
-    else {
+    if (kind === 'command') {
+      if (o.runtime && Object.keys(o.runtime).length) throw new UserError('--runtime, --address, --namespace and --state-dir apply to images: -- CMD alone runs in a PID namespace of pid1\'s own');
+      p = prepareNamespace(o, run, hooks);
+    } else {
+      if (chooseRuntime(o.runtime ?? {}).runtime === 'containerd') throw new UserError('pid1 test creates its containers through an Engine API: use --runtime docker or --runtime podman (on a containerd node, pid1 inspect and pid1 stop take --runtime containerd)');
       const spec = containerSpecOf(o);
-      const d = engine();
-      await ensureEngine(d);
-      docker = d; // from here on, a failing call may mean the engine went away
-      p = await prepareContainer(o, spec, kind, run, hooks, d);
+      const conn = await connectEngine(o.runtime ?? {});
+      docker = conn.engine; // from here on, a failing call may mean the engine went away
+      engineLabel = conn.runtime === 'podman' ? `Podman at ${conn.where}` : 'the Docker engine';
+      p = await prepareContainer(o, spec, kind, run, hooks, conn);
     }
     const { target, policy } = p;
     const targetView = (): TestReport['target'] => ({
@@ -308,7 +337,7 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
     await loadShellParser(); // the live verdict reads shells with the shell model too
     const live: LiveVerdict = await liveVerdict(tree, policy.signal);
     let facts: ContainerFacts | undefined;
-    if (docker && target.kind === 'container') facts = await inspectContainer(docker, target.id);
+    if (docker && target instanceof ContainerTarget) facts = target.flavour === 'podman' ? await inspectPodmanContainer(docker, target.id) : await inspectContainer(docker, target.id);
     const before = inspectReport(tree, live, facts);
     watcher = await ExitWatcher.open();
     for (const proc of tree.processes) watcher.watch(proc.hostPid, proc.comm, proc.pid);
@@ -384,7 +413,7 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
       try {
         await ensureEngine(docker, 2000);
       } catch {
-        throw new UserError(`the Docker engine stopped answering during the test (${messageOf(err)})`);
+        throw new UserError(`${engineLabel} stopped answering during the test (${messageOf(err)})`);
       }
     }
     throw err;

@@ -14,6 +14,7 @@ import { firstTarEntry } from './tar.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { mono, parseEngineTime, sleep, wallToMono, within } from './clock.js';
 import { engineMessage, engineStatusOf } from './docker.js';
+import { PODMAN_INIT_PATH } from './podman.js';
 import { OWNER_ENV, RUN_ENV, type Run } from './cleanup.js';
 
 export interface LogLine {
@@ -110,6 +111,15 @@ function readable(s: NodeJS.ReadableStream, what: string): Readable {
   throw new Error(`${what}: the engine's answer is not a readable stream`);
 }
 
+/** A signal as Docker names it (SIGTERM); Podman reports numbers ("15"). */
+function canonicalSignal(sig: string): string {
+  try {
+    return signalName(parseSignal(sig));
+  } catch {
+    return sig;
+  }
+}
+
 // -------------------------------------------------------------------------------------------------
 
 /** The name pid1 test gives the container of a run (set before creating it, so that it can be removed by name). */
@@ -135,9 +145,19 @@ export interface ContainerPlan {
   workingDir?: string;
   /** Config.StopSignal: what the engine's stop sends. */
   stopSignal?: string;
+  /** Config.StopTimeout: what the engine's stop waits (set for Podman, whose compat create gives 0 before 4.7). */
+  stopTimeout?: number;
   init: boolean;
   network: string;
 }
+
+/**
+ * Which engine answers on the Docker API. Podman's (measured, podman.ts): a stop emits no `kill`
+ * events and its kill events name no signal, so pid1 records the signals it asks for and replays a
+ * stop itself; a followed log stream answers only once the container writes its first line, so it
+ * is not awaited; its log timestamps have whole seconds only, so a line's time is when it arrived.
+ */
+export type EngineFlavour = 'docker' | 'podman';
 
 interface EngineEvent { Type?: string; Action?: string; status?: string; timeNano?: number; time?: number; Actor?: { Attributes?: Record<string, string> } }
 
@@ -151,15 +171,22 @@ export class ContainerTarget implements Target {
   private events: Readable | undefined;
   private logStream: Readable | undefined;
   private logEnd: Promise<void> = Promise.resolve();
+  /** Cancels a log request still waiting for its answer (Podman's, before the first line). */
+  private readonly logAbort = new AbortController();
   private removed = false;
 
-  private constructor(private readonly docker: Docker, private readonly container: Docker.Container, readonly id: string, readonly name: string, readonly argv: string[]) {}
+  private constructor(private readonly docker: Docker, private readonly container: Docker.Container, readonly id: string, readonly name: string, readonly argv: string[], readonly flavour: EngineFlavour = 'docker') {}
+
+  /** The engine's name in messages and timelines. */
+  private get engineName(): string {
+    return this.flavour === 'podman' ? 'Podman' : 'the Docker engine';
+  }
 
   /**
    * Create the container `name` (containerNameOf(run)): the caller registers its removal by that name
    * first, so that a failure after the engine created it, or Ctrl-C while it does, leaves nothing behind.
    */
-  static async create(docker: Docker, plan: ContainerPlan, run: Run, name = containerNameOf(run)): Promise<ContainerTarget> {
+  static async create(docker: Docker, plan: ContainerPlan, run: Run, name = containerNameOf(run), flavour: EngineFlavour = 'docker'): Promise<ContainerTarget> {
     let container: Docker.Container;
     try {
       container = await docker.createContainer({
@@ -171,6 +198,7 @@ export class ContainerTarget implements Target {
         ...(plan.user ? { User: plan.user } : {}),
         ...(plan.workingDir ? { WorkingDir: plan.workingDir } : {}),
         ...(plan.stopSignal ? { StopSignal: plan.stopSignal } : {}),
+        ...(plan.stopTimeout !== undefined ? { StopTimeout: plan.stopTimeout } : {}),
         Labels: run.labels,
         HostConfig: { NetworkMode: plan.network, Init: plan.init },
       });
@@ -185,8 +213,10 @@ export class ContainerTarget implements Target {
       throw new UserError(`cannot inspect the container ${name} just created: ${engineMessage(err)}`);
     }
     const toArray = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
-    const argv = [...(plan.init ? ['docker-init', '--'] : []), ...toArray(info.Config.Entrypoint), ...toArray(info.Config.Cmd)];
-    return new ContainerTarget(docker, container, info.Id, name, argv);
+    // `podman run --init` runs catatonit as /run/podman-init (libpod define.ContainerInitPath); Docker's is docker-init (tini).
+    const init = flavour === 'podman' ? [PODMAN_INIT_PATH, '--'] : ['docker-init', '--'];
+    const argv = [...(plan.init ? init : []), ...toArray(info.Config.Entrypoint), ...toArray(info.Config.Cmd)];
+    return new ContainerTarget(docker, container, info.Id, name, argv, flavour);
   }
 
   private onEvent(e: EngineEvent): void {
@@ -200,7 +230,7 @@ export class ContainerTarget implements Target {
       } catch {
         /* keep the engine's spelling */
       }
-      this.signals.push({ at, signal: sig, by: 'the Docker engine' });
+      this.signals.push({ at, signal: sig, by: this.engineName });
     } else if (action === 'die') {
       this.exit = { at, exitCode: Number(attrs.exitCode ?? -1) };
     }
@@ -230,11 +260,11 @@ export class ContainerTarget implements Target {
   }
 
   /** An existing, running container (pid1 stop): its events and its logs from now on. */
-  static async attach(docker: Docker, ref: string): Promise<ContainerTarget> {
+  static async attach(docker: Docker, ref: string, flavour: EngineFlavour = 'docker'): Promise<ContainerTarget> {
     const container = docker.getContainer(ref);
     const info = await container.inspect();
     const argv = [info.Path, ...(info.Args ?? [])];
-    const t = new ContainerTarget(docker, container, info.Id, info.Name.replace(/^\//, ''), argv);
+    const t = new ContainerTarget(docker, container, info.Id, info.Name.replace(/^\//, ''), argv, flavour);
     t.hostPid = info.State.Pid;
     await t.openEvents();
     await t.followLogs(Date.now() / 1000);
@@ -272,21 +302,37 @@ export class ContainerTarget implements Target {
 
   /** Follow the logs; `since`: from then on (UNIX seconds, fractions allowed), else from the start. */
   private async followLogs(since?: number): Promise<void> {
-    const stream = readable(await this.container.logs({ follow: true, stdout: true, stderr: true, timestamps: true, ...(since !== undefined ? { since } : {}) }), 'logs');
+    const opening = this.container.logs({ follow: true, stdout: true, stderr: true, timestamps: true, ...(since !== undefined ? { since } : {}), abortSignal: this.logAbort.signal });
+    if (this.flavour === 'podman') {
+      // Podman answers a followed log request only once the container writes a line (or exits): not awaited.
+      this.logEnd = opening.then((s) => this.readLogs(readable(s, 'logs')), () => undefined);
+      return;
+    }
+    this.logEnd = this.readLogs(readable(await opening, 'logs'));
+  }
+
+  /** Demultiplex a log stream into lines; resolves when it ends. */
+  private readLogs(stream: Readable): Promise<void> {
+    if (this.removed) {
+      stream.destroy();
+      return Promise.resolve();
+    }
     this.logStream = stream;
     const out = new PassThrough();
     const err = new PassThrough();
     const add = (kind: 'stdout' | 'stderr') => lineSplitter((raw) => {
       const sp = raw.indexOf(' ');
       const wall = sp > 0 ? parseEngineTime(raw.slice(0, sp)) : undefined;
-      pushLog(this.logs, { at: wall !== undefined ? wallToMono(wall) : mono(), stream: kind, line: wall !== undefined ? raw.slice(sp + 1) : raw });
+      // Podman's timestamps are whole seconds (measured on 4.3.1): the arrival time is closer.
+      const at = wall !== undefined && this.flavour === 'docker' ? wallToMono(wall) : mono();
+      pushLog(this.logs, { at, stream: kind, line: wall !== undefined ? raw.slice(sp + 1) : raw });
     });
     const so = add('stdout');
     const se = add('stderr');
     out.on('data', (d: Buffer) => so.push(d));
     err.on('data', (d: Buffer) => se.push(d));
     this.docker.modem.demuxStream(stream, out, err);
-    this.logEnd = new Promise<void>((resolve) => {
+    return new Promise<void>((resolve) => {
       const done = (): void => { so.end(); se.end(); resolve(); };
       stream.on('end', done);
       stream.on('close', done);
@@ -315,18 +361,45 @@ export class ContainerTarget implements Target {
     return this.exit;
   }
 
-  async kill(signal: string): Promise<number> {
+  async kill(signal: string, by?: string): Promise<number> {
     const at = mono();
     try {
       await this.container.kill({ signal });
+      // Podman's kill events name no signal: the record is pid1's own.
+      if (this.flavour === 'podman') this.signals.push({ at, signal: canonicalSignal(signal), by: by ?? 'pid1, through Podman\'s API (podman kill)' });
     } catch (err) {
-      // 409: not running any more (it exited on its own in the meantime).
-      if (engineStatusOf(err) !== 409) throw new UserError(`cannot send ${signal} to ${this.name}: ${engineMessage(err)}`);
+      // 409: not running any more (it exited on its own in the meantime). Podman answers 500 ("container state improper").
+      if (engineStatusOf(err) !== 409 && (this.flavour !== 'podman' || (await this.stillRunning()))) throw new UserError(`cannot send ${signal} to ${this.name}: ${engineMessage(err)}`);
     }
     return at;
   }
 
+  private async stillRunning(): Promise<boolean> {
+    try {
+      return (await this.container.inspect()).State.Running;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The stop command as the user would type it. */
+  stopCommand(graceSeconds: number): string {
+    return `${this.flavour} stop -t ${graceSeconds}`;
+  }
+
   async engineStop(graceSeconds: number): Promise<void> {
+    if (this.flavour === 'podman') {
+      // podman stop -t N, replayed through the API so that each signal is known (Podman's stop emits no kill events):
+      // the container's stop signal to PID 1, then SIGKILL when N seconds have passed (libpod Container.StopWithTimeout).
+      const info = await this.container.inspect().catch(() => undefined);
+      if (!info?.State.Running) return;
+      const stopSignal = (info.Config as { StopSignal?: string }).StopSignal || 'SIGTERM';
+      const by = `pid1, replaying podman stop -t ${graceSeconds} through Podman's API`;
+      const at = await this.kill(canonicalSignal(stopSignal), by);
+      if (await this.exited(Math.max(0, at + graceSeconds * 1000 - mono()))) return;
+      await this.kill('SIGKILL', by);
+      return;
+    }
     try {
       await this.container.stop({ t: graceSeconds });
     } catch (err) {
@@ -382,6 +455,7 @@ export class ContainerTarget implements Target {
     this.removed = true;
     this.events?.destroy();
     this.logStream?.destroy();
+    this.logAbort.abort();
   }
 
   async remove(): Promise<void> {

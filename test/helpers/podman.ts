@@ -18,7 +18,7 @@ export const podmanEp: PodmanEndpoint = { socketPath: PODMAN_SOCKET, where: `uni
 const containers = new Set<string>();
 const images = new Set<string>();
 let engine: Docker | undefined;
-let version: string | undefined;
+let version: Promise<string> | undefined;
 
 export async function podman(): Promise<Docker> {
   engine ??= await podmanEngine(podmanEp);
@@ -27,14 +27,15 @@ export async function podman(): Promise<Docker> {
 
 /** The Podman version answering, or undefined when none does. */
 export async function podmanVersion(): Promise<string | undefined> {
-  if (version === undefined) {
+  // One question for the whole process (tests running side by side ask together), patient under load.
+  version ??= (async () => {
     try {
-      version = (await ensurePodman(await podman(), podmanEp, 5000)).version;
+      return (await ensurePodman(await podman(), podmanEp, 20_000)).version;
     } catch {
-      version = '';
+      return '';
     }
-  }
-  return version || undefined;
+  })();
+  return (await version) || undefined;
 }
 
 /** Skip the test when Podman does not answer, unless PID1_REQUIRE_DOCKER=1 (CI: install-deps starts it), where that fails. */
