@@ -59,7 +59,31 @@ if [ ! -x "$NODE18_DIR/usr/bin/node" ]; then
     rm -rf "$debs"
   fi
 fi
+# A machine restored from a snapshot keeps /run but none of its processes: a socket nobody answers
+# on is stale. dockerd 20.10 adopts any file at /run/containerd/containerd.sock as a running system
+# containerd (it only lstat()s it) and fails after a minute of refused dials, so stale sockets and
+# pid files are removed before anything is started.
+remove_stale_socket() { # SOCKET CHECK...
+  local sock=$1
+  shift
+  if [ -e "$sock" ] && ! "$@" >/dev/null 2>&1; then
+    echo "install-deps: removing stale $sock (nothing answers on it)"
+    rm -f "$sock" "$sock.ttrpc"
+  fi
+}
+remove_stale_pidfile() { # PIDFILE COMM
+  local pidfile=$1 comm=$2 pid
+  [ -e "$pidfile" ] || return 0
+  pid=$(cat "$pidfile" 2>/dev/null || true)
+  if [ -z "$pid" ] || [ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" != "$comm" ]; then
+    echo "install-deps: removing stale $pidfile (no $comm runs as ${pid:-?})"
+    rm -f "$pidfile"
+  fi
+}
 if ! docker info >/dev/null 2>&1; then
+  remove_stale_socket /run/containerd/containerd.sock timeout 10 ctr --address /run/containerd/containerd.sock version
+  remove_stale_pidfile /var/run/docker.pid dockerd
+  remove_stale_pidfile /var/run/docker/containerd/containerd.pid containerd
   echo "install-deps: starting dockerd (no bridge, no iptables: test containers use --network none)"
   nohup dockerd --bridge=none --iptables=false --ip6tables=false >/tmp/pid1-dockerd.log 2>&1 &
   for _ in $(seq 1 60); do
@@ -92,6 +116,7 @@ podman_sock=/run/podman/podman.sock
 podman_conf=/var/lib/pid1/podman-containers.conf
 install -D -m 0644 "$(dirname "$0")/podman-containers.conf" "$podman_conf"
 if ! podman --remote --url "unix://$podman_sock" version >/dev/null 2>&1; then
+  remove_stale_socket "$podman_sock" false
   echo "install-deps: starting podman system service on $podman_sock (CONTAINERS_CONF=$podman_conf)"
   mkdir -p "$(dirname "$podman_sock")"
   CONTAINERS_CONF=$podman_conf nohup podman system service --time=0 "unix://$podman_sock" >/tmp/pid1-podman.log 2>&1 &
