@@ -960,8 +960,38 @@ export function steadyEnds(ends: readonly ShellEnd[]): readonly ShellEnd[] {
   return steady.length ? steady : ends;
 }
 
-/** Analyse a shell command string or script as `family` would run it. */
+/**
+ * Analyses already made, by everything they depend on. A repository repeats itself: docker-library's images
+ * COPY the same entrypoint script into every variant's Dockerfile, and compose files and manifests run the
+ * same command strings; the analysis is a pure function of its inputs, so each is made once. Results are
+ * frozen (shared by every caller). Bounded: the oldest half goes when it is full.
+ */
+const analyses = new Map<string, ShellAnalysis>();
+const MAX_ANALYSES = 4096;
+
+function deepFreeze<T>(o: T, seen = new Set<object>()): T {
+  if (o && typeof o === 'object' && !seen.has(o)) {
+    seen.add(o);
+    for (const v of Object.values(o)) deepFreeze(v, seen);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** Analyse a shell command string or script as `family` would run it (the result is shared: never mutate it). */
 export function analyzeShell(source: string, family: ShellFamily, opts: AnalyzeOptions = {}): ShellAnalysis {
+  // only the variables the text names can change its analysis (an image's ENV differs between variants)
+  const env = opts.env ? Object.entries(opts.env).filter(([k]) => source.includes(k)) : [];
+  const key = `${family}\0${opts.mode ?? 'command'}\0${opts.errexit ? 1 : 0}\0${opts.args ? JSON.stringify(opts.args) : ''}\0${JSON.stringify(env)}\0${source}`;
+  const have = analyses.get(key);
+  if (have) return have;
+  const made = deepFreeze(analyzeShellOnce(source, family, opts));
+  if (analyses.size >= MAX_ANALYSES) for (const k of [...analyses.keys()].slice(0, MAX_ANALYSES / 2)) analyses.delete(k);
+  analyses.set(key, made);
+  return made;
+}
+
+function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOptions): ShellAnalysis {
   const mode = opts.mode ?? 'command';
   const tree = shellParser().parse(source);
   if (!tree) throw new Error('shell parser returned no tree');

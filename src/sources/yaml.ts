@@ -35,6 +35,8 @@ export interface YamlDoc {
   end: number;
   /** Helm's `# Source: chart/templates/x.yaml` comment before the document, if any. */
   helmSource?: string;
+  /** Not parsed: what the caller's test said of it (e.g. its kind). Its root is null. */
+  unread?: string;
   /** Alias resolutions left. */
   budget: { aliases: number };
   /** Anchors by name, in document order (built on the first alias). */
@@ -73,13 +75,53 @@ export interface YamlStream {
 
 const parsedStreams = new WeakMap<Document, YamlStream>();
 
-/** Parse every document of a YAML stream; syntax errors become per-file errors (the first one per document). */
-export function parseYamlStream(file: Document): YamlStream {
+/**
+ * Parse every document of a YAML stream; syntax errors become per-file errors (the first one per document).
+ * `unread`: a cheap test on a document's raw text (from its `---` to the next) for documents the caller will
+ * never look into (a CRD's megabyte of schema). Those are blanked before the parse (their characters become
+ * spaces, line breaks stay, so every offset is kept) and come back as empty documents marked `unread`; their
+ * syntax is not checked. The first parse of a file is the one cached.
+ */
+export function parseYamlStream(file: Document, unread?: (raw: string) => string | undefined): YamlStream {
   const have = parsedStreams.get(file);
   if (have) return have;
-  const s = parseStream(file);
+  const s = parseStream(file, unread);
   parsedStreams.set(file, s);
   return s;
+}
+
+/** A document marker line (`---`, possibly followed by content) or an end marker (`...`). */
+const DOCUMENT_MARKER = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+
+/**
+ * The text with the documents `unread` names blanked, and the blanked spans with what it said of each. A
+ * marker at column 0 always starts a document: inside a block scalar content is indented, and the marker is
+ * forbidden inside a quoted scalar (YAML 1.2, 9.1.4), so splitting on it needs no parse.
+ */
+/** The same number of characters as one comment line: the lexer passes it in one step (a blank line costs it ~2 us). */
+function asComment(rest: string): string {
+  return rest.length < 3 ? rest.replace(/[^\r\n]/g, ' ') : `\n#${' '.repeat(rest.length - 3)}\n`;
+}
+
+function blankUnread(text: string, unread: (raw: string) => string | undefined): { text: string; spans: { start: number; end: number; why: string }[] } | undefined {
+  const spans: { start: number; end: number; why: string }[] = [];
+  const cuts: number[] = [0];
+  for (const m of text.matchAll(DOCUMENT_MARKER)) if (m[0] === '---' && m.index > 0) cuts.push(m.index);
+  cuts.push(text.length);
+  const parts: string[] = [];
+  for (let i = 0; i + 1 < cuts.length; i++) {
+    const start = cuts[i] as number;
+    const end = cuts[i + 1] as number;
+    const raw = text.slice(start, end);
+    const why = unread(raw);
+    if (why === undefined) { parts.push(raw); continue; }
+    spans.push({ start, end, why });
+    const eol = raw.indexOf('\n');
+    const marker = raw.startsWith('---') ? (eol < 0 ? raw.length : eol) : 0;
+    // a first document without `---` becomes `~` (a null document): a comment alone would be no document
+    parts.push(marker ? raw.slice(0, marker) + asComment(raw.slice(marker)) : `~${asComment(raw.slice(1))}`);
+  }
+  return spans.length ? { text: parts.join(''), spans } : undefined;
 }
 
 /** Where an offset of a parsed YAML file is: its document and the path of the node there. */
@@ -112,14 +154,16 @@ function relaxFlowClosers(text: string): string | undefined {
   return changed ? out : undefined;
 }
 
-function parseStream(file: Document): YamlStream {
+function parseStream(file: Document, unread?: (raw: string) => string | undefined): YamlStream {
   const errors: FileError[] = [];
   const docs: YamlDoc[] = [];
   let parsed: YDocument.Parsed[];
+  const blanked = unread ? blankUnread(file.text, unread) : undefined;
+  const text = blanked?.text ?? file.text;
   try {
-    parsed = parseAll(file.text);
+    parsed = parseAll(text);
     if (parsed.some((d) => d.errors[0] !== undefined && FLOW_INDENT_CODES.has(d.errors[0].code))) {
-      const relaxed = relaxFlowClosers(file.text);
+      const relaxed = relaxFlowClosers(text);
       const again = relaxed !== undefined ? parseAll(relaxed) : undefined;
       // take a document from the relaxed parse only where it now parses cleanly and sits at the same place
       if (again && again.length === parsed.length) {
@@ -135,6 +179,12 @@ function parseStream(file: Document): YamlStream {
     return { docs, errors };
   }
   parsed.forEach((ydoc, index) => {
+    const at = ydoc.range[0];
+    const why = blanked?.spans.find((b) => at >= b.start && at < b.end)?.why;
+    if (why !== undefined) {
+      docs.push({ index, file, ydoc, root: null, start: ydoc.range[0], end: ydoc.range[2], unread: why, budget: { aliases: MAX_ALIAS_RESOLUTIONS } });
+      return;
+    }
     const first = ydoc.errors[0];
     if (first) {
       const at = file.lines.position(first.pos[0]);

@@ -47,6 +47,17 @@ const BY_PATH: Record<string, string[]> = {
 /** Kinds that hold no pod: their `spec` is not searched (a CRD's schema has `containers:` properties). */
 const NO_PODS = new Set(['CustomResourceDefinition', 'ConfigMap', 'Secret', 'Service', 'Ingress', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'ServiceAccount', 'Namespace', 'NetworkPolicy', 'PersistentVolume', 'PersistentVolumeClaim', 'StorageClass', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService', 'PriorityClass', 'LimitRange', 'ResourceQuota']);
 
+/**
+ * For the parse: a CustomResourceDefinition is a schema (often a megabyte of it, with `containers:` properties)
+ * and never a pod, so its document is not parsed at all; read from its text: the first `kind:` at column 0 is
+ * the object's own (nested keys are indented; a JSON or flow document has none there and is parsed). The other
+ * pod-free kinds are small and parsed, so their syntax errors are still reported.
+ */
+export function unparsedKind(raw: string): string | undefined {
+  const kind = /^kind:[ \t]*["']?([A-Za-z][\w.-]*)["']?[ \t]*(?:#.*)?$/m.exec(raw)?.[1];
+  return kind === 'CustomResourceDefinition' ? kind : undefined;
+}
+
 /** Bounds of the shape search in one object: nesting below `spec`, nodes visited, pod specs found. */
 const MAX_SEARCH_DEPTH = 24;
 const MAX_SEARCH_NODES = 20_000;
