@@ -64,3 +64,21 @@ test('ids are unique, and a typo in an id is an error', () => {
   assert.equal(new Set(ids).size, ids.length);
   assert.throws(() => catalogueById('nope'), /no catalogue entry "nope"/);
 });
+
+test('a tool run by node is the tool: npm by its cli script, pid1 init by its entry points (static and live agree)', async () => {
+  const { identify } = await import('../src/model/programs.js');
+  const { chainFromArgv, predictStop } = await import('../src/model/launch.js');
+  await (await import('../src/model/shell.js')).loadShellParser();
+  assert.equal(identify(['node', '/usr/lib/node_modules/npm/bin/npm-cli.js', 'start']).name, 'npm');
+  const viaMain = identify(['/usr/bin/node', '/opt/pid1/dist/src/cli/main.js', 'init', '--grace', '5s', '--', 'svc']);
+  assert.equal(viaMain.name, 'pid1 init');
+  // `next` indexes the argv as given: the service is `svc`
+  assert.equal(viaMain.next, 6);
+  const viaBundle = identify(['node', '/opt/pid1/pid1-init.cjs', '--', 'svc']);
+  assert.deepEqual([viaBundle.name, viaBundle.next], ['pid1 init', 3]);
+  assert.equal(identify(['node', 'server.js']).name, 'node');
+  // pid1 init in front of `dash -c "exec svc"` forwards to the group: the service stops gracefully on its own handler
+  const chain = chainFromArgv(['node', '/opt/pid1/dist/src/cli/main.js', 'init', '--', 'dash', '-c', 'exec nginx -g "daemon off;"'], { sh: 'dash', signal: 'SIGQUIT' });
+  assert.deepEqual(chain.processes.map((p) => p.name), ['pid1 init', 'nginx']);
+  assert.equal(predictStop(chain, 'SIGQUIT').outcome, 'graceful');
+});

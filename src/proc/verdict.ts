@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { behaviourOn, catalogueById } from '../model/catalogue.js';
-import { identify, basename, isNodeLike, shellFamilyOfBinary, type Program, type ShellFamily } from '../model/programs.js';
+import { identify, basename, isNodeLike, shellFamilyOfBinary, toolRunByNode, type Program, type ShellFamily } from '../model/programs.js';
 import { makeProcess, predictStop, type ChainProcess, type Outcome, type SourceVerdict } from '../model/launch.js';
 import { analyzeShell, shellParserReady } from '../model/shell.js';
 import { parseSignal, signalFate, signalName, type Fate } from '../model/signals.js';
@@ -49,17 +49,9 @@ function familyOf(p: TreeNode): ShellFamily {
 function argvOf(p: TreeNode): string[] {
   let argv = p.argv.length ? p.argv : [p.comm];
   if (argv.length === 1 && (argv[0] ?? '').includes(' ')) argv = (argv[0] as string).split(/\s+/).filter(Boolean);
-  const node = isNodeLike(argv[0] ?? '');
-  // `node /usr/lib/node_modules/npm/bin/npm-cli.js start` is npm.
-  if (node && argv[1] && /(^|\/)(npm|npm-cli\.js|yarn|yarn\.js|pnpm|pnpm\.cjs)$/.test(argv[1])) {
-    const pm = basename(argv[1]).replace(/(-cli)?\.c?js$/, '');
-    return [pm, ...argv.slice(2)];
-  }
-  // pid1 init run by node: `node …/pid1 init …`, `node …/dist/src/cli/main.js init …`, `node …/dist/src/init/bin.js …`.
-  if (node && argv[1]) {
-    if (/(^|\/)(pid1|cli\/main\.js)$/.test(argv[1]) && argv[2] === 'init') return ['pid1', ...argv.slice(2)];
-    if (/(^|\/)init\/bin\.js$/.test(argv[1])) return ['pid1', 'init', ...argv.slice(2)];
-  }
+  // `node …/npm-cli.js start` is npm, `node …/pid1 init …` is pid1 init (identify() knows them too)
+  const tool = toolRunByNode(argv);
+  if (tool) return tool.argv;
   // A script run through its shebang: the kernel shows the interpreter first; keep it, identify() knows shells.
   return argv;
 }
