@@ -5,7 +5,7 @@
  * against a real stop.
  */
 import { behaviourOn, catalogueById, type Reaction } from './catalogue.js';
-import { basename, identify, type Forwarding, type Program, type Role, type ShellFamily } from './programs.js';
+import { basename, identify, programOfEntry, type Forwarding, type Program, type Role, type ShellFamily } from './programs.js';
 import { analyzeShell, isAllArgs, steadyEnds, type FinalCommand, type ShellAnalysis, type ShellEnd, type Trap } from './shell.js';
 import { KERNEL_SIGRTMIN, parseSignal, signalFate, signalName, type SignalMasks } from './signals.js';
 
@@ -131,6 +131,11 @@ export interface SourceVerdict {
   evidence?: { file?: string; line: number; text: string };
   /** A server or framework (catalogue id) that installs the handler. */
   via?: string;
+  /**
+   * The catalogue entry of the runtime the program turned out to be, for a program pid1 does not know by
+   * name (a binary linked to the `go build` that made it: 'go').
+   */
+  runtime?: string;
 }
 
 /** What a service does with the stop signal, from the catalogue and, for a runtime, its program's source. */
@@ -277,7 +282,10 @@ export interface ChainOptions {
   args?: string[];
   /** `args` stands for whatever CMD will be (a script linted on its own): it decides no `if [ "$1" = ... ]`. */
   argsUnknown?: boolean;
-  /** Read the source of a runtime's program (`python app.py`, `node server.js`) for a handler, when pid1 can. */
+  /**
+   * Read the source of a runtime's program (`python app.py`, `node server.js`) for a handler, when pid1 can;
+   * also asked about a service it does not know by name, which the answer's `runtime` may identify.
+   */
   programSource?: (argv: readonly string[], program: Program) => SourceVerdict | undefined;
   /** The image's environment (ENV): `$VAR` in a command string with a known value counts as literal. */
   env?: Readonly<Record<string, string>>;
@@ -473,8 +481,15 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     break;
   }
   if (current.length) {
-    const last = current[current.length - 1] as Program;
-    const source = last.programDecides && !hidden ? opts.programSource?.(rest, last) : undefined;
+    let last = current[current.length - 1] as Program;
+    // A service pid1 does not know by its name may be known by what built it (a Go binary and its `go build`).
+    const unnamed = last.role === 'service' && last.catalogue === undefined && last.graceful === undefined;
+    let source = (last.programDecides || unnamed) && !hidden ? opts.programSource?.(rest, last) : undefined;
+    if (unnamed) {
+      const known = source?.runtime !== undefined ? programOfEntry(last.name, source.runtime) : undefined;
+      if (known) current[current.length - 1] = last = known;
+      else source = undefined;
+    }
     const p = { ...makeProcess(current, currentArgv, signal, undefined, undefined, source), finalArgv: rest };
     // a script pid1 cannot read: whether it handles or passes on the signal is unknown
     if (hidden && p.role === 'service') { p.handles = 'unknown'; p.gracefulOnSignal = 'unknown'; }

@@ -3,7 +3,7 @@
  * wrappers, and (through the catalogue) services. Used both statically (lint: from an argv) and live
  * (inspect: from /proc).
  */
-import { catalogueEntryForArgv } from './catalogue.js';
+import { CATALOGUE, catalogueEntryForArgv, type CatalogueEntry } from './catalogue.js';
 
 /** Which shell /bin/sh is in an image. `none`: the image has no shell (scratch, distroless). */
 export type ShellFamily = 'dash' | 'bash' | 'ash' | 'zsh' | 'none' | 'unknown';
@@ -215,11 +215,7 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown', e
       // A runtime running a program (a file, a module, code): the program decides. Alone (a bare
       // `python` REPL) it is the runtime's own default.
       const decides = entry.code !== undefined && entry.kind === 'runtime' && (runsProgram(a) || entry.names.length === 0);
-      return {
-        name: entry.kind === 'runtime' || entry.names.includes(name) ? name : entry.id, role: 'service', catalogue: entry.id,
-        graceful: [...entry.graceful.signals], ...(decides ? { programDecides: true } : {}),
-        note: `${entry.title}: ${entry.graceful.note}`,
-      };
+      return entryProgram(entry.kind === 'runtime' || entry.names.includes(name) ? name : entry.id, entry, decides);
     }
   }
 }
@@ -244,4 +240,21 @@ function shellProgram(argv: string[], family: ShellFamily, name: string, offset 
   if (script !== undefined) { prog.script = script; prog.next = i + offset; }
   if (command === undefined && script === undefined) prog.interactive = true;
   return prog;
+}
+
+function entryProgram(name: string, entry: CatalogueEntry, decides: boolean): Program {
+  return {
+    name, role: 'service', catalogue: entry.id,
+    graceful: [...entry.graceful.signals], ...(decides ? { programDecides: true } : {}),
+    note: `${entry.title}: ${entry.graceful.note}`,
+  };
+}
+
+/**
+ * A service known by what made it rather than by its name (a binary that a `go build` in the Dockerfile
+ * built: the catalogue's `go`); its code decides. Undefined for an id the catalogue does not have.
+ */
+export function programOfEntry(name: string, id: string): Program | undefined {
+  const entry = CATALOGUE.find((e) => e.id === id);
+  return entry ? entryProgram(name, entry, entry.code !== undefined) : undefined;
 }

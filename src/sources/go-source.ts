@@ -14,8 +14,8 @@ const KNOWN_CALLS: Record<string, Omit<KnownCall, 'api' | 'reach' | 'evidence'>>
   'k8s.io/apiserver/pkg/server.SetupSignalHandler': { effect: 'installs', signals: ['SIGINT', 'SIGTERM'], note: 'closes the returned channel on SIGINT/SIGTERM', source: 'https://pkg.go.dev/k8s.io/apiserver/pkg/server#SetupSignalHandler' },
   'k8s.io/apiserver/pkg/server.SetupSignalContext': { effect: 'installs', signals: ['SIGINT', 'SIGTERM'], note: 'cancels the returned context on SIGINT/SIGTERM', source: 'https://pkg.go.dev/k8s.io/apiserver/pkg/server#SetupSignalContext' },
   'go.uber.org/fx.New.Run': { effect: 'installs', signals: ['SIGINT', 'SIGTERM'], note: 'fx.App.Run starts the app, waits for SIGINT/SIGTERM and runs the OnStop hooks', source: 'https://pkg.go.dev/go.uber.org/fx#App.Run' },
-  'net/http.ListenAndServe': { effect: 'none', signals: [], via: 'go', note: 'net/http installs no handler: on SIGTERM the Go runtime exits at once with status 2, cutting requests in flight', source: 'https://pkg.go.dev/os/signal (Default behavior)' },
-  'net/http.ListenAndServeTLS': { effect: 'none', signals: [], via: 'go', note: 'net/http installs no handler', source: 'https://pkg.go.dev/os/signal (Default behavior)' },
+  'net/http.ListenAndServe': { effect: 'none', signals: [], via: 'go', note: 'net/http installs no handler, so requests in flight are cut', source: 'https://pkg.go.dev/os/signal (Default behavior)' },
+  'net/http.ListenAndServeTLS': { effect: 'none', signals: [], via: 'go', note: 'net/http installs no handler, so requests in flight are cut', source: 'https://pkg.go.dev/os/signal (Default behavior)' },
 };
 const KNOWN_MODULES = ['go.uber.org/fx', 'sigs.k8s.io/controller-runtime', 'k8s.io/apiserver'];
 

@@ -7,6 +7,7 @@ import type { Origin, Span } from '../document/document.js';
 import { parseSignal, signalName } from '../model/signals.js';
 import { overrideFor, parseImageRef, shellOfImage } from './images.js';
 import type { DockerfileLaunch, ImageSource, LaunchPart, ScriptRef, ShellFact, SourceOptions, StopSignalFact } from './launch.js';
+import type { CompiledProgramSource } from './program-reader.js';
 
 /** What is known about the image a container runs. */
 export interface ImageConfig {
@@ -32,6 +33,8 @@ export interface ImageConfig {
   origins?: Map<string, Origin>;
   /** The Dockerfile launch it came from. */
   dockerfile?: DockerfileLaunch;
+  /** What a binary of the image is, from the build that made it (DockerfileLaunch.linkProgram). */
+  linkProgram?: CompiledProgramSource;
   /** The image's working directory, when known. */
   workdir?: string;
 }
@@ -140,6 +143,7 @@ export function imageConfigFromDockerfile(l: DockerfileLaunch, describe: string)
     ...(l.cmd ? { cmd: l.cmd } : {}),
     shell: l.shell, stopSignal: l.stopSignal, env: { ...l.env },
     ...(l.readScript ? { readScript: l.readScript } : {}),
+    ...(l.linkProgram ? { linkProgram: l.linkProgram } : {}),
     scripts: l.scripts, origins: l.origins, dockerfile: l, workdir: l.workdir,
   };
 }

@@ -11,6 +11,7 @@ import type { ShellFamily } from '../model/programs.js';
 import type { Document, FileError, Origin, Span } from '../document/document.js';
 import type { CommandString } from './compose/command-strings.js';
 import type { DockerfileModel } from './dockerfile/parse.js';
+import type { CompiledProgramSource } from './program-reader.js';
 
 /** One part of a launch as written: ENTRYPOINT or CMD, compose `entrypoint`/`command`, k8s `command`/`args`. */
 export interface LaunchPart {
@@ -174,6 +175,8 @@ export interface DockerfileLaunch extends LaunchBase {
   kind: 'dockerfile';
   /** The stage's WORKDIR, where relative paths of the command resolve. */
   workdir: string;
+  /** What a binary of the image is, from the build that made it (a Go program: its package's verdict). */
+  linkProgram?: CompiledProgramSource;
 }
 
 export interface ScriptLaunch extends LaunchBase {

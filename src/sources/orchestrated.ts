@@ -80,7 +80,7 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
       sh: img.shell.family, signal: stopSignal.signal, ...(cmd ? { args: cmd.argv } : {}), env: img.env, stdin: s.stdinOpen ? 'open' : 'closed',
       ...(img.readScript ? { readScript: img.readScript } : {}),
       // Without a build context pid1 still knows what some modules do (`python -m http.server`).
-      programSource: programSourceReader(img.readScript ?? (() => undefined), s.workingDir ?? img.workdir ?? '/', stopSignal.signal),
+      programSource: programSourceReader(img.readScript ?? (() => undefined), s.workingDir ?? img.workdir ?? '/', stopSignal.signal, img.linkProgram),
     },
     ...(s.stop.sharedPidNamespace && s.stop.sharedPidWith ? { sharedPid: s.stop.sharedPidWith } : {}),
   };

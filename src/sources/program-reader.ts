@@ -26,12 +26,19 @@ function programArg(argv: readonly string[]): { file?: string; module?: string }
 }
 
 /**
- * The model's programSource for a launch: `read` reads a path inside the image (from the build context),
- * `workdir` is the image's working directory.
+ * What a compiled program pid1 does not know by name is, from how the image built it (the Go link:
+ * dockerfile/go-link.ts): `exe` as the launch runs it, resolved in `workdir` or on the PATH.
  */
-export function programSourceReader(read: (imagePath: string) => string | undefined, workdir: string, signal: string): (argv: readonly string[], program: Program) => SourceVerdict | undefined {
+export type CompiledProgramSource = (exe: string, workdir: string, signal: string) => SourceVerdict | undefined;
+
+/**
+ * The model's programSource for a launch: `read` reads a path inside the image (from the build context),
+ * `workdir` is the image's working directory; `compiled` answers for a program the catalogue does not name.
+ */
+export function programSourceReader(read: (imagePath: string) => string | undefined, workdir: string, signal: string, compiled?: CompiledProgramSource): (argv: readonly string[], program: Program) => SourceVerdict | undefined {
   return (argv, program) => {
     const runtime = program.catalogue;
+    if (runtime === undefined) return compiled && argv[0] !== undefined ? compiled(argv[0], workdir, signal) : undefined;
     if (runtime !== 'python' && runtime !== 'node') return undefined;
     const { file, module } = programArg(argv);
     const abs = (p: string): string => path.posix.resolve(workdir, p);

@@ -114,7 +114,10 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
       callers.push(...roots);
       sources.forEach((s, i) => {
         const others = roots.filter((_, j) => j !== i);
-        reads.push({ file: s.file, entry: true, findings: goFindings(roots[i] as Node, s.text, { ...(opts.goMod ? { module: opts.goMod.module } : {}), packageRoots: others }) });
+        const findings = goFindings(roots[i] as Node, s.text, { ...(opts.goMod ? { module: opts.goMod.module } : {}), packageRoots: others });
+        // The entry's evidence has no file (it is the entry); the other files of the package name theirs.
+        if (i > 0) for (const x of [...findings.registrations, ...findings.calls]) x.evidence.file = s.file;
+        reads.push({ file: s.file, entry: true, findings });
       });
     } else {
       const root = parse(text).rootNode;

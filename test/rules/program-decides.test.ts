@@ -4,16 +4,22 @@ import { ruleTester } from '../helpers/rule-tester.js';
 const NODE = (server: string): { dockerfile: string; files: Record<string, string> } => ({ dockerfile: 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n', files: { 'server.js': server } });
 const PY = (app: string): { dockerfile: string; files: Record<string, string> } => ({ dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nCMD ["python", "app.py"]\n', files: { 'app.py': app } });
 
+const GO_FILES = { 'go.mod': 'module example.com/app\n', 'main.go': 'package main\n\nimport "github.com/acme/server"\n\nfunc main() {\n\tserver.Run()\n}\n' };
+const GO_BUILD = (run: string): string => `FROM golang:1.22 AS build\nARG APP\nWORKDIR /src\nCOPY . .\nRUN ${run}\nFROM gcr.io/distroless/static\nCOPY --from=build /out/server /server\nENTRYPOINT ["/server"]\n`;
+
 ruleTester(rule, {
   valid: [
     { name: 'a known server runs under python: it handles TERM', dockerfile: 'FROM python:3.12-slim\nCMD ["python", "-m", "gunicorn", "app:app"]\n' },
     { name: 'node that listens for SIGTERM (seen in server.js)', ...NODE('const s = require("http").createServer().listen(8080);\nprocess.on("SIGTERM", () => s.close());\n') },
     { name: 'python that installs a SIGTERM handler (seen in app.py)', ...PY('import signal, sys\nsignal.signal(signal.SIGTERM, lambda *a: sys.exit(0))\n') },
     { name: 'python with no handler: certain, so service-no-handler reports it, not this rule', ...PY('import time\nwhile True:\n    time.sleep(1)\n') },
+    { name: 'a binary pid1 cannot link to a go build is not taken for Go', dockerfile: GO_BUILD('./build.sh'), files: GO_FILES },
   ],
   invalid: [
     { name: 'node as PID 1, server.js out of sight', dockerfile: 'FROM node:20-slim\nCMD ["node", "server.js"]\n', errors: [{ messageId: 'asPid1', severity: 'warning', message: /process\.on\('SIGTERM'/ }] },
     { name: 'python as PID 1, app.py out of sight', dockerfile: 'FROM python:3.12-slim\nCMD ["python3", "app.py"]\n', errors: [{ messageId: 'asPid1', message: /signal\.signal/ }] },
+    { name: 'a Go binary whose package imports a module pid1 cannot read', dockerfile: GO_BUILD('go build -o /out/server .'), files: GO_FILES, errors: [{ messageId: 'asPid1', severity: 'warning', message: /signal\.Notify \/ signal\.NotifyContext.*github\.com\/acme\/server/ }] },
+    { name: 'a Go binary whose output path comes from a build argument: linked to Go, not to a package', dockerfile: GO_BUILD('go build -o /out/$APP .'), files: GO_FILES, errors: [{ messageId: 'asPid1', message: /\/server \(\/out\/server in stage build\) is built by `go build -o \/out\/\$APP \.` \(.*Dockerfile:5\), but its output path is built at run time/ }] },
     { name: 'under tini: the program still decides', dockerfile: 'FROM node:20-slim\nENTRYPOINT ["tini", "--"]\nCMD ["node", "server.js"]\n', errors: [{ messageId: 'asChild' }] },
   ],
 });

@@ -3,6 +3,14 @@ import { ruleTester } from '../helpers/rule-tester.js';
 
 const PY = (app: string): { dockerfile: string; files: Record<string, string> } => ({ dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nCMD ["python", "app.py"]\n', files: { 'app.py': app } });
 
+/** A Go program built in an earlier stage and copied into a distroless image (the Go link). */
+const GO = (main: string): { dockerfile: string; files: Record<string, string> } => ({
+  dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/server ./cmd/server\nFROM gcr.io/distroless/static\nCOPY --from=build /out/server /server\nENTRYPOINT ["/server"]\n',
+  files: { 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'cmd/server/main.go': main },
+});
+const GO_HTTP = 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", nil)\n}\n';
+const GO_NOTIFY = 'package main\n\nimport (\n\t"context"\n\t"net/http"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)\n\tdefer stop()\n\tsrv := &http.Server{Addr: ":8080"}\n\tgo srv.ListenAndServe()\n\t<-ctx.Done()\n\tsrv.Shutdown(context.Background())\n}\n';
+
 ruleTester(rule, {
   valid: [
     { name: 'a server that stops gracefully on SIGTERM', dockerfile: 'FROM python:3.12-slim\nCMD ["gunicorn", "app:app"]\n' },
@@ -11,6 +19,8 @@ ruleTester(rule, {
     // At its prompt php -a ends on SIGTERM (readline returns end of input): measured in test/catalogue-ns.test.ts.
     { name: 'the interactive php shell', dockerfile: 'FROM php:8.2-cli\nCMD ["php", "-a"]\n' },
     { name: 'uvicorn.run installs the handler', ...PY('import uvicorn\napp = object()\nuvicorn.run(app, host="0.0.0.0")\n') },
+    { name: 'a Go binary whose package takes SIGTERM with signal.NotifyContext', ...GO(GO_NOTIFY) },
+    { name: 'a binary of unknown origin is not taken for Go', dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN make\nFROM scratch\nCOPY --from=build /src/server /server\nCMD ["/server"]\n', files: { 'main.go': 'package main\n\nfunc main() {}\n' } },
   ],
   invalid: [
     { name: 'sleep infinity', dockerfile: 'FROM debian:bookworm\nCMD ["sleep", "infinity"]\n', errors: [{ messageId: 'dropped', severity: 'error', message: /`sleep infinity` has no handler for SIGTERM: as PID 1 the kernel drops it/ }] },
@@ -19,5 +29,8 @@ ruleTester(rule, {
     { name: 'a Python loop with no handler (seen in app.py)', ...PY('import time\nwhile True:\n    time.sleep(1)\n'), errors: [{ messageId: 'dropped', line: 4, message: /python app\.py` has no handler for SIGTERM \(nothing in \/app\/app\.py installs a SIGTERM handler/ }] },
     { name: 'Flask app.run(): no handler', ...PY('from flask import Flask\napp = Flask(__name__)\nif __name__ == "__main__":\n    app.run(host="0.0.0.0")\n'), errors: [{ messageId: 'dropped', file: 'app.py' }] },
     { name: 'busybox crond in the foreground (Alpine)', dockerfile: 'FROM alpine:3.20\nCMD ["crond", "-f"]\n', errors: [{ messageId: 'dropped', message: /`crond -f` has no handler for SIGTERM/ }] },
+    { name: 'a Go binary built from a package with no signal.Notify: the finding is on the line that decides', ...GO(GO_HTTP), errors: [{ messageId: 'exits', severity: 'error', file: 'main.go', line: 6, message: /`\/server` exits at once on SIGTERM \(net\/http.ListenAndServe: net\/http installs no handler/ }] },
+    { name: 'the Go link through COPY --from=0, a renamed binary on the PATH', dockerfile: 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server ./cmd/server\nFROM alpine:3.20\nCOPY --from=0 /out/server /usr/local/bin/api\nCMD ["api"]\n', files: GO(GO_HTTP).files, errors: [{ messageId: 'exits', file: 'main.go', line: 6 }] },
+    { name: 'a compose service built from the Dockerfile', compose: 'services:\n  api:\n    build: .\n', files: { ...GO(GO_HTTP).files, Dockerfile: GO(GO_HTTP).dockerfile }, errors: [{ messageId: 'exits', file: 'main.go', line: 6 }] },
   ],
 });

@@ -7,12 +7,14 @@ import path from 'node:path';
 import { makeDocument, type Document, type Origin, type Span } from '../../document/document.js';
 import type { DocumentStore } from '../../document/store.js';
 import { MappedText } from '../../document/text.js';
-import { chainFromArgv, predictStop, uncatchableChain, type ChainOptions } from '../../model/launch.js';
+import { chainFromArgv, predictStop, uncatchableChain, type ChainOptions, type SourceVerdict } from '../../model/launch.js';
 import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
 import { baseImageStopSignal } from '../image-config.js';
 import { programSourceReader } from '../program-reader.js';
 import { dockerfileTemplate } from '../templates.js';
+import { fromStage, sourceFor } from './copies.js';
+import { linkGoBinary, StageFiles, type ContextFiles } from './go-link.js';
 import { DEFAULT_PATH, parseDockerfile, span, type CopyOp, type Stage } from './parse.js';
 
 function stopSignalOf(stage: Stage): StopSignalFact {
@@ -31,32 +33,49 @@ function stopSignalOf(stage: Stage): StopSignalFact {
   return { signal: 'SIGTERM', source: base.known ? 'default' : 'unknown-base' };
 }
 
-interface ContextReader {
+interface ContextReader extends ContextFiles {
   dir: string;
   store: DocumentStore;
-  isDir(rel: string): boolean;
 }
 
 function contextReader(dir: string, store: DocumentStore): ContextReader {
-  const dirs = new Map<string, boolean>();
+  const kinds = new Map<string, 'dir' | 'file' | 'none'>();
+  const listings = new Map<string, string[] | undefined>();
+  const root = path.resolve(dir);
+  /** Inside the build context only: `COPY ../x` cannot reach outside it. */
+  const inside = (rel: string): string | undefined => {
+    const abs = path.resolve(root, rel);
+    return abs === root || abs.startsWith(`${root}${path.sep}`) ? abs : undefined;
+  };
+  const kind = (rel: string): 'dir' | 'file' | 'none' => {
+    const abs = inside(rel);
+    if (abs === undefined) return 'none';
+    let v = kinds.get(abs);
+    if (v === undefined) {
+      try { const st = fs.statSync(abs); v = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'none'; } catch { v = 'none'; }
+      kinds.set(abs, v);
+    }
+    return v;
+  };
   return {
     dir, store,
-    isDir(rel: string): boolean {
-      const abs = path.resolve(dir, rel);
-      let v = dirs.get(abs);
-      if (v === undefined) {
-        try { v = fs.statSync(abs).isDirectory(); } catch { v = false; }
-        dirs.set(abs, v);
+    isDir: (rel) => kind(rel) === 'dir',
+    isFile: (rel) => kind(rel) === 'file',
+    read: (rel) => {
+      const abs = inside(rel);
+      return abs === undefined ? undefined : store.read(abs, 'script');
+    },
+    list: (rel) => {
+      const abs = inside(rel);
+      if (abs === undefined) return undefined;
+      if (!listings.has(abs)) {
+        let names: string[] | undefined;
+        try { names = fs.readdirSync(abs); } catch { names = undefined; }
+        listings.set(abs, names);
       }
-      return v;
+      return listings.get(abs);
     },
   };
-}
-
-function globToRe(glob: string): RegExp {
-  let re = '^';
-  for (const ch of glob) re += ch === '*' ? '[^/]*' : ch === '?' ? '[^/]' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`${re}$`);
 }
 
 /** Find what a path inside the stage's filesystem was copied from (the build context, a heredoc, a stage). */
@@ -72,23 +91,11 @@ function resolveFile(stage: Stage, p: string, ctx: ContextReader, stages: Stage[
         if (h && target === p) return { path: p, doc: c.span.doc, offset: h.contentStart, text: h.content, copiedBy: c.span };
         continue;
       }
-      let cand: string | undefined;
-      const under = p.startsWith(c.dest === '/' ? '/' : `${c.dest}/`);
-      if (c.dest !== p && !under) continue; // cheap test first: no stat for copies elsewhere
-      const srcDir = !/[*?[]/.test(src) && (src.endsWith('/') || src === '.' || (c.from === undefined && ctx.isDir(src)));
-      if (!c.destDir && !srcDir) {
-        if (c.dest === p) cand = src;
-      } else if (p.startsWith(c.dest === '/' ? '/' : `${c.dest}/`)) {
-        const rel = p.slice(c.dest === '/' ? 1 : c.dest.length + 1);
-        if (srcDir) cand = path.posix.join(src, rel);
-        else if (/[*?[]/.test(src)) { if (!rel.includes('/') && globToRe(path.posix.basename(src)).test(rel)) cand = path.posix.join(path.posix.dirname(src), rel); }
-        else if (path.posix.basename(src) === rel) cand = src;
-      }
+      const cand = sourceFor(c, src, p, ctx);
       if (cand === undefined) continue;
       if (c.from !== undefined) {
-        const from = stages.find((s) => s.name === c.from?.toLowerCase()) ?? (/^\d+$/.test(c.from) ? stages[Number(c.from)] : undefined);
-        if (!from || from.index >= stage.index + 1000) return undefined;
-        return resolveFile(from, path.posix.resolve('/', cand), ctx, stages, depth + 1);
+        const from = fromStage(c, stage, stages);
+        return from ? resolveFile(from, path.posix.resolve('/', cand), ctx, stages, depth + 1) : undefined;
       }
       const abs = path.resolve(ctx.dir, cand);
       if (!abs.startsWith(path.resolve(ctx.dir))) return undefined;
@@ -105,8 +112,13 @@ function originsOf(part: LaunchPart | undefined, into: Map<string, Origin>): voi
   for (const v of part.values) if (!into.has(v.text.value)) into.set(v.text.value, v);
 }
 
+/** The paths execvp tries for a program name: as given (with a slash), else each PATH directory. */
+function execPaths(p: string, workdir: string, pathDirs: readonly string[]): string[] {
+  return p.startsWith('/') ? [path.posix.normalize(p)] : p.includes('/') ? [path.posix.resolve(workdir, p)] : pathDirs.map((d) => path.posix.join(d, p));
+}
+
 /** The launch a stage's image runs. */
-export function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextReader, stages: Stage[]): DockerfileLaunch {
+export function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextReader, stages: Stage[], files = new StageFiles(ctx, stages)): DockerfileLaunch {
   const env: Record<string, string> = Object.fromEntries(stage.env);
   const stopSignal = stopSignalOf(stage);
   const ep = stage.entrypoint;
@@ -121,8 +133,7 @@ export function launchOf(stage: Stage, doc: Document, target: boolean, ctx: Cont
   const readScript = (p: string): string | undefined => {
     const have = scripts.get(p);
     if (have) return have.text;
-    const candidates = p.startsWith('/') ? [p] : p.includes('/') ? [path.posix.resolve(stage.workdir, p)] : pathDirs.map((d) => path.posix.join(d, p));
-    for (const c of candidates) {
+    for (const c of execPaths(p, stage.workdir, pathDirs)) {
       const ref = resolveFile(stage, path.posix.normalize(c), ctx, stages);
       if (ref) {
         scripts.set(p, ref);
@@ -137,9 +148,18 @@ export function launchOf(stage: Stage, doc: Document, target: boolean, ctx: Cont
     : { code: 'no-command' as const, message: 'no ENTRYPOINT or CMD: the container cannot start without a command' };
   // No chain when the container cannot start (no shell for a shell form: no-shell reports it; a bad STOPSIGNAL).
   const startable = !unresolved && !(stage.family.family === 'none' && startsWithShell(argv, ep ?? cmd)) && !stopSignal.invalid;
+  // A binary that a go command built (here or in another stage): its main package in the build context decides.
+  const linkProgram = (exe: string, workdir: string, signal: string): SourceVerdict | undefined => {
+    const v = linkGoBinary(execPaths(exe, workdir, pathDirs), { files, stage, signal });
+    const file = v?.evidence?.file;
+    const ref = file !== undefined ? files.refs.get(file) : undefined;
+    // The deciding file is a document of the launch, where a finding can point.
+    if (ref && !scripts.has(ref.path)) scripts.set(ref.path, ref);
+    return v;
+  };
   const options: ChainOptions = {
     sh: stage.family.family, signal: stopSignal.signal, readScript, ...(cmd ? { args: cmd.argv } : {}), env,
-    programSource: programSourceReader(readScript, stage.workdir, stopSignal.signal),
+    programSource: programSourceReader(readScript, stage.workdir, stopSignal.signal, linkProgram),
   };
   const chain = startable ? chainFromArgv(argv, options) : unresolved && !stopSignal.invalid ? uncatchableChain(stopSignal.signal) : undefined;
   const predicted = chain && chain.processes.length > 0 ? chain : undefined;
@@ -147,7 +167,7 @@ export function launchOf(stage: Stage, doc: Document, target: boolean, ctx: Cont
     kind: 'dockerfile', workdir: stage.workdir,
     label: `stage ${stage.name ?? stage.index}${target ? '' : ' (not the target)'}`,
     doc, target, ...(ep ? { entrypoint: ep } : {}), ...(cmd ? { cmd } : {}),
-    argv, shell: stage.family, stopSignal, env, scripts, origins, readScript, anchor,
+    argv, shell: stage.family, stopSignal, env, scripts, origins, readScript, anchor, linkProgram,
     ...(unresolved ? { unresolved } : {}),
     model: { argv, options },
     ...(predicted ? { chain: predicted, prediction: predictStop(predicted, stopSignal.signal) } : {}),
@@ -175,11 +195,12 @@ export function lintDockerfileSource(doc: Document, store: DocumentStore, opts: 
   const ctxDir = opts.context ?? (doc.absPath ? path.dirname(doc.absPath) : process.cwd());
   const ctx = contextReader(ctxDir, store);
   const launches: DockerfileLaunch[] = [];
+  const files = new StageFiles(ctx, model.stages);
   for (const s of model.stages) {
     const isTarget = s === model.target;
     if (!isTarget && !opts.allStages) continue;
     if (!isTarget && !s.instructions.some((i) => i.keyword === 'ENTRYPOINT' || i.keyword === 'CMD')) continue;
-    launches.push(launchOf(s, doc, isTarget, ctx, model.stages));
+    launches.push(launchOf(s, doc, isTarget, ctx, model.stages, files));
   }
   return { doc, launches, dockerfile: model, errors };
 }

@@ -40,6 +40,19 @@ export interface CopyOp {
   span: Span;
 }
 
+/** A RUN instruction, for what it builds (the Go link: src/sources/dockerfile/go-link.ts). */
+export interface RunOp {
+  /** The shell script it runs (the shell form, or a heredoc that is the whole command). */
+  script?: string;
+  /** The exec form's argv. */
+  argv?: string[];
+  /** The stage's WORKDIR when it runs. */
+  workdir: string;
+  /** The ARG and ENV values it sees (BuildKit passes both to RUN's environment); undefined: an ARG with no value. */
+  vars: Map<string, string | undefined>;
+  span: Span;
+}
+
 export interface Stage {
   index: number;
   name?: string;
@@ -64,6 +77,7 @@ export interface Stage {
   /** Directories the stage is known to have made (WORKDIR, a COPY into a directory), for `COPY x /that/dir`. */
   dirs: Set<string>;
   copies: CopyOp[];
+  runs: RunOp[];
   onbuild: RawInstruction[];
   instructions: RawInstruction[];
   /** ENTRYPOINT/CMD come from an external image pid1 cannot see (not probed). */
@@ -128,6 +142,7 @@ export function parseDockerfile(doc: Document, opts: SourceOptions = {}): { mode
         workdir: parent ? parent.workdir : '/',
         dirs: new Set(parent ? parent.dirs : []),
         copies: [],
+        runs: [],
         onbuild: [],
         instructions: [],
         baseConfigUnknown: parent ? parent.baseConfigUnknown : expanded.value.toLowerCase() !== 'scratch',
@@ -257,6 +272,19 @@ function applyInstruction(stage: Stage, ins: RawInstruction, doc: Document, esc:
     case 'ONBUILD':
       stage.onbuild.push(ins);
       break;
+    case 'RUN': {
+      // RUN [--mount=... --network=... --security=...] COMMAND: the flags come first.
+      const words = splitWords(a, esc);
+      const first = words.findIndex((w) => !w.raw.startsWith('--'));
+      if (first < 0) break;
+      const start = (words[first] as { start: number }).start;
+      const rest = a.slice(start);
+      const json = rest.startsWith('[') ? parseJsonArray(ins.args.slice(start)) : undefined;
+      // `RUN <<EOF` runs the heredoc as a script with the default shell.
+      const whole = ins.heredocs[0] && /^<<-?["']?[A-Za-z0-9_.-]+["']?\s*$/.test(rest) ? ins.heredocs[0].content : undefined;
+      stage.runs.push({ ...(json ? { argv: json.map((t) => t.value) } : { script: whole ?? rest }), workdir: stage.workdir, vars: varsOf(stage), span: span(doc, ins.start, ins.end) });
+      break;
+    }
     case 'COPY': case 'ADD': {
       const words = splitWords(a, esc);
       let from: string | undefined;

@@ -1,0 +1,67 @@
+/**
+ * What a COPY/ADD puts where (BuildKit's rules, https://docs.docker.com/reference/dockerfile/#copy): a
+ * directory source copies its contents into the destination; a file lands at the destination, or inside
+ * it when the destination is a directory (ends with `/`, is `.`, or there are several sources or a glob).
+ */
+import path from 'node:path';
+import type { CopyOp, Stage } from './parse.js';
+
+/** What the lookups need of the build context. */
+export interface ContextDirs {
+  /** Is this path of the build context (relative) a directory? */
+  isDir(rel: string): boolean;
+}
+
+const GLOB = /[*?[]/;
+
+/** A shell-style glob (`*`, `?`) for one path element, as a regular expression. */
+export function globToRe(glob: string): RegExp {
+  let re = '^';
+  for (const ch of glob) re += ch === '*' ? '[^/]*' : ch === '?' ? '[^/]' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`${re}$`);
+}
+
+/** Is this source a directory whose contents are copied? (A --from source is one when written so.) */
+export function isDirSource(c: CopyOp, src: string, ctx: ContextDirs): boolean {
+  return !GLOB.test(src) && (src.endsWith('/') || src === '.' || (c.from === undefined && ctx.isDir(src)));
+}
+
+/**
+ * The path the source `src` of copy `c` gives the image file `p` from (relative to the build context, or
+ * a path in the --from stage); undefined when this source does not cover `p`. Heredoc sources are not
+ * handled here.
+ */
+export function sourceFor(c: CopyOp, src: string, p: string, ctx: ContextDirs): string | undefined {
+  const under = p.startsWith(c.dest === '/' ? '/' : `${c.dest}/`);
+  if (c.dest !== p && !under) return undefined; // cheap test first: no stat for copies elsewhere
+  const srcDir = isDirSource(c, src, ctx);
+  if (!c.destDir && !srcDir) return c.dest === p ? src : undefined;
+  if (!under) return undefined;
+  const rel = p.slice(c.dest === '/' ? 1 : c.dest.length + 1);
+  if (srcDir) return path.posix.join(src, rel);
+  if (GLOB.test(src)) return !rel.includes('/') && globToRe(path.posix.basename(src)).test(rel) ? path.posix.join(path.posix.dirname(src), rel) : undefined;
+  return path.posix.basename(src) === rel ? src : undefined;
+}
+
+/**
+ * How the source `src` of copy `c` fills the image directory `dir`: the directory whose contents land
+ * there (`{ dir }`), or single files by name (`{ files }`, with a glob's pattern to match in its context
+ * directory); undefined when it puts nothing there.
+ */
+export function dirSourceFor(c: CopyOp, src: string, dir: string, ctx: ContextDirs): { dir: string } | { files: string[]; glob?: { dir: string; pattern: RegExp } } | undefined {
+  if (isDirSource(c, src, ctx)) {
+    if (dir === c.dest) return { dir: src };
+    if (dir.startsWith(c.dest === '/' ? '/' : `${c.dest}/`)) return { dir: path.posix.join(src, dir.slice(c.dest === '/' ? 1 : c.dest.length + 1)) };
+    return undefined;
+  }
+  if (GLOB.test(src)) return c.dest === dir ? { files: [], glob: { dir: path.posix.dirname(src), pattern: globToRe(path.posix.basename(src)) } } : undefined;
+  if (c.destDir) return c.dest === dir ? { files: [path.posix.basename(src)] } : undefined;
+  return path.posix.dirname(c.dest) === dir ? { files: [path.posix.basename(c.dest)] } : undefined;
+}
+
+/** The stage a `COPY --from=NAME|INDEX` reads; undefined for an image (or a stage not yet defined). */
+export function fromStage(c: CopyOp, stage: Stage, stages: readonly Stage[]): Stage | undefined {
+  if (c.from === undefined) return undefined;
+  const from = stages.find((s) => s.name === c.from?.toLowerCase()) ?? (/^\d+$/.test(c.from) ? stages[Number(c.from)] : undefined);
+  return from && from !== stage ? from : undefined;
+}

@@ -1,0 +1,568 @@
+/**
+ * The Go link: the program a Dockerfile launches is a binary, built by `go build` or `go install` in a
+ * RUN of some stage (usually an earlier one, reached through `COPY --from`). Followed back to that
+ * command, then to its main package in the build context, the program's own source says whether it
+ * takes the stop signal (program-source.ts), and the link says what the binary is: a Go program, which
+ * nothing in its name tells.
+ *
+ * Each step follows Docker's rules (copies.ts; WORKDIR and `cd` for the command's directory; ARG and
+ * ENV in its environment) and the go command's (go-build.ts: -o, -C, the default name, GOBIN/GOPATH,
+ * build constraints). Where a step depends on what the files do not say (an output path from a build
+ * argument without a value, several builds that could have made the file, a package pattern), the link
+ * stops there and says so: the program is Go, and its code is out of sight.
+ */
+import path from 'node:path';
+import type { Node } from 'web-tree-sitter';
+import type { Document } from '../../document/document.js';
+import type { SourceVerdict } from '../../model/launch.js';
+import { shellParser, shellParserReady } from '../../model/shell.js';
+import { literalOf } from '../../model/shell-words.js';
+import { buildsFile, defaultExecName, goFileHeader, moduleOf, parseGoArgs, type ArgWord, type BuildTarget, type GoArgs } from '../go-build.js';
+import { parseImageRef } from '../images.js';
+import type { ScriptRef } from '../launch.js';
+import { analyzeProgramSourceNow } from '../program-source.js';
+import { dirSourceFor, fromStage, globToRe, sourceFor, type ContextDirs } from './copies.js';
+import type { CopyOp, RunOp, Stage } from './parse.js';
+
+/** What the link reads of the build context. */
+export interface ContextFiles extends ContextDirs {
+  /** A regular file of the build context (relative path) exists. */
+  isFile(rel: string): boolean;
+  /** A text file of the build context, as a document; undefined when missing or not text. */
+  read(rel: string): Document | undefined;
+  /** The names in a directory of the build context; undefined when it is not one. */
+  list(rel: string): string[] | undefined;
+}
+
+/** One `go build` / `go install` in a RUN. */
+interface GoCommand {
+  args: GoArgs;
+  /** Its working directory; undefined when a `cd` pid1 cannot follow came first. */
+  cwd: string | undefined;
+  /** Its environment: the RUN's ARG/ENV, what the script exported, and its own `VAR=value` prefixes. */
+  env: ReadonlyMap<string, string | undefined>;
+  /** The command as written (one line), for messages. */
+  text: string;
+}
+
+interface RunFacts {
+  go: GoCommand[];
+  /** `go mod init MODULE` in a directory: the go.mod it writes. */
+  modInits: { dir: string; module: string }[];
+  /** Directories the script makes (`mkdir`): an -o naming one writes inside it. */
+  dirs: Set<string>;
+}
+
+/** A main package, as a build names it. */
+type Package =
+  | { kind: 'dir'; dir: string }
+  | { kind: 'files'; dir: string; files: string[] }
+  | { kind: 'remote'; path: string }
+  | { kind: 'unknown'; why: string };
+
+/** An executable a go command writes: an exact file, or a directory and a name (either unknown when the files do not say). */
+interface Output {
+  stage: Stage;
+  run: RunOp;
+  cmd: GoCommand;
+  pkg: Package;
+  file?: string;
+  dir?: string;
+  name?: string;
+  /** -o is built at run time: it could be any path. */
+  anywhere?: boolean;
+}
+
+type Writer =
+  | { kind: 'context'; rel: string; doc: Document; copy: CopyOp }
+  | { kind: 'go'; stage: Stage; path: string; exact: Output[]; maybe: Output[] }
+  | { kind: 'mod-init'; module: string }
+  /** Written by something pid1 does not read into (a heredoc, an image's file, a binary of the build context). */
+  | { kind: 'other' }
+  /** Nothing pid1 sees wrote it: the base image, or a RUN that is not a go command. */
+  | { kind: 'none' };
+
+interface Step { at: number; copy?: CopyOp; run?: RunOp }
+
+const MAX_DEPTH = 64;
+
+/** The stage's COPY/ADD and RUN instructions in order (by their offset in the Dockerfile). */
+function stepsOf(stage: Stage): Step[] {
+  return [...stage.copies.map((copy) => ({ at: copy.span.start, copy })), ...stage.runs.map((run) => ({ at: run.span.start, run }))].sort((a, b) => a.at - b.at);
+}
+
+/** The official golang image sets GOPATH=/go (docker-library/golang Dockerfile: `ENV GOPATH /go`). */
+function defaultGopath(stage: Stage): string | undefined {
+  const r = parseImageRef(stage.rootImage);
+  return !r.registry && r.repository === 'golang' ? '/go' : undefined;
+}
+
+/** The files of one Dockerfile's stages, as they are when a given instruction runs. */
+export class StageFiles {
+  /** Image paths read from the build context, with the context file each came from (for evidence). */
+  readonly refs = new Map<string, ScriptRef>();
+  private readonly steps = new Map<Stage, Step[]>();
+  private readonly facts = new Map<RunOp, RunFacts>();
+  private readonly outputs = new Map<GoCommand, Output[]>();
+  /** How deep the lookups are nested (COPY --from, go.mod reads): a Dockerfile whose stages copy from each other cannot loop. */
+  private depth = 0;
+
+  constructor(private readonly ctx: ContextFiles, readonly stages: readonly Stage[]) {}
+
+  private stepsIn(stage: Stage, before: number): Step[] {
+    let s = this.steps.get(stage);
+    if (!s) { s = stepsOf(stage); this.steps.set(stage, s); }
+    return s.filter((x) => x.at < before);
+  }
+
+  private nested<T>(tooDeep: T, f: () => T): T {
+    if (this.depth >= MAX_DEPTH) return tooDeep;
+    this.depth++;
+    try { return f(); } finally { this.depth--; }
+  }
+
+  /** What last wrote the image path `p` in `stage`, looking at the instructions before offset `before`. */
+  writer(stage: Stage, p: string, before = Number.POSITIVE_INFINITY): Writer {
+    return this.nested<Writer>({ kind: 'other' }, () => this.writerIn(stage, p, before));
+  }
+
+  private writerIn(stage: Stage, p: string, before: number): Writer {
+    const steps = this.stepsIn(stage, before);
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const step = steps[i] as Step;
+      if (step.run) {
+        const w = this.runWriter(stage, step.run, p);
+        if (w) return w;
+        continue;
+      }
+      const c = step.copy as CopyOp;
+      for (let si = c.sources.length - 1; si >= 0; si--) {
+        const src = c.sources[si] as string;
+        if (src.startsWith('<<')) {
+          const h = c.heredocs.find((x) => src.includes(x.name));
+          if (h && (c.destDir ? path.posix.join(c.dest, h.name) : c.dest) === p) return { kind: 'other' };
+          continue;
+        }
+        const cand = sourceFor(c, src, p, this.ctx);
+        if (cand === undefined) continue;
+        if (c.from !== undefined) {
+          const from = fromStage(c, stage, this.stages);
+          if (!from) return { kind: 'other' };
+          const w = this.writer(from, path.posix.resolve('/', cand));
+          if (w.kind !== 'none') return w;
+          // A directory copied whole need not hold this file: an earlier instruction may have written it.
+          continue;
+        }
+        const rel = path.posix.normalize(cand);
+        if (rel.startsWith('../') || !this.ctx.isFile(rel)) continue; // a directory copied whole need not hold it
+        const doc = this.ctx.read(rel);
+        return doc ? { kind: 'context', rel, doc, copy: c } : { kind: 'other' };
+      }
+    }
+    return stage.parent ? this.writer(stage.parent, p) : { kind: 'none' };
+  }
+
+  /** The text of an image file (from the build context, or a go.mod that `go mod init` wrote). */
+  read(stage: Stage, p: string, before = Number.POSITIVE_INFINITY): string | undefined {
+    const w = this.writer(stage, p, before);
+    if (w.kind === 'mod-init') return `module ${w.module}\n`;
+    if (w.kind !== 'context') return undefined;
+    if (!this.refs.has(p)) this.refs.set(p, { path: p, doc: w.doc, offset: 0, text: w.doc.text, copiedBy: w.copy.span });
+    return w.doc.text;
+  }
+
+  /** The names in an image directory that the instructions before `before` put there (from the build context). */
+  list(stage: Stage, dir: string, before = Number.POSITIVE_INFINITY): Set<string> {
+    return this.nested(new Set<string>(), () => this.listIn(stage, dir, before));
+  }
+
+  private listIn(stage: Stage, dir: string, before: number): Set<string> {
+    const names = new Set<string>();
+    for (const step of this.stepsIn(stage, before)) {
+      if (step.run) {
+        for (const m of this.factsOf(step.run)?.modInits ?? []) if (m.dir === dir) names.add('go.mod');
+        continue;
+      }
+      const c = step.copy as CopyOp;
+      for (const src of c.sources) {
+        if (src.startsWith('<<')) continue;
+        const ds = dirSourceFor(c, src, dir, this.ctx);
+        if (!ds) continue;
+        if ('dir' in ds) {
+          if (c.from !== undefined) {
+            const from = fromStage(c, stage, this.stages);
+            if (from) for (const n of this.list(from, path.posix.resolve('/', ds.dir))) names.add(n);
+          } else for (const n of this.ctx.list(path.posix.normalize(ds.dir)) ?? []) names.add(n);
+        } else if (ds.glob) {
+          for (const n of this.ctx.list(path.posix.normalize(ds.glob.dir)) ?? []) if (ds.glob.pattern.test(n)) names.add(n);
+        } else for (const n of ds.files) names.add(n);
+      }
+    }
+    if (stage.parent) for (const n of this.list(stage.parent, dir)) names.add(n);
+    return names;
+  }
+
+  /** The go commands of a RUN, and the directories and go.mod files its script makes; undefined before the shell grammar is loaded. */
+  factsOf(run: RunOp): RunFacts | undefined {
+    const have = this.facts.get(run);
+    if (have) return have;
+    const facts: RunFacts = { go: [], modInits: [], dirs: new Set() };
+    // Most RUNs build nothing in Go: parse only those that mention a go command the link follows.
+    const mentionsGo = /\bgo\s+(build|install|mod\s+init)\b/.test(run.script ?? run.argv?.join(' ') ?? '');
+    if (mentionsGo && run.argv) command(run.argv.map((a) => ({ literal: a, splits: false })), { cwd: run.workdir, env: new Map(run.vars) }, new Map(run.vars), run.argv.join(' '), facts);
+    else if (mentionsGo && run.script !== undefined) {
+      if (!shellParserReady()) return undefined;
+      const tree = shellParser().parse(run.script);
+      if (!tree) return undefined;
+      try { walk(tree.rootNode, { cwd: run.workdir, env: new Map(run.vars) }, facts); } finally { tree.delete(); }
+    }
+    this.facts.set(run, facts);
+    return facts;
+  }
+
+  /** A RUN that writes `p` with a go command (or `go mod init`), if any. */
+  private runWriter(stage: Stage, run: RunOp, p: string): Writer | undefined {
+    const facts = this.factsOf(run);
+    if (!facts) return undefined;
+    const init = facts.modInits.find((m) => path.posix.join(m.dir, 'go.mod') === p);
+    if (init) return { kind: 'mod-init', module: init.module };
+    const exact: Output[] = [];
+    const maybe: Output[] = [];
+    for (const cmd of facts.go) {
+      for (const o of this.outputsOf(stage, run, cmd, facts)) {
+        if (o.file !== undefined) { if (o.file === p) exact.push(o); continue; }
+        if (o.anywhere) { maybe.push(o); continue; }
+        const dirOk = o.dir === undefined ? undefined : o.dir === path.posix.dirname(p);
+        const nameOk = o.name === undefined ? undefined : o.name === path.posix.basename(p);
+        if (dirOk === false || nameOk === false) continue;
+        if (dirOk && nameOk) exact.push(o);
+        else maybe.push(o);
+      }
+    }
+    return exact.length || maybe.length ? { kind: 'go', stage, path: p, exact, maybe } : undefined;
+  }
+
+  /** The go.mod that governs an image directory: its module path and directory. */
+  moduleAt(stage: Stage, dir: string, before: number): { module: string; dir: string } | undefined {
+    for (let d = dir; ; d = path.posix.dirname(d)) {
+      const text = this.read(stage, path.posix.join(d, 'go.mod'), before);
+      if (text !== undefined) {
+        const module = moduleOf(text);
+        return module ? { module, dir: d } : undefined;
+      }
+      if (d === '/') return undefined;
+    }
+  }
+
+  /** What a go command writes (go help build: -o; go help install: GOBIN, else GOPATH/bin). */
+  private outputsOf(stage: Stage, run: RunOp, cmd: GoCommand, facts: RunFacts): Output[] {
+    const have = this.outputs.get(cmd);
+    if (have) return have;
+    const a = cmd.args;
+    const cwd = a.chdir === undefined ? cmd.cwd : a.chdir === null || cmd.cwd === undefined && !a.chdir.startsWith('/') ? undefined : path.posix.resolve(cmd.cwd ?? '/', a.chdir);
+    const pkgs = this.packagesOf(stage, run, a, cwd);
+    const out: Output[] = [];
+    const base = { stage, run, cmd };
+    if (a.verb === 'build') {
+      if (a.output === null) out.push(...pkgs.map((pkg) => ({ ...base, pkg, anywhere: true })));
+      else if (a.output !== undefined) {
+        const o = a.output.startsWith('/') ? path.posix.resolve(a.output) : cwd !== undefined ? path.posix.resolve(cwd, a.output) : undefined;
+        // -o DIR writes each executable inside DIR: when it ends in a slash, names a directory, or several packages are built.
+        const intoDir = a.output.endsWith('/') || a.output === '.' || pkgs.length > 1 || (o !== undefined && (facts.dirs.has(o) || o === cwd));
+        for (const pkg of pkgs) {
+          if (o === undefined) out.push({ ...base, pkg, anywhere: true });
+          else if (intoDir) out.push({ ...base, pkg, dir: o, ...this.nameOf(stage, run, pkg) });
+          else out.push({ ...base, pkg, file: o });
+        }
+      } else if (pkgs.length === 1) {
+        // Without -o, a single main package is written to the current directory; several are built and discarded.
+        const pkg = pkgs[0] as Package;
+        out.push({ ...base, pkg, ...(cwd !== undefined ? { dir: cwd } : {}), ...this.nameOf(stage, run, pkg) });
+      }
+    } else {
+      const gobin = cmd.env.has('GOBIN') ? cmd.env.get('GOBIN') : '';
+      const gopath = cmd.env.has('GOPATH') ? cmd.env.get('GOPATH') : defaultGopath(stage);
+      const bin = gobin === undefined ? undefined : gobin !== '' ? gobin : gopath ? path.posix.join(gopath.split(':')[0] as string, 'bin') : undefined;
+      for (const pkg of pkgs) out.push({ ...base, pkg, ...(bin !== undefined ? { dir: bin } : {}), ...this.nameOf(stage, run, pkg) });
+    }
+    this.outputs.set(cmd, out);
+    return out;
+  }
+
+  /** The main packages a go command's arguments name. */
+  private packagesOf(stage: Stage, run: RunOp, a: GoArgs, cwd: string | undefined): Package[] {
+    if (a.unclear) return [{ kind: 'unknown', why: 'its arguments are built at run time' }];
+    const args = a.packages;
+    if (args.length > 0 && args.every((p) => p !== null && p.endsWith('.go'))) {
+      // go build a.go b.go: one package made of exactly these files, in their directory.
+      if (cwd === undefined && !(args[0] as string).startsWith('/')) return [{ kind: 'unknown', why: 'its directory is not known' }];
+      const files: string[] = [];
+      for (const [i, f] of (args as string[]).entries()) {
+        const abs = path.posix.resolve(cwd ?? '/', f);
+        if (!a.globs.includes(i)) { files.push(abs); continue; }
+        // The shell expands `*.go` to the matching names, sorted; with no match the go command gets the pattern and fails.
+        const dir = path.posix.dirname(abs);
+        const re = globToRe(path.posix.basename(abs));
+        const matched = [...this.list(stage, dir, run.span.start)].filter((n) => re.test(n)).sort();
+        if (!matched.length) return [{ kind: 'unknown', why: `${f} matches no file pid1 can see` }];
+        files.push(...matched.map((n) => path.posix.join(dir, n)));
+      }
+      return [{ kind: 'files', dir: path.posix.dirname(files[0] as string), files }];
+    }
+    if (a.globs.length) return [{ kind: 'unknown', why: 'a package argument is a shell pattern' }];
+    return args.map((arg): Package => {
+      if (arg === null) return { kind: 'unknown', why: 'a package argument is built at run time' };
+      if (arg.includes('...')) return { kind: 'unknown', why: `the pattern ${arg} can name several packages` };
+      const version = arg.indexOf('@');
+      if (version >= 0) return { kind: 'remote', path: arg.slice(0, version) };
+      const local = arg === '.' || arg === '..' || arg.startsWith('./') || arg.startsWith('../') || arg.startsWith('/');
+      if (local) {
+        if (cwd === undefined && !arg.startsWith('/')) return { kind: 'unknown', why: 'its directory is not known' };
+        return { kind: 'dir', dir: path.posix.resolve(cwd ?? '/', arg) };
+      }
+      // An import path: a package of the module in the build context, else one the go command downloads.
+      const mod = cwd !== undefined ? this.moduleAt(stage, cwd, run.span.start) : undefined;
+      if (mod && (arg === mod.module || arg.startsWith(`${mod.module}/`))) return { kind: 'dir', dir: path.posix.join(mod.dir, arg.slice(mod.module.length)) };
+      return { kind: 'remote', path: arg };
+    });
+  }
+
+  /** The executable name of a main package (cmd/go: DefaultExecName, or the first file's name). */
+  private nameOf(stage: Stage, run: RunOp, pkg: Package): { name?: string } {
+    if (pkg.kind === 'files') return { name: path.posix.basename(pkg.files[0] as string, '.go') };
+    if (pkg.kind === 'remote') return { name: defaultExecName(pkg.path) };
+    if (pkg.kind === 'unknown') return {};
+    const mod = this.moduleAt(stage, pkg.dir, run.span.start);
+    if (mod) {
+      const rel = path.posix.relative(mod.dir, pkg.dir);
+      return { name: defaultExecName(rel ? `${mod.module}/${rel}` : mod.module) };
+    }
+    // GOPATH mode: the import path ends with the directory's name.
+    const name = path.posix.basename(pkg.dir);
+    return name ? { name } : {};
+  }
+}
+
+// ---- the RUN script: go commands, their directory and environment -------------------------------
+
+interface WalkState {
+  cwd: string | undefined;
+  env: Map<string, string | undefined>;
+}
+
+function known(env: ReadonlyMap<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of env) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** An unquoted expansion or glob can become any number of words. */
+function mayExpand(n: Node): boolean {
+  if (n.type === 'simple_expansion' || n.type === 'expansion' || n.type === 'command_substitution') return true;
+  if (n.type === 'word') return /[*?[]/.test(n.text);
+  if (n.type === 'concatenation') return n.namedChildren.some((c) => c !== null && mayExpand(c));
+  return false;
+}
+
+function argWord(n: Node, env: Record<string, string>): ArgWord {
+  const literal = literalOf(n, env);
+  if (literal !== undefined) return { literal, splits: false };
+  // A plain unquoted glob (`*.go`, `cmd/*.go`): pathname expansion, which pid1 does against the image's files.
+  if (n.type === 'word' && /^[\w./-]*[*?[][\w./*?[\]-]*$/.test(n.text)) return { splits: true, glob: n.text };
+  return { splits: mayExpand(n) };
+}
+
+function assignment(n: Node, env: Record<string, string>): [string, string | undefined] | undefined {
+  const name = n.childForFieldName('name')?.text;
+  if (!name) return undefined;
+  const value = n.childForFieldName('value');
+  return [name, value ? literalOf(value, env) : ''];
+}
+
+const COPY_STATE = (s: WalkState): WalkState => ({ cwd: s.cwd, env: new Map(s.env) });
+
+/** After a branch that may or may not run: what differs is no longer known. */
+function merge(into: WalkState, branches: readonly WalkState[]): void {
+  for (const b of branches) {
+    if (b.cwd !== into.cwd) into.cwd = undefined;
+    for (const [k, v] of b.env) if (into.env.get(k) !== v) into.env.set(k, undefined);
+  }
+}
+
+function walk(n: Node, st: WalkState, facts: RunFacts): void {
+  switch (n.type) {
+    case 'comment': case 'function_definition': return;
+    case 'command': { simpleCommand(n, st, facts); return; }
+    case 'variable_assignment': {
+      const a = assignment(n, known(st.env));
+      if (a) st.env.set(a[0], a[1]);
+      return;
+    }
+    case 'declaration_command': {
+      // export/readonly/declare NAME=VALUE
+      for (const c of n.namedChildren) if (c?.type === 'variable_assignment') walk(c, st, facts);
+      return;
+    }
+    case 'redirected_statement': {
+      const body = n.childForFieldName('body');
+      if (body) walk(body, st, facts);
+      return;
+    }
+    case 'subshell': case 'pipeline': {
+      // A subshell's (or pipeline element's) `cd` and variables end with it.
+      for (const c of n.namedChildren) if (c) walk(c, COPY_STATE(st), facts);
+      return;
+    }
+    case 'if_statement': case 'case_statement': case 'for_statement': case 'c_style_for_statement': case 'while_statement': {
+      const branches: WalkState[] = [];
+      for (const c of n.namedChildren) {
+        if (!c) continue;
+        const b = COPY_STATE(st);
+        walk(c, b, facts);
+        branches.push(b);
+      }
+      merge(st, branches);
+      return;
+    }
+    default:
+      for (const c of n.namedChildren) if (c) walk(c, st, facts);
+  }
+}
+
+function simpleCommand(n: Node, st: WalkState, facts: RunFacts): void {
+  const env = known(st.env);
+  const own = new Map(st.env);
+  const words: ArgWord[] = [];
+  let name: string | undefined;
+  for (const c of n.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'variable_assignment') {
+      // `VAR=value cmd`: in cmd's environment only (expanded before the assignment takes effect).
+      const a = assignment(c, env);
+      if (a) own.set(a[0], a[1]);
+    } else if (c.type === 'command_name') name = literalOf(c.namedChild(0) ?? c, env);
+    else if (!['file_redirect', 'heredoc_redirect', 'herestring_redirect', 'comment'].includes(c.type)) words.push(argWord(c, env));
+  }
+  if (name === undefined) return;
+  const text = n.text.split('\n')[0]?.slice(0, 120) ?? '';
+  command([{ literal: name, splits: false }, ...words], st, own, text, facts);
+}
+
+/** One command (argv words), from a script or an exec-form RUN. */
+function command(words: readonly ArgWord[], st: WalkState, env: ReadonlyMap<string, string | undefined>, text: string, facts: RunFacts): void {
+  const prog = path.posix.basename(words[0]?.literal ?? '');
+  const args = words.slice(1);
+  if (prog === 'cd') {
+    const to = args[0];
+    // `cd` alone goes to $HOME, `cd -` back: neither is followed.
+    if (!to || to.literal === undefined || to.literal === '-') st.cwd = undefined;
+    else st.cwd = to.literal.startsWith('/') ? path.posix.normalize(to.literal) : st.cwd !== undefined ? path.posix.resolve(st.cwd, to.literal) : undefined;
+    return;
+  }
+  if (prog === 'mkdir') {
+    for (const a of args) if (a.literal !== undefined && !a.literal.startsWith('-') && (a.literal.startsWith('/') || st.cwd !== undefined)) facts.dirs.add(path.posix.resolve(st.cwd ?? '/', a.literal));
+    return;
+  }
+  if (prog !== 'go') return;
+  if (args[0]?.literal === 'mod' && args[1]?.literal === 'init') {
+    const module = args[2]?.literal;
+    if (module !== undefined && st.cwd !== undefined) facts.modInits.push({ dir: st.cwd, module });
+    return;
+  }
+  const parsed = parseGoArgs(args);
+  if (parsed) facts.go.push({ args: parsed, cwd: st.cwd, env, text });
+}
+
+// ---- the link --------------------------------------------------------------------------------------
+
+export interface GoLinkOptions {
+  files: StageFiles;
+  /** The stage the launch runs in. */
+  stage: Stage;
+  signal: string;
+}
+
+const packageKey = (p: Package): string => JSON.stringify(p);
+
+function describe(o: Output): string {
+  return `\`${o.cmd.text}\` (${o.run.span.doc.file}:${o.run.span.doc.lines.position(o.run.span.start).line})`;
+}
+
+/**
+ * What the binary at one of `paths` (the launch's program, resolved like execvp) is, when a go command
+ * built it: its package's verdict, with `runtime: 'go'`; undefined when no go command pid1 can see made it.
+ */
+export function linkGoBinary(paths: readonly string[], o: GoLinkOptions): SourceVerdict | undefined {
+  for (const p of paths) {
+    const w = o.files.writer(o.stage, p);
+    if (w.kind === 'none') continue;
+    if (w.kind !== 'go') return undefined;
+    return verdictFor(p, w, o);
+  }
+  return undefined;
+}
+
+function undecided(reason: string): SourceVerdict {
+  return { verdict: 'unknown', runtime: 'go', reason };
+}
+
+function verdictFor(exe: string, w: Extract<Writer, { kind: 'go' }>, o: GoLinkOptions): SourceVerdict | undefined {
+  // `/server (/out/server in stage build)`: where the launch runs it, and where it was built.
+  const p = w.path === exe && w.stage === o.stage ? exe : `${exe} (${w.path} in stage ${w.stage.name ?? w.stage.index})`;
+  const all = [...w.exact, ...w.maybe];
+  const pkgs = new Map(w.exact.map((x) => [packageKey(x.pkg), x]));
+  if (w.maybe.length || pkgs.size !== 1) {
+    const which = [...new Set(all.map(describe))].slice(0, 2).join(' and ');
+    const unknownPkg = all.map((x) => x.pkg).find((x): x is Extract<Package, { kind: 'unknown' }> => x.kind === 'unknown');
+    const why = w.maybe.some((x) => x.anywhere) ? 'its output path is built at run time'
+      : unknownPkg ? unknownPkg.why
+        : all.length > 1 ? 'more than one go command could have written it' : 'where it writes depends on what the files do not say';
+    return undecided(`${p} is built by ${which}, but ${why}`);
+  }
+  const out = w.exact[0] as Output;
+  const pkg = out.pkg;
+  if (pkg.kind === 'unknown') return undecided(`${p} is built by ${describe(out)}, but ${pkg.why}`);
+  if (pkg.kind === 'remote') return undecided(`${p} is built by ${describe(out)} from ${pkg.path}, a module outside the build context`);
+  return analyzePackage(p, out, pkg, o);
+}
+
+function analyzePackage(p: string, out: Output, pkg: Extract<Package, { kind: 'dir' | 'files' }>, o: GoLinkOptions): SourceVerdict | undefined {
+  const { stage, run, cmd } = out;
+  const files = o.files;
+  const before = run.span.start;
+  const tags = cmd.args.tags;
+  if (tags === null) return undecided(`${p} is built by ${describe(out)}, but its -tags are built at run time`);
+  const goarch = cmd.env.get('GOARCH');
+  const cgo = cmd.env.get('CGO_ENABLED');
+  const target: BuildTarget = { tags: new Set(tags), ...(goarch ? { goarch } : {}), ...(cgo === '0' ? { cgo: false } : cgo === '1' ? { cgo: true } : {}), race: cmd.args.race };
+  /** The files of a package directory that this build compiles (build constraints for linux). */
+  const compiled = (dir: string, only?: readonly string[]): string[] | undefined => {
+    const names = only ? only.map((f) => path.posix.basename(f)) : [...files.list(stage, dir, before)].filter((n) => n.endsWith('.go')).sort();
+    const kept = names.filter((n) => {
+      const text = files.read(stage, path.posix.join(dir, n), before);
+      return text !== undefined && buildsFile(n, text, target) !== false;
+    });
+    return kept.length ? kept : undefined;
+  };
+  const main = compiled(pkg.dir, pkg.kind === 'files' ? pkg.files : undefined);
+  if (!main) return undecided(`${p} is built by ${describe(out)} from ${pkg.dir}, whose Go files are not in the build context`);
+  const texts = main.map((n) => ({ file: path.posix.join(pkg.dir, n), text: files.read(stage, path.posix.join(pkg.dir, n), before) as string }));
+  if (!texts.some((t) => goFileHeader(t.text).pkg === 'main')) return undecided(`${p} is built by ${describe(out)} from ${pkg.dir}, which is not a main package`);
+  // The file with main() first: the other files of the package are read beside it.
+  const entry = texts.find((t) => /^func\s+main\s*\(/m.test(t.text)) ?? (texts[0] as { file: string; text: string });
+  const mod = files.moduleAt(stage, pkg.dir, before);
+  const v = analyzeProgramSourceNow(entry.text, {
+    language: 'go', path: entry.file, signal: o.signal,
+    readFile: (f) => files.read(stage, f, before),
+    // The main package is exactly what the build compiles; an imported package of the module, its linux files.
+    listDir: (d) => (d === pkg.dir ? main : compiled(d)),
+    ...(mod ? { goMod: mod } : {}),
+  });
+  if (!v) return undefined; // the Go grammar is not loaded yet: lint loads it and runs again
+  return {
+    verdict: v.verdict, runtime: 'go',
+    reason: v.reason,
+    ...(v.evidence ? { evidence: { file: v.evidence.file ?? entry.file, line: v.evidence.line, text: v.evidence.text } } : {}),
+    ...(v.via ? { via: v.via } : {}),
+  };
+}

@@ -1,0 +1,248 @@
+/**
+ * The Go link, table-driven: a Dockerfile and its build context; the program the launch runs is followed
+ * back through COPY --from to the go command that built it and to its main package, whose source decides.
+ * Each case says what the service turns out to be (the catalogue's `go`, or still unknown), the verdict,
+ * and the deciding file and line; where a step is ambiguous the program is Go but undecided.
+ */
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { makeDocument } from '../src/document/document.js';
+import { DocumentStore } from '../src/document/store.js';
+import { loadShellParser } from '../src/model/shell.js';
+import { lintDockerfileSource } from '../src/sources/dockerfile/launch.js';
+import { buildsFile, defaultExecName, moduleOf, parseGoArgs } from '../src/sources/go-build.js';
+import { grammarParser } from '../src/sources/grammars.js';
+
+const MOD = 'module example.com/app\n\ngo 1.22\n';
+const PLAIN = 'package main\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc main() {\n\tfmt.Println("ready")\n\ttime.Sleep(time.Hour)\n}\n';
+const NOTIFY = 'package main\n\nimport (\n\t"context"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)\n\tdefer stop()\n\t<-ctx.Done()\n}\n';
+const SETUP = 'package main\n\nimport (\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc setup() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, syscall.SIGTERM)\n\tgo func() { <-c; os.Exit(0) }()\n}\n';
+const CALLS_SETUP = 'package main\n\nimport "time"\n\nfunc main() {\n\tsetup()\n\ttime.Sleep(time.Hour)\n}\n';
+
+const BRIEF = 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/server ./cmd/server\nFROM gcr.io/distroless/static\nCOPY --from=build /out/server /server\nENTRYPOINT ["/server"]\n';
+
+interface Case {
+  name: string;
+  dockerfile: string;
+  files: Record<string, string>;
+  /** What the service is: 'go' when linked, undefined when pid1 still does not know it. */
+  runtime?: 'go';
+  verdict?: 'handles' | 'no-handler' | 'unknown';
+  /** The deciding file (image path) and line. */
+  file?: string;
+  line?: number;
+  reason?: RegExp;
+  outcome?: string;
+}
+
+const CASES: Case[] = [
+  { name: 'the common multi-stage shape, no signal.Notify', dockerfile: BRIEF, files: { 'go.mod': MOD, 'cmd/server/main.go': PLAIN }, runtime: 'go', verdict: 'no-handler', reason: /nothing in \/src\/cmd\/server\/main.go installs a SIGTERM handler/, outcome: 'abrupt' },
+  { name: 'the same with signal.NotifyContext', dockerfile: BRIEF, files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY }, runtime: 'go', verdict: 'handles', file: '/src/cmd/server/main.go', line: 10, outcome: 'graceful' },
+  { name: 'COPY --from by index', dockerfile: BRIEF.replace('--from=build', '--from=0'), files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY }, runtime: 'go', verdict: 'handles' },
+  {
+    name: 'a renamed destination found on the PATH', files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server ./cmd/server\nFROM debian:bookworm-slim\nCOPY --from=build /out/server /usr/local/bin/app\nCMD ["app", "--port", "8080"]\n',
+  },
+  {
+    name: 'a directory copied whole, and -o into a directory (the name from the package path)', files: { 'go.mod': MOD, 'cmd/server/main.go': PLAIN }, runtime: 'go', verdict: 'no-handler',
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/ ./cmd/server\nFROM scratch\nCOPY --from=build /out/ /bin/\nENTRYPOINT ["/bin/server"]\n',
+  },
+  {
+    name: 'no -o: the name is the module path\'s last element (before a major version)', files: { 'go.mod': 'module github.com/acme/hello/v2\n', 'main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build\nFROM scratch\nCOPY --from=build /src/hello /hello\nCMD ["/hello"]\n',
+  },
+  {
+    name: 'go install into the golang image\'s GOPATH/bin', files: { 'go.mod': MOD, 'cmd/api/main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go install ./cmd/api\nFROM scratch\nCOPY --from=build /go/bin/api /api\nCMD ["/api"]\n',
+  },
+  {
+    name: 'go install with GOBIN set', files: { 'go.mod': MOD, 'cmd/api/main.go': PLAIN }, runtime: 'go', verdict: 'no-handler',
+    dockerfile: 'FROM golang:1.22 AS build\nENV GOBIN=/opt/bin\nWORKDIR /src\nCOPY . .\nRUN go install ./cmd/api\nFROM scratch\nCOPY --from=build /opt/bin/api /api\nCMD ["/api"]\n',
+  },
+  {
+    name: 'RUN cd x && go build', files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN cd cmd/server && go build -o /server .\nFROM scratch\nCOPY --from=build /server /server\nCMD ["/server"]\n',
+  },
+  {
+    name: 'a cd in a subshell does not change the next command\'s directory', files: { 'go.mod': MOD, 'cmd/a/main.go': PLAIN, 'cmd/b/main.go': NOTIFY }, runtime: 'go', verdict: 'handles', file: '/src/cmd/b/main.go',
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN (cd cmd/a && go build -o /a .) && go build -o /b ./cmd/b\nFROM scratch\nCOPY --from=build /b /b\nCMD ["/b"]\n',
+  },
+  {
+    name: 'WORKDIR changes between the COPY and the build', files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nWORKDIR /src/cmd/server\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
+  },
+  {
+    name: 'COPY ./x ./y: the package directory is renamed in the image', files: { 'backend/go.mod': MOD, 'backend/main.go': NOTIFY }, runtime: 'go', verdict: 'handles', file: '/work/app/main.go',
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /work\nCOPY ./backend ./app\nRUN go build -o /srv ./app\nFROM scratch\nCOPY --from=build /srv /srv\nCMD ["/srv"]\n',
+  },
+  {
+    name: 'build flags: -ldflags with a build argument, -trimpath, -tags', files: { 'go.mod': MOD, 'main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
+    dockerfile: 'FROM golang:1.22 AS build\nARG VERSION\nWORKDIR /src\nCOPY . .\nRUN go build -ldflags "-s -w -X main.version=$VERSION" -trimpath -tags netgo,osusergo -o /app .\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
+  },
+  {
+    name: 'a file the -tags exclude does not count', runtime: 'go', verdict: 'no-handler',
+    files: { 'go.mod': MOD, 'main.go': CALLS_SETUP, 'setup_prod.go': SETUP.replace('package main', '//go:build !netgo\n\npackage main'), 'setup_netgo.go': SETUP.replace('package main', '//go:build netgo\n\npackage main').replace('signal.Notify(c, syscall.SIGTERM)', 'signal.Notify(c, os.Interrupt)') },
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -tags netgo -o /app .\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
+  },
+  {
+    name: 'a _windows.go file is not in a linux build', runtime: 'go', verdict: 'no-handler',
+    files: { 'go.mod': MOD, 'main.go': PLAIN, 'signals_windows.go': SETUP.replace('func setup()', 'func init()') },
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
+  },
+  {
+    name: 'go build main.go compiles that file only', runtime: 'go', verdict: 'no-handler', reason: /nothing in \/src\/main.go installs/,
+    files: { 'go.mod': MOD, 'main.go': PLAIN, 'other.go': SETUP.replace('func setup()', 'func init()') },
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o bin/app main.go\nFROM scratch\nCOPY --from=build /src/bin/app /usr/local/bin/app\nCMD ["/usr/local/bin/app"]\n',
+  },
+  {
+    name: 'go build *.go: the shell expands the pattern in the image (a _test.go file is not built)', runtime: 'go', verdict: 'handles', file: '/go/src/app/setup.go',
+    files: { 'main.go': CALLS_SETUP, 'setup.go': SETUP, 'setup_test.go': 'package main\n' },
+    dockerfile: 'FROM golang:1.12-alpine AS builder\nENV GOPATH /go\nWORKDIR /go/src/app\nCOPY *.go /go/src/app/\nRUN set -x && go get -d . && CGO_ENABLED=0 go build -a -tags netgo -ldflags \'-w -extldflags "-static"\' -o /usr/bin/app *.go && echo done\nFROM scratch\nCOPY --from=builder /usr/bin/app /usr/bin/app\nENTRYPOINT ["app"]\n',
+  },
+  {
+    name: 'the handler in another file of package main', runtime: 'go', verdict: 'handles', file: '/src/setup.go', line: 11,
+    files: { 'go.mod': MOD, 'main.go': CALLS_SETUP, 'setup.go': SETUP, 'main_test.go': 'package main\n' },
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
+  },
+  {
+    name: 'the handler in an internal package of the module, one level', runtime: 'go', verdict: 'handles', file: '/src/internal/shutdown/shutdown.go', line: 11,
+    files: { 'go.mod': MOD, 'main.go': 'package main\n\nimport "example.com/app/internal/shutdown"\n\nfunc main() {\n\tshutdown.Wait()\n}\n', 'internal/shutdown/shutdown.go': 'package shutdown\n\nimport (\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc Wait() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, syscall.SIGTERM)\n\t<-c\n}\n' },
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY go.mod ./\nCOPY main.go ./\nCOPY internal/ internal/\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
+  },
+  {
+    name: 'go mod init in the RUN, *.go copied (GKE hello-app)', runtime: 'go', verdict: 'no-handler', file: '/app/main.go',
+    files: { 'main.go': 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", nil)\n}\n' },
+    dockerfile: 'FROM golang:1.22 AS builder\nWORKDIR /app\nRUN go mod init hello-app\nCOPY *.go ./\nRUN CGO_ENABLED=0 GOOS=linux go build -o /hello-app\nFROM gcr.io/distroless/static-debian12\nCOPY --from=builder /hello-app /hello-app\nCMD ["/hello-app"]\n',
+  },
+  {
+    name: 'one stage: build and run in the golang image', files: { 'go.mod': MOD, 'main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
+    dockerfile: 'FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD ["./server"]\n',
+  },
+  {
+    name: 'go build -C dir', files: { 'svc/go.mod': MOD, 'svc/main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -C svc -o /out/svc .\nFROM scratch\nCOPY --from=build /out/svc /svc\nCMD ["/svc"]\n',
+  },
+  {
+    name: 'a heredoc RUN', files: { 'go.mod': MOD, 'main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN <<EOF\nset -e\ngo mod download\nCGO_ENABLED=0 go build -o /app .\nEOF\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
+  },
+  {
+    name: 'an exec-form RUN', files: { 'go.mod': MOD, 'main.go': PLAIN }, runtime: 'go', verdict: 'no-handler',
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN ["go", "build", "-o", "/app", "."]\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
+  },
+  {
+    name: 'an imported module outside the build context: Go, undecided', files: { 'go.mod': MOD, 'main.go': 'package main\n\nimport "github.com/acme/server"\n\nfunc main() {\n\tserver.Run()\n}\n' }, runtime: 'go', verdict: 'unknown', reason: /github.com\/acme\/server/, outcome: 'unknown',
+    dockerfile: BRIEF.replace('./cmd/server', '.'),
+  },
+  // Ambiguous links: the program is Go, but pid1 does not guess which code it runs.
+  {
+    name: 'the output path from a build argument without a value', files: { 'go.mod': MOD, 'main.go': NOTIFY }, runtime: 'go', verdict: 'unknown', reason: /output path is built at run time/, outcome: 'unknown',
+    dockerfile: 'FROM golang:1.22 AS build\nARG APP\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/$APP .\nFROM scratch\nCOPY --from=build /out/ /\nCMD ["/server"]\n',
+  },
+  {
+    name: 'two builds of different packages to the same path', files: { 'go.mod': MOD, 'cmd/a/main.go': NOTIFY, 'cmd/b/main.go': PLAIN }, runtime: 'go', verdict: 'unknown', reason: /more than one go command/,
+    dockerfile: 'FROM golang:1.22 AS build\nARG FLAVOUR=a\nWORKDIR /src\nCOPY . .\nRUN if [ "$FLAVOUR" = a ]; then go build -o /app ./cmd/a; else go build -o /app ./cmd/b; fi\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
+  },
+  {
+    name: 'go install of a remote module', files: {}, runtime: 'go', verdict: 'unknown', reason: /outside the build context/,
+    dockerfile: 'FROM golang:1.22 AS build\nRUN go install github.com/acme/tool/cmd/tool@v1.2.3\nFROM scratch\nCOPY --from=build /go/bin/tool /tool\nCMD ["/tool"]\n',
+  },
+  {
+    name: 'a package pattern', files: { 'go.mod': MOD, 'cmd/a/main.go': NOTIFY }, runtime: 'go', verdict: 'unknown', reason: /pattern/,
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/ ./cmd/...\nFROM scratch\nCOPY --from=build /out/a /a\nCMD ["/a"]\n',
+  },
+  // Not linked: nothing says the binary is Go.
+  {
+    name: 'stages that copy from each other do not loop', files: { 'go.mod': MOD, 'main.go': PLAIN },
+    dockerfile: 'FROM golang:1.22 AS a\nCOPY --from=b /x /x\nRUN go build -o /y .\nFROM golang:1.22 AS b\nCOPY --from=a /x /x\nRUN go build -o /z .\nFROM scratch\nCOPY --from=a /x /x\nCMD ["/x"]\n',
+  },
+  {
+    name: 'a binary built by make', files: { 'go.mod': MOD, 'main.go': PLAIN, Makefile: 'all:\n\tgo build -o app .\n' },
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN make\nFROM scratch\nCOPY --from=build /src/app /app\nCMD ["/app"]\n',
+  },
+  {
+    name: 'a go build that writes another file', files: { 'go.mod': MOD, 'main.go': PLAIN },
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /tool .\nFROM alpine:3.20\nCOPY --from=build /tool /usr/bin/tool\nCMD ["/usr/local/bin/server"]\n',
+  },
+  {
+    name: 'a COPY after the build replaces the binary', files: { 'go.mod': MOD, 'main.go': PLAIN, 'prebuilt/app': '\u007fELF\u0000\u0000' },
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /src/app .\nCOPY prebuilt/app /src/app\nFROM alpine:3.20\nCOPY --from=build /src/app /app\nCMD ["/app"]\n',
+  },
+];
+
+async function run(c: Case): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-golink-'));
+  try {
+    for (const [name, text] of Object.entries(c.files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), text);
+    }
+    const abs = path.join(dir, 'Dockerfile');
+    fs.writeFileSync(abs, c.dockerfile);
+    const store = new DocumentStore();
+    const res = lintDockerfileSource(makeDocument(abs, c.dockerfile, 'dockerfile', abs), store, { context: dir });
+    assert.deepEqual(res.errors, []);
+    const l = res.launches.find((x) => x.target);
+    const service = l?.chain?.processes.at(-1);
+    assert.ok(service, 'a chain');
+    const got = JSON.stringify({ program: service.programs.at(-1), source: service.source, outcome: l?.prediction?.outcome });
+    assert.equal(service.programs.at(-1)?.catalogue, c.runtime, got);
+    if (c.runtime === undefined) { assert.equal(service.source, undefined, got); return; }
+    assert.equal(service.source?.verdict, c.verdict, got);
+    assert.equal(service.source?.runtime, 'go', got);
+    if (c.file !== undefined) assert.equal(service.source?.evidence?.file, c.file, got);
+    if (c.line !== undefined) assert.equal(service.source?.evidence?.line, c.line, got);
+    if (c.reason) assert.match(service.source?.reason ?? '', c.reason, got);
+    if (c.outcome) assert.equal(l?.prediction?.outcome, c.outcome, got);
+    // The deciding file is the launch's document, where a finding can point.
+    if (c.verdict !== 'unknown' && service.source?.evidence?.file) assert.ok(l?.scripts.get(service.source.evidence.file), got);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the Go link', () => {
+  before(async () => { await loadShellParser(); await grammarParser('go'); });
+  for (const c of CASES) test(c.name, () => run(c));
+});
+
+describe('go build arguments and names', () => {
+  const w = (...xs: string[]) => xs.map((literal) => ({ literal, splits: false }));
+  test('flags with values, booleans, the packages', () => {
+    const a = parseGoArgs(w('build', '-ldflags', '-s -w', '-trimpath', '-tags=netgo', '-o', 'bin/app', './cmd/app'));
+    assert.deepEqual(a, { verb: 'build', packages: ['./cmd/app'], globs: [], unclear: false, tags: ['netgo'], race: false, output: 'bin/app' });
+    assert.deepEqual(parseGoArgs([...w('build', '-o', '/x'), { splits: true, glob: '*.go' }]), { verb: 'build', packages: ['*.go'], globs: [0], unclear: false, tags: [], race: false, output: '/x' });
+    assert.deepEqual(parseGoArgs(w('install'))?.packages, ['.']);
+    assert.equal(parseGoArgs(w('mod', 'download')), undefined);
+    assert.deepEqual(parseGoArgs(w('build', '--o=/x', '-C', 'svc', '-race'))?.chdir, 'svc');
+    // An unquoted expansion may be several words: the arguments cannot be told apart.
+    assert.equal(parseGoArgs([...w('build'), { splits: true }, ...w('.')])?.unclear, true);
+  });
+  test('the default executable name (cmd/go DefaultExecName)', () => {
+    assert.equal(defaultExecName('example.com/app/cmd/server'), 'server');
+    assert.equal(defaultExecName('github.com/acme/hello/v2'), 'hello');
+    assert.equal(defaultExecName('hello-app'), 'hello-app');
+    assert.equal(defaultExecName('v2'), 'v2');
+  });
+  test('go.mod module directive', () => {
+    assert.equal(moduleOf('// comment\nmodule "example.com/x" // trailing\n\ngo 1.22\n'), 'example.com/x');
+    assert.equal(moduleOf('go 1.22\n'), undefined);
+  });
+  test('build constraints for a linux build', () => {
+    const t = { tags: new Set(['netgo']) };
+    assert.equal(buildsFile('a_linux.go', 'package main\n', t), true);
+    assert.equal(buildsFile('a_darwin_arm64.go', 'package main\n', t), false);
+    assert.equal(buildsFile('a_arm64.go', 'package main\n', t), undefined);
+    assert.equal(buildsFile('a_test.go', 'package main\n', t), false);
+    assert.equal(buildsFile('a.go', '//go:build !windows && (linux || darwin)\n\npackage main\n', t), true);
+    assert.equal(buildsFile('a.go', '//go:build ignore\n\npackage main\n', t), false);
+    assert.equal(buildsFile('a.go', '//go:build netgo\npackage main\n', t), true);
+    assert.equal(buildsFile('a.go', '// +build linux,!cgo\n\npackage main\n', { tags: new Set(), cgo: false }), true);
+    assert.equal(buildsFile('a.go', '/* doc */\n//go:build cgo\npackage main\n', { tags: new Set() }), undefined);
+    // a constraint after the package clause is not one
+    assert.equal(buildsFile('a.go', 'package main\n//go:build ignore\n', t), true);
+  });
+});
