@@ -51,6 +51,10 @@ const CASES: Case[] = [
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/ ./cmd/server\nFROM scratch\nCOPY --from=build /out/ /bin/\nENTRYPOINT ["/bin/server"]\n',
   },
   {
+    name: '-o naming a directory an earlier RUN made', files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
+    dockerfile: 'FROM golang:1.22 AS build\nRUN mkdir -p /out\nWORKDIR /src\nCOPY . .\nRUN go build -o /out ./cmd/server\nFROM scratch\nCOPY --from=build /out/server /server\nCMD ["/server"]\n',
+  },
+  {
     name: 'no -o: the name is the module path\'s last element (before a major version)', files: { 'go.mod': 'module github.com/acme/hello/v2\n', 'main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build\nFROM scratch\nCOPY --from=build /src/hello /hello\nCMD ["/hello"]\n',
   },
@@ -162,6 +166,10 @@ const CASES: Case[] = [
   {
     name: 'a binary built by make', files: { 'go.mod': MOD, 'main.go': PLAIN, Makefile: 'all:\n\tgo build -o app .\n' },
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN make\nFROM scratch\nCOPY --from=build /src/app /app\nCMD ["/app"]\n',
+  },
+  {
+    name: 'go build ./... without -o only checks that everything compiles', files: { 'go.mod': MOD, 'main.go': PLAIN },
+    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go vet ./... && go build ./...\nRUN make\nFROM scratch\nCOPY --from=build /src/app /app\nCMD ["/app"]\n',
   },
   {
     name: 'a go build that writes another file', files: { 'go.mod': MOD, 'main.go': PLAIN },

@@ -272,10 +272,15 @@ export class StageFiles {
         for (const pkg of pkgs) {
           if (o === undefined) out.push({ ...base, pkg, anywhere: true });
           else if (intoDir) out.push({ ...base, pkg, dir: o, ...this.nameOf(stage, run, pkg) });
-          else out.push({ ...base, pkg, file: o });
+          else {
+            out.push({ ...base, pkg, file: o });
+            // -o DIR for a directory made elsewhere (an earlier RUN, the base image): the only way DIR/NAME comes from this build.
+            const name = this.nameOf(stage, run, pkg);
+            if (name.name !== undefined) out.push({ ...base, pkg, dir: o, ...name });
+          }
         }
-      } else if (pkgs.length === 1) {
-        // Without -o, a single main package is written to the current directory; several are built and discarded.
+      } else if (pkgs.length === 1 && !(a.packages[0] ?? '').includes('...')) {
+        // Without -o, a single main package is written to the current directory; several (a pattern) are built and discarded.
         const pkg = pkgs[0] as Package;
         out.push({ ...base, pkg, ...(cwd !== undefined ? { dir: cwd } : {}), ...this.nameOf(stage, run, pkg) });
       }
