@@ -5,6 +5,11 @@
  * buildconstraint`: file-name suffixes and `//go:build` lines).
  */
 
+/** A RUN that runs a go command the Go link follows (`go build`, `go install`, `go mod init`); most RUNs do not. */
+export function mentionsGoCommand(text: string): boolean {
+  return /\bgo\s+(build|install|mod\s+init)\b/.test(text);
+}
+
 /** A word of a command line: its value when known, and whether it may split into several (an unquoted expansion). */
 export interface ArgWord {
   literal?: string;

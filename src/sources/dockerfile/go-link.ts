@@ -17,7 +17,7 @@ import type { Document } from '../../document/document.js';
 import type { SourceVerdict } from '../../model/launch.js';
 import { shellParser, shellParserReady } from '../../model/shell.js';
 import { literalOf } from '../../model/shell-words.js';
-import { buildsFile, defaultExecName, goFileHeader, moduleOf, parseGoArgs, type ArgWord, type BuildTarget, type GoArgs } from '../go-build.js';
+import { buildsFile, defaultExecName, goFileHeader, mentionsGoCommand, moduleOf, parseGoArgs, type ArgWord, type BuildTarget, type GoArgs } from '../go-build.js';
 import { parseImageRef } from '../images.js';
 import type { ScriptRef } from '../launch.js';
 import { analyzeProgramSourceNow } from '../program-source.js';
@@ -208,13 +208,14 @@ export class StageFiles {
     if (have) return have;
     const facts: RunFacts = { go: [], modInits: [], dirs: new Set() };
     // Most RUNs build nothing in Go: parse only those that mention a go command the link follows.
-    const mentionsGo = /\bgo\s+(build|install|mod\s+init)\b/.test(run.script ?? run.argv?.join(' ') ?? '');
-    if (mentionsGo && run.argv) command(run.argv.map((a) => ({ literal: a, splits: false })), { cwd: run.workdir, env: new Map(run.vars) }, new Map(run.vars), run.argv.join(' '), facts);
+    const mentionsGo = mentionsGoCommand(run.argv?.join(' ') ?? run.script ?? '');
+    const vars = run.vars ?? new Map<string, string | undefined>();
+    if (mentionsGo && run.argv) command(run.argv.map((a) => ({ literal: a, splits: false })), { cwd: run.workdir, env: new Map(vars) }, new Map(vars), run.argv.join(' '), facts);
     else if (mentionsGo && run.script !== undefined) {
       if (!shellParserReady()) return undefined;
       const tree = shellParser().parse(run.script);
       if (!tree) return undefined;
-      try { walk(tree.rootNode, { cwd: run.workdir, env: new Map(run.vars) }, facts); } finally { tree.delete(); }
+      try { walk(tree.rootNode, { cwd: run.workdir, env: new Map(vars) }, facts); } finally { tree.delete(); }
     }
     this.facts.set(run, facts);
     return facts;

@@ -10,6 +10,7 @@
  */
 import path from 'node:path';
 import type { Document, FileError, Span } from '../../document/document.js';
+import { mentionsGoCommand } from '../go-build.js';
 import { overrideFor, shellOfImage } from '../images.js';
 import type { LaunchPart, ShellFact, SourceOptions } from '../launch.js';
 import { lexDockerfile, type Heredoc, type LexResult, type RawInstruction } from './lexer.js';
@@ -20,7 +21,7 @@ export const KEYWORDS = new Set(['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV
 
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
-/** Directories every Linux base image has (FHS): `COPY run.sh /usr/local/bin` puts run.sh inside them. */
+/** Directories every Linux base image has (FHS): `COPY run.sh /usr/local/bin` puts run.sh inside them. `FROM scratch` has none but `/`. */
 const STANDARD_DIRS = new Set(['/', '/bin', '/sbin', '/usr', '/usr/bin', '/usr/sbin', '/usr/local', '/usr/local/bin', '/usr/local/sbin', '/etc', '/opt', '/tmp', '/root', '/srv', '/var', '/home', '/usr/share', '/usr/lib', '/lib']);
 
 /**
@@ -48,8 +49,11 @@ export interface RunOp {
   argv?: string[];
   /** The stage's WORKDIR when it runs. */
   workdir: string;
-  /** The ARG and ENV values it sees (BuildKit passes both to RUN's environment); undefined: an ARG with no value. */
-  vars: Map<string, string | undefined>;
+  /**
+   * The ARG and ENV values it sees (BuildKit passes both to RUN's environment); undefined: an ARG with no value.
+   * Copied only for a RUN that runs a go command (the one reader): a copy per RUN would make long Dockerfiles quadratic.
+   */
+  vars?: Map<string, string | undefined>;
   span: Span;
 }
 
@@ -212,6 +216,13 @@ function varsOf(stage: Stage): Vars {
   };
 }
 
+/** The stage's variables as they are now (ENV over ARG), for an instruction read later. */
+function snapshotVars(stage: Stage): Map<string, string | undefined> {
+  const m = new Map<string, string | undefined>(stage.args);
+  for (const [k, v] of stage.env) m.set(k, v);
+  return m;
+}
+
 /** ENTRYPOINT/CMD arguments: the exec form when they parse as a JSON array of strings, else the shell form. */
 export function launchPart(what: string, ins: RawInstruction, doc: Document, shell: string[]): LaunchPart {
   const whole = span(doc, ins.start, ins.end);
@@ -282,7 +293,9 @@ function applyInstruction(stage: Stage, ins: RawInstruction, doc: Document, esc:
       const json = rest.startsWith('[') ? parseJsonArray(ins.args.slice(start)) : undefined;
       // `RUN <<EOF` runs the heredoc as a script with the default shell.
       const whole = ins.heredocs[0] && /^<<-?["']?[A-Za-z0-9_.-]+["']?\s*$/.test(rest) ? ins.heredocs[0].content : undefined;
-      stage.runs.push({ ...(json ? { argv: json.map((t) => t.value) } : { script: whole ?? rest }), workdir: stage.workdir, vars: varsOf(stage), span: span(doc, ins.start, ins.end) });
+      const command = json ? { argv: json.map((t) => t.value) } : { script: whole ?? rest };
+      const vars = mentionsGoCommand(command.argv?.join(' ') ?? command.script ?? '') ? snapshotVars(stage) : undefined;
+      stage.runs.push({ ...command, workdir: stage.workdir, ...(vars ? { vars } : {}), span: span(doc, ins.start, ins.end) });
       break;
     }
     case 'COPY': case 'ADD': {
@@ -306,7 +319,7 @@ function applyInstruction(stage: Stage, ins: RawInstruction, doc: Document, esc:
       const dest = path.posix.resolve(stage.workdir, destRaw);
       // `COPY app.py .` copies into the working directory: `.` (and the WORKDIR itself) is a directory that exists;
       // so is any destination that already is a directory, slash or not (BuildKit copy).
-      const destDir = destRaw.endsWith('/') || destRaw === '.' || destRaw.endsWith('/.') || dest === stage.workdir || sources.length > 1 || sources.some((s) => /[*?[]/.test(s)) || STANDARD_DIRS.has(dest) || stage.dirs.has(dest);
+      const destDir = destRaw.endsWith('/') || destRaw === '.' || destRaw.endsWith('/.') || dest === stage.workdir || sources.length > 1 || sources.some((s) => /[*?[]/.test(s)) || (STANDARD_DIRS.has(dest) && (dest === '/' || stage.rootImage.toLowerCase() !== 'scratch')) || stage.dirs.has(dest);
       if (destDir) stage.dirs.add(dest);
       const heredocs = ins.heredocs.filter((h) => sources.some((s) => s.startsWith('<<') && s.replace(/^<<-?["']?/, '').replace(/["']$/, '') === h.name));
       stage.copies.push({ sources, dest, destDir, ...(from !== undefined ? { from } : {}), heredocs, span: span(doc, ins.start, ins.end) });
