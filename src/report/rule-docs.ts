@@ -20,6 +20,7 @@ function languageOf(file: string | undefined): string {
   if (/\.ya?ml$/.test(file)) return 'yaml';
   if (/\.py$/.test(file)) return 'python';
   if (/\.[cm]?js$/.test(file)) return 'js';
+  if (/\.go$/.test(file)) return 'go';
   return /Dockerfile|Containerfile/.test(file) ? 'dockerfile' : 'text';
 }
 
