@@ -79,6 +79,11 @@ describe('where the builder puts things, as pid1 reads it', () => {
     const dir = context({ 'Dockerfile': 'FROM debian:bookworm-slim\nCOPY entrypoint.sh /start\nENTRYPOINT ["/start"]\n', 'entrypoint.sh': '#!/bin/sh\nexec svc\n' });
     assert.ok(launchOf(dir).scripts.has('/start'));
   });
+
+  it('FROM scratch has no standard directories: COPY x /srv makes the file /srv', () => {
+    const dir = context({ 'Dockerfile': 'FROM scratch\nCOPY entrypoint.sh /srv\nENTRYPOINT ["/srv"]\n', 'entrypoint.sh': '#!/bin/sh\nexec svc\n' });
+    assert.ok(launchOf(dir).scripts.has('/srv'));
+  });
 });
 
 describe('the real builder', () => {
@@ -98,6 +103,29 @@ describe('the real builder', () => {
       const stage = lintDockerfileSource(doc, store, { allStages: true }).dockerfile?.target;
       assert.deepEqual(realEnv.filter((e) => e.startsWith('PATH=')), [`PATH=${stage?.env.get('PATH') ?? ''}`], env);
     }
+  });
+
+  it('docker build FROM scratch: COPY x /srv and /opt make files (scratch has no directories), COPY x /usr/local/bin/ a directory', async (t) => {
+    if (!requireDocker(t)) return;
+    const dir = context({ 'Dockerfile': 'FROM scratch\nCOPY f /srv\nCOPY f /opt\nCOPY f /usr/local/bin/\n', 'f': 'x\n' });
+    const tag = `pid1-test-scratch-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    trackImage(tag);
+    const b = await run('docker', ['build', '-q', '--label', 'pid1.test=1', '-t', tag, dir], { timeout: 120_000 });
+    assert.equal(b.code, 0, b.stderr);
+    const c = runSync('docker', ['create', '--label', 'pid1.test=1', tag, '/srv']).trim();
+    try {
+      const listed = await run('sh', ['-c', `docker export ${c} | tar -t`], { timeout: 60_000 });
+      assert.equal(listed.code, 0, listed.stderr);
+      const names = new Set(listed.stdout.split('\n'));
+      for (const f of ['srv', 'opt', 'usr/local/bin/f']) assert.ok(names.has(f), `${f} in ${[...names].join(' ')}`);
+    } finally {
+      removeContainer(c);
+    }
+    const store = new DocumentStore();
+    const doc = store.read(path.join(dir, 'Dockerfile'), 'dockerfile');
+    assert.ok(doc);
+    const copies = lintDockerfileSource(doc, store, { allStages: true }).dockerfile?.target?.copies ?? [];
+    assert.deepEqual(copies.map((x) => [x.dest, x.destDir]), [['/srv', false], ['/opt', false], ['/usr/local/bin', true]]);
   });
 
   it('an entrypoint script on a PATH set with the legacy form runs, and stops as lint predicts', async (t) => {
