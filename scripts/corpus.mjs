@@ -302,7 +302,8 @@ function gitHead(dir) {
 // labels inside finding messages and `related` entries are mapped onto it below.
 
 const COMPOSE_LABEL = /^service (\S+?)(?: \(services\.[^)]*\))?(?:: | runs this image|$)/;
-const K8S_LABEL = /^container (\S+) of (\S+?)(?:, document \d+ of \d+)?(?:: | runs this image|$)/;
+// a related location may name the container's path too: `container c of Deployment/d (Deployment/d spec.template.spec.containers[0]) runs this image`
+const K8S_LABEL = /^container (\S+) of (\S+?)(?:, document \d+ of \d+)?(?: \([^)]*\))?(?:: | runs this image|$)/;
 
 export function launchIdOf(kind, label) {
   if (kind === 'dockerfile') return '';

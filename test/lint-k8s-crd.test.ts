@@ -312,6 +312,22 @@ describe('the image linker: builds the repository declares', () => {
     assert.deepEqual(linker.link('redis:7'), {});
   });
 
+  it('by name: not a directory whose Makefile tags another image (kubernetes/examples: redis-slave/ builds gb-redisslave)', () => {
+    const dir = repo({
+      'guestbook/redis-slave/Dockerfile': 'FROM redis\nCMD /run.sh\n',
+      'guestbook/redis-slave/Makefile': 'TAG = v3\nREGISTRY = gcr.io/google-samples\nIMAGE = $(REGISTRY)/gb-redisslave\n\ncontainer:\n\tdocker build -t $(IMAGE):$(TAG) .\n',
+      'api/Dockerfile': 'FROM debian:bookworm\nCMD ["api"]\n',
+      'api/Makefile': 'IMAGE ?= ghcr.io/acme/api\n',
+      'web/Dockerfile': 'FROM debian:bookworm\nCMD ["web"]\n',
+      'web/Makefile': 'IMG = $(REGISTRY)/$(NAME)\n',
+    });
+    const linker = new ImageLinker({}, undefined, dir, dir);
+    assert.deepEqual(linker.link('registry.k8s.io/redis-slave:v2'), {});
+    assert.match(linker.link('ghcr.io/acme/api:1').link?.dockerfile ?? '', /api\/Dockerfile$/);
+    // a name built from variables says nothing: the directory still decides
+    assert.match(linker.link('acme/web').link?.dockerfile ?? '', /web\/Dockerfile$/);
+  });
+
   it('without a .git, the repository is the working directory the file is under', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-nogit-'));
     tmpDirs.push(dir);

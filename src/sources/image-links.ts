@@ -123,6 +123,23 @@ function declaredMatches(declared: string, repo: string): boolean {
   return new RegExp(`^${re}$`, 'i').test(repo);
 }
 
+/**
+ * The directory's Makefile tags the image it builds with another name (`IMAGE = $(REGISTRY)/gb-redisslave` in
+ * `redis-slave/`): the directory's name says nothing then (kubernetes/examples' guestbook builds gb-redisslave
+ * there, while the manifests of guestbook-go pull registry.k8s.io/redis-slave, built elsewhere).
+ */
+function makefileNamesOther(dir: string, name: string): boolean {
+  let text: string;
+  try {
+    const file = path.join(dir, 'Makefile');
+    if (fs.statSync(file).size > 256 * 1024) return false;
+    text = fs.readFileSync(file, 'utf8');
+  } catch { return false; }
+  const names = [...text.matchAll(/^[ \t]*(?:IMAGE|IMG|IMAGE_NAME|IMAGE_REPO)[ \t]*[:?]?=[ \t]*(\S+)/gm)].map((m) => (m[1] ?? '').split(':')[0]?.split('/').pop()?.toLowerCase() ?? '');
+  const literal = names.filter((n) => n && !n.includes('$'));
+  return literal.length > 0 && !literal.includes(name);
+}
+
 function existsFile(p: string): boolean {
   try { return fs.statSync(p).isFile(); } catch { return false; }
 }
@@ -287,7 +304,7 @@ export class ImageLinker {
       if (!/^(dockerfile|containerfile)$/.test(base)) return false;
       // `phpvirtualbox/arm/Dockerfile` builds the arm variant: `phpvirtualbox-arm`
       const variant = `${path.basename(path.dirname(path.dirname(f))).toLowerCase()}-${dir}`;
-      return dir === name || variant === name;
+      return (dir === name || variant === name) && !makefileNamesOther(path.dirname(f), name);
     });
     if (hits.length === 1) {
       const hit = hits[0] as string;
