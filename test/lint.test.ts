@@ -61,7 +61,7 @@ test('walks a tree: Dockerfile names, .gitignore, node_modules; exit 1 on errors
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
 
-test('exit 0 when clean, 2 when nothing can be linted, 2 on usage errors', async () => {
+test('exit 0 when clean, 1 for a file that cannot be linted, 2 on usage errors (one line)', async () => {
   const dir = tree({ 'Dockerfile': 'FROM debian:bookworm\nCMD ["svc"]\n' });
   try {
     const ok = await pid1(['lint', dir]);
@@ -77,10 +77,18 @@ test('exit 0 when clean, 2 when nothing can be linted, 2 on usage errors', async
     fs.rmSync(empty, { recursive: true, force: true });
     const bad = await pid1(['lint', '--format', 'xml', dir]);
     assert.equal(bad.code, 2);
-    const bin = tree({ 'Dockerfile': 'FROM x\0\0\0' });
-    const b = await pid1(['lint', path.join(bin, 'Dockerfile')]);
-    assert.equal(b.code, 2, 'the only file is unreadable: nothing could be linted');
-    assert.match(b.stdout, /binary file/);
+    // One line, not the whole help after it.
+    assert.equal(bad.stderr, "pid1: option '-f, --format <format>' argument 'xml' is invalid. Allowed choices are pretty, json, sarif, github. (pid1 lint --help)\n");
+    assert.equal(bad.stdout, '');
+    // A binary or too-large file is a file error in the report: exit 1, alone or with others (docs/lint.md).
+    const bin = tree({ 'Dockerfile': 'FROM x\0\0\0', 'big/Dockerfile': `FROM x\nLABEL a=${'x'.repeat(8 * 1024 * 1024)}\n`, 'ok/Dockerfile': 'FROM debian:bookworm\nCMD ["svc"]\n' });
+    for (const files of [['Dockerfile'], ['big/Dockerfile'], ['Dockerfile', 'ok/Dockerfile'], ['big/Dockerfile', 'ok/Dockerfile']]) {
+      const b = await pid1(['lint', ...files.map((f) => path.join(bin, f))]);
+      assert.equal(b.code, 1, `${files.join(' ')}: ${b.stdout}${b.stderr}`);
+      assert.match(b.stdout, files[0] === 'Dockerfile' ? /binary file/ : /file is too large/);
+    }
+    const stdin = await pid1(['lint', '-'], { input: 'FROM x\0' });
+    assert.equal(stdin.code, 1, stdin.stdout);
     fs.rmSync(bin, { recursive: true, force: true });
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });

@@ -101,7 +101,7 @@ export function registerTest(program: Command): void {
     .option('--network <mode>', 'none (default) or host (for --ready-port and preStop httpGet)', 'none')
     .option('--policy <name>', 'docker, kubelet or compose (default: compose for --compose, kubelet for --manifest, else docker)')
     .option('--stop-signal <sig>', 'the stop signal (default: the file\'s, else the image\'s STOPSIGNAL, else SIGTERM)')
-    .option('--grace <seconds>', 'the grace period before SIGKILL (default: the file\'s, else docker/compose 10 s, kubelet 30 s)')
+    .option('--grace <seconds>', 'the grace period before SIGKILL, in whole seconds: 10, 10s, 1m (default: the file\'s, else docker/compose 10 s, kubelet 30 s)')
     .option('--ready-log <regex>', 'ready when a log line matches')
     .option('--ready-delay <duration>', 'ready after this long (e.g. 2s)')
     .option('--ready-cmd <command>', 'ready when this command succeeds inside (split like a shell, no shell)')
@@ -119,7 +119,7 @@ export function registerTest(program: Command): void {
       const { Resources, cleanupLeftovers } = await import('../runtime/cleanup.js');
       const { parseDurationOption, parseGraceOption } = await import('../runtime/durations.js');
       const { formatTest, disagreementLines } = await import('../report/test.js');
-      const { junitFromReport, junitForError, writeJunit } = await import('../report/test-junit.js');
+      const { checkJunitWritable, junitFromReport, junitForError, writeJunit } = await import('../report/test-junit.js');
       const { splitWords } = await import('../sources/compose/words.js');
       const { connectEngine } = await import('../runtime/connect.js');
 
@@ -199,6 +199,8 @@ export function registerTest(program: Command): void {
         };
         const kind = kindOf(opts);
         label = labelOf(opts);
+        // Before the test runs, not after it: a report that cannot be written fails in one line now.
+        if (raw.junit !== undefined) checkJunitWritable(raw.junit);
         policyName = raw.policy ?? (kind === 'compose' ? 'compose' : kind === 'manifest' ? 'kubelet' : 'docker');
         resources.trapSignals((sig) => process.stderr.write(`pid1: ${sig}: removing what this test created...\n`));
         const report = await runTest(opts, { resources, progress: (line) => { if (!raw.json && process.stderr.isTTY) process.stderr.write(`${line}\n`); }, ...(raw.json ? {} : { stopping: graceCountdown() }) });

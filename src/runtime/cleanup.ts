@@ -11,6 +11,7 @@ import type Docker from 'dockerode';
 import { parseSignal } from '../model/signals.js';
 import { nsPidsOf } from '../proc/stat.js';
 import { messageOf } from '../util/errors.js';
+import { engineMessage, engineStatusOf } from './docker.js';
 import { within } from './clock.js';
 
 /** The run a resource belongs to. */
@@ -94,6 +95,36 @@ export class Resources {
   }
 }
 
+const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
+
+/**
+ * Remove children before parents: an image with a child cannot be removed, even with force.
+ * Returns what could not be removed.
+ */
+export async function removeImagesLeavesFirst(docker: Docker, images: { Id: string; ParentId: string }[], force: boolean): Promise<{ removed: string[]; failed: string[] }> {
+  const left = new Map(images.map((i) => [i.Id, i]));
+  const removed: string[] = [];
+  const failed: string[] = [];
+  while (left.size) {
+    const parents = new Set([...left.values()].map((i) => i.ParentId));
+    const leaves = [...left.values()].filter((i) => !parents.has(i.Id));
+    if (!leaves.length) break;
+    for (const im of leaves) {
+      if (!left.delete(im.Id)) continue; // deleted with a child already
+      try {
+        // The engine also deletes the untagged parents a removed image leaves behind (unless noprune): its answer lists them.
+        const answer: unknown = await docker.getImage(im.Id).remove({ force });
+        const deleted = Array.isArray(answer) ? answer.map((a: { Deleted?: string }) => a.Deleted).filter((d): d is string => typeof d === 'string') : [];
+        removed.push(im.Id);
+        for (const d of deleted) if (d !== im.Id && left.delete(d)) removed.push(d);
+      } catch (err) {
+        if (engineStatusOf(err) !== 404) failed.push(`${im.Id.replace(/^sha256:/, '').slice(0, 12)}: ${engineMessage(err)}`);
+      }
+    }
+  }
+  return { removed, failed };
+}
+
 function ownerAlive(owner: string | undefined): boolean {
   if (!owner) return false;
   const [host, pid] = owner.split(':');
@@ -133,17 +164,18 @@ export async function cleanupLeftovers(docker: Docker | undefined): Promise<Clea
         out.failed.push(`container ${name}: ${messageOf(err)}`);
       }
     }
-    const images = await docker.listImages({ filters: { label: [RUN_LABEL] } });
+    // `all`: also the intermediate images a build committed step by step (they carry the run's labels
+    // from the LABEL pid1 adds after each FROM, src/runtime/build.ts); children are removed first.
+    const images = await docker.listImages({ all: true, filters: { label: [RUN_LABEL] } });
+    const gone: typeof images = [];
     for (const im of images) {
-      const name = im.RepoTags?.[0] ?? im.Id;
-      if (ownerAlive(im.Labels?.[OWNER_LABEL])) { out.inUse.push(`image ${name}`); continue; }
-      try {
-        await docker.getImage(im.Id).remove({ force: true });
-        out.removed.push(`image ${name}`);
-      } catch (err) {
-        out.failed.push(`image ${name}: ${messageOf(err)}`);
-      }
+      if (ownerAlive(im.Labels?.[OWNER_LABEL])) out.inUse.push(`image ${im.RepoTags?.find((t) => t !== '<none>:<none>') ?? shortId(im.Id)}`);
+      else gone.push(im);
     }
+    const r = await removeImagesLeavesFirst(docker, gone, true);
+    const nameOf = new Map(gone.map((im) => [im.Id, im.RepoTags?.find((t) => t !== '<none>:<none>') ?? shortId(im.Id)]));
+    out.removed.push(...r.removed.map((id) => `image ${nameOf.get(id) ?? shortId(id)}`));
+    out.failed.push(...r.failed.map((f) => `image ${f}`));
   }
   for (const ns of leftoverNamespaces()) {
     if (ownerAlive(ns.owner)) { out.inUse.push(`namespace init ${ns.pid} (run ${ns.run})`); continue; }
