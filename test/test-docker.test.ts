@@ -344,6 +344,49 @@ describe('pid1 test: Ctrl-C and leftovers', { concurrency: 3 }, () => {
     }
   });
 
+  // Everything a build makes carries the run's labels from the moment it exists (src/runtime/build.ts),
+  // so `--cleanup` finds it even when pid1 itself was killed mid-build and could not clean up.
+  for (const sig of ['SIGKILL', 'SIGINT'] as const) {
+    test(`${sig} in the middle of a multi-step build, then --cleanup: no image or container of the run is left`, async (t) => {
+      if (!requireDocker(t)) return;
+      // A base of its own: what descends from it is this test's build and nothing else's.
+      const base = testImage({ shell: 'dash', files: { '/leftovers-test': sig } });
+      const baseId = (await dockerLines(['image', 'inspect', '--format', '{{.Id}}', base]))[0] ?? '';
+      const descendants = async (): Promise<string[]> => {
+        const ids = await dockerLines(['images', '-a', '-q', '--no-trunc']);
+        const parent = new Map((ids.length ? await dockerLines(['image', 'inspect', '--format', '{{.Id}} {{.Parent}}', ...ids]) : []).map((l) => l.split(' ') as [string, string]));
+        return [...parent.keys()].filter((id) => { for (let p = parent.get(id); p; p = parent.get(p)) if (p === baseId) return true; return false; });
+      };
+      const containers = (): Promise<string[]> => dockerLines(['ps', '-a', '-q', '--filter', `ancestor=${baseId}`]);
+      assert.deepEqual(await descendants(), []);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-build-'));
+      const marker = `pid1-leftover-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+      try {
+        fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${base}\nRUN echo one > /one\nRUN echo two > /two\nRUN echo ${marker} && sleep 300\nRUN echo never\nENTRYPOINT ["svc"]\n`);
+        const p = startPid1Test(['--build', dir, '--grace', '1']);
+        const running = async (): Promise<boolean> => (await dockerLines(['ps', '--no-trunc', '--format', '{{.Command}}'])).some((l) => l.includes(marker));
+        await waitFor('the build\'s long RUN step', async () => ((await running()) ? true : undefined), 60_000);
+        p.child.kill(sig);
+        await p.done;
+        // The engine ends the step when its client goes away.
+        await waitFor('the RUN step ended', async () => ((await running()) ? undefined : true), 30_000);
+        if (sig === 'SIGKILL') {
+          // pid1 could not clean up: the step images are there, each labelled with the run and its dead owner.
+          const left = await descendants();
+          assert.ok(left.length >= 2, `the committed steps are left: ${left.join(' ')}`);
+          const owners = await dockerLines(['image', 'inspect', '--format', '{{index .Config.Labels "pid1.test.owner"}}', ...left]);
+          assert.deepEqual([...new Set(owners)], [p.owner], 'every image is labelled from the step that made it');
+        }
+        const c = await pid1(['test', '--cleanup']);
+        assert.equal(c.code, 0, c.stderr + c.stdout);
+        assert.deepEqual(await descendants(), [], `after --cleanup: ${c.stdout}`);
+        assert.deepEqual(await containers(), []);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
   test('Ctrl-C once the container exists removes it', async (t) => {
     if (!requireDocker(t)) return;
     const image = testImage({ shell: 'dash' });

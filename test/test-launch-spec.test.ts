@@ -75,8 +75,8 @@ test('durations: Go format, bare seconds, whole-second --grace', () => {
   for (const bad of ['', '-1s', '1m30', '1.2.3s', 's', '1 s']) throwsUser(() => durationMs(bad, 'x'), /is not a duration/);
   assert.equal(parseGraceOption('2s'), 2);
   assert.equal(parseGraceOption('1m'), 60);
-  throwsUser(() => parseGraceOption('1.5'), /whole number of seconds/);
-  throwsUser(() => parseGraceOption('soon'), /not a duration/);
+  throwsUser(() => parseGraceOption('1.5'), /^--grace: "1.5" is not a grace period in whole seconds: 10, 10s, 1m/);
+  throwsUser(() => parseGraceOption('soon'), /^--grace: "soon" is not a grace period in whole seconds/);
 });
 
 test('compose service -> launch: command string, entrypoint, signal, grace, init, env, user, build', () => {

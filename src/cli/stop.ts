@@ -15,7 +15,8 @@ When PID 1 of a running container drops the stop signal (a shell wrapper, an ini
 wrapper), pid1 stop does what you would do by hand: it sends the signal from the host to the top-most
 processes that handle it (e.g. the gunicorn master, not its workers), waits up to the grace period for
 them, then stops the container normally. When PID 1 already passes the signal on, it is a plain
-docker stop. It refuses, with the reason, when nothing in the container handles the signal.
+docker stop. A paused container is unpaused first (frozen processes cannot handle a signal), and the
+report says so. It refuses, with the reason, when nothing in the container handles the signal.
 
 Podman (--runtime podman): its stop, replayed through its API. containerd (--runtime containerd, on a
 node, as root): the container by ID, ID prefix or NAMESPACE/POD/CONTAINER; the CRI's stop replayed

@@ -97,6 +97,15 @@ export class Resources {
 
 const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
 
+async function exists(docker: Docker, image: string): Promise<boolean> {
+  try {
+    await docker.getImage(image).inspect();
+    return true;
+  } catch (err) {
+    return engineStatusOf(err) !== 404;
+  }
+}
+
 /**
  * Remove children before parents: an image with a child cannot be removed, even with force.
  * Returns what could not be removed.
@@ -114,11 +123,12 @@ export async function removeImagesLeavesFirst(docker: Docker, images: { Id: stri
       try {
         // The engine also deletes the untagged parents a removed image leaves behind (unless noprune): its answer lists them.
         const answer: unknown = await docker.getImage(im.Id).remove({ force });
-        const deleted = Array.isArray(answer) ? answer.map((a: { Deleted?: string }) => a.Deleted).filter((d): d is string => typeof d === 'string') : [];
+        const deleted = Array.isArray(answer) ? (answer as { Deleted?: unknown }[]).map((a) => a.Deleted).filter((d): d is string => typeof d === 'string') : [];
         removed.push(im.Id);
         for (const d of deleted) if (d !== im.Id && left.delete(d)) removed.push(d);
       } catch (err) {
-        if (engineStatusOf(err) !== 404) failed.push(`${im.Id.replace(/^sha256:/, '').slice(0, 12)}: ${engineMessage(err)}`);
+        // Gone already (another cleanup, or pruned with a child) is not a failure.
+        if (engineStatusOf(err) !== 404 && await exists(docker, im.Id)) failed.push(`${im.Id.replace(/^sha256:/, '').slice(0, 12)}: ${engineMessage(err)}`);
       }
     }
   }
