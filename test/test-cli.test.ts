@@ -102,6 +102,7 @@ describe('pid1 test: could not run, exit 2', { concurrency: 3 }, () => {
     oneLine(await pid1(['test', '--image', 'a', '--entrypoint', '[1]']), /--entrypoint \[1\]: not a JSON array of strings/);
     oneLine(await pid1(['test', '--manifest', '/nonexistent.yaml']), /cannot read \/nonexistent\.yaml: no such file/);
     oneLine(await pid1(['stop']), /pid1 stop needs --container/);
+    oneLine(await pid1(['test', '--cleanup', 'xyz']), /^pid1: --cleanup xyz: not a run id \(8 hex digits, the "run" of a report\)\n$/);
   });
 });
 
@@ -160,9 +161,12 @@ describe('pid1 test: hygiene', { concurrency: 2 }, () => {
       assert.match(stderr, /^pid1: the Docker engine stopped answering during the test \(.*\); could not remove container pid1-test-[0-9a-f]+ .*: run pid1 test --cleanup when the engine is back\n$/, stderr);
       const left = await containersOfOwner(pid);
       assert.equal(left.length, 1, 'the container is still there, labelled with its dead owner');
-      const r = await pid1(['test', '--cleanup']);
+      // Only this run's leftovers: a global --cleanup would also take another test's deliberate ones.
+      const runId = /could not remove container pid1-test-([0-9a-f]{8})/.exec(stderr)?.[1];
+      assert.ok(runId, stderr);
+      const r = await pid1(['test', '--cleanup', runId]);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /removed container pid1-test-[0-9a-f]+/);
+      assert.equal(r.stdout, `removed container pid1-test-${runId}\n`);
       assert.deepEqual(await containersOfOwner(pid), []);
     } finally {
       child.kill('SIGKILL');

@@ -366,6 +366,10 @@ describe('pid1 test: Ctrl-C and leftovers', { concurrency: 3 }, () => {
         const p = startPid1Test(['--build', dir, '--grace', '1']);
         const running = async (): Promise<boolean> => (await dockerLines(['ps', '--no-trunc', '--format', '{{.Command}}'])).some((l) => l.includes(marker));
         await waitFor('the build\'s long RUN step', async () => ((await running()) ? true : undefined), 60_000);
+        // The step's container carries the run's labels too: its run id scopes the cleanup below to this
+        // run (a global --cleanup would also take other tests' deliberate leftovers from under them).
+        const [runId] = await dockerLines(['ps', '--filter', `label=pid1.test.owner=${p.owner}`, '--format', '{{.Label "pid1.test.run"}}']);
+        assert.match(runId ?? '', /^[0-9a-f]{8}$/, 'the running step container is labelled with the run');
         p.child.kill(sig);
         await p.done;
         // The engine ends the step when its client goes away.
@@ -377,7 +381,7 @@ describe('pid1 test: Ctrl-C and leftovers', { concurrency: 3 }, () => {
           const owners = await dockerLines(['image', 'inspect', '--format', '{{index .Config.Labels "pid1.test.owner"}}', ...left]);
           assert.deepEqual([...new Set(owners)], [p.owner], 'every image is labelled from the step that made it');
         }
-        const c = await pid1(['test', '--cleanup']);
+        const c = await pid1(['test', '--cleanup', runId ?? '']);
         assert.equal(c.code, 0, c.stderr + c.stdout);
         assert.deepEqual(await descendants(), [], `after --cleanup: ${c.stdout}`);
         assert.deepEqual(await containers(), []);

@@ -28,7 +28,7 @@ interface RawTestOptions extends RuntimeFlags {
   fast?: boolean;
   json?: boolean;
   junit?: string;
-  cleanup?: boolean;
+  cleanup?: boolean | string;
 }
 
 const HELP_AFTER = `
@@ -49,6 +49,7 @@ Examples:
   pid1 test --runtime podman --image localhost/app:1   Podman's quirks named in the output
   pid1 test -- /bin/sh -c 'gunicorn app:app'
   pid1 test --cleanup                         remove leftovers of interrupted runs
+  pid1 test --cleanup 62f68dbc                only those of one run (the "run" of its report)
 See docs/test.md.`;
 
 function parseEntrypoint(v: string): string[] {
@@ -110,7 +111,7 @@ export function registerTest(program: Command): void {
     .option('--fast', 'when PID 1 drops the stop signal (kernel rule), report killed at once instead of waiting out the grace')
     .option('--json', 'the report as JSON (docs/test.md)')
     .option('--junit <file>', 'also write a JUnit XML report to FILE')
-    .option('--cleanup', 'remove containers, images and namespaces left by interrupted runs (by label), then exit');
+    .option('--cleanup [run]', 'remove the containers, images and namespaces that interrupted runs left (by label; RUN: one run only), then exit');
   addRuntimeOptions(cmd, 'test containers')
     .addHelpText('after', HELP_AFTER)
     .action(async (cmd: string[], raw: RawTestOptions) => {
@@ -124,6 +125,7 @@ export function registerTest(program: Command): void {
       const { connectEngine } = await import('../runtime/connect.js');
 
       if (raw.cleanup) {
+        if (typeof raw.cleanup === 'string' && !/^[0-9a-f]{8}$/.test(raw.cleanup)) throw new UserError(`--cleanup ${raw.cleanup}: not a run id (8 hex digits, the "run" of a report)`);
         let docker;
         try {
           docker = (await connectEngine(runtimeOptionsOf(raw), 3000)).engine;
@@ -131,7 +133,7 @@ export function registerTest(program: Command): void {
           process.stderr.write(`pid1: ${messageOf(err)}; cleaning up namespaces only\n`);
           docker = undefined;
         }
-        const r = await cleanupLeftovers(docker);
+        const r = await cleanupLeftovers(docker, typeof raw.cleanup === 'string' ? raw.cleanup : undefined);
         if (raw.json) printJson(r);
         else {
           for (const x of r.removed) process.stdout.write(`removed ${x}\n`);

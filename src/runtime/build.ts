@@ -22,6 +22,7 @@ import tar from 'tar-fs';
 import { lexDockerfile } from '../sources/dockerfile/lexer.js';
 import type { BuildSpec } from '../sources/launch.js';
 import { UserError, errnoOf, messageOf } from '../util/errors.js';
+import { sleep } from './clock.js';
 import { engineMessage, engineStatusOf } from './docker.js';
 import { RUN_LABEL, removeImagesLeavesFirst } from './cleanup.js';
 
@@ -36,37 +37,22 @@ export interface BuildRequest extends BuildSpec {
 interface BuildMessage { stream?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } }
 
 export interface Built {
-  id: string;
   /**
-   * Images this build committed (not cache hits): the classic builder leaves those of stages that are not
-   * the target's parents dangling, as `docker build` does; they are removed with the image.
+   * The step container still running when the build was cancelled or failed (` ---> Running in ID`). It
+   * carries the run's labels too; named here so that it is removed even before the engine lists it.
    */
-  created: string[];
-  /** The step container still running when the build was cancelled or failed (` ---> Running in ID`). */
   running?: string;
 }
 
-/**
- * What the classic builder's output says it made: the images of the steps it committed (` ---> ID` after
- * a step that was not ` ---> Using cache`, and not the image a `FROM` names), and the step container
- * it started last unless it said it removed it.
- */
+/** The step container the classic builder started last, unless its output says it removed it. */
 function builtFrom(messages: BuildMessage[]): Built {
-  const created: string[] = [];
   let running: string | undefined;
-  let own = false;
   for (const line of messages.map((m) => m.stream ?? '').join('').split('\n')) {
-    const step = /^Step \d+\/\d+ : (\S+)/.exec(line);
-    if (step) own = step[1]?.toUpperCase() !== 'FROM';
-    else if (/^ ---> Using cache/.test(line)) own = false;
-    else if (/^ ---> Running in ([0-9a-f]{12,64})/.test(line)) running = /^ ---> Running in ([0-9a-f]{12,64})/.exec(line)?.[1];
+    const started = /^ ---> Running in ([0-9a-f]{12,64})/.exec(line);
+    if (started) running = started[1];
     else if (/^ ---> Removed intermediate container/.test(line) || /^Removing intermediate container/.test(line)) running = undefined;
-    else {
-      const m = /^ ---> ([0-9a-f]{12,64})\s*$/.exec(line);
-      if (m?.[1] && own) created.push(m[1]);
-    }
   }
-  return { id: '', created, ...(running ? { running } : {}) };
+  return running ? { running } : {};
 }
 
 /** A LABEL instruction carrying `labels` (JSON strings are valid Dockerfile quoting for keys and values). */
@@ -90,29 +76,39 @@ export function labelledDockerfile(text: string, labels: Record<string, string>)
 }
 
 /**
- * Remove what a build of run `runId` left: its step containers (a cancelled build's may still run) and
- * every image that carries the run's label (the tag's too), children first. pid1's own container is
- * removed before this (resources are released in reverse order).
+ * Remove what a build of run `runId` left: its step containers and every image that carries the run's
+ * label (the tag's too), children first. pid1's own container is removed before this (resources are
+ * released in reverse order). A cancelled build goes on a little inside the engine (it notices the
+ * client is gone, kills the step's container, and may be creating one as it does): so this repeats
+ * until a round finds nothing labelled with the run, for at most `withinMs`.
  */
-export async function removeBuilt(docker: Docker, built: Built | undefined, tag: string, runId: string): Promise<void> {
+export async function removeBuilt(docker: Docker, built: Built | undefined, tag: string, runId: string, withinMs = 10_000): Promise<void> {
   const filters = { label: [`${RUN_LABEL}=${runId}`] };
-  const containers = new Set<string>(built?.running ? [built.running] : []);
-  for (const c of await docker.listContainers({ all: true, filters })) containers.add(c.Id);
-  for (const id of containers) {
-    try {
-      await docker.getContainer(id).remove({ force: true, v: true });
-    } catch (err) {
-      if (engineStatusOf(err) !== 404) throw new Error(`build container ${id.slice(0, 12)}: ${engineMessage(err)}`);
+  const end = Date.now() + withinMs;
+  let failed: string[] = [];
+  for (let round = 0; ; round++) {
+    failed = [];
+    const containers = new Set<string>(round === 0 && built?.running ? [built.running] : []);
+    for (const c of await docker.listContainers({ all: true, filters })) containers.add(c.Id);
+    for (const id of containers) {
+      try {
+        await docker.getContainer(id).remove({ force: true, v: true });
+      } catch (err) {
+        if (engineStatusOf(err) !== 404) failed.push(`build container ${id.slice(0, 12)}: ${engineMessage(err)}`);
+      }
     }
+    const images = await docker.listImages({ all: true, filters });
+    failed.push(...(await removeImagesLeavesFirst(docker, images, false)).failed);
+    try {
+      await docker.getImage(tag).remove(); // gone with its labelled image, unless the build never got that far
+    } catch (err) {
+      if (engineStatusOf(err) !== 404) failed.push(`${tag}: ${engineMessage(err)}`);
+    }
+    if (!containers.size && !images.length && !failed.length) return;
+    if (Date.now() > end) break;
+    await sleep(200);
   }
-  const images = await docker.listImages({ all: true, filters });
-  const { failed } = await removeImagesLeavesFirst(docker, images, false);
-  try {
-    await docker.getImage(tag).remove(); // gone with its labelled image, unless the build never got that far
-  } catch (err) {
-    if (engineStatusOf(err) !== 404) failed.push(`${tag}: ${engineMessage(err)}`);
-  }
-  if (failed.length) throw new Error(`images of the build: ${failed.join('; ')}`);
+  if (failed.length) throw new Error(`what the build made: ${failed.join('; ')}`);
 }
 
 /**
@@ -129,11 +125,24 @@ function contextStream(context: string, entries: string[], dockerfileName: strin
   }
   // The matcher dockerode itself uses (Docker's .dockerignore rules); a CommonJS module whose factory is also its `default`.
   const keep = ignoreText !== undefined ? dockerignore.default({ ignorecase: false }).add(ignoreText).createFilter() : undefined;
+  // With `!exceptions`, an excluded directory may hold files that are sent anyway: walk into it (as the
+  // docker CLI does) and filter its files one by one.
+  const exceptions = ignoreText !== undefined && /^\s*!/m.test(ignoreText);
+  const skip = (abs: string): boolean => {
+    if (!keep || keep(path.relative(context, abs))) return false;
+    if (!exceptions) return true;
+    try {
+      return !fs.statSync(abs).isDirectory();
+    } catch {
+      return true;
+    }
+  };
   // The file was not there: `.dockerignore` names itself too, or COPY . would copy it into the image.
   const ours = `${ignoreText !== undefined ? `${ignoreText}\n` : '.dockerignore\n'}${dockerfileName}\n`;
   return tar.pack(context, {
-    entries: entries.filter((e) => e !== '.dockerignore' && (!keep || keep(e))),
-    ...(keep ? { ignore: (name: string) => !keep(path.relative(context, name)) } : {}),
+    // tar-fs calls `ignore` with absolute paths, for the entries below the top level.
+    entries: entries.filter((e) => e !== '.dockerignore' && !skip(path.join(context, e))),
+    ...(keep ? { ignore: skip } : {}),
     finalize: false,
     finish: (pack) => {
       pack.entry({ name: '.dockerignore', mode: 0o644 }, ours);

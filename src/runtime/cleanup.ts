@@ -160,10 +160,12 @@ export interface CleanupResult {
  * Remove leftovers by label: containers and images of runs whose owner process is gone, and the
  * namespaces (inits carrying PID1_TEST_RUN) of such runs.
  */
-export async function cleanupLeftovers(docker: Docker | undefined): Promise<CleanupResult> {
+export async function cleanupLeftovers(docker: Docker | undefined, run?: string): Promise<CleanupResult> {
   const out: CleanupResult = { removed: [], inUse: [], failed: [] };
+  // Every run's leftovers, or one run's (`--cleanup RUN`: the run id a report names).
+  const label = [run !== undefined ? `${RUN_LABEL}=${run}` : RUN_LABEL];
   if (docker) {
-    const containers = await docker.listContainers({ all: true, filters: { label: [RUN_LABEL] } });
+    const containers = await docker.listContainers({ all: true, filters: { label } });
     for (const c of containers) {
       const name = (c.Names[0] ?? c.Id).replace(/^\//, '');
       if (ownerAlive(c.Labels[OWNER_LABEL])) { out.inUse.push(`container ${name}`); continue; }
@@ -171,12 +173,12 @@ export async function cleanupLeftovers(docker: Docker | undefined): Promise<Clea
         await docker.getContainer(c.Id).remove({ force: true, v: true });
         out.removed.push(`container ${name}`);
       } catch (err) {
-        out.failed.push(`container ${name}: ${messageOf(err)}`);
+        if (engineStatusOf(err) !== 404) out.failed.push(`container ${name}: ${messageOf(err)}`); // 404: removed meanwhile
       }
     }
     // `all`: also the intermediate images a build committed step by step (they carry the run's labels
     // from the LABEL pid1 adds after each FROM, src/runtime/build.ts); children are removed first.
-    const images = await docker.listImages({ all: true, filters: { label: [RUN_LABEL] } });
+    const images = await docker.listImages({ all: true, filters: { label } });
     const gone: typeof images = [];
     for (const im of images) {
       if (ownerAlive(im.Labels?.[OWNER_LABEL])) out.inUse.push(`image ${im.RepoTags?.find((t) => t !== '<none>:<none>') ?? shortId(im.Id)}`);
@@ -188,6 +190,7 @@ export async function cleanupLeftovers(docker: Docker | undefined): Promise<Clea
     out.failed.push(...r.failed.map((f) => `image ${f}`));
   }
   for (const ns of leftoverNamespaces()) {
+    if (run !== undefined && ns.run !== run) continue;
     if (ownerAlive(ns.owner)) { out.inUse.push(`namespace init ${ns.pid} (run ${ns.run})`); continue; }
     try {
       // SIGKILL from the host (an ancestor namespace) reaches a namespace init; the kernel then ends the rest.
