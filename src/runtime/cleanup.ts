@@ -12,7 +12,7 @@ import { parseSignal } from '../model/signals.js';
 import { nsPidsOf } from '../proc/stat.js';
 import { messageOf } from '../util/errors.js';
 import { engineMessage, engineStatusOf } from './docker.js';
-import { within } from './clock.js';
+import { sleep, within } from './clock.js';
 
 /** The run a resource belongs to. */
 export const RUN_LABEL = 'pid1.test.run';
@@ -160,20 +160,25 @@ export interface CleanupResult {
  * Remove leftovers by label: containers and images of runs whose owner process is gone, and the
  * namespaces (inits carrying PID1_TEST_RUN) of such runs.
  */
-export async function cleanupLeftovers(docker: Docker | undefined, run?: string): Promise<CleanupResult> {
+export async function cleanupLeftovers(docker: Docker | undefined, run?: string, settleMs = 10_000): Promise<CleanupResult> {
   const out: CleanupResult = { removed: [], inUse: [], failed: [] };
   // Every run's leftovers, or one run's (`--cleanup RUN`: the run id a report names).
   const label = [run !== undefined ? `${RUN_LABEL}=${run}` : RUN_LABEL];
-  if (docker) {
+  // A run killed mid-build leaves the engine finishing its step (a container still being torn down holds
+  // its image): what fails is tried again, and reported only if it still fails after `settleMs`.
+  const end = Date.now() + settleMs;
+  const inUse = new Set<string>();
+  while (docker) {
+    const failed: string[] = [];
     const containers = await docker.listContainers({ all: true, filters: { label } });
     for (const c of containers) {
       const name = (c.Names[0] ?? c.Id).replace(/^\//, '');
-      if (ownerAlive(c.Labels[OWNER_LABEL])) { out.inUse.push(`container ${name}`); continue; }
+      if (ownerAlive(c.Labels[OWNER_LABEL])) { inUse.add(`container ${name}`); continue; }
       try {
         await docker.getContainer(c.Id).remove({ force: true, v: true });
         out.removed.push(`container ${name}`);
       } catch (err) {
-        if (engineStatusOf(err) !== 404) out.failed.push(`container ${name}: ${messageOf(err)}`); // 404: removed meanwhile
+        if (engineStatusOf(err) !== 404) failed.push(`container ${name}: ${messageOf(err)}`); // 404: removed meanwhile
       }
     }
     // `all`: also the intermediate images a build committed step by step (they carry the run's labels
@@ -181,14 +186,20 @@ export async function cleanupLeftovers(docker: Docker | undefined, run?: string)
     const images = await docker.listImages({ all: true, filters: { label } });
     const gone: typeof images = [];
     for (const im of images) {
-      if (ownerAlive(im.Labels?.[OWNER_LABEL])) out.inUse.push(`image ${im.RepoTags?.find((t) => t !== '<none>:<none>') ?? shortId(im.Id)}`);
+      if (ownerAlive(im.Labels?.[OWNER_LABEL])) inUse.add(`image ${im.RepoTags?.find((t) => t !== '<none>:<none>') ?? shortId(im.Id)}`);
       else gone.push(im);
     }
     const r = await removeImagesLeavesFirst(docker, gone, true);
     const nameOf = new Map(gone.map((im) => [im.Id, im.RepoTags?.find((t) => t !== '<none>:<none>') ?? shortId(im.Id)]));
     out.removed.push(...r.removed.map((id) => `image ${nameOf.get(id) ?? shortId(id)}`));
-    out.failed.push(...r.failed.map((f) => `image ${f}`));
+    failed.push(...r.failed.map((f) => `image ${f}`));
+    if (!failed.length || Date.now() > end) {
+      out.failed.push(...failed);
+      break;
+    }
+    await sleep(250);
   }
+  out.inUse.push(...inUse);
   for (const ns of leftoverNamespaces()) {
     if (run !== undefined && ns.run !== run) continue;
     if (ownerAlive(ns.owner)) { out.inUse.push(`namespace init ${ns.pid} (run ${ns.run})`); continue; }
