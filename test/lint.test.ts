@@ -6,7 +6,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -78,7 +77,7 @@ test('exit 0 when clean, 1 for a file that cannot be linted, 2 on usage errors (
     const bad = await pid1(['lint', '--format', 'xml', dir]);
     assert.equal(bad.code, 2);
     // One line, not the whole help after it.
-    assert.equal(bad.stderr, "pid1: option '-f, --format <format>' argument 'xml' is invalid. Allowed choices are pretty, json, sarif, github. (pid1 lint --help)\n");
+    assert.equal(bad.stderr, "pid1: option '-f, --format <format>' argument 'xml' is invalid. Allowed choices are pretty, json, sarif, github, gitlab, codeclimate. (pid1 lint --help)\n");
     assert.equal(bad.stdout, '');
     // A binary or too-large file is a file error in the report: exit 1, alone or with others (docs/lint.md).
     const bin = tree({ 'Dockerfile': 'FROM x\0\0\0', 'big/Dockerfile': `FROM x\nLABEL a=${'x'.repeat(8 * 1024 * 1024)}\n`, 'ok/Dockerfile': 'FROM debian:bookworm\nCMD ["svc"]\n' });
@@ -90,6 +89,18 @@ test('exit 0 when clean, 1 for a file that cannot be linted, 2 on usage errors (
     const stdin = await pid1(['lint', '-'], { input: 'FROM x\0' });
     assert.equal(stdin.code, 1, stdin.stdout);
     fs.rmSync(bin, { recursive: true, force: true });
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('escape sequences in a linted file are shown escaped, never sent raw to the terminal', async () => {
+  // An ESC (and a C1 CSI, 0x9b) in the line a finding quotes, and in a file name.
+  const dir = tree({ 'Dockerfile': 'FROM debian:bookworm\nCMD echo "\x1b[2J\x1b]0;owned\x07" \u009b31m && svc\n', 'x\x1b[31m/Dockerfile': 'FROM debian:bookworm\nCMD svc \x1b[5m\n' });
+  try {
+    const r = await pid1(['lint', dir]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(!/[\x1b\x07\u009b]/.test(r.stdout), `raw control characters in:\n${JSON.stringify(r.stdout)}`);
+    assert.match(r.stdout, /CMD echo "\\e\[2J\\e\]0;owned\\x07" \\x9b31m && svc/);
+    assert.match(r.stdout, /x\\e\[31m\/Dockerfile:2:5 /);
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
 

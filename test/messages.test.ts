@@ -109,10 +109,10 @@ describe('advice and summaries', { concurrency: 3 }, () => {
 });
 
 describe('the inspect table', { concurrency: 2 }, () => {
-  test('the short signal notation has a legend; an argument with a newline is shown escaped, one row per process', async (t) => {
+  test('the short signal notation has a legend; an argument with a newline or an ESC is shown escaped, one row per process', async (t) => {
     if (!root(t)) return;
     // pid1 init catches almost every signal (ALL-...) and ignores the real-time ones (+N RT).
-    const ns = await startNamespace([process.execPath, CLI, 'init', '--report', 'none', '--', 'dash', '-c', `echo 'line one\nline two' >/dev/null; ${SVC}`], { readyLine: /ready/ });
+    const ns = await startNamespace([process.execPath, CLI, 'init', '--report', 'none', '--', 'dash', '-c', `echo 'line one\nline two' '\x1b[2J' >/dev/null; ${SVC}`], { readyLine: /ready/ });
     try {
       const { json, text } = await inspect(['--pid', String(ns.initPid)]);
       const lines = text.split('\n');
@@ -120,7 +120,8 @@ describe('the inspect table', { concurrency: 2 }, () => {
       const rows = lines.slice(header + 1, header + 1 + json.processes.length);
       assert.equal(rows.length, 3, text);
       assert.ok(rows.every((r) => /^\d+\s+\d+\s+\d+/.test(r)), `each process is one row:\n${text}`);
-      assert.match(rows[1] ?? '', /dash -c echo 'line one\\nline two' >\/dev\/null; /, text);
+      assert.match(rows[1] ?? '', /dash -c echo 'line one\\nline two' '\\e\[2J' >\/dev\/null; /, text);
+      assert.ok(!text.includes('\x1b'), 'no raw ESC reaches the terminal');
       assert.match(rows[0] ?? '', /ALL-[A-Z,]+\+\d+ RT/, text);
       assert.equal(lines[header + 1 + json.processes.length], 'Signals without SIG; ALL-X,Y = every standard signal but X and Y; +N RT = and N real-time signals', text);
     } finally {

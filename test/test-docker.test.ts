@@ -12,12 +12,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Readable } from 'node:stream';
-import { requireDocker, testImage, cleanupDocker, startContainer, removeContainer, logsOf } from './helpers/docker.js';
+import { requireDocker, testImage, cleanupDocker, startContainer, removeContainer, logsOf, trackImage, TEST_LABEL } from './helpers/docker.js';
 import { pid1, CLI } from './helpers/cli.js';
 import { run, waitFor } from './helpers/exec.js';
 import { engine } from '../src/runtime/docker.js';
 import { ContainerTarget } from '../src/runtime/target.js';
 import { probeImages } from '../src/runtime/image-probe.js';
+import { buildImage, removeBuilt } from '../src/runtime/build.js';
 
 function readable(s: NodeJS.ReadableStream): Readable {
   assert.ok(s instanceof Readable);
@@ -312,6 +313,54 @@ async function dockerLines(args: string[]): Promise<string[]> {
   const r = await run('docker', args);
   return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
 }
+
+test('--build sends the context the docker CLI sends: .dockerignore exclusions, and exceptions inside excluded directories', async (t) => {
+  if (!requireDocker(t)) return;
+  const image = testImage({ shell: 'dash' });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-build-'));
+  const files: Record<string, string> = {
+    'Dockerfile': `FROM ${image}\nCOPY . /ctx\n`,
+    '.dockerignore': 'node_modules\nlogs\n!logs/keep.txt\n**/*.tmp\n!src/important.tmp\ncache/\n',
+    'app.txt': 'a', 'node_modules/dep/index.js': 'x', 'logs/keep.txt': 'k', 'logs/drop.txt': 'd', 'logs/deep/drop.txt': 'd',
+    'src/main.txt': 'm', 'src/scratch.tmp': 't', 'src/important.tmp': 'i', 'cache/blob': 'b',
+  };
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  const runId = Math.random().toString(16).slice(2, 10).padEnd(8, '0');
+  const ours = `pid1-test-ctx:${runId}`;
+  const theirs = `pid1-test-ctx-cli:${runId}`;
+  trackImage(theirs);
+  const docker = engine();
+  try {
+    await buildImage(docker, { context: dir, args: {}, tag: ours, labels: { 'pid1.test': '1', 'pid1.test.run': runId } });
+    // The docker CLI's classic build of the same directory: what `docker build` puts in the context.
+    const cli = await run('docker', ['build', '-q', '--label', TEST_LABEL, '-t', theirs, dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    assert.equal(cli.code, 0, cli.stderr);
+    // What /ctx holds in an image: copied out of a container that is created, never started.
+    const listing = async (tag: string): Promise<string[]> => {
+      const c = await run('docker', ['create', '--network', 'none', '--label', TEST_LABEL, tag, 'svc']);
+      assert.equal(c.code, 0, c.stderr);
+      const id = c.stdout.trim();
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-ctx-'));
+      try {
+        const cp = await run('docker', ['cp', `${id}:/ctx`, out]);
+        assert.equal(cp.code, 0, cp.stderr);
+        return fs.readdirSync(path.join(out, 'ctx'), { recursive: true }).map(String).sort();
+      } finally {
+        await run('docker', ['rm', '-f', id]);
+        fs.rmSync(out, { recursive: true, force: true });
+      }
+    };
+    const expected = await listing(theirs);
+    assert.ok(expected.includes('logs/keep.txt') && !expected.includes('logs/drop.txt'), expected.join('\n'));
+    assert.deepEqual(await listing(ours), expected, 'the same files as the docker CLI sends, and no copy of pid1\'s labelled Dockerfile');
+  } finally {
+    await removeBuilt(docker, undefined, ours, runId);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 describe('pid1 test: Ctrl-C and leftovers', { concurrency: 3 }, () => {
   test('Ctrl-C during a build cancels it and removes what it made', async (t) => {

@@ -5,7 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { composeService, manifestContainer } from '../src/runtime/pick-container.js';
 import { parseGraceOption } from '../src/runtime/durations.js';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { addRuntimeOptions, printJson, runtimeOptionsOf, type RuntimeFlags } from './options.js';
 import { UserError } from '../util/errors.js';
+import { GRACE_UNITS } from '../runtime/durations.js';
 
 interface StopOptions extends RuntimeFlags {
   container?: string;
@@ -32,7 +33,7 @@ export function registerStop(program: Command): void {
     .description('Signal the processes that handle the stop signal directly from the host, wait the grace period, then stop the container normally; report who got what and how it ended.')
     .option('--container <name|id>', 'the running container (containerd: ID, ID prefix, or NAMESPACE/POD/CONTAINER)')
     .option('--signal <sig>', 'the stop signal (default: the container\'s StopSignal, else SIGTERM)')
-    .option('--grace <seconds>', 'how long to wait before the normal stop, in whole seconds: 10, 10s, 1m (default: the container\'s StopTimeout, else 10 s)')
+    .option('--grace <seconds>', `how long to wait before the normal stop, in ${GRACE_UNITS} (default: the container's StopTimeout, else 10 s)`)
     .option('--dry-run', 'show who would get the signal, and do nothing')
     .option('--json', 'machine-readable output');
   addRuntimeOptions(cmd)

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { addRuntimeOptions, collect, printJson, runtimeOptionsOf, type RuntimeFlags } from './options.js';
 import { graceCountdown } from './progress.js';
 import { UserError, messageOf } from '../util/errors.js';
+import { GRACE_UNITS } from '../runtime/durations.js';
 
 interface RawTestOptions extends RuntimeFlags {
   image?: string;
@@ -102,7 +103,7 @@ export function registerTest(program: Command): void {
     .option('--network <mode>', 'none (default) or host (for --ready-port and preStop httpGet)', 'none')
     .option('--policy <name>', 'docker, kubelet or compose (default: compose for --compose, kubelet for --manifest, else docker)')
     .option('--stop-signal <sig>', 'the stop signal (default: the file\'s, else the image\'s STOPSIGNAL, else SIGTERM)')
-    .option('--grace <seconds>', 'the grace period before SIGKILL, in whole seconds: 10, 10s, 1m (default: the file\'s, else docker/compose 10 s, kubelet 30 s)')
+    .option('--grace <seconds>', `the grace period before SIGKILL, in ${GRACE_UNITS} (default: the file's, else docker/compose 10 s, kubelet 30 s)`)
     .option('--ready-log <regex>', 'ready when a log line matches')
     .option('--ready-delay <duration>', 'ready after this long (e.g. 2s)')
     .option('--ready-cmd <command>', 'ready when this command succeeds inside (split like a shell, no shell)')

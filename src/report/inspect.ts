@@ -1,5 +1,6 @@
 /** `pid1 inspect`'s text view of an inspect report (src/runtime/reports.ts). */
 import type { InspectReport } from '../runtime/reports.js';
+import { printableText } from '../util/terminal.js';
 import type { Listing } from '../runtime/inspect-runtime.js';
 
 const CLASSIC = ['HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'USR1', 'SEGV', 'USR2', 'PIPE', 'ALRM', 'TERM', 'STKFLT', 'CHLD', 'CONT', 'TSTP', 'TTIN', 'TTOU', 'URG', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH', 'IO', 'PWR', 'SYS'];
@@ -23,11 +24,12 @@ export function short(list: string[]): string {
 }
 
 /**
- * Line breaks and tabs in a command line (an argument with a newline) would break the table: shown as
- * \n, \r, \t. (Other control characters are the shared sanitiser's job.)
+ * A command line or name from inside the container, on one row: a process picks its own argv and comm,
+ * so a newline would break the table and an ESC would drive the terminal; both are shown escaped
+ * (\n, \e: util/terminal.ts).
  */
 function oneLine(s: string): string {
-  return s.replace(/[\n\r\t\v\f]/g, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '\f': '\\f' })[c] ?? c);
+  return printableText(s);
 }
 
 /** The legend of the signal columns, when the table uses the short spellings. */
@@ -60,15 +62,16 @@ export function formatInspect(r: InspectReport, useColour = false): string {
   for (const row of rows) out.push(line(row));
   const legend = signalLegend(rows.flatMap((row) => row.slice(7, 10)));
   if (legend) out.push(legend);
-  out.push(`Zombies: ${r.zombies.length ? r.zombies.map((z) => `${z.pid} (${z.comm})`).join(', ') : 'none'}`);
+  out.push(`Zombies: ${r.zombies.length ? oneLine(r.zombies.map((z) => `${z.pid} (${z.comm})`).join(', ')) : 'none'}`);
   const v = r.verdict;
   const tag = { graceful: c('32', 'GRACEFUL'), killed: c('31', 'KILLED'), abrupt: c('33', 'ABRUPT'), unknown: c('33', 'UNKNOWN'), nostart: c('31', 'NOSTART') }[v.outcome];
   out.push('');
-  out.push(`Verdict: ${tag}${v.certain ? '' : ' (not certain)'}: ${v.summary}`);
-  for (const p of v.path) out.push(`  ${p}`);
-  if (v.unreached.length) out.push(`  Handle ${v.stopSignal} but will never receive it: ${v.unreached.map((u) => `${u.name} (PID ${u.pid})`).join(', ')}`);
-  for (const cav of v.caveats) out.push(`  Note: ${cav}`);
-  for (const a of v.advice) out.push(`  Fix: ${a}`);
+  // The verdict names processes by their comm and argv: shown escaped too.
+  out.push(`Verdict: ${tag}${v.certain ? '' : ' (not certain)'}: ${oneLine(v.summary)}`);
+  for (const p of v.path) out.push(`  ${oneLine(p)}`);
+  if (v.unreached.length) out.push(`  Handle ${v.stopSignal} but will never receive it: ${oneLine(v.unreached.map((u) => `${u.name} (PID ${u.pid})`).join(', '))}`);
+  for (const cav of v.caveats) out.push(`  Note: ${oneLine(cav)}`);
+  for (const a of v.advice) out.push(`  Fix: ${oneLine(a)}`);
   return `${out.join('\n')}\n`;
 }
 
@@ -83,7 +86,7 @@ export function formatInspectAll(l: Listing, useColour = false): string {
     const tag = r.outcome === 'graceful' ? c('32', outcome) : r.outcome === 'killed' ? c('31', outcome) : c('33', outcome);
     const grace = r.grace === null || r.grace === undefined ? 'grace ?' : `grace ${r.grace} s`;
     const stop = r.stopSignal ? `${r.stopSignal}, ${grace}${r.graceSpent ? ' (spent in full, then SIGKILL)' : ''}: ` : '';
-    out.push(`${r.name.padEnd(24)} ${tag} ${stop}${r.summary ?? ''}`);
+    out.push(`${oneLine(r.name).padEnd(24)} ${tag} ${stop}${oneLine(r.summary ?? '')}`);
   }
   for (const n of l.notes) out.push(`note: ${n}`);
   return `${out.join('\n')}\n`;

@@ -111,6 +111,13 @@ export async function removeBuilt(docker: Docker, built: Built | undefined, tag:
   if (failed.length) throw new Error(`what the build made: ${failed.join('; ')}`);
 }
 
+/** The `!` patterns of a .dockerignore, cleaned as the CLI reads them (no leading `/` or `./`, no trailing `/`). */
+export function exceptionPatterns(ignoreText: string): string[] {
+  return ignoreText.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.startsWith('!') && !l.startsWith('#'))
+    .map((l) => path.posix.normalize(l.slice(1).trim()).replace(/^\/+/, '').replace(/^\.\//, '').replace(/\/+$/, ''))
+    .filter((l) => l !== '' && l !== '.');
+}
+
 /**
  * The build context as the docker CLI sends it: the directory's files minus what .dockerignore excludes,
  * plus the labelled Dockerfile, and a .dockerignore that also names it (so the builder drops it after
@@ -125,12 +132,15 @@ function contextStream(context: string, entries: string[], dockerfileName: strin
   }
   // The matcher dockerode itself uses (Docker's .dockerignore rules); a CommonJS module whose factory is also its `default`.
   const keep = ignoreText !== undefined ? dockerignore.default({ ignorecase: false }).add(ignoreText).createFilter() : undefined;
-  // With `!exceptions`, an excluded directory may hold files that are sent anyway: walk into it (as the
-  // docker CLI does) and filter its files one by one.
-  const exceptions = ignoreText !== undefined && /^\s*!/m.test(ignoreText);
+  // An excluded directory is walked only when an exception (`!dir/keep.txt`) starts with its path, and
+  // its files are then filtered one by one; otherwise it is skipped whole (moby pkg/archive
+  // TarWithOptions, which the docker CLI packs the context with). Unlike the CLI, tar-fs also sends the
+  // walked directory's own entry: it exists in the image either way, as the files it holds are sent.
+  const exceptions = exceptionPatterns(ignoreText ?? '');
   const skip = (abs: string): boolean => {
-    if (!keep || keep(path.relative(context, abs))) return false;
-    if (!exceptions) return true;
+    const rel = path.relative(context, abs).split(path.sep).join('/');
+    if (!keep || keep(rel)) return false;
+    if (!exceptions.some((x) => `${x}/`.startsWith(`${rel}/`))) return true;
     try {
       return !fs.statSync(abs).isDirectory();
     } catch {

@@ -11,7 +11,8 @@ export function parseDurationOption(name: string, text: string): number {
 }
 
 /** What `--grace` takes, for both pid1 test and pid1 stop (their help and their one error message). */
-export const GRACE_HELP = 'whole seconds: 10, 10s, 1m (docker stop -t and terminationGracePeriodSeconds take seconds)';
+export const GRACE_UNITS = 'whole seconds: 10, 10s, 1m';
+const GRACE_HELP = `${GRACE_UNITS} (docker stop -t and terminationGracePeriodSeconds take seconds)`;
 
 /**
  * `--grace` of pid1 test and pid1 stop alike: whole seconds, because that is what the runtimes take
