@@ -6,7 +6,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +60,7 @@ test('walks a tree: Dockerfile names, .gitignore, node_modules; exit 1 on errors
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
 
-test('exit 0 when clean, 2 when nothing can be linted, 2 on usage errors', async () => {
+test('exit 0 when clean, 1 for a file that cannot be linted, 2 on usage errors (one line)', async () => {
   const dir = tree({ 'Dockerfile': 'FROM debian:bookworm\nCMD ["svc"]\n' });
   try {
     const ok = await pid1(['lint', dir]);
@@ -77,11 +76,31 @@ test('exit 0 when clean, 2 when nothing can be linted, 2 on usage errors', async
     fs.rmSync(empty, { recursive: true, force: true });
     const bad = await pid1(['lint', '--format', 'xml', dir]);
     assert.equal(bad.code, 2);
-    const bin = tree({ 'Dockerfile': 'FROM x\0\0\0' });
-    const b = await pid1(['lint', path.join(bin, 'Dockerfile')]);
-    assert.equal(b.code, 2, 'the only file is unreadable: nothing could be linted');
-    assert.match(b.stdout, /binary file/);
+    // One line, not the whole help after it.
+    assert.equal(bad.stderr, "pid1: option '-f, --format <format>' argument 'xml' is invalid. Allowed choices are pretty, json, sarif, github, gitlab, codeclimate. (pid1 lint --help)\n");
+    assert.equal(bad.stdout, '');
+    // A binary or too-large file is a file error in the report: exit 1, alone or with others (docs/lint.md).
+    const bin = tree({ 'Dockerfile': 'FROM x\0\0\0', 'big/Dockerfile': `FROM x\nLABEL a=${'x'.repeat(8 * 1024 * 1024)}\n`, 'ok/Dockerfile': 'FROM debian:bookworm\nCMD ["svc"]\n' });
+    for (const files of [['Dockerfile'], ['big/Dockerfile'], ['Dockerfile', 'ok/Dockerfile'], ['big/Dockerfile', 'ok/Dockerfile']]) {
+      const b = await pid1(['lint', ...files.map((f) => path.join(bin, f))]);
+      assert.equal(b.code, 1, `${files.join(' ')}: ${b.stdout}${b.stderr}`);
+      assert.match(b.stdout, files[0] === 'Dockerfile' ? /binary file/ : /file is too large/);
+    }
+    const stdin = await pid1(['lint', '-'], { input: 'FROM x\0' });
+    assert.equal(stdin.code, 1, stdin.stdout);
     fs.rmSync(bin, { recursive: true, force: true });
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('escape sequences in a linted file are shown escaped, never sent raw to the terminal', async () => {
+  // An ESC (and a C1 CSI, 0x9b) in the line a finding quotes, and in a file name.
+  const dir = tree({ 'Dockerfile': 'FROM debian:bookworm\nCMD echo "\x1b[2J\x1b]0;owned\x07" \u009b31m && svc\n', 'x\x1b[31m/Dockerfile': 'FROM debian:bookworm\nCMD svc \x1b[5m\n' });
+  try {
+    const r = await pid1(['lint', dir]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(!/[\x1b\x07\u009b]/.test(r.stdout), `raw control characters in:\n${JSON.stringify(r.stdout)}`);
+    assert.match(r.stdout, /CMD echo "\\e\[2J\\e\]0;owned\\x07" \\x9b31m && svc/);
+    assert.match(r.stdout, /x\\e\[31m\/Dockerfile:2:5 /);
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
 

@@ -51,6 +51,8 @@ describe('pid1 --runtime podman', { concurrency: 2 }, () => {
       assert.equal(rep.container?.name, wrapped.name);
       assert.equal(rep.container?.stopSignal, 'SIGTERM', 'Podman reports "15": named');
       assert.equal(rep.verdict.outcome, 'killed');
+      // Advice the user can run as it is: pid1 stop with the flags that reach this Podman.
+      assert.ok(rep.verdict.advice.some((x) => x.startsWith(`to stop it gracefully now: pid1 stop ${onPodman.join(' ')} --container ${wrapped.name} (sends SIGTERM from the host to svc (PID `)), rep.verdict.advice.join('\n'));
 
       const all = await pid1(['inspect', '--all', ...onPodman, '--json']);
       assert.equal(all.code, 0, all.stderr);

@@ -135,6 +135,55 @@ describe('pid1 stop: the rescue', { concurrency: 3 }, () => {
     }
   });
 
+  test('a paused container: pid1 unpauses it first and says so; the service exits 0 and the stop is graceful', async (t) => {
+    if (!requireDocker(t)) return;
+    const name = await started(['/bin/sh', '-c', 'svc --workers 1'], 2);
+    try {
+      assert.equal((await run('docker', ['pause', name])).code, 0);
+      const dry = await pid1(['stop', '--container', name, '--dry-run', '--json']);
+      assert.equal(dry.code, 0, dry.stderr);
+      const plan = JSON.parse(dry.stdout) as RescueReport;
+      assert.equal(plan.paused, true);
+      assert.match(plan.summary, /^would unpause it \(it is paused: frozen processes cannot handle a signal\), then send SIGTERM to svc/);
+      assert.equal((await run('docker', ['inspect', '--format', '{{.State.Paused}}', name])).stdout.trim(), 'true', '--dry-run changes nothing');
+      const r = await pid1(['stop', '--container', name, '--grace', '3', '--json']);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const rep = JSON.parse(r.stdout) as RescueReport;
+      assert.equal(rep.paused, true);
+      assert.equal(rep.outcome, 'graceful', rep.summary);
+      assert.deepEqual(rep.targets.map((x) => [x.name, x.ended]), [['svc', 'exit 0']]);
+      assert.match(rep.summary, /^unpaused first; svc \(PID \d+\): exit 0 after \d+ ms; the container exited with status 0$/);
+      const note = rep.timeline.findIndex((e) => e.kind === 'note' && /the container was paused: pid1 unpaused it first/.test(e.text));
+      const signal = rep.timeline.findIndex((e) => e.kind === 'signal');
+      assert.ok(note >= 0 && note < signal, JSON.stringify(rep.timeline));
+      const text = await pid1(['stop', '--container', name, '--dry-run']);
+      assert.match(text.stderr, /is not running/, 'it is stopped now');
+    } finally {
+      removeContainer(name);
+    }
+  });
+
+  test('the timeline is in causal order: the engine\'s SIGTERM before the exits it caused', async (t) => {
+    if (!requireDocker(t)) return;
+    // tini -g forwards at once and the service exits without draining: its exit comes within a
+    // millisecond of the signal, often before the engine logs its kill event.
+    for (let i = 0; i < 3; i++) {
+      const name = await started(['tini', '-g', '--', 'svc', '--drain-ms', '0', '--workers', '2'], 3);
+      try {
+        const r = await pid1(['stop', '--container', name, '--grace', '3', '--json']);
+        assert.equal(r.code, 0, r.stderr + r.stdout);
+        const rep = JSON.parse(r.stdout) as RescueReport;
+        assert.equal(rep.mode, 'normal');
+        const term = rep.timeline.find((e) => e.kind === 'signal' && e.signal === 'SIGTERM');
+        assert.ok(term, JSON.stringify(rep.timeline));
+        for (const e of rep.timeline) if (e.kind === 'exit' || e.kind === 'container-exit' || e.kind === 'log') assert.ok(e.t >= term.t, `${JSON.stringify(e)} before ${JSON.stringify(term)}`);
+        assert.ok(rep.timeline.indexOf(term) < rep.timeline.findIndex((e) => e.kind === 'exit'), JSON.stringify(rep.timeline));
+      } finally {
+        removeContainer(name);
+      }
+    }
+  });
+
   test('errors: a container that does not exist, or is not running', async (t) => {
     if (!requireDocker(t)) return;
     const a = await pid1(['stop', '--container', 'pid1-no-such-container']);

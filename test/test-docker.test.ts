@@ -12,12 +12,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Readable } from 'node:stream';
-import { requireDocker, testImage, cleanupDocker, startContainer, removeContainer, logsOf } from './helpers/docker.js';
+import { requireDocker, testImage, cleanupDocker, startContainer, removeContainer, logsOf, trackImage, TEST_LABEL } from './helpers/docker.js';
 import { pid1, CLI } from './helpers/cli.js';
 import { run, waitFor } from './helpers/exec.js';
 import { engine } from '../src/runtime/docker.js';
 import { ContainerTarget } from '../src/runtime/target.js';
 import { probeImages } from '../src/runtime/image-probe.js';
+import { buildImage, removeBuilt } from '../src/runtime/build.js';
 
 function readable(s: NodeJS.ReadableStream): Readable {
   assert.ok(s instanceof Readable);
@@ -313,6 +314,54 @@ async function dockerLines(args: string[]): Promise<string[]> {
   return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
+test('--build sends the context the docker CLI sends: .dockerignore exclusions, and exceptions inside excluded directories', async (t) => {
+  if (!requireDocker(t)) return;
+  const image = testImage({ shell: 'dash' });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-build-'));
+  const files: Record<string, string> = {
+    'Dockerfile': `FROM ${image}\nCOPY . /ctx\n`,
+    '.dockerignore': 'node_modules\nlogs\n!logs/keep.txt\n**/*.tmp\n!src/important.tmp\ncache/\n',
+    'app.txt': 'a', 'node_modules/dep/index.js': 'x', 'logs/keep.txt': 'k', 'logs/drop.txt': 'd', 'logs/deep/drop.txt': 'd',
+    'src/main.txt': 'm', 'src/scratch.tmp': 't', 'src/important.tmp': 'i', 'cache/blob': 'b',
+  };
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  const runId = Math.random().toString(16).slice(2, 10).padEnd(8, '0');
+  const ours = `pid1-test-ctx:${runId}`;
+  const theirs = `pid1-test-ctx-cli:${runId}`;
+  trackImage(theirs);
+  const docker = engine();
+  try {
+    await buildImage(docker, { context: dir, args: {}, tag: ours, labels: { 'pid1.test': '1', 'pid1.test.run': runId } });
+    // The docker CLI's classic build of the same directory: what `docker build` puts in the context.
+    const cli = await run('docker', ['build', '-q', '--label', TEST_LABEL, '-t', theirs, dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    assert.equal(cli.code, 0, cli.stderr);
+    // What /ctx holds in an image: copied out of a container that is created, never started.
+    const listing = async (tag: string): Promise<string[]> => {
+      const c = await run('docker', ['create', '--network', 'none', '--label', TEST_LABEL, tag, 'svc']);
+      assert.equal(c.code, 0, c.stderr);
+      const id = c.stdout.trim();
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-ctx-'));
+      try {
+        const cp = await run('docker', ['cp', `${id}:/ctx`, out]);
+        assert.equal(cp.code, 0, cp.stderr);
+        return fs.readdirSync(path.join(out, 'ctx'), { recursive: true }).map(String).sort();
+      } finally {
+        await run('docker', ['rm', '-f', id]);
+        fs.rmSync(out, { recursive: true, force: true });
+      }
+    };
+    const expected = await listing(theirs);
+    assert.ok(expected.includes('logs/keep.txt') && !expected.includes('logs/drop.txt'), expected.join('\n'));
+    assert.deepEqual(await listing(ours), expected, 'the same files as the docker CLI sends, and no copy of pid1\'s labelled Dockerfile');
+  } finally {
+    await removeBuilt(docker, undefined, ours, runId);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 describe('pid1 test: Ctrl-C and leftovers', { concurrency: 3 }, () => {
   test('Ctrl-C during a build cancels it and removes what it made', async (t) => {
     if (!requireDocker(t)) return;
@@ -343,6 +392,53 @@ describe('pid1 test: Ctrl-C and leftovers', { concurrency: 3 }, () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  // Everything a build makes carries the run's labels from the moment it exists (src/runtime/build.ts),
+  // so `--cleanup` finds it even when pid1 itself was killed mid-build and could not clean up.
+  for (const sig of ['SIGKILL', 'SIGINT'] as const) {
+    test(`${sig} in the middle of a multi-step build, then --cleanup: no image or container of the run is left`, async (t) => {
+      if (!requireDocker(t)) return;
+      // A base of its own: what descends from it is this test's build and nothing else's.
+      const base = testImage({ shell: 'dash', files: { '/leftovers-test': sig } });
+      const baseId = (await dockerLines(['image', 'inspect', '--format', '{{.Id}}', base]))[0] ?? '';
+      const descendants = async (): Promise<string[]> => {
+        const ids = await dockerLines(['images', '-a', '-q', '--no-trunc']);
+        const parent = new Map((ids.length ? await dockerLines(['image', 'inspect', '--format', '{{.Id}} {{.Parent}}', ...ids]) : []).map((l) => l.split(' ') as [string, string]));
+        return [...parent.keys()].filter((id) => { for (let p = parent.get(id); p; p = parent.get(p)) if (p === baseId) return true; return false; });
+      };
+      const containers = (): Promise<string[]> => dockerLines(['ps', '-a', '-q', '--filter', `ancestor=${baseId}`]);
+      assert.deepEqual(await descendants(), []);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-build-'));
+      const marker = `pid1-leftover-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+      try {
+        fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${base}\nRUN echo one > /one\nRUN echo two > /two\nRUN echo ${marker} && sleep 300\nRUN echo never\nENTRYPOINT ["svc"]\n`);
+        const p = startPid1Test(['--build', dir, '--grace', '1']);
+        const running = async (): Promise<boolean> => (await dockerLines(['ps', '--no-trunc', '--format', '{{.Command}}'])).some((l) => l.includes(marker));
+        await waitFor('the build\'s long RUN step', async () => ((await running()) ? true : undefined), 60_000);
+        // The step's container carries the run's labels too: its run id scopes the cleanup below to this
+        // run (a global --cleanup would also take other tests' deliberate leftovers from under them).
+        const [runId] = await dockerLines(['ps', '--filter', `label=pid1.test.owner=${p.owner}`, '--format', '{{.Label "pid1.test.run"}}']);
+        assert.match(runId ?? '', /^[0-9a-f]{8}$/, 'the running step container is labelled with the run');
+        p.child.kill(sig);
+        await p.done;
+        // The engine ends the step when its client goes away.
+        await waitFor('the RUN step ended', async () => ((await running()) ? undefined : true), 30_000);
+        if (sig === 'SIGKILL') {
+          // pid1 could not clean up: the step images are there, each labelled with the run and its dead owner.
+          const left = await descendants();
+          assert.ok(left.length >= 2, `the committed steps are left: ${left.join(' ')}`);
+          const owners = await dockerLines(['image', 'inspect', '--format', '{{index .Config.Labels "pid1.test.owner"}}', ...left]);
+          assert.deepEqual([...new Set(owners)], [p.owner], 'every image is labelled from the step that made it');
+        }
+        const c = await pid1(['test', '--cleanup', runId ?? '']);
+        assert.equal(c.code, 0, c.stderr + c.stdout);
+        assert.deepEqual(await descendants(), [], `after --cleanup: ${c.stdout}`);
+        assert.deepEqual(await containers(), []);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   test('Ctrl-C once the container exists removes it', async (t) => {
     if (!requireDocker(t)) return;

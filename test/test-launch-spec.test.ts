@@ -5,7 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { composeService, manifestContainer } from '../src/runtime/pick-container.js';
 import { parseGraceOption } from '../src/runtime/durations.js';
@@ -20,7 +19,8 @@ import { DocumentStore } from '../src/document/store.js';
 import { loadShellParser } from '../src/model/shell.js';
 import { resolvePolicy, checkPreStopReachable } from '../src/runtime/policy.js';
 import { junitXml, xmlEscape } from '../src/report/test-junit.js';
-import { sameProcess, topHandlers } from '../src/runtime/rescue.js';
+import { sameProcess } from '../src/runtime/rescue.js';
+import { topHandlers } from '../src/proc/verdict.js';
 import { readStat } from '../src/proc/stat.js';
 import { spawn } from 'node:child_process';
 import { decodeWaitStatus, describeStatus } from '../src/runtime/exits.js';
@@ -74,8 +74,8 @@ test('durations: Go format, bare seconds, whole-second --grace', () => {
   for (const bad of ['', '-1s', '1m30', '1.2.3s', 's', '1 s']) throwsUser(() => durationMs(bad, 'x'), /is not a duration/);
   assert.equal(parseGraceOption('2s'), 2);
   assert.equal(parseGraceOption('1m'), 60);
-  throwsUser(() => parseGraceOption('1.5'), /whole number of seconds/);
-  throwsUser(() => parseGraceOption('soon'), /not a duration/);
+  throwsUser(() => parseGraceOption('1.5'), /^--grace: "1.5" is not a grace period in whole seconds: 10, 10s, 1m/);
+  throwsUser(() => parseGraceOption('soon'), /^--grace: "soon" is not a grace period in whole seconds/);
 });
 
 test('compose service -> launch: command string, entrypoint, signal, grace, init, env, user, build', () => {

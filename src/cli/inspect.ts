@@ -59,7 +59,7 @@ export function registerInspect(program: Command): void {
       const flags = runtimeOptionsOf(o);
       chooseRuntime(flags); // options the runtime does not have fail before anything is contacted
       if (o.container !== undefined) {
-        const report = await rt.inspectOne(await connectRuntime(flags), o.container, o.signal);
+        const report = await rt.inspectOne(await connectRuntime(flags), o.container, o.signal, flags);
         if (o.json) printJson(report);
         else process.stdout.write(formatInspect(report, tty));
         return;

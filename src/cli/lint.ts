@@ -125,8 +125,11 @@ export function registerLint(program: Command): void {
       }
       else process.stdout.write(text);
       const c = countOf(out.result);
-      // --fail-on: the lowest severity that fails the run (CI gates choose; file errors always fail)
+      // --fail-on: the lowest severity that fails the run (CI gates choose). A file that cannot be linted
+      // (binary, too large, unreadable) always fails it, exit 1, whatever else was linted with it (as ESLint
+      // and hadolint treat an unparsable file); 2 is for runs that produce no report: bad usage, a bad
+      // config file, no file found (docs/lint.md).
       const failing = c.errors + (o.failOn !== 'error' ? c.warnings : 0) + (o.failOn === 'info' ? c.infos : 0);
-      process.exitCode = out.nothingReadable ? 2 : failing > 0 || c.fileErrors > 0 ? 1 : 0;
+      process.exitCode = failing > 0 || c.fileErrors > 0 ? 1 : 0;
     });
 }

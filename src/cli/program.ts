@@ -18,7 +18,6 @@ export function buildProgram(): Command {
   const program = new Command('pid1')
     .description('Find, explain, fix and prove lost stop signals in containers.')
     .version(packageVersion())
-    .showHelpAfterError()
     .exitOverride();
   registerSignals(program);
   registerInspect(program);
@@ -28,6 +27,10 @@ export function buildProgram(): Command {
   registerInit(program);
   registerWatch(program);
   registerLsp(program);
+  // A usage error is one line, like every other error: what is wrong and where the usage is (no help dump).
+  const oneLine = (help: string) => (str: string, write: (s: string) => void): void => write(`pid1: ${str.replace(/^error: /, '').trimEnd()} (${help})\n`);
+  program.configureOutput({ outputError: oneLine('pid1 --help') });
+  for (const cmd of program.commands) cmd.configureOutput({ outputError: oneLine(`pid1 ${cmd.name()} --help`) });
   return program;
 }
 

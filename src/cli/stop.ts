@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { addRuntimeOptions, printJson, runtimeOptionsOf, type RuntimeFlags } from './options.js';
 import { UserError } from '../util/errors.js';
+import { GRACE_UNITS } from '../runtime/durations.js';
 
 interface StopOptions extends RuntimeFlags {
   container?: string;
@@ -15,7 +16,8 @@ When PID 1 of a running container drops the stop signal (a shell wrapper, an ini
 wrapper), pid1 stop does what you would do by hand: it sends the signal from the host to the top-most
 processes that handle it (e.g. the gunicorn master, not its workers), waits up to the grace period for
 them, then stops the container normally. When PID 1 already passes the signal on, it is a plain
-docker stop. It refuses, with the reason, when nothing in the container handles the signal.
+docker stop. A paused container is unpaused first (frozen processes cannot handle a signal), and the
+report says so. It refuses, with the reason, when nothing in the container handles the signal.
 
 Podman (--runtime podman): its stop, replayed through its API. containerd (--runtime containerd, on a
 node, as root): the container by ID, ID prefix or NAMESPACE/POD/CONTAINER; the CRI's stop replayed
@@ -31,7 +33,7 @@ export function registerStop(program: Command): void {
     .description('Signal the processes that handle the stop signal directly from the host, wait the grace period, then stop the container normally; report who got what and how it ended.')
     .option('--container <name|id>', 'the running container (containerd: ID, ID prefix, or NAMESPACE/POD/CONTAINER)')
     .option('--signal <sig>', 'the stop signal (default: the container\'s StopSignal, else SIGTERM)')
-    .option('--grace <seconds>', 'how long to wait before the normal stop (default: the container\'s StopTimeout, else 10 s)')
+    .option('--grace <seconds>', `how long to wait before the normal stop, in ${GRACE_UNITS} (default: the container's StopTimeout, else 10 s)`)
     .option('--dry-run', 'show who would get the signal, and do nothing')
     .option('--json', 'machine-readable output');
   addRuntimeOptions(cmd)

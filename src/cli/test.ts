@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { addRuntimeOptions, collect, printJson, runtimeOptionsOf, type RuntimeFlags } from './options.js';
 import { graceCountdown } from './progress.js';
 import { UserError, messageOf } from '../util/errors.js';
+import { GRACE_UNITS } from '../runtime/durations.js';
 
 interface RawTestOptions extends RuntimeFlags {
   image?: string;
@@ -28,7 +29,7 @@ interface RawTestOptions extends RuntimeFlags {
   fast?: boolean;
   json?: boolean;
   junit?: string;
-  cleanup?: boolean;
+  cleanup?: boolean | string;
 }
 
 const HELP_AFTER = `
@@ -49,6 +50,7 @@ Examples:
   pid1 test --runtime podman --image localhost/app:1   Podman's quirks named in the output
   pid1 test -- /bin/sh -c 'gunicorn app:app'
   pid1 test --cleanup                         remove leftovers of interrupted runs
+  pid1 test --cleanup 62f68dbc                only those of one run (the "run" of its report)
 See docs/test.md.`;
 
 function parseEntrypoint(v: string): string[] {
@@ -101,7 +103,7 @@ export function registerTest(program: Command): void {
     .option('--network <mode>', 'none (default) or host (for --ready-port and preStop httpGet)', 'none')
     .option('--policy <name>', 'docker, kubelet or compose (default: compose for --compose, kubelet for --manifest, else docker)')
     .option('--stop-signal <sig>', 'the stop signal (default: the file\'s, else the image\'s STOPSIGNAL, else SIGTERM)')
-    .option('--grace <seconds>', 'the grace period before SIGKILL (default: the file\'s, else docker/compose 10 s, kubelet 30 s)')
+    .option('--grace <seconds>', `the grace period before SIGKILL, in ${GRACE_UNITS} (default: the file's, else docker/compose 10 s, kubelet 30 s)`)
     .option('--ready-log <regex>', 'ready when a log line matches')
     .option('--ready-delay <duration>', 'ready after this long (e.g. 2s)')
     .option('--ready-cmd <command>', 'ready when this command succeeds inside (split like a shell, no shell)')
@@ -110,7 +112,7 @@ export function registerTest(program: Command): void {
     .option('--fast', 'when PID 1 drops the stop signal (kernel rule), report killed at once instead of waiting out the grace')
     .option('--json', 'the report as JSON (docs/test.md)')
     .option('--junit <file>', 'also write a JUnit XML report to FILE')
-    .option('--cleanup', 'remove containers, images and namespaces left by interrupted runs (by label), then exit');
+    .option('--cleanup [run]', 'remove the containers, images and namespaces that interrupted runs left (by label; RUN: one run only), then exit');
   addRuntimeOptions(cmd, 'test containers')
     .addHelpText('after', HELP_AFTER)
     .action(async (cmd: string[], raw: RawTestOptions) => {
@@ -119,11 +121,12 @@ export function registerTest(program: Command): void {
       const { Resources, cleanupLeftovers } = await import('../runtime/cleanup.js');
       const { parseDurationOption, parseGraceOption } = await import('../runtime/durations.js');
       const { formatTest, disagreementLines } = await import('../report/test.js');
-      const { junitFromReport, junitForError, writeJunit } = await import('../report/test-junit.js');
+      const { checkJunitWritable, junitFromReport, junitForError, writeJunit } = await import('../report/test-junit.js');
       const { splitWords } = await import('../sources/compose/words.js');
       const { connectEngine } = await import('../runtime/connect.js');
 
       if (raw.cleanup) {
+        if (typeof raw.cleanup === 'string' && !/^[0-9a-f]{8}$/.test(raw.cleanup)) throw new UserError(`--cleanup ${raw.cleanup}: not a run id (8 hex digits, the "run" of a report)`);
         let docker;
         try {
           docker = (await connectEngine(runtimeOptionsOf(raw), 3000)).engine;
@@ -131,7 +134,7 @@ export function registerTest(program: Command): void {
           process.stderr.write(`pid1: ${messageOf(err)}; cleaning up namespaces only\n`);
           docker = undefined;
         }
-        const r = await cleanupLeftovers(docker);
+        const r = await cleanupLeftovers(docker, typeof raw.cleanup === 'string' ? raw.cleanup : undefined);
         if (raw.json) printJson(r);
         else {
           for (const x of r.removed) process.stdout.write(`removed ${x}\n`);
@@ -199,6 +202,8 @@ export function registerTest(program: Command): void {
         };
         const kind = kindOf(opts);
         label = labelOf(opts);
+        // Before the test runs, not after it: a report that cannot be written fails in one line now.
+        if (raw.junit !== undefined) checkJunitWritable(raw.junit);
         policyName = raw.policy ?? (kind === 'compose' ? 'compose' : kind === 'manifest' ? 'kubelet' : 'docker');
         resources.trapSignals((sig) => process.stderr.write(`pid1: ${sig}: removing what this test created...\n`));
         const report = await runTest(opts, { resources, progress: (line) => { if (!raw.json && process.stderr.isTTY) process.stderr.write(`${line}\n`); }, ...(raw.json ? {} : { stopping: graceCountdown() }) });

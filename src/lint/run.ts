@@ -45,15 +45,13 @@ export interface RunOutcome {
   /** Files changed by --fix (or that would be, with --fix-dry-run). */
   plans: FilePlan[];
   diff?: string;
-  /** Nothing could be linted: every input was unreadable. */
-  nothingReadable: boolean;
+  /** What --probe-images found (or why it could not). */
   probeNotes: string[];
 }
 
-function lintOnce(found: readonly Found[], stdin: { name: string; text: string } | undefined, opts: RunOptions, probed?: ReadonlyMap<string, ProbedImage>, listings?: ReadonlyMap<string, Set<string>>): { result: LintResult; readable: number } {
+function lintOnce(found: readonly Found[], stdin: { name: string; text: string } | undefined, opts: RunOptions, probed?: ReadonlyMap<string, ProbedImage>, listings?: ReadonlyMap<string, Set<string>>): LintResult {
   const linter = new Linter({ ...opts, ...(probed ? { probed } : {}) });
   if (listings) linter.store.seedListings(listings);
-  let readable = 0;
   if (stdin) {
     const bad = notText(Buffer.from(stdin.text, 'utf8'));
     if (bad) linter.fileError({ file: stdin.name, message: bad });
@@ -61,7 +59,6 @@ function lintOnce(found: readonly Found[], stdin: { name: string; text: string }
       // `helm template ... | pid1 lint -`, `kubectl kustomize | pid1 lint -`, or a compose file
       const kind = looksLikeYamlManifest(stdin.text) ? yamlKindOf(stdin.name, stdin.text) : isShellScript(stdin.name, stdin.text) && !stdin.text.match(/^\s*FROM\s/im) ? 'script' : 'dockerfile';
       linter.lint(makeDocument(stdin.name, stdin.text, kind));
-      readable++;
     }
   }
   let done = 0;
@@ -79,9 +76,8 @@ function lintOnce(found: readonly Found[], stdin: { name: string; text: string }
     const doc = makeDocument(displayPath(f.abs), buf.toString('utf8'), f.kind, f.abs);
     linter.store.add(doc);
     linter.lint(doc);
-    readable++;
   }
-  return { result: linter.result(), readable };
+  return linter.result();
 }
 
 export async function runLint(opts: RunOptions): Promise<RunOutcome> {
@@ -96,10 +92,10 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
   }
   const stdin = usesStdin ? { name: opts.stdinName ?? '<stdin>', text: opts.stdinText ?? '' } : undefined;
   if (!stdin && found.length === 0) throw new UserError(`nothing to lint in ${opts.paths.join(', ')} (looked for Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile*, compose files and Kubernetes YAML)`);
-  let { result, readable } = lintOnce(found, stdin, opts, undefined, listings);
+  let result = lintOnce(found, stdin, opts, undefined, listings);
   // A program's source (python app.py, node server.js) needs its grammar; grammars load on demand, so a
   // run that met such programs loads them and lints again (most trees need none, or one).
-  if (await loadWantedGrammars()) ({ result, readable } = lintOnce(found, stdin, opts, undefined, listings));
+  if (await loadWantedGrammars()) result = lintOnce(found, stdin, opts, undefined, listings);
   const probeNotes: string[] = [];
   let probedImages: ReadonlyMap<string, ProbedImage> | undefined;
   if (opts.probe) {
@@ -110,13 +106,13 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
         const probed = await opts.probe([...refs]);
         for (const [ref, p] of probed) probeNotes.push(`${ref}: ${p.family} (${p.how})`);
         probedImages = probed;
-        ({ result, readable } = lintOnce(found, stdin, opts, probed, listings));
+        result = lintOnce(found, stdin, opts, probed, listings);
       } catch (err) {
         probeNotes.push(`--probe-images: ${messageOf(err)}; using the image table`);
       }
     }
   }
-  const outcome: RunOutcome = { result, plans: [], nothingReadable: readable === 0, probeNotes };
+  const outcome: RunOutcome = { result, plans: [], probeNotes };
   if (opts.fix || opts.fixDryRun) {
     const all = result.files.flatMap((f) => f.findings);
     const plans = planFixes(all, (file) => result.docs.get(file)?.text);
@@ -136,7 +132,7 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
         written.push(p.file);
       }
       // report what is left after the fixes
-      outcome.result = lintOnce(found, stdin, opts, probedImages, listings).result;
+      outcome.result = lintOnce(found, stdin, opts, probedImages, listings);
     }
   }
   return outcome;

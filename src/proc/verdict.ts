@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { behaviourOn, catalogueById } from '../model/catalogue.js';
-import { identify, basename, isNodeLike, shellFamilyOfBinary, toolRunByNode, type Program, type ShellFamily } from '../model/programs.js';
+import { identify, basename, shellFamilyOfBinary, toolRunByNode, type Program, type ShellFamily } from '../model/programs.js';
 import { makeProcess, predictStop, type ChainProcess, type Outcome, type SourceVerdict } from '../model/launch.js';
 import { analyzeShell, shellParserReady } from '../model/shell.js';
 import { parseSignal, signalFate, signalName, type Fate } from '../model/signals.js';
@@ -98,6 +98,12 @@ export type LiveProgramSource = (process: { hostPid: number }, argv: readonly st
 
 export interface VerdictOptions {
   programSource?: LiveProgramSource;
+  /** Where the tree comes from, for advice the user can run: the container's name, when it is a container's. */
+  container?: string;
+  /** The flags `pid1 stop` needs to reach that container's runtime (`--runtime podman`); none for Docker. */
+  runtimeFlags?: string[];
+  /** The stop is under way (pid1 test): no advice on how to stop it now. */
+  stopping?: boolean;
 }
 
 /**
@@ -174,6 +180,43 @@ function describe(prog: Program, p: TreeNode): string {
 }
 
 /**
+ * What `pid1 stop` signals from the host: the processes other than PID 1 that handle `sig`, keeping only
+ * those with no handling ancestor below PID 1 (a master signals its workers itself), top-most first.
+ */
+export function topHandlers(processes: TreeNode[], init: TreeNode, sig: number): TreeNode[] {
+  const byHost = new Map(processes.map((p) => [p.hostPid, p]));
+  const handles = (p: TreeNode): boolean => !p.zombie && (p.masks.caught.includes(sig) || p.takes.includes(sig));
+  const handlers = processes.filter((p) => p !== init && handles(p));
+  const set = new Set(handlers.map((h) => h.hostPid));
+  const hasHandlingAncestor = (p: TreeNode): boolean => {
+    for (let cur = byHost.get(p.hostPpid); cur && cur !== init; cur = byHost.get(cur.hostPpid)) if (set.has(cur.hostPid)) return true;
+    return false;
+  };
+  return handlers.filter((h) => !hasHandlingAncestor(h)).sort((a, b) => a.depth - b.depth || a.pid - b.pid);
+}
+
+
+const named = (p: { name: string; pid: number }): string => `${p.name} (PID ${p.pid})`;
+const nodeName = (p: TreeNode): string => `${p.comm} (PID ${p.pid})`;
+
+/**
+ * A command that stops it gracefully now, saying exactly what it signals: `pid1 stop` for a container;
+ * for a namespace or a host process (which `pid1 stop` does not take), `kill` from the host with host PIDs.
+ */
+function stopNowAdvice(tree: NamespaceTree, sig: number, signal: string, ctx: VerdictOptions): string | undefined {
+  const targets = topHandlers(tree.processes, tree.init, sig);
+  if (!targets.length) return undefined;
+  const chosen = new Set(targets.map((t) => t.hostPid));
+  const below = tree.processes.filter((p) => !p.zombie && p !== tree.init && !chosen.has(p.hostPid) && (p.masks.caught.includes(sig) || p.takes.includes(sig)));
+  const left = below.length ? `; not to ${below.map(nodeName).join(', ')}, which also handle ${signal} but are left to the process above them, as a master signals its workers` : '';
+  if (ctx.container !== undefined) {
+    return `to stop it gracefully now: pid1 stop ${[...(ctx.runtimeFlags ?? []), '--container', ctx.container].join(' ')} (sends ${signal} from the host to ${targets.map(nodeName).join(', ')} only${left}; then stops the container normally)`;
+  }
+  const where = (p: TreeNode): string => (tree.isolated ? `${p.comm}, PID ${p.pid} in its namespace` : p.comm);
+  return `to stop it gracefully now, from the host: kill -s ${signal.replace(/^SIG/, '')} ${targets.map((t) => t.hostPid).join(' ')} (${targets.map(where).join('; ')}${left})`;
+}
+
+/**
  * The verdict for a namespace and its stop signal (default SIGTERM). Shell processes are analysed with
  * the shell model (traps, waits) when the parser is loaded (await loadShellParser() first); otherwise
  * only their signal masks speak for them.
@@ -212,18 +255,28 @@ export function verdictFor(tree: NamespaceTree, stopSignal = 'SIGTERM', opts: Ve
   if (tree.zombies.length) caveats.push(`${tree.zombies.length} zombie process${tree.zombies.length > 1 ? 'es' : ''} (${tree.zombies.map((z) => `${z.pid} ${z.comm}`).join(', ')}): PID 1 does not reap ${tree.zombies.length > 1 ? 'them' : 'it'}`);
   const advice: string[] = [];
   if (prediction.fix) advice.push(prediction.fix);
-  if (unreached.length && prediction.outcome !== 'graceful') {
-    advice.push(`to stop this container gracefully now: pid1 stop signals ${unreached.map((u) => `${u.name} (PID ${u.pid})`).join(', ')} directly`);
-  }
+  const stopNow = prediction.outcome !== 'graceful' && !opts.stopping ? stopNowAdvice(tree, sig, signal, opts) : undefined;
+  if (stopNow) advice.push(stopNow);
   const serviceInfo = serviceNode ? { pid: serviceNode.pid, hostPid: serviceNode.hostPid, name: serviceNode.comm } : null;
-  const what = {
-    graceful: `the stop will be graceful: ${serviceInfo ? `${serviceInfo.name} (PID ${serviceInfo.pid})` : 'PID 1'} receives ${signal} and shuts down`,
-    killed: `${signal} will be lost: the runtime waits the whole grace period, then SIGKILLs everything (exit 137)`,
-    abrupt: `the container stops fast but not gracefully: ${serviceInfo ? serviceInfo.name : 'the service'} is ended without its shutdown`,
-    unknown: `the outcome depends on the program: ${prediction.path[prediction.path.length - 1] ?? ''}`,
-    nostart: 'the container does not start',
-  }[prediction.outcome];
+  // A host process is not a container: say what stops.
+  const whole = opts.container !== undefined ? 'the container' : tree.isolated ? 'the namespace' : 'the process tree';
   const deliveryWord = taken ? 'taken' : fate.fate;
+  const reachesPid1 = deliveryWord === 'handled' || deliveryWord === 'taken';
+  // At PID 1, then beyond it: "delivered at PID 1" and "will be lost" must not be said of one stop.
+  const atPid1 = {
+    handled: `PID 1 receives ${signal}`, taken: `PID 1 receives ${signal}`,
+    dropped: `the kernel drops ${signal} at PID 1 (it has no handler)`, ignored: `PID 1 ignores ${signal}`,
+    default: `${signal}'s default action applies at PID 1`,
+  }[deliveryWord];
+  const what = {
+    graceful: `the stop will be graceful: ${serviceInfo ? named(serviceInfo) : 'PID 1'} receives ${signal} and shuts down`,
+    killed: reachesPid1
+      ? `but it does not reach ${serviceInfo && serviceInfo.hostPid !== init.hostPid ? named(serviceInfo) : 'a graceful shutdown'}: the runtime waits the whole grace period, then SIGKILLs everything (exit 137)`
+      : `the runtime waits the whole grace period, then SIGKILLs everything (exit 137)`,
+    abrupt: `${whole} stops fast but not gracefully: ${serviceInfo ? serviceInfo.name : 'the service'} is ended without its shutdown`,
+    unknown: `the outcome depends on the program: ${prediction.path[prediction.path.length - 1] ?? ''}`,
+    nostart: `${whole} does not start`,
+  }[prediction.outcome];
   return {
     stopSignal: signal,
     namespaceInit: tree.isolated,
@@ -237,7 +290,7 @@ export function verdictFor(tree: NamespaceTree, stopSignal = 'SIGTERM', opts: Ve
     path: prediction.path,
     caveats,
     advice,
-    summary: `PID 1 is ${describe(initProg, init)}; ${signal} is ${deliveryWord === 'handled' || deliveryWord === 'taken' ? 'delivered' : deliveryWord} at PID 1; ${what}.`,
+    summary: `PID 1 is ${describe(initProg, init)}; ${atPid1}${prediction.outcome === 'killed' && reachesPid1 ? ' ' : '; '}${what}.`,
   };
 }
 

@@ -1,16 +1,43 @@
 /** `pid1 inspect`'s text view of an inspect report (src/runtime/reports.ts). */
 import type { InspectReport } from '../runtime/reports.js';
+import { printableText } from '../util/terminal.js';
 import type { Listing } from '../runtime/inspect-runtime.js';
 
-/** Signal names without SIG; a long list is shown as what it lacks ("ALL-TTIN,TTOU"). */
+const CLASSIC = ['HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'USR1', 'SEGV', 'USR2', 'PIPE', 'ALRM', 'TERM', 'STKFLT', 'CHLD', 'CONT', 'TSTP', 'TTIN', 'TTOU', 'URG', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH', 'IO', 'PWR', 'SYS'];
+const isRealtime = (n: string): boolean => n.startsWith('RT') || /^\d+$/.test(n);
+
+/**
+ * Signal names without SIG, in the shorter of two spellings: the list itself, or `ALL-X,Y` (every
+ * standard signal but X and Y); real-time signals are counted (`+31 RT`). The table's legend says so.
+ */
 export function short(list: string[]): string {
   if (!list.length) return '-';
   const bare = list.map((s) => s.replace(/^SIG/, ''));
-  if (bare.length <= 8) return bare.join(',');
-  const classic = ['HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'USR1', 'SEGV', 'USR2', 'PIPE', 'ALRM', 'TERM', 'STKFLT', 'CHLD', 'CONT', 'TSTP', 'TTIN', 'TTOU', 'URG', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH', 'IO', 'PWR', 'SYS'];
-  const missing = classic.filter((n) => !bare.includes(n));
-  const rt = bare.filter((n) => n.startsWith('RT') || /^\d+$/.test(n)).length;
-  return `ALL${missing.length ? `-${missing.join(',')}` : ''}${rt ? `+${rt}RT` : ''}`;
+  const rt = bare.filter(isRealtime).length;
+  const std = bare.filter((n) => !isRealtime(n));
+  const listed = std.join(',');
+  const missing = CLASSIC.filter((n) => !std.includes(n));
+  const complement = missing.length ? `ALL-${missing.join(',')}` : 'ALL';
+  const main = std.length && std.every((n) => CLASSIC.includes(n)) && complement.length < listed.length ? complement : listed;
+  if (!rt) return main;
+  return main ? `${main}+${rt} RT` : `${rt} RT`;
+}
+
+/**
+ * A command line or name from inside the container, on one row: a process picks its own argv and comm,
+ * so a newline would break the table and an ESC would drive the terminal; both are shown escaped
+ * (\n, \e: util/terminal.ts).
+ */
+function oneLine(s: string): string {
+  return printableText(s);
+}
+
+/** The legend of the signal columns, when the table uses the short spellings. */
+export function signalLegend(cells: string[]): string | undefined {
+  const all = cells.some((c) => c.startsWith('ALL'));
+  const rt = cells.some((c) => / RT$/.test(c));
+  if (!all && !rt) return undefined;
+  return `Signals without SIG${all ? '; ALL-X,Y = every standard signal but X and Y' : ''}${rt ? '; +N RT = and N real-time signals' : ''}`;
 }
 
 /** ANSI colouring, or identity when colour is off. */
@@ -27,21 +54,24 @@ export function formatInspect(r: InspectReport, useColour = false): string {
   const rows = r.processes.map((p) => [
     String(p.pid), String(p.hostPid), String(p.ppid), String(p.pgid), String(p.sid), p.state, p.user,
     short([...new Set([...p.caught, ...p.takes])]), short(p.ignored), short(p.blocked),
-    `${'  '.repeat(p.depth)}${p.depth ? '└ ' : ''}${p.zombie ? `[${p.comm}] <defunct>` : (p.argv.join(' ') || `[${p.comm}]`)}`,
+    `${'  '.repeat(p.depth)}${p.depth ? '└ ' : ''}${oneLine(p.zombie ? `[${p.comm}] <defunct>` : (p.argv.join(' ') || `[${p.comm}]`))}`,
   ]);
-  const widths = header.map((h, i) => Math.min(i === 7 ? 40 : 200, Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length))));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cols: string[]): string => cols.map((col, i) => (i === cols.length - 1 ? col : col.padEnd(widths[i] ?? 0))).join('  ');
   out.push(c('1', line(header)));
   for (const row of rows) out.push(line(row));
-  out.push(`Zombies: ${r.zombies.length ? r.zombies.map((z) => `${z.pid} (${z.comm})`).join(', ') : 'none'}`);
+  const legend = signalLegend(rows.flatMap((row) => row.slice(7, 10)));
+  if (legend) out.push(legend);
+  out.push(`Zombies: ${r.zombies.length ? oneLine(r.zombies.map((z) => `${z.pid} (${z.comm})`).join(', ')) : 'none'}`);
   const v = r.verdict;
   const tag = { graceful: c('32', 'GRACEFUL'), killed: c('31', 'KILLED'), abrupt: c('33', 'ABRUPT'), unknown: c('33', 'UNKNOWN'), nostart: c('31', 'NOSTART') }[v.outcome];
   out.push('');
-  out.push(`Verdict: ${tag}${v.certain ? '' : ' (not certain)'}: ${v.summary}`);
-  for (const p of v.path) out.push(`  ${p}`);
-  if (v.unreached.length) out.push(`  Handle ${v.stopSignal} but will never receive it: ${v.unreached.map((u) => `${u.name} (PID ${u.pid})`).join(', ')}`);
-  for (const cav of v.caveats) out.push(`  Note: ${cav}`);
-  for (const a of v.advice) out.push(`  Fix: ${a}`);
+  // The verdict names processes by their comm and argv: shown escaped too.
+  out.push(`Verdict: ${tag}${v.certain ? '' : ' (not certain)'}: ${oneLine(v.summary)}`);
+  for (const p of v.path) out.push(`  ${oneLine(p)}`);
+  if (v.unreached.length) out.push(`  Handle ${v.stopSignal} but will never receive it: ${oneLine(v.unreached.map((u) => `${u.name} (PID ${u.pid})`).join(', '))}`);
+  for (const cav of v.caveats) out.push(`  Note: ${oneLine(cav)}`);
+  for (const a of v.advice) out.push(`  Fix: ${oneLine(a)}`);
   return `${out.join('\n')}\n`;
 }
 
@@ -56,7 +86,7 @@ export function formatInspectAll(l: Listing, useColour = false): string {
     const tag = r.outcome === 'graceful' ? c('32', outcome) : r.outcome === 'killed' ? c('31', outcome) : c('33', outcome);
     const grace = r.grace === null || r.grace === undefined ? 'grace ?' : `grace ${r.grace} s`;
     const stop = r.stopSignal ? `${r.stopSignal}, ${grace}${r.graceSpent ? ' (spent in full, then SIGKILL)' : ''}: ` : '';
-    out.push(`${r.name.padEnd(24)} ${tag} ${stop}${r.summary ?? ''}`);
+    out.push(`${oneLine(r.name).padEnd(24)} ${tag} ${stop}${oneLine(r.summary ?? '')}`);
   }
   for (const n of l.notes) out.push(`note: ${n}`);
   return `${out.join('\n')}\n`;

@@ -1,7 +1,12 @@
-/** `--format pretty`: file:line:col, severity, message and rule; a code frame; why; the fix. Colour on a TTY. */
+/**
+ * `--format pretty`: file:line:col, severity, message and rule; a code frame; why; the fix. Colour on a TTY.
+ * What comes from the linted files (names, lines, messages quoting them) is shown with its control
+ * characters escaped (util/terminal.ts): an ESC in a Dockerfile must not reach the terminal raw.
+ */
 import { countOf, type LintResult } from '../lint/engine.js';
 import type { Document, FileError } from '../document/document.js';
 import type { Finding } from '../rules/contract.js';
+import { printableText as shown } from '../util/terminal.js';
 
 export interface PrettyOptions {
   color: boolean;
@@ -37,16 +42,16 @@ export function formatPretty(r: LintResult, o: PrettyOptions): string {
 
 function fileErrorLine(e: FileError, paint: (c: number, s: string) => string): string {
   const where = `${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}`;
-  return `${paint(C.bold, where)}  ${paint(C.red, 'error  ')} ${e.message}  ${paint(C.gray, '[file]')}\n`;
+  return `${paint(C.bold, shown(where))}  ${paint(C.red, 'error  ')} ${shown(e.message)}  ${paint(C.gray, '[file]')}\n`;
 }
 
 function findingBlock(x: Finding, doc: Document | undefined, sev: (s: string) => string, paint: (c: number, s: string) => string, o: PrettyOptions): string {
-  const lines = [`${paint(C.bold, `${x.file}:${x.range.start.line}:${x.range.start.column}`)}  ${sev(x.severity)} ${x.message}  ${paint(C.gray, `[${x.ruleId}]`)}`];
+  const lines = [`${paint(C.bold, shown(`${x.file}:${x.range.start.line}:${x.range.start.column}`))}  ${sev(x.severity)} ${shown(x.message)}  ${paint(C.gray, `[${x.ruleId}]`)}`];
   if (doc) lines.push(...codeFrame(doc, x, paint));
-  x.why.forEach((w, i) => lines.push(`  ${paint(C.gray, i === 0 ? 'why:' : '    ')} ${w}`));
-  for (const rel of x.related ?? []) lines.push(`  ${paint(C.gray, 'see:')} ${rel.file}:${rel.range.start.line}:${rel.range.start.column} ${rel.message}`);
-  if (x.fix) lines.push(`  ${paint(C.green, 'fix:')} ${x.fix.description}${o.fixed ? '' : ' (--fix)'}`);
-  else if (x.suggestion) lines.push(`  ${paint(C.cyan, 'hint:')} ${x.suggestion}`);
+  x.why.forEach((w, i) => lines.push(`  ${paint(C.gray, i === 0 ? 'why:' : '    ')} ${shown(w)}`));
+  for (const rel of x.related ?? []) lines.push(`  ${paint(C.gray, 'see:')} ${shown(`${rel.file}:${rel.range.start.line}:${rel.range.start.column} ${rel.message}`)}`);
+  if (x.fix) lines.push(`  ${paint(C.green, 'fix:')} ${shown(x.fix.description)}${o.fixed ? '' : ' (--fix)'}`);
+  else if (x.suggestion) lines.push(`  ${paint(C.cyan, 'hint:')} ${shown(x.suggestion)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -59,9 +64,9 @@ function codeFrame(doc: Document, x: Finding, paint: (c: number, s: string) => s
   const out: string[] = [];
   for (let n = from; n <= last; n++) {
     const text = doc.lines.lineText(n).replace(/\t/g, ' ');
-    const shown = text.length > 160 ? `${text.slice(0, 157)}...` : text;
+    const cut = text.length > 160 ? `${text.slice(0, 157)}...` : text;
     const mark = n >= first && n <= x.range.end.line;
-    out.push(`  ${mark ? paint(C.red, '>') : ' '} ${paint(C.gray, `${String(n).padStart(width)} |`)} ${shown}`);
+    out.push(`  ${mark ? paint(C.red, '>') : ' '} ${paint(C.gray, `${String(n).padStart(width)} |`)} ${shown(cut)}`);
     if (mark) {
       const a = n === first ? x.range.start.column - 1 : text.length - text.trimStart().length;
       const b = n === x.range.end.line ? x.range.end.column - 1 : text.length;

@@ -70,9 +70,34 @@ export function junitForError(label: string, policy: string, message: string): s
   return junitXml([{ name: caseName(label, policy), classname: `pid1.test.${policy}`, seconds: 0, error: { message } }]);
 }
 
+const tempOf = (file: string): string => path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
+
+/**
+ * Fail now, in one line, when the report could not be written at the end (a missing directory, no
+ * permission, a directory in its place): checked before the test runs, by creating and removing the
+ * temporary file writeJunit() will use, and opening an existing file for writing without changing it.
+ */
+export function checkJunitWritable(file: string): void {
+  const fail = (why: string): never => { throw new UserError(`cannot write --junit ${file}: ${why}`); };
+  try {
+    if (fs.statSync(file).isDirectory()) fail('it is a directory');
+    fs.closeSync(fs.openSync(file, 'r+'));
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') fail(messageOf(err));
+  }
+  const tmp = tempOf(file);
+  try {
+    fs.writeFileSync(tmp, '', { flag: 'wx' });
+  } catch (err) {
+    fail(messageOf(err));
+  }
+  fs.rmSync(tmp, { force: true });
+}
+
 /** Write atomically: a CI job never reads half a file. */
 export function writeJunit(file: string, xml: string): void {
-  const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
+  const tmp = tempOf(file);
   try {
     fs.writeFileSync(tmp, xml);
     fs.renameSync(tmp, file);

@@ -11,7 +11,8 @@ import type Docker from 'dockerode';
 import { parseSignal } from '../model/signals.js';
 import { nsPidsOf } from '../proc/stat.js';
 import { messageOf } from '../util/errors.js';
-import { within } from './clock.js';
+import { engineMessage, engineStatusOf } from './docker.js';
+import { sleep, within } from './clock.js';
 
 /** The run a resource belongs to. */
 export const RUN_LABEL = 'pid1.test.run';
@@ -94,6 +95,46 @@ export class Resources {
   }
 }
 
+const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
+
+async function exists(docker: Docker, image: string): Promise<boolean> {
+  try {
+    await docker.getImage(image).inspect();
+    return true;
+  } catch (err) {
+    return engineStatusOf(err) !== 404;
+  }
+}
+
+/**
+ * Remove children before parents: an image with a child cannot be removed, even with force.
+ * Returns what could not be removed.
+ */
+export async function removeImagesLeavesFirst(docker: Docker, images: { Id: string; ParentId: string }[], force: boolean): Promise<{ removed: string[]; failed: string[] }> {
+  const left = new Map(images.map((i) => [i.Id, i]));
+  const removed: string[] = [];
+  const failed: string[] = [];
+  while (left.size) {
+    const parents = new Set([...left.values()].map((i) => i.ParentId));
+    const leaves = [...left.values()].filter((i) => !parents.has(i.Id));
+    if (!leaves.length) break;
+    for (const im of leaves) {
+      if (!left.delete(im.Id)) continue; // deleted with a child already
+      try {
+        // The engine also deletes the untagged parents a removed image leaves behind (unless noprune): its answer lists them.
+        const answer: unknown = await docker.getImage(im.Id).remove({ force });
+        const deleted = Array.isArray(answer) ? (answer as { Deleted?: unknown }[]).map((a) => a.Deleted).filter((d): d is string => typeof d === 'string') : [];
+        removed.push(im.Id);
+        for (const d of deleted) if (d !== im.Id && left.delete(d)) removed.push(d);
+      } catch (err) {
+        // Gone already (another cleanup, or pruned with a child) is not a failure.
+        if (engineStatusOf(err) !== 404 && await exists(docker, im.Id)) failed.push(`${im.Id.replace(/^sha256:/, '').slice(0, 12)}: ${engineMessage(err)}`);
+      }
+    }
+  }
+  return { removed, failed };
+}
+
 function ownerAlive(owner: string | undefined): boolean {
   if (!owner) return false;
   const [host, pid] = owner.split(':');
@@ -119,33 +160,48 @@ export interface CleanupResult {
  * Remove leftovers by label: containers and images of runs whose owner process is gone, and the
  * namespaces (inits carrying PID1_TEST_RUN) of such runs.
  */
-export async function cleanupLeftovers(docker: Docker | undefined): Promise<CleanupResult> {
+export async function cleanupLeftovers(docker: Docker | undefined, run?: string, settleMs = 10_000): Promise<CleanupResult> {
   const out: CleanupResult = { removed: [], inUse: [], failed: [] };
-  if (docker) {
-    const containers = await docker.listContainers({ all: true, filters: { label: [RUN_LABEL] } });
+  // Every run's leftovers, or one run's (`--cleanup RUN`: the run id a report names).
+  const label = [run !== undefined ? `${RUN_LABEL}=${run}` : RUN_LABEL];
+  // A run killed mid-build leaves the engine finishing its step (a container still being torn down holds
+  // its image): what fails is tried again, and reported only if it still fails after `settleMs`.
+  const end = Date.now() + settleMs;
+  const inUse = new Set<string>();
+  while (docker) {
+    const failed: string[] = [];
+    const containers = await docker.listContainers({ all: true, filters: { label } });
     for (const c of containers) {
       const name = (c.Names[0] ?? c.Id).replace(/^\//, '');
-      if (ownerAlive(c.Labels[OWNER_LABEL])) { out.inUse.push(`container ${name}`); continue; }
+      if (ownerAlive(c.Labels[OWNER_LABEL])) { inUse.add(`container ${name}`); continue; }
       try {
         await docker.getContainer(c.Id).remove({ force: true, v: true });
         out.removed.push(`container ${name}`);
       } catch (err) {
-        out.failed.push(`container ${name}: ${messageOf(err)}`);
+        if (engineStatusOf(err) !== 404) failed.push(`container ${name}: ${messageOf(err)}`); // 404: removed meanwhile
       }
     }
-    const images = await docker.listImages({ filters: { label: [RUN_LABEL] } });
+    // `all`: also the intermediate images a build committed step by step (they carry the run's labels
+    // from the LABEL pid1 adds after each FROM, src/runtime/build.ts); children are removed first.
+    const images = await docker.listImages({ all: true, filters: { label } });
+    const gone: typeof images = [];
     for (const im of images) {
-      const name = im.RepoTags?.[0] ?? im.Id;
-      if (ownerAlive(im.Labels?.[OWNER_LABEL])) { out.inUse.push(`image ${name}`); continue; }
-      try {
-        await docker.getImage(im.Id).remove({ force: true });
-        out.removed.push(`image ${name}`);
-      } catch (err) {
-        out.failed.push(`image ${name}: ${messageOf(err)}`);
-      }
+      if (ownerAlive(im.Labels?.[OWNER_LABEL])) inUse.add(`image ${im.RepoTags?.find((t) => t !== '<none>:<none>') ?? shortId(im.Id)}`);
+      else gone.push(im);
     }
+    const r = await removeImagesLeavesFirst(docker, gone, true);
+    const nameOf = new Map(gone.map((im) => [im.Id, im.RepoTags?.find((t) => t !== '<none>:<none>') ?? shortId(im.Id)]));
+    out.removed.push(...r.removed.map((id) => `image ${nameOf.get(id) ?? shortId(id)}`));
+    failed.push(...r.failed.map((f) => `image ${f}`));
+    if (!failed.length || Date.now() > end) {
+      out.failed.push(...failed);
+      break;
+    }
+    await sleep(250);
   }
+  out.inUse.push(...inUse);
   for (const ns of leftoverNamespaces()) {
+    if (run !== undefined && ns.run !== run) continue;
     if (ownerAlive(ns.owner)) { out.inUse.push(`namespace init ${ns.pid} (run ${ns.run})`); continue; }
     try {
       // SIGKILL from the host (an ancestor namespace) reaches a namespace init; the kernel then ends the rest.

@@ -34,6 +34,8 @@ export interface ContainerFacts {
   name: string;
   image: string;
   running: boolean;
+  /** Frozen by `docker pause` (its processes cannot run until unpaused; State.Running stays true). */
+  paused?: boolean;
   /** PID of the container's init on the host (0 when not running). */
   hostPid: number;
   /** The configured stop signal (Config.StopSignal), default SIGTERM. */
@@ -73,6 +75,7 @@ export async function inspectContainer(docker: Docker, ref: string): Promise<Con
     name: info.Name.replace(/^\//, ''),
     image: cfg.Image,
     running: info.State.Running,
+    paused: Boolean(info.State.Paused),
     hostPid: info.State.Pid,
     stopSignal: (cfg as { StopSignal?: string }).StopSignal || 'SIGTERM',
     ...(typeof stopTimeout === 'number' ? { stopTimeout } : {}),

@@ -3,17 +3,24 @@
  * Go's time.ParseDuration format and a bare number of seconds).
  */
 import { UserError } from '../util/errors.js';
-import { durationMs } from '../util/duration.js';
+import { durationMs, tryDurationMs } from '../util/duration.js';
 
 /** A duration option: milliseconds, or a one-line error naming the option. */
 export function parseDurationOption(name: string, text: string): number {
   return durationMs(text, name);
 }
 
-/** `--grace`: whole seconds, because that is what the runtimes take (docker stop -t, terminationGracePeriodSeconds). */
+/** What `--grace` takes, for both pid1 test and pid1 stop (their help and their one error message). */
+export const GRACE_UNITS = 'whole seconds: 10, 10s, 1m';
+const GRACE_HELP = `${GRACE_UNITS} (docker stop -t and terminationGracePeriodSeconds take seconds)`;
+
+/**
+ * `--grace` of pid1 test and pid1 stop alike: whole seconds, because that is what the runtimes take
+ * (docker stop -t, terminationGracePeriodSeconds). One parser, one message for every bad value.
+ */
 export function parseGraceOption(text: string): number {
-  const ms = durationMs(text, '--grace');
-  if (ms % 1000 !== 0) throw new UserError(`--grace: ${text} is not a whole number of seconds (docker stop -t and terminationGracePeriodSeconds take seconds)`);
+  const ms = tryDurationMs(text);
+  if (ms === undefined || !Number.isFinite(ms) || ms % 1000 !== 0) throw new UserError(`--grace: "${text}" is not a grace period in ${GRACE_HELP}`);
   return ms / 1000;
 }
 

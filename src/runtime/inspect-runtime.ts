@@ -7,7 +7,7 @@
 import { parseSignal, signalName } from '../model/signals.js';
 import { namespaceTree } from '../proc/tree.js';
 import { UserError, messageOf } from '../util/errors.js';
-import type { RuntimeConnection } from './connect.js';
+import type { RuntimeConnection, RuntimeOptions } from './connect.js';
 import { asContainerFacts, displayName, findContainerd, listContainerd, type ContainerdContainer } from './containerd.js';
 import { inspectContainer, runningContainer, runningContainerIds, type ContainerFacts } from './docker.js';
 import { liveVerdict } from './live-verdict.js';
@@ -31,11 +31,24 @@ export async function findRunning(conn: RuntimeConnection, ref: string): Promise
   return runningContainer(conn.engine, ref);
 }
 
-/** One running container's tree and verdict. */
-export async function inspectOne(conn: RuntimeConnection, ref: string, signal?: string): Promise<InspectReport> {
+/**
+ * How `pid1 stop` reaches a container of this connection, for advice the user can run: the runtime
+ * unless it is Docker, and the address and state directory they gave (a containerd container by its ID).
+ */
+export function stopTarget(conn: RuntimeConnection, flags: RuntimeOptions, c: ContainerFacts): { container: string; runtimeFlags: string[] } {
+  const runtimeFlags = [
+    ...(conn.runtime !== 'docker' ? ['--runtime', conn.runtime] : []),
+    ...(flags.address !== undefined ? ['--address', flags.address] : []),
+    ...(conn.runtime === 'containerd' && flags.stateDir !== undefined ? ['--state-dir', flags.stateDir] : []),
+  ];
+  return { container: conn.runtime === 'containerd' ? c.id : c.name, runtimeFlags };
+}
+
+/** One running container's tree and verdict (`flags`: what the user gave, repeated in the advice). */
+export async function inspectOne(conn: RuntimeConnection, ref: string, signal?: string, flags: RuntimeOptions = {}): Promise<InspectReport> {
   const c = await findRunning(conn, ref);
   const tree = namespaceTree(c.hostPid);
-  return inspectReport(tree, await liveVerdict(tree, stopSignalOf(signal, c.stopSignal)), c);
+  return inspectReport(tree, await liveVerdict(tree, stopSignalOf(signal, c.stopSignal), stopTarget(conn, flags, c)), c);
 }
 
 /** One line of `pid1 inspect --all` (and of the node audit). */
@@ -83,7 +96,7 @@ function spent(outcome: string | undefined): boolean | null {
 
 async function verdictRow(row: ContainerRow, hostPid: number, signal: string): Promise<ContainerRow> {
   try {
-    const v = await liveVerdict(namespaceTree(hostPid), signal);
+    const v = await liveVerdict(namespaceTree(hostPid), signal, { container: row.name });
     return { ...row, outcome: v.outcome, certain: v.certain, graceSpent: spent(v.outcome), summary: v.summary };
   } catch (err) {
     return { ...row, error: messageOf(err) };

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { programSourceReader } from '../sources/program-reader.js';
 import { loadWantedGrammars } from '../sources/grammars.js';
-import { verdictFor, type LiveProgramSource, type Verdict } from '../proc/verdict.js';
+import { verdictFor, type LiveProgramSource, type Verdict, type VerdictOptions } from '../proc/verdict.js';
 import type { NamespaceTree } from '../proc/tree.js';
 import { PROC } from '../proc/read.js';
 import { readTextInRoot } from '../util/root-path.js';
@@ -28,9 +28,9 @@ export function liveProgramSource(signal: string): LiveProgramSource {
 }
 
 /** verdictFor with program sources read; a grammar the first pass wanted is loaded and the verdict taken again. */
-export async function liveVerdict(tree: NamespaceTree, stopSignal: string): Promise<Verdict> {
+export async function liveVerdict(tree: NamespaceTree, stopSignal: string, context: Omit<VerdictOptions, 'programSource'> = {}): Promise<Verdict> {
   const signal = signalName(parseSignal(stopSignal));
-  const opts = { programSource: liveProgramSource(signal) };
+  const opts = { ...context, programSource: liveProgramSource(signal) };
   const first = verdictFor(tree, signal, opts);
   return (await loadWantedGrammars()) ? verdictFor(tree, signal, opts) : first;
 }

@@ -17,6 +17,7 @@ import type { InitRun, ExitEvent, InitEvent, Named } from '../init/report.js';
 import type { NamespaceTree } from '../proc/tree.js';
 import type { Verdict as LiveVerdict } from '../proc/verdict.js';
 import type { ComparisonView, ObservationView, PredictionView, TimelineEvent, Verdict } from './reports.js';
+import { wallToMono } from './clock.js';
 import { describeStatus, type ExitStatus, type ProcessExit } from './exits.js';
 import type { StopPolicy, StopRun } from './policy.js';
 import type { LogLine, RuntimeSignal } from './target.js';
@@ -75,9 +76,11 @@ export function observe(i: ObserveInput): ObservationView & { signalArrived?: bo
   const since = (at: number): number => r0(at - run.signalAt);
   const exitOf = (hostPid: number): ProcessExit | undefined => exits.find((e) => e.hostPid === hostPid);
   const init = tree.init;
-  // Under pid1 init, the service is the child it started (its report names it).
+  // The service is the one the model names (the top-most process that is not a shell, an init, a wrapper
+  // or a package manager), as lint and inspect do: under `pid1 init -- sh -c 'svc'` it is svc, not the
+  // init's child sh. Only when the tree has none is it the child pid1 init's report names, else PID 1.
   const initChild = i.initRun?.start ? tree.processes.find((p) => p.pid === i.initRun?.start?.child && p !== init) : undefined;
-  const svcNode = initChild ?? (live.service ? tree.processes.find((p) => p.hostPid === live.service?.hostPid) : undefined) ?? init;
+  const svcNode = (live.service ? tree.processes.find((p) => p.hostPid === live.service?.hostPid) : undefined) ?? initChild ?? init;
   const svcIsInit = svcNode === init;
   const exitCode = run.exit?.exitCode;
   const stopMs = run.exit ? Math.round(Math.max(0, run.exit.at - run.signalAt)) : undefined;
@@ -199,7 +202,44 @@ export interface TimelineInput {
   signals: RuntimeSignal[];
   exits: ProcessExit[];
   logs: LogLine[];
+  /** pid1 init's report (from its stderr or its --report file): its events at the times the init stamped them. */
+  initRun?: InitRun;
   maxLogs?: number;
+}
+
+/**
+ * pid1 init's events on this timeline's clock, in causal order. Each carries `t`, ms since the init's
+ * Node process started, and its start event the wall-clock time of that `t`: mapped through it, an event
+ * is placed when the init did it, not when its line reached pid1 (a few ms later, after the exits a
+ * forwarded signal caused). The mapping is good to about 1 ms (the start time has ms resolution), so
+ * the facts it must respect are applied on top: the init received the stop signal after it was sent;
+ * a forwarded signal went out before the exits it caused (the kernel's stamps); a child was reaped after
+ * it exited; and the init did its steps in the order it reported them.
+ */
+function initEventTimes(run: InitRun, signalAt: number, exits: ProcessExit[]): { at: number; ev: InitEvent }[] {
+  const start = run.start;
+  const wall = start ? Date.parse(start.time) : NaN;
+  if (!start || Number.isNaN(wall)) return [];
+  const base = wallToMono(wall) - start.t;
+  const exitOfPid = (pid: number): ProcessExit | undefined => exits.find((e) => e.pid === pid);
+  const out: { at: number; ev: InitEvent }[] = [];
+  let floor = -Infinity;
+  for (const ev of run.events) {
+    if (ev.init === 'start') continue;
+    let at = base + ev.t;
+    if (ev.init === 'signal' && ev.stop) at = Math.max(at, signalAt);
+    if (ev.init === 'exit') { const e = exitOfPid(ev.pid); if (e) at = Math.max(at, e.at + 0.1); }
+    at = Math.max(at, floor);
+    if (ev.init === 'forward') {
+      // Bounded by the first process it ended: killed by this very signal, after the init received it.
+      const caused = ev.pids.map((p) => exitOfPid(p.pid)).filter((e): e is ProcessExit => e !== undefined && e.status?.signal === ev.signal && e.at >= floor);
+      const first = Math.min(...caused.map((e) => e.at));
+      if (first - 0.1 < at) at = Math.max(floor, first - 0.1);
+    }
+    floor = at;
+    out.push({ at, ev });
+  }
+  return out;
 }
 
 const ORDER: Record<TimelineEvent['kind'], number> = { prestop: 0, signal: 1, init: 2, log: 2, exit: 3, 'container-exit': 4, note: 5 };
@@ -233,7 +273,10 @@ export function buildTimeline(i: TimelineInput): TimelineEvent[] {
     });
   }
   if (i.run.exit) out.push({ t: t(i.run.exit.at), kind: 'container-exit', of: i.of, exitCode: i.run.exit.exitCode });
-  const logs = i.logs.filter((l) => l.at >= i.t0);
+  const initTimes = i.initRun ? initEventTimes(i.initRun, i.run.signalAt, i.exits) : [];
+  for (const { at, ev } of initTimes) if (at >= i.t0 - 1) out.push({ t: t(at), kind: 'init', event: ev.init, text: describeInitEvent(ev) });
+  // Without the init's own times, its report lines are shown when they were read.
+  const logs = i.logs.filter((l) => l.at >= i.t0 && !(initTimes.length && initEventOf(l.line)));
   const max = i.maxLogs ?? 200;
   for (const l of logs.slice(0, max)) {
     const ev = initEventOf(l.line);

@@ -198,6 +198,8 @@ export async function inspectPodmanContainer(docker: Docker, ref: string, where 
     name: info.Name.replace(/^\//, ''),
     image: cfg.Image,
     running: info.State.Running,
+    // Frozen by `podman pause` (the compat API's State.Paused, as Docker's).
+    paused: Boolean(info.State.Paused),
     hostPid: info.State.Pid,
     stopSignal,
     stopTimeout: typeof cfg.StopTimeout === 'number' ? cfg.StopTimeout : 10,

@@ -18,7 +18,7 @@ import { mono, sleep, sleepAtLeast, within } from './clock.js';
 import type { ExitWatcher } from './exits.js';
 import type { RunnablePreStop as PreStop } from '../sources/launch.js';
 import { describePreStop } from './pick-container.js';
-import type { Target, TargetExit } from './target.js';
+import { settleSignals, type RuntimeSignal, type Target, type TargetExit } from './target.js';
 
 export type PolicyName = 'docker' | 'kubelet' | 'compose';
 
@@ -52,6 +52,11 @@ export interface PolicyInputs {
   graceOverride?: number;
   specGrace?: { seconds: number; from: string };
   preStop?: PreStop;
+  /**
+   * Who carries out a docker/compose sequence: the engine (a container: pid1 calls its stop endpoint), or
+   * pid1 itself (`-- CMD`: no engine; pid1 signals the namespace's init from the host, as the engine would).
+   */
+  sender?: 'engine' | 'pid1';
 }
 
 function canonical(sig: string, what: string): string {
@@ -78,6 +83,10 @@ export function resolvePolicy(i: PolicyInputs): StopPolicy {
     if (i.preStop) steps.push(`run the preStop hook (${describePreStop(i.preStop)}), waiting for it at most the ${grace} s grace period; subtract the whole seconds it took, leaving at least ${KUBELET_MINIMUM_GRACE} s`);
     steps.push(`send ${signal} to PID 1 (the CRI's StopContainer)`);
     steps.push(i.preStop ? 'SIGKILL every process when the remaining grace expires' : `SIGKILL every process ${grace} s later`);
+  } else if (i.sender === 'pid1') {
+    const as = i.name === 'compose' ? 'docker compose stop' : `docker stop -t ${grace}`;
+    steps.push(`pid1 sends ${signal} to PID 1 from the host, as ${as} would (no engine runs a command given with --)`);
+    steps.push(`pid1 SIGKILLs PID 1 ${grace} s later if it is still running (the kernel then ends every process of the namespace)`);
   } else {
     steps.push(`${i.name === 'compose' ? 'docker compose stop' : `docker stop -t ${grace}`}: the engine sends ${signal} to PID 1`);
     steps.push(`the engine SIGKILLs every process ${grace} s later if it is still running`);
@@ -124,6 +133,8 @@ export interface StopRun {
   exit?: TargetExit;
   preStop?: PreStopRun;
   fast?: FastEvidence;
+  /** When pid1 called the engine's stop (docker/compose): its signals' times are settled from the engine's events. */
+  engineStopAt?: number;
 }
 
 function httpGet(p: Extract<PreStop, { kind: 'httpGet' }>, timeoutMs: number): Promise<{ status: number }> {
@@ -232,17 +243,29 @@ async function confirmDropped(target: Target, watcher: ExitWatcher, signal: stri
   };
 }
 
+/** Times of what a signal can have caused: process exits and log lines. */
+export function reactionTimes(watcher: ExitWatcher, target: Target): number[] {
+  return [...watcher.exits.map((e) => e.at), ...target.logs.map((l) => l.at)];
+}
+
 /**
- * When a signal was delivered. The engine delivers it through `runc kill` and logs its kill event once
- * that returns, so the event comes a little after the delivery; a reaction (a watched process ending,
- * a line logged) seen earlier bounds it. Never before pid1 asked for it.
+ * The engine's stop at the times its signals were sent (settleSignals: never after what they caused).
+ * Called when the stop returns, and again once every exit and log line is in (they arrive a little
+ * after the container's exit), so that the verdict and the timeline use the final times.
  */
-function settle(eventAt: number | undefined, requestedAt: number, watcher: ExitWatcher, target: Target): number {
-  if (eventAt === undefined) return requestedAt;
-  const firstExit = watcher.exits.find((e) => e.at >= requestedAt)?.at ?? Infinity;
-  const firstLog = target.logs.find((l) => l.at >= requestedAt)?.at ?? Infinity;
-  const reaction = Math.min(firstExit, firstLog);
-  return reaction < eventAt ? Math.max(requestedAt, reaction - 0.1) : eventAt;
+export function settleEngineStop(run: StopRun, target: Target, watcher: ExitWatcher, policy: StopPolicy): void {
+  settleSignals(target.signals, reactionTimes(watcher, target));
+  const requestedAt = run.engineStopAt;
+  if (requestedAt === undefined) return;
+  const since = (s: RuntimeSignal): boolean => (s.eventAt ?? s.at) >= requestedAt - 5;
+  const sent = target.signals.find((s) => s.signal === policy.signal && since(s));
+  run.signalAt = sent?.at ?? requestedAt;
+  run.deadline = run.signalAt + run.graceSeconds * 1000;
+  const kill = target.signals.find((s) => s.signal === 'SIGKILL' && since(s));
+  if (kill) {
+    run.sigkillAt = kill.at;
+    run.sigkillBy = kill.by;
+  }
 }
 
 export interface SequenceOptions {
@@ -269,15 +292,9 @@ export async function runStop(target: Target, policy: StopPolicy, watcher: ExitW
     const requested = mono();
     await target.engineStop(graceSeconds);
     const exit = await target.exited(10_000);
-    const sent = target.signals.find((s) => s.signal === policy.signal && s.at >= requested - 5);
-    const signalAt = settle(sent?.at, requested, watcher, target);
-    const deadline = signalAt + graceSeconds * 1000;
-    const kill = target.signals.find((s) => s.signal === 'SIGKILL' && s.at >= requested - 5);
-    return {
-      ...base, signalAt, deadline,
-      ...(kill ? { sigkillAt: settle(kill.at, Math.min(kill.at, deadline - 5), watcher, target), sigkillBy: kill.by } : {}),
-      ...(exit ? { exit } : {}),
-    };
+    const run: StopRun = { ...base, signalAt: requested, deadline: requested + graceSeconds * 1000, engineStopAt: requested, ...(exit ? { exit } : {}) };
+    settleEngineStop(run, target, watcher, policy);
+    return run;
   }
 
   const signalAt = await target.kill(policy.signal);

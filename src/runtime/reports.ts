@@ -175,6 +175,8 @@ export interface RescueReport {
   why: string;
   targets: RescueTarget[];
   dryRun: boolean;
+  /** It was paused (docker pause); unless --dry-run, pid1 unpaused it before signalling. */
+  paused: boolean;
   timeline: TimelineEvent[];
   outcome?: 'graceful' | 'killed' | 'abrupt';
   summary: string;

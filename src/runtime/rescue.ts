@@ -10,6 +10,7 @@ import { parseSignal, signalName } from '../model/signals.js';
 import { readStat } from '../proc/stat.js';
 import { namespaceTree, type TreeNode } from '../proc/tree.js';
 import { liveVerdict } from './live-verdict.js';
+import { topHandlers } from '../proc/verdict.js';
 import { loadShellParser } from '../model/shell.js';
 import { inspectReport, type RescueReport, type RescueTarget, type TimelineEvent } from './reports.js';
 import { UserError, messageOf } from '../util/errors.js';
@@ -17,11 +18,14 @@ import { mono, sleep } from './clock.js';
 import { connectRuntime, type RuntimeOptions } from './connect.js';
 import { asContainerFacts, findContainerd } from './containerd.js';
 import { ContainerdTaskTarget } from './containerd-target.js';
-import { runningContainer, type ContainerFacts } from './docker.js';
+import { engineMessage, runningContainer, type ContainerFacts } from './docker.js';
 import { describeStatus, ExitWatcher } from './exits.js';
 import { runningPodmanContainer } from './podman.js';
 import type { RuntimeName } from './runtime-select.js';
-import { ContainerTarget, type LogLine, type RuntimeSignal, type TargetExit } from './target.js';
+import { ContainerTarget, settleSignals, type LogLine, type RuntimeSignal, type TargetExit } from './target.js';
+
+/** pid1 stop's choice of targets, kept importable from here (it lives with the verdict it advises). */
+export { topHandlers } from '../proc/verdict.js';
 
 export interface RescueOptions {
   container: string;
@@ -53,6 +57,8 @@ interface Located {
   /** The runtime's normal stop as the user would type it (before anything is attached). */
   stopCommand(graceSeconds: number): string;
   attach(watcher: ExitWatcher): Promise<StopTarget>;
+  /** Thaw a paused container (Docker, Podman: the Engine API's unpause), as `docker unpause` would. */
+  unpause?: { command: string; run(): Promise<void> };
 }
 
 /** Kubernetes' default terminationGracePeriodSeconds (the API server's default for a pod). */
@@ -87,6 +93,7 @@ async function locate(o: RescueOptions): Promise<Located> {
       runtime: 'podman', facts, grace, notes,
       stopCommand: (t) => `podman stop -t ${t} (replayed by pid1 through Podman's API)`,
       attach: () => ContainerTarget.attach(engine, facts.id, 'podman'),
+      unpause: { command: 'podman unpause', run: () => engine.getContainer(facts.id).unpause() },
     };
   }
   const facts = await runningContainer(engine, o.container);
@@ -95,6 +102,7 @@ async function locate(o: RescueOptions): Promise<Located> {
     grace: facts.stopTimeout !== undefined ? { seconds: facts.stopTimeout, from: 'the container\'s StopTimeout' } : { seconds: 10, from: 'Docker\'s default' },
     stopCommand: (t) => `docker stop -t ${t}`,
     attach: () => ContainerTarget.attach(engine, facts.id, 'docker'),
+    unpause: { command: 'docker unpause', run: () => engine.getContainer(facts.id).unpause() },
   };
 }
 
@@ -104,19 +112,6 @@ async function locate(o: RescueOptions): Promise<Located> {
  */
 export function sameProcess(hostPid: number, starttime: number | undefined): boolean {
   return starttime !== undefined && readStat(hostPid)?.starttime === starttime;
-}
-
-/** Handlers of `sig` other than PID 1, keeping only those with no handling ancestor (top-most first). */
-export function topHandlers(processes: TreeNode[], init: TreeNode, sig: number): TreeNode[] {
-  const byHost = new Map(processes.map((p) => [p.hostPid, p]));
-  const handles = (p: TreeNode): boolean => !p.zombie && (p.masks.caught.includes(sig) || p.takes.includes(sig));
-  const handlers = processes.filter((p) => p !== init && handles(p));
-  const set = new Set(handlers.map((h) => h.hostPid));
-  const hasHandlingAncestor = (p: TreeNode): boolean => {
-    for (let cur = byHost.get(p.hostPpid); cur && cur !== init; cur = byHost.get(cur.hostPpid)) if (set.has(cur.hostPid)) return true;
-    return false;
-  };
-  return handlers.filter((h) => !hasHandlingAncestor(h)).sort((a, b) => a.depth - b.depth || a.pid - b.pid);
 }
 
 export async function rescue(o: RescueOptions): Promise<RescueReport> {
@@ -132,13 +127,27 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
   const graceSeconds = o.grace ?? located.grace.seconds;
   const graceFrom = o.grace !== undefined ? '--grace' : located.grace.from;
   await loadShellParser(); // live shells are read with the shell model (traps, waits)
+  // A paused container's processes are frozen (cgroup freezer): a signal stays pending and no handler
+  // runs until it is thawed, so signalling it and waiting out the grace would prove nothing. Unpause it
+  // first, and say so.
+  let unpausedAt: number | undefined;
+  if (facts.paused === true && !o.dryRun) {
+    if (!located.unpause) throw new UserError(`container ${facts.name} is paused, and pid1 cannot unpause a ${located.runtime} container: unpause it, then run pid1 stop again`);
+    try {
+      await located.unpause.run();
+    } catch (err) {
+      throw new UserError(`container ${facts.name} is paused and could not be unpaused: ${engineMessage(err)}`);
+    }
+    unpausedAt = mono();
+  }
   const tree = namespaceTree(facts.hostPid);
   // Who each process is, as the tree read it: everything later (engine round-trips, the watcher) takes time.
   const startedAt = new Map(tree.processes.map((p) => [p.hostPid, p.starttime]));
-  const verdict = await liveVerdict(tree, signal);
+  // pid1 stop is the stop: its report advises no other way to stop it now.
+  const verdict = await liveVerdict(tree, signal, { container: facts.name, stopping: true });
   const before = inspectReport(tree, verdict, facts);
   const normalStop = located.stopCommand(graceSeconds);
-  const base = { container: { id: facts.id, name: facts.name, image: facts.image }, runtime: located.runtime, normalStop, ...(located.notes.length ? { notes: located.notes } : {}), signal, graceSeconds, graceFrom, before, dryRun: o.dryRun };
+  const base = { container: { id: facts.id, name: facts.name, image: facts.image }, runtime: located.runtime, normalStop, ...(located.notes.length ? { notes: located.notes } : {}), signal, graceSeconds, graceFrom, before, dryRun: o.dryRun, paused: facts.paused === true };
 
   let mode: RescueReport['mode'];
   let why: string;
@@ -157,7 +166,8 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
   }
   const targets: RescueTarget[] = chosen.map((p) => ({ pid: p.pid, hostPid: p.hostPid, name: p.comm, argv: p.argv }));
   if (o.dryRun) {
-    return { ...base, mode, why, targets, timeline: [], summary: mode === 'direct' ? `would send ${signal} to ${targets.map((t) => `${t.name} (PID ${t.pid})`).join(', ')}, wait up to ${graceSeconds} s, then stop the container` : `would run ${normalStop}`, exitStatus: 0 };
+    const first = facts.paused === true ? 'would unpause it (it is paused: frozen processes cannot handle a signal), then ' : 'would ';
+    return { ...base, mode, why, targets, timeline: [], summary: mode === 'direct' ? `${first}send ${signal} to ${targets.map((t) => `${t.name} (PID ${t.pid})`).join(', ')}, wait up to ${graceSeconds} s, then stop the container` : `${first}run ${normalStop}`, exitStatus: 0 };
   }
 
   const watcher = await ExitWatcher.open();
@@ -169,6 +179,7 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
     const t0 = mono();
     const rel = (at: number): number => Math.round((at - t0) * 10) / 10;
     const deadline = t0 + graceSeconds * 1000;
+    if (unpausedAt !== undefined) timeline.push({ t: rel(unpausedAt), kind: 'note', text: `the container was paused: pid1 unpaused it first (${located.unpause?.command ?? 'unpause'}), as frozen processes cannot handle a signal` });
     if (mode === 'direct') {
       for (const p of chosen) {
         // Only the process that was read: a PID reused since then is someone else (checked last thing before the kill).
@@ -197,6 +208,8 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
     const exit = await target.exited(10_000);
     await watcher.allEnded(1000);
     await target.logsDone(500);
+    // The engine's signals at the times they were sent, never after the exits they caused.
+    settleSignals(target.signals, [...watcher.exits.map((e) => e.at), ...target.logs.map((l) => l.at)]);
     for (const s of target.signals) if (s.at >= t0 - 5) timeline.push({ t: rel(s.at), kind: 'signal', signal: s.signal, to: `PID 1 (${tree.init.comm})`, by: s.by });
     for (const e of watcher.exits) timeline.push({ t: rel(e.at), kind: 'exit', hostPid: e.hostPid, ...(e.pid !== undefined ? { pid: e.pid } : {}), name: e.name, status: describeStatus(e.status), ...(e.status?.code !== undefined ? { code: e.status.code } : {}), ...(e.status?.signal ? { signal: e.status.signal } : {}), source: e.source });
     for (const l of target.logs) if (l.at >= t0) timeline.push({ t: rel(l.at), kind: 'log', stream: l.stream, line: l.line });
@@ -212,14 +225,17 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
         if (e) t.atMs = Math.round(e.at - t0);
       }
       const ends = targets.map((t) => watcher.exitOf(t.hostPid));
-      const own = ends.every((e) => e && e.at <= deadline && e.status && e.status.signal === undefined);
-      const bySignal = ends.some((e) => e?.status?.signal && e.status.signal !== 'SIGKILL');
-      outcome = own ? 'graceful' : ends.some((e) => !e || e.at > deadline || e.status?.signal === 'SIGKILL') ? (killed ? 'killed' : 'abrupt') : bySignal ? 'abrupt' : 'graceful';
+      // Its own exit (a status, not a signal) is its own shutdown, also when it came during the final
+      // docker stop; killed means SIGKILL ended it; abrupt, that another signal's default action did.
+      const own = ends.every((e) => e?.status && e.status.signal === undefined);
+      const sigkilled = ends.some((e) => !e || e.status?.signal === 'SIGKILL');
+      outcome = own ? 'graceful' : sigkilled ? (killed ? 'killed' : 'abrupt') : 'abrupt';
       summary = `${targets.map((t) => `${t.name} (PID ${t.pid}): ${t.ended}${t.atMs !== undefined ? ` after ${t.atMs} ms` : ''}`).join('; ')}; the container exited with status ${exit?.exitCode ?? '?'}`;
     } else {
       outcome = killed ? 'killed' : 'graceful';
       summary = `${normalStop}: the container exited with status ${exit?.exitCode ?? '?'}${killed ? ' after SIGKILL' : ''}`;
     }
+    if (unpausedAt !== undefined) summary = `unpaused first; ${summary}`;
     return { ...base, mode, why, targets, timeline, outcome, summary, ...(exit ? { exitCode: exit.exitCode } : {}), exitStatus: outcome === 'graceful' ? 0 : 1 };
   } finally {
     watcher.close();

@@ -29,7 +29,7 @@ import { inspectPodmanContainer } from './podman.js';
 import { ExitWatcher } from './exits.js';
 import { composeService, describePreStop, manifestContainer } from './pick-container.js';
 import { buildTimeline, compare, observe } from './observe.js';
-import { checkPreStopReachable, resolvePolicy, runStop, type PolicyName, type StopPolicy, type StopRun } from './policy.js';
+import { checkPreStopReachable, resolvePolicy, runStop, settleEngineStop, type PolicyName, type StopPolicy, type StopRun } from './policy.js';
 import { waitReady, type Readiness } from './readiness.js';
 import { scriptReader, shellFamilyIn } from './rootfs.js';
 import { ContainerTarget, NamespaceTarget, NoStart, containerNameOf, removeContainer, type Target } from './target.js';
@@ -140,7 +140,7 @@ async function prepareContainer(o: TestOptions, spec: ContainerSpec | undefined,
     hooks.resources.add(`image ${tag}`, async () => {
       cancel.abort();
       await building.catch(() => undefined);
-      await removeBuilt(docker, built, tag);
+      await removeBuilt(docker, built, tag, run.id);
     });
     building = buildImage(docker, { ...build, tag, labels: run.labels, signal: cancel.signal }, (b) => { built = b; });
     await building;
@@ -194,7 +194,7 @@ async function prepareContainer(o: TestOptions, spec: ContainerSpec | undefined,
 
 function prepareNamespace(o: TestOptions, run: Run, hooks: TestHooks): Prepared {
   if (o.entrypoint || o.init || o.user) throw new UserError('--entrypoint, --init and --user apply to images; with -- CMD, put them in the command');
-  const policy = resolvePolicy({ name: o.policy ?? 'docker', ...(o.stopSignal ? { signalOverride: o.stopSignal } : {}), ...(o.grace !== undefined ? { graceOverride: o.grace } : {}) });
+  const policy = resolvePolicy({ name: o.policy ?? 'docker', sender: 'pid1', ...(o.stopSignal ? { signalOverride: o.stopSignal } : {}), ...(o.grace !== undefined ? { graceOverride: o.grace } : {}) });
   const target = new NamespaceTarget(o.command ?? [], run);
   hooks.resources.add('namespace', () => target.remove());
   const env: Record<string, string> = {};
@@ -335,7 +335,7 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
       throw err;
     }
     await loadShellParser(); // the live verdict reads shells with the shell model too
-    const live: LiveVerdict = await liveVerdict(tree, policy.signal);
+    const live: LiveVerdict = await liveVerdict(tree, policy.signal, { stopping: true, ...(target.kind === 'container' ? { container: target.name } : {}) });
     let facts: ContainerFacts | undefined;
     if (docker && target instanceof ContainerTarget) facts = target.flavour === 'podman' ? await inspectPodmanContainer(docker, target.id) : await inspectContainer(docker, target.id);
     const before = inspectReport(tree, live, facts);
@@ -369,7 +369,10 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
     }
     await watcher.allEnded(1000);
     await target.logsDone(1000);
+    watcher.tick(); // the last exits the connector has for us
     watcher.close();
+    // Every exit and line is in now: the engine's signals at the times they were sent, not after what they caused.
+    settleEngineStop(stop, target, watcher, policy);
     // A namespace's end is its init's own: unshare reports a signal death as a status of its own.
     const initEnd = watcher.exitOf(target.hostPid);
     if (target.kind === 'namespace' && initEnd?.status && stop.exit) {
@@ -390,7 +393,7 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
       before,
       prediction: { live: livePred, static: staticPred.view },
       ...(stop.preStop ? { preStop: { description: stop.preStop.description, ms: Math.round(stop.preStop.ms), outcome: stop.preStop.outcome, detail: stop.preStop.detail, subtractedSeconds: stop.preStop.subtractedSeconds, remainingSeconds: stop.preStop.remainingSeconds, raisedToMinimum: stop.preStop.raisedToMinimum } } : {}),
-      timeline: buildTimeline({ t0: stop.preStop ? stop.t0 : stop.signalAt, of: target.kind, tree, run: stop, signals: target.signals, exits: watcher.exits, logs: target.logs }),
+      timeline: buildTimeline({ t0: stop.preStop ? stop.t0 : stop.signalAt, of: target.kind, tree, run: stop, signals: target.signals, exits: watcher.exits, logs: target.logs, ...(initRun ? { initRun } : {}) }),
       observation,
       verdict: obs.verdict,
       comparison: { ...(cmpLive ? { live: cmpLive } : {}), ...(cmpStatic ? { static: cmpStatic } : {}) },

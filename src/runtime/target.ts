@@ -26,9 +26,32 @@ export interface LogLine {
 
 /** A signal the runtime delivered to PID 1: from the engine's own `kill` events, or sent by pid1. */
 export interface RuntimeSignal {
+  /** When it was sent (monotonic ms): pid1's own sends exactly; the engine's settled by settleSignals(). */
   at: number;
   signal: string;
   by: string;
+  /** The engine's `kill` event time, when the signal came from one. */
+  eventAt?: number;
+  /** The earliest it can have been sent: when pid1 asked the engine for it (for SIGKILL after a stop: that plus the grace). */
+  notBefore?: number;
+}
+
+/**
+ * A signal's time is when it was sent, never after what it caused. The engine delivers a signal
+ * through `runc kill` and logs its `kill` event once that returns, so the event can come after the
+ * process the signal ended has exited (and after the kernel stamped that exit). Bounded by what was
+ * seen: the first reaction (a process exit, a line logged) after pid1 asked for the signal, unless the
+ * event came first; never before pid1 asked for it. Recomputed from the event time, so calling it again
+ * with more reactions is safe.
+ */
+export function settleSignals(signals: RuntimeSignal[], reactions: readonly number[]): void {
+  const sorted = [...reactions].sort((a, b) => a - b);
+  for (const s of signals) {
+    if (s.eventAt === undefined || s.notBefore === undefined) continue;
+    const floor = s.notBefore;
+    const first = sorted.find((r) => r >= floor);
+    s.at = first !== undefined && first < s.eventAt ? Math.max(floor, first - 0.1) : s.eventAt;
+  }
 }
 
 export interface TargetExit {
@@ -111,10 +134,10 @@ function readable(s: NodeJS.ReadableStream, what: string): Readable {
   throw new Error(`${what}: the engine's answer is not a readable stream`);
 }
 
-/** A signal as Docker names it (SIGTERM); Podman reports numbers ("15"). */
+/** A signal as Docker names it (SIGTERM for TERM, 15 or SIGTERM; Podman reports numbers, "15"); the text itself when it is not a signal. */
 function canonicalSignal(sig: string): string {
   try {
-    return signalName(parseSignal(sig));
+    return signalName(parseSignal(/^\d+$/.test(sig) ? Number(sig) : sig));
   } catch {
     return sig;
   }
@@ -170,6 +193,8 @@ export class ContainerTarget implements Target {
   engineLost?: string;
   private events: Readable | undefined;
   private logStream: Readable | undefined;
+  /** What pid1 asked the engine for (monotonic ms): a stop (signal, then SIGKILL after the grace) or one signal. */
+  private readonly requests: { at: number; signal?: string; graceMs?: number }[] = [];
   private logEnd: Promise<void> = Promise.resolve();
   /** Cancels a log request still waiting for its answer (Podman's, before the first line). */
   private readonly logAbort = new AbortController();
@@ -224,13 +249,11 @@ export class ContainerTarget implements Target {
     const at = wallToMono(e.timeNano ? e.timeNano / 1e6 : (e.time ?? 0) * 1000);
     const attrs = e.Actor?.Attributes ?? {};
     if (action === 'kill' && attrs.signal) {
-      let sig = attrs.signal;
-      try {
-        sig = signalName(parseSignal(/^\d+$/.test(sig) ? Number(sig) : sig));
-      } catch {
-        /* keep the engine's spelling */
-      }
-      this.signals.push({ at, signal: sig, by: this.engineName });
+      const sig = canonicalSignal(attrs.signal); // the engine's spelling when it is not a signal pid1 knows
+      // The request it answers: the latest pid1 made before the event (none: someone else's docker kill/stop).
+      const req = [...this.requests].reverse().find((r) => r.at <= at + 1 && (r.signal === undefined || r.signal === sig));
+      const notBefore = req ? (req.graceMs !== undefined && sig === 'SIGKILL' ? req.at + req.graceMs : req.at) : undefined;
+      this.signals.push({ at, signal: sig, by: this.engineName, eventAt: at, ...(notBefore !== undefined ? { notBefore } : {}) });
     } else if (action === 'die') {
       this.exit = { at, exitCode: Number(attrs.exitCode ?? -1) };
     }
@@ -364,6 +387,7 @@ export class ContainerTarget implements Target {
   async kill(signal: string, by?: string): Promise<number> {
     const at = mono();
     try {
+      this.requests.push({ at, signal: canonicalSignal(signal) });
       await this.container.kill({ signal });
       // Podman's kill events name no signal: the record is pid1's own.
       if (this.flavour === 'podman') this.signals.push({ at, signal: canonicalSignal(signal), by: by ?? 'pid1, through Podman\'s API (podman kill)' });
@@ -401,6 +425,8 @@ export class ContainerTarget implements Target {
       return;
     }
     try {
+      // The engine sends the stop signal, waits graceSeconds, then SIGKILL (daemon/stop.go).
+      this.requests.push({ at: mono(), graceMs: graceSeconds * 1000 });
       await this.container.stop({ t: graceSeconds });
     } catch (err) {
       if (engineStatusOf(err) !== 304) throw new UserError(`docker stop of ${this.name} failed: ${engineMessage(err)}`); // 304: already stopped

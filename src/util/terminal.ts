@@ -27,6 +27,17 @@ export function safeText(s: string): string {
   return s.replace(UNSAFE, escapeOne);
 }
 
+const UNSAFE_BUT_BACKSLASH = new RegExp(UNSAFE.source.replace('\\\\', ''), 'g');
+
+/**
+ * For text a person reads in a report (a linted file's lines, names and the messages quoting them):
+ * the same characters shown as escapes, but a backslash left as it is, so that a Dockerfile's line
+ * continuation reads as written. A file is anyone's input: its ESC must not drive the terminal.
+ */
+export function printableText(s: string): string {
+  return s.replace(UNSAFE_BUT_BACKSLASH, escapeOne);
+}
+
 /** The bytes of a kernel string (read as latin1) as UTF-8 text; invalid sequences become U+FFFD. */
 export function kernelBytesToText(latin1: string): string {
   // ASCII is the same in both: no conversion (the common case, and a hot path of pid1 watch).

@@ -16,7 +16,7 @@ export const NODE_IN_CONTAINER = '/opt/node/bin/node';
 /** The built CLI entry inside the container. */
 export const CLI_IN_CONTAINER = `${REPO_IN_CONTAINER}/dist/src/cli/main.js`;
 
-function sharedLibs(file: string): string[] {
+export function sharedLibs(file: string): string[] {
   let out = '';
   try {
     out = execFileSync('ldd', [file], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
@@ -31,7 +31,7 @@ function sharedLibs(file: string): string[] {
   return libs;
 }
 
-function koffiAddons(): string[] {
+export function koffiAddons(): string[] {
   const dir = path.join(REPO, 'node_modules/@koromix');
   const out: string[] = [];
   const walk = (d: string): void => {
@@ -52,4 +52,22 @@ export function nodeMounts(): string[] {
   const args = ['-v', `${node}:${NODE_IN_CONTAINER}:ro`, '-v', `${REPO}:${REPO_IN_CONTAINER}:ro`];
   for (const lib of libs) args.push('-v', `${fs.realpathSync(lib)}:${lib}:ro`);
   return args;
+}
+
+/** Where pid1 is installed in an image made with pid1InImage(). */
+export const PID1_IN_IMAGE = '/opt/pid1/dist/src/cli/main.js';
+
+/**
+ * Files for a rootfs.ts image that runs this checkout's `pid1 init` without bind mounts (pid1 test
+ * creates its containers itself): node and the libraries it and koffi's addon need, the built
+ * dist/src, package.json (ESM) and the modules the init loads (commander, koffi).
+ */
+export function pid1InImage(): Record<string, string> {
+  const node = fs.realpathSync(process.execPath);
+  const files: Record<string, string> = { '/usr/local/bin/node': node };
+  for (const lib of new Set([...sharedLibs(node), ...koffiAddons().flatMap(sharedLibs)])) files[lib] = lib;
+  files['/opt/pid1/package.json'] = path.join(REPO, 'package.json');
+  files['/opt/pid1/dist/src'] = path.join(REPO, 'dist/src');
+  for (const m of ['commander', 'koffi', '@koromix']) files[`/opt/pid1/node_modules/${m}`] = path.join(REPO, 'node_modules', m);
+  return files;
 }

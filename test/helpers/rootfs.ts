@@ -17,6 +17,8 @@ export interface RootfsOptions {
   shell: ShellFamily;
   /** Extra files: path in the image -> content (made executable when it starts with #!). */
   files?: Record<string, string>;
+  /** Host files and directories copied in (directories recursively, symlinks followed): path in the image -> host path. */
+  hostFiles?: Record<string, string>;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -98,6 +100,11 @@ export function buildRootfs(root: string, opts: RootfsOptions): void {
   copyInto(root, svcBinary(), '/usr/local/bin/app');
   fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
   fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+  for (const [p, host] of Object.entries(opts.hostFiles ?? {})) {
+    const dest = path.join(root, p);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.cpSync(host, dest, { recursive: true, dereference: true });
+  }
   for (const [p, content] of Object.entries(opts.files ?? {})) {
     const dest = path.join(root, p);
     fs.mkdirSync(path.dirname(dest), { recursive: true });
