@@ -4,6 +4,8 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(docker.io docker-compose busybox-static tini dumb-init catatonit gcc libc6-dev util-linux tar podman containerd runc
+  # test/security-lint.test.ts: strace sees every file pid1 lint opens; git ls-files keeps tracked files
+  strace git
   # Real programs for the catalogue of PID 1 behaviour (test/catalogue-ns.test.ts) and the Python image
   # of test/program-source-docker.test.ts; the larger ones (JVM, Go, Ruby, PHP, databases) run where
   # installed and are skipped otherwise.

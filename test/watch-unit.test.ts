@@ -10,7 +10,7 @@ import { MAX_FILTER_BYTES, and, fits, pidFilter, signalFilter } from '../src/run
 import { explainResult, ignoredReason, siCodeName, type TargetState } from '../src/runtime/trace/result.js';
 import { describeSender, isRuntimeComm } from '../src/runtime/trace/sender.js';
 import { ownerOf } from '../src/runtime/trace/tracefs.js';
-import { safeText } from '../src/util/terminal.js';
+import { safeName } from '../src/util/sanitize.js';
 import { formatWatchEvent } from '../src/report/watch.js';
 
 // Captured from /sys/kernel/tracing/instances/*/trace_pipe (trace_clock mono, options/annotate 0).
@@ -131,18 +131,6 @@ test('senders: the runtime, the kernel, a process of the container, the host', (
   assert.equal(describeSender({ ...base, tid: 10, command: '\x1b]0;x\x07' }).command, '\\e]0;x\\x07');
 });
 
-test('safeText: controls, escapes, C1 and bidi overrides become visible escapes', () => {
-  assert.equal(safeText('plain-name_1.2'), 'plain-name_1.2');
-  assert.equal(safeText('a\nb\tc\rd'), 'a\\nb\\tc\\rd');
-  assert.equal(safeText('\x1b[2J::error::x'), '\\e[2J::error::x');
-  assert.equal(safeText('\x9b31m'), '\\x9b31m');
-  assert.equal(safeText('\x7f\x00'), '\\x7f\\x00');
-  assert.equal(safeText('abc\u202edcba'), 'abc\\u202edcba');
-  assert.equal(safeText('line\u2028sep'), 'line\\u2028sep');
-  assert.equal(safeText('back\\slash'), 'back\\\\slash');
-  assert.equal(safeText('ünïcødé'), 'ünïcødé');
-});
-
 test('instance names carry the owner PID', () => {
   assert.equal(ownerOf('pid1-4242'), 4242);
   assert.equal(ownerOf('pid1-4242-3'), 4242);
@@ -154,7 +142,7 @@ test('pretty lines always start with pid1\'s own text', () => {
   const line = formatWatchEvent({
     event: 'signal', time: '2026-01-02T03:04:05.678Z', monotonic: 1, signal: 'SIGTERM', number: 15, result: 'ignored', reason: 'namespace-init-default',
     why: 'ignored: default action at a namespace init', code: 'SI_USER', group: true,
-    target: { pid: 4242, nsPid: 1, command: safeText('\n::error::x') }, sender: describeSender({ pid: 9, tid: 9, code: 0, sig: 15, isInitOfTarget: false, nsPidInTarget: undefined, inContainer: true, command: 'runc' }),
+    target: { pid: 4242, nsPid: 1, command: safeName('\n::error::x') }, sender: describeSender({ pid: 9, tid: 9, code: 0, sig: 15, isInitOfTarget: false, nsPidInTarget: undefined, inContainer: true, command: 'runc' }),
     container: { id: 'abc', name: 'web' },
   });
   assert.match(line, /^\d\d:\d\d:\d\d\.\d{3}  web  SIGTERM  the runtime \(runc\) -> PID 1 \\n::error::x \(host 4242\): ignored: default action at a namespace init\n$/);

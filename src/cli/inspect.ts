@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { addRuntimeOptions, parsePid, printJson, runtimeOptionsOf, type RuntimeFlags } from './options.js';
 import { UserError, messageOf } from '../util/errors.js';
+import { safeJson, safeText } from '../util/sanitize.js';
 
 interface InspectOptions extends RuntimeFlags {
   pid?: number;
@@ -81,8 +82,8 @@ export function registerInspect(program: Command): void {
         } catch (err) {
           if (!(err instanceof UserError)) throw err;
           // A pass that cannot run is said, and the next one tried: the audit outlives a restarting containerd.
-          if (o.jsonLines) process.stdout.write(`${JSON.stringify({ record: 'error', time: new Date().toISOString(), node, error: messageOf(err) })}\n`);
-          process.stderr.write(`pid1: ${messageOf(err)}\n`);
+          if (o.jsonLines) process.stdout.write(`${safeJson({ record: 'error', time: new Date().toISOString(), node, error: messageOf(err) }, 0)}\n`);
+          process.stderr.write(`pid1: ${safeText(messageOf(err))}\n`);
         }
         await new Promise((r) => setTimeout(r, everyMs));
       }

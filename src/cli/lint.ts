@@ -6,6 +6,7 @@ import type { LintProgress } from '../lint/run.js';
 import type { ProbedImage } from '../sources/launch.js';
 import { parseImageMap } from '../sources/image-map.js';
 import { UserError, messageOf } from '../util/errors.js';
+import { safeText } from '../util/sanitize.js';
 import { collect } from './options.js';
 import { ProgressLine } from './progress.js';
 import { packageVersion } from './version.js';
@@ -27,6 +28,7 @@ interface LintCliOptions {
   allStages?: boolean;
   stdinFilename?: string;
   color?: boolean;
+  followSymlinks?: boolean;
 }
 
 function pairs(list: string[], what: string, check?: (v: string, k: string) => void): Record<string, string> {
@@ -70,6 +72,7 @@ export function registerLint(program: Command): void {
     .option('--compose-file <file>', 'a compose file of one project, merged in order like docker compose -f (-f is --format here); repeatable', collect, [] as string[])
     .option('--probe-images', 'look inside local base images (Docker engine) for /bin/sh and their ENTRYPOINT/CMD/STOPSIGNAL')
     .option('--all-stages', 'also analyse stages that are not the target (reported as info)')
+    .option('--follow-symlinks', 'read files that symlinks lead to outside the linted tree (--fix still never writes there; see SECURITY.md)')
     .option('--stdin-filename <name>', 'name to show for stdin')
     .option('--no-color', 'no colours in pretty output')
     .addHelpText('after', '\nExamples:\n  pid1 lint                       # every Dockerfile under .\n  pid1 lint Dockerfile entrypoint.sh\n  pid1 lint --fix-dry-run .\n  docker build -f - . < Dockerfile; pid1 lint - < Dockerfile\n  pid1 lint --format sarif -o pid1.sarif\n  pid1 lint --format gitlab -o gl-code-quality-report.json\n  pid1 lint --fail-on warning       # CI gate: warnings fail too\n\nDocs: docs/lint.md, rules: docs/rules/')
@@ -82,7 +85,7 @@ export function registerLint(program: Command): void {
       ]);
       const cfgFile = o.config === false ? undefined : typeof o.config === 'string' ? o.config : findConfig(process.cwd());
       if (typeof o.config === 'string' && !fs.existsSync(o.config)) throw new UserError(`${o.config}: no such config file`);
-      const cfg = cfgFile ? loadConfig(cfgFile) : emptyConfig();
+      const cfg = cfgFile ? loadConfig(cfgFile, { found: typeof o.config !== 'string', followSymlinks: Boolean(o.followSymlinks) }) : emptyConfig();
       const images = { ...cfg.images, ...pairs(o.imageShell, '--image-shell', (v) => { if (!SHELL_FAMILIES.includes(v as never)) throw new UserError(`--image-shell: unknown family "${v}" (${SHELL_FAMILIES.join(', ')})`); }) };
       const buildArgs = { ...cfg.buildArgs, ...pairs(o.buildArg, '--build-arg') };
       // --compose-file alone lints that project, not the whole directory
@@ -98,11 +101,11 @@ export function registerLint(program: Command): void {
         paths: list, ...(stdinText !== undefined ? { stdinText } : {}), ...(o.stdinFilename ? { stdinName: o.stdinFilename } : {}),
         ignore: cfg.ignore, fix: Boolean(o.fix), fixDryRun: Boolean(o.fixDryRun), ...(o.probeImages ? { probe: probeLocalImages } : {}),
         rules: cfg.rules, images, buildArgs, ...(target ? { target } : {}), ...(o.context ? { context: o.context } : {}),
-        ...(o.allStages ? { allStages: true } : {}),
+        ...(o.allStages ? { allStages: true } : {}), ...(o.followSymlinks ? { followSymlinks: true } : {}),
         ...(o.imageMap.length ? { imageMap: parseImageMap(o.imageMap) } : {}),
         ...(o.composeFile.length ? { composeFiles: o.composeFile } : {}),
       }).finally(() => bar.clear());
-      for (const n of out.probeNotes) process.stderr.write(`pid1: probe ${n}\n`);
+      for (const n of out.probeNotes) process.stderr.write(`pid1: probe ${safeText(n)}\n`);
       const fixed = o.fix ? out.plans.reduce((n, p) => n + p.fixes.length, 0) : 0;
       const v = packageVersion();
       let text: string;

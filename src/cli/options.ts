@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ARCHES, type Arch, type RtBase } from '../model/signals.js';
 import { UserError } from '../util/errors.js';
+import { safeJson } from '../util/sanitize.js';
 
 export function parsePid(v: string): number {
   if (!/^\d+$/.test(v.trim()) || Number(v) <= 0) throw new UserError(`not a PID: "${v}"`);
@@ -23,9 +24,12 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Write JSON the same way everywhere: two-space indent, trailing newline. */
+/**
+ * Write JSON the same way everywhere: two-space indent, trailing newline; the data exact, but nothing in it
+ * that a terminal or a CI log would act on (container logs and command lines: see safeJson).
+ */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${safeJson(value)}\n`);
 }
 
 /** --runtime, --address, --namespace, --state-dir, as inspect, test and stop take them (docs/runtimes.md). */

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { UserError, messageOf } from '../util/errors.js';
+import { safeText } from '../util/sanitize.js';
 import { registerSignals } from './signals.js';
 import { registerInspect } from './inspect.js';
 import { registerLint } from './lint.js';
@@ -46,10 +47,11 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof UserError) {
-      process.stderr.write(`pid1: ${err.message}\n`);
+      // messages name files and quote arguments: no control character from them reaches the terminal
+      process.stderr.write(`pid1: ${safeText(err.message)}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`pid1: internal error: ${messageOf(err)}${process.env.PID1_DEBUG ? `\n${(err as Error).stack ?? ''}` : ' (PID1_DEBUG=1 shows the stack)'}\n`);
+    process.stderr.write(`pid1: internal error: ${safeText(messageOf(err))}${process.env.PID1_DEBUG ? `\n${(err as Error).stack ?? ''}` : ' (PID1_DEBUG=1 shows the stack)'}\n`);
     return 2;
   }
 }

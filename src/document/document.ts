@@ -3,6 +3,7 @@
  * strings point into it. Every source, rule, report and fix speaks of files in these terms.
  */
 import path from 'node:path';
+import type { FileSnapshot } from '../util/files.js';
 import { LineIndex, type MappedText, type Range } from './text.js';
 
 /** Which reader a file goes to. */
@@ -16,6 +17,8 @@ export interface Document {
   text: string;
   kind: DocumentKind;
   lines: LineIndex;
+  /** The bytes read from disk and what they were (for --fix: edits by bytes, and a re-check before writing). */
+  source?: FileSnapshot;
 }
 
 /** A place in a document where an instruction or value came from. */
@@ -42,8 +45,8 @@ export interface FileError {
 /** Files larger than this are not linted (a Dockerfile or entrypoint script is a few KiB). */
 export const MAX_FILE_BYTES = 8 * 1024 * 1024;
 
-export function makeDocument(file: string, text: string, kind: DocumentKind, absPath?: string): Document {
-  return { file, text, kind, lines: new LineIndex(text), ...(absPath !== undefined ? { absPath } : {}) };
+export function makeDocument(file: string, text: string, kind: DocumentKind, absPath?: string, source?: FileSnapshot): Document {
+  return { file, text, kind, lines: new LineIndex(text), ...(absPath !== undefined ? { absPath } : {}), ...(source ? { source } : {}) };
 }
 
 /** A path for messages: relative to the working directory when under it. */

@@ -1,28 +1,158 @@
-/** Reading files into documents once per run (a script shared by several Dockerfiles is one document). */
+/**
+ * Reading files into documents once per run (a script shared by several Dockerfiles is one document).
+ * Every file pid1 opens on its own goes through here (the walk's files, COPY'd scripts, compose `extends`,
+ * override and `-f` files, `env_file` and `.env`, Dockerfiles linked to images), so the rules hold for
+ * all of them: only regular files, at most MAX_FILE_BYTES, and inside the run's Confinement (a symlink
+ * that leaves the linted tree is refused and reported, with its target).
+ */
 import fs from 'node:fs';
 import path from 'node:path';
-import { displayPath, makeDocument, notText, type Document, type DocumentKind } from './document.js';
+import { Confinement, readRegularFile, type FileSnapshot, type ReadResult } from '../util/files.js';
+import { MAX_FILE_BYTES, displayPath, makeDocument, notText, type Document, type DocumentKind, type FileError } from './document.js';
+
+/** Files read by one run, shared by its passes so that they all see the same bytes (abs path -> result). */
+export type ReadCache = Map<string, ReadResult>;
+
+export interface StoreOptions {
+  confinement?: Confinement;
+  cache?: ReadCache;
+  /** Contents that stand in for files on disk (--fix planning: the text after the fixes so far), by absolute path. */
+  overlay?: ReadonlyMap<string, Buffer>;
+  /** Keep each document's bytes and file identity (Document.source), which --fix needs (default true). */
+  keepBytes?: boolean;
+}
+
+export interface ReadOptions {
+  /** A tighter root for this read: the build context, for a COPY source. */
+  within?: string;
+}
 
 export class DocumentStore {
   private readonly docs = new Map<string, Document | null>();
   private readonly byFile = new Map<string, Document>();
+  private readonly problems = new Map<string, string>();
+  private readonly refusalChecks = new Map<string, string | null>();
+  private readonly refused = new Map<string, FileError>();
+  private readonly cache: ReadCache;
+  readonly confinement: Confinement | undefined;
+  private readonly overlay: ReadonlyMap<string, Buffer> | undefined;
+  private readonly keepBytes: boolean;
 
-  /** Read a file as a document; undefined when missing, unreadable, binary or too large. */
-  read(absPath: string, kind: DocumentKind): Document | undefined {
-    const have = this.docs.get(absPath);
+  constructor(o: StoreOptions = {}) {
+    this.confinement = o.confinement;
+    this.cache = o.cache ?? new Map();
+    this.overlay = o.overlay;
+    this.keepBytes = o.keepBytes ?? true;
+  }
+
+  private document(file: string, snap: FileSnapshot, kind: DocumentKind, abs: string): Document {
+    return makeDocument(file, snap.bytes.toString('utf8'), kind, abs, this.keepBytes ? snap : undefined);
+  }
+
+  /** Read a file as a document; undefined when refused, missing, unreadable, binary or too large (problemOf says why). */
+  read(absPath: string, kind: DocumentKind, o: ReadOptions = {}): Document | undefined {
+    const abs = path.resolve(absPath);
+    if (this.refuses(abs, o.within)) return undefined;
+    const have = this.docs.get(abs);
     if (have !== undefined) return have ?? undefined;
     let doc: Document | null = null;
-    if (!this.mayExist(absPath)) { this.docs.set(absPath, null); return undefined; }
-    try {
-      // one read, no stat: a directory or a missing file throws, and size is checked on the buffer
-      const buf = fs.readFileSync(absPath);
-      if (!notText(buf)) doc = makeDocument(displayPath(absPath), buf.toString('utf8'), kind, absPath);
-    } catch {
-      doc = null;
+    if (!this.overlay?.has(abs) && !this.mayExist(abs)) {
+      this.problems.set(abs, 'no such file');
+      this.docs.set(abs, null);
+      return undefined;
     }
-    this.docs.set(absPath, doc);
+    const r = this.load(abs);
+    if (!r.ok) this.problems.set(abs, r.message);
+    else {
+      const bad = notText(r.snap.bytes);
+      if (bad) this.problems.set(abs, bad);
+      else doc = this.document(displayPath(abs), r.snap, kind, abs);
+    }
+    if (r.ok === false && r.code === 'not-regular') this.report(abs, r.message);
+    this.docs.set(abs, doc);
     if (doc) this.byFile.set(doc.file, doc);
     return doc ?? undefined;
+  }
+
+  /** A file given to lint (found by the walk or named): a document, or the error that keeps it from being linted. */
+  readInput(absPath: string, kind: DocumentKind): Document | FileError {
+    const abs = path.resolve(absPath);
+    const file = displayPath(abs);
+    const refusal = this.refusalOf(abs);
+    if (refusal) return { file, message: refusal };
+    const r = this.load(abs);
+    if (!r.ok) return { file, message: r.code === 'missing' ? 'cannot read: no such file' : r.message };
+    const bad = notText(r.snap.bytes);
+    if (bad) return { file, message: bad };
+    const doc = this.document(file, r.snap, kind, abs);
+    this.add(doc);
+    return doc;
+  }
+
+  /** A small text file that is not a document (`.env`, `env_file`), under the same rules; undefined when it cannot be read. */
+  readText(absPath: string, limit = 1024 * 1024): string | undefined {
+    const abs = path.resolve(absPath);
+    if (this.refuses(abs)) return undefined;
+    const r = this.load(abs);
+    if (!r.ok) {
+      this.problems.set(abs, r.message);
+      if (r.code === 'not-regular') this.report(abs, r.message);
+      return undefined;
+    }
+    if (r.snap.bytes.length > limit) { this.problems.set(abs, `file is too large (${r.snap.bytes.length} bytes; the limit is ${limit})`); return undefined; }
+    return r.snap.bytes.toString('utf8');
+  }
+
+  /** Why the last read of a path gave nothing (refused, missing, not a regular file, too large ...). */
+  problemOf(absPath: string): string | undefined {
+    return this.problems.get(path.resolve(absPath));
+  }
+
+  /** Files refused since the last call (a symlink out of the tree, not a regular file), as file errors to report. */
+  takeRefusals(): FileError[] {
+    const out = [...this.refused.values()];
+    this.refused.clear();
+    return out;
+  }
+
+  private readonly reported = new Set<string>();
+
+  private report(abs: string, message: string): void {
+    if (this.reported.has(abs)) return;
+    this.reported.add(abs);
+    this.refused.set(abs, { file: displayPath(abs), message });
+  }
+
+  private refusalOf(abs: string, within?: string): string | undefined {
+    if (!this.confinement) return undefined;
+    const key = within === undefined ? abs : `${abs}\0${within}`;
+    let r = this.refusalChecks.get(key);
+    if (r === undefined) {
+      r = this.confinement.refusal(abs, within) ?? null;
+      this.refusalChecks.set(key, r);
+    }
+    return r ?? undefined;
+  }
+
+  private refuses(abs: string, within?: string): boolean {
+    const r = this.refusalOf(abs, within);
+    if (!r) return false;
+    this.problems.set(abs, r);
+    // A path written outside the tree (`../x`) is the referring file's business (its source says it cannot
+    // read it); a symlink that leads out is reported on its own, with its target.
+    if (/^(a symlink|resolves)/.test(r)) this.report(abs, r);
+    return true;
+  }
+
+  private load(abs: string): ReadResult {
+    const over = this.overlay?.get(abs);
+    let r = this.cache.get(abs);
+    if (!r) {
+      r = readRegularFile(abs, MAX_FILE_BYTES);
+      this.cache.set(abs, r);
+    }
+    if (over) return { ok: true, snap: r.ok ? { ...r.snap, bytes: over } : overlaySnap(abs, over) };
+    return r;
   }
 
   private readonly listings = new Map<string, Set<string> | null>();
@@ -56,4 +186,13 @@ export class DocumentStore {
   all(): Document[] {
     return [...this.docs.values()].filter((d): d is Document => d !== null);
   }
+}
+
+function overlaySnap(abs: string, bytes: Buffer): FileSnapshot {
+  return { bytes, dev: 0n, ino: 0n, mode: 0o644, uid: -1, gid: -1 };
+}
+
+/** " (why)" after "cannot read X", when the store knows why. */
+export function problemNote(problem: string | undefined): string {
+  return problem ? `; ${problem}` : '';
 }

@@ -1,13 +1,19 @@
 /**
- * Applying fixes: all edits of a file at once, atomically (temp file in the same directory, same mode,
- * fsync, rename), byte-for-byte unchanged outside the edits. A fix whose edits overlap an edit already
- * taken is left for the next run, so a file never gets half a fix.
+ * Applying fixes: all edits of a file at once, made on the bytes read (every byte outside the edits stays as
+ * it was, UTF-8 or not), written atomically (temp file in the same directory, same mode, fsync, rename)
+ * after checking that nobody changed the file meanwhile, and only inside the linted tree, to a regular file.
+ * A fix whose edits overlap an edit already taken waits for the next planning round (run.ts plans rounds
+ * until nothing changes), so a file never gets half a fix.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError, messageOf } from '../util/errors.js';
-import { applyEdits, overlaps, type Fix, type TextEdit } from '../document/edit.js';
+import { errnoOf, messageOf } from '../util/errors.js';
+import { exchangePaths } from '../util/exchange.js';
+import { safeText } from '../util/sanitize.js';
+import type { Confinement, FileSnapshot } from '../util/files.js';
+import type { Document } from '../document/document.js';
+import { applyEdits, applyEditsToBytes, overlaps, type Fix, type TextEdit } from '../document/edit.js';
 import type { Finding } from '../rules/contract.js';
 
 export interface FilePlan {
@@ -17,13 +23,20 @@ export interface FilePlan {
   fixes: Fix[];
 }
 
-/** Choose non-overlapping fixes per file (in finding order) and compute the new text. */
-export function planFixes(findings: readonly Finding[], textOf: (file: string) => string | undefined): FilePlan[] {
+/** A plan on the bytes of one file read from disk (or stdin). */
+export interface BytePlan extends FilePlan {
+  absPath?: string;
+  /** What was read from disk before any fix: the write checks the file still is that. */
+  snapshot?: FileSnapshot;
+  afterBytes: Buffer;
+}
+
+/** Non-overlapping fixes per file, in finding order: a fix touching two files is taken whole or not at all. */
+function chooseFixes(findings: readonly Finding[]): Map<string, { edits: TextEdit[]; fixes: Fix[] }> {
   const byFile = new Map<string, { edits: TextEdit[]; fixes: Fix[] }>();
   for (const f of findings) {
     if (!f.fix || f.suppressed) continue;
     const files = new Set(f.fix.edits.map((e) => e.file));
-    // every edit must fit: a fix touching two files is taken whole or not at all
     const ok = [...files].every((file) => {
       const taken = byFile.get(file)?.edits ?? [];
       return f.fix?.edits.filter((e) => e.file === file).every((e) => !taken.some((t) => overlaps(t, e)));
@@ -36,8 +49,13 @@ export function planFixes(findings: readonly Finding[], textOf: (file: string) =
       byFile.set(file, slot);
     }
   }
+  return byFile;
+}
+
+/** Choose non-overlapping fixes per file (in finding order) and compute the new text. */
+export function planFixes(findings: readonly Finding[], textOf: (file: string) => string | undefined): FilePlan[] {
   const plans: FilePlan[] = [];
-  for (const [file, { edits, fixes }] of byFile) {
+  for (const [file, { edits, fixes }] of chooseFixes(findings)) {
     const before = textOf(file);
     if (before === undefined) continue;
     const after = applyEdits(before, edits);
@@ -46,37 +64,141 @@ export function planFixes(findings: readonly Finding[], textOf: (file: string) =
   return plans;
 }
 
-
-/** Replace a file's content atomically, keeping its mode (and owner, when we may). */
-export function writeAtomic(givenPath: string, content: string): void {
-  let absPath: string;
-  let st: fs.Stats;
-  try {
-    // A symlinked Dockerfile: fix the file it points to, and keep the link.
-    absPath = fs.realpathSync(givenPath);
-    st = fs.statSync(absPath);
-  } catch (err) {
-    throw new UserError(`${givenPath}: cannot fix: ${messageOf(err)}`);
+/** One planning round on the documents' bytes; files whose edits cannot be made on bytes are refused, with the reason. */
+export function planByteFixes(findings: readonly Finding[], docOf: (file: string) => Document | undefined): { plans: (BytePlan & { doc: Document })[]; refused: { file: string; reason: string }[] } {
+  const plans: (BytePlan & { doc: Document })[] = [];
+  const refused: { file: string; reason: string }[] = [];
+  for (const [file, { edits, fixes }] of chooseFixes(findings)) {
+    const doc = docOf(file);
+    if (!doc) continue;
+    const bytes = doc.source?.bytes ?? Buffer.from(doc.text, 'utf8');
+    const r = applyEditsToBytes(bytes, doc.text, edits);
+    if (!r.ok) { refused.push({ file, reason: r.reason }); continue; }
+    if (r.bytes.equals(bytes)) continue;
+    plans.push({
+      file, doc, before: doc.text, after: r.bytes.toString('utf8'), fixes, afterBytes: r.bytes,
+      ...(doc.absPath ? { absPath: doc.absPath } : {}), ...(doc.source ? { snapshot: doc.source } : {}),
+    });
   }
-  const dir = path.dirname(absPath);
-  const tmp = path.join(dir, `.${path.basename(absPath)}.pid1-${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`);
-  let fd: number | undefined;
+  return { plans, refused };
+}
+
+/** Why a fixed file was not written (the run goes on with the others). */
+export class NotWritten extends Error {
+  override name = 'NotWritten';
+}
+
+/**
+ * Replace a file's content atomically with `content`, keeping its mode (and owner, when we may), if and
+ * only if it still is what `snapshot` read: the same file (device and inode), the same bytes. Checked
+ * after the temp file is written, right before it goes in place; and where renameat2(RENAME_EXCHANGE) is
+ * available the swap itself hands back the file it replaced, which is checked again: if someone saved the
+ * file in between, theirs is swapped back and nothing is lost. (A writer that opened the file before the
+ * swap and writes after the second check cannot be seen by any writer that replaces files.)
+ * Never writes outside the confinement's roots, through a symlink that leaves them, or to anything but a
+ * regular file.
+ */
+export function writeChecked(givenPath: string, content: Buffer, snapshot: FileSnapshot, confinement?: Confinement): void {
+  const refusal = confinement?.writeRefusal(givenPath);
+  if (refusal) throw new NotWritten(refusal);
+  let realPath: string;
   try {
-    fd = fs.openSync(tmp, 'wx', st.mode & 0o7777);
+    // A symlinked Dockerfile (inside the tree): fix the file it points to, and keep the link.
+    realPath = fs.realpathSync.native(givenPath);
+  } catch (err) {
+    throw new NotWritten(`cannot resolve: ${errnoOf(err) ?? messageOf(err)}`);
+  }
+  const dir = path.dirname(realPath);
+  const tmp = path.join(dir, `.${path.basename(realPath)}.pid1-${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | undefined;
+  let placed = false;
+  try {
+    // O_EXCL|O_CREAT ('wx'): never follows a symlink planted at the temp name.
+    fd = fs.openSync(tmp, 'wx', snapshot.mode & 0o7777);
     fs.writeFileSync(fd, content);
     fs.fsyncSync(fd);
+    const ours = fs.fstatSync(fd, { bigint: true }).ino;
     fs.closeSync(fd);
     fd = undefined;
-    fs.chmodSync(tmp, st.mode & 0o7777);
-    try { fs.chownSync(tmp, st.uid, st.gid); } catch { /* not permitted: keep ours */ }
-    fs.renameSync(tmp, absPath);
+    fs.chmodSync(tmp, snapshot.mode & 0o7777);
+    try { fs.chownSync(tmp, snapshot.uid, snapshot.gid); } catch { /* not permitted: keep ours */ }
+    const changed = changedSince(realPath, snapshot);
+    if (changed) throw new NotWritten(`${changed} ${AGAIN}`);
+    const swapped = exchangePaths(tmp, realPath);
+    if (swapped === 'unsupported') {
+      fs.renameSync(tmp, realPath);
+      placed = true;
+    } else if (swapped !== 'ok') {
+      throw new NotWritten(`cannot write the fix: errno ${swapped.errno}`);
+    } else {
+      placed = true;
+      // tmp now holds what was at realPath an instant ago: the file read, unchanged, or someone's save
+      const replaced = changedSince(tmp, snapshot);
+      if (replaced) {
+        putBack(tmp, realPath, ours, content);
+        throw new NotWritten(`${replaced} ${AGAIN}`);
+      }
+      fs.unlinkSync(tmp);
+    }
     // Make the rename itself durable.
     let dfd: number | undefined;
     try { dfd = fs.openSync(dir, 'r'); fs.fsyncSync(dfd); } catch { /* not supported here */ } finally { if (dfd !== undefined) fs.closeSync(dfd); }
   } catch (err) {
     if (fd !== undefined) try { fs.closeSync(fd); } catch { /* closed */ }
-    try { fs.unlinkSync(tmp); } catch { /* gone */ }
-    throw new UserError(`${absPath}: cannot write the fix: ${messageOf(err)}`);
+    if (!placed) try { fs.unlinkSync(tmp); } catch { /* gone */ }
+    if (err instanceof NotWritten) throw err;
+    throw new NotWritten(`cannot write the fix: ${errnoOf(err) ?? messageOf(err)}`);
+  }
+}
+
+const AGAIN = 'while pid1 was fixing it: not written; run pid1 lint --fix again';
+
+/**
+ * Undo a swap that displaced someone's save: swap back, so that their file is in place again and ours is
+ * out, then remove ours. If someone saved again meanwhile (into our file, or replacing it), that save is
+ * the newest: it goes back in place, and the older one is removed instead.
+ */
+function putBack(tmp: string, realPath: string, ours: bigint, content: Buffer): void {
+  if (exchangePaths(tmp, realPath) === 'ok' && !isOurs(tmp, ours, content)) exchangePaths(tmp, realPath);
+  try { fs.unlinkSync(tmp); } catch { /* gone */ }
+}
+
+/** The file at p is the temp file pid1 wrote (inode `ours`), still holding exactly `content`. */
+function isOurs(p: string, ours: bigint, content: Buffer): boolean {
+  try {
+    const st = fs.lstatSync(p, { bigint: true });
+    return st.ino === ours && st.size === BigInt(content.length) && fs.readFileSync(p).equals(content);
+  } catch {
+    return false;
+  }
+}
+
+/** How the file at realPath differs from what was read, or undefined when it is the same file with the same bytes. */
+function changedSince(realPath: string, snap: FileSnapshot): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(realPath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW | fs.constants.O_NOCTTY);
+  } catch (err) {
+    return errnoOf(err) === 'ENOENT' ? 'it was removed' : errnoOf(err) === 'ELOOP' ? 'it was replaced by a symlink' : `it cannot be read again (${errnoOf(err) ?? messageOf(err)})`;
+  }
+  try {
+    const st = fs.fstatSync(fd, { bigint: true });
+    if (!st.isFile()) return 'it is no longer a regular file';
+    if (st.dev !== snap.dev || st.ino !== snap.ino) return 'it was replaced';
+    if (st.size !== BigInt(snap.bytes.length)) return 'it was changed';
+    const now = Buffer.allocUnsafe(snap.bytes.length + 1);
+    let n = 0;
+    for (;;) {
+      const k = fs.readSync(fd, now, n, now.length - n, null);
+      if (k === 0) break;
+      n += k;
+      if (n === now.length) break;
+    }
+    return n === snap.bytes.length && now.subarray(0, n).equals(snap.bytes) ? undefined : 'it was changed';
+  } catch (err) {
+    return `it cannot be read again (${errnoOf(err) ?? messageOf(err)})`;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -109,7 +231,7 @@ export function unifiedDiff(file: string, before: string, after: string): string
     if (t !== '-') bi++;
   }
   for (let i = 0; i < suf; i++) all.push({ t: ' ', s: a[a.length - suf + i] as string, ai: ai + i, bi: bi + i });
-  const out = [`--- a/${file}`, `+++ b/${file}`];
+  const out = [`--- a/${safeText(file)}`, `+++ b/${safeText(file)}`];
   const C = 3;
   let i = 0;
   while (i < all.length) {
@@ -130,7 +252,8 @@ export function unifiedDiff(file: string, before: string, after: string): string
     const aLen = hunk.filter((o) => o.t !== '+').length;
     const bLen = hunk.filter((o) => o.t !== '-').length;
     out.push(`@@ -${first.ai + 1},${aLen} +${first.bi + 1},${bLen} @@`);
-    for (const o of hunk) out.push(`${o.t}${o.s}`);
+    // file lines are shown, never played: no escape sequence from a linted file reaches the terminal
+    for (const o of hunk) out.push(`${o.t}${safeText(o.s.endsWith('\r') ? o.s.slice(0, -1) : o.s, { keepTabs: true })}`);
     i = stop;
     start = stop;
   }

@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError, messageOf } from '../util/errors.js';
+import { Confinement, readRegularFile } from '../util/files.js';
 import { SHELL_FAMILIES } from '../sources/images.js';
 import { RULES, canonicalRuleId } from '../rules/index.js';
 import type { Severity } from '../rules/contract.js';
@@ -50,13 +51,27 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Read and check a config file; every mistake is a one-line UserError naming the file and the key. */
-export function loadConfig(file: string): LintConfig {
+/**
+ * Read and check a config file; every mistake is a one-line UserError naming the file and the key. A
+ * config found by looking upwards (not named with --config) is the repository's: one that is a symlink
+ * leading out of its directory is refused, and a file that is not JSON is never quoted (V8's message
+ * quotes the start of the text).
+ */
+export function loadConfig(file: string, o: { found?: boolean; followSymlinks?: boolean } = {}): LintConfig {
+  if (o.found && !o.followSymlinks) {
+    const refusal = new Confinement([path.dirname(path.resolve(file))]).refusal(file);
+    if (refusal) throw new UserError(`${file}: ${refusal}`);
+  }
+  const read = readRegularFile(file, 1024 * 1024);
+  if (!read.ok) throw new UserError(`${file}: cannot read config: ${read.message}`);
+  const text = read.snap.bytes.toString('utf8');
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`${file}: cannot read config: ${messageOf(err)}`);
+    const at = /at position (\d+)/.exec(messageOf(err));
+    const where = at ? (() => { const before = text.slice(0, Number(at[1])).split('\n'); return ` at line ${before.length}, column ${(before[before.length - 1] ?? '').length + 1}`; })() : '';
+    throw new UserError(`${file}: cannot read config: not valid JSON${where}`);
   }
   if (!isRecord(raw)) throw new UserError(`${file}: the config must be a JSON object`);
   const cfg = emptyConfig();

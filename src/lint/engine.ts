@@ -140,6 +140,8 @@ export class Linter {
       }
     }
     for (const l of result.launches) for (const s of l.scripts.values()) if (s.doc !== doc) this.docs.set(s.doc.file, s.doc);
+    // files the sources were refused (a symlink out of the tree, a FIFO under a script's name): reported on their own
+    for (const e of this.store.takeRefusals()) this.fileError(e, 'unknown');
   }
 
   private add(rule: Rule, r: Report, launch: Launch | undefined, docKind: DocumentKind): void {

@@ -1,7 +1,7 @@
 /** `pid1 inspect`'s text view of an inspect report (src/runtime/reports.ts). */
 import type { InspectReport } from '../runtime/reports.js';
-import { printableText } from '../util/terminal.js';
 import type { Listing } from '../runtime/inspect-runtime.js';
+import { safeDeep, safeJson, safeText } from '../util/sanitize.js';
 
 const CLASSIC = ['HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'USR1', 'SEGV', 'USR2', 'PIPE', 'ALRM', 'TERM', 'STKFLT', 'CHLD', 'CONT', 'TSTP', 'TTIN', 'TTOU', 'URG', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH', 'IO', 'PWR', 'SYS'];
 const isRealtime = (n: string): boolean => n.startsWith('RT') || /^\d+$/.test(n);
@@ -26,10 +26,10 @@ export function short(list: string[]): string {
 /**
  * A command line or name from inside the container, on one row: a process picks its own argv and comm,
  * so a newline would break the table and an ESC would drive the terminal; both are shown escaped
- * (\n, \e: util/terminal.ts).
+ * (\n, \e: util/sanitize.ts; idempotent, so a report already made safe reads the same).
  */
 function oneLine(s: string): string {
-  return printableText(s);
+  return safeText(s);
 }
 
 /** The legend of the signal columns, when the table uses the short spellings. */
@@ -45,7 +45,9 @@ export function colour(enabled: boolean): (code: string, s: string) => string {
   return (code, s) => (enabled ? `\x1b[${code}m${s}\x1b[0m` : s);
 }
 
-export function formatInspect(r: InspectReport, useColour = false): string {
+export function formatInspect(report: InspectReport, useColour = false): string {
+  // command lines, process names and users come from inside the container: shown, never played
+  const r = safeDeep(report);
   const c = colour(useColour);
   const out: string[] = [];
   if (r.container) out.push(`Container ${r.container.name} (${r.container.id.slice(0, 12)}), image ${r.container.image}, stop signal ${r.container.stopSignal}${r.container.init ? ', --init' : ''}`);
@@ -76,7 +78,9 @@ export function formatInspect(r: InspectReport, useColour = false): string {
 }
 
 /** The rows of `pid1 inspect --all` as text: name, outcome, stop signal and grace, the verdict's summary. */
-export function formatInspectAll(l: Listing, useColour = false): string {
+export function formatInspectAll(listing: Listing, useColour = false): string {
+  // names, images and summaries (which quote command lines) come from the runtime and the containers
+  const l = safeDeep(listing);
   const c = colour(useColour);
   const out: string[] = [];
   if (!l.containers.length) out.push('no running containers');
@@ -97,8 +101,9 @@ export function formatInspectAll(l: Listing, useColour = false): string {
  * (`record: "pass"`: how many containers, how many will be SIGKILLed, what could not be read).
  */
 export function auditLines(l: Listing, at: { time: string; node: string }): string[] {
-  const lines = l.containers.map((r) => JSON.stringify({ record: 'container', time: at.time, node: at.node, ...r }));
+  // safeJson: exact strings, but nothing a terminal or a CI log acts on (one line each: no indent)
+  const lines = l.containers.map((r) => safeJson({ record: 'container', time: at.time, node: at.node, ...r }, 0));
   const killed = l.containers.filter((r) => r.outcome === 'killed').length;
-  lines.push(JSON.stringify({ record: 'pass', time: at.time, node: at.node, runtime: l.runtime, containers: l.containers.length, killed, errors: l.containers.filter((r) => r.error !== undefined).length, notes: l.notes }));
+  lines.push(safeJson({ record: 'pass', time: at.time, node: at.node, runtime: l.runtime, containers: l.containers.length, killed, errors: l.containers.filter((r) => r.error !== undefined).length, notes: l.notes }, 0));
   return lines;
 }

@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { LintResult } from '../lint/engine.js';
 import type { Severity } from '../rules/contract.js';
+import { safeJson } from '../util/sanitize.js';
 
 /** As ESLint's GitLab formatter and most others map them: an error is major, a warning minor. */
 const SEVERITY: Record<Severity, 'info' | 'minor' | 'major'> = { error: 'major', warning: 'minor', info: 'info' };
@@ -65,5 +66,6 @@ export function toGitlab(r: LintResult): CodeQualityIssue[] {
 }
 
 export function formatGitlab(r: LintResult): string {
-  return `${JSON.stringify(toGitlab(r), null, 2)}\n`;
+  // exact data, but nothing a terminal or a CI log would act on (see safeJson)
+  return `${safeJson(toGitlab(r))}\n`;
 }

@@ -1,5 +1,6 @@
 /** `--format json`: the schema is docs/lint.schema.json (described in docs/lint.md). */
 import { countOf, type LintResult } from '../lint/engine.js';
+import { safeJson } from '../util/sanitize.js';
 
 export const JSON_FORMAT_VERSION = 1;
 
@@ -19,5 +20,6 @@ export function toJson(r: LintResult, extra: { fixed?: number; version: string }
 }
 
 export function formatJson(r: LintResult, extra: { fixed?: number; version: string }): string {
-  return `${JSON.stringify(toJson(r, extra), null, 2)}\n`;
+  // exact data, but nothing a terminal or a CI log would act on (see safeJson)
+  return `${safeJson(toJson(r, extra))}\n`;
 }

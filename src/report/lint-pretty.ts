@@ -1,12 +1,12 @@
 /**
  * `--format pretty`: file:line:col, severity, message and rule; a code frame; why; the fix. Colour on a TTY.
  * What comes from the linted files (names, lines, messages quoting them) is shown with its control
- * characters escaped (util/terminal.ts): an ESC in a Dockerfile must not reach the terminal raw.
+ * characters escaped (util/sanitize.ts): an ESC in a Dockerfile must not reach the terminal raw.
  */
 import { countOf, type LintResult } from '../lint/engine.js';
 import type { Document, FileError } from '../document/document.js';
 import type { Finding } from '../rules/contract.js';
-import { printableText as shown } from '../util/terminal.js';
+import { safeLineStart, safeText } from '../util/sanitize.js';
 
 export interface PrettyOptions {
   color: boolean;
@@ -40,18 +40,21 @@ export function formatPretty(r: LintResult, o: PrettyOptions): string {
   return `${out.join('\n')}\n`;
 }
 
+// Everything from a linted repository (file names, quoted commands, file lines) goes through safeText or
+// safeLineStart: a file cannot play escape sequences on the terminal or start a workflow command line.
+
 function fileErrorLine(e: FileError, paint: (c: number, s: string) => string): string {
-  const where = `${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}`;
-  return `${paint(C.bold, shown(where))}  ${paint(C.red, 'error  ')} ${shown(e.message)}  ${paint(C.gray, '[file]')}\n`;
+  const where = `${safeLineStart(e.file)}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}`;
+  return `${paint(C.bold, where)}  ${paint(C.red, 'error  ')} ${safeText(e.message)}  ${paint(C.gray, '[file]')}\n`;
 }
 
 function findingBlock(x: Finding, doc: Document | undefined, sev: (s: string) => string, paint: (c: number, s: string) => string, o: PrettyOptions): string {
-  const lines = [`${paint(C.bold, shown(`${x.file}:${x.range.start.line}:${x.range.start.column}`))}  ${sev(x.severity)} ${shown(x.message)}  ${paint(C.gray, `[${x.ruleId}]`)}`];
+  const lines = [`${paint(C.bold, `${safeLineStart(x.file)}:${x.range.start.line}:${x.range.start.column}`)}  ${sev(x.severity)} ${safeText(x.message)}  ${paint(C.gray, `[${x.ruleId}]`)}`];
   if (doc) lines.push(...codeFrame(doc, x, paint));
-  x.why.forEach((w, i) => lines.push(`  ${paint(C.gray, i === 0 ? 'why:' : '    ')} ${shown(w)}`));
-  for (const rel of x.related ?? []) lines.push(`  ${paint(C.gray, 'see:')} ${shown(`${rel.file}:${rel.range.start.line}:${rel.range.start.column} ${rel.message}`)}`);
-  if (x.fix) lines.push(`  ${paint(C.green, 'fix:')} ${shown(x.fix.description)}${o.fixed ? '' : ' (--fix)'}`);
-  else if (x.suggestion) lines.push(`  ${paint(C.cyan, 'hint:')} ${shown(x.suggestion)}`);
+  x.why.forEach((w, i) => lines.push(`  ${paint(C.gray, i === 0 ? 'why:' : '    ')} ${safeText(w)}`));
+  for (const rel of x.related ?? []) lines.push(`  ${paint(C.gray, 'see:')} ${safeText(rel.file)}:${rel.range.start.line}:${rel.range.start.column} ${safeText(rel.message)}`);
+  if (x.fix) lines.push(`  ${paint(C.green, 'fix:')} ${safeText(x.fix.description)}${o.fixed ? '' : ' (--fix)'}`);
+  else if (x.suggestion) lines.push(`  ${paint(C.cyan, 'hint:')} ${safeText(x.suggestion)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -63,13 +66,16 @@ function codeFrame(doc: Document, x: Finding, paint: (c: number, s: string) => s
   const width = String(last).length;
   const out: string[] = [];
   for (let n = from; n <= last; n++) {
-    const text = doc.lines.lineText(n).replace(/\t/g, ' ');
-    const cut = text.length > 160 ? `${text.slice(0, 157)}...` : text;
+    const raw = doc.lines.lineText(n).replace(/\t/g, ' ');
+    // shown, never played: control characters as visible escapes; columns follow the escaped text
+    const text = safeText(raw);
+    const col = (i: number): number => (text === raw ? i : safeText(raw.slice(0, i)).length);
+    const shown = text.length > 160 ? `${text.slice(0, 157)}...` : text;
     const mark = n >= first && n <= x.range.end.line;
-    out.push(`  ${mark ? paint(C.red, '>') : ' '} ${paint(C.gray, `${String(n).padStart(width)} |`)} ${shown(cut)}`);
+    out.push(`  ${mark ? paint(C.red, '>') : ' '} ${paint(C.gray, `${String(n).padStart(width)} |`)} ${shown}`);
     if (mark) {
-      const a = n === first ? x.range.start.column - 1 : text.length - text.trimStart().length;
-      const b = n === x.range.end.line ? x.range.end.column - 1 : text.length;
+      const a = col(n === first ? x.range.start.column - 1 : raw.length - raw.trimStart().length);
+      const b = col(n === x.range.end.line ? x.range.end.column - 1 : raw.length);
       const len = Math.max(1, Math.min(b, 160) - Math.min(a, 160));
       out.push(`    ${' '.repeat(width)} ${paint(C.gray, '|')} ${' '.repeat(Math.min(a, 160))}${paint(C.red, '^'.repeat(len))}`);
     }

@@ -5,6 +5,7 @@ import type { LintResult } from '../lint/engine.js';
 import type { Range } from '../document/text.js';
 import type { Finding, Severity } from '../rules/contract.js';
 import { RULES } from '../rules/index.js';
+import { safeJson } from '../util/sanitize.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -81,5 +82,5 @@ export function toSarif(r: LintResult, version: string, cwd = process.cwd()): un
 }
 
 export function formatSarif(r: LintResult, version: string): string {
-  return `${JSON.stringify(toSarif(r, version), null, 2)}\n`;
+  return `${safeJson(toSarif(r, version))}\n`;
 }

@@ -2,6 +2,7 @@
 import { decodeMask, hostArch, parseSignal, signalFate, signalName, encodeMask, MASK_FIELDS, type Arch, type MaskField, type RtBase, type SignalFate } from '../model/signals.js';
 import { readProcess } from '../proc/read.js';
 import { UserError, messageOf } from '../util/errors.js';
+import { safeDeep } from '../util/sanitize.js';
 import fs from 'node:fs';
 import { PROC } from '../proc/read.js';
 
@@ -72,7 +73,9 @@ export function processSignalReport(pid: number): ProcessSignalReport {
   };
 }
 
-export function formatProcessSignals(r: ProcessSignalReport): string {
+export function formatProcessSignals(report: ProcessSignalReport): string {
+  // the process's name and command line are its own: shown, never played
+  const r = safeDeep(report);
   const lines: string[] = [];
   lines.push(`PID ${r.pid} (${r.comm})${r.namespaceInit ? ', PID 1 of its namespace' : ''}: ${r.argv.join(' ')}`);
   for (const f of MASK_FIELDS) {

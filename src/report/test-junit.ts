@@ -8,16 +8,19 @@ import path from 'node:path';
 import { UserError, messageOf } from '../util/errors.js';
 import type { TestReport } from '../runtime/reports.js';
 import { formatTest } from './test.js';
+import { safeLines, safeText } from '../util/sanitize.js';
 
+/**
+ * An attribute value: control characters (which XML 1.0 cannot carry, or which a viewer would play) shown
+ * as visible escapes by safeText, then the XML specials escaped.
+ */
 export function xmlEscape(s: string): string {
-  // Characters XML 1.0 cannot carry at all (control codes from logs) are dropped.
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return safeText(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** A text block: every line made safe (line breaks kept), and `]]>` split across two sections. */
 function cdata(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return `<![CDATA[${s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '').replace(/\]\]>/g, ']]]]><![CDATA[>')}]]>`;
+  return `<![CDATA[${safeLines(s, { keepTabs: true }).replace(/\]\]>/g, ']]]]><![CDATA[>')}]]>`;
 }
 
 export interface JUnitCase {

@@ -2,8 +2,11 @@
 import type { RescueReport } from '../runtime/reports.js';
 import { formatInspect } from './inspect.js';
 import { formatEvent, verdictTag } from './test.js';
+import { safeDeep } from '../util/sanitize.js';
 
-export function formatRescue(r: RescueReport, useColour = false): string {
+export function formatRescue(report: RescueReport, useColour = false): string {
+  // strings from inside the container, shown but never played (see formatTest)
+  const r = safeDeep(report);
   const c = (code: string, s: string): string => (useColour ? `\x1b[${code}m${s}\x1b[0m` : s);
   const out: string[] = [];
   out.push(c('1', `pid1 stop: ${r.container.name} (${r.container.id.slice(0, 12)}), ${r.signal}, grace ${r.graceSeconds} s (${r.graceFrom})`));

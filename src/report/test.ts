@@ -2,6 +2,7 @@
 import type { Outcome } from '../model/launch.js';
 import type { TestReport, TimelineEvent, Verdict } from '../runtime/reports.js';
 import { colour, formatInspect } from './inspect.js';
+import { safeDeep } from '../util/sanitize.js';
 
 const ms = (t: number): string => `${t.toFixed(1).padStart(9)}`;
 
@@ -22,7 +23,8 @@ export function formatEvent(e: TimelineEvent): string {
 }
 
 /** The loud lines for a disagreement (also written to stderr by the CLI). */
-export function disagreementLines(r: TestReport): string[] {
+export function disagreementLines(report: TestReport): string[] {
+  const r = safeDeep(report);
   const out: string[] = [];
   for (const [which, cmp] of [['live', r.comparison?.live], ['static', r.comparison?.static]] as const) {
     if (cmp?.status !== 'disagrees') continue;
@@ -33,7 +35,10 @@ export function disagreementLines(r: TestReport): string[] {
   return out;
 }
 
-export function formatTest(r: TestReport, useColour = false): string {
+export function formatTest(report: TestReport, useColour = false): string {
+  // log lines, command lines and process names come from inside the container: a container cannot write
+  // escape sequences to the terminal or forge a workflow command (`::error::` in a log line)
+  const r = safeDeep(report);
   const c = colour(useColour);
   const out: string[] = [];
   const p = r.policy;

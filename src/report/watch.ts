@@ -1,8 +1,8 @@
 /**
  * `pid1 watch` output: one line per event, for people (pretty) or machines (--json, one object per
- * line). Strings from inside containers were made safe (safeText) when the events were built; every
- * pretty line starts with pid1's own text (a time or `pid1 watch:`), so no process name can start a
- * line, and so none can be read as a CI workflow command such as `::error`.
+ * line). Strings from inside containers were made safe (safeName, util/sanitize.ts) when the events were
+ * built; every pretty line starts with pid1's own text (a time or `pid1 watch:`), so no process name can
+ * start a line, and so none can be read as a CI workflow command such as `::error`.
  */
 import type { ContainerInfo, ProcessRef, WatchEvent } from '../runtime/trace/events.js';
 import type { CleanupReport } from '../runtime/trace/tracefs.js';

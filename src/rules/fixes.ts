@@ -4,7 +4,7 @@
  * signal: `exec tail -f log` would change nothing, and a fix that changes nothing is not offered.
  */
 import type { Origin, Span } from '../document/document.js';
-import type { Fix } from '../document/edit.js';
+import type { Fix, TextEdit } from '../document/edit.js';
 import { chainFromArgv, predictStop, predictStopSharedPid, type ChainProcess } from '../model/launch.js';
 import { BUILTINS, plainArgv } from '../model/shell.js';
 import type { Launch, LaunchPart } from '../sources/launch.js';
@@ -16,12 +16,14 @@ const LOST = new Set(['killed', 'abrupt', 'nostart']);
  * Would the launch still lose the stop signal with `to` in place of the shell text `from` (a `-c` string
  * or a script's text), or with `argv` as the launch's argv? Unknown (no model to run again): assume it would.
  */
-function stillLost(l: Launch, change: { from: string; to: string } | { argv: string[] }): boolean {
+function stillLost(l: Launch, change: { from?: string; to?: string; argv?: string[] }): boolean {
   const m = l.model;
   if (!m) return true;
   const read = m.options.readScript;
-  const argv = 'argv' in change ? change.argv : m.argv.map((a) => (a === change.from ? change.to : a));
-  const readScript = 'argv' in change || !read ? read : (p: string): string | undefined => { const t = read(p); return t === change.from ? change.to : t; };
+  const { from, to } = change;
+  const argv = change.argv ?? m.argv.map((a) => (a === from ? to as string : a));
+  // a script's text changed (not an argument): what the script reads as gets the new text
+  const readScript = from === undefined || to === undefined || !read || change.argv?.includes(to) ? read : (p: string): string | undefined => { const t = read(p); return t === from ? to : t; };
   const chain = chainFromArgv(argv, { ...m.options, ...(readScript ? { readScript } : {}) });
   if (!chain.processes.length) return false;
   const signal = m.options.signal ?? 'SIGTERM';
@@ -59,7 +61,23 @@ export function execPrefixFix(l: Launch, p: ChainProcess, description = 'prefix 
   const a = p.shell;
   const o = originOf(l, p);
   const fin = a?.final;
-  if (!a || !o || !fin) return undefined;
+  const inText = execPoint(p);
+  if (!a || !o || !fin || inText === undefined) return undefined;
+  const at = o.text.at(inText);
+  // the mapped character must be the command's first character as written
+  if (o.doc.text.slice(at, at + (fin.words[0]?.text.length ?? 0)) !== fin.words[0]?.text) return undefined;
+  if (stillLost(l, { from: a.source, to: `${a.source.slice(0, inText)}exec ${a.source.slice(inText)}` })) return undefined;
+  return { description, edits: [{ file: o.doc.file, start: at, end: at, text: 'exec ' }] };
+}
+
+/**
+ * Where `exec ` goes in a shell process's text (an offset in its source), if it may: a simple command
+ * that is the last thing its path runs, not a builtin or a function of the script, with no traps.
+ */
+function execPoint(p: ChainProcess): number | undefined {
+  const a = p.shell;
+  const fin = a?.final;
+  if (!a || !fin) return undefined;
   if (fin.shape !== 'simple' || fin.explicitExec || fin.assignments || fin.isFunction || a.traps.length || a.wait || a.errors.length) return undefined;
   // the service must be the last thing on its path: `server && echo done` has nothing to exec.
   if (a.end?.kind !== 'foreground' || a.end.after.length > 0) return undefined;
@@ -67,12 +85,38 @@ export function execPrefixFix(l: Launch, p: ChainProcess, description = 'prefix 
   // `"$@"` alone runs the script's arguments: `exec "$@"` runs the same thing (and nothing, like before, when there are none)
   const args = fin.words.length === 1 && /^"\$(\{@\}|@)"$/.test(fin.words[0]?.text ?? '');
   if (!args && (name === undefined || BUILTINS.has(name))) return undefined;
-  const at = o.text.at(fin.nameStart ?? fin.start);
-  // the mapped character must be the command's first character as written
-  if (o.doc.text.slice(at, at + (fin.words[0]?.text.length ?? 0)) !== fin.words[0]?.text) return undefined;
-  const inText = fin.nameStart ?? fin.start;
-  if (stillLost(l, { from: a.source, to: `${a.source.slice(0, inText)}exec ${a.source.slice(inText)}` })) return undefined;
-  return { description, edits: [{ file: o.doc.file, start: at, end: at, text: 'exec ' }] };
+  return fin.nameStart ?? fin.start;
+}
+
+/**
+ * The JSON form alone can still lose the signal: `sh -c "x"` still runs a shell that does not exec x, and
+ * `/entrypoint.sh` still runs a script that does not exec its service. With `exec` before that final
+ * command as well it does not: both changes in one fix (one edit, or one more in the script's file), so
+ * that one --fix reaches the fixed point. Undefined unless that makes the stop graceful.
+ */
+function withExecInside(l: Launch, argv: string[]): { argv: string[]; edit?: TextEdit; script?: string } | undefined {
+  const m = l.model;
+  if (!m) return undefined;
+  const first = chainFromArgv(argv, m.options).processes[0];
+  const source = first?.shell?.source;
+  const at = first ? execPoint(first) : undefined;
+  if (!first || source === undefined || at === undefined) return undefined;
+  const to = `${source.slice(0, at)}exec ${source.slice(at)}`;
+  const i = argv.lastIndexOf(source);
+  if (i >= 0) {
+    // the -c string is an argument: the new argv carries the change
+    const fixed = [...argv];
+    fixed[i] = to;
+    return stillLost(l, { argv: fixed }) ? undefined : { argv: fixed };
+  }
+  // a script the launch runs, from a file: a second edit there
+  const o = l.origins.get(source);
+  const word = first.shell?.final?.words[0]?.text ?? '';
+  if (!o || o.text.value !== source) return undefined;
+  const offset = o.text.at(at);
+  if (o.doc.text.slice(offset, offset + word.length) !== word) return undefined;
+  if (stillLost(l, { argv, from: source, to })) return undefined;
+  return { argv, edit: { file: o.doc.file, start: offset, end: offset, text: 'exec ' }, script: o.doc.file };
 }
 
 /**
@@ -88,11 +132,15 @@ export function jsonFormFix(l: Launch, part: LaunchPart | undefined, known?: Cha
   const s = part.valueSpan;
   if (s.doc.text.slice(s.start, s.end).includes('\n')) return undefined;
   // the chain's analysis of this very string already knows (saves a second parse)
-  const argv = known?.shell && known.shell.source === v.text.value ? known.shell.plain : plainArgv(v.text.value);
-  if (!argv) return undefined;
-  if (stillLost(l, { argv })) return undefined;
-  const json = `[${argv.map((x) => JSON.stringify(x)).join(', ')}]`;
-  return { description: `use the exec (JSON) form: ${part.what} ${json}`, edits: [{ file: s.doc.file, start: s.start, end: s.end, text: json }] };
+  const plain = known?.shell && known.shell.source === v.text.value ? known.shell.plain : plainArgv(v.text.value);
+  if (!plain) return undefined;
+  const both = stillLost(l, { argv: plain }) ? withExecInside(l, plain) : { argv: plain };
+  if (!both) return undefined;
+  const json = `[${both.argv.map((x) => JSON.stringify(x)).join(', ')}]`;
+  const edits: TextEdit[] = [{ file: s.doc.file, start: s.start, end: s.end, text: json }];
+  if (both.edit) edits.push(both.edit);
+  const also = both.script ? `, and \`exec\` before the final command of ${both.script}` : both.argv === plain ? '' : ' with `exec` inside the -c string';
+  return { description: `use the exec (JSON) form${both.script ? '' : also}: ${part.what} ${json}${both.script ? also : ''}`, edits };
 }
 
 /** Best safe fix for a non-exec'ing `sh -c` string. */

@@ -15,6 +15,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeDocument } from '../document/document.js';
+import { DocumentStore } from '../document/store.js';
+import { readRegularFile } from '../util/files.js';
 import { parseImageRef, shellOfImage } from './images.js';
 import { displayPath } from '../document/document.js';
 import { entries, get, items, parseYamlStream, scalarString, type YamlDoc, type YNode } from './yaml.js';
@@ -145,13 +147,9 @@ function existsFile(p: string): boolean {
 }
 
 function yamlDocs(file: string): YamlDoc[] {
-  let text: string;
-  try {
-    const st = fs.statSync(file);
-    if (!st.isFile() || st.size > 1024 * 1024) return [];
-    text = fs.readFileSync(file, 'utf8');
-  } catch { return []; }
-  return parseYamlStream(makeDocument(file, text, 'kubernetes', file)).docs;
+  // a build file of the repository under lint: a regular file of at most 1 MiB (util/files.ts says why)
+  const r = readRegularFile(file, 1024 * 1024);
+  return r.ok ? parseYamlStream(makeDocument(file, r.snap.bytes.toString('utf8'), 'kubernetes', file)).docs : [];
 }
 
 const s = (y: YamlDoc, n: YNode | null | undefined): string | undefined => scalarString(y, n);
@@ -325,7 +323,10 @@ const runLinkers = new WeakMap<object, Map<string, ImageLinker>>();
 
 /** The run's linker for the repository `fromDir` is in. */
 export function linkerFor(run: object, fromDir: string, map: Readonly<Record<string, string>> = {}, dockerfiles?: readonly string[]): ImageLinker {
-  const root = repoRoot(fromDir);
+  // the search (build files are read, directories listed) stays inside the tree the run may read: a
+  // repository top above the directory given on the command line is not searched (SECURITY.md)
+  const confinement = run instanceof DocumentStore ? run.confinement : undefined;
+  const root = confinement ? confinement.searchRoot(repoRoot(fromDir), fromDir) : repoRoot(fromDir);
   let byRoot = runLinkers.get(run);
   if (!byRoot) { byRoot = new Map(); runLinkers.set(run, byRoot); }
   let l = byRoot.get(root);

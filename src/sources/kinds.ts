@@ -3,9 +3,9 @@
  * Kubernetes manifests by content (`apiVersion` + `kind`), scripts by name or shebang. A walk reads only the
  * head of a YAML file to decide; Helm templates are skipped (not manifests until `helm template` renders them).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { DocumentKind } from '../document/document.js';
+import { readHead } from '../util/files.js';
 import { isComposeFileName } from './compose/files.js';
 import { isGoTemplate } from './templates.js';
 
@@ -21,14 +21,8 @@ export function kindOfFile(abs: string): DocumentKind {
   const yamlKind = explicitYamlKind(abs);
   if (yamlKind) return yamlKind;
   if (/\.(sh|bash|ash|dash)$/.test(name)) return 'script';
-  try {
-    const fd = fs.openSync(abs, 'r');
-    const buf = Buffer.alloc(64);
-    const n = fs.readSync(fd, buf, 0, 64, 0);
-    fs.closeSync(fd);
-    const head = buf.subarray(0, n).toString('utf8');
-    if (head.startsWith('#!')) return 'script';
-  } catch { /* read errors surface when the file is linted */ }
+  // read errors surface when the file is linted
+  if (readHead(abs, 64)?.toString('utf8').startsWith('#!')) return 'script';
   return 'dockerfile';
 }
 
@@ -59,28 +53,19 @@ export function looksLikeYamlManifest(text: string): boolean {
   return looksLikeKubernetes(text) || /^services:[ \t]*(#.*)?$/m.test(text) || /^---[ \t]*$/m.test(text);
 }
 
+/** One buffer for every head a walk reads (a fresh zeroed 64 KiB per YAML file was a third of the walk). */
+const headBuffer = Buffer.allocUnsafe(64 * 1024);
+
 /**
  * For a walk: which YAML source reads a file found in a directory, or undefined to skip it (YAML that holds
  * no Kubernetes object, and Helm templates, which are not manifests until `helm template` renders them).
  * Only the head of the file is read to decide.
  */
-/** One buffer for every head a walk reads (a fresh zeroed 64 KiB per YAML file was a third of the walk). */
-const headBuffer = Buffer.allocUnsafe(64 * 1024);
-
 export function walkedYamlKind(abs: string): 'compose' | 'kubernetes' | undefined {
   if (isComposeFileName(path.basename(abs))) return 'compose';
-  let head: string;
-  try {
-    const fd = fs.openSync(abs, 'r');
-    try {
-      const n = fs.readSync(fd, headBuffer, 0, headBuffer.length, 0);
-      head = headBuffer.toString('utf8', 0, n);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return undefined;
-  }
+  // only a regular file's head: the walk checked the type, but a FIFO may have been swapped in since
+  const head = readHead(abs, headBuffer.length, headBuffer)?.toString('utf8');
+  if (head === undefined) return undefined;
   return looksLikeKubernetes(head) && !isTemplate(head) ? 'kubernetes' : undefined;
 }
 
@@ -88,7 +73,6 @@ export function walkedYamlKind(abs: string): 'compose' | 'kubernetes' | undefine
 export function explicitYamlKind(abs: string): 'compose' | 'kubernetes' | undefined {
   if (!/\.ya?ml$/i.test(abs)) return undefined;
   if (isComposeFileName(path.basename(abs))) return 'compose';
-  let head = '';
-  try { head = fs.readFileSync(abs, 'utf8').slice(0, 64 * 1024); } catch { /* reported when linted */ }
+  const head = readHead(abs, 64 * 1024)?.toString('utf8') ?? ''; // read errors are reported when linted
   return yamlKindOf(abs, head);
 }

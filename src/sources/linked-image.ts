@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { displayPath, type Span } from '../document/document.js';
-import type { DocumentStore } from '../document/store.js';
+import { problemNote, type DocumentStore } from '../document/store.js';
 import { lintDockerfileSource } from './dockerfile/launch.js';
 import { imageConfigFromDockerfile, imageConfigFromRef, type ImageConfig } from './image-config.js';
 import type { ImageLinker } from './image-links.js';
@@ -17,7 +17,7 @@ export function linkedImageConfig(image: string, where: Span, store: DocumentSto
     const d = store.read(r.link.dockerfile, 'dockerfile');
     if (!d) {
       const cfg = imageConfigFromRef(image, where, opts);
-      cfg.describe = `${cfg.describe}; ${r.link.how}, but ${r.link.dockerfile} cannot be read`;
+      cfg.describe = `${cfg.describe}; ${r.link.how}, but ${r.link.dockerfile} cannot be read${problemNote(store.problemOf(r.link.dockerfile))}`;
       return cfg;
     }
     const res = lintDockerfileSource(d, store, { ...opts, context: path.dirname(r.link.dockerfile), ...(r.link.target ? { target: r.link.target } : { target: undefined }) });

@@ -1,7 +1,7 @@
 /**
  * What `pid1 watch` reports: the shapes of its `--json` lines (one object per line, documented in
  * docs/watch.md). Every string that comes from inside a container (command, argv, names, labels) is
- * passed through safeText() before it gets here.
+ * passed through safeName() before it gets here.
  */
 import type { IgnoredReason, SignalResult } from './result.js';
 

@@ -16,7 +16,7 @@
  * is 18). Lines that do not form a
  * record are kept (a bounded number) and joined with the next ones until they do.
  */
-import { kernelBytesToText } from '../../util/terminal.js';
+import { kernelBytesToText } from '../../util/sanitize.js';
 
 interface Header {
   /** Comm of the task that was running when the event fired (the sender, for signal_generate). */

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { decodeMask, hostArch, type SignalMasks } from '../../model/signals.js';
 import { parseCmdline, parseStat } from '../../proc/stat.js';
-import { kernelBytesToText } from '../../util/terminal.js';
+import { kernelBytesToText } from '../../util/sanitize.js';
 
 export interface ProcessFacts {
   /** The thread ID the fact was read for. */

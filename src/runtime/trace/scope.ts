@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { pidNsOf, readStat } from '../../proc/stat.js';
 import { UserError } from '../../util/errors.js';
-import { safeText } from '../../util/terminal.js';
+import { safeName } from '../../util/sanitize.js';
 import type { ContainerFacts, Engine } from '../docker.js';
 import type { ContainerInfo } from './events.js';
 
@@ -26,8 +26,8 @@ export function containerInfo(c: ContainerFacts): ContainerInfo {
   const pod = c.labels['io.kubernetes.pod.name'];
   const ns = c.labels['io.kubernetes.pod.namespace'];
   return {
-    id: c.id, name: safeText(c.name), image: safeText(c.image),
-    ...(pod ? { pod: safeText(pod) } : {}), ...(ns ? { namespace: safeText(ns) } : {}),
+    id: c.id, name: safeName(c.name), image: safeName(c.image),
+    ...(pod ? { pod: safeName(pod) } : {}), ...(ns ? { namespace: safeName(ns) } : {}),
   };
 }
 
@@ -134,7 +134,7 @@ export async function containerScope(docker: Engine, ref: string): Promise<Scope
   const { runningContainer } = await import('../docker.js');
   const c = await runningContainer(docker, ref);
   const unit = unitOfContainer(c);
-  if (!unit) throw new UserError(`container ${safeText(c.name)} exited before pid1 could watch it`);
+  if (!unit) throw new UserError(`container ${safeName(c.name)} exited before pid1 could watch it`);
   return new FixedScope('container', unit);
 }
 

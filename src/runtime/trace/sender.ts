@@ -1,5 +1,5 @@
 /** Who sent a signal, in the terms of a container's stop. */
-import { safeText } from '../../util/terminal.js';
+import { safeName } from '../../util/sanitize.js';
 import type { SenderRef, SenderRole } from './events.js';
 
 /**
@@ -30,7 +30,7 @@ export interface SenderFacts {
 }
 
 export function describeSender(s: SenderFacts): SenderRef {
-  const command = safeText(s.command);
+  const command = safeName(s.command);
   const base = { pid: s.pid, ...(s.tid !== s.pid ? { tid: s.tid } : {}), ...(s.nsPidInTarget !== undefined ? { nsPid: s.nsPidInTarget } : {}), command };
   let role: SenderRole;
   let description: string;

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import { defaultAction, signalName } from '../../model/signals.js';
 import { readStat } from '../../proc/stat.js';
 import { messageOf } from '../../util/errors.js';
-import { safeText } from '../../util/terminal.js';
+import { safeName } from '../../util/sanitize.js';
 import { mono } from '../clock.js';
 import type { EndEvent, ExitEvent, LostStopEvent, ProcessRef, SenderRef, SignalEvent, WatchEvent } from './events.js';
 import { ROUTINE_SIGNALS, and, fits, pidFilter, signalFilter } from './filter.js';
@@ -78,8 +78,8 @@ function processRef(pid: number, comm: string, f: ProcessFacts | undefined): Pro
   const nsPid = f?.nsPids.at(-1);
   return {
     pid, ...(nsPid !== undefined && f && f.nsPids.length > 1 ? { nsPid } : {}),
-    command: safeText(comm || f?.comm || '?'),
-    ...(f?.argv.length ? { argv: f.argv.map(safeText) } : {}),
+    command: safeName(comm || f?.comm || '?'),
+    ...(f?.argv.length ? { argv: f.argv.map(safeName) } : {}),
   };
 }
 

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Document, FileError } from '../../document/document.js';
-import type { DocumentStore } from '../../document/store.js';
+import { problemNote, type DocumentStore } from '../../document/store.js';
 
 /** compose.yaml, docker-compose.yml, docker-compose.prod.yml, compose.override.yaml, docker-compose-dev.yml ... */
 export function isComposeFileName(name: string): boolean {
@@ -49,7 +49,7 @@ export function projectDocs(doc: Document, store: DocumentStore, opts: { compose
     for (const f of files) {
       const d = f === abs ? doc : store.read(f, 'compose');
       if (d) docs.push(d);
-      else errors.push({ file: f, message: 'cannot read this compose file' });
+      else errors.push({ file: f, message: `cannot read this compose file${problemNote(store.problemOf(f))}` });
     }
     return { docs, errors };
   }

@@ -7,7 +7,6 @@
  *
  * Substituted characters map to the `$` that produced them and are never editable.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Chars } from '../../document/text.js';
 
@@ -142,14 +141,9 @@ export function parseDotEnv(text: string): Record<string, string> {
 }
 
 /** The interpolation environment of a project: `.env` in the project directory, overridden by the process environment. */
-export function projectEnv(projectDir: string, processEnv: Env): Env {
-  let fileEnv: Record<string, string> = {};
-  try {
-    const p = path.join(projectDir, '.env');
-    const st = fs.statSync(p);
-    if (st.isFile() && st.size < 1024 * 1024) fileEnv = parseDotEnv(fs.readFileSync(p, 'utf8'));
-  } catch {
-    /* no .env */
-  }
+export function projectEnv(projectDir: string, processEnv: Env, readText: (abs: string) => string | undefined): Env {
+  // read by the caller's document store: a regular file under 1 MiB, inside the linted tree
+  const text = readText(path.join(projectDir, '.env'));
+  const fileEnv = text === undefined ? {} : parseDotEnv(text);
   return { ...fileEnv, ...Object.fromEntries(Object.entries(processEnv).filter(([, v]) => v !== undefined)) };
 }

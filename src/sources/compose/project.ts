@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Scalar } from 'yaml';
 import { errorAt, type Document, type FileError } from '../../document/document.js';
-import type { DocumentStore } from '../../document/store.js';
+import { problemNote, type DocumentStore } from '../../document/store.js';
 
 import type { ImageConfig } from '../image-config.js';
 import type { SourceOptions } from '../launch.js';
@@ -133,7 +133,7 @@ export class Project {
       if (other !== undefined) {
         const abs = path.resolve(file.dir, other);
         const d = this.store.read(abs, 'compose');
-        if (!d) { this.error(file.doc, ext.key.range?.[0], `extends: cannot read ${other}`); return [self]; }
+        if (!d) { this.error(file.doc, ext.key.range?.[0], `extends: cannot read ${other}${problemNote(this.store.problemOf(abs))}`); return [self]; }
         baseFile = this.load(d);
       }
     }
@@ -184,7 +184,7 @@ export function loadProject(docs: readonly Document[], store: DocumentStore, opt
   const first = docs[0];
   if (!first) return undefined;
   const projectDir = first.absPath ? path.dirname(first.absPath) : process.cwd();
-  const env = projectEnv(projectDir, opts.env ?? process.env);
+  const env = projectEnv(projectDir, opts.env ?? process.env, (p) => store.readText(p));
   const p = new Project(store, env, opts);
   const fileErrors: FileError[] = [];
   p.sink = fileErrors;

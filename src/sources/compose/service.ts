@@ -8,13 +8,13 @@
  *   daemon/oci_linux.go prepends `docker-init --`). `stop_signal` replaces the image's STOPSIGNAL;
  *   `stop_grace_period` (default 10 s) is the time from the signal to SIGKILL.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { isMap } from 'yaml';
 import type { FileError, Origin, Span } from '../../document/document.js';
 import { parseSignal, signalName } from '../../model/signals.js';
 import { tryDurationMs } from '../../util/duration.js';
 import { messageOf } from '../../util/errors.js';
+import { problemNote } from '../../document/store.js';
 import { lintDockerfileSource } from '../dockerfile/launch.js';
 import { imageConfigFromDockerfile, unanalysedImage, type ImageConfig } from '../image-config.js';
 import { linkerFor } from '../image-links.js';
@@ -300,10 +300,10 @@ function environmentOf(p: Project, layers: Layer[]): Record<string, string> {
         }
         if (file === undefined) continue;
         const abs = path.resolve(layer.file.dir, file);
-        let text: string | undefined;
-        try { text = fs.readFileSync(abs, 'utf8'); } catch { text = undefined; }
+        // through the store: a regular file, inside the linted tree
+        const text = p.store.readText(abs);
         if (text === undefined) {
-          if (required) p.error(layer.file.doc, (it ?? ef.value)?.range?.[0] ?? ef.key.range?.[0], `env_file: cannot read ${file}`);
+          if (required) p.error(layer.file.doc, (it ?? ef.value)?.range?.[0] ?? ef.key.range?.[0], `env_file: cannot read ${file}${problemNote(p.store.problemOf(abs))}`);
           continue;
         }
         Object.assign(fromFiles, parseDotEnv(text));

@@ -98,8 +98,8 @@ function resolveFile(stage: Stage, p: string, ctx: ContextReader, stages: Stage[
         return from ? resolveFile(from, path.posix.resolve('/', cand), ctx, stages, depth + 1) : undefined;
       }
       const abs = path.resolve(ctx.dir, cand);
-      if (!abs.startsWith(path.resolve(ctx.dir))) return undefined;
-      const d = ctx.store.read(abs, 'script');
+      // only inside the build context, symlinks resolved: the builder cannot copy from elsewhere either
+      const d = ctx.store.read(abs, 'script', { within: ctx.dir });
       if (d) return { path: p, doc: d, offset: 0, text: d.text, copiedBy: c.span };
       return undefined;
     }

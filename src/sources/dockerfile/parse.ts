@@ -15,6 +15,7 @@ import { overrideFor, shellOfImage } from '../images.js';
 import type { LaunchPart, ShellFact, SourceOptions } from '../launch.js';
 import { lexDockerfile, type Heredoc, type LexResult, type RawInstruction } from './lexer.js';
 import { expandWord, keyValues, parseJsonArray, splitWords, type Vars } from './words.js';
+import { excerpt } from '../../util/sanitize.js';
 
 export const KEYWORDS = new Set(['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
   'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
@@ -118,14 +119,21 @@ export function parseDockerfile(doc: Document, opts: SourceOptions = {}): { mode
   const byName = new Map<string, Stage>();
   for (const ins of lex.instructions) {
     const kw = ins.keyword;
-    if (!KEYWORDS.has(kw)) return err(ins.keywordStart, `unknown instruction: ${ins.keyword.slice(0, 40)}`);
+    // A file that is not a Dockerfile at all (a secrets file named explicitly) is not quoted: its first line
+    // could be a password. A first word that could be a typo of a keyword is; after a real instruction, a
+    // short excerpt names the typo.
+    if (!KEYWORDS.has(kw)) {
+      const first = ins === lex.instructions[0];
+      if (first && !/^[A-Za-z]{1,12}$/.test(ins.keyword)) return err(ins.keywordStart, 'not a Dockerfile: the first instruction is not one Docker knows');
+      return err(ins.keywordStart, `unknown instruction: ${excerpt(ins.keyword, 20)}`);
+    }
     for (const h of ins.heredocs) if (!h.terminated) return err(ins.keywordStart, `heredoc <<${h.name} is not terminated`);
     const a = ins.args.value;
     if (kw === 'FROM') {
       const words = splitWords(a, esc).filter((w) => !w.raw.startsWith('--'));
       const imageWord = words[0];
       if (!imageWord) return err(ins.keywordStart, 'FROM requires an image');
-      if (words.length === 2 || words.length > 3 || (words.length === 3 && (words[1]?.raw ?? '').toLowerCase() !== 'as')) return err(ins.keywordStart, `FROM: expected "FROM image [AS name]", got "${a.slice(0, 60)}"`);
+      if (words.length === 2 || words.length > 3 || (words.length === 3 && (words[1]?.raw ?? '').toLowerCase() !== 'as')) return err(ins.keywordStart, `FROM: expected "FROM image [AS name]", got "${excerpt(a, 40)}"`);
       const expanded = expandWord(imageWord.raw, globalArgs, esc);
       const name = words[2]?.raw.toLowerCase();
       const parent = byName.get(expanded.value.toLowerCase()) ?? (/^\d+$/.test(expanded.value) ? undefined : undefined);

@@ -1,0 +1,238 @@
+/**
+ * Reading files pid1 did not choose (a repository under lint, possibly hostile): only regular files, never
+ * more than a limit, and only inside the trees the user named.
+ *
+ * - A FIFO blocks open() and read() until a writer comes; /dev/zero never ends; opening some devices has
+ *   effects (a watchdog arms itself). So the type is checked with stat() before open(), and again with
+ *   fstat() on the descriptor (O_NONBLOCK: a FIFO swapped in between cannot block the open).
+ * - The size limit applies before reading, and a read takes at most limit + 1 bytes (a file that grows
+ *   while it is read is still cut).
+ * - Confinement: a path is inside a root when its real path (every symlink resolved) is under the real path
+ *   of the root.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { errnoOf, messageOf } from './errors.js';
+
+/** What a read saw, enough to tell later whether the file changed (for --fix). */
+export interface FileSnapshot {
+  bytes: Buffer;
+  dev: bigint;
+  ino: bigint;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+export type ReadResult =
+  | { ok: true; snap: FileSnapshot }
+  | { ok: false; code: 'missing' | 'not-regular' | 'too-large' | 'unreadable'; message: string };
+
+/** What a file is, in words, for "not a regular file (a FIFO)". */
+export function typeWord(st: Pick<fs.Stats, 'isDirectory' | 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice' | 'isSymbolicLink'>): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  return 'a special file';
+}
+
+/**
+ * Read a regular file whole, at most `limit` bytes (more is an error, found before reading when stat
+ * says so). Symlinks are followed; confinement is the caller's business (see Confinement).
+ */
+export function readRegularFile(file: string, limit: number): ReadResult {
+  let st: fs.BigIntStats;
+  try {
+    st = fs.statSync(file, { bigint: true });
+  } catch (err) {
+    const code = errnoOf(err);
+    return code === 'ENOENT' || code === 'ENOTDIR' ? { ok: false, code: 'missing', message: 'no such file' } : { ok: false, code: 'unreadable', message: `cannot read: ${code ?? messageOf(err)}` };
+  }
+  if (!st.isFile()) return { ok: false, code: 'not-regular', message: `not a regular file (${typeWord(st)}): not read` };
+  if (st.size > BigInt(limit)) return tooLarge(st.size, limit);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+  } catch (err) {
+    return { ok: false, code: 'unreadable', message: `cannot read: ${errnoOf(err) ?? messageOf(err)}` };
+  }
+  try {
+    const fst = fs.fstatSync(fd, { bigint: true });
+    // the file opened is the one checked (not something swapped in since the stat)
+    if (!fst.isFile() || fst.dev !== st.dev || fst.ino !== st.ino) return { ok: false, code: 'not-regular', message: `not a regular file (${typeWord(fst)}): not read` };
+    // size + 1: a file that grew since fstat is seen (and read on, up to the limit)
+    let chunk = Buffer.allocUnsafe(Math.min(limit + 1, Number(fst.size) + 1));
+    let n = 0;
+    for (;;) {
+      if (n === chunk.length) {
+        if (chunk.length > limit) break;
+        const bigger = Buffer.allocUnsafe(Math.min(limit + 1, chunk.length * 2));
+        chunk.copy(bigger, 0, 0, n);
+        chunk = bigger;
+      }
+      const got = fs.readSync(fd, chunk, n, chunk.length - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+    if (n > limit) return { ok: false, code: 'too-large', message: `file is too large (more than ${limit} bytes; the limit is ${limit})` };
+    return { ok: true, snap: { bytes: chunk.subarray(0, n), dev: fst.dev, ino: fst.ino, mode: Number(fst.mode), uid: Number(fst.uid), gid: Number(fst.gid) } };
+  } catch (err) {
+    return { ok: false, code: 'unreadable', message: `cannot read: ${errnoOf(err) ?? messageOf(err)}` };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function tooLarge(size: bigint, limit: number): ReadResult {
+  return { ok: false, code: 'too-large', message: `file is too large (${size} bytes; the limit is ${limit})` };
+}
+
+/**
+ * The first `n` bytes of a regular file, or undefined (missing, not a regular file, unreadable). `into`: a
+ * buffer to reuse (a walk sniffs thousands of heads); the result is a view of it, valid until the next call.
+ */
+export function readHead(file: string, n: number, into?: Buffer): Buffer | undefined {
+  try {
+    if (!fs.statSync(file).isFile()) return undefined;
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+    try {
+      if (!fs.fstatSync(fd).isFile()) return undefined;
+      const buf = into && into.length >= n ? into : Buffer.allocUnsafe(n);
+      let got = 0;
+      for (;;) {
+        const k = fs.readSync(fd, buf, got, n - got, null);
+        if (k === 0) break;
+        got += k;
+        if (got === n) break;
+      }
+      return buf.subarray(0, got);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** `child` is `root` or below it (both absolute and normalised). */
+export function isInside(child: string, root: string): boolean {
+  if (child === root) return true;
+  const r = root.endsWith(path.sep) ? root : `${root}${path.sep}`;
+  return child.startsWith(r);
+}
+
+/** Real path, or undefined when it cannot be resolved (missing, a loop). */
+export function realPathOf(p: string): string | undefined {
+  try { return fs.realpathSync.native(p); } catch { return undefined; }
+}
+
+/**
+ * Where pid1 may read on its own: under the roots named on the command line, after resolving symlinks.
+ * Paths named explicitly are read as named. `follow` (--follow-symlinks) lifts the roots for reads.
+ */
+export class Confinement {
+  private readonly roots: string[];
+  private readonly explicit = new Set<string>();
+  /** Directories a walk entered from a root without following symlinks: inside it, no realpath needed. */
+  private readonly walked = new Set<string>();
+
+  constructor(roots: readonly string[], readonly follow = false) {
+    this.roots = [...new Set(roots.map((r) => realPathOf(r) ?? path.resolve(r)))];
+  }
+
+  /** A file named on the command line: read as named, wherever it points. */
+  allow(absPath: string): void {
+    this.explicit.add(path.resolve(absPath));
+  }
+
+  /** Directories the walk entered (from a root, never through a symlink). */
+  addWalked(dirs: Iterable<string>): void {
+    for (const d of dirs) this.walked.add(d);
+  }
+
+  isExplicit(absPath: string): boolean {
+    return this.explicit.has(path.resolve(absPath));
+  }
+
+  /** The roots, as real paths. */
+  get rootPaths(): readonly string[] {
+    return this.roots;
+  }
+
+  /**
+   * A directory to search for files on pid1's own initiative (a repository's top, for image links): `dir`
+   * when it is inside a root; else the innermost root `from` is in; else `from`. With --follow-symlinks, `dir`.
+   */
+  searchRoot(dir: string, from: string): string {
+    if (this.follow || this.roots.length === 0 || this.rootOf(realPathOf(dir) ?? path.resolve(dir))) return dir;
+    const realFrom = realPathOf(from) ?? path.resolve(from);
+    return this.roots.filter((r) => isInside(realFrom, r)).sort((a, b) => b.length - a.length)[0] ?? from;
+  }
+
+  /** The root a real path is under, if any. */
+  rootOf(real: string): string | undefined {
+    return this.roots.find((r) => isInside(real, r));
+  }
+
+  /**
+   * Why pid1 must not read this path on its own, or undefined when it may. `within`: a tighter root for
+   * this read (the build context for a COPY source), enforced even with --follow-symlinks, since the
+   * builder cannot reach outside it either.
+   */
+  refusal(absPath: string, within?: string): string | undefined {
+    const abs = path.resolve(absPath);
+    if (this.explicit.has(abs)) return undefined;
+    if (this.insideWalked(abs, within)) return undefined;
+    const real = realPathOf(abs);
+    if (real === undefined) return undefined; // missing: the read says so
+    if (within !== undefined) {
+      const w = realPathOf(within) ?? path.resolve(within);
+      if (!isInside(real, w)) return `${escapeWords(abs, real)} outside the build context ${w}: not read`;
+    }
+    if (this.follow || this.roots.length === 0 || this.rootOf(real)) return undefined;
+    return `${escapeWords(abs, real)} outside the linted tree ${this.nearestRoot(abs)}: not read (--follow-symlinks reads it)`;
+  }
+
+  /**
+   * The cheap answer, for files in directories the walk entered: such a directory resolves inside its root
+   * (the walk descends real directories only), so a file there is inside unless it is itself a symlink.
+   */
+  private insideWalked(abs: string, within?: string): boolean {
+    const dir = path.dirname(abs);
+    if (!this.walked.has(dir)) return false;
+    if (within !== undefined) {
+      const w = path.resolve(within);
+      if (!this.walked.has(w) || !isInside(dir, w)) return false;
+    }
+    try { return !fs.lstatSync(abs).isSymbolicLink(); } catch { return true; /* missing: the read says so */ }
+  }
+
+  private nearestRoot(abs: string): string {
+    return this.roots.find((r) => isInside(abs, r)) ?? this.roots[0] ?? '/';
+  }
+
+  /** Why pid1 must not write this file (--fix): outside every root, or not a regular file. */
+  writeRefusal(absPath: string): string | undefined {
+    const abs = path.resolve(absPath);
+    const real = realPathOf(abs);
+    if (real === undefined) return 'it no longer exists';
+    const root = this.rootOf(real);
+    // Explicit files too: a named symlink that leaves the tree is read as named, but never written through.
+    if (!root && this.roots.length > 0) return `${escapeWords(abs, real)} outside the linted tree ${this.nearestRoot(abs)}: not written`;
+    let st: fs.Stats;
+    try { st = fs.lstatSync(real); } catch (err) { return `cannot stat: ${errnoOf(err) ?? messageOf(err)}`; }
+    if (!st.isFile()) return `not a regular file (${typeWord(st)}): not written`;
+    return undefined;
+  }
+}
+
+/** How a path leaves a root: "a symlink to /etc/shadow,", "resolves to /etc/x,", or "" (it is outside as written). */
+function escapeWords(abs: string, real: string): string {
+  let link: string | undefined;
+  try { if (fs.lstatSync(abs).isSymbolicLink()) link = fs.readlinkSync(abs); } catch { /* not a link */ }
+  if (link !== undefined) return `a symlink to ${link},`;
+  return real !== abs ? `resolves to ${real},` : 'it is';
+}
