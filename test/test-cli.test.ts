@@ -106,7 +106,9 @@ describe('pid1 test: could not run, exit 2', { concurrency: 3 }, () => {
   });
 });
 
-describe('pid1 test: hygiene', { concurrency: 2 }, () => {
+// One at a time: the engine-dying test's `pid1 test --cleanup` would remove the dead run's leftovers
+// that the --cleanup test plants for its own cleanup to find (a dead owner is dead for every cleanup).
+describe('pid1 test: hygiene', { concurrency: 1 }, () => {
   test('Ctrl-C in the middle of the stop removes the container', async (t) => {
     if (!requireDocker(t)) return;
     const image = testImage({ shell: 'dash' });

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { collect, parsePid } from './options.js';
+import { addRuntimeOptions, collect, parsePid, runtimeOptionsOf, type RuntimeFlags } from './options.js';
 import { parseSignal } from '../model/signals.js';
 import { UserError, messageOf } from '../util/errors.js';
 import type { Scope } from '../runtime/trace/scope.js';
 
-interface WatchOptions {
+interface WatchOptions extends RuntimeFlags {
   container?: string;
   pid?: number;
   all?: boolean;
@@ -21,6 +21,15 @@ instance of its own (instances/pid1-<pid>, removed on exit). A SIGTERM that PID 
 the runtime's SIGKILL is reported as one "lost stop". With --container or --pid the watch ends when
 PID 1 has exited. Needs root and tracefs (/sys/kernel/tracing).
 
+Runtimes: Docker (default), Podman (--runtime podman) and containerd (--runtime containerd, with
+--namespace k8s.io for a Kubernetes node's containers), chosen as pid1 inspect chooses them.
+
+Examples:
+  pid1 watch --container web
+  pid1 watch --runtime podman --container web --json
+  pid1 watch --runtime containerd --namespace k8s.io --all
+  pid1 watch --pid 12345
+
 Exit status: 0, or 1 when a lost stop was seen (--container, --pid); 2 when it could not run.
 See docs/watch.md.`;
 
@@ -36,16 +45,17 @@ function signalsOption(list: string[]): number[] | undefined {
 }
 
 export function registerWatch(program: Command): void {
-  program
+  const cmd = program
     .command('watch')
     .summary('show, live, what the kernel does with every signal sent to a container\'s processes')
     .description('Follow the kernel\'s signal_generate and process-exit tracepoints for a container, a PID namespace or every container, and tell each stop as it happens.')
-    .option('--container <name|id>', 'a running container, through the Docker Engine API')
+    .option('--container <name|id>', 'a running container (Docker, Podman: name or ID; containerd: ID, a unique prefix, or NAMESPACE/POD/CONTAINER)')
     .option('--pid <pid>', 'a host PID: its PID namespace (for a host process: it and its descendants)', parsePid)
-    .option('--all', 'every container on the engine, also those started later')
+    .option('--all', 'every container on the runtime, also those started later')
     .option('--signal <sig>', 'only these signals (repeatable or comma-separated; SIGKILL is always watched; `all` for every signal); default: all but SIGCHLD, SIGURG, SIGALRM, SIGVTALRM, SIGPROF', (v: string, prev: string[] | undefined) => collect(v, prev ?? []))
     .option('--json', 'one JSON object per line (docs/watch.md)')
-    .option('--cleanup', 'remove the tracefs instances of watchers that are gone (killed with SIGKILL, crashed), and exit')
+    .option('--cleanup', 'remove the tracefs instances of watchers that are gone (killed with SIGKILL, crashed), and exit');
+  addRuntimeOptions(cmd, 'watched containers')
     .addHelpText('after', HELP_AFTER)
     .action(async (o: WatchOptions) => {
       const { cleanupInstances } = await import('../runtime/trace/tracefs.js');
@@ -58,6 +68,8 @@ export function registerWatch(program: Command): void {
       const modes = [o.pid !== undefined, o.container !== undefined, Boolean(o.all)].filter(Boolean).length;
       if (modes !== 1) throw new UserError('give exactly one of --container NAME|ID, --pid N, --all (or --cleanup)');
       const signals = signalsOption(o.signal ?? []);
+      const runtime = runtimeOptionsOf(o);
+      if (o.pid !== undefined && Object.keys(runtime).length) throw new UserError('--runtime, --address, --namespace and --state-dir go with --container or --all (--pid names a host process: no runtime is asked)');
       // tracefs first: without root or tracefs nothing else is worth doing (one line, exit 2).
       const { findTracefs } = await import('../runtime/trace/tracefs.js');
       const tracefs = findTracefs();
@@ -69,11 +81,12 @@ export function registerWatch(program: Command): void {
       if (o.pid !== undefined) {
         scope = pidScope(o.pid);
       } else {
-        const { engine, ensureEngine } = await import('../runtime/docker.js');
+        const { connectRuntime } = await import('../runtime/connect.js');
+        const { containerSource } = await import('../runtime/trace/sources.js');
         const { allScope, containerScope } = await import('../runtime/trace/scope.js');
-        const docker = engine();
-        await ensureEngine(docker);
-        scope = o.container !== undefined ? await containerScope(docker, o.container) : await allScope(docker, warn);
+        // The container's PID 1 on the host names its PID namespace: from there on the watch is the kernel's, whatever the runtime.
+        const source = containerSource(await connectRuntime(runtime, 5000));
+        scope = o.container !== undefined ? await containerScope(source, o.container) : await allScope(source, warn);
       }
       const { Watcher } = await import('../runtime/trace/watcher.js');
       const tty = process.stdout.isTTY === true && !process.env.NO_COLOR;

@@ -1,6 +1,6 @@
 /** `pid1 test`'s text view of a test report (src/runtime/reports.ts). */
 import type { Outcome } from '../model/launch.js';
-import type { TestReport, TimelineEvent, Verdict } from '../runtime/reports.js';
+import type { KernelResultView, TestReport, TimelineEvent, Verdict } from '../runtime/reports.js';
 import { colour, formatInspect } from './inspect.js';
 import { safeDeep } from '../util/sanitize.js';
 
@@ -10,10 +10,17 @@ export function verdictTag(v: Verdict | Outcome, c: (code: string, s: string) =>
   return ({ graceful: c('32', 'GRACEFUL'), killed: c('31', 'KILLED'), abrupt: c('33', 'ABRUPT'), nostart: c('31', 'NOSTART'), unknown: c('33', 'UNKNOWN') } as const)[v];
 }
 
+/** The kernel's result, and for a runtime's signal which process it was generated for and by whom. */
+function kernelWords(k: KernelResultView): string {
+  const times = k.count ? ` (${k.count} times)` : '';
+  return `${k.why} (host PID ${k.target.pid}${k.target.nsPid !== undefined ? `, PID ${k.target.nsPid} inside` : ''}; sent by ${k.sender.command}, host PID ${k.sender.pid})${times}`;
+}
+
 export function formatEvent(e: TimelineEvent): string {
   switch (e.kind) {
     case 'prestop': return `preStop ${e.phase === 'start' ? 'starts' : 'ends'}: ${e.text}`;
-    case 'signal': return `${e.signal} -> ${e.to}, sent by ${e.by}`;
+    case 'signal': return `${e.signal} -> ${e.to}, sent by ${e.by}${e.kernel ? `; the kernel: ${kernelWords(e.kernel)}` : ''}`;
+    case 'kernel-signal': return `kernel ${e.signal} -> ${e.to}, sent by ${e.by}: ${e.kernel.why}${e.kernel.count ? ` (${e.kernel.count} times)` : ''}`;
     case 'exit': return `exit   ${e.name}${e.pid !== undefined ? ` (PID ${e.pid}, host ${e.hostPid})` : ` (host PID ${e.hostPid})`}: ${e.status}${e.source === 'kernel' ? '' : e.source === 'zombie' ? ' (seen as a zombie)' : ' (status not seen)'}`;
     case 'container-exit': return e.of === 'namespace' ? `the namespace's init is gone (status ${e.exitCode})` : `container exited with status ${e.exitCode}`;
     case 'log': return `log    ${e.stream === 'stderr' ? '[stderr] ' : ''}${e.line}`;
@@ -65,6 +72,9 @@ export function formatTest(report: TestReport, useColour = false): string {
   if (r.timeline.length) {
     out.push('');
     out.push(c('1', `Timeline (ms from ${r.preStop ? 'the start of the preStop hook' : `the ${r.policy.signal}`}):`));
+    const st = r.signalTrace;
+    if (st?.source === 'none') out.push(`  (no kernel results for the signals: ${st.why})`);
+    for (const w of st?.source === 'tracefs' ? st.warnings ?? [] : []) out.push(`  (kernel trace: ${w})`);
     for (const e of r.timeline) out.push(`  ${ms(e.t)}  ${formatEvent(e)}`);
   }
   out.push('');

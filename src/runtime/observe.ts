@@ -16,8 +16,9 @@
 import type { InitRun, ExitEvent, InitEvent, Named } from '../init/report.js';
 import type { NamespaceTree } from '../proc/tree.js';
 import type { Verdict as LiveVerdict } from '../proc/verdict.js';
-import type { ComparisonView, ObservationView, PredictionView, TimelineEvent, Verdict } from './reports.js';
 import { wallToMono } from './clock.js';
+import type { ComparisonView, KernelResultView, ObservationView, PredictionView, TimelineEvent, Verdict } from './reports.js';
+import type { SignalEvent } from './trace/events.js';
 import { describeStatus, type ExitStatus, type ProcessExit } from './exits.js';
 import type { StopPolicy, StopRun } from './policy.js';
 import type { LogLine, RuntimeSignal } from './target.js';
@@ -205,6 +206,10 @@ export interface TimelineInput {
   /** pid1 init's report (from its stderr or its --report file): its events at the times the init stamped them. */
   initRun?: InitRun;
   maxLogs?: number;
+  /** The kernel's signal_generate records during the stop (pid1 test with tracefs), for the kernel's result of each signal. */
+  traced?: SignalEvent[];
+  /** At most this many signals that only the trace saw (default 100). */
+  maxTraced?: number;
 }
 
 /**
@@ -242,10 +247,24 @@ function initEventTimes(run: InitRun, signalAt: number, exits: ProcessExit[]): {
   return out;
 }
 
-const ORDER: Record<TimelineEvent['kind'], number> = { prestop: 0, signal: 1, init: 2, log: 2, exit: 3, 'container-exit': 4, note: 5 };
+/** The kernel's record of a signal, as the timeline shows it. */
+function kernelView(e: SignalEvent): KernelResultView {
+  return {
+    result: e.result, ...(e.reason ? { reason: e.reason } : {}), why: e.why,
+    target: { pid: e.target.pid, ...(e.target.nsPid !== undefined ? { nsPid: e.target.nsPid } : {}), command: e.target.command },
+    sender: { pid: e.sender.pid, command: e.sender.command, role: e.sender.role },
+    ...(e.count ? { count: e.count } : {}),
+  };
+}
+
+/** How far apart (ms) a runtime's record of a signal and the kernel's may be: the engine's event arrives after the kill(2). */
+const MATCH_MS = 2000;
+
+const ORDER: Record<TimelineEvent['kind'], number> = { prestop: 0, signal: 1, 'kernel-signal': 1, init: 2, log: 2, exit: 3, 'container-exit': 4, note: 5 };
 
 export function buildTimeline(i: TimelineInput): TimelineEvent[] {
-  const t = (at: number): number => Math.round((at - i.t0) * 10) / 10;
+  let t0 = i.t0;
+  const t = (at: number): number => Math.round((at - t0) * 10) / 10;
   const byHost = new Map(i.tree.processes.map((p) => [p.hostPid, p]));
   const pid1 = `PID 1 (${i.tree.init.comm})`;
   const out: TimelineEvent[] = [];
@@ -258,11 +277,49 @@ export function buildTimeline(i: TimelineInput): TimelineEvent[] {
   // after delivering the signal, so an exit it caused can carry an earlier kernel timestamp).
   const stopEvent = i.signals.find((s) => s.at >= i.t0 - 50 && s.signal !== 'SIGKILL');
   const killEvent = i.signals.find((s) => s.signal === 'SIGKILL' && s.at >= i.t0 - 50);
+  // The kernel's record of each: the nearest generation of that signal for PID 1 (pid1 watch's events).
+  const traced = [...(i.traced ?? [])];
+  const initHost = i.tree.init.hostPid;
+  const take = (signal: string, at: number): SignalEvent | undefined => {
+    let best: { e: SignalEvent; d: number } | undefined;
+    for (const e of traced) {
+      if (e.signal !== signal || e.target.pid !== initHost) continue;
+      const d = Math.abs(e.monotonic * 1000 - at);
+      if (d <= MATCH_MS && (!best || d < best.d)) best = { e, d };
+    }
+    if (best) traced.splice(traced.indexOf(best.e), 1);
+    return best?.e;
+  };
+  const matched = new Map<RuntimeSignal, SignalEvent>();
+  for (const s of i.signals) {
+    const k = s.at >= i.t0 - 50 ? take(s.signal, s.at) : undefined;
+    if (k) matched.set(s, k);
+  }
+  // When the kernel generated the stop signal before the time the run settled on (the engine's record
+  // comes after its kill), the timeline counts from the kernel's time, so that what PID 1 did at once
+  // is never shown before the signal. (Later, it is the runtime's record that counts: unchanged.)
+  const stopByKernel = stopEvent ? matched.get(stopEvent) : undefined;
+  if (stopByKernel && !h && i.t0 === i.run.signalAt) t0 = Math.min(i.t0, stopByKernel.monotonic * 1000);
   for (const s of i.signals) {
     if (s.at < i.t0 - 50) continue;
-    const at = s === stopEvent ? i.run.signalAt : s === killEvent && i.run.sigkillAt !== undefined ? i.run.sigkillAt : s.at;
-    out.push({ t: t(at), kind: 'signal', signal: s.signal, to: pid1, by: s.by });
+    const k = matched.get(s);
+    const recorded = s === stopEvent ? i.run.signalAt : s === killEvent && i.run.sigkillAt !== undefined ? i.run.sigkillAt : s.at;
+    // The kernel's time when it is earlier: what the signal caused is never shown before it.
+    const at = k ? Math.min(recorded, k.monotonic * 1000) : recorded;
+    out.push({ t: t(at), kind: 'signal', signal: s.signal, to: pid1, by: s.by, ...(k ? { kernel: kernelView(k) } : {}) });
   }
+  // Signals only the kernel saw: forwarded inside the container, or its SIGKILLs when PID 1 exited.
+  const extra = traced.filter((e) => e.monotonic * 1000 >= i.t0 - 50);
+  const maxTraced = i.maxTraced ?? 100;
+  for (const e of extra.slice(0, maxTraced)) {
+    const node = byHost.get(e.target.pid);
+    const nsPid = e.target.nsPid ?? node?.pid;
+    out.push({
+      t: t(e.monotonic * 1000), kind: 'kernel-signal', signal: e.signal, kernel: kernelView(e),
+      to: `${nsPid !== undefined ? `PID ${nsPid}` : `host PID ${e.target.pid}`} (${e.target.command})`, by: e.sender.description,
+    });
+  }
+  if (extra.length > maxTraced) out.push({ t: t((extra[maxTraced] as SignalEvent).monotonic * 1000), kind: 'note', text: `${extra.length - maxTraced} more signals in the kernel's trace not shown` });
   if (i.run.fast) out.push({ t: t(i.run.fast.at), kind: 'note', text: 'verdict: killed (--fast: the kernel discarded the stop signal at PID 1; not waiting out the grace period)' });
   for (const e of i.exits) {
     const node = byHost.get(e.hostPid);

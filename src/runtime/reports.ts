@@ -9,6 +9,8 @@ import { hostArch, signalName } from '../model/signals.js';
 import type { NamespaceTree, TreeNode } from '../proc/tree.js';
 import type { Verdict as LiveVerdict } from '../proc/verdict.js';
 import type { ContainerFacts } from './docker.js';
+import type { SignalEvent } from './trace/events.js';
+import type { SignalTraceView } from './trace/test-signals.js';
 
 export interface ProcessView {
   pid: number;
@@ -62,9 +64,30 @@ export function inspectReport(tree: NamespaceTree, verdict: LiveVerdict, contain
 
 export type Verdict = 'graceful' | 'killed' | 'abrupt' | 'nostart';
 
+/**
+ * What the kernel did with a signal, from its signal/signal_generate tracepoint (pid1 watch's
+ * events, docs/watch.md): the result, why it was ignored, and the process it was generated for.
+ */
+export interface KernelResultView {
+  result: SignalEvent['result'];
+  reason?: SignalEvent['reason'];
+  /** The result in words ("ignored: default action at a namespace init"). */
+  why: string;
+  target: { pid: number; nsPid?: number; command: string };
+  sender: { pid: number; command: string; role: SignalEvent['sender']['role'] };
+  /** The same signal generated this many times in a row (a storm), when more than once. */
+  count?: number;
+}
+
 export type TimelineEvent =
   | { t: number; kind: 'prestop'; phase: 'start' | 'end'; text: string }
-  | { t: number; kind: 'signal'; signal: string; to: string; by: string }
+  /** A signal the runtime (or pid1 replaying it) sent to PID 1, with the kernel's result when tracefs was available. */
+  | { t: number; kind: 'signal'; signal: string; to: string; by: string; kernel?: KernelResultView }
+  /**
+   * A signal only the kernel's trace saw (tracefs): forwarded by a process of the container (an init,
+   * a wrapper), or the kernel's SIGKILLs to every process when PID 1 exits.
+   */
+  | { t: number; kind: 'kernel-signal'; signal: string; to: string; by: string; kernel: KernelResultView }
   | { t: number; kind: 'exit'; pid?: number; hostPid: number; name: string; status: string; code?: number; signal?: string; source: 'kernel' | 'zombie' | 'vanished' }
   | { t: number; kind: 'container-exit'; of: 'container' | 'namespace'; exitCode: number }
   | { t: number; kind: 'log'; stream: 'stdout' | 'stderr'; line: string }
@@ -141,6 +164,8 @@ export interface TestReport {
   initReport?: { summary: string; events: InitEvent[] };
   /** Where exit statuses came from: the kernel's proc connector or /proc polling. */
   watcher: string;
+  /** Where the signals' kernel results came from (a tracefs instance), or why there are none (not root, no tracefs). */
+  signalTrace?: SignalTraceView;
   /** ms: ready = start to ready; verdict = stop signal to verdict. */
   durations: { readyMs?: number; stopMs?: number; verdictMs?: number; totalMs: number };
   /** 0 graceful, 1 otherwise. */

@@ -27,6 +27,7 @@ import { ensureEngine, imageFacts, inspectContainer, type ContainerFacts, type I
 import { chooseRuntime, connectEngine, type EngineConnection, type RuntimeOptions } from './connect.js';
 import { inspectPodmanContainer } from './podman.js';
 import { ExitWatcher } from './exits.js';
+import { TestSignalTrace } from './trace/test-signals.js';
 import { composeService, describePreStop, manifestContainer } from './pick-container.js';
 import { buildTimeline, compare, observe } from './observe.js';
 import { checkPreStopReachable, resolvePolicy, runStop, settleEngineStop, type PolicyName, type StopPolicy, type StopRun } from './policy.js';
@@ -349,6 +350,10 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
     // A program's source needed a grammar not loaded yet: load it and predict again (as lint does).
     if (await loadWantedGrammars()) staticPred = staticPrediction(target.argv, shell, policy.signal, root, p);
 
+    // The kernel's result for every signal of the stop (tracefs, as pid1 watch --pid reads it); its
+    // instance goes with the test's other resources, also on Ctrl-C.
+    const trace = TestSignalTrace.start(target.hostPid, target.kind === 'container' ? { id: target.id, name: target.name, ...(p.image ? { image: p.image.ref } : {}) } : undefined);
+    hooks.resources.add('tracefs instance', async () => trace.stop());
     hooks.progress?.(`pid1 test: stopping with the ${policy.name} policy (${policy.signal}, grace ${policy.graceSeconds} s)${o.fast && (live.delivery === 'dropped' || live.delivery === 'ignored') ? ', --fast' : ''}...`);
     const fastEligible = o.fast && (live.delivery === 'dropped' || live.delivery === 'ignored');
     const stopped = hooks.stopping?.({ policy: policy.name, signal: policy.signal, graceSeconds: policy.graceSeconds });
@@ -373,6 +378,7 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
     watcher.close();
     // Every exit and line is in now: the engine's signals at the times they were sent, not after what they caused.
     settleEngineStop(stop, target, watcher, policy);
+    trace.stop(); // reads what the kernel still has, then removes the instance
     // A namespace's end is its init's own: unshare reports a signal death as a status of its own.
     const initEnd = watcher.exitOf(target.hostPid);
     if (target.kind === 'namespace' && initEnd?.status && stop.exit) {
@@ -393,12 +399,13 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
       before,
       prediction: { live: livePred, static: staticPred.view },
       ...(stop.preStop ? { preStop: { description: stop.preStop.description, ms: Math.round(stop.preStop.ms), outcome: stop.preStop.outcome, detail: stop.preStop.detail, subtractedSeconds: stop.preStop.subtractedSeconds, remainingSeconds: stop.preStop.remainingSeconds, raisedToMinimum: stop.preStop.raisedToMinimum } } : {}),
-      timeline: buildTimeline({ t0: stop.preStop ? stop.t0 : stop.signalAt, of: target.kind, tree, run: stop, signals: target.signals, exits: watcher.exits, logs: target.logs, ...(initRun ? { initRun } : {}) }),
+      timeline: buildTimeline({ t0: stop.preStop ? stop.t0 : stop.signalAt, of: target.kind, tree, run: stop, signals: target.signals, exits: watcher.exits, logs: target.logs, ...(initRun ? { initRun } : {}), traced: trace.signals }),
       observation,
       verdict: obs.verdict,
       comparison: { ...(cmpLive ? { live: cmpLive } : {}), ...(cmpStatic ? { static: cmpStatic } : {}) },
       fast: Boolean(stop.fast),
       ...(initRun ? { initReport: { summary: summarize(initRun), events: initRun.events } } : {}),
+      signalTrace: trace.view,
       watcher: watcher.source + (watcher.why && watcher.source !== 'proc connector' ? ` (proc connector: ${watcher.why})` : '') + (watcher.eventsLost ? ' (some connector events were lost)' : ''),
       durations: {
         readyMs: Math.round(ready.ms),

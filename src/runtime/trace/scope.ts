@@ -5,10 +5,9 @@
  */
 import fs from 'node:fs';
 import { pidNsOf, readStat } from '../../proc/stat.js';
-import { UserError } from '../../util/errors.js';
-import { safeName } from '../../util/sanitize.js';
-import type { ContainerFacts, Engine } from '../docker.js';
+import { UserError, messageOf } from '../../util/errors.js';
 import type { ContainerInfo } from './events.js';
+import type { ContainerSource, WatchedContainer } from './sources.js';
 
 export interface Unit {
   /** The PID namespace (pid:[inode]), or `subtree:<pid>` for a host process and its descendants. */
@@ -22,19 +21,10 @@ export interface Unit {
   label: string;
 }
 
-export function containerInfo(c: ContainerFacts): ContainerInfo {
-  const pod = c.labels['io.kubernetes.pod.name'];
-  const ns = c.labels['io.kubernetes.pod.namespace'];
-  return {
-    id: c.id, name: safeName(c.name), image: safeName(c.image),
-    ...(pod ? { pod: safeName(pod) } : {}), ...(ns ? { namespace: safeName(ns) } : {}),
-  };
-}
-
-function unitOfContainer(c: ContainerFacts): Unit | undefined {
+function unitOfContainer(c: WatchedContainer): Unit | undefined {
   const ns = pidNsOf(c.hostPid);
   if (!ns) return undefined; // exited meanwhile
-  const info = containerInfo(c);
+  const info = c.info;
   return { key: ns, container: info, initPid: c.hostPid, isolated: true, label: `container ${info.name}${info.pod ? ` (pod ${info.namespace ? `${info.namespace}/` : ''}${info.pod})` : ''}` };
 }
 
@@ -67,8 +57,10 @@ export interface Scope {
   scan(): Map<number, Unit>;
   /** Called when a unit is over (its init exited): --all forgets it. */
   retire(unit: Unit): void;
-  /** Containers started meanwhile (--all): the engine's list is read again. */
+  /** Containers started meanwhile (--all): the runtime's list is read again. */
   refresh(): Promise<void>;
+  /** How often refresh() runs (--all; default 10 s). */
+  readonly refreshMs?: number;
   /** Called after new units joined (--all: a container started), so that their processes are scanned at once. */
   onChange?: () => void;
   close(): void;
@@ -129,17 +121,19 @@ class FixedScope implements Scope {
   }
 }
 
-/** `--container NAME|ID`: a running container, through the Engine API. */
-export async function containerScope(docker: Engine, ref: string): Promise<Scope> {
-  const { runningContainer } = await import('../docker.js');
-  const c = await runningContainer(docker, ref);
+/** `--container NAME|ID`: a running container, on Docker, Podman or containerd. */
+export async function containerScope(source: ContainerSource, ref: string): Promise<Scope> {
+  const c = await source.find(ref);
   const unit = unitOfContainer(c);
-  if (!unit) throw new UserError(`container ${safeName(c.name)} exited before pid1 could watch it`);
+  if (!unit) throw new UserError(`container ${c.info.name} exited before pid1 could watch it`);
   return new FixedScope('container', unit);
 }
 
-/** `--pid N`: the PID namespace of host PID N, or N and its descendants when N is a host process. */
-export function pidScope(pid: number): Scope {
+/**
+ * `--pid N`: the PID namespace of host PID N, or N and its descendants when N is a host process;
+ * `container`: what runs in that namespace (pid1 test's container), for the words.
+ */
+export function pidScope(pid: number, container?: ContainerInfo): Scope {
   const ns = pidNsOf(pid);
   if (!fs.existsSync(`/proc/${pid}`)) throw new UserError(`no process with PID ${pid}`);
   if (!ns) throw new UserError(`cannot read /proc/${pid}/ns/pid (permission denied?)`);
@@ -147,12 +141,13 @@ export function pidScope(pid: number): Scope {
   if (ns !== mine) {
     const init = initOf(ns, listPids());
     if (init === undefined) throw new UserError(`the PID namespace of process ${pid} has no init (PID 1 exited)`);
-    return new FixedScope('pid', { key: ns, container: null, initPid: init, isolated: true, label: init === pid ? `the PID namespace of host PID ${pid}` : `the PID namespace of host PID ${pid} (its init is host PID ${init})` });
+    const label = container ? `container ${container.name}` : init === pid ? `the PID namespace of host PID ${pid}` : `the PID namespace of host PID ${pid} (its init is host PID ${init})`;
+    return new FixedScope('pid', { key: ns, container: container ?? null, initPid: init, isolated: true, label });
   }
   return new FixedScope('pid', { key: `subtree:${pid}`, container: null, initPid: pid, isolated: false, label: `PID ${pid} and its descendants` });
 }
 
-/** `--all`: every running container on the engine, and those that start while it watches. */
+/** `--all`: every running container on the runtime, and those that start while it watches. */
 class AllScope implements Scope {
   readonly kind = 'all';
   private readonly byNs = new Map<string, Unit>();
@@ -162,31 +157,19 @@ class AllScope implements Scope {
   private again = false;
   onChange?: () => void;
 
-  constructor(private readonly docker: Engine) {}
+  constructor(private readonly source: ContainerSource) {}
 
-  /** Follow the engine's `start` events, so that a container started meanwhile is watched at once. */
+  get refreshMs(): number {
+    return this.source.refreshMs;
+  }
+
+  /** Follow the runtime's `start` events, so that a container started meanwhile is watched at once. */
   async follow(onError: (why: string) => void): Promise<void> {
-    const stream = await this.docker.getEvents({ filters: { type: ['container'], event: ['start'] } });
-    const readable = stream as unknown as NodeJS.ReadableStream & { destroy(): void };
-    this.events = readable;
-    let rest = '';
-    readable.on('data', (d: Buffer) => {
-      rest += d.toString();
-      let i: number;
-      while ((i = rest.indexOf('\n')) >= 0) {
-        const line = rest.slice(0, i);
-        rest = rest.slice(i + 1);
-        try {
-          const e = JSON.parse(line) as { id?: string; Actor?: { ID?: string } };
-          const id = e.Actor?.ID ?? e.id;
-          if (id) this.seenIds.delete(id); // a restart is a new run: a new namespace
-        } catch {
-          continue;
-        }
-        void this.refresh().catch((err: unknown) => onError(String(err)));
-      }
-    });
-    readable.on('error', (err: Error) => onError(`the engine's event stream failed: ${err.message}`));
+    if (!this.source.follow) return;
+    this.events = await this.source.follow((id) => {
+      this.seenIds.delete(id); // a restart is a new run: a new namespace
+      void this.refresh().catch((err: unknown) => onError(messageOf(err)));
+    }, onError);
   }
 
   units(): Unit[] {
@@ -228,21 +211,18 @@ class AllScope implements Scope {
   }
 
   private async doRefresh(): Promise<void> {
-    const { inspectContainer, runningContainerIds } = await import('../docker.js');
-    const ids = await runningContainerIds(this.docker);
+    const ids = await this.source.runningKeys();
     let added = 0;
     for (const id of ids) {
       if (this.seenIds.has(id)) continue;
-      try {
-        const c = await inspectContainer(this.docker, id);
-        if (!c.running || c.hostPid <= 0) continue;
-        const u = unitOfContainer(c);
-        if (!u) continue;
-        this.seenIds.add(id);
+      const c = await this.source.read(id);
+      const u = c ? unitOfContainer(c) : undefined;
+      if (!u) continue; // removed, stopped or exited meanwhile
+      this.seenIds.add(id);
+      // A unit already watched keeps its object (a story in progress is keyed by it).
+      if (!this.byNs.has(u.key)) {
         this.byNs.set(u.key, u);
         added++;
-      } catch {
-        /* removed meanwhile */
       }
     }
     // A container seen before and no longer running can start again: with a new namespace.
@@ -257,13 +237,13 @@ class AllScope implements Scope {
   }
 }
 
-export async function allScope(docker: Engine, onError: (why: string) => void): Promise<Scope> {
-  const s = new AllScope(docker);
+export async function allScope(source: ContainerSource, onError: (why: string) => void): Promise<Scope> {
+  const s = new AllScope(source);
   await s.refresh();
   try {
     await s.follow(onError);
   } catch (err) {
-    onError(`cannot follow the engine's events (containers started later are found every 10 s): ${String(err)}`);
+    onError(`cannot follow ${source.label}'s events (containers started later are found every ${source.refreshMs / 1000} s): ${messageOf(err)}`);
   }
   return s;
 }

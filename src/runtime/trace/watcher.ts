@@ -160,7 +160,7 @@ export class Watcher {
     o.scope.onChange = () => w.guard(() => { w.rescan(); w.writeFilters(); });
     w.schedule(o.pollMs ?? POLL_MS);
     w.timers.push(setInterval(() => w.guard(() => { w.rescan(); w.writeFilters(); w.checkInits(); }), RESCAN_MS));
-    if (o.scope.kind === 'all') w.timers.push(setInterval(() => void o.scope.refresh().catch((err: unknown) => o.onWarning?.(messageOf(err))), REFRESH_MS));
+    if (o.scope.kind === 'all') w.timers.push(setInterval(() => void o.scope.refresh().catch((err: unknown) => o.onWarning?.(messageOf(err))), o.scope.refreshMs ?? REFRESH_MS));
     return w;
   }
 
