@@ -21,6 +21,9 @@ ruleTester(rule, {
     { name: 'uvicorn.run installs the handler', ...PY('import uvicorn\napp = object()\nuvicorn.run(app, host="0.0.0.0")\n') },
     { name: 'a Go binary whose package takes SIGTERM with signal.NotifyContext', ...GO(GO_NOTIFY) },
     { name: 'a binary of unknown origin is not taken for Go', dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN make\nFROM scratch\nCOPY --from=build /src/server /server\nCMD ["/server"]\n', files: { 'main.go': 'package main\n\nfunc main() {}\n' } },
+    // Below PID 1 the re-raise with the default action ends node: nothing keeps running (stop-not-graceful's call).
+    { name: 'node with no listener under npm start: not PID 1, so the re-raised signal ends it', dockerfile: 'FROM node:20-alpine\nWORKDIR /app\nCOPY package.json server.js ./\nCMD ["npm", "start"]\n', files: { 'package.json': '{"scripts":{"start":"node server.js"}}', 'server.js': "const express = require('express');\nexpress().listen(3000);\n" } },
+    { name: 'python with no handler under tini: not PID 1, so the default action ends it', dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nENTRYPOINT ["tini", "--"]\nCMD ["python", "app.py"]\n', files: { 'app.py': 'import time\nwhile True:\n    time.sleep(1)\n' } },
   ],
   invalid: [
     { name: 'sleep infinity', dockerfile: 'FROM debian:bookworm\nCMD ["sleep", "infinity"]\n', errors: [{ messageId: 'dropped', severity: 'error', message: /`sleep infinity` has no handler for SIGTERM: as PID 1 the kernel drops it/ }] },
