@@ -80,6 +80,9 @@ function compute(l: Launch): Diagnosis {
   if (service.role === 'service' && service.reaction === 'program-decides' && pred.outcome === 'unknown') return { kind: 'program-decides', proc: service, index };
   // The service itself does nothing graceful with the signal (the catalogue, or its program's source).
   const r = service.reaction;
+  // Below PID 1 the default action applies: with no handler (or a re-raise with SIG_DFL) the program ends at once
+  // when the signal reaches it (kernel/signal.c sig_task_ignored drops default-action signals only for a namespace init).
+  if (service.role === 'service' && index > 0 && (r === 'dropped' || r === 'reraised')) return { kind: 'other', prediction: pred };
   if (service.role === 'service' && (r === 'dropped' || r === 'ignored' || r === 'reraised' || r === 'continues' || (r === 'exits' && service.gracefulOnSignal === 'no' && !(service.programs.at(-1)?.graceful?.length)))) {
     return { kind: 'no-handler', proc: service, index, reaction: r };
   }

@@ -7,16 +7,11 @@
  */
 import { builtinModules } from 'node:module';
 import type { Node } from 'web-tree-sitter';
+import { nodeLibrary } from './known-libraries.js';
 import { ancestor, evidenceOf, usedOutside, named, signalNameOf, type FileFindings, type ImportRef, type KnownCall, type Reach, type Registration } from './source-findings.js';
 
 const LISTEN = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
 const BUILTIN = new Set(builtinModules);
-
-/**
- * Packages pid1 knows. express installs no listener (expressjs.com/en/advanced/healthcheck-graceful-shutdown.html:
- * "you must handle SIGTERM yourself"); the others install one through the calls in KNOWN_CALLS.
- */
-const KNOWN_PACKAGES = new Set(['express', '@godaddy/terminus', '@nestjs/core', 'close-with-grace']);
 
 interface KnownJs {
   module: string;
@@ -81,17 +76,31 @@ export function javascriptFindings(root: Node, source: string): FileFindings {
         registrations.push({ api: `process.${prop}`, signals: sig, action: 'handler', ...reachOf(call, root), evidence: evidenceOf(call, lines) });
         continue;
       }
-      const known = KNOWN_CALLS[prop];
+      const known = Object.hasOwn(KNOWN_CALLS, prop) ? KNOWN_CALLS[prop] : undefined;
       if (known && [...importedFrom.values()].includes(known.module)) {
         calls.push({ effect: known.effect, signals: [...known.signals], note: known.note, source: known.source, api: `${known.module} ${prop}()`, ...reachOf(call, root), evidence: evidenceOf(call, lines) });
       }
     } else if (fn?.type === 'identifier') {
-      const known = KNOWN_CALLS[fn.text];
+      // Own keys only: a call to `constructor()` or `toString()` is no known call.
+      const known = Object.hasOwn(KNOWN_CALLS, fn.text) ? KNOWN_CALLS[fn.text] : undefined;
       const from = importedFrom.get(fn.text);
       if (known && from === known.module) {
         calls.push({ effect: known.effect, signals: [...known.signals], note: known.note, source: known.source, api: `${known.module} ${fn.text}()`, ...reachOf(call, root), evidence: evidenceOf(call, lines) });
+        continue;
+      }
+      // A call a verified library lists as installing a handler (known-libraries.ts verdict 'calls').
+      const lib = from !== undefined ? nodeLibrary(from) : undefined;
+      if (lib?.library.verdict === 'calls' && (lib.library.calls ?? []).includes(fn.text)) {
+        calls.push({ effect: 'installs', signals: [...(lib.library.signals ?? [])], note: lib.library.note ?? `${fn.text}() installs a listener`, source: lib.library.source, api: `${lib.name} ${fn.text}()`, ...reachOf(call, root), evidence: evidenceOf(call, lines) });
       }
     }
+  }
+  // A library that listens as soon as it is loaded (known-libraries.ts verdict 'import').
+  for (const ref of imports) {
+    const lib = ref.kind === 'known' ? nodeLibrary(ref.module) : undefined;
+    if (lib?.library.verdict !== 'import') continue;
+    const at = root.descendantForPosition({ row: ref.evidence.line - 1, column: ref.evidence.column - 1 }) ?? root;
+    calls.push({ effect: 'installs', signals: [...(lib.library.signals ?? [])], note: lib.library.note ?? `loading ${lib.name} installs a listener`, source: lib.library.source, api: `require('${lib.name}')`, ...reachOf(at, root), evidence: ref.evidence });
   }
   return { registrations, calls, imports, syntaxErrors: root.hasError };
 }
@@ -120,8 +129,10 @@ function importRef(spec: string, evidence: ImportRef['evidence']): ImportRef {
     return { module: spec, kind: 'local', candidates: exts.map((e) => `${spec}${e}`), evidence };
   }
   const bare = spec.replace(/^node:/, '');
-  const pkg = bare.startsWith('@') ? bare.split('/').slice(0, 2).join('/') : (bare.split('/')[0] ?? bare);
-  if (spec.startsWith('node:') || BUILTIN.has(bare) || KNOWN_PACKAGES.has(pkg)) return { module: spec, kind: 'known', evidence };
+  if (spec.startsWith('node:') || BUILTIN.has(bare)) return { module: spec, kind: 'known', evidence };
+  // A verified library (known-libraries.ts).
+  const lib = nodeLibrary(spec);
+  if (lib && lib.library.verdict !== 'unknown') return { module: spec, kind: 'known', library: lib.name, evidence };
   return { module: spec, kind: 'unknown', evidence };
 }
 

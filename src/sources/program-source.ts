@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { Node, Parser, Tree } from 'web-tree-sitter';
 import type { SourceLanguage } from '../model/catalogue.js';
 import { grammarParser, loadedParser } from './grammars.js';
+import { leavesSignalAlone, NODE_LIBRARIES, PYTHON_LIBRARIES } from './known-libraries.js';
 import { goFindings } from './go-source.js';
 import { javascriptFindings } from './javascript-source.js';
 import { pythonFindings } from './python-source.js';
@@ -129,8 +130,13 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
     const unseen: ImportRef[] = [];
     const followed = new Set(reads.map((r) => r.file));
     for (const { ref, from } of pending) {
-      if (ref.kind === 'known') continue;
-      const found = locate(ref, from, language, opts);
+      // A known library: a module of its name in the build context shadows it (its candidates), else it
+      // is known unless its entry says it may take this stop signal.
+      const found = ref.kind !== 'known' || ref.candidates ? locate(ref, from, language, opts) : undefined;
+      if (ref.kind === 'known' && !found) {
+        if (ref.library && !libraryLeaves(language, ref.library, stop)) unseen.push(ref);
+        continue;
+      }
       if (!found) {
         // A relative import not found, or a package pid1 does not know.
         unseen.push(ref);
@@ -154,6 +160,12 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
   } finally {
     for (const t of trees) t.delete();
   }
+}
+
+function libraryLeaves(language: SourceLanguage, name: string, stop: string): boolean {
+  const table = language === 'python' ? PYTHON_LIBRARIES : NODE_LIBRARIES;
+  const lib = Object.hasOwn(table, name) ? table[name] : undefined;
+  return lib ? leavesSignalAlone(lib, stop) : false;
 }
 
 function normalize(signal: string): string {

@@ -7,6 +7,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { signalName } from '../model/signals.js';
+import { pythonLibrary, underUnknown } from './known-libraries.js';
 import { ancestor, evidenceOf, usedOutside, fields, named, signalNameOf, type FileFindings, type ImportRef, type KnownCall, type Reach, type Registration } from './source-findings.js';
 
 /** sys.stdlib_module_names of CPython 3.11 (public names): importing these installs no signal handler. */
@@ -26,14 +27,6 @@ subprocess sunau symtable sys sysconfig syslog tabnanny tarfile telnetlib tempfi
 threading time timeit tkinter token tokenize tomllib trace traceback tracemalloc tty types
 typing unicodedata unittest urllib uu uuid venv warnings wave weakref webbrowser wsgiref
 xdrlib xml xmlrpc zipapp zipfile zipimport zlib zoneinfo __future__`.split(/\s+/));
-
-/**
- * Third-party packages pid1 knows: importing them installs no handler (checked with a search of their
- * sources for signal.signal/add_signal_handler: flask, jinja2, requests, urllib3, yaml, click, kombu
- * have none; werkzeug and django only in their reloaders, which KNOWN_CALLS covers), or the calls that
- * do install one are in KNOWN_CALLS (uvicorn, aiohttp, celery, gunicorn, twisted).
- */
-const KNOWN_PACKAGES = new Set(['flask', 'werkzeug', 'jinja2', 'requests', 'urllib3', 'yaml', 'click', 'kombu', 'uvicorn', 'aiohttp', 'celery', 'gunicorn', 'twisted', 'django']);
 
 const BOTH = ['SIGINT', 'SIGTERM'];
 const UVICORN = { effect: 'installs', signals: BOTH, via: 'uvicorn', note: 'uvicorn installs handlers for SIGINT and SIGTERM and shuts down gracefully', source: 'uvicorn/server.py HANDLED_SIGNALS = (SIGINT, SIGTERM)' } as const;
@@ -67,6 +60,15 @@ const KNOWN_CALLS: Record<string, (call: Node, q: Q) => Known> = {
     { effect: 'none', signals: [], note: 'reactor.run(installSignalHandlers=False) installs none', source: 'twisted/internet/base.py' }),
   'django.core.management.execute_from_command_line': () => ({ effect: 'unknown', signals: [], via: 'django-runserver', note: 'manage.py\'s subcommand decides: runserver\'s autoreloader exits on TERM and its server is SIGKILLed; a WSGI server should run the app instead', source: 'django/utils/autoreload.py run_with_reloader()' }),
 };
+
+/** A call that a verified library lists as installing a handler (known-libraries.ts verdict 'calls'). */
+function libraryCall(qualified: string): Known | undefined {
+  const m = pythonLibrary(qualified);
+  if (m?.library.verdict !== 'calls') return undefined;
+  if ((m.library.calls ?? []).includes(qualified)) return { effect: 'installs', signals: [...(m.library.signals ?? [])], note: m.library.note ?? `${qualified} installs a handler`, source: m.library.source };
+  if (underUnknown(m.library, qualified)) return { effect: 'unknown', signals: [], note: `${qualified} is in a part of ${m.name} that can install a handler for ${(m.library.signals ?? []).join(', ')} (${m.library.note ?? 'see known-libraries.ts'})`, source: m.library.source };
+  return undefined;
+}
 
 /**
  * `python -m MODULE` for a module that is not the program's own file: what the module's __main__ does
@@ -216,6 +218,14 @@ export function pythonFindings(root: Node, source: string, opts: PythonOptions):
       const alias = n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : undefined;
       q.names.set(alias ?? orig, relative ? `.local.${orig}` : `${mod}.${orig}`);
     }
+    if (!relative && !pythonLibrary(mod)) {
+      // `from google.cloud import storage`: the package is google.cloud.storage (a namespace package's part).
+      const parts = names.map((n) => (n.type === 'aliased_import' ? n.childForFieldName('name')?.text : n.text) ?? '');
+      if (parts.length && parts.every((x) => pythonLibrary(`${mod}.${x}`))) {
+        for (const x of parts) imports.push(importRef(`${mod}.${x}`, ev));
+        continue;
+      }
+    }
     if (relative) {
       const base = mod.replace(/^\.+/, '');
       // `from . import app` may name a module app.py; `from .mod import x` names mod.py.
@@ -259,8 +269,21 @@ export function pythonFindings(root: Node, source: string, opts: PythonOptions):
       registrations.push({ api: 'loop.add_signal_handler', signals: signalsOf(argList[0], q), action: 'handler', ...reach(), evidence: evidenceOf(call, lines) });
       continue;
     }
-    const known = qn ? KNOWN_CALLS[plain(qn)] : undefined;
+    const known = qn && Object.hasOwn(KNOWN_CALLS, plain(qn)) ? KNOWN_CALLS[plain(qn)] : undefined;
     if (known && qn) calls.push({ ...known(call, q), api: plain(qn), ...reach(), evidence: evidenceOf(call, lines) });
+    else if (qn) {
+      const lib = libraryCall(plain(qn));
+      if (lib) calls.push({ ...lib, api: plain(qn), ...reach(), evidence: evidenceOf(call, lines) });
+    }
+  }
+  // A library that installs a handler when it is imported (known-libraries.ts verdict 'import').
+  for (const st of root.descendantsOfType(['import_statement', 'import_from_statement'])) {
+    if (!st) continue;
+    for (const ref of imports.filter((i) => i.evidence.line === st.startPosition.row + 1)) {
+      const m = ref.kind === 'known' ? pythonLibrary(ref.module) : undefined;
+      if (m?.library.verdict !== 'import') continue;
+      calls.push({ effect: 'installs', signals: [...(m.library.signals ?? [])], note: m.library.note ?? `importing ${m.name} installs a handler`, source: m.library.source, api: `import ${m.name}`, ...reachOf(st, root, opts), evidence: ref.evidence });
+    }
   }
   return { registrations, calls, imports, syntaxErrors: root.hasError };
 }
@@ -273,7 +296,11 @@ function candidatesOf(dotted: string, dots = 0): string[] {
 
 function importRef(dotted: string, evidence: ImportRef['evidence']): ImportRef {
   const top = dotted.split('.')[0] ?? dotted;
-  if (STDLIB.has(top) || KNOWN_PACKAGES.has(top)) return { module: dotted, kind: 'known', evidence };
+  if (STDLIB.has(top)) return { module: dotted, kind: 'known', evidence };
+  // A verified library (known-libraries.ts); a module of that name beside the file would shadow it
+  // (the script's directory comes first on sys.path), so its candidates are still looked for.
+  const lib = pythonLibrary(dotted);
+  if (lib && lib.library.verdict !== 'unknown' && !underUnknown(lib.library, dotted)) return { module: dotted, kind: 'known', library: lib.name, candidates: candidatesOf(dotted), evidence };
   // Not known: a module beside the file (import app -> app.py), or a third-party package.
   return { module: dotted, kind: 'unknown', candidates: candidatesOf(dotted), evidence };
 }
@@ -292,7 +319,8 @@ function signalsOf(n: Node | undefined, q: Q, depth = 0): string[] | undefined {
     }
     case 'tuple': case 'list': case 'set': case 'parenthesized_expression': {
       const out: string[] = [];
-      for (const c of named(n)) {
+      // A comment inside the tuple is a named child too, and names no signal.
+      for (const c of named(n).filter((x) => x.type !== 'comment')) {
         const s = signalsOf(c, q, depth + 1);
         if (!s) return undefined;
         out.push(...s);

@@ -51,6 +51,8 @@ export interface KnownCall {
 export interface ImportRef {
   module: string;
   kind: 'local' | 'known' | 'unknown';
+  /** A known third-party library: its key in known-libraries.ts. */
+  library?: string;
   /** For local imports: candidate paths of the module, relative to the importing file's directory. */
   candidates?: string[];
   evidence: Evidence;

@@ -14,12 +14,15 @@ ruleTester(rule, {
     { name: 'python that installs a SIGTERM handler (seen in app.py)', ...PY('import signal, sys\nsignal.signal(signal.SIGTERM, lambda *a: sys.exit(0))\n') },
     { name: 'python with no handler: certain, so service-no-handler reports it, not this rule', ...PY('import time\nwhile True:\n    time.sleep(1)\n') },
     { name: 'a binary pid1 cannot link to a go build is not taken for Go', dockerfile: GO_BUILD('./build.sh'), files: GO_FILES },
+    { name: 'python importing only verified libraries: certain too (service-no-handler)', ...PY('import time, requests, redis\nwhile True:\n    time.sleep(1)\n') },
+    { name: 'node importing only verified packages: certain too (service-no-handler)', ...NODE("const express = require('express');\nconst pino = require('pino');\nexpress().listen(3000);\n") },
   ],
   invalid: [
     { name: 'node as PID 1, server.js out of sight', dockerfile: 'FROM node:20-slim\nCMD ["node", "server.js"]\n', errors: [{ messageId: 'asPid1', severity: 'warning', message: /process\.on\('SIGTERM'/ }] },
     { name: 'python as PID 1, app.py out of sight', dockerfile: 'FROM python:3.12-slim\nCMD ["python3", "app.py"]\n', errors: [{ messageId: 'asPid1', message: /signal\.signal/ }] },
     { name: 'a Go binary whose package imports a module pid1 cannot read', dockerfile: GO_BUILD('go build -o /out/server .'), files: GO_FILES, errors: [{ messageId: 'asPid1', severity: 'warning', message: /signal\.Notify \/ signal\.NotifyContext.*github\.com\/acme\/server/ }] },
     { name: 'a Go binary whose output path comes from a build argument: linked to Go, not to a package', dockerfile: GO_BUILD('go build -o /out/$APP .'), files: GO_FILES, errors: [{ messageId: 'asPid1', message: /\/server \(\/out\/server in stage build\) is built by `go build -o \/out\/\$APP \.` \(.*Dockerfile:5\), but its output path is built at run time/ }] },
+    { name: 'python importing a module pid1 does not know', ...PY('import requests\nimport acme_sdk\nacme_sdk.serve()\n'), errors: [{ messageId: 'asPid1', message: /acme_sdk \(modules pid1 does not know\)/ }] },
     { name: 'under tini: the program still decides', dockerfile: 'FROM node:20-slim\nENTRYPOINT ["tini", "--"]\nCMD ["node", "server.js"]\n', errors: [{ messageId: 'asChild' }] },
   ],
 });

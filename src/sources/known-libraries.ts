@@ -1,0 +1,329 @@
+/**
+ * Third-party libraries and what importing or using them does to the stop signal, each entry read from
+ * the package's own released source (the Debian package for Python, the npm tarball and the tree
+ * `npm install` brings for Node) by scripts/verify-known-libraries.mjs, which re-downloads and re-checks
+ * every entry (`npm run verify-libs`). The sources are searched with pid1's own tree-sitter readers
+ * (python-source.ts, javascript-source.ts) plus a wider net for the same APIs however they are spelt, and
+ * native code (.so, .node) for the libc/libuv/CPython functions that install signal handlers.
+ *
+ * Verdicts, for the stop signals SIGTERM, SIGINT and SIGQUIT:
+ * - none: no code in the package (nor in the packages it brings) installs a handler for them, whatever
+ *   the program calls. `sites` lists the places that handle other signals (SIGCHLD, SIGWINCH, ...) or
+ *   events that are no signal, each with why it does not take a stop signal.
+ * - calls: importing installs nothing; the calls in `calls` do (qualified Python names as pid1 resolves
+ *   them, e.g. `uvicorn.run`; Node export names). Every site is reached only through those calls.
+ * - import: importing the module installs a handler for `signals`.
+ * - unknown: the package can install one and pid1 cannot tell from the program when (the site is reached
+ *   from too many places), or it could not be verified: the import stays a reason for 'unknown'.
+ */
+
+/** The signals a stop sends in practice (docker stop, kubelet, STOPSIGNAL of official images). */
+export const STOP_SIGNALS: readonly string[] = ['SIGTERM', 'SIGINT', 'SIGQUIT'];
+
+export type LibraryVerdict = 'none' | 'calls' | 'import' | 'unknown';
+
+/** A place in the package's code that installs a signal handler (or could), as the verifier finds it. */
+export interface LibrarySite {
+  /** `path#scope:action:signals`, what the verifier compares (lines move between versions). */
+  key: string;
+  /** The line in the verified version. */
+  line: number;
+  /** For a site whose signals the parser cannot resolve: the signals it takes, read by hand ([] for none). */
+  resolved?: string[];
+  /** What reaches it and why it matters or not, read by hand. */
+  why: string;
+}
+
+export interface KnownLibrary {
+  verdict: LibraryVerdict;
+  /** `debian:PACKAGE@VERSION`, `npm:NAME@VERSION` or `github:OWNER/NAME[:SUBDIR]@COMMIT`. */
+  source: string;
+  /** How many source files were read. */
+  files: number;
+  /** Signals a call in `calls` (or the import, for 'import') installs a handler for. */
+  signals?: string[];
+  /** 'calls': the calls that install one, by the name pid1 gives them. */
+  calls?: string[];
+  /**
+   * 'calls': modules (Python dotted prefixes) whose code reaches a site by more ways than `calls` lists:
+   * importing one of them, or calling into one, leaves the verdict to the program ('unknown').
+   */
+  unknownUnder?: string[];
+  sites?: LibrarySite[];
+  /** Native code importing signal functions: `path:symbol,...` (path without the CPython ABI tag). */
+  native?: string[];
+  /** Why, for anything but a plain 'none'. */
+  note?: string;
+}
+
+const none = (source: string, files: number, extra: Partial<KnownLibrary> = {}): KnownLibrary => ({ verdict: 'none', source, files, ...extra });
+const site = (key: string, line: number, why: string, resolved?: string[]): LibrarySite => ({ key, line, why, ...(resolved ? { resolved } : {}) });
+
+/** Python, by import name (a top-level module or a dotted prefix: `google.auth`). */
+export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
+  'google.auth': none('debian:python3-google-auth@1.5.1-3', 31),
+  'google.oauth2': none('debian:python3-google-auth@1.5.1-3', 31),
+  'google.protobuf': none('debian:python3-protobuf@3.21.12-3+deb12u1', 46),
+  MySQLdb: none('debian:python3-mysqldb@1.4.6-2+b1', 14),
+  PIL: none('debian:python3-pil@9.4.0-1.1+deb12u1', 93),
+  aiohttp: { verdict: 'calls', source: 'debian:python3-aiohttp@3.8.4-1+deb12u2', files: 45, signals: ['SIGINT', 'SIGTERM'], calls: ['aiohttp.web.run_app'], unknownUnder: ['aiohttp.web.AppRunner', 'aiohttp.web.ServerRunner', 'aiohttp.web.BaseRunner', 'aiohttp.web_runner', 'aiohttp.worker'], sites: [
+      site('aiohttp/web_runner.py#BaseRunner.setup:handler:SIGINT', 273, 'runner.setup() with handle_signals=True: web.run_app (default True), AppRunner(handle_signals=...) (unknownUnder)'),
+      site('aiohttp/web_runner.py#BaseRunner.setup:handler:SIGTERM', 274, 'runner.setup() with handle_signals=True: web.run_app (default True), AppRunner(handle_signals=...) (unknownUnder)'),
+      site('aiohttp/worker.py#GunicornWebWorker.init_signals:handler:SIGQUIT', 155, 'the gunicorn worker class (runs under gunicorn\'s arbiter, which handles TERM)'),
+      site('aiohttp/worker.py#GunicornWebWorker.init_signals:handler:SIGTERM', 159, 'the gunicorn worker class (runs under gunicorn\'s arbiter, which handles TERM)'),
+      site('aiohttp/worker.py#GunicornWebWorker.init_signals:handler:SIGINT', 163, 'the gunicorn worker class (runs under gunicorn\'s arbiter, which handles TERM)'),
+      site('aiohttp/worker.py#GunicornWebWorker.init_signals:handler:SIGWINCH', 167, 'the gunicorn worker class (runs under gunicorn\'s arbiter, which handles TERM)'),
+      site('aiohttp/worker.py#GunicornWebWorker.init_signals:handler:SIGUSR1', 171, 'the gunicorn worker class (runs under gunicorn\'s arbiter, which handles TERM)'),
+      site('aiohttp/worker.py#GunicornWebWorker.init_signals:handler:SIGABRT', 175, 'the gunicorn worker class (runs under gunicorn\'s arbiter, which handles TERM)'),
+    ], note: 'web.run_app(handle_signals=True, the default) and a runner made with handle_signals=True turn SIGINT and SIGTERM into a graceful exit' },
+  anyio: { verdict: 'calls', source: 'debian:python3-anyio@3.6.2-1', files: 37, signals: [], calls: [], unknownUnder: ['anyio.open_signal_receiver', 'anyio._backends'], sites: [
+      site('anyio/_backends/_asyncio.py#_SignalReceiver.__enter__:handler:dynamic', 2002, 'open_signal_receiver(*signals) only: unknownUnder'),
+    ], note: 'anyio.open_signal_receiver(*signals) handles the signals it is given while the receiver is open' },
+  apiclient: none('debian:python3-googleapi@1.7.12-1', 16),
+  apscheduler: none('debian:python3-apscheduler@3.9.1-2', 38),
+  billiard: { verdict: 'unknown', source: 'debian:python3-billiard@4.1.0-1', files: 28, sites: [
+      site('billiard/common.py#maybe_setsignal:handler:dynamic', 94, 'see note'),
+      site('billiard/forkserver.py#main:ignore:SIGCHLD', 164, 'see note'),
+      site('billiard/forkserver.py#_serve_one:handler:SIGCHLD', 207, 'see note'),
+      site('billiard/pool.py#Worker.after_fork:handler:dynamic', 428, 'see note'),
+      site('billiard/pool.py#Worker.after_fork:ignore:SIGINT', 431, 'see note'),
+      site('billiard/resource_sharer.py#_ResourceSharer._serve:block:dynamic', 143, 'see note'),
+      site('billiard/semaphore_tracker.py#main:ignore:SIGINT', 99, 'see note'),
+      site('billiard/semaphore_tracker.py#main:ignore:SIGTERM', 100, 'see note'),
+    ], note: 'celery\'s fork of multiprocessing: its pool workers, fork server and semaphore tracker set TERM/INT handlers or ignore them in their own processes; not judged further' },
+  boto: none('debian:python3-boto@2.49.0-4.1', 375),
+  celery: { verdict: 'calls', source: 'debian:python3-celery@5.2.6-5', files: 155, signals: ['SIGTERM', 'SIGINT', 'SIGQUIT'], calls: ['celery.Celery.worker_main', 'celery.Celery.start'], unknownUnder: ['celery.bin', 'celery.apps', 'celery.worker', 'celery.beat', 'celery.platforms', 'celery.Celery.Worker', 'celery.Celery.Beat'], sites: [
+      site('celery/platforms.py#Signals.__setitem__:handler:dynamic', 683, 'celery.platforms.signals[...] = handler, used by the worker and beat (celery/apps/worker.py install_worker_*_handler, celery/apps/beat.py): unknownUnder'),
+    ], note: 'the celery worker (and beat) install TERM/INT/QUIT handlers; using celery as a client (send_task, delay) installs none' },
+  certifi: none('debian:python3-certifi@2022.9.24-1', 3),
+  click: none('debian:python3-click@8.1.3-2', 16),
+  confluent_kafka: { verdict: 'calls', source: 'debian:python3-confluent-kafka@1.7.0-4', files: 22, signals: ['SIGTERM'], calls: [], unknownUnder: ['confluent_kafka.kafkatest'], sites: [
+      site('confluent_kafka/kafkatest/verifiable_client.py#VerifiableClient.__init__:handler:SIGTERM', 38, 'VerifiableClient(), the Kafka system-test harness (confluent_kafka.kafkatest): unknownUnder'),
+    ], note: 'only the system-test harness confluent_kafka.kafkatest (VerifiableClient) installs a SIGTERM handler; Producer/Consumer install none' },
+  cryptography: none('debian:python3-cryptography@38.0.4-3+deb12u1', 82),
+  django: { verdict: 'calls', source: 'debian:python3-django@3:3.2.25-0+deb12u7', files: 859, signals: ['SIGTERM'], calls: [], unknownUnder: ['django.core.management', 'django.utils.autoreload'], sites: [
+      site('django/db/backends/postgresql/client.py#DatabaseClient.runshell:ignore:SIGINT', 50, 'manage.py dbshell: SIGINT ignored while psql runs, then restored (django.core.management)'),
+      site('django/db/backends/postgresql/client.py#DatabaseClient.runshell:handler:SIGINT', 54, 'manage.py dbshell: SIGINT ignored while psql runs, then restored (django.core.management)'),
+      site('django/utils/autoreload.py#ensure_echo_on:ignore:SIGTTOU', 101, 'SIGTTOU only, not a stop signal'),
+      site('django/utils/autoreload.py#ensure_echo_on:handler:SIGTTOU', 106, 'SIGTTOU only, not a stop signal'),
+      site('django/utils/autoreload.py#run_with_reloader:handler:SIGTERM', 633, 'runserver\'s autoreloader (django.core.management, django.utils.autoreload)'),
+    ], note: 'only management commands install handlers: runserver\'s autoreloader (SIGTERM -> exit, the server child SIGKILLed) and dbshell (SIGINT ignored while psql runs)' },
+  dotenv: none('debian:python3-dotenv@0.21.0-1', 8),
+  elasticsearch: none('debian:python3-elasticsearch@7.17.6-1', 99),
+  emoji: none('debian:python3-emoji@2.2.0-2', 4),
+  fastapi: none('debian:python3-fastapi@0.92.0-1', 42),
+  flask: { verdict: 'calls', source: 'debian:python3-flask@2.2.2-3', files: 22, signals: ['SIGTERM'], calls: ['flask.Flask.run'], unknownUnder: ['flask.cli'], note: 'Flask.run() runs werkzeug\'s run_simple: with the reloader (debug) its parent catches SIGTERM and exits; `flask run` (flask.cli) likewise' },
+  flask_cors: none('debian:python3-flask-cors@3.0.10-2+deb12u1', 5),
+  gevent: { verdict: 'calls', source: 'debian:python3-gevent@22.10.2-3', files: 78, signals: [], calls: [], unknownUnder: ['gevent.signal_handler', 'gevent.hub.signal', 'gevent.signal'], sites: [
+      site('gevent/hub.py#signal.__init__:handler:dynamic', 258, 'gevent.signal_handler / gevent.hub.signal: the signal passed in (unknownUnder)'),
+    ], native: ['gevent/libev/corecext.so:sigaction'], note: 'gevent.signal_handler(signum, handler) installs a handler for the signal it is given (a libev signal watcher); importing gevent and its loop take SIGCHLD only; native: libev (corecext) calls sigaction for the signal watchers started: gevent.signal_handler\'s and the child watcher\'s SIGCHLD' },
+  googleapiclient: none('debian:python3-googleapi@1.7.12-1', 16),
+  grpc: none('debian:python3-grpcio@1.51.1-3+b1', 55),
+  gunicorn: { verdict: 'calls', source: 'debian:python3-gunicorn@20.1.0-6+deb12u1', files: 34, signals: ['SIGTERM', 'SIGINT', 'SIGQUIT'], calls: ['gunicorn.app.wsgiapp.run', 'gunicorn.app.base.BaseApplication.run', 'gunicorn.app.base.Application.run'], unknownUnder: ['gunicorn.arbiter', 'gunicorn.workers'], sites: [
+      site('gunicorn/arbiter.py#Arbiter.init_signals:handler:SIGNALS', 188, 'Arbiter.run() (gunicorn.app.base.BaseApplication.run, the gunicorn command)'),
+      site('gunicorn/arbiter.py#Arbiter.init_signals:handler:SIGCHLD', 189, 'Arbiter.run() (gunicorn.app.base.BaseApplication.run, the gunicorn command)'),
+      site('gunicorn/workers/base.py#Worker.init_signals:handler:SIGQUIT', 172, 'worker processes, children of the arbiter'),
+      site('gunicorn/workers/base.py#Worker.init_signals:handler:SIGTERM', 173, 'worker processes, children of the arbiter'),
+      site('gunicorn/workers/base.py#Worker.init_signals:handler:SIGINT', 174, 'worker processes, children of the arbiter'),
+      site('gunicorn/workers/base.py#Worker.init_signals:handler:SIGWINCH', 175, 'worker processes, children of the arbiter'),
+      site('gunicorn/workers/base.py#Worker.init_signals:handler:SIGUSR1', 176, 'worker processes, children of the arbiter'),
+      site('gunicorn/workers/base.py#Worker.init_signals:handler:SIGABRT', 177, 'worker processes, children of the arbiter'),
+    ], note: 'gunicorn\'s arbiter handles TERM (graceful) and INT/QUIT (quick) when it runs' },
+  httpx: none('debian:python3-httpx@0.23.3-1', 23),
+  isympy: { verdict: 'none', source: 'debian:python3-sympy@1.11.1-1', files: 1473, sites: [
+      site('sympy/testing/runtests.py#SymPyTests._timeout:handler:SIGALRM', 1326, 'SIGALRM only, not a stop signal'),
+    ] },
+  jinja2: none('debian:python3-jinja2@3.1.2-1+deb12u3', 25),
+  kafka: none('debian:python3-kafka@2.0.2-3', 196),
+  kombu: none('debian:python3-kombu@5.2.4-1', 75),
+  kubernetes: none('debian:python3-kubernetes@22.6.0-2', 629),
+  numpy: { verdict: 'none', source: 'debian:python3-numpy@1:1.24.2-1+deb12u1', files: 482, native: ['numpy/core/_multiarray_umath.so:PyOS_setsig'], note: 'native: PyOS_setsig(SIGINT) only inside NPY_SIGINT_ON/NPY_SIGINT_OFF (numpy/core/include/numpy/npy_interrupt.h), which saves the handler and restores it around one computation: nothing outlives the call' },
+  paho: none('debian:python3-paho-mqtt@1.6.1-1', 10),
+  pandas: none('debian:python3-pandas@1.5.3+dfsg-2', 1357),
+  pika: none('debian:python3-pika@1.2.0-1', 29),
+  prometheus_client: none('debian:python3-prometheus-client@0.16.0-0.1', 24),
+  prompt_toolkit: { verdict: 'calls', source: 'debian:python3-prompt-toolkit@3.0.36-2', files: 146, signals: ['SIGINT'], calls: [], unknownUnder: ['prompt_toolkit.application', 'prompt_toolkit.shortcuts'], sites: [
+      site('prompt_toolkit/application/application.py#Application.run_async.set_handle_sigint:handler:SIGINT', 812, 'Application.run_async (prompt_toolkit.application, prompt_toolkit.shortcuts.prompt): unknownUnder'),
+      site('prompt_toolkit/application/application.py#attach_winch_signal_handler:handler:dynamic', 1511, 'Application.run_async (prompt_toolkit.application, prompt_toolkit.shortcuts.prompt): unknownUnder'),
+      site('prompt_toolkit/application/application.py#attach_winch_signal_handler:handler:dynamic', 1517, 'Application.run_async (prompt_toolkit.application, prompt_toolkit.shortcuts.prompt): unknownUnder'),
+    ], note: 'an interactive Application.run()/prompt() handles SIGINT (handle_sigint) and SIGWINCH while it runs' },
+  psutil: { verdict: 'calls', source: 'debian:python3-psutil@5.9.4-1+b1', files: 28, signals: ['SIGTERM'], calls: [], unknownUnder: ['psutil.tests'], sites: [
+      site('psutil/tests/__init__.py#<module>:handler:SIGTERM', 1820, 'psutil.tests, the test suite: unknownUnder'),
+    ], note: 'only psutil.tests (the package\'s test suite, which `import psutil` does not import) installs one' },
+  psycopg2: none('debian:python3-psycopg2@2.9.5-1+b1', 11),
+  psycopg: none('debian:python3-psycopg@3.1.7-4', 62),
+  py: none('debian:python3-pytest@7.2.1-2', 71),
+  pymongo: none('debian:python3-pymongo@3.11.0-1+deb12u2', 59),
+  pytest: none('debian:python3-pytest@7.2.1-2', 71),
+  redis: none('debian:python3-redis@4.3.4-3', 62),
+  requests: none('debian:python3-requests@2.28.1+dfsg-1', 18),
+  schedule: none('debian:python3-schedule@1.1.0-0.2', 1),
+  sentry_sdk: { verdict: 'none', source: 'debian:python3-sentry-sdk@1.9.10-2+deb12u1', files: 69, sites: [
+      site('sentry_sdk/profiler.py#_SignalScheduler.setup:handler:dynamic', 472, 'the profiler\'s signal schedulers: self.signal_num is SIGPROF (_SigprofScheduler) or SIGALRM (_SigalrmScheduler), never a stop signal', ['SIGPROF', 'SIGALRM']),
+    ] },
+  six: none('debian:python3-six@1.16.0-4', 1),
+  sqlalchemy: none('debian:python3-sqlalchemy@1.4.46+ds1-1', 238),
+  starlette: none('debian:python3-starlette@0.26.1-1+deb12u2', 34),
+  sympy: { verdict: 'none', source: 'debian:python3-sympy@1.11.1-1', files: 1473, sites: [
+      site('sympy/testing/runtests.py#SymPyTests._timeout:handler:SIGALRM', 1326, 'SIGALRM only, not a stop signal'),
+    ] },
+  torch: { verdict: 'calls', source: 'debian:python3-torch@1.13.1+dfsg-4', files: 1214, signals: ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'], calls: [], unknownUnder: ['torch.distributed.elastic', 'torch.distributed.run', 'torch.distributed.launch', 'torch.distributed.launcher'], sites: [
+      site('torch/distributed/elastic/multiprocessing/api.py#PContext.start:handler:SIGTERM', 235, 'PContext.start(), reached through torch.distributed.elastic.multiprocessing.start_processes (torchrun, elastic_launch): unknownUnder'),
+      site('torch/distributed/elastic/multiprocessing/api.py#PContext.start:handler:SIGINT', 236, 'PContext.start(), reached through torch.distributed.elastic.multiprocessing.start_processes (torchrun, elastic_launch): unknownUnder'),
+      site('torch/distributed/elastic/multiprocessing/api.py#PContext.start:handler:SIGHUP', 238, 'PContext.start(), reached through torch.distributed.elastic.multiprocessing.start_processes (torchrun, elastic_launch): unknownUnder'),
+      site('torch/distributed/elastic/multiprocessing/api.py#PContext.start:handler:SIGQUIT', 239, 'PContext.start(), reached through torch.distributed.elastic.multiprocessing.start_processes (torchrun, elastic_launch): unknownUnder'),
+      site('torch/utils/data/_utils/signal_handling.py#_set_SIGCHLD_handler:handler:SIGCHLD', 71, 'SIGCHLD only (DataLoader workers), not a stop signal'),
+    ], note: 'torch.distributed.elastic (torchrun\'s agent) turns SIGTERM/SIGINT/SIGHUP/SIGQUIT into an exception that stops its workers; `import torch` and the DataLoader install none for a stop signal (SIGCHLD only)' },
+  tornado: { verdict: 'none', source: 'debian:python3-tornado@6.2.0-3+deb12u4', files: 72, sites: [
+      site('tornado/process.py#Subprocess.initialize:handler:SIGCHLD', 326, 'SIGCHLD only (Subprocess.initialize/uninitialize), not a stop signal; tornado\'s IOLoop installs no handler'),
+      site('tornado/process.py#Subprocess.uninitialize:handler:SIGCHLD', 337, 'SIGCHLD only (Subprocess.initialize/uninitialize), not a stop signal; tornado\'s IOLoop installs no handler'),
+    ] },
+  urllib3: none('debian:python3-urllib3@1.26.12-1+deb12u4', 37),
+  uvicorn: { verdict: 'calls', source: 'debian:python3-uvicorn@0.17.6-1', files: 39, signals: ['SIGINT', 'SIGTERM'], calls: ['uvicorn.run', 'uvicorn.Server.run', 'uvicorn.Server.serve'], unknownUnder: ['uvicorn.main', 'uvicorn.supervisors'], sites: [
+      site('uvicorn/server.py#Server.install_signal_handlers:handler:SIGINT|SIGTERM', 294, 'Server.serve() (uvicorn.run, Server.run)'),
+      site('uvicorn/server.py#Server.install_signal_handlers:handler:SIGINT|SIGTERM', 298, 'Server.serve() (uvicorn.run, Server.run)'),
+      site('uvicorn/supervisors/basereload.py#BaseReload.startup:handler:SIGINT|SIGTERM', 59, 'the reloader and the multiprocess supervisor (uvicorn.run(reload=True/workers=N), the uvicorn command): unknownUnder uvicorn.supervisors'),
+      site('uvicorn/supervisors/multiprocess.py#Multiprocess.startup:handler:SIGINT|SIGTERM', 56, 'the reloader and the multiprocess supervisor (uvicorn.run(reload=True/workers=N), the uvicorn command): unknownUnder uvicorn.supervisors'),
+    ], note: 'uvicorn\'s Server installs handlers for SIGINT and SIGTERM (HANDLED_SIGNALS) when it serves, and shuts down gracefully' },
+  waitress: none('debian:python3-waitress@2.1.2-2+deb12u1', 16),
+  werkzeug: { verdict: 'calls', source: 'debian:python3-werkzeug@2.2.2-3+deb12u1', files: 42, signals: ['SIGTERM'], calls: ['werkzeug.serving.run_simple'], unknownUnder: ['werkzeug._reloader'], sites: [
+      site('werkzeug/_reloader.py#run_with_reloader:handler:SIGTERM', 427, 'run_simple(use_reloader=True) only (python-source.ts reloader())'),
+    ], note: 'the development server\'s reloader (run_simple(use_reloader=True)) catches SIGTERM in the parent and exits; the server child is SIGKILLed' },
+  yaml: none('debian:python3-yaml@6.0-3+b2', 18),
+};
+
+/** Node, by package name (`@scope/name` or `name`). */
+export const NODE_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
+  '@google-cloud/profiler': none('npm:@google-cloud/profiler@8.1.0', 1440),
+  '@hapi/hapi': none('npm:@hapi/hapi@21.4.10', 117),
+  '@nestjs/common': none('npm:@nestjs/common@12.5.1', 283),
+  '@nestjs/config': none('npm:@nestjs/config@12.0.1', 2140),
+  '@nestjs/core': { verdict: 'calls', source: 'npm:@nestjs/core@12.5.1', files: 242, signals: ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'], calls: ['enableShutdownHooks'], sites: [
+      site('@nestjs/core/nest-application-context.js#NestApplicationContext.listenToShutdownSignals.<anonymous>:handler:dynamic', 261, 'enableShutdownHooks() only (nest-application-context.js)'),
+    ], note: 'app.enableShutdownHooks() listens for the shutdown signals and runs the lifecycle hooks' },
+  '@nestjs/platform-express': none('npm:@nestjs/platform-express@12.5.1', 264),
+  '@nestjs/swagger': none('npm:@nestjs/swagger@12.0.2', 2380),
+  '@nestjs/terminus': none('npm:@nestjs/terminus@12.1.0', 46),
+  '@opentelemetry/instrumentation': none('npm:@opentelemetry/instrumentation@0.301.1', 63),
+  '@opentelemetry/instrumentation-grpc': none('npm:@opentelemetry/instrumentation-grpc@0.300.0', 103),
+  '@opentelemetry/resources': none('npm:@opentelemetry/resources@3.1.1', 146),
+  '@opentelemetry/semantic-conventions': none('npm:@opentelemetry/semantic-conventions@1.45.0', 22),
+  'async': none('npm:async@3.2.6', 132),
+  'axios': none('npm:axios@1.21.1', 205),
+  'class-transformer': none('npm:class-transformer@0.5.1', 107),
+  'class-validator': none('npm:class-validator@0.15.1', 1127),
+  'cloudevents': none('npm:cloudevents@10.0.0', 359),
+  'cookie-parser': none('npm:cookie-parser@1.4.7', 3),
+  'cors': none('npm:cors@2.8.6', 3),
+  'dotenv': { verdict: 'none', source: 'npm:dotenv@18.0.3', files: 1, sites: [
+      site('dotenv/dist/index.cjs#<anonymous>.J:handler:SIGHUP|SIGINT|SIGQUIT|SIGTERM', 8, 'the `dotenv run` command line only (the package bin: `require.main === module && J(process.argv)`); J is not exported', []),
+    ] },
+  'express': none('npm:express@5.3.0', 195),
+  'express-ws': none('npm:express-ws@5.0.2', 24),
+  'fastify': none('npm:fastify@5.12.8', 1248),
+  'ioredis': none('npm:ioredis@6.0.0', 65),
+  'koa': none('npm:koa@3.3.0', 62),
+  'mongodb': none('npm:mongodb@7.9.0', 176),
+  'mongoose': none('npm:mongoose@9.12.1', 470),
+  'mysql': none('npm:mysql@2.18.1', 89),
+  'mysql2': none('npm:mysql2@3.24.6', 129),
+  'next': { verdict: 'unknown', source: 'npm:next@16.4.6', files: 4853, sites: [
+      site('next/dist/cli/next-analyze.js#nextAnalyze:handler:SIGTERM', 52, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/cli/next-analyze.js#nextAnalyze:handler:SIGINT', 56, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/cli/next-build.js#nextBuild:handler:SIGTERM', 63, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/cli/next-build.js#nextBuild:handler:SIGINT', 64, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/cli/next-build.js#buildInChild:handler:SIGHUP|SIGINT|SIGTERM', 174, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/cli/next-dev.js#<module>:handler:SIGINT', 202, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/cli/next-dev.js#<module>:handler:SIGTERM', 203, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/cli/next-dev.js#nextDev.offerUpgrade:handler:SIGHUP', 223, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/cli/next-start.js#nextStart:handler:SIGTERM', 101, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/cli/next-start.js#nextStart:handler:SIGINT', 102, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/compiled/ora/index.js#<anonymous>.379.StdinDiscarder.realStart:handler:SIGINT', 1, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/esm/lib/memory/startup.js#enableMemoryDebuggingMode:handler:SIGUSR2', 19, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/esm/lib/typescript/runTypeScriptCli.js#runTypeScriptCli.<anonymous>:handler:SIGHUP|SIGINT|SIGTERM', 145, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/esm/lib/upgrade/model-discovery.js#discoverModels.<anonymous>:handler:SIGINT', 171, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/esm/lib/upgrade/model-discovery.js#discoverModels.<anonymous>:handler:SIGTERM', 172, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/esm/lib/upgrade/model-discovery.js#discoverModels.<anonymous>:handler:SIGHUP', 173, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/esm/lib/upgrade/run-child-process.js#runChildProcess.<anonymous>:handler:SIGINT', 9, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/esm/lib/upgrade/run-child-process.js#runChildProcess.<anonymous>:handler:SIGTERM', 10, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/esm/lib/upgrade/run-child-process.js#runChildProcess.<anonymous>:handler:SIGHUP', 11, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/esm/server/lib/start-server.js#startServer.<anonymous>.<anonymous>:handler:SIGINT', 310, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/esm/server/lib/start-server.js#startServer.<anonymous>.<anonymous>:handler:SIGTERM', 311, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/lib/memory/startup.js#enableMemoryDebuggingMode:handler:SIGUSR2', 34, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/lib/typescript/runTypeScriptCli.js#runTypeScriptCli.<anonymous>:handler:SIGHUP|SIGINT|SIGTERM', 184, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/lib/upgrade/model-discovery.js#discoverModels.<anonymous>:handler:SIGINT', 202, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/lib/upgrade/model-discovery.js#discoverModels.<anonymous>:handler:SIGTERM', 203, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/lib/upgrade/model-discovery.js#discoverModels.<anonymous>:handler:SIGHUP', 204, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/lib/upgrade/run-child-process.js#runChildProcess.<anonymous>:handler:SIGINT', 24, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/lib/upgrade/run-child-process.js#runChildProcess.<anonymous>:handler:SIGTERM', 25, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/lib/upgrade/run-child-process.js#runChildProcess.<anonymous>:handler:SIGHUP', 26, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/server/lib/start-server.js#startServer.<anonymous>.<anonymous>:handler:SIGINT', 378, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+      site('next/dist/server/lib/start-server.js#startServer.<anonymous>.<anonymous>:handler:SIGTERM', 379, 'the next CLI, the standalone server or the upgrade/typecheck helpers (see note)'),
+    ], note: 'the next CLI (next start/dev/build) and the standalone server (server/lib/start-server.js) listen for SIGINT/SIGTERM; a custom server built with next() reaches other paths: left to the program' },
+  'node-media-server': { verdict: 'unknown', source: 'npm:node-media-server@4.4.3', files: 365, sites: [
+      site('node-media-server/src/store/lightweight_store.js#LightweightStore.open:handler:SIGINT', 190, 'NodeMediaServer.run() -> store.open() (src/index.js)'),
+      site('node-media-server/src/store/lightweight_store.js#LightweightStore.open:handler:SIGTERM', 191, 'NodeMediaServer.run() -> store.open() (src/index.js)'),
+    ], note: 'NodeMediaServer.run() opens its store, which (signals: true by default) listens for SIGINT and SIGTERM, flushes, and re-raises the signal with process.kill(process.pid, sig): at PID 1 the re-raised signal has the default action and is dropped. Older versions (2.x) differ' },
+  'on-exit-leak-free': { verdict: 'none', source: 'npm:on-exit-leak-free@2.1.2', files: 1, sites: [
+      site('on-exit-leak-free/index.js#install:handler:dynamic', 25, 'install(event) is called with \'exit\' and \'beforeExit\' only (index.js register/unregister): no signal', []),
+    ] },
+  'pg': none('npm:pg@8.23.1', 54),
+  'pino': none('npm:pino@10.4.0', 295),
+  'prom-client': none('npm:prom-client@15.1.3', 160),
+  'redis': none('npm:redis@6.3.1', 659),
+  'socket.io': none('npm:socket.io@4.8.4', 96),
+  'winston': none('npm:winston@3.19.0', 320),
+  'ws': none('npm:ws@8.23.0', 16),
+  '@protobufjs/codegen': none('npm:@protobufjs/codegen@2.0.5', 2),
+  'bignumber.js': none('npm:bignumber.js@9.3.1', 2),
+  'lodash.camelcase': none('npm:lodash.camelcase@4.3.0', 1),
+  'protobufjs': none('npm:protobufjs@7.5.9', 77),
+};
+
+export interface LibraryMatch {
+  /** The table's key. */
+  name: string;
+  library: KnownLibrary;
+}
+
+/** The entry for a Python import (`a.b.c` matches the longest of `a.b.c`, `a.b`, `a`). */
+export function pythonLibrary(dotted: string): LibraryMatch | undefined {
+  const parts = dotted.split('.');
+  for (let i = parts.length; i > 0; i--) {
+    const name = parts.slice(0, i).join('.');
+    if (Object.hasOwn(PYTHON_LIBRARIES, name)) return { name, library: PYTHON_LIBRARIES[name] as KnownLibrary };
+  }
+  return undefined;
+}
+
+/** The entry for a Node module specifier (`pino`, `@opentelemetry/api/build/x`). */
+export function nodeLibrary(spec: string): LibraryMatch | undefined {
+  const bare = spec.replace(/^node:/, '');
+  const name = bare.startsWith('@') ? bare.split('/').slice(0, 2).join('/') : (bare.split('/')[0] ?? bare);
+  return Object.hasOwn(NODE_LIBRARIES, name) ? { name, library: NODE_LIBRARIES[name] as KnownLibrary } : undefined;
+}
+
+/** Whether a dotted name is inside one of the entry's `unknownUnder` modules. */
+export function underUnknown(library: KnownLibrary, dotted: string): boolean {
+  return (library.unknownUnder ?? []).some((p) => dotted === p || dotted.startsWith(`${p}.`));
+}
+
+/**
+ * Whether importing the library leaves `signal` alone, so pid1 may treat the import as known: a 'none'
+ * entry none of whose sites may take that signal, or a 'calls' entry (its sites are reached only through
+ * its `calls` and `unknownUnder`, which the readers see in the program).
+ */
+export function leavesSignalAlone(library: KnownLibrary, signal: string): boolean {
+  if (library.verdict === 'calls') return true;
+  if (library.verdict !== 'none') return false;
+  return !(library.sites ?? []).some((s) => {
+    const taken = s.resolved ?? sitesSignals(s.key);
+    return taken === 'dynamic' || taken.includes(signal);
+  });
+}
+
+/** The signals in a site key (`file#scope:action:SIGA|SIGB`), or 'dynamic'. */
+export function sitesSignals(key: string): string[] | 'dynamic' {
+  const last = key.slice(key.lastIndexOf(':') + 1);
+  return last === 'dynamic' ? 'dynamic' : last.split('|').filter(Boolean);
+}

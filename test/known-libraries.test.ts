@@ -1,0 +1,102 @@
+/**
+ * The table of verified libraries (src/sources/known-libraries.ts) is well-formed, and its verdicts reach
+ * the program analysis: a program that imports only libraries verified to install no handler, and has
+ * none itself, is a certain 'no-handler'; one that calls the API that installs a handler is 'handles'.
+ * The table's facts themselves are re-checked against the packages by scripts/verify-known-libraries.mjs.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeProgramSource } from '../src/sources/program-source.js';
+import { leavesSignalAlone, NODE_LIBRARIES, nodeLibrary, PYTHON_LIBRARIES, pythonLibrary, sitesSignals, STOP_SIGNALS, type KnownLibrary } from '../src/sources/known-libraries.js';
+
+const SIGNAL = /^SIG[A-Z0-9]+$/;
+
+function wellFormed(name: string, lib: KnownLibrary, language: 'python' | 'javascript'): void {
+  const src = /^(debian|npm|github):(.+)@([^@]+)$/.exec(lib.source);
+  assert.ok(src, `${name}: source ${lib.source}`);
+  if (language === 'python') assert.notEqual(src[1], 'npm', `${name}: a Python library from npm`);
+  else assert.notEqual(src[1], 'debian', `${name}: a Node library from Debian`);
+  assert.ok(['none', 'calls', 'import', 'unknown'].includes(lib.verdict), `${name}: verdict ${lib.verdict}`);
+  assert.ok(Number.isInteger(lib.files) && lib.files >= 0, `${name}: files`);
+  for (const s of lib.signals ?? []) assert.match(s, SIGNAL, `${name}: signal ${s}`);
+  if (lib.verdict === 'calls') assert.ok(lib.calls !== undefined && lib.signals !== undefined && (lib.calls.length > 0 || (lib.unknownUnder ?? []).length > 0), `${name}: 'calls' needs calls or unknownUnder, and signals`);
+  if (lib.verdict === 'import') assert.ok((lib.signals ?? []).length > 0, `${name}: 'import' needs signals`);
+  if (lib.verdict !== 'none') assert.ok(lib.note, `${name}: a verdict other than 'none' says why`);
+  for (const c of lib.calls ?? []) {
+    if (language === 'python') assert.equal(pythonLibrary(c)?.name, name, `${name}: call ${c} belongs to another entry`);
+    else assert.match(c, /^[A-Za-z_$][\w$]*$/, `${name}: call ${c}`);
+  }
+  for (const s of lib.sites ?? []) {
+    assert.match(s.key, /^[^#]+#[^:]+:(handler|ignore|block):(dynamic|SIG[A-Z0-9]+(\|SIG[A-Z0-9]+)*)$/, `${name}: site key ${s.key}`);
+    assert.ok(s.line >= 1 && s.why.length > 0 && !s.why.startsWith('TODO'), `${name}: site ${s.key} needs a line and a why`);
+    if (lib.verdict === 'none') {
+      const taken = s.resolved ?? sitesSignals(s.key);
+      assert.ok(taken !== 'dynamic' && !taken.some((x) => STOP_SIGNALS.includes(x)), `${name}: 'none' but ${s.key} may take a stop signal`);
+    }
+  }
+  for (const n of lib.native ?? []) assert.match(n, /^\S+:[a-zA-Z_,]+$/, `${name}: native ${n}`);
+}
+
+describe('the table of verified libraries', () => {
+  test('Python entries are well-formed', () => {
+    assert.ok(Object.keys(PYTHON_LIBRARIES).length >= 60);
+    for (const [name, lib] of Object.entries(PYTHON_LIBRARIES)) {
+      assert.match(name, /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/, name);
+      wellFormed(name, lib, 'python');
+    }
+  });
+  test('Node entries are well-formed', () => {
+    assert.ok(Object.keys(NODE_LIBRARIES).length >= 40);
+    for (const [name, lib] of Object.entries(NODE_LIBRARIES)) {
+      assert.match(name, /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i, name);
+      wellFormed(name, lib, 'javascript');
+    }
+  });
+  test('lookups: the longest dotted prefix, the package of a deep import', () => {
+    assert.equal(pythonLibrary('requests.adapters')?.name, 'requests');
+    assert.equal(pythonLibrary('google.protobuf.json_format')?.name, 'google.protobuf');
+    assert.equal(pythonLibrary('google'), undefined, 'a namespace package alone is no library');
+    assert.equal(pythonLibrary('no_such_module_here'), undefined);
+    assert.equal(nodeLibrary('pino/file')?.name, 'pino');
+    assert.equal(nodeLibrary('@opentelemetry/resources/build/src/index.js')?.name, '@opentelemetry/resources');
+    assert.equal(nodeLibrary('@opentelemetry/api'), undefined, 'a scope is no package');
+    assert.equal(nodeLibrary('toString'), undefined, 'no prototype keys');
+  });
+  test('a library that handles only other signals leaves the stop signal alone', () => {
+    const tornado = PYTHON_LIBRARIES.tornado as KnownLibrary;
+    assert.equal(tornado.verdict, 'none');
+    assert.ok(leavesSignalAlone(tornado, 'SIGTERM'));
+    assert.ok(!leavesSignalAlone(tornado, 'SIGCHLD'), 'tornado takes SIGCHLD in Subprocess');
+  });
+});
+
+interface Case {
+  name: string;
+  files: Record<string, string>;
+  signal?: string;
+  verdict: 'handles' | 'no-handler' | 'unknown';
+  reason?: RegExp;
+}
+
+const CASES: Case[] = [
+  { name: 'Python: only verified libraries, no handler', files: { 'worker.py': 'import json, time\nimport requests\nimport redis\nfrom sqlalchemy import create_engine\nimport yaml\n\nr = redis.Redis()\nwhile True:\n    requests.get("http://localhost:8080")\n    time.sleep(5)\n' }, verdict: 'no-handler' },
+  { name: 'Python: google.protobuf and grpc', files: { 'app.py': 'from google.protobuf import json_format\nimport grpc\nimport time\ntime.sleep(1e9)\n' }, verdict: 'no-handler' },
+  { name: 'Python: a verified library plus one pid1 does not know', files: { 'app.py': 'import requests\nimport acme_internal_sdk\nacme_internal_sdk.run()\n' }, verdict: 'unknown', reason: /acme_internal_sdk/ },
+  { name: 'Python: uvicorn.run installs the handler', files: { 'main.py': 'import uvicorn\nfrom fastapi import FastAPI\napp = FastAPI()\nuvicorn.run(app)\n' }, verdict: 'handles' },
+  { name: 'Python: a call into a part of a library that can install one', files: { 'train.py': 'import torch\nfrom torch.distributed.elastic.multiprocessing import start_processes\nstart_processes()\n' }, verdict: 'unknown', reason: /torch\.distributed\.elastic/ },
+  { name: 'Python: a module beside the file shadows the library', files: { 'app.py': 'import redis\nredis.serve()\n', 'redis.py': 'import signal\n\ndef serve():\n    pass\n\nsignal.signal(signal.SIGTERM, print)\n' }, verdict: 'handles' },
+  { name: 'Python: a stop signal the library may take (tornado, SIGCHLD)', signal: 'SIGCHLD', files: { 'app.py': 'import tornado.ioloop\ntornado.ioloop.IOLoop.current().start()\n' }, verdict: 'unknown' },
+  { name: 'Node: only verified packages, no listener', files: { 'server.js': "const express = require('express');\nconst cors = require('cors');\nconst { Pool } = require('pg');\nconst pino = require('pino');\nconst app = express();\napp.use(cors());\napp.listen(3000);\n" }, verdict: 'no-handler', reason: /Node re-raises/ },
+  { name: 'Node: a package pid1 does not know', files: { 'server.js': "const x = require('acme-internal-server');\nx.start();\n" }, verdict: 'unknown', reason: /acme-internal-server/ },
+];
+
+describe('verified libraries in program analysis', () => {
+  for (const c of CASES) {
+    test(c.name, async () => {
+      const entry = Object.keys(c.files)[0] as string;
+      const r = await analyzeProgramSource(c.files[entry] as string, { path: entry, readFile: (p) => c.files[p], ...(c.signal ? { signal: c.signal } : {}) });
+      assert.equal(r.verdict, c.verdict, `${r.verdict}: ${r.reason}`);
+      if (c.reason) assert.match(r.reason, c.reason);
+    });
+  }
+});
