@@ -29,9 +29,13 @@ const koffiDirect = {
       contents: `
         let native;
         try { native = require('./koffi.node'); } catch (first) {
+          // installed from npm: the package carries no copy (the install budget, issue 14); the prebuilt
+          // module of koffi's own platform package is the same file, found through node_modules
+          try { native = require('@koromix/koffi-' + process.platform + '-' + process.arch + '/' + process.platform + '_' + process.arch + '/koffi.node'); } catch {
           try { native = require('koffi'); } catch {
             const why = String(first && first.message).split('\\n')[0];
             throw new Error('pid1 init needs koffi.node beside pid1-init.cjs, built for this machine (' + why + ')');
+          }
           }
         }
         module.exports = native;`,

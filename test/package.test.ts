@@ -105,6 +105,13 @@ test('installed with scripts blocked into an empty prefix: `npx pid1 lint .` fin
   const good = await npx();
   assert.equal(good.code, 0, good.stdout + good.stderr);
   assert.match(good.stdout, /no problems in 1 file/);
+
+  // The package carries no copy of koffi.node (the budget): the bundled init loads koffi's platform package's.
+  const initBundle = path.join(nm, 'pid1', 'dist', 'init');
+  assert.deepEqual(fs.readdirSync(initBundle), ['pid1-init.cjs']);
+  const init = await run(process.execPath, [path.join(initBundle, 'pid1-init.cjs'), '--', 'true'], { cwd: app });
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(init.stderr, /pid1 init: exit 0: true\[\d+\] exited 0/);
 });
 
 test('global install (npm install -g): `pid1` on PATH lints the working directory', async (t) => {
