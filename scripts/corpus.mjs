@@ -141,7 +141,7 @@ function listTree(gitDir, r) {
 
 /** Reads many blobs at once through `git cat-file --batch`. */
 function readBlobs(gitDir, shas) {
-  const buf = git(gitDir, ['cat-file', '--batch'], shas.join('\n') + '\n');
+  const buf = git(gitDir, ['cat-file', '--batch'], `${shas.join('\n')}\n`);
   const blobs = new Map();
   let at = 0;
   for (const sha of shas) {
@@ -261,7 +261,7 @@ async function run(argv) {
   const pid1 = path.resolve(opts.pid1 ?? path.join(ROOT, 'dist', 'src', 'cli', 'main.js'));
   const dir = path.resolve(opts.dir ?? DEFAULT_DIR);
   const result = await runCorpus({ pid1, dir, set: opts.set, only: opts.only, log: (line) => process.stderr.write(`${line}\n`) });
-  const text = JSON.stringify(result, null, 1) + '\n';
+  const text = `${JSON.stringify(result, null, 1)}\n`;
   if (opts.out) fs.writeFileSync(opts.out, text);
   else process.stdout.write(text);
   process.stderr.write(`run: ${Object.keys(result.repos).length} repositories in ${(result.ms / 1000).toFixed(1)} s${opts.out ? ` -> ${opts.out}` : ''}\n`);
@@ -580,7 +580,7 @@ function score(argv) {
   const expect = loadExpectations(opts.expect ?? DEFAULT_EXPECT);
   const res = scoreRun(runData, expect, { set: opts.set });
   if (opts.json) {
-    process.stdout.write(JSON.stringify(res, null, 1) + '\n');
+    process.stdout.write(`${JSON.stringify(res, null, 1)}\n`);
     return;
   }
   const frame = expect.meta.sample?.frame ?? {};
@@ -614,7 +614,7 @@ function score(argv) {
     lines.push(`errors not attributed to any launch: ${unattributed.length}`);
     for (const u of unattributed) lines.push(`  ${u.repo} ${u.file}:${u.line} ${u.ruleId}: ${u.message}`);
   }
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
   if (res.disagreements.length || res.unjudged.length) process.exitCode = 1;
 }
 
@@ -696,7 +696,7 @@ function diff(argv) {
   // --verdicts: only what changes a conclusion (launches appearing or going, their outcome, certainty or
   // error verdict; findings appearing, going or changing severity), not a reworded message or chain.
   if (opts.verdicts) d = d.filter(changesVerdict);
-  if (opts.json) process.stdout.write(JSON.stringify(d, null, 1) + '\n');
+  if (opts.json) process.stdout.write(`${JSON.stringify(d, null, 1)}\n`);
   else {
     for (const x of d) {
       const k = x.key.split('\t').join(' ');
@@ -770,7 +770,7 @@ async function launchesCmd(argv) {
     list = s.sample;
   } else if (opts.unseen) list = await unseenLaunches(dir, runData, launches);
   else list = [...launches.values()];
-  for (const r of list) process.stdout.write(JSON.stringify(r) + '\n');
+  for (const r of list) process.stdout.write(`${JSON.stringify(r)}\n`);
   if (opts.errors && unattributed.length) process.stderr.write(`${unattributed.length} error(s) not attributed to a launch\n`);
 }
 

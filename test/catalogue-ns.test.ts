@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CATALOGUE, KEEPS_RUNNING, STOP_SIGNALS, behaviourOn, catalogueById, catalogueEntryForArgv, type SignalBehaviour, type StopSignal } from '../src/model/catalogue.js';
+import { CATALOGUE, KEEPS_RUNNING, STOP_SIGNALS, behaviourOn, catalogueById, catalogueEntryForArgv, type SignalBehaviour } from '../src/model/catalogue.js';
 import { parseSignal, signalName } from '../src/model/signals.js';
 import { cleanupInits, startAsInit, type InitRun } from './helpers/as-init.js';
 import { sleep, tempDir, waitFor } from './helpers/exec.js';

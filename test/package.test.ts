@@ -107,7 +107,7 @@ test('installed with scripts blocked into an empty prefix: `npx pid1 lint .` fin
   assert.match(good.stdout, /no problems in 1 file/);
 });
 
-test('global install (npm install -g): `pid1` on PATH lints the working directory', async (t) => {
+test('global install (npm install -g): `pid1` on PATH lints the working directory', async () => {
   const tgz = await pack();
   const prefix = tempDir('pid1-global-');
   await npm(['install', '-g', '--prefix', prefix, ...NPM_QUIET, tgz], prefix);

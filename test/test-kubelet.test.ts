@@ -39,7 +39,7 @@ const signalAt = (tl: TimelineEvent[], sig: string): number | undefined => {
   return e?.t;
 };
 
-function pod(image: string, container: string, podExtra = ''): string {
+function pod(container: string, podExtra = ''): string {
   return `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
@@ -57,7 +57,7 @@ describe('pid1 test --manifest: the kubelet stop', { concurrency: 3 }, () => {
     if (!requireDocker(t)) return;
     const image = testImage({ shell: 'dash' });
     // The service needs 2.5 s to drain: it would fit in the 3 s grace, but the hook takes all of it.
-    const m = file('deploy.yaml', pod(image, `      - name: app
+    const m = file('deploy.yaml', pod(`      - name: app
         image: ${image}
         command: ["svc", "--drain-ms", "2500"]
         lifecycle:
@@ -126,7 +126,7 @@ spec:
   test('the kubelet sleep action and lifecycle.stopSignal', async (t) => {
     if (!requireDocker(t)) return;
     const image = testImage({ shell: 'dash' });
-    const m = file('deploy.yaml', pod(image, `      - name: sidecar
+    const m = file('deploy.yaml', pod(`      - name: sidecar
         image: ${image}
         command: ["sleep", "1000"]
       - name: app

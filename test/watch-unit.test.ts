@@ -145,7 +145,7 @@ test('pretty lines always start with pid1\'s own text', () => {
     target: { pid: 4242, nsPid: 1, command: safeName('\n::error::x') }, sender: describeSender({ pid: 9, tid: 9, code: 0, sig: 15, isInitOfTarget: false, nsPidInTarget: undefined, inContainer: true, command: 'runc' }),
     container: { id: 'abc', name: 'web' },
   });
-  assert.match(line, /^\d\d:\d\d:\d\d\.\d{3}  web  SIGTERM  the runtime \(runc\) -> PID 1 \\n::error::x \(host 4242\): ignored: default action at a namespace init\n$/);
+  assert.match(line, /^\d\d:\d\d:\d\d\.\d{3} {2}web {2}SIGTERM {2}the runtime \(runc\) -> PID 1 \\n::error::x \(host 4242\): ignored: default action at a namespace init\n$/);
 });
 
 test('a storm of the same signal: each repeat parsed with its own time, and a changed field breaks the repeat', () => {

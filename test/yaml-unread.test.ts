@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { makeDocument } from '../src/document/document.js';
-import { DocumentStore } from '../src/document/store.js';
 import { Linter } from '../src/lint/engine.js';
 import { loadShellParser } from '../src/model/shell.js';
 import { unparsedKind } from '../src/sources/kubernetes/pods.js';

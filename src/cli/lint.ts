@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { SHELL_FAMILIES } from '../sources/images.js';
 import type { Severity } from '../rules/contract.js';
 import type { LintProgress } from '../lint/run.js';

@@ -127,7 +127,7 @@ export function registerTest(program: Command): void {
 
       if (raw.cleanup) {
         if (typeof raw.cleanup === 'string' && !/^[0-9a-f]{8}$/.test(raw.cleanup)) throw new UserError(`--cleanup ${raw.cleanup}: not a run id (8 hex digits, the "run" of a report)`);
-        let docker;
+        let docker: Awaited<ReturnType<typeof connectEngine>>['engine'] | undefined;
         try {
           docker = (await connectEngine(runtimeOptionsOf(raw), 3000)).engine;
         } catch (err) {

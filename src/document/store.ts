@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Confinement, readRegularFile, type FileSnapshot, type ReadResult } from '../util/files.js';
+import { type Confinement, readRegularFile, type FileSnapshot, type ReadResult } from '../util/files.js';
 import { MAX_FILE_BYTES, displayPath, makeDocument, notText, type Document, type DocumentKind, type FileError } from './document.js';
 
 /** Files read by one run, shared by its passes so that they all see the same bytes (abs path -> result). */
@@ -151,7 +151,7 @@ export class DocumentStore {
       r = readRegularFile(abs, MAX_FILE_BYTES);
       this.cache.set(abs, r);
     }
-    if (over) return { ok: true, snap: r.ok ? { ...r.snap, bytes: over } : overlaySnap(abs, over) };
+    if (over) return { ok: true, snap: r.ok ? { ...r.snap, bytes: over } : overlaySnap(over) };
     return r;
   }
 
@@ -170,7 +170,7 @@ export class DocumentStore {
       try { names = new Set(fs.readdirSync(dir)); } catch { names = null; }
       this.listings.set(dir, names);
     }
-    return names !== null && names.has(path.basename(absPath));
+    return names?.has(path.basename(absPath)) ?? false;
   }
 
   add(doc: Document): void {
@@ -188,7 +188,7 @@ export class DocumentStore {
   }
 }
 
-function overlaySnap(abs: string, bytes: Buffer): FileSnapshot {
+function overlaySnap(bytes: Buffer): FileSnapshot {
   return { bytes, dev: 0n, ino: 0n, mode: 0o644, uid: -1, gid: -1 };
 }
 

@@ -18,7 +18,7 @@ import os from 'node:os';
 import { signalName } from '../model/signals.js';
 import { becomeSubreaper, ignoreSignal, reapOne, sendSignal, spawnInNewSession, SpawnError, type ExitStatus } from './libc.js';
 import type { InitOptions } from './options.js';
-import { commOf, descendantsOf, named, type Named, type Proc } from './procs.js';
+import { commOf, descendantsOf, named, type Proc } from './procs.js';
 import { now, Reporter, summarize, type ExitEvent } from './report.js';
 
 interface SignalArrival {
@@ -141,7 +141,8 @@ class Supervisor {
       this.report.emit({ init: 'spawn-failed', argv: this.argv, error: err.message, status });
       this.report.warn(summarize(this.report.run)); // said even under --report none: nothing ran
       this.finished = true; // there is no child: signals from now on have nowhere to go
-      return this.exit(status);
+      this.exit(status);
+      return;
     }
     const { opts } = this;
     this.report.emit({
@@ -302,16 +303,23 @@ class Supervisor {
       this.drainTimer = undefined;
     }
     const alive = descendantsOf(this.self);
-    if (!alive.length) return this.finish();
+    if (!alive.length) {
+      this.finish();
+      return;
+    }
     // The grace is over: everything was SIGKILLed; only their exits remain to be reaped.
     if (this.escalated) {
       this.waiting = true;
-      return this.checkDone();
+      this.checkDone();
+      return;
     }
     // During a stop in group mode the others got (or are owed) the stop signal: let them finish.
     // Otherwise only --wait-all keeps them from the kernel's SIGKILL (or re-parenting) when we exit.
     const reason = this.stopSignal !== undefined && !this.opts.singleChild ? 'stop' : this.opts.waitAll ? 'wait-all' : undefined;
-    if (!reason) return this.finish();
+    if (!reason) {
+      this.finish();
+      return;
+    }
     const stopWith = this.stopSignal ?? [...this.opts.stopSignals][0] ?? 15;
     const out = this.opts.rewrite.get(stopWith) ?? stopWith;
     const fresh = alive.filter((p) => !this.signalled.has(p.pid) && sendSignal(p.pid, out));
@@ -330,7 +338,10 @@ class Supervisor {
     const alive = all.filter((p) => p.state !== 'Z');
     // Our own zombies are about to be reaped (their SIGCHLD is on its way): wait to report their exit.
     const unreaped = all.some((p) => p.state === 'Z' && p.ppid === this.self);
-    if (!alive.length && !unreaped) return this.finish();
+    if (!alive.length && !unreaped) {
+      this.finish();
+      return;
+    }
     // After the grace nothing may survive, not even a child forked while we were killing its parent.
     if (this.escalated && alive.length) this.killAll(alive);
   }

@@ -550,7 +550,7 @@ function pathSplit(a: ShellAnalysis, args: readonly string[] | undefined, opts: 
   const outcomes = new Map<string, { end: ShellEnd; outcome: Outcome }>();
   for (const e of execs.slice(0, 4)) {
     const next = argvOfEnd(e.command, args);
-    if (!next || !next.length) continue;
+    if (!next?.length) continue;
     const key = next.join('\0');
     if (outcomes.has(key)) continue;
     const chain = chainFromArgv(next, opts);

@@ -197,7 +197,7 @@ export function plainOf(root: Node, statements: readonly Node[]): string[] | und
   if (root.hasError) return undefined;
   if (statements.length !== 1) return undefined;
   const cmd = statements[0];
-  if (!cmd || cmd.type !== 'command') return undefined;
+  if (cmd?.type !== 'command') return undefined;
   const argv: string[] = [];
   for (let i = 0; i < cmd.namedChildCount; i++) {
     const c = cmd.namedChild(i);

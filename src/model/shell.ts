@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { Language, Parser, type Node } from '#web-tree-sitter';
 import type { ShellFamily } from './programs.js';
-import { commandWeight, firstWord, hasAssignments, isAllArgs, isQuick, isSelf, literalOf, plainOf, positionOf, readsInput, unwrap, wordsOf, type Word } from './shell-words.js';
+import { commandWeight, firstWord, hasAssignments, isAllArgs, isQuick, isSelf, plainOf, positionOf, readsInput, unwrap, wordsOf, type Word } from './shell-words.js';
 
 export { BUILTINS, positionOf, type Word } from './shell-words.js';
 
@@ -342,7 +342,7 @@ const MAX_CALL_DEPTH = 8;
 /** Endless loop conditions: `while true`, `while :`, `while [ 1 ]`, `while sleep 5`, `until false`. */
 function endless(loop: Node): boolean {
   const cond = loop.childForFieldName('condition');
-  if (!cond) return loop.type === 'for_statement' ? false : false;
+  if (!cond) return false;
   const text = cond.text.trim().replace(/;$/, '').trim();
   const isUntil = loop.child(0)?.type === 'until';
   if (isUntil) return /^false$/.test(text);
@@ -377,7 +377,7 @@ function pauseOf(body: Node, functions: ReadonlyMap<string, Node>): number | und
     if (n.type === 'pipeline') { ok = false; return; }
     for (let i = 0; i < n.childCount; i++) {
       const c = n.child(i);
-      if (!c || !c.isNamed) continue;
+      if (!c?.isNamed) continue;
       if (n.child(i + 1)?.type === '&') continue; // a background job: the loop goes on to its next command
       visit(c);
     }
@@ -848,7 +848,6 @@ function childIndexOf(n: Node, type: string): number {
 
 function containsBreak(n: Node): boolean {
   if (n.type === 'command' && (firstWord(n) === 'break' || firstWord(n) === 'exit' || firstWord(n) === 'return')) return true;
-  if (n !== n && n.type.endsWith('_statement')) return false;
   for (let i = 0; i < n.namedChildCount; i++) {
     const c = n.namedChild(i);
     if (c && !['while_statement', 'until_statement', 'for_statement', 'c_style_for_statement', 'function_definition'].includes(c.type) && containsBreak(c)) return true;
@@ -903,7 +902,7 @@ function statementsOf(root: Node): Statement[] {
   const n = root.childCount;
   for (let i = 0; i < n; i++) {
     const k = root.child(i);
-    if (!k || !k.isNamed || k.type === 'comment' || k.type === 'heredoc_body') continue;
+    if (!k?.isNamed || k.type === 'comment' || k.type === 'heredoc_body') continue;
     out.push({ node: k, background: root.child(i + 1)?.type === '&' });
   }
   return out;

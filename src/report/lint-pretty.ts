@@ -51,7 +51,9 @@ function fileErrorLine(e: FileError, paint: (c: number, s: string) => string): s
 function findingBlock(x: Finding, doc: Document | undefined, sev: (s: string) => string, paint: (c: number, s: string) => string, o: PrettyOptions): string {
   const lines = [`${paint(C.bold, `${safeLineStart(x.file)}:${x.range.start.line}:${x.range.start.column}`)}  ${sev(x.severity)} ${safeText(x.message)}  ${paint(C.gray, `[${x.ruleId}]`)}`];
   if (doc) lines.push(...codeFrame(doc, x, paint));
-  x.why.forEach((w, i) => lines.push(`  ${paint(C.gray, i === 0 ? 'why:' : '    ')} ${safeText(w)}`));
+  x.why.forEach((w, i) => {
+    lines.push(`  ${paint(C.gray, i === 0 ? 'why:' : '    ')} ${safeText(w)}`);
+  });
   for (const rel of x.related ?? []) lines.push(`  ${paint(C.gray, 'see:')} ${safeText(rel.file)}:${rel.range.start.line}:${rel.range.start.column} ${safeText(rel.message)}`);
   if (x.fix) lines.push(`  ${paint(C.green, 'fix:')} ${safeText(x.fix.description)}${o.fixed ? '' : ' (--fix)'}`);
   else if (x.suggestion) lines.push(`  ${paint(C.cyan, 'hint:')} ${safeText(x.suggestion)}`);

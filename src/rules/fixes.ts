@@ -125,7 +125,7 @@ function withExecInside(l: Launch, argv: string[]): { argv: string[]; edit?: Tex
  * appended, and a CMD under an ENTRYPOINT is not PID 1.
  */
 export function jsonFormFix(l: Launch, part: LaunchPart | undefined, known?: ChainProcess): Fix | undefined {
-  if (!part || part.form !== 'shell' || part.values.length !== 1) return undefined;
+  if (part?.form !== 'shell' || part.values.length !== 1) return undefined;
   if (part.what === 'ENTRYPOINT' && l.cmd) return undefined;
   if (part.what === 'CMD' && l.entrypoint) return undefined;
   const v = part.values[0] as Origin;

@@ -16,7 +16,7 @@ export function anchorRange(l: Launch): { file: string; range: ReturnType<typeof
 export function valueSpanOrAnchor(l: Launch): Span {
   const own = isOrchestrated(l) ? [l.entrypoint, l.cmd].find((p) => p !== undefined && p.values.length > 0 && p.valueSpan.doc === l.doc) : undefined;
   const part = own ?? l.entrypoint ?? l.cmd;
-  return part && part.values.length ? part.valueSpan : l.anchor;
+  return part?.values.length ? part.valueSpan : l.anchor;
 }
 
 /** Where a shell process's final command is written, falling back to the launch. */

@@ -15,7 +15,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import dockerignore from '@balena/dockerignore';
 import type Docker from 'dockerode';
 import tar from 'tar-fs';

@@ -16,7 +16,7 @@ import { firstTarEntry } from './tar.js';
 export function familyOfBinary(name: string, content?: Buffer): ShellFamily | undefined {
   const known = shellFamilyOfBinary(name);
   if (known) return known;
-  if (content && content.length) {
+  if (content?.length) {
     if (content.includes('BusyBox v')) return 'ash';
     if (content.includes('GNU bash') || content.includes('BASH_VERSION')) return 'bash';
     if (content.includes('dash') && content.includes('PS1')) return 'dash';

@@ -215,7 +215,7 @@ function staticPrediction(argv: string[], shell: ShellFamily, signal: string, ro
       sh: shell, signal, env: p.env, readScript: scriptReader(root, p.env, p.workingDir || '/'),
       // The same reading of the program's source as lint's, from the running image's files.
       programSource: programSourceReader((f) => readTextInRoot(root, f), p.workingDir || '/', signal),
-      ...(p.cmd && p.cmd.length ? { args: p.cmd } : {}),
+      ...(p.cmd?.length ? { args: p.cmd } : {}),
     });
     const pred = predictStop(chain, signal);
     const svc = chain.processes[chain.processes.length - 1];
@@ -250,7 +250,7 @@ async function initReportOf(target: Target, env: Record<string, string>): Promis
   if (fromLogs.length) return fromLogs[fromLogs.length - 1];
   // `pid1 init [--report FILE] -- CMD` (pid1 may be `node /path/to/main.js`): its options end at `--`.
   const argv = target.argv;
-  const at = argv.findIndex((a) => a === 'init');
+  const at = argv.indexOf('init');
   if (at < 0) return undefined;
   let file = env.PID1_REPORT;
   for (let i = at + 1; i < argv.length && argv[i] !== '--'; i++) {
@@ -318,7 +318,7 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
         durations: { totalMs: Math.round(mono() - startedAt) },
       };
     };
-    let ready;
+    let ready: Awaited<ReturnType<typeof waitReady>>;
     try {
       await target.start();
       ready = await waitReady(target, o.readiness);

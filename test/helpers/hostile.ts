@@ -51,7 +51,7 @@ export function hostileRepo(): Hostile {
   execFileSync('mkfifo', [path.join(outside, 'fifo')]);
 
   // In the tree: symlinks out, by every road pid1 takes.
-  link('../outside-' + tag + '/secret.env', 'Dockerfile.prod');
+  link(`../outside-${tag}/secret.env`, 'Dockerfile.prod');
   link(path.join(outside, 'secret.env'), 'Dockerfile.abs');
   link(`../outside-${tag}/Dockerfile`, 'Containerfile');
   link(`../../outside-${tag}/pod.yaml`, 'k8s/pod.yaml');

@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { childrenOf } from '../../src/proc/stat.js';
 import { CLI } from './cli.js';

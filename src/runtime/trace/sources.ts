@@ -73,7 +73,6 @@ async function followStarts(docker: Engine, onStart: (key: string) => void, onEr
         const id = e.Actor?.ID ?? e.id;
         if (id) onStart(id);
       } catch {
-        continue;
       }
     }
   });

@@ -230,7 +230,7 @@ function imageFromBuild(p: Project, b: BuildField, fallbackImage: string | undef
   else {
     const res = lintDockerfileSource(doc, p.store, { ...p.opts, context, buildArgs: { ...(p.opts.buildArgs ?? {}), ...b.args }, ...(b.target ? { target: b.target } : { target: undefined }) });
     const l = res.launches.find((x) => x.target);
-    if (!l || l.kind !== 'dockerfile') cfg = unanalysed(`${doc.file} could not be analysed${res.errors[0] ? `: ${res.errors[0].message}` : ''}`);
+    if (l?.kind !== 'dockerfile') cfg = unanalysed(`${doc.file} could not be analysed${res.errors[0] ? `: ${res.errors[0].message}` : ''}`);
     else cfg = imageConfigFromDockerfile(l, `built from ${doc.file}${b.target ? ` (target ${b.target})` : ''}`);
   }
   p.dockerfiles.set(key, cfg);

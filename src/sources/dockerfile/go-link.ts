@@ -299,7 +299,7 @@ export class StageFiles {
   private packagesOf(stage: Stage, run: RunOp, a: GoArgs, cwd: string | undefined): Package[] {
     if (a.unclear) return [{ kind: 'unknown', why: 'its arguments are built at run time' }];
     const args = a.packages;
-    if (args.length > 0 && args.every((p) => p !== null && p.endsWith('.go'))) {
+    if (args.length > 0 && args.every((p) => p?.endsWith('.go'))) {
       // go build a.go b.go: one package made of exactly these files, in their directory.
       if (cwd === undefined && !(args[0] as string).startsWith('/')) return [{ kind: 'unknown', why: 'its directory is not known' }];
       const files: string[] = [];

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeDocument, type Document, type Origin, type Span } from '../../document/document.js';
+import { makeDocument, type Document, type Origin } from '../../document/document.js';
 import type { DocumentStore } from '../../document/store.js';
 import { MappedText } from '../../document/text.js';
 import { chainFromArgv, predictStop, uncatchableChain, type ChainOptions, type SourceVerdict } from '../../model/launch.js';

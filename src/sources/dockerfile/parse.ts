@@ -267,7 +267,7 @@ function applyInstruction(stage: Stage, ins: RawInstruction, doc: Document, esc:
     }
     case 'SHELL': {
       const json = parseJsonArray(ins.args);
-      if (json && json.length) {
+      if (json?.length) {
         stage.shell = json.map((t) => t.value);
         stage.shellSpan = span(doc, ins.start, ins.end);
       }
