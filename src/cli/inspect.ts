@@ -31,7 +31,7 @@ export function registerInspect(program: Command): void {
     .option('--pid <pid>', 'a host PID: its PID namespace (or, for a host process, its subtree)', parsePid)
     .option('--container <name|id>', 'a running container (containerd: ID, ID prefix, or NAMESPACE/POD/CONTAINER)')
     .option('--all', 'one line per running container with its verdict')
-    .option('--signal <sig>', 'the stop signal to evaluate (default: the container\'s StopSignal, else SIGTERM)')
+    .option('--signal <sig>', "the stop signal to evaluate (default: the container's StopSignal, else SIGTERM)")
     .option('--json', 'machine-readable output')
     .option('--json-lines', 'with --all: one JSON object a line per container, then one for the pass (the node audit)')
     .option('--every <duration>', 'with --all: repeat every DURATION (e.g. 1h) until stopped');
@@ -45,8 +45,13 @@ export function registerInspect(program: Command): void {
       const tty = process.stdout.isTTY === true && !process.env.NO_COLOR;
       // Loaded here, not at start-up (dockerode alone costs ~100 ms to import).
       const [{ namespaceTree }, { liveVerdict }, { formatInspect, formatInspectAll, auditLines }, { inspectReport }, { loadShellParser }, rt, { connectRuntime, chooseRuntime }] = await Promise.all([
-        import('../proc/tree.js'), import('../runtime/live-verdict.js'), import('../report/inspect.js'), import('../runtime/reports.js'), import('../model/shell.js'),
-        import('../runtime/inspect-runtime.js'), import('../runtime/connect.js'),
+        import('../proc/tree.js'),
+        import('../runtime/live-verdict.js'),
+        import('../report/inspect.js'),
+        import('../runtime/reports.js'),
+        import('../model/shell.js'),
+        import('../runtime/inspect-runtime.js'),
+        import('../runtime/connect.js'),
       ]);
       await loadShellParser(); // live shells are read with the same shell model as lint's
       if (o.pid !== undefined) {

@@ -15,7 +15,11 @@ export class ProgressLine {
   private lastDraw = 0;
   private readonly started = Date.now();
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr, private readonly delayMs = progressDelayMs(), private readonly everyMs = 100) {}
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly delayMs = progressDelayMs(),
+    private readonly everyMs = 100,
+  ) {}
 
   /** Whether anything will ever be drawn (stderr is a terminal). */
   get active(): boolean {

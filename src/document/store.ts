@@ -99,7 +99,10 @@ export class DocumentStore {
       if (r.code === 'not-regular') this.report(abs, r.message);
       return undefined;
     }
-    if (r.snap.bytes.length > limit) { this.problems.set(abs, `file is too large (${r.snap.bytes.length} bytes; the limit is ${limit})`); return undefined; }
+    if (r.snap.bytes.length > limit) {
+      this.problems.set(abs, `file is too large (${r.snap.bytes.length} bytes; the limit is ${limit})`);
+      return undefined;
+    }
     return r.snap.bytes.toString('utf8');
   }
 
@@ -167,7 +170,11 @@ export class DocumentStore {
     const dir = path.dirname(absPath);
     let names = this.listings.get(dir);
     if (names === undefined) {
-      try { names = new Set(fs.readdirSync(dir)); } catch { names = null; }
+      try {
+        names = new Set(fs.readdirSync(dir));
+      } catch {
+        names = null;
+      }
       this.listings.set(dir, names);
     }
     return names?.has(path.basename(absPath)) ?? false;

@@ -117,7 +117,10 @@ class Supervisor {
   private readonly stats = { reaped: 0, sigchld: 0, heartbeat: 0 };
   private lastScan: { at: number; procs: Proc[] } | undefined;
 
-  constructor(private readonly opts: InitOptions, private readonly argv: string[]) {
+  constructor(
+    private readonly opts: InitOptions,
+    private readonly argv: string[],
+  ) {
     this.report = new Reporter(opts.report);
   }
 
@@ -146,10 +149,18 @@ class Supervisor {
     }
     const { opts } = this;
     this.report.emit({
-      init: 'start', time: new Date().toISOString(), pid: this.self, namespaceInit: this.namespaceInit, subreaper,
-      child: this.child, argv: this.argv,
+      init: 'start',
+      time: new Date().toISOString(),
+      pid: this.self,
+      namespaceInit: this.namespaceInit,
+      subreaper,
+      child: this.child,
+      argv: this.argv,
       options: {
-        singleChild: opts.singleChild, waitAll: opts.waitAll, drainMs: opts.drainMs, graceMs: opts.graceMs,
+        singleChild: opts.singleChild,
+        waitAll: opts.waitAll,
+        drainMs: opts.drainMs,
+        graceMs: opts.graceMs,
         stopSignals: [...opts.stopSignals].map((n) => signalName(n)),
         rewrite: Object.fromEntries([...opts.rewrite].map(([a, b]) => [signalName(a), signalName(b)])),
       },
@@ -234,14 +245,21 @@ class Supervisor {
       also = alive.filter((p) => p.pgid !== this.child && sendSignal(p.pid, out));
     }
     if (stop) for (const p of [...reached, ...(also ?? [])]) this.signalled.add(p.pid);
-    this.report.emit({
-      init: 'forward', received: signalName(sig), signal: signalName(out), to: single ? 'child' : 'group',
-      ...(single ? {} : { pgid: this.child }),
-      pids: reached.map((p) => named(p)),
-      ...(also?.length ? { also: also.map((p) => named(p)) } : {}),
-      delivered: delivered || !!also?.length,
-      ...(drainCut ? { drainCut } : {}),
-    }, undefined, stop); // a plain forward is written, not kept: a storm of SIGWINCH must not grow memory
+    this.report.emit(
+      {
+        init: 'forward',
+        received: signalName(sig),
+        signal: signalName(out),
+        to: single ? 'child' : 'group',
+        ...(single ? {} : { pgid: this.child }),
+        pids: reached.map((p) => named(p)),
+        ...(also?.length ? { also: also.map((p) => named(p)) } : {}),
+        delivered: delivered || !!also?.length,
+        ...(drainCut ? { drainCut } : {}),
+      },
+      undefined,
+      stop,
+    ); // a plain forward is written, not kept: a storm of SIGWINCH must not grow memory
   }
 
   /**
@@ -283,7 +301,10 @@ class Supervisor {
       this.lastScan = undefined;
       const main = e.pid === this.child;
       const ev = this.report.emit({
-        init: 'exit', pid: e.pid, name, main,
+        init: 'exit',
+        pid: e.pid,
+        name,
+        main,
         ...(e.signal !== undefined ? { signal: signalName(e.signal), ...(e.core ? { core: true } : {}) } : { code: e.code ?? 0 }),
         status: statusOf(e),
       });
@@ -325,8 +346,12 @@ class Supervisor {
     const fresh = alive.filter((p) => !this.signalled.has(p.pid) && sendSignal(p.pid, out));
     for (const p of fresh) this.signalled.add(p.pid);
     this.report.emit({
-      init: 'wait', reason, for: alive.map((p) => named(p, true)), signalled: fresh.map((p) => named(p)),
-      ...(fresh.length ? { signal: signalName(out) } : {}), graceMs: this.opts.graceMs,
+      init: 'wait',
+      reason,
+      for: alive.map((p) => named(p, true)),
+      signalled: fresh.map((p) => named(p)),
+      ...(fresh.length ? { signal: signalName(out) } : {}),
+      graceMs: this.opts.graceMs,
       ...(cut ? { drainCut: cut } : {}),
     });
     this.waiting = true;

@@ -48,7 +48,9 @@ function loadLibc(): ReturnType<typeof koffi.load> {
   }
 }
 type Fn<A extends unknown[], R = number> = (...args: A) => R;
-const posixSpawnp = libc.func('int posix_spawnp(_Out_ int *pid, const char *file, void *actions, void *attr, const char **argv, const char **envp)') as Fn<[number[], string, Buffer, Buffer, (string | null)[], (string | null)[]]>;
+const posixSpawnp = libc.func('int posix_spawnp(_Out_ int *pid, const char *file, void *actions, void *attr, const char **argv, const char **envp)') as Fn<
+  [number[], string, Buffer, Buffer, (string | null)[], (string | null)[]]
+>;
 const spawnattrInit = libc.func('int posix_spawnattr_init(void *attr)') as Fn<[Buffer]>;
 const spawnattrDestroy = libc.func('int posix_spawnattr_destroy(void *attr)') as Fn<[Buffer]>;
 const spawnattrSetflags = libc.func('int posix_spawnattr_setflags(void *attr, short flags)') as Fn<[Buffer, number]>;
@@ -72,7 +74,10 @@ export function errnoText(errno: number): string {
 
 export class SpawnError extends Error {
   override name = 'SpawnError';
-  constructor(readonly errno: number, file: string) {
+  constructor(
+    readonly errno: number,
+    file: string,
+  ) {
     super(`cannot run ${file}: ${errnoText(errno)}`);
   }
 }

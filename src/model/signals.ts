@@ -30,18 +30,80 @@ const COMMON_ALIASES = { IOT: 'ABRT', POLL: 'IO', CLD: 'CHLD' } as const;
 // arch/x86/include/uapi/asm/signal.h (same in asm-generic, arm, arm64, riscv, powerpc, s390).
 const GENERIC: ArchTable = {
   nsig: 64,
-  names: ['', 'HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'KILL', 'USR1', 'SEGV', 'USR2', 'PIPE', 'ALRM',
-    'TERM', 'STKFLT', 'CHLD', 'CONT', 'STOP', 'TSTP', 'TTIN', 'TTOU', 'URG', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH',
-    'IO', 'PWR', 'SYS'],
+  names: [
+    '',
+    'HUP',
+    'INT',
+    'QUIT',
+    'ILL',
+    'TRAP',
+    'ABRT',
+    'BUS',
+    'FPE',
+    'KILL',
+    'USR1',
+    'SEGV',
+    'USR2',
+    'PIPE',
+    'ALRM',
+    'TERM',
+    'STKFLT',
+    'CHLD',
+    'CONT',
+    'STOP',
+    'TSTP',
+    'TTIN',
+    'TTOU',
+    'URG',
+    'XCPU',
+    'XFSZ',
+    'VTALRM',
+    'PROF',
+    'WINCH',
+    'IO',
+    'PWR',
+    'SYS',
+  ],
   aliases: { ...COMMON_ALIASES, UNUSED: 'SYS' },
   glibcRtMax: 64,
 };
 // arch/alpha/include/uapi/asm/signal.h
 const ALPHA: ArchTable = {
   nsig: 64,
-  names: ['', 'HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'EMT', 'FPE', 'KILL', 'BUS', 'SEGV', 'SYS', 'PIPE', 'ALRM',
-    'TERM', 'URG', 'STOP', 'TSTP', 'CONT', 'CHLD', 'TTIN', 'TTOU', 'IO', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH',
-    'PWR', 'USR1', 'USR2'],
+  names: [
+    '',
+    'HUP',
+    'INT',
+    'QUIT',
+    'ILL',
+    'TRAP',
+    'ABRT',
+    'EMT',
+    'FPE',
+    'KILL',
+    'BUS',
+    'SEGV',
+    'SYS',
+    'PIPE',
+    'ALRM',
+    'TERM',
+    'URG',
+    'STOP',
+    'TSTP',
+    'CONT',
+    'CHLD',
+    'TTIN',
+    'TTOU',
+    'IO',
+    'XCPU',
+    'XFSZ',
+    'VTALRM',
+    'PROF',
+    'WINCH',
+    'PWR',
+    'USR1',
+    'USR2',
+  ],
   aliases: { ...COMMON_ALIASES, INFO: 'PWR' },
   glibcRtMax: 64,
 };
@@ -50,18 +112,80 @@ const SPARC: ArchTable = { ...ALPHA, aliases: { ...COMMON_ALIASES, LOST: 'PWR' }
 // arch/mips/include/uapi/asm/signal.h: _NSIG 128, so /proc masks have 32 hex digits.
 const MIPS: ArchTable = {
   nsig: 128,
-  names: ['', 'HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'EMT', 'FPE', 'KILL', 'BUS', 'SEGV', 'SYS', 'PIPE', 'ALRM',
-    'TERM', 'USR1', 'USR2', 'CHLD', 'PWR', 'WINCH', 'URG', 'IO', 'STOP', 'TSTP', 'CONT', 'TTIN', 'TTOU', 'VTALRM',
-    'PROF', 'XCPU', 'XFSZ'],
+  names: [
+    '',
+    'HUP',
+    'INT',
+    'QUIT',
+    'ILL',
+    'TRAP',
+    'ABRT',
+    'EMT',
+    'FPE',
+    'KILL',
+    'BUS',
+    'SEGV',
+    'SYS',
+    'PIPE',
+    'ALRM',
+    'TERM',
+    'USR1',
+    'USR2',
+    'CHLD',
+    'PWR',
+    'WINCH',
+    'URG',
+    'IO',
+    'STOP',
+    'TSTP',
+    'CONT',
+    'TTIN',
+    'TTOU',
+    'VTALRM',
+    'PROF',
+    'XCPU',
+    'XFSZ',
+  ],
   aliases: { ...COMMON_ALIASES },
   glibcRtMax: 127,
 };
 // arch/parisc/include/uapi/asm/signal.h
 const PARISC: ArchTable = {
   nsig: 64,
-  names: ['', 'HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'STKFLT', 'FPE', 'KILL', 'BUS', 'SEGV', 'XCPU', 'PIPE', 'ALRM',
-    'TERM', 'USR1', 'USR2', 'CHLD', 'PWR', 'VTALRM', 'PROF', 'IO', 'WINCH', 'STOP', 'TSTP', 'CONT', 'TTIN', 'TTOU',
-    'URG', 'XFSZ', 'SYS'],
+  names: [
+    '',
+    'HUP',
+    'INT',
+    'QUIT',
+    'ILL',
+    'TRAP',
+    'ABRT',
+    'STKFLT',
+    'FPE',
+    'KILL',
+    'BUS',
+    'SEGV',
+    'XCPU',
+    'PIPE',
+    'ALRM',
+    'TERM',
+    'USR1',
+    'USR2',
+    'CHLD',
+    'PWR',
+    'VTALRM',
+    'PROF',
+    'IO',
+    'WINCH',
+    'STOP',
+    'TSTP',
+    'CONT',
+    'TTIN',
+    'TTOU',
+    'URG',
+    'XFSZ',
+    'SYS',
+  ],
   aliases: { ...COMMON_ALIASES, UNUSED: 'SYS' },
   glibcRtMax: 64,
 };
@@ -188,13 +312,32 @@ export function defaultAction(n: number, arch: Arch = 'generic'): DefaultAction 
   if (n >= KERNEL_SIGRTMIN) return 'terminate';
   const name = TABLES[arch].names[n];
   switch (name) {
-    case 'CHLD': case 'URG': case 'WINCH': return 'ignore';
-    case 'CONT': return 'continue';
-    case 'STOP': case 'TSTP': case 'TTIN': case 'TTOU': return 'stop';
-    case 'QUIT': case 'ILL': case 'TRAP': case 'ABRT': case 'BUS': case 'FPE': case 'SEGV':
-    case 'XCPU': case 'XFSZ': case 'SYS': case 'EMT': return 'core';
+    case 'CHLD':
+    case 'URG':
+    case 'WINCH':
+      return 'ignore';
+    case 'CONT':
+      return 'continue';
+    case 'STOP':
+    case 'TSTP':
+    case 'TTIN':
+    case 'TTOU':
+      return 'stop';
+    case 'QUIT':
+    case 'ILL':
+    case 'TRAP':
+    case 'ABRT':
+    case 'BUS':
+    case 'FPE':
+    case 'SEGV':
+    case 'XCPU':
+    case 'XFSZ':
+    case 'SYS':
+    case 'EMT':
+      return 'core';
     // SIGPWR on Linux terminates; SIGSTKFLT terminates.
-    default: return 'terminate';
+    default:
+      return 'terminate';
   }
 }
 
@@ -267,13 +410,13 @@ export function signalFate(signal: number, masks: Pick<SignalMasks, 'ignored' | 
   const action = defaultAction(signal, arch);
   if (ctx.namespaceInit && !(kernelOnly && ctx.fromAncestor)) {
     return {
-      ...base, fate: 'dropped',
-      why: kernelOnly
-        ? `${name} sent from inside the namespace is refused by its init`
-        : `${name} is at its default action and the process is a PID namespace init: the kernel drops it`,
+      ...base,
+      fate: 'dropped',
+      why: kernelOnly ? `${name} sent from inside the namespace is refused by its init` : `${name} is at its default action and the process is a PID namespace init: the kernel drops it`,
     };
   }
-  if (kernelOnly) return { ...base, fate: 'default', action, why: `${name} cannot be caught, blocked or ignored${ctx.namespaceInit ? '; from an ancestor namespace it reaches even a namespace init' : ''}` };
+  if (kernelOnly)
+    return { ...base, fate: 'default', action, why: `${name} cannot be caught, blocked or ignored${ctx.namespaceInit ? '; from an ancestor namespace it reaches even a namespace init' : ''}` };
   if (action === 'ignore') return { ...base, fate: 'ignored', action, why: `${name} is ignored by default` };
   return { ...base, fate: 'default', action, why: `${name} is at its default action: ${action}` };
 }

@@ -44,8 +44,12 @@ export function toGitlab(r: LintResult): CodeQualityIssue[] {
     const doc = r.docs.get(f.file);
     for (const e of f.errors) {
       out.push({
-        type: 'issue', description: `file could not be linted: ${e.message}`, check_name: 'pid1/file-error',
-        fingerprint: fingerprint([repoPath(e.file), 'file-error', e.message]), severity: 'major', categories: ['Bug Risk'],
+        type: 'issue',
+        description: `file could not be linted: ${e.message}`,
+        check_name: 'pid1/file-error',
+        fingerprint: fingerprint([repoPath(e.file), 'file-error', e.message]),
+        severity: 'major',
+        categories: ['Bug Risk'],
         location: { path: repoPath(e.file), lines: { begin: e.line ?? 1 } },
       });
     }

@@ -29,9 +29,10 @@ export function formatPretty(r: LintResult, o: PrettyOptions): string {
   const problems = c.errors + c.warnings + c.infos;
   const parts = [`${c.errors} error${c.errors === 1 ? '' : 's'}`, `${c.warnings} warning${c.warnings === 1 ? '' : 's'}`];
   if (c.infos) parts.push(`${c.infos} info`);
-  let summary = problems === 0 && c.fileErrors === 0
-    ? paint(C.green, `no problems in ${r.files.length} file${r.files.length === 1 ? '' : 's'}`)
-    : `${paint(c.errors || c.fileErrors ? C.red : C.yellow, `${problems} problem${problems === 1 ? '' : 's'}`)} (${parts.join(', ')})`;
+  let summary =
+    problems === 0 && c.fileErrors === 0
+      ? paint(C.green, `no problems in ${r.files.length} file${r.files.length === 1 ? '' : 's'}`)
+      : `${paint(c.errors || c.fileErrors ? C.red : C.yellow, `${problems} problem${problems === 1 ? '' : 's'}`)} (${parts.join(', ')})`;
   if (c.fileErrors) summary += `, ${c.fileErrors} file${c.fileErrors === 1 ? '' : 's'} could not be linted`;
   if (o.fixed) summary += `, ${o.fixed} fixed`;
   else if (c.fixable) summary += `, ${c.fixable} fixable with --fix`;

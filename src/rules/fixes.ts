@@ -21,9 +21,15 @@ function stillLost(l: Launch, change: { from?: string; to?: string; argv?: strin
   if (!m) return true;
   const read = m.options.readScript;
   const { from, to } = change;
-  const argv = change.argv ?? m.argv.map((a) => (a === from ? to as string : a));
+  const argv = change.argv ?? m.argv.map((a) => (a === from ? (to as string) : a));
   // a script's text changed (not an argument): what the script reads as gets the new text
-  const readScript = from === undefined || to === undefined || !read || change.argv?.includes(to) ? read : (p: string): string | undefined => { const t = read(p); return t === from ? to : t; };
+  const readScript =
+    from === undefined || to === undefined || !read || change.argv?.includes(to)
+      ? read
+      : (p: string): string | undefined => {
+          const t = read(p);
+          return t === from ? to : t;
+        };
   const chain = chainFromArgv(argv, { ...m.options, ...(readScript ? { readScript } : {}) });
   if (!chain.processes.length) return false;
   const signal = m.options.signal ?? 'SIGTERM';

@@ -25,10 +25,30 @@ import templateFile from './template-file.js';
 import unknownShell from './unknown-shell.js';
 
 export const RULES: readonly Rule[] = [
-  shellPid1, shellUnderInit, scriptNoExec, signalTrap, packageManagerPid1, unknownShell, noShell, serverStopSignal,
-  invalidStopSignal, malformedJsonForm, serviceNoHandler, programDecides, stopNotGraceful, cmdIgnored, onbuildLaunch, templateFile,
+  shellPid1,
+  shellUnderInit,
+  scriptNoExec,
+  signalTrap,
+  packageManagerPid1,
+  unknownShell,
+  noShell,
+  serverStopSignal,
+  invalidStopSignal,
+  malformedJsonForm,
+  serviceNoHandler,
+  programDecides,
+  stopNotGraceful,
+  cmdIgnored,
+  onbuildLaunch,
+  templateFile,
   // compose and Kubernetes
-  k8sSharedPidNamespace, composeShellOperators, composeLegacyV1, k8sPrestopMissingBinary, k8sPrestopExceedsGrace, k8sStopSignalNeedsOs, k8sImageDecides,
+  k8sSharedPidNamespace,
+  composeShellOperators,
+  composeLegacyV1,
+  k8sPrestopMissingBinary,
+  k8sPrestopExceedsGrace,
+  k8sStopSignalNeedsOs,
+  k8sImageDecides,
 ];
 
 const BY_ID = new Map(RULES.map((r) => [r.meta.id, r]));

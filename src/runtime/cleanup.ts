@@ -66,7 +66,11 @@ export class Resources {
       while (this.items.length) {
         const item = this.items.pop() as { what: string; release: Releaser };
         try {
-          const done = await within(item.release().then(() => true), RELEASE_TIMEOUT_MS, false);
+          const done = await within(
+            item.release().then(() => true),
+            RELEASE_TIMEOUT_MS,
+            false,
+          );
           if (!done) throw new Error(`no answer within ${RELEASE_TIMEOUT_MS} ms`);
         } catch (err) {
           this.leftovers.push(`${item.what} (${messageOf(err)})`);
@@ -128,7 +132,7 @@ export async function removeImagesLeavesFirst(docker: Docker, images: { Id: stri
         for (const d of deleted) if (d !== im.Id && left.delete(d)) removed.push(d);
       } catch (err) {
         // Gone already (another cleanup, or pruned with a child) is not a failure.
-        if (engineStatusOf(err) !== 404 && await exists(docker, im.Id)) failed.push(`${im.Id.replace(/^sha256:/, '').slice(0, 12)}: ${engineMessage(err)}`);
+        if (engineStatusOf(err) !== 404 && (await exists(docker, im.Id))) failed.push(`${im.Id.replace(/^sha256:/, '').slice(0, 12)}: ${engineMessage(err)}`);
       }
     }
   }
@@ -173,7 +177,10 @@ export async function cleanupLeftovers(docker: Docker | undefined, run?: string,
     const containers = await docker.listContainers({ all: true, filters: { label } });
     for (const c of containers) {
       const name = (c.Names[0] ?? c.Id).replace(/^\//, '');
-      if (ownerAlive(c.Labels[OWNER_LABEL])) { inUse.add(`container ${name}`); continue; }
+      if (ownerAlive(c.Labels[OWNER_LABEL])) {
+        inUse.add(`container ${name}`);
+        continue;
+      }
       try {
         await docker.getContainer(c.Id).remove({ force: true, v: true });
         out.removed.push(`container ${name}`);
@@ -202,7 +209,10 @@ export async function cleanupLeftovers(docker: Docker | undefined, run?: string,
   out.inUse.push(...inUse);
   for (const ns of leftoverNamespaces()) {
     if (run !== undefined && ns.run !== run) continue;
-    if (ownerAlive(ns.owner)) { out.inUse.push(`namespace init ${ns.pid} (run ${ns.run})`); continue; }
+    if (ownerAlive(ns.owner)) {
+      out.inUse.push(`namespace init ${ns.pid} (run ${ns.run})`);
+      continue;
+    }
     try {
       // SIGKILL from the host (an ancestor namespace) reaches a namespace init; the kernel then ends the rest.
       process.kill(ns.pid, 'SIGKILL');

@@ -52,7 +52,9 @@ export function chooseRuntime(o: RuntimeOptions, env: NodeJS.ProcessEnv = proces
     const first = given[0];
     if (first) {
       const chosen = o.runtime !== undefined ? '' : ` (chosen because ${choice.why})`;
-      throw new UserError(`${first} is containerd's: ${RUNTIME_LABEL[choice.runtime]}${chosen} has no ${first === '--namespace' ? 'namespaces' : 'state directory to read'}; add --runtime containerd, or drop ${given.join(' and ')}`);
+      throw new UserError(
+        `${first} is containerd's: ${RUNTIME_LABEL[choice.runtime]}${chosen} has no ${first === '--namespace' ? 'namespaces' : 'state directory to read'}; add --runtime containerd, or drop ${given.join(' and ')}`,
+      );
     }
   }
   return choice;
@@ -118,7 +120,8 @@ export function containerdConnection(o: RuntimeOptions, env: NodeJS.ProcessEnv =
   const choice = chooseRuntime(o, env);
   if (choice.runtime !== 'containerd') throw new Error('containerdConnection: not containerd');
   return {
-    runtime: 'containerd', why: choice.why,
+    runtime: 'containerd',
+    why: choice.why,
     options: {
       ...(choice.address !== undefined ? { address: choice.address } : {}),
       ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),

@@ -14,7 +14,10 @@ export function resolveInRoot(root: string, p: string): string | undefined {
   for (let hops = 0, i = 0; i < parts.length; i++) {
     const part = parts[i] as string;
     if (part === '.') continue;
-    if (part === '..') { cur = path.posix.dirname(cur); continue; }
+    if (part === '..') {
+      cur = path.posix.dirname(cur);
+      continue;
+    }
     const next = path.posix.join(cur, part);
     let st: fs.Stats;
     try {

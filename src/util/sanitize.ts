@@ -80,7 +80,10 @@ const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Multi-line display text: every line made safe, line breaks kept. */
 export function safeLines(s: string, o: SafeTextOptions = {}): string {
-  return s.split('\n').map((l) => safeText(l.endsWith('\r') ? l.slice(0, -1) : l, o)).join('\n');
+  return s
+    .split('\n')
+    .map((l) => safeText(l.endsWith('\r') ? l.slice(0, -1) : l, o))
+    .join('\n');
 }
 
 /** A short quote of untrusted text: sanitised, at most `max` characters of the original, marked when cut. */

@@ -81,10 +81,18 @@ export function readFacts(tid: number, now: number): ProcessFacts | undefined {
   }
   const nsPids = (field('NSpid') ?? String(tid)).split(/\s+/).filter(Boolean).map(Number);
   return {
-    tid, tgid: Number(field('Tgid') ?? tid), nsPids, comm, argv, pidNs,
-    starttime: stat.starttime, kernelThread: (flags & PF_KTHREAD) !== 0, zombie: stat.state === 'Z' || stat.state === 'X',
+    tid,
+    tgid: Number(field('Tgid') ?? tid),
+    nsPids,
+    comm,
+    argv,
+    pidNs,
+    starttime: stat.starttime,
+    kernelThread: (flags & PF_KTHREAD) !== 0,
+    zombie: stat.state === 'Z' || stat.state === 'X',
     masks: { ignored: mask('SigIgn'), caught: mask('SigCgt'), blocked: mask('SigBlk') },
-    readAt: now, gone: false,
+    readAt: now,
+    gone: false,
   };
 }
 

@@ -71,7 +71,10 @@ function sysError(what: string, file: string, err: unknown): UserError {
  */
 function lastFilterError(dir: string): string | undefined {
   try {
-    const lines = fs.readFileSync(path.join(dir, 'error_log'), 'utf8').split('\n').filter((l) => l.includes('error: '));
+    const lines = fs
+      .readFileSync(path.join(dir, 'error_log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('error: '));
     const last = lines.at(-1);
     return last === undefined ? undefined : last.slice(last.lastIndexOf('error: ') + 'error: '.length).trim();
   } catch {
@@ -84,7 +87,11 @@ export class TraceInstance {
   private readonly buf = Buffer.alloc(256 * 1024);
   private removed = false;
 
-  private constructor(readonly root: string, readonly name: string, readonly dir: string) {}
+  private constructor(
+    readonly root: string,
+    readonly name: string,
+    readonly dir: string,
+  ) {}
 
   /**
    * Make the instance and open its trace_pipe at once (so that it is never ownerless while we live).
@@ -111,7 +118,7 @@ export class TraceInstance {
         inst.fd = fs.openSync(path.join(dir, 'trace_pipe'), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       } catch (err) {
         inst.remove();
-        throw sysError('cannot open the instance\'s trace_pipe', path.join(dir, 'trace_pipe'), err);
+        throw sysError("cannot open the instance's trace_pipe", path.join(dir, 'trace_pipe'), err);
       }
       return inst;
     }
@@ -184,7 +191,7 @@ export class TraceInstance {
         n = fs.readSync(this.fd, this.buf, 0, this.buf.length, null);
       } catch (err) {
         if (errnoOf(err) === 'EAGAIN') break; // O_NONBLOCK: nothing more for now
-        throw sysError('cannot read the instance\'s trace_pipe', path.join(this.dir, 'trace_pipe'), err);
+        throw sysError("cannot read the instance's trace_pipe", path.join(this.dir, 'trace_pipe'), err);
       }
       if (n <= 0) break;
       parts.push(this.buf.toString('latin1', 0, n));
@@ -271,7 +278,10 @@ export function cleanupInstances(root = findTracefs()): CleanupReport {
   const dir = path.join(root, 'instances');
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((n) => ownerOf(n) !== undefined).sort();
+    names = fs
+      .readdirSync(dir)
+      .filter((n) => ownerOf(n) !== undefined)
+      .sort();
   } catch (err) {
     throw sysError('cannot list tracefs instances', dir, err);
   }

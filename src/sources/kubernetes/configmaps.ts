@@ -111,7 +111,15 @@ export class ConfigMapIndex {
     if (have) return have.filter((c) => c.source !== except.file);
     const out: ConfigMapObject[] = [];
     let names: string[] = [];
-    try { names = fs.readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n) && !/^kustomization\.ya?ml$/i.test(n)).sort().slice(0, MAX_FOLDER_FILES); } catch { /* an unreadable folder has none */ }
+    try {
+      names = fs
+        .readdirSync(dir)
+        .filter((n) => /\.ya?ml$/i.test(n) && !/^kustomization\.ya?ml$/i.test(n))
+        .sort()
+        .slice(0, MAX_FOLDER_FILES);
+    } catch {
+      /* an unreadable folder has none */
+    }
     for (const n of names) {
       const doc = this.store.read(path.join(dir, n), 'kubernetes');
       if (!doc || !/^kind:[ \t]*ConfigMap\b/m.test(doc.text) || !looksLikeKubernetes(doc.text)) continue;
@@ -189,14 +197,16 @@ function sourcesOf(y: YamlDoc, volume: YNode): VolumeSource[] {
     return {
       configMap: name,
       ...(own !== undefined ? { defaultMode: own } : {}),
-      ...(list ? {
-        items: list.flatMap((it) => {
-          const key = scalarString(y, get(y, it, 'key')?.value);
-          const p = scalarString(y, get(y, it, 'path')?.value);
-          const mode = fileMode(y, get(y, it, 'mode')?.value);
-          return key && p ? [{ key, path: p, ...(mode !== undefined ? { mode } : {}) }] : [];
-        }),
-      } : {}),
+      ...(list
+        ? {
+            items: list.flatMap((it) => {
+              const key = scalarString(y, get(y, it, 'key')?.value);
+              const p = scalarString(y, get(y, it, 'path')?.value);
+              const mode = fileMode(y, get(y, it, 'mode')?.value);
+              return key && p ? [{ key, path: p, ...(mode !== undefined ? { mode } : {}) }] : [];
+            }),
+          }
+        : {}),
     };
   };
   const direct = one(get(y, volume, 'configMap')?.value ?? undefined, undefined);
@@ -248,8 +258,14 @@ export function configMapMounts(y: YamlDoc, doc: Document, podSpec: YNode, conta
         const item = src.items ? src.items.find((it) => path.posix.normalize(it.path) === rel) : { key: rel, path: rel };
         if (!item) continue;
         const found = index.find(src.configMap, namespace, doc);
-        if (found.ambiguous) { note ??= `ConfigMap ${src.configMap} is defined differently in ${found.ambiguous.join(', ')}: pid1 does not pick one`; continue; }
-        if (!found.cm) { note ??= `ConfigMap ${src.configMap} (mounted at ${m.mountPath}) is not in this file or its folder`; continue; }
+        if (found.ambiguous) {
+          note ??= `ConfigMap ${src.configMap} is defined differently in ${found.ambiguous.join(', ')}: pid1 does not pick one`;
+          continue;
+        }
+        if (!found.cm) {
+          note ??= `ConfigMap ${src.configMap} (mounted at ${m.mountPath}) is not in this file or its folder`;
+          continue;
+        }
         const file = found.cm.files.get(item.key)?.();
         if (!file) continue;
         const mode = ('mode' in item ? item.mode : undefined) ?? src.defaultMode ?? 0o644;

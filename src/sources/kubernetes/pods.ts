@@ -45,7 +45,31 @@ const BY_PATH: Record<string, string[]> = {
 };
 
 /** Kinds that hold no pod: their `spec` is not searched (a CRD's schema has `containers:` properties). */
-const NO_PODS = new Set(['CustomResourceDefinition', 'ConfigMap', 'Secret', 'Service', 'Ingress', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'ServiceAccount', 'Namespace', 'NetworkPolicy', 'PersistentVolume', 'PersistentVolumeClaim', 'StorageClass', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService', 'PriorityClass', 'LimitRange', 'ResourceQuota']);
+const NO_PODS = new Set([
+  'CustomResourceDefinition',
+  'ConfigMap',
+  'Secret',
+  'Service',
+  'Ingress',
+  'Role',
+  'ClusterRole',
+  'RoleBinding',
+  'ClusterRoleBinding',
+  'ServiceAccount',
+  'Namespace',
+  'NetworkPolicy',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'StorageClass',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'APIService',
+  'PriorityClass',
+  'LimitRange',
+  'ResourceQuota',
+]);
 
 /**
  * For the parse: a CustomResourceDefinition is a schema (often a megabyte of it, with `containers:` properties)
