@@ -36,7 +36,7 @@ import { messageOf } from '../util/errors.js';
 import { packageVersion } from './version.js';
 
 /** Quiet time after the last keystroke before a document is linted again. */
-export const DEBOUNCE_MS = 200;
+const DEBOUNCE_MS = 200;
 
 const FIX_ALL = `${CodeActionKind.SourceFixAll}.pid1`;
 

@@ -15,7 +15,7 @@ import { registerWatch } from './watch.js';
 import { registerLsp } from './lsp.js';
 import { packageVersion } from './version.js';
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('pid1').description('Find, explain, fix and prove lost stop signals in containers.').version(packageVersion()).exitOverride();
   registerSignals(program);
   registerInspect(program);

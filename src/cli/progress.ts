@@ -5,7 +5,7 @@
 import type { TestHooks } from '../runtime/run-test.js';
 
 /** How long work runs before progress shows (PID1_PROGRESS_DELAY_MS: 0 shows it at once). */
-export function progressDelayMs(env: NodeJS.ProcessEnv = process.env): number {
+function progressDelayMs(env: NodeJS.ProcessEnv = process.env): number {
   const v = Number(env.PID1_PROGRESS_DELAY_MS);
   return env.PID1_PROGRESS_DELAY_MS !== undefined && Number.isFinite(v) && v >= 0 ? v : 1000;
 }

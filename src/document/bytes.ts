@@ -8,7 +8,7 @@
 import { isUtf8 } from 'node:buffer';
 
 /** Byte offset of each UTF-16 code unit of the text, and of its end; -1 for the second half of a surrogate pair. */
-export interface ByteMap {
+interface ByteMap {
   offsets: Int32Array;
   /** The bytes are valid UTF-8 (the text holds no U+FFFD that stands for other bytes). */
   valid: boolean;

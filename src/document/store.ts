@@ -13,7 +13,7 @@ import { MAX_FILE_BYTES, displayPath, makeDocument, notText, type Document, type
 /** Files read by one run, shared by its passes so that they all see the same bytes (abs path -> result). */
 export type ReadCache = Map<string, ReadResult>;
 
-export interface StoreOptions {
+interface StoreOptions {
   confinement?: Confinement;
   cache?: ReadCache;
   /** Contents that stand in for files on disk (--fix planning: the text after the fixes so far), by absolute path. */
@@ -22,7 +22,7 @@ export interface StoreOptions {
   keepBytes?: boolean;
 }
 
-export interface ReadOptions {
+interface ReadOptions {
   /** A tighter root for this read: the build context, for a COPY source. */
   within?: string;
 }

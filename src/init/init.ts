@@ -85,7 +85,7 @@ function sigNum(name: string): number {
 }
 
 /** Shell-style status of an exit: the code, or 128+N for a signal. */
-export function statusOf(e: ExitStatus): number {
+function statusOf(e: ExitStatus): number {
   return e.signal !== undefined ? 128 + e.signal : (e.code ?? 0);
 }
 

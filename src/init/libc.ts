@@ -67,7 +67,7 @@ const signalRaw = libc.func('intptr_t signal(int sig, intptr_t handler)') as Fn<
 const errnoNow = (): number => koffi.errno();
 
 /** "ENOENT: no such file or directory" for an errno value. */
-export function errnoText(errno: number): string {
+function errnoText(errno: number): string {
   const entry = util.getSystemErrorMap().get(-errno);
   return entry ? `${entry[0]}: ${entry[1]}` : `errno ${errno}`;
 }

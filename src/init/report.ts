@@ -132,7 +132,7 @@ export interface FinalEvent {
 export type InitEvent = StartEvent | SpawnFailedEvent | SignalEvent | DrainEvent | ForwardEvent | ExitEvent | WaitEvent | EscalateEvent | LeftEvent | ErrorEvent | FinalEvent;
 
 /** Distributes Omit over the union, so `{ init: 'exit', ... }` type-checks against its own member. */
-export type EventBody = InitEvent extends infer E ? (E extends InitEvent ? Omit<E, 't'> : never) : never;
+type EventBody = InitEvent extends infer E ? (E extends InitEvent ? Omit<E, 't'> : never) : never;
 
 const EVENT_NAMES = new Set(['start', 'spawn-failed', 'signal', 'drain', 'forward', 'exit', 'wait', 'escalate', 'left', 'error', 'final']);
 
@@ -155,7 +155,7 @@ const RETRY_MAX_MS = 100;
  * Opens the sink again: an fd, or undefined while it cannot take lines yet (a FIFO without a reader).
  * Throws when it never will.
  */
-export type Reopen = () => number | undefined;
+type Reopen = () => number | undefined;
 
 /**
  * Lines to one fd, synchronously when it takes them, never spinning when it does not. stderr may be a
@@ -473,7 +473,7 @@ function othersLine(others: ExitEvent[], unlisted = { exited0: 0, failed: 0 }): 
 }
 
 /** Why a status: "exit 143 = 128+15 (SIGTERM)". */
-export function explainStatus(status: number, signal?: string): string {
+function explainStatus(status: number, signal?: string): string {
   return signal ? `exit ${status} = 128+${status - 128} (${signal})` : `exit ${status}`;
 }
 

@@ -16,7 +16,7 @@ import type { Document } from '../document/document.js';
 import { applyEdits, applyEditsToBytes, overlaps, type Fix, type TextEdit } from '../document/edit.js';
 import type { Finding } from '../rules/contract.js';
 
-export interface FilePlan {
+interface FilePlan {
   file: string;
   before: string;
   after: string;

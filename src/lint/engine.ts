@@ -39,7 +39,7 @@ export interface EngineOptions extends SourceRunOptions {
   only?: readonly Rule[];
 }
 
-export interface LaunchSummary {
+interface LaunchSummary {
   file: string;
   label: string;
   target: boolean;
@@ -202,7 +202,7 @@ export class Linter {
   }
 }
 
-export interface Counts {
+interface Counts {
   errors: number;
   warnings: number;
   infos: number;

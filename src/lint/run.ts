@@ -20,9 +20,9 @@ import { NotWritten, planByteFixes, unifiedDiff, writeChecked, type BytePlan } f
 import { Linter, type EngineOptions, type LintResult } from './engine.js';
 
 /** Looks inside local images: their /bin/sh and ENTRYPOINT/CMD/STOPSIGNAL, by reference. */
-export type ImageProbe = (refs: readonly string[]) => Promise<ReadonlyMap<string, ProbedImage>>;
+type ImageProbe = (refs: readonly string[]) => Promise<ReadonlyMap<string, ProbedImage>>;
 
-export interface RunOptions extends EngineOptions {
+interface RunOptions extends EngineOptions {
   paths: string[];
   /** Text for `-` (stdin), already read. */
   stdinText?: string;
@@ -45,7 +45,7 @@ export interface LintProgress {
   total?: number;
 }
 
-export interface RunOutcome {
+interface RunOutcome {
   result: LintResult;
   /** Files changed by --fix (or that would be, with --fix-dry-run). */
   plans: BytePlan[];

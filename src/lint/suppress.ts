@@ -17,7 +17,7 @@ interface Suppression {
 
 const cache = new WeakMap<Document, Suppression[]>();
 
-export function suppressionsOf(doc: Document): Suppression[] {
+function suppressionsOf(doc: Document): Suppression[] {
   const have = cache.get(doc);
   if (have) return have;
   const out: Suppression[] = [];

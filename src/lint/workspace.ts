@@ -69,7 +69,7 @@ export function kindOfText(absPath: string, text: string, languageId?: string): 
   return undefined;
 }
 
-export interface WorkspaceOptions {
+interface WorkspaceOptions {
   /** The workspace folder (the walk starts here). */
   root: string;
   engine: EngineOptions;

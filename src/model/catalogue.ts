@@ -1062,7 +1062,7 @@ function withoutVersion(name: string): string {
   return name.replace(/[-_]?\d+(\.\d+)*$/, '');
 }
 
-export interface LookupOptions {
+interface LookupOptions {
   /** The executable is busybox (an applet symlink or `busybox APPLET`): prefer busybox's behaviour. */
   busybox?: boolean;
   /** The image's environment: FLASK_DEBUG / FLASK_ENV turn on the Flask reloader. */
@@ -1084,7 +1084,7 @@ export function catalogueEntry(executable: string, opts: LookupOptions = {}): Ca
   return found.find((e) => e.busybox !== 'only') ?? found[0];
 }
 
-export interface ArgvMatch {
+interface ArgvMatch {
   entry: CatalogueEntry;
   /** Index in argv of the word that decided (the executable, the module, the subcommand). */
   index: number;

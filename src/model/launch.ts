@@ -74,7 +74,7 @@ export interface ChainProcess {
  * - `image-entrypoint-unseen`: the image's own ENTRYPOINT, which pid1 cannot see, runs in front;
  * - `path-dependent`: the script's paths end differently (one execs the service, another does not).
  */
-export type OpaqueCode = 'script-unseen' | 'unknown-shell' | 'runtime-command' | 'package-script' | 'image-entrypoint-unseen' | 'path-dependent';
+type OpaqueCode = 'script-unseen' | 'unknown-shell' | 'runtime-command' | 'package-script' | 'image-entrypoint-unseen' | 'path-dependent';
 
 export interface Opaque {
   code: OpaqueCode;
@@ -119,8 +119,6 @@ export function uncatchableChain(signalIn: string): LaunchChain | undefined {
 
 /** A loop that sleeps at most this long between checks runs its trap well within any grace period (Docker's is 10 s). */
 const LOOP_PAUSE_LIMIT = 10;
-
-const INIT_NAMES = new Set(['tini', 'docker-init', 'dumb-init', 'catatonit', 's6']);
 
 /** What the program's own source says about the stop signal (src/sources/program-source.ts reads it). */
 export interface SourceVerdict {
@@ -880,5 +878,3 @@ export function predictStopSharedPid(chain: LaunchChain, signalIn: string, with_
     fix: `make the service the container's main process: \`exec\` it from ${main.name}, or use the exec form`,
   };
 }
-
-export { INIT_NAMES };

@@ -67,7 +67,7 @@ export function basename(p: string): string {
 const NODE_LIKE = new Set(['node', 'nodejs', 'bun', 'deno']);
 
 /** Is this program name (or path) Node.js or a runtime that behaves like it? */
-export function isNodeLike(file: string): boolean {
+function isNodeLike(file: string): boolean {
   return NODE_LIKE.has(basename(file));
 }
 

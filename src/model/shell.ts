@@ -24,7 +24,7 @@ import { Language, Parser, type Node } from '#web-tree-sitter';
 import type { ShellFamily } from './programs.js';
 import { commandWeight, firstWord, hasAssignments, isAllArgs, isQuick, isSelf, plainOf, positionOf, readsInput, unwrap, wordsOf, type Word } from './shell-words.js';
 
-export { BUILTINS, positionOf, type Word } from './shell-words.js';
+export { BUILTINS, type Word } from './shell-words.js';
 
 let parser: Parser | undefined;
 
@@ -171,7 +171,7 @@ export interface ShellAnalysis {
   sourced: { path?: string; line: number }[];
 }
 
-export interface AnalyzeOptions {
+interface AnalyzeOptions {
   /** `command` (default): a `-c` string; `script`: a script file (no family execs its last command). */
   mode?: 'command' | 'script';
   /** The positional parameters the script is run with, when known (the container's CMD behind an entrypoint). */
@@ -180,19 +180,6 @@ export interface AnalyzeOptions {
   env?: Readonly<Record<string, string>>;
   /** -e was given on the shell's command line or shebang. */
   errexit?: boolean;
-}
-
-/** Does this family exec the final simple command of `-c` by itself? */
-export function implicitlyExecs(family: ShellFamily): boolean | undefined {
-  switch (family) {
-    case 'dash':
-      return false; // dash forks and waits for every command of -c
-    case 'bash':
-    case 'ash':
-      return true; // both exec the last simple command (no traps, no pipeline)
-    default:
-      return undefined;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -195,7 +195,7 @@ const TABLES: Record<Arch, ArchTable> = { generic: GENERIC, alpha: ALPHA, sparc:
 /** The kernel's SIGRTMIN on every architecture. */
 export const KERNEL_SIGRTMIN = 32;
 /** glibc's SIGRTMIN: NPTL reserves 32 (SIGCANCEL) and 33 (SIGSETXID). musl reserves 32-34 and reports 35. */
-export const GLIBC_SIGRTMIN = 34;
+const GLIBC_SIGRTMIN = 34;
 
 /** The host's architecture in our terms. */
 export function hostArch(): Arch {
@@ -203,7 +203,7 @@ export function hostArch(): Arch {
   return a.startsWith('mips') ? 'mips' : 'generic';
 }
 
-export function nsig(arch: Arch = 'generic'): number {
+function nsig(arch: Arch = 'generic'): number {
   return TABLES[arch].nsig;
 }
 
@@ -266,11 +266,6 @@ export function parseSignal(input: string | number, arch: Arch = 'generic', rt: 
   throw new SignalError(`unknown signal "${String(input).trim()}" on ${arch}`);
 }
 
-/** All classic signal names (without SIG) of an architecture, by number. */
-export function signalTable(arch: Arch = 'generic'): { number: number; name: string }[] {
-  return TABLES[arch].names.slice(1).map((n, i) => ({ number: i + 1, name: `SIG${n}` }));
-}
-
 /** The five masks in /proc/PID/status. */
 export const MASK_FIELDS = ['SigPnd', 'ShdPnd', 'SigBlk', 'SigIgn', 'SigCgt'] as const;
 export type MaskField = (typeof MASK_FIELDS)[number];
@@ -299,10 +294,6 @@ export function encodeMask(signals: Iterable<number>, arch: Arch = 'generic'): s
     bits |= 1n << BigInt(n - 1);
   }
   return bits.toString(16).padStart(maskDigits(arch), '0');
-}
-
-export function maskHas(hex: string, signal: number, arch: Arch = 'generic'): boolean {
-  return decodeMask(hex, arch, true).includes(signal);
 }
 
 /** Default action of a signal when no handler is installed (signal(7)). */
@@ -350,14 +341,6 @@ export interface SignalMasks {
   caught: number[];
 }
 
-export function masksFromStatus(fields: Partial<Record<MaskField, string>>, arch: Arch = 'generic'): SignalMasks {
-  const get = (f: MaskField): number[] => {
-    const v = fields[f];
-    return v === undefined ? [] : decodeMask(v, arch);
-  };
-  return { pending: get('SigPnd'), shared_pending: get('ShdPnd'), blocked: get('SigBlk'), ignored: get('SigIgn'), caught: get('SigCgt') };
-}
-
 /**
  * What a signal does to a process:
  * - handled: a handler is installed; it runs.
@@ -368,7 +351,7 @@ export function masksFromStatus(fields: Partial<Record<MaskField, string>>, arch
  */
 export type Fate = 'handled' | 'ignored' | 'dropped' | 'default';
 
-export interface FateContext {
+interface FateContext {
   /** The process is PID 1 of its PID namespace (SIGNAL_UNKILLABLE). */
   namespaceInit: boolean;
   /** The sender is in an ancestor PID namespace (the runtime, `docker kill`, the kubelet), not in the container. */

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 
-export interface Stat {
+interface Stat {
   pid: number;
   /** comm as /proc/PID/stat shows it (15 bytes at most; may hold spaces and parentheses). */
   comm: string;

@@ -40,7 +40,7 @@ const isRealtime = (n: string): boolean => n.startsWith('RT') || /^\d+$/.test(n)
  * Signal names without SIG, in the shorter of two spellings: the list itself, or `ALL-X,Y` (every
  * standard signal but X and Y); real-time signals are counted (`+31 RT`). The table's legend says so.
  */
-export function short(list: string[]): string {
+function short(list: string[]): string {
   if (!list.length) return '-';
   const bare = list.map((s) => s.replace(/^SIG/, ''));
   const rt = bare.filter(isRealtime).length;
@@ -63,7 +63,7 @@ function oneLine(s: string): string {
 }
 
 /** The legend of the signal columns, when the table uses the short spellings. */
-export function signalLegend(cells: string[]): string | undefined {
+function signalLegend(cells: string[]): string | undefined {
   const all = cells.some((c) => c.startsWith('ALL'));
   const rt = cells.some((c) => / RT$/.test(c));
   if (!all && !rt) return undefined;

@@ -2,9 +2,9 @@
 import { countOf, type LintResult } from '../lint/engine.js';
 import { safeJson } from '../util/sanitize.js';
 
-export const JSON_FORMAT_VERSION = 1;
+const JSON_FORMAT_VERSION = 1;
 
-export function toJson(r: LintResult, extra: { fixed?: number; version: string }): unknown {
+function toJson(r: LintResult, extra: { fixed?: number; version: string }): unknown {
   const c = countOf(r);
   return {
     version: JSON_FORMAT_VERSION,

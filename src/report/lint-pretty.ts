@@ -8,7 +8,7 @@ import type { Document, FileError } from '../document/document.js';
 import type { Finding } from '../rules/contract.js';
 import { safeLineStart, safeText } from '../util/sanitize.js';
 
-export interface PrettyOptions {
+interface PrettyOptions {
   color: boolean;
   /** Fixes were applied (say so instead of "run with --fix"). */
   fixed?: number;

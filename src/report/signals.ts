@@ -11,7 +11,7 @@ export interface NamedSignal {
   name: string;
 }
 
-export interface MaskReport {
+interface MaskReport {
   arch: Arch;
   masks: { mask: string; signals: NamedSignal[] }[];
 }

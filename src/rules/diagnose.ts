@@ -7,7 +7,7 @@ import { usesShell } from '../sources/dockerfile/launch.js';
 import { isOrchestrated, type Launch, type UnresolvedCode } from '../sources/launch.js';
 import type { Severity } from './contract.js';
 
-export type Diagnosis =
+type Diagnosis =
   | { kind: 'graceful' }
   | { kind: 'none'; code: UnresolvedCode | 'no-chain' }
   | { kind: 'no-shell' }

@@ -38,7 +38,7 @@ function stillLost(l: Launch, change: { from?: string; to?: string; argv?: strin
 }
 
 /** Where a shell process's command string or script text is in the files. */
-export function originOf(l: Launch, p: ChainProcess): Origin | undefined {
+function originOf(l: Launch, p: ChainProcess): Origin | undefined {
   return p.shell ? l.origins.get(p.shell.source) : undefined;
 }
 

@@ -51,16 +51,10 @@ export const RULES: readonly Rule[] = [
   k8sImageDecides,
 ];
 
-const BY_ID = new Map(RULES.map((r) => [r.meta.id, r]));
-
 /** Ids rules had before: they still work in config and `# pid1-ignore` comments. */
-export const RULE_ALIASES: Readonly<Record<string, string>> = { 'node-pid1': 'program-decides' };
+const RULE_ALIASES: Readonly<Record<string, string>> = { 'node-pid1': 'program-decides' };
 
 /** The current id of a rule id as written (an old id maps to its new one). */
 export function canonicalRuleId(id: string): string {
   return RULE_ALIASES[id] ?? id;
-}
-
-export function ruleById(id: string): Rule | undefined {
-  return BY_ID.get(canonicalRuleId(id));
 }

@@ -27,7 +27,7 @@ import { engineMessage, engineStatusOf } from './docker.js';
 import { RUN_LABEL, removeImagesLeavesFirst } from './cleanup.js';
 
 /** A build spec (its Dockerfile relative to the context, or absolute inside it), and how to run it. */
-export interface BuildRequest extends BuildSpec {
+interface BuildRequest extends BuildSpec {
   tag: string;
   labels: Record<string, string>;
   /** Cancels the build: the engine stops building when its client goes away. */
@@ -71,7 +71,7 @@ function labelInstruction(labels: Record<string, string>): string {
 }
 
 /** The Dockerfile with `LABEL <labels>` after every FROM, and the original line after which each was added. */
-export function labelledDockerfile(text: string, labels: Record<string, string>): { text: string; insertedAfter: number[] } {
+function labelledDockerfile(text: string, labels: Record<string, string>): { text: string; insertedAfter: number[] } {
   const label = labelInstruction(labels);
   const ends = lexDockerfile(text)
     .instructions.filter((i) => i.keyword === 'FROM')
@@ -124,7 +124,7 @@ export async function removeBuilt(docker: Docker, built: Built | undefined, tag:
 }
 
 /** The `!` patterns of a .dockerignore, cleaned as the CLI reads them (no leading `/` or `./`, no trailing `/`). */
-export function exceptionPatterns(ignoreText: string): string[] {
+function exceptionPatterns(ignoreText: string): string[] {
   return ignoreText
     .split(/\r?\n/)
     .map((l) => l.trim())

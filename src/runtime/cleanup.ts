@@ -17,9 +17,9 @@ import { sleep, within } from './clock.js';
 /** The run a resource belongs to. */
 export const RUN_LABEL = 'pid1.test.run';
 /** `host:pid` of the pid1 process that created it: leftovers are those whose owner is gone. */
-export const OWNER_LABEL = 'pid1.test.owner';
+const OWNER_LABEL = 'pid1.test.owner';
 /** The label the project's test resources carry too, so that any label-based sweep finds ours. */
-export const TEST_LABEL = 'pid1.test';
+const TEST_LABEL = 'pid1.test';
 export const RUN_ENV = 'PID1_TEST_RUN';
 export const OWNER_ENV = 'PID1_TEST_OWNER';
 
@@ -153,7 +153,7 @@ function ownerAlive(owner: string | undefined): boolean {
   }
 }
 
-export interface CleanupResult {
+interface CleanupResult {
   removed: string[];
   /** Still owned by a live pid1 run (left alone). */
   inUse: string[];

@@ -42,7 +42,7 @@ export interface ContainerdConnection {
 export type RuntimeConnection = EngineConnection | ContainerdConnection;
 
 /** How each runtime is called in messages. */
-export const RUNTIME_LABEL: Record<RuntimeName, string> = { docker: 'Docker', podman: 'Podman', containerd: 'containerd' };
+const RUNTIME_LABEL: Record<RuntimeName, string> = { docker: 'Docker', podman: 'Podman', containerd: 'containerd' };
 
 /** The runtime to use, with the options it does not have refused (one line, naming what to do). */
 export function chooseRuntime(o: RuntimeOptions, env: NodeJS.ProcessEnv = process.env): RuntimeChoice {
@@ -116,7 +116,7 @@ export async function connectEngine(o: RuntimeOptions, timeoutMs = 10_000, env: 
 }
 
 /** The containerd options from the command's (address, namespace, state directory), as containerd.ts reads them. */
-export function containerdConnection(o: RuntimeOptions, env: NodeJS.ProcessEnv = process.env): ContainerdConnection {
+function containerdConnection(o: RuntimeOptions, env: NodeJS.ProcessEnv = process.env): ContainerdConnection {
   const choice = chooseRuntime(o, env);
   if (choice.runtime !== 'containerd') throw new Error('containerdConnection: not containerd');
   return {

@@ -160,13 +160,13 @@ export interface ApiContainer {
   extensions: Record<string, AnyValue>;
 }
 
-export interface ApiTask {
+interface ApiTask {
   containerId: string;
   pid: number;
   status: 'UNKNOWN' | 'CREATED' | 'RUNNING' | 'STOPPED' | 'PAUSED' | 'PAUSING';
   exitStatus: number;
 }
-export interface ApiImage {
+interface ApiImage {
   name: string;
   labels: Record<string, string>;
   target: { mediaType: string; digest: string; size: number };
@@ -226,7 +226,7 @@ function toContainer(v: unknown): ApiContainer {
 }
 
 /** A unix socket path as grpc-js wants it (`unix:///abs/path`); `unix://`-prefixed input is kept. */
-export function grpcTarget(address: string): string {
+function grpcTarget(address: string): string {
   address = address.trim();
   if (address.startsWith('unix://')) return address.startsWith('unix:///') ? address : `unix://${address.slice('unix://'.length)}`;
   if (address.startsWith('/')) return `unix://${address}`;
@@ -353,7 +353,7 @@ export class ContainerdApi {
 }
 
 /** A failed call, with the gRPC status and a one-line message naming the socket. */
-export class ContainerdError extends UserError {
+class ContainerdError extends UserError {
   readonly code: number;
   constructor(what: string, address: string, err: grpc.ServiceError) {
     // grpc-js appends a resolver note to connection errors: not the user's business.

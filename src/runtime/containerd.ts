@@ -53,7 +53,7 @@ export const KUBELET_ANNOTATIONS = {
 } as const;
 
 /** The containerd label holding the image's STOPSIGNAL, set by clients that use WithImageStopSignal (ctr run) (signals.go, StopSignalLabel). */
-export const STOP_SIGNAL_LABEL = 'io.containerd.image.config.stop-signal';
+const STOP_SIGNAL_LABEL = 'io.containerd.image.config.stop-signal';
 /** The container extension where the CRI plugin keeps its metadata, JSON in an Any (pkg/cri/server/helpers.go, containerMetadataExtension). */
 export const CRI_METADATA_EXTENSION = 'io.cri-containerd.container.metadata';
 
@@ -109,7 +109,7 @@ export interface ContainerdOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export interface ContainerdListing {
+interface ContainerdListing {
   containers: ContainerdContainer[];
   address: string;
   stateDir: string | undefined;
@@ -185,7 +185,7 @@ function listDir(dir: string): string[] {
 }
 
 /** The running tasks' bundles under `stateDir` (one namespace or all), skipping tasks whose init is gone. */
-export function readBundles(stateDir: string, namespace?: string): { bundles: Bundle[]; notes: string[] } {
+function readBundles(stateDir: string, namespace?: string): { bundles: Bundle[]; notes: string[] } {
   const root = path.join(stateDir, TASK_DIR);
   const notes: string[] = [];
   const bundles: Bundle[] = [];
@@ -236,7 +236,7 @@ const strings = (v: unknown): Record<string, string> => (v && typeof v === 'obje
 const argvOf = (spec: OciSpec): string[] => (Array.isArray(spec.process?.args) ? spec.process.args.map(String) : []);
 
 /** The CRI plugin's metadata extension: {"Version":"v1","Metadata":{...,"Config":{CRI ContainerConfig},"StopSignal":...}} (pkg/cri/store/container/metadata.go). */
-export interface CriMetadata {
+interface CriMetadata {
   name?: string;
   sandboxId?: string;
   stopSignal?: string;
@@ -247,7 +247,7 @@ export interface CriMetadata {
   containerName?: string;
 }
 
-export function criMetadata(c: ApiContainer): CriMetadata | undefined {
+function criMetadata(c: ApiContainer): CriMetadata | undefined {
   const ext = c.extensions[CRI_METADATA_EXTENSION];
   if (!ext) return undefined;
   let parsed: unknown;
@@ -285,7 +285,7 @@ function normalSignal(s: string): string | undefined {
 const GOARCH: Partial<Record<NodeJS.Architecture, string>> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
 
 /** The image's STOPSIGNAL from its config in the content store (manifest, or this platform's in an index). */
-export async function imageStopSignal(api: ContainerdApi, namespace: string, imageName: string): Promise<string | undefined> {
+async function imageStopSignal(api: ContainerdApi, namespace: string, imageName: string): Promise<string | undefined> {
   const im = await api.image(namespace, imageName);
   if (!im) return undefined;
   let desc: { mediaType?: string; digest: string } = im.target;

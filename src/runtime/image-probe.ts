@@ -13,7 +13,7 @@ import { newRun } from './cleanup.js';
 import { firstTarEntry } from './tar.js';
 
 /** Which shell a program name or binary is. */
-export function familyOfBinary(name: string, content?: Buffer): ShellFamily | undefined {
+function familyOfBinary(name: string, content?: Buffer): ShellFamily | undefined {
   const known = shellFamilyOfBinary(name);
   if (known) return known;
   if (content?.length) {

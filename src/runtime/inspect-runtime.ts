@@ -25,7 +25,7 @@ export function stopSignalOf(override: string | undefined, fallback: string): st
 }
 
 /** The running container `ref` on the connected runtime, as the reports describe containers. */
-export async function findRunning(conn: RuntimeConnection, ref: string): Promise<ContainerFacts> {
+async function findRunning(conn: RuntimeConnection, ref: string): Promise<ContainerFacts> {
   if (conn.runtime === 'containerd') return asContainerFacts(await findContainerd(ref, conn.options));
   if (conn.runtime === 'podman') return runningPodmanContainer(conn.engine, ref, conn.where);
   return runningContainer(conn.engine, ref);
@@ -35,7 +35,7 @@ export async function findRunning(conn: RuntimeConnection, ref: string): Promise
  * How `pid1 stop` reaches a container of this connection, for advice the user can run: the runtime
  * unless it is Docker, and the address and state directory they gave (a containerd container by its ID).
  */
-export function stopTarget(conn: RuntimeConnection, flags: RuntimeOptions, c: ContainerFacts): { container: string; runtimeFlags: string[] } {
+function stopTarget(conn: RuntimeConnection, flags: RuntimeOptions, c: ContainerFacts): { container: string; runtimeFlags: string[] } {
   const runtimeFlags = [
     ...(conn.runtime !== 'docker' ? ['--runtime', conn.runtime] : []),
     ...(flags.address !== undefined ? ['--address', flags.address] : []),

@@ -23,7 +23,7 @@ import { describeStatus, type ExitStatus, type ProcessExit } from './exits.js';
 import type { StopPolicy, StopRun } from './policy.js';
 import type { LogLine, RuntimeSignal } from './target.js';
 
-export interface ObserveInput {
+interface ObserveInput {
   of: 'container' | 'namespace';
   tree: NamespaceTree;
   live: LiveVerdict;
@@ -37,7 +37,7 @@ export interface ObserveInput {
 const r0 = (n: number): number => Math.round(n);
 
 /** A line of pid1 init's JSON-lines report, if it is one. */
-export function initEventOf(line: string): InitEvent | undefined {
+function initEventOf(line: string): InitEvent | undefined {
   const s = line.trim();
   if (!s.startsWith('{"init":')) return undefined;
   try {
@@ -50,7 +50,7 @@ export function initEventOf(line: string): InitEvent | undefined {
 
 const who = (ps: Named[]): string => ps.map((p) => `${p.name}[${p.pid}]`).join(', ');
 
-export function describeInitEvent(e: InitEvent): string {
+function describeInitEvent(e: InitEvent): string {
   switch (e.init) {
     case 'start':
       return `started ${JSON.stringify(e.argv)} as PID ${e.child}`;
@@ -238,7 +238,7 @@ export function compare(pred: PredictionView | undefined, obs: ObservationView &
   return { ...base, status: 'disagrees', message: `the model predicted ${pred.outcome}${pred.path.length ? ` (${pred.path.join('; ')})` : ''}, but the real stop was ${obs.verdict}: ${obs.summary}` };
 }
 
-export interface TimelineInput {
+interface TimelineInput {
   t0: number;
   of: 'container' | 'namespace';
   tree: NamespaceTree;

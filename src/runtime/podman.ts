@@ -72,7 +72,7 @@ export async function podmanEngine(ep: PodmanEndpoint): Promise<Docker> {
   return ep.socketPath ? new Dockerode({ socketPath: ep.socketPath }) : new Dockerode({ host: ep.host, port: ep.port, protocol: 'http' });
 }
 
-export interface PodmanVersion {
+interface PodmanVersion {
   version: string;
   apiVersion: string;
 }
@@ -127,7 +127,7 @@ export function podmanQuirks(version: string): PodmanQuirks {
   };
 }
 
-export interface PodmanContainerFacts extends ContainerFacts {
+interface PodmanContainerFacts extends ContainerFacts {
   runtime: 'podman';
   /** Config.StopTimeout as Podman will apply it (0 means SIGKILL right after the stop signal). */
   stopTimeout: number;

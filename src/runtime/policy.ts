@@ -36,11 +36,11 @@ export interface StopPolicy {
   steps: string[];
 }
 
-export const DEFAULT_GRACE: Record<PolicyName, number> = { docker: 10, compose: 10, kubelet: 30 };
+const DEFAULT_GRACE: Record<PolicyName, number> = { docker: 10, compose: 10, kubelet: 30 };
 /** kuberuntime's minimumGracePeriodInSeconds. */
-export const KUBELET_MINIMUM_GRACE = 2;
+const KUBELET_MINIMUM_GRACE = 2;
 
-export interface PolicyInputs {
+interface PolicyInputs {
   name: PolicyName;
   /** --stop-signal */
   signalOverride?: string;
@@ -270,7 +270,7 @@ async function confirmDropped(target: Target, watcher: ExitWatcher, signal: stri
 }
 
 /** Times of what a signal can have caused: process exits and log lines. */
-export function reactionTimes(watcher: ExitWatcher, target: Target): number[] {
+function reactionTimes(watcher: ExitWatcher, target: Target): number[] {
   return [...watcher.exits.map((e) => e.at), ...target.logs.map((l) => l.at)];
 }
 
@@ -294,7 +294,7 @@ export function settleEngineStop(run: StopRun, target: Target, watcher: ExitWatc
   }
 }
 
-export interface SequenceOptions {
+interface SequenceOptions {
   /** Conclude at once when the kernel drops the stop signal at PID 1 (--fast). */
   fast: boolean;
 }

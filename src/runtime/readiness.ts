@@ -19,7 +19,7 @@ export interface Readiness {
   timeoutMs: number;
 }
 
-export interface ReadyResult {
+interface ReadyResult {
   ms: number;
   /** One line per condition met, with when. */
   how: string[];

@@ -42,7 +42,7 @@ export interface InspectReport {
 
 const names = (list: number[]): string[] => list.map((n) => signalName(n, hostArch()));
 
-export function processView(p: TreeNode): ProcessView {
+function processView(p: TreeNode): ProcessView {
   return {
     pid: p.pid,
     hostPid: p.hostPid,

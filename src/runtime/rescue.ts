@@ -27,7 +27,7 @@ import { ContainerTarget, settleSignals, type LogLine, type RuntimeSignal, type 
 /** pid1 stop's choice of targets, kept importable from here (it lives with the verdict it advises). */
 export { topHandlers } from '../proc/verdict.js';
 
-export interface RescueOptions {
+interface RescueOptions {
   container: string;
   signal?: string;
   grace?: number;

@@ -20,7 +20,7 @@ export interface RuntimeChoice {
   why: string;
 }
 
-export interface SelectOptions {
+interface SelectOptions {
   /** --runtime */
   runtime?: string;
   /** --address */

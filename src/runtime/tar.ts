@@ -1,6 +1,6 @@
 /** Reading what the Engine's archive API returns (a tar stream), without a tar library: one entry is all pid1 reads. */
 
-export interface TarEntry {
+interface TarEntry {
   name: string;
   type: string;
   link: string;

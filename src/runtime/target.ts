@@ -105,7 +105,7 @@ export interface Target {
 /** Lines kept per target: a chatty service must not grow pid1's memory without bound. */
 const MAX_LOG_LINES = 20_000;
 
-export function pushLog(logs: LogLine[], line: LogLine): void {
+function pushLog(logs: LogLine[], line: LogLine): void {
   if (logs.length >= MAX_LOG_LINES) logs.splice(0, MAX_LOG_LINES / 4);
   logs.push(line);
 }
@@ -162,7 +162,7 @@ export async function removeContainer(docker: Docker, ref: string): Promise<void
   }
 }
 
-export interface ContainerPlan {
+interface ContainerPlan {
   image: string;
   entrypoint?: string[];
   cmd?: string[];
@@ -183,7 +183,7 @@ export interface ContainerPlan {
  * stop itself; a followed log stream answers only once the container writes its first line, so it
  * is not awaited; its log timestamps have whole seconds only, so a line's time is when it arrived.
  */
-export type EngineFlavour = 'docker' | 'podman';
+type EngineFlavour = 'docker' | 'podman';
 
 interface EngineEvent {
   Type?: string;

@@ -50,7 +50,7 @@ const KNOWN_CALLS: Record<string, Omit<KnownCall, 'api' | 'reach' | 'evidence'>>
 };
 const KNOWN_MODULES = ['go.uber.org/fx', 'sigs.k8s.io/controller-runtime', 'k8s.io/apiserver'];
 
-export interface GoOptions {
+interface GoOptions {
   /** The module path from go.mod: imports under it are packages in the build context. */
   module?: string;
   /** The other files of the same package: a function defined here may be called there. */

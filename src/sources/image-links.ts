@@ -21,7 +21,7 @@ import { parseImageRef, shellOfImage } from './images.js';
 import { displayPath } from '../document/document.js';
 import { entries, get, items, parseYamlStream, scalarString, type YamlDoc, type YNode } from './yaml.js';
 
-export interface ImageLink {
+interface ImageLink {
   /** Absolute path of the Dockerfile. */
   dockerfile: string;
   /** Build target stage, from `--image-map NAME=PATH:STAGE`... (`#STAGE`). */
@@ -29,7 +29,7 @@ export interface ImageLink {
   how: string;
 }
 
-export interface ImageLinkResult {
+interface ImageLinkResult {
   link?: ImageLink;
   /** Several Dockerfiles matched by name. */
   ambiguous?: string[];
@@ -44,14 +44,14 @@ const MAX_ENTRIES = 20_000;
 /** Build files read for declarations (each is small; a monorepo has a few hundred at most). */
 const MAX_BUILD_FILES = 500;
 
-export interface RepoFiles {
+interface RepoFiles {
   dockerfiles: string[];
   /** skaffold, cloudbuild and compose files. */
   buildFiles: string[];
 }
 
 /** A bounded search for Dockerfiles and build files under root (used when the run did not walk the repository itself). */
-export function findRepoFiles(root: string, maxDepth = 8): RepoFiles {
+function findRepoFiles(root: string, maxDepth = 8): RepoFiles {
   const out: RepoFiles = { dockerfiles: [], buildFiles: [] };
   let seen = 0;
   const visit = (dir: string, depth: number): void => {
@@ -75,11 +75,6 @@ export function findRepoFiles(root: string, maxDepth = 8): RepoFiles {
   out.dockerfiles.sort();
   out.buildFiles.sort();
   return out;
-}
-
-/** Dockerfiles under root (kept for callers that only need those). */
-export function findDockerfiles(root: string, maxDepth = 8): string[] {
-  return findRepoFiles(root, maxDepth).dockerfiles;
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import type { ShellFamily } from '../model/programs.js';
 
-export interface ImageRef {
+interface ImageRef {
   /** Registry host, when not Docker Hub. */
   registry?: string;
   /** Repository path without Docker Hub's `library/`: `python`, `bitnami/redis`, `distroless/static`. */
@@ -17,7 +17,7 @@ export interface ImageRef {
   digest?: string;
 }
 
-export interface ShellGuess {
+interface ShellGuess {
   family: ShellFamily;
   /** One line: why this family. */
   why: string;

@@ -75,7 +75,7 @@ export function walkedYamlKind(abs: string): 'compose' | 'kubernetes' | undefine
 }
 
 /** For a file named on the command line: which YAML source reads it (undefined: not YAML by name). */
-export function explicitYamlKind(abs: string): 'compose' | 'kubernetes' | undefined {
+function explicitYamlKind(abs: string): 'compose' | 'kubernetes' | undefined {
   if (!/\.ya?ml$/i.test(abs)) return undefined;
   if (isComposeFileName(path.basename(abs))) return 'compose';
   const head = readHead(abs, 64 * 1024)?.toString('utf8') ?? ''; // read errors are reported when linted

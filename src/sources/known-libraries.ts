@@ -507,7 +507,7 @@ export const NODE_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   protobufjs: none('npm:protobufjs@7.5.9', 77),
 };
 
-export interface LibraryMatch {
+interface LibraryMatch {
   /** The table's key. */
   name: string;
   library: KnownLibrary;

@@ -14,7 +14,7 @@ import { programSourceReader } from './program-reader.js';
 import { locateInYaml } from './yaml.js';
 
 /** What the orchestrator's file says about one container. */
-export interface Overrides {
+interface Overrides {
   label: string;
   doc: Document;
   where: string;
@@ -40,9 +40,9 @@ export interface Overrides {
 }
 
 /** The fields every orchestrated launch has; the compose and Kubernetes readers add their own. */
-export type OrchestratedFields = Omit<OrchestratedLaunch, 'kind' | 'service' | 'serviceSpan' | 'serviceBlock' | 'commandStrings' | 'resource' | 'container' | 'document' | 'helmSource' | 'sidecar'>;
+type OrchestratedFields = Omit<OrchestratedLaunch, 'kind' | 'service' | 'serviceSpan' | 'serviceBlock' | 'commandStrings' | 'resource' | 'container' | 'document' | 'helmSource' | 'sidecar'>;
 
-export function startsWithShell(argv: readonly string[]): boolean {
+function startsWithShell(argv: readonly string[]): boolean {
   return /(^|\/)(sh|bash|ash|dash)$/.test(argv[0] ?? '');
 }
 

@@ -37,7 +37,7 @@ export interface ProgramSourceVerdict {
   files: string[];
 }
 
-export interface ProgramSourceOptions {
+interface ProgramSourceOptions {
   /** Default: from the file name (sourceLanguageOf). */
   language?: SourceLanguage;
   /** The entry's path in the build context (imports are resolved beside it). */

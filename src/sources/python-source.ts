@@ -284,7 +284,7 @@ class Q {
 /** `flask.Flask().run` -> `flask.Flask.run` */
 const plain = (q: string): string => q.replace(/\(\)/g, '');
 
-export interface PythonOptions {
+interface PythonOptions {
   /** The file is the program's entry (its `if __name__ == '__main__':` block runs). */
   asEntry: boolean;
 }

@@ -83,7 +83,7 @@ function anchorFor(d: YamlDoc, a: Alias): YNode | undefined {
   return found;
 }
 
-export interface YamlStream {
+interface YamlStream {
   docs: YamlDoc[];
   errors: FileError[];
 }
@@ -313,7 +313,7 @@ export function spanOf(doc: Document, node: YNode | Pair | null | undefined, fal
 }
 
 /** A scalar's logical value mapped to document offsets; `exact` when every character maps to where it is written. */
-export interface MappedScalar {
+interface MappedScalar {
   text: MappedText;
   exact: boolean;
   style: Scalar['type'];
@@ -555,7 +555,7 @@ export function joinPath(parts: readonly (string | number)[]): string {
 }
 
 /** The path of the deepest node at `offset` in a document: `spec.template.spec.containers[0].command[2]`. */
-export function yamlPathAt(d: YamlDoc, offset: number): (string | number)[] {
+function yamlPathAt(d: YamlDoc, offset: number): (string | number)[] {
   const out: (string | number)[] = [];
   let cur: unknown = d.root;
   for (let depth = 0; depth < MAX_DEPTH && cur; depth++) {

@@ -123,7 +123,7 @@ export function isInside(child: string, root: string): boolean {
 }
 
 /** Real path, or undefined when it cannot be resolved (missing, a loop). */
-export function realPathOf(p: string): string | undefined {
+function realPathOf(p: string): string | undefined {
   try {
     return fs.realpathSync.native(p);
   } catch {

@@ -33,7 +33,7 @@ function escapeChar(c: string): string {
   return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
 }
 
-export interface SafeTextOptions {
+interface SafeTextOptions {
   /** Keep tabs (a diff or a code frame shows a file's layout); escaped otherwise. */
   keepTabs?: boolean;
   /**

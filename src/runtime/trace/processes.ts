@@ -35,7 +35,7 @@ export interface ProcessFacts {
 const PF_KTHREAD = 0x00200000;
 
 /** Read one task (a process or any of its threads: /proc/TID works for threads too). */
-export function readFacts(tid: number, now: number): ProcessFacts | undefined {
+function readFacts(tid: number, now: number): ProcessFacts | undefined {
   let status: string;
   let statText: string;
   try {

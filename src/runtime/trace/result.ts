@@ -15,9 +15,9 @@ import { defaultAction, type SignalMasks } from '../../model/signals.js';
 export type SignalResult = 'delivered' | 'ignored' | 'pending' | 'overflow' | 'info-lost';
 
 /** TRACE_SIGNAL_DELIVERED, _IGNORED, _ALREADY_PENDING, _OVERFLOW_FAIL, _LOSE_INFO. */
-export const RESULT_OF_CODE: readonly SignalResult[] = ['delivered', 'ignored', 'pending', 'overflow', 'info-lost'];
+const RESULT_OF_CODE: readonly SignalResult[] = ['delivered', 'ignored', 'pending', 'overflow', 'info-lost'];
 
-export function resultOf(code: number): SignalResult | undefined {
+function resultOf(code: number): SignalResult | undefined {
   return RESULT_OF_CODE[code];
 }
 
@@ -64,7 +64,7 @@ const IGNORED_WORDS: Record<IgnoredReason, string> = {
   unknown: 'ignored (the reason was gone by the time pid1 looked)',
 };
 
-export interface Explained {
+interface Explained {
   result: SignalResult | 'unknown';
   reason?: IgnoredReason;
   /** One line for people. */

@@ -38,7 +38,7 @@ export interface ContainerSource {
 }
 
 /** Docker's and Podman's labels: the kubelet's, when a dockershim or cri-dockerd made the container. */
-export function containerInfo(c: ContainerFacts, pod?: string): ContainerInfo {
+function containerInfo(c: ContainerFacts, pod?: string): ContainerInfo {
   const podName = pod ?? c.labels['io.kubernetes.pod.name'];
   const ns = c.labels['io.kubernetes.pod.namespace'];
   return {
@@ -51,7 +51,7 @@ export function containerInfo(c: ContainerFacts, pod?: string): ContainerInfo {
 }
 
 /** containerd: the CRI's names for a pod's container (its name in the pod), else namespace/ID. */
-export function containerdInfo(c: ContainerdContainer): ContainerInfo {
+function containerdInfo(c: ContainerdContainer): ContainerInfo {
   const k = c.kube;
   const name = k ? (k.kind === 'sandbox' ? `${k.pod} (sandbox)` : (k.container ?? c.id)) : `${c.namespace}/${c.id}`;
   return {

@@ -18,14 +18,14 @@ import { UserError, errnoOf, messageOf } from '../../util/errors.js';
 export type TraceEvent = 'signal/signal_generate' | 'sched/sched_process_exit' | 'sched/sched_process_fork';
 
 /** Instance names: `pid1-<owner pid>`, or `pid1-<owner pid>-<n>` when that name was taken. */
-export const INSTANCE_PREFIX = 'pid1-';
+const INSTANCE_PREFIX = 'pid1-';
 const INSTANCE_NAME = /^pid1-(\d+)(?:-\d+)?$/;
 
 /** statfs(2) f_type of tracefs (include/uapi/linux/magic.h TRACEFS_MAGIC, "trac"). */
 const TRACEFS_MAGIC = 0x74726163;
 
 /** Where tracefs is: $PID1_TRACEFS, else its own mount point (4.1+), else the old place under debugfs. */
-export function tracefsCandidates(): string[] {
+function tracefsCandidates(): string[] {
   const forced = process.env.PID1_TRACEFS;
   if (forced) return [forced];
   return ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
@@ -253,7 +253,7 @@ export type CleanupOutcome = 'removed' | 'in use' | 'gone';
  * Remove instance `name` unless its owner is alive and holds it. The kernel's EBUSY (a file of it is
  * open) also counts as in use: a watcher in another PID namespace may have the same PID number.
  */
-export function removeIfOrphaned(root: string, name: string): CleanupOutcome {
+function removeIfOrphaned(root: string, name: string): CleanupOutcome {
   const dir = path.join(root, 'instances', name);
   const owner = ownerOf(name);
   if (owner !== undefined && holdsInstance(owner, dir)) return 'in use';

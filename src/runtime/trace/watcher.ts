@@ -25,7 +25,7 @@ import type { Scope, Unit } from './scope.js';
 import { describeSender } from './sender.js';
 import { TraceInstance, type TraceEvent } from './tracefs.js';
 
-export interface WatchOptions {
+interface WatchOptions {
   scope: Scope;
   /** Signal numbers to watch ([]: every signal); undefined: every signal but the routine ones (SIGCHLD, SIGURG, timers). */
   signals?: number[];

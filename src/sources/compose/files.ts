@@ -16,7 +16,7 @@ export function isComposeFileName(name: string): boolean {
 const BASE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
 /** The override file compose merges into a base file by default (same directory), if the name is one. */
-export function overrideFor(base: string): string[] {
+function overrideFor(base: string): string[] {
   const b = path.basename(base);
   if (!BASE_NAMES.includes(b)) return [];
   const stem = b.replace(/\.ya?ml$/, '');

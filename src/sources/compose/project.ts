@@ -207,7 +207,7 @@ export function lastField(layers: Layer[], key: string): { layer: Layer; entry: 
 }
 
 /** The files of one project, loaded, and its service names in file order. */
-export interface LoadedProject {
+interface LoadedProject {
   p: Project;
   files: ComposeFile[];
   names: string[];

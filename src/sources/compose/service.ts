@@ -49,7 +49,7 @@ interface Grace {
 }
 
 /** What the file says about one service, read once. */
-export interface ServiceReading {
+interface ServiceReading {
   p: Project;
   name: string;
   layers: Layer[];

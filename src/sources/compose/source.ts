@@ -61,7 +61,7 @@ export function lintComposeDocument(doc: Document, store: DocumentStore, opts: C
 }
 
 /** Every service of a compose project, resolved; errors of the files themselves apart. */
-export interface ComposeResolution {
+interface ComposeResolution {
   /** The project's files (the one given, its override file, or the -f files). */
   files: string[];
   services: Map<string, ContainerSpec>;

@@ -522,7 +522,7 @@ function command(words: readonly ArgWord[], st: WalkState, env: ReadonlyMap<stri
 
 // ---- the link --------------------------------------------------------------------------------------
 
-export interface GoLinkOptions {
+interface GoLinkOptions {
   files: StageFiles;
   /** The stage the launch runs in. */
   stage: Stage;

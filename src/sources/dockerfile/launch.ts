@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeDocument, type Document, type Origin } from '../../document/document.js';
+import type { Document, Origin } from '../../document/document.js';
 import type { DocumentStore } from '../../document/store.js';
 import { MappedText } from '../../document/text.js';
 import { chainFromArgv, predictStop, uncatchableChain, type ChainOptions, type SourceVerdict } from '../../model/launch.js';
@@ -128,7 +128,7 @@ function execPaths(p: string, workdir: string, pathDirs: readonly string[]): str
 }
 
 /** The launch a stage's image runs. */
-export function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextReader, stages: Stage[], files = new StageFiles(ctx, stages)): DockerfileLaunch {
+function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextReader, stages: Stage[], files = new StageFiles(ctx, stages)): DockerfileLaunch {
   const env: Record<string, string> = Object.fromEntries(stage.env);
   const stopSignal = stopSignalOf(stage);
   const ep = stage.entrypoint;
@@ -232,9 +232,4 @@ export function lintDockerfileSource(doc: Document, store: DocumentStore, opts: 
     launches.push(launchOf(s, doc, isTarget, ctx, model.stages, files));
   }
   return { doc, launches, dockerfile: model, errors };
-}
-
-/** For tests and stdin: a Dockerfile document from text. */
-export function dockerfileDocument(file: string, text: string, absPath?: string): Document {
-  return makeDocument(file, text, 'dockerfile', absPath);
 }

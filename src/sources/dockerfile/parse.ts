@@ -17,7 +17,7 @@ import { lexDockerfile, type Heredoc, type LexResult, type RawInstruction } from
 import { expandWord, keyValues, parseJsonArray, splitWords, type Vars } from './words.js';
 import { excerpt } from '../../util/sanitize.js';
 
-export const KEYWORDS = new Set([
+const KEYWORDS = new Set([
   'ADD',
   'ARG',
   'CMD',
@@ -275,7 +275,7 @@ function snapshotVars(stage: Stage): Map<string, string | undefined> {
 }
 
 /** ENTRYPOINT/CMD arguments: the exec form when they parse as a JSON array of strings, else the shell form. */
-export function launchPart(what: string, ins: RawInstruction, doc: Document, shell: string[]): LaunchPart {
+function launchPart(what: string, ins: RawInstruction, doc: Document, shell: string[]): LaunchPart {
   const whole = span(doc, ins.start, ins.end);
   const valueSpan = span(doc, ins.args.at(0), ins.args.endAt(ins.args.value.length));
   const json = parseJsonArray(ins.args);

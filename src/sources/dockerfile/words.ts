@@ -6,7 +6,7 @@
  */
 import { MappedText } from '../../document/text.js';
 
-export interface RawWord {
+interface RawWord {
   raw: string;
   /** Logical offsets in the instruction's arguments. */
   start: number;

@@ -24,7 +24,7 @@ import type { ScriptRef } from '../launch.js';
 import { entries, get, items, mapScalar, parseYamlStream, scalarNode, scalarString, type YamlDoc, type YNode } from '../yaml.js';
 
 /** One data key of a ConfigMap: its text and where it is written. */
-export interface ConfigMapFile {
+interface ConfigMapFile {
   text: string;
   doc: Document;
   /** The text mapped to the document (a block scalar's lines, or a generator's file as it is). */
@@ -172,7 +172,7 @@ export interface MountedFile {
 }
 
 /** A volume mode as Kubernetes' YAML decoder reads it: `0755` is octal (YAML 1.1), `493` decimal. */
-export function fileMode(y: YamlDoc, node: YNode | null | undefined): number | undefined {
+function fileMode(y: YamlDoc, node: YNode | null | undefined): number | undefined {
   const s = scalarString(y, node);
   if (s === undefined) return undefined;
   if (/^0[0-7]+$/.test(s)) return parseInt(s, 8);

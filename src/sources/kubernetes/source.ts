@@ -127,7 +127,7 @@ export function lintKubernetesDocument(doc: Document, store: DocumentStore, opts
 }
 
 /** Every container of a manifest file, resolved; YAML syntax errors apart. */
-export interface KubernetesResolution {
+interface KubernetesResolution {
   containers: ContainerSpec[];
   syntax: FileError[];
   /** Other errors of the file (limits). */
