@@ -12,8 +12,9 @@ const out: { file: string; diagnostics: unknown[] }[] = [];
 const walk = (dir: string): void => {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) { if (e.name !== 'node_modules' && e.name !== '.git') walk(p); }
-    else if (isDockerfileName(e.name)) out.push({ file: p, diagnostics: validate(fs.readFileSync(p, 'utf8')) });
+    if (e.isDirectory()) {
+      if (e.name !== 'node_modules' && e.name !== '.git') walk(p);
+    } else if (isDockerfileName(e.name)) out.push({ file: p, diagnostics: validate(fs.readFileSync(p, 'utf8')) });
   }
 };
 for (const root of process.argv.slice(2)) walk(root);

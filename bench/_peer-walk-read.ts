@@ -13,8 +13,12 @@ let bytes = 0;
 const walk = (dir: string): void => {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) { if (e.name !== 'node_modules' && e.name !== '.git') walk(p); }
-    else if (e.isFile() && (isDockerfileName(e.name) || LOOKED_AT.test(e.name))) { bytes += fs.readFileSync(p, 'utf8').length; files++; }
+    if (e.isDirectory()) {
+      if (e.name !== 'node_modules' && e.name !== '.git') walk(p);
+    } else if (e.isFile() && (isDockerfileName(e.name) || LOOKED_AT.test(e.name))) {
+      bytes += fs.readFileSync(p, 'utf8').length;
+      files++;
+    }
   }
 };
 for (const root of process.argv.slice(2)) walk(root);

@@ -28,10 +28,35 @@ function timeMs(fn: () => void): number {
 
 /** A CRD with `properties` deep enough to weigh about `kb` kilobytes, like the operators' generated ones. */
 function crd(name: string, kb: number): string {
-  const lines = ['apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', `metadata:\n  name: ${name}s.example.com`, 'spec:', '  group: example.com', '  names:', `    kind: ${name}`, '  versions:', '  - name: v1', '    schema:', '      openAPIV3Schema:', '        properties:'];
+  const lines = [
+    'apiVersion: apiextensions.k8s.io/v1',
+    'kind: CustomResourceDefinition',
+    `metadata:\n  name: ${name}s.example.com`,
+    'spec:',
+    '  group: example.com',
+    '  names:',
+    `    kind: ${name}`,
+    '  versions:',
+    '  - name: v1',
+    '    schema:',
+    '      openAPIV3Schema:',
+    '        properties:',
+  ];
   let size = 0;
   for (let i = 0; size < kb * 1024; i++) {
-    const block = [`          field${i}:`, '            description: a field of the pod template, as controller-gen writes it for every property', '            properties:', '              containers:', '                items:', '                  properties:', '                    command: {items: {type: string}, type: array}', '                    image: {type: string}', '                  type: object', '                type: array', '            type: object'];
+    const block = [
+      `          field${i}:`,
+      '            description: a field of the pod template, as controller-gen writes it for every property',
+      '            properties:',
+      '              containers:',
+      '                items:',
+      '                  properties:',
+      '                    command: {items: {type: string}, type: array}',
+      '                    image: {type: string}',
+      '                  type: object',
+      '                type: array',
+      '            type: object',
+    ];
     size += block.join('\n').length;
     lines.push(...block);
   }
@@ -43,28 +68,62 @@ function writeMixedTree(root: string): void {
   for (let i = 0; i < 200; i++) {
     const dir = path.join(root, 'apps', `app${i}`);
     fs.mkdirSync(path.join(dir, 'k8s'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'compose.yaml'), [
-      'services:',
-      '  web:',
-      '    build: .',
-      `    command: gunicorn --workers ${1 + (i % 4)} app:app`,
-      '    ports: ["127.0.0.1:8000:8000"]',
-      '  worker:',
-      '    image: python:3.12-slim',
-      `    command: sh -c "python worker.py --queue q${i}"`,
-      '  redis:',
-      '    image: redis:7',
-      '',
-    ].join('\n'));
-    fs.writeFileSync(path.join(dir, 'k8s', 'deploy.yaml'), [
-      'apiVersion: v1', 'kind: Service', `metadata: {name: app${i}}`, 'spec: {ports: [{port: 80}]}', '---',
-      'apiVersion: v1', 'kind: ConfigMap', `metadata: {name: app${i}-run}`, 'data:', '  run.sh: |', '    #!/bin/sh', '    set -e', '    python migrate.py', '    exec gunicorn app:app', '---',
-      'apiVersion: apps/v1', 'kind: Deployment', `metadata: {name: app${i}}`, 'spec:', '  template:', '    spec:', '      containers:',
-      `      - name: app${i}`, '        image: python:3.12-slim', '        command: ["/bin/sh", "/scripts/run.sh"]', '        volumeMounts: [{name: run, mountPath: /scripts}]',
-      '      volumes:', `      - name: run`, `        configMap: {name: app${i}-run}`, '',
-    ].join('\n'));
+    fs.writeFileSync(
+      path.join(dir, 'compose.yaml'),
+      [
+        'services:',
+        '  web:',
+        '    build: .',
+        `    command: gunicorn --workers ${1 + (i % 4)} app:app`,
+        '    ports: ["127.0.0.1:8000:8000"]',
+        '  worker:',
+        '    image: python:3.12-slim',
+        `    command: sh -c "python worker.py --queue q${i}"`,
+        '  redis:',
+        '    image: redis:7',
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'k8s', 'deploy.yaml'),
+      [
+        'apiVersion: v1',
+        'kind: Service',
+        `metadata: {name: app${i}}`,
+        'spec: {ports: [{port: 80}]}',
+        '---',
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        `metadata: {name: app${i}-run}`,
+        'data:',
+        '  run.sh: |',
+        '    #!/bin/sh',
+        '    set -e',
+        '    python migrate.py',
+        '    exec gunicorn app:app',
+        '---',
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        `metadata: {name: app${i}}`,
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        `      - name: app${i}`,
+        '        image: python:3.12-slim',
+        '        command: ["/bin/sh", "/scripts/run.sh"]',
+        '        volumeMounts: [{name: run, mountPath: /scripts}]',
+        '      volumes:',
+        `      - name: run`,
+        `        configMap: {name: app${i}-run}`,
+        '',
+      ].join('\n'),
+    );
     fs.mkdirSync(path.join(dir, '.github', 'workflows'), { recursive: true });
-    fs.writeFileSync(path.join(dir, '.github', 'workflows', 'ci.yaml'), 'name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n    - uses: actions/checkout@v4\n    - run: make test\n');
+    fs.writeFileSync(
+      path.join(dir, '.github', 'workflows', 'ci.yaml'),
+      'name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n    - uses: actions/checkout@v4\n    - run: make test\n',
+    );
   }
   const crds = path.join(root, 'operator', 'config', 'crd');
   fs.mkdirSync(crds, { recursive: true });
@@ -84,13 +143,23 @@ export function measure(rounds = 3): CorpusBench {
   try {
     if (!given) writeMixedTree(root);
     const ours = (): void => {
-      try { execFileSync(process.execPath, [CLI, 'lint', '--format', 'json', root], { stdio: 'pipe', maxBuffer: 1 << 30 }); } catch (e) { if ((e as { status?: number }).status !== 1) throw e; }
+      try {
+        execFileSync(process.execPath, [CLI, 'lint', '--format', 'json', root], { stdio: 'pipe', maxBuffer: 1 << 30 });
+      } catch (e) {
+        if ((e as { status?: number }).status !== 1) throw e;
+      }
     };
-    const peer = (): void => { execFileSync(process.execPath, [PEER, root], { stdio: 'pipe', maxBuffer: 1 << 30 }); };
-    ours(); peer(); // page cache and compile cache warm for both
+    const peer = (): void => {
+      execFileSync(process.execPath, [PEER, root], { stdio: 'pipe', maxBuffer: 1 << 30 });
+    };
+    ours();
+    peer(); // page cache and compile cache warm for both
     const a: number[] = [];
     const b: number[] = [];
-    for (let i = 0; i < rounds; i++) { a.push(timeMs(ours)); b.push(timeMs(peer)); }
+    for (let i = 0; i < rounds; i++) {
+      a.push(timeMs(ours));
+      b.push(timeMs(peer));
+    }
     const pid1Ms = Math.min(...a);
     const peerMs = Math.min(...b);
     return { tree: given ?? 'a generated tree (800 Dockerfiles and their scripts, 200 apps with compose and manifests, 8 CRDs of 1 MB, CI YAML)', pid1Ms, peerMs, ratio: pid1Ms / peerMs };

@@ -24,7 +24,10 @@ export function measure(rounds = 5): { smallMs: number; largeMs: number; ratio: 
   for (let i = 0; i < 3; i++) timeMs(10_000); // warm up
   const small: number[] = [];
   const large: number[] = [];
-  for (let i = 0; i < rounds; i++) { small.push(timeMs(10_000)); large.push(timeMs(100_000)); }
+  for (let i = 0; i < rounds; i++) {
+    small.push(timeMs(10_000));
+    large.push(timeMs(100_000));
+  }
   const smallMs = Math.min(...small);
   const largeMs = Math.min(...large);
   return { smallMs, largeMs, ratio: largeMs / smallMs };
@@ -32,5 +35,7 @@ export function measure(rounds = 5): { smallMs: number; largeMs: number; ratio: 
 
 export async function run(): Promise<void> {
   const r = measure();
-  console.log(`ENV lines: 10,000 in ${r.smallMs.toFixed(0)} ms, 100,000 in ${r.largeMs.toFixed(0)} ms: ratio ${r.ratio.toFixed(1)}x (target <= 15x: linear; quadratic is ~100x)${r.ratio <= 15 ? '' : ': ABOVE TARGET'}`);
+  console.log(
+    `ENV lines: 10,000 in ${r.smallMs.toFixed(0)} ms, 100,000 in ${r.largeMs.toFixed(0)} ms: ratio ${r.ratio.toFixed(1)}x (target <= 15x: linear; quadratic is ~100x)${r.ratio <= 15 ? '' : ': ABOVE TARGET'}`,
+  );
 }

@@ -99,7 +99,12 @@ const CONTENDERS: Contender[] = [
   { name: 'pid1 init (bundle)', subreaper: true, argv: (p, a) => [process.execPath, BUNDLE, '--', p, ...a], whole: [process.execPath, BUNDLE, '--', TRUE] },
   { name: 'pid1 init (unbundled entry)', subreaper: true, argv: (p, a) => [process.execPath, LEAN, '--', p, ...a], whole: [process.execPath, LEAN, '--', TRUE] },
   // What any Node-based init pays before it can do anything: start Node, spawn the child.
-  { name: 'node floor', reference: true, subreaper: false, argv: (p, a) => [process.execPath, '-e', `require('child_process').spawn(${JSON.stringify(p)}, ${JSON.stringify(a)}, { stdio: 'inherit' }).on('exit', (c) => process.exit(c))`] },
+  {
+    name: 'node floor',
+    reference: true,
+    subreaper: false,
+    argv: (p, a) => [process.execPath, '-e', `require('child_process').spawn(${JSON.stringify(p)}, ${JSON.stringify(a)}, { stdio: 'inherit' }).on('exit', (c) => process.exit(c))`],
+  },
   // The yardsticks of issue 13: `node -e 0` for the whole-process start-up, an idle node for memory.
   { name: 'node -e 0', reference: true, idle: true, subreaper: false, argv: () => [process.execPath, '-e', IDLE_NODE], whole: [process.execPath, '-e', '0'] },
 ];
@@ -128,10 +133,12 @@ class Running {
       }
       this.waiter?.();
     });
-    this.exited = new Promise((resolve) => this.proc.once('exit', (code) => {
-      live.delete(this.proc);
-      resolve(code);
-    }));
+    this.exited = new Promise((resolve) =>
+      this.proc.once('exit', (code) => {
+        live.delete(this.proc);
+        resolve(code);
+      }),
+    );
   }
 
   get pid(): number {
@@ -303,7 +310,12 @@ async function steadyState(contenders: Contender[], probe: string, signals: numb
       }
       out.set(x.c.name, {
         latencyUs: x.c.reference ? { median: NaN, p99: NaN } : { median: quantile(x.lat, 0.5), p99: quantile(x.lat, 0.99) },
-        rssKb: x.rss, anonKb: x.anon, pssKb: x.pss, peakRssKb, cpuUsPerSignal: cpuPerSignal, reap1000CpuMs: reap,
+        rssKb: x.rss,
+        anonKb: x.anon,
+        pssKb: x.pss,
+        peakRssKb,
+        cpuUsPerSignal: cpuPerSignal,
+        reap1000CpuMs: reap,
       });
     }
     for (const x of forwarding) process.kill(x.r.pid, 'SIGTERM');
@@ -349,7 +361,15 @@ export async function benchInit(opts: { runs?: number; signals?: number } = {}):
     const r2 = (x: number): number => Math.round(x * 100) / 100;
     // Start-up: the median of the ratios taken run by run (each pair ran back to back), so that the
     // machine's drift during the bench cancels out; memory is steady enough for a plain ratio.
-    vsNode[name] = { startup: r2(quantile(w.map((ms, i) => ms / (nodeWholes[i] ?? NaN)), 0.5)), rss: r2(o.rssKb / node.rssKb) };
+    vsNode[name] = {
+      startup: r2(
+        quantile(
+          w.map((ms, i) => ms / (nodeWholes[i] ?? NaN)),
+          0.5,
+        ),
+      ),
+      rss: r2(o.rssKb / node.rssKb),
+    };
   }
   for (const ours of ['pid1 init', 'pid1 init (bundle)', 'pid1 init (unbundled entry)']) {
     const o = by.get(ours);
@@ -383,7 +403,12 @@ export function formatInitBench(b: InitBenchResult): string {
       Number.isNaN(r.startupMs.median) ? '-' : `${r.startupMs.median.toFixed(1)} / ${r.startupMs.p90.toFixed(1)}`,
       r.wholeMs ? `${r.wholeMs.median.toFixed(1)} / ${r.wholeMs.p90.toFixed(1)}` : '-',
       Number.isNaN(r.latencyUs.median) ? '-' : `${r.latencyUs.median.toFixed(0)} / ${r.latencyUs.p99.toFixed(0)}`,
-      mb(r.rssKb), mb(r.anonKb), mb(r.pssKb), mb(r.peakRssKb), Number.isNaN(r.cpuUsPerSignal) ? '-' : r.cpuUsPerSignal.toFixed(1), Number.isNaN(r.reap1000CpuMs) ? '-' : r.reap1000CpuMs.toFixed(1),
+      mb(r.rssKb),
+      mb(r.anonKb),
+      mb(r.pssKb),
+      mb(r.peakRssKb),
+      Number.isNaN(r.cpuUsPerSignal) ? '-' : r.cpuUsPerSignal.toFixed(1),
+      Number.isNaN(r.reap1000CpuMs) ? '-' : r.reap1000CpuMs.toFixed(1),
     ]);
   }
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
@@ -392,7 +417,9 @@ export function formatInitBench(b: InitBenchResult): string {
   const out = [`pid1 init vs tini and dumb-init (${b.runs} start-ups each, ${b.signals} signals each; ${b.machine})`, ...lines, ''];
   const node = b.results.find((r) => r.name === 'node -e 0');
   if (node?.wholeMs) {
-    out.push(`against node: whole process of \`INIT -- true\` / \`node -e 0\` (${node.wholeMs.median.toFixed(1)} ms; median of the run-by-run ratios), VmRSS while supervising / an idle node's (${mb(node.rssKb)} MB):`);
+    out.push(
+      `against node: whole process of \`INIT -- true\` / \`node -e 0\` (${node.wholeMs.median.toFixed(1)} ms; median of the run-by-run ratios), VmRSS while supervising / an idle node's (${mb(node.rssKb)} MB):`,
+    );
     for (const [name, r] of Object.entries(b.vsNode)) out.push(`  ${name}: start-up x${r.startup}, RSS x${r.rss}`);
     out.push('');
   }

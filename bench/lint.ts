@@ -56,11 +56,17 @@ export async function measure(count = 2000, rounds = 7, cliCount = 6000): Promis
       }
       linter.result();
     };
-    const peer = (): void => { for (const t of texts) validate(t.text); };
-    ours(); peer(); // warm up
+    const peer = (): void => {
+      for (const t of texts) validate(t.text);
+    };
+    ours();
+    peer(); // warm up
     const a: number[] = [];
     const b: number[] = [];
-    for (let i = 0; i < rounds; i++) { a.push(timeMs(ours)); b.push(timeMs(peer)); }
+    for (let i = 0; i < rounds; i++) {
+      a.push(timeMs(ours));
+      b.push(timeMs(peer));
+    }
     const pid1PerSec = texts.length / (median(a) / 1000);
     const peerPerSec = texts.length / (median(b) / 1000);
     // the whole-CLI run goes over a larger tree (the same generator, more files)
@@ -69,8 +75,20 @@ export async function measure(count = 2000, rounds = 7, cliCount = 6000): Promis
     const cliA: number[] = [];
     const cliB: number[] = [];
     for (let i = 0; i < 3; i++) {
-      cliA.push(timeMs(() => { try { execFileSync(process.execPath, [CLI, 'lint', '--format', 'json', root], { stdio: 'pipe', maxBuffer: 1 << 30 }); } catch (e) { if ((e as { status?: number }).status !== 1) throw e; } }));
-      cliB.push(timeMs(() => { execFileSync(process.execPath, [PEER, root], { stdio: 'pipe', maxBuffer: 1 << 30 }); }));
+      cliA.push(
+        timeMs(() => {
+          try {
+            execFileSync(process.execPath, [CLI, 'lint', '--format', 'json', root], { stdio: 'pipe', maxBuffer: 1 << 30 });
+          } catch (e) {
+            if ((e as { status?: number }).status !== 1) throw e;
+          }
+        }),
+      );
+      cliB.push(
+        timeMs(() => {
+          execFileSync(process.execPath, [PEER, root], { stdio: 'pipe', maxBuffer: 1 << 30 });
+        }),
+      );
     }
     return {
       files: texts.length,

@@ -9,7 +9,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
-const modules = fs.readdirSync(here).filter((f) => f.endsWith('.js') && f !== 'run.js' && !f.startsWith('_'))
+const modules = fs
+  .readdirSync(here)
+  .filter((f) => f.endsWith('.js') && f !== 'run.js' && !f.startsWith('_'))
   .filter((f) => !wanted.length || wanted.includes(f.replace(/\.js$/, '')));
 for (const f of modules.sort()) {
   const mod = (await import(pathToFileURL(path.join(here, f)).href)) as { run?: () => Promise<void> };

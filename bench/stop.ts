@@ -26,10 +26,18 @@ const median = (xs: number[]): number => {
 };
 
 async function ours(image: string, c: Case): Promise<{ ms: number; verdict: string }> {
-  const r = await runTest({
-    image, entrypoint: c.entrypoint, env: {}, network: 'none', grace: GRACE, fast: c.fast,
-    readiness: { log: /ready/, timeoutMs: 30_000 },
-  }, { resources: new Resources() });
+  const r = await runTest(
+    {
+      image,
+      entrypoint: c.entrypoint,
+      env: {},
+      network: 'none',
+      grace: GRACE,
+      fast: c.fast,
+      readiness: { log: /ready/, timeoutMs: 30_000 },
+    },
+    { resources: new Resources() },
+  );
   return { ms: r.durations.verdictMs ?? NaN, verdict: r.verdict };
 }
 
@@ -71,7 +79,9 @@ export async function run(): Promise<void> {
       }
       const ma = median(a);
       const mb = median(b);
-      console.log(`${c.name}: pid1 test verdict ${verdict} ${ma.toFixed(0)} ms after the stop signal; docker stop -t ${GRACE} takes ${mb.toFixed(0)} ms; ratio ${(ma / mb).toFixed(3)} (median of ${c.reps})`);
+      console.log(
+        `${c.name}: pid1 test verdict ${verdict} ${ma.toFixed(0)} ms after the stop signal; docker stop -t ${GRACE} takes ${mb.toFixed(0)} ms; ratio ${(ma / mb).toFixed(3)} (median of ${c.reps})`,
+      );
     }
   } finally {
     cleanupDocker();

@@ -64,7 +64,10 @@ function stormBinary(): string {
 
 /** One storm: signals per second. */
 function storm(bin: string, pid: number): number {
-  const [n, s] = execFileSync(bin, [String(pid), String(SIGTERM), String(STORM_SECONDS)], { encoding: 'utf8' }).trim().split(' ').map(Number);
+  const [n, s] = execFileSync(bin, [String(pid), String(SIGTERM), String(STORM_SECONDS)], { encoding: 'utf8' })
+    .trim()
+    .split(' ')
+    .map(Number);
   return (n as number) / (s as number);
 }
 
@@ -84,7 +87,11 @@ function cpuSeconds(pid: number): number {
   return ns / 1e9;
 }
 
-interface Watcher { pid: number; out: string; stop(): Promise<{ signals: number; lostEvents: number }> }
+interface Watcher {
+  pid: number;
+  out: string;
+  stop(): Promise<{ signals: number; lostEvents: number }>;
+}
 
 async function startWatcher(targetPid: number, dir: string): Promise<Watcher> {
   const out = path.join(dir, `watch-${crypto.randomBytes(4).toString('hex')}.jsonl`);
@@ -95,7 +102,8 @@ async function startWatcher(targetPid: number, dir: string): Promise<Watcher> {
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   await waitFor('the watcher to start', () => (fs.readFileSync(out, 'utf8').includes('"event":"watch"') ? true : undefined), 10_000);
   return {
-    pid, out,
+    pid,
+    out,
     stop: async () => {
       child.kill('SIGINT');
       await exited;
@@ -168,8 +176,12 @@ export async function run(): Promise<void> {
     console.log(`signal storm (kill(2) SIGTERM at a namespace init that ignores it, ${STORM_SECONDS} s, median of ${RUNS}), ${os.cpus().length} CPUs:`);
     const extraNs = (rate: number): string => ((1 / rate - 1 / n) * 1e9).toFixed(0);
     console.log(`  no watcher: ${(n / 1e3).toFixed(0)}k signals/s (the peer)`);
-    console.log(`  watching that namespace: ${(median(watched) / 1e3).toFixed(0)}k signals/s, ratio ${(median(watched) / n).toFixed(3)} (+${extraNs(median(watched))} ns per signal); watcher CPU ${(median(cpuWatched) * 100).toFixed(0)}% of a core; it reported ${(median(seen) * 100).toFixed(1)}% of the storm's signals, the kernel dropped ${median(dropped).toFixed(0)} events (full buffer)`);
-    console.log(`  watching another namespace (the kernel filter rejects the storm): ${(median(filtered) / 1e3).toFixed(0)}k signals/s, ratio ${(median(filtered) / n).toFixed(3)} (+${extraNs(median(filtered))} ns per signal); watcher CPU ${(median(cpuFiltered) * 100).toFixed(2)}% of a core`);
+    console.log(
+      `  watching that namespace: ${(median(watched) / 1e3).toFixed(0)}k signals/s, ratio ${(median(watched) / n).toFixed(3)} (+${extraNs(median(watched))} ns per signal); watcher CPU ${(median(cpuWatched) * 100).toFixed(0)}% of a core; it reported ${(median(seen) * 100).toFixed(1)}% of the storm's signals, the kernel dropped ${median(dropped).toFixed(0)} events (full buffer)`,
+    );
+    console.log(
+      `  watching another namespace (the kernel filter rejects the storm): ${(median(filtered) / 1e3).toFixed(0)}k signals/s, ratio ${(median(filtered) / n).toFixed(3)} (+${extraNs(median(filtered))} ns per signal); watcher CPU ${(median(cpuFiltered) * 100).toFixed(2)}% of a core`,
+    );
     console.log(`  idle watcher: ${(idleCpu * 100).toFixed(2)}% of a core`);
     if (readStat(target.initPid)?.state === 'Z') throw new Error('the storm target died');
   } finally {

@@ -25,7 +25,8 @@ const MIRROR = process.env.PID1_CORPUS_MIRROR || '/work/.mirror';
 const GIT_URL = process.env.PID1_CORPUS_GIT_URL || 'https://github.com/{repo}';
 const MAX_FILE = 1024 * 1024; // files over 1 MiB are skipped: pid1 refuses them anyway and none is a launch
 // Content pid1 never reads and no judgment needs (images, archives, fonts, media, compiled code).
-const SKIP_EXT = /\.(png|jpe?g|gif|ico|icns|bmp|webp|svg|psd|ai|eps|pdf|woff2?|ttf|otf|eot|mp[34]|m4a|wav|ogg|flac|webm|mov|avi|zip|t?gz|tar|bz2|xz|zst|7z|rar|jar|war|ear|class|so|dylib|dll|exe|bin|o|a|pyc|whl|deb|rpm|apk|iso|img|qcow2|parquet|onnx|pt|pb|h5|ckpt|safetensors|npy|npz|db|sqlite3?)$/i;
+const SKIP_EXT =
+  /\.(png|jpe?g|gif|ico|icns|bmp|webp|svg|psd|ai|eps|pdf|woff2?|ttf|otf|eot|mp[34]|m4a|wav|ogg|flac|webm|mov|avi|zip|t?gz|tar|bz2|xz|zst|7z|rar|jar|war|ear|class|so|dylib|dll|exe|bin|o|a|pyc|whl|deb|rpm|apk|iso|img|qcow2|parquet|onnx|pt|pb|h5|ckpt|safetensors|npy|npz|db|sqlite3?)$/i;
 
 // ---------------------------------------------------------------------------------------------- helpers
 
@@ -41,7 +42,10 @@ function parseArgs(argv, spec) {
   const rest = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (!a.startsWith('--')) { rest.push(a); continue; }
+    if (!a.startsWith('--')) {
+      rest.push(a);
+      continue;
+    }
     const name = a.slice(2);
     if (!(name in spec)) die(`unknown option ${a}`);
     if (spec[name] === 'flag') opts[name] = true;
@@ -55,8 +59,16 @@ function parseArgs(argv, spec) {
 
 function readJson(file, what) {
   let text;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) { die(`${file}: cannot read ${what} (${e.code ?? e.message})`); }
-  try { return JSON.parse(text); } catch (e) { die(`${file}: not JSON (${e.message})`); }
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    die(`${file}: cannot read ${what} (${e.code ?? e.message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    die(`${file}: not JSON (${e.message})`);
+  }
 }
 
 export function loadRepos(file = REPOS_FILE) {
@@ -141,7 +153,7 @@ function listTree(gitDir, r) {
 
 /** Reads many blobs at once through `git cat-file --batch`. */
 function readBlobs(gitDir, shas) {
-  const buf = git(gitDir, ['cat-file', '--batch'], shas.join('\n') + '\n');
+  const buf = git(gitDir, ['cat-file', '--batch'], `${shas.join('\n')}\n`);
   const blobs = new Map();
   let at = 0;
   for (const sha of shas) {
@@ -149,7 +161,10 @@ function readBlobs(gitDir, shas) {
     const header = buf.subarray(at, nl).toString();
     const [got, kind, size] = header.split(' ');
     if (got !== sha) throw new Error(`cat-file: expected ${sha}, got "${header}"`);
-    if (kind === 'missing') { at = nl + 1; continue; } // a snapshot may lack a blob (e.g. Git LFS): left out
+    if (kind === 'missing') {
+      at = nl + 1;
+      continue;
+    } // a snapshot may lack a blob (e.g. Git LFS): left out
     const n = Number(size);
     blobs.set(sha, buf.subarray(nl + 1, nl + 1 + n));
     at = nl + 1 + n + 1;
@@ -226,7 +241,11 @@ export function materializeProblems(dir, repos) {
   for (const r of repos) {
     const stamp = path.join(repoDir(dir, r.repo), '.corpus-commit');
     let got = null;
-    try { got = fs.readFileSync(stamp, 'utf8').trim(); } catch { /* not there */ }
+    try {
+      got = fs.readFileSync(stamp, 'utf8').trim();
+    } catch {
+      /* not there */
+    }
     if (got === null) problems.push(`${r.repo}: not materialized`);
     else if (got !== stampOf(r)) problems.push(`${r.repo}: materialized at another commit or with other paths`);
   }
@@ -246,7 +265,12 @@ export async function runCorpus({ pid1, dir = DEFAULT_DIR, set, only, log = () =
     const res = await runOne(pid1, cwd);
     const entry = { set: r.set, kind: r.kind, commit: r.commit, exit: res.code, ms: Math.round(res.ms) };
     if (res.stderr.trim()) entry.stderr = res.stderr.trim().slice(0, 4000);
-    try { entry.lint = JSON.parse(res.stdout); } catch { entry.lint = null; entry.stdout = res.stdout.slice(0, 2000); }
+    try {
+      entry.lint = JSON.parse(res.stdout);
+    } catch {
+      entry.lint = null;
+      entry.stdout = res.stdout.slice(0, 2000);
+    }
     if (entry.lint) entry.targetFrom = targetFromLines(cwd, entry.lint);
     result.repos[r.repo] = entry;
     const s = entry.lint?.summary;
@@ -261,7 +285,7 @@ async function run(argv) {
   const pid1 = path.resolve(opts.pid1 ?? path.join(ROOT, 'dist', 'src', 'cli', 'main.js'));
   const dir = path.resolve(opts.dir ?? DEFAULT_DIR);
   const result = await runCorpus({ pid1, dir, set: opts.set, only: opts.only, log: (line) => process.stderr.write(`${line}\n`) });
-  const text = JSON.stringify(result, null, 1) + '\n';
+  const text = `${JSON.stringify(result, null, 1)}\n`;
   if (opts.out) fs.writeFileSync(opts.out, text);
   else process.stdout.write(text);
   process.stderr.write(`run: ${Object.keys(result.repos).length} repositories in ${(result.ms / 1000).toFixed(1)} s${opts.out ? ` -> ${opts.out}` : ''}\n`);
@@ -277,7 +301,11 @@ function targetFromLines(cwd, lint) {
   for (const f of lint.files) {
     if (f.kind !== 'dockerfile') continue;
     let text;
-    try { text = fs.readFileSync(path.resolve(cwd, f.file), 'utf8'); } catch { continue; }
+    try {
+      text = fs.readFileSync(path.resolve(cwd, f.file), 'utf8');
+    } catch {
+      continue;
+    }
     const lines = text.split(/\r?\n/);
     let last = 0;
     for (let i = 0; i < lines.length; i++) if (/^\s*FROM\s+\S/i.test(lines[i])) last = i + 1;
@@ -339,10 +367,25 @@ export function launchTable(runData) {
         let key = keyOf(repo, l.file ?? f.file, launch);
         for (let i = 2; launches.has(key); i++) key = keyOf(repo, l.file ?? f.file, `${launch} (${i})`); // same id twice in a file
         const rec = {
-          key, repo, set: entry.set, file: l.file ?? f.file, kind: f.kind, launch, label: l.label,
-          outcome: l.outcome ?? null, certain: l.certain ?? null, pid1: l.pid1 ?? null, service: l.service ?? null,
-          argv: l.argv, chain: l.chain ?? null, shell: l.shell?.family ?? null, image: l.shell?.image ?? null, stopSignal: l.stopSignal?.signal ?? null,
-          note: l.note ?? null, errors: [], warnings: [],
+          key,
+          repo,
+          set: entry.set,
+          file: l.file ?? f.file,
+          kind: f.kind,
+          launch,
+          label: l.label,
+          outcome: l.outcome ?? null,
+          certain: l.certain ?? null,
+          pid1: l.pid1 ?? null,
+          service: l.service ?? null,
+          argv: l.argv,
+          chain: l.chain ?? null,
+          shell: l.shell?.family ?? null,
+          image: l.shell?.image ?? null,
+          stopSignal: l.stopSignal?.signal ?? null,
+          note: l.note ?? null,
+          errors: [],
+          warnings: [],
         };
         launches.set(key, rec);
         const list = byFile.get(rec.file) ?? [];
@@ -434,10 +477,18 @@ export async function unseenLaunches(dir, runData, seen) {
     for (const file of walkYaml(root)) {
       const rel = path.relative(root, file).split(path.sep).join('/');
       let text;
-      try { text = fs.readFileSync(file, 'utf8'); } catch { continue; }
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        continue;
+      }
       if (text.includes('{{')) continue; // a template (Helm, Go): nothing runs until it is rendered
       let docs;
-      try { docs = YAML.parseAllDocuments(text, { logLevel: 'silent' }).map((d) => d.toJS({ maxAliasCount: 1000 })); } catch { continue; }
+      try {
+        docs = YAML.parseAllDocuments(text, { logLevel: 'silent' }).map((d) => d.toJS({ maxAliasCount: 1000 }));
+      } catch {
+        continue;
+      }
       const add = (launch, how) => {
         let key = keyOf(repo, rel, launch);
         for (let i = 2; seen.has(key) || out.some((o) => o.key === key); i++) {
@@ -477,7 +528,11 @@ function* walkYaml(root) {
   while (stack.length) {
     const d = stack.pop();
     let ents;
-    try { ents = fs.readdirSync(d, { withFileTypes: true }); } catch { continue; }
+    try {
+      ents = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
     for (const e of ents) {
       if (e.name === '.git' || e.name === 'node_modules') continue;
       const p = path.join(d, e.name);
@@ -580,7 +635,7 @@ function score(argv) {
   const expect = loadExpectations(opts.expect ?? DEFAULT_EXPECT);
   const res = scoreRun(runData, expect, { set: opts.set });
   if (opts.json) {
-    process.stdout.write(JSON.stringify(res, null, 1) + '\n');
+    process.stdout.write(`${JSON.stringify(res, null, 1)}\n`);
     return;
   }
   const frame = expect.meta.sample?.frame ?? {};
@@ -591,13 +646,15 @@ function score(argv) {
     // Errors are all judged; silent launches only as a seeded sample: scale the sample's misses to the frame.
     const fnEst = name === 'all' ? sumEstimates(res.rows, frame) : estimateMissed(t, frame[name]);
     const est = fnEst === null ? 'n/a' : pct(t.tp, t.tp + fnEst);
-    lines.push(`${name.padEnd(9)} ${String(t.judged).padStart(6)} ${String(t.lost).padStart(5)} ${String(t.graceful).padStart(9)} ${String(t.depends).padStart(8)} ${String(t.tp).padStart(4)} ${String(t.fp).padStart(3)} ${String(t.fn).padStart(3)}   ${pct(t.tp, t.tp + t.fp).padStart(9)}  ${pct(t.tp, t.tp + t.fn).padStart(14)}  ${est.padStart(12)}`);
+    lines.push(
+      `${name.padEnd(9)} ${String(t.judged).padStart(6)} ${String(t.lost).padStart(5)} ${String(t.graceful).padStart(9)} ${String(t.depends).padStart(8)} ${String(t.tp).padStart(4)} ${String(t.fp).padStart(3)} ${String(t.fn).padStart(3)}   ${pct(t.tp, t.tp + t.fp).padStart(9)}  ${pct(t.tp, t.tp + t.fn).padStart(14)}  ${est.padStart(12)}`,
+    );
   }
   lines.push('');
   const byType = (type) => res.disagreements.filter((d) => d.type === type);
   for (const type of ['false error', 'missed loss']) {
     const list = byType(type);
-    lines.push(`${type === "false error" ? "false errors" : "missed losses"}: ${list.length}`);
+    lines.push(`${type === 'false error' ? 'false errors' : 'missed losses'}: ${list.length}`);
     for (const d of list) {
       const { repo, file, launch } = splitKey(d.key);
       lines.push(`  ${repo} ${file}${launch ? ` [${launch}]` : ''}: truth ${d.truth} (${d.why})`);
@@ -614,7 +671,7 @@ function score(argv) {
     lines.push(`errors not attributed to any launch: ${unattributed.length}`);
     for (const u of unattributed) lines.push(`  ${u.repo} ${u.file}:${u.line} ${u.ruleId}: ${u.message}`);
   }
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
   if (res.disagreements.length || res.unjudged.length) process.exitCode = 1;
 }
 
@@ -633,7 +690,10 @@ export function diffRuns(a, b) {
   for (const key of new Set([...ta.keys(), ...tb.keys()])) {
     const x = ta.get(key);
     const y = tb.get(key);
-    if (!x || !y) { out.push({ what: 'launch', key, change: x ? 'gone' : 'new', a: x ? summary(x) : null, b: y ? summary(y) : null }); continue; }
+    if (!x || !y) {
+      out.push({ what: 'launch', key, change: x ? 'gone' : 'new', a: x ? summary(x) : null, b: y ? summary(y) : null });
+      continue;
+    }
     const changed = fields.filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]));
     if (verdictOf(x) !== verdictOf(y)) changed.push('verdict');
     if (changed.length) out.push({ what: 'launch', key, change: changed.join(','), a: summary(x), b: summary(y) });
@@ -681,7 +741,10 @@ function findingMap(runData) {
 function fileErrorMap(runData) {
   const m = new Map();
   for (const [repo, entry] of Object.entries(runData.repos)) {
-    if (!entry.lint) { m.set(`${repo}\t(run)`, `exit ${entry.exit}: ${entry.stderr ?? ''}`); continue; }
+    if (!entry.lint) {
+      m.set(`${repo}\t(run)`, `exit ${entry.exit}: ${entry.stderr ?? ''}`);
+      continue;
+    }
     for (const f of entry.lint.files) for (const e of f.errors) m.set(`${repo}\t${e.file ?? f.file}:${e.line ?? 0}`, e.message);
   }
   return m;
@@ -696,7 +759,7 @@ function diff(argv) {
   // --verdicts: only what changes a conclusion (launches appearing or going, their outcome, certainty or
   // error verdict; findings appearing, going or changing severity), not a reworded message or chain.
   if (opts.verdicts) d = d.filter(changesVerdict);
-  if (opts.json) process.stdout.write(JSON.stringify(d, null, 1) + '\n');
+  if (opts.json) process.stdout.write(`${JSON.stringify(d, null, 1)}\n`);
   else {
     for (const x of d) {
       const k = x.key.split('\t').join(' ');
@@ -770,7 +833,7 @@ async function launchesCmd(argv) {
     list = s.sample;
   } else if (opts.unseen) list = await unseenLaunches(dir, runData, launches);
   else list = [...launches.values()];
-  for (const r of list) process.stdout.write(JSON.stringify(r) + '\n');
+  for (const r of list) process.stdout.write(`${JSON.stringify(r)}\n`);
   if (opts.errors && unattributed.length) process.stderr.write(`${unattributed.length} error(s) not attributed to a launch\n`);
 }
 

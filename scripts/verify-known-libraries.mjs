@@ -53,7 +53,21 @@ const { PYTHON_LIBRARIES, NODE_LIBRARIES, STOP_SIGNALS } = await import(dist('kn
 const CACHE = process.env.PID1_LIBS_CACHE ?? path.join(os.tmpdir(), 'pid1-known-libraries');
 fs.mkdirSync(CACHE, { recursive: true });
 
-const SIGNAL_SYMBOLS = new Set(['sigaction', 'signal', 'bsd_signal', '__sysv_signal', 'sigset', 'sigvec', 'signalfd', 'sigwait', 'sigwaitinfo', 'sigtimedwait', 'PyOS_setsig', 'uv_signal_start', 'uv_signal_start_oneshot']);
+const SIGNAL_SYMBOLS = new Set([
+  'sigaction',
+  'signal',
+  'bsd_signal',
+  '__sysv_signal',
+  'sigset',
+  'sigvec',
+  'signalfd',
+  'sigwait',
+  'sigwaitinfo',
+  'sigtimedwait',
+  'PyOS_setsig',
+  'uv_signal_start',
+  'uv_signal_start_oneshot',
+]);
 const PY_SIGNAL_NAMES = new Set(['add_signal_handler', 'set_wakeup_fd', 'default_int_handler']);
 const PY_NAMES = new Set(['signal', 'add_signal_handler', 'sigwait', 'sigwaitinfo', 'sigtimedwait', 'pthread_sigmask']);
 const LISTEN = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
@@ -163,7 +177,15 @@ function scanPython(file, rel) {
       // Setting the default action back installs nothing (and the default is what PID 1 drops).
       if (r.action === 'default') continue;
       const call = nodeAt(tree.rootNode, r.evidence.line, r.evidence.column);
-      sites.push({ file: rel, line: r.evidence.line, scope: scopeOf(call, PY_SCOPES, pyScopeName), api: r.api, action: r.action, signals: r.signals === undefined ? 'dynamic' : r.signals, text: r.evidence.text });
+      sites.push({
+        file: rel,
+        line: r.evidence.line,
+        scope: scopeOf(call, PY_SCOPES, pyScopeName),
+        api: r.api,
+        action: r.action,
+        signals: r.signals === undefined ? 'dynamic' : r.signals,
+        text: r.evidence.text,
+      });
     }
     // Anything else named like a signal API, however it is reached (self._signal.signal(...), sig(...)).
     for (const call of tree.rootNode.descendantsOfType('call')) {
@@ -180,7 +202,15 @@ function scanPython(file, rel) {
       seen.add(key);
       const line = text.split('\n')[call.startPosition.row]?.trim() ?? '';
       const named = [...new Set((args?.text.match(/SIG[A-Z0-9]+/g) ?? []).filter((s) => !/^SIG_/.test(s)))];
-      sites.push({ file: rel, line: call.startPosition.row + 1, scope: scopeOf(call, PY_SCOPES, pyScopeName), api: `${name} (unresolved: ${fn.text})`, action: name === 'pthread_sigmask' ? 'block' : 'handler', signals: named.length && name !== 'pthread_sigmask' ? named : 'dynamic', text: line.slice(0, 160) });
+      sites.push({
+        file: rel,
+        line: call.startPosition.row + 1,
+        scope: scopeOf(call, PY_SCOPES, pyScopeName),
+        api: `${name} (unresolved: ${fn.text})`,
+        action: name === 'pthread_sigmask' ? 'block' : 'handler',
+        signals: named.length && name !== 'pthread_sigmask' ? named : 'dynamic',
+        text: line.slice(0, 160),
+      });
     }
   } finally {
     tree.delete();
@@ -190,7 +220,14 @@ function scanPython(file, rel) {
 
 const JS_SCOPES = ['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'generator_function_declaration', 'class_declaration', 'class'];
 function jsScopeName(n) {
-  if (n.type === 'class_declaration' || n.type === 'class' || n.type === 'function_declaration' || n.type === 'generator_function_declaration' || n.type === 'method_definition' || n.type === 'function_expression') {
+  if (
+    n.type === 'class_declaration' ||
+    n.type === 'class' ||
+    n.type === 'function_declaration' ||
+    n.type === 'generator_function_declaration' ||
+    n.type === 'method_definition' ||
+    n.type === 'function_expression'
+  ) {
     const nm = n.childForFieldName('name')?.text;
     if (nm) return nm;
   }
@@ -202,7 +239,11 @@ function jsScopeName(n) {
 
 function jsString(n) {
   if (!n) return undefined;
-  if (n.type === 'string') return n.namedChildren.filter((c) => c && c.type === 'string_fragment').map((c) => c.text).join('');
+  if (n.type === 'string')
+    return n.namedChildren
+      .filter((c) => c && c.type === 'string_fragment')
+      .map((c) => c.text)
+      .join('');
   if (n.type === 'template_string' && !n.namedChildren.some((c) => c?.type === 'template_substitution')) return n.namedChildren.map((c) => c?.text ?? '').join('');
   return undefined;
 }
@@ -217,7 +258,15 @@ function scanJavascript(file, rel) {
     for (const r of f.registrations) {
       const call = nodeAt(tree.rootNode, r.evidence.line, r.evidence.column);
       seen.add(`${r.evidence.line}:${r.evidence.column}`);
-      sites.push({ file: rel, line: r.evidence.line, scope: scopeOf(call, JS_SCOPES, jsScopeName), api: r.api, action: 'handler', signals: r.signals === undefined ? 'dynamic' : r.signals, text: r.evidence.text });
+      sites.push({
+        file: rel,
+        line: r.evidence.line,
+        scope: scopeOf(call, JS_SCOPES, jsScopeName),
+        api: r.api,
+        action: 'handler',
+        signals: r.signals === undefined ? 'dynamic' : r.signals,
+        text: r.evidence.text,
+      });
     }
     for (const call of tree.rootNode.descendantsOfType('call_expression')) {
       const fn = call.childForFieldName('function');
@@ -235,7 +284,15 @@ function scanJavascript(file, rel) {
       if (seen.has(key)) continue;
       seen.add(key);
       const line = (text.split('\n')[call.startPosition.row] ?? '').trim();
-      sites.push({ file: rel, line: call.startPosition.row + 1, scope: scopeOf(call, JS_SCOPES, jsScopeName), api: `${obj.slice(0, 40)}.${prop} (unresolved)`, action: 'handler', signals: isSig ? [lit] : 'dynamic', text: line.length > 160 ? `${line.slice(0, 157)}...` : line });
+      sites.push({
+        file: rel,
+        line: call.startPosition.row + 1,
+        scope: scopeOf(call, JS_SCOPES, jsScopeName),
+        api: `${obj.slice(0, 40)}.${prop} (unresolved)`,
+        action: 'handler',
+        signals: isSig ? [lit] : 'dynamic',
+        text: line.length > 160 ? `${line.slice(0, 157)}...` : line,
+      });
     }
   } finally {
     tree.delete();
@@ -320,7 +377,7 @@ function scanDebian(pkg) {
     const memo = path.join(got.root, '.scan.json');
     const s = fs.existsSync(memo) && fs.statSync(memo).mtimeMs > fs.statSync(fileURLToPath(import.meta.url)).mtimeMs ? JSON.parse(fs.readFileSync(memo, 'utf8')) : scanTree(base, base, 'python');
     fs.writeFileSync(memo, JSON.stringify(s));
-    const modules = fs.existsSync(base) ? fs.readdirSync(base).filter((m) => !/\.(dist|egg)-info$/.test(m) && !m.startsWith('_') || m === '_cffi_backend.cpython-311-x86_64-linux-gnu.so') : [];
+    const modules = fs.existsSync(base) ? fs.readdirSync(base).filter((m) => (!/\.(dist|egg)-info$/.test(m) && !m.startsWith('_')) || m === '_cffi_backend.cpython-311-x86_64-linux-gnu.so') : [];
     packages.push({ name, version: got.version, modules, ...s });
   }
   return packages;
@@ -403,13 +460,21 @@ function verifyPython(key, entry, latest, problems, notes) {
   const top = key.split('.')[0];
   const modPath = key.split('.').join('/');
   const base = path.join(CACHE, 'x', `${own.name}_${own.version}`, PY_DIR);
-  if (!fs.existsSync(path.join(base, modPath)) && !fs.existsSync(path.join(base, `${modPath}.py`)) && !fs.readdirSync(base).some((f) => f.startsWith(`${top}.`) && f.endsWith('.so'))) problems.push(`${key}: ${src.name} has no module ${key}`);
+  if (!fs.existsSync(path.join(base, modPath)) && !fs.existsSync(path.join(base, `${modPath}.py`)) && !fs.readdirSync(base).some((f) => f.startsWith(`${top}.`) && f.endsWith('.so')))
+    problems.push(`${key}: ${src.name} has no module ${key}`);
   compare(key, entry, own.sites, problems);
   compareNative(key, entry, own.native, problems);
   for (const dep of packages.slice(1)) {
     if (entry.verdict === 'unknown' || dep.missing || (!dep.sites.length && !dep.native.length)) continue;
     const entries = pyEntryOfPackage(dep.name);
-    if (!entries.length) problems.push(`${key}: depends on ${dep.name}, which has sites (${dep.sites.map(sig).concat(dep.native.map((n) => `${n.file}:${n.symbols}`)).join(', ').slice(0, 300)}) and no entry`);
+    if (!entries.length)
+      problems.push(
+        `${key}: depends on ${dep.name}, which has sites (${dep.sites
+          .map(sig)
+          .concat(dep.native.map((n) => `${n.file}:${n.symbols}`))
+          .join(', ')
+          .slice(0, 300)}) and no entry`,
+      );
     for (const [k, e] of entries) if (entry.verdict === 'none' && (e.verdict === 'import' || e.verdict === 'unknown')) problems.push(`${key}: 'none', but it depends on ${k} (${e.verdict})`);
   }
   notes.push(`${key}: ${src.name} ${own.version}: ${own.files} files, ${own.sites.length} sites, ${own.native.length} native; closure ${packages.length} packages`);
@@ -431,7 +496,14 @@ function verifyNode(key, entry, latest, problems, notes) {
   for (const [p, s] of Object.entries(r.byPkg)) {
     if (p === src.name || entry.verdict === 'unknown') continue;
     const entries = nodeEntryOfPackage(p);
-    if (!entries.length) problems.push(`${key}: its tree holds ${p}, which has sites (${s.sites.map(sig).concat(s.native.map((n) => `${n.file}:${n.symbols}`)).join(', ').slice(0, 300)}) and no entry`);
+    if (!entries.length)
+      problems.push(
+        `${key}: its tree holds ${p}, which has sites (${s.sites
+          .map(sig)
+          .concat(s.native.map((n) => `${n.file}:${n.symbols}`))
+          .join(', ')
+          .slice(0, 300)}) and no entry`,
+      );
     for (const [k, e] of entries) if (entry.verdict === 'none' && (e.verdict === 'import' || e.verdict === 'unknown')) problems.push(`${key}: 'none', but its tree holds ${k} (${e.verdict})`);
   }
   notes.push(`${key}: ${src.name}@${r.version}: ${r.files} files in a tree of ${r.treePackages} packages, ${own.sites.length} own sites`);
@@ -440,7 +512,10 @@ function verifyNode(key, entry, latest, problems, notes) {
 function verifyGithub(key, entry, language, problems, notes) {
   const src = parseSource(entry.source);
   const [repo, sub = ''] = src.name.split(':');
-  const gitDir = ['/work/.mirror', process.env.PID1_MIRROR].filter(Boolean).map((d) => path.join(d, repo.replace('/', '+'))).find((d) => fs.existsSync(d));
+  const gitDir = ['/work/.mirror', process.env.PID1_MIRROR]
+    .filter(Boolean)
+    .map((d) => path.join(d, repo.replace('/', '+')))
+    .find((d) => fs.existsSync(d));
   if (!gitDir) {
     notes.push(`${key}: from a GitHub snapshot (${src.name}@${src.version}), not re-checkable here (no mirror)`);
     return;

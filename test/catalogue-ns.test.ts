@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CATALOGUE, KEEPS_RUNNING, STOP_SIGNALS, behaviourOn, catalogueById, catalogueEntryForArgv, type SignalBehaviour, type StopSignal } from '../src/model/catalogue.js';
+import { CATALOGUE, KEEPS_RUNNING, STOP_SIGNALS, behaviourOn, catalogueById, catalogueEntryForArgv, type SignalBehaviour } from '../src/model/catalogue.js';
 import { parseSignal, signalName } from '../src/model/signals.js';
 import { cleanupInits, startAsInit, type InitRun } from './helpers/as-init.js';
 import { sleep, tempDir, waitFor } from './helpers/exec.js';
@@ -72,7 +72,11 @@ const which = (name: string): string | undefined => {
 /** The first path matching a glob-like prefix/suffix in a directory (php-fpm8.2, postgresql/15). */
 const findIn = (dir: string, re: RegExp): string | undefined => {
   try {
-    const hit = fs.readdirSync(dir).filter((f) => re.test(f)).sort().pop();
+    const hit = fs
+      .readdirSync(dir)
+      .filter((f) => re.test(f))
+      .sort()
+      .pop();
     return hit ? path.join(dir, hit) : undefined;
   } catch {
     return undefined;
@@ -108,9 +112,13 @@ const RACK = 'run lambda { |env| [200, {"content-type" => "text/plain"}, ["ok"]]
 function goBinary(): string {
   const go = which('go');
   if (!go) throw new Error('go is not installed (Debian: golang-go)');
-  const d = app('goloop', { 'main.go': 'package main\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc main() {\n\tfmt.Println("ready")\n\ttime.Sleep(time.Hour)\n}\n', 'go.mod': 'module goloop\n\ngo 1.19\n' });
+  const d = app('goloop', {
+    'main.go': 'package main\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc main() {\n\tfmt.Println("ready")\n\ttime.Sleep(time.Hour)\n}\n',
+    'go.mod': 'module goloop\n\ngo 1.19\n',
+  });
   const bin = path.join(d, 'goloop');
-  if (!fs.existsSync(bin)) execFileSync(go, ['build', '-o', bin, '.'], { cwd: d, stdio: 'pipe', env: { ...process.env, GOFLAGS: '-mod=mod', GOCACHE: path.join(DIR, 'gocache'), GOPATH: path.join(DIR, 'gopath') } });
+  if (!fs.existsSync(bin))
+    execFileSync(go, ['build', '-o', bin, '.'], { cwd: d, stdio: 'pipe', env: { ...process.env, GOFLAGS: '-mod=mod', GOCACHE: path.join(DIR, 'gocache'), GOPATH: path.join(DIR, 'gopath') } });
   return bin;
 }
 
@@ -136,28 +144,75 @@ add({ id: 'bash', label: 'bash -c "while true; ..."', argv: ['bash', '-c', loop]
 add({ id: 'ash', label: 'busybox sh -c "while true; ..."', argv: ['busybox', 'sh', '-c', loop], comm: 'busybox' });
 add({ id: 'python', label: 'python3 loop.py', argv: [PY, 'loop.py'], cwd: app('py', { 'loop.py': PYLOOP }), ready: /ready/, logs: { SIGINT: /KeyboardInterrupt/ } });
 add({ id: 'node', label: 'node loop.js', argv: [process.execPath, '-e', 'setInterval(() => {}, 1000); console.log("ready")'], comm: 'node', ready: /ready/ });
-add({ id: 'java', label: 'java Loop.java (a shutdown hook)', argv: ['java', 'Loop.java'], ready: /ready/, startMs: 30_000,
-  cwd: app('java', { 'Loop.java': 'public class Loop { public static void main(String[] a) throws Exception { Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("hook ran"))); System.out.println("ready"); Thread.sleep(1000000); } }\n' }),
-  logs: { SIGTERM: /hook ran/, SIGINT: /hook ran/, SIGQUIT: /Full thread dump/ } });
+add({
+  id: 'java',
+  label: 'java Loop.java (a shutdown hook)',
+  argv: ['java', 'Loop.java'],
+  ready: /ready/,
+  startMs: 30_000,
+  cwd: app('java', {
+    'Loop.java':
+      'public class Loop { public static void main(String[] a) throws Exception { Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("hook ran"))); System.out.println("ready"); Thread.sleep(1000000); } }\n',
+  }),
+  logs: { SIGTERM: /hook ran/, SIGINT: /hook ran/, SIGQUIT: /Full thread dump/ },
+});
 add({ id: 'go', label: 'a Go program without signal.Notify', argv: ['<go>'], unnamed: true, ready: /ready/, comm: 'goloop', logs: { SIGQUIT: /SIGQUIT: quit/ } });
-add({ id: 'ruby', label: 'ruby loop.rb', argv: ['ruby', 'loop.rb'], ready: /ready/,
-  cwd: app('rb', { 'loop.rb': 'at_exit { puts "at_exit ran"; $stdout.flush }\nputs "ready"; $stdout.flush\nsleep\n' }), logs: { SIGTERM: /at_exit ran/ } });
+add({
+  id: 'ruby',
+  label: 'ruby loop.rb',
+  argv: ['ruby', 'loop.rb'],
+  ready: /ready/,
+  cwd: app('rb', { 'loop.rb': 'at_exit { puts "at_exit ran"; $stdout.flush }\nputs "ready"; $stdout.flush\nsleep\n' }),
+  logs: { SIGTERM: /at_exit ran/ },
+});
 add({ id: 'perl', label: 'perl -e (sleep)', argv: ['perl', '-e', '$| = 1; print "ready\\n"; sleep 1000;'], ready: /ready/ });
 // php -a reads its prompt from stdin: a pipe that stays open keeps it at the prompt.
 add({ id: 'php-interactive', label: 'php -a (at its prompt)', argv: ['php', '-a'], ready: /Interactive shell/ });
 add({ id: 'php', label: 'php -r (sleep loop)', argv: ['php', '-r', 'echo "ready\\n"; while (true) { sleep(1); }'], ready: /ready/ });
-add({ id: 'erlang', label: 'erl -noshell', argv: ['erl', '-noshell', '-noinput', '-eval', 'io:format("ready~n"), timer:sleep(infinity)'], comm: 'beam.smp', ready: /ready/,
-  env: { HOME: DIR }, logs: { SIGTERM: /SIGTERM received - shutting down/ } });
+add({
+  id: 'erlang',
+  label: 'erl -noshell',
+  argv: ['erl', '-noshell', '-noinput', '-eval', 'io:format("ready~n"), timer:sleep(infinity)'],
+  comm: 'beam.smp',
+  ready: /ready/,
+  env: { HOME: DIR },
+  logs: { SIGTERM: /SIGTERM received - shutting down/ },
+});
 
-const py = app('pyserv', { 'wsgi.py': WSGI, 'asgi.py': ASGI, 'flaskapp.py': FLASK,
-  'celeryapp.py': 'from celery import Celery\napp = Celery("t", broker="memory://")\n@app.task\ndef add(x, y):\n    return x + y\n' });
-add({ id: 'gunicorn', argv: ['gunicorn', '-b', `127.0.0.1:${nextPort()}`, '-w', '1', 'wsgi:app'], cwd: py, ready: /Booting worker/,
-  logs: { SIGTERM: /Handling signal: term/, SIGINT: /Handling signal: int/, SIGQUIT: /Handling signal: quit/ } });
-add({ id: 'uvicorn', label: 'python3 -m uvicorn', argv: [PY, '-m', 'uvicorn', '--host', '127.0.0.1', '--port', nextPort(), 'asgi:app'], comm: 'python3', cwd: py,
-  ready: /Uvicorn running/, logs: { SIGTERM: /Application shutdown complete/, SIGINT: /Application shutdown complete/ } });
+const py = app('pyserv', {
+  'wsgi.py': WSGI,
+  'asgi.py': ASGI,
+  'flaskapp.py': FLASK,
+  'celeryapp.py': 'from celery import Celery\napp = Celery("t", broker="memory://")\n@app.task\ndef add(x, y):\n    return x + y\n',
+});
+add({
+  id: 'gunicorn',
+  argv: ['gunicorn', '-b', `127.0.0.1:${nextPort()}`, '-w', '1', 'wsgi:app'],
+  cwd: py,
+  ready: /Booting worker/,
+  logs: { SIGTERM: /Handling signal: term/, SIGINT: /Handling signal: int/, SIGQUIT: /Handling signal: quit/ },
+});
+add({
+  id: 'uvicorn',
+  label: 'python3 -m uvicorn',
+  argv: [PY, '-m', 'uvicorn', '--host', '127.0.0.1', '--port', nextPort(), 'asgi:app'],
+  comm: 'python3',
+  cwd: py,
+  ready: /Uvicorn running/,
+  logs: { SIGTERM: /Application shutdown complete/, SIGINT: /Application shutdown complete/ },
+});
 add({ id: 'hypercorn', argv: ['hypercorn', '-b', `127.0.0.1:${nextPort()}`, 'asgi:app'], cwd: py, ready: /Running on/ });
-add({ id: 'celery', label: 'python3 -m celery worker', argv: [PY, '-m', 'celery', '-A', 'celeryapp', 'worker', '-c', '1', '--loglevel=INFO'], comm: 'python3', cwd: py,
-  ready: /ready\./, endMs: 60_000, startMs: 30_000, logs: { SIGTERM: /Warm shutdown/, SIGINT: /Warm shutdown/, SIGQUIT: /Cold shutdown/ } });
+add({
+  id: 'celery',
+  label: 'python3 -m celery worker',
+  argv: [PY, '-m', 'celery', '-A', 'celeryapp', 'worker', '-c', '1', '--loglevel=INFO'],
+  comm: 'python3',
+  cwd: py,
+  ready: /ready\./,
+  endMs: 60_000,
+  startMs: 30_000,
+  logs: { SIGTERM: /Warm shutdown/, SIGINT: /Warm shutdown/, SIGQUIT: /Cold shutdown/ },
+});
 const django = path.join(DIR, 'dj');
 const djangoSetup = (): void => {
   if (!fs.existsSync(path.join(django, 'manage.py'))) {
@@ -165,41 +220,112 @@ const djangoSetup = (): void => {
     execFileSync(PY, ['-m', 'django', 'startproject', 'dj', django], { stdio: 'pipe' });
   }
 };
-add({ id: 'django-runserver', label: 'python3 manage.py runserver', argv: [PY, 'manage.py', 'runserver', `127.0.0.1:${nextPort()}`], comm: 'python3', cwd: django, setup: djangoSetup, ready: /Quit the server/ });
-add({ id: 'django-runserver-noreload', label: 'python3 manage.py runserver --noreload', argv: [PY, 'manage.py', 'runserver', '--noreload', `127.0.0.1:${nextPort()}`], comm: 'python3', cwd: django, setup: djangoSetup, ready: /Quit the server/ });
+add({
+  id: 'django-runserver',
+  label: 'python3 manage.py runserver',
+  argv: [PY, 'manage.py', 'runserver', `127.0.0.1:${nextPort()}`],
+  comm: 'python3',
+  cwd: django,
+  setup: djangoSetup,
+  ready: /Quit the server/,
+});
+add({
+  id: 'django-runserver-noreload',
+  label: 'python3 manage.py runserver --noreload',
+  argv: [PY, 'manage.py', 'runserver', '--noreload', `127.0.0.1:${nextPort()}`],
+  comm: 'python3',
+  cwd: django,
+  setup: djangoSetup,
+  ready: /Quit the server/,
+});
 add({ id: 'flask-dev-server', label: 'python3 -m flask run', argv: [PY, '-m', 'flask', '--app', 'flaskapp', 'run', '-p', nextPort()], comm: 'python3', cwd: py, ready: /Running on/ });
-add({ id: 'flask-dev-server-reloader', label: 'python3 -m flask --debug run', argv: [PY, '-m', 'flask', '--app', 'flaskapp', '--debug', 'run', '-p', nextPort()], comm: 'python3', cwd: py, ready: /Debugger PIN/ });
+add({
+  id: 'flask-dev-server-reloader',
+  label: 'python3 -m flask --debug run',
+  argv: [PY, '-m', 'flask', '--app', 'flaskapp', '--debug', 'run', '-p', nextPort()],
+  comm: 'python3',
+  cwd: py,
+  ready: /Debugger PIN/,
+});
 
 const rb = app('rack', { 'config.ru': RACK });
-add({ id: 'puma', argv: ['puma', '-b', `tcp://127.0.0.1:${nextPort()}`, 'config.ru'], cwd: rb, ready: /Use Ctrl-C to stop/,
-  logs: { SIGTERM: /Gracefully stopping/, SIGINT: /Gracefully stopping/ } });
+add({ id: 'puma', argv: ['puma', '-b', `tcp://127.0.0.1:${nextPort()}`, 'config.ru'], cwd: rb, ready: /Use Ctrl-C to stop/, logs: { SIGTERM: /Gracefully stopping/, SIGINT: /Gracefully stopping/ } });
 add({ id: 'unicorn', argv: ['unicorn', '-l', `127.0.0.1:${nextPort()}`, 'config.ru'], cwd: rb, ready: /worker=0 ready/ });
 
 const nginxDir = path.join(DIR, 'nginx');
-add({ id: 'nginx', argv: ['nginx', '-c', path.join(nginxDir, 'nginx.conf')], ready: /start worker process/,
-  setup: () => void app('nginx', { 'nginx.conf': `daemon off;\nmaster_process on;\nworker_processes 1;\npid ${nginxDir}/nginx.pid;\nerror_log stderr notice;\nevents { worker_connections 64; }\nhttp {\n  access_log off;\n  client_body_temp_path ${nginxDir}/body; proxy_temp_path ${nginxDir}/proxy; fastcgi_temp_path ${nginxDir}/fcgi; uwsgi_temp_path ${nginxDir}/uwsgi; scgi_temp_path ${nginxDir}/scgi;\n  server { listen 127.0.0.1:${nextPort()}; location / { return 200 "ok\\n"; } }\n}\n` }),
-  logs: { SIGTERM: /exiting/, SIGINT: /exiting/, SIGQUIT: /gracefully shutting down/ } });
+add({
+  id: 'nginx',
+  argv: ['nginx', '-c', path.join(nginxDir, 'nginx.conf')],
+  ready: /start worker process/,
+  setup: () =>
+    void app('nginx', {
+      'nginx.conf': `daemon off;\nmaster_process on;\nworker_processes 1;\npid ${nginxDir}/nginx.pid;\nerror_log stderr notice;\nevents { worker_connections 64; }\nhttp {\n  access_log off;\n  client_body_temp_path ${nginxDir}/body; proxy_temp_path ${nginxDir}/proxy; fastcgi_temp_path ${nginxDir}/fcgi; uwsgi_temp_path ${nginxDir}/uwsgi; scgi_temp_path ${nginxDir}/scgi;\n  server { listen 127.0.0.1:${nextPort()}; location / { return 200 "ok\\n"; } }\n}\n`,
+    }),
+  logs: { SIGTERM: /exiting/, SIGINT: /exiting/, SIGQUIT: /gracefully shutting down/ },
+});
 const httpdDir = path.join(DIR, 'httpd');
-add({ id: 'httpd', label: 'apache2 -DFOREGROUND', argv: ['apache2', '-DFOREGROUND', '-f', path.join(httpdDir, 'httpd.conf')], logFile: path.join(httpdDir, 'error.log'),
-  setup: () => void app('httpd', { 'httpd.conf': `ServerRoot /usr/lib/apache2\nLoadModule mpm_event_module modules/mod_mpm_event.so\nLoadModule authz_core_module modules/mod_authz_core.so\nListen 127.0.0.1:${nextPort()}\nServerName localhost\nUser nobody\nGroup nogroup\nPidFile ${httpdDir}/httpd.pid\nDefaultRuntimeDir ${httpdDir}\nMutex file:${httpdDir} default\nErrorLog ${httpdDir}/error.log\nLogLevel notice\nDocumentRoot ${httpdDir}\n` }),
-  ready: /resuming normal operations/, logs: { SIGTERM: /caught SIGTERM, shutting down/, SIGWINCH: /caught SIGWINCH, shutting down gracefully/ } });
+add({
+  id: 'httpd',
+  label: 'apache2 -DFOREGROUND',
+  argv: ['apache2', '-DFOREGROUND', '-f', path.join(httpdDir, 'httpd.conf')],
+  logFile: path.join(httpdDir, 'error.log'),
+  setup: () =>
+    void app('httpd', {
+      'httpd.conf': `ServerRoot /usr/lib/apache2\nLoadModule mpm_event_module modules/mod_mpm_event.so\nLoadModule authz_core_module modules/mod_authz_core.so\nListen 127.0.0.1:${nextPort()}\nServerName localhost\nUser nobody\nGroup nogroup\nPidFile ${httpdDir}/httpd.pid\nDefaultRuntimeDir ${httpdDir}\nMutex file:${httpdDir} default\nErrorLog ${httpdDir}/error.log\nLogLevel notice\nDocumentRoot ${httpdDir}\n`,
+    }),
+  ready: /resuming normal operations/,
+  logs: { SIGTERM: /caught SIGTERM, shutting down/, SIGWINCH: /caught SIGWINCH, shutting down gracefully/ },
+});
 const fpmDir = path.join(DIR, 'fpm');
 const fpm = findIn('/usr/sbin', /^php-fpm[\d.]*$/);
-add({ id: 'php-fpm', argv: [fpm ?? 'php-fpm', '-F', '-y', path.join(fpmDir, 'fpm.conf')], logFile: path.join(fpmDir, 'error.log'),
-  setup: () => void app('fpm', { 'fpm.conf': `[global]\npid = ${fpmDir}/fpm.pid\nerror_log = ${fpmDir}/error.log\ndaemonize = no\n[www]\nuser = nobody\ngroup = nogroup\nlisten = 127.0.0.1:${nextPort()}\npm = static\npm.max_children = 1\n` }),
-  ready: /ready to handle connections/, logs: { SIGTERM: /Terminating/, SIGINT: /Terminating/, SIGQUIT: /Finishing/ } });
-const haproxyCfg = (): void => void app('haproxy', { 'h.cfg': `global\n  log stderr format raw local0 notice\ndefaults\n  mode http\n  log global\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\nfrontend f\n  bind 127.0.0.1:${nextPort()}\n  http-request return status 200 content-type text/plain string ok\n` });
-add({ id: 'haproxy', argv: ['haproxy', '-f', path.join(DIR, 'haproxy', 'h.cfg')], setup: haproxyCfg, readyCaught: ['SIGHUP', 'SIGQUIT', 'SIGUSR1'], logs: { SIGUSR1: /Proxy f stopped/, SIGQUIT: /Total: \d+ pools/ } });
-add({ id: 'haproxy-master-worker', label: 'haproxy -W', argv: ['haproxy', '-W', '-f', path.join(DIR, 'haproxy', 'h.cfg')], setup: haproxyCfg, ready: /Loading success/, settleMs: 300, logs: { SIGUSR1: /Proxy f stopped/ } });
+add({
+  id: 'php-fpm',
+  argv: [fpm ?? 'php-fpm', '-F', '-y', path.join(fpmDir, 'fpm.conf')],
+  logFile: path.join(fpmDir, 'error.log'),
+  setup: () =>
+    void app('fpm', {
+      'fpm.conf': `[global]\npid = ${fpmDir}/fpm.pid\nerror_log = ${fpmDir}/error.log\ndaemonize = no\n[www]\nuser = nobody\ngroup = nogroup\nlisten = 127.0.0.1:${nextPort()}\npm = static\npm.max_children = 1\n`,
+    }),
+  ready: /ready to handle connections/,
+  logs: { SIGTERM: /Terminating/, SIGINT: /Terminating/, SIGQUIT: /Finishing/ },
+});
+const haproxyCfg = (): void =>
+  void app('haproxy', {
+    'h.cfg': `global\n  log stderr format raw local0 notice\ndefaults\n  mode http\n  log global\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\nfrontend f\n  bind 127.0.0.1:${nextPort()}\n  http-request return status 200 content-type text/plain string ok\n`,
+  });
+add({
+  id: 'haproxy',
+  argv: ['haproxy', '-f', path.join(DIR, 'haproxy', 'h.cfg')],
+  setup: haproxyCfg,
+  readyCaught: ['SIGHUP', 'SIGQUIT', 'SIGUSR1'],
+  logs: { SIGUSR1: /Proxy f stopped/, SIGQUIT: /Total: \d+ pools/ },
+});
+add({
+  id: 'haproxy-master-worker',
+  label: 'haproxy -W',
+  argv: ['haproxy', '-W', '-f', path.join(DIR, 'haproxy', 'h.cfg')],
+  setup: haproxyCfg,
+  ready: /Loading success/,
+  settleMs: 300,
+  logs: { SIGUSR1: /Proxy f stopped/ },
+});
 const caddyDir = path.join(DIR, 'caddy');
-add({ id: 'caddy', argv: ['caddy', 'run', '--config', path.join(caddyDir, 'Caddyfile'), '--adapter', 'caddyfile'], env: { HOME: caddyDir, XDG_DATA_HOME: caddyDir, XDG_CONFIG_HOME: caddyDir },
+add({
+  id: 'caddy',
+  argv: ['caddy', 'run', '--config', path.join(caddyDir, 'Caddyfile'), '--adapter', 'caddyfile'],
+  env: { HOME: caddyDir, XDG_DATA_HOME: caddyDir, XDG_CONFIG_HOME: caddyDir },
   setup: () => void app('caddy', { Caddyfile: `{\n  admin off\n}\n:${nextPort()} {\n  bind 127.0.0.1\n  respond "ok"\n}\n` }),
-  ready: /serving initial configuration/, logs: { SIGTERM: /shutdown complete/, SIGINT: /shutdown complete/, SIGQUIT: /quitting process immediately/ } });
+  ready: /serving initial configuration/,
+  logs: { SIGTERM: /shutdown complete/, SIGINT: /shutdown complete/, SIGQUIT: /quitting process immediately/ },
+});
 
 const pgDir = path.join(DIR, 'pg');
 const postgres = findIn('/usr/lib/postgresql', /^\d+$/);
 const asPostgres = ['setpriv', '--reuid=postgres', '--regid=postgres', '--init-groups'];
-add({ id: 'postgres', wrap: asPostgres, argv: [postgres ? path.join(postgres, 'bin/postgres') : 'postgres', '-D', path.join(pgDir, 'data'), '-k', pgDir, '-c', 'listen_addresses='],
+add({
+  id: 'postgres',
+  wrap: asPostgres,
+  argv: [postgres ? path.join(postgres, 'bin/postgres') : 'postgres', '-D', path.join(pgDir, 'data'), '-k', pgDir, '-c', 'listen_addresses='],
   setup: () => {
     if (!postgres) throw new Error('PostgreSQL is not installed (Debian: postgresql)');
     if (fs.existsSync(path.join(pgDir, 'data', 'PG_VERSION'))) return;
@@ -207,29 +333,70 @@ add({ id: 'postgres', wrap: asPostgres, argv: [postgres ? path.join(postgres, 'b
     execFileSync('chown', ['postgres', pgDir]);
     execFileSync('setpriv', [...asPostgres.slice(1), path.join(postgres, 'bin/initdb'), '-D', path.join(pgDir, 'data'), '-A', 'trust', '-U', 'postgres'], { stdio: 'pipe' });
   },
-  ready: /ready to accept connections/, logs: { SIGTERM: /received smart shutdown request/, SIGINT: /received fast shutdown request/, SIGQUIT: /received immediate shutdown request/ } });
+  ready: /ready to accept connections/,
+  logs: { SIGTERM: /received smart shutdown request/, SIGINT: /received fast shutdown request/, SIGQUIT: /received immediate shutdown request/ },
+});
 const myDir = path.join(DIR, 'mysql');
-add({ id: 'mysqld', label: 'mariadbd', argv: ['mariadbd', '--no-defaults', `--datadir=${myDir}/data`, `--socket=${myDir}/sock`, '--skip-networking', '--user=mysql', `--pid-file=${myDir}/pid`],
+add({
+  id: 'mysqld',
+  label: 'mariadbd',
+  argv: ['mariadbd', '--no-defaults', `--datadir=${myDir}/data`, `--socket=${myDir}/sock`, '--skip-networking', '--user=mysql', `--pid-file=${myDir}/pid`],
   setup: () => {
     if (fs.existsSync(path.join(myDir, 'data', 'mysql'))) return;
     fs.mkdirSync(myDir, { recursive: true });
     execFileSync('chown', ['mysql', myDir]);
     execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${myDir}/data`, '--user=mysql', '--auth-root-authentication-method=normal', '--skip-test-db'], { stdio: 'pipe' });
   },
-  ready: /ready for connections/, endMs: 60_000, logs: { SIGTERM: /Normal shutdown/, SIGQUIT: /Normal shutdown/ } });
-add({ id: 'redis', label: 'redis-server', argv: ['redis-server', '--port', nextPort(), '--bind', '127.0.0.1', '--save', '', '--dir', DIR], ready: /Ready to accept connections/,
-  logs: { SIGTERM: /Received SIGTERM scheduling shutdown/, SIGINT: /Received SIGINT scheduling shutdown/ } });
+  ready: /ready for connections/,
+  endMs: 60_000,
+  logs: { SIGTERM: /Normal shutdown/, SIGQUIT: /Normal shutdown/ },
+});
+add({
+  id: 'redis',
+  label: 'redis-server',
+  argv: ['redis-server', '--port', nextPort(), '--bind', '127.0.0.1', '--save', '', '--dir', DIR],
+  ready: /Ready to accept connections/,
+  logs: { SIGTERM: /Received SIGTERM scheduling shutdown/, SIGINT: /Received SIGINT scheduling shutdown/ },
+});
 const rmq = path.join(DIR, 'rabbitmq');
-add({ id: 'rabbitmq', label: 'rabbitmq-server', argv: ['/usr/lib/rabbitmq/bin/rabbitmq-server'], startMs: 90_000, endMs: 60_000,
-  env: { HOME: rmq, RABBITMQ_MNESIA_BASE: `${rmq}/mnesia`, RABBITMQ_LOG_BASE: `${rmq}/log`, RABBITMQ_NODENAME: 'rabbit@localhost', RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
-    RABBITMQ_NODE_PORT: nextPort(), RABBITMQ_DIST_PORT: nextPort(), RABBITMQ_PID_FILE: `${rmq}/pid`, RABBITMQ_ENABLED_PLUGINS_FILE: `${rmq}/plugins`, ERL_EPMD_ADDRESS: '127.0.0.1', ERL_EPMD_PORT: nextPort() },
-  setup: () => void fs.mkdirSync(rmq, { recursive: true }), ready: /Starting broker\.\.\. completed/ });
+add({
+  id: 'rabbitmq',
+  label: 'rabbitmq-server',
+  argv: ['/usr/lib/rabbitmq/bin/rabbitmq-server'],
+  startMs: 90_000,
+  endMs: 60_000,
+  env: {
+    HOME: rmq,
+    RABBITMQ_MNESIA_BASE: `${rmq}/mnesia`,
+    RABBITMQ_LOG_BASE: `${rmq}/log`,
+    RABBITMQ_NODENAME: 'rabbit@localhost',
+    RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
+    RABBITMQ_NODE_PORT: nextPort(),
+    RABBITMQ_DIST_PORT: nextPort(),
+    RABBITMQ_PID_FILE: `${rmq}/pid`,
+    RABBITMQ_ENABLED_PLUGINS_FILE: `${rmq}/plugins`,
+    ERL_EPMD_ADDRESS: '127.0.0.1',
+    ERL_EPMD_PORT: nextPort(),
+  },
+  setup: () => void fs.mkdirSync(rmq, { recursive: true }),
+  ready: /Starting broker\.\.\. completed/,
+});
 const supDir = path.join(DIR, 'supervisor');
-add({ id: 'supervisord', argv: ['supervisord', '-c', path.join(supDir, 's.conf')],
+add({
+  id: 'supervisord',
+  argv: ['supervisord', '-c', path.join(supDir, 's.conf')],
   setup: () => void app('supervisor', { 's.conf': `[supervisord]\nnodaemon=true\nlogfile=${supDir}/s.log\npidfile=${supDir}/s.pid\n[program:sleeper]\ncommand=sleep 1000\nstartsecs=0\n` }),
-  ready: /entered RUNNING state/, logs: { SIGTERM: /received SIGTERM indicating exit request/, SIGINT: /received SIGINT indicating exit request/, SIGQUIT: /received SIGQUIT indicating exit request/ } });
+  ready: /entered RUNNING state/,
+  logs: { SIGTERM: /received SIGTERM indicating exit request/, SIGINT: /received SIGINT indicating exit request/, SIGQUIT: /received SIGQUIT indicating exit request/ },
+});
 add({ id: 'cron', label: 'cron -f', argv: ['cron', '-f'] });
-add({ id: 'busybox-crond', label: 'busybox crond -f', argv: ['busybox', 'crond', '-f', '-c', path.join(DIR, 'crontabs')], comm: 'busybox', setup: () => void fs.mkdirSync(path.join(DIR, 'crontabs'), { recursive: true }) });
+add({
+  id: 'busybox-crond',
+  label: 'busybox crond -f',
+  argv: ['busybox', 'crond', '-f', '-c', path.join(DIR, 'crontabs')],
+  comm: 'busybox',
+  setup: () => void fs.mkdirSync(path.join(DIR, 'crontabs'), { recursive: true }),
+});
 
 /** The signals to try: every stop signal the entry describes, and each signal that starts its graceful stop. */
 function signalsFor(id: string): string[] {
@@ -242,10 +409,18 @@ function assertMask(run: InitRun, sig: number, b: SignalBehaviour, what: string)
   const [cgt, ign, blk] = [run.mask('SigCgt'), run.mask('SigIgn'), run.mask('SigBlk')];
   const name = signalName(sig);
   switch (b.mask) {
-    case 'SigCgt': assert.ok(cgt.includes(sig), `${what}: SigCgt should have ${name}`); break;
-    case 'SigIgn': assert.ok(ign.includes(sig), `${what}: SigIgn should have ${name}`); break;
-    case 'SigBlk': assert.ok(blk.includes(sig) && !cgt.includes(sig), `${what}: ${name} should be blocked (taken by sigwait), not caught`); break;
-    case 'none': assert.ok(!cgt.includes(sig) && !ign.includes(sig) && !blk.includes(sig), `${what}: ${name} should have no handler, not be ignored or blocked`); break;
+    case 'SigCgt':
+      assert.ok(cgt.includes(sig), `${what}: SigCgt should have ${name}`);
+      break;
+    case 'SigIgn':
+      assert.ok(ign.includes(sig), `${what}: SigIgn should have ${name}`);
+      break;
+    case 'SigBlk':
+      assert.ok(blk.includes(sig) && !cgt.includes(sig), `${what}: ${name} should be blocked (taken by sigwait), not caught`);
+      break;
+    case 'none':
+      assert.ok(!cgt.includes(sig) && !ign.includes(sig) && !blk.includes(sig), `${what}: ${name} should have no handler, not be ignored or blocked`);
+      break;
   }
 }
 
@@ -253,10 +428,15 @@ async function readyOf(run: InitRun, r: Recipe): Promise<void> {
   if (r.ready) {
     const re = r.ready;
     const text = (): string => run.output() + (r.logFile && fs.existsSync(r.logFile) ? fs.readFileSync(r.logFile, 'utf8') : '');
-    await waitFor(`${r.label ?? r.id} to say ${re}`, () => {
-      if (!run.alive()) throw new Error(`${r.label ?? r.id} ended before it was ready:\n${text().slice(-1500)}`);
-      return re.test(text()) ? true : undefined;
-    }, r.startMs ?? 15_000, 50);
+    await waitFor(
+      `${r.label ?? r.id} to say ${re}`,
+      () => {
+        if (!run.alive()) throw new Error(`${r.label ?? r.id} ended before it was ready:\n${text().slice(-1500)}`);
+        return re.test(text()) ? true : undefined;
+      },
+      r.startMs ?? 15_000,
+      50,
+    );
   }
   if (r.readyCaught) {
     const want = r.readyCaught.map((s) => parseSignal(s));
@@ -271,15 +451,28 @@ describe('the catalogue, checked against real programs as PID 1', { concurrency:
       const entry = catalogueById(r.id);
       const argv = [...r.argv];
       if (argv[0] === '<go>') {
-        try { argv[0] = goBinary(); } catch (e) { t.skip(String((e as Error).message)); return; }
+        try {
+          argv[0] = goBinary();
+        } catch (e) {
+          t.skip(String((e as Error).message));
+          return;
+        }
       }
       const exe = which(argv[0] as string);
-      if (!exe) { t.skip(`${argv[0]} is not installed here (Debian: ${entry.debian ?? 'not packaged'})`); return; }
+      if (!exe) {
+        t.skip(`${argv[0]} is not installed here (Debian: ${entry.debian ?? 'not packaged'})`);
+        return;
+      }
       if (!r.unnamed) {
         // The lookup the launch model uses finds this entry from the same command line.
         assert.equal(catalogueEntryForArgv(argv)?.entry.id, r.id, `catalogueEntryForArgv(${JSON.stringify(argv)})`);
       }
-      try { r.setup?.(); } catch (e) { t.skip(String((e as Error).message)); return; }
+      try {
+        r.setup?.();
+      } catch (e) {
+        t.skip(String((e as Error).message));
+        return;
+      }
       for (const s of signalsFor(r.id)) {
         const sig = parseSignal(s);
         const b = behaviourOn(entry, s);
@@ -288,7 +481,9 @@ describe('the catalogue, checked against real programs as PID 1', { concurrency:
         const t0 = Date.now();
         const run = await startAsInit([...(r.wrap ?? []), exe, ...argv.slice(1)], {
           comm: r.comm ?? path.basename(exe).slice(0, 15),
-          ...(r.cwd ? { cwd: r.cwd } : {}), ...(r.env ? { env: r.env } : {}), ...(r.quiet ? { quiet: true } : {}),
+          ...(r.cwd ? { cwd: r.cwd } : {}),
+          ...(r.env ? { env: r.env } : {}),
+          ...(r.quiet ? { quiet: true } : {}),
           ...(r.startMs ? { startMs: r.startMs } : {}),
         });
         try {

@@ -79,6 +79,9 @@ test('a tool run by node is the tool: npm by its cli script, pid1 init by its en
   assert.equal(identify(['node', 'server.js']).name, 'node');
   // pid1 init in front of `dash -c "exec svc"` forwards to the group: the service stops gracefully on its own handler
   const chain = chainFromArgv(['node', '/opt/pid1/dist/src/cli/main.js', 'init', '--', 'dash', '-c', 'exec nginx -g "daemon off;"'], { sh: 'dash', signal: 'SIGQUIT' });
-  assert.deepEqual(chain.processes.map((p) => p.name), ['pid1 init', 'nginx']);
+  assert.deepEqual(
+    chain.processes.map((p) => p.name),
+    ['pid1 init', 'nginx'],
+  );
   assert.equal(predictStop(chain, 'SIGQUIT').outcome, 'graceful');
 });

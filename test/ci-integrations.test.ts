@@ -18,8 +18,22 @@ import { run, tempDir } from './helpers/exec.js';
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-interface Step { id?: string; name?: string; if?: string; uses?: string; with?: Record<string, string>; shell?: string; run?: string; env?: Record<string, string>; 'working-directory'?: string }
-interface Action { inputs: Record<string, { default?: string }>; outputs: Record<string, { value: string }>; runs: { using: string; steps: Step[] } }
+interface Step {
+  id?: string;
+  name?: string;
+  if?: string;
+  uses?: string;
+  with?: Record<string, string>;
+  shell?: string;
+  run?: string;
+  env?: Record<string, string>;
+  'working-directory'?: string;
+}
+interface Action {
+  inputs: Record<string, { default?: string }>;
+  outputs: Record<string, { value: string }>;
+  runs: { using: string; steps: Step[] };
+}
 
 const action = parse(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as Action;
 
@@ -31,7 +45,12 @@ function validator(schemaFile: string): ((d: unknown) => boolean) & { errors?: u
   return ajv.compile(JSON.parse(fs.readFileSync(path.join(ROOT, schemaFile), 'utf8')) as object);
 }
 
-interface ActionRun { log: string; failed: boolean; outputs: Record<string, string>; uses: { uses: string; with: Record<string, string>; if?: string }[] }
+interface ActionRun {
+  log: string;
+  failed: boolean;
+  outputs: Record<string, string>;
+  uses: { uses: string; with: Record<string, string>; if?: string }[];
+}
 
 /** Run the composite action in `workspace` with these inputs, as a runner would. */
 async function runAction(workspace: string, given: Record<string, string>): Promise<ActionRun> {
@@ -62,11 +81,25 @@ async function runAction(workspace: string, given: Record<string, string>): Prom
     fs.writeFileSync(outFile, '');
     const script = path.join(path.dirname(outFile), 'step.sh');
     fs.writeFileSync(script, step.run ?? '');
-    const env = { ...process.env, NO_COLOR: '1', GITHUB_OUTPUT: outFile, GITHUB_ACTION_PATH: ROOT, GITHUB_WORKSPACE: workspace, ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, subst(String(v))])) };
+    const env = {
+      ...process.env,
+      NO_COLOR: '1',
+      GITHUB_OUTPUT: outFile,
+      GITHUB_ACTION_PATH: ROOT,
+      GITHUB_WORKSPACE: workspace,
+      ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, subst(String(v))])),
+    };
     // the runner's command for `shell: bash`
     const r = await run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: step['working-directory'] ? subst(step['working-directory']) : workspace, env });
     out.log += r.stdout + r.stderr;
-    if (step.id) outputs[step.id] = Object.fromEntries(fs.readFileSync(outFile, 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    if (step.id)
+      outputs[step.id] = Object.fromEntries(
+        fs
+          .readFileSync(outFile, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
     if (r.code !== 0) out.failed = true;
   }
   for (const [k, v] of Object.entries(action.outputs)) out.outputs[k] = subst(v.value);
@@ -88,16 +121,21 @@ const WARN = 'FROM node:20\nCMD ["node", "server.js"]\n';
 
 test('GitHub Action: SARIF for code scanning (valid SARIF 2.1.0), findings in the log, the step fails after the upload', async () => {
   assert.equal(action.runs.using, 'composite');
-  const ws = workspace({ 'Dockerfile': BAD, 'svc/Dockerfile': GOOD });
+  const ws = workspace({ Dockerfile: BAD, 'svc/Dockerfile': GOOD });
   const r = await runAction(ws, {});
   assert.equal(r.failed, true, r.log);
   assert.equal(r.outputs['exit-code'], '1');
   assert.match(r.log, /Dockerfile:2:12 +error +PID 1 is `dash -c`/);
   assert.match(r.log, /pid1 lint exited with status 1/);
-  const sarif = JSON.parse(fs.readFileSync(path.join(ws, 'pid1.sarif'), 'utf8')) as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+  const sarif = JSON.parse(fs.readFileSync(path.join(ws, 'pid1.sarif'), 'utf8')) as {
+    runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+  };
   const validate = validator('test/fixtures/lint/sarif-schema-2.1.0.json');
   assert.ok(validate(sarif), JSON.stringify(validate.errors, null, 1));
-  assert.deepEqual(sarif.runs[0]?.results.map((x) => [x.ruleId, x.locations[0]?.physicalLocation.artifactLocation.uri]), [['shell-pid1', 'Dockerfile']]);
+  assert.deepEqual(
+    sarif.runs[0]?.results.map((x) => [x.ruleId, x.locations[0]?.physicalLocation.artifactLocation.uri]),
+    [['shell-pid1', 'Dockerfile']],
+  );
   // the other actions it uses, and what it hands them
   const upload = r.uses.find((u) => u.uses.startsWith('github/codeql-action/upload-sarif@'));
   assert.ok(upload, JSON.stringify(r.uses));
@@ -144,7 +182,7 @@ test('GitLab CI: the documented job writes a valid Code Quality report, shows th
   const runJob = (dir: string): Promise<{ code: number; stdout: string; stderr: string }> => run('bash', ['-e', '-c', job.script.join('\n')], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
   const validate = validator('test/fixtures/lint/gitlab-code-quality.schema.json');
 
-  const bad = project({ 'Dockerfile': BAD, 'svc/Dockerfile': WARN });
+  const bad = project({ Dockerfile: BAD, 'svc/Dockerfile': WARN });
   const r = await runJob(bad);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /Dockerfile:2:12 +error +PID 1 is `dash -c`/);
@@ -152,7 +190,7 @@ test('GitLab CI: the documented job writes a valid Code Quality report, shows th
   assert.ok(validate(report), JSON.stringify(validate.errors, null, 1));
   assert.deepEqual(report.map((x) => `${x.check_name}:${x.severity}`).sort(), ['program-decides:minor', 'shell-pid1:major']);
 
-  const good = project({ 'Dockerfile': GOOD });
+  const good = project({ Dockerfile: GOOD });
   const ok = await runJob(good);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(good, job.artifacts.reports.codequality), 'utf8')), []);

@@ -49,7 +49,10 @@ const dir = process.env.PID1_CORPUS ?? '/work/corpus';
 
 async function whyNot(corpus: CorpusModule): Promise<string | undefined> {
   if (!fs.existsSync(dir)) return `no corpus at ${dir} (set PID1_CORPUS, or run: node scripts/corpus.mjs materialize --dir ${dir})`;
-  const problems = corpus.materializeProblems(dir, corpus.loadRepos().filter((r) => r.set === 'dev'));
+  const problems = corpus.materializeProblems(
+    dir,
+    corpus.loadRepos().filter((r) => r.set === 'dev'),
+  );
   if (problems.length) return `corpus at ${dir} is incomplete: ${problems.slice(0, 3).join('; ')} (run: node scripts/corpus.mjs materialize --dir ${dir})`;
   return undefined;
 }
@@ -64,7 +67,11 @@ function line(d: Disagreement): string {
   return d.truth ? `${d.type}: ${where}: truth ${d.truth} (${d.why}); pid1: ${said}` : `${d.type}: ${where}: ${said}`;
 }
 
-interface Known { type: string; key: string; why: string }
+interface Known {
+  type: string;
+  key: string;
+  why: string;
+}
 const known = (JSON.parse(fs.readFileSync(new URL('../../corpus/known-disagreements.json', import.meta.url), 'utf8')) as { launches: Known[] }).launches;
 
 test('real-world corpus (dev set): every error verdict agrees with the hand-judged truth, but the known misses', { skip: skip ?? false, timeout: 600_000 }, async () => {

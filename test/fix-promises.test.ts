@@ -21,9 +21,12 @@ test('the byte map: WHATWG UTF-8 decoding with offsets gives exactly what Buffer
   // bytes chosen to hit every boundary of the decoder (lead bytes, continuation ranges, surrogates, overlongs)
   const pool = [0x00, 0x41, 0x7f, 0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xa0, 0x9f, 0xed, 0xef, 0xf0, 0x90, 0x8f, 0xf4, 0xf5, 0xff, 0xe2, 0x82, 0xac, 0x9f, 0x98, 0x80, 0x0a];
   let seed = 42;
-  const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
   for (let t = 0; t < 200_000; t++) {
-    const b = Buffer.from(Array.from({ length: rand(12) }, () => (rand(5) ? pool[rand(pool.length)] as number : rand(256))));
+    const b = Buffer.from(Array.from({ length: rand(12) }, () => (rand(5) ? (pool[rand(pool.length)] as number) : rand(256))));
     const d = decodeWithOffsets(b);
     assert.equal(d.text, b.toString('utf8'), `bytes ${b.toString('hex')}`);
     assert.equal(d.offsets[d.text.length], b.length);
@@ -58,7 +61,10 @@ test('--fix on a file that is not UTF-8: only the edit changes, byte for byte; a
   assert.equal(refused.code, 1);
   const out = JSON.parse(refused.stdout) as { files: { errors: { message: string }[] }[]; summary: { fixed: number } };
   assert.equal(out.summary.fixed, 0);
-  assert.deepEqual(out.files.flatMap((f) => f.errors.map((e) => e.message)), ['not fixed: the fix would rewrite bytes that are not UTF-8']);
+  assert.deepEqual(
+    out.files.flatMap((f) => f.errors.map((e) => e.message)),
+    ['not fixed: the fix would rewrite bytes that are not UTF-8'],
+  );
   assert.deepEqual(fs.readFileSync(other), original, 'nothing written');
 });
 
@@ -110,7 +116,10 @@ test('the writer: refuses a file changed since it was read, outside the tree, th
   fs.writeFileSync(file, 'one\n');
   const s = snap(file);
   fs.writeFileSync(file, 'two\n');
-  assert.throws(() => writeChecked(file, Buffer.from('fixed\n'), s, conf), (e: unknown) => e instanceof NotWritten && /^it was changed while pid1 was fixing it: not written; run pid1 lint --fix again$/.test(e.message));
+  assert.throws(
+    () => writeChecked(file, Buffer.from('fixed\n'), s, conf),
+    (e: unknown) => e instanceof NotWritten && /^it was changed while pid1 was fixing it: not written; run pid1 lint --fix again$/.test(e.message),
+  );
   assert.equal(fs.readFileSync(file, 'utf8'), 'two\n');
   // replaced by another file (an editor's save by rename): also seen
   const s2 = snap(file);
@@ -164,9 +173,13 @@ async function race(mode: 'rename' | 'in-place', saves: number): Promise<{ lost:
   fs.writeFileSync(file, 'FROM debian:12\n# edit 0\nCMD python app.py\n');
   const w = spawn(process.execPath, ['-e', WRITER, file, String(saves), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  w.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  w.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   let done = false;
-  w.on('exit', () => { done = true; });
+  w.on('exit', () => {
+    done = true;
+  });
   let runs = 0;
   let written = 0;
   let skipped = 0;

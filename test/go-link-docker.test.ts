@@ -24,7 +24,8 @@ after(cleanupDocker);
 const DIR = tempDir('pid1-golink-docker-');
 const GRACE = 3;
 
-const DOCKERFILE = 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -trimpath -o /out/server ./cmd/server\nFROM gcr.io/distroless/static\nCOPY --from=build /out/server /server\nENTRYPOINT ["/server"]\n';
+const DOCKERFILE =
+  'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -trimpath -o /out/server ./cmd/server\nFROM gcr.io/distroless/static\nCOPY --from=build /out/server /server\nENTRYPOINT ["/server"]\n';
 // The same long-running worker; `defer` is its shutdown, which only a handled stop runs. (The standard
 // library's net/http would show the same, but compiling it from a cold cache takes a minute here.)
 const PLAIN = `package main
@@ -63,7 +64,14 @@ func main() {
 }
 `;
 
-interface Case { name: string; main: string; outcome: 'abrupt' | 'graceful'; finding?: { line: number }; exit: number; shutdown: boolean }
+interface Case {
+  name: string;
+  main: string;
+  outcome: 'abrupt' | 'graceful';
+  finding?: { line: number };
+  exit: number;
+  shutdown: boolean;
+}
 const CASES: Case[] = [
   // No finding line decides: pid1 points at the launch; the reason names the file it read.
   { name: 'plain', main: PLAIN, outcome: 'abrupt', exit: 2, shutdown: false },
@@ -89,7 +97,8 @@ function buildImage(go: string, dir: string, name: string): string {
   const root = path.join(DIR, `${name}-root`);
   fs.mkdirSync(root, { recursive: true });
   execFileSync(go, ['build', '-trimpath', '-o', path.join(root, 'server'), './cmd/server'], {
-    cwd: dir, stdio: 'pipe',
+    cwd: dir,
+    stdio: 'pipe',
     env: { ...process.env, CGO_ENABLED: '0', GOPROXY: 'off', GOFLAGS: '-mod=mod', GOCACHE: path.join(DIR, 'gocache'), GOPATH: path.join(DIR, 'gopath') },
   });
   const tag = `pid1-test-go-${name}:${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -99,7 +108,13 @@ function buildImage(go: string, dir: string, name: string): string {
   return tag;
 }
 
-interface LintJson { files: { file: string; findings: { ruleId: string; messageId: string; severity: string; message: string; range: { start: { line: number } } }[]; launches: { outcome?: string; certain?: boolean }[] }[] }
+interface LintJson {
+  files: {
+    file: string;
+    findings: { ruleId: string; messageId: string; severity: string; message: string; range: { start: { line: number } } }[];
+    launches: { outcome?: string; certain?: boolean }[];
+  }[];
+}
 
 for (const c of CASES) {
   test(`a Go program built in an earlier stage (${c.name}): lint says ${c.outcome}, and docker stop agrees`, async (t) => {
@@ -112,13 +127,20 @@ for (const c of CASES) {
     assert.equal(launch?.certain, true, lint.stdout);
     const findings = report.files.flatMap((f) => f.findings);
     if (c.outcome === 'abrupt') {
-      assert.deepEqual(findings.map((f) => [f.ruleId, f.messageId, f.severity]), [['service-no-handler', 'exits', 'error']], lint.stdout);
+      assert.deepEqual(
+        findings.map((f) => [f.ruleId, f.messageId, f.severity]),
+        [['service-no-handler', 'exits', 'error']],
+        lint.stdout,
+      );
       assert.match(findings[0]?.message ?? '', /`\/server` exits at once on SIGTERM \(nothing in \/src\/cmd\/server\/main\.go installs a SIGTERM handler/);
     } else assert.deepEqual(findings, [], lint.stdout);
 
     if (!requireDocker(t)) return;
     const go = goTool();
-    if (!go) { t.skip('go is not installed here (Debian: golang-go)'); return; }
+    if (!go) {
+      t.skip('go is not installed here (Debian: golang-go)');
+      return;
+    }
     const image = buildImage(go, dir, c.name);
     const name = await startContainer({ image });
     try {

@@ -18,11 +18,14 @@ import { grammarParser } from '../src/sources/grammars.js';
 
 const MOD = 'module example.com/app\n\ngo 1.22\n';
 const PLAIN = 'package main\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc main() {\n\tfmt.Println("ready")\n\ttime.Sleep(time.Hour)\n}\n';
-const NOTIFY = 'package main\n\nimport (\n\t"context"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)\n\tdefer stop()\n\t<-ctx.Done()\n}\n';
-const SETUP = 'package main\n\nimport (\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc setup() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, syscall.SIGTERM)\n\tgo func() { <-c; os.Exit(0) }()\n}\n';
+const NOTIFY =
+  'package main\n\nimport (\n\t"context"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)\n\tdefer stop()\n\t<-ctx.Done()\n}\n';
+const SETUP =
+  'package main\n\nimport (\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc setup() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, syscall.SIGTERM)\n\tgo func() { <-c; os.Exit(0) }()\n}\n';
 const CALLS_SETUP = 'package main\n\nimport "time"\n\nfunc main() {\n\tsetup()\n\ttime.Sleep(time.Hour)\n}\n';
 
-const BRIEF = 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/server ./cmd/server\nFROM gcr.io/distroless/static\nCOPY --from=build /out/server /server\nENTRYPOINT ["/server"]\n';
+const BRIEF =
+  'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/server ./cmd/server\nFROM gcr.io/distroless/static\nCOPY --from=build /out/server /server\nENTRYPOINT ["/server"]\n';
 
 interface Case {
   name: string;
@@ -39,144 +42,272 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'the common multi-stage shape, no signal.Notify', dockerfile: BRIEF, files: { 'go.mod': MOD, 'cmd/server/main.go': PLAIN }, runtime: 'go', verdict: 'no-handler', reason: /nothing in \/src\/cmd\/server\/main.go installs a SIGTERM handler/, outcome: 'abrupt' },
-  { name: 'the same with signal.NotifyContext', dockerfile: BRIEF, files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY }, runtime: 'go', verdict: 'handles', file: '/src/cmd/server/main.go', line: 10, outcome: 'graceful' },
-  { name: 'COPY --from by index', dockerfile: BRIEF.replace('--from=build', '--from=0'), files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY }, runtime: 'go', verdict: 'handles' },
   {
-    name: 'a renamed destination found on the PATH', files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
-    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server ./cmd/server\nFROM debian:bookworm-slim\nCOPY --from=build /out/server /usr/local/bin/app\nCMD ["app", "--port", "8080"]\n',
+    name: 'the common multi-stage shape, no signal.Notify',
+    dockerfile: BRIEF,
+    files: { 'go.mod': MOD, 'cmd/server/main.go': PLAIN },
+    runtime: 'go',
+    verdict: 'no-handler',
+    reason: /nothing in \/src\/cmd\/server\/main.go installs a SIGTERM handler/,
+    outcome: 'abrupt',
   },
   {
-    name: 'a directory copied whole, and -o into a directory (the name from the package path)', files: { 'go.mod': MOD, 'cmd/server/main.go': PLAIN }, runtime: 'go', verdict: 'no-handler',
+    name: 'the same with signal.NotifyContext',
+    dockerfile: BRIEF,
+    files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'handles',
+    file: '/src/cmd/server/main.go',
+    line: 10,
+    outcome: 'graceful',
+  },
+  { name: 'COPY --from by index', dockerfile: BRIEF.replace('--from=build', '--from=0'), files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY }, runtime: 'go', verdict: 'handles' },
+  {
+    name: 'a renamed destination found on the PATH',
+    files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'handles',
+    dockerfile:
+      'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server ./cmd/server\nFROM debian:bookworm-slim\nCOPY --from=build /out/server /usr/local/bin/app\nCMD ["app", "--port", "8080"]\n',
+  },
+  {
+    name: 'a directory copied whole, and -o into a directory (the name from the package path)',
+    files: { 'go.mod': MOD, 'cmd/server/main.go': PLAIN },
+    runtime: 'go',
+    verdict: 'no-handler',
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/ ./cmd/server\nFROM scratch\nCOPY --from=build /out/ /bin/\nENTRYPOINT ["/bin/server"]\n',
   },
   {
-    name: '-o naming a directory an earlier RUN made', files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
+    name: '-o naming a directory an earlier RUN made',
+    files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'handles',
     dockerfile: 'FROM golang:1.22 AS build\nRUN mkdir -p /out\nWORKDIR /src\nCOPY . .\nRUN go build -o /out ./cmd/server\nFROM scratch\nCOPY --from=build /out/server /server\nCMD ["/server"]\n',
   },
   {
-    name: 'no -o: the name is the module path\'s last element (before a major version)', files: { 'go.mod': 'module github.com/acme/hello/v2\n', 'main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
+    name: "no -o: the name is the module path's last element (before a major version)",
+    files: { 'go.mod': 'module github.com/acme/hello/v2\n', 'main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'handles',
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build\nFROM scratch\nCOPY --from=build /src/hello /hello\nCMD ["/hello"]\n',
   },
   {
-    name: 'go install into the golang image\'s GOPATH/bin', files: { 'go.mod': MOD, 'cmd/api/main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
+    name: "go install into the golang image's GOPATH/bin",
+    files: { 'go.mod': MOD, 'cmd/api/main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'handles',
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go install ./cmd/api\nFROM scratch\nCOPY --from=build /go/bin/api /api\nCMD ["/api"]\n',
   },
   {
-    name: 'go install with GOBIN set', files: { 'go.mod': MOD, 'cmd/api/main.go': PLAIN }, runtime: 'go', verdict: 'no-handler',
+    name: 'go install with GOBIN set',
+    files: { 'go.mod': MOD, 'cmd/api/main.go': PLAIN },
+    runtime: 'go',
+    verdict: 'no-handler',
     dockerfile: 'FROM golang:1.22 AS build\nENV GOBIN=/opt/bin\nWORKDIR /src\nCOPY . .\nRUN go install ./cmd/api\nFROM scratch\nCOPY --from=build /opt/bin/api /api\nCMD ["/api"]\n',
   },
   {
-    name: 'RUN cd x && go build', files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
+    name: 'RUN cd x && go build',
+    files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'handles',
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN cd cmd/server && go build -o /server .\nFROM scratch\nCOPY --from=build /server /server\nCMD ["/server"]\n',
   },
   {
-    name: 'a cd in a subshell does not change the next command\'s directory', files: { 'go.mod': MOD, 'cmd/a/main.go': PLAIN, 'cmd/b/main.go': NOTIFY }, runtime: 'go', verdict: 'handles', file: '/src/cmd/b/main.go',
+    name: "a cd in a subshell does not change the next command's directory",
+    files: { 'go.mod': MOD, 'cmd/a/main.go': PLAIN, 'cmd/b/main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'handles',
+    file: '/src/cmd/b/main.go',
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN (cd cmd/a && go build -o /a .) && go build -o /b ./cmd/b\nFROM scratch\nCOPY --from=build /b /b\nCMD ["/b"]\n',
   },
   {
-    name: 'WORKDIR changes between the COPY and the build', files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
+    name: 'WORKDIR changes between the COPY and the build',
+    files: { 'go.mod': MOD, 'cmd/server/main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'handles',
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nWORKDIR /src/cmd/server\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
   },
   {
-    name: 'COPY ./x ./y: the package directory is renamed in the image', files: { 'backend/go.mod': MOD, 'backend/main.go': NOTIFY }, runtime: 'go', verdict: 'handles', file: '/work/app/main.go',
+    name: 'COPY ./x ./y: the package directory is renamed in the image',
+    files: { 'backend/go.mod': MOD, 'backend/main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'handles',
+    file: '/work/app/main.go',
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /work\nCOPY ./backend ./app\nRUN go build -o /srv ./app\nFROM scratch\nCOPY --from=build /srv /srv\nCMD ["/srv"]\n',
   },
   {
-    name: 'build flags: -ldflags with a build argument, -trimpath, -tags', files: { 'go.mod': MOD, 'main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
-    dockerfile: 'FROM golang:1.22 AS build\nARG VERSION\nWORKDIR /src\nCOPY . .\nRUN go build -ldflags "-s -w -X main.version=$VERSION" -trimpath -tags netgo,osusergo -o /app .\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
+    name: 'build flags: -ldflags with a build argument, -trimpath, -tags',
+    files: { 'go.mod': MOD, 'main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'handles',
+    dockerfile:
+      'FROM golang:1.22 AS build\nARG VERSION\nWORKDIR /src\nCOPY . .\nRUN go build -ldflags "-s -w -X main.version=$VERSION" -trimpath -tags netgo,osusergo -o /app .\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
   },
   {
-    name: 'a file the -tags exclude does not count', runtime: 'go', verdict: 'no-handler',
-    files: { 'go.mod': MOD, 'main.go': CALLS_SETUP, 'setup_prod.go': SETUP.replace('package main', '//go:build !netgo\n\npackage main'), 'setup_netgo.go': SETUP.replace('package main', '//go:build netgo\n\npackage main').replace('signal.Notify(c, syscall.SIGTERM)', 'signal.Notify(c, os.Interrupt)') },
+    name: 'a file the -tags exclude does not count',
+    runtime: 'go',
+    verdict: 'no-handler',
+    files: {
+      'go.mod': MOD,
+      'main.go': CALLS_SETUP,
+      'setup_prod.go': SETUP.replace('package main', '//go:build !netgo\n\npackage main'),
+      'setup_netgo.go': SETUP.replace('package main', '//go:build netgo\n\npackage main').replace('signal.Notify(c, syscall.SIGTERM)', 'signal.Notify(c, os.Interrupt)'),
+    },
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -tags netgo -o /app .\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
   },
   {
-    name: 'a _windows.go file is not in a linux build', runtime: 'go', verdict: 'no-handler',
+    name: 'a _windows.go file is not in a linux build',
+    runtime: 'go',
+    verdict: 'no-handler',
     files: { 'go.mod': MOD, 'main.go': PLAIN, 'signals_windows.go': SETUP.replace('func setup()', 'func init()') },
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
   },
   {
-    name: 'go build main.go compiles that file only', runtime: 'go', verdict: 'no-handler', reason: /nothing in \/src\/main.go installs/,
+    name: 'go build main.go compiles that file only',
+    runtime: 'go',
+    verdict: 'no-handler',
+    reason: /nothing in \/src\/main.go installs/,
     files: { 'go.mod': MOD, 'main.go': PLAIN, 'other.go': SETUP.replace('func setup()', 'func init()') },
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o bin/app main.go\nFROM scratch\nCOPY --from=build /src/bin/app /usr/local/bin/app\nCMD ["/usr/local/bin/app"]\n',
   },
   {
-    name: 'go build *.go: the shell expands the pattern in the image (a _test.go file is not built)', runtime: 'go', verdict: 'handles', file: '/go/src/app/setup.go',
+    name: 'go build *.go: the shell expands the pattern in the image (a _test.go file is not built)',
+    runtime: 'go',
+    verdict: 'handles',
+    file: '/go/src/app/setup.go',
     files: { 'main.go': CALLS_SETUP, 'setup.go': SETUP, 'setup_test.go': 'package main\n' },
-    dockerfile: 'FROM golang:1.12-alpine AS builder\nENV GOPATH /go\nWORKDIR /go/src/app\nCOPY *.go /go/src/app/\nRUN set -x && go get -d . && CGO_ENABLED=0 go build -a -tags netgo -ldflags \'-w -extldflags "-static"\' -o /usr/bin/app *.go && echo done\nFROM scratch\nCOPY --from=builder /usr/bin/app /usr/bin/app\nENTRYPOINT ["app"]\n',
+    dockerfile:
+      'FROM golang:1.12-alpine AS builder\nENV GOPATH /go\nWORKDIR /go/src/app\nCOPY *.go /go/src/app/\nRUN set -x && go get -d . && CGO_ENABLED=0 go build -a -tags netgo -ldflags \'-w -extldflags "-static"\' -o /usr/bin/app *.go && echo done\nFROM scratch\nCOPY --from=builder /usr/bin/app /usr/bin/app\nENTRYPOINT ["app"]\n',
   },
   {
-    name: 'the handler in another file of package main', runtime: 'go', verdict: 'handles', file: '/src/setup.go', line: 11,
+    name: 'the handler in another file of package main',
+    runtime: 'go',
+    verdict: 'handles',
+    file: '/src/setup.go',
+    line: 11,
     files: { 'go.mod': MOD, 'main.go': CALLS_SETUP, 'setup.go': SETUP, 'main_test.go': 'package main\n' },
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
   },
   {
-    name: 'the handler in an internal package of the module, one level', runtime: 'go', verdict: 'handles', file: '/src/internal/shutdown/shutdown.go', line: 11,
-    files: { 'go.mod': MOD, 'main.go': 'package main\n\nimport "example.com/app/internal/shutdown"\n\nfunc main() {\n\tshutdown.Wait()\n}\n', 'internal/shutdown/shutdown.go': 'package shutdown\n\nimport (\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc Wait() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, syscall.SIGTERM)\n\t<-c\n}\n' },
+    name: 'the handler in an internal package of the module, one level',
+    runtime: 'go',
+    verdict: 'handles',
+    file: '/src/internal/shutdown/shutdown.go',
+    line: 11,
+    files: {
+      'go.mod': MOD,
+      'main.go': 'package main\n\nimport "example.com/app/internal/shutdown"\n\nfunc main() {\n\tshutdown.Wait()\n}\n',
+      'internal/shutdown/shutdown.go':
+        'package shutdown\n\nimport (\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc Wait() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, syscall.SIGTERM)\n\t<-c\n}\n',
+    },
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY go.mod ./\nCOPY main.go ./\nCOPY internal/ internal/\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
   },
   {
-    name: 'go mod init in the RUN, *.go copied (GKE hello-app)', runtime: 'go', verdict: 'no-handler', file: '/app/main.go',
+    name: 'go mod init in the RUN, *.go copied (GKE hello-app)',
+    runtime: 'go',
+    verdict: 'no-handler',
+    file: '/app/main.go',
     files: { 'main.go': 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", nil)\n}\n' },
-    dockerfile: 'FROM golang:1.22 AS builder\nWORKDIR /app\nRUN go mod init hello-app\nCOPY *.go ./\nRUN CGO_ENABLED=0 GOOS=linux go build -o /hello-app\nFROM gcr.io/distroless/static-debian12\nCOPY --from=builder /hello-app /hello-app\nCMD ["/hello-app"]\n',
+    dockerfile:
+      'FROM golang:1.22 AS builder\nWORKDIR /app\nRUN go mod init hello-app\nCOPY *.go ./\nRUN CGO_ENABLED=0 GOOS=linux go build -o /hello-app\nFROM gcr.io/distroless/static-debian12\nCOPY --from=builder /hello-app /hello-app\nCMD ["/hello-app"]\n',
   },
   {
-    name: 'one stage: build and run in the golang image', files: { 'go.mod': MOD, 'main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
+    name: 'one stage: build and run in the golang image',
+    files: { 'go.mod': MOD, 'main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'handles',
     dockerfile: 'FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD ["./server"]\n',
   },
   {
-    name: 'go build -C dir', files: { 'svc/go.mod': MOD, 'svc/main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
+    name: 'go build -C dir',
+    files: { 'svc/go.mod': MOD, 'svc/main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'handles',
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -C svc -o /out/svc .\nFROM scratch\nCOPY --from=build /out/svc /svc\nCMD ["/svc"]\n',
   },
   {
-    name: 'a heredoc RUN', files: { 'go.mod': MOD, 'main.go': NOTIFY }, runtime: 'go', verdict: 'handles',
-    dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN <<EOF\nset -e\ngo mod download\nCGO_ENABLED=0 go build -o /app .\nEOF\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
+    name: 'a heredoc RUN',
+    files: { 'go.mod': MOD, 'main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'handles',
+    dockerfile:
+      'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN <<EOF\nset -e\ngo mod download\nCGO_ENABLED=0 go build -o /app .\nEOF\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
   },
   {
-    name: 'an exec-form RUN', files: { 'go.mod': MOD, 'main.go': PLAIN }, runtime: 'go', verdict: 'no-handler',
+    name: 'an exec-form RUN',
+    files: { 'go.mod': MOD, 'main.go': PLAIN },
+    runtime: 'go',
+    verdict: 'no-handler',
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN ["go", "build", "-o", "/app", "."]\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
   },
   {
-    name: 'an imported module outside the build context: Go, undecided', files: { 'go.mod': MOD, 'main.go': 'package main\n\nimport "github.com/acme/server"\n\nfunc main() {\n\tserver.Run()\n}\n' }, runtime: 'go', verdict: 'unknown', reason: /github.com\/acme\/server/, outcome: 'unknown',
+    name: 'an imported module outside the build context: Go, undecided',
+    files: { 'go.mod': MOD, 'main.go': 'package main\n\nimport "github.com/acme/server"\n\nfunc main() {\n\tserver.Run()\n}\n' },
+    runtime: 'go',
+    verdict: 'unknown',
+    reason: /github.com\/acme\/server/,
+    outcome: 'unknown',
     dockerfile: BRIEF.replace('./cmd/server', '.'),
   },
   // Ambiguous links: the program is Go, but pid1 does not guess which code it runs.
   {
-    name: 'the output path from a build argument without a value', files: { 'go.mod': MOD, 'main.go': NOTIFY }, runtime: 'go', verdict: 'unknown', reason: /output path is built at run time/, outcome: 'unknown',
+    name: 'the output path from a build argument without a value',
+    files: { 'go.mod': MOD, 'main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'unknown',
+    reason: /output path is built at run time/,
+    outcome: 'unknown',
     dockerfile: 'FROM golang:1.22 AS build\nARG APP\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/$APP .\nFROM scratch\nCOPY --from=build /out/ /\nCMD ["/server"]\n',
   },
   {
-    name: 'two builds of different packages to the same path', files: { 'go.mod': MOD, 'cmd/a/main.go': NOTIFY, 'cmd/b/main.go': PLAIN }, runtime: 'go', verdict: 'unknown', reason: /more than one go command/,
-    dockerfile: 'FROM golang:1.22 AS build\nARG FLAVOUR=a\nWORKDIR /src\nCOPY . .\nRUN if [ "$FLAVOUR" = a ]; then go build -o /app ./cmd/a; else go build -o /app ./cmd/b; fi\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
+    name: 'two builds of different packages to the same path',
+    files: { 'go.mod': MOD, 'cmd/a/main.go': NOTIFY, 'cmd/b/main.go': PLAIN },
+    runtime: 'go',
+    verdict: 'unknown',
+    reason: /more than one go command/,
+    dockerfile:
+      'FROM golang:1.22 AS build\nARG FLAVOUR=a\nWORKDIR /src\nCOPY . .\nRUN if [ "$FLAVOUR" = a ]; then go build -o /app ./cmd/a; else go build -o /app ./cmd/b; fi\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
   },
   {
-    name: 'go install of a remote module', files: {}, runtime: 'go', verdict: 'unknown', reason: /outside the build context/,
+    name: 'go install of a remote module',
+    files: {},
+    runtime: 'go',
+    verdict: 'unknown',
+    reason: /outside the build context/,
     dockerfile: 'FROM golang:1.22 AS build\nRUN go install github.com/acme/tool/cmd/tool@v1.2.3\nFROM scratch\nCOPY --from=build /go/bin/tool /tool\nCMD ["/tool"]\n',
   },
   {
-    name: 'a package pattern', files: { 'go.mod': MOD, 'cmd/a/main.go': NOTIFY }, runtime: 'go', verdict: 'unknown', reason: /pattern/,
+    name: 'a package pattern',
+    files: { 'go.mod': MOD, 'cmd/a/main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'unknown',
+    reason: /pattern/,
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/ ./cmd/...\nFROM scratch\nCOPY --from=build /out/a /a\nCMD ["/a"]\n',
   },
   // Not linked: nothing says the binary is Go.
   {
-    name: 'stages that copy from each other do not loop', files: { 'go.mod': MOD, 'main.go': PLAIN },
+    name: 'stages that copy from each other do not loop',
+    files: { 'go.mod': MOD, 'main.go': PLAIN },
     dockerfile: 'FROM golang:1.22 AS a\nCOPY --from=b /x /x\nRUN go build -o /y .\nFROM golang:1.22 AS b\nCOPY --from=a /x /x\nRUN go build -o /z .\nFROM scratch\nCOPY --from=a /x /x\nCMD ["/x"]\n',
   },
   {
-    name: 'a binary built by make', files: { 'go.mod': MOD, 'main.go': PLAIN, Makefile: 'all:\n\tgo build -o app .\n' },
+    name: 'a binary built by make',
+    files: { 'go.mod': MOD, 'main.go': PLAIN, Makefile: 'all:\n\tgo build -o app .\n' },
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN make\nFROM scratch\nCOPY --from=build /src/app /app\nCMD ["/app"]\n',
   },
   {
-    name: 'go build ./... without -o only checks that everything compiles', files: { 'go.mod': MOD, 'main.go': PLAIN },
+    name: 'go build ./... without -o only checks that everything compiles',
+    files: { 'go.mod': MOD, 'main.go': PLAIN },
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go vet ./... && go build ./...\nRUN make\nFROM scratch\nCOPY --from=build /src/app /app\nCMD ["/app"]\n',
   },
   {
-    name: 'a go build that writes another file', files: { 'go.mod': MOD, 'main.go': PLAIN },
+    name: 'a go build that writes another file',
+    files: { 'go.mod': MOD, 'main.go': PLAIN },
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /tool .\nFROM alpine:3.20\nCOPY --from=build /tool /usr/bin/tool\nCMD ["/usr/local/bin/server"]\n',
   },
   {
-    name: 'a COPY after the build replaces the binary', files: { 'go.mod': MOD, 'main.go': PLAIN, 'prebuilt/app': '\u007fELF\u0000\u0000' },
+    name: 'a COPY after the build replaces the binary',
+    files: { 'go.mod': MOD, 'main.go': PLAIN, 'prebuilt/app': '\u007fELF\u0000\u0000' },
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /src/app .\nCOPY prebuilt/app /src/app\nFROM alpine:3.20\nCOPY --from=build /src/app /app\nCMD ["/app"]\n',
   },
 ];
@@ -198,7 +329,10 @@ async function run(c: Case): Promise<void> {
     assert.ok(service, 'a chain');
     const got = JSON.stringify({ program: service.programs.at(-1), source: service.source, outcome: l?.prediction?.outcome });
     assert.equal(service.programs.at(-1)?.catalogue, c.runtime, got);
-    if (c.runtime === undefined) { assert.equal(service.source, undefined, got); return; }
+    if (c.runtime === undefined) {
+      assert.equal(service.source, undefined, got);
+      return;
+    }
     assert.equal(service.source?.verdict, c.verdict, got);
     assert.equal(service.source?.runtime, 'go', got);
     if (c.file !== undefined) assert.equal(service.source?.evidence?.file, c.file, got);
@@ -213,7 +347,10 @@ async function run(c: Case): Promise<void> {
 }
 
 describe('the Go link', () => {
-  before(async () => { await loadShellParser(); await grammarParser('go'); });
+  before(async () => {
+    await loadShellParser();
+    await grammarParser('go');
+  });
   for (const c of CASES) test(c.name, () => run(c));
 });
 

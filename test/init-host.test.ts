@@ -126,13 +126,22 @@ test('options after the command belong to the command', async () => {
 test('PID1_* variables set every option; the command line wins', async () => {
   const report = reportPath();
   const env = {
-    PID1_SINGLE_CHILD: '1', PID1_REWRITE: 'TERM:QUIT,USR1:USR2', PID1_STOP_SIGNAL: 'TERM,INT', PID1_DRAIN: '250ms',
-    PID1_GRACE: '3s', PID1_WAIT_ALL: 'true', PID1_REPORT: report,
+    PID1_SINGLE_CHILD: '1',
+    PID1_REWRITE: 'TERM:QUIT,USR1:USR2',
+    PID1_STOP_SIGNAL: 'TERM,INT',
+    PID1_DRAIN: '250ms',
+    PID1_GRACE: '3s',
+    PID1_WAIT_ALL: 'true',
+    PID1_REPORT: report,
   };
   assert.equal((await pid1(['init', '--', 'true'], { env })).code, 0);
   const start = lastRun(report)?.start;
   assert.deepEqual(start?.options, {
-    singleChild: true, waitAll: true, drainMs: 250, graceMs: 3000, stopSignals: ['SIGTERM', 'SIGINT'],
+    singleChild: true,
+    waitAll: true,
+    drainMs: 250,
+    graceMs: 3000,
+    stopSignals: ['SIGTERM', 'SIGINT'],
     rewrite: { SIGTERM: 'SIGQUIT', SIGUSR1: 'SIGUSR2' },
   });
   assert.equal((await pid1(['init', '--no-single-child', '--no-wait-all', '--drain', '0', '--grace', '1m', '--rewrite', 'HUP:USR1', '--', 'true'], { env })).code, 0);
@@ -196,7 +205,9 @@ test('a slow reader on a non-blocking stderr pipe: pid1 init keeps forwarding an
   const count = path.join(dir, 'usr1');
   const orphanFile = path.join(dir, 'orphan');
   const child = path.join(dir, 'child.cjs');
-  fs.writeFileSync(child, `
+  fs.writeFileSync(
+    child,
+    `
     const fs = require('fs');
     const { spawn } = require('child_process');
     let n = 0;
@@ -206,7 +217,8 @@ test('a slow reader on a non-blocking stderr pipe: pid1 init keeps forwarding an
     process.on('SIGTERM', () => process.exit(0));
     process.stderr.write('child up\\n');
     setInterval(() => {}, 1000);
-  `);
+  `,
+  );
   const rfd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   const wfd = fs.openSync(fifo, fs.constants.O_WRONLY);
   const init = spawn(process.execPath, [CLI, 'init', '--', process.execPath, child], { stdio: ['ignore', 'ignore', wfd] });
@@ -221,11 +233,16 @@ test('a slow reader on a non-blocking stderr pipe: pid1 init keeps forwarding an
       return flags !== undefined && (parseInt(flags, 8) & fs.constants.O_NONBLOCK) !== 0 ? true : undefined;
     });
     // The storm: each forward is a report line of ~150 bytes; 1,000 are more than twice the pipe's 64 KiB.
-    await waitFor('1,000 SIGUSR1 forwarded to the child', async () => {
-      for (let i = 0; i < 20; i++) process.kill(initPid, 'SIGUSR1');
-      await sleep(2);
-      return received() >= 1000 ? true : undefined;
-    }, 60_000, 0);
+    await waitFor(
+      '1,000 SIGUSR1 forwarded to the child',
+      async () => {
+        for (let i = 0; i < 20; i++) process.kill(initPid, 'SIGUSR1');
+        await sleep(2);
+        return received() >= 1000 ? true : undefined;
+      },
+      60_000,
+      0,
+    );
     // Still forwarding with the pipe full (one at a time now, so none can coalesce)...
     const before = received();
     process.kill(initPid, 'SIGUSR1');
@@ -239,20 +256,25 @@ test('a slow reader on a non-blocking stderr pipe: pid1 init keeps forwarding an
     await sleep(300); // the reader is slow: pid1 init must wait for it, not exit and lose the end
     let out = '';
     const buf = Buffer.alloc(1 << 16);
-    await waitFor('EOF on stderr', async () => {
-      for (;;) {
-        let n: number;
-        try {
-          n = fs.readSync(rfd, buf);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-          await sleep(5);
-          return undefined;
+    await waitFor(
+      'EOF on stderr',
+      async () => {
+        for (;;) {
+          let n: number;
+          try {
+            n = fs.readSync(rfd, buf);
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+            await sleep(5);
+            return undefined;
+          }
+          if (n === 0) return true;
+          out += buf.subarray(0, n).toString();
         }
-        if (n === 0) return true;
-        out += buf.subarray(0, n).toString();
-      }
-    }, 20_000, 0);
+      },
+      20_000,
+      0,
+    );
     assert.equal(await exited, 0);
     const run = parseReport(out).at(-1);
     assert.equal(run?.final?.status, 0, out.slice(-2000));
@@ -270,7 +292,7 @@ test('--report none: no report and no summary line, on a clean exit and after a 
   const r = await pid1(['init', '--report', 'none', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
   assert.equal(r.code, 3);
   assert.equal(r.stdout, 'out\n');
-  assert.equal(r.stderr, 'err\n', 'only the child\'s own stderr');
+  assert.equal(r.stderr, 'err\n', "only the child's own stderr");
   const quiet = spawn(process.execPath, [CLI, 'init', '--report', 'none', '--', 'sh', '-c', 'echo ready; while :; do sleep 0.05; done'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -312,7 +334,10 @@ test('--report FIFO with no reader: the service starts at once; the report waits
     assert.equal(await exited, 143);
     await readerDone;
     const run = parseReport(got).at(-1);
-    assert.deepEqual(run?.events.map((e) => e.init), ['start', 'forward', 'signal', 'forward', 'exit', 'final']);
+    assert.deepEqual(
+      run?.events.map((e) => e.init),
+      ['start', 'forward', 'signal', 'forward', 'exit', 'final'],
+    );
     assert.equal(run?.final?.status, 143);
     assert.match(stderr, /^pid1 init: exit 143/m, 'the summary still goes to stderr');
   } finally {
@@ -386,12 +411,17 @@ test('the init path loads only the init: no commander, YAML, tree-sitter or dock
   const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   // What the bundle is made of (esbuild's metafile, written by `npm run build`).
   const inputs = JSON.parse(fs.readFileSync(path.join(dist, 'init-bundle-inputs.json'), 'utf8')) as string[];
-  assert.deepEqual(inputs.filter((f) => !/^(src\/(init|util|model|proc)\/[\w-]+\.ts|koffi-direct:koffi)$/.test(f)), []);
+  assert.deepEqual(
+    inputs.filter((f) => !/^(src\/(init|util|model|proc)\/[\w-]+\.ts|koffi-direct:koffi)$/.test(f)),
+    [],
+  );
   // What each entry loads at run time: every ESM resolve (a loader hook) and every require().
   const dir = tempDir('pid1-init-loads-');
   const log = path.join(dir, 'loads');
   const hook = path.join(dir, 'hook.mjs');
-  fs.writeFileSync(hook, `
+  fs.writeFileSync(
+    hook,
+    `
     import fs from 'node:fs';
     import Module, { register } from 'node:module';
     register('data:text/javascript,' + encodeURIComponent(\`
@@ -399,7 +429,8 @@ test('the init path loads only the init: no commander, YAML, tree-sitter or dock
       export async function resolve(spec, ctx, next) { const r = await next(spec, ctx); fs.appendFileSync(${JSON.stringify(log)}, r.url + '\\\\n'); return r; }\`));
     const load = Module._load;
     Module._load = function (request, parent, isMain) { fs.appendFileSync(${JSON.stringify(log)}, 'require ' + request + '\\n'); return load.apply(this, arguments); };
-  `);
+  `,
+  );
   const entries: [string, string[]][] = [
     ['pid1 init (the CLI)', [CLI, 'init']],
     ['the bundle', [path.join(dist, 'init/pid1-init.cjs')]],
@@ -410,7 +441,10 @@ test('the init path loads only the init: no commander, YAML, tree-sitter or dock
     const r = execFileSync(process.execPath, ['--import', hook, ...entry, '--report', 'none', '--', 'sh', '-c', 'exit 0'], { encoding: 'utf8' });
     assert.equal(r, '');
     const loaded = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
-    assert.ok(loaded.some((l) => /koffi/.test(l)), `${what} loads koffi: ${loaded.join(' ')}`);
+    assert.ok(
+      loaded.some((l) => /koffi/.test(l)),
+      `${what} loads koffi: ${loaded.join(' ')}`,
+    );
     const foreign = loaded.filter((l) => /commander|yaml|tree-sitter|dockerode|node_modules\/ignore|dist\/src\/(cli\/(?!main\.js)|lint|rules|runtime|report|sources|document)/.test(l));
     assert.deepEqual(foreign, [], what);
   }

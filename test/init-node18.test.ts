@@ -64,7 +64,7 @@ async function runOnce(cmd: string[]): Promise<{ code: number; stdout: string; s
   return { code: r.code ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('Node 18 (Debian bookworm): it really is Debian\'s node 18 in the container', async (t) => {
+test("Node 18 (Debian bookworm): it really is Debian's node 18 in the container", async (t) => {
   if (!haveNode18(t)) return;
   const r = await runOnce([NODE, '-p', 'process.version']);
   assert.equal(r.code, 0, r.stderr);

@@ -65,7 +65,10 @@ test('real-time signals are ignored, not forwarded (Node cannot listen for them)
     process.kill(ns.initPid, 'SIGUSR2');
     await waitFor('the sentinel', () => (/main got USR2/.test(ns.output()) ? true : undefined));
     assert.ok(!/main got RT/.test(ns.output()), ns.output());
-    assert.deepEqual(eventsOf(lastRun(report), 'forward').map((e) => e.received), ['SIGUSR2']);
+    assert.deepEqual(
+      eventsOf(lastRun(report), 'forward').map((e) => e.received),
+      ['SIGUSR2'],
+    );
     assert.ok(fs.existsSync(`/proc/${ns.initPid}`), 'pid1 init is still running');
   } finally {
     await ns.destroy();
@@ -163,7 +166,12 @@ test('control: the same wrapper under tini -g loses the graceful exit (the kerne
 });
 
 test('exit statuses come through: code, 128+N for a signal', async () => {
-  for (const [script, status] of [['exit 0', 0], ['exit 42', 42], ['kill -KILL $$', 137], ['kill -SEGV $$', 139]] as const) {
+  for (const [script, status] of [
+    ['exit 0', 0],
+    ['exit 42', 42],
+    ['kill -KILL $$', 137],
+    ['kill -SEGV $$', 139],
+  ] as const) {
     const { ns, report } = await initInNamespace([], ['sh', '-c', script]);
     try {
       const exit = await ns.exited;
@@ -293,7 +301,10 @@ test('--grace: SIGKILLs exactly the processes still alive after the grace, namin
     const esc = eventsOf(run(), 'escalate');
     const killed = esc.flatMap((e) => e.pids);
     assert.deepEqual(new Set(killed.map((p) => p.pid)), new Set([pidOf('deaf'), pidOf('slow')]));
-    assert.ok(killed.every((p) => p.name === 'svc' && /--name (deaf|slow)/.test(p.cmd ?? '')), JSON.stringify(killed));
+    assert.ok(
+      killed.every((p) => p.name === 'svc' && /--name (deaf|slow)/.test(p.cmd ?? '')),
+      JSON.stringify(killed),
+    );
     assert.ok((esc[0]?.afterMs ?? 0) >= 990);
     const exits = new Map(eventsOf(run(), 'exit').map((e) => [e.pid, e]));
     assert.equal(exits.get(pidOf('quick'))?.code, 0);
@@ -313,7 +324,10 @@ test('main child exits on its own: without --wait-all the others are left to the
       assert.equal((await ns.exited).code, 5);
       const left = eventsOf(run(), 'left')[0];
       assert.equal(left?.fate, 'killed by the kernel');
-      assert.deepEqual(left?.pids.map((p) => p.name), ['svc']);
+      assert.deepEqual(
+        left?.pids.map((p) => p.name),
+        ['svc'],
+      );
       assert.ok(!/graceful exit/.test(ns.output()));
     } finally {
       await ns.destroy();
@@ -322,10 +336,13 @@ test('main child exits on its own: without --wait-all the others are left to the
   {
     const { ns, run } = await initInNamespace(['--wait-all'], ['dash', '-c', script(svc())], { readyLine: /ready/ });
     try {
-      assert.equal((await ns.exited).code, 5, 'still the main child\'s status');
+      assert.equal((await ns.exited).code, 5, "still the main child's status");
       const wait = eventsOf(run(), 'wait')[0];
       assert.equal(wait?.reason, 'wait-all');
-      assert.deepEqual(wait?.signalled.map((p) => p.name), ['svc']);
+      assert.deepEqual(
+        wait?.signalled.map((p) => p.name),
+        ['svc'],
+      );
       assert.equal(wait?.signal, 'SIGTERM');
       assert.ok(/bg\[\d+\]: graceful exit/.test(ns.output()), ns.output());
       assert.deepEqual(eventsOf(run(), 'left'), []);
@@ -344,7 +361,10 @@ test('a stop reaches orphans outside the group (a daemon that called setsid)', a
     await ns.exited;
     assert.ok(/daemon\[\d+\]: graceful exit/.test(ns.output()), ns.output());
     const fwd = eventsOf(run(), 'forward')[0];
-    assert.deepEqual(fwd?.also?.map((p) => p.name), ['svc']);
+    assert.deepEqual(
+      fwd?.also?.map((p) => p.name),
+      ['svc'],
+    );
   } finally {
     await ns.destroy();
   }

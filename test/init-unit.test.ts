@@ -12,22 +12,58 @@ import { UserError } from '../src/util/errors.js';
 import { sleep, tempDir } from './helpers/exec.js';
 
 test('parseDuration', () => {
-  const ok: [string, number][] = [['0', 0], ['5', 5000], ['5s', 5000], ['1.5s', 1500], ['500ms', 500], ['2m', 120_000], ['1h', 3_600_000], [' 20s ', 20_000]];
+  const ok: [string, number][] = [
+    ['0', 0],
+    ['5', 5000],
+    ['5s', 5000],
+    ['1.5s', 1500],
+    ['500ms', 500],
+    ['2m', 120_000],
+    ['1h', 3_600_000],
+    [' 20s ', 20_000],
+  ];
   for (const [text, ms] of ok) assert.equal(parseDuration(text, '--x'), ms, text);
-  for (const bad of ['', 's', '-1s', '5x', '1e3', '5 s s']) assert.throws(() => parseDuration(bad, '--drain'), (e: unknown) => e instanceof UserError && e.message.startsWith('--drain: '));
+  for (const bad of ['', 's', '-1s', '5x', '1e3', '5 s s'])
+    assert.throws(
+      () => parseDuration(bad, '--drain'),
+      (e: unknown) => e instanceof UserError && e.message.startsWith('--drain: '),
+    );
 });
 
 test('parseDuration takes compound durations (the shared parser) and refuses what a timer cannot hold', () => {
-  const ok: [string, number][] = [['1m30s', 90_000], ['1h2m3s', 3_723_000], ['1.5m', 90_000], ['.5s', 500], ['250ms', 250], ['1500us', 2], ['596h', 596 * 3_600_000]];
+  const ok: [string, number][] = [
+    ['1m30s', 90_000],
+    ['1h2m3s', 3_723_000],
+    ['1.5m', 90_000],
+    ['.5s', 500],
+    ['250ms', 250],
+    ['1500us', 2],
+    ['596h', 596 * 3_600_000],
+  ];
   for (const [text, ms] of ok) assert.equal(parseDuration(text, '--x'), ms, text);
-  for (const bad of ['1m30', '30s1', 'm30s', '1d']) assert.throws(() => parseDuration(bad, 'PID1_GRACE'), (e: unknown) => e instanceof UserError && e.message === `PID1_GRACE: "${bad}" is not a duration (e.g. 500ms, 5s, 1m30s)`, bad);
+  for (const bad of ['1m30', '30s1', 'm30s', '1d'])
+    assert.throws(
+      () => parseDuration(bad, 'PID1_GRACE'),
+      (e: unknown) => e instanceof UserError && e.message === `PID1_GRACE: "${bad}" is not a duration (e.g. 500ms, 5s, 1m30s)`,
+      bad,
+    );
   // Node fires a timer of more than 2^31-1 ms after 1 ms: such a grace would SIGKILL at once.
-  assert.throws(() => parseDuration('597h', '--grace'), (e: unknown) => e instanceof UserError && e.message === '--grace: "597h" is too long (at most 596h, about 24 days)');
+  assert.throws(
+    () => parseDuration('597h', '--grace'),
+    (e: unknown) => e instanceof UserError && e.message === '--grace: "597h" is too long (at most 596h, about 24 days)',
+  );
 });
 
 test('parseRewrite: names, numbers, SIG prefixes, lists and repeats', () => {
   const m = parseRewrite(['TERM:QUIT,sigint:3', '10:SIGUSR2'], '--rewrite');
-  assert.deepEqual([...m], [[15, 3], [2, 3], [10, 12]]);
+  assert.deepEqual(
+    [...m],
+    [
+      [15, 3],
+      [2, 3],
+      [10, 12],
+    ],
+  );
   assert.throws(() => parseRewrite(['TERM'], '--rewrite'), /not FROM:TO/);
   assert.throws(() => parseRewrite(['CHLD:TERM'], '--rewrite'), /SIGCHLD is how pid1 learns/);
   assert.throws(() => parseRewrite(['TERM:NOPE'], '--rewrite'), /unknown signal "NOPE"/);
@@ -35,9 +71,18 @@ test('parseRewrite: names, numbers, SIG prefixes, lists and repeats', () => {
 
 test('resolveOptions: defaults, environment, command line over environment', () => {
   const d = resolveOptions({}, {});
-  assert.deepEqual({ ...d, stopSignals: [...d.stopSignals], rewrite: [...d.rewrite] }, {
-    singleChild: false, waitAll: false, drainMs: 0, graceMs: null, stopSignals: [15], rewrite: [], report: 'stderr',
-  });
+  assert.deepEqual(
+    { ...d, stopSignals: [...d.stopSignals], rewrite: [...d.rewrite] },
+    {
+      singleChild: false,
+      waitAll: false,
+      drainMs: 0,
+      graceMs: null,
+      stopSignals: [15],
+      rewrite: [],
+      report: 'stderr',
+    },
+  );
   const env = { PID1_SINGLE_CHILD: 'yes', PID1_DRAIN: '2s', PID1_GRACE: '', PID1_REPORT: '/tmp/r' };
   const e = resolveOptions({}, env);
   assert.equal(e.singleChild, true);
@@ -62,10 +107,32 @@ test('the signal policy names every catchable classic signal once and never forw
 });
 
 const RUN: InitEvent[] = [
-  { init: 'start', t: 80, time: '2025-01-01T00:00:00.000Z', pid: 1, namespaceInit: true, subreaper: false, child: 7, argv: ['sh', '-c', 'svc'], options: { singleChild: false, waitAll: false, drainMs: 5000, graceMs: 20000, stopSignals: ['SIGTERM'], rewrite: {} } },
+  {
+    init: 'start',
+    t: 80,
+    time: '2025-01-01T00:00:00.000Z',
+    pid: 1,
+    namespaceInit: true,
+    subreaper: false,
+    child: 7,
+    argv: ['sh', '-c', 'svc'],
+    options: { singleChild: false, waitAll: false, drainMs: 5000, graceMs: 20000, stopSignals: ['SIGTERM'], rewrite: {} },
+  },
   { init: 'signal', t: 1000, signal: 'SIGTERM', stop: true },
   { init: 'drain', t: 1000, signal: 'SIGTERM', ms: 5000 },
-  { init: 'forward', t: 6000, received: 'SIGTERM', signal: 'SIGTERM', to: 'group', pgid: 7, pids: [{ pid: 7, name: 'sh' }, { pid: 8, name: 'svc' }], delivered: true },
+  {
+    init: 'forward',
+    t: 6000,
+    received: 'SIGTERM',
+    signal: 'SIGTERM',
+    to: 'group',
+    pgid: 7,
+    pids: [
+      { pid: 7, name: 'sh' },
+      { pid: 8, name: 'svc' },
+    ],
+    delivered: true,
+  },
   { init: 'exit', t: 6001, pid: 7, name: 'sh', main: true, signal: 'SIGTERM', status: 143 },
   { init: 'wait', t: 6002, reason: 'stop', for: [{ pid: 8, name: 'svc' }], signalled: [], graceMs: 20000 },
   { init: 'escalate', t: 26000, signal: 'SIGKILL', afterMs: 20000, pids: [{ pid: 8, name: 'svc', cmd: 'svc --slow' }] },
@@ -137,7 +204,10 @@ test('LineWriter on a full non-blocking pipe: queues without spinning, drops pas
     assert.equal(w.pending, 0);
     const lines = got.split('\n').slice(0, -1);
     assert.equal(lines.length, written + queuedOk + 1, 'every line not dropped arrived, once');
-    assert.ok(lines.slice(0, -1).every((l) => `${l}\n` === line), 'whole lines, in order');
+    assert.ok(
+      lines.slice(0, -1).every((l) => `${l}\n` === line),
+      'whole lines, in order',
+    );
   } finally {
     fs.closeSync(wfd);
     fs.closeSync(rfd);
@@ -164,8 +234,17 @@ test('parseInitArgs: options end at -- or at the command; the command keeps its 
   assert.equal(parseInitArgs(['--no-single-child', '--', 'x']).raw.singleChild, false);
   assert.equal(parseInitArgs(['-h']).help, true);
   assert.deepEqual(parseInitArgs(['--', '--weird-name']).cmd, ['--weird-name']);
-  for (const [args, re] of [[['--bogus', '--', 'x'], /^unknown option '--bogus' for pid1 init/], [['--grace'], /^--grace needs a value/], [['--report', '--', 'x'], /^--report needs a value/], [['--wait-all=1', 'x'], /^--wait-all takes no value/]] as const) {
-    assert.throws(() => parseInitArgs([...args]), (e: unknown) => e instanceof UserError && re.test(e.message) && !e.message.includes('\n'), args.join(' '));
+  for (const [args, re] of [
+    [['--bogus', '--', 'x'], /^unknown option '--bogus' for pid1 init/],
+    [['--grace'], /^--grace needs a value/],
+    [['--report', '--', 'x'], /^--report needs a value/],
+    [['--wait-all=1', 'x'], /^--wait-all takes no value/],
+  ] as const) {
+    assert.throws(
+      () => parseInitArgs([...args]),
+      (e: unknown) => e instanceof UserError && re.test(e.message) && !e.message.includes('\n'),
+      args.join(' '),
+    );
   }
 });
 
@@ -219,5 +298,8 @@ test('the supervisor keeps a bounded digest for its summary: plain forwards and 
   }
   assert.ok(r.events.length <= 1 + 3 + 5, `${r.events.length} events held`);
   assert.deepEqual(r.unlisted, { exited0: 9987, failed: 5 });
-  assert.equal(summarize(r.run), 'pid1 init: exit 0: sh[7] exited 0; 10000 other processes reaped: 9990 exited 0, 10 did not: job[1099] exited 1, job[2099] exited 1, job[3099] exited 1, job[4099] exited 1, job[5099] exited 1 and 5 more');
+  assert.equal(
+    summarize(r.run),
+    'pid1 init: exit 0: sh[7] exited 0; 10000 other processes reaped: 9990 exited 0, 10 did not: job[1099] exited 1, job[2099] exited 1, job[3099] exited 1, job[4099] exited 1, job[5099] exited 1 and 5 more',
+  );
 });

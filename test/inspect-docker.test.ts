@@ -61,7 +61,8 @@ for (const c of cases) {
       assert.equal(r.verdict.stopSignal, c.stopSignal ?? 'SIGTERM');
       assert.equal(r.verdict.outcome, c.outcome, r.verdict.path.join('\n'));
       const stop = await dockerStop(name, GRACE);
-      const observed = stop.ms >= GRACE * 1000 - 100 && stop.exitCode === 137 ? 'killed' : /svc\[1\]: graceful exit|svc\[\d+\]: graceful exit\s*$/.test(stop.logs) && stop.exitCode === 0 ? 'graceful' : 'abrupt';
+      const observed =
+        stop.ms >= GRACE * 1000 - 100 && stop.exitCode === 137 ? 'killed' : /svc\[1\]: graceful exit|svc\[\d+\]: graceful exit\s*$/.test(stop.logs) && stop.exitCode === 0 ? 'graceful' : 'abrupt';
       assert.equal(observed, c.outcome, `docker stop took ${stop.ms} ms, exit ${stop.exitCode}, logs:\n${stop.logs}`);
     } finally {
       removeContainer(name);

@@ -60,11 +60,29 @@ const cases: Case[] = [
   // dash as PID 1 catches SIGINT with its own handler (SigCgt has it) but passes it to nobody.
   { name: 'dash -c "svc --graceful INT; :" stopped with SIGINT', argv: ['dash', '-c', `${SVC} --graceful INT; :`], processes: 2, outcome: 'killed', kind: 'shell', signal: 'SIGINT' },
   // A trap that forwards to a background job and waits again: the live shell is read with the shell model.
-  { name: 'dash -c with a forwarding trap and a second wait', argv: ['dash', '-c', `trap 'kill -TERM $pid' TERM; ${SVC} --drain-ms 200 & pid=$!; wait $pid; wait $pid`], processes: 2, outcome: 'graceful', kind: 'shell' },
+  {
+    name: 'dash -c with a forwarding trap and a second wait',
+    argv: ['dash', '-c', `trap 'kill -TERM $pid' TERM; ${SVC} --drain-ms 200 & pid=$!; wait $pid; wait $pid`],
+    processes: 2,
+    outcome: 'graceful',
+    kind: 'shell',
+  },
   // The same trap with one wait: the interrupted wait returns, the script ends, PID 1 exits mid-drain.
-  { name: 'dash -c with a forwarding trap and one wait', argv: ['dash', '-c', `trap 'kill -TERM $pid' TERM; ${SVC} --drain-ms 300 & pid=$!; wait $pid`], processes: 2, outcome: 'abrupt', kind: 'shell' },
+  {
+    name: 'dash -c with a forwarding trap and one wait',
+    argv: ['dash', '-c', `trap 'kill -TERM $pid' TERM; ${SVC} --drain-ms 300 & pid=$!; wait $pid`],
+    processes: 2,
+    outcome: 'abrupt',
+    kind: 'shell',
+  },
   // pid1 init in front of a dash wrapper: the group gets SIGTERM and pid1 init waits for the service.
-  { name: 'pid1 init -- dash -c "svc --drain-ms 300; :"', argv: [process.execPath, CLI, 'init', '--report', 'none', '--', 'dash', '-c', `${SVC} --drain-ms 300; :`], processes: 3, outcome: 'graceful', kind: 'init' },
+  {
+    name: 'pid1 init -- dash -c "svc --drain-ms 300; :"',
+    argv: [process.execPath, CLI, 'init', '--report', 'none', '--', 'dash', '-c', `${SVC} --drain-ms 300; :`],
+    processes: 3,
+    outcome: 'graceful',
+    kind: 'init',
+  },
 ];
 
 for (const c of cases) {
@@ -181,27 +199,54 @@ test('SIGKILL from inside the namespace is refused by its init; from the host it
  * handler); Node's do not (its built-in TERM handler shows in SigCgt and re-raises, which PID 1 ignores),
  * so inspect reads the program file through /proc/PID/root, as lint reads it from the build context.
  */
-interface RuntimeCase { name: string; file: string; text: string; runtime: 'node' | 'python'; outcome: 'graceful' | 'killed'; termCaught: boolean }
+interface RuntimeCase {
+  name: string;
+  file: string;
+  text: string;
+  runtime: 'node' | 'python';
+  outcome: 'graceful' | 'killed';
+  termCaught: boolean;
+}
 const READY = 'console.log("svc[0]: ready (node)");';
 const runtimeCases: RuntimeCase[] = [
-  { name: 'node without a SIGTERM listener (its own handler re-raises)', runtime: 'node', file: 'idle.js', termCaught: true, outcome: 'killed',
-    text: `${READY} setInterval(() => {}, 1000);\n` },
-  { name: 'node with process.on(\'SIGTERM\')', runtime: 'node', file: 'server.js', termCaught: true, outcome: 'graceful',
-    text: `${READY}\nconst t = setInterval(() => {}, 1000);\nprocess.on('SIGTERM', () => { clearInterval(t); console.log('svc[0]: graceful exit'); process.exit(0); });\n` },
-  { name: 'python without a SIGTERM handler', runtime: 'python', file: 'plain.py', termCaught: false, outcome: 'killed',
-    text: 'import time\nprint("svc[0]: ready (python)", flush=True)\nwhile True: time.sleep(1)\n' },
-  { name: 'python with signal.signal(SIGTERM)', runtime: 'python', file: 'handled.py', termCaught: true, outcome: 'graceful',
-    text: 'import signal, sys, time\ndef stop(*a):\n    print("svc[0]: graceful exit", flush=True)\n    sys.exit(0)\nsignal.signal(signal.SIGTERM, stop)\nprint("svc[0]: ready (python)", flush=True)\nwhile True: time.sleep(1)\n' },
+  { name: 'node without a SIGTERM listener (its own handler re-raises)', runtime: 'node', file: 'idle.js', termCaught: true, outcome: 'killed', text: `${READY} setInterval(() => {}, 1000);\n` },
+  {
+    name: "node with process.on('SIGTERM')",
+    runtime: 'node',
+    file: 'server.js',
+    termCaught: true,
+    outcome: 'graceful',
+    text: `${READY}\nconst t = setInterval(() => {}, 1000);\nprocess.on('SIGTERM', () => { clearInterval(t); console.log('svc[0]: graceful exit'); process.exit(0); });\n`,
+  },
+  {
+    name: 'python without a SIGTERM handler',
+    runtime: 'python',
+    file: 'plain.py',
+    termCaught: false,
+    outcome: 'killed',
+    text: 'import time\nprint("svc[0]: ready (python)", flush=True)\nwhile True: time.sleep(1)\n',
+  },
+  {
+    name: 'python with signal.signal(SIGTERM)',
+    runtime: 'python',
+    file: 'handled.py',
+    termCaught: true,
+    outcome: 'graceful',
+    text: 'import signal, sys, time\ndef stop(*a):\n    print("svc[0]: graceful exit", flush=True)\n    sys.exit(0)\nsignal.signal(signal.SIGTERM, stop)\nprint("svc[0]: ready (python)", flush=True)\nwhile True: time.sleep(1)\n',
+  },
 ];
 
 for (const c of runtimeCases) {
   test(`a runtime as PID 1, verdict matches a real stop: ${c.name}`, async (t) => {
     const python = ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => fs.existsSync(p));
-    if (c.runtime === 'python' && !python) { t.skip('no python3 on this host (Debian: python3)'); return; }
+    if (c.runtime === 'python' && !python) {
+      t.skip('no python3 on this host (Debian: python3)');
+      return;
+    }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-runtime-'));
     const file = path.join(dir, c.file);
     fs.writeFileSync(file, c.text);
-    const ns = await startNamespace([c.runtime === 'node' ? process.execPath : python as string, file], { readyLine: /ready/ });
+    const ns = await startNamespace([c.runtime === 'node' ? process.execPath : (python as string), file], { readyLine: /ready/ });
     try {
       const r = await inspect(ns.initPid);
       assert.equal(r.processes[0]?.caught.includes('SIGTERM'), c.termCaught, 'SigCgt as the catalogue says');
@@ -234,7 +279,7 @@ test('node as PID 1 whose program pid1 cannot read: SIGTERM in SigCgt is a known
   }
 });
 
-test('npm start as PID 1 loses the service\'s graceful shutdown', async (t) => {
+test("npm start as PID 1 loses the service's graceful shutdown", async (t) => {
   const npmCli = ['/usr/local/lib/node_modules/npm/bin/npm-cli.js', '/usr/lib/node_modules/npm/bin/npm-cli.js'].find((p) => fs.existsSync(p));
   if (!npmCli) {
     t.skip('npm is not installed where node can run it');
@@ -242,7 +287,10 @@ test('npm start as PID 1 loses the service\'s graceful shutdown', async (t) => {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-npm-'));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', scripts: { start: `${SVC} --drain-ms 200` } }));
-  const ns = await startNamespace([process.execPath, npmCli, 'start', '--prefix', dir], { readyLine: /svc\[\d+\]: ready/, env: { npm_config_update_notifier: 'false', npm_config_loglevel: 'silent' } });
+  const ns = await startNamespace([process.execPath, npmCli, 'start', '--prefix', dir], {
+    readyLine: /svc\[\d+\]: ready/,
+    env: { npm_config_update_notifier: 'false', npm_config_loglevel: 'silent' },
+  });
   try {
     const r = await inspect(ns.initPid);
     assert.equal(r.verdict.pid1.kind, 'package-manager', r.verdict.summary);
@@ -256,7 +304,14 @@ test('npm start as PID 1 loses the service\'s graceful shutdown', async (t) => {
 });
 
 test('bad input: missing PID, vanished PID, malformed arguments exit 2 with one line', async () => {
-  for (const args of [['inspect', '--pid', '999999999'], ['signals', '--pid', '999999999'], ['inspect', '--pid', 'abc'], ['inspect'], ['signals', 'xyz'], ['signals', '--pid', '1', '0000000000000002']]) {
+  for (const args of [
+    ['inspect', '--pid', '999999999'],
+    ['signals', '--pid', '999999999'],
+    ['inspect', '--pid', 'abc'],
+    ['inspect'],
+    ['signals', 'xyz'],
+    ['signals', '--pid', '1', '0000000000000002'],
+  ]) {
     const r = await pid1(args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

@@ -19,7 +19,8 @@ function wellFormed(name: string, lib: KnownLibrary, language: 'python' | 'javas
   assert.ok(['none', 'calls', 'import', 'unknown'].includes(lib.verdict), `${name}: verdict ${lib.verdict}`);
   assert.ok(Number.isInteger(lib.files) && lib.files >= 0, `${name}: files`);
   for (const s of lib.signals ?? []) assert.match(s, SIGNAL, `${name}: signal ${s}`);
-  if (lib.verdict === 'calls') assert.ok(lib.calls !== undefined && lib.signals !== undefined && (lib.calls.length > 0 || (lib.unknownUnder ?? []).length > 0), `${name}: 'calls' needs calls or unknownUnder, and signals`);
+  if (lib.verdict === 'calls')
+    assert.ok(lib.calls !== undefined && lib.signals !== undefined && (lib.calls.length > 0 || (lib.unknownUnder ?? []).length > 0), `${name}: 'calls' needs calls or unknownUnder, and signals`);
   if (lib.verdict === 'import') assert.ok((lib.signals ?? []).length > 0, `${name}: 'import' needs signals`);
   if (lib.verdict !== 'none') assert.ok(lib.note, `${name}: a verdict other than 'none' says why`);
   for (const c of lib.calls ?? []) {
@@ -79,14 +80,48 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'Python: only verified libraries, no handler', files: { 'worker.py': 'import json, time\nimport requests\nimport redis\nfrom sqlalchemy import create_engine\nimport yaml\n\nr = redis.Redis()\nwhile True:\n    requests.get("http://localhost:8080")\n    time.sleep(5)\n' }, verdict: 'no-handler' },
+  {
+    name: 'Python: only verified libraries, no handler',
+    files: {
+      'worker.py':
+        'import json, time\nimport requests\nimport redis\nfrom sqlalchemy import create_engine\nimport yaml\n\nr = redis.Redis()\nwhile True:\n    requests.get("http://localhost:8080")\n    time.sleep(5)\n',
+    },
+    verdict: 'no-handler',
+  },
   { name: 'Python: google.protobuf and grpc', files: { 'app.py': 'from google.protobuf import json_format\nimport grpc\nimport time\ntime.sleep(1e9)\n' }, verdict: 'no-handler' },
-  { name: 'Python: a verified library plus one pid1 does not know', files: { 'app.py': 'import requests\nimport acme_internal_sdk\nacme_internal_sdk.run()\n' }, verdict: 'unknown', reason: /acme_internal_sdk/ },
+  {
+    name: 'Python: a verified library plus one pid1 does not know',
+    files: { 'app.py': 'import requests\nimport acme_internal_sdk\nacme_internal_sdk.run()\n' },
+    verdict: 'unknown',
+    reason: /acme_internal_sdk/,
+  },
   { name: 'Python: uvicorn.run installs the handler', files: { 'main.py': 'import uvicorn\nfrom fastapi import FastAPI\napp = FastAPI()\nuvicorn.run(app)\n' }, verdict: 'handles' },
-  { name: 'Python: a call into a part of a library that can install one', files: { 'train.py': 'import torch\nfrom torch.distributed.elastic.multiprocessing import start_processes\nstart_processes()\n' }, verdict: 'unknown', reason: /torch\.distributed\.elastic/ },
-  { name: 'Python: a module beside the file shadows the library', files: { 'app.py': 'import redis\nredis.serve()\n', 'redis.py': 'import signal\n\ndef serve():\n    pass\n\nsignal.signal(signal.SIGTERM, print)\n' }, verdict: 'handles' },
-  { name: 'Python: a stop signal the library may take (tornado, SIGCHLD)', signal: 'SIGCHLD', files: { 'app.py': 'import tornado.ioloop\ntornado.ioloop.IOLoop.current().start()\n' }, verdict: 'unknown' },
-  { name: 'Node: only verified packages, no listener', files: { 'server.js': "const express = require('express');\nconst cors = require('cors');\nconst { Pool } = require('pg');\nconst pino = require('pino');\nconst app = express();\napp.use(cors());\napp.listen(3000);\n" }, verdict: 'no-handler', reason: /Node re-raises/ },
+  {
+    name: 'Python: a call into a part of a library that can install one',
+    files: { 'train.py': 'import torch\nfrom torch.distributed.elastic.multiprocessing import start_processes\nstart_processes()\n' },
+    verdict: 'unknown',
+    reason: /torch\.distributed\.elastic/,
+  },
+  {
+    name: 'Python: a module beside the file shadows the library',
+    files: { 'app.py': 'import redis\nredis.serve()\n', 'redis.py': 'import signal\n\ndef serve():\n    pass\n\nsignal.signal(signal.SIGTERM, print)\n' },
+    verdict: 'handles',
+  },
+  {
+    name: 'Python: a stop signal the library may take (tornado, SIGCHLD)',
+    signal: 'SIGCHLD',
+    files: { 'app.py': 'import tornado.ioloop\ntornado.ioloop.IOLoop.current().start()\n' },
+    verdict: 'unknown',
+  },
+  {
+    name: 'Node: only verified packages, no listener',
+    files: {
+      'server.js':
+        "const express = require('express');\nconst cors = require('cors');\nconst { Pool } = require('pg');\nconst pino = require('pino');\nconst app = express();\napp.use(cors());\napp.listen(3000);\n",
+    },
+    verdict: 'no-handler',
+    reason: /Node re-raises/,
+  },
   { name: 'Node: a package pid1 does not know', files: { 'server.js': "const x = require('acme-internal-server');\nx.start();\n" }, verdict: 'unknown', reason: /acme-internal-server/ },
 ];
 

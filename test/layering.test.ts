@@ -12,7 +12,17 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');
 
 const LAYER: Readonly<Record<string, number>> = {
-  util: 0, model: 1, document: 2, sources: 3, proc: 3, rules: 4, lint: 5, init: 5, runtime: 6, report: 7, cli: 8,
+  util: 0,
+  model: 1,
+  document: 2,
+  sources: 3,
+  proc: 3,
+  rules: 4,
+  lint: 5,
+  init: 5,
+  runtime: 6,
+  report: 7,
+  cli: 8,
 };
 
 function sources(dir: string): string[] {
@@ -32,8 +42,14 @@ function importsOf(text: string): string[] {
 const folderOf = (abs: string): string => path.relative(root, abs).split(path.sep)[0] as string;
 
 test('every folder of src/ has a layer', () => {
-  const folders = fs.readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-  assert.deepEqual(folders.filter((f) => LAYER[f] === undefined), []);
+  const folders = fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
+  assert.deepEqual(
+    folders.filter((f) => LAYER[f] === undefined),
+    [],
+  );
 });
 
 test('no import runs against the layering', () => {

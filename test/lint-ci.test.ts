@@ -23,7 +23,13 @@ function tree(files: Record<string, string>): string {
   return dir;
 }
 
-interface Issue { description: string; check_name: string; fingerprint: string; severity: string; location: { path: string; lines: { begin: number; end?: number } } }
+interface Issue {
+  description: string;
+  check_name: string;
+  fingerprint: string;
+  severity: string;
+  location: { path: string; lines: { begin: number; end?: number } };
+}
 
 function validator(): ((d: unknown) => boolean) & { errors?: unknown } {
   const Ajv2020 = (require('ajv/dist/2020') as { default: new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } } }).default;
@@ -34,7 +40,7 @@ const BAD = 'FROM python:3.12-slim\nENTRYPOINT gunicorn app:app\n';
 
 test('--format gitlab: a valid Code Quality report (errors major, warnings minor, file errors too), fingerprints unique and stable when lines move', async () => {
   const dir = tree({
-    'Dockerfile': BAD,
+    Dockerfile: BAD,
     'svc/Dockerfile': 'FROM node:20\nCMD ["node", "s.js"]\n',
     'broken/Dockerfile': 'FROBNICATE\n',
     'two/Dockerfile': 'FROM debian AS a\nCMD svc\nFROM debian\nCMD svc\n',
@@ -47,7 +53,12 @@ test('--format gitlab: a valid Code Quality report (errors major, warnings minor
   assert.ok(validate(issues), JSON.stringify(validate.errors, null, 1));
   // the fixture has teeth: SARIF's level names, a missing line or an absolute path are refused
   const first = issues[0] as Issue;
-  for (const wrong of [{ ...first, severity: 'error' }, { ...first, location: { path: first.location.path } }, { ...first, location: { ...first.location, path: '/abs/Dockerfile' } }]) assert.equal(validate([wrong]), false);
+  for (const wrong of [
+    { ...first, severity: 'error' },
+    { ...first, location: { path: first.location.path } },
+    { ...first, location: { ...first.location, path: '/abs/Dockerfile' } },
+  ])
+    assert.equal(validate([wrong]), false);
   const brief = issues.map((i) => `${i.location.path}:${i.location.lines.begin} ${i.check_name} ${i.severity}`).sort();
   assert.deepEqual(brief, [
     'Dockerfile:2 shell-pid1 major',
@@ -68,7 +79,7 @@ test('--format gitlab: a valid Code Quality report (errors major, warnings minor
   const cc = await pid1(['lint', '--format', 'codeclimate', 'Dockerfile'], { cwd: dir });
   assert.deepEqual(JSON.parse(cc.stdout), [moved]);
   // nothing found: an empty array, still valid
-  const clean = tree({ 'Dockerfile': 'FROM python:3.12-slim\nENTRYPOINT ["gunicorn", "app:app"]\n' });
+  const clean = tree({ Dockerfile: 'FROM python:3.12-slim\nENTRYPOINT ["gunicorn", "app:app"]\n' });
   const none = await pid1(['lint', '--format', 'gitlab', '-o', 'gl-code-quality-report.json'], { cwd: clean });
   assert.equal(none.code, 0);
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(clean, 'gl-code-quality-report.json'), 'utf8')), []);

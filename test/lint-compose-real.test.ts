@@ -62,18 +62,27 @@ function launches(p: { dir: string }, images: Record<string, string>, composeVer
   const doc = store.read(path.join(p.dir, 'docker-compose.yml'), 'compose');
   assert.ok(doc);
   const res = lintComposeProject([doc], store, { env: {}, images, composeVersion });
-  assert.deepEqual(res.flatMap((r) => r.errors), []);
+  assert.deepEqual(
+    res.flatMap((r) => r.errors),
+    [],
+  );
   return new Map(res.flatMap((r) => r.launches).map((l) => [(l as ComposeLaunch).service, l as ComposeLaunch]));
 }
 
 function inspect(container: string): { Entrypoint: string[] | null; Cmd: string[] | null; StopSignal?: string; ExitCode: number; Init: boolean | null } {
-  const j = JSON.parse(runSync('docker', ['inspect', container])) as { Config: { Entrypoint: string[] | null; Cmd: string[] | null; StopSignal?: string }; State: { ExitCode: number }; HostConfig: { Init: boolean | null } }[];
+  const j = JSON.parse(runSync('docker', ['inspect', container])) as {
+    Config: { Entrypoint: string[] | null; Cmd: string[] | null; StopSignal?: string };
+    State: { ExitCode: number };
+    HostConfig: { Init: boolean | null };
+  }[];
   const c = j[0];
   assert.ok(c);
   return { Entrypoint: c.Config.Entrypoint, Cmd: c.Config.Cmd, ...(c.Config.StopSignal ? { StopSignal: c.Config.StopSignal } : {}), ExitCode: c.State.ExitCode, Init: c.HostConfig.Init };
 }
 
-before(async () => { await loadShellParser(); });
+before(async () => {
+  await loadShellParser();
+});
 
 after(async () => {
   for (const p of projects) {
@@ -102,7 +111,19 @@ describe('docker-compose v1 splits a string command with shlex, and never runs a
     for (const [name, cmd] of Object.entries(strings)) {
       const real = inspect(`${p.name}_${name}_1`);
       // compose interpolates first ($$ -> $), then shlex-splits
-      assert.deepEqual(real.Cmd, splitShlex(interpolate(charsOf(cmd, [...cmd].map((_, i) => i)), {})).words.map((w) => w.value), name);
+      assert.deepEqual(
+        real.Cmd,
+        splitShlex(
+          interpolate(
+            charsOf(
+              cmd,
+              [...cmd].map((_, i) => i),
+            ),
+            {},
+          ),
+        ).words.map((w) => w.value),
+        name,
+      );
       assert.deepEqual(real.Cmd, ls.get(name)?.argv, name);
     }
     assert.deepEqual(inspect(`${p.name}_operators_1`).Cmd?.slice(0, 4), ['app', '--drain-ms', '100', '&&']);
@@ -124,12 +145,22 @@ describe('docker-compose v1 splits a string command with shlex, and never runs a
     if (!requireCompose(t)) return;
     const img = testImage({ shell: 'dash' });
     const p = newProject({
-      'Dockerfile': `FROM ${img}\nENTRYPOINT ["tini", "--"]\nCMD ["app", "--name", "from-cmd"]\n`,
+      Dockerfile: `FROM ${img}\nENTRYPOINT ["tini", "--"]\nCMD ["app", "--name", "from-cmd"]\n`,
       'docker-compose.yml': [
-        'version: "2.4"', 'services:',
-        '  ep:', '    build: .', '    network_mode: none', '    entrypoint: ["app", "--drain-ms", "100"]',
-        '  cmd:', '    build: .', '    network_mode: none', '    command: app --name from-compose',
-        '  neither:', '    build: .', '    network_mode: none', '',
+        'version: "2.4"',
+        'services:',
+        '  ep:',
+        '    build: .',
+        '    network_mode: none',
+        '    entrypoint: ["app", "--drain-ms", "100"]',
+        '  cmd:',
+        '    build: .',
+        '    network_mode: none',
+        '    command: app --name from-compose',
+        '  neither:',
+        '    build: .',
+        '    network_mode: none',
+        '',
       ].join('\n'),
     });
     // FROM a local image: the classic builder does not pull
@@ -154,13 +185,39 @@ describe('what pid1 test --compose runs is what docker-compose creates', () => {
     const p = newProject({
       'docker-compose.yml': [
         'version: "2.4"',
-        'x-base: &base', `  image: ${img}`, '  network_mode: none', '  stop_signal: SIGINT', '  environment:', '    FROM_ANCHOR: a',
+        'x-base: &base',
+        `  image: ${img}`,
+        '  network_mode: none',
+        '  stop_signal: SIGINT',
+        '  environment:',
+        '    FROM_ANCHOR: a',
         'services:',
-        '  web:', '    <<: *base', '    command: ["app", "--name", "base"]', '    init: true',
-        '  worker:', '    extends: {file: common.yml, service: base}', '    network_mode: none', '    command: ["app", "--name", "worker"]', '    environment:', '      - OWN=1',
+        '  web:',
+        '    <<: *base',
+        '    command: ["app", "--name", "base"]',
+        '    init: true',
+        '  worker:',
+        '    extends: {file: common.yml, service: base}',
+        '    network_mode: none',
+        '    command: ["app", "--name", "worker"]',
+        '    environment:',
+        '      - OWN=1',
         '',
       ].join('\n'),
-      'common.yml': ['version: "2.4"', 'services:', '  base:', `    image: ${img}`, '    user: "1000"', '    working_dir: /tmp', '    env_file: common.env', '    environment:', '      COMMON: "1"', '      OWN: base', '    stop_signal: SIGUSR1', ''].join('\n'),
+      'common.yml': [
+        'version: "2.4"',
+        'services:',
+        '  base:',
+        `    image: ${img}`,
+        '    user: "1000"',
+        '    working_dir: /tmp',
+        '    env_file: common.env',
+        '    environment:',
+        '      COMMON: "1"',
+        '      OWN: base',
+        '    stop_signal: SIGUSR1',
+        '',
+      ].join('\n'),
       'common.env': 'FROM_FILE=f\n',
       'docker-compose.override.yml': ['version: "2.4"', 'services:', '  web:', '    command: ["app", "--name", "overridden"]', '    environment:', '      FROM_OVERRIDE: o', ''].join('\n'),
     });
@@ -169,13 +226,22 @@ describe('what pid1 test --compose runs is what docker-compose creates', () => {
     assert.equal(up.code, 0, up.stderr);
     for (const service of ['web', 'worker']) {
       const spec = composeService(path.join(p.dir, 'docker-compose.yml'), service, {});
-      const j = JSON.parse(runSync('docker', ['inspect', `${p.name}_${service}_1`])) as { Config: { Entrypoint: string[] | null; Cmd: string[] | null; Env: string[]; User: string; WorkingDir: string; StopSignal?: string }; HostConfig: { Init: boolean | null } }[];
+      const j = JSON.parse(runSync('docker', ['inspect', `${p.name}_${service}_1`])) as {
+        Config: { Entrypoint: string[] | null; Cmd: string[] | null; Env: string[]; User: string; WorkingDir: string; StopSignal?: string };
+        HostConfig: { Init: boolean | null };
+      }[];
       const real = j[0];
       assert.ok(real, service);
       assert.deepEqual(real.Config.Cmd, spec.command ?? null, service);
       assert.deepEqual(real.Config.Entrypoint, spec.entrypoint ?? null, service);
       for (const [k, v] of Object.entries(spec.env)) assert.ok(real.Config.Env.includes(`${k}=${v}`), `${service}: ${k}=${v} in ${real.Config.Env.join(' ')}`);
-      assert.deepEqual(real.Config.Env.filter((e) => /^(FROM_|COMMON|OWN)/.test(e)).sort(), Object.entries(spec.env).map(([k, v]) => `${k}=${v}`).sort(), service);
+      assert.deepEqual(
+        real.Config.Env.filter((e) => /^(FROM_|COMMON|OWN)/.test(e)).sort(),
+        Object.entries(spec.env)
+          .map(([k, v]) => `${k}=${v}`)
+          .sort(),
+        service,
+      );
       assert.equal(real.Config.User, spec.user ?? '', service);
       assert.equal(real.Config.WorkingDir, spec.workingDir ?? '', service);
       assert.equal(real.Config.StopSignal, spec.stopSignal, service);
@@ -186,14 +252,16 @@ describe('what pid1 test --compose runs is what docker-compose creates', () => {
   });
 });
 
-describe('lint\'s verdicts match `docker-compose stop`', () => {
+describe("lint's verdicts match `docker-compose stop`", () => {
   it('wrapper, exec, string command, ash, init: true, stop_signal', async (t) => {
     if (!requireCompose(t)) return;
     const dash = testImage({ shell: 'dash' });
     const ash = testImage({ shell: 'ash' });
     const grace = 3;
     const svc = (name: string, lines: string[]): string[] => [`  ${name}:`, '    network_mode: none', `    stop_grace_period: ${grace}s`, ...lines.map((l) => `    ${l}`)];
-    const yml = ['version: "2.4"', 'services:',
+    const yml = [
+      'version: "2.4"',
+      'services:',
       ...svc('wrapper', [`image: ${dash}`, 'command: ["sh", "-c", "app --drain-ms 300"]']),
       ...svc('execd', [`image: ${dash}`, 'command: ["sh", "-c", "exec app --drain-ms 300"]']),
       ...svc('string', [`image: ${dash}`, 'command: app --drain-ms 300']),
@@ -243,17 +311,15 @@ describe('lint\'s verdicts match `docker-compose stop`', () => {
 });
 
 describe('the legacy v1 format (services at the top level) as docker-compose 1.x runs it', () => {
-  it('docker-compose 1.29 runs a v1 file: shlex splitting, `build` + the service\'s `dockerfile`, and what lint reads matches', async (t) => {
+  it("docker-compose 1.29 runs a v1 file: shlex splitting, `build` + the service's `dockerfile`, and what lint reads matches", async (t) => {
     if (!requireCompose(t)) return;
     const img = testImage({ shell: 'dash' });
     const p = newProject({
       'Dockerfile.alt': `FROM ${img}\nCMD ["app", "--name", "from-alt"]\n`,
-      'Dockerfile': `FROM ${img}\nCMD ["app", "--name", "from-default"]\n`,
-      'docker-compose.yml': [
-        'web:', '  build: .', '  dockerfile: Dockerfile.alt', '  net: none',
-        'worker:', `  image: ${img}`, '  net: none', '  command: app --drain-ms 100 && echo "a b"',
-        '',
-      ].join('\n'),
+      Dockerfile: `FROM ${img}\nCMD ["app", "--name", "from-default"]\n`,
+      'docker-compose.yml': ['web:', '  build: .', '  dockerfile: Dockerfile.alt', '  net: none', 'worker:', `  image: ${img}`, '  net: none', '  command: app --drain-ms 100 && echo "a b"', ''].join(
+        '\n',
+      ),
     });
     const built = await compose(p, ['build']);
     assert.equal(built.code, 0, built.stderr);
@@ -265,8 +331,14 @@ describe('the legacy v1 format (services at the top level) as docker-compose 1.x
     assert.ok(doc);
     // v2 is asked for, but a v1 file is only ever run by docker-compose 1.x: its strings are split with shlex
     const res = lintComposeProject([doc], store, { env: {}, images: { [img]: 'dash' }, composeVersion: 2 });
-    assert.deepEqual(res.flatMap((r) => r.errors), []);
-    assert.deepEqual(res.flatMap((r) => r.notices ?? []).map((n) => n.code), ['compose-v1']);
+    assert.deepEqual(
+      res.flatMap((r) => r.errors),
+      [],
+    );
+    assert.deepEqual(
+      res.flatMap((r) => r.notices ?? []).map((n) => n.code),
+      ['compose-v1'],
+    );
     const ls = new Map(res.flatMap((r) => r.launches).map((l) => [(l as ComposeLaunch).service, l as ComposeLaunch]));
     for (const s of ['web', 'worker']) {
       const real = inspect(`${p.name}_${s}_1`);

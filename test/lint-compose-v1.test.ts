@@ -15,10 +15,14 @@ import { lintComposeDocument } from '../src/sources/compose/source.js';
 import type { ComposeLaunch, SourceResult } from '../src/sources/launch.js';
 import { pid1 } from './helpers/cli.js';
 
-before(async () => { await loadShellParser(); });
+before(async () => {
+  await loadShellParser();
+});
 
 const tmpDirs: string[] = [];
-after(() => { for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
 function project(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-compose-v1-'));
@@ -55,11 +59,14 @@ describe('the legacy v1 format', () => {
     assert.deepEqual(s.get('web')?.argv, ['app', '--port', '80', '&&', 'echo', 'a b']);
     assert.equal(s.get('web')?.legacyV1, true);
     assert.equal(s.get('web')?.where, 'web');
-    assert.deepEqual(r.notices?.map((n) => n.code === 'compose-v1' ? n.services : []), [['web', 'redis']]);
+    assert.deepEqual(
+      r.notices?.map((n) => (n.code === 'compose-v1' ? n.services : [])),
+      [['web', 'redis']],
+    );
     assert.equal(r.notices?.[0]?.span.start, 0);
   });
 
-  it('v1 keys: `build` is the context and the service\'s `dockerfile` names the Dockerfile; init and stop_grace_period do not exist', () => {
+  it("v1 keys: `build` is the context and the service's `dockerfile` names the Dockerfile; init and stop_grace_period do not exist", () => {
     const dir = project({
       'docker-compose.yml': 'api:\n  build: ./api\n  dockerfile: Dockerfile.prod\n  init: true\n  stop_grace_period: 1m\n',
       'api/Dockerfile.prod': 'FROM debian:bookworm\nCMD ["api", "--prod"]\n',

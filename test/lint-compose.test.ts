@@ -23,12 +23,20 @@ import { pid1 } from './helpers/cli.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SHOP = path.resolve(here, '../../test/fixtures/compose/shop');
 
-before(async () => { await loadShellParser(); });
+before(async () => {
+  await loadShellParser();
+});
 
 const tmpDirs: string[] = [];
-after(() => { for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
-const chars = (s: string) => charsOf(s, Array.from({ length: s.length }, (_, i) => i));
+const chars = (s: string) =>
+  charsOf(
+    s,
+    Array.from({ length: s.length }, (_, i) => i),
+  );
 
 function project(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-compose-'));
@@ -63,16 +71,22 @@ describe('a string command is split by compose, not by a shell', () => {
     ['svc; echo done', ['svc;', 'echo', 'done'], ['svc'], ';'],
     ['svc | tee log', ['svc', '|', 'tee', 'log'], ['svc'], '|'],
     ['svc 2>/dev/null', ['svc', '2>/dev/null'], ['svc'], '>'],
-    ['sh -c "svc --name \'a b\'"', ['sh', '-c', 'svc --name \'a b\''], ['sh', '-c', 'svc --name \'a b\'']],
+    ['sh -c "svc --name \'a b\'"', ['sh', '-c', "svc --name 'a b'"], ['sh', '-c', "svc --name 'a b'"]],
     ['echo "a\\tb" \'c\\d\'', ['echo', 'a\\tb', 'c\\d'], ['echo', 'atb', 'c\\d']],
     ['echo $(date) `x`', ['echo', '$(date)', '`x`'], ['echo', '$(date)', '`x`']],
     ['say "" \'\'', ['say', '', ''], ['say', '', '']],
   ];
   for (const [input, v1, v2, stop] of cases) {
     it(JSON.stringify(input), () => {
-      assert.deepEqual(splitShlex(chars(input)).words.map((w) => w.value), v1);
+      assert.deepEqual(
+        splitShlex(chars(input)).words.map((w) => w.value),
+        v1,
+      );
       const r2 = splitShellwords(chars(input));
-      assert.deepEqual(r2.words.map((w) => w.value), v2);
+      assert.deepEqual(
+        r2.words.map((w) => w.value),
+        v2,
+      );
       assert.equal(r2.stoppedAt?.char, stop);
     });
   }
@@ -114,9 +128,11 @@ describe('interpolation', () => {
 
 describe('the shop project', () => {
   let m: Map<string, ComposeLaunch>;
-  before(() => { m = services(path.join(SHOP, 'compose.yaml')); });
+  before(() => {
+    m = services(path.join(SHOP, 'compose.yaml'));
+  });
 
-  it('build: the Dockerfile target and args; the override file\'s command; the anchor\'s grace', () => {
+  it("build: the Dockerfile target and args; the override file's command; the anchor's grace", () => {
     const api = svc(m, 'api');
     assert.deepEqual(api.argv.slice(0, 2), ['sh', '-c']);
     assert.equal(api.entrypoint, undefined); // the prod stage sets no ENTRYPOINT
@@ -144,7 +160,7 @@ describe('the shop project', () => {
     assert.deepEqual(svc(v1, 'migrate').argv, ['python', 'manage.py', 'migrate', '&&', 'python', 'manage.py', 'runserver', '0.0.0.0:8001']);
   });
 
-  it('image only: the official image\'s CMD; stop_signal replaces its STOPSIGNAL', () => {
+  it("image only: the official image's CMD; stop_signal replaces its STOPSIGNAL", () => {
     const web = svc(m, 'web');
     assert.deepEqual(web.argv, ['nginx', '-g', 'daemon off;']);
     assert.equal(web.stopSignal.signal, 'SIGTERM');
@@ -164,7 +180,10 @@ describe('the shop project', () => {
     const r = await pid1(['lint', SHOP, '--format', 'json']);
     assert.equal(r.code, 1, r.stderr);
     const json = JSON.parse(r.stdout) as { files: { file: string; findings: { ruleId: string; file: string; range: { start: { line: number } }; related?: { message: string }[] }[] }[] };
-    const got = json.files.flatMap((f) => f.findings).map((f) => `${f.ruleId} ${path.basename(f.file)}:${f.range.start.line}`).sort();
+    const got = json.files
+      .flatMap((f) => f.findings)
+      .map((f) => `${f.ruleId} ${path.basename(f.file)}:${f.range.start.line}`)
+      .sort();
     assert.deepEqual(got, [
       'compose-shell-operators compose.yaml:27',
       // python manage.py, from an image: pid1 cannot read manage.py to see whether it handles SIGTERM.
@@ -209,7 +228,7 @@ describe('merging and overriding', () => {
 
   it('an entrypoint override drops the image CMD; command alone keeps the ENTRYPOINT', () => {
     const dir = project({
-      'Dockerfile': 'FROM alpine:3.20\nENTRYPOINT ["tini", "--"]\nCMD ["app", "--x"]\n',
+      Dockerfile: 'FROM alpine:3.20\nENTRYPOINT ["tini", "--"]\nCMD ["app", "--x"]\n',
       'compose.yaml': 'services:\n  ep:\n    build: .\n    entrypoint: ["app"]\n  cmd:\n    build: .\n    command: app --y\n  neither:\n    build: .\n',
     });
     const m = services(path.join(dir, 'compose.yaml'));
@@ -262,10 +281,13 @@ describe('fixes in compose files', () => {
     const file = path.join(dir, 'compose.yaml');
     const r = await pid1(['lint', '--fix', file]);
     const after = fs.readFileSync(file, 'utf8');
-    assert.equal(after, text
-      .replace('cd /srv && gunicorn', 'cd /srv && exec gunicorn')
-      .replace('stop_signal: SIGTERM   # fast', 'stop_signal: SIGQUIT   # fast')
-      .replace('  proxy2:\n', '  proxy2:\n    stop_signal: SIGQUIT\n'));
+    assert.equal(
+      after,
+      text
+        .replace('cd /srv && gunicorn', 'cd /srv && exec gunicorn')
+        .replace('stop_signal: SIGTERM   # fast', 'stop_signal: SIGQUIT   # fast')
+        .replace('  proxy2:\n', '  proxy2:\n    stop_signal: SIGQUIT\n'),
+    );
     // `sh -c svc`: inserting exec there would make compose split it into two words: no fix
     assert.equal(r.code, 1);
     assert.match(r.stdout, /compose\.yaml:15:14 .*\[shell-pid1\]/);

@@ -22,7 +22,10 @@ test('hundreds of generated Dockerfiles: no crash, per-file errors, the run goes
   const r = await pid1(['lint', '--format', 'json', root], { timeout: 110_000 });
   assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr.slice(0, 500)}`);
   assert.doesNotMatch(r.stderr, /internal error|at .*\.js:\d+/);
-  const out = JSON.parse(r.stdout) as { files: { file: string; kind: string; errors: { message: string; line?: number }[]; launches: unknown[] }[]; summary: { files: number; errors: number; fileErrors: number } };
+  const out = JSON.parse(r.stdout) as {
+    files: { file: string; kind: string; errors: { message: string; line?: number }[]; launches: unknown[] }[];
+    summary: { files: number; errors: number; fileErrors: number };
+  };
   const inputs = out.files.filter((f) => f.kind === 'dockerfile');
   assert.equal(inputs.length, stats.valid + stats.malformed + stats.binary + stats.huge);
   const internal = out.files.flatMap((f) => f.errors.filter((e) => /internal error/.test(e.message)).map((e) => `${f.file}: ${e.message}`));

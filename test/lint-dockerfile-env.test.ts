@@ -19,10 +19,14 @@ import type { Launch } from '../src/sources/launch.js';
 import { dockerStop, removeContainer, requireDocker, startContainer, testImage, trackImage } from './helpers/docker.js';
 import { run, runSync, waitFor } from './helpers/exec.js';
 
-before(async () => { await loadShellParser(); });
+before(async () => {
+  await loadShellParser();
+});
 
 const tmpDirs: string[] = [];
-after(() => { for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
 function context(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-env-'));
@@ -48,7 +52,7 @@ function launchOf(dir: string, images: Record<string, string> = {}): Launch {
 describe('where the builder puts things, as pid1 reads it', () => {
   it('ENV PATH $PATH:/opt/app/bin keeps the default PATH and finds the script there', () => {
     for (const env of ['ENV PATH $PATH:/opt/app/bin', 'ENV PATH=${PATH}:/opt/app/bin', 'ARG APP=/opt/app\nENV PATH "$PATH:${APP}/bin"']) {
-      const dir = context({ 'Dockerfile': `FROM debian:bookworm-slim\n${env}\nCOPY run.sh /opt/app/bin/\nENTRYPOINT ["run.sh"]\n`, 'run.sh': '#!/bin/sh\nexec svc\n' });
+      const dir = context({ Dockerfile: `FROM debian:bookworm-slim\n${env}\nCOPY run.sh /opt/app/bin/\nENTRYPOINT ["run.sh"]\n`, 'run.sh': '#!/bin/sh\nexec svc\n' });
       const l = launchOf(dir);
       assert.equal(l.env.PATH, `${DEFAULT_PATH}:/opt/app/bin`, env);
       assert.deepEqual([...l.scripts.keys()], ['run.sh'], env);
@@ -58,7 +62,8 @@ describe('where the builder puts things, as pid1 reads it', () => {
 
   it('the Debian postgres pattern: ENV PATH $PATH:/usr/lib/postgresql/$PG_MAJOR/bin, the entrypoint in /usr/local/bin', () => {
     const dir = context({
-      'Dockerfile': 'FROM debian:bookworm-slim\nENV PG_MAJOR 17\nENV PATH $PATH:/usr/lib/postgresql/$PG_MAJOR/bin\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["postgres"]\n',
+      Dockerfile:
+        'FROM debian:bookworm-slim\nENV PG_MAJOR 17\nENV PATH $PATH:/usr/lib/postgresql/$PG_MAJOR/bin\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["postgres"]\n',
       'docker-entrypoint.sh': '#!/bin/sh\nexec "$@"\n',
     });
     const l = launchOf(dir);
@@ -72,26 +77,26 @@ describe('where the builder puts things, as pid1 reads it', () => {
       ['WORKDIR /srv/app\nCOPY entrypoint.sh /srv/app', '/srv/app/entrypoint.sh'],
       ['COPY a.txt entrypoint.sh /opt/x/\nCOPY entrypoint.sh /opt/x', '/opt/x/entrypoint.sh'],
     ] as const) {
-      const dir = context({ 'Dockerfile': `FROM debian:bookworm-slim\n${lines}\nENTRYPOINT ["${entry}"]\n`, 'entrypoint.sh': '#!/bin/sh\nexec svc\n', 'a.txt': 'a\n' });
+      const dir = context({ Dockerfile: `FROM debian:bookworm-slim\n${lines}\nENTRYPOINT ["${entry}"]\n`, 'entrypoint.sh': '#!/bin/sh\nexec svc\n', 'a.txt': 'a\n' });
       assert.ok(launchOf(dir).scripts.has(entry), lines);
     }
     // a file copied onto a name that is no directory keeps that name
-    const dir = context({ 'Dockerfile': 'FROM debian:bookworm-slim\nCOPY entrypoint.sh /start\nENTRYPOINT ["/start"]\n', 'entrypoint.sh': '#!/bin/sh\nexec svc\n' });
+    const dir = context({ Dockerfile: 'FROM debian:bookworm-slim\nCOPY entrypoint.sh /start\nENTRYPOINT ["/start"]\n', 'entrypoint.sh': '#!/bin/sh\nexec svc\n' });
     assert.ok(launchOf(dir).scripts.has('/start'));
   });
 
   it('FROM scratch has no standard directories: COPY x /srv makes the file /srv', () => {
-    const dir = context({ 'Dockerfile': 'FROM scratch\nCOPY entrypoint.sh /srv\nENTRYPOINT ["/srv"]\n', 'entrypoint.sh': '#!/bin/sh\nexec svc\n' });
+    const dir = context({ Dockerfile: 'FROM scratch\nCOPY entrypoint.sh /srv\nENTRYPOINT ["/srv"]\n', 'entrypoint.sh': '#!/bin/sh\nexec svc\n' });
     assert.ok(launchOf(dir).scripts.has('/srv'));
   });
 });
 
 describe('the real builder', () => {
-  it('docker build: the PATH the image gets is the PATH pid1 computes (FROM scratch: the builder\'s default)', async (t) => {
+  it("docker build: the PATH the image gets is the PATH pid1 computes (FROM scratch: the builder's default)", async (t) => {
     if (!requireDocker(t)) return;
     const cases = ['ENV PATH $PATH:/opt/app/bin', 'ENV PATH=/opt/first:$PATH', 'ARG D=/opt/d\nENV PATH $PATH:${D}/bin:${UNSET:-/opt/dflt}'];
     for (const env of cases) {
-      const dir = context({ 'Dockerfile': `FROM scratch\n${env}\n` });
+      const dir = context({ Dockerfile: `FROM scratch\n${env}\n` });
       const tag = `pid1-test-env-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
       trackImage(tag);
       const b = await run('docker', ['build', '-q', '--label', 'pid1.test=1', '-t', tag, dir], { timeout: 120_000 });
@@ -101,13 +106,17 @@ describe('the real builder', () => {
       const doc = store.read(path.join(dir, 'Dockerfile'), 'dockerfile');
       assert.ok(doc);
       const stage = lintDockerfileSource(doc, store, { allStages: true }).dockerfile?.target;
-      assert.deepEqual(realEnv.filter((e) => e.startsWith('PATH=')), [`PATH=${stage?.env.get('PATH') ?? ''}`], env);
+      assert.deepEqual(
+        realEnv.filter((e) => e.startsWith('PATH=')),
+        [`PATH=${stage?.env.get('PATH') ?? ''}`],
+        env,
+      );
     }
   });
 
   it('docker build FROM scratch: COPY x /srv and /opt make files (scratch has no directories), COPY x /usr/local/bin/ a directory', async (t) => {
     if (!requireDocker(t)) return;
-    const dir = context({ 'Dockerfile': 'FROM scratch\nCOPY f /srv\nCOPY f /opt\nCOPY f /usr/local/bin/\n', 'f': 'x\n' });
+    const dir = context({ Dockerfile: 'FROM scratch\nCOPY f /srv\nCOPY f /opt\nCOPY f /usr/local/bin/\n', f: 'x\n' });
     const tag = `pid1-test-scratch-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     trackImage(tag);
     const b = await run('docker', ['build', '-q', '--label', 'pid1.test=1', '-t', tag, dir], { timeout: 120_000 });
@@ -125,14 +134,24 @@ describe('the real builder', () => {
     const doc = store.read(path.join(dir, 'Dockerfile'), 'dockerfile');
     assert.ok(doc);
     const copies = lintDockerfileSource(doc, store, { allStages: true }).dockerfile?.target?.copies ?? [];
-    assert.deepEqual(copies.map((x) => [x.dest, x.destDir]), [['/srv', false], ['/opt', false], ['/usr/local/bin', true]]);
+    assert.deepEqual(
+      copies.map((x) => [x.dest, x.destDir]),
+      [
+        ['/srv', false],
+        ['/opt', false],
+        ['/usr/local/bin', true],
+      ],
+    );
   });
 
   it('an entrypoint script on a PATH set with the legacy form runs, and stops as lint predicts', async (t) => {
     if (!requireDocker(t)) return;
     const base = testImage({ shell: 'dash' });
-    for (const [name, script, outcome] of [['execs', 'exec app --drain-ms 200', 'graceful'], ['keeps', 'app --drain-ms 200', 'killed']] as const) {
-      const dir = context({ 'Dockerfile': `FROM ${base}\nENV PATH $PATH:/opt/app/bin\nCOPY run.sh /opt/app/bin/\nENTRYPOINT ["run.sh"]\n`, 'run.sh': `#!/bin/sh\n${script}\n` });
+    for (const [name, script, outcome] of [
+      ['execs', 'exec app --drain-ms 200', 'graceful'],
+      ['keeps', 'app --drain-ms 200', 'killed'],
+    ] as const) {
+      const dir = context({ Dockerfile: `FROM ${base}\nENV PATH $PATH:/opt/app/bin\nCOPY run.sh /opt/app/bin/\nENTRYPOINT ["run.sh"]\n`, 'run.sh': `#!/bin/sh\n${script}\n` });
       const l = launchOf(dir, { [base]: 'dash' });
       assert.equal(l.prediction?.outcome, outcome, name);
       const tag = `pid1-test-envrun-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -143,8 +162,10 @@ describe('the real builder', () => {
       try {
         await waitFor(`${c} ready`, () => (/ready/.test(runSync('docker', ['logs', c])) ? true : undefined), 10_000);
         const r = await dockerStop(c, 2);
-        if (outcome === 'graceful') { assert.match(r.logs, /graceful exit/, name); assert.equal(r.exitCode, 0, name); }
-        else assert.equal(r.exitCode, 137, name);
+        if (outcome === 'graceful') {
+          assert.match(r.logs, /graceful exit/, name);
+          assert.equal(r.exitCode, 0, name);
+        } else assert.equal(r.exitCode, 137, name);
       } finally {
         removeContainer(c);
       }

@@ -22,10 +22,14 @@ import type { KubernetesLaunch as K8sLaunch, SourceResult } from '../src/sources
 import { dockerStop, removeContainer, requireDocker, startContainer, testImage } from './helpers/docker.js';
 import { runSync, waitFor } from './helpers/exec.js';
 
-before(async () => { await loadShellParser(); });
+before(async () => {
+  await loadShellParser();
+});
 
 const tmpDirs: string[] = [];
-after(() => { for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
 /** A temporary repository (with .git, so the image linker stays inside it). */
 function repo(files: Record<string, string>): string {
@@ -58,13 +62,71 @@ describe('pod templates inside custom resources, by shape', () => {
   it('LeaderWorkerSet, JobSet, MPIJob, KServe: every pod template, wherever it is under spec', () => {
     const dir = repo({
       'crs.yaml': [
-        'apiVersion: leaderworkerset.x-k8s.io/v1', 'kind: LeaderWorkerSet', 'metadata: {name: vllm}', 'spec:', '  leaderWorkerTemplate:',
-        '    leaderTemplate:', '      spec:', '        containers:', '        - name: leader', '          image: vllm/vllm-openai:v0.6', '          command: ["sh", "-c", "ray start --head && python3 -m vllm.entrypoints.openai.api_server"]',
-        '    workerTemplate:', '      spec:', '        containers:', '        - name: worker', '          image: vllm/vllm-openai:v0.6',
-        '---', 'apiVersion: jobset.x-k8s.io/v1alpha2', 'kind: JobSet', 'metadata: {name: js}', 'spec:', '  replicatedJobs:', '  - name: workers', '    template:', '      spec:', '        template:', '          spec:', '            containers:', '            - name: trainer', '              image: python:3.12-slim', '              command: ["python", "train.py"]',
-        '---', 'apiVersion: kubeflow.org/v2beta1', 'kind: MPIJob', 'metadata: {name: pi}', 'spec:', '  mpiReplicaSpecs:', '    Launcher:', '      template:', '        spec:', '          containers:', '          - image: mpioperator/mpi-pi', '            name: mpi-launcher',
-        '---', 'apiVersion: serving.kserve.io/v1beta1', 'kind: InferenceService', 'metadata: {name: custom}', 'spec:', '  predictor:', '    containers:', '    - name: kserve-container', '      image: ghcr.io/acme/model:1',
-        '---', 'apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata: {name: things.acme.io}', 'spec:', '  versions:', '  - name: v1', '    schema:', '      openAPIV3Schema:', '        properties:', '          containers:', '            type: array', '            items: {type: object}',
+        'apiVersion: leaderworkerset.x-k8s.io/v1',
+        'kind: LeaderWorkerSet',
+        'metadata: {name: vllm}',
+        'spec:',
+        '  leaderWorkerTemplate:',
+        '    leaderTemplate:',
+        '      spec:',
+        '        containers:',
+        '        - name: leader',
+        '          image: vllm/vllm-openai:v0.6',
+        '          command: ["sh", "-c", "ray start --head && python3 -m vllm.entrypoints.openai.api_server"]',
+        '    workerTemplate:',
+        '      spec:',
+        '        containers:',
+        '        - name: worker',
+        '          image: vllm/vllm-openai:v0.6',
+        '---',
+        'apiVersion: jobset.x-k8s.io/v1alpha2',
+        'kind: JobSet',
+        'metadata: {name: js}',
+        'spec:',
+        '  replicatedJobs:',
+        '  - name: workers',
+        '    template:',
+        '      spec:',
+        '        template:',
+        '          spec:',
+        '            containers:',
+        '            - name: trainer',
+        '              image: python:3.12-slim',
+        '              command: ["python", "train.py"]',
+        '---',
+        'apiVersion: kubeflow.org/v2beta1',
+        'kind: MPIJob',
+        'metadata: {name: pi}',
+        'spec:',
+        '  mpiReplicaSpecs:',
+        '    Launcher:',
+        '      template:',
+        '        spec:',
+        '          containers:',
+        '          - image: mpioperator/mpi-pi',
+        '            name: mpi-launcher',
+        '---',
+        'apiVersion: serving.kserve.io/v1beta1',
+        'kind: InferenceService',
+        'metadata: {name: custom}',
+        'spec:',
+        '  predictor:',
+        '    containers:',
+        '    - name: kserve-container',
+        '      image: ghcr.io/acme/model:1',
+        '---',
+        'apiVersion: apiextensions.k8s.io/v1',
+        'kind: CustomResourceDefinition',
+        'metadata: {name: things.acme.io}',
+        'spec:',
+        '  versions:',
+        '  - name: v1',
+        '    schema:',
+        '      openAPIV3Schema:',
+        '        properties:',
+        '          containers:',
+        '            type: array',
+        '            items: {type: object}',
         '',
       ].join('\n'),
     });
@@ -77,8 +139,11 @@ describe('pod templates inside custom resources, by shape', () => {
     ]);
   });
 
-  it('a custom resource\'s pod template is linted like a Deployment\'s', () => {
-    const dir = repo({ 'lws.yaml': 'apiVersion: leaderworkerset.x-k8s.io/v1\nkind: LeaderWorkerSet\nmetadata: {name: x}\nspec:\n  leaderWorkerTemplate:\n    workerTemplate:\n      spec:\n        containers:\n        - name: w\n          image: debian:bookworm\n          command: ["sh", "-c", "svc --port 80"]\n' });
+  it("a custom resource's pod template is linted like a Deployment's", () => {
+    const dir = repo({
+      'lws.yaml':
+        'apiVersion: leaderworkerset.x-k8s.io/v1\nkind: LeaderWorkerSet\nmetadata: {name: x}\nspec:\n  leaderWorkerTemplate:\n    workerTemplate:\n      spec:\n        containers:\n        - name: w\n          image: debian:bookworm\n          command: ["sh", "-c", "svc --port 80"]\n',
+    });
     const [w] = launches(path.join(dir, 'lws.yaml'));
     assert.equal(w?.prediction?.outcome, 'killed');
     assert.equal(w?.prediction?.pid1.name, 'dash');
@@ -87,20 +152,38 @@ describe('pod templates inside custom resources, by shape', () => {
   it('Argo Workflows: container, script and containerSet run under the emissary executor; steps run nothing', () => {
     const dir = repo({
       'wf.yaml': [
-        'apiVersion: argoproj.io/v1alpha1', 'kind: Workflow', 'metadata: {generateName: hello-}', 'spec:', '  entrypoint: main', '  templates:',
-        '  - name: main', '    steps:', '    - - name: a', '        template: say',
-        '  - name: say', '    container:', '      image: alpine:3.20', '      command: [sh, -c]', '      args: ["echo {{inputs.parameters.m}}; sleep 10"]',
-        '  - name: gen', '    script:', '      image: python:3.12-alpine', '      command: [python]', '      source: |', '        print(1)',
-        '  - name: set', '    containerSet:', '      containers:', '      - name: a', '        image: alpine:3.20', '        command: [sh, -c, "sleep 5"]',
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Workflow',
+        'metadata: {generateName: hello-}',
+        'spec:',
+        '  entrypoint: main',
+        '  templates:',
+        '  - name: main',
+        '    steps:',
+        '    - - name: a',
+        '        template: say',
+        '  - name: say',
+        '    container:',
+        '      image: alpine:3.20',
+        '      command: [sh, -c]',
+        '      args: ["echo {{inputs.parameters.m}}; sleep 10"]',
+        '  - name: gen',
+        '    script:',
+        '      image: python:3.12-alpine',
+        '      command: [python]',
+        '      source: |',
+        '        print(1)',
+        '  - name: set',
+        '    containerSet:',
+        '      containers:',
+        '      - name: a',
+        '        image: alpine:3.20',
+        '        command: [sh, -c, "sleep 5"]',
         '',
       ].join('\n'),
     });
     const ls = launches(path.join(dir, 'wf.yaml'));
-    assert.deepEqual(ids(ls), [
-      'Workflow/hello- main spec.templates[1].container',
-      'Workflow/hello- main spec.templates[2].script',
-      'Workflow/hello- a spec.templates[3].containerSet.containers[0]',
-    ]);
+    assert.deepEqual(ids(ls), ['Workflow/hello- main spec.templates[1].container', 'Workflow/hello- main spec.templates[2].script', 'Workflow/hello- a spec.templates[3].containerSet.containers[0]']);
     for (const l of ls) {
       assert.equal(l.unresolved?.code, 'operator');
       assert.match(l.unresolved?.message ?? '', /argoexec emissary/);
@@ -108,15 +191,44 @@ describe('pod templates inside custom resources, by shape', () => {
     }
   });
 
-  it('KubeRay: the Ray container\'s command is KubeRay\'s; a sidecar is read as written; the overwrite annotation keeps it', () => {
+  it("KubeRay: the Ray container's command is KubeRay's; a sidecar is read as written; the overwrite annotation keeps it", () => {
     const dir = repo({
       'ray.yaml': [
-        'apiVersion: ray.io/v1', 'kind: RayCluster', 'metadata: {name: rc}', 'spec:', '  headGroupSpec:', '    rayStartParams: {}', '    template:', '      spec:', '        containers:',
-        '        - name: ray-head', '          image: rayproject/ray:2.52.0',
-        '        - name: redis', '          image: redis:7.4.0', '          command: ["sh", "-c", "redis-server /etc/redis.conf"]',
-        '  workerGroupSpecs:', '  - groupName: small', '    template:', '      spec:', '        containers:', '        - name: ray-worker', '          image: rayproject/ray:2.52.0',
-        '---', 'apiVersion: ray.io/v1', 'kind: RayCluster', 'metadata:', '  name: own', '  annotations: {ray.io/overwrite-container-cmd: "true"}', 'spec:', '  headGroupSpec:', '    template:', '      spec:', '        containers:',
-        '        - name: ray-head', '          image: rayproject/ray:2.52.0', '          command: ["/bin/bash", "-c", "ray start --head --block"]',
+        'apiVersion: ray.io/v1',
+        'kind: RayCluster',
+        'metadata: {name: rc}',
+        'spec:',
+        '  headGroupSpec:',
+        '    rayStartParams: {}',
+        '    template:',
+        '      spec:',
+        '        containers:',
+        '        - name: ray-head',
+        '          image: rayproject/ray:2.52.0',
+        '        - name: redis',
+        '          image: redis:7.4.0',
+        '          command: ["sh", "-c", "redis-server /etc/redis.conf"]',
+        '  workerGroupSpecs:',
+        '  - groupName: small',
+        '    template:',
+        '      spec:',
+        '        containers:',
+        '        - name: ray-worker',
+        '          image: rayproject/ray:2.52.0',
+        '---',
+        'apiVersion: ray.io/v1',
+        'kind: RayCluster',
+        'metadata:',
+        '  name: own',
+        '  annotations: {ray.io/overwrite-container-cmd: "true"}',
+        'spec:',
+        '  headGroupSpec:',
+        '    template:',
+        '      spec:',
+        '        containers:',
+        '        - name: ray-head',
+        '          image: rayproject/ray:2.52.0',
+        '          command: ["/bin/bash", "-c", "ray start --head --block"]',
         '',
       ].join('\n'),
     });
@@ -134,19 +246,37 @@ describe('pod templates inside custom resources, by shape', () => {
   it('the search is bounded: a pod spec nested deeper than the limit is not read, and nothing throws', () => {
     let yaml = 'apiVersion: acme.io/v1\nkind: Deep\nmetadata: {name: d}\nspec:\n';
     let indent = '  ';
-    for (let i = 0; i < 40; i++) { yaml += `${indent}l${i}:\n`; indent += '  '; }
+    for (let i = 0; i < 40; i++) {
+      yaml += `${indent}l${i}:\n`;
+      indent += '  ';
+    }
     yaml += `${indent}containers:\n${indent}- name: c\n${indent}  image: debian:bookworm\n`;
     const dir = repo({ 'deep.yaml': yaml });
     assert.deepEqual(launches(path.join(dir, 'deep.yaml')), []);
   });
 });
 
-const POD = (volumes: string[], command: string, extra: string[] = []): string => [
-  'apiVersion: v1', 'kind: Pod', 'metadata: {name: p}', 'spec:', '  containers:', '  - name: c', '    image: debian:bookworm', `    command: ${command}`,
-  '    volumeMounts:', '    - {name: scripts, mountPath: /scripts}', ...extra, '  volumes:', '  - name: scripts', ...volumes.map((v) => `    ${v}`), '',
-].join('\n');
+const POD = (volumes: string[], command: string, extra: string[] = []): string =>
+  [
+    'apiVersion: v1',
+    'kind: Pod',
+    'metadata: {name: p}',
+    'spec:',
+    '  containers:',
+    '  - name: c',
+    '    image: debian:bookworm',
+    `    command: ${command}`,
+    '    volumeMounts:',
+    '    - {name: scripts, mountPath: /scripts}',
+    ...extra,
+    '  volumes:',
+    '  - name: scripts',
+    ...volumes.map((v) => `    ${v}`),
+    '',
+  ].join('\n');
 
-const CM = (name: string, key: string, body: string[]): string => ['apiVersion: v1', 'kind: ConfigMap', `metadata: {name: ${name}}`, 'data:', `  ${key}: |`, ...body.map((l) => `    ${l}`), ''].join('\n');
+const CM = (name: string, key: string, body: string[]): string =>
+  ['apiVersion: v1', 'kind: ConfigMap', `metadata: {name: ${name}}`, 'data:', `  ${key}: |`, ...body.map((l) => `    ${l}`), ''].join('\n');
 
 describe('scripts from ConfigMap volumes', () => {
   it('a ConfigMap in the same stream: the script is analysed, and the finding is on its line in the block scalar', () => {
@@ -160,7 +290,10 @@ describe('scripts from ConfigMap volumes', () => {
     const doc = makeDocument(file, text, 'kubernetes', file);
     linter.store.add(doc);
     linter.lint(doc);
-    const f = linter.result().files.flatMap((x) => x.findings).find((x) => x.ruleId === 'script-no-exec');
+    const f = linter
+      .result()
+      .files.flatMap((x) => x.findings)
+      .find((x) => x.ruleId === 'script-no-exec');
     assert.ok(f);
     assert.equal(f.range.start.line, 9);
     assert.equal(f.range.start.column, 5);
@@ -212,7 +345,7 @@ describe('scripts from ConfigMap volumes', () => {
     assert.equal(path.basename([...(l?.scripts.values() ?? [])][0]?.doc.file ?? ''), 'start.sh');
   });
 
-  it('a path under the mount that no key provides is unseen (the volume hides the image\'s files there)', () => {
+  it("a path under the mount that no key provides is unseen (the volume hides the image's files there)", () => {
     const dir = repo({ 'pod.yaml': `${CM('run', 'other.sh', ['svc'])}---\n${POD(['configMap: {name: run}'], '["bash", "/scripts/run.sh"]')}` });
     const [l] = launches(path.join(dir, 'pod.yaml'));
     assert.equal(l?.chain?.opaque?.code, 'script-unseen');
@@ -230,7 +363,7 @@ describe('scripts from ConfigMap volumes', () => {
 });
 
 describe('scripts from ConfigMap volumes, replayed', () => {
-  it('the kubelet\'s volume as a bind mount: the stop lint predicts is the stop Docker gives', async (t) => {
+  it("the kubelet's volume as a bind mount: the stop lint predicts is the stop Docker gives", async (t) => {
     if (!requireDocker(t)) return;
     const img = testImage({ shell: 'dash' });
     const scripts: Record<string, string[]> = {
@@ -296,7 +429,7 @@ describe('the image linker: builds the repository declares', () => {
     assert.match(linker.link('acme/api-server:2').link?.dockerfile ?? '', /backend\/api\.Dockerfile$/);
   });
 
-  it('by name: a variant directory and a tag directory; never an image pid1\'s table knows (pulled, not built here)', () => {
+  it("by name: a variant directory and a tag directory; never an image pid1's table knows (pulled, not built here)", () => {
     const dir = repo({
       'phpvirtualbox/arm/Dockerfile': 'FROM alpine:3\nCMD ["php-fpm"]\n',
       'scrapyd/Dockerfile': 'FROM debian:bookworm\nCMD ["scrapyd"]\n',
@@ -337,7 +470,7 @@ describe('the image linker: builds the repository declares', () => {
   });
 });
 
-describe('the image linker for compose: by name, only the compose file\'s own folder', () => {
+describe("the image linker for compose: by name, only the compose file's own folder", () => {
   it('`image: vimagick/pptpd` in pptpd/ links pptpd/Dockerfile; `gotify/server` does not link some other server/Dockerfile', () => {
     const dir = repo({
       'pptpd/docker-compose.yml': 'pptpd:\n  image: vimagick/pptpd\n',

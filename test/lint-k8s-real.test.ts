@@ -22,7 +22,9 @@ import { ImageLinker } from '../src/sources/image-links.js';
 import { dockerStop, removeContainer, requireDocker, startContainer, testImage } from './helpers/docker.js';
 import { run, runSync, sleep, waitFor } from './helpers/exec.js';
 
-before(async () => { await loadShellParser(); });
+before(async () => {
+  await loadShellParser();
+});
 
 interface Replayed {
   ms: number;
@@ -66,7 +68,15 @@ async function kubeletStop(name: string, l: K8sLaunch): Promise<Replayed> {
   // kubelet: gracePeriod - int64(seconds the hook took), at least minimumGracePeriodInSeconds (2)
   const remaining = hook ? Math.max(grace - Math.floor(hookMs / 1000), 2) : grace;
   const st = await dockerStop(name, remaining);
-  return { ms: Date.now() - t0, exitCode: st.exitCode, logs: st.logs, remaining, ...(hook ? { hookMs } : {}), ...(hookExit !== undefined ? { hookExit } : {}), ...(hookOutput !== undefined ? { hookOutput } : {}) };
+  return {
+    ms: Date.now() - t0,
+    exitCode: st.exitCode,
+    logs: st.logs,
+    remaining,
+    ...(hook ? { hookMs } : {}),
+    ...(hookExit !== undefined ? { hookExit } : {}),
+    ...(hookOutput !== undefined ? { hookOutput } : {}),
+  };
 }
 
 function lintManifest(text: string, images: Record<string, string>): { launches: Map<string, K8sLaunch>; rules: Map<string, string[]> } {
@@ -100,7 +110,7 @@ function pod(name: string, spec: string[]): string {
   return ['---', 'apiVersion: v1', 'kind: Pod', `metadata: {name: ${name}}`, 'spec:', ...spec.map((l) => `  ${l}`)].join('\n');
 }
 
-describe('the kubelet\'s stop sequence, replayed', () => {
+describe("the kubelet's stop sequence, replayed", () => {
   it('containers: shell wrappers, exec, bash, a pipeline on ash, lifecycle.stopSignal', async (t) => {
     if (!requireDocker(t)) return;
     const dash = testImage({ shell: 'dash' });
@@ -147,8 +157,27 @@ describe('the kubelet\'s stop sequence, replayed', () => {
     const none = testImage({ shell: 'none' });
     const images = { [dash]: 'dash', [none]: 'none' };
     const text = [
-      pod('long-hook', ['terminationGracePeriodSeconds: 3', 'containers:', '  - name: slow-drain', `    image: ${dash}`, '    command: ["app", "--drain-ms", "3500"]', '    lifecycle:', '      preStop:', '        sleep: {seconds: 4}']),
-      pod('distroless', ['terminationGracePeriodSeconds: 4', 'containers:', '  - name: nosleep', `    image: ${none}`, '    command: ["/usr/local/bin/app", "--drain-ms", "300"]', '    lifecycle:', '      preStop:', '        exec:', '          command: ["sleep", "3"]']),
+      pod('long-hook', [
+        'terminationGracePeriodSeconds: 3',
+        'containers:',
+        '  - name: slow-drain',
+        `    image: ${dash}`,
+        '    command: ["app", "--drain-ms", "3500"]',
+        '    lifecycle:',
+        '      preStop:',
+        '        sleep: {seconds: 4}',
+      ]),
+      pod('distroless', [
+        'terminationGracePeriodSeconds: 4',
+        'containers:',
+        '  - name: nosleep',
+        `    image: ${none}`,
+        '    command: ["/usr/local/bin/app", "--drain-ms", "300"]',
+        '    lifecycle:',
+        '      preStop:',
+        '        exec:',
+        '          command: ["sleep", "3"]',
+      ]),
       '',
     ].join('\n');
     const { launches, rules } = lintManifest(text, images);
@@ -181,9 +210,18 @@ describe('the kubelet\'s stop sequence, replayed', () => {
   it('shareProcessNamespace: the wrapper dies at once and the service is SIGKILLed, not after the grace period', async (t) => {
     if (!requireDocker(t)) return;
     const dash = testImage({ shell: 'dash' });
-    const text = pod('shared', ['shareProcessNamespace: true', 'terminationGracePeriodSeconds: 5', 'containers:',
-      '  - name: wrapper', `    image: ${dash}`, '    command: ["sh", "-c", "app --drain-ms 301"]',
-      '  - name: execd', `    image: ${dash}`, '    command: ["sh", "-c", "exec app --drain-ms 300"]', '']);
+    const text = pod('shared', [
+      'shareProcessNamespace: true',
+      'terminationGracePeriodSeconds: 5',
+      'containers:',
+      '  - name: wrapper',
+      `    image: ${dash}`,
+      '    command: ["sh", "-c", "app --drain-ms 301"]',
+      '  - name: execd',
+      `    image: ${dash}`,
+      '    command: ["sh", "-c", "exec app --drain-ms 300"]',
+      '',
+    ]);
     const { launches, rules } = lintManifest(text, { [dash]: 'dash' });
     const w = launches.get('wrapper') as K8sLaunch;
     const e = launches.get('execd') as K8sLaunch;

@@ -31,10 +31,14 @@ import { pid1 } from './helpers/cli.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIX = path.resolve(here, '../../test/fixtures/k8s');
 
-before(async () => { await loadShellParser(); });
+before(async () => {
+  await loadShellParser();
+});
 
 const tmpDirs: string[] = [];
-after(() => { for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
 /** A temporary repository (with .git, so the image linker stays inside it). */
 function repo(files: Record<string, string>): string {
@@ -128,9 +132,10 @@ describe('YAML scalars map back to their characters', () => {
 describe('workloads and containers', () => {
   it('a helm template stream: every workload kind, with document and path', () => {
     const ls = launchesOf(path.join(FIX, 'helm-template.yaml'));
-    assert.deepEqual(ls.map((l) => `${l.resource}/${l.container}`), [
-      'Deployment/shop-web/web', 'Deployment/shop-web/metrics', 'StatefulSet/shop-db/postgres', 'CronJob/shop-cleanup/cleanup',
-    ]);
+    assert.deepEqual(
+      ls.map((l) => `${l.resource}/${l.container}`),
+      ['Deployment/shop-web/web', 'Deployment/shop-web/metrics', 'StatefulSet/shop-db/postgres', 'CronJob/shop-cleanup/cleanup'],
+    );
     const web = byLabel(ls, 'web');
     assert.equal(web.document, 2);
     assert.equal(web.helmSource, 'shop/templates/web.yaml');
@@ -140,7 +145,10 @@ describe('workloads and containers', () => {
     assert.equal(web.stop.graceSource, 'default');
     // python:3.12-alpine: busybox ash execs the last simple command; `python -m exporter` (from the image) decides itself
     const metrics = byLabel(ls, 'metrics');
-    assert.deepEqual(metrics.chain?.processes.map((p) => p.name), ['python']);
+    assert.deepEqual(
+      metrics.chain?.processes.map((p) => p.name),
+      ['python'],
+    );
     assert.equal(metrics.prediction?.outcome, 'unknown');
     const pg = byLabel(ls, 'postgres');
     assert.equal(pg.stop.graceSeconds, 60);
@@ -166,13 +174,19 @@ describe('workloads and containers', () => {
 
   it('kind: List with a Pod and a ReplicaSet', () => {
     const ls = launchesOf(path.join(FIX, 'list.yaml'));
-    assert.deepEqual(ls.map((l) => l.where), ['Pod/one items[0].spec.containers[0]', 'ReplicaSet/two items[1].spec.template.spec.containers[0]']);
+    assert.deepEqual(
+      ls.map((l) => l.where),
+      ['Pod/one items[0].spec.containers[0]', 'ReplicaSet/two items[1].spec.template.spec.containers[0]'],
+    );
     assert.equal(ls[0]?.chain?.processes[0]?.role, 'package-manager');
     assert.equal(ls[1]?.prediction?.outcome, 'graceful');
   });
 
   it('a custom resource with a pod template at spec.template.spec', () => {
-    const dir = repo({ 'rollout.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: debian:bookworm\n          command: [sh, -c, "svc --port 80"]\n' });
+    const dir = repo({
+      'rollout.yaml':
+        'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: debian:bookworm\n          command: [sh, -c, "svc --port 80"]\n',
+    });
     const ls = launchesOf(path.join(dir, 'rollout.yaml'));
     assert.equal(ls[0]?.resource, 'Rollout/r');
     assert.equal(ls[0]?.prediction?.outcome, 'killed');
@@ -218,9 +232,10 @@ describe('command and args against the image', () => {
     assert.equal(v.prediction?.outcome, 'killed'); // a pipeline: ash does not exec it
   });
 
-  it('several Dockerfiles with the image\'s name: none is picked, and the message says so', () => {
+  it("several Dockerfiles with the image's name: none is picked, and the message says so", () => {
     const d2 = repo({
-      'a/api/Dockerfile': 'FROM debian:bookworm\nCMD ["x"]\n', 'b/api/Dockerfile': 'FROM debian:bookworm\nCMD ["y"]\n',
+      'a/api/Dockerfile': 'FROM debian:bookworm\nCMD ["x"]\n',
+      'b/api/Dockerfile': 'FROM debian:bookworm\nCMD ["y"]\n',
       'k.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: acme/api\n',
     });
     const l = launchesOf(path.join(d2, 'k.yaml'))[0];
@@ -228,9 +243,18 @@ describe('command and args against the image', () => {
   });
 
   it('$(VAR) from literal env values is expanded like the kubelet does, $$ escapes', () => {
-    const e = expandK8s(charsOf('exec $(BIN) --x $$(HOME) $(UNSET)', Array.from({ length: 33 }, (_, i) => i)), new Map([['BIN', 'svc']]));
+    const e = expandK8s(
+      charsOf(
+        'exec $(BIN) --x $$(HOME) $(UNSET)',
+        Array.from({ length: 33 }, (_, i) => i),
+      ),
+      new Map([['BIN', 'svc']]),
+    );
     assert.equal(e.value, 'exec svc --x $(HOME) $(UNSET)');
-    const d2 = repo({ 'p.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: debian:bookworm\n      env: [{name: SVC, value: svc}]\n      command: [sh, -c, "$(SVC) --port 80"]\n' });
+    const d2 = repo({
+      'p.yaml':
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: debian:bookworm\n      env: [{name: SVC, value: svc}]\n      command: [sh, -c, "$(SVC) --port 80"]\n',
+    });
     const l = launchesOf(path.join(d2, 'p.yaml'))[0];
     assert.deepEqual(l?.argv, ['sh', '-c', 'svc --port 80']);
     assert.equal(l?.substituted, true);
@@ -261,20 +285,32 @@ describe('the stop path', () => {
   });
 
   it('lifecycle.stopSignal is used, and needs spec.os.name', () => {
-    const d = repo({ 'p.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: web\n      image: debian:bookworm\n      command: [nginx, -g, "daemon off;"]\n      lifecycle:\n        stopSignal: SIGQUIT\n' });
+    const d = repo({
+      'p.yaml':
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: web\n      image: debian:bookworm\n      command: [nginx, -g, "daemon off;"]\n      lifecycle:\n        stopSignal: SIGQUIT\n',
+    });
     const ls = launchesOf(path.join(d, 'p.yaml'));
     assert.equal(ls[0]?.stopSignal.signal, 'SIGQUIT');
     assert.equal(ls[0]?.prediction?.outcome, 'graceful');
     const f = findings(lintFile(path.join(d, 'p.yaml')));
-    assert.deepEqual(f.map((x) => x.ruleId), ['k8s-stop-signal-needs-os']);
+    assert.deepEqual(
+      f.map((x) => x.ruleId),
+      ['k8s-stop-signal-needs-os'],
+    );
     fs.writeFileSync(path.join(d, 'p.yaml'), fs.readFileSync(path.join(d, 'p.yaml'), 'utf8').replace('spec:\n', 'spec:\n  os: {name: linux}\n'));
     assert.deepEqual(findings(lintFile(path.join(d, 'p.yaml'))), []);
   });
 
   it('nginx without a stop signal of its own gets SIGQUIT from its image: no finding; SIGTERM from the pod spec is one', () => {
-    const d = repo({ 'p.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  os: {name: linux}\n  containers:\n    - name: web\n      image: nginx:1.27\n      command: [nginx, -g, "daemon off;"]\n      lifecycle: {stopSignal: SIGTERM}\n' });
+    const d = repo({
+      'p.yaml':
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  os: {name: linux}\n  containers:\n    - name: web\n      image: nginx:1.27\n      command: [nginx, -g, "daemon off;"]\n      lifecycle: {stopSignal: SIGTERM}\n',
+    });
     const f = findings(lintFile(path.join(d, 'p.yaml')));
-    assert.deepEqual(f.map((x) => x.ruleId), ['server-stop-signal']);
+    assert.deepEqual(
+      f.map((x) => x.ruleId),
+      ['server-stop-signal'],
+    );
     assert.equal(f[0]?.fix, undefined, 'no YAML edit for Kubernetes stop signals');
   });
 
@@ -290,13 +326,18 @@ describe('the stop path', () => {
     // sleep has nothing to shut down: ending at once loses nothing.
     assert.equal(byLabel(ls, 'debug').prediction?.outcome, 'graceful');
     const f = findings(lintFile(path.join(FIX, 'shared-pid.yaml')));
-    assert.deepEqual(f.map((x) => x.ruleId), ['k8s-shared-pid-namespace', 'k8s-shared-pid-namespace']);
+    assert.deepEqual(
+      f.map((x) => x.ruleId),
+      ['k8s-shared-pid-namespace', 'k8s-shared-pid-namespace'],
+    );
     assert.match(f[0]?.message ?? '', /not PID 1.*SIGKILLs `python`/);
     assert.ok(f[0]?.fix, 'exec fix');
   });
 
-  it('hostPID is the same case: the host\'s init is PID 1', () => {
-    const d = repo({ 'p.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  containers:\n    - name: c\n      image: debian:bookworm\n      command: [sh, -c, "svc --port 80"]\n' });
+  it("hostPID is the same case: the host's init is PID 1", () => {
+    const d = repo({
+      'p.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  containers:\n    - name: c\n      image: debian:bookworm\n      command: [sh, -c, "svc --port 80"]\n',
+    });
     const l = launchesOf(path.join(d, 'p.yaml'))[0];
     assert.equal(l?.prediction?.outcome, 'abrupt');
     const f = findings(lintFile(path.join(d, 'p.yaml')));
@@ -332,7 +373,10 @@ describe('findings, formats and fixes', () => {
     const ok = ajv.validate(schema, sarif);
     assert.ok(ok, JSON.stringify(ajv.errors?.slice(0, 3)));
     const regions = sarif.runs[0]?.results.map((x) => x.locations[0]?.physicalLocation.region);
-    assert.ok(regions?.some((g) => g?.startLine === at.line && g.startColumn === at.column), JSON.stringify(regions));
+    assert.ok(
+      regions?.some((g) => g?.startLine === at.line && g.startColumn === at.column),
+      JSON.stringify(regions),
+    );
     assert.ok(sarif.runs[0]?.results.every((x) => (x.relatedLocations?.length ?? 0) >= 1));
   });
 
@@ -351,30 +395,57 @@ describe('findings, formats and fixes', () => {
 
   it('fixes in block scalars and flow sequences land on the command', () => {
     const text = [
-      'apiVersion: v1', 'kind: Pod', 'metadata: {name: p}', 'spec:', '  containers:',
-      '    - name: a', '      image: debian:bookworm', '      command:', '        - sh', '        - -c', '        - |', '          ./migrate', '          svc --port 80 # start',
-      '    - name: b', '      image: debian:bookworm', '      command: [sh, -c, svc --port 81]',
-      '    - name: c', "      image: debian:bookworm", "      command: [sh, -c, 'cd /srv && svc --port ''82''']",
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: p}',
+      'spec:',
+      '  containers:',
+      '    - name: a',
+      '      image: debian:bookworm',
+      '      command:',
+      '        - sh',
+      '        - -c',
+      '        - |',
+      '          ./migrate',
+      '          svc --port 80 # start',
+      '    - name: b',
+      '      image: debian:bookworm',
+      '      command: [sh, -c, svc --port 81]',
+      '    - name: c',
+      '      image: debian:bookworm',
+      "      command: [sh, -c, 'cd /srv && svc --port ''82''']",
       '',
     ].join('\n');
     const d = repo({ 'p.yaml': text });
     const r = lintFile(path.join(d, 'p.yaml'));
     const fixed = planFixes(findings(r), (f) => r.docs.get(f)?.text)[0]?.after;
-    assert.equal(fixed, text.replace('          svc --port 80', '          exec svc --port 80').replace('[sh, -c, svc --port 81]', '[sh, -c, exec svc --port 81]').replace("cd /srv && svc --port ''82''", "cd /srv && exec svc --port ''82''"));
+    assert.equal(
+      fixed,
+      text
+        .replace('          svc --port 80', '          exec svc --port 80')
+        .replace('[sh, -c, svc --port 81]', '[sh, -c, exec svc --port 81]')
+        .replace("cd /srv && svc --port ''82''", "cd /srv && exec svc --port ''82''"),
+    );
     // and the fixed manifest is clean
     const d2 = repo({ 'p.yaml': fixed ?? '' });
     assert.deepEqual(findings(lintFile(path.join(d2, 'p.yaml'))), []);
   });
 
   it('no fix where the text was substituted ($(VAR))', () => {
-    const d = repo({ 'p.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: debian:bookworm\n      env: [{name: CMD, value: "svc --port 80"}]\n      command: [sh, -c, "$(CMD)"]\n' });
+    const d = repo({
+      'p.yaml':
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: debian:bookworm\n      env: [{name: CMD, value: "svc --port 80"}]\n      command: [sh, -c, "$(CMD)"]\n',
+    });
     const f = findings(lintFile(path.join(d, 'p.yaml')));
     assert.equal(f[0]?.ruleId, 'shell-pid1');
     assert.equal(f[0]?.fix, undefined);
   });
 
   it('inline suppression works in YAML comments', () => {
-    const d = repo({ 'p.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: debian:bookworm\n      # pid1-ignore shell-pid1 -- a test pod\n      command: [sh, -c, "svc --port 80"]\n' });
+    const d = repo({
+      'p.yaml':
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: debian:bookworm\n      # pid1-ignore shell-pid1 -- a test pod\n      command: [sh, -c, "svc --port 80"]\n',
+    });
     const r = lintFile(path.join(d, 'p.yaml'));
     assert.deepEqual(findings(r), []);
     assert.equal(r.files[0]?.suppressed.length, 1);
@@ -437,13 +508,17 @@ describe('hostile and irrelevant YAML', () => {
   it('a walk lints Kubernetes YAML and compose files, and skips other YAML and Helm templates', async () => {
     const d = repo({
       '.github/workflows/ci.yml': 'name: ci\non: [push]\njobs: {build: {runs-on: ubuntu-latest, steps: [{run: "sh -c make"}]}}\n',
-      'chart/templates/deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: x\n          image: "{{ .Values.image }}"\n',
+      'chart/templates/deploy.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: x\n          image: "{{ .Values.image }}"\n',
       'k8s/pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: debian:bookworm\n      command: [sh, -c, "svc"]\n',
       'config.yaml': 'log_level: debug\nservices_enabled: true\n',
     });
     const r = await pid1(['lint', d, '--format', 'json']);
     const json = JSON.parse(r.stdout) as { files: { file: string }[] };
-    assert.deepEqual(json.files.map((f) => path.basename(f.file)), ['pod.yaml']);
+    assert.deepEqual(
+      json.files.map((f) => path.basename(f.file)),
+      ['pod.yaml'],
+    );
   });
 
   it('a YAML file named on the command line with no Kubernetes objects says so', async () => {

@@ -23,8 +23,13 @@ import { stopNamespace, svcExitedGracefully } from './helpers/observe.js';
 import { svcBinary } from './helpers/rootfs.js';
 import { pid1 } from './helpers/cli.js';
 
-after(() => { cleanupNamespaces(); cleanupDocker(); });
-before(async () => { await loadShellParser(); });
+after(() => {
+  cleanupNamespaces();
+  cleanupDocker();
+});
+before(async () => {
+  await loadShellParser();
+});
 
 type Family = 'dash' | 'bash' | 'ash';
 
@@ -80,13 +85,59 @@ const dockerCases: DockerCase[] = [
   { name: 'tini -> /usr/local/bin/svc', shell: 'dash', body: 'ENTRYPOINT ["tini", "--"]\nCMD ["/usr/local/bin/svc", "--workers", "1"]', expect: 'graceful' },
   { name: 'dumb-init -> /usr/local/bin/svc', shell: 'dash', body: 'ENTRYPOINT ["dumb-init", "--"]\nCMD ["/usr/local/bin/svc"]', expect: 'graceful' },
   { name: 'dumb-init -> ash -c (ash execs)', shell: 'ash', body: 'ENTRYPOINT ["dumb-init", "--"]\nCMD /usr/local/bin/svc', expect: 'graceful' },
-  { name: 'entrypoint script without exec (dash)', shell: 'dash', body: 'COPY entrypoint.sh /usr/local/bin/\nENTRYPOINT ["entrypoint.sh"]', files: { 'entrypoint.sh': '#!/bin/sh\nset -e\necho starting\n/usr/local/bin/svc\n' }, expect: 'killed', rules: ['script-no-exec'] },
-  { name: 'entrypoint script without exec (bash)', shell: 'bash', body: 'COPY start.sh /start.sh\nCMD ["/start.sh"]', files: { 'start.sh': '#!/bin/bash\necho starting\n/usr/local/bin/svc\n' }, expect: 'killed', rules: ['script-no-exec'] },
-  { name: 'entrypoint script without exec (busybox ash)', shell: 'ash', body: 'COPY start.sh /start.sh\nCMD ["/start.sh"]', files: { 'start.sh': '#!/bin/sh\necho starting\n/usr/local/bin/svc\n' }, expect: 'killed', rules: ['script-no-exec'] },
-  { name: 'entrypoint script with exec', shell: 'dash', body: 'COPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]', files: { 'entrypoint.sh': '#!/bin/sh\nset -e\necho starting\nexec /usr/local/bin/svc\n' }, expect: 'graceful' },
-  { name: 'exec "$@" with an exec-form CMD', shell: 'dash', body: 'COPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["/usr/local/bin/svc"]', files: { 'entrypoint.sh': '#!/bin/sh\nexec "$@"\n' }, expect: 'graceful' },
-  { name: 'trap forwards, one wait (dash)', shell: 'dash', body: 'COPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]', files: { 'e.sh': `#!/bin/sh\ntrap 'kill -TERM $pid' TERM\n/usr/local/bin/svc ${SLOW} & pid=$!\nwait $pid\n` }, expect: 'abrupt', rules: ['signal-trap'] },
-  { name: 'trap forwards and waits (dash)', shell: 'dash', body: 'COPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]', files: { 'e.sh': `#!/bin/sh\ntrap 'kill -TERM $pid; wait $pid' TERM\n/usr/local/bin/svc --drain-ms 300 & pid=$!\nwait $pid\n` }, expect: 'graceful' },
+  {
+    name: 'entrypoint script without exec (dash)',
+    shell: 'dash',
+    body: 'COPY entrypoint.sh /usr/local/bin/\nENTRYPOINT ["entrypoint.sh"]',
+    files: { 'entrypoint.sh': '#!/bin/sh\nset -e\necho starting\n/usr/local/bin/svc\n' },
+    expect: 'killed',
+    rules: ['script-no-exec'],
+  },
+  {
+    name: 'entrypoint script without exec (bash)',
+    shell: 'bash',
+    body: 'COPY start.sh /start.sh\nCMD ["/start.sh"]',
+    files: { 'start.sh': '#!/bin/bash\necho starting\n/usr/local/bin/svc\n' },
+    expect: 'killed',
+    rules: ['script-no-exec'],
+  },
+  {
+    name: 'entrypoint script without exec (busybox ash)',
+    shell: 'ash',
+    body: 'COPY start.sh /start.sh\nCMD ["/start.sh"]',
+    files: { 'start.sh': '#!/bin/sh\necho starting\n/usr/local/bin/svc\n' },
+    expect: 'killed',
+    rules: ['script-no-exec'],
+  },
+  {
+    name: 'entrypoint script with exec',
+    shell: 'dash',
+    body: 'COPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]',
+    files: { 'entrypoint.sh': '#!/bin/sh\nset -e\necho starting\nexec /usr/local/bin/svc\n' },
+    expect: 'graceful',
+  },
+  {
+    name: 'exec "$@" with an exec-form CMD',
+    shell: 'dash',
+    body: 'COPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["/usr/local/bin/svc"]',
+    files: { 'entrypoint.sh': '#!/bin/sh\nexec "$@"\n' },
+    expect: 'graceful',
+  },
+  {
+    name: 'trap forwards, one wait (dash)',
+    shell: 'dash',
+    body: 'COPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]',
+    files: { 'e.sh': `#!/bin/sh\ntrap 'kill -TERM $pid' TERM\n/usr/local/bin/svc ${SLOW} & pid=$!\nwait $pid\n` },
+    expect: 'abrupt',
+    rules: ['signal-trap'],
+  },
+  {
+    name: 'trap forwards and waits (dash)',
+    shell: 'dash',
+    body: 'COPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]',
+    files: { 'e.sh': `#!/bin/sh\ntrap 'kill -TERM $pid; wait $pid' TERM\n/usr/local/bin/svc --drain-ms 300 & pid=$!\nwait $pid\n` },
+    expect: 'graceful',
+  },
 ];
 
 test('lint verdicts match real docker stops', { timeout: 600_000 }, async (t) => {
@@ -137,7 +188,10 @@ test('the classic python:3.9-slim + shell-form gunicorn, statically', async () =
     assert.equal(f?.launches[0]?.outcome, 'killed');
     assert.equal(f?.launches[0]?.certain, true);
     assert.equal(f?.launches[0]?.shell.family, 'dash');
-    assert.deepEqual(f?.findings.map((x) => [x.ruleId, x.severity, Boolean(x.fix)]), [['shell-pid1', 'error', true]]);
+    assert.deepEqual(
+      f?.findings.map((x) => [x.ruleId, x.severity, Boolean(x.fix)]),
+      [['shell-pid1', 'error', true]],
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -161,9 +215,17 @@ const SCRIPTS: { name: string; body: string; expect: 'graceful' | 'killed' | 'ab
   { name: 'trap kills and waits', body: `trap 'kill -TERM $pid; wait $pid' TERM\n${SVC} --drain-ms 300 & pid=$!\nwait $pid\n`, expect: 'graceful' },
   { name: 'trap that does not forward', body: `trap 'exit 0' TERM\n${SVC} --drain-ms 800 & pid=$!\nwait $pid\n`, expect: 'abrupt' },
   // A keep-alive loop: `wait` for a background sleep returns at once on a trapped signal (the nfs-server pattern).
-  { name: 'keep-alive loop with `sleep & wait`, trap stops the service', body: `stop() { kill -TERM $pid; wait $pid; exit 0; }\ntrap stop TERM\n${SVC} --drain-ms 300 & pid=$!\nwhile :; do sleep 1000 & wait; done\n`, expect: 'graceful' },
+  {
+    name: 'keep-alive loop with `sleep & wait`, trap stops the service',
+    body: `stop() { kill -TERM $pid; wait $pid; exit 0; }\ntrap stop TERM\n${SVC} --drain-ms 300 & pid=$!\nwhile :; do sleep 1000 & wait; done\n`,
+    expect: 'graceful',
+  },
   // The same loop with the sleep in the foreground: the trap waits for a sleep that does not end.
-  { name: 'keep-alive loop with a foreground sleep', body: `stop() { kill -TERM $pid; wait $pid; exit 0; }\ntrap stop TERM\n${SVC} --drain-ms 300 & pid=$!\nwhile :; do sleep 1000; done\n`, expect: 'killed' },
+  {
+    name: 'keep-alive loop with a foreground sleep',
+    body: `stop() { kill -TERM $pid; wait $pid; exit 0; }\ntrap stop TERM\n${SVC} --drain-ms 300 & pid=$!\nwhile :; do sleep 1000; done\n`,
+    expect: 'killed',
+  },
 ];
 
 test('lint verdicts on scripts match real stops in PID namespaces', { timeout: 300_000 }, async (t) => {

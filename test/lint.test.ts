@@ -30,23 +30,34 @@ function tree(files: Record<string, string>): string {
 }
 
 interface JsonOut {
-  files: { file: string; kind: string; findings: { ruleId: string; severity: string; file: string; range: { start: { line: number } }; fix?: unknown }[]; suppressed: { ruleId: string; suppressed?: { justification: string } }[]; errors: { file: string; line?: number; message: string }[]; launches: { outcome?: string }[] }[];
+  files: {
+    file: string;
+    kind: string;
+    findings: { ruleId: string; severity: string; file: string; range: { start: { line: number } }; fix?: unknown }[];
+    suppressed: { ruleId: string; suppressed?: { justification: string } }[];
+    errors: { file: string; line?: number; message: string }[];
+    launches: { outcome?: string }[];
+  }[];
   summary: { errors: number; warnings: number; fileErrors: number; fixed: number; suppressed: number };
 }
 
 async function lintJson(args: string[], opts: { cwd?: string; input?: string } = {}): Promise<{ code: number; out: JsonOut; stderr: string }> {
   const r = await pid1(['lint', '--format', 'json', ...args], opts);
   let out: JsonOut;
-  try { out = JSON.parse(r.stdout) as JsonOut; } catch { throw new Error(`not JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`); }
+  try {
+    out = JSON.parse(r.stdout) as JsonOut;
+  } catch {
+    throw new Error(`not JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
+  }
   return { code: r.code, out, stderr: r.stderr };
 }
 
 test('walks a tree: Dockerfile names, .gitignore, node_modules; exit 1 on errors', async () => {
   const dir = tree({
-    'Dockerfile': CLASSIC,
+    Dockerfile: CLASSIC,
     'svc/Dockerfile.prod': 'FROM alpine:3.20\nCMD svc --port 80\n',
     'web/app.Dockerfile': 'FROM debian:bookworm\nCMD ["sh", "-c", "svc"]\n',
-    'Containerfile': 'FROM fedora:40\nCMD svc\n',
+    Containerfile: 'FROM fedora:40\nCMD svc\n',
     'node_modules/x/Dockerfile': CLASSIC,
     'ignored/Dockerfile': CLASSIC,
     '.gitignore': 'ignored/\n',
@@ -57,11 +68,13 @@ test('walks a tree: Dockerfile names, .gitignore, node_modules; exit 1 on errors
     assert.equal(code, 1);
     assert.deepEqual(out.files.map((f) => f.file).sort(), ['Containerfile', 'Dockerfile', 'svc/Dockerfile.prod', 'web/app.Dockerfile']);
     assert.equal(out.summary.errors, 2);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('exit 0 when clean, 1 for a file that cannot be linted, 2 on usage errors (one line)', async () => {
-  const dir = tree({ 'Dockerfile': 'FROM debian:bookworm\nCMD ["svc"]\n' });
+  const dir = tree({ Dockerfile: 'FROM debian:bookworm\nCMD ["svc"]\n' });
   try {
     const ok = await pid1(['lint', dir]);
     assert.equal(ok.code, 0, ok.stderr);
@@ -80,7 +93,7 @@ test('exit 0 when clean, 1 for a file that cannot be linted, 2 on usage errors (
     assert.equal(bad.stderr, "pid1: option '-f, --format <format>' argument 'xml' is invalid. Allowed choices are pretty, json, sarif, github, gitlab, codeclimate. (pid1 lint --help)\n");
     assert.equal(bad.stdout, '');
     // A binary or too-large file is a file error in the report: exit 1, alone or with others (docs/lint.md).
-    const bin = tree({ 'Dockerfile': 'FROM x\0\0\0', 'big/Dockerfile': `FROM x\nLABEL a=${'x'.repeat(8 * 1024 * 1024)}\n`, 'ok/Dockerfile': 'FROM debian:bookworm\nCMD ["svc"]\n' });
+    const bin = tree({ Dockerfile: 'FROM x\0\0\0', 'big/Dockerfile': `FROM x\nLABEL a=${'x'.repeat(8 * 1024 * 1024)}\n`, 'ok/Dockerfile': 'FROM debian:bookworm\nCMD ["svc"]\n' });
     for (const files of [['Dockerfile'], ['big/Dockerfile'], ['Dockerfile', 'ok/Dockerfile'], ['big/Dockerfile', 'ok/Dockerfile']]) {
       const b = await pid1(['lint', ...files.map((f) => path.join(bin, f))]);
       assert.equal(b.code, 1, `${files.join(' ')}: ${b.stdout}${b.stderr}`);
@@ -89,23 +102,27 @@ test('exit 0 when clean, 1 for a file that cannot be linted, 2 on usage errors (
     const stdin = await pid1(['lint', '-'], { input: 'FROM x\0' });
     assert.equal(stdin.code, 1, stdin.stdout);
     fs.rmSync(bin, { recursive: true, force: true });
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('escape sequences in a linted file are shown escaped, never sent raw to the terminal', async () => {
   // An ESC (and a C1 CSI, 0x9b) in the line a finding quotes, and in a file name.
-  const dir = tree({ 'Dockerfile': 'FROM debian:bookworm\nCMD echo "\x1b[2J\x1b]0;owned\x07" \u009b31m && svc\n', 'x\x1b[31m/Dockerfile': 'FROM debian:bookworm\nCMD svc \x1b[5m\n' });
+  const dir = tree({ Dockerfile: 'FROM debian:bookworm\nCMD echo "\x1b[2J\x1b]0;owned\x07" \u009b31m && svc\n', 'x\x1b[31m/Dockerfile': 'FROM debian:bookworm\nCMD svc \x1b[5m\n' });
   try {
     const r = await pid1(['lint', dir]);
     assert.equal(r.code, 1, r.stderr);
     assert.ok(!/[\x1b\x07\u009b]/.test(r.stdout), `raw control characters in:\n${JSON.stringify(r.stdout)}`);
     assert.match(r.stdout, /CMD echo "\\e\[2J\\e\]0;owned\\x07" \\x9b31m && svc/);
     assert.match(r.stdout, /x\\e\[31m\/Dockerfile:2:5 /);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('malformed files: a per-file error with file and line, and the run goes on', async () => {
-  const dir = tree({ 'Dockerfile': CLASSIC, 'bad/Dockerfile': 'FROM debian\nFROBNICATE x\nCMD svc\n', 'nofrom/Dockerfile': 'RUN true\n', 'heredoc/Dockerfile': 'FROM debian\nRUN <<EOF\necho hi\n' });
+  const dir = tree({ Dockerfile: CLASSIC, 'bad/Dockerfile': 'FROM debian\nFROBNICATE x\nCMD svc\n', 'nofrom/Dockerfile': 'RUN true\n', 'heredoc/Dockerfile': 'FROM debian\nRUN <<EOF\necho hi\n' });
   try {
     const { code, out } = await lintJson([dir]);
     assert.equal(code, 1);
@@ -117,11 +134,18 @@ test('malformed files: a per-file error with file and line, and the run goes on'
     assert.equal(out.summary.errors, 1, 'the good file is still linted');
     const pretty = await pid1(['lint', dir]);
     assert.match(pretty.stdout, /bad\/Dockerfile:2:1 {2}error {3}unknown instruction: FROBNICATE/);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('json output matches docs/lint.schema.json', async () => {
-  const dir = tree({ 'Dockerfile': CLASSIC, 'b/Dockerfile': 'FROM debian\nCOPY e.sh /e.sh\n# pid1-ignore stop-not-graceful -- reviewed\nENTRYPOINT ["/e.sh"]\n', 'b/e.sh': '#!/bin/sh\nsvc\n', 'c/Dockerfile': 'FROM\n' });
+  const dir = tree({
+    Dockerfile: CLASSIC,
+    'b/Dockerfile': 'FROM debian\nCOPY e.sh /e.sh\n# pid1-ignore stop-not-graceful -- reviewed\nENTRYPOINT ["/e.sh"]\n',
+    'b/e.sh': '#!/bin/sh\nsvc\n',
+    'c/Dockerfile': 'FROM\n',
+  });
   try {
     const { out } = await lintJson([dir]);
     const Ajv2020 = (require('ajv/dist/2020') as { default: new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } } }).default;
@@ -129,12 +153,14 @@ test('json output matches docs/lint.schema.json', async () => {
     const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(ROOT, 'docs/lint.schema.json'), 'utf8')) as object);
     assert.ok(validate(out), JSON.stringify(validate.errors, null, 1));
     assert.ok(out.files.some((f) => f.findings.some((x) => x.ruleId === 'script-no-exec' && x.file.endsWith('e.sh'))));
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('sarif output is valid SARIF 2.1.0 (OASIS schema), with fixes, suppressions and file errors', async () => {
   const dir = tree({
-    'Dockerfile': CLASSIC,
+    Dockerfile: CLASSIC,
     'b/Dockerfile': 'FROM debian\n# pid1-ignore shell-pid1 -- the service ignores TERM anyway\nCMD svc\n',
     'c/Dockerfile': 'FROBNICATE\n',
     'd/Dockerfile': 'FROM node:20\nCMD ["npm", "start"]\n',
@@ -154,23 +180,27 @@ test('sarif output is valid SARIF 2.1.0 (OASIS schema), with fixes, suppressions
     assert.ok(results.some((x) => x.ruleId === 'shell-pid1' && x.fixes?.length === 1));
     assert.ok(results.some((x) => x.suppressions?.length === 1));
     assert.equal(sarif.runs[0]?.invocations[0]?.toolExecutionNotifications?.length, 1);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('github format: one annotation per finding, escaped', async () => {
-  const dir = tree({ 'Dockerfile': CLASSIC, 'x,y/Dockerfile': 'FROM node:20\nCMD ["node", "s.js"]\n' });
+  const dir = tree({ Dockerfile: CLASSIC, 'x,y/Dockerfile': 'FROM node:20\nCMD ["node", "s.js"]\n' });
   try {
     const r = await pid1(['lint', '--format', 'github', dir], { cwd: dir });
     assert.equal(r.code, 1);
     const lines = r.stdout.trim().split('\n');
     assert.match(lines[0] ?? '', /^::error file=Dockerfile,line=2,col=12,endLine=2,endColumn=\d+,title=pid1 shell-pid1::PID 1 is `dash -c`.*%0A/);
     assert.ok(lines.some((l) => l.startsWith('::warning file=x%2Cy/Dockerfile,')));
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('suppression comments and the config file', async () => {
   const dir = tree({
-    'Dockerfile': 'FROM debian:bookworm\n# pid1-ignore shell-pid1 -- this image is only used for tests\nCMD svc\n',
+    Dockerfile: 'FROM debian:bookworm\n# pid1-ignore shell-pid1 -- this image is only used for tests\nCMD svc\n',
     'b/Dockerfile': 'FROM registry.example.com/base:3\nCMD svc --port 80\n',
     'c/Dockerfile': 'FROM node:20\nCMD ["node", "server.js"]\n',
     'vendor/Dockerfile': CLASSIC,
@@ -179,7 +209,10 @@ test('suppression comments and the config file', async () => {
   try {
     const { code, out } = await lintJson([], { cwd: dir });
     assert.equal(code, 1);
-    assert.deepEqual(out.files.flatMap((f) => f.findings.map((x) => `${x.ruleId}:${x.severity}`)), ['unknown-shell:error']);
+    assert.deepEqual(
+      out.files.flatMap((f) => f.findings.map((x) => `${x.ruleId}:${x.severity}`)),
+      ['unknown-shell:error'],
+    );
     assert.equal(out.summary.suppressed, 1);
     assert.equal(out.files.flatMap((f) => f.suppressed)[0]?.suppressed?.justification, 'this image is only used for tests');
     // images in the config decide the family
@@ -187,19 +220,24 @@ test('suppression comments and the config file', async () => {
     const again = await lintJson(['b'], { cwd: dir });
     assert.equal(again.code, 0);
     const cli = await lintJson(['--no-config', '--image-shell', 'registry.example.com/base=dash', 'b'], { cwd: dir });
-    assert.deepEqual(cli.out.files.flatMap((f) => f.findings.map((x) => x.ruleId)), ['shell-pid1']);
+    assert.deepEqual(
+      cli.out.files.flatMap((f) => f.findings.map((x) => x.ruleId)),
+      ['shell-pid1'],
+    );
     // a bad config is a one-line error naming the file and the key
     fs.writeFileSync(path.join(dir, '.pid1.json'), JSON.stringify({ rules: { 'no-such-rule': 'off' } }));
     const bad = await pid1(['lint'], { cwd: dir });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^pid1: .*\.pid1\.json: rules: unknown rule "no-such-rule"\n$/);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('--fix: atomic, keeps the mode, byte-for-byte elsewhere, idempotent; --fix-dry-run changes nothing', async () => {
   const df = '# syntax=docker/dockerfile:1\r\nFROM python:3.9-slim\r\n# keep   this   spacing\r\nCOPY entrypoint.sh /usr/local/bin/\r\nENTRYPOINT ["entrypoint.sh"]\r\n';
   const entry = '#!/bin/sh\nset -e\n\t./migrate   --all\ngunicorn app:app\n';
-  const dir = tree({ 'Dockerfile': df, 'entrypoint.sh': entry, 'x/Dockerfile': CLASSIC });
+  const dir = tree({ Dockerfile: df, 'entrypoint.sh': entry, 'x/Dockerfile': CLASSIC });
   try {
     fs.chmodSync(path.join(dir, 'entrypoint.sh'), 0o751);
     const dry = await pid1(['lint', '--fix-dry-run', dir]);
@@ -213,12 +251,18 @@ test('--fix: atomic, keeps the mode, byte-for-byte elsewhere, idempotent; --fix-
     assert.equal(fs.readFileSync(path.join(dir, 'entrypoint.sh'), 'utf8'), entry.replace('gunicorn app:app', 'exec gunicorn app:app'));
     assert.equal(fs.statSync(path.join(dir, 'entrypoint.sh')).mode & 0o777, 0o751);
     assert.equal(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), df, 'CRLF Dockerfile with no finding is untouched');
-    assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('.tmp')), [], 'no temp files left');
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((n) => n.includes('.tmp')),
+      [],
+      'no temp files left',
+    );
     const before = fs.readFileSync(path.join(dir, 'x/Dockerfile'), 'utf8');
     const second = await lintJson(['--fix', dir]);
     assert.equal(second.out.summary.fixed, 0, 'idempotent');
     assert.equal(fs.readFileSync(path.join(dir, 'x/Dockerfile'), 'utf8'), before);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('--fix through a symlink fixes the file it points to and keeps the link', async () => {
@@ -229,8 +273,13 @@ test('--fix through a symlink fixes the file it points to and keeps the link', a
     assert.equal(r.code, 0, JSON.stringify(r.out));
     assert.ok(fs.lstatSync(path.join(dir, 'Dockerfile')).isSymbolicLink(), 'the link stays a link');
     assert.match(fs.readFileSync(path.join(dir, 'real/Dockerfile.src'), 'utf8'), /^ENTRYPOINT \["gunicorn", "-w", "1"/m);
-    assert.deepEqual(fs.readdirSync(path.join(dir, 'real')).filter((n) => n.includes('.tmp')), []);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+    assert.deepEqual(
+      fs.readdirSync(path.join(dir, 'real')).filter((n) => n.includes('.tmp')),
+      [],
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('-o to a file that cannot be written: one line, exit 2', async () => {
@@ -239,7 +288,9 @@ test('-o to a file that cannot be written: one line, exit 2', async () => {
     const r = await pid1(['lint', dir, '-o', path.join(dir, 'no/such/dir/report.txt')]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^pid1: cannot write -o .*report\.txt: ENOENT[^\n]*\n$/);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('stdin: - reads one Dockerfile; --fix refuses stdin; --fix-dry-run shows the diff', async () => {
@@ -255,7 +306,7 @@ test('stdin: - reads one Dockerfile; --fix refuses stdin; --fix-dry-run shows th
 });
 
 test('--target picks the stage; other stages never produce errors', async () => {
-  const dir = tree({ 'Dockerfile': 'FROM python:3.12-slim AS dev\nCMD python -m app --reload\nFROM python:3.12-slim AS prod\nCMD ["python", "-m", "app"]\n' });
+  const dir = tree({ Dockerfile: 'FROM python:3.12-slim AS dev\nCMD python -m app --reload\nFROM python:3.12-slim AS prod\nCMD ["python", "-m", "app"]\n' });
   try {
     const last = await lintJson([dir]);
     assert.equal(last.code, 0);
@@ -265,15 +316,20 @@ test('--target picks the stage; other stages never produce errors', async () => 
     const all = await lintJson(['--all-stages', dir]);
     assert.equal(all.code, 0);
     // dev's shell form is an info (not the target); prod's `python -m app` is not in the build context: pid1 cannot tell.
-    assert.deepEqual(all.out.files[0]?.findings.map((f) => f.severity), ['info', 'warning']);
+    assert.deepEqual(
+      all.out.files[0]?.findings.map((f) => f.severity),
+      ['info', 'warning'],
+    );
     const none = await lintJson(['--target', 'nope', dir]);
     assert.equal(none.code, 1, 'a per-file error');
     assert.match(none.out.files[0]?.errors[0]?.message ?? '', /no stage named "nope"/);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('pretty output: code frame, why, fix hint; rule docs are up to date', async () => {
-  const dir = tree({ 'Dockerfile': CLASSIC });
+  const dir = tree({ Dockerfile: CLASSIC });
   try {
     const r = await pid1(['lint', dir]);
     assert.match(r.stdout, /Dockerfile:2:12 {2}error {3}PID 1 is `dash -c`/);
@@ -282,7 +338,9 @@ test('pretty output: code frame, why, fix hint; rule docs are up to date', async
     assert.match(r.stdout, /why: \/bin\/sh: dash/);
     assert.match(r.stdout, /fix: use the exec \(JSON\) form/);
     assert.match(r.stdout, /1 problem \(1 error, 0 warnings\), 1 fixable with --fix/);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
   const { allRuleDocs } = await import('../src/report/rule-docs.js');
   for (const [name, text] of allRuleDocs()) {
     const p = path.join(ROOT, 'docs/rules', name);
@@ -301,10 +359,15 @@ test('--probe-images looks inside local images for /bin/sh', async (t) => {
   });
   try {
     const blind = await lintJson([dir]);
-    assert.deepEqual(blind.out.files.map((f) => f.findings.map((x) => `${x.ruleId}:${x.severity}`).join()), ['unknown-shell:warning', 'unknown-shell:warning', 'unknown-shell:warning']);
+    assert.deepEqual(
+      blind.out.files.map((f) => f.findings.map((x) => `${x.ruleId}:${x.severity}`).join()),
+      ['unknown-shell:warning', 'unknown-shell:warning', 'unknown-shell:warning'],
+    );
     const probed = await lintJson(['--probe-images', dir]);
     const byDir = Object.fromEntries(probed.out.files.map((f) => [path.basename(path.dirname(f.file)), f.findings.map((x) => x.ruleId).join()]));
     assert.deepEqual(byDir, { ash: '', dash: 'shell-pid1', none: 'no-shell' }, probed.stderr);
     assert.match(probed.stderr, /probe .*dash.*\/bin\/sh -> dash/);
-  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

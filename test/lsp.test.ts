@@ -42,8 +42,12 @@ class Client {
     this.child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
     this.exitCode = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
     this.conn = createMessageConnection(new StreamMessageReader(this.child.stdout as NodeJS.ReadableStream), new StreamMessageWriter(this.child.stdin as NodeJS.WritableStream));
-    this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => { this.published.push(p); });
-    this.conn.onNotification('window/logMessage', (p: { message: string }) => { this.logs.push({ text: p.message, published: this.published.length }); });
+    this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      this.published.push(p);
+    });
+    this.conn.onNotification('window/logMessage', (p: { message: string }) => {
+      this.logs.push({ text: p.message, published: this.published.length });
+    });
     this.conn.onRequest('client/registerCapability', () => null);
     this.conn.onRequest('window/showMessageRequest', () => null);
     this.conn.listen();
@@ -90,13 +94,17 @@ class Client {
   /** The diagnostics published for this file's current version (waits for them). */
   diagnostics(name: string, version = this.version(name)): Promise<Diagnostic[]> {
     const uri = this.uri(name);
-    return waitFor(`diagnostics for ${name} v${version}`, () => {
-      for (let i = this.published.length - 1; i >= 0; i--) {
-        const p = this.published[i] as PublishDiagnosticsParams;
-        if (p.uri === uri) return p.version === version ? p.diagnostics : undefined;
-      }
-      return undefined;
-    }, 15_000);
+    return waitFor(
+      `diagnostics for ${name} v${version}`,
+      () => {
+        for (let i = this.published.length - 1; i >= 0; i--) {
+          const p = this.published[i] as PublishDiagnosticsParams;
+          if (p.uri === uri) return p.version === version ? p.diagnostics : undefined;
+        }
+        return undefined;
+      },
+      15_000,
+    );
   }
 
   async codeActions(name: string, d: Diagnostic): Promise<CodeAction[]> {
@@ -123,7 +131,7 @@ function applyEdit(text: string, edits: TextEdit[]): string {
 }
 
 test('LSP: diagnostics follow unsaved edits; code, rule page, why chain and hover; the quick fix fixes the text; shutdown and exit', async () => {
-  const root = tree({ 'Dockerfile': 'FROM python:3.12-slim\nENTRYPOINT ["gunicorn", "app:app"]\n' });
+  const root = tree({ Dockerfile: 'FROM python:3.12-slim\nENTRYPOINT ["gunicorn", "app:app"]\n' });
   const c = new Client(root);
   try {
     const init = await c.initialize();
@@ -151,7 +159,10 @@ test('LSP: diagnostics follow unsaved edits; code, rule page, why chain and hove
     const actions = await c.codeActions('Dockerfile', d);
     const fix = actions.find((a) => a.kind === 'quickfix');
     assert.ok(fix?.edit?.changes, JSON.stringify(actions));
-    assert.deepEqual(fix.diagnostics?.map((x) => x.code), ['shell-pid1']);
+    assert.deepEqual(
+      fix.diagnostics?.map((x) => x.code),
+      ['shell-pid1'],
+    );
     const fixed = applyEdit(c.text('Dockerfile'), fix.edit.changes[c.uri('Dockerfile')] ?? []);
     assert.equal(fixed, 'FROM python:3.12-slim\nENTRYPOINT ["gunicorn", "app:app"]\n');
     await c.change('Dockerfile', fixed);
@@ -160,7 +171,10 @@ test('LSP: diagnostics follow unsaved edits; code, rule page, why chain and hove
     // an edit that breaks it again: the diagnostic comes back
     await c.change('Dockerfile', 'FROM debian\nCMD svc --port 80\n');
     const again = await c.diagnostics('Dockerfile');
-    assert.deepEqual(again.map((x) => x.code), ['shell-pid1']);
+    assert.deepEqual(
+      again.map((x) => x.code),
+      ['shell-pid1'],
+    );
     assert.match(text(again[0] as Diagnostic), /the shell form of CMD/);
     // right after an edit, the old findings' fixes are not offered (their positions point into text that
     // changed); once the new version is linted, the fix is there at the new place
@@ -172,8 +186,15 @@ test('LSP: diagnostics follow unsaved edits; code, rule page, why chain and hove
     // source.fixAll (as an editor asks for it on save): every safe fix of the file at once
     await c.change('Dockerfile', 'FROM debian\nSTOPSIGNAL SIGTERM\nCMD svc\n');
     assert.equal((await c.diagnostics('Dockerfile')).length, 1);
-    const all = await c.conn.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: c.uri('Dockerfile') }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] } });
-    assert.deepEqual(all.map((a) => a.kind), ['source.fixAll.pid1']);
+    const all = await c.conn.sendRequest<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: c.uri('Dockerfile') },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll'] },
+    });
+    assert.deepEqual(
+      all.map((a) => a.kind),
+      ['source.fixAll.pid1'],
+    );
     assert.equal(applyEdit(c.text('Dockerfile'), all[0]?.edit?.changes?.[c.uri('Dockerfile')] ?? []), 'FROM debian\nSTOPSIGNAL SIGTERM\nCMD ["svc"]\n');
     assert.equal(await c.close(), 0);
   } finally {
@@ -183,7 +204,7 @@ test('LSP: diagnostics follow unsaved edits; code, rule page, why chain and hove
 
 test('LSP: an entrypoint script is linted through the Dockerfile that COPYs it, from the unsaved text; related information points at the launch', async () => {
   const root = tree({
-    'Dockerfile': 'FROM python:3.12-slim\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
+    Dockerfile: 'FROM python:3.12-slim\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
     'entrypoint.sh': '#!/bin/sh\nset -e\nexec gunicorn app:app\n',
     'tools/helper.sh': '#!/bin/sh\nsleep 1\n',
   });
@@ -192,14 +213,21 @@ test('LSP: an entrypoint script is linted through the Dockerfile that COPYs it, 
     await c.initialize();
     // on disk the script execs; the editor's text does not
     await c.open('entrypoint.sh', '#!/bin/sh\nset -e\ngunicorn app:app\n', 'shellscript');
-    const diags = await waitFor('script-no-exec through the Dockerfile', async () => {
-      const ds = await c.diagnostics('entrypoint.sh');
-      // (opened before the index knew which Dockerfile runs it, it is first linted on its own)
-      return ds.some((x) => x.code === 'script-no-exec' && x.relatedInformation?.some((r) => r.location.uri === c.uri('Dockerfile'))) ? ds : undefined;
-    }, 15_000);
+    const diags = await waitFor(
+      'script-no-exec through the Dockerfile',
+      async () => {
+        const ds = await c.diagnostics('entrypoint.sh');
+        // (opened before the index knew which Dockerfile runs it, it is first linted on its own)
+        return ds.some((x) => x.code === 'script-no-exec' && x.relatedInformation?.some((r) => r.location.uri === c.uri('Dockerfile'))) ? ds : undefined;
+      },
+      15_000,
+    );
     const d = diags.find((x) => x.code === 'script-no-exec') as Diagnostic;
     assert.match(text(d), /entrypoint\.sh runs `gunicorn` without exec: the script's shell \(dash\)/);
-    assert.deepEqual(d.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line]), [[c.uri('Dockerfile'), 2]]);
+    assert.deepEqual(
+      d.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line]),
+      [[c.uri('Dockerfile'), 2]],
+    );
     const fix = (await c.codeActions('entrypoint.sh', d)).find((a) => a.kind === 'quickfix');
     const fixed = applyEdit(c.text('entrypoint.sh'), fix?.edit?.changes?.[c.uri('entrypoint.sh')] ?? []);
     assert.equal(fixed, '#!/bin/sh\nset -e\nexec gunicorn app:app\n');
@@ -211,12 +239,16 @@ test('LSP: an entrypoint script is linted through the Dockerfile that COPYs it, 
     await c.change('entrypoint.sh', '#!/bin/sh\nset -e\ngunicorn app:app\n');
     await c.diagnostics('entrypoint.sh');
     await c.open('Dockerfile', 'FROM alpine:3.20\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n', 'dockerfile');
-    const viaAlpine = await waitFor('the script re-linted after the Dockerfile changed', async () => {
-      const p = [...c.published].reverse().find((x) => x.uri === c.uri('entrypoint.sh'));
-      const found = p?.diagnostics.find((x) => x.code === 'script-no-exec');
-      const msg = found ? text(found) : '';
-      return /shell \(ash\)/.test(msg) ? msg : undefined;
-    }, 15_000);
+    const viaAlpine = await waitFor(
+      'the script re-linted after the Dockerfile changed',
+      async () => {
+        const p = [...c.published].reverse().find((x) => x.uri === c.uri('entrypoint.sh'));
+        const found = p?.diagnostics.find((x) => x.code === 'script-no-exec');
+        const msg = found ? text(found) : '';
+        return /shell \(ash\)/.test(msg) ? msg : undefined;
+      },
+      15_000,
+    );
     assert.match(viaAlpine, /why: \/bin\/sh: ash \(Alpine-based/);
 
     // a script no Dockerfile runs is linted on its own (as `pid1 lint tools/helper.sh`)
@@ -228,9 +260,9 @@ test('LSP: an entrypoint script is linted through the Dockerfile that COPYs it, 
   }
 });
 
-test('LSP: a program source open in the editor decides the Dockerfile\'s verdict (its grammar loaded on first use)', async () => {
+test("LSP: a program source open in the editor decides the Dockerfile's verdict (its grammar loaded on first use)", async () => {
   const root = tree({
-    'Dockerfile': 'FROM python:3.12-slim\nCOPY app.py /app.py\nCMD ["python", "/app.py"]\n',
+    Dockerfile: 'FROM python:3.12-slim\nCOPY app.py /app.py\nCMD ["python", "/app.py"]\n',
     'app.py': 'import signal, sys, time\nsignal.signal(signal.SIGTERM, lambda s, f: sys.exit(0))\nwhile True:\n    time.sleep(1)\n',
   });
   const c = new Client(root);
@@ -240,16 +272,24 @@ test('LSP: a program source open in the editor decides the Dockerfile\'s verdict
     assert.deepEqual(await c.diagnostics('Dockerfile'), [], 'app.py on disk handles SIGTERM');
     // the handler deleted in the editor, not saved: the Dockerfile's launch loses the stop signal
     await c.open('app.py', 'import time\nwhile True:\n    time.sleep(1)\n', 'python');
-    const lost = await waitFor('service-no-handler on the Dockerfile', () => {
-      const p = [...c.published].reverse().find((x) => x.uri === c.uri('Dockerfile'));
-      return p?.diagnostics.some((d) => d.code === 'service-no-handler') ? p.diagnostics : undefined;
-    }, 15_000);
+    const lost = await waitFor(
+      'service-no-handler on the Dockerfile',
+      () => {
+        const p = [...c.published].reverse().find((x) => x.uri === c.uri('Dockerfile'));
+        return p?.diagnostics.some((d) => d.code === 'service-no-handler') ? p.diagnostics : undefined;
+      },
+      15_000,
+    );
     assert.match(text(lost.find((d) => d.code === 'service-no-handler') as Diagnostic), /nothing in \/app\.py installs a SIGTERM handler/);
     await c.change('app.py', 'import signal, sys, time\nsignal.signal(signal.SIGTERM, lambda s, f: sys.exit(0))\nwhile True:\n    time.sleep(1)\n');
-    await waitFor('the Dockerfile clean again', () => {
-      const p = [...c.published].reverse().find((x) => x.uri === c.uri('Dockerfile'));
-      return p && p.diagnostics.length === 0 ? true : undefined;
-    }, 15_000);
+    await waitFor(
+      'the Dockerfile clean again',
+      () => {
+        const p = [...c.published].reverse().find((x) => x.uri === c.uri('Dockerfile'));
+        return p && p.diagnostics.length === 0 ? true : undefined;
+      },
+      15_000,
+    );
     assert.equal(await c.close(), 0);
   } finally {
     c.child.kill();
@@ -263,10 +303,20 @@ test('LSP: compose files and Kubernetes manifests are linted as edited', async (
     await c.initialize();
     await c.open('compose.yaml', 'services:\n  web:\n    image: python:3.12-slim\n    command: sh -c "gunicorn app:app"\n', 'dockercompose');
     const compose = await c.diagnostics('compose.yaml');
-    assert.ok(compose.some((d) => d.severity === 1 && d.range.start.line === 3), JSON.stringify(compose));
-    await c.open('deploy.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: api\n    image: python:3.12-slim\n    command: ["sh", "-c", "gunicorn app:app"]\n', 'yaml');
+    assert.ok(
+      compose.some((d) => d.severity === 1 && d.range.start.line === 3),
+      JSON.stringify(compose),
+    );
+    await c.open(
+      'deploy.yaml',
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: api\n    image: python:3.12-slim\n    command: ["sh", "-c", "gunicorn app:app"]\n',
+      'yaml',
+    );
     const k8s = await c.diagnostics('deploy.yaml');
-    assert.ok(k8s.some((d) => d.severity === 1 && d.range.start.line === 8), JSON.stringify(k8s));
+    assert.ok(
+      k8s.some((d) => d.severity === 1 && d.range.start.line === 8),
+      JSON.stringify(k8s),
+    );
     // a YAML file that is neither (a CI workflow) gets nothing
     await c.open('.github/workflows/ci.yml', 'on: push\njobs: {}\n', 'yaml');
     await c.change('compose.yaml', 'services:\n  web:\n    image: python:3.12-slim\n    command: ["gunicorn", "app:app"]\n');
@@ -290,21 +340,33 @@ test('LSP: edits are debounced, and an edit lints only the roots that read the e
     await waitFor('the index', () => (c.logs.some((l) => l.text.includes('indexed')) ? true : undefined));
     // and quiet: nothing published for half a second
     let seen = -1;
-    await waitFor('a quiet server', async () => {
-      if (seen === c.published.length) return true;
-      seen = c.published.length;
-      await new Promise((r) => setTimeout(r, 500));
-      return undefined;
-    }, 15_000, 0);
+    await waitFor(
+      'a quiet server',
+      async () => {
+        if (seen === c.published.length) return true;
+        seen = c.published.length;
+        await new Promise((r) => setTimeout(r, 500));
+        return undefined;
+      },
+      15_000,
+      0,
+    );
     const before = c.published.length;
     const logsBefore = c.logs.length;
     // five keystrokes in a row: one lint, for the last version only
     for (const t of ['FROM debian\nCMD s', 'FROM debian\nCMD sv', 'FROM debian\nCMD svc', 'FROM debian\nCMD svc ', 'FROM debian\nCMD svc -x\n']) await c.change('a/Dockerfile', t);
     const last = await c.diagnostics('a/Dockerfile');
-    assert.deepEqual(last.map((d) => d.code), ['shell-pid1']);
+    assert.deepEqual(
+      last.map((d) => d.code),
+      ['shell-pid1'],
+    );
     await new Promise((r) => setTimeout(r, 400));
     const after = c.published.slice(before);
-    assert.deepEqual(after.map((p) => [path.relative(root, fileURLToPath(p.uri)), p.version]), [['a/Dockerfile', 6]], 'one publish, for a/Dockerfile v6 only: b is not re-linted');
+    assert.deepEqual(
+      after.map((p) => [path.relative(root, fileURLToPath(p.uri)), p.version]),
+      [['a/Dockerfile', 6]],
+      'one publish, for a/Dockerfile v6 only: b is not re-linted',
+    );
     const lints = c.logs.slice(logsBefore).filter((l) => l.text.includes('linted'));
     assert.equal(lints.length, 1, JSON.stringify(lints));
     assert.match(lints[0]?.text ?? '', /linted 1 root\(s\) for a\/Dockerfile in/);
@@ -326,7 +388,10 @@ test('LSP: a big workspace is indexed in slices: an opened document gets its dia
     await c.open('edit/Dockerfile', 'FROM python:3.12-slim\nENTRYPOINT gunicorn app:app\n', 'dockerfile');
     const d = await c.diagnostics('edit/Dockerfile');
     const firstMs = Date.now() - t0;
-    assert.deepEqual(d.map((x) => x.code), ['shell-pid1']);
+    assert.deepEqual(
+      d.map((x) => x.code),
+      ['shell-pid1'],
+    );
     const indexed = await waitFor('the index', () => c.logs.find((l) => /indexed .* in \d+ ms/.test(l.text)), 60_000);
     const indexMs = Date.now() - t0;
     // the diagnostics were published before the index finished

@@ -37,8 +37,10 @@ describe('pid1 test --image: init × wrapper × service in containers', { concur
       if (!requireDocker(t)) return;
       const image = testImage({ shell: 'dash', ...(init === 'pid1 init' ? { hostFiles: pid1InImage() } : {}) });
       const argv = argvOf(c, 'svc', ['node', '/opt/pid1/dist/src/cli/main.js']);
-      const o = await pid1(['test', '--json', '--image', image, '--entrypoint', JSON.stringify(argv), '--grace', '2', '--ready-log', 'svc\\[\\d+\\]: ready',
-        ...(init === 'docker --init' ? ['--init'] : [])], { timeout: 90_000 });
+      const o = await pid1(
+        ['test', '--json', '--image', image, '--entrypoint', JSON.stringify(argv), '--grace', '2', '--ready-log', 'svc\\[\\d+\\]: ready', ...(init === 'docker --init' ? ['--init'] : [])],
+        { timeout: 90_000 },
+      );
       assert.ok(o.stdout.trim().startsWith('{'), `no JSON report (exit ${o.code}): ${o.stderr}`);
       const r = JSON.parse(o.stdout) as TestReport;
       t.diagnostic(`${nameOf(c)}: ${r.verdict} (live ${r.comparison?.live?.status}, static ${r.comparison?.static?.status})`);

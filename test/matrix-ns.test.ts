@@ -16,7 +16,10 @@ const SVC = svc();
 describe('pid1 test -- CMD: init × wrapper × service in a PID namespace', { concurrency: 4 }, () => {
   for (const c of combinations(['none', 'pid1 init', 'tini', 'tini -g', 'dumb-init', 'catatonit'])) {
     test(nameOf(c), async (t) => {
-      if (process.getuid?.() !== 0) { t.skip('needs root for unshare --pid'); return; }
+      if (process.getuid?.() !== 0) {
+        t.skip('needs root for unshare --pid');
+        return;
+      }
       const argv = argvOf(c, SVC, [process.execPath, CLI]);
       const o = await pid1(['test', '--json', '--grace', '1', '--ready-log', 'svc\\[\\d+\\]: ready', '--', ...argv], { timeout: 60_000 });
       assert.ok(o.stdout.trim().startsWith('{'), `no JSON report (exit ${o.code}): ${o.stderr}`);

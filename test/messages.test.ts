@@ -45,7 +45,10 @@ describe('advice and summaries', { concurrency: 3 }, () => {
       const workers = json.processes.filter((p) => p.comm === 'svc' && p.ppid === master?.pid);
       assert.ok(master && workers.length === 2, text);
       const advice = json.verdict.advice.find((a) => a.includes('stop it gracefully now'));
-      assert.equal(advice, `to stop it gracefully now, from the host: kill -s TERM ${master.hostPid} (svc, PID ${master.pid} in its namespace; not to ${workers.map((w) => `svc (PID ${w.pid})`).join(', ')}, which also handle SIGTERM but are left to the process above them, as a master signals its workers)`);
+      assert.equal(
+        advice,
+        `to stop it gracefully now, from the host: kill -s TERM ${master.hostPid} (svc, PID ${master.pid} in its namespace; not to ${workers.map((w) => `svc (PID ${w.pid})`).join(', ')}, which also handle SIGTERM but are left to the process above them, as a master signals its workers)`,
+      );
       assert.doesNotMatch(text, /container/i, 'a namespace from --pid is not a container');
       // The kernel drops it at PID 1, and that is all the summary says about PID 1.
       assert.match(json.verdict.summary, /; the kernel drops SIGTERM at PID 1 \(it has no handler\); the runtime waits the whole grace period/);
@@ -81,7 +84,10 @@ describe('advice and summaries', { concurrency: 3 }, () => {
       assert.equal(json.namespaceInit, false);
       const master = json.processes.find((p) => p.comm === 'svc' && p.ppid === child.pid);
       assert.ok(master, text);
-      assert.ok(json.verdict.advice.some((a) => a.startsWith(`to stop it gracefully now, from the host: kill -s TERM ${master.hostPid} (svc; not to svc (PID `)), json.verdict.advice.join('\n'));
+      assert.ok(
+        json.verdict.advice.some((a) => a.startsWith(`to stop it gracefully now, from the host: kill -s TERM ${master.hostPid} (svc; not to svc (PID `)),
+        json.verdict.advice.join('\n'),
+      );
       assert.doesNotMatch(text, /this container|the container/);
     } finally {
       if (child.pid) killTree(child.pid);
@@ -97,11 +103,19 @@ describe('advice and summaries', { concurrency: 3 }, () => {
       const master = json.processes.find((p) => p.comm === 'svc' && p.ppid === 1);
       const workers = json.processes.filter((p) => p.comm === 'svc' && p.ppid === master?.pid);
       assert.ok(master && workers.length === 2);
-      assert.ok(json.verdict.advice.includes(`to stop it gracefully now: pid1 stop --container ${name} (sends SIGTERM from the host to svc (PID ${master.pid}) only; not to ${workers.map((w) => `svc (PID ${w.pid})`).join(', ')}, which also handle SIGTERM but are left to the process above them, as a master signals its workers; then stops the container normally)`), json.verdict.advice.join('\n'));
+      assert.ok(
+        json.verdict.advice.includes(
+          `to stop it gracefully now: pid1 stop --container ${name} (sends SIGTERM from the host to svc (PID ${master.pid}) only; not to ${workers.map((w) => `svc (PID ${w.pid})`).join(', ')}, which also handle SIGTERM but are left to the process above them, as a master signals its workers; then stops the container normally)`,
+        ),
+        json.verdict.advice.join('\n'),
+      );
       // And that is what pid1 stop then does.
       const r = await pid1(['stop', '--container', name, '--grace', '3', '--dry-run', '--json']);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual((JSON.parse(r.stdout) as { targets: { pid: number }[] }).targets.map((x) => x.pid), [master.pid]);
+      assert.deepEqual(
+        (JSON.parse(r.stdout) as { targets: { pid: number }[] }).targets.map((x) => x.pid),
+        [master.pid],
+      );
     } finally {
       removeContainer(name);
     }
@@ -119,7 +133,10 @@ describe('the inspect table', { concurrency: 2 }, () => {
       const header = lines.findIndex((l) => /^PID\s+HOST\s+PPID/.test(l));
       const rows = lines.slice(header + 1, header + 1 + json.processes.length);
       assert.equal(rows.length, 3, text);
-      assert.ok(rows.every((r) => /^\d+\s+\d+\s+\d+/.test(r)), `each process is one row:\n${text}`);
+      assert.ok(
+        rows.every((r) => /^\d+\s+\d+\s+\d+/.test(r)),
+        `each process is one row:\n${text}`,
+      );
       assert.match(rows[1] ?? '', /dash -c echo 'line one\\nline two' '\\e\[2J' >\/dev\/null; /, text);
       assert.ok(!text.includes('\x1b'), 'no raw ESC reaches the terminal');
       assert.match(rows[0] ?? '', /ALL-[A-Z,]+\+\d+ RT/, text);
@@ -140,7 +157,10 @@ describe('pid1 test messages', { concurrency: 2 }, () => {
     assert.doesNotMatch(r.stdout, /the engine/);
     const j = await pid1(['test', '--json', '--grace', '1', '--ready-log', 'ready', '--', SVC]);
     const rep = JSON.parse(j.stdout) as TestReport;
-    assert.ok(rep.policy.steps.every((s) => !/engine sends|engine SIGKILLs/.test(s)), rep.policy.steps.join('\n'));
+    assert.ok(
+      rep.policy.steps.every((s) => !/engine sends|engine SIGKILLs/.test(s)),
+      rep.policy.steps.join('\n'),
+    );
   });
 
   test('--junit with a path that cannot be written fails at once, in one line, before anything runs', async (t) => {

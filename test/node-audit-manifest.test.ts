@@ -20,7 +20,12 @@ interface Container {
   resources?: { limits?: Record<string, string> };
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
 }
-interface PodSpec { hostPID?: boolean; automountServiceAccountToken?: boolean; containers: Container[]; volumes?: { name: string; hostPath?: { path: string } }[] }
+interface PodSpec {
+  hostPID?: boolean;
+  automountServiceAccountToken?: boolean;
+  containers: Container[];
+  volumes?: { name: string; hostPath?: { path: string } }[];
+}
 
 test('node audit DaemonSet: pid1 lint finds nothing', async () => {
   const r = await pid1(['lint', MANIFEST]);
@@ -46,7 +51,13 @@ test('node audit DaemonSet: hostPID, exec form, only CAP_SYS_PTRACE, read-only e
   assert.ok(c.volumeMounts?.length);
   for (const m of c.volumeMounts ?? []) assert.equal(m.readOnly, true, m.name);
   const taskDir = path.join(DEFAULT_STATE_DIRS[0] as string, TASK_DIR);
-  assert.deepEqual(c.volumeMounts?.map((m) => m.mountPath), [taskDir]);
-  assert.deepEqual(spec.volumes?.map((v) => v.hostPath?.path), [taskDir]);
+  assert.deepEqual(
+    c.volumeMounts?.map((m) => m.mountPath),
+    [taskDir],
+  );
+  assert.deepEqual(
+    spec.volumes?.map((v) => v.hostPath?.path),
+    [taskDir],
+  );
   assert.equal(JSON.stringify(spec).includes('containerd.sock'), false, 'no socket: the audit cannot drive containerd');
 });

@@ -15,7 +15,9 @@ import { svcBinary } from './helpers/rootfs.js';
 
 after(cleanupNamespaces);
 const dirs: string[] = [];
-after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
 const SVC = svcBinary();
 // Debian's yarnpkg finds its modules under /usr/share/nodejs (Debian's node does that by itself).
@@ -54,7 +56,15 @@ describe('package managers as PID 1', () => {
     const out = JSON.parse(r.stdout) as { files: { file: string; launches: { chain?: string[]; outcome?: string }[]; findings: { ruleId: string; messageId: string }[] }[] };
     const of = (name: string): (typeof out.files)[number] | undefined => out.files.find((f) => f.file.endsWith(name));
     assert.deepEqual(of('Dockerfile.npm')?.launches[0]?.chain, ['npm', 'node']);
-    assert.deepEqual(of('Dockerfile.npm')?.findings.filter((f) => f.ruleId === 'package-manager-pid1'), []);
-    assert.deepEqual(of('Dockerfile.yarn')?.findings.filter((f) => f.ruleId === 'package-manager-pid1').map((f) => f.messageId), ['exitsAtOnce']);
+    assert.deepEqual(
+      of('Dockerfile.npm')?.findings.filter((f) => f.ruleId === 'package-manager-pid1'),
+      [],
+    );
+    assert.deepEqual(
+      of('Dockerfile.yarn')
+        ?.findings.filter((f) => f.ruleId === 'package-manager-pid1')
+        .map((f) => f.messageId),
+      ['exitsAtOnce'],
+    );
   });
 });

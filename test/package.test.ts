@@ -59,12 +59,27 @@ test('npm pack: the grammar .wasm and the built CLI, without source maps, tests 
   const [info] = JSON.parse(await npm(['pack', '--ignore-scripts', '--dry-run', '--json', '--pack-destination', dest], repo)) as { files: { path: string }[]; size: number; unpackedSize: number }[];
   assert.ok(info);
   const files = info.files.map((f) => f.path);
-  for (const f of ['dist/src/model/tree-sitter-bash.wasm', 'dist/src/sources/tree-sitter-python.wasm', 'dist/src/sources/tree-sitter-javascript.wasm', 'dist/src/sources/tree-sitter-go.wasm', 'dist/vendor/web-tree-sitter/tree-sitter.js', 'dist/vendor/web-tree-sitter/tree-sitter.wasm']) assert.ok(files.includes(f), `${f} is shipped`);
+  for (const f of [
+    'dist/src/model/tree-sitter-bash.wasm',
+    'dist/src/sources/tree-sitter-python.wasm',
+    'dist/src/sources/tree-sitter-javascript.wasm',
+    'dist/src/sources/tree-sitter-go.wasm',
+    'dist/vendor/web-tree-sitter/tree-sitter.js',
+    'dist/vendor/web-tree-sitter/tree-sitter.wasm',
+  ])
+    assert.ok(files.includes(f), `${f} is shipped`);
   assert.ok(files.includes('dist/src/cli/main.js'));
   assert.ok(files.includes('docs/rules/shell-pid1.md'), 'rule pages (the LSP links them)');
-  assert.deepEqual(files.filter((f) => f.endsWith('.map') || f.startsWith('dist/test/') || f.startsWith('src/')), []);
+  assert.deepEqual(
+    files.filter((f) => f.endsWith('.map') || f.startsWith('dist/test/') || f.startsWith('src/')),
+    [],
+  );
   const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  assert.deepEqual(Object.keys(pkg.dependencies).filter((d) => d.includes('tree-sitter')), [], 'web-tree-sitter and the grammars are devDependencies: only their .js/.wasm ship');
+  assert.deepEqual(
+    Object.keys(pkg.dependencies).filter((d) => d.includes('tree-sitter')),
+    [],
+    'web-tree-sitter and the grammars are devDependencies: only their .js/.wasm ship',
+  );
   t.diagnostic(`tarball ${mb(info.size)}, unpacked ${mb(info.unpackedSize)}, ${files.length} files`);
 });
 
@@ -76,7 +91,11 @@ test('installed with scripts blocked into an empty prefix: `npx pid1 lint .` fin
   await npm(['install', ...NPM_QUIET, tgz], app);
   const seconds = (Date.now() - t0) / 1000;
   const nm = path.join(app, 'node_modules');
-  assert.deepEqual(fs.readdirSync(nm).filter((d) => d.includes('tree-sitter')), [], 'no tree-sitter package is installed');
+  assert.deepEqual(
+    fs.readdirSync(nm).filter((d) => d.includes('tree-sitter')),
+    [],
+    'no tree-sitter package is installed',
+  );
   const total = contentBytes(nm);
   // what the runtime adapters' clients bring (dockerode: the Engine API; @grpc: containerd), measured with
   // npm query: the packages only they need. A later runtime task replaces them; reported here.
@@ -114,7 +133,7 @@ test('installed with scripts blocked into an empty prefix: `npx pid1 lint .` fin
   assert.match(init.stderr, /pid1 init: exit 0: true\[\d+\] exited 0/);
 });
 
-test('global install (npm install -g): `pid1` on PATH lints the working directory', async (t) => {
+test('global install (npm install -g): `pid1` on PATH lints the working directory', async () => {
   const tgz = await pack();
   const prefix = tempDir('pid1-global-');
   await npm(['install', '-g', '--prefix', prefix, ...NPM_QUIET, tgz], prefix);
@@ -123,7 +142,10 @@ test('global install (npm install -g): `pid1` on PATH lints the working director
   const r = await run(path.join(prefix, 'bin', 'pid1'), ['lint', '--format', 'json'], { cwd: proj });
   assert.equal(r.code, 1, r.stderr);
   const out = JSON.parse(r.stdout) as { files: { findings: { ruleId: string }[] }[] };
-  assert.deepEqual(out.files.flatMap((f) => f.findings.map((x) => x.ruleId)), ['shell-pid1']);
+  assert.deepEqual(
+    out.files.flatMap((f) => f.findings.map((x) => x.ruleId)),
+    ['shell-pid1'],
+  );
   // the program-source grammars (Python, JavaScript, Go) load from the installed package too (the CLI does
   // not call them yet: through the module)
   const mod = pathToFileURL(path.join(prefix, 'lib/node_modules/pid1/dist/src/sources/program-source.js')).href;

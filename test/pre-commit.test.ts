@@ -21,8 +21,14 @@ test('pre-commit: the pid1-lint hook fails a shell-form Dockerfile with the find
   const home = tempDir('pid1-pre-commit-home-');
   const repo = tempDir('pid1-pre-commit-repo-');
   const env = {
-    ...process.env, PRE_COMMIT_HOME: home, NO_COLOR: '1', PRE_COMMIT_COLOR: 'never',
-    GIT_AUTHOR_NAME: 'pid1 test', GIT_AUTHOR_EMAIL: 'test@pid1.invalid', GIT_COMMITTER_NAME: 'pid1 test', GIT_COMMITTER_EMAIL: 'test@pid1.invalid',
+    ...process.env,
+    PRE_COMMIT_HOME: home,
+    NO_COLOR: '1',
+    PRE_COMMIT_COLOR: 'never',
+    GIT_AUTHOR_NAME: 'pid1 test',
+    GIT_AUTHOR_EMAIL: 'test@pid1.invalid',
+    GIT_COMMITTER_NAME: 'pid1 test',
+    GIT_COMMITTER_EMAIL: 'test@pid1.invalid',
   };
   const git = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => run('git', ['-C', repo, ...args], { env });
   const preCommit = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => run('pre-commit', args, { cwd: repo, env, timeout: 540_000 });

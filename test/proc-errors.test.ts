@@ -15,13 +15,17 @@ function fakeProc(status: string): string {
   fs.mkdirSync(path.join(dir, 'ns'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'status'), status);
   // A full line (52 fields, as Linux 3.5+ prints): starttime is field 22.
-  fs.writeFileSync(path.join(dir, 'stat'), '4242 (x) S 0 4242 4242 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 1 0 777 1000000 200 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n');
+  fs.writeFileSync(
+    path.join(dir, 'stat'),
+    '4242 (x) S 0 4242 4242 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 1 0 777 1000000 200 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n',
+  );
   fs.writeFileSync(path.join(dir, 'cmdline'), 'x\0');
   fs.symlinkSync('pid:[4026531836]', path.join(dir, 'ns', 'pid'));
   return root;
 }
 
-const GOOD = 'Name:\tx\nPid:\t4242\nNSpid:\t4242\nUid:\t0\t0\t0\t0\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\nSigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\nSigCgt:\t0000000000004000\n';
+const GOOD =
+  'Name:\tx\nPid:\t4242\nNSpid:\t4242\nUid:\t0\t0\t0\t0\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\nSigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\nSigCgt:\t0000000000004000\n';
 
 test('a well-formed fake /proc entry is read', async () => {
   const root = fakeProc(GOOD);
@@ -77,9 +81,14 @@ test('no permission is named as such', async (t) => {
     try {
       const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
         import('node:child_process').then(({ execFile }) => {
-          const child = execFile(process.execPath, [path.resolve('dist/src/cli/main.js'), 'signals', '--pid', '4242'], { env: { ...process.env, PID1_PROC_ROOT: root }, uid: 65534, gid: 65534 }, (err, _o, stderr) => {
-            resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr });
-          });
+          const child = execFile(
+            process.execPath,
+            [path.resolve('dist/src/cli/main.js'), 'signals', '--pid', '4242'],
+            { env: { ...process.env, PID1_PROC_ROOT: root }, uid: 65534, gid: 65534 },
+            (err, _o, stderr) => {
+              resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr });
+            },
+          );
           void child;
         });
       });
@@ -145,7 +154,7 @@ test('a missing ns/pid link still means the process exited while being read', as
   }
 });
 
-test('the real thing: nobody reads the masks of root\'s PID 1 (its ns link needs ptrace access)', async (t) => {
+test("the real thing: nobody reads the masks of root's PID 1 (its ns link needs ptrace access)", async (t) => {
   if (process.getuid?.() !== 0) return t.skip('needs root to drop to nobody');
   const r = await pid1AsNobody(['signals', '--pid', '1', '--json']);
   if (nobodyCannotRunCli(r)) return t.skip('the built CLI is not readable by nobody here');
@@ -166,9 +175,14 @@ test('inspect as nobody: a namespace whose ns link is unreadable is found by NSp
     const report = JSON.parse(r.stdout) as { pidNamespace: string; namespaceInit: boolean; processes: { pid: number; hostPid: number; ppid: number; comm: string }[] };
     assert.equal(report.pidNamespace, '');
     assert.equal(report.namespaceInit, true);
-    assert.deepEqual(report.processes.map((p) => [p.pid, p.hostPid, p.ppid, p.comm]), [[1, ns.initPid, 0, 'sh'], [2, kid, 1, 'sleep']]);
+    assert.deepEqual(
+      report.processes.map((p) => [p.pid, p.hostPid, p.ppid, p.comm]),
+      [
+        [1, ns.initPid, 0, 'sh'],
+        [2, kid, 1, 'sleep'],
+      ],
+    );
   } finally {
     await ns.destroy();
   }
 });
-

@@ -52,7 +52,7 @@ test('the readers agree with the kernel about a real child, and say "gone" once 
   assert.deepEqual(childrenOf(pid), []);
 });
 
-test('inspect shows PGID and SID at the namespace\'s level, also for a process of a nested namespace', async (t) => {
+test("inspect shows PGID and SID at the namespace's level, also for a process of a nested namespace", async (t) => {
   if (process.getuid?.() !== 0) return t.skip('needs root for unshare');
   // Namespace A: dash as PID 1 starts unshare in a new session; its child is PID 1 of namespace B and
   // runs setsid: a session of its own, led by itself. Seen from A its SID is its A-level PID, not 1.

@@ -43,7 +43,13 @@ ${SERVER}`,
 };
 const GRACE = 3;
 
-interface Case { file: string; verdict: 'handles' | 'no-handler'; line?: number; exit: number; killed: boolean }
+interface Case {
+  file: string;
+  verdict: 'handles' | 'no-handler';
+  line?: number;
+  exit: number;
+  killed: boolean;
+}
 const CASES: Case[] = [
   { file: '/app/plain.py', verdict: 'no-handler', line: 3, exit: 137, killed: true },
   { file: '/app/handled.py', verdict: 'handles', line: 8, exit: 0, killed: false },
@@ -52,7 +58,10 @@ const CASES: Case[] = [
 
 test('pid1 reads the Python file; docker stop -t 3 does what it said', async (t) => {
   if (!requireDocker(t)) return;
-  if (!hostPython()) { t.skip('no python3 on this host (Debian: python3)'); return; }
+  if (!hostPython()) {
+    t.skip('no python3 on this host (Debian: python3)');
+    return;
+  }
   const image = pythonImage(FILES, ['/app/plain.py']);
   for (const c of CASES) {
     const verdict = await analyzeProgramSource(FILES[c.file] as string, { path: c.file });

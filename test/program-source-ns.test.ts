@@ -31,12 +31,46 @@ interface Case {
 
 const CASES: Case[] = [
   { name: 'Python without a handler', runtime: 'python', verdict: 'no-handler', file: 'plain.py', text: 'import time\nprint("ready", flush=True)\nwhile True:\n    time.sleep(1)\n' },
-  { name: 'Python with signal.signal(SIGTERM)', runtime: 'python', verdict: 'handles', status: 0, file: 'handled.py', text: 'import signal, sys, time\nsignal.signal(signal.SIGTERM, lambda *a: sys.exit(0))\nprint("ready", flush=True)\nwhile True:\n    time.sleep(1)\n' },
-  { name: 'Python with loop.add_signal_handler(SIGTERM)', runtime: 'python', verdict: 'handles', status: 3, file: 'aio.py', text: 'import asyncio, signal, sys\n\nasync def main():\n    stop = asyncio.Event()\n    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)\n    print("ready", flush=True)\n    await stop.wait()\n    sys.exit(3)\n\nasyncio.run(main())\n' },
+  {
+    name: 'Python with signal.signal(SIGTERM)',
+    runtime: 'python',
+    verdict: 'handles',
+    status: 0,
+    file: 'handled.py',
+    text: 'import signal, sys, time\nsignal.signal(signal.SIGTERM, lambda *a: sys.exit(0))\nprint("ready", flush=True)\nwhile True:\n    time.sleep(1)\n',
+  },
+  {
+    name: 'Python with loop.add_signal_handler(SIGTERM)',
+    runtime: 'python',
+    verdict: 'handles',
+    status: 3,
+    file: 'aio.py',
+    text: 'import asyncio, signal, sys\n\nasync def main():\n    stop = asyncio.Event()\n    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)\n    print("ready", flush=True)\n    await stop.wait()\n    sys.exit(3)\n\nasyncio.run(main())\n',
+  },
   { name: 'Node without a listener', runtime: 'node', verdict: 'no-handler', file: 'plain.js', text: "setInterval(() => {}, 1000);\nconsole.log('ready');\n" },
-  { name: 'Node with process.on("SIGTERM")', runtime: 'node', verdict: 'handles', status: 0, file: 'handled.js', text: "['SIGINT', 'SIGTERM'].forEach((s) => process.on(s, () => process.exit(0)));\nsetInterval(() => {}, 1000);\nconsole.log('ready');\n" },
-  { name: 'Go without signal.Notify', runtime: 'go', verdict: 'no-handler', file: 'plain/main.go', text: 'package main\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc main() {\n\tfmt.Println("ready")\n\ttime.Sleep(time.Hour)\n}\n' },
-  { name: 'Go with signal.NotifyContext', runtime: 'go', verdict: 'handles', status: 0, file: 'handled/main.go', text: 'package main\n\nimport (\n\t"context"\n\t"fmt"\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)\n\tdefer stop()\n\tfmt.Println("ready")\n\t<-ctx.Done()\n}\n' },
+  {
+    name: 'Node with process.on("SIGTERM")',
+    runtime: 'node',
+    verdict: 'handles',
+    status: 0,
+    file: 'handled.js',
+    text: "['SIGINT', 'SIGTERM'].forEach((s) => process.on(s, () => process.exit(0)));\nsetInterval(() => {}, 1000);\nconsole.log('ready');\n",
+  },
+  {
+    name: 'Go without signal.Notify',
+    runtime: 'go',
+    verdict: 'no-handler',
+    file: 'plain/main.go',
+    text: 'package main\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc main() {\n\tfmt.Println("ready")\n\ttime.Sleep(time.Hour)\n}\n',
+  },
+  {
+    name: 'Go with signal.NotifyContext',
+    runtime: 'go',
+    verdict: 'handles',
+    status: 0,
+    file: 'handled/main.go',
+    text: 'package main\n\nimport (\n\t"context"\n\t"fmt"\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)\n\tdefer stop()\n\tfmt.Println("ready")\n\t<-ctx.Done()\n}\n',
+  },
 ];
 
 function argvFor(c: Case): string[] | string {
@@ -59,16 +93,22 @@ for (const c of CASES) {
     const verdict = await analyzeProgramSource(c.text, { path: c.file });
     assert.equal(verdict.verdict, c.verdict, verdict.reason);
     const argv = argvFor(c);
-    if (typeof argv === 'string') { t.skip(argv); return; }
+    if (typeof argv === 'string') {
+      t.skip(argv);
+      return;
+    }
     const run = await startAsInit(argv, { comm: path.basename(argv[0] as string).slice(0, 15) });
     try {
       await waitFor(`${c.file} to start`, () => (/ready/.test(run.output()) ? true : undefined), 20_000, 50);
       process.kill(run.pid, 'SIGTERM');
       // What the runtime does when the program does not decide: the catalogue's entry.
-      const expected = c.verdict === 'handles' ? { keeps: false, status: c.status } : (() => {
-        const b = behaviourOn(catalogueById(c.runtime), 'SIGTERM');
-        return { keeps: KEEPS_RUNNING.has(b.reaction), status: b.status };
-      })();
+      const expected =
+        c.verdict === 'handles'
+          ? { keeps: false, status: c.status }
+          : (() => {
+              const b = behaviourOn(catalogueById(c.runtime), 'SIGTERM');
+              return { keeps: KEEPS_RUNNING.has(b.reaction), status: b.status };
+            })();
       if (expected.keeps) {
         await sleep(1500);
         assert.ok(run.alive(), `${c.file}: pid1 said ${verdict.verdict} (${verdict.reason}), but SIGTERM ended it`);

@@ -68,7 +68,10 @@ describe('pid1 --runtime containerd', { concurrency: 1 }, () => {
 
       const lines = await pid1(['inspect', '--all', ...onContainerd, '--namespace', K8S_NS, '--json-lines'], { env: { NODE_NAME: 'node-a' } });
       assert.equal(lines.code, 0, lines.stderr);
-      const records = lines.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const records = lines.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       const pass = records.at(-1);
       assert.equal(pass?.record, 'pass');
       assert.equal(pass?.node, 'node-a');
@@ -88,7 +91,7 @@ describe('pid1 --runtime containerd', { concurrency: 1 }, () => {
     }
   });
 
-  test('stop: a dash wrapper\'s service is signalled from the host and drains; the task ends 0 within the pod\'s grace', async (t) => {
+  test("stop: a dash wrapper's service is signalled from the host and drains; the task ends 0 within the pod's grace", async (t) => {
     if (!requireContainerd(t)) return;
     const image = containerdImage({ shell: 'dash' });
     const c = await runPodContainer({ image, args: ['/bin/sh', '-c', 'svc --workers 2 --drain-ms 300'], pod: 'api-0', podNamespace: 'prod', container: 'api', grace: 20 });
@@ -100,9 +103,12 @@ describe('pid1 --runtime containerd', { concurrency: 1 }, () => {
       assert.equal(rep.runtime, 'containerd');
       assert.equal(rep.container.name, 'prod/api-0/api');
       assert.equal(rep.mode, 'direct');
-      assert.deepEqual([rep.graceSeconds, rep.graceFrom], [20, 'the pod\'s terminationGracePeriodSeconds']);
+      assert.deepEqual([rep.graceSeconds, rep.graceFrom], [20, "the pod's terminationGracePeriodSeconds"]);
       const master = rep.before.processes.find((p) => p.comm === 'svc' && p.ppid === 1);
-      assert.deepEqual(rep.targets.map((x) => [x.name, x.pid]), [['svc', master?.pid]]);
+      assert.deepEqual(
+        rep.targets.map((x) => [x.name, x.pid]),
+        [['svc', master?.pid]],
+      );
       assert.equal(rep.targets[0]?.ended, 'exit 0');
       assert.ok((rep.targets[0]?.atMs ?? Infinity) < 5000);
       assert.equal(rep.outcome, 'graceful');
@@ -114,7 +120,7 @@ describe('pid1 --runtime containerd', { concurrency: 1 }, () => {
     }
   });
 
-  test('stop: a graceful PID 1 gets the CRI\'s stop replayed from the host; a drain longer than the grace ends in SIGKILL (137)', async (t) => {
+  test("stop: a graceful PID 1 gets the CRI's stop replayed from the host; a drain longer than the grace ends in SIGKILL (137)", async (t) => {
     if (!requireContainerd(t)) return;
     const image = containerdImage({ shell: 'dash' });
     const ok = await runPodContainer({ image, args: ['svc'], pod: 'ok-0', podNamespace: 'prod', container: 'ok', grace: 20 });
@@ -144,12 +150,21 @@ describe('pid1 --runtime containerd', { concurrency: 1 }, () => {
   test('errors: no containerd, a wrong --runtime, --namespace on Docker, pid1 test on containerd, an unknown container: one line, exit 2', async () => {
     const empty = tempDir('pid1-nocontainerd-');
     const cases: [string[], RegExp][] = [
-      [['inspect', '--all', '--runtime', 'containerd', '--address', path.join(empty, 'containerd.sock'), '--state-dir', path.join(empty, 'state')], /^pid1: no containerd task bundles under .*state \(--state-dir\) and no containerd socket at .*containerd\.sock\n$/],
+      [
+        ['inspect', '--all', '--runtime', 'containerd', '--address', path.join(empty, 'containerd.sock'), '--state-dir', path.join(empty, 'state')],
+        /^pid1: no containerd task bundles under .*state \(--state-dir\) and no containerd socket at .*containerd\.sock\n$/,
+      ],
       [['inspect', '--all', '--runtime', 'cri-o'], /^pid1: --runtime cri-o: expected one of docker, podman, containerd\n$/],
       [['inspect', '--all', '--runtime', 'docker', '--namespace', 'k8s.io'], /^pid1: --namespace is containerd's: Docker has no namespaces; add --runtime containerd, or drop --namespace\n$/],
       [['stop', '--container', 'x', '--namespace', 'k8s.io'], /^pid1: --namespace is containerd's: Docker \(chosen because .+\) has no namespaces; add --runtime containerd, or drop --namespace\n$/],
-      [['test', '--image', 'x', '--runtime', 'containerd'], /^pid1: pid1 test creates its containers through an Engine API: use --runtime docker or --runtime podman \(on a containerd node, pid1 inspect and pid1 stop take --runtime containerd\)\n$/],
-      [['inspect', '--all', '--runtime', 'docker', '--address', path.join(empty, 'docker.sock')], /^pid1: Docker engine at unix:\/\/.*docker\.sock does not answer: no such socket \(start dockerd, set DOCKER_HOST or --address, or choose --runtime podman\|containerd\)\n$/],
+      [
+        ['test', '--image', 'x', '--runtime', 'containerd'],
+        /^pid1: pid1 test creates its containers through an Engine API: use --runtime docker or --runtime podman \(on a containerd node, pid1 inspect and pid1 stop take --runtime containerd\)\n$/,
+      ],
+      [
+        ['inspect', '--all', '--runtime', 'docker', '--address', path.join(empty, 'docker.sock')],
+        /^pid1: Docker engine at unix:\/\/.*docker\.sock does not answer: no such socket \(start dockerd, set DOCKER_HOST or --address, or choose --runtime podman\|containerd\)\n$/,
+      ],
     ];
     for (const [args, re] of cases) {
       const r = await pid1(args, { env: { DOCKER_HOST: '', CONTAINER_HOST: '', CONTAINERD_ADDRESS: '' } });
@@ -166,7 +181,12 @@ describe('pid1 --runtime containerd', { concurrency: 1 }, () => {
   });
 });
 
-interface ManifestContainer { command: string[]; env?: { name: string; value?: string }[]; volumeMounts: { mountPath: string; readOnly?: boolean }[]; securityContext: { capabilities: { add: string[] } } }
+interface ManifestContainer {
+  command: string[];
+  env?: { name: string; value?: string }[];
+  volumeMounts: { mountPath: string; readOnly?: boolean }[];
+  securityContext: { capabilities: { add: string[] } };
+}
 
 /** The DaemonSet's container, as the manifest has it. */
 function auditContainer(): ManifestContainer {
@@ -176,9 +196,12 @@ function auditContainer(): ManifestContainer {
   return c;
 }
 
-test('node audit: the DaemonSet\'s own command, with only what the manifest gives it, prints a JSON line per container with the right verdicts, every period, until SIGTERM', async (t) => {
+test("node audit: the DaemonSet's own command, with only what the manifest gives it, prints a JSON line per container with the right verdicts, every period, until SIGTERM", async (t) => {
   if (!requireContainerd(t)) return;
-  if (process.getuid?.() !== 0) { t.skip('needs root (mount namespace, the root-only task bundles)'); return; }
+  if (process.getuid?.() !== 0) {
+    t.skip('needs root (mount namespace, the root-only task bundles)');
+    return;
+  }
   const spec = auditContainer();
   assert.equal(spec.command[0], 'pid1');
   const [mount] = spec.volumeMounts;
@@ -204,21 +227,54 @@ test('node audit: the DaemonSet\'s own command, with only what the manifest give
       'exec "$@"',
     ].join('\n');
     const argv = [process.execPath, CLI, ...spec.command.slice(1)];
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_NAME: 'node-7', ...Object.fromEntries((spec.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string])) };
-    child = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', setup, 'sh', 'setpriv', '--inh-caps=-all', '--bounding-set=-all,+sys_ptrace', '--', ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      NODE_NAME: 'node-7',
+      ...Object.fromEntries((spec.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string])),
+    };
+    child = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', setup, 'sh', 'setpriv', '--inh-caps=-all', '--bounding-set=-all,+sys_ptrace', '--', ...argv], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((resolve) => child?.once('exit', (code, sig) => resolve(code ?? (sig ? -1 : null))));
-    const records = await waitFor('the first pass', () => {
-      const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-      return lines.some((l) => l.record === 'pass') ? lines : undefined;
-    }, 20_000).catch((e: unknown) => { throw new Error(`${String(e)}; stderr: ${err}; stdout: ${out}`); });
-    t.diagnostic(records.filter((r) => r.record === 'pass').map((r) => JSON.stringify(r)).join('\n'));
+    const records = await waitFor(
+      'the first pass',
+      () => {
+        const lines = out
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+        return lines.some((l) => l.record === 'pass') ? lines : undefined;
+      },
+      20_000,
+    ).catch((e: unknown) => {
+      throw new Error(`${String(e)}; stderr: ${err}; stdout: ${out}`);
+    });
+    t.diagnostic(
+      records
+        .filter((r) => r.record === 'pass')
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
     const w = records.find((r) => r.id === wrapper.id);
     const e = records.find((r) => r.id === exec.id);
-    assert.deepEqual(w && [w.record, w.node, w.runtime, w.namespace, w.pod, w.container, w.outcome, w.graceSpent, w.stopSignal, w.stopSignalFrom, w.grace], ['container', 'node-7', 'containerd', 'team', 'audit-0', 'web', 'killed', true, 'SIGTERM', 'default', null]);
+    assert.deepEqual(w && [w.record, w.node, w.runtime, w.namespace, w.pod, w.container, w.outcome, w.graceSpent, w.stopSignal, w.stopSignalFrom, w.grace], [
+      'container',
+      'node-7',
+      'containerd',
+      'team',
+      'audit-0',
+      'web',
+      'killed',
+      true,
+      'SIGTERM',
+      'default',
+      null,
+    ]);
     // catatonit's signalfd is read with CAP_SYS_PTRACE: graceful (without it, killed: test/runtime-containerd.test.ts).
     assert.deepEqual(e && [e.outcome, e.graceSpent], ['graceful', false]);
     assert.match(String(w?.graceFrom), /not visible without containerd's socket/);

@@ -52,11 +52,14 @@ describe('pid1 --runtime podman', { concurrency: 2 }, () => {
       assert.equal(rep.container?.stopSignal, 'SIGTERM', 'Podman reports "15": named');
       assert.equal(rep.verdict.outcome, 'killed');
       // Advice the user can run as it is: pid1 stop with the flags that reach this Podman.
-      assert.ok(rep.verdict.advice.some((x) => x.startsWith(`to stop it gracefully now: pid1 stop ${onPodman.join(' ')} --container ${wrapped.name} (sends SIGTERM from the host to svc (PID `)), rep.verdict.advice.join('\n'));
+      assert.ok(
+        rep.verdict.advice.some((x) => x.startsWith(`to stop it gracefully now: pid1 stop ${onPodman.join(' ')} --container ${wrapped.name} (sends SIGTERM from the host to svc (PID `)),
+        rep.verdict.advice.join('\n'),
+      );
 
       const all = await pid1(['inspect', '--all', ...onPodman, '--json']);
       assert.equal(all.code, 0, all.stderr);
-      const rows = (JSON.parse(all.stdout) as { runtime: string; containers: ContainerRow[] });
+      const rows = JSON.parse(all.stdout) as { runtime: string; containers: ContainerRow[] };
       assert.equal(rows.runtime, 'podman');
       const w = rows.containers.find((r) => r.id === wrapped.id);
       const d = rows.containers.find((r) => r.id === direct.id);
@@ -91,7 +94,10 @@ describe('pid1 --runtime podman', { concurrency: 2 }, () => {
         assert.match(rep.graceFrom, /StopTimeout is 0/);
       }
       const master = rep.before.processes.find((p) => p.comm === 'svc' && p.ppid === 1);
-      assert.deepEqual(rep.targets.map((x) => [x.name, x.pid]), [['svc', master?.pid]]);
+      assert.deepEqual(
+        rep.targets.map((x) => [x.name, x.pid]),
+        [['svc', master?.pid]],
+      );
       assert.equal(rep.targets[0]?.ended, 'exit 0');
       assert.equal(rep.outcome, 'graceful');
       assert.ok(!rep.timeline.some((e) => e.kind === 'signal' && e.signal === 'SIGKILL'));
@@ -103,7 +109,7 @@ describe('pid1 --runtime podman', { concurrency: 2 }, () => {
     }
   });
 
-  test('stop: a graceful PID 1 gets Podman\'s stop, replayed with each signal recorded; a service that ignores it is SIGKILLed after the grace', async (t) => {
+  test("stop: a graceful PID 1 gets Podman's stop, replayed with each signal recorded; a service that ignores it is SIGKILLed after the grace", async (t) => {
     if (!(await requirePodman(t))) return;
     const image = await podmanImage({ shell: 'dash' });
     const ok = await startPodmanContainer({ image, cmd: ['svc'] });
@@ -116,7 +122,7 @@ describe('pid1 --runtime podman', { concurrency: 2 }, () => {
       assert.equal(r.code, 0, r.stderr + r.stdout);
       const rep = JSON.parse(r.stdout) as RescueReport;
       assert.equal(rep.mode, 'normal');
-      assert.equal(rep.normalStop, 'podman stop -t 5 (replayed by pid1 through Podman\'s API)');
+      assert.equal(rep.normalStop, "podman stop -t 5 (replayed by pid1 through Podman's API)");
       assert.ok(rep.timeline.some((e) => e.kind === 'signal' && e.signal === 'SIGTERM' && /replaying podman stop -t 5/.test(e.by)));
       assert.equal(rep.outcome, 'graceful');
       assert.equal(rep.exitCode, 0);
@@ -135,7 +141,7 @@ describe('pid1 --runtime podman', { concurrency: 2 }, () => {
     }
   });
 
-  test('test: exec form is graceful and a dash wrapper killed, the policy replayed by pid1, Podman\'s quirks named, nothing left behind', async (t) => {
+  test("test: exec form is graceful and a dash wrapper killed, the policy replayed by pid1, Podman's quirks named, nothing left behind", async (t) => {
     if (!(await requirePodman(t))) return;
     const image = await podmanImage({ shell: 'dash' });
     const quirks = podmanQuirks((await podmanVersion()) as string);
@@ -146,8 +152,14 @@ describe('pid1 --runtime podman', { concurrency: 2 }, () => {
     assert.equal(grep.comparison?.live?.status, 'agrees');
     // Not 0 (Podman's compat default before 4.7, which would have SIGKILLed the draining service at once).
     assert.equal(grep.policy.graceSeconds, 5);
-    assert.ok(grep.timeline.some((e) => e.kind === 'signal' && e.signal === 'SIGTERM' && /pid1/.test(e.by)), JSON.stringify(grep.timeline));
-    assert.ok(grep.timeline.some((e) => e.kind === 'log' && /graceful exit/.test(e.line)), 'the log stream followed past its first line');
+    assert.ok(
+      grep.timeline.some((e) => e.kind === 'signal' && e.signal === 'SIGTERM' && /pid1/.test(e.by)),
+      JSON.stringify(grep.timeline),
+    );
+    assert.ok(
+      grep.timeline.some((e) => e.kind === 'log' && /graceful exit/.test(e.line)),
+      'the log stream followed past its first line',
+    );
     assert.ok(grep.observation.stopMs !== undefined && grep.observation.stopMs >= 450, 'the drain ran to its end');
     const notes = grep.target.notes.join('\n');
     assert.match(notes, /^Podman \d/m);
@@ -163,7 +175,10 @@ describe('pid1 --runtime podman', { concurrency: 2 }, () => {
     assert.equal(krep.verdict, 'killed');
     assert.equal(krep.prediction?.live?.outcome, 'killed');
     assert.equal(krep.comparison?.live?.status, 'agrees');
-    assert.ok(krep.timeline.some((e) => e.kind === 'signal' && e.signal === 'SIGKILL'), JSON.stringify(krep.timeline));
+    assert.ok(
+      krep.timeline.some((e) => e.kind === 'signal' && e.signal === 'SIGKILL'),
+      JSON.stringify(krep.timeline),
+    );
     assert.deepEqual(await leftovers(krep.run), []);
   });
 
@@ -187,7 +202,7 @@ describe('pid1 --runtime podman', { concurrency: 2 }, () => {
     assert.match(r.stderr, /^pid1: no Podman socket at unix:\/\/\/nonexistent\/podman\.sock: start the service \(podman system service --time=0 .*\), or give --address\n$/);
     r = await pid1(['stop', '--container', 'x', '--runtime', 'podman', '--namespace', 'k8s.io']);
     assert.equal(r.code, 2);
-    assert.equal(r.stderr, 'pid1: --namespace is containerd\'s: Podman has no namespaces; add --runtime containerd, or drop --namespace\n');
+    assert.equal(r.stderr, "pid1: --namespace is containerd's: Podman has no namespaces; add --runtime containerd, or drop --namespace\n");
     r = await pid1(['test', '--image', 'x', '--runtime', 'podman', '--address', ADDRESS, '--state-dir', '/run/containerd']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^pid1: --state-dir is containerd's: Podman has no state directory to read; add --runtime containerd, or drop --state-dir\n$/);

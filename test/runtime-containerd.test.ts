@@ -11,7 +11,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireContainerd, containerdImage, runPodContainer, cleanupContainerd, removeTask, taskStatus, CONTAINERD_ADDRESS, K8S_NS, ctr } from './helpers/containerd.js';
 import { tempDir, waitFor, sleep } from './helpers/exec.js';
-import { listContainerd, findContainerd, signalInit, asContainerFacts, displayName, containerdAddress, containerdStateDir, TASK_DIR, type ContainerdContainer, type ContainerdOptions } from '../src/runtime/containerd.js';
+import {
+  listContainerd,
+  findContainerd,
+  signalInit,
+  asContainerFacts,
+  displayName,
+  containerdAddress,
+  containerdStateDir,
+  TASK_DIR,
+  type ContainerdContainer,
+  type ContainerdOptions,
+} from '../src/runtime/containerd.js';
 import { namespaceTree } from '../src/proc/tree.js';
 import { verdictFor } from '../src/proc/verdict.js';
 import { loadShellParser } from '../src/model/shell.js';
@@ -32,7 +43,7 @@ async function settled(pid: number, n: number): Promise<void> {
   await waitFor(`${n} processes under PID ${pid}`, () => (namespaceTree(pid).processes.length >= n ? true : undefined));
 }
 
-test('containerd: a pod\'s containers in k8s.io are listed with the pod, namespace and container names, PID 1, argv, stop signal and grace', async (t) => {
+test("containerd: a pod's containers in k8s.io are listed with the pod, namespace and container names, PID 1, argv, stop signal and grace", async (t) => {
   if (!requireContainerd(t)) return;
   const image = containerdImage({ shell: 'dash' });
   const sandbox = await runPodContainer({ image, args: ['catatonit', '-P'], pod: 'shop-0', podNamespace: 'shop' });
@@ -43,7 +54,13 @@ test('containerd: a pod\'s containers in k8s.io are listed with the pod, namespa
     assert.equal(w.namespace, K8S_NS);
     assert.equal(w.hostPid, web.pid); // as `ctr task ls` shows it
     assert.deepEqual(w.argv, ['/bin/sh', '-c', 'svc --workers 1']);
-    assert.deepEqual(w.kube && { kind: w.kube.kind, pod: w.kube.pod, namespace: w.kube.namespace, container: w.kube.container, grace: w.kube.grace }, { kind: 'container', pod: 'shop-0', namespace: 'shop', container: 'web', grace: 45 });
+    assert.deepEqual(w.kube && { kind: w.kube.kind, pod: w.kube.pod, namespace: w.kube.namespace, container: w.kube.container, grace: w.kube.grace }, {
+      kind: 'container',
+      pod: 'shop-0',
+      namespace: 'shop',
+      container: 'web',
+      grace: 45,
+    });
     assert.equal(w.image, image);
     assert.deepEqual(w.from, ['state', 'api']);
     assert.equal(w.bundle, path.join(STATE_DIR, TASK_DIR, K8S_NS, web.id));
@@ -103,16 +120,22 @@ test('containerd: verdicts from the listed PID 1 hold when the stop signal is se
 
     // An exited task keeps its bundle (and init.pid) until it is deleted: it is not listed.
     assert.ok(fs.existsSync(path.join(STATE_DIR, TASK_DIR, K8S_NS, exec.id, 'init.pid')));
-    assert.equal((await listContainerd(opts)).containers.some((c) => c.id === exec.id), false);
+    assert.equal(
+      (await listContainerd(opts)).containers.some((c) => c.id === exec.id),
+      false,
+    );
     // Nor signalled again: its PID is not its init any more.
-    assert.throws(() => signalInit(e, 'SIGTERM'), (err: unknown) => err instanceof UserError && /not its init any more/.test(err.message));
+    assert.throws(
+      () => signalInit(e, 'SIGTERM'),
+      (err: unknown) => err instanceof UserError && /not its init any more/.test(err.message),
+    );
   } finally {
     removeTask(`${K8S_NS}/${wrapper.id}`);
     removeTask(`${K8S_NS}/${exec.id}`);
   }
 });
 
-test('containerd: the stop signal comes from CRI\'s metadata, else ctr\'s label, else the image config in the content store, else SIGTERM', async (t) => {
+test("containerd: the stop signal comes from CRI's metadata, else ctr's label, else the image config in the content store, else SIGTERM", async (t) => {
   if (!requireContainerd(t)) return;
   const quit = containerdImage({ shell: 'dash', stopSignal: 'SIGQUIT' });
   const plain = containerdImage({ shell: 'dash' });
@@ -124,7 +147,10 @@ test('containerd: the stop signal comes from CRI\'s metadata, else ctr\'s label,
   const label = await runPodContainer({ image: quit, args: ['svc'], pod: 'c', podNamespace: 'n', container: 'c', cri: false });
   const none = await runPodContainer({ image: plain, args: ['svc'], pod: 'd', podNamespace: 'n', container: 'c', criStopSignal: '' });
   try {
-    const got = async (id: string): Promise<[string, string]> => { const c = await listed(id); return [c.stopSignal, c.stopSignalFrom]; };
+    const got = async (id: string): Promise<[string, string]> => {
+      const c = await listed(id);
+      return [c.stopSignal, c.stopSignalFrom];
+    };
     assert.deepEqual(await got(cri.id), ['SIGINT', 'cri']);
     assert.deepEqual(await got(image.id), ['SIGQUIT', 'image']);
     assert.deepEqual(await got(label.id), ['SIGQUIT', 'label']);
@@ -148,7 +174,10 @@ test('containerd: the state directory alone (no API) gives PIDs, argv and names;
     assert.deepEqual(stateOnly.from, ['state']);
     assert.equal(stateOnly.hostPid, both.hostPid);
     assert.deepEqual(stateOnly.argv, both.argv);
-    assert.deepEqual({ ...stateOnly.kube, grace: undefined }, { kind: 'container', pod: 'db-0', namespace: 'data', container: 'db', podUid: both.kube?.podUid, sandboxId: both.kube?.sandboxId, grace: undefined });
+    assert.deepEqual(
+      { ...stateOnly.kube, grace: undefined },
+      { kind: 'container', pod: 'db-0', namespace: 'data', container: 'db', podUid: both.kube?.podUid, sandboxId: both.kube?.sandboxId, grace: undefined },
+    );
     // Without the API, the stop signal and grace that only CRI's metadata holds are not visible.
     assert.equal(stateOnly.stopSignalFrom, 'default');
     assert.equal(stateOnly.kube?.grace, undefined);
@@ -173,9 +202,18 @@ test('containerd: --namespace and CONTAINERD_NAMESPACE restrict the listing; CON
   const other = await runPodContainer({ image, args: ['svc'], pod: 'p', podNamespace: 'q', container: 'c', ns });
   try {
     assert.ok((await listContainerd(opts)).containers.some((c) => c.id === other.id && c.namespace === ns));
-    assert.equal((await listContainerd({ ...opts, namespace: K8S_NS })).containers.some((c) => c.id === other.id), false);
-    assert.deepEqual((await listContainerd({ ...opts, namespace: ns })).containers.map((c) => c.id), [other.id]);
-    assert.deepEqual((await listContainerd({ ...opts, env: { CONTAINERD_NAMESPACE: ns } })).containers.map((c) => c.id), [other.id]);
+    assert.equal(
+      (await listContainerd({ ...opts, namespace: K8S_NS })).containers.some((c) => c.id === other.id),
+      false,
+    );
+    assert.deepEqual(
+      (await listContainerd({ ...opts, namespace: ns })).containers.map((c) => c.id),
+      [other.id],
+    );
+    assert.deepEqual(
+      (await listContainerd({ ...opts, env: { CONTAINERD_NAMESPACE: ns } })).containers.map((c) => c.id),
+      [other.id],
+    );
     assert.equal(containerdAddress({ env: { CONTAINERD_ADDRESS: 'unix:///x/y.sock' } }), '/x/y.sock');
     assert.equal(containerdAddress({ address: '/a.sock', env: { CONTAINERD_ADDRESS: '/b.sock' } }), '/a.sock');
     assert.equal(containerdStateDir({}, CONTAINERD_ADDRESS), STATE_DIR);
@@ -187,9 +225,15 @@ test('containerd: --namespace and CONTAINERD_NAMESPACE restrict the listing; CON
 test('containerd: no socket, or no state directory, is one clear line', async () => {
   const empty = tempDir('pid1-nocontainerd-');
   const sock = path.join(empty, 'containerd.sock');
-  const oneLine = (re: RegExp) => (err: unknown): boolean => err instanceof UserError && re.test(err.message) && !err.message.includes('\n');
+  const oneLine =
+    (re: RegExp) =>
+    (err: unknown): boolean =>
+      err instanceof UserError && re.test(err.message) && !err.message.includes('\n');
   await assert.rejects(listContainerd({ address: sock, api: 'required', env: {} }), oneLine(/^no containerd socket at .*containerd\.sock$/));
-  await assert.rejects(listContainerd({ address: sock, stateDir: path.join(empty, 'state'), env: {} }), oneLine(/^no containerd task bundles under .*state \(--state-dir\) and no containerd socket at /));
+  await assert.rejects(
+    listContainerd({ address: sock, stateDir: path.join(empty, 'state'), env: {} }),
+    oneLine(/^no containerd task bundles under .*state \(--state-dir\) and no containerd socket at /),
+  );
 });
 
 /**
@@ -219,9 +263,12 @@ function underCaps(caps: string, pid: number, taskDir: string): Promise<{ code: 
   });
 }
 
-test('containerd: least privilege for the node audit: uid 0 with CAP_SYS_PTRACE only reads what full root reads; without it the kernel hides PID 1\'s signal state', async (t) => {
+test("containerd: least privilege for the node audit: uid 0 with CAP_SYS_PTRACE only reads what full root reads; without it the kernel hides PID 1's signal state", async (t) => {
   if (!requireContainerd(t)) return;
-  if (process.getuid?.() !== 0) { t.skip('needs root'); return; }
+  if (process.getuid?.() !== 0) {
+    t.skip('needs root');
+    return;
+  }
   // catatonit takes its signals through a signalfd: reading that (fdinfo) needs ptrace access to PID 1.
   const image = containerdImage({ shell: 'dash' });
   const c = await runPodContainer({ image, args: ['catatonit', '--', 'svc'], pod: 'x-0', podNamespace: 'x', container: 'x' });
@@ -235,7 +282,7 @@ test('containerd: least privilege for the node audit: uid 0 with CAP_SYS_PTRACE 
     t.diagnostic(`all capabilities: ${JSON.stringify(full)}; CAP_SYS_PTRACE only: ${JSON.stringify(ptrace)}; none: ${JSON.stringify(none)}`);
     assert.equal(full.listed, true, JSON.stringify(full));
     assert.equal(full.outcome, 'graceful');
-    assert.ok(Number(full.takes) > 0, 'catatonit\'s signalfd is seen');
+    assert.ok(Number(full.takes) > 0, "catatonit's signalfd is seen");
     assert.deepEqual(ptrace, full, 'CAP_SYS_PTRACE alone reads the same as full root');
     // Without it: the task directory still lists (uid 0 owns it), but the signalfd of PID 1 (fdinfo) and its ns link are hidden.
     assert.equal(none.listed, true, JSON.stringify(none));

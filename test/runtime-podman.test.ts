@@ -124,7 +124,7 @@ test('podman: a container created through the compat API without a stop timeout 
   }
 });
 
-test('podman: a stop emits no kill events, and kill events do not name the signal (Docker\'s do both)', async (t) => {
+test("podman: a stop emits no kill events, and kill events do not name the signal (Docker's do both)", async (t) => {
   if (!(await requirePodman(t))) return;
   const docker = await podman();
   const quirks = podmanQuirks((await podmanVersion()) as string);
@@ -153,7 +153,9 @@ test('podman: a stop emits no kill events, and kill events do not name the signa
     const d = await startPodmanContainer({ image, cmd: ['svc'], stopTimeout: 10 });
     const devents: string[] = [];
     const s2 = await docker.getEvents({ filters: { container: [d.id], type: ['container'] } });
-    s2.on('data', (b: Buffer) => { for (const l of b.toString().split('\n')) if (l.trim()) devents.push(String((JSON.parse(l) as { Action?: string }).Action)); });
+    s2.on('data', (b: Buffer) => {
+      for (const l of b.toString().split('\n')) if (l.trim()) devents.push(String((JSON.parse(l) as { Action?: string }).Action));
+    });
     try {
       await processes((await inspectPodmanContainer(docker, d.id)).hostPid, 1);
       await docker.getContainer(d.id).stop({ t: 10 });
@@ -169,7 +171,7 @@ test('podman: a stop emits no kill events, and kill events do not name the signa
   }
 });
 
-test('podman: a pod\'s infra container runs catatonit -P, which exits 0 on SIGTERM', async (t) => {
+test("podman: a pod's infra container runs catatonit -P, which exits 0 on SIGTERM", async (t) => {
   if (!(await requirePodman(t))) return;
   const docker = await podman();
   await loadShellParser();
@@ -202,7 +204,10 @@ test('podman: a Docker engine on the socket is named as such, and a socket nobod
   if (!(await requirePodman(t))) return;
   const { podmanEngine } = await import('../src/runtime/podman.js');
   const gone = { socketPath: '/nonexistent/podman.sock', where: 'unix:///nonexistent/podman.sock' };
-  await assert.rejects(ensurePodman(await podmanEngine(gone), gone), (err: unknown) => err instanceof UserError && /^Podman at unix:\/\/\/nonexistent\/podman\.sock does not answer: .*podman system service --time=0/.test(err.message));
+  await assert.rejects(
+    ensurePodman(await podmanEngine(gone), gone),
+    (err: unknown) => err instanceof UserError && /^Podman at unix:\/\/\/nonexistent\/podman\.sock does not answer: .*podman system service --time=0/.test(err.message),
+  );
   assert.equal((await ensurePodman(await podman(), podmanEp)).version, await podmanVersion());
   if (dockerAvailable()) {
     const dockerEp = { socketPath: '/var/run/docker.sock', where: 'unix:///var/run/docker.sock' };
@@ -217,7 +222,10 @@ test('podman: a followed log stream gets no answer, not even headers, until the 
   const image = await podmanImage({ shell: 'dash' });
   const c = await startPodmanContainer({ image, cmd: ['sleep', '600'], stopTimeout: 1 });
   let answered = false;
-  const req = http.get({ socketPath: PODMAN_SOCKET, path: `/v1.41/containers/${c.id}/logs?follow=1&stdout=1&stderr=1` }, (res) => { answered = true; res.resume(); });
+  const req = http.get({ socketPath: PODMAN_SOCKET, path: `/v1.41/containers/${c.id}/logs?follow=1&stdout=1&stderr=1` }, (res) => {
+    answered = true;
+    res.resume();
+  });
   req.on('error', () => undefined);
   try {
     await new Promise((r) => setTimeout(r, 1500));

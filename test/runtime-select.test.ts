@@ -11,7 +11,10 @@ import { podmanEndpoint, parseEndpoint, rootlessSocket } from '../src/runtime/po
 import { UserError } from '../src/util/errors.js';
 import { tempDir } from './helpers/exec.js';
 
-const has = (...paths: string[]) => (p: string): boolean => paths.includes(p);
+const has =
+  (...paths: string[]) =>
+  (p: string): boolean =>
+    paths.includes(p);
 
 test('runtime selection: --runtime wins; then DOCKER_HOST, CONTAINER_HOST, the Docker socket, a Podman socket, a containerd socket; else Docker', () => {
   const rows: [string, Parameters<typeof selectRuntime>[0], string, string | undefined][] = [
@@ -21,7 +24,12 @@ test('runtime selection: --runtime wins; then DOCKER_HOST, CONTAINER_HOST, the D
     ['DOCKER_HOST at Podman', { env: { DOCKER_HOST: 'unix:///run/user/1000/podman/podman.sock' }, exists: has() }, 'podman', 'unix:///run/user/1000/podman/podman.sock'],
     ['CONTAINER_HOST', { env: { CONTAINER_HOST: 'unix:///run/podman/podman.sock' }, exists: has('/run/containerd/containerd.sock') }, 'podman', 'unix:///run/podman/podman.sock'],
     ['docker.sock', { env: {}, exists: has('/var/run/docker.sock', '/run/podman/podman.sock', '/run/containerd/containerd.sock') }, 'docker', undefined],
-    ['podman-docker\'s link', { env: {}, exists: has('/var/run/docker.sock'), realpath: (p) => (p === '/var/run/docker.sock' ? '/run/podman/podman.sock' : p) }, 'podman', 'unix:///run/podman/podman.sock'],
+    [
+      "podman-docker's link",
+      { env: {}, exists: has('/var/run/docker.sock'), realpath: (p) => (p === '/var/run/docker.sock' ? '/run/podman/podman.sock' : p) },
+      'podman',
+      'unix:///run/podman/podman.sock',
+    ],
     ['rootful Podman', { env: {}, uid: 0, exists: has('/run/podman/podman.sock', '/run/containerd/containerd.sock') }, 'podman', 'unix:///run/podman/podman.sock'],
     ['rootless Podman', { env: { XDG_RUNTIME_DIR: '/run/user/1000' }, uid: 1000, exists: has('/run/user/1000/podman/podman.sock') }, 'podman', 'unix:///run/user/1000/podman/podman.sock'],
     ['CONTAINERD_ADDRESS', { env: { CONTAINERD_ADDRESS: '/run/x/containerd.sock' }, exists: has() }, 'containerd', '/run/x/containerd.sock'],
@@ -36,11 +44,17 @@ test('runtime selection: --runtime wins; then DOCKER_HOST, CONTAINER_HOST, the D
     assert.equal(got.address, address, what);
     assert.ok(got.why.length > 0);
   }
-  assert.throws(() => parseRuntime('cri-o'), (err: unknown) => err instanceof UserError && err.message === '--runtime cri-o: expected one of docker, podman, containerd');
+  assert.throws(
+    () => parseRuntime('cri-o'),
+    (err: unknown) => err instanceof UserError && err.message === '--runtime cri-o: expected one of docker, podman, containerd',
+  );
 });
 
-test('runtime selection on this machine: the real Docker socket, and a real link to Podman\'s socket in DOCKER_HOST', (t) => {
-  if (!fs.existsSync('/var/run/docker.sock')) { t.skip('no Docker socket here'); return; }
+test("runtime selection on this machine: the real Docker socket, and a real link to Podman's socket in DOCKER_HOST", (t) => {
+  if (!fs.existsSync('/var/run/docker.sock')) {
+    t.skip('no Docker socket here');
+    return;
+  }
   assert.equal(selectRuntime({ env: {} }).runtime, 'docker');
   if (!fs.existsSync('/run/podman/podman.sock')) return;
   const dir = tempDir('pid1-select-');
@@ -49,7 +63,7 @@ test('runtime selection on this machine: the real Docker socket, and a real link
   assert.deepEqual(selectRuntime({ env: { DOCKER_HOST: `unix://${link}` } }), { runtime: 'podman', address: `unix://${link}`, why: 'DOCKER_HOST points at a Podman socket' });
 });
 
-test('Podman\'s socket: --address, CONTAINER_HOST, rootful for root, $XDG_RUNTIME_DIR/podman/podman.sock for a user', () => {
+test("Podman's socket: --address, CONTAINER_HOST, rootful for root, $XDG_RUNTIME_DIR/podman/podman.sock for a user", () => {
   assert.equal(podmanEndpoint({ env: {}, uid: 0 }).socketPath, '/run/podman/podman.sock');
   assert.equal(podmanEndpoint({ env: { XDG_RUNTIME_DIR: '/run/user/1000' }, uid: 1000, exists: has() }).socketPath, '/run/user/1000/podman/podman.sock');
   assert.equal(podmanEndpoint({ env: {}, uid: 1000, exists: has('/run/podman/podman.sock') }).socketPath, '/run/podman/podman.sock');
@@ -57,8 +71,14 @@ test('Podman\'s socket: --address, CONTAINER_HOST, rootful for root, $XDG_RUNTIM
   assert.equal(podmanEndpoint({ address: '/tmp/q.sock', env: { CONTAINER_HOST: 'unix:///tmp/p.sock' } }).socketPath, '/tmp/q.sock');
   assert.deepEqual(parseEndpoint('tcp://127.0.0.1:8888'), { host: '127.0.0.1', port: 8888, where: 'tcp://127.0.0.1:8888' });
   assert.equal(rootlessSocket({}, 1234), '/run/user/1234/podman/podman.sock');
-  assert.throws(() => parseEndpoint('ssh://core@host/run/podman/podman.sock'), (err: unknown) => err instanceof UserError && /ssh -L/.test(err.message));
-  assert.throws(() => parseEndpoint('http://x'), (err: unknown) => err instanceof UserError && /expected unix:/.test(err.message));
+  assert.throws(
+    () => parseEndpoint('ssh://core@host/run/podman/podman.sock'),
+    (err: unknown) => err instanceof UserError && /ssh -L/.test(err.message),
+  );
+  assert.throws(
+    () => parseEndpoint('http://x'),
+    (err: unknown) => err instanceof UserError && /expected unix:/.test(err.message),
+  );
   assert.equal(looksLikePodman('/run/podman/podman.sock'), true);
   assert.equal(looksLikePodman('unix:///var/run/docker.sock'), false);
 });

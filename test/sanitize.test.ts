@@ -21,7 +21,7 @@ test('safeText: controls, C1, separators and bidi controls as escapes; ##[ broke
   assert.equal(safeText(once), once);
 });
 
-test('safeName (pid1 watch\'s process names): the same escapes, backslashes doubled, other text as it is', () => {
+test("safeName (pid1 watch's process names): the same escapes, backslashes doubled, other text as it is", () => {
   assert.equal(safeName('plain-name_1.2 ünïcødé'), 'plain-name_1.2 ünïcødé');
   assert.equal(safeName('\x1b[2J\n::error::x\\n'), '\\e[2J\\n::error::x\\\\n');
   // a comm read from the kernel as latin1 bytes: UTF-8 decoded, then made safe

@@ -31,7 +31,7 @@ function assertSafe(out: string, what: string): void {
   for (const line of out.split('\n')) assert.ok(!/^\s*::/.test(line), `${what}: a line starts with "::": ${JSON.stringify(line)}`);
 }
 
-test('pid1 test: a container\'s logs and command line cannot write escape sequences or forge annotations (text, JSON, JUnit)', async (t) => {
+test("pid1 test: a container's logs and command line cannot write escape sequences or forge annotations (text, JSON, JUnit)", async (t) => {
   if (!requireDocker(t)) return;
   const image = testImage({ shell: 'dash' });
   const env = Object.entries(ENV).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
@@ -43,7 +43,7 @@ test('pid1 test: a container\'s logs and command line cannot write escape sequen
   assertSafe(text.stderr, 'pid1 test stderr');
   // the log lines are shown, escaped
   assert.ok(text.stdout.includes('log    \\e[2J\\e]0;pwned\\x07\\x9b31m\\u202eevil'), text.stdout);
-  assert.ok(text.stdout.includes(`log    ${FORGED}`), 'the forged line is shown, after pid1\'s own text');
+  assert.ok(text.stdout.includes(`log    ${FORGED}`), "the forged line is shown, after pid1's own text");
   assert.ok(text.stdout.includes('log    ok ##\\[error]forged by a container log'), text.stdout);
   const xml = fs.readFileSync(junit, 'utf8');
   assert.equal(RAW.exec(xml), null, 'a raw control character in the JUnit XML');
@@ -64,7 +64,12 @@ test('pid1 inspect and pid1 stop --dry-run: a command line with escape sequences
   const name = await startContainer({ image, entrypoint: ['/bin/sh', '-c', `: "${ESC_LINE} ${LEGACY}"; svc --graceful TERM; true`] });
   try {
     await waitFor('the container runs', async () => ((await pid1(['inspect', '--container', name, '--json'])).code === 0 ? true : undefined), 20_000, 200);
-    for (const args of [['inspect', '--container', name], ['inspect', '--all'], ['inspect', '--all', '--json-lines'], ['stop', '--container', name, '--dry-run']]) {
+    for (const args of [
+      ['inspect', '--container', name],
+      ['inspect', '--all'],
+      ['inspect', '--all', '--json-lines'],
+      ['stop', '--container', name, '--dry-run'],
+    ]) {
       const r = await pid1(args, { timeout: 30_000 });
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       assertSafe(r.stdout, args.join(' '));
@@ -74,7 +79,10 @@ test('pid1 inspect and pid1 stop --dry-run: a command line with escape sequences
     const json = await pid1(['inspect', '--container', name, '--json']);
     assertSafe(json.stdout, 'inspect --json');
     const report = JSON.parse(json.stdout) as { processes: { argv: string[] }[] };
-    assert.ok(report.processes.some((p) => p.argv.some((a) => a.includes(`${ESC_LINE} ${LEGACY}`))), 'the JSON keeps the command line exact');
+    assert.ok(
+      report.processes.some((p) => p.argv.some((a) => a.includes(`${ESC_LINE} ${LEGACY}`))),
+      'the JSON keeps the command line exact',
+    );
   } finally {
     removeContainer(name);
   }

@@ -55,21 +55,37 @@ test('hostile repository: every format, with and without --fix, reads and writes
       if (format === 'json') {
         // lossless: the data parses back exactly, file names with escape sequences included
         const files = (JSON.parse(r.stdout) as { files: { file: string }[] }).files.map((f) => f.file);
-        assert.ok(files.some((f) => f.endsWith(`/Dockerfile.x${INJECT}`)), `${what}: the file name is not in the data as it is`);
+        assert.ok(
+          files.some((f) => f.endsWith(`/Dockerfile.x${INJECT}`)),
+          `${what}: the file name is not in the data as it is`,
+        );
       }
       if (format === 'gitlab') {
         const paths = (JSON.parse(r.stdout) as { location: { path: string } }[]).map((x) => x.location.path);
-        assert.ok(paths.some((p) => p.endsWith(`/Dockerfile.x${INJECT}`)), `${what}: the file name is not in the data as it is`);
+        assert.ok(
+          paths.some((p) => p.endsWith(`/Dockerfile.x${INJECT}`)),
+          `${what}: the file name is not in the data as it is`,
+        );
       }
       if (format === 'sarif') {
-        const uris = (JSON.parse(r.stdout) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] }).runs[0]?.results.map((x) => decodeURIComponent(x.locations[0]?.physicalLocation.artifactLocation.uri ?? '')) ?? [];
-        assert.ok(uris.some((u) => u.endsWith(`/Dockerfile.x${INJECT}`)), `${what}: the file name is not in the data as it is`);
+        const uris =
+          (JSON.parse(r.stdout) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] }).runs[0]?.results.map((x) =>
+            decodeURIComponent(x.locations[0]?.physicalLocation.artifactLocation.uri ?? ''),
+          ) ?? [];
+        assert.ok(
+          uris.some((u) => u.endsWith(`/Dockerfile.x${INJECT}`)),
+          `${what}: the file name is not in the data as it is`,
+        );
       }
     }
   }
   // the symlinks out are reported, with their targets; what is not a file is reported and not opened
   const json = JSON.parse((await pid1(['lint', '--format', 'json', h.repo])).stdout) as { files: { file: string; errors: { message: string }[] }[] };
-  const errorOf = (name: string): string => json.files.find((f) => f.file.endsWith(name))?.errors.map((e) => e.message).join('; ') ?? '(none)';
+  const errorOf = (name: string): string =>
+    json.files
+      .find((f) => f.file.endsWith(name))
+      ?.errors.map((e) => e.message)
+      .join('; ') ?? '(none)';
   const out = path.basename(h.outside);
   assert.match(errorOf('/Dockerfile.prod'), new RegExp(`a symlink to \\.\\./${out}/secret\\.env, outside the linted tree .*: not read \\(--follow-symlinks reads it\\)`));
   assert.match(errorOf('/Dockerfile.abs'), /a symlink to \/.*secret\.env, outside the linted tree/);
@@ -96,10 +112,21 @@ test('hostile repository: every format, with and without --fix, reads and writes
   const traced = traceFiles([process.execPath, CLI, 'lint', '--fix', '--format', 'github', h.repo], path.dirname(h.repo));
   assert.equal(traced.code, 1, traced.stderr);
   const t = touches(traced.calls, path.dirname(h.repo), h.outside);
-  assert.deepEqual(t.reads.map((c) => `${c.call} ${c.path}`), [], 'files outside the tree were opened');
-  assert.deepEqual(t.writes.map((c) => `${c.call} ${c.path}`), [], 'files outside the tree were changed');
+  assert.deepEqual(
+    t.reads.map((c) => `${c.call} ${c.path}`),
+    [],
+    'files outside the tree were opened',
+  );
+  assert.deepEqual(
+    t.writes.map((c) => `${c.call} ${c.path}`),
+    [],
+    'files outside the tree were changed',
+  );
   assertSafe(traced.stdout, '--fix --format github', h, 'github');
-  assert.ok(traced.calls.some((c) => c.call === 'renameat2' || c.call.startsWith('rename')), 'the fixes inside the tree were written');
+  assert.ok(
+    traced.calls.some((c) => c.call === 'renameat2' || c.call.startsWith('rename')),
+    'the fixes inside the tree were written',
+  );
   assertUntouched(h, before, '--fix');
   // the fixes inside the tree were made, the names with escape sequences included
   assert.match(fs.readFileSync(path.join(h.repo, `bad/Dockerfile.x${INJECT}`), 'utf8'), /^CMD \["python", "app\.py"\]$/m);
@@ -111,21 +138,43 @@ test('--follow-symlinks reads outside by request, but never writes there and nev
   const traced = traceFiles([process.execPath, CLI, 'lint', '--fix', '--follow-symlinks', '--format', 'json', h.repo], path.dirname(h.repo));
   const t = touches(traced.calls, path.dirname(h.repo), h.outside);
   assert.ok(t.reads.length > 0, 'with --follow-symlinks the files outside are read');
-  assert.deepEqual(t.writes.map((c) => `${c.call} ${c.path}`), [], 'files outside the tree were changed');
+  assert.deepEqual(
+    t.writes.map((c) => `${c.call} ${c.path}`),
+    [],
+    'files outside the tree were changed',
+  );
   assertUntouched(h, before, '--fix --follow-symlinks');
   assertSafe(traced.stdout, '--follow-symlinks', h, 'json');
   const json = JSON.parse(traced.stdout) as { files: { file: string; errors: { message: string }[]; findings: { ruleId: string }[] }[] };
   const messages = json.files.flatMap((f) => f.errors.map((e) => `${f.file}: ${e.message}`));
   // the secrets file under a Dockerfile's name: read, not a Dockerfile, not quoted
-  assert.ok(messages.some((m) => /Dockerfile\.prod: not a Dockerfile/.test(m)), messages.join('\n'));
+  assert.ok(
+    messages.some((m) => /Dockerfile\.prod: not a Dockerfile/.test(m)),
+    messages.join('\n'),
+  );
   // findings in files outside are reported, their fixes refused
-  assert.ok(messages.some((m) => /k8s\/pod\.yaml: not fixed: a symlink to .*pod\.yaml, outside the linted tree .*: not written/.test(m)), messages.join('\n'));
-  assert.ok(messages.some((m) => /Containerfile: not fixed: a symlink to .*Dockerfile, outside the linted tree/.test(m)), messages.join('\n'));
+  assert.ok(
+    messages.some((m) => /k8s\/pod\.yaml: not fixed: a symlink to .*pod\.yaml, outside the linted tree .*: not written/.test(m)),
+    messages.join('\n'),
+  );
+  assert.ok(
+    messages.some((m) => /Containerfile: not fixed: a symlink to .*Dockerfile, outside the linted tree/.test(m)),
+    messages.join('\n'),
+  );
   // a ConfigMap's script outside: read by request, and its fix (exec in the block scalar) never written there
-  assert.ok(messages.some((m) => /cm\/configmap\.yaml: not fixed: a symlink to .*configmap\.yaml, outside the linted tree/.test(m)), messages.join('\n'));
+  assert.ok(
+    messages.some((m) => /cm\/configmap\.yaml: not fixed: a symlink to .*configmap\.yaml, outside the linted tree/.test(m)),
+    messages.join('\n'),
+  );
   // a FIFO and a device are still never opened, symlinks or not, followed or not
-  assert.ok(messages.some((m) => /Dockerfile\.zero: a symlink to a character device, not a regular file: not read/.test(m)), messages.join('\n'));
-  assert.ok(messages.some((m) => /Dockerfile\.outfifo: a symlink to a FIFO, not a regular file: not read/.test(m)), messages.join('\n'));
+  assert.ok(
+    messages.some((m) => /Dockerfile\.zero: a symlink to a character device, not a regular file: not read/.test(m)),
+    messages.join('\n'),
+  );
+  assert.ok(
+    messages.some((m) => /Dockerfile\.outfifo: a symlink to a FIFO, not a regular file: not read/.test(m)),
+    messages.join('\n'),
+  );
   assert.ok(!traced.calls.some((c) => /^open/.test(c.call) && /\/(fifo|zero)$/.test(fs.existsSync(c.path) ? fs.realpathSync(c.path) : c.path)), 'a FIFO or /dev/zero was opened');
 });
 
@@ -175,7 +224,12 @@ test('the walk takes only regular files: a FIFO, /dev/zero and a 10 GB sparse fi
 test('.gitignore does not hide files git tracks; untracked ignored files stay skipped', async (t) => {
   const dir = tempDir('pid1-git-');
   const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  try { git('init', '-q'); } catch (err) { t.skip(`git cannot run here: ${String(err)}`); return; }
+  try {
+    git('init', '-q');
+  } catch (err) {
+    t.skip(`git cannot run here: ${String(err)}`);
+    return;
+  }
   const pod = (name: string): string => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}}\nspec:\n  containers:\n  - name: c\n    image: debian:12\n    command: ["sh", "-c", "server"]\n`;
   fs.mkdirSync(path.join(dir, 'kustomize/base'), { recursive: true });
   fs.writeFileSync(path.join(dir, '.gitignore'), 'kustomize\nbuild/\n');

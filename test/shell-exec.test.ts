@@ -63,15 +63,27 @@ async function execs(shell: string[], script: string): Promise<boolean> {
     // End what this test started, by PID: the shell's children first, then the shell.
     const pid = child.pid as number;
     let kids: string[] = [];
-    try { kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean); } catch { /* gone */ }
-    for (const k of kids) { try { process.kill(Number(k), 'SIGKILL'); } catch { /* gone */ } }
+    try {
+      kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean);
+    } catch {
+      /* gone */
+    }
+    for (const k of kids) {
+      try {
+        process.kill(Number(k), 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
   }
 }
 
 describe('which -c strings each shell execs (real dash, bash, busybox ash)', () => {
-  before(async () => { await loadShellParser(); });
+  before(async () => {
+    await loadShellParser();
+  });
   for (const c of CASES) {
     it(JSON.stringify(c.script), async () => {
       for (const sh of SHELLS) {

@@ -1,12 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ARCHES, decodeMask, encodeMask, maskDigits, parseSignal, signalFate, signalName, defaultAction, type Arch,
-} from '../src/model/signals.js';
+import { ARCHES, decodeMask, encodeMask, maskDigits, parseSignal, signalFate, signalName, defaultAction, type Arch } from '../src/model/signals.js';
 
 const names = (hex: string, arch: Arch = 'generic'): string[] => decodeMask(hex, arch).map((n) => signalName(n, arch));
 
-test('decodes the dash-as-PID-1 mask and gunicorn\'s mask', () => {
+test("decodes the dash-as-PID-1 mask and gunicorn's mask", () => {
   assert.deepEqual(names('0000000000010002'), ['SIGINT', 'SIGCHLD']);
   assert.deepEqual(names('0000000008314a07'), ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGCHLD', 'SIGTTIN', 'SIGTTOU', 'SIGWINCH']);
 });
@@ -42,7 +40,7 @@ test('numbers differ per architecture', () => {
   assert.equal(parseSignal('poll'), 29);
 });
 
-test('real-time signals: the kernel\'s SIGRTMIN (32) and glibc\'s (34) are explicit', () => {
+test("real-time signals: the kernel's SIGRTMIN (32) and glibc's (34) are explicit", () => {
   assert.equal(signalName(34, 'generic', 'glibc'), 'SIGRTMIN');
   assert.equal(signalName(35, 'generic', 'glibc'), 'SIGRTMIN+1');
   assert.equal(signalName(64, 'generic', 'glibc'), 'SIGRTMAX');
@@ -91,7 +89,11 @@ test('default actions (signal(7))', () => {
 });
 
 // The delivery rule table: [signal, caught, ignored, blocked, init, fromAncestor] -> fate.
-const TERM = 15, KILL = 9, STOP = 19, CHLD = 17, INT = 2;
+const TERM = 15,
+  KILL = 9,
+  STOP = 19,
+  CHLD = 17,
+  INT = 2;
 const cases: [string, number, number[], number[], number[], boolean, boolean, string][] = [
   ['handler at init', TERM, [TERM], [], [], true, true, 'handled'],
   ['SIG_IGN at init', TERM, [], [TERM], [], true, true, 'ignored'],

@@ -36,7 +36,11 @@ describe('pid1 stop: the rescue', { concurrency: 3 }, () => {
       // PID 1 sh -> svc master -> 2 workers: only the top-most handler, the master (PID 1's child).
       const master = rep.before.processes.find((p) => p.comm === 'svc' && p.ppid === 1);
       assert.ok(master);
-      assert.deepEqual(rep.targets.map((x) => [x.name, x.pid]), [['svc', master.pid]], 'only the top-most handler: the master');
+      assert.deepEqual(
+        rep.targets.map((x) => [x.name, x.pid]),
+        [['svc', master.pid]],
+        'only the top-most handler: the master',
+      );
       assert.equal(rep.targets[0]?.ended, 'exit 0');
       assert.equal(rep.outcome, 'graceful');
       assert.equal(rep.exitCode, 0);
@@ -107,7 +111,10 @@ describe('pid1 stop: the rescue', { concurrency: 3 }, () => {
       assert.equal(rep.dryRun, true);
       assert.equal(rep.signal, 'SIGUSR1');
       const svc = rep.before.processes.find((p) => p.comm === 'svc');
-      assert.deepEqual(rep.targets.map((x) => x.pid), [svc?.pid]);
+      assert.deepEqual(
+        rep.targets.map((x) => x.pid),
+        [svc?.pid],
+      );
       assert.match(rep.summary, /^would send SIGUSR1 to svc \(PID \d+\), wait up to 10 s/);
       assert.equal((await state(name)).running, true);
       assert.doesNotMatch(logsOf(name), /got User defined signal 1/);
@@ -126,8 +133,14 @@ describe('pid1 stop: the rescue', { concurrency: 3 }, () => {
       const rep = JSON.parse(r.stdout) as RescueReport;
       assert.equal(rep.signal, 'SIGRTMIN+3');
       assert.equal(rep.mode, 'direct');
-      assert.deepEqual(rep.targets.map((x) => [x.name, x.ended]), [['svc', 'exit 0']]);
-      assert.ok(rep.timeline.some((e) => e.kind === 'signal' && e.signal === 'SIGRTMIN+3' && e.to.startsWith('svc (PID') && e.by === 'pid1 stop (from the host)'), JSON.stringify(rep.timeline));
+      assert.deepEqual(
+        rep.targets.map((x) => [x.name, x.ended]),
+        [['svc', 'exit 0']],
+      );
+      assert.ok(
+        rep.timeline.some((e) => e.kind === 'signal' && e.signal === 'SIGRTMIN+3' && e.to.startsWith('svc (PID') && e.by === 'pid1 stop (from the host)'),
+        JSON.stringify(rep.timeline),
+      );
       assert.equal(rep.outcome, 'graceful');
       assert.match(logsOf(name), /got Real-time signal 3, draining[\s\S]*graceful exit/);
     } finally {
@@ -151,7 +164,10 @@ describe('pid1 stop: the rescue', { concurrency: 3 }, () => {
       const rep = JSON.parse(r.stdout) as RescueReport;
       assert.equal(rep.paused, true);
       assert.equal(rep.outcome, 'graceful', rep.summary);
-      assert.deepEqual(rep.targets.map((x) => [x.name, x.ended]), [['svc', 'exit 0']]);
+      assert.deepEqual(
+        rep.targets.map((x) => [x.name, x.ended]),
+        [['svc', 'exit 0']],
+      );
       assert.match(rep.summary, /^unpaused first; svc \(PID \d+\): exit 0 after \d+ ms; the container exited with status 0$/);
       const note = rep.timeline.findIndex((e) => e.kind === 'note' && /the container was paused: pid1 unpaused it first/.test(e.text));
       const signal = rep.timeline.findIndex((e) => e.kind === 'signal');
@@ -163,7 +179,7 @@ describe('pid1 stop: the rescue', { concurrency: 3 }, () => {
     }
   });
 
-  test('the timeline is in causal order: the engine\'s SIGTERM before the exits it caused', async (t) => {
+  test("the timeline is in causal order: the engine's SIGTERM before the exits it caused", async (t) => {
     if (!requireDocker(t)) return;
     // tini -g forwards at once and the service exits without draining: its exit comes within a
     // millisecond of the signal, often before the engine logs its kill event.

@@ -17,7 +17,9 @@ import { startNamespace } from './helpers/ns.js';
 after(cleanupDocker);
 
 const tmpDirs: string[] = [];
-after(() => { for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
+});
 function tmpDir(): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-cli-'));
   tmpDirs.push(d);
@@ -140,27 +142,42 @@ describe('pid1 test: hygiene', { concurrency: 1 }, () => {
     const proxy = net.createServer((client) => {
       const up = net.connect('/var/run/docker.sock');
       conns.add(client).add(up);
-      client.on('data', (d: Buffer) => { if (/^POST (\/v[\d.]+)?\/containers\/[^/]+\/stop/m.test(d.toString('latin1'))) sawStop(); });
+      client.on('data', (d: Buffer) => {
+        if (/^POST (\/v[\d.]+)?\/containers\/[^/]+\/stop/m.test(d.toString('latin1'))) sawStop();
+      });
       client.pipe(up).pipe(client);
-      const drop = (): void => { client.destroy(); up.destroy(); };
+      const drop = (): void => {
+        client.destroy();
+        up.destroy();
+      };
       client.on('error', drop);
       up.on('error', drop);
     });
     await new Promise<void>((resolve) => proxy.listen(sock, resolve));
     const child = spawn(process.execPath, [CLI, 'test', '--image', image, '--entrypoint', '["/bin/sh","-c","svc"]', '--grace', '30'], {
-      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOCKER_HOST: `unix://${sock}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DOCKER_HOST: `unix://${sock}` },
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const pid = child.pid as number;
     try {
-      await Promise.race([stopSeen, exited.then(() => { throw new Error(`pid1 test ended before the stop: ${stderr}`); })]);
+      await Promise.race([
+        stopSeen,
+        exited.then(() => {
+          throw new Error(`pid1 test ended before the stop: ${stderr}`);
+        }),
+      ]);
       await sleep(300);
       proxy.close();
       for (const c of conns) c.destroy();
       assert.equal(await exited, 2, stderr);
-      assert.match(stderr, /^pid1: the Docker engine stopped answering during the test \(.*\); could not remove container pid1-test-[0-9a-f]+ .*: run pid1 test --cleanup when the engine is back\n$/, stderr);
+      assert.match(
+        stderr,
+        /^pid1: the Docker engine stopped answering during the test \(.*\); could not remove container pid1-test-[0-9a-f]+ .*: run pid1 test --cleanup when the engine is back\n$/,
+        stderr,
+      );
       const left = await containersOfOwner(pid);
       assert.equal(left.length, 1, 'the container is still there, labelled with its dead owner');
       // Only this run's leftovers: a global --cleanup would also take another test's deliberate ones.
@@ -195,9 +212,9 @@ describe('pid1 test: hygiene', { concurrency: 1 }, () => {
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout) as { removed: string[]; inUse: string[]; failed: string[] };
       const gone = await run('docker', ['ps', '-aq', '--no-trunc', '--filter', `id=${dead}`]);
-      assert.equal(gone.stdout.trim(), '', 'the dead run\'s container is removed');
+      assert.equal(gone.stdout.trim(), '', "the dead run's container is removed");
       const kept = await run('docker', ['ps', '-q', '--no-trunc', '--filter', `id=${live}`]);
-      assert.equal(kept.stdout.trim(), live, 'a live run\'s container is left alone');
+      assert.equal(kept.stdout.trim(), live, "a live run's container is left alone");
       assert.ok(out.inUse.some((x) => x.startsWith('container ')));
       assert.ok(out.removed.includes(`namespace init ${ns.initPid} (run cafe)`), r.stdout);
       const end = await Promise.race([ns.exited.then(() => 'gone'), sleep(5000).then(() => 'alive')]);

@@ -30,7 +30,11 @@ after(cleanupDocker);
 
 const GRACE = 2;
 
-interface Outcome { code: number; report: TestReport; stderr: string }
+interface Outcome {
+  code: number;
+  report: TestReport;
+  stderr: string;
+}
 
 async function pid1Test(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
   const r = await pid1(['test', '--json', ...args], { timeout: 60_000, env });
@@ -55,7 +59,10 @@ function checkRun(o: Outcome, verdict: Verdict): void {
   assert.equal(r.comparison?.live?.status, 'agrees', `live prediction ${r.prediction?.live?.outcome}: ${r.comparison?.live?.message}\n${why}`);
   // From the launch command alone, what an unknown program does with the signal is an assumption;
   // when the live masks prove it wrong the difference is "explained", never a disagreement.
-  assert.ok(r.comparison?.static?.status === 'agrees' || (r.comparison?.static?.status === 'explained' && /assumes svc handles/.test(r.comparison.static.message)), `static prediction ${r.prediction?.static?.outcome}: ${r.comparison?.static?.status} ${r.comparison?.static?.message}\n${why}`);
+  assert.ok(
+    r.comparison?.static?.status === 'agrees' || (r.comparison?.static?.status === 'explained' && /assumes svc handles/.test(r.comparison.static.message)),
+    `static prediction ${r.prediction?.static?.outcome}: ${r.comparison?.static?.status} ${r.comparison?.static?.message}\n${why}`,
+  );
   assert.doesNotMatch(o.stderr, /DISAGREES/);
   assert.equal(r.before?.processes[0]?.pid, 1);
   assert.equal(r.before?.namespaceInit, true);
@@ -63,7 +70,10 @@ function checkRun(o: Outcome, verdict: Verdict): void {
   const signals = r.timeline.filter((e) => e.kind === 'signal');
   assert.equal(signals[0]?.kind === 'signal' && signals[0].signal, r.policy.signal, why);
   const kill = signals.find((e) => e.kind === 'signal' && e.signal === 'SIGKILL');
-  assert.ok(r.timeline.some((e) => e.kind === 'container-exit'), why);
+  assert.ok(
+    r.timeline.some((e) => e.kind === 'container-exit'),
+    why,
+  );
   if (verdict === 'killed') {
     assert.ok(kill, `a killed stop shows the SIGKILL\n${why}`);
     assert.equal(r.observation.sigkill, true);
@@ -100,7 +110,14 @@ const cases: Case[] = [
   { name: 'sh -c without exec (busybox ash execs it)', shell: 'ash', entrypoint: ['/bin/sh', '-c', 'app'], verdict: 'graceful' },
   { name: 'entrypoint script without exec', shell: 'dash', files: { '/entrypoint.sh': '#!/bin/sh\necho starting\nsvc "$@"\n' }, entrypoint: ['/entrypoint.sh'], verdict: 'killed' },
   // The docker-entrypoint pattern: ENTRYPOINT ["/entrypoint.sh"] CMD ["svc"], the script ends in exec "$@".
-  { name: 'entrypoint script with exec', shell: 'dash', files: { '/entrypoint.sh': '#!/bin/sh\necho starting\nexec "$@"\n' }, entrypoint: ['/entrypoint.sh'], cmd: ['svc', '--workers', '1'], verdict: 'graceful' },
+  {
+    name: 'entrypoint script with exec',
+    shell: 'dash',
+    files: { '/entrypoint.sh': '#!/bin/sh\necho starting\nexec "$@"\n' },
+    entrypoint: ['/entrypoint.sh'],
+    cmd: ['svc', '--workers', '1'],
+    verdict: 'graceful',
+  },
   { name: 'tini in front of a shell', shell: 'dash', entrypoint: ['tini', '--', '/bin/sh', '-c', 'svc'], verdict: 'abrupt' },
   { name: 'tini -g in front of a shell', shell: 'dash', entrypoint: ['tini', '-g', '--', '/bin/sh', '-c', 'svc'], verdict: 'abrupt' },
   { name: 'docker run --init in front of a shell', shell: 'dash', entrypoint: ['/bin/sh', '-c', 'svc'], args: ['--init'], verdict: 'abrupt' },
@@ -109,7 +126,12 @@ const cases: Case[] = [
   { name: 'dumb-init in front of a shell', shell: 'dash', entrypoint: ['dumb-init', '/bin/sh', '-c', 'svc'], verdict: 'abrupt' },
   // svc --graceful INT has no SIGTERM handler: as PID 1 the kernel drops SIGTERM.
   { name: 'a service that handles only SIGINT, without STOPSIGNAL', shell: 'dash', entrypoint: ['svc', '--graceful', 'INT'], verdict: 'killed' },
-  { name: 'a service that handles only SIGINT, with STOPSIGNAL SIGINT', shell: 'dash', dockerfile: 'FROM {{image}}\nSTOPSIGNAL SIGINT\nENTRYPOINT ["svc", "--graceful", "INT"]\n', verdict: 'graceful' },
+  {
+    name: 'a service that handles only SIGINT, with STOPSIGNAL SIGINT',
+    shell: 'dash',
+    dockerfile: 'FROM {{image}}\nSTOPSIGNAL SIGINT\nENTRYPOINT ["svc", "--graceful", "INT"]\n',
+    verdict: 'graceful',
+  },
   // Under tini, SIGTERM reaches it but its default action ends it: not its own shutdown.
   { name: 'a service that handles only SIGINT, under tini', shell: 'dash', entrypoint: ['tini', '--', 'svc', '--graceful', 'INT'], verdict: 'abrupt' },
 ];
@@ -204,11 +226,26 @@ describe('pid1 test: --fast, never starting, readiness, outputs', { concurrency:
     const verdictMs = o.report.durations.verdictMs ?? Infinity;
     const kills = o.report.timeline.filter((e) => e.kind === 'signal' && e.signal === 'SIGKILL');
     assert.equal(kills.length, 1, describeRun(o));
-    assert.ok(kills.every((e) => e.t >= verdictMs - 1), describeRun(o));
-    assert.ok(o.report.timeline.filter((e) => e.kind === 'exit' || e.kind === 'container-exit').every((e) => e.t >= verdictMs - 1), describeRun(o));
-    assert.ok(o.report.observation.evidence.some((e) => /pid1 then sent SIGKILL instead of waiting out the remaining grace period/.test(e)), describeRun(o));
-    assert.ok(o.report.observation.evidence.some((e) => /no handler for SIGTERM \(SigCgt 0000000000010002/.test(e)), describeRun(o));
-    assert.ok(o.report.observation.evidence.some((e) => /is not pending/.test(e)), describeRun(o));
+    assert.ok(
+      kills.every((e) => e.t >= verdictMs - 1),
+      describeRun(o),
+    );
+    assert.ok(
+      o.report.timeline.filter((e) => e.kind === 'exit' || e.kind === 'container-exit').every((e) => e.t >= verdictMs - 1),
+      describeRun(o),
+    );
+    assert.ok(
+      o.report.observation.evidence.some((e) => /pid1 then sent SIGKILL instead of waiting out the remaining grace period/.test(e)),
+      describeRun(o),
+    );
+    assert.ok(
+      o.report.observation.evidence.some((e) => /no handler for SIGTERM \(SigCgt 0000000000010002/.test(e)),
+      describeRun(o),
+    );
+    assert.ok(
+      o.report.observation.evidence.some((e) => /is not pending/.test(e)),
+      describeRun(o),
+    );
     assert.equal(o.report.comparison?.live?.status, 'agrees');
   });
 
@@ -311,7 +348,10 @@ function startPid1Test(args: string[]): { child: ChildProcess; owner: string; do
 
 async function dockerLines(args: string[]): Promise<string[]> {
   const r = await run('docker', args);
-  return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 test('--build sends the context the docker CLI sends: .dockerignore exclusions, and exceptions inside excluded directories', async (t) => {
@@ -319,10 +359,17 @@ test('--build sends the context the docker CLI sends: .dockerignore exclusions, 
   const image = testImage({ shell: 'dash' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-build-'));
   const files: Record<string, string> = {
-    'Dockerfile': `FROM ${image}\nCOPY . /ctx\n`,
+    Dockerfile: `FROM ${image}\nCOPY . /ctx\n`,
     '.dockerignore': 'node_modules\nlogs\n!logs/keep.txt\n**/*.tmp\n!src/important.tmp\ncache/\n',
-    'app.txt': 'a', 'node_modules/dep/index.js': 'x', 'logs/keep.txt': 'k', 'logs/drop.txt': 'd', 'logs/deep/drop.txt': 'd',
-    'src/main.txt': 'm', 'src/scratch.tmp': 't', 'src/important.tmp': 'i', 'cache/blob': 'b',
+    'app.txt': 'a',
+    'node_modules/dep/index.js': 'x',
+    'logs/keep.txt': 'k',
+    'logs/drop.txt': 'd',
+    'logs/deep/drop.txt': 'd',
+    'src/main.txt': 'm',
+    'src/scratch.tmp': 't',
+    'src/important.tmp': 'i',
+    'cache/blob': 'b',
   };
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
@@ -355,7 +402,7 @@ test('--build sends the context the docker CLI sends: .dockerignore exclusions, 
     };
     const expected = await listing(theirs);
     assert.ok(expected.includes('logs/keep.txt') && !expected.includes('logs/drop.txt'), expected.join('\n'));
-    assert.deepEqual(await listing(ours), expected, 'the same files as the docker CLI sends, and no copy of pid1\'s labelled Dockerfile');
+    assert.deepEqual(await listing(ours), expected, "the same files as the docker CLI sends, and no copy of pid1's labelled Dockerfile");
   } finally {
     await removeBuilt(docker, undefined, ours, runId);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -374,7 +421,7 @@ describe('pid1 test: Ctrl-C and leftovers', { concurrency: 3 }, () => {
       const p = startPid1Test(['--build', dir, '--grace', '1']);
       // The RUN step's container is running: the build is under way.
       const running = async (): Promise<boolean> => (await dockerLines(['ps', '--no-trunc', '--format', '{{.ID}} {{.Command}}'])).some((l) => l.includes(`${marker}-sleeping`));
-      await waitFor('the build\'s RUN step', async () => ((await running()) ? true : undefined), 30_000);
+      await waitFor("the build's RUN step", async () => ((await running()) ? true : undefined), 30_000);
       p.child.kill('SIGINT');
       const r = await p.done;
       assert.equal(r.code, 130, r.stderr);
@@ -383,7 +430,10 @@ describe('pid1 test: Ctrl-C and leftovers', { concurrency: 3 }, () => {
       await waitFor('the RUN step ended', async () => ((await running()) ? undefined : true), 30_000);
       assert.deepEqual(await dockerLines(['images', '-q', '--filter', `label=pid1.test.owner=${p.owner}`]), []);
       assert.deepEqual(await dockerLines(['ps', '-aq', '--filter', `label=pid1.test.owner=${p.owner}`]), []);
-      assert.deepEqual((await dockerLines(['ps', '-a', '--no-trunc', '--format', '{{.Command}}'])).filter((l) => l.includes(marker)), []);
+      assert.deepEqual(
+        (await dockerLines(['ps', '-a', '--no-trunc', '--format', '{{.Command}}'])).filter((l) => l.includes(marker)),
+        [],
+      );
       // The committed step's image (its ContainerConfig.Cmd names the step) is removed too.
       const ids = await dockerLines(['images', '-a', '-q', '--no-trunc']);
       const steps = ids.length ? (await dockerLines(['image', 'inspect', '--format', '{{.Id}} {{json .ContainerConfig.Cmd}}', ...ids])).filter((l) => l.includes(`${marker}-committed`)) : [];
@@ -404,7 +454,10 @@ describe('pid1 test: Ctrl-C and leftovers', { concurrency: 3 }, () => {
       const descendants = async (): Promise<string[]> => {
         const ids = await dockerLines(['images', '-a', '-q', '--no-trunc']);
         const parent = new Map((ids.length ? await dockerLines(['image', 'inspect', '--format', '{{.Id}} {{.Parent}}', ...ids]) : []).map((l) => l.split(' ') as [string, string]));
-        return [...parent.keys()].filter((id) => { for (let p = parent.get(id); p; p = parent.get(p)) if (p === baseId) return true; return false; });
+        return [...parent.keys()].filter((id) => {
+          for (let p = parent.get(id); p; p = parent.get(p)) if (p === baseId) return true;
+          return false;
+        });
       };
       const containers = (): Promise<string[]> => dockerLines(['ps', '-a', '-q', '--filter', `ancestor=${baseId}`]);
       assert.deepEqual(await descendants(), []);
@@ -414,7 +467,7 @@ describe('pid1 test: Ctrl-C and leftovers', { concurrency: 3 }, () => {
         fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${base}\nRUN echo one > /one\nRUN echo two > /two\nRUN echo ${marker} && sleep 300\nRUN echo never\nENTRYPOINT ["svc"]\n`);
         const p = startPid1Test(['--build', dir, '--grace', '1']);
         const running = async (): Promise<boolean> => (await dockerLines(['ps', '--no-trunc', '--format', '{{.Command}}'])).some((l) => l.includes(marker));
-        await waitFor('the build\'s long RUN step', async () => ((await running()) ? true : undefined), 60_000);
+        await waitFor("the build's long RUN step", async () => ((await running()) ? true : undefined), 60_000);
         // The step's container carries the run's labels too: its run id scopes the cleanup below to this
         // run (a global --cleanup would also take other tests' deliberate leftovers from under them).
         const [runId] = await dockerLines(['ps', '--filter', `label=pid1.test.owner=${p.owner}`, '--format', '{{.Label "pid1.test.run"}}']);
@@ -464,7 +517,7 @@ describe('pid1 test: Ctrl-C and leftovers', { concurrency: 3 }, () => {
     try {
       const probed = await probeImages(docker, [image]);
       assert.equal(probed.get(image)?.family, 'dash');
-      await waitFor('the probe container\'s create event', () => (/"pid1\.probe":"1"/.test(seen) ? true : undefined), 10_000);
+      await waitFor("the probe container's create event", () => (/"pid1\.probe":"1"/.test(seen) ? true : undefined), 10_000);
       const created = JSON.parse(seen.split('\n').find((l) => l.includes('pid1.probe')) ?? '{}') as { Actor?: { Attributes?: Record<string, string> } };
       const labels = created.Actor?.Attributes ?? {};
       assert.equal(labels['pid1.test.owner'], owner);

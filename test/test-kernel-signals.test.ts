@@ -32,7 +32,7 @@ function instanceRemoved(r: TestReport): void {
   assert.ok(!fs.existsSync(dir), `${dir} removed`);
 }
 
-test('shell form (dash): the SIGTERM line says the kernel ignored it at PID 1, the SIGKILL delivered, the kernel\'s SIGKILLs to the rest shown', async (t) => {
+test("shell form (dash): the SIGTERM line says the kernel ignored it at PID 1, the SIGKILL delivered, the kernel's SIGKILLs to the rest shown", async (t) => {
   if (!requireDocker(t) || !requireTracefs(t)) return;
   const image = testImage({ shell: 'dash' });
   const r = await pid1(['test', '--image', image, '--entrypoint', '["/bin/sh","-c","svc --workers 1"]', '--grace', '2', '--ready-log', 'ready', '--json']);
@@ -51,7 +51,7 @@ test('shell form (dash): the SIGTERM line says the kernel ignored it at PID 1, t
   assert.equal(term.kernel.target.command, 'sh');
   // docker stop: the engine asks containerd, whose shim runs `runc kill`.
   assert.equal(term.kernel.sender.role, 'runtime', JSON.stringify(term.kernel.sender));
-  assert.equal(lines.filter((e) => e.signal === 'SIGKILL').length, 1, 'the runtime\'s one SIGKILL; the kernel\'s are lines of their own');
+  assert.equal(lines.filter((e) => e.signal === 'SIGKILL').length, 1, "the runtime's one SIGKILL; the kernel's are lines of their own");
   const kill = lines.find((e) => e.signal === 'SIGKILL');
   assert.equal(kill?.kernel?.result, 'delivered', JSON.stringify(lines));
   assert.equal(kill.kernel.target.nsPid, 1);
@@ -59,7 +59,7 @@ test('shell form (dash): the SIGTERM line says the kernel ignored it at PID 1, t
   const zapped = kernelLines(report).filter((e) => e.signal === 'SIGKILL');
   assert.ok(zapped.length >= 1, JSON.stringify(report.timeline));
   for (const z of zapped) {
-    assert.ok(z.t >= (kill.t ?? 0), 'after PID 1\'s SIGKILL');
+    assert.ok(z.t >= (kill.t ?? 0), "after PID 1's SIGKILL");
     assert.equal(z.kernel.sender.role, 'kernel');
     assert.equal(z.kernel.result, 'delivered');
     assert.match(z.to, /^PID \d+ \(svc\)$/);
@@ -67,19 +67,23 @@ test('shell form (dash): the SIGTERM line says the kernel ignored it at PID 1, t
   instanceRemoved(report);
 });
 
-test('exec form: the SIGTERM line says a handler runs; svc\'s forwarding to its worker appears from the trace (pretty output)', async (t) => {
+test("exec form: the SIGTERM line says a handler runs; svc's forwarding to its worker appears from the trace (pretty output)", async (t) => {
   if (!requireDocker(t) || !requireTracefs(t)) return;
   const image = testImage({ shell: 'dash' });
   const r = await pid1(['test', '--image', image, '--entrypoint', '["svc","--workers","1"]', '--grace', '5', '--ready-log', 'worker ready'], { env: { NO_COLOR: '1' } });
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const timeline = r.stdout.slice(r.stdout.indexOf('Timeline'));
-  assert.match(timeline, /\n\s+[\d.]+ {2}SIGTERM -> PID 1 \(svc\), sent by [^\n]+; the kernel: delivered: a handler runs \(host PID \d+, PID 1 inside; sent by (runc|crun|containerd-shim), host PID \d+\)\n/, timeline);
+  assert.match(
+    timeline,
+    /\n\s+[\d.]+ {2}SIGTERM -> PID 1 \(svc\), sent by [^\n]+; the kernel: delivered: a handler runs \(host PID \d+, PID 1 inside; sent by (runc|crun|containerd-shim), host PID \d+\)\n/,
+    timeline,
+  );
   assert.match(timeline, /\n\s+[\d.]+ {2}kernel SIGTERM -> PID \d+ \(svc\), sent by svc \(PID 1 in the container\): delivered: a handler runs\n/, timeline);
   assert.doesNotMatch(timeline, /no kernel results/);
   assert.doesNotMatch(timeline, /SIGKILL/);
 });
 
-test('podman: the stop pid1 replays through Podman\'s API; the kernel says the OCI runtime\'s SIGTERM was ignored by dash as PID 1', async (t) => {
+test("podman: the stop pid1 replays through Podman's API; the kernel says the OCI runtime's SIGTERM was ignored by dash as PID 1", async (t) => {
   if (!(await requirePodman(t)) || !requireTracefs(t)) return;
   const image = await podmanImage({ shell: 'dash' });
   const r = await pid1(['test', '--image', image, '--runtime', 'podman', '--address', `unix://${PODMAN_SOCKET}`, '--grace', '1', '--ready-log', 'ready', '--json', '--', '/bin/sh', '-c', 'svc']);
@@ -141,7 +145,10 @@ test('not root: the trace says in one line that it needs root (what pid1 test pr
   const root = modulesForNobody();
   const script = path.join(root, 'probe.mjs');
   // pid1 test itself needs root for its namespaces and the engine's socket: the trace is started as pid1 test starts it.
-  fs.writeFileSync(script, `import { TestSignalTrace } from './dist/src/runtime/trace/test-signals.js';\nconst t = TestSignalTrace.start(${process.pid});\nt.stop();\nprocess.stdout.write(JSON.stringify(t.view));\n`);
+  fs.writeFileSync(
+    script,
+    `import { TestSignalTrace } from './dist/src/runtime/trace/test-signals.js';\nconst t = TestSignalTrace.start(${process.pid});\nt.stop();\nprocess.stdout.write(JSON.stringify(t.view));\n`,
+  );
   const r = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, script]);
   assert.equal(r.code, 0, r.stderr);
   const view = JSON.parse(r.stdout) as { source: string; why: string };

@@ -16,7 +16,9 @@ import type { TestReport, TimelineEvent } from '../src/runtime/reports.js';
 after(cleanupDocker);
 
 const dirs: string[] = [];
-after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
 function file(name: string, text: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-k8s-'));
@@ -39,7 +41,7 @@ const signalAt = (tl: TimelineEvent[], sig: string): number | undefined => {
   return e?.t;
 };
 
-function pod(image: string, container: string, podExtra = ''): string {
+function pod(container: string, podExtra = ''): string {
   return `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
@@ -57,14 +59,20 @@ describe('pid1 test --manifest: the kubelet stop', { concurrency: 3 }, () => {
     if (!requireDocker(t)) return;
     const image = testImage({ shell: 'dash' });
     // The service needs 2.5 s to drain: it would fit in the 3 s grace, but the hook takes all of it.
-    const m = file('deploy.yaml', pod(image, `      - name: app
+    const m = file(
+      'deploy.yaml',
+      pod(
+        `      - name: app
         image: ${image}
         command: ["svc", "--drain-ms", "2500"]
         lifecycle:
           preStop:
             exec:
               command: ["sleep", "10"]
-`, '      terminationGracePeriodSeconds: 3\n'));
+`,
+        '      terminationGracePeriodSeconds: 3\n',
+      ),
+    );
     const o = await pid1Test(['--manifest', m, '--ready-log', 'ready']);
     const r = o.report;
     assert.equal(r.verdict, 'killed', o.why);
@@ -91,7 +99,9 @@ describe('pid1 test --manifest: the kubelet stop', { concurrency: 3 }, () => {
   test('a short preStop hook: the kubelet subtracts its whole seconds, the stop is graceful', async (t) => {
     if (!requireDocker(t)) return;
     const image = testImage({ shell: 'dash' });
-    const m = file('pod.yaml', `apiVersion: v1
+    const m = file(
+      'pod.yaml',
+      `apiVersion: v1
 kind: Pod
 metadata: {name: p}
 spec:
@@ -104,7 +114,8 @@ spec:
       preStop:
         exec:
           command: ["sleep", "1"]
-`);
+`,
+    );
     const o = await pid1Test(['--manifest', m, '--ready-log', 'worker ready']);
     const r = o.report;
     assert.equal(r.verdict, 'graceful', o.why);
@@ -126,7 +137,10 @@ spec:
   test('the kubelet sleep action and lifecycle.stopSignal', async (t) => {
     if (!requireDocker(t)) return;
     const image = testImage({ shell: 'dash' });
-    const m = file('deploy.yaml', pod(image, `      - name: sidecar
+    const m = file(
+      'deploy.yaml',
+      pod(
+        `      - name: sidecar
         image: ${image}
         command: ["sleep", "1000"]
       - name: app
@@ -136,7 +150,10 @@ spec:
           stopSignal: SIGINT
           preStop:
             sleep: {seconds: 1}
-`, '      terminationGracePeriodSeconds: 2\n'));
+`,
+        '      terminationGracePeriodSeconds: 2\n',
+      ),
+    );
     const o = await pid1Test(['--manifest', m, '--container', 'app']);
     const r = o.report;
     assert.equal(r.verdict, 'graceful', o.why);
@@ -154,11 +171,16 @@ spec:
     const image = testImage({ shell: 'dash' });
     let hits: string[] = [];
     // The hook's endpoint answers after 1.2 s, as a drain endpoint would.
-    const server = http.createServer((req, res) => { hits.push(`${req.method} ${req.url} ${req.headers['user-agent']}`); setTimeout(() => res.end('drained'), 1200); });
+    const server = http.createServer((req, res) => {
+      hits.push(`${req.method} ${req.url} ${req.headers['user-agent']}`);
+      setTimeout(() => res.end('drained'), 1200);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
     try {
-      const m = file('pod.yaml', `kind: Pod
+      const m = file(
+        'pod.yaml',
+        `kind: Pod
 metadata: {name: p}
 spec:
   terminationGracePeriodSeconds: 4
@@ -170,7 +192,8 @@ spec:
     lifecycle:
       preStop:
         httpGet: {path: /drain?now=1, port: admin}
-`);
+`,
+      );
       hits = [];
       const o = await pid1Test(['--manifest', m, '--network', 'host', '--ready-log', 'ready']);
       const r = o.report;
@@ -197,14 +220,17 @@ spec:
   test('--grace overrides terminationGracePeriodSeconds; without a preStop the kubelet stop is signal then SIGKILL', async (t) => {
     if (!requireDocker(t)) return;
     const image = testImage({ shell: 'dash' });
-    const m = file('pod.yaml', `kind: Pod
+    const m = file(
+      'pod.yaml',
+      `kind: Pod
 metadata: {name: p}
 spec:
   containers:
   - name: app
     image: ${image}
     command: ["/bin/sh", "-c", "svc"]
-`);
+`,
+    );
     const o = await pid1Test(['--manifest', m, '--grace', '2']);
     const r = o.report;
     assert.equal(r.verdict, 'killed', o.why);
@@ -223,7 +249,9 @@ describe('pid1 test --compose', { concurrency: 3 }, () => {
   test('stop_signal, stop_grace_period, init and a command string', async (t) => {
     if (!requireDocker(t)) return;
     const image = testImage({ shell: 'dash' });
-    const c = file('compose.yaml', `services:
+    const c = file(
+      'compose.yaml',
+      `services:
   web:
     image: ${image}
     entrypoint: []
@@ -233,7 +261,8 @@ describe('pid1 test --compose', { concurrency: 3 }, () => {
     init: true
     environment:
       MODE: test
-`);
+`,
+    );
     const o = await pid1Test(['--compose', c, '--service', 'web', '--ready-log', 'ready']);
     const r = o.report;
     assert.equal(r.verdict, 'graceful', o.why);
@@ -242,7 +271,10 @@ describe('pid1 test --compose', { concurrency: 3 }, () => {
     assert.equal(r.policy.signalFrom, 'compose stop_signal');
     assert.equal(r.policy.graceSeconds, 2);
     assert.deepEqual(r.target.argv, ['docker-init', '--', 'svc', '--graceful', 'INT', '--name', 'web svc']);
-    assert.ok(r.timeline.some((e) => e.kind === 'log' && e.line.startsWith('web svc[')), o.why);
+    assert.ok(
+      r.timeline.some((e) => e.kind === 'log' && e.line.startsWith('web svc[')),
+      o.why,
+    );
     assert.equal(r.comparison?.live?.status, 'agrees', o.why);
   });
 
@@ -251,7 +283,9 @@ describe('pid1 test --compose', { concurrency: 3 }, () => {
     const image = testImage({ shell: 'dash' });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-compose-'));
     dirs.push(dir);
-    fs.writeFileSync(path.join(dir, 'compose.yaml'), `x-base: &base
+    fs.writeFileSync(
+      path.join(dir, 'compose.yaml'),
+      `x-base: &base
   image: \${PID1_TEST_UNSET_IMAGE:-\${PID1_TEST_UNSET_FALLBACK:-${image}}}
   stop_signal: SIGINT
   stop_grace_period: 2s
@@ -262,7 +296,8 @@ services:
   worker:
     extends: {file: common.yml, service: base}
     command: ["svc", "--graceful", "USR1", "--name", "worker"]
-`);
+`,
+    );
     fs.writeFileSync(path.join(dir, 'common.yml'), `services:\n  base:\n    image: ${image}\n    stop_signal: SIGUSR1\n    stop_grace_period: 2s\n    init: on\n`);
     fs.writeFileSync(path.join(dir, 'compose.override.yaml'), 'services:\n  web:\n    command: ["svc", "--graceful", "INT", "--name", "overridden"]\n    init: yes\n');
     const [web, worker] = await Promise.all([
@@ -275,7 +310,10 @@ services:
     assert.equal(web.report.policy.signal, 'SIGINT');
     assert.equal(web.report.policy.graceSeconds, 2);
     assert.deepEqual(web.report.target.argv, ['docker-init', '--', 'svc', '--graceful', 'INT', '--name', 'overridden']);
-    assert.ok(web.report.timeline.some((e) => e.kind === 'log' && e.line.startsWith('overridden[')), web.why);
+    assert.ok(
+      web.report.timeline.some((e) => e.kind === 'log' && e.line.startsWith('overridden[')),
+      web.why,
+    );
     assert.equal(web.report.comparison?.live?.status, 'agrees', web.why);
     // worker: everything but its command from the service it extends in common.yml
     assert.equal(worker.report.verdict, 'graceful', worker.why);
@@ -287,12 +325,15 @@ services:
   test('a compose command string is not run through a shell: sh -c in it is a dash PID 1', async (t) => {
     if (!requireDocker(t)) return;
     const image = testImage({ shell: 'dash' });
-    const c = file('compose.yaml', `services:
+    const c = file(
+      'compose.yaml',
+      `services:
   worker:
     image: ${image}
     command: sh -c "svc --workers 1"
     stop_grace_period: 1s
-`);
+`,
+    );
     const o = await pid1Test(['--compose', c, '--service', 'worker']);
     assert.equal(o.report.verdict, 'killed', o.why);
     assert.deepEqual(o.report.target.argv, ['sh', '-c', 'svc --workers 1']);

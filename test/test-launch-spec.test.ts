@@ -79,7 +79,9 @@ test('durations: Go format, bare seconds, whole-second --grace', () => {
 });
 
 test('compose service -> launch: command string, entrypoint, signal, grace, init, env, user, build', () => {
-  const file = tmpFile('compose.yaml', `
+  const file = tmpFile(
+    'compose.yaml',
+    `
 services:
   web:
     image: app:\${TAG:-1.0}
@@ -100,7 +102,8 @@ services:
     environment:
       B: 2
     stop_grace_period: 2500ms
-`);
+`,
+  );
   const web = composeService(file, 'web', { FROM_HOST: 'h' });
   assert.equal(web.image, 'app:1.0');
   assert.deepEqual(web.command, ['gunicorn', '-b', ':8000', 'app:app']);
@@ -133,7 +136,9 @@ test('compose errors are one line naming the file and line', () => {
 });
 
 test('k8s container -> launch: command/args, $(VAR), runAsUser, grace, preStop, stopSignal', () => {
-  const file = tmpFile('deploy.yaml', `
+  const file = tmpFile(
+    'deploy.yaml',
+    `
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: c}
@@ -166,7 +171,8 @@ spec:
         lifecycle:
           preStop:
             sleep: {seconds: 3}
-`);
+`,
+  );
   const app = manifestContainer(file, 'app');
   assert.equal(app.platform, 'kubernetes');
   assert.equal(app.image, 'app:1');
@@ -192,10 +198,18 @@ test('k8s defaults and errors', () => {
   assert.equal(pod.graceSeconds, 30, 'the API server default');
   assert.equal(pod.entrypoint, undefined);
   assert.deepEqual(pod.command, ['a', 'b']);
-  const cron = manifestContainer(tmpFile('cron.yaml', 'kind: CronJob\nmetadata: {name: j}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: i}]\n'));
+  const cron = manifestContainer(
+    tmpFile('cron.yaml', 'kind: CronJob\nmetadata: {name: j}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: i}]\n'),
+  );
   assert.equal(cron.image, 'i');
-  throwsUser(() => manifestContainer(tmpFile('x.yaml', 'kind: Pod\nspec:\n  containers:\n  - name: c\n    image: i\n    lifecycle:\n      preStop:\n        tcpSocket: {port: 1}\n')), /x\.yaml:8: preStop tcpSocket .* the kubelet does not run it/);
-  throwsUser(() => manifestContainer(tmpFile('x.yaml', 'kind: Pod\nspec:\n  terminationGracePeriodSeconds: 1.5\n  containers: [{name: c, image: i}]\n')), /x\.yaml:3: terminationGracePeriodSeconds must be a whole number/);
+  throwsUser(
+    () => manifestContainer(tmpFile('x.yaml', 'kind: Pod\nspec:\n  containers:\n  - name: c\n    image: i\n    lifecycle:\n      preStop:\n        tcpSocket: {port: 1}\n')),
+    /x\.yaml:8: preStop tcpSocket .* the kubelet does not run it/,
+  );
+  throwsUser(
+    () => manifestContainer(tmpFile('x.yaml', 'kind: Pod\nspec:\n  terminationGracePeriodSeconds: 1.5\n  containers: [{name: c, image: i}]\n')),
+    /x\.yaml:3: terminationGracePeriodSeconds must be a whole number/,
+  );
   throwsUser(() => manifestContainer(tmpFile('x.yaml', 'kind: Pod\nspec:\n  containers:\n  - name: c\n')), /x\.yaml:4: Pod\/\? container c has no image/);
   throwsUser(() => manifestContainer(tmpFile('x.yaml', 'kind: Service\nmetadata: {name: s}\n')), /no containers found/);
 });
@@ -205,7 +219,14 @@ test('stop policies: precedence of signal and grace, kubelet minimum, preStop on
   assert.equal(d.signal, 'SIGQUIT');
   assert.equal(d.signalFrom, 'image STOPSIGNAL');
   assert.equal(d.graceSeconds, 10);
-  const k = resolvePolicy({ name: 'kubelet', imageSignal: 'SIGQUIT', specSignal: { signal: 'INT', from: 'lifecycle.stopSignal' }, specGrace: { seconds: 5, from: 'terminationGracePeriodSeconds' }, graceOverride: 3, preStop: { kind: 'sleep', seconds: 1 } });
+  const k = resolvePolicy({
+    name: 'kubelet',
+    imageSignal: 'SIGQUIT',
+    specSignal: { signal: 'INT', from: 'lifecycle.stopSignal' },
+    specGrace: { seconds: 5, from: 'terminationGracePeriodSeconds' },
+    graceOverride: 3,
+    preStop: { kind: 'sleep', seconds: 1 },
+  });
   assert.equal(k.signal, 'SIGINT');
   assert.equal(k.graceSeconds, 3);
   assert.equal(k.graceFrom, '--grace');
@@ -228,8 +249,30 @@ test('wait statuses decode as the kernel keeps them', () => {
 
 test('rescue targets are the top-most handlers, not PID 1, not their handling descendants', () => {
   const node = (pid: number, ppid: number, caught: number[], depth: number): TreeNode => ({
-    hostPid: 100 + pid, hostPpid: ppid ? 100 + ppid : 1, starttime: 1000 + pid, pid, ppid, pgid: 1, sid: 1, nsPids: [100 + pid, pid], nsPgids: [101, 1], nsSids: [101, 1], state: 'S', stateName: 'sleeping', zombie: false,
-    uid: 0, user: 'root', comm: `p${pid}`, argv: [], exe: '', pidNs: 'pid:[1]', threads: 1, takes: [], takesVia: [], depth, children: [],
+    hostPid: 100 + pid,
+    hostPpid: ppid ? 100 + ppid : 1,
+    starttime: 1000 + pid,
+    pid,
+    ppid,
+    pgid: 1,
+    sid: 1,
+    nsPids: [100 + pid, pid],
+    nsPgids: [101, 1],
+    nsSids: [101, 1],
+    state: 'S',
+    stateName: 'sleeping',
+    zombie: false,
+    uid: 0,
+    user: 'root',
+    comm: `p${pid}`,
+    argv: [],
+    exe: '',
+    pidNs: 'pid:[1]',
+    threads: 1,
+    takes: [],
+    takesVia: [],
+    depth,
+    children: [],
     rawMasks: { SigPnd: '0', ShdPnd: '0', SigBlk: '0', SigIgn: '0', SigCgt: '0' },
     masks: { pending: [], shared_pending: [], blocked: [], ignored: [], caught },
   });
@@ -238,7 +281,10 @@ test('rescue targets are the top-most handlers, not PID 1, not their handling de
   const master = node(7, 6, [15], 2);
   const worker = node(8, 7, [15], 3);
   const other = node(9, 1, [15], 1);
-  assert.deepEqual(topHandlers([init, wrapper, master, worker, other], init, 15).map((p) => p.pid), [9, 7]);
+  assert.deepEqual(
+    topHandlers([init, wrapper, master, worker, other], init, 15).map((p) => p.pid),
+    [9, 7],
+  );
   assert.deepEqual(topHandlers([init, wrapper], init, 15), []);
 });
 
@@ -332,9 +378,12 @@ test('compose: the override file, << merges, nested defaults and extends are fol
   assert.deepEqual(web.env, { FROM_ANCHOR: 'a', FROM_OVERRIDE: 'o' }, 'environment maps merge across files');
   assert.equal(web.init, true, 'init: yes is true for compose (compose-go toBoolean)');
   assert.equal(web.graceSeconds, 2, 'compose truncates 2500ms to whole seconds');
-  assert.ok(web.notes.some((n) => /compose merges compose\.yaml \+ compose\.override\.yaml/.test(n)), web.notes.join('\n'));
+  assert.ok(
+    web.notes.some((n) => /compose merges compose\.yaml \+ compose\.override\.yaml/.test(n)),
+    web.notes.join('\n'),
+  );
   const worker = composeService(file, 'worker', {});
-  assert.equal(worker.image, 'common:1', 'extends: the base service\'s image');
+  assert.equal(worker.image, 'common:1', "extends: the base service's image");
   assert.equal(worker.user, '1000');
   assert.equal(worker.workingDir, '/srv');
   assert.equal(worker.graceSeconds, 3);
@@ -367,7 +416,10 @@ test('compose: an override file given alone is read with its base; init must be 
   // compose v2 (go-shellwords) stops at an unquoted operator: what it runs, not what a shell would
   const cut = composeService(tmpFile('compose.yaml', 'services:\n  web:\n    image: x\n    command: ./migrate && exec svc\n'), 'web', {});
   assert.deepEqual(cut.command, ['./migrate']);
-  assert.ok(cut.notes.some((n) => /only up to the unquoted `&`/.test(n)), cut.notes.join('\n'));
+  assert.ok(
+    cut.notes.some((n) => /only up to the unquoted `&`/.test(n)),
+    cut.notes.join('\n'),
+  );
   throwsUser(() => composeService(tmpFile('compose.yaml', 'services:\n  web:\n    image: ${NOPE:?set NOPE}\n'), 'web', {}), /compose\.yaml:3: required variable NOPE is missing a value: set NOPE/);
 });
 
@@ -378,7 +430,10 @@ test('k8s: lint and test read a fractional grace period the same way (the API se
   const doc = store.read(file, 'kubernetes');
   assert.ok(doc);
   const r = lintKubernetesSource(doc, store, {});
-  assert.ok(r.errors.some((e) => e.line === 5 && /terminationGracePeriodSeconds must be a whole number/.test(e.message)), JSON.stringify(r.errors));
+  assert.ok(
+    r.errors.some((e) => e.line === 5 && /terminationGracePeriodSeconds must be a whole number/.test(e.message)),
+    JSON.stringify(r.errors),
+  );
   // An empty command is no command (the image's ENTRYPOINT and CMD run), as the runtime reads it.
   const empty = manifestContainer(tmpFile('pod.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: i, command: []}]\n'));
   assert.equal(empty.entrypoint, undefined);

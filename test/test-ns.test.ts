@@ -39,7 +39,12 @@ function canUnshare(): boolean {
   return process.getuid?.() === 0;
 }
 
-interface Case { name: string; argv: string[]; args?: string[]; verdict: 'graceful' | 'killed' | 'abrupt' }
+interface Case {
+  name: string;
+  argv: string[];
+  args?: string[];
+  verdict: 'graceful' | 'killed' | 'abrupt';
+}
 
 const cases: Case[] = [
   { name: 'dash -c: dash is PID 1 and drops SIGTERM', argv: ['dash', '-c', `${svc} --workers 1`], verdict: 'killed' },
@@ -52,7 +57,10 @@ const cases: Case[] = [
 describe('pid1 test -- CMD: a fresh PID namespace', { concurrency: 3 }, () => {
   for (const c of cases) {
     test(c.name, async (t) => {
-      if (!canUnshare()) { t.skip('needs root for unshare --pid'); return; }
+      if (!canUnshare()) {
+        t.skip('needs root for unshare --pid');
+        return;
+      }
       const o = await pid1Test(['--grace', '1', '--ready-log', 'ready', ...(c.args ?? []), '--', ...c.argv]);
       const r = o.report;
       assert.equal(r.verdict, c.verdict, o.why);
@@ -64,13 +72,16 @@ describe('pid1 test -- CMD: a fresh PID namespace', { concurrency: 3 }, () => {
       assert.notEqual(r.comparison?.static?.status, 'disagrees', `${r.comparison?.static?.message}\n${o.why}`);
       const by = r.timeline.find((e) => e.kind === 'signal');
       assert.ok(by?.kind === 'signal' && by.by === 'pid1 (from the host)');
-      if (c.verdict === 'killed') assert.equal(r.observation.exitCode, 137, 'the init\'s own status, not unshare\'s');
+      if (c.verdict === 'killed') assert.equal(r.observation.exitCode, 137, "the init's own status, not unshare's");
       assert.deepEqual(labelledProcesses(r.run), [], 'the namespace is gone');
     });
   }
 
   test('--fast on a namespace whose init drops SIGTERM', async (t) => {
-    if (!canUnshare()) { t.skip('needs root for unshare --pid'); return; }
+    if (!canUnshare()) {
+      t.skip('needs root for unshare --pid');
+      return;
+    }
     const o = await pid1Test(['--grace', '30', '--fast', '--', 'dash', '-c', svc]);
     assert.equal(o.report.verdict, 'killed', o.why);
     assert.equal(o.report.fast, true);
@@ -79,42 +90,75 @@ describe('pid1 test -- CMD: a fresh PID namespace', { concurrency: 3 }, () => {
     const verdictMs = o.report.durations.verdictMs ?? Infinity;
     const kills = o.report.timeline.filter((e) => e.kind === 'signal' && e.signal === 'SIGKILL');
     assert.equal(kills.length, 1, o.why);
-    assert.ok(kills.every((e) => e.t >= verdictMs - 1), o.why);
-    assert.ok(o.report.timeline.filter((e) => e.kind === 'exit').every((e) => e.t >= verdictMs - 1), o.why);
-    assert.ok(o.report.observation.evidence.some((e) => /pid1 then sent SIGKILL instead of waiting out the remaining grace period/.test(e)), o.why);
-    assert.ok(o.report.observation.evidence.some((e) => /is not pending/.test(e)), o.why);
+    assert.ok(
+      kills.every((e) => e.t >= verdictMs - 1),
+      o.why,
+    );
+    assert.ok(
+      o.report.timeline.filter((e) => e.kind === 'exit').every((e) => e.t >= verdictMs - 1),
+      o.why,
+    );
+    assert.ok(
+      o.report.observation.evidence.some((e) => /pid1 then sent SIGKILL instead of waiting out the remaining grace period/.test(e)),
+      o.why,
+    );
+    assert.ok(
+      o.report.observation.evidence.some((e) => /is not pending/.test(e)),
+      o.why,
+    );
   });
 
   test('a real-time stop signal (SIGRTMIN+3) is sent from the host by its number', async (t) => {
-    if (!canUnshare()) { t.skip('needs root for unshare --pid'); return; }
+    if (!canUnshare()) {
+      t.skip('needs root for unshare --pid');
+      return;
+    }
     // svc takes signals by number: 37 is SIGRTMIN+3 with glibc's numbering (SIGRTMIN 34).
     const o = await pid1Test(['--grace', '3', '--stop-signal', 'RTMIN+3', '--ready-log', 'ready', '--', svc, '--graceful', '37']);
     const r = o.report;
     assert.equal(r.policy.signal, 'SIGRTMIN+3', o.why);
     assert.equal(r.verdict, 'graceful', o.why);
     assert.equal(o.code, 0, o.why);
-    assert.ok(r.timeline.some((e) => e.kind === 'signal' && e.signal === 'SIGRTMIN+3' && e.by === 'pid1 (from the host)'), o.why);
-    assert.ok(r.timeline.some((e) => e.kind === 'log' && /got Real-time signal 3, draining/.test(e.line)), o.why);
+    assert.ok(
+      r.timeline.some((e) => e.kind === 'signal' && e.signal === 'SIGRTMIN+3' && e.by === 'pid1 (from the host)'),
+      o.why,
+    );
+    assert.ok(
+      r.timeline.some((e) => e.kind === 'log' && /got Real-time signal 3, draining/.test(e.line)),
+      o.why,
+    );
     assert.equal(r.comparison?.live?.status, 'agrees', o.why);
   });
 
   test('pid1 init as PID 1: its report is read, its child is the service', async (t) => {
-    if (!canUnshare()) { t.skip('needs root for unshare --pid'); return; }
+    if (!canUnshare()) {
+      t.skip('needs root for unshare --pid');
+      return;
+    }
     const o = await pid1Test(['--grace', '3', '--ready-log', 'ready', '--', process.execPath, CLI, 'init', '--', 'dash', '-c', `exec ${svc} --workers 1`]);
     const r = o.report;
     assert.equal(r.verdict, 'graceful', o.why);
     assert.match(r.initReport?.summary ?? '', /^pid1 init: exit 0: /, o.why);
-    assert.ok(r.initReport?.events.some((e) => e.init === 'forward'), o.why);
+    assert.ok(
+      r.initReport?.events.some((e) => e.init === 'forward'),
+      o.why,
+    );
     // The service is pid1 init's main child, not the init itself.
     assert.notEqual(r.observation.service?.pid, 1, o.why);
     assert.equal(r.observation.service?.ended, 'exit 0');
-    assert.ok(r.timeline.some((e) => e.kind === 'init' && /^forwarded SIGTERM to group/.test(e.text)), o.why);
+    assert.ok(
+      r.timeline.some((e) => e.kind === 'init' && /^forwarded SIGTERM to group/.test(e.text)),
+      o.why,
+    );
     assert.ok(!r.timeline.some((e) => e.kind === 'log' && e.line.startsWith('{"init"')), 'report lines are shown as init events');
     assert.doesNotMatch(o.stderr, /DISAGREES/);
   });
 
   test('pid1 init --report FILE: the report is read from the file', async (t) => {
-    if (!canUnshare()) { t.skip('needs root for unshare --pid'); return; }
+    if (!canUnshare()) {
+      t.skip('needs root for unshare --pid');
+      return;
+    }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-ns-'));
     try {
       const report = path.join(dir, 'init.jsonl');
@@ -128,7 +172,10 @@ describe('pid1 test -- CMD: a fresh PID namespace', { concurrency: 3 }, () => {
   });
 
   test('--ready-port: ready when 127.0.0.1:PORT accepts (the namespace shares the host network)', async (t) => {
-    if (!canUnshare()) { t.skip('needs root for unshare --pid'); return; }
+    if (!canUnshare()) {
+      t.skip('needs root for unshare --pid');
+      return;
+    }
     const port = 20000 + (process.pid % 20000);
     const prog = `const s = require('net').createServer().listen(${port}, '127.0.0.1'); process.on('SIGTERM', () => s.close(() => process.exit(0)));`;
     const o = await pid1Test(['--grace', '3', '--ready-port', String(port), '--', process.execPath, '-e', prog]);
@@ -139,7 +186,10 @@ describe('pid1 test -- CMD: a fresh PID namespace', { concurrency: 3 }, () => {
   });
 
   test('a command that cannot run: nostart', async (t) => {
-    if (!canUnshare()) { t.skip('needs root for unshare --pid'); return; }
+    if (!canUnshare()) {
+      t.skip('needs root for unshare --pid');
+      return;
+    }
     const o = await pid1Test(['--', '/nonexistent/cmd']);
     assert.equal(o.report.verdict, 'nostart', o.why);
     assert.equal(o.code, 1);

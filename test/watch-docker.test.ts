@@ -13,21 +13,26 @@ import type { ExitEvent, LostStopEvent, SignalEvent, WatchEvent } from '../src/r
 after(cleanupDocker);
 afterEach(stopWatchers);
 
-const isSignal = (sig: string, nsPid?: number) => (e: WatchEvent): e is SignalEvent =>
-  e.event === 'signal' && e.signal === sig && (nsPid === undefined || e.target.nsPid === nsPid);
+const isSignal =
+  (sig: string, nsPid?: number) =>
+  (e: WatchEvent): e is SignalEvent =>
+    e.event === 'signal' && e.signal === sig && (nsPid === undefined || e.target.nsPid === nsPid);
 const isLostStop = (e: WatchEvent): e is LostStopEvent => e.event === 'lost-stop';
 
 /** Is PID 1 of the container up and its service started (the worker forked)? */
 async function running(name: string, processes: number): Promise<void> {
   const pid = hostPidOf(name);
   await waitFor(`${processes} processes in ${name}`, () => {
-    const r = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((p) => {
-      try {
-        return fs.readlinkSync(`/proc/${p}/ns/pid`) === fs.readlinkSync(`/proc/${pid}/ns/pid`);
-      } catch {
-        return false;
-      }
-    });
+    const r = fs
+      .readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((p) => {
+        try {
+          return fs.readlinkSync(`/proc/${p}/ns/pid`) === fs.readlinkSync(`/proc/${pid}/ns/pid`);
+        } catch {
+          return false;
+        }
+      });
     return r.length >= processes ? true : undefined;
   });
 }
@@ -72,7 +77,10 @@ test('shell form on a dash image: SIGTERM ignored at PID 1, the SIGKILL after th
     }
     const exits = w.events.filter((e): e is ExitEvent => e.event === 'exit');
     assert.equal(exits.length, 3);
-    assert.ok(exits.every((e) => e.killedBy === 'SIGKILL'), JSON.stringify(exits));
+    assert.ok(
+      exits.every((e) => e.killedBy === 'SIGKILL'),
+      JSON.stringify(exits),
+    );
     const lost = await w.next('the lost stop', isLostStop);
     assert.equal(lost.container?.name, name);
     assert.equal(lost.signal, 'SIGTERM');
@@ -89,7 +97,7 @@ test('shell form on a dash image: SIGTERM ignored at PID 1, the SIGKILL after th
   }
 });
 
-test('exec form: the service\'s SIGTERM is delivered to its handler, no lost stop', async (t) => {
+test("exec form: the service's SIGTERM is delivered to its handler, no lost stop", async (t) => {
   if (!requireDocker(t) || !requireTracefs(t)) return;
   const image = testImage({ shell: 'dash' });
   const name = await startContainer({ image, entrypoint: ['svc', '--workers', '1'] });
@@ -142,11 +150,22 @@ test('SIGINT to a dash PID 1 is delivered: dash has a SIGINT handler (SigCgt)', 
 
 /** The top-level tracing settings a user's own tracing depends on. */
 function topLevel(): Record<string, string> {
-  const files = ['tracing_on', 'current_tracer', 'trace_clock', 'set_event', 'buffer_size_kb', 'events/signal/signal_generate/enable', 'events/signal/signal_generate/filter', 'events/sched/sched_process_exit/enable', 'events/sched/sched_process_exit/filter', 'options/record-tgid'];
+  const files = [
+    'tracing_on',
+    'current_tracer',
+    'trace_clock',
+    'set_event',
+    'buffer_size_kb',
+    'events/signal/signal_generate/enable',
+    'events/signal/signal_generate/filter',
+    'events/sched/sched_process_exit/enable',
+    'events/sched/sched_process_exit/filter',
+    'options/record-tgid',
+  ];
   return Object.fromEntries(files.map((f) => [f, fs.readFileSync(`${TRACEFS}/${f}`, 'utf8')]));
 }
 
-test('two watchers at once, and a user\'s own tracing, do not disturb each other', async (t) => {
+test("two watchers at once, and a user's own tracing, do not disturb each other", async (t) => {
   if (!requireDocker(t) || !requireTracefs(t)) return;
   const image = testImage({ shell: 'dash' });
   const name = await startContainer({ image, entrypoint: ['/bin/sh', '-c', 'svc'] });
@@ -175,7 +194,7 @@ test('two watchers at once, and a user\'s own tracing, do not disturb each other
     // b asked for SIGTERM only (SIGKILL is always watched): its kernel filter says so, and a's does not.
     const filterOf = (w: typeof a): string => {
       const s = w.events[0];
-      return s?.event === 'watch' ? s.filters['signal/signal_generate'] ?? '' : '';
+      return s?.event === 'watch' ? (s.filters['signal/signal_generate'] ?? '') : '';
     };
     assert.match(filterOf(b), /^\(sig == 9 \|\| sig == 15\) && \(pid == /);
     assert.match(filterOf(a), /^sig != 14 && sig != 17 /);
@@ -219,7 +238,7 @@ test('a process name with an escape sequence, a newline and ::error:: is shown e
   }
 });
 
-test('--all: every container, each event with its container\'s name; the shell-form one\'s lost stop', async (t) => {
+test("--all: every container, each event with its container's name; the shell-form one's lost stop", async (t) => {
   if (!requireDocker(t) || !requireTracefs(t)) return;
   const image = testImage({ shell: 'dash' });
   const shellForm = await startContainer({ image, entrypoint: ['/bin/sh', '-c', 'svc'] });
@@ -230,17 +249,25 @@ test('--all: every container, each event with its container\'s name; the shell-f
     const execForm = await startContainer({ image, entrypoint: ['svc', '--ignore', 'USR2'] });
     try {
       await running(execForm, 1);
-      await waitFor('the watcher to know the new container', async () => {
-        await docker(['kill', '-s', 'USR2', execForm]); // set to SIG_IGN by svc: a harmless probe
-        return w.events.find((e): e is SignalEvent => e.event === 'signal' && e.signal === 'SIGUSR2' && e.container?.name === execForm);
-      }, 15_000, 500).then((usr2) => {
+      await waitFor(
+        'the watcher to know the new container',
+        async () => {
+          await docker(['kill', '-s', 'USR2', execForm]); // set to SIG_IGN by svc: a harmless probe
+          return w.events.find((e): e is SignalEvent => e.event === 'signal' && e.signal === 'SIGUSR2' && e.container?.name === execForm);
+        },
+        15_000,
+        500,
+      ).then((usr2) => {
         assert.equal(usr2.result, 'ignored');
         assert.equal(usr2.reason, 'sig-ign');
       });
       await Promise.all([docker(['stop', '-t', '1', shellForm]), docker(['stop', '-t', '5', execForm])]);
       // The engine is shared: other containers may come and go meanwhile; only ours are checked.
-      const ours = (name: string) => (e: WatchEvent): e is LostStopEvent => isLostStop(e) && e.container?.name === name;
-      const lost = await w.next('the shell-form container\'s lost stop', ours(shellForm));
+      const ours =
+        (name: string) =>
+        (e: WatchEvent): e is LostStopEvent =>
+          isLostStop(e) && e.container?.name === name;
+      const lost = await w.next("the shell-form container's lost stop", ours(shellForm));
       assert.equal(lost.signal, 'SIGTERM');
       const term = await w.next('SIGTERM to the exec-form service', (e): e is SignalEvent => e.event === 'signal' && e.signal === 'SIGTERM' && e.container?.name === execForm && e.target.nsPid === 1);
       assert.equal(term.result, 'delivered');

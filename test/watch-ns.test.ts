@@ -17,7 +17,10 @@ import type { EndEvent, ExitEvent, LostStopEvent, SignalEvent, WatchEvent } from
 
 afterEach(stopWatchers);
 
-const isSignal = (sig: string) => (e: WatchEvent): e is SignalEvent => e.event === 'signal' && e.signal === sig;
+const isSignal =
+  (sig: string) =>
+  (e: WatchEvent): e is SignalEvent =>
+    e.event === 'signal' && e.signal === sig;
 
 test('--pid of a namespace init (dash -c): SIGTERM from the host ignored, SIGINT caught, SIGKILL then a lost stop', async (t) => {
   if (!requireTracefs(t)) return;
@@ -77,7 +80,7 @@ test('--pid of a host process: it and its children; a signal it set to SIG_IGN, 
     const term = await w.next('SIGTERM to the child', isSignal('SIGTERM'));
     assert.equal(term.target.pid, sleepPid);
     assert.equal(term.result, 'delivered');
-    await w.next('the child\'s exit', (e): e is ExitEvent => e.event === 'exit' && e.process.pid === sleepPid);
+    await w.next("the child's exit", (e): e is ExitEvent => e.event === 'exit' && e.process.pid === sleepPid);
     // dash's `wait` returns when its child is gone, and dash exits: the watch ends by itself.
     const end = await w.exited;
     assert.equal(end.code, 0, w.stderr());
@@ -89,7 +92,7 @@ test('--pid of a host process: it and its children; a signal it set to SIG_IGN, 
   }
 });
 
-test('the instance is removed on Ctrl-C and SIGTERM, and after kill -9 by --cleanup (which keeps a live watcher\'s)', async (t) => {
+test("the instance is removed on Ctrl-C and SIGTERM, and after kill -9 by --cleanup (which keeps a live watcher's)", async (t) => {
   if (!requireTracefs(t)) return;
   const ns = await startNamespace(['sleep', '1000']);
   try {
@@ -110,7 +113,7 @@ test('the instance is removed on Ctrl-C and SIGTERM, and after kill -9 by --clea
     assert.match(r.stdout, new RegExp(`instances/pid1-${a.pid}: removed`));
     assert.match(r.stdout, new RegExp(`instances/pid1-${b.pid}: kept: in use`));
     assert.ok(!fs.existsSync(instanceOf(a)));
-    assert.ok(fs.existsSync(instanceOf(b)), 'the live watcher\'s instance is kept');
+    assert.ok(fs.existsSync(instanceOf(b)), "the live watcher's instance is kept");
     b.child.kill('SIGTERM');
     assert.equal((await b.exited).code, 0);
     assert.ok(!fs.existsSync(instanceOf(b)));
@@ -145,11 +148,14 @@ test('not root: one line, exit 2', async (t) => {
 
 test('no tracefs: one line, exit 2 (a missing directory, or a directory that is not tracefs)', async (t) => {
   if (!requireTracefs(t)) return; // as root: otherwise "needs root" comes first
-  for (const where of ['/nonexistent', (() => {
-    const d = tempDir('pid1-notracefs-');
-    fs.mkdirSync(path.join(d, 'instances'));
-    return d;
-  })()]) {
+  for (const where of [
+    '/nonexistent',
+    (() => {
+      const d = tempDir('pid1-notracefs-');
+      fs.mkdirSync(path.join(d, 'instances'));
+      return d;
+    })(),
+  ]) {
     const r = await pid1(['watch', '--pid', '1'], { env: { PID1_TRACEFS: where } });
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stdout, '');

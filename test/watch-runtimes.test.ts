@@ -26,8 +26,10 @@ afterEach(stopWatchers);
 const onPodman = ['--runtime', 'podman', '--address', `unix://${PODMAN_SOCKET}`];
 const onContainerd = ['--runtime', 'containerd', '--address', CONTAINERD_ADDRESS, '--state-dir', path.dirname(CONTAINERD_ADDRESS), '--namespace', K8S_NS];
 
-const isSignal = (sig: string, nsPid?: number) => (e: WatchEvent): e is SignalEvent =>
-  e.event === 'signal' && e.signal === sig && (nsPid === undefined || e.target.nsPid === nsPid);
+const isSignal =
+  (sig: string, nsPid?: number) =>
+  (e: WatchEvent): e is SignalEvent =>
+    e.event === 'signal' && e.signal === sig && (nsPid === undefined || e.target.nsPid === nsPid);
 const isLostStop = (e: WatchEvent): e is LostStopEvent => e.event === 'lost-stop';
 const isEnd = (e: WatchEvent): e is EndEvent => e.event === 'end';
 
@@ -44,7 +46,7 @@ function hostPidOfPodman(name: string): number {
   return Number(execFileSync('podman', ['--remote', '--url', `unix://${PODMAN_SOCKET}`, 'inspect', '-f', '{{.State.Pid}}', name], { encoding: 'utf8' }).trim());
 }
 
-test('podman: a shell-form container\'s SIGTERM from podman stop is ignored at PID 1, the SIGKILL after the grace is a lost stop', async (t) => {
+test("podman: a shell-form container's SIGTERM from podman stop is ignored at PID 1, the SIGKILL after the grace is a lost stop", async (t) => {
   if (!(await requirePodman(t)) || !requireTracefs(t)) return;
   const image = await podmanImage({ shell: 'dash' });
   const { name } = await startPodmanContainer({ image, cmd: ['/bin/sh', '-c', 'svc --workers 1'], stopTimeout: 2 });
@@ -78,7 +80,7 @@ test('podman: a shell-form container\'s SIGTERM from podman stop is ignored at P
   }
 });
 
-test('podman --all: an exec-form container started after the watch began; its SIGTERM delivered to svc\'s handler, no lost stop', async (t) => {
+test("podman --all: an exec-form container started after the watch began; its SIGTERM delivered to svc's handler, no lost stop", async (t) => {
   if (!(await requirePodman(t)) || !requireTracefs(t)) return;
   const image = await podmanImage({ shell: 'dash' });
   const w = await startWatch(['--all', ...onPodman, '--json']);
@@ -87,11 +89,16 @@ test('podman --all: an exec-form container started after the watch began; its SI
     const initPid = hostPidOfPodman(name);
     await settled(initPid, 2);
     // Podman's start event (or the refresh 10 s later) adds it: a harmless signal, resent until the watch shows it for this container.
-    await waitFor('the watch to take the new container', async () => {
-      podmanCli(['kill', '-s', 'WINCH', name]); // SIGWINCH: ignored by default, harmless to svc
-      await sleep(300);
-      return w.events.some((e) => e.event === 'signal' && e.signal === 'SIGWINCH' && e.container?.name === name) ? true : undefined;
-    }, 15_000, 0);
+    await waitFor(
+      'the watch to take the new container',
+      async () => {
+        podmanCli(['kill', '-s', 'WINCH', name]); // SIGWINCH: ignored by default, harmless to svc
+        await sleep(300);
+        return w.events.some((e) => e.event === 'signal' && e.signal === 'SIGWINCH' && e.container?.name === name) ? true : undefined;
+      },
+      15_000,
+      0,
+    );
     podmanCli(['stop', '-t', '5', name]);
     const term = await w.next('SIGTERM to PID 1', (e): e is SignalEvent => isSignal('SIGTERM', 1)(e) && e.container?.name === name);
     assert.equal(term.result, 'delivered');
@@ -111,7 +118,7 @@ test('podman --all: an exec-form container started after the watch began; its SI
   }
 });
 
-test('containerd: a pod\'s shell-form container, killed with ctr as the CRI would (SIGTERM, then SIGKILL): ignored, then a lost stop named by pod and container', async (t) => {
+test("containerd: a pod's shell-form container, killed with ctr as the CRI would (SIGTERM, then SIGKILL): ignored, then a lost stop named by pod and container", async (t) => {
   if (!requireContainerd(t) || !requireTracefs(t)) return;
   const image = containerdImage({ shell: 'dash' });
   const web = await runPodContainer({ image, args: ['/bin/sh', '-c', 'svc --workers 1'], pod: 'shop-0', podNamespace: 'shop', container: 'web', grace: 2 });
@@ -146,7 +153,7 @@ test('containerd: a pod\'s shell-form container, killed with ctr as the CRI woul
   }
 });
 
-test('containerd --all: a pod\'s exec-form container started after the watch began is found (the task bundles, read every 2 s); its SIGTERM delivered', async (t) => {
+test("containerd --all: a pod's exec-form container started after the watch began is found (the task bundles, read every 2 s); its SIGTERM delivered", async (t) => {
   if (!requireContainerd(t) || !requireTracefs(t)) return;
   const image = containerdImage({ shell: 'dash' });
   const w = await startWatch(['--all', ...onContainerd]);

@@ -44,7 +44,13 @@ test('trace lines: the fields of signal_generate, sched_process_exit and sched_p
   assert.equal((parseRecord('          docker-9091    (   9083) [000] d..1.   533.833156: signal_generate: sig=23 errno=0 code=-6 comm=docker pid=9083 grp=0 res=0') as SignalRecord).pid, 9083);
   // Kernels before 6.16 have no group_dead.
   assert.equal(parseRecord('             svc-19916   [001] .....   581.724041: sched_process_exit: comm=svc pid=19916 prio=120')?.kind, 'exit');
-  for (const bad of ['', '# tracer: nop', 'garbage', '            runc-20061   [000] d..1.   579.712288: signal_generate: sig=15', '            runc-20061   [000] d..1.   579.712288: sched_switch: prev_comm=a']) {
+  for (const bad of [
+    '',
+    '# tracer: nop',
+    'garbage',
+    '            runc-20061   [000] d..1.   579.712288: signal_generate: sig=15',
+    '            runc-20061   [000] d..1.   579.712288: sched_switch: prev_comm=a',
+  ]) {
     assert.equal(parseRecord(bad), undefined, bad);
   }
 });
@@ -55,7 +61,10 @@ test('a comm with newlines, spaces and "=" is joined back from its lines', () =>
   const text = `${[RUNC_TERM, ...SPLIT, EXIT].join('\n')}\n`;
   const records = [];
   for (let i = 0; i < text.length; i += 37) records.push(...p.push(text.slice(i, i + 37)));
-  assert.deepEqual(records.map((r) => r.kind), ['signal', 'signal', 'exit', 'fork', 'exit']);
+  assert.deepEqual(
+    records.map((r) => r.kind),
+    ['signal', 'signal', 'exit', 'fork', 'exit'],
+  );
   const sig = records[1] as SignalRecord;
   assert.deepEqual([sig.task, sig.comm, sig.pid, sig.sig, sig.result], ['a\nb c=1', 'a\nb c=1', 6968, 12, 0]);
   assert.deepEqual(records[3], { task: 'a\nb c=1', tid: 6968, cpu: 0, seconds: 1139.362786, kind: 'fork', parentComm: 'a\nb c=1', parentPid: 6968, childComm: 'a\nb c=1', childPid: 6969 });
@@ -85,15 +94,32 @@ test('kernel filters: routine signals left out, chosen signals, PID sets, the on
   assert.equal(pidFilter('pid', [30, 10, 20]), '(pid == 10 || pid == 20 || pid == 30)');
   assert.equal(pidFilter('pid', []), '');
   assert.equal(and('a', '', 'b'), 'a && b');
-  const many = pidFilter('pid', Array.from({ length: 400 }, (_, i) => 100_000 + i));
+  const many = pidFilter(
+    'pid',
+    Array.from({ length: 400 }, (_, i) => 100_000 + i),
+  );
   assert.ok(!fits(many));
-  assert.ok(fits(pidFilter('pid', Array.from({ length: 200 }, (_, i) => 100_000 + i))));
+  assert.ok(
+    fits(
+      pidFilter(
+        'pid',
+        Array.from({ length: 200 }, (_, i) => 100_000 + i),
+      ),
+    ),
+  );
   assert.equal(MAX_FILTER_BYTES, 4095);
 });
 
-const init = (over: Partial<TargetState> = {}): TargetState => ({ namespaceInit: true, hostInit: false, kernelThread: false, exiting: false, masks: { ignored: [], caught: [2, 17], blocked: [] }, ...over });
+const init = (over: Partial<TargetState> = {}): TargetState => ({
+  namespaceInit: true,
+  hostInit: false,
+  kernelThread: false,
+  exiting: false,
+  masks: { ignored: [], caught: [2, 17], blocked: [] },
+  ...over,
+});
 
-test('the kernel\'s result in words, and why a signal was ignored', () => {
+test("the kernel's result in words, and why a signal was ignored", () => {
   const rows: [number, number, TargetState, string, string | undefined][] = [
     [1, 15, init(), 'ignored: default action at a namespace init', 'namespace-init-default'],
     [0, 2, init(), 'delivered: a handler runs', undefined],
@@ -102,7 +128,7 @@ test('the kernel\'s result in words, and why a signal was ignored', () => {
     [1, 9, init({ exiting: true }), 'ignored: the process was already exiting', 'exiting'],
     [1, 10, init({ namespaceInit: false, masks: { ignored: [10], caught: [], blocked: [] } }), 'ignored: the process set it to SIG_IGN', 'sig-ign'],
     [1, 28, init({ namespaceInit: false, masks: { ignored: [], caught: [], blocked: [] } }), 'ignored: its default action is to ignore it', 'default-ignore'],
-    [1, 9, init({ namespaceInit: false, hostInit: true }), 'ignored: SIGKILL and SIGSTOP never reach the host\'s init', 'host-init'],
+    [1, 9, init({ namespaceInit: false, hostInit: true }), "ignored: SIGKILL and SIGSTOP never reach the host's init", 'host-init'],
     [1, 15, init({ namespaceInit: false, kernelThread: true, masks: { ignored: [], caught: [15], blocked: [] } }), 'ignored: a kernel thread takes only signals the kernel sends', 'kernel-thread'],
     [0, 15, init({ masks: { ignored: [], caught: [], blocked: [15] } }), 'delivered: blocked, it waits pending until unblocked or taken (sigwait/signalfd)', undefined],
     [2, 15, init(), 'already pending: the same signal was still pending, and a standard signal is queued only once', undefined],
@@ -138,21 +164,36 @@ test('instance names carry the owner PID', () => {
   assert.equal(ownerOf('pid1-x'), undefined);
 });
 
-test('pretty lines always start with pid1\'s own text', () => {
+test("pretty lines always start with pid1's own text", () => {
   const line = formatWatchEvent({
-    event: 'signal', time: '2026-01-02T03:04:05.678Z', monotonic: 1, signal: 'SIGTERM', number: 15, result: 'ignored', reason: 'namespace-init-default',
-    why: 'ignored: default action at a namespace init', code: 'SI_USER', group: true,
-    target: { pid: 4242, nsPid: 1, command: safeName('\n::error::x') }, sender: describeSender({ pid: 9, tid: 9, code: 0, sig: 15, isInitOfTarget: false, nsPidInTarget: undefined, inContainer: true, command: 'runc' }),
+    event: 'signal',
+    time: '2026-01-02T03:04:05.678Z',
+    monotonic: 1,
+    signal: 'SIGTERM',
+    number: 15,
+    result: 'ignored',
+    reason: 'namespace-init-default',
+    why: 'ignored: default action at a namespace init',
+    code: 'SI_USER',
+    group: true,
+    target: { pid: 4242, nsPid: 1, command: safeName('\n::error::x') },
+    sender: describeSender({ pid: 9, tid: 9, code: 0, sig: 15, isInitOfTarget: false, nsPidInTarget: undefined, inContainer: true, command: 'runc' }),
     container: { id: 'abc', name: 'web' },
   });
-  assert.match(line, /^\d\d:\d\d:\d\d\.\d{3}  web  SIGTERM  the runtime \(runc\) -> PID 1 \\n::error::x \(host 4242\): ignored: default action at a namespace init\n$/);
+  assert.match(line, /^\d\d:\d\d:\d\d\.\d{3} {2}web {2}SIGTERM {2}the runtime \(runc\) -> PID 1 \\n::error::x \(host 4242\): ignored: default action at a namespace init\n$/);
 });
 
 test('a storm of the same signal: each repeat parsed with its own time, and a changed field breaks the repeat', () => {
   const p = new TraceParser();
   const lines = [RUNC_TERM, RUNC_TERM.replace('579.712288', '579.712299'), RUNC_TERM.replace('579.712288', '579.712301').replace('res=1', 'res=2'), RUNC_TERM.replace('579.712288', '580.000001')];
   const rs = p.push(`${lines.join('\n')}\n`) as SignalRecord[];
-  assert.deepEqual(rs.map((r) => [r.seconds, r.result, r.pid, r.comm, r.task]), [
-    [579.712288, 1, 19876, 'sh', 'runc'], [579.712299, 1, 19876, 'sh', 'runc'], [579.712301, 2, 19876, 'sh', 'runc'], [580.000001, 1, 19876, 'sh', 'runc'],
-  ]);
+  assert.deepEqual(
+    rs.map((r) => [r.seconds, r.result, r.pid, r.comm, r.task]),
+    [
+      [579.712288, 1, 19876, 'sh', 'runc'],
+      [579.712299, 1, 19876, 'sh', 'runc'],
+      [579.712301, 2, 19876, 'sh', 'runc'],
+      [580.000001, 1, 19876, 'sh', 'runc'],
+    ],
+  );
 });

@@ -7,30 +7,32 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { makeDocument } from '../src/document/document.js';
-import { DocumentStore } from '../src/document/store.js';
 import { Linter } from '../src/lint/engine.js';
 import { loadShellParser } from '../src/model/shell.js';
 import { unparsedKind } from '../src/sources/kubernetes/pods.js';
 import { parseYamlStream } from '../src/sources/yaml.js';
 
-before(async () => { await loadShellParser(); });
+before(async () => {
+  await loadShellParser();
+});
 
-const crd = (name: string): string => [
-  'apiVersion: apiextensions.k8s.io/v1',
-  'kind: CustomResourceDefinition',
-  `metadata: {name: ${name}.example.com}`,
-  'spec:',
-  '  versions:',
-  '  - name: v1',
-  '    schema:',
-  '      openAPIV3Schema:',
-  '        properties:',
-  '          containers:',
-  '            items:',
-  '              properties:',
-  '                command: {type: array}',
-  '',
-].join('\n');
+const crd = (name: string): string =>
+  [
+    'apiVersion: apiextensions.k8s.io/v1',
+    'kind: CustomResourceDefinition',
+    `metadata: {name: ${name}.example.com}`,
+    'spec:',
+    '  versions:',
+    '  - name: v1',
+    '    schema:',
+    '      openAPIV3Schema:',
+    '        properties:',
+    '          containers:',
+    '            items:',
+    '              properties:',
+    '                command: {type: array}',
+    '',
+  ].join('\n');
 
 const deployment = [
   'apiVersion: apps/v1',
@@ -79,16 +81,25 @@ describe('CRDs are not parsed', () => {
     const doc = makeDocument('k.yaml', text, 'kubernetes');
     const s = parseYamlStream(doc, unparsedKind);
     assert.deepEqual(s.errors, []);
-    assert.deepEqual(s.docs.map((d) => d.unread ?? 'read'), ['CustomResourceDefinition', 'read', 'read', 'CustomResourceDefinition']);
+    assert.deepEqual(
+      s.docs.map((d) => d.unread ?? 'read'),
+      ['CustomResourceDefinition', 'read', 'read', 'CustomResourceDefinition'],
+    );
     const full = parseYamlStream(makeDocument('k.yaml', text, 'kubernetes'));
-    assert.deepEqual(s.docs.map((d) => d.start), full.docs.map((d) => d.start));
+    assert.deepEqual(
+      s.docs.map((d) => d.start),
+      full.docs.map((d) => d.start),
+    );
     assert.equal(s.docs[1]?.root?.range?.[0], full.docs[1]?.root?.range?.[0]);
   });
 
   it('a first document without `---` that is not read still counts: "document 2 of 2" in a finding', () => {
     const text = `# licence\n${crd('a')}---\n${deployment}`;
     const s = parseYamlStream(makeDocument('k.yaml', text, 'kubernetes'), unparsedKind);
-    assert.deepEqual(s.docs.map((d) => d.unread ?? 'read'), ['CustomResourceDefinition', 'read']);
+    assert.deepEqual(
+      s.docs.map((d) => d.unread ?? 'read'),
+      ['CustomResourceDefinition', 'read'],
+    );
     assert.deepEqual(lint(text), lint(text, true));
     assert.match(JSON.stringify(lint(text)), /document 2 of 2/);
   });
@@ -97,7 +108,10 @@ describe('CRDs are not parsed', () => {
     const text = `# CRDs first, as kustomize writes them\n${crd('a')}---\n${deployment}---\n${service}---\n${crd('b')}---\n${deployment.replace('name: web', 'name: web2')}`;
     const fast = lint(text);
     const whole = lint(text, true);
-    assert.ok(fast.some((f) => f.id === 'stop-not-graceful' || f.id === 'shell-form-no-exec' || /gunicorn/.test(f.message)), JSON.stringify(fast));
+    assert.ok(
+      fast.some((f) => f.id === 'stop-not-graceful' || f.id === 'shell-form-no-exec' || /gunicorn/.test(f.message)),
+      JSON.stringify(fast),
+    );
     assert.deepEqual(fast, whole);
   });
 

@@ -31,7 +31,7 @@ export function registerInspect(program: Command): void {
     .option('--pid <pid>', 'a host PID: its PID namespace (or, for a host process, its subtree)', parsePid)
     .option('--container <name|id>', 'a running container (containerd: ID, ID prefix, or NAMESPACE/POD/CONTAINER)')
     .option('--all', 'one line per running container with its verdict')
-    .option('--signal <sig>', 'the stop signal to evaluate (default: the container\'s StopSignal, else SIGTERM)')
+    .option('--signal <sig>', "the stop signal to evaluate (default: the container's StopSignal, else SIGTERM)")
     .option('--json', 'machine-readable output')
     .option('--json-lines', 'with --all: one JSON object a line per container, then one for the pass (the node audit)')
     .option('--every <duration>', 'with --all: repeat every DURATION (e.g. 1h) until stopped');
@@ -44,14 +44,27 @@ export function registerInspect(program: Command): void {
       if (o.jsonLines && o.json) throw new UserError('give one of --json, --json-lines');
       const tty = process.stdout.isTTY === true && !process.env.NO_COLOR;
       // Loaded here, not at start-up (dockerode alone costs ~100 ms to import).
-      const [{ namespaceTree }, { liveVerdict }, { formatInspect, formatInspectAll, auditLines }, { inspectReport }, { loadShellParser }, rt, { connectRuntime, chooseRuntime }] = await Promise.all([
-        import('../proc/tree.js'), import('../runtime/live-verdict.js'), import('../report/inspect.js'), import('../runtime/reports.js'), import('../model/shell.js'),
-        import('../runtime/inspect-runtime.js'), import('../runtime/connect.js'),
+      const [
+        { namespaceTree },
+        { liveVerdict },
+        { formatInspect, formatInspectAll, auditLines },
+        { inspectReport },
+        { loadShellParser },
+        { stopSignalOf, inspectOne, inspectAll },
+        { connectRuntime, chooseRuntime },
+      ] = await Promise.all([
+        import('../proc/tree.js'),
+        import('../runtime/live-verdict.js'),
+        import('../report/inspect.js'),
+        import('../runtime/reports.js'),
+        import('../model/shell.js'),
+        import('../runtime/inspect-runtime.js'),
+        import('../runtime/connect.js'),
       ]);
       await loadShellParser(); // live shells are read with the same shell model as lint's
       if (o.pid !== undefined) {
         const tree = namespaceTree(o.pid);
-        const verdict = await liveVerdict(tree, rt.stopSignalOf(o.signal, 'SIGTERM'));
+        const verdict = await liveVerdict(tree, stopSignalOf(o.signal, 'SIGTERM'));
         const report = inspectReport(tree, verdict);
         if (o.json) printJson(report);
         else process.stdout.write(formatInspect(report, tty));
@@ -60,7 +73,7 @@ export function registerInspect(program: Command): void {
       const flags = runtimeOptionsOf(o);
       chooseRuntime(flags); // options the runtime does not have fail before anything is contacted
       if (o.container !== undefined) {
-        const report = await rt.inspectOne(await connectRuntime(flags), o.container, o.signal, flags);
+        const report = await inspectOne(await connectRuntime(flags), o.container, o.signal, flags);
         if (o.json) printJson(report);
         else process.stdout.write(formatInspect(report, tty));
         return;
@@ -69,7 +82,7 @@ export function registerInspect(program: Command): void {
       if (everyMs !== undefined && everyMs < 1000) throw new UserError(`--every ${o.every}: at least 1s`);
       const node = process.env.NODE_NAME || os.hostname(); // NODE_NAME: the DaemonSet's downward API
       const pass = async (): Promise<void> => {
-        const listing = await rt.inspectAll(await connectRuntime(flags), o.signal);
+        const listing = await inspectAll(await connectRuntime(flags), o.signal);
         if (o.jsonLines) process.stdout.write(`${auditLines(listing, { time: new Date().toISOString(), node }).join('\n')}\n`);
         else if (o.json) printJson({ runtime: listing.runtime, containers: listing.containers, notes: listing.notes });
         else process.stdout.write(formatInspectAll(listing, tty));

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { SHELL_FAMILIES } from '../sources/images.js';
 import type { Severity } from '../rules/contract.js';
 import type { LintProgress } from '../lint/run.js';
@@ -63,7 +63,7 @@ export function registerLint(program: Command): void {
     .option('--fix', 'apply the safe fixes in place (atomic, idempotent)')
     .option('--fix-dry-run', 'print the fixes as a unified diff; change nothing')
     .option('--target <stage>', 'the build stage that becomes the image (default: the last stage)')
-    .option('--context <dir>', 'build context for COPY/ADD sources (default: the Dockerfile\'s directory)')
+    .option('--context <dir>', "build context for COPY/ADD sources (default: the Dockerfile's directory)")
     .option('--config <file>', 'config file (default: .pid1.json found from the working directory upwards)')
     .option('--no-config', 'ignore config files')
     .option('--image-shell <image=family>', `the /bin/sh family of an image or pattern (${SHELL_FAMILIES.join(', ')}); repeatable`, collect, [] as string[])
@@ -75,33 +75,61 @@ export function registerLint(program: Command): void {
     .option('--follow-symlinks', 'read files that symlinks lead to outside the linted tree (--fix still never writes there; see SECURITY.md)')
     .option('--stdin-filename <name>', 'name to show for stdin')
     .option('--no-color', 'no colours in pretty output')
-    .addHelpText('after', '\nExamples:\n  pid1 lint                       # every Dockerfile under .\n  pid1 lint Dockerfile entrypoint.sh\n  pid1 lint --fix-dry-run .\n  docker build -f - . < Dockerfile; pid1 lint - < Dockerfile\n  pid1 lint --format sarif -o pid1.sarif\n  pid1 lint --format gitlab -o gl-code-quality-report.json\n  pid1 lint --fail-on warning       # CI gate: warnings fail too\n\nDocs: docs/lint.md, rules: docs/rules/')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  pid1 lint                       # every Dockerfile under .\n  pid1 lint Dockerfile entrypoint.sh\n  pid1 lint --fix-dry-run .\n  docker build -f - . < Dockerfile; pid1 lint - < Dockerfile\n  pid1 lint --format sarif -o pid1.sarif\n  pid1 lint --format gitlab -o gl-code-quality-report.json\n  pid1 lint --fail-on warning       # CI gate: warnings fail too\n\nDocs: docs/lint.md, rules: docs/rules/',
+    )
     .action(async (paths: string[], o: LintCliOptions) => {
       if (o.fix && o.fixDryRun) throw new UserError('--fix and --fix-dry-run exclude each other');
       // Loaded here, not at start-up: every other command stays fast to start.
       const [{ countOf }, { emptyConfig, findConfig, loadConfig }, { runLint }, { formatGithub }, { formatGitlab }, { formatJson }, { formatPretty }, { formatSarif }] = await Promise.all([
-        import('../lint/engine.js'), import('../lint/config.js'), import('../lint/run.js'), import('../report/lint-github.js'),
-        import('../report/lint-gitlab.js'), import('../report/lint-json.js'), import('../report/lint-pretty.js'), import('../report/lint-sarif.js'),
+        import('../lint/engine.js'),
+        import('../lint/config.js'),
+        import('../lint/run.js'),
+        import('../report/lint-github.js'),
+        import('../report/lint-gitlab.js'),
+        import('../report/lint-json.js'),
+        import('../report/lint-pretty.js'),
+        import('../report/lint-sarif.js'),
       ]);
       const cfgFile = o.config === false ? undefined : typeof o.config === 'string' ? o.config : findConfig(process.cwd());
       if (typeof o.config === 'string' && !fs.existsSync(o.config)) throw new UserError(`${o.config}: no such config file`);
       const cfg = cfgFile ? loadConfig(cfgFile, { found: typeof o.config !== 'string', followSymlinks: Boolean(o.followSymlinks) }) : emptyConfig();
-      const images = { ...cfg.images, ...pairs(o.imageShell, '--image-shell', (v) => { if (!SHELL_FAMILIES.includes(v as never)) throw new UserError(`--image-shell: unknown family "${v}" (${SHELL_FAMILIES.join(', ')})`); }) };
+      const images = {
+        ...cfg.images,
+        ...pairs(o.imageShell, '--image-shell', (v) => {
+          if (!SHELL_FAMILIES.includes(v as never)) throw new UserError(`--image-shell: unknown family "${v}" (${SHELL_FAMILIES.join(', ')})`);
+        }),
+      };
       const buildArgs = { ...cfg.buildArgs, ...pairs(o.buildArg, '--build-arg') };
       // --compose-file alone lints that project, not the whole directory
       const list = paths.length ? paths : o.composeFile.length ? [] : ['.'];
       let stdinText: string | undefined;
       if (list.includes('-')) {
-        try { stdinText = fs.readFileSync(0, 'utf8'); } catch (err) { throw new UserError(`cannot read stdin: ${messageOf(err)}`); }
+        try {
+          stdinText = fs.readFileSync(0, 'utf8');
+        } catch (err) {
+          throw new UserError(`cannot read stdin: ${messageOf(err)}`);
+        }
       }
       const target = o.target ?? cfg.target;
       const bar = new ProgressLine();
       const out = await runLint({
         ...(bar.active ? { progress: (p: LintProgress) => bar.update(p.phase === 'finding' ? `pid1 lint: finding files (${p.done} so far)` : `pid1 lint: ${p.done}/${p.total ?? '?'} files`) } : {}),
-        paths: list, ...(stdinText !== undefined ? { stdinText } : {}), ...(o.stdinFilename ? { stdinName: o.stdinFilename } : {}),
-        ignore: cfg.ignore, fix: Boolean(o.fix), fixDryRun: Boolean(o.fixDryRun), ...(o.probeImages ? { probe: probeLocalImages } : {}),
-        rules: cfg.rules, images, buildArgs, ...(target ? { target } : {}), ...(o.context ? { context: o.context } : {}),
-        ...(o.allStages ? { allStages: true } : {}), ...(o.followSymlinks ? { followSymlinks: true } : {}),
+        paths: list,
+        ...(stdinText !== undefined ? { stdinText } : {}),
+        ...(o.stdinFilename ? { stdinName: o.stdinFilename } : {}),
+        ignore: cfg.ignore,
+        fix: Boolean(o.fix),
+        fixDryRun: Boolean(o.fixDryRun),
+        ...(o.probeImages ? { probe: probeLocalImages } : {}),
+        rules: cfg.rules,
+        images,
+        buildArgs,
+        ...(target ? { target } : {}),
+        ...(o.context ? { context: o.context } : {}),
+        ...(o.allStages ? { allStages: true } : {}),
+        ...(o.followSymlinks ? { followSymlinks: true } : {}),
         ...(o.imageMap.length ? { imageMap: parseImageMap(o.imageMap) } : {}),
         ...(o.composeFile.length ? { composeFiles: o.composeFile } : {}),
       }).finally(() => bar.clear());
@@ -125,8 +153,7 @@ export function registerLint(program: Command): void {
         } catch (err) {
           throw new UserError(`cannot write -o ${o.output}: ${messageOf(err)}`);
         }
-      }
-      else process.stdout.write(text);
+      } else process.stdout.write(text);
       const c = countOf(out.result);
       // --fail-on: the lowest severity that fails the run (CI gates choose). A file that cannot be linted
       // (binary, too large, unreadable) always fails it, exit 1, whatever else was linted with it (as ESLint

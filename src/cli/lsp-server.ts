@@ -8,8 +8,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  CodeActionKind, DidChangeWatchedFilesNotification, FileChangeType, ProposedFeatures, TextDocumentSyncKind, TextDocuments,
-  createConnection, type CodeAction, type Connection, type Diagnostic, type InitializeParams, type InitializeResult, type Range as LspRange, type WorkspaceEdit,
+  CodeActionKind,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  TextDocuments,
+  createConnection,
+  type CodeAction,
+  type Connection,
+  type Diagnostic,
+  type InitializeParams,
+  type InitializeResult,
+  type Range as LspRange,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Document } from '../document/document.js';
@@ -24,7 +36,7 @@ import { messageOf } from '../util/errors.js';
 import { packageVersion } from './version.js';
 
 /** Quiet time after the last keystroke before a document is linted again. */
-export const DEBOUNCE_MS = 200;
+const DEBOUNCE_MS = 200;
 
 const FIX_ALL = `${CodeActionKind.SourceFixAll}.pid1`;
 
@@ -37,7 +49,11 @@ interface Published {
 
 function pathOf(uri: string): string | undefined {
   if (!uri.startsWith('file:')) return undefined;
-  try { return fileURLToPath(uri); } catch { return undefined; }
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
 }
 
 function overlapsRange(a: LspRange, b: LspRange): boolean {
@@ -101,7 +117,10 @@ export function startLanguageServer(): Connection {
     timer = undefined;
     if (!workspace || shuttingDown) return;
     // one lint at a time (a grammar may load in between): changes that come meanwhile wait for the next
-    if (flushing) { timer ??= setTimeout(runFlush, DEBOUNCE_MS); return; }
+    if (flushing) {
+      timer ??= setTimeout(runFlush, DEBOUNCE_MS);
+      return;
+    }
     flushing = true;
     try {
       const ws = workspace;
@@ -117,7 +136,11 @@ export function startLanguageServer(): Connection {
       // the lint may have changed what reads what (a COPY added): documents newly affected are linted too
       const after = affected();
       if ([...after].some((f) => !targets.has(f))) {
-        for (const f of after) if (!targets.has(f)) { targets.add(f); versions.set(f, versionOf(f)); }
+        for (const f of after)
+          if (!targets.has(f)) {
+            targets.add(f);
+            versions.set(f, versionOf(f));
+          }
         lint = await ws.lintForLoaded([...targets]);
       }
       for (const f of targets) if (ws.isOpen(f) && (ws.concerns(f) || published.has(uriOf.get(f) ?? fileUri(f)))) publish(f, lint, versions.get(f));
@@ -168,16 +191,21 @@ export function startLanguageServer(): Connection {
     const ws = workspace;
     if (!ws) return;
     const started = Date.now();
-    void ws.index(() => new Promise((resolve) => setImmediate(resolve))).then(() => {
-      // scripts opened before the index knew which Dockerfile runs them: lint them through it now
-      for (const f of ws.openFiles()) pending.add(f);
-      if (timer) clearTimeout(timer);
-      return idle().then(() => {
-        // this flush covers every open document: a deferred one has nothing left to do
+    void ws
+      .index(() => new Promise((resolve) => setImmediate(resolve)))
+      .then(() => {
+        // scripts opened before the index knew which Dockerfile runs them: lint them through it now
+        for (const f of ws.openFiles()) pending.add(f);
         if (timer) clearTimeout(timer);
-        return flush();
-      }).then(() => log(`indexed ${path.basename(root)} (${ws.rootCount} roots) in ${Date.now() - started} ms`));
-    }).catch((err: unknown) => log(`indexing failed: ${messageOf(err)}`));
+        return idle()
+          .then(() => {
+            // this flush covers every open document: a deferred one has nothing left to do
+            if (timer) clearTimeout(timer);
+            return flush();
+          })
+          .then(() => log(`indexed ${path.basename(root)} (${ws.rootCount} roots) in ${Date.now() - started} ms`));
+      })
+      .catch((err: unknown) => log(`indexing failed: ${messageOf(err)}`));
   });
 
   documents.onDidOpen((e) => {

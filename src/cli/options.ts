@@ -43,9 +43,9 @@ export interface RuntimeFlags {
 export function addRuntimeOptions(cmd: Command, what = 'containers'): Command {
   return cmd
     .option('--runtime <name>', `docker, podman or containerd: where the ${what} run (default: DOCKER_HOST, CONTAINER_HOST, CONTAINERD_ADDRESS, then the sockets present; docs/runtimes.md)`)
-    .option('--address <socket|url>', 'the runtime\'s socket or URL (unix:///run/podman/podman.sock, /run/containerd/containerd.sock, tcp://127.0.0.1:2375)')
+    .option('--address <socket|url>', "the runtime's socket or URL (unix:///run/podman/podman.sock, /run/containerd/containerd.sock, tcp://127.0.0.1:2375)")
     .option('--namespace <ns>', 'containerd: one namespace (k8s.io for Kubernetes; default: CONTAINERD_NAMESPACE, else every namespace)')
-    .option('--state-dir <dir>', 'containerd: its state directory, where the task bundles are (default: the socket\'s directory, /run/containerd, /run/k3s/containerd)');
+    .option('--state-dir <dir>', "containerd: its state directory, where the task bundles are (default: the socket's directory, /run/containerd, /run/k3s/containerd)");
 }
 
 /** The runtime flags that were given, and only those. */

@@ -15,11 +15,8 @@ import { registerWatch } from './watch.js';
 import { registerLsp } from './lsp.js';
 import { packageVersion } from './version.js';
 
-export function buildProgram(): Command {
-  const program = new Command('pid1')
-    .description('Find, explain, fix and prove lost stop signals in containers.')
-    .version(packageVersion())
-    .exitOverride();
+function buildProgram(): Command {
+  const program = new Command('pid1').description('Find, explain, fix and prove lost stop signals in containers.').version(packageVersion()).exitOverride();
   registerSignals(program);
   registerInspect(program);
   registerLint(program);
@@ -29,7 +26,10 @@ export function buildProgram(): Command {
   registerWatch(program);
   registerLsp(program);
   // A usage error is one line, like every other error: what is wrong and where the usage is (no help dump).
-  const oneLine = (help: string) => (str: string, write: (s: string) => void): void => write(`pid1: ${str.replace(/^error: /, '').trimEnd()} (${help})\n`);
+  const oneLine =
+    (help: string) =>
+    (str: string, write: (s: string) => void): void =>
+      write(`pid1: ${str.replace(/^error: /, '').trimEnd()} (${help})\n`);
   program.configureOutput({ outputError: oneLine('pid1 --help') });
   for (const cmd of program.commands) cmd.configureOutput({ outputError: oneLine(`pid1 ${cmd.name()} --help`) });
   return program;
@@ -55,4 +55,3 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 }
-

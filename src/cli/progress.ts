@@ -5,7 +5,7 @@
 import type { TestHooks } from '../runtime/run-test.js';
 
 /** How long work runs before progress shows (PID1_PROGRESS_DELAY_MS: 0 shows it at once). */
-export function progressDelayMs(env: NodeJS.ProcessEnv = process.env): number {
+function progressDelayMs(env: NodeJS.ProcessEnv = process.env): number {
   const v = Number(env.PID1_PROGRESS_DELAY_MS);
   return env.PID1_PROGRESS_DELAY_MS !== undefined && Number.isFinite(v) && v >= 0 ? v : 1000;
 }
@@ -15,7 +15,11 @@ export class ProgressLine {
   private lastDraw = 0;
   private readonly started = Date.now();
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr, private readonly delayMs = progressDelayMs(), private readonly everyMs = 100) {}
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly delayMs = progressDelayMs(),
+    private readonly everyMs = 100,
+  ) {}
 
   /** Whether anything will ever be drawn (stderr is a terminal). */
   get active(): boolean {

@@ -16,10 +16,10 @@ export function registerSignals(program: Command): void {
     .command('signals')
     .description('decode /proc signal masks, or show what a process does with each signal')
     .argument('[masks...]', 'masks as printed in /proc/PID/status (SigCgt, SigIgn, ...)')
-    .option('--pid <pid>', 'show all five masks of a process and what the runtime\'s stop signals would do to it', parsePid)
+    .option('--pid <pid>', "show all five masks of a process and what the runtime's stop signals would do to it", parsePid)
     .option('--encode <signals>', 'encode a comma-separated list of signals (names or numbers) as a mask')
     .option('--arch <arch>', 'signal numbering: generic (x86, arm, ...), alpha, sparc, mips, parisc', parseArch, 'generic' as Arch)
-    .option('--rt <base>', 'name real-time signals from the kernel\'s SIGRTMIN (32) or glibc\'s (34)', parseRt, 'glibc' as RtBase)
+    .option('--rt <base>', "name real-time signals from the kernel's SIGRTMIN (32) or glibc's (34)", parseRt, 'glibc' as RtBase)
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExamples:\n  pid1 signals 0000000000010002      # SIGINT SIGCHLD\n  pid1 signals --pid 1\n  pid1 signals --encode TERM,INT')
     .action(async (masks: string[], o: SignalsOptions) => {

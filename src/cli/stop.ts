@@ -32,7 +32,7 @@ export function registerStop(program: Command): void {
     .summary('stop a running container gracefully although its PID 1 drops the stop signal')
     .description('Signal the processes that handle the stop signal directly from the host, wait the grace period, then stop the container normally; report who got what and how it ended.')
     .option('--container <name|id>', 'the running container (containerd: ID, ID prefix, or NAMESPACE/POD/CONTAINER)')
-    .option('--signal <sig>', 'the stop signal (default: the container\'s StopSignal, else SIGTERM)')
+    .option('--signal <sig>', "the stop signal (default: the container's StopSignal, else SIGTERM)")
     .option('--grace <seconds>', `how long to wait before the normal stop, in ${GRACE_UNITS} (default: the container's StopTimeout, else 10 s)`)
     .option('--dry-run', 'show who would get the signal, and do nothing')
     .option('--json', 'machine-readable output');
@@ -44,7 +44,9 @@ export function registerStop(program: Command): void {
       const { rescue } = await import('../runtime/rescue.js');
       const { formatRescue } = await import('../report/test-stop.js');
       const report = await rescue({
-        container: o.container, dryRun: Boolean(o.dryRun), runtime: runtimeOptionsOf(o),
+        container: o.container,
+        dryRun: Boolean(o.dryRun),
+        runtime: runtimeOptionsOf(o),
         ...(o.signal !== undefined ? { signal: o.signal } : {}),
         ...(o.grace !== undefined ? { grace: parseGraceOption(o.grace) } : {}),
       });

@@ -85,7 +85,9 @@ export function registerTest(program: Command): void {
   const cmd = program
     .command('test')
     .summary('prove how a container stops: run it, stop it as Docker/the kubelet/compose would, report the timeline')
-    .description('Start the real thing, wait until it is ready, stop it exactly as the chosen runtime does (docker, kubelet, compose), watch every process, and report graceful / killed / abrupt / nostart against the model\'s prediction.')
+    .description(
+      "Start the real thing, wait until it is ready, stop it exactly as the chosen runtime does (docker, kubelet, compose), watch every process, and report graceful / killed / abrupt / nostart against the model's prediction.",
+    )
     .usage('[options] [-- CMD ARGS...]')
     .argument('[cmd...]', 'with --image/--build: the command (CMD); alone: the command to run as PID 1 of a new PID namespace')
     .option('--image <image>', 'a local image')
@@ -102,7 +104,7 @@ export function registerTest(program: Command): void {
     .option('-e, --env <KEY=VALUE>', 'an environment variable (repeatable)', collect, [] as string[])
     .option('--network <mode>', 'none (default) or host (for --ready-port and preStop httpGet)', 'none')
     .option('--policy <name>', 'docker, kubelet or compose (default: compose for --compose, kubelet for --manifest, else docker)')
-    .option('--stop-signal <sig>', 'the stop signal (default: the file\'s, else the image\'s STOPSIGNAL, else SIGTERM)')
+    .option('--stop-signal <sig>', "the stop signal (default: the file's, else the image's STOPSIGNAL, else SIGTERM)")
     .option('--grace <seconds>', `the grace period before SIGKILL, in ${GRACE_UNITS} (default: the file's, else docker/compose 10 s, kubelet 30 s)`)
     .option('--ready-log <regex>', 'ready when a log line matches')
     .option('--ready-delay <duration>', 'ready after this long (e.g. 2s)')
@@ -127,7 +129,7 @@ export function registerTest(program: Command): void {
 
       if (raw.cleanup) {
         if (typeof raw.cleanup === 'string' && !/^[0-9a-f]{8}$/.test(raw.cleanup)) throw new UserError(`--cleanup ${raw.cleanup}: not a run id (8 hex digits, the "run" of a report)`);
-        let docker;
+        let docker: Awaited<ReturnType<typeof connectEngine>>['engine'] | undefined;
         try {
           docker = (await connectEngine(runtimeOptionsOf(raw), 3000)).engine;
         } catch (err) {
@@ -206,7 +208,13 @@ export function registerTest(program: Command): void {
         if (raw.junit !== undefined) checkJunitWritable(raw.junit);
         policyName = raw.policy ?? (kind === 'compose' ? 'compose' : kind === 'manifest' ? 'kubelet' : 'docker');
         resources.trapSignals((sig) => process.stderr.write(`pid1: ${sig}: removing what this test created...\n`));
-        const report = await runTest(opts, { resources, progress: (line) => { if (!raw.json && process.stderr.isTTY) process.stderr.write(`${line}\n`); }, ...(raw.json ? {} : { stopping: graceCountdown() }) });
+        const report = await runTest(opts, {
+          resources,
+          progress: (line) => {
+            if (!raw.json && process.stderr.isTTY) process.stderr.write(`${line}\n`);
+          },
+          ...(raw.json ? {} : { stopping: graceCountdown() }),
+        });
         if (raw.json) printJson(report);
         else process.stdout.write(formatTest(report, tty));
         // A disagreement is a bug in pid1's model: say so on stderr too, whatever the output format.

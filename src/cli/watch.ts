@@ -34,7 +34,10 @@ Exit status: 0, or 1 when a lost stop was seen (--container, --pid); 2 when it c
 See docs/watch.md.`;
 
 function signalsOption(list: string[]): number[] | undefined {
-  const items = list.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const items = list
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (!items.length) return undefined;
   if (items.some((v) => v.toLowerCase() === 'all')) return [];
   try {
@@ -47,12 +50,16 @@ function signalsOption(list: string[]): number[] | undefined {
 export function registerWatch(program: Command): void {
   const cmd = program
     .command('watch')
-    .summary('show, live, what the kernel does with every signal sent to a container\'s processes')
-    .description('Follow the kernel\'s signal_generate and process-exit tracepoints for a container, a PID namespace or every container, and tell each stop as it happens.')
+    .summary("show, live, what the kernel does with every signal sent to a container's processes")
+    .description("Follow the kernel's signal_generate and process-exit tracepoints for a container, a PID namespace or every container, and tell each stop as it happens.")
     .option('--container <name|id>', 'a running container (Docker, Podman: name or ID; containerd: ID, a unique prefix, or NAMESPACE/POD/CONTAINER)')
     .option('--pid <pid>', 'a host PID: its PID namespace (for a host process: it and its descendants)', parsePid)
     .option('--all', 'every container on the runtime, also those started later')
-    .option('--signal <sig>', 'only these signals (repeatable or comma-separated; SIGKILL is always watched; `all` for every signal); default: all but SIGCHLD, SIGURG, SIGALRM, SIGVTALRM, SIGPROF', (v: string, prev: string[] | undefined) => collect(v, prev ?? []))
+    .option(
+      '--signal <sig>',
+      'only these signals (repeatable or comma-separated; SIGKILL is always watched; `all` for every signal); default: all but SIGCHLD, SIGURG, SIGALRM, SIGVTALRM, SIGPROF',
+      (v: string, prev: string[] | undefined) => collect(v, prev ?? []),
+    )
     .option('--json', 'one JSON object per line (docs/watch.md)')
     .option('--cleanup', 'remove the tracefs instances of watchers that are gone (killed with SIGKILL, crashed), and exit');
   addRuntimeOptions(cmd, 'watched containers')
@@ -69,7 +76,8 @@ export function registerWatch(program: Command): void {
       if (modes !== 1) throw new UserError('give exactly one of --container NAME|ID, --pid N, --all (or --cleanup)');
       const signals = signalsOption(o.signal ?? []);
       const runtime = runtimeOptionsOf(o);
-      if (o.pid !== undefined && Object.keys(runtime).length) throw new UserError('--runtime, --address, --namespace and --state-dir go with --container or --all (--pid names a host process: no runtime is asked)');
+      if (o.pid !== undefined && Object.keys(runtime).length)
+        throw new UserError('--runtime, --address, --namespace and --state-dir go with --container or --all (--pid names a host process: no runtime is asked)');
       // tracefs first: without root or tracefs nothing else is worth doing (one line, exit 2).
       const { findTracefs } = await import('../runtime/trace/tracefs.js');
       const tracefs = findTracefs();
@@ -99,7 +107,9 @@ export function registerWatch(program: Command): void {
         process.stdout.write(text);
       };
       const watcher = Watcher.start({
-        scope, tracefs, ...(signals !== undefined ? { signals } : {}),
+        scope,
+        tracefs,
+        ...(signals !== undefined ? { signals } : {}),
         onEvent: (e) => {
           if (!pending.length) setImmediate(flush);
           pending.push(o.json ? jsonWatchEvent(e) : formatWatchEvent(e, tty));

@@ -8,7 +8,7 @@
 import { isUtf8 } from 'node:buffer';
 
 /** Byte offset of each UTF-16 code unit of the text, and of its end; -1 for the second half of a surrogate pair. */
-export interface ByteMap {
+interface ByteMap {
   offsets: Int32Array;
   /** The bytes are valid UTF-8 (the text holds no U+FFFD that stands for other bytes). */
   valid: boolean;
@@ -24,8 +24,10 @@ export function byteMap(bytes: Buffer, text: string): ByteMap | undefined {
       const c = text.charCodeAt(i);
       if (c < 0x80) b += 1;
       else if (c < 0x800) b += 2;
-      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) { b += 4; offsets[++i] = -1; }
-      else b += 3;
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+        b += 4;
+        offsets[++i] = -1;
+      } else b += 3;
     }
     offsets[text.length] = b;
     return b === bytes.length ? { offsets, valid: true } : undefined;
@@ -59,10 +61,20 @@ export function decodeWithOffsets(bytes: Uint8Array): { text: string; offsets: I
     if (needed === 0) {
       start = i;
       if (byte <= 0x7f) emit(byte, i);
-      else if (byte >= 0xc2 && byte <= 0xdf) { needed = 1; cp = byte & 0x1f; }
-      else if (byte >= 0xe0 && byte <= 0xef) { if (byte === 0xe0) lower = 0xa0; if (byte === 0xed) upper = 0x9f; needed = 2; cp = byte & 0xf; }
-      else if (byte >= 0xf0 && byte <= 0xf4) { if (byte === 0xf0) lower = 0x90; if (byte === 0xf4) upper = 0x8f; needed = 3; cp = byte & 0x7; }
-      else emit(0xfffd, i);
+      else if (byte >= 0xc2 && byte <= 0xdf) {
+        needed = 1;
+        cp = byte & 0x1f;
+      } else if (byte >= 0xe0 && byte <= 0xef) {
+        if (byte === 0xe0) lower = 0xa0;
+        if (byte === 0xed) upper = 0x9f;
+        needed = 2;
+        cp = byte & 0xf;
+      } else if (byte >= 0xf0 && byte <= 0xf4) {
+        if (byte === 0xf0) lower = 0x90;
+        if (byte === 0xf4) upper = 0x8f;
+        needed = 3;
+        cp = byte & 0x7;
+      } else emit(0xfffd, i);
       continue;
     }
     if (byte < lower || byte > upper) {

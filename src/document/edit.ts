@@ -35,7 +35,7 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
 /** Two edits touch the same text (two inserts at one place count as overlapping). */
 export function overlaps(a: TextEdit, b: TextEdit): boolean {
   if (a.start === a.end && b.start === b.end) return a.start === b.start;
-  return a.start < b.end && b.start < a.end || (a.start === a.end && a.start > b.start && a.start < b.end) || (b.start === b.end && b.start > a.start && b.start < a.end);
+  return (a.start < b.end && b.start < a.end) || (a.start === a.end && a.start > b.start && a.start < b.end) || (b.start === b.end && b.start > a.start && b.start < a.end);
 }
 
 /**

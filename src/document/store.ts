@@ -7,13 +7,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Confinement, readRegularFile, type FileSnapshot, type ReadResult } from '../util/files.js';
+import { type Confinement, readRegularFile, type FileSnapshot, type ReadResult } from '../util/files.js';
 import { MAX_FILE_BYTES, displayPath, makeDocument, notText, type Document, type DocumentKind, type FileError } from './document.js';
 
 /** Files read by one run, shared by its passes so that they all see the same bytes (abs path -> result). */
 export type ReadCache = Map<string, ReadResult>;
 
-export interface StoreOptions {
+interface StoreOptions {
   confinement?: Confinement;
   cache?: ReadCache;
   /** Contents that stand in for files on disk (--fix planning: the text after the fixes so far), by absolute path. */
@@ -22,7 +22,7 @@ export interface StoreOptions {
   keepBytes?: boolean;
 }
 
-export interface ReadOptions {
+interface ReadOptions {
   /** A tighter root for this read: the build context, for a COPY source. */
   within?: string;
 }
@@ -99,7 +99,10 @@ export class DocumentStore {
       if (r.code === 'not-regular') this.report(abs, r.message);
       return undefined;
     }
-    if (r.snap.bytes.length > limit) { this.problems.set(abs, `file is too large (${r.snap.bytes.length} bytes; the limit is ${limit})`); return undefined; }
+    if (r.snap.bytes.length > limit) {
+      this.problems.set(abs, `file is too large (${r.snap.bytes.length} bytes; the limit is ${limit})`);
+      return undefined;
+    }
     return r.snap.bytes.toString('utf8');
   }
 
@@ -151,7 +154,7 @@ export class DocumentStore {
       r = readRegularFile(abs, MAX_FILE_BYTES);
       this.cache.set(abs, r);
     }
-    if (over) return { ok: true, snap: r.ok ? { ...r.snap, bytes: over } : overlaySnap(abs, over) };
+    if (over) return { ok: true, snap: r.ok ? { ...r.snap, bytes: over } : overlaySnap(over) };
     return r;
   }
 
@@ -167,10 +170,14 @@ export class DocumentStore {
     const dir = path.dirname(absPath);
     let names = this.listings.get(dir);
     if (names === undefined) {
-      try { names = new Set(fs.readdirSync(dir)); } catch { names = null; }
+      try {
+        names = new Set(fs.readdirSync(dir));
+      } catch {
+        names = null;
+      }
       this.listings.set(dir, names);
     }
-    return names !== null && names.has(path.basename(absPath));
+    return names?.has(path.basename(absPath)) ?? false;
   }
 
   add(doc: Document): void {
@@ -188,7 +195,7 @@ export class DocumentStore {
   }
 }
 
-function overlaySnap(abs: string, bytes: Buffer): FileSnapshot {
+function overlaySnap(bytes: Buffer): FileSnapshot {
   return { bytes, dev: 0n, ino: 0n, mode: 0o644, uid: -1, gid: -1 };
 }
 

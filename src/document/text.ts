@@ -79,7 +79,10 @@ export class LineIndex {
  */
 export class MappedText {
   /** segments: [logicalStart, sourceStart, length], in logical order. */
-  constructor(readonly value: string, private readonly segments: readonly (readonly [number, number, number])[]) {}
+  constructor(
+    readonly value: string,
+    private readonly segments: readonly (readonly [number, number, number])[],
+  ) {}
 
   static contiguous(value: string, sourceStart: number): MappedText {
     return new MappedText(value, [[0, sourceStart, value.length]]);
@@ -105,7 +108,7 @@ export class MappedText {
     let hi = s.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if ((s[mid] as readonly number[])[0] as number <= i) lo = mid;
+      if (((s[mid] as readonly number[])[0] as number) <= i) lo = mid;
       else hi = mid - 1;
     }
     const seg = s[lo];

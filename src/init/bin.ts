@@ -13,13 +13,15 @@ if (major < MIN_NODE) {
   process.stderr.write(`pid1: pid1 init needs Node ${MIN_NODE} or later; this is Node ${process.versions.node}\n`);
   process.exitCode = 2;
 } else {
-  import('./main.js').then(({ initMain }) => initMain(process.argv.slice(2))).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`pid1: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 2;
-    },
-  );
+  import('./main.js')
+    .then(({ initMain }) => initMain(process.argv.slice(2)))
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (err: unknown) => {
+        process.stderr.write(`pid1: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exitCode = 2;
+      },
+    );
 }

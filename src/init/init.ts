@@ -18,7 +18,7 @@ import os from 'node:os';
 import { signalName } from '../model/signals.js';
 import { becomeSubreaper, ignoreSignal, reapOne, sendSignal, spawnInNewSession, SpawnError, type ExitStatus } from './libc.js';
 import type { InitOptions } from './options.js';
-import { commOf, descendantsOf, named, type Named, type Proc } from './procs.js';
+import { commOf, descendantsOf, named, type Proc } from './procs.js';
 import { now, Reporter, summarize, type ExitEvent } from './report.js';
 
 interface SignalArrival {
@@ -85,7 +85,7 @@ function sigNum(name: string): number {
 }
 
 /** Shell-style status of an exit: the code, or 128+N for a signal. */
-export function statusOf(e: ExitStatus): number {
+function statusOf(e: ExitStatus): number {
   return e.signal !== undefined ? 128 + e.signal : (e.code ?? 0);
 }
 
@@ -117,7 +117,10 @@ class Supervisor {
   private readonly stats = { reaped: 0, sigchld: 0, heartbeat: 0 };
   private lastScan: { at: number; procs: Proc[] } | undefined;
 
-  constructor(private readonly opts: InitOptions, private readonly argv: string[]) {
+  constructor(
+    private readonly opts: InitOptions,
+    private readonly argv: string[],
+  ) {
     this.report = new Reporter(opts.report);
   }
 
@@ -141,14 +144,23 @@ class Supervisor {
       this.report.emit({ init: 'spawn-failed', argv: this.argv, error: err.message, status });
       this.report.warn(summarize(this.report.run)); // said even under --report none: nothing ran
       this.finished = true; // there is no child: signals from now on have nowhere to go
-      return this.exit(status);
+      this.exit(status);
+      return;
     }
     const { opts } = this;
     this.report.emit({
-      init: 'start', time: new Date().toISOString(), pid: this.self, namespaceInit: this.namespaceInit, subreaper,
-      child: this.child, argv: this.argv,
+      init: 'start',
+      time: new Date().toISOString(),
+      pid: this.self,
+      namespaceInit: this.namespaceInit,
+      subreaper,
+      child: this.child,
+      argv: this.argv,
       options: {
-        singleChild: opts.singleChild, waitAll: opts.waitAll, drainMs: opts.drainMs, graceMs: opts.graceMs,
+        singleChild: opts.singleChild,
+        waitAll: opts.waitAll,
+        drainMs: opts.drainMs,
+        graceMs: opts.graceMs,
         stopSignals: [...opts.stopSignals].map((n) => signalName(n)),
         rewrite: Object.fromEntries([...opts.rewrite].map(([a, b]) => [signalName(a), signalName(b)])),
       },
@@ -233,14 +245,21 @@ class Supervisor {
       also = alive.filter((p) => p.pgid !== this.child && sendSignal(p.pid, out));
     }
     if (stop) for (const p of [...reached, ...(also ?? [])]) this.signalled.add(p.pid);
-    this.report.emit({
-      init: 'forward', received: signalName(sig), signal: signalName(out), to: single ? 'child' : 'group',
-      ...(single ? {} : { pgid: this.child }),
-      pids: reached.map((p) => named(p)),
-      ...(also?.length ? { also: also.map((p) => named(p)) } : {}),
-      delivered: delivered || !!also?.length,
-      ...(drainCut ? { drainCut } : {}),
-    }, undefined, stop); // a plain forward is written, not kept: a storm of SIGWINCH must not grow memory
+    this.report.emit(
+      {
+        init: 'forward',
+        received: signalName(sig),
+        signal: signalName(out),
+        to: single ? 'child' : 'group',
+        ...(single ? {} : { pgid: this.child }),
+        pids: reached.map((p) => named(p)),
+        ...(also?.length ? { also: also.map((p) => named(p)) } : {}),
+        delivered: delivered || !!also?.length,
+        ...(drainCut ? { drainCut } : {}),
+      },
+      undefined,
+      stop,
+    ); // a plain forward is written, not kept: a storm of SIGWINCH must not grow memory
   }
 
   /**
@@ -282,7 +301,10 @@ class Supervisor {
       this.lastScan = undefined;
       const main = e.pid === this.child;
       const ev = this.report.emit({
-        init: 'exit', pid: e.pid, name, main,
+        init: 'exit',
+        pid: e.pid,
+        name,
+        main,
         ...(e.signal !== undefined ? { signal: signalName(e.signal), ...(e.core ? { core: true } : {}) } : { code: e.code ?? 0 }),
         status: statusOf(e),
       });
@@ -302,23 +324,34 @@ class Supervisor {
       this.drainTimer = undefined;
     }
     const alive = descendantsOf(this.self);
-    if (!alive.length) return this.finish();
+    if (!alive.length) {
+      this.finish();
+      return;
+    }
     // The grace is over: everything was SIGKILLed; only their exits remain to be reaped.
     if (this.escalated) {
       this.waiting = true;
-      return this.checkDone();
+      this.checkDone();
+      return;
     }
     // During a stop in group mode the others got (or are owed) the stop signal: let them finish.
     // Otherwise only --wait-all keeps them from the kernel's SIGKILL (or re-parenting) when we exit.
     const reason = this.stopSignal !== undefined && !this.opts.singleChild ? 'stop' : this.opts.waitAll ? 'wait-all' : undefined;
-    if (!reason) return this.finish();
+    if (!reason) {
+      this.finish();
+      return;
+    }
     const stopWith = this.stopSignal ?? [...this.opts.stopSignals][0] ?? 15;
     const out = this.opts.rewrite.get(stopWith) ?? stopWith;
     const fresh = alive.filter((p) => !this.signalled.has(p.pid) && sendSignal(p.pid, out));
     for (const p of fresh) this.signalled.add(p.pid);
     this.report.emit({
-      init: 'wait', reason, for: alive.map((p) => named(p, true)), signalled: fresh.map((p) => named(p)),
-      ...(fresh.length ? { signal: signalName(out) } : {}), graceMs: this.opts.graceMs,
+      init: 'wait',
+      reason,
+      for: alive.map((p) => named(p, true)),
+      signalled: fresh.map((p) => named(p)),
+      ...(fresh.length ? { signal: signalName(out) } : {}),
+      graceMs: this.opts.graceMs,
       ...(cut ? { drainCut: cut } : {}),
     });
     this.waiting = true;
@@ -330,7 +363,10 @@ class Supervisor {
     const alive = all.filter((p) => p.state !== 'Z');
     // Our own zombies are about to be reaped (their SIGCHLD is on its way): wait to report their exit.
     const unreaped = all.some((p) => p.state === 'Z' && p.ppid === this.self);
-    if (!alive.length && !unreaped) return this.finish();
+    if (!alive.length && !unreaped) {
+      this.finish();
+      return;
+    }
     // After the grace nothing may survive, not even a child forked while we were killing its parent.
     if (this.escalated && alive.length) this.killAll(alive);
   }

@@ -48,7 +48,9 @@ function loadLibc(): ReturnType<typeof koffi.load> {
   }
 }
 type Fn<A extends unknown[], R = number> = (...args: A) => R;
-const posixSpawnp = libc.func('int posix_spawnp(_Out_ int *pid, const char *file, void *actions, void *attr, const char **argv, const char **envp)') as Fn<[number[], string, Buffer, Buffer, (string | null)[], (string | null)[]]>;
+const posixSpawnp = libc.func('int posix_spawnp(_Out_ int *pid, const char *file, void *actions, void *attr, const char **argv, const char **envp)') as Fn<
+  [number[], string, Buffer, Buffer, (string | null)[], (string | null)[]]
+>;
 const spawnattrInit = libc.func('int posix_spawnattr_init(void *attr)') as Fn<[Buffer]>;
 const spawnattrDestroy = libc.func('int posix_spawnattr_destroy(void *attr)') as Fn<[Buffer]>;
 const spawnattrSetflags = libc.func('int posix_spawnattr_setflags(void *attr, short flags)') as Fn<[Buffer, number]>;
@@ -65,14 +67,17 @@ const signalRaw = libc.func('intptr_t signal(int sig, intptr_t handler)') as Fn<
 const errnoNow = (): number => koffi.errno();
 
 /** "ENOENT: no such file or directory" for an errno value. */
-export function errnoText(errno: number): string {
+function errnoText(errno: number): string {
   const entry = util.getSystemErrorMap().get(-errno);
   return entry ? `${entry[0]}: ${entry[1]}` : `errno ${errno}`;
 }
 
 export class SpawnError extends Error {
   override name = 'SpawnError';
-  constructor(readonly errno: number, file: string) {
+  constructor(
+    readonly errno: number,
+    file: string,
+  ) {
     super(`cannot run ${file}: ${errnoText(errno)}`);
   }
 }

@@ -59,7 +59,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export interface InitArgs {
+interface InitArgs {
   help: boolean;
   raw: RawInitOptions;
   cmd: string[];

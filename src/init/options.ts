@@ -117,7 +117,7 @@ export function resolveOptions(raw: RawInitOptions, env: NodeJS.ProcessEnv = pro
   const grace = pick('grace', '--grace');
   const stop = pick('stopSignal', '--stop-signal');
   const report = pick('report', '--report');
-  const rewriteCli = raw.rewrite && raw.rewrite.length ? { items: raw.rewrite, where: '--rewrite' } : undefined;
+  const rewriteCli = raw.rewrite?.length ? { items: raw.rewrite, where: '--rewrite' } : undefined;
   const rewriteEnv = env[ENV_VARS.rewrite] ? { items: [env[ENV_VARS.rewrite] ?? ''], where: ENV_VARS.rewrite } : undefined;
   const rewrite = rewriteCli ?? rewriteEnv;
   return {

@@ -24,7 +24,7 @@ export interface Named {
 }
 
 /** A process from /proc/PID/stat; undefined when it is gone. */
-export function readProc(pid: number): Proc | undefined {
+function readProc(pid: number): Proc | undefined {
   const st = readStat(pid);
   return st && { pid, name: st.comm, state: st.state, ppid: st.ppid, pgid: st.pgrp };
 }
@@ -37,7 +37,7 @@ export function commOf(pid: number): string {
 const CMD_MAX = 200;
 
 /** The command line for the report, cut at CMD_MAX characters; undefined when it has none (zombies). */
-export function cmdlineOf(pid: number): string | undefined {
+function cmdlineOf(pid: number): string | undefined {
   const argv = argvOf(pid);
   if (!argv.length) return undefined;
   const cmd = argv.join(' ');

@@ -32,11 +32,27 @@ export interface StartEvent {
     rewrite: Record<string, string>;
   };
 }
-export interface SpawnFailedEvent { init: 'spawn-failed'; t: number; argv: string[]; error: string; status: number }
+export interface SpawnFailedEvent {
+  init: 'spawn-failed';
+  t: number;
+  argv: string[];
+  error: string;
+  status: number;
+}
 /** A stop signal reached the supervisor (other signals show up as their forward line). */
-export interface SignalEvent { init: 'signal'; t: number; signal: string; stop: boolean }
+export interface SignalEvent {
+  init: 'signal';
+  t: number;
+  signal: string;
+  stop: boolean;
+}
 /** The first stop signal: waiting `ms` before forwarding it. */
-export interface DrainEvent { init: 'drain'; t: number; signal: string; ms: number }
+export interface DrainEvent {
+  init: 'drain';
+  t: number;
+  signal: string;
+  ms: number;
+}
 export interface ForwardEvent {
   init: 'forward';
   t: number;
@@ -83,10 +99,25 @@ export interface WaitEvent {
   /** The drain in progress when the main child exited, cut short. */
   drainCut?: string;
 }
-export interface EscalateEvent { init: 'escalate'; t: number; signal: 'SIGKILL'; afterMs: number; pids: Named[] }
+export interface EscalateEvent {
+  init: 'escalate';
+  t: number;
+  signal: 'SIGKILL';
+  afterMs: number;
+  pids: Named[];
+}
 /** Still alive when the supervisor exited, and what happens to them. */
-export interface LeftEvent { init: 'left'; t: number; pids: Named[]; fate: 'killed by the kernel' | 're-parented' }
-export interface ErrorEvent { init: 'error'; t: number; message: string }
+export interface LeftEvent {
+  init: 'left';
+  t: number;
+  pids: Named[];
+  fate: 'killed by the kernel' | 're-parented';
+}
+export interface ErrorEvent {
+  init: 'error';
+  t: number;
+  message: string;
+}
 export interface FinalEvent {
   init: 'final';
   t: number;
@@ -98,11 +129,10 @@ export interface FinalEvent {
   dropped?: number;
 }
 
-export type InitEvent = StartEvent | SpawnFailedEvent | SignalEvent | DrainEvent | ForwardEvent | ExitEvent | WaitEvent
-  | EscalateEvent | LeftEvent | ErrorEvent | FinalEvent;
+export type InitEvent = StartEvent | SpawnFailedEvent | SignalEvent | DrainEvent | ForwardEvent | ExitEvent | WaitEvent | EscalateEvent | LeftEvent | ErrorEvent | FinalEvent;
 
 /** Distributes Omit over the union, so `{ init: 'exit', ... }` type-checks against its own member. */
-export type EventBody = InitEvent extends infer E ? (E extends InitEvent ? Omit<E, 't'> : never) : never;
+type EventBody = InitEvent extends infer E ? (E extends InitEvent ? Omit<E, 't'> : never) : never;
 
 const EVENT_NAMES = new Set(['start', 'spawn-failed', 'signal', 'drain', 'forward', 'exit', 'wait', 'escalate', 'left', 'error', 'final']);
 
@@ -125,7 +155,7 @@ const RETRY_MAX_MS = 100;
  * Opens the sink again: an fd, or undefined while it cannot take lines yet (a FIFO without a reader).
  * Throws when it never will.
  */
-export type Reopen = () => number | undefined;
+type Reopen = () => number | undefined;
 
 /**
  * Lines to one fd, synchronously when it takes them, never spinning when it does not. stderr may be a
@@ -151,7 +181,11 @@ export class LineWriter {
   private broken = false;
   private readonly idle: (() => void)[] = [];
 
-  constructor(private fd: number | undefined, private readonly maxBytes = QUEUE_MAX_BYTES, private readonly reopen?: Reopen) {
+  constructor(
+    private fd: number | undefined,
+    private readonly maxBytes = QUEUE_MAX_BYTES,
+    private readonly reopen?: Reopen,
+  ) {
     if (fd === undefined && !reopen) throw new Error('LineWriter: no fd and no way to open one');
   }
 
@@ -424,7 +458,10 @@ function othersLine(others: ExitEvent[], unlisted = { exited0: 0, failed: 0 }): 
   const total = others.length + unlisted.exited0 + unlisted.failed;
   const head = `${total} other process${total === 1 ? '' : 'es'} reaped`;
   const each = (es: ExitEvent[], count: number, max = 5): string => {
-    const shown = es.slice(0, max).map((e) => `${who(e)} ${ended(e)}`).join(', ');
+    const shown = es
+      .slice(0, max)
+      .map((e) => `${who(e)} ${ended(e)}`)
+      .join(', ');
     return count > Math.min(es.length, max) ? `${shown} and ${count - Math.min(es.length, max)} more` : shown;
   };
   if (total <= 3) return `${head}: ${each(others, total)}`;
@@ -436,7 +473,7 @@ function othersLine(others: ExitEvent[], unlisted = { exited0: 0, failed: 0 }): 
 }
 
 /** Why a status: "exit 143 = 128+15 (SIGTERM)". */
-export function explainStatus(status: number, signal?: string): string {
+function explainStatus(status: number, signal?: string): string {
   return signal ? `exit ${status} = 128+${status - 128} (${signal})` : `exit ${status}`;
 }
 

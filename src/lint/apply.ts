@@ -16,7 +16,7 @@ import type { Document } from '../document/document.js';
 import { applyEdits, applyEditsToBytes, overlaps, type Fix, type TextEdit } from '../document/edit.js';
 import type { Finding } from '../rules/contract.js';
 
-export interface FilePlan {
+interface FilePlan {
   file: string;
   before: string;
   after: string;
@@ -73,11 +73,20 @@ export function planByteFixes(findings: readonly Finding[], docOf: (file: string
     if (!doc) continue;
     const bytes = doc.source?.bytes ?? Buffer.from(doc.text, 'utf8');
     const r = applyEditsToBytes(bytes, doc.text, edits);
-    if (!r.ok) { refused.push({ file, reason: r.reason }); continue; }
+    if (!r.ok) {
+      refused.push({ file, reason: r.reason });
+      continue;
+    }
     if (r.bytes.equals(bytes)) continue;
     plans.push({
-      file, doc, before: doc.text, after: r.bytes.toString('utf8'), fixes, afterBytes: r.bytes,
-      ...(doc.absPath ? { absPath: doc.absPath } : {}), ...(doc.source ? { snapshot: doc.source } : {}),
+      file,
+      doc,
+      before: doc.text,
+      after: r.bytes.toString('utf8'),
+      fixes,
+      afterBytes: r.bytes,
+      ...(doc.absPath ? { absPath: doc.absPath } : {}),
+      ...(doc.source ? { snapshot: doc.source } : {}),
     });
   }
   return { plans, refused };
@@ -121,7 +130,11 @@ export function writeChecked(givenPath: string, content: Buffer, snapshot: FileS
     fs.closeSync(fd);
     fd = undefined;
     fs.chmodSync(tmp, snapshot.mode & 0o7777);
-    try { fs.chownSync(tmp, snapshot.uid, snapshot.gid); } catch { /* not permitted: keep ours */ }
+    try {
+      fs.chownSync(tmp, snapshot.uid, snapshot.gid);
+    } catch {
+      /* not permitted: keep ours */
+    }
     const changed = changedSince(realPath, snapshot);
     if (changed) throw new NotWritten(`${changed} ${AGAIN}`);
     const swapped = exchangePaths(tmp, realPath);
@@ -142,10 +155,27 @@ export function writeChecked(givenPath: string, content: Buffer, snapshot: FileS
     }
     // Make the rename itself durable.
     let dfd: number | undefined;
-    try { dfd = fs.openSync(dir, 'r'); fs.fsyncSync(dfd); } catch { /* not supported here */ } finally { if (dfd !== undefined) fs.closeSync(dfd); }
+    try {
+      dfd = fs.openSync(dir, 'r');
+      fs.fsyncSync(dfd);
+    } catch {
+      /* not supported here */
+    } finally {
+      if (dfd !== undefined) fs.closeSync(dfd);
+    }
   } catch (err) {
-    if (fd !== undefined) try { fs.closeSync(fd); } catch { /* closed */ }
-    if (!placed) try { fs.unlinkSync(tmp); } catch { /* gone */ }
+    if (fd !== undefined)
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* closed */
+      }
+    if (!placed)
+      try {
+        fs.unlinkSync(tmp);
+      } catch {
+        /* gone */
+      }
     if (err instanceof NotWritten) throw err;
     throw new NotWritten(`cannot write the fix: ${errnoOf(err) ?? messageOf(err)}`);
   }
@@ -160,7 +190,11 @@ const AGAIN = 'while pid1 was fixing it: not written; run pid1 lint --fix again'
  */
 function putBack(tmp: string, realPath: string, ours: bigint, content: Buffer): void {
   if (exchangePaths(tmp, realPath) === 'ok' && !isOurs(tmp, ours, content)) exchangePaths(tmp, realPath);
-  try { fs.unlinkSync(tmp); } catch { /* gone */ }
+  try {
+    fs.unlinkSync(tmp);
+  } catch {
+    /* gone */
+  }
 }
 
 /** The file at p is the temp file pid1 wrote (inode `ours`), still holding exactly `content`. */
@@ -243,7 +277,10 @@ export function unifiedDiff(file: string, before: string, after: string): string
       while (end < all.length && all[end]?.t !== ' ') end++;
       let k = end;
       while (k < all.length && all[k]?.t === ' ' && k - end < 2 * C) k++;
-      if (k < all.length && all[k]?.t !== ' ' && k - end <= 2 * C) { end = k; continue; }
+      if (k < all.length && all[k]?.t !== ' ' && k - end <= 2 * C) {
+        end = k;
+        continue;
+      }
       break;
     }
     const stop = Math.min(all.length, end + C);
@@ -265,14 +302,24 @@ function lcsOps(a: string[], b: string[]): ['-' | '+' | ' ', string][] {
   const n = a.length;
   const m = b.length;
   const dp: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) (dp[i] as number[])[j] = a[i] === b[j] ? ((dp[i + 1] as number[])[j + 1] as number) + 1 : Math.max((dp[i + 1] as number[])[j] as number, (dp[i] as number[])[j + 1] as number);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      (dp[i] as number[])[j] = a[i] === b[j] ? ((dp[i + 1] as number[])[j + 1] as number) + 1 : Math.max((dp[i + 1] as number[])[j] as number, (dp[i] as number[])[j + 1] as number);
   const out: ['-' | '+' | ' ', string][] = [];
   let i = 0;
   let j = 0;
   while (i < n && j < m) {
-    if (a[i] === b[j]) { out.push([' ', a[i] as string]); i++; j++; }
-    else if (((dp[i + 1] as number[])[j] as number) >= ((dp[i] as number[])[j + 1] as number)) { out.push(['-', a[i] as string]); i++; }
-    else { out.push(['+', b[j] as string]); j++; }
+    if (a[i] === b[j]) {
+      out.push([' ', a[i] as string]);
+      i++;
+      j++;
+    } else if (((dp[i + 1] as number[])[j] as number) >= ((dp[i] as number[])[j + 1] as number)) {
+      out.push(['-', a[i] as string]);
+      i++;
+    } else {
+      out.push(['+', b[j] as string]);
+      j++;
+    }
   }
   while (i < n) out.push(['-', a[i++] as string]);
   while (j < m) out.push(['+', b[j++] as string]);

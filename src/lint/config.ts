@@ -70,7 +70,12 @@ export function loadConfig(file: string, o: { found?: boolean; followSymlinks?: 
     raw = JSON.parse(text);
   } catch (err) {
     const at = /at position (\d+)/.exec(messageOf(err));
-    const where = at ? (() => { const before = text.slice(0, Number(at[1])).split('\n'); return ` at line ${before.length}, column ${(before[before.length - 1] ?? '').length + 1}`; })() : '';
+    const where = at
+      ? (() => {
+          const before = text.slice(0, Number(at[1])).split('\n');
+          return ` at line ${before.length}, column ${(before[before.length - 1] ?? '').length + 1}`;
+        })()
+      : '';
     throw new UserError(`${file}: cannot read config: not valid JSON${where}`);
   }
   if (!isRecord(raw)) throw new UserError(`${file}: the config must be a JSON object`);

@@ -39,7 +39,7 @@ export interface EngineOptions extends SourceRunOptions {
   only?: readonly Rule[];
 }
 
-export interface LaunchSummary {
+interface LaunchSummary {
   file: string;
   label: string;
   target: boolean;
@@ -75,7 +75,10 @@ export interface LintResult {
 function summarize(l: Launch): LaunchSummary {
   const p = l.prediction;
   return {
-    file: l.doc.file, label: l.label, target: l.target, argv: l.argv,
+    file: l.doc.file,
+    label: l.label,
+    target: l.target,
+    argv: l.argv,
     shell: { family: l.shell.family, how: l.shell.how, ...(l.shell.image ? { image: l.shell.image } : {}) },
     stopSignal: { signal: l.stopSignal.signal, source: l.stopSignal.source },
     ...(p ? { outcome: p.outcome, certain: p.certain, pid1: p.pid1.name, service: p.service.name, chain: l.chain?.processes.map((c) => c.name) ?? [] } : {}),
@@ -91,7 +94,10 @@ export class Linter {
   private readonly seen = new Map<string, Finding>();
   private readonly rules: readonly Rule[];
 
-  constructor(private readonly opts: EngineOptions = {}, store?: DocumentStore) {
+  constructor(
+    private readonly opts: EngineOptions = {},
+    store?: DocumentStore,
+  ) {
     this.store = store ?? new DocumentStore();
     this.rules = (opts.only ?? RULES).filter((r) => opts.rules?.[r.meta.id] !== 'off');
   }
@@ -131,7 +137,10 @@ export class Linter {
     fr.errors.push(...result.errors);
     fr.launches.push(...result.launches.map(summarize));
     for (const rule of this.rules) {
-      const report = (launch: Launch | undefined) => (r: Report): void => this.add(rule, r, launch, doc.kind);
+      const report =
+        (launch: Launch | undefined) =>
+        (r: Report): void =>
+          this.add(rule, r, launch, doc.kind);
       try {
         if (rule.checkSource && rule.meta.sources.includes(doc.kind)) rule.checkSource(result, { result, report: report(undefined) });
         if (rule.checkLaunch) for (const l of result.launches) rule.checkLaunch(l, { result, report: report(l) });
@@ -168,7 +177,8 @@ export class Linter {
     const first = this.seen.get(key);
     if (first) {
       const more = [...(f.related ?? []), ...(rel ? [rel] : [])];
-      for (const m of more) if (!first.related?.some((x) => x.file === m.file && x.message === m.message && x.range.start.offset === m.range.start.offset)) first.related = [...(first.related ?? []), m];
+      for (const m of more)
+        if (!first.related?.some((x) => x.file === m.file && x.message === m.message && x.range.start.offset === m.range.start.offset)) first.related = [...(first.related ?? []), m];
       return;
     }
     this.seen.set(key, f);
@@ -192,7 +202,7 @@ export class Linter {
   }
 }
 
-export interface Counts {
+interface Counts {
   errors: number;
   warnings: number;
   infos: number;

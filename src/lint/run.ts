@@ -20,9 +20,9 @@ import { NotWritten, planByteFixes, unifiedDiff, writeChecked, type BytePlan } f
 import { Linter, type EngineOptions, type LintResult } from './engine.js';
 
 /** Looks inside local images: their /bin/sh and ENTRYPOINT/CMD/STOPSIGNAL, by reference. */
-export type ImageProbe = (refs: readonly string[]) => Promise<ReadonlyMap<string, ProbedImage>>;
+type ImageProbe = (refs: readonly string[]) => Promise<ReadonlyMap<string, ProbedImage>>;
 
-export interface RunOptions extends EngineOptions {
+interface RunOptions extends EngineOptions {
   paths: string[];
   /** Text for `-` (stdin), already read. */
   stdinText?: string;
@@ -45,7 +45,7 @@ export interface LintProgress {
   total?: number;
 }
 
-export interface RunOutcome {
+interface RunOutcome {
   result: LintResult;
   /** Files changed by --fix (or that would be, with --fix-dry-run). */
   plans: BytePlan[];
@@ -85,16 +85,26 @@ function lintOnce(inp: RunInputs, opts: RunOptions, probed?: ReadonlyMap<string,
   let done = 0;
   for (const f of inp.found) {
     opts.progress?.({ phase: 'linting', done: done++, total: inp.found.length });
-    if (f.problem) { linter.fileError({ file: displayPath(f.abs), message: f.problem }, f.kind); continue; }
+    if (f.problem) {
+      linter.fileError({ file: displayPath(f.abs), message: f.problem }, f.kind);
+      continue;
+    }
     const doc = store.readInput(f.abs, f.kind);
-    if (!('text' in doc)) { linter.fileError(doc, f.kind); continue; }
+    if (!('text' in doc)) {
+      linter.fileError(doc, f.kind);
+      continue;
+    }
     linter.lint(doc);
   }
   return linter.result();
 }
 
 function isDirectory(p: string): boolean {
-  try { return fs.statSync(p).isDirectory(); } catch { return false; }
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -110,7 +120,10 @@ function planToFixedPoint(inp: RunInputs, opts: RunOptions, first: LintResult, p
   const notFixed: FileError[] = [];
   let result = first;
   for (let round = 0; round < MAX_FIX_ROUNDS; round++) {
-    const { plans, refused } = planByteFixes(result.files.flatMap((f) => f.findings), (file) => result.docs.get(file));
+    const { plans, refused } = planByteFixes(
+      result.files.flatMap((f) => f.findings),
+      (file) => result.docs.get(file),
+    );
     for (const r of refused) if (!notFixed.some((e) => e.file === r.file)) notFixed.push({ file: r.file, message: `not fixed: ${r.reason}` });
     if (!plans.length) break;
     for (const p of plans) {
@@ -123,8 +136,16 @@ function planToFixedPoint(inp: RunInputs, opts: RunOptions, first: LintResult, p
   }
   const plans: BytePlan[] = [];
   for (const [file, p] of firstPlan) {
-    const afterBytes = p.absPath ? overlay.get(p.absPath) as Buffer : Buffer.from(stdinText ?? p.after, 'utf8');
-    plans.push({ file, before: p.before, after: afterBytes.toString('utf8'), afterBytes, fixes: fixes.get(file) ?? [], ...(p.absPath ? { absPath: p.absPath } : {}), ...(p.snapshot ? { snapshot: p.snapshot } : {}) });
+    const afterBytes = p.absPath ? (overlay.get(p.absPath) as Buffer) : Buffer.from(stdinText ?? p.after, 'utf8');
+    plans.push({
+      file,
+      before: p.before,
+      after: afterBytes.toString('utf8'),
+      afterBytes,
+      fixes: fixes.get(file) ?? [],
+      ...(p.absPath ? { absPath: p.absPath } : {}),
+      ...(p.snapshot ? { snapshot: p.snapshot } : {}),
+    });
   }
   return { plans, notFixed };
 }
@@ -149,7 +170,8 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
   }
   confinement.addWalked(listings.keys());
   const stdin = usesStdin ? { name: opts.stdinName ?? '<stdin>', text: opts.stdinText ?? '' } : undefined;
-  if (!stdin && found.length === 0) throw new UserError(`nothing to lint in ${opts.paths.join(', ')} (looked for Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile*, compose files and Kubernetes YAML)`);
+  if (!stdin && found.length === 0)
+    throw new UserError(`nothing to lint in ${opts.paths.join(', ')} (looked for Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile*, compose files and Kubernetes YAML)`);
   const fixing = Boolean(opts.fix || opts.fixDryRun);
   const inp: RunInputs = { found, stdin, listings, confinement, ...(fixing ? { cache: new Map() } : {}) };
   let result = lintOnce(inp, opts);

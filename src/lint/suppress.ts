@@ -17,7 +17,7 @@ interface Suppression {
 
 const cache = new WeakMap<Document, Suppression[]>();
 
-export function suppressionsOf(doc: Document): Suppression[] {
+function suppressionsOf(doc: Document): Suppression[] {
   const have = cache.get(doc);
   if (have) return have;
   const out: Suppression[] = [];
@@ -27,9 +27,17 @@ export function suppressionsOf(doc: Document): Suppression[] {
       const t = (lines[i] as string).trim();
       const m = /^#\s*pid1-ignore(-file)?\s+([A-Za-z0-9_,\s-]+?)(?:\s+--\s*(.*))?$/.exec(t);
       if (!m) continue;
-      const rules = new Set((m[2] as string).split(/[\s,]+/).filter(Boolean).map(canonicalRuleId));
+      const rules = new Set(
+        (m[2] as string)
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .map(canonicalRuleId),
+      );
       const reason = (m[3] ?? '').trim();
-      if (m[1]) { out.push({ rules, reason, line: 0 }); continue; }
+      if (m[1]) {
+        out.push({ rules, reason, line: 0 });
+        continue;
+      }
       // the next line that is not a comment or blank
       let j = i + 1;
       while (j < lines.length && (/^\s*#/.test(lines[j] as string) || (lines[j] as string).trim() === '')) j++;

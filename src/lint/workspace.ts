@@ -69,7 +69,7 @@ export function kindOfText(absPath: string, text: string, languageId?: string): 
   return undefined;
 }
 
-export interface WorkspaceOptions {
+interface WorkspaceOptions {
   /** The workspace folder (the walk starts here). */
   root: string;
   engine: EngineOptions;
@@ -186,7 +186,10 @@ export class Workspace {
     for (const f of files) {
       if (this.rootsOf(f).length || this.overlayKinds.get(f) !== 'script') continue;
       const doc = store.read(f, 'script');
-      if (doc) { linter.lint(doc); linted++; }
+      if (doc) {
+        linter.lint(doc);
+        linted++;
+      }
     }
     const result = linter.result();
     const out: WorkspaceLint = { files: new Map(), docs: result.docs, roots: linted };
@@ -269,7 +272,10 @@ export class Workspace {
     } finally {
       store.reads = undefined;
     }
-    if (!doc && !this.overlays.has(r)) { this.forgetRoot(r); return false; }
+    if (!doc && !this.overlays.has(r)) {
+      this.forgetRoot(r);
+      return false;
+    }
     this.record(r, reads);
     return doc !== undefined;
   }

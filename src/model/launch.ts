@@ -74,7 +74,7 @@ export interface ChainProcess {
  * - `image-entrypoint-unseen`: the image's own ENTRYPOINT, which pid1 cannot see, runs in front;
  * - `path-dependent`: the script's paths end differently (one execs the service, another does not).
  */
-export type OpaqueCode = 'script-unseen' | 'unknown-shell' | 'runtime-command' | 'package-script' | 'image-entrypoint-unseen' | 'path-dependent';
+type OpaqueCode = 'script-unseen' | 'unknown-shell' | 'runtime-command' | 'package-script' | 'image-entrypoint-unseen' | 'path-dependent';
 
 export interface Opaque {
   code: OpaqueCode;
@@ -114,13 +114,11 @@ export interface StopPrediction {
 export function uncatchableChain(signalIn: string): LaunchChain | undefined {
   const sig = parseSignal(signalIn);
   if (sig !== parseSignal('KILL') && sig !== parseSignal('STOP')) return undefined;
-  return { processes: [makeProcess([{ name: 'the container\'s command', role: 'service' }], [], signalName(sig))] };
+  return { processes: [makeProcess([{ name: "the container's command", role: 'service' }], [], signalName(sig))] };
 }
 
 /** A loop that sleeps at most this long between checks runs its trap well within any grace period (Docker's is 10 s). */
 const LOOP_PAUSE_LIMIT = 10;
-
-const INIT_NAMES = new Set(['tini', 'docker-init', 'dumb-init', 'catatonit', 's6']);
 
 /** What the program's own source says about the stop signal (src/sources/program-source.ts reads it). */
 export interface SourceVerdict {
@@ -165,20 +163,31 @@ function serviceBehaviour(p: Program, signal: string, source: SourceVerdict | un
   // The signals the catalogue lists as the program's graceful stop are graceful, fast or not (PostgreSQL's SIGINT).
   if (entry.graceful.signals.includes(signal) && reaction !== 'program-decides') return { handles: 'yes', graceful: 'yes', reaction };
   switch (reaction) {
-    case 'graceful': return { handles: 'yes', graceful: 'yes', reaction };
-    case 'fast': return { handles: 'yes', graceful: 'no', reaction };
-    case 'exits': return { handles: 'yes', graceful: entry.graceful.signals.includes(signal) ? 'yes' : 'no', reaction };
-    case 'continues': case 'reraised': return { handles: 'yes', graceful: 'no', reaction, keepsRunning: true };
-    case 'dropped': return { handles: 'no', graceful: 'no', reaction, ...(entry.kind === 'utility' ? { nothingToDrain: true } : {}) };
-    case 'ignored': return { handles: 'no', graceful: 'no', reaction, ignores: true };
-    default: return { handles: 'unknown', graceful: 'unknown', reaction };
+    case 'graceful':
+      return { handles: 'yes', graceful: 'yes', reaction };
+    case 'fast':
+      return { handles: 'yes', graceful: 'no', reaction };
+    case 'exits':
+      return { handles: 'yes', graceful: entry.graceful.signals.includes(signal) ? 'yes' : 'no', reaction };
+    case 'continues':
+    case 'reraised':
+      return { handles: 'yes', graceful: 'no', reaction, keepsRunning: true };
+    case 'dropped':
+      return { handles: 'no', graceful: 'no', reaction, ...(entry.kind === 'utility' ? { nothingToDrain: true } : {}) };
+    case 'ignored':
+      return { handles: 'no', graceful: 'no', reaction, ignores: true };
+    default:
+      return { handles: 'unknown', graceful: 'unknown', reaction };
   }
 }
 
 /** Static knowledge of whether a program catches the stop signal. */
 function staticHandles(p: Program, signal: string, shell?: ShellAnalysis): 'yes' | 'no' | 'unknown' {
   switch (p.role) {
-    case 'init': case 'package-manager': case 'fork-wrapper': return 'yes';
+    case 'init':
+    case 'package-manager':
+    case 'fork-wrapper':
+      return 'yes';
     case 'shell':
       if (shell && stopTrap(shell, signal)) return 'yes';
       return 'no'; // a non-interactive shell has no handler for TERM/QUIT/USR*; INT is caught by dash as init but not forwarded
@@ -248,7 +257,10 @@ export function makeProcess(programs: Program[], argv: string[], signal: string,
     }
   }
   return {
-    programs, argv, role, name: last.name,
+    programs,
+    argv,
+    role,
+    name: last.name,
     forwards,
     handles,
     // s6-overlay's /init supervises the services itself and takes them down on SIGTERM.
@@ -321,7 +333,7 @@ function sourcedChanges(text: string | undefined): boolean {
 
 /** A program path that names a script (not found: pid1 cannot see what it runs). */
 function looksLikeScript(p: string): boolean {
-  return /\.(sh|bash|ash)$/.test(p) || /(^|[-_.])(entrypoint|start|run|launch|boot)([-_.]|$)/i.test(basename(p)) && p.includes('/');
+  return /\.(sh|bash|ash)$/.test(p) || (/(^|[-_.])(entrypoint|start|run|launch|boot)([-_.]|$)/i.test(basename(p)) && p.includes('/'));
 }
 
 /** Walk an exec-form argv through wrappers, inits and shells into a chain of processes. */
@@ -346,7 +358,12 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         if (currentArgv === argv && processes.length === 0 && current.length === 0) currentArgv = rest;
       } else if (text === undefined && looksLikeScript(head)) {
         // The first thing pid1 cannot see decides what it can say (an unknown /bin/sh in front of it, say).
-        if (!opaque) opaque = { code: 'script-unseen', message: `script ${head} is not visible to pid1 (${opts.readScript ? 'not found in the build context' : 'it is in the image, which pid1 cannot see'})`, at: processes.length };
+        if (!opaque)
+          opaque = {
+            code: 'script-unseen',
+            message: `script ${head} is not visible to pid1 (${opts.readScript ? 'not found in the build context' : 'it is in the image, which pid1 cannot see'})`,
+            at: processes.length,
+          };
         hidden = true;
       }
     }
@@ -365,7 +382,10 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
       if (source === undefined && prog.script !== undefined) {
         source = opts.readScript?.(prog.script);
         scriptArgs = rest.slice((prog.next ?? rest.length) + 1);
-        if (source === undefined) { opaque = { code: 'script-unseen', message: `script ${prog.script} is not visible to pid1`, at: processes.length }; break; }
+        if (source === undefined) {
+          opaque = { code: 'script-unseen', message: `script ${prog.script} is not visible to pid1`, at: processes.length };
+          break;
+        }
       } else if (source !== undefined) {
         // sh -c STRING NAME ARGS...: "$@" is ARGS
         const ci = rest.indexOf(source);
@@ -386,7 +406,11 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
       // A sourced file pid1 cannot read runs inside this shell: a trap or an exec there would change the stop.
       const hiddenSource = analysis.sourced.find((f) => f.path === undefined || (!QUIET_SOURCES.test(f.path) && sourcedChanges(opts.readScript?.(f.path))));
       if (hiddenSource && !opaque) {
-        opaque = { code: 'script-unseen', message: `line ${hiddenSource.line} sources ${hiddenSource.path ?? 'a file named at run time'}, which pid1 cannot see: a trap or an exec in it would change the stop`, at: processes.length };
+        opaque = {
+          code: 'script-unseen',
+          message: `line ${hiddenSource.line} sources ${hiddenSource.path ?? 'a file named at run time'}, which pid1 cannot see: a trap or an exec in it would change the stop`,
+          at: processes.length,
+        };
       }
       // Some paths exec the service, others keep the shell in front of it: which one runs decides.
       const split = pathSplit(analysis, args, { ...opts, signal }, processes.length);
@@ -400,7 +424,10 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         // `svc & pid=$!; wait`: the service is the background job, a child of this shell.
         processes.push(makeProcess(current, currentArgv, signal, analysis, scriptPath));
         current = [];
-        if (!next) { opaque = { code: 'runtime-command', message: `the background command \`${shown}\` is built at run time`, at: processes.length }; break; }
+        if (!next) {
+          opaque = { code: 'runtime-command', message: `the background command \`${shown}\` is built at run time`, at: processes.length };
+          break;
+        }
         rest = next;
         currentArgv = next;
         continue;
@@ -425,7 +452,7 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
       }
       // foreground: the shell stays, the service is its child. Only an unknown /bin/sh leaves it open.
       if (family === 'unknown' && mode === 'command' && (end.execBy.bash || end.execBy.ash) && !opaque) {
-        opaque = { code: 'unknown-shell', message: 'the image\'s /bin/sh is unknown: whether it execs the last command decides the outcome', at: processes.length };
+        opaque = { code: 'unknown-shell', message: "the image's /bin/sh is unknown: whether it execs the last command decides the outcome", at: processes.length };
       }
       processes.push(makeProcess(current, currentArgv, signal, analysis, scriptPath));
       current = [];
@@ -492,7 +519,10 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     }
     const p = { ...makeProcess(current, currentArgv, signal, undefined, undefined, source), finalArgv: rest };
     // a script pid1 cannot read: whether it handles or passes on the signal is unknown
-    if (hidden && p.role === 'service') { p.handles = 'unknown'; p.gracefulOnSignal = 'unknown'; }
+    if (hidden && p.role === 'service') {
+      p.handles = 'unknown';
+      p.gracefulOnSignal = 'unknown';
+    }
     processes.push(p);
   }
   return { processes, ...(opaque ? { opaque } : {}) };
@@ -543,14 +573,20 @@ function pathSplit(a: ShellAnalysis, args: readonly string[] | undefined, opts: 
   if (stays.length && execs.length) {
     const s = stays[0] as ShellEnd;
     const x = execs[0] as ShellEnd;
-    return { opaque: { code: 'path-dependent', message: `which path the script takes decides: at ${where(s)} \`${text(s)}\` keeps the shell in front of the service; at ${where(x)} \`${text(x)}\` replaces it`, at } };
+    return {
+      opaque: {
+        code: 'path-dependent',
+        message: `which path the script takes decides: at ${where(s)} \`${text(s)}\` keeps the shell in front of the service; at ${where(x)} \`${text(x)}\` replaces it`,
+        at,
+      },
+    };
   }
   if (execs.length < 2) return undefined;
   // Every path execs: do the programs they exec stop alike?
   const outcomes = new Map<string, { end: ShellEnd; outcome: Outcome }>();
   for (const e of execs.slice(0, 4)) {
     const next = argvOfEnd(e.command, args);
-    if (!next || !next.length) continue;
+    if (!next?.length) continue;
     const key = next.join('\0');
     if (outcomes.has(key)) continue;
     const chain = chainFromArgv(next, opts);
@@ -561,7 +597,14 @@ function pathSplit(a: ShellAnalysis, args: readonly string[] | undefined, opts: 
   const worst = seen[0];
   const best = seen[seen.length - 1];
   if (!worst || !best || worst.outcome === best.outcome) return undefined;
-  return { opaque: { code: 'path-dependent', message: `which path the script takes decides: ${where(worst.end)} execs \`${text(worst.end)}\` (${worst.outcome}); ${where(best.end)} execs \`${text(best.end)}\` (${best.outcome})`, at }, worst: worst.end };
+  return {
+    opaque: {
+      code: 'path-dependent',
+      message: `which path the script takes decides: ${where(worst.end)} execs \`${text(worst.end)}\` (${worst.outcome}); ${where(best.end)} execs \`${text(best.end)}\` (${best.outcome})`,
+      at,
+    },
+    worst: worst.end,
+  };
 }
 
 function label(p: ChainProcess): string {
@@ -605,13 +648,16 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
   // What PID 1 does with it.
   const fateAt1 = pid1.masks
     ? signalFate(sig, pid1.masks, { namespaceInit: true, fromAncestor: true })
-    : { fate: pid1.handles === 'yes' ? 'handled' : pid1.ignores ? 'ignored' : pid1.handles === 'no' ? 'dropped' : 'unknown', why: '' } as const;
+    : ({ fate: pid1.handles === 'yes' ? 'handled' : pid1.ignores ? 'ignored' : pid1.handles === 'no' ? 'dropped' : 'unknown', why: '' } as const);
   if (fateAt1.fate === 'dropped' || fateAt1.fate === 'ignored') {
     path.push(`${signal} -> PID 1 ${label(pid1)}: ${fateAt1.fate === 'ignored' ? 'ignored (SIG_IGN)' : 'no handler, and the kernel drops default-action signals sent to a namespace init'}`);
     path.push(`grace period expires -> SIGKILL from the runtime: every process dies at once`);
-    const fix = pid1.role === 'shell' ? `make the service PID 1: \`exec\` it from the shell, or use the exec (JSON) form`
-      : pid1.role === 'service' ? `handle ${signal} in the service, or run it under an init that forwards it (tini, dumb-init, pid1 init)`
-        : `run the service as PID 1 or under an init that forwards ${signal}`;
+    const fix =
+      pid1.role === 'shell'
+        ? `make the service PID 1: \`exec\` it from the shell, or use the exec (JSON) form`
+        : pid1.role === 'service'
+          ? `handle ${signal} in the service, or run it under an init that forwards it (tini, dumb-init, pid1 init)`
+          : `run the service as PID 1 or under an init that forwards ${signal}`;
     return finish('killed', fix);
   }
   if (fateAt1.fate === 'unknown') {
@@ -624,11 +670,19 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     // A trap runs between the loop's commands: soon, when the loop only sleeps briefly (POSIX: after the foreground command).
     const soon = pid1.loop.pause !== undefined && pid1.loop.pause < LOOP_PAUSE_LIMIT;
     if (soon && pid1.loop.trapExits) {
-      path.push(pid1.loop.pause === 0 ? `${label(pid1)}'s trap runs at once (the loop only waits, and \`wait\` returns on a trapped signal) and ends the script` : `${label(pid1)}'s trap runs after the loop's current \`sleep ${pid1.loop.pause}\` and ends the script`);
+      path.push(
+        pid1.loop.pause === 0
+          ? `${label(pid1)}'s trap runs at once (the loop only waits, and \`wait\` returns on a trapped signal) and ends the script`
+          : `${label(pid1)}'s trap runs after the loop's current \`sleep ${pid1.loop.pause}\` and ends the script`,
+      );
       return finish('graceful');
     }
-    path.push(soon ? `${label(pid1)}'s trap runs, but the loop goes on; grace period expires -> SIGKILL` : `${label(pid1)} runs its trap only after the loop's foreground command exits, which does not happen: grace period expires -> SIGKILL`);
-    return finish('killed', 'end the script in the trap (`exit`), and keep the loop\'s foreground commands short');
+    path.push(
+      soon
+        ? `${label(pid1)}'s trap runs, but the loop goes on; grace period expires -> SIGKILL`
+        : `${label(pid1)} runs its trap only after the loop's foreground command exits, which does not happen: grace period expires -> SIGKILL`,
+    );
+    return finish('killed', "end the script in the trap (`exit`), and keep the loop's foreground commands short");
   }
   if (procs.length > 1 && pid1.deferred) {
     // POSIX shells run a trap only once the foreground command has finished.
@@ -647,9 +701,15 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
   if (procs.length === 1 || pid1.role === 'service') {
     const g = pid1.gracefulOnSignal;
     if (g === 'yes') return finish('graceful');
-    if (g === 'unknown') { certain = false; return finish('unknown'); }
+    if (g === 'unknown') {
+      certain = false;
+      return finish('unknown');
+    }
     if (pid1.keepsRunning) {
-      const why = pid1.reaction === 'reraised' ? `its handler re-raises ${signal} with the default action, which the kernel drops for a namespace init` : `it handles ${signal} but keeps running${pid1.note ? ` (${pid1.note})` : ''}`;
+      const why =
+        pid1.reaction === 'reraised'
+          ? `its handler re-raises ${signal} with the default action, which the kernel drops for a namespace init`
+          : `it handles ${signal} but keeps running${pid1.note ? ` (${pid1.note})` : ''}`;
       path.push(`${pid1.name}: ${why}; grace period expires -> SIGKILL`);
       const graceful = pid1.programs.at(-1)?.graceful?.[0];
       return finish('killed', graceful ? `set STOPSIGNAL to ${graceful}` : `handle ${signal} in the program`);
@@ -662,25 +722,50 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
   const mode = pid1.forwards === 'none' ? 'child' : pid1.forwards;
   const child = procs[1] as ChainProcess;
   const targets = mode === 'group' ? procs.slice(1) : [child];
-  path.push(`${label(pid1)} forwards ${signal} to ${mode === 'group' ? 'its child\'s process group' : 'its child'}: ${targets.map(label).join(', ')}`);
+  path.push(`${label(pid1)} forwards ${signal} to ${mode === 'group' ? "its child's process group" : 'its child'}: ${targets.map(label).join(', ')}`);
   if (child === service) {
-    const f = child.masks ? signalFate(sig, child.masks, { namespaceInit: false, fromAncestor: false }) : { fate: child.handles === 'yes' ? 'handled' : child.handles === 'no' ? (child.ignores ? 'ignored' : 'default') : 'unknown' };
+    const f = child.masks
+      ? signalFate(sig, child.masks, { namespaceInit: false, fromAncestor: false })
+      : { fate: child.handles === 'yes' ? 'handled' : child.handles === 'no' ? (child.ignores ? 'ignored' : 'default') : 'unknown' };
     // PID 1 exits right after forwarding: whatever the service does with the signal, its shutdown gets no time.
     const cutShort = pid1.waitsForChild === false && !child.nothingToDrain && (f.fate === 'unknown' || (f.fate === 'handled' && child.gracefulOnSignal !== 'no'));
     if (cutShort) {
-      path.push(`-> ${label(child)}: ${f.fate === 'handled' && child.gracefulOnSignal === 'yes' ? 'handled' : 'whatever it does with it'}, ${label(pid1)} does not wait for it: ${pid1.role === 'package-manager' ? `${pid1.name} exits right after forwarding` : 'its `wait` returns when the trap runs and the script ends'}`);
+      path.push(
+        `-> ${label(child)}: ${f.fate === 'handled' && child.gracefulOnSignal === 'yes' ? 'handled' : 'whatever it does with it'}, ${label(pid1)} does not wait for it: ${pid1.role === 'package-manager' ? `${pid1.name} exits right after forwarding` : 'its `wait` returns when the trap runs and the script ends'}`,
+      );
       path.push(`PID 1 exits -> the kernel SIGKILLs ${label(child)} in the middle of its shutdown`);
-      return finish('abrupt', pid1.role === 'package-manager' ? `run the service without ${pid1.name} (the exec form of its command), or under an init that waits for it` : 'wait for the service again after the first `wait` returns (or `wait` inside the trap), and do not let `set -e` end the script there');
+      return finish(
+        'abrupt',
+        pid1.role === 'package-manager'
+          ? `run the service without ${pid1.name} (the exec form of its command), or under an init that waits for it`
+          : 'wait for the service again after the first `wait` returns (or `wait` inside the trap), and do not let `set -e` end the script there',
+      );
     }
     if (f.fate === 'handled') {
-      if (child.gracefulOnSignal === 'yes') { path.push(`-> ${label(child)}: handled; ${pid1.name} waits for it`); return finish('graceful'); }
-      if (child.gracefulOnSignal === 'unknown') { certain = false; path.push(`-> ${label(child)}: handled, graceful if the program listens for ${signal}`); return finish('unknown'); }
+      if (child.gracefulOnSignal === 'yes') {
+        path.push(`-> ${label(child)}: handled; ${pid1.name} waits for it`);
+        return finish('graceful');
+      }
+      if (child.gracefulOnSignal === 'unknown') {
+        certain = false;
+        path.push(`-> ${label(child)}: handled, graceful if the program listens for ${signal}`);
+        return finish('unknown');
+      }
       path.push(`-> ${label(child)}: handled, but not as a graceful shutdown`);
       return finish('abrupt');
     }
-    if (f.fate === 'unknown') { certain = false; return finish('unknown'); }
-    if (f.fate === 'ignored') { path.push(`-> ${label(child)}: ignored; grace expires -> SIGKILL`); return finish('killed'); }
-    if (child.nothingToDrain) { path.push(`-> ${label(child)}: no handler, the default action ends it (it has nothing to shut down)`); return finish('graceful'); }
+    if (f.fate === 'unknown') {
+      certain = false;
+      return finish('unknown');
+    }
+    if (f.fate === 'ignored') {
+      path.push(`-> ${label(child)}: ignored; grace expires -> SIGKILL`);
+      return finish('killed');
+    }
+    if (child.nothingToDrain) {
+      path.push(`-> ${label(child)}: no handler, the default action ends it (it has nothing to shut down)`);
+      return finish('graceful');
+    }
     path.push(`-> ${label(child)}: no handler, the default action ends it`);
     return finish('abrupt', `handle ${signal} in the service`);
   }
@@ -697,13 +782,27 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
   if (mode === 'group' && pid1.waitsForGroup) {
     // pid1 init: the whole group got the signal, and it waits for every process it signalled.
     reached = procs.length - 1;
-    const f = service.masks ? signalFate(sig, service.masks, { namespaceInit: false, fromAncestor: false }).fate : service.handles === 'yes' ? 'handled' : service.handles === 'no' ? (service.ignores ? 'ignored' : 'default') : 'unknown';
+    const f = service.masks
+      ? signalFate(sig, service.masks, { namespaceInit: false, fromAncestor: false }).fate
+      : service.handles === 'yes'
+        ? 'handled'
+        : service.handles === 'no'
+          ? service.ignores
+            ? 'ignored'
+            : 'default'
+          : 'unknown';
     if (f === 'handled' && service.gracefulOnSignal === 'yes') {
       path.push(`-> ${label(service)}: handled; ${label(pid1)} waits for it after its child exits`);
       return finish('graceful');
     }
-    if (f === 'unknown' || service.gracefulOnSignal === 'unknown') { certain = false; return finish('unknown'); }
-    if (f === 'default' && service.nothingToDrain) { path.push(`-> ${label(service)}: no handler, the default action ends it (it has nothing to shut down)`); return finish('graceful'); }
+    if (f === 'unknown' || service.gracefulOnSignal === 'unknown') {
+      certain = false;
+      return finish('unknown');
+    }
+    if (f === 'default' && service.nothingToDrain) {
+      path.push(`-> ${label(service)}: no handler, the default action ends it (it has nothing to shut down)`);
+      return finish('graceful');
+    }
     path.push(`-> ${label(service)}: ${f === 'handled' ? 'handled, but not as a graceful shutdown' : 'no handler, the default action ends it'}`);
     return finish('abrupt', `handle ${signal} in the service`);
   }
@@ -712,7 +811,10 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     path.push(`${label(service)} received ${signal} too, but its shutdown is cut short when PID 1 exits`);
     return finish('abrupt', `exec the service from the wrapper so that it is ${pid1.name}'s direct child, or use pid1 init --wait-all`);
   }
-  return finish('abrupt', `exec the service from the wrapper (then ${pid1.name} signals it directly), or use ${pid1.name === 'dumb-init' ? 'dumb-init without --single-child' : 'tini -g'} / pid1 init`);
+  return finish(
+    'abrupt',
+    `exec the service from the wrapper (then ${pid1.name} signals it directly), or use ${pid1.name === 'dumb-init' ? 'dumb-init without --single-child' : 'tini -g'} / pid1 init`,
+  );
 }
 
 /**
@@ -725,7 +827,7 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
  */
 export function predictStopSharedPid(chain: LaunchChain, signalIn: string, with_: 'shareProcessNamespace' | 'hostPID' = 'shareProcessNamespace'): StopPrediction {
   const signal = signalName(parseSignal(signalIn));
-  const who = with_ === 'hostPID' ? 'not PID 1: with hostPID the host\'s init is' : 'not PID 1: the pod\'s pause process is, with shareProcessNamespace';
+  const who = with_ === 'hostPID' ? "not PID 1: with hostPID the host's init is" : "not PID 1: the pod's pause process is, with shareProcessNamespace";
   const procs = chain.processes;
   const main = procs[0];
   if (!main) throw new Error('empty launch chain');
@@ -751,15 +853,28 @@ export function predictStopSharedPid(chain: LaunchChain, signalIn: string, with_
     return { outcome: 'abrupt', certain: chain.opaque === undefined, signal, path, unreached: [], pid1: main, service, fix: `handle ${signal} in the service` };
   }
   if (service.nothingToDrain) {
-    path.push(`the container's main process exited -> the runtime SIGKILLs the container's other processes (${procs.slice(1).map((p) => p.name).join(', ')}); ${service.name} has nothing to shut down: ending at once loses nothing`);
+    path.push(
+      `the container's main process exited -> the runtime SIGKILLs the container's other processes (${procs
+        .slice(1)
+        .map((p) => p.name)
+        .join(', ')}); ${service.name} has nothing to shut down: ending at once loses nothing`,
+    );
     return { outcome: 'graceful', certain: chain.opaque === undefined, signal, path, unreached: [], pid1: main, service };
   }
-  path.push(`the container's main process exited -> the runtime SIGKILLs the container's other processes (${procs.slice(1).map((p) => p.name).join(', ')}) before ${service.name} can shut down`);
+  path.push(
+    `the container's main process exited -> the runtime SIGKILLs the container's other processes (${procs
+      .slice(1)
+      .map((p) => p.name)
+      .join(', ')}) before ${service.name} can shut down`,
+  );
   return {
-    outcome: 'abrupt', certain: chain.opaque === undefined, signal, path,
-    unreached: procs.slice(1).filter((p) => p.handles === 'yes'), pid1: main, service,
+    outcome: 'abrupt',
+    certain: chain.opaque === undefined,
+    signal,
+    path,
+    unreached: procs.slice(1).filter((p) => p.handles === 'yes'),
+    pid1: main,
+    service,
     fix: `make the service the container's main process: \`exec\` it from ${main.name}, or use the exec form`,
   };
 }
-
-export { INIT_NAMES };

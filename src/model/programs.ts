@@ -67,7 +67,7 @@ export function basename(p: string): string {
 const NODE_LIKE = new Set(['node', 'nodejs', 'bun', 'deno']);
 
 /** Is this program name (or path) Node.js or a runtime that behaves like it? */
-export function isNodeLike(file: string): boolean {
+function isNodeLike(file: string): boolean {
   return NODE_LIKE.has(basename(file));
 }
 
@@ -129,21 +129,27 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown', e
   const family = SHELLS[name];
   if (family && name !== 'busybox') return shellProgram(a, family, name);
   switch (name) {
-    case 'tini': case 'docker-init': {
+    case 'tini':
+    case 'docker-init': {
       // tini [-s] [-g] [-w] [-v] [-l] [-p SIG] [-e CODE] [--] CMD
       const next = skipOptions(a, 1, new Set(['-p', '-e']));
       const group = a.slice(1, next).some((o) => /^-[a-z]*g/.test(o) && o !== '--');
-      return { name, role: 'init', forwards: group ? 'group' : 'child', next,
-        note: group ? 'tini -g forwards to the child\'s process group' : 'tini forwards to its child only' };
+      return { name, role: 'init', forwards: group ? 'group' : 'child', next, note: group ? "tini -g forwards to the child's process group" : 'tini forwards to its child only' };
     }
     case 'dumb-init': {
       // dumb-init [-c|--single-child] [-r s:r] [-v] [--] CMD; default: setsid and signal the whole group.
       const next = skipOptions(a, 1, new Set(['-r', '--rewrite']));
       const single = a.slice(1, next).some((o) => o === '-c' || o === '--single-child');
-      return { name, role: 'init', forwards: single ? 'child' : 'group', next,
-        note: single ? 'dumb-init --single-child forwards to its child only' : 'dumb-init forwards to its child\'s process group' };
+      return {
+        name,
+        role: 'init',
+        forwards: single ? 'child' : 'group',
+        next,
+        note: single ? 'dumb-init --single-child forwards to its child only' : "dumb-init forwards to its child's process group",
+      };
     }
-    case 'catatonit': case 'podman-init': {
+    case 'catatonit':
+    case 'podman-init': {
       // `podman run --init` bind-mounts catatonit as /run/podman-init (libpod define.ContainerInitPath).
       const next = skipOptions(a, 1, new Set([]));
       // -P, pause mode (a Podman pod's infra container): no child; exits 0 on SIGTERM or SIGINT (catatonit.c).
@@ -157,29 +163,57 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown', e
       const next = skipOptions(a, 2, new Set(['--rewrite', '--stop-signal', '--drain', '--grace', '--report']));
       const single = a.slice(2, next).includes('--single-child');
       // Node cannot listen for real-time signals, so pid1 init ignores them (src/init/init.ts).
-      return { name: 'pid1 init', role: 'init', forwards: single ? 'child' : 'group', next, waitsForGroup: !single, ignoresRealtime: true,
-        note: single ? 'pid1 init --single-child forwards to its child only' : 'pid1 init forwards to the child\'s process group and waits for every process it signalled' };
+      return {
+        name: 'pid1 init',
+        role: 'init',
+        forwards: single ? 'child' : 'group',
+        next,
+        waitsForGroup: !single,
+        ignoresRealtime: true,
+        note: single ? 'pid1 init --single-child forwards to its child only' : "pid1 init forwards to the child's process group and waits for every process it signalled",
+      };
     }
-    case 'init': case 's6-svscan': case 'systemd':
+    case 'init':
+    case 's6-svscan':
+    case 'systemd':
       // s6-overlay's entry point is exactly /init; it runs s6-svscan as PID 1, which brings supervised services down on SIGTERM.
       if (a[0] === '/init' || name === 's6-svscan') return { name: 's6', role: 'init', forwards: 'group', note: 's6-overlay stops supervised services on SIGTERM' };
       // On a busybox image (busybox, Alpine) `init` is busybox init: TERM means reboot, which sends TERM to every
       // process, KILL one second later, and exits (busybox init/init.c halt_reboot_pwoff(), run_shutdown_and_kill_processes()).
       if (name === 'init' && sh === 'ash') {
-        return { name: 'busybox init', role: 'service', graceful: ['SIGTERM', 'SIGUSR1', 'SIGUSR2'],
-          note: 'busybox init on SIGTERM sends SIGTERM to every process, SIGKILL one second later, and exits: its services get one second to stop' };
+        return {
+          name: 'busybox init',
+          role: 'service',
+          graceful: ['SIGTERM', 'SIGUSR1', 'SIGUSR2'],
+          note: 'busybox init on SIGTERM sends SIGTERM to every process, SIGKILL one second later, and exits: its services get one second to stop',
+        };
       }
       // systemd (/sbin/init, /lib/systemd/systemd) halts on SIGRTMIN+3; on SIGTERM it re-executes itself and keeps running (systemd(1)).
-      return { name: 'systemd', role: 'service', graceful: ['SIGRTMIN+3'], keepsRunning: true,
-        note: 'systemd as PID 1 halts on SIGRTMIN+3 (STOPSIGNAL SIGRTMIN+3); on SIGTERM it re-executes itself and keeps running' };
-    case 'npm': case 'yarn': case 'pnpm': {
+      return {
+        name: 'systemd',
+        role: 'service',
+        graceful: ['SIGRTMIN+3'],
+        keepsRunning: true,
+        note: 'systemd as PID 1 halts on SIGRTMIN+3 (STOPSIGNAL SIGRTMIN+3); on SIGTERM it re-executes itself and keeps running',
+      };
+    case 'npm':
+    case 'yarn':
+    case 'pnpm': {
       const sub = a[1];
       const script = sub === 'start' || sub === 'test' || sub === 'stop' || sub === 'restart' ? sub : sub === 'run' || sub === 'run-script' ? a[2] : name === 'yarn' ? sub : undefined;
       // npm (@npmcli/run-script) forwards SIGTERM to its child and waits for it (measured: test/package-managers.test.ts);
       // yarn 1 forwards it and exits at once without waiting (yarnpkg/yarn#4667), and so does yarn 2+ (yarnpkg/berry#5158).
       const exits = name === 'yarn';
-      return { name, role: 'package-manager', forwards: 'child', ...(script ? { command: script } : {}), ...(exits ? { exitsAfterForwarding: true } : {}),
-        note: exits ? 'yarn forwards the signal to the script it runs and exits at once, without waiting for it' : `${name} runs the script through \`sh -c\` as its child, forwards the signal to it and waits for it` };
+      return {
+        name,
+        role: 'package-manager',
+        forwards: 'child',
+        ...(script ? { command: script } : {}),
+        ...(exits ? { exitsAfterForwarding: true } : {}),
+        note: exits
+          ? 'yarn forwards the signal to the script it runs and exits at once, without waiting for it'
+          : `${name} runs the script through \`sh -c\` as its child, forwards the signal to it and waits for it`,
+      };
     }
     case 'env': {
       const next = skipOptions(a, 1, new Set(['-u', '--unset', '-C', '--chdir', '-S', '--split-string']));
@@ -187,10 +221,23 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown', e
       while (i < a.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(a[i] ?? '')) i++;
       return { name, role: 'exec-wrapper', next: i };
     }
-    case 'gosu': case 'su-exec':
+    case 'gosu':
+    case 'su-exec':
       return { name, role: 'exec-wrapper', next: 2 };
-    case 'setpriv': case 'nice': case 'chroot': case 'ionice': case 'taskset': case 'numactl': case 'chpst': case 's6-setuidgid': {
-      const withValue: Record<string, string[]> = { nice: ['-n', '--adjustment'], ionice: ['-c', '-n', '-t'], setpriv: ['--reuid', '--regid', '--groups', '--inh-caps', '--bounding-set', '--securebits', '--pdeathsig', '--selinux-label', '--apparmor-profile', '--ambient-caps'], chpst: ['-u', '-U', '-e', '-/', '-n', '-l', '-L', '-m', '-d', '-o', '-p', '-f', '-c', '-r', '-t'] };
+    case 'setpriv':
+    case 'nice':
+    case 'chroot':
+    case 'ionice':
+    case 'taskset':
+    case 'numactl':
+    case 'chpst':
+    case 's6-setuidgid': {
+      const withValue: Record<string, string[]> = {
+        nice: ['-n', '--adjustment'],
+        ionice: ['-c', '-n', '-t'],
+        setpriv: ['--reuid', '--regid', '--groups', '--inh-caps', '--bounding-set', '--securebits', '--pdeathsig', '--selinux-label', '--apparmor-profile', '--ambient-caps'],
+        chpst: ['-u', '-U', '-e', '-/', '-n', '-l', '-L', '-m', '-d', '-o', '-p', '-f', '-c', '-r', '-t'],
+      };
       let next = skipOptions(a, 1, new Set(withValue[name] ?? []));
       if (name === 'chroot' || name === 's6-setuidgid' || name === 'taskset') next += 1; // NEWROOT / USER / MASK
       return { name, role: 'exec-wrapper', next };
@@ -198,8 +245,7 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown', e
     case 'su': {
       // su USER -c CMD: su forks the user's shell and waits for it (util-linux su, no exec).
       const ci = a.indexOf('-c');
-      return { name, role: 'fork-wrapper', forwards: 'child', ...(ci >= 0 && a[ci + 1] !== undefined ? { command: a[ci + 1] } : {}),
-        note: 'su forks a shell for the command and stays as its parent' };
+      return { name, role: 'fork-wrapper', forwards: 'child', ...(ci >= 0 && a[ci + 1] !== undefined ? { command: a[ci + 1] } : {}), note: 'su forks a shell for the command and stays as its parent' };
     }
     case 'timeout': {
       // timeout [opts] DURATION CMD: forks CMD and forwards the signals it receives to it.
@@ -227,7 +273,10 @@ function shellProgram(argv: string[], family: ShellFamily, name: string, offset 
   let script: string | undefined;
   while (i < argv.length) {
     const a = argv[i] ?? '';
-    if (a === '--') { i++; break; }
+    if (a === '--') {
+      i++;
+      break;
+    }
     if (!a.startsWith('-') && !a.startsWith('+')) break;
     // -c may be grouped with other single-letter options (e.g. -ec, -xc).
     if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(a)) command = argv[i + 1] ?? '';
@@ -237,15 +286,21 @@ function shellProgram(argv: string[], family: ShellFamily, name: string, offset 
   if (command === undefined && i < argv.length) script = argv[i];
   const prog: Program = { name: family === 'unknown' ? name : family, role: 'shell', shell: family };
   if (command !== undefined) prog.command = command;
-  if (script !== undefined) { prog.script = script; prog.next = i + offset; }
+  if (script !== undefined) {
+    prog.script = script;
+    prog.next = i + offset;
+  }
   if (command === undefined && script === undefined) prog.interactive = true;
   return prog;
 }
 
 function entryProgram(name: string, entry: CatalogueEntry, decides: boolean): Program {
   return {
-    name, role: 'service', catalogue: entry.id,
-    graceful: [...entry.graceful.signals], ...(decides ? { programDecides: true } : {}),
+    name,
+    role: 'service',
+    catalogue: entry.id,
+    graceful: [...entry.graceful.signals],
+    ...(decides ? { programDecides: true } : {}),
     note: `${entry.title}: ${entry.graceful.note}`,
   };
 }

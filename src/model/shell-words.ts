@@ -14,23 +14,156 @@ export interface Word {
 }
 
 /** Shell builtins and keywords: `exec` cannot run them, and the exec form cannot either. */
-export const BUILTINS = new Set(['cd', 'export', 'set', 'unset', 'source', '.', 'eval', 'exit', 'return', 'trap', 'wait', ':',
-  'shift', 'ulimit', 'umask', 'alias', 'local', 'readonly', 'declare', 'typeset', 'read', 'break', 'continue', 'exec', 'times',
-  'hash', 'type', 'command', 'builtin', 'jobs', 'fg', 'bg', 'let', 'if', 'then', 'else', 'fi', 'for', 'while', 'until', 'do',
-  'done', 'case', 'esac', 'function', '{', '}', '!', '[[', 'select', 'coproc', 'time']);
+export const BUILTINS = new Set([
+  'cd',
+  'export',
+  'set',
+  'unset',
+  'source',
+  '.',
+  'eval',
+  'exit',
+  'return',
+  'trap',
+  'wait',
+  ':',
+  'shift',
+  'ulimit',
+  'umask',
+  'alias',
+  'local',
+  'readonly',
+  'declare',
+  'typeset',
+  'read',
+  'break',
+  'continue',
+  'exec',
+  'times',
+  'hash',
+  'type',
+  'command',
+  'builtin',
+  'jobs',
+  'fg',
+  'bg',
+  'let',
+  'if',
+  'then',
+  'else',
+  'fi',
+  'for',
+  'while',
+  'until',
+  'do',
+  'done',
+  'case',
+  'esac',
+  'function',
+  '{',
+  '}',
+  '!',
+  '[[',
+  'select',
+  'coproc',
+  'time',
+]);
 
 /**
  * Commands that finish at once and never serve: after the service they only keep the shell waiting
  * (`server; echo done`), before it they are set-up. Builtins, and programs that print, test or look.
  */
-const INSTANT = new Set(['echo', 'printf', 'true', 'false', ':', 'test', '[', 'cd', 'export', 'set', 'unset', 'shift', 'umask', 'ulimit',
-  'trap', 'local', 'readonly', 'declare', 'typeset', 'alias', 'hash', 'type', 'command', 'let', 'kill', 'read', 'getopts', 'pwd',
-  'mkdir', 'ln', 'touch', 'logger', 'date', 'id', 'whoami', 'basename', 'dirname', 'readlink', 'realpath', 'stat', 'env', 'ls', 'wc',
-  'cat', 'head', 'tail', 'sed', 'awk', 'grep', 'envsubst', 'tr', 'cut', 'sort', 'uniq', 'tee', 'setcap', 'update-ca-certificates',
-  'usermod', 'groupmod', 'useradd', 'groupadd', 'addgroup', 'adduser', 'hostname', 'uname', 'nproc', 'which',
+const INSTANT = new Set([
+  'echo',
+  'printf',
+  'true',
+  'false',
+  ':',
+  'test',
+  '[',
+  'cd',
+  'export',
+  'set',
+  'unset',
+  'shift',
+  'umask',
+  'ulimit',
+  'trap',
+  'local',
+  'readonly',
+  'declare',
+  'typeset',
+  'alias',
+  'hash',
+  'type',
+  'command',
+  'let',
+  'kill',
+  'read',
+  'getopts',
+  'pwd',
+  'mkdir',
+  'ln',
+  'touch',
+  'logger',
+  'date',
+  'id',
+  'whoami',
+  'basename',
+  'dirname',
+  'readlink',
+  'realpath',
+  'stat',
+  'env',
+  'ls',
+  'wc',
+  'cat',
+  'head',
+  'tail',
+  'sed',
+  'awk',
+  'grep',
+  'envsubst',
+  'tr',
+  'cut',
+  'sort',
+  'uniq',
+  'tee',
+  'setcap',
+  'update-ca-certificates',
+  'usermod',
+  'groupmod',
+  'useradd',
+  'groupadd',
+  'addgroup',
+  'adduser',
+  'hostname',
+  'uname',
+  'nproc',
+  'which',
   // bash builtins
-  'shopt', 'help', 'mapfile', 'readarray', 'compgen', 'complete', 'dirs', 'pushd', 'popd', 'caller', 'enable', 'disown', 'history',
-  'source', '.', 'unalias', 'break', 'continue', 'times', 'bind', 'eval']);
+  'shopt',
+  'help',
+  'mapfile',
+  'readarray',
+  'compgen',
+  'complete',
+  'dirs',
+  'pushd',
+  'popd',
+  'caller',
+  'enable',
+  'disown',
+  'history',
+  'source',
+  '.',
+  'unalias',
+  'break',
+  'continue',
+  'times',
+  'bind',
+  'eval',
+]);
 
 /**
  * Commands that do a finite piece of work (copy, tidy, fix permissions): after the service they are its
@@ -79,7 +212,8 @@ function variableOf(n: Node): string | undefined {
 
 export function literalOf(n: Node, env?: Readonly<Record<string, string>>): string | undefined {
   switch (n.type) {
-    case 'word': case 'number': {
+    case 'word':
+    case 'number': {
       const t = n.text;
       if (/[*?[]/.test(t) || t.startsWith('~')) return undefined; // a glob or a tilde: the shell expands it
       return t.includes('\\') ? t.replace(/\\(.)/g, '$1') : t;
@@ -97,7 +231,8 @@ export function literalOf(n: Node, env?: Readonly<Record<string, string>>): stri
       }
       return out;
     }
-    case 'simple_expansion': case 'expansion': {
+    case 'simple_expansion':
+    case 'expansion': {
       // unquoted: only when the value needs no field splitting or globbing
       const v = env ? variableOf(n) : undefined;
       const val = v !== undefined ? env?.[v] : undefined;
@@ -126,7 +261,7 @@ export function wordsOf(cmd: Node, env?: Readonly<Record<string, string>>): Word
   for (let i = 0; i < cmd.namedChildCount; i++) {
     const c = cmd.namedChild(i);
     if (!c || SKIP_IN_WORDS.has(c.type)) continue;
-    const node = c.type === 'command_name' ? c.namedChild(0) ?? c : c;
+    const node = c.type === 'command_name' ? (c.namedChild(0) ?? c) : c;
     const lit = literalOf(node, env);
     words.push({ text: node.text, ...(lit !== undefined ? { literal: lit } : {}), start: node.startIndex, end: node.endIndex });
   }
@@ -197,13 +332,13 @@ export function plainOf(root: Node, statements: readonly Node[]): string[] | und
   if (root.hasError) return undefined;
   if (statements.length !== 1) return undefined;
   const cmd = statements[0];
-  if (!cmd || cmd.type !== 'command') return undefined;
+  if (cmd?.type !== 'command') return undefined;
   const argv: string[] = [];
   for (let i = 0; i < cmd.namedChildCount; i++) {
     const c = cmd.namedChild(i);
     if (!c) continue;
     if (c.type !== 'command_name' && !['word', 'string', 'raw_string', 'number', 'concatenation'].includes(c.type)) return undefined;
-    const node = c.type === 'command_name' ? c.namedChild(0) ?? c : c;
+    const node = c.type === 'command_name' ? (c.namedChild(0) ?? c) : c;
     if (node.type === 'word' && /[{}]/.test(node.text)) return undefined; // brace expansion in bash
     const lit = literalOf(node);
     if (lit === undefined) return undefined;

@@ -22,9 +22,9 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { Language, Parser, type Node } from '#web-tree-sitter';
 import type { ShellFamily } from './programs.js';
-import { commandWeight, firstWord, hasAssignments, isAllArgs, isQuick, isSelf, literalOf, plainOf, positionOf, readsInput, unwrap, wordsOf, type Word } from './shell-words.js';
+import { commandWeight, firstWord, hasAssignments, isAllArgs, isQuick, isSelf, plainOf, positionOf, readsInput, unwrap, wordsOf, type Word } from './shell-words.js';
 
-export { BUILTINS, positionOf, type Word } from './shell-words.js';
+export { BUILTINS, type Word } from './shell-words.js';
 
 let parser: Parser | undefined;
 
@@ -171,7 +171,7 @@ export interface ShellAnalysis {
   sourced: { path?: string; line: number }[];
 }
 
-export interface AnalyzeOptions {
+interface AnalyzeOptions {
   /** `command` (default): a `-c` string; `script`: a script file (no family execs its last command). */
   mode?: 'command' | 'script';
   /** The positional parameters the script is run with, when known (the container's CMD behind an entrypoint). */
@@ -180,15 +180,6 @@ export interface AnalyzeOptions {
   env?: Readonly<Record<string, string>>;
   /** -e was given on the shell's command line or shebang. */
   errexit?: boolean;
-}
-
-/** Does this family exec the final simple command of `-c` by itself? */
-export function implicitlyExecs(family: ShellFamily): boolean | undefined {
-  switch (family) {
-    case 'dash': return false; // dash forks and waits for every command of -c
-    case 'bash': case 'ash': return true; // both exec the last simple command (no traps, no pipeline)
-    default: return undefined;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -236,15 +227,23 @@ function killSignalIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Se
     if (n.type === 'command') {
       const w = firstWord(n);
       if (w === 'kill') {
-        const words = wordsOf(n).slice(1).map((x) => x.literal ?? x.text);
+        const words = wordsOf(n)
+          .slice(1)
+          .map((x) => x.literal ?? x.text);
         const opt = words.findIndex((x) => x.startsWith('-') && x !== '--');
-        const raw = opt < 0 ? 'TERM' : words[opt] === '-s' || words[opt] === '-n' ? words[opt + 1] ?? 'TERM' : (words[opt] as string).slice(1);
+        const raw = opt < 0 ? 'TERM' : words[opt] === '-s' || words[opt] === '-n' ? (words[opt + 1] ?? 'TERM') : (words[opt] as string).slice(1);
         const name = raw.toUpperCase().replace(/^SIG/, '');
-        found = /^\d+$/.test(name) ? ({ 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 9: 'SIGKILL', 10: 'SIGUSR1', 12: 'SIGUSR2', 15: 'SIGTERM' } as Record<string, string>)[name] ?? `signal ${name}` : `SIG${name}`;
+        found = /^\d+$/.test(name)
+          ? (({ 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 9: 'SIGKILL', 10: 'SIGUSR1', 12: 'SIGUSR2', 15: 'SIGTERM' } as Record<string, string>)[name] ?? `signal ${name}`)
+          : `SIG${name}`;
         return;
       }
       const body = w !== undefined ? functions.get(w) : undefined;
-      if (body && w !== undefined && !seen.has(w)) { seen.add(w); found = killSignalIn(body, functions, seen); return; }
+      if (body && w !== undefined && !seen.has(w)) {
+        seen.add(w);
+        found = killSignalIn(body, functions, seen);
+        return;
+      }
     }
     for (let i = 0; i < n.namedChildCount; i++) {
       const c = n.namedChild(i);
@@ -271,7 +270,7 @@ function trapOf(words: Word[], line: number, functions: ReadonlyMap<string, Node
   const action = resets ? '-' : actionText(first);
   const signals = (resets && words.length === 2 ? [first] : words.slice(2)).map((x) => (x.literal ?? x.text).toUpperCase().replace(/^SIG/, ''));
   const active = action.trim() !== '' && action !== '-';
-  const runs = active ? parsed(action, (root) => commandsIn(root, functions)) ?? new Set<string>() : new Set<string>();
+  const runs = active ? (parsed(action, (root) => commandsIn(root, functions)) ?? new Set<string>()) : new Set<string>();
   const sent = active && runs.has('kill') ? parsed(action, (root) => killSignalIn(root, functions)) : undefined;
   return { action, signals, line, forwards: runs.has('kill'), ...(sent ? { forwardsAs: sent } : {}), waits: runs.has('wait'), ignores: action === '', resets, exits: runs.has('exit') };
 }
@@ -342,7 +341,7 @@ const MAX_CALL_DEPTH = 8;
 /** Endless loop conditions: `while true`, `while :`, `while [ 1 ]`, `while sleep 5`, `until false`. */
 function endless(loop: Node): boolean {
   const cond = loop.childForFieldName('condition');
-  if (!cond) return loop.type === 'for_statement' ? false : false;
+  if (!cond) return false;
   const text = cond.text.trim().replace(/;$/, '').trim();
   const isUntil = loop.child(0)?.type === 'until';
   if (isUntil) return /^false$/.test(text);
@@ -370,14 +369,20 @@ function pauseOf(body: Node, functions: ReadonlyMap<string, Node>): number | und
         else ok = false; // `sleep infinity`, `sleep $X`
         return;
       }
-      if (name !== undefined && functions.has(name)) { ok = false; return; }
+      if (name !== undefined && functions.has(name)) {
+        ok = false;
+        return;
+      }
       if (name === undefined || !isQuick(name, w.slice(1))) ok = false;
       return;
     }
-    if (n.type === 'pipeline') { ok = false; return; }
+    if (n.type === 'pipeline') {
+      ok = false;
+      return;
+    }
     for (let i = 0; i < n.childCount; i++) {
       const c = n.child(i);
-      if (!c || !c.isNamed) continue;
+      if (!c?.isNamed) continue;
       if (n.child(i + 1)?.type === '&') continue; // a background job: the loop goes on to its next command
       visit(c);
     }
@@ -390,7 +395,13 @@ class Walker {
   readonly functions = new Map<string, Node>();
   readonly sourced: { path?: string; line: number }[] = [];
   private depth = 0;
-  constructor(readonly source: string, readonly family: ShellFamily, readonly mode: 'command' | 'script', readonly env: AnalyzeOptions['env'], readonly trapped: boolean) {}
+  constructor(
+    readonly source: string,
+    readonly family: ShellFamily,
+    readonly mode: 'command' | 'script',
+    readonly env: AnalyzeOptions['env'],
+    readonly trapped: boolean,
+  ) {}
 
   record(node: Node, shape: CommandShape, extra: Partial<FinalCommand> = {}): FinalCommand {
     const cmd = unwrap(node);
@@ -413,8 +424,16 @@ class Walker {
     const argv = argvOf(words);
     const isFunction = words[0]?.literal !== undefined && this.functions.has(words[0].literal);
     return {
-      words, ...(argv ? { argv } : {}), shape, explicitExec, execd: explicitExec,
-      ...base, ...(nameStart !== undefined ? { nameStart } : {}), assignments: hasAssignments(cmd), ...(isFunction ? { isFunction } : {}), ...extra,
+      words,
+      ...(argv ? { argv } : {}),
+      shape,
+      explicitExec,
+      execd: explicitExec,
+      ...base,
+      ...(nameStart !== undefined ? { nameStart } : {}),
+      assignments: hasAssignments(cmd),
+      ...(isFunction ? { isFunction } : {}),
+      ...extra,
     };
   }
 
@@ -436,7 +455,7 @@ class Walker {
     const returned: Path[] = [];
     // The last statement that is not a function definition is at the list's tail.
     let last = nodes.length - 1;
-    while (last >= 0 && (nodes[last]?.node.type === 'function_definition')) last--;
+    while (last >= 0 && nodes[last]?.node.type === 'function_definition') last--;
     nodes.forEach((s, i) => {
       if (!open.length) return;
       const f = s.background ? this.background(s.node, open) : this.statement(s.node, open, { ...place, top: place.top && i === last, tail: place.tail && i === last });
@@ -455,8 +474,14 @@ class Walker {
   statement(node: Node, paths: Path[], place: Place): Flow {
     const none: Flow = { open: paths, ends: [], returned: [] };
     switch (node.type) {
-      case 'comment': case 'heredoc_body': case 'function_definition': case 'variable_assignment': case 'variable_assignments':
-      case 'declaration_command': case 'unset_command': case 'test_command':
+      case 'comment':
+      case 'heredoc_body':
+      case 'function_definition':
+      case 'variable_assignment':
+      case 'variable_assignments':
+      case 'declaration_command':
+      case 'unset_command':
+      case 'test_command':
         return none;
       case 'redirected_statement': {
         const body = node.childForFieldName('body');
@@ -474,7 +499,8 @@ class Walker {
         return this.andOr(node, paths, place);
       case 'pipeline':
         return this.service(this.record(node, 'pipeline'), paths, { bash: false, ash: false });
-      case 'subshell': case 'compound_statement': {
+      case 'subshell':
+      case 'compound_statement': {
         const inner = statementsOf(node);
         const sub = node.type === 'subshell';
         const f = this.list(inner, paths, { ...place, top: false, subshell: place.subshell || sub });
@@ -488,7 +514,10 @@ class Walker {
         return this.ifStatement(node, paths, place);
       case 'case_statement':
         return this.caseStatement(node, paths, place);
-      case 'while_statement': case 'until_statement': case 'for_statement': case 'c_style_for_statement':
+      case 'while_statement':
+      case 'until_statement':
+      case 'for_statement':
+      case 'c_style_for_statement':
         return this.loop(node, paths, place);
       default:
         return none;
@@ -525,7 +554,10 @@ class Walker {
     clauses.push(split(node, 'the then branch', true));
     for (const c of namedOf(node)) {
       if (c.type === 'elif_clause') clauses.push(split(c, 'the elif branch', true));
-      if (c.type === 'else_clause') { hasElse = true; clauses.push(split(c, 'the else branch', false)); }
+      if (c.type === 'else_clause') {
+        hasElse = true;
+        clauses.push(split(c, 'the else branch', false));
+      }
     }
     for (const cl of clauses) {
       // The condition runs (it is a check, not a service); then the body, or the next clause. A condition
@@ -622,9 +654,13 @@ class Walker {
         // `exit 1`: a failure exit (`setup || exit 1`, `log "error"; exit 1`): the path gives up.
         const fails = status !== undefined && /^[1-9][0-9]*$/.test(status);
         return {
-          open: [], returned: [],
-          ends: paths.flatMap((p) => endOf({ ...p, after: p.service || p.waits > 0 ? [...p.after, rec] : p.after })
-            .map((e) => (e.kind === 'foreground' && (fails || (!handsBack && e.after.length > 1)) ? { ...e, aborts: true } : e))),
+          open: [],
+          returned: [],
+          ends: paths.flatMap((p) =>
+            endOf({ ...p, after: p.service || p.waits > 0 ? [...p.after, rec] : p.after }).map((e) =>
+              e.kind === 'foreground' && (fails || (!handsBack && e.after.length > 1)) ? { ...e, aborts: true } : e,
+            ),
+          ),
         };
       }
       case 'return':
@@ -651,7 +687,8 @@ class Walker {
         }
         return this.quick(node, paths);
       }
-      case '.': case 'source': {
+      case '.':
+      case 'source': {
         // The file runs in this shell: a trap or an exec in it changes the stop. The launch model reads it if it can.
         const file = words[1];
         const literal = file?.literal !== undefined && !/[*?[]/.test(file.literal) ? file.literal : undefined;
@@ -686,7 +723,15 @@ class Walker {
       return { open: [], ends: paths.map((p) => ({ kind: 'exec', command: { ...rec, execd: true, topLevel: true }, after: [], via: p.via, execBy: by })), returned: [] };
     }
     // After `wait`, later commands are the script's tidy-up: the job stays the service.
-    return { open: paths.map((p) => (p.waits > 0 ? { ...p, after: [...p.after, rec] } : { service: { ...rec, execBy: by } as FinalCommand & { execBy: typeof by }, after: [], waits: 0, guarded: false, via: p.via, ...(p.job ? { job: p.job } : {}) })), ends: [], returned: [] };
+    return {
+      open: paths.map((p) =>
+        p.waits > 0
+          ? { ...p, after: [...p.after, rec] }
+          : { service: { ...rec, execBy: by } as FinalCommand & { execBy: typeof by }, after: [], waits: 0, guarded: false, via: p.via, ...(p.job ? { job: p.job } : {}) },
+      ),
+      ends: [],
+      returned: [],
+    };
   }
 
   private call(name: string, body: Node, node: Node, paths: Path[], place: Place, callArgs: Word[]): Flow {
@@ -727,7 +772,7 @@ function expandArgs(words: readonly Word[], current: readonly string[] | undefin
 
 /** The value of a test operand with known positional parameters: `"$1"`, `${1}`, `"${1:0:1}"`, `"${1#-}"`, or a literal. */
 function operand(tok: string, args: readonly string[] | undefined): string | undefined {
-  const t = tok.length >= 2 && (tok[0] === '"' || tok[0] === '\'') && tok[tok.length - 1] === tok[0] ? tok.slice(1, -1) : tok;
+  const t = tok.length >= 2 && (tok[0] === '"' || tok[0] === "'") && tok[tok.length - 1] === tok[0] ? tok.slice(1, -1) : tok;
   if (!t.includes('$') && !t.includes('`')) return t;
   if (!args) return undefined;
   const m = /^\$(?:(\d)|\{(\d)(?::0:1|#-)?\})$/.exec(t);
@@ -750,8 +795,13 @@ function globMatches(pattern: string, value: string): boolean {
     const c = pattern[i] as string;
     if (c === '*') re += '.*';
     else if (c === '?') re += '.';
-    else if (c === '[') { const j = pattern.indexOf(']', i + 1); if (j > i) { re += pattern.slice(i, j + 1).replace(/^\[!/, '[^'); i = j; } else re += '\\['; }
-    else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+    else if (c === '[') {
+      const j = pattern.indexOf(']', i + 1);
+      if (j > i) {
+        re += pattern.slice(i, j + 1).replace(/^\[!/, '[^');
+        i = j;
+      } else re += '\\[';
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
   }
   return new RegExp(`${re}$`).test(value);
 }
@@ -763,7 +813,10 @@ function evalTest(text: string, args: readonly string[] | undefined): boolean | 
   if (w[0] === '[' || w[0] === '[[' || w[0] === 'test') w = w.slice(1);
   if (w[w.length - 1] === ']' || w[w.length - 1] === ']]') w = w.slice(0, -1);
   let negate = false;
-  if (w[0] === '!') { negate = true; w = w.slice(1); }
+  if (w[0] === '!') {
+    negate = true;
+    w = w.slice(1);
+  }
   let v: boolean | undefined;
   if (w.length === 2 && (w[0] === '-z' || w[0] === '-n')) {
     const a = operand(w[1] as string, args);
@@ -788,7 +841,11 @@ function conditionOf(cond: readonly Statement[], args: readonly string[] | undef
     if (n.hasError) return undefined;
     if (n.type === 'test_command') return evalTest(n.text, args);
     if (n.type === 'command' && (firstWord(n) === '[' || firstWord(n) === 'test')) return evalTest(n.text, args);
-    if (n.type === 'negated_command') { const inner = n.namedChild(0); const v = inner ? ev(inner) : undefined; return v === undefined ? undefined : !v; }
+    if (n.type === 'negated_command') {
+      const inner = n.namedChild(0);
+      const v = inner ? ev(inner) : undefined;
+      return v === undefined ? undefined : !v;
+    }
     if (n.type === 'list') {
       const l = n.namedChild(0);
       const r = n.namedChild(n.namedChildCount - 1);
@@ -811,7 +868,10 @@ function caseMatches(subject: string, patterns: readonly string[], args: readonl
   for (const raw of patterns) {
     const quoted = /^["'].*["']$/.test(raw);
     const p = quoted ? raw.slice(1, -1) : raw;
-    if (p.includes('$')) { unknown = true; continue; }
+    if (p.includes('$')) {
+      unknown = true;
+      continue;
+    }
     if (quoted ? p === v : globMatches(p, v)) return true;
   }
   return unknown ? undefined : false;
@@ -848,7 +908,6 @@ function childIndexOf(n: Node, type: string): number {
 
 function containsBreak(n: Node): boolean {
   if (n.type === 'command' && (firstWord(n) === 'break' || firstWord(n) === 'exit' || firstWord(n) === 'return')) return true;
-  if (n !== n && n.type.endsWith('_statement')) return false;
   for (let i = 0; i < n.namedChildCount; i++) {
     const c = n.namedChild(i);
     if (c && !['while_statement', 'until_statement', 'for_statement', 'c_style_for_statement', 'function_definition'].includes(c.type) && containsBreak(c)) return true;
@@ -896,14 +955,17 @@ function dedupe(ends: ShellEnd[]): ShellEnd[] {
   });
 }
 
-interface Statement { node: Node; background: boolean }
+interface Statement {
+  node: Node;
+  background: boolean;
+}
 
 function statementsOf(root: Node): Statement[] {
   const out: Statement[] = [];
   const n = root.childCount;
   for (let i = 0; i < n; i++) {
     const k = root.child(i);
-    if (!k || !k.isNamed || k.type === 'comment' || k.type === 'heredoc_body') continue;
+    if (!k?.isNamed || k.type === 'comment' || k.type === 'heredoc_body') continue;
     out.push({ node: k, background: root.child(i + 1)?.type === '&' });
   }
   return out;
@@ -1012,12 +1074,27 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
       }
     }
     if (mode === 'command') {
-      const plain = plainOf(root, statements.filter((s) => !s.background).map((s) => s.node));
+      const plain = plainOf(
+        root,
+        statements.filter((s) => !s.background).map((s) => s.node),
+      );
       if (plain && statements.length === 1) analysis.plain = plain;
     }
-    const walker = new Walker(source, family, mode, opts.env, traps.some((t) => !t.resets));
+    const walker = new Walker(
+      source,
+      family,
+      mode,
+      opts.env,
+      traps.some((t) => !t.resets),
+    );
     for (const [k, v] of functions) walker.functions.set(k, v);
-    const flow = walker.list(statements, [{ after: [], waits: 0, guarded: false, via: [], ...(opts.args ? { args: opts.args } : {}) }], { top: true, tail: true, nested: false, guarded: false, subshell: false });
+    const flow = walker.list(statements, [{ after: [], waits: 0, guarded: false, via: [], ...(opts.args ? { args: opts.args } : {}) }], {
+      top: true,
+      tail: true,
+      nested: false,
+      guarded: false,
+      subshell: false,
+    });
     analysis.sourced = walker.sourced;
     // Paths that run off the end of the script: the shell waited for their service (or job), then exits.
     const ends: ShellEnd[] = [...flow.ends, ...[...flow.open, ...flow.returned].flatMap(endOf)];
@@ -1026,7 +1103,7 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
     if (end) {
       analysis.end = end;
       // For a background job the shell waits for, findings point at the `wait`.
-      analysis.final = end.kind === 'wait' ? end.lastWait ?? end.command : end.command;
+      analysis.final = end.kind === 'wait' ? (end.lastWait ?? end.command) : end.command;
       if (end.kind === 'exec' && end.command.words.length === 1 && isAllArgs(end.command.words[0]?.text ?? '')) analysis.execArgs = true;
       if (end.kind === 'wait') analysis.wait = { job: end.command, waits: end.waits ?? 1, guarded: end.guarded ?? false };
     }
@@ -1042,7 +1119,14 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
  * does the exec (JSON) form run exactly what `sh -c STRING` would.
  */
 export function plainArgv(source: string): string[] | undefined {
-  return parsed(source, (root) => plainOf(root, statementsOf(root).filter((s) => !s.background).map((s) => s.node)));
+  return parsed(source, (root) =>
+    plainOf(
+      root,
+      statementsOf(root)
+        .filter((s) => !s.background)
+        .map((s) => s.node),
+    ),
+  );
 }
 
 /** Does an argv word stand for the script's arguments (`"$@"`)? */

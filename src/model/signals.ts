@@ -30,18 +30,80 @@ const COMMON_ALIASES = { IOT: 'ABRT', POLL: 'IO', CLD: 'CHLD' } as const;
 // arch/x86/include/uapi/asm/signal.h (same in asm-generic, arm, arm64, riscv, powerpc, s390).
 const GENERIC: ArchTable = {
   nsig: 64,
-  names: ['', 'HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'KILL', 'USR1', 'SEGV', 'USR2', 'PIPE', 'ALRM',
-    'TERM', 'STKFLT', 'CHLD', 'CONT', 'STOP', 'TSTP', 'TTIN', 'TTOU', 'URG', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH',
-    'IO', 'PWR', 'SYS'],
+  names: [
+    '',
+    'HUP',
+    'INT',
+    'QUIT',
+    'ILL',
+    'TRAP',
+    'ABRT',
+    'BUS',
+    'FPE',
+    'KILL',
+    'USR1',
+    'SEGV',
+    'USR2',
+    'PIPE',
+    'ALRM',
+    'TERM',
+    'STKFLT',
+    'CHLD',
+    'CONT',
+    'STOP',
+    'TSTP',
+    'TTIN',
+    'TTOU',
+    'URG',
+    'XCPU',
+    'XFSZ',
+    'VTALRM',
+    'PROF',
+    'WINCH',
+    'IO',
+    'PWR',
+    'SYS',
+  ],
   aliases: { ...COMMON_ALIASES, UNUSED: 'SYS' },
   glibcRtMax: 64,
 };
 // arch/alpha/include/uapi/asm/signal.h
 const ALPHA: ArchTable = {
   nsig: 64,
-  names: ['', 'HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'EMT', 'FPE', 'KILL', 'BUS', 'SEGV', 'SYS', 'PIPE', 'ALRM',
-    'TERM', 'URG', 'STOP', 'TSTP', 'CONT', 'CHLD', 'TTIN', 'TTOU', 'IO', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH',
-    'PWR', 'USR1', 'USR2'],
+  names: [
+    '',
+    'HUP',
+    'INT',
+    'QUIT',
+    'ILL',
+    'TRAP',
+    'ABRT',
+    'EMT',
+    'FPE',
+    'KILL',
+    'BUS',
+    'SEGV',
+    'SYS',
+    'PIPE',
+    'ALRM',
+    'TERM',
+    'URG',
+    'STOP',
+    'TSTP',
+    'CONT',
+    'CHLD',
+    'TTIN',
+    'TTOU',
+    'IO',
+    'XCPU',
+    'XFSZ',
+    'VTALRM',
+    'PROF',
+    'WINCH',
+    'PWR',
+    'USR1',
+    'USR2',
+  ],
   aliases: { ...COMMON_ALIASES, INFO: 'PWR' },
   glibcRtMax: 64,
 };
@@ -50,18 +112,80 @@ const SPARC: ArchTable = { ...ALPHA, aliases: { ...COMMON_ALIASES, LOST: 'PWR' }
 // arch/mips/include/uapi/asm/signal.h: _NSIG 128, so /proc masks have 32 hex digits.
 const MIPS: ArchTable = {
   nsig: 128,
-  names: ['', 'HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'EMT', 'FPE', 'KILL', 'BUS', 'SEGV', 'SYS', 'PIPE', 'ALRM',
-    'TERM', 'USR1', 'USR2', 'CHLD', 'PWR', 'WINCH', 'URG', 'IO', 'STOP', 'TSTP', 'CONT', 'TTIN', 'TTOU', 'VTALRM',
-    'PROF', 'XCPU', 'XFSZ'],
+  names: [
+    '',
+    'HUP',
+    'INT',
+    'QUIT',
+    'ILL',
+    'TRAP',
+    'ABRT',
+    'EMT',
+    'FPE',
+    'KILL',
+    'BUS',
+    'SEGV',
+    'SYS',
+    'PIPE',
+    'ALRM',
+    'TERM',
+    'USR1',
+    'USR2',
+    'CHLD',
+    'PWR',
+    'WINCH',
+    'URG',
+    'IO',
+    'STOP',
+    'TSTP',
+    'CONT',
+    'TTIN',
+    'TTOU',
+    'VTALRM',
+    'PROF',
+    'XCPU',
+    'XFSZ',
+  ],
   aliases: { ...COMMON_ALIASES },
   glibcRtMax: 127,
 };
 // arch/parisc/include/uapi/asm/signal.h
 const PARISC: ArchTable = {
   nsig: 64,
-  names: ['', 'HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'STKFLT', 'FPE', 'KILL', 'BUS', 'SEGV', 'XCPU', 'PIPE', 'ALRM',
-    'TERM', 'USR1', 'USR2', 'CHLD', 'PWR', 'VTALRM', 'PROF', 'IO', 'WINCH', 'STOP', 'TSTP', 'CONT', 'TTIN', 'TTOU',
-    'URG', 'XFSZ', 'SYS'],
+  names: [
+    '',
+    'HUP',
+    'INT',
+    'QUIT',
+    'ILL',
+    'TRAP',
+    'ABRT',
+    'STKFLT',
+    'FPE',
+    'KILL',
+    'BUS',
+    'SEGV',
+    'XCPU',
+    'PIPE',
+    'ALRM',
+    'TERM',
+    'USR1',
+    'USR2',
+    'CHLD',
+    'PWR',
+    'VTALRM',
+    'PROF',
+    'IO',
+    'WINCH',
+    'STOP',
+    'TSTP',
+    'CONT',
+    'TTIN',
+    'TTOU',
+    'URG',
+    'XFSZ',
+    'SYS',
+  ],
   aliases: { ...COMMON_ALIASES, UNUSED: 'SYS' },
   glibcRtMax: 64,
 };
@@ -71,7 +195,7 @@ const TABLES: Record<Arch, ArchTable> = { generic: GENERIC, alpha: ALPHA, sparc:
 /** The kernel's SIGRTMIN on every architecture. */
 export const KERNEL_SIGRTMIN = 32;
 /** glibc's SIGRTMIN: NPTL reserves 32 (SIGCANCEL) and 33 (SIGSETXID). musl reserves 32-34 and reports 35. */
-export const GLIBC_SIGRTMIN = 34;
+const GLIBC_SIGRTMIN = 34;
 
 /** The host's architecture in our terms. */
 export function hostArch(): Arch {
@@ -79,7 +203,7 @@ export function hostArch(): Arch {
   return a.startsWith('mips') ? 'mips' : 'generic';
 }
 
-export function nsig(arch: Arch = 'generic'): number {
+function nsig(arch: Arch = 'generic'): number {
   return TABLES[arch].nsig;
 }
 
@@ -142,11 +266,6 @@ export function parseSignal(input: string | number, arch: Arch = 'generic', rt: 
   throw new SignalError(`unknown signal "${String(input).trim()}" on ${arch}`);
 }
 
-/** All classic signal names (without SIG) of an architecture, by number. */
-export function signalTable(arch: Arch = 'generic'): { number: number; name: string }[] {
-  return TABLES[arch].names.slice(1).map((n, i) => ({ number: i + 1, name: `SIG${n}` }));
-}
-
 /** The five masks in /proc/PID/status. */
 export const MASK_FIELDS = ['SigPnd', 'ShdPnd', 'SigBlk', 'SigIgn', 'SigCgt'] as const;
 export type MaskField = (typeof MASK_FIELDS)[number];
@@ -177,10 +296,6 @@ export function encodeMask(signals: Iterable<number>, arch: Arch = 'generic'): s
   return bits.toString(16).padStart(maskDigits(arch), '0');
 }
 
-export function maskHas(hex: string, signal: number, arch: Arch = 'generic'): boolean {
-  return decodeMask(hex, arch, true).includes(signal);
-}
-
 /** Default action of a signal when no handler is installed (signal(7)). */
 export type DefaultAction = 'terminate' | 'core' | 'ignore' | 'stop' | 'continue';
 
@@ -188,13 +303,32 @@ export function defaultAction(n: number, arch: Arch = 'generic'): DefaultAction 
   if (n >= KERNEL_SIGRTMIN) return 'terminate';
   const name = TABLES[arch].names[n];
   switch (name) {
-    case 'CHLD': case 'URG': case 'WINCH': return 'ignore';
-    case 'CONT': return 'continue';
-    case 'STOP': case 'TSTP': case 'TTIN': case 'TTOU': return 'stop';
-    case 'QUIT': case 'ILL': case 'TRAP': case 'ABRT': case 'BUS': case 'FPE': case 'SEGV':
-    case 'XCPU': case 'XFSZ': case 'SYS': case 'EMT': return 'core';
+    case 'CHLD':
+    case 'URG':
+    case 'WINCH':
+      return 'ignore';
+    case 'CONT':
+      return 'continue';
+    case 'STOP':
+    case 'TSTP':
+    case 'TTIN':
+    case 'TTOU':
+      return 'stop';
+    case 'QUIT':
+    case 'ILL':
+    case 'TRAP':
+    case 'ABRT':
+    case 'BUS':
+    case 'FPE':
+    case 'SEGV':
+    case 'XCPU':
+    case 'XFSZ':
+    case 'SYS':
+    case 'EMT':
+      return 'core';
     // SIGPWR on Linux terminates; SIGSTKFLT terminates.
-    default: return 'terminate';
+    default:
+      return 'terminate';
   }
 }
 
@@ -207,14 +341,6 @@ export interface SignalMasks {
   caught: number[];
 }
 
-export function masksFromStatus(fields: Partial<Record<MaskField, string>>, arch: Arch = 'generic'): SignalMasks {
-  const get = (f: MaskField): number[] => {
-    const v = fields[f];
-    return v === undefined ? [] : decodeMask(v, arch);
-  };
-  return { pending: get('SigPnd'), shared_pending: get('ShdPnd'), blocked: get('SigBlk'), ignored: get('SigIgn'), caught: get('SigCgt') };
-}
-
 /**
  * What a signal does to a process:
  * - handled: a handler is installed; it runs.
@@ -225,7 +351,7 @@ export function masksFromStatus(fields: Partial<Record<MaskField, string>>, arch
  */
 export type Fate = 'handled' | 'ignored' | 'dropped' | 'default';
 
-export interface FateContext {
+interface FateContext {
   /** The process is PID 1 of its PID namespace (SIGNAL_UNKILLABLE). */
   namespaceInit: boolean;
   /** The sender is in an ancestor PID namespace (the runtime, `docker kill`, the kubelet), not in the container. */
@@ -267,13 +393,13 @@ export function signalFate(signal: number, masks: Pick<SignalMasks, 'ignored' | 
   const action = defaultAction(signal, arch);
   if (ctx.namespaceInit && !(kernelOnly && ctx.fromAncestor)) {
     return {
-      ...base, fate: 'dropped',
-      why: kernelOnly
-        ? `${name} sent from inside the namespace is refused by its init`
-        : `${name} is at its default action and the process is a PID namespace init: the kernel drops it`,
+      ...base,
+      fate: 'dropped',
+      why: kernelOnly ? `${name} sent from inside the namespace is refused by its init` : `${name} is at its default action and the process is a PID namespace init: the kernel drops it`,
     };
   }
-  if (kernelOnly) return { ...base, fate: 'default', action, why: `${name} cannot be caught, blocked or ignored${ctx.namespaceInit ? '; from an ancestor namespace it reaches even a namespace init' : ''}` };
+  if (kernelOnly)
+    return { ...base, fate: 'default', action, why: `${name} cannot be caught, blocked or ignored${ctx.namespaceInit ? '; from an ancestor namespace it reaches even a namespace init' : ''}` };
   if (action === 'ignore') return { ...base, fate: 'ignored', action, why: `${name} is ignored by default` };
   return { ...base, fate: 'default', action, why: `${name} is at its default action: ${action}` };
 }

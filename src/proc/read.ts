@@ -73,16 +73,23 @@ function readProcFile(pid: number, file: string): string {
 function procError(pid: number, file: string, err: unknown): UserError {
   const code = errnoOf(err);
   if (code === 'ENOENT' || code === 'ESRCH') {
-    return fs.existsSync(`${PROC}/${pid}`)
-      ? new UserError(`process ${pid} exited while being read (${PROC}/${pid}/${file})`)
-      : new UserError(`no process with PID ${pid}`);
+    return fs.existsSync(`${PROC}/${pid}`) ? new UserError(`process ${pid} exited while being read (${PROC}/${pid}/${file})`) : new UserError(`no process with PID ${pid}`);
   }
   if (code === 'EACCES' || code === 'EPERM') return new UserError(`permission denied reading ${PROC}/${pid}/${file} (run as root or as the process's user)`);
   return new UserError(`cannot read ${PROC}/${pid}/${file}: ${code ?? String(err)}`);
 }
 
 const STATES: Record<string, string> = {
-  R: 'running', S: 'sleeping', D: 'disk sleep', Z: 'zombie', T: 'stopped', t: 'tracing stop', X: 'dead', I: 'idle', P: 'parked', W: 'paging',
+  R: 'running',
+  S: 'sleeping',
+  D: 'disk sleep',
+  Z: 'zombie',
+  T: 'stopped',
+  t: 'tracing stop',
+  X: 'dead',
+  I: 'idle',
+  P: 'parked',
+  W: 'paging',
 };
 
 function parseStatus(text: string, pid: number): Map<string, string> {
@@ -200,14 +207,20 @@ export function readProcess(pid: number): ProcessInfo {
   }
   const arch = hostArch();
   const rawMasks = {
-    SigPnd: st.get('SigPnd') ?? '', ShdPnd: st.get('ShdPnd') ?? '', SigBlk: st.get('SigBlk') ?? '',
-    SigIgn: st.get('SigIgn') ?? '', SigCgt: st.get('SigCgt') ?? '',
+    SigPnd: st.get('SigPnd') ?? '',
+    ShdPnd: st.get('ShdPnd') ?? '',
+    SigBlk: st.get('SigBlk') ?? '',
+    SigIgn: st.get('SigIgn') ?? '',
+    SigCgt: st.get('SigCgt') ?? '',
   };
   let masks: SignalMasks;
   try {
     masks = {
-      pending: decodeMask(rawMasks.SigPnd, arch), shared_pending: decodeMask(rawMasks.ShdPnd, arch),
-      blocked: decodeMask(rawMasks.SigBlk, arch), ignored: decodeMask(rawMasks.SigIgn, arch), caught: decodeMask(rawMasks.SigCgt, arch),
+      pending: decodeMask(rawMasks.SigPnd, arch),
+      shared_pending: decodeMask(rawMasks.ShdPnd, arch),
+      blocked: decodeMask(rawMasks.SigBlk, arch),
+      ignored: decodeMask(rawMasks.SigIgn, arch),
+      caught: decodeMask(rawMasks.SigCgt, arch),
     };
   } catch (err) {
     throw new UserError(`${PROC}/${pid}/status: ${(err as Error).message}`);
@@ -261,5 +274,8 @@ export function readProcess(pid: number): ProcessInfo {
 
 /** Every PID in /proc (host view). */
 export function allPids(): number[] {
-  return fs.readdirSync(PROC).filter((d) => /^\d+$/.test(d)).map(Number);
+  return fs
+    .readdirSync(PROC)
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
 }

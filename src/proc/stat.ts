@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 
-export interface Stat {
+interface Stat {
   pid: number;
   /** comm as /proc/PID/stat shows it (15 bytes at most; may hold spaces and parentheses). */
   comm: string;
@@ -32,7 +32,10 @@ export function parseStat(text: string): Stat | undefined {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
-  const f = text.slice(close + 2).trimEnd().split(' ');
+  const f = text
+    .slice(close + 2)
+    .trimEnd()
+    .split(' ');
   // f[0] is field 3 (state): field n is f[n - 3].
   const num = (n: number): number => Number(f[n - 3]);
   const stat: Stat = {

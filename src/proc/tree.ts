@@ -69,7 +69,9 @@ function membersByAncestry(target: ProcessInfo): ProcessInfo[] {
   for (let cur: ProcessInfo | undefined = target; cur && cur.nsPids.length === level; cur = cur.hostPpid > 0 ? readOrUndefined(cur.hostPpid) : undefined) {
     if (cur.nsPids[level - 1] === 1) return [cur];
   }
-  throw new UserError(`permission denied reading ${PROC}/${target.hostPid}/ns/pid, and process ${target.hostPid} has no ancestor that is PID 1 of its namespace: cannot tell which processes share it (run as root or as the process's user)`);
+  throw new UserError(
+    `permission denied reading ${PROC}/${target.hostPid}/ns/pid, and process ${target.hostPid} has no ancestor that is PID 1 of its namespace: cannot tell which processes share it (run as root or as the process's user)`,
+  );
 }
 
 /** Build the namespace tree around host PID `pid`. */

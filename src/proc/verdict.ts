@@ -75,7 +75,7 @@ function programOf(p: TreeNode): Program {
   const prog = identify(argvOf(p), familyOf(p), Object.fromEntries(env));
   // tini also turns on process-group forwarding from its environment (TINI_KILL_PROCESS_GROUP).
   if ((prog.name === 'tini' || prog.name === 'docker-init') && prog.forwards === 'child' && env.has('TINI_KILL_PROCESS_GROUP')) {
-    return { ...prog, forwards: 'group', note: 'TINI_KILL_PROCESS_GROUP makes tini forward to the child\'s process group' };
+    return { ...prog, forwards: 'group', note: "TINI_KILL_PROCESS_GROUP makes tini forward to the child's process group" };
   }
   return prog;
 }
@@ -142,7 +142,12 @@ function toChain(p: TreeNode, signal: number, opts: VerdictOptions): ChainProces
 }
 
 const KIND: Record<Program['role'], Pid1Kind> = {
-  shell: 'shell', init: 'init', 'package-manager': 'package-manager', 'exec-wrapper': 'wrapper', 'fork-wrapper': 'wrapper', service: 'service',
+  shell: 'shell',
+  init: 'init',
+  'package-manager': 'package-manager',
+  'exec-wrapper': 'wrapper',
+  'fork-wrapper': 'wrapper',
+  service: 'service',
 };
 
 /** The service: the top-most live process, in tree order, that is not a shell, init, wrapper or package manager. */
@@ -171,11 +176,17 @@ function pathTo(target: TreeNode, tree: NamespaceTree): TreeNode[] {
 
 function describe(prog: Program, p: TreeNode): string {
   switch (prog.role) {
-    case 'shell': return `a shell wrapper (${prog.name}${prog.command !== undefined ? ' -c' : prog.script ? ` ${prog.script}` : ''})`;
-    case 'init': return `${prog.name}, an init that forwards signals to its child${prog.forwards === 'group' ? '\'s process group' : ' only'}`;
-    case 'package-manager': return `${prog.name}, a package manager running a script`;
-    case 'exec-wrapper': case 'fork-wrapper': return `${prog.name}, a wrapper`;
-    default: return `the service itself (${p.comm})`;
+    case 'shell':
+      return `a shell wrapper (${prog.name}${prog.command !== undefined ? ' -c' : prog.script ? ` ${prog.script}` : ''})`;
+    case 'init':
+      return `${prog.name}, an init that forwards signals to its child${prog.forwards === 'group' ? "'s process group" : ' only'}`;
+    case 'package-manager':
+      return `${prog.name}, a package manager running a script`;
+    case 'exec-wrapper':
+    case 'fork-wrapper':
+      return `${prog.name}, a wrapper`;
+    default:
+      return `the service itself (${p.comm})`;
   }
 }
 
@@ -194,7 +205,6 @@ export function topHandlers(processes: TreeNode[], init: TreeNode, sig: number):
   };
   return handlers.filter((h) => !hasHandlingAncestor(h)).sort((a, b) => a.depth - b.depth || a.pid - b.pid);
 }
-
 
 const named = (p: { name: string; pid: number }): string => `${p.name} (PID ${p.pid})`;
 const nodeName = (p: TreeNode): string => `${p.comm} (PID ${p.pid})`;
@@ -248,11 +258,16 @@ export function verdictFor(tree: NamespaceTree, stopSignal = 'SIGTERM', opts: Ve
   const caveats: string[] = [];
   const nodeLike = chain.find((c) => c.programs.at(-1)?.programDecides && c.reaction === 'program-decides');
   if (nodeLike && nodeLike.handles === 'yes' && nodeLike.programs.at(-1)?.catalogue === 'node') {
-    caveats.push(`${nodeLike.name} shows ${signal} in SigCgt because Node installs its own handler, but unless the program calls process.on('${signal}') that handler re-raises the default action${nodeLike === chain[0] ? ', which the kernel ignores for PID 1: the stop will wait for the grace period' : ''}. Make the program listen for ${signal} and shut down.`);
+    caveats.push(
+      `${nodeLike.name} shows ${signal} in SigCgt because Node installs its own handler, but unless the program calls process.on('${signal}') that handler re-raises the default action${nodeLike === chain[0] ? ', which the kernel ignores for PID 1: the stop will wait for the grace period' : ''}. Make the program listen for ${signal} and shut down.`,
+    );
   }
   for (const c of chain) if (c.note && c.role === 'service' && c.programs[0]?.graceful) caveats.push(c.note);
   if (!tree.isolated) caveats.push(`process ${init.hostPid} is not a PID namespace init; it was evaluated as if it were one (as it would be as a container's PID 1)`);
-  if (tree.zombies.length) caveats.push(`${tree.zombies.length} zombie process${tree.zombies.length > 1 ? 'es' : ''} (${tree.zombies.map((z) => `${z.pid} ${z.comm}`).join(', ')}): PID 1 does not reap ${tree.zombies.length > 1 ? 'them' : 'it'}`);
+  if (tree.zombies.length)
+    caveats.push(
+      `${tree.zombies.length} zombie process${tree.zombies.length > 1 ? 'es' : ''} (${tree.zombies.map((z) => `${z.pid} ${z.comm}`).join(', ')}): PID 1 does not reap ${tree.zombies.length > 1 ? 'them' : 'it'}`,
+    );
   const advice: string[] = [];
   if (prediction.fix) advice.push(prediction.fix);
   const stopNow = prediction.outcome !== 'graceful' && !opts.stopping ? stopNowAdvice(tree, sig, signal, opts) : undefined;
@@ -264,8 +279,10 @@ export function verdictFor(tree: NamespaceTree, stopSignal = 'SIGTERM', opts: Ve
   const reachesPid1 = deliveryWord === 'handled' || deliveryWord === 'taken';
   // At PID 1, then beyond it: "delivered at PID 1" and "will be lost" must not be said of one stop.
   const atPid1 = {
-    handled: `PID 1 receives ${signal}`, taken: `PID 1 receives ${signal}`,
-    dropped: `the kernel drops ${signal} at PID 1 (it has no handler)`, ignored: `PID 1 ignores ${signal}`,
+    handled: `PID 1 receives ${signal}`,
+    taken: `PID 1 receives ${signal}`,
+    dropped: `the kernel drops ${signal} at PID 1 (it has no handler)`,
+    ignored: `PID 1 ignores ${signal}`,
     default: `${signal}'s default action applies at PID 1`,
   }[deliveryWord];
   const what = {
@@ -293,4 +310,3 @@ export function verdictFor(tree: NamespaceTree, stopSignal = 'SIGTERM', opts: Ve
     summary: `PID 1 is ${describe(initProg, init)}; ${atPid1}${prediction.outcome === 'killed' && reachesPid1 ? ' ' : '; '}${what}.`,
   };
 }
-

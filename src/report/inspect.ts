@@ -3,14 +3,44 @@ import type { InspectReport } from '../runtime/reports.js';
 import type { Listing } from '../runtime/inspect-runtime.js';
 import { safeDeep, safeJson, safeText } from '../util/sanitize.js';
 
-const CLASSIC = ['HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'USR1', 'SEGV', 'USR2', 'PIPE', 'ALRM', 'TERM', 'STKFLT', 'CHLD', 'CONT', 'TSTP', 'TTIN', 'TTOU', 'URG', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH', 'IO', 'PWR', 'SYS'];
+const CLASSIC = [
+  'HUP',
+  'INT',
+  'QUIT',
+  'ILL',
+  'TRAP',
+  'ABRT',
+  'BUS',
+  'FPE',
+  'USR1',
+  'SEGV',
+  'USR2',
+  'PIPE',
+  'ALRM',
+  'TERM',
+  'STKFLT',
+  'CHLD',
+  'CONT',
+  'TSTP',
+  'TTIN',
+  'TTOU',
+  'URG',
+  'XCPU',
+  'XFSZ',
+  'VTALRM',
+  'PROF',
+  'WINCH',
+  'IO',
+  'PWR',
+  'SYS',
+];
 const isRealtime = (n: string): boolean => n.startsWith('RT') || /^\d+$/.test(n);
 
 /**
  * Signal names without SIG, in the shorter of two spellings: the list itself, or `ALL-X,Y` (every
  * standard signal but X and Y); real-time signals are counted (`+31 RT`). The table's legend says so.
  */
-export function short(list: string[]): string {
+function short(list: string[]): string {
   if (!list.length) return '-';
   const bare = list.map((s) => s.replace(/^SIG/, ''));
   const rt = bare.filter(isRealtime).length;
@@ -33,7 +63,7 @@ function oneLine(s: string): string {
 }
 
 /** The legend of the signal columns, when the table uses the short spellings. */
-export function signalLegend(cells: string[]): string | undefined {
+function signalLegend(cells: string[]): string | undefined {
   const all = cells.some((c) => c.startsWith('ALL'));
   const rt = cells.some((c) => / RT$/.test(c));
   if (!all && !rt) return undefined;
@@ -51,12 +81,20 @@ export function formatInspect(report: InspectReport, useColour = false): string 
   const c = colour(useColour);
   const out: string[] = [];
   if (r.container) out.push(`Container ${r.container.name} (${r.container.id.slice(0, 12)}), image ${r.container.image}, stop signal ${r.container.stopSignal}${r.container.init ? ', --init' : ''}`);
-  out.push(`PID namespace ${r.pidNamespace}${r.namespaceInit ? '' : ' (the host\'s: showing the subtree of the process)'}`);
+  out.push(`PID namespace ${r.pidNamespace}${r.namespaceInit ? '' : " (the host's: showing the subtree of the process)"}`);
   const header = ['PID', 'HOST', 'PPID', 'PGID', 'SID', 'S', 'USER', 'CAUGHT', 'IGNORED', 'BLOCKED', 'COMMAND'];
   const rows = r.processes.map((p) => [
-    String(p.pid), String(p.hostPid), String(p.ppid), String(p.pgid), String(p.sid), p.state, p.user,
-    short([...new Set([...p.caught, ...p.takes])]), short(p.ignored), short(p.blocked),
-    `${'  '.repeat(p.depth)}${p.depth ? '└ ' : ''}${oneLine(p.zombie ? `[${p.comm}] <defunct>` : (p.argv.join(' ') || `[${p.comm}]`))}`,
+    String(p.pid),
+    String(p.hostPid),
+    String(p.ppid),
+    String(p.pgid),
+    String(p.sid),
+    p.state,
+    p.user,
+    short([...new Set([...p.caught, ...p.takes])]),
+    short(p.ignored),
+    short(p.blocked),
+    `${'  '.repeat(p.depth)}${p.depth ? '└ ' : ''}${oneLine(p.zombie ? `[${p.comm}] <defunct>` : p.argv.join(' ') || `[${p.comm}]`)}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cols: string[]): string => cols.map((col, i) => (i === cols.length - 1 ? col : col.padEnd(widths[i] ?? 0))).join('  ');
@@ -85,7 +123,10 @@ export function formatInspectAll(listing: Listing, useColour = false): string {
   const out: string[] = [];
   if (!l.containers.length) out.push('no running containers');
   for (const r of l.containers) {
-    if (r.error !== undefined) { out.push(`${r.name.padEnd(24)} ${'ERROR'.padEnd(8)} ${r.error}`); continue; }
+    if (r.error !== undefined) {
+      out.push(`${r.name.padEnd(24)} ${'ERROR'.padEnd(8)} ${r.error}`);
+      continue;
+    }
     const outcome = (r.outcome ?? 'unknown').toUpperCase().padEnd(8);
     const tag = r.outcome === 'graceful' ? c('32', outcome) : r.outcome === 'killed' ? c('31', outcome) : c('33', outcome);
     const grace = r.grace === null || r.grace === undefined ? 'grace ?' : `grace ${r.grace} s`;
@@ -104,6 +145,11 @@ export function auditLines(l: Listing, at: { time: string; node: string }): stri
   // safeJson: exact strings, but nothing a terminal or a CI log acts on (one line each: no indent)
   const lines = l.containers.map((r) => safeJson({ record: 'container', time: at.time, node: at.node, ...r }, 0));
   const killed = l.containers.filter((r) => r.outcome === 'killed').length;
-  lines.push(safeJson({ record: 'pass', time: at.time, node: at.node, runtime: l.runtime, containers: l.containers.length, killed, errors: l.containers.filter((r) => r.error !== undefined).length, notes: l.notes }, 0));
+  lines.push(
+    safeJson(
+      { record: 'pass', time: at.time, node: at.node, runtime: l.runtime, containers: l.containers.length, killed, errors: l.containers.filter((r) => r.error !== undefined).length, notes: l.notes },
+      0,
+    ),
+  );
   return lines;
 }

@@ -17,7 +17,9 @@ export function formatGithub(r: LintResult): string {
   const out: string[] = [];
   for (const f of r.files) {
     for (const e of f.errors) {
-      out.push(`::error file=${escapeProperty(safeText(e.file))}${e.line ? `,line=${e.line}` : ''}${e.column ? `,col=${e.column}` : ''},title=${escapeProperty('pid1: file error')}::${escapeData(safeText(e.message))}`);
+      out.push(
+        `::error file=${escapeProperty(safeText(e.file))}${e.line ? `,line=${e.line}` : ''}${e.column ? `,col=${e.column}` : ''},title=${escapeProperty('pid1: file error')}::${escapeData(safeText(e.message))}`,
+      );
     }
     for (const x of f.findings) {
       const cmd = x.severity === 'error' ? 'error' : x.severity === 'warning' ? 'warning' : 'notice';

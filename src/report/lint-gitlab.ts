@@ -14,7 +14,7 @@ import { safeJson } from '../util/sanitize.js';
 /** As ESLint's GitLab formatter and most others map them: an error is major, a warning minor. */
 const SEVERITY: Record<Severity, 'info' | 'minor' | 'major'> = { error: 'major', warning: 'minor', info: 'info' };
 
-export interface CodeQualityIssue {
+interface CodeQualityIssue {
   type: 'issue';
   description: string;
   check_name: string;
@@ -29,7 +29,7 @@ function repoPath(file: string): string {
   return file.split(path.sep).join('/');
 }
 
-export function toGitlab(r: LintResult): CodeQualityIssue[] {
+function toGitlab(r: LintResult): CodeQualityIssue[] {
   const out: CodeQualityIssue[] = [];
   const seen = new Map<string, number>();
   // GitLab shows issues with one fingerprint as one: hash what the finding is about (file, rule, message
@@ -44,8 +44,12 @@ export function toGitlab(r: LintResult): CodeQualityIssue[] {
     const doc = r.docs.get(f.file);
     for (const e of f.errors) {
       out.push({
-        type: 'issue', description: `file could not be linted: ${e.message}`, check_name: 'pid1/file-error',
-        fingerprint: fingerprint([repoPath(e.file), 'file-error', e.message]), severity: 'major', categories: ['Bug Risk'],
+        type: 'issue',
+        description: `file could not be linted: ${e.message}`,
+        check_name: 'pid1/file-error',
+        fingerprint: fingerprint([repoPath(e.file), 'file-error', e.message]),
+        severity: 'major',
+        categories: ['Bug Risk'],
         location: { path: repoPath(e.file), lines: { begin: e.line ?? 1 } },
       });
     }

@@ -15,16 +15,16 @@ import type { Finding, Severity } from '../rules/contract.js';
  * Where rule pages live: the package's own docs/rules/ (shipped in the npm package, and in a clone), as
  * a file: URL. pid1 has no published home page yet; when it has one, this is the one line to change.
  */
-export const RULE_DOCS_BASE = new URL('../../../docs/rules/', import.meta.url).href;
+const RULE_DOCS_BASE = new URL('../../../docs/rules/', import.meta.url).href;
 
-export function ruleUrl(ruleId: string): string {
+function ruleUrl(ruleId: string): string {
   return `${RULE_DOCS_BASE}${encodeURIComponent(ruleId)}.md`;
 }
 
 /** LSP DiagnosticSeverity: Error 1, Warning 2, Information 3. */
 const SEVERITY: Record<Severity, 1 | 2 | 3> = { error: 1, warning: 2, info: 3 };
 
-export function lspRange(r: Range): LspRange {
+function lspRange(r: Range): LspRange {
   return { start: { line: r.start.line - 1, character: r.start.column - 1 }, end: { line: r.end.line - 1, character: r.end.column - 1 } };
 }
 
@@ -37,7 +37,7 @@ export function fileUri(absPath: string): string {
 }
 
 /** The message an editor shows: the finding, then why (one line each), then the fix or hint. */
-export function diagnosticMessage(f: Finding): string {
+function diagnosticMessage(f: Finding): string {
   return [f.message, ...f.why.map((w, i) => `${i === 0 ? 'why: ' : '     '}${w}`), ...(f.fix ? [`fix: ${f.fix.description}`] : f.suggestion ? [`hint: ${f.suggestion}`] : [])].join('\n');
 }
 

@@ -8,7 +8,7 @@ import type { Document, FileError } from '../document/document.js';
 import type { Finding } from '../rules/contract.js';
 import { safeLineStart, safeText } from '../util/sanitize.js';
 
-export interface PrettyOptions {
+interface PrettyOptions {
   color: boolean;
   /** Fixes were applied (say so instead of "run with --fix"). */
   fixed?: number;
@@ -29,9 +29,10 @@ export function formatPretty(r: LintResult, o: PrettyOptions): string {
   const problems = c.errors + c.warnings + c.infos;
   const parts = [`${c.errors} error${c.errors === 1 ? '' : 's'}`, `${c.warnings} warning${c.warnings === 1 ? '' : 's'}`];
   if (c.infos) parts.push(`${c.infos} info`);
-  let summary = problems === 0 && c.fileErrors === 0
-    ? paint(C.green, `no problems in ${r.files.length} file${r.files.length === 1 ? '' : 's'}`)
-    : `${paint(c.errors || c.fileErrors ? C.red : C.yellow, `${problems} problem${problems === 1 ? '' : 's'}`)} (${parts.join(', ')})`;
+  let summary =
+    problems === 0 && c.fileErrors === 0
+      ? paint(C.green, `no problems in ${r.files.length} file${r.files.length === 1 ? '' : 's'}`)
+      : `${paint(c.errors || c.fileErrors ? C.red : C.yellow, `${problems} problem${problems === 1 ? '' : 's'}`)} (${parts.join(', ')})`;
   if (c.fileErrors) summary += `, ${c.fileErrors} file${c.fileErrors === 1 ? '' : 's'} could not be linted`;
   if (o.fixed) summary += `, ${o.fixed} fixed`;
   else if (c.fixable) summary += `, ${c.fixable} fixable with --fix`;
@@ -51,7 +52,9 @@ function fileErrorLine(e: FileError, paint: (c: number, s: string) => string): s
 function findingBlock(x: Finding, doc: Document | undefined, sev: (s: string) => string, paint: (c: number, s: string) => string, o: PrettyOptions): string {
   const lines = [`${paint(C.bold, `${safeLineStart(x.file)}:${x.range.start.line}:${x.range.start.column}`)}  ${sev(x.severity)} ${safeText(x.message)}  ${paint(C.gray, `[${x.ruleId}]`)}`];
   if (doc) lines.push(...codeFrame(doc, x, paint));
-  x.why.forEach((w, i) => lines.push(`  ${paint(C.gray, i === 0 ? 'why:' : '    ')} ${safeText(w)}`));
+  x.why.forEach((w, i) => {
+    lines.push(`  ${paint(C.gray, i === 0 ? 'why:' : '    ')} ${safeText(w)}`);
+  });
   for (const rel of x.related ?? []) lines.push(`  ${paint(C.gray, 'see:')} ${safeText(rel.file)}:${rel.range.start.line}:${rel.range.start.column} ${safeText(rel.message)}`);
   if (x.fix) lines.push(`  ${paint(C.green, 'fix:')} ${safeText(x.fix.description)}${o.fixed ? '' : ' (--fix)'}`);
   else if (x.suggestion) lines.push(`  ${paint(C.cyan, 'hint:')} ${safeText(x.suggestion)}`);

@@ -50,14 +50,30 @@ export function renderRuleDoc(rule: Rule): string {
     if (ex.good) out.push('Not reported:', '', `\`\`\`${lang}`, ex.good, '```', '');
     for (const [name, text] of Object.entries(ex.files ?? {})) out.push(`With \`${name}\` in the build context:`, '', `\`\`\`${languageOf(name)}`, text.trimEnd(), '```', '');
   }
-  out.push('## Suppressing', '', 'On the line before the instruction (or the script line):', '', '```dockerfile', `# pid1-ignore ${m.id} -- why this is fine here`, '```', '',
-    `or in \`.pid1.json\`: \`{"rules": {"${m.id}": "off"}}\`.`, '');
+  out.push(
+    '## Suppressing',
+    '',
+    'On the line before the instruction (or the script line):',
+    '',
+    '```dockerfile',
+    `# pid1-ignore ${m.id} -- why this is fine here`,
+    '```',
+    '',
+    `or in \`.pid1.json\`: \`{"rules": {"${m.id}": "off"}}\`.`,
+    '',
+  );
   return out.join('\n');
 }
 
 export function renderIndex(): string {
-  const out = ['# pid1 lint rules', '', 'Generated from the rules\' metadata (`npm run docs`). See [../lint.md](../lint.md) for usage.', '',
-    '| Rule | Severity | Fixable | What |', '| --- | --- | --- | --- |'];
+  const out = [
+    '# pid1 lint rules',
+    '',
+    "Generated from the rules' metadata (`npm run docs`). See [../lint.md](../lint.md) for usage.",
+    '',
+    '| Rule | Severity | Fixable | What |',
+    '| --- | --- | --- | --- |',
+  ];
   for (const r of RULES) out.push(`| [${r.meta.id}](${r.meta.id}.md) | ${r.meta.severity} | ${r.meta.fixable ? 'yes' : 'no'} | ${r.meta.title} |`);
   return `${out.join('\n')}\n`;
 }
@@ -74,7 +90,10 @@ export function writeRuleDocs(dir: string): string[] {
   const written: string[] = [];
   for (const [name, text] of allRuleDocs()) {
     const p = path.join(dir, name);
-    if (!fs.existsSync(p) || fs.readFileSync(p, 'utf8') !== text) { fs.writeFileSync(p, text); written.push(p); }
+    if (!fs.existsSync(p) || fs.readFileSync(p, 'utf8') !== text) {
+      fs.writeFileSync(p, text);
+      written.push(p);
+    }
   }
   return written;
 }

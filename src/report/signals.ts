@@ -11,7 +11,7 @@ export interface NamedSignal {
   name: string;
 }
 
-export interface MaskReport {
+interface MaskReport {
   arch: Arch;
   masks: { mask: string; signals: NamedSignal[] }[];
 }
@@ -33,8 +33,20 @@ export function decodeMaskReport(masks: string[], arch: Arch, rt: RtBase): MaskR
 
 export function encodeReport(list: string, arch: Arch, rt: RtBase): { arch: Arch; mask: string; signals: NamedSignal[] } {
   try {
-    const nums = list.split(',').map((s) => s.trim()).filter(Boolean).map((s) => parseSignal(s, arch, rt));
-    return { arch, mask: encodeMask(nums, arch), signals: named([...new Set(nums)].sort((a, b) => a - b), arch, rt) };
+    const nums = list
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((s) => parseSignal(s, arch, rt));
+    return {
+      arch,
+      mask: encodeMask(nums, arch),
+      signals: named(
+        [...new Set(nums)].sort((a, b) => a - b),
+        arch,
+        rt,
+      ),
+    };
   } catch (err) {
     throw new UserError(messageOf(err));
   }
@@ -67,7 +79,11 @@ export function processSignalReport(pid: number): ProcessSignalReport {
   for (const f of MASK_FIELDS) masks[f] = { mask: p.rawMasks[f], signals: named(decodeMask(p.rawMasks[f], hostArch())) };
   const effective = { ...p.masks, caught: [...new Set([...p.masks.caught, ...p.takes])] };
   return {
-    pid, comm: p.comm, argv: p.argv, namespaceInit, masks,
+    pid,
+    comm: p.comm,
+    argv: p.argv,
+    namespaceInit,
+    masks,
     takes: named(p.takes),
     asNamespaceInit: RUNTIME_SIGNALS.map((s) => signalFate(parseSignal(s), effective, { namespaceInit: true, fromAncestor: true })),
   };
@@ -83,7 +99,7 @@ export function formatProcessSignals(report: ProcessSignalReport): string {
     lines.push(`  ${f}  ${m.mask}  ${m.signals.map((s) => s.name).join(' ') || '-'}`);
   }
   if (r.takes.length) lines.push(`  takes without a handler (sigwait/signalfd): ${r.takes.map((s) => s.name).join(' ')}`);
-  lines.push(r.namespaceInit ? 'Sent by the runtime to this namespace init:' : 'If it were a namespace init (a container\'s PID 1), sent by the runtime:');
+  lines.push(r.namespaceInit ? 'Sent by the runtime to this namespace init:' : "If it were a namespace init (a container's PID 1), sent by the runtime:");
   for (const f of r.asNamespaceInit) {
     const word = f.fate === 'handled' ? 'delivered' : f.fate === 'default' ? `default action (${f.action ?? ''})` : f.fate;
     lines.push(`  ${f.name.padEnd(8)} ${word}${f.blocked ? ' (blocked now: queued until unblocked)' : ''}: ${f.why}`);

@@ -81,7 +81,9 @@ const tempOf = (file: string): string => path.join(path.dirname(path.resolve(fil
  * temporary file writeJunit() will use, and opening an existing file for writing without changing it.
  */
 export function checkJunitWritable(file: string): void {
-  const fail = (why: string): never => { throw new UserError(`cannot write --junit ${file}: ${why}`); };
+  const fail = (why: string): never => {
+    throw new UserError(`cannot write --junit ${file}: ${why}`);
+  };
   try {
     if (fs.statSync(file).isDirectory()) fail('it is a directory');
     fs.closeSync(fs.openSync(file, 'r+'));
@@ -105,7 +107,11 @@ export function writeJunit(file: string, xml: string): void {
     fs.writeFileSync(tmp, xml);
     fs.renameSync(tmp, file);
   } catch (err) {
-    try { fs.rmSync(tmp, { force: true }); } catch { /* nothing to remove */ }
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      /* nothing to remove */
+    }
     throw new UserError(`cannot write --junit ${file}: ${messageOf(err)}`);
   }
 }

@@ -12,7 +12,9 @@ export function formatRescue(report: RescueReport, useColour = false): string {
   out.push(c('1', `pid1 stop: ${r.container.name} (${r.container.id.slice(0, 12)}), ${r.signal}, grace ${r.graceSeconds} s (${r.graceFrom})`));
   for (const line of formatInspect(r.before, useColour).trimEnd().split('\n')) out.push(line ? `  ${line}` : '');
   out.push('');
-  out.push(`Plan: ${r.paused ? 'unpause it (it is paused: frozen processes cannot handle a signal), then ' : ''}${r.mode === 'direct' ? `send ${r.signal} from the host to ${r.targets.map((t) => `${t.name} (PID ${t.pid}, host ${t.hostPid})`).join(', ')}, wait up to ${r.graceSeconds} s for ${r.targets.length > 1 ? 'them' : 'it'}, then stop the container normally` : r.normalStop ?? `docker stop -t ${r.graceSeconds}`}`);
+  out.push(
+    `Plan: ${r.paused ? 'unpause it (it is paused: frozen processes cannot handle a signal), then ' : ''}${r.mode === 'direct' ? `send ${r.signal} from the host to ${r.targets.map((t) => `${t.name} (PID ${t.pid}, host ${t.hostPid})`).join(', ')}, wait up to ${r.graceSeconds} s for ${r.targets.length > 1 ? 'them' : 'it'}, then stop the container normally` : (r.normalStop ?? `docker stop -t ${r.graceSeconds}`)}`,
+  );
   out.push(`  Why: ${r.why}`);
   for (const n of r.notes ?? []) out.push(`  Note: ${n}`);
   if (r.dryRun) {

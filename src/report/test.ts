@@ -18,14 +18,22 @@ function kernelWords(k: KernelResultView): string {
 
 export function formatEvent(e: TimelineEvent): string {
   switch (e.kind) {
-    case 'prestop': return `preStop ${e.phase === 'start' ? 'starts' : 'ends'}: ${e.text}`;
-    case 'signal': return `${e.signal} -> ${e.to}, sent by ${e.by}${e.kernel ? `; the kernel: ${kernelWords(e.kernel)}` : ''}`;
-    case 'kernel-signal': return `kernel ${e.signal} -> ${e.to}, sent by ${e.by}: ${e.kernel.why}${e.kernel.count ? ` (${e.kernel.count} times)` : ''}`;
-    case 'exit': return `exit   ${e.name}${e.pid !== undefined ? ` (PID ${e.pid}, host ${e.hostPid})` : ` (host PID ${e.hostPid})`}: ${e.status}${e.source === 'kernel' ? '' : e.source === 'zombie' ? ' (seen as a zombie)' : ' (status not seen)'}`;
-    case 'container-exit': return e.of === 'namespace' ? `the namespace's init is gone (status ${e.exitCode})` : `container exited with status ${e.exitCode}`;
-    case 'log': return `log    ${e.stream === 'stderr' ? '[stderr] ' : ''}${e.line}`;
-    case 'init': return `init   ${e.text}`;
-    case 'note': return e.text;
+    case 'prestop':
+      return `preStop ${e.phase === 'start' ? 'starts' : 'ends'}: ${e.text}`;
+    case 'signal':
+      return `${e.signal} -> ${e.to}, sent by ${e.by}${e.kernel ? `; the kernel: ${kernelWords(e.kernel)}` : ''}`;
+    case 'kernel-signal':
+      return `kernel ${e.signal} -> ${e.to}, sent by ${e.by}: ${e.kernel.why}${e.kernel.count ? ` (${e.kernel.count} times)` : ''}`;
+    case 'exit':
+      return `exit   ${e.name}${e.pid !== undefined ? ` (PID ${e.pid}, host ${e.hostPid})` : ` (host PID ${e.hostPid})`}: ${e.status}${e.source === 'kernel' ? '' : e.source === 'zombie' ? ' (seen as a zombie)' : ' (status not seen)'}`;
+    case 'container-exit':
+      return e.of === 'namespace' ? `the namespace's init is gone (status ${e.exitCode})` : `container exited with status ${e.exitCode}`;
+    case 'log':
+      return `log    ${e.stream === 'stderr' ? '[stderr] ' : ''}${e.line}`;
+    case 'init':
+      return `init   ${e.text}`;
+    case 'note':
+      return e.text;
   }
 }
 
@@ -33,11 +41,16 @@ export function formatEvent(e: TimelineEvent): string {
 export function disagreementLines(report: TestReport): string[] {
   const r = safeDeep(report);
   const out: string[] = [];
-  for (const [which, cmp] of [['live', r.comparison?.live], ['static', r.comparison?.static]] as const) {
+  for (const [which, cmp] of [
+    ['live', r.comparison?.live],
+    ['static', r.comparison?.static],
+  ] as const) {
     if (cmp?.status !== 'disagrees') continue;
-    out.push(`!!! PREDICTION DISAGREES WITH OBSERVATION (${which === 'live' ? 'model on the live process tree' : 'model on the launch command'}): predicted ${cmp.predicted}, observed ${cmp.observed}.`);
+    out.push(
+      `!!! PREDICTION DISAGREES WITH OBSERVATION (${which === 'live' ? 'model on the live process tree' : 'model on the launch command'}): predicted ${cmp.predicted}, observed ${cmp.observed}.`,
+    );
     out.push(`!!! ${cmp.message}`);
-    out.push('!!! This is a bug in pid1\'s model: please report it with the --json output.');
+    out.push("!!! This is a bug in pid1's model: please report it with the --json output.");
   }
   return out;
 }
@@ -67,14 +80,16 @@ export function formatTest(report: TestReport, useColour = false): string {
   if (r.preStop) {
     const h = r.preStop;
     out.push('');
-    out.push(`preStop ${h.description}: ${h.outcome} after ${Math.round(h.ms)} ms (${h.detail}); the kubelet subtracts ${h.subtractedSeconds} s: ${h.remainingSeconds} s left${h.raisedToMinimum ? ' (raised to the kubelet\'s 2 s minimum)' : ''}`);
+    out.push(
+      `preStop ${h.description}: ${h.outcome} after ${Math.round(h.ms)} ms (${h.detail}); the kubelet subtracts ${h.subtractedSeconds} s: ${h.remainingSeconds} s left${h.raisedToMinimum ? " (raised to the kubelet's 2 s minimum)" : ''}`,
+    );
   }
   if (r.timeline.length) {
     out.push('');
     out.push(c('1', `Timeline (ms from ${r.preStop ? 'the start of the preStop hook' : `the ${r.policy.signal}`}):`));
     const st = r.signalTrace;
     if (st?.source === 'none') out.push(`  (no kernel results for the signals: ${st.why})`);
-    for (const w of st?.source === 'tracefs' ? st.warnings ?? [] : []) out.push(`  (kernel trace: ${w})`);
+    for (const w of st?.source === 'tracefs' ? (st.warnings ?? []) : []) out.push(`  (kernel trace: ${w})`);
     for (const e of r.timeline) out.push(`  ${ms(e.t)}  ${formatEvent(e)}`);
   }
   out.push('');
@@ -82,7 +97,10 @@ export function formatTest(report: TestReport, useColour = false): string {
   out.push(`Verdict: ${verdictTag(r.verdict, c)}${o.stopMs !== undefined ? ` in ${(o.stopMs / 1000).toFixed(2)} s` : ''}: ${o.summary}`);
   for (const e of o.evidence) out.push(`  - ${e}`);
   if (r.initReport) out.push(`  ${r.initReport.summary}`);
-  for (const [which, cmp] of [['live', r.comparison?.live], ['static', r.comparison?.static]] as const) {
+  for (const [which, cmp] of [
+    ['live', r.comparison?.live],
+    ['static', r.comparison?.static],
+  ] as const) {
     if (!cmp || cmp.status === 'disagrees') continue;
     const head = which === 'live' ? 'Prediction (live process tree)' : 'Prediction (launch command)';
     out.push(`${head}: ${cmp.predicted}: ${cmp.status === 'agrees' ? c('32', 'agrees') : cmp.status}${cmp.message ? ` (${cmp.message})` : ''}`);

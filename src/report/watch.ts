@@ -61,8 +61,11 @@ export function jsonWatchEvent(e: WatchEvent): string {
 
 export function formatCleanup(r: CleanupReport): string {
   if (!r.instances.length) return `pid1 watch --cleanup: no pid1 instances in ${r.root}/instances\n`;
-  return r.instances.map((i) => {
-    const what = i.outcome === 'removed' ? `removed (its watcher, PID ${i.owner ?? '?'}, is gone)` : i.outcome === 'in use' ? `kept: in use by a running watcher (PID ${i.owner ?? '?'})` : 'already gone';
-    return `pid1 watch --cleanup: ${r.root}/instances/${i.name}: ${what}\n`;
-  }).join('');
+  return r.instances
+    .map((i) => {
+      const what =
+        i.outcome === 'removed' ? `removed (its watcher, PID ${i.owner ?? '?'}, is gone)` : i.outcome === 'in use' ? `kept: in use by a running watcher (PID ${i.owner ?? '?'})` : 'already gone';
+      return `pid1 watch --cleanup: ${r.root}/instances/${i.name}: ${what}\n`;
+    })
+    .join('');
 }

@@ -6,7 +6,8 @@ export default defineRule({
     id: 'cmd-ignored',
     severity: 'info',
     title: 'CMD is ignored by a shell-form ENTRYPOINT',
-    description: 'The shell form runs `/bin/sh -c "<string>" <CMD...>`: CMD becomes `$0`, `$1`... of a string that does not use them, so it has no effect. Use the exec form for ENTRYPOINT if CMD should be its arguments.',
+    description:
+      'The shell form runs `/bin/sh -c "<string>" <CMD...>`: CMD becomes `$0`, `$1`... of a string that does not use them, so it has no effect. Use the exec form for ENTRYPOINT if CMD should be its arguments.',
     fixable: false,
     sources: ['dockerfile'],
     messages: { ignored: 'CMD has no effect: the shell-form ENTRYPOINT does not pass arguments on' },

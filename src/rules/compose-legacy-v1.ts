@@ -12,21 +12,24 @@ export default defineRule({
       'specification and refuses it with `(root) Additional property <service> is not allowed`.',
       '',
       'pid1 reads such a file as docker-compose 1.x did: a string `command:`/`entrypoint:` is split with shlex, `build:`',
-      'is the context and the service\'s own `dockerfile:` names the Dockerfile, and there is no `init` or',
+      "is the context and the service's own `dockerfile:` names the Dockerfile, and there is no `init` or",
       '`stop_grace_period` (the stop waits 10 s). Move the services under a top-level `services:` key to run it with',
       'Compose v2.',
     ].join('\n'),
     fixable: false,
     sources: ['compose'],
     messages: {
-      legacy: 'this compose file is in the legacy v1 format (services at the top level, no `services:` key): only docker-compose 1.x runs it, Compose v2 refuses it (`(root) Additional property {{service}} is not allowed`)',
+      legacy:
+        'this compose file is in the legacy v1 format (services at the top level, no `services:` key): only docker-compose 1.x runs it, Compose v2 refuses it (`(root) Additional property {{service}} is not allowed`)',
     },
-    examples: [{
-      title: 'Services at the top level',
-      file: 'docker-compose.yml',
-      bad: 'web:\n  image: python:3.12-slim\n  command: gunicorn app:app',
-      good: 'services:\n  web:\n    image: python:3.12-slim\n    command: gunicorn app:app',
-    }],
+    examples: [
+      {
+        title: 'Services at the top level',
+        file: 'docker-compose.yml',
+        bad: 'web:\n  image: python:3.12-slim\n  command: gunicorn app:app',
+        good: 'services:\n  web:\n    image: python:3.12-slim\n    command: gunicorn app:app',
+      },
+    ],
   },
   checkSource(result, ctx) {
     for (const n of result.notices ?? []) {

@@ -12,7 +12,7 @@ export default defineRule({
       '',
       '- Compose v2 (`docker compose`, compose-go) splits with go-shellwords, which stops at the first unquoted `;`, `&`,',
       '  `|`, `<` or `>` and silently drops the rest: only `./migrate.sh` runs, and the service never starts.',
-      '- Compose v1 (`docker-compose` 1.x) splits with Python\'s shlex: `&&` becomes an argument of `./migrate.sh`.',
+      "- Compose v1 (`docker-compose` 1.x) splits with Python's shlex: `&&` becomes an argument of `./migrate.sh`.",
       '',
       'Write the list form with an explicit shell and `exec` the service, so that it is PID 1 and gets the stop signal:',
       '`command: ["sh", "-c", "./migrate.sh && exec gunicorn app:app"]`.',
@@ -23,7 +23,14 @@ export default defineRule({
       notAnOperator: 'compose runs no shell for {{field}}: `{{operator}}` is not an operator here; compose v2 runs only {{v2}} and drops the rest, compose v1 passes it as an argument',
       notAnOperatorV1: 'docker-compose 1.x runs no shell for {{field}} (a v1 file, which only it runs): `{{operator}}` is passed as an argument, argv {{v1}}',
     },
-    examples: [{ title: 'Two commands in one string', file: 'compose.yaml', bad: 'services:\n  web:\n    image: python:3.12-slim\n    command: ./migrate.sh && gunicorn app:app', good: 'services:\n  web:\n    image: python:3.12-slim\n    command: ["sh", "-c", "./migrate.sh && exec gunicorn app:app"]' }],
+    examples: [
+      {
+        title: 'Two commands in one string',
+        file: 'compose.yaml',
+        bad: 'services:\n  web:\n    image: python:3.12-slim\n    command: ./migrate.sh && gunicorn app:app',
+        good: 'services:\n  web:\n    image: python:3.12-slim\n    command: ["sh", "-c", "./migrate.sh && exec gunicorn app:app"]',
+      },
+    ],
   },
   checkLaunch(l, ctx) {
     if (l.kind !== 'compose') return;

@@ -10,7 +10,6 @@ import type { Fix } from '../document/edit.js';
 import type { Launch, LaunchKind, SourceResult } from '../sources/launch.js';
 
 export type Severity = 'error' | 'warning' | 'info';
-export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
 export interface RelatedLocation {
   file: string;
@@ -37,7 +36,7 @@ export interface Finding {
   suppressed?: { kind: 'inSource' | 'external'; justification: string };
 }
 
-export interface RuleExample {
+interface RuleExample {
   title: string;
   /** File name for the example (Dockerfile, entrypoint.sh, compose.yaml, deployment.yaml). */
   file?: string;

@@ -7,7 +7,7 @@ import { usesShell } from '../sources/dockerfile/launch.js';
 import { isOrchestrated, type Launch, type UnresolvedCode } from '../sources/launch.js';
 import type { Severity } from './contract.js';
 
-export type Diagnosis =
+type Diagnosis =
   | { kind: 'graceful' }
   | { kind: 'none'; code: UnresolvedCode | 'no-chain' }
   | { kind: 'no-shell' }
@@ -38,7 +38,8 @@ export function diagnose(l: Launch): Diagnosis {
 
 function compute(l: Launch): Diagnosis {
   // SIGKILL/SIGSTOP as the stop signal: no process gets to shut down, whatever the image runs.
-  if (l.unresolved && l.prediction && l.prediction.outcome !== 'graceful' && (l.stopSignal.signal === 'SIGKILL' || l.stopSignal.signal === 'SIGSTOP')) return { kind: 'other', prediction: l.prediction };
+  if (l.unresolved && l.prediction && l.prediction.outcome !== 'graceful' && (l.stopSignal.signal === 'SIGKILL' || l.stopSignal.signal === 'SIGSTOP'))
+    return { kind: 'other', prediction: l.prediction };
   if (l.unresolved) return { kind: 'none', code: l.unresolved.code };
   const lead = l.entrypoint ?? l.cmd;
   // malformed-json-form reports it: a broken exec form that fell back to the shell form
@@ -83,7 +84,10 @@ function compute(l: Launch): Diagnosis {
   // Below PID 1 the default action applies: with no handler (or a re-raise with SIG_DFL) the program ends at once
   // when the signal reaches it (kernel/signal.c sig_task_ignored drops default-action signals only for a namespace init).
   if (service.role === 'service' && index > 0 && (r === 'dropped' || r === 'reraised')) return { kind: 'other', prediction: pred };
-  if (service.role === 'service' && (r === 'dropped' || r === 'ignored' || r === 'reraised' || r === 'continues' || (r === 'exits' && service.gracefulOnSignal === 'no' && !(service.programs.at(-1)?.graceful?.length)))) {
+  if (
+    service.role === 'service' &&
+    (r === 'dropped' || r === 'ignored' || r === 'reraised' || r === 'continues' || (r === 'exits' && service.gracefulOnSignal === 'no' && !service.programs.at(-1)?.graceful?.length))
+  ) {
     return { kind: 'no-handler', proc: service, index, reaction: r };
   }
   if (service.gracefulOnSignal === 'no' && service.role === 'service') {

@@ -21,9 +21,15 @@ function stillLost(l: Launch, change: { from?: string; to?: string; argv?: strin
   if (!m) return true;
   const read = m.options.readScript;
   const { from, to } = change;
-  const argv = change.argv ?? m.argv.map((a) => (a === from ? to as string : a));
+  const argv = change.argv ?? m.argv.map((a) => (a === from ? (to as string) : a));
   // a script's text changed (not an argument): what the script reads as gets the new text
-  const readScript = from === undefined || to === undefined || !read || change.argv?.includes(to) ? read : (p: string): string | undefined => { const t = read(p); return t === from ? to : t; };
+  const readScript =
+    from === undefined || to === undefined || !read || change.argv?.includes(to)
+      ? read
+      : (p: string): string | undefined => {
+          const t = read(p);
+          return t === from ? to : t;
+        };
   const chain = chainFromArgv(argv, { ...m.options, ...(readScript ? { readScript } : {}) });
   if (!chain.processes.length) return false;
   const signal = m.options.signal ?? 'SIGTERM';
@@ -32,7 +38,7 @@ function stillLost(l: Launch, change: { from?: string; to?: string; argv?: strin
 }
 
 /** Where a shell process's command string or script text is in the files. */
-export function originOf(l: Launch, p: ChainProcess): Origin | undefined {
+function originOf(l: Launch, p: ChainProcess): Origin | undefined {
   return p.shell ? l.origins.get(p.shell.source) : undefined;
 }
 
@@ -125,7 +131,7 @@ function withExecInside(l: Launch, argv: string[]): { argv: string[]; edit?: Tex
  * appended, and a CMD under an ENTRYPOINT is not PID 1.
  */
 export function jsonFormFix(l: Launch, part: LaunchPart | undefined, known?: ChainProcess): Fix | undefined {
-  if (!part || part.form !== 'shell' || part.values.length !== 1) return undefined;
+  if (part?.form !== 'shell' || part.values.length !== 1) return undefined;
   if (part.what === 'ENTRYPOINT' && l.cmd) return undefined;
   if (part.what === 'CMD' && l.entrypoint) return undefined;
   const v = part.values[0] as Origin;

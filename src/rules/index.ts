@@ -25,22 +25,36 @@ import templateFile from './template-file.js';
 import unknownShell from './unknown-shell.js';
 
 export const RULES: readonly Rule[] = [
-  shellPid1, shellUnderInit, scriptNoExec, signalTrap, packageManagerPid1, unknownShell, noShell, serverStopSignal,
-  invalidStopSignal, malformedJsonForm, serviceNoHandler, programDecides, stopNotGraceful, cmdIgnored, onbuildLaunch, templateFile,
+  shellPid1,
+  shellUnderInit,
+  scriptNoExec,
+  signalTrap,
+  packageManagerPid1,
+  unknownShell,
+  noShell,
+  serverStopSignal,
+  invalidStopSignal,
+  malformedJsonForm,
+  serviceNoHandler,
+  programDecides,
+  stopNotGraceful,
+  cmdIgnored,
+  onbuildLaunch,
+  templateFile,
   // compose and Kubernetes
-  k8sSharedPidNamespace, composeShellOperators, composeLegacyV1, k8sPrestopMissingBinary, k8sPrestopExceedsGrace, k8sStopSignalNeedsOs, k8sImageDecides,
+  k8sSharedPidNamespace,
+  composeShellOperators,
+  composeLegacyV1,
+  k8sPrestopMissingBinary,
+  k8sPrestopExceedsGrace,
+  k8sStopSignalNeedsOs,
+  k8sImageDecides,
 ];
 
-const BY_ID = new Map(RULES.map((r) => [r.meta.id, r]));
-
 /** Ids rules had before: they still work in config and `# pid1-ignore` comments. */
-export const RULE_ALIASES: Readonly<Record<string, string>> = { 'node-pid1': 'program-decides' };
+const RULE_ALIASES: Readonly<Record<string, string>> = { 'node-pid1': 'program-decides' };
 
 /** The current id of a rule id as written (an old id maps to its new one). */
 export function canonicalRuleId(id: string): string {
   return RULE_ALIASES[id] ?? id;
-}
-
-export function ruleById(id: string): Rule | undefined {
-  return BY_ID.get(canonicalRuleId(id));
 }

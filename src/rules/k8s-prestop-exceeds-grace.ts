@@ -15,16 +15,19 @@ export default defineRule({
       '(kuberuntime_container.go killContainer, minimumGracePeriodInSeconds). A hook that sleeps as long as the grace',
       'period leaves the service 2 seconds between the stop signal and SIGKILL, whatever its shutdown needs.',
       '',
-      'Make the grace period the hook\'s time plus the service\'s own shutdown time.',
+      "Make the grace period the hook's time plus the service's own shutdown time.",
     ].join('\n'),
     fixable: false,
     sources: ['kubernetes'],
     messages: { takesGrace: 'the preStop hook takes {{hook}} s of the {{grace}} s grace period{{defaultNote}}: the service gets only {{left}} s between {{signal}} and SIGKILL' },
-    examples: [{
-      title: 'A 30 s preStop sleep with the default grace period', file: 'deployment.yaml',
-      bad: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:1.4\n          lifecycle:\n            preStop:\n              sleep: {seconds: 30}',
-      good: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      terminationGracePeriodSeconds: 45\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:1.4\n          lifecycle:\n            preStop:\n              sleep: {seconds: 30}',
-    }],
+    examples: [
+      {
+        title: 'A 30 s preStop sleep with the default grace period',
+        file: 'deployment.yaml',
+        bad: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:1.4\n          lifecycle:\n            preStop:\n              sleep: {seconds: 30}',
+        good: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      terminationGracePeriodSeconds: 45\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:1.4\n          lifecycle:\n            preStop:\n              sleep: {seconds: 30}',
+      },
+    ],
   },
   checkLaunch(l, ctx) {
     if (l.kind !== 'kubernetes') return;
@@ -38,9 +41,7 @@ export default defineRule({
       range: rangeOf(hook.span),
       messageId: 'takesGrace',
       data: { hook: hook.seconds, grace, defaultNote: l.stop.graceSource === 'default' ? ' (the default)' : '', left, signal: l.stopSignal.signal },
-      why: [
-        `kubelet: run preStop (${hook.seconds} s), then StopContainer with max(${grace} - ${hook.seconds}, ${MIN_GRACE}) = ${left} s: ${l.stopSignal.signal}, wait, SIGKILL`,
-      ],
+      why: [`kubelet: run preStop (${hook.seconds} s), then StopContainer with max(${grace} - ${hook.seconds}, ${MIN_GRACE}) = ${left} s: ${l.stopSignal.signal}, wait, SIGKILL`],
       suggestion: `set terminationGracePeriodSeconds to at least ${Math.ceil(hook.seconds) + 10} (the hook plus the service's shutdown time)`,
     });
   },

@@ -23,11 +23,14 @@ export default defineRule({
     fixable: false,
     sources: ['kubernetes'],
     messages: { missing: 'the preStop hook runs `{{program}}`, which {{image}} does not have ({{how}}): the hook fails and the stop signal is sent at once, without the delay' },
-    examples: [{
-      title: 'sleep on distroless', file: 'deployment.yaml',
-      bad: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: gcr.io/distroless/static-debian12\n          command: ["/app"]\n          lifecycle:\n            preStop:\n              exec:\n                command: ["sleep", "5"]',
-      good: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: gcr.io/distroless/static-debian12\n          command: ["/app"]\n          lifecycle:\n            preStop:\n              sleep:\n                seconds: 5',
-    }],
+    examples: [
+      {
+        title: 'sleep on distroless',
+        file: 'deployment.yaml',
+        bad: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: gcr.io/distroless/static-debian12\n          command: ["/app"]\n          lifecycle:\n            preStop:\n              exec:\n                command: ["sleep", "5"]',
+        good: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: gcr.io/distroless/static-debian12\n          command: ["/app"]\n          lifecycle:\n            preStop:\n              sleep:\n                seconds: 5',
+      },
+    ],
   },
   checkLaunch(l, ctx) {
     if (l.kind !== 'kubernetes') return;
@@ -43,10 +46,13 @@ export default defineRule({
       messageId: 'missing',
       data: { program: prog, image: l.shell.image ?? 'the image', how: l.shell.how },
       why: [
-        'the kubelet runs preStop exec commands inside the container, with the image\'s filesystem',
+        "the kubelet runs preStop exec commands inside the container, with the image's filesystem",
         'a failed hook is logged as FailedPreStopHook; the kubelet then stops the container right away',
       ],
-      suggestion: hook.seconds !== undefined ? `use the sleep action: preStop: {sleep: {seconds: ${hook.seconds}}} (Kubernetes 1.30+)` : 'use an action that needs nothing in the image (sleep, httpGet), or a program the image has',
+      suggestion:
+        hook.seconds !== undefined
+          ? `use the sleep action: preStop: {sleep: {seconds: ${hook.seconds}}} (Kubernetes 1.30+)`
+          : 'use an action that needs nothing in the image (sleep, httpGet), or a program the image has',
     });
   },
 });

@@ -10,14 +10,14 @@ export default defineRule({
     description: [
       'Docker treats `ENTRYPOINT`/`CMD` arguments as the exec form only when they parse as a JSON array of strings.',
       'Single quotes, a missing bracket or a trailing comma silently turn them into the shell form:',
-      '`/bin/sh -c \'[\'"\'"\'gunicorn\'"\'"\', ...\'`, which fails to start (`[gunicorn,: not found`). `SHELL` requires JSON and',
+      "`/bin/sh -c '['\"'\"'gunicorn'\"'\"', ...'`, which fails to start (`[gunicorn,: not found`). `SHELL` requires JSON and",
       'fails the build.',
     ].join('\n'),
     fixable: false,
     sources: ['dockerfile'],
     messages: {
       shell: 'SHELL must be a JSON array of strings: the build fails',
-      fallsBack: '{{keyword}} looks like the exec form but is not valid JSON: Docker runs it as `/bin/sh -c \'{{text}}\'`, which cannot start the service',
+      fallsBack: "{{keyword}} looks like the exec form but is not valid JSON: Docker runs it as `/bin/sh -c '{{text}}'`, which cannot start the service",
     },
     examples: [{ title: 'Single quotes', bad: "FROM python:3.12-slim\nCMD ['gunicorn', 'app:app']", good: 'FROM python:3.12-slim\nCMD ["gunicorn", "app:app"]' }],
   },

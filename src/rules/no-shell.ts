@@ -17,7 +17,13 @@ export default defineRule({
     fixable: true,
     sources: ['dockerfile', 'compose', 'kubernetes'],
     messages: { noShell: '{{image}} has no /bin/sh ({{how}}), but the launch needs one: the container cannot start' },
-    examples: [{ title: 'distroless', bad: 'FROM gcr.io/distroless/static-debian12\nCOPY app /app\nENTRYPOINT /app --serve', good: 'FROM gcr.io/distroless/static-debian12\nCOPY app /app\nENTRYPOINT ["/app", "--serve"]' }],
+    examples: [
+      {
+        title: 'distroless',
+        bad: 'FROM gcr.io/distroless/static-debian12\nCOPY app /app\nENTRYPOINT /app --serve',
+        good: 'FROM gcr.io/distroless/static-debian12\nCOPY app /app\nENTRYPOINT ["/app", "--serve"]',
+      },
+    ],
   },
   checkLaunch(l, ctx) {
     if (diagnose(l).kind !== 'no-shell') return;
@@ -28,7 +34,7 @@ export default defineRule({
       messageId: 'noShell',
       data: { image: l.shell.image ?? 'the base image', how: l.shell.how },
       why: [`the runtime execs ${JSON.stringify(l.argv.slice(0, 3))}; /bin/sh does not exist in the image`],
-      ...(fix ? { fix } : { suggestion: 'use the exec (JSON) form with the program\'s path' }),
+      ...(fix ? { fix } : { suggestion: "use the exec (JSON) form with the program's path" }),
     });
   },
 });

@@ -7,7 +7,8 @@ export default defineRule({
     id: 'onbuild-launch',
     severity: 'info',
     title: 'ONBUILD sets a shell-form ENTRYPOINT/CMD for images built on this one',
-    description: 'An `ONBUILD ENTRYPOINT`/`ONBUILD CMD` in the shell form runs in every child image as `/bin/sh -c`: on a Debian-based child the shell stays PID 1 and drops SIGTERM. Prefer the exec form in triggers.',
+    description:
+      'An `ONBUILD ENTRYPOINT`/`ONBUILD CMD` in the shell form runs in every child image as `/bin/sh -c`: on a Debian-based child the shell stays PID 1 and drops SIGTERM. Prefer the exec form in triggers.',
     fixable: false,
     sources: ['dockerfile'],
     messages: { shellForm: 'ONBUILD {{keyword}} in the shell form: images built FROM this one run it as /bin/sh -c, and on dash the shell stays PID 1' },
@@ -29,7 +30,7 @@ export default defineRule({
           range: rangeOf({ doc: result.doc, start: ins.start, end: ins.end }),
           messageId: 'shellForm',
           data: { keyword: kw },
-          why: ['the trigger runs in the child image\'s build, with that image\'s /bin/sh'],
+          why: ["the trigger runs in the child image's build, with that image's /bin/sh"],
           suggestion: `use the exec form: ONBUILD ${kw} ["program", "arg"]`,
         });
       }

@@ -6,22 +6,22 @@ import { anchorRange, stopSignalOf } from './util.js';
 /** How a program of each runtime takes the signal, for the message. */
 const HOW: Readonly<Record<string, string>> = {
   python: 'signal.signal(signal.SIGTERM, ...), or a server that installs it',
-  node: 'process.on(\'SIGTERM\', ...)',
+  node: "process.on('SIGTERM', ...)",
   go: 'signal.Notify / signal.NotifyContext',
-  deno: 'Deno.addSignalListener(\'SIGTERM\', ...)',
-  bun: 'process.on(\'SIGTERM\', ...)',
+  deno: "Deno.addSignalListener('SIGTERM', ...)",
+  bun: "process.on('SIGTERM', ...)",
 };
 
 export default defineRule({
   meta: {
     id: 'program-decides',
     severity: 'warning',
-    title: 'The program\'s own code decides whether the stop is graceful, and pid1 cannot see it',
+    title: "The program's own code decides whether the stop is graceful, and pid1 cannot see it",
     description: [
       'A language runtime runs the service (CPython, Node.js, Go, Deno, Bun): whether it stops gracefully depends on the',
-      'program\'s own code. CPython handles SIGINT only, so without `signal.signal(signal.SIGTERM, ...)` (or a server',
+      "program's own code. CPython handles SIGINT only, so without `signal.signal(signal.SIGTERM, ...)` (or a server",
       'that installs one) SIGTERM is dropped at PID 1. Node and Go install a handler of their own that re-raises the',
-      'default action (or exits at once) unless the program takes the signal (`process.on(\'SIGTERM\')`, `signal.Notify`).',
+      "default action (or exits at once) unless the program takes the signal (`process.on('SIGTERM')`, `signal.Notify`).",
       '',
       'pid1 reads the program when its entry file is in the build context (`python app.py`, `node server.js`, `node .`,',
       'or the main package of a Go binary built by `go build` in the Dockerfile), following its imports one level: a',
@@ -38,11 +38,17 @@ export default defineRule({
       asPid1: '{{program}} gets {{signal}} as PID 1: graceful only if the program handles it ({{how}}); pid1 cannot see that it does{{why}}',
       asChild: '{{program}} gets {{signal}}: graceful only if the program handles it ({{how}}); pid1 cannot see that it does{{why}}',
     },
-    examples: [{
-      title: 'node as PID 1, its code out of sight', bad: 'FROM node:20\nCMD ["node", "server.js"]',
-      good: 'FROM node:20\nWORKDIR /app\nCOPY server.js .\nCMD ["node", "server.js"]',
-      files: { 'server.js': 'const http = require("http");\nconst server = http.createServer((req, res) => res.end("ok")).listen(8080);\nprocess.on("SIGTERM", () => server.close(() => process.exit(0)));\n' },
-    }],
+    examples: [
+      {
+        title: 'node as PID 1, its code out of sight',
+        bad: 'FROM node:20\nCMD ["node", "server.js"]',
+        good: 'FROM node:20\nWORKDIR /app\nCOPY server.js .\nCMD ["node", "server.js"]',
+        files: {
+          'server.js':
+            'const http = require("http");\nconst server = http.createServer((req, res) => res.end("ok")).listen(8080);\nprocess.on("SIGTERM", () => server.close(() => process.exit(0)));\n',
+        },
+      },
+    ],
   },
   checkLaunch(l, ctx) {
     const d = diagnose(l);

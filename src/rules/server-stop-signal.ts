@@ -26,7 +26,7 @@ export default defineRule({
   meta: {
     id: 'server-stop-signal',
     severity: 'error',
-    title: 'The stop signal is not the server\'s graceful-shutdown signal',
+    title: "The stop signal is not the server's graceful-shutdown signal",
     description: [
       'Some servers treat SIGTERM as "stop now" and shut down gracefully on another signal: nginx and php-fpm on SIGQUIT,',
       'Apache httpd on SIGWINCH; PostgreSQL on SIGINT (fast, clean) or SIGTERM (smart: waits for every client), while',
@@ -34,11 +34,17 @@ export default defineRule({
       'When the signal is inherited from a base image pid1 cannot see (the official nginx image sets `STOPSIGNAL SIGQUIT`),',
       'this is a warning.',
     ].join('\n'),
-    fix: 'Sets `STOPSIGNAL` to the server\'s graceful signal (replacing the existing one, or adding it before ENTRYPOINT/CMD).',
+    fix: "Sets `STOPSIGNAL` to the server's graceful signal (replacing the existing one, or adding it before ENTRYPOINT/CMD).",
     fixable: true,
     sources: ['dockerfile', 'script', 'compose', 'kubernetes'],
     messages: { wrongSignal: '{{server}} shuts down gracefully on {{graceful}}, but the stop signal is {{signal}}{{unseenNote}}: {{note}}' },
-    examples: [{ title: 'nginx with STOPSIGNAL SIGTERM', bad: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y nginx\nSTOPSIGNAL SIGTERM\nCMD ["nginx", "-g", "daemon off;"]', good: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y nginx\nSTOPSIGNAL SIGQUIT\nCMD ["nginx", "-g", "daemon off;"]' }],
+    examples: [
+      {
+        title: 'nginx with STOPSIGNAL SIGTERM',
+        bad: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y nginx\nSTOPSIGNAL SIGTERM\nCMD ["nginx", "-g", "daemon off;"]',
+        good: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y nginx\nSTOPSIGNAL SIGQUIT\nCMD ["nginx", "-g", "daemon off;"]',
+      },
+    ],
   },
   checkLaunch(l, ctx) {
     const d = diagnose(l);
@@ -52,7 +58,13 @@ export default defineRule({
       ...where,
       ...(unseen ? { severity: 'warning' as const } : {}),
       messageId: 'wrongSignal',
-      data: { server: d.proc.name, graceful: d.graceful.join(' or '), signal: sig, unseenNote: unseen ? ` (unless ${l.shell.image ?? 'the base image'} sets STOPSIGNAL)` : '', note: d.proc.note ?? 'it stops at once' },
+      data: {
+        server: d.proc.name,
+        graceful: d.graceful.join(' or '),
+        signal: sig,
+        unseenNote: unseen ? ` (unless ${l.shell.image ?? 'the base image'} sets STOPSIGNAL)` : '',
+        note: d.proc.note ?? 'it stops at once',
+      },
       why: whyOf(l),
       ...(fix ? { fix } : { suggestion: `set STOPSIGNAL ${want}` }),
     });

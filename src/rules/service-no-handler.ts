@@ -22,7 +22,7 @@ function evidenceSpan(doc: Document, offset: number, line: number | undefined): 
 /** A handler to write, per runtime. */
 const SNIPPET: Readonly<Record<string, string>> = {
   python: 'install a handler: `signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))` (or stop your server there)',
-  node: 'listen for it: `process.on(\'SIGTERM\', () => server.close(() => process.exit(0)))`',
+  node: "listen for it: `process.on('SIGTERM', () => server.close(() => process.exit(0)))`",
   go: 'take it: `ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)` and shut down when ctx is done',
 };
 
@@ -36,14 +36,14 @@ export default defineRule({
       'container, a program with no handler never sees it (the kernel drops default-action signals sent to a namespace',
       'init), one that ignores it or re-raises it keeps running, and `docker stop` / the kubelet SIGKILL it when the grace',
       'period ends (exit 137): `sleep infinity`, `tail -f /dev/null`, `cat`, a CPython program that installs no SIGTERM',
-      'handler, Node without `process.on(\'SIGTERM\')`, a PHP script without `pcntl_signal()`, busybox `crond`. A Go program without',
+      "handler, Node without `process.on('SIGTERM')`, a PHP script without `pcntl_signal()`, busybox `crond`. A Go program without",
       '`signal.Notify` exits at once instead: fast, but without a graceful stop.',
       '',
       'pid1 knows each program from its catalogue (src/model/catalogue.ts, each entry with its source and a test that runs',
       'it as PID 1), and reads Python and Node programs in the build context for a handler. A binary that a `go build` or',
       '`go install` in the Dockerfile made (in any stage, copied with `COPY --from`) is followed back to its main package',
       'in the build context and read the same way: the files a linux build compiles (`-tags`, file-name suffixes,',
-      '`//go:build`), and the module\'s own packages they import, one level. A Go binary made any other way (copied',
+      "`//go:build`), and the module's own packages they import, one level. A Go binary made any other way (copied",
       'prebuilt from the build context or an image, built by `make` or a script) is not known to be Go, and pid1 says',
       'nothing about it; a build it cannot pin to one package is a warning (program-decides). `exec` does not help such a',
       'program: handle the signal in it, or run it under an init that forwards the signal and waits (pid1 init, tini).',
@@ -60,7 +60,8 @@ export default defineRule({
     examples: [
       { title: 'A keep-alive command', bad: 'FROM debian:bookworm\nCMD ["sleep", "infinity"]' },
       {
-        title: 'A Python script with no SIGTERM handler', file: 'Dockerfile',
+        title: 'A Python script with no SIGTERM handler',
+        file: 'Dockerfile',
         bad: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nCMD ["python", "app.py"]',
         good: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py handled.py ./\nCMD ["python", "handled.py"]',
         files: {
@@ -69,13 +70,15 @@ export default defineRule({
         },
       },
       {
-        title: 'A Go binary built in an earlier stage from a main package with no signal.Notify', file: 'Dockerfile',
+        title: 'A Go binary built in an earlier stage from a main package with no signal.Notify',
+        file: 'Dockerfile',
         bad: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/server ./cmd/server\nFROM scratch\nCOPY --from=build /out/server /server\nENTRYPOINT ["/server"]',
         good: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/server ./cmd/graceful\nFROM scratch\nCOPY --from=build /out/server /server\nENTRYPOINT ["/server"]',
         files: {
           'go.mod': 'module example.com/app\n\ngo 1.22\n',
           'cmd/server/main.go': 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", nil)\n}\n',
-          'cmd/graceful/main.go': 'package main\n\nimport (\n\t"context"\n\t"net/http"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)\n\tdefer stop()\n\tsrv := &http.Server{Addr: ":8080"}\n\tgo srv.ListenAndServe()\n\t<-ctx.Done()\n\tsrv.Shutdown(context.Background())\n}\n',
+          'cmd/graceful/main.go':
+            'package main\n\nimport (\n\t"context"\n\t"net/http"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)\n\tdefer stop()\n\tsrv := &http.Server{Addr: ":8080"}\n\tgo srv.ListenAndServe()\n\t<-ctx.Done()\n\tsrv.Shutdown(context.Background())\n}\n',
         },
       },
     ],
@@ -98,11 +101,17 @@ export default defineRule({
       ...where,
       messageId: d.reaction,
       data: {
-        service: commandShown(p.finalArgv ?? p.argv) || p.name, signal: stopSignalOf(l), where: fromSource,
+        service: commandShown(p.finalArgv ?? p.argv) || p.name,
+        signal: stopSignalOf(l),
+        where: fromSource,
         fate: asPid1 ? 'as PID 1 the kernel drops it' : 'the process keeps running',
       },
       why: [...whyOf(l), ...(entry ? [`${entry.title}: ${entry.graceful.note}`] : [])],
-      suggestion: SNIPPET[runtime] ?? (entry?.graceful.signals.length ? `stop it with ${entry.graceful.signals[0]} (STOPSIGNAL)` : 'run it under an init that forwards the signal and waits (pid1 init), or from a script with a trap that ends it'),
+      suggestion:
+        SNIPPET[runtime] ??
+        (entry?.graceful.signals.length
+          ? `stop it with ${entry.graceful.signals[0]} (STOPSIGNAL)`
+          : 'run it under an init that forwards the signal and waits (pid1 init), or from a script with a trap that ends it'),
       // In the program file: name the launch that runs it.
       ...(script ? { related: [{ file: l.anchor.doc.file, range: rangeOf(l.anchor), message: 'the launch that runs this program' }] } : {}),
     });

@@ -6,7 +6,7 @@ import { at, serviceName, shellShape, shellSpan, stopSignalOf, valueSpanOrAnchor
 const SUGGESTION = {
   plain: 'make the service PID 1: `exec` it at the end of the string, or use the exec (JSON) form',
   notLast: 'run what follows the service before it (or drop it), then `exec` the service as the last command',
-  loop: 'end the loop from a trap (`trap \'exit 0\' TERM`, with short `sleep`s in the loop), or run its work under an init (pid1 init, tini)',
+  loop: "end the loop from a trap (`trap 'exit 0' TERM`, with short `sleep`s in the loop), or run its work under an init (pid1 init, tini)",
 } as const;
 
 export default defineRule({
@@ -18,22 +18,27 @@ export default defineRule({
       'A shell-form `ENTRYPOINT`/`CMD` runs as `/bin/sh -c "<string>"`, and so does an explicit `["sh", "-c", "..."]`.',
       'When that shell does not replace itself with the service (dash never does; bash and busybox ash only for a final',
       'simple command without traps), the shell stays PID 1. It has no handler for the stop signal, and the kernel drops',
-      'default-action signals sent to a PID namespace\'s init: `docker stop` waits the whole grace period, then SIGKILLs',
+      "default-action signals sent to a PID namespace's init: `docker stop` waits the whole grace period, then SIGKILLs",
       'everything (exit 137). The service never runs its graceful shutdown.',
       '',
-      'Unlike hadolint DL3025, this rule knows the image\'s `/bin/sh`: a shell form on Alpine (busybox ash) or',
-      'Fedora/UBI (bash) that ends in a simple command is exec\'d and is not reported.',
+      "Unlike hadolint DL3025, this rule knows the image's `/bin/sh`: a shell form on Alpine (busybox ash) or",
+      "Fedora/UBI (bash) that ends in a simple command is exec'd and is not reported.",
     ].join('\n'),
     fix: 'Rewrites a plain command (no shell features) to the exec (JSON) form when no CMD is in effect; otherwise puts `exec` in front of the final command inside the shell string.',
     fixable: true,
     sources: ['dockerfile', 'compose', 'kubernetes'],
     messages: {
       noExec: 'PID 1 is `{{shell}} -c` ({{how}}), which does not exec `{{service}}`: {{signal}} is dropped and the container is SIGKILLed when the grace period ends',
-      notLast: 'PID 1 is `{{shell}} -c` ({{how}}): `{{service}}` is not the last command (`{{after}}` runs after it), so no shell execs it; {{signal}} is dropped and the container is SIGKILLed when the grace period ends',
+      notLast:
+        'PID 1 is `{{shell}} -c` ({{how}}): `{{service}}` is not the last command (`{{after}}` runs after it), so no shell execs it; {{signal}} is dropped and the container is SIGKILLed when the grace period ends',
       loop: 'PID 1 is `{{shell}} -c` ({{how}}) running an endless loop: no shell execs a loop, and without a trap that ends it {{signal}} is dropped; the container is SIGKILLed when the grace period ends',
     },
     examples: [
-      { title: 'The classic: gunicorn on a Debian-based image', bad: 'FROM python:3.9-slim\nENTRYPOINT gunicorn -w 1 -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:80 app:app', good: 'FROM python:3.9-slim\nENTRYPOINT ["gunicorn", "-w", "1", "-k", "uvicorn.workers.UvicornWorker", "--bind", "0.0.0.0:80", "app:app"]' },
+      {
+        title: 'The classic: gunicorn on a Debian-based image',
+        bad: 'FROM python:3.9-slim\nENTRYPOINT gunicorn -w 1 -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:80 app:app',
+        good: 'FROM python:3.9-slim\nENTRYPOINT ["gunicorn", "-w", "1", "-k", "uvicorn.workers.UvicornWorker", "--bind", "0.0.0.0:80", "app:app"]',
+      },
       { title: 'An explicit sh -c', bad: 'FROM node:20\nCMD ["sh", "-c", "cd /app && node server.js"]', good: 'FROM node:20\nCMD ["sh", "-c", "cd /app && exec node server.js"]' },
     ],
   },

@@ -15,12 +15,18 @@ export default defineRule({
       'kernel SIGKILLs every process left in the namespace, the service included, before its shutdown handler finishes.',
       'The stop is fast but not graceful.',
     ].join('\n'),
-    fix: 'Puts `exec` in front of the final command of the `-c` string, so that the service is the init\'s direct child.',
+    fix: "Puts `exec` in front of the final command of the `-c` string, so that the service is the init's direct child.",
     fixable: true,
     sources: ['dockerfile', 'compose', 'kubernetes'],
-    messages: { shellDies: '{{init}} forwards {{signal}} to `{{shell}} -c`, which does not exec `{{service}}`: the shell dies at once, {{init}} exits, and the kernel SIGKILLs the service mid-shutdown' },
+    messages: {
+      shellDies: '{{init}} forwards {{signal}} to `{{shell}} -c`, which does not exec `{{service}}`: the shell dies at once, {{init}} exits, and the kernel SIGKILLs the service mid-shutdown',
+    },
     examples: [
-      { title: 'tini in front of a shell wrapper', bad: 'FROM debian:bookworm\nENTRYPOINT ["tini", "--", "sh", "-c", "svc --port 80"]', good: 'FROM debian:bookworm\nENTRYPOINT ["tini", "--", "sh", "-c", "exec svc --port 80"]' },
+      {
+        title: 'tini in front of a shell wrapper',
+        bad: 'FROM debian:bookworm\nENTRYPOINT ["tini", "--", "sh", "-c", "svc --port 80"]',
+        good: 'FROM debian:bookworm\nENTRYPOINT ["tini", "--", "sh", "-c", "exec svc --port 80"]',
+      },
     ],
   },
   checkLaunch(l, ctx) {
@@ -33,7 +39,7 @@ export default defineRule({
       messageId: 'shellDies',
       data: { init: d.init.name, signal: stopSignalOf(l), shell: d.proc.name, service: serviceName(l) },
       why: whyOf(l),
-      ...(fix ? { fix } : { suggestion: 'exec the service from the shell so that it is the init\'s direct child' }),
+      ...(fix ? { fix } : { suggestion: "exec the service from the shell so that it is the init's direct child" }),
     });
   },
 });

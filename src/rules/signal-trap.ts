@@ -30,8 +30,13 @@ export default defineRule({
       noForward: 'the {{name}} trap does not pass the signal to the service: the script ends and the kernel SIGKILLs the service',
     },
     examples: [
-      { title: 'Forwarding trap that does not wait', file: 'entrypoint.sh', bad: '#!/bin/sh\ntrap \'kill -TERM $pid\' TERM\nsvc & pid=$!\nwait $pid', good: '#!/bin/sh\ntrap \'kill -TERM $pid; wait $pid\' TERM\nsvc & pid=$!\nwait $pid' },
-      { title: 'Trap with the service in the foreground', file: 'entrypoint.sh', bad: '#!/bin/sh\ntrap \'echo bye; exit 0\' TERM\nsvc', good: '#!/bin/sh\nexec svc' },
+      {
+        title: 'Forwarding trap that does not wait',
+        file: 'entrypoint.sh',
+        bad: "#!/bin/sh\ntrap 'kill -TERM $pid' TERM\nsvc & pid=$!\nwait $pid",
+        good: "#!/bin/sh\ntrap 'kill -TERM $pid; wait $pid' TERM\nsvc & pid=$!\nwait $pid",
+      },
+      { title: 'Trap with the service in the foreground', file: 'entrypoint.sh', bad: "#!/bin/sh\ntrap 'echo bye; exit 0' TERM\nsvc", good: '#!/bin/sh\nexec svc' },
     ],
   },
   checkLaunch(l, ctx) {
@@ -41,9 +46,7 @@ export default defineRule({
     const shell = d.proc.shell;
     const trap = shell ? stopTrap(shell, sig) : undefined;
     const where = shellSpan(l, d.proc);
-    const messageId = d.problem === 'deferred' ? 'deferred'
-      : d.problem === 'no-wait' ? (shell?.errexit && (shell.wait?.waits ?? 0) >= 2 ? 'errexitWait' : 'noWait')
-        : 'noForward';
+    const messageId = d.problem === 'deferred' ? 'deferred' : d.problem === 'no-wait' ? (shell?.errexit && (shell.wait?.waits ?? 0) >= 2 ? 'errexitWait' : 'noWait') : 'noForward';
     ctx.report({
       severity: severityOf(l),
       ...at(where),
@@ -51,7 +54,10 @@ export default defineRule({
       data: { name: sig.replace(/^SIG/, ''), where: trap ? ` (line ${trap.line})` : '', signal: sig, forwarded: trap?.forwardsAs ?? sig },
       why: whyOf(l),
       related: [{ file: l.anchor.doc.file, range: rangeOf(l.anchor), message: 'the launch that runs this shell' }],
-      suggestion: d.problem === 'no-wait' ? 'wait for the service inside the trap (`kill -TERM "$pid"; wait "$pid"`), or `exec` the service instead' : '`exec` the service, or run it in the background with a trap that kills and then waits for it',
+      suggestion:
+        d.problem === 'no-wait'
+          ? 'wait for the service inside the trap (`kill -TERM "$pid"; wait "$pid"`), or `exec` the service instead'
+          : '`exec` the service, or run it in the background with a trap that kills and then waits for it',
     });
   },
 });

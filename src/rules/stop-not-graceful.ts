@@ -10,7 +10,7 @@ export default defineRule({
     description: [
       'The launch chain loses the stop signal in a way no more specific rule describes: a stop signal no process can',
       'handle (SIGKILL, SIGSTOP), a real-time signal an init ignores, a service that ignores the signal, an init whose',
-      'child is not the service. The message gives the signal\'s path',
+      "child is not the service. The message gives the signal's path",
       'step by step. Error when pid1 sees the whole chain; warning when part of it is hidden (a script not in the build',
       'context, a command built at run time).',
     ].join('\n'),
@@ -19,7 +19,11 @@ export default defineRule({
     messages: { notGraceful: '{{qualifier}}{{outcome}} (PID 1: {{pid1}}, service: {{service}})' },
     examples: [
       { title: 'STOPSIGNAL SIGKILL: no process gets to shut down', bad: 'FROM debian:bookworm\nSTOPSIGNAL SIGKILL\nCMD ["svc"]', good: 'FROM debian:bookworm\nSTOPSIGNAL SIGTERM\nCMD ["svc"]' },
-      { title: 'pid1 init ignores real-time signals', bad: 'FROM debian:bookworm\nSTOPSIGNAL SIGRTMIN+3\nENTRYPOINT ["pid1", "init", "--", "svc"]', good: 'FROM debian:bookworm\nENTRYPOINT ["pid1", "init", "--", "svc"]' },
+      {
+        title: 'pid1 init ignores real-time signals',
+        bad: 'FROM debian:bookworm\nSTOPSIGNAL SIGRTMIN+3\nENTRYPOINT ["pid1", "init", "--", "svc"]',
+        good: 'FROM debian:bookworm\nENTRYPOINT ["pid1", "init", "--", "svc"]',
+      },
     ],
   },
   checkLaunch(l, ctx) {

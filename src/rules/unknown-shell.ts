@@ -9,8 +9,8 @@ export default defineRule({
     severity: 'warning',
     title: 'The outcome depends on which /bin/sh the base image has',
     description: [
-      'A shell form (or `sh -c`) whose last command could be exec\'d by bash or busybox ash, but not by dash. pid1 does',
-      'not know the base image\'s `/bin/sh`, so it cannot tell whether the service will be PID 1. Tell it with the',
+      "A shell form (or `sh -c`) whose last command could be exec'd by bash or busybox ash, but not by dash. pid1 does",
+      "not know the base image's `/bin/sh`, so it cannot tell whether the service will be PID 1. Tell it with the",
       '`images` config (`{"images": {"myorg/base:*": "dash"}}`), `--image-shell myorg/base=dash`, or let it look inside',
       'a local image with `--probe-images`. Writing `exec` (or the exec form) makes the question moot on every shell.',
     ].join('\n'),
@@ -18,9 +18,7 @@ export default defineRule({
     fixable: true,
     sources: ['dockerfile', 'compose', 'kubernetes'],
     messages: { dependsOnShell: 'whether `{{service}}` gets {{signal}} depends on the /bin/sh of {{image}} (dash would stay PID 1 and drop it); pid1 does not know that image' },
-    examples: [
-      { title: 'An in-house base image', bad: 'FROM registry.example.com/base:3\nCMD gunicorn app:app', good: 'FROM registry.example.com/base:3\nCMD ["gunicorn", "app:app"]' },
-    ],
+    examples: [{ title: 'An in-house base image', bad: 'FROM registry.example.com/base:3\nCMD gunicorn app:app', good: 'FROM registry.example.com/base:3\nCMD ["gunicorn", "app:app"]' }],
   },
   checkLaunch(l, ctx) {
     const d = diagnose(l);

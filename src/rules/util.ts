@@ -16,7 +16,7 @@ export function anchorRange(l: Launch): { file: string; range: ReturnType<typeof
 export function valueSpanOrAnchor(l: Launch): Span {
   const own = isOrchestrated(l) ? [l.entrypoint, l.cmd].find((p) => p !== undefined && p.values.length > 0 && p.valueSpan.doc === l.doc) : undefined;
   const part = own ?? l.entrypoint ?? l.cmd;
-  return part && part.values.length ? part.valueSpan : l.anchor;
+  return part?.values.length ? part.valueSpan : l.anchor;
 }
 
 /** Where a shell process's final command is written, falling back to the launch. */
@@ -49,7 +49,7 @@ export function shellShape(l: Launch, p: ChainProcess): { kind: 'loop' | 'notLas
   if (end.kind === 'loop') return { kind: 'loop', after: '', line: end.command.line };
   if (end.kind === 'foreground' && end.after.length) {
     const first = end.after[0];
-    const text = first ? src.slice(first.start, first.end).split('\n')[0]?.slice(0, 40) ?? '' : '';
+    const text = first ? (src.slice(first.start, first.end).split('\n')[0]?.slice(0, 40) ?? '') : '';
     return { kind: 'notLast', after: text, line: end.command.line };
   }
   void l;
@@ -60,10 +60,15 @@ export function outcomeWords(l: Launch): string {
   const p = l.prediction;
   if (!p) return '';
   switch (p.outcome) {
-    case 'killed': return `${p.signal} never reaches the service: the container is SIGKILLed when the grace period ends`;
-    case 'abrupt': return 'the service is killed before its graceful shutdown completes';
-    case 'unknown': return `whether ${p.signal} stops the service gracefully depends on the program`;
-    case 'nostart': return 'the container cannot start';
-    default: return '';
+    case 'killed':
+      return `${p.signal} never reaches the service: the container is SIGKILLed when the grace period ends`;
+    case 'abrupt':
+      return 'the service is killed before its graceful shutdown completes';
+    case 'unknown':
+      return `whether ${p.signal} stops the service gracefully depends on the program`;
+    case 'nostart':
+      return 'the container cannot start';
+    default:
+      return '';
   }
 }

@@ -15,7 +15,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import dockerignore from '@balena/dockerignore';
 import type Docker from 'dockerode';
 import tar from 'tar-fs';
@@ -27,14 +27,19 @@ import { engineMessage, engineStatusOf } from './docker.js';
 import { RUN_LABEL, removeImagesLeavesFirst } from './cleanup.js';
 
 /** A build spec (its Dockerfile relative to the context, or absolute inside it), and how to run it. */
-export interface BuildRequest extends BuildSpec {
+interface BuildRequest extends BuildSpec {
   tag: string;
   labels: Record<string, string>;
   /** Cancels the build: the engine stops building when its client goes away. */
   signal?: AbortSignal;
 }
 
-interface BuildMessage { stream?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } }
+interface BuildMessage {
+  stream?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+  aux?: { ID?: string };
+}
 
 export interface Built {
   /**
@@ -47,7 +52,10 @@ export interface Built {
 /** The step container the classic builder started last, unless its output says it removed it. */
 function builtFrom(messages: BuildMessage[]): Built {
   let running: string | undefined;
-  for (const line of messages.map((m) => m.stream ?? '').join('').split('\n')) {
+  for (const line of messages
+    .map((m) => m.stream ?? '')
+    .join('')
+    .split('\n')) {
     const started = /^ ---> Running in ([0-9a-f]{12,64})/.exec(line);
     if (started) running = started[1];
     else if (/^ ---> Removed intermediate container/.test(line) || /^Removing intermediate container/.test(line)) running = undefined;
@@ -57,13 +65,17 @@ function builtFrom(messages: BuildMessage[]): Built {
 
 /** A LABEL instruction carrying `labels` (JSON strings are valid Dockerfile quoting for keys and values). */
 function labelInstruction(labels: Record<string, string>): string {
-  return `LABEL ${Object.entries(labels).map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(' ')}`;
+  return `LABEL ${Object.entries(labels)
+    .map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`)
+    .join(' ')}`;
 }
 
 /** The Dockerfile with `LABEL <labels>` after every FROM, and the original line after which each was added. */
-export function labelledDockerfile(text: string, labels: Record<string, string>): { text: string; insertedAfter: number[] } {
+function labelledDockerfile(text: string, labels: Record<string, string>): { text: string; insertedAfter: number[] } {
   const label = labelInstruction(labels);
-  const ends = lexDockerfile(text).instructions.filter((i) => i.keyword === 'FROM').map((i) => i.end);
+  const ends = lexDockerfile(text)
+    .instructions.filter((i) => i.keyword === 'FROM')
+    .map((i) => i.end);
   let out = '';
   let from = 0;
   const insertedAfter: number[] = [];
@@ -112,8 +124,11 @@ export async function removeBuilt(docker: Docker, built: Built | undefined, tag:
 }
 
 /** The `!` patterns of a .dockerignore, cleaned as the CLI reads them (no leading `/` or `./`, no trailing `/`). */
-export function exceptionPatterns(ignoreText: string): string[] {
-  return ignoreText.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.startsWith('!') && !l.startsWith('#'))
+function exceptionPatterns(ignoreText: string): string[] {
+  return ignoreText
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('!') && !l.startsWith('#'))
     .map((l) => path.posix.normalize(l.slice(1).trim()).replace(/^\/+/, '').replace(/^\.\//, '').replace(/\/+$/, ''))
     .filter((l) => l !== '' && l !== '.');
 }
@@ -185,7 +200,11 @@ function followBuild(stream: NodeJS.ReadableStream, into: BuildMessage[]): Promi
         rest = rest.slice(i + 1);
       }
     });
-    const done = (): void => { take(rest); rest = ''; resolve(); };
+    const done = (): void => {
+      take(rest);
+      rest = '';
+      resolve();
+    };
     stream.once('end', done);
     stream.once('close', done);
     stream.once('error', reject);
@@ -220,11 +239,19 @@ export async function buildImage(docker: Docker, req: BuildRequest, onBuilt?: (b
   const generated = `.pid1-test-${req.labels[RUN_LABEL] ?? 'build'}.Dockerfile`;
   // The builder's messages name the copy: name the user's file and its own line numbers instead.
   const userLine = (n: number): number => n - labelled.insertedAfter.filter((after, i) => after + i + 1 < n).length;
-  const mapMessage = (m: string): string => m.split(generated).join(dockerfile).replace(/\bline (\d+)/g, (_, n: string) => `line ${userLine(Number(n))}`);
+  const mapMessage = (m: string): string =>
+    m
+      .split(generated)
+      .join(dockerfile)
+      .replace(/\bline (\d+)/g, (_, n: string) => `line ${userLine(Number(n))}`);
   let stream: NodeJS.ReadableStream;
   try {
     stream = await docker.buildImage(contextStream(context, entries, generated, labelled.text), {
-      t: req.tag, dockerfile: generated, labels: req.labels, rm: true, forcerm: true,
+      t: req.tag,
+      dockerfile: generated,
+      labels: req.labels,
+      rm: true,
+      forcerm: true,
       ...(req.target ? { target: req.target } : {}),
       ...(Object.keys(req.args).length ? { buildargs: req.args } : {}),
       ...(req.signal ? { abortSignal: req.signal } : {}),
@@ -248,8 +275,14 @@ export async function buildImage(docker: Docker, req: BuildRequest, onBuilt?: (b
     const why = mapMessage((failed.errorDetail?.message ?? failed.error ?? 'unknown error').trim().split('\n')[0] ?? '');
     throw new UserError(`build of ${req.context} failed${step?.stream ? ` at ${step.stream.trim().replace(/^Step \d+\/\d+ : /, '')}` : ''}: ${why}`);
   }
-  const id = messages.map((m) => m.aux?.ID).filter(Boolean).pop();
+  const id = messages
+    .map((m) => m.aux?.ID)
+    .filter(Boolean)
+    .pop();
   if (id) return id;
-  const built = messages.map((m) => /Successfully built ([0-9a-f]+)/.exec(m.stream ?? '')?.[1]).filter(Boolean).pop();
+  const built = messages
+    .map((m) => /Successfully built ([0-9a-f]+)/.exec(m.stream ?? '')?.[1])
+    .filter(Boolean)
+    .pop();
   return built ?? req.tag;
 }

@@ -17,9 +17,9 @@ import { sleep, within } from './clock.js';
 /** The run a resource belongs to. */
 export const RUN_LABEL = 'pid1.test.run';
 /** `host:pid` of the pid1 process that created it: leftovers are those whose owner is gone. */
-export const OWNER_LABEL = 'pid1.test.owner';
+const OWNER_LABEL = 'pid1.test.owner';
 /** The label the project's test resources carry too, so that any label-based sweep finds ours. */
-export const TEST_LABEL = 'pid1.test';
+const TEST_LABEL = 'pid1.test';
 export const RUN_ENV = 'PID1_TEST_RUN';
 export const OWNER_ENV = 'PID1_TEST_OWNER';
 
@@ -66,7 +66,11 @@ export class Resources {
       while (this.items.length) {
         const item = this.items.pop() as { what: string; release: Releaser };
         try {
-          const done = await within(item.release().then(() => true), RELEASE_TIMEOUT_MS, false);
+          const done = await within(
+            item.release().then(() => true),
+            RELEASE_TIMEOUT_MS,
+            false,
+          );
           if (!done) throw new Error(`no answer within ${RELEASE_TIMEOUT_MS} ms`);
         } catch (err) {
           this.leftovers.push(`${item.what} (${messageOf(err)})`);
@@ -128,7 +132,7 @@ export async function removeImagesLeavesFirst(docker: Docker, images: { Id: stri
         for (const d of deleted) if (d !== im.Id && left.delete(d)) removed.push(d);
       } catch (err) {
         // Gone already (another cleanup, or pruned with a child) is not a failure.
-        if (engineStatusOf(err) !== 404 && await exists(docker, im.Id)) failed.push(`${im.Id.replace(/^sha256:/, '').slice(0, 12)}: ${engineMessage(err)}`);
+        if (engineStatusOf(err) !== 404 && (await exists(docker, im.Id))) failed.push(`${im.Id.replace(/^sha256:/, '').slice(0, 12)}: ${engineMessage(err)}`);
       }
     }
   }
@@ -149,7 +153,7 @@ function ownerAlive(owner: string | undefined): boolean {
   }
 }
 
-export interface CleanupResult {
+interface CleanupResult {
   removed: string[];
   /** Still owned by a live pid1 run (left alone). */
   inUse: string[];
@@ -173,7 +177,10 @@ export async function cleanupLeftovers(docker: Docker | undefined, run?: string,
     const containers = await docker.listContainers({ all: true, filters: { label } });
     for (const c of containers) {
       const name = (c.Names[0] ?? c.Id).replace(/^\//, '');
-      if (ownerAlive(c.Labels[OWNER_LABEL])) { inUse.add(`container ${name}`); continue; }
+      if (ownerAlive(c.Labels[OWNER_LABEL])) {
+        inUse.add(`container ${name}`);
+        continue;
+      }
       try {
         await docker.getContainer(c.Id).remove({ force: true, v: true });
         out.removed.push(`container ${name}`);
@@ -202,7 +209,10 @@ export async function cleanupLeftovers(docker: Docker | undefined, run?: string,
   out.inUse.push(...inUse);
   for (const ns of leftoverNamespaces()) {
     if (run !== undefined && ns.run !== run) continue;
-    if (ownerAlive(ns.owner)) { out.inUse.push(`namespace init ${ns.pid} (run ${ns.run})`); continue; }
+    if (ownerAlive(ns.owner)) {
+      out.inUse.push(`namespace init ${ns.pid} (run ${ns.run})`);
+      continue;
+    }
     try {
       // SIGKILL from the host (an ancestor namespace) reaches a namespace init; the kernel then ends the rest.
       process.kill(ns.pid, 'SIGKILL');

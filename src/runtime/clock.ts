@@ -38,6 +38,8 @@ export function within<T, F>(p: Promise<T>, ms: number, fallback: F): Promise<T 
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     p.finally(() => clearTimeout(timer)),
-    new Promise<F>((resolve) => { timer = setTimeout(() => resolve(fallback), Math.max(0, ms)); }),
+    new Promise<F>((resolve) => {
+      timer = setTimeout(() => resolve(fallback), Math.max(0, ms));
+    }),
   ]).finally(() => clearTimeout(timer));
 }

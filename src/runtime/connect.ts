@@ -42,7 +42,7 @@ export interface ContainerdConnection {
 export type RuntimeConnection = EngineConnection | ContainerdConnection;
 
 /** How each runtime is called in messages. */
-export const RUNTIME_LABEL: Record<RuntimeName, string> = { docker: 'Docker', podman: 'Podman', containerd: 'containerd' };
+const RUNTIME_LABEL: Record<RuntimeName, string> = { docker: 'Docker', podman: 'Podman', containerd: 'containerd' };
 
 /** The runtime to use, with the options it does not have refused (one line, naming what to do). */
 export function chooseRuntime(o: RuntimeOptions, env: NodeJS.ProcessEnv = process.env): RuntimeChoice {
@@ -52,7 +52,9 @@ export function chooseRuntime(o: RuntimeOptions, env: NodeJS.ProcessEnv = proces
     const first = given[0];
     if (first) {
       const chosen = o.runtime !== undefined ? '' : ` (chosen because ${choice.why})`;
-      throw new UserError(`${first} is containerd's: ${RUNTIME_LABEL[choice.runtime]}${chosen} has no ${first === '--namespace' ? 'namespaces' : 'state directory to read'}; add --runtime containerd, or drop ${given.join(' and ')}`);
+      throw new UserError(
+        `${first} is containerd's: ${RUNTIME_LABEL[choice.runtime]}${chosen} has no ${first === '--namespace' ? 'namespaces' : 'state directory to read'}; add --runtime containerd, or drop ${given.join(' and ')}`,
+      );
     }
   }
   return choice;
@@ -114,11 +116,12 @@ export async function connectEngine(o: RuntimeOptions, timeoutMs = 10_000, env: 
 }
 
 /** The containerd options from the command's (address, namespace, state directory), as containerd.ts reads them. */
-export function containerdConnection(o: RuntimeOptions, env: NodeJS.ProcessEnv = process.env): ContainerdConnection {
+function containerdConnection(o: RuntimeOptions, env: NodeJS.ProcessEnv = process.env): ContainerdConnection {
   const choice = chooseRuntime(o, env);
   if (choice.runtime !== 'containerd') throw new Error('containerdConnection: not containerd');
   return {
-    runtime: 'containerd', why: choice.why,
+    runtime: 'containerd',
+    why: choice.why,
     options: {
       ...(choice.address !== undefined ? { address: choice.address } : {}),
       ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),

@@ -20,71 +20,133 @@ type ProtoJson = Parameters<typeof protoLoader.fromJSON>[0];
 /** The subset of containerd's API pid1 uses, as a protobufjs JSON namespace. */
 const API: ProtoJson = {
   nested: {
-    google: { nested: { protobuf: { nested: {
-      Any: msg({ type_url: str(1), value: { type: 'bytes', id: 2 } }),
-      Timestamp: msg({ seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } }),
-      Empty: msg({}),
-      FieldMask: msg({ paths: { type: 'string', id: 1, rule: 'repeated' } }),
-    } } } },
-    containerd: { nested: {
-      // api/types/descriptor.proto
-      types: { nested: { Descriptor: msg({ media_type: str(1), digest: str(2), size: { type: 'int64', id: 3 }, annotations: map(5) }) } },
-      // api/types/task/task.proto (package containerd.v1.types)
-      v1: { nested: { types: { nested: {
-        Status: { values: { UNKNOWN: 0, CREATED: 1, RUNNING: 2, STOPPED: 3, PAUSED: 4, PAUSING: 5 } },
-        Process: msg({ container_id: str(1), id: str(2), pid: { type: 'uint32', id: 3 }, status: { type: 'Status', id: 4 }, exit_status: { type: 'uint32', id: 9 } }),
-      } } } },
-      services: { nested: {
-        // api/services/namespaces/v1/namespace.proto
-        namespaces: { nested: { v1: { nested: {
-          Namespaces: { methods: { List: rpc('ListNamespacesRequest', 'ListNamespacesResponse') } },
-          Namespace: msg({ name: str(1), labels: map(2) }),
-          ListNamespacesRequest: msg({ filter: str(1) }),
-          ListNamespacesResponse: msg({ namespaces: { type: 'Namespace', id: 1, rule: 'repeated' } }),
-        } } } },
-        // api/services/containers/v1/containers.proto
-        containers: { nested: { v1: { nested: {
-          Containers: { methods: { Get: rpc('GetContainerRequest', 'GetContainerResponse'), List: rpc('ListContainersRequest', 'ListContainersResponse'), Update: rpc('UpdateContainerRequest', 'UpdateContainerResponse') } },
-          Container: {
-            fields: {
-              id: str(1), labels: map(2), image: str(3), runtime: { type: 'Runtime', id: 4 }, spec: { type: 'google.protobuf.Any', id: 5 },
-              snapshotter: str(6), snapshot_key: str(7), extensions: map(10, 'google.protobuf.Any'), sandbox: str(11),
-            },
-            nested: { Runtime: msg({ name: str(1), options: { type: 'google.protobuf.Any', id: 2 } }) },
+    google: {
+      nested: {
+        protobuf: {
+          nested: {
+            Any: msg({ type_url: str(1), value: { type: 'bytes', id: 2 } }),
+            Timestamp: msg({ seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } }),
+            Empty: msg({}),
+            FieldMask: msg({ paths: { type: 'string', id: 1, rule: 'repeated' } }),
           },
-          GetContainerRequest: msg({ id: str(1) }),
-          GetContainerResponse: msg({ container: { type: 'Container', id: 1 } }),
-          ListContainersRequest: msg({ filters: { type: 'string', id: 1, rule: 'repeated' } }),
-          ListContainersResponse: msg({ containers: { type: 'Container', id: 1, rule: 'repeated' } }),
-          UpdateContainerRequest: msg({ container: { type: 'Container', id: 1 }, update_mask: { type: 'google.protobuf.FieldMask', id: 2 } }),
-          UpdateContainerResponse: msg({ container: { type: 'Container', id: 1 } }),
-        } } } },
-        // api/services/tasks/v1/tasks.proto
-        tasks: { nested: { v1: { nested: {
-          Tasks: { methods: { List: rpc('ListTasksRequest', 'ListTasksResponse'), Kill: rpc('KillRequest', 'google.protobuf.Empty') } },
-          ListTasksRequest: msg({ filter: str(1) }),
-          ListTasksResponse: msg({ tasks: { type: 'containerd.v1.types.Process', id: 1, rule: 'repeated' } }),
-          KillRequest: msg({ container_id: str(1), exec_id: str(2), signal: { type: 'uint32', id: 3 }, all: { type: 'bool', id: 4 } }),
-        } } } },
-        // api/services/images/v1/images.proto
-        images: { nested: { v1: { nested: {
-          Images: { methods: { Get: rpc('GetImageRequest', 'GetImageResponse') } },
-          Image: msg({ name: str(1), labels: map(2), target: { type: 'containerd.types.Descriptor', id: 3 } }),
-          GetImageRequest: msg({ name: str(1) }),
-          GetImageResponse: msg({ image: { type: 'Image', id: 1 } }),
-        } } } },
-        // api/services/content/v1/content.proto
-        content: { nested: { v1: { nested: {
-          Content: { methods: { Read: rpc('ReadContentRequest', 'ReadContentResponse', true) } },
-          ReadContentRequest: msg({ digest: str(1), offset: { type: 'int64', id: 2 }, size: { type: 'int64', id: 3 } }),
-          ReadContentResponse: msg({ offset: { type: 'int64', id: 1 }, data: { type: 'bytes', id: 2 } }),
-        } } } },
-      } },
-    } },
+        },
+      },
+    },
+    containerd: {
+      nested: {
+        // api/types/descriptor.proto
+        types: { nested: { Descriptor: msg({ media_type: str(1), digest: str(2), size: { type: 'int64', id: 3 }, annotations: map(5) }) } },
+        // api/types/task/task.proto (package containerd.v1.types)
+        v1: {
+          nested: {
+            types: {
+              nested: {
+                Status: { values: { UNKNOWN: 0, CREATED: 1, RUNNING: 2, STOPPED: 3, PAUSED: 4, PAUSING: 5 } },
+                Process: msg({ container_id: str(1), id: str(2), pid: { type: 'uint32', id: 3 }, status: { type: 'Status', id: 4 }, exit_status: { type: 'uint32', id: 9 } }),
+              },
+            },
+          },
+        },
+        services: {
+          nested: {
+            // api/services/namespaces/v1/namespace.proto
+            namespaces: {
+              nested: {
+                v1: {
+                  nested: {
+                    Namespaces: { methods: { List: rpc('ListNamespacesRequest', 'ListNamespacesResponse') } },
+                    Namespace: msg({ name: str(1), labels: map(2) }),
+                    ListNamespacesRequest: msg({ filter: str(1) }),
+                    ListNamespacesResponse: msg({ namespaces: { type: 'Namespace', id: 1, rule: 'repeated' } }),
+                  },
+                },
+              },
+            },
+            // api/services/containers/v1/containers.proto
+            containers: {
+              nested: {
+                v1: {
+                  nested: {
+                    Containers: {
+                      methods: {
+                        Get: rpc('GetContainerRequest', 'GetContainerResponse'),
+                        List: rpc('ListContainersRequest', 'ListContainersResponse'),
+                        Update: rpc('UpdateContainerRequest', 'UpdateContainerResponse'),
+                      },
+                    },
+                    Container: {
+                      fields: {
+                        id: str(1),
+                        labels: map(2),
+                        image: str(3),
+                        runtime: { type: 'Runtime', id: 4 },
+                        spec: { type: 'google.protobuf.Any', id: 5 },
+                        snapshotter: str(6),
+                        snapshot_key: str(7),
+                        extensions: map(10, 'google.protobuf.Any'),
+                        sandbox: str(11),
+                      },
+                      nested: { Runtime: msg({ name: str(1), options: { type: 'google.protobuf.Any', id: 2 } }) },
+                    },
+                    GetContainerRequest: msg({ id: str(1) }),
+                    GetContainerResponse: msg({ container: { type: 'Container', id: 1 } }),
+                    ListContainersRequest: msg({ filters: { type: 'string', id: 1, rule: 'repeated' } }),
+                    ListContainersResponse: msg({ containers: { type: 'Container', id: 1, rule: 'repeated' } }),
+                    UpdateContainerRequest: msg({ container: { type: 'Container', id: 1 }, update_mask: { type: 'google.protobuf.FieldMask', id: 2 } }),
+                    UpdateContainerResponse: msg({ container: { type: 'Container', id: 1 } }),
+                  },
+                },
+              },
+            },
+            // api/services/tasks/v1/tasks.proto
+            tasks: {
+              nested: {
+                v1: {
+                  nested: {
+                    Tasks: { methods: { List: rpc('ListTasksRequest', 'ListTasksResponse'), Kill: rpc('KillRequest', 'google.protobuf.Empty') } },
+                    ListTasksRequest: msg({ filter: str(1) }),
+                    ListTasksResponse: msg({ tasks: { type: 'containerd.v1.types.Process', id: 1, rule: 'repeated' } }),
+                    KillRequest: msg({ container_id: str(1), exec_id: str(2), signal: { type: 'uint32', id: 3 }, all: { type: 'bool', id: 4 } }),
+                  },
+                },
+              },
+            },
+            // api/services/images/v1/images.proto
+            images: {
+              nested: {
+                v1: {
+                  nested: {
+                    Images: { methods: { Get: rpc('GetImageRequest', 'GetImageResponse') } },
+                    Image: msg({ name: str(1), labels: map(2), target: { type: 'containerd.types.Descriptor', id: 3 } }),
+                    GetImageRequest: msg({ name: str(1) }),
+                    GetImageResponse: msg({ image: { type: 'Image', id: 1 } }),
+                  },
+                },
+              },
+            },
+            // api/services/content/v1/content.proto
+            content: {
+              nested: {
+                v1: {
+                  nested: {
+                    Content: { methods: { Read: rpc('ReadContentRequest', 'ReadContentResponse', true) } },
+                    ReadContentRequest: msg({ digest: str(1), offset: { type: 'int64', id: 2 }, size: { type: 'int64', id: 3 } }),
+                    ReadContentResponse: msg({ offset: { type: 'int64', id: 1 }, data: { type: 'bytes', id: 2 } }),
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
   },
 };
 
-export interface AnyValue { typeUrl: string; value: Buffer }
+export interface AnyValue {
+  typeUrl: string;
+  value: Buffer;
+}
 
 export interface ApiContainer {
   id: string;
@@ -98,15 +160,27 @@ export interface ApiContainer {
   extensions: Record<string, AnyValue>;
 }
 
-export interface ApiTask { containerId: string; pid: number; status: 'UNKNOWN' | 'CREATED' | 'RUNNING' | 'STOPPED' | 'PAUSED' | 'PAUSING'; exitStatus: number }
-export interface ApiImage { name: string; labels: Record<string, string>; target: { mediaType: string; digest: string; size: number } }
+interface ApiTask {
+  containerId: string;
+  pid: number;
+  status: 'UNKNOWN' | 'CREATED' | 'RUNNING' | 'STOPPED' | 'PAUSED' | 'PAUSING';
+  exitStatus: number;
+}
+interface ApiImage {
+  name: string;
+  labels: Record<string, string>;
+  target: { mediaType: string; digest: string; size: number };
+}
 
 /** The metadata key carrying the namespace on every call (containerd namespaces/grpc.go, GRPCHeader). */
 const NAMESPACE_HEADER = 'containerd-namespace';
 
 type Unary = (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: unknown) => void) => void;
 type ServerStream = (req: object, md: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<unknown>;
-interface ServiceClient { [method: string]: unknown; close(): void }
+interface ServiceClient {
+  [method: string]: unknown;
+  close(): void;
+}
 type ServiceCtor = new (address: string, creds: grpc.ChannelCredentials, options?: object) => ServiceClient;
 
 let loaded: grpc.GrpcObject | undefined;
@@ -123,7 +197,7 @@ function serviceCtor(path: string): ServiceCtor {
   return cur as ServiceCtor;
 }
 
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? v as Record<string, unknown> : {});
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 const strings = (v: unknown): Record<string, string> => Object.fromEntries(Object.entries(obj(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
 function anyOf(v: unknown): AnyValue | undefined {
@@ -140,13 +214,19 @@ function toContainer(v: unknown): ApiContainer {
   }
   const spec = anyOf(o.spec);
   return {
-    id: text(o.id), labels: strings(o.labels), image: text(o.image), runtime: text(obj(o.runtime).name),
-    ...(spec ? { spec } : {}), snapshotter: text(o.snapshotter), snapshotKey: text(o.snapshot_key), extensions,
+    id: text(o.id),
+    labels: strings(o.labels),
+    image: text(o.image),
+    runtime: text(obj(o.runtime).name),
+    ...(spec ? { spec } : {}),
+    snapshotter: text(o.snapshotter),
+    snapshotKey: text(o.snapshot_key),
+    extensions,
   };
 }
 
 /** A unix socket path as grpc-js wants it (`unix:///abs/path`); `unix://`-prefixed input is kept. */
-export function grpcTarget(address: string): string {
+function grpcTarget(address: string): string {
   address = address.trim();
   if (address.startsWith('unix://')) return address.startsWith('unix:///') ? address : `unix://${address.slice('unix://'.length)}`;
   if (address.startsWith('/')) return `unix://${address}`;
@@ -157,7 +237,10 @@ export function grpcTarget(address: string): string {
 export class ContainerdApi {
   private readonly clients = new Map<string, ServiceClient>();
 
-  constructor(readonly address: string, private readonly timeoutMs = 5000) {}
+  constructor(
+    readonly address: string,
+    private readonly timeoutMs = 5000,
+  ) {}
 
   private client(service: string): ServiceClient {
     let c = this.clients.get(service);
@@ -256,7 +339,9 @@ export class ContainerdApi {
         }
         chunks.push(data);
       });
-      stream.on('error', (err: grpc.ServiceError) => { if (err.code !== grpc.status.CANCELLED) reject(new ContainerdError('content.Read', this.address, err)); });
+      stream.on('error', (err: grpc.ServiceError) => {
+        if (err.code !== grpc.status.CANCELLED) reject(new ContainerdError('content.Read', this.address, err));
+      });
       stream.on('end', () => resolve(Buffer.concat(chunks)));
     });
   }
@@ -268,13 +353,20 @@ export class ContainerdApi {
 }
 
 /** A failed call, with the gRPC status and a one-line message naming the socket. */
-export class ContainerdError extends UserError {
+class ContainerdError extends UserError {
   readonly code: number;
   constructor(what: string, address: string, err: grpc.ServiceError) {
     // grpc-js appends a resolver note to connection errors: not the user's business.
-    const details = (err.details || messageOf(err)).replace(/\s*Resolution note:.*$/s, '').replace(/\s+/g, ' ').trim();
-    const why = err.code !== grpc.status.UNAVAILABLE ? `containerd ${what} at ${address}: ${details}`
-      : fs.existsSync(address) ? `containerd does not answer at ${address}: ${details}` : `no containerd socket at ${address}`;
+    const details = (err.details || messageOf(err))
+      .replace(/\s*Resolution note:.*$/s, '')
+      .replace(/\s+/g, ' ')
+      .trim();
+    const why =
+      err.code !== grpc.status.UNAVAILABLE
+        ? `containerd ${what} at ${address}: ${details}`
+        : fs.existsSync(address)
+          ? `containerd does not answer at ${address}: ${details}`
+          : `no containerd socket at ${address}`;
     super(why);
     this.code = err.code;
   }

@@ -21,7 +21,10 @@ export class ContainerdTaskTarget {
   exit: TargetExit | undefined;
 
   /** `exitOf`: how PID 1 ended, from the exit watcher (the shim reaps it; /proc no longer knows). */
-  constructor(private readonly task: ContainerdContainer, private readonly exitOf: () => ProcessExit | undefined) {}
+  constructor(
+    private readonly task: ContainerdContainer,
+    private readonly exitOf: () => ProcessExit | undefined,
+  ) {}
 
   stopCommand(graceSeconds: number): string {
     return `the CRI's StopContainer replayed from the host (${this.task.stopSignal} to PID 1, SIGKILL ${graceSeconds} s later)`;
@@ -42,7 +45,7 @@ export class ContainerdTaskTarget {
     this.endedSeenAt ??= mono();
     if (!e && mono() - this.endedSeenAt < 500) return undefined;
     // As containerd reports a task's exit: the code, or 128+N for a signal (runc's exit status of the init).
-    const code = e?.status ? (e.status.signal ? 128 + parseSignal(e.status.signal) : e.status.code ?? 0) : -1;
+    const code = e?.status ? (e.status.signal ? 128 + parseSignal(e.status.signal) : (e.status.code ?? 0)) : -1;
     this.exit = { at: e?.at ?? mono(), exitCode: code };
     return this.exit;
   }
@@ -67,7 +70,7 @@ export class ContainerdTaskTarget {
   }
 
   async engineStop(graceSeconds: number): Promise<void> {
-    const by = 'pid1, replaying the CRI\'s StopContainer from the host';
+    const by = "pid1, replaying the CRI's StopContainer from the host";
     const at = this.kill(this.task.stopSignal, by);
     if (await this.exited(Math.max(0, at + graceSeconds * 1000 - mono()))) return;
     this.kill('SIGKILL', by);

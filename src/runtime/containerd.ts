@@ -53,7 +53,7 @@ export const KUBELET_ANNOTATIONS = {
 } as const;
 
 /** The containerd label holding the image's STOPSIGNAL, set by clients that use WithImageStopSignal (ctr run) (signals.go, StopSignalLabel). */
-export const STOP_SIGNAL_LABEL = 'io.containerd.image.config.stop-signal';
+const STOP_SIGNAL_LABEL = 'io.containerd.image.config.stop-signal';
 /** The container extension where the CRI plugin keeps its metadata, JSON in an Any (pkg/cri/server/helpers.go, containerMetadataExtension). */
 export const CRI_METADATA_EXTENSION = 'io.cri-containerd.container.metadata';
 
@@ -109,7 +109,7 @@ export interface ContainerdOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export interface ContainerdListing {
+interface ContainerdListing {
   containers: ContainerdContainer[];
   address: string;
   stateDir: string | undefined;
@@ -158,8 +158,18 @@ function liveInit(pid: number, writtenAtMs: number, boot: number): { starttime: 
   return startedAtMs <= writtenAtMs + 2000 ? { starttime: st.starttime } : undefined;
 }
 
-interface Bundle { id: string; namespace: string; dir: string; pid: number; starttime: number; spec: OciSpec }
-interface OciSpec { process?: { args?: unknown }; annotations?: unknown }
+interface Bundle {
+  id: string;
+  namespace: string;
+  dir: string;
+  pid: number;
+  starttime: number;
+  spec: OciSpec;
+}
+interface OciSpec {
+  process?: { args?: unknown };
+  annotations?: unknown;
+}
 
 function readJson(file: string): unknown {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
@@ -175,7 +185,7 @@ function listDir(dir: string): string[] {
 }
 
 /** The running tasks' bundles under `stateDir` (one namespace or all), skipping tasks whose init is gone. */
-export function readBundles(stateDir: string, namespace?: string): { bundles: Bundle[]; notes: string[] } {
+function readBundles(stateDir: string, namespace?: string): { bundles: Bundle[]; notes: string[] } {
   const root = path.join(stateDir, TASK_DIR);
   const notes: string[] = [];
   const bundles: Bundle[] = [];
@@ -226,7 +236,7 @@ const strings = (v: unknown): Record<string, string> => (v && typeof v === 'obje
 const argvOf = (spec: OciSpec): string[] => (Array.isArray(spec.process?.args) ? spec.process.args.map(String) : []);
 
 /** The CRI plugin's metadata extension: {"Version":"v1","Metadata":{...,"Config":{CRI ContainerConfig},"StopSignal":...}} (pkg/cri/store/container/metadata.go). */
-export interface CriMetadata {
+interface CriMetadata {
   name?: string;
   sandboxId?: string;
   stopSignal?: string;
@@ -237,7 +247,7 @@ export interface CriMetadata {
   containerName?: string;
 }
 
-export function criMetadata(c: ApiContainer): CriMetadata | undefined {
+function criMetadata(c: ApiContainer): CriMetadata | undefined {
   const ext = c.extensions[CRI_METADATA_EXTENSION];
   if (!ext) return undefined;
   let parsed: unknown;
@@ -251,11 +261,16 @@ export function criMetadata(c: ApiContainer): CriMetadata | undefined {
   const cfg = (m.Config && typeof m.Config === 'object' ? m.Config : {}) as { annotations?: unknown; labels?: unknown; metadata?: { name?: unknown } };
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
   const out: CriMetadata = { annotations: strings(cfg.annotations), labels: strings(cfg.labels) };
-  const name = str(m.Name); if (name) out.name = name;
-  const sandboxId = str(m.SandboxID); if (sandboxId) out.sandboxId = sandboxId;
-  const stopSignal = str(m.StopSignal); if (stopSignal) out.stopSignal = stopSignal;
-  const imageRef = str(m.ImageRef); if (imageRef) out.imageRef = imageRef;
-  const containerName = str(cfg.metadata?.name); if (containerName) out.containerName = containerName;
+  const name = str(m.Name);
+  if (name) out.name = name;
+  const sandboxId = str(m.SandboxID);
+  if (sandboxId) out.sandboxId = sandboxId;
+  const stopSignal = str(m.StopSignal);
+  if (stopSignal) out.stopSignal = stopSignal;
+  const imageRef = str(m.ImageRef);
+  if (imageRef) out.imageRef = imageRef;
+  const containerName = str(cfg.metadata?.name);
+  if (containerName) out.containerName = containerName;
   return out;
 }
 
@@ -270,12 +285,16 @@ function normalSignal(s: string): string | undefined {
 const GOARCH: Partial<Record<NodeJS.Architecture, string>> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
 
 /** The image's STOPSIGNAL from its config in the content store (manifest, or this platform's in an index). */
-export async function imageStopSignal(api: ContainerdApi, namespace: string, imageName: string): Promise<string | undefined> {
+async function imageStopSignal(api: ContainerdApi, namespace: string, imageName: string): Promise<string | undefined> {
   const im = await api.image(namespace, imageName);
   if (!im) return undefined;
   let desc: { mediaType?: string; digest: string } = im.target;
   for (let depth = 0; depth < 3; depth++) {
-    const doc = JSON.parse((await api.read(namespace, desc.digest)).toString('utf8')) as { manifests?: { digest: string; mediaType?: string; platform?: { os?: string; architecture?: string } }[]; config?: { digest: string }; StopSignal?: unknown };
+    const doc = JSON.parse((await api.read(namespace, desc.digest)).toString('utf8')) as {
+      manifests?: { digest: string; mediaType?: string; platform?: { os?: string; architecture?: string } }[];
+      config?: { digest: string };
+      StopSignal?: unknown;
+    };
     if (Array.isArray(doc.manifests)) {
       // An index: this machine's platform, as containerd's default platform matcher picks it.
       const arch = GOARCH[process.arch] ?? process.arch;
@@ -321,7 +340,7 @@ function kubeInfo(annotations: Record<string, string>, labels: Record<string, st
   return info;
 }
 
-const UNSEEN = 'stop signals from image configs and the pods\' grace periods are not visible';
+const UNSEEN = "stop signals from image configs and the pods' grace periods are not visible";
 
 /** Open the API at `address`, or say why not (it does not answer and is not required). */
 async function openApi(address: string, mode: ContainerdOptions['api']): Promise<{ api?: ContainerdApi; why?: string }> {
@@ -364,7 +383,9 @@ export async function listContainerd(o: ContainerdOptions = {}): Promise<Contain
         notes.push(messageOf(err));
       }
     } else if (!api) {
-      throw new UserError(`no containerd found: no task bundles under ${[...new Set([path.dirname(address), ...DEFAULT_STATE_DIRS])].join(', ')} (--state-dir) and ${noApi ?? `no API at ${address}`} (--address, CONTAINERD_ADDRESS)`);
+      throw new UserError(
+        `no containerd found: no task bundles under ${[...new Set([path.dirname(address), ...DEFAULT_STATE_DIRS])].join(', ')} (--state-dir) and ${noApi ?? `no API at ${address}`} (--address, CONTAINERD_ADDRESS)`,
+      );
     } else {
       notes.push(`no containerd state directory found (--state-dir): PIDs come from the API`);
     }
@@ -377,14 +398,16 @@ export async function listContainerd(o: ContainerdOptions = {}): Promise<Contain
       const apiContainers = api ? new Map((await api.containers(ns)).map((c) => [c.id, c])) : new Map<string, ApiContainer>();
       // Without a bundle, the API's running tasks give the PID (a state directory this process cannot read, or a v1 runtime).
       const apiTasks = api ? (await api.tasks(ns)).filter((t) => t.status === 'RUNNING' && t.pid > 0 && !byKey.has(`${ns}/${t.containerId}`)) : [];
-      const rows: { id: string; pid: number; starttime: number; spec: OciSpec; bundle?: string }[] = bundles.filter((b) => b.namespace === ns).map((b) => ({ id: b.id, pid: b.pid, starttime: b.starttime, spec: b.spec, bundle: b.dir }));
+      const rows: { id: string; pid: number; starttime: number; spec: OciSpec; bundle?: string }[] = bundles
+        .filter((b) => b.namespace === ns)
+        .map((b) => ({ id: b.id, pid: b.pid, starttime: b.starttime, spec: b.spec, bundle: b.dir }));
       for (const t of apiTasks) {
         const st = readStat(t.pid);
         const c = apiContainers.get(t.containerId);
         if (!st || !c) continue;
         let spec: OciSpec = {};
         try {
-          spec = c.spec ? JSON.parse(c.spec.value.toString('utf8')) as OciSpec : {};
+          spec = c.spec ? (JSON.parse(c.spec.value.toString('utf8')) as OciSpec) : {};
         } catch {
           /* keep empty */
         }
@@ -399,32 +422,50 @@ export async function listContainerd(o: ContainerdOptions = {}): Promise<Contain
         let stopSignalFrom: StopSignalSource = 'default';
         const fromCri = cri?.stopSignal ? normalSignal(cri.stopSignal) : undefined;
         const fromLabel = labels[STOP_SIGNAL_LABEL] ? normalSignal(labels[STOP_SIGNAL_LABEL]) : undefined;
-        if (fromCri) { stopSignal = fromCri; stopSignalFrom = 'cri'; }
-        else if (fromLabel) { stopSignal = fromLabel; stopSignalFrom = 'label'; }
-        else if (api && c?.image) {
+        if (fromCri) {
+          stopSignal = fromCri;
+          stopSignalFrom = 'cri';
+        } else if (fromLabel) {
+          stopSignal = fromLabel;
+          stopSignalFrom = 'label';
+        } else if (api && c?.image) {
           // CRI's own fallback when its metadata has none: the image's config (container_stop.go).
           try {
             const key = `${ns}\0${c.image}`;
             if (!imageSignals.has(key)) imageSignals.set(key, imageStopSignal(api, ns, c.image));
             const s = await imageSignals.get(key);
             const n = s ? normalSignal(s) : undefined;
-            if (n) { stopSignal = n; stopSignalFrom = 'image'; }
+            if (n) {
+              stopSignal = n;
+              stopSignalFrom = 'image';
+            }
           } catch (err) {
             notes.push(`${ns}/${r.id}: cannot read the config of image ${c.image}: ${messageOf(err)}`);
           }
         }
         const kube = kubeInfo(annotations, labels, cri);
         out.push({
-          runtime: 'containerd', id: r.id, namespace: ns, hostPid: r.pid, starttime: r.starttime, argv: argvOf(r.spec),
+          runtime: 'containerd',
+          id: r.id,
+          namespace: ns,
+          hostPid: r.pid,
+          starttime: r.starttime,
+          argv: argvOf(r.spec),
           ...(r.bundle ? { bundle: r.bundle } : {}),
           image: c?.image || annotations[CRI.imageName] || '',
-          stopSignal: stopSignal ?? 'SIGTERM', stopSignalFrom, labels, annotations,
+          stopSignal: stopSignal ?? 'SIGTERM',
+          stopSignalFrom,
+          labels,
+          annotations,
           ...(kube ? { kube } : {}),
           from: [...(r.bundle ? ['state' as const] : []), ...(c ? ['api' as const] : [])],
         });
       }
     }
-    out.sort((a, b) => a.namespace.localeCompare(b.namespace) || (a.kube?.namespace ?? '').localeCompare(b.kube?.namespace ?? '') || (a.kube?.pod ?? '').localeCompare(b.kube?.pod ?? '') || a.id.localeCompare(b.id));
+    out.sort(
+      (a, b) =>
+        a.namespace.localeCompare(b.namespace) || (a.kube?.namespace ?? '').localeCompare(b.kube?.namespace ?? '') || (a.kube?.pod ?? '').localeCompare(b.kube?.pod ?? '') || a.id.localeCompare(b.id),
+    );
     return { containers: out, address, stateDir, api: Boolean(api), notes };
   } finally {
     api?.close();
@@ -450,9 +491,18 @@ export function displayName(c: ContainerdContainer): string {
 /** The same facts in the shape the Docker reports use (inspect, stop), with the pod's grace as the stop timeout. */
 export function asContainerFacts(c: ContainerdContainer): ContainerFacts {
   return {
-    id: c.id, name: displayName(c), image: c.image, running: true, hostPid: c.hostPid, stopSignal: c.stopSignal,
+    id: c.id,
+    name: displayName(c),
+    image: c.image,
+    running: true,
+    hostPid: c.hostPid,
+    stopSignal: c.stopSignal,
     ...(c.kube?.grace !== undefined ? { stopTimeout: c.kube.grace } : {}),
-    init: false, entrypoint: c.argv, cmd: [], labels: c.labels, status: 'running',
+    init: false,
+    entrypoint: c.argv,
+    cmd: [],
+    labels: c.labels,
+    status: 'running',
   };
 }
 

@@ -22,7 +22,11 @@ function where(): string {
 export async function ensureEngine(docker: Docker, timeoutMs = 5000): Promise<void> {
   let answered: boolean;
   try {
-    answered = await within(docker.ping().then(() => true), timeoutMs, false);
+    answered = await within(
+      docker.ping().then(() => true),
+      timeoutMs,
+      false,
+    );
   } catch (err) {
     throw new UserError(`Docker engine at ${where()} does not answer: ${messageOf(err)}`);
   }
@@ -113,7 +117,9 @@ export function engineStatusOf(err: unknown): number | undefined {
 export function engineMessage(err: unknown): string {
   const json = err && typeof err === 'object' && 'json' in err ? (err as { json: unknown }).json : undefined;
   if (json && typeof json === 'object' && 'message' in json && typeof (json as { message: unknown }).message === 'string') return (json as { message: string }).message;
-  return messageOf(err).replace(/^\(HTTP code \d+\) [\w ]+ - /, '').trim();
+  return messageOf(err)
+    .replace(/^\(HTTP code \d+\) [\w ]+ - /, '')
+    .trim();
 }
 
 export interface ImageFacts {
@@ -145,8 +151,13 @@ export async function imageFacts(docker: Docker, ref: string): Promise<ImageFact
     if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
   }
   return {
-    id: info.Id, ref, entrypoint: toArray(cfg.Entrypoint), cmd: toArray(cfg.Cmd), env,
+    id: info.Id,
+    ref,
+    entrypoint: toArray(cfg.Entrypoint),
+    cmd: toArray(cfg.Cmd),
+    env,
     ...(cfg.StopSignal ? { stopSignal: cfg.StopSignal } : {}),
-    user: cfg.User ?? '', workingDir: cfg.WorkingDir ?? '',
+    user: cfg.User ?? '',
+    workingDir: cfg.WorkingDir ?? '',
   };
 }

@@ -80,7 +80,15 @@ const ENOBUFS = 105;
 const EV = 36;
 
 type CFn = (...args: unknown[]) => number | bigint;
-interface Libc { socket: CFn; bind: CFn; send: CFn; recv: CFn; close: CFn; setsockopt: CFn; errno: () => number }
+interface Libc {
+  socket: CFn;
+  bind: CFn;
+  send: CFn;
+  recv: CFn;
+  close: CFn;
+  setsockopt: CFn;
+  errno: () => number;
+}
 let libc: Libc | null | undefined;
 
 async function loadLibc(): Promise<Libc | null> {
@@ -113,7 +121,10 @@ class ProcConnector {
   private readonly buf = Buffer.alloc(64 * 1024);
   lost = false;
 
-  private constructor(private readonly c: Libc, private fd: number) {}
+  private constructor(
+    private readonly c: Libc,
+    private fd: number,
+  ) {}
 
   static async open(): Promise<{ connector?: ProcConnector; why?: string }> {
     if (process.platform !== 'linux') return { why: 'not Linux' };
@@ -152,12 +163,15 @@ class ProcConnector {
       const n = Number(this.c.recv(this.fd, this.buf, this.buf.length, 0));
       if (n < 0) {
         const e = this.c.errno();
-        if (e === ENOBUFS) { this.lost = true; continue; } // the socket overflowed: events were dropped
+        if (e === ENOBUFS) {
+          this.lost = true;
+          continue;
+        } // the socket overflowed: events were dropped
         if (e !== EAGAIN) this.lost = true;
         return;
       }
       if (n === 0) return;
-      for (let off = 0; off + EV + 16 <= n;) {
+      for (let off = 0; off + EV + 16 <= n; ) {
         const len = this.buf.readUInt32LE(off);
         if (len < EV + 16) break;
         const what = this.buf.readUInt32LE(off + EV);
@@ -190,7 +204,14 @@ class ProcConnector {
 // -------------------------------------------------------------------------------------------------
 
 /** `start`: field 22 of /proc/PID/stat when first seen; with the PID it names the process (PIDs are reused). */
-interface Watched { hostPid: number; pid?: number; name: string; start?: number; goneSince?: number; zombie?: { at: number; raw: number } }
+interface Watched {
+  hostPid: number;
+  pid?: number;
+  name: string;
+  start?: number;
+  goneSince?: number;
+  zombie?: { at: number; raw: number };
+}
 
 /** How long a vanished process waits for its connector event before the poll's evidence is used. */
 const CONNECTOR_WAIT_MS = 40;
@@ -202,7 +223,10 @@ export class ExitWatcher {
   private timer: NodeJS.Timeout | undefined;
   private ticks = 0;
 
-  private constructor(private readonly connector: ProcConnector | undefined, readonly why: string | undefined) {
+  private constructor(
+    private readonly connector: ProcConnector | undefined,
+    readonly why: string | undefined,
+  ) {
     // With the connector the kernel stamps each exit; the poll is only a backup and can be slower.
     this.timer = setInterval(() => this.tick(), connector ? 5 : 2);
   }

@@ -13,10 +13,10 @@ import { newRun } from './cleanup.js';
 import { firstTarEntry } from './tar.js';
 
 /** Which shell a program name or binary is. */
-export function familyOfBinary(name: string, content?: Buffer): ShellFamily | undefined {
+function familyOfBinary(name: string, content?: Buffer): ShellFamily | undefined {
   const known = shellFamilyOfBinary(name);
   if (known) return known;
-  if (content && content.length) {
+  if (content?.length) {
     if (content.includes('BusyBox v')) return 'ash';
     if (content.includes('GNU bash') || content.includes('BASH_VERSION')) return 'bash';
     if (content.includes('dash') && content.includes('PS1')) return 'dash';
@@ -57,7 +57,11 @@ async function shellOf(c: Docker.Container): Promise<{ family: ShellFamily; how:
       p = path.posix.resolve(path.posix.dirname(p), e.link);
       continue;
     }
-    if (e.type === '1') { p = path.posix.resolve('/', e.link); hops.push(p); continue; }
+    if (e.type === '1') {
+      p = path.posix.resolve('/', e.link);
+      hops.push(p);
+      continue;
+    }
     const fam = familyOfBinary(p, e.content);
     return fam ? { family: fam, how: `${hops.join(' -> ')} (${fam} binary)` } : { family: 'unknown', how: `${hops.join(' -> ')} is an unrecognised program` };
   }
@@ -78,7 +82,10 @@ export async function probeImages(docker: Docker, refs: readonly string[]): Prom
     }
     const cfg = info.Config as unknown as { Entrypoint?: string[] | null; Cmd?: string[] | null; StopSignal?: string; Shell?: string[] | null; Env?: string[] | null };
     const env: Record<string, string> = {};
-    for (const kv of cfg.Env ?? []) { const i = kv.indexOf('='); if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1); }
+    for (const kv of cfg.Env ?? []) {
+      const i = kv.indexOf('=');
+      if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
+    }
     let container: Docker.Container | undefined;
     let fam: { family: ShellFamily; how: string };
     try {

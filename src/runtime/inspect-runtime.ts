@@ -25,7 +25,7 @@ export function stopSignalOf(override: string | undefined, fallback: string): st
 }
 
 /** The running container `ref` on the connected runtime, as the reports describe containers. */
-export async function findRunning(conn: RuntimeConnection, ref: string): Promise<ContainerFacts> {
+async function findRunning(conn: RuntimeConnection, ref: string): Promise<ContainerFacts> {
   if (conn.runtime === 'containerd') return asContainerFacts(await findContainerd(ref, conn.options));
   if (conn.runtime === 'podman') return runningPodmanContainer(conn.engine, ref, conn.where);
   return runningContainer(conn.engine, ref);
@@ -35,7 +35,7 @@ export async function findRunning(conn: RuntimeConnection, ref: string): Promise
  * How `pid1 stop` reaches a container of this connection, for advice the user can run: the runtime
  * unless it is Docker, and the address and state directory they gave (a containerd container by its ID).
  */
-export function stopTarget(conn: RuntimeConnection, flags: RuntimeOptions, c: ContainerFacts): { container: string; runtimeFlags: string[] } {
+function stopTarget(conn: RuntimeConnection, flags: RuntimeOptions, c: ContainerFacts): { container: string; runtimeFlags: string[] } {
   const runtimeFlags = [
     ...(conn.runtime !== 'docker' ? ['--runtime', conn.runtime] : []),
     ...(flags.address !== undefined ? ['--address', flags.address] : []),
@@ -103,18 +103,25 @@ async function verdictRow(row: ContainerRow, hostPid: number, signal: string): P
   }
 }
 
-const GRACE_FROM = { cri: 'the kubelet\'s annotation (the pod\'s terminationGracePeriodSeconds)' } as const;
+const GRACE_FROM = { cri: "the kubelet's annotation (the pod's terminationGracePeriodSeconds)" } as const;
 
 function containerdRow(c: ContainerdContainer, signal: string | undefined, api: boolean): ContainerRow {
   const k = c.kube;
   let grace: Pick<ContainerRow, 'grace' | 'graceFrom'>;
   if (k?.grace !== undefined) grace = { grace: k.grace, graceFrom: GRACE_FROM.cri };
-  else if (k) grace = { grace: null, graceFrom: api ? 'not recorded (created without the kubelet\'s annotations)' : 'not visible without containerd\'s socket (Kubernetes\' default is 30 s)' };
+  else if (k) grace = { grace: null, graceFrom: api ? "not recorded (created without the kubelet's annotations)" : "not visible without containerd's socket (Kubernetes' default is 30 s)" };
   else grace = { grace: null, graceFrom: 'not a Kubernetes container: its client decides' };
   return {
-    runtime: 'containerd', id: c.id, name: displayName(c), image: c.image, hostPid: c.hostPid, argv: c.argv, containerdNamespace: c.namespace,
+    runtime: 'containerd',
+    id: c.id,
+    name: displayName(c),
+    image: c.image,
+    hostPid: c.hostPid,
+    argv: c.argv,
+    containerdNamespace: c.namespace,
     ...(k ? { pod: k.pod, namespace: k.namespace, kind: k.kind, ...(k.container !== undefined ? { container: k.container } : {}) } : {}),
-    stopSignal: stopSignalOf(signal, c.stopSignal), stopSignalFrom: signal !== undefined ? '--signal' : c.stopSignalFrom,
+    stopSignal: stopSignalOf(signal, c.stopSignal),
+    stopSignalFrom: signal !== undefined ? '--signal' : c.stopSignalFrom,
     ...grace,
   };
 }
@@ -139,10 +146,17 @@ export async function inspectAll(conn: RuntimeConnection, signal?: string): Prom
       const c = conn.runtime === 'podman' ? await inspectPodmanContainer(engine, id, conn.where) : await inspectContainer(engine, id);
       if (!c.running) continue;
       const stopSignal = stopSignalOf(signal, c.stopSignal);
-      const grace = c.stopTimeout !== undefined ? { grace: c.stopTimeout, graceFrom: 'the container\'s StopTimeout' } : { grace: 10, graceFrom: 'Docker\'s default' };
+      const grace = c.stopTimeout !== undefined ? { grace: c.stopTimeout, graceFrom: "the container's StopTimeout" } : { grace: 10, graceFrom: "Docker's default" };
       const row: ContainerRow = {
-        runtime: conn.runtime, id: c.id, name: c.name, image: c.image, hostPid: c.hostPid, argv: [...c.entrypoint, ...c.cmd],
-        stopSignal, stopSignalFrom: signal !== undefined ? '--signal' : 'container', ...grace,
+        runtime: conn.runtime,
+        id: c.id,
+        name: c.name,
+        image: c.image,
+        hostPid: c.hostPid,
+        argv: [...c.entrypoint, ...c.cmd],
+        stopSignal,
+        stopSignalFrom: signal !== undefined ? '--signal' : 'container',
+        ...grace,
       };
       rows.push(await verdictRow(row, c.hostPid, stopSignal));
     } catch (err) {

@@ -14,7 +14,7 @@ import { readTextInRoot } from '../util/root-path.js';
 import { parseSignal, signalName } from '../model/signals.js';
 
 /** Reads a live process's program file inside its own root, from its own working directory. */
-export function liveProgramSource(signal: string): LiveProgramSource {
+function liveProgramSource(signal: string): LiveProgramSource {
   return (proc, argv, program) => {
     let cwd: string;
     try {

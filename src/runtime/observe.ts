@@ -23,7 +23,7 @@ import { describeStatus, type ExitStatus, type ProcessExit } from './exits.js';
 import type { StopPolicy, StopRun } from './policy.js';
 import type { LogLine, RuntimeSignal } from './target.js';
 
-export interface ObserveInput {
+interface ObserveInput {
   of: 'container' | 'namespace';
   tree: NamespaceTree;
   live: LiveVerdict;
@@ -37,7 +37,7 @@ export interface ObserveInput {
 const r0 = (n: number): number => Math.round(n);
 
 /** A line of pid1 init's JSON-lines report, if it is one. */
-export function initEventOf(line: string): InitEvent | undefined {
+function initEventOf(line: string): InitEvent | undefined {
   const s = line.trim();
   if (!s.startsWith('{"init":')) return undefined;
   try {
@@ -50,18 +50,28 @@ export function initEventOf(line: string): InitEvent | undefined {
 
 const who = (ps: Named[]): string => ps.map((p) => `${p.name}[${p.pid}]`).join(', ');
 
-export function describeInitEvent(e: InitEvent): string {
+function describeInitEvent(e: InitEvent): string {
   switch (e.init) {
-    case 'start': return `started ${JSON.stringify(e.argv)} as PID ${e.child}`;
-    case 'signal': return `received ${e.signal}${e.stop ? ' (a stop signal)' : ''}`;
-    case 'drain': return `drains ${e.ms} ms before forwarding ${e.signal}`;
-    case 'forward': return `forwarded ${e.signal}${e.signal !== e.received ? ` (for ${e.received})` : ''} to ${e.to === 'group' ? `group ${e.pgid ?? '?'}` : e.to}: ${who(e.pids) || 'nobody'}`;
-    case 'exit': return `reaped ${e.name}[${e.pid}]${e.main ? ' (main child)' : ''}: ${e.signal ? `killed by ${e.signal}` : `exit ${e.code ?? e.status}`}`;
-    case 'wait': return `waits for ${who(e.for)}`;
-    case 'escalate': return `SIGKILL after ${e.afterMs} ms: ${who(e.pids)}`;
-    case 'left': return `left ${who(e.pids)} (${e.fate})`;
-    case 'final': return `exits with status ${e.status}`;
-    default: return JSON.stringify(e);
+    case 'start':
+      return `started ${JSON.stringify(e.argv)} as PID ${e.child}`;
+    case 'signal':
+      return `received ${e.signal}${e.stop ? ' (a stop signal)' : ''}`;
+    case 'drain':
+      return `drains ${e.ms} ms before forwarding ${e.signal}`;
+    case 'forward':
+      return `forwarded ${e.signal}${e.signal !== e.received ? ` (for ${e.received})` : ''} to ${e.to === 'group' ? `group ${e.pgid ?? '?'}` : e.to}: ${who(e.pids) || 'nobody'}`;
+    case 'exit':
+      return `reaped ${e.name}[${e.pid}]${e.main ? ' (main child)' : ''}: ${e.signal ? `killed by ${e.signal}` : `exit ${e.code ?? e.status}`}`;
+    case 'wait':
+      return `waits for ${who(e.for)}`;
+    case 'escalate':
+      return `SIGKILL after ${e.afterMs} ms: ${who(e.pids)}`;
+    case 'left':
+      return `left ${who(e.pids)} (${e.fate})`;
+    case 'final':
+      return `exits with status ${e.status}`;
+    default:
+      return JSON.stringify(e);
   }
 }
 
@@ -87,12 +97,18 @@ export function observe(i: ObserveInput): ObservationView & { signalArrived?: bo
   const stopMs = run.exit ? Math.round(Math.max(0, run.exit.at - run.signalAt)) : undefined;
   const base = { ...(exitCode !== undefined ? { exitCode } : {}), ...(stopMs !== undefined ? { stopMs } : {}) };
   const svcLogs = logs.filter((l) => l.at >= run.signalAt && l.at <= (run.sigkillAt ?? run.deadline) && !initEventOf(l.line) && !/^pid1 init: /.test(l.line)).map((l) => l.line);
-  const service = (extra: Partial<NonNullable<ObservationView['service']>> = {}): NonNullable<ObservationView['service']> => ({ pid: svcNode.pid, hostPid: svcNode.hostPid, name: svcNode.comm, ...extra });
+  const service = (extra: Partial<NonNullable<ObservationView['service']>> = {}): NonNullable<ObservationView['service']> => ({
+    pid: svcNode.pid,
+    hostPid: svcNode.hostPid,
+    name: svcNode.comm,
+    ...extra,
+  });
 
   if (run.fast) {
     return {
       ...base,
-      verdict: 'killed', sigkill: true,
+      verdict: 'killed',
+      sigkill: true,
       summary: `${sig} is lost: the kernel discarded it at PID 1 (${init.comm}); the runtime would SIGKILL every process when the ${run.graceSeconds} s grace period expires (exit 137). Concluded after ${since(run.fast.at)} ms (--fast)`,
       evidence: [...run.fast.evidence, `pid1 then sent SIGKILL instead of waiting out the remaining grace period`],
       service: service(),
@@ -124,7 +140,11 @@ export function observe(i: ObserveInput): ObservationView & { signalArrived?: bo
     const names = [...new Set(killed.map((e) => e.name))].join(', ') || 'every process';
     const svcEnd = exitOf(svcNode.hostPid);
     return {
-      ...base, verdict: 'killed', sigkill: true, signalArrived: arrived, evidence,
+      ...base,
+      verdict: 'killed',
+      sigkill: true,
+      signalArrived: arrived,
+      evidence,
       summary: arrived
         ? `${sig} arrived but the shutdown did not finish within the ${run.graceSeconds} s grace period: SIGKILL ended ${names}`
         : `${sig} was lost: nothing happened for the whole ${run.graceSeconds} s grace period, then SIGKILL ended ${names}`,
@@ -139,12 +159,21 @@ export function observe(i: ObserveInput): ObservationView & { signalArrived?: bo
   let statusFrom = se?.source === 'kernel' ? 'the kernel (proc connector)' : se?.source === 'zombie' ? '/proc (exit code of the zombie)' : undefined;
   if (!status) {
     const fromInit = initReportStatus(i.initRun, svcNode.pid);
-    if (fromInit) { status = fromInit; statusFrom = 'pid1 init\'s report'; }
+    if (fromInit) {
+      status = fromInit;
+      statusFrom = "pid1 init's report";
+    }
   }
   const evidence: string[] = [];
   const svcLabel = `${svcNode.comm} (PID ${svcNode.pid})`;
   const when = se ? ` at ${since(se.at)} ms` : '';
-  if (svcLogs.length) evidence.push(`logged after ${sig}: ${svcLogs.slice(0, 3).map((l) => `"${l}"`).join(', ')}`);
+  if (svcLogs.length)
+    evidence.push(
+      `logged after ${sig}: ${svcLogs
+        .slice(0, 3)
+        .map((l) => `"${l}"`)
+        .join(', ')}`,
+    );
   let verdict: Verdict;
   let summary: string;
   if (status) {
@@ -157,9 +186,10 @@ export function observe(i: ObserveInput): ObservationView & { signalArrived?: bo
       if (status.signal === 'SIGKILL' && !svcIsInit) {
         const initFirst = ie && se && ie.at <= se.at + 50;
         if (ie) evidence.push(`PID 1 (${init.comm}) ${describeStatus(ie.status)} at ${since(ie.at)} ms`);
-        summary = initFirst || !ie
-          ? `${svcLabel} was killed by SIGKILL from the kernel when PID 1 (${init.comm}) exited: a namespace's processes die with its init, so its shutdown never ran (or was cut short)`
-          : `${svcLabel} was killed by SIGKILL before the grace period ended`;
+        summary =
+          initFirst || !ie
+            ? `${svcLabel} was killed by SIGKILL from the kernel when PID 1 (${init.comm}) exited: a namespace's processes die with its init, so its shutdown never ran (or was cut short)`
+            : `${svcLabel} was killed by SIGKILL before the grace period ended`;
       } else if (status.signal === sig) {
         summary = `${svcLabel} was ended by ${sig} itself, not by its own shutdown: it has no handler for ${sig} (or its handler re-raised it)`;
       } else {
@@ -169,16 +199,27 @@ export function observe(i: ObserveInput): ObservationView & { signalArrived?: bo
   } else if (svcIsInit) {
     verdict = 'graceful';
     summary = `${svcLabel} exited on its own within the grace period`;
-    evidence.unshift(`PID 1 cannot be ended by a catchable signal at its default action from the runtime (the kernel drops it), and no SIGKILL was sent: it exited by itself (inferred; its exit status was not seen)`);
+    evidence.unshift(
+      `PID 1 cannot be ended by a catchable signal at its default action from the runtime (the kernel drops it), and no SIGKILL was sent: it exited by itself (inferred; its exit status was not seen)`,
+    );
   } else {
     verdict = exitCode !== undefined && exitCode >= 128 ? 'abrupt' : 'graceful';
-    summary = verdict === 'graceful'
-      ? `${svcLabel} ended within the grace period and the container exited with status ${exitCode ?? '?'} (inferred: the service's own status was not seen)`
-      : `the container exited with status ${exitCode} (128 + ${(exitCode ?? 128) - 128}: a signal) within the grace period (inferred: the service's own status was not seen)`;
+    summary =
+      verdict === 'graceful'
+        ? `${svcLabel} ended within the grace period and the container exited with status ${exitCode ?? '?'} (inferred: the service's own status was not seen)`
+        : `the container exited with status ${exitCode} (128 + ${(exitCode ?? 128) - 128}: a signal) within the grace period (inferred: the service's own status was not seen)`;
     evidence.unshift(`${svcLabel} ended${when}; its exit status was not seen (${se ? `the process ${se.source}` : 'not watched'})`);
   }
-  if (exitCode !== undefined) evidence.push(`${i.of === 'namespace' ? 'the namespace init' : 'the container'} exited with status ${exitCode} at ${since(run.exit.at)} ms, within the ${run.graceSeconds} s grace period`);
-  return { ...base, verdict, summary, evidence, sigkill: false, service: service({ ...(status ? { ended: describeStatus(status) } : {}), ...(se ? { atMs: since(se.at) } : {}), ...(statusFrom ? { statusFrom } : {}) }) };
+  if (exitCode !== undefined)
+    evidence.push(`${i.of === 'namespace' ? 'the namespace init' : 'the container'} exited with status ${exitCode} at ${since(run.exit.at)} ms, within the ${run.graceSeconds} s grace period`);
+  return {
+    ...base,
+    verdict,
+    summary,
+    evidence,
+    sigkill: false,
+    service: service({ ...(status ? { ended: describeStatus(status) } : {}), ...(se ? { atMs: since(se.at) } : {}), ...(statusFrom ? { statusFrom } : {}) }),
+  };
 }
 
 /** Compare a prediction with what happened. */
@@ -189,13 +230,15 @@ export function compare(pred: PredictionView | undefined, obs: ObservationView &
   if (pred.outcome === 'unknown') return { ...base, status: 'undecided', message: `the model could not tell; observed ${obs.verdict}` };
   if (pred.outcome === 'graceful' && obs.verdict === 'killed' && obs.signalArrived) {
     const h = run?.preStop;
-    const window = h ? `the ${h.remainingSeconds} s left after the preStop hook took ${(h.ms / 1000).toFixed(1)} s of the ${policy.graceSeconds} s grace period` : `the ${policy.graceSeconds} s grace period`;
+    const window = h
+      ? `the ${h.remainingSeconds} s left after the preStop hook took ${(h.ms / 1000).toFixed(1)} s of the ${policy.graceSeconds} s grace period`
+      : `the ${policy.graceSeconds} s grace period`;
     return { ...base, status: 'explained', message: `${policy.signal} reached the service as predicted, but its shutdown took longer than ${window}` };
   }
   return { ...base, status: 'disagrees', message: `the model predicted ${pred.outcome}${pred.path.length ? ` (${pred.path.join('; ')})` : ''}, but the real stop was ${obs.verdict}: ${obs.summary}` };
 }
 
-export interface TimelineInput {
+interface TimelineInput {
   t0: number;
   of: 'container' | 'namespace';
   tree: NamespaceTree;
@@ -233,7 +276,10 @@ function initEventTimes(run: InitRun, signalAt: number, exits: ProcessExit[]): {
     if (ev.init === 'start') continue;
     let at = base + ev.t;
     if (ev.init === 'signal' && ev.stop) at = Math.max(at, signalAt);
-    if (ev.init === 'exit') { const e = exitOfPid(ev.pid); if (e) at = Math.max(at, e.at + 0.1); }
+    if (ev.init === 'exit') {
+      const e = exitOfPid(ev.pid);
+      if (e) at = Math.max(at, e.at + 0.1);
+    }
     at = Math.max(at, floor);
     if (ev.init === 'forward') {
       // Bounded by the first process it ended: killed by this very signal, after the init received it.
@@ -250,7 +296,9 @@ function initEventTimes(run: InitRun, signalAt: number, exits: ProcessExit[]): {
 /** The kernel's record of a signal, as the timeline shows it. */
 function kernelView(e: SignalEvent): KernelResultView {
   return {
-    result: e.result, ...(e.reason ? { reason: e.reason } : {}), why: e.why,
+    result: e.result,
+    ...(e.reason ? { reason: e.reason } : {}),
+    why: e.why,
     target: { pid: e.target.pid, ...(e.target.nsPid !== undefined ? { nsPid: e.target.nsPid } : {}), command: e.target.command },
     sender: { pid: e.sender.pid, command: e.sender.command, role: e.sender.role },
     ...(e.count ? { count: e.count } : {}),
@@ -315,8 +363,12 @@ export function buildTimeline(i: TimelineInput): TimelineEvent[] {
     const node = byHost.get(e.target.pid);
     const nsPid = e.target.nsPid ?? node?.pid;
     out.push({
-      t: t(e.monotonic * 1000), kind: 'kernel-signal', signal: e.signal, kernel: kernelView(e),
-      to: `${nsPid !== undefined ? `PID ${nsPid}` : `host PID ${e.target.pid}`} (${e.target.command})`, by: e.sender.description,
+      t: t(e.monotonic * 1000),
+      kind: 'kernel-signal',
+      signal: e.signal,
+      kernel: kernelView(e),
+      to: `${nsPid !== undefined ? `PID ${nsPid}` : `host PID ${e.target.pid}`} (${e.target.command})`,
+      by: e.sender.description,
     });
   }
   if (extra.length > maxTraced) out.push({ t: t((extra[maxTraced] as SignalEvent).monotonic * 1000), kind: 'note', text: `${extra.length - maxTraced} more signals in the kernel's trace not shown` });
@@ -325,8 +377,15 @@ export function buildTimeline(i: TimelineInput): TimelineEvent[] {
     const node = byHost.get(e.hostPid);
     const pid = e.pid ?? node?.pid;
     out.push({
-      t: t(e.at), kind: 'exit', hostPid: e.hostPid, ...(pid !== undefined ? { pid } : {}), name: node?.comm ?? e.name, status: describeStatus(e.status),
-      ...(e.status?.code !== undefined ? { code: e.status.code } : {}), ...(e.status?.signal ? { signal: e.status.signal } : {}), source: e.source,
+      t: t(e.at),
+      kind: 'exit',
+      hostPid: e.hostPid,
+      ...(pid !== undefined ? { pid } : {}),
+      name: node?.comm ?? e.name,
+      status: describeStatus(e.status),
+      ...(e.status?.code !== undefined ? { code: e.status.code } : {}),
+      ...(e.status?.signal ? { signal: e.status.signal } : {}),
+      source: e.source,
     });
   }
   if (i.run.exit) out.push({ t: t(i.run.exit.at), kind: 'container-exit', of: i.of, exitCode: i.run.exit.exitCode });

@@ -74,14 +74,20 @@ export function manifestContainer(file: string, container?: string): ContainerSp
   }
   const pick = container === undefined ? candidates : candidates.filter((x) => x.name === container);
   if (!pick.length) throw new UserError(`${file}: no container "${container}" (containers: ${candidates.map((x) => x.name).join(', ')})`);
-  if (pick.length > 1) throw new UserError(`${file}: ${container === undefined ? 'several containers' : `container "${container}" appears ${pick.length} times`}: ${pick.map((x) => x.label).join('; ')} (choose with --container${container === undefined ? '' : ' and one workload per file'})`);
+  if (pick.length > 1)
+    throw new UserError(
+      `${file}: ${container === undefined ? 'several containers' : `container "${container}" appears ${pick.length} times`}: ${pick.map((x) => x.label).join('; ')} (choose with --container${container === undefined ? '' : ' and one workload per file'})`,
+    );
   return runnable(pick[0] as ContainerSpec, file);
 }
 
 export function describePreStop(p: RunnablePreStop): string {
   switch (p.kind) {
-    case 'exec': return `exec ${JSON.stringify(p.command)}`;
-    case 'sleep': return `sleep ${p.seconds} s`;
-    case 'httpGet': return `httpGet ${p.scheme.toLowerCase()}://${p.host}:${p.port}${p.path}`;
+    case 'exec':
+      return `exec ${JSON.stringify(p.command)}`;
+    case 'sleep':
+      return `sleep ${p.seconds} s`;
+    case 'httpGet':
+      return `httpGet ${p.scheme.toLowerCase()}://${p.host}:${p.port}${p.path}`;
   }
 }

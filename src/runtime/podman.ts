@@ -45,7 +45,8 @@ export function parseEndpoint(address: string): PodmanEndpoint {
   if (address.startsWith('unix://')) return { socketPath: address.slice('unix://'.length), where: address };
   const tcp = /^tcp:\/\/([^:/]+|\[[^\]]+\]):(\d+)\/?$/.exec(address);
   if (tcp) return { host: (tcp[1] as string).replace(/^\[|\]$/g, ''), port: Number(tcp[2]), where: address };
-  if (address.startsWith('ssh://')) throw new UserError(`${address}: ssh:// connections are podman-remote's; forward the socket (ssh -L /tmp/podman.sock:/run/podman/podman.sock HOST) and use unix:///tmp/podman.sock`);
+  if (address.startsWith('ssh://'))
+    throw new UserError(`${address}: ssh:// connections are podman-remote's; forward the socket (ssh -L /tmp/podman.sock:/run/podman/podman.sock HOST) and use unix:///tmp/podman.sock`);
   throw new UserError(`${address}: expected unix:///path/to/podman.sock or tcp://HOST:PORT`);
 }
 
@@ -71,7 +72,7 @@ export async function podmanEngine(ep: PodmanEndpoint): Promise<Docker> {
   return ep.socketPath ? new Dockerode({ socketPath: ep.socketPath }) : new Dockerode({ host: ep.host, port: ep.port, protocol: 'http' });
 }
 
-export interface PodmanVersion {
+interface PodmanVersion {
   version: string;
   apiVersion: string;
 }
@@ -126,7 +127,7 @@ export function podmanQuirks(version: string): PodmanQuirks {
   };
 }
 
-export interface PodmanContainerFacts extends ContainerFacts {
+interface PodmanContainerFacts extends ContainerFacts {
   runtime: 'podman';
   /** Config.StopTimeout as Podman will apply it (0 means SIGKILL right after the stop signal). */
   stopTimeout: number;
@@ -146,7 +147,9 @@ function statusOf(err: unknown): number | undefined {
 /** A GET on Podman's own API (libpod), through dockerode's connection. */
 function libpod<T>(docker: Docker, path: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    docker.modem.dial({ path: `/v4.0.0/libpod${path}`, method: 'GET', statusCodes: { 200: true, 404: 'no such object', 500: 'server error' }, options: {} }, (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as T)));
+    docker.modem.dial({ path: `/v4.0.0/libpod${path}`, method: 'GET', statusCodes: { 200: true, 404: 'no such object', 500: 'server error' }, options: {} }, (err: unknown, data: unknown) =>
+      err ? reject(err) : resolve(data as T),
+    );
   });
 }
 
@@ -155,7 +158,9 @@ interface LibpodInspect {
   Pod?: string;
   IsInfra?: boolean;
 }
-interface LibpodPod { Name?: string }
+interface LibpodPod {
+  Name?: string;
+}
 
 /** Inspect a container by name or ID through the compat API, plus conmon and the pod from libpod. */
 export async function inspectPodmanContainer(docker: Docker, ref: string, where = 'Podman'): Promise<PodmanContainerFacts> {

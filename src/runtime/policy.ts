@@ -36,11 +36,11 @@ export interface StopPolicy {
   steps: string[];
 }
 
-export const DEFAULT_GRACE: Record<PolicyName, number> = { docker: 10, compose: 10, kubelet: 30 };
+const DEFAULT_GRACE: Record<PolicyName, number> = { docker: 10, compose: 10, kubelet: 30 };
 /** kuberuntime's minimumGracePeriodInSeconds. */
-export const KUBELET_MINIMUM_GRACE = 2;
+const KUBELET_MINIMUM_GRACE = 2;
 
-export interface PolicyInputs {
+interface PolicyInputs {
   name: PolicyName;
   /** --stop-signal */
   signalOverride?: string;
@@ -70,17 +70,32 @@ function canonical(sig: string, what: string): string {
 export function resolvePolicy(i: PolicyInputs): StopPolicy {
   let signal = 'SIGTERM';
   let signalFrom = 'default';
-  if (i.signalOverride) { signal = canonical(i.signalOverride, '--stop-signal'); signalFrom = '--stop-signal'; }
-  else if (i.specSignal) { signal = canonical(i.specSignal.signal, i.specSignal.from); signalFrom = i.specSignal.from; }
-  else if (i.imageSignal) { signal = canonical(i.imageSignal, 'the image\'s STOPSIGNAL'); signalFrom = 'image STOPSIGNAL'; }
+  if (i.signalOverride) {
+    signal = canonical(i.signalOverride, '--stop-signal');
+    signalFrom = '--stop-signal';
+  } else if (i.specSignal) {
+    signal = canonical(i.specSignal.signal, i.specSignal.from);
+    signalFrom = i.specSignal.from;
+  } else if (i.imageSignal) {
+    signal = canonical(i.imageSignal, "the image's STOPSIGNAL");
+    signalFrom = 'image STOPSIGNAL';
+  }
   let grace = DEFAULT_GRACE[i.name];
   let graceFrom = `${i.name} default`;
-  if (i.graceOverride !== undefined) { grace = i.graceOverride; graceFrom = '--grace'; }
-  else if (i.specGrace) { grace = i.specGrace.seconds; graceFrom = i.specGrace.from; }
+  if (i.graceOverride !== undefined) {
+    grace = i.graceOverride;
+    graceFrom = '--grace';
+  } else if (i.specGrace) {
+    grace = i.specGrace.seconds;
+    graceFrom = i.specGrace.from;
+  }
   if (i.preStop && i.name !== 'kubelet') throw new UserError(`a preStop hook is a kubelet feature: use --policy kubelet`);
   const steps: string[] = [];
   if (i.name === 'kubelet') {
-    if (i.preStop) steps.push(`run the preStop hook (${describePreStop(i.preStop)}), waiting for it at most the ${grace} s grace period; subtract the whole seconds it took, leaving at least ${KUBELET_MINIMUM_GRACE} s`);
+    if (i.preStop)
+      steps.push(
+        `run the preStop hook (${describePreStop(i.preStop)}), waiting for it at most the ${grace} s grace period; subtract the whole seconds it took, leaving at least ${KUBELET_MINIMUM_GRACE} s`,
+      );
     steps.push(`send ${signal} to PID 1 (the CRI's StopContainer)`);
     steps.push(i.preStop ? 'SIGKILL every process when the remaining grace expires' : `SIGKILL every process ${grace} s later`);
   } else if (i.sender === 'pid1') {
@@ -92,7 +107,12 @@ export function resolvePolicy(i: PolicyInputs): StopPolicy {
     steps.push(`the engine SIGKILLs every process ${grace} s later if it is still running`);
   }
   return {
-    name: i.name, signal, signalFrom, graceSeconds: grace, graceFrom, steps,
+    name: i.name,
+    signal,
+    signalFrom,
+    graceSeconds: grace,
+    graceFrom,
+    steps,
     ...(i.preStop ? { preStop: i.preStop } : {}),
     ...(i.name === 'kubelet' ? { minimumGraceSeconds: KUBELET_MINIMUM_GRACE } : {}),
   };
@@ -141,10 +161,13 @@ function httpGet(p: Extract<PreStop, { kind: 'httpGet' }>, timeoutMs: number): P
   return new Promise((resolve, reject) => {
     const mod = p.scheme === 'HTTPS' ? https : http;
     // The kubelet does not verify certificates of HTTPS hooks.
-    const req = mod.get({ host: p.host, port: p.port, path: p.path, headers: { 'User-Agent': 'kube-lifecycle/pid1', ...p.headers }, timeout: timeoutMs, ...(p.scheme === 'HTTPS' ? { rejectUnauthorized: false } : {}) }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-    });
+    const req = mod.get(
+      { host: p.host, port: p.port, path: p.path, headers: { 'User-Agent': 'kube-lifecycle/pid1', ...p.headers }, timeout: timeoutMs, ...(p.scheme === 'HTTPS' ? { rejectUnauthorized: false } : {}) },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', reject);
   });
@@ -173,7 +196,10 @@ async function runHook(target: Target, p: PreStop, limitMs: number, graceSeconds
       return { outcome: 'completed', detail: `exit 0${said}` };
     }
     case 'sleep':
-      if (p.seconds * 1000 > limitMs) { await sleepAtLeast(limitMs); return timedOut; }
+      if (p.seconds * 1000 > limitMs) {
+        await sleepAtLeast(limitMs);
+        return timedOut;
+      }
       await sleepAtLeast(p.seconds * 1000);
       return { outcome: 'completed', detail: `slept ${p.seconds} s` };
     case 'httpGet':
@@ -244,7 +270,7 @@ async function confirmDropped(target: Target, watcher: ExitWatcher, signal: stri
 }
 
 /** Times of what a signal can have caused: process exits and log lines. */
-export function reactionTimes(watcher: ExitWatcher, target: Target): number[] {
+function reactionTimes(watcher: ExitWatcher, target: Target): number[] {
   return [...watcher.exits.map((e) => e.at), ...target.logs.map((l) => l.at)];
 }
 
@@ -268,7 +294,7 @@ export function settleEngineStop(run: StopRun, target: Target, watcher: ExitWatc
   }
 }
 
-export interface SequenceOptions {
+interface SequenceOptions {
   /** Conclude at once when the kernel drops the stop signal at PID 1 (--fast). */
   fast: boolean;
 }

@@ -19,7 +19,7 @@ export interface Readiness {
   timeoutMs: number;
 }
 
-export interface ReadyResult {
+interface ReadyResult {
   ms: number;
   /** One line per condition met, with when. */
   how: string[];
@@ -30,7 +30,10 @@ const SETTLE_MS = 300;
 function tryConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean): void => { s.destroy(); resolve(ok); };
+    const done = (ok: boolean): void => {
+      s.destroy();
+      resolve(ok);
+    };
     s.once('connect', () => done(true));
     s.once('error', () => done(false));
     s.setTimeout(500, () => done(false));
@@ -55,7 +58,10 @@ export async function waitReady(target: Target, r: Readiness): Promise<ReadyResu
   const check = async (what: string, ok: () => boolean | Promise<boolean>, everyMs: number): Promise<void> => {
     for (;;) {
       if (target.exit) {
-        const last = target.logs.slice(-3).map((l) => l.line).join(' | ');
+        const last = target.logs
+          .slice(-3)
+          .map((l) => l.line)
+          .join(' | ');
         throw new NoStart(`it exited with status ${target.exit.exitCode} before it was ready (waiting for ${what})${last ? `; last output: ${last}` : ''}`, target.exit.exitCode);
       }
       if (await ok()) return;
@@ -66,12 +72,16 @@ export async function waitReady(target: Target, r: Readiness): Promise<ReadyResu
   if (r.log) {
     const re = r.log;
     let seen = 0; // lines already scanned (the buffer only shrinks when it drops its oldest lines)
-    await check(`a log line matching /${re.source}/`, () => {
-      if (seen > target.logs.length) seen = 0;
-      const hit = target.logs.slice(seen).some((l) => re.test(l.line));
-      seen = target.logs.length;
-      return hit;
-    }, 10);
+    await check(
+      `a log line matching /${re.source}/`,
+      () => {
+        if (seen > target.logs.length) seen = 0;
+        const hit = target.logs.slice(seen).some((l) => re.test(l.line));
+        seen = target.logs.length;
+        return hit;
+      },
+      10,
+    );
     how.push(`log line /${re.source}/ after ${since()}`);
   }
   if (r.port !== undefined) {
@@ -82,11 +92,15 @@ export async function waitReady(target: Target, r: Readiness): Promise<ReadyResu
   if (r.command) {
     const cmd = r.command;
     let last = '';
-    await check(`${JSON.stringify(cmd)} to succeed inside`, async () => {
-      const res = await target.exec(cmd, Math.max(1000, deadline - mono()));
-      last = res.error ?? res.output.trim().split('\n').pop() ?? '';
-      return res.code === 0;
-    }, 250).catch((err: unknown) => {
+    await check(
+      `${JSON.stringify(cmd)} to succeed inside`,
+      async () => {
+        const res = await target.exec(cmd, Math.max(1000, deadline - mono()));
+        last = res.error ?? res.output.trim().split('\n').pop() ?? '';
+        return res.code === 0;
+      },
+      250,
+    ).catch((err: unknown) => {
       if (err instanceof NoStart && last) err.message += `; the command said: ${last}`;
       throw err;
     });
@@ -100,12 +114,20 @@ export async function waitReady(target: Target, r: Readiness): Promise<ReadyResu
   if (!how.length) {
     let sig: string | undefined;
     let stableSince = mono();
-    await check('the process tree to settle', () => {
-      const now = treeSignature(target.hostPid);
-      if (now === undefined) return false;
-      if (now !== sig) { sig = now; stableSince = mono(); return false; }
-      return mono() - stableSince >= SETTLE_MS;
-    }, 25);
+    await check(
+      'the process tree to settle',
+      () => {
+        const now = treeSignature(target.hostPid);
+        if (now === undefined) return false;
+        if (now !== sig) {
+          sig = now;
+          stableSince = mono();
+          return false;
+        }
+        return mono() - stableSince >= SETTLE_MS;
+      },
+      25,
+    );
     how.push(`processes and signal handlers unchanged for ${SETTLE_MS} ms after ${since()}`);
   }
   return { ms: mono() - t0, how };

@@ -42,12 +42,24 @@ export interface InspectReport {
 
 const names = (list: number[]): string[] => list.map((n) => signalName(n, hostArch()));
 
-export function processView(p: TreeNode): ProcessView {
+function processView(p: TreeNode): ProcessView {
   return {
-    pid: p.pid, hostPid: p.hostPid, ppid: p.ppid, pgid: p.pgid, sid: p.sid, state: p.state, user: p.user, comm: p.comm,
-    argv: p.argv, depth: p.depth, zombie: p.zombie,
-    caught: names(p.masks.caught), ignored: names(p.masks.ignored), blocked: names(p.masks.blocked),
-    pending: names([...new Set([...p.masks.pending, ...p.masks.shared_pending])]), takes: names(p.takes),
+    pid: p.pid,
+    hostPid: p.hostPid,
+    ppid: p.ppid,
+    pgid: p.pgid,
+    sid: p.sid,
+    state: p.state,
+    user: p.user,
+    comm: p.comm,
+    argv: p.argv,
+    depth: p.depth,
+    zombie: p.zombie,
+    caught: names(p.masks.caught),
+    ignored: names(p.masks.ignored),
+    blocked: names(p.masks.blocked),
+    pending: names([...new Set([...p.masks.pending, ...p.masks.shared_pending])]),
+    takes: names(p.takes),
   };
 }
 

@@ -27,7 +27,7 @@ import { ContainerTarget, settleSignals, type LogLine, type RuntimeSignal, type 
 /** pid1 stop's choice of targets, kept importable from here (it lives with the verdict it advises). */
 export { topHandlers } from '../proc/verdict.js';
 
-export interface RescueOptions {
+interface RescueOptions {
   container: string;
   signal?: string;
   grace?: number;
@@ -69,13 +69,19 @@ async function locate(o: RescueOptions): Promise<Located> {
   if (conn.runtime === 'containerd') {
     const c = await findContainerd(o.container, conn.options);
     const facts = asContainerFacts(c);
-    const grace = c.kube?.grace !== undefined ? { seconds: c.kube.grace, from: 'the pod\'s terminationGracePeriodSeconds' }
-      : c.kube ? { seconds: KUBERNETES_DEFAULT_GRACE, from: 'Kubernetes\' default (the pod\'s own is visible only through containerd\'s socket)' }
-        : { seconds: 10, from: 'Docker\'s default (containerd has none of its own)' };
+    const grace =
+      c.kube?.grace !== undefined
+        ? { seconds: c.kube.grace, from: "the pod's terminationGracePeriodSeconds" }
+        : c.kube
+          ? { seconds: KUBERNETES_DEFAULT_GRACE, from: "Kubernetes' default (the pod's own is visible only through containerd's socket)" }
+          : { seconds: 10, from: "Docker's default (containerd has none of its own)" };
     const notes = c.kube ? ['the kubelet restarts a container that exits while its pod lives (restartPolicy); delete the pod to have it gone'] : [];
     const describe = new ContainerdTaskTarget(c, () => undefined);
     return {
-      runtime: 'containerd', facts, grace, notes,
+      runtime: 'containerd',
+      facts,
+      grace,
+      notes,
       stopCommand: (t) => describe.stopCommand(t),
       attach: async (watcher) => new ContainerdTaskTarget(c, () => watcher.exitOf(c.hostPid)),
     };
@@ -83,14 +89,17 @@ async function locate(o: RescueOptions): Promise<Located> {
   const { engine } = conn;
   if (conn.runtime === 'podman') {
     const facts = await runningPodmanContainer(engine, o.container, conn.where);
-    const notes = ['Podman\'s stop emits no kill events: pid1 sends each signal through its API (podman kill) and records it'];
-    let grace = { seconds: facts.stopTimeout, from: 'the container\'s StopTimeout' };
+    const notes = ["Podman's stop emits no kill events: pid1 sends each signal through its API (podman kill) and records it"];
+    let grace = { seconds: facts.stopTimeout, from: "the container's StopTimeout" };
     if (facts.stopTimeout === 0) {
       // Podman before 4.7 gives containers created through its Docker API a stop timeout of 0 (podman.ts, podmanQuirks).
-      grace = { seconds: 10, from: 'Docker\'s default: the container\'s StopTimeout is 0 (what Podman before 4.7 gives containers created through its Docker API), which would SIGKILL at once' };
+      grace = { seconds: 10, from: "Docker's default: the container's StopTimeout is 0 (what Podman before 4.7 gives containers created through its Docker API), which would SIGKILL at once" };
     }
     return {
-      runtime: 'podman', facts, grace, notes,
+      runtime: 'podman',
+      facts,
+      grace,
+      notes,
       stopCommand: (t) => `podman stop -t ${t} (replayed by pid1 through Podman's API)`,
       attach: () => ContainerTarget.attach(engine, facts.id, 'podman'),
       unpause: { command: 'podman unpause', run: () => engine.getContainer(facts.id).unpause() },
@@ -98,8 +107,10 @@ async function locate(o: RescueOptions): Promise<Located> {
   }
   const facts = await runningContainer(engine, o.container);
   return {
-    runtime: 'docker', facts, notes: [],
-    grace: facts.stopTimeout !== undefined ? { seconds: facts.stopTimeout, from: 'the container\'s StopTimeout' } : { seconds: 10, from: 'Docker\'s default' },
+    runtime: 'docker',
+    facts,
+    notes: [],
+    grace: facts.stopTimeout !== undefined ? { seconds: facts.stopTimeout, from: "the container's StopTimeout" } : { seconds: 10, from: "Docker's default" },
     stopCommand: (t) => `docker stop -t ${t}`,
     attach: () => ContainerTarget.attach(engine, facts.id, 'docker'),
     unpause: { command: 'docker unpause', run: () => engine.getContainer(facts.id).unpause() },
@@ -147,7 +158,18 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
   const verdict = await liveVerdict(tree, signal, { container: facts.name, stopping: true });
   const before = inspectReport(tree, verdict, facts);
   const normalStop = located.stopCommand(graceSeconds);
-  const base = { container: { id: facts.id, name: facts.name, image: facts.image }, runtime: located.runtime, normalStop, ...(located.notes.length ? { notes: located.notes } : {}), signal, graceSeconds, graceFrom, before, dryRun: o.dryRun, paused: facts.paused === true };
+  const base = {
+    container: { id: facts.id, name: facts.name, image: facts.image },
+    runtime: located.runtime,
+    normalStop,
+    ...(located.notes.length ? { notes: located.notes } : {}),
+    signal,
+    graceSeconds,
+    graceFrom,
+    before,
+    dryRun: o.dryRun,
+    paused: facts.paused === true,
+  };
 
   let mode: RescueReport['mode'];
   let why: string;
@@ -159,7 +181,9 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
     chosen = topHandlers(tree.processes, tree.init, sig);
     if (!chosen.length) {
       const kill = located.runtime === 'containerd' ? 'SIGKILL to its PID 1 does it now' : `${located.runtime} kill does it now`;
-      throw new UserError(`refusing to stop ${facts.name}: nothing in it handles ${signal} (PID 1 ${tree.init.comm}: ${verdict.deliveryWhy}; no other process has a handler), so signalling it directly would change nothing; a normal stop will SIGKILL it after the grace period (${kill})`);
+      throw new UserError(
+        `refusing to stop ${facts.name}: nothing in it handles ${signal} (PID 1 ${tree.init.comm}: ${verdict.deliveryWhy}; no other process has a handler), so signalling it directly would change nothing; a normal stop will SIGKILL it after the grace period (${kill})`,
+      );
     }
     mode = 'direct';
     why = `${verdict.summary} pid1 signals the top-most processes that handle ${signal} directly from the host`;
@@ -167,7 +191,18 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
   const targets: RescueTarget[] = chosen.map((p) => ({ pid: p.pid, hostPid: p.hostPid, name: p.comm, argv: p.argv }));
   if (o.dryRun) {
     const first = facts.paused === true ? 'would unpause it (it is paused: frozen processes cannot handle a signal), then ' : 'would ';
-    return { ...base, mode, why, targets, timeline: [], summary: mode === 'direct' ? `${first}send ${signal} to ${targets.map((t) => `${t.name} (PID ${t.pid})`).join(', ')}, wait up to ${graceSeconds} s, then stop the container` : `${first}run ${normalStop}`, exitStatus: 0 };
+    return {
+      ...base,
+      mode,
+      why,
+      targets,
+      timeline: [],
+      summary:
+        mode === 'direct'
+          ? `${first}send ${signal} to ${targets.map((t) => `${t.name} (PID ${t.pid})`).join(', ')}, wait up to ${graceSeconds} s, then stop the container`
+          : `${first}run ${normalStop}`,
+      exitStatus: 0,
+    };
   }
 
   const watcher = await ExitWatcher.open();
@@ -179,12 +214,21 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
     const t0 = mono();
     const rel = (at: number): number => Math.round((at - t0) * 10) / 10;
     const deadline = t0 + graceSeconds * 1000;
-    if (unpausedAt !== undefined) timeline.push({ t: rel(unpausedAt), kind: 'note', text: `the container was paused: pid1 unpaused it first (${located.unpause?.command ?? 'unpause'}), as frozen processes cannot handle a signal` });
+    if (unpausedAt !== undefined)
+      timeline.push({
+        t: rel(unpausedAt),
+        kind: 'note',
+        text: `the container was paused: pid1 unpaused it first (${located.unpause?.command ?? 'unpause'}), as frozen processes cannot handle a signal`,
+      });
     if (mode === 'direct') {
       for (const p of chosen) {
         // Only the process that was read: a PID reused since then is someone else (checked last thing before the kill).
         if (!sameProcess(p.hostPid, startedAt.get(p.hostPid))) {
-          timeline.push({ t: rel(mono()), kind: 'note', text: `${p.comm} (PID ${p.pid}, host ${p.hostPid}) is not the process that was read any more (it exited, or its PID was reused): not signalled` });
+          timeline.push({
+            t: rel(mono()),
+            kind: 'note',
+            text: `${p.comm} (PID ${p.pid}, host ${p.hostPid}) is not the process that was read any more (it exited, or its PID was reused): not signalled`,
+          });
           continue;
         }
         try {
@@ -211,7 +255,18 @@ export async function rescue(o: RescueOptions): Promise<RescueReport> {
     // The engine's signals at the times they were sent, never after the exits they caused.
     settleSignals(target.signals, [...watcher.exits.map((e) => e.at), ...target.logs.map((l) => l.at)]);
     for (const s of target.signals) if (s.at >= t0 - 5) timeline.push({ t: rel(s.at), kind: 'signal', signal: s.signal, to: `PID 1 (${tree.init.comm})`, by: s.by });
-    for (const e of watcher.exits) timeline.push({ t: rel(e.at), kind: 'exit', hostPid: e.hostPid, ...(e.pid !== undefined ? { pid: e.pid } : {}), name: e.name, status: describeStatus(e.status), ...(e.status?.code !== undefined ? { code: e.status.code } : {}), ...(e.status?.signal ? { signal: e.status.signal } : {}), source: e.source });
+    for (const e of watcher.exits)
+      timeline.push({
+        t: rel(e.at),
+        kind: 'exit',
+        hostPid: e.hostPid,
+        ...(e.pid !== undefined ? { pid: e.pid } : {}),
+        name: e.name,
+        status: describeStatus(e.status),
+        ...(e.status?.code !== undefined ? { code: e.status.code } : {}),
+        ...(e.status?.signal ? { signal: e.status.signal } : {}),
+        source: e.source,
+      });
     for (const l of target.logs) if (l.at >= t0) timeline.push({ t: rel(l.at), kind: 'log', stream: l.stream, line: l.line });
     if (exit) timeline.push({ t: rel(exit.at), kind: 'container-exit', of: 'container', exitCode: exit.exitCode });
     timeline.sort((a, b) => a.t - b.t);

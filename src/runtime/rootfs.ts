@@ -3,7 +3,6 @@
  * /bin/sh is (what decides whether a shell form execs the service), and the scripts its entrypoint runs
  * (for the model's prediction from the launch command).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { shellFamilyOfBinary, type ShellFamily } from '../model/programs.js';
 import { readTextInRoot, resolveInRoot } from '../util/root-path.js';

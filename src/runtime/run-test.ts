@@ -104,7 +104,8 @@ function containerSpecOf(o: TestOptions): ContainerSpec | undefined {
   let spec: ContainerSpec | undefined;
   if (o.compose) spec = composeService(o.compose.file, o.compose.service);
   if (o.manifest) spec = manifestContainer(o.manifest.file, o.manifest.container);
-  if ((o.compose || o.manifest) && (o.entrypoint || o.command?.length)) throw new UserError(`--entrypoint and a command come from ${o.compose ? 'the compose file' : 'the manifest'} here; edit it instead`);
+  if ((o.compose || o.manifest) && (o.entrypoint || o.command?.length))
+    throw new UserError(`--entrypoint and a command come from ${o.compose ? 'the compose file' : 'the manifest'} here; edit it instead`);
   checkPreStopReachable(spec?.preStop, o.network);
   return spec;
 }
@@ -116,12 +117,14 @@ function podmanNotes(conn: EngineConnection, policy: StopPolicy): string[] {
   const notes = [`Podman ${version} (${conn.where}), through its Docker-compatible API`];
   if (policy.name !== 'kubelet') {
     const why = [
-      ...(quirks.compatCreateStopTimeout === 0 ? ['containers created through its Docker API get stop timeout 0 before Podman 4.7 (the engine\'s stop would SIGKILL at once)'] : []),
+      ...(quirks.compatCreateStopTimeout === 0 ? ["containers created through its Docker API get stop timeout 0 before Podman 4.7 (the engine's stop would SIGKILL at once)"] : []),
       ...(!quirks.stopEmitsKillEvents ? ['its stop emits no kill events'] : []),
     ];
-    notes.push(`pid1 replays ${policy.name === 'compose' ? 'docker compose stop' : `docker stop -t ${policy.graceSeconds}`} itself through Podman's API (podman kill ${policy.signal}, then SIGKILL after ${policy.graceSeconds} s)${why.length ? `: ${why.join('; ')}` : ''}`);
+    notes.push(
+      `pid1 replays ${policy.name === 'compose' ? 'docker compose stop' : `docker stop -t ${policy.graceSeconds}`} itself through Podman's API (podman kill ${policy.signal}, then SIGKILL after ${policy.graceSeconds} s)${why.length ? `: ${why.join('; ')}` : ''}`,
+    );
   }
-  if (!quirks.killEventNamesSignal) notes.push('Podman\'s kill events name no signal: the signals in the timeline are the ones pid1 sent');
+  if (!quirks.killEventNamesSignal) notes.push("Podman's kill events name no signal: the signals in the timeline are the ones pid1 sent");
   if (quirks.logsFollowWaitsForFirstLine) notes.push('Podman answers a followed log stream only from the first line on, with whole-second timestamps: log lines are timed when they arrive');
   return notes;
 }
@@ -143,7 +146,9 @@ async function prepareContainer(o: TestOptions, spec: ContainerSpec | undefined,
       await building.catch(() => undefined);
       await removeBuilt(docker, built, tag, run.id);
     });
-    building = buildImage(docker, { ...build, tag, labels: run.labels, signal: cancel.signal }, (b) => { built = b; });
+    building = buildImage(docker, { ...build, tag, labels: run.labels, signal: cancel.signal }, (b) => {
+      built = b;
+    });
     await building;
     imageRef = tag;
   }
@@ -156,7 +161,9 @@ async function prepareContainer(o: TestOptions, spec: ContainerSpec | undefined,
     ...(image.stopSignal ? { imageSignal: image.stopSignal } : {}),
     ...(o.grace !== undefined ? { graceOverride: o.grace } : {}),
     // compose's default comes from the policy (docker compose stop: 10 s); the kubelet's is the API server's 30.
-    ...(spec && (spec.graceExplicit || spec.platform === 'kubernetes') ? { specGrace: { seconds: spec.graceSeconds, from: o.compose ? 'compose stop_grace_period' : 'terminationGracePeriodSeconds' } } : {}),
+    ...(spec && (spec.graceExplicit || spec.platform === 'kubernetes')
+      ? { specGrace: { seconds: spec.graceSeconds, from: o.compose ? 'compose stop_grace_period' : 'terminationGracePeriodSeconds' } }
+      : {}),
     ...(spec?.preStop ? { preStop: spec.preStop } : {}),
   });
   notes.push(...podmanNotes(conn, policy));
@@ -173,23 +180,41 @@ async function prepareContainer(o: TestOptions, spec: ContainerSpec | undefined,
     await (created ? created.remove() : removeContainer(docker, name));
   });
   const user = o.user ?? spec?.user;
-  const pending = ContainerTarget.create(docker, {
-    image: image.ref, env, init: Boolean(o.init || spec?.init), network: o.network,
-    ...(entrypoint ? { entrypoint } : {}), ...(cmd ? { cmd } : {}),
-    ...(user !== undefined ? { user } : {}),
-    ...(spec?.workingDir ? { workingDir: spec.workingDir } : {}),
-    // The engine's stop sends Config.StopSignal: set it as `docker run --stop-signal` / compose stop_signal do.
-    ...(policy.name !== 'kubelet' ? { stopSignal: policy.signal } : {}),
-    // Podman before 4.7 gives a compat-created container stop timeout 0: its own stop then SIGKILLs at once.
-    ...(conn.runtime === 'podman' ? { stopTimeout: policy.graceSeconds } : {}),
-  }, run, name, conn.runtime);
+  const pending = ContainerTarget.create(
+    docker,
+    {
+      image: image.ref,
+      env,
+      init: Boolean(o.init || spec?.init),
+      network: o.network,
+      ...(entrypoint ? { entrypoint } : {}),
+      ...(cmd ? { cmd } : {}),
+      ...(user !== undefined ? { user } : {}),
+      ...(spec?.workingDir ? { workingDir: spec.workingDir } : {}),
+      // The engine's stop sends Config.StopSignal: set it as `docker run --stop-signal` / compose stop_signal do.
+      ...(policy.name !== 'kubelet' ? { stopSignal: policy.signal } : {}),
+      // Podman before 4.7 gives a compat-created container stop timeout 0: its own stop then SIGKILLs at once.
+      ...(conn.runtime === 'podman' ? { stopTimeout: policy.graceSeconds } : {}),
+    },
+    run,
+    name,
+    conn.runtime,
+  );
   creating = pending;
   const target = await pending;
   created = target;
-  const effectiveCmd = entrypoint ? cmd ?? [] : cmd ?? image.cmd;
+  const effectiveCmd = entrypoint ? (cmd ?? []) : (cmd ?? image.cmd);
   return {
-    kind, label: labelOf(o), policy, target, image, notes, network: o.network,
-    env: { ...image.env, ...env }, workingDir: spec?.workingDir ?? image.workingDir, cmd: effectiveCmd,
+    kind,
+    label: labelOf(o),
+    policy,
+    target,
+    image,
+    notes,
+    network: o.network,
+    env: { ...image.env, ...env },
+    workingDir: spec?.workingDir ?? image.workingDir,
+    cmd: effectiveCmd,
   };
 }
 
@@ -212,10 +237,13 @@ interface StaticPrediction {
 function staticPrediction(argv: string[], shell: ShellFamily, signal: string, root: string, p: Prepared): StaticPrediction {
   try {
     const chain = chainFromArgv(argv, {
-      sh: shell, signal, env: p.env, readScript: scriptReader(root, p.env, p.workingDir || '/'),
+      sh: shell,
+      signal,
+      env: p.env,
+      readScript: scriptReader(root, p.env, p.workingDir || '/'),
       // The same reading of the program's source as lint's, from the running image's files.
       programSource: programSourceReader((f) => readTextInRoot(root, f), p.workingDir || '/', signal),
-      ...(p.cmd && p.cmd.length ? { args: p.cmd } : {}),
+      ...(p.cmd?.length ? { args: p.cmd } : {}),
     });
     const pred = predictStop(chain, signal);
     const svc = chain.processes[chain.processes.length - 1];
@@ -239,18 +267,24 @@ function explainAssumption(cmp: ComparisonView | undefined, live: ComparisonView
   const node = tree.processes.find((x) => x.hostPid === verdict.service?.hostPid) ?? tree.init;
   if (node.masks.caught.includes(sig) || node.takes.includes(sig)) return cmp;
   return {
-    ...cmp, status: 'explained',
+    ...cmp,
+    status: 'explained',
     message: `from the launch command alone pid1 assumes ${st.assumed} handles ${verdict.stopSignal} (it is not a program pid1 knows); the live process has no handler for it (SigCgt ${node.rawMasks.SigCgt})`,
   };
 }
 
 /** pid1 init's JSON-lines report: on stderr (its default), or in the file given with --report / PID1_REPORT. */
 async function initReportOf(target: Target, env: Record<string, string>): Promise<InitRun | undefined> {
-  const fromLogs = parseReport(target.logs.filter((l) => l.stream === 'stderr').map((l) => l.line).join('\n'));
+  const fromLogs = parseReport(
+    target.logs
+      .filter((l) => l.stream === 'stderr')
+      .map((l) => l.line)
+      .join('\n'),
+  );
   if (fromLogs.length) return fromLogs[fromLogs.length - 1];
   // `pid1 init [--report FILE] -- CMD` (pid1 may be `node /path/to/main.js`): its options end at `--`.
   const argv = target.argv;
-  const at = argv.findIndex((a) => a === 'init');
+  const at = argv.indexOf('init');
   if (at < 0) return undefined;
   let file = env.PID1_REPORT;
   for (let i = at + 1; i < argv.length && argv[i] !== '--'; i++) {
@@ -261,7 +295,11 @@ async function initReportOf(target: Target, env: Record<string, string>): Promis
   if (!file || file === 'stderr' || file === 'none' || file === '-') return undefined;
   let text: string | undefined;
   if (target instanceof NamespaceTarget) {
-    try { text = fs.readFileSync(path.resolve(file), 'utf8'); } catch { /* not written */ }
+    try {
+      text = fs.readFileSync(path.resolve(file), 'utf8');
+    } catch {
+      /* not written */
+    }
   } else if (target instanceof ContainerTarget) {
     text = await target.readFile(file);
   }
@@ -271,7 +309,12 @@ async function initReportOf(target: Target, env: Record<string, string>): Promis
 
 function policyView(p: StopPolicy): TestReport['policy'] {
   return {
-    name: p.name, signal: p.signal, signalFrom: p.signalFrom, graceSeconds: p.graceSeconds, graceFrom: p.graceFrom, steps: p.steps,
+    name: p.name,
+    signal: p.signal,
+    signalFrom: p.signalFrom,
+    graceSeconds: p.graceSeconds,
+    graceFrom: p.graceFrom,
+    steps: p.steps,
     ...(p.preStop ? { preStop: describePreStop(p.preStop) } : {}),
     ...(p.minimumGraceSeconds !== undefined ? { minimumGraceSeconds: p.minimumGraceSeconds } : {}),
   };
@@ -287,10 +330,13 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
   try {
     let p: Prepared;
     if (kind === 'command') {
-      if (o.runtime && Object.keys(o.runtime).length) throw new UserError('--runtime, --address, --namespace and --state-dir apply to images: -- CMD alone runs in a PID namespace of pid1\'s own');
+      if (o.runtime && Object.keys(o.runtime).length) throw new UserError("--runtime, --address, --namespace and --state-dir apply to images: -- CMD alone runs in a PID namespace of pid1's own");
       p = prepareNamespace(o, run, hooks);
     } else {
-      if (chooseRuntime(o.runtime ?? {}).runtime === 'containerd') throw new UserError('pid1 test creates its containers through an Engine API: use --runtime docker or --runtime podman (on a containerd node, pid1 inspect and pid1 stop take --runtime containerd)');
+      if (chooseRuntime(o.runtime ?? {}).runtime === 'containerd')
+        throw new UserError(
+          'pid1 test creates its containers through an Engine API: use --runtime docker or --runtime podman (on a containerd node, pid1 inspect and pid1 stop take --runtime containerd)',
+        );
       const spec = containerSpecOf(o);
       const conn = await connectEngine(o.runtime ?? {});
       docker = conn.engine; // from here on, a failing call may mean the engine went away
@@ -299,7 +345,10 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
     }
     const { target, policy } = p;
     const targetView = (): TestReport['target'] => ({
-      kind, label: p.label, argv: target.argv, notes: p.notes,
+      kind,
+      label: p.label,
+      argv: target.argv,
+      notes: p.notes,
       ...(p.image ? { image: p.image.ref } : {}),
       ...(target.kind === 'container' ? { container: { id: target.id, name: target.name } } : {}),
       ...(p.network ? { network: p.network } : {}),
@@ -309,16 +358,25 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
       await target.logsDone(1000);
       const logs = target.logs.slice(-5).map((l) => l.line);
       return {
-        run: run.id, target: targetView(), policy: policyView(policy), timeline: [], fast: o.fast, watcher: 'none', verdict: 'nostart', exitStatus: 1,
+        run: run.id,
+        target: targetView(),
+        policy: policyView(policy),
+        timeline: [],
+        fast: o.fast,
+        watcher: 'none',
+        verdict: 'nostart',
+        exitStatus: 1,
         observation: {
-          verdict: 'nostart', summary: err.message, sigkill: false,
+          verdict: 'nostart',
+          summary: err.message,
+          sigkill: false,
           evidence: [...(err.exitCode !== undefined ? [`exit status ${err.exitCode}`] : []), ...logs.map((l) => `output: ${l}`)],
           ...(err.exitCode !== undefined ? { exitCode: err.exitCode } : {}),
         },
         durations: { totalMs: Math.round(mono() - startedAt) },
       };
     };
-    let ready;
+    let ready: Awaited<ReturnType<typeof waitReady>>;
     try {
       await target.start();
       ready = await waitReady(target, o.readiness);
@@ -354,7 +412,9 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
     // instance goes with the test's other resources, also on Ctrl-C.
     const trace = TestSignalTrace.start(target.hostPid, target.kind === 'container' ? { id: target.id, name: target.name, ...(p.image ? { image: p.image.ref } : {}) } : undefined);
     hooks.resources.add('tracefs instance', async () => trace.stop());
-    hooks.progress?.(`pid1 test: stopping with the ${policy.name} policy (${policy.signal}, grace ${policy.graceSeconds} s)${o.fast && (live.delivery === 'dropped' || live.delivery === 'ignored') ? ', --fast' : ''}...`);
+    hooks.progress?.(
+      `pid1 test: stopping with the ${policy.name} policy (${policy.signal}, grace ${policy.graceSeconds} s)${o.fast && (live.delivery === 'dropped' || live.delivery === 'ignored') ? ', --fast' : ''}...`,
+    );
     const fastEligible = o.fast && (live.delivery === 'dropped' || live.delivery === 'ignored');
     const stopped = hooks.stopping?.({ policy: policy.name, signal: policy.signal, graceSeconds: policy.graceSeconds });
     let stop: StopRun;
@@ -382,7 +442,7 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
     // A namespace's end is its init's own: unshare reports a signal death as a status of its own.
     const initEnd = watcher.exitOf(target.hostPid);
     if (target.kind === 'namespace' && initEnd?.status && stop.exit) {
-      stop.exit = { at: initEnd.at, exitCode: initEnd.status.signal ? 128 + parseSignal(initEnd.status.signal) : initEnd.status.code ?? 0 };
+      stop.exit = { at: initEnd.at, exitCode: initEnd.status.signal ? 128 + parseSignal(initEnd.status.signal) : (initEnd.status.code ?? 0) };
     }
     const initRun = await initReportOf(target, p.env);
     const obs = observe({ of: target.kind, tree, live, run: stop, exits: watcher.exits, logs: target.logs, policy, ...(initRun ? { initRun } : {}) });
@@ -398,8 +458,30 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
       readiness: { ms: Math.round(ready.ms), how: ready.how },
       before,
       prediction: { live: livePred, static: staticPred.view },
-      ...(stop.preStop ? { preStop: { description: stop.preStop.description, ms: Math.round(stop.preStop.ms), outcome: stop.preStop.outcome, detail: stop.preStop.detail, subtractedSeconds: stop.preStop.subtractedSeconds, remainingSeconds: stop.preStop.remainingSeconds, raisedToMinimum: stop.preStop.raisedToMinimum } } : {}),
-      timeline: buildTimeline({ t0: stop.preStop ? stop.t0 : stop.signalAt, of: target.kind, tree, run: stop, signals: target.signals, exits: watcher.exits, logs: target.logs, ...(initRun ? { initRun } : {}), traced: trace.signals }),
+      ...(stop.preStop
+        ? {
+            preStop: {
+              description: stop.preStop.description,
+              ms: Math.round(stop.preStop.ms),
+              outcome: stop.preStop.outcome,
+              detail: stop.preStop.detail,
+              subtractedSeconds: stop.preStop.subtractedSeconds,
+              remainingSeconds: stop.preStop.remainingSeconds,
+              raisedToMinimum: stop.preStop.raisedToMinimum,
+            },
+          }
+        : {}),
+      timeline: buildTimeline({
+        t0: stop.preStop ? stop.t0 : stop.signalAt,
+        of: target.kind,
+        tree,
+        run: stop,
+        signals: target.signals,
+        exits: watcher.exits,
+        logs: target.logs,
+        ...(initRun ? { initRun } : {}),
+        traced: trace.signals,
+      }),
       observation,
       verdict: obs.verdict,
       comparison: { ...(cmpLive ? { live: cmpLive } : {}), ...(cmpStatic ? { static: cmpStatic } : {}) },

@@ -20,7 +20,7 @@ export interface RuntimeChoice {
   why: string;
 }
 
-export interface SelectOptions {
+interface SelectOptions {
   /** --runtime */
   runtime?: string;
   /** --address */
@@ -53,7 +53,15 @@ export function parseRuntime(v: string): RuntimeName {
 export function selectRuntime(o: SelectOptions = {}): RuntimeChoice {
   const env = o.env ?? process.env;
   const exists = o.exists ?? fs.existsSync;
-  const realpath = o.realpath ?? ((p: string) => { try { return fs.realpathSync(p); } catch { return p; } });
+  const realpath =
+    o.realpath ??
+    ((p: string) => {
+      try {
+        return fs.realpathSync(p);
+      } catch {
+        return p;
+      }
+    });
   const uid = o.uid ?? process.getuid?.() ?? 0;
   const withAddress = (c: RuntimeChoice): RuntimeChoice => (o.address ? { ...c, address: o.address } : c);
   if (o.runtime) return withAddress({ runtime: parseRuntime(o.runtime), why: '--runtime' });

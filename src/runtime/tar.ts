@@ -1,6 +1,6 @@
 /** Reading what the Engine's archive API returns (a tar stream), without a tar library: one entry is all pid1 reads. */
 
-export interface TarEntry {
+interface TarEntry {
   name: string;
   type: string;
   link: string;
@@ -20,8 +20,14 @@ export function firstTarEntry(buf: Buffer): TarEntry | undefined {
     const type = str(156, 157) || '0';
     const body = buf.subarray(off + 512, off + 512 + size);
     off += 512 + Math.ceil(size / 512) * 512;
-    if (type === 'L') { longName = body.toString('utf8').replace(/\0.*$/s, ''); continue; }
-    if (type === 'K') { longLink = body.toString('utf8').replace(/\0.*$/s, ''); continue; }
+    if (type === 'L') {
+      longName = body.toString('utf8').replace(/\0.*$/s, '');
+      continue;
+    }
+    if (type === 'K') {
+      longLink = body.toString('utf8').replace(/\0.*$/s, '');
+      continue;
+    }
     if (type === 'x' || type === 'g') continue;
     return { name: longName ?? str(0, 100), type, link: longLink ?? str(157, 257), content: body };
   }

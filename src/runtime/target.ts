@@ -68,7 +68,10 @@ export interface ExecResult {
 
 /** The target never reached the stop: it failed to start or exited first. */
 export class NoStart extends Error {
-  constructor(message: string, readonly exitCode?: number) {
+  constructor(
+    message: string,
+    readonly exitCode?: number,
+  ) {
     super(message);
   }
 }
@@ -102,7 +105,7 @@ export interface Target {
 /** Lines kept per target: a chatty service must not grow pid1's memory without bound. */
 const MAX_LOG_LINES = 20_000;
 
-export function pushLog(logs: LogLine[], line: LogLine): void {
+function pushLog(logs: LogLine[], line: LogLine): void {
   if (logs.length >= MAX_LOG_LINES) logs.splice(0, MAX_LOG_LINES / 4);
   logs.push(line);
 }
@@ -159,7 +162,7 @@ export async function removeContainer(docker: Docker, ref: string): Promise<void
   }
 }
 
-export interface ContainerPlan {
+interface ContainerPlan {
   image: string;
   entrypoint?: string[];
   cmd?: string[];
@@ -180,9 +183,16 @@ export interface ContainerPlan {
  * stop itself; a followed log stream answers only once the container writes its first line, so it
  * is not awaited; its log timestamps have whole seconds only, so a line's time is when it arrived.
  */
-export type EngineFlavour = 'docker' | 'podman';
+type EngineFlavour = 'docker' | 'podman';
 
-interface EngineEvent { Type?: string; Action?: string; status?: string; timeNano?: number; time?: number; Actor?: { Attributes?: Record<string, string> } }
+interface EngineEvent {
+  Type?: string;
+  Action?: string;
+  status?: string;
+  timeNano?: number;
+  time?: number;
+  Actor?: { Attributes?: Record<string, string> };
+}
 
 export class ContainerTarget implements Target {
   readonly kind = 'container';
@@ -200,7 +210,14 @@ export class ContainerTarget implements Target {
   private readonly logAbort = new AbortController();
   private removed = false;
 
-  private constructor(private readonly docker: Docker, private readonly container: Docker.Container, readonly id: string, readonly name: string, readonly argv: string[], readonly flavour: EngineFlavour = 'docker') {}
+  private constructor(
+    private readonly docker: Docker,
+    private readonly container: Docker.Container,
+    readonly id: string,
+    readonly name: string,
+    readonly argv: string[],
+    readonly flavour: EngineFlavour = 'docker',
+  ) {}
 
   /** The engine's name in messages and timelines. */
   private get engineName(): string {
@@ -291,9 +308,12 @@ export class ContainerTarget implements Target {
     t.hostPid = info.State.Pid;
     await t.openEvents();
     await t.followLogs(Date.now() / 1000);
-    t.container.wait().then((r: { StatusCode?: number }) => {
-      t.exit ??= { at: mono(), exitCode: Number(r.StatusCode ?? -1) };
-    }, () => undefined);
+    t.container.wait().then(
+      (r: { StatusCode?: number }) => {
+        t.exit ??= { at: mono(), exitCode: Number(r.StatusCode ?? -1) };
+      },
+      () => undefined,
+    );
     return t;
   }
 
@@ -318,9 +338,12 @@ export class ContainerTarget implements Target {
     }
     await this.followLogs();
     // Backup for the die event: the engine answers wait when the container exits.
-    this.container.wait().then((r: { StatusCode?: number }) => {
-      this.exit ??= { at: mono(), exitCode: Number(r.StatusCode ?? -1) };
-    }, () => undefined);
+    this.container.wait().then(
+      (r: { StatusCode?: number }) => {
+        this.exit ??= { at: mono(), exitCode: Number(r.StatusCode ?? -1) };
+      },
+      () => undefined,
+    );
   }
 
   /** Follow the logs; `since`: from then on (UNIX seconds, fractions allowed), else from the start. */
@@ -328,7 +351,10 @@ export class ContainerTarget implements Target {
     const opening = this.container.logs({ follow: true, stdout: true, stderr: true, timestamps: true, ...(since !== undefined ? { since } : {}), abortSignal: this.logAbort.signal });
     if (this.flavour === 'podman') {
       // Podman answers a followed log request only once the container writes a line (or exits): not awaited.
-      this.logEnd = opening.then((s) => this.readLogs(readable(s, 'logs')), () => undefined);
+      this.logEnd = opening.then(
+        (s) => this.readLogs(readable(s, 'logs')),
+        () => undefined,
+      );
       return;
     }
     this.logEnd = this.readLogs(readable(await opening, 'logs'));
@@ -343,20 +369,25 @@ export class ContainerTarget implements Target {
     this.logStream = stream;
     const out = new PassThrough();
     const err = new PassThrough();
-    const add = (kind: 'stdout' | 'stderr') => lineSplitter((raw) => {
-      const sp = raw.indexOf(' ');
-      const wall = sp > 0 ? parseEngineTime(raw.slice(0, sp)) : undefined;
-      // Podman's timestamps are whole seconds (measured on 4.3.1): the arrival time is closer.
-      const at = wall !== undefined && this.flavour === 'docker' ? wallToMono(wall) : mono();
-      pushLog(this.logs, { at, stream: kind, line: wall !== undefined ? raw.slice(sp + 1) : raw });
-    });
+    const add = (kind: 'stdout' | 'stderr') =>
+      lineSplitter((raw) => {
+        const sp = raw.indexOf(' ');
+        const wall = sp > 0 ? parseEngineTime(raw.slice(0, sp)) : undefined;
+        // Podman's timestamps are whole seconds (measured on 4.3.1): the arrival time is closer.
+        const at = wall !== undefined && this.flavour === 'docker' ? wallToMono(wall) : mono();
+        pushLog(this.logs, { at, stream: kind, line: wall !== undefined ? raw.slice(sp + 1) : raw });
+      });
     const so = add('stdout');
     const se = add('stderr');
     out.on('data', (d: Buffer) => so.push(d));
     err.on('data', (d: Buffer) => se.push(d));
     this.docker.modem.demuxStream(stream, out, err);
     return new Promise<void>((resolve) => {
-      const done = (): void => { so.end(); se.end(); resolve(); };
+      const done = (): void => {
+        so.end();
+        se.end();
+        resolve();
+      };
       stream.on('end', done);
       stream.on('close', done);
       stream.on('error', done);
@@ -390,7 +421,7 @@ export class ContainerTarget implements Target {
       this.requests.push({ at, signal: canonicalSignal(signal) });
       await this.container.kill({ signal });
       // Podman's kill events name no signal: the record is pid1's own.
-      if (this.flavour === 'podman') this.signals.push({ at, signal: canonicalSignal(signal), by: by ?? 'pid1, through Podman\'s API (podman kill)' });
+      if (this.flavour === 'podman') this.signals.push({ at, signal: canonicalSignal(signal), by: by ?? "pid1, through Podman's API (podman kill)" });
     } catch (err) {
       // 409: not running any more (it exited on its own in the meantime). Podman answers 500 ("container state improper").
       if (engineStatusOf(err) !== 409 && (this.flavour !== 'podman' || (await this.stillRunning()))) throw new UserError(`cannot send ${signal} to ${this.name}: ${engineMessage(err)}`);
@@ -517,7 +548,10 @@ export class NamespaceTarget implements Target {
   private closed: Promise<void> = Promise.resolve();
   private unshareExit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
 
-  constructor(readonly argv: string[], private readonly run: Run) {}
+  constructor(
+    readonly argv: string[],
+    private readonly run: Run,
+  ) {}
 
   get id(): string {
     return String(this.hostPid);
@@ -544,9 +578,18 @@ export class NamespaceTarget implements Target {
       const s = child[kind];
       if (!s) continue;
       // unshare's own complaint when it cannot re-raise the child's SIGKILL is not the command's output.
-      const split = lineSplitter((line) => { if (!/^unshare: /.test(line) || !this.hostPid) pushLog(this.logs, { at: mono(), stream: kind, line }); });
+      const split = lineSplitter((line) => {
+        if (!/^unshare: /.test(line) || !this.hostPid) pushLog(this.logs, { at: mono(), stream: kind, line });
+      });
       s.on('data', (d: Buffer) => split.push(d));
-      streams.push(new Promise((resolve) => s.once('close', () => { split.end(); resolve(); })));
+      streams.push(
+        new Promise((resolve) =>
+          s.once('close', () => {
+            split.end();
+            resolve();
+          }),
+        ),
+      );
     }
     this.closed = Promise.all(streams).then(() => undefined);
     void this.unshareExit.then(({ code, signal }) => {
@@ -568,7 +611,10 @@ export class NamespaceTarget implements Target {
         }
       }
       if (this.exit) {
-        const said = this.logs.map((l) => l.line).join(' ').trim();
+        const said = this.logs
+          .map((l) => l.line)
+          .join(' ')
+          .trim();
         throw new NoStart(`the command did not start: ${said || `unshare exited with status ${this.exit.exitCode}`}`, this.exit.exitCode);
       }
       await sleep(2);
@@ -607,8 +653,14 @@ export class NamespaceTarget implements Target {
         // Like the kubelet, stop waiting; the hook's process is ended with the namespace.
         resolve({ code: null, output, timedOut: true });
       }, timeoutMs);
-      c.once('error', (err) => { clearTimeout(timer); resolve({ code: null, output, timedOut: false, error: messageOf(err) }); });
-      c.once('exit', (code, sig) => { clearTimeout(timer); resolve({ code: code ?? 128 + (sig ? parseSignal(sig) : 0), output, timedOut: false }); });
+      c.once('error', (err) => {
+        clearTimeout(timer);
+        resolve({ code: null, output, timedOut: false, error: messageOf(err) });
+      });
+      c.once('exit', (code, sig) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? 128 + (sig ? parseSignal(sig) : 0), output, timedOut: false });
+      });
     });
   }
 
@@ -624,7 +676,13 @@ export class NamespaceTarget implements Target {
     } catch {
       /* gone */
     }
-    const gone = this.unshareExit ? await within(this.unshareExit.then(() => true), 3000, false) : true;
+    const gone = this.unshareExit
+      ? await within(
+          this.unshareExit.then(() => true),
+          3000,
+          false,
+        )
+      : true;
     if (!gone && this.child.pid) {
       try {
         process.kill(this.child.pid, 'SIGKILL'); // the unshare we started, by its PID

@@ -36,8 +36,28 @@ export interface GoArgs {
 }
 
 /** Build flags that take a value (`go help build`, Go 1.22); the others are booleans. */
-const WITH_VALUE = new Set(['C', 'o', 'p', 'asmflags', 'buildmode', 'compiler', 'gccgoflags', 'gcflags', 'installsuffix', 'ldflags',
-  'mod', 'modfile', 'overlay', 'pgo', 'pkgdir', 'tags', 'toolexec', 'covermode', 'coverpkg', 'exec']);
+const WITH_VALUE = new Set([
+  'C',
+  'o',
+  'p',
+  'asmflags',
+  'buildmode',
+  'compiler',
+  'gccgoflags',
+  'gcflags',
+  'installsuffix',
+  'ldflags',
+  'mod',
+  'modfile',
+  'overlay',
+  'pgo',
+  'pkgdir',
+  'tags',
+  'toolexec',
+  'covermode',
+  'coverpkg',
+  'exec',
+]);
 
 /** The arguments of `go build ...` / `go install ...` (words after `go`); undefined for another go subcommand. */
 export function parseGoArgs(words: readonly ArgWord[]): GoArgs | undefined {
@@ -50,10 +70,16 @@ export function parseGoArgs(words: readonly ArgWord[]): GoArgs | undefined {
     const w = words[i] as ArgWord;
     if (w.literal === undefined) {
       if (w.glob !== undefined) break; // `*.go`: the files, after the flags
-      if (w.splits) { out.unclear = true; continue; }
+      if (w.splits) {
+        out.unclear = true;
+        continue;
+      }
       break; // a quoted expansion: one argument, not a flag pid1 can name
     }
-    if (w.literal === '--') { i++; break; }
+    if (w.literal === '--') {
+      i++;
+      break;
+    }
     const m = /^--?([A-Za-z][\w-]*)(?:=(.*))?$/s.exec(w.literal);
     if (!m) break;
     const name = m[1] as string;
@@ -70,7 +96,11 @@ export function parseGoArgs(words: readonly ArgWord[]): GoArgs | undefined {
   }
   for (; i < words.length; i++) {
     const w = words[i] as ArgWord;
-    if (w.glob !== undefined) { out.globs.push(out.packages.length); out.packages.push(w.glob); continue; }
+    if (w.glob !== undefined) {
+      out.globs.push(out.packages.length);
+      out.packages.push(w.glob);
+      continue;
+    }
     if (w.literal === undefined && w.splits) out.unclear = true;
     out.packages.push(w.literal ?? null);
   }
@@ -107,8 +137,32 @@ export function moduleOf(goMod: string): string | undefined {
 
 // go/build's known operating systems and architectures (src/internal/syslist/syslist.go).
 const GOOS = new Set(['aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'hurd', 'illumos', 'ios', 'js', 'linux', 'nacl', 'netbsd', 'openbsd', 'plan9', 'solaris', 'wasip1', 'windows', 'zos']);
-const GOARCH = new Set(['386', 'amd64', 'amd64p32', 'arm', 'armbe', 'arm64', 'arm64be', 'loong64', 'mips', 'mipsle', 'mips64', 'mips64le', 'mips64p32', 'mips64p32le',
-  'ppc', 'ppc64', 'ppc64le', 'riscv', 'riscv64', 's390', 's390x', 'sparc', 'sparc64', 'wasm']);
+const GOARCH = new Set([
+  '386',
+  'amd64',
+  'amd64p32',
+  'arm',
+  'armbe',
+  'arm64',
+  'arm64be',
+  'loong64',
+  'mips',
+  'mipsle',
+  'mips64',
+  'mips64le',
+  'mips64p32',
+  'mips64p32le',
+  'ppc',
+  'ppc64',
+  'ppc64le',
+  'riscv',
+  'riscv64',
+  's390',
+  's390x',
+  'sparc',
+  'sparc64',
+  'wasm',
+]);
 /** GOOS values the `unix` constraint covers (go/build: syslist.UnixOS). */
 const UNIX = new Set(['aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'hurd', 'illumos', 'ios', 'linux', 'netbsd', 'openbsd', 'solaris']);
 
@@ -144,13 +198,34 @@ function evalExpr(expr: string, t: BuildTarget): Tri {
   const toks = expr.match(/\|\||&&|!|\(|\)|[\w.]+/g) ?? [];
   let i = 0;
   let bad = false;
-  const orExpr = (): Tri => { let v = andExpr(); while (toks[i] === '||') { i++; v = or(v, andExpr()); } return v; };
-  const andExpr = (): Tri => { let v = unary(); while (toks[i] === '&&') { i++; v = and(v, unary()); } return v; };
+  const orExpr = (): Tri => {
+    let v = andExpr();
+    while (toks[i] === '||') {
+      i++;
+      v = or(v, andExpr());
+    }
+    return v;
+  };
+  const andExpr = (): Tri => {
+    let v = unary();
+    while (toks[i] === '&&') {
+      i++;
+      v = and(v, unary());
+    }
+    return v;
+  };
   const unary = (): Tri => {
     const tk = toks[i++];
     if (tk === '!') return not(unary());
-    if (tk === '(') { const v = orExpr(); if (toks[i++] !== ')') bad = true; return v; }
-    if (tk === undefined || !/^[\w.]+$/.test(tk)) { bad = true; return undefined; }
+    if (tk === '(') {
+      const v = orExpr();
+      if (toks[i++] !== ')') bad = true;
+      return v;
+    }
+    if (tk === undefined || !/^[\w.]+$/.test(tk)) {
+      bad = true;
+      return undefined;
+    }
     return tagValue(tk, t);
   };
   const v = orExpr();
@@ -178,7 +253,10 @@ export function goFileHeader(text: string): { constraints: string[]; plusBuild: 
   let i = 0;
   while (i < text.length) {
     const c = text[i] as string;
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\uFEFF') { i++; continue; }
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\uFEFF') {
+      i++;
+      continue;
+    }
     if (text.startsWith('//', i)) {
       const end = text.indexOf('\n', i);
       const line = text.slice(i, end < 0 ? undefined : end).trimEnd();
@@ -219,7 +297,6 @@ export function buildsFile(name: string, text: string, t: BuildTarget): Tri {
   if (byName === false) return false;
   const h = goFileHeader(text);
   // //go:build wins over // +build lines (go/build: "If a file has both, the //go:build line is used").
-  const byConstraint = h.constraints.length ? h.constraints.reduce<Tri>((v, e) => and(v, evalExpr(e, t)), true)
-    : h.plusBuild.reduce<Tri>((v, l) => and(v, evalPlusBuild(l, t)), true);
+  const byConstraint = h.constraints.length ? h.constraints.reduce<Tri>((v, e) => and(v, evalExpr(e, t)), true) : h.plusBuild.reduce<Tri>((v, l) => and(v, evalPlusBuild(l, t)), true);
   return and(byName, byConstraint);
 }

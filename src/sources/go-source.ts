@@ -9,17 +9,48 @@ import { ancestor, evidenceOf, usedOutside, named, type FileFindings, type Impor
 
 /** Library calls that take SIGINT/SIGTERM for the program, by import path + function. */
 const KNOWN_CALLS: Record<string, Omit<KnownCall, 'api' | 'reach' | 'evidence'>> = {
-  'sigs.k8s.io/controller-runtime.SetupSignalHandler': { effect: 'installs', signals: ['SIGINT', 'SIGTERM'], note: 'controller-runtime cancels the returned context on SIGINT/SIGTERM (a second signal exits 1)', source: 'https://pkg.go.dev/sigs.k8s.io/controller-runtime/pkg/manager/signals#SetupSignalHandler' },
-  'sigs.k8s.io/controller-runtime/pkg/manager/signals.SetupSignalHandler': { effect: 'installs', signals: ['SIGINT', 'SIGTERM'], note: 'cancels the returned context on SIGINT/SIGTERM', source: 'https://pkg.go.dev/sigs.k8s.io/controller-runtime/pkg/manager/signals#SetupSignalHandler' },
-  'k8s.io/apiserver/pkg/server.SetupSignalHandler': { effect: 'installs', signals: ['SIGINT', 'SIGTERM'], note: 'closes the returned channel on SIGINT/SIGTERM', source: 'https://pkg.go.dev/k8s.io/apiserver/pkg/server#SetupSignalHandler' },
-  'k8s.io/apiserver/pkg/server.SetupSignalContext': { effect: 'installs', signals: ['SIGINT', 'SIGTERM'], note: 'cancels the returned context on SIGINT/SIGTERM', source: 'https://pkg.go.dev/k8s.io/apiserver/pkg/server#SetupSignalContext' },
-  'go.uber.org/fx.New.Run': { effect: 'installs', signals: ['SIGINT', 'SIGTERM'], note: 'fx.App.Run starts the app, waits for SIGINT/SIGTERM and runs the OnStop hooks', source: 'https://pkg.go.dev/go.uber.org/fx#App.Run' },
+  'sigs.k8s.io/controller-runtime.SetupSignalHandler': {
+    effect: 'installs',
+    signals: ['SIGINT', 'SIGTERM'],
+    note: 'controller-runtime cancels the returned context on SIGINT/SIGTERM (a second signal exits 1)',
+    source: 'https://pkg.go.dev/sigs.k8s.io/controller-runtime/pkg/manager/signals#SetupSignalHandler',
+  },
+  'sigs.k8s.io/controller-runtime/pkg/manager/signals.SetupSignalHandler': {
+    effect: 'installs',
+    signals: ['SIGINT', 'SIGTERM'],
+    note: 'cancels the returned context on SIGINT/SIGTERM',
+    source: 'https://pkg.go.dev/sigs.k8s.io/controller-runtime/pkg/manager/signals#SetupSignalHandler',
+  },
+  'k8s.io/apiserver/pkg/server.SetupSignalHandler': {
+    effect: 'installs',
+    signals: ['SIGINT', 'SIGTERM'],
+    note: 'closes the returned channel on SIGINT/SIGTERM',
+    source: 'https://pkg.go.dev/k8s.io/apiserver/pkg/server#SetupSignalHandler',
+  },
+  'k8s.io/apiserver/pkg/server.SetupSignalContext': {
+    effect: 'installs',
+    signals: ['SIGINT', 'SIGTERM'],
+    note: 'cancels the returned context on SIGINT/SIGTERM',
+    source: 'https://pkg.go.dev/k8s.io/apiserver/pkg/server#SetupSignalContext',
+  },
+  'go.uber.org/fx.New.Run': {
+    effect: 'installs',
+    signals: ['SIGINT', 'SIGTERM'],
+    note: 'fx.App.Run starts the app, waits for SIGINT/SIGTERM and runs the OnStop hooks',
+    source: 'https://pkg.go.dev/go.uber.org/fx#App.Run',
+  },
   'net/http.ListenAndServe': { effect: 'none', signals: [], via: 'go', note: 'net/http installs no handler, so requests in flight are cut', source: 'https://pkg.go.dev/os/signal (Default behavior)' },
-  'net/http.ListenAndServeTLS': { effect: 'none', signals: [], via: 'go', note: 'net/http installs no handler, so requests in flight are cut', source: 'https://pkg.go.dev/os/signal (Default behavior)' },
+  'net/http.ListenAndServeTLS': {
+    effect: 'none',
+    signals: [],
+    via: 'go',
+    note: 'net/http installs no handler, so requests in flight are cut',
+    source: 'https://pkg.go.dev/os/signal (Default behavior)',
+  },
 };
 const KNOWN_MODULES = ['go.uber.org/fx', 'sigs.k8s.io/controller-runtime', 'k8s.io/apiserver'];
 
-export interface GoOptions {
+interface GoOptions {
   /** The module path from go.mod: imports under it are packages in the build context. */
   module?: string;
   /** The other files of the same package: a function defined here may be called there. */
@@ -34,7 +65,11 @@ export function goFindings(root: Node, source: string, opts: GoOptions = {}): Fi
   for (const spec of root.descendantsOfType('import_spec')) {
     if (!spec) continue;
     const p = spec.childForFieldName('path');
-    const ipath = p ? named(p).map((c) => c.text).join('') : '';
+    const ipath = p
+      ? named(p)
+          .map((c) => c.text)
+          .join('')
+      : '';
     const alias = spec.childForFieldName('name')?.text;
     const local = alias && alias !== '_' && alias !== '.' ? alias : (ipath.split('/').pop() ?? ipath).replace(/^go-|\.v\d+$/, '');
     // A major-version suffix is not the package name: github.com/labstack/echo/v4 is `echo`.
@@ -63,7 +98,13 @@ export function goFindings(root: Node, source: string, opts: GoOptions = {}): Fi
       const rest = what === 'Notify' || what === 'NotifyContext' ? argList.slice(1) : argList;
       if (!['Notify', 'NotifyContext', 'Ignore', 'Reset'].includes(what)) continue;
       const signals = rest.length === 0 ? 'all' : signalsOf(rest, call, pkgs);
-      registrations.push({ api: `signal.${what}`, signals, action: what === 'Ignore' ? 'ignore' : what === 'Reset' ? 'default' : 'handler', ...reachOf(call, root, opts.packageRoots), evidence: evidenceOf(call, lines) });
+      registrations.push({
+        api: `signal.${what}`,
+        signals,
+        action: what === 'Ignore' ? 'ignore' : what === 'Reset' ? 'default' : 'handler',
+        ...reachOf(call, root, opts.packageRoots),
+        evidence: evidenceOf(call, lines),
+      });
       continue;
     }
     let known = q ? KNOWN_CALLS[q] : undefined;

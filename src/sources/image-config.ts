@@ -45,16 +45,45 @@ export interface ImageConfig {
  * entrypoint script in the docker-library repositories (checked 2025).
  */
 const TRANSPARENT_ENTRYPOINT: Record<string, string> = {
-  python: 'no ENTRYPOINT', golang: 'no ENTRYPOINT', ruby: 'no ENTRYPOINT', perl: 'no ENTRYPOINT', rust: 'no ENTRYPOINT',
-  openjdk: 'no ENTRYPOINT', 'eclipse-temurin': 'an entrypoint that execs "$@"', amazoncorretto: 'no ENTRYPOINT', gcc: 'no ENTRYPOINT',
-  debian: 'no ENTRYPOINT', ubuntu: 'no ENTRYPOINT', alpine: 'no ENTRYPOINT', busybox: 'no ENTRYPOINT', fedora: 'no ENTRYPOINT',
-  centos: 'no ENTRYPOINT', rockylinux: 'no ENTRYPOINT', almalinux: 'no ENTRYPOINT', amazonlinux: 'no ENTRYPOINT', oraclelinux: 'no ENTRYPOINT',
-  'redhat/ubi8': 'no ENTRYPOINT', 'redhat/ubi9': 'no ENTRYPOINT', 'redhat/ubi9-minimal': 'no ENTRYPOINT', 'redhat/ubi8-minimal': 'no ENTRYPOINT',
-  node: 'docker-entrypoint.sh, which execs "$@"', nginx: '/docker-entrypoint.sh, which execs "$@"', redis: 'docker-entrypoint.sh, which execs "$@"',
-  postgres: 'docker-entrypoint.sh, which execs "$@"', mysql: 'docker-entrypoint.sh, which execs "$@"', mariadb: 'docker-entrypoint.sh, which execs "$@"',
-  mongo: 'docker-entrypoint.sh, which execs "$@"', php: 'docker-php-entrypoint, which execs "$@"', httpd: 'no ENTRYPOINT',
-  memcached: 'docker-entrypoint.sh, which execs "$@"', rabbitmq: 'docker-entrypoint.sh, which execs "$@"', elixir: 'no ENTRYPOINT', erlang: 'no ENTRYPOINT',
-  'gcr.io/distroless/static': 'no ENTRYPOINT', 'gcr.io/distroless/base': 'no ENTRYPOINT', 'gcr.io/distroless/cc': 'no ENTRYPOINT',
+  python: 'no ENTRYPOINT',
+  golang: 'no ENTRYPOINT',
+  ruby: 'no ENTRYPOINT',
+  perl: 'no ENTRYPOINT',
+  rust: 'no ENTRYPOINT',
+  openjdk: 'no ENTRYPOINT',
+  'eclipse-temurin': 'an entrypoint that execs "$@"',
+  amazoncorretto: 'no ENTRYPOINT',
+  gcc: 'no ENTRYPOINT',
+  debian: 'no ENTRYPOINT',
+  ubuntu: 'no ENTRYPOINT',
+  alpine: 'no ENTRYPOINT',
+  busybox: 'no ENTRYPOINT',
+  fedora: 'no ENTRYPOINT',
+  centos: 'no ENTRYPOINT',
+  rockylinux: 'no ENTRYPOINT',
+  almalinux: 'no ENTRYPOINT',
+  amazonlinux: 'no ENTRYPOINT',
+  oraclelinux: 'no ENTRYPOINT',
+  'redhat/ubi8': 'no ENTRYPOINT',
+  'redhat/ubi9': 'no ENTRYPOINT',
+  'redhat/ubi9-minimal': 'no ENTRYPOINT',
+  'redhat/ubi8-minimal': 'no ENTRYPOINT',
+  node: 'docker-entrypoint.sh, which execs "$@"',
+  nginx: '/docker-entrypoint.sh, which execs "$@"',
+  redis: 'docker-entrypoint.sh, which execs "$@"',
+  postgres: 'docker-entrypoint.sh, which execs "$@"',
+  mysql: 'docker-entrypoint.sh, which execs "$@"',
+  mariadb: 'docker-entrypoint.sh, which execs "$@"',
+  mongo: 'docker-entrypoint.sh, which execs "$@"',
+  php: 'docker-php-entrypoint, which execs "$@"',
+  httpd: 'no ENTRYPOINT',
+  memcached: 'docker-entrypoint.sh, which execs "$@"',
+  rabbitmq: 'docker-entrypoint.sh, which execs "$@"',
+  elixir: 'no ENTRYPOINT',
+  erlang: 'no ENTRYPOINT',
+  'gcr.io/distroless/static': 'no ENTRYPOINT',
+  'gcr.io/distroless/base': 'no ENTRYPOINT',
+  'gcr.io/distroless/cc': 'no ENTRYPOINT',
 };
 
 /** Official images that set STOPSIGNAL (their Dockerfiles): the rest of the table keeps SIGTERM. */
@@ -102,16 +131,27 @@ export function imageConfigFromRef(image: string, where: Span, opts: SourceOptio
   let shell: ShellFact;
   if (forced) shell = { family: forced, how: `configured for ${image}`, image, span: where };
   else if (probed && probed.family !== 'unknown') shell = { family: probed.family, how: `probed: ${probed.how}`, image, span: where };
-  else { const g = shellOfImage(image); shell = { family: g.family, how: g.why, image, span: where }; }
+  else {
+    const g = shellOfImage(image);
+    shell = { family: g.family, how: g.why, image, span: where };
+  }
   if (probed && (probed.family !== 'unknown' || probed.entrypoint || probed.cmd)) {
     const part = (what: string, argv: string[]): LaunchPart => ({ what: `${what} of ${image}`, form: 'exec', values: [], argv, span: where, valueSpan: where, inheritedFrom: image });
     let stopSignal: StopSignalFact = { signal: 'SIGTERM', source: 'default' };
     if (probed.stopSignal) {
-      try { stopSignal = { signal: signalName(parseSignal(probed.stopSignal)), source: 'base-image', span: where }; }
-      catch { stopSignal = { signal: 'SIGTERM', source: 'base-image', span: where, invalid: probed.stopSignal }; }
+      try {
+        stopSignal = { signal: signalName(parseSignal(probed.stopSignal)), source: 'base-image', span: where };
+      } catch {
+        stopSignal = { signal: 'SIGTERM', source: 'base-image', span: where, invalid: probed.stopSignal };
+      }
     }
     return {
-      source: 'probe', describe: `image ${image} (probed: ${probed.how})`, configKnown: true, shell, stopSignal, env: { ...(probed.env ?? {}) },
+      source: 'probe',
+      describe: `image ${image} (probed: ${probed.how})`,
+      configKnown: true,
+      shell,
+      stopSignal,
+      env: { ...(probed.env ?? {}) },
       ...(probed.entrypoint?.length ? { entrypoint: part('ENTRYPOINT', probed.entrypoint) } : {}),
       ...(probed.cmd?.length ? { cmd: part('CMD', probed.cmd) } : {}),
     };
@@ -127,7 +167,8 @@ export function imageConfigFromRef(image: string, where: Span, opts: SourceOptio
     ...(transparent ? { entrypointTransparent: transparent } : {}),
     shell,
     // an unseen image may set STOPSIGNAL (nginx: SIGQUIT); the table knows the official ones that do
-    stopSignal: knownStopSignal(image) ? { signal: knownStopSignal(image) as string, source: 'base-image', span: where }
+    stopSignal: knownStopSignal(image)
+      ? { signal: knownStopSignal(image) as string, source: 'base-image', span: where }
       : { signal: 'SIGTERM', source: transparent || none ? 'default' : 'unknown-base' },
     env: {},
   };
@@ -138,13 +179,20 @@ export function imageConfigFromDockerfile(l: DockerfileLaunch, describe: string)
   // Known unless the stage runs an unseen base image's own ENTRYPOINT/CMD.
   const known = l.unresolved?.code !== 'base-image-unseen' || l.entrypoint !== undefined || l.cmd !== undefined;
   return {
-    source: 'dockerfile', describe, configKnown: known,
+    source: 'dockerfile',
+    describe,
+    configKnown: known,
     ...(l.entrypoint ? { entrypoint: l.entrypoint } : {}),
     ...(l.cmd ? { cmd: l.cmd } : {}),
-    shell: l.shell, stopSignal: l.stopSignal, env: { ...l.env },
+    shell: l.shell,
+    stopSignal: l.stopSignal,
+    env: { ...l.env },
     ...(l.readScript ? { readScript: l.readScript } : {}),
     ...(l.linkProgram ? { linkProgram: l.linkProgram } : {}),
-    scripts: l.scripts, origins: l.origins, dockerfile: l, workdir: l.workdir,
+    scripts: l.scripts,
+    origins: l.origins,
+    dockerfile: l,
+    workdir: l.workdir,
   };
 }
 
@@ -152,8 +200,11 @@ export function imageConfigFromDockerfile(l: DockerfileLaunch, describe: string)
 export function unanalysedImage(why: string, fallbackImage: string | undefined, where: Span, opts: SourceOptions): ImageConfig {
   const base = fallbackImage ? imageConfigFromRef(fallbackImage, where, opts) : undefined;
   return {
-    source: 'unanalysed', describe: why, configKnown: false,
+    source: 'unanalysed',
+    describe: why,
+    configKnown: false,
     shell: base?.shell ?? { family: 'unknown', how: why },
-    stopSignal: { signal: 'SIGTERM', source: 'unknown-base' }, env: {},
+    stopSignal: { signal: 'SIGTERM', source: 'unknown-base' },
+    env: {},
   };
 }

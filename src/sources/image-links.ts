@@ -21,7 +21,7 @@ import { parseImageRef, shellOfImage } from './images.js';
 import { displayPath } from '../document/document.js';
 import { entries, get, items, parseYamlStream, scalarString, type YamlDoc, type YNode } from './yaml.js';
 
-export interface ImageLink {
+interface ImageLink {
   /** Absolute path of the Dockerfile. */
   dockerfile: string;
   /** Build target stage, from `--image-map NAME=PATH:STAGE`... (`#STAGE`). */
@@ -29,7 +29,7 @@ export interface ImageLink {
   how: string;
 }
 
-export interface ImageLinkResult {
+interface ImageLinkResult {
   link?: ImageLink;
   /** Several Dockerfiles matched by name. */
   ambiguous?: string[];
@@ -44,24 +44,29 @@ const MAX_ENTRIES = 20_000;
 /** Build files read for declarations (each is small; a monorepo has a few hundred at most). */
 const MAX_BUILD_FILES = 500;
 
-export interface RepoFiles {
+interface RepoFiles {
   dockerfiles: string[];
   /** skaffold, cloudbuild and compose files. */
   buildFiles: string[];
 }
 
 /** A bounded search for Dockerfiles and build files under root (used when the run did not walk the repository itself). */
-export function findRepoFiles(root: string, maxDepth = 8): RepoFiles {
+function findRepoFiles(root: string, maxDepth = 8): RepoFiles {
   const out: RepoFiles = { dockerfiles: [], buildFiles: [] };
   let seen = 0;
   const visit = (dir: string, depth: number): void => {
     if (depth > maxDepth || seen > MAX_ENTRIES) return;
     let ents: fs.Dirent[];
-    try { ents = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    try {
+      ents = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
     for (const e of ents) {
       if (++seen > MAX_ENTRIES) return;
-      if (e.isDirectory()) { if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) visit(path.join(dir, e.name), depth + 1); }
-      else if (!e.isFile()) continue;
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) visit(path.join(dir, e.name), depth + 1);
+      } else if (!e.isFile()) continue;
       else if (DOCKERFILE.test(e.name)) out.dockerfiles.push(path.join(dir, e.name));
       else if (SKAFFOLD.test(e.name) || CLOUDBUILD.test(e.name) || COMPOSE.test(e.name)) out.buildFiles.push(path.join(dir, e.name));
     }
@@ -70,11 +75,6 @@ export function findRepoFiles(root: string, maxDepth = 8): RepoFiles {
   out.dockerfiles.sort();
   out.buildFiles.sort();
   return out;
-}
-
-/** Dockerfiles under root (kept for callers that only need those). */
-export function findDockerfiles(root: string, maxDepth = 8): string[] {
-  return findRepoFiles(root, maxDepth).dockerfiles;
 }
 
 /**
@@ -121,7 +121,10 @@ function declaredMatches(declared: string, repo: string): boolean {
   const last = declared.slice(declared.lastIndexOf('/') + 1);
   if (!last || VAR.test(last)) return false;
   if (!repo.includes('/')) return last.toLowerCase() === repo;
-  const re = declared.split(new RegExp(VAR.source, 'g')).map((part) => part.replace(/[.+^${}()|[\]\\*?]/g, '\\$&')).join('.+');
+  const re = declared
+    .split(new RegExp(VAR.source, 'g'))
+    .map((part) => part.replace(/[.+^${}()|[\]\\*?]/g, '\\$&'))
+    .join('.+');
   return new RegExp(`^${re}$`, 'i').test(repo);
 }
 
@@ -136,14 +139,20 @@ function makefileNamesOther(dir: string, name: string): boolean {
     const file = path.join(dir, 'Makefile');
     if (fs.statSync(file).size > 256 * 1024) return false;
     text = fs.readFileSync(file, 'utf8');
-  } catch { return false; }
+  } catch {
+    return false;
+  }
   const names = [...text.matchAll(/^[ \t]*(?:IMAGE|IMG|IMAGE_NAME|IMAGE_REPO)[ \t]*[:?]?=[ \t]*(\S+)/gm)].map((m) => (m[1] ?? '').split(':')[0]?.split('/').pop()?.toLowerCase() ?? '');
   const literal = names.filter((n) => n && !n.includes('$'));
   return literal.length > 0 && !literal.includes(name);
 }
 
 function existsFile(p: string): boolean {
-  try { return fs.statSync(p).isFile(); } catch { return false; }
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function yamlDocs(file: string): YamlDoc[] {
@@ -168,7 +177,8 @@ function skaffoldBuilds(file: string, cwd: string): Declared[] {
         const context = path.resolve(dir, s(y, get(y, a, 'context')?.value) ?? '.');
         const dockerfile = path.resolve(context, s(y, get(y, docker, 'dockerfile')?.value) ?? 'Dockerfile');
         const target = s(y, get(y, docker, 'target')?.value);
-        if (existsFile(dockerfile)) out.push({ repo: imageNames(image).repo, dockerfile, ...(target ? { target } : {}), how: `${displayPath(file, cwd)} builds ${image} from ${displayPath(dockerfile, cwd)}` });
+        if (existsFile(dockerfile))
+          out.push({ repo: imageNames(image).repo, dockerfile, ...(target ? { target } : {}), how: `${displayPath(file, cwd)} builds ${image} from ${displayPath(dockerfile, cwd)}` });
       }
     }
   }
@@ -192,12 +202,24 @@ function cloudBuilds(file: string, root: string, cwd: string): Declared[] {
         const a = args[i] as string;
         const value = (flag: string): string | undefined => (a === flag ? args[++i] : a.startsWith(`${flag}=`) ? a.slice(flag.length + 1) : undefined);
         const t = value('-t') ?? value('--tag');
-        if (t !== undefined) { tags.push(t); continue; }
+        if (t !== undefined) {
+          tags.push(t);
+          continue;
+        }
         const f = value('-f') ?? value('--file');
-        if (f !== undefined) { dockerfileArg = f; continue; }
+        if (f !== undefined) {
+          dockerfileArg = f;
+          continue;
+        }
         const tg = value('--target');
-        if (tg !== undefined) { target = tg; continue; }
-        if (a.startsWith('-')) { if (!a.includes('=') && /^--(build-arg|cache-from|label|platform|network|secret|ssh|progress|iidfile|add-host|output)$/.test(a)) i++; continue; }
+        if (tg !== undefined) {
+          target = tg;
+          continue;
+        }
+        if (a.startsWith('-')) {
+          if (!a.includes('=') && /^--(build-arg|cache-from|label|platform|network|secret|ssh|progress|iidfile|add-host|output)$/.test(a)) i++;
+          continue;
+        }
         positional.push(a);
       }
       const context = positional[positional.length - 1];
@@ -208,7 +230,13 @@ function cloudBuilds(file: string, root: string, cwd: string): Declared[] {
       for (const ctx of bases) {
         const dockerfile = path.resolve(ctx, dockerfileArg ?? 'Dockerfile');
         if (!existsFile(dockerfile)) continue;
-        for (const tag of tags) out.push({ repo: imageNames(tag).repo, dockerfile, ...(target ? { target } : {}), how: `${displayPath(file, cwd)} builds ${tag.replace(/:[^:/]*$/, '')} from ${displayPath(dockerfile, cwd)}` });
+        for (const tag of tags)
+          out.push({
+            repo: imageNames(tag).repo,
+            dockerfile,
+            ...(target ? { target } : {}),
+            how: `${displayPath(file, cwd)} builds ${tag.replace(/:[^:/]*$/, '')} from ${displayPath(dockerfile, cwd)}`,
+          });
         break;
       }
     }
@@ -232,7 +260,8 @@ function composeBuilds(file: string, cwd: string): Declared[] {
     const ctx = path.resolve(dir, context);
     const dockerfile = path.resolve(ctx, (asString === undefined ? s(y, get(y, build, 'dockerfile')?.value) : undefined) ?? 'Dockerfile');
     const target = asString === undefined ? s(y, get(y, build, 'target')?.value) : undefined;
-    if (existsFile(dockerfile)) out.push({ repo: imageNames(image).repo, dockerfile, ...(target ? { target } : {}), how: `${displayPath(file, cwd)} builds ${image} from ${displayPath(dockerfile, cwd)}` });
+    if (existsFile(dockerfile))
+      out.push({ repo: imageNames(image).repo, dockerfile, ...(target ? { target } : {}), how: `${displayPath(file, cwd)} builds ${image} from ${displayPath(dockerfile, cwd)}` });
   }
   return out;
 }
@@ -245,7 +274,12 @@ export class ImageLinker {
    * @param map `--image-map` entries: NAME (full ref, repository, or last path part) -> Dockerfile path (`#STAGE` for a target).
    * @param dockerfiles Dockerfiles found by the run's walk (then no build files are read), or undefined to search `root` when first needed.
    */
-  constructor(private readonly map: Readonly<Record<string, string>>, dockerfiles: readonly string[] | undefined, private readonly root: string, private readonly cwd = process.cwd()) {
+  constructor(
+    private readonly map: Readonly<Record<string, string>>,
+    dockerfiles: readonly string[] | undefined,
+    private readonly root: string,
+    private readonly cwd = process.cwd(),
+  ) {
     if (dockerfiles) this.files = { dockerfiles: [...dockerfiles], buildFiles: [] };
   }
 
@@ -278,7 +312,11 @@ export class ImageLinker {
       if (to === undefined) continue;
       const [p, target] = to.split('#') as [string, string | undefined];
       let abs = path.resolve(this.cwd, p);
-      try { if (fs.statSync(abs).isDirectory()) abs = path.join(abs, 'Dockerfile'); } catch { /* reported when read */ }
+      try {
+        if (fs.statSync(abs).isDirectory()) abs = path.join(abs, 'Dockerfile');
+      } catch {
+        /* reported when read */
+      }
       return { link: { dockerfile: abs, ...(target ? { target } : {}), how: `--image-map ${key}=${to}` } };
     }
     if (!n.last || image.includes('$')) return {};
@@ -294,22 +332,26 @@ export class ImageLinker {
     if (shellOfImage(n.repo).family !== 'unknown') return {};
     const name = n.last.toLowerCase();
     const under = near ? `${path.resolve(near)}${path.sep}` : undefined;
-    const hits = this.repoFiles().dockerfiles.filter((f) => !under || f.startsWith(under)).filter((f) => {
-      const base = path.basename(f).toLowerCase();
-      const dir = path.basename(path.dirname(f)).toLowerCase();
-      const suffix = /^(?:dockerfile|containerfile)[.-](.+)$/.exec(base)?.[1] ?? /^(.+)\.(?:dockerfile|containerfile)$/.exec(base)?.[1];
-      if (suffix !== undefined) return suffix === name;
-      if (!/^(dockerfile|containerfile)$/.test(base)) return false;
-      // `phpvirtualbox/arm/Dockerfile` builds the arm variant: `phpvirtualbox-arm`
-      const variant = `${path.basename(path.dirname(path.dirname(f))).toLowerCase()}-${dir}`;
-      return (dir === name || variant === name) && !makefileNamesOther(path.dirname(f), name);
-    });
+    const hits = this.repoFiles()
+      .dockerfiles.filter((f) => !under || f.startsWith(under))
+      .filter((f) => {
+        const base = path.basename(f).toLowerCase();
+        const dir = path.basename(path.dirname(f)).toLowerCase();
+        const suffix = /^(?:dockerfile|containerfile)[.-](.+)$/.exec(base)?.[1] ?? /^(.+)\.(?:dockerfile|containerfile)$/.exec(base)?.[1];
+        if (suffix !== undefined) return suffix === name;
+        if (!/^(dockerfile|containerfile)$/.test(base)) return false;
+        // `phpvirtualbox/arm/Dockerfile` builds the arm variant: `phpvirtualbox-arm`
+        const variant = `${path.basename(path.dirname(path.dirname(f))).toLowerCase()}-${dir}`;
+        return (dir === name || variant === name) && !makefileNamesOther(path.dirname(f), name);
+      });
     if (hits.length === 1) {
       const hit = hits[0] as string;
       // `vimagick/scrapyd:py3` is built from scrapyd/py3/Dockerfile (or scrapyd/Dockerfile.py3) when there is one
       const tag = parseImageRef(image).tag;
-      const byTag = tag !== 'latest' && /^[a-z][\w.-]*$/i.test(tag) && path.basename(hit).toLowerCase() === 'dockerfile'
-        ? [path.join(path.dirname(hit), tag, 'Dockerfile'), path.join(path.dirname(hit), `Dockerfile.${tag}`)].find(existsFile) : undefined;
+      const byTag =
+        tag !== 'latest' && /^[a-z][\w.-]*$/i.test(tag) && path.basename(hit).toLowerCase() === 'dockerfile'
+          ? [path.join(path.dirname(hit), tag, 'Dockerfile'), path.join(path.dirname(hit), `Dockerfile.${tag}`)].find(existsFile)
+          : undefined;
       if (byTag) return { link: { dockerfile: byTag, how: `the image name "${n.last}" and tag "${tag}" match ${displayPath(byTag, this.cwd)}` } };
       return { link: { dockerfile: hit, how: `the image name "${n.last}" matches ${displayPath(hit, this.cwd)}` } };
     }
@@ -328,8 +370,14 @@ export function linkerFor(run: object, fromDir: string, map: Readonly<Record<str
   const confinement = run instanceof DocumentStore ? run.confinement : undefined;
   const root = confinement ? confinement.searchRoot(repoRoot(fromDir), fromDir) : repoRoot(fromDir);
   let byRoot = runLinkers.get(run);
-  if (!byRoot) { byRoot = new Map(); runLinkers.set(run, byRoot); }
+  if (!byRoot) {
+    byRoot = new Map();
+    runLinkers.set(run, byRoot);
+  }
   let l = byRoot.get(root);
-  if (!l) { l = new ImageLinker(map, dockerfiles, root); byRoot.set(root, l); }
+  if (!l) {
+    l = new ImageLinker(map, dockerfiles, root);
+    byRoot.set(root, l);
+  }
   return l;
 }

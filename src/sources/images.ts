@@ -8,7 +8,7 @@
  */
 import type { ShellFamily } from '../model/programs.js';
 
-export interface ImageRef {
+interface ImageRef {
   /** Registry host, when not Docker Hub. */
   registry?: string;
   /** Repository path without Docker Hub's `library/`: `python`, `bitnami/redis`, `distroless/static`. */
@@ -17,7 +17,7 @@ export interface ImageRef {
   digest?: string;
 }
 
-export interface ShellGuess {
+interface ShellGuess {
   family: ShellFamily;
   /** One line: why this family. */
   why: string;
@@ -28,11 +28,17 @@ export function parseImageRef(ref: string): ImageRef {
   let rest = ref.trim();
   let digest: string | undefined;
   const at = rest.indexOf('@');
-  if (at >= 0) { digest = rest.slice(at + 1); rest = rest.slice(0, at); }
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
   let tag = 'latest';
   const slash = rest.lastIndexOf('/');
   const colon = rest.lastIndexOf(':');
-  if (colon > slash) { tag = rest.slice(colon + 1); rest = rest.slice(0, colon); }
+  if (colon > slash) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
   let registry: string | undefined;
   const first = rest.split('/')[0] ?? '';
   if (rest.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) {
@@ -44,41 +50,187 @@ export function parseImageRef(ref: string): ImageRef {
   return { ...(registry ? { registry } : {}), repository: rest.toLowerCase(), tag: tag.toLowerCase(), ...(digest ? { digest } : {}) };
 }
 
-const DEBIAN_TAGS = /(^|[-.])(bookworm|bullseye|buster|stretch|jessie|trixie|forky|sid|slim|jammy|focal|noble|bionic|xenial|plucky|oracular|mantic|lunar|kinetic|impish|hirsute|groovy|debian|ubuntu)(\d*|$|[-.])/;
+const DEBIAN_TAGS =
+  /(^|[-.])(bookworm|bullseye|buster|stretch|jessie|trixie|forky|sid|slim|jammy|focal|noble|bionic|xenial|plucky|oracular|mantic|lunar|kinetic|impish|hirsute|groovy|debian|ubuntu)(\d*|$|[-.])/;
 const ALPINE_TAG = /(^|[-.])alpine/;
 const BASH_TAGS = /(^|[-.])(ubi\d*|fedora|centos|rockylinux|rocky|almalinux|oraclelinux\d*|ol\d+|amazonlinux\d*|al20\d\d|al2|azurelinux\d*|cbl-mariner\d*|mariner|rhel\d*|photon)(\d*|$|[-.])/;
 
 /** Repositories (last path part, or full path) whose default image is Debian/Ubuntu-based: /bin/sh is dash. */
 const DASH_REPOS = new Set([
-  'debian', 'ubuntu', 'python', 'node', 'golang', 'ruby', 'php', 'perl', 'rust', 'openjdk', 'eclipse-temurin',
-  'ibm-semeru-runtimes', 'sapmachine', 'maven', 'gradle', 'tomcat', 'jetty', 'nginx', 'httpd', 'postgres', 'redis', 'mariadb',
-  'mongo', 'rabbitmq', 'memcached', 'elixir', 'erlang', 'haskell', 'gcc', 'buildpack-deps', 'wordpress', 'ghost',
-  'nextcloud', 'drupal', 'joomla', 'julia', 'r-base', 'swift', 'clojure', 'groovy', 'kibana', 'logstash', 'elasticsearch',
-  'cassandra', 'couchdb', 'neo4j', 'solr', 'zookeeper', 'influxdb', 'chronograf', 'telegraf', 'matomo', 'odoo', 'mediawiki',
-  'composer', 'jenkins', 'jenkins/jenkins', 'sonarqube', 'pypy', 'dart', 'nats', 'haproxy', 'varnish', 'kong', 'unit',
-  'dotnet/sdk', 'dotnet/aspnet', 'dotnet/runtime', 'dotnet/runtime-deps', 'devcontainers/base', 'devcontainers/python',
-  'devcontainers/javascript-node', 'devcontainers/typescript-node', 'devcontainers/go', 'devcontainers/universal',
-  'bitnami/minideb', 'continuumio/miniconda3', 'continuumio/anaconda3', 'jupyter/base-notebook', 'tensorflow/tensorflow',
-  'pytorch/pytorch', 'nvidia/cuda', 'selenium/standalone-chrome', 'mcr.microsoft.com/playwright', 'playwright',
-  'gitlab/gitlab-ce', 'gitlab/gitlab-runner', 'hashicorp/terraform', 'apache/airflow', 'apache/superset', 'nodered/node-red',
-  'python-slim', 'bitnami/node', 'bitnami/python', 'bitnami/redis', 'bitnami/postgresql', 'bitnami/nginx', 'bitnami/mongodb',
+  'debian',
+  'ubuntu',
+  'python',
+  'node',
+  'golang',
+  'ruby',
+  'php',
+  'perl',
+  'rust',
+  'openjdk',
+  'eclipse-temurin',
+  'ibm-semeru-runtimes',
+  'sapmachine',
+  'maven',
+  'gradle',
+  'tomcat',
+  'jetty',
+  'nginx',
+  'httpd',
+  'postgres',
+  'redis',
+  'mariadb',
+  'mongo',
+  'rabbitmq',
+  'memcached',
+  'elixir',
+  'erlang',
+  'haskell',
+  'gcc',
+  'buildpack-deps',
+  'wordpress',
+  'ghost',
+  'nextcloud',
+  'drupal',
+  'joomla',
+  'julia',
+  'r-base',
+  'swift',
+  'clojure',
+  'groovy',
+  'kibana',
+  'logstash',
+  'elasticsearch',
+  'cassandra',
+  'couchdb',
+  'neo4j',
+  'solr',
+  'zookeeper',
+  'influxdb',
+  'chronograf',
+  'telegraf',
+  'matomo',
+  'odoo',
+  'mediawiki',
+  'composer',
+  'jenkins',
+  'jenkins/jenkins',
+  'sonarqube',
+  'pypy',
+  'dart',
+  'nats',
+  'haproxy',
+  'varnish',
+  'kong',
+  'unit',
+  'dotnet/sdk',
+  'dotnet/aspnet',
+  'dotnet/runtime',
+  'dotnet/runtime-deps',
+  'devcontainers/base',
+  'devcontainers/python',
+  'devcontainers/javascript-node',
+  'devcontainers/typescript-node',
+  'devcontainers/go',
+  'devcontainers/universal',
+  'bitnami/minideb',
+  'continuumio/miniconda3',
+  'continuumio/anaconda3',
+  'jupyter/base-notebook',
+  'tensorflow/tensorflow',
+  'pytorch/pytorch',
+  'nvidia/cuda',
+  'selenium/standalone-chrome',
+  'mcr.microsoft.com/playwright',
+  'playwright',
+  'gitlab/gitlab-ce',
+  'gitlab/gitlab-runner',
+  'hashicorp/terraform',
+  'apache/airflow',
+  'apache/superset',
+  'nodered/node-red',
+  'python-slim',
+  'bitnami/node',
+  'bitnami/python',
+  'bitnami/redis',
+  'bitnami/postgresql',
+  'bitnami/nginx',
+  'bitnami/mongodb',
 ]);
 
 /** Official images on Oracle Linux / Amazon Linux / RHEL: /bin/sh is bash. */
 const BASH_REPOS = new Set([
-  'fedora', 'centos', 'rockylinux', 'rockylinux/rockylinux', 'almalinux', 'amazonlinux', 'oraclelinux', 'archlinux', 'photon',
-  'clearlinux', 'mysql', 'amazoncorretto', 'opensuse/leap', 'opensuse/tumbleweed', 'redhat/ubi8', 'redhat/ubi9',
-  'redhat/ubi8-minimal', 'redhat/ubi9-minimal', 'redhat/ubi8-micro', 'redhat/ubi9-micro', 'ubi8', 'ubi9', 'ubi8/ubi',
-  'ubi9/ubi', 'ubi8/ubi-minimal', 'ubi9/ubi-minimal', 'ubi8/ubi-micro', 'ubi9/ubi-micro', 'ubi8/ubi-init', 'ubi9/ubi-init',
-  'ubi8/python-39', 'ubi8/python-311', 'ubi9/python-311', 'ubi8/nodejs-18', 'ubi9/nodejs-20', 'ubi8/openjdk-17', 'ubi9/openjdk-17',
-  'centos/centos', 'lambda/python', 'lambda/nodejs', 'lambda/java', 'lambda/provided', 'amazonlinux/amazonlinux',
-  'azurelinux/base/core', 'cbl-mariner/base/core', 'oraclelinux/oraclelinux', 'sles', 'suse/sle15', 'bci/bci-base',
+  'fedora',
+  'centos',
+  'rockylinux',
+  'rockylinux/rockylinux',
+  'almalinux',
+  'amazonlinux',
+  'oraclelinux',
+  'archlinux',
+  'photon',
+  'clearlinux',
+  'mysql',
+  'amazoncorretto',
+  'opensuse/leap',
+  'opensuse/tumbleweed',
+  'redhat/ubi8',
+  'redhat/ubi9',
+  'redhat/ubi8-minimal',
+  'redhat/ubi9-minimal',
+  'redhat/ubi8-micro',
+  'redhat/ubi9-micro',
+  'ubi8',
+  'ubi9',
+  'ubi8/ubi',
+  'ubi9/ubi',
+  'ubi8/ubi-minimal',
+  'ubi9/ubi-minimal',
+  'ubi8/ubi-micro',
+  'ubi9/ubi-micro',
+  'ubi8/ubi-init',
+  'ubi9/ubi-init',
+  'ubi8/python-39',
+  'ubi8/python-311',
+  'ubi9/python-311',
+  'ubi8/nodejs-18',
+  'ubi9/nodejs-20',
+  'ubi8/openjdk-17',
+  'ubi9/openjdk-17',
+  'centos/centos',
+  'lambda/python',
+  'lambda/nodejs',
+  'lambda/java',
+  'lambda/provided',
+  'amazonlinux/amazonlinux',
+  'azurelinux/base/core',
+  'cbl-mariner/base/core',
+  'oraclelinux/oraclelinux',
+  'sles',
+  'suse/sle15',
+  'bci/bci-base',
 ]);
 
 /** Images with busybox ash as /bin/sh. */
-const ASH_REPOS = new Set(['alpine', 'busybox', 'traefik', 'caddy', 'grafana/grafana', 'prom/prometheus', 'prom/alertmanager',
-  'minio/minio-alpine', 'chainguard/wolfi-base', 'wolfi-base', 'chainguard/busybox', 'docker', 'vault', 'consul',
-  'hashicorp/vault', 'hashicorp/consul', 'nats-streaming', 'registry']);
+const ASH_REPOS = new Set([
+  'alpine',
+  'busybox',
+  'traefik',
+  'caddy',
+  'grafana/grafana',
+  'prom/prometheus',
+  'prom/alertmanager',
+  'minio/minio-alpine',
+  'chainguard/wolfi-base',
+  'wolfi-base',
+  'chainguard/busybox',
+  'docker',
+  'vault',
+  'consul',
+  'hashicorp/vault',
+  'hashicorp/consul',
+  'nats-streaming',
+  'registry',
+]);
 
 function lastPart(repo: string): string {
   const i = repo.lastIndexOf('/');
@@ -103,7 +255,7 @@ export function shellOfImage(ref: string): ShellGuess {
   if (/(^|-)(chiseled|distroless)($|-)/.test(tag)) return { family: 'none', why: `the ${tag} variant ships no shell` };
   if (/windowsservercore|nanoserver|ltsc20/.test(tag)) return { family: 'unknown', why: 'a Windows image: no POSIX /bin/sh' };
   if (ALPINE_TAG.test(tag) || repo === 'alpine' || lastPart(repo) === 'alpine') return { family: 'ash', why: 'Alpine-based: /bin/sh is busybox ash' };
-  if (ASH_REPOS.has(repo) || ASH_REPOS.has(lastPart(repo)) && !repo.includes('/')) {
+  if (ASH_REPOS.has(repo) || (ASH_REPOS.has(lastPart(repo)) && !repo.includes('/'))) {
     if (repo === 'busybox') return { family: 'ash', why: 'busybox: /bin/sh is busybox ash' };
     if (DEBIAN_TAGS.test(tag)) return { family: 'dash', why: `the ${tag} variant is Debian/Ubuntu-based: /bin/sh is dash` };
     return { family: 'ash', why: `${repo} is Alpine-based: /bin/sh is busybox ash` };
@@ -111,7 +263,15 @@ export function shellOfImage(ref: string): ShellGuess {
   if (BASH_TAGS.test(tag)) return { family: 'bash', why: `the ${tag} variant is on a Red Hat-family / Amazon / Oracle Linux base: /bin/sh is bash` };
   if (DEBIAN_TAGS.test(tag)) return { family: 'dash', why: `the ${tag} variant is Debian/Ubuntu-based: /bin/sh is dash` };
   const fullNoReg = repo;
-  if (BASH_REPOS.has(fullNoReg) || BASH_REPOS.has(full) || full.startsWith('registry.access.redhat.com/') || full.startsWith('registry.redhat.io/') || full.startsWith('quay.io/centos/') || full.startsWith('public.ecr.aws/amazonlinux/') || full.startsWith('public.ecr.aws/lambda/')) {
+  if (
+    BASH_REPOS.has(fullNoReg) ||
+    BASH_REPOS.has(full) ||
+    full.startsWith('registry.access.redhat.com/') ||
+    full.startsWith('registry.redhat.io/') ||
+    full.startsWith('quay.io/centos/') ||
+    full.startsWith('public.ecr.aws/amazonlinux/') ||
+    full.startsWith('public.ecr.aws/lambda/')
+  ) {
     return { family: 'bash', why: `${repo} is on a Red Hat-family / Amazon / Oracle Linux base: /bin/sh is bash` };
   }
   if (full.startsWith('mcr.microsoft.com/')) {

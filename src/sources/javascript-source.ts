@@ -22,9 +22,27 @@ interface KnownJs {
 }
 /** Calls by imported name (module + export, or a method name that only that module has). */
 const KNOWN_CALLS: Record<string, KnownJs> = {
-  createTerminus: { module: '@godaddy/terminus', effect: 'installs', signals: ['SIGTERM'], note: 'terminus listens for SIGTERM by default (its `signal`/`signals` options change that) and runs onSignal before closing the server', source: 'https://github.com/godaddy/terminus#options' },
-  enableShutdownHooks: { module: '@nestjs/core', effect: 'installs', signals: ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'], note: 'NestJS listens for the shutdown signals and runs the lifecycle hooks', source: 'https://docs.nestjs.com/fundamentals/lifecycle-events#application-shutdown' },
-  closeWithGrace: { module: 'close-with-grace', effect: 'installs', signals: ['SIGTERM', 'SIGINT'], note: 'close-with-grace listens for SIGTERM and SIGINT and runs the given close function', source: 'https://github.com/mcollina/close-with-grace#readme' },
+  createTerminus: {
+    module: '@godaddy/terminus',
+    effect: 'installs',
+    signals: ['SIGTERM'],
+    note: 'terminus listens for SIGTERM by default (its `signal`/`signals` options change that) and runs onSignal before closing the server',
+    source: 'https://github.com/godaddy/terminus#options',
+  },
+  enableShutdownHooks: {
+    module: '@nestjs/core',
+    effect: 'installs',
+    signals: ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'],
+    note: 'NestJS listens for the shutdown signals and runs the lifecycle hooks',
+    source: 'https://docs.nestjs.com/fundamentals/lifecycle-events#application-shutdown',
+  },
+  closeWithGrace: {
+    module: 'close-with-grace',
+    effect: 'installs',
+    signals: ['SIGTERM', 'SIGINT'],
+    note: 'close-with-grace listens for SIGTERM and SIGINT and runs the given close function',
+    source: 'https://github.com/mcollina/close-with-grace#readme',
+  },
 };
 
 export function javascriptFindings(root: Node, source: string): FileFindings {
@@ -55,7 +73,14 @@ export function javascriptFindings(root: Node, source: string): FileFindings {
     // const p = require('process') / const { createTerminus } = require('@godaddy/terminus')
     const decl = call.parent?.type === 'variable_declarator' ? call.parent : undefined;
     const target = decl?.childForFieldName('name');
-    const locals = !target ? [] : target.type === 'identifier' ? [target.text] : target.descendantsOfType(['shorthand_property_identifier_pattern', 'identifier']).filter((x): x is Node => x !== null).map((x) => x.text);
+    const locals = !target
+      ? []
+      : target.type === 'identifier'
+        ? [target.text]
+        : target
+            .descendantsOfType(['shorthand_property_identifier_pattern', 'identifier'])
+            .filter((x): x is Node => x !== null)
+            .map((x) => x.text);
     record(spec, call, locals);
   }
 
@@ -78,20 +103,44 @@ export function javascriptFindings(root: Node, source: string): FileFindings {
       }
       const known = Object.hasOwn(KNOWN_CALLS, prop) ? KNOWN_CALLS[prop] : undefined;
       if (known && [...importedFrom.values()].includes(known.module)) {
-        calls.push({ effect: known.effect, signals: [...known.signals], note: known.note, source: known.source, api: `${known.module} ${prop}()`, ...reachOf(call, root), evidence: evidenceOf(call, lines) });
+        calls.push({
+          effect: known.effect,
+          signals: [...known.signals],
+          note: known.note,
+          source: known.source,
+          api: `${known.module} ${prop}()`,
+          ...reachOf(call, root),
+          evidence: evidenceOf(call, lines),
+        });
       }
     } else if (fn?.type === 'identifier') {
       // Own keys only: a call to `constructor()` or `toString()` is no known call.
       const known = Object.hasOwn(KNOWN_CALLS, fn.text) ? KNOWN_CALLS[fn.text] : undefined;
       const from = importedFrom.get(fn.text);
       if (known && from === known.module) {
-        calls.push({ effect: known.effect, signals: [...known.signals], note: known.note, source: known.source, api: `${known.module} ${fn.text}()`, ...reachOf(call, root), evidence: evidenceOf(call, lines) });
+        calls.push({
+          effect: known.effect,
+          signals: [...known.signals],
+          note: known.note,
+          source: known.source,
+          api: `${known.module} ${fn.text}()`,
+          ...reachOf(call, root),
+          evidence: evidenceOf(call, lines),
+        });
         continue;
       }
       // A call a verified library lists as installing a handler (known-libraries.ts verdict 'calls').
       const lib = from !== undefined ? nodeLibrary(from) : undefined;
       if (lib?.library.verdict === 'calls' && (lib.library.calls ?? []).includes(fn.text)) {
-        calls.push({ effect: 'installs', signals: [...(lib.library.signals ?? [])], note: lib.library.note ?? `${fn.text}() installs a listener`, source: lib.library.source, api: `${lib.name} ${fn.text}()`, ...reachOf(call, root), evidence: evidenceOf(call, lines) });
+        calls.push({
+          effect: 'installs',
+          signals: [...(lib.library.signals ?? [])],
+          note: lib.library.note ?? `${fn.text}() installs a listener`,
+          source: lib.library.source,
+          api: `${lib.name} ${fn.text}()`,
+          ...reachOf(call, root),
+          evidence: evidenceOf(call, lines),
+        });
       }
     }
   }
@@ -100,7 +149,15 @@ export function javascriptFindings(root: Node, source: string): FileFindings {
     const lib = ref.kind === 'known' ? nodeLibrary(ref.module) : undefined;
     if (lib?.library.verdict !== 'import') continue;
     const at = root.descendantForPosition({ row: ref.evidence.line - 1, column: ref.evidence.column - 1 }) ?? root;
-    calls.push({ effect: 'installs', signals: [...(lib.library.signals ?? [])], note: lib.library.note ?? `loading ${lib.name} installs a listener`, source: lib.library.source, api: `require('${lib.name}')`, ...reachOf(at, root), evidence: ref.evidence });
+    calls.push({
+      effect: 'installs',
+      signals: [...(lib.library.signals ?? [])],
+      note: lib.library.note ?? `loading ${lib.name} installs a listener`,
+      source: lib.library.source,
+      api: `require('${lib.name}')`,
+      ...reachOf(at, root),
+      evidence: ref.evidence,
+    });
   }
   return { registrations, calls, imports, syntaxErrors: root.hasError };
 }
@@ -111,7 +168,12 @@ function importedLocals(st: Node): string[] {
   for (const clause of named(st).filter((c) => c.type === 'import_clause')) {
     for (const c of named(clause)) {
       if (c.type === 'identifier') out.push(c.text);
-      else if (c.type === 'namespace_import') out.push(...named(c).filter((x) => x.type === 'identifier').map((x) => x.text));
+      else if (c.type === 'namespace_import')
+        out.push(
+          ...named(c)
+            .filter((x) => x.type === 'identifier')
+            .map((x) => x.text),
+        );
       else if (c.type === 'named_imports') {
         for (const spec of named(c).filter((x) => x.type === 'import_specifier')) {
           const local = spec.childForFieldName('alias') ?? spec.childForFieldName('name');
@@ -137,8 +199,15 @@ function importRef(spec: string, evidence: ImportRef['evidence']): ImportRef {
 }
 
 function stringValue(n: Node): string | undefined {
-  if (n.type === 'string') return named(n).filter((c) => c.type === 'string_fragment').map((c) => c.text).join('');
-  if (n.type === 'template_string' && !named(n).some((c) => c.type === 'template_substitution')) return named(n).map((c) => c.text).join('');
+  if (n.type === 'string')
+    return named(n)
+      .filter((c) => c.type === 'string_fragment')
+      .map((c) => c.text)
+      .join('');
+  if (n.type === 'template_string' && !named(n).some((c) => c.type === 'template_substitution'))
+    return named(n)
+      .map((c) => c.text)
+      .join('');
   return undefined;
 }
 
@@ -186,7 +255,10 @@ function paramNames(fn: Node): string[] {
   const params = fn.childForFieldName('parameters') ?? fn.childForFieldName('parameter');
   if (!params) return [];
   if (params.type === 'identifier') return [params.text];
-  return params.descendantsOfType('identifier').filter((x): x is Node => x !== null).map((x) => x.text);
+  return params
+    .descendantsOfType('identifier')
+    .filter((x): x is Node => x !== null)
+    .map((x) => x.text);
 }
 
 const FUNCTIONS = ['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'generator_function_declaration'];

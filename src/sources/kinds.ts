@@ -10,8 +10,14 @@ import { isComposeFileName } from './compose/files.js';
 import { isGoTemplate } from './templates.js';
 
 export function isDockerfileName(name: string): boolean {
-  return name === 'Dockerfile' || name.startsWith('Dockerfile.') || name === 'Containerfile' || name.startsWith('Containerfile.')
-    || /\.(dockerfile|Dockerfile|containerfile|Containerfile)$/.test(name) || name === 'dockerfile';
+  return (
+    name === 'Dockerfile' ||
+    name.startsWith('Dockerfile.') ||
+    name === 'Containerfile' ||
+    name.startsWith('Containerfile.') ||
+    /\.(dockerfile|Dockerfile|containerfile|Containerfile)$/.test(name) ||
+    name === 'dockerfile'
+  );
 }
 
 /** The kind of an explicitly named file: a Dockerfile by name, a script by name or shebang, else a Dockerfile. */
@@ -25,7 +31,6 @@ export function kindOfFile(abs: string): DocumentKind {
   if (readHead(abs, 64)?.toString('utf8').startsWith('#!')) return 'script';
   return 'dockerfile';
 }
-
 
 /** A cheap test for a YAML file found by a walk: some document has top-level apiVersion and kind. */
 export function looksLikeKubernetes(text: string): boolean {
@@ -70,7 +75,7 @@ export function walkedYamlKind(abs: string): 'compose' | 'kubernetes' | undefine
 }
 
 /** For a file named on the command line: which YAML source reads it (undefined: not YAML by name). */
-export function explicitYamlKind(abs: string): 'compose' | 'kubernetes' | undefined {
+function explicitYamlKind(abs: string): 'compose' | 'kubernetes' | undefined {
   if (!/\.ya?ml$/i.test(abs)) return undefined;
   if (isComposeFileName(path.basename(abs))) return 'compose';
   const head = readHead(abs, 64 * 1024)?.toString('utf8') ?? ''; // read errors are reported when linted

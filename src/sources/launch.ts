@@ -307,9 +307,7 @@ export interface SourceOptions {
  * - `compose-v1`: a compose file in the legacy v1 format (services at the top level), which only
  *   docker-compose 1.x runs; Compose v2 refuses it.
  */
-export type SourceNotice =
-  | { code: 'template'; span: Span; syntax: string; render: string }
-  | { code: 'compose-v1'; span: Span; services: string[] };
+export type SourceNotice = { code: 'template'; span: Span; syntax: string; render: string } | { code: 'compose-v1'; span: Span; services: string[] };
 
 /** What a source produces for one document. */
 export interface SourceResult {

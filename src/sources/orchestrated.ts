@@ -14,7 +14,7 @@ import { programSourceReader } from './program-reader.js';
 import { locateInYaml } from './yaml.js';
 
 /** What the orchestrator's file says about one container. */
-export interface Overrides {
+interface Overrides {
   label: string;
   doc: Document;
   where: string;
@@ -40,9 +40,9 @@ export interface Overrides {
 }
 
 /** The fields every orchestrated launch has; the compose and Kubernetes readers add their own. */
-export type OrchestratedFields = Omit<OrchestratedLaunch, 'kind' | 'service' | 'serviceSpan' | 'serviceBlock' | 'commandStrings' | 'resource' | 'container' | 'document' | 'helmSource' | 'sidecar'>;
+type OrchestratedFields = Omit<OrchestratedLaunch, 'kind' | 'service' | 'serviceSpan' | 'serviceBlock' | 'commandStrings' | 'resource' | 'container' | 'document' | 'helmSource' | 'sidecar'>;
 
-export function startsWithShell(argv: readonly string[]): boolean {
+function startsWithShell(argv: readonly string[]): boolean {
   return /(^|\/)(sh|bash|ash|dash)$/.test(argv[0] ?? '');
 }
 
@@ -51,9 +51,9 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
   const img = s.image;
   const epSet = s.entrypoint !== undefined;
   const cmdSet = s.cmd !== undefined;
-  const entrypoint = epSet ? s.entrypoint ?? undefined : img.entrypoint;
+  const entrypoint = epSet ? (s.entrypoint ?? undefined) : img.entrypoint;
   // An entrypoint override drops the image's CMD (moby daemon/create.go merge; Kubernetes: "command" without "args").
-  const cmd = cmdSet ? s.cmd ?? undefined : epSet ? undefined : img.cmd;
+  const cmd = cmdSet ? (s.cmd ?? undefined) : epSet ? undefined : img.cmd;
   const argv = [...(entrypoint?.argv ?? []), ...(cmd?.argv ?? [])];
   const stopSignal = s.stopSignal ?? img.stopSignal;
   // The image's ENTRYPOINT still runs in front of a command when the orchestrator does not replace it.
@@ -63,21 +63,28 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
   let unresolved: Unresolved | undefined;
   if (s.replaced) unresolved = s.replaced;
   else if (optionsOnly) {
-    unresolved = { code: img.source === 'unseen' ? 'image-unseen' : 'image-default', message: `the image decides what runs: ${img.describe}, given options only (${cmd?.argv.slice(0, 3).join(' ')}), runs its default program with them` };
+    unresolved = {
+      code: img.source === 'unseen' ? 'image-unseen' : 'image-default',
+      message: `the image decides what runs: ${img.describe}, given options only (${cmd?.argv.slice(0, 3).join(' ')}), runs its default program with them`,
+    };
   } else if (argv.length === 0) {
     unresolved = img.configKnown
       ? { code: 'no-command', message: 'no entrypoint or command anywhere: the container cannot start' }
       : {
-        code: img.source === 'unseen' ? 'image-unseen' : 'image-default',
-        message: `the image decides what runs: ${img.describe}${img.source === 'unseen' || img.source === 'unanalysed' || img.source === 'none' ? ' (link it to a Dockerfile with --image-map NAME=PATH, or use --probe-images)' : ''}`,
-      };
+          code: img.source === 'unseen' ? 'image-unseen' : 'image-default',
+          message: `the image decides what runs: ${img.describe}${img.source === 'unseen' || img.source === 'unanalysed' || img.source === 'none' ? ' (link it to a Dockerfile with --image-map NAME=PATH, or use --probe-images)' : ''}`,
+        };
   }
   // No chain when nothing is known to run, or the container cannot start (a bad stop signal; no shell: no-shell reports it).
   const startable = !unresolved && !stopSignal.invalid && !(img.shell.family === 'none' && startsWithShell(argv));
   const model: ChainInputs = {
     argv: s.init ? ['docker-init', '--', ...argv] : argv,
     options: {
-      sh: img.shell.family, signal: stopSignal.signal, ...(cmd ? { args: cmd.argv } : {}), env: img.env, stdin: s.stdinOpen ? 'open' : 'closed',
+      sh: img.shell.family,
+      signal: stopSignal.signal,
+      ...(cmd ? { args: cmd.argv } : {}),
+      env: img.env,
+      stdin: s.stdinOpen ? 'open' : 'closed',
       ...(img.readScript ? { readScript: img.readScript } : {}),
       // Without a build context pid1 still knows what some modules do (`python -m http.server`).
       programSource: programSourceReader(img.readScript ?? (() => undefined), s.workingDir ?? img.workdir ?? '/', stopSignal.signal, img.linkProgram),
@@ -88,28 +95,43 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
   // after the chain: reading a script (a COPY'd file, a ConfigMap's key) records where its text is written
   const origins = new Map<string, Origin>(img.origins ?? []);
   for (const [k, v] of s.origins) origins.set(k, v);
-  const chain = !built && unresolved && !stopSignal.invalid ? uncatchableChain(stopSignal.signal) : built && built.processes.length > 0
-    ? unseenEntrypoint && !built.opaque
-      ? { ...built, opaque: { code: 'image-entrypoint-unseen' as const, message: `the image's ENTRYPOINT, which pid1 cannot see, runs in front of the command (${img.describe})`, at: 0 } }
-      : built
-    : undefined;
+  const chain =
+    !built && unresolved && !stopSignal.invalid
+      ? uncatchableChain(stopSignal.signal)
+      : built && built.processes.length > 0
+        ? unseenEntrypoint && !built.opaque
+          ? { ...built, opaque: { code: 'image-entrypoint-unseen' as const, message: `the image's ENTRYPOINT, which pid1 cannot see, runs in front of the command (${img.describe})`, at: 0 } }
+          : built
+        : undefined;
   return {
-    label: s.label, doc: s.doc, target: true,
-    ...(entrypoint ? { entrypoint } : {}), ...(cmd ? { cmd } : {}),
-    argv, shell: img.shell, stopSignal, env: img.env,
-    scripts: img.scripts ?? new Map(), origins,
+    label: s.label,
+    doc: s.doc,
+    target: true,
+    ...(entrypoint ? { entrypoint } : {}),
+    ...(cmd ? { cmd } : {}),
+    argv,
+    shell: img.shell,
+    stopSignal,
+    env: img.env,
+    scripts: img.scripts ?? new Map(),
+    origins,
     ...(img.readScript ? { readScript: img.readScript } : {}),
     anchor: s.anchor,
     ...(s.init ? { init: true } : {}),
-    stop: s.stop, imageConfig: img.describe, imageSource: img.source, where: s.where,
+    stop: s.stop,
+    imageConfig: img.describe,
+    imageSource: img.source,
+    where: s.where,
     ...(s.imageRef !== undefined ? { image: s.imageRef } : {}),
     ...(s.substituted ? { substituted: true } : {}),
     ...(unresolved ? { unresolved } : {}),
     model,
-    ...(chain ? {
-      chain,
-      prediction: s.stop.sharedPidNamespace ? predictStopSharedPid(chain, stopSignal.signal, s.stop.sharedPidWith) : predictStop(chain, stopSignal.signal),
-    } : {}),
+    ...(chain
+      ? {
+          chain,
+          prediction: s.stop.sharedPidNamespace ? predictStopSharedPid(chain, stopSignal.signal, s.stop.sharedPidWith) : predictStop(chain, stopSignal.signal),
+        }
+      : {}),
   };
 }
 
@@ -117,7 +139,11 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
  * Tell where a finding is in orchestrator terms: the service or container, the YAML document (for a
  * stream such as `helm template` output) and the field path, as a related location every format shows.
  */
-export function relatedFor(l: OrchestratedLaunch, finding: { file: string; range: { start: { offset: number } } }, docOf: (file: string) => Document | undefined): { file: string; range: ReturnType<Document['lines']['range']>; message: string } {
+export function relatedFor(
+  l: OrchestratedLaunch,
+  finding: { file: string; range: { start: { offset: number } } },
+  docOf: (file: string) => Document | undefined,
+): { file: string; range: ReturnType<Document['lines']['range']>; message: string } {
   const doc = docOf(finding.file);
   const at = doc ? locateInYaml(doc, finding.range.start.offset) : undefined;
   if (at && doc) {

@@ -18,7 +18,10 @@ function programArg(argv: readonly string[]): { file?: string; module?: string }
     const a = argv[i] as string;
     if (a === '-m') return argv[i + 1] !== undefined ? { module: argv[i + 1] as string } : {};
     if (a === '-c' || a === '-e' || a === '--eval' || a === '-p' || a === '--print') return {};
-    if (WITH_VALUE.has(a)) { i++; continue; }
+    if (WITH_VALUE.has(a)) {
+      i++;
+      continue;
+    }
     if (a.startsWith('-')) continue;
     return { file: a };
   }
@@ -35,7 +38,12 @@ export type CompiledProgramSource = (exe: string, workdir: string, signal: strin
  * The model's programSource for a launch: `read` reads a path inside the image (from the build context),
  * `workdir` is the image's working directory; `compiled` answers for a program the catalogue does not name.
  */
-export function programSourceReader(read: (imagePath: string) => string | undefined, workdir: string, signal: string, compiled?: CompiledProgramSource): (argv: readonly string[], program: Program) => SourceVerdict | undefined {
+export function programSourceReader(
+  read: (imagePath: string) => string | undefined,
+  workdir: string,
+  signal: string,
+  compiled?: CompiledProgramSource,
+): (argv: readonly string[], program: Program) => SourceVerdict | undefined {
   return (argv, program) => {
     const runtime = program.catalogue;
     if (runtime === undefined) return compiled && argv[0] !== undefined ? compiled(argv[0], workdir, signal) : undefined;
@@ -49,7 +57,11 @@ export function programSourceReader(read: (imagePath: string) => string | undefi
         // `node .` / `node dir`: package.json's "main", else index.js (Node's module resolution).
         const pkg = read(abs(path.posix.join(file, 'package.json')));
         let main: string | undefined;
-        try { main = pkg ? (JSON.parse(pkg) as { main?: unknown }).main as string | undefined : undefined; } catch { main = undefined; }
+        try {
+          main = pkg ? ((JSON.parse(pkg) as { main?: unknown }).main as string | undefined) : undefined;
+        } catch {
+          main = undefined;
+        }
         if (typeof main === 'string') candidates.push(path.posix.join(file, main));
         candidates.push(path.posix.join(file, 'index.js'), `${file}.js`);
       } else candidates.push(file);
@@ -63,7 +75,8 @@ export function programSourceReader(read: (imagePath: string) => string | undefi
       const v = analyzeProgramSourceNow(text, { language, path: abs(c), signal, readFile: (p) => read(p) });
       if (!v) return undefined; // the grammar is not loaded yet: lint loads it and runs again
       return {
-        verdict: v.verdict, reason: v.reason,
+        verdict: v.verdict,
+        reason: v.reason,
         ...(v.evidence ? { evidence: { file: v.evidence.file ?? abs(c), line: v.evidence.line, text: v.evidence.text } } : {}),
         ...(v.via ? { via: v.via } : {}),
       };

@@ -37,7 +37,7 @@ export interface ProgramSourceVerdict {
   files: string[];
 }
 
-export interface ProgramSourceOptions {
+interface ProgramSourceOptions {
   /** Default: from the file name (sourceLanguageOf). */
   language?: SourceLanguage;
   /** The entry's path in the build context (imports are resolved beside it). */
@@ -53,7 +53,14 @@ export interface ProgramSourceOptions {
 }
 
 const EXTENSIONS: Record<string, SourceLanguage> = {
-  '.py': 'python', '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.ts': 'javascript', '.mts': 'javascript', '.cts': 'javascript', '.go': 'go',
+  '.py': 'python',
+  '.js': 'javascript',
+  '.mjs': 'javascript',
+  '.cjs': 'javascript',
+  '.ts': 'javascript',
+  '.mts': 'javascript',
+  '.cts': 'javascript',
+  '.go': 'go',
 };
 
 /** The language of a source file by its extension; undefined for others. */
@@ -147,9 +154,12 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
       fresh.forEach((f, i) => {
         followed.add(f.file);
         const root = roots[i] as Node;
-        const findings = language === 'python' ? pythonFindings(root, f.text, { asEntry: false })
-          : language === 'javascript' ? javascriptFindings(root, f.text)
-            : goFindings(root, f.text, { ...(opts.goMod ? { module: opts.goMod.module } : {}), packageRoots: [...callers, ...roots.filter((_, j) => j !== i)] });
+        const findings =
+          language === 'python'
+            ? pythonFindings(root, f.text, { asEntry: false })
+            : language === 'javascript'
+              ? javascriptFindings(root, f.text)
+              : goFindings(root, f.text, { ...(opts.goMod ? { module: opts.goMod.module } : {}), packageRoots: [...callers, ...roots.filter((_, j) => j !== i)] });
         for (const x of [...findings.registrations, ...findings.calls]) x.evidence.file = f.file;
         reads.push({ file: f.file, entry: false, findings });
         // Their imports of further modules were not followed: they could install a handler.
@@ -199,10 +209,12 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
   const regs: Registration[] = reads.flatMap((r) => r.findings.registrations);
   const calls: KnownCall[] = reads.flatMap((r) => r.findings.calls);
   const live = regs.filter((r) => r.reach === 'yes');
-  const signals = [...new Set([
-    ...live.filter((r) => r.action === 'handler').flatMap((r) => (r.signals === 'all' ? ['*'] : r.signals ?? [])),
-    ...calls.filter((c) => c.reach === 'yes' && c.effect === 'installs').flatMap((c) => c.signals),
-  ])];
+  const signals = [
+    ...new Set([
+      ...live.filter((r) => r.action === 'handler').flatMap((r) => (r.signals === 'all' ? ['*'] : (r.signals ?? []))),
+      ...calls.filter((c) => c.reach === 'yes' && c.effect === 'installs').flatMap((c) => c.signals),
+    ]),
+  ];
   const base = { signals, files };
   const handler = live.find((r) => r.action === 'handler' && covers(r.signals, stop));
   if (handler) return { ...base, verdict: 'handles', evidence: handler.evidence, reason: `${handler.api} installs a handler for ${stop}${where(handler.evidence)}` };
@@ -213,7 +225,8 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
 
   // What pid1 cannot see through.
   const hidden = regs.find((r) => r.action === 'handler' && r.reach === 'unknown' && (r.signals === undefined || covers(r.signals, stop)));
-  if (hidden) return { ...base, verdict: 'unknown', evidence: hidden.evidence, reason: `${hidden.api} would take ${stop}, but ${hidden.why ?? 'pid1 cannot tell whether it runs'}; prove it with \`pid1 test\`` };
+  if (hidden)
+    return { ...base, verdict: 'unknown', evidence: hidden.evidence, reason: `${hidden.api} would take ${stop}, but ${hidden.why ?? 'pid1 cannot tell whether it runs'}; prove it with \`pid1 test\`` };
   const dynamic = live.find((r) => r.action === 'handler' && r.signals === undefined);
   if (dynamic) return { ...base, verdict: 'unknown', evidence: dynamic.evidence, reason: `${dynamic.api} installs a handler for a signal chosen at run time; prove it with \`pid1 test\`` };
   const undecided = calls.find((c) => c.reach !== 'no' && c.effect === 'unknown');
@@ -223,7 +236,12 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
     const first = unseen[0] as ImportRef;
     const local = unseen.filter((u) => u.kind === 'local' || u.evidence.file !== undefined);
     const what = local.length === unseen.length ? 'modules pid1 did not follow' : 'modules pid1 does not know';
-    return { ...base, verdict: 'unknown', evidence: first.evidence, reason: `no ${stop} handler in ${files.join(', ')}, but it imports ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''} (${what}), which could install one; prove it with \`pid1 test\`` };
+    return {
+      ...base,
+      verdict: 'unknown',
+      evidence: first.evidence,
+      reason: `no ${stop} handler in ${files.join(', ')}, but it imports ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''} (${what}), which could install one; prove it with \`pid1 test\``,
+    };
   }
 
   // Nothing takes the stop signal: the runtime's default applies.
@@ -232,9 +250,13 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
   const partial = calls.find((c) => c.reach === 'yes' && c.effect === 'installs');
   // A handler for other signals says most about what to change; then the server that runs without one.
   const evidence = other?.evidence ?? server?.evidence ?? partial?.evidence;
-  const detail = other ? `${other.api} handles only ${other.signals === 'all' ? 'other signals' : (other.signals ?? []).join(', ')}${where(other.evidence)}`
-    : server ? `${server.api}: ${server.note}`
-      : partial ? `${partial.api}: ${partial.note}` : `nothing in ${files.join(', ')} installs a ${stop} handler`;
+  const detail = other
+    ? `${other.api} handles only ${other.signals === 'all' ? 'other signals' : (other.signals ?? []).join(', ')}${where(other.evidence)}`
+    : server
+      ? `${server.api}: ${server.note}`
+      : partial
+        ? `${partial.api}: ${partial.note}`
+        : `nothing in ${files.join(', ')} installs a ${stop} handler`;
   return { ...base, verdict: 'no-handler', evidence, reason: `${detail}; ${RUNTIME_DEFAULT[language]}`, ...(server?.via ? { via: server.via } : {}) };
 }
 

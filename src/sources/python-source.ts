@@ -11,7 +11,8 @@ import { pythonLibrary, underUnknown } from './known-libraries.js';
 import { ancestor, evidenceOf, usedOutside, fields, named, signalNameOf, type FileFindings, type ImportRef, type KnownCall, type Reach, type Registration } from './source-findings.js';
 
 /** sys.stdlib_module_names of CPython 3.11 (public names): importing these installs no signal handler. */
-const STDLIB = new Set(`abc aifc argparse array ast asynchat asyncio asyncore atexit audioop base64 bdb binascii bisect
+const STDLIB = new Set(
+  `abc aifc argparse array ast asynchat asyncio asyncore atexit audioop base64 bdb binascii bisect
 builtins bz2 cProfile calendar cgi cgitb chunk cmath cmd code codecs codeop collections colorsys compileall
 concurrent configparser contextlib contextvars copy copyreg crypt csv ctypes curses dataclasses datetime dbm
 decimal difflib dis distutils doctest email encodings ensurepip enum errno faulthandler fcntl filecmp
@@ -26,11 +27,24 @@ socketserver spwd sqlite3 sre_compile sre_constants sre_parse ssl stat statistic
 subprocess sunau symtable sys sysconfig syslog tabnanny tarfile telnetlib tempfile termios textwrap this
 threading time timeit tkinter token tokenize tomllib trace traceback tracemalloc tty types
 typing unicodedata unittest urllib uu uuid venv warnings wave weakref webbrowser wsgiref
-xdrlib xml xmlrpc zipapp zipfile zipimport zlib zoneinfo __future__`.split(/\s+/));
+xdrlib xml xmlrpc zipapp zipfile zipimport zlib zoneinfo __future__`.split(/\s+/),
+);
 
 const BOTH = ['SIGINT', 'SIGTERM'];
-const UVICORN = { effect: 'installs', signals: BOTH, via: 'uvicorn', note: 'uvicorn installs handlers for SIGINT and SIGTERM and shuts down gracefully', source: 'uvicorn/server.py HANDLED_SIGNALS = (SIGINT, SIGTERM)' } as const;
-const SERVE_FOREVER = { effect: 'none', signals: [], via: 'python', note: 'socketserver\'s serve_forever() installs no signal handler: CPython\'s SIGINT handler is all there is', source: 'CPython Lib/socketserver.py BaseServer.serve_forever()' } as const;
+const UVICORN = {
+  effect: 'installs',
+  signals: BOTH,
+  via: 'uvicorn',
+  note: 'uvicorn installs handlers for SIGINT and SIGTERM and shuts down gracefully',
+  source: 'uvicorn/server.py HANDLED_SIGNALS = (SIGINT, SIGTERM)',
+} as const;
+const SERVE_FOREVER = {
+  effect: 'none',
+  signals: [],
+  via: 'python',
+  note: "socketserver's serve_forever() installs no signal handler: CPython's SIGINT handler is all there is",
+  source: 'CPython Lib/socketserver.py BaseServer.serve_forever()',
+} as const;
 
 type Known = Omit<KnownCall, 'api' | 'reach' | 'evidence'>;
 
@@ -39,9 +53,21 @@ const KNOWN_CALLS: Record<string, (call: Node, q: Q) => Known> = {
   'uvicorn.run': () => ({ ...UVICORN, signals: [...UVICORN.signals] }),
   'uvicorn.Server.run': () => ({ ...UVICORN, signals: [...UVICORN.signals] }),
   'uvicorn.Server.serve': () => ({ ...UVICORN, signals: [...UVICORN.signals] }),
-  'aiohttp.web.run_app': (call, q) => flag(q, call, 'handle_signals', undefined, true,
-    { effect: 'installs', signals: BOTH, note: 'web.run_app(handle_signals=True) turns SIGINT and SIGTERM into a graceful exit', source: 'aiohttp web.py run_app() -> loop.add_signal_handler(SIGINT/SIGTERM, _raise_graceful_exit)' },
-    { effect: 'none', signals: [], note: 'web.run_app(handle_signals=False) installs no handler', source: 'aiohttp web.py run_app()' }),
+  'aiohttp.web.run_app': (call, q) =>
+    flag(
+      q,
+      call,
+      'handle_signals',
+      undefined,
+      true,
+      {
+        effect: 'installs',
+        signals: BOTH,
+        note: 'web.run_app(handle_signals=True) turns SIGINT and SIGTERM into a graceful exit',
+        source: 'aiohttp web.py run_app() -> loop.add_signal_handler(SIGINT/SIGTERM, _raise_graceful_exit)',
+      },
+      { effect: 'none', signals: [], note: 'web.run_app(handle_signals=False) installs no handler', source: 'aiohttp web.py run_app()' },
+    ),
   'flask.Flask.run': (call, q) => reloader(call, q, 'use_reloader', undefined),
   'werkzeug.serving.run_simple': (call, q) => reloader(call, q, 'use_reloader', 3),
   'http.server.HTTPServer.serve_forever': () => ({ ...SERVE_FOREVER, signals: [] }),
@@ -51,22 +77,71 @@ const KNOWN_CALLS: Record<string, (call: Node, q: Q) => Known> = {
   'socketserver.UDPServer.serve_forever': () => ({ ...SERVE_FOREVER, signals: [] }),
   'wsgiref.simple_server.make_server.serve_forever': () => ({ ...SERVE_FOREVER, signals: [] }),
   'http.server.test': () => ({ ...SERVE_FOREVER, signals: [] }),
-  'asyncio.run': () => ({ effect: 'installs', signals: ['SIGINT'], via: 'python', note: 'asyncio.run() installs a handler for SIGINT only (3.11+): SIGTERM stays dropped', source: 'CPython Lib/asyncio/runners.py Runner.run() (signal.signal(SIGINT, ...) on the main thread)' }),
-  'celery.Celery.worker_main': () => ({ effect: 'installs', signals: ['SIGTERM', 'SIGINT', 'SIGQUIT'], via: 'celery', note: 'the celery worker shuts down warm on TERM', source: 'https://docs.celeryq.dev/en/stable/userguide/workers.html#stopping-the-worker' }),
-  'celery.Celery.start': () => ({ effect: 'installs', signals: ['SIGTERM', 'SIGINT', 'SIGQUIT'], via: 'celery', note: 'app.start() runs the celery command line (a worker handles TERM)', source: 'https://docs.celeryq.dev/en/stable/userguide/workers.html#stopping-the-worker' }),
-  'gunicorn.app.wsgiapp.run': () => ({ effect: 'installs', signals: ['SIGTERM', 'SIGINT', 'SIGQUIT'], via: 'gunicorn', note: 'gunicorn\'s arbiter handles TERM gracefully', source: 'https://docs.gunicorn.org/en/stable/signals.html' }),
-  'twisted.internet.reactor.run': (call, q) => flag(q, call, 'installSignalHandlers', 0, true,
-    { effect: 'installs', signals: BOTH, note: 'reactor.run() installs SIGINT and SIGTERM handlers that stop the reactor', source: 'twisted/internet/base.py _SignalReactorMixin.run(installSignalHandlers=True)' },
-    { effect: 'none', signals: [], note: 'reactor.run(installSignalHandlers=False) installs none', source: 'twisted/internet/base.py' }),
-  'django.core.management.execute_from_command_line': () => ({ effect: 'unknown', signals: [], via: 'django-runserver', note: 'manage.py\'s subcommand decides: runserver\'s autoreloader exits on TERM and its server is SIGKILLed; a WSGI server should run the app instead', source: 'django/utils/autoreload.py run_with_reloader()' }),
+  'asyncio.run': () => ({
+    effect: 'installs',
+    signals: ['SIGINT'],
+    via: 'python',
+    note: 'asyncio.run() installs a handler for SIGINT only (3.11+): SIGTERM stays dropped',
+    source: 'CPython Lib/asyncio/runners.py Runner.run() (signal.signal(SIGINT, ...) on the main thread)',
+  }),
+  'celery.Celery.worker_main': () => ({
+    effect: 'installs',
+    signals: ['SIGTERM', 'SIGINT', 'SIGQUIT'],
+    via: 'celery',
+    note: 'the celery worker shuts down warm on TERM',
+    source: 'https://docs.celeryq.dev/en/stable/userguide/workers.html#stopping-the-worker',
+  }),
+  'celery.Celery.start': () => ({
+    effect: 'installs',
+    signals: ['SIGTERM', 'SIGINT', 'SIGQUIT'],
+    via: 'celery',
+    note: 'app.start() runs the celery command line (a worker handles TERM)',
+    source: 'https://docs.celeryq.dev/en/stable/userguide/workers.html#stopping-the-worker',
+  }),
+  'gunicorn.app.wsgiapp.run': () => ({
+    effect: 'installs',
+    signals: ['SIGTERM', 'SIGINT', 'SIGQUIT'],
+    via: 'gunicorn',
+    note: "gunicorn's arbiter handles TERM gracefully",
+    source: 'https://docs.gunicorn.org/en/stable/signals.html',
+  }),
+  'twisted.internet.reactor.run': (call, q) =>
+    flag(
+      q,
+      call,
+      'installSignalHandlers',
+      0,
+      true,
+      {
+        effect: 'installs',
+        signals: BOTH,
+        note: 'reactor.run() installs SIGINT and SIGTERM handlers that stop the reactor',
+        source: 'twisted/internet/base.py _SignalReactorMixin.run(installSignalHandlers=True)',
+      },
+      { effect: 'none', signals: [], note: 'reactor.run(installSignalHandlers=False) installs none', source: 'twisted/internet/base.py' },
+    ),
+  'django.core.management.execute_from_command_line': () => ({
+    effect: 'unknown',
+    signals: [],
+    via: 'django-runserver',
+    note: "manage.py's subcommand decides: runserver's autoreloader exits on TERM and its server is SIGKILLed; a WSGI server should run the app instead",
+    source: 'django/utils/autoreload.py run_with_reloader()',
+  }),
 };
 
 /** A call that a verified library lists as installing a handler (known-libraries.ts verdict 'calls'). */
 function libraryCall(qualified: string): Known | undefined {
   const m = pythonLibrary(qualified);
   if (m?.library.verdict !== 'calls') return undefined;
-  if ((m.library.calls ?? []).includes(qualified)) return { effect: 'installs', signals: [...(m.library.signals ?? [])], note: m.library.note ?? `${qualified} installs a handler`, source: m.library.source };
-  if (underUnknown(m.library, qualified)) return { effect: 'unknown', signals: [], note: `${qualified} is in a part of ${m.name} that can install a handler for ${(m.library.signals ?? []).join(', ')} (${m.library.note ?? 'see known-libraries.ts'})`, source: m.library.source };
+  if ((m.library.calls ?? []).includes(qualified))
+    return { effect: 'installs', signals: [...(m.library.signals ?? [])], note: m.library.note ?? `${qualified} installs a handler`, source: m.library.source };
+  if (underUnknown(m.library, qualified))
+    return {
+      effect: 'unknown',
+      signals: [],
+      note: `${qualified} is in a part of ${m.name} that can install a handler for ${(m.library.signals ?? []).join(', ')} (${m.library.note ?? 'see known-libraries.ts'})`,
+      source: m.library.source,
+    };
   return undefined;
 }
 
@@ -75,10 +150,21 @@ function libraryCall(qualified: string): Known | undefined {
  * with the stop signal, where pid1 knows it (the standard library and the servers in KNOWN_CALLS).
  */
 const KNOWN_MODULES: Readonly<Record<string, Known>> = {
-  'http.server': { ...SERVE_FOREVER, signals: [], note: 'python -m http.server runs http.server.test(): serve_forever(), which installs no signal handler', source: 'CPython Lib/http/server.py test() and Lib/socketserver.py BaseServer.serve_forever()' },
+  'http.server': {
+    ...SERVE_FOREVER,
+    signals: [],
+    note: 'python -m http.server runs http.server.test(): serve_forever(), which installs no signal handler',
+    source: 'CPython Lib/http/server.py test() and Lib/socketserver.py BaseServer.serve_forever()',
+  },
   SimpleHTTPServer: { ...SERVE_FOREVER, signals: [], note: 'python2 -m SimpleHTTPServer: serve_forever(), which installs no signal handler', source: 'CPython 2.7 Lib/SimpleHTTPServer.py test()' },
   uvicorn: { ...UVICORN, signals: [...UVICORN.signals] },
-  gunicorn: { effect: 'installs', signals: ['SIGTERM', 'SIGINT', 'SIGQUIT'], via: 'gunicorn', note: 'python -m gunicorn runs gunicorn\'s arbiter, which handles TERM gracefully', source: 'https://docs.gunicorn.org/en/stable/signals.html' },
+  gunicorn: {
+    effect: 'installs',
+    signals: ['SIGTERM', 'SIGINT', 'SIGQUIT'],
+    via: 'gunicorn',
+    note: "python -m gunicorn runs gunicorn's arbiter, which handles TERM gracefully",
+    source: 'https://docs.gunicorn.org/en/stable/signals.html',
+  },
 };
 
 /** What `python -m MODULE` does with the signal, when it is a module pid1 knows (not one in the build context). */
@@ -95,10 +181,29 @@ function reloader(call: Node, q: Q, kw: string, position: number | undefined): K
   const debug = literalArg(call, 'debug', undefined);
   const on = reload === true || (reload === undefined && debug === true);
   if (reload === 'dynamic' || (reload === undefined && debug === 'dynamic')) {
-    return { effect: 'unknown', signals: [], via: 'flask-dev-server-reloader', note: `whether the reloader runs depends on ${q.text(call)}'s ${reload === 'dynamic' ? kw : 'debug'} argument at run time`, source: 'werkzeug/serving.py run_simple(use_reloader=...)' };
+    return {
+      effect: 'unknown',
+      signals: [],
+      via: 'flask-dev-server-reloader',
+      note: `whether the reloader runs depends on ${q.text(call)}'s ${reload === 'dynamic' ? kw : 'debug'} argument at run time`,
+      source: 'werkzeug/serving.py run_simple(use_reloader=...)',
+    };
   }
-  if (on) return { effect: 'installs', signals: ['SIGTERM'], via: 'flask-dev-server-reloader', note: 'the reloader parent catches TERM and exits 0; the server is its child and is SIGKILLed when PID 1 exits (no graceful stop)', source: 'werkzeug/_reloader.py run_with_reloader() (signal.signal(SIGTERM, lambda *args: sys.exit(0)))' };
-  return { effect: 'none', signals: [], via: 'flask-dev-server', note: 'the development server installs no TERM handler (unless FLASK_DEBUG=1 turns the reloader on at run time)', source: 'werkzeug/serving.py run_simple()' };
+  if (on)
+    return {
+      effect: 'installs',
+      signals: ['SIGTERM'],
+      via: 'flask-dev-server-reloader',
+      note: 'the reloader parent catches TERM and exits 0; the server is its child and is SIGKILLed when PID 1 exits (no graceful stop)',
+      source: 'werkzeug/_reloader.py run_with_reloader() (signal.signal(SIGTERM, lambda *args: sys.exit(0)))',
+    };
+  return {
+    effect: 'none',
+    signals: [],
+    via: 'flask-dev-server',
+    note: 'the development server installs no TERM handler (unless FLASK_DEBUG=1 turns the reloader on at run time)',
+    source: 'werkzeug/serving.py run_simple()',
+  };
 }
 
 function flag(q: Q, call: Node, kw: string, position: number | undefined, dflt: boolean, whenTrue: Known, whenFalse: Known): Known {
@@ -179,7 +284,7 @@ class Q {
 /** `flask.Flask().run` -> `flask.Flask.run` */
 const plain = (q: string): string => q.replace(/\(\)/g, '');
 
-export interface PythonOptions {
+interface PythonOptions {
   /** The file is the program's entry (its `if __name__ == '__main__':` block runs). */
   asEntry: boolean;
 }
@@ -282,7 +387,15 @@ export function pythonFindings(root: Node, source: string, opts: PythonOptions):
     for (const ref of imports.filter((i) => i.evidence.line === st.startPosition.row + 1)) {
       const m = ref.kind === 'known' ? pythonLibrary(ref.module) : undefined;
       if (m?.library.verdict !== 'import') continue;
-      calls.push({ effect: 'installs', signals: [...(m.library.signals ?? [])], note: m.library.note ?? `importing ${m.name} installs a handler`, source: m.library.source, api: `import ${m.name}`, ...reachOf(st, root, opts), evidence: ref.evidence });
+      calls.push({
+        effect: 'installs',
+        signals: [...(m.library.signals ?? [])],
+        note: m.library.note ?? `importing ${m.name} installs a handler`,
+        source: m.library.source,
+        api: `import ${m.name}`,
+        ...reachOf(st, root, opts),
+        evidence: ref.evidence,
+      });
     }
   }
   return { registrations, calls, imports, syntaxErrors: root.hasError };
@@ -317,7 +430,10 @@ function signalsOf(n: Node | undefined, q: Q, depth = 0): string[] | undefined {
         return undefined;
       }
     }
-    case 'tuple': case 'list': case 'set': case 'parenthesized_expression': {
+    case 'tuple':
+    case 'list':
+    case 'set':
+    case 'parenthesized_expression': {
       const out: string[] = [];
       // A comment inside the tuple is a named child too, and names no signal.
       for (const c of named(n).filter((x) => x.type !== 'comment')) {
@@ -327,7 +443,8 @@ function signalsOf(n: Node | undefined, q: Q, depth = 0): string[] | undefined {
       }
       return out;
     }
-    case 'identifier': case 'attribute': {
+    case 'identifier':
+    case 'attribute': {
       const qn = q.qualify(n);
       const m = qn ? /^signal\.(?:Signals\.)?(SIG[A-Z0-9_]+)$/.exec(qn) : null;
       if (m?.[1]) return [m[1]];
@@ -353,7 +470,7 @@ function reachOf(call: Node, root: Node, opts: PythonOptions): { reach: Reach; w
   const fn = ancestor(call, ['function_definition', 'lambda']);
   if (!fn) {
     const guard = mainGuard(call);
-    if (guard && !opts.asEntry) return { reach: 'no', why: 'it is inside `if __name__ == \'__main__\':` of an imported module' };
+    if (guard && !opts.asEntry) return { reach: 'no', why: "it is inside `if __name__ == '__main__':` of an imported module" };
     return { reach: 'yes' };
   }
   if (fn.type === 'lambda') return { reach: 'unknown', why: 'it is inside a lambda' };

@@ -23,12 +23,19 @@ export function lintScriptSource(doc: Document): SourceResult {
   const options = { sh: 'unknown' as const, signal: 'SIGTERM', readScript, args: ['<CMD>'], argsUnknown: true };
   const chain = chainFromArgv(argv, options);
   const launch: ScriptLaunch = {
-    kind: 'script', label: 'script', doc, target: true, argv,
+    kind: 'script',
+    label: 'script',
+    doc,
+    target: true,
+    argv,
     shell: { family: 'unknown', how: 'a script file: no shell execs its last command, whatever /bin/sh is' },
     stopSignal: { signal: 'SIGTERM', source: 'default' },
-    env: {}, scripts: new Map([[p, { path: p, doc, offset: 0, text: doc.text }]]),
+    env: {},
+    scripts: new Map([[p, { path: p, doc, offset: 0, text: doc.text }]]),
     origins: new Map([[doc.text, { doc, text: MappedText.contiguous(doc.text, 0) }]]),
-    anchor: whole, readScript, model: { argv, options },
+    anchor: whole,
+    readScript,
+    model: { argv, options },
     ...(chain.processes.length ? { chain, prediction: predictStop(chain, 'SIGTERM') } : {}),
   };
   return { doc, launches: [launch], errors: [] };

@@ -87,7 +87,8 @@ export function yamlTemplate(doc: Document): SourceNotice | undefined {
   const close = doc.text.slice(start, start + 2) === '{%' ? '%}' : '}}';
   const end = doc.text.indexOf(close, start);
   return {
-    code: 'template', span: { doc, start, end: end < 0 ? start + 2 : end + 2 },
+    code: 'template',
+    span: { doc, start, end: end < 0 ? start + 2 : end + 2 },
     syntax: helm ? 'Go template syntax `{{ }}`, as in a Helm chart' : 'template placeholders `{{ }}`',
     render: helm ? renderHint(doc, '{{') : 'render it with the tool or script that fills in its placeholders',
   };

@@ -39,7 +39,11 @@ interface Level {
  */
 function readGitignore(dir: string): Ignore | undefined {
   const file = path.join(dir, '.gitignore');
-  try { if (!fs.lstatSync(file).isFile()) return undefined; } catch { return undefined; }
+  try {
+    if (!fs.lstatSync(file).isFile()) return undefined;
+  } catch {
+    return undefined;
+  }
   const r = readRegularFile(file, 1024 * 1024);
   return r.ok ? ignore().add(r.snap.bytes.toString('utf8')) : undefined;
 }
@@ -70,7 +74,10 @@ class Tracked {
     this.files = new Set();
     this.dirs = new Set();
     const r = spawnSync('git', ['--no-pager', '-c', 'core.fsmonitor=false', '-C', this.top, 'ls-files', '-z', '--cached'], {
-      encoding: 'buffer', maxBuffer: 512 * 1024 * 1024, timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'],
+      encoding: 'buffer',
+      maxBuffer: 512 * 1024 * 1024,
+      timeout: 30_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
       env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0' },
     });
     if (r.status !== 0 || !r.stdout) return;
@@ -100,10 +107,17 @@ export function confinementFor(paths: readonly string[], cwd: string, follow: bo
   const explicit: string[] = [];
   for (const p of paths) {
     // stdin: what it leads to (COPY sources in the working directory as the context) stays there
-    if (p === '-') { roots.push(cwd); continue; }
+    if (p === '-') {
+      roots.push(cwd);
+      continue;
+    }
     const abs = path.resolve(cwd, p);
     let dir = false;
-    try { dir = fs.statSync(abs).isDirectory(); } catch { /* discover reports it */ }
+    try {
+      dir = fs.statSync(abs).isDirectory();
+    } catch {
+      /* discover reports it */
+    }
     if (dir) roots.push(abs);
     else {
       explicit.push(abs);
@@ -122,7 +136,11 @@ function problemOf(child: string, e: fs.Dirent, confinement: Confinement | undef
   const refusal = confinement?.refusal(child);
   if (refusal) return refusal;
   let st: fs.Stats;
-  try { st = fs.statSync(child); } catch (err) { return `a broken symlink (${errnoOf(err) ?? messageOf(err)}): not read`; }
+  try {
+    st = fs.statSync(child);
+  } catch (err) {
+    return `a broken symlink (${errnoOf(err) ?? messageOf(err)}): not read`;
+  }
   return st.isFile() ? undefined : `a symlink to ${typeWord(st)}, not a regular file: not read`;
 }
 
@@ -137,7 +155,13 @@ export function discover(paths: readonly string[], extraIgnore: readonly string[
  * The same walk, one step at a time: yields each file found, and undefined after each directory read, where
  * a caller that must stay responsive (the language server indexing a big workspace) may pause.
  */
-export function* discoverSteps(paths: readonly string[], extraIgnore: readonly string[] = [], cwd = process.cwd(), listings?: Map<string, Set<string>>, confinement?: Confinement): Generator<Found | undefined> {
+export function* discoverSteps(
+  paths: readonly string[],
+  extraIgnore: readonly string[] = [],
+  cwd = process.cwd(),
+  listings?: Map<string, Set<string>>,
+  confinement?: Confinement,
+): Generator<Found | undefined> {
   const seen = new Set<string>();
   const cfgIgnore = extraIgnore.length ? ignore().add([...extraIgnore]) : undefined;
   const cfgLevel: Level[] = cfgIgnore ? [{ dir: cwd, ig: cfgIgnore }] : [];
@@ -167,7 +191,10 @@ export function* discoverSteps(paths: readonly string[], extraIgnore: readonly s
     for (let d = path.dirname(abs), i = 0; !tracked && i < 32; i++) {
       const ig = readGitignore(d);
       if (ig) gitLevels.unshift({ dir: d, ig });
-      if (fs.existsSync(path.join(d, '.git'))) { tracked = new Tracked(d); break; }
+      if (fs.existsSync(path.join(d, '.git'))) {
+        tracked = new Tracked(d);
+        break;
+      }
       const up = path.dirname(d);
       if (up === d) break;
       d = up;

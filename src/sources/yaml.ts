@@ -7,7 +7,22 @@
  * time, only along the paths a source reads, and every document has a budget of alias resolutions (a
  * "billion laughs" file costs at most that budget, never its expansion). toJS() is never called.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Alias, type Document as YDocument, type Node as YNode, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  visit,
+  type Alias,
+  type Document as YDocument,
+  type Node as YNode,
+  type Pair,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import { MappedText } from '../document/text.js';
 import type { Document, FileError, Span } from '../document/document.js';
 
@@ -68,7 +83,7 @@ function anchorFor(d: YamlDoc, a: Alias): YNode | undefined {
   return found;
 }
 
-export interface YamlStream {
+interface YamlStream {
   docs: YamlDoc[];
   errors: FileError[];
 }
@@ -114,7 +129,10 @@ function blankUnread(text: string, unread: (raw: string) => string | undefined):
     const end = cuts[i + 1] as number;
     const raw = text.slice(start, end);
     const why = unread(raw);
-    if (why === undefined) { parts.push(raw); continue; }
+    if (why === undefined) {
+      parts.push(raw);
+      continue;
+    }
     spans.push({ start, end, why });
     const eol = raw.indexOf('\n');
     const marker = raw.startsWith('---') ? (eol < 0 ? raw.length : eol) : 0;
@@ -150,7 +168,10 @@ const FLOW_INDENT_CODES = new Set(['MISSING_CHAR', 'BAD_INDENT', 'MULTILINE_IMPL
  */
 function relaxFlowClosers(text: string): string | undefined {
   let changed = false;
-  const out = text.replace(/(\r?\n)(?=[ \t]*["']?[\]}][ \t]*,?[ \t]*(?:#.*)?(?:\r?\n|$))/g, (nl: string) => { changed = true; return ' '.repeat(nl.length); });
+  const out = text.replace(/(\r?\n)(?=[ \t]*["']?[\]}][ \t]*,?[ \t]*(?:#.*)?(?:\r?\n|$))/g, (nl: string) => {
+    changed = true;
+    return ' '.repeat(nl.length);
+  });
   return changed ? out : undefined;
 }
 
@@ -221,7 +242,7 @@ export interface Entry {
 function keyText(n: unknown): string | undefined {
   if (!isScalar(n)) return undefined;
   // with `merge: true` the parser turns a plain `<<` key into a symbol
-  return typeof n.value === 'symbol' ? (n as Scalar & { source?: string }).source ?? '<<' : String(n.value);
+  return typeof n.value === 'symbol' ? ((n as Scalar & { source?: string }).source ?? '<<') : String(n.value);
 }
 
 /** The entries of a mapping, with `<<: *anchor` merges applied (own keys win; earlier merges win). */
@@ -292,7 +313,7 @@ export function spanOf(doc: Document, node: YNode | Pair | null | undefined, fal
 }
 
 /** A scalar's logical value mapped to document offsets; `exact` when every character maps to where it is written. */
-export interface MappedScalar {
+interface MappedScalar {
   text: MappedText;
   exact: boolean;
   style: Scalar['type'];
@@ -305,7 +326,7 @@ export interface MappedScalar {
  * near the value, never used for edits).
  */
 export function mapScalar(doc: Document, node: Scalar): MappedScalar {
-  const value = typeof node.value === 'string' ? node.value : (node as Scalar & { source?: string }).source ?? String(node.value);
+  const value = typeof node.value === 'string' ? node.value : ((node as Scalar & { source?: string }).source ?? String(node.value));
   const r = node.range as [number, number, number] | undefined;
   const style = node.type;
   if (!r) return { text: MappedText.contiguous(value, 0), exact: false, style };
@@ -313,17 +334,35 @@ export function mapScalar(doc: Document, node: Scalar): MappedScalar {
   let decoded: { value: string; offsets: number[] } | undefined;
   try {
     switch (style) {
-      case 'PLAIN': decoded = foldFlow(src, 0, src.length, false); break;
-      case 'QUOTE_SINGLE': decoded = src.length >= 2 ? foldFlow(src, 1, src.length - 1, 'single') : undefined; break;
-      case 'QUOTE_DOUBLE': decoded = src.length >= 2 ? foldFlow(src, 1, src.length - 1, 'double') : undefined; break;
-      case 'BLOCK_LITERAL': case 'BLOCK_FOLDED': decoded = decodeBlock(src, style === 'BLOCK_FOLDED', doc.text, r[0]); break;
-      default: decoded = undefined;
+      case 'PLAIN':
+        decoded = foldFlow(src, 0, src.length, false);
+        break;
+      case 'QUOTE_SINGLE':
+        decoded = src.length >= 2 ? foldFlow(src, 1, src.length - 1, 'single') : undefined;
+        break;
+      case 'QUOTE_DOUBLE':
+        decoded = src.length >= 2 ? foldFlow(src, 1, src.length - 1, 'double') : undefined;
+        break;
+      case 'BLOCK_LITERAL':
+      case 'BLOCK_FOLDED':
+        decoded = decodeBlock(src, style === 'BLOCK_FOLDED', doc.text, r[0]);
+        break;
+      default:
+        decoded = undefined;
     }
   } catch {
     decoded = undefined;
   }
   if (decoded && decoded.value === value) {
-    return { text: MappedText.fromOffsets(value, decoded.offsets.map((o) => o + r[0]), r[1]), exact: true, style };
+    return {
+      text: MappedText.fromOffsets(
+        value,
+        decoded.offsets.map((o) => o + r[0]),
+        r[1],
+      ),
+      exact: true,
+      style,
+    };
   }
   const start = style === 'QUOTE_DOUBLE' || style === 'QUOTE_SINGLE' ? r[0] + 1 : r[0];
   return { text: new MappedText(value, [[0, start, 0]]), exact: false, style };
@@ -341,7 +380,11 @@ function foldFlow(src: string, from: number, to: number, quote: false | 'single'
   let i = from;
   let pendingSpace: { text: string; at: number[] } | undefined;
   const push = (s: string, at: number): void => {
-    if (pendingSpace) { value += pendingSpace.text; offsets.push(...pendingSpace.at); pendingSpace = undefined; }
+    if (pendingSpace) {
+      value += pendingSpace.text;
+      offsets.push(...pendingSpace.at);
+      pendingSpace = undefined;
+    }
     value += s;
     for (let k = 0; k < s.length; k++) offsets.push(at);
   };
@@ -365,7 +408,11 @@ function foldFlow(src: string, from: number, to: number, quote: false | 'single'
       pendingSpace = { text, at: Array.from({ length: text.length }, () => breakAt) };
       continue;
     }
-    if (quote === 'single' && c === '\'' && src[i + 1] === '\'') { push('\'', i); i += 2; continue; }
+    if (quote === 'single' && c === "'" && src[i + 1] === "'") {
+      push("'", i);
+      i += 2;
+      continue;
+    }
     if (quote === 'double' && c === '\\') {
       const e = src[i + 1];
       if (e === '\n' || e === '\r') {
@@ -375,8 +422,31 @@ function foldFlow(src: string, from: number, to: number, quote: false | 'single'
         while (i < to && isBlank(src[i])) i++;
         continue;
       }
-      const simple: Record<string, string> = { '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029' };
-      if (e !== undefined && simple[e] !== undefined) { push(simple[e] as string, i); i += 2; continue; }
+      const simple: Record<string, string> = {
+        '0': '\0',
+        a: '\x07',
+        b: '\b',
+        t: '\t',
+        '\t': '\t',
+        n: '\n',
+        v: '\v',
+        f: '\f',
+        r: '\r',
+        e: '\x1b',
+        ' ': ' ',
+        '"': '"',
+        '/': '/',
+        '\\': '\\',
+        N: '\u0085',
+        _: '\u00a0',
+        L: '\u2028',
+        P: '\u2029',
+      };
+      if (e !== undefined && simple[e] !== undefined) {
+        push(simple[e] as string, i);
+        i += 2;
+        continue;
+      }
       const len = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
       if (len) {
         const hex = src.slice(i + 2, i + 2 + len);
@@ -387,13 +457,22 @@ function foldFlow(src: string, from: number, to: number, quote: false | 'single'
       }
       throw new Error('bad escape');
     }
-    if (value === '' && !pendingSpace && quote === false && isBlank(c)) { i++; continue; }
+    if (value === '' && !pendingSpace && quote === false && isBlank(c)) {
+      i++;
+      continue;
+    }
     push(c, i);
     i++;
   }
-  if (pendingSpace && quote !== false) { value += pendingSpace.text; offsets.push(...pendingSpace.at); }
+  if (pendingSpace && quote !== false) {
+    value += pendingSpace.text;
+    offsets.push(...pendingSpace.at);
+  }
   if (quote === false) {
-    while (value.length && isBlank(value[value.length - 1])) { value = value.slice(0, -1); offsets.pop(); }
+    while (value.length && isBlank(value[value.length - 1])) {
+      value = value.slice(0, -1);
+      offsets.pop();
+    }
   }
   return { value, offsets };
 }
@@ -402,7 +481,10 @@ function foldFlow(src: string, from: number, to: number, quote: false | 'single'
 function decodeBlock(src: string, folded: boolean, whole: string, base: number): { value: string; offsets: number[] } {
   const nl = src.indexOf('\n');
   if (nl < 0) return { value: '', offsets: [] };
-  const header = src.slice(0, nl).replace(/\s+#.*$/, '').trim();
+  const header = src
+    .slice(0, nl)
+    .replace(/\s+#.*$/, '')
+    .trim();
   const chomp = header.includes('-') ? 'strip' : header.includes('+') ? 'keep' : 'clip';
   const explicit = /[1-9]/.exec(header);
   // the indentation of the node's parent: columns of the line the header is on
@@ -433,13 +515,18 @@ function decodeBlock(src: string, folded: boolean, whole: string, base: number):
   // content lines: text after the indentation; an empty line is a line break
   const content = lines.map((l) => ({ start: l.start + Math.min(indent, l.text.length), text: l.text.length >= indent ? l.text.slice(indent) : '', end: l.start + l.text.length }));
   let lastNonEmpty = -1;
-  content.forEach((l, i) => { if (l.text !== '') lastNonEmpty = i; });
+  content.forEach((l, i) => {
+    if (l.text !== '') lastNonEmpty = i;
+  });
   const body = content.slice(0, lastNonEmpty + 1);
   const trailing = content.slice(lastNonEmpty + 1);
   let prev: { text: string; end: number } | undefined;
   let empties: number[] = [];
   for (const l of body) {
-    if (l.text === '') { empties.push(l.end); continue; }
+    if (l.text === '') {
+      empties.push(l.end);
+      continue;
+    }
     if (prev) {
       const more = isBlank(l.text[0]) || isBlank(prev.text[0]);
       if (!folded || more) add('\n'.repeat(empties.length + 1), prev.end);
@@ -468,7 +555,7 @@ export function joinPath(parts: readonly (string | number)[]): string {
 }
 
 /** The path of the deepest node at `offset` in a document: `spec.template.spec.containers[0].command[2]`. */
-export function yamlPathAt(d: YamlDoc, offset: number): (string | number)[] {
+function yamlPathAt(d: YamlDoc, offset: number): (string | number)[] {
   const out: (string | number)[] = [];
   let cur: unknown = d.root;
   for (let depth = 0; depth < MAX_DEPTH && cur; depth++) {
@@ -485,7 +572,10 @@ export function yamlPathAt(d: YamlDoc, offset: number): (string | number)[] {
       cur = hit.value;
     } else if (isSeq(cur)) {
       const list = (cur as YAMLSeq).items;
-      const i = list.findIndex((it) => { const r = (it as YNode | null)?.range; return r != null && offset >= r[0] && offset < (r[2] ?? r[1]); });
+      const i = list.findIndex((it) => {
+        const r = (it as YNode | null)?.range;
+        return r != null && offset >= r[0] && offset < (r[2] ?? r[1]);
+      });
       if (i < 0) break;
       out.push(i);
       cur = list[i];

@@ -9,7 +9,7 @@
 import { UserError } from './errors.js';
 
 /** Nanoseconds per unit, as Go counts (both micro signs it accepts: U+00B5 and U+03BC). */
-const UNIT_NS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const UNIT_NS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /** `12`, `1.5`, `.5`, `5.` followed by a unit (Go allows a missing side of the point, not both). */
 const TERM = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;

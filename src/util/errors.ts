@@ -5,7 +5,10 @@
  */
 export class UserError extends Error {
   override name = 'UserError';
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super(message);
   }
 }

@@ -24,9 +24,7 @@ export interface FileSnapshot {
   gid: number;
 }
 
-export type ReadResult =
-  | { ok: true; snap: FileSnapshot }
-  | { ok: false; code: 'missing' | 'not-regular' | 'too-large' | 'unreadable'; message: string };
+export type ReadResult = { ok: true; snap: FileSnapshot } | { ok: false; code: 'missing' | 'not-regular' | 'too-large' | 'unreadable'; message: string };
 
 /** What a file is, in words, for "not a regular file (a FIFO)". */
 export function typeWord(st: Pick<fs.Stats, 'isDirectory' | 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice' | 'isSymbolicLink'>): string {
@@ -125,8 +123,12 @@ export function isInside(child: string, root: string): boolean {
 }
 
 /** Real path, or undefined when it cannot be resolved (missing, a loop). */
-export function realPathOf(p: string): string | undefined {
-  try { return fs.realpathSync.native(p); } catch { return undefined; }
+function realPathOf(p: string): string | undefined {
+  try {
+    return fs.realpathSync.native(p);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -139,7 +141,10 @@ export class Confinement {
   /** Directories a walk entered from a root without following symlinks: inside it, no realpath needed. */
   private readonly walked = new Set<string>();
 
-  constructor(roots: readonly string[], readonly follow = false) {
+  constructor(
+    roots: readonly string[],
+    readonly follow = false,
+  ) {
     this.roots = [...new Set(roots.map((r) => realPathOf(r) ?? path.resolve(r)))];
   }
 
@@ -207,7 +212,11 @@ export class Confinement {
       const w = path.resolve(within);
       if (!this.walked.has(w) || !isInside(dir, w)) return false;
     }
-    try { return !fs.lstatSync(abs).isSymbolicLink(); } catch { return true; /* missing: the read says so */ }
+    try {
+      return !fs.lstatSync(abs).isSymbolicLink();
+    } catch {
+      return true; /* missing: the read says so */
+    }
   }
 
   private nearestRoot(abs: string): string {
@@ -223,7 +232,11 @@ export class Confinement {
     // Explicit files too: a named symlink that leaves the tree is read as named, but never written through.
     if (!root && this.roots.length > 0) return `${escapeWords(abs, real)} outside the linted tree ${this.nearestRoot(abs)}: not written`;
     let st: fs.Stats;
-    try { st = fs.lstatSync(real); } catch (err) { return `cannot stat: ${errnoOf(err) ?? messageOf(err)}`; }
+    try {
+      st = fs.lstatSync(real);
+    } catch (err) {
+      return `cannot stat: ${errnoOf(err) ?? messageOf(err)}`;
+    }
     if (!st.isFile()) return `not a regular file (${typeWord(st)}): not written`;
     return undefined;
   }
@@ -232,7 +245,11 @@ export class Confinement {
 /** How a path leaves a root: "a symlink to /etc/shadow,", "resolves to /etc/x,", or "" (it is outside as written). */
 function escapeWords(abs: string, real: string): string {
   let link: string | undefined;
-  try { if (fs.lstatSync(abs).isSymbolicLink()) link = fs.readlinkSync(abs); } catch { /* not a link */ }
+  try {
+    if (fs.lstatSync(abs).isSymbolicLink()) link = fs.readlinkSync(abs);
+  } catch {
+    /* not a link */
+  }
   if (link !== undefined) return `a symlink to ${link},`;
   return real !== abs ? `resolves to ${real},` : 'it is';
 }

@@ -14,7 +14,10 @@ export function resolveInRoot(root: string, p: string): string | undefined {
   for (let hops = 0, i = 0; i < parts.length; i++) {
     const part = parts[i] as string;
     if (part === '.') continue;
-    if (part === '..') { cur = path.posix.dirname(cur); continue; }
+    if (part === '..') {
+      cur = path.posix.dirname(cur);
+      continue;
+    }
     const next = path.posix.join(cur, part);
     let st: fs.Stats;
     try {
@@ -38,7 +41,7 @@ export function resolveInRoot(root: string, p: string): string | undefined {
 }
 
 /** The largest file read from another root: scripts and program sources, not data. */
-export const ROOT_READ_LIMIT = 1024 * 1024;
+const ROOT_READ_LIMIT = 1024 * 1024;
 
 /**
  * A text file inside `root` (`p` absolute inside it): undefined when it is missing, not a regular file,

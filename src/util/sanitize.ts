@@ -33,7 +33,7 @@ function escapeChar(c: string): string {
   return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
 }
 
-export interface SafeTextOptions {
+interface SafeTextOptions {
   /** Keep tabs (a diff or a code frame shows a file's layout); escaped otherwise. */
   keepTabs?: boolean;
   /**
@@ -80,7 +80,10 @@ const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Multi-line display text: every line made safe, line breaks kept. */
 export function safeLines(s: string, o: SafeTextOptions = {}): string {
-  return s.split('\n').map((l) => safeText(l.endsWith('\r') ? l.slice(0, -1) : l, o)).join('\n');
+  return s
+    .split('\n')
+    .map((l) => safeText(l.endsWith('\r') ? l.slice(0, -1) : l, o))
+    .join('\n');
 }
 
 /** A short quote of untrusted text: sanitised, at most `max` characters of the original, marked when cut. */

@@ -61,15 +61,21 @@ export async function startAsInit(argv: string[], opts: InitOptions = {}): Promi
   const uPid = unshare.pid;
   if (uPid === undefined) throw new Error('unshare did not start');
   const want = opts.comm ?? (argv[0] ?? '').split('/').pop()?.slice(0, 15);
-  const pid = await waitFor(`namespace init with comm ${want} (output: ${out.slice(-300)})`, () => {
-    if (gone) throw new Error(`${argv.join(' ')} exited before it was ready; output:\n${out.slice(-1500)}`);
-    const [c] = childrenOf(uPid, false);
-    return c !== undefined && commOf(c) === want ? c : undefined;
-  }, opts.startMs ?? 15_000);
+  const pid = await waitFor(
+    `namespace init with comm ${want} (output: ${out.slice(-300)})`,
+    () => {
+      if (gone) throw new Error(`${argv.join(' ')} exited before it was ready; output:\n${out.slice(-1500)}`);
+      const [c] = childrenOf(uPid, false);
+      return c !== undefined && commOf(c) === want ? c : undefined;
+    },
+    opts.startMs ?? 15_000,
+  );
   const start = readStat(pid)?.starttime;
   const status = (): string => fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return {
-    unshare, pid, exited,
+    unshare,
+    pid,
+    exited,
     output: () => out,
     alive: () => {
       const st = readStat(pid);

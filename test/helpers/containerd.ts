@@ -30,7 +30,12 @@ export function ctr(args: string[], input?: Buffer): string {
 }
 
 function namespaces(): Set<string> {
-  return new Set(ctr(['namespaces', 'ls', '-q']).split('\n').map((s) => s.trim()).filter(Boolean));
+  return new Set(
+    ctr(['namespaces', 'ls', '-q'])
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 export function containerdAvailable(): boolean {
@@ -83,23 +88,35 @@ export function ociArchive(rootfsTar: Buffer, name: string, cfg: ImageConfig): {
       return { digest, size: Buffer.byteLength(b) };
     };
     const layer = put(rootfsTar);
-    const config = put(JSON.stringify({
-      architecture: ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? process.arch, os: 'linux',
-      config: {
-        Env: cfg.env ?? ['PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], Labels: { 'pid1.test': '1' },
-        ...(cfg.entrypoint ? { Entrypoint: cfg.entrypoint } : {}), ...(cfg.cmd ? { Cmd: cfg.cmd } : {}), ...(cfg.stopSignal ? { StopSignal: cfg.stopSignal } : {}),
-      },
-      rootfs: { type: 'layers', diff_ids: [layer.digest] },
-    }));
-    const manifest = put(JSON.stringify({
-      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
-    }));
-    fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({
-      schemaVersion: 2,
-      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'io.containerd.image.name': name } }],
-    }));
+    const config = put(
+      JSON.stringify({
+        architecture: ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? process.arch,
+        os: 'linux',
+        config: {
+          Env: cfg.env ?? ['PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'],
+          Labels: { 'pid1.test': '1' },
+          ...(cfg.entrypoint ? { Entrypoint: cfg.entrypoint } : {}),
+          ...(cfg.cmd ? { Cmd: cfg.cmd } : {}),
+          ...(cfg.stopSignal ? { StopSignal: cfg.stopSignal } : {}),
+        },
+        rootfs: { type: 'layers', diff_ids: [layer.digest] },
+      }),
+    );
+    const manifest = put(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
+      }),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'index.json'),
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'io.containerd.image.name': name } }],
+      }),
+    );
     fs.writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
     return { tar: execFileSync('tar', ['-C', dir, '-c', '.'], { maxBuffer: 512 * 1024 * 1024 }), configDigest: config.digest };
   } finally {
@@ -161,8 +178,12 @@ export async function runPodContainer(o: PodContainer): Promise<{ id: string; pi
   const podUid = crypto.randomUUID();
   const kind = o.container === undefined ? 'sandbox' : 'container';
   const annotations: Record<string, string> = {
-    [CRI.containerType]: kind, [CRI.sandboxId]: kind === 'sandbox' ? id : sandboxId, [CRI.sandboxNamespace]: o.podNamespace,
-    [CRI.sandboxUid]: podUid, [CRI.sandboxName]: o.pod, ...(o.container !== undefined ? { [CRI.containerName]: o.container, [CRI.imageName]: o.image } : {}),
+    [CRI.containerType]: kind,
+    [CRI.sandboxId]: kind === 'sandbox' ? id : sandboxId,
+    [CRI.sandboxNamespace]: o.podNamespace,
+    [CRI.sandboxUid]: podUid,
+    [CRI.sandboxName]: o.pod,
+    ...(o.container !== undefined ? { [CRI.containerName]: o.container, [CRI.imageName]: o.image } : {}),
   };
   namespacesUsed.add(ns);
   tasks.add(`${ns}/${id}`);
@@ -171,16 +192,37 @@ export async function runPodContainer(o: PodContainer): Promise<{ id: string; pi
     const api = new ContainerdApi(CONTAINERD_ADDRESS);
     try {
       const labels: Record<string, string> = {
-        [KUBELET_LABELS.pod]: o.pod, [KUBELET_LABELS.namespace]: o.podNamespace, [KUBELET_LABELS.podUid]: podUid,
-        ...(o.container !== undefined ? { [KUBELET_LABELS.container]: o.container } : {}), 'io.cri-containerd.kind': kind, 'pid1.test': '1',
+        [KUBELET_LABELS.pod]: o.pod,
+        [KUBELET_LABELS.namespace]: o.podNamespace,
+        [KUBELET_LABELS.podUid]: podUid,
+        ...(o.container !== undefined ? { [KUBELET_LABELS.container]: o.container } : {}),
+        'io.cri-containerd.kind': kind,
+        'pid1.test': '1',
       };
       const kubeletAnnotations: Record<string, string> = o.grace !== undefined ? { [KUBELET_ANNOTATIONS.grace]: String(o.grace) } : {};
       // pkg/cri/store/container/metadata.go: versioned JSON; Config is the CRI ContainerConfig with its JSON names.
-      const meta = { Version: 'v1', Metadata: { ID: id, Name: `${o.container ?? 'POD'}_${o.pod}_${o.podNamespace}_${podUid}_0`, SandboxID: sandboxId, Config: { metadata: { name: o.container ?? '' }, image: { image: o.image }, labels, annotations: kubeletAnnotations }, ImageRef: o.image, LogPath: '', StopSignal: o.criStopSignal ?? '', ProcessLabel: '' } };
-      await api.updateContainer(ns, {
-        id, labels,
-        extensions: { [CRI_METADATA_EXTENSION]: { typeUrl: 'github.com/containerd/cri/pkg/store/container/Metadata', value: Buffer.from(JSON.stringify(meta)) } },
-      }, ['labels', `extensions.${CRI_METADATA_EXTENSION}`]);
+      const meta = {
+        Version: 'v1',
+        Metadata: {
+          ID: id,
+          Name: `${o.container ?? 'POD'}_${o.pod}_${o.podNamespace}_${podUid}_0`,
+          SandboxID: sandboxId,
+          Config: { metadata: { name: o.container ?? '' }, image: { image: o.image }, labels, annotations: kubeletAnnotations },
+          ImageRef: o.image,
+          LogPath: '',
+          StopSignal: o.criStopSignal ?? '',
+          ProcessLabel: '',
+        },
+      };
+      await api.updateContainer(
+        ns,
+        {
+          id,
+          labels,
+          extensions: { [CRI_METADATA_EXTENSION]: { typeUrl: 'github.com/containerd/cri/pkg/store/container/Metadata', value: Buffer.from(JSON.stringify(meta)) } },
+        },
+        ['labels', `extensions.${CRI_METADATA_EXTENSION}`],
+      );
     } finally {
       api.close();
     }
@@ -208,7 +250,11 @@ export function taskStatus(id: string, ns = K8S_NS): string | undefined {
 /** Remove a task and its container (ctr deletes the container's snapshot with it). */
 export function removeTask(key: string): void {
   const [ns, id] = key.split('/') as [string, string];
-  for (const args of [['tasks', 'kill', '-s', 'SIGKILL', id], ['tasks', 'rm', '-f', id], ['containers', 'rm', id]]) {
+  for (const args of [
+    ['tasks', 'kill', '-s', 'SIGKILL', id],
+    ['tasks', 'rm', '-f', id],
+    ['containers', 'rm', id],
+  ]) {
     try {
       ctr(['-n', ns, ...args]);
     } catch {

@@ -13,7 +13,7 @@ export interface RunResult {
 export function run(file: string, args: string[], opts: ExecFileOptions & { input?: string } = {}): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = execFile(file, args, { maxBuffer: 64 * 1024 * 1024, encoding: 'utf8', ...opts }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
     if (opts.input !== undefined) child.stdin?.end(opts.input);

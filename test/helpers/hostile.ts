@@ -46,12 +46,15 @@ export function hostileRepo(): Hostile {
   write(path.join(outside, 'entry.sh'), `#!/bin/sh\n# ${visible}\ngunicorn app:app\n`, 0o755);
   write(path.join(outside, 'scripts/run.sh'), `#!/bin/sh\n# ${visible}\ngunicorn app:app\n`, 0o755);
   write(path.join(outside, 'base.yml'), `services:\n  base:\n    image: debian:12\n    command: sh -c "echo ${visible}; server"\n`);
-  write(path.join(outside, 'pod.yaml'), `apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n  - name: c\n    image: debian:12\n    command: ["sh", "-c", "echo ${visible}; server"]\n`);
+  write(
+    path.join(outside, 'pod.yaml'),
+    `apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n  - name: c\n    image: debian:12\n    command: ["sh", "-c", "echo ${visible}; server"]\n`,
+  );
   write(path.join(outside, 'Dockerfile'), `FROM debian:12\n# ${visible}\nCMD python app.py\n`);
   execFileSync('mkfifo', [path.join(outside, 'fifo')]);
 
   // In the tree: symlinks out, by every road pid1 takes.
-  link('../outside-' + tag + '/secret.env', 'Dockerfile.prod');
+  link(`../outside-${tag}/secret.env`, 'Dockerfile.prod');
   link(path.join(outside, 'secret.env'), 'Dockerfile.abs');
   link(`../outside-${tag}/Dockerfile`, 'Containerfile');
   link(`../../outside-${tag}/pod.yaml`, 'k8s/pod.yaml');
@@ -59,18 +62,21 @@ export function hostileRepo(): Hostile {
   link(`../outside-${tag}/secret.env`, 'linked.env');
   // compose merges an override file by default: a symlink out is refused like the rest
   link(`../outside-${tag}/base.yml`, 'compose.override.yaml');
-  write(path.join(repo, 'compose.yaml'), [
-    'services:',
-    '  web:',
-    '    extends:',
-    `      file: ../outside-${tag}/base.yml`,
-    '      service: base',
-    '  api:',
-    '    image: debian:12',
-    `    env_file: [../outside-${tag}/secret.env, linked.env]`,
-    '    command: sh -c "echo $${AWS_SECRET_ACCESS_KEY}; server"',
-    '',
-  ].join('\n'));
+  write(
+    path.join(repo, 'compose.yaml'),
+    [
+      'services:',
+      '  web:',
+      '    extends:',
+      `      file: ../outside-${tag}/base.yml`,
+      '      service: base',
+      '  api:',
+      '    image: debian:12',
+      `    env_file: [../outside-${tag}/secret.env, linked.env]`,
+      '    command: sh -c "echo $${AWS_SECRET_ACCESS_KEY}; server"',
+      '',
+    ].join('\n'),
+  );
   link(`../../outside-${tag}/entry.sh`, 'app/entrypoint.sh');
   link(`../../outside-${tag}/scripts`, 'app/scripts');
   write(path.join(repo, 'app/Dockerfile'), 'FROM debian:12\nCOPY entrypoint.sh /entrypoint.sh\nCOPY scripts/run.sh /run.sh\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["/run.sh"]\n');
@@ -79,12 +85,27 @@ export function hostileRepo(): Hostile {
   link(`../../outside-${tag}/scripts`, 'ctx/scripts');
   // ConfigMap scripts (a pod runs a script its ConfigMap volume supplies): the ConfigMap of the folder is a
   // symlink out; a kustomize configMapGenerator names a file that is a symlink out.
-  const pod = (command: string): string => [
-    'apiVersion: v1', 'kind: Pod', 'metadata: {name: p}', 'spec:', '  containers:', '  - name: c', '    image: debian:bookworm',
-    `    command: ${command}`, '    volumeMounts:', '    - {name: scripts, mountPath: /scripts}', '  volumes:', '  - name: scripts',
-    '    configMap: {name: run}', '',
-  ].join('\n');
-  write(path.join(outside, 'configmap.yaml'), ['apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: run}', 'data:', '  run.sh: |', '    #!/bin/bash', `    # ${visible}`, '    svc --port 80', ''].join('\n'));
+  const pod = (command: string): string =>
+    [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: p}',
+      'spec:',
+      '  containers:',
+      '  - name: c',
+      '    image: debian:bookworm',
+      `    command: ${command}`,
+      '    volumeMounts:',
+      '    - {name: scripts, mountPath: /scripts}',
+      '  volumes:',
+      '  - name: scripts',
+      '    configMap: {name: run}',
+      '',
+    ].join('\n');
+  write(
+    path.join(outside, 'configmap.yaml'),
+    ['apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: run}', 'data:', '  run.sh: |', '    #!/bin/bash', `    # ${visible}`, '    svc --port 80', ''].join('\n'),
+  );
   write(path.join(repo, 'cm/pod.yaml'), pod('["bash", "/scripts/run.sh"]'));
   link(`../../outside-${tag}/configmap.yaml`, 'cm/configmap.yaml');
   write(path.join(repo, 'gen/pod.yaml'), pod('["sh", "/scripts/run.sh"]'));
@@ -99,21 +120,22 @@ export function hostileRepo(): Hostile {
   write(path.join(repo, `bad/Dockerfile.x${INJECT}`), 'FROM debian:12\nCMD python app.py\n');
   write(path.join(repo, 'bad/Dockerfile.nl\n::error file=forged.txt::forged by a file name'), 'FROM debian:12\nCMD python app.py\n');
   write(path.join(repo, '::error file=forged.txt::forged by a directory/Dockerfile'), 'FROM debian:12\nCMD python app.py\n');
-  write(path.join(repo, 'inject/Dockerfile'), [
-    'FROM debian:12',
-    `# ${INJECT}`,
-    `CMD server --banner "${INJECT}"`,
-    '',
-  ].join('\n'));
-  write(path.join(repo, 'inject/Dockerfile.json'), [
-    'FROM debian:12',
-    // JSON escapes decode to a newline, ESC and a forged command inside the -c string
-    'CMD ["sh", "-c", "echo x\\n::error file=forged.txt::forged by JSON\\u001b[2J; server"]',
-    '',
-  ].join('\n'));
+  write(path.join(repo, 'inject/Dockerfile'), ['FROM debian:12', `# ${INJECT}`, `CMD server --banner "${INJECT}"`, ''].join('\n'));
+  write(
+    path.join(repo, 'inject/Dockerfile.json'),
+    [
+      'FROM debian:12',
+      // JSON escapes decode to a newline, ESC and a forged command inside the -c string
+      'CMD ["sh", "-c", "echo x\\n::error file=forged.txt::forged by JSON\\u001b[2J; server"]',
+      '',
+    ].join('\n'),
+  );
   write(path.join(repo, 'inject/Dockerfile.notdocker'), `${INJECT} this is not a Dockerfile\n`);
   return {
-    repo, outside, secret, visible,
+    repo,
+    outside,
+    secret,
+    visible,
     snapshot(): Map<string, { text: string; mtimeMs: number }> {
       const m = new Map<string, { text: string; mtimeMs: number }>();
       const walk = (d: string): void => {
@@ -144,15 +166,20 @@ function unquote(s: string): string {
   const bytes: number[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s[i] as string;
-    if (c !== '\\') { bytes.push(...Buffer.from(c, 'utf8')); continue; }
+    if (c !== '\\') {
+      bytes.push(...Buffer.from(c, 'utf8'));
+      continue;
+    }
     const n = s[++i] as string;
     if (n === 'n') bytes.push(10);
     else if (n === 't') bytes.push(9);
     else if (n === 'r') bytes.push(13);
     else if (n === 'v') bytes.push(11);
     else if (n === 'f') bytes.push(12);
-    else if (n === 'x') { bytes.push(parseInt(s.slice(i + 1, i + 3), 16)); i += 2; }
-    else if (/[0-7]/.test(n)) {
+    else if (n === 'x') {
+      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (/[0-7]/.test(n)) {
       let j = i;
       while (j < i + 3 && /[0-7]/.test(s[j] ?? '')) j++;
       bytes.push(parseInt(s.slice(i, j), 8));
@@ -172,7 +199,14 @@ export function traceFiles(argv: string[], cwd: string, env: NodeJS.ProcessEnv =
   let stderr = '';
   let code = 0;
   try {
-    stdout = execFileSync('strace', ['-f', '-qq', '-s', '4096', '-e', `trace=${calls}`, '-o', out, ...argv], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20, timeout: 120_000 });
+    stdout = execFileSync('strace', ['-f', '-qq', '-s', '4096', '-e', `trace=${calls}`, '-o', out, ...argv], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 << 20,
+      timeout: 120_000,
+    });
   } catch (err) {
     const e = err as { status?: number; stdout?: string; stderr?: string; code?: string };
     if (e.code === 'ENOENT') throw new Error('strace is not installed (scripts/install-deps.sh installs it)');
@@ -195,7 +229,15 @@ export function traceFiles(argv: string[], cwd: string, env: NodeJS.ProcessEnv =
 export function landsIn(p: string, cwd: string, dir: string): boolean {
   const abs = path.resolve(cwd, p);
   let real = abs;
-  try { real = fs.realpathSync(abs); } catch { try { real = path.join(fs.realpathSync(path.dirname(abs)), path.basename(abs)); } catch { /* gone */ } }
+  try {
+    real = fs.realpathSync(abs);
+  } catch {
+    try {
+      real = path.join(fs.realpathSync(path.dirname(abs)), path.basename(abs));
+    } catch {
+      /* gone */
+    }
+  }
   const d = fs.realpathSync(dir);
   return real === d || real.startsWith(`${d}${path.sep}`) || abs.startsWith(`${dir}${path.sep}`);
 }

@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { childrenOf } from '../../src/proc/stat.js';
 import { CLI } from './cli.js';
@@ -40,7 +39,12 @@ export function eventsOf<K extends InitEvent['init']>(run: InitRun | undefined, 
 }
 
 /** Wait until the report holds an event matching `pred`. */
-export function waitForEvent<K extends InitEvent['init']>(file: string, kind: K, pred: (e: Extract<InitEvent, { init: K }>) => boolean = () => true, timeoutMs = 10_000): Promise<Extract<InitEvent, { init: K }>> {
+export function waitForEvent<K extends InitEvent['init']>(
+  file: string,
+  kind: K,
+  pred: (e: Extract<InitEvent, { init: K }>) => boolean = () => true,
+  timeoutMs = 10_000,
+): Promise<Extract<InitEvent, { init: K }>> {
   return waitFor(`report event "${kind}" in ${file}`, () => eventsOf(lastRun(file), kind).find(pred), timeoutMs);
 }
 
@@ -116,10 +120,12 @@ export function initHere(opts: string[], cmd: string[], o: { env?: NodeJS.Proces
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => {
-    started.delete(pid);
-    resolve({ code, signal });
-  }));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once('exit', (code, signal) => {
+      started.delete(pid);
+      resolve({ code, signal });
+    }),
+  );
   return { proc, pid, report, output: () => out, exited, run: () => lastRun(report) };
 }
 

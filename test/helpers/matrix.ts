@@ -44,7 +44,7 @@ export function expected(init: Init, wrapper: Wrapper, service: Service): { verd
       ? { verdict: 'abrupt', why: 'the group gets SIGTERM, dash dies at once, the init exits with it and the kernel SIGKILLs the draining service' }
       : { verdict: 'abrupt', why: 'the init signals dash only; dash dies, the init exits, the kernel SIGKILLs the service' };
   }
-  return { verdict: 'graceful', why: 'the service is the init\'s direct child and gets SIGTERM' };
+  return { verdict: 'graceful', why: "the service is the init's direct child and gets SIGTERM" };
 }
 
 export function combinations(inits: Init[] = INITS): Combination[] {
@@ -69,16 +69,28 @@ export function argvOf(c: Pick<Combination, 'init' | 'wrapper' | 'service'>, svc
     'bash -c': ['bash', '-c', `echo start && ${service}`],
   }[c.wrapper];
   const prefix = {
-    none: [], 'docker --init': [], 'pid1 init': [...pid1Init, 'init', '--'], tini: ['tini', '--'], 'tini -g': ['tini', '-g', '--'],
-    'dumb-init': ['dumb-init'], catatonit: ['catatonit', '--'],
+    none: [],
+    'docker --init': [],
+    'pid1 init': [...pid1Init, 'init', '--'],
+    tini: ['tini', '--'],
+    'tini -g': ['tini', '-g', '--'],
+    'dumb-init': ['dumb-init'],
+    catatonit: ['catatonit', '--'],
   }[c.init];
   return [...prefix, ...command];
 }
 
 /** The checks every combination gets, in a namespace or a container. */
 export function checkCombination(c: Combination, code: number, r: TestReport, stderr: string): void {
-  const why = [`${nameOf(c)}: expected ${c.verdict} (${c.why})`, `exit ${code}; ${r.verdict}: ${r.observation.summary}`, ...r.observation.evidence,
-    ...r.timeline.map((e) => JSON.stringify(e)), `live: ${r.comparison?.live?.status} ${r.comparison?.live?.message}`, `static: ${r.comparison?.static?.status} ${r.comparison?.static?.message}`, stderr].join('\n');
+  const why = [
+    `${nameOf(c)}: expected ${c.verdict} (${c.why})`,
+    `exit ${code}; ${r.verdict}: ${r.observation.summary}`,
+    ...r.observation.evidence,
+    ...r.timeline.map((e) => JSON.stringify(e)),
+    `live: ${r.comparison?.live?.status} ${r.comparison?.live?.message}`,
+    `static: ${r.comparison?.static?.status} ${r.comparison?.static?.message}`,
+    stderr,
+  ].join('\n');
   assert.equal(r.verdict, c.verdict, why);
   assert.equal(code, c.verdict === 'graceful' ? 0 : 1, why);
   // The service is the program, whatever runs in front of it.
@@ -95,4 +107,3 @@ export function checkCombination(c: Combination, code: number, r: TestReport, st
   assert.equal(first?.kind, 'signal', why);
   if (c.verdict === 'graceful') assert.equal(r.observation.service?.ended, 'exit 0', why);
 }
-

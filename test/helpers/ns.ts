@@ -51,7 +51,9 @@ export async function startNamespace(argv: string[], opts: { env?: NodeJS.Proces
     await waitFor(`output matching ${re}`, () => (re.test(out) ? true : undefined));
   }
   return {
-    unshare, initPid, exited,
+    unshare,
+    initPid,
+    exited,
     output: () => out,
     destroy: async () => {
       try {

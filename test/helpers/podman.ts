@@ -93,9 +93,13 @@ export async function startPodmanContainer(o: PodmanRun): Promise<{ id: string; 
   containers.add(name);
   const docker = await podman();
   const c = await docker.createContainer({
-    name, Image: o.image, Labels: { 'pid1.test': '1' },
-    ...(o.entrypoint ? { Entrypoint: o.entrypoint } : {}), ...(o.cmd ? { Cmd: o.cmd } : {}),
-    ...(o.stopSignal ? { StopSignal: o.stopSignal } : {}), ...(o.stopTimeout !== undefined ? { StopTimeout: o.stopTimeout } : {}),
+    name,
+    Image: o.image,
+    Labels: { 'pid1.test': '1' },
+    ...(o.entrypoint ? { Entrypoint: o.entrypoint } : {}),
+    ...(o.cmd ? { Cmd: o.cmd } : {}),
+    ...(o.stopSignal ? { StopSignal: o.stopSignal } : {}),
+    ...(o.stopTimeout !== undefined ? { StopTimeout: o.stopTimeout } : {}),
     HostConfig: { NetworkMode: 'none', Init: Boolean(o.init) },
   });
   await c.start();

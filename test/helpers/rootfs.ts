@@ -24,8 +24,36 @@ export interface RootfsOptions {
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = path.resolve(here, '../../../test/fixtures');
 
-const APPLETS = ['sleep', 'cat', 'echo', 'ps', 'kill', 'ls', 'true', 'false', 'env', 'timeout', 'nice', 'chroot', 'grep',
-  'tail', 'head', 'sed', 'wc', 'date', 'printf', 'test', '[', 'mkdir', 'rm', 'id', 'touch', 'pidof', 'yes', 'awk'];
+const APPLETS = [
+  'sleep',
+  'cat',
+  'echo',
+  'ps',
+  'kill',
+  'ls',
+  'true',
+  'false',
+  'env',
+  'timeout',
+  'nice',
+  'chroot',
+  'grep',
+  'tail',
+  'head',
+  'sed',
+  'wc',
+  'date',
+  'printf',
+  'test',
+  '[',
+  'mkdir',
+  'rm',
+  'id',
+  'touch',
+  'pidof',
+  'yes',
+  'awk',
+];
 
 /** Compile svc.c once per content hash into the temp dir. */
 export function svcBinary(): string {

@@ -115,7 +115,12 @@ function claim<T>(list: T[], pred: (x: T) => boolean): boolean {
   return true;
 }
 
-const shown = (findings: readonly Finding[]): string => JSON.stringify(findings.map((f) => `${path.basename(f.file)}:${f.range.start.line}:${f.range.start.column} ${f.severity} [${f.messageId}] ${f.message}`), null, 1);
+const shown = (findings: readonly Finding[]): string =>
+  JSON.stringify(
+    findings.map((f) => `${path.basename(f.file)}:${f.range.start.line}:${f.range.start.column} ${f.severity} [${f.messageId}] ${f.message}`),
+    null,
+    1,
+  );
 
 /** Replace the main file's text in a case (for the fixed-point check). */
 function withMain(c: RuleCase, text: string): RuleCase {
@@ -127,11 +132,17 @@ function withMain(c: RuleCase, text: string): RuleCase {
 
 export function ruleTester(rule: Rule, cases: { valid: RuleCase[]; invalid: InvalidCase[] }): void {
   describe(`rule ${rule.meta.id}`, () => {
-    before(async () => { await loadShellParser(); await Promise.all((['python', 'javascript', 'go'] as const).map((l) => grammarParser(l))); });
+    before(async () => {
+      await loadShellParser();
+      await Promise.all((['python', 'javascript', 'go'] as const).map((l) => grammarParser(l)));
+    });
     cases.valid.forEach((c, i) => {
       it(`valid #${i + 1}${c.name ? `: ${c.name}` : ''}`, () => {
         const { findings } = lintCase([rule], c);
-        assert.deepEqual(findings.map((f) => `${f.ruleId} ${f.range.start.line}: ${f.message}`), []);
+        assert.deepEqual(
+          findings.map((f) => `${f.ruleId} ${f.range.start.line}: ${f.message}`),
+          [],
+        );
       });
     });
     cases.invalid.forEach((c, i) => {
@@ -141,7 +152,11 @@ export function ruleTester(rule: Rule, cases: { valid: RuleCase[]; invalid: Inva
         assert.equal(findings.length, c.errors.length, `findings: ${shown(findings)}`);
         // each expected error claims its own finding: two expectations cannot both match one finding
         const unclaimed = [...findings];
-        for (const e of c.errors) assert.ok(claim(unclaimed, (f) => matches(f, e, main)), `no unclaimed finding matches ${JSON.stringify({ ...e, message: String(e.message) })} in ${shown(findings)}`);
+        for (const e of c.errors)
+          assert.ok(
+            claim(unclaimed, (f) => matches(f, e, main)),
+            `no unclaimed finding matches ${JSON.stringify({ ...e, message: String(e.message) })} in ${shown(findings)}`,
+          );
         for (const f of findings) assert.ok(f.why.length > 0 || f.ruleId === 'cmd-ignored', 'every finding explains why');
         if (c.output === undefined && c.outputFiles === undefined) {
           assert.equal(fixed.size, 0, `the rule fixed ${[...fixed.keys()].join(', ')}, but the case has no expected output:\n${[...fixed.values()].join('\n---\n')}`);

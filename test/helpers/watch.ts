@@ -54,15 +54,24 @@ export async function startWatch(args: string[], env: NodeJS.ProcessEnv = {}): P
     }
   });
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => {
-    live.delete(child);
-    resolve({ code, signal });
-  }));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      resolve({ code, signal });
+    }),
+  );
   if (child.pid === undefined) throw new Error('pid1 watch did not start');
   let done = false;
-  void exited.then(() => { done = true; });
+  void exited.then(() => {
+    done = true;
+  });
   const run: WatchRun = {
-    child, pid: child.pid, lines, events, exited, stderr: () => err,
+    child,
+    pid: child.pid,
+    lines,
+    events,
+    exited,
+    stderr: () => err,
     next: (what, pred, timeoutMs = 20_000) => waitFor(`${what} (stderr: ${err.trim()})`, () => events.find(pred), timeoutMs),
   };
   if (json) {
@@ -101,10 +110,15 @@ export async function stopWatchers(): Promise<void> {
       /* gone */
     }
   }
-  await Promise.all(all.map((c) => new Promise<void>((resolve) => {
-    if (c.exitCode !== null || c.signalCode !== null) resolve();
-    else c.once('exit', () => resolve());
-  })));
+  await Promise.all(
+    all.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) resolve();
+          else c.once('exit', () => resolve());
+        }),
+    ),
+  );
 }
 
 process.on('exit', () => {

@@ -17,17 +17,27 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const tablesDir = path.resolve(here, '../../../test/rules');
 
 describe('rule pages: every example does what its page says', () => {
-  before(async () => { await loadShellParser(); await Promise.all((['python', 'javascript', 'go'] as const).map((l) => grammarParser(l))); });
+  before(async () => {
+    await loadShellParser();
+    await Promise.all((['python', 'javascript', 'go'] as const).map((l) => grammarParser(l)));
+  });
   for (const rule of RULES) {
     rule.meta.examples.forEach((ex, i) => {
       it(`${rule.meta.id} example ${i + 1} (${ex.title}): reported`, () => {
         const { findings } = lintCase([rule], caseOfExample(ex.file, ex.bad, ex.files));
-        assert.ok(findings.some((f) => f.ruleId === rule.meta.id), `the "reported" example is not reported by ${rule.meta.id}`);
+        assert.ok(
+          findings.some((f) => f.ruleId === rule.meta.id),
+          `the "reported" example is not reported by ${rule.meta.id}`,
+        );
       });
       if (ex.good !== undefined) {
         it(`${rule.meta.id} example ${i + 1} (${ex.title}): not reported`, () => {
           const { findings } = lintCase([rule], caseOfExample(ex.file, ex.good as string, ex.files));
-          assert.deepEqual(findings.map((f) => f.message), [], `the "not reported" example is reported by ${rule.meta.id}`);
+          assert.deepEqual(
+            findings.map((f) => f.message),
+            [],
+            `the "not reported" example is reported by ${rule.meta.id}`,
+          );
         });
       }
     });
@@ -40,7 +50,10 @@ describe('rule tables', () => {
   it('every rule file is registered in src/rules/index.ts', () => {
     const files = fs.readdirSync(rulesDir).filter((f) => f.endsWith('.ts') && /export default defineRule\(/.test(fs.readFileSync(path.join(rulesDir, f), 'utf8')));
     const ids = new Set(RULES.map((r) => r.meta.id));
-    assert.deepEqual(files.map((f) => f.replace(/\.ts$/, '')).filter((id) => !ids.has(id)), []);
+    assert.deepEqual(
+      files.map((f) => f.replace(/\.ts$/, '')).filter((id) => !ids.has(id)),
+      [],
+    );
     for (const r of RULES) assert.ok(files.includes(`${r.meta.id}.ts`), `rule ${r.meta.id} lives in src/rules/${r.meta.id}.ts`);
   });
   for (const rule of RULES) {

@@ -11,15 +11,25 @@ ruleTester(rule, {
   ],
   invalid: [
     {
-      name: 'an image from another repository', manifest: deploy('          image: registry.example.com/team/api:2.1\n'),
-      errors: [{ messageId: 'imageDecides', severity: 'info', line: 8, message: /container api of Deployment\/api: the image decides what runs: image registry.example.com\/team\/api:2.1, whose ENTRYPOINT\/CMD pid1 cannot see/ }],
+      name: 'an image from another repository',
+      manifest: deploy('          image: registry.example.com/team/api:2.1\n'),
+      errors: [
+        {
+          messageId: 'imageDecides',
+          severity: 'info',
+          line: 8,
+          message: /container api of Deployment\/api: the image decides what runs: image registry.example.com\/team\/api:2.1, whose ENTRYPOINT\/CMD pid1 cannot see/,
+        },
+      ],
     },
     {
-      name: 'given options only', manifest: deploy('          image: registry.example.com/team/api:2.1\n          args: ["--port", "80"]\n'),
+      name: 'given options only',
+      manifest: deploy('          image: registry.example.com/team/api:2.1\n          args: ["--port", "80"]\n'),
       errors: [{ messageId: 'imageDecides', message: /given options only/ }],
     },
     {
-      name: 'a compose service', compose: 'services:\n  api:\n    image: registry.example.com/team/api:2.1\n',
+      name: 'a compose service',
+      compose: 'services:\n  api:\n    image: registry.example.com/team/api:2.1\n',
       errors: [{ messageId: 'imageDecides', line: 2, message: /service api: the image decides/ }],
     },
   ],

@@ -1,7 +1,8 @@
 import rule from '../../src/rules/k8s-shared-pid-namespace.js';
 import { ruleTester } from '../helpers/rule-tester.js';
 
-const pod = (spec: string, command: string): string => `apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n${spec}  containers:\n    - name: app\n      image: python:3.12-slim\n      command: ${command}\n`;
+const pod = (spec: string, command: string): string =>
+  `apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n${spec}  containers:\n    - name: app\n      image: python:3.12-slim\n      command: ${command}\n`;
 
 ruleTester(rule, {
   valid: [
@@ -11,12 +12,14 @@ ruleTester(rule, {
   ],
   invalid: [
     {
-      name: 'a dash wrapper in a pod that shares its PID namespace', manifest: pod('  shareProcessNamespace: true\n', '["sh", "-c", "gunicorn app:app"]'),
+      name: 'a dash wrapper in a pod that shares its PID namespace',
+      manifest: pod('  shareProcessNamespace: true\n', '["sh", "-c", "gunicorn app:app"]'),
       errors: [{ messageId: 'ends', severity: 'error', line: 9, message: /with shareProcessNamespace, `dash` is not PID 1/ }],
       output: pod('  shareProcessNamespace: true\n', '["sh", "-c", "exec gunicorn app:app"]'),
     },
     {
-      name: 'hostPID is the same case', manifest: pod('  hostPID: true\n', '["sh", "-c", "gunicorn app:app"]'),
+      name: 'hostPID is the same case',
+      manifest: pod('  hostPID: true\n', '["sh", "-c", "gunicorn app:app"]'),
       errors: [{ messageId: 'ends', message: /with hostPID/ }],
       output: pod('  hostPID: true\n', '["sh", "-c", "exec gunicorn app:app"]'),
     },

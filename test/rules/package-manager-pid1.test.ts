@@ -10,23 +10,27 @@ ruleTester(rule, {
     { name: 'npm on Alpine with package.json out of sight: the script decides, not this rule', dockerfile: 'FROM node:20-alpine\nCMD ["npm", "run", "serve"]\n' },
     {
       name: 'npm on Alpine: ash execs a one-command script, so npm forwards to the service and waits for it',
-      dockerfile: `FROM node:20-alpine\n${COPY}CMD ["npm", "start"]\n`, files: { 'package.json': PKG('node server.js'), 'server.js': '' },
+      dockerfile: `FROM node:20-alpine\n${COPY}CMD ["npm", "start"]\n`,
+      files: { 'package.json': PKG('node server.js'), 'server.js': '' },
     },
     {
       name: 'npm on a Debian image with `exec` in the script: dash replaces itself with the service',
-      dockerfile: `FROM node:20-slim\n${COPY}CMD ["npm", "start"]\n`, files: { 'package.json': PKG('exec node server.js'), 'server.js': '' },
+      dockerfile: `FROM node:20-slim\n${COPY}CMD ["npm", "start"]\n`,
+      files: { 'package.json': PKG('exec node server.js'), 'server.js': '' },
     },
   ],
   invalid: [
     { name: 'npm start', dockerfile: 'FROM node:20-slim\nCMD ["npm", "start"]\n', errors: [{ messageId: 'runsScript', message: /npm runs the "start" script/, severity: 'error' }] },
     {
       name: 'npm on a Debian image: dash stays between npm and node',
-      dockerfile: `FROM node:20-slim\n${COPY}CMD ["npm", "start"]\n`, files: { 'package.json': PKG('node server.js'), 'server.js': '' },
+      dockerfile: `FROM node:20-slim\n${COPY}CMD ["npm", "start"]\n`,
+      files: { 'package.json': PKG('node server.js'), 'server.js': '' },
       errors: [{ messageId: 'runsScript', severity: 'error' }],
     },
     {
       name: 'yarn exits at once after forwarding (ash execs yarn and the script)',
-      dockerfile: `FROM node:20-alpine\n${COPY}CMD yarn start\n`, files: { 'package.json': PKG('node server.js'), 'server.js': '' },
+      dockerfile: `FROM node:20-alpine\n${COPY}CMD yarn start\n`,
+      files: { 'package.json': PKG('node server.js'), 'server.js': '' },
       errors: [{ messageId: 'exitsAtOnce', message: /yarn forwards SIGTERM to the "start" script and exits at once/ }],
     },
   ],

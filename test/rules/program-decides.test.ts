@@ -1,11 +1,18 @@
 import rule from '../../src/rules/program-decides.js';
 import { ruleTester } from '../helpers/rule-tester.js';
 
-const NODE = (server: string): { dockerfile: string; files: Record<string, string> } => ({ dockerfile: 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n', files: { 'server.js': server } });
-const PY = (app: string): { dockerfile: string; files: Record<string, string> } => ({ dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nCMD ["python", "app.py"]\n', files: { 'app.py': app } });
+const NODE = (server: string): { dockerfile: string; files: Record<string, string> } => ({
+  dockerfile: 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n',
+  files: { 'server.js': server },
+});
+const PY = (app: string): { dockerfile: string; files: Record<string, string> } => ({
+  dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nCMD ["python", "app.py"]\n',
+  files: { 'app.py': app },
+});
 
 const GO_FILES = { 'go.mod': 'module example.com/app\n', 'main.go': 'package main\n\nimport "github.com/acme/server"\n\nfunc main() {\n\tserver.Run()\n}\n' };
-const GO_BUILD = (run: string): string => `FROM golang:1.22 AS build\nARG APP\nWORKDIR /src\nCOPY . .\nRUN ${run}\nFROM gcr.io/distroless/static\nCOPY --from=build /out/server /server\nENTRYPOINT ["/server"]\n`;
+const GO_BUILD = (run: string): string =>
+  `FROM golang:1.22 AS build\nARG APP\nWORKDIR /src\nCOPY . .\nRUN ${run}\nFROM gcr.io/distroless/static\nCOPY --from=build /out/server /server\nENTRYPOINT ["/server"]\n`;
 
 ruleTester(rule, {
   valid: [
@@ -18,11 +25,29 @@ ruleTester(rule, {
     { name: 'node importing only verified packages: certain too (service-no-handler)', ...NODE("const express = require('express');\nconst pino = require('pino');\nexpress().listen(3000);\n") },
   ],
   invalid: [
-    { name: 'node as PID 1, server.js out of sight', dockerfile: 'FROM node:20-slim\nCMD ["node", "server.js"]\n', errors: [{ messageId: 'asPid1', severity: 'warning', message: /process\.on\('SIGTERM'/ }] },
+    {
+      name: 'node as PID 1, server.js out of sight',
+      dockerfile: 'FROM node:20-slim\nCMD ["node", "server.js"]\n',
+      errors: [{ messageId: 'asPid1', severity: 'warning', message: /process\.on\('SIGTERM'/ }],
+    },
     { name: 'python as PID 1, app.py out of sight', dockerfile: 'FROM python:3.12-slim\nCMD ["python3", "app.py"]\n', errors: [{ messageId: 'asPid1', message: /signal\.signal/ }] },
-    { name: 'a Go binary whose package imports a module pid1 cannot read', dockerfile: GO_BUILD('go build -o /out/server .'), files: GO_FILES, errors: [{ messageId: 'asPid1', severity: 'warning', message: /signal\.Notify \/ signal\.NotifyContext.*github\.com\/acme\/server/ }] },
-    { name: 'a Go binary whose output path comes from a build argument: linked to Go, not to a package', dockerfile: GO_BUILD('go build -o /out/$APP .'), files: GO_FILES, errors: [{ messageId: 'asPid1', message: /\/server \(\/out\/server in stage build\) is built by `go build -o \/out\/\$APP \.` \(.*Dockerfile:5\), but its output path is built at run time/ }] },
-    { name: 'python importing a module pid1 does not know', ...PY('import requests\nimport acme_sdk\nacme_sdk.serve()\n'), errors: [{ messageId: 'asPid1', message: /acme_sdk \(modules pid1 does not know\)/ }] },
+    {
+      name: 'a Go binary whose package imports a module pid1 cannot read',
+      dockerfile: GO_BUILD('go build -o /out/server .'),
+      files: GO_FILES,
+      errors: [{ messageId: 'asPid1', severity: 'warning', message: /signal\.Notify \/ signal\.NotifyContext.*github\.com\/acme\/server/ }],
+    },
+    {
+      name: 'a Go binary whose output path comes from a build argument: linked to Go, not to a package',
+      dockerfile: GO_BUILD('go build -o /out/$APP .'),
+      files: GO_FILES,
+      errors: [{ messageId: 'asPid1', message: /\/server \(\/out\/server in stage build\) is built by `go build -o \/out\/\$APP \.` \(.*Dockerfile:5\), but its output path is built at run time/ }],
+    },
+    {
+      name: 'python importing a module pid1 does not know',
+      ...PY('import requests\nimport acme_sdk\nacme_sdk.serve()\n'),
+      errors: [{ messageId: 'asPid1', message: /acme_sdk \(modules pid1 does not know\)/ }],
+    },
     { name: 'under tini: the program still decides', dockerfile: 'FROM node:20-slim\nENTRYPOINT ["tini", "--"]\nCMD ["node", "server.js"]\n', errors: [{ messageId: 'asChild' }] },
   ],
 });

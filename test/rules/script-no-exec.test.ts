@@ -1,8 +1,12 @@
 import rule from '../../src/rules/script-no-exec.js';
 import { ruleTester } from '../helpers/rule-tester.js';
 
-const OFFICIAL = '#!/bin/bash\nset -e\n_is_sourced() {\n  [ "${#FUNCNAME[@]}" -ge 2 ] && [ "${FUNCNAME[0]}" = _is_sourced ] && [ "${FUNCNAME[1]}" = source ]\n}\n_main() {\n  if [ "$1" = postgres ]; then\n    echo "setting up"\n    exec gosu postgres "$BASH_SOURCE" "$@"\n  fi\n  exec "$@"\n}\nif ! _is_sourced; then\n  _main "$@"\nfi\n';
-const WITH = (script: string, cmd = '["svc"]'): { dockerfile: string; files: Record<string, string> } => ({ dockerfile: `FROM debian:bookworm\nCOPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]\nCMD ${cmd}\n`, files: { 'e.sh': script } });
+const OFFICIAL =
+  '#!/bin/bash\nset -e\n_is_sourced() {\n  [ "${#FUNCNAME[@]}" -ge 2 ] && [ "${FUNCNAME[0]}" = _is_sourced ] && [ "${FUNCNAME[1]}" = source ]\n}\n_main() {\n  if [ "$1" = postgres ]; then\n    echo "setting up"\n    exec gosu postgres "$BASH_SOURCE" "$@"\n  fi\n  exec "$@"\n}\nif ! _is_sourced; then\n  _main "$@"\nfi\n';
+const WITH = (script: string, cmd = '["svc"]'): { dockerfile: string; files: Record<string, string> } => ({
+  dockerfile: `FROM debian:bookworm\nCOPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]\nCMD ${cmd}\n`,
+  files: { 'e.sh': script },
+});
 const ENTRY = '#!/bin/sh\nset -e\n./migrate\ngunicorn app:app\n';
 
 ruleTester(rule, {
@@ -11,25 +15,48 @@ ruleTester(rule, {
     { name: 'if/else: both branches exec', ...WITH('#!/bin/sh\nif [ -n "$DEBUG" ]; then\n  exec svc --debug\nelse\n  exec svc\nfi\n') },
     { name: 'case: every item execs or exits', ...WITH('#!/bin/sh\ncase "$1" in\n  -*) exec svc "$@" ;;\n  help) echo usage; exit 0 ;;\n  *) exec "$@" ;;\nesac\n') },
     { name: 'a condition on the CMD decides: the branch it takes execs', ...WITH('#!/bin/sh\nif [ "$1" = svc ]; then\n  exec svc --port 80\nfi\nsu app -c "$*"\n') },
-    { name: 'an endless loop whose trap ends the script', script: '#!/bin/sh\ntrap \'exit 0\' TERM\nwhile true; do sleep 5; done\n' },
+    { name: 'an endless loop whose trap ends the script', script: "#!/bin/sh\ntrap 'exit 0' TERM\nwhile true; do sleep 5; done\n" },
     // A path that gives up (`|| exit 1`, an error function's `exit 1`) ends the container by itself; the exec decides.
-    { name: 'failure exits are not where the script runs', ...WITH('#!/bin/sh\nfail() { echo "error: $1"; echo "see the docs"; exit 1; }\n./migrate || exit 1\n[ -n "$DB" ] || fail "no DB"\nexec svc\n') },
+    {
+      name: 'failure exits are not where the script runs',
+      ...WITH('#!/bin/sh\nfail() { echo "error: $1"; echo "see the docs"; exit 1; }\n./migrate || exit 1\n[ -n "$DB" ] || fail "no DB"\nexec svc\n'),
+    },
     // `wait` for a background sleep returns at once on a trapped signal (POSIX wait): the trap ends the loop.
-    { name: 'a keep-alive loop of `sleep & wait` with a trap that exits', script: '#!/bin/bash\nstop() { kill -TERM $pid; wait $pid; exit 0; }\ntrap stop TERM\nsvc & pid=$!\nwhile :; do sleep 1000 & wait; done\n' },
+    {
+      name: 'a keep-alive loop of `sleep & wait` with a trap that exits',
+      script: '#!/bin/bash\nstop() { kill -TERM $pid; wait $pid; exit 0; }\ntrap stop TERM\nsvc & pid=$!\nwhile :; do sleep 1000 & wait; done\n',
+    },
     {
       name: 'exec "$@" with a shell-form CMD: the script execs; the CMD shell is shell-pid1\'s finding',
       dockerfile: 'FROM debian:bookworm\nCOPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]\nCMD ["sh", "-c", "svc"]\n',
       files: { 'e.sh': '#!/bin/sh\nexec "$@"\n' },
     },
-    { name: 'exec at the end', dockerfile: 'FROM debian:bookworm\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n', files: { 'entrypoint.sh': '#!/bin/sh\nset -e\nexec gunicorn app:app\n' } },
-    { name: 'exec "$@" with an exec-form CMD', dockerfile: 'FROM debian:bookworm\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["svc"]\n', files: { 'docker-entrypoint.sh': '#!/bin/sh\nset -e\nif [ "$1" = svc ]; then echo starting; fi\nexec "$@"\n' } },
+    {
+      name: 'exec at the end',
+      dockerfile: 'FROM debian:bookworm\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
+      files: { 'entrypoint.sh': '#!/bin/sh\nset -e\nexec gunicorn app:app\n' },
+    },
+    {
+      name: 'exec "$@" with an exec-form CMD',
+      dockerfile: 'FROM debian:bookworm\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["svc"]\n',
+      files: { 'docker-entrypoint.sh': '#!/bin/sh\nset -e\nif [ "$1" = svc ]; then echo starting; fi\nexec "$@"\n' },
+    },
     { name: 'standalone script that execs', script: '#!/bin/bash\nexec svc --port 80\n' },
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
     // A sourced file pid1 cannot read runs in the shell (a trap there would change the stop): not certain.
-    { name: 'a sourced file pid1 cannot see makes it a warning', ...WITH('#!/bin/sh\n. /opt/app/env.sh\nsvc\n'), errors: [{ messageId: 'shellStays', severity: 'warning', file: 'e.sh' }], outputFiles: { 'e.sh': '#!/bin/sh\n. /opt/app/env.sh\nexec svc\n' } },
-    { name: 'a sourced environment file that only sets variables keeps it certain', ...WITH('#!/bin/sh\n. /etc/apache2/envvars\napache2 -D FOREGROUND\n'), errors: [{ messageId: 'shellStays', severity: 'error', file: 'e.sh' }] },
+    {
+      name: 'a sourced file pid1 cannot see makes it a warning',
+      ...WITH('#!/bin/sh\n. /opt/app/env.sh\nsvc\n'),
+      errors: [{ messageId: 'shellStays', severity: 'warning', file: 'e.sh' }],
+      outputFiles: { 'e.sh': '#!/bin/sh\n. /opt/app/env.sh\nexec svc\n' },
+    },
+    {
+      name: 'a sourced environment file that only sets variables keeps it certain',
+      ...WITH('#!/bin/sh\n. /etc/apache2/envvars\napache2 -D FOREGROUND\n'),
+      errors: [{ messageId: 'shellStays', severity: 'error', file: 'e.sh' }],
+    },
     // (no fix: exec'd, apache2 still takes SIGTERM as its immediate stop; its graceful one is SIGWINCH)
     {
       name: 'one branch execs, the other runs su -c: which one runs decides (warning at the su line)',
@@ -88,7 +115,8 @@ ruleTester(rule, {
     },
     {
       name: 'COPY --from a build stage',
-      dockerfile: 'FROM debian:bookworm AS build\nCOPY entrypoint.sh /out/entrypoint.sh\nFROM debian:bookworm\nCOPY --from=build --chmod=755 /out/entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
+      dockerfile:
+        'FROM debian:bookworm AS build\nCOPY entrypoint.sh /out/entrypoint.sh\nFROM debian:bookworm\nCOPY --from=build --chmod=755 /out/entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
       files: { 'entrypoint.sh': ENTRY },
       errors: [{ file: 'entrypoint.sh', line: 4 }],
       outputFiles: { 'entrypoint.sh': ENTRY.replace('\ngunicorn', '\nexec gunicorn') },

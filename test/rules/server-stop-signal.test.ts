@@ -8,11 +8,41 @@ ruleTester(rule, {
     { name: 'the official nginx image sets STOPSIGNAL SIGQUIT', dockerfile: 'FROM nginx:1.27\nCMD ["nginx", "-g", "daemon off;"]\n' },
   ],
   invalid: [
-    { name: 'systemd is not s6: SIGTERM makes it re-execute, not stop (debian sets no STOPSIGNAL)', dockerfile: 'FROM debian:bookworm\nENTRYPOINT ["/sbin/init"]\n', errors: [{ severity: 'error', message: /systemd shuts down gracefully on SIGRTMIN\+3/ }], output: 'FROM debian:bookworm\nSTOPSIGNAL SIGRTMIN+3\nENTRYPOINT ["/sbin/init"]\n' },
-    { name: 'explicit SIGTERM for nginx', dockerfile: 'FROM debian:bookworm\nSTOPSIGNAL SIGTERM\nCMD ["nginx", "-g", "daemon off;"]\n', errors: [{ severity: 'error', line: 2 }], output: 'FROM debian:bookworm\nSTOPSIGNAL SIGQUIT\nCMD ["nginx", "-g", "daemon off;"]\n' },
-    { name: 'inherited from an unseen base: warning', dockerfile: 'FROM registry.example.com/web/nginx:1.27\nCMD ["nginx", "-g", "daemon off;"]\n', errors: [{ severity: 'warning' }], output: 'FROM registry.example.com/web/nginx:1.27\nSTOPSIGNAL SIGQUIT\nCMD ["nginx", "-g", "daemon off;"]\n' },
-    { name: 'nginx built on alpine, which sets no STOPSIGNAL: certain', dockerfile: 'FROM alpine:3.20\nRUN apk add nginx\nCMD ["nginx", "-g", "daemon off;"]\n', errors: [{ severity: 'error' }], output: 'FROM alpine:3.20\nRUN apk add nginx\nSTOPSIGNAL SIGQUIT\nCMD ["nginx", "-g", "daemon off;"]\n' },
-    { name: 'php-fpm', dockerfile: 'FROM scratch\nSTOPSIGNAL TERM\nCMD ["php-fpm8.2", "-F"]\n', errors: [{ severity: 'error', message: /php-fpm/ }], output: 'FROM scratch\nSTOPSIGNAL SIGQUIT\nCMD ["php-fpm8.2", "-F"]\n' },
-    { name: 'STOPSIGNAL from an ARG', dockerfile: 'FROM debian:bookworm\nARG SIG=SIGINT\nSTOPSIGNAL $SIG\nCMD ["httpd", "-DFOREGROUND"]\n', errors: [{ message: /SIGWINCH/ }], output: 'FROM debian:bookworm\nARG SIG=SIGINT\nSTOPSIGNAL SIGWINCH\nCMD ["httpd", "-DFOREGROUND"]\n' },
+    {
+      name: 'systemd is not s6: SIGTERM makes it re-execute, not stop (debian sets no STOPSIGNAL)',
+      dockerfile: 'FROM debian:bookworm\nENTRYPOINT ["/sbin/init"]\n',
+      errors: [{ severity: 'error', message: /systemd shuts down gracefully on SIGRTMIN\+3/ }],
+      output: 'FROM debian:bookworm\nSTOPSIGNAL SIGRTMIN+3\nENTRYPOINT ["/sbin/init"]\n',
+    },
+    {
+      name: 'explicit SIGTERM for nginx',
+      dockerfile: 'FROM debian:bookworm\nSTOPSIGNAL SIGTERM\nCMD ["nginx", "-g", "daemon off;"]\n',
+      errors: [{ severity: 'error', line: 2 }],
+      output: 'FROM debian:bookworm\nSTOPSIGNAL SIGQUIT\nCMD ["nginx", "-g", "daemon off;"]\n',
+    },
+    {
+      name: 'inherited from an unseen base: warning',
+      dockerfile: 'FROM registry.example.com/web/nginx:1.27\nCMD ["nginx", "-g", "daemon off;"]\n',
+      errors: [{ severity: 'warning' }],
+      output: 'FROM registry.example.com/web/nginx:1.27\nSTOPSIGNAL SIGQUIT\nCMD ["nginx", "-g", "daemon off;"]\n',
+    },
+    {
+      name: 'nginx built on alpine, which sets no STOPSIGNAL: certain',
+      dockerfile: 'FROM alpine:3.20\nRUN apk add nginx\nCMD ["nginx", "-g", "daemon off;"]\n',
+      errors: [{ severity: 'error' }],
+      output: 'FROM alpine:3.20\nRUN apk add nginx\nSTOPSIGNAL SIGQUIT\nCMD ["nginx", "-g", "daemon off;"]\n',
+    },
+    {
+      name: 'php-fpm',
+      dockerfile: 'FROM scratch\nSTOPSIGNAL TERM\nCMD ["php-fpm8.2", "-F"]\n',
+      errors: [{ severity: 'error', message: /php-fpm/ }],
+      output: 'FROM scratch\nSTOPSIGNAL SIGQUIT\nCMD ["php-fpm8.2", "-F"]\n',
+    },
+    {
+      name: 'STOPSIGNAL from an ARG',
+      dockerfile: 'FROM debian:bookworm\nARG SIG=SIGINT\nSTOPSIGNAL $SIG\nCMD ["httpd", "-DFOREGROUND"]\n',
+      errors: [{ message: /SIGWINCH/ }],
+      output: 'FROM debian:bookworm\nARG SIG=SIGINT\nSTOPSIGNAL SIGWINCH\nCMD ["httpd", "-DFOREGROUND"]\n',
+    },
   ],
 });

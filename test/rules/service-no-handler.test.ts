@@ -1,15 +1,20 @@
 import rule from '../../src/rules/service-no-handler.js';
 import { ruleTester } from '../helpers/rule-tester.js';
 
-const PY = (app: string): { dockerfile: string; files: Record<string, string> } => ({ dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nCMD ["python", "app.py"]\n', files: { 'app.py': app } });
+const PY = (app: string): { dockerfile: string; files: Record<string, string> } => ({
+  dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nCMD ["python", "app.py"]\n',
+  files: { 'app.py': app },
+});
 
 /** A Go program built in an earlier stage and copied into a distroless image (the Go link). */
 const GO = (main: string): { dockerfile: string; files: Record<string, string> } => ({
-  dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/server ./cmd/server\nFROM gcr.io/distroless/static\nCOPY --from=build /out/server /server\nENTRYPOINT ["/server"]\n',
+  dockerfile:
+    'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/server ./cmd/server\nFROM gcr.io/distroless/static\nCOPY --from=build /out/server /server\nENTRYPOINT ["/server"]\n',
   files: { 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'cmd/server/main.go': main },
 });
 const GO_HTTP = 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", nil)\n}\n';
-const GO_NOTIFY = 'package main\n\nimport (\n\t"context"\n\t"net/http"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)\n\tdefer stop()\n\tsrv := &http.Server{Addr: ":8080"}\n\tgo srv.ListenAndServe()\n\t<-ctx.Done()\n\tsrv.Shutdown(context.Background())\n}\n';
+const GO_NOTIFY =
+  'package main\n\nimport (\n\t"context"\n\t"net/http"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)\n\tdefer stop()\n\tsrv := &http.Server{Addr: ":8080"}\n\tgo srv.ListenAndServe()\n\t<-ctx.Done()\n\tsrv.Shutdown(context.Background())\n}\n';
 
 ruleTester(rule, {
   valid: [
@@ -20,22 +25,69 @@ ruleTester(rule, {
     { name: 'the interactive php shell', dockerfile: 'FROM php:8.2-cli\nCMD ["php", "-a"]\n' },
     { name: 'uvicorn.run installs the handler', ...PY('import uvicorn\napp = object()\nuvicorn.run(app, host="0.0.0.0")\n') },
     { name: 'a Go binary whose package takes SIGTERM with signal.NotifyContext', ...GO(GO_NOTIFY) },
-    { name: 'a binary of unknown origin is not taken for Go', dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN make\nFROM scratch\nCOPY --from=build /src/server /server\nCMD ["/server"]\n', files: { 'main.go': 'package main\n\nfunc main() {}\n' } },
+    {
+      name: 'a binary of unknown origin is not taken for Go',
+      dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN make\nFROM scratch\nCOPY --from=build /src/server /server\nCMD ["/server"]\n',
+      files: { 'main.go': 'package main\n\nfunc main() {}\n' },
+    },
     // Below PID 1 the re-raise with the default action ends node: nothing keeps running (stop-not-graceful's call).
-    { name: 'node with no listener under npm start: not PID 1, so the re-raised signal ends it', dockerfile: 'FROM node:20-alpine\nWORKDIR /app\nCOPY package.json server.js ./\nCMD ["npm", "start"]\n', files: { 'package.json': '{"scripts":{"start":"node server.js"}}', 'server.js': "const express = require('express');\nexpress().listen(3000);\n" } },
-    { name: 'python with no handler under tini: not PID 1, so the default action ends it', dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nENTRYPOINT ["tini", "--"]\nCMD ["python", "app.py"]\n', files: { 'app.py': 'import time\nwhile True:\n    time.sleep(1)\n' } },
+    {
+      name: 'node with no listener under npm start: not PID 1, so the re-raised signal ends it',
+      dockerfile: 'FROM node:20-alpine\nWORKDIR /app\nCOPY package.json server.js ./\nCMD ["npm", "start"]\n',
+      files: { 'package.json': '{"scripts":{"start":"node server.js"}}', 'server.js': "const express = require('express');\nexpress().listen(3000);\n" },
+    },
+    {
+      name: 'python with no handler under tini: not PID 1, so the default action ends it',
+      dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nENTRYPOINT ["tini", "--"]\nCMD ["python", "app.py"]\n',
+      files: { 'app.py': 'import time\nwhile True:\n    time.sleep(1)\n' },
+    },
   ],
   invalid: [
-    { name: 'sleep infinity', dockerfile: 'FROM debian:bookworm\nCMD ["sleep", "infinity"]\n', errors: [{ messageId: 'dropped', severity: 'error', message: /`sleep infinity` has no handler for SIGTERM: as PID 1 the kernel drops it/ }] },
+    {
+      name: 'sleep infinity',
+      dockerfile: 'FROM debian:bookworm\nCMD ["sleep", "infinity"]\n',
+      errors: [{ messageId: 'dropped', severity: 'error', message: /`sleep infinity` has no handler for SIGTERM: as PID 1 the kernel drops it/ }],
+    },
     { name: 'exec tail -f /dev/null at the end of a script', script: '#!/bin/sh\necho started\nexec tail -f /dev/null\n', errors: [{ messageId: 'dropped', line: 1 }] },
     { name: 'a keep-alive compose service', compose: 'services:\n  debug:\n    image: busybox:1.36\n    command: ["tail", "-f", "/dev/null"]\n', errors: [{ messageId: 'dropped' }] },
-    { name: 'a Python loop with no handler (seen in app.py)', ...PY('import time\nwhile True:\n    time.sleep(1)\n'), errors: [{ messageId: 'dropped', line: 4, message: /python app\.py` has no handler for SIGTERM \(nothing in \/app\/app\.py installs a SIGTERM handler/ }] },
-    { name: 'a Python worker importing only libraries verified to install no handler (known-libraries.ts)', ...PY('import time\nimport redis\nimport requests\n\nr = redis.Redis()\nwhile True:\n    requests.get("http://localhost:8080")\n    time.sleep(5)\n'), errors: [{ messageId: 'dropped', message: /python app\.py` has no handler for SIGTERM/ }] },
-    { name: 'a Node server importing only packages verified to install no listener', dockerfile: 'FROM node:20-slim\nWORKDIR /app\nCOPY server.js .\nCMD ["node", "server.js"]\n', files: { 'server.js': "const express = require('express');\nconst cors = require('cors');\nconst app = express();\napp.use(cors());\napp.listen(3000);\n" }, errors: [{ messageId: 'reraised', message: /node server\.js` re-raises SIGTERM with the default action \(no handler in the program\)/ }] },
-    { name: 'Flask app.run(): no handler', ...PY('from flask import Flask\napp = Flask(__name__)\nif __name__ == "__main__":\n    app.run(host="0.0.0.0")\n'), errors: [{ messageId: 'dropped', file: 'app.py' }] },
+    {
+      name: 'a Python loop with no handler (seen in app.py)',
+      ...PY('import time\nwhile True:\n    time.sleep(1)\n'),
+      errors: [{ messageId: 'dropped', line: 4, message: /python app\.py` has no handler for SIGTERM \(nothing in \/app\/app\.py installs a SIGTERM handler/ }],
+    },
+    {
+      name: 'a Python worker importing only libraries verified to install no handler (known-libraries.ts)',
+      ...PY('import time\nimport redis\nimport requests\n\nr = redis.Redis()\nwhile True:\n    requests.get("http://localhost:8080")\n    time.sleep(5)\n'),
+      errors: [{ messageId: 'dropped', message: /python app\.py` has no handler for SIGTERM/ }],
+    },
+    {
+      name: 'a Node server importing only packages verified to install no listener',
+      dockerfile: 'FROM node:20-slim\nWORKDIR /app\nCOPY server.js .\nCMD ["node", "server.js"]\n',
+      files: { 'server.js': "const express = require('express');\nconst cors = require('cors');\nconst app = express();\napp.use(cors());\napp.listen(3000);\n" },
+      errors: [{ messageId: 'reraised', message: /node server\.js` re-raises SIGTERM with the default action \(no handler in the program\)/ }],
+    },
+    {
+      name: 'Flask app.run(): no handler',
+      ...PY('from flask import Flask\napp = Flask(__name__)\nif __name__ == "__main__":\n    app.run(host="0.0.0.0")\n'),
+      errors: [{ messageId: 'dropped', file: 'app.py' }],
+    },
     { name: 'busybox crond in the foreground (Alpine)', dockerfile: 'FROM alpine:3.20\nCMD ["crond", "-f"]\n', errors: [{ messageId: 'dropped', message: /`crond -f` has no handler for SIGTERM/ }] },
-    { name: 'a Go binary built from a package with no signal.Notify: the finding is on the line that decides', ...GO(GO_HTTP), errors: [{ messageId: 'exits', severity: 'error', file: 'main.go', line: 6, message: /`\/server` exits at once on SIGTERM \(net\/http.ListenAndServe: net\/http installs no handler/ }] },
-    { name: 'the Go link through COPY --from=0, a renamed binary on the PATH', dockerfile: 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server ./cmd/server\nFROM alpine:3.20\nCOPY --from=0 /out/server /usr/local/bin/api\nCMD ["api"]\n', files: GO(GO_HTTP).files, errors: [{ messageId: 'exits', file: 'main.go', line: 6 }] },
-    { name: 'a compose service built from the Dockerfile', compose: 'services:\n  api:\n    build: .\n', files: { ...GO(GO_HTTP).files, Dockerfile: GO(GO_HTTP).dockerfile }, errors: [{ messageId: 'exits', file: 'main.go', line: 6 }] },
+    {
+      name: 'a Go binary built from a package with no signal.Notify: the finding is on the line that decides',
+      ...GO(GO_HTTP),
+      errors: [{ messageId: 'exits', severity: 'error', file: 'main.go', line: 6, message: /`\/server` exits at once on SIGTERM \(net\/http.ListenAndServe: net\/http installs no handler/ }],
+    },
+    {
+      name: 'the Go link through COPY --from=0, a renamed binary on the PATH',
+      dockerfile: 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server ./cmd/server\nFROM alpine:3.20\nCOPY --from=0 /out/server /usr/local/bin/api\nCMD ["api"]\n',
+      files: GO(GO_HTTP).files,
+      errors: [{ messageId: 'exits', file: 'main.go', line: 6 }],
+    },
+    {
+      name: 'a compose service built from the Dockerfile',
+      compose: 'services:\n  api:\n    build: .\n',
+      files: { ...GO(GO_HTTP).files, Dockerfile: GO(GO_HTTP).dockerfile },
+      errors: [{ messageId: 'exits', file: 'main.go', line: 6 }],
+    },
   ],
 });

@@ -27,7 +27,7 @@ ruleTester(rule, {
       output: null,
     },
     {
-      name: 'a loop is never exec\'d, whatever the image\'s shell: certain',
+      name: "a loop is never exec'd, whatever the image's shell: certain",
       dockerfile: 'FROM registry.example.com/base:1\nCMD ["sh", "-c", "while true; do ./poll; sleep 10; done"]\n',
       errors: [{ line: 2, messageId: 'loop', severity: 'error' }],
       output: null,

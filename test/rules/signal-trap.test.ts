@@ -4,11 +4,11 @@ import { ruleTester } from '../helpers/rule-tester.js';
 ruleTester(rule, {
   valid: [
     { name: 'a double-quoted trap (expanded when set) that kills and waits', script: '#!/bin/sh\nsvc & child=$!\ntrap "kill -TERM $child; wait $child" TERM\nwait $child\n' },
-    { name: 'wait; trap - TERM; wait', script: '#!/bin/sh\ntrap \'kill -TERM $pid\' TERM\nsvc & pid=$!\nwait $pid\ntrap - TERM\nwait $pid\n' },
+    { name: 'wait; trap - TERM; wait', script: "#!/bin/sh\ntrap 'kill -TERM $pid' TERM\nsvc & pid=$!\nwait $pid\ntrap - TERM\nwait $pid\n" },
     { name: 'a trap that calls a function which kills and waits', script: '#!/bin/bash\nstop() {\n  kill -TERM "$pid"\n  wait "$pid"\n}\ntrap stop TERM\nsvc & pid=$!\nwait "$pid"\n' },
-    { name: 'trap kills and waits', script: '#!/bin/sh\ntrap \'kill -TERM $pid; wait $pid\' TERM\nsvc & pid=$!\nwait $pid\n' },
-    { name: 'two waits without set -e', script: '#!/bin/sh\ntrap \'kill -TERM $pid\' TERM INT\nsvc & pid=$!\nwait $pid\nwait $pid\n' },
-    { name: 'set -e but the first wait is guarded', script: '#!/bin/sh\nset -e\ntrap \'kill -TERM $pid\' TERM\nsvc & pid=$!\nwait $pid || true\nwait $pid\n' },
+    { name: 'trap kills and waits', script: "#!/bin/sh\ntrap 'kill -TERM $pid; wait $pid' TERM\nsvc & pid=$!\nwait $pid\n" },
+    { name: 'two waits without set -e', script: "#!/bin/sh\ntrap 'kill -TERM $pid' TERM INT\nsvc & pid=$!\nwait $pid\nwait $pid\n" },
+    { name: 'set -e but the first wait is guarded', script: "#!/bin/sh\nset -e\ntrap 'kill -TERM $pid' TERM\nsvc & pid=$!\nwait $pid || true\nwait $pid\n" },
   ],
   invalid: [
     {
@@ -16,9 +16,13 @@ ruleTester(rule, {
       script: '#!/bin/bash\nset -e\nhandle() {\n  kill -s SIGHUP $!\n}\ntrap handle TERM\nsvc & wait\necho stopped\n',
       errors: [{ messageId: 'noWait', message: /the trap forwards SIGHUP/ }],
     },
-    { name: 'one wait', script: '#!/bin/sh\ntrap \'kill -TERM $pid\' TERM\nsvc & pid=$!\nwait $pid\n', errors: [{ message: /nothing waits/, line: 4 }] },
-    { name: 'set -e ends it at the first wait', script: '#!/bin/sh\nset -e\ntrap \'kill -TERM $pid\' TERM\nsvc & pid=$!\nwait $pid\nwait $pid\n', errors: [{ message: /set -e/ }] },
-    { name: 'trap with the service in the foreground', script: '#!/bin/bash\ntrap \'echo bye; exit 0\' TERM\nsvc --port 80\n', errors: [{ message: /only after the foreground command exits/, line: 3 }] },
-    { name: 'trap that does not forward', script: '#!/bin/sh\ntrap \'exit 0\' TERM\nsvc & pid=$!\nwait $pid\n', errors: [{ message: /does not pass the signal/ }] },
+    { name: 'one wait', script: "#!/bin/sh\ntrap 'kill -TERM $pid' TERM\nsvc & pid=$!\nwait $pid\n", errors: [{ message: /nothing waits/, line: 4 }] },
+    { name: 'set -e ends it at the first wait', script: "#!/bin/sh\nset -e\ntrap 'kill -TERM $pid' TERM\nsvc & pid=$!\nwait $pid\nwait $pid\n", errors: [{ message: /set -e/ }] },
+    {
+      name: 'trap with the service in the foreground',
+      script: "#!/bin/bash\ntrap 'echo bye; exit 0' TERM\nsvc --port 80\n",
+      errors: [{ message: /only after the foreground command exits/, line: 3 }],
+    },
+    { name: 'trap that does not forward', script: "#!/bin/sh\ntrap 'exit 0' TERM\nsvc & pid=$!\nwait $pid\n", errors: [{ message: /does not pass the signal/ }] },
   ],
 });

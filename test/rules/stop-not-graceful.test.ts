@@ -10,7 +10,11 @@ ruleTester(rule, {
     { name: 'systemd with its halt signal', dockerfile: 'FROM debian:bookworm\nSTOPSIGNAL SIGRTMIN+3\nENTRYPOINT ["/sbin/init"]\n' },
   ],
   invalid: [
-    { name: 'pid1 init ignores real-time signals', dockerfile: 'FROM debian:bookworm\nSTOPSIGNAL SIGRTMIN+3\nENTRYPOINT ["pid1", "init", "--", "svc"]\n', errors: [{ severity: 'error', message: /SIGRTMIN\+3 never reaches the service/ }] },
+    {
+      name: 'pid1 init ignores real-time signals',
+      dockerfile: 'FROM debian:bookworm\nSTOPSIGNAL SIGRTMIN+3\nENTRYPOINT ["pid1", "init", "--", "svc"]\n',
+      errors: [{ severity: 'error', message: /SIGRTMIN\+3 never reaches the service/ }],
+    },
     // At its prompt (docker run -it, compose tty: true) an interactive shell ignores TERM, PID 1 or not.
     { name: 'an interactive shell under tini', dockerfile: 'FROM debian:bookworm\nENTRYPOINT ["tini", "--"]\nCMD ["bash"]\n', errors: [{ severity: 'error' }] },
     { name: 'a compose shell with a tty', compose: 'services:\n  sh:\n    image: debian:bookworm\n    command: bash\n    tty: true\n', errors: [{ severity: 'error' }] },

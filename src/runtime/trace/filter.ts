@@ -21,7 +21,10 @@ export const MAX_FILTER_BYTES = 4095;
 export function signalFilter(only: readonly number[] | undefined): string {
   if (only === undefined) return ROUTINE_SIGNALS.map((s) => `sig != ${s}`).join(' && ');
   if (!only.length) return '';
-  return `(${[...new Set(only)].sort((a, b) => a - b).map((s) => `sig == ${s}`).join(' || ')})`;
+  return `(${[...new Set(only)]
+    .sort((a, b) => a - b)
+    .map((s) => `sig == ${s}`)
+    .join(' || ')})`;
 }
 
 /** `(field == a || field == b ...)`; '' for no PIDs. */

@@ -95,8 +95,18 @@ export function parseRecord(text: string): TraceRecord | undefined {
     const m = SIGNAL.exec(body);
     if (!m) return undefined;
     return {
-      task, tid, cpu, seconds, kind: 'signal', sig: Number(m[1]), errno: Number(m[2]), code: Number(m[3]),
-      comm: kernelBytesToText(m[4] ?? ''), pid: Number(m[5]), group: m[6] !== '0', result: Number(m[7]),
+      task,
+      tid,
+      cpu,
+      seconds,
+      kind: 'signal',
+      sig: Number(m[1]),
+      errno: Number(m[2]),
+      code: Number(m[3]),
+      comm: kernelBytesToText(m[4] ?? ''),
+      pid: Number(m[5]),
+      group: m[6] !== '0',
+      result: Number(m[7]),
     };
   }
   if (event === 'sched_process_exit') {

@@ -35,7 +35,7 @@ export interface ProcessFacts {
 const PF_KTHREAD = 0x00200000;
 
 /** Read one task (a process or any of its threads: /proc/TID works for threads too). */
-export function readFacts(tid: number, now: number): ProcessFacts | undefined {
+function readFacts(tid: number, now: number): ProcessFacts | undefined {
   let status: string;
   let statText: string;
   try {
@@ -81,10 +81,18 @@ export function readFacts(tid: number, now: number): ProcessFacts | undefined {
   }
   const nsPids = (field('NSpid') ?? String(tid)).split(/\s+/).filter(Boolean).map(Number);
   return {
-    tid, tgid: Number(field('Tgid') ?? tid), nsPids, comm, argv, pidNs,
-    starttime: stat.starttime, kernelThread: (flags & PF_KTHREAD) !== 0, zombie: stat.state === 'Z' || stat.state === 'X',
+    tid,
+    tgid: Number(field('Tgid') ?? tid),
+    nsPids,
+    comm,
+    argv,
+    pidNs,
+    starttime: stat.starttime,
+    kernelThread: (flags & PF_KTHREAD) !== 0,
+    zombie: stat.state === 'Z' || stat.state === 'X',
     masks: { ignored: mask('SigIgn'), caught: mask('SigCgt'), blocked: mask('SigBlk') },
-    readAt: now, gone: false,
+    readAt: now,
+    gone: false,
   };
 }
 

@@ -15,9 +15,9 @@ import { defaultAction, type SignalMasks } from '../../model/signals.js';
 export type SignalResult = 'delivered' | 'ignored' | 'pending' | 'overflow' | 'info-lost';
 
 /** TRACE_SIGNAL_DELIVERED, _IGNORED, _ALREADY_PENDING, _OVERFLOW_FAIL, _LOSE_INFO. */
-export const RESULT_OF_CODE: readonly SignalResult[] = ['delivered', 'ignored', 'pending', 'overflow', 'info-lost'];
+const RESULT_OF_CODE: readonly SignalResult[] = ['delivered', 'ignored', 'pending', 'overflow', 'info-lost'];
 
-export function resultOf(code: number): SignalResult | undefined {
+function resultOf(code: number): SignalResult | undefined {
   return RESULT_OF_CODE[code];
 }
 
@@ -55,16 +55,16 @@ export function ignoredReason(sig: number, t: TargetState): IgnoredReason {
 }
 
 const IGNORED_WORDS: Record<IgnoredReason, string> = {
-  'exiting': 'ignored: the process was already exiting',
-  'host-init': 'ignored: SIGKILL and SIGSTOP never reach the host\'s init',
+  exiting: 'ignored: the process was already exiting',
+  'host-init': "ignored: SIGKILL and SIGSTOP never reach the host's init",
   'namespace-init-default': 'ignored: default action at a namespace init',
   'kernel-thread': 'ignored: a kernel thread takes only signals the kernel sends',
   'sig-ign': 'ignored: the process set it to SIG_IGN',
   'default-ignore': 'ignored: its default action is to ignore it',
-  'unknown': 'ignored (the reason was gone by the time pid1 looked)',
+  unknown: 'ignored (the reason was gone by the time pid1 looked)',
 };
 
-export interface Explained {
+interface Explained {
   result: SignalResult | 'unknown';
   reason?: IgnoredReason;
   /** One line for people. */
@@ -99,14 +99,23 @@ export function explainResult(code: number, sig: number, target: TargetState): E
 /** si_code in words (include/uapi/asm-generic/siginfo.h). */
 export function siCodeName(code: number): string {
   switch (code) {
-    case 0: return 'SI_USER';
-    case 0x80: return 'SI_KERNEL';
-    case -1: return 'SI_QUEUE';
-    case -2: return 'SI_TIMER';
-    case -3: return 'SI_MESGQ';
-    case -4: return 'SI_ASYNCIO';
-    case -5: return 'SI_SIGIO';
-    case -6: return 'SI_TKILL';
-    default: return String(code);
+    case 0:
+      return 'SI_USER';
+    case 0x80:
+      return 'SI_KERNEL';
+    case -1:
+      return 'SI_QUEUE';
+    case -2:
+      return 'SI_TIMER';
+    case -3:
+      return 'SI_MESGQ';
+    case -4:
+      return 'SI_ASYNCIO';
+    case -5:
+      return 'SI_SIGIO';
+    case -6:
+      return 'SI_TKILL';
+    default:
+      return String(code);
   }
 }

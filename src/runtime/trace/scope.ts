@@ -30,7 +30,10 @@ function unitOfContainer(c: WatchedContainer): Unit | undefined {
 
 /** All PIDs (thread-group leaders) in /proc. */
 function listPids(): number[] {
-  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
 }
 
 /** The init of PID namespace `ns`: its member whose innermost NSpid is 1. */
@@ -67,7 +70,10 @@ export interface Scope {
 }
 
 class FixedScope implements Scope {
-  constructor(readonly kind: 'container' | 'pid', private readonly unit: Unit) {}
+  constructor(
+    readonly kind: 'container' | 'pid',
+    private readonly unit: Unit,
+  ) {}
 
   units(): Unit[] {
     return [this.unit];
@@ -206,7 +212,9 @@ class AllScope implements Scope {
         this.again = false;
         await this.doRefresh();
       } while (this.again);
-    })().finally(() => { this.refreshing = undefined; });
+    })().finally(() => {
+      this.refreshing = undefined;
+    });
     return this.refreshing;
   }
 

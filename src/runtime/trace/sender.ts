@@ -14,9 +14,9 @@ export function isRuntimeComm(comm: string): boolean {
 }
 
 /** si_code SI_KERNEL: the kernel sent it on its own account (SEND_SIG_PRIV), e.g. when a namespace's init exits. */
-export const SI_KERNEL = 0x80;
+const SI_KERNEL = 0x80;
 
-export interface SenderFacts {
+interface SenderFacts {
   pid: number;
   tid: number;
   command: string;

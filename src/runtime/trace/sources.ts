@@ -38,21 +38,26 @@ export interface ContainerSource {
 }
 
 /** Docker's and Podman's labels: the kubelet's, when a dockershim or cri-dockerd made the container. */
-export function containerInfo(c: ContainerFacts, pod?: string): ContainerInfo {
+function containerInfo(c: ContainerFacts, pod?: string): ContainerInfo {
   const podName = pod ?? c.labels['io.kubernetes.pod.name'];
   const ns = c.labels['io.kubernetes.pod.namespace'];
   return {
-    id: c.id, name: safeName(c.name), image: safeName(c.image),
-    ...(podName ? { pod: safeName(podName) } : {}), ...(ns ? { namespace: safeName(ns) } : {}),
+    id: c.id,
+    name: safeName(c.name),
+    image: safeName(c.image),
+    ...(podName ? { pod: safeName(podName) } : {}),
+    ...(ns ? { namespace: safeName(ns) } : {}),
   };
 }
 
 /** containerd: the CRI's names for a pod's container (its name in the pod), else namespace/ID. */
-export function containerdInfo(c: ContainerdContainer): ContainerInfo {
+function containerdInfo(c: ContainerdContainer): ContainerInfo {
   const k = c.kube;
-  const name = k ? (k.kind === 'sandbox' ? `${k.pod} (sandbox)` : k.container ?? c.id) : `${c.namespace}/${c.id}`;
+  const name = k ? (k.kind === 'sandbox' ? `${k.pod} (sandbox)` : (k.container ?? c.id)) : `${c.namespace}/${c.id}`;
   return {
-    id: c.id, name: safeName(name), image: safeName(c.image),
+    id: c.id,
+    name: safeName(name),
+    image: safeName(c.image),
     ...(k ? { pod: safeName(k.pod), namespace: safeName(k.namespace) } : {}),
   };
 }
@@ -72,9 +77,7 @@ async function followStarts(docker: Engine, onStart: (key: string) => void, onEr
         const e = JSON.parse(line) as { id?: string; Actor?: { ID?: string } };
         const id = e.Actor?.ID ?? e.id;
         if (id) onStart(id);
-      } catch {
-        continue;
-      }
+      } catch {}
     }
   });
   readable.on('error', (err: Error) => onError(`${where}'s event stream failed: ${err.message}`));

@@ -11,15 +11,16 @@ import { findTracefs } from './tracefs.js';
 import { Watcher } from './watcher.js';
 
 /** Where the kernel's results came from, or why there are none (TestReport.signalTrace). */
-export type SignalTraceView =
-  | { source: 'tracefs'; instance: string; warnings?: string[] }
-  | { source: 'none'; why: string };
+export type SignalTraceView = { source: 'tracefs'; instance: string; warnings?: string[] } | { source: 'none'; why: string };
 
 export class TestSignalTrace {
   readonly signals: SignalEvent[] = [];
   private readonly warnings: string[] = [];
 
-  private constructor(private readonly watcher: Watcher | undefined, private readonly why: string | undefined) {}
+  private constructor(
+    private readonly watcher: Watcher | undefined,
+    private readonly why: string | undefined,
+  ) {}
 
   /** Start tracing the PID namespace of `hostPid` (a container's or a namespace's PID 1). Never throws. */
   static start(hostPid: number, container?: ContainerInfo, tracefs?: string): TestSignalTrace {
@@ -42,7 +43,7 @@ export class TestSignalTrace {
       collector = new TestSignalTrace(watcher, undefined);
     } catch (err) {
       // findTracefs's words: not root, no tracefs, no signal tracepoint; or the instance could not be made.
-      collector = new TestSignalTrace(undefined, messageOf(err).replace(/^watch needs root/, 'the kernel\'s trace needs root'));
+      collector = new TestSignalTrace(undefined, messageOf(err).replace(/^watch needs root/, "the kernel's trace needs root"));
     }
     collector.signals.push(...pending);
     collector.warnings.push(...warnings);

@@ -18,14 +18,14 @@ import { UserError, errnoOf, messageOf } from '../../util/errors.js';
 export type TraceEvent = 'signal/signal_generate' | 'sched/sched_process_exit' | 'sched/sched_process_fork';
 
 /** Instance names: `pid1-<owner pid>`, or `pid1-<owner pid>-<n>` when that name was taken. */
-export const INSTANCE_PREFIX = 'pid1-';
+const INSTANCE_PREFIX = 'pid1-';
 const INSTANCE_NAME = /^pid1-(\d+)(?:-\d+)?$/;
 
 /** statfs(2) f_type of tracefs (include/uapi/linux/magic.h TRACEFS_MAGIC, "trac"). */
 const TRACEFS_MAGIC = 0x74726163;
 
 /** Where tracefs is: $PID1_TRACEFS, else its own mount point (4.1+), else the old place under debugfs. */
-export function tracefsCandidates(): string[] {
+function tracefsCandidates(): string[] {
   const forced = process.env.PID1_TRACEFS;
   if (forced) return [forced];
   return ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
@@ -71,7 +71,10 @@ function sysError(what: string, file: string, err: unknown): UserError {
  */
 function lastFilterError(dir: string): string | undefined {
   try {
-    const lines = fs.readFileSync(path.join(dir, 'error_log'), 'utf8').split('\n').filter((l) => l.includes('error: '));
+    const lines = fs
+      .readFileSync(path.join(dir, 'error_log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('error: '));
     const last = lines.at(-1);
     return last === undefined ? undefined : last.slice(last.lastIndexOf('error: ') + 'error: '.length).trim();
   } catch {
@@ -84,7 +87,11 @@ export class TraceInstance {
   private readonly buf = Buffer.alloc(256 * 1024);
   private removed = false;
 
-  private constructor(readonly root: string, readonly name: string, readonly dir: string) {}
+  private constructor(
+    readonly root: string,
+    readonly name: string,
+    readonly dir: string,
+  ) {}
 
   /**
    * Make the instance and open its trace_pipe at once (so that it is never ownerless while we live).
@@ -111,7 +118,7 @@ export class TraceInstance {
         inst.fd = fs.openSync(path.join(dir, 'trace_pipe'), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       } catch (err) {
         inst.remove();
-        throw sysError('cannot open the instance\'s trace_pipe', path.join(dir, 'trace_pipe'), err);
+        throw sysError("cannot open the instance's trace_pipe", path.join(dir, 'trace_pipe'), err);
       }
       return inst;
     }
@@ -184,7 +191,7 @@ export class TraceInstance {
         n = fs.readSync(this.fd, this.buf, 0, this.buf.length, null);
       } catch (err) {
         if (errnoOf(err) === 'EAGAIN') break; // O_NONBLOCK: nothing more for now
-        throw sysError('cannot read the instance\'s trace_pipe', path.join(this.dir, 'trace_pipe'), err);
+        throw sysError("cannot read the instance's trace_pipe", path.join(this.dir, 'trace_pipe'), err);
       }
       if (n <= 0) break;
       parts.push(this.buf.toString('latin1', 0, n));
@@ -246,7 +253,7 @@ export type CleanupOutcome = 'removed' | 'in use' | 'gone';
  * Remove instance `name` unless its owner is alive and holds it. The kernel's EBUSY (a file of it is
  * open) also counts as in use: a watcher in another PID namespace may have the same PID number.
  */
-export function removeIfOrphaned(root: string, name: string): CleanupOutcome {
+function removeIfOrphaned(root: string, name: string): CleanupOutcome {
   const dir = path.join(root, 'instances', name);
   const owner = ownerOf(name);
   if (owner !== undefined && holdsInstance(owner, dir)) return 'in use';
@@ -271,7 +278,10 @@ export function cleanupInstances(root = findTracefs()): CleanupReport {
   const dir = path.join(root, 'instances');
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((n) => ownerOf(n) !== undefined).sort();
+    names = fs
+      .readdirSync(dir)
+      .filter((n) => ownerOf(n) !== undefined)
+      .sort();
   } catch (err) {
     throw sysError('cannot list tracefs instances', dir, err);
   }

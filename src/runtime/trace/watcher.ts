@@ -25,7 +25,7 @@ import type { Scope, Unit } from './scope.js';
 import { describeSender } from './sender.js';
 import { TraceInstance, type TraceEvent } from './tracefs.js';
 
-export interface WatchOptions {
+interface WatchOptions {
   scope: Scope;
   /** Signal numbers to watch ([]: every signal); undefined: every signal but the routine ones (SIGCHLD, SIGURG, timers). */
   signals?: number[];
@@ -77,7 +77,8 @@ interface Story {
 function processRef(pid: number, comm: string, f: ProcessFacts | undefined): ProcessRef {
   const nsPid = f?.nsPids.at(-1);
   return {
-    pid, ...(nsPid !== undefined && f && f.nsPids.length > 1 ? { nsPid } : {}),
+    pid,
+    ...(nsPid !== undefined && f && f.nsPids.length > 1 ? { nsPid } : {}),
     command: safeName(comm || f?.comm || '?'),
     ...(f?.argv.length ? { argv: f.argv.map(safeName) } : {}),
   };
@@ -85,7 +86,10 @@ function processRef(pid: number, comm: string, f: ProcessFacts | undefined): Pro
 
 function tasksOf(pid: number): number[] {
   try {
-    return fs.readdirSync(`/proc/${pid}/task`).map(Number).filter((t) => Number.isInteger(t));
+    return fs
+      .readdirSync(`/proc/${pid}/task`)
+      .map(Number)
+      .filter((t) => Number.isInteger(t));
   } catch {
     return [pid];
   }
@@ -118,9 +122,14 @@ export class Watcher {
   private stopped = false;
   private counts = { signals: 0, exits: 0, lostStops: 0, lostEvents: 0 };
 
-  private constructor(private readonly o: WatchOptions, instance: TraceInstance) {
+  private constructor(
+    private readonly o: WatchOptions,
+    instance: TraceInstance,
+  ) {
     this.instance = instance;
-    this.done = new Promise((r) => { this.resolveDone = r; });
+    this.done = new Promise((r) => {
+      this.resolveDone = r;
+    });
     // [] is every signal; a chosen set always has SIGKILL, which ends every story.
     this.signalFilterBase = o.signals === undefined ? signalFilter(undefined) : o.signals.length ? signalFilter([...o.signals, SIGKILL]) : '';
     this.hasExit = instance.has(EXIT_EVENT);
@@ -150,16 +159,33 @@ export class Watcher {
       throw err;
     }
     o.onEvent({
-      event: 'watch', time: w.wall(mono()), instance: instance.dir, scope: o.scope.kind,
+      event: 'watch',
+      time: w.wall(mono()),
+      instance: instance.dir,
+      scope: o.scope.kind,
       ...(o.scope.kind !== 'all' && o.scope.units()[0]?.container ? { container: o.scope.units()[0]?.container ?? undefined } : {}),
       ...(o.scope.kind !== 'all' ? { init: o.scope.units()[0]?.initPid } : {}),
       ...(o.scope.kind !== 'all' ? { processes: new Set([...w.members.values()].map((m) => m.tgid)).size } : {}),
       filters: Object.fromEntries([...w.written].filter(([e]) => w.enabled.has(e))),
       fields: instance.fields(SIGNAL_EVENT),
     });
-    o.scope.onChange = () => w.guard(() => { w.rescan(); w.writeFilters(); });
+    o.scope.onChange = () =>
+      w.guard(() => {
+        w.rescan();
+        w.writeFilters();
+      });
     w.schedule(o.pollMs ?? POLL_MS);
-    w.timers.push(setInterval(() => w.guard(() => { w.rescan(); w.writeFilters(); w.checkInits(); }), RESCAN_MS));
+    w.timers.push(
+      setInterval(
+        () =>
+          w.guard(() => {
+            w.rescan();
+            w.writeFilters();
+            w.checkInits();
+          }),
+        RESCAN_MS,
+      ),
+    );
     if (o.scope.kind === 'all') w.timers.push(setInterval(() => void o.scope.refresh().catch((err: unknown) => o.onWarning?.(messageOf(err))), o.scope.refreshMs ?? REFRESH_MS));
     return w;
   }
@@ -280,7 +306,7 @@ export class Watcher {
     const t = setTimeout(() => {
       this.timers = this.timers.filter((x) => x !== t);
       const bytes = this.tick();
-      this.schedule(bytes >= BUSY_BYTES ? 2 : bytes > 0 ? 10 : this.o.pollMs ?? POLL_MS);
+      this.schedule(bytes >= BUSY_BYTES ? 2 : bytes > 0 ? 10 : (this.o.pollMs ?? POLL_MS));
     }, ms);
     this.timers.push(t);
   }
@@ -381,9 +407,11 @@ export class Watcher {
     this.counts.exits++;
     const killed = this.killedAt.has(tgid);
     const e: ExitEvent = {
-      event: 'exit', time: this.wall(r.seconds * 1000), monotonic: r.seconds,
+      event: 'exit',
+      time: this.wall(r.seconds * 1000),
+      monotonic: r.seconds,
       // The kernel's comm at the exit, unless the last thread to go was not the main one (threads have names of their own).
-      process: processRef(tgid, r.pid === tgid ? r.comm : facts?.comm ?? r.comm, facts),
+      process: processRef(tgid, r.pid === tgid ? r.comm : (facts?.comm ?? r.comm), facts),
       ...(killed ? { killedBy: 'SIGKILL' as const } : {}),
       container: unit.container,
     };
@@ -414,7 +442,7 @@ export class Watcher {
     }
     if (!unit) return undefined;
     const tgid = m?.tgid ?? facts?.tgid ?? r.pid;
-    const pf = tgid === r.pid ? facts : this.cache.get(tgid) ?? facts;
+    const pf = tgid === r.pid ? facts : (this.cache.get(tgid) ?? facts);
     const nsPids = pf?.nsPids ?? [];
     const isInit = unit.isolated && tgid === unit.initPid;
     const exiting = (this.exited.get(tgid)?.at ?? Infinity) <= r.seconds || (this.killedAt.get(tgid) ?? Infinity) <= r.seconds || Boolean(pf?.zombie);
@@ -431,8 +459,14 @@ export class Watcher {
     const senderMember = this.members.get(r.tid) ?? this.members.get(senderPid);
     const inTarget = senderMember?.unit === unit && sf?.nsPids.length ? sf.nsPids.at(-1) : undefined;
     const sender = describeSender({
-      pid: senderPid, tid: r.tid, command: r.task === '<...>' ? sf?.comm ?? '?' : r.task, code: r.code, sig: r.sig,
-      isInitOfTarget: senderPid === unit.initPid, nsPidInTarget: inTarget, inContainer: unit.container !== null,
+      pid: senderPid,
+      tid: r.tid,
+      command: r.task === '<...>' ? (sf?.comm ?? '?') : r.task,
+      code: r.code,
+      sig: r.sig,
+      isInitOfTarget: senderPid === unit.initPid,
+      nsPidInTarget: inTarget,
+      inContainer: unit.container !== null,
     });
     let name: string;
     try {
@@ -442,9 +476,19 @@ export class Watcher {
     }
     const target = processRef(tgid, r.comm, pf);
     const e: SignalEvent = {
-      event: 'signal', time: this.wall(r.seconds * 1000), monotonic: r.seconds,
-      signal: name, number: r.sig, result: ex.result, ...(ex.reason ? { reason: ex.reason } : {}), why: ex.words,
-      code: siCodeName(r.code), group: r.group, target, sender, container: unit.container,
+      event: 'signal',
+      time: this.wall(r.seconds * 1000),
+      monotonic: r.seconds,
+      signal: name,
+      number: r.sig,
+      result: ex.result,
+      ...(ex.reason ? { reason: ex.reason } : {}),
+      why: ex.words,
+      code: siCodeName(r.code),
+      group: r.group,
+      target,
+      sender,
+      container: unit.container,
     };
     this.counts.signals++;
     if (!isInit) return e;
@@ -475,16 +519,23 @@ export class Watcher {
         const waitedMs = Math.round((story.killAt - story.ignored.at) * 1000);
         const n = story.exitsAfterKill;
         const e: LostStopEvent = {
-          event: 'lost-stop', time: this.wall((story.lastExitAt ?? story.killAt) * 1000), container: unit.container,
-          signal: story.ignored.signal, ignoredAt: this.wall(story.ignored.at * 1000), sender: story.ignored.sender,
-          killedAt: this.wall(story.killAt * 1000), waitedMs, target: story.ignored.target, processes: n,
+          event: 'lost-stop',
+          time: this.wall((story.lastExitAt ?? story.killAt) * 1000),
+          container: unit.container,
+          signal: story.ignored.signal,
+          ignoredAt: this.wall(story.ignored.at * 1000),
+          sender: story.ignored.sender,
+          killedAt: this.wall(story.killAt * 1000),
+          waitedMs,
+          target: story.ignored.target,
+          processes: n,
           summary: `${story.ignored.signal} to PID 1 (${story.ignored.target.command}) of ${unit.label} was ignored (default action at a namespace init); ${(waitedMs / 1000).toFixed(1)} s later SIGKILL ended ${n === 1 ? 'its only process' : `all ${n} processes`}`,
         };
         this.counts.lostStops++;
         this.o.onEvent(e);
       }
       if (this.o.scope.kind !== 'all') {
-        this.stop(unit.container ? 'the container exited' : unit.isolated ? 'the namespace\'s init exited' : `PID ${unit.initPid} exited`);
+        this.stop(unit.container ? 'the container exited' : unit.isolated ? "the namespace's init exited" : `PID ${unit.initPid} exited`);
         return;
       }
     }

@@ -26,7 +26,15 @@ export interface CommandString {
 }
 
 /** command/entrypoint as a LaunchPart (null: set but empty), plus what compose makes of a string. */
-export function commandPart(p: Project, layer: Layer, e: Entry, field: 'command' | 'entrypoint', version: ComposeVersion, origins: Map<string, Origin>, strings: CommandString[]): { part: LaunchPart | null; substituted: boolean } | undefined {
+export function commandPart(
+  p: Project,
+  layer: Layer,
+  e: Entry,
+  field: 'command' | 'entrypoint',
+  version: ComposeVersion,
+  origins: Map<string, Origin>,
+  strings: CommandString[],
+): { part: LaunchPart | null; substituted: boolean } | undefined {
   const file = layer.file;
   const y = file.y;
   if (!y) return undefined;
@@ -36,7 +44,7 @@ export function commandPart(p: Project, layer: Layer, e: Entry, field: 'command'
   const valueSpan = spanOf(doc, value ?? null, span);
   const what = field;
   // `command:` with no value is unset (compose-go decodes it to nil: the image's own is used)
-  if (value === undefined || isScalar(value) && value.value === null) return undefined;
+  if (value === undefined || (isScalar(value) && value.value === null)) return undefined;
   if (isScalar(value) && value.value === '') return { part: null, substituted: false };
   let words: Chars[];
   let substituted = false;
@@ -57,11 +65,19 @@ export function commandPart(p: Project, layer: Layer, e: Entry, field: 'command'
     const at = (i: number): number => s.offsets[i] ?? valueSpan.start;
     const ops = operatorWords(v1.words, s).map((w) => ({ value: w.value, span: { doc, start: at(w.start), end: at(w.end - 1) + 1 } }));
     strings.push({
-      field, span: valueSpan, text: s.value, v1, v2, operators: ops,
+      field,
+      span: valueSpan,
+      text: s.value,
+      v1,
+      v2,
+      operators: ops,
       ...(v2.stoppedAt ? { stoppedAt: { doc, start: at(v2.stoppedAt.index), end: at(v2.stoppedAt.index) + 1 } } : {}),
     });
     const chosen = version === 1 ? v1 : v2;
-    if (chosen.error) { p.error(doc, valueSpan.start, `${field}: compose cannot split this string (${chosen.error})`); return undefined; }
+    if (chosen.error) {
+      p.error(doc, valueSpan.start, `${field}: compose cannot split this string (${chosen.error})`);
+      return undefined;
+    }
     words = chosen.words as SplitWord[];
   }
   const values: Origin[] = words.map((w) => ({ doc, text: mapped(w, valueSpan.end) }));
@@ -73,4 +89,3 @@ export function commandPart(p: Project, layer: Layer, e: Entry, field: 'command'
   const part: LaunchPart = { what, form: 'exec', values, argv: words.map((w) => w.value), span, valueSpan };
   return { part, substituted };
 }
-

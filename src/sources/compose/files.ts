@@ -16,7 +16,7 @@ export function isComposeFileName(name: string): boolean {
 const BASE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
 /** The override file compose merges into a base file by default (same directory), if the name is one. */
-export function overrideFor(base: string): string[] {
+function overrideFor(base: string): string[] {
   const b = path.basename(base);
   if (!BASE_NAMES.includes(b)) return [];
   const stem = b.replace(/\.ya?ml$/, '');
@@ -24,14 +24,20 @@ export function overrideFor(base: string): string[] {
 }
 
 function existing(p: string): boolean {
-  try { return fs.statSync(p).isFile(); } catch { return false; }
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** The base file an override file belongs to, if it exists next to it. */
 export function baseOf(abs: string): string | undefined {
   const m = /^(compose|docker-compose)\.override\.ya?ml$/.exec(path.basename(abs));
   if (!m) return undefined;
-  return BASE_NAMES.filter((b) => b.startsWith(`${m[1]}.`)).map((b) => path.join(path.dirname(abs), b)).find(existing);
+  return BASE_NAMES.filter((b) => b.startsWith(`${m[1]}.`))
+    .map((b) => path.join(path.dirname(abs), b))
+    .find(existing);
 }
 
 /**
@@ -59,4 +65,3 @@ export function projectDocs(doc: Document, store: DocumentStore, opts: { compose
   const d = ov ? store.read(ov, 'compose') : undefined;
   return { docs: d ? [doc, d] : [doc], errors };
 }
-

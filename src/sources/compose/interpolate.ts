@@ -37,7 +37,10 @@ function emitLiteral(input: Chars, i: number, out: Interpolated): void {
 
 function emitValue(v: string, at: number, out: Interpolated): void {
   out.value += v;
-  for (let k = 0; k < v.length; k++) { out.offsets.push(at); out.editable.push(false); }
+  for (let k = 0; k < v.length; k++) {
+    out.offsets.push(at);
+    out.editable.push(false);
+  }
   out.changed = true;
 }
 
@@ -45,7 +48,11 @@ function emitValue(v: string, at: number, out: Interpolated): void {
 function closingBrace(s: string, from: number, to: number): number {
   let depth = 1;
   for (let i = from; i < to; i++) {
-    if (s[i] === '$' && s[i + 1] === '{') { depth++; i++; continue; }
+    if (s[i] === '$' && s[i + 1] === '{') {
+      depth++;
+      i++;
+      continue;
+    }
     if (s[i] === '}' && --depth === 0) return i;
   }
   return -1;
@@ -55,19 +62,35 @@ function interpolateInto(input: Chars, from: number, to: number, env: Env, out: 
   const s = input.value;
   for (let i = from; i < to; i++) {
     const c = s[i];
-    if (c !== '$') { emitLiteral(input, i, out); continue; }
+    if (c !== '$') {
+      emitLiteral(input, i, out);
+      continue;
+    }
     const at = input.offsets[i] ?? 0;
     const next = s[i + 1];
-    if (next === '$') { emitValue('$', at, out); i++; continue; }
+    if (next === '$') {
+      emitValue('$', at, out);
+      i++;
+      continue;
+    }
     if (next === '{') {
       const close = closingBrace(s, i + 2, to);
-      if (close < 0) { out.error = `invalid interpolation format: "${s.slice(i, Math.min(to, i + 40))}" has no closing brace`; return; }
+      if (close < 0) {
+        out.error = `invalid interpolation format: "${s.slice(i, Math.min(to, i + 40))}" has no closing brace`;
+        return;
+      }
       const body = s.slice(i + 2, close);
       const name = NAME.exec(body)?.[0];
-      if (!name) { out.error = `invalid interpolation format: "\${${body}}"`; return; }
+      if (!name) {
+        out.error = `invalid interpolation format: "\${${body}}"`;
+        return;
+      }
       const op = /^(:-|-|:\?|\?|:\+|\+)?/.exec(body.slice(name.length))?.[0] ?? '';
       const argStart = i + 2 + name.length + op.length;
-      if (!op && argStart !== close) { out.error = `invalid interpolation format: "\${${body}}"`; return; }
+      if (!op && argStart !== close) {
+        out.error = `invalid interpolation format: "\${${body}}"`;
+        return;
+      }
       const value = env[name];
       const unsetOrEmpty = value === undefined || value === '';
       const useArg = (op === ':-' && unsetOrEmpty) || (op === '-' && value === undefined) || (op === ':+' && !unsetOrEmpty) || (op === '+' && value !== undefined);
@@ -80,7 +103,10 @@ function interpolateInto(input: Chars, from: number, to: number, env: Env, out: 
         if (depth < 16) {
           const sub: Interpolated = { value: '', offsets: [], editable: [], missing: [], changed: false };
           interpolateInto(input, argStart, close, env, sub, depth + 1);
-          if (sub.error) { out.error = sub.error; return; }
+          if (sub.error) {
+            out.error = sub.error;
+            return;
+          }
           out.value += sub.value;
           out.offsets.push(...sub.offsets);
           out.editable.push(...sub.editable.map(() => false));
@@ -129,8 +155,8 @@ export function parseDotEnv(text: string): Record<string, string> {
     if (v.startsWith('"')) {
       const end = v.indexOf('"', 1);
       v = (end > 0 ? v.slice(1, end) : v.slice(1)).replace(/\\n/g, '\n').replace(/\\"/g, '"');
-    } else if (v.startsWith('\'')) {
-      const end = v.indexOf('\'', 1);
+    } else if (v.startsWith("'")) {
+      const end = v.indexOf("'", 1);
       v = end > 0 ? v.slice(1, end) : v.slice(1);
     } else {
       v = v.replace(/\s+#.*$/, '').trim();

@@ -74,7 +74,11 @@ export class Project {
   private readonly files = new Map<string, ComposeFile>();
   readonly dockerfiles = new Map<string, ImageConfig>();
 
-  constructor(readonly store: DocumentStore, readonly env: Env, readonly opts: ComposeOptions) {}
+  constructor(
+    readonly store: DocumentStore,
+    readonly env: Env,
+    readonly opts: ComposeOptions,
+  ) {}
 
   error(doc: Document, offset: number | undefined, message: string): void {
     const e = errorAt(doc, offset, message);
@@ -91,23 +95,42 @@ export class Project {
     const f: ComposeFile = { doc, dir: doc.absPath ? path.dirname(doc.absPath) : process.cwd(), services: new Map() };
     this.files.set(key, f);
     const stream = parseYamlStream(doc);
-    for (const e of stream.errors) { const list = this.errors.get(doc) ?? []; list.push(e); this.errors.set(doc, list); this.syntax.push(e); }
+    for (const e of stream.errors) {
+      const list = this.errors.get(doc) ?? [];
+      list.push(e);
+      this.errors.set(doc, list);
+      this.syntax.push(e);
+    }
     const y = stream.docs[0];
     if (!y) return f;
     f.y = y;
-    if (!isMapping(y, y.root)) { this.error(doc, 0, 'not a compose file: the top level is not a mapping'); return f; }
+    if (!isMapping(y, y.root)) {
+      this.error(doc, 0, 'not a compose file: the top level is not a mapping');
+      return f;
+    }
     const services = get(y, y.root, 'services');
     if (!services) {
       const top = entries(y, y.root);
       const legacy = legacyServices(y, top);
-      if (legacy) { f.services = legacy; f.legacyV1 = true; return f; }
+      if (legacy) {
+        f.services = legacy;
+        f.legacyV1 = true;
+        return f;
+      }
       const keys = [...top.keys()];
       // A file of networks, volumes or `include:` only is a valid part of a project: nothing runs from it.
       if (keys.some((k) => k !== 'version') && keys.every((k) => SPEC_TOP_KEYS.has(k) || k.startsWith('x-'))) return f;
       const odd = keys.filter((k) => !SPEC_TOP_KEYS.has(k) && !k.startsWith('x-'));
-      this.error(doc, 0, odd.length
-        ? `not a compose file: no "services" section, and ${odd.slice(0, 3).map((k) => `"${k}"`).join(', ')} ${odd.length > 1 ? 'are not services' : 'is not a service'} of the legacy v1 format (a mapping with image or build)`
-        : 'not a compose file: no "services" section');
+      this.error(
+        doc,
+        0,
+        odd.length
+          ? `not a compose file: no "services" section, and ${odd
+              .slice(0, 3)
+              .map((k) => `"${k}"`)
+              .join(', ')} ${odd.length > 1 ? 'are not services' : 'is not a service'} of the legacy v1 format (a mapping with image or build)`
+          : 'not a compose file: no "services" section',
+      );
       return f;
     }
     f.services = entries(y, services.value);
@@ -119,7 +142,10 @@ export class Project {
     const entry = file.services.get(name);
     if (!entry || !file.y) return [];
     const id = `${file.doc.absPath ?? file.doc.file}#${name}`;
-    if (seen.has(id)) { this.error(file.doc, entry.key.range?.[0], `service "${name}" extends itself (a cycle)`); return []; }
+    if (seen.has(id)) {
+      this.error(file.doc, entry.key.range?.[0], `service "${name}" extends itself (a cycle)`);
+      return [];
+    }
     seen.add(id);
     const fields = entries(file.y, entry.value);
     const self: Layer = { file, name, entry, fields };
@@ -133,12 +159,18 @@ export class Project {
       if (other !== undefined) {
         const abs = path.resolve(file.dir, other);
         const d = this.store.read(abs, 'compose');
-        if (!d) { this.error(file.doc, ext.key.range?.[0], `extends: cannot read ${other}${problemNote(this.store.problemOf(abs))}`); return [self]; }
+        if (!d) {
+          this.error(file.doc, ext.key.range?.[0], `extends: cannot read ${other}${problemNote(this.store.problemOf(abs))}`);
+          return [self];
+        }
         baseFile = this.load(d);
       }
     }
     if (baseName === undefined) return [self];
-    if (!baseFile.services.has(baseName)) { this.error(file.doc, ext.key.range?.[0], `extends: no service "${baseName}" in ${baseFile.doc.file}`); return [self]; }
+    if (!baseFile.services.has(baseName)) {
+      this.error(file.doc, ext.key.range?.[0], `extends: no service "${baseName}" in ${baseFile.doc.file}`);
+      return [self];
+    }
     return [...this.layers(baseFile, baseName, seen), self];
   }
 
@@ -149,7 +181,11 @@ export class Project {
     if (!s || s.value === null || s.value === undefined) return undefined;
     const m = mapScalar(file.doc, s);
     const offsets = Array.from({ length: m.text.value.length }, (_, i) => m.text.at(i));
-    const chars = charsOf(m.text.value, offsets, offsets.map(() => m.exact));
+    const chars = charsOf(
+      m.text.value,
+      offsets,
+      offsets.map(() => m.exact),
+    );
     const out = interpolate(chars, this.env);
     if (out.error) this.error(file.doc, s.range?.[0], out.error);
     return { ...out, scalar: s };
@@ -171,7 +207,7 @@ export function lastField(layers: Layer[], key: string): { layer: Layer; entry: 
 }
 
 /** The files of one project, loaded, and its service names in file order. */
-export interface LoadedProject {
+interface LoadedProject {
   p: Project;
   files: ComposeFile[];
   names: string[];
@@ -209,4 +245,3 @@ export function layersOf(lp: LoadedProject, name: string): Layer[] {
   for (const f of lp.files) if (f.services.has(name)) layers.push(...lp.p.layers(f, name));
   return layers;
 }
-

@@ -49,7 +49,7 @@ interface Grace {
 }
 
 /** What the file says about one service, read once. */
-export interface ServiceReading {
+interface ServiceReading {
   p: Project;
   name: string;
   layers: Layer[];
@@ -193,7 +193,7 @@ export function readService(p: Project, name: string, layers: Layer[]): ServiceR
   const build = buildOf(p, layers);
   // A v1 file is run by docker-compose 1.x only (Compose v2 refuses it): its strings are split with shlex.
   const legacyV1 = top.file.legacyV1 === true;
-  const version = legacyV1 ? 1 : p.opts.composeVersion ?? 2;
+  const version = legacyV1 ? 1 : (p.opts.composeVersion ?? 2);
   const origins = new Map<string, Origin>();
   const commandStrings: CommandString[] = [];
   let substituted = false;
@@ -207,9 +207,23 @@ export function readService(p: Project, name: string, layers: Layer[]): ServiceR
     parts[field] = r.part;
   }
   return {
-    p, name, layers, anchorLayer, anchor, ...(imageRef !== undefined ? { imageRef } : {}), imageSpan, ...(build ? { build } : {}),
-    ...parts, commandStrings, origins, substituted,
-    stopSignal: stopSignalOf(p, layers), grace: graceOf(p, layers), init: initOf(p, layers), legacyV1, version,
+    p,
+    name,
+    layers,
+    anchorLayer,
+    anchor,
+    ...(imageRef !== undefined ? { imageRef } : {}),
+    imageSpan,
+    ...(build ? { build } : {}),
+    ...parts,
+    commandStrings,
+    origins,
+    substituted,
+    stopSignal: stopSignalOf(p, layers),
+    grace: graceOf(p, layers),
+    init: initOf(p, layers),
+    legacyV1,
+    version,
     stdinOpen: ['stdin_open', 'tty'].some((k) => composeBool(lastString(p, layers, k) ?? '') === true),
   };
 }
@@ -230,7 +244,7 @@ function imageFromBuild(p: Project, b: BuildField, fallbackImage: string | undef
   else {
     const res = lintDockerfileSource(doc, p.store, { ...p.opts, context, buildArgs: { ...(p.opts.buildArgs ?? {}), ...b.args }, ...(b.target ? { target: b.target } : { target: undefined }) });
     const l = res.launches.find((x) => x.target);
-    if (!l || l.kind !== 'dockerfile') cfg = unanalysed(`${doc.file} could not be analysed${res.errors[0] ? `: ${res.errors[0].message}` : ''}`);
+    if (l?.kind !== 'dockerfile') cfg = unanalysed(`${doc.file} could not be analysed${res.errors[0] ? `: ${res.errors[0].message}` : ''}`);
     else cfg = imageConfigFromDockerfile(l, `built from ${doc.file}${b.target ? ` (target ${b.target})` : ''}`);
   }
   p.dockerfiles.set(key, cfg);
@@ -255,16 +269,30 @@ export function launchOfService(r: ServiceReading): ComposeLaunch | undefined {
   const doc = r.anchorLayer.file.doc;
   const image = build ? imageFromBuild(p, build, imageRef) : imageFromRef(p, imageRef as string, r.imageSpan, r.anchorLayer.file.dir);
   const stop: StopPlan = {
-    platform: 'compose', graceSeconds: r.grace.seconds, graceSource: r.grace.explicit ? 'explicit' : 'default',
-    ...(r.grace.span ? { graceSpan: r.grace.span } : {}), ...(r.stopSignal.span ? { stopSignalSpan: r.stopSignal.span } : {}),
+    platform: 'compose',
+    graceSeconds: r.grace.seconds,
+    graceSource: r.grace.explicit ? 'explicit' : 'default',
+    ...(r.grace.span ? { graceSpan: r.grace.span } : {}),
+    ...(r.stopSignal.span ? { stopSignalSpan: r.stopSignal.span } : {}),
   };
   const body = r.anchorLayer.file.y ? deref(r.anchorLayer.file.y, r.anchorLayer.entry.value) : undefined;
   return {
     kind: 'compose',
     ...orchestratedFields({
-      label: `service ${name}`, doc, where: r.legacyV1 ? name : `services.${name}`, image, ...(imageRef !== undefined ? { imageRef } : {}),
-      ...(r.entrypoint !== undefined ? { entrypoint: r.entrypoint } : {}), ...(r.command !== undefined ? { cmd: r.command } : {}),
-      ...(r.stopSignal.fact ? { stopSignal: r.stopSignal.fact } : {}), init: r.init, stdinOpen: r.stdinOpen, stop, anchor: r.anchor, origins: r.origins, substituted: r.substituted,
+      label: `service ${name}`,
+      doc,
+      where: r.legacyV1 ? name : `services.${name}`,
+      image,
+      ...(imageRef !== undefined ? { imageRef } : {}),
+      ...(r.entrypoint !== undefined ? { entrypoint: r.entrypoint } : {}),
+      ...(r.command !== undefined ? { cmd: r.command } : {}),
+      ...(r.stopSignal.fact ? { stopSignal: r.stopSignal.fact } : {}),
+      init: r.init,
+      stdinOpen: r.stdinOpen,
+      stop,
+      anchor: r.anchor,
+      origins: r.origins,
+      substituted: r.substituted,
     }),
     service: name,
     ...(r.legacyV1 ? { legacyV1: true } : {}),
@@ -349,7 +377,10 @@ export function specOfService(r: ServiceReading, errors: FileError[]): Container
   }
   if (r.imageRef === undefined && !b) p.error(anchorLayer.file.doc, anchorLayer.entry.key.range?.[0], `service "${name}" has neither image: nor build:`);
   const parts: { entrypoint?: string[]; command?: string[] } = {};
-  for (const [field, part] of [['entrypoint', r.entrypoint], ['command', r.command]] as const) {
+  for (const [field, part] of [
+    ['entrypoint', r.entrypoint],
+    ['command', r.command],
+  ] as const) {
     if (part === undefined) continue;
     parts[field] = part?.argv ?? []; // set but empty: the engine's "no entrypoint" / "no command"
     const stopped = r.version === 2 ? r.commandStrings.find((s) => s.field === field)?.v2.stoppedAt : undefined;
@@ -359,7 +390,11 @@ export function specOfService(r: ServiceReading, errors: FileError[]): Container
   const sig = r.stopSignal;
   if (sig.fact?.invalid !== undefined) {
     let why = 'not a signal';
-    try { parseSignal(sig.fact.invalid.trim()); } catch (err) { why = messageOf(err); }
+    try {
+      parseSignal(sig.fact.invalid.trim());
+    } catch (err) {
+      why = messageOf(err);
+    }
     p.error(sig.span?.doc ?? anchorLayer.file.doc, sig.span?.start, `stop_signal: ${why}`);
   } else if (sig.fact) stopSignal = sig.fact.signal;
   if (r.grace.truncatedFrom !== undefined) notes.push(`stop_grace_period ${r.grace.truncatedFrom} is passed to the engine as ${r.grace.seconds} s (compose truncates to whole seconds)`);
@@ -369,10 +404,20 @@ export function specOfService(r: ServiceReading, errors: FileError[]): Container
   const network = lastString(p, layers, 'network_mode');
   if (network !== undefined) notes.push(`network_mode ${network} is not used: pid1 test runs with --network none unless --network host is given`);
   return {
-    name, label: `service ${name}`, platform: 'compose', env, init: r.init, notes, errors,
-    graceSeconds: r.grace.seconds, graceExplicit: r.grace.explicit,
-    ...(r.imageRef !== undefined ? { image: r.imageRef } : {}), ...(build ? { build } : {}), ...parts,
-    ...(user !== undefined && user !== '' ? { user } : {}), ...(workingDir ? { workingDir } : {}),
+    name,
+    label: `service ${name}`,
+    platform: 'compose',
+    env,
+    init: r.init,
+    notes,
+    errors,
+    graceSeconds: r.grace.seconds,
+    graceExplicit: r.grace.explicit,
+    ...(r.imageRef !== undefined ? { image: r.imageRef } : {}),
+    ...(build ? { build } : {}),
+    ...parts,
+    ...(user !== undefined && user !== '' ? { user } : {}),
+    ...(workingDir ? { workingDir } : {}),
     ...(stopSignal ? { stopSignal } : {}),
   };
 }

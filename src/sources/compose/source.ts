@@ -61,7 +61,7 @@ export function lintComposeDocument(doc: Document, store: DocumentStore, opts: C
 }
 
 /** Every service of a compose project, resolved; errors of the files themselves apart. */
-export interface ComposeResolution {
+interface ComposeResolution {
   /** The project's files (the one given, its override file, or the -f files). */
   files: string[];
   services: Map<string, ContainerSpec>;
@@ -83,7 +83,7 @@ export function resolveComposeFile(file: string, opts: ComposeOptions = {}): Com
   if (!doc) return undefined;
   // An override file given alone goes with its base, as compose reads it.
   const base = baseOf(abs);
-  const first = base ? store.read(base, 'compose') ?? doc : doc;
+  const first = base ? (store.read(base, 'compose') ?? doc) : doc;
   const project = projectDocs(first, store, opts) ?? { docs: [first], errors: [] };
   const lp = loadProject(project.docs, store, opts);
   const out: ComposeResolution = { files: project.docs.map((d) => d.absPath ?? d.file), services: new Map(), syntax: [], errors: [...project.errors] };
@@ -98,7 +98,17 @@ export function resolveComposeFile(file: string, opts: ComposeOptions = {}): Com
     } catch (err) {
       if (!(err instanceof YamlLimitError)) throw err;
       const f = lp.files.find((x) => x.services.has(name));
-      out.services.set(name, { name, label: `service ${name}`, platform: 'compose', env: {}, init: false, notes: [], graceSeconds: DEFAULT_COMPOSE_GRACE, graceExplicit: false, errors: [errorAt(f?.doc ?? lp.first, f?.services.get(name)?.key.range?.[0], err.message)] });
+      out.services.set(name, {
+        name,
+        label: `service ${name}`,
+        platform: 'compose',
+        env: {},
+        init: false,
+        notes: [],
+        graceSeconds: DEFAULT_COMPOSE_GRACE,
+        graceExplicit: false,
+        errors: [errorAt(f?.doc ?? lp.first, f?.services.get(name)?.key.range?.[0], err.message)],
+      });
     } finally {
       lp.p.sink = undefined;
     }

@@ -30,7 +30,7 @@ export interface SplitResult {
   stoppedAt?: { char: string; index: number };
   error?: string;
   /** shlex: the quote left open at the end. */
-  openQuote?: '\'' | '"';
+  openQuote?: "'" | '"';
 }
 
 class WordBuilder {
@@ -68,12 +68,15 @@ export function splitShlex(input: Chars): SplitResult {
   const s = input.value;
   const words: SplitWord[] = [];
   const w = new WordBuilder();
-  let state: 'space' | 'word' | '\'' | '"' = 'space';
+  let state: 'space' | 'word' | "'" | '"' = 'space';
   for (let i = 0; i < s.length; i++) {
     const c = s[i] as string;
     if (state === 'space' || state === 'word') {
       if (SPACE.has(c)) {
-        if (state === 'word') { words.push(w.take(i)); state = 'space'; }
+        if (state === 'word') {
+          words.push(w.take(i));
+          state = 'space';
+        }
         continue;
       }
       if (c === '\\') {
@@ -85,12 +88,19 @@ export function splitShlex(input: Chars): SplitResult {
         state = 'word';
         continue;
       }
-      if (c === '\'' || c === '"') { w.begin(i); state = c; continue; }
+      if (c === "'" || c === '"') {
+        w.begin(i);
+        state = c;
+        continue;
+      }
       w.add(input, i, false);
       state = 'word';
       continue;
     }
-    if (c === state) { state = 'word'; continue; }
+    if (c === state) {
+      state = 'word';
+      continue;
+    }
     if (state === '"' && c === '\\' && (s[i + 1] === '"' || s[i + 1] === '\\')) {
       // inside double quotes a backslash escapes only `"` and `\`
       w.add(input, i + 1, true);
@@ -99,7 +109,7 @@ export function splitShlex(input: Chars): SplitResult {
     }
     w.add(input, i, true);
   }
-  if (state === '\'' || state === '"') return { words, error: 'No closing quotation', openQuote: state };
+  if (state === "'" || state === '"') return { words, error: 'No closing quotation', openQuote: state };
   if (state === 'word') words.push(w.take(s.length));
   return { words };
 }
@@ -109,7 +119,12 @@ export function splitShlex(input: Chars): SplitResult {
  * expansion, no operators): shlex's rules. For command lines pid1 itself takes (`--ready-cmd`).
  */
 export function splitWords(text: string): string[] {
-  const r = splitShlex(charsOf(text, Array.from({ length: text.length }, (_, i) => i)));
+  const r = splitShlex(
+    charsOf(
+      text,
+      Array.from({ length: text.length }, (_, i) => i),
+    ),
+  );
   if (r.openQuote) throw new Error(`unterminated ${r.openQuote === '"' ? 'double' : 'single'} quote`);
   if (r.error) throw new Error(r.error === 'No escaped character' ? 'a backslash at the end escapes nothing' : r.error);
   return r.words.map((w) => w.value);
@@ -128,7 +143,11 @@ export function splitShellwords(input: Chars): SplitResult {
   let stoppedAt: SplitResult['stoppedAt'];
   for (let i = 0; i < s.length; i++) {
     const c = s[i] as string;
-    if (escaped) { w.add(input, i, dq || sq); escaped = false; continue; }
+    if (escaped) {
+      w.add(input, i, dq || sq);
+      escaped = false;
+      continue;
+    }
     if (c === '\\') {
       if (sq) w.add(input, i, true);
       else escaped = true;
@@ -149,17 +168,33 @@ export function splitShellwords(input: Chars): SplitResult {
         break;
       case '(':
         if (!sq && !dq && !bq) {
-          if (!dollar && w.value.endsWith('$')) { dollar = true; w.add(input, i, false); continue; }
+          if (!dollar && w.value.endsWith('$')) {
+            dollar = true;
+            w.add(input, i, false);
+            continue;
+          }
           return { words, error: 'invalid command line string' };
         }
         break;
       case '"':
-        if (!sq && !dollar) { w.begin(i); dq = !dq; literal = false; }
+        if (!sq && !dollar) {
+          w.begin(i);
+          dq = !dq;
+          literal = false;
+        }
         break;
-      case '\'':
-        if (!dq && !dollar) { w.begin(i); sq = !sq; literal = false; }
+      case "'":
+        if (!dq && !dollar) {
+          w.begin(i);
+          sq = !sq;
+          literal = false;
+        }
         break;
-      case ';': case '&': case '|': case '<': case '>':
+      case ';':
+      case '&':
+      case '|':
+      case '<':
+      case '>':
         if (!(sq || dq || bq || dollar)) {
           stoppedAt = { char: c, index: i };
           // `2>file`: a word of digits before `>` is the redirection's fd, not an argument

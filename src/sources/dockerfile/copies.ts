@@ -22,7 +22,7 @@ export function globToRe(glob: string): RegExp {
 }
 
 /** Is this source a directory whose contents are copied? (A --from source is one when written so.) */
-export function isDirSource(c: CopyOp, src: string, ctx: ContextDirs): boolean {
+function isDirSource(c: CopyOp, src: string, ctx: ContextDirs): boolean {
   return !GLOB.test(src) && (src.endsWith('/') || src === '.' || (c.from === undefined && ctx.isDir(src)));
 }
 

@@ -54,11 +54,7 @@ interface RunFacts {
 }
 
 /** A main package, as a build names it. */
-type Package =
-  | { kind: 'dir'; dir: string }
-  | { kind: 'files'; dir: string; files: string[] }
-  | { kind: 'remote'; path: string }
-  | { kind: 'unknown'; why: string };
+type Package = { kind: 'dir'; dir: string } | { kind: 'files'; dir: string; files: string[] } | { kind: 'remote'; path: string } | { kind: 'unknown'; why: string };
 
 /** An executable a go command writes: an exact file, or a directory and a name (either unknown when the files do not say). */
 interface Output {
@@ -82,7 +78,11 @@ type Writer =
   /** Nothing pid1 sees wrote it: the base image, or a RUN that is not a go command. */
   | { kind: 'none' };
 
-interface Step { at: number; copy?: CopyOp; run?: RunOp }
+interface Step {
+  at: number;
+  copy?: CopyOp;
+  run?: RunOp;
+}
 
 const MAX_DEPTH = 64;
 
@@ -107,18 +107,28 @@ export class StageFiles {
   /** How deep the lookups are nested (COPY --from, go.mod reads): a Dockerfile whose stages copy from each other cannot loop. */
   private depth = 0;
 
-  constructor(private readonly ctx: ContextFiles, readonly stages: readonly Stage[]) {}
+  constructor(
+    private readonly ctx: ContextFiles,
+    readonly stages: readonly Stage[],
+  ) {}
 
   private stepsIn(stage: Stage, before: number): Step[] {
     let s = this.steps.get(stage);
-    if (!s) { s = stepsOf(stage); this.steps.set(stage, s); }
+    if (!s) {
+      s = stepsOf(stage);
+      this.steps.set(stage, s);
+    }
     return s.filter((x) => x.at < before);
   }
 
   private nested<T>(tooDeep: T, f: () => T): T {
     if (this.depth >= MAX_DEPTH) return tooDeep;
     this.depth++;
-    try { return f(); } finally { this.depth--; }
+    try {
+      return f();
+    } finally {
+      this.depth--;
+    }
   }
 
   /** What last wrote the image path `p` in `stage`, looking at the instructions before offset `before`. */
@@ -210,12 +220,23 @@ export class StageFiles {
     // Most RUNs build nothing in Go: parse only those that mention a go command the link follows.
     const mentionsGo = mentionsGoCommand(run.argv?.join(' ') ?? run.script ?? '');
     const vars = run.vars ?? new Map<string, string | undefined>();
-    if (mentionsGo && run.argv) command(run.argv.map((a) => ({ literal: a, splits: false })), { cwd: run.workdir, env: new Map(vars) }, new Map(vars), run.argv.join(' '), facts);
+    if (mentionsGo && run.argv)
+      command(
+        run.argv.map((a) => ({ literal: a, splits: false })),
+        { cwd: run.workdir, env: new Map(vars) },
+        new Map(vars),
+        run.argv.join(' '),
+        facts,
+      );
     else if (mentionsGo && run.script !== undefined) {
       if (!shellParserReady()) return undefined;
       const tree = shellParser().parse(run.script);
       if (!tree) return undefined;
-      try { walk(tree.rootNode, { cwd: run.workdir, env: new Map(vars) }, facts); } finally { tree.delete(); }
+      try {
+        walk(tree.rootNode, { cwd: run.workdir, env: new Map(vars) }, facts);
+      } finally {
+        tree.delete();
+      }
     }
     this.facts.set(run, facts);
     return facts;
@@ -231,8 +252,14 @@ export class StageFiles {
     const maybe: Output[] = [];
     for (const cmd of facts.go) {
       for (const o of this.outputsOf(stage, run, cmd, facts)) {
-        if (o.file !== undefined) { if (o.file === p) exact.push(o); continue; }
-        if (o.anywhere) { maybe.push(o); continue; }
+        if (o.file !== undefined) {
+          if (o.file === p) exact.push(o);
+          continue;
+        }
+        if (o.anywhere) {
+          maybe.push(o);
+          continue;
+        }
         const dirOk = o.dir === undefined ? undefined : o.dir === path.posix.dirname(p);
         const nameOk = o.name === undefined ? undefined : o.name === path.posix.basename(p);
         if (dirOk === false || nameOk === false) continue;
@@ -260,7 +287,7 @@ export class StageFiles {
     const have = this.outputs.get(cmd);
     if (have) return have;
     const a = cmd.args;
-    const cwd = a.chdir === undefined ? cmd.cwd : a.chdir === null || cmd.cwd === undefined && !a.chdir.startsWith('/') ? undefined : path.posix.resolve(cmd.cwd ?? '/', a.chdir);
+    const cwd = a.chdir === undefined ? cmd.cwd : a.chdir === null || (cmd.cwd === undefined && !a.chdir.startsWith('/')) ? undefined : path.posix.resolve(cmd.cwd ?? '/', a.chdir);
     const pkgs = this.packagesOf(stage, run, a, cwd);
     const out: Output[] = [];
     const base = { stage, run, cmd };
@@ -299,13 +326,16 @@ export class StageFiles {
   private packagesOf(stage: Stage, run: RunOp, a: GoArgs, cwd: string | undefined): Package[] {
     if (a.unclear) return [{ kind: 'unknown', why: 'its arguments are built at run time' }];
     const args = a.packages;
-    if (args.length > 0 && args.every((p) => p !== null && p.endsWith('.go'))) {
+    if (args.length > 0 && args.every((p) => p?.endsWith('.go'))) {
       // go build a.go b.go: one package made of exactly these files, in their directory.
       if (cwd === undefined && !(args[0] as string).startsWith('/')) return [{ kind: 'unknown', why: 'its directory is not known' }];
       const files: string[] = [];
       for (const [i, f] of (args as string[]).entries()) {
         const abs = path.posix.resolve(cwd ?? '/', f);
-        if (!a.globs.includes(i)) { files.push(abs); continue; }
+        if (!a.globs.includes(i)) {
+          files.push(abs);
+          continue;
+        }
         // The shell expands `*.go` to the matching names, sorted; with no match the go command gets the pattern and fails.
         const dir = path.posix.dirname(abs);
         const re = globToRe(path.posix.basename(abs));
@@ -397,8 +427,13 @@ function merge(into: WalkState, branches: readonly WalkState[]): void {
 
 function walk(n: Node, st: WalkState, facts: RunFacts): void {
   switch (n.type) {
-    case 'comment': case 'function_definition': return;
-    case 'command': { simpleCommand(n, st, facts); return; }
+    case 'comment':
+    case 'function_definition':
+      return;
+    case 'command': {
+      simpleCommand(n, st, facts);
+      return;
+    }
     case 'variable_assignment': {
       const a = assignment(n, known(st.env));
       if (a) st.env.set(a[0], a[1]);
@@ -414,12 +449,17 @@ function walk(n: Node, st: WalkState, facts: RunFacts): void {
       if (body) walk(body, st, facts);
       return;
     }
-    case 'subshell': case 'pipeline': {
+    case 'subshell':
+    case 'pipeline': {
       // A subshell's (or pipeline element's) `cd` and variables end with it.
       for (const c of n.namedChildren) if (c) walk(c, COPY_STATE(st), facts);
       return;
     }
-    case 'if_statement': case 'case_statement': case 'for_statement': case 'c_style_for_statement': case 'while_statement': {
+    case 'if_statement':
+    case 'case_statement':
+    case 'for_statement':
+    case 'c_style_for_statement':
+    case 'while_statement': {
       const branches: WalkState[] = [];
       for (const c of n.namedChildren) {
         if (!c) continue;
@@ -466,7 +506,8 @@ function command(words: readonly ArgWord[], st: WalkState, env: ReadonlyMap<stri
     return;
   }
   if (prog === 'mkdir') {
-    for (const a of args) if (a.literal !== undefined && !a.literal.startsWith('-') && (a.literal.startsWith('/') || st.cwd !== undefined)) facts.dirs.add(path.posix.resolve(st.cwd ?? '/', a.literal));
+    for (const a of args)
+      if (a.literal !== undefined && !a.literal.startsWith('-') && (a.literal.startsWith('/') || st.cwd !== undefined)) facts.dirs.add(path.posix.resolve(st.cwd ?? '/', a.literal));
     return;
   }
   if (prog !== 'go') return;
@@ -481,7 +522,7 @@ function command(words: readonly ArgWord[], st: WalkState, env: ReadonlyMap<stri
 
 // ---- the link --------------------------------------------------------------------------------------
 
-export interface GoLinkOptions {
+interface GoLinkOptions {
   files: StageFiles;
   /** The stage the launch runs in. */
   stage: Stage;
@@ -520,9 +561,13 @@ function verdictFor(exe: string, w: Extract<Writer, { kind: 'go' }>, o: GoLinkOp
   if (w.maybe.length || pkgs.size !== 1) {
     const which = [...new Set(all.map(describe))].slice(0, 2).join(' and ');
     const unknownPkg = all.map((x) => x.pkg).find((x): x is Extract<Package, { kind: 'unknown' }> => x.kind === 'unknown');
-    const why = w.maybe.some((x) => x.anywhere) ? 'its output path is built at run time'
-      : unknownPkg ? unknownPkg.why
-        : all.length > 1 ? 'more than one go command could have written it' : 'where it writes depends on what the files do not say';
+    const why = w.maybe.some((x) => x.anywhere)
+      ? 'its output path is built at run time'
+      : unknownPkg
+        ? unknownPkg.why
+        : all.length > 1
+          ? 'more than one go command could have written it'
+          : 'where it writes depends on what the files do not say';
     return undecided(`${p} is built by ${which}, but ${why}`);
   }
   const out = w.exact[0] as Output;
@@ -558,7 +603,9 @@ function analyzePackage(p: string, out: Output, pkg: Extract<Package, { kind: 'd
   const entry = texts.find((t) => /^func\s+main\s*\(/m.test(t.text)) ?? (texts[0] as { file: string; text: string });
   const mod = files.moduleAt(stage, pkg.dir, before);
   const v = analyzeProgramSourceNow(entry.text, {
-    language: 'go', path: entry.file, signal: o.signal,
+    language: 'go',
+    path: entry.file,
+    signal: o.signal,
     readFile: (f) => files.read(stage, f, before),
     // The main package is exactly what the build compiles; an imported package of the module, its linux files.
     listDir: (d) => (d === pkg.dir ? main : compiled(d)),
@@ -566,7 +613,8 @@ function analyzePackage(p: string, out: Output, pkg: Extract<Package, { kind: 'd
   });
   if (!v) return undefined; // the Go grammar is not loaded yet: lint loads it and runs again
   return {
-    verdict: v.verdict, runtime: 'go',
+    verdict: v.verdict,
+    runtime: 'go',
     reason: v.reason,
     ...(v.evidence ? { evidence: { file: v.evidence.file ?? entry.file, line: v.evidence.line, text: v.evidence.text } } : {}),
     ...(v.via ? { via: v.via } : {}),

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeDocument, type Document, type Origin, type Span } from '../../document/document.js';
+import type { Document, Origin } from '../../document/document.js';
 import type { DocumentStore } from '../../document/store.js';
 import { MappedText } from '../../document/text.js';
 import { chainFromArgv, predictStop, uncatchableChain, type ChainOptions, type SourceVerdict } from '../../model/launch.js';
@@ -52,13 +52,19 @@ function contextReader(dir: string, store: DocumentStore): ContextReader {
     if (abs === undefined) return 'none';
     let v = kinds.get(abs);
     if (v === undefined) {
-      try { const st = fs.statSync(abs); v = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'none'; } catch { v = 'none'; }
+      try {
+        const st = fs.statSync(abs);
+        v = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'none';
+      } catch {
+        v = 'none';
+      }
       kinds.set(abs, v);
     }
     return v;
   };
   return {
-    dir, store,
+    dir,
+    store,
     isDir: (rel) => kind(rel) === 'dir',
     isFile: (rel) => kind(rel) === 'file',
     read: (rel) => {
@@ -70,7 +76,11 @@ function contextReader(dir: string, store: DocumentStore): ContextReader {
       if (abs === undefined) return undefined;
       if (!listings.has(abs)) {
         let names: string[] | undefined;
-        try { names = fs.readdirSync(abs); } catch { names = undefined; }
+        try {
+          names = fs.readdirSync(abs);
+        } catch {
+          names = undefined;
+        }
         listings.set(abs, names);
       }
       return listings.get(abs);
@@ -118,7 +128,7 @@ function execPaths(p: string, workdir: string, pathDirs: readonly string[]): str
 }
 
 /** The launch a stage's image runs. */
-export function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextReader, stages: Stage[], files = new StageFiles(ctx, stages)): DockerfileLaunch {
+function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextReader, stages: Stage[], files = new StageFiles(ctx, stages)): DockerfileLaunch {
   const env: Record<string, string> = Object.fromEntries(stage.env);
   const stopSignal = stopSignalOf(stage);
   const ep = stage.entrypoint;
@@ -143,9 +153,12 @@ export function launchOf(stage: Stage, doc: Document, target: boolean, ctx: Cont
     }
     return undefined;
   };
-  const unresolved = argv.length > 0 ? undefined : stage.baseConfigUnknown
-    ? { code: 'base-image-unseen' as const, message: `the image runs the ENTRYPOINT/CMD of ${stage.rootImage}, which pid1 cannot see (try --probe-images)` }
-    : { code: 'no-command' as const, message: 'no ENTRYPOINT or CMD: the container cannot start without a command' };
+  const unresolved =
+    argv.length > 0
+      ? undefined
+      : stage.baseConfigUnknown
+        ? { code: 'base-image-unseen' as const, message: `the image runs the ENTRYPOINT/CMD of ${stage.rootImage}, which pid1 cannot see (try --probe-images)` }
+        : { code: 'no-command' as const, message: 'no ENTRYPOINT or CMD: the container cannot start without a command' };
   // No chain when the container cannot start (no shell for a shell form: no-shell reports it; a bad STOPSIGNAL).
   const startable = !unresolved && !(stage.family.family === 'none' && startsWithShell(argv, ep ?? cmd)) && !stopSignal.invalid;
   // A binary that a go command built (here or in another stage): its main package in the build context decides.
@@ -158,16 +171,32 @@ export function launchOf(stage: Stage, doc: Document, target: boolean, ctx: Cont
     return v;
   };
   const options: ChainOptions = {
-    sh: stage.family.family, signal: stopSignal.signal, readScript, ...(cmd ? { args: cmd.argv } : {}), env,
+    sh: stage.family.family,
+    signal: stopSignal.signal,
+    readScript,
+    ...(cmd ? { args: cmd.argv } : {}),
+    env,
     programSource: programSourceReader(readScript, stage.workdir, stopSignal.signal, linkProgram),
   };
   const chain = startable ? chainFromArgv(argv, options) : unresolved && !stopSignal.invalid ? uncatchableChain(stopSignal.signal) : undefined;
   const predicted = chain && chain.processes.length > 0 ? chain : undefined;
   return {
-    kind: 'dockerfile', workdir: stage.workdir,
+    kind: 'dockerfile',
+    workdir: stage.workdir,
     label: `stage ${stage.name ?? stage.index}${target ? '' : ' (not the target)'}`,
-    doc, target, ...(ep ? { entrypoint: ep } : {}), ...(cmd ? { cmd } : {}),
-    argv, shell: stage.family, stopSignal, env, scripts, origins, readScript, anchor, linkProgram,
+    doc,
+    target,
+    ...(ep ? { entrypoint: ep } : {}),
+    ...(cmd ? { cmd } : {}),
+    argv,
+    shell: stage.family,
+    stopSignal,
+    env,
+    scripts,
+    origins,
+    readScript,
+    anchor,
+    linkProgram,
     ...(unresolved ? { unresolved } : {}),
     model: { argv, options },
     ...(predicted ? { chain: predicted, prediction: predictStop(predicted, stopSignal.signal) } : {}),
@@ -203,9 +232,4 @@ export function lintDockerfileSource(doc: Document, store: DocumentStore, opts: 
     launches.push(launchOf(s, doc, isTarget, ctx, model.stages, files));
   }
   return { doc, launches, dockerfile: model, errors };
-}
-
-/** For tests and stdin: a Dockerfile document from text. */
-export function dockerfileDocument(file: string, text: string, absPath?: string): Document {
-  return makeDocument(file, text, 'dockerfile', absPath);
 }

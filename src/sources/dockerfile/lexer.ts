@@ -76,9 +76,15 @@ function heredocMarkers(args: string): { name: string; strip: boolean; quoted: b
     let j = i + 2;
     if (isSpace(prev) || prev === 62 /* > */ || i === 0 || /[0-9]/.test(args[i - 1] ?? '')) {
       let strip = false;
-      if (args[j] === '-') { strip = true; j++; }
+      if (args[j] === '-') {
+        strip = true;
+        j++;
+      }
       let quote = '';
-      if (args[j] === '"' || args[j] === "'") { quote = args[j] as string; j++; }
+      if (args[j] === '"' || args[j] === "'") {
+        quote = args[j] as string;
+        j++;
+      }
       let k = j;
       while (k < args.length && /[A-Za-z0-9_.-]/.test(args[k] as string)) k++;
       const name = args.slice(j, k);
@@ -116,7 +122,10 @@ export function lexDockerfile(text: string): LexResult {
     const { next, contentEnd } = lineBounds(text, pos);
     let i = pos;
     while (i < contentEnd && isSpace(text.charCodeAt(i))) i++;
-    if (i === contentEnd) { pos = next; continue; }
+    if (i === contentEnd) {
+      pos = next;
+      continue;
+    }
     if (text.charCodeAt(i) === 35 /* # */) {
       comments.push({ start: i, end: contentEnd, text: text.slice(i + 1, contentEnd) });
       pos = next;
@@ -155,15 +164,25 @@ export function lexDockerfile(text: string): LexResult {
         const b = lineBounds(text, p);
         let q = p;
         while (q < b.contentEnd && isSpace(text.charCodeAt(q))) q++;
-        if (q === b.contentEnd) { p = b.next; continue; }
-        if (text.charCodeAt(q) === 35) { comments.push({ start: q, end: b.contentEnd, text: text.slice(q + 1, b.contentEnd) }); p = b.next; continue; }
+        if (q === b.contentEnd) {
+          p = b.next;
+          continue;
+        }
+        if (text.charCodeAt(q) === 35) {
+          comments.push({ start: q, end: b.contentEnd, text: text.slice(q + 1, b.contentEnd) });
+          p = b.next;
+          continue;
+        }
         lineStart = p;
         lineEnd = b.contentEnd;
         nextPos = b.next;
         found = true;
         break;
       }
-      if (!found) { nextPos = text.length + 1; break; }
+      if (!found) {
+        nextPos = text.length + 1;
+        break;
+      }
     }
     // trim the logical value, keeping the map aligned
     let a = 0;
@@ -174,7 +193,7 @@ export function lexDockerfile(text: string): LexResult {
     const args = a === 0 && b === value.length && segs.length ? full : full.slice(a, b);
     const heredocs: Heredoc[] = [];
     pos = Math.min(nextPos, text.length);
-    const hk = keyword === 'ONBUILD' ? args.value.split(/[ \t]/, 1)[0]?.toUpperCase() ?? '' : keyword;
+    const hk = keyword === 'ONBUILD' ? (args.value.split(/[ \t]/, 1)[0]?.toUpperCase() ?? '') : keyword;
     if (HEREDOC_KEYWORDS.has(hk) && args.value.includes('<<')) {
       for (const mk of heredocMarkers(args.value)) {
         const contentStart = pos;
@@ -185,7 +204,13 @@ export function lexDockerfile(text: string): LexResult {
           const lb = lineBounds(text, p);
           let line = text.slice(p, lb.contentEnd);
           if (mk.strip) line = line.replace(/^\t+/, '');
-          if (line === mk.name) { contentEnd2 = p; terminated = true; end = lb.contentEnd; p = lb.next; break; }
+          if (line === mk.name) {
+            contentEnd2 = p;
+            terminated = true;
+            end = lb.contentEnd;
+            p = lb.next;
+            break;
+          }
           p = lb.next;
           contentEnd2 = Math.min(p, text.length);
           end = lb.contentEnd;

@@ -17,13 +17,51 @@ import { lexDockerfile, type Heredoc, type LexResult, type RawInstruction } from
 import { expandWord, keyValues, parseJsonArray, splitWords, type Vars } from './words.js';
 import { excerpt } from '../../util/sanitize.js';
 
-export const KEYWORDS = new Set(['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
-  'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
+const KEYWORDS = new Set([
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'FROM',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
+]);
 
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
 /** Directories every Linux base image has (FHS): `COPY run.sh /usr/local/bin` puts run.sh inside them. `FROM scratch` has none but `/`. */
-const STANDARD_DIRS = new Set(['/', '/bin', '/sbin', '/usr', '/usr/bin', '/usr/sbin', '/usr/local', '/usr/local/bin', '/usr/local/sbin', '/etc', '/opt', '/tmp', '/root', '/srv', '/var', '/home', '/usr/share', '/usr/lib', '/lib']);
+const STANDARD_DIRS = new Set([
+  '/',
+  '/bin',
+  '/sbin',
+  '/usr',
+  '/usr/bin',
+  '/usr/sbin',
+  '/usr/local',
+  '/usr/local/bin',
+  '/usr/local/sbin',
+  '/etc',
+  '/opt',
+  '/tmp',
+  '/root',
+  '/srv',
+  '/var',
+  '/home',
+  '/usr/share',
+  '/usr/lib',
+  '/lib',
+]);
 
 /**
  * The PATH of a stage whose base image does not set one: BuildKit adds it to every image config that
@@ -133,13 +171,18 @@ export function parseDockerfile(doc: Document, opts: SourceOptions = {}): { mode
       const words = splitWords(a, esc).filter((w) => !w.raw.startsWith('--'));
       const imageWord = words[0];
       if (!imageWord) return err(ins.keywordStart, 'FROM requires an image');
-      if (words.length === 2 || words.length > 3 || (words.length === 3 && (words[1]?.raw ?? '').toLowerCase() !== 'as')) return err(ins.keywordStart, `FROM: expected "FROM image [AS name]", got "${excerpt(a, 40)}"`);
+      if (words.length === 2 || words.length > 3 || (words.length === 3 && (words[1]?.raw ?? '').toLowerCase() !== 'as'))
+        return err(ins.keywordStart, `FROM: expected "FROM image [AS name]", got "${excerpt(a, 40)}"`);
       const expanded = expandWord(imageWord.raw, globalArgs, esc);
       const name = words[2]?.raw.toLowerCase();
       const parent = byName.get(expanded.value.toLowerCase()) ?? (/^\d+$/.test(expanded.value) ? undefined : undefined);
       const imageSpan = span(doc, ins.args.at(imageWord.start), ins.args.endAt(imageWord.end));
       const stage: Stage = {
-        index: stages.length, ...(name ? { name } : {}), from: ins, image: expanded.value, imageComplete: expanded.complete,
+        index: stages.length,
+        ...(name ? { name } : {}),
+        from: ins,
+        image: expanded.value,
+        imageComplete: expanded.complete,
         ...(parent ? { parent } : {}),
         rootImage: parent ? parent.rootImage : expanded.value,
         rootSpan: parent ? parent.rootSpan : imageSpan,
@@ -201,7 +244,7 @@ function familyOf(image: string, complete: boolean, where: Span, opts: SourceOpt
 /** A probed base image's own ENTRYPOINT/CMD/STOPSIGNAL/SHELL/ENV become the stage's starting config. */
 function applyProbed(stage: Stage, opts: SourceOptions): void {
   const p = opts.probed?.get(stage.image);
-  if (!p || p.family === 'unknown' && !p.entrypoint && !p.cmd) return;
+  if (!p || (p.family === 'unknown' && !p.entrypoint && !p.cmd)) return;
   stage.baseConfigUnknown = false;
   stage.rootUnseen = false;
   const where = stage.rootSpan;
@@ -232,7 +275,7 @@ function snapshotVars(stage: Stage): Map<string, string | undefined> {
 }
 
 /** ENTRYPOINT/CMD arguments: the exec form when they parse as a JSON array of strings, else the shell form. */
-export function launchPart(what: string, ins: RawInstruction, doc: Document, shell: string[]): LaunchPart {
+function launchPart(what: string, ins: RawInstruction, doc: Document, shell: string[]): LaunchPart {
   const whole = span(doc, ins.start, ins.end);
   const valueSpan = span(doc, ins.args.at(0), ins.args.endAt(ins.args.value.length));
   const json = parseJsonArray(ins.args);
@@ -243,7 +286,16 @@ export function launchPart(what: string, ins: RawInstruction, doc: Document, she
   return { what, form: 'shell', values: [{ doc, text }], argv: text.value === '' ? [] : [...shell, text.value], shellPrefix: shell, span: whole, valueSpan };
 }
 
-function applyInstruction(stage: Stage, ins: RawInstruction, doc: Document, esc: string, globalArgs: Map<string, string | undefined>, opts: SourceOptions, byName: Map<string, Stage>, stages: Stage[]): void {
+function applyInstruction(
+  stage: Stage,
+  ins: RawInstruction,
+  doc: Document,
+  esc: string,
+  globalArgs: Map<string, string | undefined>,
+  opts: SourceOptions,
+  byName: Map<string, Stage>,
+  stages: Stage[],
+): void {
   const a = ins.args.value;
   switch (ins.keyword) {
     case 'ARG':
@@ -267,7 +319,7 @@ function applyInstruction(stage: Stage, ins: RawInstruction, doc: Document, esc:
     }
     case 'SHELL': {
       const json = parseJsonArray(ins.args);
-      if (json && json.length) {
+      if (json?.length) {
         stage.shell = json.map((t) => t.value);
         stage.shellSpan = span(doc, ins.start, ins.end);
       }
@@ -306,7 +358,8 @@ function applyInstruction(stage: Stage, ins: RawInstruction, doc: Document, esc:
       stage.runs.push({ ...command, workdir: stage.workdir, ...(vars ? { vars } : {}), span: span(doc, ins.start, ins.end) });
       break;
     }
-    case 'COPY': case 'ADD': {
+    case 'COPY':
+    case 'ADD': {
       const words = splitWords(a, esc);
       let from: string | undefined;
       let i = 0;
@@ -318,7 +371,12 @@ function applyInstruction(stage: Stage, ins: RawInstruction, doc: Document, esc:
       }
       const rest = words.slice(i);
       let items: string[];
-      const json = a.slice(words[i]?.start ?? a.length).trimStart().startsWith('[') ? parseJsonArray(ins.args.slice(words[i]?.start ?? 0)) : undefined;
+      const json = a
+        .slice(words[i]?.start ?? a.length)
+        .trimStart()
+        .startsWith('[')
+        ? parseJsonArray(ins.args.slice(words[i]?.start ?? 0))
+        : undefined;
       if (json) items = json.map((t) => t.value);
       else items = rest.map((w) => expandWord(w.raw, varsOf(stage), esc).value);
       if (items.length < 2) break;
@@ -327,15 +385,23 @@ function applyInstruction(stage: Stage, ins: RawInstruction, doc: Document, esc:
       const dest = path.posix.resolve(stage.workdir, destRaw);
       // `COPY app.py .` copies into the working directory: `.` (and the WORKDIR itself) is a directory that exists;
       // so is any destination that already is a directory, slash or not (BuildKit copy).
-      const destDir = destRaw.endsWith('/') || destRaw === '.' || destRaw.endsWith('/.') || dest === stage.workdir || sources.length > 1 || sources.some((s) => /[*?[]/.test(s)) || (STANDARD_DIRS.has(dest) && (dest === '/' || stage.rootImage.toLowerCase() !== 'scratch')) || stage.dirs.has(dest);
+      const destDir =
+        destRaw.endsWith('/') ||
+        destRaw === '.' ||
+        destRaw.endsWith('/.') ||
+        dest === stage.workdir ||
+        sources.length > 1 ||
+        sources.some((s) => /[*?[]/.test(s)) ||
+        (STANDARD_DIRS.has(dest) && (dest === '/' || stage.rootImage.toLowerCase() !== 'scratch')) ||
+        stage.dirs.has(dest);
       if (destDir) stage.dirs.add(dest);
       const heredocs = ins.heredocs.filter((h) => sources.some((s) => s.startsWith('<<') && s.replace(/^<<-?["']?/, '').replace(/["']$/, '') === h.name));
       stage.copies.push({ sources, dest, destDir, ...(from !== undefined ? { from } : {}), heredocs, span: span(doc, ins.start, ins.end) });
-      void byName; void stages;
+      void byName;
+      void stages;
       break;
     }
     default:
       break;
   }
 }
-

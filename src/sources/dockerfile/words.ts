@@ -6,7 +6,7 @@
  */
 import { MappedText } from '../../document/text.js';
 
-export interface RawWord {
+interface RawWord {
   raw: string;
   /** Logical offsets in the instruction's arguments. */
   start: number;
@@ -25,13 +25,19 @@ export function splitWords(s: string, escape: string): RawWord[] {
     while (i < s.length) {
       const c = s[i] as string;
       if (quote) {
-        if (c === escape && quote === '"' && i + 1 < s.length) { i += 2; continue; }
+        if (c === escape && quote === '"' && i + 1 < s.length) {
+          i += 2;
+          continue;
+        }
         if (c === quote) quote = '';
         i++;
         continue;
       }
       if (c === ' ' || c === '\t' || c === '\n' || c === '\r') break;
-      if (c === escape && i + 1 < s.length) { i += 2; continue; }
+      if (c === escape && i + 1 < s.length) {
+        i += 2;
+        continue;
+      }
       if (c === '"' || c === "'") quote = c;
       i++;
     }
@@ -59,10 +65,17 @@ export function expandWord(raw: string, vars: Vars, escape: string): { value: st
     // returns the index after the expansion, appending its value
     if (raw[j + 1] === '{') {
       const close = raw.indexOf('}', j + 2);
-      if (close === -1) { out += raw.slice(j); return raw.length; }
+      if (close === -1) {
+        out += raw.slice(j);
+        return raw.length;
+      }
       const body = raw.slice(j + 2, close);
       const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])(.*))?$/s.exec(body);
-      if (!m) { complete = false; out += raw.slice(j, close + 1); return close + 1; }
+      if (!m) {
+        complete = false;
+        out += raw.slice(j, close + 1);
+        return close + 1;
+      }
       const name = m[1] as string;
       const op = m[2];
       const word = m[3] ?? '';
@@ -73,7 +86,9 @@ export function expandWord(raw: string, vars: Vars, escape: string): { value: st
       if (op === ':-' || op === '-') {
         const useDefault = op === ':-' ? !nonEmpty : !set;
         if (useDefault) {
-          if (!has && op === '-') { /* unset: default */ }
+          if (!has && op === '-') {
+            /* unset: default */
+          }
           const d = expandWord(word, vars, escape);
           if (!d.complete) complete = false;
           out += d.value;
@@ -86,37 +101,69 @@ export function expandWord(raw: string, vars: Vars, escape: string): { value: st
           out += d.value;
         }
       } else if (set) out += val as string;
-      else if (!has) out += ''; // BuildKit expands an undeclared variable to the empty string
-      else { complete = false; out += raw.slice(j, close + 1); }
+      else if (!has)
+        out += ''; // BuildKit expands an undeclared variable to the empty string
+      else {
+        complete = false;
+        out += raw.slice(j, close + 1);
+      }
       return close + 1;
     }
     const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(raw.slice(j + 1));
-    if (!m) { out += '$'; return j + 1; }
+    if (!m) {
+      out += '$';
+      return j + 1;
+    }
     const name = m[0];
     const has = vars.has(name);
     const val = vars.get(name);
     if (has && val !== undefined) out += val;
-    else if (has) { complete = false; out += `$${name}`; }
+    else if (has) {
+      complete = false;
+      out += `$${name}`;
+    }
     return j + 1 + name.length;
   };
   while (i < raw.length) {
     const c = raw[i] as string;
     if (quote === "'") {
-      if (c === "'") { quote = ''; i++; continue; }
-      out += c; i++; continue;
+      if (c === "'") {
+        quote = '';
+        i++;
+        continue;
+      }
+      out += c;
+      i++;
+      continue;
     }
     if (c === escape && i + 1 < raw.length) {
       const n = raw[i + 1] as string;
       if (quote === '"' && !['"', '$', escape].includes(n)) out += c;
-      out += n; i += 2; continue;
+      out += n;
+      i += 2;
+      continue;
     }
-    if (c === '$') { i = varAt(i); continue; }
+    if (c === '$') {
+      i = varAt(i);
+      continue;
+    }
     if (quote === '"') {
-      if (c === '"') { quote = ''; i++; continue; }
-      out += c; i++; continue;
+      if (c === '"') {
+        quote = '';
+        i++;
+        continue;
+      }
+      out += c;
+      i++;
+      continue;
     }
-    if (c === '"' || c === "'") { quote = c; i++; continue; }
-    out += c; i++;
+    if (c === '"' || c === "'") {
+      quote = c;
+      i++;
+      continue;
+    }
+    out += c;
+    i++;
   }
   return { value: out, complete };
 }
@@ -144,13 +191,19 @@ export function keyValues(s: string, escape: string, legacyAllowed: boolean): { 
 export function parseJsonArray(args: MappedText): MappedText[] | undefined {
   const s = args.value;
   let i = 0;
-  const ws = (): void => { while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === '\n' || s[i] === '\r')) i++; };
+  const ws = (): void => {
+    while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === '\n' || s[i] === '\r')) i++;
+  };
   ws();
   if (s[i] !== '[') return undefined;
   i++;
   ws();
   const out: MappedText[] = [];
-  if (s[i] === ']') { i++; ws(); return i === s.length ? out : undefined; }
+  if (s[i] === ']') {
+    i++;
+    ws();
+    return i === s.length ? out : undefined;
+  }
   for (;;) {
     ws();
     if (s[i] !== '"') return undefined;
@@ -161,13 +214,26 @@ export function parseJsonArray(args: MappedText): MappedText[] | undefined {
       if (i >= s.length) return undefined;
       const c = s[i] as string;
       const at = args.at(i);
-      if (c === '"') { i++; break; }
+      if (c === '"') {
+        i++;
+        break;
+      }
       if (c.charCodeAt(0) < 0x20) return undefined;
       if (c === '\\') {
         const n = s[i + 1];
         const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (n !== undefined && simple[n] !== undefined) { value += simple[n]; offsets.push(at); i += 2; continue; }
-        if (n === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) { value += String.fromCharCode(parseInt(s.slice(i + 2, i + 6), 16)); offsets.push(at); i += 6; continue; }
+        if (n !== undefined && simple[n] !== undefined) {
+          value += simple[n];
+          offsets.push(at);
+          i += 2;
+          continue;
+        }
+        if (n === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) {
+          value += String.fromCharCode(parseInt(s.slice(i + 2, i + 6), 16));
+          offsets.push(at);
+          i += 6;
+          continue;
+        }
         return undefined;
       }
       value += c;
@@ -176,8 +242,14 @@ export function parseJsonArray(args: MappedText): MappedText[] | undefined {
     }
     out.push(MappedText.fromOffsets(value, offsets, args.at(i - 1)));
     ws();
-    if (s[i] === ',') { i++; continue; }
-    if (s[i] === ']') { i++; break; }
+    if (s[i] === ',') {
+      i++;
+      continue;
+    }
+    if (s[i] === ']') {
+      i++;
+      break;
+    }
     return undefined;
   }
   ws();

@@ -24,7 +24,7 @@ import type { ScriptRef } from '../launch.js';
 import { entries, get, items, mapScalar, parseYamlStream, scalarNode, scalarString, type YamlDoc, type YNode } from '../yaml.js';
 
 /** One data key of a ConfigMap: its text and where it is written. */
-export interface ConfigMapFile {
+interface ConfigMapFile {
   text: string;
   doc: Document;
   /** The text mapped to the document (a block scalar's lines, or a generator's file as it is). */
@@ -111,7 +111,15 @@ export class ConfigMapIndex {
     if (have) return have.filter((c) => c.source !== except.file);
     const out: ConfigMapObject[] = [];
     let names: string[] = [];
-    try { names = fs.readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n) && !/^kustomization\.ya?ml$/i.test(n)).sort().slice(0, MAX_FOLDER_FILES); } catch { /* an unreadable folder has none */ }
+    try {
+      names = fs
+        .readdirSync(dir)
+        .filter((n) => /\.ya?ml$/i.test(n) && !/^kustomization\.ya?ml$/i.test(n))
+        .sort()
+        .slice(0, MAX_FOLDER_FILES);
+    } catch {
+      /* an unreadable folder has none */
+    }
     for (const n of names) {
       const doc = this.store.read(path.join(dir, n), 'kubernetes');
       if (!doc || !/^kind:[ \t]*ConfigMap\b/m.test(doc.text) || !looksLikeKubernetes(doc.text)) continue;
@@ -164,7 +172,7 @@ export interface MountedFile {
 }
 
 /** A volume mode as Kubernetes' YAML decoder reads it: `0755` is octal (YAML 1.1), `493` decimal. */
-export function fileMode(y: YamlDoc, node: YNode | null | undefined): number | undefined {
+function fileMode(y: YamlDoc, node: YNode | null | undefined): number | undefined {
   const s = scalarString(y, node);
   if (s === undefined) return undefined;
   if (/^0[0-7]+$/.test(s)) return parseInt(s, 8);
@@ -189,14 +197,16 @@ function sourcesOf(y: YamlDoc, volume: YNode): VolumeSource[] {
     return {
       configMap: name,
       ...(own !== undefined ? { defaultMode: own } : {}),
-      ...(list ? {
-        items: list.flatMap((it) => {
-          const key = scalarString(y, get(y, it, 'key')?.value);
-          const p = scalarString(y, get(y, it, 'path')?.value);
-          const mode = fileMode(y, get(y, it, 'mode')?.value);
-          return key && p ? [{ key, path: p, ...(mode !== undefined ? { mode } : {}) }] : [];
-        }),
-      } : {}),
+      ...(list
+        ? {
+            items: list.flatMap((it) => {
+              const key = scalarString(y, get(y, it, 'key')?.value);
+              const p = scalarString(y, get(y, it, 'path')?.value);
+              const mode = fileMode(y, get(y, it, 'mode')?.value);
+              return key && p ? [{ key, path: p, ...(mode !== undefined ? { mode } : {}) }] : [];
+            }),
+          }
+        : {}),
     };
   };
   const direct = one(get(y, volume, 'configMap')?.value ?? undefined, undefined);
@@ -248,8 +258,14 @@ export function configMapMounts(y: YamlDoc, doc: Document, podSpec: YNode, conta
         const item = src.items ? src.items.find((it) => path.posix.normalize(it.path) === rel) : { key: rel, path: rel };
         if (!item) continue;
         const found = index.find(src.configMap, namespace, doc);
-        if (found.ambiguous) { note ??= `ConfigMap ${src.configMap} is defined differently in ${found.ambiguous.join(', ')}: pid1 does not pick one`; continue; }
-        if (!found.cm) { note ??= `ConfigMap ${src.configMap} (mounted at ${m.mountPath}) is not in this file or its folder`; continue; }
+        if (found.ambiguous) {
+          note ??= `ConfigMap ${src.configMap} is defined differently in ${found.ambiguous.join(', ')}: pid1 does not pick one`;
+          continue;
+        }
+        if (!found.cm) {
+          note ??= `ConfigMap ${src.configMap} (mounted at ${m.mountPath}) is not in this file or its folder`;
+          continue;
+        }
         const file = found.cm.files.get(item.key)?.();
         if (!file) continue;
         const mode = ('mode' in item ? item.mode : undefined) ?? src.defaultMode ?? 0o644;

@@ -87,7 +87,6 @@ export interface ReadContext {
   namespace?: string;
 }
 
-
 /** KubeRay keeps the Ray container's command when the CR says so, or when it already runs `ray start` (ray-operator common/pod.go BuildPod). */
 function kubeRayReplaces(y: YamlDoc, pod: PodSpecAt, fields: Map<string, Entry>): boolean {
   const overwrite = scalarString(y, get(y, pod.annotations, 'ray.io/overwrite-container-cmd')?.value);
@@ -104,14 +103,25 @@ function mappedChars(y: YamlDoc, doc: Document, node: YNode | null | undefined):
   return { value: m.text.value, offsets, editable: offsets.map(() => m.exact), end: s.range?.[1] ?? 0 };
 }
 
-function listField(errs: ContainerErrors, y: YamlDoc, field: 'command' | 'args', entry: Entry | undefined, env: ReadonlyMap<string, string>, origins: Map<string, Origin>, fieldPath: string): ListField | undefined {
+function listField(
+  errs: ContainerErrors,
+  y: YamlDoc,
+  field: 'command' | 'args',
+  entry: Entry | undefined,
+  env: ReadonlyMap<string, string>,
+  origins: Map<string, Origin>,
+  fieldPath: string,
+): ListField | undefined {
   if (!entry) return undefined;
   const doc = errs.doc;
   const span = spanOf(doc, entry.pair);
   const value = deref(y, entry.value);
   const valueSpan = spanOf(doc, value ?? null, span);
-  if (value === undefined || isScalar(value) && value.value === null) return { part: null, changed: false };
-  if (!isSeq(value)) { errs.fileError(valueSpan.start, `${fieldPath}: must be a list of strings (Kubernetes does not split a string into words)`); return undefined; }
+  if (value === undefined || (isScalar(value) && value.value === null)) return { part: null, changed: false };
+  if (!isSeq(value)) {
+    errs.fileError(valueSpan.start, `${fieldPath}: must be a list of strings (Kubernetes does not split a string into words)`);
+    return undefined;
+  }
   const values: Origin[] = [];
   let changed = false;
   for (const it of items(y, value) ?? []) {
@@ -144,15 +154,24 @@ function runnablePreStop(errs: ContainerErrors, y: YamlDoc, e: Entry, ports: YNo
     const cmd = get(y, exec.value, 'command');
     const list = items(y, cmd?.value);
     const argv = list?.map((c) => scalarString(y, c));
-    if (!argv || argv.some((a) => a === undefined)) { errs.runError(at(cmd ?? exec), 'preStop exec command must be a list of strings'); return undefined; }
-    if (!argv.length) { errs.runError(at(exec), 'preStop exec needs a command'); return undefined; }
+    if (!argv || argv.some((a) => a === undefined)) {
+      errs.runError(at(cmd ?? exec), 'preStop exec command must be a list of strings');
+      return undefined;
+    }
+    if (!argv.length) {
+      errs.runError(at(exec), 'preStop exec needs a command');
+      return undefined;
+    }
     return { kind: 'exec', command: argv as string[] };
   }
   const sleep = h.get('sleep');
   if (sleep) {
     const se = get(y, sleep.value, 'seconds');
     const n = scalarNode(y, se?.value);
-    if (!n || typeof n.value !== 'number' || !Number.isInteger(n.value) || n.value < 0) { errs.runError(at(se ?? sleep), 'preStop sleep seconds must be a whole number'); return undefined; }
+    if (!n || typeof n.value !== 'number' || !Number.isInteger(n.value) || n.value < 0) {
+      errs.runError(at(se ?? sleep), 'preStop sleep seconds must be a whole number');
+      return undefined;
+    }
     return { kind: 'sleep', seconds: n.value };
   }
   const hg = h.get('httpGet');
@@ -167,9 +186,15 @@ function runnablePreStop(errs: ContainerErrors, y: YamlDoc, e: Entry, ports: YNo
       const cp = named ? scalarNode(y, get(y, named, 'containerPort')?.value) : undefined;
       port = cp && typeof cp.value === 'number' ? cp.value : /^\d+$/.test(portNode.value) ? Number(portNode.value) : undefined;
     }
-    if (port === undefined) { errs.runError(at(g.get('port') ?? hg), `preStop httpGet port ${portNode ? scalarString(y, portNode) ?? '' : '(none)'} is not a number or a named container port`); return undefined; }
+    if (port === undefined) {
+      errs.runError(at(g.get('port') ?? hg), `preStop httpGet port ${portNode ? (scalarString(y, portNode) ?? '') : '(none)'} is not a number or a named container port`);
+      return undefined;
+    }
     const scheme = (scalarString(y, g.get('scheme')?.value) ?? 'HTTP').toUpperCase();
-    if (scheme !== 'HTTP' && scheme !== 'HTTPS') { errs.runError(at(g.get('scheme')), 'preStop httpGet scheme must be HTTP or HTTPS'); return undefined; }
+    if (scheme !== 'HTTP' && scheme !== 'HTTPS') {
+      errs.runError(at(g.get('scheme')), 'preStop httpGet scheme must be HTTP or HTTPS');
+      return undefined;
+    }
     const headers: Record<string, string> = {};
     for (const hd of items(y, g.get('httpHeaders')?.value) ?? []) {
       const name = scalarString(y, get(y, hd, 'name')?.value);
@@ -179,7 +204,10 @@ function runnablePreStop(errs: ContainerErrors, y: YamlDoc, e: Entry, ports: YNo
     return { kind: 'httpGet', scheme, host: host || '127.0.0.1', port, path: scalarString(y, g.get('path')?.value) ?? '/', headers };
   }
   const tcp = h.get('tcpSocket');
-  if (tcp) { errs.runError(at(tcp), 'preStop tcpSocket is accepted by the API for compatibility but the kubelet does not run it'); return undefined; }
+  if (tcp) {
+    errs.runError(at(tcp), 'preStop tcpSocket is accepted by the API for compatibility but the kubelet does not run it');
+    return undefined;
+  }
   errs.runError(at(undefined), 'preStop needs exec, sleep or httpGet');
   return undefined;
 }
@@ -216,8 +244,11 @@ function containerEnv(y: YamlDoc, fields: Map<string, Entry>, notes: string[]): 
     const n = scalarString(y, get(y, ev, 'name')?.value);
     const v = get(y, ev, 'value');
     if (n === undefined) continue;
-    if (get(y, ev, 'valueFrom')) { notes.push(`env ${n} comes from valueFrom: not resolved, left unset`); continue; }
-    env.set(n, expandK8sString(v ? scalarString(y, v.value) ?? '' : '', env));
+    if (get(y, ev, 'valueFrom')) {
+      notes.push(`env ${n} comes from valueFrom: not resolved, left unset`);
+      continue;
+    }
+    env.set(n, expandK8sString(v ? (scalarString(y, v.value) ?? '') : '', env));
   }
   return env;
 }
@@ -227,7 +258,7 @@ function podGrace(errs: ContainerErrors, y: YamlDoc, specFields: Map<string, Ent
   const entry = specFields.get('terminationGracePeriodSeconds');
   if (!entry) return { seconds: 30, explicit: false }; // the API server's default
   const s = scalarNode(y, entry.value);
-  const source = s ? scalarString(y, s) ?? '' : '';
+  const source = s ? (scalarString(y, s) ?? '') : '';
   if (!s || typeof s.value !== 'number' || !/^[0-9]+$/.test(source)) {
     errs.fileError(entry.key.range?.[0], `terminationGracePeriodSeconds must be a whole number of seconds, not ${source || 'empty'}`);
     return { seconds: 30, explicit: false, entry };
@@ -261,8 +292,9 @@ export function readContainer(doc: Document, y: YamlDoc, pod: PodSpecAt, node: Y
   if (sigEntry) {
     const raw = scalarString(y, sigEntry.value) ?? '';
     const span = spanOf(doc, sigEntry.pair);
-    try { stopSignal = { signal: signalName(parseSignal(raw)), source: 'explicit', span }; }
-    catch (err) {
+    try {
+      stopSignal = { signal: signalName(parseSignal(raw)), source: 'explicit', span };
+    } catch (err) {
       stopSignal = { signal: 'SIGTERM', source: 'explicit', span, invalid: raw };
       errs.runError(sigEntry.key.range?.[0], `stopSignal: ${messageOf(err)}`);
     }
@@ -270,11 +302,12 @@ export function readContainer(doc: Document, y: YamlDoc, pod: PodSpecAt, node: Y
   // shareProcessNamespace: the pause process is PID 1; hostPID: the host's init is
   const shareEntry = specFields.get('shareProcessNamespace');
   const hostEntry = specFields.get('hostPID');
-  const sharedWith = hostEntry && scalarString(y, hostEntry.value) === 'true' ? 'hostPID' as const
-    : shareEntry && scalarString(y, shareEntry.value) === 'true' ? 'shareProcessNamespace' as const : undefined;
+  const sharedWith =
+    hostEntry && scalarString(y, hostEntry.value) === 'true' ? ('hostPID' as const) : shareEntry && scalarString(y, shareEntry.value) === 'true' ? ('shareProcessNamespace' as const) : undefined;
   const sharedEntry = sharedWith === 'hostPID' ? hostEntry : shareEntry;
-  if (shareEntry && scalarString(y, shareEntry.value) === 'true') notes.push('shareProcessNamespace: in the pod the pause container is PID 1 and this container\'s command is not a namespace init; pid1 test runs it as its own PID 1');
-  if (hostEntry && scalarString(y, hostEntry.value) === 'true') notes.push('hostPID: in the pod the host\'s init is PID 1; pid1 test runs the command as its own PID 1');
+  if (shareEntry && scalarString(y, shareEntry.value) === 'true')
+    notes.push("shareProcessNamespace: in the pod the pause container is PID 1 and this container's command is not a namespace init; pid1 test runs it as its own PID 1");
+  if (hostEntry && scalarString(y, hostEntry.value) === 'true') notes.push("hostPID: in the pod the host's init is PID 1; pid1 test runs the command as its own PID 1");
   const preStop = preStopOf(errs, y, lifecycle, fields.get('ports')?.value);
   const os = scalarString(y, get(y, specFields.get('os')?.value, 'name')?.value);
   const stop: StopPlan = {
@@ -300,18 +333,35 @@ export function readContainer(doc: Document, y: YamlDoc, pod: PodSpecAt, node: Y
     const argv0 = command?.part?.argv[0];
     const direct = argv0?.startsWith('/') ? mounts(argv0) : undefined;
     if (direct && 'file' in direct && (direct.file.mode & 0o111) === 0) {
-      errs.fileError(command?.part?.span.start, `${argv0} comes from ${direct.file.how} with mode ${direct.file.mode.toString(8).padStart(4, '0')}: it is not executable, so the container cannot start (permission denied); run it through its interpreter or give the volume defaultMode: 0755`);
+      errs.fileError(
+        command?.part?.span.start,
+        `${argv0} comes from ${direct.file.how} with mode ${direct.file.mode.toString(8).padStart(4, '0')}: it is not executable, so the container cannot start (permission denied); run it through its interpreter or give the volume defaultMode: 0755`,
+      );
     }
   }
   return {
-    doc, yamlDoc: y, pod, name, sidecar, where: `${pod.resource} ${joinPath(cpath)}`, anchor,
-    ...(image ? { image } : {}), imageSpan,
-    ...(command ? { command } : {}), ...(args ? { args } : {}), origins, env,
-    ...(stopSignal ? { stopSignal } : {}), stop,
-    ...(user !== undefined ? { user } : {}), ...(workingDir ? { workingDir } : {}),
+    doc,
+    yamlDoc: y,
+    pod,
+    name,
+    sidecar,
+    where: `${pod.resource} ${joinPath(cpath)}`,
+    anchor,
+    ...(image ? { image } : {}),
+    imageSpan,
+    ...(command ? { command } : {}),
+    ...(args ? { args } : {}),
+    origins,
+    env,
+    ...(stopSignal ? { stopSignal } : {}),
+    stop,
+    ...(user !== undefined ? { user } : {}),
+    ...(workingDir ? { workingDir } : {}),
     stdinOpen: ['stdin', 'tty'].some((k) => scalarString(y, fields.get(k)?.value) === 'true'),
-    notes, errors: errs,
-    ...(replacedBy ? { replacedBy } : {}), ...(mounts ? { files: mounts } : {}),
+    notes,
+    errors: errs,
+    ...(replacedBy ? { replacedBy } : {}),
+    ...(mounts ? { files: mounts } : {}),
   };
 }
 
@@ -326,7 +376,7 @@ export function readContainer(doc: Document, y: YamlDoc, pod: PodSpecAt, node: Y
 function operatorOf(y: YamlDoc, pod: PodSpecAt, fields: Map<string, Entry>, list: 'containers' | 'initContainers', index: number, notes: string[]): string | undefined {
   if (pod.operator === 'argo' && list === 'containers') {
     notes.push('Argo Workflows runs the command under its emissary executor (argoexec emissary -- COMMAND); pid1 test runs the command as written');
-    return 'Argo Workflows runs this command under its emissary executor (`argoexec emissary -- ...` as PID 1), which forwards the stop signal to the command\'s process group and exits once the command\'s first process has ended: how the step stops depends on how fast those programs end';
+    return "Argo Workflows runs this command under its emissary executor (`argoexec emissary -- ...` as PID 1), which forwards the stop signal to the command's process group and exits once the command's first process has ended: how the step stops depends on how fast those programs end";
   }
   if (pod.operator === 'kuberay' && list === 'containers' && index === 0 && kubeRayReplaces(y, pod, fields)) {
     notes.push('KubeRay replaces this container\'s command with `/bin/bash -lc "ulimit -n ...; ray start ... --block"`; pid1 test runs the command as written');
@@ -349,7 +399,10 @@ function withFiles(img: ImageConfig, r: ContainerReading): ImageConfig {
     if (have) return have.text;
     const found = files(p);
     if (found === undefined) return img.readScript?.(p);
-    if (!('file' in found)) { if (!r.notes.includes(found.note)) r.notes.push(found.note); return undefined; }
+    if (!('file' in found)) {
+      if (!r.notes.includes(found.note)) r.notes.push(found.note);
+      return undefined;
+    }
     const { ref, origin } = scriptRefOf(p, found.file);
     scripts.set(p, ref);
     if (!origins.has(ref.text)) origins.set(ref.text, origin);
@@ -368,15 +421,25 @@ export function launchOfContainer(r: ContainerReading, imageConfig: (image: stri
     ...orchestratedFields({
       ...(r.replacedBy ? { replaced: { code: 'operator' as const, message: r.replacedBy } } : {}),
       label: `${r.sidecar ? 'sidecar' : 'container'} ${r.name} of ${r.pod.resource}${docNote}`,
-      doc: r.doc, where: r.where, image: imageCfg, ...(r.image ? { imageRef: r.image } : {}),
+      doc: r.doc,
+      where: r.where,
+      image: imageCfg,
+      ...(r.image ? { imageRef: r.image } : {}),
       // An empty `command` is no command (the runtime uses the image's ENTRYPOINT and, without args, its CMD);
       // an empty `args` under a `command` still drops the image's CMD.
-      ...(command?.part ? { entrypoint: command.part } : {}), ...(args && (args.part || command?.part) ? { cmd: args.part } : {}),
-      ...(r.stopSignal ? { stopSignal: r.stopSignal } : {}), stop: r.stop, anchor: r.anchor, origins: r.origins, ...(r.workingDir ? { workingDir: r.workingDir } : {}),
+      ...(command?.part ? { entrypoint: command.part } : {}),
+      ...(args && (args.part || command?.part) ? { cmd: args.part } : {}),
+      ...(r.stopSignal ? { stopSignal: r.stopSignal } : {}),
+      stop: r.stop,
+      anchor: r.anchor,
+      origins: r.origins,
+      ...(r.workingDir ? { workingDir: r.workingDir } : {}),
       stdinOpen: r.stdinOpen,
       substituted: (command?.changed ?? false) || (args?.changed ?? false),
     }),
-    resource: r.pod.resource, container: r.name, document: r.yamlDoc.index,
+    resource: r.pod.resource,
+    container: r.name,
+    document: r.yamlDoc.index,
     ...(r.yamlDoc.helmSource ? { helmSource: r.yamlDoc.helmSource } : {}),
     ...(r.sidecar ? { sidecar: true } : {}),
   };
@@ -389,11 +452,22 @@ export function specOfContainer(r: ContainerReading): ContainerSpec {
   const cmd = r.args?.part?.argv ?? (entrypoint ? [] : undefined);
   const run = r.stop.preStop?.run;
   return {
-    name: r.name, resource: r.pod.resource, label: `${r.pod.resource} ${r.sidecar ? 'sidecar' : 'container'} ${r.name}`, platform: 'kubernetes',
-    env: Object.fromEntries(r.env), init: false, notes: r.notes, errors: r.errors.run,
-    graceSeconds: r.stop.graceSeconds, graceExplicit: r.stop.graceSource === 'explicit',
-    ...(r.image ? { image: r.image } : {}), ...(entrypoint ? { entrypoint } : {}), ...(cmd ? { command: cmd } : {}),
-    ...(r.user !== undefined ? { user: r.user } : {}), ...(r.workingDir ? { workingDir: r.workingDir } : {}),
-    ...(r.stopSignal && !r.stopSignal.invalid ? { stopSignal: r.stopSignal.signal } : {}), ...(run ? { preStop: run } : {}),
+    name: r.name,
+    resource: r.pod.resource,
+    label: `${r.pod.resource} ${r.sidecar ? 'sidecar' : 'container'} ${r.name}`,
+    platform: 'kubernetes',
+    env: Object.fromEntries(r.env),
+    init: false,
+    notes: r.notes,
+    errors: r.errors.run,
+    graceSeconds: r.stop.graceSeconds,
+    graceExplicit: r.stop.graceSource === 'explicit',
+    ...(r.image ? { image: r.image } : {}),
+    ...(entrypoint ? { entrypoint } : {}),
+    ...(cmd ? { command: cmd } : {}),
+    ...(r.user !== undefined ? { user: r.user } : {}),
+    ...(r.workingDir ? { workingDir: r.workingDir } : {}),
+    ...(r.stopSignal && !r.stopSignal.invalid ? { stopSignal: r.stopSignal.signal } : {}),
+    ...(run ? { preStop: run } : {}),
   };
 }

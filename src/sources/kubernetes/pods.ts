@@ -45,7 +45,31 @@ const BY_PATH: Record<string, string[]> = {
 };
 
 /** Kinds that hold no pod: their `spec` is not searched (a CRD's schema has `containers:` properties). */
-const NO_PODS = new Set(['CustomResourceDefinition', 'ConfigMap', 'Secret', 'Service', 'Ingress', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'ServiceAccount', 'Namespace', 'NetworkPolicy', 'PersistentVolume', 'PersistentVolumeClaim', 'StorageClass', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService', 'PriorityClass', 'LimitRange', 'ResourceQuota']);
+const NO_PODS = new Set([
+  'CustomResourceDefinition',
+  'ConfigMap',
+  'Secret',
+  'Service',
+  'Ingress',
+  'Role',
+  'ClusterRole',
+  'RoleBinding',
+  'ClusterRoleBinding',
+  'ServiceAccount',
+  'Namespace',
+  'NetworkPolicy',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'StorageClass',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'APIService',
+  'PriorityClass',
+  'LimitRange',
+  'ResourceQuota',
+]);
 
 /**
  * For the parse: a CustomResourceDefinition is a schema (often a megabyte of it, with `containers:` properties)
@@ -97,7 +121,9 @@ function search(s: Search, raw: YNode | null | undefined, path: (string | number
   if (depth > MAX_SEARCH_DEPTH || ++s.nodes > MAX_SEARCH_NODES || s.out.length >= MAX_PODS) return;
   const node = deref(s.y, raw);
   if (isSeq(node)) {
-    (node as YAMLSeq).items.forEach((it, i) => search(s, it as YNode, [...path, i], depth + 1));
+    (node as YAMLSeq).items.forEach((it, i) => {
+      search(s, it as YNode, [...path, i], depth + 1);
+    });
     return;
   }
   if (!isMap(node)) return;
@@ -125,7 +151,9 @@ export function podSpecs(y: YamlDoc, node: YNode | null | undefined, at: (string
   if (!kind || (!apiVersion && needApiVersion)) return;
   const list = items(y, get(y, node, 'items')?.value);
   if (list && kind.endsWith('List')) {
-    list.forEach((it, i) => podSpecs(y, it, [...at, 'items', i], out, depth + 1, needApiVersion));
+    list.forEach((it, i) => {
+      podSpecs(y, it, [...at, 'items', i], out, depth + 1, needApiVersion);
+    });
     return;
   }
   const meta = get(y, node, 'metadata')?.value;

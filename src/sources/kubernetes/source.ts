@@ -35,7 +35,10 @@ function eachContainer(doc: Document, y: YamlDoc, pods: PodSpecAt[], configMaps:
   const ctx: ReadContext = { ...(configMaps ? { configMaps } : {}), ...(namespace ? { namespace } : {}) };
   for (const pod of pods) {
     // Argo's `container:`/`script:`: the pod's one user container, named main
-    if (pod.single) { visit(readContainer(doc, y, pod, pod.single.node, 'containers', 0, { ...ctx, name: 'main' })); continue; }
+    if (pod.single) {
+      visit(readContainer(doc, y, pod, pod.single.node, 'containers', 0, { ...ctx, name: 'main' }));
+      continue;
+    }
     for (const list of ['containers', 'initContainers'] as const) {
       (items(y, get(y, pod.spec, list)?.value) ?? []).forEach((c: YNode, i: number) => {
         // an init container is stopped with the pod only when it is a sidecar (restartPolicy: Always)
@@ -51,14 +54,21 @@ const configMapIndexes = new WeakMap<DocumentStore, ConfigMapIndex>();
 
 function configMapsOf(store: DocumentStore): ConfigMapIndex {
   let ix = configMapIndexes.get(store);
-  if (!ix) { ix = new ConfigMapIndex(store); configMapIndexes.set(store, ix); }
+  if (!ix) {
+    ix = new ConfigMapIndex(store);
+    configMapIndexes.set(store, ix);
+  }
   return ix;
 }
 
 /** Image configs of one manifest file: linked Dockerfiles analysed once per image. */
 class ImageConfigs {
   private readonly byImage = new Map<string, ImageConfig>();
-  constructor(readonly store: DocumentStore, readonly opts: KubernetesOptions, readonly linker: ImageLinker) {}
+  constructor(
+    readonly store: DocumentStore,
+    readonly opts: KubernetesOptions,
+    readonly linker: ImageLinker,
+  ) {}
 
   get(image: string, where: Span): ImageConfig {
     const have = this.byImage.get(image);
@@ -85,7 +95,10 @@ export function lintKubernetesSource(doc: Document, store: DocumentStore, opts: 
   const fileErrors: FileError[] = [];
   let objects = 0;
   for (const y of stream.docs) {
-    if (y.unread !== undefined) { objects++; continue; }
+    if (y.unread !== undefined) {
+      objects++;
+      continue;
+    }
     try {
       const pods: PodSpecAt[] = [];
       if (scalarString(y, get(y, y.root, 'kind')?.value)) objects++;
@@ -114,7 +127,7 @@ export function lintKubernetesDocument(doc: Document, store: DocumentStore, opts
 }
 
 /** Every container of a manifest file, resolved; YAML syntax errors apart. */
-export interface KubernetesResolution {
+interface KubernetesResolution {
   containers: ContainerSpec[];
   syntax: FileError[];
   /** Other errors of the file (limits). */
