@@ -1,39 +1,11 @@
 /** `pid1 inspect`'s text view of an inspect report (src/runtime/reports.ts). */
 import type { InspectReport } from '../runtime/reports.js';
 import type { Listing } from '../runtime/inspect-runtime.js';
+import { signalName } from '../model/signals.js';
 import { safeDeep, safeJson, safeText } from '../util/sanitize.js';
 
-const CLASSIC = [
-  'HUP',
-  'INT',
-  'QUIT',
-  'ILL',
-  'TRAP',
-  'ABRT',
-  'BUS',
-  'FPE',
-  'USR1',
-  'SEGV',
-  'USR2',
-  'PIPE',
-  'ALRM',
-  'TERM',
-  'STKFLT',
-  'CHLD',
-  'CONT',
-  'TSTP',
-  'TTIN',
-  'TTOU',
-  'URG',
-  'XCPU',
-  'XFSZ',
-  'VTALRM',
-  'PROF',
-  'WINCH',
-  'IO',
-  'PWR',
-  'SYS',
-];
+/** The standard (non-real-time) signals a process can catch, without SIG: every one but KILL and STOP. */
+const CLASSIC = Array.from({ length: 31 }, (_, i) => signalName(i + 1).replace(/^SIG/, '')).filter((n) => n !== 'KILL' && n !== 'STOP');
 const isRealtime = (n: string): boolean => n.startsWith('RT') || /^\d+$/.test(n);
 
 /**
