@@ -7,7 +7,7 @@
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,6 +115,26 @@ describe('pid1 --runtime containerd', { concurrency: 1 }, () => {
       assert.equal(rep.exitCode, 0);
       assert.ok(!rep.timeline.some((e) => e.kind === 'signal' && e.signal === 'SIGKILL'));
       await stopped(c.id);
+    } finally {
+      removeTask(`${K8S_NS}/${c.id}`);
+    }
+  });
+
+  test('stop: a paused task (ctr task pause: its cgroup is frozen) is refused in one line, and not signalled', async (t) => {
+    if (!requireContainerd(t)) return;
+    const image = containerdImage({ shell: 'dash' });
+    const c = await runPodContainer({ image, args: ['/bin/sh', '-c', 'svc --workers 1'], pod: 'frozen-0', podNamespace: 'prod', container: 'api', grace: 20 });
+    try {
+      await settled(c.pid, 3);
+      const pause = spawnSync('ctr', ['--address', CONTAINERD_ADDRESS, '-n', K8S_NS, 'task', 'pause', c.id], { encoding: 'utf8' });
+      assert.equal(pause.status, 0, pause.stderr);
+      const r = await pid1(['stop', '--container', c.id.slice(0, -4), ...onContainerd, '--json']);
+      assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, /is paused, and pid1 cannot unpause a containerd container: unpause it, then run pid1 stop again/);
+      // nothing was signalled: resumed, the service is still running
+      assert.equal(spawnSync('ctr', ['--address', CONTAINERD_ADDRESS, '-n', K8S_NS, 'task', 'resume', c.id]).status, 0);
+      assert.equal(taskStatus(c.id), 'RUNNING');
     } finally {
       removeTask(`${K8S_NS}/${c.id}`);
     }

@@ -109,6 +109,33 @@ describe('pid1 --runtime podman', { concurrency: 2 }, () => {
     }
   });
 
+  test("stop: a paused container is unpaused first (Podman's unpause through its compat API), then rescued", async (t) => {
+    if (!(await requirePodman(t))) return;
+    const image = await podmanImage({ shell: 'dash' });
+    const c = await startPodmanContainer({ image, cmd: ['/bin/sh', '-c', 'svc --workers 1'] });
+    try {
+      await readyLines(c.id, 2);
+      const paused = await run('podman', ['--remote', '--url', ADDRESS, 'pause', c.name]);
+      if (paused.code !== 0 && /freezer|cgroup/i.test(paused.stderr)) {
+        t.skip(`podman pause is not available here: ${paused.stderr.trim()}`);
+        return;
+      }
+      assert.equal(paused.code, 0, paused.stderr);
+      const r = await pid1(['stop', '--container', c.name, ...onPodman, '--grace', '5', '--json']);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const rep = JSON.parse(r.stdout) as RescueReport;
+      assert.equal(rep.paused, true);
+      assert.equal(rep.outcome, 'graceful', rep.summary);
+      assert.match(rep.summary, /^unpaused first; /);
+      const note = rep.timeline.findIndex((e) => e.kind === 'note' && /pid1 unpaused it first \(podman unpause\)/.test(e.text));
+      const signal = rep.timeline.findIndex((e) => e.kind === 'signal');
+      assert.ok(note >= 0 && note < signal, JSON.stringify(rep.timeline));
+      assert.deepEqual(await stateOf(c.id), { running: false, exitCode: 0 });
+    } finally {
+      removePodmanContainer(c.name);
+    }
+  });
+
   test("stop: a graceful PID 1 gets Podman's stop, replayed with each signal recorded; a service that ignores it is SIGKILLed after the grace", async (t) => {
     if (!(await requirePodman(t))) return;
     const image = await podmanImage({ shell: 'dash' });

@@ -163,3 +163,34 @@ export function pidNsOf(pid: number | 'self', root = '/proc'): string | undefine
     return undefined;
   }
 }
+
+/**
+ * Whether the process's cgroup is frozen (`docker pause`, `podman pause`, `ctr task pause` all use the
+ * cgroup freezer): cgroup v1's freezer.state is FROZEN (kernel Documentation/admin-guide/cgroup-v1/
+ * freezer-subsystem.rst), cgroup v2's cgroup.events says `frozen 1` (cgroup-v2.rst, "cgroup.freeze").
+ * undefined where neither can be read.
+ */
+export function cgroupFrozen(pid: number, root = '/proc'): boolean | undefined {
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(`${root}/${pid}/cgroup`, 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
+  const v1 = lines.find((l) => /^\d+:([^:]*,)?freezer(,[^:]*)?:/.test(l));
+  if (v1 !== undefined) {
+    try {
+      return fs.readFileSync(`/sys/fs/cgroup/freezer${v1.slice(v1.indexOf(':', v1.indexOf(':') + 1) + 1)}/freezer.state`, 'utf8').trim() !== 'THAWED';
+    } catch {
+      /* not mounted there: try v2 */
+    }
+  }
+  const v2 = lines.find((l) => l.startsWith('0::'));
+  if (v2 === undefined) return undefined;
+  try {
+    const m = /^frozen (\d)$/m.exec(fs.readFileSync(`/sys/fs/cgroup${v2.slice(3)}/cgroup.events`, 'utf8'));
+    return m ? m[1] === '1' : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseSignal, signalName } from '../model/signals.js';
-import { readStat } from '../proc/stat.js';
+import { cgroupFrozen, readStat } from '../proc/stat.js';
 import { UserError, errnoOf, messageOf } from '../util/errors.js';
 import type { ContainerdApi, ApiContainer } from './containerd-api.js';
 import type { ContainerFacts } from './docker.js';
@@ -503,6 +503,8 @@ export function asContainerFacts(c: ContainerdContainer): ContainerFacts {
     cmd: [],
     labels: c.labels,
     status: 'running',
+    // `ctr task pause` freezes the task's cgroup; the Task API is not asked again for it
+    ...(cgroupFrozen(c.hostPid) ? { paused: true } : {}),
   };
 }
 
