@@ -122,3 +122,25 @@ for (const c of CASES) {
     }
   });
 }
+
+test('a Python module that only defines: pid1 says finishes, and python3 as PID 1 exits by itself at once', async (t) => {
+  const text = '"""A WSGI app, meant for gunicorn."""\nfrom flask import Flask\n\napp = Flask(__name__)\n\n@app.route("/")\ndef hello():\n    return "hi"\n';
+  const verdict = await analyzeProgramSource(text, { path: 'app.py' });
+  assert.equal(verdict.verdict, 'finishes', verdict.reason);
+  const probe = await startAsInit(['python3', '-c', 'import flask'], { quiet: true });
+  const probed = await within(probe.exited, 20_000);
+  if (probed?.code !== 0) {
+    t.skip('python3 with flask is not installed here (scripts/install-deps.sh installs python3-flask)');
+    return;
+  }
+  const file = path.join(DIR, 'defines_only.py');
+  fs.writeFileSync(file, text);
+  const run = await startAsInit(['python3', file], { comm: 'python3' });
+  try {
+    const end = await within(run.exited, 10_000);
+    assert.ok(end, 'still running 10 s after it started: it does run something');
+    assert.equal(end.code, 0, run.output());
+  } finally {
+    await run.destroy();
+  }
+});

@@ -49,6 +49,16 @@ async function check(c: Case): Promise<void> {
 
 const PY: Case[] = [
   {
+    name: 'a module that only defines (imports, a docstring, an instance, decorated views) finishes at once',
+    files: { 'app.py': '"""App."""\nfrom flask import Flask\n\napp = Flask(__name__)\nCOUNT = 0\n\n@app.route("/")\ndef hello():\n    return "hi"\n\nclass Config:\n    DEBUG = False\n' },
+    verdict: 'finishes',
+    reason: /app\.py only defines .*exits at once/,
+  },
+  { name: 'a call statement at the top level runs something', files: { 'app.py': 'from flask import Flask\napp = Flask(__name__)\nprint("starting")\n' }, verdict: 'no-handler' },
+  { name: 'an assignment that calls a function may run anything', files: { 'app.py': 'import time\nresult = time.sleep(3600)\n' }, verdict: 'no-handler' },
+  { name: 'a __main__ block runs', files: { 'app.py': 'def main():\n    pass\n\nif __name__ == "__main__":\n    main()\n' }, verdict: 'no-handler' },
+  { name: 'a local import may run a server when imported', files: { 'app.py': 'import server\n', 'server.py': 'import time\nwhile True:\n    time.sleep(1)\n' }, verdict: 'no-handler' },
+  {
     name: 'signal.signal(signal.SIGTERM, h)',
     files: { 'app.py': 'import signal, sys\n\ndef stop(n, f):\n    sys.exit(0)\n\nsignal.signal(signal.SIGTERM, stop)\nwhile True:\n    pass\n' },
     verdict: 'handles',

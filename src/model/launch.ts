@@ -122,7 +122,8 @@ const LOOP_PAUSE_LIMIT = 10;
 
 /** What the program's own source says about the stop signal (src/sources/program-source.ts reads it). */
 export interface SourceVerdict {
-  verdict: 'handles' | 'no-handler' | 'unknown';
+  /** finishes: the program exits as soon as it starts (nothing to stop). */
+  verdict: 'handles' | 'no-handler' | 'unknown' | 'finishes';
   /** One sentence: why. */
   reason: string;
   /** The line that decides. */
@@ -517,6 +518,8 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
       if (known) current[current.length - 1] = last = known;
       else source = undefined;
     }
+    // The program ends by itself as soon as it starts, and the container with it: no stop to lose.
+    if (source?.verdict === 'finishes') return { processes: [] };
     const p = { ...makeProcess(current, currentArgv, signal, undefined, undefined, source), finalArgv: rest };
     // a script pid1 cannot read: whether it handles or passes on the signal is unknown
     if (hidden && p.role === 'service') {

@@ -9,7 +9,8 @@
  * - no-handler: pid1 saw everything the program runs at start and nothing takes the signal, so the
  *   runtime's default applies (src/model/catalogue.ts: CPython and Node drop it at PID 1, Go exits 2);
  * - unknown: a handler may be installed where pid1 cannot see (a third-party import it does not know,
- *   a module it did not follow, a call inside a function nothing calls, a signal built at run time).
+ *   a module it did not follow, a call inside a function nothing calls, a signal built at run time);
+ * - finishes: a Python module whose top level only defines exits as soon as it starts.
  */
 import path from 'node:path';
 import type { Node, Parser, Tree } from 'web-tree-sitter';
@@ -24,7 +25,8 @@ import type { Evidence, FileFindings, ImportRef, KnownCall, Registration } from 
 export type { Evidence } from './source-findings.js';
 
 export interface ProgramSourceVerdict {
-  verdict: 'handles' | 'no-handler' | 'unknown';
+  /** finishes: the program exits as soon as it starts (a Python module that only defines): nothing to stop. */
+  verdict: 'handles' | 'no-handler' | 'unknown' | 'finishes';
   /** Every signal the program installs a handler for ('*': all, Go's signal.Notify(c)), seen at start. */
   signals: string[];
   /** The line that decides; undefined when nothing in the source does (the runtime's default applies). */
@@ -244,6 +246,16 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
     };
   }
 
+  // Nothing takes the stop signal, and nothing runs: the program ends before any stop comes.
+  const entry = reads[0];
+  if (reads.length === 1 && entry?.findings.runsNothing && !calls.length && !regs.length) {
+    return {
+      ...base,
+      verdict: 'finishes',
+      evidence: undefined,
+      reason: `${entry.file} only defines (imports, functions, classes, instances): run as a program it exits at once, so no stop reaches it`,
+    };
+  }
   // Nothing takes the stop signal: the runtime's default applies.
   const server = calls.find((c) => c.reach === 'yes' && c.effect === 'none');
   const other = live.find((r) => r.action === 'handler');

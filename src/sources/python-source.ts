@@ -398,7 +398,41 @@ export function pythonFindings(root: Node, source: string, opts: PythonOptions):
       });
     }
   }
-  return { registrations, calls, imports, syntaxErrors: root.hasError };
+  return { registrations, calls, imports, syntaxErrors: root.hasError, ...(onlyDefines(root) ? { runsNothing: true } : {}) };
+}
+
+/**
+ * The module's top level only defines: imports, functions, classes (decorated too: `@app.route` registers),
+ * docstrings, and assignments whose calls construct (`app = Flask(__name__)`: a capitalised callee). No
+ * call statement, no `if __name__ == "__main__":`, no loop, `with` or `try`: run as a program it exits as
+ * soon as it starts (a WSGI module meant for gunicorn, run with `python app.py`).
+ */
+function onlyDefines(root: Node): boolean {
+  const constructs = (n: Node): boolean =>
+    n.descendantsOfType('call').every((c) => {
+      const fn = c?.childForFieldName('function');
+      const last = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.text;
+      return last !== undefined && /^[A-Z]/.test(last);
+    });
+  return named(root).every((st) => {
+    switch (st.type) {
+      case 'comment':
+      case 'import_statement':
+      case 'import_from_statement':
+      case 'future_import_statement':
+      case 'function_definition':
+      case 'class_definition':
+      case 'decorated_definition':
+      case 'pass_statement':
+        return true;
+      case 'expression_statement': {
+        const e = named(st);
+        return e.every((x) => x.type === 'string' || ((x.type === 'assignment' || x.type === 'augmented_assignment') && constructs(x)));
+      }
+      default:
+        return false;
+    }
+  });
 }
 
 function candidatesOf(dotted: string, dots = 0): string[] {

@@ -64,6 +64,8 @@ export interface FileFindings {
   imports: ImportRef[];
   /** The parser recovered from syntax errors (still analysed; worth saying). */
   syntaxErrors: boolean;
+  /** Python: the module's top level only defines, so run as a program it exits at once. */
+  runsNothing?: boolean;
 }
 
 export function fields(n: Node, name: string): Node[] {

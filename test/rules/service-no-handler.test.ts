@@ -24,6 +24,11 @@ ruleTester(rule, {
     // At its prompt php -a ends on SIGTERM (readline returns end of input): measured in test/catalogue-ns.test.ts.
     { name: 'the interactive php shell', dockerfile: 'FROM php:8.2-cli\nCMD ["php", "-a"]\n' },
     { name: 'uvicorn.run installs the handler', ...PY('import uvicorn\napp = object()\nuvicorn.run(app, host="0.0.0.0")\n') },
+    // `python app.py` on a module that only defines exits at once (measured: test/program-source-ns.test.ts).
+    {
+      name: 'a WSGI module that only defines (meant for gunicorn), run with python: it exits at once',
+      ...PY('"""The app."""\nfrom flask import Flask, jsonify\n\napp = Flask(__name__)\n\n@app.route("/")\ndef hello():\n    return jsonify(ok=True)\n'),
+    },
     { name: 'a Go binary whose package takes SIGTERM with signal.NotifyContext', ...GO(GO_NOTIFY) },
     {
       name: 'a binary of unknown origin is not taken for Go',
