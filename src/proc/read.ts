@@ -128,6 +128,9 @@ function userName(pid: number, uid: number): string {
  */
 const SIGTIMEDWAIT: Partial<Record<string, number>> = { x64: 128, arm64: 137, riscv64: 137, loong64: 137 };
 
+/** For a synchronous 1 ms pause between two reads of /proc/PID/syscall. */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
 function sigtimedwaitSet(pid: number): number[] | undefined {
   const nr = SIGTIMEDWAIT[process.arch];
   if (nr === undefined) return undefined;
@@ -236,7 +239,15 @@ export function readProcess(pid: number): ProcessInfo {
       takesVia.push('signalfd');
       for (const s of sfd) if (masks.blocked.includes(s)) takes.add(s);
     }
-    const stw = sigtimedwaitSet(pid);
+    // An init that blocks signals and takes them with sigtimedwait (tini) leaves the call for a moment
+    // each time it wakes (a timeout, a SIGCHLD: then it reaps with waitpid): look again for a few ms.
+    let stw = sigtimedwaitSet(pid);
+    if (!stw && masks.blocked.length && nsPids[nsPids.length - 1] === 1) {
+      for (let i = 0; i < 20 && !stw; i++) {
+        Atomics.wait(PAUSE, 0, 0, 1);
+        stw = sigtimedwaitSet(pid);
+      }
+    }
     if (stw) {
       takesVia.push('sigtimedwait');
       // The kernel never lets SIGKILL/SIGSTOP be waited for (they are removed from the set).
