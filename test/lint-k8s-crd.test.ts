@@ -20,7 +20,7 @@ import { ImageLinker, repoRoot } from '../src/sources/image-links.js';
 import { lintKubernetesSource } from '../src/sources/kubernetes/source.js';
 import type { KubernetesLaunch as K8sLaunch, SourceResult } from '../src/sources/launch.js';
 import { dockerStop, removeContainer, requireDocker, startContainer, testImage } from './helpers/docker.js';
-import { runSync, waitFor } from './helpers/exec.js';
+import { runSync, tempRepo, waitFor } from './helpers/exec.js';
 
 before(async () => {
   await loadShellParser();
@@ -32,16 +32,7 @@ after(() => {
 });
 
 /** A temporary repository (with .git, so the image linker stays inside it). */
-function repo(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-k8s-crd-'));
-  tmpDirs.push(dir);
-  fs.mkdirSync(path.join(dir, '.git'));
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
+const repo = (files: Record<string, string>): string => tempRepo('pid1-k8s-crd-', files);
 
 function source(file: string, images: Record<string, string> = {}): SourceResult {
   const store = new DocumentStore();

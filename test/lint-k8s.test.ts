@@ -27,6 +27,7 @@ import { charsOf } from '../src/document/text.js';
 import { mapScalar, MAX_ALIAS_RESOLUTIONS, parseYamlStream } from '../src/sources/yaml.js';
 import type { SourceRunOptions as YamlSourceOptions } from '../src/lint/engine.js';
 import { pid1 } from './helpers/cli.js';
+import { tempRepo } from './helpers/exec.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIX = path.resolve(here, '../../test/fixtures/k8s');
@@ -41,16 +42,7 @@ after(() => {
 });
 
 /** A temporary repository (with .git, so the image linker stays inside it). */
-function repo(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-k8s-'));
-  tmpDirs.push(dir);
-  fs.mkdirSync(path.join(dir, '.git'));
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
+const repo = (files: Record<string, string>): string => tempRepo('pid1-k8s-', files);
 
 function launchesOf(file: string, opts: YamlSourceOptions & EngineOptions = {}): K8sLaunch[] {
   const store = new DocumentStore();

@@ -47,6 +47,17 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
+/** A temporary repository: the files, and a .git so that the image linker and the walk stay inside it. */
+export function tempRepo(prefix: string, files: Record<string, string>): string {
+  const dir = tempDir(prefix);
+  fs.mkdirSync(path.join(dir, '.git'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
 process.on('exit', () => {
   for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
 });
