@@ -240,9 +240,10 @@ export function readProcess(pid: number): ProcessInfo {
       for (const s of sfd) if (masks.blocked.includes(s)) takes.add(s);
     }
     // An init that blocks signals and takes them with sigtimedwait (tini) leaves the call for a moment
-    // each time it wakes (a timeout, a SIGCHLD: then it reaps with waitpid): look again for a few ms.
+    // each time it wakes (a timeout, a SIGCHLD: then it reaps with waitpid): look again for a few ms
+    // (not when a signalfd already says how it takes them, catatonit: no pause for it).
     let stw = sigtimedwaitSet(pid);
-    if (!stw && masks.blocked.length && nsPids[nsPids.length - 1] === 1) {
+    if (!stw && !sfd && masks.blocked.length && nsPids[nsPids.length - 1] === 1) {
       for (let i = 0; i < 20 && !stw; i++) {
         Atomics.wait(PAUSE, 0, 0, 1);
         stw = sigtimedwaitSet(pid);
