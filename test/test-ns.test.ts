@@ -185,6 +185,32 @@ describe('pid1 test -- CMD: a fresh PID namespace', { concurrency: 3 }, () => {
     assert.equal(o.report.comparison?.live?.status, 'undecided', o.why);
   });
 
+  // The one-shot rule lint uses (`sleep N` shorter than the grace period): measured, not assumed.
+  test('sleep 3 as PID 1 drops SIGTERM but ends by itself within a 6 s grace: graceful, and both predictions say so', async (t) => {
+    if (!canUnshare()) {
+      t.skip('needs root for unshare --pid');
+      return;
+    }
+    const o = await pid1Test(['--grace', '6', '--', 'sleep', '3']);
+    const r = o.report;
+    assert.equal(r.verdict, 'graceful', o.why);
+    assert.equal(r.observation.exitCode, 0, o.why);
+    assert.equal(r.timeline.filter((e) => e.kind === 'signal' && e.signal === 'SIGKILL').length, 0, o.why);
+    assert.equal(r.comparison?.live?.status, 'agrees', `${r.comparison?.live?.message}\n${o.why}`);
+    assert.equal(r.comparison?.static?.status, 'agrees', `${r.comparison?.static?.message}\n${o.why}`);
+  });
+
+  test('sleep 30 as PID 1 with a 2 s grace: killed, and both predictions say so', async (t) => {
+    if (!canUnshare()) {
+      t.skip('needs root for unshare --pid');
+      return;
+    }
+    const o = await pid1Test(['--grace', '2', '--', 'sleep', '30']);
+    assert.equal(o.report.verdict, 'killed', o.why);
+    assert.equal(o.report.comparison?.live?.status, 'agrees', o.why);
+    assert.equal(o.report.comparison?.static?.status, 'agrees', o.why);
+  });
+
   test('a command that cannot run: nostart', async (t) => {
     if (!canUnshare()) {
       t.skip('needs root for unshare --pid');

@@ -308,6 +308,11 @@ export interface ChainOptions {
    * Undefined: as `docker run -it` would run it (a Dockerfile's own CMD).
    */
   stdin?: 'open' | 'closed';
+  /**
+   * Seconds from the stop signal to SIGKILL (Docker 10, the kubelet 30 unless set): a service that ends by
+   * itself sooner (`sleep 10`) has exited before the SIGKILL, whatever happens to the signal.
+   */
+  graceSeconds?: number;
 }
 
 /** `#!/usr/bin/env bash -e` -> ['bash', '-e']; `#!/bin/sh` -> ['/bin/sh']. */
@@ -520,6 +525,8 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     }
     // The program ends by itself as soon as it starts, and the container with it: no stop to lose.
     if (source?.verdict === 'finishes') return { processes: [] };
+    // A one-shot `sleep N` shorter than the grace period: the container exits before the SIGKILL (no stop to lose).
+    if (last.catalogue === 'sleep' && opts.graceSeconds !== undefined && (boundedSeconds(rest.slice(1)) ?? Infinity) < opts.graceSeconds) return { processes: [] };
     const p = { ...makeProcess(current, currentArgv, signal, undefined, undefined, source), finalArgv: rest };
     // a script pid1 cannot read: whether it handles or passes on the signal is unknown
     if (hidden && p.role === 'service') {
@@ -529,6 +536,21 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     processes.push(p);
   }
   return { processes, ...(opaque ? { opaque } : {}) };
+}
+
+/**
+ * How long `sleep ARGS` takes: coreutils and busybox sleep add up their operands, each a number with an
+ * optional s/m/h/d suffix (coreutils sleep(1)). Undefined for `infinity`, `$X` or anything else.
+ */
+export function boundedSeconds(args: readonly string[]): number | undefined {
+  const unit: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+  let total = 0;
+  for (const a of args) {
+    const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(a);
+    if (!m) return undefined;
+    total += Number.parseFloat(m[1] as string) * (unit[m[2] as string] as number);
+  }
+  return args.length ? total : undefined;
 }
 
 /** A package.json script, read from the build context (the image's working directory); npm's default `start` is `node server.js`. */

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { behaviourOn, catalogueById } from '../model/catalogue.js';
 import { identify, basename, shellFamilyOfBinary, toolRunByNode, type Program, type ShellFamily } from '../model/programs.js';
-import { makeProcess, predictStop, type ChainProcess, type Outcome, type SourceVerdict } from '../model/launch.js';
+import { boundedSeconds, makeProcess, predictStop, type ChainProcess, type Outcome, type SourceVerdict } from '../model/launch.js';
 import { analyzeShell, shellParserReady } from '../model/shell.js';
 import { parseSignal, signalFate, signalName, type Fate } from '../model/signals.js';
 import { readTextInRoot } from '../util/root-path.js';
@@ -104,6 +104,27 @@ export interface VerdictOptions {
   runtimeFlags?: string[];
   /** The stop is under way (pid1 test): no advice on how to stop it now. */
   stopping?: boolean;
+  /** Seconds from the stop signal to SIGKILL, when known (pid1 test): a PID 1 that ends sooner by itself loses nothing. */
+  graceSeconds?: number;
+}
+
+/** USER_HZ, the unit of /proc/PID/stat's starttime: 100 on every Linux architecture pid1 runs on (proc(5)). */
+const CLK_TCK = 100;
+
+/**
+ * Seconds until a `sleep N` PID 1 ends by itself: N less the time it has run (starttime, in clock ticks
+ * since boot, against /proc/uptime). Undefined for anything else, or `sleep infinity`.
+ */
+function secondsLeft(p: TreeNode): number | undefined {
+  if (programOf(p).catalogue !== 'sleep') return undefined;
+  const total = boundedSeconds(argvOf(p).slice(1));
+  if (total === undefined) return undefined;
+  try {
+    const uptime = Number.parseFloat(fs.readFileSync(`${PROC}/uptime`, 'utf8'));
+    return Math.max(0, total - (uptime - p.starttime / CLK_TCK));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -242,6 +263,18 @@ export function verdictFor(tree: NamespaceTree, stopSignal = 'SIGTERM', opts: Ve
   const chainNodes = serviceNode ? pathTo(serviceNode, tree) : [init];
   const chain = chainNodes.map((n) => toChain(n, sig, opts));
   const prediction = predictStop({ processes: chain }, signal);
+  // `sleep 3` as PID 1 with a 10 s grace: whatever the kernel does with the signal, it exits by itself first.
+  const left = opts.graceSeconds !== undefined && prediction.outcome !== 'graceful' && chainNodes.length === 1 ? secondsLeft(init) : undefined;
+  if (left !== undefined && left < (opts.graceSeconds as number)) {
+    prediction.path.push(`${init.comm} ends by itself in about ${left.toFixed(1)} s, within the ${opts.graceSeconds} s grace period: nothing is SIGKILLed`);
+    prediction.outcome = 'graceful';
+    prediction.certain = true;
+    prediction.path.splice(
+      prediction.path.findIndex((l) => l.startsWith('grace period expires')),
+      1,
+    );
+    delete prediction.fix;
+  }
   // Reached: the chain up to where the signal stops; group forwarding reaches the whole group.
   const reached = new Set<number>();
   if (fate.fate === 'handled') {
@@ -286,7 +319,10 @@ export function verdictFor(tree: NamespaceTree, stopSignal = 'SIGTERM', opts: Ve
     default: `${signal}'s default action applies at PID 1`,
   }[deliveryWord];
   const what = {
-    graceful: `the stop will be graceful: ${serviceInfo ? named(serviceInfo) : 'PID 1'} receives ${signal} and shuts down`,
+    graceful:
+      left !== undefined
+        ? `but it ends by itself within the grace period: nothing is SIGKILLed`
+        : `the stop will be graceful: ${serviceInfo ? named(serviceInfo) : 'PID 1'} receives ${signal} and shuts down`,
     killed: reachesPid1
       ? `but it does not reach ${serviceInfo && serviceInfo.hostPid !== init.hostPid ? named(serviceInfo) : 'a graceful shutdown'}: the runtime waits the whole grace period, then SIGKILLs everything (exit 137)`
       : `the runtime waits the whole grace period, then SIGKILLs everything (exit 137)`,

@@ -234,7 +234,7 @@ interface StaticPrediction {
   assumed?: string;
 }
 
-function staticPrediction(argv: string[], shell: ShellFamily, signal: string, root: string, p: Prepared): StaticPrediction {
+function staticPrediction(argv: string[], shell: ShellFamily, signal: string, graceSeconds: number, root: string, p: Prepared): StaticPrediction {
   try {
     const chain = chainFromArgv(argv, {
       sh: shell,
@@ -244,7 +244,10 @@ function staticPrediction(argv: string[], shell: ShellFamily, signal: string, ro
       // The same reading of the program's source as lint's, from the running image's files.
       programSource: programSourceReader((f) => readTextInRoot(root, f), p.workingDir || '/', signal),
       ...(p.cmd?.length ? { args: p.cmd } : {}),
+      graceSeconds,
     });
+    // lint's empty chain: the command ends by itself before the grace period is over (`sleep 3` with 10 s, a module that only defines).
+    if (chain.processes.length === 0) return { view: { outcome: 'graceful', certain: true, path: [`the command ends by itself within the ${graceSeconds} s grace period: there is no stop to lose`] } };
     const pred = predictStop(chain, signal);
     const svc = chain.processes[chain.processes.length - 1];
     const prog = svc?.programs[svc.programs.length - 1];
@@ -394,7 +397,7 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
       throw err;
     }
     await loadShellParser(); // the live verdict reads shells with the shell model too
-    const live: LiveVerdict = await liveVerdict(tree, policy.signal, { stopping: true, ...(target.kind === 'container' ? { container: target.name } : {}) });
+    const live: LiveVerdict = await liveVerdict(tree, policy.signal, { stopping: true, graceSeconds: policy.graceSeconds, ...(target.kind === 'container' ? { container: target.name } : {}) });
     let facts: ContainerFacts | undefined;
     if (docker && target instanceof ContainerTarget) facts = target.flavour === 'podman' ? await inspectPodmanContainer(docker, target.id) : await inspectContainer(docker, target.id);
     const before = inspectReport(tree, live, facts);
@@ -404,9 +407,9 @@ export async function runTest(o: TestOptions, hooks: TestHooks): Promise<TestRep
     for (const proc of namespaceTree(target.hostPid).processes) watcher.watch(proc.hostPid, proc.comm, proc.pid);
     const root = `/proc/${target.hostPid}/root`;
     const shell = shellFamilyIn(root);
-    let staticPred = staticPrediction(target.argv, shell, policy.signal, root, p);
+    let staticPred = staticPrediction(target.argv, shell, policy.signal, policy.graceSeconds, root, p);
     // A program's source needed a grammar not loaded yet: load it and predict again (as lint does).
-    if (await loadWantedGrammars()) staticPred = staticPrediction(target.argv, shell, policy.signal, root, p);
+    if (await loadWantedGrammars()) staticPred = staticPrediction(target.argv, shell, policy.signal, policy.graceSeconds, root, p);
 
     // The kernel's result for every signal of the stop (tracefs, as pid1 watch --pid reads it); its
     // instance goes with the test's other resources, also on Ctrl-C.

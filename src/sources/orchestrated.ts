@@ -85,6 +85,7 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
       ...(cmd ? { args: cmd.argv } : {}),
       env: img.env,
       stdin: s.stdinOpen ? 'open' : 'closed',
+      graceSeconds: s.stop.graceSeconds,
       ...(img.readScript ? { readScript: img.readScript } : {}),
       // Without a build context pid1 still knows what some modules do (`python -m http.server`).
       programSource: programSourceReader(img.readScript ?? (() => undefined), s.workingDir ?? img.workdir ?? '/', stopSignal.signal, img.linkProgram),

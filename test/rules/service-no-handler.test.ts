@@ -46,8 +46,28 @@ ruleTester(rule, {
       dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nENTRYPOINT ["tini", "--"]\nCMD ["python", "app.py"]\n',
       files: { 'app.py': 'import time\nwhile True:\n    time.sleep(1)\n' },
     },
+    // A one-shot `sleep N` shorter than the grace period exits before the SIGKILL (measured: test/test-ns.test.ts).
+    { name: 'exec-form sleep 5 under docker stop (10 s grace)', dockerfile: 'FROM debian:bookworm\nCMD ["sleep", "5"]\n' },
+    {
+      name: 'a Job step `sh -c "echo … && sleep 20"` on busybox (ash execs sleep; the kubelet grace is 30 s)',
+      manifest:
+        'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: step\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: step\n        image: busybox:1.36\n        command: ["/bin/sh", "-c", "echo starting && sleep 20"]\n',
+    },
+    { name: 'compose: sleep 9s against the 10 s stop_grace_period', compose: 'services:\n  wait:\n    image: busybox:1.36\n    command: ["sleep", "9s"]\n' },
   ],
   invalid: [
+    {
+      name: "sleep 40 outlasts the kubelet's 30 s grace period",
+      manifest: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: wait\nspec:\n  containers:\n  - name: wait\n    image: busybox:1.36\n    command: ["sleep", "40"]\n',
+      errors: [{ messageId: 'dropped', message: /`sleep 40` has no handler for SIGTERM/ }],
+    },
+    {
+      name: 'sleep 20 outlasts a 15 s terminationGracePeriodSeconds',
+      manifest:
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: wait\nspec:\n  terminationGracePeriodSeconds: 15\n  containers:\n  - name: wait\n    image: busybox:1.36\n    command: ["sleep", "20"]\n',
+      errors: [{ messageId: 'dropped' }],
+    },
+    { name: "sleep 1m outlasts docker stop's 10 s", dockerfile: 'FROM debian:bookworm\nCMD ["sleep", "1m"]\n', errors: [{ messageId: 'dropped' }] },
     {
       name: 'sleep infinity',
       dockerfile: 'FROM debian:bookworm\nCMD ["sleep", "infinity"]\n',

@@ -17,6 +17,9 @@ import { fromStage, sourceFor } from './copies.js';
 import { linkGoBinary, StageFiles, type ContextFiles } from './go-link.js';
 import { DEFAULT_PATH, parseDockerfile, span, type CopyOp, type Stage } from './parse.js';
 
+/** `docker stop` waits this long before SIGKILL unless told otherwise (docker stop --time, default 10). */
+const DOCKER_STOP_GRACE_SECONDS = 10;
+
 function stopSignalOf(stage: Stage): StopSignalFact {
   if (stage.stopSignal) {
     const source = stage.stopSignal.span === stage.rootSpan ? 'base-image' : 'explicit';
@@ -176,6 +179,8 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     readScript,
     ...(cmd ? { args: cmd.argv } : {}),
     env,
+    // `docker stop`'s default (the kubelet's 30 s is longer): what ends sooner ends before either SIGKILL.
+    graceSeconds: DOCKER_STOP_GRACE_SECONDS,
     programSource: programSourceReader(readScript, stage.workdir, stopSignal.signal, linkProgram),
   };
   const chain = startable ? chainFromArgv(argv, options) : unresolved && !stopSignal.invalid ? uncatchableChain(stopSignal.signal) : undefined;
