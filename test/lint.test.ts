@@ -371,3 +371,35 @@ test('--probe-images looks inside local images for /bin/sh', async (t) => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Windows containers are stopped with console control events (CTRL_SHUTDOWN_EVENT, moby/moby#25982), not signals.
+test('Windows containers: no stop finding, reason `windows` (Dockerfile, pod with os.name, compose image)', async () => {
+  const dir = tree({
+    Dockerfile: 'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL ["powershell", "-Command"]\nCMD ["bash"]\n',
+    'nano/Dockerfile': 'FROM mcr.microsoft.com/powershell:lts-nanoserver-ltsc2022\nCMD pwsh -File run.ps1\n',
+    'pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: win\nspec:\n  os:\n    name: windows\n  containers:\n  - name: app\n    image: example.com/app:1\n    command: ["sleep", "infinity"]\n',
+    'compose.yaml': 'services:\n  db:\n    image: mongo:8.0-windowsservercore-ltsc2022\n    command: ["sh", "-c", "mongod"]\n',
+    'linux/Dockerfile': 'FROM debian:bookworm\nCMD ["sleep", "infinity"]\n',
+  });
+  try {
+    const { out } = await lintJson([], { cwd: dir });
+    const byFile = new Map(out.files.map((f) => [f.file, f]));
+    for (const f of ['Dockerfile', 'nano/Dockerfile', 'pod.yaml', 'compose.yaml']) {
+      const file = byFile.get(f);
+      assert.ok(file, f);
+      assert.deepEqual(
+        file.findings.filter((x) => x.severity === 'error').map((x) => x.ruleId),
+        [],
+        f,
+      );
+      assert.ok(file.launches.length > 0 && file.launches.every((l) => (l as { reason?: string }).reason === 'windows'), `${f}: ${JSON.stringify(file.launches)}`);
+    }
+    // The same command on a Linux image is still a loss.
+    assert.deepEqual(
+      byFile.get('linux/Dockerfile')?.findings.map((x) => x.ruleId),
+      ['service-no-handler'],
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

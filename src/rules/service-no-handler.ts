@@ -48,7 +48,7 @@ export default defineRule({
       'nothing about it; a build it cannot pin to one package is a warning (program-decides). `exec` does not help such a',
       'program: handle the signal in it, or run it under an init that forwards the signal and waits (pid1 init, tini).',
       '',
-      'A one-shot `sleep N` shorter than the grace period (`sleep 20` in a Job, with the kubelet\'s 30 s; `sleep 5` under',
+      "A one-shot `sleep N` shorter than the grace period (`sleep 20` in a Job, with the kubelet's 30 s; `sleep 5` under",
       "`docker stop`'s 10 s) is not reported: whatever happens to the signal, it exits by itself before the SIGKILL.",
     ].join('\n'),
     fixable: false,

@@ -237,6 +237,19 @@ function lastPart(repo: string): string {
   return i >= 0 ? repo.slice(i + 1) : repo;
 }
 
+/** Why pid1 says nothing about a Windows container's stop. */
+export const WINDOWS_NOTE = 'a Windows container: docker stop and the kubelet stop it with console control events (CTRL_SHUTDOWN_EVENT), not Linux signals; pid1 models Linux containers';
+
+/**
+ * A Windows image (mcr.microsoft.com/windows/servercore, nanoserver, an ltsc20xx or windowsservercore tag): its
+ * containers are stopped with console control events (CTRL_SHUTDOWN_EVENT, moby/moby#25982), not Linux signals.
+ */
+export function isWindowsImage(ref: string): boolean {
+  const r = parseImageRef(ref);
+  const full = `${r.registry ? `${r.registry}/` : ''}${r.repository}`.toLowerCase();
+  return /(^|\/)windows(\/|$)|(^|\/)(servercore|nanoserver)$/.test(full) || /windowsservercore|nanoserver|(^|-)ltsc20\d\d($|-)/i.test(r.tag);
+}
+
 /** The shell family of an external base image, from the table. */
 export function shellOfImage(ref: string): ShellGuess {
   const r = parseImageRef(ref);
@@ -253,7 +266,7 @@ export function shellOfImage(ref: string): ShellGuess {
     return { family: 'none', why: 'Chainguard images (other than -dev variants) ship no shell' };
   }
   if (/(^|-)(chiseled|distroless)($|-)/.test(tag)) return { family: 'none', why: `the ${tag} variant ships no shell` };
-  if (/windowsservercore|nanoserver|ltsc20/.test(tag)) return { family: 'unknown', why: 'a Windows image: no POSIX /bin/sh' };
+  if (isWindowsImage(ref)) return { family: 'unknown', why: 'a Windows image: no POSIX /bin/sh' };
   if (ALPINE_TAG.test(tag) || repo === 'alpine' || lastPart(repo) === 'alpine') return { family: 'ash', why: 'Alpine-based: /bin/sh is busybox ash' };
   if (ASH_REPOS.has(repo) || (ASH_REPOS.has(lastPart(repo)) && !repo.includes('/'))) {
     if (repo === 'busybox') return { family: 'ash', why: 'busybox: /bin/sh is busybox ash' };

@@ -73,9 +73,10 @@ export interface ScriptRef {
  * - `image-default`: the image decides, from what pid1 knows of it (an official image given only options,
  *   an image from the table with no command, a build pid1 cannot analyse);
  * - `operator`: an operator wraps or replaces the command the manifest writes (Argo Workflows' emissary
- *   executor as PID 1; KubeRay's `ray start` for the Ray container of a head or worker group).
+ *   executor as PID 1; KubeRay's `ray start` for the Ray container of a head or worker group);
+ * - `windows`: a Windows container, stopped with console control events rather than Linux signals.
  */
-export type UnresolvedCode = 'no-command' | 'base-image-unseen' | 'image-unseen' | 'image-default' | 'operator';
+export type UnresolvedCode = 'no-command' | 'base-image-unseen' | 'image-unseen' | 'image-default' | 'operator' | 'windows';
 
 export interface Unresolved {
   code: UnresolvedCode;

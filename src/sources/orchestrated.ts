@@ -9,6 +9,7 @@
 import type { Document, Origin, Span } from '../document/document.js';
 import { chainFromArgv, predictStop, predictStopSharedPid, uncatchableChain } from '../model/launch.js';
 import type { ImageConfig } from './image-config.js';
+import { isWindowsImage, WINDOWS_NOTE } from './images.js';
 import type { ChainInputs, LaunchPart, OrchestratedLaunch, StopPlan, StopSignalFact, Unresolved } from './launch.js';
 import { programSourceReader } from './program-reader.js';
 import { locateInYaml } from './yaml.js';
@@ -61,7 +62,8 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
   // An official image's entrypoint script given only options runs its own server with them (`set -- postgres "$@"`).
   const optionsOnly = !epSet && !img.configKnown && cmd !== undefined && (cmd.argv[0] ?? '').startsWith('-');
   let unresolved: Unresolved | undefined;
-  if (s.replaced) unresolved = s.replaced;
+  if (s.stop.podOs === 'windows' || (s.imageRef !== undefined && isWindowsImage(s.imageRef))) unresolved = { code: 'windows', message: WINDOWS_NOTE };
+  else if (s.replaced) unresolved = s.replaced;
   else if (optionsOnly) {
     unresolved = {
       code: img.source === 'unseen' ? 'image-unseen' : 'image-default',
@@ -97,7 +99,7 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
   const origins = new Map<string, Origin>(img.origins ?? []);
   for (const [k, v] of s.origins) origins.set(k, v);
   const chain =
-    !built && unresolved && !stopSignal.invalid
+    !built && unresolved && unresolved.code !== 'windows' && !stopSignal.invalid
       ? uncatchableChain(stopSignal.signal)
       : built && built.processes.length > 0
         ? unseenEntrypoint && !built.opaque

@@ -11,6 +11,7 @@ import { chainFromArgv, predictStop, uncatchableChain, type ChainOptions, type S
 import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
 import { baseImageStopSignal } from '../image-config.js';
+import { isWindowsImage, WINDOWS_NOTE } from '../images.js';
 import { programSourceReader } from '../program-reader.js';
 import { dockerfileTemplate } from '../templates.js';
 import { fromStage, sourceFor } from './copies.js';
@@ -156,8 +157,9 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     }
     return undefined;
   };
-  const unresolved =
-    argv.length > 0
+  const unresolved = isWindowsImage(stage.rootImage)
+    ? { code: 'windows' as const, message: WINDOWS_NOTE }
+    : argv.length > 0
       ? undefined
       : stage.baseConfigUnknown
         ? { code: 'base-image-unseen' as const, message: `the image runs the ENTRYPOINT/CMD of ${stage.rootImage}, which pid1 cannot see (try --probe-images)` }
@@ -183,7 +185,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     graceSeconds: DOCKER_STOP_GRACE_SECONDS,
     programSource: programSourceReader(readScript, stage.workdir, stopSignal.signal, linkProgram),
   };
-  const chain = startable ? chainFromArgv(argv, options) : unresolved && !stopSignal.invalid ? uncatchableChain(stopSignal.signal) : undefined;
+  const chain = startable ? chainFromArgv(argv, options) : unresolved && unresolved.code !== 'windows' && !stopSignal.invalid ? uncatchableChain(stopSignal.signal) : undefined;
   const predicted = chain && chain.processes.length > 0 ? chain : undefined;
   return {
     kind: 'dockerfile',
