@@ -157,6 +157,22 @@ const DASH_REPOS = new Set([
   'bitnami/mongodb',
 ]);
 
+/**
+ * GPU and model-serving images, all built on Ubuntu (or Debian) through nvidia/cuda or ubuntu: NGC containers
+ * (NVIDIA's release notes: "based on Ubuntu"), vLLM, Hugging Face TGI, SGLang (FROM nvidia/cuda:*-ubuntu22.04),
+ * Ray and TensorFlow Serving / TorchServe (FROM ubuntu), Google's Deep Learning Containers (Debian/Ubuntu).
+ */
+const DASH_PREFIXES = [
+  'nvcr.io/nvidia/',
+  'vllm/vllm-openai',
+  'ghcr.io/huggingface/text-generation-inference',
+  'lmsysorg/sglang',
+  'rayproject/ray',
+  'tensorflow/serving',
+  'pytorch/torchserve',
+  'us-docker.pkg.dev/deeplearning-platform-release/',
+];
+
 /** Official images on Oracle Linux / Amazon Linux / RHEL: /bin/sh is bash. */
 const BASH_REPOS = new Set([
   'fedora',
@@ -291,6 +307,7 @@ export function shellOfImage(ref: string): ShellGuess {
     if (/cbl-mariner|azurelinux/.test(tag)) return { family: 'bash', why: 'Azure Linux based: /bin/sh is bash' };
     if (/dotnet|devcontainers|playwright|vscode/.test(repo)) return { family: 'dash', why: `${repo} defaults to a Debian/Ubuntu base: /bin/sh is dash` };
   }
+  if (DASH_PREFIXES.some((p) => full.startsWith(p))) return { family: 'dash', why: `${repo} is built on Ubuntu/Debian: /bin/sh is dash` };
   if (DASH_REPOS.has(fullNoReg) || DASH_REPOS.has(full) || (!r.registry && !repo.includes('/') && DASH_REPOS.has(lastPart(repo)))) {
     return { family: 'dash', why: `${repo} is built on Debian/Ubuntu: /bin/sh is dash` };
   }

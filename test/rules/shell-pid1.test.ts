@@ -21,6 +21,22 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: 'a `;` list on a GPU serving image (vllm/vllm-openai is FROM nvidia/cuda:*-ubuntu22.04: dash)',
+      manifest:
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: serve\nspec:\n  containers:\n  - name: vllm\n    image: vllm/vllm-openai:v0.8.5\n    command: ["sh", "-c", "bash setup.sh; python3 -m vllm.entrypoints.openai.api_server --port 8080"]\n',
+      errors: [{ severity: 'error', message: /PID 1 is `dash -c`/ }],
+      output:
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: serve\nspec:\n  containers:\n  - name: vllm\n    image: vllm/vllm-openai:v0.8.5\n    command: ["sh", "-c", "bash setup.sh; exec python3 -m vllm.entrypoints.openai.api_server --port 8080"]\n',
+    },
+    {
+      name: 'an NGC container (nvcr.io/nvidia: Ubuntu, dash)',
+      manifest:
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: serve\nspec:\n  containers:\n  - name: triton\n    image: nvcr.io/nvidia/tritonserver:24.08-py3\n    command: ["sh", "-c", "./install_model.sh; tritonserver --model-repository=/models"]\n',
+      errors: [{ severity: 'error', message: /PID 1 is `dash -c`/ }],
+      output:
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: serve\nspec:\n  containers:\n  - name: triton\n    image: nvcr.io/nvidia/tritonserver:24.08-py3\n    command: ["sh", "-c", "./install_model.sh; exec tritonserver --model-repository=/models"]\n',
+    },
+    {
       name: 'the service is not the last command: never exec the echo',
       dockerfile: 'FROM debian:bookworm\nCMD svc --port 80 && echo done\n',
       errors: [{ line: 2, messageId: 'notLast', message: /`svc` is not the last command \(`echo done` runs after it\)/ }],
