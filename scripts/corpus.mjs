@@ -2,11 +2,11 @@
 // pid1's real-world regression corpus: public repositories at fixed commits (corpus/repos.json), the
 // hand-judged truth for their launches (corpus/expectations.json), and the tooling around them.
 //
-//   node scripts/corpus.mjs materialize [--dir D] [--only owner/name,...] [--set dev|heldout]
-//   node scripts/corpus.mjs run [--pid1 dist/src/cli/main.js] [--dir D] [--out F] [--set dev|heldout] [--only ...]
-//   node scripts/corpus.mjs score --expect corpus/expectations.json RUN.json [--set dev|heldout]
+//   node scripts/corpus.mjs materialize [--dir D] [--only owner/name,...] [--set dev|heldout|fresh]
+//   node scripts/corpus.mjs run [--pid1 dist/src/cli/main.js] [--dir D] [--out F] [--set dev|heldout|fresh] [--only ...]
+//   node scripts/corpus.mjs score --expect corpus/expectations.json RUN.json [--set dev|heldout|fresh]
 //   node scripts/corpus.mjs diff [--verdicts] [--json] A.json B.json
-//   node scripts/corpus.mjs launches RUN.json [--errors | --unseen | --sample dev=N,heldout=M --seed S]   (judging aid)
+//   node scripts/corpus.mjs launches RUN.json [--errors | --unseen | --sample dev=N,heldout=M,fresh=K --seed S]   (judging aid)
 // See corpus/README.md for what a judgment means and how the scores are computed.
 //
 // Plain Node ESM on purpose: no build step, so it runs against any pid1 build (--pid1), also an older one.
@@ -23,6 +23,9 @@ const DEFAULT_DIR = process.env.PID1_CORPUS || '/work/corpus';
 const MIRROR = process.env.PID1_CORPUS_MIRROR || '/work/.mirror';
 // Where a repository is cloned from when no local mirror has it ({repo} = owner/name).
 const GIT_URL = process.env.PID1_CORPUS_GIT_URL || 'https://github.com/{repo}';
+// The sets a repository belongs to: dev (tuning), heldout (a final check) and fresh (drawn and judged after
+// both had been looked at, so that pid1 is measured on files nobody tuned it on). corpus/README.md has more.
+const SETS = ['dev', 'heldout', 'fresh'];
 const MAX_FILE = 1024 * 1024; // files over 1 MiB are skipped: pid1 refuses them anyway and none is a launch
 // Content pid1 never reads and no judgment needs (images, archives, fonts, media, compiled code).
 const SKIP_EXT =
@@ -77,7 +80,7 @@ export function loadRepos(file = REPOS_FILE) {
   for (const r of data.repos) {
     if (!/^[\w.-]+\/[\w.-]+$/.test(r.repo ?? '')) die(`${file}: bad repo name ${JSON.stringify(r.repo)}`);
     if (!/^[0-9a-f]{40}$/.test(r.commit ?? '')) die(`${file}: ${r.repo}: commit must be 40 hex digits`);
-    if (r.set !== 'dev' && r.set !== 'heldout') die(`${file}: ${r.repo}: set must be dev or heldout`);
+    if (!SETS.includes(r.set)) die(`${file}: ${r.repo}: set must be ${SETS.join(', ')}`);
   }
   return data.repos;
 }
@@ -89,6 +92,7 @@ export function repoDir(dir, repo) {
 
 function selectRepos(repos, opts) {
   let out = repos;
+  if (opts.set !== undefined && !SETS.includes(opts.set)) die(`--set ${opts.set}: expected ${SETS.join(', ')}`);
   if (opts.set) out = out.filter((r) => r.set === opts.set);
   if (opts.only) {
     const want = new Set(opts.only.split(','));
@@ -566,7 +570,7 @@ export function loadExpectations(file = DEFAULT_EXPECT) {
  */
 export function scoreRun(runData, expect, { set } = {}) {
   const { launches } = launchTable(runData);
-  const rows = { dev: newTally(), heldout: newTally(), all: newTally() };
+  const rows = { ...Object.fromEntries(SETS.map((s) => [s, newTally()])), all: newTally() };
   const disagreements = [];
   const unjudged = [];
   const repoSet = new Map(Object.entries(runData.repos).map(([r, e]) => [r, e.set]));
@@ -615,7 +619,7 @@ function estimateMissed(t, frameSize) {
 
 function sumEstimates(rows, frame) {
   let sum = 0;
-  for (const set of ['dev', 'heldout']) {
+  for (const set of SETS) {
     if (rows[set].judged === 0) continue;
     const e = estimateMissed(rows[set], frame[set]);
     if (e === null) return null;
@@ -633,6 +637,7 @@ function score(argv) {
   if (rest.length !== 1) die('score: give one run file (node scripts/corpus.mjs score --expect corpus/expectations.json RUN.json)');
   const runData = readJson(rest[0], 'the run');
   const expect = loadExpectations(opts.expect ?? DEFAULT_EXPECT);
+  if (opts.set !== undefined && !SETS.includes(opts.set)) die(`--set ${opts.set}: expected ${SETS.join(', ')}`);
   const res = scoreRun(runData, expect, { set: opts.set });
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(res, null, 1)}\n`);
@@ -812,8 +817,8 @@ export async function sampleSilent(dir, runData, sizes, seed) {
 function parseSizes(text) {
   const sizes = {};
   for (const part of text.split(',')) {
-    const m = /^(dev|heldout)=(\d+)$/.exec(part);
-    if (!m) die(`--sample: expected dev=N,heldout=M, got ${text}`);
+    const m = /^(\w+)=(\d+)$/.exec(part);
+    if (!m || !SETS.includes(m[1])) die(`--sample: expected SET=N,... with SET one of ${SETS.join(', ')} (dev=150,heldout=75,fresh=100), got ${text}`);
     sizes[m[1]] = Number(m[2]);
   }
   return sizes;
