@@ -100,14 +100,50 @@ function transparentEntrypoint(image: string): string | undefined {
   return TRANSPARENT_ENTRYPOINT[full] ?? (official !== undefined ? TRANSPARENT_ENTRYPOINT[official] : undefined);
 }
 
-/** The CMD of official server images whose stop signal matters (their Dockerfiles). */
+/** The CMD of official images (their Dockerfiles in the docker-library repositories), for a command that does not set one. */
 function knownCmd(image: string): string[] | undefined {
-  const { official } = repoOf(image);
-  if (official === 'php' && /fpm/.test(parseImageRef(image).tag)) return ['php-fpm'];
-  return official !== undefined ? IMAGE_CMD[official] : undefined;
+  const { full, official } = repoOf(image);
+  const tag = parseImageRef(image).tag;
+  if (official === 'php') return /fpm/.test(tag) ? ['php-fpm'] : /apache/.test(tag) ? ['apache2-foreground'] : ['php', '-a'];
+  // golang, rust and gcc set no CMD: their Debian base's `bash`, or Alpine's `/bin/sh`.
+  if (official === 'golang' || official === 'rust' || official === 'gcc') return /alpine/.test(tag) ? ['/bin/sh'] : ['bash'];
+  return IMAGE_CMD[full] ?? (official !== undefined ? IMAGE_CMD[official] : undefined);
 }
 
-const IMAGE_CMD: Record<string, string[]> = { nginx: ['nginx', '-g', 'daemon off;'], postgres: ['postgres'], redis: ['redis-server'] };
+const IMAGE_CMD: Record<string, string[]> = {
+  nginx: ['nginx', '-g', 'daemon off;'],
+  postgres: ['postgres'],
+  redis: ['redis-server'],
+  // Base images and language runtimes: an interactive shell or REPL, meant for `docker run -it`.
+  debian: ['bash'],
+  ubuntu: ['/bin/bash'],
+  alpine: ['/bin/sh'],
+  busybox: ['sh'],
+  fedora: ['/bin/bash'],
+  centos: ['/bin/bash'],
+  rockylinux: ['/bin/bash'],
+  almalinux: ['/bin/bash'],
+  amazonlinux: ['/bin/bash'],
+  oraclelinux: ['/bin/bash'],
+  'redhat/ubi8': ['/bin/bash'],
+  'redhat/ubi9': ['/bin/bash'],
+  'redhat/ubi8-minimal': ['/bin/bash'],
+  'redhat/ubi9-minimal': ['/bin/bash'],
+  python: ['python3'],
+  node: ['node'],
+  ruby: ['irb'],
+  perl: ['perl', '-de0'],
+  erlang: ['erl'],
+  elixir: ['iex'],
+};
+
+/**
+ * What a Dockerfile stage with no ENTRYPOINT or CMD of its own runs: the CMD of its official base image,
+ * when pid1's table knows that image's ENTRYPOINT (none, or a script that execs "$@") and its CMD.
+ */
+export function baseImageDefaultCmd(image: string): string[] | undefined {
+  return transparentEntrypoint(image) !== undefined ? knownCmd(image) : undefined;
+}
 
 function knownStopSignal(image: string): string | undefined {
   const { official } = repoOf(image);

@@ -57,6 +57,11 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: 'no CMD on python: the image runs python3, an interactive REPL that catches only SIGINT',
+      dockerfile: 'FROM python:3.12-slim\nRUN pip install httpie\n',
+      errors: [{ messageId: 'dropped', line: 1, message: /`python3` has no handler/ }],
+    },
+    {
       name: "sleep 40 outlasts the kubelet's 30 s grace period",
       manifest: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: wait\nspec:\n  containers:\n  - name: wait\n    image: busybox:1.36\n    command: ["sleep", "40"]\n',
       errors: [{ messageId: 'dropped', message: /`sleep 40` has no handler for SIGTERM/ }],

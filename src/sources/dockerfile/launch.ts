@@ -7,10 +7,10 @@ import path from 'node:path';
 import type { Document, Origin } from '../../document/document.js';
 import type { DocumentStore } from '../../document/store.js';
 import { MappedText } from '../../document/text.js';
-import { chainFromArgv, predictStop, uncatchableChain, type ChainOptions, type SourceVerdict } from '../../model/launch.js';
+import { chainFromArgv, predictStop, uncatchableChain, type ChainOptions, type SourceVerdict, type StopPrediction } from '../../model/launch.js';
 import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
-import { baseImageStopSignal } from '../image-config.js';
+import { baseImageDefaultCmd, baseImageStopSignal } from '../image-config.js';
 import { isWindowsImage, WINDOWS_NOTE } from '../images.js';
 import { programSourceReader } from '../program-reader.js';
 import { dockerfileTemplate } from '../templates.js';
@@ -131,12 +131,26 @@ function execPaths(p: string, workdir: string, pathDirs: readonly string[]): str
   return p.startsWith('/') ? [path.posix.normalize(p)] : p.includes('/') ? [path.posix.resolve(workdir, p)] : pathDirs.map((d) => path.posix.join(d, p));
 }
 
+/** Say that the base image's own CMD runs, and what to change: give the image a command of its own. */
+function inheritedNote(p: StopPrediction, inherited: string[] | undefined, image: string): StopPrediction {
+  if (!inherited) return p;
+  const path = [
+    `no ENTRYPOINT or CMD in the Dockerfile: the CMD of ${image} runs, \`${inherited.join(' ')}\`${/sh$|^(python3|node|irb|perl|erl|iex)$/.test(inherited[0] ?? '') ? ', an interactive shell or REPL' : ''}`,
+    ...p.path,
+  ];
+  return { ...p, path, ...(p.outcome !== 'graceful' ? { fix: 'give the image a CMD (exec form) that runs its service; a shell or REPL as PID 1 does not stop on the stop signal' } : {}) };
+}
+
 /** The launch a stage's image runs. */
 function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextReader, stages: Stage[], files = new StageFiles(ctx, stages)): DockerfileLaunch {
   const env: Record<string, string> = Object.fromEntries(stage.env);
   const stopSignal = stopSignalOf(stage);
   const ep = stage.entrypoint;
-  const cmd = stage.cmd;
+  // No ENTRYPOINT or CMD in the file: the official base image's own CMD runs (debian: `bash`, python: `python3`).
+  const inherited = !ep && !stage.cmd && stage.baseConfigUnknown && stage.imageComplete ? baseImageDefaultCmd(stage.rootImage) : undefined;
+  const cmd: LaunchPart | undefined =
+    stage.cmd ??
+    (inherited ? { what: `CMD of ${stage.rootImage}`, form: 'exec', values: [], argv: inherited, span: stage.rootSpan, valueSpan: stage.rootSpan, inheritedFrom: stage.rootImage } : undefined);
   const anchor = ep?.span ?? cmd?.span ?? span(doc, stage.from.start, stage.from.end);
   const argv = [...(ep?.argv ?? []), ...(cmd?.argv ?? [])];
   const scripts = new Map<string, ScriptRef>();
@@ -206,7 +220,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     linkProgram,
     ...(unresolved ? { unresolved } : {}),
     model: { argv, options },
-    ...(predicted ? { chain: predicted, prediction: predictStop(predicted, stopSignal.signal) } : {}),
+    ...(predicted ? { chain: predicted, prediction: inheritedNote(predictStop(predicted, stopSignal.signal), inherited, stage.rootImage) } : {}),
   };
 }
 
