@@ -1000,6 +1000,27 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     graceful: { signals: ['SIGTERM', 'SIGINT', 'SIGQUIT'], note: 'each program gets its own stopsignal', source: 'http://supervisord.org/configuration.html#program-x-section-settings' },
   },
   {
+    id: 'mysqld_safe',
+    title: 'mysqld_safe / mariadbd-safe (MySQL, MariaDB)',
+    kind: 'supervisor',
+    names: ['mysqld_safe', 'mariadbd-safe', 'safe_mysqld'],
+    signals: {
+      SIGTERM: {
+        reaction: 'ignored',
+        mask: 'SigIgn',
+        note: "`trap '' 1 2 3 15` (\"we shouldn't let anyone kill us\"): HUP, INT, QUIT and TERM are set to SIG_IGN",
+        source: 'MySQL and MariaDB scripts/mysqld_safe.sh',
+      },
+      SIGINT: { reaction: 'ignored', mask: 'SigIgn', note: 'as TERM', source: 'MySQL and MariaDB scripts/mysqld_safe.sh' },
+      SIGQUIT: { reaction: 'ignored', mask: 'SigIgn', note: 'as TERM', source: 'MySQL and MariaDB scripts/mysqld_safe.sh' },
+    },
+    graceful: {
+      signals: [],
+      note: 'it restarts mysqld and ignores the stop signals: run mysqld (mariadbd) itself as PID 1, which shuts down on SIGTERM',
+      source: 'MySQL and MariaDB scripts/mysqld_safe.sh',
+    },
+  },
+  {
     id: 'cron',
     title: 'cron (Debian vixie cron)',
     kind: 'cron',

@@ -43,6 +43,8 @@ export interface ExpectedFinding {
   column?: number;
   /** Base name of the file it is in (default: the main file). */
   file?: string;
+  /** The finding's suggestion (the hint people read). */
+  suggestion?: RegExp;
 }
 
 export interface InvalidCase extends RuleCase {
@@ -102,6 +104,7 @@ function matches(f: Finding, e: ExpectedFinding, main: string): boolean {
   if (e.messageId !== undefined && f.messageId !== e.messageId) return false;
   if (e.message !== undefined && !(typeof e.message === 'string' ? f.message.includes(e.message) : e.message.test(f.message))) return false;
   if (e.severity !== undefined && f.severity !== e.severity) return false;
+  if (e.suggestion !== undefined && !e.suggestion.test(f.suggestion ?? '')) return false;
   if (e.line !== undefined && f.range.start.line !== e.line) return false;
   if (e.column !== undefined && f.range.start.column !== e.column) return false;
   if (path.basename(f.file) !== (e.file ?? main)) return false;
@@ -155,7 +158,7 @@ export function ruleTester(rule: Rule, cases: { valid: RuleCase[]; invalid: Inva
         for (const e of c.errors)
           assert.ok(
             claim(unclaimed, (f) => matches(f, e, main)),
-            `no unclaimed finding matches ${JSON.stringify({ ...e, message: String(e.message) })} in ${shown(findings)}`,
+            `no unclaimed finding matches ${JSON.stringify({ ...e, message: String(e.message), suggestion: e.suggestion && String(e.suggestion) })} in ${shown(findings)}`,
           );
         for (const f of findings) assert.ok(f.why.length > 0 || f.ruleId === 'cmd-ignored', 'every finding explains why');
         if (c.output === undefined && c.outputFiles === undefined) {

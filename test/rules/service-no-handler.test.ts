@@ -57,6 +57,11 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: "mysqld_safe as PID 1 ignores SIGTERM (`trap '' 1 2 3 15`): the hint is not an init",
+      dockerfile: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y mariadb-server\nCMD ["mysqld_safe"]\n',
+      errors: [{ messageId: 'ignored', severity: 'error', message: /`mysqld_safe` ignores SIGTERM/, suggestion: /run mysqld \(mariadbd\) itself as PID 1/ }],
+    },
+    {
       name: 'no CMD on python: the image runs python3, an interactive REPL that catches only SIGINT',
       dockerfile: 'FROM python:3.12-slim\nRUN pip install httpie\n',
       errors: [{ messageId: 'dropped', line: 1, message: /`python3` has no handler/ }],
