@@ -1,5 +1,6 @@
 import type { Fix } from '../document/edit.js';
 import { composeStopSignalFix } from '../sources/compose/fixes.js';
+import { catalogueById } from '../model/catalogue.js';
 import type { Launch } from '../sources/launch.js';
 import { defineRule } from './contract.js';
 import { diagnose, whyOf } from './diagnose.js';
@@ -37,7 +38,10 @@ export default defineRule({
     fix: "Sets `STOPSIGNAL` to the server's graceful signal (replacing the existing one, or adding it before ENTRYPOINT/CMD).",
     fixable: true,
     sources: ['dockerfile', 'script', 'compose', 'kubernetes'],
-    messages: { wrongSignal: '{{server}} shuts down gracefully on {{graceful}}, but the stop signal is {{signal}}{{unseenNote}}: {{note}}' },
+    messages: {
+      wrongSignal: '{{server}} shuts down gracefully on {{graceful}}, but the stop signal is {{signal}}{{unseenNote}}: {{note}}',
+      noGracefulSignal: '{{server}} has no graceful-stop signal: {{signal}} ends it without draining',
+    },
     examples: [
       {
         title: 'nginx with STOPSIGNAL SIGTERM',
@@ -49,7 +53,20 @@ export default defineRule({
   checkLaunch(l, ctx) {
     const d = diagnose(l);
     if (d.kind !== 'server-signal') return;
-    const want = d.graceful[0] ?? 'SIGQUIT';
+    const want = d.graceful[0];
+    if (want === undefined) {
+      // No signal helps (Envoy): the advice is the catalogue's (drain first, e.g. in a preStop hook), not a STOPSIGNAL.
+      const entry = d.proc.programs.at(-1)?.catalogue;
+      ctx.report({
+        ...anchorRange(l),
+        ...(l.stopSignal.source === 'unknown-base' ? { severity: 'warning' as const } : {}),
+        messageId: 'noGracefulSignal',
+        data: { server: d.proc.name, signal: stopSignalOf(l) },
+        why: whyOf(l),
+        suggestion: (entry ? catalogueById(entry)?.graceful.note : undefined) ?? 'drain the server before the stop signal (a preStop hook)',
+      });
+      return;
+    }
     const sig = stopSignalOf(l);
     const unseen = l.stopSignal.source === 'unknown-base';
     const fix = fixFor(l, want);

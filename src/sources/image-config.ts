@@ -81,6 +81,8 @@ const TRANSPARENT_ENTRYPOINT: Record<string, string> = {
   rabbitmq: 'docker-entrypoint.sh, which execs "$@"',
   elixir: 'no ENTRYPOINT',
   erlang: 'no ENTRYPOINT',
+  // ci/docker-entrypoint.sh: `exec su-exec envoy "$@"` (or `exec "$@"` as root with ENVOY_UID=0).
+  'envoyproxy/envoy': 'docker-entrypoint.sh, which execs "$@"',
   'gcr.io/distroless/static': 'no ENTRYPOINT',
   'gcr.io/distroless/base': 'no ENTRYPOINT',
   'gcr.io/distroless/cc': 'no ENTRYPOINT',
@@ -114,6 +116,7 @@ const IMAGE_CMD: Record<string, string[]> = {
   nginx: ['nginx', '-g', 'daemon off;'],
   postgres: ['postgres'],
   redis: ['redis-server'],
+  'envoyproxy/envoy': ['envoy', '-c', '/etc/envoy/envoy.yaml'],
   // Base images and language runtimes: an interactive shell or REPL, meant for `docker run -it`.
   debian: ['bash'],
   ubuntu: ['/bin/bash'],

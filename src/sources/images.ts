@@ -171,6 +171,8 @@ const DASH_PREFIXES = [
   'tensorflow/serving',
   'pytorch/torchserve',
   'us-docker.pkg.dev/deeplearning-platform-release/',
+  // Envoy's default image (ci/Dockerfile-envoy: FROM ubuntu); its distroless variant is caught by the tag first.
+  'envoyproxy/envoy',
 ];
 
 /** Official images on Oracle Linux / Amazon Linux / RHEL: /bin/sh is bash. */

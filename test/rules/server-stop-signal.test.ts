@@ -9,6 +9,12 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: 'Envoy has no graceful-stop signal: the advice is to drain first, not a STOPSIGNAL',
+      compose: 'services:\n  proxy:\n    image: envoyproxy/envoy:distroless-v1.31-latest\n    command: ["envoy", "-c", "/etc/envoy/envoy.yaml"]\n',
+      errors: [{ messageId: 'noGracefulSignal', message: /envoy has no graceful-stop signal: SIGTERM ends it without draining/, suggestion: /admin API/ }],
+      output: null,
+    },
+    {
       name: 'systemd is not s6: SIGTERM makes it re-execute, not stop (debian sets no STOPSIGNAL)',
       dockerfile: 'FROM debian:bookworm\nENTRYPOINT ["/sbin/init"]\n',
       errors: [{ severity: 'error', message: /systemd shuts down gracefully on SIGRTMIN\+3/ }],

@@ -29,6 +29,13 @@ ruleTester(rule, {
         'apiVersion: v1\nkind: Pod\nmetadata:\n  name: serve\nspec:\n  containers:\n  - name: vllm\n    image: vllm/vllm-openai:v0.8.5\n    command: ["sh", "-c", "bash setup.sh; exec python3 -m vllm.entrypoints.openai.api_server --port 8080"]\n',
     },
     {
+      name: 'envoyproxy/envoy is Ubuntu-based (dash), and its entrypoint execs the command',
+      compose: 'services:\n  proxy:\n    image: envoyproxy/envoy:v1.31-latest\n    command: ["sh", "-c", "envsubst < /tpl > /etc/envoy.yaml && envoy -c /etc/envoy.yaml"]\n',
+      errors: [{ severity: 'error', message: /PID 1 is `dash -c`/ }],
+      // The image's entrypoint runs in front of the command: pid1 does not rewrite what the image wraps.
+      output: null,
+    },
+    {
       name: 'an NGC container (nvcr.io/nvidia: Ubuntu, dash)',
       manifest:
         'apiVersion: v1\nkind: Pod\nmetadata:\n  name: serve\nspec:\n  containers:\n  - name: triton\n    image: nvcr.io/nvidia/tritonserver:24.08-py3\n    command: ["sh", "-c", "./install_model.sh; tritonserver --model-repository=/models"]\n',
