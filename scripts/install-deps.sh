@@ -10,6 +10,7 @@ packages=(docker.io docker-compose busybox-static tini dumb-init catatonit gcc l
   # of test/program-source-docker.test.ts; the larger ones (JVM, Go, Ruby, PHP, databases) run where
   # installed and are skipped otherwise.
   python3 procps nginx-light haproxy redis-server cron supervisor gunicorn python3-uvicorn python3-flask python3-django
+  uwsgi-core uwsgi-plugin-python3
   # yarn 1 for test/package-managers.test.ts (npm comes with Node)
   yarnpkg
   # the real pre-commit on the pid1-lint hook (test/pre-commit.test.ts; it brings nodeenv)

@@ -309,6 +309,15 @@ add({
   settleMs: 300,
   logs: { SIGUSR1: /Proxy f stopped/ },
 });
+// uWSGI's python3 plugin binary (Debian uwsgi-plugin-python3) serving a WSGI app that only answers.
+const uwsgiApp = (): void => {
+  fs.mkdirSync(path.join(DIR, 'uwsgi'), { recursive: true });
+  fs.writeFileSync(path.join(DIR, 'uwsgi', 'app.py'), 'def application(env, start):\n    start("200 OK", [])\n    return [b"ok"]\n');
+};
+const UWSGI = ['uwsgi_python3', '--http-socket', '127.0.0.1:0', '--wsgi-file', path.join(DIR, 'uwsgi', 'app.py'), '--processes', '2'];
+add({ id: 'uwsgi', label: 'uwsgi --master', argv: [...UWSGI, '--master'], setup: uwsgiApp, ready: /spawned uWSGI worker 2/, settleMs: 500 });
+add({ id: 'uwsgi-exits', label: 'uwsgi --master --die-on-term', argv: [...UWSGI, '--master', '--die-on-term'], setup: uwsgiApp, ready: /spawned uWSGI worker 2/, settleMs: 500 });
+add({ id: 'uwsgi-exits', label: 'uwsgi without a master', argv: UWSGI, setup: uwsgiApp, ready: /spawned uWSGI worker 2/, settleMs: 500 });
 const caddyDir = path.join(DIR, 'caddy');
 add({
   id: 'caddy',

@@ -728,6 +728,49 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
 
   // ---- web servers and proxies --------------------------------------------------------------------
   {
+    id: 'uwsgi',
+    title: 'uWSGI with its master process (--master, or master in a config file)',
+    kind: 'server',
+    names: ['uwsgi', 'uwsgi_python3', 'uwsgi-core'],
+    debian: 'uwsgi-core',
+    signals: {
+      SIGTERM: {
+        reaction: 'continues',
+        mask: 'SigCgt',
+        note: 'the master brutally reloads every worker on TERM (reap_them_all) and keeps running',
+        source: 'uWSGI core/master.c: uwsgi_unix_signal(SIGTERM, reap_them_all) unless die-on-term; https://uwsgi-docs.readthedocs.io/en/latest/Management.html',
+      },
+      SIGINT: { reaction: 'fast', status: 0, mask: 'SigCgt', note: 'kill_them_all: the workers are ended at once', source: 'uWSGI core/master.c: uwsgi_unix_signal(SIGINT, kill_them_all)' },
+      SIGQUIT: { reaction: 'fast', status: 0, mask: 'SigCgt', note: 'kill_them_all, as INT', source: 'uWSGI core/master.c: uwsgi_unix_signal(SIGQUIT, kill_them_all)' },
+    },
+    graceful: {
+      signals: [],
+      note: "uWSGI 2.0 has no graceful-shutdown signal (HUP reloads, TERM reloads brutally, INT and QUIT kill at once): drain it in a preStop hook, or stop it through the master FIFO's graceful 'q'",
+      source: 'https://uwsgi-docs.readthedocs.io/en/latest/Management.html; https://uwsgi-docs.readthedocs.io/en/latest/MasterFIFO.html',
+    },
+  },
+  {
+    id: 'uwsgi-exits',
+    title: 'uWSGI with --die-on-term, or without a master process',
+    kind: 'server',
+    names: ['uwsgi', 'uwsgi_python3', 'uwsgi-core'],
+    debian: 'uwsgi-core',
+    signals: {
+      SIGTERM: {
+        reaction: 'fast',
+        mask: 'SigCgt',
+        note: 'with --die-on-term the master kills every worker at once (kill_them_all); without a master the worker exits at once (status 30)',
+        source: 'uWSGI core/master.c: uwsgi_unix_signal(SIGTERM, kill_them_all) with die-on-term; measured as PID 1 in test/catalogue-ns.test.ts',
+      },
+      SIGINT: { reaction: 'fast', mask: 'SigCgt', note: 'kill_them_all', source: 'uWSGI core/master.c: uwsgi_unix_signal(SIGINT, kill_them_all)' },
+    },
+    graceful: {
+      signals: [],
+      note: "uWSGI 2.0 has no graceful-shutdown signal: drain it in a preStop hook, or stop it through the master FIFO's graceful 'q'",
+      source: 'https://uwsgi-docs.readthedocs.io/en/latest/Management.html',
+    },
+  },
+  {
     id: 'nginx',
     title: 'nginx',
     kind: 'server',
@@ -1149,7 +1192,20 @@ export function catalogueEntryForArgv(argv: readonly string[], opts: LookupOptio
   if (name === 'django-admin' && argv.includes('runserver')) return djangoMatch(argv, 0);
   if (name === 'flask') return flaskMatch(argv, 0, opts.env);
   if (runtime?.id === 'haproxy' && argv.some((a) => a === '-W' || a === '-Ws')) return { entry: catalogueById('haproxy-master-worker'), index: 0 };
+  if (runtime?.id === 'uwsgi') return { entry: catalogueById(uwsgiMaster(argv) ? 'uwsgi' : 'uwsgi-exits'), index: 0 };
   return runtime ? { entry: runtime, index: 0 } : undefined;
+}
+
+/**
+ * Does uWSGI run its master process, without --die-on-term (then TERM reloads it)? A config file pid1 does not
+ * read (--ini, --yaml, --json, --xml, a positional .ini) is taken to set `master`, as nearly every one does;
+ * either way TERM is no graceful stop.
+ */
+function uwsgiMaster(argv: readonly string[]): boolean {
+  const a = argv.slice(1);
+  if (a.some((x) => /^--die-on-term(=(true|1))?$/.test(x))) return false;
+  if (a.some((x) => /^(-M|--master)(=(true|1))?$/.test(x))) return true;
+  return a.some((x) => /^--(ini|yaml|yml|json|xml)(=|$)|\.(ini|ya?ml|json|xml)$/.test(x));
 }
 
 function moduleMatch(argv: readonly string[], i: number, env?: Readonly<Record<string, string>>): ArgvMatch | undefined {

@@ -114,8 +114,8 @@ export default defineRule({
         SNIPPET[runtime] ??
         (entry?.graceful.signals.length
           ? `stop it with ${entry.graceful.signals[0]} (STOPSIGNAL)`
-          : // A forwarded signal that the program ignores is ignored again: an init does not help.
-            d.reaction === 'ignored'
+          : // A forwarded signal that the program ignores (or takes as a reload) does the same again: an init does not help.
+            d.reaction === 'ignored' || d.reaction === 'continues'
             ? (entry?.graceful.note ?? `run a program that stops on ${stopSignalOf(l)} instead`)
             : 'run it under an init that forwards the signal and waits (pid1 init), or from a script with a trap that ends it'),
       // In the program file: name the launch that runs it.

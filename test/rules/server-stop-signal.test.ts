@@ -9,6 +9,12 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: 'uWSGI --die-on-term: SIGTERM kills the workers at once (measured in test/catalogue-ns.test.ts)',
+      dockerfile: 'FROM python:3.12-slim\nCMD ["uwsgi", "--http", ":8080", "--wsgi-file", "app.py", "--master", "--die-on-term"]\n',
+      errors: [{ messageId: 'noGracefulSignal', message: /uwsgi has no graceful-stop signal/ }],
+      output: null,
+    },
+    {
       name: 'Envoy has no graceful-stop signal: the advice is to drain first, not a STOPSIGNAL',
       compose: 'services:\n  proxy:\n    image: envoyproxy/envoy:distroless-v1.31-latest\n    command: ["envoy", "-c", "/etc/envoy/envoy.yaml"]\n',
       errors: [{ messageId: 'noGracefulSignal', message: /envoy has no graceful-stop signal: SIGTERM ends it without draining/, suggestion: /admin API/ }],

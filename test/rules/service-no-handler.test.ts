@@ -56,6 +56,12 @@ ruleTester(rule, {
     { name: 'compose: sleep 9s against the 10 s stop_grace_period', compose: 'services:\n  wait:\n    image: busybox:1.36\n    command: ["sleep", "9s"]\n' },
   ],
   invalid: [
+    // Measured as PID 1 in test/catalogue-ns.test.ts: the master reloads on TERM and keeps running.
+    {
+      name: 'uWSGI with a config file (master mode) reloads on SIGTERM',
+      dockerfile: 'FROM python:3.12-slim\nRUN pip install uwsgi\nCMD ["uwsgi", "--ini", "/app/uwsgi.ini"]\n',
+      errors: [{ messageId: 'continues', message: /`uwsgi --ini \/app\/uwsgi.ini` handles SIGTERM but keeps running/, suggestion: /preStop hook/ }],
+    },
     {
       name: "mysqld_safe as PID 1 ignores SIGTERM (`trap '' 1 2 3 15`): the hint is not an init",
       dockerfile: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y mariadb-server\nCMD ["mysqld_safe"]\n',
