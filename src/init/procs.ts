@@ -49,25 +49,16 @@ export function named(p: { pid: number; name: string }, withCmd = false): Named 
   return cmd === undefined ? { pid: p.pid, name: p.name } : { pid: p.pid, name: p.name, cmd };
 }
 
-/**
- * Every live descendant of `root` (zombies only if asked: they are dead and only wait to be reaped),
- * parents before children. Uses the per-task children files (every thread's: orphans are adopted by
- * whichever thread of a multi-threaded reaper), or a full /proc scan without them.
- */
-export function descendantsOf(root: number, withZombies = false): Proc[] {
-  const out: Proc[] = [];
-  if (haveChildrenFiles()) {
-    const queue = [root];
-    for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
-      for (const k of childrenOf(pid)) {
-        const p = readProc(k);
-        if (!p) continue;
-        queue.push(k);
-        if (withZombies || p.state !== 'Z') out.push(p);
-      }
-    }
-    return out;
-  }
+/** Lists a process's children as they are now. */
+type ChildLister = (pid: number) => Proc[];
+
+/** From the per-task children files, read at the moment of asking. */
+function liveChildren(pid: number): Proc[] {
+  return childrenOf(pid).flatMap((k) => readProc(k) ?? []);
+}
+
+/** Without children files: one full /proc scan, indexed by parent. */
+function scannedChildren(): ChildLister {
   const byParent = new Map<number, Proc[]>();
   for (const e of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
@@ -77,11 +68,32 @@ export function descendantsOf(root: number, withZombies = false): Proc[] {
     list.push(p);
     byParent.set(p.ppid, list);
   }
-  const queue = [root];
-  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
-    for (const p of byParent.get(pid) ?? []) {
-      queue.push(p.pid);
+  return (pid) => byParent.get(pid) ?? [];
+}
+
+/** Bounds the re-reads of the root's children under a storm of double forks. */
+const MAX_ROUNDS = 8;
+
+/**
+ * Every live descendant of `root` (zombies only if asked: they are dead and only wait to be reaped),
+ * parents before children. `root` must be the reaper of its tree (PID 1 of the namespace or a child
+ * subreaper), as the init is. Uses the per-task children files (every thread's: orphans are adopted by
+ * whichever thread of a multi-threaded reaper), or a full /proc scan without them.
+ */
+export function descendantsOf(root: number, withZombies = false): Proc[] {
+  const out: Proc[] = [];
+  const seen = new Set<number>();
+  // Race: a member dying mid-walk (just signalled) hands its children to the reaper (kernel/exit.c
+  // forget_original_parent) after we read root's list and before its own: re-read root's until no one new.
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const children = haveChildrenFiles() ? liveChildren : scannedChildren();
+    const queue = children(root).filter((p) => !seen.has(p.pid));
+    if (!queue.length) break;
+    for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+      if (seen.has(p.pid)) continue;
+      seen.add(p.pid);
       if (withZombies || p.state !== 'Z') out.push(p);
+      queue.push(...children(p.pid));
     }
   }
   return out;
