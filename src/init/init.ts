@@ -386,7 +386,8 @@ class Supervisor {
     const names = fresh.map((p) => named(p, true)); // name them before they die
     const hit = names.filter((n) => sendSignal(n.pid, SIGKILL));
     for (const n of hit) this.killed.add(n.pid);
-    if (hit.length) this.report.emit({ init: 'escalate', signal: 'SIGKILL', afterMs: Date.now() - this.graceStarted, pids: hit });
+    if (hit.length)
+      this.report.emit({ init: 'escalate', signal: 'SIGKILL', ...(this.opts.graceMs !== null ? { graceMs: this.opts.graceMs } : {}), afterMs: Date.now() - this.graceStarted, pids: hit });
   }
 
   // ---- 6. Exit -----------------------------------------------------------------------------------

@@ -103,6 +103,8 @@ export interface EscalateEvent {
   init: 'escalate';
   t: number;
   signal: 'SIGKILL';
+  /** The --grace it enforces (ms), and when the SIGKILL went out (ms after the stop signal; a busy machine fires late). */
+  graceMs?: number;
   afterMs: number;
   pids: Named[];
 }
@@ -509,7 +511,7 @@ export function summarize(run: InitRun): string {
   const waited = ev.find((e): e is WaitEvent => e.init === 'wait');
   if (waited) parts.push(`waited for ${list(waited.for)}`);
   for (const e of ev) {
-    if (e.init === 'escalate') parts.push(`SIGKILLed after the ${sec(e.afterMs)} grace: ${list(e.pids)}`);
+    if (e.init === 'escalate') parts.push(`SIGKILLed after the ${sec(e.graceMs ?? e.afterMs)} grace${e.graceMs !== undefined ? ` (at ${sec(e.afterMs)})` : ''}: ${list(e.pids)}`);
     if (e.init === 'left') parts.push(`left ${e.pids.length} running (${e.fate}): ${list(e.pids)}`);
   }
   if (final?.dropped) parts.push(`${final.dropped} report line${final.dropped === 1 ? '' : 's'} dropped (stderr's reader did not keep up)`);
