@@ -220,6 +220,18 @@ const SCRIPTS: { name: string; body: string; expect: 'graceful' | 'killed' | 'ab
     body: `stop() { kill -TERM $pid; wait $pid; exit 0; }\ntrap stop TERM\n${SVC} --drain-ms 300 & pid=$!\nwhile :; do sleep 1000 & wait; done\n`,
     expect: 'graceful',
   },
+  // A trap that forwards and waits, in a loop of short sleeps: it runs after the current sleep; the service drains.
+  {
+    name: 'keep-alive loop that leaves once the service is gone, trap forwards and waits',
+    body: `trap 'kill -TERM $pid; wait $pid' TERM\n${SVC} --drain-ms 300 & pid=$!\nwhile :; do kill -0 $pid 2>/dev/null || break; sleep 1; done\n`,
+    expect: 'graceful',
+  },
+  // The same without the way out: the service has drained, but the loop goes on until the SIGKILL.
+  {
+    name: 'keep-alive loop that goes on after a trap that forwards and waits',
+    body: `trap 'kill -TERM $pid; wait $pid' TERM\n${SVC} --drain-ms 300 & pid=$!\nwhile :; do sleep 1; done\n`,
+    expect: 'killed',
+  },
   // The same loop with the sleep in the foreground: the trap waits for a sleep that does not end.
   {
     name: 'keep-alive loop with a foreground sleep',

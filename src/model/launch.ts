@@ -62,7 +62,7 @@ export interface ChainProcess {
    * A shell running an endless loop: the longest `sleep` its body waits in (seconds; undefined when it runs
    * anything else in the foreground), and whether its trap for the stop signal ends the script.
    */
-  loop?: { pause?: number; trapExits?: boolean };
+  loop?: { pause?: number; trapExits?: boolean; trapForwards?: boolean; trapWaits?: boolean; endsWhenGone?: boolean };
 }
 
 /**
@@ -280,7 +280,17 @@ export function makeProcess(programs: Program[], argv: string[], signal: string,
     ...(ignored || atPrompt ? { ignores: true } : {}),
     ...(atPrompt ? { note: `an interactive ${last.name} at its prompt ignores ${signalName(parseSignal(signal))}` } : {}),
     ...(last.note ? { note: last.note } : {}),
-    ...(shell?.end?.kind === 'loop' ? { loop: { ...(shell.end.pause !== undefined ? { pause: shell.end.pause } : {}), ...(trap?.exits ? { trapExits: true } : {}) } } : {}),
+    ...(shell?.end?.kind === 'loop'
+      ? {
+          loop: {
+            ...(shell.end.pause !== undefined ? { pause: shell.end.pause } : {}),
+            ...(trap?.exits ? { trapExits: true } : {}),
+            ...(trap?.forwards ? { trapForwards: true } : {}),
+            ...(trap?.waits ? { trapWaits: true } : {}),
+            ...(shell.end.endsWhenGone ? { endsWhenGone: true } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -694,6 +704,20 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
   if (pid1.loop) {
     // A trap runs between the loop's commands: soon, when the loop only sleeps briefly (POSIX: after the foreground command).
     const soon = pid1.loop.pause !== undefined && pid1.loop.pause < LOOP_PAUSE_LIMIT;
+    // The trap passes the signal on to what the script started in the background; the shell stays PID 1 while
+    // it shuts down (it waits, or the loop goes on), so its shutdown is not cut (an exit without waiting would cut it).
+    if (soon && pid1.loop.trapForwards && (pid1.loop.trapWaits || !pid1.loop.trapExits)) {
+      path.push(
+        `${label(pid1)}'s trap runs ${pid1.loop.pause === 0 ? 'at once' : `after the loop's current \`sleep ${pid1.loop.pause}\``} and passes ${signal} on to the service it started in the background${pid1.loop.trapWaits ? ', then waits for it' : ''}: PID 1 stays while the service shuts down`,
+      );
+      if (pid1.loop.trapExits || pid1.loop.endsWhenGone) {
+        if (!pid1.loop.trapExits) path.push('the loop ends once the service is gone, and the script with it');
+        return finish('graceful');
+      }
+      // The service has shut down, but the loop goes on: the container ends only with the SIGKILL.
+      path.push('the loop goes on after the trap and nothing ends it: grace period expires -> SIGKILL (the service had shut down)');
+      return finish('killed', '`exit` at the end of the trap, or leave the loop once the service is gone (`kill -0 "$pid" || break`)');
+    }
     if (soon && pid1.loop.trapExits) {
       path.push(
         pid1.loop.pause === 0

@@ -125,6 +125,8 @@ export interface ShellEnd {
   guarded?: boolean;
   /** loop: the longest `sleep N` its body runs in the foreground (seconds), when that is all it runs. */
   pause?: number;
+  /** loop: it breaks (or exits) once a process it checks is gone (`kill -0 "$pid" || break`). */
+  endsWhenGone?: boolean;
   /** wait: the last `wait` for the job (where a finding about the waiting points). */
   lastWait?: FinalCommand;
   /**
@@ -617,10 +619,11 @@ class Walker {
     }
     const loopCmd = this.record(node, 'loop');
     const pause = body ? pauseOf(body, this.functions) : undefined;
+    const gone = body ? endsWhenGone(body) : false;
     const ends: ShellEnd[] = [...f.ends];
     // An endless loop: the shell keeps running it (`while true; do sleep 5; done`), in front of whatever it started.
     for (const p of f.open.length ? f.open : paths) {
-      ends.push({ kind: 'loop', command: loopCmd, after: [], via: p.via, execBy: { bash: false, ash: false }, ...(pause !== undefined ? { pause } : {}) });
+      ends.push({ kind: 'loop', command: loopCmd, after: [], via: p.via, execBy: { bash: false, ash: false }, ...(pause !== undefined ? { pause } : {}), ...(gone ? { endsWhenGone: true } : {}) });
     }
     return { open: breaks ? paths : [], ends: dedupe(ends), returned: f.returned };
   }
@@ -911,6 +914,16 @@ function containsBreak(n: Node): boolean {
   for (let i = 0; i < n.namedChildCount; i++) {
     const c = n.namedChild(i);
     if (c && !['while_statement', 'until_statement', 'for_statement', 'c_style_for_statement', 'function_definition'].includes(c.type) && containsBreak(c)) return true;
+  }
+  return false;
+}
+
+/** A statement of the loop that leaves it once a process is gone: `kill -0 "$pid" || break`, `if ! kill -0 $child; then exit; fi`, `[ -e /proc/$pid ] || break`. */
+function endsWhenGone(body: Node): boolean {
+  for (let i = 0; i < body.namedChildCount; i++) {
+    const c = body.namedChild(i);
+    if (!c || !['if_statement', 'list'].includes(c.type)) continue;
+    if (/\bkill\s+-0\b|\/proc\/\$|\bpgrep\b|\bpidof\b/.test(c.text) && containsBreak(c)) return true;
   }
   return false;
 }

@@ -23,6 +23,7 @@ export default defineRule({
       shellStays: "{{script}} runs `{{service}}` without exec: the script's shell ({{shell}}) stays PID 1 and drops {{signal}}",
       notLast: '{{script}} runs `{{service}}` and then `{{after}}`: the service is not the last command, so its shell ({{shell}}) stays PID 1 and drops {{signal}}',
       loop: '{{script}} ends in an endless loop: its shell ({{shell}}) stays PID 1 and, without a trap that ends the loop, drops {{signal}}',
+      loopGoesOn: '{{script}} ends in an endless loop: its trap passes {{signal}} on to the service, but nothing ends the loop, so the container is SIGKILLed when the grace period ends',
       shellDies: "{{script}} runs `{{service}}` without exec: the script's shell dies of {{signal}} and the service is SIGKILLed when PID 1 exits",
     },
     examples: [{ title: 'An entrypoint script', file: 'entrypoint.sh', bad: '#!/bin/sh\nset -e\n./migrate\ngunicorn app:app', good: '#!/bin/sh\nset -e\n./migrate\nexec gunicorn app:app' }],
@@ -37,7 +38,7 @@ export default defineRule({
     ctx.report({
       severity: severityOf(l),
       ...at(where),
-      messageId: d.index > 0 ? 'shellDies' : shape.kind === 'plain' ? 'shellStays' : shape.kind,
+      messageId: d.index > 0 ? 'shellDies' : shape.kind === 'plain' ? 'shellStays' : shape.kind === 'loop' && d.proc.loop?.trapForwards ? 'loopGoesOn' : shape.kind,
       data: { script: d.proc.script ?? 'the script', service: serviceName(l), shell: d.proc.name, signal: stopSignalOf(l), after: shape.after },
       why: whyOf(l),
       ...(related.length ? { related } : {}),
@@ -47,9 +48,11 @@ export default defineRule({
             suggestion:
               shape.kind === 'notLast'
                 ? 'run what follows the service before it (or drop it), then end the script with `exec <service>`'
-                : shape.kind === 'loop'
-                  ? "end the loop from a trap (`trap 'exit 0' TERM`, with short `sleep`s in the loop), or run its work under an init"
-                  : 'end the script with `exec <service>` (or `exec "$@"`)',
+                : shape.kind === 'loop' && d.proc.loop?.trapForwards
+                  ? 'end the trap with `exit` once the service is gone, or leave the loop then (`kill -0 "$pid" || break`)'
+                  : shape.kind === 'loop'
+                    ? "end the loop from a trap (`trap 'exit 0' TERM`, with short `sleep`s in the loop), or run its work under an init"
+                    : 'end the script with `exec <service>` (or `exec "$@"`)',
           }),
     });
   },

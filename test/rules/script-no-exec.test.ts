@@ -11,6 +11,11 @@ const ENTRY = '#!/bin/sh\nset -e\n./migrate\ngunicorn app:app\n';
 
 ruleTester(rule, {
   valid: [
+    // Measured in test/lint-real.test.ts: the trap forwards and waits after the current `sleep 1`; the loop then ends.
+    {
+      name: 'a keep-alive loop that leaves once the service is gone, with a trap that forwards and waits',
+      script: '#!/bin/bash\n_term() { kill -TERM "$child"; wait "$child"; }\ntrap _term TERM\nsvc &\nchild=$!\nwhile true; do\n  if ! kill -0 $child 2>/dev/null; then break; fi\n  sleep 1\ndone\n',
+    },
     { name: 'the official-image pattern: _main "$@" ends in exec "$@" (and re-execs itself under gosu)', ...WITH(OFFICIAL, '["postgres"]') },
     { name: 'if/else: both branches exec', ...WITH('#!/bin/sh\nif [ -n "$DEBUG" ]; then\n  exec svc --debug\nelse\n  exec svc\nfi\n') },
     { name: 'case: every item execs or exits', ...WITH('#!/bin/sh\ncase "$1" in\n  -*) exec svc "$@" ;;\n  help) echo usage; exit 0 ;;\n  *) exec "$@" ;;\nesac\n') },
@@ -45,6 +50,12 @@ ruleTester(rule, {
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
+    {
+      name: 'a trap that forwards and waits, but the loop goes on until the SIGKILL',
+      script: "#!/bin/sh\ntrap 'kill -TERM $pid; wait $pid' TERM\nsvc &\npid=$!\nwhile true; do sleep 1; done\n",
+      errors: [{ messageId: 'loopGoesOn', line: 5, message: /its trap passes SIGTERM on to the service, but nothing ends the loop/, suggestion: /kill -0/ }],
+      output: null,
+    },
     // A sourced file pid1 cannot read runs in the shell (a trap there would change the stop): not certain.
     {
       name: 'a sourced file pid1 cannot see makes it a warning',
