@@ -35,6 +35,12 @@
  *   latest; a newer version is checked and reported as drift, a failure only when its sites differ).
  * Entries sourced from a GitHub snapshot are checked when /work/.mirror/OWNER+NAME exists (the search
  * tool's fetch); otherwise they are listed as not re-checkable here.
+ * - Go (GO_LIBRARIES, always a GitHub snapshot): the snapshot's go.mod (at SUBDIR) must declare the key;
+ *   every .go file the go tool builds into an importer is read (not _test.go, not package main, not
+ *   testdata/, vendor/, _ or . directories, not nested modules of another path, not `unknownUnder`), with
+ *   pid1's Go reader plus os/signal reached by function value or dot import, raw signal system calls
+ *   (syscall, x/sys/unix), cgo C code and go:linkname into the runtime's signal hooks; the count must be
+ *   the entry's `files`; every module imported from those files needs a 'none' entry of its own.
  * Exit status 0 when every checkable entry holds, 1 otherwise.
  */
 import { execFileSync, spawnSync } from 'node:child_process';

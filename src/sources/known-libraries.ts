@@ -232,6 +232,7 @@ export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   paho: none('debian:python3-paho-mqtt@1.6.1-1', 10),
   pandas: none('debian:python3-pandas@1.5.3+dfsg-2', 1357),
   pika: none('debian:python3-pika@1.2.0-1', 29),
+  pythonjsonlogger: none('debian:python3-pythonjsonlogger@2.0.1-3', 2),
   prometheus_client: none('debian:python3-prometheus-client@0.16.0-0.1', 24),
   prompt_toolkit: {
     verdict: 'calls',
@@ -381,6 +382,8 @@ export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
 /** Node, by package name (`@scope/name` or `name`). */
 export const NODE_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   '@google-cloud/profiler': none('npm:@google-cloud/profiler@8.1.0', 1440),
+  '@grpc/grpc-js': none('npm:@grpc/grpc-js@1.14.4', 313),
+  '@grpc/proto-loader': none('npm:@grpc/proto-loader@0.8.1', 141),
   '@hapi/hapi': none('npm:@hapi/hapi@21.4.10', 117),
   '@nestjs/common': none('npm:@nestjs/common@12.5.1', 283),
   '@nestjs/config': none('npm:@nestjs/config@12.0.1', 2140),
@@ -398,9 +401,11 @@ export const NODE_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   '@nestjs/platform-express': none('npm:@nestjs/platform-express@12.5.1', 264),
   '@nestjs/swagger': none('npm:@nestjs/swagger@12.0.2', 2380),
   '@nestjs/terminus': none('npm:@nestjs/terminus@12.1.0', 46),
+  '@opentelemetry/exporter-otlp-grpc': none('npm:@opentelemetry/exporter-otlp-grpc@0.26.0', 2674),
   '@opentelemetry/instrumentation': none('npm:@opentelemetry/instrumentation@0.301.1', 63),
   '@opentelemetry/instrumentation-grpc': none('npm:@opentelemetry/instrumentation-grpc@0.300.0', 103),
   '@opentelemetry/resources': none('npm:@opentelemetry/resources@3.1.1', 146),
+  '@opentelemetry/sdk-node': none('npm:@opentelemetry/sdk-node@0.221.0', 1947),
   '@opentelemetry/semantic-conventions': none('npm:@opentelemetry/semantic-conventions@1.45.0', 22),
   async: none('npm:async@3.2.6', 132),
   axios: none('npm:axios@1.21.1', 205),
@@ -499,6 +504,12 @@ export const NODE_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   'prom-client': none('npm:prom-client@15.1.3', 160),
   redis: none('npm:redis@6.3.1', 659),
   'socket.io': none('npm:socket.io@4.8.4', 96),
+  tmp: {
+    verdict: 'none',
+    source: 'npm:tmp@0.2.4',
+    files: 1,
+    sites: [site('tmp/lib/tmp.js#<module>:handler:dynamic', 732, "process.addListener(EXIT, _garbageCollector) with EXIT = 'exit' (lib/tmp.js:32): the exit event, no signal", [])],
+  },
   winston: none('npm:winston@3.19.0', 320),
   ws: none('npm:ws@8.23.0', 16),
   '@protobufjs/codegen': none('npm:@protobufjs/codegen@2.0.5', 2),
