@@ -35,6 +35,12 @@
  *   latest; a newer version is checked and reported as drift, a failure only when its sites differ).
  * Entries sourced from a GitHub snapshot are checked when /work/.mirror/OWNER+NAME exists (the search
  * tool's fetch); otherwise they are listed as not re-checkable here.
+ * - Go (GO_LIBRARIES, always a GitHub snapshot): the snapshot's go.mod (at SUBDIR) must declare the key;
+ *   every .go file the go tool builds into an importer is read (not _test.go, not package main, not
+ *   testdata/, vendor/, _ or . directories, not nested modules of another path, not `unknownUnder`), with
+ *   pid1's Go reader plus os/signal reached by function value or dot import, raw signal system calls
+ *   (syscall, x/sys/unix), cgo C code and go:linkname into the runtime's signal hooks; the count must be
+ *   the entry's `files`; every module imported from those files needs a 'none' entry of its own.
  * Exit status 0 when every checkable entry holds, 1 otherwise.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -48,7 +54,8 @@ const dist = (p) => pathToFileURL(path.join(ROOT, 'dist', 'src', 'sources', p)).
 const { grammarParser } = await import(dist('grammars.js'));
 const { pythonFindings } = await import(dist('python-source.js'));
 const { javascriptFindings } = await import(dist('javascript-source.js'));
-const { PYTHON_LIBRARIES, NODE_LIBRARIES, STOP_SIGNALS } = await import(dist('known-libraries.js'));
+const { goFindings } = await import(dist('go-source.js'));
+const { PYTHON_LIBRARIES, NODE_LIBRARIES, GO_LIBRARIES, STOP_SIGNALS, goLibrary, goUnderUnknown } = await import(dist('known-libraries.js'));
 
 const CACHE = process.env.PID1_LIBS_CACHE ?? path.join(os.tmpdir(), 'pid1-known-libraries');
 fs.mkdirSync(CACHE, { recursive: true });
@@ -509,7 +516,8 @@ function verifyNode(key, entry, latest, problems, notes) {
   notes.push(`${key}: ${src.name}@${r.version}: ${r.files} files in a tree of ${r.treePackages} packages, ${own.sites.length} own sites`);
 }
 
-function verifyGithub(key, entry, language, problems, notes) {
+/** The snapshot's source files, extracted once: the directory of SUBDIR, or undefined (a note or a problem says why). */
+function githubTree(key, entry, problems, notes) {
   const src = parseSource(entry.source);
   const [repo, sub = ''] = src.name.split(':');
   const gitDir = ['/work/.mirror', process.env.PID1_MIRROR]
@@ -518,10 +526,10 @@ function verifyGithub(key, entry, language, problems, notes) {
     .find((d) => fs.existsSync(d));
   if (!gitDir) {
     notes.push(`${key}: from a GitHub snapshot (${src.name}@${src.version}), not re-checkable here (no mirror)`);
-    return;
+    return undefined;
   }
   const gd = fs.existsSync(path.join(gitDir, 'repo')) ? path.join(gitDir, 'repo') : gitDir;
-  const out = path.join(CACHE, 'gh', `${repo.replace('/', '+')}@${src.version}`);
+  const out = path.join(CACHE, 'gh2', `${repo.replace('/', '+')}@${src.version}`);
   if (!fs.existsSync(path.join(out, '.done'))) {
     fs.rmSync(out, { recursive: true, force: true });
     fs.mkdirSync(out, { recursive: true });
@@ -529,11 +537,11 @@ function verifyGithub(key, entry, language, problems, notes) {
     const ls = spawnSync('git', ['--git-dir', gd, 'ls-tree', '-r', '-z', src.version], { encoding: 'utf8', maxBuffer: 1 << 30 });
     if (ls.status !== 0) {
       problems.push(`${key}: commit ${src.version} is not in ${gd}`);
-      return;
+      return undefined;
     }
     for (const rec of ls.stdout.split('\0')) {
       const m = /^\d+ blob ([0-9a-f]+)\t(.+)$/.exec(rec);
-      if (!m || !/\.(py|js|cjs|mjs)$/.test(m[2])) continue;
+      if (!m || !/(\.(py|js|cjs|mjs|go|c|h|cc|cpp|s|S)|(^|\/)go\.mod)$/.test(m[2])) continue;
       const blob = spawnSync('git', ['--git-dir', gd, 'cat-file', 'blob', m[1]], { maxBuffer: 1 << 28 });
       if (blob.status !== 0) continue;
       fs.mkdirSync(path.dirname(path.join(out, m[2])), { recursive: true });
@@ -541,10 +549,201 @@ function verifyGithub(key, entry, language, problems, notes) {
     }
     fs.writeFileSync(path.join(out, '.done'), '');
   }
-  const base = path.join(out, sub);
-  const s = scanTree(base, base, language);
+  return { root: out, base: path.join(out, sub), src };
+}
+
+function verifyGithub(key, entry, language, problems, notes) {
+  const tree = githubTree(key, entry, problems, notes);
+  if (!tree) return;
+  const s = scanTree(tree.base, tree.base, language);
   compare(key, entry, s.sites, problems);
-  notes.push(`${key}: ${src.name}@${src.version.slice(0, 12)}: ${s.files} files, ${s.sites.length} sites`);
+  notes.push(`${key}: ${tree.src.name}@${tree.src.version.slice(0, 12)}: ${s.files} files, ${s.sites.length} sites`);
+}
+
+// ---------- Go ----------
+
+/** The module path a go.mod declares. */
+const moduleOf = (gomod) => /^module\s+"?([^"\s]+)"?/m.exec(fs.readFileSync(gomod, 'utf8'))?.[1];
+
+/**
+ * The import path of a directory: the nearest go.mod at or above it (inside the snapshot) plus the rest.
+ * A tree without go.mod (a GOPATH-era version) is imported by the path it is fetched under: the key.
+ */
+function importPathOf(dir, root, base, key) {
+  for (let d = dir; d.startsWith(root); d = path.dirname(d)) {
+    const gomod = path.join(d, 'go.mod');
+    if (fs.existsSync(gomod)) {
+      const mod = moduleOf(gomod);
+      const rest = path.relative(d, dir).split(path.sep).join('/');
+      return mod && (rest ? `${mod}/${rest}` : mod);
+    }
+    if (d === root) break;
+  }
+  const rest = path.relative(base, dir).split(path.sep).join('/');
+  return rest ? `${key}/${rest}` : key;
+}
+
+// `go help packages`: directory and file names that begin with "." or "_" are ignored by the go tool, as
+// are directories named "testdata"; in module mode only the main module's vendor directory is used
+// (go.dev/ref/mod#vendoring), so a dependency's vendor/ never builds into the program.
+const goIgnored = (rel) => rel.split(path.sep).some((part, i, all) => /^[._]/.test(part) || (i < all.length - 1 && (part === 'testdata' || part === 'vendor')));
+
+const GO_SCOPES = ['function_declaration', 'method_declaration', 'func_literal'];
+function goScopeName(n) {
+  if (n.type === 'func_literal') return '<func>';
+  const name = n.childForFieldName('name')?.text;
+  if (n.type !== 'method_declaration') return name;
+  // (s *Server) Serve -> Server.Serve
+  const recv = n.childForFieldName('receiver')?.text.replace(/[()*]/g, ' ').trim().split(/\s+/).pop()?.replace(/\[.*$/, '');
+  return recv ? `${recv}.${name}` : name;
+}
+
+// Raw signal system calls and their wrappers (syscall, golang.org/x/sys/unix): a handler or mask set
+// outside os/signal. The Go runtime owns sigaction, so these are rare, but a library could use them.
+const GO_RAW = /^(SYS_(RT_)?SIG(ACTION|NALFD4?|PROCMASK|TIMEDWAIT|WAITINFO|SUSPEND)|Signalfd|PthreadSigmask|RtSigprocmask|Sigaction|Sigprocmask)$/;
+const C_SIGNAL = /\b(sigaction|signal|bsd_signal|sigset|sigwait\w*|sigtimedwait|signalfd|sigprocmask|pthread_sigmask)\s*\(/;
+
+function scanGoFile(file, rel, goParser) {
+  const text = fs.readFileSync(file, 'utf8');
+  const tree = goParser.parse(text);
+  const sites = [];
+  const imports = [];
+  let main = false;
+  try {
+    const root = tree.rootNode;
+    main = root.descendantsOfType('package_clause')[0]?.namedChildren.find((c) => c?.type === 'package_identifier')?.text === 'main';
+    const f = goFindings(root, text, {});
+    const seen = new Set();
+    for (const r of f.registrations) {
+      seen.add(`${r.evidence.line}:${r.evidence.column}`);
+      // signal.Reset sets the default action back: it installs nothing.
+      if (r.action === 'default') continue;
+      const call = nodeAt(root, r.evidence.line, r.evidence.column);
+      sites.push({
+        file: rel,
+        line: r.evidence.line,
+        scope: scopeOf(call, GO_SCOPES, goScopeName),
+        api: r.api,
+        action: r.action,
+        signals: r.signals === undefined || r.signals === 'all' ? 'dynamic' : r.signals,
+        text: r.evidence.text,
+      });
+    }
+    const local = new Map();
+    for (const spec of root.descendantsOfType('import_spec')) {
+      const ipath = spec.childForFieldName('path')?.text.replace(/^["`]|["`]$/g, '') ?? '';
+      imports.push(ipath);
+      const alias = spec.childForFieldName('name')?.text;
+      local.set(alias ?? ipath.split('/').pop(), ipath);
+    }
+    const at = (n) => `${n.startPosition.row + 1}:${n.startPosition.column + 1}`;
+    const push = (n, api, action) => {
+      if (seen.has(at(n))) return;
+      seen.add(at(n));
+      sites.push({
+        file: rel,
+        line: n.startPosition.row + 1,
+        scope: scopeOf(n, GO_SCOPES, goScopeName),
+        api,
+        action,
+        signals: 'dynamic',
+        text: (text.split('\n')[n.startPosition.row] ?? '').trim().slice(0, 160),
+      });
+    };
+    const SIGNAL_FUNCS = ['Notify', 'NotifyContext', 'Ignore'];
+    // os/signal however it is reached: a function value (f := signal.Notify), a dot import (Notify(c)).
+    for (const sel of root.descendantsOfType('selector_expression')) {
+      const op = sel.childForFieldName('operand');
+      const field = sel.childForFieldName('field')?.text ?? '';
+      const pkg = op?.type === 'identifier' ? local.get(op.text) : undefined;
+      if (pkg === 'os/signal' && SIGNAL_FUNCS.includes(field))
+        push(sel.parent?.type === 'call_expression' ? sel.parent : sel, `signal.${field} (unresolved)`, field === 'Ignore' ? 'ignore' : 'handler');
+      if ((pkg === 'syscall' || pkg === 'golang.org/x/sys/unix') && GO_RAW.test(field)) push(sel, `${op.text}.${field}`, /mask/i.test(field) ? 'block' : 'handler');
+    }
+    if (local.get('.') === 'os/signal')
+      for (const call of root.descendantsOfType('call_expression')) {
+        const fn = call.childForFieldName('function');
+        if (fn?.type === 'identifier' && SIGNAL_FUNCS.includes(fn.text)) push(call, `${fn.text} (dot import)`, fn.text === 'Ignore' ? 'ignore' : 'handler');
+      }
+    // cgo: C code in the preamble (the comment before import "C"); the runtime's own hooks by linkname.
+    for (const c of root.descendantsOfType('comment')) {
+      if (/^\/\/go:linkname\s+\S+\s+(os\/signal\.|runtime\.(sig|signal_))/.test(c.text)) push(c, 'go:linkname', 'handler');
+      else if (imports.includes('C') && C_SIGNAL.test(c.text)) push(c, 'cgo preamble', 'handler');
+    }
+  } finally {
+    tree.delete();
+  }
+  return { sites, imports, main };
+}
+
+/** The first path element of a standard-library import has no dot (`net/http`, `os/signal`, `C`). */
+const isStd = (ipath) => !(ipath.split('/')[0] ?? '').includes('.');
+const under = (ipath, prefix) => ipath === prefix || ipath.startsWith(`${prefix}/`);
+
+async function verifyGo(key, entry, problems, notes) {
+  const tree = githubTree(key, entry, problems, notes);
+  if (!tree) return;
+  const goParser = await grammarParser('go');
+  const rootImport = importPathOf(tree.base, tree.root, tree.base, key);
+  if (rootImport !== key) problems.push(`${key}: the snapshot's ${parseSource(entry.source).name} is the package ${rootImport}, not ${key}`);
+  const sites = [];
+  const deps = new Map();
+  let files = 0;
+  let commands = 0;
+  const skipped = new Set();
+  const nested = new Set();
+  for (const f of walk(tree.base)) {
+    const rel = path.relative(tree.base, f);
+    if (goIgnored(rel)) continue;
+    const pkgPath = importPathOf(path.dirname(f), tree.root, tree.base, key);
+    // A nested go.mod whose path is not under the key is another module (go-redis's extra/*): not this entry.
+    if (!under(pkgPath, key)) {
+      nested.add(pkgPath.split('/').slice(0, 4).join('/'));
+      continue;
+    }
+    if (goUnderUnknown(entry, pkgPath)) {
+      skipped.add(pkgPath);
+      continue;
+    }
+    if (/\.(c|h|cc|cpp|s|S)$/.test(f)) {
+      const text = fs.readFileSync(f, 'utf8');
+      text.split('\n').forEach((line, i) => {
+        if (C_SIGNAL.test(line) && !/^\s*(\/\/|\/?\*)/.test(line))
+          sites.push({ file: rel, line: i + 1, scope: '<c>', api: 'C', action: 'handler', signals: 'dynamic', text: line.trim().slice(0, 160) });
+      });
+      continue;
+    }
+    if (!f.endsWith('.go') || f.endsWith('_test.go')) continue;
+    const s = scanGoFile(f, rel, goParser);
+    // A command (package main) cannot be imported (`go build`: "import ... is a program, not an
+    // importable package"): its handlers never run in the program that uses the library.
+    if (s.main) {
+      commands++;
+      continue;
+    }
+    files++;
+    sites.push(...s.sites);
+    for (const ip of s.imports) {
+      if (isStd(ip)) continue;
+      if (under(ip, key)) {
+        if (goUnderUnknown(entry, ip)) problems.push(`${key}: ${rel} imports ${ip}, which the entry leaves unknown (unknownUnder)`);
+        continue;
+      }
+      if (!deps.has(ip)) deps.set(ip, rel);
+    }
+  }
+  compare(key, entry, sites, problems);
+  if (files !== entry.files) problems.push(`${key}: ${files} files read, the table says ${entry.files}`);
+  // What the library imports from other modules must be verified too, and take no stop signal.
+  for (const [ip, rel] of deps) {
+    const dep = goLibrary(ip);
+    if (!dep) problems.push(`${key}: ${rel} imports ${ip}, which has no entry`);
+    else if (goUnderUnknown(dep.library, ip) || (dep.library.verdict !== 'none' && entry.verdict !== 'unknown'))
+      problems.push(`${key}: ${rel} imports ${ip} (${dep.name}: ${dep.library.verdict}${goUnderUnknown(dep.library, ip) ? ', unknownUnder' : ''})`);
+  }
+  notes.push(
+    `${key}: ${tree.src.name}@${tree.src.version.slice(0, 12)}: ${files} files (${commands} of package main not counted), ${sites.length} sites, ${deps.size} imports of other modules${skipped.size ? `, ${skipped.size} packages left unknown` : ''}${nested.size ? `, other modules inside not read: ${[...nested].join(' ')}` : ''}`,
+  );
 }
 
 // ---------- main ----------
@@ -572,6 +771,11 @@ async function main() {
         const problems = [];
         const notes = [];
         const language = process.env.LANGUAGE_OF_SCAN ?? 'python';
+        if (language === 'go') {
+          await verifyGo(process.env.GO_KEY ?? repo, { source: `github:${repo}${sub ? `:${sub}` : ''}@${commit}`, verdict: 'unknown', files: -1, sites: [] }, problems, notes);
+          console.log(JSON.stringify({ spec, problems, notes }, null, 1));
+          continue;
+        }
         verifyGithub(repo, { source: `github:${repo}${sub ? `:${sub}` : ''}@${commit}`, verdict: 'unknown', sites: [] }, language, problems, notes);
         console.log(JSON.stringify({ spec, problems, notes }));
       }
@@ -599,9 +803,19 @@ async function main() {
       problems.push(`${key}: ${e.message.split('\n')[0]}`);
     }
   }
+  for (const [key, entry] of Object.entries(GO_LIBRARIES)) {
+    if (only && !only.has(key)) continue;
+    try {
+      await verifyGo(key, entry, problems, notes);
+    } catch (e) {
+      problems.push(`${key}: ${e.message.split('\n')[0]}`);
+    }
+  }
   for (const n of notes) console.log(`ok    ${n}`);
   for (const p of problems) console.log(`FAIL  ${p}`);
-  console.log(`${Object.keys(PYTHON_LIBRARIES).length + Object.keys(NODE_LIBRARIES).length - (only ? 0 : 0)} entries checked: ${problems.length ? `${problems.length} problems` : 'all hold'}`);
+  console.log(
+    `${only ? only.size : Object.keys(PYTHON_LIBRARIES).length + Object.keys(NODE_LIBRARIES).length + Object.keys(GO_LIBRARIES).length} entries checked: ${problems.length ? `${problems.length} problems` : 'all hold'}`,
+  );
   return problems.length ? 1 : 0;
 }
 

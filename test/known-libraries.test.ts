@@ -7,14 +7,27 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeProgramSource } from '../src/sources/program-source.js';
-import { leavesSignalAlone, NODE_LIBRARIES, nodeLibrary, PYTHON_LIBRARIES, pythonLibrary, sitesSignals, STOP_SIGNALS, type KnownLibrary } from '../src/sources/known-libraries.js';
+import {
+  GO_LIBRARIES,
+  goLibrary,
+  goUnderUnknown,
+  leavesSignalAlone,
+  NODE_LIBRARIES,
+  nodeLibrary,
+  PYTHON_LIBRARIES,
+  pythonLibrary,
+  sitesSignals,
+  STOP_SIGNALS,
+  type KnownLibrary,
+} from '../src/sources/known-libraries.js';
 
 const SIGNAL = /^SIG[A-Z0-9]+$/;
 
-function wellFormed(name: string, lib: KnownLibrary, language: 'python' | 'javascript'): void {
+function wellFormed(name: string, lib: KnownLibrary, language: 'python' | 'javascript' | 'go'): void {
   const src = /^(debian|npm|github):(.+)@([^@]+)$/.exec(lib.source);
   assert.ok(src, `${name}: source ${lib.source}`);
   if (language === 'python') assert.notEqual(src[1], 'npm', `${name}: a Python library from npm`);
+  else if (language === 'go') assert.match(lib.source, /^github:[\w.-]+\/[\w.-]+(:[\w./-]+)?@[0-9a-f]{40}$/, `${name}: a Go module from a pinned GitHub commit`);
   else assert.notEqual(src[1], 'debian', `${name}: a Node library from Debian`);
   assert.ok(['none', 'calls', 'import', 'unknown'].includes(lib.verdict), `${name}: verdict ${lib.verdict}`);
   assert.ok(Number.isInteger(lib.files) && lib.files >= 0, `${name}: files`);
@@ -25,6 +38,7 @@ function wellFormed(name: string, lib: KnownLibrary, language: 'python' | 'javas
   if (lib.verdict !== 'none') assert.ok(lib.note, `${name}: a verdict other than 'none' says why`);
   for (const c of lib.calls ?? []) {
     if (language === 'python') assert.equal(pythonLibrary(c)?.name, name, `${name}: call ${c} belongs to another entry`);
+    else if (language === 'go') assert.equal(goLibrary(c.slice(0, c.lastIndexOf('.')))?.name, name, `${name}: call ${c} belongs to another entry`);
     else assert.match(c, /^[A-Za-z_$][\w$]*$/, `${name}: call ${c}`);
   }
   for (const s of lib.sites ?? []) {
@@ -52,6 +66,23 @@ describe('the table of verified libraries', () => {
       assert.match(name, /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i, name);
       wellFormed(name, lib, 'javascript');
     }
+  });
+  test('Go entries are well-formed', () => {
+    assert.ok(Object.keys(GO_LIBRARIES).length >= 25);
+    for (const [name, lib] of Object.entries(GO_LIBRARIES)) {
+      assert.match(name, /^[a-z0-9.-]+\.[a-z]+(\/[\w.-]+)*$/i, name);
+      wellFormed(name, lib, 'go');
+      for (const u of lib.unknownUnder ?? []) assert.ok(u.startsWith(`${name}/`), `${name}: unknownUnder ${u} is outside the entry`);
+    }
+  });
+  test('Go lookups: the longest path prefix, at path boundaries', () => {
+    assert.equal(goLibrary('github.com/go-chi/chi/v5/middleware')?.name, 'github.com/go-chi/chi/v5');
+    assert.equal(goLibrary('golang.org/x/net/context')?.name, 'golang.org/x/net');
+    assert.equal(goLibrary('github.com/gorilla/muxer'), undefined, 'a longer name is another module');
+    assert.equal(goLibrary('github.com/go-chi/chi'), undefined, 'chi v1 (no /v5) is another module');
+    assert.equal(goLibrary('knative.dev/pkg/injection/sharedmain'), undefined, 'only the signals package of knative.dev/pkg is read');
+    assert.ok(goUnderUnknown(GO_LIBRARIES['github.com/lib/pq'] as KnownLibrary, 'github.com/lib/pq/auth/kerberos'));
+    assert.ok(!goUnderUnknown(GO_LIBRARIES['github.com/lib/pq'] as KnownLibrary, 'github.com/lib/pq/oid'));
   });
   test('lookups: the longest dotted prefix, the package of a deep import', () => {
     assert.equal(pythonLibrary('requests.adapters')?.name, 'requests');
@@ -121,6 +152,41 @@ const CASES: Case[] = [
     },
     verdict: 'no-handler',
     reason: /Node re-raises/,
+  },
+  {
+    name: 'Go: a server importing only verified modules, no signal.Notify',
+    files: {
+      'main.go':
+        'package main\n\nimport (\n\t"net/http"\n\n\t_ "github.com/lib/pq"\n\t"github.com/gorilla/handlers"\n\t"github.com/gorilla/mux"\n\t"go.uber.org/zap"\n)\n\nfunc main() {\n\tzap.NewExample()\n\tr := mux.NewRouter()\n\thttp.ListenAndServe(":8000", handlers.CompressHandler(r))\n}\n',
+    },
+    verdict: 'no-handler',
+    reason: /Go runtime exits at once/,
+  },
+  {
+    name: 'Go: knative signals.NewContext (a verified "calls" entry) takes SIGTERM',
+    files: {
+      'main.go':
+        'package main\n\nimport (\n\t"net/http"\n\n\t"knative.dev/pkg/signals"\n)\n\nfunc main() {\n\tctx := signals.NewContext()\n\tgo http.ListenAndServe(":8080", nil)\n\t<-ctx.Done()\n}\n',
+    },
+    verdict: 'handles',
+    reason: /knative\.dev\/pkg\/signals\.NewContext/,
+  },
+  {
+    name: 'Go: controller-runtime signals.SetupSignalHandler under an import alias',
+    files: { 'main.go': 'package main\n\nimport crsignals "sigs.k8s.io/controller-runtime/pkg/manager/signals"\n\nfunc main() {\n\t<-crsignals.SetupSignalHandler().Done()\n}\n' },
+    verdict: 'handles',
+  },
+  {
+    name: 'Go: a part of a verified module the entry leaves to the program',
+    files: { 'main.go': 'package main\n\nimport (\n\t"net/http"\n\n\t_ "github.com/lib/pq/auth/kerberos"\n)\n\nfunc main() {\n\thttp.ListenAndServe(":8000", nil)\n}\n' },
+    verdict: 'unknown',
+    reason: /github\.com\/lib\/pq\/auth\/kerberos/,
+  },
+  {
+    name: 'Go: a verified module plus one pid1 does not know',
+    files: { 'main.go': 'package main\n\nimport (\n\t"github.com/gorilla/mux"\n\t"example.org/acme/server"\n)\n\nfunc main() {\n\tserver.Run(mux.NewRouter())\n}\n' },
+    verdict: 'unknown',
+    reason: /example\.org\/acme\/server/,
   },
   { name: 'Node: a package pid1 does not know', files: { 'server.js': "const x = require('acme-internal-server');\nx.start();\n" }, verdict: 'unknown', reason: /acme-internal-server/ },
 ];

@@ -2,9 +2,11 @@
  * Signal handling in a Go file, from its tree-sitter-go syntax tree: signal.Notify / NotifyContext /
  * Ignore / Reset from os/signal (under any import name), the signals passed (syscall.SIGTERM,
  * unix.SIGTERM, os.Interrupt, a []os.Signal variable), whether the call runs at start, known libraries
- * that take the signals for the program (fx, controller-runtime, apiserver), and the imports to follow.
+ * that take the signals for the program (fx, controller-runtime, apiserver, and the 'calls' entries of
+ * known-libraries.ts GO_LIBRARIES), and the imports to follow (a verified library is known).
  */
 import type { Node } from 'web-tree-sitter';
+import { goLibrary, goUnderUnknown } from './known-libraries.js';
 import { ancestor, evidenceOf, usedOutside, named, type FileFindings, type ImportRef, type KnownCall, type Reach, type Registration } from './source-findings.js';
 
 /** Library calls that take SIGINT/SIGTERM for the program, by import path + function. */
@@ -107,7 +109,7 @@ export function goFindings(root: Node, source: string, opts: GoOptions = {}): Fi
       });
       continue;
     }
-    let known = q ? KNOWN_CALLS[q] : undefined;
+    let known = q ? (KNOWN_CALLS[q] ?? libraryCall(q)) : undefined;
     let api = q;
     // app := fx.New(...); app.Run()  or  fx.New(...).Run()
     if (!known && fn?.type === 'selector_expression' && fn.childForFieldName('field')?.text === 'Run') {
@@ -122,13 +124,29 @@ export function goFindings(root: Node, source: string, opts: GoOptions = {}): Fi
   return { registrations, calls, imports, syntaxErrors: root.hasError };
 }
 
+/** A call that a verified library lists as installing a handler (known-libraries.ts verdict 'calls'), or one into a part it leaves to the program. */
+function libraryCall(qualified: string): Omit<KnownCall, 'api' | 'reach' | 'evidence'> | undefined {
+  const pkg = qualified.slice(0, qualified.lastIndexOf('.'));
+  const m = goLibrary(pkg);
+  if (m?.library.verdict !== 'calls') return undefined;
+  if ((m.library.calls ?? []).includes(qualified))
+    return { effect: 'installs', signals: [...(m.library.signals ?? [])], note: m.library.note ?? `${qualified} installs a handler`, source: m.library.source };
+  if (goUnderUnknown(m.library, qualified))
+    return { effect: 'unknown', signals: [], note: `${qualified} is in a part of ${m.name} that can install a handler (${m.library.note ?? 'see known-libraries.ts'})`, source: m.library.source };
+  return undefined;
+}
+
 function importRef(ipath: string, module: string | undefined, evidence: ImportRef['evidence']): ImportRef {
   if (module && (ipath === module || ipath.startsWith(`${module}/`))) {
     return { module: ipath, kind: 'local', candidates: [ipath.slice(module.length).replace(/^\//, '') || '.'], evidence };
   }
   // The standard library has no dot in its first path element.
   const first = ipath.split('/')[0] ?? '';
-  if (!first.includes('.') || KNOWN_MODULES.some((m) => ipath === m || ipath.startsWith(`${m}/`))) return { module: ipath, kind: 'known', evidence };
+  if (!first.includes('.')) return { module: ipath, kind: 'known', evidence };
+  // A verified library (known-libraries.ts), unless the import is in a part it leaves to the program.
+  const lib = goLibrary(ipath);
+  if (lib && lib.library.verdict !== 'unknown' && !goUnderUnknown(lib.library, ipath)) return { module: ipath, kind: 'known', library: lib.name, evidence };
+  if (KNOWN_MODULES.some((m) => ipath === m || ipath.startsWith(`${m}/`))) return { module: ipath, kind: 'known', evidence };
   return { module: ipath, kind: 'unknown', evidence };
 }
 

@@ -232,6 +232,7 @@ export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   paho: none('debian:python3-paho-mqtt@1.6.1-1', 10),
   pandas: none('debian:python3-pandas@1.5.3+dfsg-2', 1357),
   pika: none('debian:python3-pika@1.2.0-1', 29),
+  pythonjsonlogger: none('debian:python3-pythonjsonlogger@2.0.1-3', 2),
   prometheus_client: none('debian:python3-prometheus-client@0.16.0-0.1', 24),
   prompt_toolkit: {
     verdict: 'calls',
@@ -381,6 +382,8 @@ export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
 /** Node, by package name (`@scope/name` or `name`). */
 export const NODE_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   '@google-cloud/profiler': none('npm:@google-cloud/profiler@8.1.0', 1440),
+  '@grpc/grpc-js': none('npm:@grpc/grpc-js@1.14.4', 313),
+  '@grpc/proto-loader': none('npm:@grpc/proto-loader@0.8.1', 141),
   '@hapi/hapi': none('npm:@hapi/hapi@21.4.10', 117),
   '@nestjs/common': none('npm:@nestjs/common@12.5.1', 283),
   '@nestjs/config': none('npm:@nestjs/config@12.0.1', 2140),
@@ -398,9 +401,11 @@ export const NODE_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   '@nestjs/platform-express': none('npm:@nestjs/platform-express@12.5.1', 264),
   '@nestjs/swagger': none('npm:@nestjs/swagger@12.0.2', 2380),
   '@nestjs/terminus': none('npm:@nestjs/terminus@12.1.0', 46),
+  '@opentelemetry/exporter-otlp-grpc': none('npm:@opentelemetry/exporter-otlp-grpc@0.26.0', 2674),
   '@opentelemetry/instrumentation': none('npm:@opentelemetry/instrumentation@0.301.1', 63),
   '@opentelemetry/instrumentation-grpc': none('npm:@opentelemetry/instrumentation-grpc@0.300.0', 103),
   '@opentelemetry/resources': none('npm:@opentelemetry/resources@3.1.1', 146),
+  '@opentelemetry/sdk-node': none('npm:@opentelemetry/sdk-node@0.221.0', 1947),
   '@opentelemetry/semantic-conventions': none('npm:@opentelemetry/semantic-conventions@1.45.0', 22),
   async: none('npm:async@3.2.6', 132),
   axios: none('npm:axios@1.21.1', 205),
@@ -499,12 +504,110 @@ export const NODE_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   'prom-client': none('npm:prom-client@15.1.3', 160),
   redis: none('npm:redis@6.3.1', 659),
   'socket.io': none('npm:socket.io@4.8.4', 96),
+  tmp: {
+    verdict: 'none',
+    source: 'npm:tmp@0.2.4',
+    files: 1,
+    sites: [site('tmp/lib/tmp.js#<module>:handler:dynamic', 732, "process.addListener(EXIT, _garbageCollector) with EXIT = 'exit' (lib/tmp.js:32): the exit event, no signal", [])],
+  },
   winston: none('npm:winston@3.19.0', 320),
   ws: none('npm:ws@8.23.0', 16),
   '@protobufjs/codegen': none('npm:@protobufjs/codegen@2.0.5', 2),
   'bignumber.js': none('npm:bignumber.js@9.3.1', 2),
   'lodash.camelcase': none('npm:lodash.camelcase@4.3.0', 1),
   protobufjs: none('npm:protobufjs@7.5.9', 77),
+};
+
+/**
+ * Go, by module or package path prefix (`github.com/gorilla/mux`), read from a GitHub snapshot of the
+ * module: every .go file the go tool builds into an importer (not _test.go, not package main, not
+ * testdata/, vendor/ or _dirs), with pid1's Go reader (go-source.ts) plus a wider net (os/signal by
+ * function value or dot import, raw sigaction/signalfd/sigprocmask system calls, cgo's C code,
+ * go:linkname into the runtime's signal hooks). The modules a library imports need entries of their own
+ * (checked by scripts/verify-known-libraries.mjs). `calls` are `importpath.Function`, as go-source.ts
+ * qualifies a call; `unknownUnder` are package path prefixes left to the program (not read).
+ */
+export const GO_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
+  'filippo.io/edwards25519': none('github:FiloSottile/edwards25519@b182a6575cfd9f4fbb1d1d4e487a6b00a3ec06f7', 12),
+  'github.com/cespare/xxhash/v2': none('github:cespare/xxhash@ab37246c889f9db16b606fda1c232d659df9271d', 5),
+  'github.com/codegangsta/negroni': none('github:urfave/negroni@c6a59be0ce122566695fbd5e48a77f8f10c8a63a', 7, {
+    note: 'v1.0.0, the last release before go.mod (module github.com/urfave/negroni): the GOPATH-era path that `go get github.com/codegangsta/negroni` still fetches',
+  }),
+  'github.com/dgryski/go-rendezvous': none('github:dgryski/go-rendezvous@9f7001d12a5f0021fd3283525f888b5814ccee27', 1),
+  'github.com/felixge/httpsnoop': none('github:felixge/httpsnoop@0fc9006be0bfd68ee14bc3db0d58f7c7241892e0', 3),
+  'github.com/go-chi/chi/v5': none('github:go-chi/chi@735ae2b87f8c733d616e809ae86e0985c1bc3350', 35),
+  'github.com/go-sql-driver/mysql': none('github:go-sql-driver/mysql@416cd99d463949ca51faf4f84d674de2fc1aa54b', 21),
+  'github.com/gomodule/redigo': none('github:gomodule/redigo@57c8b99ccb90c3401bec6e09289081e8b78b3bde', 16),
+  'github.com/google/uuid': none('github:google/uuid@2d3c2a9cc518326daf99a383f07c4d3c44317e4d', 16),
+  'github.com/gorilla/handlers': none('github:gorilla/handlers@9c61bd81e701cf500437e1b516b675cdd3b73ca7', 8),
+  'github.com/gorilla/mux': none('github:gorilla/mux@db9d1d0073d27a0a2d9a8c1bc52aa0af4374d265', 6),
+  'github.com/gorilla/websocket': none('github:gorilla/websocket@e064f32e3674d9d79a8fd417b5bc06fa5c6cad8f', 12),
+  'github.com/kelseyhightower/envconfig': none('github:kelseyhightower/envconfig@10e87fe9eaec671f89425dc366f004a9336bcc8f', 5),
+  'github.com/lib/pq': none('github:lib/pq@f4654a41a62bc974ea825de270c44f577721205e', 42, {
+    unknownUnder: ['github.com/lib/pq/auth/kerberos'],
+    note: 'auth/kerberos (gokrb5, sspi) not read: left to the program',
+  }),
+  'github.com/redis/go-redis/v9': none('github:redis/go-redis@216593cc01faa029006266a5f1fc3d5004312ecf', 120, {
+    unknownUnder: ['github.com/redis/go-redis/v9/helper', 'github.com/redis/go-redis/v9/internal/customvet'],
+    note: 'helper (xxh3) and the vet tool not read: left to the program; the extra/ modules (OpenTelemetry, OpenCensus, Prometheus) are modules of their own (github.com/redis/go-redis/extra/...), not covered',
+  }),
+  'github.com/xyproto/pinterface': none('github:xyproto/pinterface@388b4512dd35cf9b1222c2b586030e695a681b09', 1),
+  'github.com/xyproto/simpleredis/v2': none('github:xyproto/simpleredis:v2@57c75c74d298ccbbc0b9196d92ed3833e97dc8e8', 2),
+  'go.uber.org/atomic': none('github:uber-go/atomic@703f34c27411b863572156a97e9b659ff96e1d36', 27, {
+    unknownUnder: ['go.uber.org/atomic/tools'],
+    note: 'tools/ (build-tagged imports of linters) not read',
+  }),
+  'go.uber.org/multierr': none('github:uber-go/multierr@cf4b2327cea93d7b37e2b11bfe38187e2bbefaec', 1, {
+    unknownUnder: ['go.uber.org/multierr/tools'],
+    note: 'tools/ (build-tagged imports of linters) not read',
+  }),
+  'go.uber.org/zap': none('github:uber-go/zap@5b81b37b81b8e2ed447a6f57991e372ee4fa5c8f', 64, {
+    unknownUnder: ['go.uber.org/zap/tools'],
+    note: 'tools/ (a build-tagged import of govulncheck) not read',
+  }),
+  'golang.org/x/crypto': none('github:golang/crypto@82adefa711cb8d9a1f12c7ea91b491007d21819f', 171),
+  'golang.org/x/net': none('github:golang/net@0ca694d2a5adcce7f36d4d65e5f8d72390d94051', 507),
+  'golang.org/x/sys': none('github:golang/sys@e8c1c3274309bd87f360205f5706e986ceccb317', 393, {
+    unknownUnder: ['golang.org/x/sys/windows/svc'],
+    note: 'windows/svc (debug.Run: signal.Notify for every signal) not counted: Windows services only, left to the program',
+  }),
+  'golang.org/x/term': none('github:golang/term@9f69229da31ca6a34b522f59dbe07cad5ea21587', 8),
+  'golang.org/x/text': none('github:golang/text@724af9c35838492dcaacc1ac51a8a0187c994c54', 203, {
+    unknownUnder: ['golang.org/x/text/message/pipeline'],
+    note: 'message/pipeline (the gotext tool, golang.org/x/tools) not read',
+  }),
+  'knative.dev/pkg/signals': {
+    verdict: 'calls',
+    source: 'github:knative/pkg:signals@521cb33b33ddfe74529a68ff564450c051287436',
+    files: 3,
+    signals: ['SIGINT', 'SIGTERM'],
+    calls: ['knative.dev/pkg/signals.SetupSignalHandler', 'knative.dev/pkg/signals.NewContext'],
+    sites: [
+      site(
+        'signal.go#SetupSignalHandler:handler:dynamic',
+        36,
+        'signal.Notify(c, shutdownSignals...) in SetupSignalHandler (NewContext calls it); shutdownSignals = []os.Signal{os.Interrupt, syscall.SIGTERM} (signal_posix.go)',
+        ['SIGINT', 'SIGTERM'],
+      ),
+    ],
+    note: 'SetupSignalHandler (and NewContext, which calls it) closes the returned channel / ends the context on SIGINT or SIGTERM; a second signal exits 1',
+  },
+  'sigs.k8s.io/controller-runtime/pkg/manager/signals': {
+    verdict: 'calls',
+    source: 'github:kubernetes-sigs/controller-runtime:pkg/manager/signals@86a0d40e047cf6b7b18d1eb47d15639821863d05',
+    files: 4,
+    signals: ['SIGINT', 'SIGTERM'],
+    calls: ['sigs.k8s.io/controller-runtime/pkg/manager/signals.SetupSignalHandler'],
+    sites: [
+      site(
+        'signal.go#SetupSignalHandler:handler:dynamic',
+        36,
+        'signal.Notify(c, shutdownSignals...) in SetupSignalHandler; shutdownSignals = []os.Signal{os.Interrupt, syscall.SIGTERM} (signal_posix.go)',
+        ['SIGINT', 'SIGTERM'],
+      ),
+    ],
+    note: 'SetupSignalHandler cancels the returned context on SIGINT or SIGTERM; a second signal exits 1',
+  },
 };
 
 interface LibraryMatch {
@@ -528,6 +631,21 @@ export function nodeLibrary(spec: string): LibraryMatch | undefined {
   const bare = spec.replace(/^node:/, '');
   const name = bare.startsWith('@') ? bare.split('/').slice(0, 2).join('/') : (bare.split('/')[0] ?? bare);
   return Object.hasOwn(NODE_LIBRARIES, name) ? { name, library: NODE_LIBRARIES[name] as KnownLibrary } : undefined;
+}
+
+/** The entry for a Go import path: the longest key that is the path or a parent of it. */
+export function goLibrary(ipath: string): LibraryMatch | undefined {
+  const parts = ipath.split('/');
+  for (let i = parts.length; i > 0; i--) {
+    const name = parts.slice(0, i).join('/');
+    if (Object.hasOwn(GO_LIBRARIES, name)) return { name, library: GO_LIBRARIES[name] as KnownLibrary };
+  }
+  return undefined;
+}
+
+/** Whether a Go package path (or `path.Function`) is inside one of the entry's `unknownUnder` packages. */
+export function goUnderUnknown(library: KnownLibrary, ipath: string): boolean {
+  return (library.unknownUnder ?? []).some((p) => ipath === p || ipath.startsWith(`${p}/`) || ipath.startsWith(`${p}.`));
 }
 
 /** Whether a dotted name is inside one of the entry's `unknownUnder` modules. */

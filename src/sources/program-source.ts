@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { Node, Parser, Tree } from 'web-tree-sitter';
 import type { SourceLanguage } from '../model/catalogue.js';
 import { grammarParser, loadedParser } from './grammars.js';
-import { leavesSignalAlone, NODE_LIBRARIES, PYTHON_LIBRARIES } from './known-libraries.js';
+import { GO_LIBRARIES, leavesSignalAlone, NODE_LIBRARIES, PYTHON_LIBRARIES } from './known-libraries.js';
 import { goFindings } from './go-source.js';
 import { javascriptFindings } from './javascript-source.js';
 import { pythonFindings } from './python-source.js';
@@ -175,7 +175,7 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
 }
 
 function libraryLeaves(language: SourceLanguage, name: string, stop: string): boolean {
-  const table = language === 'python' ? PYTHON_LIBRARIES : NODE_LIBRARIES;
+  const table = language === 'python' ? PYTHON_LIBRARIES : language === 'go' ? GO_LIBRARIES : NODE_LIBRARIES;
   const lib = Object.hasOwn(table, name) ? table[name] : undefined;
   return lib ? leavesSignalAlone(lib, stop) : false;
 }

@@ -22,6 +22,22 @@ ruleTester(rule, {
     { name: 'python with no handler: certain, so service-no-handler reports it, not this rule', ...PY('import time\nwhile True:\n    time.sleep(1)\n') },
     { name: 'a binary pid1 cannot link to a go build is not taken for Go', dockerfile: GO_BUILD('./build.sh'), files: GO_FILES },
     { name: 'python importing only verified libraries: certain too (service-no-handler)', ...PY('import time, requests, redis\nwhile True:\n    time.sleep(1)\n') },
+    {
+      name: 'Go importing only verified modules: certain (service-no-handler says exits)',
+      dockerfile: GO_BUILD('go build -o /out/server .'),
+      files: {
+        'go.mod': 'module example.com/app\n',
+        'main.go': 'package main\n\nimport (\n\t"net/http"\n\n\t"github.com/go-chi/chi/v5"\n)\n\nfunc main() {\n\thttp.ListenAndServe(":80", chi.NewRouter())\n}\n',
+      },
+    },
+    {
+      name: 'Go calling knative signals.NewContext (a verified calls entry): graceful',
+      dockerfile: GO_BUILD('go build -o /out/server .'),
+      files: {
+        'go.mod': 'module example.com/app\n',
+        'main.go': 'package main\n\nimport "knative.dev/pkg/signals"\n\nfunc main() {\n\t<-signals.NewContext().Done()\n}\n',
+      },
+    },
     { name: 'node importing only verified packages: certain too (service-no-handler)', ...NODE("const express = require('express');\nconst pino = require('pino');\nexpress().listen(3000);\n") },
   ],
   invalid: [
@@ -36,6 +52,15 @@ ruleTester(rule, {
       dockerfile: GO_BUILD('go build -o /out/server .'),
       files: GO_FILES,
       errors: [{ messageId: 'asPid1', severity: 'warning', message: /signal\.Notify \/ signal\.NotifyContext.*github\.com\/acme\/server/ }],
+    },
+    {
+      name: 'a Go binary importing a part of a verified module that the entry leaves to the program',
+      dockerfile: GO_BUILD('go build -o /out/server .'),
+      files: {
+        'go.mod': 'module example.com/app\n',
+        'main.go': 'package main\n\nimport (\n\t"github.com/gorilla/mux"\n\t_ "github.com/lib/pq/auth/kerberos"\n)\n\nfunc main() {\n\tmux.NewRouter()\n}\n',
+      },
+      errors: [{ messageId: 'asPid1', severity: 'warning', message: /github\.com\/lib\/pq\/auth\/kerberos \(modules pid1 does not know\)/ }],
     },
     {
       name: 'a Go binary whose output path comes from a build argument: linked to Go, not to a package',

@@ -16,8 +16,16 @@ const GO_HTTP = 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.List
 const GO_NOTIFY =
   'package main\n\nimport (\n\t"context"\n\t"net/http"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)\n\tdefer stop()\n\tsrv := &http.Server{Addr: ":8080"}\n\tgo srv.ListenAndServe()\n\t<-ctx.Done()\n\tsrv.Shutdown(context.Background())\n}\n';
 
+/** A gorilla/mux server with no signal.Notify: every import is in the verified Go table (known-libraries.ts). */
+const GO_MUX =
+  'package main\n\nimport (\n\t"net/http"\n\t"os"\n\n\t_ "github.com/go-sql-driver/mysql"\n\t"github.com/gorilla/handlers"\n\t"github.com/gorilla/mux"\n)\n\nfunc main() {\n\tr := mux.NewRouter()\n\thttp.ListenAndServe(":8000", handlers.LoggingHandler(os.Stdout, r))\n}\n';
+/** knative.dev/pkg/signals.NewContext takes SIGINT/SIGTERM (a verified 'calls' entry). */
+const GO_KNATIVE =
+  'package main\n\nimport (\n\t"context"\n\t"net/http"\n\n\t"github.com/gorilla/mux"\n\t"knative.dev/pkg/signals"\n)\n\nfunc main() {\n\tctx := signals.NewContext()\n\tsrv := &http.Server{Addr: ":8080", Handler: mux.NewRouter()}\n\tgo srv.ListenAndServe()\n\t<-ctx.Done()\n\tsrv.Shutdown(context.Background())\n}\n';
+
 ruleTester(rule, {
   valid: [
+    { name: 'a Go server that calls knative signals.NewContext (verified to take SIGTERM)', ...GO(GO_KNATIVE) },
     { name: 'a server that stops gracefully on SIGTERM', dockerfile: 'FROM python:3.12-slim\nCMD ["gunicorn", "app:app"]\n' },
     { name: 'sleep under pid1 init: the init is PID 1 and waits', dockerfile: 'FROM debian:bookworm\nCMD ["pid1", "init", "--", "sleep", "infinity"]\n' },
     { name: 'a Python handler seen in the source', ...PY('import signal, sys\nsignal.signal(signal.SIGTERM, lambda *a: sys.exit(0))\nsignal.pause()\n') },
@@ -117,6 +125,11 @@ ruleTester(rule, {
       name: 'a Go binary built from a package with no signal.Notify: the finding is on the line that decides',
       ...GO(GO_HTTP),
       errors: [{ messageId: 'exits', severity: 'error', file: 'main.go', line: 6, message: /`\/server` exits at once on SIGTERM \(net\/http.ListenAndServe: net\/http installs no handler/ }],
+    },
+    {
+      name: 'a Go server importing only verified modules (mux, handlers, mysql) and no signal.Notify',
+      ...GO(GO_MUX),
+      errors: [{ messageId: 'exits', severity: 'error', file: 'main.go', line: 14, message: /`\/server` exits at once on SIGTERM/ }],
     },
     {
       name: 'the Go link through COPY --from=0, a renamed binary on the PATH',
