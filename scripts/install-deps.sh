@@ -9,7 +9,9 @@ packages=(docker.io docker-compose busybox-static tini dumb-init catatonit gcc l
   # Real programs for the catalogue of PID 1 behaviour (test/catalogue-ns.test.ts) and the Python image
   # of test/program-source-docker.test.ts; the larger ones (JVM, Go, Ruby, PHP, databases) run where
   # installed and are skipped otherwise.
-  python3 procps nginx-light haproxy redis-server cron supervisor gunicorn python3-uvicorn python3-flask python3-django
+  python3 procps nginx-light haproxy redis-server cron supervisor gunicorn
+  # s6-svscan / s6-supervise as PID 1 (test/supervisors-ns.test.ts)
+  s6 python3-uvicorn python3-flask python3-django
   # yarn 1 for test/package-managers.test.ts (npm comes with Node)
   yarnpkg
   # the real pre-commit on the pid1-lint hook (test/pre-commit.test.ts; it brings nodeenv)
