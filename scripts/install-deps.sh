@@ -11,6 +11,8 @@ packages=(docker.io docker-compose busybox-static tini dumb-init catatonit gcc l
   # installed and are skipped otherwise.
   python3 procps nginx-light haproxy redis-server cron supervisor gunicorn python3-uvicorn python3-flask python3-django
   uwsgi-core uwsgi-plugin-python3
+  # s6-svscan / s6-supervise as PID 1 (test/supervisors-ns.test.ts)
+  s6
   # yarn 1 for test/package-managers.test.ts (npm comes with Node)
   yarnpkg
   # the real pre-commit on the pid1-lint hook (test/pre-commit.test.ts; it brings nodeenv)

@@ -63,6 +63,36 @@ export interface ChainProcess {
    * anything else in the foreground), and whether its trap for the stop signal ends the script.
    */
   loop?: { pause?: number; trapExits?: boolean; trapForwards?: boolean; trapWaits?: boolean; endsWhenGone?: boolean };
+  /** A supervisor (s6, supervisord): the services it runs, each with the signal it sends them on the stop. */
+  supervised?: SupervisedStop[];
+}
+
+/** Which supervisor runs the services: s6-overlay's /init, s6-svscan on a scan directory, supervisord. */
+export type SupervisorKind = 's6-overlay' | 's6-svscan' | 'supervisord';
+
+/** One service a supervisor runs, as its files define it (read by src/sources/supervised.ts). */
+export interface SupervisedService {
+  /** The s6 service directory's or the supervisord program's name. */
+  name: string;
+  /** Where it is defined in the image: the run script, or the supervisord config file. */
+  file: string;
+  /** What the supervisor execs; undefined when pid1 cannot see it (see `unseen`). */
+  argv?: string[];
+  /** The signal the supervisor sends it on the stop (s6 down-signal, supervisord stopsignal). */
+  signal: string;
+  /** Where that signal is set ('default' when nothing sets it). */
+  signalFrom: string;
+  /** How to change the signal: `{SIGNAL}` stands for the signal's full name (SIGQUIT), `{NAME}` for it without SIG (QUIT). */
+  setSignal: string;
+  /** Why pid1 cannot see what it runs. */
+  unseen?: string;
+}
+
+/** A supervised service and what the stop does to it. */
+export interface SupervisedStop {
+  service: SupervisedService;
+  /** Undefined when pid1 cannot see what the service runs. */
+  prediction?: StopPrediction;
 }
 
 /**
@@ -323,6 +353,11 @@ export interface ChainOptions {
    * itself sooner (`sleep 10`) has exited before the SIGKILL, whatever happens to the signal.
    */
   graceSeconds?: number;
+  /**
+   * The services a supervisor PID 1 runs, from the files the image gets (s6 service directories, supervisord
+   * config); undefined when pid1 sees none of them (then the supervisor is taken to stop them gracefully).
+   */
+  supervised?: (kind: SupervisorKind, argv: readonly string[]) => SupervisedService[] | undefined;
 }
 
 /** `#!/usr/bin/env bash -e` -> ['bash', '-e']; `#!/bin/sh` -> ['/bin/sh']. */
@@ -537,7 +572,18 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     if (source?.verdict === 'finishes') return { processes: [] };
     // A one-shot `sleep N` shorter than the grace period: the container exits before the SIGKILL (no stop to lose).
     if (last.catalogue === 'sleep' && opts.graceSeconds !== undefined && (boundedSeconds(rest.slice(1)) ?? Infinity) < opts.graceSeconds) return { processes: [] };
-    const p = { ...makeProcess(current, currentArgv, signal, undefined, undefined, source), finalArgv: rest };
+    const p: ChainProcess = { ...makeProcess(current, currentArgv, signal, undefined, undefined, source), finalArgv: rest };
+    // A supervisor PID 1: what decides the stop is the signal it sends each of its services, and what they do with it.
+    const kind = hidden ? undefined : supervisorKind(last, rest);
+    const services = kind ? opts.supervised?.(kind, rest) : undefined;
+    if (services?.length) {
+      const stops = services.map((s) => superviseOne(s, opts)).filter((x): x is SupervisedStop => x !== undefined);
+      if (stops.length) {
+        p.supervised = stops;
+        const v = supervisedVerdict(stops);
+        p.gracefulOnSignal = v.outcome === 'graceful' ? 'yes' : v.certain ? 'no' : 'unknown';
+      }
+    }
     // a script pid1 cannot read: whether it handles or passes on the signal is unknown
     if (hidden && p.role === 'service') {
       p.handles = 'unknown';
@@ -546,6 +592,69 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     processes.push(p);
   }
   return { processes, ...(opaque ? { opaque } : {}) };
+}
+
+/** The supervisor a program is, by what identify() made of it: s6-overlay's /init, s6-svscan, supervisord. */
+function supervisorKind(p: Program, argv: readonly string[]): SupervisorKind | undefined {
+  if (p.name === 's6') return basename(argv[0] ?? '') === 's6-svscan' ? 's6-svscan' : 's6-overlay';
+  return p.catalogue === 'supervisord' ? 'supervisord' : undefined;
+}
+
+/** One service's chain and stop, with the signal its supervisor sends it; undefined when it ends by itself at once. */
+function superviseOne(service: SupervisedService, opts: ChainOptions): SupervisedStop | undefined {
+  if (!service.argv) return { service };
+  // The supervisor execs the run script or command with no arguments of the container's; a supervisor below it is not followed.
+  const { supervised: _ignored, args: _cmd, argsUnknown: _unknown, ...rest } = opts;
+  const chain = chainFromArgv(service.argv, { ...rest, signal: service.signal, args: [] });
+  if (!chain.processes.length) return undefined;
+  return { service, prediction: predictSupervisedService(chain, service.signal) };
+}
+
+/**
+ * The stop of a service its supervisor signals. The service is not a namespace init, so a signal it has no
+ * handler for takes its default action (kernel/signal.c sig_task_ignored spares only the namespace's init).
+ */
+function predictSupervisedService(chain: LaunchChain, signalIn: string): StopPrediction {
+  const signal = signalName(parseSignal(signalIn));
+  const procs = chain.processes;
+  const first = procs[0] as ChainProcess;
+  const service = procs[procs.length - 1] as ChainProcess;
+  // A handler that re-raises with the default action ends the program below PID 1 (Node, PHP without a listener).
+  const byDefault = first.handles === 'no' || (procs.length === 1 && first.reaction === 'reraised');
+  if (!byDefault || first.ignores) {
+    // The same as PID 1 from here on: the service handles the signal (or ignores it).
+    const p = predictStop(chain, signal);
+    return { ...p, path: p.path.map((l, i) => (i === 0 ? l.replace(`${signal} -> PID 1 `, `${signal} -> `) : l)) };
+  }
+  const base = { signal, unreached: [], pid1: first, service, certain: chain.opaque === undefined };
+  if (procs.length === 1 && first.role === 'shell') {
+    // A shell loop ended by the signal's default action: whether that cuts work short depends on what the loop does.
+    return { ...base, outcome: 'unknown', certain: false, path: [`${signal} -> ${label(first)}: no trap, the default action ends the loop; what it was doing decides whether anything is lost`] };
+  }
+  if (procs.length === 1) {
+    if (first.nothingToDrain) return { ...base, outcome: 'graceful', path: [`${signal} -> ${label(first)}: no handler, the default action ends it (it has nothing to shut down)`] };
+    return { ...base, outcome: 'abrupt', path: [`${signal} -> ${label(first)}: no handler, the default action ends it at once`], fix: `handle ${signal} in ${first.name}` };
+  }
+  // A run script that did not exec its service: the shell dies of the signal, and the service never gets it.
+  return {
+    ...base,
+    outcome: 'abrupt',
+    path: [`${signal} -> ${label(first)}: no handler, the default action ends it; ${label(service)}, its child, never gets ${signal} and is killed when the container ends`],
+    unreached: procs.slice(1).filter((p) => p.handles === 'yes'),
+    fix: `\`exec\` ${service.name} from the run script, so that it receives ${signal} itself`,
+  };
+}
+
+/** The stop over every service: the worst outcome; certain when a service surely loses it, or when every one is seen and stops gracefully. */
+function supervisedVerdict(stops: readonly SupervisedStop[]): { outcome: Outcome; certain: boolean; worst?: SupervisedStop } {
+  const lost = (s: SupervisedStop): boolean => s.prediction !== undefined && s.prediction.outcome !== 'graceful' && s.prediction.outcome !== 'unknown';
+  const rank = (s: SupervisedStop): number => (s.prediction ? RANK[s.prediction.outcome] : RANK.unknown);
+  const sorted = [...stops].sort((a, b) => Number(b.prediction?.certain === true && lost(b)) - Number(a.prediction?.certain === true && lost(a)) || rank(b) - rank(a));
+  const worst = sorted[0];
+  if (!worst) return { outcome: 'graceful', certain: true };
+  if (!worst.prediction) return { outcome: 'unknown', certain: false, worst };
+  if (worst.prediction.outcome === 'graceful') return { outcome: 'graceful', certain: stops.every((s) => s.prediction?.certain), worst };
+  return { outcome: worst.prediction.outcome, certain: worst.prediction.certain, worst };
 }
 
 /**
@@ -747,6 +856,7 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     path.push(`${label(pid1)}'s trap does not pass ${signal} on; the script ends -> the kernel SIGKILLs every process left in the namespace`);
     return finish('abrupt', 'forward the signal to the service in the trap (`kill -TERM "$pid"`) and wait for it');
   }
+  if (pid1.supervised && (procs.length === 1 || pid1.role === 'service')) return supervisedEnd(pid1, path, finish);
   if (procs.length === 1 || pid1.role === 'service') {
     const g = pid1.gracefulOnSignal;
     if (g === 'yes') return finish('graceful');
@@ -789,6 +899,10 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
           ? `run the service without ${pid1.name} (the exec form of its command), or under an init that waits for it`
           : 'wait for the service again after the first `wait` returns (or `wait` inside the trap), and do not let `set -e` end the script there',
       );
+    }
+    if (f.fate === 'handled' && child.supervised) {
+      reached = 1;
+      return supervisedEnd(child, path, finish);
     }
     if (f.fate === 'handled') {
       if (child.gracefulOnSignal === 'yes') {
@@ -864,6 +978,43 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     'abrupt',
     `exec the service from the wrapper (then ${pid1.name} signals it directly), or use ${pid1.name === 'dumb-init' ? 'dumb-init without --single-child' : 'tini -g'} / pid1 init`,
   );
+}
+
+/**
+ * A supervisor got the stop signal: it brings its services down, each with its own signal (s6-supervise: the
+ * service's down-signal, default SIGTERM, then SIGCONT; supervisord: the program's stopsignal, default TERM,
+ * then SIGKILL after stopwaitsecs). The worst service decides.
+ */
+function supervisedEnd(sup: ChainProcess, path: string[], finish: (o: Outcome, fix?: string) => StopPrediction): StopPrediction {
+  const stops = sup.supervised ?? [];
+  const v = supervisedVerdict(stops);
+  path.push(`${sup.name} brings down its ${stops.length === 1 ? 'service' : `${stops.length} services`}, each with the signal it is set to send it`);
+  for (const s of stops) {
+    const svc = s.service;
+    const sig = signalName(parseSignal(svc.signal));
+    const head = `${sup.name} sends ${svc.name} ${sig} (${svc.signalFrom}; ${svc.file})`;
+    if (!s.prediction) path.push(`${head}: ${svc.unseen ?? 'what it runs is not visible to pid1'}`);
+    else path.push(`${head} -> ${s.prediction.path.join('; ').replace(`${sig} -> `, '')}`);
+  }
+  const p = finish(v.outcome, v.worst && v.outcome !== 'graceful' ? supervisedFix(sup, v.worst) : undefined);
+  const worstService = v.worst?.prediction?.service;
+  return { ...p, certain: p.certain && v.certain, ...(worstService && v.outcome !== 'graceful' ? { service: worstService } : {}) };
+}
+
+/** What to change for the service that loses the stop: its signal, when it has a graceful one it does not get. */
+function supervisedFix(sup: ChainProcess, s: SupervisedStop): string | undefined {
+  const p = s.prediction;
+  if (!p) return undefined;
+  const svc = s.service;
+  const sent = signalName(parseSignal(svc.signal));
+  const program = p.service.programs.at(-1);
+  const graceful = program?.graceful?.find((g) => g !== sent);
+  const single = p.pid1 === p.service;
+  if (single && graceful && p.service.gracefulOnSignal !== 'yes') {
+    const what = p.service.reaction === 'fast' ? 'its fast stop' : p.service.keepsRunning || p.service.handles === 'no' ? 'which does not stop it gracefully' : 'not its graceful stop';
+    return `${sup.name} sends ${svc.name} ${sent}, ${what}: ${svc.setSignal.replace('{SIGNAL}', graceful).replace('{NAME}', graceful.replace(/^SIG/, ''))}`;
+  }
+  return p.fix ? `${svc.name} (${svc.file}): ${p.fix}` : undefined;
 }
 
 /**

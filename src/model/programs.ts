@@ -221,6 +221,9 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown', e
       while (i < a.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(a[i] ?? '')) i++;
       return { name, role: 'exec-wrapper', next: i };
     }
+    case 'with-contenv':
+      // s6-overlay's with-contenv loads the container's environment and execs the rest (s6-overlay README, "Container environment").
+      return { name, role: 'exec-wrapper', next: 1 };
     case 'gosu':
     case 'su-exec':
       return { name, role: 'exec-wrapper', next: 2 };

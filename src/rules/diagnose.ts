@@ -78,6 +78,8 @@ function compute(l: Launch): Diagnosis {
   const service = procs[procs.length - 1] as ChainProcess;
   if (service.role === 'package-manager') return { kind: 'package-manager', proc: service, index: procs.length - 1 };
   const index = procs.length - 1;
+  // A supervisor: one of the services it runs loses the stop (stop-not-graceful names it and its signal).
+  if (service.supervised) return { kind: 'other', prediction: pred };
   if (service.role === 'service' && service.reaction === 'program-decides' && pred.outcome === 'unknown') return { kind: 'program-decides', proc: service, index };
   // The service itself does nothing graceful with the signal (the catalogue, or its program's source).
   const r = service.reaction;

@@ -10,7 +10,8 @@ export default defineRule({
     description: [
       'The launch chain loses the stop signal in a way no more specific rule describes: a stop signal no process can',
       'handle (SIGKILL, SIGSTOP), a real-time signal an init ignores, a service that ignores the signal, an init whose',
-      "child is not the service. The message gives the signal's path",
+      'child is not the service, a service that its supervisor (s6, supervisord) stops with a signal that is not its',
+      "graceful stop (the hint says which service, which signal, and what to set). The message gives the signal's path",
       'step by step. Error when pid1 sees the whole chain; warning when part of it is hidden (a script not in the build',
       'context, a command built at run time).',
     ].join('\n'),

@@ -1,6 +1,16 @@
 import rule from '../../src/rules/stop-not-graceful.js';
 import { ruleTester } from '../helpers/rule-tester.js';
 
+/** s6-overlay v3: a longrun in the `user` bundle (s6-overlay README, "Writing a service script"). */
+const S6_V3 = 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y nginx\nCOPY rootfs/ /\nENTRYPOINT ["/init"]\n';
+const S6_NGINX = {
+  'rootfs/etc/s6-overlay/s6-rc.d/nginx/type': 'longrun\n',
+  'rootfs/etc/s6-overlay/s6-rc.d/nginx/run': '#!/command/with-contenv sh\nexec nginx -g "daemon off;"\n',
+  'rootfs/etc/s6-overlay/s6-rc.d/user/contents.d/nginx': '',
+};
+const SUPERVISORD =
+  'FROM debian:bookworm\nRUN apt-get update && apt-get install -y supervisor nginx gunicorn\nCOPY supervisord.conf /etc/supervisor/conf.d/app.conf\nCMD ["/usr/bin/supervisord", "-n"]\n';
+
 ruleTester(rule, {
   valid: [
     { dockerfile: 'FROM debian:bookworm\nCMD ["gosu", "app", "svc"]\n' },
@@ -11,6 +21,22 @@ ruleTester(rule, {
     // The official image's own CMD (nginx -g 'daemon off;') and STOPSIGNAL SIGQUIT (its Dockerfile).
     { name: 'no CMD on nginx: the image runs nginx with its graceful SIGQUIT', dockerfile: 'FROM nginx:1.27\nCOPY site /usr/share/nginx/html\n', files: { 'site/index.html': 'hi\n' } },
     { name: 'a compose service on ubuntu with no command: bash gets no stdin and exits', compose: 'services:\n  box:\n    image: ubuntu:24.04\n' },
+    // A supervisor's services (src/sources/supervised.ts), with the signal each gets: nginx stops gracefully on SIGQUIT.
+    {
+      name: 's6-overlay v3: nginx with down-signal SIGQUIT',
+      dockerfile: S6_V3,
+      files: { ...S6_NGINX, 'rootfs/etc/s6-overlay/s6-rc.d/nginx/down-signal': 'SIGQUIT\n' },
+    },
+    {
+      name: 'supervisord: nginx with stopsignal=QUIT',
+      dockerfile: SUPERVISORD,
+      files: { 'supervisord.conf': '[supervisord]\nnodaemon=true\n\n[program:nginx]\ncommand=nginx -g "daemon off;"\nstopsignal=QUIT\n' },
+    },
+    {
+      name: 's6-svscan: the legacy layout with a down-signal',
+      dockerfile: 'FROM alpine:3.20\nRUN apk add s6 nginx\nCOPY s6.d /etc/s6.d\nCMD ["s6-svscan", "/etc/s6.d"]\n',
+      files: { 's6.d/nginx/run': '#!/bin/sh\nexec nginx -g "daemon off;"\n', 's6.d/nginx/down-signal': 'SIGQUIT\n' },
+    },
   ],
   invalid: [
     // Official base images' CMD (their Dockerfiles): debian `bash`, alpine `/bin/sh`; interactive shells ignore SIGTERM (test/catalogue-ns.test.ts).
@@ -33,6 +59,30 @@ ruleTester(rule, {
     { name: 'an interactive shell under tini', dockerfile: 'FROM debian:bookworm\nENTRYPOINT ["tini", "--"]\nCMD ["bash"]\n', errors: [{ severity: 'error' }] },
     { name: 'a compose shell with a tty', compose: 'services:\n  sh:\n    image: debian:bookworm\n    command: bash\n    tty: true\n', errors: [{ severity: 'error' }] },
     { name: 'STOPSIGNAL SIGKILL', dockerfile: 'FROM debian:bookworm\nSTOPSIGNAL SIGKILL\nCMD ["svc"]\n', errors: [{ severity: 'error', message: /killed before its graceful shutdown/ }] },
+    {
+      name: "s6-overlay v3: nginx gets s6's default SIGTERM, its fast stop",
+      dockerfile: S6_V3,
+      files: S6_NGINX,
+      errors: [{ severity: 'error', message: /PID 1: s6, service: nginx/, suggestion: /s6 sends nginx SIGTERM, its fast stop: put SIGQUIT in \/etc\/s6-overlay\/s6-rc.d\/nginx\/down-signal/ }],
+    },
+    {
+      name: 'supervisord: nginx with the default stopsignal (TERM)',
+      dockerfile: SUPERVISORD,
+      files: { 'supervisord.conf': '[supervisord]\nnodaemon=true ; in the foreground\n\n[program:nginx]\ncommand=nginx -g "daemon off;"\n\n[program:app]\ncommand=gunicorn app:app\n' },
+      errors: [{ severity: 'error', message: /service: nginx/, suggestion: /set stopsignal=QUIT in \[program:nginx\]/ }],
+    },
+    {
+      name: 's6-svscan under su-exec: php-fpm without a down-signal',
+      dockerfile: 'FROM alpine:3.20\nRUN apk add s6 php83-fpm su-exec\nCOPY s6.d /etc/s6.d\nCMD ["su-exec", "app", "s6-svscan", "/etc/s6.d"]\n',
+      files: { 's6.d/php/run': '#!/bin/sh\nexec php-fpm83 -F\n', 's6.d/.s6-svscan/finish': '#!/bin/sh\nexit 0\n' },
+      errors: [{ severity: 'error', message: /service: php-fpm/, suggestion: /put SIGQUIT in \/etc\/s6.d\/php\/down-signal/ }],
+    },
+    {
+      name: 'supervisord: a program whose script the files do not show is uncertain (warning, not error)',
+      dockerfile: SUPERVISORD,
+      files: { 'supervisord.conf': '[supervisord]\nnodaemon=true\n\n[program:app]\ncommand=/usr/local/bin/start-app.sh\n' },
+      errors: [{ severity: 'warning' }],
+    },
     { name: 'a script pid1 cannot see: warning', dockerfile: 'FROM debian:bookworm\nRUN printf "#!/bin/sh\\nsvc\\n" > /start.sh\nCMD ["/start.sh"]\n', errors: [{ severity: 'warning' }] },
   ],
 });

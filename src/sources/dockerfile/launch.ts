@@ -13,6 +13,7 @@ import type { DockerfileLaunch, Launch, LaunchPart, ScriptRef, SourceOptions, So
 import { baseImageDefaultCmd, baseImageStopSignal } from '../image-config.js';
 import { isWindowsImage, WINDOWS_NOTE } from '../images.js';
 import { programSourceReader } from '../program-reader.js';
+import { supervisedServices } from '../supervised.js';
 import { dockerfileTemplate } from '../templates.js';
 import { fromStage, sourceFor } from './copies.js';
 import { linkGoBinary, StageFiles, type ContextFiles } from './go-link.js';
@@ -198,6 +199,8 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     // `docker stop`'s default (the kubelet's 30 s is longer): what ends sooner ends before either SIGKILL.
     graceSeconds: DOCKER_STOP_GRACE_SECONDS,
     programSource: programSourceReader(readScript, stage.workdir, stopSignal.signal, linkProgram),
+    // A supervisor PID 1 (s6, supervisord): its services' files, as COPY/ADD give them to the image.
+    supervised: (kind, args) => supervisedServices(kind, args, { read: readScript, list: (dir) => [...files.list(stage, dir)], workdir: stage.workdir, env }),
   };
   const chain = startable ? chainFromArgv(argv, options) : unresolved && unresolved.code !== 'windows' && !stopSignal.invalid ? uncatchableChain(stopSignal.signal) : undefined;
   const predicted = chain && chain.processes.length > 0 ? chain : undefined;

@@ -1,0 +1,101 @@
+/**
+ * The supervisors whose services pid1 reads (src/sources/supervised.ts), run for real as PID 1 of a fresh PID
+ * namespace: SIGTERM from the host (like `docker stop`), and each service (the test service svc, and real nginx
+ * where installed) logs which signal it got. What the model relies on:
+ * - s6-svscan (Debian s6) on SIGTERM has every s6-supervise bring its service down with the service's
+ *   down-signal, SIGTERM when there is none (s6 doc/s6-svscan.html, doc/servicedir.html), then exits;
+ * - supervisord sends each program its stopsignal (default TERM) and SIGKILLs it after stopwaitsecs.
+ */
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { cleanupInits, startAsInit, type InitRun } from './helpers/as-init.js';
+import { tempDir, waitFor } from './helpers/exec.js';
+import { svcBinary } from './helpers/rootfs.js';
+import { within } from './helpers/within.js';
+
+after(cleanupInits);
+
+const DIR = tempDir('pid1-supervisors-');
+fs.chmodSync(DIR, 0o755);
+const have = (bin: string): boolean => ['/usr/bin', '/usr/sbin', '/bin', '/sbin'].some((d) => fs.existsSync(path.join(d, bin)));
+
+function write(file: string, text: string, mode = 0o644): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text, { mode });
+}
+const read = (file: string): string => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+
+/** SIGTERM the namespace init from the host and wait for it to end; its exit tells whether it was SIGKILLed. */
+async function stop(run: InitRun): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  process.kill(run.pid, 'SIGTERM');
+  const end = await within(run.exited, 30_000);
+  if (!end) throw new Error('the supervisor did not end within 30 s of SIGTERM');
+  return end;
+}
+
+describe('s6-svscan as PID 1 (Debian s6)', { skip: have('s6-svscan') ? false : 'install the s6 package (scripts/install-deps.sh)' }, () => {
+  test('each service gets its down-signal, SIGTERM without one; s6-svscan waits for them and exits', async () => {
+    const svc = svcBinary();
+    const dir = path.join(DIR, 's6');
+    const scan = path.join(dir, 'scan');
+    // `fast` has SIGQUIT as its graceful stop, like nginx, and gets s6's default SIGTERM; `slow` gets SIGQUIT from its down-signal.
+    for (const name of ['fast', 'slow']) write(path.join(scan, name, 'run'), `#!/bin/sh\nexec ${svc} --graceful QUIT --drain-ms 300 --name ${name} >>${dir}/${name}.log 2>&1\n`, 0o755);
+    write(path.join(scan, 'slow', 'down-signal'), 'SIGQUIT\n');
+    const run = await startAsInit(['s6-svscan', scan], { stdin: 'ignore' });
+    await waitFor('both services ready', () => (/ready/.test(read(`${dir}/fast.log`)) && /ready/.test(read(`${dir}/slow.log`)) ? true : undefined), 15_000);
+    const end = await stop(run);
+    assert.equal(end.signal, null, 's6-svscan exits by itself, not by SIGKILL');
+    // svc has no SIGTERM handler: the default action ends it at once, with no drain (nginx's fast stop is the same for its clients).
+    assert.doesNotMatch(read(`${dir}/fast.log`), /got|graceful exit/);
+    assert.match(read(`${dir}/slow.log`), /got Quit, draining[\s\S]*graceful exit/);
+  });
+});
+
+describe('supervisord as PID 1', { skip: have('supervisord') ? false : 'install the supervisor package (scripts/install-deps.sh)' }, () => {
+  test('each program gets its stopsignal (default TERM); one that ignores it is SIGKILLed after stopwaitsecs', async () => {
+    const svc = svcBinary();
+    const dir = path.join(DIR, 'supervisord');
+    const conf = path.join(dir, 'supervisord.conf');
+    const program = (name: string, args: string, extra = ''): string => `[program:${name}]\ncommand=${svc} ${args} --name ${name}\nstdout_logfile=${dir}/${name}.log\nstartsecs=0\n${extra}`;
+    write(
+      conf,
+      `[supervisord]\nnodaemon=true\nlogfile=${dir}/supervisord.log\npidfile=${dir}/supervisord.pid\n\n` +
+        `${program('fast', '--graceful QUIT --drain-ms 300')}\n${program('slow', '--graceful QUIT --drain-ms 300', 'stopsignal=QUIT\n')}\n` +
+        `${program('stubborn', '--graceful HUP --ignore TERM', 'stopwaitsecs=1\n')}`,
+    );
+    const run = await startAsInit(['supervisord', '-c', conf], { stdin: 'ignore' });
+    await waitFor('every program ready', () => (['fast', 'slow', 'stubborn'].every((n) => /ready/.test(read(`${dir}/${n}.log`))) ? true : undefined), 15_000);
+    const end = await stop(run);
+    assert.equal(end.signal, null, 'supervisord exits by itself, not by SIGKILL');
+    const log = read(`${dir}/supervisord.log`);
+    assert.match(log, /stopped: fast \(terminated by SIGTERM\)/);
+    assert.match(read(`${dir}/slow.log`), /got Quit, draining[\s\S]*graceful exit/);
+    assert.match(log, /stopped: slow \(exit status 0\)/);
+    assert.match(log, /killing 'stubborn' \(\d+\) with SIGKILL/);
+  });
+
+  test('real nginx: its fast stop on the default stopsignal, its graceful stop with stopsignal=QUIT', { skip: have('nginx') ? false : 'install nginx-light' }, async () => {
+    for (const [name, extra, expected] of [
+      ['default', '', /signal 15 \(SIGTERM\) received from \d+, exiting/],
+      ['quit', 'stopsignal=QUIT\n', /signal 3 \(SIGQUIT\) received from \d+, shutting down[\s\S]*gracefully shutting down/],
+    ] as const) {
+      const dir = path.join(DIR, `nginx-${name}`);
+      const port = 20000 + (process.pid % 20000) + (name === 'quit' ? 1 : 0);
+      write(
+        path.join(dir, 'nginx.conf'),
+        `daemon off;\nmaster_process on;\nworker_processes 1;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log notice;\nevents { worker_connections 64; }\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;\n  server { listen 127.0.0.1:${port}; location / { return 200 "ok\\n"; } }\n}\n`,
+      );
+      write(
+        path.join(dir, 'supervisord.conf'),
+        `[supervisord]\nnodaemon=true\nlogfile=${dir}/supervisord.log\npidfile=${dir}/supervisord.pid\n\n[program:nginx]\ncommand=nginx -c ${dir}/nginx.conf\nstartsecs=0\n${extra}`,
+      );
+      const run = await startAsInit(['supervisord', '-c', path.join(dir, 'supervisord.conf')], { stdin: 'ignore' });
+      await waitFor('nginx started', () => (/start worker process/.test(read(`${dir}/error.log`)) ? true : undefined), 15_000);
+      const end = await stop(run);
+      assert.equal(end.signal, null);
+      assert.match(read(`${dir}/error.log`), expected, `${name}: ${read(`${dir}/error.log`).slice(-600)}`);
+    }
+  });
+});
