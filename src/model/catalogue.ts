@@ -787,7 +787,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     id: 'httpd',
     title: 'Apache httpd',
     kind: 'server',
-    names: ['httpd', 'apache2'],
+    // httpd-foreground (the official httpd image) and apache2-foreground (php:*-apache) end in `exec httpd/apache2 -DFOREGROUND "$@"`.
+    names: ['httpd', 'apache2', 'httpd-foreground', 'apache2-foreground'],
     debian: 'apache2',
     signals: {
       SIGTERM: { reaction: 'fast', status: 0, mask: 'SigCgt', note: 'stop now: children are killed, requests in progress are cut', source: 'https://httpd.apache.org/docs/2.4/stopping.html' },

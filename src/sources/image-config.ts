@@ -116,6 +116,7 @@ const IMAGE_CMD: Record<string, string[]> = {
   nginx: ['nginx', '-g', 'daemon off;'],
   postgres: ['postgres'],
   redis: ['redis-server'],
+  httpd: ['httpd-foreground'],
   'envoyproxy/envoy': ['envoy', '-c', '/etc/envoy/envoy.yaml'],
   // Base images and language runtimes: an interactive shell or REPL, meant for `docker run -it`.
   debian: ['bash'],
@@ -150,7 +151,9 @@ export function baseImageDefaultCmd(image: string): string[] | undefined {
 
 function knownStopSignal(image: string): string | undefined {
   const { official } = repoOf(image);
+  // docker-library/php: the fpm variant sets STOPSIGNAL SIGQUIT, the apache variant SIGWINCH (apache's graceful-stop).
   if (official === 'php' && /fpm/.test(parseImageRef(image).tag)) return 'SIGQUIT';
+  if (official === 'php' && /apache/.test(parseImageRef(image).tag)) return 'SIGWINCH';
   return official !== undefined ? IMAGE_STOPSIGNAL[official] : undefined;
 }
 

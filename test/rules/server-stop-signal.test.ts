@@ -3,11 +3,19 @@ import { ruleTester } from '../helpers/rule-tester.js';
 
 ruleTester(rule, {
   valid: [
+    // docker-library/php: the apache variant's CMD apache2-foreground (exec apache2 -DFOREGROUND) and STOPSIGNAL SIGWINCH.
+    { name: "php:*-apache with no CMD: apache2-foreground with the image's SIGWINCH", dockerfile: 'FROM php:8.3-apache\nCOPY . /var/www/html\n', files: { 'index.php': '<?php echo 1;\n' } },
     { name: 'nginx with SIGQUIT', dockerfile: 'FROM debian:bookworm\nSTOPSIGNAL SIGQUIT\nCMD ["nginx", "-g", "daemon off;"]\n' },
     { name: 'postgres with SIGTERM is graceful (smart)', dockerfile: 'FROM debian:bookworm\nCMD ["postgres"]\n' },
     { name: 'the official nginx image sets STOPSIGNAL SIGQUIT', dockerfile: 'FROM nginx:1.27\nCMD ["nginx", "-g", "daemon off;"]\n' },
   ],
   invalid: [
+    {
+      name: 'php:*-apache with STOPSIGNAL SIGTERM: apache2-foreground is httpd',
+      dockerfile: 'FROM php:8.3-apache\nSTOPSIGNAL SIGTERM\nCMD ["apache2-foreground"]\n',
+      errors: [{ messageId: 'wrongSignal', message: /apache2-foreground shuts down gracefully on SIGWINCH, but the stop signal is SIGTERM/ }],
+      output: 'FROM php:8.3-apache\nSTOPSIGNAL SIGWINCH\nCMD ["apache2-foreground"]\n',
+    },
     {
       name: 'uWSGI --die-on-term: SIGTERM kills the workers at once (measured in test/catalogue-ns.test.ts)',
       dockerfile: 'FROM python:3.12-slim\nCMD ["uwsgi", "--http", ":8080", "--wsgi-file", "app.py", "--master", "--die-on-term"]\n',
