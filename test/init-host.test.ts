@@ -376,7 +376,13 @@ test('--grace 0 SIGKILLs at once what the stop signal did not end (as docker sto
     const run = lastRun(report);
     const order = run?.events.map((e) => e.init);
     assert.deepEqual(order?.slice(1, 4), ['signal', 'forward', 'escalate'], 'the stop signal is forwarded first, then SIGKILL');
-    assert.match(out, /slow\[\d+\]: got Terminated, draining/, 'it did receive SIGTERM first');
+    // SIGTERM went to the service before the SIGKILL (the forward event names it); whether its handler got to
+    // log before a 0 s grace ran out is the scheduler's business on a busy machine, so the log is not asserted.
+    const servicePid = Number(/slow\[(\d+)\]: ready/.exec(out)?.[1]);
+    assert.ok(
+      eventsOf(run, 'forward').some((e) => e.pids.some((p) => p.pid === servicePid)),
+      JSON.stringify(run?.events),
+    );
     assert.equal(eventsOf(run, 'exit')[0]?.signal, 'SIGKILL');
   } finally {
     killTree(r.pid as number);
