@@ -512,6 +512,8 @@ describe('the catalogue, checked against real programs as PID 1', { concurrency:
             if (b.status !== undefined) assert.equal(end.code, b.status, `${what}: exit status\n${logs().slice(-800)}`);
           }
           const logRe = r.logs?.[s];
+          // The last lines may still be in the pipe when the exit is seen (a busy machine): give them a moment.
+          if (logRe) await waitFor(`${what}: its log`, () => (logRe.test(logs()) ? true : undefined), 2000, 50).catch(() => undefined);
           if (logRe) assert.match(logs(), logRe, `${what}: the program's own log shows which stop it began`);
           t.diagnostic(`${s}: ${b.reaction}${b.status !== undefined ? ` (exit ${b.status})` : ''}, checked in ${Date.now() - t0} ms`);
         } finally {
