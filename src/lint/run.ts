@@ -11,7 +11,7 @@ import { DocumentStore, type ReadCache } from '../document/store.js';
 import { loadShellParser } from '../model/shell.js';
 import { looksLikeYamlManifest, yamlKindOf } from '../sources/kinds.js';
 import type { ProbedImage } from '../sources/launch.js';
-import { loadWantedGrammars } from '../sources/grammars.js';
+import { loadAllGrammars, loadWantedGrammars } from '../sources/grammars.js';
 import { isShellScript } from '../sources/script.js';
 import { confinementFor, discoverSteps, type Found } from '../sources/walk.js';
 import { UserError, messageOf } from '../util/errors.js';
@@ -152,6 +152,8 @@ function planToFixedPoint(inp: RunInputs, opts: RunOptions, first: LintResult, p
 
 export async function runLint(opts: RunOptions): Promise<RunOutcome> {
   await loadShellParser();
+  // loaded while the tree is walked: one pass over the files instead of two when some program needs a grammar
+  const grammars = loadAllGrammars();
   const usesStdin = opts.paths.includes('-');
   if (usesStdin && opts.fix) throw new UserError('--fix cannot write to stdin; use --fix-dry-run to see the diff');
   const listings = new Map<string, Set<string>>();
@@ -174,9 +176,10 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
     throw new UserError(`nothing to lint in ${opts.paths.join(', ')} (looked for Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile*, compose files and Kubernetes YAML)`);
   const fixing = Boolean(opts.fix || opts.fixDryRun);
   const inp: RunInputs = { found, stdin, listings, confinement, ...(fixing ? { cache: new Map() } : {}) };
+  await grammars;
   let result = lintOnce(inp, opts);
-  // A program's source (python app.py, node server.js) needs its grammar; grammars load on demand, so a
-  // run that met such programs loads them and lints again (most trees need none, or one).
+  // A program's source (python app.py, node server.js) needs its grammar: one that did not load above is
+  // tried again now, and the tree linted again with it.
   if (await loadWantedGrammars()) result = lintOnce(inp, opts);
   const probeNotes: string[] = [];
   let probedImages: ReadonlyMap<string, ProbedImage> | undefined;
