@@ -80,6 +80,10 @@ export class DocumentStore {
     const file = displayPath(abs);
     const refusal = this.refusalOf(abs);
     if (refusal) return { file, message: refusal };
+    // read already as the same kind (a folder's ConfigMaps, an override or build file): the same bytes, and
+    // the same object, so that what was parsed of it is not parsed again
+    const have = this.docs.get(abs);
+    if (have && have.kind === kind && have.file === file) return have;
     const r = this.load(abs);
     if (!r.ok) return { file, message: r.code === 'missing' ? 'cannot read: no such file' : r.message };
     const bad = notText(r.snap.bytes);
