@@ -151,6 +151,11 @@ export class DocumentStore {
     return true;
   }
 
+  /** A file the walk read already (small YAML it looked into): the store's read of it, unless it has one. */
+  seedRead(absPath: string, r: ReadResult): void {
+    if (!this.cache.has(absPath)) this.cache.set(absPath, r);
+  }
+
   private load(abs: string): ReadResult {
     const over = this.overlay?.get(abs);
     let r = this.cache.get(abs);
@@ -169,9 +174,13 @@ export class DocumentStore {
     for (const [dir, names] of listings) if (!this.listings.has(dir)) this.listings.set(dir, names);
   }
 
-  /** Cheap existence test from a cached directory listing (a failed read costs an exception). */
-  private mayExist(absPath: string): boolean {
-    const dir = path.dirname(absPath);
+  /** A directory's names, in the order readdir gives them, read once per run; undefined when it cannot be listed. */
+  listing(dir: string): string[] | undefined {
+    const names = this.names(dir);
+    return names ? [...names] : undefined;
+  }
+
+  private names(dir: string): Set<string> | null {
     let names = this.listings.get(dir);
     if (names === undefined) {
       try {
@@ -181,7 +190,29 @@ export class DocumentStore {
       }
       this.listings.set(dir, names);
     }
-    return names?.has(path.basename(absPath)) ?? false;
+    return names;
+  }
+
+  /** Cheap existence test from a cached directory listing (a failed read costs an exception). */
+  private mayExist(absPath: string): boolean {
+    return this.names(path.dirname(absPath))?.has(path.basename(absPath)) ?? false;
+  }
+
+  private readonly types = new Map<string, 'dir' | 'file' | 'none'>();
+
+  /** What a path is, symlinks followed (stat), asked once per run: a build context is looked into again for every image built from it. */
+  typeOf(absPath: string): 'dir' | 'file' | 'none' {
+    let v = this.types.get(absPath);
+    if (v === undefined) {
+      try {
+        const st = fs.statSync(absPath);
+        v = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'none';
+      } catch {
+        v = 'none';
+      }
+      this.types.set(absPath, v);
+    }
+    return v;
   }
 
   add(doc: Document): void {

@@ -65,6 +65,8 @@ interface RunInputs {
   confinement: Confinement;
   /** Only for --fix and --fix-dry-run: every pass sees the same bytes, and documents keep them. */
   cache?: ReadCache;
+  /** Read from disk afresh: not the bytes the walk read (the pass after --fix wrote). */
+  afresh?: boolean;
 }
 
 function lintOnce(inp: RunInputs, opts: RunOptions, probed?: ReadonlyMap<string, ProbedImage>, overlay?: ReadonlyMap<string, Buffer>, stdinText?: string): LintResult {
@@ -89,6 +91,7 @@ function lintOnce(inp: RunInputs, opts: RunOptions, probed?: ReadonlyMap<string,
       linter.fileError({ file: displayPath(f.abs), message: f.problem }, f.kind);
       continue;
     }
+    if (f.read && !inp.afresh) store.seedRead(f.abs, f.read);
     const doc = store.readInput(f.abs, f.kind);
     if (!('text' in doc)) {
       linter.fileError(doc, f.kind);
@@ -170,7 +173,10 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
     if (f) found.push(f);
     else opts.progress?.({ phase: 'finding', done: found.length });
   }
-  confinement.addWalked(listings.keys());
+  confinement.addWalked(
+    listings.keys(),
+    found.filter((f) => f.regular).map((f) => f.abs),
+  );
   const stdin = usesStdin ? { name: opts.stdinName ?? '<stdin>', text: opts.stdinText ?? '' } : undefined;
   if (!stdin && found.length === 0)
     throw new UserError(`nothing to lint in ${opts.paths.join(', ')} (looked for Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile*, compose files and Kubernetes YAML)`);
@@ -217,7 +223,7 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
       }
       outcome.plans = written;
       // report what is left after the fixes, read from disk afresh
-      if (written.length) outcome.result = lintOnce({ ...inp, cache: new Map() }, opts, probedImages);
+      if (written.length) outcome.result = lintOnce({ ...inp, cache: new Map(), afresh: true }, opts, probedImages);
     }
     addFileErrors(outcome.result, notFixed);
   }

@@ -59,10 +59,21 @@ class RunShare {
   readonly listings = new Map<string, fs.Dirent[] | null>();
   readonly declared = new Map<string, Declared[]>();
   readonly roots = new Map<string, string>();
+  private readonly gits = new Map<string, boolean>();
   constructor(
     /** Reads a build file as a document, under the run's rules (the document store). */
     readonly read?: (file: string, kind: 'compose' | 'kubernetes') => Document | undefined,
   ) {}
+
+  /** Whether a directory has .git (the folders of one tree share their parents). */
+  readonly hasGit = (dir: string): boolean => {
+    let has = this.gits.get(dir);
+    if (has === undefined) {
+      has = fs.existsSync(path.join(dir, '.git'));
+      this.gits.set(dir, has);
+    }
+    return has;
+  };
 
   list(dir: string): fs.Dirent[] | null {
     let ents = this.listings.get(dir);
@@ -105,10 +116,10 @@ function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
  * The repository root: the nearest directory with .git above `from`; without one (an exported tree), the
  * working directory when `from` is under it, else `from`.
  */
-export function repoRoot(from: string, cwd = process.cwd()): string {
+export function repoRoot(from: string, cwd = process.cwd(), hasGit = (dir: string): boolean => fs.existsSync(path.join(dir, '.git'))): string {
   let dir = path.resolve(from);
   for (let i = 0; i < 64; i++) {
-    if (fs.existsSync(path.join(dir, '.git'))) return dir;
+    if (hasGit(dir)) return dir;
     const up = path.dirname(dir);
     if (up === dir) break;
     dir = up;
@@ -432,7 +443,8 @@ export function linkerFor(run: object, fromDir: string, map: Readonly<Record<str
     // the search (build files are read, directories listed) stays inside the tree the run may read: a
     // repository top above the directory given on the command line is not searched (SECURITY.md)
     const confinement = run instanceof DocumentStore ? run.confinement : undefined;
-    root = confinement ? confinement.searchRoot(repoRoot(fromDir), fromDir) : repoRoot(fromDir);
+    const top = repoRoot(fromDir, process.cwd(), share.hasGit);
+    root = confinement ? confinement.searchRoot(top, fromDir) : top;
     share.roots.set(fromDir, root);
   }
   let l = byRoot.get(root);

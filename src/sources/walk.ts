@@ -14,8 +14,8 @@ import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { DocumentKind } from '../document/document.js';
 import { UserError, errnoOf, messageOf } from '../util/errors.js';
-import { Confinement, isInside, readRegularFile, typeWord } from '../util/files.js';
-import { isDockerfileName, kindOfFile, walkedYamlKind } from './kinds.js';
+import { Confinement, isInside, readRegularFile, typeWord, type ReadResult } from '../util/files.js';
+import { isDockerfileName, kindOfFile, walkedYaml } from './kinds.js';
 
 export interface Found {
   abs: string;
@@ -24,6 +24,10 @@ export interface Found {
   explicit: boolean;
   /** Why it is not read (a symlink out of the tree, not a regular file): reported as a file error. */
   problem?: string;
+  /** The directory entry said a regular file (not a symlink). */
+  regular?: true;
+  /** The file as the walk read it whole to see what it is (small YAML), for the store to take. */
+  read?: ReadResult;
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
@@ -227,8 +231,11 @@ export function* discoverSteps(
         if ((!dockerfile && !yaml) || skipped(child, false, here)) continue;
         const problem = problemOf(child, e, confinement);
         // compose files by name; other YAML only when it holds Kubernetes objects
-        const kind = problem || dockerfile ? (dockerfile ? 'dockerfile' : 'kubernetes') : walkedYamlKind(child);
-        const f = kind ? first({ abs: child, kind, explicit: false, ...(problem ? { problem } : {}) }) : undefined;
+        const yamlFile = problem || dockerfile ? undefined : walkedYaml(child);
+        const kind = problem || dockerfile ? (dockerfile ? 'dockerfile' : 'kubernetes') : yamlFile?.kind;
+        const f = kind
+          ? first({ abs: child, kind, explicit: false, ...(problem ? { problem } : {}), ...(e.isFile() ? { regular: true as const } : {}), ...(yamlFile?.read ? { read: yamlFile.read } : {}) })
+          : undefined;
         if (f) yield f;
       }
     };

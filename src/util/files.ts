@@ -140,6 +140,8 @@ export class Confinement {
   private readonly explicit = new Set<string>();
   /** Directories a walk entered from a root without following symlinks: inside it, no realpath needed. */
   private readonly walked = new Set<string>();
+  /** Files of those directories whose directory entry said a regular file: no lstat needed. */
+  private readonly walkedFiles = new Set<string>();
 
   constructor(
     roots: readonly string[],
@@ -153,9 +155,10 @@ export class Confinement {
     this.explicit.add(path.resolve(absPath));
   }
 
-  /** Directories the walk entered (from a root, never through a symlink). */
-  addWalked(dirs: Iterable<string>): void {
+  /** Directories the walk entered (from a root, never through a symlink), and regular files it found there. */
+  addWalked(dirs: Iterable<string>, files: Iterable<string> = []): void {
     for (const d of dirs) this.walked.add(d);
+    for (const f of files) this.walkedFiles.add(f);
   }
 
   isExplicit(absPath: string): boolean {
@@ -212,6 +215,7 @@ export class Confinement {
       const w = path.resolve(within);
       if (!this.walked.has(w) || !isInside(dir, w)) return false;
     }
+    if (this.walkedFiles.has(abs)) return true;
     try {
       return !fs.lstatSync(abs).isSymbolicLink();
     } catch {
