@@ -162,9 +162,24 @@ export function locateInYaml(file: Document, offset: number): { document: number
   return { document: d.index, documents: s.docs.length, ...(d.helmSource ? { helmSource: d.helmSource } : {}), path: joinPath(yamlPathAt(d, offset)) };
 }
 
+/**
+ * yaml 2.x looks up process.env.LOG_TOKENS for every token and LOG_STREAM for every document (its debug
+ * switches; 3.0 reads them once at load), and each process.env lookup goes to the C++ side: measured, a third of
+ * a parse. While the (synchronous) parse runs, a plain object with those two switches stands in for process.env.
+ */
+function withPlainEnv<T>(parse: () => T): T {
+  const env = process.env;
+  process.env = { LOG_TOKENS: env.LOG_TOKENS, LOG_STREAM: env.LOG_STREAM };
+  try {
+    return parse();
+  } finally {
+    process.env = env;
+  }
+}
+
 function parseAll(text: string): YDocument.Parsed[] {
   // merge: `<<: *base` keys (YAML 1.1) are used by compose files and honoured by Kubernetes' parser.
-  const parsed = parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: false, strict: false }) as YDocument.Parsed[];
+  const parsed = withPlainEnv(() => parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: false, strict: false })) as YDocument.Parsed[];
   return Array.isArray(parsed) ? parsed : [parsed as unknown as YDocument.Parsed];
 }
 
