@@ -96,6 +96,11 @@ export class DocumentStore {
   /** A small text file that is not a document (`.env`, `env_file`), under the same rules; undefined when it cannot be read. */
   readText(absPath: string, limit = 1024 * 1024): string | undefined {
     const abs = path.resolve(absPath);
+    // most projects have no .env: the listing says so without a failed lstat and stat (a missing path is never refused)
+    if (!this.overlay?.has(abs) && !this.mayExist(abs)) {
+      this.problems.set(abs, 'no such file');
+      return undefined;
+    }
     if (this.refuses(abs)) return undefined;
     const r = this.load(abs);
     if (!r.ok) {
@@ -169,9 +174,26 @@ export class DocumentStore {
 
   private readonly listings = new Map<string, Set<string> | null>();
 
+  private readonly dirents = new Map<string, fs.Dirent[] | null>();
+
   /** Directory listings already read (by the walk), so that existence tests need no second readdir. */
-  seedListings(listings: ReadonlyMap<string, Set<string>>): void {
+  seedListings(listings: ReadonlyMap<string, Set<string>>, entries?: ReadonlyMap<string, fs.Dirent[]>): void {
     for (const [dir, names] of listings) if (!this.listings.has(dir)) this.listings.set(dir, names);
+    for (const [dir, list] of entries ?? []) if (!this.dirents.has(dir)) this.dirents.set(dir, list);
+  }
+
+  /** A directory's entries with their types, in readdir order, listed once per run; null when it cannot be listed. */
+  entriesOf(dir: string): fs.Dirent[] | null {
+    let list = this.dirents.get(dir);
+    if (list === undefined) {
+      try {
+        list = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        list = null;
+      }
+      this.dirents.set(dir, list);
+    }
+    return list;
   }
 
   /** A directory's names, in the order readdir gives them, read once per run; undefined when it cannot be listed. */

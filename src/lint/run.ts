@@ -13,7 +13,7 @@ import { looksLikeYamlManifest, yamlKindOf } from '../sources/kinds.js';
 import type { ProbedImage } from '../sources/launch.js';
 import { loadAllGrammars, loadWantedGrammars } from '../sources/grammars.js';
 import { isShellScript } from '../sources/script.js';
-import { confinementFor, discoverSteps, type Found } from '../sources/walk.js';
+import { confinementFor, discoverSteps, type Found, type Listings } from '../sources/walk.js';
 import { UserError, messageOf } from '../util/errors.js';
 import type { Confinement } from '../util/files.js';
 import { NotWritten, planByteFixes, unifiedDiff, writeChecked, type BytePlan } from './apply.js';
@@ -61,7 +61,7 @@ const MAX_FIX_ROUNDS = 5;
 interface RunInputs {
   found: readonly Found[];
   stdin: { name: string; text: string } | undefined;
-  listings: ReadonlyMap<string, Set<string>>;
+  listings: Listings;
   confinement: Confinement;
   /** Only for --fix and --fix-dry-run: every pass sees the same bytes, and documents keep them. */
   cache?: ReadCache;
@@ -71,7 +71,7 @@ interface RunInputs {
 
 function lintOnce(inp: RunInputs, opts: RunOptions, probed?: ReadonlyMap<string, ProbedImage>, overlay?: ReadonlyMap<string, Buffer>, stdinText?: string): LintResult {
   const store = new DocumentStore({ confinement: inp.confinement, ...(inp.cache ? { cache: inp.cache } : {}), keepBytes: inp.cache !== undefined, ...(overlay ? { overlay } : {}) });
-  store.seedListings(inp.listings);
+  store.seedListings(inp.listings.names, inp.listings.entries);
   const linter = new Linter({ ...opts, ...(probed ? { probed } : {}) }, store);
   const { stdin } = inp;
   if (stdin) {
@@ -159,7 +159,7 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
   const grammars = loadAllGrammars();
   const usesStdin = opts.paths.includes('-');
   if (usesStdin && opts.fix) throw new UserError('--fix cannot write to stdin; use --fix-dry-run to see the diff');
-  const listings = new Map<string, Set<string>>();
+  const listings: Listings = { names: new Map(), entries: new Map() };
   const cwd = process.cwd();
   const named = [...opts.paths.filter((p) => p !== '-'), ...(opts.composeFiles ?? [])];
   // --context names a directory on the command line: COPY sources may be read there.
@@ -174,7 +174,7 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
     else opts.progress?.({ phase: 'finding', done: found.length });
   }
   confinement.addWalked(
-    listings.keys(),
+    listings.names.keys(),
     found.filter((f) => f.regular).map((f) => f.abs),
   );
   const stdin = usesStdin ? { name: opts.stdinName ?? '<stdin>', text: opts.stdinText ?? '' } : undefined;

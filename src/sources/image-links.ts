@@ -56,13 +56,15 @@ interface RepoFiles {
  * all of them (a tree without .git makes each manifest folder a root of its own, and their searches overlap).
  */
 class RunShare {
-  readonly listings = new Map<string, fs.Dirent[] | null>();
+  private readonly listings = new Map<string, fs.Dirent[] | null>();
   readonly declared = new Map<string, Declared[]>();
   readonly roots = new Map<string, string>();
   private readonly gits = new Map<string, boolean>();
   constructor(
     /** Reads a build file as a document, under the run's rules (the document store). */
     readonly read?: (file: string, kind: 'compose' | 'kubernetes') => Document | undefined,
+    /** Lists a directory (the store, which has the walk's listings). */
+    private readonly entries?: (dir: string) => fs.Dirent[] | null,
   ) {}
 
   /** Whether a directory has .git (the folders of one tree share their parents). */
@@ -76,6 +78,7 @@ class RunShare {
   };
 
   list(dir: string): fs.Dirent[] | null {
+    if (this.entries) return this.entries(dir);
     let ents = this.listings.get(dir);
     if (ents === undefined) {
       try {
@@ -434,7 +437,15 @@ export function linkerFor(run: object, fromDir: string, map: Readonly<Record<str
   let linkers = runLinkers.get(run);
   if (!linkers) {
     const store = run instanceof DocumentStore ? run : undefined;
-    linkers = { byRoot: new Map(), share: new RunShare(store ? (file, kind) => store.read(file, kind) : undefined) };
+    linkers = {
+      byRoot: new Map(),
+      share: store
+        ? new RunShare(
+            (file, kind) => store.read(file, kind),
+            (dir) => store.entriesOf(dir),
+          )
+        : new RunShare(),
+    };
     runLinkers.set(run, linkers);
   }
   const { byRoot, share } = linkers;

@@ -149,23 +149,23 @@ function problemOf(child: string, e: fs.Dirent, confinement: Confinement | undef
 }
 
 /** Expand the command line's paths into the files to lint, in a stable order. */
-export function discover(paths: readonly string[], extraIgnore: readonly string[] = [], cwd = process.cwd(), listings?: Map<string, Set<string>>, confinement?: Confinement): Found[] {
+export function discover(paths: readonly string[], extraIgnore: readonly string[] = [], cwd = process.cwd(), listings?: Listings, confinement?: Confinement): Found[] {
   const out: Found[] = [];
   for (const f of discoverSteps(paths, extraIgnore, cwd, listings, confinement)) if (f) out.push(f);
   return out;
+}
+
+/** The directories a walk listed: their names (for existence tests), and their entries in readdir order. */
+export interface Listings {
+  names: Map<string, Set<string>>;
+  entries: Map<string, fs.Dirent[]>;
 }
 
 /**
  * The same walk, one step at a time: yields each file found, and undefined after each directory read, where
  * a caller that must stay responsive (the language server indexing a big workspace) may pause.
  */
-export function* discoverSteps(
-  paths: readonly string[],
-  extraIgnore: readonly string[] = [],
-  cwd = process.cwd(),
-  listings?: Map<string, Set<string>>,
-  confinement?: Confinement,
-): Generator<Found | undefined> {
+export function* discoverSteps(paths: readonly string[], extraIgnore: readonly string[] = [], cwd = process.cwd(), listings?: Listings, confinement?: Confinement): Generator<Found | undefined> {
   const seen = new Set<string>();
   const cfgIgnore = extraIgnore.length ? ignore().add([...extraIgnore]) : undefined;
   const cfgLevel: Level[] = cfgIgnore ? [{ dir: cwd, ig: cfgIgnore }] : [];
@@ -216,10 +216,11 @@ export function* discoverSteps(
       // The listing says whether there is a .gitignore: no failed open per directory.
       const ig = entries.some((e) => e.name === '.gitignore') ? readGitignore(dir) : undefined;
       const here = ig ? [...levels, { dir, ig }] : levels;
-      // Handed to the document store, which looks up COPY sources in the same directories.
-      listings?.set(dir, new Set(entries.map((e) => e.name)));
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const e of entries) {
+      // Handed to the document store, which looks up COPY sources in the same directories (and the image
+      // linker, which searches them for Dockerfiles and build files, in readdir order as it lists them itself).
+      listings?.names.set(dir, new Set(entries.map((e) => e.name)));
+      listings?.entries.set(dir, entries);
+      for (const e of [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
         const child = path.join(dir, e.name);
         if (e.isDirectory()) {
           if (SKIP_DIRS.has(e.name) || skipped(child, true, here)) continue;
