@@ -52,11 +52,15 @@ export class DocumentStore {
   /** Read a file as a document; undefined when refused, missing, unreadable, binary or too large (problemOf says why). */
   read(absPath: string, kind: DocumentKind, o: ReadOptions = {}): Document | undefined {
     const abs = path.resolve(absPath);
-    if (this.refuses(abs, o.within)) return undefined;
+    // what the listings already say is missing needs no realpath (a missing path is never refused): a program
+    // looked up on PATH in a build context (`<context>/usr/local/bin/java`) is missing far more often than not
+    const missing = !this.overlay?.has(abs) && this.missing(abs);
+    if (!missing && this.refuses(abs, o.within)) return undefined;
     const have = this.docs.get(abs);
     if (have !== undefined) return have ?? undefined;
     let doc: Document | null = null;
-    if (!this.overlay?.has(abs) && !this.mayExist(abs)) {
+    // listed only after the refusal check: a directory that is a symlink out of the tree is never opened
+    if (missing || (!this.overlay?.has(abs) && !this.mayExist(abs))) {
       this.problems.set(abs, 'no such file');
       this.docs.set(abs, null);
       return undefined;
@@ -96,8 +100,9 @@ export class DocumentStore {
   /** A small text file that is not a document (`.env`, `env_file`), under the same rules; undefined when it cannot be read. */
   readText(absPath: string, limit = 1024 * 1024): string | undefined {
     const abs = path.resolve(absPath);
-    // most projects have no .env: the listing says so without a failed lstat and stat (a missing path is never refused)
-    if (!this.overlay?.has(abs) && !this.mayExist(abs)) {
+    // most projects have no .env: the walk's listing says so without a failed lstat and stat (a missing path is
+    // never refused)
+    if (!this.overlay?.has(abs) && this.missing(abs)) {
       this.problems.set(abs, 'no such file');
       return undefined;
     }
@@ -202,17 +207,41 @@ export class DocumentStore {
     return names ? [...names] : undefined;
   }
 
+  /** Directories known not to exist: their parent's listing lacks them. */
+  private readonly absent = new Set<string>();
+
   private names(dir: string): Set<string> | null {
     let names = this.listings.get(dir);
     if (names === undefined) {
-      try {
-        names = new Set(fs.readdirSync(dir));
-      } catch {
+      if (this.missing(dir)) {
+        this.absent.add(dir);
         names = null;
+      } else {
+        try {
+          names = new Set(fs.readdirSync(dir));
+        } catch {
+          names = null;
+        }
       }
       this.listings.set(dir, names);
     }
     return names;
+  }
+
+  /**
+   * Known missing from the listings already read: its parent's lacks it, or its parent is missing. No syscall
+   * (nothing is listed here, so no directory outside the tree is opened); false when unknown.
+   */
+  private missing(p: string): boolean {
+    const up = path.dirname(p);
+    if (up === p) return false;
+    const parent = this.listings.get(up);
+    if (parent) return !parent.has(path.basename(p));
+    if (parent === null) return this.absent.has(up);
+    if (!this.missing(up)) return false;
+    this.absent.add(up);
+    this.listings.set(up, null);
+    return true;
   }
 
   /** Cheap existence test from a cached directory listing (a failed read costs an exception). */
@@ -225,6 +254,7 @@ export class DocumentStore {
   /** What a path is, symlinks followed (stat), asked once per run: a build context is looked into again for every image built from it. */
   typeOf(absPath: string): 'dir' | 'file' | 'none' {
     let v = this.types.get(absPath);
+    if (v === undefined && this.missing(absPath)) v = 'none';
     if (v === undefined) {
       try {
         const st = fs.statSync(absPath);

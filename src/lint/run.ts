@@ -173,10 +173,7 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
     if (f) found.push(f);
     else opts.progress?.({ phase: 'finding', done: found.length });
   }
-  confinement.addWalked(
-    listings.names.keys(),
-    found.filter((f) => f.regular).map((f) => f.abs),
-  );
+  confinement.addWalked(listings.entries);
   const stdin = usesStdin ? { name: opts.stdinName ?? '<stdin>', text: opts.stdinText ?? '' } : undefined;
   if (!stdin && found.length === 0)
     throw new UserError(`nothing to lint in ${opts.paths.join(', ')} (looked for Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile*, compose files and Kubernetes YAML)`);

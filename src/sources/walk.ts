@@ -24,8 +24,6 @@ export interface Found {
   explicit: boolean;
   /** Why it is not read (a symlink out of the tree, not a regular file): reported as a file error. */
   problem?: string;
-  /** The directory entry said a regular file (not a symlink). */
-  regular?: true;
   /** The file as the walk read it whole to see what it is (small YAML), for the store to take. */
   read?: ReadResult;
 }
@@ -234,9 +232,7 @@ export function* discoverSteps(paths: readonly string[], extraIgnore: readonly s
         // compose files by name; other YAML only when it holds Kubernetes objects
         const yamlFile = problem || dockerfile ? undefined : walkedYaml(child);
         const kind = problem || dockerfile ? (dockerfile ? 'dockerfile' : 'kubernetes') : yamlFile?.kind;
-        const f = kind
-          ? first({ abs: child, kind, explicit: false, ...(problem ? { problem } : {}), ...(e.isFile() ? { regular: true as const } : {}), ...(yamlFile?.read ? { read: yamlFile.read } : {}) })
-          : undefined;
+        const f = kind ? first({ abs: child, kind, explicit: false, ...(problem ? { problem } : {}), ...(yamlFile?.read ? { read: yamlFile.read } : {}) }) : undefined;
         if (f) yield f;
       }
     };

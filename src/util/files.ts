@@ -138,10 +138,12 @@ function realPathOf(p: string): string | undefined {
 export class Confinement {
   private readonly roots: string[];
   private readonly explicit = new Set<string>();
-  /** Directories a walk entered from a root without following symlinks: inside it, no realpath needed. */
-  private readonly walked = new Set<string>();
-  /** Files of those directories whose directory entry said a regular file: no lstat needed. */
-  private readonly walkedFiles = new Set<string>();
+  /**
+   * Directories a walk entered from a root without following symlinks: inside it, no realpath needed; with
+   * their entries, whose types say which files are regular (no lstat needed).
+   */
+  private readonly walked = new Map<string, readonly fs.Dirent[]>();
+  private readonly regularIn = new Map<string, Set<string>>();
 
   constructor(
     roots: readonly string[],
@@ -155,10 +157,19 @@ export class Confinement {
     this.explicit.add(path.resolve(absPath));
   }
 
-  /** Directories the walk entered (from a root, never through a symlink), and regular files it found there. */
-  addWalked(dirs: Iterable<string>, files: Iterable<string> = []): void {
-    for (const d of dirs) this.walked.add(d);
-    for (const f of files) this.walkedFiles.add(f);
+  /** Directories the walk entered (from a root, never through a symlink), with their entries. */
+  addWalked(dirs: ReadonlyMap<string, readonly fs.Dirent[]>): void {
+    for (const [d, entries] of dirs) this.walked.set(d, entries);
+  }
+
+  /** The walk listed `abs` as a regular file (its directory entry: not a symlink). */
+  private walkedRegular(dir: string, abs: string): boolean {
+    let names = this.regularIn.get(dir);
+    if (!names) {
+      names = new Set((this.walked.get(dir) ?? []).filter((e) => e.isFile()).map((e) => e.name));
+      this.regularIn.set(dir, names);
+    }
+    return names.has(path.basename(abs));
   }
 
   isExplicit(absPath: string): boolean {
@@ -215,7 +226,7 @@ export class Confinement {
       const w = path.resolve(within);
       if (!this.walked.has(w) || !isInside(dir, w)) return false;
     }
-    if (this.walkedFiles.has(abs)) return true;
+    if (this.walkedRegular(dir, abs)) return true;
     try {
       return !fs.lstatSync(abs).isSymbolicLink();
     } catch {
