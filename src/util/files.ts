@@ -186,7 +186,8 @@ export class Confinement {
    * when it is inside a root; else the innermost root `from` is in; else `from`. With --follow-symlinks, `dir`.
    */
   searchRoot(dir: string, from: string): string {
-    if (this.follow || this.roots.length === 0 || this.rootOf(realPathOf(dir) ?? path.resolve(dir))) return dir;
+    // a directory the walk entered is inside its root (the walk descends real directories only): no realpath
+    if (this.follow || this.roots.length === 0 || this.walked.has(path.resolve(dir)) || this.rootOf(realPathOf(dir) ?? path.resolve(dir))) return dir;
     const realFrom = realPathOf(from) ?? path.resolve(from);
     return this.roots.filter((r) => isInside(realFrom, r)).sort((a, b) => b.length - a.length)[0] ?? from;
   }
