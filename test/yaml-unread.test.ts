@@ -51,9 +51,9 @@ const deployment = [
 const service = 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n';
 
 function lint(text: string, unreadOff = false): { id: string; line?: number; column?: number; message: string }[] {
-  const linter = new Linter();
+  // unreadOff: every document parsed, the reference
+  const linter = new Linter(unreadOff ? { parseEveryDocument: true } : {});
   const doc = makeDocument('k.yaml', text, 'kubernetes', '/nonexistent/k.yaml');
-  if (unreadOff) parseYamlStream(doc); // parsed whole first: the cached full parse is what the source reads
   linter.store.add(doc);
   linter.lint(doc);
   const r = linter.result();
@@ -122,6 +122,8 @@ describe('CRDs are not parsed', () => {
   it('a syntax error inside a CRD is not reported; one in a Service or a workload is, at its line', () => {
     const broken = crd('a').replace('        properties:', '        properties: [unclosed');
     assert.deepEqual(lint(`${broken}---\n${service}`), []);
+    // the reference parses it: the error is there to be found
+    assert.equal(lint(`${broken}---\n${service}`, true).filter((f) => f.id === 'error').length, 1);
     const serviceErr = lint(`${crd('a')}---\n${service.replace('{port: 80}', '{port: 80')}`).filter((f) => f.id === 'error');
     assert.equal(serviceErr.length, 1, JSON.stringify(serviceErr));
     const text = `${crd('a')}---\n${deployment.replace('command: ["sh"', 'command: ["sh" {')}`;

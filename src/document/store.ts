@@ -52,11 +52,15 @@ export class DocumentStore {
   /** Read a file as a document; undefined when refused, missing, unreadable, binary or too large (problemOf says why). */
   read(absPath: string, kind: DocumentKind, o: ReadOptions = {}): Document | undefined {
     const abs = path.resolve(absPath);
-    if (this.refuses(abs, o.within)) return undefined;
+    // what the listings already say is missing needs no realpath (a missing path is never refused): a program
+    // looked up on PATH in a build context (`<context>/usr/local/bin/java`) is missing far more often than not
+    const missing = !this.overlay?.has(abs) && this.missing(abs);
+    if (!missing && this.refuses(abs, o.within)) return undefined;
     const have = this.docs.get(abs);
     if (have !== undefined) return have ?? undefined;
     let doc: Document | null = null;
-    if (!this.overlay?.has(abs) && !this.mayExist(abs)) {
+    // listed only after the refusal check: a directory that is a symlink out of the tree is never opened
+    if (missing || (!this.overlay?.has(abs) && !this.mayExist(abs))) {
       this.problems.set(abs, 'no such file');
       this.docs.set(abs, null);
       return undefined;
@@ -80,6 +84,10 @@ export class DocumentStore {
     const file = displayPath(abs);
     const refusal = this.refusalOf(abs);
     if (refusal) return { file, message: refusal };
+    // read already as the same kind (a folder's ConfigMaps, an override or build file): the same bytes, and
+    // the same object, so that what was parsed of it is not parsed again
+    const have = this.docs.get(abs);
+    if (have && have.kind === kind && have.file === file) return have;
     const r = this.load(abs);
     if (!r.ok) return { file, message: r.code === 'missing' ? 'cannot read: no such file' : r.message };
     const bad = notText(r.snap.bytes);
@@ -92,6 +100,12 @@ export class DocumentStore {
   /** A small text file that is not a document (`.env`, `env_file`), under the same rules; undefined when it cannot be read. */
   readText(absPath: string, limit = 1024 * 1024): string | undefined {
     const abs = path.resolve(absPath);
+    // most projects have no .env: the walk's listing says so without a failed lstat and stat (a missing path is
+    // never refused)
+    if (!this.overlay?.has(abs) && this.missing(abs)) {
+      this.problems.set(abs, 'no such file');
+      return undefined;
+    }
     if (this.refuses(abs)) return undefined;
     const r = this.load(abs);
     if (!r.ok) {
@@ -147,6 +161,11 @@ export class DocumentStore {
     return true;
   }
 
+  /** A file the walk read already (small YAML it looked into): the store's read of it, unless it has one. */
+  seedRead(absPath: string, r: ReadResult): void {
+    if (!this.cache.has(absPath)) this.cache.set(absPath, r);
+  }
+
   private load(abs: string): ReadResult {
     const over = this.overlay?.get(abs);
     let r = this.cache.get(abs);
@@ -160,24 +179,92 @@ export class DocumentStore {
 
   private readonly listings = new Map<string, Set<string> | null>();
 
+  private readonly dirents = new Map<string, fs.Dirent[] | null>();
+
   /** Directory listings already read (by the walk), so that existence tests need no second readdir. */
-  seedListings(listings: ReadonlyMap<string, Set<string>>): void {
+  seedListings(listings: ReadonlyMap<string, Set<string>>, entries?: ReadonlyMap<string, fs.Dirent[]>): void {
     for (const [dir, names] of listings) if (!this.listings.has(dir)) this.listings.set(dir, names);
+    for (const [dir, list] of entries ?? []) if (!this.dirents.has(dir)) this.dirents.set(dir, list);
+  }
+
+  /** A directory's entries with their types, in readdir order, listed once per run; null when it cannot be listed. */
+  entriesOf(dir: string): fs.Dirent[] | null {
+    let list = this.dirents.get(dir);
+    if (list === undefined) {
+      try {
+        list = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        list = null;
+      }
+      this.dirents.set(dir, list);
+    }
+    return list;
+  }
+
+  /** A directory's names, in the order readdir gives them, read once per run; undefined when it cannot be listed. */
+  listing(dir: string): string[] | undefined {
+    const names = this.names(dir);
+    return names ? [...names] : undefined;
+  }
+
+  /** Directories known not to exist: their parent's listing lacks them. */
+  private readonly absent = new Set<string>();
+
+  private names(dir: string): Set<string> | null {
+    let names = this.listings.get(dir);
+    if (names === undefined) {
+      if (this.missing(dir)) {
+        this.absent.add(dir);
+        names = null;
+      } else {
+        try {
+          names = new Set(fs.readdirSync(dir));
+        } catch {
+          names = null;
+        }
+      }
+      this.listings.set(dir, names);
+    }
+    return names;
+  }
+
+  /**
+   * Known missing from the listings already read: its parent's lacks it, or its parent is missing. No syscall
+   * (nothing is listed here, so no directory outside the tree is opened); false when unknown.
+   */
+  private missing(p: string): boolean {
+    const up = path.dirname(p);
+    if (up === p) return false;
+    const parent = this.listings.get(up);
+    if (parent) return !parent.has(path.basename(p));
+    if (parent === null) return this.absent.has(up);
+    if (!this.missing(up)) return false;
+    this.absent.add(up);
+    this.listings.set(up, null);
+    return true;
   }
 
   /** Cheap existence test from a cached directory listing (a failed read costs an exception). */
   private mayExist(absPath: string): boolean {
-    const dir = path.dirname(absPath);
-    let names = this.listings.get(dir);
-    if (names === undefined) {
+    return this.names(path.dirname(absPath))?.has(path.basename(absPath)) ?? false;
+  }
+
+  private readonly types = new Map<string, 'dir' | 'file' | 'none'>();
+
+  /** What a path is, symlinks followed (stat), asked once per run: a build context is looked into again for every image built from it. */
+  typeOf(absPath: string): 'dir' | 'file' | 'none' {
+    let v = this.types.get(absPath);
+    if (v === undefined && this.missing(absPath)) v = 'none';
+    if (v === undefined) {
       try {
-        names = new Set(fs.readdirSync(dir));
+        const st = fs.statSync(absPath);
+        v = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'none';
       } catch {
-        names = null;
+        v = 'none';
       }
-      this.listings.set(dir, names);
+      this.types.set(absPath, v);
     }
-    return names?.has(path.basename(absPath)) ?? false;
+    return v;
   }
 
   add(doc: Document): void {

@@ -11,9 +11,9 @@ import { DocumentStore, type ReadCache } from '../document/store.js';
 import { loadShellParser } from '../model/shell.js';
 import { looksLikeYamlManifest, yamlKindOf } from '../sources/kinds.js';
 import type { ProbedImage } from '../sources/launch.js';
-import { loadWantedGrammars } from '../sources/grammars.js';
+import { loadAllGrammars, loadWantedGrammars } from '../sources/grammars.js';
 import { isShellScript } from '../sources/script.js';
-import { confinementFor, discoverSteps, type Found } from '../sources/walk.js';
+import { confinementFor, discoverSteps, type Found, type Listings } from '../sources/walk.js';
 import { UserError, messageOf } from '../util/errors.js';
 import type { Confinement } from '../util/files.js';
 import { NotWritten, planByteFixes, unifiedDiff, writeChecked, type BytePlan } from './apply.js';
@@ -61,15 +61,17 @@ const MAX_FIX_ROUNDS = 5;
 interface RunInputs {
   found: readonly Found[];
   stdin: { name: string; text: string } | undefined;
-  listings: ReadonlyMap<string, Set<string>>;
+  listings: Listings;
   confinement: Confinement;
   /** Only for --fix and --fix-dry-run: every pass sees the same bytes, and documents keep them. */
   cache?: ReadCache;
+  /** Read from disk afresh: not the bytes the walk read (the pass after --fix wrote). */
+  afresh?: boolean;
 }
 
 function lintOnce(inp: RunInputs, opts: RunOptions, probed?: ReadonlyMap<string, ProbedImage>, overlay?: ReadonlyMap<string, Buffer>, stdinText?: string): LintResult {
   const store = new DocumentStore({ confinement: inp.confinement, ...(inp.cache ? { cache: inp.cache } : {}), keepBytes: inp.cache !== undefined, ...(overlay ? { overlay } : {}) });
-  store.seedListings(inp.listings);
+  store.seedListings(inp.listings.names, inp.listings.entries);
   const linter = new Linter({ ...opts, ...(probed ? { probed } : {}) }, store);
   const { stdin } = inp;
   if (stdin) {
@@ -89,6 +91,7 @@ function lintOnce(inp: RunInputs, opts: RunOptions, probed?: ReadonlyMap<string,
       linter.fileError({ file: displayPath(f.abs), message: f.problem }, f.kind);
       continue;
     }
+    if (f.read && !inp.afresh) store.seedRead(f.abs, f.read);
     const doc = store.readInput(f.abs, f.kind);
     if (!('text' in doc)) {
       linter.fileError(doc, f.kind);
@@ -152,9 +155,11 @@ function planToFixedPoint(inp: RunInputs, opts: RunOptions, first: LintResult, p
 
 export async function runLint(opts: RunOptions): Promise<RunOutcome> {
   await loadShellParser();
+  // every grammar before the lint (about 3 ms each): one pass over the files instead of two when a program needs one
+  const grammars = loadAllGrammars();
   const usesStdin = opts.paths.includes('-');
   if (usesStdin && opts.fix) throw new UserError('--fix cannot write to stdin; use --fix-dry-run to see the diff');
-  const listings = new Map<string, Set<string>>();
+  const listings: Listings = { names: new Map(), entries: new Map() };
   const cwd = process.cwd();
   const named = [...opts.paths.filter((p) => p !== '-'), ...(opts.composeFiles ?? [])];
   // --context names a directory on the command line: COPY sources may be read there.
@@ -168,15 +173,16 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
     if (f) found.push(f);
     else opts.progress?.({ phase: 'finding', done: found.length });
   }
-  confinement.addWalked(listings.keys());
+  confinement.addWalked(listings.entries);
   const stdin = usesStdin ? { name: opts.stdinName ?? '<stdin>', text: opts.stdinText ?? '' } : undefined;
   if (!stdin && found.length === 0)
     throw new UserError(`nothing to lint in ${opts.paths.join(', ')} (looked for Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile*, compose files and Kubernetes YAML)`);
   const fixing = Boolean(opts.fix || opts.fixDryRun);
   const inp: RunInputs = { found, stdin, listings, confinement, ...(fixing ? { cache: new Map() } : {}) };
+  await grammars;
   let result = lintOnce(inp, opts);
-  // A program's source (python app.py, node server.js) needs its grammar; grammars load on demand, so a
-  // run that met such programs loads them and lints again (most trees need none, or one).
+  // A program's source (python app.py, node server.js) needs its grammar: one that did not load above is
+  // tried again now, and the tree linted again with it.
   if (await loadWantedGrammars()) result = lintOnce(inp, opts);
   const probeNotes: string[] = [];
   let probedImages: ReadonlyMap<string, ProbedImage> | undefined;
@@ -214,7 +220,7 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
       }
       outcome.plans = written;
       // report what is left after the fixes, read from disk afresh
-      if (written.length) outcome.result = lintOnce({ ...inp, cache: new Map() }, opts, probedImages);
+      if (written.length) outcome.result = lintOnce({ ...inp, cache: new Map(), afresh: true }, opts, probedImages);
     }
     addFileErrors(outcome.result, notFixed);
   }

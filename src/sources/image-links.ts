@@ -14,11 +14,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeDocument } from '../document/document.js';
+import { makeDocument, type Document } from '../document/document.js';
 import { DocumentStore } from '../document/store.js';
 import { readRegularFile } from '../util/files.js';
 import { parseImageRef, shellOfImage } from './images.js';
 import { displayPath } from '../document/document.js';
+import { unparsedKind } from './kubernetes/pods.js';
 import { entries, get, items, parseYamlStream, scalarString, type YamlDoc, type YNode } from './yaml.js';
 
 interface ImageLink {
@@ -50,18 +51,55 @@ interface RepoFiles {
   buildFiles: string[];
 }
 
+/**
+ * What the linkers of one run share: a directory listed, a build file read, a repository root found once for
+ * all of them (a tree without .git makes each manifest folder a root of its own, and their searches overlap).
+ */
+class RunShare {
+  private readonly listings = new Map<string, fs.Dirent[] | null>();
+  readonly declared = new Map<string, Declared[]>();
+  readonly roots = new Map<string, string>();
+  private readonly gits = new Map<string, boolean>();
+  constructor(
+    /** Reads a build file as a document, under the run's rules (the document store). */
+    readonly read?: (file: string, kind: 'compose' | 'kubernetes') => Document | undefined,
+    /** Lists a directory (the store, which has the walk's listings). */
+    private readonly entries?: (dir: string) => fs.Dirent[] | null,
+  ) {}
+
+  /** Whether a directory has .git (the folders of one tree share their parents). */
+  readonly hasGit = (dir: string): boolean => {
+    let has = this.gits.get(dir);
+    if (has === undefined) {
+      has = fs.existsSync(path.join(dir, '.git'));
+      this.gits.set(dir, has);
+    }
+    return has;
+  };
+
+  list(dir: string): fs.Dirent[] | null {
+    if (this.entries) return this.entries(dir);
+    let ents = this.listings.get(dir);
+    if (ents === undefined) {
+      try {
+        ents = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        ents = null;
+      }
+      this.listings.set(dir, ents);
+    }
+    return ents;
+  }
+}
+
 /** A bounded search for Dockerfiles and build files under root (used when the run did not walk the repository itself). */
-function findRepoFiles(root: string, maxDepth = 8): RepoFiles {
+function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
   const out: RepoFiles = { dockerfiles: [], buildFiles: [] };
   let seen = 0;
   const visit = (dir: string, depth: number): void => {
     if (depth > maxDepth || seen > MAX_ENTRIES) return;
-    let ents: fs.Dirent[];
-    try {
-      ents = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
+    const ents = share.list(dir);
+    if (!ents) return;
     for (const e of ents) {
       if (++seen > MAX_ENTRIES) return;
       if (e.isDirectory()) {
@@ -81,10 +119,10 @@ function findRepoFiles(root: string, maxDepth = 8): RepoFiles {
  * The repository root: the nearest directory with .git above `from`; without one (an exported tree), the
  * working directory when `from` is under it, else `from`.
  */
-export function repoRoot(from: string, cwd = process.cwd()): string {
+export function repoRoot(from: string, cwd = process.cwd(), hasGit = (dir: string): boolean => fs.existsSync(path.join(dir, '.git'))): string {
   let dir = path.resolve(from);
   for (let i = 0; i < 64; i++) {
-    if (fs.existsSync(path.join(dir, '.git'))) return dir;
+    if (hasGit(dir)) return dir;
     const up = path.dirname(dir);
     if (up === dir) break;
     dir = up;
@@ -155,19 +193,28 @@ function existsFile(p: string): boolean {
   }
 }
 
-function yamlDocs(file: string): YamlDoc[] {
+/** Build files larger than this are not read (each is small). */
+const MAX_BUILD_FILE = 1024 * 1024;
+
+function yamlDocs(file: string, share: RunShare, kind: 'compose' | 'kubernetes'): YamlDoc[] {
   // a build file of the repository under lint: a regular file of at most 1 MiB (util/files.ts says why)
-  const r = readRegularFile(file, 1024 * 1024);
+  if (share.read) {
+    // through the run's store: a compose file or skaffold.yaml the run lints too is read and parsed once
+    const doc = share.read(file, kind);
+    if (!doc || Buffer.byteLength(doc.text, 'utf8') > MAX_BUILD_FILE) return [];
+    return (kind === 'kubernetes' ? parseYamlStream(doc, unparsedKind) : parseYamlStream(doc)).docs;
+  }
+  const r = readRegularFile(file, MAX_BUILD_FILE);
   return r.ok ? parseYamlStream(makeDocument(file, r.snap.bytes.toString('utf8'), 'kubernetes', file)).docs : [];
 }
 
 const s = (y: YamlDoc, n: YNode | null | undefined): string | undefined => scalarString(y, n);
 
 /** skaffold.yaml: `build.artifacts[]` and each profile's (context relative to the file). */
-function skaffoldBuilds(file: string, cwd: string): Declared[] {
+function skaffoldBuilds(file: string, cwd: string, share: RunShare): Declared[] {
   const out: Declared[] = [];
   const dir = path.dirname(file);
-  for (const y of yamlDocs(file)) {
+  for (const y of yamlDocs(file, share, 'kubernetes')) {
     const builds = [get(y, y.root, 'build')?.value, ...(items(y, get(y, y.root, 'profiles')?.value) ?? []).map((p) => get(y, p, 'build')?.value)];
     for (const b of builds) {
       for (const a of items(y, get(y, b, 'artifacts')?.value) ?? []) {
@@ -186,9 +233,9 @@ function skaffoldBuilds(file: string, cwd: string): Declared[] {
 }
 
 /** cloudbuild.yaml: `docker build -t IMAGE [-f FILE] [--target T] CONTEXT` steps (dir relative to the build's source root). */
-function cloudBuilds(file: string, root: string, cwd: string): Declared[] {
+function cloudBuilds(file: string, root: string, cwd: string, share: RunShare): Declared[] {
   const out: Declared[] = [];
-  for (const y of yamlDocs(file)) {
+  for (const y of yamlDocs(file, share, 'kubernetes')) {
     for (const step of items(y, get(y, y.root, 'steps')?.value) ?? []) {
       const name = s(y, get(y, step, 'name')?.value) ?? '';
       if (!/(^|\/)(docker|cloud-builders\/docker)(:[\w.-]+)?$/.test(name)) continue;
@@ -245,10 +292,10 @@ function cloudBuilds(file: string, root: string, cwd: string): Declared[] {
 }
 
 /** Compose services with both `image:` and `build:`: the build makes that image. */
-function composeBuilds(file: string, cwd: string): Declared[] {
+function composeBuilds(file: string, cwd: string, share: RunShare): Declared[] {
   const out: Declared[] = [];
   const dir = path.dirname(file);
-  const y = yamlDocs(file)[0];
+  const y = yamlDocs(file, share, 'compose')[0];
   if (!y) return out;
   for (const [, svc] of entries(y, get(y, y.root, 'services')?.value)) {
     const image = s(y, get(y, svc.value, 'image')?.value);
@@ -269,22 +316,26 @@ function composeBuilds(file: string, cwd: string): Declared[] {
 export class ImageLinker {
   private files: RepoFiles | undefined;
   private declared: Declared[] | undefined;
+  /** Links by image and folder: a manifest folder names the same images again and again. */
+  private readonly links = new Map<string, ImageLinkResult>();
 
   /**
    * @param map `--image-map` entries: NAME (full ref, repository, or last path part) -> Dockerfile path (`#STAGE` for a target).
    * @param dockerfiles Dockerfiles found by the run's walk (then no build files are read), or undefined to search `root` when first needed.
+   * @param share what the run's linkers share (linkerFor); a linker made on its own has its own.
    */
   constructor(
     private readonly map: Readonly<Record<string, string>>,
     dockerfiles: readonly string[] | undefined,
     private readonly root: string,
     private readonly cwd = process.cwd(),
+    private readonly share = new RunShare(),
   ) {
     if (dockerfiles) this.files = { dockerfiles: [...dockerfiles], buildFiles: [] };
   }
 
   private repoFiles(): RepoFiles {
-    this.files ??= findRepoFiles(this.root);
+    this.files ??= findRepoFiles(this.root, this.share);
     return this.files;
   }
 
@@ -293,9 +344,17 @@ export class ImageLinker {
     const out: Declared[] = [];
     for (const f of this.repoFiles().buildFiles.slice(0, MAX_BUILD_FILES)) {
       const name = path.basename(f);
-      if (SKAFFOLD.test(name)) out.push(...skaffoldBuilds(f, this.cwd));
-      else if (CLOUDBUILD.test(name)) out.push(...cloudBuilds(f, this.root, this.cwd));
-      else out.push(...composeBuilds(f, this.cwd));
+      const cloud = CLOUDBUILD.test(name) && !SKAFFOLD.test(name);
+      // a cloudbuild step's folder is relative to the root as well
+      const key = `${f}\0${this.cwd}${cloud ? `\0${this.root}` : ''}`;
+      let builds = this.share.declared.get(key);
+      if (!builds) {
+        if (SKAFFOLD.test(name)) builds = skaffoldBuilds(f, this.cwd, this.share);
+        else if (cloud) builds = cloudBuilds(f, this.root, this.cwd, this.share);
+        else builds = composeBuilds(f, this.cwd, this.share);
+        this.share.declared.set(key, builds);
+      }
+      out.push(...builds);
     }
     this.declared = out;
     return out;
@@ -306,6 +365,16 @@ export class ImageLinker {
    *   `gotify/server` must not link to some other project's `server/Dockerfile` elsewhere in a collection).
    */
   link(image: string, near?: string): ImageLinkResult {
+    const key = `${image}\0${near ?? ''}`;
+    let r = this.links.get(key);
+    if (!r) {
+      r = this.linkNow(image, near);
+      this.links.set(key, r);
+    }
+    return r;
+  }
+
+  private linkNow(image: string, near?: string): ImageLinkResult {
     const n = imageNames(image);
     for (const key of [n.full, n.repo, n.last]) {
       const to = this.map[key];
@@ -360,23 +429,38 @@ export class ImageLinker {
   }
 }
 
-/** One linker per run (its document store) and repository root. */
-const runLinkers = new WeakMap<object, Map<string, ImageLinker>>();
+/** One linker per run (its document store) and repository root, and what they share. */
+const runLinkers = new WeakMap<object, { byRoot: Map<string, ImageLinker>; share: RunShare }>();
 
 /** The run's linker for the repository `fromDir` is in. */
 export function linkerFor(run: object, fromDir: string, map: Readonly<Record<string, string>> = {}, dockerfiles?: readonly string[]): ImageLinker {
-  // the search (build files are read, directories listed) stays inside the tree the run may read: a
-  // repository top above the directory given on the command line is not searched (SECURITY.md)
-  const confinement = run instanceof DocumentStore ? run.confinement : undefined;
-  const root = confinement ? confinement.searchRoot(repoRoot(fromDir), fromDir) : repoRoot(fromDir);
-  let byRoot = runLinkers.get(run);
-  if (!byRoot) {
-    byRoot = new Map();
-    runLinkers.set(run, byRoot);
+  let linkers = runLinkers.get(run);
+  if (!linkers) {
+    const store = run instanceof DocumentStore ? run : undefined;
+    linkers = {
+      byRoot: new Map(),
+      share: store
+        ? new RunShare(
+            (file, kind) => store.read(file, kind),
+            (dir) => store.entriesOf(dir),
+          )
+        : new RunShare(),
+    };
+    runLinkers.set(run, linkers);
+  }
+  const { byRoot, share } = linkers;
+  let root = share.roots.get(fromDir);
+  if (root === undefined) {
+    // the search (build files are read, directories listed) stays inside the tree the run may read: a
+    // repository top above the directory given on the command line is not searched (SECURITY.md)
+    const confinement = run instanceof DocumentStore ? run.confinement : undefined;
+    const top = repoRoot(fromDir, process.cwd(), share.hasGit);
+    root = confinement ? confinement.searchRoot(top, fromDir) : top;
+    share.roots.set(fromDir, root);
   }
   let l = byRoot.get(root);
   if (!l) {
-    l = new ImageLinker(map, dockerfiles, root);
+    l = new ImageLinker(map, dockerfiles, root, process.cwd(), share);
     byRoot.set(root, l);
   }
   return l;

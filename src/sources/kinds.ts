@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { DocumentKind } from '../document/document.js';
-import { readHead } from '../util/files.js';
+import { readHead, readRegularFile, type ReadResult } from '../util/files.js';
 import { isComposeFileName } from './compose/files.js';
 import { isGoTemplate } from './templates.js';
 
@@ -67,11 +67,21 @@ const headBuffer = Buffer.allocUnsafe(64 * 1024);
  * Only the head of the file is read to decide.
  */
 export function walkedYamlKind(abs: string): 'compose' | 'kubernetes' | undefined {
-  if (isComposeFileName(path.basename(abs))) return 'compose';
-  // only a regular file's head: the walk checked the type, but a FIFO may have been swapped in since
-  const head = readHead(abs, headBuffer.length, headBuffer)?.toString('utf8');
-  if (head === undefined) return undefined;
-  return looksLikeKubernetes(head) && !isTemplate(head) ? 'kubernetes' : undefined;
+  return walkedYaml(abs).kind;
+}
+
+/**
+ * The same, and the file as read when its head was all of it (most manifests are a few KiB): the run's store
+ * takes those bytes, so the file is not opened twice.
+ */
+export function walkedYaml(abs: string): { kind?: 'compose' | 'kubernetes'; read?: ReadResult } {
+  if (isComposeFileName(path.basename(abs))) return { kind: 'compose' };
+  // only a regular file (readRegularFile checks the type before opening): the walk saw one, but a FIFO may
+  // have been swapped in since; a larger one is tested by its head
+  const r = readRegularFile(abs, headBuffer.length);
+  const head = r.ok ? r.snap.bytes.toString('utf8') : r.code === 'too-large' ? readHead(abs, headBuffer.length, headBuffer)?.toString('utf8') : undefined;
+  if (head === undefined || !looksLikeKubernetes(head) || isTemplate(head)) return {};
+  return { kind: 'kubernetes', ...(r.ok ? { read: r } : {}) };
 }
 
 /** For a file named on the command line: which YAML source reads it (undefined: not YAML by name). */

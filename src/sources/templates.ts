@@ -42,6 +42,8 @@ const ARGO = /^apiVersion:[ \t]*["']?argoproj\.io\//m;
  * Argo's own `{{...}}` placeholders do not count.
  */
 export function isGoTemplate(text: string): boolean {
+  // every pattern needs `{{` or `{%`: most YAML has neither, and the line-anchored pattern costs a try per line
+  if (!text.includes('{{') && !text.includes('{%')) return false;
   return GO_ACTION_IN_STRUCTURE.test(text) || (!ARGO.test(text) && PLACEHOLDER.test(text));
 }
 

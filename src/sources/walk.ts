@@ -14,8 +14,8 @@ import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { DocumentKind } from '../document/document.js';
 import { UserError, errnoOf, messageOf } from '../util/errors.js';
-import { Confinement, isInside, readRegularFile, typeWord } from '../util/files.js';
-import { isDockerfileName, kindOfFile, walkedYamlKind } from './kinds.js';
+import { Confinement, isInside, readRegularFile, typeWord, type ReadResult } from '../util/files.js';
+import { isDockerfileName, kindOfFile, walkedYaml } from './kinds.js';
 
 export interface Found {
   abs: string;
@@ -24,6 +24,8 @@ export interface Found {
   explicit: boolean;
   /** Why it is not read (a symlink out of the tree, not a regular file): reported as a file error. */
   problem?: string;
+  /** The file as the walk read it whole to see what it is (small YAML), for the store to take. */
+  read?: ReadResult;
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
@@ -145,23 +147,23 @@ function problemOf(child: string, e: fs.Dirent, confinement: Confinement | undef
 }
 
 /** Expand the command line's paths into the files to lint, in a stable order. */
-export function discover(paths: readonly string[], extraIgnore: readonly string[] = [], cwd = process.cwd(), listings?: Map<string, Set<string>>, confinement?: Confinement): Found[] {
+export function discover(paths: readonly string[], extraIgnore: readonly string[] = [], cwd = process.cwd(), listings?: Listings, confinement?: Confinement): Found[] {
   const out: Found[] = [];
   for (const f of discoverSteps(paths, extraIgnore, cwd, listings, confinement)) if (f) out.push(f);
   return out;
+}
+
+/** The directories a walk listed: their names (for existence tests), and their entries in readdir order. */
+export interface Listings {
+  names: Map<string, Set<string>>;
+  entries: Map<string, fs.Dirent[]>;
 }
 
 /**
  * The same walk, one step at a time: yields each file found, and undefined after each directory read, where
  * a caller that must stay responsive (the language server indexing a big workspace) may pause.
  */
-export function* discoverSteps(
-  paths: readonly string[],
-  extraIgnore: readonly string[] = [],
-  cwd = process.cwd(),
-  listings?: Map<string, Set<string>>,
-  confinement?: Confinement,
-): Generator<Found | undefined> {
+export function* discoverSteps(paths: readonly string[], extraIgnore: readonly string[] = [], cwd = process.cwd(), listings?: Listings, confinement?: Confinement): Generator<Found | undefined> {
   const seen = new Set<string>();
   const cfgIgnore = extraIgnore.length ? ignore().add([...extraIgnore]) : undefined;
   const cfgLevel: Level[] = cfgIgnore ? [{ dir: cwd, ig: cfgIgnore }] : [];
@@ -212,10 +214,11 @@ export function* discoverSteps(
       // The listing says whether there is a .gitignore: no failed open per directory.
       const ig = entries.some((e) => e.name === '.gitignore') ? readGitignore(dir) : undefined;
       const here = ig ? [...levels, { dir, ig }] : levels;
-      // Handed to the document store, which looks up COPY sources in the same directories.
-      listings?.set(dir, new Set(entries.map((e) => e.name)));
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const e of entries) {
+      // Handed to the document store, which looks up COPY sources in the same directories (and the image
+      // linker, which searches them for Dockerfiles and build files, in readdir order as it lists them itself).
+      listings?.names.set(dir, new Set(entries.map((e) => e.name)));
+      listings?.entries.set(dir, entries);
+      for (const e of [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
         const child = path.join(dir, e.name);
         if (e.isDirectory()) {
           if (SKIP_DIRS.has(e.name) || skipped(child, true, here)) continue;
@@ -227,8 +230,9 @@ export function* discoverSteps(
         if ((!dockerfile && !yaml) || skipped(child, false, here)) continue;
         const problem = problemOf(child, e, confinement);
         // compose files by name; other YAML only when it holds Kubernetes objects
-        const kind = problem || dockerfile ? (dockerfile ? 'dockerfile' : 'kubernetes') : walkedYamlKind(child);
-        const f = kind ? first({ abs: child, kind, explicit: false, ...(problem ? { problem } : {}) }) : undefined;
+        const yamlFile = problem || dockerfile ? undefined : walkedYaml(child);
+        const kind = problem || dockerfile ? (dockerfile ? 'dockerfile' : 'kubernetes') : yamlFile?.kind;
+        const f = kind ? first({ abs: child, kind, explicit: false, ...(problem ? { problem } : {}), ...(yamlFile?.read ? { read: yamlFile.read } : {}) }) : undefined;
         if (f) yield f;
       }
     };

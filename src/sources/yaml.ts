@@ -88,20 +88,30 @@ interface YamlStream {
   errors: FileError[];
 }
 
-const parsedStreams = new WeakMap<Document, YamlStream>();
+/** Per document, its parse for each `unread` test (a reader that blanks nothing gets a parse of its own). */
+const parsedStreams = new WeakMap<Document, Map<Unread | undefined, YamlStream>>();
+
+type Unread = (raw: string) => string | undefined;
 
 /**
  * Parse every document of a YAML stream; syntax errors become per-file errors (the first one per document).
  * `unread`: a cheap test on a document's raw text (from its `---` to the next) for documents the caller will
  * never look into (a CRD's megabyte of schema). Those are blanked before the parse (their characters become
  * spaces, line breaks stay, so every offset is kept) and come back as empty documents marked `unread`; their
- * syntax is not checked. The first parse of a file is the one cached.
+ * syntax is not checked. Each file is parsed once per `unread` test, whichever reader (the lint, the folder's
+ * ConfigMaps, the image linker's build files) comes first.
  */
-export function parseYamlStream(file: Document, unread?: (raw: string) => string | undefined): YamlStream {
-  const have = parsedStreams.get(file);
-  if (have) return have;
-  const s = parseStream(file, unread);
-  parsedStreams.set(file, s);
+export function parseYamlStream(file: Document, unread?: Unread): YamlStream {
+  let byTest = parsedStreams.get(file);
+  if (!byTest) {
+    byTest = new Map();
+    parsedStreams.set(file, byTest);
+  }
+  let s = byTest.get(unread);
+  if (!s) {
+    s = parseStream(file, unread);
+    byTest.set(unread, s);
+  }
   return s;
 }
 
@@ -118,7 +128,7 @@ function asComment(rest: string): string {
   return rest.length < 3 ? rest.replace(/[^\r\n]/g, ' ') : `\n#${' '.repeat(rest.length - 3)}\n`;
 }
 
-function blankUnread(text: string, unread: (raw: string) => string | undefined): { text: string; spans: { start: number; end: number; why: string }[] } | undefined {
+function blankUnread(text: string, unread: Unread): { text: string; spans: { start: number; end: number; why: string }[] } | undefined {
   const spans: { start: number; end: number; why: string }[] = [];
   const cuts: number[] = [0];
   for (const m of text.matchAll(DOCUMENT_MARKER)) if (m[0] === '---' && m.index > 0) cuts.push(m.index);
@@ -144,16 +154,32 @@ function blankUnread(text: string, unread: (raw: string) => string | undefined):
 
 /** Where an offset of a parsed YAML file is: its document and the path of the node there. */
 export function locateInYaml(file: Document, offset: number): { document: number; documents: number; helmSource?: string; path: string } | undefined {
-  const s = parsedStreams.get(file);
+  // the first parse of the file: the one its own source made
+  const s = parsedStreams.get(file)?.values().next().value;
   if (!s) return undefined;
   const d = s.docs.find((x) => offset >= x.start && offset < x.end) ?? s.docs[s.docs.length - 1];
   if (!d) return undefined;
   return { document: d.index, documents: s.docs.length, ...(d.helmSource ? { helmSource: d.helmSource } : {}), path: joinPath(yamlPathAt(d, offset)) };
 }
 
+/**
+ * yaml 2.x looks up process.env.LOG_TOKENS for every token and LOG_STREAM for every document (its debug
+ * switches; 3.0 reads them once at load), and each process.env lookup goes to the C++ side: measured, a third of
+ * a parse. While the (synchronous) parse runs, a plain object with those two switches stands in for process.env.
+ */
+function withPlainEnv<T>(parse: () => T): T {
+  const env = process.env;
+  process.env = { LOG_TOKENS: env.LOG_TOKENS, LOG_STREAM: env.LOG_STREAM };
+  try {
+    return parse();
+  } finally {
+    process.env = env;
+  }
+}
+
 function parseAll(text: string): YDocument.Parsed[] {
   // merge: `<<: *base` keys (YAML 1.1) are used by compose files and honoured by Kubernetes' parser.
-  const parsed = parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: false, strict: false }) as YDocument.Parsed[];
+  const parsed = withPlainEnv(() => parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: false, strict: false })) as YDocument.Parsed[];
   return Array.isArray(parsed) ? parsed : [parsed as unknown as YDocument.Parsed];
 }
 
@@ -175,7 +201,7 @@ function relaxFlowClosers(text: string): string | undefined {
   return changed ? out : undefined;
 }
 
-function parseStream(file: Document, unread?: (raw: string) => string | undefined): YamlStream {
+function parseStream(file: Document, unread?: Unread): YamlStream {
   const errors: FileError[] = [];
   const docs: YamlDoc[] = [];
   let parsed: YDocument.Parsed[];

@@ -138,8 +138,12 @@ function realPathOf(p: string): string | undefined {
 export class Confinement {
   private readonly roots: string[];
   private readonly explicit = new Set<string>();
-  /** Directories a walk entered from a root without following symlinks: inside it, no realpath needed. */
-  private readonly walked = new Set<string>();
+  /**
+   * Directories a walk entered from a root without following symlinks: inside it, no realpath needed; with
+   * their entries, whose types say which files are regular (no lstat needed).
+   */
+  private readonly walked = new Map<string, readonly fs.Dirent[]>();
+  private readonly regularIn = new Map<string, Set<string>>();
 
   constructor(
     roots: readonly string[],
@@ -153,9 +157,19 @@ export class Confinement {
     this.explicit.add(path.resolve(absPath));
   }
 
-  /** Directories the walk entered (from a root, never through a symlink). */
-  addWalked(dirs: Iterable<string>): void {
-    for (const d of dirs) this.walked.add(d);
+  /** Directories the walk entered (from a root, never through a symlink), with their entries. */
+  addWalked(dirs: ReadonlyMap<string, readonly fs.Dirent[]>): void {
+    for (const [d, entries] of dirs) this.walked.set(d, entries);
+  }
+
+  /** The walk listed `abs` as a regular file (its directory entry: not a symlink). */
+  private walkedRegular(dir: string, abs: string): boolean {
+    let names = this.regularIn.get(dir);
+    if (!names) {
+      names = new Set((this.walked.get(dir) ?? []).filter((e) => e.isFile()).map((e) => e.name));
+      this.regularIn.set(dir, names);
+    }
+    return names.has(path.basename(abs));
   }
 
   isExplicit(absPath: string): boolean {
@@ -172,7 +186,8 @@ export class Confinement {
    * when it is inside a root; else the innermost root `from` is in; else `from`. With --follow-symlinks, `dir`.
    */
   searchRoot(dir: string, from: string): string {
-    if (this.follow || this.roots.length === 0 || this.rootOf(realPathOf(dir) ?? path.resolve(dir))) return dir;
+    // a directory the walk entered is inside its root (the walk descends real directories only): no realpath
+    if (this.follow || this.roots.length === 0 || this.walked.has(path.resolve(dir)) || this.rootOf(realPathOf(dir) ?? path.resolve(dir))) return dir;
     const realFrom = realPathOf(from) ?? path.resolve(from);
     return this.roots.filter((r) => isInside(realFrom, r)).sort((a, b) => b.length - a.length)[0] ?? from;
   }
@@ -212,6 +227,7 @@ export class Confinement {
       const w = path.resolve(within);
       if (!this.walked.has(w) || !isInside(dir, w)) return false;
     }
+    if (this.walkedRegular(dir, abs)) return true;
     try {
       return !fs.lstatSync(abs).isSymbolicLink();
     } catch {

@@ -166,10 +166,19 @@ export function parseDotEnv(text: string): Record<string, string> {
   return env;
 }
 
-/** The interpolation environment of a project: `.env` in the project directory, overridden by the process environment. */
+/** The variables of an environment that are set. */
+export function definedVariables(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * The interpolation environment of a project: `.env` in the project directory, overridden by the process
+ * environment (`processEnv`, its set variables only: definedVariables, which a caller with many projects
+ * computes once, as reading process.env goes to the C++ side for every variable).
+ */
 export function projectEnv(projectDir: string, processEnv: Env, readText: (abs: string) => string | undefined): Env {
   // read by the caller's document store: a regular file under 1 MiB, inside the linted tree
   const text = readText(path.join(projectDir, '.env'));
   const fileEnv = text === undefined ? {} : parseDotEnv(text);
-  return { ...fileEnv, ...Object.fromEntries(Object.entries(processEnv).filter(([, v]) => v !== undefined)) };
+  return { ...fileEnv, ...processEnv };
 }

@@ -11,7 +11,7 @@ import { problemNote, type DocumentStore } from '../../document/store.js';
 import type { ImageConfig } from '../image-config.js';
 import type { SourceOptions } from '../launch.js';
 import { entries, get, isMapping, mapScalar, parseYamlStream, scalarNode, YamlLimitError, type Entry, type YamlDoc, type YNode } from '../yaml.js';
-import { interpolate, projectEnv, type Env, type Interpolated } from './interpolate.js';
+import { definedVariables, interpolate, projectEnv, type Env, type Interpolated } from './interpolate.js';
 import { charsOf, MappedText, type Chars } from '../../document/text.js';
 
 export type ComposeVersion = 1 | 2;
@@ -216,11 +216,23 @@ interface LoadedProject {
   fileErrors: FileError[];
 }
 
+/** The process environment's set variables, once per run (its store) and environment. */
+const definedEnvs = new WeakMap<DocumentStore, { of: Env; defined: Env }>();
+
+function definedOf(store: DocumentStore, env: Env): Env {
+  let d = definedEnvs.get(store);
+  if (!d || d.of !== env) {
+    d = { of: env, defined: definedVariables(env) };
+    definedEnvs.set(store, d);
+  }
+  return d.defined;
+}
+
 export function loadProject(docs: readonly Document[], store: DocumentStore, opts: ComposeOptions): LoadedProject | undefined {
   const first = docs[0];
   if (!first) return undefined;
   const projectDir = first.absPath ? path.dirname(first.absPath) : process.cwd();
-  const env = projectEnv(projectDir, opts.env ?? process.env, (p) => store.readText(p));
+  const env = projectEnv(projectDir, definedOf(store, opts.env ?? process.env), (p) => store.readText(p));
   const p = new Project(store, env, opts);
   const fileErrors: FileError[] = [];
   p.sink = fileErrors;

@@ -2,7 +2,6 @@
  * A Dockerfile stage's launch: ENTRYPOINT + CMD as the runtime execs them, the scripts they run (found
  * through COPY/ADD in the build context, other stages or heredocs), and the predicted stop.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Document, Origin } from '../../document/document.js';
 import type { DocumentStore } from '../../document/store.js';
@@ -44,8 +43,6 @@ interface ContextReader extends ContextFiles {
 }
 
 function contextReader(dir: string, store: DocumentStore): ContextReader {
-  const kinds = new Map<string, 'dir' | 'file' | 'none'>();
-  const listings = new Map<string, string[] | undefined>();
   const root = path.resolve(dir);
   /** Inside the build context only: `COPY ../x` cannot reach outside it. */
   const inside = (rel: string): string | undefined => {
@@ -54,18 +51,7 @@ function contextReader(dir: string, store: DocumentStore): ContextReader {
   };
   const kind = (rel: string): 'dir' | 'file' | 'none' => {
     const abs = inside(rel);
-    if (abs === undefined) return 'none';
-    let v = kinds.get(abs);
-    if (v === undefined) {
-      try {
-        const st = fs.statSync(abs);
-        v = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'none';
-      } catch {
-        v = 'none';
-      }
-      kinds.set(abs, v);
-    }
-    return v;
+    return abs === undefined ? 'none' : store.typeOf(abs);
   };
   return {
     dir,
@@ -78,17 +64,7 @@ function contextReader(dir: string, store: DocumentStore): ContextReader {
     },
     list: (rel) => {
       const abs = inside(rel);
-      if (abs === undefined) return undefined;
-      if (!listings.has(abs)) {
-        let names: string[] | undefined;
-        try {
-          names = fs.readdirSync(abs);
-        } catch {
-          names = undefined;
-        }
-        listings.set(abs, names);
-      }
-      return listings.get(abs);
+      return abs === undefined ? undefined : store.listing(abs);
     },
   };
 }

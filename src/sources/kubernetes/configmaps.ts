@@ -12,6 +12,9 @@
  * `kubectl apply -f` applies them in order), else in the other manifest files of the same folder and the
  * folder's kustomization (`configMapGenerator` files). Several different ConfigMaps of that name in the
  * folder: none is picked.
+ *
+ * Every stream is parsed as the Kubernetes source parses it (a CRD's schema blanked, unparsedKind), so that a
+ * file the lint reads and this index reads is parsed once.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,6 +25,7 @@ import { MappedText } from '../../document/text.js';
 import { looksLikeKubernetes } from '../kinds.js';
 import type { ScriptRef } from '../launch.js';
 import { entries, get, items, mapScalar, parseYamlStream, scalarNode, scalarString, type YamlDoc, type YNode } from '../yaml.js';
+import { unparsedKind } from './pods.js';
 
 /** One data key of a ConfigMap: its text and where it is written. */
 interface ConfigMapFile {
@@ -72,7 +76,7 @@ function generatedConfigMaps(store: DocumentStore, dir: string): ConfigMapObject
   for (const n of ['kustomization.yaml', 'kustomization.yml', 'Kustomization']) {
     const doc = store.read(path.join(dir, n), 'kubernetes');
     if (!doc) continue;
-    for (const y of parseYamlStream(doc).docs) {
+    for (const y of parseYamlStream(doc, unparsedKind).docs) {
       const namespace = scalarString(y, get(y, y.root, 'namespace')?.value);
       for (const g of items(y, get(y, y.root, 'configMapGenerator')?.value) ?? []) {
         const name = scalarString(y, get(y, g, 'name')?.value);
@@ -123,7 +127,7 @@ export class ConfigMapIndex {
     for (const n of names) {
       const doc = this.store.read(path.join(dir, n), 'kubernetes');
       if (!doc || !/^kind:[ \t]*ConfigMap\b/m.test(doc.text) || !looksLikeKubernetes(doc.text)) continue;
-      for (const y of parseYamlStream(doc).docs) {
+      for (const y of parseYamlStream(doc, unparsedKind).docs) {
         const cm = configMapOf(doc, y, y.root);
         if (cm) out.push(cm);
         for (const it of items(y, get(y, y.root, 'items')?.value) ?? []) {
@@ -144,7 +148,7 @@ export class ConfigMapIndex {
   find(name: string, namespace: string | undefined, doc: Document): { cm?: ConfigMapObject; ambiguous?: string[] } {
     const sameNs = (c: ConfigMapObject): boolean => c.name === name && (c.namespace === undefined || namespace === undefined || c.namespace === namespace);
     const own: ConfigMapObject[] = [];
-    for (const y of parseYamlStream(doc).docs) {
+    for (const y of parseYamlStream(doc, unparsedKind).docs) {
       const cm = configMapOf(doc, y, y.root);
       if (cm && sameNs(cm)) own.push(cm);
       for (const it of items(y, get(y, y.root, 'items')?.value) ?? []) {

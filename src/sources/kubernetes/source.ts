@@ -27,6 +27,8 @@ export interface KubernetesOptions extends SourceOptions {
   linker?: ImageLinker;
   /** The file was named on the command line or read from stdin: report what is not Kubernetes. */
   explicit?: boolean;
+  /** Parse every document, also those no reader looks into (a CRD): the reference the tests hold the fast path to. */
+  parseEveryDocument?: boolean;
 }
 
 /** Every container the kubelet stops with the pod: containers, and sidecar init containers. */
@@ -89,7 +91,7 @@ export function lintKubernetesSource(doc: Document, store: DocumentStore, opts: 
   const images = new ImageConfigs(store, opts, linker);
   // a CRD's schema holds no pod and is not parsed (about two thirds of a repository's YAML by size where it
   // ships CRDs)
-  const stream = parseYamlStream(doc, unparsedKind);
+  const stream = parseYamlStream(doc, opts.parseEveryDocument ? undefined : unparsedKind);
   const isK8s = opts.explicit || looksLikeKubernetes(doc.text);
   if (stream.errors.length && isK8s) result.errors.push(...stream.errors);
   const fileErrors: FileError[] = [];
