@@ -1271,10 +1271,18 @@ function functionsOf(root: Node, into: Map<string, Node>): void {
 
 /** `trap` commands, not inside another command (`$(trap -p)`). */
 function collectTraps(root: Node, source: string, functions: ReadonlyMap<string, Node>): Trap[] {
+  // A name whose value is `trap` has those letters in a row once quotes and backslashes are gone: look at the
+  // command around each such place (a read of every command of a big script costs more than its parse).
+  const found = new Map<number, Node>();
+  for (const m of source.matchAll(/(?=t["'\\]*r["'\\]*a["'\\]*p)/g)) {
+    for (let n = root.descendantForIndex(m.index, m.index + 1); n; n = n.parent) {
+      if (n.type !== 'command') continue;
+      found.set(n.id, n);
+      break;
+    }
+  }
   const traps: Trap[] = [];
-  for (const n of root.descendantsOfType('command')) {
-    // a name whose value is `trap` has those letters in a row once quotes and backslashes are gone
-    if (!n?.text.replace(/["'\\]/g, '').includes('trap')) continue;
+  for (const n of [...found.values()].sort((x, y) => x.startIndex - y.startIndex)) {
     if (firstWord(n) !== 'trap') continue;
     let nested = false;
     for (let a = n.parent; a && !nested; a = a.parent) nested = !a.isNamed || a.type === 'command' || a.type === 'heredoc_body' || a.type === 'comment';
