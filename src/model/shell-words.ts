@@ -295,17 +295,26 @@ export function unwrap(n: Node): Node {
   return cur;
 }
 
+/** Offsets of the newlines of the last source asked about: a walk asks for many positions in one script. */
+let lineBreaks: { source: string; at: number[] } | undefined;
+
 /** 1-based line and column of an offset. */
 export function positionOf(source: string, index: number): { line: number; column: number } {
-  let line = 1;
-  let last = -1;
-  let i = source.indexOf('\n');
-  while (i !== -1 && i < index) {
-    line++;
-    last = i;
-    i = source.indexOf('\n', i + 1);
+  if (lineBreaks?.source !== source) {
+    const at: number[] = [];
+    for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) at.push(i);
+    lineBreaks = { source, at };
   }
-  return { line, column: index - last };
+  // the number of newlines before the offset (binary search)
+  const at = lineBreaks.at;
+  let lo = 0;
+  let hi = at.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((at[mid] as number) < index) lo = mid + 1;
+    else hi = mid;
+  }
+  return { line: lo + 1, column: index - (lo > 0 ? (at[lo - 1] as number) : -1) };
 }
 
 export function firstWord(cmd: Node): string | undefined {

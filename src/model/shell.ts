@@ -298,23 +298,112 @@ function errorsOf(root: Node, source: string): ShellAnalysis['errors'] {
 // ---------------------------------------------------------------------------------------------------
 // Paths through the script
 
-/** A path through the script so far, while it is still running commands. */
-interface Path {
-  /** The last command that may serve, run in the foreground. */
-  service?: FinalCommand;
-  /** Commands run after it. */
-  after: FinalCommand[];
-  /** The last background job, and the `wait`s for it since. */
-  job?: FinalCommand;
-  waits: number;
-  guarded: boolean;
-  /** The last `wait` for the job. */
-  lastWait?: FinalCommand;
-  via: string[];
-  /** The positional parameters ($1, $2, ...), when known: they decide `if [ "$1" = x ]` and `case "$1"`. */
-  args?: readonly string[];
-  /** The callers' parameters, while in a function (restored when it returns). */
-  frames?: (readonly string[] | undefined)[];
+/**
+ * A list that paths grow at its end and share: a path that enters a branch or runs one more command adds
+ * one link instead of copying the list (an official image's entrypoint takes tens of thousands of path
+ * steps); an array is made only for an end, once per link.
+ */
+interface Chain<T> {
+  readonly last: T;
+  readonly init: Chain<T> | undefined;
+  readonly length: number;
+  items?: T[];
+}
+
+function push<T>(chain: Chain<T> | undefined, item: T): Chain<T> {
+  return { last: item, init: chain, length: (chain?.length ?? 0) + 1 };
+}
+
+function itemsOf<T>(chain: Chain<T> | undefined): T[] {
+  if (!chain) return [];
+  if (!chain.items) {
+    const out: T[] = [];
+    for (let c: Chain<T> | undefined = chain; c; c = c.init) out.push(c.last);
+    chain.items = out.reverse();
+  }
+  return chain.items;
+}
+
+/** A command that may serve, with the families that would exec it in place (dropped when the path ends). */
+type Service = FinalCommand & { execBy?: { bash: boolean; ash: boolean } };
+
+/** A path through the script so far, while it is still running commands. Never changed: a step makes a new one. */
+class Path {
+  constructor(
+    /** The last command that may serve, run in the foreground. */
+    readonly service: Service | undefined,
+    /** Commands run after it. */
+    readonly after: Chain<FinalCommand> | undefined,
+    /** The last background job, and the `wait`s for it since. */
+    readonly job: FinalCommand | undefined,
+    readonly waits: number,
+    readonly guarded: boolean,
+    /** The last `wait` for the job. */
+    readonly lastWait: FinalCommand | undefined,
+    readonly via: Chain<string> | undefined,
+    /** The positional parameters ($1, $2, ...), when known: they decide `if [ "$1" = x ]` and `case "$1"`. */
+    readonly args: readonly string[] | undefined,
+    /** The callers' parameters, while in a function (restored when it returns). */
+    readonly frames: Chain<readonly string[] | undefined> | undefined,
+  ) {}
+
+  private key: string | undefined = undefined;
+  /** The path this one was before it entered its branch (while unchanged since). */
+  private outer: Path | undefined = undefined;
+
+  /** What cap() tells paths apart by (a path goes through many caps unchanged). */
+  capKey(): string {
+    this.key ??= `${this.service?.start ?? -1}/${this.job?.start ?? -1}/${this.waits}/${this.after?.length ?? 0}`;
+    return this.key;
+  }
+
+  /** A command run after the service (or after the `wait` for the job). */
+  runs(rec: FinalCommand): Path {
+    return new Path(this.service, push(this.after, rec), this.job, this.waits, this.guarded, this.lastWait, this.via, this.args, this.frames);
+  }
+
+  /** The path enters a branch. */
+  enter(where: string): Path {
+    const p = new Path(this.service, this.after, this.job, this.waits, this.guarded, this.lastWait, push(this.via, where), this.args, this.frames);
+    p.outer = this;
+    return p;
+  }
+
+  /** The path leaves the branch it had entered (a path the branch did not change is the one that entered). */
+  leave(): Path {
+    return this.outer ?? new Path(this.service, this.after, this.job, this.waits, this.guarded, this.lastWait, this.via?.init, this.args, this.frames);
+  }
+
+  withArgs(args: readonly string[] | undefined): Path {
+    return new Path(this.service, this.after, this.job, this.waits, this.guarded, this.lastWait, this.via, args, this.frames);
+  }
+
+  /** `svc &`: the new job, not yet waited for. */
+  startJob(job: FinalCommand): Path {
+    return new Path(this.service, this.after, job, 0, false, this.lastWait, this.via, this.args, this.frames);
+  }
+
+  /** `wait` for the job; the first one is guarded when `set -e` cannot end the script there. */
+  waited(rec: FinalCommand, guardedHere: boolean): Path {
+    return new Path(this.service, this.after, this.job, this.waits + 1, this.waits === 0 ? guardedHere : this.guarded, rec, this.via, this.args, this.frames);
+  }
+
+  /** The path enters a function: its $1... are the call's arguments. */
+  call(where: string, args: readonly string[] | undefined): Path {
+    return new Path(this.service, this.after, this.job, this.waits, this.guarded, this.lastWait, push(this.via, where), args, push(this.frames, this.args));
+  }
+
+  /** The path returns from a function: the caller's parameters again. */
+  back(): Path {
+    return new Path(this.service, this.after, this.job, this.waits, this.guarded, this.lastWait, this.via?.init, this.frames?.last, this.frames?.init);
+  }
+}
+
+/** An end while the walk goes on: `after` and `via` are still chains (arrays once the walk is done). */
+type End = Omit<ShellEnd, 'after' | 'via'> & { after: Chain<FinalCommand> | undefined; via: Chain<string> | undefined };
+
+function shellEnd(e: End): ShellEnd {
+  return { ...e, after: itemsOf(e.after), via: itemsOf(e.via) };
 }
 
 /** Where a statement stands: may its family exec it in place, is a `wait` there guarded against `set -e`. */
@@ -332,10 +421,14 @@ interface Place {
 
 /** What walking a statement gives: paths still open, paths that ended in exec, paths that returned from a function. */
 interface Flow {
-  open: Path[];
-  ends: ShellEnd[];
-  returned: Path[];
+  open: readonly Path[];
+  ends: readonly End[];
+  returned: readonly Path[];
 }
+
+// Most statements end no path and return none: one frozen empty list for all of them.
+const NO_ENDS: readonly End[] = Object.freeze([]);
+const NO_PATHS: readonly Path[] = Object.freeze([]);
 
 const MAX_PATHS = 64;
 const MAX_CALL_DEPTH = 8;
@@ -393,10 +486,57 @@ function pauseOf(body: Node, functions: ReadonlyMap<string, Node>): number | und
   return ok ? longest : undefined;
 }
 
+/** What a command statement says, read once. */
+interface CommandFacts {
+  /** Its name, when literal. */
+  name: string | undefined;
+  words: Word[];
+  /** Its words after the name. */
+  args: Word[];
+  /** Whether it returns at once, does a finite task, or may serve (see commandWeight). */
+  weight: 'instant' | 'work' | false;
+}
+
+interface Clause {
+  cond: Statement[];
+  body: Statement[];
+  /** `the then branch (line 3)` */
+  where: string;
+  /** The condition as a test on the positional parameters, when it is one statement. */
+  test: Test | undefined;
+}
+
+interface CaseItem {
+  patterns: string[];
+  body: Statement[];
+  where: string;
+}
+
+interface LoopFacts {
+  inner: Statement[];
+  breaks: boolean;
+  endless: boolean;
+  pause: number | undefined;
+  /** It leaves once a process it checks is gone (`kill -0 "$pid" || break`). */
+  gone: boolean;
+}
+
 class Walker {
   readonly functions = new Map<string, Node>();
   readonly sourced: { path?: string; line: number }[] = [];
   private depth = 0;
+  // What the walk reads from a node, by the node's id (unique within its tree): a function's body is walked
+  // again at every call, and each read of a tree-sitter node crosses into wasm and makes a new object.
+  private readonly types = new Map<number, string>();
+  private readonly bodies = new Map<number, Statement[]>();
+  private readonly commands = new Map<number, CommandFacts>();
+  private readonly records = new Map<number, FinalCommand>();
+  private readonly children = new Map<number, { first: Node | null; last: Node | null; op: string | undefined; body: Node | null; command: boolean }>();
+  private readonly ifs = new Map<number, { clauses: Clause[]; hasElse: boolean }>();
+  private readonly cases = new Map<number, { subject: string; items: CaseItem[]; catchAll: boolean }>();
+  private readonly loops = new Map<number, LoopFacts>();
+  private readonly calls = new Map<number, string>();
+
   constructor(
     readonly source: string,
     readonly family: ShellFamily,
@@ -405,16 +545,72 @@ class Walker {
     readonly trapped: boolean,
   ) {}
 
-  record(node: Node, shape: CommandShape, extra: Partial<FinalCommand> = {}): FinalCommand {
+  private typeOf(n: Node): string {
+    let t = this.types.get(n.id);
+    if (t === undefined) {
+      t = n.type;
+      this.types.set(n.id, t);
+    }
+    return t;
+  }
+
+  private statementsIn(n: Node): Statement[] {
+    let s = this.bodies.get(n.id);
+    if (!s) {
+      s = statementsOf(n);
+      this.bodies.set(n.id, s);
+    }
+    return s;
+  }
+
+  /** A statement's first and last named child, its second child's type, its body field, and whether it unwraps to a command. */
+  private partsOf(n: Node): { first: Node | null; last: Node | null; op: string | undefined; body: Node | null; command: boolean } {
+    let p = this.children.get(n.id);
+    if (!p) {
+      const count = n.namedChildCount;
+      p = { first: n.namedChild(0), last: n.namedChild(count - 1), op: n.child(1)?.type, body: n.childForFieldName('body'), command: unwrap(n).type === 'command' };
+      this.children.set(n.id, p);
+    }
+    return p;
+  }
+
+  private commandOf(node: Node): CommandFacts {
+    let f = this.commands.get(node.id);
+    if (!f) {
+      const cmd = unwrap(node);
+      const name = firstWord(cmd);
+      const words = wordsOf(cmd, this.env);
+      const args = words.slice(1);
+      f = { name, words, args, weight: name === undefined ? false : commandWeight(name, args, readsInput(node)) };
+      this.commands.set(node.id, f);
+    }
+    return f;
+  }
+
+  /**
+   * What a statement runs, as a finding names it: one object per statement, except a background job, which is
+   * new each time it starts (loop() tells the jobs a loop started from those it was given by identity).
+   */
+  record(node: Node, shape: CommandShape): FinalCommand {
+    const had = this.records.get(node.id);
+    if (had?.shape === shape && shape !== 'background') return had;
+    // `shape` keeps its place among the keys
+    const made = { ...(had ?? this.recordOnce(node)), shape };
+    this.records.set(node.id, made);
+    return made;
+  }
+
+  private recordOnce(node: Node): FinalCommand {
+    const shape: CommandShape = 'none';
     const cmd = unwrap(node);
     const base = { start: node.startIndex, end: node.endIndex, ...positionOf(this.source, node.startIndex) };
     if (cmd.type !== 'command') {
       const inner = firstCommand(cmd);
       const words = inner ? wordsOf(inner, this.env) : [];
       const argv = argvOf(words);
-      return { words, ...(argv ? { argv } : {}), shape, explicitExec: false, execd: false, ...base, ...extra };
+      return { words, ...(argv ? { argv } : {}), shape, explicitExec: false, execd: false, ...base };
     }
-    let words = wordsOf(cmd, this.env);
+    let words = this.commandOf(node).words;
     const nameStart = words[0]?.start;
     let explicitExec = false;
     if (words[0]?.literal === 'exec') {
@@ -435,14 +631,13 @@ class Walker {
       ...(nameStart !== undefined ? { nameStart } : {}),
       assignments: hasAssignments(cmd),
       ...(isFunction ? { isFunction } : {}),
-      ...extra,
     };
   }
 
   /** Would this family exec this command by itself, here? */
   private implicitExec(place: Place, node: Node, negated: boolean): { bash: boolean; ash: boolean } {
     if (this.mode === 'script' || this.trapped || place.nested || negated) return { bash: false, ash: false };
-    const redirected = node.type === 'redirected_statement';
+    const redirected = this.typeOf(node) === 'redirected_statement';
     return { bash: place.top && !redirected && !place.subshell, ash: place.tail };
   }
 
@@ -451,31 +646,33 @@ class Walker {
   }
 
   /** Walk a list of statements (a script, a branch, a body). */
-  list(nodes: readonly { node: Node; background: boolean }[], paths: Path[], place: Place): Flow {
+  list(nodes: readonly Statement[], paths: readonly Path[], place: Place): Flow {
     let open = paths;
-    const ends: ShellEnd[] = [];
+    const ends: End[] = [];
     const returned: Path[] = [];
     // The last statement that is not a function definition is at the list's tail.
     let last = nodes.length - 1;
-    while (last >= 0 && nodes[last]?.node.type === 'function_definition') last--;
-    nodes.forEach((s, i) => {
-      if (!open.length) return;
-      const f = s.background ? this.background(s.node, open) : this.statement(s.node, open, { ...place, top: place.top && i === last, tail: place.tail && i === last });
+    while (last >= 0 && this.typeOf((nodes[last] as Statement).node) === 'function_definition') last--;
+    const inside = place.top || place.tail ? { ...place, top: false, tail: false } : place;
+    for (let i = 0; i < nodes.length && open.length; i++) {
+      const s = nodes[i] as Statement;
+      const f = s.background ? this.background(s.node, open) : this.statement(s.node, open, i === last ? place : inside);
       open = f.open;
-      ends.push(...f.ends);
-      returned.push(...f.returned);
-    });
+      for (const e of f.ends) ends.push(e);
+      for (const p of f.returned) returned.push(p);
+    }
     return { open: cap(open), ends, returned };
   }
 
-  private background(node: Node, paths: Path[]): Flow {
+  private background(node: Node, paths: readonly Path[]): Flow {
     const job = this.record(node, 'background');
-    return { open: paths.map((p) => ({ ...p, job, waits: 0, guarded: false })), ends: [], returned: [] };
+    return { open: paths.map((p) => p.startJob(job)), ends: NO_ENDS, returned: NO_PATHS };
   }
 
-  statement(node: Node, paths: Path[], place: Place): Flow {
-    const none: Flow = { open: paths, ends: [], returned: [] };
-    switch (node.type) {
+  statement(node: Node, paths: readonly Path[], place: Place): Flow {
+    const none: Flow = { open: paths, ends: NO_ENDS, returned: NO_PATHS };
+    const type = this.typeOf(node);
+    switch (type) {
       case 'comment':
       case 'heredoc_body':
       case 'function_definition':
@@ -486,15 +683,15 @@ class Walker {
       case 'test_command':
         return none;
       case 'redirected_statement': {
-        const body = node.childForFieldName('body');
+        const { body, command } = this.partsOf(node);
         if (!body) return none;
-        if (unwrap(node).type === 'command') return this.command(node, paths, place, false);
+        if (command) return this.command(node, paths, place, false);
         return this.statement(body, paths, { ...place, top: false });
       }
       case 'command':
         return this.command(node, paths, place, false);
       case 'negated_command': {
-        const inner = node.namedChild(0);
+        const inner = this.partsOf(node).first;
         return inner ? this.statement(inner, paths, { ...place, top: false, tail: false }) : none;
       }
       case 'list':
@@ -503,13 +700,15 @@ class Walker {
         return this.service(this.record(node, 'pipeline'), paths, { bash: false, ash: false });
       case 'subshell':
       case 'compound_statement': {
-        const inner = statementsOf(node);
-        const sub = node.type === 'subshell';
+        const inner = this.statementsIn(node);
+        const sub = type === 'subshell';
         const f = this.list(inner, paths, { ...place, top: false, subshell: place.subshell || sub });
         if (!sub) return f;
         // `exec` in a subshell replaces the subshell: the shell waits for it (unless ash ran it in place).
-        const keep = (e: ShellEnd): boolean => e.kind === 'exec' && !e.command.explicitExec;
-        const demoted = f.ends.filter((e) => !keep(e)).map((e): Path => ({ service: { ...e.command, execd: false, explicitExec: false }, after: [], waits: 0, guarded: false, via: e.via }));
+        const keep = (e: End): boolean => e.kind === 'exec' && !e.command.explicitExec;
+        const demoted = f.ends
+          .filter((e) => !keep(e))
+          .map((e) => new Path({ ...e.command, execd: false, explicitExec: false }, undefined, undefined, 0, false, undefined, e.via, undefined, undefined));
         return { open: [...f.open, ...demoted], ends: f.ends.filter(keep), returned: f.returned };
       }
       case 'if_statement':
@@ -526,34 +725,35 @@ class Walker {
     }
   }
 
-  private andOr(node: Node, paths: Path[], place: Place): Flow {
-    const left = node.namedChild(0);
-    const right = node.namedChild(node.namedChildCount - 1);
-    const op = node.child(1)?.type;
-    if (!left || !right || left === right) return { open: paths, ends: [], returned: [] };
+  private andOr(node: Node, paths: readonly Path[], place: Place): Flow {
+    const { first: left, last: right, op } = this.partsOf(node);
+    if (!left || !right || left === right) return { open: paths, ends: NO_ENDS, returned: NO_PATHS };
     const l = this.statement(left, paths, { ...place, top: false, tail: false, guarded: place.guarded || op === '||' });
     const r = this.statement(right, l.open, place);
     // `a && b`: when a fails, b is skipped and the path has ended its work (the container exits, or the
     // script goes on): a check that failed is not a service. `a || b`: when a succeeds, b is skipped.
-    const skipped = op === '||' ? l.open : l.open.filter((p) => p.service === undefined || p.service.start < left.startIndex);
+    const leftStart = left.startIndex;
+    const skipped = op === '||' ? l.open : l.open.filter((p) => p.service === undefined || p.service.start < leftStart);
     return { open: cap([...r.open, ...skipped]), ends: [...l.ends, ...r.ends], returned: [...l.returned, ...r.returned] };
   }
 
-  private ifStatement(node: Node, paths: Path[], place: Place): Flow {
-    const ends: ShellEnd[] = [];
-    const returned: Path[] = [];
-    const open: Path[] = [];
-    let rest = paths;
-    let hasElse = false;
-    const branch = { ...place, top: false };
+  private ifFacts(node: Node): { clauses: Clause[]; hasElse: boolean } {
+    let facts = this.ifs.get(node.id);
+    if (facts) return facts;
     // if COND; then BODY [elif COND; then BODY]... [else BODY] fi
-    const clauses: { cond: Statement[]; body: Statement[]; line: number; what: string }[] = [];
-    const split = (n: Node, what: string, condition: boolean): { cond: Statement[]; body: Statement[]; line: number; what: string } => {
+    const split = (n: Node, what: string, condition: boolean): Clause => {
       const all = statementsOf(n).filter((st) => st.node.type !== 'elif_clause' && st.node.type !== 'else_clause');
       const thenAt = condition ? childIndexOf(n, 'then') : -1;
-      return { cond: all.filter((st) => st.node.startIndex < thenAt), body: all.filter((st) => st.node.startIndex > thenAt), line: positionOf(this.source, n.startIndex).line, what };
+      const cond = all.filter((st) => st.node.startIndex < thenAt);
+      return {
+        cond,
+        body: all.filter((st) => st.node.startIndex > thenAt),
+        where: `${what} (line ${positionOf(this.source, n.startIndex).line})`,
+        test: cond.length === 1 ? testOf((cond[0] as Statement).node) : undefined,
+      };
     };
-    clauses.push(split(node, 'the then branch', true));
+    const clauses = [split(node, 'the then branch', true)];
+    let hasElse = false;
     for (const c of namedOf(node)) {
       if (c.type === 'elif_clause') clauses.push(split(c, 'the elif branch', true));
       if (c.type === 'else_clause') {
@@ -561,46 +761,92 @@ class Walker {
         clauses.push(split(c, 'the else branch', false));
       }
     }
+    facts = { clauses, hasElse };
+    this.ifs.set(node.id, facts);
+    return facts;
+  }
+
+  private ifStatement(node: Node, paths: readonly Path[], place: Place): Flow {
+    const ends: End[] = [];
+    const returned: Path[] = [];
+    const open: Path[] = [];
+    let rest = paths;
+    const branch = { ...place, top: false };
+    const { clauses, hasElse } = this.ifFacts(node);
     for (const cl of clauses) {
       // The condition runs (it is a check, not a service); then the body, or the next clause. A condition
       // on known positional parameters (`[ "$1" = postgres ]`) is decided: only the branch it takes is walked.
       const cond = this.list(cl.cond, rest, { ...branch, tail: false, guarded: true });
       ends.push(...cond.ends);
       returned.push(...cond.returned);
-      const decided = cond.open.map((p) => ({ p, v: cl.cond.length ? conditionOf(cl.cond, p.args) : true }));
-      const entered = decided.filter((d) => d.v !== false).map(({ p }) => ({ ...p, via: [...p.via, `${cl.what} (line ${cl.line})`] }));
+      const entered: Path[] = [];
+      const skipping: Path[] = [];
+      // paths mostly share one parameter list: decide once per list
+      let seenArgs: readonly string[] | undefined | null = null;
+      let decided: boolean | undefined;
+      for (const p of cond.open) {
+        if (p.args !== seenArgs) {
+          seenArgs = p.args;
+          decided = cl.cond.length ? conditionOf(cl.test, p.args) : true;
+        }
+        const v = decided;
+        if (v !== false) entered.push(p.enter(cl.where));
+        if (v !== true) skipping.push(p);
+      }
+      rest = skipping;
       const body = this.list(cl.body, entered, branch);
       // Paths that leave the branch go on after the `if`: it is no longer where they are.
-      open.push(...body.open.map(leave));
+      for (const p of body.open) open.push(p.leave());
       ends.push(...body.ends);
       returned.push(...body.returned);
-      rest = decided.filter((d) => d.v !== true).map(({ p }) => p);
     }
     if (!hasElse) open.push(...rest);
     return { open: cap(open), ends, returned };
   }
 
-  private caseStatement(node: Node, paths: Path[], place: Place): Flow {
-    const ends: ShellEnd[] = [];
-    const returned: Path[] = [];
-    const open: Path[] = [];
+  private caseFacts(node: Node): { subject: string; items: CaseItem[]; catchAll: boolean } {
+    let facts = this.cases.get(node.id);
+    if (facts) return facts;
     let catchAll = false;
-    const subject = node.childForFieldName('value')?.text ?? '';
-    let remaining = paths;
+    const items: CaseItem[] = [];
     for (const item of namedOf(node).filter((n) => n.type === 'case_item')) {
       const line = positionOf(this.source, item.startIndex).line;
       const values = item.childrenForFieldName('value').filter((v): v is Node => v !== null);
       const patterns = values.map((v) => v.text);
       if (patterns.some((p) => p === '*' || p === '"*"')) catchAll = true;
-      // `case "$1" in` with known parameters: the first matching item takes the path.
-      const decided = remaining.map((p) => ({ p, v: caseMatches(subject, patterns, p.args) }));
-      const taking = decided.filter((d) => d.v !== false).map((d) => d.p);
-      remaining = decided.filter((d) => d.v !== true).map((d) => d.p);
       const afterPatterns = values[values.length - 1]?.endIndex ?? item.startIndex;
       const body = statementsOf(item).filter((st) => st.node.startIndex > afterPatterns && st.node.type !== 'extglob_pattern');
-      const entered = taking.map((p) => ({ ...p, via: [...p.via, `the case ${patterns.join('|').slice(0, 30)}) (line ${line})`] }));
-      const f = this.list(body, entered, { ...place, top: false });
-      open.push(...f.open.map(leave));
+      items.push({ patterns, body, where: `the case ${patterns.join('|').slice(0, 30)}) (line ${line})` });
+    }
+    facts = { subject: node.childForFieldName('value')?.text ?? '', items, catchAll };
+    this.cases.set(node.id, facts);
+    return facts;
+  }
+
+  private caseStatement(node: Node, paths: readonly Path[], place: Place): Flow {
+    const ends: End[] = [];
+    const returned: Path[] = [];
+    const open: Path[] = [];
+    const { subject, items, catchAll } = this.caseFacts(node);
+    let remaining = paths;
+    for (const item of items) {
+      // `case "$1" in` with known parameters: the first matching item takes the path.
+      const entered: Path[] = [];
+      const rest: Path[] = [];
+      let seenArgs: readonly string[] | undefined | null = null;
+      let decided: boolean | undefined;
+      for (const p of remaining) {
+        if (p.args !== seenArgs) {
+          seenArgs = p.args;
+          decided = caseMatches(subject, item.patterns, p.args);
+        }
+        const v = decided;
+        if (v !== false) entered.push(p.enter(item.where));
+        if (v !== true) rest.push(p);
+      }
+      remaining = rest;
+      const f = this.list(item.body, entered, { ...place, top: false });
+      for (const p of f.open) open.push(p.leave());
       ends.push(...f.ends);
       returned.push(...f.returned);
     }
@@ -608,31 +854,50 @@ class Walker {
     return { open: cap(open), ends, returned };
   }
 
-  private loop(node: Node, paths: Path[], place: Place): Flow {
-    const body = node.childForFieldName('body');
-    const inner = body ? statementsOf(body) : [];
+  private loopFacts(node: Node): LoopFacts {
+    let facts = this.loops.get(node.id);
+    if (!facts) {
+      const body = node.childForFieldName('body');
+      const forever = endless(node);
+      facts = {
+        inner: body ? statementsOf(body) : [],
+        breaks: body ? containsBreak(body) : false,
+        endless: forever,
+        pause: forever && body ? pauseOf(body, this.functions) : undefined,
+        gone: forever && body ? endsWhenGone(body) : false,
+      };
+      this.loops.set(node.id, facts);
+    }
+    return facts;
+  }
+
+  private loop(node: Node, paths: readonly Path[], place: Place): Flow {
+    const { inner, breaks, endless, pause, gone } = this.loopFacts(node);
     const f = this.list(inner, paths, { ...place, top: false, tail: false, nested: true });
-    const breaks = body ? containsBreak(body) : false;
-    if (!endless(node)) {
+    if (!endless) {
       // A loop that ends by itself (a retry loop, a loop over files): set-up; what it ran is not the service.
       return { open: cap([...paths, ...f.open.filter((p) => p.job !== undefined && paths.every((q) => q.job !== p.job))]), ends: f.ends, returned: f.returned };
     }
     const loopCmd = this.record(node, 'loop');
-    const pause = body ? pauseOf(body, this.functions) : undefined;
-    const gone = body ? endsWhenGone(body) : false;
-    const ends: ShellEnd[] = [...f.ends];
+    const ends: End[] = [...f.ends];
     // An endless loop: the shell keeps running it (`while true; do sleep 5; done`), in front of whatever it started.
     for (const p of f.open.length ? f.open : paths) {
-      ends.push({ kind: 'loop', command: loopCmd, after: [], via: p.via, execBy: { bash: false, ash: false }, ...(pause !== undefined ? { pause } : {}), ...(gone ? { endsWhenGone: true } : {}) });
+      ends.push({
+        kind: 'loop',
+        command: loopCmd,
+        after: undefined,
+        via: p.via,
+        execBy: { bash: false, ash: false },
+        ...(pause !== undefined ? { pause } : {}),
+        ...(gone ? { endsWhenGone: true } : {}),
+      });
     }
-    return { open: breaks ? paths : [], ends: dedupe(ends), returned: f.returned };
+    return { open: breaks ? paths : NO_PATHS, ends: dedupe(ends), returned: f.returned };
   }
 
-  private command(node: Node, paths: Path[], place: Place, negated: boolean): Flow {
-    const cmd = unwrap(node);
-    const name = firstWord(cmd);
-    const words = wordsOf(cmd, this.env);
-    const none: Flow = { open: paths, ends: [], returned: [] };
+  private command(node: Node, paths: readonly Path[], place: Place, negated: boolean): Flow {
+    const { name, words, args, weight } = this.commandOf(node);
+    const none: Flow = { open: paths, ends: NO_ENDS, returned: NO_PATHS };
     if (name === undefined) {
       // `$CMD args`: a program chosen at run time; the shell still runs (or execs) it.
       if (words.length === 0) return none;
@@ -642,12 +907,12 @@ class Walker {
       case 'exec': {
         const rec = this.record(node, 'simple');
         if (rec.words.length === 0) return none; // `exec >log 2>&1`: redirections only
-        if (rec.words.length === 1 && isSelf(rec.words[0]?.text ?? '')) return { open: [], ends: [], returned: [] };
+        if (rec.words.length === 1 && isSelf(rec.words[0]?.text ?? '')) return { open: NO_PATHS, ends: NO_ENDS, returned: NO_PATHS };
         // Official images re-exec themselves under another user (`exec gosu postgres "$BASH_SOURCE" "$@"`): the
         // script runs again, and its other paths decide.
-        if (rec.words.some((w) => isSelf(w.text))) return { open: [], ends: [], returned: [] };
+        if (rec.words.some((w) => isSelf(w.text))) return { open: NO_PATHS, ends: NO_ENDS, returned: NO_PATHS };
         const topLevel = place.top || place.tail;
-        return { open: [], ends: paths.map((p) => ({ kind: 'exec', command: { ...rec, topLevel }, after: [], via: p.via, execBy: { bash: true, ash: true } })), returned: [] };
+        return { open: NO_PATHS, ends: paths.map((p) => ({ kind: 'exec', command: { ...rec, topLevel }, after: undefined, via: p.via, execBy: { bash: true, ash: true } })), returned: NO_PATHS };
       }
       case 'exit': {
         // `server; exit $?`: the shell waited for the service, then exits with its status.
@@ -657,28 +922,30 @@ class Walker {
         // `exit 1`: a failure exit (`setup || exit 1`, `log "error"; exit 1`): the path gives up.
         const fails = status !== undefined && /^[1-9][0-9]*$/.test(status);
         return {
-          open: [],
-          returned: [],
+          open: NO_PATHS,
+          returned: NO_PATHS,
           ends: paths.flatMap((p) =>
-            endOf({ ...p, after: p.service || p.waits > 0 ? [...p.after, rec] : p.after }).map((e) =>
-              e.kind === 'foreground' && (fails || (!handsBack && e.after.length > 1)) ? { ...e, aborts: true } : e,
-            ),
+            endOf(p.service || p.waits > 0 ? p.runs(rec) : p).map((e) => (e.kind === 'foreground' && (fails || (!handsBack && (e.after?.length ?? 0) > 1)) ? { ...e, aborts: true } : e)),
           ),
         };
       }
       case 'return':
-        return this.depth > 0 ? { open: [], ends: [], returned: paths } : { open: [], ends: paths.flatMap(endOf), returned: [] };
+        return this.depth > 0 ? { open: NO_PATHS, ends: NO_ENDS, returned: paths } : { open: NO_PATHS, ends: paths.flatMap(endOf), returned: NO_PATHS };
       case 'wait': {
         const rec = this.record(node, 'simple');
-        return { open: paths.map((p) => (p.job ? { ...p, waits: p.waits + 1, guarded: p.waits === 0 ? place.guarded : p.guarded, lastWait: rec } : p)), ends: [], returned: [] };
+        return { open: paths.map((p) => (p.job ? p.waited(rec, place.guarded) : p)), ends: NO_ENDS, returned: NO_PATHS };
       }
       case 'set':
         // `set -- a b "$@"` replaces the positional parameters.
-        if (words[1]?.literal === '--') return { open: paths.map((p) => withArgs(p, expandArgs(words.slice(2), p.args))), ends: [], returned: [] };
+        if (words[1]?.literal === '--') {
+          const expand = sameFor((args: readonly string[] | undefined) => expandArgs(words.slice(2), args));
+          return { open: paths.map((p) => p.withArgs(expand(p.args))), ends: NO_ENDS, returned: NO_PATHS };
+        }
         return this.quick(node, paths);
       case 'shift': {
         const n = Number(words[1]?.literal ?? '1');
-        return { open: paths.map((p) => withArgs(p, p.args && Number.isInteger(n) ? p.args.slice(n) : undefined)), ends: [], returned: [] };
+        const shifted = sameFor((args: readonly string[] | undefined) => (args && Number.isInteger(n) ? args.slice(n) : undefined));
+        return { open: paths.map((p) => p.withArgs(shifted(p.args))), ends: NO_ENDS, returned: NO_PATHS };
       }
       case 'eval': {
         // `eval "exec $CMD"`: an exec of a command built at run time.
@@ -686,7 +953,7 @@ class Walker {
         if (/^exec\s/.test(arg)) {
           const rec: FinalCommand = { ...this.record(node, 'simple'), words: [], explicitExec: true, execd: true };
           delete rec.argv;
-          return { open: [], ends: paths.map((p) => ({ kind: 'exec', command: rec, after: [], via: p.via, execBy: { bash: true, ash: true } })), returned: [] };
+          return { open: NO_PATHS, ends: paths.map((p) => ({ kind: 'exec', command: rec, after: undefined, via: p.via, execBy: { bash: true, ash: true } })), returned: NO_PATHS };
         }
         return this.quick(node, paths);
       }
@@ -702,62 +969,76 @@ class Walker {
         break;
     }
     const body = this.functions.get(name);
-    if (body) return this.call(name, body, node, paths, place, words.slice(1));
-    const weight = commandWeight(name, words.slice(1), readsInput(node));
+    if (body) return this.call(name, body, node, paths, place, args);
     if (weight === 'instant') return this.quick(node, paths);
     if (weight === 'work') {
       // A finite task: the tidy-up after a service, or itself the point of a path that runs nothing else.
       const tidy = paths.filter((p) => p.service || p.waits > 0);
       const alone = paths.filter((p) => !(p.service || p.waits > 0));
       const t = this.quick(node, tidy);
-      const a = alone.length ? this.service(this.record(node, 'simple'), alone, this.implicitExec(place, node, negated)) : { open: [], ends: [], returned: [] };
-      return { open: [...t.open, ...a.open], ends: a.ends, returned: [] };
+      const a = alone.length ? this.service(this.record(node, 'simple'), alone, this.implicitExec(place, node, negated)) : { open: NO_PATHS, ends: NO_ENDS, returned: NO_PATHS };
+      return { open: [...t.open, ...a.open], ends: a.ends, returned: NO_PATHS };
     }
     return this.service(this.record(node, 'simple'), paths, this.implicitExec(place, node, negated));
   }
 
-  private quick(node: Node, paths: Path[]): Flow {
+  private quick(node: Node, paths: readonly Path[]): Flow {
     const rec = this.record(node, 'simple');
-    return { open: paths.map((p) => (p.service || p.waits > 0 ? { ...p, after: [...p.after, rec] } : p)), ends: [], returned: [] };
+    return { open: paths.map((p) => (p.service || p.waits > 0 ? p.runs(rec) : p)), ends: NO_ENDS, returned: NO_PATHS };
   }
 
-  private service(rec: FinalCommand, paths: Path[], by: { bash: boolean; ash: boolean }): Flow {
+  private service(rec: FinalCommand, paths: readonly Path[], by: { bash: boolean; ash: boolean }): Flow {
     if (this.execHere(by)) {
-      return { open: [], ends: paths.map((p) => ({ kind: 'exec', command: { ...rec, execd: true, topLevel: true }, after: [], via: p.via, execBy: by })), returned: [] };
+      return { open: NO_PATHS, ends: paths.map((p) => ({ kind: 'exec', command: { ...rec, execd: true, topLevel: true }, after: undefined, via: p.via, execBy: by })), returned: NO_PATHS };
     }
     // After `wait`, later commands are the script's tidy-up: the job stays the service.
+    const service: Service = { ...rec, execBy: by };
     return {
-      open: paths.map((p) =>
-        p.waits > 0
-          ? { ...p, after: [...p.after, rec] }
-          : { service: { ...rec, execBy: by } as FinalCommand & { execBy: typeof by }, after: [], waits: 0, guarded: false, via: p.via, ...(p.job ? { job: p.job } : {}) },
-      ),
-      ends: [],
-      returned: [],
+      open: paths.map((p) => (p.waits > 0 ? p.runs(rec) : new Path(service, undefined, p.job, 0, false, undefined, p.via, undefined, undefined))),
+      ends: NO_ENDS,
+      returned: NO_PATHS,
     };
   }
 
-  private call(name: string, body: Node, node: Node, paths: Path[], place: Place, callArgs: Word[]): Flow {
+  private call(name: string, body: Node, node: Node, paths: readonly Path[], place: Place, callArgs: Word[]): Flow {
     if (this.depth >= MAX_CALL_DEPTH) return this.quick(node, paths);
     this.depth++;
     try {
-      const line = positionOf(this.source, node.startIndex).line;
+      let where = this.calls.get(node.id);
+      if (where === undefined) {
+        where = `function ${name} (called at line ${positionOf(this.source, node.startIndex).line})`;
+        this.calls.set(node.id, where);
+      }
       // Inside the function, $1... are its own arguments; they are the caller's again when it returns.
-      const entered = paths.map((p) => withArgs({ ...p, via: [...p.via, `function ${name} (called at line ${line})`], frames: [...(p.frames ?? []), p.args] }, expandArgs(callArgs, p.args)));
-      const inner = body.type === 'compound_statement' || body.type === 'subshell' ? statementsOf(body) : [{ node: body, background: false }];
+      const expand = sameFor((args: readonly string[] | undefined) => expandArgs(callArgs, args));
+      const entered = paths.map((p) => p.call(where, expand(p.args)));
+      const inner = this.typeOf(body) === 'compound_statement' || this.typeOf(body) === 'subshell' ? this.statementsIn(body) : [{ node: body, background: false }];
       // No family execs a command inside a function.
       const f = this.list(inner, entered, { ...place, top: false, tail: false, nested: true });
-      const back = (p: Path): Path => withArgs({ ...p, via: p.via.slice(0, -1), frames: (p.frames ?? []).slice(0, -1) }, p.frames?.[p.frames.length - 1]);
-      return { open: cap([...f.open, ...f.returned].map(back)), ends: f.ends, returned: [] };
+      const out: Path[] = [];
+      for (const p of f.open) out.push(p.back());
+      for (const p of f.returned) out.push(p.back());
+      return { open: cap(out), ends: f.ends, returned: NO_PATHS };
     } finally {
       this.depth--;
     }
   }
 }
 
-function withArgs(p: Path, args: readonly string[] | undefined): Path {
-  const { args: _old, ...rest } = p;
-  return args ? { ...rest, args } : rest;
+/**
+ * One result for each parameter list, made once: paths that share their parameters go on sharing them, so a
+ * condition on them is decided once for all of those paths (ifStatement, caseStatement).
+ */
+function sameFor<R>(make: (args: readonly string[] | undefined) => R): (args: readonly string[] | undefined) => R {
+  let seen: readonly string[] | undefined | null = null;
+  let made: R;
+  return (args) => {
+    if (args !== seen) {
+      seen = args;
+      made = make(args);
+    }
+    return made;
+  };
 }
 
 /** Words as positional parameters: literal words, `"$@"` for the current ones; undefined when any is unknown. */
@@ -837,30 +1118,42 @@ function evalTest(text: string, args: readonly string[] | undefined): boolean | 
   return v === undefined ? undefined : negate ? !v : v;
 }
 
-/** A condition (the statements between `if` and `then`) on known parameters: true, false, or unknown. */
-function conditionOf(cond: readonly Statement[], args: readonly string[] | undefined): boolean | undefined {
-  if (cond.length !== 1 || !args) return undefined;
-  const ev = (n: Node): boolean | undefined => {
-    if (n.hasError) return undefined;
-    if (n.type === 'test_command') return evalTest(n.text, args);
-    if (n.type === 'command' && (firstWord(n) === '[' || firstWord(n) === 'test')) return evalTest(n.text, args);
-    if (n.type === 'negated_command') {
-      const inner = n.namedChild(0);
-      const v = inner ? ev(inner) : undefined;
-      return v === undefined ? undefined : !v;
-    }
-    if (n.type === 'list') {
-      const l = n.namedChild(0);
-      const r = n.namedChild(n.namedChildCount - 1);
-      const op = n.child(1)?.type;
-      const a = l ? ev(l) : undefined;
-      const b = r ? ev(r) : undefined;
-      if (op === '&&') return a === false || b === false ? false : a === true && b === true ? true : undefined;
-      if (op === '||') return a === true || b === true ? true : a === false && b === false ? false : undefined;
-    }
-    return undefined;
-  };
-  return ev((cond[0] as Statement).node);
+/**
+ * A condition (the statement between `if` and `then`) as a test on the positional parameters: `[ "$1" = x ]`,
+ * `! COND`, `A && B`, `A || B`; undefined when it is none of these. Read from the tree once, decided per path.
+ */
+type Test = { test: string } | { not: Test | undefined } | { op: '&&' | '||'; left: Test | undefined; right: Test | undefined };
+
+function testOf(n: Node): Test | undefined {
+  if (n.hasError) return undefined;
+  if (n.type === 'test_command') return { test: n.text };
+  if (n.type === 'command' && (firstWord(n) === '[' || firstWord(n) === 'test')) return { test: n.text };
+  if (n.type === 'negated_command') {
+    const inner = n.namedChild(0);
+    return { not: inner ? testOf(inner) : undefined };
+  }
+  if (n.type === 'list') {
+    const op = n.child(1)?.type;
+    if (op !== '&&' && op !== '||') return undefined;
+    const l = n.namedChild(0);
+    const r = n.namedChild(n.namedChildCount - 1);
+    return { op, left: l ? testOf(l) : undefined, right: r ? testOf(r) : undefined };
+  }
+  return undefined;
+}
+
+/** A condition on known parameters: true, false, or unknown. */
+function conditionOf(t: Test | undefined, args: readonly string[] | undefined): boolean | undefined {
+  if (!t || !args) return undefined;
+  if ('test' in t) return evalTest(t.test, args);
+  if ('not' in t) {
+    const v = conditionOf(t.not, args);
+    return v === undefined ? undefined : !v;
+  }
+  const a = conditionOf(t.left, args);
+  const b = conditionOf(t.right, args);
+  if (t.op === '&&') return a === false || b === false ? false : a === true && b === true ? true : undefined;
+  return a === true || b === true ? true : a === false && b === false ? false : undefined;
 }
 
 /** Does `case SUBJECT in` take an item with these patterns, for known parameters? */
@@ -881,18 +1174,15 @@ function caseMatches(subject: string, patterns: readonly string[], args: readonl
 }
 
 /** How a path that ends here (the script's end, `exit`) stood: waiting for its service or job; nothing if it ran none. */
-function endOf(p: Path): ShellEnd[] {
+function endOf(p: Path): End[] {
   if (p.job && p.waits > 0) {
     return [{ kind: 'wait', command: p.job, after: p.after, via: p.via, execBy: { bash: false, ash: false }, waits: p.waits, guarded: p.guarded, ...(p.lastWait ? { lastWait: p.lastWait } : {}) }];
   }
   if (!p.service) return [];
-  const { execBy, ...command } = p.service as FinalCommand & { execBy?: { bash: boolean; ash: boolean } };
-  return [{ kind: 'foreground', command: { ...command, topLevel: p.after.length === 0 && command.topLevel !== false }, after: p.after, via: p.via, execBy: execBy ?? { bash: false, ash: false } }];
-}
-
-/** A path that leaves a branch it had entered. */
-function leave(p: Path): Path {
-  return { ...p, via: p.via.slice(0, -1) };
+  const { execBy, ...command } = p.service;
+  return [
+    { kind: 'foreground', command: { ...command, topLevel: (p.after?.length ?? 0) === 0 && command.topLevel !== false }, after: p.after, via: p.via, execBy: execBy ?? { bash: false, ash: false } },
+  ];
 }
 
 function namedOf(n: Node): Node[] {
@@ -944,24 +1234,27 @@ function argvOf(words: readonly Word[]): string[] | undefined {
   return words.map((w) => w.literal ?? w.text);
 }
 
-function cap(paths: Path[]): Path[] {
+function cap(paths: readonly Path[]): readonly Path[] {
   if (paths.length <= MAX_PATHS) return paths;
-  // Keep one path per distinct service and job: the rest only repeat them.
+  // Keep one path per distinct service and job: the rest only repeat them (the first MAX_PATHS of those).
   const seen = new Set<string>();
   const out: Path[] = [];
   for (const p of paths) {
-    const k = `${p.service?.start ?? -1}/${p.job?.start ?? -1}/${p.waits}/${p.after.length}`;
+    const k = p.capKey();
     if (seen.has(k)) continue;
     seen.add(k);
     out.push(p);
+    if (out.length === MAX_PATHS) break;
   }
-  return out.slice(0, MAX_PATHS);
+  return out;
 }
 
-function dedupe(ends: ShellEnd[]): ShellEnd[] {
+function dedupe(ends: End[]): End[] {
   const seen = new Set<string>();
   return ends.filter((e) => {
-    const k = `${e.kind}/${e.command.start}/${e.after.map((a) => a.start).join(',')}/${e.waits ?? ''}`;
+    const k = `${e.kind}/${e.command.start}/${itemsOf(e.after)
+      .map((a) => a.start)
+      .join(',')}/${e.waits ?? ''}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
@@ -975,47 +1268,56 @@ interface Statement {
 
 function statementsOf(root: Node): Statement[] {
   const out: Statement[] = [];
-  const n = root.childCount;
-  for (let i = 0; i < n; i++) {
-    const k = root.child(i);
+  // one read of all children: child(i) walks the children from the first each time
+  const kids = root.children;
+  for (let i = 0; i < kids.length; i++) {
+    const k = kids[i];
     if (!k?.isNamed || k.type === 'comment' || k.type === 'heredoc_body') continue;
-    out.push({ node: k, background: root.child(i + 1)?.type === '&' });
+    out.push({ node: k, background: kids[i + 1]?.type === '&' });
   }
   return out;
 }
 
-/** Function definitions anywhere (the last definition of a name wins, as when the script runs top to bottom). */
-function functionsOf(root: Node, into: Map<string, Node>): void {
-  const visit = (n: Node): void => {
-    if (n.type === 'function_definition') {
-      const name = n.childForFieldName('name')?.text;
-      const body = n.childForFieldName('body');
-      if (name && body) into.set(name, body);
-    }
-    for (let i = 0; i < n.namedChildCount; i++) {
-      const c = n.namedChild(i);
-      if (c && c.type !== 'heredoc_body' && c.type !== 'comment') visit(c);
-    }
-  };
-  visit(root);
+/**
+ * Is a node read where the script runs code: not inside a heredoc's text or a comment? The tree's own search
+ * (descendantsOfType, one call into wasm) finds candidates faster than a walk of every node from JS.
+ */
+function inCode(n: Node): boolean {
+  for (let a = n.parent; a; a = a.parent) if (!a.isNamed || a.type === 'heredoc_body' || a.type === 'comment') return false;
+  return true;
 }
 
+/** Function definitions anywhere (the last definition of a name wins, as when the script runs top to bottom). */
+function functionsOf(root: Node, into: Map<string, Node>): void {
+  for (const n of root.descendantsOfType('function_definition')) {
+    if (!n || !inCode(n)) continue;
+    const name = n.childForFieldName('name')?.text;
+    const body = n.childForFieldName('body');
+    if (name && body) into.set(name, body);
+  }
+}
+
+/** `trap` commands, not inside another command (`$(trap -p)`). */
 function collectTraps(root: Node, source: string, functions: ReadonlyMap<string, Node>): Trap[] {
+  // A name whose value is `trap` has those letters in a row once quotes and backslashes are gone: look at the
+  // command around each such place (a read of every command of a big script costs more than its parse).
+  const found = new Map<number, Node>();
+  for (const m of source.matchAll(/(?=t["'\\]*r["'\\]*a["'\\]*p)/g)) {
+    for (let n = root.descendantForIndex(m.index, m.index + 1); n; n = n.parent) {
+      if (n.type !== 'command') continue;
+      found.set(n.id, n);
+      break;
+    }
+  }
   const traps: Trap[] = [];
-  const visit = (n: Node): void => {
-    if (n.type === 'command') {
-      if (firstWord(n) === 'trap') {
-        const t = trapOf(wordsOf(n), positionOf(source, n.startIndex).line, functions);
-        if (t) traps.push(t);
-      }
-      return;
-    }
-    for (let i = 0; i < n.namedChildCount; i++) {
-      const c = n.namedChild(i);
-      if (c && c.type !== 'comment' && c.type !== 'heredoc_body') visit(c);
-    }
-  };
-  visit(root);
+  for (const n of [...found.values()].sort((x, y) => x.startIndex - y.startIndex)) {
+    if (firstWord(n) !== 'trap') continue;
+    let nested = false;
+    for (let a = n.parent; a && !nested; a = a.parent) nested = !a.isNamed || a.type === 'command' || a.type === 'heredoc_body' || a.type === 'comment';
+    if (nested) continue;
+    const t = trapOf(wordsOf(n), positionOf(source, n.startIndex).line, functions);
+    if (t) traps.push(t);
+  }
   return traps;
 }
 
@@ -1101,7 +1403,7 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
       traps.some((t) => !t.resets),
     );
     for (const [k, v] of functions) walker.functions.set(k, v);
-    const flow = walker.list(statements, [{ after: [], waits: 0, guarded: false, via: [], ...(opts.args ? { args: opts.args } : {}) }], {
+    const flow = walker.list(statements, [new Path(undefined, undefined, undefined, 0, false, undefined, undefined, opts.args, undefined)], {
       top: true,
       tail: true,
       nested: false,
@@ -1110,8 +1412,8 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
     });
     analysis.sourced = walker.sourced;
     // Paths that run off the end of the script: the shell waited for their service (or job), then exits.
-    const ends: ShellEnd[] = [...flow.ends, ...[...flow.open, ...flow.returned].flatMap(endOf)];
-    analysis.ends = dedupe(ends);
+    const ends: End[] = [...flow.ends, ...[...flow.open, ...flow.returned].flatMap(endOf)];
+    analysis.ends = dedupe(ends).map(shellEnd);
     const end = decidingEnd(analysis.ends);
     if (end) {
       analysis.end = end;
