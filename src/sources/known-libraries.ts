@@ -529,6 +529,7 @@ export const NODE_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
  */
 export const GO_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   'filippo.io/edwards25519': none('github:FiloSottile/edwards25519@b182a6575cfd9f4fbb1d1d4e487a6b00a3ec06f7', 12),
+  'github.com/beorn7/perks': none('github:beorn7/perks@37c8de3658fcb183f997c4e13e8337516ab753e6', 3),
   'github.com/cespare/xxhash/v2': none('github:cespare/xxhash@ab37246c889f9db16b606fda1c232d659df9271d', 5),
   'github.com/codegangsta/negroni': none('github:urfave/negroni@c6a59be0ce122566695fbd5e48a77f8f10c8a63a', 7, {
     note: 'v1.0.0, the last release before go.mod (module github.com/urfave/negroni): the GOPATH-era path that `go get github.com/codegangsta/negroni` still fetches',
@@ -537,16 +538,37 @@ export const GO_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   'github.com/felixge/httpsnoop': none('github:felixge/httpsnoop@0fc9006be0bfd68ee14bc3db0d58f7c7241892e0', 3),
   'github.com/go-chi/chi/v5': none('github:go-chi/chi@735ae2b87f8c733d616e809ae86e0985c1bc3350', 35),
   'github.com/go-sql-driver/mysql': none('github:go-sql-driver/mysql@416cd99d463949ca51faf4f84d674de2fc1aa54b', 21),
+  'github.com/golang/protobuf': none('github:golang/protobuf@75de7c059e36b64f01d0dd234ff2fff404ec3374', 36, {
+    note: 'v1.5.4, deprecated: a shim over google.golang.org/protobuf',
+  }),
   'github.com/gomodule/redigo': none('github:gomodule/redigo@57c8b99ccb90c3401bec6e09289081e8b78b3bde', 16),
+  'github.com/google/go-cmp': none('github:google/go-cmp@b133f1f1932e48f466f597a3346ce6f5a49a0dc1', 32),
   'github.com/google/uuid': none('github:google/uuid@2d3c2a9cc518326daf99a383f07c4d3c44317e4d', 16),
   'github.com/gorilla/handlers': none('github:gorilla/handlers@9c61bd81e701cf500437e1b516b675cdd3b73ca7', 8),
   'github.com/gorilla/mux': none('github:gorilla/mux@db9d1d0073d27a0a2d9a8c1bc52aa0af4374d265', 6),
   'github.com/gorilla/websocket': none('github:gorilla/websocket@e064f32e3674d9d79a8fd417b5bc06fa5c6cad8f', 12),
   'github.com/kelseyhightower/envconfig': none('github:kelseyhightower/envconfig@10e87fe9eaec671f89425dc366f004a9336bcc8f', 5),
+  'github.com/klauspost/compress': none('github:klauspost/compress@117430d3b0e3c39c14d32fe7c90652149a78e609', 138),
   'github.com/lib/pq': none('github:lib/pq@f4654a41a62bc974ea825de270c44f577721205e', 42, {
     unknownUnder: ['github.com/lib/pq/auth/kerberos'],
     note: 'auth/kerberos (gokrb5, sspi) not read: left to the program',
   }),
+  'github.com/munnerz/goautoneg': none('github:munnerz/goautoneg@a7dc8b61c822528f973a5e4e7b272055c6fdb43e', 1),
+  'github.com/prometheus/client_golang': none('github:prometheus/client_golang@89c60c0554699c74fa3d4eec472b98a3108905e3', 58, {
+    unknownUnder: [
+      'github.com/prometheus/client_golang/api',
+      'github.com/prometheus/client_golang/exp',
+      'github.com/prometheus/client_golang/prometheus/testutil',
+      'github.com/prometheus/client_golang/tutorials',
+    ],
+    note: 'prometheus, promhttp, promauto, push, collectors, graphite read; api (json-iterator) and prometheus/testutil (godebug) not read, exp and tutorials/whatsup are modules of their own: left to the program',
+  }),
+  'github.com/prometheus/client_model': none('github:prometheus/client_model@10dc9dfb541a117fe0a6457192564ec609c78615', 1),
+  'github.com/prometheus/common': none('github:prometheus/common@d2417e2cbb82c4c81e4d28d55f354058169a9f08', 28, {
+    unknownUnder: ['github.com/prometheus/common/assets', 'github.com/prometheus/common/config', 'github.com/prometheus/common/promslog/flag', 'github.com/prometheus/common/route'],
+    note: 'expfmt, model, version, promslog, helpers, server read; config (jwt, oauth2, conntrack, yaml), promslog/flag (kingpin) and route (httprouter) not read, assets is a module of its own: left to the program',
+  }),
+  'github.com/prometheus/procfs': none('github:prometheus/procfs@3c943fdba94a978d990553698da4add62bb11a30', 125),
   'github.com/redis/go-redis/v9': none('github:redis/go-redis@216593cc01faa029006266a5f1fc3d5004312ecf', 120, {
     unknownUnder: ['github.com/redis/go-redis/v9/helper', 'github.com/redis/go-redis/v9/internal/customvet'],
     note: 'helper (xxh3) and the vet tool not read: left to the program; the extra/ modules (OpenTelemetry, OpenCensus, Prometheus) are modules of their own (github.com/redis/go-redis/extra/...), not covered',
@@ -567,6 +589,7 @@ export const GO_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   }),
   'golang.org/x/crypto': none('github:golang/crypto@82adefa711cb8d9a1f12c7ea91b491007d21819f', 171),
   'golang.org/x/net': none('github:golang/net@0ca694d2a5adcce7f36d4d65e5f8d72390d94051', 507),
+  'golang.org/x/sync': none('github:golang/sync@ec11c4a93de22cde2abe2bf74d70791033c2464c', 4),
   'golang.org/x/sys': none('github:golang/sys@e8c1c3274309bd87f360205f5706e986ceccb317', 393, {
     unknownUnder: ['golang.org/x/sys/windows/svc'],
     note: 'windows/svc (debug.Run: signal.Notify for every signal) not counted: Windows services only, left to the program',
@@ -576,6 +599,7 @@ export const GO_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
     unknownUnder: ['golang.org/x/text/message/pipeline'],
     note: 'message/pipeline (the gotext tool, golang.org/x/tools) not read',
   }),
+  'google.golang.org/protobuf': none('github:protocolbuffers/protobuf-go@f2248ac996afc39b3df0777cdcc269f6ade50b07', 311),
   'knative.dev/pkg/signals': {
     verdict: 'calls',
     source: 'github:knative/pkg:signals@521cb33b33ddfe74529a68ff564450c051287436',
