@@ -83,6 +83,15 @@ describe('the table of verified libraries', () => {
     assert.equal(goLibrary('knative.dev/pkg/injection/sharedmain'), undefined, 'only the signals package of knative.dev/pkg is read');
     assert.ok(goUnderUnknown(GO_LIBRARIES['github.com/lib/pq'] as KnownLibrary, 'github.com/lib/pq/auth/kerberos'));
     assert.ok(!goUnderUnknown(GO_LIBRARIES['github.com/lib/pq'] as KnownLibrary, 'github.com/lib/pq/oid'));
+    assert.equal(goLibrary('github.com/prometheus/client_golang/prometheus/promhttp')?.name, 'github.com/prometheus/client_golang');
+    assert.equal(goLibrary('google.golang.org/genproto/googleapis/rpc/status')?.name, 'google.golang.org/genproto/googleapis/rpc');
+    assert.equal(goLibrary('google.golang.org/genproto/googleapis/cloud/secretmanager/v1'), undefined, 'only genproto googleapis/api and googleapis/rpc are read');
+    const grpc = GO_LIBRARIES['google.golang.org/grpc'] as KnownLibrary;
+    for (const known of ['google.golang.org/grpc', 'google.golang.org/grpc/credentials/insecure', 'google.golang.org/grpc/health', 'google.golang.org/grpc/reflection'])
+      assert.ok(!goUnderUnknown(grpc, known), `${known} is read`);
+    for (const left of ['google.golang.org/grpc/xds', 'google.golang.org/grpc/stats/opentelemetry', 'google.golang.org/grpc/credentials/google'])
+      assert.ok(goUnderUnknown(grpc, left), `${left} is left to the program`);
+    assert.ok(!goUnderUnknown(grpc, 'google.golang.org/grpc/testing'), 'a sibling with a longer name is not under test');
   });
   test('lookups: the longest dotted prefix, the package of a deep import', () => {
     assert.equal(pythonLibrary('requests.adapters')?.name, 'requests');
@@ -175,6 +184,21 @@ const CASES: Case[] = [
     name: 'Go: controller-runtime signals.SetupSignalHandler under an import alias',
     files: { 'main.go': 'package main\n\nimport crsignals "sigs.k8s.io/controller-runtime/pkg/manager/signals"\n\nfunc main() {\n\t<-crsignals.SetupSignalHandler().Done()\n}\n' },
     verdict: 'handles',
+  },
+  {
+    name: 'Go: prometheus client_golang and gRPC with health and reflection, no signal.Notify',
+    files: {
+      'main.go':
+        'package main\n\nimport (\n\t"net"\n\t"net/http"\n\n\t"github.com/prometheus/client_golang/prometheus"\n\t"github.com/prometheus/client_golang/prometheus/promauto"\n\t"github.com/prometheus/client_golang/prometheus/promhttp"\n\t"google.golang.org/grpc"\n\t"google.golang.org/grpc/health"\n\t"google.golang.org/grpc/reflection"\n)\n\nvar served = promauto.NewCounter(prometheus.CounterOpts{Name: "served"})\n\nfunc main() {\n\thttp.Handle("/metrics", promhttp.Handler())\n\tgo http.ListenAndServe(":9090", nil)\n\ts := grpc.NewServer()\n\t_ = health.NewServer()\n\treflection.Register(s)\n\tl, _ := net.Listen("tcp", ":8080")\n\ts.Serve(l)\n}\n',
+    },
+    verdict: 'no-handler',
+    reason: /Go runtime exits at once/,
+  },
+  {
+    name: 'Go: a part of gRPC the entry leaves to the program (xDS)',
+    files: { 'main.go': 'package main\n\nimport (\n\t"google.golang.org/grpc"\n\t"google.golang.org/grpc/xds"\n)\n\nfunc main() {\n\t_, _ = xds.NewGRPCServer()\n\t_ = grpc.NewServer()\n}\n' },
+    verdict: 'unknown',
+    reason: /google\.golang\.org\/grpc\/xds/,
   },
   {
     name: 'Go: a part of a verified module the entry leaves to the program',
