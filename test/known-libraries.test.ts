@@ -98,6 +98,10 @@ describe('the table of verified libraries', () => {
     assert.equal(pythonLibrary('google.protobuf.json_format')?.name, 'google.protobuf');
     assert.equal(pythonLibrary('google'), undefined, 'a namespace package alone is no library');
     assert.equal(pythonLibrary('no_such_module_here'), undefined);
+    assert.equal(pythonLibrary('opentelemetry.sdk.trace.export')?.name, 'opentelemetry.sdk');
+    assert.equal(pythonLibrary('opentelemetry'), undefined, 'the opentelemetry namespace alone is no library');
+    assert.equal(pythonLibrary('opentelemetry.instrumentation.grpc'), undefined, 'the contrib instrumentations are not read');
+    assert.equal(pythonLibrary('opentelemetry.exporter.otlp.proto.grpc.trace_exporter'), undefined, 'the OTLP exporter is not read (google.rpc is not verified)');
     assert.equal(nodeLibrary('pino/file')?.name, 'pino');
     assert.equal(nodeLibrary('@opentelemetry/resources/build/src/index.js')?.name, '@opentelemetry/resources');
     assert.equal(nodeLibrary('@opentelemetry/api'), undefined, 'a scope is no package');
@@ -129,6 +133,22 @@ const CASES: Case[] = [
     verdict: 'no-handler',
   },
   { name: 'Python: google.protobuf and grpc', files: { 'app.py': 'from google.protobuf import json_format\nimport grpc\nimport time\ntime.sleep(1e9)\n' }, verdict: 'no-handler' },
+  {
+    name: 'Python: the OpenTelemetry API and SDK (from the snapshot), no handler',
+    files: {
+      'app.py':
+        'import time\nfrom opentelemetry import trace\nfrom opentelemetry.sdk.trace import TracerProvider\nfrom opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter\n\ntrace.set_tracer_provider(TracerProvider())\ntrace.get_tracer_provider().add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))\nwhile True:\n    time.sleep(5)\n',
+    },
+    verdict: 'no-handler',
+  },
+  {
+    name: 'Python: an OpenTelemetry part not read (an instrumentation) stays unknown',
+    files: {
+      'app.py': 'import time\nfrom opentelemetry import trace\nfrom opentelemetry.instrumentation.grpc import GrpcInstrumentorServer\nGrpcInstrumentorServer().instrument()\ntime.sleep(1e9)\n',
+    },
+    verdict: 'unknown',
+    reason: /opentelemetry\.instrumentation\.grpc/,
+  },
   {
     name: 'Python: a verified library plus one pid1 does not know',
     files: { 'app.py': 'import requests\nimport acme_internal_sdk\nacme_internal_sdk.run()\n' },

@@ -59,11 +59,37 @@ export interface KnownLibrary {
 const none = (source: string, files: number, extra: Partial<KnownLibrary> = {}): KnownLibrary => ({ verdict: 'none', source, files, ...extra });
 const site = (key: string, line: number, why: string, resolved?: string[]): LibrarySite => ({ key, line, why, ...(resolved ? { resolved } : {}) });
 
+/** opentelemetry-api: one distribution, whose parts are imported one by one (`from opentelemetry import trace`). */
+const otelApi = (): KnownLibrary =>
+  none('github:open-telemetry/opentelemetry-python:opentelemetry-api/src@0a5d76b65094a4bad414e0c0ab68981fc266f0a9', 30, {
+    note: 'opentelemetry-api 1.45.0.dev; the runtime context is loaded by entry point (opentelemetry_context: contextvars_context, from this distribution, unless OTEL_PYTHON_CONTEXT names another)',
+  });
+
 /** Python, by import name (a top-level module or a dotted prefix: `google.auth`). */
 export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   'google.auth': none('debian:python3-google-auth@1.5.1-3', 31),
   'google.oauth2': none('debian:python3-google-auth@1.5.1-3', 31),
   'google.protobuf': none('debian:python3-protobuf@3.21.12-3+deb12u1', 46),
+  'opentelemetry._logs': otelApi(),
+  'opentelemetry.attributes': otelApi(),
+  'opentelemetry.baggage': otelApi(),
+  'opentelemetry.context': otelApi(),
+  'opentelemetry.environment_variables': otelApi(),
+  'opentelemetry.metrics': otelApi(),
+  'opentelemetry.propagate': otelApi(),
+  'opentelemetry.propagators': otelApi(),
+  'opentelemetry.trace': otelApi(),
+  'opentelemetry.util': otelApi(),
+  'opentelemetry.version': otelApi(),
+  'opentelemetry.proto': none('github:open-telemetry/opentelemetry-python:opentelemetry-proto/src@0a5d76b65094a4bad414e0c0ab68981fc266f0a9', 29, {
+    note: 'opentelemetry-proto 1.45.0.dev: generated protobuf and gRPC stubs',
+  }),
+  'opentelemetry.sdk': none('github:open-telemetry/opentelemetry-python:opentelemetry-sdk/src@0a5d76b65094a4bad414e0c0ab68981fc266f0a9', 61, {
+    note: 'opentelemetry-sdk 1.45.0.dev; _configuration (run by auto-instrumentation, not by importing) loads exporters and generators by entry point, and imports opentelemetry.configuration (another distribution) only if it is installed (try/except ImportError): neither read',
+  }),
+  'opentelemetry.semconv': none('github:open-telemetry/opentelemetry-python:opentelemetry-semantic-conventions/src@0a5d76b65094a4bad414e0c0ab68981fc266f0a9', 127, {
+    note: 'opentelemetry-semantic-conventions 0.66b0.dev',
+  }),
   MySQLdb: none('debian:python3-mysqldb@1.4.6-2+b1', 14),
   PIL: none('debian:python3-pil@9.4.0-1.1+deb12u1', 93),
   aiohttp: {
@@ -341,6 +367,9 @@ export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
       site('tornado/process.py#Subprocess.uninitialize:handler:SIGCHLD', 337, "SIGCHLD only (Subprocess.initialize/uninitialize), not a stop signal; tornado's IOLoop installs no handler"),
     ],
   },
+  typing_extensions: none('debian:python3-typing-extensions@4.4.0-1', 1, {
+    note: 'a typing shim; opentelemetry asks for >= 4.5 (typing_extensions.deprecated), Debian bookworm has 4.4.0: read at that version',
+  }),
   urllib3: none('debian:python3-urllib3@1.26.12-1+deb12u4', 37),
   uvicorn: {
     verdict: 'calls',

@@ -135,6 +135,13 @@ ruleTester(rule, {
       errors: [{ messageId: 'exits', severity: 'error', file: 'main.go', line: 14, message: /`\/server` exits at once on SIGTERM/ }],
     },
     {
+      name: 'a CPython worker using the OpenTelemetry API and SDK (verified, no handler) as PID 1',
+      ...PY(
+        'import time\nfrom opentelemetry import trace\nfrom opentelemetry.sdk.trace import TracerProvider\n\ntrace.set_tracer_provider(TracerProvider())\nwhile True:\n    with trace.get_tracer(__name__).start_as_current_span("tick"):\n        time.sleep(5)\n',
+      ),
+      errors: [{ messageId: 'dropped', severity: 'error', line: 4, message: /nothing in \/app\/app\.py installs a SIGTERM handler/ }],
+    },
+    {
       name: 'a CloudEvents receiver (cloudevents/sdk-go/v2) with no signal.Notify',
       ...GO(GO_CLOUDEVENTS),
       errors: [{ messageId: 'exits', severity: 'error', line: 7, message: /`\/server` exits at once on SIGTERM \(nothing in \/src\/cmd\/server\/main\.go installs a SIGTERM handler/ }],
