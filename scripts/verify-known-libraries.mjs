@@ -555,7 +555,8 @@ function githubTree(key, entry, problems, notes) {
 function verifyGithub(key, entry, language, problems, notes) {
   const tree = githubTree(key, entry, problems, notes);
   if (!tree) return;
-  const s = scanTree(tree.base, tree.base, language);
+  // Python: only the key's top-level package is installed (not setup.py, noxfile.py or tests beside it).
+  const s = scanTree(language === 'python' ? path.join(tree.base, key.split('.')[0]) : tree.base, tree.base, language);
   compare(key, entry, s.sites, problems);
   if (language !== 'python') {
     notes.push(`${key}: ${tree.src.name}@${tree.src.version.slice(0, 12)}: ${s.files} files, ${s.sites.length} sites`);
@@ -567,19 +568,21 @@ function verifyGithub(key, entry, language, problems, notes) {
   const modPath = path.join(tree.base, ...key.split('.'));
   if (!fs.existsSync(modPath) && !fs.existsSync(`${modPath}.py`)) problems.push(`${key}: ${tree.src.name} has no module ${key}`);
   if (s.files !== entry.files) problems.push(`${key}: ${s.files} files read, the table says ${entry.files}`);
-  const { required, optional } = pythonImportsOutside(tree.base);
+  const { required, optional } = pythonImportsOutside(tree.base, key.split('.')[0]);
   // `from a.b import x, y`: a.b.x and a.b.y are looked up (x may be a module of a namespace package), one line per a.b.
   const missing = new Map();
-  for (const [mod, rel] of required) {
+  for (const [mod, { rel, scope }] of required) {
+    // An import inside a part the entry leaves to the program (unknownUnder) runs only when the program uses that part.
+    if (underUnknown(entry, scope)) continue;
     const lib = pythonLibrary(mod);
-    const parent = mod.slice(0, mod.lastIndexOf('.')) || mod;
+    const parent = mod.includes('.') ? mod.slice(0, mod.lastIndexOf('.')) : mod;
     if (!lib) missing.set(parent, [...(missing.get(parent) ?? [rel]), mod.slice(parent.length + 1)]);
     else if (entry.verdict !== 'unknown' && (lib.library.verdict === 'import' || lib.library.verdict === 'unknown' || underUnknown(lib.library, mod)))
       problems.push(`${key}: ${rel} imports ${mod} (${lib.name}: ${lib.library.verdict}${underUnknown(lib.library, mod) ? ', unknownUnder' : ''})`);
   }
   for (const [parent, [rel, ...names]] of missing)
     problems.push(`${key}: ${rel} imports ${parent}${names.filter(Boolean).length ? ` (${names.filter(Boolean).slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''})` : ''}, which has no entry`);
-  const unverified = [...optional].filter(([mod]) => !pythonLibrary(mod)).map(([mod, rel]) => `${mod} (${rel})`);
+  const unverified = [...optional].filter(([mod, { scope }]) => !pythonLibrary(mod) && !underUnknown(entry, scope)).map(([mod, { rel }]) => `${mod} (${rel})`);
   notes.push(
     `${key}: ${tree.src.name}@${tree.src.version.slice(0, 12)}: ${s.files} files, ${s.sites.length} sites, ${required.size} imports from outside${unverified.length ? `; optional imports (try/except ImportError) of modules with no entry, not verified: ${unverified.join(', ')}` : ''}`,
   );
@@ -593,11 +596,13 @@ function stdlib() {
 }
 
 /**
- * The modules that the Python files under `base` import from outside it (not the standard library):
+ * The modules that the Python files of the package `top` under `base` import from outside `base` (not the standard library):
  * module -> first file. Imports under `if TYPE_CHECKING:` never run and are skipped; those inside a
- * `try:` that catches ImportError are optional (the code runs without them) and are listed apart.
+ * `try:` that catches ImportError are optional (the code runs without them) and are listed apart. Each
+ * import says where it runs (its scope: `pkg.mod.Class.method`), so that the parts an entry leaves to the
+ * program (unknownUnder) may import what is not verified.
  */
-function pythonImportsOutside(base) {
+function pythonImportsOutside(base, top) {
   const required = new Map();
   const optional = new Map();
   const isDir = (p) => fs.existsSync(p) && fs.statSync(p).isDirectory();
@@ -606,7 +611,7 @@ function pythonImportsOutside(base) {
   const inTree = (dotted) => fs.existsSync(`${at(dotted)}.py`) || isDir(at(dotted));
   // A regular module or package (its names come from its own code, not from other distributions).
   const regular = (dotted) => fs.existsSync(`${at(dotted)}.py`) || fs.existsSync(path.join(at(dotted), '__init__.py'));
-  for (const f of walk(base)) {
+  for (const f of walk(path.join(base, top))) {
     if (!f.endsWith('.py')) continue;
     const rel = path.relative(base, f);
     const text = fs.readFileSync(f, 'utf8');
@@ -638,10 +643,17 @@ function pythonImportsOutside(base) {
           }
           if (!st.childrenForFieldName('name').length) wanted.push(regular(mod.text) ? undefined : mod.text);
         }
+        // Where the import runs: the module's dotted name and the definitions around it (pkg.mod.Class.method).
+        const module = rel
+          .replace(/(\/__init__)?\.py$/, '')
+          .split(path.sep)
+          .join('.');
+        const around = scopeOf(st, PY_SCOPES, pyScopeName);
+        const scope = around === '<module>' ? module : `${module}.${around}`;
         for (const d of wanted) {
           if (!d || stdlib().has(d.split('.')[0] ?? d) || d.startsWith('__future__')) continue;
           const into = guarded ? optional : required;
-          if (!into.has(d)) into.set(d, rel);
+          if (!into.has(d)) into.set(d, { rel, scope });
         }
       }
     } finally {

@@ -100,8 +100,13 @@ describe('the table of verified libraries', () => {
     assert.equal(pythonLibrary('no_such_module_here'), undefined);
     assert.equal(pythonLibrary('opentelemetry.sdk.trace.export')?.name, 'opentelemetry.sdk');
     assert.equal(pythonLibrary('opentelemetry'), undefined, 'the opentelemetry namespace alone is no library');
-    assert.equal(pythonLibrary('opentelemetry.instrumentation.grpc'), undefined, 'the contrib instrumentations are not read');
-    assert.equal(pythonLibrary('opentelemetry.exporter.otlp.proto.grpc.trace_exporter'), undefined, 'the OTLP exporter is not read (google.rpc is not verified)');
+    assert.equal(pythonLibrary('opentelemetry.exporter.otlp.proto.grpc.trace_exporter')?.name, 'opentelemetry.exporter.otlp.proto.grpc');
+    assert.equal(pythonLibrary('opentelemetry.instrumentation.grpc')?.name, 'opentelemetry.instrumentation.grpc');
+    assert.equal(pythonLibrary('opentelemetry.instrumentation.flask'), undefined, 'an instrumentation not read is no part of the base distribution');
+    assert.equal(pythonLibrary('opentelemetry.instrumentation.auto_instrumentation'), undefined, 'auto-instrumentation (entry points) is not keyed');
+    assert.equal(pythonLibrary('google.rpc.status_pb2')?.name, 'google.rpc');
+    assert.equal(pythonLibrary('google.api_core.exceptions'), undefined, 'google.api is not google.api_core');
+    assert.equal(pythonLibrary('google.cloud.storage'), undefined, 'only two parts of google.cloud come from the common protos');
     assert.equal(nodeLibrary('pino/file')?.name, 'pino');
     assert.equal(nodeLibrary('@opentelemetry/resources/build/src/index.js')?.name, '@opentelemetry/resources');
     assert.equal(nodeLibrary('@opentelemetry/api'), undefined, 'a scope is no package');
@@ -142,12 +147,32 @@ const CASES: Case[] = [
     verdict: 'no-handler',
   },
   {
-    name: 'Python: an OpenTelemetry part not read (an instrumentation) stays unknown',
+    name: 'Python: a gRPC server instrumented with OpenTelemetry (grpc instrumentation, OTLP exporter), no handler',
     files: {
-      'app.py': 'import time\nfrom opentelemetry import trace\nfrom opentelemetry.instrumentation.grpc import GrpcInstrumentorServer\nGrpcInstrumentorServer().instrument()\ntime.sleep(1e9)\n',
+      'server.py':
+        'from concurrent import futures\nimport grpc\nfrom opentelemetry import trace\nfrom opentelemetry.instrumentation.grpc import GrpcInstrumentorServer\nfrom opentelemetry.sdk.trace import TracerProvider\nfrom opentelemetry.sdk.trace.export import BatchSpanProcessor\nfrom opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter\n\ntrace.set_tracer_provider(TracerProvider())\ntrace.get_tracer_provider().add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))\nGrpcInstrumentorServer().instrument()\nserver = grpc.server(futures.ThreadPoolExecutor(max_workers=10))\nserver.add_insecure_port("[::]:8080")\nserver.start()\nserver.wait_for_termination()\n',
     },
+    verdict: 'no-handler',
+  },
+  {
+    name: 'Python: an OpenTelemetry instrumentation not read stays unknown',
+    files: { 'app.py': 'import time\nfrom opentelemetry import trace\nfrom opentelemetry.instrumentation.flask import FlaskInstrumentor\nFlaskInstrumentor().instrument()\ntime.sleep(1e9)\n' },
     verdict: 'unknown',
-    reason: /opentelemetry\.instrumentation\.grpc/,
+    reason: /opentelemetry\.instrumentation\.flask/,
+  },
+  {
+    name: 'Python: a part of prometheus_flask_exporter left to the program (Connexion)',
+    files: { 'app.py': 'from flask import Flask\nfrom prometheus_flask_exporter import ConnexionPrometheusMetrics\nmetrics = ConnexionPrometheusMetrics(Flask(__name__))\n' },
+    verdict: 'unknown',
+    reason: /ConnexionPrometheusMetrics/,
+  },
+  {
+    name: 'Python: prometheus_flask_exporter.PrometheusMetrics installs no handler',
+    files: {
+      'app.py':
+        'import time\nfrom flask import Flask\nfrom prometheus_flask_exporter import PrometheusMetrics\napp = Flask(__name__)\nmetrics = PrometheusMetrics(app)\nwhile True:\n    time.sleep(5)\n',
+    },
+    verdict: 'no-handler',
   },
   {
     name: 'Python: a verified library plus one pid1 does not know',

@@ -65,16 +65,50 @@ const otelApi = (): KnownLibrary =>
     note: 'opentelemetry-api 1.45.0.dev; the runtime context is loaded by entry point (opentelemetry_context: contextvars_context, from this distribution, unless OTEL_PYTHON_CONTEXT names another)',
   });
 
+/** googleapis-common-protos 1.66.0 (the last release from its own repository): generated protobuf modules under the google namespace. */
+const commonProtos = (): KnownLibrary =>
+  none('github:googleapis/python-api-common-protos@9a50722451ce3006c3536e2daa67577da1edf92f', 67, { note: 'googleapis-common-protos 1.66.0: generated protobuf modules' });
+
+/** opentelemetry-instrumentation (contrib), whose modules share the opentelemetry.instrumentation namespace with every instrumentation package. */
+const otelInstrumentation = (): KnownLibrary =>
+  none('github:open-telemetry/opentelemetry-python-contrib:opentelemetry-instrumentation/src@466ae4c00de77d1f54f77a9600f1d08eba2306b5', 18, {
+    note: 'opentelemetry-instrumentation 0.66b0.dev: only its modules are keyed, not opentelemetry.instrumentation itself (each instrumentation is a distribution of its own); auto_instrumentation (which loads every installed instrumentation by entry point) is not keyed',
+  });
+
 /** Python, by import name (a top-level module or a dotted prefix: `google.auth`). */
 export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
+  'google.api': commonProtos(),
   'google.auth': none('debian:python3-google-auth@1.5.1-3', 31),
+  'google.cloud.extended_operations_pb2': commonProtos(),
+  'google.cloud.location': commonProtos(),
+  'google.gapic': commonProtos(),
+  'google.logging.type': commonProtos(),
+  'google.longrunning': commonProtos(),
   'google.oauth2': none('debian:python3-google-auth@1.5.1-3', 31),
   'google.protobuf': none('debian:python3-protobuf@3.21.12-3+deb12u1', 46),
+  'google.rpc': commonProtos(),
+  'google.type': commonProtos(),
   'opentelemetry._logs': otelApi(),
   'opentelemetry.attributes': otelApi(),
   'opentelemetry.baggage': otelApi(),
   'opentelemetry.context': otelApi(),
   'opentelemetry.environment_variables': otelApi(),
+  'opentelemetry.exporter.otlp.proto.common': none('github:open-telemetry/opentelemetry-python:exporter/opentelemetry-exporter-otlp-proto-common/src@0a5d76b65094a4bad414e0c0ab68981fc266f0a9', 10, {
+    note: 'opentelemetry-exporter-otlp-proto-common 1.45.0.dev',
+  }),
+  'opentelemetry.exporter.otlp.proto.grpc': none('github:open-telemetry/opentelemetry-python:exporter/opentelemetry-exporter-otlp-proto-grpc/src@0a5d76b65094a4bad414e0c0ab68981fc266f0a9', 6, {
+    note: 'opentelemetry-exporter-otlp-proto-grpc 1.45.0.dev; a credential provider named by OTEL_PYTHON_EXPORTER_OTLP_GRPC_CREDENTIAL_PROVIDER is loaded by entry point (another distribution, not read)',
+  }),
+  'opentelemetry.instrumentation._semconv': otelInstrumentation(),
+  'opentelemetry.instrumentation.dependencies': otelInstrumentation(),
+  'opentelemetry.instrumentation.environment_variables': otelInstrumentation(),
+  'opentelemetry.instrumentation.grpc': none('github:open-telemetry/opentelemetry-python-contrib:instrumentation/opentelemetry-instrumentation-grpc/src@466ae4c00de77d1f54f77a9600f1d08eba2306b5', 11, {
+    note: 'opentelemetry-instrumentation-grpc 0.66b0.dev',
+  }),
+  'opentelemetry.instrumentation.instrumentor': otelInstrumentation(),
+  'opentelemetry.instrumentation.propagators': otelInstrumentation(),
+  'opentelemetry.instrumentation.utils': otelInstrumentation(),
+  'opentelemetry.instrumentation.version': otelInstrumentation(),
   'opentelemetry.metrics': otelApi(),
   'opentelemetry.propagate': otelApi(),
   'opentelemetry.propagators': otelApi(),
@@ -286,6 +320,16 @@ export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
     ],
     note: 'an interactive Application.run()/prompt() handles SIGINT (handle_sigint) and SIGWINCH while it runs',
   },
+  packaging: none('debian:python3-packaging@23.0-1', 13),
+  prometheus_flask_exporter: {
+    verdict: 'calls',
+    source: 'github:rycus86/prometheus_flask_exporter@f2ba7ceb090647c6b6330ffe6c5b769139b2e10c',
+    files: 2,
+    signals: [],
+    calls: [],
+    unknownUnder: ['prometheus_flask_exporter.ConnexionPrometheusMetrics', 'prometheus_flask_exporter.multiprocess'],
+    note: 'installs no handler (0.23.2); ConnexionPrometheusMetrics imports connexion and the multiprocess module imports uwsgi (a module only the uWSGI server provides), neither read: using them leaves the verdict to the program',
+  },
   psutil: {
     verdict: 'calls',
     source: 'debian:python3-psutil@5.9.4-1+b1',
@@ -405,6 +449,7 @@ export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
     sites: [site('werkzeug/_reloader.py#run_with_reloader:handler:SIGTERM', 427, 'run_simple(use_reloader=True) only (python-source.ts reloader())')],
     note: "the development server's reloader (run_simple(use_reloader=True)) catches SIGTERM in the parent and exits; the server child is SIGKILLed",
   },
+  wrapt: none('debian:python3-wrapt@1.14.1-2+b2', 5),
   yaml: none('debian:python3-yaml@6.0-3+b2', 18),
 };
 
