@@ -85,6 +85,12 @@ describe('the table of verified libraries', () => {
     assert.ok(!goUnderUnknown(GO_LIBRARIES['github.com/lib/pq'] as KnownLibrary, 'github.com/lib/pq/oid'));
     assert.equal(goLibrary('github.com/prometheus/client_golang/prometheus/promhttp')?.name, 'github.com/prometheus/client_golang');
     assert.equal(goLibrary('google.golang.org/genproto/googleapis/rpc/status')?.name, 'google.golang.org/genproto/googleapis/rpc');
+    assert.equal(goLibrary('gopkg.in/go-playground/webhooks.v3/github')?.name, 'gopkg.in/go-playground/webhooks.v3');
+    assert.equal(goLibrary('github.com/google/go-github/github')?.name, 'github.com/google/go-github');
+    assert.equal(goLibrary('github.com/google/go-github/v60/github'), undefined, 'a major-version suffix is another module');
+    assert.equal(goLibrary('github.com/codegangsta/negroni/v3'), undefined, 'a major-version suffix is another module');
+    assert.ok(goUnderUnknown(GO_LIBRARIES['golang.org/x/oauth2'] as KnownLibrary, 'golang.org/x/oauth2/google'));
+    assert.ok(!goUnderUnknown(GO_LIBRARIES['golang.org/x/oauth2'] as KnownLibrary, 'golang.org/x/oauth2'));
     assert.equal(goLibrary('google.golang.org/genproto/googleapis/cloud/secretmanager/v1'), undefined, 'only genproto googleapis/api and googleapis/rpc are read');
     const grpc = GO_LIBRARIES['google.golang.org/grpc'] as KnownLibrary;
     for (const known of ['google.golang.org/grpc', 'google.golang.org/grpc/credentials/insecure', 'google.golang.org/grpc/health', 'google.golang.org/grpc/reflection'])

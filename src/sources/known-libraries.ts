@@ -626,6 +626,11 @@ export const GO_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   }),
   'github.com/gomodule/redigo': none('github:gomodule/redigo@57c8b99ccb90c3401bec6e09289081e8b78b3bde', 16),
   'github.com/google/go-cmp': none('github:google/go-cmp@b133f1f1932e48f466f597a3346ce6f5a49a0dc1', 32),
+  'github.com/google/go-github': none('github:google/go-github@747f93dd9b489bd56f7442b3c42bfea12800a75b', 86, {
+    unknownUnder: ['github.com/google/go-github/example'],
+    note: 'v17.0.0, the GOPATH-era path (no /vN) that `go get github.com/google/go-github` fetches as v17.0.0+incompatible; the examples (appengine) not read',
+  }),
+  'github.com/google/go-querystring': none('github:google/go-querystring@b8825f6ec38273c429afdc4726a9a6d667db7451', 1),
   'github.com/google/uuid': none('github:google/uuid@2d3c2a9cc518326daf99a383f07c4d3c44317e4d', 16),
   'github.com/gorilla/handlers': none('github:gorilla/handlers@9c61bd81e701cf500437e1b516b675cdd3b73ca7', 8),
   'github.com/gorilla/mux': none('github:gorilla/mux@db9d1d0073d27a0a2d9a8c1bc52aa0af4374d265', 6),
@@ -678,6 +683,10 @@ export const GO_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   }),
   'golang.org/x/crypto': none('github:golang/crypto@82adefa711cb8d9a1f12c7ea91b491007d21819f', 171),
   'golang.org/x/net': none('github:golang/net@0ca694d2a5adcce7f36d4d65e5f8d72390d94051', 507),
+  'golang.org/x/oauth2': none('github:golang/oauth2@89ff2e1ac388c1a234a687cb2735341cde3f7122', 43, {
+    unknownUnder: ['golang.org/x/oauth2/google'],
+    note: 'google/ (cloud.google.com/go/compute/metadata) not read: left to the program',
+  }),
   'golang.org/x/sync': none('github:golang/sync@ec11c4a93de22cde2abe2bf74d70791033c2464c', 4),
   'golang.org/x/sys': none('github:golang/sys@e8c1c3274309bd87f360205f5706e986ceccb317', 393, {
     unknownUnder: ['golang.org/x/sys/windows/svc'],
@@ -729,6 +738,10 @@ export const GO_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
     note: 'the server, client, codes, status, credentials (insecure, tls, alts, local), health, reflection, keepalive, metadata, balancers and resolvers read; xDS, authz, ORCA, OpenTelemetry/OpenCensus stats, GCP credentials and observability, glog, SPIFFE certificate providers (they import envoy control plane, cncf/xds, otel, opencensus, go-spiffe, oauth2, cloud auth), the test utilities and the nested modules (examples, interop, security/advancedtls, gcp/observability, stats/opencensus, cmd/protoc-gen-go-grpc, test/tools) not read: left to the program',
   }),
   'google.golang.org/protobuf': none('github:protocolbuffers/protobuf-go@f2248ac996afc39b3df0777cdcc269f6ade50b07', 311),
+  'gopkg.in/go-playground/webhooks.v3': none('github:go-playground/webhooks@8ffb2ffc32b7af2c7e940944eccba4dcd66c692a', 8, {
+    unknownUnder: ['gopkg.in/go-playground/webhooks.v3/gogs'],
+    note: 'v3.13.0 (gopkg.in serves the v3 tags); gogs/ (go-gogs-client) not read',
+  }),
   'knative.dev/pkg/signals': {
     verdict: 'calls',
     source: 'github:knative/pkg:signals@521cb33b33ddfe74529a68ff564450c051287436',
@@ -786,12 +799,16 @@ export function nodeLibrary(spec: string): LibraryMatch | undefined {
   return Object.hasOwn(NODE_LIBRARIES, name) ? { name, library: NODE_LIBRARIES[name] as KnownLibrary } : undefined;
 }
 
-/** The entry for a Go import path: the longest key that is the path or a parent of it. */
+/**
+ * The entry for a Go import path: the longest key that is the path or a parent of it, unless the next
+ * element is a major-version suffix (`github.com/google/go-github/v60` is another module than the
+ * GOPATH-era `github.com/google/go-github`: go.dev/ref/mod#major-version-suffixes).
+ */
 export function goLibrary(ipath: string): LibraryMatch | undefined {
   const parts = ipath.split('/');
   for (let i = parts.length; i > 0; i--) {
     const name = parts.slice(0, i).join('/');
-    if (Object.hasOwn(GO_LIBRARIES, name)) return { name, library: GO_LIBRARIES[name] as KnownLibrary };
+    if (Object.hasOwn(GO_LIBRARIES, name)) return /^v\d+$/.test(parts[i] ?? '') ? undefined : { name, library: GO_LIBRARIES[name] as KnownLibrary };
   }
   return undefined;
 }
