@@ -55,7 +55,7 @@ const { grammarParser } = await import(dist('grammars.js'));
 const { pythonFindings } = await import(dist('python-source.js'));
 const { javascriptFindings } = await import(dist('javascript-source.js'));
 const { goFindings } = await import(dist('go-source.js'));
-const { PYTHON_LIBRARIES, NODE_LIBRARIES, GO_LIBRARIES, STOP_SIGNALS, goLibrary, goUnderUnknown } = await import(dist('known-libraries.js'));
+const { PYTHON_LIBRARIES, NODE_LIBRARIES, GO_LIBRARIES, STOP_SIGNALS, goLibrary, goUnderUnknown, pythonLibrary, underUnknown } = await import(dist('known-libraries.js'));
 
 const CACHE = process.env.PID1_LIBS_CACHE ?? path.join(os.tmpdir(), 'pid1-known-libraries');
 fs.mkdirSync(CACHE, { recursive: true });
@@ -555,9 +555,113 @@ function githubTree(key, entry, problems, notes) {
 function verifyGithub(key, entry, language, problems, notes) {
   const tree = githubTree(key, entry, problems, notes);
   if (!tree) return;
-  const s = scanTree(tree.base, tree.base, language);
+  // Python: only the key's top-level package is installed (not setup.py, noxfile.py or tests beside it).
+  const s = scanTree(language === 'python' ? path.join(tree.base, key.split('.')[0]) : tree.base, tree.base, language);
   compare(key, entry, s.sites, problems);
-  notes.push(`${key}: ${tree.src.name}@${tree.src.version.slice(0, 12)}: ${s.files} files, ${s.sites.length} sites`);
+  if (language !== 'python') {
+    notes.push(`${key}: ${tree.src.name}@${tree.src.version.slice(0, 12)}: ${s.files} files, ${s.sites.length} sites`);
+    return;
+  }
+  // Python from a snapshot (a distribution Debian does not package): the SUBDIR is the distribution's
+  // import root (src/ or the repository root); it must hold the module, and what its code imports from
+  // outside it must be verified too, as Debian's dependency closure is for the packages from Debian.
+  const modPath = path.join(tree.base, ...key.split('.'));
+  if (!fs.existsSync(modPath) && !fs.existsSync(`${modPath}.py`)) problems.push(`${key}: ${tree.src.name} has no module ${key}`);
+  if (s.files !== entry.files) problems.push(`${key}: ${s.files} files read, the table says ${entry.files}`);
+  const { required, optional } = pythonImportsOutside(tree.base, key.split('.')[0]);
+  // `from a.b import x, y`: a.b.x and a.b.y are looked up (x may be a module of a namespace package), one line per a.b.
+  const missing = new Map();
+  for (const [mod, { rel, scope }] of required) {
+    // An import inside a part the entry leaves to the program (unknownUnder) runs only when the program uses that part.
+    if (underUnknown(entry, scope)) continue;
+    const lib = pythonLibrary(mod);
+    const parent = mod.includes('.') ? mod.slice(0, mod.lastIndexOf('.')) : mod;
+    if (!lib) missing.set(parent, [...(missing.get(parent) ?? [rel]), mod.slice(parent.length + 1)]);
+    else if (entry.verdict !== 'unknown' && (lib.library.verdict === 'import' || lib.library.verdict === 'unknown' || underUnknown(lib.library, mod)))
+      problems.push(`${key}: ${rel} imports ${mod} (${lib.name}: ${lib.library.verdict}${underUnknown(lib.library, mod) ? ', unknownUnder' : ''})`);
+  }
+  for (const [parent, [rel, ...names]] of missing)
+    problems.push(`${key}: ${rel} imports ${parent}${names.filter(Boolean).length ? ` (${names.filter(Boolean).slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''})` : ''}, which has no entry`);
+  const unverified = [...optional].filter(([mod, { scope }]) => !pythonLibrary(mod) && !underUnknown(entry, scope)).map(([mod, { rel }]) => `${mod} (${rel})`);
+  notes.push(
+    `${key}: ${tree.src.name}@${tree.src.version.slice(0, 12)}: ${s.files} files, ${s.sites.length} sites, ${required.size} imports from outside${unverified.length ? `; optional imports (try/except ImportError) of modules with no entry, not verified: ${unverified.join(', ')}` : ''}`,
+  );
+}
+
+let stdlibNames;
+/** sys.stdlib_module_names of the python3 here (Debian bookworm: CPython 3.11). */
+function stdlib() {
+  stdlibNames ??= new Set(run('python3', ['-c', 'import sys; print("\\n".join(sys.stdlib_module_names))']).split('\n').filter(Boolean));
+  return stdlibNames;
+}
+
+/**
+ * The modules that the Python files of the package `top` under `base` import from outside `base` (not the standard library):
+ * module -> first file. Imports under `if TYPE_CHECKING:` never run and are skipped; those inside a
+ * `try:` that catches ImportError are optional (the code runs without them) and are listed apart. Each
+ * import says where it runs (its scope: `pkg.mod.Class.method`), so that the parts an entry leaves to the
+ * program (unknownUnder) may import what is not verified.
+ */
+function pythonImportsOutside(base, top) {
+  const required = new Map();
+  const optional = new Map();
+  const isDir = (p) => fs.existsSync(p) && fs.statSync(p).isDirectory();
+  const at = (dotted) => path.join(base, ...dotted.split('.'));
+  // A module file or a package (regular or namespace) of that name in the tree.
+  const inTree = (dotted) => fs.existsSync(`${at(dotted)}.py`) || isDir(at(dotted));
+  // A regular module or package (its names come from its own code, not from other distributions).
+  const regular = (dotted) => fs.existsSync(`${at(dotted)}.py`) || fs.existsSync(path.join(at(dotted), '__init__.py'));
+  for (const f of walk(path.join(base, top))) {
+    if (!f.endsWith('.py')) continue;
+    const rel = path.relative(base, f);
+    const text = fs.readFileSync(f, 'utf8');
+    const t = pyParser.parse(text);
+    try {
+      for (const st of t.rootNode.descendantsOfType(['import_statement', 'import_from_statement'])) {
+        let typeOnly = false;
+        let guarded = false;
+        for (let p = st.parent; p; p = p.parent) {
+          if (p.type === 'if_statement' && /TYPE_CHECKING/.test(p.childForFieldName('condition')?.text ?? '')) typeOnly = true;
+          if (p.type === 'try_statement' && p.namedChildren.some((c) => c?.type === 'except_clause' && /ImportError|ModuleNotFoundError|Exception\b|^except\s*:/.test(c.text.split('\n')[0] ?? '')))
+            guarded = true;
+        }
+        if (typeOnly) continue;
+        const wanted = [];
+        if (st.type === 'import_statement') {
+          for (const n of st.childrenForFieldName('name')) {
+            const d = n?.type === 'aliased_import' ? n.childForFieldName('name')?.text : n?.text;
+            if (d) wanted.push(d.split('.').some((_, i, all) => regular(all.slice(0, i + 1).join('.'))) || inTree(d) ? undefined : d);
+          }
+        } else {
+          const mod = st.childForFieldName('module_name');
+          if (!mod || mod.type === 'relative_import') continue;
+          for (const n of st.childrenForFieldName('name')) {
+            const name = n?.type === 'aliased_import' ? n.childForFieldName('name')?.text : n?.text;
+            if (!name) continue;
+            const d = `${mod.text}.${name}`;
+            wanted.push(inTree(d) || mod.text.split('.').some((_, i, all) => regular(all.slice(0, i + 1).join('.'))) ? undefined : d);
+          }
+          if (!st.childrenForFieldName('name').length) wanted.push(regular(mod.text) ? undefined : mod.text);
+        }
+        // Where the import runs: the module's dotted name and the definitions around it (pkg.mod.Class.method).
+        const module = rel
+          .replace(/(\/__init__)?\.py$/, '')
+          .split(path.sep)
+          .join('.');
+        const around = scopeOf(st, PY_SCOPES, pyScopeName);
+        const scope = around === '<module>' ? module : `${module}.${around}`;
+        for (const d of wanted) {
+          if (!d || stdlib().has(d.split('.')[0] ?? d) || d.startsWith('__future__')) continue;
+          const into = guarded ? optional : required;
+          if (!into.has(d)) into.set(d, { rel, scope });
+        }
+      }
+    } finally {
+      t.delete();
+    }
+  }
+  for (const d of required.keys()) optional.delete(d);
+  return { required, optional };
 }
 
 // ---------- Go ----------

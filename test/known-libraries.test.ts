@@ -83,12 +83,36 @@ describe('the table of verified libraries', () => {
     assert.equal(goLibrary('knative.dev/pkg/injection/sharedmain'), undefined, 'only the signals package of knative.dev/pkg is read');
     assert.ok(goUnderUnknown(GO_LIBRARIES['github.com/lib/pq'] as KnownLibrary, 'github.com/lib/pq/auth/kerberos'));
     assert.ok(!goUnderUnknown(GO_LIBRARIES['github.com/lib/pq'] as KnownLibrary, 'github.com/lib/pq/oid'));
+    assert.equal(goLibrary('github.com/prometheus/client_golang/prometheus/promhttp')?.name, 'github.com/prometheus/client_golang');
+    assert.equal(goLibrary('google.golang.org/genproto/googleapis/rpc/status')?.name, 'google.golang.org/genproto/googleapis/rpc');
+    assert.equal(goLibrary('gopkg.in/go-playground/webhooks.v3/github')?.name, 'gopkg.in/go-playground/webhooks.v3');
+    assert.equal(goLibrary('github.com/google/go-github/github')?.name, 'github.com/google/go-github');
+    assert.equal(goLibrary('github.com/google/go-github/v60/github'), undefined, 'a major-version suffix is another module');
+    assert.equal(goLibrary('github.com/codegangsta/negroni/v3'), undefined, 'a major-version suffix is another module');
+    assert.ok(goUnderUnknown(GO_LIBRARIES['golang.org/x/oauth2'] as KnownLibrary, 'golang.org/x/oauth2/google'));
+    assert.ok(!goUnderUnknown(GO_LIBRARIES['golang.org/x/oauth2'] as KnownLibrary, 'golang.org/x/oauth2'));
+    assert.equal(goLibrary('google.golang.org/genproto/googleapis/cloud/secretmanager/v1'), undefined, 'only genproto googleapis/api and googleapis/rpc are read');
+    const grpc = GO_LIBRARIES['google.golang.org/grpc'] as KnownLibrary;
+    for (const known of ['google.golang.org/grpc', 'google.golang.org/grpc/credentials/insecure', 'google.golang.org/grpc/health', 'google.golang.org/grpc/reflection'])
+      assert.ok(!goUnderUnknown(grpc, known), `${known} is read`);
+    for (const left of ['google.golang.org/grpc/xds', 'google.golang.org/grpc/stats/opentelemetry', 'google.golang.org/grpc/credentials/google'])
+      assert.ok(goUnderUnknown(grpc, left), `${left} is left to the program`);
+    assert.ok(!goUnderUnknown(grpc, 'google.golang.org/grpc/testing'), 'a sibling with a longer name is not under test');
   });
   test('lookups: the longest dotted prefix, the package of a deep import', () => {
     assert.equal(pythonLibrary('requests.adapters')?.name, 'requests');
     assert.equal(pythonLibrary('google.protobuf.json_format')?.name, 'google.protobuf');
     assert.equal(pythonLibrary('google'), undefined, 'a namespace package alone is no library');
     assert.equal(pythonLibrary('no_such_module_here'), undefined);
+    assert.equal(pythonLibrary('opentelemetry.sdk.trace.export')?.name, 'opentelemetry.sdk');
+    assert.equal(pythonLibrary('opentelemetry'), undefined, 'the opentelemetry namespace alone is no library');
+    assert.equal(pythonLibrary('opentelemetry.exporter.otlp.proto.grpc.trace_exporter')?.name, 'opentelemetry.exporter.otlp.proto.grpc');
+    assert.equal(pythonLibrary('opentelemetry.instrumentation.grpc')?.name, 'opentelemetry.instrumentation.grpc');
+    assert.equal(pythonLibrary('opentelemetry.instrumentation.flask'), undefined, 'an instrumentation not read is no part of the base distribution');
+    assert.equal(pythonLibrary('opentelemetry.instrumentation.auto_instrumentation'), undefined, 'auto-instrumentation (entry points) is not keyed');
+    assert.equal(pythonLibrary('google.rpc.status_pb2')?.name, 'google.rpc');
+    assert.equal(pythonLibrary('google.api_core.exceptions'), undefined, 'google.api is not google.api_core');
+    assert.equal(pythonLibrary('google.cloud.storage'), undefined, 'only two parts of google.cloud come from the common protos');
     assert.equal(nodeLibrary('pino/file')?.name, 'pino');
     assert.equal(nodeLibrary('@opentelemetry/resources/build/src/index.js')?.name, '@opentelemetry/resources');
     assert.equal(nodeLibrary('@opentelemetry/api'), undefined, 'a scope is no package');
@@ -120,6 +144,42 @@ const CASES: Case[] = [
     verdict: 'no-handler',
   },
   { name: 'Python: google.protobuf and grpc', files: { 'app.py': 'from google.protobuf import json_format\nimport grpc\nimport time\ntime.sleep(1e9)\n' }, verdict: 'no-handler' },
+  {
+    name: 'Python: the OpenTelemetry API and SDK (from the snapshot), no handler',
+    files: {
+      'app.py':
+        'import time\nfrom opentelemetry import trace\nfrom opentelemetry.sdk.trace import TracerProvider\nfrom opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter\n\ntrace.set_tracer_provider(TracerProvider())\ntrace.get_tracer_provider().add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))\nwhile True:\n    time.sleep(5)\n',
+    },
+    verdict: 'no-handler',
+  },
+  {
+    name: 'Python: a gRPC server instrumented with OpenTelemetry (grpc instrumentation, OTLP exporter), no handler',
+    files: {
+      'server.py':
+        'from concurrent import futures\nimport grpc\nfrom opentelemetry import trace\nfrom opentelemetry.instrumentation.grpc import GrpcInstrumentorServer\nfrom opentelemetry.sdk.trace import TracerProvider\nfrom opentelemetry.sdk.trace.export import BatchSpanProcessor\nfrom opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter\n\ntrace.set_tracer_provider(TracerProvider())\ntrace.get_tracer_provider().add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))\nGrpcInstrumentorServer().instrument()\nserver = grpc.server(futures.ThreadPoolExecutor(max_workers=10))\nserver.add_insecure_port("[::]:8080")\nserver.start()\nserver.wait_for_termination()\n',
+    },
+    verdict: 'no-handler',
+  },
+  {
+    name: 'Python: an OpenTelemetry instrumentation not read stays unknown',
+    files: { 'app.py': 'import time\nfrom opentelemetry import trace\nfrom opentelemetry.instrumentation.flask import FlaskInstrumentor\nFlaskInstrumentor().instrument()\ntime.sleep(1e9)\n' },
+    verdict: 'unknown',
+    reason: /opentelemetry\.instrumentation\.flask/,
+  },
+  {
+    name: 'Python: a part of prometheus_flask_exporter left to the program (Connexion)',
+    files: { 'app.py': 'from flask import Flask\nfrom prometheus_flask_exporter import ConnexionPrometheusMetrics\nmetrics = ConnexionPrometheusMetrics(Flask(__name__))\n' },
+    verdict: 'unknown',
+    reason: /ConnexionPrometheusMetrics/,
+  },
+  {
+    name: 'Python: prometheus_flask_exporter.PrometheusMetrics installs no handler',
+    files: {
+      'app.py':
+        'import time\nfrom flask import Flask\nfrom prometheus_flask_exporter import PrometheusMetrics\napp = Flask(__name__)\nmetrics = PrometheusMetrics(app)\nwhile True:\n    time.sleep(5)\n',
+    },
+    verdict: 'no-handler',
+  },
   {
     name: 'Python: a verified library plus one pid1 does not know',
     files: { 'app.py': 'import requests\nimport acme_internal_sdk\nacme_internal_sdk.run()\n' },
@@ -175,6 +235,21 @@ const CASES: Case[] = [
     name: 'Go: controller-runtime signals.SetupSignalHandler under an import alias',
     files: { 'main.go': 'package main\n\nimport crsignals "sigs.k8s.io/controller-runtime/pkg/manager/signals"\n\nfunc main() {\n\t<-crsignals.SetupSignalHandler().Done()\n}\n' },
     verdict: 'handles',
+  },
+  {
+    name: 'Go: prometheus client_golang and gRPC with health and reflection, no signal.Notify',
+    files: {
+      'main.go':
+        'package main\n\nimport (\n\t"net"\n\t"net/http"\n\n\t"github.com/prometheus/client_golang/prometheus"\n\t"github.com/prometheus/client_golang/prometheus/promauto"\n\t"github.com/prometheus/client_golang/prometheus/promhttp"\n\t"google.golang.org/grpc"\n\t"google.golang.org/grpc/health"\n\t"google.golang.org/grpc/reflection"\n)\n\nvar served = promauto.NewCounter(prometheus.CounterOpts{Name: "served"})\n\nfunc main() {\n\thttp.Handle("/metrics", promhttp.Handler())\n\tgo http.ListenAndServe(":9090", nil)\n\ts := grpc.NewServer()\n\t_ = health.NewServer()\n\treflection.Register(s)\n\tl, _ := net.Listen("tcp", ":8080")\n\ts.Serve(l)\n}\n',
+    },
+    verdict: 'no-handler',
+    reason: /Go runtime exits at once/,
+  },
+  {
+    name: 'Go: a part of gRPC the entry leaves to the program (xDS)',
+    files: { 'main.go': 'package main\n\nimport (\n\t"google.golang.org/grpc"\n\t"google.golang.org/grpc/xds"\n)\n\nfunc main() {\n\t_, _ = xds.NewGRPCServer()\n\t_ = grpc.NewServer()\n}\n' },
+    verdict: 'unknown',
+    reason: /google\.golang\.org\/grpc\/xds/,
   },
   {
     name: 'Go: a part of a verified module the entry leaves to the program',

@@ -228,6 +228,25 @@ const PY: Case[] = [
     verdict: 'unknown',
     reason: /did not follow/,
   },
+  {
+    name: 'a second-level import of a module already read (generated gRPC stubs: demo_pb2_grpc imports demo_pb2)',
+    files: {
+      'server.py': 'import time\nimport demo_pb2\nimport demo_pb2_grpc\nwhile True:\n    time.sleep(5)\n',
+      'demo_pb2.py': 'from google.protobuf import descriptor as _descriptor\n',
+      'demo_pb2_grpc.py': 'import grpc\nimport demo_pb2 as demo__pb2\n',
+    },
+    verdict: 'no-handler',
+  },
+  {
+    name: 'a second-level import of a module not read stays unseen',
+    files: {
+      'server.py': 'import time\nimport demo_pb2_grpc\ntime.sleep(1e9)\n',
+      'demo_pb2_grpc.py': 'import grpc\nimport demo_pb2 as demo__pb2\n',
+      'demo_pb2.py': 'import signal\nsignal.signal(signal.SIGTERM, print)\n',
+    },
+    verdict: 'unknown',
+    reason: /demo_pb2 \(modules pid1 did not follow\)/,
+  },
   { name: 'a syntax error elsewhere in the file', files: { 'app.py': 'import signal\nsignal.signal(signal.SIGTERM, print)\ndef broken(:\n    pass\n' }, verdict: 'handles', line: 2 },
 ];
 

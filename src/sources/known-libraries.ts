@@ -59,11 +59,71 @@ export interface KnownLibrary {
 const none = (source: string, files: number, extra: Partial<KnownLibrary> = {}): KnownLibrary => ({ verdict: 'none', source, files, ...extra });
 const site = (key: string, line: number, why: string, resolved?: string[]): LibrarySite => ({ key, line, why, ...(resolved ? { resolved } : {}) });
 
+/** opentelemetry-api: one distribution, whose parts are imported one by one (`from opentelemetry import trace`). */
+const otelApi = (): KnownLibrary =>
+  none('github:open-telemetry/opentelemetry-python:opentelemetry-api/src@0a5d76b65094a4bad414e0c0ab68981fc266f0a9', 30, {
+    note: 'opentelemetry-api 1.45.0.dev; the runtime context is loaded by entry point (opentelemetry_context: contextvars_context, from this distribution, unless OTEL_PYTHON_CONTEXT names another)',
+  });
+
+/** googleapis-common-protos 1.66.0 (the last release from its own repository): generated protobuf modules under the google namespace. */
+const commonProtos = (): KnownLibrary =>
+  none('github:googleapis/python-api-common-protos@9a50722451ce3006c3536e2daa67577da1edf92f', 67, { note: 'googleapis-common-protos 1.66.0: generated protobuf modules' });
+
+/** opentelemetry-instrumentation (contrib), whose modules share the opentelemetry.instrumentation namespace with every instrumentation package. */
+const otelInstrumentation = (): KnownLibrary =>
+  none('github:open-telemetry/opentelemetry-python-contrib:opentelemetry-instrumentation/src@466ae4c00de77d1f54f77a9600f1d08eba2306b5', 18, {
+    note: 'opentelemetry-instrumentation 0.66b0.dev: only its modules are keyed, not opentelemetry.instrumentation itself (each instrumentation is a distribution of its own); auto_instrumentation (which loads every installed instrumentation by entry point) is not keyed',
+  });
+
 /** Python, by import name (a top-level module or a dotted prefix: `google.auth`). */
 export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
+  'google.api': commonProtos(),
   'google.auth': none('debian:python3-google-auth@1.5.1-3', 31),
+  'google.cloud.extended_operations_pb2': commonProtos(),
+  'google.cloud.location': commonProtos(),
+  'google.gapic': commonProtos(),
+  'google.logging.type': commonProtos(),
+  'google.longrunning': commonProtos(),
   'google.oauth2': none('debian:python3-google-auth@1.5.1-3', 31),
   'google.protobuf': none('debian:python3-protobuf@3.21.12-3+deb12u1', 46),
+  'google.rpc': commonProtos(),
+  'google.type': commonProtos(),
+  'opentelemetry._logs': otelApi(),
+  'opentelemetry.attributes': otelApi(),
+  'opentelemetry.baggage': otelApi(),
+  'opentelemetry.context': otelApi(),
+  'opentelemetry.environment_variables': otelApi(),
+  'opentelemetry.exporter.otlp.proto.common': none('github:open-telemetry/opentelemetry-python:exporter/opentelemetry-exporter-otlp-proto-common/src@0a5d76b65094a4bad414e0c0ab68981fc266f0a9', 10, {
+    note: 'opentelemetry-exporter-otlp-proto-common 1.45.0.dev',
+  }),
+  'opentelemetry.exporter.otlp.proto.grpc': none('github:open-telemetry/opentelemetry-python:exporter/opentelemetry-exporter-otlp-proto-grpc/src@0a5d76b65094a4bad414e0c0ab68981fc266f0a9', 6, {
+    note: 'opentelemetry-exporter-otlp-proto-grpc 1.45.0.dev; a credential provider named by OTEL_PYTHON_EXPORTER_OTLP_GRPC_CREDENTIAL_PROVIDER is loaded by entry point (another distribution, not read)',
+  }),
+  'opentelemetry.instrumentation._semconv': otelInstrumentation(),
+  'opentelemetry.instrumentation.dependencies': otelInstrumentation(),
+  'opentelemetry.instrumentation.environment_variables': otelInstrumentation(),
+  'opentelemetry.instrumentation.grpc': none('github:open-telemetry/opentelemetry-python-contrib:instrumentation/opentelemetry-instrumentation-grpc/src@466ae4c00de77d1f54f77a9600f1d08eba2306b5', 11, {
+    note: 'opentelemetry-instrumentation-grpc 0.66b0.dev',
+  }),
+  'opentelemetry.instrumentation.instrumentor': otelInstrumentation(),
+  'opentelemetry.instrumentation.propagators': otelInstrumentation(),
+  'opentelemetry.instrumentation.utils': otelInstrumentation(),
+  'opentelemetry.instrumentation.version': otelInstrumentation(),
+  'opentelemetry.metrics': otelApi(),
+  'opentelemetry.propagate': otelApi(),
+  'opentelemetry.propagators': otelApi(),
+  'opentelemetry.trace': otelApi(),
+  'opentelemetry.util': otelApi(),
+  'opentelemetry.version': otelApi(),
+  'opentelemetry.proto': none('github:open-telemetry/opentelemetry-python:opentelemetry-proto/src@0a5d76b65094a4bad414e0c0ab68981fc266f0a9', 29, {
+    note: 'opentelemetry-proto 1.45.0.dev: generated protobuf and gRPC stubs',
+  }),
+  'opentelemetry.sdk': none('github:open-telemetry/opentelemetry-python:opentelemetry-sdk/src@0a5d76b65094a4bad414e0c0ab68981fc266f0a9', 61, {
+    note: 'opentelemetry-sdk 1.45.0.dev; _configuration (run by auto-instrumentation, not by importing) loads exporters and generators by entry point, and imports opentelemetry.configuration (another distribution) only if it is installed (try/except ImportError): neither read',
+  }),
+  'opentelemetry.semconv': none('github:open-telemetry/opentelemetry-python:opentelemetry-semantic-conventions/src@0a5d76b65094a4bad414e0c0ab68981fc266f0a9', 127, {
+    note: 'opentelemetry-semantic-conventions 0.66b0.dev',
+  }),
   MySQLdb: none('debian:python3-mysqldb@1.4.6-2+b1', 14),
   PIL: none('debian:python3-pil@9.4.0-1.1+deb12u1', 93),
   aiohttp: {
@@ -260,6 +320,16 @@ export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
     ],
     note: 'an interactive Application.run()/prompt() handles SIGINT (handle_sigint) and SIGWINCH while it runs',
   },
+  packaging: none('debian:python3-packaging@23.0-1', 13),
+  prometheus_flask_exporter: {
+    verdict: 'calls',
+    source: 'github:rycus86/prometheus_flask_exporter@f2ba7ceb090647c6b6330ffe6c5b769139b2e10c',
+    files: 2,
+    signals: [],
+    calls: [],
+    unknownUnder: ['prometheus_flask_exporter.ConnexionPrometheusMetrics', 'prometheus_flask_exporter.multiprocess'],
+    note: 'installs no handler (0.23.2); ConnexionPrometheusMetrics imports connexion and the multiprocess module imports uwsgi (a module only the uWSGI server provides), neither read: using them leaves the verdict to the program',
+  },
   psutil: {
     verdict: 'calls',
     source: 'debian:python3-psutil@5.9.4-1+b1',
@@ -341,6 +411,9 @@ export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
       site('tornado/process.py#Subprocess.uninitialize:handler:SIGCHLD', 337, "SIGCHLD only (Subprocess.initialize/uninitialize), not a stop signal; tornado's IOLoop installs no handler"),
     ],
   },
+  typing_extensions: none('debian:python3-typing-extensions@4.4.0-1', 1, {
+    note: 'a typing shim; opentelemetry asks for >= 4.5 (typing_extensions.deprecated), Debian bookworm has 4.4.0: read at that version',
+  }),
   urllib3: none('debian:python3-urllib3@1.26.12-1+deb12u4', 37),
   uvicorn: {
     verdict: 'calls',
@@ -376,6 +449,7 @@ export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
     sites: [site('werkzeug/_reloader.py#run_with_reloader:handler:SIGTERM', 427, 'run_simple(use_reloader=True) only (python-source.ts reloader())')],
     note: "the development server's reloader (run_simple(use_reloader=True)) catches SIGTERM in the parent and exits; the server child is SIGKILLed",
   },
+  wrapt: none('debian:python3-wrapt@1.14.1-2+b2', 5),
   yaml: none('debian:python3-yaml@6.0-3+b2', 18),
 };
 
@@ -529,7 +603,17 @@ export const NODE_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
  */
 export const GO_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   'filippo.io/edwards25519': none('github:FiloSottile/edwards25519@b182a6575cfd9f4fbb1d1d4e487a6b00a3ec06f7', 12),
+  'github.com/beorn7/perks': none('github:beorn7/perks@37c8de3658fcb183f997c4e13e8337516ab753e6', 3),
   'github.com/cespare/xxhash/v2': none('github:cespare/xxhash@ab37246c889f9db16b606fda1c232d659df9271d', 5),
+  'github.com/cloudevents/sdk-go/v2': none('github:cloudevents/sdk-go:v2@d6f403090375c4e07e693d28e1d4d8c7dd4475e9', 111, {
+    unknownUnder: [
+      'github.com/cloudevents/sdk-go/v2/binding/test',
+      'github.com/cloudevents/sdk-go/v2/client/test',
+      'github.com/cloudevents/sdk-go/v2/protocol/test',
+      'github.com/cloudevents/sdk-go/v2/test',
+    ],
+    note: 'client, event, binding, protocol/http and protocol/gochan read; the test helpers (testify) not read; the protocol bindings outside v2/ (kafka, nats, amqp, pubsub, ...) are modules of their own, not covered',
+  }),
   'github.com/codegangsta/negroni': none('github:urfave/negroni@c6a59be0ce122566695fbd5e48a77f8f10c8a63a', 7, {
     note: 'v1.0.0, the last release before go.mod (module github.com/urfave/negroni): the GOPATH-era path that `go get github.com/codegangsta/negroni` still fetches',
   }),
@@ -537,20 +621,52 @@ export const GO_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   'github.com/felixge/httpsnoop': none('github:felixge/httpsnoop@0fc9006be0bfd68ee14bc3db0d58f7c7241892e0', 3),
   'github.com/go-chi/chi/v5': none('github:go-chi/chi@735ae2b87f8c733d616e809ae86e0985c1bc3350', 35),
   'github.com/go-sql-driver/mysql': none('github:go-sql-driver/mysql@416cd99d463949ca51faf4f84d674de2fc1aa54b', 21),
+  'github.com/golang/protobuf': none('github:golang/protobuf@75de7c059e36b64f01d0dd234ff2fff404ec3374', 36, {
+    note: 'v1.5.4, deprecated: a shim over google.golang.org/protobuf',
+  }),
   'github.com/gomodule/redigo': none('github:gomodule/redigo@57c8b99ccb90c3401bec6e09289081e8b78b3bde', 16),
+  'github.com/google/go-cmp': none('github:google/go-cmp@b133f1f1932e48f466f597a3346ce6f5a49a0dc1', 32),
+  'github.com/google/go-github': none('github:google/go-github@747f93dd9b489bd56f7442b3c42bfea12800a75b', 86, {
+    unknownUnder: ['github.com/google/go-github/example'],
+    note: 'v17.0.0, the GOPATH-era path (no /vN) that `go get github.com/google/go-github` fetches as v17.0.0+incompatible; the examples (appengine) not read',
+  }),
+  'github.com/google/go-querystring': none('github:google/go-querystring@b8825f6ec38273c429afdc4726a9a6d667db7451', 1),
   'github.com/google/uuid': none('github:google/uuid@2d3c2a9cc518326daf99a383f07c4d3c44317e4d', 16),
   'github.com/gorilla/handlers': none('github:gorilla/handlers@9c61bd81e701cf500437e1b516b675cdd3b73ca7', 8),
   'github.com/gorilla/mux': none('github:gorilla/mux@db9d1d0073d27a0a2d9a8c1bc52aa0af4374d265', 6),
   'github.com/gorilla/websocket': none('github:gorilla/websocket@e064f32e3674d9d79a8fd417b5bc06fa5c6cad8f', 12),
+  'github.com/json-iterator/go': none('github:json-iterator/go@71ac16282d122fdd1e3a6d3e7f79b79b4cc3b50e', 48),
   'github.com/kelseyhightower/envconfig': none('github:kelseyhightower/envconfig@10e87fe9eaec671f89425dc366f004a9336bcc8f', 5),
+  'github.com/klauspost/compress': none('github:klauspost/compress@117430d3b0e3c39c14d32fe7c90652149a78e609', 138),
   'github.com/lib/pq': none('github:lib/pq@f4654a41a62bc974ea825de270c44f577721205e', 42, {
     unknownUnder: ['github.com/lib/pq/auth/kerberos'],
     note: 'auth/kerberos (gokrb5, sspi) not read: left to the program',
   }),
+  'github.com/modern-go/concurrent': none('github:modern-go/concurrent@bacd9c7ef1dd9b15be4a9909b8ac7a4e313eec94', 5),
+  'github.com/modern-go/reflect2': none('github:modern-go/reflect2@35a7c28c31ee079903db043180532306a621943a', 21, {
+    note: 'its go:linkname targets are reflect internals (mapiterinit, typedmemmove, ...), none of the runtime signal hooks',
+  }),
+  'github.com/munnerz/goautoneg': none('github:munnerz/goautoneg@a7dc8b61c822528f973a5e4e7b272055c6fdb43e', 1),
+  'github.com/prometheus/client_golang': none('github:prometheus/client_golang@89c60c0554699c74fa3d4eec472b98a3108905e3', 58, {
+    unknownUnder: [
+      'github.com/prometheus/client_golang/api',
+      'github.com/prometheus/client_golang/exp',
+      'github.com/prometheus/client_golang/prometheus/testutil',
+      'github.com/prometheus/client_golang/tutorials',
+    ],
+    note: 'prometheus, promhttp, promauto, push, collectors, graphite read; api (json-iterator) and prometheus/testutil (godebug) not read, exp and tutorials/whatsup are modules of their own: left to the program',
+  }),
+  'github.com/prometheus/client_model': none('github:prometheus/client_model@10dc9dfb541a117fe0a6457192564ec609c78615', 1),
+  'github.com/prometheus/common': none('github:prometheus/common@d2417e2cbb82c4c81e4d28d55f354058169a9f08', 28, {
+    unknownUnder: ['github.com/prometheus/common/assets', 'github.com/prometheus/common/config', 'github.com/prometheus/common/promslog/flag', 'github.com/prometheus/common/route'],
+    note: 'expfmt, model, version, promslog, helpers, server read; config (jwt, oauth2, conntrack, yaml), promslog/flag (kingpin) and route (httprouter) not read, assets is a module of its own: left to the program',
+  }),
+  'github.com/prometheus/procfs': none('github:prometheus/procfs@3c943fdba94a978d990553698da4add62bb11a30', 125),
   'github.com/redis/go-redis/v9': none('github:redis/go-redis@216593cc01faa029006266a5f1fc3d5004312ecf', 120, {
     unknownUnder: ['github.com/redis/go-redis/v9/helper', 'github.com/redis/go-redis/v9/internal/customvet'],
     note: 'helper (xxh3) and the vet tool not read: left to the program; the extra/ modules (OpenTelemetry, OpenCensus, Prometheus) are modules of their own (github.com/redis/go-redis/extra/...), not covered',
   }),
+  'github.com/valyala/bytebufferpool': none('github:valyala/bytebufferpool@18533face0dfe7042f8157bba9010bd7f8df54b1', 3),
   'github.com/xyproto/pinterface': none('github:xyproto/pinterface@388b4512dd35cf9b1222c2b586030e695a681b09', 1),
   'github.com/xyproto/simpleredis/v2': none('github:xyproto/simpleredis:v2@57c75c74d298ccbbc0b9196d92ed3833e97dc8e8', 2),
   'go.uber.org/atomic': none('github:uber-go/atomic@703f34c27411b863572156a97e9b659ff96e1d36', 27, {
@@ -567,6 +683,11 @@ export const GO_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   }),
   'golang.org/x/crypto': none('github:golang/crypto@82adefa711cb8d9a1f12c7ea91b491007d21819f', 171),
   'golang.org/x/net': none('github:golang/net@0ca694d2a5adcce7f36d4d65e5f8d72390d94051', 507),
+  'golang.org/x/oauth2': none('github:golang/oauth2@89ff2e1ac388c1a234a687cb2735341cde3f7122', 43, {
+    unknownUnder: ['golang.org/x/oauth2/google'],
+    note: 'google/ (cloud.google.com/go/compute/metadata) not read: left to the program',
+  }),
+  'golang.org/x/sync': none('github:golang/sync@ec11c4a93de22cde2abe2bf74d70791033c2464c', 4),
   'golang.org/x/sys': none('github:golang/sys@e8c1c3274309bd87f360205f5706e986ceccb317', 393, {
     unknownUnder: ['golang.org/x/sys/windows/svc'],
     note: 'windows/svc (debug.Run: signal.Notify for every signal) not counted: Windows services only, left to the program',
@@ -575,6 +696,51 @@ export const GO_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   'golang.org/x/text': none('github:golang/text@724af9c35838492dcaacc1ac51a8a0187c994c54', 203, {
     unknownUnder: ['golang.org/x/text/message/pipeline'],
     note: 'message/pipeline (the gotext tool, golang.org/x/tools) not read',
+  }),
+  'google.golang.org/genproto/googleapis/api': none('github:googleapis/go-genproto:googleapis/api@08b0e42266880154f3122364912db2b5cf01a32a', 44, {
+    unknownUnder: [
+      'google.golang.org/genproto/googleapis/api/apikeys',
+      'google.golang.org/genproto/googleapis/api/servicecontrol',
+      'google.golang.org/genproto/googleapis/api/servicemanagement',
+      'google.golang.org/genproto/googleapis/api/serviceusage',
+    ],
+    note: 'apikeys, servicecontrol, servicemanagement and serviceusage are modules of their own (aliases into cloud.google.com/go): left to the program',
+  }),
+  'google.golang.org/genproto/googleapis/rpc': none('github:googleapis/go-genproto:googleapis/rpc@08b0e42266880154f3122364912db2b5cf01a32a', 6),
+  'google.golang.org/grpc': none('github:grpc/grpc-go@4793ad0474669eafbd5346c8a3d098fdfa542498', 275, {
+    unknownUnder: [
+      'google.golang.org/grpc/admin',
+      'google.golang.org/grpc/authz',
+      'google.golang.org/grpc/balancer/weightedroundrobin',
+      'google.golang.org/grpc/benchmark',
+      'google.golang.org/grpc/cmd',
+      'google.golang.org/grpc/credentials/google',
+      'google.golang.org/grpc/credentials/oauth',
+      'google.golang.org/grpc/credentials/tls/certprovider',
+      'google.golang.org/grpc/credentials/xds',
+      'google.golang.org/grpc/examples',
+      'google.golang.org/grpc/experimental/opentelemetry',
+      'google.golang.org/grpc/gcp',
+      'google.golang.org/grpc/grpclog/glogger',
+      'google.golang.org/grpc/internal/credentials/spiffe',
+      'google.golang.org/grpc/internal/credentials/xds',
+      'google.golang.org/grpc/internal/stubserver',
+      'google.golang.org/grpc/internal/testutils',
+      'google.golang.org/grpc/internal/xds',
+      'google.golang.org/grpc/interop',
+      'google.golang.org/grpc/orca',
+      'google.golang.org/grpc/security',
+      'google.golang.org/grpc/stats/opencensus',
+      'google.golang.org/grpc/stats/opentelemetry',
+      'google.golang.org/grpc/test',
+      'google.golang.org/grpc/xds',
+    ],
+    note: 'the server, client, codes, status, credentials (insecure, tls, alts, local), health, reflection, keepalive, metadata, balancers and resolvers read; xDS, authz, ORCA, OpenTelemetry/OpenCensus stats, GCP credentials and observability, glog, SPIFFE certificate providers (they import envoy control plane, cncf/xds, otel, opencensus, go-spiffe, oauth2, cloud auth), the test utilities and the nested modules (examples, interop, security/advancedtls, gcp/observability, stats/opencensus, cmd/protoc-gen-go-grpc, test/tools) not read: left to the program',
+  }),
+  'google.golang.org/protobuf': none('github:protocolbuffers/protobuf-go@f2248ac996afc39b3df0777cdcc269f6ade50b07', 311),
+  'gopkg.in/go-playground/webhooks.v3': none('github:go-playground/webhooks@8ffb2ffc32b7af2c7e940944eccba4dcd66c692a', 8, {
+    unknownUnder: ['gopkg.in/go-playground/webhooks.v3/gogs'],
+    note: 'v3.13.0 (gopkg.in serves the v3 tags); gogs/ (go-gogs-client) not read',
   }),
   'knative.dev/pkg/signals': {
     verdict: 'calls',
@@ -633,12 +799,16 @@ export function nodeLibrary(spec: string): LibraryMatch | undefined {
   return Object.hasOwn(NODE_LIBRARIES, name) ? { name, library: NODE_LIBRARIES[name] as KnownLibrary } : undefined;
 }
 
-/** The entry for a Go import path: the longest key that is the path or a parent of it. */
+/**
+ * The entry for a Go import path: the longest key that is the path or a parent of it, unless the next
+ * element is a major-version suffix (`github.com/google/go-github/v60` is another module than the
+ * GOPATH-era `github.com/google/go-github`: go.dev/ref/mod#major-version-suffixes).
+ */
 export function goLibrary(ipath: string): LibraryMatch | undefined {
   const parts = ipath.split('/');
   for (let i = parts.length; i > 0; i--) {
     const name = parts.slice(0, i).join('/');
-    if (Object.hasOwn(GO_LIBRARIES, name)) return { name, library: GO_LIBRARIES[name] as KnownLibrary };
+    if (Object.hasOwn(GO_LIBRARIES, name)) return /^v\d+$/.test(parts[i] ?? '') ? undefined : { name, library: GO_LIBRARIES[name] as KnownLibrary };
   }
   return undefined;
 }

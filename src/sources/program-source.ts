@@ -137,6 +137,7 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
 
     // Follow imports one level: modules in the build context are read; their own imports are not.
     const unseen: ImportRef[] = [];
+    const deeper: { ref: ImportRef; from: string }[] = [];
     const followed = new Set(reads.map((r) => r.file));
     for (const { ref, from } of pending) {
       // A known library: a module of its name in the build context shadows it (its candidates), else it
@@ -165,8 +166,13 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
         for (const x of [...findings.registrations, ...findings.calls]) x.evidence.file = f.file;
         reads.push({ file: f.file, entry: false, findings });
         // Their imports of further modules were not followed: they could install a handler.
-        for (const sub of findings.imports) if (sub.kind !== 'known') unseen.push({ ...sub, evidence: { ...sub.evidence, file: f.file } });
+        for (const sub of findings.imports) if (sub.kind !== 'known') deeper.push({ ref: { ...sub, evidence: { ...sub.evidence, file: f.file } }, from: f.file });
       });
+    }
+    // ...unless the module is one already read (demo_pb2_grpc.py imports demo_pb2, which the entry imports too).
+    for (const { ref, from } of deeper) {
+      const found = locate(ref, from, language, opts);
+      if (!found?.files.every((f) => followed.has(f.file))) unseen.push(ref);
     }
     return decide(reads, unseen, language, stop);
   } finally {

@@ -38,6 +38,15 @@ ruleTester(rule, {
         'main.go': 'package main\n\nimport "knative.dev/pkg/signals"\n\nfunc main() {\n\t<-signals.NewContext().Done()\n}\n',
       },
     },
+    {
+      name: 'Go importing only verified modules (prometheus client_golang, gRPC): certain',
+      dockerfile: GO_BUILD('go build -o /out/server .'),
+      files: {
+        'go.mod': 'module example.com/app\n',
+        'main.go':
+          'package main\n\nimport (\n\t"net/http"\n\n\t"github.com/prometheus/client_golang/prometheus/promhttp"\n\t"google.golang.org/grpc"\n\t"google.golang.org/grpc/credentials/insecure"\n)\n\nfunc main() {\n\t_, _ = grpc.NewClient("localhost:1", grpc.WithTransportCredentials(insecure.NewCredentials()))\n\thttp.ListenAndServe(":9090", promhttp.Handler())\n}\n',
+      },
+    },
     { name: 'node importing only verified packages: certain too (service-no-handler)', ...NODE("const express = require('express');\nconst pino = require('pino');\nexpress().listen(3000);\n") },
   ],
   invalid: [
@@ -52,6 +61,16 @@ ruleTester(rule, {
       dockerfile: GO_BUILD('go build -o /out/server .'),
       files: GO_FILES,
       errors: [{ messageId: 'asPid1', severity: 'warning', message: /signal\.Notify \/ signal\.NotifyContext.*github\.com\/acme\/server/ }],
+    },
+    {
+      name: 'a Go binary importing a part of gRPC left to the program (stats/opentelemetry)',
+      dockerfile: GO_BUILD('go build -o /out/server .'),
+      files: {
+        'go.mod': 'module example.com/app\n',
+        'main.go':
+          'package main\n\nimport (\n\t"google.golang.org/grpc"\n\t"google.golang.org/grpc/stats/opentelemetry"\n)\n\nfunc main() {\n\t_ = opentelemetry.ServerOption(opentelemetry.Options{})\n\t_ = grpc.NewServer()\n}\n',
+      },
+      errors: [{ messageId: 'asPid1', severity: 'warning', message: /google\.golang\.org\/grpc\/stats\/opentelemetry \(modules pid1 does not know\)/ }],
     },
     {
       name: 'a Go binary importing a part of a verified module that the entry leaves to the program',

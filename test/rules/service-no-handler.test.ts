@@ -19,6 +19,9 @@ const GO_NOTIFY =
 /** A gorilla/mux server with no signal.Notify: every import is in the verified Go table (known-libraries.ts). */
 const GO_MUX =
   'package main\n\nimport (\n\t"net/http"\n\t"os"\n\n\t_ "github.com/go-sql-driver/mysql"\n\t"github.com/gorilla/handlers"\n\t"github.com/gorilla/mux"\n)\n\nfunc main() {\n\tr := mux.NewRouter()\n\thttp.ListenAndServe(":8000", handlers.LoggingHandler(os.Stdout, r))\n}\n';
+/** A CloudEvents receiver (cloudevents/sdk-go/v2, verified) with no signal.Notify: knative's helloworld-go. */
+const GO_CLOUDEVENTS =
+  'package main\n\nimport (\n\t"context"\n\t"log"\n\n\tcloudevents "github.com/cloudevents/sdk-go/v2"\n)\n\nfunc receive(e cloudevents.Event) {}\n\nfunc main() {\n\tc, err := cloudevents.NewDefaultClient()\n\tif err != nil {\n\t\tlog.Fatal(err)\n\t}\n\tlog.Fatal(c.StartReceiver(context.Background(), receive))\n}\n';
 /** knative.dev/pkg/signals.NewContext takes SIGINT/SIGTERM (a verified 'calls' entry). */
 const GO_KNATIVE =
   'package main\n\nimport (\n\t"context"\n\t"net/http"\n\n\t"github.com/gorilla/mux"\n\t"knative.dev/pkg/signals"\n)\n\nfunc main() {\n\tctx := signals.NewContext()\n\tsrv := &http.Server{Addr: ":8080", Handler: mux.NewRouter()}\n\tgo srv.ListenAndServe()\n\t<-ctx.Done()\n\tsrv.Shutdown(context.Background())\n}\n';
@@ -130,6 +133,18 @@ ruleTester(rule, {
       name: 'a Go server importing only verified modules (mux, handlers, mysql) and no signal.Notify',
       ...GO(GO_MUX),
       errors: [{ messageId: 'exits', severity: 'error', file: 'main.go', line: 14, message: /`\/server` exits at once on SIGTERM/ }],
+    },
+    {
+      name: 'a CPython worker using the OpenTelemetry API and SDK (verified, no handler) as PID 1',
+      ...PY(
+        'import time\nfrom opentelemetry import trace\nfrom opentelemetry.sdk.trace import TracerProvider\n\ntrace.set_tracer_provider(TracerProvider())\nwhile True:\n    with trace.get_tracer(__name__).start_as_current_span("tick"):\n        time.sleep(5)\n',
+      ),
+      errors: [{ messageId: 'dropped', severity: 'error', line: 4, message: /nothing in \/app\/app\.py installs a SIGTERM handler/ }],
+    },
+    {
+      name: 'a CloudEvents receiver (cloudevents/sdk-go/v2) with no signal.Notify',
+      ...GO(GO_CLOUDEVENTS),
+      errors: [{ messageId: 'exits', severity: 'error', line: 7, message: /`\/server` exits at once on SIGTERM \(nothing in \/src\/cmd\/server\/main\.go installs a SIGTERM handler/ }],
     },
     {
       name: 'the Go link through COPY --from=0, a renamed binary on the PATH',
