@@ -247,13 +247,14 @@ test('a slow reader on a non-blocking stderr pipe: pid1 init keeps forwarding an
     // Still forwarding with the pipe full (one at a time now, so none can coalesce)...
     const before = received();
     process.kill(initPid, 'SIGUSR1');
-    await waitFor('one more SIGUSR1 forwarded', () => (received() > before ? true : undefined));
+    // Waits here are generous: the child works through a backlog of 1,000 handlers, slowly on a loaded machine.
+    await waitFor('one more SIGUSR1 forwarded', () => (received() > before ? true : undefined), 30_000);
     // ...and still reaping: the orphan is re-parented to pid1 init, exits, and must not stay a zombie.
     process.kill(initPid, 'SIGUSR2');
     const orphan = await waitFor('the orphan', () => Number(fs.existsSync(orphanFile) ? fs.readFileSync(orphanFile, 'utf8') : 0) || undefined);
-    await waitFor('the orphan reaped', () => (fs.existsSync(`/proc/${orphan}`) ? undefined : true));
+    await waitFor('the orphan reaped', () => (fs.existsSync(`/proc/${orphan}`) ? undefined : true), 30_000);
     process.kill(initPid, 'SIGTERM');
-    await waitFor('the main child reaped', () => (fs.existsSync(`/proc/${main}`) ? undefined : true));
+    await waitFor('the main child reaped', () => (fs.existsSync(`/proc/${main}`) ? undefined : true), 30_000);
     await sleep(300); // the reader is slow: pid1 init must wait for it, not exit and lose the end
     let out = '';
     const buf = Buffer.alloc(1 << 16);
