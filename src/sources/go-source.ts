@@ -9,18 +9,15 @@ import type { Node } from 'web-tree-sitter';
 import { goLibrary, goUnderUnknown } from './known-libraries.js';
 import { ancestor, evidenceOf, usedOutside, named, type FileFindings, type ImportRef, type KnownCall, type Reach, type Registration } from './source-findings.js';
 
-/** Library calls that take SIGINT/SIGTERM for the program, by import path + function. */
+/**
+ * Library calls that take SIGINT/SIGTERM for the program, by import path + function, for packages the verified
+ * table (known-libraries.ts GO_LIBRARIES 'calls' entries, read by libraryCall) does not hold.
+ */
 const KNOWN_CALLS: Record<string, Omit<KnownCall, 'api' | 'reach' | 'evidence'>> = {
   'sigs.k8s.io/controller-runtime.SetupSignalHandler': {
     effect: 'installs',
     signals: ['SIGINT', 'SIGTERM'],
     note: 'controller-runtime cancels the returned context on SIGINT/SIGTERM (a second signal exits 1)',
-    source: 'https://pkg.go.dev/sigs.k8s.io/controller-runtime/pkg/manager/signals#SetupSignalHandler',
-  },
-  'sigs.k8s.io/controller-runtime/pkg/manager/signals.SetupSignalHandler': {
-    effect: 'installs',
-    signals: ['SIGINT', 'SIGTERM'],
-    note: 'cancels the returned context on SIGINT/SIGTERM',
     source: 'https://pkg.go.dev/sigs.k8s.io/controller-runtime/pkg/manager/signals#SetupSignalHandler',
   },
   'k8s.io/apiserver/pkg/server.SetupSignalHandler': {
