@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Confinement, readRegularFile, type FileSnapshot, type ReadResult } from '../util/files.js';
+import { type Confinement, direntsOnce, readRegularFile, type FileSnapshot, type ReadResult } from '../util/files.js';
 import { MAX_FILE_BYTES, displayPath, makeDocument, notText, type Document, type DocumentKind, type FileError } from './document.js';
 
 /** Files read by one run, shared by its passes so that they all see the same bytes (abs path -> result). */
@@ -189,16 +189,7 @@ export class DocumentStore {
 
   /** A directory's entries with their types, in readdir order, listed once per run; null when it cannot be listed. */
   entriesOf(dir: string): fs.Dirent[] | null {
-    let list = this.dirents.get(dir);
-    if (list === undefined) {
-      try {
-        list = fs.readdirSync(dir, { withFileTypes: true });
-      } catch {
-        list = null;
-      }
-      this.dirents.set(dir, list);
-    }
-    return list;
+    return direntsOnce(this.dirents, dir);
   }
 
   /** A directory's names, in the order readdir gives them, read once per run; undefined when it cannot be listed. */

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { makeDocument, type Document } from '../document/document.js';
 import { DocumentStore } from '../document/store.js';
-import { readRegularFile } from '../util/files.js';
+import { direntsOnce, readRegularFile } from '../util/files.js';
 import { parseImageRef, shellOfImage } from './images.js';
 import { displayPath } from '../document/document.js';
 import { unparsedKind } from './kubernetes/pods.js';
@@ -78,17 +78,7 @@ class RunShare {
   };
 
   list(dir: string): fs.Dirent[] | null {
-    if (this.entries) return this.entries(dir);
-    let ents = this.listings.get(dir);
-    if (ents === undefined) {
-      try {
-        ents = fs.readdirSync(dir, { withFileTypes: true });
-      } catch {
-        ents = null;
-      }
-      this.listings.set(dir, ents);
-    }
-    return ents;
+    return this.entries ? this.entries(dir) : direntsOnce(this.listings, dir);
   }
 }
 

@@ -115,6 +115,20 @@ export function readHead(file: string, n: number, into?: Buffer): Buffer | undef
   }
 }
 
+/** A directory's entries with their types, in readdir order, listed once per cache; null when it cannot be listed. */
+export function direntsOnce(cache: Map<string, fs.Dirent[] | null>, dir: string): fs.Dirent[] | null {
+  let list = cache.get(dir);
+  if (list === undefined) {
+    try {
+      list = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      list = null;
+    }
+    cache.set(dir, list);
+  }
+  return list;
+}
+
 /** `child` is `root` or below it (both absolute and normalised). */
 export function isInside(child: string, root: string): boolean {
   if (child === root) return true;
