@@ -8,6 +8,9 @@
  */
 import fs from 'node:fs';
 
+/** USER_HZ: the unit of /proc/PID/stat's starttime; 100 on every Linux architecture pid1 runs on (proc(5), sysconf(_SC_CLK_TCK)). */
+export const CLK_TCK = 100;
+
 interface Stat {
   pid: number;
   /** comm as /proc/PID/stat shows it (15 bytes at most; may hold spaces and parentheses). */

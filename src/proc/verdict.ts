@@ -12,6 +12,7 @@ import { analyzeShell, shellParserReady } from '../model/shell.js';
 import { parseSignal, signalFate, signalName, type Fate } from '../model/signals.js';
 import { readTextInRoot } from '../util/root-path.js';
 import { PROC } from './read.js';
+import { CLK_TCK } from './stat.js';
 import type { NamespaceTree, TreeNode } from './tree.js';
 
 export type Pid1Kind = 'shell' | 'package-manager' | 'init' | 'service' | 'wrapper';
@@ -107,9 +108,6 @@ export interface VerdictOptions {
   /** Seconds from the stop signal to SIGKILL, when known (pid1 test): a PID 1 that ends sooner by itself loses nothing. */
   graceSeconds?: number;
 }
-
-/** USER_HZ, the unit of /proc/PID/stat's starttime: 100 on every Linux architecture pid1 runs on (proc(5)). */
-const CLK_TCK = 100;
 
 /**
  * Seconds until a `sleep N` PID 1 ends by itself: N less the time it has run (starttime, in clock ticks

@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseSignal, signalName } from '../model/signals.js';
-import { cgroupFrozen, readStat } from '../proc/stat.js';
+import { CLK_TCK, cgroupFrozen, readStat } from '../proc/stat.js';
 import { UserError, errnoOf, messageOf } from '../util/errors.js';
 import type { ContainerdApi, ApiContainer } from './containerd-api.js';
 import type { ContainerFacts } from './docker.js';
@@ -142,9 +142,6 @@ function bootTime(): number {
   const m = /^btime\s+(\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'));
   return m ? Number(m[1]) : 0;
 }
-
-/** USER_HZ: the unit of /proc/PID/stat's starttime; 100 on every Linux architecture pid1 runs on (proc(5), sysconf(_SC_CLK_TCK)). */
-const CLK_TCK = 100;
 
 /**
  * The process at `pid` if it is the task's init: it exists and started no later than init.pid was
