@@ -54,21 +54,22 @@ export default defineRule({
     const d = diagnose(l);
     if (d.kind !== 'server-signal') return;
     const want = d.graceful[0];
+    const sig = stopSignalOf(l);
+    // The stop signal comes from a base image pid1 cannot see: it may set the right one (a warning).
+    const unseen = l.stopSignal.source === 'unknown-base';
     if (want === undefined) {
       // No signal helps (Envoy): the advice is the catalogue's (drain first, e.g. in a preStop hook), not a STOPSIGNAL.
       const entry = d.proc.programs.at(-1)?.catalogue;
       ctx.report({
         ...anchorRange(l),
-        ...(l.stopSignal.source === 'unknown-base' ? { severity: 'warning' as const } : {}),
+        ...(unseen ? { severity: 'warning' as const } : {}),
         messageId: 'noGracefulSignal',
-        data: { server: d.proc.name, signal: stopSignalOf(l) },
+        data: { server: d.proc.name, signal: sig },
         why: whyOf(l),
         suggestion: (entry ? catalogueById(entry)?.graceful.note : undefined) ?? 'drain the server before the stop signal (a preStop hook)',
       });
       return;
     }
-    const sig = stopSignalOf(l);
-    const unseen = l.stopSignal.source === 'unknown-base';
     const fix = fixFor(l, want);
     const where = l.stopSignal.source === 'explicit' && l.stopSignal.span ? at(l.stopSignal.span) : anchorRange(l);
     ctx.report({
