@@ -893,6 +893,8 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
         `-> ${label(child)}: ${f.fate === 'handled' && child.gracefulOnSignal === 'yes' ? 'handled' : 'whatever it does with it'}, ${label(pid1)} does not wait for it: ${pid1.role === 'package-manager' ? `${pid1.name} exits right after forwarding` : 'its `wait` returns when the trap runs and the script ends'}`,
       );
       path.push(`PID 1 exits -> the kernel SIGKILLs ${label(child)} in the middle of its shutdown`);
+      // What the unread package.json script runs cannot change that: the package manager does not wait for it.
+      if (pid1.role === 'package-manager' && chain.opaque?.code === 'package-script') reached = 0;
       return finish(
         'abrupt',
         pid1.role === 'package-manager'
