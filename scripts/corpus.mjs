@@ -333,7 +333,8 @@ function gitHead(dir) {
 // pid1's JSON labels ("stage 0", "service web", "container web of Deployment/web, document 2 of 3") and the
 // labels inside finding messages and `related` entries are mapped onto it below.
 
-const COMPOSE_LABEL = /^service (\S+?)(?: \(services\.[^)]*\))?(?:: | runs this image|$)/;
+// a legacy v1 file names the service's path without `services.`: `service web (web) runs this image`
+const COMPOSE_LABEL = /^service (\S+?)(?: \([^)]*\))?(?:: | runs this image|$)/;
 // a related location may name the container's path too: `container c of Deployment/d (Deployment/d spec.template.spec.containers[0]) runs this image`
 const K8S_LABEL = /^container (\S+) of (\S+?)(?:, document \d+ of \d+)?(?: \([^)]*\))?(?:: | runs this image|$)/;
 

@@ -560,6 +560,8 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
   }
   if (current.length) {
     let last = current[current.length - 1] as Program;
+    // A REPL reading its code from a closed stdin gets end of input and exits at once: no stop to lose.
+    if (last.interactive && last.role === 'service' && opts.stdin === 'closed' && !hidden) return { processes: [] };
     // A service pid1 does not know by its name may be known by what built it (a Go binary and its `go build`).
     const unnamed = last.role === 'service' && last.catalogue === undefined && last.graceful === undefined;
     let source = (last.programDecides || unnamed) && !hidden ? opts.programSource?.(rest, last) : undefined;

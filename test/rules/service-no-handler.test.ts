@@ -28,6 +28,12 @@ const GO_KNATIVE =
 
 ruleTester(rule, {
   valid: [
+    // A bare runtime is its REPL: with no stdin (compose without stdin_open/tty) it reads end of input and exits at once.
+    { name: 'the python image with no command and no stdin: the REPL exits at once', compose: 'services:\n  py:\n    image: python:3.12-slim\n' },
+    {
+      name: 'python with no program, no stdin (kubernetes)',
+      manifest: 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: python:3.12-slim\n      command: ["python3"]\n',
+    },
     { name: 'a Go server that calls knative signals.NewContext (verified to take SIGTERM)', ...GO(GO_KNATIVE) },
     { name: 'a server that stops gracefully on SIGTERM', dockerfile: 'FROM python:3.12-slim\nCMD ["gunicorn", "app:app"]\n' },
     { name: 'sleep under pid1 init: the init is PID 1 and waits', dockerfile: 'FROM debian:bookworm\nCMD ["pid1", "init", "--", "sleep", "infinity"]\n' },
@@ -67,6 +73,11 @@ ruleTester(rule, {
     { name: 'compose: sleep 9s against the 10 s stop_grace_period', compose: 'services:\n  wait:\n    image: busybox:1.36\n    command: ["sleep", "9s"]\n' },
   ],
   invalid: [
+    {
+      name: 'the python REPL with stdin open: at its prompt it has no SIGTERM handler',
+      compose: 'services:\n  py:\n    image: python:3.12-slim\n    stdin_open: true\n    tty: true\n',
+      errors: [{ severity: 'error' }],
+    },
     // Measured as PID 1 in test/catalogue-ns.test.ts: the master reloads on TERM and keeps running.
     {
       name: 'uWSGI with a config file (master mode) reloads on SIGTERM',
