@@ -185,6 +185,8 @@ export function commandWeight(name: string, args: readonly Word[], input = false
     return args.length === 1 && /^\d+(\.\d+)?s?$/.test(args[0]?.literal ?? '') && secs < SHORT_SLEEP_SECONDS ? 'instant' : false;
   }
   if (name === 'find' && listingFind(args)) return 'instant';
+  // sshd detaches into the background and its first process returns at once unless -D, -d or -i (sshd(8)).
+  if (/(^|\/)sshd$/.test(name)) return args.every((a) => a.literal !== undefined && !/^-[a-zA-Z]*[Ddi]/.test(a.literal)) ? 'instant' : false;
   if (WORK.has(name)) return 'work';
   if (!INSTANT.has(name)) return false;
   // `tail -f`, `cat`/`tee` on their input, `env CMD`: they do not return (or run another program).

@@ -272,14 +272,18 @@ function stopsIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Set<str
       const words = wordsOf(n);
       const program = (words[0]?.literal ?? words[0]?.text ?? '').replace(/["']/g, '');
       const base = program.slice(program.lastIndexOf('/') + 1);
-      if (KILLERS.has(base)) return true;
-      if (base === 'xargs' && words.some((w) => KILLERS.has(w.literal ?? ''))) return true;
-      const prints = base === 'echo' || base === 'printf' || base === 'logger';
-      if (!prints && (/(^|[-_])stop([-_.]|$)/.test(base) || words.slice(1).some((w) => w.literal === 'stop'))) return true;
+      // A function of the script (`stop() { echo bye; }`) stops what its body stops.
       const body = functions.get(base);
-      if (body && !seen.has(base)) {
-        seen.add(base);
-        if (stopsIn(body, functions, seen)) return true;
+      if (body) {
+        if (!seen.has(base)) {
+          seen.add(base);
+          if (stopsIn(body, functions, seen)) return true;
+        }
+      } else {
+        if (KILLERS.has(base)) return true;
+        if (base === 'xargs' && words.some((w) => KILLERS.has(w.literal ?? ''))) return true;
+        const prints = base === 'echo' || base === 'printf' || base === 'logger';
+        if (!prints && (/(^|[-_])stop([-_.]|$)/.test(base) || words.slice(1).some((w) => w.literal === 'stop'))) return true;
       }
     }
     for (let i = 0; i < n.namedChildCount; i++) {

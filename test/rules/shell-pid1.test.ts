@@ -11,6 +11,8 @@ ruleTester(rule, {
     { name: 'a one-shot step that ends by itself', dockerfile: 'FROM debian:bookworm\nCMD echo hello && sleep 2 && echo bye\n' },
     // Measured in test/shell-shapes-ns.test.ts: the listing exits by itself as PID 1, stdin open.
     { name: "a listing of the image's tools ends by itself", dockerfile: "FROM debian:bookworm\nCMD find /opt/tools -maxdepth 2 -type f -name '*.sh' | grep -v test | xargs -n1 basename | sort\n" },
+    // sshd(8): without -D it detaches; the shell's last command returns at once and the container ends.
+    { name: 'sshd without -D daemonises: the container ends at once', dockerfile: 'FROM ubuntu:22.04\nCMD mkdir -p /var/run/sshd; /usr/sbin/sshd;\n' },
     { name: 'a listing in the exec form of bash -c', dockerfile: 'FROM fedora:40\nCMD ["/bin/bash", "-c", "find /github/tools/bin -maxdepth 1 -type f | xargs -n1 basename | sort"]\n' },
     { name: 'exec form', dockerfile: 'FROM python:3.9-slim\nENTRYPOINT ["gunicorn", "app:app"]\n' },
     { name: 'alpine: busybox ash execs the last simple command', dockerfile: `FROM python:3.12-alpine\nENTRYPOINT ${GUNICORN}\n` },
@@ -35,6 +37,12 @@ ruleTester(rule, {
       dockerfile: 'FROM debian:bookworm\nCMD find /opt -maxdepth 1 -type f | xargs -n1 curl -T\n',
       errors: [{ severity: 'error', message: /does not exec `find`/ }],
       output: null,
+    },
+    {
+      name: 'sshd -D stays in the foreground behind dash',
+      dockerfile: 'FROM ubuntu:22.04\nCMD mkdir -p /var/run/sshd; /usr/sbin/sshd -D;\n',
+      errors: [{ severity: 'error', message: /does not exec `\/usr\/sbin\/sshd`/ }],
+      output: 'FROM ubuntu:22.04\nCMD mkdir -p /var/run/sshd; exec /usr/sbin/sshd -D;\n',
     },
     {
       name: 'tail -f feeding grep never ends',

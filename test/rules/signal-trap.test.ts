@@ -19,6 +19,11 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: 'a function named stop that only prints stops nothing',
+      script: "#!/bin/bash\nstop() {\n  echo 'stopping'\n}\ntrap stop TERM\n/opt/app/bin/appd start\ntail -f /dev/null &\nwait || :\n",
+      errors: [{ message: /does not pass the signal/ }],
+    },
+    {
       name: 'a trap that only prints "stop" stops nothing',
       script: '#!/bin/bash\ntrap "echo stop" TERM\n/opt/app/bin/appd start\ntail -f /dev/null &\nwait || :\n',
       errors: [{ message: /does not pass the signal/ }],
