@@ -190,7 +190,7 @@ export function commandWeight(name: string, args: readonly Word[], input = false
   if (WORK.has(name)) return 'work';
   if (!INSTANT.has(name)) return false;
   // `tail -f`, `cat`/`tee` on their input, `env CMD`: they do not return (or run another program).
-  if (name === 'tail' && args.some((a) => /^-[a-zA-Z]*[fF]/.test(a.literal ?? '') || a.literal === '--follow')) return false;
+  if (name === 'tail' && args.some((a) => /^-[a-zA-Z]*[fF]/.test(a.literal ?? '') || (a.literal ?? '').startsWith('--follow'))) return false;
   if ((name === 'cat' || name === 'tee') && args.filter((a) => !(a.literal ?? '').startsWith('-')).length === 0 && !input) return false;
   if (name === 'env' && args.some((a) => !(a.literal ?? '').includes('=') && !(a.literal ?? '').startsWith('-'))) return false;
   return 'instant';
@@ -292,7 +292,8 @@ export function listsInPipeline(name: string, args: readonly Word[], first: bool
   if (!FILTERS.has(name)) return false;
   if (!first || input) return true;
   // The first command reads no pipe: `cat FILE` (commandWeight checked its operands); a filter with no input would read stdin.
-  return name === 'cat' && !args.some((a) => a.literal === '/dev/stdin');
+  // Not a device or /proc/kmsg, which may never end (`cat /dev/zero | grep x`); /dev/null ends at once.
+  return name === 'cat' && !args.some((a) => /^\/dev\/(?!null$)|^\/proc\/kmsg$/.test(a.literal ?? ''));
 }
 
 /** A command that returns at once or does a finite piece of work. */

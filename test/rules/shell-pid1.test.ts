@@ -45,6 +45,12 @@ ruleTester(rule, {
       output: 'FROM ubuntu:22.04\nCMD mkdir -p /var/run/sshd; exec /usr/sbin/sshd -D;\n',
     },
     {
+      name: 'a device read at the head of the pipeline may never end',
+      dockerfile: 'FROM debian:bookworm\nCMD cat /dev/zero | grep x\n',
+      errors: [{ severity: 'error', message: /does not exec `cat`/ }],
+      output: null,
+    },
+    {
       name: 'tail -f feeding grep never ends',
       dockerfile: 'FROM debian:bookworm\nCMD tail -f /var/log/app.log | grep ERROR\n',
       errors: [{ severity: 'error', message: /does not exec `tail`/ }],
