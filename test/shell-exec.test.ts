@@ -40,6 +40,10 @@ const CASES: { script: string; execBy: ShellFamily[] }[] = [
   { script: 'sleep 100 | cat', execBy: [] },
   { script: 'sleep 100 && true', execBy: [] },
   { script: 'exec sleep 100', execBy: ['dash', 'bash', 'ash'] },
+  // exec kept in a variable: the first field after expansion is the exec builtin (POSIX 2.9.1), also with a trap set
+  { script: 'e="exec"; $e sleep 100', execBy: ['dash', 'bash', 'ash'] },
+  { script: 'e="exec env"; ${e} sleep 100', execBy: ['dash', 'bash', 'ash'] },
+  { script: 'trap "echo x" TERM; e="exec"; $e sleep 100; echo after', execBy: ['dash', 'bash', 'ash'] },
 ];
 
 /** Run SHELL -c SCRIPT and tell whether the shell's own process became `sleep`. */

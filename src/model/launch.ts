@@ -204,7 +204,8 @@ function serviceBehaviour(p: Program, signal: string, source: SourceVerdict | un
     case 'reraised':
       return { handles: 'yes', graceful: 'no', reaction, keepsRunning: true };
     case 'dropped':
-      return { handles: 'no', graceful: 'no', reaction, ...(entry.kind === 'utility' ? { nothingToDrain: true } : {}) };
+      // A utility, or a cron daemon (it saves nothing on a stop; a job it started is cut either way): the default action loses nothing.
+      return { handles: 'no', graceful: 'no', reaction, ...(entry.kind === 'utility' || entry.kind === 'cron' ? { nothingToDrain: true } : {}) };
     case 'ignored':
       return { handles: 'no', graceful: 'no', reaction, ignores: true };
     default:

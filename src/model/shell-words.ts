@@ -184,13 +184,116 @@ export function commandWeight(name: string, args: readonly Word[], input = false
     const secs = Number.parseFloat(args[0]?.literal ?? 'NaN');
     return args.length === 1 && /^\d+(\.\d+)?s?$/.test(args[0]?.literal ?? '') && secs < SHORT_SLEEP_SECONDS ? 'instant' : false;
   }
+  if (name === 'find' && listingFind(args)) return 'instant';
+  // sshd detaches into the background and its first process returns at once unless -D, -d or -i (sshd(8)).
+  if (/(^|\/)sshd$/.test(name)) return args.every((a) => a.literal !== undefined && !/^-[a-zA-Z]*[Ddi]/.test(a.literal)) ? 'instant' : false;
   if (WORK.has(name)) return 'work';
   if (!INSTANT.has(name)) return false;
   // `tail -f`, `cat`/`tee` on their input, `env CMD`: they do not return (or run another program).
-  if (name === 'tail' && args.some((a) => /^-[a-zA-Z]*[fF]/.test(a.literal ?? '') || a.literal === '--follow')) return false;
+  if (name === 'tail' && args.some((a) => /^-[a-zA-Z]*[fF]/.test(a.literal ?? '') || (a.literal ?? '').startsWith('--follow'))) return false;
   if ((name === 'cat' || name === 'tee') && args.filter((a) => !(a.literal ?? '').startsWith('-')).length === 0 && !input) return false;
   if (name === 'env' && args.some((a) => !(a.literal ?? '').includes('=') && !(a.literal ?? '').startsWith('-'))) return false;
   return 'instant';
+}
+
+/** `find` actions that do more than print (run a program, delete, write files). */
+const FIND_ACTIONS = /^-(exec|execdir|ok|okdir|delete|fprint|fprint0|fprintf|fls)$/;
+
+/**
+ * `find DIR -maxdepth N ...` that only prints: a depth-bounded listing of a few directories ends within
+ * seconds (findutils find(1): -maxdepth limits the descent; without an action it only prints).
+ */
+function listingFind(args: readonly Word[]): boolean {
+  return args.some((a) => a.literal === '-maxdepth') && !args.some((a) => FIND_ACTIONS.test(a.literal ?? a.text));
+}
+
+/** Programs that print what they are given or something of the image's, and end without reading their input. */
+const LISTERS = new Set(['ls', 'echo', 'printf', 'basename', 'dirname', 'date', 'id', 'whoami', 'uname', 'hostname', 'pwd', 'stat', 'readlink', 'realpath', 'nproc', 'which', 'true']);
+
+/** Text filters: they read the pipe (or the files named), print, and end when their input ends. */
+const FILTERS = new Set([
+  'grep',
+  'egrep',
+  'fgrep',
+  'sed',
+  'awk',
+  'gawk',
+  'mawk',
+  'sort',
+  'uniq',
+  'wc',
+  'tr',
+  'cut',
+  'head',
+  'tail',
+  'column',
+  'cat',
+  'tee',
+  'paste',
+  'nl',
+  'rev',
+  'tac',
+  'fold',
+  'fmt',
+]);
+
+/** xargs options that take the next word as their value (findutils xargs(1)). */
+const XARGS_VALUED = new Set([
+  '-n',
+  '-I',
+  '-i',
+  '-d',
+  '-P',
+  '-L',
+  '-l',
+  '-s',
+  '-a',
+  '-E',
+  '-e',
+  '--delimiter',
+  '--max-args',
+  '--max-procs',
+  '--max-lines',
+  '--max-chars',
+  '--arg-file',
+  '--eof',
+  '--replace',
+]);
+
+/** `xargs [OPTIONS] CMD ...` whose CMD only prints (`xargs -n1 basename`; plain `xargs` runs echo). */
+function xargsPrints(args: readonly Word[]): boolean {
+  let i = 0;
+  while (i < args.length) {
+    const w = args[i]?.literal;
+    if (w === undefined) return false;
+    if (w === '--') {
+      i++;
+      break;
+    }
+    if (!w.startsWith('-')) break;
+    i += XARGS_VALUED.has(w) ? 2 : 1;
+  }
+  const cmd = args[i];
+  if (!cmd) return true;
+  const name = cmd.literal;
+  return name !== undefined && (LISTERS.has(name) || (FILTERS.has(name) && name !== 'tee'));
+}
+
+/**
+ * One command of a pipeline that only lists: the first prints without reading its input (ls, echo, a
+ * bounded `find`, `cat FILE`, or a filter fed from a file or heredoc); the others are text filters or an
+ * `xargs` that only prints. Never `tail -f`, `cat` of its input, or anything that may serve.
+ */
+export function listsInPipeline(name: string, args: readonly Word[], first: boolean, input: boolean): boolean {
+  if (commandWeight(name, args, input || !first) === false) return false;
+  if (name === 'find') return first && listingFind(args);
+  if (name === 'xargs') return !first && xargsPrints(args);
+  if (LISTERS.has(name)) return true;
+  if (!FILTERS.has(name)) return false;
+  if (!first || input) return true;
+  // The first command reads no pipe: `cat FILE` (commandWeight checked its operands); a filter with no input would read stdin.
+  // Not a device or /proc/kmsg, which may never end (`cat /dev/zero | grep x`); /dev/null ends at once.
+  return name === 'cat' && !args.some((a) => /^\/dev\/(?!null$)|^\/proc\/kmsg$/.test(a.literal ?? ''));
 }
 
 /** A command that returns at once or does a finite piece of work. */

@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { Language, Parser, type Node } from '#web-tree-sitter';
 import type { ShellFamily } from './programs.js';
-import { commandWeight, firstWord, hasAssignments, isAllArgs, isQuick, isSelf, plainOf, positionOf, readsInput, unwrap, wordsOf, type Word } from './shell-words.js';
+import { commandWeight, firstWord, hasAssignments, isAllArgs, isQuick, isSelf, listsInPipeline, literalOf, plainOf, positionOf, readsInput, unwrap, wordsOf, type Word } from './shell-words.js';
 
 export { BUILTINS, type Word } from './shell-words.js';
 
@@ -87,7 +87,10 @@ export interface Trap {
   action: string;
   signals: string[];
   line: number;
-  /** The action runs `kill` (passing a signal on to a child it started), also through a function. */
+  /**
+   * The action stops the service, also through a function: `kill` (passing a signal on to a child it started),
+   * `pkill`/`xargs kill`, or the service's own stop command (`hbase-daemon.sh stop master`).
+   */
   forwards: boolean;
   /** The signal its `kill` sends (`kill -HUP $pid`: SIGHUP; plain `kill`: SIGTERM). */
   forwardsAs?: string;
@@ -256,6 +259,42 @@ function killSignalIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Se
   return found;
 }
 
+/** Programs that send a signal to processes given by PID or by name. */
+const KILLERS = new Set(['kill', 'pkill', 'killall']);
+
+/**
+ * Does a piece of shell stop the service (following the script's functions): signal it (`kill`, `pkill -f app`,
+ * `... | xargs kill`) or run its own stop (`hbase-daemon.sh stop master`, `apachectl stop`, `stop-hbase.sh`)?
+ */
+function stopsIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Set<string> = new Set()): boolean {
+  const visit = (n: Node): boolean => {
+    if (n.type === 'command') {
+      const words = wordsOf(n);
+      const program = (words[0]?.literal ?? words[0]?.text ?? '').replace(/["']/g, '');
+      const base = program.slice(program.lastIndexOf('/') + 1);
+      // A function of the script (`stop() { echo bye; }`) stops what its body stops.
+      const body = functions.get(base);
+      if (body) {
+        if (!seen.has(base)) {
+          seen.add(base);
+          if (stopsIn(body, functions, seen)) return true;
+        }
+      } else {
+        if (KILLERS.has(base)) return true;
+        if (base === 'xargs' && words.some((w) => KILLERS.has(w.literal ?? ''))) return true;
+        const prints = base === 'echo' || base === 'printf' || base === 'logger';
+        if (!prints && (/(^|[-_])stop([-_.]|$)/.test(base) || words.slice(1).some((w) => w.literal === 'stop'))) return true;
+      }
+    }
+    for (let i = 0; i < n.namedChildCount; i++) {
+      const c = n.namedChild(i);
+      if (c && c.type !== 'function_definition' && visit(c)) return true;
+    }
+    return false;
+  };
+  return visit(root);
+}
+
 /** The action of `trap ACTION SIG...`, as the shell will run it. A double-quoted action is expanded when
  * the trap is set (`trap "kill -TERM $child" TERM`): its commands are the same, so its text is read as is. */
 function actionText(w: Word): string {
@@ -274,7 +313,9 @@ function trapOf(words: Word[], line: number, functions: ReadonlyMap<string, Node
   const active = action.trim() !== '' && action !== '-';
   const runs = active ? (parsed(action, (root) => commandsIn(root, functions)) ?? new Set<string>()) : new Set<string>();
   const sent = active && runs.has('kill') ? parsed(action, (root) => killSignalIn(root, functions)) : undefined;
-  return { action, signals, line, forwards: runs.has('kill'), ...(sent ? { forwardsAs: sent } : {}), waits: runs.has('wait'), ignores: action === '', resets, exits: runs.has('exit') };
+  // Passing the signal on, or running the service's own stop: either way the service gets its shutdown.
+  const stops = active && (runs.has('kill') || (parsed(action, (root) => stopsIn(root, functions)) ?? false));
+  return { action, signals, line, forwards: stops, ...(sent ? { forwardsAs: sent } : {}), waits: runs.has('wait'), ignores: action === '', resets, exits: runs.has('exit') };
 }
 
 function errorsOf(root: Node, source: string): ShellAnalysis['errors'] {
@@ -523,6 +564,8 @@ interface LoopFacts {
 
 class Walker {
   readonly functions = new Map<string, Node>();
+  /** Variables that hold `exec ...` (see execVariablesOf). */
+  readonly execVariables = new Map<string, string[]>();
   readonly sourced: { path?: string; line: number }[] = [];
   private depth = 0;
   // What the walk reads from a node, by the node's id (unique within its tree): a function's body is walked
@@ -578,8 +621,15 @@ class Walker {
     let f = this.commands.get(node.id);
     if (!f) {
       const cmd = unwrap(node);
-      const name = firstWord(cmd);
-      const words = wordsOf(cmd, this.env);
+      let name = firstWord(cmd);
+      let words = wordsOf(cmd, this.env);
+      // `$exec_cmd "$@"` with exec_cmd="exec gosu app": the shell runs `exec gosu app "$@"`.
+      const held = name === undefined && words[0] ? this.execVariables.get(/^\$\{?(\w+)\}?$/.exec(words[0].text)?.[1] ?? '') : undefined;
+      if (held && words[0]) {
+        const { start, end } = words[0];
+        words = [...held.map((t) => ({ text: t, literal: t, start, end })), ...words.slice(1)];
+        name = 'exec';
+      }
       const args = words.slice(1);
       f = { name, words, args, weight: name === undefined ? false : commandWeight(name, args, readsInput(node)) };
       this.commands.set(node.id, f);
@@ -697,6 +747,8 @@ class Walker {
       case 'list':
         return this.andOr(node, paths, place);
       case 'pipeline':
+        // `find /opt/tools -maxdepth 1 | xargs -n1 basename | sort`: a listing ends within seconds, like `ls`.
+        if (this.listing(node)) return this.quick(node, paths);
         return this.service(this.record(node, 'pipeline'), paths, { bash: false, ash: false });
       case 'subshell':
       case 'compound_statement': {
@@ -980,6 +1032,35 @@ class Walker {
       return { open: [...t.open, ...a.open], ends: a.ends, returned: NO_PATHS };
     }
     return this.service(this.record(node, 'simple'), paths, this.implicitExec(place, node, negated));
+  }
+
+  /**
+   * A pipeline that only lists (see listsInPipeline), with no loop but `for` and only quick commands in its
+   * substitutions: it prints and ends by itself.
+   */
+  private listing(pipeline: Node): boolean {
+    const parts = namedOf(pipeline);
+    for (const [i, part] of parts.entries()) {
+      const cmd = unwrap(part);
+      if (cmd.type !== 'command') return false;
+      const { name, args } = this.commandOf(part);
+      if (name === undefined || !listsInPipeline(name, args, i === 0, readsInput(part))) return false;
+    }
+    let quick = true;
+    const visit = (n: Node, inside: boolean): void => {
+      if (!quick) return;
+      if (n.type === 'while_statement' || n.type === 'until_statement') quick = false;
+      else if (inside && n.type === 'command') {
+        const name = firstWord(n);
+        quick = name !== undefined && !this.functions.has(name) && isQuick(name, wordsOf(n, this.env).slice(1), readsInput(n));
+      }
+      for (let i = 0; quick && i < n.namedChildCount; i++) {
+        const c = n.namedChild(i);
+        if (c) visit(c, inside || n.type === 'command_substitution' || n.type === 'process_substitution');
+      }
+    };
+    visit(pipeline, false);
+    return quick;
   }
 
   private quick(node: Node, paths: readonly Path[]): Flow {
@@ -1297,6 +1378,30 @@ function functionsOf(root: Node, into: Map<string, Node>): void {
   }
 }
 
+/**
+ * Variables every assignment of which is a literal `exec ...` (`exec_cmd="exec gosu neo4j"`, or `"exec"` on
+ * another branch): at command position, `$exec_cmd "$@"` expands to the exec builtin and its words, which the
+ * shell then runs (POSIX 2.9.1: the first field after expansion is the command name; measured with dash,
+ * bash and busybox ash in test/shell-exec.test.ts). The first assignment gives the words.
+ */
+function execVariablesOf(root: Node): Map<string, string[]> {
+  const values = new Map<string, (string[] | undefined)[]>();
+  for (const n of root.descendantsOfType('variable_assignment')) {
+    if (!n || !inCode(n)) continue;
+    const name = n.childForFieldName('name')?.text;
+    if (!name) continue;
+    const value = n.childForFieldName('value');
+    const text = value ? literalOf(value) : '';
+    const fields = text !== undefined && !/[*?[]/.test(text) ? text.split(/[ \t\n]+/).filter(Boolean) : undefined;
+    values.set(name, [...(values.get(name) ?? []), fields]);
+  }
+  const out = new Map<string, string[]>();
+  for (const [name, all] of values) {
+    if (all.every((f) => f?.[0] === 'exec')) out.set(name, all[0] as string[]);
+  }
+  return out;
+}
+
 /** `trap` commands, not inside another command (`$(trap -p)`). */
 function collectTraps(root: Node, source: string, functions: ReadonlyMap<string, Node>): Trap[] {
   // A name whose value is `trap` has those letters in a row once quotes and backslashes are gone: look at the
@@ -1403,6 +1508,7 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
       traps.some((t) => !t.resets),
     );
     for (const [k, v] of functions) walker.functions.set(k, v);
+    if (/\bexec\b/.test(source)) for (const [k, v] of execVariablesOf(root)) walker.execVariables.set(k, v);
     const flow = walker.list(statements, [new Path(undefined, undefined, undefined, 0, false, undefined, undefined, opts.args, undefined)], {
       top: true,
       tail: true,

@@ -22,9 +22,10 @@ export interface Namespace {
 const live = new Set<ChildProcess>();
 
 /** Start argv as PID 1 of a fresh PID namespace and wait until it has exec'd (its cmdline is argv). */
-export async function startNamespace(argv: string[], opts: { env?: NodeJS.ProcessEnv; readyLine?: RegExp } = {}): Promise<Namespace> {
+export async function startNamespace(argv: string[], opts: { env?: NodeJS.ProcessEnv; readyLine?: RegExp; stdin?: 'ignore' | 'pipe' } = {}): Promise<Namespace> {
   const unshare = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', '--', ...argv], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // 'pipe': stdin stays open (as with `docker run -i`) until the namespace ends
+    stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...opts.env },
   });
   live.add(unshare);

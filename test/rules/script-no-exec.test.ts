@@ -17,6 +17,18 @@ ruleTester(rule, {
       script: '#!/bin/bash\n_term() { kill -TERM "$child"; wait "$child"; }\ntrap _term TERM\nsvc &\nchild=$!\nwhile true; do\n  if ! kill -0 $child 2>/dev/null; then break; fi\n  sleep 1\ndone\n',
     },
     { name: 'the official-image pattern: _main "$@" ends in exec "$@" (and re-execs itself under gosu)', ...WITH(OFFICIAL, '["postgres"]') },
+    // Measured in test/shell-exec.test.ts: dash, bash and busybox ash run the exec builtin from the expanded word.
+    {
+      name: 'exec kept in a variable: ${exec_cmd} "$@" (neo4j)',
+      ...WITH('#!/bin/bash\nset -e\nif [ "$(id -u)" = 0 ]; then\n  exec_cmd="exec gosu neo4j:neo4j"\nelse\n  exec_cmd="exec"\nfi\n${exec_cmd} "${@}"\n', '["neo4j-admin"]'),
+    },
+    {
+      name: "a script that lists the image's plugins and ends",
+      ...WITH(
+        '#!/usr/bin/env bash\nset -euo pipefail\nplugins=/github/plugins\nsubmodules="$(cd "$plugins"; git submodule status | awk \'{print $2}\')"\nfind "$plugins" -maxdepth 2 -type f -iname \'*.sh\' |\ngrep -iv -e lib_ $(for s in $submodules; do echo -n "-e $s "; done) |\nxargs -n1 basename |\nsort\n',
+        '[]',
+      ),
+    },
     { name: 'if/else: both branches exec', ...WITH('#!/bin/sh\nif [ -n "$DEBUG" ]; then\n  exec svc --debug\nelse\n  exec svc\nfi\n') },
     { name: 'case: every item execs or exits', ...WITH('#!/bin/sh\ncase "$1" in\n  -*) exec svc "$@" ;;\n  help) echo usage; exit 0 ;;\n  *) exec "$@" ;;\nesac\n') },
     { name: 'a condition on the CMD decides: the branch it takes execs', ...WITH('#!/bin/sh\nif [ "$1" = svc ]; then\n  exec svc --port 80\nfi\nsu app -c "$*"\n') },
@@ -50,6 +62,16 @@ ruleTester(rule, {
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
+    {
+      name: 'a variable that holds a program without exec: the shell runs it as its child',
+      ...WITH('#!/bin/bash\nrun_cmd="gosu app"\n${run_cmd} "$@"\n'),
+      errors: [{ file: 'e.sh', line: 3, severity: 'error', messageId: 'shellStays' }],
+    },
+    {
+      name: 'a variable that is exec on one branch only is not an exec',
+      ...WITH('#!/bin/bash\nif [ -n "$AS_ROOT" ]; then\n  run="exec"\nelse\n  run="runuser -u app --"\nfi\n${run} "$@"\n'),
+      errors: [{ file: 'e.sh', line: 7, severity: 'error', messageId: 'shellStays' }],
+    },
     {
       name: 'a trap that forwards and waits, but the loop goes on until the SIGKILL',
       script: "#!/bin/sh\ntrap 'kill -TERM $pid; wait $pid' TERM\nsvc &\npid=$!\nwhile true; do sleep 1; done\n",

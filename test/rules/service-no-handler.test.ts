@@ -28,6 +28,9 @@ const GO_KNATIVE =
 
 ruleTester(rule, {
   valid: [
+    // Not PID 1, busybox crond ends by the default action (it installs no handlers) and has nothing to save.
+    { name: 'busybox crond under tini', dockerfile: 'FROM alpine:3.20\nENTRYPOINT ["tini", "--", "crond", "-f", "-d8"]\n' },
+    { name: 'busybox crond with compose init: true', compose: 'services:\n  curator:\n    build: .\n    init: true\n', files: { Dockerfile: 'FROM alpine:3.20\nENTRYPOINT ["crond", "-f", "-d8"]\n' } },
     // A bare runtime is its REPL: with no stdin (compose without stdin_open/tty) it reads end of input and exits at once.
     { name: 'the python image with no command and no stdin: the REPL exits at once', compose: 'services:\n  py:\n    image: python:3.12-slim\n' },
     {

@@ -9,6 +9,11 @@ ruleTester(rule, {
     { name: 'alpine: ash execs even with a redirection', dockerfile: 'FROM python:3.12-alpine\nCMD locust -f /app/locustfile.py 2>&1\n' },
     { name: 'bash execs after set -e && ...', dockerfile: 'FROM fedora:40\nCMD set -e && ./migrate && svc --port "$PORT"\n' },
     { name: 'a one-shot step that ends by itself', dockerfile: 'FROM debian:bookworm\nCMD echo hello && sleep 2 && echo bye\n' },
+    // Measured in test/shell-shapes-ns.test.ts: the listing exits by itself as PID 1, stdin open.
+    { name: "a listing of the image's tools ends by itself", dockerfile: "FROM debian:bookworm\nCMD find /opt/tools -maxdepth 2 -type f -name '*.sh' | grep -v test | xargs -n1 basename | sort\n" },
+    // sshd(8): without -D it detaches; the shell's last command returns at once and the container ends.
+    { name: 'sshd without -D daemonises: the container ends at once', dockerfile: 'FROM ubuntu:22.04\nCMD mkdir -p /var/run/sshd; /usr/sbin/sshd;\n' },
+    { name: 'a listing in the exec form of bash -c', dockerfile: 'FROM fedora:40\nCMD ["/bin/bash", "-c", "find /github/tools/bin -maxdepth 1 -type f | xargs -n1 basename | sort"]\n' },
     { name: 'exec form', dockerfile: 'FROM python:3.9-slim\nENTRYPOINT ["gunicorn", "app:app"]\n' },
     { name: 'alpine: busybox ash execs the last simple command', dockerfile: `FROM python:3.12-alpine\nENTRYPOINT ${GUNICORN}\n` },
     { name: 'fedora: bash execs it', dockerfile: 'FROM fedora:40\nCMD svc --port 80\n' },
@@ -20,6 +25,37 @@ ruleTester(rule, {
     { name: 'a stage that is not the target, with --target', dockerfile: `FROM python:3.9-slim AS prod\nCMD ["svc"]\nFROM python:3.9-slim AS dev\nCMD svc --reload\n`, options: { target: 'prod' } },
   ],
   invalid: [
+    // Not a bounded listing: find with no -maxdepth (a volume's size decides), xargs running a program, tail -f.
+    {
+      name: 'find with no depth limit is not a listing of a few directories',
+      dockerfile: 'FROM debian:bookworm\nCMD find /data -type f | xargs -n1 basename | sort\n',
+      errors: [{ severity: 'error', message: /does not exec `find`/ }],
+      output: null,
+    },
+    {
+      name: 'xargs running a program that may take long',
+      dockerfile: 'FROM debian:bookworm\nCMD find /opt -maxdepth 1 -type f | xargs -n1 curl -T\n',
+      errors: [{ severity: 'error', message: /does not exec `find`/ }],
+      output: null,
+    },
+    {
+      name: 'sshd -D stays in the foreground behind dash',
+      dockerfile: 'FROM ubuntu:22.04\nCMD mkdir -p /var/run/sshd; /usr/sbin/sshd -D;\n',
+      errors: [{ severity: 'error', message: /does not exec `\/usr\/sbin\/sshd`/ }],
+      output: 'FROM ubuntu:22.04\nCMD mkdir -p /var/run/sshd; exec /usr/sbin/sshd -D;\n',
+    },
+    {
+      name: 'a device read at the head of the pipeline may never end',
+      dockerfile: 'FROM debian:bookworm\nCMD cat /dev/zero | grep x\n',
+      errors: [{ severity: 'error', message: /does not exec `cat`/ }],
+      output: null,
+    },
+    {
+      name: 'tail -f feeding grep never ends',
+      dockerfile: 'FROM debian:bookworm\nCMD tail -f /var/log/app.log | grep ERROR\n',
+      errors: [{ severity: 'error', message: /does not exec `tail`/ }],
+      output: null,
+    },
     {
       name: 'a `;` list on a GPU serving image (vllm/vllm-openai is FROM nvidia/cuda:*-ubuntu22.04: dash)',
       manifest:

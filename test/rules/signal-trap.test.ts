@@ -9,8 +9,25 @@ ruleTester(rule, {
     { name: 'trap kills and waits', script: "#!/bin/sh\ntrap 'kill -TERM $pid; wait $pid' TERM\nsvc & pid=$!\nwait $pid\n" },
     { name: 'two waits without set -e', script: "#!/bin/sh\ntrap 'kill -TERM $pid' TERM INT\nsvc & pid=$!\nwait $pid\nwait $pid\n" },
     { name: 'set -e but the first wait is guarded', script: "#!/bin/sh\nset -e\ntrap 'kill -TERM $pid' TERM\nsvc & pid=$!\nwait $pid || true\nwait $pid\n" },
+    // Measured in test/shell-shapes-ns.test.ts: the trap runs the daemon's own stop, which waits for its drain.
+    {
+      name: "a trap that runs the daemons' own stop while the shell waits behind a keep-alive tail (HBase)",
+      script:
+        '#!/bin/bash\nset -euo pipefail\nshutdown() {\n  "$APP_HOME/bin/app-daemon.sh" stop master || :\n  "$APP_HOME/bin/stop-app.sh" | grep -v "not found"\n  sleep 2\n}\ntrap shutdown INT TERM EXIT\n"$APP_HOME/bin/app-daemon.sh" start master\ntail -f /dev/null "$APP_HOME/logs/"* &\nwait || :\n',
+    },
+    { name: 'a trap that kills by name (pgrep | xargs kill)', script: "#!/bin/bash\ntrap 'pgrep -f appd | xargs kill; sleep 3' TERM\n/opt/app/bin/appd start\ntail -f /dev/null &\nwait || :\n" },
   ],
   invalid: [
+    {
+      name: 'a function named stop that only prints stops nothing',
+      script: "#!/bin/bash\nstop() {\n  echo 'stopping'\n}\ntrap stop TERM\n/opt/app/bin/appd start\ntail -f /dev/null &\nwait || :\n",
+      errors: [{ message: /does not pass the signal/ }],
+    },
+    {
+      name: 'a trap that only prints "stop" stops nothing',
+      script: '#!/bin/bash\ntrap "echo stop" TERM\n/opt/app/bin/appd start\ntail -f /dev/null &\nwait || :\n',
+      errors: [{ message: /does not pass the signal/ }],
+    },
     {
       name: 'a trap that sends SIGHUP and returns, under set -e: the script ends at the first wait',
       script: '#!/bin/bash\nset -e\nhandle() {\n  kill -s SIGHUP $!\n}\ntrap handle TERM\nsvc & wait\necho stopped\n',

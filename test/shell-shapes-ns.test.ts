@@ -1,0 +1,151 @@
+/**
+ * Three launch shapes the model judges by what the shell does, each run with the real dash, bash and busybox
+ * ash as PID 1 of a fresh PID namespace, the stop sent from outside, and the model asked the same question:
+ * - a listing (`find DIR -maxdepth N | xargs -n1 basename | sort`) ends by itself with stdin open: no stop to
+ *   lose; `tail -f | grep` does not end;
+ * - `${exec_cmd} "$@"` with exec_cmd="exec ...": the service replaces the shell and gets SIGTERM itself;
+ * - a TERM trap that runs the daemon's own stop while the shell waits behind `tail -f &`: the daemon drains
+ *   and the namespace ends by itself; a trap that only prints leaves it to the kernel's SIGKILL.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chainFromArgv, predictStop } from '../src/model/launch.js';
+import type { ShellFamily } from '../src/model/programs.js';
+import { loadShellParser } from '../src/model/shell.js';
+import { sleep, tempDir, waitFor } from './helpers/exec.js';
+import { cleanupNamespaces, startNamespace } from './helpers/ns.js';
+
+const SHELLS: { family: ShellFamily; argv: string[] }[] = [
+  { family: 'dash', argv: ['dash'] },
+  { family: 'bash', argv: ['bash'] },
+  { family: 'ash', argv: ['busybox', 'sh'] },
+];
+
+/** Whether the namespace's init ended by itself within `ms`. */
+async function endsWithin(exited: Promise<unknown>, ms: number): Promise<boolean> {
+  return Promise.race([exited.then(() => true), sleep(ms).then(() => false)]);
+}
+
+before(async () => {
+  await loadShellParser();
+});
+after(cleanupNamespaces);
+
+describe('a listing as PID 1 ends by itself (stdin open)', () => {
+  const dir = tempDir('pid1-listing-');
+  for (const f of ['b-tool.sh', 'a-tool.py', 'README']) fs.writeFileSync(path.join(dir, f), '');
+  fs.mkdirSync(path.join(dir, 'lib'));
+  fs.writeFileSync(path.join(dir, 'lib', 'c-tool.sh'), '');
+  const listing = `find ${dir} -maxdepth 2 -type f -name '*.sh' -o -name '*.py' | grep -v README | xargs -n1 basename | sort`;
+  for (const sh of SHELLS) {
+    it(`${sh.family} -c "${listing.replace(dir, 'DIR')}"`, async () => {
+      // It may end before startNamespace() could see it run: spawn unshare and wait for its end.
+      const unshare = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', '--', ...sh.argv, '-c', listing], { stdio: ['pipe', 'pipe', 'inherit'] });
+      let out = '';
+      unshare.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((r) => unshare.once('exit', (code) => r(code)));
+      try {
+        assert.ok(await endsWithin(exited, 10_000), 'the listing did not end by itself');
+        assert.equal(await exited, 0);
+        assert.equal(out, 'a-tool.py\nb-tool.sh\nc-tool.sh\n');
+      } finally {
+        unshare.kill('SIGKILL'); // --kill-child: its namespace goes with it
+        await exited;
+      }
+      assert.deepEqual(chainFromArgv([...sh.argv, '-c', listing], { sh: sh.family }).processes, [], 'the model: nothing left to stop');
+    });
+    it(`${sh.family} -c "tail -f FILE | grep x" does not end: the model keeps it`, async () => {
+      const follow = `tail -f ${path.join(dir, 'README')} | grep x`;
+      const ns = await startNamespace([...sh.argv, '-c', follow], { stdin: 'pipe' });
+      try {
+        assert.equal(await endsWithin(ns.exited, 1500), false, 'tail -f ended');
+      } finally {
+        await ns.destroy();
+      }
+      assert.equal(predictStop(chainFromArgv([...sh.argv, '-c', follow], { sh: sh.family })).outcome, 'killed');
+    });
+  }
+});
+
+const SERVICE = `import signal, sys, time
+def stop(*_):
+    print("term", flush=True)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+print("ready", flush=True)
+time.sleep(60)
+`;
+
+describe('exec kept in a variable: the service is PID 1', () => {
+  const dir = tempDir('pid1-execvar-');
+  fs.writeFileSync(path.join(dir, 'svc.py'), SERVICE);
+  // the neo4j entrypoint's shape (exec gosu as root; env stands in for gosu here)
+  const script = '#!/bin/sh\nif [ "$(id -u)" = 0 ]; then\n  exec_cmd="exec env"\nelse\n  exec_cmd="exec"\nfi\n${exec_cmd} "$@"\n';
+  fs.writeFileSync(path.join(dir, 'entrypoint.sh'), script);
+  for (const sh of SHELLS) {
+    it(`${sh.family}: \${exec_cmd} "$@" execs python3, which gets SIGTERM`, async () => {
+      const argv = [...sh.argv, path.join(dir, 'entrypoint.sh'), 'python3', path.join(dir, 'svc.py')];
+      const ns = await startNamespace(argv, { readyLine: /ready/ });
+      try {
+        assert.equal(fs.readFileSync(`/proc/${ns.initPid}/comm`, 'utf8').trim(), 'python3', 'PID 1 is the service');
+        process.kill(ns.initPid, 'SIGTERM');
+        assert.ok(await endsWithin(ns.exited, 5000), 'SIGTERM did not end the service');
+        assert.match(ns.output(), /term/);
+        assert.equal((await ns.exited).code, 0);
+      } finally {
+        await ns.destroy();
+      }
+      const chain = chainFromArgv(argv, { sh: sh.family, readScript: (p) => (p === path.join(dir, 'entrypoint.sh') ? script : undefined) });
+      assert.deepEqual(
+        chain.processes.map((p) => p.name),
+        ['python3'],
+        'the model: the shell replaced itself',
+      );
+    });
+  }
+});
+
+describe("a TERM trap that runs the daemon's own stop while the shell waits behind tail -f", () => {
+  const dir = tempDir('pid1-trapstop-');
+  const log = path.join(dir, 'appd.log');
+  // A daemon that drains for a second on SIGTERM, and a control script whose stop waits for the drain.
+  fs.writeFileSync(
+    path.join(dir, 'appd.py'),
+    `import signal, sys, time\ndef stop(*_):\n    time.sleep(1)\n    print("drained", flush=True)\n    sys.exit(0)\nsignal.signal(signal.SIGTERM, stop)\nprint("ready", flush=True)\nwhile True:\n    time.sleep(1)\n`,
+  );
+  const ctl = path.join(dir, 'appd.sh');
+  fs.writeFileSync(
+    ctl,
+    `#!/bin/sh\ncase "$1" in\n  start) python3 ${dir}/appd.py >>${log} 2>&1 </dev/null &\n    echo $! >${dir}/appd.pid ;;\n  stop) kill "$(cat ${dir}/appd.pid)"\n    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do grep -q drained ${log} && exit 0; sleep 0.25; done\n    exit 1 ;;\nesac\n`,
+  );
+  fs.chmodSync(ctl, 0o755);
+  const entry = (trap: string): string => `#!/bin/sh\n${trap}\n${ctl} start\ntail -f /dev/null &\nwait || :\n`;
+  const cases = [
+    { what: "runs the daemon's stop", trap: `shutdown() {\n  ${ctl} stop || :\n  sleep 1\n}\ntrap shutdown TERM`, drained: true, outcome: 'graceful' },
+    { what: 'only prints "stop"', trap: 'trap "echo stop" TERM', drained: false, outcome: 'abrupt' },
+  ];
+  for (const sh of SHELLS) {
+    for (const c of cases) {
+      it(`${sh.family}: a trap that ${c.what}`, async () => {
+        fs.writeFileSync(log, '');
+        const script = entry(c.trap);
+        const file = path.join(dir, 'entrypoint.sh');
+        fs.writeFileSync(file, script);
+        const ns = await startNamespace([...sh.argv, file]);
+        try {
+          await waitFor('the daemon to start', () => (fs.readFileSync(log, 'utf8').includes('ready') ? true : undefined));
+          process.kill(ns.initPid, 'SIGTERM');
+          assert.ok(await endsWithin(ns.exited, 8000), 'PID 1 did not end within the grace period');
+          assert.equal(fs.readFileSync(log, 'utf8').includes('drained'), c.drained, 'the daemon drained');
+        } finally {
+          await ns.destroy();
+        }
+        const chain = chainFromArgv([...sh.argv, file], { sh: sh.family, readScript: (p) => (p === file ? script : undefined) });
+        assert.equal(predictStop(chain).outcome, c.outcome);
+      });
+    }
+  }
+});
