@@ -8,6 +8,7 @@
  * and SIGTERM sent from the host to a shell that stayed PID 1 is dropped (it keeps running).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -83,5 +84,26 @@ describe("tests on the launch's parameters and ENV decide the branch (real shell
         }
       });
     }
+  }
+});
+
+/** `sh run.sh`: each shell opens a script operand without a slash in its working directory (not only through PATH). */
+describe('a script operand without a slash is read from the working directory (real shells)', () => {
+  before(loadShellParser);
+  for (const sh of SHELLS) {
+    it(`${sh.family} run.sh`, () => {
+      const dir = fs.mkdtempSync(path.join(DIR, 'cwd-'));
+      fs.writeFileSync(path.join(dir, 'run.sh'), 'echo "ran from cwd"\n');
+      const r = spawnSync(sh.argv[0] as string, [...sh.argv.slice(1), 'run.sh'], { cwd: dir, env: { PATH: '/usr/bin:/bin' }, encoding: 'utf8' });
+      assert.equal(r.stdout.trim(), 'ran from cwd', `${sh.family}: ${r.stderr}`);
+      // the model reads it as the working directory's file, and sees the service it runs in the foreground
+      const text = 'svc --port 80\nwait\n';
+      const chain = chainFromArgv([...sh.argv, 'run.sh'], { sh: sh.family, signal: 'SIGTERM', readScript: (p) => (p === './run.sh' ? text : undefined) });
+      assert.equal(chain.opaque, undefined, chain.opaque?.message);
+      assert.deepEqual(
+        chain.processes.map((p) => p.name),
+        [sh.comm === 'busybox' ? 'ash' : sh.family, 'svc'],
+      );
+    });
   }
 });

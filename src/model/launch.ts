@@ -435,7 +435,8 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
       const mode = source === undefined && prog.script !== undefined ? 'script' : 'command';
       scriptPath = mode === 'script' ? prog.script : undefined;
       if (source === undefined && prog.script !== undefined) {
-        source = opts.readScript?.(prog.script);
+        // `sh run.sh`: a script operand without a slash is opened in the working directory (dash, ash; bash, then PATH)
+        source = (prog.script.includes('/') ? undefined : opts.readScript?.(`./${prog.script}`)) ?? opts.readScript?.(prog.script);
         scriptArgs = rest.slice((prog.next ?? rest.length) + 1);
         if (source === undefined) {
           opaque = { code: 'script-unseen', message: `script ${prog.script} is not visible to pid1`, at: processes.length };
