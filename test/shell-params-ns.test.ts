@@ -47,6 +47,8 @@ const CASES: Case[] = [
   { name: '[ "$#" -eq 0 ] with the CMD', script: 'if [ "$#" -eq 0 ]; then sleep 100; else exec "$@"; fi', args: SERVICE, execs: true },
   { name: '[ "$MODE" = "**None**" ] with ENV MODE=**None**', script: 'if [ "$MODE" = "**None**" ]; then sleep 100; else exec "$@"; fi', args: SERVICE, env: { MODE: '**None**' }, execs: false },
   { name: '[ "$MODE" = "**None**" ] with ENV MODE=daily', script: 'if [ "$MODE" = "**None**" ]; then sleep 100; else exec "$@"; fi', args: SERVICE, env: { MODE: 'daily' }, execs: true },
+  { name: '[ "${1:-}" = "" ] with no parameters', script: 'if [ "${1:-}" = "" ]; then sleep 100; else exec "$@"; fi', args: [], execs: false },
+  { name: '[ "${MODE:-none}" = none ] with ENV MODE=daily', script: 'if [ "${MODE:-none}" = none ]; then sleep 100; else exec "$@"; fi', args: SERVICE, env: { MODE: 'daily' }, execs: true },
   { name: 'exec "$@" with no parameters goes on', script: 'exec "$@"\nsleep 100', args: [], execs: false },
 ];
 

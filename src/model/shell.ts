@@ -1080,6 +1080,14 @@ function operand(tok: string, args: readonly string[] | undefined, env?: Readonl
     // unquoted, an empty value or one with blanks or glob characters changes the test's words: not decided
     return v !== undefined && (quoted || (v !== '' && !/[\s*?[]/.test(v))) ? v : undefined;
   }
+  // `"${1:-}"`, `"${MODE:-none}"`: the value, or the literal word when it is empty
+  const fallback = /^\$\{(\d|[A-Za-z_][A-Za-z0-9_]*):-([^$`"'\\]*)\}$/.exec(t);
+  if (fallback) {
+    const name = fallback[1] as string;
+    const v = /^\d$/.test(name) ? (args ? (args[Number(name) - 1] ?? '') : undefined) : env?.[name];
+    const r = v === undefined ? undefined : v === '' ? (fallback[2] as string) : v;
+    return r !== undefined && (quoted || (r !== '' && !/[\s*?[]/.test(r))) ? r : undefined;
+  }
   if (!args) return undefined;
   const m = /^\$(?:(\d)|\{(\d)(?::0:1|#-)?\})$/.exec(t);
   if (!m) return undefined;
@@ -1371,7 +1379,8 @@ function testEnvOf(source: string, env: Readonly<Record<string, string>> | undef
   if (!env || /\beval\b/.test(source)) return undefined;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || !source.includes(k)) continue;
+    // a value that still holds an expansion was not resolved (a Dockerfile ARG with no default keeps its text)
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || !source.includes(k) || /[$`]/.test(v)) continue;
     let expandedOnly = true;
     for (const m of source.matchAll(new RegExp(`(?<![A-Za-z0-9_])${k}(?![A-Za-z0-9_])`, 'g'))) {
       const before = source.slice(Math.max(0, m.index - 2), m.index);

@@ -123,6 +123,12 @@ ruleTester(rule, {
       outputFiles: { 'e.sh': SCHEDULED.replace('  backup', '  exec backup') },
     },
     {
+      name: 'an ENV from an ARG with no default is not known: not decided',
+      ...ALONE(SCHEDULED, 'ARG SCHEDULE\nENV SCHEDULE=$SCHEDULE\n'),
+      errors: [{ file: 'e.sh', line: 4, severity: 'warning', messageId: 'shellStays' }],
+      outputFiles: { 'e.sh': SCHEDULED.replace('  backup', '  exec backup') },
+    },
+    {
       name: 'a variable the script assigns is not decided by the ENV',
       ...ALONE(`#!/bin/sh\nSCHEDULE=$(cat /etc/schedule)\n${SCHEDULED.slice(10)}`, 'ENV SCHEDULE **None**\n'),
       errors: [{ file: 'e.sh', line: 5, severity: 'warning', messageId: 'shellStays' }],
