@@ -1373,10 +1373,12 @@ function collectTraps(root: Node, source: string, functions: ReadonlyMap<string,
 
 /**
  * The variables of `env` a test may be decided on: those the script only expands (`$X`, `${X}`, `${X:-d}`), never
- * assigns (`X=`, `read X`, `export X=`, `unset X`, `${X:=d}`, `for X in`); none when it runs `eval`.
+ * assigns (`X=`, `read X`, `export X=`, `unset X`, `${X:=d}`, `for X in`); none when it runs `eval` or assigns
+ * names it builds at run time.
  */
 function testEnvOf(source: string, env: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
-  if (!env || /\beval\b/.test(source)) return undefined;
+  // `eval`, or an assignment to a name built at run time (`export "$var=$val"`, `printf -v "$name"`), may set any of them
+  if (!env || /\beval\b|\b(export|declare|typeset|readonly|local)\s+(-\w+\s+)*["']?\$|\bprintf\s+-v\s*["']?\$/.test(source)) return undefined;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
     // a value that still holds an expansion was not resolved (a Dockerfile ARG with no default keeps its text)

@@ -129,6 +129,12 @@ ruleTester(rule, {
       outputFiles: { 'e.sh': SCHEDULED.replace('  backup', '  exec backup') },
     },
     {
+      name: 'a script that exports names built at run time may set the variable: not decided',
+      ...ALONE(`#!/bin/sh\nwhile IFS= read -r kv; do export "$kv"; done < /etc/app.env\n${SCHEDULED.slice(10)}`, 'ENV SCHEDULE **None**\n'),
+      errors: [{ file: 'e.sh', line: 5, severity: 'warning', messageId: 'shellStays' }],
+      outputFiles: { 'e.sh': `#!/bin/sh\nwhile IFS= read -r kv; do export "$kv"; done < /etc/app.env\n${SCHEDULED.slice(10).replace('  backup', '  exec backup')}` },
+    },
+    {
       name: 'a variable the script assigns is not decided by the ENV',
       ...ALONE(`#!/bin/sh\nSCHEDULE=$(cat /etc/schedule)\n${SCHEDULED.slice(10)}`, 'ENV SCHEDULE **None**\n'),
       errors: [{ file: 'e.sh', line: 5, severity: 'warning', messageId: 'shellStays' }],
