@@ -136,6 +136,7 @@ for (const bb of [false, true]) {
   add({ id: 'tail', label: label('tail -f'), argv: [...pre, 'tail', '-f', '/dev/null'], ...(comm ? { comm } : {}) });
   add({ id: 'cat', label: label('cat (stdin open)'), argv: [...pre, 'cat'], ...(comm ? { comm } : {}) });
   add({ id: 'yes', label: label('yes'), argv: [...pre, 'yes'], quiet: true, ...(comm ? { comm } : {}) });
+  add({ id: bb ? 'busybox-dd' : 'dd', label: label('dd if=/dev/zero of=/dev/null'), argv: [...pre, 'dd', 'if=/dev/zero', 'of=/dev/null'], readyCaught: ['SIGUSR1'], ...(comm ? { comm } : {}) });
 }
 add({ id: 'watch', label: 'watch (procps)', argv: ['watch', '-n', '1', 'true'], env: { TERM: 'dumb' } });
 add({ id: 'busybox-watch', label: 'busybox watch', argv: ['busybox', 'watch', '-n', '1', 'true'], comm: 'busybox', env: { TERM: 'dumb' } });

@@ -152,6 +152,35 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     graceful: NOTHING_TO_DRAIN('yes', 'yes(1)'),
   },
   {
+    id: 'busybox-dd',
+    title: 'dd (busybox)',
+    kind: 'utility',
+    names: ['dd'],
+    busybox: 'only',
+    debian: 'busybox-static',
+    // SigCgt shows SIGUSR1 only (measured in test/catalogue-ns.test.ts)
+    signals: noHandler('busybox dd', 'busybox coreutils/dd.c dd_main() installs one handler, signal_SA_RESTART_empty_mask(SIGUSR1, dd_output_status)'),
+    graceful: NOTHING_TO_DRAIN('busybox dd', 'busybox coreutils/dd.c'),
+  },
+  {
+    id: 'dd',
+    title: 'dd (coreutils)',
+    kind: 'utility',
+    names: ['dd'],
+    debian: 'coreutils',
+    signals: {
+      ...noHandler('dd', 'coreutils src/dd.c install_signal_handlers() catches SIGINFO (SIGUSR1 on Linux) and SIGINT only'),
+      SIGINT: {
+        reaction: 'exits',
+        status: 1,
+        mask: 'SigCgt',
+        note: 'dd prints its statistics and re-raises INT, which the kernel drops at PID 1; it then fails on the input it closed and exits 1 (measured)',
+        source: 'coreutils src/dd.c interrupt_handler() and process_signals(): cleanup(), print_stats(), raise(interrupt_signal)',
+      },
+    },
+    graceful: NOTHING_TO_DRAIN('dd', 'coreutils src/dd.c'),
+  },
+  {
     id: 'watch',
     title: 'watch (procps)',
     kind: 'utility',
@@ -781,7 +810,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
       SIGINT: { reaction: 'fast', status: 0, mask: 'SigCgt', note: 'fast shutdown', source: 'https://nginx.org/en/docs/control.html' },
       SIGQUIT: { reaction: 'graceful', status: 0, mask: 'SigCgt', note: 'graceful shutdown: workers finish serving open requests', source: 'https://nginx.org/en/docs/control.html' },
     },
-    graceful: { signals: ['SIGQUIT'], note: 'the official image sets STOPSIGNAL SIGQUIT', source: 'https://nginx.org/en/docs/control.html' },
+    graceful: { signals: ['SIGQUIT'], note: 'the official image sets STOPSIGNAL SIGQUIT (since 1.11.13 and 1.12.0, 2017)', source: 'https://nginx.org/en/docs/control.html' },
   },
   {
     id: 'httpd',

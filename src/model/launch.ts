@@ -343,6 +343,8 @@ export interface ChainOptions {
   programSource?: (argv: readonly string[], program: Program) => SourceVerdict | undefined;
   /** The image's environment (ENV): `$VAR` in a command string with a known value counts as literal. */
   env?: Readonly<Record<string, string>>;
+  /** `env` is the container's whole environment (a Dockerfile's launch: nothing overrides its ENV): it decides a script's tests. */
+  envComplete?: boolean;
   /**
    * The container's stdin: 'closed' when nothing keeps it open (compose without stdin_open/tty, a pod
    * container without stdin/tty), so a shell that reads its commands there gets end of input and exits.
@@ -398,6 +400,8 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
   let opaque: Opaque | undefined;
   let scriptPath: string | undefined;
   let hidden = false;
+  // `exec "$@"` with the parameters unknown drops them: a script run after that has unknown parameters, not none.
+  let argsDropped = false;
   for (let guard = 0; guard < 32 && rest.length > 0; guard++) {
     // A script run by path: the kernel runs its shebang's interpreter with the script as argument.
     const head = rest[0] ?? '';
@@ -432,7 +436,8 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
       const mode = source === undefined && prog.script !== undefined ? 'script' : 'command';
       scriptPath = mode === 'script' ? prog.script : undefined;
       if (source === undefined && prog.script !== undefined) {
-        source = opts.readScript?.(prog.script);
+        // `sh run.sh`: a script operand without a slash is opened in the working directory (dash, ash; bash, then PATH)
+        source = (prog.script.includes('/') ? undefined : opts.readScript?.(`./${prog.script}`)) ?? opts.readScript?.(prog.script);
         scriptArgs = rest.slice((prog.next ?? rest.length) + 1);
         if (source === undefined) {
           opaque = { code: 'script-unseen', message: `script ${prog.script} is not visible to pid1`, at: processes.length };
@@ -449,10 +454,17 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
       // -e on the command line or in the shebang
       const shellOpts = rest.slice(1, prog.next ?? rest.length).filter((a) => /^-[a-zA-Z]+$/.test(a));
       // `sh -c STRING NAME ARGS`: "$@" is ARGS (Docker appends CMD there, the first word becoming $0); a script
-      // run by path gets the rest of argv, which holds CMD behind an entrypoint.
-      const args = mode === 'command' || scriptArgs.length ? scriptArgs : opts.args;
+      // run by path gets the rest of argv, which holds CMD behind an entrypoint: nothing after it, no parameters
+      // (`ENTRYPOINT ["/entrypoint.sh"]` alone: Docker resets the base image's CMD), unless argv was cut short.
+      const args = mode === 'command' || scriptArgs.length ? scriptArgs : opts.argsUnknown ? opts.args : argsDropped ? undefined : [];
       const known = opts.argsUnknown && !scriptArgs.length ? undefined : args;
-      const analysis = analyzeShell(source, family, { mode, ...(opts.env ? { env: opts.env } : {}), errexit: shellOpts.some((o) => o.includes('e')), ...(known ? { args: known } : {}) });
+      const analysis = analyzeShell(source, family, {
+        mode,
+        ...(opts.env ? { env: opts.env } : {}),
+        ...(opts.envComplete ? { envDecides: true } : {}),
+        errexit: shellOpts.some((o) => o.includes('e')),
+        ...(known ? { args: known } : {}),
+      });
       // Every path ends by itself before anything runs for long: the container exits; no stop to lose.
       if (!analysis.end) return { processes: [] };
       // A sourced file pid1 cannot read runs inside this shell: a trap or an exec there would change the stop.
@@ -471,6 +483,7 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
       const end = split?.worst ?? analysis.end;
       const fin = end.command;
       const next = argvOfEnd(fin, args);
+      if (!args && fin.words.some((w) => isAllArgs(w.text))) argsDropped = true;
       const shown = source.slice(fin.start, fin.end);
       if (end.kind === 'wait') {
         // `svc & pid=$!; wait`: the service is the background job, a child of this shell.
@@ -736,7 +749,8 @@ function pathSplit(a: ShellAnalysis, args: readonly string[] | undefined, opts: 
     if (!next?.length) continue;
     const key = next.join('\0');
     if (outcomes.has(key)) continue;
-    const chain = chainFromArgv(next, opts);
+    // parameters pid1 does not know, dropped from the argv: a script it runs has unknown ones, not none
+    const chain = chainFromArgv(next, !args && e.command.words.some((w) => isAllArgs(w.text)) ? { ...opts, argsUnknown: true } : opts);
     if (!chain.processes.length) continue;
     outcomes.set(key, { end: e, outcome: predictStop(chain, opts.signal).outcome });
   }

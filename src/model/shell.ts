@@ -183,6 +183,11 @@ interface AnalyzeOptions {
   args?: readonly string[];
   /** Known environment (the image's ENV): `$VAR` words with a known value count as literal. */
   env?: Readonly<Record<string, string>>;
+  /**
+   * `env` is the whole environment the script starts with (a Dockerfile's ENV, nothing overriding it): a test
+   * on a variable it sets and the script never assigns (`[ "$SCHEDULE" = "**None**" ]`) is decided.
+   */
+  envDecides?: boolean;
   /** -e was given on the shell's command line or shebang. */
   errexit?: boolean;
 }
@@ -586,6 +591,8 @@ class Walker {
     readonly mode: 'command' | 'script',
     readonly env: AnalyzeOptions['env'],
     readonly trapped: boolean,
+    /** Variables whose value decides a test (see testEnvOf); undefined: none. */
+    readonly testEnv?: Readonly<Record<string, string>>,
   ) {}
 
   private typeOf(n: Node): string {
@@ -839,7 +846,7 @@ class Walker {
       for (const p of cond.open) {
         if (p.args !== seenArgs) {
           seenArgs = p.args;
-          decided = cl.cond.length ? conditionOf(cl.test, p.args) : true;
+          decided = cl.cond.length ? conditionOf(cl.test, p.args, this.testEnv) : true;
         }
         const v = decided;
         if (v !== false) entered.push(p.enter(cl.where));
@@ -890,7 +897,7 @@ class Walker {
       for (const p of remaining) {
         if (p.args !== seenArgs) {
           seenArgs = p.args;
-          decided = caseMatches(subject, item.patterns, p.args);
+          decided = caseMatches(subject, item.patterns, p.args, this.testEnv);
         }
         const v = decided;
         if (v !== false) entered.push(p.enter(item.where));
@@ -964,7 +971,10 @@ class Walker {
         // script runs again, and its other paths decide.
         if (rec.words.some((w) => isSelf(w.text))) return { open: NO_PATHS, ends: NO_ENDS, returned: NO_PATHS };
         const topLevel = place.top || place.tail;
-        return { open: NO_PATHS, ends: paths.map((p) => ({ kind: 'exec', command: { ...rec, topLevel }, after: undefined, via: p.via, execBy: { bash: true, ash: true } })), returned: NO_PATHS };
+        // `exec "$@"` with no parameters has no command: exec then only applies its redirections (POSIX exec), and the script goes on.
+        const noCommand = rec.words.every((w) => isAllArgs(w.text)) ? paths.filter((p) => p.args?.length === 0) : NO_PATHS;
+        const execs = noCommand.length ? paths.filter((p) => p.args?.length !== 0) : paths;
+        return { open: noCommand, ends: execs.map((p) => ({ kind: 'exec', command: { ...rec, topLevel }, after: undefined, via: p.via, execBy: { bash: true, ash: true } })), returned: NO_PATHS };
       }
       case 'exit': {
         // `server; exit $?`: the shell waited for the service, then exits with its status.
@@ -1135,10 +1145,30 @@ function expandArgs(words: readonly Word[], current: readonly string[] | undefin
   return out;
 }
 
-/** The value of a test operand with known positional parameters: `"$1"`, `${1}`, `"${1:0:1}"`, `"${1#-}"`, or a literal. */
-function operand(tok: string, args: readonly string[] | undefined): string | undefined {
-  const t = tok.length >= 2 && (tok[0] === '"' || tok[0] === "'") && tok[tok.length - 1] === tok[0] ? tok.slice(1, -1) : tok;
+/**
+ * The value of a test operand with known positional parameters or environment: `"$1"`, `${1}`, `"${1:0:1}"`,
+ * `"${1#-}"`, `$#`, `"$VAR"`, or a literal; undefined when it is not known.
+ */
+function operand(tok: string, args: readonly string[] | undefined, env?: Readonly<Record<string, string>>): string | undefined {
+  const quoted = tok.length >= 2 && (tok[0] === '"' || tok[0] === "'") && tok[tok.length - 1] === tok[0];
+  const t = quoted ? tok.slice(1, -1) : tok;
   if (!t.includes('$') && !t.includes('`')) return t;
+  // `$#`: the number of positional parameters (a count: no splitting or globbing changes it)
+  if (t === '$#' || t === '${#}') return args ? String(args.length) : undefined;
+  const named = /^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})$/.exec(t);
+  if (named) {
+    const v = env?.[(named[1] ?? named[2]) as string];
+    // unquoted, an empty value or one with blanks or glob characters changes the test's words: not decided
+    return v !== undefined && (quoted || (v !== '' && !/[\s*?[]/.test(v))) ? v : undefined;
+  }
+  // `"${1:-}"`, `"${MODE:-none}"`: the value, or the literal word when it is empty
+  const fallback = /^\$\{(\d|[A-Za-z_][A-Za-z0-9_]*):-([^$`"'\\]*)\}$/.exec(t);
+  if (fallback) {
+    const name = fallback[1] as string;
+    const v = /^\d$/.test(name) ? (args ? (args[Number(name) - 1] ?? '') : undefined) : env?.[name];
+    const r = v === undefined ? undefined : v === '' ? (fallback[2] as string) : v;
+    return r !== undefined && (quoted || (r !== '' && !/[\s*?[]/.test(r))) ? r : undefined;
+  }
   if (!args) return undefined;
   const m = /^\$(?:(\d)|\{(\d)(?::0:1|#-)?\})$/.exec(t);
   if (!m) return undefined;
@@ -1147,6 +1177,16 @@ function operand(tok: string, args: readonly string[] | undefined): string | und
   if (t.endsWith('#-}')) return v.startsWith('-') ? v.slice(1) : v;
   return v;
 }
+
+/** `A -eq B` and the other integer comparisons of test(1), on decimal integers. */
+const NUMERIC: Record<string, (a: number, b: number) => boolean> = {
+  '-eq': (a, b) => a === b,
+  '-ne': (a, b) => a !== b,
+  '-gt': (a, b) => a > b,
+  '-ge': (a, b) => a >= b,
+  '-lt': (a, b) => a < b,
+  '-le': (a, b) => a <= b,
+};
 
 /** Split a test's text into words, keeping quotes (enough for `[ "$1" = 'x' ]`). */
 function testWords(text: string): string[] {
@@ -1171,8 +1211,8 @@ function globMatches(pattern: string, value: string): boolean {
   return new RegExp(`${re}$`).test(value);
 }
 
-/** `[ A = B ]`, `[ A != B ]`, `[ -z A ]`, `[ -n A ]`, `[[ A == pattern ]]`, `test ...`: true, false, or unknown. */
-function evalTest(text: string, args: readonly string[] | undefined): boolean | undefined {
+/** `[ A = B ]`, `[ A != B ]`, `[ -z A ]`, `[ -n A ]`, `[ A ]`, `[ $# -gt 0 ]`, `[[ A == pattern ]]`, `test ...`: true, false, or unknown. */
+function evalTest(text: string, args: readonly string[] | undefined, env: Readonly<Record<string, string>> | undefined): boolean | undefined {
   let w = testWords(text.trim());
   const double = w[0] === '[[';
   if (w[0] === '[' || w[0] === '[[' || w[0] === 'test') w = w.slice(1);
@@ -1183,18 +1223,28 @@ function evalTest(text: string, args: readonly string[] | undefined): boolean | 
     w = w.slice(1);
   }
   let v: boolean | undefined;
-  if (w.length === 2 && (w[0] === '-z' || w[0] === '-n')) {
-    const a = operand(w[1] as string, args);
+  if (w.length === 1 && /^["']/.test(w[0] as string)) {
+    // `[ "$1" ]`: true when the (quoted) string is not empty
+    const a = operand(w[0] as string, args, env);
+    v = a === undefined ? undefined : a !== '';
+  } else if (w.length === 2 && (w[0] === '-z' || w[0] === '-n')) {
+    const a = operand(w[1] as string, args, env);
     v = a === undefined ? undefined : w[0] === '-z' ? a === '' : a !== '';
   } else if (w.length === 3 && (w[1] === '=' || w[1] === '==' || w[1] === '!=')) {
-    const a = operand(w[0] as string, args);
+    const a = operand(w[0] as string, args, env);
     const rawB = w[2] as string;
-    const b = operand(rawB, args);
+    const b = operand(rawB, args, env);
     if (a === undefined || b === undefined) v = undefined;
     else {
       const equal = double && !/^["']/.test(rawB) ? globMatches(b, a) : a === b;
       v = w[1] === '!=' ? !equal : equal;
     }
+  } else if (w.length === 3 && NUMERIC[w[1] as string]) {
+    // both operands must be known decimal integers (test(1) fails on anything else)
+    const a = operand(w[0] as string, args, env);
+    const b = operand(w[2] as string, args, env);
+    const int = /^-?\d+$/;
+    v = a !== undefined && b !== undefined && int.test(a) && int.test(b) ? (NUMERIC[w[1] as string] as (x: number, y: number) => boolean)(Number(a), Number(b)) : undefined;
   }
   return v === undefined ? undefined : negate ? !v : v;
 }
@@ -1223,23 +1273,23 @@ function testOf(n: Node): Test | undefined {
   return undefined;
 }
 
-/** A condition on known parameters: true, false, or unknown. */
-function conditionOf(t: Test | undefined, args: readonly string[] | undefined): boolean | undefined {
-  if (!t || !args) return undefined;
-  if ('test' in t) return evalTest(t.test, args);
+/** A condition on known parameters (and environment): true, false, or unknown. */
+function conditionOf(t: Test | undefined, args: readonly string[] | undefined, env?: Readonly<Record<string, string>>): boolean | undefined {
+  if (!t || (!args && !env)) return undefined;
+  if ('test' in t) return evalTest(t.test, args, env);
   if ('not' in t) {
-    const v = conditionOf(t.not, args);
+    const v = conditionOf(t.not, args, env);
     return v === undefined ? undefined : !v;
   }
-  const a = conditionOf(t.left, args);
-  const b = conditionOf(t.right, args);
+  const a = conditionOf(t.left, args, env);
+  const b = conditionOf(t.right, args, env);
   if (t.op === '&&') return a === false || b === false ? false : a === true && b === true ? true : undefined;
   return a === true || b === true ? true : a === false && b === false ? false : undefined;
 }
 
 /** Does `case SUBJECT in` take an item with these patterns, for known parameters? */
-function caseMatches(subject: string, patterns: readonly string[], args: readonly string[] | undefined): boolean | undefined {
-  const v = operand(subject, args);
+function caseMatches(subject: string, patterns: readonly string[], args: readonly string[] | undefined, env?: Readonly<Record<string, string>>): boolean | undefined {
+  const v = operand(subject, args, env);
   if (v === undefined) return undefined;
   let unknown = false;
   for (const raw of patterns) {
@@ -1426,6 +1476,32 @@ function collectTraps(root: Node, source: string, functions: ReadonlyMap<string,
   return traps;
 }
 
+/**
+ * The variables of `env` a test may be decided on: those the script only expands (`$X`, `${X}`, `${X:-d}`), never
+ * assigns (`X=`, `read X`, `export X=`, `unset X`, `${X:=d}`, `for X in`); none when it runs `eval` or assigns
+ * names it builds at run time.
+ */
+function testEnvOf(source: string, env: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
+  // `eval`, or an assignment to a name built at run time (`export "$var=$val"`, `printf -v "$name"`), may set any of them
+  if (!env || /\beval\b|\b(export|declare|typeset|readonly|local)\s+(-\w+\s+)*["']?\$|\bprintf\s+-v\s*["']?\$/.test(source)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    // a value that still holds an expansion was not resolved (a Dockerfile ARG with no default keeps its text)
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || !source.includes(k) || /[$`]/.test(v)) continue;
+    let expandedOnly = true;
+    for (const m of source.matchAll(new RegExp(`(?<![A-Za-z0-9_])${k}(?![A-Za-z0-9_])`, 'g'))) {
+      const before = source.slice(Math.max(0, m.index - 2), m.index);
+      const after = source.slice(m.index + k.length, m.index + k.length + 2);
+      if (!(before.endsWith('$') || (before === '${' && !/^:?=/.test(after)))) {
+        expandedOnly = false;
+        break;
+      }
+    }
+    if (expandedOnly) out[k] = v;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
 /** The end that decides: one that keeps the shell in front of the service, else the first exec. */
 function decidingEnd(ends: readonly ShellEnd[]): ShellEnd | undefined {
   const pool = steadyEnds(ends);
@@ -1464,7 +1540,7 @@ function deepFreeze<T>(o: T, seen = new Set<object>()): T {
 export function analyzeShell(source: string, family: ShellFamily, opts: AnalyzeOptions = {}): ShellAnalysis {
   // only the variables the text names can change its analysis (an image's ENV differs between variants)
   const env = opts.env ? Object.entries(opts.env).filter(([k]) => source.includes(k)) : [];
-  const key = `${family}\0${opts.mode ?? 'command'}\0${opts.errexit ? 1 : 0}\0${opts.args ? JSON.stringify(opts.args) : ''}\0${JSON.stringify(env)}\0${source}`;
+  const key = `${family}\0${opts.mode ?? 'command'}\0${opts.errexit ? 1 : 0}${opts.envDecides ? 1 : 0}\0${opts.args ? JSON.stringify(opts.args) : ''}\0${JSON.stringify(env)}\0${source}`;
   const have = analyses.get(key);
   if (have) return have;
   const made = deepFreeze(analyzeShellOnce(source, family, opts));
@@ -1500,26 +1576,35 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
       );
       if (plain && statements.length === 1) analysis.plain = plain;
     }
-    const walker = new Walker(
-      source,
-      family,
-      mode,
-      opts.env,
-      traps.some((t) => !t.resets),
-    );
-    for (const [k, v] of functions) walker.functions.set(k, v);
-    if (/\bexec\b/.test(source)) for (const [k, v] of execVariablesOf(root)) walker.execVariables.set(k, v);
-    const flow = walker.list(statements, [new Path(undefined, undefined, undefined, 0, false, undefined, undefined, opts.args, undefined)], {
-      top: true,
-      tail: true,
-      nested: false,
-      guarded: false,
-      subshell: false,
-    });
-    analysis.sourced = walker.sourced;
-    // Paths that run off the end of the script: the shell waited for their service (or job), then exits.
-    const ends: End[] = [...flow.ends, ...[...flow.open, ...flow.returned].flatMap(endOf)];
-    analysis.ends = dedupe(ends).map(shellEnd);
+    const walk = (testEnv: Readonly<Record<string, string>> | undefined): { sourced: Walker['sourced']; ends: ShellEnd[] } => {
+      const walker = new Walker(
+        source,
+        family,
+        mode,
+        opts.env,
+        traps.some((t) => !t.resets),
+        testEnv,
+      );
+      for (const [k, v] of functions) walker.functions.set(k, v);
+      if (/\bexec\b/.test(source)) for (const [k, v] of execVariablesOf(root)) walker.execVariables.set(k, v);
+      const flow = walker.list(statements, [new Path(undefined, undefined, undefined, 0, false, undefined, undefined, opts.args, undefined)], {
+        top: true,
+        tail: true,
+        nested: false,
+        guarded: false,
+        subshell: false,
+      });
+      // Paths that run off the end of the script: the shell waited for their service (or job), then exits.
+      return { sourced: walker.sourced, ends: dedupe([...flow.ends, ...[...flow.open, ...flow.returned].flatMap(endOf)]).map(shellEnd) };
+    };
+    const testEnv = opts.envDecides ? testEnvOf(source, opts.env) : undefined;
+    let walked = walk(testEnv);
+    // The environment decides nothing when every path it leaves gives up: such a value is a placeholder to
+    // replace (`ENV S3_BUCKET **None**`, then `[ "$S3_BUCKET" = "**None**" ] && exit 1`); nor when a sourced
+    // file, which may assign the variable, runs.
+    if (testEnv && (walked.sourced.length || !walked.ends.some((e) => !e.aborts))) walked = walk(undefined);
+    analysis.sourced = walked.sourced;
+    analysis.ends = walked.ends;
     const end = decidingEnd(analysis.ends);
     if (end) {
       analysis.end = end;

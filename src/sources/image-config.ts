@@ -152,8 +152,21 @@ export function baseImageDefaultCmd(image: string): string[] | undefined {
   return transparentEntrypoint(image) !== undefined ? knownCmd(image) : undefined;
 }
 
+/**
+ * nginx images older than STOPSIGNAL SIGQUIT: nginxinc/docker-nginx added it on 2017-04-13 (4d1f7f8 "Updated stable
+ * nginx to 1.12.0", ec7ff8c ported it to mainline 1.11.13); 1.10.x and 1.11.12 and older stop with SIGTERM, nginx's
+ * fast stop. A tag without a patch level (`1.11`) is that line's last release.
+ */
+function nginxBeforeStopSignal(tag: string): boolean {
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?(?:$|[-_])/.exec(tag);
+  if (!m) return false;
+  const v = [Number(m[1]), Number(m[2]), m[3] === undefined ? Number.POSITIVE_INFINITY : Number(m[3])] as const;
+  return v[0] < 1 || (v[0] === 1 && (v[1] < 11 || (v[1] === 11 && v[2] < 13)));
+}
+
 function knownStopSignal(image: string): string | undefined {
   const { official } = repoOf(image);
+  if (official === 'nginx' && nginxBeforeStopSignal(parseImageRef(image).tag)) return undefined;
   // docker-library/php: the fpm variant sets STOPSIGNAL SIGQUIT, the apache variant SIGWINCH (apache's graceful-stop).
   if (official === 'php' && /fpm/.test(parseImageRef(image).tag)) return 'SIGQUIT';
   if (official === 'php' && /apache/.test(parseImageRef(image).tag)) return 'SIGWINCH';

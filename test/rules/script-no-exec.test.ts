@@ -8,6 +8,13 @@ const WITH = (script: string, cmd = '["svc"]'): { dockerfile: string; files: Rec
   files: { 'e.sh': script },
 });
 const ENTRY = '#!/bin/sh\nset -e\n./migrate\ngunicorn app:app\n';
+/** ENTRYPOINT alone: Docker resets the base image's CMD, so the script gets no parameters ($# is 0). */
+const ALONE = (script: string, env = ''): { dockerfile: string; files: Record<string, string> } => ({
+  dockerfile: `FROM debian:bookworm\n${env}COPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]\n`,
+  files: { 'e.sh': script },
+});
+const ARGS_OR_START = '#!/bin/bash\nif [ $# -gt 0 ]; then\n    exec "$@"\nelse\n    start-all.sh\n    tail -f /dev/null /logs/*\nfi\n';
+const SCHEDULED = '#!/bin/sh\nset -e\nif [ "${SCHEDULE}" = "**None**" ]; then\n  backup "$@"\nelse\n  exec go-cron "$SCHEDULE" backup "$@"\nfi\n';
 
 ruleTester(rule, {
   valid: [
@@ -59,6 +66,10 @@ ruleTester(rule, {
       files: { 'docker-entrypoint.sh': '#!/bin/sh\nset -e\nif [ "$1" = svc ]; then echo starting; fi\nexec "$@"\n' },
     },
     { name: 'standalone script that execs', script: '#!/bin/bash\nexec svc --port 80\n' },
+    { name: 'if [ $# -gt 0 ] with a CMD: the branch that execs the CMD runs', ...WITH(ARGS_OR_START) },
+    { name: 'the ENV decides a test: the branch it takes execs', ...ALONE(SCHEDULED, 'ENV SCHEDULE="@daily"\n') },
+    // Docker resets CMD when the Dockerfile sets ENTRYPOINT: `exec "$@"` with no parameters runs nothing and the script goes on.
+    { name: 'exec "$@" with no parameters is no command: the script goes on to its exec', ...ALONE('#!/bin/sh\n[ -n "$DEBUG" ] && set -x\nexec "$@"\nexec svc\n') },
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
@@ -100,6 +111,62 @@ ruleTester(rule, {
       name: 'the CMD takes the su -c branch: certain',
       ...WITH('#!/bin/sh\nif [ "$1" = "svc" ] || [ "$1" = "svc-web" ]; then\n  chown -R app /data\n  su app -c "$@"\nelse\n  exec "$@"\nfi\n'),
       errors: [{ file: 'e.sh', line: 4, severity: 'error', messageId: 'shellStays' }],
+    },
+    // The launch's argv is known, so the positional parameters are: `$#`, `$1` decide the branch (certain).
+    {
+      name: 'ENTRYPOINT alone: $# is 0, the else branch runs tail in the foreground',
+      ...ALONE(ARGS_OR_START),
+      errors: [{ file: 'e.sh', line: 6, severity: 'error', messageId: 'shellStays', message: /runs `tail` without exec/ }],
+    },
+    {
+      name: 'CMD runs the script itself with no parameters: [ -z "$1" ] is true',
+      dockerfile: 'FROM debian:bookworm\nCOPY e.sh /e.sh\nCMD ["/e.sh"]\n',
+      files: { 'e.sh': '#!/bin/sh\nif [ -z "$1" ]; then\n  svc --port 80\nelse\n  exec "$@"\nfi\n' },
+      errors: [{ file: 'e.sh', line: 3, severity: 'error', messageId: 'shellStays' }],
+      outputFiles: { 'e.sh': '#!/bin/sh\nif [ -z "$1" ]; then\n  exec svc --port 80\nelse\n  exec "$@"\nfi\n' },
+    },
+    {
+      name: '[ "$#" -eq 0 ] with ENTRYPOINT alone',
+      ...ALONE('#!/bin/sh\nif [ "$#" -eq 0 ]; then\n  svc --port 80\nelse\n  exec "$@"\nfi\n'),
+      errors: [{ file: 'e.sh', line: 3, severity: 'error', messageId: 'shellStays' }],
+      outputFiles: { 'e.sh': '#!/bin/sh\nif [ "$#" -eq 0 ]; then\n  exec svc --port 80\nelse\n  exec "$@"\nfi\n' },
+    },
+    {
+      name: 'ENV SCHEDULE **None** (the default the Dockerfile sets) takes the branch without exec: certain',
+      ...ALONE(SCHEDULED, 'ENV SCHEDULE **None**\n'),
+      errors: [{ file: 'e.sh', line: 4, severity: 'error', messageId: 'shellStays', message: /runs `backup` without exec/ }],
+      outputFiles: { 'e.sh': SCHEDULED.replace('  backup', '  exec backup') },
+    },
+    // Sound only: a test on what pid1 does not know stays open, and the paths' split is a warning.
+    {
+      name: 'no ENV for the variable: both branches stay possible (warning)',
+      ...ALONE(SCHEDULED),
+      errors: [{ file: 'e.sh', line: 4, severity: 'warning', messageId: 'shellStays' }],
+      outputFiles: { 'e.sh': SCHEDULED.replace('  backup', '  exec backup') },
+    },
+    {
+      name: 'an ENV from an ARG with no default is not known: not decided',
+      ...ALONE(SCHEDULED, 'ARG SCHEDULE\nENV SCHEDULE=$SCHEDULE\n'),
+      errors: [{ file: 'e.sh', line: 4, severity: 'warning', messageId: 'shellStays' }],
+      outputFiles: { 'e.sh': SCHEDULED.replace('  backup', '  exec backup') },
+    },
+    {
+      name: 'a script that exports names built at run time may set the variable: not decided',
+      ...ALONE(`#!/bin/sh\nwhile IFS= read -r kv; do export "$kv"; done < /etc/app.env\n${SCHEDULED.slice(10)}`, 'ENV SCHEDULE **None**\n'),
+      errors: [{ file: 'e.sh', line: 5, severity: 'warning', messageId: 'shellStays' }],
+      outputFiles: { 'e.sh': `#!/bin/sh\nwhile IFS= read -r kv; do export "$kv"; done < /etc/app.env\n${SCHEDULED.slice(10).replace('  backup', '  exec backup')}` },
+    },
+    {
+      name: 'a variable the script assigns is not decided by the ENV',
+      ...ALONE(`#!/bin/sh\nSCHEDULE=$(cat /etc/schedule)\n${SCHEDULED.slice(10)}`, 'ENV SCHEDULE **None**\n'),
+      errors: [{ file: 'e.sh', line: 5, severity: 'warning', messageId: 'shellStays' }],
+      outputFiles: { 'e.sh': `#!/bin/sh\nSCHEDULE=$(cat /etc/schedule)\n${SCHEDULED.slice(10).replace('  backup', '  exec backup')}` },
+    },
+    {
+      name: 'an ENV placeholder after which every path gives up decides nothing (it is meant to be replaced)',
+      ...ALONE('#!/bin/sh\nif [ "$BUCKET" = "**None**" ]; then\n  echo "set BUCKET"\n  exit 1\nfi\nif [ -n "$CRON" ]; then\n  exec go-cron "$CRON" backup\nfi\nbackup\n', 'ENV BUCKET **None**\n'),
+      errors: [{ file: 'e.sh', line: 9, severity: 'warning', messageId: 'shellStays' }],
+      outputFiles: { 'e.sh': '#!/bin/sh\nif [ "$BUCKET" = "**None**" ]; then\n  echo "set BUCKET"\n  exit 1\nfi\nif [ -n "$CRON" ]; then\n  exec go-cron "$CRON" backup\nfi\nexec backup\n' },
     },
     {
       name: 'the service is not the last command: no exec to add',

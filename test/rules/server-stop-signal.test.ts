@@ -8,8 +8,24 @@ ruleTester(rule, {
     { name: 'nginx with SIGQUIT', dockerfile: 'FROM debian:bookworm\nSTOPSIGNAL SIGQUIT\nCMD ["nginx", "-g", "daemon off;"]\n' },
     { name: 'postgres with SIGTERM is graceful (smart)', dockerfile: 'FROM debian:bookworm\nCMD ["postgres"]\n' },
     { name: 'the official nginx image sets STOPSIGNAL SIGQUIT', dockerfile: 'FROM nginx:1.27\nCMD ["nginx", "-g", "daemon off;"]\n' },
+    // nginxinc/docker-nginx 4d1f7f8 and ec7ff8c (2017-04-13): STOPSIGNAL SIGQUIT from 1.12.0 and mainline 1.11.13 on
+    { name: 'nginx:1.12.0 already sets STOPSIGNAL SIGQUIT', dockerfile: 'FROM nginx:1.12.0\nCOPY nginx.conf /etc/nginx/\n', files: { 'nginx.conf': 'events {}\n' } },
+    { name: 'nginx:1.11 is 1.11.13, its last build with STOPSIGNAL SIGQUIT', compose: 'services:\n  web:\n    image: nginx:1.11\n' },
   ],
   invalid: [
+    {
+      name: "nginx:1.9 predates the image's STOPSIGNAL SIGQUIT: its CMD gets SIGTERM, the fast stop",
+      dockerfile: 'FROM nginx:1.9\nCOPY nginx.conf /etc/nginx/\n',
+      files: { 'nginx.conf': 'events {}\n' },
+      errors: [{ messageId: 'wrongSignal', severity: 'error', line: 1, message: /nginx shuts down gracefully on SIGQUIT, but the stop signal is SIGTERM/ }],
+      output: null,
+    },
+    {
+      name: 'compose: nginx:1.10.3-alpine has no STOPSIGNAL either',
+      compose: 'services:\n  web:\n    image: nginx:1.10.3-alpine\n',
+      errors: [{ messageId: 'wrongSignal', severity: 'error' }],
+      output: 'services:\n  web:\n    stop_signal: SIGQUIT\n    image: nginx:1.10.3-alpine\n',
+    },
     {
       // arm32v7/alpine is the official alpine built for ARMv7 (docker-library/official-images README): no STOPSIGNAL, so an error, not "unless it sets one"
       name: 'nginx on an architecture namespace of an official image',

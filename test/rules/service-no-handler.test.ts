@@ -97,6 +97,17 @@ ruleTester(rule, {
       dockerfile: 'FROM python:3.12-slim\nRUN pip install httpie\n',
       errors: [{ messageId: 'dropped', line: 1, message: /`python3` has no handler/ }],
     },
+    // busybox coreutils/dd.c catches SIGUSR1 only (measured as PID 1 in test/catalogue-ns.test.ts)
+    {
+      name: 'busybox dd as PID 1 catches only SIGUSR1: SIGTERM is dropped',
+      manifest: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: load\nspec:\n  containers:\n  - name: main\n    image: busybox\n    command: ["dd", "if=/dev/zero", "of=/dev/null"]\n',
+      errors: [{ messageId: 'dropped', severity: 'error', message: /`dd if=\/dev\/zero` has no handler for SIGTERM/ }],
+    },
+    {
+      name: 'coreutils dd on Debian: no SIGTERM handler either',
+      dockerfile: 'FROM debian:bookworm\nCMD ["dd", "if=/dev/zero", "of=/dev/null"]\n',
+      errors: [{ messageId: 'dropped', severity: 'error' }],
+    },
     {
       name: "sleep 40 outlasts the kubelet's 30 s grace period",
       manifest: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: wait\nspec:\n  containers:\n  - name: wait\n    image: busybox:1.36\n    command: ["sleep", "40"]\n',

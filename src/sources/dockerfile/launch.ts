@@ -172,6 +172,8 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     readScript,
     ...(cmd ? { args: cmd.argv } : {}),
     env,
+    // the container starts with the image's ENV and nothing else the files say: it decides a script's tests
+    envComplete: true,
     // `docker stop`'s default (the kubelet's 30 s is longer): what ends sooner ends before either SIGKILL.
     graceSeconds: DOCKER_STOP_GRACE_SECONDS,
     programSource: programSourceReader(readScript, stage.workdir, stopSignal.signal, linkProgram),

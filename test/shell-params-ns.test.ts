@@ -1,0 +1,111 @@
+/**
+ * A script's branch decided by what the launch gives it, measured with the real shells (dash, bash, busybox
+ * ash) as PID 1 of a fresh PID namespace: with no parameters (`ENTRYPOINT ["/e.sh"]` alone) `[ $# -gt 0 ]`,
+ * `[ -z "$1" ]` and `[ "$#" -eq 0 ]` take the branch that runs the service as the shell's child; with the
+ * CMD's words they take the one that execs them; an ENV value decides `[ "$MODE" = "**None**" ]`; and
+ * `exec "$@"` with no parameters is no command (POSIX exec: only its redirections apply), so the script goes
+ * on. Each run is checked against the model (chainFromArgv: which process is PID 1, and the stop's outcome),
+ * and SIGTERM sent from the host to a shell that stayed PID 1 is dropped (it keeps running).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chainFromArgv, predictStop } from '../src/model/launch.js';
+import type { ShellFamily } from '../src/model/programs.js';
+import { loadShellParser } from '../src/model/shell.js';
+import { childrenOf, commOf } from '../src/proc/stat.js';
+import { sleep, tempDir, waitFor } from './helpers/exec.js';
+import { cleanupNamespaces, startNamespace } from './helpers/ns.js';
+
+after(cleanupNamespaces);
+
+const SHELLS: { family: ShellFamily; argv: string[]; comm: string }[] = [
+  { family: 'dash', argv: ['dash'], comm: 'dash' },
+  { family: 'bash', argv: ['bash'], comm: 'bash' },
+  { family: 'ash', argv: ['busybox', 'sh'], comm: 'busybox' },
+];
+
+const DIR = tempDir('pid1-params-');
+
+interface Case {
+  name: string;
+  script: string;
+  /** The parameters the launch gives the script. */
+  args: string[];
+  env?: Record<string, string>;
+  /** The shell execs the service (sleep becomes PID 1), or stays PID 1 with sleep as its child. */
+  execs: boolean;
+}
+
+const SERVICE = ['sleep', '100'];
+const CASES: Case[] = [
+  { name: '[ $# -gt 0 ] with no parameters', script: 'if [ $# -gt 0 ]; then exec "$@"; else sleep 100; fi', args: [], execs: false },
+  { name: '[ $# -gt 0 ] with the CMD', script: 'if [ $# -gt 0 ]; then exec "$@"; else sleep 100; fi', args: SERVICE, execs: true },
+  { name: '[ -z "$1" ] with no parameters', script: 'if [ -z "$1" ]; then sleep 100; else exec "$@"; fi', args: [], execs: false },
+  { name: '[ "$#" -eq 0 ] with the CMD', script: 'if [ "$#" -eq 0 ]; then sleep 100; else exec "$@"; fi', args: SERVICE, execs: true },
+  { name: '[ "$MODE" = "**None**" ] with ENV MODE=**None**', script: 'if [ "$MODE" = "**None**" ]; then sleep 100; else exec "$@"; fi', args: SERVICE, env: { MODE: '**None**' }, execs: false },
+  { name: '[ "$MODE" = "**None**" ] with ENV MODE=daily', script: 'if [ "$MODE" = "**None**" ]; then sleep 100; else exec "$@"; fi', args: SERVICE, env: { MODE: 'daily' }, execs: true },
+  { name: '[ "${1:-}" = "" ] with no parameters', script: 'if [ "${1:-}" = "" ]; then sleep 100; else exec "$@"; fi', args: [], execs: false },
+  { name: '[ "${MODE:-none}" = none ] with ENV MODE=daily', script: 'if [ "${MODE:-none}" = none ]; then sleep 100; else exec "$@"; fi', args: SERVICE, env: { MODE: 'daily' }, execs: true },
+  { name: 'exec "$@" with no parameters goes on', script: 'exec "$@"\nsleep 100', args: [], execs: false },
+];
+
+describe("tests on the launch's parameters and ENV decide the branch (real shells as PID 1)", () => {
+  before(loadShellParser);
+  for (const sh of SHELLS) {
+    for (const c of CASES) {
+      it(`${sh.family}: ${c.name}`, async () => {
+        const file = path.join(DIR, `${sh.family}-${CASES.indexOf(c)}.sh`);
+        fs.writeFileSync(file, `${c.script}\n`);
+        const argv = [...sh.argv, file, ...c.args];
+        // the model, with the launch's argv and ENV known (a Dockerfile's ENTRYPOINT/CMD and ENV)
+        const chain = chainFromArgv(argv, { sh: sh.family, signal: 'SIGTERM', readScript: (p) => (p === file ? fs.readFileSync(file, 'utf8') : undefined), env: c.env ?? {}, envComplete: true });
+        const modelPid1 = chain.processes[0]?.name;
+        const prediction = predictStop(chain, 'SIGTERM');
+        assert.equal(prediction.certain, true, `${c.name}: the model is certain (${chain.opaque?.message ?? ''})`);
+        assert.equal(modelPid1 === 'sleep', c.execs, `the model's PID 1 is ${modelPid1}`);
+        assert.equal(prediction.outcome, 'killed', 'sleep or a shell as PID 1: SIGTERM is dropped either way');
+        const ns = await startNamespace(argv, { env: { ...process.env, ...(c.env ?? {}) } });
+        try {
+          // PID 1 is sleep (exec'd) or the shell with sleep as its child
+          const seen = await waitFor(`${c.name}: sleep running`, () => {
+            if (commOf(ns.initPid) === 'sleep') return 'exec';
+            const kid = childrenOf(ns.initPid)[0];
+            return kid !== undefined && commOf(kid) === 'sleep' ? 'child' : undefined;
+          });
+          assert.equal(seen === 'exec', c.execs, `${sh.family} ${seen === 'exec' ? 'execs' : 'forks'} sleep`);
+          if (!c.execs) assert.equal(commOf(ns.initPid), sh.comm);
+          // SIGTERM from the host (an ancestor namespace, like the runtime): dropped, PID 1 keeps running
+          process.kill(ns.initPid, 'SIGTERM');
+          await sleep(500);
+          assert.ok(fs.existsSync(`/proc/${ns.initPid}`), 'PID 1 is still running after SIGTERM');
+        } finally {
+          await ns.destroy();
+        }
+      });
+    }
+  }
+});
+
+/** `sh run.sh`: each shell opens a script operand without a slash in its working directory (not only through PATH). */
+describe('a script operand without a slash is read from the working directory (real shells)', () => {
+  before(loadShellParser);
+  for (const sh of SHELLS) {
+    it(`${sh.family} run.sh`, () => {
+      const dir = fs.mkdtempSync(path.join(DIR, 'cwd-'));
+      fs.writeFileSync(path.join(dir, 'run.sh'), 'echo "ran from cwd"\n');
+      const r = spawnSync(sh.argv[0] as string, [...sh.argv.slice(1), 'run.sh'], { cwd: dir, env: { PATH: '/usr/bin:/bin' }, encoding: 'utf8' });
+      assert.equal(r.stdout.trim(), 'ran from cwd', `${sh.family}: ${r.stderr}`);
+      // the model reads it as the working directory's file, and sees the service it runs in the foreground
+      const text = 'svc --port 80\nwait\n';
+      const chain = chainFromArgv([...sh.argv, 'run.sh'], { sh: sh.family, signal: 'SIGTERM', readScript: (p) => (p === './run.sh' ? text : undefined) });
+      assert.equal(chain.opaque, undefined, chain.opaque?.message);
+      assert.deepEqual(
+        chain.processes.map((p) => p.name),
+        [sh.comm === 'busybox' ? 'ash' : sh.family, 'svc'],
+      );
+    });
+  }
+});
