@@ -26,8 +26,34 @@ const GO_CLOUDEVENTS =
 const GO_KNATIVE =
   'package main\n\nimport (\n\t"context"\n\t"net/http"\n\n\t"github.com/gorilla/mux"\n\t"knative.dev/pkg/signals"\n)\n\nfunc main() {\n\tctx := signals.NewContext()\n\tsrv := &http.Server{Addr: ":8080", Handler: mux.NewRouter()}\n\tgo srv.ListenAndServe()\n\t<-ctx.Done()\n\tsrv.Shutdown(context.Background())\n}\n';
 
+/** A Rust crate built with cargo in an earlier stage and copied into a slim image (the Rust link). */
+const RUST_TOML =
+  '[package]\nname = "hello"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nhyper = { version = "0.14", features = ["full"] }\ntokio = { version = "1", features = ["macros", "rt-multi-thread"] }\n';
+const RUST_LOCK = (...extra: string[]): string => `version = 3\n${['hello', 'hyper', 'tokio', 'libc', 'mio', ...extra].map((n) => `\n[[package]]\nname = "${n}"\nversion = "1.0.0"\n`).join('')}`;
+const RUST = (main: string, lock = RUST_LOCK()): { dockerfile: string; files: Record<string, string> } => ({
+  dockerfile:
+    'FROM rust:1.80 AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\nFROM debian:bookworm-slim\nCOPY --from=builder /src/target/release/hello /usr/local/bin/hello\nCMD ["hello"]\n',
+  files: { 'Cargo.toml': RUST_TOML, 'Cargo.lock': lock, 'src/main.rs': main },
+});
+const RUST_HYPER = '#[tokio::main]\nasync fn main() {\n    let addr = ([0, 0, 0, 0], 8080).into();\n    let server = Server::bind(&addr).serve(make_svc);\n    server.await.unwrap();\n}\n';
+const RUST_TERM =
+  'use tokio::signal::unix::{signal, SignalKind};\n\n#[tokio::main]\nasync fn main() {\n    let mut term = signal(SignalKind::terminate()).unwrap();\n    let server = Server::bind(&addr).serve(make_svc);\n    server.with_graceful_shutdown(async move { term.recv().await; }).await.unwrap();\n}\n';
+/** python:3.11-alpine: busybox ash execs the last command of the && list. */
+const HF_JOB = (req: string): string =>
+  `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: fetch\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: copy\n        image: python:3.11-alpine\n        command: ["sh", "-c", "pip install '${req}' && huggingface-cli download org/model --local-dir=/data"]\n`;
+
 ruleTester(rule, {
   valid: [
+    { name: 'a Rust server that takes SIGTERM with tokio::signal (the Rust link reads the crate)', ...RUST(RUST_TERM, RUST_LOCK('signal-hook-registry')) },
+    {
+      name: 'an actix-web server: HttpServer installs INT/TERM/QUIT handlers by default',
+      ...RUST(
+        '#[actix_web::main]\nasync fn main() -> std::io::Result<()> {\n    HttpServer::new(|| App::new()).bind(("0.0.0.0", 8080))?.run().await\n}\n',
+        RUST_LOCK('actix-web', 'actix-server', 'signal-hook-registry'),
+      ),
+    },
+    { name: 'a Rust crate whose Cargo.lock holds signal-hook-registry: program-decides, not this rule', ...RUST(RUST_HYPER, RUST_LOCK('signal-hook-registry')) },
+    { name: 'huggingface-cli from an unpinned install: the version is not known (program-decides)', manifest: HF_JOB('huggingface_hub') },
     { name: 'a Go server that calls knative signals.NewContext (verified to take SIGTERM)', ...GO(GO_KNATIVE) },
     { name: 'a server that stops gracefully on SIGTERM', dockerfile: 'FROM python:3.12-slim\nCMD ["gunicorn", "app:app"]\n' },
     { name: 'sleep under pid1 init: the init is PID 1 and waits', dockerfile: 'FROM debian:bookworm\nCMD ["pid1", "init", "--", "sleep", "infinity"]\n' },
@@ -67,6 +93,38 @@ ruleTester(rule, {
     { name: 'compose: sleep 9s against the 10 s stop_grace_period', compose: 'services:\n  wait:\n    image: busybox:1.36\n    command: ["sleep", "9s"]\n' },
   ],
   invalid: [
+    {
+      name: 'a Rust hyper server with no signal code, built by cargo in an earlier stage (knative helloworld-rust)',
+      ...RUST(RUST_HYPER),
+      errors: [
+        {
+          messageId: 'dropped',
+          severity: 'error',
+          message: /`hello` has no handler for SIGTERM \(\/usr\/local\/bin\/hello \(\/src\/target\/release\/hello in stage builder\) is the Rust binary hello built by `cargo build --release`/,
+        },
+      ],
+    },
+    {
+      name: 'cargo install --path . in the rust image: the binary is on $CARGO_HOME/bin',
+      dockerfile: 'FROM rust:1.73.0\nWORKDIR /usr/src/app\nCOPY . .\nRUN cargo install --path .\nCMD ["hello"]\n',
+      files: RUST(RUST_HYPER).files,
+      errors: [{ messageId: 'dropped', message: /\/usr\/local\/cargo\/bin\/hello is the Rust binary hello built by `cargo install --path \.`/ }],
+    },
+    {
+      name: 'tokio::signal::ctrl_c takes SIGINT only: SIGTERM is still dropped, and the finding points at it',
+      ...RUST('#[tokio::main]\nasync fn main() {\n    tokio::signal::ctrl_c().await.unwrap();\n}\n'),
+      errors: [{ messageId: 'dropped', file: 'main.rs', line: 3, message: /ctrl_c\(\) takes only SIGINT/ }],
+    },
+    {
+      name: 'a pinned huggingface-cli installed on the same command line (python:3.11-alpine): CPython with no handler as PID 1',
+      manifest: HF_JOB('huggingface_hub==0.24.6'),
+      errors: [{ messageId: 'dropped', severity: 'error', message: /huggingface-cli is the console script of huggingface-hub 0\.24\.6/ }],
+    },
+    {
+      name: 'a verified CLI that a RUN pip install put in the image',
+      dockerfile: 'FROM python:3.12-alpine\nRUN pip install --no-cache-dir jinjanator==25.3.1\nENTRYPOINT ["jinjanate"]\nCMD ["/templates/config.j2"]\n',
+      errors: [{ messageId: 'dropped', message: /jinjanate is the console script of jinjanator 25\.3\.1/ }],
+    },
     // Measured as PID 1 in test/catalogue-ns.test.ts: the master reloads on TERM and keeps running.
     {
       name: 'uWSGI with a config file (master mode) reloads on SIGTERM',
