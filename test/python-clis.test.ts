@@ -5,7 +5,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chainFromArgv, predictStop } from '../src/model/launch.js';
-import { consoleScriptVerdict, normalizeDistribution, pipInstallsIn, pipInstallsOfArgv } from '../src/model/python-clis.js';
+import { PYTHON_CLIS, consoleScriptVerdict, normalizeDistribution, pipInstallsIn, pipInstallsOfArgv } from '../src/model/python-clis.js';
+import { pythonLibrary, underUnknown } from '../src/sources/known-libraries.js';
 import { loadShellParser } from '../src/model/shell.js';
 
 before(async () => {
@@ -68,4 +69,16 @@ test('the launch model: a console script installed on the same command line is C
     'SIGTERM',
   );
   assert.deepEqual([image.outcome, image.certain], ['killed', true]);
+});
+
+test('every CLI of the table runs a module that known-libraries.ts verifies (same source) to install no handler', () => {
+  for (const cli of PYTHON_CLIS)
+    for (const [script, entry] of Object.entries(cli.scripts)) {
+      const module = entry.split(':')[0] as string;
+      const lib = pythonLibrary(module);
+      assert.ok(lib, `${script}: no known-libraries.ts entry for ${module}`);
+      assert.equal(lib.library.source, cli.source, `${script}: the CLI table and the library entry read different sources`);
+      assert.equal(lib.library.verdict, 'none', `${script}: ${module} is '${lib.library.verdict}'`);
+      assert.ok(!underUnknown(lib.library, module), `${script}: ${module} is under the entry's unknownUnder`);
+    }
 });

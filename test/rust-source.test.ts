@@ -106,8 +106,13 @@ test('a manifest: package, [[bin]], auto-discovered binaries, renamed dependenci
   assert.equal(parseCargoManifest('not = [toml'), undefined);
   const ws = parseCargoManifest('[workspace]\nmembers = ["api", "worker"]\n');
   assert.deepEqual([ws?.name, ws?.workspace, ws?.members], [undefined, true, ['api', 'worker']]);
-  assert.deepEqual(cargoLockPackages('version = 3\n\n[[package]]\nname = "a"\nversion = "1.0.0"\ndependencies = ["libc", "mio 0.8.11"]\n\n[[package]]\nname = "libc"\nversion = "0.2.0"\n'), [
-    { name: 'a', version: '1.0.0', dependencies: ['libc', 'mio'] },
-    { name: 'libc', version: '0.2.0', dependencies: [] },
-  ]);
+  assert.deepEqual(
+    cargoLockPackages(
+      'version = 3\n\n[[package]]\nname = "a"\nversion = "1.0.0"\ndependencies = ["libc", "mio 0.8.11"]\n\n[[package]]\nname = "libc"\nversion = "0.2.0"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n',
+    ),
+    [
+      { name: 'a', version: '1.0.0', local: true, dependencies: ['libc', 'mio'] },
+      { name: 'libc', version: '0.2.0', local: false, dependencies: [] },
+    ],
+  );
 });

@@ -33,31 +33,37 @@ interface PythonCli {
   exact?: string;
   /** Other distributions that plug code into it (entry points it loads): installed with it, they are code pid1 did not read. */
   plugins?: RegExp;
-  /** The source read: github:OWNER/NAME@COMMIT (tag). */
+  /**
+   * The source read, as the package's entry in known-libraries.ts names it (github:OWNER/NAME:SUBDIR@COMMIT):
+   * that entry, re-checked by `npm run verify-libs`, says its code installs no handler (test/python-clis.test.ts ties the two).
+   */
   source: string;
+  /** The release that source is. */
+  version: string;
   /** What was checked, in one line. */
   evidence: string;
 }
 
 /** Python CLIs whose code installs no handler for any stop signal (SIGTERM, SIGINT beyond CPython's own, SIGQUIT). */
-const PYTHON_CLIS: readonly PythonCli[] = [
+export const PYTHON_CLIS: readonly PythonCli[] = [
   {
     distribution: 'huggingface-hub',
     scripts: { 'huggingface-cli': 'huggingface_hub.commands.huggingface_cli:main' },
     // v1.0.0 dropped the old CLI; from v1.11.0 `huggingface-cli` only prints that it is deprecated and exits 1.
     below: '0.32.0',
-    source: 'github:huggingface/huggingface_hub@23bab6a3fdb11bcdf3424f79fbe245ed4b9256ef (v0.24.6)',
+    source: 'github:huggingface/huggingface_hub:src@23bab6a3fdb11bcdf3424f79fbe245ed4b9256ef',
+    version: 'v0.24.6',
     evidence:
-      'v0.24.6: no signal API in its 107 files under src/; `git log -S"import signal" -- src` finds the first in aee73c48a (v0.32.0, the tiny-agents CLI, SIGINT only); its dependencies filelock, fsspec, tqdm (Debian packages scanned: no site) and requests, pyyaml, packaging, typing-extensions (known-libraries.ts) install none',
+      'no signal API in its 107 files, and what they import (filelock, fsspec, tqdm, requests, pyyaml, packaging) installs none (known-libraries.ts); `git log -S"import signal" -- src` finds the first in aee73c48a (v0.32.0, the tiny-agents CLI, SIGINT only)',
   },
   {
     distribution: 'jinjanator',
     scripts: { jinjanate: 'jinjanator.cli:main', j2: 'jinjanator.cli:main' },
     exact: '25.3.1',
     plugins: /^jinjanator-plugin-/,
-    source: 'github:kpfleming/jinjanator@44a1b83ba42d2c9c74317e0315b97e98f869da1e (25.3.1)',
-    evidence:
-      '25.3.1: no signal API in its 6 files; jinjanator-plugins 25.1.0 (kpfleming/jinjanator-plugins, 1 file), pluggy (Debian scan: no site), jinja2 and attrs install none; plugins (jinjanator-plugin-*) are loaded by entry point and are code of their own',
+    source: 'github:kpfleming/jinjanator:src@44a1b83ba42d2c9c74317e0315b97e98f869da1e',
+    version: '25.3.1',
+    evidence: 'no signal API in its 6 files, and what they import (jinja2, attrs, pluggy, jinjanator-plugins 25.1.0) installs none (known-libraries.ts)',
   },
 ];
 
@@ -212,11 +218,10 @@ export function consoleScriptVerdict(name: string, installs: readonly PipInstall
     if (!read)
       return {
         verdict: 'unknown',
-        reason: `${what}; pid1 read ${cli.source} and found no ${signal} handler, but ${v === undefined ? 'the version pip installs is not pinned' : `not version ${v}`}`,
+        reason: `${what}; pid1 read ${cli.distribution} ${cli.version} and found no ${signal} handler, but ${v === undefined ? 'the version pip installs is not pinned' : `not version ${v}`}`,
       };
-    if (plugin)
-      return { verdict: 'unknown', reason: `${what}; its own code installs no ${signal} handler (${cli.source}), but the plugin ${plugin.distribution} installed with it is code pid1 did not read` };
-    return { verdict: 'no-handler', reason: `${what}: ${cli.evidence} (${cli.source})` };
+    if (plugin) return { verdict: 'unknown', reason: `${what}; its own code installs no ${signal} handler, but the plugin ${plugin.distribution} installed with it is code pid1 did not read` };
+    return { verdict: 'no-handler', reason: `${what}; read at ${cli.version}: ${cli.evidence}` };
   }
   const own = installs.find((x) => x.distribution === normalizeDistribution(name));
   if (own) return { verdict: 'unknown', reason: `${name} is a console script of ${own.distribution} (\`${own.text}\`): CPython, whose code pid1 has not read` };

@@ -162,6 +162,8 @@ export interface CargoManifest {
   autobins: boolean;
   /** Dependency names ([dependencies], [target.*.dependencies]) with the features asked of each. */
   dependencies: Map<string, string[]>;
+  /** Dependencies on crates in other directories (`path = "..."`, as written, relative to the package). */
+  pathDependencies: string[];
 }
 
 type Table = Record<string, unknown>;
@@ -178,6 +180,7 @@ export function parseCargoManifest(text: string): CargoManifest | undefined {
   const pkg = isTable(doc.package) ? doc.package : undefined;
   const ws = isTable(doc.workspace) ? doc.workspace : undefined;
   const deps = new Map<string, string[]>();
+  const paths: string[] = [];
   const addDeps = (t: unknown): void => {
     if (!isTable(t)) return;
     for (const [k, v] of Object.entries(t)) {
@@ -185,6 +188,7 @@ export function parseCargoManifest(text: string): CargoManifest | undefined {
       const real = isTable(v) && typeof v.package === 'string' ? v.package : k;
       const features = isTable(v) && Array.isArray(v.features) ? v.features.filter((f): f is string => typeof f === 'string') : [];
       deps.set(real, [...(deps.get(real) ?? []), ...features]);
+      if (isTable(v) && typeof v.path === 'string') paths.push(v.path);
     }
   };
   addDeps(doc.dependencies);
@@ -197,6 +201,7 @@ export function parseCargoManifest(text: string): CargoManifest | undefined {
     bins,
     autobins: pkg?.autobins !== false,
     dependencies: deps,
+    pathDependencies: paths,
   };
 }
 
@@ -223,8 +228,8 @@ export function cargoBins(m: CargoManifest, has: (rel: string) => boolean, binDi
   return [...out.values()];
 }
 
-/** The package names of a Cargo.lock ([[package]] name = ...); undefined when it is not TOML. */
-export function cargoLockPackages(text: string): { name: string; version?: string; dependencies: string[] }[] | undefined {
+/** The packages of a Cargo.lock ([[package]] name = ...); undefined when it is not TOML. */
+export function cargoLockPackages(text: string): { name: string; version?: string; local: boolean; dependencies: string[] }[] | undefined {
   let doc: Table;
   try {
     doc = parseToml(text) as Table;
@@ -238,6 +243,8 @@ export function cargoLockPackages(text: string): { name: string; version?: strin
           {
             name: p.name,
             ...(typeof p.version === 'string' ? { version: p.version } : {}),
+            // A package with no `source` is the workspace's own or a path dependency: code in the build context.
+            local: typeof p.source !== 'string',
             // `dependencies = ["libc", "mio 0.8.11"]`: a name, with a version when the lock holds several.
             dependencies: Array.isArray(p.dependencies) ? p.dependencies.filter((d): d is string => typeof d === 'string').map((d) => d.split(' ')[0] as string) : [],
           },

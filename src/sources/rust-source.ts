@@ -167,6 +167,8 @@ interface RustCrateInput {
   lock?: { file: string; packages: { name: string }[] };
   /** The stop signal (SIGTERM). */
   signal: string;
+  /** Crates of the build context it is built with (local in Cargo.lock) whose code pid1 could not find. */
+  unread?: string[];
 }
 
 /** Does the crate take the stop signal? */
@@ -182,6 +184,11 @@ export function analyzeRustCrate(c: RustCrateInput): RustVerdict {
     return {
       verdict: 'unknown',
       reason: `no ${c.signal} handler in the crate's ${c.files.length} source files, but the build context has no Cargo.lock, so the crates it depends on are not known`,
+    };
+  if (c.unread?.length)
+    return {
+      verdict: 'unknown',
+      reason: `no ${c.signal} handler in the code pid1 read, but it is built with ${c.unread.slice(0, 3).join(', ')}, crates of the build context pid1 could not find`,
     };
   const signalCrates = [...new Set(c.lock.packages.map((p) => p.name).filter((n) => SIGNAL_CRATES.has(n)))];
   if (signalCrates.length)

@@ -68,8 +68,13 @@ ruleTester(rule, {
     },
     {
       name: 'a Rust crate whose lock holds a crate that takes signals (signal-hook)',
-      ...CRATE('\n[[package]]\nname = "signal-hook"\nversion = "0.3.17"\n'),
+      ...CRATE('\n[[package]]\nname = "signal-hook"\nversion = "0.3.17"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n'),
       errors: [{ messageId: 'asPid1', message: /holds signal-hook, through which a dependency could take it/ }],
+    },
+    {
+      name: 'a crate built with a local crate (no source in Cargo.lock) that pid1 cannot find',
+      ...CRATE('\n[[package]]\nname = "shared"\nversion = "0.1.0"\n'),
+      errors: [{ messageId: 'asPid1', message: /built with shared, crates of the build context pid1 could not find/ }],
     },
     {
       name: 'a program that pip installed (unread): CPython, whose code decides',

@@ -29,7 +29,9 @@ const GO_KNATIVE =
 /** A Rust crate built with cargo in an earlier stage and copied into a slim image (the Rust link). */
 const RUST_TOML =
   '[package]\nname = "hello"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nhyper = { version = "0.14", features = ["full"] }\ntokio = { version = "1", features = ["macros", "rt-multi-thread"] }\n';
-const RUST_LOCK = (...extra: string[]): string => `version = 3\n${['hello', 'hyper', 'tokio', 'libc', 'mio', ...extra].map((n) => `\n[[package]]\nname = "${n}"\nversion = "1.0.0"\n`).join('')}`;
+/** A Cargo.lock: the crate itself (local: no source), and crates from crates.io. */
+const RUST_LOCK = (...extra: string[]): string =>
+  `version = 3\n\n[[package]]\nname = "hello"\nversion = "0.1.0"\n${['hyper', 'tokio', 'libc', 'mio', ...extra].map((n) => `\n[[package]]\nname = "${n}"\nversion = "1.0.0"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n`).join('')}`;
 const RUST = (main: string, lock = RUST_LOCK()): { dockerfile: string; files: Record<string, string> } => ({
   dockerfile:
     'FROM rust:1.80 AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\nFROM debian:bookworm-slim\nCOPY --from=builder /src/target/release/hello /usr/local/bin/hello\nCMD ["hello"]\n',
@@ -53,6 +55,17 @@ ruleTester(rule, {
       ),
     },
     { name: 'a Rust crate whose Cargo.lock holds signal-hook-registry: program-decides, not this rule', ...RUST(RUST_HYPER, RUST_LOCK('signal-hook-registry')) },
+    {
+      name: 'a path dependency of the crate (code of the build context) takes SIGTERM: its code is read too',
+      dockerfile: RUST(RUST_HYPER).dockerfile,
+      files: {
+        'Cargo.toml': `${RUST_TOML}common = { path = "common" }\n`,
+        'Cargo.lock': `${RUST_LOCK()}\n[[package]]\nname = "common"\nversion = "0.1.0"\n`,
+        'src/main.rs': RUST_HYPER,
+        'common/Cargo.toml': '[package]\nname = "common"\nversion = "0.1.0"\n',
+        'common/src/lib.rs': 'pub fn on_stop(h: extern "C" fn(i32)) {\n    unsafe { libc::signal(libc::SIGTERM, h as usize); }\n}\n',
+      },
+    },
     { name: 'huggingface-cli from an unpinned install: the version is not known (program-decides)', manifest: HF_JOB('huggingface_hub') },
     { name: 'a Go server that calls knative signals.NewContext (verified to take SIGTERM)', ...GO(GO_KNATIVE) },
     { name: 'a server that stops gracefully on SIGTERM', dockerfile: 'FROM python:3.12-slim\nCMD ["gunicorn", "app:app"]\n' },

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import type { SourceVerdict } from '../../model/launch.js';
-import { cargoLockPackages } from '../cargo-build.js';
+import { cargoLockPackages, parseCargoManifest, type CargoManifest } from '../cargo-build.js';
 import { analyzeRustCrate } from '../rust-source.js';
 import { defaultCargoHome, type CargoCrate, type StageFiles } from './go-link.js';
 import { DEFAULT_PATH, type Stage } from './parse.js';
@@ -55,12 +55,16 @@ function verdictFor(exe: string, w: CargoWriter, o: RustLinkOptions): SourceVerd
   const { files } = o;
   const crate: CargoCrate = w.crate;
   const before = w.run.span.start;
-  const sources = rustFiles(files, w.stage, crate, before);
+  const sources = rustFiles(files, w.stage, crate.dir, crate.bin.main, before);
   if (!sources.length) return { verdict: 'unknown', runtime: 'rust', reason: `${p} is built by ${describe(w)} from ${crate.dir}, whose Rust sources are not in the build context` };
   const lockFile = path.posix.join(crate.root, 'Cargo.lock');
   const lockText = files.read(w.stage, lockFile, before);
   const packages = lockText !== undefined ? cargoLockPackages(lockText) : undefined;
-  const v = analyzeRustCrate({ files: sources, manifest: crate.manifest, signal: o.signal, ...(packages ? { lock: { file: lockFile, packages } } : {}) });
+  // The crates of the build context it is built with (path dependencies, workspace members): their code is read too.
+  const local = localCrates(files, w.stage, crate, before);
+  for (const dir of local.values()) sources.push(...rustFiles(files, w.stage, dir, undefined, before));
+  const unread = (packages ?? []).filter((x) => x.local && x.name !== crate.manifest.name && !local.has(x.name)).map((x) => x.name);
+  const v = analyzeRustCrate({ files: sources, manifest: crate.manifest, signal: o.signal, ...(packages ? { lock: { file: lockFile, packages } } : {}), unread });
   return {
     verdict: v.verdict,
     runtime: 'rust',
@@ -70,8 +74,31 @@ function verdictFor(exe: string, w: CargoWriter, o: RustLinkOptions): SourceVerd
   };
 }
 
-/** The crate's .rs files: everything under src/, and the binary's main file wherever [[bin]] puts it. */
-function rustFiles(files: StageFiles, stage: Stage, crate: CargoCrate, before: number): { file: string; text: string }[] {
+/** The local crates (name -> directory) reachable from the package by path dependencies, and the workspace's members. */
+function localCrates(files: StageFiles, stage: Stage, crate: CargoCrate, before: number): Map<string, string> {
+  const found = new Map<string, string>();
+  const manifestOf = (dir: string): CargoManifest | undefined => {
+    const text = files.read(stage, path.posix.join(dir, 'Cargo.toml'), before);
+    return text !== undefined ? parseCargoManifest(text) : undefined;
+  };
+  const queue: { dir: string; manifest: CargoManifest }[] = [{ dir: crate.dir, manifest: crate.manifest }];
+  const root = crate.root !== crate.dir ? manifestOf(crate.root) : crate.manifest;
+  // Members listed one by one (a glob is left out: its crates stay unread, and the lock says so).
+  for (const m of root?.members ?? []) if (!/[*?[]/.test(m)) queue.push({ dir: path.posix.resolve(crate.root, m), manifest: manifestOf(path.posix.resolve(crate.root, m)) as CargoManifest });
+  for (let i = 0; i < queue.length && i < 64; i++) {
+    const { dir, manifest } = queue[i] as { dir: string; manifest: CargoManifest | undefined };
+    if (!manifest) continue;
+    if (i > 0 && manifest.name !== undefined && !found.has(manifest.name)) found.set(manifest.name, dir);
+    for (const p of manifest.pathDependencies) {
+      const d = path.posix.resolve(dir, p);
+      if (![...found.values()].includes(d) && d !== crate.dir) queue.push({ dir: d, manifest: manifestOf(d) as CargoManifest });
+    }
+  }
+  return found;
+}
+
+/** A crate's .rs files: everything under src/, and a binary's main file wherever [[bin]] puts it. */
+function rustFiles(files: StageFiles, stage: Stage, dir: string, main: string | undefined, before: number): { file: string; text: string }[] {
   const out: { file: string; text: string }[] = [];
   const seen = new Set<string>();
   const add = (f: string): void => {
@@ -80,7 +107,7 @@ function rustFiles(files: StageFiles, stage: Stage, crate: CargoCrate, before: n
     const text = files.read(stage, f, before);
     if (text !== undefined) out.push({ file: f, text });
   };
-  add(path.posix.join(crate.dir, crate.bin.main));
+  if (main !== undefined) add(path.posix.join(dir, main));
   const walk = (dir: string, depth: number): void => {
     if (depth > 8) return;
     for (const n of [...files.list(stage, dir, before)].sort()) {
@@ -89,9 +116,9 @@ function rustFiles(files: StageFiles, stage: Stage, crate: CargoCrate, before: n
       else if (!n.includes('.')) walk(f, depth + 1);
     }
   };
-  walk(path.posix.join(crate.dir, 'src'), 0);
+  walk(path.posix.join(dir, 'src'), 0);
   // The main file's own directory, when [[bin]] puts it outside src/.
-  const mainDir = path.posix.dirname(path.posix.join(crate.dir, crate.bin.main));
-  if (!mainDir.startsWith(path.posix.join(crate.dir, 'src'))) walk(mainDir, 0);
+  const mainDir = main !== undefined ? path.posix.dirname(path.posix.join(dir, main)) : undefined;
+  if (mainDir !== undefined && !mainDir.startsWith(path.posix.join(dir, 'src'))) walk(mainDir, 0);
   return out;
 }
