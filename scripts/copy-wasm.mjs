@@ -4,7 +4,7 @@
 //   dist/vendor/web-tree-sitter/; the source imports it as `#web-tree-sitter` (package.json "imports").
 //   The npm package also carries a debug build and its C sources (5.8 MB installed; these two files: 0.35 MB).
 // - the grammars' .wasm beside the modules that load them (dist/src/model/shell.js: bash;
-//   dist/src/sources/grammars.js: Python, JavaScript, Go, Rust); the grammar packages' tens of MB are C
+//   dist/src/sources/grammars.js: Python, JavaScript, Go); the grammar packages' tens of MB are C
 //   sources and native prebuilds pid1 never uses.
 // All of them are devDependencies, pinned by the lockfile.
 import fs from 'node:fs';
@@ -21,7 +21,6 @@ const COPIES = [
   ['tree-sitter-python', 'tree-sitter-python.wasm', 'dist/src/sources'],
   ['tree-sitter-javascript', 'tree-sitter-javascript.wasm', 'dist/src/sources'],
   ['tree-sitter-go', 'tree-sitter-go.wasm', 'dist/src/sources'],
-  ['tree-sitter-rust', 'tree-sitter-rust.wasm', 'dist/src/sources'],
 ];
 /** A package's directory (web-tree-sitter's "exports" do not include its package.json: its main file is at the top). */
 function packageDir(pkg) {

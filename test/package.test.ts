@@ -64,7 +64,6 @@ test('npm pack: the grammar .wasm and the built CLI, without source maps, tests 
     'dist/src/sources/tree-sitter-python.wasm',
     'dist/src/sources/tree-sitter-javascript.wasm',
     'dist/src/sources/tree-sitter-go.wasm',
-    'dist/src/sources/tree-sitter-rust.wasm',
     'dist/vendor/web-tree-sitter/tree-sitter.js',
     'dist/vendor/web-tree-sitter/tree-sitter.wasm',
   ])

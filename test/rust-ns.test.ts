@@ -4,31 +4,19 @@
  * signal is dropped (Rust's standard library installs no TERM handler: catalogue.ts `rust`), `handles` that
  * it ends the program. rustc is not installed by scripts/install-deps.sh (CI time): without it these skip.
  */
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KEEPS_RUNNING, behaviourOn, catalogueById } from '../src/model/catalogue.js';
 import { parseCargoManifest } from '../src/sources/cargo-build.js';
-import { grammarParser } from '../src/sources/grammars.js';
-import { analyzeRustCrate as analyzeCrate } from '../src/sources/rust-source.js';
+import { analyzeRustCrate } from '../src/sources/rust-source.js';
 import { cleanupInits, startAsInit } from './helpers/as-init.js';
 import { sleep, tempDir, waitFor } from './helpers/exec.js';
 import { within } from './helpers/within.js';
 
 after(cleanupInits);
-before(async () => {
-  await grammarParser('rust');
-});
-
-/** The verdict, with the Rust grammar loaded (before() loads it). */
-function analyzed(input: Parameters<typeof analyzeCrate>[0]): NonNullable<ReturnType<typeof analyzeCrate>> {
-  const v = analyzeCrate(input);
-  assert.ok(v, 'the Rust grammar is not loaded');
-  return v;
-}
-
 const DIR = tempDir('pid1-rustns-');
 const RUSTC = ['/usr/bin/rustc', '/usr/local/cargo/bin/rustc'].find((r) => fs.existsSync(r));
 
@@ -49,7 +37,7 @@ for (const c of CASES) {
   test(`Rust, ${c.name}: pid1 says ${c.verdict}, and SIGTERM at PID 1 agrees`, async (t) => {
     const manifest = parseCargoManifest('[package]\nname = "prog"\nversion = "0.1.0"\n');
     assert.ok(manifest);
-    const v = analyzed({ files: [{ file: 'src/main.rs', text: c.main }], manifest, lock: { file: 'Cargo.lock', packages: [{ name: 'prog' }] }, signal: 'SIGTERM' });
+    const v = analyzeRustCrate({ files: [{ file: 'src/main.rs', text: c.main }], manifest, lock: { file: 'Cargo.lock', packages: [{ name: 'prog' }] }, signal: 'SIGTERM' });
     assert.equal(v.verdict, c.verdict, v.reason);
     if (!RUSTC) {
       t.skip('rustc is not installed here (Debian: rustc)');

@@ -1,7 +1,6 @@
 /**
- * Tree-sitter grammars for program sources (Python, JavaScript, Go, Rust), loaded from the .wasm files the
- * npm packages ship (tree-sitter-python/javascript/go 0.25, ABI 15, and tree-sitter-rust 0.24, ABI 14: web-tree-sitter
- * 0.25 loads both),
+ * Tree-sitter grammars for program sources (Python, JavaScript, Go), loaded from the .wasm files the
+ * npm packages ship (tree-sitter-python/javascript/go 0.25, ABI 15, which web-tree-sitter 0.25 loads),
  * so no native build is needed. Each grammar is loaded on first use only: a lint run that never meets a
  * Python file never pays for the Python grammar.
  */
@@ -10,23 +9,19 @@ import { Language, Parser } from '#web-tree-sitter';
 import { loadShellParser } from '../model/shell.js';
 import type { SourceLanguage } from '../model/catalogue.js';
 
-/** A grammar pid1 loads: the program-source languages, and Rust, which only the Rust link reads (rust-source.ts). */
-type Grammar = SourceLanguage | 'rust';
-
-const PACKAGES: Record<Grammar, string> = {
+const PACKAGES: Record<SourceLanguage, string> = {
   python: 'tree-sitter-python',
   javascript: 'tree-sitter-javascript',
   go: 'tree-sitter-go',
-  rust: 'tree-sitter-rust',
 };
 
-const loading = new Map<Grammar, Promise<Parser>>();
-const loaded = new Map<Grammar, Parser>();
+const loading = new Map<SourceLanguage, Promise<Parser>>();
+const loaded = new Map<SourceLanguage, Parser>();
 /** Grammars a synchronous analysis asked for before they were loaded (lint loads them and runs again). */
-const wanted = new Set<Grammar>();
+const wanted = new Set<SourceLanguage>();
 
 /** The parser for a language if its grammar is already loaded; else undefined, and it is noted as wanted. */
-export function loadedParser(language: Grammar): Parser | undefined {
+export function loadedParser(language: SourceLanguage): Parser | undefined {
   const p = loaded.get(language);
   if (!p) wanted.add(language);
   return p;
@@ -46,11 +41,11 @@ export async function loadWantedGrammars(): Promise<boolean> {
  * that fails to load here is tried again when wanted.
  */
 export async function loadAllGrammars(): Promise<void> {
-  await Promise.all((Object.keys(PACKAGES) as Grammar[]).map((l) => grammarParser(l).catch(() => undefined)));
+  await Promise.all((Object.keys(PACKAGES) as SourceLanguage[]).map((l) => grammarParser(l).catch(() => undefined)));
 }
 
 /** A parser for the language, loading its grammar on first use. */
-export function grammarParser(language: Grammar): Promise<Parser> {
+export function grammarParser(language: SourceLanguage): Promise<Parser> {
   let p = loading.get(language);
   if (!p) {
     p = load(language);
@@ -61,7 +56,7 @@ export function grammarParser(language: Grammar): Promise<Parser> {
   return p;
 }
 
-async function load(language: Grammar): Promise<Parser> {
+async function load(language: SourceLanguage): Promise<Parser> {
   // web-tree-sitter's Parser.init() is not idempotent (a second call replaces the wasm module that
   // parsers already made depend on), and the shell model owns that call: let it run it, once.
   await loadShellParser();

@@ -7,12 +7,10 @@
  * tokio/src/signal/unix.rs:290 `signal_hook_registry::register`) make the verdict the program's; without
  * Cargo.lock the dependencies are not known and neither is the verdict.
  *
- * Comments and literals are blanked first with tree-sitter-rust (code()), so that only code is matched, with
- * line numbers kept; the signal APIs are then found by their paths in what is left.
+ * pid1 has no Rust grammar (no tree-sitter-rust build it can load); comments and literals are blanked
+ * first (code()), so that only code is matched, with line numbers kept.
  */
-import type { Node } from 'web-tree-sitter';
 import type { CargoManifest } from './cargo-build.js';
-import { loadedParser } from './grammars.js';
 
 interface RustVerdict {
   verdict: 'handles' | 'no-handler' | 'unknown';
@@ -25,7 +23,7 @@ interface RustVerdict {
 /**
  * Crates that take signals for a program, or wrap the system calls that do: one in Cargo.lock leaves the
  * verdict to what calls it. actix-server listens for INT/TERM/QUIT by default (actix-net
- * actix-server/src/builder.rs:73 `listen_os_signals: true`, signals.rs:85-87).
+ * actix-server/src/builder.rs:73 `listen_os_signals: true`, signals.rs:84-86).
  */
 const SIGNAL_CRATES = new Set([
   'signal-hook-registry',
@@ -41,30 +39,57 @@ const SIGNAL_CRATES = new Set([
   'daemonize',
 ]);
 
-/** Tokens that are no code: what a signal API named in them does not do. */
-const NOT_CODE = new Set(['line_comment', 'block_comment', 'string_literal', 'raw_string_literal', 'char_literal']);
-
-/**
- * The text with comments, string and char literals blanked (same length, newlines kept): what is left is
- * code, with its line numbers. Undefined before the Rust grammar is loaded (lint loads it and runs again).
- */
-export function code(text: string): string | undefined {
-  const parser = loadedParser('rust');
-  if (!parser) return undefined;
-  const tree = parser.parse(text);
-  if (!tree) return undefined;
+/** Blank comments, string and char literals (same length, newlines kept): what is left is code. */
+export function code(text: string): string {
   const out = text.split('');
-  try {
-    const visit = (n: Node): void => {
-      if (NOT_CODE.has(n.type)) {
-        for (let k = n.startIndex; k < n.endIndex && k < out.length; k++) if (out[k] !== '\n') out[k] = ' ';
-        return;
+  const blank = (from: number, to: number): void => {
+    for (let k = from; k < to && k < out.length; k++) if (out[k] !== '\n') out[k] = ' ';
+  };
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    const n = text[i + 1];
+    if (c === '/' && n === '/') {
+      const e = text.indexOf('\n', i);
+      const end = e < 0 ? text.length : e;
+      blank(i, end);
+      i = end;
+    } else if (c === '/' && n === '*') {
+      // Block comments nest in Rust.
+      let depth = 1;
+      let j = i + 2;
+      while (j < text.length && depth > 0) {
+        if (text[j] === '/' && text[j + 1] === '*') {
+          depth++;
+          j += 2;
+        } else if (text[j] === '*' && text[j + 1] === '/') {
+          depth--;
+          j += 2;
+        } else j++;
       }
-      for (const c of n.children) if (c) visit(c);
-    };
-    visit(tree.rootNode);
-  } finally {
-    tree.delete();
+      blank(i, j);
+      i = j;
+    } else if ((c === 'r' || (c === 'b' && n === 'r')) && /^b?r#*"/.test(text.slice(i, i + 260)) && !/\w/.test(text[i - 1] ?? '')) {
+      // Raw strings: r"..", r#".."#, br"..": no escapes, closed by a quote and as many #.
+      const m = /^b?r(#*)"/.exec(text.slice(i)) as RegExpExecArray;
+      const close = `"${m[1]}`;
+      const e = text.indexOf(close, i + m[0].length);
+      const end = e < 0 ? text.length : e + close.length;
+      blank(i, end);
+      i = end;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      blank(i, j + 1);
+      i = j + 1;
+    } else if (c === "'") {
+      // A char literal ('x', '\n', '\u{1F600}'); otherwise a lifetime ('a, 'static).
+      const m = /^'(\\(u\{[0-9a-fA-F]{1,6}\}|x[0-9a-fA-F]{2}|.)|[^\\'\n])'/u.exec(text.slice(i, i + 16));
+      if (m) {
+        blank(i, i + m[0].length);
+        i += m[0].length;
+      } else i++;
+    } else i++;
   }
   return out.join('');
 }
@@ -85,7 +110,7 @@ const TOKIO_KINDS: Record<string, string> = { terminate: 'SIGTERM', interrupt: '
 function namedSignals(stmt: string): string[] | undefined {
   const found = new Set<string>();
   for (const m of stmt.matchAll(/\bSIG(TERM|INT|QUIT|HUP|USR1|USR2|CHLD|PIPE|WINCH|ALRM)\b/g)) found.add(`SIG${m[1]}`);
-  // signal_hook::consts::TERM_SIGNALS = SIGTERM, SIGQUIT, SIGINT (vorner/signal-hook src/lib.rs:406).
+  // signal_hook::consts::TERM_SIGNALS = SIGTERM, SIGQUIT, SIGINT (signal-hook src/lib.rs).
   if (/\bTERM_SIGNALS\b/.test(stmt)) for (const s of ['SIGTERM', 'SIGQUIT', 'SIGINT']) found.add(s);
   return found.size ? [...found] : undefined;
 }
@@ -99,9 +124,8 @@ function statementAt(src: string, at: number): string {
   return src.slice(s, e);
 }
 
-function sitesIn(file: string, text: string, deps: CargoManifest['dependencies']): Site[] | undefined {
+function sitesIn(file: string, text: string, deps: CargoManifest['dependencies']): Site[] {
   const src = code(text);
-  if (src === undefined) return undefined;
   const lines = text.split('\n');
   const sites: Site[] = [];
   const at = (index: number, api: string, signals: string[] | undefined, via?: string): void => {
@@ -112,9 +136,9 @@ function sitesIn(file: string, text: string, deps: CargoManifest['dependencies']
     const kind = TOKIO_KINDS[m[1] as string];
     at(m.index, `tokio::signal::unix::signal(SignalKind::${m[1]}())`, kind ? [kind] : undefined);
   }
-  // tokio::signal::ctrl_c() and actix_rt::signal::ctrl_c(): SIGINT only (tokio/src/signal/ctrl_c.rs:29,59).
+  // tokio::signal::ctrl_c() and actix_rt::signal::ctrl_c(): SIGINT only (tokio/src/signal/ctrl_c.rs).
   for (const m of src.matchAll(/\bctrl_c\s*\(/g)) at(m.index, 'tokio::signal::ctrl_c()', ['SIGINT']);
-  // ctrlc::set_handler: SIGINT, plus SIGTERM and SIGHUP with the crate's `termination` feature (Detegr/rust-ctrlc README.md:37).
+  // ctrlc::set_handler: SIGINT, plus SIGTERM and SIGHUP with the crate's `termination` feature (ctrlc README).
   for (const m of src.matchAll(/\bctrlc\s*::\s*(try_)?set_handler\b/g)) at(m.index, 'ctrlc::set_handler', deps.get('ctrlc')?.includes('termination') ? ['SIGINT', 'SIGTERM', 'SIGHUP'] : ['SIGINT']);
   for (const m of src.matchAll(/\b(signal_hook\w*|async_signal)\s*::/g)) at(m.index, `${m[1]}`, namedSignals(statementAt(src, m.index)));
   // sigaction/signal/signalfd/sigwait through libc or nix (nix::sys::signal::{signal, sigaction}).
@@ -147,14 +171,9 @@ interface RustCrateInput {
   unread?: string[];
 }
 
-/** Does the crate take the stop signal? Undefined before the Rust grammar is loaded. */
-export function analyzeRustCrate(c: RustCrateInput): RustVerdict | undefined {
-  const sites: Site[] = [];
-  for (const f of c.files) {
-    const found = sitesIn(f.file, f.text, c.manifest.dependencies);
-    if (!found) return undefined;
-    sites.push(...found);
-  }
+/** Does the crate take the stop signal? */
+export function analyzeRustCrate(c: RustCrateInput): RustVerdict {
+  const sites = c.files.flatMap((f) => sitesIn(f.file, f.text, c.manifest.dependencies));
   const ev = (s: Site): RustVerdict['evidence'] => ({ file: s.file, line: s.line, text: s.text });
   const where = (s: Site): string => `${s.file}:${s.line}`;
   const takes = sites.find((s) => s.signals?.includes(c.signal));

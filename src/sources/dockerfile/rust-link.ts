@@ -49,7 +49,7 @@ function describe(w: CargoWriter): string {
   return `\`${w.cmd.text}\` (${w.run.span.doc.file}:${w.run.span.doc.lines.position(w.run.span.start).line})`;
 }
 
-function verdictFor(exe: string, w: CargoWriter, o: RustLinkOptions): SourceVerdict | undefined {
+function verdictFor(exe: string, w: CargoWriter, o: RustLinkOptions): SourceVerdict {
   const p = w.path === exe && w.stage === o.stage ? exe : `${exe} (${w.path} in stage ${w.stage.name ?? w.stage.index})`;
   if (!w.crate) return { verdict: 'unknown', runtime: 'rust', reason: `${p} is built by ${describe(w)}, but ${w.why ?? 'pid1 cannot follow it'}` };
   const { files } = o;
@@ -65,7 +65,6 @@ function verdictFor(exe: string, w: CargoWriter, o: RustLinkOptions): SourceVerd
   for (const dir of local.values()) sources.push(...rustFiles(files, w.stage, dir, undefined, before));
   const unread = (packages ?? []).filter((x) => x.local && x.name !== crate.manifest.name && !local.has(x.name)).map((x) => x.name);
   const v = analyzeRustCrate({ files: sources, manifest: crate.manifest, signal: o.signal, ...(packages ? { lock: { file: lockFile, packages } } : {}), unread });
-  if (!v) return undefined; // the Rust grammar is not loaded yet: lint loads it and runs again
   return {
     verdict: v.verdict,
     runtime: 'rust',
