@@ -26,6 +26,11 @@ const CRATE = (lock: string | undefined, main = 'fn main() {\n    loop { std::th
 ruleTester(rule, {
   valid: [
     { name: 'a Rust worker with no signal code and a lock pid1 can read: certain (service-no-handler)', ...CRATE('') },
+    {
+      name: 'a file copied from a stage that ran `cargo install cargo-chef` is not taken for what cargo built',
+      dockerfile: 'FROM rust:1.80 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo install cargo-chef\nFROM debian:bookworm-slim\nCOPY --from=build /app/server /server\nCMD ["/server"]\n',
+      files: { server: 'prebuilt\n' },
+    },
     { name: 'a program that apt installed is not taken for Python', dockerfile: 'FROM debian:bookworm\nRUN apt-get install -y gixy\nCMD ["gixy"]\n' },
     { name: 'a known server runs under python: it handles TERM', dockerfile: 'FROM python:3.12-slim\nCMD ["python", "-m", "gunicorn", "app:app"]\n' },
     { name: 'node that listens for SIGTERM (seen in server.js)', ...NODE('const s = require("http").createServer().listen(8080);\nprocess.on("SIGTERM", () => s.close());\n') },

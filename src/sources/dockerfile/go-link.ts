@@ -110,8 +110,10 @@ export interface CargoCrate {
 interface CargoOutput {
   file?: string;
   crate?: CargoCrate;
-  /** The binary's name, when known though its place or package is not. */
+  /** The binary's name, when known though its package is not. */
   name?: string;
+  /** The directory it writes to, when known though its package is not. */
+  dir?: string;
   why?: string;
 }
 
@@ -310,7 +312,8 @@ export class StageFiles {
       const cmd = facts.cargo[i] as CargoCommand;
       for (const o of this.cargoOutputs(stage, run, cmd)) {
         if (o.file === p) return { kind: 'cargo', stage, path: p, run, cmd, ...(o.crate ? { crate: o.crate } : {}), ...(o.why ? { why: o.why } : {}) };
-        if (o.file === undefined && o.why && (o.name === undefined || o.name === path.posix.basename(p))) return { kind: 'cargo', stage, path: p, run, cmd, why: o.why };
+        if (o.file === undefined && o.why && (o.name === undefined || o.name === path.posix.basename(p)) && (o.dir === undefined || o.dir === path.posix.dirname(p)))
+          return { kind: 'cargo', stage, path: p, run, cmd, why: o.why };
       }
     }
     return undefined;
@@ -326,39 +329,27 @@ export class StageFiles {
   private cargoOutputs(stage: Stage, run: RunOp, cmd: CargoCommand): CargoOutput[] {
     const a = cmd.args;
     const before = run.span.start;
-    const name = a.bins.length === 1 ? { name: a.bins[0] as string } : {};
-    if (a.unclear) return [{ ...name, why: 'its arguments are built at run time' }];
-    if (a.verb === 'install' && (a.remote !== undefined || a.path === undefined)) return [{ ...name, why: `it installs ${a.remote ?? 'a crate'} from outside the build context` }];
+    const env = cmd.env;
+    // What pid1 cannot follow still names the binary (`--bin`, the crate of `cargo install NAME`) or the directory it
+    // goes to: a path that matches neither is not taken for this command's.
+    const remoteName = a.remote !== undefined && /^[\w-]+$/.test(a.remote) ? a.remote : a.remote?.match(/\/([\w-]+?)(\.git)?\/?$/)?.[1];
+    const named = a.bins.length === 1 ? (a.bins[0] as string) : a.verb === 'install' ? remoteName : undefined;
     const rel = a.verb === 'install' ? a.path : a.manifestPath !== undefined ? (a.manifestPath === null ? null : path.posix.dirname(a.manifestPath)) : '.';
-    if (rel === null || rel === undefined || (cmd.cwd === undefined && !rel.startsWith('/'))) return [{ ...name, why: 'its package directory is not known' }];
-    const dir = path.posix.resolve(cmd.cwd ?? '/', rel);
-    const manifest = this.manifestAt(stage, dir, before);
-    if (!manifest) return [{ ...name, why: `${path.posix.join(dir, 'Cargo.toml')} is not in the build context` }];
+    const dir = rel === null || rel === undefined || (cmd.cwd === undefined && !rel.startsWith('/')) ? undefined : path.posix.resolve(cmd.cwd ?? '/', rel);
+    const manifest = dir !== undefined ? this.manifestAt(stage, dir, before) : undefined;
     // The workspace root: the nearest Cargo.toml above (or at) the package with a [workspace] table; target/ and Cargo.lock are there.
     let root = dir;
-    for (let d = dir; ; d = path.posix.dirname(d)) {
-      const m = d === dir ? manifest : this.manifestAt(stage, d, before);
-      if (m?.workspace) {
-        root = d;
-        break;
+    if (dir !== undefined && manifest)
+      for (let d = dir; ; d = path.posix.dirname(d)) {
+        const m = d === dir ? manifest : this.manifestAt(stage, d, before);
+        if (m?.workspace) {
+          root = d;
+          break;
+        }
+        if (d === '/') break;
       }
-      if (d === '/') break;
-    }
-    const packages: { dir: string; manifest: CargoManifest }[] = [];
-    if (manifest.name !== undefined) packages.push({ dir, manifest });
-    else {
-      // A virtual manifest builds its members; a glob among them is not followed.
-      if (manifest.members.some((m) => /[*?[]/.test(m)) || a.selects) return [{ ...name, why: 'the workspace members it builds are not listed one by one' }];
-      for (const m of manifest.members) {
-        const md = path.posix.resolve(dir, m);
-        const mm = this.manifestAt(stage, md, before);
-        if (!mm) return [{ ...name, why: `${path.posix.join(md, 'Cargo.toml')} is not in the build context` }];
-        packages.push({ dir: md, manifest: mm });
-      }
-    }
     let outDir: string | undefined;
     if (a.verb === 'install') {
-      const env = cmd.env;
       const installRoot =
         a.root !== undefined
           ? a.root
@@ -367,12 +358,30 @@ export class StageFiles {
             : env.has('CARGO_HOME')
               ? env.get('CARGO_HOME')
               : (defaultCargoHome(stage) ?? (env.has('HOME') ? (env.get('HOME') === undefined ? undefined : `${env.get('HOME')}/.cargo`) : undefined));
-      if (installRoot === null || installRoot === undefined) return [{ ...name, why: 'where it installs is not known' }];
-      outDir = path.posix.join(path.posix.resolve(cmd.cwd ?? '/', installRoot), 'bin');
+      if (installRoot !== null && installRoot !== undefined && (cmd.cwd !== undefined || installRoot.startsWith('/'))) outDir = path.posix.join(path.posix.resolve(cmd.cwd ?? '/', installRoot), 'bin');
     } else {
-      const targetDir = a.targetDir !== undefined ? a.targetDir : cmd.env.has('CARGO_TARGET_DIR') ? cmd.env.get('CARGO_TARGET_DIR') : path.posix.join(root, 'target');
-      if (targetDir === null || targetDir === undefined || a.target === null || a.profile === '?') return [{ ...name, why: 'where it writes depends on what the files do not say' }];
-      outDir = path.posix.join(path.posix.resolve(cmd.cwd ?? '/', targetDir), ...(a.target ? [a.target] : []), a.profile);
+      const targetDir = a.targetDir !== undefined ? a.targetDir : env.has('CARGO_TARGET_DIR') ? env.get('CARGO_TARGET_DIR') : root !== undefined ? path.posix.join(root, 'target') : undefined;
+      if (targetDir !== null && targetDir !== undefined && a.target !== null && a.profile !== '?' && (cmd.cwd !== undefined || targetDir.startsWith('/')))
+        outDir = path.posix.join(path.posix.resolve(cmd.cwd ?? '/', targetDir), ...(a.target ? [a.target] : []), a.profile);
+    }
+    const open = (why: string): CargoOutput[] =>
+      named !== undefined || outDir !== undefined ? [{ ...(named !== undefined ? { name: named } : {}), ...(outDir !== undefined ? { dir: outDir } : {}), why }] : [];
+    if (a.unclear) return open('its arguments are built at run time');
+    if (a.verb === 'install' && (a.remote !== undefined || a.path === undefined)) return open(`it installs ${a.remote ?? 'a crate'} from outside the build context`);
+    if (dir === undefined) return open('its package directory is not known');
+    if (!manifest) return open(`${path.posix.join(dir, 'Cargo.toml')} is not in the build context`);
+    if (outDir === undefined || root === undefined) return open('where it writes depends on what the files do not say');
+    const packages: { dir: string; manifest: CargoManifest }[] = [];
+    if (manifest.name !== undefined) packages.push({ dir, manifest });
+    else {
+      // A virtual manifest builds its members; a glob among them is not followed.
+      if (manifest.members.some((m) => /[*?[]/.test(m)) || a.selects) return open('the workspace members it builds are not listed one by one');
+      for (const m of manifest.members) {
+        const md = path.posix.resolve(dir, m);
+        const mm = this.manifestAt(stage, md, before);
+        if (!mm) return open(`${path.posix.join(md, 'Cargo.toml')} is not in the build context`);
+        packages.push({ dir: md, manifest: mm });
+      }
     }
     const out: CargoOutput[] = [];
     for (const pkg of packages) {
