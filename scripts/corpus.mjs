@@ -2,11 +2,11 @@
 // pid1's real-world regression corpus: public repositories at fixed commits (corpus/repos.json), the
 // hand-judged truth for their launches (corpus/expectations.json), and the tooling around them.
 //
-//   node scripts/corpus.mjs materialize [--dir D] [--only owner/name,...] [--set dev|heldout|fresh]
-//   node scripts/corpus.mjs run [--pid1 dist/src/cli/main.js] [--dir D] [--out F] [--set dev|heldout|fresh] [--only ...]
-//   node scripts/corpus.mjs score --expect corpus/expectations.json RUN.json [--set dev|heldout|fresh]
+//   node scripts/corpus.mjs materialize [--dir D] [--only owner/name,...] [--set dev|heldout|fresh|fresh2]
+//   node scripts/corpus.mjs run [--pid1 dist/src/cli/main.js] [--dir D] [--out F] [--set dev|heldout|fresh|fresh2] [--only ...]
+//   node scripts/corpus.mjs score --expect corpus/expectations.json RUN.json [--set dev|heldout|fresh|fresh2]
 //   node scripts/corpus.mjs diff [--verdicts] [--json] A.json B.json
-//   node scripts/corpus.mjs launches RUN.json [--errors | --unseen | --sample dev=N,heldout=M,fresh=K --seed S]   (judging aid)
+//   node scripts/corpus.mjs launches RUN.json [--errors | --unseen | --sample dev=N,heldout=M,fresh=K,fresh2=L --seed S]   (judging aid)
 // See corpus/README.md for what a judgment means and how the scores are computed.
 //
 // Plain Node ESM on purpose: no build step, so it runs against any pid1 build (--pid1), also an older one.
@@ -23,9 +23,10 @@ const DEFAULT_DIR = process.env.PID1_CORPUS || '/work/corpus';
 const MIRROR = process.env.PID1_CORPUS_MIRROR || '/work/.mirror';
 // Where a repository is cloned from when no local mirror has it ({repo} = owner/name).
 const GIT_URL = process.env.PID1_CORPUS_GIT_URL || 'https://github.com/{repo}';
-// The sets a repository belongs to: dev (tuning), heldout (a final check) and fresh (drawn and judged after
-// both had been looked at, so that pid1 is measured on files nobody tuned it on). corpus/README.md has more.
-const SETS = ['dev', 'heldout', 'fresh'];
+// The sets a repository belongs to: dev (tuning), heldout (a final check), fresh (drawn and judged after
+// both had been looked at, so that pid1 is measured on files nobody tuned it on) and fresh2 (a second such
+// draw, once fresh had been looked at). corpus/README.md has more.
+const SETS = ['dev', 'heldout', 'fresh', 'fresh2'];
 const MAX_FILE = 1024 * 1024; // files over 1 MiB are skipped: pid1 refuses them anyway and none is a launch
 // Content pid1 never reads and no judgment needs (images, archives, fonts, media, compiled code).
 const SKIP_EXT =
@@ -333,7 +334,8 @@ function gitHead(dir) {
 // pid1's JSON labels ("stage 0", "service web", "container web of Deployment/web, document 2 of 3") and the
 // labels inside finding messages and `related` entries are mapped onto it below.
 
-const COMPOSE_LABEL = /^service (\S+?)(?: \(services\.[^)]*\))?(?:: | runs this image|$)/;
+// a legacy v1 file names the service's path without `services.`: `service web (web) runs this image`
+const COMPOSE_LABEL = /^service (\S+?)(?: \([^)]*\))?(?:: | runs this image|$)/;
 // a related location may name the container's path too: `container c of Deployment/d (Deployment/d spec.template.spec.containers[0]) runs this image`
 const K8S_LABEL = /^container (\S+) of (\S+?)(?:, document \d+ of \d+)?(?: \([^)]*\))?(?:: | runs this image|$)/;
 

@@ -140,6 +140,17 @@ describe('pod templates inside custom resources, by shape', () => {
     assert.equal(w?.prediction?.pid1.name, 'dash');
   });
 
+  it("a built-in kind's name in another API group is a custom resource: volcano's Job keeps its pods in spec.tasks[]", () => {
+    const dir = repo({
+      'vcjob.yaml':
+        'apiVersion: batch.volcano.sh/v1alpha1\nkind: Job\nmetadata: {name: mpi}\nspec:\n  tasks:\n  - name: master\n    template:\n      spec:\n        containers:\n        - name: m\n          image: debian:bookworm\n          command: ["sh", "-c", "sshd; mpiexec -np 2 train"]\n  - name: worker\n    template:\n      spec:\n        containers:\n        - name: w\n          image: debian:bookworm\n          command: ["bash", "-c", "sleep 3600"]\n' +
+        '---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: plain}\nspec:\n  template:\n    spec:\n      containers:\n      - name: p\n        image: debian:bookworm\n        command: ["sh", "-c", "train | tee log"]\n',
+    });
+    const ls = launches(path.join(dir, 'vcjob.yaml'));
+    assert.deepEqual(ids(ls), ['Job/mpi m spec.tasks[0].template.spec.containers[0]', 'Job/mpi w spec.tasks[1].template.spec.containers[0]', 'Job/plain p spec.template.spec.containers[0]']);
+    assert.equal(ls[0]?.prediction?.outcome, 'killed');
+    assert.equal(ls[1]?.prediction?.pid1.name, 'sleep');
+  });
   it('Argo Workflows: container, script and containerSet run under the emissary executor; steps run nothing', () => {
     const dir = repo({
       'wf.yaml': [

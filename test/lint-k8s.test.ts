@@ -234,6 +234,29 @@ describe('command and args against the image', () => {
     assert.match(l?.unresolved?.message ?? '', /several Dockerfiles match/);
   });
 
+  it("an older release pinned by digest is not linked to today's Dockerfile when the repository names a newer one", () => {
+    const pod = (image: string): string => `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: ${image}\n`;
+    const sha = (c: string): string => `@sha256:${c.repeat(64)}`;
+    const d2 = repo({
+      'src/frontend/Dockerfile': 'FROM python:3.12-slim\nCMD gunicorn -b :8080 app:app\n',
+      'kubernetes-manifests/frontend.yaml': pod(`us-docker.pkg.dev/acme/shop/frontend:v0.6.10${sha('a')}`),
+      'extras/old/frontend.yaml': pod(`gcr.io/acme-ci/frontend:v0.5.11${sha('b')}`),
+      'extras/tag-only/frontend.yaml': pod('gcr.io/acme-ci/frontend:v0.5.11'),
+    });
+    // the newest release is today's Dockerfile: dash does not exec gunicorn
+    const newest = launchesOf(path.join(d2, 'kubernetes-manifests/frontend.yaml'))[0];
+    assert.match(newest?.imageConfig ?? '', /src\/frontend\/Dockerfile/);
+    assert.equal(newest?.prediction?.outcome, 'killed');
+    // the digest pins a build of an older release: its Dockerfile may not be today's
+    const old = launchesOf(path.join(d2, 'extras/old/frontend.yaml'))[0];
+    assert.equal(old?.prediction, undefined);
+    assert.equal(old?.unresolved?.code, 'image-unseen');
+    assert.match(old?.imageConfig ?? '', /newer v0\.6\.10/);
+    // a tag alone may be rebuilt from today's source (sample repositories republish `hello-app:1.0`): linked
+    const tagOnly = launchesOf(path.join(d2, 'extras/tag-only/frontend.yaml'))[0];
+    assert.match(tagOnly?.imageConfig ?? '', /src\/frontend\/Dockerfile/);
+  });
+
   it('$(VAR) from literal env values is expanded like the kubelet does, $$ escapes', () => {
     const e = expandK8s(
       charsOf(

@@ -566,6 +566,8 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
   }
   if (current.length) {
     let last = current[current.length - 1] as Program;
+    // A REPL reading its code from a closed stdin gets end of input and exits at once: no stop to lose.
+    if (last.interactive && last.role === 'service' && opts.stdin === 'closed' && !hidden) return { processes: [] };
     // A service pid1 does not know by its name may be known by what built it (a Go binary and its `go build`).
     const unnamed = last.role === 'service' && last.catalogue === undefined && last.graceful === undefined;
     let source = (last.programDecides || unnamed) && !hidden ? opts.programSource?.(rest, last) : undefined;
@@ -907,6 +909,8 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
         `-> ${label(child)}: ${f.fate === 'handled' && child.gracefulOnSignal === 'yes' ? 'handled' : 'whatever it does with it'}, ${label(pid1)} does not wait for it: ${pid1.role === 'package-manager' ? `${pid1.name} exits right after forwarding` : 'its `wait` returns when the trap runs and the script ends'}`,
       );
       path.push(`PID 1 exits -> the kernel SIGKILLs ${label(child)} in the middle of its shutdown`);
+      // What the unread package.json script runs cannot change that: the package manager does not wait for it.
+      if (pid1.role === 'package-manager' && chain.opaque?.code === 'package-script') reached = 0;
       return finish(
         'abrupt',
         pid1.role === 'package-manager'

@@ -54,7 +54,7 @@ export interface Program {
   catalogue?: string;
   /** One line of why, where the behaviour is not obvious. */
   note?: string;
-  /** A shell with neither -c nor a script: it reads commands from stdin (a prompt, with `docker run -it`). */
+  /** A shell with neither -c nor a script, or a bare runtime (its REPL): it reads from stdin (a prompt, with `docker run -it`). */
   interactive?: boolean;
 }
 
@@ -81,6 +81,9 @@ export function shellFamilyOfBinary(file: string): ShellFamily | undefined {
 }
 
 /** Does a runtime's argv run a program (a file, `-m MODULE`, `-c CODE`), rather than the runtime on its own? */
+/** Runtimes that, run with no program, read code from stdin (a REPL at a terminal). */
+const REPL_RUNTIMES = new Set(['python', 'node', 'ruby', 'perl', 'erlang']);
+
 function runsProgram(argv: readonly string[]): boolean {
   return argv.slice(1).some((x) => !x.startsWith('-') || ['-m', '-c', '-e', '--eval', '-r', '-p', '--print'].includes(x));
 }
@@ -264,7 +267,11 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown', e
       // A runtime running a program (a file, a module, code): the program decides. Alone (a bare
       // `python` REPL) it is the runtime's own default.
       const decides = entry.code !== undefined && entry.kind === 'runtime' && (runsProgram(a) || entry.names.length === 0);
-      return entryProgram(entry.kind === 'runtime' || entry.names.includes(name) ? name : entry.id, entry, decides);
+      const prog = entryProgram(entry.kind === 'runtime' || entry.names.includes(name) ? name : entry.id, entry, decides);
+      // A bare runtime is its REPL (and `php -a` its shell): it reads from stdin, so with stdin closed it reads end
+      // of input and exits 0 at once (measured with stdin at EOF and no tty: python3, node, perl -de0, erl, php -a).
+      if ((REPL_RUNTIMES.has(entry.id) && !runsProgram(a)) || entry.id === 'php-interactive') prog.interactive = true;
+      return prog;
     }
   }
 }

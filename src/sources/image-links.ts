@@ -34,6 +34,8 @@ interface ImageLinkResult {
   link?: ImageLink;
   /** Several Dockerfiles matched by name. */
   ambiguous?: string[];
+  /** Not linked: the image's version tag is older than another the repository names for the same image. */
+  older?: { tag: string; newer: string };
 }
 
 const DOCKERFILE = /^(Dockerfile|Containerfile)([.-].+)?$|\.(Dockerfile|Containerfile)$/i;
@@ -49,7 +51,11 @@ interface RepoFiles {
   dockerfiles: string[];
   /** skaffold, cloudbuild and compose files. */
   buildFiles: string[];
+  /** Every YAML file (manifests, compose, values): where the repository names its images' tags. */
+  yamls: string[];
 }
+
+const YAML_FILE = /\.ya?ml$/i;
 
 /**
  * What the linkers of one run share: a directory listed, a build file read, a repository root found once for
@@ -84,7 +90,7 @@ class RunShare {
 
 /** A bounded search for Dockerfiles and build files under root (used when the run did not walk the repository itself). */
 function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
-  const out: RepoFiles = { dockerfiles: [], buildFiles: [] };
+  const out: RepoFiles = { dockerfiles: [], buildFiles: [], yamls: [] };
   let seen = 0;
   const visit = (dir: string, depth: number): void => {
     if (depth > maxDepth || seen > MAX_ENTRIES) return;
@@ -96,12 +102,54 @@ function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
         if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) visit(path.join(dir, e.name), depth + 1);
       } else if (!e.isFile()) continue;
       else if (DOCKERFILE.test(e.name)) out.dockerfiles.push(path.join(dir, e.name));
-      else if (SKAFFOLD.test(e.name) || CLOUDBUILD.test(e.name) || COMPOSE.test(e.name)) out.buildFiles.push(path.join(dir, e.name));
+      else {
+        if (SKAFFOLD.test(e.name) || CLOUDBUILD.test(e.name) || COMPOSE.test(e.name)) out.buildFiles.push(path.join(dir, e.name));
+        if (YAML_FILE.test(e.name)) out.yamls.push(path.join(dir, e.name));
+      }
     }
   };
   visit(root, 0);
   out.dockerfiles.sort();
   out.buildFiles.sort();
+  out.yamls.sort();
+  return out;
+}
+
+/** A release version tag (`v0.6.10`, `1.2`, `2.0.1-alpine`): its numbers, or undefined for `latest`, `main`, `3`. */
+function versionOf(tag: string): number[] | undefined {
+  const m = /^v?(\d+(?:\.\d+){1,3})(?:[-+_][\w.-]*)?$/i.exec(tag);
+  return m ? (m[1] as string).split('.').map(Number) : undefined;
+}
+
+function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
+/** YAML files larger than this are not scanned for image tags (custom resource definitions, vendored charts). */
+const MAX_TAG_SCAN = 256 * 1024;
+const IMAGE_LINE = /^[ \t]*(?:-[ \t]+)?["']?image["']?[ \t]*:[ \t]*["']?([^\s"'#{}]+)/gm;
+
+/** The version tags the repository's YAML names for each image (by its last name part). */
+function tagsByName(yamls: readonly string[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const f of yamls) {
+    const r = readRegularFile(f, MAX_TAG_SCAN);
+    if (!r.ok) continue;
+    for (const m of r.snap.bytes.toString('utf8').matchAll(IMAGE_LINE)) {
+      const ref = m[1] as string;
+      if (ref.includes('$')) continue;
+      const { repository, tag } = parseImageRef(ref);
+      if (!versionOf(tag)) continue;
+      const last = repository.slice(repository.lastIndexOf('/') + 1);
+      let tags = out.get(last);
+      if (!tags) out.set(last, (tags = new Set()));
+      tags.add(tag);
+    }
+  }
   return out;
 }
 
@@ -306,6 +354,7 @@ function composeBuilds(file: string, cwd: string, share: RunShare): Declared[] {
 export class ImageLinker {
   private files: RepoFiles | undefined;
   private declared: Declared[] | undefined;
+  private tags: Map<string, Set<string>> | undefined;
   /** Links by image and folder: a manifest folder names the same images again and again. */
   private readonly links = new Map<string, ImageLinkResult>();
 
@@ -321,12 +370,29 @@ export class ImageLinker {
     private readonly cwd = process.cwd(),
     private readonly share = new RunShare(),
   ) {
-    if (dockerfiles) this.files = { dockerfiles: [...dockerfiles], buildFiles: [] };
+    if (dockerfiles) this.files = { dockerfiles: [...dockerfiles], buildFiles: [], yamls: [] };
   }
 
   private repoFiles(): RepoFiles {
     this.files ??= findRepoFiles(this.root, this.share);
     return this.files;
+  }
+
+  /**
+   * A newer version tag the repository names for the same image (`frontend:v0.5.11@sha256:...` in an old
+   * example, while the main manifests pull `frontend:v0.6.10@sha256:...`): today's Dockerfile built the newest
+   * release, not the build the older digest pins, so that reference is not linked to it.
+   */
+  private newerTag(last: string, tag: string): string | undefined {
+    const mine = versionOf(tag);
+    if (!mine) return undefined;
+    this.tags ??= tagsByName(this.repoFiles().yamls);
+    let newest: { tag: string; v: number[] } | undefined;
+    for (const t of this.tags.get(last) ?? []) {
+      const v = versionOf(t) as number[];
+      if (compareVersions(v, mine) > 0 && (!newest || compareVersions(v, newest.v) > 0)) newest = { tag: t, v };
+    }
+    return newest?.tag;
   }
 
   private declarations(): Declared[] {
@@ -365,6 +431,16 @@ export class ImageLinker {
   }
 
   private linkNow(image: string, near?: string): ImageLinkResult {
+    const r = this.linkByRepository(image, near);
+    if (!r.link || r.link.how.startsWith('--image-map')) return r;
+    // only a digest pins a past build for sure: a tag (`hello-app:1.0`) may be rebuilt from today's source
+    const { tag, digest } = parseImageRef(image);
+    if (!digest) return r;
+    const newer = this.newerTag(imageNames(image).last.toLowerCase(), tag);
+    return newer ? { older: { tag, newer } } : r;
+  }
+
+  private linkByRepository(image: string, near?: string): ImageLinkResult {
     const n = imageNames(image);
     for (const key of [n.full, n.repo, n.last]) {
       const to = this.map[key];

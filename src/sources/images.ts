@@ -24,6 +24,9 @@ interface ShellGuess {
 }
 
 /** Split `reg.io:5000/a/b:tag@sha256:...` into parts, as the Docker CLI does. */
+/** Docker Hub namespaces that hold the official images built for one architecture. */
+const ARCH_NAMESPACES = new Set(['amd64', 'arm32v5', 'arm32v6', 'arm32v7', 'arm64v8', 'i386', 'mips64le', 'ppc64le', 'riscv64', 's390x', 'winamd64']);
+
 export function parseImageRef(ref: string): ImageRef {
   let rest = ref.trim();
   let digest: string | undefined;
@@ -47,6 +50,10 @@ export function parseImageRef(ref: string): ImageRef {
   }
   if (registry === 'docker.io' || registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = undefined;
   if (!registry && rest.startsWith('library/')) rest = rest.slice('library/'.length);
+  // `arm32v7/alpine` is the official alpine built for one architecture (docker-library/official-images README,
+  // "Architectures other than amd64?"): the same Dockerfile, so the same shell, CMD and STOPSIGNAL.
+  const arch = rest.indexOf('/');
+  if (!registry && arch > 0 && ARCH_NAMESPACES.has(rest.slice(0, arch).toLowerCase()) && !rest.includes('/', arch + 1)) rest = rest.slice(arch + 1);
   return { ...(registry ? { registry } : {}), repository: rest.toLowerCase(), tag: tag.toLowerCase(), ...(digest ? { digest } : {}) };
 }
 

@@ -33,5 +33,10 @@ ruleTester(rule, {
       files: { 'package.json': PKG('node server.js'), 'server.js': '' },
       errors: [{ messageId: 'exitsAtOnce', message: /yarn forwards SIGTERM to the "start" script and exits at once/ }],
     },
+    {
+      name: 'yarn with package.json out of sight: whatever the script runs, yarn does not wait for it (certain, so an error)',
+      dockerfile: 'FROM node:20-alpine\nCMD ["yarn", "run", "serve"]\n',
+      errors: [{ messageId: 'exitsAtOnce', message: /yarn forwards SIGTERM to the "serve" script and exits at once/, severity: 'error' }],
+    },
   ],
 });

@@ -11,6 +11,13 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      // arm32v7/alpine is the official alpine built for ARMv7 (docker-library/official-images README): no STOPSIGNAL, so an error, not "unless it sets one"
+      name: 'nginx on an architecture namespace of an official image',
+      dockerfile: 'FROM arm32v7/alpine:3\nRUN apk add nginx\nCMD ["nginx", "-g", "daemon off;"]\n',
+      errors: [{ messageId: 'wrongSignal', severity: 'error', message: /the stop signal is SIGTERM: nginx/ }],
+      output: 'FROM arm32v7/alpine:3\nRUN apk add nginx\nSTOPSIGNAL SIGQUIT\nCMD ["nginx", "-g", "daemon off;"]\n',
+    },
+    {
       name: 'php:*-apache with STOPSIGNAL SIGTERM: apache2-foreground is httpd',
       dockerfile: 'FROM php:8.3-apache\nSTOPSIGNAL SIGTERM\nCMD ["apache2-foreground"]\n',
       errors: [{ messageId: 'wrongSignal', message: /apache2-foreground shuts down gracefully on SIGWINCH, but the stop signal is SIGTERM/ }],

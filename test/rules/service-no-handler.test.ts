@@ -67,6 +67,12 @@ ruleTester(rule, {
       },
     },
     { name: 'huggingface-cli from an unpinned install: the version is not known (program-decides)', manifest: HF_JOB('huggingface_hub') },
+    // A bare runtime is its REPL: with no stdin (compose without stdin_open/tty) it reads end of input and exits at once.
+    { name: 'the python image with no command and no stdin: the REPL exits at once', compose: 'services:\n  py:\n    image: python:3.12-slim\n' },
+    {
+      name: 'python with no program, no stdin (kubernetes)',
+      manifest: 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: python:3.12-slim\n      command: ["python3"]\n',
+    },
     { name: 'a Go server that calls knative signals.NewContext (verified to take SIGTERM)', ...GO(GO_KNATIVE) },
     { name: 'a server that stops gracefully on SIGTERM', dockerfile: 'FROM python:3.12-slim\nCMD ["gunicorn", "app:app"]\n' },
     { name: 'sleep under pid1 init: the init is PID 1 and waits', dockerfile: 'FROM debian:bookworm\nCMD ["pid1", "init", "--", "sleep", "infinity"]\n' },
@@ -137,6 +143,11 @@ ruleTester(rule, {
       name: 'a verified CLI that a RUN pip install put in the image',
       dockerfile: 'FROM python:3.12-alpine\nRUN pip install --no-cache-dir jinjanator==25.3.1\nENTRYPOINT ["jinjanate"]\nCMD ["/templates/config.j2"]\n',
       errors: [{ messageId: 'dropped', message: /jinjanate is the console script of jinjanator 25\.3\.1/ }],
+    },
+    {
+      name: 'the python REPL with stdin open: at its prompt it has no SIGTERM handler',
+      compose: 'services:\n  py:\n    image: python:3.12-slim\n    stdin_open: true\n    tty: true\n',
+      errors: [{ severity: 'error' }],
     },
     // Measured as PID 1 in test/catalogue-ns.test.ts: the master reloads on TERM and keeps running.
     {

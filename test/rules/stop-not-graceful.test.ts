@@ -41,6 +41,12 @@ ruleTester(rule, {
   invalid: [
     // Official base images' CMD (their Dockerfiles): debian `bash`, alpine `/bin/sh`; interactive shells ignore SIGTERM (test/catalogue-ns.test.ts).
     {
+      // docker-library/openjdk: jshell came with Java 9 (JEP 222); the 8 images set no CMD and run Debian's bash
+      name: 'no CMD on openjdk:8: the Debian base image runs bash',
+      dockerfile: 'FROM openjdk:8\nRUN apt-get update && apt-get install -y scala\n',
+      errors: [{ severity: 'error', line: 1, message: /PID 1: bash/ }],
+    },
+    {
       name: 'no CMD on debian: bash, interactive, as PID 1',
       dockerfile: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y jq\n',
       errors: [{ severity: 'error', line: 1, message: /PID 1: bash/ }],

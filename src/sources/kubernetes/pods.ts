@@ -144,6 +144,9 @@ function search(s: Search, raw: YNode | null | undefined, path: (string | number
 }
 
 /** `needApiVersion`: a walk's test for a Kubernetes object; a manifest given to run is read by `kind` alone. */
+/** The API groups of the built-in workload kinds (`v1` is the core group: no slash). */
+const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'extensions']);
+
 export function podSpecs(y: YamlDoc, node: YNode | null | undefined, at: (string | number)[], out: PodSpecAt[], depth = 0, needApiVersion = true): void {
   if (depth > 8) return;
   const kind = scalarString(y, get(y, node, 'kind')?.value);
@@ -159,7 +162,9 @@ export function podSpecs(y: YamlDoc, node: YNode | null | undefined, at: (string
   const meta = get(y, node, 'metadata')?.value;
   const name = scalarString(y, get(y, meta, 'name')?.value) ?? scalarString(y, get(y, meta, 'generateName')?.value) ?? '?';
   const resource = `${kind}/${name}`;
-  const known = BY_PATH[kind];
+  const group = (apiVersion ?? '').includes('/') ? ((apiVersion ?? '').split('/')[0] ?? '') : '';
+  // a built-in kind only in its own API group: volcano's batch.volcano.sh Job keeps its pods in spec.tasks[]
+  const known = BUILT_IN_GROUPS.has(group) ? BY_PATH[kind] : undefined;
   if (known) {
     const spec = walkTo(y, node, known);
     if (spec && get(y, spec, 'containers')) out.push({ spec, path: [...at, ...known], resource, kind });
@@ -167,7 +172,6 @@ export function podSpecs(y: YamlDoc, node: YNode | null | undefined, at: (string
   }
   if (NO_PODS.has(kind)) return;
   const annotations = get(y, meta, 'annotations')?.value;
-  const group = (apiVersion ?? '').split('/')[0] ?? '';
   const found: PodSpecAt[] = [];
   search({ y, out: found, base: { resource, kind, ...(annotations ? { annotations } : {}) }, argo: group === 'argoproj.io', nodes: 0 }, get(y, node, 'spec')?.value, [...at, 'spec'], 0);
   for (const p of found) {

@@ -1,0 +1,37 @@
+/**
+ * A bare runtime is its REPL, and with no stdin (compose without stdin_open/tty, a pod container without
+ * stdin/tty) it reads end of input and exits at once: the model then has no stop to lose
+ * (src/model/programs.ts REPL_RUNTIMES, src/model/launch.ts). Each runs as PID 1 of a fresh PID namespace
+ * with stdin at EOF and no controlling terminal (setsid), as the container gives it.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { chainFromArgv } from '../src/model/launch.js';
+
+const which = (name: string): boolean => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+
+const REPLS: { argv: string[]; required: boolean }[] = [
+  { argv: ['python3'], required: true },
+  { argv: ['node'], required: true },
+  { argv: ['perl', '-de0'], required: true },
+  // installed by the larger catalogue runs only (scripts/install-deps.sh says which)
+  { argv: ['erl'], required: false },
+  { argv: ['php', '-a'], required: false },
+];
+
+describe('a REPL as PID 1 with no stdin exits at once', () => {
+  for (const r of REPLS) {
+    const present = which(r.argv[0] as string);
+    it(r.argv.join(' '), { skip: !present && !r.required ? `${r.argv[0]} is not installed` : false }, () => {
+      assert.ok(present, `${r.argv[0]} must be installed (scripts/install-deps.sh)`);
+      // the timeout only stops a hang: a REPL that waits for input would be killed and fail the status check
+      const run = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', '--', 'setsid', ...r.argv], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+      assert.equal(run.signal, null, `${r.argv.join(' ')} did not exit by itself: ${run.stderr}`);
+      assert.equal(run.status, 0);
+      // and the model agrees: with stdin closed nothing is left to stop; with stdin open the REPL is PID 1
+      assert.deepEqual(chainFromArgv(r.argv, { sh: 'dash', stdin: 'closed' }).processes, []);
+      assert.equal(chainFromArgv(r.argv, { sh: 'dash', stdin: 'open' }).processes.length, 1);
+    });
+  }
+});
