@@ -433,6 +433,32 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     ],
   },
   {
+    id: 'rust',
+    title: 'a Rust program',
+    kind: 'runtime',
+    names: [],
+    signals: noHandler(
+      "Rust's standard library",
+      'the std runtime ignores SIGPIPE and catches only SIGSEGV/SIGBUS (its stack-overflow guard): measured with rustc 1.95 as PID 1, SigCgt 0x440 (test/rust-ns.test.ts)',
+    ),
+    graceful: {
+      signals: [],
+      note: 'only what the program (or a server it runs, such as actix-web) takes with tokio::signal, signal-hook, ctrlc or sigaction',
+      source: 'https://docs.rs/tokio/latest/tokio/signal/index.html',
+    },
+    code: {
+      how: 'the program (or its server) takes the signal',
+      seenAs: ['tokio::signal::unix::signal(SignalKind::terminate())', 'signal_hook::flag::register(SIGTERM, ...)', 'ctrlc::set_handler(...) (termination feature)', 'actix_web::HttpServer::run()'],
+      source: 'https://docs.rs/tokio/latest/tokio/signal/unix/fn.signal.html',
+    },
+    notes: [
+      {
+        text: 'a Rust binary has no fixed name: identify it from the build (a `cargo build`/`cargo install` of a crate in the build context)',
+        source: 'https://doc.rust-lang.org/cargo/commands/cargo-build.html',
+      },
+    ],
+  },
+  {
     id: 'ruby',
     title: 'Ruby (MRI)',
     kind: 'runtime',

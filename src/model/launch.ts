@@ -8,6 +8,7 @@ import { behaviourOn, catalogueById, type Reaction } from './catalogue.js';
 import { basename, identify, programOfEntry, type Forwarding, type Program, type Role, type ShellFamily } from './programs.js';
 import { analyzeShell, isAllArgs, steadyEnds, type FinalCommand, type ShellAnalysis, type ShellEnd, type Trap } from './shell.js';
 import { KERNEL_SIGRTMIN, parseSignal, signalFate, signalName, type SignalMasks } from './signals.js';
+import { consoleScriptVerdict, pipInstallsIn, type PipInstall } from './python-clis.js';
 
 /** One process on the chain, after every exec it performs (its final program image). */
 export interface ChainProcess {
@@ -345,6 +346,8 @@ export interface ChainOptions {
   env?: Readonly<Record<string, string>>;
   /** `env` is the container's whole environment (a Dockerfile's launch: nothing overrides its ENV): it decides a script's tests. */
   envComplete?: boolean;
+  /** What `pip install` put in the image (the Dockerfile's RUNs): a program it installed is CPython (python-clis.ts). */
+  pipInstalls?: readonly PipInstall[];
   /**
    * The container's stdin: 'closed' when nothing keeps it open (compose without stdin_open/tty, a pod
    * container without stdin/tty), so a shell that reads its commands there gets end of input and exits.
@@ -402,6 +405,8 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
   let hidden = false;
   // `exec "$@"` with the parameters unknown drops them: a script run after that has unknown parameters, not none.
   let argsDropped = false;
+  // pip installs before the service, in the image or earlier on the same command line.
+  const installs: PipInstall[] = [...(opts.pipInstalls ?? [])];
   for (let guard = 0; guard < 32 && rest.length > 0; guard++) {
     // A script run by path: the kernel runs its shebang's interpreter with the script as argument.
     const head = rest[0] ?? '';
@@ -482,6 +487,7 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
       // The chain follows the path that loses the signal, when paths differ.
       const end = split?.worst ?? analysis.end;
       const fin = end.command;
+      installs.push(...pipInstallsIn(source, fin.start));
       const next = argvOfEnd(fin, args);
       if (!args && fin.words.some((w) => isAllArgs(w.text))) argsDropped = true;
       const shown = source.slice(fin.start, fin.end);
@@ -582,7 +588,15 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     if (unnamed) {
       const known = source?.runtime !== undefined ? programOfEntry(last.name, source.runtime) : undefined;
       if (known) current[current.length - 1] = last = known;
-      else source = undefined;
+      else {
+        // A console script that a `pip install` put there: CPython running the distribution's code.
+        const script = consoleScriptVerdict(last.name, installs, signal);
+        const python = script ? programOfEntry(last.name, 'python') : undefined;
+        if (script && python) {
+          current[current.length - 1] = last = python;
+          source = { verdict: script.verdict, reason: script.reason, runtime: 'python' };
+        } else source = undefined;
+      }
     }
     // The program ends by itself as soon as it starts, and the container with it: no stop to lose.
     if (source?.verdict === 'finishes') return { processes: [] };

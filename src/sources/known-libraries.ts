@@ -157,6 +157,8 @@ export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   },
   apiclient: none('debian:python3-googleapi@1.7.12-1', 16),
   apscheduler: none('debian:python3-apscheduler@3.9.1-2', 38),
+  attr: none('debian:python3-attr@22.2.0-1', 19),
+  attrs: none('debian:python3-attr@22.2.0-1', 19),
   billiard: {
     verdict: 'unknown',
     source: 'debian:python3-billiard@4.1.0-1',
@@ -229,6 +231,7 @@ export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   elasticsearch: none('debian:python3-elasticsearch@7.17.6-1', 99),
   emoji: none('debian:python3-emoji@2.2.0-2', 4),
   fastapi: none('debian:python3-fastapi@0.92.0-1', 42),
+  filelock: none('debian:python3-filelock@3.9.0-1+deb12u1', 8),
   flask: {
     verdict: 'calls',
     source: 'debian:python3-flask@2.2.2-3',
@@ -239,6 +242,7 @@ export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
     note: "Flask.run() runs werkzeug's run_simple: with the reloader (debug) its parent catches SIGTERM and exits; `flask run` (flask.cli) likewise",
   },
   flask_cors: none('debian:python3-flask-cors@3.0.10-2+deb12u1', 5),
+  fsspec: none('debian:python3-fsspec@2022.11.0-1', 41),
   gevent: {
     verdict: 'calls',
     source: 'debian:python3-gevent@22.10.2-3',
@@ -278,7 +282,22 @@ export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
     files: 1473,
     sites: [site('sympy/testing/runtests.py#SymPyTests._timeout:handler:SIGALRM', 1326, 'SIGALRM only, not a stop signal')],
   },
+  huggingface_hub: none('github:huggingface/huggingface_hub:src@23bab6a3fdb11bcdf3424f79fbe245ed4b9256ef', 107, {
+    unknownUnder: [
+      'huggingface_hub._webhooks_payload',
+      'huggingface_hub._webhooks_server',
+      'huggingface_hub.fastai_utils',
+      'huggingface_hub.hub_mixin',
+      'huggingface_hub.inference._templating',
+      'huggingface_hub.serialization',
+    ],
+    note: 'huggingface_hub 0.24.6 (the tag v0.24.6); its integrations with gradio, pydantic, fastai, safetensors/torch, minijinja and tensorflow import libraries pid1 has not verified (unknownUnder); `git log -S"import signal" -- src` finds no signal code before aee73c48a (v0.32.0)',
+  }),
   jinja2: none('debian:python3-jinja2@3.1.2-1+deb12u3', 25),
+  jinjanator: none('github:kpfleming/jinjanator:src@44a1b83ba42d2c9c74317e0315b97e98f869da1e', 6, {
+    note: 'jinjanator 25.3.1 (the tag); plugins are loaded by entry point (pluggy) and are distributions of their own',
+  }),
+  jinjanator_plugins: none('github:kpfleming/jinjanator-plugins:src@186f21cd9de7daec3b9c9cbf00f488a9e92e45a6', 1, { note: 'jinjanator-plugins 25.1.0 (the tag)' }),
   kafka: none('debian:python3-kafka@2.0.2-3', 196),
   kombu: none('debian:python3-kombu@5.2.4-1', 75),
   kubernetes: none('debian:python3-kubernetes@22.6.0-2', 629),
@@ -292,6 +311,7 @@ export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   paho: none('debian:python3-paho-mqtt@1.6.1-1', 10),
   pandas: none('debian:python3-pandas@1.5.3+dfsg-2', 1357),
   pika: none('debian:python3-pika@1.2.0-1', 29),
+  pluggy: none('debian:python3-pluggy@1.0.0+repack-1', 7),
   pythonjsonlogger: none('debian:python3-pythonjsonlogger@2.0.1-3', 2),
   prometheus_client: none('debian:python3-prometheus-client@0.16.0-0.1', 24),
   prompt_toolkit: {
@@ -411,6 +431,7 @@ export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
       site('tornado/process.py#Subprocess.uninitialize:handler:SIGCHLD', 337, "SIGCHLD only (Subprocess.initialize/uninitialize), not a stop signal; tornado's IOLoop installs no handler"),
     ],
   },
+  tqdm: none('debian:python3-tqdm@4.64.1-1', 32),
   typing_extensions: none('debian:python3-typing-extensions@4.4.0-1', 1, {
     note: 'a typing shim; opentelemetry asks for >= 4.5 (typing_extensions.deprecated), Debian bookworm has 4.4.0: read at that version',
   }),

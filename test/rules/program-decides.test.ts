@@ -14,8 +14,24 @@ const GO_FILES = { 'go.mod': 'module example.com/app\n', 'main.go': 'package mai
 const GO_BUILD = (run: string): string =>
   `FROM golang:1.22 AS build\nARG APP\nWORKDIR /src\nCOPY . .\nRUN ${run}\nFROM gcr.io/distroless/static\nCOPY --from=build /out/server /server\nENTRYPOINT ["/server"]\n`;
 
+const CRATE = (lock: string | undefined, main = 'fn main() {\n    loop { std::thread::sleep(std::time::Duration::from_secs(5)); }\n}\n'): { dockerfile: string; files: Record<string, string> } => ({
+  dockerfile: 'FROM rust:1.80 AS build\nWORKDIR /w\nCOPY . .\nRUN cargo build --release --bin worker\nFROM debian:bookworm-slim\nCOPY --from=build /w/target/release/worker /worker\nCMD ["/worker"]\n',
+  files: {
+    'Cargo.toml': '[package]\nname = "worker"\nversion = "0.1.0"\n',
+    'src/main.rs': main,
+    ...(lock !== undefined ? { 'Cargo.lock': `version = 3\n\n[[package]]\nname = "worker"\nversion = "0.1.0"\n${lock}` } : {}),
+  },
+});
+
 ruleTester(rule, {
   valid: [
+    { name: 'a Rust worker with no signal code and a lock pid1 can read: certain (service-no-handler)', ...CRATE('') },
+    {
+      name: 'a file copied from a stage that ran `cargo install cargo-chef` is not taken for what cargo built',
+      dockerfile: 'FROM rust:1.80 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo install cargo-chef\nFROM debian:bookworm-slim\nCOPY --from=build /app/server /server\nCMD ["/server"]\n',
+      files: { server: 'prebuilt\n' },
+    },
+    { name: 'a program that apt installed is not taken for Python', dockerfile: 'FROM debian:bookworm\nRUN apt-get install -y gixy\nCMD ["gixy"]\n' },
     { name: 'a known server runs under python: it handles TERM', dockerfile: 'FROM python:3.12-slim\nCMD ["python", "-m", "gunicorn", "app:app"]\n' },
     { name: 'node that listens for SIGTERM (seen in server.js)', ...NODE('const s = require("http").createServer().listen(8080);\nprocess.on("SIGTERM", () => s.close());\n') },
     { name: 'python that installs a SIGTERM handler (seen in app.py)', ...PY('import signal, sys\nsignal.signal(signal.SIGTERM, lambda *a: sys.exit(0))\n') },
@@ -50,6 +66,31 @@ ruleTester(rule, {
     { name: 'node importing only verified packages: certain too (service-no-handler)', ...NODE("const express = require('express');\nconst pino = require('pino');\nexpress().listen(3000);\n") },
   ],
   invalid: [
+    {
+      name: 'a Rust crate without Cargo.lock: the crates it depends on are not known',
+      ...CRATE(undefined),
+      errors: [{ messageId: 'asPid1', message: /\/worker \(\/w\/target\/release\/worker in stage build\) is the Rust binary worker built by `cargo build --release --bin worker`.*no Cargo\.lock/ }],
+    },
+    {
+      name: 'a Rust crate whose lock holds a crate that takes signals (signal-hook)',
+      ...CRATE('\n[[package]]\nname = "signal-hook"\nversion = "0.3.17"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n'),
+      errors: [{ messageId: 'asPid1', message: /holds signal-hook, through which a dependency could take it/ }],
+    },
+    {
+      name: 'a crate built with a local crate (no source in Cargo.lock) that pid1 cannot find',
+      ...CRATE('\n[[package]]\nname = "shared"\nversion = "0.1.0"\n'),
+      errors: [{ messageId: 'asPid1', message: /built with shared, crates of the build context pid1 could not find/ }],
+    },
+    {
+      name: 'a program that pip installed (unread): CPython, whose code decides',
+      dockerfile: 'FROM python:3.12-alpine\nRUN pip install gixy\nENTRYPOINT ["gixy"]\n',
+      errors: [{ messageId: 'asPid1', message: /gixy is a console script of gixy \(`pip install gixy`\): CPython, whose code pid1 has not read/ }],
+    },
+    {
+      name: 'a verified CLI with a plugin beside it (jinjanator-plugin-*): plugin code pid1 did not read',
+      dockerfile: 'FROM python:3.12-alpine\nRUN pip install jinjanator==25.3.1 jinjanator-plugin-ansible\nENTRYPOINT ["jinjanate"]\n',
+      errors: [{ messageId: 'asPid1', message: /the plugin jinjanator-plugin-ansible installed with it/ }],
+    },
     {
       name: 'node as PID 1, server.js out of sight',
       dockerfile: 'FROM node:20-slim\nCMD ["node", "server.js"]\n',

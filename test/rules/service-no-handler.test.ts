@@ -26,11 +26,50 @@ const GO_CLOUDEVENTS =
 const GO_KNATIVE =
   'package main\n\nimport (\n\t"context"\n\t"net/http"\n\n\t"github.com/gorilla/mux"\n\t"knative.dev/pkg/signals"\n)\n\nfunc main() {\n\tctx := signals.NewContext()\n\tsrv := &http.Server{Addr: ":8080", Handler: mux.NewRouter()}\n\tgo srv.ListenAndServe()\n\t<-ctx.Done()\n\tsrv.Shutdown(context.Background())\n}\n';
 
+/** A Rust crate built with cargo in an earlier stage and copied into a slim image (the Rust link). */
+const RUST_TOML =
+  '[package]\nname = "hello"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nhyper = { version = "0.14", features = ["full"] }\ntokio = { version = "1", features = ["macros", "rt-multi-thread"] }\n';
+/** A Cargo.lock: the crate itself (local: no source), and crates from crates.io. */
+const RUST_LOCK = (...extra: string[]): string =>
+  `version = 3\n\n[[package]]\nname = "hello"\nversion = "0.1.0"\n${['hyper', 'tokio', 'libc', 'mio', ...extra].map((n) => `\n[[package]]\nname = "${n}"\nversion = "1.0.0"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n`).join('')}`;
+const RUST = (main: string, lock = RUST_LOCK()): { dockerfile: string; files: Record<string, string> } => ({
+  dockerfile:
+    'FROM rust:1.80 AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\nFROM debian:bookworm-slim\nCOPY --from=builder /src/target/release/hello /usr/local/bin/hello\nCMD ["hello"]\n',
+  files: { 'Cargo.toml': RUST_TOML, 'Cargo.lock': lock, 'src/main.rs': main },
+});
+const RUST_HYPER = '#[tokio::main]\nasync fn main() {\n    let addr = ([0, 0, 0, 0], 8080).into();\n    let server = Server::bind(&addr).serve(make_svc);\n    server.await.unwrap();\n}\n';
+const RUST_TERM =
+  'use tokio::signal::unix::{signal, SignalKind};\n\n#[tokio::main]\nasync fn main() {\n    let mut term = signal(SignalKind::terminate()).unwrap();\n    let server = Server::bind(&addr).serve(make_svc);\n    server.with_graceful_shutdown(async move { term.recv().await; }).await.unwrap();\n}\n';
+/** python:3.11-alpine: busybox ash execs the last command of the && list. */
+const HF_JOB = (req: string): string =>
+  `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: fetch\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: copy\n        image: python:3.11-alpine\n        command: ["sh", "-c", "pip install '${req}' && huggingface-cli download org/model --local-dir=/data"]\n`;
+
 ruleTester(rule, {
   valid: [
     // Not PID 1, busybox crond ends by the default action (it installs no handlers) and has nothing to save.
     { name: 'busybox crond under tini', dockerfile: 'FROM alpine:3.20\nENTRYPOINT ["tini", "--", "crond", "-f", "-d8"]\n' },
     { name: 'busybox crond with compose init: true', compose: 'services:\n  curator:\n    build: .\n    init: true\n', files: { Dockerfile: 'FROM alpine:3.20\nENTRYPOINT ["crond", "-f", "-d8"]\n' } },
+    { name: 'a Rust server that takes SIGTERM with tokio::signal (the Rust link reads the crate)', ...RUST(RUST_TERM, RUST_LOCK('signal-hook-registry')) },
+    {
+      name: 'an actix-web server: HttpServer installs INT/TERM/QUIT handlers by default',
+      ...RUST(
+        '#[actix_web::main]\nasync fn main() -> std::io::Result<()> {\n    HttpServer::new(|| App::new()).bind(("0.0.0.0", 8080))?.run().await\n}\n',
+        RUST_LOCK('actix-web', 'actix-server', 'signal-hook-registry'),
+      ),
+    },
+    { name: 'a Rust crate whose Cargo.lock holds signal-hook-registry: program-decides, not this rule', ...RUST(RUST_HYPER, RUST_LOCK('signal-hook-registry')) },
+    {
+      name: 'a path dependency of the crate (code of the build context) takes SIGTERM: its code is read too',
+      dockerfile: RUST(RUST_HYPER).dockerfile,
+      files: {
+        'Cargo.toml': `${RUST_TOML}common = { path = "common" }\n`,
+        'Cargo.lock': `${RUST_LOCK()}\n[[package]]\nname = "common"\nversion = "0.1.0"\n`,
+        'src/main.rs': RUST_HYPER,
+        'common/Cargo.toml': '[package]\nname = "common"\nversion = "0.1.0"\n',
+        'common/src/lib.rs': 'pub fn on_stop(h: extern "C" fn(i32)) {\n    unsafe { libc::signal(libc::SIGTERM, h as usize); }\n}\n',
+      },
+    },
+    { name: 'huggingface-cli from an unpinned install: the version is not known (program-decides)', manifest: HF_JOB('huggingface_hub') },
     // A bare runtime is its REPL: with no stdin (compose without stdin_open/tty) it reads end of input and exits at once.
     { name: 'the python image with no command and no stdin: the REPL exits at once', compose: 'services:\n  py:\n    image: python:3.12-slim\n' },
     {
@@ -76,6 +115,38 @@ ruleTester(rule, {
     { name: 'compose: sleep 9s against the 10 s stop_grace_period', compose: 'services:\n  wait:\n    image: busybox:1.36\n    command: ["sleep", "9s"]\n' },
   ],
   invalid: [
+    {
+      name: 'a Rust hyper server with no signal code, built by cargo in an earlier stage (knative helloworld-rust)',
+      ...RUST(RUST_HYPER),
+      errors: [
+        {
+          messageId: 'dropped',
+          severity: 'error',
+          message: /`hello` has no handler for SIGTERM \(\/usr\/local\/bin\/hello \(\/src\/target\/release\/hello in stage builder\) is the Rust binary hello built by `cargo build --release`/,
+        },
+      ],
+    },
+    {
+      name: 'cargo install --path . in the rust image: the binary is on $CARGO_HOME/bin',
+      dockerfile: 'FROM rust:1.73.0\nWORKDIR /usr/src/app\nCOPY . .\nRUN cargo install --path .\nCMD ["hello"]\n',
+      files: RUST(RUST_HYPER).files,
+      errors: [{ messageId: 'dropped', message: /\/usr\/local\/cargo\/bin\/hello is the Rust binary hello built by `cargo install --path \.`/ }],
+    },
+    {
+      name: 'tokio::signal::ctrl_c takes SIGINT only: SIGTERM is still dropped, and the finding points at it',
+      ...RUST('#[tokio::main]\nasync fn main() {\n    tokio::signal::ctrl_c().await.unwrap();\n}\n'),
+      errors: [{ messageId: 'dropped', file: 'main.rs', line: 3, message: /ctrl_c\(\) takes only SIGINT/ }],
+    },
+    {
+      name: 'a pinned huggingface-cli installed on the same command line (python:3.11-alpine): CPython with no handler as PID 1',
+      manifest: HF_JOB('huggingface_hub==0.24.6'),
+      errors: [{ messageId: 'dropped', severity: 'error', message: /huggingface-cli is the console script of huggingface-hub 0\.24\.6/ }],
+    },
+    {
+      name: 'a verified CLI that a RUN pip install put in the image',
+      dockerfile: 'FROM python:3.12-alpine\nRUN pip install --no-cache-dir jinjanator==25.3.1\nENTRYPOINT ["jinjanate"]\nCMD ["/templates/config.j2"]\n',
+      errors: [{ messageId: 'dropped', message: /jinjanate is the console script of jinjanator 25\.3\.1/ }],
+    },
     {
       name: 'the python REPL with stdin open: at its prompt it has no SIGTERM handler',
       compose: 'services:\n  py:\n    image: python:3.12-slim\n    stdin_open: true\n    tty: true\n',

@@ -17,6 +17,7 @@ import type { Document } from '../../document/document.js';
 import type { SourceVerdict } from '../../model/launch.js';
 import { shellParser, shellParserReady } from '../../model/shell.js';
 import { literalOf } from '../../model/shell-words.js';
+import { cargoBins, mentionsCargoCommand, parseCargoArgs, parseCargoManifest, type CargoArgs, type CargoBin, type CargoManifest } from '../cargo-build.js';
 import { buildsFile, defaultExecName, goFileHeader, mentionsGoCommand, moduleOf, parseGoArgs, type ArgWord, type BuildTarget, type GoArgs } from '../go-build.js';
 import { parseImageRef } from '../images.js';
 import type { ScriptRef } from '../launch.js';
@@ -45,8 +46,17 @@ interface GoCommand {
   text: string;
 }
 
+/** One `cargo build` / `cargo install` in a RUN. */
+interface CargoCommand {
+  args: CargoArgs;
+  cwd: string | undefined;
+  env: ReadonlyMap<string, string | undefined>;
+  text: string;
+}
+
 interface RunFacts {
   go: GoCommand[];
+  cargo: CargoCommand[];
   /** `go mod init MODULE` in a directory: the go.mod it writes. */
   modInits: { dir: string; module: string }[];
   /** Directories the script makes (`mkdir`): an -o naming one writes inside it. */
@@ -75,6 +85,8 @@ type Writer =
   | { kind: 'mod-init'; module: string }
   /** Written by something pid1 does not read into (a heredoc, an image's file, a binary of the build context). */
   | { kind: 'other' }
+  /** A cargo command wrote it: the binary `bin` of the package in `dir` (absent with `why`: what pid1 cannot follow). */
+  | { kind: 'cargo'; stage: Stage; path: string; run: RunOp; cmd: CargoCommand; crate?: CargoCrate; why?: string }
   /** Nothing pid1 sees wrote it: the base image, or a RUN that is not a go command. */
   | { kind: 'none' };
 
@@ -84,11 +96,38 @@ interface Step {
   run?: RunOp;
 }
 
+/** A binary of a package in the image, as a cargo command builds it. */
+export interface CargoCrate {
+  /** The package directory (its Cargo.toml). */
+  dir: string;
+  manifest: CargoManifest;
+  bin: CargoBin;
+  /** The workspace root, where Cargo.lock and target/ are. */
+  root: string;
+}
+
+/** What a cargo command writes: exact files, or, with `why`, files pid1 cannot place. */
+interface CargoOutput {
+  file?: string;
+  crate?: CargoCrate;
+  /** The binary's name, when known though its package is not. */
+  name?: string;
+  /** The directory it writes to, when known though its package is not. */
+  dir?: string;
+  why?: string;
+}
+
 const MAX_DEPTH = 64;
 
 /** The stage's COPY/ADD and RUN instructions in order (by their offset in the Dockerfile). */
 function stepsOf(stage: Stage): Step[] {
   return [...stage.copies.map((copy) => ({ at: copy.span.start, copy })), ...stage.runs.map((run) => ({ at: run.span.start, run }))].sort((a, b) => a.at - b.at);
+}
+
+/** The official rust image sets CARGO_HOME=/usr/local/cargo (docker-library/rust Dockerfile: `ENV CARGO_HOME=/usr/local/cargo`). */
+export function defaultCargoHome(stage: Stage): string | undefined {
+  const r = parseImageRef(stage.rootImage);
+  return !r.registry && r.repository === 'rust' ? '/usr/local/cargo' : undefined;
 }
 
 /** The official golang image sets GOPATH=/go (docker-library/golang Dockerfile: `ENV GOPATH /go`). */
@@ -216,9 +255,10 @@ export class StageFiles {
   factsOf(run: RunOp): RunFacts | undefined {
     const have = this.facts.get(run);
     if (have) return have;
-    const facts: RunFacts = { go: [], modInits: [], dirs: new Set() };
-    // Most RUNs build nothing in Go: parse only those that mention a go command the link follows.
-    const mentionsGo = mentionsGoCommand(run.argv?.join(' ') ?? run.script ?? '');
+    const facts: RunFacts = { go: [], cargo: [], modInits: [], dirs: new Set() };
+    // Most RUNs build nothing in Go or Rust: parse only those that mention a go or cargo command the link follows.
+    const written = run.argv?.join(' ') ?? run.script ?? '';
+    const mentionsGo = mentionsGoCommand(written) || mentionsCargoCommand(written);
     const vars = run.vars ?? new Map<string, string | undefined>();
     if (mentionsGo && run.argv)
       command(
@@ -267,7 +307,89 @@ export class StageFiles {
         else maybe.push(o);
       }
     }
-    return exact.length || maybe.length ? { kind: 'go', stage, path: p, exact, maybe } : undefined;
+    if (exact.length || maybe.length) return { kind: 'go', stage, path: p, exact, maybe };
+    for (let i = facts.cargo.length - 1; i >= 0; i--) {
+      const cmd = facts.cargo[i] as CargoCommand;
+      for (const o of this.cargoOutputs(stage, run, cmd)) {
+        if (o.file === p) return { kind: 'cargo', stage, path: p, run, cmd, ...(o.crate ? { crate: o.crate } : {}), ...(o.why ? { why: o.why } : {}) };
+        if (o.file === undefined && o.why && (o.name === undefined || o.name === path.posix.basename(p)) && (o.dir === undefined || o.dir === path.posix.dirname(p)))
+          return { kind: 'cargo', stage, path: p, run, cmd, why: o.why };
+      }
+    }
+    return undefined;
+  }
+
+  /** The Cargo.toml of an image directory, parsed; undefined when pid1 cannot read one there. */
+  private manifestAt(stage: Stage, dir: string, before: number): CargoManifest | undefined {
+    const text = this.read(stage, path.posix.join(dir, 'Cargo.toml'), before);
+    return text !== undefined ? parseCargoManifest(text) : undefined;
+  }
+
+  /** What a cargo command writes (cargo help build: target/[TRIPLE/]PROFILE/NAME; cargo help install: ROOT/bin/NAME). */
+  private cargoOutputs(stage: Stage, run: RunOp, cmd: CargoCommand): CargoOutput[] {
+    const a = cmd.args;
+    const before = run.span.start;
+    const env = cmd.env;
+    // What pid1 cannot follow still names the binary (`--bin`, the crate of `cargo install NAME`) or the directory it
+    // goes to: a path that matches neither is not taken for this command's.
+    const remoteName = a.remote !== undefined && /^[\w-]+$/.test(a.remote) ? a.remote : a.remote?.match(/\/([\w-]+?)(\.git)?\/?$/)?.[1];
+    const named = a.bins.length === 1 ? (a.bins[0] as string) : a.verb === 'install' ? remoteName : undefined;
+    const rel = a.verb === 'install' ? a.path : a.manifestPath !== undefined ? (a.manifestPath === null ? null : path.posix.dirname(a.manifestPath)) : '.';
+    const dir = rel === null || rel === undefined || (cmd.cwd === undefined && !rel.startsWith('/')) ? undefined : path.posix.resolve(cmd.cwd ?? '/', rel);
+    const manifest = dir !== undefined ? this.manifestAt(stage, dir, before) : undefined;
+    // The workspace root: the nearest Cargo.toml above (or at) the package with a [workspace] table; target/ and Cargo.lock are there.
+    let root = dir;
+    if (dir !== undefined && manifest)
+      for (let d = dir; ; d = path.posix.dirname(d)) {
+        const m = d === dir ? manifest : this.manifestAt(stage, d, before);
+        if (m?.workspace) {
+          root = d;
+          break;
+        }
+        if (d === '/') break;
+      }
+    let outDir: string | undefined;
+    if (a.verb === 'install') {
+      const installRoot =
+        a.root !== undefined
+          ? a.root
+          : env.has('CARGO_INSTALL_ROOT')
+            ? env.get('CARGO_INSTALL_ROOT')
+            : env.has('CARGO_HOME')
+              ? env.get('CARGO_HOME')
+              : (defaultCargoHome(stage) ?? (env.has('HOME') ? (env.get('HOME') === undefined ? undefined : `${env.get('HOME')}/.cargo`) : undefined));
+      if (installRoot !== null && installRoot !== undefined && (cmd.cwd !== undefined || installRoot.startsWith('/'))) outDir = path.posix.join(path.posix.resolve(cmd.cwd ?? '/', installRoot), 'bin');
+    } else {
+      const targetDir = a.targetDir !== undefined ? a.targetDir : env.has('CARGO_TARGET_DIR') ? env.get('CARGO_TARGET_DIR') : root !== undefined ? path.posix.join(root, 'target') : undefined;
+      if (targetDir !== null && targetDir !== undefined && a.target !== null && a.profile !== '?' && (cmd.cwd !== undefined || targetDir.startsWith('/')))
+        outDir = path.posix.join(path.posix.resolve(cmd.cwd ?? '/', targetDir), ...(a.target ? [a.target] : []), a.profile);
+    }
+    const open = (why: string): CargoOutput[] =>
+      named !== undefined || outDir !== undefined ? [{ ...(named !== undefined ? { name: named } : {}), ...(outDir !== undefined ? { dir: outDir } : {}), why }] : [];
+    if (a.unclear) return open('its arguments are built at run time');
+    if (a.verb === 'install' && (a.remote !== undefined || a.path === undefined)) return open(`it installs ${a.remote ?? 'a crate'} from outside the build context`);
+    if (dir === undefined) return open('its package directory is not known');
+    if (!manifest) return open(`${path.posix.join(dir, 'Cargo.toml')} is not in the build context`);
+    if (outDir === undefined || root === undefined) return open('where it writes depends on what the files do not say');
+    const packages: { dir: string; manifest: CargoManifest }[] = [];
+    if (manifest.name !== undefined) packages.push({ dir, manifest });
+    else {
+      // A virtual manifest builds its members; a glob among them is not followed.
+      if (manifest.members.some((m) => /[*?[]/.test(m)) || a.selects) return open('the workspace members it builds are not listed one by one');
+      for (const m of manifest.members) {
+        const md = path.posix.resolve(dir, m);
+        const mm = this.manifestAt(stage, md, before);
+        if (!mm) return open(`${path.posix.join(md, 'Cargo.toml')} is not in the build context`);
+        packages.push({ dir: md, manifest: mm });
+      }
+    }
+    const out: CargoOutput[] = [];
+    for (const pkg of packages) {
+      const has = (r: string): boolean => this.read(stage, path.posix.join(pkg.dir, r), before) !== undefined;
+      const bins = cargoBins(pkg.manifest, has, () => [...this.list(stage, path.posix.join(pkg.dir, 'src/bin'), before)].sort());
+      for (const bin of bins) if (!a.bins.length || a.bins.includes(bin.name)) out.push({ file: path.posix.join(outDir, bin.name), crate: { dir: pkg.dir, manifest: pkg.manifest, bin, root } });
+    }
+    return out;
   }
 
   /** The go.mod that governs an image directory: its module path and directory. */
@@ -508,6 +630,11 @@ function command(words: readonly ArgWord[], st: WalkState, env: ReadonlyMap<stri
   if (prog === 'mkdir') {
     for (const a of args)
       if (a.literal !== undefined && !a.literal.startsWith('-') && (a.literal.startsWith('/') || st.cwd !== undefined)) facts.dirs.add(path.posix.resolve(st.cwd ?? '/', a.literal));
+    return;
+  }
+  if (prog === 'cargo') {
+    const parsed = parseCargoArgs(args);
+    if (parsed) facts.cargo.push({ args: parsed, cwd: st.cwd, env, text });
     return;
   }
   if (prog !== 'go') return;

@@ -16,6 +16,8 @@ import { supervisedServices } from '../supervised.js';
 import { dockerfileTemplate } from '../templates.js';
 import { fromStage, sourceFor } from './copies.js';
 import { linkGoBinary, StageFiles, type ContextFiles } from './go-link.js';
+import { cargoBinPaths, linkRustBinary } from './rust-link.js';
+import { pipInstallsIn, pipInstallsOfArgv, type PipInstall } from '../../model/python-clis.js';
 import { DEFAULT_PATH, parseDockerfile, span, type CopyOp, type Stage } from './parse.js';
 
 /** `docker stop` waits this long before SIGKILL unless told otherwise (docker stop --time, default 10). */
@@ -157,9 +159,10 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
         : { code: 'no-command' as const, message: 'no ENTRYPOINT or CMD: the container cannot start without a command' };
   // No chain when the container cannot start (no shell for a shell form: no-shell reports it; a bad STOPSIGNAL).
   const startable = !unresolved && !(stage.family.family === 'none' && startsWithShell(argv, ep ?? cmd)) && !stopSignal.invalid;
-  // A binary that a go command built (here or in another stage): its main package in the build context decides.
+  // A binary that a go or cargo command built (here or in another stage): its main package or crate in the build context decides.
   const linkProgram = (exe: string, workdir: string, signal: string): SourceVerdict | undefined => {
-    const v = linkGoBinary(execPaths(exe, workdir, pathDirs), { files, stage, signal });
+    const paths = execPaths(exe, workdir, pathDirs);
+    const v = linkGoBinary(paths, { files, stage, signal }) ?? linkRustBinary([...paths, ...cargoBinPaths(exe, stage)], { files, stage, signal });
     const file = v?.evidence?.file;
     const ref = file !== undefined ? files.refs.get(file) : undefined;
     // The deciding file is a document of the launch, where a finding can point.
@@ -174,6 +177,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     env,
     // the container starts with the image's ENV and nothing else the files say: it decides a script's tests
     envComplete: true,
+    pipInstalls: stagePipInstalls(stage),
     // `docker stop`'s default (the kubelet's 30 s is longer): what ends sooner ends before either SIGKILL.
     graceSeconds: DOCKER_STOP_GRACE_SECONDS,
     programSource: programSourceReader(readScript, stage.workdir, stopSignal.signal, linkProgram),
@@ -203,6 +207,12 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     model: { argv, options },
     ...(predicted ? { chain: predicted, prediction: inheritedNote(predictStop(predicted, stopSignal.signal), inherited, stage.rootImage) } : {}),
   };
+}
+
+/** What the RUNs of a stage and the stages it is built on install with pip (python-clis.ts). */
+function stagePipInstalls(stage: Stage): PipInstall[] {
+  const own = stage.runs.flatMap((r) => (r.argv ? pipInstallsOfArgv(r.argv) : pipInstallsIn(r.script ?? '')));
+  return stage.parent ? [...stagePipInstalls(stage.parent), ...own] : own;
 }
 
 /** The argv starts with the image's /bin/sh (a shell form, or an explicit `sh -c`). */

@@ -10,6 +10,7 @@
  */
 import path from 'node:path';
 import type { Document, FileError, Span } from '../../document/document.js';
+import { mentionsCargoCommand } from '../cargo-build.js';
 import { mentionsGoCommand } from '../go-build.js';
 import { overrideFor, shellOfImage } from '../images.js';
 import type { LaunchPart, ShellFact, SourceOptions } from '../launch.js';
@@ -90,7 +91,7 @@ export interface RunOp {
   workdir: string;
   /**
    * The ARG and ENV values it sees (BuildKit passes both to RUN's environment); undefined: an ARG with no value.
-   * Copied only for a RUN that runs a go command (the one reader): a copy per RUN would make long Dockerfiles quadratic.
+   * Copied only for a RUN that runs a go or cargo command (the readers): a copy per RUN would make long Dockerfiles quadratic.
    */
   vars?: Map<string, string | undefined>;
   span: Span;
@@ -354,7 +355,8 @@ function applyInstruction(
       // `RUN <<EOF` runs the heredoc as a script with the default shell.
       const whole = ins.heredocs[0] && /^<<-?["']?[A-Za-z0-9_.-]+["']?\s*$/.test(rest) ? ins.heredocs[0].content : undefined;
       const command = json ? { argv: json.map((t) => t.value) } : { script: whole ?? rest };
-      const vars = mentionsGoCommand(command.argv?.join(' ') ?? command.script ?? '') ? snapshotVars(stage) : undefined;
+      const written = command.argv?.join(' ') ?? command.script ?? '';
+      const vars = mentionsGoCommand(written) || mentionsCargoCommand(written) ? snapshotVars(stage) : undefined;
       stage.runs.push({ ...command, workdir: stage.workdir, ...(vars ? { vars } : {}), span: span(doc, ins.start, ins.end) });
       break;
     }
