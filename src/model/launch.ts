@@ -401,7 +401,9 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     // A script run by path: the kernel runs its shebang's interpreter with the script as argument.
     const head = rest[0] ?? '';
     // Without a build context (an image pid1 cannot see) a script path is just as hidden.
-    if (!hidden && identify(rest, opts.sh, opts.env).role === 'service') {
+    const asWritten = hidden ? undefined : identify(rest, opts.sh, opts.env);
+    const written = rest;
+    if (asWritten?.role === 'service') {
       const text = opts.readScript?.(head);
       const interp = text !== undefined ? shebangOf(text) : undefined;
       if (interp) {
@@ -418,7 +420,8 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         hidden = true;
       }
     }
-    const prog = identify(rest, opts.sh, opts.env);
+    // identified once per step: again only when a shebang put its interpreter in front
+    const prog = asWritten !== undefined && rest === written ? asWritten : identify(rest, opts.sh, opts.env);
     current.push(prog);
     if (prog.role === 'exec-wrapper' && prog.next !== undefined) {
       rest = rest.slice(prog.next);

@@ -135,9 +135,13 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
   originsOf(ep, origins);
   originsOf(cmd, origins);
   const pathDirs = (env.PATH ?? DEFAULT_PATH).split(':').filter(Boolean);
+  // Paths looked up and not found (each one a lookup per PATH directory through every COPY): the model, the
+  // program reader and the fixes' re-runs ask for the same ones again.
+  const notFound = new Set<string>();
   const readScript = (p: string): string | undefined => {
     const have = scripts.get(p);
     if (have) return have.text;
+    if (notFound.has(p)) return undefined;
     for (const c of execPaths(p, stage.workdir, pathDirs)) {
       const ref = resolveFile(stage, path.posix.normalize(c), ctx, stages);
       if (ref) {
@@ -146,6 +150,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
         return ref.text;
       }
     }
+    notFound.add(p);
     return undefined;
   };
   const unresolved = isWindowsImage(stage.rootImage)
