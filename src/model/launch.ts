@@ -467,7 +467,7 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         };
       }
       // Some paths exec the service, others keep the shell in front of it: which one runs decides.
-      const split = pathSplit(analysis, args, { ...opts, signal }, processes.length);
+      const split = pathSplit(analysis, args, Object.assign({}, opts, { signal }), processes.length);
       if (split && !opaque) opaque = split.opaque;
       // The chain follows the path that loses the signal, when paths differ.
       const end = split?.worst ?? analysis.end;
@@ -575,7 +575,8 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     if (source?.verdict === 'finishes') return { processes: [] };
     // A one-shot `sleep N` shorter than the grace period: the container exits before the SIGKILL (no stop to lose).
     if (last.catalogue === 'sleep' && opts.graceSeconds !== undefined && (boundedSeconds(rest.slice(1)) ?? Infinity) < opts.graceSeconds) return { processes: [] };
-    const p: ChainProcess = { ...makeProcess(current, currentArgv, signal, undefined, undefined, source), finalArgv: rest };
+    const p: ChainProcess = makeProcess(current, currentArgv, signal, undefined, undefined, source);
+    p.finalArgv = rest;
     // A supervisor PID 1: what decides the stop is the signal it sends each of its services, and what they do with it.
     const kind = hidden ? undefined : supervisorKind(last, rest);
     const services = kind ? opts.supervised?.(kind, rest) : undefined;
@@ -938,7 +939,7 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
   // A wrapper between PID 1 and the service.
   if (child.handles === 'yes' && child.forwards !== 'none') {
     path.push(`-> ${label(child)} handles it and forwards it on`);
-    const rest = predictStop({ processes: procs.slice(1), ...(chain.opaque ? { opaque: { ...chain.opaque, at: chain.opaque.at - 1 } } : {}) }, signal);
+    const rest = predictStop({ processes: procs.slice(1), ...(chain.opaque ? { opaque: Object.assign({}, chain.opaque, { at: chain.opaque.at - 1 }) } : {}) }, signal);
     path.push(...rest.path.slice(1));
     certain = certain && rest.certain;
     reached = chain.opaque && chain.opaque.at <= 0 ? 0 : -1; // the rest of the chain answered for itself

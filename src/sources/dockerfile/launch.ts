@@ -115,7 +115,7 @@ function inheritedNote(p: StopPrediction, inherited: string[] | undefined, image
     `no ENTRYPOINT or CMD in the Dockerfile: the CMD of ${image} runs, \`${inherited.join(' ')}\`${/sh$|^(python3|node|irb|perl|erl|iex)$/.test(inherited[0] ?? '') ? ', an interactive shell or REPL' : ''}`,
     ...p.path,
   ];
-  return { ...p, path, ...(p.outcome !== 'graceful' ? { fix: 'give the image a CMD (exec form) that runs its service; a shell or REPL as PID 1 does not stop on the stop signal' } : {}) };
+  return Object.assign({}, p, { path }, p.outcome !== 'graceful' ? { fix: 'give the image a CMD (exec form) that runs its service; a shell or REPL as PID 1 does not stop on the stop signal' } : {});
 }
 
 /** The launch a stage's image runs. */
