@@ -1170,6 +1170,10 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
 
 const BY_ID = new Map(CATALOGUE.map((e) => [e.id, e]));
 
+/** Entries by each of their names, in catalogue order (a lookup per program on every launch chain). */
+const BY_NAME = new Map<string, CatalogueEntry[]>();
+for (const e of CATALOGUE) for (const n of new Set(e.names)) BY_NAME.set(n, [...(BY_NAME.get(n) ?? []), e]);
+
 /** An entry by its id (throws on a typo in pid1's own code). */
 export function catalogueById(id: string): CatalogueEntry {
   const e = BY_ID.get(id);
@@ -1192,7 +1196,7 @@ interface LookupOptions {
 /** The entry for an executable, by path or basename; undefined when pid1 does not know it. */
 export function catalogueEntry(executable: string, opts: LookupOptions = {}): CatalogueEntry | undefined {
   const name = basename(executable);
-  const candidates = (n: string, versioned: boolean): CatalogueEntry[] => CATALOGUE.filter((e) => e.names.includes(n) && (!versioned || e.versioned));
+  const candidates = (n: string, versioned: boolean): CatalogueEntry[] => (BY_NAME.get(n) ?? []).filter((e) => !versioned || e.versioned);
   let found = candidates(name, false);
   if (found.length === 0) {
     const bare = withoutVersion(name);

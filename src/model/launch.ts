@@ -411,7 +411,9 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     // A script run by path: the kernel runs its shebang's interpreter with the script as argument.
     const head = rest[0] ?? '';
     // Without a build context (an image pid1 cannot see) a script path is just as hidden.
-    if (!hidden && identify(rest, opts.sh, opts.env).role === 'service') {
+    const asWritten = hidden ? undefined : identify(rest, opts.sh, opts.env);
+    const written = rest;
+    if (asWritten?.role === 'service') {
       const text = opts.readScript?.(head);
       const interp = text !== undefined ? shebangOf(text) : undefined;
       if (interp) {
@@ -428,7 +430,8 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         hidden = true;
       }
     }
-    const prog = identify(rest, opts.sh, opts.env);
+    // identified once per step: again only when a shebang put its interpreter in front
+    const prog = asWritten !== undefined && rest === written ? asWritten : identify(rest, opts.sh, opts.env);
     current.push(prog);
     if (prog.role === 'exec-wrapper' && prog.next !== undefined) {
       rest = rest.slice(prog.next);
@@ -482,7 +485,7 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         };
       }
       // Some paths exec the service, others keep the shell in front of it: which one runs decides.
-      const split = pathSplit(analysis, args, { ...opts, signal }, processes.length);
+      const split = pathSplit(analysis, args, Object.assign({}, opts, { signal }), processes.length);
       if (split && !opaque) opaque = split.opaque;
       // The chain follows the path that loses the signal, when paths differ.
       const end = split?.worst ?? analysis.end;
@@ -602,7 +605,8 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     if (source?.verdict === 'finishes') return { processes: [] };
     // A one-shot `sleep N` shorter than the grace period: the container exits before the SIGKILL (no stop to lose).
     if (last.catalogue === 'sleep' && opts.graceSeconds !== undefined && (boundedSeconds(rest.slice(1)) ?? Infinity) < opts.graceSeconds) return { processes: [] };
-    const p: ChainProcess = { ...makeProcess(current, currentArgv, signal, undefined, undefined, source), finalArgv: rest };
+    const p: ChainProcess = makeProcess(current, currentArgv, signal, undefined, undefined, source);
+    p.finalArgv = rest;
     // A supervisor PID 1: what decides the stop is the signal it sends each of its services, and what they do with it.
     const kind = hidden ? undefined : supervisorKind(last, rest);
     const services = kind ? opts.supervised?.(kind, rest) : undefined;
@@ -968,7 +972,7 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
   // A wrapper between PID 1 and the service.
   if (child.handles === 'yes' && child.forwards !== 'none') {
     path.push(`-> ${label(child)} handles it and forwards it on`);
-    const rest = predictStop({ processes: procs.slice(1), ...(chain.opaque ? { opaque: { ...chain.opaque, at: chain.opaque.at - 1 } } : {}) }, signal);
+    const rest = predictStop({ processes: procs.slice(1), ...(chain.opaque ? { opaque: Object.assign({}, chain.opaque, { at: chain.opaque.at - 1 }) } : {}) }, signal);
     path.push(...rest.path.slice(1));
     certain = certain && rest.certain;
     reached = chain.opaque && chain.opaque.at <= 0 ? 0 : -1; // the rest of the chain answered for itself

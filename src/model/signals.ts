@@ -386,20 +386,29 @@ export function signalFate(signal: number, masks: Pick<SignalMasks, 'ignored' | 
   const kernelOnly = signal === kill || signal === stop;
   // SIGKILL and SIGSTOP cannot be blocked, caught or ignored.
   const blocked = !kernelOnly && masks.blocked.includes(signal);
-  const base = { signal, name, blocked };
-  if (ctx.globalInit && kernelOnly) return { ...base, fate: 'dropped', why: `${name} is never delivered to the host's init` };
-  if (!kernelOnly && masks.caught.includes(signal)) return { ...base, fate: 'handled', why: `${name} has a handler installed (SigCgt)` };
-  if (!kernelOnly && masks.ignored.includes(signal)) return { ...base, fate: 'ignored', why: `${name} is set to SIG_IGN (SigIgn)` };
+  // one literal per outcome, not a spread of shared keys: on Node 20 that is slow (see moved() in model/shell.ts)
+  if (ctx.globalInit && kernelOnly) return { signal, name, blocked, fate: 'dropped', why: `${name} is never delivered to the host's init` };
+  if (!kernelOnly && masks.caught.includes(signal)) return { signal, name, blocked, fate: 'handled', why: `${name} has a handler installed (SigCgt)` };
+  if (!kernelOnly && masks.ignored.includes(signal)) return { signal, name, blocked, fate: 'ignored', why: `${name} is set to SIG_IGN (SigIgn)` };
   const action = defaultAction(signal, arch);
   if (ctx.namespaceInit && !(kernelOnly && ctx.fromAncestor)) {
     return {
-      ...base,
+      signal,
+      name,
+      blocked,
       fate: 'dropped',
       why: kernelOnly ? `${name} sent from inside the namespace is refused by its init` : `${name} is at its default action and the process is a PID namespace init: the kernel drops it`,
     };
   }
   if (kernelOnly)
-    return { ...base, fate: 'default', action, why: `${name} cannot be caught, blocked or ignored${ctx.namespaceInit ? '; from an ancestor namespace it reaches even a namespace init' : ''}` };
-  if (action === 'ignore') return { ...base, fate: 'ignored', action, why: `${name} is ignored by default` };
-  return { ...base, fate: 'default', action, why: `${name} is at its default action: ${action}` };
+    return {
+      signal,
+      name,
+      blocked,
+      fate: 'default',
+      action,
+      why: `${name} cannot be caught, blocked or ignored${ctx.namespaceInit ? '; from an ancestor namespace it reaches even a namespace init' : ''}`,
+    };
+  if (action === 'ignore') return { signal, name, blocked, fate: 'ignored', action, why: `${name} is ignored by default` };
+  return { signal, name, blocked, fate: 'default', action, why: `${name} is at its default action: ${action}` };
 }

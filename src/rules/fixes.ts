@@ -30,7 +30,7 @@ function stillLost(l: Launch, change: { from?: string; to?: string; argv?: strin
           const t = read(p);
           return t === from ? to : t;
         };
-  const chain = chainFromArgv(argv, { ...m.options, ...(readScript ? { readScript } : {}) });
+  const chain = chainFromArgv(argv, Object.assign({}, m.options, readScript ? { readScript } : {}));
   if (!chain.processes.length) return false;
   const signal = m.options.signal ?? 'SIGTERM';
   const p = m.sharedPid ? predictStopSharedPid(chain, signal, m.sharedPid) : predictStop(chain, signal);

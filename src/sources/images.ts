@@ -23,11 +23,30 @@ interface ShellGuess {
   why: string;
 }
 
-/** Split `reg.io:5000/a/b:tag@sha256:...` into parts, as the Docker CLI does. */
 /** Docker Hub namespaces that hold the official images built for one architecture. */
 const ARCH_NAMESPACES = new Set(['amd64', 'arm32v5', 'arm32v6', 'arm32v7', 'arm64v8', 'i386', 'mips64le', 'ppc64le', 'riscv64', 's390x', 'winamd64']);
 
-export function parseImageRef(ref: string): ImageRef {
+/**
+ * Answers by reference, for the few functions below that every stage asks about its base image (a tree of
+ * Dockerfiles names a handful of images thousands of times). Bounded: a language server runs for days.
+ */
+function memo<T>(f: (ref: string) => T): (ref: string) => T {
+  const known = new Map<string, T>();
+  return (ref) => {
+    let v = known.get(ref);
+    if (v === undefined) {
+      if (known.size >= 4096) known.clear();
+      v = f(ref);
+      known.set(ref, v);
+    }
+    return v;
+  };
+}
+
+/** Split `reg.io:5000/a/b:tag@sha256:...` into parts, as the Docker CLI does (the same object for the same text: do not change it). */
+export const parseImageRef: (ref: string) => Readonly<ImageRef> = memo(splitImageRef);
+
+function splitImageRef(ref: string): ImageRef {
   let rest = ref.trim();
   let digest: string | undefined;
   const at = rest.indexOf('@');
@@ -269,14 +288,18 @@ export const WINDOWS_NOTE = 'a Windows container: docker stop and the kubelet st
  * A Windows image (mcr.microsoft.com/windows/servercore, nanoserver, an ltsc20xx or windowsservercore tag): its
  * containers are stopped with console control events (CTRL_SHUTDOWN_EVENT, moby/moby#25982), not Linux signals.
  */
-export function isWindowsImage(ref: string): boolean {
+export const isWindowsImage: (ref: string) => boolean = memo(windowsImage);
+
+function windowsImage(ref: string): boolean {
   const r = parseImageRef(ref);
   const full = `${r.registry ? `${r.registry}/` : ''}${r.repository}`.toLowerCase();
   return /(^|\/)windows(\/|$)|(^|\/)(servercore|nanoserver)$/.test(full) || /windowsservercore|nanoserver|(^|-)ltsc20\d\d($|-)/i.test(r.tag);
 }
 
-/** The shell family of an external base image, from the table. */
-export function shellOfImage(ref: string): ShellGuess {
+/** The shell family of an external base image, from the table (the same object for the same text: do not change it). */
+export const shellOfImage: (ref: string) => Readonly<ShellGuess> = memo(guessShellOfImage);
+
+function guessShellOfImage(ref: string): ShellGuess {
   const r = parseImageRef(ref);
   const repo = r.repository;
   const full = r.registry ? `${r.registry}/${repo}` : repo;

@@ -223,29 +223,36 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
       ...calls.filter((c) => c.reach === 'yes' && c.effect === 'installs').flatMap((c) => c.signals),
     ]),
   ];
-  const base = { signals, files };
+  // every verdict starts with { signals, files }: written out, not spread from a shared object (slow on Node 20: see moved() in model/shell.ts)
   const handler = live.find((r) => r.action === 'handler' && covers(r.signals, stop));
-  if (handler) return { ...base, verdict: 'handles', evidence: handler.evidence, reason: `${handler.api} installs a handler for ${stop}${where(handler.evidence)}` };
+  if (handler) return { signals, files, verdict: 'handles', evidence: handler.evidence, reason: `${handler.api} installs a handler for ${stop}${where(handler.evidence)}` };
   const installer = calls.find((c) => c.reach === 'yes' && c.effect === 'installs' && c.signals.includes(stop));
-  if (installer) return { ...base, verdict: 'handles', evidence: installer.evidence, reason: `${installer.api}: ${installer.note}`, ...(installer.via ? { via: installer.via } : {}) };
+  if (installer) return { signals, files, verdict: 'handles', evidence: installer.evidence, reason: `${installer.api}: ${installer.note}`, ...(installer.via ? { via: installer.via } : {}) };
   const ignored = live.find((r) => r.action === 'ignore' && covers(r.signals, stop));
-  if (ignored) return { ...base, verdict: 'no-handler', evidence: ignored.evidence, reason: `${ignored.api} sets ${stop} to be ignored: the program never stops on it` };
+  if (ignored) return { signals, files, verdict: 'no-handler', evidence: ignored.evidence, reason: `${ignored.api} sets ${stop} to be ignored: the program never stops on it` };
 
   // What pid1 cannot see through.
   const hidden = regs.find((r) => r.action === 'handler' && r.reach === 'unknown' && (r.signals === undefined || covers(r.signals, stop)));
   if (hidden)
-    return { ...base, verdict: 'unknown', evidence: hidden.evidence, reason: `${hidden.api} would take ${stop}, but ${hidden.why ?? 'pid1 cannot tell whether it runs'}; prove it with \`pid1 test\`` };
+    return {
+      signals,
+      files,
+      verdict: 'unknown',
+      evidence: hidden.evidence,
+      reason: `${hidden.api} would take ${stop}, but ${hidden.why ?? 'pid1 cannot tell whether it runs'}; prove it with \`pid1 test\``,
+    };
   const dynamic = live.find((r) => r.action === 'handler' && r.signals === undefined);
-  if (dynamic) return { ...base, verdict: 'unknown', evidence: dynamic.evidence, reason: `${dynamic.api} installs a handler for a signal chosen at run time; prove it with \`pid1 test\`` };
+  if (dynamic) return { signals, files, verdict: 'unknown', evidence: dynamic.evidence, reason: `${dynamic.api} installs a handler for a signal chosen at run time; prove it with \`pid1 test\`` };
   const undecided = calls.find((c) => c.reach !== 'no' && c.effect === 'unknown');
-  if (undecided) return { ...base, verdict: 'unknown', evidence: undecided.evidence, reason: `${undecided.api}: ${undecided.note}`, ...(undecided.via ? { via: undecided.via } : {}) };
+  if (undecided) return { signals, files, verdict: 'unknown', evidence: undecided.evidence, reason: `${undecided.api}: ${undecided.note}`, ...(undecided.via ? { via: undecided.via } : {}) };
   if (unseen.length) {
     const names = [...new Set(unseen.map((u) => u.module))];
     const first = unseen[0] as ImportRef;
     const local = unseen.filter((u) => u.kind === 'local' || u.evidence.file !== undefined);
     const what = local.length === unseen.length ? 'modules pid1 did not follow' : 'modules pid1 does not know';
     return {
-      ...base,
+      signals,
+      files,
       verdict: 'unknown',
       evidence: first.evidence,
       reason: `no ${stop} handler in ${files.join(', ')}, but it imports ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''} (${what}), which could install one; prove it with \`pid1 test\``,
@@ -256,7 +263,8 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
   const entry = reads[0];
   if (reads.length === 1 && entry?.findings.runsNothing && !calls.length && !regs.length) {
     return {
-      ...base,
+      signals,
+      files,
       verdict: 'finishes',
       evidence: undefined,
       reason: `${entry.file} only defines (imports, functions, classes, instances): run as a program it exits at once, so no stop reaches it`,
@@ -275,7 +283,7 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
       : partial
         ? `${partial.api}: ${partial.note}`
         : `nothing in ${files.join(', ')} installs a ${stop} handler`;
-  return { ...base, verdict: 'no-handler', evidence, reason: `${detail}; ${RUNTIME_DEFAULT[language]}`, ...(server?.via ? { via: server.via } : {}) };
+  return { signals, files, verdict: 'no-handler', evidence, reason: `${detail}; ${RUNTIME_DEFAULT[language]}`, ...(server?.via ? { via: server.via } : {}) };
 }
 
 function where(e: Evidence): string {

@@ -117,7 +117,7 @@ function inheritedNote(p: StopPrediction, inherited: string[] | undefined, image
     `no ENTRYPOINT or CMD in the Dockerfile: the CMD of ${image} runs, \`${inherited.join(' ')}\`${/sh$|^(python3|node|irb|perl|erl|iex)$/.test(inherited[0] ?? '') ? ', an interactive shell or REPL' : ''}`,
     ...p.path,
   ];
-  return { ...p, path, ...(p.outcome !== 'graceful' ? { fix: 'give the image a CMD (exec form) that runs its service; a shell or REPL as PID 1 does not stop on the stop signal' } : {}) };
+  return Object.assign({}, p, { path }, p.outcome !== 'graceful' ? { fix: 'give the image a CMD (exec form) that runs its service; a shell or REPL as PID 1 does not stop on the stop signal' } : {});
 }
 
 /** The launch a stage's image runs. */
@@ -137,9 +137,13 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
   originsOf(ep, origins);
   originsOf(cmd, origins);
   const pathDirs = (env.PATH ?? DEFAULT_PATH).split(':').filter(Boolean);
+  // Paths looked up and not found (each one a lookup per PATH directory through every COPY): the model, the
+  // program reader and the fixes' re-runs ask for the same ones again.
+  const notFound = new Set<string>();
   const readScript = (p: string): string | undefined => {
     const have = scripts.get(p);
     if (have) return have.text;
+    if (notFound.has(p)) return undefined;
     for (const c of execPaths(p, stage.workdir, pathDirs)) {
       const ref = resolveFile(stage, path.posix.normalize(c), ctx, stages);
       if (ref) {
@@ -148,6 +152,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
         return ref.text;
       }
     }
+    notFound.add(p);
     return undefined;
   };
   const unresolved = isWindowsImage(stage.rootImage)

@@ -218,7 +218,7 @@ export function lexDockerfile(text: string): LexResult {
         pos = Math.min(p, text.length);
         let content = text.slice(contentStart, contentEnd2);
         if (mk.strip) content = content.replace(/^\t+/gm, '');
-        heredocs.push({ ...mk, content, contentStart, contentEnd: contentEnd2, terminated });
+        heredocs.push({ name: mk.name, strip: mk.strip, quoted: mk.quoted, content, contentStart, contentEnd: contentEnd2, terminated });
       }
     }
     instructions.push({ keyword, keywordStart, keywordEnd, start: keywordStart, end, args, heredocs });
