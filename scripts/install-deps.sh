@@ -13,6 +13,8 @@ packages=(docker.io docker-compose busybox-static tini dumb-init catatonit gcc l
   uwsgi-core uwsgi-plugin-python3
   # s6-svscan / s6-supervise as PID 1 (test/supervisors-ns.test.ts)
   s6
+  # a std-only Rust binary as PID 1: no SIGTERM handler (test/rust-ns.test.ts, the Rust link's premise)
+  rustc
   # yarn 1 for test/package-managers.test.ts (npm comes with Node)
   yarnpkg
   # the real pre-commit on the pid1-lint hook (test/pre-commit.test.ts; it brings nodeenv)

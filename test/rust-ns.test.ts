@@ -2,7 +2,7 @@
  * The Rust reader against real Rust programs: each crate is read by pid1 (rust-source.ts), compiled with
  * rustc, run as PID 1 of a fresh PID namespace and sent SIGTERM from outside. `no-handler` must mean the
  * signal is dropped (Rust's standard library installs no TERM handler: catalogue.ts `rust`), `handles` that
- * it ends the program. rustc is not installed by scripts/install-deps.sh (CI time): without it these skip.
+ * it ends the program. scripts/install-deps.sh installs rustc (Debian); without it these skip, saying so.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
