@@ -983,7 +983,11 @@ class Walker {
         // `exec "$@"` with no parameters has no command: exec then only applies its redirections (POSIX exec), and the script goes on.
         const noCommand = rec.words.every((w) => isAllArgs(w.text)) ? paths.filter((p) => p.args?.length === 0) : NO_PATHS;
         const execs = noCommand.length ? paths.filter((p) => p.args?.length !== 0) : paths;
-        return { open: noCommand, ends: execs.map((p) => ({ kind: 'exec', command: Object.assign({}, rec, { topLevel }), after: undefined, via: p.via, execBy: { bash: true, ash: true } })), returned: NO_PATHS };
+        return {
+          open: noCommand,
+          ends: execs.map((p) => ({ kind: 'exec', command: Object.assign({}, rec, { topLevel }), after: undefined, via: p.via, execBy: { bash: true, ash: true } })),
+          returned: NO_PATHS,
+        };
       }
       case 'exit': {
         // `server; exit $?`: the shell waited for the service, then exits with its status.
