@@ -79,6 +79,12 @@ interface Output {
   anywhere?: boolean;
 }
 
+/** An image path the launch's program resolves to, and what wrote it. */
+export interface BuiltBinary {
+  path: string;
+  writer: Writer;
+}
+
 type Writer =
   | { kind: 'context'; rel: string; doc: Document; copy: CopyOp }
   | { kind: 'go'; stage: Stage; path: string; exact: Output[]; maybe: Output[] }
@@ -168,6 +174,18 @@ export class StageFiles {
     } finally {
       this.depth--;
     }
+  }
+
+  /**
+   * The first of `paths` (a program resolved like execvp) that something pid1 sees wrote, and what wrote it;
+   * undefined when the base image holds every one.
+   */
+  firstWriter(stage: Stage, paths: readonly string[]): BuiltBinary | undefined {
+    for (const p of paths) {
+      const writer = this.writer(stage, p);
+      if (writer.kind !== 'none') return { path: p, writer };
+    }
+    return undefined;
   }
 
   /** What last wrote the image path `p` in `stage`, looking at the instructions before offset `before`. */
@@ -663,17 +681,11 @@ function describe(o: Output): string {
 }
 
 /**
- * What the binary at one of `paths` (the launch's program, resolved like execvp) is, when a go command
- * built it: its package's verdict, with `runtime: 'go'`; undefined when no go command pid1 can see made it.
+ * What the launch's program is (`StageFiles.firstWriter`), when a go command built it: its package's verdict,
+ * with `runtime: 'go'`; undefined when something else wrote it.
  */
-export function linkGoBinary(paths: readonly string[], o: GoLinkOptions): SourceVerdict | undefined {
-  for (const p of paths) {
-    const w = o.files.writer(o.stage, p);
-    if (w.kind === 'none') continue;
-    if (w.kind !== 'go') return undefined;
-    return verdictFor(p, w, o);
-  }
-  return undefined;
+export function goBinaryVerdict(built: BuiltBinary, o: GoLinkOptions): SourceVerdict | undefined {
+  return built.writer.kind === 'go' ? verdictFor(built.path, built.writer, o) : undefined;
 }
 
 function undecided(reason: string): SourceVerdict {

@@ -15,8 +15,8 @@ import { programSourceReader } from '../program-reader.js';
 import { supervisedServices } from '../supervised.js';
 import { dockerfileTemplate } from '../templates.js';
 import { fromStage, sourceFor } from './copies.js';
-import { linkGoBinary, StageFiles, type ContextFiles } from './go-link.js';
-import { cargoBinPaths, linkRustBinary } from './rust-link.js';
+import { goBinaryVerdict, StageFiles, type ContextFiles } from './go-link.js';
+import { cargoBinPaths, rustBinaryVerdict } from './rust-link.js';
 import { pipInstallsIn, pipInstallsOfArgv, type PipInstall } from '../../model/python-clis.js';
 import { DEFAULT_PATH, parseDockerfile, span, type CopyOp, type Stage } from './parse.js';
 
@@ -167,7 +167,11 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
   // A binary that a go or cargo command built (here or in another stage): its main package or crate in the build context decides.
   const linkProgram = (exe: string, workdir: string, signal: string): SourceVerdict | undefined => {
     const paths = execPaths(exe, workdir, pathDirs);
-    const v = linkGoBinary(paths, { files, stage, signal }) ?? linkRustBinary([...paths, ...cargoBinPaths(exe, stage)], { files, stage, signal });
+    const o = { files, stage, signal };
+    // one walk of what wrote the program; the cargo bin directory of the rust image only for a cargo build
+    const built = files.firstWriter(stage, paths);
+    const cargoBuilt = built ? undefined : files.firstWriter(stage, cargoBinPaths(exe, stage));
+    const v = built ? (goBinaryVerdict(built, o) ?? rustBinaryVerdict(built, o)) : cargoBuilt ? rustBinaryVerdict(cargoBuilt, o) : undefined;
     const file = v?.evidence?.file;
     const ref = file !== undefined ? files.refs.get(file) : undefined;
     // The deciding file is a document of the launch, where a finding can point.

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { SourceVerdict } from '../../model/launch.js';
 import { cargoLockPackages, parseCargoManifest, type CargoManifest } from '../cargo-build.js';
 import { analyzeRustCrate } from '../rust-source.js';
-import { defaultCargoHome, type CargoCrate, type StageFiles } from './go-link.js';
+import { defaultCargoHome, type BuiltBinary, type CargoCrate, type StageFiles } from './go-link.js';
 import { DEFAULT_PATH, type Stage } from './parse.js';
 
 interface RustLinkOptions {
@@ -34,15 +34,9 @@ export function cargoBinPaths(exe: string, stage: Stage): string[] {
   return home && !exe.includes('/') && (set === undefined || set.startsWith(DEFAULT_PATH) || set.includes(`${home}/bin`)) ? [path.posix.join(home, 'bin', exe)] : [];
 }
 
-/** What the binary at one of `paths` is, when a cargo command built it; undefined when none pid1 can see did. */
-export function linkRustBinary(paths: readonly string[], o: RustLinkOptions): SourceVerdict | undefined {
-  for (const p of paths) {
-    const w = o.files.writer(o.stage, p);
-    if (w.kind === 'none') continue;
-    if (w.kind !== 'cargo') return undefined;
-    return verdictFor(p, w, o);
-  }
-  return undefined;
+/** What the launch's program is (`StageFiles.firstWriter`), when a cargo command built it; undefined when something else wrote it. */
+export function rustBinaryVerdict(built: BuiltBinary, o: RustLinkOptions): SourceVerdict | undefined {
+  return built.writer.kind === 'cargo' ? verdictFor(built.path, built.writer, o) : undefined;
 }
 
 function describe(w: CargoWriter): string {
