@@ -456,8 +456,6 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         const ci = rest.indexOf(source);
         scriptArgs = ci >= 0 ? rest.slice(ci + 2) : [];
       }
-      // A shell reading commands from stdin: with stdin closed it reads end of input and exits at once.
-      if (source === undefined && prog.interactive && opts.stdin === 'closed') return { processes: [] };
       if (source === undefined) break;
       // -e on the command line or in the shebang
       const shellOpts = rest.slice(1, prog.next ?? rest.length).filter((a) => /^-[a-zA-Z]+$/.test(a));
@@ -583,8 +581,8 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
   }
   if (current.length) {
     let last = current[current.length - 1] as Program;
-    // A REPL reading its code from a closed stdin gets end of input and exits at once: no stop to lose.
-    if (last.interactive && last.role === 'service' && opts.stdin === 'closed' && !hidden) return { processes: [] };
+    // A shell or REPL reading from a closed stdin gets end of input and exits at once: no stop to lose.
+    if (last.interactive && opts.stdin === 'closed') return { processes: [] };
     // A service pid1 does not know by its name may be known by what built it (a Go binary and its `go build`).
     const unnamed = last.role === 'service' && last.catalogue === undefined && last.graceful === undefined;
     let source = (last.programDecides || unnamed) && !hidden ? opts.programSource?.(rest, last) : undefined;
