@@ -17,7 +17,7 @@ import path from 'node:path';
 import { CATALOGUE, KEEPS_RUNNING, STOP_SIGNALS, behaviourOn, catalogueById, catalogueEntryForArgv, type SignalBehaviour } from '../src/model/catalogue.js';
 import { parseSignal, signalName } from '../src/model/signals.js';
 import { cleanupInits, startAsInit, type InitRun } from './helpers/as-init.js';
-import { sleep, tempDir, waitFor } from './helpers/exec.js';
+import { programPath, sleep, tempDir, waitFor } from './helpers/exec.js';
 import { within } from './helpers/within.js';
 
 after(cleanupInits);
@@ -61,14 +61,6 @@ interface Recipe {
   unnamed?: boolean;
 }
 
-const which = (name: string): string | undefined => {
-  if (name.startsWith('/')) return fs.existsSync(name) ? name : undefined;
-  for (const d of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
-    const p = path.join(d, name);
-    if (fs.existsSync(p)) return p;
-  }
-  return undefined;
-};
 /** The first path matching a glob-like prefix/suffix in a directory (php-fpm8.2, postgresql/15). */
 const findIn = (dir: string, re: RegExp): string | undefined => {
   try {
@@ -110,7 +102,7 @@ const RACK = 'run lambda { |env| [200, {"content-type" => "text/plain"}, ["ok"]]
 
 /** Build a tiny Go program once (when Debian's golang is installed). */
 function goBinary(): string {
-  const go = which('go');
+  const go = programPath('go');
   if (!go) throw new Error('go is not installed (Debian: golang-go)');
   const d = app('goloop', {
     'main.go': 'package main\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc main() {\n\tfmt.Println("ready")\n\ttime.Sleep(time.Hour)\n}\n',
@@ -468,7 +460,7 @@ describe('the catalogue, checked against real programs as PID 1', { concurrency:
           return;
         }
       }
-      const exe = which(argv[0] as string);
+      const exe = programPath(argv[0] as string);
       if (!exe) {
         t.skip(`${argv[0]} is not installed here (Debian: ${entry.debian ?? 'not packaged'})`);
         return;

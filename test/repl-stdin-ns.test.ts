@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { chainFromArgv } from '../src/model/launch.js';
-
-const which = (name: string): boolean => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+import { programPath } from './helpers/exec.js';
 
 const REPLS: { argv: string[]; required: boolean }[] = [
   { argv: ['python3'], required: true },
@@ -22,7 +21,7 @@ const REPLS: { argv: string[]; required: boolean }[] = [
 
 describe('a REPL as PID 1 with no stdin exits at once', () => {
   for (const r of REPLS) {
-    const present = which(r.argv[0] as string);
+    const present = programPath(r.argv[0] as string) !== undefined;
     it(r.argv.join(' '), { skip: !present && !r.required ? `${r.argv[0]} is not installed` : false }, () => {
       assert.ok(present, `${r.argv[0]} must be installed (scripts/install-deps.sh)`);
       // the timeout only stops a hang: a REPL that waits for input would be killed and fail the status check

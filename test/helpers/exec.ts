@@ -25,6 +25,16 @@ export function runSync(file: string, args: string[], input?: string): string {
   return execFileSync(file, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
 }
 
+/** Where a program is installed on this host (an absolute path is checked as it is), or undefined. */
+export function programPath(name: string): string | undefined {
+  if (name.startsWith('/')) return fs.existsSync(name) ? name : undefined;
+  for (const d of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
+    const p = path.join(d, name);
+    if (fs.existsSync(p)) return p;
+  }
+  return undefined;
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Poll `fn` until it returns a value that is not undefined, or fail after `timeoutMs`. */
