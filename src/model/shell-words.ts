@@ -4,6 +4,7 @@
  * the analysis live in shell.ts.
  */
 import type { Node } from 'web-tree-sitter';
+import { cliWeight } from './cli-weights.js';
 
 /** A word of a command: its literal value when it has no expansion, else undefined; plus its source text. */
 export interface Word {
@@ -185,6 +186,8 @@ export function commandWeight(name: string, args: readonly Word[], input = false
     return args.length === 1 && /^\d+(\.\d+)?s?$/.test(args[0]?.literal ?? '') && secs < SHORT_SLEEP_SECONDS ? 'instant' : false;
   }
   if (name === 'find' && listingFind(args)) return 'instant';
+  const cli = cliWeight(name, args);
+  if (cli) return cli;
   // sshd detaches into the background and its first process returns at once unless -D, -d or -i (sshd(8)).
   if (/(^|\/)sshd$/.test(name)) return args.every((a) => a.literal !== undefined && !/^-[a-zA-Z]*[Ddi]/.test(a.literal)) ? 'instant' : false;
   if (WORK.has(name)) return 'work';

@@ -15,6 +15,8 @@ ruleTester(rule, {
     { name: 'sshd without -D daemonises: the container ends at once', dockerfile: 'FROM ubuntu:22.04\nCMD mkdir -p /var/run/sshd; /usr/sbin/sshd;\n' },
     { name: 'a listing in the exec form of bash -c', dockerfile: 'FROM fedora:40\nCMD ["/bin/bash", "-c", "find /github/tools/bin -maxdepth 1 -type f | xargs -n1 basename | sort"]\n' },
     { name: 'exec form', dockerfile: 'FROM python:3.9-slim\nENTRYPOINT ["gunicorn", "app:app"]\n' },
+    // A listing after a listing: nothing runs for long, the container ends by itself.
+    { name: 'cloud CLI listings end by themselves', dockerfile: 'FROM debian:bookworm\nCMD gcloud storage ls gs://b/ && aws s3 ls s3://b/ && kubectl get pods -n x\n' },
     { name: 'alpine: busybox ash execs the last simple command', dockerfile: `FROM python:3.12-alpine\nENTRYPOINT ${GUNICORN}\n` },
     { name: 'fedora: bash execs it', dockerfile: 'FROM fedora:40\nCMD svc --port 80\n' },
     { name: 'bash after &&', dockerfile: 'FROM rockylinux:9\nCMD cd /app && svc\n' },
@@ -36,6 +38,25 @@ ruleTester(rule, {
       name: 'xargs running a program that may take long',
       dockerfile: 'FROM debian:bookworm\nCMD find /opt -maxdepth 1 -type f | xargs -n1 curl -T\n',
       errors: [{ severity: 'error', message: /does not exec `find`/ }],
+      output: null,
+    },
+    {
+      name: 'a cloud upload before a listing: the upload is what the Job runs for, not the listing after it',
+      dockerfile: 'FROM debian:bookworm\nCMD ["bash", "-c", "echo copying\\ngcloud storage cp --recursive /out/* gs://b/m/\\necho verifying\\ngcloud storage ls --long gs://b/m/"]\n',
+      errors: [{ severity: 'error', message: /`gcloud` is not the last command/ }],
+      output: null,
+    },
+    {
+      name: 'gsutil -m rsync, aws s3 sync, azcopy copy and rclone copy are transfers (work)',
+      dockerfile:
+        'FROM debian:bookworm\nCMD gsutil -m -o GSUtil:parallel_process_count=4 rsync -r /d gs://b && aws --region eu-west-1 s3 sync /d s3://b && azcopy copy /d https://x && rclone copy /d r:b && gsutil ls gs://b\n',
+      errors: [{ severity: 'error', message: /is not the last command/ }],
+      output: null,
+    },
+    {
+      name: 'kubectl get --watch follows changes: it never ends',
+      dockerfile: 'FROM debian:bookworm\nCMD kubectl get pods --watch | grep Running\n',
+      errors: [{ severity: 'error', message: /does not exec `kubectl`/ }],
       output: null,
     },
     {
