@@ -149,3 +149,43 @@ describe("a TERM trap that runs the daemon's own stop while the shell waits behi
     }
   }
 });
+
+describe('a script without a shebang, run by a shell (execve fails with ENOEXEC: the shell interprets it)', () => {
+  const dir = tempDir('pid1-noshebang-');
+  fs.writeFileSync(path.join(dir, 'svc.py'), SERVICE);
+  const cases = [
+    { what: 'runs the service without exec', body: `echo start\npython3 ${dir}/svc.py\n` },
+    { what: 'execs the service', body: `echo start\nexec python3 ${dir}/svc.py\n` },
+  ];
+  for (const sh of SHELLS) {
+    for (const c of cases) {
+      it(`${sh.family} -c ./run.sh, a script that ${c.what}`, async () => {
+        const file = path.join(dir, `run-${sh.family}.sh`);
+        fs.writeFileSync(file, c.body);
+        fs.chmodSync(file, 0o755);
+        const argv = [...sh.argv, '-c', file];
+        const ns = await startNamespace(argv, { readyLine: /ready/ });
+        let graceful: boolean;
+        try {
+          // bash reads the script itself (PID 1 stays bash), busybox runs `ash FILE`, dash forks and its child execs /bin/sh FILE
+          const cmdline = fs.readFileSync(`/proc/${ns.initPid}/cmdline`, 'utf8').split('\0');
+          const execd = c.body.includes('exec ') && sh.family !== 'dash';
+          if (!execd) assert.ok(cmdline[0]?.endsWith(sh.family === 'ash' ? 'ash' : sh.family === 'bash' ? 'bash' : 'dash'), `PID 1: ${cmdline.join(' ')}`);
+          process.kill(ns.initPid, 'SIGTERM');
+          graceful = await endsWithin(ns.exited, 1500);
+          assert.equal(graceful, execd, 'SIGTERM ended the service');
+        } finally {
+          await ns.destroy();
+        }
+        const chain = chainFromArgv(argv, { sh: sh.family, readScript: (p) => (p === file ? c.body : undefined) });
+        // the model: the service replaced the shell (what CPython does then is svc.py's, which it is not given), or the shell drops the stop
+        if (graceful)
+          assert.deepEqual(
+            chain.processes.map((p) => p.name),
+            ['python3'],
+          );
+        else assert.equal(predictStop(chain).outcome, 'killed', 'the model agrees');
+      });
+    }
+  }
+});

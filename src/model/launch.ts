@@ -380,6 +380,15 @@ export function shebangOf(text: string): string[] | undefined {
   return parts;
 }
 
+/**
+ * Who interprets a script without a shebang that a shell runs (execve fails with ENOEXEC; measured as PID 1 in
+ * test/shell-shapes-ns.test.ts): bash reads it itself, busybox ash runs it as `ash FILE`, and dash execs
+ * /bin/sh with it (dash src/exec.c tryexec). The runtime itself cannot run one (runc: exec format error).
+ */
+function noShebangInterpreter(shell: ShellFamily): string[] {
+  return shell === 'bash' || shell === 'ash' || shell === 'zsh' ? [shell] : ['/bin/sh'];
+}
+
 /** Sourced files that set up an environment and nothing else: a virtualenv's activate, profiles, os-release, Debian's apache2 envvars. */
 const QUIET_SOURCES = /(^|\/)(activate|os-release|profile|\.profile|\.bashrc|\.bash_profile|environment|envvars|nvm\.sh)$|^\/etc\/profile\.d\//;
 
@@ -405,6 +414,8 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
   let hidden = false;
   // `exec "$@"` with the parameters unknown drops them: a script run after that has unknown parameters, not none.
   let argsDropped = false;
+  // The shell that runs what comes next (`bash -c ./run.sh`): it interprets a script without a shebang.
+  let callerShell: ShellFamily | undefined;
   // pip installs before the service, in the image or earlier on the same command line.
   const installs: PipInstall[] = [...(opts.pipInstalls ?? [])];
   for (let guard = 0; guard < 32 && rest.length > 0; guard++) {
@@ -415,7 +426,7 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     const written = rest;
     if (asWritten?.role === 'service') {
       const text = opts.readScript?.(head);
-      const interp = text !== undefined ? shebangOf(text) : undefined;
+      const interp = text !== undefined ? (shebangOf(text) ?? (callerShell ? noShebangInterpreter(callerShell) : undefined)) : undefined;
       if (interp) {
         rest = [...interp, head, ...rest.slice(1)];
         if (currentArgv === argv && processes.length === 0 && current.length === 0) currentArgv = rest;
@@ -430,6 +441,7 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         hidden = true;
       }
     }
+    callerShell = undefined;
     // identified once per step: again only when a shebang put its interpreter in front
     const prog = asWritten !== undefined && rest === written ? asWritten : identify(rest, opts.sh, opts.env);
     current.push(prog);
@@ -502,6 +514,7 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         }
         rest = next;
         currentArgv = next;
+        callerShell = family;
         continue;
       }
       if (end.kind === 'loop') {
@@ -520,6 +533,7 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         }
         // the shell replaces itself: same process, next program
         rest = next;
+        callerShell = family;
         continue;
       }
       // foreground: the shell stays, the service is its child. Only an unknown /bin/sh leaves it open.
@@ -536,6 +550,7 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
       }
       rest = next;
       currentArgv = next;
+      callerShell = family;
       continue;
     }
     if ((prog.role === 'init' || prog.role === 'fork-wrapper') && prog.next !== undefined) {
