@@ -6,7 +6,7 @@
  */
 import { behaviourOn, catalogueById, type Reaction } from './catalogue.js';
 import { basename, identify, programOfEntry, type Forwarding, type Program, type Role, type ShellFamily } from './programs.js';
-import { analyzeShell, isAllArgs, steadyEnds, type FinalCommand, type ShellAnalysis, type ShellEnd, type Trap } from './shell.js';
+import { analyzeShell, isAllArgs, setsTrapOrExecs, steadyEnds, type FinalCommand, type ShellAnalysis, type ShellEnd, type Trap } from './shell.js';
 import { KERNEL_SIGRTMIN, parseSignal, signalFate, signalName, type SignalMasks } from './signals.js';
 import { consoleScriptVerdict, pipInstallsIn, type PipInstall } from './python-clis.js';
 
@@ -392,9 +392,9 @@ function noShebangInterpreter(shell: ShellFamily): string[] {
 /** Sourced files that set up an environment and nothing else: a virtualenv's activate, profiles, os-release, Debian's apache2 envvars. */
 const QUIET_SOURCES = /(^|\/)(activate|os-release|profile|\.profile|\.bashrc|\.bash_profile|environment|envvars|nvm\.sh)$|^\/etc\/profile\.d\//;
 
-/** A sourced file's text could change the stop: unseen, or it sets a trap or execs. */
+/** A sourced file's text could change the stop: unseen, or it sets a trap or execs (a command, not a word in one). */
 function sourcedChanges(text: string | undefined): boolean {
-  return text === undefined || /(^|[\s;&|(])(trap|exec)\s/m.test(text);
+  return text === undefined || (setsTrapOrExecs(text) ?? /(^|[\s;&|(])(trap|exec)\s/m.test(text));
 }
 
 /** A program path that names a script (not found: pid1 cannot see what it runs). */
@@ -488,9 +488,12 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
       // A sourced file pid1 cannot read runs inside this shell: a trap or an exec there would change the stop.
       const hiddenSource = analysis.sourced.find((f) => f.path === undefined || (!QUIET_SOURCES.test(f.path) && sourcedChanges(opts.readScript?.(f.path))));
       if (hiddenSource && !opaque) {
+        const seen = hiddenSource.path !== undefined && opts.readScript?.(hiddenSource.path) !== undefined;
         opaque = {
           code: 'script-unseen',
-          message: `line ${hiddenSource.line} sources ${hiddenSource.path ?? 'a file named at run time'}, which pid1 cannot see: a trap or an exec in it would change the stop`,
+          message: seen
+            ? `line ${hiddenSource.line} sources ${hiddenSource.path}, which sets a trap or runs exec: pid1 does not follow the stop into it`
+            : `line ${hiddenSource.line} sources ${hiddenSource.path ?? 'a file named at run time'}, which pid1 cannot see: a trap or an exec in it would change the stop`,
           at: processes.length,
         };
       }

@@ -131,6 +131,10 @@ const INSTANT = new Set([
   'uniq',
   'tee',
   'setcap',
+  // mount(8) returns once the filesystem is mounted (a FUSE helper daemonizes); sysctl(8) writes and returns
+  'mount',
+  'umount',
+  'sysctl',
   'update-ca-certificates',
   'usermod',
   'groupmod',

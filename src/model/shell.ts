@@ -1104,7 +1104,7 @@ class Walker {
     // After `wait`, later commands are the script's tidy-up: the job stays the service.
     const service: Service = Object.assign({}, rec, { execBy: by });
     return {
-      open: paths.map((p) => (p.waits > 0 ? p.runs(rec) : new Path(service, undefined, p.job, 0, false, undefined, p.via, undefined, undefined))),
+      open: paths.map((p) => (p.waits > 0 ? p.runs(rec) : new Path(service, undefined, p.job, 0, false, undefined, p.via, p.args, p.frames))),
       ends: NO_ENDS,
       returned: NO_PATHS,
     };
@@ -1658,6 +1658,28 @@ export function plainArgv(source: string): string[] | undefined {
         .map((s) => s.node),
     ),
   );
+}
+
+/**
+ * Whether a file that a script sources runs `trap` or `exec` anywhere (as a command, not as a word: `bundle
+ * exec rake` and a function named `exec_as_git` do neither). Undefined when the shell grammar is not loaded.
+ */
+export function setsTrapOrExecs(text: string): boolean | undefined {
+  if (!shellParserReady()) return undefined;
+  return parsed(text, (root) => {
+    const stack: Node[] = [root];
+    for (let n = stack.pop(); n; n = stack.pop()) {
+      if (n.type === 'command') {
+        const w = firstWord(n);
+        if (w === 'trap' || w === 'exec') return true;
+      }
+      for (let i = n.namedChildCount - 1; i >= 0; i--) {
+        const c = n.namedChild(i);
+        if (c) stack.push(c);
+      }
+    }
+    return false;
+  });
 }
 
 /** Does an argv word stand for the script's arguments (`"$@"`)? */

@@ -36,6 +36,12 @@ ruleTester(rule, {
         '[]',
       ),
     },
+    // A command that may serve and returns (`chown`, `helper`) leaves $1 as it was: the CMD still decides the branch.
+    {
+      name: 'the parameters still decide after a command that is not the last: start execs the service',
+      ...WITH('#!/bin/bash\nchown -R app /data\nconfigure_app\ncase "$1" in\n  start) exec svc ;;\n  init) migrate ;;\nesac\n', '["start"]'),
+    },
+    { name: 'mount returns at once: with no parameters the script ends by itself', ...ALONE('#!/bin/bash\nset -e\nmount -t debugfs none /sys/kernel/debug/\nexec "$@"\n') },
     { name: 'if/else: both branches exec', ...WITH('#!/bin/sh\nif [ -n "$DEBUG" ]; then\n  exec svc --debug\nelse\n  exec svc\nfi\n') },
     { name: 'case: every item execs or exits', ...WITH('#!/bin/sh\ncase "$1" in\n  -*) exec svc "$@" ;;\n  help) echo usage; exit 0 ;;\n  *) exec "$@" ;;\nesac\n') },
     { name: 'a condition on the CMD decides: the branch it takes execs', ...WITH('#!/bin/sh\nif [ "$1" = svc ]; then\n  exec svc --port 80\nfi\nsu app -c "$*"\n') },
@@ -73,6 +79,17 @@ ruleTester(rule, {
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
+    // `bundle exec` and a function named exec_as_git are words, not the exec builtin: the sourced file changes nothing, so the loss is certain.
+    {
+      name: 'a sourced file that only defines functions (one runs `bundle exec`): certain, not a warning',
+      dockerfile: 'FROM debian:bookworm\nCOPY functions /etc/app/functions\nCOPY e.sh /e.sh\nENTRYPOINT ["/e.sh"]\nCMD ["start"]\n',
+      files: {
+        functions: '#!/bin/bash\nexec_as_git() { sudo -HEu git "$@"; }\nmigrate_database() {\n  exec_as_git bundle exec rake db:migrate >/dev/null\n}\n',
+        'e.sh': '#!/bin/bash\nset -e\nsource /etc/app/functions\nmigrate_database\nsvc --port 80\n',
+      },
+      errors: [{ file: 'e.sh', line: 5, severity: 'error', messageId: 'shellStays' }],
+      outputFiles: { 'e.sh': '#!/bin/bash\nset -e\nsource /etc/app/functions\nmigrate_database\nexec svc --port 80\n' },
+    },
     {
       name: 'a variable that holds a program without exec: the shell runs it as its child',
       ...WITH('#!/bin/bash\nrun_cmd="gosu app"\n${run_cmd} "$@"\n'),
