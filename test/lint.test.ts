@@ -403,3 +403,22 @@ test('Windows containers: no stop finding, reason `windows` (Dockerfile, pod wit
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('build context above the Dockerfile: the files its COPY names are only there (docker build -f sub/Dockerfile .)', async () => {
+  // app.js listens for nothing: node as PID 1 keeps SIGTERM's default action, which the kernel drops for init
+  const app = "const http = require('http');\nhttp.createServer((q, r) => r.end('ok')).listen(3000);\n";
+  const dir = tree({
+    'app/package.json': '{"name":"a","version":"1.0.0"}\n',
+    'app/app.js': app,
+    'app/version2/Dockerfile': 'FROM node:20\nWORKDIR /usr/src/app\nCOPY package.json ./\nCOPY . .\nCMD ["node", "app.js"]\n',
+    // one of its files beside it: its own directory is the context (app.js is then out of sight)
+    'other/package.json': '{"name":"b","version":"1.0.0"}\n',
+    'other/app.js': app,
+    'other/sub/package.json': '{"name":"c","version":"1.0.0"}\n',
+    'other/sub/Dockerfile': 'FROM node:20\nWORKDIR /usr/src/app\nCOPY package.json ./\nCOPY . .\nCMD ["node", "app.js"]\n',
+  });
+  const { out } = await lintJson(['--no-config', '.'], { cwd: dir });
+  const outcome = (f: string): string | undefined => out.files.find((x) => x.file === f)?.launches[0]?.outcome;
+  assert.equal(outcome('app/version2/Dockerfile'), 'killed', 'app.js read from app/');
+  assert.notEqual(outcome('other/sub/Dockerfile'), 'killed', 'its own directory has package.json: app.js is not there');
+});

@@ -235,6 +235,41 @@ export function usesShell(l: Launch): boolean {
   return startsWithShell(l.argv, l.entrypoint ?? l.cmd);
 }
 
+/** How far above its Dockerfile a build context is looked for (`docker build -f deploy/docker/Dockerfile .`). */
+const CONTEXT_LEVELS = 3;
+
+/**
+ * The build context when none is given and the Dockerfile's own directory cannot be it: none of the files its
+ * COPY/ADD instructions name (literally) is there, and every one of them is in a directory above it, inside the
+ * tree pid1 was given (the `docker build -f sub/Dockerfile .` layout of monorepos). The nearest such directory.
+ */
+function contextAbove(dockerfile: string, stages: readonly Stage[], store: DocumentStore): string | undefined {
+  const named = new Set<string>();
+  for (const st of stages)
+    for (const c of st.copies) {
+      if (c.from !== undefined) continue;
+      for (const src of c.sources) {
+        if (src.startsWith('<<') || /[$*?[\]]|^[a-z]+:\/\/|^git@/i.test(src)) continue;
+        const rel = path.posix.normalize(src).replace(/\/+$/, '');
+        if (rel !== '.' && rel !== '' && !rel.startsWith('../')) named.add(rel);
+      }
+    }
+  if (named.size === 0) return undefined;
+  const own = path.dirname(dockerfile);
+  const has = (dir: string, rel: string): boolean => store.typeOf(path.join(dir, rel)) !== 'none';
+  if ([...named].some((rel) => has(own, rel))) return undefined;
+  // only directories of the tree pid1 was given (the run's confinement says which)
+  const top = store.confinement ? store.confinement.searchRoot(path.parse(own).root, own) : own;
+  let dir = own;
+  for (let i = 0; i < CONTEXT_LEVELS; i++) {
+    const up = path.dirname(dir);
+    if (up === dir || !(up === top || up.startsWith(`${top}${path.sep}`))) return undefined;
+    dir = up;
+    if ([...named].every((rel) => has(dir, rel))) return dir;
+  }
+  return undefined;
+}
+
 export function lintDockerfileSource(doc: Document, store: DocumentStore, opts: SourceOptions = {}): SourceResult {
   const { model, errors } = parseDockerfile(doc, opts);
   // A template (Dockerfile.template, or one that fails where `{{ }}` is): what builds is its rendered output.
@@ -242,7 +277,7 @@ export function lintDockerfileSource(doc: Document, store: DocumentStore, opts: 
   const template = dockerfileTemplate(doc, failed);
   if (template) return { doc, launches: [], errors: [], notices: [template] };
   if (!model) return { doc, launches: [], errors };
-  const ctxDir = opts.context ?? (doc.absPath ? path.dirname(doc.absPath) : process.cwd());
+  const ctxDir = opts.context ?? (doc.absPath ? (contextAbove(doc.absPath, model.stages, store) ?? path.dirname(doc.absPath)) : process.cwd());
   const ctx = contextReader(ctxDir, store);
   const launches: DockerfileLaunch[] = [];
   const files = new StageFiles(ctx, model.stages);
