@@ -19,6 +19,7 @@ import { loadShellParser } from '../src/model/shell.js';
 import { ImageLinker, repoRoot } from '../src/sources/image-links.js';
 import { lintKubernetesSource } from '../src/sources/kubernetes/source.js';
 import type { KubernetesLaunch as K8sLaunch, SourceResult } from '../src/sources/launch.js';
+import { pid1 } from './helpers/cli.js';
 import { dockerStop, removeContainer, requireDocker, startContainer, testImage } from './helpers/docker.js';
 import { runSync, tempRepo, waitFor } from './helpers/exec.js';
 
@@ -469,6 +470,236 @@ describe('the image linker: builds the repository declares', () => {
     fs.mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
     assert.equal(repoRoot(path.join(dir, 'a', 'b'), dir), dir);
     assert.equal(repoRoot(path.join(dir, 'a', 'b'), path.join(dir, 'elsewhere')), path.join(dir, 'a', 'b'));
+  });
+});
+
+interface DeclaredCase {
+  name: string;
+  files: Record<string, string>;
+  image: string;
+  /** The Dockerfile linked (a path suffix), or undefined for no link. */
+  dockerfile?: string;
+  target?: string;
+  /** What the link (or the ambiguity) says. */
+  how?: RegExp;
+  /** Several builds declared for the image: the Dockerfiles named. */
+  ambiguous?: string[];
+}
+
+const DEBIAN = 'FROM debian:bookworm\nCMD ["app"]\n';
+const STAGED = 'FROM debian:bookworm AS build\nRUN true\nFROM debian:bookworm AS runtime\nCMD ["app"]\n';
+
+const declaredCases: DeclaredCase[] = [
+  {
+    name: 'a Makefile image variable names the Dockerfile beside it (HariSekhon: REPO := harisekhon/zookeeper)',
+    files: { 'zookeeper/Makefile': 'REPO := harisekhon/zookeeper\nTAG ?= 3.4\n\ninclude ../Makefile\n', 'zookeeper/Dockerfile': DEBIAN },
+    image: 'harisekhon/zookeeper:3.4',
+    dockerfile: 'zookeeper/Dockerfile',
+    how: /^zookeeper\/Makefile:1 names REPO = harisekhon\/zookeeper, built from zookeeper\/Dockerfile beside it$/,
+  },
+  {
+    name: 'IMAGE ?=, IMG =, DOCKER_IMAGE = and IMAGE_NAME := with make variables expanded',
+    files: { 'svc/Makefile': 'REGISTRY = ghcr.io/acme\nDOCKER_IMAGE = $(REGISTRY)/billing  # the image\n', 'svc/Dockerfile': DEBIAN },
+    image: 'ghcr.io/acme/billing:v2',
+    dockerfile: 'svc/Dockerfile',
+  },
+  {
+    name: 'a Makefile image variable with no Dockerfile beside it declares nothing',
+    files: { 'svc/Makefile': 'IMAGE ?= ghcr.io/acme/billing\n', 'other/Dockerfile': DEBIAN },
+    image: 'ghcr.io/acme/billing',
+  },
+  {
+    name: 'a Makefile recipe: docker build -t $(IMAGE):$(TAG) -f FILE --target STAGE CONTEXT, run in its directory',
+    files: {
+      'deploy/Makefile': 'IMAGE = gcr.io/acme/api\nTAG = v1\n\nbuild:\n\t@docker build \\\n\t  -t $(IMAGE):$(TAG) \\\n\t  -f ../src/Dockerfile.api --target runtime ../src\n',
+      'src/Dockerfile.api': STAGED,
+    },
+    image: 'gcr.io/acme/api:v1',
+    dockerfile: 'src/Dockerfile.api',
+    target: 'runtime',
+    how: /^deploy\/Makefile:5 builds gcr\.io\/acme\/api from src\/Dockerfile\.api$/,
+  },
+  {
+    name: 'a recipe builds the image variable from another Dockerfile: the recipe says which (no second declaration)',
+    files: { 'web/Makefile': 'IMG ?= acme/web\nimage:\n\tdocker buildx build --push -t ${IMG} -f Dockerfile.prod .\n', 'web/Dockerfile': DEBIAN, 'web/Dockerfile.prod': DEBIAN },
+    image: 'acme/web',
+    dockerfile: 'web/Dockerfile.prod',
+  },
+  {
+    name: 'a make variable the Makefile does not settle stands for any registry, never for the last name part',
+    files: {
+      'ops/Makefile': 'worker:\n\tpodman build -t $(REGISTRY)/worker:$(shell git describe) ../worker\nall:\n\tdocker build -t $(REGISTRY)/$(NAME) ../app\n',
+      'worker/Dockerfile': DEBIAN,
+      'app/Dockerfile': DEBIAN,
+    },
+    image: 'europe-docker.pkg.dev/p/r/worker:1.2',
+    dockerfile: 'worker/Dockerfile',
+  },
+  {
+    name: 'a Makefile whose image variable names another image beside a Dockerfile: neither the declaration nor the folder name links',
+    files: { 'redis-slave/Makefile': 'REGISTRY = gcr.io/google-samples\nIMAGE = $(REGISTRY)/gb-redisslave\n', 'redis-slave/Dockerfile': DEBIAN },
+    image: 'registry.k8s.io/redis-slave:v2',
+  },
+  {
+    name: "the same Makefile's own image links by its declaration",
+    files: { 'redis-slave/Makefile': 'REGISTRY = gcr.io/google-samples\nIMAGE = $(REGISTRY)/gb-redisslave\n', 'redis-slave/Dockerfile': DEBIAN },
+    image: 'gcr.io/google-samples/gb-redisslave:v3',
+    dockerfile: 'redis-slave/Dockerfile',
+  },
+  {
+    name: 'a build script: docker build -t ${REPO}/rs-load:${TAG} . from its own directory (instana robot-shop load-gen/build.sh)',
+    files: { 'load-gen/build.sh': '#!/bin/sh\nif [ -z "$REPO" ]; then echo "set REPO"; exit 1; fi\ndocker build -t ${REPO}/rs-load:${TAG} .\n', 'load-gen/Dockerfile': DEBIAN },
+    image: 'robotshop/rs-load:2.1.0',
+    dockerfile: 'load-gen/Dockerfile',
+    how: /^load-gen\/build\.sh:3 builds \$\{REPO\}\/rs-load from load-gen\/Dockerfile$/,
+  },
+  {
+    name: 'a build script that cds first: `cd "$(dirname "$0")/.."`, then a literal cd, and the variables it assigns',
+    files: {
+      'scripts/build-images.sh':
+        '#!/bin/bash\nset -e\nREGISTRY=quay.io/acme\ncd "$(dirname "$0")/.."\n(cd tools && docker build -t "$REGISTRY/tools" .)\ncd services/cart\nsudo docker build --tag="$REGISTRY/cart:latest" --file=docker/Dockerfile --target=runtime .\n',
+      'services/cart/docker/Dockerfile': STAGED,
+      'tools/Dockerfile': DEBIAN,
+    },
+    image: 'quay.io/acme/cart:1',
+    dockerfile: 'services/cart/docker/Dockerfile',
+    target: 'runtime',
+  },
+  {
+    name: "a subshell's cd ends with it",
+    files: {
+      'scripts/build-images.sh': '#!/bin/bash\nREGISTRY=quay.io/acme\ncd "$(dirname "$0")/.."\n(cd tools && docker build -t "$REGISTRY/tools" .)\n',
+      'tools/Dockerfile': DEBIAN,
+    },
+    image: 'quay.io/acme/tools',
+    dockerfile: 'tools/Dockerfile',
+  },
+  {
+    name: 'a script that cds where the text does not say declares nothing after it',
+    files: { 'build.sh': '#!/bin/sh\ncd "$SRC"\ndocker build -t acme/api .\n', Dockerfile: DEBIAN },
+    image: 'acme/api',
+  },
+  {
+    name: 'two declarations of one image from two Dockerfiles: not linked, and the message names both',
+    files: {
+      'a/build.sh': 'docker build -t acme/api .\n',
+      'a/Dockerfile': DEBIAN,
+      'b/Makefile': 'build:\n\tdocker build -t acme/api .\n',
+      'b/Dockerfile': DEBIAN,
+    },
+    image: 'acme/api:1',
+    ambiguous: ['a/Dockerfile', 'b/Dockerfile'],
+    how: /^a\/build\.sh:1 builds acme\/api from a\/Dockerfile$|^b\/Makefile:2 builds acme\/api from b\/Dockerfile$/,
+  },
+  {
+    name: 'one image, a Dockerfile per tag: the tag the manifest names decides (a tag no build writes stays ambiguous)',
+    files: {
+      '.github/workflows/ci.yml':
+        'on: push\njobs:\n  job:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: |\n          cd t5/client-app\n          docker build --tag t5-model-serving:client-app .\n          cd ../model\n          docker build --tag t5-model-serving:serving .\n',
+      't5/client-app/Dockerfile': DEBIAN,
+      't5/model/Dockerfile': DEBIAN,
+    },
+    image: 't5-model-serving:serving',
+    dockerfile: 't5/model/Dockerfile',
+    how: /^\.github\/workflows\/ci\.yml:10 builds t5-model-serving from t5\/model\/Dockerfile$/,
+  },
+  {
+    name: 'a bare name a script tags links only the same bare name, not the last part of a longer one',
+    files: { 'jax/build.sh': 'docker build -t gcr.io/${PROJECT}/jax/hello .\n', 'jax/Dockerfile': DEBIAN },
+    image: 'hello',
+  },
+  {
+    name: 'a workflow: docker/build-push-action with context, file, tags and target',
+    files: {
+      '.github/workflows/release.yml':
+        'on: push\nenv:\n  IMAGE: ghcr.io/acme/worker\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - name: build\n        uses: docker/build-push-action@v6\n        with:\n          context: svc\n          file: svc/Dockerfile.prod\n          target: runtime\n          tags: |\n            ${{ env.IMAGE }}:latest\n            ${{ env.IMAGE }}:${{ github.sha }}\n',
+      'svc/Dockerfile.prod': STAGED,
+    },
+    image: 'ghcr.io/acme/worker:1.0',
+    dockerfile: 'svc/Dockerfile.prod',
+    target: 'runtime',
+    how: /^\.github\/workflows\/release\.yml:9 builds ghcr\.io\/acme\/worker from svc\/Dockerfile\.prod$/,
+  },
+  {
+    name: "a workflow: build-push-action's tags from a docker/metadata-action step's images",
+    files: {
+      '.github/workflows/publish.yaml':
+        'on: push\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    env:\n      IMAGE_NAME: mpioperator/mpi-operator\n    steps:\n      - id: meta\n        uses: docker/metadata-action@v5\n        with:\n          images: |\n            ${{ env.IMAGE_NAME }}\n      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          tags: ${{ steps.meta.outputs.tags }}\n',
+      Dockerfile: DEBIAN,
+    },
+    image: 'mpioperator/mpi-operator:0.6.0',
+    dockerfile: 'Dockerfile',
+  },
+  {
+    name: 'a workflow: a run step that cds and builds (from the repository root), and one with working-directory',
+    files: {
+      '.github/workflows/ci.yml':
+        'on: push\njobs:\n  job:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: |\n          cd quickstarts/hello-app\n          docker build --tag us-docker.pkg.dev/google-samples/containers/gke/hello-app .\n      - working-directory: apps/echo\n        run: docker build -t acme/echo -f build/Dockerfile .\n',
+      'quickstarts/hello-app/Dockerfile': DEBIAN,
+      'apps/echo/build/Dockerfile': DEBIAN,
+    },
+    image: 'us-docker.pkg.dev/google-samples/containers/gke/hello-app:1.0',
+    dockerfile: 'quickstarts/hello-app/Dockerfile',
+    how: /^\.github\/workflows\/ci\.yml:8 builds /,
+  },
+  {
+    name: "a workflow run step's working-directory and -f relative to it",
+    files: {
+      '.github/workflows/ci.yml':
+        'on: push\njobs:\n  job:\n    runs-on: ubuntu-22.04\n    steps:\n      - working-directory: apps/echo\n        run: docker build -t acme/echo -f build/Dockerfile .\n',
+      'apps/echo/build/Dockerfile': DEBIAN,
+    },
+    image: 'acme/echo',
+    dockerfile: 'apps/echo/build/Dockerfile',
+  },
+];
+
+describe('the image linker: builds that Makefiles, build scripts and workflows declare', () => {
+  for (const c of declaredCases) {
+    it(c.name, () => {
+      const dir = repo(c.files);
+      const r = new ImageLinker({}, undefined, dir, dir).link(c.image);
+      if (c.ambiguous) {
+        assert.equal(r.link, undefined);
+        assert.deepEqual(r.ambiguous?.map((f) => path.relative(dir, f)).sort(), c.ambiguous);
+        assert.equal(r.declared?.length, c.ambiguous.length);
+        for (const how of r.declared ?? []) assert.match(how, c.how ?? /./);
+        return;
+      }
+      if (!c.dockerfile) {
+        assert.equal(r.link, undefined, `linked to ${r.link?.dockerfile} (${r.link?.how})`);
+        return;
+      }
+      assert.equal(r.link && path.relative(dir, r.link.dockerfile), c.dockerfile, JSON.stringify(r));
+      assert.equal(r.link?.target, c.target);
+      if (c.how) assert.match(r.link?.how ?? '', c.how);
+    });
+  }
+});
+
+describe('pid1 lint links a manifest to the Dockerfile a Makefile builds', () => {
+  it('the container gets the verdict of the Dockerfile (and the finding names the manifest), where the image decided before', async () => {
+    const dir = repo({
+      'k8s/zookeeper.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: zk}\nspec:\n  template:\n    spec:\n      containers:\n      - name: zk\n        image: harisekhon/zookeeper:3.4\n',
+      'zookeeper/Makefile': 'REPO := harisekhon/zookeeper\n',
+      'zookeeper/Dockerfile': 'FROM debian:bookworm\nCMD zkServer.sh start-foreground\n',
+    });
+    const r = await pid1(['lint', '--no-config', '--format', 'json', '.'], { cwd: dir });
+    const out = JSON.parse(r.stdout) as {
+      files: { file: string; launches: { label: string; outcome?: string; note?: string }[]; findings: { ruleId: string; severity: string; related?: { file: string }[] }[] }[];
+    };
+    const manifest = out.files.find((f) => f.file === 'k8s/zookeeper.yaml');
+    const launch = manifest?.launches.find((l) => l.label === 'container zk of Deployment/zk');
+    assert.equal(launch?.outcome, 'killed', JSON.stringify(launch));
+    assert.doesNotMatch(launch?.note ?? '', /the image decides what runs/);
+    const dockerfile = out.files.find((f) => f.file === 'zookeeper/Dockerfile');
+    assert.ok(
+      dockerfile?.findings.some((f) => f.severity === 'error' && f.ruleId === 'shell-pid1' && (f.related ?? []).some((x) => x.file === 'k8s/zookeeper.yaml')),
+      JSON.stringify(dockerfile?.findings),
+    );
+    const text = await pid1(['lint', '--no-config', '.'], { cwd: dir });
+    assert.match(text.stdout, /see: k8s\/zookeeper\.yaml:8:9 container zk of Deployment\/zk/);
   });
 });
 

@@ -3,8 +3,9 @@
  * names, in this order, the first that settles it:
  * 1. `--image-map NAME=PATH`;
  * 2. a build the repository declares for that image: skaffold.yaml `build.artifacts` (image, context,
- *    docker.dockerfile, docker.target), cloudbuild.yaml `docker build -t IMAGE ... CONTEXT` steps, and compose
- *    services with both `image:` and `build:`;
+ *    docker.dockerfile, docker.target), cloudbuild.yaml `docker build -t IMAGE ... CONTEXT` steps, compose
+ *    services with both `image:` and `build:`, and (declared-builds.ts) Makefiles (recipes' `docker build -t`, an
+ *    image variable beside a Dockerfile), shell build scripts and GitHub Actions workflows;
  * 3. a Dockerfile whose directory or suffix is the image's last name part (`ghcr.io/acme/api:1.2` ->
  *    `api/Dockerfile`, `services/api/Dockerfile`, `Dockerfile.api`, `api.Dockerfile`; a variant directory
  *    `phpvirtualbox/arm/Dockerfile` for `phpvirtualbox-arm`; `vimagick/scrapyd:py3` -> `scrapyd/py3/Dockerfile`).
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { makeDocument, type Document } from '../document/document.js';
 import { DocumentStore } from '../document/store.js';
 import { direntsOnce, readRegularFile } from '../util/files.js';
+import { type Declared, imageRepo, makefileBuilds, makefileNames, scriptBuilds, workflowBuilds } from './declared-builds.js';
 import { parseImageRef, shellOfImage } from './images.js';
 import { displayPath } from '../document/document.js';
 import { unparsedKind } from './kubernetes/pods.js';
@@ -32,8 +34,9 @@ interface ImageLink {
 
 interface ImageLinkResult {
   link?: ImageLink;
-  /** Several Dockerfiles matched by name. */
+  /** Several Dockerfiles matched by name, or several builds the repository declares (`declared`: what each says). */
   ambiguous?: string[];
+  declared?: string[];
   /** Not linked: the image's version tag is older than another the repository names for the same image. */
   older?: { tag: string; newer: string };
 }
@@ -42,15 +45,25 @@ const DOCKERFILE = /^(Dockerfile|Containerfile)([.-].+)?$|\.(Dockerfile|Containe
 const SKAFFOLD = /^skaffold(\.[\w-]+)?\.ya?ml$/i;
 const CLOUDBUILD = /^cloudbuild(\.[\w-]+)?\.ya?ml$/i;
 const COMPOSE = /^(compose|docker-compose)([.-][^/\\]+)?\.ya?ml$/i;
+const MAKEFILE = /^(GNUmakefile|[Mm]akefile)$/;
+/** Shell build scripts: `*.sh`, and the usual names of extensionless ones. */
+const SCRIPT = /\.(sh|bash)$|^(build|docker-build|build-docker|build-images?)$/i;
+const WORKFLOW = /\.ya?ml$/i;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'vendor', '.venv', 'venv', '__pycache__', 'dist', 'build', 'target', '.terraform']);
 const MAX_ENTRIES = 20_000;
 /** Build files read for declarations (each is small; a monorepo has a few hundred at most). */
 const MAX_BUILD_FILES = 500;
+/** Shell scripts read for a build command (most have none: a text test first, then the shell parser). */
+const MAX_BUILD_SCRIPTS = 500;
+/** Makefiles and scripts larger than this are not read for builds. */
+const MAX_SCRIPT_BYTES = 256 * 1024;
 
 interface RepoFiles {
   dockerfiles: string[];
-  /** skaffold, cloudbuild and compose files. */
+  /** skaffold, cloudbuild and compose files, Makefiles and the root's GitHub Actions workflows. */
   buildFiles: string[];
+  /** Shell scripts that may build an image. */
+  scripts: string[];
   /** Every YAML file (manifests, compose, values): where the repository names its images' tags. */
   yamls: string[];
 }
@@ -71,7 +84,15 @@ class RunShare {
     readonly read?: (file: string, kind: 'compose' | 'kubernetes') => Document | undefined,
     /** Lists a directory (the store, which has the walk's listings). */
     private readonly entries?: (dir: string) => fs.Dirent[] | null,
+    /** Reads a small text file (a Makefile, a script) under the run's rules. */
+    private readonly readText?: (file: string, limit: number) => string | undefined,
   ) {}
+
+  text(file: string): string | undefined {
+    if (this.readText) return this.readText(file, MAX_SCRIPT_BYTES);
+    const r = readRegularFile(file, MAX_SCRIPT_BYTES);
+    return r.ok ? r.snap.bytes.toString('utf8') : undefined;
+  }
 
   /** Whether a directory has .git (the folders of one tree share their parents). */
   readonly hasGit = (dir: string): boolean => {
@@ -90,7 +111,7 @@ class RunShare {
 
 /** A bounded search for Dockerfiles and build files under root (used when the run did not walk the repository itself). */
 function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
-  const out: RepoFiles = { dockerfiles: [], buildFiles: [], yamls: [] };
+  const out: RepoFiles = { dockerfiles: [], buildFiles: [], scripts: [], yamls: [] };
   let seen = 0;
   const visit = (dir: string, depth: number): void => {
     if (depth > maxDepth || seen > MAX_ENTRIES) return;
@@ -100,17 +121,24 @@ function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
       if (++seen > MAX_ENTRIES) return;
       if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) visit(path.join(dir, e.name), depth + 1);
+        // GitHub reads workflows from the repository's top only
+        else if (depth === 0 && e.name === '.github') workflows(path.join(dir, e.name, 'workflows'));
       } else if (!e.isFile()) continue;
       else if (DOCKERFILE.test(e.name)) out.dockerfiles.push(path.join(dir, e.name));
+      else if (SCRIPT.test(e.name)) out.scripts.push(path.join(dir, e.name));
       else {
-        if (SKAFFOLD.test(e.name) || CLOUDBUILD.test(e.name) || COMPOSE.test(e.name)) out.buildFiles.push(path.join(dir, e.name));
+        if (SKAFFOLD.test(e.name) || CLOUDBUILD.test(e.name) || COMPOSE.test(e.name) || MAKEFILE.test(e.name)) out.buildFiles.push(path.join(dir, e.name));
         if (YAML_FILE.test(e.name)) out.yamls.push(path.join(dir, e.name));
       }
     }
   };
+  const workflows = (dir: string): void => {
+    for (const e of share.list(dir) ?? []) if (e.isFile() && WORKFLOW.test(e.name)) out.buildFiles.push(path.join(dir, e.name));
+  };
   visit(root, 0);
   out.dockerfiles.sort();
   out.buildFiles.sort();
+  out.scripts.sort();
   out.yamls.sort();
   return out;
 }
@@ -172,17 +200,7 @@ export function repoRoot(from: string, cwd = process.cwd(), hasGit = (dir: strin
 
 function imageNames(image: string): { full: string; repo: string; last: string } {
   const r = parseImageRef(image);
-  const repo = r.registry ? `${r.registry}/${r.repository}` : r.repository;
-  return { full: image.trim(), repo, last: r.repository.slice(r.repository.lastIndexOf('/') + 1) };
-}
-
-/** A build a file of the repository declares: the image it tags and the Dockerfile it builds. */
-interface Declared {
-  /** The image repository as written (no tag), variables included. */
-  repo: string;
-  dockerfile: string;
-  target?: string;
-  how: string;
+  return { full: image.trim(), repo: imageRepo(image), last: r.repository.slice(r.repository.lastIndexOf('/') + 1) };
 }
 
 const VAR = /\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/;
@@ -191,12 +209,14 @@ const VAR = /\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/;
  * Whether a declared build's image (`${_REGISTRY}/api`, `gcr.io/$PROJECT_ID/api`, `frontend`) is the image a
  * manifest names. A variable stands for any text (a registry variable may hold several path parts); the last
  * path part must be written out. A manifest's bare name (`api`, which skaffold or kustomize rewrites) matches
- * the declared image's last path part.
+ * the declared image's last path part; for a build a script, Makefile or workflow declares (`exact`), only the
+ * same bare name.
  */
-function declaredMatches(declared: string, repo: string): boolean {
+function declaredMatches(d: Declared, repo: string): boolean {
+  const declared = d.repo;
   const last = declared.slice(declared.lastIndexOf('/') + 1);
   if (!last || VAR.test(last)) return false;
-  if (!repo.includes('/')) return last.toLowerCase() === repo;
+  if (!repo.includes('/')) return (d.exact ? declared : last).toLowerCase() === repo;
   const re = declared
     .split(new RegExp(VAR.source, 'g'))
     .map((part) => part.replace(/[.+^${}()|[\]\\*?]/g, '\\$&'))
@@ -209,17 +229,13 @@ function declaredMatches(declared: string, repo: string): boolean {
  * `redis-slave/`): the directory's name says nothing then (kubernetes/examples' guestbook builds gb-redisslave
  * there, while the manifests of guestbook-go pull registry.k8s.io/redis-slave, built elsewhere).
  */
-function makefileNamesOther(dir: string, name: string): boolean {
-  let text: string;
-  try {
-    const file = path.join(dir, 'Makefile');
-    if (fs.statSync(file).size > 256 * 1024) return false;
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return false;
-  }
-  const names = [...text.matchAll(/^[ \t]*(?:IMAGE|IMG|IMAGE_NAME|IMAGE_REPO)[ \t]*[:?]?=[ \t]*(\S+)/gm)].map((m) => (m[1] ?? '').split(':')[0]?.split('/').pop()?.toLowerCase() ?? '');
-  const literal = names.filter((n) => n && !n.includes('$'));
+function makefileNamesOther(dir: string, name: string, share: RunShare): boolean {
+  const file = path.join(dir, 'Makefile');
+  // a regular file only, as findRepoFiles lists them (a symlink is not followed on pid1's own initiative)
+  if (!share.list(dir)?.some((e) => e.name === 'Makefile' && e.isFile())) return false;
+  const text = share.text(file);
+  // the same reading as the Makefile's declarations (declared-builds.ts): image variables and recipe tags
+  const literal = text === undefined ? [] : makefileNames(file, text, existsFile);
   return literal.length > 0 && !literal.includes(name);
 }
 
@@ -370,7 +386,7 @@ export class ImageLinker {
     private readonly cwd = process.cwd(),
     private readonly share = new RunShare(),
   ) {
-    if (dockerfiles) this.files = { dockerfiles: [...dockerfiles], buildFiles: [], yamls: [] };
+    if (dockerfiles) this.files = { dockerfiles: [...dockerfiles], buildFiles: [], scripts: [], yamls: [] };
   }
 
   private repoFiles(): RepoFiles {
@@ -398,22 +414,32 @@ export class ImageLinker {
   private declarations(): Declared[] {
     if (this.declared) return this.declared;
     const out: Declared[] = [];
-    for (const f of this.repoFiles().buildFiles.slice(0, MAX_BUILD_FILES)) {
+    const files = this.repoFiles();
+    for (const f of [...files.buildFiles.slice(0, MAX_BUILD_FILES), ...files.scripts.slice(0, MAX_BUILD_SCRIPTS)]) {
       const name = path.basename(f);
       const cloud = CLOUDBUILD.test(name) && !SKAFFOLD.test(name);
       // a cloudbuild step's folder is relative to the root as well
       const key = `${f}\0${this.cwd}${cloud ? `\0${this.root}` : ''}`;
       let builds = this.share.declared.get(key);
       if (!builds) {
-        if (SKAFFOLD.test(name)) builds = skaffoldBuilds(f, this.cwd, this.share);
-        else if (cloud) builds = cloudBuilds(f, this.root, this.cwd, this.share);
-        else builds = composeBuilds(f, this.cwd, this.share);
+        builds = this.declaredIn(f, name, cloud);
         this.share.declared.set(key, builds);
       }
       out.push(...builds);
     }
     this.declared = out;
     return out;
+  }
+
+  private declaredIn(f: string, name: string, cloud: boolean): Declared[] {
+    if (SKAFFOLD.test(name)) return skaffoldBuilds(f, this.cwd, this.share);
+    if (cloud) return cloudBuilds(f, this.root, this.cwd, this.share);
+    if (COMPOSE.test(name)) return composeBuilds(f, this.cwd, this.share);
+    if (path.basename(path.dirname(f)) === 'workflows' && path.basename(path.dirname(path.dirname(f))) === '.github')
+      return workflowBuilds(f, yamlDocs(f, this.share, 'kubernetes'), path.dirname(path.dirname(path.dirname(f))), this.cwd, existsFile);
+    const text = this.share.text(f);
+    if (text === undefined) return [];
+    return MAKEFILE.test(name) ? makefileBuilds(f, text, this.cwd, existsFile) : scriptBuilds(f, text, this.cwd, existsFile);
   }
 
   /**
@@ -456,13 +482,22 @@ export class ImageLinker {
     }
     if (!n.last || image.includes('$')) return {};
     // a build the repository declares for exactly this image
-    const declared = this.declarations().filter((d) => declaredMatches(d.repo, n.repo));
-    const distinct = new Map(declared.map((d) => [`${d.dockerfile}#${d.target ?? ''}`, d]));
+    let declared = this.declarations().filter((d) => declaredMatches(d, n.repo));
+    let distinct = new Map(declared.map((d) => [`${d.dockerfile}#${d.target ?? ''}`, d]));
+    if (distinct.size > 1) {
+      // one image, a Dockerfile per tag (`t5-model-serving:client-app`, `t5-model-serving:serving`): the tag decides
+      const tag = parseImageRef(image).tag;
+      const byTag = declared.filter((d) => d.tag === tag);
+      if (new Set(byTag.map((d) => `${d.dockerfile}#${d.target ?? ''}`)).size === 1) {
+        declared = byTag;
+        distinct = new Map(declared.map((d) => [`${d.dockerfile}#${d.target ?? ''}`, d]));
+      }
+    }
     if (distinct.size === 1) {
       const d = declared[0] as Declared;
       return { link: { dockerfile: d.dockerfile, ...(d.target ? { target: d.target } : {}), how: d.how } };
     }
-    if (distinct.size > 1) return { ambiguous: [...new Set(declared.map((d) => d.dockerfile))] };
+    if (distinct.size > 1) return { ambiguous: [...new Set(declared.map((d) => d.dockerfile))], declared: [...new Set(declared.map((d) => d.how))] };
     // an image pid1's table knows (`redis`, `grafana/grafana`, distroless) is published elsewhere, not built here
     if (shellOfImage(n.repo).family !== 'unknown') return {};
     const name = n.last.toLowerCase();
@@ -477,7 +512,7 @@ export class ImageLinker {
         if (!/^(dockerfile|containerfile)$/.test(base)) return false;
         // `phpvirtualbox/arm/Dockerfile` builds the arm variant: `phpvirtualbox-arm`
         const variant = `${path.basename(path.dirname(path.dirname(f))).toLowerCase()}-${dir}`;
-        return (dir === name || variant === name) && !makefileNamesOther(path.dirname(f), name);
+        return (dir === name || variant === name) && !makefileNamesOther(path.dirname(f), name, this.share);
       });
     if (hits.length === 1) {
       const hit = hits[0] as string;
@@ -509,6 +544,7 @@ export function linkerFor(run: object, fromDir: string, map: Readonly<Record<str
         ? new RunShare(
             (file, kind) => store.read(file, kind),
             (dir) => store.entriesOf(dir),
+            (file, limit) => store.readText(file, limit),
           )
         : new RunShare(),
     };

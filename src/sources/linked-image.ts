@@ -26,6 +26,7 @@ export function linkedImageConfig(image: string, where: Span, store: DocumentSto
   }
   const cfg = imageConfigFromRef(image, where, opts);
   if (r.older) cfg.describe += `; not linked to the repository's Dockerfile: the repository also names the newer ${r.older.newer}, which is what today's Dockerfile builds`;
-  if (r.ambiguous) cfg.describe += `; several Dockerfiles match its name (${r.ambiguous.map((f) => displayPath(f)).join(', ')}): pick one with --image-map`;
+  if (r.declared) cfg.describe += `; the repository builds it from several Dockerfiles (${r.declared.join('; ')}): pick one with --image-map`;
+  else if (r.ambiguous) cfg.describe += `; several Dockerfiles match its name (${r.ambiguous.map((f) => displayPath(f)).join(', ')}): pick one with --image-map`;
   return cfg;
 }

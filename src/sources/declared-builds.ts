@@ -1,0 +1,304 @@
+/**
+ * Builds a repository declares outside its build configs (image-links.ts reads skaffold, cloudbuild and
+ * compose): Makefiles, shell build scripts and GitHub Actions workflows. Each names an image and the
+ * Dockerfile that builds it; a name the files do not settle stays a variable (`${REGISTRY}/api`), which
+ * matches any text but never stands for the image's last name part.
+ */
+import path from 'node:path';
+import { displayPath } from '../document/document.js';
+import { positionOf } from '../model/shell-words.js';
+import { parseImageRef } from './images.js';
+import { BUILD_COMMAND, shellBuilds, type ShellBuild } from './shell-builds.js';
+import { entries, get, items, scalarString, type YamlDoc, type YNode } from './yaml.js';
+
+/** A build a file of the repository declares: the image it tags and the Dockerfile it builds. */
+export interface Declared {
+  /** The image repository as written (no tag), variables included. */
+  repo: string;
+  dockerfile: string;
+  target?: string;
+  how: string;
+  /**
+   * Only a bare name matches a bare name (a script's `docker build -t hello .`): skaffold and cloudbuild images
+   * are rewritten to a manifest's bare name by the tool that deploys them, a script's or Makefile's are not.
+   */
+  exact?: true;
+  /** The tag written out (`t5-model-serving:serving`), when the build tags one. */
+  tag?: string;
+}
+
+/** An image reference's repository with its registry (`ghcr.io/acme/api:1` -> `ghcr.io/acme/api`). */
+export function imageRepo(image: string): string {
+  const r = parseImageRef(image);
+  return r.registry ? `${r.registry}/${r.repository}` : r.repository;
+}
+
+const untagged = (tag: string): string => tag.replace(/:[^:/]*$/, '');
+/** The tag of `name:tag` when written out (no variable in it). */
+const tagOf = (ref: string): string | undefined => /:([\w][\w.-]*)$/.exec(ref)?.[1];
+
+/** The builds of a piece of shell as declarations, for the Dockerfiles that exist. */
+function declaredOf(builds: readonly ShellBuild[], file: string, lineBase: number, cwd: string, exists: (f: string) => boolean): Declared[] {
+  const out: Declared[] = [];
+  for (const b of builds) {
+    const dockerfile = b.file ?? path.join(b.context, 'Dockerfile');
+    if (!exists(dockerfile)) continue;
+    for (const tag of b.tags)
+      out.push({
+        repo: imageRepo(tag),
+        dockerfile,
+        ...(b.target ? { target: b.target } : {}),
+        exact: true,
+        ...(tagOf(tag) ? { tag: tagOf(tag) } : {}),
+        how: `${displayPath(file, cwd)}:${lineBase + b.line - 1} builds ${untagged(tag)} from ${displayPath(dockerfile, cwd)}`,
+      });
+  }
+  return out;
+}
+
+/** A shell build script (`build.sh`, `docker-build.sh`): run from its own directory, as such scripts are. */
+export function scriptBuilds(file: string, text: string, cwd: string, exists: (f: string) => boolean): Declared[] {
+  const dir = path.dirname(file);
+  return declaredOf(shellBuilds(text, dir, dir), file, 1, cwd, exists);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Makefiles
+
+/** Variables that name the image a Makefile builds (`IMAGE ?= acme/api`, `REPO := harisekhon/zookeeper`). */
+const IMAGE_VAR = /^(?:DOCKER_|CONTAINER_)?(?:IMAGE|IMG|REPO)(?:_NAME|_REPO|_REPOSITORY)?$/;
+const ASSIGNMENT = /^(?:(?:export|override)\s+)*([A-Za-z_][A-Za-z0-9_.-]*)\s*(::?=|:::=|\?=|\+=|!=|=)\s*(.*)$/;
+
+interface Makefile {
+  /** Variables with one literal value as written (several assignments of different values: not settled). */
+  vars: Map<string, string>;
+  /** Image variables as written, with their lines. */
+  imageVars: { name: string; raw: string; line: number }[];
+  /** Recipe lines (one logical line each), with their first line. */
+  recipes: { text: string; line: number }[];
+}
+
+function readMakefile(text: string): Makefile {
+  const vars = new Map<string, string>();
+  const unsettled = new Set<string>();
+  const imageVars: Makefile['imageVars'] = [];
+  const recipes: Makefile['recipes'] = [];
+  const lines = text.split('\n');
+  let inDefine = false;
+  for (let i = 0; i < lines.length; i++) {
+    const first = i + 1;
+    let line = (lines[i] as string).replace(/\r$/, '');
+    // a `\` at the end continues the logical line (make joins variable lines with one space; a recipe keeps the
+    // backslash-newline for the shell, less the next line's leading tab)
+    const recipe = line.startsWith('\t');
+    while (/(^|[^\\])(\\\\)*\\$/.test(line) && i + 1 < lines.length) {
+      const next = (lines[++i] as string).replace(/\r$/, '');
+      line = recipe ? `${line}\n${next.replace(/^\t/, '')}` : `${line.slice(0, -1).trimEnd()} ${next.trimStart()}`;
+    }
+    if (inDefine) {
+      if (/^\s*endef\b/.test(line)) inDefine = false;
+      continue;
+    }
+    if (recipe) {
+      recipes.push({ text: line.replace(/^\s*[@+-]*/, ''), line: first });
+      continue;
+    }
+    if (/^\s*define\s/.test(line)) {
+      inDefine = true;
+      continue;
+    }
+    const m = ASSIGNMENT.exec(line.trim());
+    if (!m) continue;
+    const [, name, op, rawValue] = m as unknown as [string, string, string, string];
+    const value = rawValue.replace(/(^|[^\\])#.*$/, '$1').trim();
+    if (op === '+=' || op === '!=' || (vars.has(name) && vars.get(name) !== value)) unsettled.add(name);
+    else vars.set(name, value);
+    if (IMAGE_VAR.test(name)) imageVars.push({ name, raw: value, line: first });
+  }
+  for (const n of unsettled) vars.delete(n);
+  return { vars, imageVars, recipes };
+}
+
+/**
+ * Make's expansion of `$(VAR)` and `${VAR}` with the Makefile's settled variables; anything else (a variable set
+ * elsewhere, `$(shell ...)`, `$@`) becomes a shell variable `${VAR}` (`${_}`), which stands for any text. `$$` is `$`.
+ */
+function expandMake(text: string, vars: ReadonlyMap<string, string>, depth = 0): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c !== '$') {
+      out += c;
+      continue;
+    }
+    const n = text[i + 1];
+    if (n === '$') {
+      out += '$';
+      i++;
+    } else if (n === '(' || n === '{') {
+      const close = n === '(' ? ')' : '}';
+      let level = 0;
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        if (text[j] === n) level++;
+        else if (text[j] === close && --level === 0) break;
+      }
+      const inner = text.slice(i + 2, j);
+      const value = /^[A-Za-z_][A-Za-z0-9_]*$/.test(inner) ? vars.get(inner) : undefined;
+      out += value !== undefined && depth < 10 ? expandMake(value, vars, depth + 1) : /^[A-Za-z_][A-Za-z0-9_]*$/.test(inner) ? `\${${inner}}` : '${_}';
+      i = j;
+    } else if (n !== undefined) {
+      out += '${_}';
+      i++;
+    }
+  }
+  return out;
+}
+
+/** What a Makefile declares it builds: its recipes' builds, and image variables for the Dockerfile beside it. */
+export function makefileBuilds(file: string, text: string, cwd: string, exists: (f: string) => boolean): Declared[] {
+  const mk = readMakefile(text);
+  const dir = path.dirname(file);
+  const out: Declared[] = [];
+  for (const r of mk.recipes) {
+    const shell = expandMake(r.text, mk.vars);
+    // recipes run in the Makefile's directory (make -C or the directory make is run in)
+    if (BUILD_COMMAND.test(shell)) out.push(...declaredOf(shellBuilds(shell, dir, dir), file, r.line, cwd, exists));
+  }
+  const beside = path.join(dir, 'Dockerfile');
+  if (!exists(beside)) return out;
+  for (const v of imageNamesOf(mk)) {
+    // a recipe that builds the same image says which Dockerfile (and target) it uses
+    if (out.some((d) => d.repo === v.repo)) continue;
+    out.push({ repo: v.repo, dockerfile: beside, exact: true, how: `${displayPath(file, cwd)}:${v.line} names ${v.name} = ${v.repo}, built from ${displayPath(beside, cwd)} beside it` });
+  }
+  return out;
+}
+
+/** The Makefile's image variables, expanded: not one that only prefixes another (`REPO = gcr.io/acme`, `IMAGE = $(REPO)/api`). */
+function imageNamesOf(mk: Makefile): { name: string; repo: string; line: number }[] {
+  const out: { name: string; repo: string; line: number }[] = [];
+  for (const v of mk.imageVars) {
+    if (mk.imageVars.some((o) => o !== v && (o.raw.includes(`$(${v.name})`) || o.raw.includes(`\${${v.name}}`)))) continue;
+    const value = expandMake(v.raw, mk.vars);
+    // an image reference, not a URL or a list
+    if (!value || /\s|:\/\/|^[^$\w]/.test(value)) continue;
+    out.push({ name: v.name, repo: imageRepo(value), line: v.line });
+  }
+  return out;
+}
+
+/** The last name parts a Makefile gives the Dockerfile beside it, written out (for image-links' name match). */
+export function makefileNames(file: string, text: string, exists: (f: string) => boolean): string[] {
+  const beside = path.join(path.dirname(file), 'Dockerfile');
+  const repos = [
+    ...imageNamesOf(readMakefile(text)).map((v) => v.repo),
+    ...makefileBuilds(file, text, '/', exists)
+      .filter((d) => d.dockerfile === beside)
+      .map((d) => d.repo),
+  ];
+  return repos.map((r) => r.slice(r.lastIndexOf('/') + 1).toLowerCase()).filter((n) => n && !n.includes('$'));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// GitHub Actions workflows
+
+const s = (y: YamlDoc, n: YNode | null | undefined): string | undefined => scalarString(y, n);
+
+/** A mapping of literal strings (`env:`), later ones over earlier ones. */
+function envOf(y: YamlDoc, n: YNode | null | undefined, base: Readonly<Record<string, string>>): Record<string, string> {
+  const out = { ...base };
+  for (const [k, e] of entries(y, n)) {
+    const v = s(y, e.value);
+    if (v !== undefined && !v.includes('${{')) out[k] = v;
+    else delete out[k];
+  }
+  return out;
+}
+
+/** `${{ env.NAME }}` from the workflow's env; any other expression stands for any text. */
+function expressions(text: string, env: Readonly<Record<string, string>>): string {
+  return text.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (_, expr: string) => {
+    const m = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(expr);
+    return m && env[m[1] as string] !== undefined ? (env[m[1] as string] as string) : '${_}';
+  });
+}
+
+const listOf = (text: string | undefined): string[] =>
+  (text ?? '')
+    .split(/[\n,]/)
+    .map((t) => t.trim())
+    .filter(Boolean);
+
+function lineOf(y: YamlDoc, n: YNode | null | undefined): number {
+  const at = (n as { range?: [number, number, number] } | null | undefined)?.range?.[0];
+  return at === undefined ? 1 : positionOf(y.file.text, at).line;
+}
+
+/**
+ * `.github/workflows/*.yml`: `docker/build-push-action` steps (context, file, tags, target; tags from a
+ * `docker/metadata-action` step's images) and `run:` steps that build (working directory: the repository, or
+ * the step's `working-directory`).
+ */
+export function workflowBuilds(file: string, docs: readonly YamlDoc[], root: string, cwd: string, exists: (f: string) => boolean): Declared[] {
+  const out: Declared[] = [];
+  const where = (y: YamlDoc, n: YNode | null | undefined): string => `${displayPath(file, cwd)}:${lineOf(y, n)}`;
+  for (const y of docs) {
+    const wfEnv = envOf(y, get(y, y.root, 'env')?.value, {});
+    const wfDir = s(y, get(y, get(y, get(y, y.root, 'defaults')?.value, 'run')?.value, 'working-directory')?.value);
+    for (const [, job] of entries(y, get(y, y.root, 'jobs')?.value)) {
+      const jobEnv = envOf(y, get(y, job.value, 'env')?.value, wfEnv);
+      const jobDir = s(y, get(y, get(y, get(y, job.value, 'defaults')?.value, 'run')?.value, 'working-directory')?.value) ?? wfDir;
+      const steps = items(y, get(y, job.value, 'steps')?.value) ?? [];
+      const metaImages = new Map<string, string[]>();
+      for (const step of steps) {
+        if (!/^docker\/metadata-action@/.test(s(y, get(y, step, 'uses')?.value) ?? '')) continue;
+        const id = s(y, get(y, step, 'id')?.value);
+        // each line `IMAGE` or `name=IMAGE,enable=...`
+        const images = (s(y, get(y, get(y, step, 'with')?.value, 'images')?.value) ?? '').split('\n').map((l) => /(?:^|,)\s*name=([^,\s]+)/.exec(l)?.[1] ?? l.split(',')[0]?.trim() ?? '');
+        if (id) metaImages.set(id, images.filter(Boolean));
+      }
+      for (const step of steps) {
+        const env = envOf(y, get(y, step, 'env')?.value, jobEnv);
+        const uses = s(y, get(y, step, 'uses')?.value) ?? '';
+        if (/^docker\/build-push-action@/.test(uses)) {
+          const w = get(y, step, 'with')?.value;
+          const field = (k: string): string | undefined => {
+            const v = s(y, get(y, w, k)?.value);
+            return v === undefined ? undefined : expressions(v, env);
+          };
+          const ctxText = field('context');
+          const fileText = field('file');
+          if ((ctxText ?? '').includes('$') || (fileText ?? '').includes('$')) continue;
+          // the default context is the repository at the workflow's commit; `file` is relative to the workspace
+          const context = path.resolve(root, ctxText ?? '.');
+          const dockerfile = fileText ? path.resolve(root, fileText) : path.join(context, 'Dockerfile');
+          const target = field('target');
+          if (!exists(dockerfile) || (target ?? '').includes('$')) continue;
+          const rawTags = s(y, get(y, w, 'tags')?.value);
+          const meta = /^\$\{\{\s*steps\.([\w-]+)\.outputs\.tags\s*\}\}$/.exec((rawTags ?? '').trim());
+          const tags = meta ? (metaImages.get(meta[1] as string) ?? []).map((i) => expressions(i, env)) : listOf(rawTags).map((t) => expressions(t, env));
+          for (const tag of tags)
+            out.push({
+              repo: imageRepo(tag),
+              dockerfile,
+              ...(target ? { target } : {}),
+              exact: true,
+              ...(tagOf(tag) ? { tag: tagOf(tag) } : {}),
+              how: `${where(y, step)} builds ${untagged(tag)} from ${displayPath(dockerfile, cwd)}`,
+            });
+          continue;
+        }
+        const runNode = get(y, step, 'run')?.value;
+        const run = s(y, runNode);
+        if (!run || !BUILD_COMMAND.test(run)) continue;
+        const dir = path.resolve(root, expressions(s(y, get(y, step, 'working-directory')?.value) ?? jobDir ?? '.', env));
+        if (dir.includes('$')) continue;
+        // a block scalar's text starts on the line after `run: |`
+        const base = lineOf(y, runNode) + (/^[|>]/.test(y.file.text.slice((runNode as { range?: number[] }).range?.[0] ?? 0)) ? 1 : 0);
+        out.push(...declaredOf(shellBuilds(expressions(run, env), dir, undefined, env), file, base, cwd, exists));
+      }
+    }
+  }
+  return out;
+}

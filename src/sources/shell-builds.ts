@@ -1,0 +1,272 @@
+/**
+ * The image builds a piece of shell runs (`docker build -t NAME [-f FILE] [--target T] CONTEXT`, `docker buildx
+ * build`, `podman build`, `buildah bud`): in a build script, a Makefile recipe or a workflow's `run:` step. Read
+ * with the shell grammar (tree-sitter-bash), not regexes: quotes, `\` continuations, `cd` before the build and
+ * variables the script assigns are the shell's own.
+ */
+import path from 'node:path';
+import type { Node } from 'web-tree-sitter';
+import { shellParser, shellParserReady } from '../model/shell.js';
+import { literalOf, positionOf } from '../model/shell-words.js';
+
+/** A cheap test before parsing: most scripts build no image. */
+export const BUILD_COMMAND = /\b(?:docker|podman)\s+(?:image\s+|buildx\s+)?build\b|\bbuildah\s+(?:bud|build)\b/;
+
+export interface ShellBuild {
+  /** The image names tagged, as written: an expansion the script does not settle stays `${VAR}` (`${_}` for `$(...)`). */
+  tags: string[];
+  /** Absolute build context. */
+  context: string;
+  /** Absolute Dockerfile path, when `-f` names one (else the context's Dockerfile). */
+  file?: string;
+  target?: string;
+  /** 1-based line of the build command in the text. */
+  line: number;
+}
+
+/** Build options that take a value (docker build, buildx build, podman build, buildah bud). */
+const VALUE_FLAGS = new Set([
+  '--add-host',
+  '--allow',
+  '--annotation',
+  '--arch',
+  '--attest',
+  '--authfile',
+  '--build-arg',
+  '--build-arg-file',
+  '--build-context',
+  '--builder',
+  '--cache-from',
+  '--cache-to',
+  '--cgroup-parent',
+  '--cpu-period',
+  '--cpu-quota',
+  '--cpu-shares',
+  '--cpuset-cpus',
+  '--cpuset-mems',
+  '--creds',
+  '--env',
+  '--format',
+  '--iidfile',
+  '--isolation',
+  '--jobs',
+  '--label',
+  '--memory',
+  '--memory-swap',
+  '--metadata-file',
+  '--network',
+  '--os',
+  '--output',
+  '--platform',
+  '--progress',
+  '--provenance',
+  '--sbom',
+  '--secret',
+  '--security-opt',
+  '--shm-size',
+  '--ssh',
+  '--ulimit',
+  '--userns',
+  '--variant',
+  '--volume',
+  '-c',
+  '-m',
+  '-o',
+  '-v',
+]);
+
+/** `docker build` and its kin: the words after it, or undefined when the command is no image build. */
+function buildArgs(words: readonly Node[], env: Readonly<Record<string, string>>): Node[] | undefined {
+  let i = 0;
+  // wrappers that run the build themselves
+  while (i < words.length && /^(sudo|time|exec|command|nice)$/.test(literalOf(words[i] as Node, env) ?? '')) i++;
+  const name = path.basename(literalOf(words[i] as Node, env) ?? '');
+  const sub = (k: number): string | undefined => (words[i + k] ? literalOf(words[i + k] as Node, env) : undefined);
+  if (name === 'buildah') return sub(1) === 'bud' || sub(1) === 'build' ? words.slice(i + 2) : undefined;
+  if (name !== 'docker' && name !== 'podman') return undefined;
+  if (sub(1) === 'build') return words.slice(i + 2);
+  if ((sub(1) === 'buildx' || sub(1) === 'image') && sub(2) === 'build') return words.slice(i + 3);
+  return undefined;
+}
+
+/** A word's text with what the script does not settle as `${VAR}` (`${_}` for a command substitution). */
+function pattern(n: Node, env: Readonly<Record<string, string>>, scriptDir: (n: Node) => boolean): string | undefined {
+  const lit = literalOf(n, env);
+  if (lit !== undefined) return lit;
+  if (scriptDir(n)) return SCRIPT_DIR;
+  switch (n.type) {
+    case 'simple_expansion':
+    case 'expansion': {
+      const v = n.namedChildren.find((c) => c?.type === 'variable_name')?.text;
+      return `\${${v ?? '_'}}`;
+    }
+    case 'command_substitution':
+    case 'arithmetic_expansion':
+      return '${_}';
+    case 'word':
+      return n.text;
+    case 'string':
+    case 'concatenation': {
+      let out = '';
+      for (const c of n.namedChildren) {
+        if (!c) continue;
+        const p = c.type === 'string_content' ? c.text : pattern(c, env, scriptDir);
+        if (p === undefined) return undefined;
+        out += p;
+      }
+      return out;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Stands for the script's own directory (`$(dirname "$0")`) in a pattern. */
+const SCRIPT_DIR = '\0scriptdir\0';
+const SELF = String.raw`"?(?:\$(?:0|\{0\}|BASH_SOURCE|\{BASH_SOURCE(?:\[0\])?\})|\$\((?:readlink\s+-f|realpath)\s+"?\$(?:0|\{0\}|BASH_SOURCE|\{BASH_SOURCE(?:\[0\])?\})"?\))"?`;
+const DIRNAME = String.raw`\$\(dirname\s+${SELF}\s*\)`;
+/** `$(dirname "$0")`, `$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)` and their kin: the script's directory. */
+const DIRNAME_OF_SELF = new RegExp(String.raw`^(?:${DIRNAME}|\$\(cd\s+(?:--\s+)?"?${DIRNAME}"?\s*(?:&?>\s*/dev/null\s*)?(?:&&|;)\s*pwd(?:\s+-P)?\s*\))$`);
+
+/** A path word resolved against the current directory: undefined when the script does not settle it. */
+function pathOf(n: Node, cwd: string, env: Readonly<Record<string, string>>, scriptDir: (n: Node) => boolean, selfDir: string | undefined): string | undefined {
+  const p = pattern(n, env, scriptDir);
+  if (p === undefined) return undefined;
+  if (p.startsWith(SCRIPT_DIR)) {
+    const rest = p.slice(SCRIPT_DIR.length);
+    if (!selfDir || rest.includes('$') || rest.includes('\0') || (rest && !rest.startsWith('/'))) return undefined;
+    return path.resolve(selfDir, `.${rest}`);
+  }
+  if (p.includes('$') || p.includes('\0') || /^[a-z]+:\/\//i.test(p) || p.startsWith('git@') || p.startsWith('~')) return undefined;
+  return path.resolve(cwd, p);
+}
+
+/** Variables the script assigns one literal value (a name assigned several values, or a computed one, is not settled). */
+function literalAssignments(root: Node, base: Readonly<Record<string, string>>, selfDirVars: Set<string>): Record<string, string> {
+  const out: Record<string, string> = { ...base };
+  const unsettled = new Set<string>();
+  for (const a of root.descendantsOfType('variable_assignment')) {
+    const name = a?.childForFieldName('name')?.text;
+    const value = a?.childForFieldName('value');
+    if (!name) continue;
+    const v = value ? literalOf(value, out) : '';
+    if (value && DIRNAME_OF_SELF.test(value.text.replace(/^"|"$/g, ''))) selfDirVars.add(name);
+    if (v === undefined || (name in out && out[name] !== v && !(name in base))) unsettled.add(name);
+    else out[name] = v;
+  }
+  for (const n of unsettled) delete out[n];
+  return out;
+}
+
+/**
+ * The image builds in `text`, run with `dir` as its working directory.
+ * @param selfDir the script's own directory, what `$(dirname "$0")` stands for (a script file's).
+ * @param env variables the caller settles (a workflow's `env:`).
+ */
+export function shellBuilds(text: string, dir: string, selfDir?: string, env: Readonly<Record<string, string>> = {}): ShellBuild[] {
+  if (!BUILD_COMMAND.test(text) || !shellParserReady()) return [];
+  const tree = shellParser().parse(text);
+  if (!tree) return [];
+  const out: ShellBuild[] = [];
+  try {
+    const selfDirVars = new Set<string>();
+    const vars = literalAssignments(tree.rootNode, env, selfDirVars);
+    const isSelfDir = (n: Node): boolean => {
+      if (n.type === 'command_substitution') return DIRNAME_OF_SELF.test(n.text);
+      if (n.type === 'simple_expansion' || n.type === 'expansion') {
+        const v = n.namedChildren.find((c) => c?.type === 'variable_name')?.text;
+        return v !== undefined && selfDirVars.has(v) && n.namedChildCount === 1;
+      }
+      if (n.type === 'string' && n.namedChildCount === 1) return isSelfDir(n.namedChild(0) as Node);
+      return false;
+    };
+    // the working directory as the script runs, in source order; undefined once a `cd` goes where the text does not say
+    let cwd: string | undefined = dir;
+    const stack: (string | undefined)[] = [];
+    const visit = (n: Node): void => {
+      if (n.type === 'subshell' || n.type === 'function_definition' || n.type === 'command_substitution') {
+        // a subshell's `cd` ends with it; a function body is read once, where it is written
+        const saved = cwd;
+        for (const c of n.namedChildren) if (c) visit(c);
+        cwd = saved;
+        return;
+      }
+      if (n.type !== 'command') {
+        for (const c of n.namedChildren) if (c) visit(c);
+        return;
+      }
+      const words = n.namedChildren
+        .filter((c): c is Node => c !== null && c.type !== 'variable_assignment' && !c.type.endsWith('redirect') && c.type !== 'comment')
+        .map((c) => (c.type === 'command_name' ? (c.namedChild(0) ?? c) : c));
+      const name = words[0] ? literalOf(words[0], vars) : undefined;
+      if (name === 'cd' || name === 'pushd') {
+        const arg = words.slice(1).find((w) => !/^-[LPe@]$/.test(w.text));
+        if (name === 'pushd') stack.push(cwd);
+        cwd = arg && cwd !== undefined ? pathOf(arg, cwd, vars, isSelfDir, selfDir) : undefined;
+        return;
+      }
+      if (name === 'popd') {
+        cwd = stack.length ? stack.pop() : undefined;
+        return;
+      }
+      const args = buildArgs(words, vars);
+      if (!args || cwd === undefined) return;
+      const b = parseBuild(args, cwd, vars, isSelfDir, selfDir);
+      if (b) out.push({ ...b, line: positionOf(text, n.startIndex).line });
+    };
+    visit(tree.rootNode);
+  } finally {
+    tree.delete();
+  }
+  return out;
+}
+
+function parseBuild(args: readonly Node[], cwd: string, env: Readonly<Record<string, string>>, isSelfDir: (n: Node) => boolean, selfDir: string | undefined): Omit<ShellBuild, 'line'> | undefined {
+  const tags: string[] = [];
+  let fileWord: Node | string | undefined;
+  let target: string | undefined;
+  let contextWord: Node | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i] as Node;
+    const flag = literalOf(w, env) ?? '';
+    // `-t NAME`, `--tag NAME`, `--tag=NAME`, `-tNAME`: the value is the next word, or the rest of this one
+    const optionValue = (long: string, short?: string): Node | string | undefined => {
+      if (flag === long || (short && flag === short)) return args[++i];
+      if (flag.startsWith(`${long}=`)) return flag.slice(long.length + 1);
+      if (short && flag.startsWith(short) && !flag.startsWith('--') && flag.length > 2) return flag.slice(2).replace(/^=/, '');
+      return undefined;
+    };
+    const t = optionValue('--tag', '-t');
+    if (t !== undefined) {
+      const p = typeof t === 'string' ? t : pattern(t, env, isSelfDir);
+      if (p !== undefined && !p.includes('\0')) tags.push(p);
+      continue;
+    }
+    const f = optionValue('--file', '-f');
+    if (f !== undefined) {
+      fileWord = f;
+      continue;
+    }
+    const tg = optionValue('--target');
+    if (tg !== undefined) {
+      target = typeof tg === 'string' ? tg : literalOf(tg, env);
+      if (target === undefined) return undefined; // a stage the script computes: which one is not known
+      continue;
+    }
+    if (flag.startsWith('-') && flag !== '-') {
+      if (VALUE_FLAGS.has(flag)) i++;
+      continue;
+    }
+    contextWord = w;
+  }
+  if (!tags.length || !contextWord) return undefined;
+  const context = pathOf(contextWord, cwd, env, isSelfDir, selfDir);
+  if (!context) return undefined;
+  let file: string | undefined;
+  if (fileWord !== undefined) {
+    // docker CLI: a relative `-f` is relative to the working directory, not to the context (cli/command/image/build/context.go)
+    file = typeof fileWord === 'string' ? (/[$\0]/.test(fileWord) || fileWord === '-' ? undefined : path.resolve(cwd, fileWord)) : pathOf(fileWord, cwd, env, isSelfDir, selfDir);
+    if (!file) return undefined;
+  }
+  return { tags, context, ...(file ? { file } : {}), ...(target ? { target } : {}) };
+}
