@@ -98,6 +98,14 @@ describe('the table of verified libraries', () => {
     for (const left of ['google.golang.org/grpc/xds', 'google.golang.org/grpc/stats/opentelemetry', 'google.golang.org/grpc/credentials/google'])
       assert.ok(goUnderUnknown(grpc, left), `${left} is left to the program`);
     assert.ok(!goUnderUnknown(grpc, 'google.golang.org/grpc/testing'), 'a sibling with a longer name is not under test');
+    // The OpenTelemetry repository: one entry for the API and SDK modules, one for the exporter the corpus pins apart.
+    assert.equal(goLibrary('go.opentelemetry.io/otel/sdk/metric')?.name, 'go.opentelemetry.io/otel');
+    assert.equal(goLibrary('go.opentelemetry.io/otel/semconv/v1.24.0')?.name, 'go.opentelemetry.io/otel', 'a semconv version directory is no major-version suffix');
+    assert.equal(goLibrary('go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc')?.name, 'go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc');
+    const otel = GO_LIBRARIES['go.opentelemetry.io/otel'] as KnownLibrary;
+    assert.ok(goUnderUnknown(otel, 'go.opentelemetry.io/otel/exporters/prometheus'), 'exporters without an entry of their own are left to the program');
+    assert.ok(goUnderUnknown(otel, 'go.opentelemetry.io/otel/bridge/opencensus'));
+    assert.ok(goUnderUnknown(GO_LIBRARIES['github.com/aymerick/douceur'] as KnownLibrary, 'github.com/aymerick/douceur/inliner'));
   });
   test('lookups: the longest dotted prefix, the package of a deep import', () => {
     assert.equal(pythonLibrary('requests.adapters')?.name, 'requests');
@@ -262,6 +270,55 @@ const CASES: Case[] = [
     files: { 'main.go': 'package main\n\nimport (\n\t"github.com/gorilla/mux"\n\t"example.org/acme/server"\n)\n\nfunc main() {\n\tserver.Run(mux.NewRouter())\n}\n' },
     verdict: 'unknown',
     reason: /example\.org\/acme\/server/,
+  },
+  {
+    name: 'Node: an instrumented express server (Instana collector, body-parser, express-pino-logger, request), no listener',
+    files: {
+      'server.js':
+        "const instana = require('@instana/collector');\ninstana({ tracing: { enabled: true } });\nconst request = require('request');\nconst bodyParser = require('body-parser');\nconst express = require('express');\nconst expPino = require('express-pino-logger');\nconst app = express();\napp.use(expPino());\napp.use(bodyParser.json());\napp.listen(8080);\n",
+    },
+    verdict: 'no-handler',
+    reason: /Node re-raises/,
+  },
+  {
+    name: 'Node: AWS X-Ray and the AWS SDK v2, markdown-it and handlebars, no listener',
+    files: {
+      'app.js':
+        "const express = require('express');\nconst XRay = require('aws-xray-sdk');\nconst AWS = XRay.captureAWS(require('aws-sdk'));\nconst md = require('markdown-it')();\nconst handlebars = require('handlebars');\nconst app = express();\napp.use(XRay.express.openSegment('app'));\napp.get('/', (req, res) => res.send(handlebars.compile('{{x}}')({ x: md.render('# hi') })));\napp.listen(3000);\n",
+    },
+    verdict: 'no-handler',
+    reason: /Node re-raises/,
+  },
+  {
+    name: 'Python: youtube_dl (from the snapshot), no handler',
+    files: { 'worker.py': 'import time\nimport youtube_dl\n\nwhile True:\n    with youtube_dl.YoutubeDL({}) as ydl:\n        ydl.download(["https://example.org/v"])\n    time.sleep(5)\n' },
+    verdict: 'no-handler',
+  },
+  {
+    name: 'Go: markdown rendering with blackfriday and bluemonday, no signal.Notify',
+    files: {
+      'main.go':
+        'package main\n\nimport (\n\t"net/http"\n\n\t"github.com/microcosm-cc/bluemonday"\n\t"github.com/russross/blackfriday/v2"\n)\n\nfunc main() {\n\thttp.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {\n\t\tw.Write(bluemonday.UGCPolicy().SanitizeBytes(blackfriday.Run([]byte("# hi"))))\n\t})\n\thttp.ListenAndServe(":8080", nil)\n}\n',
+    },
+    verdict: 'no-handler',
+    reason: /Go runtime exits at once/,
+  },
+  {
+    name: 'Go: OpenTelemetry metrics over OTLP/gRPC, no signal.Notify',
+    files: {
+      'main.go':
+        'package main\n\nimport (\n\t"context"\n\t"net/http"\n\n\t"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"\n\t"go.opentelemetry.io/otel/metric"\n\tsdkmetric "go.opentelemetry.io/otel/sdk/metric"\n\t"go.opentelemetry.io/otel/sdk/resource"\n\tsemconv "go.opentelemetry.io/otel/semconv/v1.24.0"\n)\n\nvar counter metric.Int64Counter\n\nfunc main() {\n\tctx := context.Background()\n\texp, _ := otlpmetricgrpc.New(ctx)\n\tres := resource.NewWithAttributes(semconv.SchemaURL, semconv.ServiceName("app"))\n\tprovider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp)), sdkmetric.WithResource(res))\n\tcounter, _ = provider.Meter("app").Int64Counter("requests")\n\thttp.ListenAndServe(":8080", nil)\n}\n',
+    },
+    verdict: 'no-handler',
+    reason: /Go runtime exits at once/,
+  },
+  {
+    name: 'Go: an OpenTelemetry exporter without an entry of its own stays unknown',
+    files: {
+      'main.go': 'package main\n\nimport (\n\t"net/http"\n\n\t"go.opentelemetry.io/otel/exporters/prometheus"\n)\n\nfunc main() {\n\t_, _ = prometheus.New()\n\thttp.ListenAndServe(":8080", nil)\n}\n',
+    },
+    verdict: 'unknown',
+    reason: /go\.opentelemetry\.io\/otel\/exporters\/prometheus/,
   },
   { name: 'Node: a package pid1 does not know', files: { 'server.js': "const x = require('acme-internal-server');\nx.start();\n" }, verdict: 'unknown', reason: /acme-internal-server/ },
 ];

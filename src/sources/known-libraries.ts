@@ -472,6 +472,9 @@ export const PYTHON_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   },
   wrapt: none('debian:python3-wrapt@1.14.1-2+b2', 5),
   yaml: none('debian:python3-yaml@6.0-3+b2', 18),
+  youtube_dl: none('github:ytdl-org/youtube-dl@5014bd67c22b421207b2650d4dc874b95b36dda1', 818, {
+    note: 'youtube-dl 2021.12.17 (the tag; its last release on PyPI): Debian bookworm ships youtube-dl as a transitional package to yt-dlp, without this module; it imports only the standard library, and optionally (try/except ImportError) Python 2 names in compat.py, Cryptodome (python3-pycryptodome 3.11.0: no signal site), Crypto and xattr (not read)',
+  }),
 };
 
 /** Node, by package name (`@scope/name` or `name`). */
@@ -480,6 +483,26 @@ export const NODE_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   '@grpc/grpc-js': none('npm:@grpc/grpc-js@1.14.4', 313),
   '@grpc/proto-loader': none('npm:@grpc/proto-loader@0.8.1', 141),
   '@hapi/hapi': none('npm:@hapi/hapi@21.4.10', 117),
+  '@instana/collector': {
+    verdict: 'none',
+    source: 'npm:@instana/collector@1.140.1',
+    files: 1052,
+    sites: [
+      site(
+        '@instana/collector/src/uncaught/index.js#activateUncaughtExceptionHandling:handler:dynamic',
+        83,
+        "process.once(uncaughtExceptionEventName, ...) with uncaughtExceptionEventName = 'uncaughtException' (src/uncaught/index.js:29): an event, no signal",
+        [],
+      ),
+      site(
+        '@instana/collector/src/uncaught/index.js#activateUnhandledPromiseRejectionHandling:handler:dynamic',
+        192,
+        "process.on(unhandledRejectionEventName, ...) with unhandledRejectionEventName = 'unhandledRejection' (src/uncaught/index.js:30): an event, no signal",
+        [],
+      ),
+    ],
+    note: 'the last 1.x release (robot-shop asks for ^1.132.2)',
+  },
   '@nestjs/common': none('npm:@nestjs/common@12.5.1', 283),
   '@nestjs/config': none('npm:@nestjs/config@12.0.1', 2140),
   '@nestjs/core': {
@@ -503,7 +526,10 @@ export const NODE_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   '@opentelemetry/sdk-node': none('npm:@opentelemetry/sdk-node@0.221.0', 1947),
   '@opentelemetry/semantic-conventions': none('npm:@opentelemetry/semantic-conventions@1.45.0', 22),
   async: none('npm:async@3.2.6', 132),
+  'aws-sdk': none('npm:aws-sdk@2.1693.0', 842, { note: 'the last 2.x release (the SDK v2, end of support)' }),
+  'aws-xray-sdk': none('npm:aws-xray-sdk@3.2.0', 198, { note: 'with aws-xray-sdk-core, -express, -mysql and -postgres, which it brings' }),
   axios: none('npm:axios@1.21.1', 205),
+  'body-parser': none('npm:body-parser@1.20.9', 153, { note: 'the last 1.x release (express 4 apps ask for ^1)' }),
   'class-transformer': none('npm:class-transformer@0.5.1', 107),
   'class-validator': none('npm:class-validator@0.15.1', 1127),
   cloudevents: none('npm:cloudevents@10.0.0', 359),
@@ -523,10 +549,13 @@ export const NODE_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
     ],
   },
   express: none('npm:express@5.3.0', 195),
+  'express-pino-logger': none('npm:express-pino-logger@4.0.0', 125),
   'express-ws': none('npm:express-ws@5.0.2', 24),
   fastify: none('npm:fastify@5.12.8', 1248),
+  handlebars: none('npm:handlebars@4.7.10', 277),
   ioredis: none('npm:ioredis@6.0.0', 65),
   koa: none('npm:koa@3.3.0', 62),
+  'markdown-it': none('npm:markdown-it@14.3.3', 95),
   mongodb: none('npm:mongodb@7.9.0', 176),
   mongoose: none('npm:mongoose@9.12.1', 470),
   mysql: none('npm:mysql@2.18.1', 89),
@@ -598,6 +627,7 @@ export const NODE_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   pino: none('npm:pino@10.4.0', 295),
   'prom-client': none('npm:prom-client@15.1.3', 160),
   redis: none('npm:redis@6.3.1', 659),
+  request: none('npm:request@2.88.2', 233, { note: 'deprecated; its last release' }),
   'socket.io': none('npm:socket.io@4.8.4', 96),
   tmp: {
     verdict: 'none',
@@ -624,7 +654,12 @@ export const NODE_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
  */
 export const GO_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   'filippo.io/edwards25519': none('github:FiloSottile/edwards25519@b182a6575cfd9f4fbb1d1d4e487a6b00a3ec06f7', 12),
+  'github.com/aymerick/douceur': none('github:aymerick/douceur@c5c95ec357c8235fbd7f34e8c843d36783f3fad9', 4, {
+    unknownUnder: ['github.com/aymerick/douceur/inliner'],
+    note: 'v0.2.0 (no go.mod: the GOPATH path); css and parser read (what bluemonday imports); inliner (goquery) not read: left to the program',
+  }),
   'github.com/beorn7/perks': none('github:beorn7/perks@37c8de3658fcb183f997c4e13e8337516ab753e6', 3),
+  'github.com/cenkalti/backoff/v4': none('github:cenkalti/backoff@720b78985a65c0452fd37bb155c7cac4157a7c45', 7, { note: 'v4.3.0' }),
   'github.com/cespare/xxhash/v2': none('github:cespare/xxhash@ab37246c889f9db16b606fda1c232d659df9271d', 5),
   'github.com/cloudevents/sdk-go/v2': none('github:cloudevents/sdk-go:v2@d6f403090375c4e07e693d28e1d4d8c7dd4475e9', 111, {
     unknownUnder: [
@@ -641,6 +676,8 @@ export const GO_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   'github.com/dgryski/go-rendezvous': none('github:dgryski/go-rendezvous@9f7001d12a5f0021fd3283525f888b5814ccee27', 1),
   'github.com/felixge/httpsnoop': none('github:felixge/httpsnoop@0fc9006be0bfd68ee14bc3db0d58f7c7241892e0', 3),
   'github.com/go-chi/chi/v5': none('github:go-chi/chi@735ae2b87f8c733d616e809ae86e0985c1bc3350', 35),
+  'github.com/go-logr/logr': none('github:go-logr/logr@38a1c47ef633fa6b2eee6b8f2e1371ba8626e557', 14, { note: 'v1.4.3' }),
+  'github.com/go-logr/stdr': none('github:go-logr/stdr@521af2addfa7c81c8a65d0e85ed34bb6bb6dc262', 1, { note: 'v1.2.2' }),
   'github.com/go-sql-driver/mysql': none('github:go-sql-driver/mysql@416cd99d463949ca51faf4f84d674de2fc1aa54b', 21),
   'github.com/golang/protobuf': none('github:golang/protobuf@75de7c059e36b64f01d0dd234ff2fff404ec3374', 36, {
     note: 'v1.5.4, deprecated: a shim over google.golang.org/protobuf',
@@ -653,9 +690,20 @@ export const GO_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
   }),
   'github.com/google/go-querystring': none('github:google/go-querystring@b8825f6ec38273c429afdc4726a9a6d667db7451', 1),
   'github.com/google/uuid': none('github:google/uuid@2d3c2a9cc518326daf99a383f07c4d3c44317e4d', 16),
+  'github.com/gorilla/css': none('github:gorilla/css@b2cb20bc2adfcf4cbfde7730187411777ffa836a', 2, { note: 'v1.0.1' }),
   'github.com/gorilla/handlers': none('github:gorilla/handlers@9c61bd81e701cf500437e1b516b675cdd3b73ca7', 8),
   'github.com/gorilla/mux': none('github:gorilla/mux@db9d1d0073d27a0a2d9a8c1bc52aa0af4374d265', 6),
   'github.com/gorilla/websocket': none('github:gorilla/websocket@e064f32e3674d9d79a8fd417b5bc06fa5c6cad8f', 12),
+  'github.com/grpc-ecosystem/grpc-gateway/v2': none('github:grpc-ecosystem/grpc-gateway@d08f8db7a006221004859a974ecc1d8a8cd5fe69', 34, {
+    unknownUnder: [
+      'github.com/grpc-ecosystem/grpc-gateway/v2/examples',
+      'github.com/grpc-ecosystem/grpc-gateway/v2/internal/descriptor',
+      'github.com/grpc-ecosystem/grpc-gateway/v2/internal/generator',
+      'github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway',
+      'github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2',
+    ],
+    note: 'v2.27.1; runtime, utilities and the generated option types read (what generated *.pb.gw.go files import); the protoc plugins (yaml.v3) and the examples not read: left to the program',
+  }),
   'github.com/json-iterator/go': none('github:json-iterator/go@71ac16282d122fdd1e3a6d3e7f79b79b4cc3b50e', 48),
   'github.com/kelseyhightower/envconfig': none('github:kelseyhightower/envconfig@10e87fe9eaec671f89425dc366f004a9336bcc8f', 5),
   'github.com/klauspost/compress': none('github:klauspost/compress@117430d3b0e3c39c14d32fe7c90652149a78e609', 138),
@@ -663,6 +711,7 @@ export const GO_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
     unknownUnder: ['github.com/lib/pq/auth/kerberos'],
     note: 'auth/kerberos (gokrb5, sspi) not read: left to the program',
   }),
+  'github.com/microcosm-cc/bluemonday': none('github:microcosm-cc/bluemonday@10b8ac69db438c65c6d5469bb3c345aaa81f18d9', 6, { note: 'v1.0.27' }),
   'github.com/modern-go/concurrent': none('github:modern-go/concurrent@bacd9c7ef1dd9b15be4a9909b8ac7a4e313eec94', 5),
   'github.com/modern-go/reflect2': none('github:modern-go/reflect2@35a7c28c31ee079903db043180532306a621943a', 21, {
     note: 'its go:linkname targets are reflect internals (mapiterinit, typedmemmove, ...), none of the runtime signal hooks',
@@ -687,9 +736,26 @@ export const GO_LIBRARIES: Readonly<Record<string, KnownLibrary>> = {
     unknownUnder: ['github.com/redis/go-redis/v9/helper', 'github.com/redis/go-redis/v9/internal/customvet'],
     note: 'helper (xxh3) and the vet tool not read: left to the program; the extra/ modules (OpenTelemetry, OpenCensus, Prometheus) are modules of their own (github.com/redis/go-redis/extra/...), not covered',
   }),
+  'github.com/russross/blackfriday/v2': none('github:russross/blackfriday@4c9bf9512682b995722660a4196c0013228e2049', 9, { note: 'v2.1.0' }),
   'github.com/valyala/bytebufferpool': none('github:valyala/bytebufferpool@18533face0dfe7042f8157bba9010bd7f8df54b1', 3),
   'github.com/xyproto/pinterface': none('github:xyproto/pinterface@388b4512dd35cf9b1222c2b586030e695a681b09', 1),
   'github.com/xyproto/simpleredis/v2': none('github:xyproto/simpleredis:v2@57c75c74d298ccbbc0b9196d92ed3833e97dc8e8', 2),
+  'go.opentelemetry.io/auto/sdk': none('github:open-telemetry/opentelemetry-go-instrumentation:sdk@715f58ce2f17e2176b8e53b871e47531a259cc1d', 16, { note: 'sdk/v1.2.1' }),
+  'go.opentelemetry.io/otel': none('github:open-telemetry/opentelemetry-go@9276201a64b623606e3eaa0d61ae8ee6d62756c0', 603, {
+    unknownUnder: ['go.opentelemetry.io/otel/bridge', 'go.opentelemetry.io/otel/exporters', 'go.opentelemetry.io/otel/internal/tools', 'go.opentelemetry.io/otel/schema'],
+    note: 'v1.43.0: the API and the SDK, modules of their own in one repository (otel, attribute, codes, baggage, propagation, semconv, metric, trace, log, sdk, sdk/metric, sdk/resource, sdk/trace, sdk/log) read at the same tag; the bridges (OpenCensus, OpenTracing), the exporters (except the entries of their own), schema (yaml.v3) and the build tools not read: left to the program',
+  }),
+  'go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc': none(
+    'github:open-telemetry/opentelemetry-go:exporters/otlp/otlpmetric/otlpmetricgrpc@81216fb002a6a76d32fdab6ef999bcf65794130d',
+    16,
+    {
+      unknownUnder: ['go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc/internal/otest'],
+      note: 'exporters/otlp/otlpmetric/otlpmetricgrpc/v1.28.0; internal/otest (testify; imported only by the tests) not read',
+    },
+  ),
+  'go.opentelemetry.io/proto/otlp': none('github:open-telemetry/opentelemetry-proto-go:otlp@683f172c00ae2b73cbc85ed1aa2ad86cc0e1ee3f', 18, {
+    note: 'otlp/v1.7.1: generated protobuf, gRPC and grpc-gateway stubs',
+  }),
   'go.uber.org/atomic': none('github:uber-go/atomic@703f34c27411b863572156a97e9b659ff96e1d36', 27, {
     unknownUnder: ['go.uber.org/atomic/tools'],
     note: 'tools/ (build-tagged imports of linters) not read',
