@@ -11,6 +11,8 @@ packages=(docker.io docker-compose busybox-static tini dumb-init catatonit gcc l
   # installed and are skipped otherwise.
   python3 procps nginx-light haproxy redis-server cron supervisor gunicorn python3-uvicorn python3-flask python3-django
   uwsgi-core uwsgi-plugin-python3
+  # php-fpm as a distribution packages it (daemonize at its default) as PID 1 (test/php-fpm-ns.test.ts)
+  php-fpm
   # s6-svscan / s6-supervise as PID 1 (test/supervisors-ns.test.ts)
   s6
   # a std-only Rust binary as PID 1: no SIGTERM handler (test/rust-ns.test.ts, the Rust link's premise)

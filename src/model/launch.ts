@@ -364,6 +364,11 @@ export interface ChainOptions {
    * config); undefined when pid1 sees none of them (then the supervisor is taken to stop them gracefully).
    */
   supervised?: (kind: SupervisorKind, argv: readonly string[]) => SupervisedService[] | undefined;
+  /**
+   * Whether the final program forks into the background by the image's configuration (php-fpm from a
+   * distribution's package): its first process, PID 1, exits at start, and the container with it.
+   */
+  detaches?: (argv: readonly string[], program: Program) => boolean;
 }
 
 /** `#!/usr/bin/env bash -e` -> ['bash', '-e']; `#!/bin/sh` -> ['/bin/sh']. */
@@ -619,6 +624,8 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     }
     // The program ends by itself as soon as it starts, and the container with it: no stop to lose.
     if (source?.verdict === 'finishes') return { processes: [] };
+    // A daemon that forks into the background: PID 1 exits at start (the container ends; no stop to lose).
+    if (!hidden && opts.detaches?.(rest, last)) return { processes: [] };
     // A one-shot `sleep N` shorter than the grace period: the container exits before the SIGKILL (no stop to lose).
     if (last.catalogue === 'sleep' && opts.graceSeconds !== undefined && (boundedSeconds(rest.slice(1)) ?? Infinity) < opts.graceSeconds) return { processes: [] };
     const p: ChainProcess = makeProcess(current, currentArgv, signal, undefined, undefined, source);

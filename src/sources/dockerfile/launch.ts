@@ -192,6 +192,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     programSource: programSourceReader(readScript, stage.workdir, stopSignal.signal, linkProgram),
     // A supervisor PID 1 (s6, supervisord): its services' files, as COPY/ADD give them to the image.
     supervised: (kind, args) => supervisedServices(kind, args, { read: readScript, list: (dir) => [...files.list(stage, dir)], workdir: stage.workdir, env }),
+    detaches: fpmDetaches(stage, doc, scripts),
   };
   const chain = startable ? chainFromArgv(argv, options) : unresolved && unresolved.code !== 'windows' && !stopSignal.invalid ? uncatchableChain(stopSignal.signal) : undefined;
   const predicted = chain && chain.processes.length > 0 ? chain : undefined;
@@ -215,6 +216,30 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     ...(unresolved ? { unresolved } : {}),
     model: { argv, options },
     ...(predicted ? { chain: predicted, prediction: inheritedNote(predictStop(predicted, stopSignal.signal), inherited, stage.rootImage) } : {}),
+  };
+}
+
+/** Distribution images whose php-fpm package keeps php-fpm's compiled-in default, daemonize = yes. */
+const DISTRIBUTIONS = new Set(['alpine', 'debian', 'ubuntu', 'centos', 'fedora', 'rockylinux', 'almalinux', 'amazonlinux', 'oraclelinux']);
+
+/**
+ * php-fpm installed from a distribution's package forks into the background unless told not to: daemonize
+ * defaults to yes (php-src sapi/fpm/fpm/fpm_conf.c), the packages' php-fpm.conf leaves it commented out, and
+ * only -F/--nodaemonize overrides it (php-fpm(8)); the official php image sets daemonize = no in
+ * php-fpm.d/zz-docker.conf. As PID 1 its first process exits once the pool is up, and the container with it.
+ * Only when nothing the build or the scripts do could configure it: no `daemonize` in the Dockerfile or a
+ * script, no fpm configuration copied in, no -y/--fpm-config.
+ */
+function fpmDetaches(stage: Stage, doc: Document, scripts: ReadonlyMap<string, ScriptRef>): (argv: readonly string[], program: { catalogue?: string }) => boolean {
+  return (argv, program) => {
+    if (program.catalogue !== 'php-fpm') return false;
+    if (argv.some((a) => /^(-F|--nodaemonize|-y|--fpm-config)(=|$)/.test(a))) return false;
+    const base = stage.rootImage.toLowerCase().split(/[:@]/)[0] ?? '';
+    if (!DISTRIBUTIONS.has(base.replace(/^(docker\.io\/)?(library\/)?/, ''))) return false;
+    if (/daemonize/i.test(doc.text) || [...scripts.values()].some((r) => /daemonize/i.test(r.text))) return false;
+    let stages: Stage | undefined = stage;
+    for (; stages; stages = stages.parent) if (stages.copies.some((c) => /fpm/i.test(c.dest) || c.sources.some((x) => /fpm/i.test(x)))) return false;
+    return true;
   };
 }
 
