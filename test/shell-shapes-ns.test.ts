@@ -189,3 +189,42 @@ describe('a script without a shebang, run by a shell (execve fails with ENOEXEC:
     }
   }
 });
+
+describe('a trap that forwards, then a poll loop (kill -0) before the wait: the wait after the loop waits for the service', () => {
+  const dir = tempDir('pid1-pollwait-');
+  // A service that drains for a second on SIGTERM.
+  fs.writeFileSync(
+    path.join(dir, 'svc.py'),
+    'import signal, sys, time\ndef stop(*_):\n    time.sleep(1)\n    print("drained", flush=True)\n    sys.exit(0)\nsignal.signal(signal.SIGTERM, stop)\nprint("ready", flush=True)\nwhile True:\n    time.sleep(1)\n',
+  );
+  const head = `#!/bin/sh\nrunning=1\nchild=""\non_term() {\n  running=0\n  [ -n "$child" ] && kill -TERM "$child"\n}\ntrap on_term TERM\npython3 ${dir}/svc.py &\nchild=$!\n`;
+  const cases = [
+    // opentelemetry-demo's load generator: the shell sleeps in the poll loop while the job runs
+    { what: 'a poll loop, then wait', script: `${head}while [ "$running" -eq 1 ] && kill -0 "$child" 2>/dev/null; do\n  sleep 1\ndone\nwait "$child"\n`, drained: true, outcome: 'graceful' },
+    { what: 'only the wait', script: `${head}wait "$child"\n`, drained: false, outcome: 'abrupt' },
+  ];
+  for (const sh of SHELLS) {
+    for (const c of cases) {
+      it(`${sh.family}: ${c.what}`, async () => {
+        const file = path.join(dir, `entry-${sh.family}.sh`);
+        fs.writeFileSync(file, c.script);
+        const ns = await startNamespace([...sh.argv, file], { readyLine: /ready/ });
+        try {
+          await sleep(300); // into the loop's sleep (or the wait)
+          process.kill(ns.initPid, 'SIGTERM');
+          assert.ok(await endsWithin(ns.exited, 8000), 'PID 1 did not end within the grace period');
+          assert.equal(/drained/.test(ns.output()), c.drained, 'the service drained');
+        } finally {
+          await ns.destroy();
+        }
+        // svc.py installs a SIGTERM handler: what the program reader would say of it
+        const chain = chainFromArgv([...sh.argv, file], {
+          sh: sh.family,
+          readScript: (p) => (p === file ? c.script : undefined),
+          programSource: () => ({ verdict: 'handles', reason: 'svc.py: signal.signal(signal.SIGTERM, stop)' }),
+        });
+        assert.equal(predictStop(chain).outcome, c.outcome);
+      });
+    }
+  }
+});

@@ -279,7 +279,8 @@ export function makeProcess(programs: Program[], argv: string[], signal: string,
         forwards = 'child';
         // After the trap, the interrupted `wait` returns > 128: the script goes on to its next statement
         // (unless the trap exits first: then PID 1 is gone and the kernel SIGKILLs the service).
-        waitsForChild = trap.waits || (!trap.exits && shell.wait.waits >= 2 && (!shell.errexit || shell.wait.guarded));
+        // A poll loop before the wait (`while kill -0 $pid; do sleep 10; done; wait $pid`) is where the stop comes: the wait after it waits.
+        waitsForChild = trap.waits || (!trap.exits && (shell.wait.polled === true || (shell.wait.waits >= 2 && (!shell.errexit || shell.wait.guarded))));
       } else {
         forwards = 'none';
       }

@@ -148,6 +148,8 @@ export interface WaitPattern {
   waits: number;
   /** The first of them cannot end the script under `set -e` (`wait $pid || true`, or inside `if`). */
   guarded: boolean;
+  /** A loop polls the job (`kill -0`) before the first wait: the stop arrives in that loop, and the wait after it waits for the job. */
+  polled?: boolean;
 }
 
 export interface ShellAnalysis {
@@ -581,6 +583,8 @@ class Walker {
   /** Variables that hold `exec ...` (see execVariablesOf). */
   readonly execVariables = new Map<string, string[]>();
   readonly sourced: { path?: string; line: number }[] = [];
+  /** Background jobs (by offset) that a loop polls with `kill -0` before anything waits for them. */
+  readonly polled = new Set<number>();
   private depth = 0;
   // What the walk reads from a node, by the node's id (unique within its tree): a function's body is walked
   // again at every call, and each read of a tree-sitter node crosses into wasm and makes a new object.
@@ -943,6 +947,9 @@ class Walker {
     const { inner, breaks, endless, pause, gone } = this.loopFacts(node);
     const f = this.list(inner, paths, moved(place, { top: false, tail: false, nested: true }));
     if (!endless) {
+      // `while kill -0 "$pid"; do sleep 10; done; wait "$pid"`: the shell spends the job's life in this loop, so a
+      // stop arrives here; the trap runs after the current command, the loop ends with the job, and the wait after it waits.
+      if (/\bkill\s+-0\b/.test(node.text)) for (const p of paths) if (p.job && p.waits === 0) this.polled.add(p.job.start);
       // A loop that ends by itself (a retry loop, a loop over files): set-up; what it ran is not the service.
       return { open: cap([...paths, ...f.open.filter((p) => p.job !== undefined && paths.every((q) => q.job !== p.job))]), ends: f.ends, returned: f.returned };
     }
@@ -1601,7 +1608,7 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
       );
       if (plain && statements.length === 1) analysis.plain = plain;
     }
-    const walk = (testEnv: Readonly<Record<string, string>> | undefined): { sourced: Walker['sourced']; ends: ShellEnd[] } => {
+    const walk = (testEnv: Readonly<Record<string, string>> | undefined): { sourced: Walker['sourced']; polled: Walker['polled']; ends: ShellEnd[] } => {
       const walker = new Walker(
         source,
         family,
@@ -1620,7 +1627,7 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
         subshell: false,
       });
       // Paths that run off the end of the script: the shell waited for their service (or job), then exits.
-      return { sourced: walker.sourced, ends: dedupe([...flow.ends, ...[...flow.open, ...flow.returned].flatMap(endOf)]).map(shellEnd) };
+      return { sourced: walker.sourced, polled: walker.polled, ends: dedupe([...flow.ends, ...[...flow.open, ...flow.returned].flatMap(endOf)]).map(shellEnd) };
     };
     const testEnv = opts.envDecides ? testEnvOf(source, opts.env) : undefined;
     let walked = walk(testEnv);
@@ -1636,7 +1643,7 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
       // For a background job the shell waits for, findings point at the `wait`.
       analysis.final = end.kind === 'wait' ? (end.lastWait ?? end.command) : end.command;
       if (end.kind === 'exec' && end.command.words.length === 1 && isAllArgs(end.command.words[0]?.text ?? '')) analysis.execArgs = true;
-      if (end.kind === 'wait') analysis.wait = { job: end.command, waits: end.waits ?? 1, guarded: end.guarded ?? false };
+      if (end.kind === 'wait') analysis.wait = { job: end.command, waits: end.waits ?? 1, guarded: end.guarded ?? false, ...(walked.polled.has(end.command.start) ? { polled: true } : {}) };
     }
     return analysis;
   } finally {
