@@ -120,9 +120,20 @@ function inheritedNote(p: StopPrediction, inherited: string[] | undefined, image
   return Object.assign({}, p, { path }, p.outcome !== 'graceful' ? { fix: 'give the image a CMD (exec form) that runs its service; a shell or REPL as PID 1 does not stop on the stop signal' } : {});
 }
 
+/** Object.fromEntries(map), without its generic iteration (measured: a fifth of launchOf's own time). */
+function recordOf(map: ReadonlyMap<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of map) {
+    // defined, not assigned: `ENV __proto__=x` is a key like any other, as fromEntries makes it
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out;
+}
+
 /** The launch a stage's image runs. */
 function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextReader, stages: Stage[], files = new StageFiles(ctx, stages)): DockerfileLaunch {
-  const env: Record<string, string> = Object.fromEntries(stage.env);
+  const env = recordOf(stage.env);
   const stopSignal = stopSignalOf(stage);
   const ep = stage.entrypoint;
   // No ENTRYPOINT or CMD in the file: the official base image's own CMD runs (debian: `bash`, python: `python3`).
