@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Confinement, direntsOnce, readRegularFile, type FileSnapshot, type ReadResult } from '../util/files.js';
+import { type Confinement, direntsOnce, readRegularFile, resolvedPath, type FileSnapshot, type ReadResult } from '../util/files.js';
 import { MAX_FILE_BYTES, displayPath, makeDocument, notText, type Document, type DocumentKind, type FileError } from './document.js';
 
 /** Files read by one run, shared by its passes so that they all see the same bytes (abs path -> result). */
@@ -51,7 +51,7 @@ export class DocumentStore {
 
   /** Read a file as a document; undefined when refused, missing, unreadable, binary or too large (problemOf says why). */
   read(absPath: string, kind: DocumentKind, o: ReadOptions = {}): Document | undefined {
-    const abs = path.resolve(absPath);
+    const abs = resolvedPath(absPath);
     // what the listings already say is missing needs no realpath (a missing path is never refused): a program
     // looked up on PATH in a build context (`<context>/usr/local/bin/java`) is missing far more often than not
     const missing = !this.overlay?.has(abs) && this.missing(abs);
@@ -80,7 +80,7 @@ export class DocumentStore {
 
   /** A file given to lint (found by the walk or named): a document, or the error that keeps it from being linted. */
   readInput(absPath: string, kind: DocumentKind): Document | FileError {
-    const abs = path.resolve(absPath);
+    const abs = resolvedPath(absPath);
     const file = displayPath(abs);
     const refusal = this.refusalOf(abs);
     if (refusal) return { file, message: refusal };
@@ -99,7 +99,7 @@ export class DocumentStore {
 
   /** A small text file that is not a document (`.env`, `env_file`), under the same rules; undefined when it cannot be read. */
   readText(absPath: string, limit = 1024 * 1024): string | undefined {
-    const abs = path.resolve(absPath);
+    const abs = resolvedPath(absPath);
     // most projects have no .env: the walk's listing says so without a failed lstat and stat (a missing path is
     // never refused)
     if (!this.overlay?.has(abs) && this.missing(abs)) {
@@ -122,7 +122,7 @@ export class DocumentStore {
 
   /** Why the last read of a path gave nothing (refused, missing, not a regular file, too large ...). */
   problemOf(absPath: string): string | undefined {
-    return this.problems.get(path.resolve(absPath));
+    return this.problems.get(resolvedPath(absPath));
   }
 
   /** Files refused since the last call (a symlink out of the tree, not a regular file), as file errors to report. */
@@ -170,7 +170,8 @@ export class DocumentStore {
     const over = this.overlay?.get(abs);
     let r = this.cache.get(abs);
     if (!r) {
-      r = readRegularFile(abs, MAX_FILE_BYTES);
+      // a file the walk listed as regular needs no stat before its open (readRegularFile says why)
+      r = readRegularFile(abs, MAX_FILE_BYTES, this.confinement?.walkedRegular(abs) ?? false);
       this.cache.set(abs, r);
     }
     if (over) return { ok: true, snap: r.ok ? { ...r.snap, bytes: over } : overlaySnap(over) };

@@ -240,6 +240,21 @@ export function signalName(n: number, arch: Arch = 'generic', rt: RtBase = 'glib
  * an alias ("IOT", "POLL") or a real-time form ("RTMIN+3", "SIGRTMAX-1").
  */
 export function parseSignal(input: string | number, arch: Arch = 'generic', rt: RtBase = 'glibc'): number {
+  // every launch of a lint run parses its STOPSIGNAL and the signals its chain names, mostly the same few words
+  if (typeof input !== 'string' || arch !== 'generic' || rt !== 'glibc') return parseSignalOnce(input, arch, rt);
+  let n = PARSED.get(input);
+  if (n === undefined) {
+    n = parseSignalOnce(input, arch, rt);
+    if (PARSED.size < MAX_PARSED) PARSED.set(input, n);
+  }
+  return n;
+}
+
+/** Signal words parsed already (generic tables, glibc's SIGRTMIN), bounded: the words come from files. */
+const PARSED = new Map<string, number>();
+const MAX_PARSED = 1024;
+
+function parseSignalOnce(input: string | number, arch: Arch, rt: RtBase): number {
   const t = TABLES[arch];
   if (typeof input === 'number' || /^\s*\d+\s*$/.test(String(input))) {
     const n = Number(input);
@@ -262,7 +277,7 @@ export function parseSignal(input: string | number, arch: Arch = 'generic', rt: 
   const idx = t.names.indexOf(canonical);
   if (idx > 0) return idx;
   const plain = /^(\d+)$/.exec(name);
-  if (plain) return parseSignal(Number(plain[1]), arch, rt);
+  if (plain) return parseSignalOnce(Number(plain[1]), arch, rt);
   throw new SignalError(`unknown signal "${String(input).trim()}" on ${arch}`);
 }
 

@@ -4,7 +4,9 @@
  *
  * - A FIFO blocks open() and read() until a writer comes; /dev/zero never ends; opening some devices has
  *   effects (a watchdog arms itself). So the type is checked with stat() before open(), and again with
- *   fstat() on the descriptor (O_NONBLOCK: a FIFO swapped in between cannot block the open).
+ *   fstat() on the descriptor (O_NONBLOCK: a FIFO swapped in between cannot block the open). A file the
+ *   walk listed as regular skips the stat(): its directory entry is that earlier check (d_type, readdir(3)),
+ *   and the O_NONBLOCK open and fstat() close the same race window the stat() would leave open.
  * - The size limit applies before reading, and a read takes at most limit + 1 bytes (a file that grows
  *   while it is read is still cut).
  * - Confinement: a path is inside a root when its real path (every symlink resolved) is under the real path
@@ -40,27 +42,33 @@ export function typeWord(st: Pick<fs.Stats, 'isDirectory' | 'isFIFO' | 'isSocket
 /**
  * Read a regular file whole, at most `limit` bytes (more is an error, found before reading when stat
  * says so). Symlinks are followed; confinement is the caller's business (see Confinement).
+ * `listedRegular`: the walk's directory entry says this path is a regular file (not a symlink), so the
+ * pre-open stat() is skipped; the checks on the open descriptor stay (see the top of this file).
  */
-export function readRegularFile(file: string, limit: number): ReadResult {
-  let st: fs.BigIntStats;
-  try {
-    st = fs.statSync(file, { bigint: true });
-  } catch (err) {
-    const code = errnoOf(err);
-    return code === 'ENOENT' || code === 'ENOTDIR' ? { ok: false, code: 'missing', message: 'no such file' } : { ok: false, code: 'unreadable', message: `cannot read: ${code ?? messageOf(err)}` };
+export function readRegularFile(file: string, limit: number, listedRegular = false): ReadResult {
+  let st: fs.BigIntStats | undefined;
+  if (!listedRegular) {
+    try {
+      st = fs.statSync(file, { bigint: true });
+    } catch (err) {
+      return statFailed(err);
+    }
+    if (!st.isFile()) return { ok: false, code: 'not-regular', message: `not a regular file (${typeWord(st)}): not read` };
+    if (st.size > BigInt(limit)) return tooLarge(st.size, limit);
   }
-  if (!st.isFile()) return { ok: false, code: 'not-regular', message: `not a regular file (${typeWord(st)}): not read` };
-  if (st.size > BigInt(limit)) return tooLarge(st.size, limit);
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
   } catch (err) {
+    // removed since the walk listed it: missing, as the stat would have said
+    if (!st) return statFailed(err);
     return { ok: false, code: 'unreadable', message: `cannot read: ${errnoOf(err) ?? messageOf(err)}` };
   }
   try {
     const fst = fs.fstatSync(fd, { bigint: true });
-    // the file opened is the one checked (not something swapped in since the stat)
-    if (!fst.isFile() || fst.dev !== st.dev || fst.ino !== st.ino) return { ok: false, code: 'not-regular', message: `not a regular file (${typeWord(fst)}): not read` };
+    // the file opened is the one checked (not something swapped in since the stat or the listing)
+    if (!fst.isFile() || (st && (fst.dev !== st.dev || fst.ino !== st.ino))) return { ok: false, code: 'not-regular', message: `not a regular file (${typeWord(fst)}): not read` };
+    if (!st && fst.size > BigInt(limit)) return tooLarge(fst.size, limit);
     // size + 1: a file that grew since fstat is seen (and read on, up to the limit)
     let chunk = Buffer.allocUnsafe(Math.min(limit + 1, Number(fst.size) + 1));
     let n = 0;
@@ -82,6 +90,11 @@ export function readRegularFile(file: string, limit: number): ReadResult {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+function statFailed(err: unknown): ReadResult {
+  const code = errnoOf(err);
+  return code === 'ENOENT' || code === 'ENOTDIR' ? { ok: false, code: 'missing', message: 'no such file' } : { ok: false, code: 'unreadable', message: `cannot read: ${code ?? messageOf(err)}` };
 }
 
 function tooLarge(size: bigint, limit: number): ReadResult {
@@ -127,6 +140,16 @@ export function direntsOnce(cache: Map<string, fs.Dirent[] | null>, dir: string)
     cache.set(dir, list);
   }
   return list;
+}
+
+/**
+ * path.resolve(p), without its work for a path that is absolute and normalised already (no `//`, no `.`
+ * or `..` element, no trailing slash): what the walk and the lookups in a build context pass, thousands of
+ * times a run.
+ */
+export function resolvedPath(p: string): string {
+  if (path.sep === '/' && p.charCodeAt(0) === 47 && !p.includes('//') && !p.includes('/.') && (p.length === 1 || p.charCodeAt(p.length - 1) !== 47)) return p;
+  return path.resolve(p);
 }
 
 /** `child` is `root` or below it (both absolute and normalised). */
@@ -177,7 +200,7 @@ export class Confinement {
   }
 
   /** The walk listed `abs` as a regular file (its directory entry: not a symlink). */
-  private walkedRegular(dir: string, abs: string): boolean {
+  walkedRegular(abs: string, dir = path.dirname(abs)): boolean {
     let names = this.regularIn.get(dir);
     if (!names) {
       names = new Set((this.walked.get(dir) ?? []).filter((e) => e.isFile()).map((e) => e.name));
@@ -187,7 +210,7 @@ export class Confinement {
   }
 
   isExplicit(absPath: string): boolean {
-    return this.explicit.has(path.resolve(absPath));
+    return this.explicit.has(resolvedPath(absPath));
   }
 
   /** The roots, as real paths. */
@@ -217,7 +240,7 @@ export class Confinement {
    * builder cannot reach outside it either.
    */
   refusal(absPath: string, within?: string): string | undefined {
-    const abs = path.resolve(absPath);
+    const abs = resolvedPath(absPath);
     if (this.explicit.has(abs)) return undefined;
     if (this.insideWalked(abs, within)) return undefined;
     const real = realPathOf(abs);
@@ -238,10 +261,10 @@ export class Confinement {
     const dir = path.dirname(abs);
     if (!this.walked.has(dir)) return false;
     if (within !== undefined) {
-      const w = path.resolve(within);
+      const w = resolvedPath(within);
       if (!this.walked.has(w) || !isInside(dir, w)) return false;
     }
-    if (this.walkedRegular(dir, abs)) return true;
+    if (this.walkedRegular(abs, dir)) return true;
     try {
       return !fs.lstatSync(abs).isSymbolicLink();
     } catch {

@@ -125,6 +125,12 @@ interface CargoOutput {
 
 const MAX_DEPTH = 64;
 
+/** The RUN mentions a go or cargo command that the link follows. */
+function mentionsBuild(run: RunOp): boolean {
+  const written = run.argv?.join(' ') ?? run.script ?? '';
+  return mentionsGoCommand(written) || mentionsCargoCommand(written);
+}
+
 /** The stage's COPY/ADD and RUN instructions in order (by their offset in the Dockerfile). */
 function stepsOf(stage: Stage): Step[] {
   return [...stage.copies.map((copy) => ({ at: copy.span.start, copy })), ...stage.runs.map((run) => ({ at: run.span.start, run }))].sort((a, b) => a.at - b.at);
@@ -156,6 +162,18 @@ export class StageFiles {
     private readonly ctx: ContextFiles,
     readonly stages: readonly Stage[],
   ) {}
+
+  private builds: boolean | undefined;
+
+  /**
+   * Some RUN of the Dockerfile runs a go or cargo command: without one, no program of it is a Go or Rust
+   * build pid1 can follow, and the launch need not walk what wrote its program (the model's own lookup of
+   * the program, readScript, has read the build context for it already).
+   */
+  get mayBuild(): boolean {
+    this.builds ??= this.stages.some((s) => s.runs.some(mentionsBuild));
+    return this.builds;
+  }
 
   private stepsIn(stage: Stage, before: number): Step[] {
     let s = this.steps.get(stage);
@@ -275,8 +293,7 @@ export class StageFiles {
     if (have) return have;
     const facts: RunFacts = { go: [], cargo: [], modInits: [], dirs: new Set() };
     // Most RUNs build nothing in Go or Rust: parse only those that mention a go or cargo command the link follows.
-    const written = run.argv?.join(' ') ?? run.script ?? '';
-    const mentionsGo = mentionsGoCommand(written) || mentionsCargoCommand(written);
+    const mentionsGo = mentionsBuild(run);
     const vars = run.vars ?? new Map<string, string | undefined>();
     if (mentionsGo && run.argv)
       command(

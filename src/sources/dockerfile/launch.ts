@@ -120,9 +120,20 @@ function inheritedNote(p: StopPrediction, inherited: string[] | undefined, image
   return Object.assign({}, p, { path }, p.outcome !== 'graceful' ? { fix: 'give the image a CMD (exec form) that runs its service; a shell or REPL as PID 1 does not stop on the stop signal' } : {});
 }
 
+/** Object.fromEntries(map), without its generic iteration (measured: a fifth of launchOf's own time). */
+function recordOf(map: ReadonlyMap<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of map) {
+    // defined, not assigned: `ENV __proto__=x` is a key like any other, as fromEntries makes it
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out;
+}
+
 /** The launch a stage's image runs. */
 function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextReader, stages: Stage[], files = new StageFiles(ctx, stages)): DockerfileLaunch {
-  const env: Record<string, string> = Object.fromEntries(stage.env);
+  const env = recordOf(stage.env);
   const stopSignal = stopSignalOf(stage);
   const ep = stage.entrypoint;
   // No ENTRYPOINT or CMD in the file: the official base image's own CMD runs (debian: `bash`, python: `python3`).
@@ -166,6 +177,8 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
   const startable = !unresolved && !(stage.family.family === 'none' && startsWithShell(argv, ep ?? cmd)) && !stopSignal.invalid;
   // A binary that a go or cargo command built (here or in another stage): its main package or crate in the build context decides.
   const linkProgram = (exe: string, workdir: string, signal: string): SourceVerdict | undefined => {
+    // only a go or cargo build gives a verdict here (goBinaryVerdict, rustBinaryVerdict)
+    if (!files.mayBuild) return undefined;
     const paths = execPaths(exe, workdir, pathDirs);
     const o = { files, stage, signal };
     // one walk of what wrote the program; the cargo bin directory of the rust image only for a cargo build

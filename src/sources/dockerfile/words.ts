@@ -13,37 +13,65 @@ interface RawWord {
   end: number;
 }
 
-/** Split on unquoted whitespace. */
-export function splitWords(s: string, escape: string): RawWord[] {
-  const out: RawWord[] = [];
-  let i = 0;
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+/** The end of the word starting at `start` (unquoted whitespace ends it); `esc`: the escape character's code. */
+function wordEnd(s: string, start: number, esc: number): number {
+  let i = start;
+  let quote = 0;
   while (i < s.length) {
-    while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === '\n' || s[i] === '\r')) i++;
-    if (i >= s.length) break;
-    const start = i;
-    let quote = '';
-    while (i < s.length) {
-      const c = s[i] as string;
-      if (quote) {
-        if (c === escape && quote === '"' && i + 1 < s.length) {
-          i += 2;
-          continue;
-        }
-        if (c === quote) quote = '';
-        i++;
-        continue;
-      }
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') break;
-      if (c === escape && i + 1 < s.length) {
+    const c = s.charCodeAt(i);
+    if (quote) {
+      if (c === esc && quote === 34 /* " */ && i + 1 < s.length) {
         i += 2;
         continue;
       }
-      if (c === '"' || c === "'") quote = c;
+      if (c === quote) quote = 0;
       i++;
+      continue;
     }
+    if (isBlank(c)) break;
+    if (c === esc && i + 1 < s.length) {
+      i += 2;
+      continue;
+    }
+    if (c === 34 || c === 39) quote = c;
+    i++;
+  }
+  return i;
+}
+
+/** Split on unquoted whitespace. */
+export function splitWords(s: string, escape: string): RawWord[] {
+  const out: RawWord[] = [];
+  const esc = escape.charCodeAt(0);
+  let i = 0;
+  while (i < s.length) {
+    while (i < s.length && isBlank(s.charCodeAt(i))) i++;
+    if (i >= s.length) break;
+    const start = i;
+    i = wordEnd(s, start, esc);
     out.push({ raw: s.slice(start, i), start, end: i });
   }
   return out;
+}
+
+/**
+ * Where the first word that is not a `--flag` starts (RUN's command after `--mount=...`), as splitWords
+ * would find it, without splitting the rest of a long command; -1 when every word is a flag.
+ */
+export function afterFlags(s: string, escape: string): number {
+  const esc = escape.charCodeAt(0);
+  let i = 0;
+  while (i < s.length) {
+    while (i < s.length && isBlank(s.charCodeAt(i))) i++;
+    if (i >= s.length) break;
+    if (s.charCodeAt(i) !== 45 || s.charCodeAt(i + 1) !== 45) return i;
+    i = wordEnd(s, i, esc);
+  }
+  return -1;
 }
 
 /** The variables a word may expand: a name declared with no value (an ARG without default) maps to undefined. */
