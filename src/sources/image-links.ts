@@ -217,11 +217,41 @@ function declaredMatches(d: Declared, repo: string): boolean {
   const last = declared.slice(declared.lastIndexOf('/') + 1);
   if (!last || VAR.test(last)) return false;
   if (!repo.includes('/')) return (d.exact ? declared : last).toLowerCase() === repo;
-  const re = declared
-    .split(new RegExp(VAR.source, 'g'))
-    .map((part) => part.replace(/[.+^${}()|[\]\\*?]/g, '\\$&'))
-    .join('.+');
-  return new RegExp(`^${re}$`, 'i').test(repo);
+  let re = declaredPatterns.get(declared);
+  if (!re) {
+    const body = declared
+      .split(new RegExp(VAR.source, 'g'))
+      .map((part) => part.replace(/[.+^${}()|[\]\\*?]/g, '\\$&'))
+      .join('.+');
+    re = new RegExp(`^${body}$`, 'i');
+    declaredPatterns.set(declared, re);
+  }
+  return re.test(repo);
+}
+
+/** A declared image's pattern, made once (a collection's Makefiles declare hundreds; every link asks). */
+const declaredPatterns = new Map<string, RegExp>();
+
+/**
+ * The last path part a declared build can match by (lowercase): the part after the last slash is always written
+ * out (declaredMatches), and a manifest's image matches only a declaration with that same last part.
+ */
+function lastPart(repo: string): string {
+  return repo.slice(repo.lastIndexOf('/') + 1).toLowerCase();
+}
+
+/**
+ * The names a Dockerfile can be linked by (its suffix, or its directory and variant directory), lowercase:
+ * `api.Dockerfile` and `Dockerfile.api` -> api; `api/Dockerfile` -> api; `phpvirtualbox/arm/Dockerfile` -> arm
+ * and phpvirtualbox-arm.
+ */
+function namesOf(f: string): string[] {
+  const base = path.basename(f).toLowerCase();
+  const suffix = /^(?:dockerfile|containerfile)[.-](.+)$/.exec(base)?.[1] ?? /^(.+)\.(?:dockerfile|containerfile)$/.exec(base)?.[1];
+  if (suffix !== undefined) return [suffix];
+  if (!/^(dockerfile|containerfile)$/.test(base)) return [];
+  const dir = path.basename(path.dirname(f)).toLowerCase();
+  return [dir, `${path.basename(path.dirname(path.dirname(f))).toLowerCase()}-${dir}`];
 }
 
 /**
@@ -370,6 +400,8 @@ function composeBuilds(file: string, cwd: string, share: RunShare): Declared[] {
 export class ImageLinker {
   private files: RepoFiles | undefined;
   private declared: Declared[] | undefined;
+  private byLast: Map<string, Declared[]> | undefined;
+  private byName: Map<string, string[]> | undefined;
   private tags: Map<string, Set<string>> | undefined;
   /** Links by image and folder: a manifest folder names the same images again and again. */
   private readonly links = new Map<string, ImageLinkResult>();
@@ -409,6 +441,32 @@ export class ImageLinker {
       if (compareVersions(v, mine) > 0 && (!newest || compareVersions(v, newest.v) > 0)) newest = { tag: t, v };
     }
     return newest?.tag;
+  }
+
+  /** The declarations by the last part of their image (lastPart), in declaration order. */
+  private declaredByLast(): Map<string, Declared[]> {
+    if (this.byLast) return this.byLast;
+    this.byLast = new Map();
+    for (const d of this.declarations()) {
+      const key = lastPart(d.repo);
+      const list = this.byLast.get(key);
+      if (list) list.push(d);
+      else this.byLast.set(key, [d]);
+    }
+    return this.byLast;
+  }
+
+  /** The repository's Dockerfiles by the names they can be linked by (namesOf), in the sorted order of the search. */
+  private dockerfilesByName(): Map<string, string[]> {
+    if (this.byName) return this.byName;
+    this.byName = new Map();
+    for (const f of this.repoFiles().dockerfiles)
+      for (const n of new Set(namesOf(f))) {
+        const list = this.byName.get(n);
+        if (list) list.push(f);
+        else this.byName.set(n, [f]);
+      }
+    return this.byName;
   }
 
   private declarations(): Declared[] {
@@ -482,7 +540,7 @@ export class ImageLinker {
     }
     if (!n.last || image.includes('$')) return {};
     // a build the repository declares for exactly this image
-    let declared = this.declarations().filter((d) => declaredMatches(d, n.repo));
+    let declared = (this.declaredByLast().get(n.last.toLowerCase()) ?? []).filter((d) => declaredMatches(d, n.repo));
     let distinct = new Map(declared.map((d) => [`${d.dockerfile}#${d.target ?? ''}`, d]));
     if (distinct.size > 1) {
       // one image, a Dockerfile per tag (`t5-model-serving:client-app`, `t5-model-serving:serving`): the tag decides
@@ -502,18 +560,10 @@ export class ImageLinker {
     if (shellOfImage(n.repo).family !== 'unknown') return {};
     const name = n.last.toLowerCase();
     const under = near ? `${path.resolve(near)}${path.sep}` : undefined;
-    const hits = this.repoFiles()
-      .dockerfiles.filter((f) => !under || f.startsWith(under))
-      .filter((f) => {
-        const base = path.basename(f).toLowerCase();
-        const dir = path.basename(path.dirname(f)).toLowerCase();
-        const suffix = /^(?:dockerfile|containerfile)[.-](.+)$/.exec(base)?.[1] ?? /^(.+)\.(?:dockerfile|containerfile)$/.exec(base)?.[1];
-        if (suffix !== undefined) return suffix === name;
-        if (!/^(dockerfile|containerfile)$/.test(base)) return false;
-        // `phpvirtualbox/arm/Dockerfile` builds the arm variant: `phpvirtualbox-arm`
-        const variant = `${path.basename(path.dirname(path.dirname(f))).toLowerCase()}-${dir}`;
-        return (dir === name || variant === name) && !makefileNamesOther(path.dirname(f), name, this.share);
-      });
+    const hits = (this.dockerfilesByName().get(name) ?? [])
+      .filter((f) => !under || f.startsWith(under))
+      // a Dockerfile named by its suffix is that image; one named by its directory, unless the directory's Makefile names another
+      .filter((f) => /^(dockerfile|containerfile)[.-]|\.(dockerfile|containerfile)$/i.test(path.basename(f)) || !makefileNamesOther(path.dirname(f), name, this.share));
     if (hits.length === 1) {
       const hit = hits[0] as string;
       // `vimagick/scrapyd:py3` is built from scrapyd/py3/Dockerfile (or scrapyd/Dockerfile.py3) when there is one
