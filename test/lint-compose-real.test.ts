@@ -310,6 +310,41 @@ describe("lint's verdicts match `docker-compose stop`", () => {
   });
 });
 
+describe("a bind-mounted script is the one that runs (it hides the image's files under the target)", () => {
+  it('./scripts:/scripts: lint reads the host script, and `docker-compose stop` agrees', async (t) => {
+    if (!requireCompose(t)) return;
+    const dash = testImage({ shell: 'dash' });
+    const grace = 3;
+    const svc = (name: string, lines: string[]): string[] => [`  ${name}:`, '    network_mode: none', `    stop_grace_period: ${grace}s`, `    image: ${dash}`, ...lines.map((l) => `    ${l}`)];
+    const yml = [
+      'version: "2.4"',
+      'services:',
+      ...svc('mounted', ['volumes:', '      - ./scripts:/scripts:ro', 'entrypoint: ["/scripts/run.sh"]']),
+      ...svc('longform', ['volumes:', '      - type: bind', '        source: ./scripts', '        target: /opt/bin', 'entrypoint: ["/opt/bin/exec.sh"]']),
+      '',
+    ];
+    const p = newProject({
+      'docker-compose.yml': yml.join('\n'),
+      'scripts/run.sh': '#!/bin/sh\necho starting\napp --drain-ms 300\n',
+      'scripts/exec.sh': '#!/bin/sh\necho starting\nexec app --drain-ms 300\n',
+    });
+    for (const f of ['run.sh', 'exec.sh']) fs.chmodSync(path.join(p.dir, 'scripts', f), 0o755);
+    const ls = launches(p, { [dash]: 'dash' });
+    const expected: Record<string, string> = { mounted: 'killed', longform: 'graceful' };
+    for (const [s, outcome] of Object.entries(expected)) assert.equal(ls.get(s)?.prediction?.outcome, outcome, s);
+    const up = await compose(p, ['up', '-d']);
+    assert.equal(up.code, 0, up.stderr);
+    await sleep(1500);
+    const stop = await compose(p, ['stop']);
+    assert.equal(stop.code, 0, stop.stderr);
+    const mounted = inspect(`${p.name}_mounted_1`);
+    assert.equal(mounted.ExitCode, 137, 'the shell stayed PID 1 and the SIGKILL came at the end of the grace period');
+    const longform = inspect(`${p.name}_longform_1`);
+    assert.equal(longform.ExitCode, 0);
+    assert.match(runSync('docker', ['logs', `${p.name}_longform_1`]), /graceful exit/);
+  });
+});
+
 describe('the legacy v1 format (services at the top level) as docker-compose 1.x runs it', () => {
   it("docker-compose 1.29 runs a v1 file: shlex splitting, `build` + the service's `dockerfile`, and what lint reads matches", async (t) => {
     if (!requireCompose(t)) return;

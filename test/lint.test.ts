@@ -422,3 +422,13 @@ test('build context above the Dockerfile: the files its COPY names are only ther
   assert.equal(outcome('app/version2/Dockerfile'), 'killed', 'app.js read from app/');
   assert.notEqual(outcome('other/sub/Dockerfile'), 'killed', 'its own directory has package.json: app.js is not there');
 });
+
+test('a script whose last step sources a file pid1 cannot see does not end by itself: what that file runs decides', async () => {
+  const dir = tree({
+    Dockerfile: 'FROM debian:bookworm\nCOPY entrypoint.sh /etc/app/entrypoint.sh\nENTRYPOINT ["/etc/app/entrypoint.sh"]\nCMD ["run", "web"]\n',
+    'entrypoint.sh': '#!/bin/bash\nset -e\nif [ -e /etc/app/requirements.txt ]; then\n  echo deprecated\nfi\nsource /docker-entrypoint.sh\n',
+  });
+  const { out } = await lintJson(['--no-config', '.'], { cwd: dir });
+  const l = out.files.find((f) => f.file === 'Dockerfile')?.launches[0];
+  assert.equal(l?.outcome, 'unknown', "the sourced file may exec the service (the upstream image's entrypoint)");
+});

@@ -489,10 +489,21 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         errexit: shellOpts.some((o) => o.includes('e')),
         ...(known ? { args: known } : {}),
       });
-      // Every path ends by itself before anything runs for long: the container exits; no stop to lose.
-      if (!analysis.end) return { processes: [] };
       // A sourced file pid1 cannot read runs inside this shell: a trap or an exec there would change the stop.
       const hiddenSource = analysis.sourced.find((f) => f.path === undefined || (!QUIET_SOURCES.test(f.path) && sourcedChanges(opts.readScript?.(f.path))));
+      if (!analysis.end) {
+        // Every path ends by itself before anything runs for long: the container exits; no stop to lose.
+        if (!hiddenSource) return { processes: [] };
+        // ... unless a sourced file it cannot read runs the service (`source /docker-entrypoint.sh` last: an exec there).
+        opaque ??= {
+          code: 'script-unseen',
+          message: `line ${hiddenSource.line} sources ${hiddenSource.path ?? 'a file named at run time'}, which pid1 cannot see: what it runs decides the stop`,
+          at: processes.length,
+        };
+        current.push({ name: `what ${hiddenSource.path ?? 'the sourced file'} runs`, role: 'service' });
+        hidden = true;
+        break;
+      }
       if (hiddenSource && !opaque) {
         const seen = hiddenSource.path !== undefined && opts.readScript?.(hiddenSource.path) !== undefined;
         opaque = {

@@ -15,13 +15,14 @@ import { parseSignal, signalName } from '../../model/signals.js';
 import { tryDurationMs } from '../../util/duration.js';
 import { messageOf } from '../../util/errors.js';
 import { problemNote } from '../../document/store.js';
+import { MappedText } from '../../document/text.js';
 import { lintDockerfileSource } from '../dockerfile/launch.js';
 import { imageConfigFromDockerfile, unanalysedImage, type ImageConfig } from '../image-config.js';
 import { linkerFor } from '../image-links.js';
 import { linkedImageConfig } from '../linked-image.js';
 import type { BuildSpec, ComposeLaunch, ContainerSpec, LaunchPart, StopPlan, StopSignalFact } from '../launch.js';
 import { orchestratedFields } from '../orchestrated.js';
-import { deref, entries, get, items, spanOf } from '../yaml.js';
+import { deref, entries, get, items, scalarString, spanOf, type YNode } from '../yaml.js';
 import { commandPart, type CommandString } from './command-strings.js';
 import { parseDotEnv } from './interpolate.js';
 import { lastField, type ComposeVersion, type Layer, type Project } from './project.js';
@@ -267,7 +268,7 @@ export function launchOfService(r: ServiceReading): ComposeLaunch | undefined {
   const { p, name, build, imageRef } = r;
   if (!build && imageRef === undefined) return undefined;
   const doc = r.anchorLayer.file.doc;
-  const image = build ? imageFromBuild(p, build, imageRef) : imageFromRef(p, imageRef as string, r.imageSpan, r.anchorLayer.file.dir);
+  const image = withBindMounts(build ? imageFromBuild(p, build, imageRef) : imageFromRef(p, imageRef as string, r.imageSpan, r.anchorLayer.file.dir), bindMountsOf(r.layers), p);
   const stop: StopPlan = {
     platform: 'compose',
     graceSeconds: r.grace.seconds,
@@ -300,6 +301,85 @@ export function launchOfService(r: ServiceReading): ComposeLaunch | undefined {
     serviceBlock: isMap(body) && !(body as { flow?: boolean }).flow,
     commandStrings: r.commandStrings,
   };
+}
+
+/** A bind mount of the service: a host path (absolute) in front of a container path. */
+interface BindMount {
+  source: string;
+  target: string;
+}
+
+/**
+ * The service's bind mounts (`./scripts:/scripts`, `type: bind` with `source`/`target`), host paths resolved
+ * from the compose file's folder; a later file's mount of the same target replaces an earlier one (the
+ * compose spec merges `volumes` by target). Named volumes and anonymous ones are not files pid1 can read.
+ */
+function bindMountsOf(layers: Layer[]): BindMount[] {
+  const byTarget = new Map<string, BindMount>();
+  for (const layer of layers) {
+    const y = layer.file.y;
+    const v = layer.fields.get('volumes');
+    if (!y || !v) continue;
+    // read as written: a path with a variable in it is not known (and its interpolation errors are compose's to report when it runs)
+    const text = (n: YNode | null | undefined): string | undefined => {
+      const t = scalarString(y, n);
+      return t === undefined || t.includes('$') ? undefined : t;
+    };
+    for (const it of items(y, v.value) ?? []) {
+      let source: string | undefined;
+      let target: string | undefined;
+      const short = text(it);
+      if (short !== undefined) {
+        // SOURCE:TARGET[:MODE]: a source that is a path (., .., /, ~) is a bind mount; a bare name is a named volume
+        const parts = short.split(':');
+        if (parts.length < 2 || !/^(\.{1,2}(\/|$)|\/|~)/.test(parts[0] as string)) continue;
+        [source, target] = parts as [string, string];
+      } else {
+        if (text(get(y, it, 'type')?.value) !== 'bind') continue;
+        source = text(get(y, it, 'source')?.value);
+        target = text(get(y, it, 'target')?.value);
+      }
+      if (!source || !target?.startsWith('/') || source.startsWith('~')) continue;
+      const t = path.posix.normalize(target).replace(/\/+$/, '') || '/';
+      byTarget.set(t, { source: path.resolve(layer.file.dir, source), target: t });
+    }
+  }
+  return [...byTarget.values()];
+}
+
+/**
+ * The image's config with the service's bind mounts in front: a file under a mount's target is the host file
+ * (read through the store, inside the linted tree), and the image's own files there are hidden; a script read
+ * there is analysed like a COPY'd entrypoint, with findings on the host file.
+ */
+function withBindMounts(img: ImageConfig, mounts: readonly BindMount[], p: Project): ImageConfig {
+  if (!mounts.length) return img;
+  const scripts = new Map(img.scripts ?? []);
+  const origins = new Map(img.origins ?? []);
+  const readScript = (file: string): string | undefined => {
+    const have = scripts.get(file);
+    if (have) return have.text;
+    const inside = path.posix.normalize(file);
+    const m = mounts.filter((x) => inside === x.target || inside.startsWith(x.target === '/' ? '/' : `${x.target}/`)).sort((a, b) => b.target.length - a.target.length)[0];
+    if (!m) {
+      // the image's own file: recorded here as well, so that findings in it point at it
+      const text = img.readScript?.(file);
+      const ref = img.scripts?.get(file);
+      if (ref) {
+        scripts.set(file, ref);
+        const o = img.origins?.get(ref.text);
+        if (o && !origins.has(ref.text)) origins.set(ref.text, o);
+      }
+      return text;
+    }
+    const host = inside === m.target ? m.source : path.join(m.source, inside.slice(m.target.length));
+    const doc = p.store.read(host, 'script');
+    if (!doc) return undefined;
+    scripts.set(file, { path: file, doc, offset: 0, text: doc.text });
+    if (!origins.has(doc.text)) origins.set(doc.text, { doc, text: MappedText.contiguous(doc.text, 0) });
+    return doc.text;
+  };
+  return { ...img, readScript, scripts, origins };
 }
 
 /** `environment` (a map, or a list of KEY=VALUE) and `env_file` across the layers: the file values, then `environment` over them. */
