@@ -42,6 +42,14 @@ ruleTester(rule, {
       ...WITH('#!/bin/bash\nchown -R app /data\nconfigure_app\ncase "$1" in\n  start) exec svc ;;\n  init) migrate ;;\nesac\n', '["start"]'),
     },
     { name: 'mount returns at once: with no parameters the script ends by itself', ...ALONE('#!/bin/bash\nset -e\nmount -t debugfs none /sys/kernel/debug/\nexec "$@"\n') },
+    // tree-sitter-bash cannot parse this regex (issues #224, #321) and made the whole file an ERROR; the regex is blanked and parsed again.
+    {
+      name: 'a =~ regex the grammar cannot parse (percona mongodb entrypoints) does not hide the final exec',
+      ...WITH(
+        '#!/bin/bash\nset -Eeuo pipefail\nrename_arg() {\n  local oldArg="$1"; shift\n  local val=""\n  while [ "$#" -gt 0 ]; do\n    local arg="$1"; shift\n    if [[ "$arg" =~ "$oldArg"=(.*) ]]; then\n      val=${BASH_REMATCH[1]}\n      continue\n    fi\n  done\n}\nnuma=\'numactl --interleave=all\'\nif $numa true &> /dev/null; then\n  set -- $numa "$@"\nfi\nexec "$@"\n',
+        '["mongod"]',
+      ),
+    },
     { name: 'if/else: both branches exec', ...WITH('#!/bin/sh\nif [ -n "$DEBUG" ]; then\n  exec svc --debug\nelse\n  exec svc\nfi\n') },
     { name: 'case: every item execs or exits', ...WITH('#!/bin/sh\ncase "$1" in\n  -*) exec svc "$@" ;;\n  help) echo usage; exit 0 ;;\n  *) exec "$@" ;;\nesac\n') },
     { name: 'a condition on the CMD decides: the branch it takes execs', ...WITH('#!/bin/sh\nif [ "$1" = svc ]; then\n  exec svc --port 80\nfi\nsu app -c "$*"\n') },
