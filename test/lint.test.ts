@@ -432,3 +432,13 @@ test('a script whose last step sources a file pid1 cannot see does not end by it
   const l = out.files.find((f) => f.file === 'Dockerfile')?.launches[0];
   assert.equal(l?.outcome, 'unknown', "the sourced file may exec the service (the upstream image's entrypoint)");
 });
+
+test('a script the shell grammar cannot parse is not taken to end by itself', async () => {
+  // tree-sitter-bash #321: a glob with a quoted string holding a space makes the whole `if` an ERROR
+  const dir = tree({
+    Dockerfile: 'FROM debian:bookworm\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
+    'entrypoint.sh': '#!/bin/bash\nif [[ "${tmp}" = *"A B"* ]]; then\n  echo ok\nfi\nsvc --port 80\n',
+  });
+  const { out } = await lintJson(['--no-config', '.'], { cwd: dir });
+  assert.notEqual(out.files.find((f) => f.file === 'Dockerfile')?.launches[0]?.outcome, undefined, 'a launch with an outcome, not "nothing to stop"');
+});

@@ -489,18 +489,28 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         errexit: shellOpts.some((o) => o.includes('e')),
         ...(known ? { args: known } : {}),
       });
+      // Text the shell grammar cannot parse: what pid1 makes of the script around it is not certain.
+      const unparsed = analysis.errors[0];
+      if (unparsed && !opaque)
+        opaque = {
+          code: 'script-unseen',
+          message: `pid1 cannot parse ${scriptPath ?? 'the command string'} at line ${unparsed.line} (${unparsed.message}): what the shell runs is not certain`,
+          at: processes.length,
+        };
       // A sourced file pid1 cannot read runs inside this shell: a trap or an exec there would change the stop.
       const hiddenSource = analysis.sourced.find((f) => f.path === undefined || (!QUIET_SOURCES.test(f.path) && sourcedChanges(opts.readScript?.(f.path))));
       if (!analysis.end) {
         // Every path ends by itself before anything runs for long: the container exits; no stop to lose.
-        if (!hiddenSource) return { processes: [] };
-        // ... unless a sourced file it cannot read runs the service (`source /docker-entrypoint.sh` last: an exec there).
-        opaque ??= {
-          code: 'script-unseen',
-          message: `line ${hiddenSource.line} sources ${hiddenSource.path ?? 'a file named at run time'}, which pid1 cannot see: what it runs decides the stop`,
-          at: processes.length,
-        };
-        current.push({ name: `what ${hiddenSource.path ?? 'the sourced file'} runs`, role: 'service' });
+        if (!hiddenSource && !unparsed) return { processes: [] };
+        // ... unless a sourced file it cannot read runs the service (`source /docker-entrypoint.sh` last: an exec there),
+        // or text it cannot parse hides what runs.
+        if (hiddenSource)
+          opaque ??= {
+            code: 'script-unseen',
+            message: `line ${hiddenSource.line} sources ${hiddenSource.path ?? 'a file named at run time'}, which pid1 cannot see: what it runs decides the stop`,
+            at: processes.length,
+          };
+        current.push({ name: hiddenSource ? `what ${hiddenSource.path ?? 'the sourced file'} runs` : 'what the unparsed text runs', role: 'service' });
         hidden = true;
         break;
       }

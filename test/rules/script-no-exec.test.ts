@@ -87,6 +87,14 @@ ruleTester(rule, {
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
+    // tree-sitter-bash cannot parse a backquoted comment inside a continued pipeline: the loss is likely, not certain.
+    {
+      name: 'text the shell grammar cannot parse makes it a warning',
+      ...WITH('#!/bin/bash\nx=$(\n  a \\\n  `# c` \\\n  | b)\nsvc --port 80\n'),
+      errors: [{ file: 'e.sh', line: 6, severity: 'warning', messageId: 'shellStays' }],
+      // no fix either: pid1 does not rewrite a script it cannot parse
+      output: null,
+    },
     // `bundle exec` and a function named exec_as_git are words, not the exec builtin: the sourced file changes nothing, so the loss is certain.
     {
       name: 'a sourced file that only defines functions (one runs `bundle exec`): certain, not a warning',

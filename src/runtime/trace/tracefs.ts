@@ -218,7 +218,8 @@ export class TraceInstance {
     try {
       fs.rmdirSync(this.dir);
     } catch (err) {
-      if (errnoOf(err) !== 'ENOENT') throw sysError('cannot remove the tracefs instance', this.dir, err);
+      // ENODEV: the kernel no longer has the instance (kernel/trace/trace.c instance_rmdir: another remover won the race)
+      if (errnoOf(err) !== 'ENOENT' && errnoOf(err) !== 'ENODEV') throw sysError('cannot remove the tracefs instance', this.dir, err);
     }
   }
 }
@@ -262,7 +263,8 @@ function removeIfOrphaned(root: string, name: string): CleanupOutcome {
     return 'removed';
   } catch (err) {
     const code = errnoOf(err);
-    if (code === 'ENOENT') return 'gone';
+    // ENODEV: removed meanwhile (kernel/trace/trace.c instance_rmdir finds no such trace array)
+    if (code === 'ENOENT' || code === 'ENODEV') return 'gone';
     if (code === 'EBUSY') return 'in use';
     throw sysError('cannot remove the tracefs instance', dir, err);
   }
