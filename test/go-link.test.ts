@@ -144,6 +144,15 @@ const CASES: Case[] = [
       'FROM golang:1.22 AS build\nARG VERSION\nWORKDIR /src\nCOPY . .\nRUN go build -ldflags "-s -w -X main.version=$VERSION" -trimpath -tags netgo,osusergo -o /app .\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
   },
   {
+    // cloud-code-samples' skaffold layout: a flag whose value is a build argument with no default
+    name: 'build flags: -gcflags="${ARG}" is one flag, not the first package',
+    files: { 'go.mod': MOD, 'main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'handles',
+    dockerfile:
+      'FROM golang:1.21 AS build\nWORKDIR /app\nCOPY . ./\nARG SKAFFOLD_GO_GCFLAGS\nRUN go build -gcflags="${SKAFFOLD_GO_GCFLAGS}" -mod=readonly -v -o /app/frontend .\nFROM gcr.io/distroless/static-debian11\nCOPY --from=build /app/frontend /app/frontend\nENTRYPOINT ["/app/frontend"]\n',
+  },
+  {
     name: 'a file the -tags exclude does not count',
     runtime: 'go',
     verdict: 'no-handler',

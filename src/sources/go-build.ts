@@ -16,6 +16,8 @@ export interface ArgWord {
   splits: boolean;
   /** An unquoted glob (`*.go`): the shell replaces it with the matching names. */
   glob?: string;
+  /** `-gcflags="${FLAGS}"`: a flag whose name is written out and whose value is built at run time. */
+  flag?: string;
 }
 
 export interface GoArgs {
@@ -70,6 +72,14 @@ export function parseGoArgs(words: readonly ArgWord[]): GoArgs | undefined {
     const w = words[i] as ArgWord;
     if (w.literal === undefined) {
       if (w.glob !== undefined) break; // `*.go`: the files, after the flags
+      if (w.flag !== undefined) {
+        // `-gcflags="${X}"` is one flag, whatever X holds (unquoted, it may split into more words)
+        if (w.splits) out.unclear = true;
+        if (w.flag === 'o') out.output = null;
+        else if (w.flag === 'C') out.chdir = null;
+        else if (w.flag === 'tags') out.tags = null;
+        continue;
+      }
       if (w.splits) {
         out.unclear = true;
         continue;

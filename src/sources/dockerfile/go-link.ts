@@ -562,7 +562,9 @@ function argWord(n: Node, env: Record<string, string>): ArgWord {
   if (literal !== undefined) return { literal, splits: false };
   // A plain unquoted glob (`*.go`, `cmd/*.go`): pathname expansion, which pid1 does against the image's files.
   if (n.type === 'word' && /^[\w./-]*[*?[][\w./*?[\]-]*$/.test(n.text)) return { splits: true, glob: n.text };
-  return { splits: mayExpand(n) };
+  // `-gcflags="${SKAFFOLD_GO_GCFLAGS}"`: the flag's name is written out before the `=`
+  const flag = /^--?([A-Za-z][\w-]*)=/.exec(n.text)?.[1];
+  return { splits: mayExpand(n), ...(flag !== undefined ? { flag } : {}) };
 }
 
 function assignment(n: Node, env: Record<string, string>): [string, string | undefined] | undefined {
