@@ -499,21 +499,6 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
         };
       // A sourced file pid1 cannot read runs inside this shell: a trap or an exec there would change the stop.
       const hiddenSource = analysis.sourced.find((f) => f.path === undefined || (!QUIET_SOURCES.test(f.path) && sourcedChanges(opts.readScript?.(f.path))));
-      if (!analysis.end) {
-        // Every path ends by itself before anything runs for long: the container exits; no stop to lose.
-        if (!hiddenSource && !unparsed) return { processes: [] };
-        // ... unless a sourced file it cannot read runs the service (`source /docker-entrypoint.sh` last: an exec there),
-        // or text it cannot parse hides what runs.
-        if (hiddenSource)
-          opaque ??= {
-            code: 'script-unseen',
-            message: `line ${hiddenSource.line} sources ${hiddenSource.path ?? 'a file named at run time'}, which pid1 cannot see: what it runs decides the stop`,
-            at: processes.length,
-          };
-        current.push({ name: hiddenSource ? `what ${hiddenSource.path ?? 'the sourced file'} runs` : 'what the unparsed text runs', role: 'service' });
-        hidden = true;
-        break;
-      }
       if (hiddenSource && !opaque) {
         const seen = hiddenSource.path !== undefined && opts.readScript?.(hiddenSource.path) !== undefined;
         opaque = {
@@ -523,6 +508,15 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
             : `line ${hiddenSource.line} sources ${hiddenSource.path ?? 'a file named at run time'}, which pid1 cannot see: a trap or an exec in it would change the stop`,
           at: processes.length,
         };
+      }
+      if (!analysis.end) {
+        // Every path ends by itself before anything runs for long: the container exits; no stop to lose ...
+        if (!hiddenSource && !unparsed) return { processes: [] };
+        // ... unless a sourced file runs the service (`source /docker-entrypoint.sh` last: an exec there), or text
+        // pid1 cannot parse hides what runs.
+        current.push({ name: hiddenSource ? `what ${hiddenSource.path ?? 'the sourced file'} runs` : 'what the unparsed text runs', role: 'service' });
+        hidden = true;
+        break;
       }
       // Some paths exec the service, others keep the shell in front of it: which one runs decides.
       const split = pathSplit(analysis, args, Object.assign({}, opts, { signal }), processes.length);

@@ -266,3 +266,33 @@ export function unanalysedImage(why: string, fallbackImage: string | undefined, 
     env: {},
   };
 }
+
+/**
+ * The image's config with the container's own files in front of part of its file system (a compose bind
+ * mount, a Kubernetes ConfigMap volume): `own(path)` is a file there (read like a COPY'd script), null when the
+ * path is under them but nothing readable is there (the image's own file is hidden), undefined when the path is
+ * not under them. A script read from the image is recorded here too, so that findings in it point at it.
+ */
+export function withOwnFiles(img: ImageConfig, own: (path: string) => { ref: ScriptRef; origin: Origin } | null | undefined): ImageConfig {
+  const scripts = new Map(img.scripts ?? []);
+  const origins = new Map(img.origins ?? []);
+  const record = (p: string, ref: ScriptRef, origin: Origin | undefined): void => {
+    scripts.set(p, ref);
+    if (origin && !origins.has(ref.text)) origins.set(ref.text, origin);
+  };
+  const readScript = (p: string): string | undefined => {
+    const have = scripts.get(p);
+    if (have) return have.text;
+    const found = own(p);
+    if (found === null) return undefined;
+    if (found === undefined) {
+      const text = img.readScript?.(p);
+      const ref = img.scripts?.get(p);
+      if (ref) record(p, ref, img.origins?.get(ref.text));
+      return text;
+    }
+    record(p, found.ref, found.origin);
+    return found.ref.text;
+  };
+  return { ...img, readScript, scripts, origins };
+}

@@ -20,6 +20,7 @@ import { DocumentStore } from '../document/store.js';
 import { direntsOnce, readRegularFile } from '../util/files.js';
 import { type Declared, imageRepo, makefileBuilds, makefileNames, scriptBuilds, workflowBuilds } from './declared-builds.js';
 import { parseImageRef, shellOfImage } from './images.js';
+import { BUILD_VALUE_FLAGS } from './shell-builds.js';
 import { displayPath } from '../document/document.js';
 import { unparsedKind } from './kubernetes/pods.js';
 import { entries, get, items, parseYamlStream, scalarString, type YamlDoc, type YNode } from './yaml.js';
@@ -245,13 +246,13 @@ function lastPart(repo: string): string {
  * `api.Dockerfile` and `Dockerfile.api` -> api; `api/Dockerfile` -> api; `phpvirtualbox/arm/Dockerfile` -> arm
  * and phpvirtualbox-arm.
  */
-function namesOf(f: string): string[] {
+function namesOf(f: string): { names: string[]; bySuffix: boolean } {
   const base = path.basename(f).toLowerCase();
   const suffix = /^(?:dockerfile|containerfile)[.-](.+)$/.exec(base)?.[1] ?? /^(.+)\.(?:dockerfile|containerfile)$/.exec(base)?.[1];
-  if (suffix !== undefined) return [suffix];
-  if (!/^(dockerfile|containerfile)$/.test(base)) return [];
+  if (suffix !== undefined) return { names: [suffix], bySuffix: true };
+  if (!/^(dockerfile|containerfile)$/.test(base)) return { names: [], bySuffix: false };
   const dir = path.basename(path.dirname(f)).toLowerCase();
-  return [dir, `${path.basename(path.dirname(path.dirname(f))).toLowerCase()}-${dir}`];
+  return { names: [dir, `${path.basename(path.dirname(path.dirname(f))).toLowerCase()}-${dir}`], bySuffix: false };
 }
 
 /**
@@ -348,7 +349,7 @@ function cloudBuilds(file: string, root: string, cwd: string, share: RunShare): 
           continue;
         }
         if (a.startsWith('-')) {
-          if (!a.includes('=') && /^--(build-arg|cache-from|label|platform|network|secret|ssh|progress|iidfile|add-host|output)$/.test(a)) i++;
+          if (!a.includes('=') && BUILD_VALUE_FLAGS.has(a)) i++;
           continue;
         }
         positional.push(a);
@@ -401,7 +402,7 @@ export class ImageLinker {
   private files: RepoFiles | undefined;
   private declared: Declared[] | undefined;
   private byLast: Map<string, Declared[]> | undefined;
-  private byName: Map<string, string[]> | undefined;
+  private byName: Map<string, { file: string; bySuffix: boolean }[]> | undefined;
   private tags: Map<string, Set<string>> | undefined;
   /** Links by image and folder: a manifest folder names the same images again and again. */
   private readonly links = new Map<string, ImageLinkResult>();
@@ -457,15 +458,17 @@ export class ImageLinker {
   }
 
   /** The repository's Dockerfiles by the names they can be linked by (namesOf), in the sorted order of the search. */
-  private dockerfilesByName(): Map<string, string[]> {
+  private dockerfilesByName(): Map<string, { file: string; bySuffix: boolean }[]> {
     if (this.byName) return this.byName;
     this.byName = new Map();
-    for (const f of this.repoFiles().dockerfiles)
-      for (const n of new Set(namesOf(f))) {
+    for (const file of this.repoFiles().dockerfiles) {
+      const { names, bySuffix } = namesOf(file);
+      for (const n of new Set(names)) {
         const list = this.byName.get(n);
-        if (list) list.push(f);
-        else this.byName.set(n, [f]);
+        if (list) list.push({ file, bySuffix });
+        else this.byName.set(n, [{ file, bySuffix }]);
       }
+    }
     return this.byName;
   }
 
@@ -561,9 +564,10 @@ export class ImageLinker {
     const name = n.last.toLowerCase();
     const under = near ? `${path.resolve(near)}${path.sep}` : undefined;
     const hits = (this.dockerfilesByName().get(name) ?? [])
-      .filter((f) => !under || f.startsWith(under))
+      .filter((d) => !under || d.file.startsWith(under))
       // a Dockerfile named by its suffix is that image; one named by its directory, unless the directory's Makefile names another
-      .filter((f) => /^(dockerfile|containerfile)[.-]|\.(dockerfile|containerfile)$/i.test(path.basename(f)) || !makefileNamesOther(path.dirname(f), name, this.share));
+      .filter((d) => d.bySuffix || !makefileNamesOther(path.dirname(d.file), name, this.share))
+      .map((d) => d.file);
     if (hits.length === 1) {
       const hit = hits[0] as string;
       // `vimagick/scrapyd:py3` is built from scrapyd/py3/Dockerfile (or scrapyd/Dockerfile.py3) when there is one

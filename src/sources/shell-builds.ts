@@ -25,7 +25,7 @@ export interface ShellBuild {
 }
 
 /** Build options that take a value (docker build, buildx build, podman build, buildah bud). */
-const VALUE_FLAGS = new Set([
+export const BUILD_VALUE_FLAGS: ReadonlySet<string> = new Set([
   '--add-host',
   '--allow',
   '--annotation',
@@ -254,7 +254,7 @@ function parseBuild(args: readonly Node[], cwd: string, env: Readonly<Record<str
       continue;
     }
     if (flag.startsWith('-') && flag !== '-') {
-      if (VALUE_FLAGS.has(flag)) i++;
+      if (BUILD_VALUE_FLAGS.has(flag)) i++;
       continue;
     }
     contextWord = w;

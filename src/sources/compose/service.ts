@@ -16,7 +16,7 @@ import { messageOf } from '../../util/errors.js';
 import { problemNote } from '../../document/store.js';
 import { MappedText } from '../../document/text.js';
 import { lintDockerfileSource } from '../dockerfile/launch.js';
-import { imageConfigFromDockerfile, unanalysedImage, type ImageConfig } from '../image-config.js';
+import { imageConfigFromDockerfile, unanalysedImage, withOwnFiles, type ImageConfig } from '../image-config.js';
 import { linkerFor } from '../image-links.js';
 import { linkedImageConfig } from '../linked-image.js';
 import type { BuildSpec, ComposeLaunch, ContainerSpec, LaunchPart, StopPlan, StopSignalFact } from '../launch.js';
@@ -353,32 +353,14 @@ function bindMountsOf(layers: Layer[]): BindMount[] {
  */
 function withBindMounts(img: ImageConfig, mounts: readonly BindMount[], p: Project): ImageConfig {
   if (!mounts.length) return img;
-  const scripts = new Map(img.scripts ?? []);
-  const origins = new Map(img.origins ?? []);
-  const readScript = (file: string): string | undefined => {
-    const have = scripts.get(file);
-    if (have) return have.text;
+  return withOwnFiles(img, (file) => {
     const inside = path.posix.normalize(file);
     const m = mounts.filter((x) => inside === x.target || inside.startsWith(x.target === '/' ? '/' : `${x.target}/`)).sort((a, b) => b.target.length - a.target.length)[0];
-    if (!m) {
-      // the image's own file: recorded here as well, so that findings in it point at it
-      const text = img.readScript?.(file);
-      const ref = img.scripts?.get(file);
-      if (ref) {
-        scripts.set(file, ref);
-        const o = img.origins?.get(ref.text);
-        if (o && !origins.has(ref.text)) origins.set(ref.text, o);
-      }
-      return text;
-    }
+    if (!m) return undefined;
     const host = inside === m.target ? m.source : path.join(m.source, inside.slice(m.target.length));
     const doc = p.store.read(host, 'script');
-    if (!doc) return undefined;
-    scripts.set(file, { path: file, doc, offset: 0, text: doc.text });
-    if (!origins.has(doc.text)) origins.set(doc.text, { doc, text: MappedText.contiguous(doc.text, 0) });
-    return doc.text;
-  };
-  return { ...img, readScript, scripts, origins };
+    return doc ? { ref: { path: file, doc, offset: 0, text: doc.text }, origin: { doc, text: MappedText.contiguous(doc.text, 0) } } : null;
+  });
 }
 
 /** `environment` (a map, or a list of KEY=VALUE) and `env_file` across the layers: the file values, then `environment` over them. */

@@ -10,7 +10,7 @@ import { chainFromArgv, predictStop, uncatchableChain, type ChainOptions, type S
 import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
 import { baseImageDefaultCmd, baseImageStopSignal } from '../image-config.js';
-import { isWindowsImage, WINDOWS_NOTE } from '../images.js';
+import { isWindowsImage, parseImageRef, WINDOWS_NOTE } from '../images.js';
 import { programSourceReader } from '../program-reader.js';
 import { supervisedServices } from '../supervised.js';
 import { dockerfileTemplate } from '../templates.js';
@@ -247,11 +247,10 @@ function fpmDetaches(stage: Stage, doc: Document, scripts: ReadonlyMap<string, S
   return (argv, program) => {
     if (program.catalogue !== 'php-fpm') return false;
     if (argv.some((a) => /^(-F|--nodaemonize|-y|--fpm-config)(=|$)/.test(a))) return false;
-    const base = stage.rootImage.toLowerCase().split(/[:@]/)[0] ?? '';
-    if (!DISTRIBUTIONS.has(base.replace(/^(docker\.io\/)?(library\/)?/, ''))) return false;
+    const base = parseImageRef(stage.rootImage);
+    if (base.registry || !DISTRIBUTIONS.has(base.repository)) return false;
     if (/daemonize/i.test(doc.text) || [...scripts.values()].some((r) => /daemonize/i.test(r.text))) return false;
-    let stages: Stage | undefined = stage;
-    for (; stages; stages = stages.parent) if (stages.copies.some((c) => /fpm/i.test(c.dest) || c.sources.some((x) => /fpm/i.test(x)))) return false;
+    for (let st: Stage | undefined = stage; st; st = st.parent) if (st.copies.some((c) => /fpm/i.test(c.dest) || c.sources.some((x) => /fpm/i.test(x)))) return false;
     return true;
   };
 }

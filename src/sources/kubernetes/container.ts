@@ -14,7 +14,7 @@ import { errorAt, type Document, type FileError, type Origin, type Span } from '
 import { MappedText } from '../../document/text.js';
 import { parseSignal, signalName } from '../../model/signals.js';
 import { messageOf } from '../../util/errors.js';
-import { imageConfigFromRef, type ImageConfig } from '../image-config.js';
+import { imageConfigFromRef, withOwnFiles, type ImageConfig } from '../image-config.js';
 import type { ContainerSpec, KubernetesLaunch, LaunchPart, PreStopHook, RunnablePreStop, SourceOptions, StopPlan, StopSignalFact } from '../launch.js';
 import { orchestratedFields } from '../orchestrated.js';
 import { deref, entries, get, isScalar, isSeq, items, joinPath, mapScalar, scalarNode, scalarString, spanOf, type Entry, type YamlDoc, type YNode } from '../yaml.js';
@@ -391,23 +391,13 @@ function operatorOf(y: YamlDoc, pod: PodSpecAt, fields: Map<string, Entry>, list
 function withFiles(img: ImageConfig, r: ContainerReading): ImageConfig {
   const files = r.files;
   if (!files) return img;
-  const scripts = new Map(img.scripts ?? []);
-  const origins = new Map(img.origins ?? []);
-  const readScript = (p: string): string | undefined => {
-    const have = scripts.get(p);
-    if (have) return have.text;
+  return withOwnFiles(img, (p) => {
     const found = files(p);
-    if (found === undefined) return img.readScript?.(p);
-    if (!('file' in found)) {
-      if (!r.notes.includes(found.note)) r.notes.push(found.note);
-      return undefined;
-    }
-    const { ref, origin } = scriptRefOf(p, found.file);
-    scripts.set(p, ref);
-    if (!origins.has(ref.text)) origins.set(ref.text, origin);
-    return ref.text;
-  };
-  return { ...img, readScript, scripts, origins };
+    if (found === undefined) return undefined;
+    if ('file' in found) return scriptRefOf(p, found.file);
+    if (!r.notes.includes(found.note)) r.notes.push(found.note);
+    return null;
+  });
 }
 
 /** The container's launch for lint. */
