@@ -161,6 +161,8 @@ export interface SourceVerdict {
   evidence?: { file?: string; line: number; text: string };
   /** A server or framework (catalogue id) that installs the handler. */
   via?: string;
+  /** no-handler: the runtime's default ends it at once and it has nothing to shut down (a Go program that serves nothing). */
+  nothingToDrain?: boolean;
   /**
    * The catalogue entry of the runtime the program turned out to be, for a program pid1 does not know by
    * name (a binary linked to the `go build` that made it: 'go').
@@ -200,6 +202,8 @@ function serviceBehaviour(p: Program, signal: string, source: SourceVerdict | un
     case 'fast':
       return { handles: 'yes', graceful: 'no', reaction };
     case 'exits':
+      // The runtime's exit at once loses nothing when the program serves nothing (a Go one-shot or work loop).
+      if (source?.verdict === 'no-handler' && source.nothingToDrain) return { handles: 'yes', graceful: 'yes', reaction, nothingToDrain: true };
       return { handles: 'yes', graceful: entry.graceful.signals.includes(signal) ? 'yes' : 'no', reaction };
     case 'continues':
     case 'reraised':
@@ -883,7 +887,8 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     path.push(`${signal} -> PID 1 ${label(pid1)}: whether it handles ${signal} depends on the program${pid1.note ? ` (${pid1.note})` : ''}`);
     return finish('unknown');
   }
-  path.push(`${signal} -> PID 1 ${label(pid1)}: handled`);
+  // (a Go program's runtime "handles" the signal by exiting at once: say so)
+  path.push(`${signal} -> PID 1 ${label(pid1)}: ${pid1.reaction === 'exits' && pid1.nothingToDrain ? 'no handler in its code: its runtime exits at once' : 'handled'}`);
   if (pid1.loop) {
     // A trap runs between the loop's commands: soon, when the loop only sleeps briefly (POSIX: after the foreground command).
     const soon = pid1.loop.pause !== undefined && pid1.loop.pause < LOOP_PAUSE_LIMIT;
@@ -933,6 +938,7 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
   if (pid1.supervised && (procs.length === 1 || pid1.role === 'service')) return supervisedEnd(pid1, path, finish);
   if (procs.length === 1 || pid1.role === 'service') {
     const g = pid1.gracefulOnSignal;
+    if (g === 'yes' && pid1.reaction === 'exits' && pid1.nothingToDrain) path.push(`${pid1.name} serves nothing (no listener, no child process): nothing in flight is cut`);
     if (g === 'yes') return finish('graceful');
     if (g === 'unknown') {
       certain = false;

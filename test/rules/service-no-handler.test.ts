@@ -116,6 +116,12 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: 'a Python worker whose only third-party import pid1 has not verified (presumed to leave the signal alone)',
+      dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY main.py .\nCMD ["python", "main.py"]\n',
+      files: { 'main.py': 'import time\nimport acme_queue\nwhile True:\n    acme_queue.poll()\n    time.sleep(5)\n' },
+      errors: [{ messageId: 'dropped', severity: 'error', message: /its other imports \(acme_queue\) are libraries not known to take signals/ }],
+    },
+    {
       name: 'a Rust hyper server with no signal code, built by cargo in an earlier stage (knative helloworld-rust)',
       ...RUST(RUST_HYPER),
       errors: [
