@@ -118,6 +118,8 @@ export interface LaunchChain {
   processes: ChainProcess[];
   /** The chain ends in something pid1 cannot see. */
   opaque?: Opaque;
+  /** The image's /bin/sh is unknown, and the stop is lost whichever it is (dash, bash or busybox ash). */
+  everyShellLoses?: true;
 }
 
 export type Outcome = 'graceful' | 'killed' | 'abrupt' | 'nostart' | 'unknown';
@@ -414,6 +416,21 @@ function looksLikeScript(p: string): boolean {
 
 /** Walk an exec-form argv through wrappers, inits and shells into a chain of processes. */
 export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
+  const chain = buildChain(argv, opts);
+  if (chain.opaque?.code !== 'unknown-shell' || opts.sh !== 'unknown') return chain;
+  // The image's /bin/sh is unknown. dash stays PID 1 over the last command; bash and busybox ash exec it (measured:
+  // test/shell-exec.test.ts). When the stop is lost under each of the three, it is lost whichever the image has.
+  const signal = opts.signal ?? 'SIGTERM';
+  const lost = (c: LaunchChain): boolean => {
+    const p = predictStop(c, signal);
+    return p.certain && (p.outcome === 'killed' || p.outcome === 'abrupt');
+  };
+  const stays: LaunchChain = { processes: chain.processes };
+  if (!lost(stays) || !lost(buildChain(argv, { ...opts, sh: 'bash' })) || !lost(buildChain(argv, { ...opts, sh: 'ash' }))) return chain;
+  return { ...stays, everyShellLoses: true };
+}
+
+function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
   const signal = opts.signal ?? 'SIGTERM';
   const processes: ChainProcess[] = [];
   let current: Program[] = [];
@@ -646,8 +663,9 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     if (source?.verdict === 'finishes') return { processes: [] };
     // A daemon that forks into the background: PID 1 exits at start (the container ends; no stop to lose).
     if (!hidden && opts.detaches?.(rest, last)) return { processes: [] };
-    // A one-shot `sleep N` shorter than the grace period: the container exits before the SIGKILL (no stop to lose).
-    if (last.catalogue === 'sleep' && opts.graceSeconds !== undefined && (boundedSeconds(rest.slice(1)) ?? Infinity) < opts.graceSeconds) return { processes: [] };
+    // A one-shot `sleep N` no longer than the grace period: the container exits before the SIGKILL (no stop to lose;
+    // the stop comes after the sleep started, so a sleep as long as the grace still ends first).
+    if (last.catalogue === 'sleep' && opts.graceSeconds !== undefined && (boundedSeconds(rest.slice(1)) ?? Infinity) <= opts.graceSeconds) return { processes: [] };
     const p: ChainProcess = makeProcess(current, currentArgv, signal, undefined, undefined, source);
     p.finalArgv = rest;
     // A supervisor PID 1: what decides the stop is the signal it sends each of its services, and what they do with it.

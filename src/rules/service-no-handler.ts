@@ -57,7 +57,7 @@ export default defineRule({
       'whose code pid1 has read (src/model/python-clis.ts, at a pinned version) it has no handler. `exec` does not help such a',
       'program: handle the signal in it, or run it under an init that forwards the signal and waits (pid1 init, tini).',
       '',
-      "A one-shot `sleep N` shorter than the grace period (`sleep 20` in a Job, with the kubelet's 30 s; `sleep 5` under",
+      "A one-shot `sleep N` no longer than the grace period (`sleep 20` in a Job, with the kubelet's 30 s; `sleep 5` under",
       "`docker stop`'s 10 s) is not reported: whatever happens to the signal, it exits by itself before the SIGKILL.",
     ].join('\n'),
     fixable: false,

@@ -63,6 +63,14 @@ const GO: readonly string[] = [
   'github.com/hashicorp/vault',
   'github.com/prometheus/prometheus',
   'github.com/grafana/dskit', // services.Manager with signal handlers
+  'github.com/hibiken/asynq', // Server.Run waits for SIGTERM/SIGINT
+  'github.com/RichardKnop/machinery',
+  'github.com/gocraft/work',
+  'go.uber.org/cadence',
+  'github.com/gobuffalo/buffalo', // App.Serve shuts down on SIGINT/SIGTERM
+  'github.com/revel/revel',
+  'github.com/traefik/traefik',
+  'github.com/openfaas',
 ];
 
 /** Python modules (top-level names or dotted prefixes). */
@@ -73,6 +81,14 @@ const PYTHON: readonly string[] = [
   'daphne',
   'granian',
   'sanic',
+  'quart', // app.run: the event loop stops on SIGINT/SIGTERM
+  'litestar',
+  'robyn',
+  'bottle',
+  'aiogram', // start_polling(handle_signals=True)
+  'telegram', // python-telegram-bot: run_polling(stop_signals=(SIGINT, SIGTERM, SIGABRT))
+  'discord', // discord.py: Client.run adds SIGINT/SIGTERM handlers
+  'pyrogram',
   'aiohttp', // web.run_app: GracefulExit on SIGINT/SIGTERM
   'twisted', // reactor.run installs SIGINT/SIGTERM handlers
   'cherrypy', // engine.signals on quickstart
@@ -170,6 +186,9 @@ const NODE: readonly string[] = [
   'moleculer',
   'pm2',
   'nodemon',
+  'concurrently',
+  'npm-run-all',
+  'fastify-cli',
   'forever',
   'ts-node-dev',
   'tsx',

@@ -113,6 +113,8 @@ ruleTester(rule, {
         'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: step\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: step\n        image: busybox:1.36\n        command: ["/bin/sh", "-c", "echo starting && sleep 20"]\n',
     },
     { name: 'compose: sleep 9s against the 10 s stop_grace_period', compose: 'services:\n  wait:\n    image: busybox:1.36\n    command: ["sleep", "9s"]\n' },
+    // The stop comes after the sleep began, so a sleep as long as the grace still ends before the SIGKILL.
+    { name: 'compose: sleep 10 against the 10 s stop_grace_period', compose: 'services:\n  wait:\n    image: busybox:1.36\n    command: ["sleep", "10"]\n' },
   ],
   invalid: [
     {
