@@ -18,6 +18,9 @@ import { grammarParser } from '../src/sources/grammars.js';
 
 const MOD = 'module example.com/app\n\ngo 1.22\n';
 const PLAIN = 'package main\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc main() {\n\tfmt.Println("ready")\n\ttime.Sleep(time.Hour)\n}\n';
+/** The same worker with a shutdown step the runtime's exit skips (as in go-link-docker.test.ts). */
+const WORKER =
+  'package main\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc main() {\n\tdefer fmt.Println("graceful stop")\n\tfmt.Println("ready")\n\tfor {\n\t\ttime.Sleep(100 * time.Millisecond)\n\t}\n}\n';
 const NOTIFY =
   'package main\n\nimport (\n\t"context"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)\n\tdefer stop()\n\t<-ctx.Done()\n}\n';
 const SETUP =
@@ -45,11 +48,20 @@ const CASES: Case[] = [
   {
     name: 'the common multi-stage shape, no signal.Notify',
     dockerfile: BRIEF,
+    files: { 'go.mod': MOD, 'cmd/server/main.go': WORKER },
+    runtime: 'go',
+    verdict: 'no-handler',
+    reason: /nothing in \/src\/cmd\/server\/main.go installs a SIGTERM handler; without signal.Notify the Go runtime exits at once/,
+    outcome: 'abrupt',
+  },
+  {
+    name: 'a Go program with nothing to shut down (no listener, child or deferred step): the exit at once loses nothing',
+    dockerfile: BRIEF,
     files: { 'go.mod': MOD, 'cmd/server/main.go': PLAIN },
     runtime: 'go',
     verdict: 'no-handler',
-    reason: /nothing in \/src\/cmd\/server\/main.go installs a SIGTERM handler/,
-    outcome: 'abrupt',
+    reason: /nothing in the program listens or serves, so nothing in flight is cut/,
+    outcome: 'graceful',
   },
   {
     name: 'the same with signal.NotifyContext',
@@ -250,11 +262,20 @@ const CASES: Case[] = [
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN ["go", "build", "-o", "/app", "."]\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n',
   },
   {
-    name: 'an imported module outside the build context: Go, undecided',
+    name: 'an imported module outside the build context is presumed to leave the signal alone (signal-owners.ts)',
     files: { 'go.mod': MOD, 'main.go': 'package main\n\nimport "github.com/acme/server"\n\nfunc main() {\n\tserver.Run()\n}\n' },
     runtime: 'go',
+    verdict: 'no-handler',
+    reason: /its other imports \(github.com\/acme\/server\) are libraries not known to take signals/,
+    outcome: 'abrupt',
+    dockerfile: BRIEF.replace('./cmd/server', '.'),
+  },
+  {
+    name: 'an imported framework that may take signals: Go, undecided',
+    files: { 'go.mod': MOD, 'main.go': 'package main\n\nimport "go.temporal.io/sdk/worker"\n\nfunc main() {\n\tw := worker.New(nil, "q", worker.Options{})\n\t_ = w.Run(worker.InterruptCh())\n}\n' },
+    runtime: 'go',
     verdict: 'unknown',
-    reason: /github.com\/acme\/server/,
+    reason: /go.temporal.io\/sdk\/worker \(libraries that may take signals\)/,
     outcome: 'unknown',
     dockerfile: BRIEF.replace('./cmd/server', '.'),
   },

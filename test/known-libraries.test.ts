@@ -169,10 +169,10 @@ const CASES: Case[] = [
     verdict: 'no-handler',
   },
   {
-    name: 'Python: an OpenTelemetry instrumentation not read stays unknown',
+    name: 'Python: an OpenTelemetry instrumentation not read is presumed to leave the signal alone (signal-owners.ts)',
     files: { 'app.py': 'import time\nfrom opentelemetry import trace\nfrom opentelemetry.instrumentation.flask import FlaskInstrumentor\nFlaskInstrumentor().instrument()\ntime.sleep(1e9)\n' },
-    verdict: 'unknown',
-    reason: /opentelemetry\.instrumentation\.flask/,
+    verdict: 'no-handler',
+    reason: /its other imports \(opentelemetry\.instrumentation\.flask\) are libraries not known to take signals/,
   },
   {
     name: 'Python: a part of prometheus_flask_exporter left to the program (Connexion)',
@@ -189,10 +189,16 @@ const CASES: Case[] = [
     verdict: 'no-handler',
   },
   {
-    name: 'Python: a verified library plus one pid1 does not know',
+    name: 'Python: a verified library plus one pid1 does not know, presumed to leave the signal alone',
     files: { 'app.py': 'import requests\nimport acme_internal_sdk\nacme_internal_sdk.run()\n' },
+    verdict: 'no-handler',
+    reason: /its other imports \(acme_internal_sdk\)/,
+  },
+  {
+    name: 'Python: a verified library plus a server pid1 has not verified (signal-owners.ts)',
+    files: { 'app.py': 'import requests\nimport dramatiq\ndramatiq.get_broker().join("q")\n' },
     verdict: 'unknown',
-    reason: /acme_internal_sdk/,
+    reason: /dramatiq \(libraries that may take signals\)/,
   },
   { name: 'Python: uvicorn.run installs the handler', files: { 'main.py': 'import uvicorn\nfrom fastapi import FastAPI\napp = FastAPI()\nuvicorn.run(app)\n' }, verdict: 'handles' },
   {
@@ -266,10 +272,10 @@ const CASES: Case[] = [
     reason: /github\.com\/lib\/pq\/auth\/kerberos/,
   },
   {
-    name: 'Go: a verified module plus one pid1 does not know',
+    name: 'Go: a verified module plus one pid1 does not know, presumed to leave the signal alone',
     files: { 'main.go': 'package main\n\nimport (\n\t"github.com/gorilla/mux"\n\t"example.org/acme/server"\n)\n\nfunc main() {\n\tserver.Run(mux.NewRouter())\n}\n' },
-    verdict: 'unknown',
-    reason: /example\.org\/acme\/server/,
+    verdict: 'no-handler',
+    reason: /its other imports \(example\.org\/acme\/server\)/,
   },
   {
     name: 'Node: an instrumented express server (Instana collector, body-parser, express-pino-logger, request), no listener',
@@ -320,7 +326,18 @@ const CASES: Case[] = [
     verdict: 'unknown',
     reason: /go\.opentelemetry\.io\/otel\/exporters\/prometheus/,
   },
-  { name: 'Node: a package pid1 does not know', files: { 'server.js': "const x = require('acme-internal-server');\nx.start();\n" }, verdict: 'unknown', reason: /acme-internal-server/ },
+  {
+    name: 'Node: a package pid1 does not know, presumed to leave the signal alone',
+    files: { 'server.js': "const x = require('acme-internal-server');\nx.start();\n" },
+    verdict: 'no-handler',
+    reason: /its other imports \(acme-internal-server\)/,
+  },
+  {
+    name: 'Node: a shutdown helper pid1 has not verified keeps the verdict open',
+    files: { 'server.js': "const onExit = require('signal-exit');\nonExit(() => {});\n" },
+    verdict: 'unknown',
+    reason: /signal-exit/,
+  },
 ];
 
 describe('verified libraries in program analysis', () => {

@@ -566,6 +566,17 @@ const declaredCases: DeclaredCase[] = [
     target: 'runtime',
   },
   {
+    name: 'a build script that keeps its root in a variable (Katib scripts/v1beta1/build.sh: ROOT=$(dirname "$0")/../..; cd "${ROOT}")',
+    files: {
+      'scripts/v1/build.sh':
+        '#!/bin/bash\nREGISTRY=$1\nVERSION="v1"\nSCRIPT_ROOT=$(dirname "$0")/../..\ncd "${SCRIPT_ROOT}"\ndocker buildx build --platform "${ARCH}" -t "${REGISTRY}/mnist-cpu:${TAG}" -f examples/${VERSION}/trial-images/mnist/Dockerfile.cpu .\n',
+      'examples/v1/trial-images/mnist/Dockerfile.cpu': DEBIAN,
+    },
+    image: 'ghcr.io/acme/katib/mnist-cpu:latest',
+    dockerfile: 'examples/v1/trial-images/mnist/Dockerfile.cpu',
+    how: /^scripts\/v1\/build\.sh:6 builds \$\{REGISTRY\}\/mnist-cpu from examples\/v1\/trial-images\/mnist\/Dockerfile\.cpu$/,
+  },
+  {
     name: "a subshell's cd ends with it",
     files: {
       'scripts/build-images.sh': '#!/bin/bash\nREGISTRY=quay.io/acme\ncd "$(dirname "$0")/.."\n(cd tools && docker build -t "$REGISTRY/tools" .)\n',
@@ -675,6 +686,28 @@ describe('the image linker: builds that Makefiles, build scripts and workflows d
       if (c.how) assert.match(r.link?.how ?? '', c.how);
     });
   }
+});
+
+describe('pid1 lint reads a linked image with the build context its build declares', () => {
+  it("a trial template's CPython script, COPYed from the repository root by a Dockerfile 4 levels down, is read: no handler, an error", async () => {
+    const dir = repo({
+      'examples/v1/hp/tpe.yaml':
+        'apiVersion: batch/v1\nkind: Job\nmetadata: {name: tpe}\nspec:\n  template:\n    spec:\n      containers:\n      - name: training-container\n        image: ghcr.io/acme/katib/mnist-cpu:latest\n        command: ["python3", "/opt/mnist/mnist.py", "--epochs=1"]\n',
+      'scripts/v1/build.sh': '#!/bin/bash\nROOT=$(dirname "$0")/../..\ncd "${ROOT}"\ndocker build -t "${REGISTRY}/mnist-cpu:${TAG}" -f examples/v1/trial-images/mnist/Dockerfile.cpu .\n',
+      'examples/v1/trial-images/mnist/Dockerfile.cpu': 'FROM python:3.11-slim\nADD examples/v1/trial-images/mnist /opt/mnist\nWORKDIR /opt/mnist\nENTRYPOINT ["python3", "/opt/mnist/mnist.py"]\n',
+      'examples/v1/trial-images/mnist/mnist.py': 'import time\nimport hypertune\nfor epoch in range(100):\n    time.sleep(60)\n    hypertune.report(epoch)\n',
+    });
+    const r = await pid1(['lint', '--no-config', '--format', 'json', '.'], { cwd: dir });
+    const out = JSON.parse(r.stdout) as {
+      files: { file: string; launches: { label: string; outcome?: string; certain?: boolean }[]; findings: { ruleId: string; severity: string; message: string }[] }[];
+    };
+    const manifest = out.files.find((f) => f.file === 'examples/v1/hp/tpe.yaml');
+    assert.equal(manifest?.launches[0]?.outcome, 'killed', JSON.stringify(manifest));
+    assert.ok(
+      manifest?.findings.some((f) => f.ruleId === 'service-no-handler' && f.severity === 'error' && /nothing in \/opt\/mnist\/mnist\.py installs a SIGTERM handler/.test(f.message)),
+      JSON.stringify(manifest?.findings),
+    );
+  });
 });
 
 describe('pid1 lint links a manifest to the Dockerfile a Makefile builds', () => {

@@ -21,6 +21,8 @@ interface Case {
   signals?: string[];
   via?: string;
   reason?: RegExp;
+  /** no-handler: whether the runtime's default ends it with nothing to shut down. */
+  nothingToDrain?: boolean;
 }
 
 async function check(c: Case): Promise<void> {
@@ -45,6 +47,7 @@ async function check(c: Case): Promise<void> {
   if (c.signals) assert.deepEqual([...r.signals].sort(), [...c.signals].sort(), got);
   if (c.via) assert.equal(r.via, c.via, got);
   if (c.reason) assert.match(r.reason, c.reason, got);
+  if (c.nothingToDrain !== undefined) assert.equal(r.nothingToDrain ?? false, c.nothingToDrain, got);
 }
 
 const PY: Case[] = [
@@ -197,11 +200,36 @@ const PY: Case[] = [
   },
   { name: 'a while True worker loop', files: { 'worker.py': 'import time, json\nwhile True:\n    time.sleep(5)\n' }, verdict: 'no-handler' },
   {
-    name: 'an unknown third-party import',
+    name: 'a third-party import pid1 has not verified is presumed to leave the signal alone',
     files: { 'worker.py': 'import acme_queue\nconn = acme_queue.BlockingConnection()\nconn.channel().start_consuming()\n' },
+    verdict: 'no-handler',
+    reason: /its other imports \(acme_queue\) are libraries not known to take signals/,
+  },
+  {
+    name: 'a server or framework that may take signals keeps the verdict open (signal-owners.ts)',
+    files: { 'worker.py': 'import time\nimport kopf\nimport acme_queue\ntime.sleep(1e9)\n' },
     verdict: 'unknown',
-    line: 1,
-    reason: /acme_queue/,
+    line: 2,
+    reason: /kopf \(libraries that may take signals\)/,
+  },
+  {
+    name: 'a library whose name says it handles shutdowns keeps the verdict open',
+    files: { 'app.py': 'import acme_graceful\nacme_graceful.serve()\n' },
+    verdict: 'unknown',
+    reason: /acme_graceful/,
+  },
+  {
+    name: 'a module of its own that is not in the build context keeps the verdict open',
+    files: { 'pkg/main.py': 'from . import handlers\nhandlers.run()\n' },
+    verdict: 'unknown',
+    reason: /modules of its own that pid1 could not read/,
+  },
+  {
+    name: 'an absolute import of its own package is found in a directory above the entry (a package root)',
+    files: { 'srv/app/main.py': 'from app.db import connect\nconnect()\n', 'srv/app/db.py': 'import signal\ndef connect():\n    pass\nsignal.signal(signal.SIGTERM, print)\n' },
+    verdict: 'handles',
+    file: 'srv/app/db.py',
+    line: 4,
   },
   {
     name: 'an import of a module beside it that installs the handler',
@@ -223,10 +251,11 @@ const PY: Case[] = [
     line: 4,
   },
   {
-    name: 'a second level of local imports is not followed',
+    name: 'local imports are followed past the first level',
     files: { 'main.py': 'import app\n', 'app.py': 'import helpers\n', 'helpers.py': 'import signal\nsignal.signal(signal.SIGTERM, print)\n' },
-    verdict: 'unknown',
-    reason: /did not follow/,
+    verdict: 'handles',
+    file: 'helpers.py',
+    line: 2,
   },
   {
     name: 'a second-level import of a module already read (generated gRPC stubs: demo_pb2_grpc imports demo_pb2)',
@@ -238,14 +267,15 @@ const PY: Case[] = [
     verdict: 'no-handler',
   },
   {
-    name: 'a second-level import of a module not read stays unseen',
+    name: 'a second-level import is read too',
     files: {
       'server.py': 'import time\nimport demo_pb2_grpc\ntime.sleep(1e9)\n',
       'demo_pb2_grpc.py': 'import grpc\nimport demo_pb2 as demo__pb2\n',
       'demo_pb2.py': 'import signal\nsignal.signal(signal.SIGTERM, print)\n',
     },
-    verdict: 'unknown',
-    reason: /demo_pb2 \(modules pid1 did not follow\)/,
+    verdict: 'handles',
+    file: 'demo_pb2.py',
+    line: 2,
   },
   { name: 'a syntax error elsewhere in the file', files: { 'app.py': 'import signal\nsignal.signal(signal.SIGTERM, print)\ndef broken(:\n    pass\n' }, verdict: 'handles', line: 2 },
 ];
@@ -280,7 +310,18 @@ const JS: Case[] = [
   { name: 'import process from "node:process"', files: { 'server.mjs': "import proc from 'node:process';\nproc.on('SIGTERM', () => proc.exit(0));\n" }, verdict: 'handles', line: 2 },
   { name: 'require("process") under another name', files: { 'server.js': "const p = require('process');\np.on('SIGTERM', () => p.exit(0));\n" }, verdict: 'handles', line: 2 },
   { name: 'express without a listener', files: { 'server.js': "const express = require('express');\nconst app = express();\napp.listen(3000);\n" }, verdict: 'no-handler', reason: /Node re-raises/ },
-  { name: 'an unknown package', files: { 'server.js': "const hapi = require('@acme/hapi-fork');\nhapi.server({ port: 3000 }).start();\n" }, verdict: 'unknown', reason: /@acme\/hapi-fork/ },
+  {
+    name: 'a package pid1 has not verified is presumed to leave the signal alone',
+    files: { 'server.js': "const hapi = require('@acme/hapi-fork');\nhapi.server({ port: 3000 }).start();\n" },
+    verdict: 'no-handler',
+    reason: /@acme\/hapi-fork\) are libraries not known to take signals/,
+  },
+  {
+    name: 'a framework that may take signals keeps the verdict open',
+    files: { 'server.js': "const { createServer } = require('@loopback/rest');\ncreateServer().start();\n" },
+    verdict: 'unknown',
+    reason: /@loopback\/rest/,
+  },
   {
     name: 'a listener in a required module',
     files: { 'index.js': "require('./lib/shutdown');\nrequire('http').createServer().listen(3000);\n", 'lib/shutdown.js': "process.on('SIGTERM', () => process.exit(0));\n" },
@@ -363,7 +404,40 @@ const GO: Case[] = [
   { name: 'net/http without Notify', files: { 'main.go': 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", nil)\n}\n' }, verdict: 'no-handler', line: 6, via: 'go' },
   { name: 'a commented-out Notify', files: { 'main.go': `${GO_HEAD}func main() {\n\t// signal.Notify(c, syscall.SIGTERM)\n\t_ = os.Args\n\t_ = syscall.SIGTERM\n}\n` }, verdict: 'no-handler' },
   { name: 'signal.Ignore', files: { 'main.go': `${GO_HEAD}func main() {\n\tsignal.Ignore(syscall.SIGTERM)\n\t_ = os.Args\n}\n` }, verdict: 'no-handler', line: 10, reason: /ignored/ },
-  { name: 'an unknown module', files: { 'main.go': 'package main\n\nimport "github.com/acme/server"\n\nfunc main() {\n\tserver.Run()\n}\n' }, verdict: 'unknown', reason: /github.com\/acme\/server/ },
+  {
+    name: 'a module pid1 has not verified is presumed to leave the signal alone; a server is cut',
+    files: { 'main.go': 'package main\n\nimport "github.com/acme/server"\n\nfunc main() {\n\tserver.Run()\n}\n' },
+    verdict: 'no-handler',
+    nothingToDrain: false,
+    reason: /github.com\/acme\/server\) are libraries not known to take signals; without signal.Notify the Go runtime exits at once/,
+  },
+  {
+    name: 'a framework that may take signals keeps the verdict open',
+    files: { 'main.go': 'package main\n\nimport "github.com/go-kratos/kratos/v2"\n\nfunc main() {\n\tkratos.New().Run()\n}\n' },
+    verdict: 'unknown',
+    reason: /kratos/,
+  },
+  {
+    name: 'a Go one-shot that serves nothing loses nothing when the runtime exits at once',
+    files: { 'main.go': 'package main\n\nimport (\n\t"fmt"\n\t"github.com/acme/metrics"\n)\n\nfunc main() {\n\tfmt.Println(metrics.Send("x", 1))\n}\n' },
+    verdict: 'no-handler',
+    nothingToDrain: true,
+    reason: /nothing in the program listens or serves/,
+  },
+  {
+    name: 'a Go program that runs a child process has it cut when the runtime exits',
+    files: { 'main.go': 'package main\n\nimport "os/exec"\n\nfunc main() {\n\t_ = exec.Command("/llama-server").Run()\n}\n' },
+    verdict: 'no-handler',
+    nothingToDrain: false,
+    reason: /Go runtime exits at once with status 2/,
+  },
+  {
+    name: "a Go server started by a framework's Run(addr)",
+    files: { 'main.go': 'package main\n\nimport "github.com/gin-gonic/gin"\n\nfunc main() {\n\tr := gin.Default()\n\tr.Run(":8080")\n}\n' },
+    verdict: 'no-handler',
+    nothingToDrain: false,
+    reason: /Go runtime exits at once with status 2/,
+  },
   {
     name: 'Notify in another file of the main package',
     files: {

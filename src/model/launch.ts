@@ -118,6 +118,8 @@ export interface LaunchChain {
   processes: ChainProcess[];
   /** The chain ends in something pid1 cannot see. */
   opaque?: Opaque;
+  /** The image's /bin/sh is unknown, and the stop is lost whichever it is (dash, bash or busybox ash). */
+  everyShellLoses?: true;
 }
 
 export type Outcome = 'graceful' | 'killed' | 'abrupt' | 'nostart' | 'unknown';
@@ -161,6 +163,8 @@ export interface SourceVerdict {
   evidence?: { file?: string; line: number; text: string };
   /** A server or framework (catalogue id) that installs the handler. */
   via?: string;
+  /** no-handler: the runtime's default ends it at once and it has nothing to shut down (a Go program that serves nothing). */
+  nothingToDrain?: boolean;
   /**
    * The catalogue entry of the runtime the program turned out to be, for a program pid1 does not know by
    * name (a binary linked to the `go build` that made it: 'go').
@@ -200,6 +204,8 @@ function serviceBehaviour(p: Program, signal: string, source: SourceVerdict | un
     case 'fast':
       return { handles: 'yes', graceful: 'no', reaction };
     case 'exits':
+      // The runtime's exit at once loses nothing when the program serves nothing (a Go one-shot or work loop).
+      if (source?.verdict === 'no-handler' && source.nothingToDrain) return { handles: 'yes', graceful: 'yes', reaction, nothingToDrain: true };
       return { handles: 'yes', graceful: entry.graceful.signals.includes(signal) ? 'yes' : 'no', reaction };
     case 'continues':
     case 'reraised':
@@ -410,6 +416,21 @@ function looksLikeScript(p: string): boolean {
 
 /** Walk an exec-form argv through wrappers, inits and shells into a chain of processes. */
 export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
+  const chain = buildChain(argv, opts);
+  if (chain.opaque?.code !== 'unknown-shell' || opts.sh !== 'unknown') return chain;
+  // The image's /bin/sh is unknown. dash stays PID 1 over the last command; bash and busybox ash exec it (measured:
+  // test/shell-exec.test.ts). When the stop is lost under each of the three, it is lost whichever the image has.
+  const signal = opts.signal ?? 'SIGTERM';
+  const lost = (c: LaunchChain): boolean => {
+    const p = predictStop(c, signal);
+    return p.certain && (p.outcome === 'killed' || p.outcome === 'abrupt');
+  };
+  const stays: LaunchChain = { processes: chain.processes };
+  if (!lost(stays) || !lost(buildChain(argv, { ...opts, sh: 'bash' })) || !lost(buildChain(argv, { ...opts, sh: 'ash' }))) return chain;
+  return { ...stays, everyShellLoses: true };
+}
+
+function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
   const signal = opts.signal ?? 'SIGTERM';
   const processes: ChainProcess[] = [];
   let current: Program[] = [];
@@ -642,8 +663,9 @@ export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
     if (source?.verdict === 'finishes') return { processes: [] };
     // A daemon that forks into the background: PID 1 exits at start (the container ends; no stop to lose).
     if (!hidden && opts.detaches?.(rest, last)) return { processes: [] };
-    // A one-shot `sleep N` shorter than the grace period: the container exits before the SIGKILL (no stop to lose).
-    if (last.catalogue === 'sleep' && opts.graceSeconds !== undefined && (boundedSeconds(rest.slice(1)) ?? Infinity) < opts.graceSeconds) return { processes: [] };
+    // A one-shot `sleep N` no longer than the grace period: the container exits before the SIGKILL (no stop to lose;
+    // the stop comes after the sleep started, so a sleep as long as the grace still ends first).
+    if (last.catalogue === 'sleep' && opts.graceSeconds !== undefined && (boundedSeconds(rest.slice(1)) ?? Infinity) <= opts.graceSeconds) return { processes: [] };
     const p: ChainProcess = makeProcess(current, currentArgv, signal, undefined, undefined, source);
     p.finalArgv = rest;
     // A supervisor PID 1: what decides the stop is the signal it sends each of its services, and what they do with it.
@@ -883,7 +905,8 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     path.push(`${signal} -> PID 1 ${label(pid1)}: whether it handles ${signal} depends on the program${pid1.note ? ` (${pid1.note})` : ''}`);
     return finish('unknown');
   }
-  path.push(`${signal} -> PID 1 ${label(pid1)}: handled`);
+  // (a Go program's runtime "handles" the signal by exiting at once: say so)
+  path.push(`${signal} -> PID 1 ${label(pid1)}: ${pid1.reaction === 'exits' && pid1.nothingToDrain ? 'no handler in its code: its runtime exits at once' : 'handled'}`);
   if (pid1.loop) {
     // A trap runs between the loop's commands: soon, when the loop only sleeps briefly (POSIX: after the foreground command).
     const soon = pid1.loop.pause !== undefined && pid1.loop.pause < LOOP_PAUSE_LIMIT;
@@ -933,6 +956,7 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
   if (pid1.supervised && (procs.length === 1 || pid1.role === 'service')) return supervisedEnd(pid1, path, finish);
   if (procs.length === 1 || pid1.role === 'service') {
     const g = pid1.gracefulOnSignal;
+    if (g === 'yes' && pid1.reaction === 'exits' && pid1.nothingToDrain) path.push(`${pid1.name} serves nothing (no listener, no child process): nothing in flight is cut`);
     if (g === 'yes') return finish('graceful');
     if (g === 'unknown') {
       certain = false;

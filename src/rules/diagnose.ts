@@ -110,5 +110,6 @@ export function whyOf(l: Launch): string[] {
   if (l.shell.family !== 'unknown' || l.shell.how) out.push(`/bin/sh: ${l.shell.family === 'none' ? 'none' : l.shell.family} (${l.shell.how})`);
   if (p) out.push(...p.path);
   if (l.chain?.opaque) out.push(`not visible to pid1: ${l.chain.opaque.message}`);
+  if (l.chain?.everyShellLoses) out.push("the image's /bin/sh is unknown: read as dash, bash and busybox ash in turn, the stop is lost under each");
   return out;
 }

@@ -6,6 +6,7 @@ import { at, serviceName, shellShape, shellSpan, stopSignalOf, valueSpanOrAnchor
 const SUGGESTION = {
   plain: 'make the service PID 1: `exec` it at the end of the string, or use the exec (JSON) form',
   notLast: 'run what follows the service before it (or drop it), then `exec` the service as the last command',
+  anyShell: '`exec` alone does not help here (the service drops the signal as PID 1 too): run it under an init that forwards the signal and waits (pid1 init, tini), or give the service a handler',
   loop: "end the loop from a trap (`trap 'exit 0' TERM`, with short `sleep`s in the loop), or run its work under an init (pid1 init, tini)",
 } as const;
 
@@ -31,6 +32,8 @@ export default defineRule({
       noExec: 'PID 1 is `{{shell}} -c` ({{how}}), which does not exec `{{service}}`: {{signal}} is dropped and the container is SIGKILLed when the grace period ends',
       notLast:
         'PID 1 is `{{shell}} -c` ({{how}}): `{{service}}` is not the last command (`{{after}}` runs after it), so no shell execs it; {{signal}} is dropped and the container is SIGKILLed when the grace period ends',
+      anyShell:
+        "PID 1 is `{{shell}} -c` ({{how}}) and the image's /bin/sh is unknown: dash would not exec `{{service}}`, bash or busybox ash would, and {{signal}} is lost either way; the container is SIGKILLed when the grace period ends",
       loop: 'PID 1 is `{{shell}} -c` ({{how}}) running an endless loop: no shell execs a loop, and without a trap that ends it {{signal}} is dropped; the container is SIGKILLed when the grace period ends',
     },
     examples: [
@@ -53,10 +56,11 @@ export default defineRule({
     ctx.report({
       severity: severityOf(l),
       ...at(where),
-      messageId: shape.kind === 'plain' ? 'noExec' : shape.kind,
+      // (an unknown /bin/sh: reported only when dash, bash and ash each lose the stop, model/launch.ts chainFromArgv)
+      messageId: shape.kind === 'plain' ? (l.chain?.everyShellLoses ? 'anyShell' : 'noExec') : shape.kind,
       data: { shell: d.proc.name, how, service: serviceName(l), signal: stopSignalOf(l), after: shape.after },
       why: whyOf(l),
-      ...(fix ? { fix } : { suggestion: SUGGESTION[shape.kind] }),
+      ...(fix ? { fix } : { suggestion: SUGGESTION[shape.kind === 'plain' && l.chain?.everyShellLoses ? 'anyShell' : shape.kind] }),
     });
   },
 });

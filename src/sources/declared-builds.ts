@@ -25,6 +25,8 @@ export interface Declared {
   exact?: true;
   /** The tag written out (`t5-model-serving:serving`), when the build tags one. */
   tag?: string;
+  /** The build context the declaration gives (absolute), when it gives one. */
+  context?: string;
 }
 
 /** An image reference's repository with its registry (`ghcr.io/acme/api:1` -> `ghcr.io/acme/api`). */
@@ -49,6 +51,7 @@ function declaredOf(builds: readonly ShellBuild[], file: string, lineBase: numbe
         dockerfile,
         ...(b.target ? { target: b.target } : {}),
         exact: true,
+        context: b.context,
         ...(tagOf(tag) ? { tag: tagOf(tag) } : {}),
         how: `${displayPath(file, cwd)}:${lineBase + b.line - 1} builds ${untagged(tag)} from ${displayPath(dockerfile, cwd)}`,
       });

@@ -30,6 +30,8 @@ interface ImageLink {
   dockerfile: string;
   /** Build target stage, from `--image-map NAME=PATH:STAGE`... (`#STAGE`). */
   target?: string;
+  /** The build context the repository's build declares (absolute), when it gives one. */
+  context?: string;
   how: string;
 }
 
@@ -556,7 +558,7 @@ export class ImageLinker {
     }
     if (distinct.size === 1) {
       const d = declared[0] as Declared;
-      return { link: { dockerfile: d.dockerfile, ...(d.target ? { target: d.target } : {}), how: d.how } };
+      return { link: { dockerfile: d.dockerfile, ...(d.target ? { target: d.target } : {}), ...(d.context ? { context: d.context } : {}), how: d.how } };
     }
     if (distinct.size > 1) return { ambiguous: [...new Set(declared.map((d) => d.dockerfile))], declared: [...new Set(declared.map((d) => d.how))] };
     // an image pid1's table knows (`redis`, `grafana/grafana`, distroless) is published elsewhere, not built here

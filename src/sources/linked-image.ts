@@ -2,7 +2,6 @@
  * The config of an image a manifest or compose service names but does not build: from the repository's own
  * Dockerfile when the image links to one (image-links.ts), else what pid1 knows of the reference.
  */
-import path from 'node:path';
 import { displayPath, type Span } from '../document/document.js';
 import { problemNote, type DocumentStore } from '../document/store.js';
 import { lintDockerfileSource } from './dockerfile/launch.js';
@@ -20,7 +19,8 @@ export function linkedImageConfig(image: string, where: Span, store: DocumentSto
       cfg.describe = `${cfg.describe}; ${r.link.how}, but ${r.link.dockerfile} cannot be read${problemNote(store.problemOf(r.link.dockerfile))}`;
       return cfg;
     }
-    const res = lintDockerfileSource(d, store, { ...opts, context: path.dirname(r.link.dockerfile), ...(r.link.target ? { target: r.link.target } : { target: undefined }) });
+    // the context the build declares (`docker build -f sub/Dockerfile .` in a script), else the one the Dockerfile's own lint finds
+    const res = lintDockerfileSource(d, store, { ...opts, context: r.link.context, ...(r.link.target ? { target: r.link.target } : { target: undefined }) });
     const l = res.launches.find((x) => x.target);
     return l && l.kind === 'dockerfile' ? imageConfigFromDockerfile(l, `image ${image} built from ${d.file} (${r.link.how})`) : imageConfigFromRef(image, where, opts);
   }

@@ -1,22 +1,24 @@
 /**
  * Does a program whose source is in the build context take the stop signal? Reads a Python,
  * JavaScript (or TypeScript as JavaScript) or Go entry file with a real parser (tree-sitter, see
- * grammars.ts), follows its imports of modules in the build context one level, and says which line
- * decides:
+ * grammars.ts), follows its imports of modules in the build context (and theirs, up to FOLLOW_LIMIT
+ * files), and says which line decides:
  * - handles: a handler for the signal is installed where the program starts (signal.signal,
  *   loop.add_signal_handler, process.on, signal.Notify, ...), or by a known server it starts
  *   (uvicorn.run, web.run_app, fx.App.Run, ...);
  * - no-handler: pid1 saw everything the program runs at start and nothing takes the signal, so the
  *   runtime's default applies (src/model/catalogue.ts: CPython and Node drop it at PID 1, Go exits 2);
- * - unknown: a handler may be installed where pid1 cannot see (a third-party import it does not know,
- *   a module it did not follow, a call inside a function nothing calls, a signal built at run time);
+ * - unknown: a handler may be installed where pid1 cannot see (a module of its own it could not read, a
+ *   server or framework that may take signals (signal-owners.ts), a call inside a function nothing calls,
+ *   a signal built at run time). Any other third-party library is presumed to leave the signal alone;
  * - finishes: a Python module whose top level only defines exits as soon as it starts.
  */
 import path from 'node:path';
 import type { Node, Parser, Tree } from 'web-tree-sitter';
 import type { SourceLanguage } from '../model/catalogue.js';
 import { grammarParser, loadedParser } from './grammars.js';
-import { GO_LIBRARIES, leavesSignalAlone, NODE_LIBRARIES, PYTHON_LIBRARIES } from './known-libraries.js';
+import { GO_LIBRARIES, goLibrary, leavesSignalAlone, NODE_LIBRARIES, nodeLibrary, PYTHON_LIBRARIES, pythonLibrary } from './known-libraries.js';
+import { mayTakeStopSignal } from './signal-owners.js';
 import { goFindings } from './go-source.js';
 import { javascriptFindings } from './javascript-source.js';
 import { pythonFindings } from './python-source.js';
@@ -37,6 +39,8 @@ export interface ProgramSourceVerdict {
   via?: string;
   /** The files read: the entry first, then the modules followed. */
   files: string[];
+  /** no-handler: the runtime's default ends it with nothing to shut down (a Go program that serves nothing). */
+  nothingToDrain?: boolean;
 }
 
 interface ProgramSourceOptions {
@@ -76,6 +80,9 @@ interface Read {
   entry: boolean;
 }
 
+/** How many files of a program's own code are read at most (a big monorepo's import closure is not). */
+const FOLLOW_LIMIT = 400;
+
 const RUNTIME_DEFAULT: Record<SourceLanguage, string> = {
   python: 'CPython installs a handler for SIGINT only, so SIGTERM keeps its default action, which PID 1 of a namespace drops',
   javascript: 'Node re-raises SIGTERM/SIGINT with the default action unless the program listens, and PID 1 of a namespace drops that',
@@ -113,6 +120,8 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
   };
   try {
     const reads: Read[] = [];
+    /** Go: whether any file read serves (listens, or blocks forever): something is in flight when the stop comes. */
+    let serves = false;
     /** Go: the roots that may call a function of a followed package (the main package's files). */
     const callers: Node[] = [];
     const pending: { ref: ImportRef; from: string }[] = [];
@@ -121,6 +130,7 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
       const siblings = opts.path && opts.listDir ? (opts.listDir(dir) ?? []).filter((f) => f.endsWith('.go') && !f.endsWith('_test.go') && path.posix.join(dir, f) !== opts.path) : [];
       const sources = [{ file, text }, ...siblings.map((f) => ({ file: path.posix.join(dir, f), text: opts.readFile?.(path.posix.join(dir, f)) ?? '' }))];
       const roots = sources.map((s) => parse(s.text).rootNode);
+      serves ||= sources.some((s) => servesGo(s.text));
       callers.push(...roots);
       sources.forEach((s, i) => {
         const others = roots.filter((_, j) => j !== i);
@@ -135,16 +145,19 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
     }
     for (const r of reads) for (const ref of r.findings.imports) pending.push({ ref, from: r.file });
 
-    // Follow imports one level: modules in the build context are read; their own imports are not.
+    // Follow imports: modules in the build context are read, and the modules they import in turn, up to
+    // FOLLOW_LIMIT files (a program's own code decides; a third-party import is weighed in decide()).
     const unseen: ImportRef[] = [];
-    const deeper: { ref: ImportRef; from: string }[] = [];
     const followed = new Set(reads.map((r) => r.file));
-    for (const { ref, from } of pending) {
+    for (let i = 0; i < pending.length; i++) {
+      const { ref, from } = pending[i] as { ref: ImportRef; from: string };
+      const entryImport = reads.some((r) => r.entry && r.file === from);
       // A known library: a module of its name in the build context shadows it (its candidates), else it
       // is known unless its entry says it may take this stop signal.
       const found = ref.kind !== 'known' || ref.candidates ? locate(ref, from, language, opts) : undefined;
       if (ref.kind === 'known' && !found) {
-        if (ref.library && !libraryLeaves(language, ref.library, stop)) unseen.push(ref);
+        // (a known library imported by a followed module: its calls are among that module's findings)
+        if (entryImport && ref.library && !libraryLeaves(language, ref.library, stop)) unseen.push(ref);
         continue;
       }
       if (!found) {
@@ -153,28 +166,28 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
         continue;
       }
       const fresh = found.files.filter((f) => !followed.has(f.file));
+      if (language === 'go') serves ||= fresh.some((f) => servesGo(f.text));
+      if (fresh.length === 0) continue; // a module already read (demo_pb2_grpc.py imports demo_pb2, which the entry imports too)
+      if (followed.size + fresh.length > FOLLOW_LIMIT) {
+        unseen.push({ ...ref, kind: 'local' });
+        continue;
+      }
       const roots = fresh.map((f) => parse(f.text).rootNode);
-      fresh.forEach((f, i) => {
+      fresh.forEach((f, j) => {
         followed.add(f.file);
-        const root = roots[i] as Node;
+        const root = roots[j] as Node;
         const findings =
           language === 'python'
             ? pythonFindings(root, f.text, { asEntry: false })
             : language === 'javascript'
               ? javascriptFindings(root, f.text)
-              : goFindings(root, f.text, { ...(opts.goMod ? { module: opts.goMod.module } : {}), packageRoots: [...callers, ...roots.filter((_, j) => j !== i)] });
+              : goFindings(root, f.text, { ...(opts.goMod ? { module: opts.goMod.module } : {}), packageRoots: [...callers, ...roots.filter((_, k) => k !== j)] });
         for (const x of [...findings.registrations, ...findings.calls]) x.evidence.file = f.file;
         reads.push({ file: f.file, entry: false, findings });
-        // Their imports of further modules were not followed: they could install a handler.
-        for (const sub of findings.imports) if (sub.kind !== 'known') deeper.push({ ref: { ...sub, evidence: { ...sub.evidence, file: f.file } }, from: f.file });
+        for (const sub of findings.imports) pending.push({ ref: { ...sub, evidence: { ...sub.evidence, file: f.file } }, from: f.file });
       });
     }
-    // ...unless the module is one already read (demo_pb2_grpc.py imports demo_pb2, which the entry imports too).
-    for (const { ref, from } of deeper) {
-      const found = locate(ref, from, language, opts);
-      if (!found?.files.every((f) => followed.has(f.file))) unseen.push(ref);
-    }
-    return decide(reads, unseen, language, stop);
+    return decide(reads, unseen, language, stop, serves);
   } finally {
     for (const t of trees) t.delete();
   }
@@ -202,17 +215,46 @@ function locate(ref: ImportRef, from: string, language: SourceLanguage, opts: Pr
     const read = files.map((f) => ({ file: path.posix.join(pkgDir, f), text: opts.readFile?.(path.posix.join(pkgDir, f)) })).filter((x): x is { file: string; text: string } => x.text !== undefined);
     return read.length ? { files: read } : undefined;
   }
-  for (const c of ref.candidates ?? []) {
-    const p = path.posix.normalize(path.posix.join(base, c));
-    const t = opts.readFile(p);
-    if (t !== undefined) return { files: [{ file: p, text: t }] };
-  }
+  // Python: an absolute import is looked for beside the importing file, then in the directories above it
+  // (a package root on PYTHONPATH or the working directory: `from app.db import x` run as /srv/app/main.py).
+  const bases = [base];
+  if (language === 'python' && ref.kind !== 'known' && !ref.module.startsWith('.')) for (let d = base; d !== path.posix.dirname(d); ) bases.push((d = path.posix.dirname(d)));
+  for (const b of bases)
+    for (const c of ref.candidates ?? []) {
+      const p = path.posix.normalize(path.posix.join(b, c));
+      const t = opts.readFile(p);
+      if (t !== undefined) return { files: [{ file: p, text: t }] };
+    }
   return undefined;
 }
 
 const covers = (signals: string[] | 'all' | undefined, stop: string): boolean => signals === 'all' || (signals?.includes(stop) ?? false);
 
-function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, stop: string): ProgramSourceVerdict {
+/**
+ * Whether Go code serves: it listens (net.Listen, ListenAndServe, a framework's Run(":8080") or Start(addr),
+ * grpc's Serve, a CloudEvents receiver), parks main forever (`select {}`) while handlers run, or runs a child
+ * process (exec.Command: the kernel SIGKILLs the child when PID 1 exits), or defers a shutdown step (anything
+ * but releasing a resource: `defer fmt.Println(...)`, `defer w.Flush()`). A Go program that does none is a
+ * one-shot or a loop of its own work, which the runtime's exit on SIGTERM ends with nothing in flight to cut
+ * (corpus/README.md: "a Go one-shot that sends one metric" is graceful; a server ended at once is lost).
+ */
+const GO_SERVES = [
+  /\b(?:ListenAndServe(?:TLS)?|Serve(?:TLS|HTTP|Conn)?|ListenPacket|Listen|ListenTCP|ListenUnix|Spin|RunTLS|RunListener|RunUnix|StartReceiver)\s*\(/,
+  /\.(?:Run|Start)\([^)\n]*"[^"\n]*:\d*"/,
+  /\bexec\.Command(?:Context)?\s*\(/,
+  /\.(?:Run|Start)\(\s*(?:"[^"]*:\d*"|[\w.]*(?:[Aa]ddr(?:ess)?|[Pp]ort|[Ll]isten)\w*\s*[),]|fmt\.Sprintf|net\.JoinHostPort|":"\s*\+)/,
+  /\b(?:router|engine|r|app|server|srv|e|g|s|svc|api|mux)\.(?:Run|Start)\(\s*\)/,
+  /\bselect\s*\{\s*\}/,
+];
+/** A deferred call that only releases a resource the kernel releases anyway at exit (not a shutdown to run). */
+const GO_RELEASE = /^\s*defer\s+(?:[\w.[\]()]+\.)?(?:Close|Stop|Unlock|RUnlock|Done|Release|cancel|stop)\(\)\s*(?:\/\/.*)?$/;
+function servesGo(text: string): boolean {
+  if (GO_SERVES.some((re) => re.test(text))) return true;
+  // A deferred call that does something (prints, flushes, waits) is a shutdown the runtime's exit skips.
+  return text.split('\n').some((l) => /^\s*defer\s/.test(l) && !GO_RELEASE.test(l));
+}
+
+function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, stop: string, serves: boolean): ProgramSourceVerdict {
   const files = reads.map((r) => r.file);
   const regs: Registration[] = reads.flatMap((r) => r.findings.registrations);
   const calls: KnownCall[] = reads.flatMap((r) => r.findings.calls);
@@ -245,19 +287,25 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
   if (dynamic) return { signals, files, verdict: 'unknown', evidence: dynamic.evidence, reason: `${dynamic.api} installs a handler for a signal chosen at run time; prove it with \`pid1 test\`` };
   const undecided = calls.find((c) => c.reach !== 'no' && c.effect === 'unknown');
   if (undecided) return { signals, files, verdict: 'unknown', evidence: undecided.evidence, reason: `${undecided.api}: ${undecided.note}`, ...(undecided.via ? { via: undecided.via } : {}) };
-  if (unseen.length) {
-    const names = [...new Set(unseen.map((u) => u.module))];
-    const first = unseen[0] as ImportRef;
-    const local = unseen.filter((u) => u.kind === 'local' || u.evidence.file !== undefined);
-    const what = local.length === unseen.length ? 'modules pid1 did not follow' : 'modules pid1 does not know';
+  // An import pid1 could not read decides nothing when it is a library not known to take signals
+  // (signal-owners.ts); the program's own modules, verified libraries that may take it, and servers or
+  // frameworks keep the verdict open.
+  const open = unseen.filter((u) => u.kind === 'local' || u.module.startsWith('.') || u.library !== undefined || mayTakeStopSignal(language, u.module) || libraryMayTake(language, u.module));
+  if (open.length) {
+    const names = [...new Set(open.map((u) => u.module))];
+    const first = open[0] as ImportRef;
+    const own = open.filter((u) => u.kind === 'local' || u.module.startsWith('.'));
+    const what = own.length === open.length ? 'modules of its own that pid1 could not read' : own.length ? 'modules pid1 could not read or does not know' : 'libraries that may take signals';
     return {
       signals,
       files,
       verdict: 'unknown',
       evidence: first.evidence,
-      reason: `no ${stop} handler in ${files.join(', ')}, but it imports ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''} (${what}), which could install one; prove it with \`pid1 test\``,
+      reason: `no ${stop} handler in ${shown(files)}, but it imports ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''} (${what}), which could install one; prove it with \`pid1 test\``,
     };
   }
+  const presumed = [...new Set(unseen.map((u) => u.module))];
+  const libraries = presumed.length ? `; its other imports (${presumed.slice(0, 3).join(', ')}${presumed.length > 3 ? ', ...' : ''}) are libraries not known to take signals` : '';
 
   // Nothing takes the stop signal, and nothing runs: the program ends before any stop comes.
   const entry = reads[0];
@@ -282,8 +330,30 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
       ? `${server.api}: ${server.note}`
       : partial
         ? `${partial.api}: ${partial.note}`
-        : `nothing in ${files.join(', ')} installs a ${stop} handler`;
+        : `nothing in ${shown(files)} installs a ${stop} handler${libraries}`;
+  // Go ends at once on the signal (status 2): a loss for a server, nothing lost for a program that serves nothing.
+  // (a handler for other signals is a shutdown the program wants: SIGTERM skipping it is a loss)
+  if (language === 'go' && !serves && !server && !other && !partial)
+    return {
+      signals,
+      files,
+      verdict: 'no-handler',
+      nothingToDrain: true,
+      evidence,
+      reason: `${detail}; the Go runtime exits at once on it, and nothing in the program listens or serves, so nothing in flight is cut`,
+    };
   return { signals, files, verdict: 'no-handler', evidence, reason: `${detail}; ${RUNTIME_DEFAULT[language]}`, ...(server?.via ? { via: server.via } : {}) };
+}
+
+/** The files read, for a message: the first few and how many more. */
+function shown(files: readonly string[]): string {
+  return files.length > 4 ? `${files.slice(0, 3).join(', ')} and ${files.length - 3} more files` : files.join(', ');
+}
+
+/** A library in the verified tables whose entry says it may take a stop signal (verdict 'unknown'). */
+function libraryMayTake(language: SourceLanguage, module: string): boolean {
+  const match = language === 'python' ? pythonLibrary(module) : language === 'go' ? goLibrary(module) : nodeLibrary(module);
+  return match !== undefined;
 }
 
 function where(e: Evidence): string {

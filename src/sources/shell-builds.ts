@@ -149,8 +149,12 @@ function literalAssignments(root: Node, base: Readonly<Record<string, string>>, 
     const name = a?.childForFieldName('name')?.text;
     const value = a?.childForFieldName('value');
     if (!name) continue;
-    const v = value ? literalOf(value, out) : '';
-    if (value && DIRNAME_OF_SELF.test(value.text.replace(/^"|"$/g, ''))) selfDirVars.add(name);
+    let v = value ? literalOf(value, out) : '';
+    const unquoted = value?.text.replace(/^"|"$/g, '') ?? '';
+    if (value && DIRNAME_OF_SELF.test(unquoted)) selfDirVars.add(name);
+    // `ROOT=$(dirname "$0")/../..`: a directory relative to the script's own, which pathOf() resolves
+    const below = /^(.*\))(\/[\w./-]*)$/.exec(unquoted);
+    if (v === undefined && below && DIRNAME_OF_SELF.test(below[1] as string)) v = `${SCRIPT_DIR}${below[2]}`;
     if (v === undefined || (name in out && out[name] !== v && !(name in base))) unsettled.add(name);
     else out[name] = v;
   }

@@ -113,8 +113,16 @@ ruleTester(rule, {
         'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: step\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: step\n        image: busybox:1.36\n        command: ["/bin/sh", "-c", "echo starting && sleep 20"]\n',
     },
     { name: 'compose: sleep 9s against the 10 s stop_grace_period', compose: 'services:\n  wait:\n    image: busybox:1.36\n    command: ["sleep", "9s"]\n' },
+    // The stop comes after the sleep began, so a sleep as long as the grace still ends before the SIGKILL.
+    { name: 'compose: sleep 10 against the 10 s stop_grace_period', compose: 'services:\n  wait:\n    image: busybox:1.36\n    command: ["sleep", "10"]\n' },
   ],
   invalid: [
+    {
+      name: 'a Python worker whose only third-party import pid1 has not verified (presumed to leave the signal alone)',
+      dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY main.py .\nCMD ["python", "main.py"]\n',
+      files: { 'main.py': 'import time\nimport acme_queue\nwhile True:\n    acme_queue.poll()\n    time.sleep(5)\n' },
+      errors: [{ messageId: 'dropped', severity: 'error', message: /its other imports \(acme_queue\) are libraries not known to take signals/ }],
+    },
     {
       name: 'a Rust hyper server with no signal code, built by cargo in an earlier stage (knative helloworld-rust)',
       ...RUST(RUST_HYPER),

@@ -5,6 +5,11 @@ const GUNICORN = 'gunicorn -w 1 -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:
 
 ruleTester(rule, {
   valid: [
+    {
+      name: 'an unknown /bin/sh in front of a service that handles SIGTERM: bash and ash would exec it, so the image decides (unknown-shell warns)',
+      manifest:
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: registry.example.com/acme/web:1\n    command: ["sh", "-c", "cd /app && gunicorn app:app"]\n',
+    },
     { name: 'alpine: ash execs the last simple command even with ${...} and $(...)', dockerfile: 'FROM python:3.12-alpine\nCMD server --key "${KEY:-$(hostname)}"\n' },
     { name: 'alpine: ash execs even with a redirection', dockerfile: 'FROM python:3.12-alpine\nCMD locust -f /app/locustfile.py 2>&1\n' },
     { name: 'bash execs after set -e && ...', dockerfile: 'FROM fedora:40\nCMD set -e && ./migrate && svc --port "$PORT"\n' },
@@ -27,6 +32,13 @@ ruleTester(rule, {
     { name: 'a stage that is not the target, with --target', dockerfile: `FROM python:3.9-slim AS prod\nCMD ["svc"]\nFROM python:3.9-slim AS dev\nCMD svc --reload\n`, options: { target: 'prod' } },
   ],
   invalid: [
+    {
+      name: 'an image whose /bin/sh pid1 does not know: lost whichever it is (dash keeps the shell, bash and ash exec `sleep infinity`)',
+      manifest:
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: idle\nspec:\n  containers:\n  - name: idle\n    image: registry.example.com/acme/toolbox:1\n    command: ["sh", "-c", "echo ready && sleep infinity"]\n',
+      errors: [{ messageId: 'anyShell', severity: 'error', message: /the image's \/bin\/sh is unknown: dash would not exec `sleep`, bash or busybox ash would, and SIGTERM is lost either way/ }],
+      output: null,
+    },
     // Not a bounded listing: find with no -maxdepth (a volume's size decides), xargs running a program, tail -f.
     {
       name: 'find with no depth limit is not a listing of a few directories',

@@ -776,5 +776,6 @@ function analyzePackage(p: string, out: Output, pkg: Extract<Package, { kind: 'd
     reason: v.reason,
     ...(v.evidence ? { evidence: { file: v.evidence.file ?? entry.file, line: v.evidence.line, text: v.evidence.text } } : {}),
     ...(v.via ? { via: v.via } : {}),
+    ...(v.nothingToDrain ? { nothingToDrain: true } : {}),
   };
 }

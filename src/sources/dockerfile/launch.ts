@@ -272,8 +272,8 @@ export function usesShell(l: Launch): boolean {
   return startsWithShell(l.argv, l.entrypoint ?? l.cmd);
 }
 
-/** How far above its Dockerfile a build context is looked for (`docker build -f deploy/docker/Dockerfile .`). */
-const CONTEXT_LEVELS = 3;
+/** How far above its Dockerfile a build context is looked for (`docker build -f deploy/docker/Dockerfile .`; Katib builds its trial images 4 levels down). */
+const CONTEXT_LEVELS = 6;
 
 /**
  * The build context when none is given and the Dockerfile's own directory cannot be it: none of the files its
