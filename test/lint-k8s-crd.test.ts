@@ -710,6 +710,47 @@ describe('pid1 lint reads a linked image with the build context its build declar
   });
 });
 
+describe('a Dockerfile FROM an image the repository builds inherits that build (its CMD, files and /bin/sh)', () => {
+  it("FROM acme/base (built from base/Dockerfile by the Makefile beside it): the base's CMD and script decide", async () => {
+    const dir = repo({
+      'base/Makefile': 'IMAGE := acme/base\nbuild:\n\tdocker build -t $(IMAGE) .\n',
+      'base/Dockerfile': 'FROM debian:bookworm\nCOPY run.sh /run.sh\nWORKDIR /srv\nCMD ["/run.sh"]\n',
+      'base/run.sh': '#!/bin/bash\necho starting\npython3 /srv/app.py\n',
+      'app/Dockerfile': 'FROM acme/base:1.0\nCOPY app.py /srv/app.py\n',
+      'app/app.py': 'import time\nwhile True:\n    time.sleep(1)\n',
+    });
+    const r = await pid1(['lint', '--no-config', '--format', 'json', 'app/Dockerfile'], { cwd: dir });
+    const out = JSON.parse(r.stdout) as {
+      files: {
+        file: string;
+        launches: { argv: string[]; outcome?: string; certain?: boolean; shell: { family: string; how: string } }[];
+        findings: { ruleId: string; severity: string; file?: string }[];
+      }[];
+    };
+    const launch = out.files.find((f) => f.file === 'app/Dockerfile')?.launches[0];
+    assert.deepEqual(launch?.argv, ['/run.sh'], JSON.stringify(launch));
+    assert.equal(launch?.shell.family, 'dash');
+    assert.match(launch?.shell.how ?? '', /in the base image the repository builds from base\/Dockerfile/);
+    assert.equal(launch?.outcome, 'killed', JSON.stringify(launch));
+    assert.equal(launch?.certain, true);
+    const findings = out.files.flatMap((f) => f.findings);
+    assert.ok(
+      findings.some((f) => f.ruleId === 'script-no-exec' && f.severity === 'error'),
+      JSON.stringify(findings),
+    );
+  });
+
+  it("a FROM cycle between two Dockerfiles of the repository ends (each read once as the other one's base)", async () => {
+    const dir = repo({
+      'a/Dockerfile': 'FROM acme/b\nCMD ["sleep", "infinity"]\n',
+      'b/Dockerfile': 'FROM acme/a\nCMD ["sleep", "infinity"]\n',
+    });
+    const r = await pid1(['lint', '--no-config', '--format', 'json', '.'], { cwd: dir });
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { files: unknown[] }).files.length, 2);
+  });
+});
+
 describe('pid1 lint links a manifest to the Dockerfile a Makefile builds', () => {
   it('the container gets the verdict of the Dockerfile (and the finding names the manifest), where the image decided before', async () => {
     const dir = repo({

@@ -63,7 +63,7 @@ export interface ChainProcess {
    * A shell running an endless loop: the longest `sleep` its body waits in (seconds; undefined when it runs
    * anything else in the foreground), and whether its trap for the stop signal ends the script.
    */
-  loop?: { pause?: number; trapExits?: boolean; trapForwards?: boolean; trapWaits?: boolean; endsWhenGone?: boolean };
+  loop?: { pause?: number; stuck?: boolean; trapExits?: boolean; trapForwards?: boolean; trapWaits?: boolean; endsWhenGone?: boolean };
   /** A supervisor (s6, supervisord): the services it runs, each with the signal it sends them on the stop. */
   supervised?: SupervisedStop[];
 }
@@ -323,6 +323,7 @@ export function makeProcess(programs: Program[], argv: string[], signal: string,
       ? {
           loop: {
             ...(shell.end.pause !== undefined ? { pause: shell.end.pause } : {}),
+            ...(shell.end.stuck ? { stuck: true } : {}),
             ...(trap?.exits ? { trapExits: true } : {}),
             ...(trap?.forwards ? { trapForwards: true } : {}),
             ...(trap?.waits ? { trapWaits: true } : {}),
@@ -445,11 +446,15 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
   let callerShell: ShellFamily | undefined;
   // pip installs before the service, in the image or earlier on the same command line.
   const installs: PipInstall[] = [...(opts.pipInstalls ?? [])];
+  // The /bin/sh of the next step, when it is not the image's: `su USER -c CMD` runs USER's login shell.
+  let stepSh: ShellFamily | undefined;
   for (let guard = 0; guard < 32 && rest.length > 0; guard++) {
+    const sh = stepSh ?? opts.sh;
+    stepSh = undefined;
     // A script run by path: the kernel runs its shebang's interpreter with the script as argument.
     const head = rest[0] ?? '';
     // Without a build context (an image pid1 cannot see) a script path is just as hidden.
-    const asWritten = hidden ? undefined : identify(rest, opts.sh, opts.env);
+    const asWritten = hidden ? undefined : identify(rest, sh, opts.env);
     const written = rest;
     if (asWritten?.role === 'service') {
       const text = opts.readScript?.(head);
@@ -470,7 +475,7 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
     }
     callerShell = undefined;
     // identified once per step: again only when a shebang put its interpreter in front
-    const prog = asWritten !== undefined && rest === written ? asWritten : identify(rest, opts.sh, opts.env);
+    const prog = asWritten !== undefined && rest === written ? asWritten : identify(rest, sh, opts.env);
     current.push(prog);
     if (prog.role === 'exec-wrapper' && prog.next !== undefined) {
       rest = rest.slice(prog.next);
@@ -583,7 +588,8 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
       }
       // foreground: the shell stays, the service is its child. Only an unknown /bin/sh leaves it open.
       if (family === 'unknown' && mode === 'command' && (end.execBy.bash || end.execBy.ash) && !opaque) {
-        opaque = { code: 'unknown-shell', message: "the image's /bin/sh is unknown: whether it execs the last command decides the outcome", at: processes.length };
+        const who = current.length === 0 && processes.at(-1)?.name === 'su' ? "su's target user's login shell is unknown" : "the image's /bin/sh is unknown";
+        opaque = { code: 'unknown-shell', message: `${who}: whether it execs the last command decides the outcome`, at: processes.length };
       }
       processes.push(makeProcess(current, currentArgv, signal, analysis, scriptPath));
       current = [];
@@ -610,6 +616,9 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
       current = [];
       rest = ['sh', '-c', prog.command];
       currentArgv = rest;
+      // su(1) runs the command with the target user's login shell (its /etc/passwd entry), not /bin/sh: a
+      // package's system user has bash (postgres) or nologin, which pid1 cannot see
+      if (prog.name === 'su') stepSh = 'unknown';
       continue;
     }
     if (prog.role === 'package-manager') {
@@ -931,6 +940,12 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
           : `${label(pid1)}'s trap runs after the loop's current \`sleep ${pid1.loop.pause}\` and ends the script`,
       );
       return finish('graceful');
+    }
+    if (!soon && pid1.loop.pause === undefined && !pid1.loop.stuck) {
+      // The loop's foreground commands are ones pid1 cannot time (`curl`, a function, `sleep $X`): the trap runs after the current one, soon or not.
+      certain = false;
+      path.push(`${label(pid1)} runs its trap after the loop's current foreground command, and pid1 cannot tell how long that takes`);
+      return finish('unknown');
     }
     path.push(
       soon

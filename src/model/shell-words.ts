@@ -135,6 +135,25 @@ const INSTANT = new Set([
   'mount',
   'umount',
   'sysctl',
+  // Network set-up: each writes the kernel's tables or an interface and returns (iptables(8), ip(8), wg(8),
+  // wg-quick(8) `up`/`down`); `ip monitor` and `ip -batch -` are the exceptions (commandWeight).
+  'iptables',
+  'ip6tables',
+  'iptables-restore',
+  'ip6tables-restore',
+  'iptables-save',
+  'ip6tables-save',
+  'iptables-legacy',
+  'iptables-nft',
+  'nft',
+  'ip',
+  'ifconfig',
+  'route',
+  'tc',
+  'ethtool',
+  'modprobe',
+  'wg',
+  'wg-quick',
   'update-ca-certificates',
   'usermod',
   'groupmod',
@@ -200,6 +219,7 @@ export function commandWeight(name: string, args: readonly Word[], input = false
   if (name === 'tail' && args.some((a) => /^-[a-zA-Z]*[fF]/.test(a.literal ?? '') || (a.literal ?? '').startsWith('--follow'))) return false;
   if ((name === 'cat' || name === 'tee') && args.filter((a) => !(a.literal ?? '').startsWith('-')).length === 0 && !input) return false;
   if (name === 'env' && args.some((a) => !(a.literal ?? '').includes('=') && !(a.literal ?? '').startsWith('-'))) return false;
+  if (name === 'ip' && args.some((a) => a.literal === 'monitor' || a.literal === '-batch' || a.literal === '-b')) return false;
   return 'instant';
 }
 

@@ -128,6 +128,8 @@ export interface ShellEnd {
   guarded?: boolean;
   /** loop: the longest `sleep N` its body runs in the foreground (seconds), when that is all it runs. */
   pause?: number;
+  /** loop: its body runs in the foreground something that never ends by itself (`sleep infinity`, `tail -f`). */
+  stuck?: boolean;
   /** loop: it breaks (or exits) once a process it checks is gone (`kill -0 "$pid" || break`). */
   endsWhenGone?: boolean;
   /** wait: the last `wait` for the job (where a finding about the waiting points). */
@@ -300,7 +302,7 @@ const KILLERS = new Set(['kill', 'pkill', 'killall']);
 
 /**
  * Does a piece of shell stop the service (following the script's functions): signal it (`kill`, `pkill -f app`,
- * `... | xargs kill`) or run its own stop (`hbase-daemon.sh stop master`, `apachectl stop`, `stop-hbase.sh`)?
+ * `... | xargs kill`) or run its own stop (`hbase-daemon.sh stop master`, `apachectl stop`, `stop-hbase.sh`, `wg-quick down`)?
  */
 function stopsIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Set<string> = new Set()): boolean {
   const visit = (n: Node): boolean => {
@@ -319,7 +321,8 @@ function stopsIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Set<str
         if (KILLERS.has(base)) return true;
         if (base === 'xargs' && words.some((w) => KILLERS.has(w.literal ?? ''))) return true;
         const prints = base === 'echo' || base === 'printf' || base === 'logger';
-        if (!prints && (/(^|[-_])stop([-_.]|$)/.test(base) || words.slice(1).some((w) => w.literal === 'stop'))) return true;
+        // (`wg-quick down wg0`, `docker compose down`: the service's own teardown)
+        if (!prints && (/(^|[-_])stop([-_.]|$)/.test(base) || words.slice(1).some((w) => w.literal === 'stop' || w.literal === 'down'))) return true;
       }
     }
     for (let i = 0; i < n.namedChildCount; i++) {
@@ -572,6 +575,35 @@ function pauseOf(body: Node, functions: ReadonlyMap<string, Node>): number | und
   return ok ? longest : undefined;
 }
 
+/**
+ * Whether a loop body runs in the foreground a command that never ends by itself: `sleep infinity` (or a
+ * sleep longer than any grace period) or `tail -f`. A trap then waits behind it for good (POSIX: the trap
+ * runs after the foreground command). Anything else pid1 cannot time (`curl`, a function, `sleep $X`) is not.
+ */
+function stuckIn(body: Node): boolean {
+  let stuck = false;
+  const visit = (n: Node): void => {
+    if (stuck) return;
+    if (n.type === 'command') {
+      const w = wordsOf(n);
+      const name = firstWord(n);
+      const args = w.slice(1).map((x) => x.literal);
+      if (name === 'sleep' && args.length > 0 && args.every((a) => a !== undefined && (/^inf(inity)?$/i.test(a) || Number.parseFloat(a) >= 3600))) stuck = true;
+      if (name === 'tail' && args.some((a) => a !== undefined && /^-[a-zA-Z]*[fF]/.test(a))) stuck = true;
+      return;
+    }
+    if (n.type === 'function_definition' || n.type === 'command_substitution' || n.type === 'subshell') return;
+    for (let i = 0; i < n.childCount; i++) {
+      const c = n.child(i);
+      if (!c?.isNamed) continue;
+      if (n.child(i + 1)?.type === '&') continue; // a background job: the loop goes on to its next command
+      visit(c);
+    }
+  };
+  visit(body);
+  return stuck;
+}
+
 /** What a command statement says, read once. */
 interface CommandFacts {
   /** Its name, when literal. */
@@ -603,6 +635,8 @@ interface LoopFacts {
   breaks: boolean;
   endless: boolean;
   pause: number | undefined;
+  /** Its body runs in the foreground something that never ends by itself. */
+  stuck: boolean;
   /** It leaves once a process it checks is gone (`kill -0 "$pid" || break`). */
   gone: boolean;
 }
@@ -965,6 +999,7 @@ class Walker {
         breaks: body ? containsBreak(body) : false,
         endless: forever,
         pause: forever && body ? pauseOf(body, this.functions) : undefined,
+        stuck: forever && body ? stuckIn(body) : false,
         gone: forever && body ? endsWhenGone(body) : false,
       };
       this.loops.set(node.id, facts);
@@ -973,7 +1008,7 @@ class Walker {
   }
 
   private loop(node: Node, paths: readonly Path[], place: Place): Flow {
-    const { inner, breaks, endless, pause, gone } = this.loopFacts(node);
+    const { inner, breaks, endless, pause, stuck, gone } = this.loopFacts(node);
     const f = this.list(inner, paths, moved(place, { top: false, tail: false, nested: true }));
     if (!endless) {
       // `while kill -0 "$pid"; do sleep 10; done; wait "$pid"`: the shell spends the job's life in this loop, so a
@@ -993,6 +1028,7 @@ class Walker {
         via: p.via,
         execBy: { bash: false, ash: false },
         ...(pause !== undefined ? { pause } : {}),
+        ...(stuck ? { stuck: true } : {}),
         ...(gone ? { endsWhenGone: true } : {}),
       });
     }

@@ -5,13 +5,17 @@ import { defineRule } from './contract.js';
 export default defineRule({
   meta: {
     id: 'malformed-json-form',
-    severity: 'error',
+    // A warning: the container cannot start its service, so no stop is lost (errors are lost stops).
+    severity: 'warning',
     title: 'An exec form that is not valid JSON runs as a shell command',
     description: [
       'Docker treats `ENTRYPOINT`/`CMD` arguments as the exec form only when they parse as a JSON array of strings.',
       'Single quotes, a missing bracket or a trailing comma silently turn them into the shell form:',
       "`/bin/sh -c '['\"'\"'gunicorn'\"'\"', ...'`, which fails to start (`[gunicorn,: not found`). `SHELL` requires JSON and",
       'fails the build.',
+      '',
+      'A warning, not an error: the container exits at once instead of starting its service, so there is no stop to lose',
+      '(an error in pid1 means a stop signal that does not reach a running service gracefully).',
     ].join('\n'),
     fixable: false,
     sources: ['dockerfile'],

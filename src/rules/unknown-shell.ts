@@ -17,7 +17,11 @@ export default defineRule({
     fix: 'Same as shell-pid1: the exec (JSON) form for a plain command, else `exec` in front of the final command.',
     fixable: true,
     sources: ['dockerfile', 'compose', 'kubernetes'],
-    messages: { dependsOnShell: 'whether `{{service}}` gets {{signal}} depends on the /bin/sh of {{image}} (dash would stay PID 1 and drop it); pid1 does not know that image' },
+    messages: {
+      dependsOnShell: 'whether `{{service}}` gets {{signal}} depends on the /bin/sh of {{image}} (dash would stay PID 1 and drop it); pid1 does not know that image',
+      dependsOnLoginShell:
+        "whether `{{service}}` gets {{signal}} depends on the login shell of su's target user, which runs the command (its /etc/passwd entry: dash would not exec it, bash would); pid1 cannot see it",
+    },
     examples: [{ title: 'An in-house base image', bad: 'FROM registry.example.com/base:3\nCMD gunicorn app:app', good: 'FROM registry.example.com/base:3\nCMD ["gunicorn", "app:app"]' }],
   },
   checkLaunch(l, ctx) {
@@ -26,7 +30,8 @@ export default defineRule({
     const fix = shellStringFix(l, d.proc);
     ctx.report({
       ...at(valueSpanOrAnchor(l)),
-      messageId: 'dependsOnShell',
+      // su(1) runs `-c CMD` with the target user's login shell, not the image's /bin/sh
+      messageId: l.chain?.processes[d.index - 1]?.name === 'su' ? 'dependsOnLoginShell' : 'dependsOnShell',
       data: { service: serviceName(l), signal: stopSignalOf(l), image: l.shell.image ?? 'the base image' },
       why: whyOf(l),
       ...(fix ? { fix } : { suggestion: '`exec` the service, or tell pid1 the shell family (config "images", --image-shell, --probe-images)' }),

@@ -277,6 +277,14 @@ export interface ProbedImage {
   family: ShellFamily;
   /** How: "/bin/sh -> dash", or why it failed. */
   how: string;
+  /** Not probed: the repository's own Dockerfile builds this base image (its target stage's config). */
+  builtHere?: {
+    /** The Dockerfile, for messages. */
+    dockerfile: string;
+    workdir: string;
+    /** An image file, as that build puts it there. */
+    readFile: (path: string) => string | undefined;
+  };
   entrypoint?: string[];
   cmd?: string[];
   stopSignal?: string;

@@ -18,6 +18,11 @@ const SCHEDULED = '#!/bin/sh\nset -e\nif [ "${SCHEDULE}" = "**None**" ]; then\n 
 
 ruleTester(rule, {
   valid: [
+    {
+      name: 'a one-shot that loads firewall rules and lists them (iptables-restore, iptables -L return at once)',
+      dockerfile: 'FROM debian:bookworm\nCOPY run.sh /run.sh\nCMD ["/run.sh"]\n',
+      files: { 'run.sh': '#!/bin/bash\nset -e\niptables-restore < /etc/iptables/rules\niptables -L -n\n' },
+    },
     // Measured in test/lint-real.test.ts: the trap forwards and waits after the current `sleep 1`; the loop then ends.
     {
       name: 'a keep-alive loop that leaves once the service is gone, with a trap that forwards and waits',
@@ -87,6 +92,18 @@ ruleTester(rule, {
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
+    {
+      name: 'a trap that exits, in front of a loop whose commands pid1 cannot time (curl, sleep $INTERVAL): a warning, the trap may run soon',
+      dockerfile: 'FROM debian:bookworm\nCOPY run.sh /run.sh\nCMD ["/run.sh"]\n',
+      files: { 'run.sh': '#!/bin/bash\ntrap "exit 0" TERM\nwhile true; do\n  curl -s http://127.0.0.1:8080/ >/dev/null\n  sleep "$INTERVAL"\ndone\n' },
+      errors: [{ file: 'run.sh', severity: 'warning', line: 3 }],
+    },
+    {
+      name: 'the same loop with `sleep infinity` in the foreground: the trap never runs, an error',
+      dockerfile: 'FROM debian:bookworm\nCOPY run.sh /run.sh\nCMD ["/run.sh"]\n',
+      files: { 'run.sh': '#!/bin/bash\ntrap "exit 0" TERM\nwhile true; do\n  curl -s http://127.0.0.1:8080/ >/dev/null\n  sleep infinity\ndone\n' },
+      errors: [{ file: 'run.sh', severity: 'error', line: 3 }],
+    },
     // tree-sitter-bash cannot parse a backquoted comment inside a continued pipeline: the loss is likely, not certain.
     {
       name: 'text the shell grammar cannot parse makes it a warning',

@@ -28,12 +28,7 @@ ruleTester(rule, {
       errors: [{ line: 2 }],
       output: 'FROM debian:bookworm\nENTRYPOINT ["tini", "-g", "--", "sh", "-c", "exec svc"]\n',
     },
-    {
-      name: 'su -c forks a shell that does not exec',
-      dockerfile: 'FROM debian:bookworm\nCMD ["su", "app", "-c", "svc"]\n',
-      errors: [{ message: /su forwards SIGTERM/ }],
-      output: 'FROM debian:bookworm\nCMD ["su", "app", "-c", "exec svc"]\n',
-    },
+
     {
       name: 'dumb-init + a shell-form CMD',
       dockerfile: 'FROM ubuntu:24.04\nENTRYPOINT ["dumb-init", "--"]\nCMD svc --port 80\n',

@@ -3,6 +3,10 @@ import { ruleTester } from '../helpers/rule-tester.js';
 
 ruleTester(rule, {
   valid: [
+    {
+      name: 'a trap that does the shutdown itself in front of a keep-alive `sleep infinity & wait` (firecat53 wireguard-client)',
+      script: '#!/bin/sh\nwg-quick up wg0\nshutdown() {\n  wg-quick down wg0\n  exit 0\n}\ntrap shutdown TERM INT QUIT\nsleep infinity &\nwait $!\n',
+    },
     { name: 'a double-quoted trap (expanded when set) that kills and waits', script: '#!/bin/sh\nsvc & child=$!\ntrap "kill -TERM $child; wait $child" TERM\nwait $child\n' },
     { name: 'wait; trap - TERM; wait', script: "#!/bin/sh\ntrap 'kill -TERM $pid' TERM\nsvc & pid=$!\nwait $pid\ntrap - TERM\nwait $pid\n" },
     { name: 'a trap that calls a function which kills and waits', script: '#!/bin/bash\nstop() {\n  kill -TERM "$pid"\n  wait "$pid"\n}\ntrap stop TERM\nsvc & pid=$!\nwait "$pid"\n' },

@@ -8,6 +8,13 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      // su(1) runs -c with the target user's login shell (/etc/passwd), which the image's files do not say
+      name: "su -c: the target user's login shell decides, not the image's /bin/sh",
+      dockerfile: 'FROM debian:bookworm\nCMD ["su", "app", "-c", "svc"]\n',
+      errors: [{ messageId: 'dependsOnLoginShell', severity: 'warning' }],
+      output: 'FROM debian:bookworm\nCMD ["su", "app", "-c", "exec svc"]\n',
+    },
+    {
       name: 'in-house base',
       dockerfile: 'FROM registry.example.com/base:3\nCMD svc --port 80\n',
       errors: [{ severity: 'warning', message: /depends on the \/bin\/sh of registry.example.com\/base:3/ }],

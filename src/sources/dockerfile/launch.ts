@@ -3,12 +3,13 @@
  * through COPY/ADD in the build context, other stages or heredocs), and the predicted stop.
  */
 import path from 'node:path';
-import type { Document, Origin } from '../../document/document.js';
+import { displayPath, type Document, type Origin } from '../../document/document.js';
 import type { DocumentStore } from '../../document/store.js';
 import { MappedText } from '../../document/text.js';
 import { chainFromArgv, predictStop, uncatchableChain, type ChainOptions, type SourceVerdict, type StopPrediction } from '../../model/launch.js';
 import { parseSignal, signalName } from '../../model/signals.js';
-import type { DockerfileLaunch, Launch, LaunchPart, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
+import type { DockerfileLaunch, Launch, LaunchPart, ProbedImage, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
+import { linkerFor } from '../image-links.js';
 import { baseImageDefaultCmd, baseImageStopSignal } from '../image-config.js';
 import { isWindowsImage, parseImageRef, WINDOWS_NOTE } from '../images.js';
 import { programSourceReader } from '../program-reader.js';
@@ -18,7 +19,7 @@ import { fromStage, sourceFor } from './copies.js';
 import { goBinaryVerdict, StageFiles, type ContextFiles } from './go-link.js';
 import { cargoBinPaths, rustBinaryVerdict } from './rust-link.js';
 import { pipInstallsIn, pipInstallsOfArgv, type PipInstall } from '../../model/python-clis.js';
-import { DEFAULT_PATH, parseDockerfile, span, type CopyOp, type Stage } from './parse.js';
+import { DEFAULT_PATH, parseDockerfile, span, type CopyOp, type DockerfileModel, type Stage } from './parse.js';
 
 /** `docker stop` waits this long before SIGKILL unless told otherwise (docker stop --time, default 10). */
 const DOCKER_STOP_GRACE_SECONDS = 10;
@@ -132,7 +133,12 @@ function recordOf(map: ReadonlyMap<string, string>): Record<string, string> {
 }
 
 /** The launch a stage's image runs. */
-function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextReader, stages: Stage[], files = new StageFiles(ctx, stages)): DockerfileLaunch {
+/** The repository's own Dockerfile that builds the stage's root image, when one does (linkedBases). */
+function builtHereBase(stage: Stage, opts: SourceOptions): NonNullable<ProbedImage['builtHere']> | undefined {
+  return opts.probed?.get(stage.rootImage)?.builtHere;
+}
+
+function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextReader, stages: Stage[], files: StageFiles, opts: SourceOptions): DockerfileLaunch {
   const env = recordOf(stage.env);
   const stopSignal = stopSignalOf(stage);
   const ep = stage.entrypoint;
@@ -161,6 +167,14 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
         scripts.set(p, ref);
         if (!origins.has(ref.text)) origins.set(ref.text, { doc: ref.doc, text: MappedText.contiguous(ref.text, ref.offset) });
         return ref.text;
+      }
+    }
+    // a file the repository's own base image put there (FROM an image another Dockerfile here builds)
+    const base = builtHereBase(stage, opts);
+    if (base) {
+      for (const c of execPaths(p, stage.workdir, pathDirs)) {
+        const text = base.readFile(path.posix.normalize(c));
+        if (text !== undefined) return text;
       }
     }
     notFound.add(p);
@@ -307,8 +321,55 @@ function contextAbove(dockerfile: string, stages: readonly Stage[], store: Docum
   return undefined;
 }
 
-export function lintDockerfileSource(doc: Document, store: DocumentStore, opts: SourceOptions = {}): SourceResult {
-  const { model, errors } = parseDockerfile(doc, opts);
+/** Dockerfiles being read as the base of another right now (a FROM cycle ends there). */
+const readingAsBase = new Set<string>();
+
+/**
+ * `FROM acme/base` where acme/base is no image pid1 knows and the repository builds it from a Dockerfile of its
+ * own (image-links.ts): that Dockerfile's target stage is the base, as `--probe-images` would have seen it
+ * (ENTRYPOINT, CMD, STOPSIGNAL, SHELL, ENV, WORKDIR, /bin/sh), and the files it copies are the image's.
+ */
+function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore, opts: SourceOptions): Map<string, ProbedImage> | undefined {
+  if (!doc.absPath) return undefined;
+  const roots = new Set(model.stages.filter((s) => !s.parent && s.imageComplete && s.rootUnseen && s.family.family === 'unknown' && !opts.probed?.has(s.image)).map((s) => s.image));
+  if (roots.size === 0) return undefined;
+  const linker = linkerFor(store, path.dirname(doc.absPath), opts.imageMap);
+  const out = new Map<string, ProbedImage>();
+  for (const image of roots) {
+    const link = linker.link(image).link;
+    if (!link || link.dockerfile === doc.absPath || readingAsBase.has(link.dockerfile)) continue;
+    const base = store.read(link.dockerfile, 'dockerfile');
+    if (!base) continue;
+    readingAsBase.add(link.dockerfile);
+    try {
+      const res = lintDockerfileSource(base, store, { ...opts, context: link.context, ...(link.target ? { target: link.target } : { target: undefined }) });
+      const l = res.launches.find((x) => x.target && x.kind === 'dockerfile') as DockerfileLaunch | undefined;
+      if (!l) continue;
+      const readFile = l.readScript;
+      out.set(image, {
+        family: l.shell.family,
+        how: `${l.shell.how}, in the base image the repository builds from ${displayPath(link.dockerfile)}`,
+        ...(l.entrypoint ? { entrypoint: l.entrypoint.argv } : {}),
+        ...(l.cmd ? { cmd: l.cmd.argv } : {}),
+        ...(l.stopSignal.source === 'explicit' ? { stopSignal: l.stopSignal.signal } : {}),
+        env: { ...l.env },
+        builtHere: { dockerfile: link.dockerfile, workdir: l.workdir ?? '/', readFile: (p) => readFile?.(p) },
+      });
+    } finally {
+      readingAsBase.delete(link.dockerfile);
+    }
+  }
+  return out.size ? out : undefined;
+}
+
+export function lintDockerfileSource(doc: Document, store: DocumentStore, optsIn: SourceOptions = {}): SourceResult {
+  let opts = optsIn;
+  let { model, errors } = parseDockerfile(doc, opts);
+  const bases = model ? linkedBases(model, doc, store, opts) : undefined;
+  if (bases) {
+    opts = { ...opts, probed: new Map([...(opts.probed ?? []), ...bases]) };
+    ({ model, errors } = parseDockerfile(doc, opts));
+  }
   // A template (Dockerfile.template, or one that fails where `{{ }}` is): what builds is its rendered output.
   const failed = errors[0]?.line !== undefined ? doc.lines.lineStart(errors[0].line) + (errors[0].column ?? 1) - 1 : undefined;
   const template = dockerfileTemplate(doc, failed);
@@ -322,7 +383,7 @@ export function lintDockerfileSource(doc: Document, store: DocumentStore, opts: 
     const isTarget = s === model.target;
     if (!isTarget && !opts.allStages) continue;
     if (!isTarget && !s.instructions.some((i) => i.keyword === 'ENTRYPOINT' || i.keyword === 'CMD')) continue;
-    launches.push(launchOf(s, doc, isTarget, ctx, model.stages, files));
+    launches.push(launchOf(s, doc, isTarget, ctx, model.stages, files, opts));
   }
   return { doc, launches, dockerfile: model, errors };
 }

@@ -243,7 +243,7 @@ function familyOf(image: string, complete: boolean, where: Span, opts: SourceOpt
   const forced = overrideFor(image, opts.images);
   if (forced) return { family: forced, how: `configured for ${image}`, image, span: where };
   const probed = opts.probed?.get(image);
-  if (probed && probed.family !== 'unknown') return { family: probed.family, how: `probed: ${probed.how}`, image, span: where };
+  if (probed && probed.family !== 'unknown') return { family: probed.family, how: probed.builtHere ? probed.how : `probed: ${probed.how}`, image, span: where };
   const g = shellOfImage(image);
   return { family: g.family, how: g.why, image, span: where };
 }
@@ -251,7 +251,7 @@ function familyOf(image: string, complete: boolean, where: Span, opts: SourceOpt
 /** A probed base image's own ENTRYPOINT/CMD/STOPSIGNAL/SHELL/ENV become the stage's starting config. */
 function applyProbed(stage: Stage, opts: SourceOptions): void {
   const p = opts.probed?.get(stage.image);
-  if (!p || (p.family === 'unknown' && !p.entrypoint && !p.cmd)) return;
+  if (!p || (!p.builtHere && p.family === 'unknown' && !p.entrypoint && !p.cmd)) return;
   stage.baseConfigUnknown = false;
   stage.rootUnseen = false;
   const where = stage.rootSpan;
@@ -261,6 +261,7 @@ function applyProbed(stage: Stage, opts: SourceOptions): void {
   if (p.shell?.length) stage.shell = p.shell;
   if (p.stopSignal) stage.stopSignal = { raw: p.stopSignal, value: p.stopSignal, span: where };
   for (const [k, v] of Object.entries(p.env ?? {})) stage.env.set(k, v);
+  if (p.builtHere) stage.workdir = p.builtHere.workdir;
 }
 
 /**
