@@ -38,7 +38,8 @@ export async function loadShellParser(): Promise<void> {
   await Parser.init();
   // The grammar's .wasm is copied beside this module at build time (scripts/copy-wasm.mjs): the package
   // ships only it, not tree-sitter-bash's 20 MB of C sources and native prebuilds (a devDependency).
-  const wasm = fileURLToPath(new URL('./tree-sitter-bash.wasm', import.meta.url));
+  // Named through ../model/: the same file from dist/src/model/ and from the CLI bundle's chunks beside it.
+  const wasm = fileURLToPath(new URL('../model/tree-sitter-bash.wasm', import.meta.url));
   const lang = await Language.load(wasm);
   const p = new Parser();
   p.setLanguage(lang);

@@ -62,7 +62,8 @@ async function load(language: SourceLanguage): Promise<Parser> {
   await loadShellParser();
   const pkg = PACKAGES[language];
   // copied beside this module at build time (scripts/copy-wasm.mjs): the package ships only the .wasm
-  const wasm = fileURLToPath(new URL(`./${pkg}.wasm`, import.meta.url));
+  // (through ../sources/: the same file from the CLI bundle's chunks in dist/src/cli-bundle/)
+  const wasm = fileURLToPath(new URL(`../sources/${pkg}.wasm`, import.meta.url));
   const lang = await Language.load(wasm);
   const parser = new Parser();
   parser.setLanguage(lang);
