@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Language, Parser } from '#web-tree-sitter';
 import { loadShellParser } from '../model/shell.js';
 import type { SourceLanguage } from '../model/catalogue.js';
+import { holdingLoop } from '../util/loop-hold.js';
 
 const PACKAGES: Record<SourceLanguage, string> = {
   python: 'tree-sitter-python',
@@ -64,7 +65,7 @@ async function load(language: SourceLanguage): Promise<Parser> {
   // copied beside this module at build time (scripts/copy-wasm.mjs): the package ships only the .wasm
   // (through ../sources/: the same file from the CLI bundle's chunks in dist/src/cli-bundle/)
   const wasm = fileURLToPath(new URL(`../sources/${pkg}.wasm`, import.meta.url));
-  const lang = await Language.load(wasm);
+  const lang = await holdingLoop(() => Language.load(wasm)); // wasm compiled on V8's threads (util/loop-hold.ts)
   const parser = new Parser();
   parser.setLanguage(lang);
   loaded.set(language, parser);
