@@ -69,7 +69,8 @@ const GRAMMAR_PROJECTS: Record<string, { common: Record<string, string>; handled
       'go.mod': 'module example.com/app\n\ngo 1.22\n',
     },
     handled: { 'main.go': 'package main\n\nimport (\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, syscall.SIGTERM)\n\t<-c\n}\n' },
-    unhandled: { 'main.go': 'package main\n\nimport "time"\n\nfunc main() {\n\tfor {\n\t\ttime.Sleep(time.Second)\n\t}\n}\n' },
+    // a server (a Go program that serves nothing loses nothing when its runtime exits at once)
+    unhandled: { 'main.go': 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", nil)\n}\n' },
   },
 };
 
