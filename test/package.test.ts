@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { run, tempDir, type RunResult } from './helpers/exec.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,6 +51,29 @@ function pack(): Promise<string> {
   return tarball;
 }
 
+/** A program of each language a grammar reads, with and without a SIGTERM handler, and the Dockerfile that runs it. */
+const GRAMMAR_PROJECTS: Record<string, { common: Record<string, string>; handled: Record<string, string>; unhandled: Record<string, string> }> = {
+  python: {
+    common: { Dockerfile: 'FROM python:3.12-slim\nCOPY app.py /app/app.py\nCMD ["python", "/app/app.py"]\n' },
+    handled: { 'app.py': 'import signal\nsignal.signal(signal.SIGTERM, lambda s, f: exit(0))\nwhile True: pass\n' },
+    unhandled: { 'app.py': 'while True: pass\n' },
+  },
+  javascript: {
+    common: { Dockerfile: 'FROM node:20-slim\nCOPY app.js /app/app.js\nCMD ["node", "/app/app.js"]\n' },
+    handled: { 'app.js': 'process.on("SIGTERM", () => process.exit(0));\nsetInterval(() => {}, 1000);\n' },
+    unhandled: { 'app.js': 'setInterval(() => {}, 1000);\n' },
+  },
+  go: {
+    common: {
+      Dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\nFROM debian:12-slim\nCOPY --from=build /out/app /app\nCMD ["/app"]\n',
+      'go.mod': 'module example.com/app\n\ngo 1.22\n',
+    },
+    handled: { 'main.go': 'package main\n\nimport (\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, syscall.SIGTERM)\n\t<-c\n}\n' },
+    // a server (a Go program that serves nothing loses nothing when its runtime exits at once)
+    unhandled: { 'main.go': 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", nil)\n}\n' },
+  },
+};
+
 const BAD_DOCKERFILE = 'FROM python:3.12-slim\nENTRYPOINT gunicorn app:app\n';
 const GOOD_DOCKERFILE = 'FROM python:3.12-slim\nENTRYPOINT ["gunicorn", "app:app"]\n';
 
@@ -69,6 +92,12 @@ test('npm pack: the grammar .wasm and the built CLI, without source maps, tests 
   ])
     assert.ok(files.includes(f), `${f} is shipped`);
   assert.ok(files.includes('dist/src/cli/main.js'));
+  // the commands as the build bundled them (scripts/bundle-cli.mjs), not their modules a second time
+  assert.ok(files.includes('dist/src/cli-bundle/program.js'));
+  assert.deepEqual(
+    files.filter((f) => f.startsWith('dist/src/') && f.endsWith('.js') && f !== 'dist/src/cli/main.js' && !f.startsWith('dist/src/cli-bundle/')),
+    [],
+  );
   assert.ok(files.includes('docs/rules/shell-pid1.md'), 'rule pages (the LSP links them)');
   assert.deepEqual(
     files.filter((f) => f.endsWith('.map') || f.startsWith('dist/test/') || f.startsWith('src/')),
@@ -146,17 +175,20 @@ test('global install (npm install -g): `pid1` on PATH lints the working director
     out.files.flatMap((f) => f.findings.map((x) => x.ruleId)),
     ['shell-pid1'],
   );
-  // the program-source grammars (Python, JavaScript, Go) load from the installed package too (the CLI does
-  // not call them yet: through the module)
-  const mod = pathToFileURL(path.join(prefix, 'lib/node_modules/pid1/dist/src/sources/program-source.js')).href;
-  const script = `const { analyzeProgramSource } = await import(${JSON.stringify(mod)});
-for (const [file, text] of [['app.py', 'import signal\\nsignal.signal(signal.SIGTERM, lambda s, f: exit(0))\\n'], ['app.js', 'process.on("SIGTERM", () => process.exit(0));\\n'], ['main.go', 'package main\\nimport "os/signal"\\nfunc main() { signal.Notify(nil) }\\n']]) {
-  const v = await analyzeProgramSource(text, { path: file });
-  console.log(file, typeof v);
-}`;
-  const grammars = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: prefix });
-  assert.equal(grammars.code, 0, grammars.stderr);
-  assert.equal(grammars.stdout, 'app.py object\napp.js object\nmain.go object\n');
+  // the program-source grammars (Python, JavaScript, Go) load from the installed package too: the program a
+  // Dockerfile runs decides, by its handler (the package ships the CLI bundle, not the modules: scripts/bundle-cli.mjs)
+  for (const [lang, files] of Object.entries(GRAMMAR_PROJECTS)) {
+    for (const [handler, source] of [
+      [true, files.handled],
+      [false, files.unhandled],
+    ] as const) {
+      const dir = tempDir(`pid1-g${lang}-`);
+      for (const [name, text] of Object.entries({ ...files.common, ...source })) fs.writeFileSync(path.join(dir, name), text);
+      const g = await run(path.join(prefix, 'bin', 'pid1'), ['lint', '--format', 'json'], { cwd: dir });
+      const rules = (JSON.parse(g.stdout) as { files: { findings: { ruleId: string }[] }[] }).files.flatMap((f) => f.findings.map((x) => x.ruleId));
+      assert.deepEqual(rules, handler ? [] : ['service-no-handler'], `${lang}, ${handler ? 'with' : 'without'} a SIGTERM handler: ${g.stderr}`);
+    }
+  }
   const v = await run(path.join(prefix, 'bin', 'pid1'), ['--version'], { cwd: proj });
   assert.equal(v.stdout.trim(), (JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string }).version);
 });

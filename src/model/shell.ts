@@ -21,6 +21,7 @@
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { Language, Parser, type Node, type Tree } from '#web-tree-sitter';
+import { holdingLoop } from '../util/loop-hold.js';
 import type { ShellFamily } from './programs.js';
 import { commandWeight, firstWord, hasAssignments, isAllArgs, isQuick, isSelf, listsInPipeline, literalOf, plainOf, positionOf, readsInput, unwrap, wordsOf, type Word } from './shell-words.js';
 
@@ -35,11 +36,13 @@ export async function loadShellParser(): Promise<void> {
   // costs ~400 ms of CPU (--trace-wasm-compilation-times) that a CLI run never earns back; Liftoff code
   // parses a one-line command in ~40 us. Only wasm compilation is affected, and tree-sitter is our only wasm.
   v8.setFlagsFromString('--liftoff-only');
-  await Parser.init();
+  // Both compile wasm on V8's threads: the loop is held meanwhile (util/loop-hold.ts says why).
+  await holdingLoop(() => Parser.init());
   // The grammar's .wasm is copied beside this module at build time (scripts/copy-wasm.mjs): the package
   // ships only it, not tree-sitter-bash's 20 MB of C sources and native prebuilds (a devDependency).
-  const wasm = fileURLToPath(new URL('./tree-sitter-bash.wasm', import.meta.url));
-  const lang = await Language.load(wasm);
+  // Named through ../model/: the same file from dist/src/model/ and from the CLI bundle's chunks beside it.
+  const wasm = fileURLToPath(new URL('../model/tree-sitter-bash.wasm', import.meta.url));
+  const lang = await holdingLoop(() => Language.load(wasm));
   const p = new Parser();
   p.setLanguage(lang);
   parser = p;

@@ -4,8 +4,9 @@
  * src/bin/ by auto-discovery) and where the executables go (target/PROFILE/NAME, <root>/bin/NAME).
  * Cargo.toml is read with smol-toml (a small, maintained TOML 1.0 parser) rather than by hand.
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { parse as parseToml } from 'smol-toml';
+import type * as SmolToml from 'smol-toml';
 import type { ArgWord } from './go-build.js';
 
 /** Does a command line run a cargo build or install that the Rust link follows? */
@@ -167,6 +168,14 @@ export interface CargoManifest {
 }
 
 type Table = Record<string, unknown>;
+
+let toml: typeof SmolToml | undefined;
+
+/** smol-toml, loaded on first use: only a cargo build in a RUN reads a Cargo.toml (its load costs start-up). */
+function parseToml(text: string): unknown {
+  toml ??= createRequire(import.meta.url)('smol-toml') as typeof SmolToml;
+  return toml.parse(text);
+}
 const isTable = (x: unknown): x is Table => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** A Cargo.toml; undefined when it is not TOML. */

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Language, Parser } from '#web-tree-sitter';
 import { loadShellParser } from '../model/shell.js';
 import type { SourceLanguage } from '../model/catalogue.js';
+import { holdingLoop } from '../util/loop-hold.js';
 
 const PACKAGES: Record<SourceLanguage, string> = {
   python: 'tree-sitter-python',
@@ -62,8 +63,9 @@ async function load(language: SourceLanguage): Promise<Parser> {
   await loadShellParser();
   const pkg = PACKAGES[language];
   // copied beside this module at build time (scripts/copy-wasm.mjs): the package ships only the .wasm
-  const wasm = fileURLToPath(new URL(`./${pkg}.wasm`, import.meta.url));
-  const lang = await Language.load(wasm);
+  // (through ../sources/: the same file from the CLI bundle's chunks in dist/src/cli-bundle/)
+  const wasm = fileURLToPath(new URL(`../sources/${pkg}.wasm`, import.meta.url));
+  const lang = await holdingLoop(() => Language.load(wasm)); // wasm compiled on V8's threads (util/loop-hold.ts)
   const parser = new Parser();
   parser.setLanguage(lang);
   loaded.set(language, parser);

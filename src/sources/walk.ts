@@ -10,8 +10,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import type { Ignore, Options as IgnoreOptions } from 'ignore';
 import type { DocumentKind } from '../document/document.js';
 import { UserError, errnoOf, messageOf } from '../util/errors.js';
 import { Confinement, isInside, readRegularFile, typeWord, type ReadResult } from '../util/files.js';
@@ -29,6 +30,14 @@ export interface Found {
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
+
+let ignoreFactory: ((o?: IgnoreOptions) => Ignore) | undefined;
+
+/** The ignore package, loaded on first use: most trees have no .gitignore and no ignore patterns (its load costs start-up). */
+function ignore(): Ignore {
+  ignoreFactory ??= createRequire(import.meta.url)('ignore') as (o?: IgnoreOptions) => Ignore;
+  return ignoreFactory();
+}
 
 interface Level {
   dir: string;

@@ -7,26 +7,28 @@
  * time, only along the paths a source reads, and every document has a budget of alias resolutions (a
  * "billion laughs" file costs at most that budget, never its expansion). toJS() is never called.
  */
-import {
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  parseAllDocuments,
-  visit,
-  type Alias,
-  type Document as YDocument,
-  type Node as YNode,
-  type Pair,
-  type Scalar,
-  type YAMLMap,
-  type YAMLSeq,
-} from 'yaml';
+import { createRequire } from 'node:module';
+import type * as YamlLib from 'yaml';
+import type { Alias, Document as YDocument, Node as YNode, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { MappedText } from '../document/text.js';
 import type { Document, FileError, Span } from '../document/document.js';
 
 export type { YNode };
+
+let lib: typeof YamlLib | undefined;
+
+/** The yaml package, loaded on first use: a tree of Dockerfiles only never parses YAML (its load costs start-up). */
+function yaml(): typeof YamlLib {
+  lib ??= createRequire(import.meta.url)('yaml') as typeof YamlLib;
+  return lib;
+}
+
+// yaml's node tests. Before the package is loaded no YAML node exists (only parseYamlStream makes them): false.
+export const isMap = (n: unknown): n is YAMLMap => lib !== undefined && lib.isMap(n);
+export const isSeq = (n: unknown): n is YAMLSeq => lib !== undefined && lib.isSeq(n);
+export const isScalar = (n: unknown): n is Scalar => lib !== undefined && lib.isScalar(n);
+const isPair = (n: unknown): n is Pair => lib !== undefined && lib.isPair(n);
+const isAlias = (n: unknown): n is Alias => lib !== undefined && lib.isAlias(n);
 
 /** Alias resolutions one document may perform before it is given up as a bomb. */
 export const MAX_ALIAS_RESOLUTIONS = 10_000;
@@ -65,7 +67,7 @@ export interface YamlDoc {
 function anchorFor(d: YamlDoc, a: Alias): YNode | undefined {
   if (!d.anchors) {
     const m = new Map<string, { start: number; node: YNode }[]>();
-    visit(d.ydoc, {
+    yaml().visit(d.ydoc, {
       Node(_k, n) {
         const name = (n as { anchor?: string }).anchor;
         if (name && !isAlias(n)) {
@@ -179,7 +181,7 @@ function withPlainEnv<T>(parse: () => T): T {
 
 function parseAll(text: string): YDocument.Parsed[] {
   // merge: `<<: *base` keys (YAML 1.1) are used by compose files and honoured by Kubernetes' parser.
-  const parsed = withPlainEnv(() => parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: false, strict: false })) as YDocument.Parsed[];
+  const parsed = withPlainEnv(() => yaml().parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: false, strict: false })) as YDocument.Parsed[];
   return Array.isArray(parsed) ? parsed : [parsed as unknown as YDocument.Parsed];
 }
 

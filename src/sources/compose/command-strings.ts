@@ -4,10 +4,9 @@
  * go-shellwords, which stops at the first unquoted `;`, `&`, `|`, `<` or `>` and drops the rest; compose v1
  * (docker-py) splits with shlex (see words.ts).
  */
-import { isScalar, isSeq } from 'yaml';
 import type { Origin, Span } from '../../document/document.js';
 import type { LaunchPart } from '../launch.js';
-import { deref, items, spanOf, type Entry } from '../yaml.js';
+import { deref, isScalar, isSeq, items, spanOf, type Entry } from '../yaml.js';
 import { mapped, type ComposeVersion, type Layer, type Project } from './project.js';
 import type { Chars } from '../../document/text.js';
 import { operatorWords, splitShellwords, splitShlex, type SplitResult, type SplitWord } from './words.js';

@@ -9,7 +9,6 @@
  *   `stop_grace_period` (default 10 s) is the time from the signal to SIGKILL.
  */
 import path from 'node:path';
-import { isMap } from 'yaml';
 import type { FileError, Origin, Span } from '../../document/document.js';
 import { parseSignal, signalName } from '../../model/signals.js';
 import { tryDurationMs } from '../../util/duration.js';
@@ -22,7 +21,7 @@ import { linkerFor } from '../image-links.js';
 import { linkedImageConfig } from '../linked-image.js';
 import type { BuildSpec, ComposeLaunch, ContainerSpec, LaunchPart, StopPlan, StopSignalFact } from '../launch.js';
 import { orchestratedFields } from '../orchestrated.js';
-import { deref, entries, get, items, scalarString, spanOf, type YNode } from '../yaml.js';
+import { deref, entries, get, isMap, items, scalarString, spanOf, type YNode } from '../yaml.js';
 import { commandPart, type CommandString } from './command-strings.js';
 import { parseDotEnv } from './interpolate.js';
 import { lastField, type ComposeVersion, type Layer, type Project } from './project.js';

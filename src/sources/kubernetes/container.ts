@@ -10,7 +10,6 @@
  * floor of 2 s (minimumGracePeriodInSeconds); then the runtime's StopContainer sends the stop signal
  * (`lifecycle.stopSignal`, else the image's STOPSIGNAL, else SIGTERM) and SIGKILLs when that time is up.
  */
-import { isScalar, isSeq } from 'yaml';
 import { errorAt, type Document, type FileError, type Origin, type Span } from '../../document/document.js';
 import { MappedText } from '../../document/text.js';
 import { parseSignal, signalName } from '../../model/signals.js';
@@ -18,7 +17,7 @@ import { messageOf } from '../../util/errors.js';
 import { imageConfigFromRef, withOwnFiles, type ImageConfig } from '../image-config.js';
 import type { ContainerSpec, KubernetesLaunch, LaunchPart, PreStopHook, RunnablePreStop, SourceOptions, StopPlan, StopSignalFact } from '../launch.js';
 import { orchestratedFields } from '../orchestrated.js';
-import { deref, entries, get, items, joinPath, mapScalar, scalarNode, scalarString, spanOf, type Entry, type YamlDoc, type YNode } from '../yaml.js';
+import { deref, entries, get, isScalar, isSeq, items, joinPath, mapScalar, scalarNode, scalarString, spanOf, type Entry, type YamlDoc, type YNode } from '../yaml.js';
 import { expandK8s, expandK8sString } from './expand.js';
 import { configMapMounts, scriptRefOf, type ConfigMapIndex, type MountLookup } from './configmaps.js';
 import type { PodSpecAt } from './pods.js';

@@ -9,8 +9,8 @@
  * `container:` or `script:` (one container, named `main`) and `containerSet.containers`; `steps`/`dag` only
  * call other templates. The search is bounded in depth, nodes and pod specs per document.
  */
-import { isMap, isSeq, type YAMLSeq } from 'yaml';
-import { deref, entries, get, items, scalarString, type YamlDoc, type YNode } from '../yaml.js';
+import type { YAMLSeq } from 'yaml';
+import { deref, entries, get, isMap, isSeq, items, scalarString, type YamlDoc, type YNode } from '../yaml.js';
 
 /** Who puts something in front of, or in place of, the command the manifest writes. */
 export type Operator =
