@@ -24,11 +24,11 @@ function yaml(): typeof YamlLib {
 }
 
 // yaml's node tests. Before the package is loaded no YAML node exists (only parseYamlStream makes them): false.
-export const isMap = (n: unknown): n is YAMLMap => lib !== undefined && lib.isMap(n);
-export const isSeq = (n: unknown): n is YAMLSeq => lib !== undefined && lib.isSeq(n);
-export const isScalar = (n: unknown): n is Scalar => lib !== undefined && lib.isScalar(n);
-const isPair = (n: unknown): n is Pair => lib !== undefined && lib.isPair(n);
-const isAlias = (n: unknown): n is Alias => lib !== undefined && lib.isAlias(n);
+export const isMap = (n: unknown): n is YAMLMap => lib?.isMap(n) === true;
+export const isSeq = (n: unknown): n is YAMLSeq => lib?.isSeq(n) === true;
+export const isScalar = (n: unknown): n is Scalar => lib?.isScalar(n) === true;
+const isPair = (n: unknown): n is Pair => lib?.isPair(n) === true;
+const isAlias = (n: unknown): n is Alias => lib?.isAlias(n) === true;
 
 /** Alias resolutions one document may perform before it is given up as a bomb. */
 export const MAX_ALIAS_RESOLUTIONS = 10_000;
