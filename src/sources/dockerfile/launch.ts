@@ -348,7 +348,8 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
       const readFile = l.readScript;
       out.set(image, {
         family: l.shell.family,
-        how: `${l.shell.how}, in the base image the repository builds from ${displayPath(link.dockerfile)}`,
+        // (a base on a base: the nearest one is named, the how of the first says where the shell comes from)
+        how: `${l.shell.how.replace(/, in the base image the repository builds from .*$/, '')}, in the base image the repository builds from ${displayPath(link.dockerfile)}`,
         ...(l.entrypoint ? { entrypoint: l.entrypoint.argv } : {}),
         ...(l.cmd ? { cmd: l.cmd.argv } : {}),
         ...(l.stopSignal.source === 'explicit' ? { stopSignal: l.stopSignal.signal } : {}),
