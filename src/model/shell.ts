@@ -543,39 +543,20 @@ function endless(loop: Node): boolean {
  */
 function pauseOf(body: Node, functions: ReadonlyMap<string, Node>): number | undefined {
   let longest = 0;
-  let ok = true;
-  const visit = (n: Node): void => {
-    if (!ok) return;
-    if (n.type === 'command') {
-      const w = wordsOf(n);
-      const name = firstWord(n);
-      if (name === 'wait') return;
-      if (name === 'sleep') {
-        const secs = Number.parseFloat(w[1]?.literal ?? 'NaN');
-        if (Number.isFinite(secs)) longest = Math.max(longest, secs);
-        else ok = false; // `sleep infinity`, `sleep $X`
-        return;
-      }
-      if (name !== undefined && functions.has(name)) {
-        ok = false;
-        return;
-      }
-      if (name === undefined || !isQuick(name, w.slice(1))) ok = false;
-      return;
+  for (const n of foreground(body, (x) => x.type === 'pipeline')) {
+    if (n.type === 'pipeline') return undefined;
+    const w = wordsOf(n);
+    const name = firstWord(n);
+    if (name === 'wait') continue;
+    if (name === 'sleep') {
+      const secs = Number.parseFloat(w[1]?.literal ?? 'NaN');
+      if (!Number.isFinite(secs)) return undefined; // `sleep infinity`, `sleep $X`
+      longest = Math.max(longest, secs);
+      continue;
     }
-    if (n.type === 'pipeline') {
-      ok = false;
-      return;
-    }
-    for (let i = 0; i < n.childCount; i++) {
-      const c = n.child(i);
-      if (!c?.isNamed) continue;
-      if (n.child(i + 1)?.type === '&') continue; // a background job: the loop goes on to its next command
-      visit(c);
-    }
-  };
-  visit(body);
-  return ok ? longest : undefined;
+    if (name === undefined || functions.has(name) || !isQuick(name, w.slice(1))) return undefined;
+  }
+  return longest;
 }
 
 /**
@@ -584,27 +565,32 @@ function pauseOf(body: Node, functions: ReadonlyMap<string, Node>): number | und
  * runs after the foreground command). Anything else pid1 cannot time (`curl`, a function, `sleep $X`) is not.
  */
 function stuckIn(body: Node): boolean {
-  let stuck = false;
-  const visit = (n: Node): void => {
-    if (stuck) return;
-    if (n.type === 'command') {
-      const w = wordsOf(n);
-      const name = firstWord(n);
-      const args = w.slice(1).map((x) => x.literal);
-      if (name === 'sleep' && args.length > 0 && args.every((a) => a !== undefined && (/^inf(inity)?$/i.test(a) || Number.parseFloat(a) >= 3600))) stuck = true;
-      if (name === 'tail' && args.some((a) => a !== undefined && /^-[a-zA-Z]*[fF]/.test(a))) stuck = true;
-      return;
-    }
-    if (n.type === 'function_definition' || n.type === 'command_substitution' || n.type === 'subshell') return;
-    for (let i = 0; i < n.childCount; i++) {
-      const c = n.child(i);
-      if (!c?.isNamed) continue;
-      if (n.child(i + 1)?.type === '&') continue; // a background job: the loop goes on to its next command
-      visit(c);
-    }
-  };
-  visit(body);
-  return stuck;
+  for (const n of foreground(body, (x) => x.type === 'function_definition' || x.type === 'command_substitution' || x.type === 'subshell')) {
+    if (n.type !== 'command') continue;
+    const name = firstWord(n);
+    const args = wordsOf(n)
+      .slice(1)
+      .map((x) => x.literal);
+    if (name === 'sleep' && args.length > 0 && args.every((a) => a !== undefined && (/^inf(inity)?$/i.test(a) || Number.parseFloat(a) >= 3600))) return true;
+    if (name === 'tail' && args.some((a) => a !== undefined && /^-[a-zA-Z]*[fF]/.test(a))) return true;
+  }
+  return false;
+}
+
+/**
+ * The commands a loop body runs in the foreground, in order, and the nodes `opaque` says not to look into; a
+ * background job (`cmd &`) is skipped: the loop goes on to its next command.
+ */
+function* foreground(n: Node, opaque: (n: Node) => boolean): Generator<Node> {
+  if (n.type === 'command' || opaque(n)) {
+    yield n;
+    return;
+  }
+  for (let i = 0; i < n.childCount; i++) {
+    const c = n.child(i);
+    if (!c?.isNamed || n.child(i + 1)?.type === '&') continue;
+    yield* foreground(c, opaque);
+  }
 }
 
 /** What a command statement says, read once. */

@@ -53,14 +53,15 @@ export default defineRule({
     const fix = shellStringFix(l, d.proc);
     const how = part?.form === 'shell' ? `the shell form of ${part.what}` : '`sh -c`';
     const shape = shellShape(l, d.proc);
+    // (an unknown /bin/sh: reported only when dash, bash and ash each lose the stop, model/launch.ts chainFromArgv)
+    const kind = shape.kind === 'plain' && l.chain?.everyShellLoses ? 'anyShell' : shape.kind;
     ctx.report({
       severity: severityOf(l),
       ...at(where),
-      // (an unknown /bin/sh: reported only when dash, bash and ash each lose the stop, model/launch.ts chainFromArgv)
-      messageId: shape.kind === 'plain' ? (l.chain?.everyShellLoses ? 'anyShell' : 'noExec') : shape.kind,
+      messageId: kind === 'plain' ? 'noExec' : kind,
       data: { shell: d.proc.name, how, service: serviceName(l), signal: stopSignalOf(l), after: shape.after },
       why: whyOf(l),
-      ...(fix ? { fix } : { suggestion: SUGGESTION[shape.kind === 'plain' && l.chain?.everyShellLoses ? 'anyShell' : shape.kind] }),
+      ...(fix ? { fix } : { suggestion: SUGGESTION[kind] }),
     });
   },
 });

@@ -290,12 +290,13 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
   // An import pid1 could not read decides nothing when it is a library not known to take signals
   // (signal-owners.ts); the program's own modules, verified libraries that may take it, and servers or
   // frameworks keep the verdict open.
-  const open = unseen.filter((u) => u.kind === 'local' || u.module.startsWith('.') || u.library !== undefined || mayTakeStopSignal(language, u.module) || libraryMayTake(language, u.module));
+  const own = (u: ImportRef): boolean => u.kind === 'local' || u.module.startsWith('.');
+  const open = unseen.filter((u) => own(u) || u.library !== undefined || mayTakeStopSignal(language, u.module) || libraryMayTake(language, u.module));
   if (open.length) {
     const names = [...new Set(open.map((u) => u.module))];
     const first = open[0] as ImportRef;
-    const own = open.filter((u) => u.kind === 'local' || u.module.startsWith('.'));
-    const what = own.length === open.length ? 'modules of its own that pid1 could not read' : own.length ? 'modules pid1 could not read or does not know' : 'libraries that may take signals';
+    const owned = open.filter(own).length;
+    const what = owned === open.length ? 'modules of its own that pid1 could not read' : owned ? 'modules pid1 could not read or does not know' : 'libraries that may take signals';
     return {
       signals,
       files,
