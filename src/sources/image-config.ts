@@ -83,6 +83,9 @@ const TRANSPARENT_ENTRYPOINT: Record<string, string> = {
   erlang: 'no ENTRYPOINT',
   // ci/docker-entrypoint.sh: `exec su-exec envoy "$@"` (or `exec "$@"` as root with ENVOY_UID=0).
   'envoyproxy/envoy': 'docker-entrypoint.sh, which execs "$@"',
+  // gitlab.com/nvidia/container-images/cuda: none up to CUDA 11.7; later /opt/nvidia/nvidia_entrypoint.sh, which ends
+  // `if [[ $# -eq 0 ]]; then exec "/bin/bash"; else exec "$@"; fi`.
+  'nvidia/cuda': 'none, or /opt/nvidia/nvidia_entrypoint.sh, which execs "$@" (bash when given nothing)',
   'gcr.io/distroless/static': 'no ENTRYPOINT',
   'gcr.io/distroless/base': 'no ENTRYPOINT',
   'gcr.io/distroless/cc': 'no ENTRYPOINT',
@@ -136,6 +139,8 @@ const IMAGE_CMD: Record<string, string[]> = {
   'redhat/ubi9': ['/bin/bash'],
   'redhat/ubi8-minimal': ['/bin/bash'],
   'redhat/ubi9-minimal': ['/bin/bash'],
+  // no CMD: its base's (ubuntu, rockylinux, ubi: bash), or nvidia_entrypoint.sh's `exec "/bin/bash"` with none
+  'nvidia/cuda': ['/bin/bash'],
   python: ['python3'],
   node: ['node'],
   ruby: ['irb'],

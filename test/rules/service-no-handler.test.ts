@@ -115,8 +115,41 @@ ruleTester(rule, {
     { name: 'compose: sleep 9s against the 10 s stop_grace_period', compose: 'services:\n  wait:\n    image: busybox:1.36\n    command: ["sleep", "9s"]\n' },
     // The stop comes after the sleep began, so a sleep as long as the grace still ends before the SIGKILL.
     { name: 'compose: sleep 10 against the 10 s stop_grace_period', compose: 'services:\n  wait:\n    image: busybox:1.36\n    command: ["sleep", "10"]\n' },
+    // runit's runsvdir as built in the image from a cloned fork (couchbase's): the catalogue describes the released runit.
+    {
+      name: 'runsvdir built from a cloned runit fork: its stop is left open',
+      dockerfile:
+        'FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y git gcc make && git clone https://github.com/couchbasedeps/runit && cd runit && make\nCOPY service /etc/service\nCMD ["runsvdir", "-P", "/etc/service"]\n',
+      files: { 'service/app/run': '#!/bin/sh\nexec app\n' },
+    },
+    { name: 'R with no stdin (compose): non-interactive R reads end of input and exits at once', compose: 'services:\n  r:\n    image: r-base:4.4.1\n    command: ["R", "--vanilla"]\n' },
   ],
   invalid: [
+    // runsvdir(8): "If runsvdir receives a TERM signal, it exits with 0 immediately" (measured: test/supervisors-ns.test.ts).
+    {
+      name: "runit's runsvdir from the distribution's package as PID 1",
+      dockerfile: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y runit nginx\nCOPY service /etc/service\nCMD ["runsvdir", "-P", "/etc/service"]\n',
+      files: { 'service/nginx/run': '#!/bin/sh\nexec nginx -g "daemon off;"\n' },
+      errors: [{ messageId: 'exits', severity: 'error', message: /`runsvdir -P \/etc\/service` exits at once on SIGTERM/ }],
+    },
+    {
+      name: "Ubuntu's runsvdir-start (it execs runsvdir) from an entrypoint script, for the service's CMD",
+      dockerfile: 'FROM ubuntu:16.04\nRUN apt-get update && apt-get install -y runit\nCOPY entrypoint.sh /\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["couchbase-server"]\n',
+      files: { 'entrypoint.sh': '#!/bin/bash\nset -e\n[[ "$1" == "couchbase-server" ]] && {\n    echo starting\n    exec /usr/sbin/runsvdir-start\n}\nexec "$@"\n' },
+      errors: [{ messageId: 'exits', severity: 'error', message: /`\/usr\/sbin\/runsvdir-start` exits at once on SIGTERM/ }],
+    },
+    // R installs no SIGTERM handler (measured: test/catalogue-ns.test.ts); docker run -it keeps R at its prompt.
+    {
+      name: "the R prompt (rocker's r-base CMD)",
+      dockerfile: 'FROM debian:testing\nRUN apt-get update && apt-get install -y r-base\nCMD ["R"]\n',
+      errors: [{ messageId: 'dropped', severity: 'error', message: /`R` has no handler for SIGTERM/ }],
+    },
+    {
+      name: 'a plumber API run by Rscript',
+      dockerfile: 'FROM r-base:4.4.1\nWORKDIR /app\nCOPY server.R .\nCMD ["Rscript", "server.R"]\n',
+      files: { 'server.R': 'library(plumber)\nr <- plumb("api.R")\nr$run(port = 8080, host = "0.0.0.0")\n' },
+      errors: [{ messageId: 'dropped', severity: 'error', message: /`Rscript server.R` has no handler for SIGTERM/ }],
+    },
     {
       name: 'a Python worker whose only third-party import pid1 has not verified (presumed to leave the signal alone)',
       dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY main.py .\nCMD ["python", "main.py"]\n',

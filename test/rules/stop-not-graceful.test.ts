@@ -39,6 +39,12 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    // nvidia/cuda sets no CMD (its base's /bin/bash runs) or, from CUDA 11.8, an entrypoint that execs bash when given none.
+    {
+      name: 'no CMD on nvidia/cuda: bash at its prompt',
+      dockerfile: 'FROM nvidia/cuda:8.0-cudnn6-devel-ubuntu14.04\nRUN apt-get update && apt-get install -y python\n',
+      errors: [{ severity: 'error', message: /PID 1: bash, service: bash/ }],
+    },
     // Official base images' CMD (their Dockerfiles): debian `bash`, alpine `/bin/sh`; interactive shells ignore SIGTERM (test/catalogue-ns.test.ts).
     {
       // docker-library/openjdk: jshell came with Java 9 (JEP 222); the 8 images set no CMD and run Debian's bash

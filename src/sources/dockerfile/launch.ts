@@ -6,6 +6,7 @@ import path from 'node:path';
 import { displayPath, type Document, type Origin } from '../../document/document.js';
 import type { DocumentStore } from '../../document/store.js';
 import { MappedText } from '../../document/text.js';
+import { catalogueById } from '../../model/catalogue.js';
 import { chainFromArgv, predictStop, uncatchableChain, type ChainOptions, type SourceVerdict, type StopPrediction } from '../../model/launch.js';
 import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ProbedImage, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
@@ -220,6 +221,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     // A supervisor PID 1 (s6, supervisord): its services' files, as COPY/ADD give them to the image.
     supervised: (kind, args) => supervisedServices(kind, args, { read: readScript, list: (dir) => [...files.list(stage, dir)], workdir: stage.workdir, env }),
     detaches: fpmDetaches(stage, doc, scripts),
+    builtFromSource: clonedSource(stage),
   };
   const chain = startable ? chainFromArgv(argv, options) : unresolved && unresolved.code !== 'windows' && !stopSignal.invalid ? uncatchableChain(stopSignal.signal) : undefined;
   const predicted = chain && chain.processes.length > 0 ? chain : undefined;
@@ -266,6 +268,23 @@ function fpmDetaches(stage: Stage, doc: Document, scripts: ReadonlyMap<string, S
     if (/daemonize/i.test(doc.text) || [...scripts.values()].some((r) => /daemonize/i.test(r.text))) return false;
     for (let st: Stage | undefined = stage; st; st = st.parent) if (st.copies.some((c) => /fpm/i.test(c.dest) || c.sources.some((x) => /fpm/i.test(x)))) return false;
     return true;
+  };
+}
+
+/**
+ * The repository a RUN of the stage (or a stage it is built on) clones for a program the catalogue knows: `git clone
+ * URL` whose last path part (without .git) is the program's name or its Debian package's.
+ */
+function clonedSource(stage: Stage): (program: { name: string; catalogue?: string }) => string | undefined {
+  const clones: string[] = [];
+  for (let st: Stage | undefined = stage; st; st = st.parent)
+    for (const r of st.runs) for (const m of (r.script ?? r.argv?.join(' ') ?? '').matchAll(/\bgit\s+clone\b[^\n;&|]*?\s((?:https?|git|ssh):\/\/\S+|git@\S+)/g)) clones.push(m[1] as string);
+  if (clones.length === 0) return () => undefined;
+  return (program) => {
+    const entry = program.catalogue ? catalogueById(program.catalogue) : undefined;
+    if (!entry) return undefined;
+    const names = new Set([...entry.names, program.name, ...(entry.debian ? [entry.debian] : [])].map((n) => n.toLowerCase()));
+    return clones.find((url) => names.has((url.replace(/\/+$/, '').split(/[/:]/).pop() ?? '').replace(/\.git$/, '').toLowerCase()));
   };
 }
 
