@@ -150,6 +150,18 @@ const IMAGE_CMD: Record<string, string[]> = {
 };
 
 /**
+ * Red Hat's Universal Base Images from Red Hat's registries (`registry.access.redhat.com/ubi9/ubi-minimal`): no
+ * ENTRYPOINT and CMD ["/bin/bash"], as Docker Hub's redhat/ubi9 mirror (the image config of each).
+ */
+const UBI_IMAGES = ['registry.access.redhat.com/', 'registry.redhat.io/'].flatMap((registry) =>
+  ['ubi8', 'ubi9', 'ubi10'].flatMap((v) => [v, `${v}/ubi`, `${v}/ubi-minimal`].map((r) => `${registry}${r}`)),
+);
+for (const image of UBI_IMAGES) {
+  TRANSPARENT_ENTRYPOINT[image] = 'no ENTRYPOINT';
+  IMAGE_CMD[image] = ['/bin/bash'];
+}
+
+/**
  * What a Dockerfile stage with no ENTRYPOINT or CMD of its own runs: the CMD of its official base image,
  * when pid1's table knows that image's ENTRYPOINT (none, or a script that execs "$@") and its CMD.
  */

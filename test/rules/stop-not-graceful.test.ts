@@ -39,6 +39,12 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    // Red Hat's UBI from Red Hat's registry: no ENTRYPOINT, CMD ["/bin/bash"] (as Docker Hub's redhat/ubi9).
+    {
+      name: 'no CMD on registry.access.redhat.com/ubi9/ubi-minimal: bash at its prompt',
+      dockerfile: 'FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\nRUN microdnf install -y python3\n',
+      errors: [{ severity: 'error', message: /PID 1: bash, service: bash/ }],
+    },
     // nvidia/cuda sets no CMD (its base's /bin/bash runs) or, from CUDA 11.8, an entrypoint that execs bash when given none.
     {
       name: 'no CMD on nvidia/cuda: bash at its prompt',
