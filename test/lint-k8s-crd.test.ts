@@ -448,6 +448,27 @@ describe('the image linker: builds the repository declares', () => {
     assert.deepEqual(linker.link('redis:7'), {});
   });
 
+  it("beside: a placeholder or a name ending in the folder's, next to the folder's only Dockerfile", () => {
+    const dir = repo({
+      'deploy/Dockerfile': 'FROM busybox\nCMD /bin/sh /deploy.sh\n',
+      'mpi/Dockerfile': 'FROM ubuntu:22.04\nCMD ["sshd", "-D"]\n',
+      'two/Dockerfile': 'FROM debian:bookworm\nCMD ["a"]\n',
+      'two/Dockerfile.dev': 'FROM debian:bookworm\nCMD ["b"]\n',
+    });
+    const linker = new ImageLinker({}, undefined, dir, dir);
+    const at = (sub: string): string => path.join(dir, sub);
+    assert.match(linker.link('<image_url>', undefined, at('deploy')).link?.how ?? '', /placeholder "<image_url>" sits beside deploy\/Dockerfile/);
+    assert.match(linker.link('volcanosh/example-mpi:0.0.3', undefined, at('mpi')).link?.dockerfile ?? '', /mpi\/Dockerfile$/);
+    // not: a name with the folder's word elsewhere (kafka-manager-arm in arm/ builds kafka), the same name in another
+    // folder, a compose folder (its names were matched under it already), or a folder with two Dockerfiles
+    assert.deepEqual(linker.link('acme/mpi-operator', undefined, at('mpi')), {});
+    assert.deepEqual(linker.link('volcanosh/example-mpi', undefined, at('deploy')), {});
+    assert.deepEqual(linker.link('volcanosh/example-mpi', at('mpi'), at('mpi')), {});
+    assert.deepEqual(linker.link('<image>', undefined, at('two')), {});
+    // without the folder, nothing changes
+    assert.deepEqual(linker.link('<image_url>'), {});
+  });
+
   it('by name: not a directory whose Makefile tags another image (kubernetes/examples: redis-slave/ builds gb-redisslave)', () => {
     const dir = repo({
       'guestbook/redis-slave/Dockerfile': 'FROM redis\nCMD /run.sh\n',

@@ -509,18 +509,18 @@ export class ImageLinker {
    * @param near only Dockerfiles under this directory count for the name match (a compose file's own folder:
    *   `gotify/server` must not link to some other project's `server/Dockerfile` elsewhere in a collection).
    */
-  link(image: string, near?: string): ImageLinkResult {
-    const key = `${image}\0${near ?? ''}`;
+  link(image: string, near?: string, beside?: string): ImageLinkResult {
+    const key = `${image}\0${near ?? ''}\0${beside ?? ''}`;
     let r = this.links.get(key);
     if (!r) {
-      r = this.linkNow(image, near);
+      r = this.linkNow(image, near, beside);
       this.links.set(key, r);
     }
     return r;
   }
 
-  private linkNow(image: string, near?: string): ImageLinkResult {
-    const r = this.linkByRepository(image, near);
+  private linkNow(image: string, near?: string, beside?: string): ImageLinkResult {
+    const r = this.linkByRepository(image, near, beside);
     if (!r.link || r.link.how.startsWith('--image-map')) return r;
     // only a digest pins a past build for sure: a tag (`hello-app:1.0`) may be rebuilt from today's source
     const { tag, digest } = parseImageRef(image);
@@ -529,7 +529,7 @@ export class ImageLinker {
     return newer ? { older: { tag, newer } } : r;
   }
 
-  private linkByRepository(image: string, near?: string): ImageLinkResult {
+  private linkByRepository(image: string, near?: string, beside?: string): ImageLinkResult {
     const n = imageNames(image);
     for (const key of [n.full, n.repo, n.last]) {
       const to = this.map[key];
@@ -582,7 +582,29 @@ export class ImageLinker {
       return { link: { dockerfile: hit, how: `the image name "${n.last}" matches ${displayPath(hit, this.cwd)}` } };
     }
     if (hits.length > 1) return { ambiguous: hits };
-    return {};
+    return beside ? this.linkBeside(image, name, beside, near === undefined) : {};
+  }
+
+  /**
+   * A manifest or compose file beside the one Dockerfile of its own folder, naming a placeholder (`<image> # image built
+   * from dockerfile`), or a manifest (`byName`; a compose folder's names were matched under it already) naming an image
+   * whose last name part ends in the folder's name (`volcanosh/example-mpi` in `mpi/`): the sample's own build.
+   */
+  private linkBeside(image: string, name: string, beside: string, byName: boolean): ImageLinkResult {
+    const dir = path.resolve(beside);
+    const own = this.repoFiles().dockerfiles.filter((f) => path.dirname(path.resolve(f)) === dir);
+    if (own.length !== 1) return {};
+    const folder = path.basename(dir).toLowerCase();
+    const placeholder = /^<[^<>]+>$/.test(image.trim());
+    // only a name that ends in the folder's (`example-mpi`): `kafka-manager-arm` in kafka/arm, or grafana's
+    // `grafana-image-renderer` beside a grafana Dockerfile, are other images
+    const named = byName && folder.length >= 3 && (name.endsWith(`-${folder}`) || name.endsWith(`_${folder}`));
+    if (!placeholder && !named) return {};
+    const file = own[0] as string;
+    const why = placeholder
+      ? `the placeholder "${image}" sits beside ${displayPath(file, this.cwd)}, its folder's only Dockerfile`
+      : `the image name "${name}" ends in "${folder}", the folder of ${displayPath(file, this.cwd)}, its only Dockerfile`;
+    return { link: { dockerfile: file, how: why } };
   }
 }
 
