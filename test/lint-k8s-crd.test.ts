@@ -448,6 +448,20 @@ describe('the image linker: builds the repository declares', () => {
     assert.deepEqual(linker.link('redis:7'), {});
   });
 
+  it("by name: a version directory is a build of its parent's image, picked by the tag", () => {
+    const dir = repo({
+      'nginx-php/7.1/Dockerfile': 'FROM alpine:3.6\nCMD ["run.sh"]\n',
+      'cuda-theano/cuda_v7.5/Dockerfile': 'FROM nvidia/cuda:7.5-devel-ubuntu14.04\n',
+      'cuda-theano/cuda_v8.0/Dockerfile': 'FROM nvidia/cuda:8.0-devel-ubuntu14.04\n',
+    });
+    const linker = new ImageLinker({}, undefined, dir, dir);
+    assert.match(linker.link('wonderfall/nginx-php').link?.dockerfile ?? '', /nginx-php\/7\.1\/Dockerfile$/);
+    assert.match(linker.link('kaixhin/cuda-theano:7.5').link?.dockerfile ?? '', /cuda-theano\/cuda_v7\.5\/Dockerfile$/);
+    assert.match(linker.link('kaixhin/cuda-theano:8.0').link?.dockerfile ?? '', /cuda-theano\/cuda_v8\.0\/Dockerfile$/);
+    // two versions and a tag that names neither: not picked
+    assert.ok(linker.link('kaixhin/cuda-theano').ambiguous);
+  });
+
   it("beside: a placeholder or a name ending in the folder's, next to the folder's only Dockerfile", () => {
     const dir = repo({
       'deploy/Dockerfile': 'FROM busybox\nCMD /bin/sh /deploy.sh\n',
@@ -758,6 +772,33 @@ describe('a Dockerfile FROM an image the repository builds inherits that build (
     assert.ok(
       findings.some((f) => f.ruleId === 'script-no-exec' && f.severity === 'error'),
       JSON.stringify(findings),
+    );
+  });
+
+  it("FROM a version directory's build (nginx-php/7.1/): the s6 service directories its build copies are read", async () => {
+    const dir = repo({
+      'nginx-php/7.1/Dockerfile': 'FROM alpine:3.6\nRUN apk add s6 nginx php7-fpm su-exec\nCOPY rootfs /\nCMD ["run.sh"]\n',
+      'nginx-php/7.1/rootfs/etc/s6.d/nginx/run': '#!/bin/sh\nexec nginx\n',
+      'nginx-php/7.1/rootfs/etc/s6.d/php/run': '#!/bin/sh\nexec php-fpm7\n',
+      'nginx-php/7.1/rootfs/usr/local/bin/run.sh': '#!/bin/sh\nexec su-exec 991:991 /bin/s6-svscan /etc/s6.d\n',
+      'app/Dockerfile': 'FROM acme/nginx-php:7.1\nCOPY site /nginx/www\n',
+      'app/site/index.php': '<?php echo 1;\n',
+    });
+    const r = await pid1(['lint', '--no-config', '--format', 'json', 'app/Dockerfile'], { cwd: dir });
+    const out = JSON.parse(r.stdout) as {
+      files: { file: string; launches: { outcome?: string; certain?: boolean; path?: string[] }[]; findings: { ruleId: string; severity: string; message: string }[] }[];
+    };
+    const app = out.files.find((f) => f.file === 'app/Dockerfile');
+    const launch = app?.launches[0];
+    // s6-svscan brings nginx down with SIGTERM (no down-signal file): nginx's fast stop
+    assert.equal(launch?.outcome, 'abrupt', JSON.stringify(launch));
+    assert.ok(
+      launch?.path?.some((l) => /s6 sends nginx SIGTERM \(no down-signal file/.test(l)),
+      JSON.stringify(launch?.path),
+    );
+    assert.ok(
+      app?.findings.some((f) => f.ruleId === 'stop-not-graceful' && f.severity === 'error'),
+      JSON.stringify(app?.findings),
     );
   });
 

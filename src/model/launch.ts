@@ -87,6 +87,8 @@ export interface SupervisedService {
   setSignal: string;
   /** Why pid1 cannot see what it runs. */
   unseen?: string;
+  /** The signal goes to the service's whole process group (supervisord stopasgroup=true), not only to what it execs. */
+  group?: string;
 }
 
 /** A supervised service and what the stop does to it. */
@@ -723,6 +725,24 @@ function superviseOne(service: SupervisedService, opts: ChainOptions): Supervise
   const { supervised: _ignored, args: _cmd, argsUnknown: _unknown, ...rest } = opts;
   const chain = chainFromArgv(service.argv, { ...rest, signal: service.signal, args: [] });
   if (!chain.processes.length) return undefined;
+  const last = chain.processes[chain.processes.length - 1] as ChainProcess;
+  if (service.group && chain.processes.length > 1 && !chain.opaque && !last.nothingToDrain) {
+    // The whole group gets it (stopasgroup), but the run script's shell dies of it at once: supervisord counts the
+    // program stopped when its process exits, ends when all are, and the service is killed mid-stop with the container
+    // (measured: test/supervisors-ns.test.ts).
+    const p = predictSupervisedService(chain, service.signal);
+    const sig = signalName(parseSignal(service.signal));
+    const shell = chain.processes[0] as ChainProcess;
+    return {
+      service,
+      prediction: {
+        ...p,
+        path: [
+          `${sig} -> the process group of ${label(shell)} (${service.group}): ${last.name} gets it too, but ${shell.name} dies of it at once, the supervisor takes the program as stopped, and ${last.name} is killed with the container before its stop completes`,
+        ],
+      },
+    };
+  }
   return { service, prediction: predictSupervisedService(chain, service.signal) };
 }
 

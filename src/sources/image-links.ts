@@ -254,7 +254,19 @@ function namesOf(f: string): { names: string[]; bySuffix: boolean } {
   if (suffix !== undefined) return { names: [suffix], bySuffix: true };
   if (!/^(dockerfile|containerfile)$/.test(base)) return { names: [], bySuffix: false };
   const dir = path.basename(path.dirname(f)).toLowerCase();
-  return { names: [dir, `${path.basename(path.dirname(path.dirname(f))).toLowerCase()}-${dir}`], bySuffix: false };
+  const parent = path.basename(path.dirname(path.dirname(f))).toLowerCase();
+  // a version directory (`nginx-php/7.1/`, `cuda-theano/cuda_v7.5/`) is a build of its parent's image, at that version
+  return { names: [dir, `${parent}-${dir}`, ...(VERSION_DIR.test(dir) ? [parent] : [])], bySuffix: false };
+}
+
+/** A directory named for a version: `7.1`, `v2`, `cuda_v7.5` (a version at its end, after `_`, `-` or `v`). */
+const VERSION_DIR = /(^|[_-])v?\d+(\.\d+)*$/;
+
+/** Does a version directory hold the build of this tag (`7.1` in `7.1/` or `cuda_v7.5/`)? */
+function dirHoldsTag(file: string, tag: string): boolean {
+  const dir = path.basename(path.dirname(file)).toLowerCase();
+  const t = tag.toLowerCase().replace(/^v/, '');
+  return VERSION_DIR.test(dir) && (dir === t || dir.replace(/^.*?(?:^|[_-])v?(?=\d)/, '') === t);
 }
 
 /**
@@ -581,7 +593,13 @@ export class ImageLinker {
       if (byTag) return { link: { dockerfile: byTag, how: `the image name "${n.last}" and tag "${tag}" match ${displayPath(byTag, this.cwd)}` } };
       return { link: { dockerfile: hit, how: `the image name "${n.last}" matches ${displayPath(hit, this.cwd)}` } };
     }
-    if (hits.length > 1) return { ambiguous: hits };
+    if (hits.length > 1) {
+      // one image, a version directory per tag (`kaixhin/cuda-theano:7.5` -> cuda-theano/cuda_v7.5/Dockerfile)
+      const tag = parseImageRef(image).tag;
+      const byTag = hits.filter((h) => dirHoldsTag(h, tag));
+      if (byTag.length === 1) return { link: { dockerfile: byTag[0] as string, how: `the image name "${n.last}" and tag "${tag}" match ${displayPath(byTag[0] as string, this.cwd)}` } };
+      return { ambiguous: hits };
+    }
     return beside ? this.linkBeside(image, name, beside, near === undefined) : {};
   }
 

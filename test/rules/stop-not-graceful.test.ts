@@ -96,6 +96,24 @@ ruleTester(rule, {
       errors: [{ severity: 'error', message: /service: php-fpm/, suggestion: /put SIGQUIT in \/etc\/s6.d\/php\/down-signal/ }],
     },
     {
+      name: 'supervisord: a bash run script that does not exec java, without stopasgroup: the JVM never gets TERM',
+      dockerfile:
+        'FROM debian:bookworm\nRUN apt-get update && apt-get install -y supervisor\nCOPY supervisord.conf /etc/supervisor/conf.d/app.conf\nCOPY start-app.sh /opt/bin/start-app.sh\nCMD ["/usr/bin/supervisord", "-n"]\n',
+      files: { 'supervisord.conf': '[supervisord]\nnodaemon=true\n\n[program:app]\ncommand=/opt/bin/start-app.sh\n', 'start-app.sh': '#!/bin/bash\necho starting\njava -jar /app.jar\n' },
+      errors: [{ severity: 'error', message: /service: java/ }],
+    },
+    // stopasgroup=true: java gets TERM too, but bash dies at once and supervisord exits: the JVM is cut (test/supervisors-ns.test.ts).
+    {
+      name: 'supervisord: the same script with stopasgroup=true: java gets TERM too, and is cut when bash dies',
+      dockerfile:
+        'FROM debian:bookworm\nRUN apt-get update && apt-get install -y supervisor\nCOPY supervisord.conf /etc/supervisor/conf.d/app.conf\nCOPY start-app.sh /opt/bin/start-app.sh\nCMD ["/usr/bin/supervisord", "-n"]\n',
+      files: {
+        'supervisord.conf': '[supervisord]\nnodaemon=true\n\n[program:app]\ncommand=/opt/bin/start-app.sh\nstopasgroup=true\n',
+        'start-app.sh': '#!/bin/bash\necho starting\njava -jar /app.jar\n',
+      },
+      errors: [{ severity: 'error', message: /service: java/ }],
+    },
+    {
       name: 'supervisord: a program whose script the files do not show is uncertain (warning, not error)',
       dockerfile: SUPERVISORD,
       files: { 'supervisord.conf': '[supervisord]\nnodaemon=true\n\n[program:app]\ncommand=/usr/local/bin/start-app.sh\n' },

@@ -190,6 +190,12 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
         : { code: 'no-command' as const, message: 'no ENTRYPOINT or CMD: the container cannot start without a command' };
   // No chain when the container cannot start (no shell for a shell form: no-shell reports it; a bad STOPSIGNAL).
   const startable = !unresolved && !(stage.family.family === 'none' && startsWithShell(argv, ep ?? cmd)) && !stopSignal.invalid;
+  // What the build puts in an image directory, and what the repository's own base image put there before it.
+  const listDir = (dir: string): string[] => {
+    const own = files.list(stage, dir);
+    const inBase = builtHereBase(stage, opts)?.listDir?.(dir) ?? [];
+    return inBase.length ? [...new Set([...own, ...inBase])] : [...own];
+  };
   // A binary that a go or cargo command built (here or in another stage): its main package or crate in the build context decides.
   const linkProgram = (exe: string, workdir: string, signal: string): SourceVerdict | undefined => {
     // only a go or cargo build gives a verdict here (goBinaryVerdict, rustBinaryVerdict)
@@ -219,7 +225,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     graceSeconds: DOCKER_STOP_GRACE_SECONDS,
     programSource: programSourceReader(readScript, stage.workdir, stopSignal.signal, linkProgram),
     // A supervisor PID 1 (s6, supervisord): its services' files, as COPY/ADD give them to the image.
-    supervised: (kind, args) => supervisedServices(kind, args, { read: readScript, list: (dir) => [...files.list(stage, dir)], workdir: stage.workdir, env }),
+    supervised: (kind, args) => supervisedServices(kind, args, { read: readScript, list: listDir, workdir: stage.workdir, env }),
     detaches: fpmDetaches(stage, doc, scripts),
     builtFromSource: clonedSource(stage),
   };
@@ -242,6 +248,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     readScript,
     anchor,
     linkProgram,
+    listDir,
     ...(unresolved ? { unresolved } : {}),
     model: { argv, options },
     ...(predicted ? { chain: predicted, prediction: inheritedNote(predictStop(predicted, stopSignal.signal), inherited, stage.rootImage) } : {}),
@@ -373,7 +380,7 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
         ...(l.cmd ? { cmd: l.cmd.argv } : {}),
         ...(l.stopSignal.source === 'explicit' ? { stopSignal: l.stopSignal.signal } : {}),
         env: { ...l.env },
-        builtHere: { dockerfile: link.dockerfile, workdir: l.workdir ?? '/', readFile: (p) => readFile?.(p) },
+        builtHere: { dockerfile: link.dockerfile, workdir: l.workdir ?? '/', readFile: (p) => readFile?.(p), ...(l.listDir ? { listDir: l.listDir } : {}) },
       });
     } finally {
       readingAsBase.delete(link.dockerfile);
