@@ -113,6 +113,16 @@ ruleTester(rule, {
       },
       errors: [{ severity: 'error', message: /service: java/ }],
     },
+    // A compose service of an image built here runs its supervisor with the programs that build gives it.
+    {
+      name: "compose: a command that runs the image's supervisord gets the programs the image's build gives it",
+      compose: 'services:\n  web:\n    build: .\n    command: ["/usr/bin/supervisord", "-n"]\n',
+      files: {
+        Dockerfile: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y supervisor nginx gunicorn\nCOPY supervisord.conf /etc/supervisor/conf.d/app.conf\nCMD ["gunicorn", "app:app"]\n',
+        'supervisord.conf': '[supervisord]\nnodaemon=true\n\n[program:nginx]\ncommand=nginx -g "daemon off;"\n',
+      },
+      errors: [{ severity: 'error', message: /service: nginx/ }],
+    },
     {
       name: 'supervisord: a program whose script the files do not show is uncertain (warning, not error)',
       dockerfile: SUPERVISORD,
