@@ -520,10 +520,11 @@ const declaredCases: DeclaredCase[] = [
     how: /^deploy\/Makefile:5 builds gcr\.io\/acme\/api from src\/Dockerfile\.api$/,
   },
   {
-    name: 'an included makefile (jaeger: include scripts/makefiles/Docker.mk): its recipes run in the including Makefile\'s directory',
+    name: "an included makefile (jaeger: include scripts/makefiles/Docker.mk): its recipes run in the including Makefile's directory",
     files: {
       Makefile: 'DOCKER_TAG ?= latest\ninclude scripts/makefiles/Tools.mk\ninclude scripts/makefiles/Docker.mk\n',
-      'scripts/makefiles/Docker.mk': 'DOCKER_NAMESPACE ?= jaegertracing\n\ndocker-hotrod:\n\tdocker build -t $(DOCKER_NAMESPACE)/example-hotrod:${DOCKER_TAG} ./examples/hotrod --build-arg TARGETARCH=$(GOARCH)\n',
+      'scripts/makefiles/Docker.mk':
+        'DOCKER_NAMESPACE ?= jaegertracing\n\ndocker-hotrod:\n\tdocker build -t $(DOCKER_NAMESPACE)/example-hotrod:${DOCKER_TAG} ./examples/hotrod --build-arg TARGETARCH=$(GOARCH)\n',
       'examples/hotrod/Dockerfile': DEBIAN,
     },
     image: 'jaegertracing/example-hotrod',

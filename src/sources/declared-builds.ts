@@ -190,8 +190,7 @@ export function makefileIncludes(file: string, text: string): string[] {
   const mk = readMakefile(text);
   const out: string[] = [];
   for (const m of text.matchAll(/^[ \t]*(?:-include|sinclude|include)[ \t]+([^#\n]*)/gm))
-    for (const word of expandMake((m[1] as string).trim(), mk.vars).split(/\s+/))
-      if (word && !/[$*?[]/.test(word)) out.push(path.resolve(path.dirname(file), word));
+    for (const word of expandMake((m[1] as string).trim(), mk.vars).split(/\s+/)) if (word && !/[$*?[]/.test(word)) out.push(path.resolve(path.dirname(file), word));
   return out;
 }
 

@@ -306,12 +306,13 @@ ruleTester(rule, {
           severity: 'error',
           file: 'main.go',
           line: 6,
-          message: /`\/go\/bin\/app-linux` exits at once on SIGTERM \(net\/http.*copied from the build context \(app-linux-\$TARGETARCH, .*Dockerfile:3\), where no such file is committed: taken to be `go build` of \.\/ /,
+          message:
+            /`\/go\/bin\/app-linux` exits at once on SIGTERM \(net\/http.*copied from the build context \(app-linux-\$TARGETARCH, .*Dockerfile:3\), where no such file is committed: taken to be `go build` of \.\/ /,
         },
       ],
     },
     {
-      name: 'several main packages under cmd/: the copied file\'s name picks cmd/api, which has no signal.Notify',
+      name: "several main packages under cmd/: the copied file's name picks cmd/api, which has no signal.Notify",
       ...GO_COPIED({ 'cmd/api/main.go': GO_HTTP, 'cmd/worker/main.go': GO_NOTIFY }, 'COPY api-linux-amd64 /usr/local/bin/api\nCMD ["api"]'),
       errors: [{ messageId: 'exits', file: 'main.go', line: 6, message: /of \.\/cmd\/api / }],
     },

@@ -922,17 +922,23 @@ function copiedBuildVerdict(exe: string, w: Extract<Writer, { kind: 'uncommitted
     return texts.some((t) => goFileHeader(t).pkg === 'main') && texts.some((t) => MAIN_FUNC.test(t));
   };
   const cmdDir = path.posix.join(dir, 'cmd');
-  const candidates = [...(isMain(dir) ? [dir] : []), ...(host.list(cmdDir) ?? []).sort().map((n) => path.posix.join(cmdDir, n)).filter((d) => host.list(d) !== undefined && isMain(d))];
+  const candidates = [
+    ...(isMain(dir) ? [dir] : []),
+    ...(host.list(cmdDir) ?? [])
+      .sort()
+      .map((n) => path.posix.join(cmdDir, n))
+      .filter((d) => host.list(d) !== undefined && isMain(d)),
+  ];
   if (candidates.length === 0) return undefined;
   const mod = candidates.map((d) => source.moduleAt(d)).find((m) => m !== undefined);
   if (!mod) return undefined; // no go.mod above it: not a package `go build` builds as written
   const copied = `${exe} is copied from the build context (${w.rel}, ${w.copy.span.doc.file}:${w.copy.span.doc.lines.position(w.copy.span.start).line}), where no such file is committed`;
   const name = programNameOf(w.rel);
-  const named = (d: string): boolean => (d === dir ? name === path.posix.basename(dir) || name === defaultExecName(`${mod.module}/${path.posix.relative(mod.dir, d)}`.replace(/\/$/, '')) : name === path.posix.basename(d));
+  const named = (d: string): boolean =>
+    d === dir ? name === path.posix.basename(dir) || name === defaultExecName(`${mod.module}/${path.posix.relative(mod.dir, d)}`.replace(/\/$/, '')) : name === path.posix.basename(d);
   const chosen = candidates.length === 1 && candidates[0] === dir ? dir : candidates.filter(named).length === 1 ? candidates.find(named) : undefined;
   const rel = (d: string): string => `./${path.posix.relative(dir, d)}`;
-  if (chosen === undefined)
-    return undecided(`${copied}; it looks like a Go binary, but its name (${name}) does not pick one of the main packages ${candidates.map(rel).join(', ')}`);
+  if (chosen === undefined) return undecided(`${copied}; it looks like a Go binary, but its name (${name}) does not pick one of the main packages ${candidates.map(rel).join(', ')}`);
   const a = analyzeMain(exe, `(taken to be \`go build\` of ${rel(chosen)})`, chosen, undefined, target, source, o.signal);
   if (!a) return undefined;
   const taken = `${copied}: taken to be \`go build\` of ${rel(chosen)} (package main in ${path.posix.basename(a.entry)})`;
