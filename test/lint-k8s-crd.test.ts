@@ -555,6 +555,26 @@ const declaredCases: DeclaredCase[] = [
     how: /^deploy\/Makefile:5 builds gcr\.io\/acme\/api from src\/Dockerfile\.api$/,
   },
   {
+    name: "an included makefile (jaeger: include scripts/makefiles/Docker.mk): its recipes run in the including Makefile's directory",
+    files: {
+      Makefile: 'DOCKER_TAG ?= latest\ninclude scripts/makefiles/Tools.mk\ninclude scripts/makefiles/Docker.mk\n',
+      'scripts/makefiles/Docker.mk':
+        'DOCKER_NAMESPACE ?= jaegertracing\n\ndocker-hotrod:\n\tdocker build -t $(DOCKER_NAMESPACE)/example-hotrod:${DOCKER_TAG} ./examples/hotrod --build-arg TARGETARCH=$(GOARCH)\n',
+      'examples/hotrod/Dockerfile': DEBIAN,
+    },
+    image: 'jaegertracing/example-hotrod',
+    dockerfile: 'examples/hotrod/Dockerfile',
+    how: /^scripts\/makefiles\/Docker\.mk:4 builds jaegertracing\/example-hotrod from examples\/hotrod\/Dockerfile$/,
+  },
+  {
+    name: 'a makefile no Makefile includes runs from its own directory (`make -f`): a context relative to another is not there',
+    files: {
+      'scripts/makefiles/Docker.mk': 'docker-hotrod:\n\tdocker build -t jaegertracing/example-hotrod ./examples/hotrod\n',
+      'examples/hotrod/Dockerfile': DEBIAN,
+    },
+    image: 'jaegertracing/example-hotrod',
+  },
+  {
     name: 'a recipe builds the image variable from another Dockerfile: the recipe says which (no second declaration)',
     files: { 'web/Makefile': 'IMG ?= acme/web\nimage:\n\tdocker buildx build --push -t ${IMG} -f Dockerfile.prod .\n', 'web/Dockerfile': DEBIAN, 'web/Dockerfile.prod': DEBIAN },
     image: 'acme/web',

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { makeDocument, type Document } from '../document/document.js';
 import { DocumentStore } from '../document/store.js';
 import { direntsOnce, readRegularFile } from '../util/files.js';
-import { type Declared, imageRepo, makefileBuilds, makefileNames, scriptBuilds, workflowBuilds } from './declared-builds.js';
+import { type Declared, imageRepo, makefileBuilds, makefileIncludes, makefileNames, scriptBuilds, workflowBuilds } from './declared-builds.js';
 import { parseImageRef, shellOfImage } from './images.js';
 import { BUILD_VALUE_FLAGS } from './shell-builds.js';
 import { displayPath } from '../document/document.js';
@@ -49,6 +49,8 @@ const SKAFFOLD = /^skaffold(\.[\w-]+)?\.ya?ml$/i;
 const CLOUDBUILD = /^cloudbuild(\.[\w-]+)?\.ya?ml$/i;
 const COMPOSE = /^(compose|docker-compose)([.-][^/\\]+)?\.ya?ml$/i;
 const MAKEFILE = /^(GNUmakefile|[Mm]akefile)$/;
+/** A makefile another includes (`include scripts/makefiles/Docker.mk`): its recipes run where the includer's do. */
+const INCLUDED_MAKEFILE = /^[\w.-]+\.mk$/;
 /** Shell build scripts: `*.sh`, and the usual names of extensionless ones. */
 const SCRIPT = /\.(sh|bash)$|^(build|docker-build|build-docker|build-images?)$/i;
 const WORKFLOW = /\.ya?ml$/i;
@@ -63,7 +65,7 @@ const MAX_SCRIPT_BYTES = 256 * 1024;
 
 interface RepoFiles {
   dockerfiles: string[];
-  /** skaffold, cloudbuild and compose files, Makefiles and the root's GitHub Actions workflows. */
+  /** skaffold, cloudbuild and compose files, Makefiles (and the `*.mk` files they include) and the root's GitHub Actions workflows. */
   buildFiles: string[];
   /** Shell scripts that may build an image. */
   scripts: string[];
@@ -130,7 +132,7 @@ function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
       else if (DOCKERFILE.test(e.name)) out.dockerfiles.push(path.join(dir, e.name));
       else if (SCRIPT.test(e.name)) out.scripts.push(path.join(dir, e.name));
       else {
-        if (SKAFFOLD.test(e.name) || CLOUDBUILD.test(e.name) || COMPOSE.test(e.name) || MAKEFILE.test(e.name)) out.buildFiles.push(path.join(dir, e.name));
+        if (SKAFFOLD.test(e.name) || CLOUDBUILD.test(e.name) || COMPOSE.test(e.name) || MAKEFILE.test(e.name) || INCLUDED_MAKEFILE.test(e.name)) out.buildFiles.push(path.join(dir, e.name));
         if (YAML_FILE.test(e.name)) out.yamls.push(path.join(dir, e.name));
       }
     }
@@ -514,7 +516,23 @@ export class ImageLinker {
       return workflowBuilds(f, yamlDocs(f, this.share, 'kubernetes'), path.dirname(path.dirname(path.dirname(f))), this.cwd, existsFile);
     const text = this.share.text(f);
     if (text === undefined) return [];
+    if (INCLUDED_MAKEFILE.test(name)) return this.includers(f).flatMap((dir) => makefileBuilds(f, text, this.cwd, existsFile, dir));
     return MAKEFILE.test(name) ? makefileBuilds(f, text, this.cwd, existsFile) : scriptBuilds(f, text, this.cwd, existsFile);
+  }
+
+  /**
+   * The directories an included makefile's recipes run in: those of the repository's Makefiles that include it
+   * (make reads an included file in place, and runs every recipe in the directory make runs in); its own
+   * directory when none does (`make -f x.mk`).
+   */
+  private includers(mk: string): string[] {
+    const dirs = new Set<string>();
+    for (const f of this.repoFiles().buildFiles) {
+      if (!MAKEFILE.test(path.basename(f))) continue;
+      const text = this.share.text(f);
+      if (text !== undefined && makefileIncludes(f, text).includes(mk)) dirs.add(path.dirname(f));
+    }
+    return dirs.size ? [...dirs] : [path.dirname(mk)];
   }
 
   /**

@@ -12,6 +12,11 @@ const GO = (main: string): { dockerfile: string; files: Record<string, string> }
     'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/server ./cmd/server\nFROM gcr.io/distroless/static\nCOPY --from=build /out/server /server\nENTRYPOINT ["/server"]\n',
   files: { 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'cmd/server/main.go': main },
 });
+/** The jaeger hotrod layout: a binary built outside the Dockerfile (Makefile, CI) and copied from the build context. */
+const GO_COPIED = (files: Record<string, string>, copy = 'COPY app-linux-$TARGETARCH /go/bin/app-linux\nENTRYPOINT ["/go/bin/app-linux"]'): { dockerfile: string; files: Record<string, string> } => ({
+  dockerfile: `FROM scratch\nARG TARGETARCH\n${copy}\n`,
+  files: { 'go.mod': 'module example.com/app\n\ngo 1.22\n', ...files },
+});
 const GO_HTTP = 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", nil)\n}\n';
 const GO_NOTIFY =
   'package main\n\nimport (\n\t"context"\n\t"net/http"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)\n\tdefer stop()\n\tsrv := &http.Server{Addr: ":8080"}\n\tgo srv.ListenAndServe()\n\t<-ctx.Done()\n\tsrv.Shutdown(context.Background())\n}\n';
@@ -89,6 +94,9 @@ ruleTester(rule, {
       ...PY('"""The app."""\nfrom flask import Flask, jsonify\n\napp = Flask(__name__)\n\n@app.route("/")\ndef hello():\n    return jsonify(ok=True)\n'),
     },
     { name: 'a Go binary whose package takes SIGTERM with signal.NotifyContext', ...GO(GO_NOTIFY) },
+    { name: 'a Go binary copied from the build context (built outside the Dockerfile): its package takes SIGTERM with signal.NotifyContext', ...GO_COPIED({ 'main.go': GO_NOTIFY }) },
+    { name: 'a binary committed in the build context: nothing says it is Go', ...GO_COPIED({ 'main.go': GO_HTTP, 'app-linux-amd64': '\u007fELF\u0000\u0000' }) },
+
     {
       name: 'a binary of unknown origin is not taken for Go',
       dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN make\nFROM scratch\nCOPY --from=build /src/server /server\nCMD ["/server"]\n',
@@ -288,6 +296,25 @@ ruleTester(rule, {
       dockerfile: 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server ./cmd/server\nFROM alpine:3.20\nCOPY --from=0 /out/server /usr/local/bin/api\nCMD ["api"]\n',
       files: GO(GO_HTTP).files,
       errors: [{ messageId: 'exits', file: 'main.go', line: 6 }],
+    },
+    {
+      name: 'a Go server built outside the Dockerfile and copied from the build context, no signal.Notify (jaeger hotrod)',
+      ...GO_COPIED({ 'main.go': GO_HTTP }),
+      errors: [
+        {
+          messageId: 'exits',
+          severity: 'error',
+          file: 'main.go',
+          line: 6,
+          message:
+            /`\/go\/bin\/app-linux` exits at once on SIGTERM \(net\/http.*copied from the build context \(app-linux-\$TARGETARCH, .*Dockerfile:3\), where no such file is committed: taken to be `go build` of \.\/ /,
+        },
+      ],
+    },
+    {
+      name: "several main packages under cmd/: the copied file's name picks cmd/api, which has no signal.Notify",
+      ...GO_COPIED({ 'cmd/api/main.go': GO_HTTP, 'cmd/worker/main.go': GO_NOTIFY }, 'COPY api-linux-amd64 /usr/local/bin/api\nCMD ["api"]'),
+      errors: [{ messageId: 'exits', file: 'main.go', line: 6, message: /of \.\/cmd\/api / }],
     },
     {
       name: 'a compose service built from the Dockerfile',

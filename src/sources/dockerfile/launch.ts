@@ -70,6 +70,8 @@ function contextReader(dir: string, store: DocumentStore): ContextReader {
       const abs = inside(rel);
       return abs === undefined ? undefined : store.listing(abs);
     },
+    // The store keeps these reads inside the tree pid1 was given (its Confinement).
+    host: { dir: root, read: (abs) => store.read(abs, 'script'), list: (abs) => store.listing(abs) },
   };
 }
 
@@ -198,8 +200,8 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
   };
   // A binary that a go or cargo command built (here or in another stage): its main package or crate in the build context decides.
   const linkProgram = (exe: string, workdir: string, signal: string): SourceVerdict | undefined => {
-    // only a go or cargo build gives a verdict here (goBinaryVerdict, rustBinaryVerdict)
-    if (!files.mayBuild) return undefined;
+    // only a go or cargo build gives a verdict here (goBinaryVerdict, rustBinaryVerdict), in a RUN or outside the Dockerfile
+    if (!files.mayBuild && !files.mayCopyBuilt) return undefined;
     const paths = execPaths(exe, workdir, pathDirs);
     const o = { files, stage, signal };
     // one walk of what wrote the program; the cargo bin directory of the rust image only for a cargo build
