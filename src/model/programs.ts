@@ -225,6 +225,21 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown', e
       while (i < a.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(a[i] ?? '')) i++;
       return { name, role: 'exec-wrapper', next: i };
     }
+    case 'opentelemetry-instrument': {
+      // Sets up auto-instrumentation in the environment, then execs the command (opentelemetry-python-contrib
+      // opentelemetry-instrumentation auto_instrumentation/__init__.py run(): `execl(executable, executable, *args.command_args)`).
+      // Its options all take a value (`--traces_exporter otlp`, `--service_name=x`).
+      let i = 1;
+      while (i < a.length && (a[i] ?? '').startsWith('--')) i += (a[i] ?? '').includes('=') ? 1 : 2;
+      return { name, role: 'exec-wrapper', next: i };
+    }
+    case 'ddtrace-run':
+      // Datadog's ddtrace-run execs the command (ddtrace/commands/ddtrace_run.py: `os.execl(executable, executable, *args.command_args)`);
+      // its own options (-d, -i, -p, -v) take no value.
+      return { name, role: 'exec-wrapper', next: skipOptions(a, 1, new Set()) };
+    case 'newrelic-admin':
+      // `newrelic-admin run-program CMD...` execs CMD (newrelic/admin/run_program.py: os.execl).
+      return a[1] === 'run-program' ? { name, role: 'exec-wrapper', next: 2 } : { name, role: 'service' };
     case 'with-contenv':
       // s6-overlay's with-contenv loads the container's environment and execs the rest (s6-overlay README, "Container environment").
       return { name, role: 'exec-wrapper', next: 1 };

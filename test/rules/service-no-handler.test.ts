@@ -133,6 +133,13 @@ ruleTester(rule, {
     { name: 'R with no stdin (compose): non-interactive R reads end of input and exits at once', compose: 'services:\n  r:\n    image: r-base:4.4.1\n    command: ["R", "--vanilla"]\n' },
   ],
   invalid: [
+    // opentelemetry-instrument, ddtrace-run and newrelic-admin run-program exec the command: python is PID 1.
+    ...['opentelemetry-instrument --traces_exporter otlp --service_name=app python app.py', 'ddtrace-run -d python app.py', 'newrelic-admin run-program python app.py'].map((cmd) => ({
+      name: `${cmd.split(' ')[0]} in front of a Python worker: it execs python`,
+      dockerfile: `FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nCMD ${JSON.stringify(cmd.split(' '))}\n`,
+      files: { 'app.py': 'import time\nwhile True:\n    time.sleep(1)\n' },
+      errors: [{ messageId: 'dropped', severity: 'error' as const, message: /`python app\.py` has no handler for SIGTERM/ }],
+    })),
     // runsvdir(8): "If runsvdir receives a TERM signal, it exits with 0 immediately" (measured: test/supervisors-ns.test.ts).
     {
       name: "runit's runsvdir from the distribution's package as PID 1",
