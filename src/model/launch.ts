@@ -422,6 +422,20 @@ function looksLikeScript(p: string): boolean {
   return /\.(sh|bash|ash)$/.test(p) || (/(^|[-_.])(entrypoint|start|run|launch|boot)([-_.]|$)/i.test(basename(p)) && p.includes('/'));
 }
 
+/** `PROG --version`, `PROG --help`; for a runtime also `-v`, `-V`, `-h` (node -v, python -V): a query, not a service. */
+function versionQuery(argv: readonly string[], p: Program): boolean {
+  if (argv.length !== 2) return false;
+  const flag = argv[1] as string;
+  if (['--version', '-version', '--help', '-help'].includes(flag)) return true;
+  return ['-v', '-V', '-h'].includes(flag) && p.catalogue !== undefined && catalogueById(p.catalogue).kind === 'runtime';
+}
+
+/** `cat` with file operands only, none of them stdin or a device or FIFO-like path (coreutils and busybox cat). */
+function catOfFiles(argv: readonly string[]): boolean {
+  const operands = argv.slice(1).filter((a) => !/^-./.test(a));
+  return operands.length > 0 && operands.every((a) => a !== '-' && !/^\/(dev|proc|sys)\//.test(a) && !a.includes('$'));
+}
+
 /** Walk an exec-form argv through wrappers, inits and shells into a chain of processes. */
 export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
   const chain = buildChain(argv, opts);
@@ -683,6 +697,10 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
     // A one-shot `sleep N` no longer than the grace period: the container exits before the SIGKILL (no stop to lose;
     // the stop comes after the sleep started, so a sleep as long as the grace still ends first).
     if (last.catalogue === 'sleep' && opts.graceSeconds !== undefined && (boundedSeconds(rest.slice(1)) ?? Infinity) <= opts.graceSeconds) return { processes: [] };
+    // A version or help query prints and exits at once (`node --version`, `python -V`, `java -version`): no stop to lose.
+    if (!hidden && last.role === 'service' && versionQuery(rest, last)) return { processes: [] };
+    // `cat FILE...` prints its files and exits (with no operand, `-` or a device it reads on).
+    if (!hidden && last.catalogue === 'cat' && catOfFiles(rest)) return { processes: [] };
     const p: ChainProcess = makeProcess(current, currentArgv, signal, undefined, undefined, source);
     p.finalArgv = rest;
     const clone = !hidden && last.catalogue !== undefined ? opts.builtFromSource?.(last) : undefined;
@@ -1080,6 +1098,20 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     return finish('abrupt', `handle ${signal} in the service`);
   }
   // A wrapper between PID 1 and the service.
+  // An init that signals the group (dumb-init, tini -g) reaches the shell's foreground keep-alive too (`sleep infinity`
+  // dies of it), so a trap deferred behind it runs at once (replayed with Debian dumb-init 1.2.5; bash(1) SIGNALS).
+  const groupTrap =
+    mode === 'group' && child.deferred && procs.length === 3 && service.handles === 'no' && !service.ignores && service.nothingToDrain && child.shell ? stopTrap(child.shell, signal) : undefined;
+  if (groupTrap) {
+    path.push(`-> ${label(service)}: no handler, the default action ends it; ${label(child)} runs its trap at once`);
+    if ((groupTrap.exits && !groupTrap.forwards) || (groupTrap.forwards && groupTrap.waits)) {
+      path.push(`${label(child)}'s trap ${groupTrap.forwards ? 'stops what the script started and waits for it' : 'ends the script'}; ${label(pid1)} exits with it`);
+      return finish('graceful');
+    }
+    certain = false;
+    path.push(`${label(child)}'s trap stops what the script started without waiting for it: whether that stop completes before ${label(pid1)} exits with the shell depends on it`);
+    return finish('unknown');
+  }
   if (child.handles === 'yes' && child.forwards !== 'none') {
     path.push(`-> ${label(child)} handles it and forwards it on`);
     const rest = predictStop({ processes: procs.slice(1), ...(chain.opaque ? { opaque: Object.assign({}, chain.opaque, { at: chain.opaque.at - 1 }) } : {}) }, signal);

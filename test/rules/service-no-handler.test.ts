@@ -131,8 +131,17 @@ ruleTester(rule, {
       files: { 'service/app/run': '#!/bin/sh\nexec app\n' },
     },
     { name: 'R with no stdin (compose): non-interactive R reads end of input and exits at once', compose: 'services:\n  r:\n    image: r-base:4.4.1\n    command: ["R", "--vanilla"]\n' },
+    // A version or help query and `cat FILE` print and exit at once: nothing runs when a stop could come.
+    { name: 'CMD node --version', dockerfile: 'FROM node:20-alpine\nCMD ["node", "--version"]\n' },
+    { name: 'CMD python -V', dockerfile: 'FROM python:3.12-slim\nCMD ["python", "-V"]\n' },
+    {
+      name: 'a pod that cats a file (busybox)',
+      manifest: 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: busybox:1.36\n      command: ["cat", "/etc/hosts"]\n',
+    },
   ],
   invalid: [
+    // ...but cat with no operand, or reading a device, reads on.
+    { name: 'CMD cat /dev/stdin (reads on)', dockerfile: 'FROM debian:bookworm\nCMD ["cat", "/dev/stdin"]\n', errors: [{ severity: 'error' }] },
     // opentelemetry-instrument, ddtrace-run and newrelic-admin run-program exec the command: python is PID 1.
     ...['opentelemetry-instrument --traces_exporter otlp --service_name=app python app.py', 'ddtrace-run -d python app.py', 'newrelic-admin run-program python app.py'].map((cmd) => ({
       name: `${cmd.split(' ')[0]} in front of a Python worker: it execs python`,
