@@ -590,7 +590,6 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
         note: 'R installs handlers for INT, USR1, USR2 and PIPE (and WINCH at its prompt), none for TERM, and R code has no way to add one: TERM keeps its default action, which PID 1 of a namespace drops',
         source: `R src/main/main.c init_signal_handlers(); measured with Debian's R 4.2.2 (SigCgt 0x1e4a); ${KERNEL}`,
       },
-      SIGQUIT: { reaction: 'dropped', mask: 'none', note: 'no QUIT handler either', source: `R src/main/main.c init_signal_handlers(); ${KERNEL}` },
     },
     graceful: {
       signals: [],
