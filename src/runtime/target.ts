@@ -423,8 +423,11 @@ export class ContainerTarget implements Target {
       // Podman's kill events name no signal: the record is pid1's own.
       if (this.flavour === 'podman') this.signals.push({ at, signal: canonicalSignal(signal), by: by ?? "pid1, through Podman's API (podman kill)" });
     } catch (err) {
-      // 409: not running any more (it exited on its own in the meantime). Podman answers 500 ("container state improper").
-      if (engineStatusOf(err) !== 409 && (this.flavour !== 'podman' || (await this.stillRunning()))) throw new UserError(`cannot send ${signal} to ${this.name}: ${engineMessage(err)}`);
+      // 409: not running any more (it exited on its own in the meantime). Podman answers 500 ("container state improper"),
+      // and its inspect may still say Running for a moment after the process has exited (seen under load): its own
+      // "state improper: stopped" is taken at its word.
+      const gone = this.flavour === 'podman' && /state improper: (stopped|exited)/i.test(engineMessage(err));
+      if (engineStatusOf(err) !== 409 && !gone && (this.flavour !== 'podman' || (await this.stillRunning()))) throw new UserError(`cannot send ${signal} to ${this.name}: ${engineMessage(err)}`);
     }
     return at;
   }
