@@ -13,11 +13,13 @@ import { knownModule } from './python-source.js';
 const WITH_VALUE = new Set(['-W', '-X', '-r', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '-C', '--conditions', '--inspect-port']);
 
 /** The program file an interpreter's argv runs, as written (relative to the working directory). */
-function programArg(argv: readonly string[]): { file?: string; module?: string } {
+function programArg(argv: readonly string[]): { file?: string; module?: string; code?: string } {
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '-m') return argv[i + 1] !== undefined ? { module: argv[i + 1] as string } : {};
-    if (a === '-c' || a === '-e' || a === '--eval' || a === '-p' || a === '--print') return {};
+    // the program is the argument itself (`python -c "import time; time.sleep(3600)"`, `node -e ...`)
+    if (a === '-c' || a === '-e' || a === '--eval') return argv[i + 1] !== undefined ? { code: argv[i + 1] as string } : {};
+    if (a === '-p' || a === '--print') return {};
     if (WITH_VALUE.has(a)) {
       i++;
       continue;
@@ -27,6 +29,9 @@ function programArg(argv: readonly string[]): { file?: string; module?: string }
   }
   return {};
 }
+
+/** Inline code that can keep a process running: a loop, a sleep, a server, a wait, reading input. */
+const BLOCKS = /\b(while|for|sleep|serve\w*|listen|run|wait|join|forever|loop|input|pause|accept|setInterval|createServer|subscribe|consume|poll)\b/;
 
 /**
  * What a compiled program pid1 does not know by name is, from how the image built it (the Go link:
@@ -48,8 +53,18 @@ export function programSourceReader(
     const runtime = program.catalogue;
     if (runtime === undefined) return compiled && argv[0] !== undefined ? compiled(argv[0], workdir, signal) : undefined;
     if (runtime !== 'python' && runtime !== 'node') return undefined;
-    const { file, module } = programArg(argv);
+    const { file, module, code } = programArg(argv);
     const abs = (p: string): string => path.posix.resolve(workdir, p);
+    if (code !== undefined) {
+      // inline code is read like a file in the working directory: its imports of the image's own modules are followed
+      const where = abs(runtime === 'python' ? '<string>.py' : '<eval>.js');
+      const v = analyzeProgramSourceNow(code, { language: runtime === 'python' ? 'python' : 'javascript', path: where, signal, readFile: (p) => read(p) });
+      if (!v) return undefined;
+      // only code that visibly keeps running (a loop, a sleep, a server, a wait) is judged by its handlers: a one-liner
+      // that calls something (`snapshot_download(...)`, `print(1)`) may end at once or work for an hour
+      if (v.verdict === 'no-handler' && !BLOCKS.test(code)) return undefined;
+      return { verdict: v.verdict, reason: v.reason.replaceAll(where, `the code given with ${argv[0]} ${runtime === 'python' ? '-c' : '-e'}`), ...(v.via ? { via: v.via } : {}) };
+    }
     const candidates: string[] = [];
     if (module !== undefined) candidates.push(`${module.replace(/\./g, '/')}.py`, `${module.replace(/\./g, '/')}/__main__.py`);
     else if (file !== undefined) {

@@ -99,6 +99,8 @@ const PYTHON: readonly string[] = [
   'locust',
   'gevent',
   'eventlet',
+  // ndscheduler's SchedulerServer.run() (a Tornado server) imports signal for its own stop
+  'ndscheduler',
   'tornado',
   'jupyter',
   'jupyter_server',

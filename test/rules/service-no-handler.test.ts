@@ -138,8 +138,25 @@ ruleTester(rule, {
       name: 'a pod that cats a file (busybox)',
       manifest: 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: busybox:1.36\n      command: ["cat", "/etc/hosts"]\n',
     },
+    // Inline code is read as the program when it visibly keeps running; a one-liner that only calls something is left open.
+    { name: 'python -c that prints and returns', dockerfile: 'FROM python:3.12-slim\nCMD ["python", "-c", "print(42)"]\n' },
+    {
+      name: 'python -c that installs a SIGTERM handler',
+      dockerfile: 'FROM python:3.12-slim\nCMD ["python", "-c", "import signal, sys, time\\nsignal.signal(signal.SIGTERM, lambda *a: sys.exit(0))\\ntime.sleep(3600)"]\n',
+    },
   ],
   invalid: [
+    {
+      name: 'a python -c keep-alive (time.sleep in a pod)',
+      manifest:
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: python:3.12-slim\n      command: ["python3", "-c", "import time\\ntime.sleep(3600)"]\n',
+      errors: [{ messageId: 'dropped', severity: 'error', message: /nothing in the code given with python3 -c installs a SIGTERM handler/ }],
+    },
+    {
+      name: 'a node -e server with no listener for SIGTERM',
+      dockerfile: 'FROM node:20\nCMD ["node", "-e", "require(\\"http\\").createServer().listen(8080)"]\n',
+      errors: [{ messageId: 'reraised', severity: 'error' }],
+    },
     // ...but cat with no operand, or reading a device, reads on.
     { name: 'CMD cat /dev/stdin (reads on)', dockerfile: 'FROM debian:bookworm\nCMD ["cat", "/dev/stdin"]\n', errors: [{ severity: 'error' }] },
     // opentelemetry-instrument, ddtrace-run and newrelic-admin run-program exec the command: python is PID 1.
