@@ -247,6 +247,7 @@ export class DocumentStore {
   typeOf(absPath: string): 'dir' | 'file' | 'none' {
     let v = this.types.get(absPath);
     if (v === undefined && this.missing(absPath)) v = 'none';
+    if (v === undefined) v = this.listedType(absPath);
     if (v === undefined) {
       try {
         const st = fs.statSync(absPath);
@@ -257,6 +258,28 @@ export class DocumentStore {
       this.types.set(absPath, v);
     }
     return v;
+  }
+
+  private readonly byName = new Map<string, Map<string, fs.Dirent>>();
+
+  /**
+   * What a listing already read says a path is, when its entry is no symlink: the type in a directory entry is
+   * the type stat would give (readdir(3) d_type; Node lstats an entry whose type the file system leaves unknown).
+   * Undefined when no listing says (a symlink is stat'ed, to follow it).
+   */
+  private listedType(abs: string): 'dir' | 'file' | 'none' | undefined {
+    if (resolvedPath(abs) !== abs) return undefined;
+    const dir = path.dirname(abs);
+    const list = this.dirents.get(dir);
+    if (!list) return undefined;
+    let names = this.byName.get(dir);
+    if (!names) {
+      names = new Map(list.map((e) => [e.name, e]));
+      this.byName.set(dir, names);
+    }
+    const e = names.get(path.basename(abs));
+    if (!e || e.isSymbolicLink()) return undefined;
+    return e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'none';
   }
 
   add(doc: Document): void {
