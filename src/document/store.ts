@@ -45,8 +45,9 @@ export class DocumentStore {
     this.keepBytes = o.keepBytes ?? true;
   }
 
-  private document(file: string, snap: FileSnapshot, kind: DocumentKind, abs: string): Document {
-    return makeDocument(file, snap.bytes.toString('utf8'), kind, abs, this.keepBytes ? snap : undefined);
+  private document(file: string, snap: FileSnapshot | { bytes: Buffer }, kind: DocumentKind, abs: string): Document {
+    // (read with its identity when the bytes are kept: load)
+    return makeDocument(file, snap.bytes.toString('utf8'), kind, abs, this.keepBytes && 'dev' in snap ? snap : undefined);
   }
 
   /** Read a file as a document; undefined when refused, missing, unreadable, binary or too large (problemOf says why). */
@@ -171,7 +172,8 @@ export class DocumentStore {
     let r = this.cache.get(abs);
     if (!r) {
       // a file the walk listed as regular needs no stat before its open (readRegularFile says why)
-      r = readRegularFile(abs, MAX_FILE_BYTES, this.confinement?.walkedRegular(abs) ?? false);
+      // with the file's identity only when its bytes are kept (--fix checks it before writing)
+      r = readRegularFile(abs, MAX_FILE_BYTES, this.confinement?.walkedRegular(abs) ?? false, this.keepBytes);
       this.cache.set(abs, r);
     }
     if (over) return { ok: true, snap: r.ok ? { ...r.snap, bytes: over } : overlaySnap(over) };
