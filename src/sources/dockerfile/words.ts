@@ -224,11 +224,24 @@ const JSON_ESCAPES: ReadonlyMap<string, string> = new Map([
   ['t', '\t'],
 ]);
 
+/** The exec forms parsed, by their arguments: the model, the launch and a rule each ask about the same instruction. */
+const parsedJson = new WeakMap<MappedText, readonly MappedText[] | null>();
+
 /**
  * The exec (JSON) form: a JSON array of strings, as Docker's parser accepts it. Returns each string with
  * a map from its decoded characters to document offsets (escapes like \" are two source characters).
+ * Parsed once per arguments object (the result is shared: read-only).
  */
-export function parseJsonArray(args: MappedText): MappedText[] | undefined {
+export function parseJsonArray(args: MappedText): readonly MappedText[] | undefined {
+  let parsed = parsedJson.get(args);
+  if (parsed === undefined) {
+    parsed = parseJsonArrayOnce(args) ?? null;
+    parsedJson.set(args, parsed);
+  }
+  return parsed ?? undefined;
+}
+
+function parseJsonArrayOnce(args: MappedText): MappedText[] | undefined {
   const s = args.value;
   let i = 0;
   const ws = (): void => {
