@@ -13,8 +13,10 @@ packages=(docker.io docker-compose busybox-static tini dumb-init catatonit gcc l
   uwsgi-core uwsgi-plugin-python3
   # php-fpm as a distribution packages it (daemonize at its default) as PID 1 (test/php-fpm-ns.test.ts)
   php-fpm
-  # s6-svscan / s6-supervise as PID 1 (test/supervisors-ns.test.ts)
-  s6
+  # s6-svscan / s6-supervise and runit's runsvdir as PID 1 (test/supervisors-ns.test.ts)
+  s6 runit
+  # R as PID 1 (no SIGTERM handler) and at end of input (test/catalogue-ns.test.ts, test/repl-stdin-ns.test.ts)
+  r-base-core
   # a std-only Rust binary as PID 1: no SIGTERM handler (test/rust-ns.test.ts, the Rust link's premise)
   rustc
   # yarn 1 for test/package-managers.test.ts (npm comes with Node)

@@ -392,6 +392,14 @@ add({
   logs: { SIGTERM: /received SIGTERM indicating exit request/, SIGINT: /received SIGINT indicating exit request/, SIGQUIT: /received SIGQUIT indicating exit request/ },
 });
 add({ id: 'cron', label: 'cron -f', argv: ['cron', '-f'] });
+add({ id: 'r', label: "Rscript -e 'Sys.sleep(1000)'", argv: ['Rscript', '-e', 'Sys.sleep(1000)'], comm: 'R' });
+add({
+  id: 'runsvdir',
+  label: 'runsvdir -P (an empty service directory)',
+  argv: ['runsvdir', '-P', path.join(DIR, 'runit-service')],
+  setup: () => void fs.mkdirSync(path.join(DIR, 'runit-service'), { recursive: true }),
+  readyCaught: ['SIGTERM'],
+});
 add({
   id: 'busybox-crond',
   label: 'busybox crond -f',

@@ -13,6 +13,7 @@ import { makeDocument } from '../src/document/document.js';
 import { DocumentStore } from '../src/document/store.js';
 import { loadShellParser } from '../src/model/shell.js';
 import { lintDockerfileSource } from '../src/sources/dockerfile/launch.js';
+import { programNameOf } from '../src/sources/dockerfile/go-link.js';
 import { buildsFile, defaultExecName, moduleOf, parseGoArgs } from '../src/sources/go-build.js';
 import { grammarParser } from '../src/sources/grammars.js';
 
@@ -42,7 +43,14 @@ interface Case {
   line?: number;
   reason?: RegExp;
   outcome?: string;
+  /** The build context, a directory of the files (the Dockerfile is written there); default the top. */
+  context?: string;
 }
+
+/** A Go HTTP server with no signal.Notify. */
+const HTTP = 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", nil)\n}\n';
+/** The jaeger hotrod layout: the binary is built outside (`GOOS=linux go build -o hotrod-linux-$GOARCH`) and copied in. */
+const COPIED = 'FROM scratch\nARG TARGETARCH\nCOPY app-linux-$TARGETARCH /go/bin/app-linux\nENTRYPOINT ["/go/bin/app-linux"]\nCMD ["all"]\n';
 
 const CASES: Case[] = [
   {
@@ -314,11 +322,81 @@ const CASES: Case[] = [
     reason: /pattern/,
     dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/ ./cmd/...\nFROM scratch\nCOPY --from=build /out/a /a\nCMD ["/a"]\n',
   },
+  // A binary built outside the Dockerfile, copied from the build context where it is not committed.
+  {
+    name: 'copied from the build context, not committed, beside a main package (go.mod above the context): go build of ./',
+    context: 'examples/hotrod',
+    dockerfile: COPIED,
+    files: { 'go.mod': MOD, 'examples/hotrod/main.go': HTTP },
+    runtime: 'go',
+    verdict: 'no-handler',
+    line: 6,
+    reason:
+      /net\/http.*; \/go\/bin\/app-linux is copied from the build context \(app-linux-\$TARGETARCH, .*Dockerfile:3\), where no such file is committed: taken to be `go build` of \.\/ \(package main in main\.go\)$/,
+    outcome: 'abrupt',
+  },
+  {
+    name: 'copied from the build context: the package takes SIGTERM with signal.NotifyContext',
+    dockerfile: COPIED,
+    files: { 'go.mod': MOD, 'main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'handles',
+    reason: /taken to be `go build` of \.\//,
+  },
+  {
+    name: 'copied from the build context: several main packages under cmd/, the name (less -linux-amd64) picks cmd/api',
+    dockerfile: 'FROM alpine:3.20\nCOPY api-linux-amd64 /usr/local/bin/api\nCMD ["api"]\n',
+    files: { 'go.mod': MOD, 'cmd/api/main.go': HTTP, 'cmd/worker/main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'no-handler',
+    reason: /taken to be `go build` of \.\/cmd\/api \(package main in main\.go\)$/,
+  },
+  {
+    name: 'copied from the build context: the same name picks cmd/worker',
+    dockerfile: 'FROM alpine:3.20\nCOPY worker.bin /usr/local/bin/worker\nCMD ["worker"]\n',
+    files: { 'go.mod': MOD, 'cmd/api/main.go': HTTP, 'cmd/worker/main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'handles',
+    reason: /of \.\/cmd\/worker/,
+  },
+  {
+    name: 'copied from the build context: several main packages and a name that picks none is Go, undecided',
+    dockerfile: 'FROM alpine:3.20\nCOPY server /usr/local/bin/server\nCMD ["server"]\n',
+    files: { 'go.mod': MOD, 'cmd/api/main.go': HTTP, 'cmd/worker/main.go': NOTIFY },
+    runtime: 'go',
+    verdict: 'unknown',
+    reason: /its name \(server\) does not pick one of the main packages \.\/cmd\/api, \.\/cmd\/worker/,
+  },
   // Not linked: nothing says the binary is Go.
   {
     name: 'stages that copy from each other do not loop',
     files: { 'go.mod': MOD, 'main.go': PLAIN },
     dockerfile: 'FROM golang:1.22 AS a\nCOPY --from=b /x /x\nRUN go build -o /y .\nFROM golang:1.22 AS b\nCOPY --from=a /x /x\nRUN go build -o /z .\nFROM scratch\nCOPY --from=a /x /x\nCMD ["/x"]\n',
+  },
+  {
+    name: 'a binary committed in the build context is copied as it is: nothing says it is Go',
+    dockerfile: 'FROM alpine:3.20\nCOPY app-linux-amd64 /usr/local/bin/app\nCMD ["app"]\n',
+    files: { 'go.mod': MOD, 'main.go': HTTP, 'app-linux-amd64': '\u007fELF\u0000\u0000' },
+  },
+  {
+    name: 'a committed file the build argument may name (app-linux-$TARGETARCH, app-linux-amd64 committed)',
+    dockerfile: COPIED,
+    files: { 'go.mod': MOD, 'main.go': HTTP, 'app-linux-amd64': '\u007fELF\u0000\u0000' },
+  },
+  {
+    name: 'a copied file not committed, beside no main package',
+    dockerfile: COPIED,
+    files: { 'go.mod': MOD, 'lib.go': 'package app\n\nfunc Serve() {}\n' },
+  },
+  {
+    name: 'a copied file not committed, beside a main package in no module',
+    dockerfile: COPIED,
+    files: { 'main.go': HTTP },
+  },
+  {
+    name: 'a directory copied whole need not hold the program: not taken for a build output',
+    dockerfile: 'FROM alpine:3.20\nCOPY . /app\nCMD ["/app/server"]\n',
+    files: { 'go.mod': MOD, 'main.go': HTTP },
   },
   {
     name: 'a binary built by make',
@@ -349,10 +427,12 @@ async function run(c: Case): Promise<void> {
       fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
       fs.writeFileSync(path.join(dir, name), text);
     }
-    const abs = path.join(dir, 'Dockerfile');
+    const context = path.join(dir, c.context ?? '.');
+    const abs = path.join(context, 'Dockerfile');
+    fs.mkdirSync(context, { recursive: true });
     fs.writeFileSync(abs, c.dockerfile);
     const store = new DocumentStore();
-    const res = lintDockerfileSource(makeDocument(abs, c.dockerfile, 'dockerfile', abs), store, { context: dir });
+    const res = lintDockerfileSource(makeDocument(abs, c.dockerfile, 'dockerfile', abs), store, { context });
     assert.deepEqual(res.errors, []);
     const l = res.launches.find((x) => x.target);
     const service = l?.chain?.processes.at(-1);
@@ -402,6 +482,15 @@ describe('go build arguments and names', () => {
     assert.equal(defaultExecName('hello-app'), 'hello-app');
     assert.equal(defaultExecName('v2'), 'v2');
   });
+  test('the program name a release file carries (a binary copied from the build context)', () => {
+    assert.equal(programNameOf('hotrod-linux-$TARGETARCH'), 'hotrod');
+    assert.equal(programNameOf('bin/api_linux_${TARGETARCH}'), 'api');
+    assert.equal(programNameOf('api-linux-amd64'), 'api');
+    assert.equal(programNameOf('worker.bin'), 'worker');
+    assert.equal(programNameOf('server'), 'server');
+    assert.equal(programNameOf('es-rollover'), 'es-rollover');
+  });
+
   test('go.mod module directive', () => {
     assert.equal(moduleOf('// comment\nmodule "example.com/x" // trailing\n\ngo 1.22\n'), 'example.com/x');
     assert.equal(moduleOf('go 1.22\n'), undefined);

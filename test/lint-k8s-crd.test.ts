@@ -448,6 +448,41 @@ describe('the image linker: builds the repository declares', () => {
     assert.deepEqual(linker.link('redis:7'), {});
   });
 
+  it("by name: a version directory is a build of its parent's image, picked by the tag", () => {
+    const dir = repo({
+      'nginx-php/7.1/Dockerfile': 'FROM alpine:3.6\nCMD ["run.sh"]\n',
+      'cuda-theano/cuda_v7.5/Dockerfile': 'FROM nvidia/cuda:7.5-devel-ubuntu14.04\n',
+      'cuda-theano/cuda_v8.0/Dockerfile': 'FROM nvidia/cuda:8.0-devel-ubuntu14.04\n',
+    });
+    const linker = new ImageLinker({}, undefined, dir, dir);
+    assert.match(linker.link('wonderfall/nginx-php').link?.dockerfile ?? '', /nginx-php\/7\.1\/Dockerfile$/);
+    assert.match(linker.link('kaixhin/cuda-theano:7.5').link?.dockerfile ?? '', /cuda-theano\/cuda_v7\.5\/Dockerfile$/);
+    assert.match(linker.link('kaixhin/cuda-theano:8.0').link?.dockerfile ?? '', /cuda-theano\/cuda_v8\.0\/Dockerfile$/);
+    // two versions and a tag that names neither: not picked
+    assert.ok(linker.link('kaixhin/cuda-theano').ambiguous);
+  });
+
+  it("beside: a placeholder or a name ending in the folder's, next to the folder's only Dockerfile", () => {
+    const dir = repo({
+      'deploy/Dockerfile': 'FROM busybox\nCMD /bin/sh /deploy.sh\n',
+      'mpi/Dockerfile': 'FROM ubuntu:22.04\nCMD ["sshd", "-D"]\n',
+      'two/Dockerfile': 'FROM debian:bookworm\nCMD ["a"]\n',
+      'two/Dockerfile.dev': 'FROM debian:bookworm\nCMD ["b"]\n',
+    });
+    const linker = new ImageLinker({}, undefined, dir, dir);
+    const at = (sub: string): string => path.join(dir, sub);
+    assert.match(linker.link('<image_url>', undefined, at('deploy')).link?.how ?? '', /placeholder "<image_url>" sits beside deploy\/Dockerfile/);
+    assert.match(linker.link('volcanosh/example-mpi:0.0.3', undefined, at('mpi')).link?.dockerfile ?? '', /mpi\/Dockerfile$/);
+    // not: a name with the folder's word elsewhere (kafka-manager-arm in arm/ builds kafka), the same name in another
+    // folder, a compose folder (its names were matched under it already), or a folder with two Dockerfiles
+    assert.deepEqual(linker.link('acme/mpi-operator', undefined, at('mpi')), {});
+    assert.deepEqual(linker.link('volcanosh/example-mpi', undefined, at('deploy')), {});
+    assert.deepEqual(linker.link('volcanosh/example-mpi', at('mpi'), at('mpi')), {});
+    assert.deepEqual(linker.link('<image>', undefined, at('two')), {});
+    // without the folder, nothing changes
+    assert.deepEqual(linker.link('<image_url>'), {});
+  });
+
   it('by name: not a directory whose Makefile tags another image (kubernetes/examples: redis-slave/ builds gb-redisslave)', () => {
     const dir = repo({
       'guestbook/redis-slave/Dockerfile': 'FROM redis\nCMD /run.sh\n',
@@ -518,6 +553,26 @@ const declaredCases: DeclaredCase[] = [
     dockerfile: 'src/Dockerfile.api',
     target: 'runtime',
     how: /^deploy\/Makefile:5 builds gcr\.io\/acme\/api from src\/Dockerfile\.api$/,
+  },
+  {
+    name: "an included makefile (jaeger: include scripts/makefiles/Docker.mk): its recipes run in the including Makefile's directory",
+    files: {
+      Makefile: 'DOCKER_TAG ?= latest\ninclude scripts/makefiles/Tools.mk\ninclude scripts/makefiles/Docker.mk\n',
+      'scripts/makefiles/Docker.mk':
+        'DOCKER_NAMESPACE ?= jaegertracing\n\ndocker-hotrod:\n\tdocker build -t $(DOCKER_NAMESPACE)/example-hotrod:${DOCKER_TAG} ./examples/hotrod --build-arg TARGETARCH=$(GOARCH)\n',
+      'examples/hotrod/Dockerfile': DEBIAN,
+    },
+    image: 'jaegertracing/example-hotrod',
+    dockerfile: 'examples/hotrod/Dockerfile',
+    how: /^scripts\/makefiles\/Docker\.mk:4 builds jaegertracing\/example-hotrod from examples\/hotrod\/Dockerfile$/,
+  },
+  {
+    name: 'a makefile no Makefile includes runs from its own directory (`make -f`): a context relative to another is not there',
+    files: {
+      'scripts/makefiles/Docker.mk': 'docker-hotrod:\n\tdocker build -t jaegertracing/example-hotrod ./examples/hotrod\n',
+      'examples/hotrod/Dockerfile': DEBIAN,
+    },
+    image: 'jaegertracing/example-hotrod',
   },
   {
     name: 'a recipe builds the image variable from another Dockerfile: the recipe says which (no second declaration)',
@@ -737,6 +792,33 @@ describe('a Dockerfile FROM an image the repository builds inherits that build (
     assert.ok(
       findings.some((f) => f.ruleId === 'script-no-exec' && f.severity === 'error'),
       JSON.stringify(findings),
+    );
+  });
+
+  it("FROM a version directory's build (nginx-php/7.1/): the s6 service directories its build copies are read", async () => {
+    const dir = repo({
+      'nginx-php/7.1/Dockerfile': 'FROM alpine:3.6\nRUN apk add s6 nginx php7-fpm su-exec\nCOPY rootfs /\nCMD ["run.sh"]\n',
+      'nginx-php/7.1/rootfs/etc/s6.d/nginx/run': '#!/bin/sh\nexec nginx\n',
+      'nginx-php/7.1/rootfs/etc/s6.d/php/run': '#!/bin/sh\nexec php-fpm7\n',
+      'nginx-php/7.1/rootfs/usr/local/bin/run.sh': '#!/bin/sh\nexec su-exec 991:991 /bin/s6-svscan /etc/s6.d\n',
+      'app/Dockerfile': 'FROM acme/nginx-php:7.1\nCOPY site /nginx/www\n',
+      'app/site/index.php': '<?php echo 1;\n',
+    });
+    const r = await pid1(['lint', '--no-config', '--format', 'json', 'app/Dockerfile'], { cwd: dir });
+    const out = JSON.parse(r.stdout) as {
+      files: { file: string; launches: { outcome?: string; certain?: boolean; path?: string[] }[]; findings: { ruleId: string; severity: string; message: string }[] }[];
+    };
+    const app = out.files.find((f) => f.file === 'app/Dockerfile');
+    const launch = app?.launches[0];
+    // s6-svscan brings nginx down with SIGTERM (no down-signal file): nginx's fast stop
+    assert.equal(launch?.outcome, 'abrupt', JSON.stringify(launch));
+    assert.ok(
+      launch?.path?.some((l) => /s6 sends nginx SIGTERM \(no down-signal file/.test(l)),
+      JSON.stringify(launch?.path),
+    );
+    assert.ok(
+      app?.findings.some((f) => f.ruleId === 'stop-not-graceful' && f.severity === 'error'),
+      JSON.stringify(app?.findings),
     );
   });
 

@@ -425,6 +425,43 @@ const GO: Case[] = [
     reason: /nothing in the program listens or serves/,
   },
   {
+    name: "a Go one-shot whose module's packages define an HTTP middleware and defer a metric: neither serves (jaeger es-rollover)",
+    goMod: { module: 'example.com/app', dir: '.' },
+    files: {
+      'main.go': 'package main\n\nimport "example.com/app/internal/es"\n\nfunc main() {\n\tes.DeleteIndices()\n}\n',
+      'internal/es/client.go':
+        'package es\n\nimport (\n\t"net/http"\n\t"time"\n)\n\ntype auth struct{ next http.Handler }\n\nfunc (a *auth) ServeHTTP(w http.ResponseWriter, r *http.Request) {\n\ta.next.ServeHTTP(w, r)\n}\n\nfunc DeleteIndices() {\n\tstart := time.Now()\n\tdefer func() {\n\t\trecordLatency(time.Since(start))\n\t}()\n\thttp.Get("http://es:9200/_cat/indices")\n}\n\nfunc recordLatency(time.Duration) {}\n',
+    },
+    verdict: 'no-handler',
+    nothingToDrain: true,
+  },
+  {
+    name: 'a server type of the module defined, not run: a Serve method declared is no listener',
+    goMod: { module: 'example.com/app', dir: '.' },
+    files: {
+      'main.go': 'package main\n\nimport "example.com/app/srv"\n\nfunc main() {\n\tsrv.Ping()\n}\n',
+      'srv/srv.go': 'package srv\n\ntype Server struct{}\n\nfunc (s *Server) Serve(addr string) error { return nil }\n\nfunc Ping() {}\n',
+    },
+    verdict: 'no-handler',
+    nothingToDrain: true,
+  },
+  {
+    name: 'a deferred shutdown step in the main package is skipped by the runtime exit',
+    files: { 'main.go': 'package main\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc main() {\n\tdefer fmt.Println("flushed")\n\ttime.Sleep(time.Hour)\n}\n' },
+    verdict: 'no-handler',
+    nothingToDrain: false,
+  },
+  {
+    name: 'a server run by a package of the module (srv.Serve called) still serves',
+    goMod: { module: 'example.com/app', dir: '.' },
+    files: {
+      'main.go': 'package main\n\nimport "example.com/app/srv"\n\nfunc main() {\n\tsrv.Run()\n}\n',
+      'srv/srv.go': 'package srv\n\nimport (\n\t"net"\n\t"net/http"\n)\n\nfunc Run() {\n\tl, _ := net.Listen("tcp", ":8080")\n\thttp.Serve(l, nil)\n}\n',
+    },
+    verdict: 'no-handler',
+    nothingToDrain: false,
+  },
+  {
     name: 'a Go program that runs a child process has it cut when the runtime exits',
     files: { 'main.go': 'package main\n\nimport "os/exec"\n\nfunc main() {\n\t_ = exec.Command("/llama-server").Run()\n}\n' },
     verdict: 'no-handler',

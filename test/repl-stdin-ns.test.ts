@@ -14,6 +14,8 @@ const REPLS: { argv: string[]; required: boolean }[] = [
   { argv: ['python3'], required: true },
   { argv: ['node'], required: true },
   { argv: ['perl', '-de0'], required: true },
+  // R without a terminal is not interactive: it runs what stdin gives and ends (bare `R` first insists on --save/--no-save/--vanilla)
+  { argv: ['R', '--vanilla'], required: true },
   // installed by the larger catalogue runs only (scripts/install-deps.sh says which)
   { argv: ['erl'], required: false },
   { argv: ['php', '-a'], required: false },

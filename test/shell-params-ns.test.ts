@@ -50,6 +50,11 @@ const CASES: Case[] = [
   { name: '[ "${1:-}" = "" ] with no parameters', script: 'if [ "${1:-}" = "" ]; then sleep 100; else exec "$@"; fi', args: [], execs: false },
   { name: '[ "${MODE:-none}" = none ] with ENV MODE=daily', script: 'if [ "${MODE:-none}" = none ]; then sleep 100; else exec "$@"; fi', args: SERVICE, env: { MODE: 'daily' }, execs: true },
   { name: 'exec "$@" with no parameters goes on', script: 'exec "$@"\nsleep 100', args: [], execs: false },
+  // a test in front of && or || is decided the same way (couchbase's `[[ "$1" == couchbase-server ]] && { ...; exec ...; }`)
+  { name: '[ "$1" = sleep ] && { exec "$@"; } with the CMD', script: '[ "$1" = sleep ] && {\n  echo starting\n  exec "$@"\n}\nsleep 100', args: SERVICE, execs: true },
+  { name: '[ "$1" = sleep ] && { exec "$@"; } with other parameters', script: '[ "$1" = sleep ] && {\n  echo starting\n  exec "$@"\n}\nsleep 100', args: ['true'], execs: false },
+  { name: '[ -z "$1" ] || exec "$@" with the CMD', script: '[ -z "$1" ] || exec "$@"\nsleep 100', args: SERVICE, execs: true },
+  { name: '[ -z "$1" ] || exec "$@" with no parameters', script: '[ -z "$1" ] || exec "$@"\nsleep 100', args: [], execs: false },
 ];
 
 describe("tests on the launch's parameters and ENV decide the branch (real shells as PID 1)", () => {

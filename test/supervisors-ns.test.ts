@@ -4,12 +4,15 @@
  * where installed) logs which signal it got. What the model relies on:
  * - s6-svscan (Debian s6) on SIGTERM has every s6-supervise bring its service down with the service's
  *   down-signal, SIGTERM when there is none (s6 doc/s6-svscan.html, doc/servicedir.html), then exits;
- * - supervisord sends each program its stopsignal (default TERM) and SIGKILLs it after stopwaitsecs.
+ * - supervisord sends each program its stopsignal (default TERM) and SIGKILLs it after stopwaitsecs;
+ * - runit's runsvdir (Debian runit) exits 0 at once on SIGTERM and signals nothing: its services die with the
+ *   namespace, their stop never runs (runsvdir(8)).
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { chainFromArgv, predictStop } from '../src/model/launch.js';
 import { cleanupInits, startAsInit, type InitRun } from './helpers/as-init.js';
 import { tempDir, waitFor } from './helpers/exec.js';
 import { svcBinary } from './helpers/rootfs.js';
@@ -76,6 +79,24 @@ describe('supervisord as PID 1', { skip: have('supervisord') ? false : 'install 
     assert.match(log, /killing 'stubborn' \(\d+\) with SIGKILL/);
   });
 
+  test("stopasgroup=true: the service gets the signal too, but the shell's death ends the program and its stop is cut", async () => {
+    const svc = svcBinary();
+    const dir = path.join(DIR, 'supervisord-group');
+    const conf = path.join(dir, 'supervisord.conf');
+    // dash -c with two commands forks svc (dash never execs the last command): without stopasgroup only dash gets TERM
+    const program = (name: string, extra: string): string =>
+      `[program:${name}]\ncommand=dash -c "echo start; ${svc} --graceful TERM --drain-ms 300 --name ${name}"\nstdout_logfile=${dir}/${name}.log\nstartsecs=0\nstopwaitsecs=3\n${extra}`;
+    write(conf, `[supervisord]\nnodaemon=true\nlogfile=${dir}/supervisord.log\npidfile=${dir}/supervisord.pid\n\n${program('grouped', 'stopasgroup=true\n')}\n${program('alone', '')}`);
+    const run = await startAsInit(['supervisord', '-c', conf], { stdin: 'ignore' });
+    await waitFor('both programs ready', () => (['grouped', 'alone'].every((n) => /ready/.test(read(`${dir}/${n}.log`))) ? true : undefined), 15_000);
+    const end = await stop(run);
+    assert.equal(end.signal, null);
+    // the group got TERM: svc began its drain, but dash died at once, supervisord exited, and svc died with the namespace
+    assert.match(read(`${dir}/grouped.log`), /got Terminated, draining/, 'the group got TERM');
+    assert.doesNotMatch(read(`${dir}/grouped.log`), /graceful exit/, 'the drain was cut');
+    assert.doesNotMatch(read(`${dir}/alone.log`), /got|graceful exit/, 'only dash got TERM: svc never did');
+  });
+
   test('real nginx: its fast stop on the default stopsignal, its graceful stop with stopsignal=QUIT', { skip: have('nginx') ? false : 'install nginx-light' }, async () => {
     for (const [name, extra, expected] of [
       ['default', '', /signal 15 \(SIGTERM\) received from \d+, exiting/],
@@ -97,5 +118,24 @@ describe('supervisord as PID 1', { skip: have('supervisord') ? false : 'install 
       assert.equal(end.signal, null);
       assert.match(read(`${dir}/error.log`), expected, `${name}: ${read(`${dir}/error.log`).slice(-600)}`);
     }
+  });
+});
+
+describe("runit's runsvdir as PID 1 (Debian runit)", { skip: have('runsvdir') ? false : 'install the runit package (scripts/install-deps.sh)' }, () => {
+  test('SIGTERM: runsvdir exits 0 at once; the service never gets a signal and dies with the namespace', async () => {
+    const svc = svcBinary();
+    const dir = path.join(DIR, 'runit');
+    const services = path.join(dir, 'service');
+    // the service would drain for 300 ms on TERM and say so
+    write(path.join(services, 'app', 'run'), `#!/bin/sh\nexec ${svc} --graceful TERM --drain-ms 300 --name app >>${dir}/app.log 2>&1\n`, 0o755);
+    const run = await startAsInit(['runsvdir', '-P', services], { stdin: 'ignore' });
+    await waitFor('the service ready', () => (/ready/.test(read(`${dir}/app.log`)) ? true : undefined), 15_000);
+    const end = await stop(run);
+    assert.deepEqual(end, { code: 0, signal: null }, 'runsvdir exits 0 by itself');
+    assert.doesNotMatch(read(`${dir}/app.log`), /got|graceful exit/, 'the service was never signalled: the kernel killed it with the namespace');
+    // and the model: runsvdir's TERM is its abrupt end, whatever it supervises
+    const p = predictStop(chainFromArgv(['runsvdir', '-P', services], { sh: 'dash', signal: 'SIGTERM' }), 'SIGTERM');
+    assert.equal(p.outcome, 'abrupt');
+    assert.equal(p.certain, true);
   });
 });

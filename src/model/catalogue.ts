@@ -577,6 +577,27 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     },
     graceful: { signals: ['SIGTERM'], note: 'init:stop()', source: 'https://www.erlang.org/doc/apps/kernel/kernel_app.html#os-signal-event-handler' },
   },
+  {
+    id: 'r',
+    title: 'R (R, Rscript)',
+    kind: 'runtime',
+    names: ['R', 'Rscript'],
+    debian: 'r-base-core',
+    signals: {
+      SIGTERM: {
+        reaction: 'dropped',
+        mask: 'none',
+        note: 'R installs handlers for INT, USR1, USR2 and PIPE (and WINCH at its prompt), none for TERM, and R code has no way to add one: TERM keeps its default action, which PID 1 of a namespace drops',
+        source: `R src/main/main.c init_signal_handlers(); measured with Debian's R 4.2.2 (SigCgt 0x1e4a); ${KERNEL}`,
+      },
+      SIGQUIT: { reaction: 'dropped', mask: 'none', note: 'no QUIT handler either', source: `R src/main/main.c init_signal_handlers(); ${KERNEL}` },
+    },
+    graceful: {
+      signals: [],
+      note: 'R has no stop of its own: run it under an init that turns the stop into its end (pid1 init, tini), or serve the app with a server that stops on SIGTERM',
+      source: 'R src/main/main.c init_signal_handlers()',
+    },
+  },
 
   // ---- Python servers, frameworks and workers ----------------------------------------------------
   {
@@ -1097,6 +1118,28 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
       SIGQUIT: { reaction: 'graceful', status: 0, mask: 'SigCgt', note: 'as TERM', source: 'http://supervisord.org/running.html#signals' },
     },
     graceful: { signals: ['SIGTERM', 'SIGINT', 'SIGQUIT'], note: 'each program gets its own stopsignal', source: 'http://supervisord.org/configuration.html#program-x-section-settings' },
+  },
+  {
+    id: 'runsvdir',
+    title: 'runsvdir (runit)',
+    kind: 'supervisor',
+    // runsvdir-start: Debian's and Ubuntu's older runit packages installed runit's etc/debian/2 under this name, which execs runsvdir -P /etc/service.
+    names: ['runsvdir', 'runsvdir-start'],
+    debian: 'runit',
+    signals: {
+      SIGTERM: {
+        reaction: 'exits',
+        status: 0,
+        mask: 'SigCgt',
+        note: 'runsvdir exits 0 at once without signalling its runsv processes: the services die with the namespace, their stop never runs',
+        source: 'runsvdir(8) ("If runsvdir receives a TERM signal, it exits with 0 immediately"); runit src/runsvdir.c; measured with Debian runit 2.1.2',
+      },
+    },
+    graceful: {
+      signals: [],
+      note: "runsvdir has no stop that waits for its services (on HUP it sends TERM to each runsv and exits at once, 111): run the service itself as PID 1, or use an init that takes the services down first (runit's stage 3, phusion's my_init)",
+      source: 'runsvdir(8); runsv(8)',
+    },
   },
   {
     id: 'mysqld_safe',

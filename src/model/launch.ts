@@ -87,6 +87,8 @@ export interface SupervisedService {
   setSignal: string;
   /** Why pid1 cannot see what it runs. */
   unseen?: string;
+  /** The signal goes to the service's whole process group (supervisord stopasgroup=true), not only to what it execs. */
+  group?: string;
 }
 
 /** A supervised service and what the stop does to it. */
@@ -377,6 +379,11 @@ export interface ChainOptions {
    * distribution's package): its first process, PID 1, exits at start, and the container with it.
    */
   detaches?: (argv: readonly string[], program: Program) => boolean;
+  /**
+   * Where the image builds a program the catalogue knows from a cloned source tree (`git clone .../runit`): the
+   * catalogue describes the released program, and a fork may differ (couchbase's runit), so its stop is unknown.
+   */
+  builtFromSource?: (program: Program) => string | undefined;
 }
 
 /** `#!/usr/bin/env bash -e` -> ['bash', '-e']; `#!/bin/sh` -> ['/bin/sh']. */
@@ -462,7 +469,8 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
       if (interp) {
         rest = [...interp, head, ...rest.slice(1)];
         if (currentArgv === argv && processes.length === 0 && current.length === 0) currentArgv = rest;
-      } else if (text === undefined && looksLikeScript(head)) {
+      } else if (text === undefined && looksLikeScript(head) && asWritten.catalogue === undefined) {
+        // (a name the catalogue knows, such as runsvdir-start, is that program, not an unknown script)
         // The first thing pid1 cannot see decides what it can say (an unknown /bin/sh in front of it, say).
         if (!opaque)
           opaque = {
@@ -677,6 +685,12 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
     if (last.catalogue === 'sleep' && opts.graceSeconds !== undefined && (boundedSeconds(rest.slice(1)) ?? Infinity) <= opts.graceSeconds) return { processes: [] };
     const p: ChainProcess = makeProcess(current, currentArgv, signal, undefined, undefined, source);
     p.finalArgv = rest;
+    const clone = !hidden && last.catalogue !== undefined ? opts.builtFromSource?.(last) : undefined;
+    if (clone !== undefined) {
+      p.handles = 'unknown';
+      p.gracefulOnSignal = 'unknown';
+      p.note = `${last.name} is built in the image from ${clone}: what that build does with the signal may not be what the released program does`;
+    }
     // A supervisor PID 1: what decides the stop is the signal it sends each of its services, and what they do with it.
     const kind = hidden ? undefined : supervisorKind(last, rest);
     const services = kind ? opts.supervised?.(kind, rest) : undefined;
@@ -711,6 +725,24 @@ function superviseOne(service: SupervisedService, opts: ChainOptions): Supervise
   const { supervised: _ignored, args: _cmd, argsUnknown: _unknown, ...rest } = opts;
   const chain = chainFromArgv(service.argv, { ...rest, signal: service.signal, args: [] });
   if (!chain.processes.length) return undefined;
+  const last = chain.processes[chain.processes.length - 1] as ChainProcess;
+  if (service.group && chain.processes.length > 1 && !chain.opaque && !last.nothingToDrain) {
+    // The whole group gets it (stopasgroup), but the run script's shell dies of it at once: supervisord counts the
+    // program stopped when its process exits, ends when all are, and the service is killed mid-stop with the container
+    // (measured: test/supervisors-ns.test.ts).
+    const p = predictSupervisedService(chain, service.signal);
+    const sig = signalName(parseSignal(service.signal));
+    const shell = chain.processes[0] as ChainProcess;
+    return {
+      service,
+      prediction: {
+        ...p,
+        path: [
+          `${sig} -> the process group of ${label(shell)} (${service.group}): ${last.name} gets it too, but ${shell.name} dies of it at once, the supervisor takes the program as stopped, and ${last.name} is killed with the container before its stop completes`,
+        ],
+      },
+    };
+  }
   return { service, prediction: predictSupervisedService(chain, service.signal) };
 }
 

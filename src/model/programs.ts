@@ -82,10 +82,11 @@ export function shellFamilyOfBinary(file: string): ShellFamily | undefined {
 
 /** Does a runtime's argv run a program (a file, `-m MODULE`, `-c CODE`), rather than the runtime on its own? */
 /** Runtimes that, run with no program, read code from stdin (a REPL at a terminal). */
-const REPL_RUNTIMES = new Set(['python', 'node', 'ruby', 'perl', 'erlang']);
+const REPL_RUNTIMES = new Set(['python', 'node', 'ruby', 'perl', 'erlang', 'r']);
 
 function runsProgram(argv: readonly string[]): boolean {
-  return argv.slice(1).some((x) => !x.startsWith('-') || ['-m', '-c', '-e', '--eval', '-r', '-p', '--print'].includes(x));
+  // R: `-f FILE` is covered by FILE, `--file=FILE` is one word
+  return argv.slice(1).some((x) => !x.startsWith('-') || ['-m', '-c', '-e', '--eval', '-r', '-p', '--print'].includes(x) || x.startsWith('--file='));
 }
 
 /** Options (with how many values they take) of wrappers, so that the wrapped command can be found. */
@@ -270,7 +271,8 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown', e
       const prog = entryProgram(entry.kind === 'runtime' || entry.names.includes(name) ? name : entry.id, entry, decides);
       // A bare runtime is its REPL (and `php -a` its shell): it reads from stdin, so with stdin closed it reads end
       // of input and exits 0 at once (measured with stdin at EOF and no tty: python3, node, perl -de0, erl, php -a).
-      if ((REPL_RUNTIMES.has(entry.id) && !runsProgram(a)) || entry.id === 'php-interactive') prog.interactive = true;
+      // (Rscript with no program prints its usage and exits: not a REPL.)
+      if ((REPL_RUNTIMES.has(entry.id) && name !== 'Rscript' && !runsProgram(a)) || entry.id === 'php-interactive') prog.interactive = true;
       return prog;
     }
   }

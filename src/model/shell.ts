@@ -646,6 +646,7 @@ class Walker {
   private readonly records = new Map<number, FinalCommand>();
   private readonly children = new Map<number, { first: Node | null; last: Node | null; op: string | undefined; body: Node | null; command: boolean }>();
   private readonly ifs = new Map<number, { clauses: Clause[]; hasElse: boolean }>();
+  private readonly leftTests = new Map<number, Test | undefined>();
   private readonly cases = new Map<number, { subject: string; items: CaseItem[]; catchAll: boolean }>();
   private readonly loops = new Map<number, LoopFacts>();
   private readonly calls = new Map<number, string>();
@@ -853,12 +854,39 @@ class Walker {
     const { first: left, last: right, op } = this.partsOf(node);
     if (!left || !right || left === right) return { open: paths, ends: NO_ENDS, returned: NO_PATHS };
     const l = this.statement(left, paths, moved(place, { top: false, tail: false, guarded: place.guarded || op === '||' }));
-    const r = this.statement(right, l.open, place);
+    // A test on known positional parameters or environment (`[[ "$1" == server ]] && { ...; exec ...; }`) is
+    // decided per path, as an `if` condition is: only the side it takes is walked.
+    const test = this.testOfLeft(left);
+    let runs: readonly Path[] = l.open;
+    let skips: readonly Path[] = l.open;
+    if (test && (this.testEnv || l.open.some((p) => p.args))) {
+      const go: Path[] = [];
+      const stay: Path[] = [];
+      for (const p of l.open) {
+        const v = conditionOf(test, p.args, this.testEnv);
+        // && runs the right side when the test holds; || when it fails
+        const right = op === '||' ? v !== true : v !== false;
+        const skip = op === '||' ? v !== false : v !== true;
+        if (right) go.push(p);
+        if (skip) stay.push(p);
+      }
+      runs = go;
+      skips = stay;
+    }
+    const r = this.statement(right, runs, place);
     // `a && b`: when a fails, b is skipped and the path has ended its work (the container exits, or the
     // script goes on): a check that failed is not a service. `a || b`: when a succeeds, b is skipped.
     const leftStart = left.startIndex;
-    const skipped = op === '||' ? l.open : l.open.filter((p) => p.service === undefined || p.service.start < leftStart);
+    const skipped = op === '||' ? skips : skips.filter((p) => p.service === undefined || p.service.start < leftStart);
     return { open: cap([...r.open, ...skipped]), ends: [...l.ends, ...r.ends], returned: [...l.returned, ...r.returned] };
+  }
+
+  /** The left side of `a && b` / `a || b` as a test (read from the tree once per node). */
+  private testOfLeft(node: Node): Test | undefined {
+    if (this.leftTests.has(node.id)) return this.leftTests.get(node.id);
+    const t = testOf(node);
+    this.leftTests.set(node.id, t);
+    return t;
   }
 
   private ifFacts(node: Node): { clauses: Clause[]; hasElse: boolean } {

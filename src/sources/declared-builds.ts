@@ -158,10 +158,13 @@ function expandMake(text: string, vars: ReadonlyMap<string, string>, depth = 0):
   return out;
 }
 
-/** What a Makefile declares it builds: its recipes' builds, and image variables for the Dockerfile beside it. */
-export function makefileBuilds(file: string, text: string, cwd: string, exists: (f: string) => boolean): Declared[] {
+/**
+ * What a Makefile declares it builds: its recipes' builds, and image variables for the Dockerfile beside it.
+ * @param runDir where its recipes run: the Makefile's directory, or for an included `*.mk` the includer's.
+ */
+export function makefileBuilds(file: string, text: string, cwd: string, exists: (f: string) => boolean, runDir = path.dirname(file)): Declared[] {
   const mk = readMakefile(text);
-  const dir = path.dirname(file);
+  const dir = runDir;
   const out: Declared[] = [];
   for (const r of mk.recipes) {
     const shell = expandMake(r.text, mk.vars);
@@ -169,12 +172,25 @@ export function makefileBuilds(file: string, text: string, cwd: string, exists: 
     if (BUILD_COMMAND.test(shell)) out.push(...declaredOf(shellBuilds(shell, dir, dir), file, r.line, cwd, exists));
   }
   const beside = path.join(dir, 'Dockerfile');
-  if (!exists(beside)) return out;
+  // an included file's variables name no Dockerfile of their own
+  if (dir !== path.dirname(file) || !exists(beside)) return out;
   for (const v of imageNamesOf(mk)) {
     // a recipe that builds the same image says which Dockerfile (and target) it uses
     if (out.some((d) => d.repo === v.repo)) continue;
     out.push({ repo: v.repo, dockerfile: beside, exact: true, how: `${displayPath(file, cwd)}:${v.line} names ${v.name} = ${v.repo}, built from ${displayPath(beside, cwd)} beside it` });
   }
+  return out;
+}
+
+/**
+ * The files a Makefile includes (`include`, `-include`, `sinclude`), resolved against its directory: the names
+ * written out or made of its settled variables, not a pattern or a variable set elsewhere.
+ */
+export function makefileIncludes(file: string, text: string): string[] {
+  const mk = readMakefile(text);
+  const out: string[] = [];
+  for (const m of text.matchAll(/^[ \t]*(?:-include|sinclude|include)[ \t]+([^#\n]*)/gm))
+    for (const word of expandMake((m[1] as string).trim(), mk.vars).split(/\s+/)) if (word && !/[$*?[]/.test(word)) out.push(path.resolve(path.dirname(file), word));
   return out;
 }
 

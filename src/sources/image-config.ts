@@ -83,6 +83,9 @@ const TRANSPARENT_ENTRYPOINT: Record<string, string> = {
   erlang: 'no ENTRYPOINT',
   // ci/docker-entrypoint.sh: `exec su-exec envoy "$@"` (or `exec "$@"` as root with ENVOY_UID=0).
   'envoyproxy/envoy': 'docker-entrypoint.sh, which execs "$@"',
+  // gitlab.com/nvidia/container-images/cuda: none up to CUDA 11.7; later /opt/nvidia/nvidia_entrypoint.sh, which ends
+  // `if [[ $# -eq 0 ]]; then exec "/bin/bash"; else exec "$@"; fi`.
+  'nvidia/cuda': 'none, or /opt/nvidia/nvidia_entrypoint.sh, which execs "$@" (bash when given nothing)',
   'gcr.io/distroless/static': 'no ENTRYPOINT',
   'gcr.io/distroless/base': 'no ENTRYPOINT',
   'gcr.io/distroless/cc': 'no ENTRYPOINT',
@@ -136,6 +139,8 @@ const IMAGE_CMD: Record<string, string[]> = {
   'redhat/ubi9': ['/bin/bash'],
   'redhat/ubi8-minimal': ['/bin/bash'],
   'redhat/ubi9-minimal': ['/bin/bash'],
+  // no CMD: its base's (ubuntu, rockylinux, ubi: bash), or nvidia_entrypoint.sh's `exec "/bin/bash"` with none
+  'nvidia/cuda': ['/bin/bash'],
   python: ['python3'],
   node: ['node'],
   ruby: ['irb'],
@@ -143,6 +148,18 @@ const IMAGE_CMD: Record<string, string[]> = {
   erlang: ['erl'],
   elixir: ['iex'],
 };
+
+/**
+ * Red Hat's Universal Base Images from Red Hat's registries (`registry.access.redhat.com/ubi9/ubi-minimal`): no
+ * ENTRYPOINT and CMD ["/bin/bash"], as Docker Hub's redhat/ubi9 mirror (the image config of each).
+ */
+const UBI_IMAGES = ['registry.access.redhat.com/', 'registry.redhat.io/'].flatMap((registry) =>
+  ['ubi8', 'ubi9', 'ubi10'].flatMap((v) => [v, `${v}/ubi`, `${v}/ubi-minimal`].map((r) => `${registry}${r}`)),
+);
+for (const image of UBI_IMAGES) {
+  TRANSPARENT_ENTRYPOINT[image] = 'no ENTRYPOINT';
+  IMAGE_CMD[image] = ['/bin/bash'];
+}
 
 /**
  * What a Dockerfile stage with no ENTRYPOINT or CMD of its own runs: the CMD of its official base image,

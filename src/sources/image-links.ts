@@ -18,7 +18,7 @@ import path from 'node:path';
 import { makeDocument, type Document } from '../document/document.js';
 import { DocumentStore } from '../document/store.js';
 import { direntsOnce, readRegularFile } from '../util/files.js';
-import { type Declared, imageRepo, makefileBuilds, makefileNames, scriptBuilds, workflowBuilds } from './declared-builds.js';
+import { type Declared, imageRepo, makefileBuilds, makefileIncludes, makefileNames, scriptBuilds, workflowBuilds } from './declared-builds.js';
 import { parseImageRef, shellOfImage } from './images.js';
 import { BUILD_VALUE_FLAGS } from './shell-builds.js';
 import { displayPath } from '../document/document.js';
@@ -49,6 +49,8 @@ const SKAFFOLD = /^skaffold(\.[\w-]+)?\.ya?ml$/i;
 const CLOUDBUILD = /^cloudbuild(\.[\w-]+)?\.ya?ml$/i;
 const COMPOSE = /^(compose|docker-compose)([.-][^/\\]+)?\.ya?ml$/i;
 const MAKEFILE = /^(GNUmakefile|[Mm]akefile)$/;
+/** A makefile another includes (`include scripts/makefiles/Docker.mk`): its recipes run where the includer's do. */
+const INCLUDED_MAKEFILE = /^[\w.-]+\.mk$/;
 /** Shell build scripts: `*.sh`, and the usual names of extensionless ones. */
 const SCRIPT = /\.(sh|bash)$|^(build|docker-build|build-docker|build-images?)$/i;
 const WORKFLOW = /\.ya?ml$/i;
@@ -63,7 +65,7 @@ const MAX_SCRIPT_BYTES = 256 * 1024;
 
 interface RepoFiles {
   dockerfiles: string[];
-  /** skaffold, cloudbuild and compose files, Makefiles and the root's GitHub Actions workflows. */
+  /** skaffold, cloudbuild and compose files, Makefiles (and the `*.mk` files they include) and the root's GitHub Actions workflows. */
   buildFiles: string[];
   /** Shell scripts that may build an image. */
   scripts: string[];
@@ -130,7 +132,7 @@ function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
       else if (DOCKERFILE.test(e.name)) out.dockerfiles.push(path.join(dir, e.name));
       else if (SCRIPT.test(e.name)) out.scripts.push(path.join(dir, e.name));
       else {
-        if (SKAFFOLD.test(e.name) || CLOUDBUILD.test(e.name) || COMPOSE.test(e.name) || MAKEFILE.test(e.name)) out.buildFiles.push(path.join(dir, e.name));
+        if (SKAFFOLD.test(e.name) || CLOUDBUILD.test(e.name) || COMPOSE.test(e.name) || MAKEFILE.test(e.name) || INCLUDED_MAKEFILE.test(e.name)) out.buildFiles.push(path.join(dir, e.name));
         if (YAML_FILE.test(e.name)) out.yamls.push(path.join(dir, e.name));
       }
     }
@@ -254,7 +256,19 @@ function namesOf(f: string): { names: string[]; bySuffix: boolean } {
   if (suffix !== undefined) return { names: [suffix], bySuffix: true };
   if (!/^(dockerfile|containerfile)$/.test(base)) return { names: [], bySuffix: false };
   const dir = path.basename(path.dirname(f)).toLowerCase();
-  return { names: [dir, `${path.basename(path.dirname(path.dirname(f))).toLowerCase()}-${dir}`], bySuffix: false };
+  const parent = path.basename(path.dirname(path.dirname(f))).toLowerCase();
+  // a version directory (`nginx-php/7.1/`, `cuda-theano/cuda_v7.5/`) is a build of its parent's image, at that version
+  return { names: [dir, `${parent}-${dir}`, ...(VERSION_DIR.test(dir) ? [parent] : [])], bySuffix: false };
+}
+
+/** A directory named for a version: `7.1`, `v2`, `cuda_v7.5` (a version at its end, after `_`, `-` or `v`). */
+const VERSION_DIR = /(^|[_-])v?\d+(\.\d+)*$/;
+
+/** Does a version directory hold the build of this tag (`7.1` in `7.1/` or `cuda_v7.5/`)? */
+function dirHoldsTag(file: string, tag: string): boolean {
+  const dir = path.basename(path.dirname(file)).toLowerCase();
+  const t = tag.toLowerCase().replace(/^v/, '');
+  return VERSION_DIR.test(dir) && (dir === t || dir.replace(/^.*?(?:^|[_-])v?(?=\d)/, '') === t);
 }
 
 /**
@@ -502,25 +516,41 @@ export class ImageLinker {
       return workflowBuilds(f, yamlDocs(f, this.share, 'kubernetes'), path.dirname(path.dirname(path.dirname(f))), this.cwd, existsFile);
     const text = this.share.text(f);
     if (text === undefined) return [];
+    if (INCLUDED_MAKEFILE.test(name)) return this.includers(f).flatMap((dir) => makefileBuilds(f, text, this.cwd, existsFile, dir));
     return MAKEFILE.test(name) ? makefileBuilds(f, text, this.cwd, existsFile) : scriptBuilds(f, text, this.cwd, existsFile);
+  }
+
+  /**
+   * The directories an included makefile's recipes run in: those of the repository's Makefiles that include it
+   * (make reads an included file in place, and runs every recipe in the directory make runs in); its own
+   * directory when none does (`make -f x.mk`).
+   */
+  private includers(mk: string): string[] {
+    const dirs = new Set<string>();
+    for (const f of this.repoFiles().buildFiles) {
+      if (!MAKEFILE.test(path.basename(f))) continue;
+      const text = this.share.text(f);
+      if (text !== undefined && makefileIncludes(f, text).includes(mk)) dirs.add(path.dirname(f));
+    }
+    return dirs.size ? [...dirs] : [path.dirname(mk)];
   }
 
   /**
    * @param near only Dockerfiles under this directory count for the name match (a compose file's own folder:
    *   `gotify/server` must not link to some other project's `server/Dockerfile` elsewhere in a collection).
    */
-  link(image: string, near?: string): ImageLinkResult {
-    const key = `${image}\0${near ?? ''}`;
+  link(image: string, near?: string, beside?: string): ImageLinkResult {
+    const key = `${image}\0${near ?? ''}\0${beside ?? ''}`;
     let r = this.links.get(key);
     if (!r) {
-      r = this.linkNow(image, near);
+      r = this.linkNow(image, near, beside);
       this.links.set(key, r);
     }
     return r;
   }
 
-  private linkNow(image: string, near?: string): ImageLinkResult {
-    const r = this.linkByRepository(image, near);
+  private linkNow(image: string, near?: string, beside?: string): ImageLinkResult {
+    const r = this.linkByRepository(image, near, beside);
     if (!r.link || r.link.how.startsWith('--image-map')) return r;
     // only a digest pins a past build for sure: a tag (`hello-app:1.0`) may be rebuilt from today's source
     const { tag, digest } = parseImageRef(image);
@@ -529,7 +559,7 @@ export class ImageLinker {
     return newer ? { older: { tag, newer } } : r;
   }
 
-  private linkByRepository(image: string, near?: string): ImageLinkResult {
+  private linkByRepository(image: string, near?: string, beside?: string): ImageLinkResult {
     const n = imageNames(image);
     for (const key of [n.full, n.repo, n.last]) {
       const to = this.map[key];
@@ -581,8 +611,36 @@ export class ImageLinker {
       if (byTag) return { link: { dockerfile: byTag, how: `the image name "${n.last}" and tag "${tag}" match ${displayPath(byTag, this.cwd)}` } };
       return { link: { dockerfile: hit, how: `the image name "${n.last}" matches ${displayPath(hit, this.cwd)}` } };
     }
-    if (hits.length > 1) return { ambiguous: hits };
-    return {};
+    if (hits.length > 1) {
+      // one image, a version directory per tag (`kaixhin/cuda-theano:7.5` -> cuda-theano/cuda_v7.5/Dockerfile)
+      const tag = parseImageRef(image).tag;
+      const byTag = hits.filter((h) => dirHoldsTag(h, tag));
+      if (byTag.length === 1) return { link: { dockerfile: byTag[0] as string, how: `the image name "${n.last}" and tag "${tag}" match ${displayPath(byTag[0] as string, this.cwd)}` } };
+      return { ambiguous: hits };
+    }
+    return beside ? this.linkBeside(image, name, beside, near === undefined) : {};
+  }
+
+  /**
+   * A manifest or compose file beside the one Dockerfile of its own folder, naming a placeholder (`<image> # image built
+   * from dockerfile`), or a manifest (`byName`; a compose folder's names were matched under it already) naming an image
+   * whose last name part ends in the folder's name (`volcanosh/example-mpi` in `mpi/`): the sample's own build.
+   */
+  private linkBeside(image: string, name: string, beside: string, byName: boolean): ImageLinkResult {
+    const dir = path.resolve(beside);
+    const own = this.repoFiles().dockerfiles.filter((f) => path.dirname(path.resolve(f)) === dir);
+    if (own.length !== 1) return {};
+    const folder = path.basename(dir).toLowerCase();
+    const placeholder = /^<[^<>]+>$/.test(image.trim());
+    // only a name that ends in the folder's (`example-mpi`): `kafka-manager-arm` in kafka/arm, or grafana's
+    // `grafana-image-renderer` beside a grafana Dockerfile, are other images
+    const named = byName && folder.length >= 3 && (name.endsWith(`-${folder}`) || name.endsWith(`_${folder}`));
+    if (!placeholder && !named) return {};
+    const file = own[0] as string;
+    const why = placeholder
+      ? `the placeholder "${image}" sits beside ${displayPath(file, this.cwd)}, its folder's only Dockerfile`
+      : `the image name "${name}" ends in "${folder}", the folder of ${displayPath(file, this.cwd)}, its only Dockerfile`;
+    return { link: { dockerfile: file, how: why } };
   }
 }
 

@@ -178,6 +178,8 @@ export interface DockerfileLaunch extends LaunchBase {
   workdir: string;
   /** What a binary of the image is, from the build that made it (a Go program: its package's verdict). */
   linkProgram?: CompiledProgramSource;
+  /** The names the build puts in an image directory (from the build context), for an image built on this one. */
+  listDir?: (dir: string) => string[];
 }
 
 export interface ScriptLaunch extends LaunchBase {
@@ -284,6 +286,8 @@ export interface ProbedImage {
     workdir: string;
     /** An image file, as that build puts it there. */
     readFile: (path: string) => string | undefined;
+    /** The names that build puts in an image directory (s6 service directories, supervisord's conf.d). */
+    listDir?: (dir: string) => string[];
   };
   entrypoint?: string[];
   cmd?: string[];

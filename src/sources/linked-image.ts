@@ -9,9 +9,12 @@ import { imageConfigFromDockerfile, imageConfigFromRef, type ImageConfig } from 
 import type { ImageLinker } from './image-links.js';
 import type { SourceOptions } from './launch.js';
 
-/** Link `image` (by name only to Dockerfiles under `near`, when given), analyse the Dockerfile it links to (its target stage), or fall back to the reference. */
-export function linkedImageConfig(image: string, where: Span, store: DocumentStore, opts: SourceOptions, linker: ImageLinker, near?: string): ImageConfig {
-  const r = linker.link(image, near);
+/**
+ * Link `image` (by name only to Dockerfiles under `near`, when given; `beside`: the folder of the file that names it),
+ * analyse the Dockerfile it links to (its target stage), or fall back to the reference.
+ */
+export function linkedImageConfig(image: string, where: Span, store: DocumentStore, opts: SourceOptions, linker: ImageLinker, near?: string, beside?: string): ImageConfig {
+  const r = linker.link(image, near, beside);
   if (r.link) {
     const d = store.read(r.link.dockerfile, 'dockerfile');
     if (!d) {

@@ -7,7 +7,7 @@
  * Kubernetes documents the same for `command`/`args` (tasks/inject-data-application/define-command-argument-container).
  */
 import type { Document, Origin, Span } from '../document/document.js';
-import { chainFromArgv, predictStop, predictStopSharedPid, uncatchableChain } from '../model/launch.js';
+import { type ChainOptions, chainFromArgv, predictStop, predictStopSharedPid, uncatchableChain } from '../model/launch.js';
 import type { ImageConfig } from './image-config.js';
 import { isWindowsImage, WINDOWS_NOTE } from './images.js';
 import type { ChainInputs, LaunchPart, OrchestratedLaunch, StopPlan, StopSignalFact, Unresolved } from './launch.js';
@@ -91,6 +91,9 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
       ...(img.readScript ? { readScript: img.readScript } : {}),
       // Without a build context pid1 still knows what some modules do (`python -m http.server`).
       programSource: programSourceReader(img.readScript ?? (() => undefined), s.workingDir ?? img.workdir ?? '/', stopSignal.signal, img.linkProgram),
+      // what the image's own build says, as for its Dockerfile's launch: a supervisor's services, a daemonizing php-fpm,
+      // what pip installed, a program built from a cloned repository
+      ...buildFacts(img),
     },
     ...(s.stop.sharedPidNamespace && s.stop.sharedPidWith ? { sharedPid: s.stop.sharedPidWith } : {}),
   };
@@ -156,4 +159,16 @@ export function relatedFor(
   }
   // a finding in the Dockerfile that builds the image: point back at the service or container
   return { file: l.doc.file, range: l.doc.lines.range(l.anchor.start, l.anchor.end), message: `${l.label} (${l.where}) runs this image` };
+}
+
+/** The facts of the image's build (its Dockerfile's launch model) that hold whatever command the container runs. */
+function buildFacts(img: ImageConfig): Pick<ChainOptions, 'supervised' | 'detaches' | 'pipInstalls' | 'builtFromSource'> {
+  const o = img.dockerfile?.model?.options;
+  if (!o) return {};
+  return {
+    ...(o.supervised ? { supervised: o.supervised } : {}),
+    ...(o.detaches ? { detaches: o.detaches } : {}),
+    ...(o.pipInstalls ? { pipInstalls: o.pipInstalls } : {}),
+    ...(o.builtFromSource ? { builtFromSource: o.builtFromSource } : {}),
+  };
 }

@@ -130,7 +130,7 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
       const siblings = opts.path && opts.listDir ? (opts.listDir(dir) ?? []).filter((f) => f.endsWith('.go') && !f.endsWith('_test.go') && path.posix.join(dir, f) !== opts.path) : [];
       const sources = [{ file, text }, ...siblings.map((f) => ({ file: path.posix.join(dir, f), text: opts.readFile?.(path.posix.join(dir, f)) ?? '' }))];
       const roots = sources.map((s) => parse(s.text).rootNode);
-      serves ||= sources.some((s) => servesGo(s.text));
+      serves ||= sources.some((s) => servesGo(s.text, true));
       callers.push(...roots);
       sources.forEach((s, i) => {
         const others = roots.filter((_, j) => j !== i);
@@ -166,7 +166,7 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
         continue;
       }
       const fresh = found.files.filter((f) => !followed.has(f.file));
-      if (language === 'go') serves ||= fresh.some((f) => servesGo(f.text));
+      if (language === 'go') serves ||= fresh.some((f) => servesGo(f.text, false));
       if (fresh.length === 0) continue; // a module already read (demo_pb2_grpc.py imports demo_pb2, which the entry imports too)
       if (followed.size + fresh.length > FOLLOW_LIMIT) {
         unseen.push({ ...ref, kind: 'local' });
@@ -239,7 +239,7 @@ const covers = (signals: string[] | 'all' | undefined, stop: string): boolean =>
  * (corpus/README.md: "a Go one-shot that sends one metric" is graceful; a server ended at once is lost).
  */
 const GO_SERVES = [
-  /\b(?:ListenAndServe(?:TLS)?|Serve(?:TLS|HTTP|Conn)?|ListenPacket|Listen|ListenTCP|ListenUnix|Spin|RunTLS|RunListener|RunUnix|StartReceiver)\s*\(/,
+  /\b(?:ListenAndServe(?:TLS)?|Serve(?:TLS|Conn)?|ListenPacket|Listen|ListenTCP|ListenUnix|Spin|RunTLS|RunListener|RunUnix|StartReceiver)\s*\(/,
   /\.(?:Run|Start)\([^)\n]*"[^"\n]*:\d*"/,
   /\bexec\.Command(?:Context)?\s*\(/,
   /\.(?:Run|Start)\(\s*(?:"[^"]*:\d*"|[\w.]*(?:[Aa]ddr(?:ess)?|[Pp]ort|[Ll]isten)\w*\s*[),]|fmt\.Sprintf|net\.JoinHostPort|":"\s*\+)/,
@@ -248,10 +248,18 @@ const GO_SERVES = [
 ];
 /** A deferred call that only releases a resource the kernel releases anyway at exit (not a shutdown to run). */
 const GO_RELEASE = /^\s*defer\s+(?:[\w.[\]()]+\.)?(?:Close|Stop|Unlock|RUnlock|Done|Release|cancel|stop)\(\)\s*(?:\/\/.*)?$/;
-function servesGo(text: string): boolean {
-  if (GO_SERVES.some((re) => re.test(text))) return true;
-  // A deferred call that does something (prints, flushes, waits) is a shutdown the runtime's exit skips.
-  return text.split('\n').some((l) => /^\s*defer\s/.test(l) && !GO_RELEASE.test(l));
+/**
+ * A function or method declaration's head (`func (s *Server) Serve(`): a server defined is not a server run. (A
+ * call of ServeHTTP is not one either: it hands one request to a handler, as middleware does.)
+ */
+const GO_FUNC_HEAD = /^func\s*(?:\([^)]*\)\s*)?\w+\s*(?:\[[^\]]*\]\s*)?\(/gm;
+function servesGo(text: string, main: boolean): boolean {
+  const calls = text.replace(GO_FUNC_HEAD, '');
+  if (GO_SERVES.some((re) => re.test(calls))) return true;
+  // A deferred call that does something (prints, flushes, waits) is a shutdown the runtime's exit skips: in the
+  // main package, whose functions run for the program's life. A library's defers end its own calls (a latency
+  // recorded when a request returns: jaeger's esclient), and most of a package read is never called at all.
+  return main && text.split('\n').some((l) => /^\s*defer\s/.test(l) && !GO_RELEASE.test(l));
 }
 
 function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, stop: string, serves: boolean): ProgramSourceVerdict {

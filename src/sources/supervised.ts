@@ -260,6 +260,9 @@ function programService(name: string, sec: IniSection, file: string, files: Imag
     signal: signal ?? 'SIGTERM',
     signalFrom: stop ? `stopsignal=${stop} in [program:${name}]` : 'no stopsignal: TERM',
     setSignal: `set stopsignal={NAME} in [program:${name}] of ${file}`,
+    // stopasgroup: the stop signal goes to the program's process group (supervisord puts each program in its own:
+    // process.py _spawn_as_child setpgrp; killasgroup only widens the SIGKILL)
+    ...(/^(true|yes|on|1)$/i.test(sec.values.get('stopasgroup') ?? '') ? { group: `stopasgroup=true in [program:${name}]` } : {}),
   };
   if (stop && !signal) return { ...base, unseen: `its stopsignal \`${stop}\` is not a signal pid1 knows` };
   const command = sec.values.get('command');

@@ -12,6 +12,11 @@ const GO = (main: string): { dockerfile: string; files: Record<string, string> }
     'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/server ./cmd/server\nFROM gcr.io/distroless/static\nCOPY --from=build /out/server /server\nENTRYPOINT ["/server"]\n',
   files: { 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'cmd/server/main.go': main },
 });
+/** The jaeger hotrod layout: a binary built outside the Dockerfile (Makefile, CI) and copied from the build context. */
+const GO_COPIED = (files: Record<string, string>, copy = 'COPY app-linux-$TARGETARCH /go/bin/app-linux\nENTRYPOINT ["/go/bin/app-linux"]'): { dockerfile: string; files: Record<string, string> } => ({
+  dockerfile: `FROM scratch\nARG TARGETARCH\n${copy}\n`,
+  files: { 'go.mod': 'module example.com/app\n\ngo 1.22\n', ...files },
+});
 const GO_HTTP = 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", nil)\n}\n';
 const GO_NOTIFY =
   'package main\n\nimport (\n\t"context"\n\t"net/http"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)\n\tdefer stop()\n\tsrv := &http.Server{Addr: ":8080"}\n\tgo srv.ListenAndServe()\n\t<-ctx.Done()\n\tsrv.Shutdown(context.Background())\n}\n';
@@ -89,6 +94,9 @@ ruleTester(rule, {
       ...PY('"""The app."""\nfrom flask import Flask, jsonify\n\napp = Flask(__name__)\n\n@app.route("/")\ndef hello():\n    return jsonify(ok=True)\n'),
     },
     { name: 'a Go binary whose package takes SIGTERM with signal.NotifyContext', ...GO(GO_NOTIFY) },
+    { name: 'a Go binary copied from the build context (built outside the Dockerfile): its package takes SIGTERM with signal.NotifyContext', ...GO_COPIED({ 'main.go': GO_NOTIFY }) },
+    { name: 'a binary committed in the build context: nothing says it is Go', ...GO_COPIED({ 'main.go': GO_HTTP, 'app-linux-amd64': '\u007fELF\u0000\u0000' }) },
+
     {
       name: 'a binary of unknown origin is not taken for Go',
       dockerfile: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN make\nFROM scratch\nCOPY --from=build /src/server /server\nCMD ["/server"]\n',
@@ -115,8 +123,41 @@ ruleTester(rule, {
     { name: 'compose: sleep 9s against the 10 s stop_grace_period', compose: 'services:\n  wait:\n    image: busybox:1.36\n    command: ["sleep", "9s"]\n' },
     // The stop comes after the sleep began, so a sleep as long as the grace still ends before the SIGKILL.
     { name: 'compose: sleep 10 against the 10 s stop_grace_period', compose: 'services:\n  wait:\n    image: busybox:1.36\n    command: ["sleep", "10"]\n' },
+    // runit's runsvdir as built in the image from a cloned fork (couchbase's): the catalogue describes the released runit.
+    {
+      name: 'runsvdir built from a cloned runit fork: its stop is left open',
+      dockerfile:
+        'FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y git gcc make && git clone https://github.com/couchbasedeps/runit && cd runit && make\nCOPY service /etc/service\nCMD ["runsvdir", "-P", "/etc/service"]\n',
+      files: { 'service/app/run': '#!/bin/sh\nexec app\n' },
+    },
+    { name: 'R with no stdin (compose): non-interactive R reads end of input and exits at once', compose: 'services:\n  r:\n    image: r-base:4.4.1\n    command: ["R", "--vanilla"]\n' },
   ],
   invalid: [
+    // runsvdir(8): "If runsvdir receives a TERM signal, it exits with 0 immediately" (measured: test/supervisors-ns.test.ts).
+    {
+      name: "runit's runsvdir from the distribution's package as PID 1",
+      dockerfile: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y runit nginx\nCOPY service /etc/service\nCMD ["runsvdir", "-P", "/etc/service"]\n',
+      files: { 'service/nginx/run': '#!/bin/sh\nexec nginx -g "daemon off;"\n' },
+      errors: [{ messageId: 'exits', severity: 'error', message: /`runsvdir -P \/etc\/service` exits at once on SIGTERM/ }],
+    },
+    {
+      name: "Ubuntu's runsvdir-start (it execs runsvdir) from an entrypoint script, for the service's CMD",
+      dockerfile: 'FROM ubuntu:16.04\nRUN apt-get update && apt-get install -y runit\nCOPY entrypoint.sh /\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["couchbase-server"]\n',
+      files: { 'entrypoint.sh': '#!/bin/bash\nset -e\n[[ "$1" == "couchbase-server" ]] && {\n    echo starting\n    exec /usr/sbin/runsvdir-start\n}\nexec "$@"\n' },
+      errors: [{ messageId: 'exits', severity: 'error', message: /`\/usr\/sbin\/runsvdir-start` exits at once on SIGTERM/ }],
+    },
+    // R installs no SIGTERM handler (measured: test/catalogue-ns.test.ts); docker run -it keeps R at its prompt.
+    {
+      name: "the R prompt (rocker's r-base CMD)",
+      dockerfile: 'FROM debian:testing\nRUN apt-get update && apt-get install -y r-base\nCMD ["R"]\n',
+      errors: [{ messageId: 'dropped', severity: 'error', message: /`R` has no handler for SIGTERM/ }],
+    },
+    {
+      name: 'a plumber API run by Rscript',
+      dockerfile: 'FROM r-base:4.4.1\nWORKDIR /app\nCOPY server.R .\nCMD ["Rscript", "server.R"]\n',
+      files: { 'server.R': 'library(plumber)\nr <- plumb("api.R")\nr$run(port = 8080, host = "0.0.0.0")\n' },
+      errors: [{ messageId: 'dropped', severity: 'error', message: /`Rscript server.R` has no handler for SIGTERM/ }],
+    },
     {
       name: 'a Python worker whose only third-party import pid1 has not verified (presumed to leave the signal alone)',
       dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY main.py .\nCMD ["python", "main.py"]\n',
@@ -255,6 +296,25 @@ ruleTester(rule, {
       dockerfile: 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server ./cmd/server\nFROM alpine:3.20\nCOPY --from=0 /out/server /usr/local/bin/api\nCMD ["api"]\n',
       files: GO(GO_HTTP).files,
       errors: [{ messageId: 'exits', file: 'main.go', line: 6 }],
+    },
+    {
+      name: 'a Go server built outside the Dockerfile and copied from the build context, no signal.Notify (jaeger hotrod)',
+      ...GO_COPIED({ 'main.go': GO_HTTP }),
+      errors: [
+        {
+          messageId: 'exits',
+          severity: 'error',
+          file: 'main.go',
+          line: 6,
+          message:
+            /`\/go\/bin\/app-linux` exits at once on SIGTERM \(net\/http.*copied from the build context \(app-linux-\$TARGETARCH, .*Dockerfile:3\), where no such file is committed: taken to be `go build` of \.\/ /,
+        },
+      ],
+    },
+    {
+      name: "several main packages under cmd/: the copied file's name picks cmd/api, which has no signal.Notify",
+      ...GO_COPIED({ 'cmd/api/main.go': GO_HTTP, 'cmd/worker/main.go': GO_NOTIFY }, 'COPY api-linux-amd64 /usr/local/bin/api\nCMD ["api"]'),
+      errors: [{ messageId: 'exits', file: 'main.go', line: 6, message: /of \.\/cmd\/api / }],
     },
     {
       name: 'a compose service built from the Dockerfile',

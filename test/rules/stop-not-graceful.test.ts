@@ -39,6 +39,18 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    // Red Hat's UBI from Red Hat's registry: no ENTRYPOINT, CMD ["/bin/bash"] (as Docker Hub's redhat/ubi9).
+    {
+      name: 'no CMD on registry.access.redhat.com/ubi9/ubi-minimal: bash at its prompt',
+      dockerfile: 'FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\nRUN microdnf install -y python3\n',
+      errors: [{ severity: 'error', message: /PID 1: bash, service: bash/ }],
+    },
+    // nvidia/cuda sets no CMD (its base's /bin/bash runs) or, from CUDA 11.8, an entrypoint that execs bash when given none.
+    {
+      name: 'no CMD on nvidia/cuda: bash at its prompt',
+      dockerfile: 'FROM nvidia/cuda:8.0-cudnn6-devel-ubuntu14.04\nRUN apt-get update && apt-get install -y python\n',
+      errors: [{ severity: 'error', message: /PID 1: bash, service: bash/ }],
+    },
     // Official base images' CMD (their Dockerfiles): debian `bash`, alpine `/bin/sh`; interactive shells ignore SIGTERM (test/catalogue-ns.test.ts).
     {
       // docker-library/openjdk: jshell came with Java 9 (JEP 222); the 8 images set no CMD and run Debian's bash
@@ -82,6 +94,34 @@ ruleTester(rule, {
       dockerfile: 'FROM alpine:3.20\nRUN apk add s6 php83-fpm su-exec\nCOPY s6.d /etc/s6.d\nCMD ["su-exec", "app", "s6-svscan", "/etc/s6.d"]\n',
       files: { 's6.d/php/run': '#!/bin/sh\nexec php-fpm83 -F\n', 's6.d/.s6-svscan/finish': '#!/bin/sh\nexit 0\n' },
       errors: [{ severity: 'error', message: /service: php-fpm/, suggestion: /put SIGQUIT in \/etc\/s6.d\/php\/down-signal/ }],
+    },
+    {
+      name: 'supervisord: a bash run script that does not exec java, without stopasgroup: the JVM never gets TERM',
+      dockerfile:
+        'FROM debian:bookworm\nRUN apt-get update && apt-get install -y supervisor\nCOPY supervisord.conf /etc/supervisor/conf.d/app.conf\nCOPY start-app.sh /opt/bin/start-app.sh\nCMD ["/usr/bin/supervisord", "-n"]\n',
+      files: { 'supervisord.conf': '[supervisord]\nnodaemon=true\n\n[program:app]\ncommand=/opt/bin/start-app.sh\n', 'start-app.sh': '#!/bin/bash\necho starting\njava -jar /app.jar\n' },
+      errors: [{ severity: 'error', message: /service: java/ }],
+    },
+    // stopasgroup=true: java gets TERM too, but bash dies at once and supervisord exits: the JVM is cut (test/supervisors-ns.test.ts).
+    {
+      name: 'supervisord: the same script with stopasgroup=true: java gets TERM too, and is cut when bash dies',
+      dockerfile:
+        'FROM debian:bookworm\nRUN apt-get update && apt-get install -y supervisor\nCOPY supervisord.conf /etc/supervisor/conf.d/app.conf\nCOPY start-app.sh /opt/bin/start-app.sh\nCMD ["/usr/bin/supervisord", "-n"]\n',
+      files: {
+        'supervisord.conf': '[supervisord]\nnodaemon=true\n\n[program:app]\ncommand=/opt/bin/start-app.sh\nstopasgroup=true\n',
+        'start-app.sh': '#!/bin/bash\necho starting\njava -jar /app.jar\n',
+      },
+      errors: [{ severity: 'error', message: /service: java/ }],
+    },
+    // A compose service of an image built here runs its supervisor with the programs that build gives it.
+    {
+      name: "compose: a command that runs the image's supervisord gets the programs the image's build gives it",
+      compose: 'services:\n  web:\n    build: .\n    command: ["/usr/bin/supervisord", "-n"]\n',
+      files: {
+        Dockerfile: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y supervisor nginx gunicorn\nCOPY supervisord.conf /etc/supervisor/conf.d/app.conf\nCMD ["gunicorn", "app:app"]\n',
+        'supervisord.conf': '[supervisord]\nnodaemon=true\n\n[program:nginx]\ncommand=nginx -g "daemon off;"\n',
+      },
+      errors: [{ severity: 'error', message: /service: nginx/ }],
     },
     {
       name: 'supervisord: a program whose script the files do not show is uncertain (warning, not error)',

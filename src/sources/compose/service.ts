@@ -257,7 +257,7 @@ function imageFromRef(p: Project, ref: string, where: Span, dir: string): ImageC
   const have = p.dockerfiles.get(key);
   if (have) return have;
   // by name, only a Dockerfile in the compose file's own folder (or below): a collection has many `server/`s
-  const cfg = linkedImageConfig(ref, where, p.store, p.opts, linkerFor(p.store, dir, p.opts.imageMap), dir);
+  const cfg = linkedImageConfig(ref, where, p.store, p.opts, linkerFor(p.store, dir, p.opts.imageMap), dir, dir);
   p.dockerfiles.set(key, cfg);
   return cfg;
 }

@@ -33,6 +33,19 @@ export interface ContextFiles extends ContextDirs {
   read(rel: string): Document | undefined;
   /** The names in a directory of the build context; undefined when it is not one. */
   list(rel: string): string[] | undefined;
+  /**
+   * The tree around the build context on the host (absolute paths, inside what pid1 was given): where a binary
+   * built outside the Dockerfile was built from (its go.mod is often above the context).
+   */
+  host?: HostFiles;
+}
+
+/** Files of the host tree, by absolute path. */
+export interface HostFiles {
+  /** The build context's directory. */
+  dir: string;
+  read(abs: string): Document | undefined;
+  list(abs: string): string[] | undefined;
 }
 
 /** One `go build` / `go install` in a RUN. */
@@ -91,6 +104,11 @@ type Writer =
   | { kind: 'mod-init'; module: string }
   /** Written by something pid1 does not read into (a heredoc, an image's file, a binary of the build context). */
   | { kind: 'other' }
+  /**
+   * A COPY/ADD of a build-context file that is not committed: the build cannot succeed without it (BuildKit fails
+   * on a missing COPY source), so something outside the Dockerfile made it (a Makefile or CI `go build`).
+   */
+  | { kind: 'uncommitted'; rel: string; copy: CopyOp }
   /** A cargo command wrote it: the binary `bin` of the package in `dir` (absent with `why`: what pid1 cannot follow). */
   | { kind: 'cargo'; stage: Stage; path: string; run: RunOp; cmd: CargoCommand; crate?: CargoCrate; why?: string }
   /** Nothing pid1 sees wrote it: the base image, or a RUN that is not a go command. */
@@ -239,12 +257,46 @@ export class StageFiles {
           continue;
         }
         const rel = path.posix.normalize(cand);
-        if (rel.startsWith('../') || !this.ctx.isFile(rel)) continue; // a directory copied whole need not hold it
+        if (rel.startsWith('../')) continue;
+        if (!this.ctx.isFile(rel)) {
+          // The source names this very file (not a directory copied whole, which need not hold it) and it is not there.
+          if (cand === src && this.uncommitted(rel)) return { kind: 'uncommitted', rel, copy: c };
+          continue;
+        }
         const doc = this.ctx.read(rel);
         return doc ? { kind: 'context', rel, doc, copy: c } : { kind: 'other' };
       }
     }
     return stage.parent ? this.writer(stage.parent, p) : { kind: 'none' };
+  }
+
+  /**
+   * A file COPY names that the build context does not hold, in a directory it does: a build output. A name with a
+   * build argument in it (`app-linux-$TARGETARCH`) only when no file of the directory matches it for any value.
+   */
+  private uncommitted(rel: string): boolean {
+    if (this.ctx.isDir(rel) || rel.endsWith('/') || /[*?[]/.test(rel)) return false;
+    const dir = path.posix.dirname(rel);
+    if (dir.includes('$')) return false;
+    const names = this.ctx.list(dir);
+    if (!names) return false;
+    const name = path.posix.basename(rel);
+    if (!name.includes('$')) return !names.includes(name);
+    const anyValue = globToRe(name.replace(/\$\{[^}]*\}|\$\w+/g, '*'));
+    return !names.some((n) => anyValue.test(n));
+  }
+
+  /** Some COPY/ADD reads the build context: a program it copies may be a binary built outside the Dockerfile. */
+  get mayCopyBuilt(): boolean {
+    this.copiesContext ??= this.ctx.host !== undefined && this.stages.some((s) => s.copies.some((c) => c.from === undefined && c.sources.some((x) => !x.startsWith('<<'))));
+    return this.copiesContext;
+  }
+
+  private copiesContext: boolean | undefined;
+
+  /** The host tree around the build context, when pid1 may read it. */
+  get host(): HostFiles | undefined {
+    return this.ctx.host;
   }
 
   /** The text of an image file (from the build context, or a go.mod that `go mod init` wrote). */
@@ -704,6 +756,7 @@ function describe(o: Output): string {
  * with `runtime: 'go'`; undefined when something else wrote it.
  */
 export function goBinaryVerdict(built: BuiltBinary, o: GoLinkOptions): SourceVerdict | undefined {
+  if (built.writer.kind === 'uncommitted') return copiedBuildVerdict(built.path, built.writer, o);
   return built.writer.kind === 'go' ? verdictFor(built.path, built.writer, o) : undefined;
 }
 
@@ -744,38 +797,150 @@ function analyzePackage(p: string, out: Output, pkg: Extract<Package, { kind: 'd
   const goarch = cmd.env.get('GOARCH');
   const cgo = cmd.env.get('CGO_ENABLED');
   const target: BuildTarget = { tags: new Set(tags), ...(goarch ? { goarch } : {}), ...(cgo === '0' ? { cgo: false } : cgo === '1' ? { cgo: true } : {}), race: cmd.args.race };
-  /** The files of a package directory that this build compiles (build constraints for linux). */
-  const compiled = (dir: string, only?: readonly string[]): string[] | undefined => {
-    const names = only ? only.map((f) => path.posix.basename(f)) : [...files.list(stage, dir, before)].filter((n) => n.endsWith('.go')).sort();
-    const kept = names.filter((n) => {
-      const text = files.read(stage, path.posix.join(dir, n), before);
-      return text !== undefined && buildsFile(n, text, target) !== false;
-    });
-    return kept.length ? kept : undefined;
+  const source: PackageFiles = {
+    read: (f) => files.read(stage, f, before),
+    goFiles: (dir) => [...files.list(stage, dir, before)].filter((n) => n.endsWith('.go')).sort(),
+    moduleAt: (dir) => files.moduleAt(stage, dir, before),
   };
-  const main = compiled(pkg.dir, pkg.kind === 'files' ? pkg.files : undefined);
-  if (!main) return undecided(`${p} is built by ${describe(out)} from ${pkg.dir}, whose Go files are not in the build context`);
-  const texts = main.map((n) => ({ file: path.posix.join(pkg.dir, n), text: files.read(stage, path.posix.join(pkg.dir, n), before) as string }));
-  if (!texts.some((t) => goFileHeader(t.text).pkg === 'main')) return undecided(`${p} is built by ${describe(out)} from ${pkg.dir}, which is not a main package`);
+  const v = analyzeMain(p, `is built by ${describe(out)}`, pkg.dir, pkg.kind === 'files' ? pkg.files : undefined, target, source, o.signal);
+  return v?.verdict;
+}
+
+/** The files a package analysis reads: the image's (a build in a RUN) or the host's (a build outside the Dockerfile). */
+interface PackageFiles {
+  read(file: string): string | undefined;
+  /** The .go files of a directory, sorted. */
+  goFiles(dir: string): string[];
+  moduleAt(dir: string): { module: string; dir: string } | undefined;
+}
+
+/** The files of a package directory that a build compiles (build constraints for linux and the target); undefined when none. */
+function compiledFiles(dir: string, names: readonly string[], target: BuildTarget, source: PackageFiles): string[] | undefined {
+  const kept = names.filter((n) => {
+    const text = source.read(path.posix.join(dir, n));
+    return text !== undefined && buildsFile(n, text, target) !== false;
+  });
+  return kept.length ? kept : undefined;
+}
+
+/**
+ * The verdict of a main package's source (program-source.ts), with the file it came from; `builtBy` says how the
+ * binary `p` was made, for the messages.
+ */
+function analyzeMain(
+  p: string,
+  builtBy: string,
+  dir: string,
+  only: readonly string[] | undefined,
+  target: BuildTarget,
+  source: PackageFiles,
+  signal: string,
+): { verdict: SourceVerdict; entry: string } | undefined {
+  const compiled = (d: string, names?: readonly string[]): string[] | undefined => compiledFiles(d, names ? names.map((f) => path.posix.basename(f)) : source.goFiles(d), target, source);
+  const main = compiled(dir, only);
+  if (!main) return { verdict: undecided(`${p} ${builtBy} from ${dir}, whose Go files are not in the build context`), entry: dir };
+  const texts = main.map((n) => ({ file: path.posix.join(dir, n), text: source.read(path.posix.join(dir, n)) as string }));
+  if (!texts.some((t) => goFileHeader(t.text).pkg === 'main')) return { verdict: undecided(`${p} ${builtBy} from ${dir}, which is not a main package`), entry: dir };
   // The file with main() first: the other files of the package are read beside it.
-  const entry = texts.find((t) => /^func\s+main\s*\(/m.test(t.text)) ?? (texts[0] as { file: string; text: string });
-  const mod = files.moduleAt(stage, pkg.dir, before);
+  const entry = texts.find((t) => MAIN_FUNC.test(t.text)) ?? (texts[0] as { file: string; text: string });
+  const mod = source.moduleAt(dir);
   const v = analyzeProgramSourceNow(entry.text, {
     language: 'go',
     path: entry.file,
-    signal: o.signal,
-    readFile: (f) => files.read(stage, f, before),
+    signal,
+    readFile: (f) => source.read(f),
     // The main package is exactly what the build compiles; an imported package of the module, its linux files.
-    listDir: (d) => (d === pkg.dir ? main : compiled(d)),
+    listDir: (d) => (d === dir ? main : compiled(d)),
     ...(mod ? { goMod: mod } : {}),
   });
   if (!v) return undefined; // the Go grammar is not loaded yet: lint loads it and runs again
   return {
-    verdict: v.verdict,
-    runtime: 'go',
-    reason: v.reason,
-    ...(v.evidence ? { evidence: { file: v.evidence.file ?? entry.file, line: v.evidence.line, text: v.evidence.text } } : {}),
-    ...(v.via ? { via: v.via } : {}),
-    ...(v.nothingToDrain ? { nothingToDrain: true } : {}),
+    entry: entry.file,
+    verdict: {
+      verdict: v.verdict,
+      runtime: 'go',
+      reason: v.reason,
+      ...(v.evidence ? { evidence: { file: v.evidence.file ?? entry.file, line: v.evidence.line, text: v.evidence.text } } : {}),
+      ...(v.via ? { via: v.via } : {}),
+      ...(v.nothingToDrain ? { nothingToDrain: true } : {}),
+    },
   };
+}
+
+const MAIN_FUNC = /^func\s+main\s*\(/m;
+
+// ---- a binary built outside the Dockerfile ---------------------------------------------------------
+
+/** Release names add the platform to the program's: `hotrod-linux-amd64`, `app_linux_arm64`, `server.bin`. */
+const PLATFORM_SUFFIX = /(?:[-_.](?:linux|amd64|arm64|arm|386|x86_64|aarch64|ppc64le|s390x|riscv64|bin)|[-_.]?\$\{[^}]*\}|[-_.]?\$\w+|[-_.])$/;
+
+/** The program name a release file carries (`hotrod-linux-$TARGETARCH` -> `hotrod`). */
+export function programNameOf(file: string): string {
+  let name = path.posix.basename(file);
+  for (let prev = ''; prev !== name; ) {
+    prev = name;
+    name = name.replace(PLATFORM_SUFFIX, '');
+  }
+  return name;
+}
+
+/**
+ * A program copied from the build context where no such file is committed (`COPY hotrod-linux-$TARGETARCH
+ * /go/bin/hotrod-linux`, the binary a Makefile or CI built with `GOOS=linux go build`): when the copied file's
+ * directory holds a Go main package (or, under cmd/, several, and the file's name picks one), in a module, the
+ * binary is taken to be `go build` of it. Undefined when the directory holds none: nothing says what the file is.
+ */
+function copiedBuildVerdict(exe: string, w: Extract<Writer, { kind: 'uncommitted' }>, o: GoLinkOptions): SourceVerdict | undefined {
+  const host = o.files.host;
+  if (!host) return undefined;
+  const source: PackageFiles = {
+    read: (f) => {
+      const doc = host.read(f);
+      // The deciding file is a document of the launch (launch.ts reads refs), where a finding can point.
+      if (doc && !o.files.refs.has(f)) o.files.refs.set(f, { path: f, doc, offset: 0, text: doc.text, copiedBy: w.copy.span });
+      return doc?.text;
+    },
+    goFiles: (d) => (host.list(d) ?? []).filter((n) => n.endsWith('.go') && !n.endsWith('_test.go')).sort(),
+    moduleAt: (d) => {
+      for (let at = d; ; at = path.posix.dirname(at)) {
+        const text = host.read(path.posix.join(at, 'go.mod'))?.text;
+        if (text !== undefined) {
+          const module = moduleOf(text);
+          return module ? { module, dir: at } : undefined;
+        }
+        if (at === path.posix.dirname(at)) return undefined;
+      }
+    },
+  };
+  // `go build` with no flags: no tags, cgo as the go command's default, the host's architecture (none assumed).
+  const target: BuildTarget = { tags: new Set() };
+  const dir = path.posix.join(host.dir, path.posix.dirname(w.rel));
+  /** The directory holds a main package: `package main` and a func main among the files this build compiles. */
+  const isMain = (d: string): boolean => {
+    const names = compiledFiles(d, source.goFiles(d), target, source);
+    const texts = (names ?? []).map((n) => source.read(path.posix.join(d, n)) ?? '');
+    return texts.some((t) => goFileHeader(t).pkg === 'main') && texts.some((t) => MAIN_FUNC.test(t));
+  };
+  const cmdDir = path.posix.join(dir, 'cmd');
+  const candidates = [
+    ...(isMain(dir) ? [dir] : []),
+    ...(host.list(cmdDir) ?? [])
+      .sort()
+      .map((n) => path.posix.join(cmdDir, n))
+      .filter((d) => host.list(d) !== undefined && isMain(d)),
+  ];
+  if (candidates.length === 0) return undefined;
+  const mod = candidates.map((d) => source.moduleAt(d)).find((m) => m !== undefined);
+  if (!mod) return undefined; // no go.mod above it: not a package `go build` builds as written
+  const copied = `${exe} is copied from the build context (${w.rel}, ${w.copy.span.doc.file}:${w.copy.span.doc.lines.position(w.copy.span.start).line}), where no such file is committed`;
+  const name = programNameOf(w.rel);
+  const named = (d: string): boolean =>
+    d === dir ? name === path.posix.basename(dir) || name === defaultExecName(`${mod.module}/${path.posix.relative(mod.dir, d)}`.replace(/\/$/, '')) : name === path.posix.basename(d);
+  const chosen = candidates.length === 1 && candidates[0] === dir ? dir : candidates.filter(named).length === 1 ? candidates.find(named) : undefined;
+  const rel = (d: string): string => `./${path.posix.relative(dir, d)}`;
+  if (chosen === undefined) return undecided(`${copied}; it looks like a Go binary, but its name (${name}) does not pick one of the main packages ${candidates.map(rel).join(', ')}`);
+  const a = analyzeMain(exe, `(taken to be \`go build\` of ${rel(chosen)})`, chosen, undefined, target, source, o.signal);
+  if (!a) return undefined;
+  const taken = `${copied}: taken to be \`go build\` of ${rel(chosen)} (package main in ${path.posix.basename(a.entry)})`;
+  return { ...a.verdict, reason: `${a.verdict.reason}; ${taken}` };
 }

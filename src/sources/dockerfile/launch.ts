@@ -6,6 +6,7 @@ import path from 'node:path';
 import { displayPath, type Document, type Origin } from '../../document/document.js';
 import type { DocumentStore } from '../../document/store.js';
 import { MappedText } from '../../document/text.js';
+import { catalogueById } from '../../model/catalogue.js';
 import { chainFromArgv, predictStop, uncatchableChain, type ChainOptions, type SourceVerdict, type StopPrediction } from '../../model/launch.js';
 import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ProbedImage, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
@@ -69,6 +70,8 @@ function contextReader(dir: string, store: DocumentStore): ContextReader {
       const abs = inside(rel);
       return abs === undefined ? undefined : store.listing(abs);
     },
+    // The store keeps these reads inside the tree pid1 was given (its Confinement).
+    host: { dir: root, read: (abs) => store.read(abs, 'script'), list: (abs) => store.listing(abs) },
   };
 }
 
@@ -189,10 +192,16 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
         : { code: 'no-command' as const, message: 'no ENTRYPOINT or CMD: the container cannot start without a command' };
   // No chain when the container cannot start (no shell for a shell form: no-shell reports it; a bad STOPSIGNAL).
   const startable = !unresolved && !(stage.family.family === 'none' && startsWithShell(argv, ep ?? cmd)) && !stopSignal.invalid;
+  // What the build puts in an image directory, and what the repository's own base image put there before it.
+  const listDir = (dir: string): string[] => {
+    const own = files.list(stage, dir);
+    const inBase = builtHereBase(stage, opts)?.listDir?.(dir) ?? [];
+    return inBase.length ? [...new Set([...own, ...inBase])] : [...own];
+  };
   // A binary that a go or cargo command built (here or in another stage): its main package or crate in the build context decides.
   const linkProgram = (exe: string, workdir: string, signal: string): SourceVerdict | undefined => {
-    // only a go or cargo build gives a verdict here (goBinaryVerdict, rustBinaryVerdict)
-    if (!files.mayBuild) return undefined;
+    // only a go or cargo build gives a verdict here (goBinaryVerdict, rustBinaryVerdict), in a RUN or outside the Dockerfile
+    if (!files.mayBuild && !files.mayCopyBuilt) return undefined;
     const paths = execPaths(exe, workdir, pathDirs);
     const o = { files, stage, signal };
     // one walk of what wrote the program; the cargo bin directory of the rust image only for a cargo build
@@ -218,8 +227,9 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     graceSeconds: DOCKER_STOP_GRACE_SECONDS,
     programSource: programSourceReader(readScript, stage.workdir, stopSignal.signal, linkProgram),
     // A supervisor PID 1 (s6, supervisord): its services' files, as COPY/ADD give them to the image.
-    supervised: (kind, args) => supervisedServices(kind, args, { read: readScript, list: (dir) => [...files.list(stage, dir)], workdir: stage.workdir, env }),
+    supervised: (kind, args) => supervisedServices(kind, args, { read: readScript, list: listDir, workdir: stage.workdir, env }),
     detaches: fpmDetaches(stage, doc, scripts),
+    builtFromSource: clonedSource(stage),
   };
   const chain = startable ? chainFromArgv(argv, options) : unresolved && unresolved.code !== 'windows' && !stopSignal.invalid ? uncatchableChain(stopSignal.signal) : undefined;
   const predicted = chain && chain.processes.length > 0 ? chain : undefined;
@@ -240,6 +250,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     readScript,
     anchor,
     linkProgram,
+    listDir,
     ...(unresolved ? { unresolved } : {}),
     model: { argv, options },
     ...(predicted ? { chain: predicted, prediction: inheritedNote(predictStop(predicted, stopSignal.signal), inherited, stage.rootImage) } : {}),
@@ -266,6 +277,23 @@ function fpmDetaches(stage: Stage, doc: Document, scripts: ReadonlyMap<string, S
     if (/daemonize/i.test(doc.text) || [...scripts.values()].some((r) => /daemonize/i.test(r.text))) return false;
     for (let st: Stage | undefined = stage; st; st = st.parent) if (st.copies.some((c) => /fpm/i.test(c.dest) || c.sources.some((x) => /fpm/i.test(x)))) return false;
     return true;
+  };
+}
+
+/**
+ * The repository a RUN of the stage (or a stage it is built on) clones for a program the catalogue knows: `git clone
+ * URL` whose last path part (without .git) is the program's name or its Debian package's.
+ */
+function clonedSource(stage: Stage): (program: { name: string; catalogue?: string }) => string | undefined {
+  const clones: string[] = [];
+  for (let st: Stage | undefined = stage; st; st = st.parent)
+    for (const r of st.runs) for (const m of (r.script ?? r.argv?.join(' ') ?? '').matchAll(/\bgit\s+clone\b[^\n;&|]*?\s((?:https?|git|ssh):\/\/\S+|git@\S+)/g)) clones.push(m[1] as string);
+  if (clones.length === 0) return () => undefined;
+  return (program) => {
+    const entry = program.catalogue ? catalogueById(program.catalogue) : undefined;
+    if (!entry) return undefined;
+    const names = new Set([...entry.names, program.name, ...(entry.debian ? [entry.debian] : [])].map((n) => n.toLowerCase()));
+    return clones.find((url) => names.has((url.replace(/\/+$/, '').split(/[/:]/).pop() ?? '').replace(/\.git$/, '').toLowerCase()));
   };
 }
 
@@ -354,7 +382,7 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
         ...(l.cmd ? { cmd: l.cmd.argv } : {}),
         ...(l.stopSignal.source === 'explicit' ? { stopSignal: l.stopSignal.signal } : {}),
         env: { ...l.env },
-        builtHere: { dockerfile: link.dockerfile, workdir: l.workdir ?? '/', readFile: (p) => readFile?.(p) },
+        builtHere: { dockerfile: link.dockerfile, workdir: l.workdir ?? '/', readFile: (p) => readFile?.(p), ...(l.listDir ? { listDir: l.listDir } : {}) },
       });
     } finally {
       readingAsBase.delete(link.dockerfile);

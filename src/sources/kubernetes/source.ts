@@ -70,12 +70,14 @@ class ImageConfigs {
     readonly store: DocumentStore,
     readonly opts: KubernetesOptions,
     readonly linker: ImageLinker,
+    /** The manifest's folder: a placeholder image there may be its own Dockerfile's build (image-links.ts linkBeside). */
+    readonly beside?: string,
   ) {}
 
   get(image: string, where: Span): ImageConfig {
     const have = this.byImage.get(image);
     if (have) return have;
-    const cfg = linkedImageConfig(image, where, this.store, this.opts, this.linker);
+    const cfg = linkedImageConfig(image, where, this.store, this.opts, this.linker, undefined, this.beside);
     this.byImage.set(image, cfg);
     return cfg;
   }
@@ -88,7 +90,7 @@ export function lintKubernetesSource(doc: Document, store: DocumentStore, opts: 
   if (template) return { doc, launches: [], errors: [], notices: [template] };
   const result: SourceResult = { doc, launches: [], errors: [] };
   const linker = opts.linker ?? new ImageLinker(opts.imageMap ?? {}, opts.dockerfiles, repoRoot(doc.absPath ? path.dirname(doc.absPath) : process.cwd()));
-  const images = new ImageConfigs(store, opts, linker);
+  const images = new ImageConfigs(store, opts, linker, doc.absPath ? path.dirname(doc.absPath) : undefined);
   // a CRD's schema holds no pod and is not parsed (about two thirds of a repository's YAML by size where it
   // ships CRDs)
   const stream = parseYamlStream(doc, opts.parseEveryDocument ? undefined : unparsedKind);
