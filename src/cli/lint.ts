@@ -6,7 +6,7 @@ import type { LintProgress } from '../lint/run.js';
 import type { ProbedImage } from '../sources/launch.js';
 import { parseImageMap } from '../sources/image-map.js';
 import { UserError, messageOf } from '../util/errors.js';
-import { safeText } from '../util/sanitize.js';
+import { reportBytes, safeText } from '../util/sanitize.js';
 import { collect } from './options.js';
 import { ProgressLine } from './progress.js';
 import { packageVersion } from './version.js';
@@ -153,7 +153,7 @@ export function registerLint(program: Command): void {
         } catch (err) {
           throw new UserError(`cannot write -o ${o.output}: ${messageOf(err)}`);
         }
-      } else process.stdout.write(text);
+      } else process.stdout.write(reportBytes(text));
       const c = countOf(out.result);
       // --fail-on: the lowest severity that fails the run (CI gates choose). A file that cannot be linted
       // (binary, too large, unreadable) always fails it, exit 1, whatever else was linted with it (as ESLint

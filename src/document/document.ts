@@ -51,8 +51,17 @@ export function makeDocument(file: string, text: string, kind: DocumentKind, abs
 
 /** A path for messages: relative to the working directory when under it. */
 export function displayPath(abs: string, cwd = process.cwd()): string {
+  // a plain absolute path below a plain working directory (the common case, once per file read): the rest of
+  // it, which is what path.relative gives, without resolving both
+  if (path.sep === '/' && isPlain(abs) && isPlain(cwd) && abs.length > cwd.length + 1 && abs.startsWith(cwd) && (cwd === '/' || abs.charCodeAt(cwd.length) === 47))
+    return abs.slice(cwd === '/' ? 1 : cwd.length + 1);
   const rel = path.relative(cwd, abs);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
+}
+
+/** An absolute POSIX path that path.resolve leaves as it is: no `//`, no `.` or `..` segment, no trailing slash. */
+function isPlain(p: string): boolean {
+  return p.charCodeAt(0) === 47 && !p.includes('//') && !p.includes('/.') && (p.length === 1 || p.charCodeAt(p.length - 1) !== 47);
 }
 
 /** Why a buffer is not text we can lint, if it is not. */

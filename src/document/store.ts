@@ -45,8 +45,9 @@ export class DocumentStore {
     this.keepBytes = o.keepBytes ?? true;
   }
 
-  private document(file: string, snap: FileSnapshot, kind: DocumentKind, abs: string): Document {
-    return makeDocument(file, snap.bytes.toString('utf8'), kind, abs, this.keepBytes ? snap : undefined);
+  private document(file: string, snap: FileSnapshot | { bytes: Buffer }, kind: DocumentKind, abs: string): Document {
+    // (read with its identity when the bytes are kept: load)
+    return makeDocument(file, snap.bytes.toString('utf8'), kind, abs, this.keepBytes && 'dev' in snap ? snap : undefined);
   }
 
   /** Read a file as a document; undefined when refused, missing, unreadable, binary or too large (problemOf says why). */
@@ -171,7 +172,8 @@ export class DocumentStore {
     let r = this.cache.get(abs);
     if (!r) {
       // a file the walk listed as regular needs no stat before its open (readRegularFile says why)
-      r = readRegularFile(abs, MAX_FILE_BYTES, this.confinement?.walkedRegular(abs) ?? false);
+      // with the file's identity only when its bytes are kept (--fix checks it before writing)
+      r = readRegularFile(abs, MAX_FILE_BYTES, this.confinement?.walkedRegular(abs) ?? false, this.keepBytes);
       this.cache.set(abs, r);
     }
     if (over) return { ok: true, snap: r.ok ? { ...r.snap, bytes: over } : overlaySnap(over) };
@@ -247,6 +249,7 @@ export class DocumentStore {
   typeOf(absPath: string): 'dir' | 'file' | 'none' {
     let v = this.types.get(absPath);
     if (v === undefined && this.missing(absPath)) v = 'none';
+    if (v === undefined) v = this.listedType(absPath);
     if (v === undefined) {
       try {
         const st = fs.statSync(absPath);
@@ -257,6 +260,28 @@ export class DocumentStore {
       this.types.set(absPath, v);
     }
     return v;
+  }
+
+  private readonly byName = new Map<string, Map<string, fs.Dirent>>();
+
+  /**
+   * What a listing already read says a path is, when its entry is no symlink: the type in a directory entry is
+   * the type stat would give (readdir(3) d_type; Node lstats an entry whose type the file system leaves unknown).
+   * Undefined when no listing says (a symlink is stat'ed, to follow it).
+   */
+  private listedType(abs: string): 'dir' | 'file' | 'none' | undefined {
+    if (resolvedPath(abs) !== abs) return undefined;
+    const dir = path.dirname(abs);
+    const list = this.dirents.get(dir);
+    if (!list) return undefined;
+    let names = this.byName.get(dir);
+    if (!names) {
+      names = new Map(list.map((e) => [e.name, e]));
+      this.byName.set(dir, names);
+    }
+    const e = names.get(path.basename(abs));
+    if (!e || e.isSymbolicLink()) return undefined;
+    return e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'none';
   }
 
   add(doc: Document): void {

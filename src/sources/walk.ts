@@ -44,6 +44,14 @@ interface Level {
   ig: Ignore;
 }
 
+/** A directory of a walk: its entries in name order, the next one to visit, the ignore levels below it. */
+interface Listed {
+  dir: string;
+  levels: Level[];
+  sorted: fs.Dirent[];
+  next: number;
+}
+
 /**
  * A directory's .gitignore: only a regular file of at most 1 MiB, never a symlink (which could lead out
  * of the tree: the .gitignore files read go from the work tree's top down to the walked directories).
@@ -212,39 +220,56 @@ export function* discoverSteps(paths: readonly string[], extraIgnore: readonly s
     }
     const skipped = (child: string, isDir: boolean, levels: readonly Level[]): boolean =>
       ignoredBy(cfgLevel, child, isDir) || (ignoredBy(levels, child, isDir) && !(tracked?.has(child, isDir) ?? false));
-    const walk = function* (dir: string, levels: Level[]): Generator<Found | undefined> {
+    /** A directory listed: its entries in name order, and the ignore levels that hold below it. */
+    const list = (dir: string, levels: Level[]): Listed | undefined => {
       let entries: fs.Dirent[];
       try {
         entries = fs.readdirSync(dir, { withFileTypes: true });
       } catch {
-        return;
+        return undefined;
       }
-      yield undefined;
       // The listing says whether there is a .gitignore: no failed open per directory.
       const ig = entries.some((e) => e.name === '.gitignore') ? readGitignore(dir) : undefined;
-      const here = ig ? [...levels, { dir, ig }] : levels;
       // Handed to the document store, which looks up COPY sources in the same directories (and the image
       // linker, which searches them for Dockerfiles and build files, in readdir order as it lists them itself).
       listings?.names.set(dir, new Set(entries.map((e) => e.name)));
       listings?.entries.set(dir, entries);
-      for (const e of [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-        const child = path.join(dir, e.name);
-        if (e.isDirectory()) {
-          if (SKIP_DIRS.has(e.name) || skipped(child, true, here)) continue;
-          yield* walk(child, here);
-          continue;
-        }
-        const dockerfile = isDockerfileName(e.name);
-        const yaml = !dockerfile && /\.ya?ml$/i.test(e.name);
-        if ((!dockerfile && !yaml) || skipped(child, false, here)) continue;
-        const problem = problemOf(child, e, confinement);
-        // compose files by name; other YAML only when it holds Kubernetes objects
-        const yamlFile = problem || dockerfile ? undefined : walkedYaml(child);
-        const kind = problem || dockerfile ? (dockerfile ? 'dockerfile' : 'kubernetes') : yamlFile?.kind;
-        const f = kind ? first({ abs: child, kind, explicit: false, ...(problem ? { problem } : {}), ...(yamlFile?.read ? { read: yamlFile.read } : {}) }) : undefined;
-        if (f) yield f;
-      }
+      const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      return { dir, levels: ig ? [...levels, { dir, ig }] : levels, sorted, next: 0 };
     };
-    yield* walk(abs, gitLevels);
+    // Depth first, each directory's entries in name order: a stack of the directories being listed (one
+    // generator for the whole walk, not one per directory, each of whose results passed up every level).
+    const top = list(abs, gitLevels);
+    if (!top) continue;
+    yield undefined;
+    const stack: Listed[] = [top];
+    while (stack.length > 0) {
+      const at = stack[stack.length - 1] as Listed;
+      const e = at.sorted[at.next++];
+      if (!e) {
+        stack.pop();
+        continue;
+      }
+      // (a name from readdir has no separator and is never . or ..: joined as path.join would, without its normalising)
+      const child = at.dir.endsWith(path.sep) ? `${at.dir}${e.name}` : `${at.dir}${path.sep}${e.name}`;
+      if (e.isDirectory()) {
+        if (SKIP_DIRS.has(e.name) || skipped(child, true, at.levels)) continue;
+        const below = list(child, at.levels);
+        if (below) {
+          yield undefined;
+          stack.push(below);
+        }
+        continue;
+      }
+      const dockerfile = isDockerfileName(e.name);
+      const yaml = !dockerfile && /\.ya?ml$/i.test(e.name);
+      if ((!dockerfile && !yaml) || skipped(child, false, at.levels)) continue;
+      const problem = problemOf(child, e, confinement);
+      // compose files by name; other YAML only when it holds Kubernetes objects
+      const yamlFile = problem || dockerfile ? undefined : walkedYaml(child);
+      const kind = problem || dockerfile ? (dockerfile ? 'dockerfile' : 'kubernetes') : yamlFile?.kind;
+      const f = kind ? first({ abs: child, kind, explicit: false, ...(problem ? { problem } : {}), ...(yamlFile?.read ? { read: yamlFile.read } : {}) }) : undefined;
+      if (f) yield f;
+    }
   }
 }

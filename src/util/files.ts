@@ -26,7 +26,12 @@ export interface FileSnapshot {
   gid: number;
 }
 
-export type ReadResult = { ok: true; snap: FileSnapshot } | { ok: false; code: 'missing' | 'not-regular' | 'too-large' | 'unreadable'; message: string };
+/** The bytes alone, for a read that needs no identity (no --fix: nothing is written back). */
+interface FileBytes {
+  bytes: Buffer;
+}
+
+export type ReadResult<Snap = FileSnapshot | FileBytes> = { ok: true; snap: Snap } | { ok: false; code: 'missing' | 'not-regular' | 'too-large' | 'unreadable'; message: string };
 
 /** What a file is, in words, for "not a regular file (a FIFO)". */
 export function typeWord(st: Pick<fs.Stats, 'isDirectory' | 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice' | 'isSymbolicLink'>): string {
@@ -44,8 +49,12 @@ export function typeWord(st: Pick<fs.Stats, 'isDirectory' | 'isFIFO' | 'isSocket
  * says so). Symlinks are followed; confinement is the caller's business (see Confinement).
  * `listedRegular`: the walk's directory entry says this path is a regular file (not a symlink), so the
  * pre-open stat() is skipped; the checks on the open descriptor stay (see the top of this file).
+ * `identity`: the snapshot names the file (device, inode, mode, owner) for a later write to check against;
+ * without it the fstat() is the plain one (BigInt stats cost a tenth of a read: a walk reads thousands).
  */
-export function readRegularFile(file: string, limit: number, listedRegular = false): ReadResult {
+export function readRegularFile(file: string, limit: number, listedRegular?: boolean, identity?: true): ReadResult<FileSnapshot>;
+export function readRegularFile(file: string, limit: number, listedRegular: boolean, identity: boolean): ReadResult;
+export function readRegularFile(file: string, limit: number, listedRegular = false, identity = true): ReadResult {
   let st: fs.BigIntStats | undefined;
   if (!listedRegular) {
     try {
@@ -65,10 +74,11 @@ export function readRegularFile(file: string, limit: number, listedRegular = fal
     return { ok: false, code: 'unreadable', message: `cannot read: ${errnoOf(err) ?? messageOf(err)}` };
   }
   try {
-    const fst = fs.fstatSync(fd, { bigint: true });
+    // (BigInt when the stat before the open is compared with it, or when the identity is kept)
+    const fst = identity || st ? fs.fstatSync(fd, { bigint: true }) : fs.fstatSync(fd);
     // the file opened is the one checked (not something swapped in since the stat or the listing)
     if (!fst.isFile() || (st && (fst.dev !== st.dev || fst.ino !== st.ino))) return { ok: false, code: 'not-regular', message: `not a regular file (${typeWord(fst)}): not read` };
-    if (!st && fst.size > BigInt(limit)) return tooLarge(fst.size, limit);
+    if (!st && fst.size > limit) return tooLarge(BigInt(fst.size), limit);
     // size + 1: a file that grew since fstat is seen (and read on, up to the limit)
     let chunk = Buffer.allocUnsafe(Math.min(limit + 1, Number(fst.size) + 1));
     let n = 0;
@@ -84,7 +94,9 @@ export function readRegularFile(file: string, limit: number, listedRegular = fal
       n += got;
     }
     if (n > limit) return { ok: false, code: 'too-large', message: `file is too large (more than ${limit} bytes; the limit is ${limit})` };
-    return { ok: true, snap: { bytes: chunk.subarray(0, n), dev: fst.dev, ino: fst.ino, mode: Number(fst.mode), uid: Number(fst.uid), gid: Number(fst.gid) } };
+    const bytes = chunk.subarray(0, n);
+    if (!identity) return { ok: true, snap: { bytes } };
+    return { ok: true, snap: { bytes, dev: BigInt(fst.dev), ino: BigInt(fst.ino), mode: Number(fst.mode), uid: Number(fst.uid), gid: Number(fst.gid) } };
   } catch (err) {
     return { ok: false, code: 'unreadable', message: `cannot read: ${errnoOf(err) ?? messageOf(err)}` };
   } finally {

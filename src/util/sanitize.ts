@@ -92,6 +92,19 @@ export function excerpt(s: string, max = 24): string {
   return cut.length > max ? `${safeText(cut.slice(0, max).join(''))}…` : safeText(s);
 }
 
+/** Every character is ASCII: its UTF-8 form has a byte per character (a native count, no copy). */
+function isAscii(text: string): boolean {
+  return Buffer.byteLength(text, 'utf8') === text.length;
+}
+
+/**
+ * The bytes of a report to write: UTF-8, converted as Latin-1 when the text is ASCII (the same bytes, by a
+ * plain copy: the UTF-8 encoder is several times slower on a report of megabytes).
+ */
+export function reportBytes(text: string): Buffer {
+  return Buffer.from(text, isAscii(text) ? 'latin1' : 'utf8');
+}
+
 // Raw in JSON.stringify's output: everything it does not escape that a terminal or the runner acts on.
 const JSON_UNSAFE = new RegExp(`[\\x7f-\\x9f${FORMAT}]`, 'g');
 
@@ -102,9 +115,10 @@ const JSON_UNSAFE = new RegExp(`[\\x7f-\\x9f${FORMAT}]`, 'g');
  */
 export function safeJson(value: unknown, indent = 2): string {
   let text = JSON.stringify(value, null, indent) ?? 'null';
-  // reports run to megabytes: copied only when there is something to replace
+  // reports run to megabytes: copied only when there is something to replace, and scanned with the regex only
+  // when some character could be (all of them are DEL or beyond ASCII; the ASCII test is native, the regex not)
   JSON_UNSAFE.lastIndex = 0;
-  if (JSON_UNSAFE.test(text)) text = text.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if ((!isAscii(text) || text.includes('\x7f')) && JSON_UNSAFE.test(text)) text = text.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   if (text.includes('##[')) text = text.replace(/##\[/g, '#\\u0023[');
   return text;
 }

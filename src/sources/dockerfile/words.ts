@@ -212,11 +212,36 @@ export function keyValues(s: string, escape: string, legacyAllowed: boolean): { 
   });
 }
 
+/** JSON's one-character escapes (after the backslash) and what they stand for. */
+const JSON_ESCAPES: ReadonlyMap<string, string> = new Map([
+  ['"', '"'],
+  ['\\', '\\'],
+  ['/', '/'],
+  ['b', '\b'],
+  ['f', '\f'],
+  ['n', '\n'],
+  ['r', '\r'],
+  ['t', '\t'],
+]);
+
+/** The exec forms parsed, by their arguments: the model, the launch and a rule each ask about the same instruction. */
+const parsedJson = new WeakMap<MappedText, readonly MappedText[] | null>();
+
 /**
  * The exec (JSON) form: a JSON array of strings, as Docker's parser accepts it. Returns each string with
  * a map from its decoded characters to document offsets (escapes like \" are two source characters).
+ * Parsed once per arguments object (the result is shared: read-only).
  */
-export function parseJsonArray(args: MappedText): MappedText[] | undefined {
+export function parseJsonArray(args: MappedText): readonly MappedText[] | undefined {
+  let parsed = parsedJson.get(args);
+  if (parsed === undefined) {
+    parsed = parseJsonArrayOnce(args) ?? null;
+    parsedJson.set(args, parsed);
+  }
+  return parsed ?? undefined;
+}
+
+function parseJsonArrayOnce(args: MappedText): MappedText[] | undefined {
   const s = args.value;
   let i = 0;
   const ws = (): void => {
@@ -237,38 +262,52 @@ export function parseJsonArray(args: MappedText): MappedText[] | undefined {
     if (s[i] !== '"') return undefined;
     i++;
     let value = '';
-    const offsets: number[] = [];
+    // the document offset of each character of the value, as MappedText.fromOffsets would merge them: runs
+    // of consecutive offsets as one segment (built here, not from an array of every character's offset)
+    const segs: [number, number, number][] = [];
+    const mapped = (logical: number, o: number): void => {
+      const last = segs[segs.length - 1];
+      if (last && last[1] + last[2] === o && last[0] + last[2] === logical) last[2]++;
+      else segs.push([logical, o, 1]);
+    };
     for (;;) {
       if (i >= s.length) return undefined;
-      const c = s[i] as string;
-      const at = args.at(i);
-      if (c === '"') {
+      const c = s.charCodeAt(i);
+      if (c === 34 /* " */) {
         i++;
         break;
       }
-      if (c.charCodeAt(0) < 0x20) return undefined;
-      if (c === '\\') {
+      if (c < 0x20) return undefined;
+      if (c === 92 /* \ */) {
+        const at = args.at(i);
         const n = s[i + 1];
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (n !== undefined && simple[n] !== undefined) {
-          value += simple[n];
-          offsets.push(at);
+        const simple = n !== undefined ? JSON_ESCAPES.get(n) : undefined;
+        if (simple !== undefined) {
+          mapped(value.length, at);
+          value += simple;
           i += 2;
           continue;
         }
         if (n === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) {
+          mapped(value.length, at);
           value += String.fromCharCode(parseInt(s.slice(i + 2, i + 6), 16));
-          offsets.push(at);
           i += 6;
           continue;
         }
         return undefined;
       }
-      value += c;
-      offsets.push(at);
-      i++;
+      // a run of plain characters: appended as one slice
+      let j = i + 1;
+      for (; j < s.length; j++) {
+        const d = s.charCodeAt(j);
+        if (d === 34 || d === 92 || d < 0x20) break;
+      }
+      for (let k = i; k < j; k++) mapped(value.length + (k - i), args.at(k));
+      value += s.slice(i, j);
+      i = j;
     }
-    out.push(MappedText.fromOffsets(value, offsets, args.at(i - 1)));
+    segs.push([value.length, args.at(i - 1), 0]);
+    out.push(new MappedText(value, segs));
     ws();
     if (s[i] === ',') {
       i++;
