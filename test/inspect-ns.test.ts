@@ -264,7 +264,12 @@ for (const c of runtimeCases) {
 }
 
 test('node as PID 1 whose program pid1 cannot read: SIGTERM in SigCgt is a known false positive', async () => {
-  const ns = await startNamespace([process.execPath, '-e', `${READY} setInterval(() => {}, 1000);`], { readyLine: /ready/ });
+  // the program's file is gone once it runs: pid1 sees node's own handler and cannot read the program
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-gone-'));
+  const file = path.join(dir, 'app.js');
+  fs.writeFileSync(file, `${READY} setInterval(() => {}, 1000);`);
+  const ns = await startNamespace([process.execPath, file], { readyLine: /ready/ });
+  fs.rmSync(dir, { recursive: true, force: true });
   try {
     const r = await inspect(ns.initPid);
     assert.ok(r.processes[0]?.caught.includes('SIGTERM'), 'node installs a SIGTERM handler');
@@ -272,6 +277,19 @@ test('node as PID 1 whose program pid1 cannot read: SIGTERM in SigCgt is a known
     assert.equal(r.verdict.certain, false);
     assert.ok(r.verdict.caveats.some((c) => c.includes("process.on('SIGTERM')")));
     // The real stop: node's handler re-raises the default action, which PID 1 ignores.
+    const seen = await stopNamespace(ns, 'SIGTERM', 1000);
+    assert.equal(seen.observed, 'killed');
+  } finally {
+    await ns.destroy();
+  }
+});
+
+test('node -e as PID 1: the code given is the program, read for a listener (there is none: killed, certain)', async () => {
+  const ns = await startNamespace([process.execPath, '-e', `${READY} setInterval(() => {}, 1000);`], { readyLine: /ready/ });
+  try {
+    const r = await inspect(ns.initPid);
+    assert.equal(r.verdict.outcome, 'killed', r.verdict.path.join('\n'));
+    assert.equal(r.verdict.certain, true);
     const seen = await stopNamespace(ns, 'SIGTERM', 1000);
     assert.equal(seen.observed, 'killed');
   } finally {

@@ -181,8 +181,8 @@ describe('pid1 test -- CMD: a fresh PID namespace', { concurrency: 3 }, () => {
     const o = await pid1Test(['--grace', '3', '--ready-port', String(port), '--', process.execPath, '-e', prog]);
     assert.equal(o.report.verdict, 'graceful', o.why);
     assert.match(o.report.readiness?.how[0] ?? '', new RegExp(`^127\\.0\\.0\\.1:${port} accepted a connection after \\d+ ms$`));
-    // node's handling depends on the program: the model cannot tell from outside, and says so.
-    assert.equal(o.report.comparison?.live?.status, 'undecided', o.why);
+    // the program is the code given with -e: the model reads its process.on('SIGTERM') and agrees with the stop
+    assert.equal(o.report.comparison?.live?.status, 'agrees', o.why);
   });
 
   // The one-shot rule lint uses (`sleep N` shorter than the grace period): measured, not assumed.

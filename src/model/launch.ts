@@ -1109,7 +1109,11 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
       return finish('graceful');
     }
     certain = false;
-    path.push(`${label(child)}'s trap stops what the script started without waiting for it: whether that stop completes before ${label(pid1)} exits with the shell depends on it`);
+    path.push(
+      groupTrap.forwards
+        ? `${label(child)}'s trap stops what the script started without waiting for it: whether that stop completes before ${label(pid1)} exits with the shell depends on it`
+        : `${label(child)}'s trap neither ends the script nor stops anything: what the script does after its keep-alive decides`,
+    );
     return finish('unknown');
   }
   if (child.handles === 'yes' && child.forwards !== 'none') {
