@@ -423,6 +423,19 @@ test('build context above the Dockerfile: the files its COPY names are only ther
   assert.notEqual(outcome('other/sub/Dockerfile'), 'killed', 'its own directory has package.json: app.js is not there');
 });
 
+test('build context above the Dockerfile though its own directory has some of the files (php/5/Dockerfile built from php/)', async () => {
+  const dir = tree({
+    'php/root/etc/motd': 'hi\n',
+    'php/5/root/etc/php.ini': '\n',
+    'php/5/entrypoint.sh': '#!/bin/sh\nset -e\nphp-fpm5\nnginx -g "daemon off;"\n',
+    'php/5/Dockerfile': 'FROM alpine:3.8\nCOPY root /\nCOPY 5/root /\nCOPY 5/entrypoint.sh /\nENTRYPOINT ["/entrypoint.sh"]\n',
+  });
+  const { out } = await lintJson(['--no-config', '.'], { cwd: dir });
+  const launch = out.files.find((x) => x.file === 'php/5/Dockerfile')?.launches[0];
+  // php/5 has `root` but not `5/root` or `5/entrypoint.sh`: the context is php/, and the script is read (ash does not exec nginx)
+  assert.equal(launch?.outcome, 'killed', JSON.stringify(launch));
+});
+
 test('a script whose last step sources a file pid1 cannot see does not end by itself: what that file runs decides', async () => {
   const dir = tree({
     Dockerfile: 'FROM debian:bookworm\nCOPY entrypoint.sh /etc/app/entrypoint.sh\nENTRYPOINT ["/etc/app/entrypoint.sh"]\nCMD ["run", "web"]\n',

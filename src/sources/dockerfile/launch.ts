@@ -318,9 +318,9 @@ export function usesShell(l: Launch): boolean {
 const CONTEXT_LEVELS = 6;
 
 /**
- * The build context when none is given and the Dockerfile's own directory cannot be it: none of the files its
- * COPY/ADD instructions name (literally) is there, and every one of them is in a directory above it, inside the
- * tree pid1 was given (the `docker build -f sub/Dockerfile .` layout of monorepos). The nearest such directory.
+ * The build context when none is given and the Dockerfile's own directory cannot be it: not every file its COPY/ADD
+ * instructions name (literally) is there, and every one of them is in a directory above it, inside the tree pid1 was
+ * given (the `docker build -f sub/Dockerfile .` layout of monorepos). The nearest such directory.
  */
 function contextAbove(dockerfile: string, stages: readonly Stage[], store: DocumentStore): string | undefined {
   const named = new Set<string>();
@@ -336,7 +336,9 @@ function contextAbove(dockerfile: string, stages: readonly Stage[], store: Docum
   if (named.size === 0) return undefined;
   const own = path.dirname(dockerfile);
   const has = (dir: string, rel: string): boolean => store.typeOf(path.join(dir, rel)) !== 'none';
-  if ([...named].some((rel) => has(own, rel))) return undefined;
+  // the Dockerfile's own directory when it has every file named (php/5/ has `root` but not `5/root` or `5/entrypoint.sh`:
+  // wenerme's php/5/Dockerfile is built from php/)
+  if ([...named].every((rel) => has(own, rel))) return undefined;
   // only directories of the tree pid1 was given (the run's confinement says which)
   const top = store.confinement ? store.confinement.searchRoot(path.parse(own).root, own) : own;
   let dir = own;
