@@ -79,19 +79,20 @@ describe('supervisord as PID 1', { skip: have('supervisord') ? false : 'install 
     assert.match(log, /killing 'stubborn' \(\d+\) with SIGKILL/);
   });
 
-  test("stopasgroup=true: the service gets the signal too, but the shell's death ends the program and its stop is cut", async () => {
+  test("stopasgroup=true: the service gets the signal too, but the shell's death ends the program and a long stop is cut", async () => {
     const svc = svcBinary();
     const dir = path.join(DIR, 'supervisord-group');
     const conf = path.join(dir, 'supervisord.conf');
     // dash -c with two commands forks svc (dash never execs the last command): without stopasgroup only dash gets TERM
     const program = (name: string, extra: string): string =>
-      `[program:${name}]\ncommand=dash -c "echo start; ${svc} --graceful TERM --drain-ms 300 --name ${name}"\nstdout_logfile=${dir}/${name}.log\nstartsecs=0\nstopwaitsecs=3\n${extra}`;
+      `[program:${name}]\ncommand=dash -c "echo start; ${svc} --graceful TERM --drain-ms 5000 --name ${name}"\nstdout_logfile=${dir}/${name}.log\nstartsecs=0\nstopwaitsecs=10\n${extra}`;
     write(conf, `[supervisord]\nnodaemon=true\nlogfile=${dir}/supervisord.log\npidfile=${dir}/supervisord.pid\n\n${program('grouped', 'stopasgroup=true\n')}\n${program('alone', '')}`);
     const run = await startAsInit(['supervisord', '-c', conf], { stdin: 'ignore' });
     await waitFor('both programs ready', () => (['grouped', 'alone'].every((n) => /ready/.test(read(`${dir}/${n}.log`))) ? true : undefined), 15_000);
     const end = await stop(run);
     assert.equal(end.signal, null);
-    // the group got TERM: svc began its drain, but dash died at once, supervisord exited, and svc died with the namespace
+    // the group got TERM: svc began its 5 s drain, but dash died at once, supervisord exited (within about a second), and
+    // svc died with the namespace (a drain shorter than supervisord's exit can finish: the model leaves it open)
     assert.match(read(`${dir}/grouped.log`), /got Terminated, draining/, 'the group got TERM');
     assert.doesNotMatch(read(`${dir}/grouped.log`), /graceful exit/, 'the drain was cut');
     assert.doesNotMatch(read(`${dir}/alone.log`), /got|graceful exit/, 'only dash got TERM: svc never did');

@@ -746,8 +746,8 @@ function superviseOne(service: SupervisedService, opts: ChainOptions): Supervise
   const last = chain.processes[chain.processes.length - 1] as ChainProcess;
   if (service.group && chain.processes.length > 1 && !chain.opaque && !last.nothingToDrain) {
     // The whole group gets it (stopasgroup), but the run script's shell dies of it at once: supervisord counts the
-    // program stopped when its process exits, ends when all are, and the service is killed mid-stop with the container
-    // (measured: test/supervisors-ns.test.ts).
+    // program stopped when its process exits and ends once all are (within about a second), and the service is killed
+    // with the container if its stop takes longer (measured: test/supervisors-ns.test.ts). How long it takes, pid1 cannot tell.
     const p = predictSupervisedService(chain, service.signal);
     const sig = signalName(parseSignal(service.signal));
     const shell = chain.processes[0] as ChainProcess;
@@ -755,8 +755,10 @@ function superviseOne(service: SupervisedService, opts: ChainOptions): Supervise
       service,
       prediction: {
         ...p,
+        outcome: 'unknown',
+        certain: false,
         path: [
-          `${sig} -> the process group of ${label(shell)} (${service.group}): ${last.name} gets it too, but ${shell.name} dies of it at once, the supervisor takes the program as stopped, and ${last.name} is killed with the container before its stop completes`,
+          `${sig} -> the process group of ${label(shell)} (${service.group}): ${last.name} gets it too, but ${shell.name} dies of it at once and the supervisor takes the program as stopped: ${last.name}'s stop is cut if it outlasts the supervisor`,
         ],
       },
     };
