@@ -160,11 +160,10 @@ function expandMake(text: string, vars: ReadonlyMap<string, string>, depth = 0):
 
 /**
  * What a Makefile declares it builds: its recipes' builds, and image variables for the Dockerfile beside it.
- * @param runDir where its recipes run: the Makefile's directory, or for an included `*.mk` the includer's.
+ * @param dir where its recipes run: the Makefile's directory, or for an included `*.mk` the includer's.
  */
-export function makefileBuilds(file: string, text: string, cwd: string, exists: (f: string) => boolean, runDir = path.dirname(file)): Declared[] {
+export function makefileBuilds(file: string, text: string, cwd: string, exists: (f: string) => boolean, dir = path.dirname(file)): Declared[] {
   const mk = readMakefile(text);
-  const dir = runDir;
   const out: Declared[] = [];
   for (const r of mk.recipes) {
     const shell = expandMake(r.text, mk.vars);

@@ -608,17 +608,22 @@ export class ImageLinker {
         tag !== 'latest' && /^[a-z][\w.-]*$/i.test(tag) && path.basename(hit).toLowerCase() === 'dockerfile'
           ? [path.join(path.dirname(hit), tag, 'Dockerfile'), path.join(path.dirname(hit), `Dockerfile.${tag}`)].find(existsFile)
           : undefined;
-      if (byTag) return { link: { dockerfile: byTag, how: `the image name "${n.last}" and tag "${tag}" match ${displayPath(byTag, this.cwd)}` } };
+      if (byTag) return this.tagLink(n.last, tag, byTag);
       return { link: { dockerfile: hit, how: `the image name "${n.last}" matches ${displayPath(hit, this.cwd)}` } };
     }
     if (hits.length > 1) {
       // one image, a version directory per tag (`kaixhin/cuda-theano:7.5` -> cuda-theano/cuda_v7.5/Dockerfile)
       const tag = parseImageRef(image).tag;
       const byTag = hits.filter((h) => dirHoldsTag(h, tag));
-      if (byTag.length === 1) return { link: { dockerfile: byTag[0] as string, how: `the image name "${n.last}" and tag "${tag}" match ${displayPath(byTag[0] as string, this.cwd)}` } };
+      if (byTag.length === 1) return this.tagLink(n.last, tag, byTag[0] as string);
       return { ambiguous: hits };
     }
     return beside ? this.linkBeside(image, name, beside, near === undefined) : {};
+  }
+
+  /** A link that the image's name and tag both decided. */
+  private tagLink(name: string, tag: string, dockerfile: string): ImageLinkResult {
+    return { link: { dockerfile, how: `the image name "${name}" and tag "${tag}" match ${displayPath(dockerfile, this.cwd)}` } };
   }
 
   /**

@@ -135,12 +135,12 @@ function recordOf(map: ReadonlyMap<string, string>): Record<string, string> {
   return out;
 }
 
-/** The launch a stage's image runs. */
 /** The repository's own Dockerfile that builds the stage's root image, when one does (linkedBases). */
 function builtHereBase(stage: Stage, opts: SourceOptions): NonNullable<ProbedImage['builtHere']> | undefined {
   return opts.probed?.get(stage.rootImage)?.builtHere;
 }
 
+/** The launch a stage's image runs. */
 function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextReader, stages: Stage[], files: StageFiles, opts: SourceOptions): DockerfileLaunch {
   const env = recordOf(stage.env);
   const stopSignal = stopSignalOf(stage);
