@@ -871,6 +871,10 @@ function pathSplit(a: ShellAnalysis, args: readonly string[] | undefined, opts: 
   const execs = ends.filter((e) => e.kind === 'exec');
   const text = (e: ShellEnd): string => a.source.slice(e.command.start, e.command.end).split('\n')[0]?.slice(0, 60) ?? '';
   if (stays.length && execs.length) {
+    // `cd /d && wget URL && unzip f && rm f`: the service (wget) runs with the shell in front of it on every path; the
+    // paths differ only after it (ash and bash exec the last `rm`), which cannot bring the service its signal
+    const service = a.end;
+    if (service && service.kind !== 'exec' && execs.every((x) => service.after.some((c) => c.start === x.command.start))) return undefined;
     const s = stays[0] as ShellEnd;
     const x = execs[0] as ShellEnd;
     return {

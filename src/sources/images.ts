@@ -68,6 +68,14 @@ function splitImageRef(ref: string): ImageRef {
     rest = rest.slice(first.length + 1);
   }
   if (registry === 'docker.io' || registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = undefined;
+  // Docker Hub's images under another registry's name, byte for byte the same: mirror.gcr.io is Google's cache of Docker Hub
+  // ("kept in sync with Docker Hub", cloud.google.com/artifact-registry/docs/pull-cached-dockerhub-images), and ECR Public
+  // serves the Docker Official Images as public.ecr.aws/docker/library/NAME (gallery.ecr.aws/docker)
+  if (registry === 'mirror.gcr.io') registry = undefined;
+  else if (registry === 'public.ecr.aws' && rest.startsWith('docker/library/')) {
+    registry = undefined;
+    rest = rest.slice('docker/'.length);
+  }
   if (!registry && rest.startsWith('library/')) rest = rest.slice('library/'.length);
   // `arm32v7/alpine` is the official alpine built for one architecture (docker-library/official-images README,
   // "Architectures other than amd64?"): the same Dockerfile, so the same shell, CMD and STOPSIGNAL.

@@ -39,6 +39,14 @@ ruleTester(rule, {
       errors: [{ messageId: 'anyShell', severity: 'error', message: /the image's \/bin\/sh is unknown: dash would not exec `sleep`, bash or busybox ash would, and SIGTERM is lost either way/ }],
       output: null,
     },
+    // ash execs the last `rm` of an && list, but wget runs before it with the shell in front on every path (shell-exec.test.ts runs ash)
+    {
+      name: 'busybox: the download is not last; the exec of the last `rm` comes after it on every path',
+      manifest:
+        'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: fetch\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: fetch\n        image: public.ecr.aws/docker/library/busybox:1.37\n        command: ["/bin/sh", "-c"]\n        args: ["cd /efs && wget -O a.zip https://example.com/a.zip && unzip a.zip -d /efs && rm a.zip"]\n',
+      errors: [{ severity: 'error', message: /PID 1 is `ash -c` \(`sh -c`\): `wget` is not the last command/ }],
+      output: null,
+    },
     // Not a bounded listing: find with no -maxdepth (a volume's size decides), xargs running a program, tail -f.
     {
       name: 'find with no depth limit is not a listing of a few directories',

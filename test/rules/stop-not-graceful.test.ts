@@ -45,6 +45,17 @@ ruleTester(rule, {
       dockerfile: 'FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\nRUN microdnf install -y python3\n',
       errors: [{ severity: 'error', message: /PID 1: bash, service: bash/ }],
     },
+    // Docker Hub's images under a mirror's name are the same images: Google's cache mirror.gcr.io, ECR Public's docker/library.
+    {
+      name: 'no CMD on mirror.gcr.io/library/debian: the Docker Hub image, bash at its prompt',
+      dockerfile: 'FROM mirror.gcr.io/library/debian:bookworm\nRUN apt-get update\n',
+      errors: [{ severity: 'error', message: /PID 1: bash, service: bash/ }],
+    },
+    {
+      name: 'no CMD on public.ecr.aws/docker/library/alpine: the Docker Hub image, sh at its prompt',
+      dockerfile: 'FROM public.ecr.aws/docker/library/alpine:3.20\nRUN apk add curl\n',
+      errors: [{ severity: 'error', message: /PID 1: ash, service: ash/ }],
+    },
     // nvidia/cuda sets no CMD (its base's /bin/bash runs) or, from CUDA 11.8, an entrypoint that execs bash when given none.
     {
       name: 'no CMD on nvidia/cuda: bash at its prompt',
