@@ -795,6 +795,28 @@ describe('a Dockerfile FROM an image the repository builds inherits that build (
     );
   });
 
+  it('FROM reg.example.dev/alpine@sha256 (a registry of its own) beside alpine/Containerfile: that build, a root filesystem copied into scratch', async () => {
+    const dir = repo({
+      'alpine/Containerfile': 'FROM debian:bookworm AS verify\nRUN mkdir /fs && tar -C /fs -xzf /tmp/alpine-minirootfs.tar.gz\nFROM scratch\nCOPY --from=verify /fs/ /\nCMD ["/bin/sh"]\n',
+      'rust/Containerfile': 'FROM reg.example.dev/alpine@sha256:15aa8bf3c1b95bb86b563c5b42f17198a5f792d659de8760791a0b2e3b8aacd4\nRUN apk add rust\n',
+    });
+    const r = await pid1(['lint', '--no-config', '--format', 'json', '.'], { cwd: dir });
+    const out = JSON.parse(r.stdout) as {
+      files: { file: string; launches: { argv: string[]; outcome?: string; shell: { family: string; how: string } }[]; findings: { ruleId: string; severity: string }[] }[];
+    };
+    for (const file of ['alpine/Containerfile', 'rust/Containerfile']) {
+      const f = out.files.find((x) => x.file === file);
+      // the tree copied into / has a /bin/sh (not scratch's none): an interactive shell at its prompt ignores SIGTERM
+      assert.deepEqual(f?.launches[0]?.argv, ['/bin/sh'], JSON.stringify(f));
+      assert.ok(!f?.findings.some((x) => x.ruleId === 'no-shell'), JSON.stringify(f?.findings));
+      assert.ok(
+        f?.findings.some((x) => x.ruleId === 'stop-not-graceful' && x.severity === 'error'),
+        JSON.stringify(f?.findings),
+      );
+    }
+    // rust's CMD is alpine/Containerfile's: without the link its launch is the unseen base image's (no argv, no verdict)
+  });
+
   it("FROM a version directory's build (nginx-php/7.1/): the s6 service directories its build copies are read", async () => {
     const dir = repo({
       'nginx-php/7.1/Dockerfile': 'FROM alpine:3.6\nRUN apk add s6 nginx php7-fpm su-exec\nCOPY rootfs /\nCMD ["run.sh"]\n',

@@ -19,7 +19,7 @@ import { makeDocument, type Document } from '../document/document.js';
 import { DocumentStore } from '../document/store.js';
 import { direntsOnce, readRegularFile } from '../util/files.js';
 import { type Declared, imageRepo, makefileBuilds, makefileIncludes, makefileNames, scriptBuilds, workflowBuilds } from './declared-builds.js';
-import { parseImageRef, shellOfImage } from './images.js';
+import { ownRegistry, parseImageRef, shellOfImage } from './images.js';
 import { BUILD_VALUE_FLAGS } from './shell-builds.js';
 import { displayPath } from '../document/document.js';
 import { unparsedKind } from './kubernetes/pods.js';
@@ -592,7 +592,8 @@ export class ImageLinker {
     }
     if (distinct.size > 1) return { ambiguous: [...new Set(declared.map((d) => d.dockerfile))], declared: [...new Set(declared.map((d) => d.how))] };
     // an image pid1's table knows (`redis`, `grafana/grafana`, distroless) is published elsewhere, not built here
-    if (shellOfImage(n.repo).family !== 'unknown') return {};
+    // ... unless a registry of the repository's own names it: `reg.g5d.dev/alpine` beside alpine/Containerfile is that build
+    if (shellOfImage(n.repo).family !== 'unknown' && !ownRegistry(parseImageRef(image).registry)) return {};
     const name = n.last.toLowerCase();
     const under = near ? `${path.resolve(near)}${path.sep}` : undefined;
     const hits = (this.dockerfilesByName().get(name) ?? [])

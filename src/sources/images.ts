@@ -84,6 +84,15 @@ function splitImageRef(ref: string): ImageRef {
   return { ...(registry ? { registry } : {}), repository: rest.toLowerCase(), tag: tag.toLowerCase(), ...(digest ? { digest } : {}) };
 }
 
+/** Registries that publish (or mirror) the images pid1's table knows; Docker Hub's is no registry at all after parseImageRef. */
+const PUBLIC_REGISTRY =
+  /^(gcr\.io|[a-z0-9-]+\.gcr\.io|ghcr\.io|quay\.io|registry\.k8s\.io|k8s\.gcr\.io|mcr\.microsoft\.com|public\.ecr\.aws|docker\.elastic\.co|nvcr\.io|registry\.access\.redhat\.com|registry\.redhat\.io|cgr\.dev|registry\.gitlab\.com|[a-z0-9-]+-docker\.pkg\.dev|docker\.io)$/;
+
+/** A registry that is neither Docker Hub nor a public one: a repository's own (`reg.g5d.dev`, `registry.example.com:5000`). */
+export function ownRegistry(registry: string | undefined): boolean {
+  return registry !== undefined && !PUBLIC_REGISTRY.test(registry.toLowerCase());
+}
+
 const DEBIAN_TAGS =
   /(^|[-.])(bookworm|bullseye|buster|stretch|jessie|trixie|forky|sid|slim|jammy|focal|noble|bionic|xenial|plucky|oracular|mantic|lunar|kinetic|impish|hirsute|groovy|debian|ubuntu)(\d*|$|[-.])/;
 const ALPINE_TAG = /(^|[-.])alpine/;

@@ -12,7 +12,7 @@ import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ProbedImage, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
 import { linkerFor } from '../image-links.js';
 import { baseImageDefaultCmd, baseImageStopSignal } from '../image-config.js';
-import { isWindowsImage, parseImageRef, WINDOWS_NOTE } from '../images.js';
+import { isWindowsImage, ownRegistry, parseImageRef, WINDOWS_NOTE } from '../images.js';
 import { programSourceReader } from '../program-reader.js';
 import { supervisedServices } from '../supervised.js';
 import { dockerfileTemplate } from '../templates.js';
@@ -361,7 +361,11 @@ const readingAsBase = new Set<string>();
  */
 function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore, opts: SourceOptions): Map<string, ProbedImage> | undefined {
   if (!doc.absPath) return undefined;
-  const roots = new Set(model.stages.filter((s) => !s.parent && s.imageComplete && s.rootUnseen && s.family.family === 'unknown' && !opts.probed?.has(s.image)).map((s) => s.image));
+  const roots = new Set(
+    model.stages
+      .filter((s) => !s.parent && s.imageComplete && s.rootUnseen && (s.family.family === 'unknown' || ownRegistry(parseImageRef(s.image).registry)) && !opts.probed?.has(s.image))
+      .map((s) => s.image),
+  );
   if (roots.size === 0) return undefined;
   const linker = linkerFor(store, path.dirname(doc.absPath), opts.imageMap);
   const out = new Map<string, ProbedImage>();

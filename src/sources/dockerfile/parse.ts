@@ -405,6 +405,16 @@ function applyInstruction(
         (STANDARD_DIRS.has(dest) && (dest === '/' || stage.rootImage.toLowerCase() !== 'scratch')) ||
         stage.dirs.has(dest);
       if (destDir) stage.dirs.add(dest);
+      // `FROM scratch` + `COPY --from=rootfs /fs/ /`: a whole root filesystem from another stage or image, /bin/sh and all;
+      // its shell is that tree's (a stage copied whole: the stage's), not scratch's none
+      if (dest === '/' && from !== undefined && stage.family.family === 'none' && stage.rootImage.toLowerCase() === 'scratch') {
+        const whole = sources.length === 1 && path.posix.normalize(sources[0] as string) === '/';
+        const fromStage = byName.get(from.toLowerCase()) ?? (/^\d+$/.test(from) ? stages[Number(from)] : undefined);
+        stage.family =
+          whole && fromStage && fromStage.family.family !== 'unknown'
+            ? { ...fromStage.family, how: `${fromStage.family.how} (copied whole from stage ${from})` }
+            : { family: 'unknown', how: `the image is a file tree copied into / from ${fromStage ? `stage ${from}` : from}, which pid1 does not list`, image: stage.rootImage };
+      }
       const heredocs = ins.heredocs.filter((h) => sources.some((s) => s.startsWith('<<') && s.replace(/^<<-?["']?/, '').replace(/["']$/, '') === h.name));
       stage.copies.push({ sources, dest, destDir, ...(from !== undefined ? { from } : {}), heredocs, span: span(doc, ins.start, ins.end) });
       void byName;
