@@ -795,6 +795,27 @@ describe('a Dockerfile FROM an image the repository builds inherits that build (
     );
   });
 
+  it("supervisord's programs written by the build's install script with a heredoc (sameersbn's images) are read", async () => {
+    const dir = repo({
+      Dockerfile:
+        'FROM debian:bookworm\nENV BUILD_DIR=/var/cache/build\nCOPY assets/build/ ${BUILD_DIR}/\nRUN bash ${BUILD_DIR}/install.sh\nCOPY entrypoint.sh /sbin/entrypoint.sh\nENTRYPOINT ["/sbin/entrypoint.sh"]\n',
+      'entrypoint.sh': '#!/bin/bash\nset -e\nexec /usr/bin/supervisord -nc /etc/supervisor/supervisord.conf\n',
+      'assets/build/install.sh':
+        '#!/bin/bash\nset -e\napt-get install -y supervisor nginx\ncat > /etc/supervisor/conf.d/nginx.conf <<EOF\n[program:nginx]\ncommand=/usr/sbin/nginx -g "daemon off;"\nstdout_logfile=${LOG_DIR}/%(program_name)s.log\nEOF\ncat <<\'EOF\' > /etc/supervisor/conf.d/app.conf\n[program:app]\ncommand=/usr/local/bin/app\nstopsignal=QUIT\nEOF\n',
+    });
+    const r = await pid1(['lint', '--no-config', '--format', 'json', 'Dockerfile'], { cwd: dir });
+    const out = JSON.parse(r.stdout) as { files: { file: string; launches: { path: string[] }[]; findings: { ruleId: string; severity: string; message: string }[] }[] };
+    const f = out.files.find((x) => x.file === 'Dockerfile');
+    const why = f?.launches[0]?.path.join('\n') ?? '';
+    assert.match(why, /supervisord sends nginx SIGTERM \(no stopsignal: TERM; \/etc\/supervisor\/conf\.d\/nginx\.conf\)/, why);
+    assert.match(why, /supervisord sends app SIGQUIT \(stopsignal=QUIT in \[program:app\]/, why);
+    // nginx's SIGTERM is its fast stop (supervisors-ns.test.ts runs real supervisord and nginx's stop)
+    assert.ok(
+      f?.findings.some((x) => x.ruleId === 'stop-not-graceful' && x.severity === 'error' && /service: nginx/.test(x.message)),
+      JSON.stringify(f?.findings),
+    );
+  });
+
   it('FROM reg.example.dev/alpine@sha256 (a registry of its own) beside alpine/Containerfile: that build, a root filesystem copied into scratch', async () => {
     const dir = repo({
       'alpine/Containerfile': 'FROM debian:bookworm AS verify\nRUN mkdir /fs && tar -C /fs -xzf /tmp/alpine-minirootfs.tar.gz\nFROM scratch\nCOPY --from=verify /fs/ /\nCMD ["/bin/sh"]\n',

@@ -12,6 +12,7 @@ import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ProbedImage, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
 import { linkerFor } from '../image-links.js';
 import { baseImageDefaultCmd, baseImageStopSignal } from '../image-config.js';
+import { filesWrittenByRuns } from './run-written.js';
 import { isWindowsImage, ownRegistry, parseImageRef, WINDOWS_NOTE } from '../images.js';
 import { programSourceReader } from '../program-reader.js';
 import { supervisedServices } from '../supervised.js';
@@ -227,7 +228,18 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     graceSeconds: DOCKER_STOP_GRACE_SECONDS,
     programSource: programSourceReader(readScript, stage.workdir, stopSignal.signal, linkProgram),
     // A supervisor PID 1 (s6, supervisord): its services' files, as COPY/ADD give them to the image.
-    supervised: (kind, args) => supervisedServices(kind, args, { read: readScript, list: listDir, workdir: stage.workdir, env }),
+    supervised: (kind, args) => {
+      // a supervisor's programs may be written by the build itself (`cat > /etc/supervisor/conf.d/nginx.conf <<EOF`)
+      const written = filesWrittenByRuns(stage, readScript, env);
+      const read = written.size ? (p: string): string | undefined => readScript(p) ?? written.get(p) : readScript;
+      const list = written.size
+        ? (dir: string): string[] => {
+            const names = [...written.keys()].filter((f) => path.posix.dirname(f) === dir).map((f) => path.posix.basename(f));
+            return [...new Set([...listDir(dir), ...names])];
+          }
+        : listDir;
+      return supervisedServices(kind, args, { read, list, workdir: stage.workdir, env });
+    },
     detaches: fpmDetaches(stage, doc, scripts),
     builtFromSource: clonedSource(stage),
   };

@@ -1,0 +1,96 @@
+/**
+ * Files a build writes with a shell heredoc, `cat > /etc/supervisor/conf.d/nginx.conf <<EOF ... EOF`, in its RUN
+ * instructions or in the build context's scripts they run (sameersbn's gitlab and redmine images write every
+ * supervisord program from assets/build/install.sh). Read with the shell grammar (tree-sitter-bash: a heredoc's
+ * body, its redirect target and quoting are the grammar's, not a pattern's). Only literal targets count: a path
+ * built from variables is resolved with the stage's ENV, else skipped.
+ */
+import path from 'node:path';
+import type { Node } from 'web-tree-sitter';
+import { shellParser, shellParserReady } from '../../model/shell.js';
+import type { RunOp, Stage } from './parse.js';
+
+/** Scripts followed from the RUNs (each run once), and the bytes read from them: a bound for hostile trees. */
+const MAX_SCRIPTS = 20;
+const MAX_TEXT = 512 * 1024;
+
+/** `${X}` / `$X` from the stage's environment; undefined when one is not set there. */
+function expand(word: string, env: Readonly<Record<string, string>>): string | undefined {
+  let unknown = false;
+  const out = word.replace(/\$\{(\w+)\}|\$(\w+)/g, (_m, a: string | undefined, b: string | undefined) => {
+    const v = env[(a ?? b) as string];
+    if (v === undefined) unknown = true;
+    return v ?? '';
+  });
+  return unknown ? undefined : out.replace(/^(["'])(.*)\1$/, '$2');
+}
+
+/** The script a command runs: its name when that is a path (`/build/setup.sh`), or a shell's script operand (`bash -e x.sh`). */
+function scriptRun(command: Node, env: Readonly<Record<string, string>>): string | undefined {
+  const words = command.namedChildren.filter((c): c is Node => c !== null && c.type !== 'variable_assignment' && c.type !== 'file_redirect');
+  const name = words[0]?.type === 'command_name' ? words[0].text : undefined;
+  if (name === undefined) return undefined;
+  if (name.includes('/')) return expand(name, env);
+  if (!/^(ba|da)?sh$|^ash$|^source$|^\.$/.test(name)) return undefined;
+  const operand = words.slice(1).find((w) => !w.text.startsWith('-'));
+  return operand && !/^-/.test(operand.text) ? expand(operand.text, env) : undefined;
+}
+
+/**
+ * The files the stage's RUNs (and the stages it is built on) write with heredocs: image path -> text. `read` reads an
+ * image file the build context gives (a script a RUN runs); `env` is the stage's.
+ */
+export function filesWrittenByRuns(stage: Stage, read: (imagePath: string) => string | undefined, env: Readonly<Record<string, string>>): Map<string, string> {
+  const written = new Map<string, string>();
+  if (!shellParserReady()) return written;
+  const runs: RunOp[] = [];
+  for (let st: Stage | undefined = stage; st; st = st.parent) runs.unshift(...st.runs);
+  const seen = new Set<string>();
+  let budget = MAX_TEXT;
+  const visit = (text: string, workdir: string, depth: number): void => {
+    if (text.length > budget) return;
+    budget -= text.length;
+    const tree = shellParser().parse(text);
+    if (!tree) return;
+    try {
+      walk(tree.rootNode, workdir, depth);
+    } finally {
+      tree.delete();
+    }
+  };
+  const walk = (node: Node, workdir: string, depth: number): void => {
+    if (node.type === 'redirected_statement') heredocWrite(node, workdir);
+    if (node.type === 'command' && depth < 2) {
+      // a script of the build context the RUN runs: `bash ${ASSETS}/install.sh`, `/build/setup.sh` (only the word a shell
+      // runs: any other path, `cp -r /x /etc/y`, is never read)
+      const p = scriptRun(node, env);
+      if (p !== undefined && !seen.has(p) && seen.size < MAX_SCRIPTS) {
+        seen.add(p);
+        const script = read(path.posix.resolve(workdir, p));
+        if (script !== undefined && /^#!.*\b(sh|bash|ash|dash)\b|^(?!#!)/.test(script)) visit(script, workdir, depth + 1);
+      }
+    }
+    for (const c of node.namedChildren) if (c) walk(c, workdir, depth);
+  };
+  const heredocWrite = (node: Node, workdir: string): void => {
+    const doc = node.namedChildren.find((c) => c?.type === 'heredoc_redirect');
+    const body = doc?.namedChildren.find((c) => c?.type === 'heredoc_body');
+    // `cat > FILE <<EOF` puts the redirect beside the heredoc; `cat <<EOF > FILE` inside it
+    const target = [...node.namedChildren, ...(doc?.namedChildren ?? [])].find((c) => c?.type === 'file_redirect');
+    const cmd = node.namedChildren.find((c) => c?.type === 'command');
+    const name = cmd?.namedChildren.find((c) => c?.type === 'command_name')?.text;
+    if (!body || !target || name !== 'cat') return;
+    const op = target.text.trimStart();
+    if (!op.startsWith('>') || op.startsWith('>&')) return;
+    const file = target.namedChildren.find((c) => c !== null && c.type !== 'file_descriptor');
+    const p = file ? expand(file.text, env) : undefined;
+    if (p === undefined || p === '') return;
+    const abs = path.posix.resolve(workdir, p);
+    written.set(abs, op.startsWith('>>') ? (written.get(abs) ?? '') + body.text : body.text);
+  };
+  for (const r of runs) {
+    const text = r.script ?? (r.argv && /^(\/bin\/)?(ba|da)?sh$/.test(r.argv[0] ?? '') && r.argv[1] === '-c' ? r.argv[2] : undefined);
+    if (text !== undefined) visit(text, r.workdir, 0);
+  }
+  return written;
+}
