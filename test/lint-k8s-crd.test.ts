@@ -301,6 +301,8 @@ describe('scripts from ConfigMap volumes', () => {
     assert.equal(f.range.start.line, 9);
     assert.equal(f.range.start.column, 5);
     assert.equal(text.split('\n')[8]?.slice(4), 'svc --port 80');
+    // the container that runs the script is named where the finding points back at it
+    assert.match(f.related?.[0]?.message ?? '', /^container \S+ of Pod\/\S+: the launch that runs this script$/, JSON.stringify(f.related));
     // --fix edits the YAML: `exec ` where the command starts, the block scalar's indentation kept
     const plans = planFixes([f], (x) => (x === doc.file ? text : undefined));
     assert.equal(plans[0]?.after.split('\n')[8], '    exec svc --port 80');

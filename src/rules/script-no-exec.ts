@@ -34,7 +34,17 @@ export default defineRule({
     const fix = execPrefixFix(l, d.proc, "prefix the script's final command with `exec`");
     const where = shellSpan(l, d.proc);
     const shape = shellShape(l, d.proc);
-    const related = where.doc !== l.anchor.doc || where.start !== l.anchor.start ? [{ file: l.anchor.doc.file, range: rangeOf(l.anchor), message: 'the launch that runs this script' }] : [];
+    const related =
+      where.doc !== l.anchor.doc || where.start !== l.anchor.start
+        ? [
+            {
+              file: l.anchor.doc.file,
+              range: rangeOf(l.anchor),
+              // a compose service or container says which (a ConfigMap's script may run in several)
+              message: l.kind === 'compose' || l.kind === 'kubernetes' ? `${l.label}: the launch that runs this script` : 'the launch that runs this script',
+            },
+          ]
+        : [];
     ctx.report({
       severity: severityOf(l),
       ...at(where),
