@@ -818,6 +818,23 @@ describe('a Dockerfile FROM an image the repository builds inherits that build (
     );
   });
 
+  it("an operator's hook sourced only when it exists (entrypoint.custom.sh on the data directory) does not hide the stop; an installed file does", async () => {
+    const script = (hook: string): string => `#!/bin/bash\nset -e\nif [[ -f ${hook} ]]; then\n  . ${hook}\nfi\n/usr/sbin/nginx -g "daemon off;"\n`;
+    const dir = repo({
+      'hook/Dockerfile': 'FROM debian:bookworm\nENV DATA_DIR=/home/app/data\nCOPY entrypoint.sh /sbin/entrypoint.sh\nENTRYPOINT ["/sbin/entrypoint.sh"]\n',
+      'hook/entrypoint.sh': script('${DATA_DIR}/entrypoint.custom.sh'),
+      'vars/Dockerfile': 'FROM debian:bookworm\nCOPY entrypoint.sh /sbin/entrypoint.sh\nENTRYPOINT ["/sbin/entrypoint.sh"]\n',
+      'vars/entrypoint.sh': script('/opt/intel/oneapi/setvars.sh'),
+    });
+    const r = await pid1(['lint', '--no-config', '--format', 'json', '.'], { cwd: dir });
+    const out = JSON.parse(r.stdout) as { files: { file: string; findings: { ruleId: string; severity: string }[] }[] };
+    const sev = (file: string): string[] => out.files.filter((f) => f.file.startsWith(file)).flatMap((f) => f.findings.filter((x) => x.ruleId === 'script-no-exec').map((x) => x.severity));
+    // bash stays PID 1 in front of nginx whatever a hook the image does not hold would do: certain
+    assert.deepEqual(sev('hook/'), ['error'], JSON.stringify(out.files));
+    // a package's file (setvars.sh) may be in the image: it could set a trap or exec, so the stop stays uncertain
+    assert.deepEqual(sev('vars/'), ['warning'], JSON.stringify(out.files));
+  });
+
   it('FROM reg.example.dev/alpine@sha256 (a registry of its own) beside alpine/Containerfile: that build, a root filesystem copied into scratch', async () => {
     const dir = repo({
       'alpine/Containerfile': 'FROM debian:bookworm AS verify\nRUN mkdir /fs && tar -C /fs -xzf /tmp/alpine-minirootfs.tar.gz\nFROM scratch\nCOPY --from=verify /fs/ /\nCMD ["/bin/sh"]\n',

@@ -412,6 +412,27 @@ function noShebangInterpreter(shell: ShellFamily): string[] {
 /** Sourced files that set up an environment and nothing else: a virtualenv's activate, profiles, os-release, Debian's apache2 envvars. */
 const QUIET_SOURCES = /(^|\/)(activate|os-release|profile|\.profile|\.bashrc|\.bash_profile|environment|envvars|nvm\.sh)$|^\/etc\/profile\.d\//;
 
+/** A file name that says it is an operator's customisation point: `entrypoint.custom.sh`, `local.sh`, `user-init.sh`, `hooks.sh`. */
+const HOOK_NAME = /(^|[-_.])(custom|local|override|user|extra|hooks?)([-_.]|$)/i;
+
+/**
+ * An operator's hook the image does not hold: sourced only when it exists (`if [ -f "$DATA/entrypoint.custom.sh" ]; then
+ * . ...; fi`), named as a customisation point, and not among the image's files. The image as built runs without it.
+ */
+function operatorHook(f: { path?: string; optional?: string }, readScript: ChainOptions['readScript']): boolean {
+  if (
+    f.optional === undefined ||
+    !HOOK_NAME.test(
+      f.optional
+        .replace(/["'{}]/g, '')
+        .split('/')
+        .pop() ?? '',
+    )
+  )
+    return false;
+  return f.path === undefined || readScript?.(f.path) === undefined;
+}
+
 /** A sourced file's text could change the stop: unseen, or it sets a trap or execs (a command, not a word in one). */
 function sourcedChanges(text: string | undefined): boolean {
   return text === undefined || (setsTrapOrExecs(text) ?? /(^|[\s;&|(])(trap|exec)\s/m.test(text));
@@ -546,7 +567,7 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
           at: processes.length,
         };
       // A sourced file pid1 cannot read runs inside this shell: a trap or an exec there would change the stop.
-      const hiddenSource = analysis.sourced.find((f) => f.path === undefined || (!QUIET_SOURCES.test(f.path) && sourcedChanges(opts.readScript?.(f.path))));
+      const hiddenSource = analysis.sourced.find((f) => !operatorHook(f, opts.readScript) && (f.path === undefined || (!QUIET_SOURCES.test(f.path) && sourcedChanges(opts.readScript?.(f.path)))));
       if (hiddenSource && !opaque) {
         const seen = hiddenSource.path !== undefined && opts.readScript?.(hiddenSource.path) !== undefined;
         opaque = {

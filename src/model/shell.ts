@@ -145,6 +145,23 @@ export interface ShellEnd {
   aborts?: boolean;
 }
 
+/** `. FILE` inside `if [ -f FILE ]` (or `-e`, `-r`, `-s`; `[[ ]]` or `test`) or after `[ -f FILE ] &&`: runs only when FILE exists. */
+function existenceGuarded(node: Node, fileText: string): boolean {
+  const escaped = fileText.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const test = new RegExp(`(^|[\\s[(])-[efrs]\\s+["']?${escaped}["']?(\\s|\\]|$)`);
+  for (let p: Node | null = node.parent; p; p = p.parent) {
+    if (p.type === 'if_statement' || p.type === 'elif_clause') {
+      const cond = p.childForFieldName('condition') ?? p.namedChildren[0];
+      if (cond && cond.startIndex < node.startIndex && test.test(cond.text)) return true;
+    }
+    if (p.type === 'list') {
+      const left = p.namedChildren[0];
+      if (left && left.endIndex <= node.startIndex && /&&/.test(p.text.slice(left.endIndex - p.startIndex, node.startIndex - p.startIndex)) && test.test(left.text)) return true;
+    }
+  }
+  return false;
+}
+
 /** How a script ends when it runs its service in the background and waits for it. */
 export interface WaitPattern {
   /** The background job (`svc & pid=$!`). */
@@ -180,7 +197,8 @@ export interface ShellAnalysis {
   /** For a `-c` string that is one plain command (see plainArgv): its argv. */
   plain?: string[];
   /** Files run inside this shell with `.`/`source` (path as written; undefined when built at run time). */
-  sourced: { path?: string; line: number }[];
+  /** Files run with `.`/`source`; optional: the file as written, when it runs only if it exists (`if [ -f "$F" ]; then . "$F"; fi`). */
+  sourced: { path?: string; line: number; optional?: string }[];
 }
 
 interface AnalyzeOptions {
@@ -634,7 +652,7 @@ class Walker {
   readonly functions = new Map<string, Node>();
   /** Variables that hold `exec ...` (see execVariablesOf). */
   readonly execVariables = new Map<string, string[]>();
-  readonly sourced: { path?: string; line: number }[] = [];
+  readonly sourced: { path?: string; line: number; optional?: string }[] = [];
   /** Background jobs (by offset) that a loop polls with `kill -0` before anything waits for them. */
   readonly polled = new Set<number>();
   private depth = 0;
@@ -1128,7 +1146,11 @@ class Walker {
         // The file runs in this shell: a trap or an exec in it changes the stop. The launch model reads it if it can.
         const file = words[1];
         const literal = file?.literal !== undefined && !/[*?[]/.test(file.literal) ? file.literal : undefined;
-        this.sourced.push({ ...(literal !== undefined ? { path: literal } : {}), line: positionOf(this.source, node.startIndex).line });
+        this.sourced.push({
+          ...(literal !== undefined ? { path: literal } : {}),
+          line: positionOf(this.source, node.startIndex).line,
+          ...(file && existenceGuarded(node, file.text) ? { optional: file.text } : {}),
+        });
         return this.quick(node, paths);
       }
       default:
