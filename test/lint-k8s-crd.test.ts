@@ -528,6 +528,23 @@ const STAGED = 'FROM debian:bookworm AS build\nRUN true\nFROM debian:bookworm AS
 
 const declaredCases: DeclaredCase[] = [
   {
+    name: "an image named a makefile's prefix + an app directory (dapr: DOCKER_IMAGE_PREFIX ?=hello-k8s-, APPS node python)",
+    files: {
+      'tutorials/hello/makefile': 'DOCKER_IMAGE_PREFIX ?=hello-k8s-\nAPPS ?=node python\ninclude ../docker.mk\n',
+      'tutorials/docker.mk': 'build-%:\n\tdocker build -f $*/Dockerfile $*/. -t $(SAMPLE_REGISTRY)/$(DOCKER_IMAGE_PREFIX)$*:latest\n',
+      'tutorials/hello/node/Dockerfile': DEBIAN,
+      'tutorials/hello/python/Dockerfile': DEBIAN,
+    },
+    image: 'ghcr.io/dapr/samples/hello-k8s-node:latest',
+    dockerfile: 'tutorials/hello/node/Dockerfile',
+    how: /^the image name "hello-k8s-node" is tutorials\/hello\/makefile's prefix "hello-k8s-" and the directory of tutorials\/hello\/node\/Dockerfile$/,
+  },
+  {
+    name: 'a prefix no makefile writes links nothing (acme-node is not node/Dockerfile)',
+    files: { 'node/Dockerfile': DEBIAN, Makefile: 'IMAGE ?= acme/api\n' },
+    image: 'ghcr.io/acme/acme-node:1',
+  },
+  {
     name: 'a Makefile image variable names the Dockerfile beside it (HariSekhon: REPO := harisekhon/zookeeper)',
     files: { 'zookeeper/Makefile': 'REPO := harisekhon/zookeeper\nTAG ?= 3.4\n\ninclude ../Makefile\n', 'zookeeper/Dockerfile': DEBIAN },
     image: 'harisekhon/zookeeper:3.4',

@@ -619,7 +619,46 @@ export class ImageLinker {
       if (byTag.length === 1) return this.tagLink(n.last, tag, byTag[0] as string);
       return { ambiguous: hits };
     }
+    const prefixed = this.linkPrefixed(name, under);
+    if (prefixed) return prefixed;
     return beside ? this.linkBeside(image, name, beside, near === undefined) : {};
+  }
+
+  /**
+   * An image named PREFIX + a directory's name, where a makefile above that directory writes PREFIX: dapr's samples
+   * build `hello-k8s-node` from node/Dockerfile with `DOCKER_IMAGE_PREFIX ?= hello-k8s-` and `-t ...$(DOCKER_IMAGE_PREFIX)$(1)`
+   * for each app directory. Only a prefix that ends in `-` or `_`, and only when one Dockerfile fits.
+   */
+  private linkPrefixed(name: string, under: string | undefined): ImageLinkResult | undefined {
+    const found: { file: string; prefix: string; makefile: string }[] = [];
+    for (const [dirName, list] of this.dockerfilesByName()) {
+      if (name.length <= dirName.length + 1 || !name.endsWith(dirName)) continue;
+      const prefix = name.slice(0, name.length - dirName.length);
+      if (!/[-_]$/.test(prefix)) continue;
+      for (const d of list) {
+        if (d.bySuffix || (under && !d.file.startsWith(under))) continue;
+        const makefile = this.makefileWriting(path.dirname(path.dirname(d.file)), prefix);
+        if (makefile) found.push({ file: d.file, prefix, makefile });
+      }
+    }
+    if (new Set(found.map((f) => f.file)).size !== 1) return undefined;
+    const f = found[0] as { file: string; prefix: string; makefile: string };
+    return { link: { dockerfile: f.file, how: `the image name "${name}" is ${displayPath(f.makefile, this.cwd)}'s prefix "${f.prefix}" and the directory of ${displayPath(f.file, this.cwd)}` } };
+  }
+
+  /** A makefile in `dir` or above it (inside the repository) whose text has `prefix` as a word of its own: `?= hello-k8s-`. */
+  private makefileWriting(dir: string, prefix: string): string | undefined {
+    const word = new RegExp(`(^|[\\s=:/"'])${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[\\s"'$])`, 'm');
+    const root = path.resolve(this.root);
+    for (let d = path.resolve(dir); d === root || d.startsWith(`${root}${path.sep}`); d = path.dirname(d)) {
+      for (const f of this.repoFiles().buildFiles) {
+        if (path.dirname(path.resolve(f)) !== d || !(MAKEFILE.test(path.basename(f)) || INCLUDED_MAKEFILE.test(path.basename(f)))) continue;
+        const text = this.share.text(f);
+        if (text !== undefined && word.test(text)) return f;
+      }
+      if (d === root) break;
+    }
+    return undefined;
   }
 
   /** A link that the image's name and tag both decided. */
