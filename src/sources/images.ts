@@ -330,6 +330,12 @@ function guessShellOfImage(ref: string): ShellGuess {
     if (/wolfi-base|busybox/.test(repo) || /(^|-)dev($|-)/.test(tag)) return { family: 'ash', why: 'Chainguard -dev images and wolfi-base have busybox sh' };
     return { family: 'none', why: 'Chainguard images (other than -dev variants) ship no shell' };
   }
+  // fluent/fluent-bit's dockerfiles/Dockerfile: the release image is the `production` stage on distroless cc (no shell), the
+  // `-debug` tags its `debug` stage on debian-slim (dash)
+  if (repo === 'fluent/fluent-bit' && (!r.registry || r.registry === 'cr.fluentbit.io')) {
+    if (/(^|-)debug$/.test(tag)) return { family: 'dash', why: 'fluent-bit -debug images are built on debian-slim: /bin/sh is dash' };
+    return { family: 'none', why: 'fluent-bit release images are built on distroless: no shell' };
+  }
   if (/(^|-)(chiseled|distroless)($|-)/.test(tag)) return { family: 'none', why: `the ${tag} variant ships no shell` };
   if (isWindowsImage(ref)) return { family: 'unknown', why: 'a Windows image: no POSIX /bin/sh' };
   if (ALPINE_TAG.test(tag) || repo === 'alpine' || lastPart(repo) === 'alpine') return { family: 'ash', why: 'Alpine-based: /bin/sh is busybox ash' };
