@@ -593,11 +593,16 @@ export class ImageLinker {
     if (distinct.size > 1) return { ambiguous: [...new Set(declared.map((d) => d.dockerfile))], declared: [...new Set(declared.map((d) => d.how))] };
     // an image pid1's table knows (`redis`, `grafana/grafana`, distroless) is published elsewhere, not built here
     // ... unless a registry of the repository's own names it: `reg.g5d.dev/alpine` beside alpine/Containerfile is that build
-    if (shellOfImage(n.repo).family !== 'unknown' && !ownRegistry(parseImageRef(image).registry)) return {};
+    const knownName = shellOfImage(n.repo).family !== 'unknown';
+    if (knownName && !ownRegistry(parseImageRef(image).registry)) return {};
     const name = n.last.toLowerCase();
     const under = near ? `${path.resolve(near)}${path.sep}` : undefined;
+    const root = path.resolve(this.root);
     const hits = (this.dockerfilesByName().get(name) ?? [])
       .filter((d) => !under || d.file.startsWith(under))
+      // a known name under a registry of its own: only a top-level directory of the repository (a collection's alpine/),
+      // not a sample app's python/ deep in it
+      .filter((d) => !knownName || path.dirname(path.dirname(path.resolve(d.file))) === root)
       // a Dockerfile named by its suffix is that image; one named by its directory, unless the directory's Makefile names another
       .filter((d) => d.bySuffix || !makefileNamesOther(path.dirname(d.file), name, this.share))
       .map((d) => d.file);
