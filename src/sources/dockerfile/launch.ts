@@ -12,7 +12,7 @@ import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ProbedImage, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
 import { linkerFor } from '../image-links.js';
 import { baseImageDefaultCmd, baseImageStopSignal } from '../image-config.js';
-import { filesWrittenByRuns } from './run-written.js';
+import { copiedFrom, copiesByRuns, filesWrittenByRuns, type InImageCopy } from './run-written.js';
 import { isWindowsImage, ownRegistry, parseImageRef, WINDOWS_NOTE } from '../images.js';
 import { programSourceReader } from '../program-reader.js';
 import { supervisedServices } from '../supervised.js';
@@ -105,6 +105,36 @@ function resolveFile(stage: Stage, p: string, ctx: ContextReader, stages: Stage[
   return stage.parent ? resolveFile(stage.parent, p, ctx, stages, depth + 1) : undefined;
 }
 
+/**
+ * A root-filesystem overlay staged by the build: `COPY build /tmp/build/baseimage` and a RUN that installs the staged
+ * tree's files at the same paths under `/` (minimum2scp's `install -D ${f} ${f#/tmp/build/baseimage}`, a `cp -a
+ * /tmp/rootfs/. /`). The image file `p` is then the staged directory's `.${p}`, when the context has it and a RUN of the
+ * stage names the staging directory. Only staging under /tmp (a place nothing runs from) and only files the tree holds.
+ */
+function stagedFile(stage: Stage, p: string, ctx: ContextReader): ScriptRef | undefined {
+  for (let st: Stage | undefined = stage; st; st = st.parent) {
+    for (const c of st.copies) {
+      if (c.from !== undefined || c.sources.length !== 1 || !c.dest.startsWith('/tmp/')) continue;
+      const src = c.sources[0] as string;
+      if (src.startsWith('<<') || /[*?[$]/.test(src) || !ctx.isDir(src)) continue;
+      const staged = path.posix.join(src, p);
+      if (!ctx.isFile(staged)) continue;
+      const dest = c.dest.replace(/\/+$/, '');
+      if (!runsMention(stage, dest)) continue;
+      const d = ctx.store.read(path.resolve(ctx.dir, staged), 'script', { within: ctx.dir });
+      if (d) return { path: p, doc: d, offset: 0, text: d.text, copiedBy: c.span };
+    }
+  }
+  return undefined;
+}
+
+/** Whether a RUN of the stage (or the stages it is built on) names `dir` (`run-parts /tmp/build/baseimage/scripts`). */
+function runsMention(stage: Stage, dir: string): boolean {
+  for (let st: Stage | undefined = stage; st; st = st.parent)
+    for (const r of st.runs) if ((r.script ?? r.argv?.join(' ') ?? '').includes(dir)) return true;
+  return false;
+}
+
 function originsOf(part: LaunchPart | undefined, into: Map<string, Origin>): void {
   if (!part) return;
   for (const v of part.values) if (!into.has(v.text.value)) into.set(v.text.value, v);
@@ -161,6 +191,9 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
   // Paths looked up and not found (each one a lookup per PATH directory through every COPY): the model, the
   // program reader and the fixes' re-runs ask for the same ones again.
   const notFound = new Set<string>();
+  // The copies the stage's RUNs make inside the image, read once on the first path the files do not give (run-written.ts).
+  let inImageCopies: InImageCopy[] | undefined;
+  let readingRuns = false;
   const readScript = (p: string): string | undefined => {
     const have = scripts.get(p);
     if (have) return have.text;
@@ -171,6 +204,29 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
         scripts.set(p, ref);
         if (!origins.has(ref.text)) origins.set(ref.text, { doc: ref.doc, text: MappedText.contiguous(ref.text, ref.offset) });
         return ref.text;
+      }
+    }
+    // a file of a root-filesystem overlay the build staged in /tmp and installed with a RUN
+    for (const c of execPaths(p, stage.workdir, pathDirs)) {
+      const ref = stagedFile(stage, path.posix.normalize(c), ctx);
+      if (ref) {
+        scripts.set(p, ref);
+        if (!origins.has(ref.text)) origins.set(ref.text, { doc: ref.doc, text: MappedText.contiguous(ref.text, ref.offset) });
+        return ref.text;
+      }
+    }
+    // a file a RUN copied inside the image (`cp -a /bd_build/bin/docker-init.sh /usr/local/sbin/`) from one it can read
+    if (!readingRuns) {
+      readingRuns = true;
+      try {
+        inImageCopies ??= copiesByRuns(stage, readScript, env);
+        for (const c of execPaths(p, stage.workdir, pathDirs)) {
+          const from = copiedFrom(inImageCopies, path.posix.normalize(c));
+          const text = from !== undefined && from !== p ? readScript(from) : undefined;
+          if (text !== undefined) return text;
+        }
+      } finally {
+        readingRuns = false;
       }
     }
     // a file the repository's own base image put there (FROM an image another Dockerfile here builds)

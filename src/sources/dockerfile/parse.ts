@@ -42,7 +42,7 @@ const KEYWORDS = new Set([
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
 /** Directories every Linux base image has (FHS): `COPY run.sh /usr/local/bin` puts run.sh inside them. `FROM scratch` has none but `/`. */
-const STANDARD_DIRS = new Set([
+export const STANDARD_DIRS = new Set([
   '/',
   '/bin',
   '/sbin',

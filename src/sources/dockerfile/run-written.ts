@@ -1,5 +1,6 @@
 /**
- * Files a build writes with a shell heredoc, `cat > /etc/supervisor/conf.d/nginx.conf <<EOF ... EOF`, in its RUN
+ * Files a build writes with a shell heredoc, `cat > /etc/supervisor/conf.d/nginx.conf <<EOF ... EOF`, or copies inside
+ * the image, `cp -a /bd_build/bin/docker-init.sh /usr/local/sbin/` (phusion-style baseimages), in its RUN
  * instructions or in the build context's scripts they run (sameersbn's gitlab and redmine images write every
  * supervisord program from assets/build/install.sh). Read with the shell grammar (tree-sitter-bash: a heredoc's
  * body, its redirect target and quoting are the grammar's, not a pattern's). Only literal targets count: a path
@@ -8,7 +9,7 @@
 import path from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import { shellParser, shellParserReady } from '../../model/shell.js';
-import type { RunOp, Stage } from './parse.js';
+import { type RunOp, type Stage, STANDARD_DIRS } from './parse.js';
 
 /** Scripts followed from the RUNs (each run once), and the bytes read from them: a bound for hostile trees. */
 const MAX_SCRIPTS = 20;
@@ -41,8 +42,40 @@ function scriptRun(command: Node, env: Readonly<Record<string, string>>): string
  * image file the build context gives (a script a RUN runs); `env` is the stage's.
  */
 export function filesWrittenByRuns(stage: Stage, read: (imagePath: string) => string | undefined, env: Readonly<Record<string, string>>): Map<string, string> {
+  return runFiles(stage, read, env).written;
+}
+
+/** A copy a RUN makes inside the image: `cp [-a|-r|-p] SRC DEST`, `install [-m MODE] SRC DEST`. */
+export interface InImageCopy {
+  from: string;
+  to: string;
+  /** DEST is a directory the source goes into (`/usr/local/sbin/`, several sources, a standard directory). */
+  into: boolean;
+}
+
+/** Where an image file came from, when a RUN copied it there from another image path (undefined when none did). */
+export function copiedFrom(copies: readonly InImageCopy[], p: string): string | undefined {
+  for (let i = copies.length - 1; i >= 0; i--) {
+    const c = copies[i] as InImageCopy;
+    // `cp -a /x/. /y` copies the contents of /x into /y
+    const contents = c.from.endsWith('/.');
+    const from = contents ? c.from.slice(0, -2) : c.from;
+    const target = c.into && !contents ? path.posix.join(c.to, path.posix.basename(from)) : c.to;
+    if (p === target) return from;
+    if (p.startsWith(`${target}/`)) return from + p.slice(target.length);
+  }
+  return undefined;
+}
+
+/** The copies inside the image that the stage's RUNs (and the scripts of the build context they run) make. */
+export function copiesByRuns(stage: Stage, read: (imagePath: string) => string | undefined, env: Readonly<Record<string, string>>): InImageCopy[] {
+  return runFiles(stage, read, env).copies;
+}
+
+function runFiles(stage: Stage, read: (imagePath: string) => string | undefined, env: Readonly<Record<string, string>>): { written: Map<string, string>; copies: InImageCopy[] } {
   const written = new Map<string, string>();
-  if (!shellParserReady()) return written;
+  const copies: InImageCopy[] = [];
+  if (!shellParserReady()) return { written, copies };
   const runs: RunOp[] = [];
   for (let st: Stage | undefined = stage; st; st = st.parent) runs.unshift(...st.runs);
   const seen = new Set<string>();
@@ -60,6 +93,7 @@ export function filesWrittenByRuns(stage: Stage, read: (imagePath: string) => st
   };
   const walk = (node: Node, workdir: string, depth: number): void => {
     if (node.type === 'redirected_statement') heredocWrite(node, workdir);
+    if (node.type === 'command') inImageCopy(node, workdir);
     if (node.type === 'command' && depth < 2) {
       // a script of the build context the RUN runs: `bash ${ASSETS}/install.sh`, `/build/setup.sh` (only the word a shell
       // runs: any other path, `cp -r /x /etc/y`, is never read)
@@ -88,9 +122,42 @@ export function filesWrittenByRuns(stage: Stage, read: (imagePath: string) => st
     const abs = path.posix.resolve(workdir, p);
     written.set(abs, op.startsWith('>>') ? (written.get(abs) ?? '') + body.text : body.text);
   };
+  const inImageCopy = (node: Node, workdir: string): void => {
+    const words = node.namedChildren.filter((c): c is Node => c !== null && c.type !== 'variable_assignment' && c.type !== 'file_redirect');
+    const name = words[0]?.type === 'command_name' ? words[0].text : undefined;
+    if (name !== 'cp' && name !== 'install') return;
+    const operands: string[] = [];
+    let targetDir: string | undefined;
+    for (let i = 1; i < words.length; i++) {
+      const t = (words[i] as Node).text;
+      if (t === '-t' || t === '--target-directory') {
+        targetDir = expand((words[++i] as Node | undefined)?.text ?? '', env);
+        continue;
+      }
+      // install's options with a value (-m MODE, -o OWNER, -g GROUP)
+      if (name === 'install' && /^-[mog]$/.test(t)) {
+        i++;
+        continue;
+      }
+      if (t.startsWith('-')) {
+        // `install -d` makes directories; it copies nothing
+        if (name === 'install' && /^-[a-zA-Z]*d/.test(t)) return;
+        continue;
+      }
+      const v = expand(t, env);
+      if (v === undefined || /[*?[]/.test(v)) return;
+      // `/x/.` (the contents of /x) survives resolving
+      operands.push(path.posix.resolve(workdir, v) + (v.endsWith('/.') ? '/.' : ''));
+    }
+    const dest = targetDir !== undefined ? path.posix.resolve(workdir, targetDir) : operands.pop();
+    if (dest === undefined || operands.length === 0) return;
+    const raw = targetDir ?? (words[words.length - 1] as Node).text;
+    const into = targetDir !== undefined || raw.endsWith('/') || operands.length > 1 || STANDARD_DIRS.has(dest) || /^\/usr\/local\/s?bin$/.test(dest);
+    for (const from of operands) copies.push({ from, to: dest, into });
+  };
   for (const r of runs) {
     const text = r.script ?? (r.argv && /^(\/bin\/)?(ba|da)?sh$/.test(r.argv[0] ?? '') && r.argv[1] === '-c' ? r.argv[2] : undefined);
     if (text !== undefined) visit(text, r.workdir, 0);
   }
-  return written;
+  return { written, copies };
 }
