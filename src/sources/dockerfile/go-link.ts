@@ -116,8 +116,8 @@ type Writer =
 
 interface Step {
   at: number;
-  copy?: CopyOp;
-  run?: RunOp;
+  copy: CopyOp | undefined;
+  run: RunOp | undefined;
 }
 
 /** A binary of a package in the image, as a cargo command builds it. */
@@ -151,7 +151,11 @@ function mentionsBuild(run: RunOp): boolean {
 
 /** The stage's COPY/ADD and RUN instructions in order (by their offset in the Dockerfile). */
 function stepsOf(stage: Stage): Step[] {
-  return [...stage.copies.map((copy) => ({ at: copy.span.start, copy })), ...stage.runs.map((run) => ({ at: run.span.start, run }))].sort((a, b) => a.at - b.at);
+  // each step has both fields (one undefined): one object shape for V8
+  const steps: Step[] = [];
+  for (const copy of stage.copies) steps.push({ at: copy.span.start, copy, run: undefined });
+  for (const run of stage.runs) steps.push({ at: run.span.start, copy: undefined, run });
+  return steps.sort((a, b) => a.at - b.at);
 }
 
 /** The official rust image sets CARGO_HOME=/usr/local/cargo (docker-library/rust Dockerfile: `ENV CARGO_HOME=/usr/local/cargo`). */

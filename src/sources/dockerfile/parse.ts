@@ -76,7 +76,8 @@ export interface CopyOp {
   sources: string[];
   dest: string;
   destDir: boolean;
-  from?: string;
+  /** COPY --from's stage or image; undefined (always present: one object shape for V8) when it copies from the context. */
+  from: string | undefined;
   heredocs: Heredoc[];
   span: Span;
 }
@@ -288,7 +289,8 @@ function launchPart(what: string, ins: RawInstruction, doc: Document, shell: str
   const valueSpan = span(doc, ins.args.at(0), ins.args.endAt(ins.args.value.length));
   const json = parseJsonArray(ins.args);
   if (json) {
-    return { what, form: 'exec', values: json.map((text) => ({ doc, text })), argv: json.map((t) => t.value), span: whole, valueSpan };
+    // shellPrefix present (undefined) in both forms: one object shape for V8's sites that read parts
+    return { what, form: 'exec', values: json.map((text) => ({ doc, text })), argv: json.map((t) => t.value), shellPrefix: undefined, span: whole, valueSpan };
   }
   const text = ins.args;
   return { what, form: 'shell', values: [{ doc, text }], argv: text.value === '' ? [] : [...shell, text.value], shellPrefix: shell, span: whole, valueSpan };
@@ -416,7 +418,7 @@ function applyInstruction(
             : { family: 'unknown', how: `the image is a file tree copied into / from ${fromStage ? `stage ${from}` : from}, which pid1 does not list`, image: stage.rootImage };
       }
       const heredocs = ins.heredocs.filter((h) => sources.some((s) => s.startsWith('<<') && s.replace(/^<<-?["']?/, '').replace(/["']$/, '') === h.name));
-      stage.copies.push({ sources, dest, destDir, ...(from !== undefined ? { from } : {}), heredocs, span: span(doc, ins.start, ins.end) });
+      stage.copies.push({ sources, dest, destDir, from, heredocs, span: span(doc, ins.start, ins.end) });
       void byName;
       void stages;
       break;

@@ -197,18 +197,20 @@ export function expandWord(raw: string, vars: Vars, escape: string): { value: st
 }
 
 /** `KEY=value KEY2="v 2"` (or the legacy `KEY value with spaces`) pairs of ENV/ARG/LABEL. */
-export function keyValues(s: string, escape: string, legacyAllowed: boolean): { key: string; raw?: string; start: number; end: number }[] {
+export function keyValues(s: string, escape: string, legacyAllowed: boolean): { key: string; raw: string | undefined; start: number; end: number }[] {
+  // every pair has the same four fields in the same order (raw undefined without `=`): one object shape, so V8
+  // need not deoptimise and recompile the parser's loops over them when a second shape turns up
   const words = splitWords(s, escape);
   const first = words[0];
   if (!first) return [];
   if (legacyAllowed && !first.raw.includes('=')) {
     // ENV KEY value...: the rest of the line is the value
     const restStart = words[1]?.start;
-    return [{ key: first.raw, ...(restStart !== undefined ? { raw: s.slice(restStart) } : { raw: '' }), start: first.start, end: s.length }];
+    return [{ key: first.raw, raw: restStart !== undefined ? s.slice(restStart) : '', start: first.start, end: s.length }];
   }
   return words.map((w) => {
     const eq = w.raw.indexOf('=');
-    return eq === -1 ? { key: w.raw, start: w.start, end: w.end } : { key: w.raw.slice(0, eq), raw: w.raw.slice(eq + 1), start: w.start, end: w.end };
+    return eq === -1 ? { key: w.raw, raw: undefined, start: w.start, end: w.end } : { key: w.raw.slice(0, eq), raw: w.raw.slice(eq + 1), start: w.start, end: w.end };
   });
 }
 
