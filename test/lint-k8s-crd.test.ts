@@ -814,6 +814,30 @@ describe('a Dockerfile FROM an image the repository builds inherits that build (
     );
   });
 
+  it('an entrypoint a RUN installs from a staged overlay or copies with cp is read (minimum2scp, phusion-style baseimages)', async () => {
+    const entry = '#!/bin/sh\nset -e\nrun-parts /opt/init/pre.d\nexec "$@"\n';
+    const dir = repo({
+      // COPY build /tmp/build/base; a RUN script installs ${f#/tmp/build/base} for each staged file
+      'overlay/Dockerfile':
+        'FROM debian:bookworm\nCOPY build /tmp/build/base\nRUN run-parts --exit-on-error /tmp/build/base/scripts && rm -rf /tmp/build\nSTOPSIGNAL SIGTERM\nENTRYPOINT ["/opt/init/sbin/entrypoint.sh"]\nCMD ["sleep", "infinity"]\n',
+      'overlay/build/scripts/01-install': '#!/bin/sh\nfind /tmp/build/base/opt -type f | while read f; do install -m 755 -D ${f} ${f#/tmp/build/base}; done\n',
+      'overlay/build/opt/init/sbin/entrypoint.sh': entry,
+      // COPY . /bd_build; RUN /bd_build/services.sh, which runs `cp -a /bd_build/bin/start.sh /usr/local/sbin/`
+      'copied/Dockerfile': 'FROM debian:bookworm\nCOPY . /bd_build\nRUN /bd_build/services.sh\nENTRYPOINT ["/usr/local/sbin/start.sh"]\nCMD ["sleep", "infinity"]\n',
+      'copied/services.sh': '#!/bin/bash\nset -e\nmkdir -p /etc/my_init.d\ncp -a /bd_build/bin/start.sh /usr/local/sbin/\n',
+      'copied/bin/start.sh': entry,
+    });
+    const r = await pid1(['lint', '--no-config', '--format', 'json', '.'], { cwd: dir });
+    const out = JSON.parse(r.stdout) as { files: { file: string; launches: { chain?: string[]; outcome?: string; certain?: boolean }[] }[] };
+    for (const file of ['overlay/Dockerfile', 'copied/Dockerfile']) {
+      const l = out.files.find((f) => f.file === file)?.launches[0];
+      // the script execs its arguments: `sleep infinity` is PID 1 (keep-alive: SIGTERM dropped), seen through the script
+      assert.deepEqual(l?.chain, ['sleep'], `${file}: ${JSON.stringify(l)}`);
+      assert.equal(l?.outcome, 'killed');
+      assert.equal(l?.certain, true);
+    }
+  });
+
   it("supervisord's programs written by the build's install script with a heredoc (sameersbn's images) are read", async () => {
     const dir = repo({
       Dockerfile:
