@@ -130,8 +130,7 @@ function stagedFile(stage: Stage, p: string, ctx: ContextReader): ScriptRef | un
 
 /** Whether a RUN of the stage (or the stages it is built on) names `dir` (`run-parts /tmp/build/baseimage/scripts`). */
 function runsMention(stage: Stage, dir: string): boolean {
-  for (let st: Stage | undefined = stage; st; st = st.parent)
-    for (const r of st.runs) if ((r.script ?? r.argv?.join(' ') ?? '').includes(dir)) return true;
+  for (let st: Stage | undefined = stage; st; st = st.parent) for (const r of st.runs) if ((r.script ?? r.argv?.join(' ') ?? '').includes(dir)) return true;
   return false;
 }
 
