@@ -36,3 +36,36 @@ describe('dumb-init in front of a script whose trap waits behind `sleep infinity
     assert.match(fs.readFileSync(log, 'utf8'), /ready\ntrapped\n$/);
   });
 });
+
+describe('dumb-init in front of a keep-alive loop whose trap runs at once', { skip: programPath('dumb-init') ? false : 'install dumb-init (scripts/install-deps.sh)' }, () => {
+  before(loadShellParser);
+  const run = async (name: string, trap: string): Promise<{ log: string; end: { code: number | null; signal: NodeJS.Signals | null } | undefined; outcome: string }> => {
+    const log = path.join(DIR, `${name}.log`);
+    const script = path.join(DIR, `${name}.sh`);
+    fs.writeFileSync(script, `#!/bin/bash\ntrap '${trap.replaceAll('LOG', log)}' TERM\necho ready >> ${log}\nwhile true; do sleep 9999; done\n`, { mode: 0o755 });
+    const argv = ['dumb-init', script];
+    const chain = chainFromArgv(argv, { sh: 'dash', signal: 'SIGTERM', readScript: (p) => (p === script ? fs.readFileSync(script, 'utf8') : undefined) });
+    const p = predictStop(chain, 'SIGTERM');
+    const init = await startAsInit(argv, { stdin: 'ignore' });
+    await waitFor('the script ready', () => (fs.existsSync(log) && /ready/.test(fs.readFileSync(log, 'utf8')) ? true : undefined), 15_000);
+    process.kill(init.pid, 'SIGTERM');
+    const end = await within(init.exited, 3_000).catch(() => undefined);
+    if (!end) {
+      process.kill(init.pid, 'SIGKILL');
+      await init.exited;
+    }
+    return { log: fs.readFileSync(log, 'utf8'), end, outcome: p.outcome };
+  };
+  it('a trap that exits: the loop sleep dies of the group signal, the trap ends the script, dumb-init exits 0 (graceful)', async () => {
+    const r = await run('loop-exit', 'echo trapped >> LOG; exit 0');
+    assert.equal(r.outcome, 'graceful');
+    assert.deepEqual(r.end, { code: 0, signal: null });
+    assert.match(r.log, /ready\ntrapped\n$/);
+  });
+  it('a trap that does not end the loop: it runs, the loop sleeps again, and only a SIGKILL ends it (killed)', async () => {
+    const r = await run('loop-stays', 'echo trapped >> LOG');
+    assert.equal(r.outcome, 'killed');
+    assert.equal(r.end, undefined, 'still running 3 s after SIGTERM');
+    assert.match(r.log, /ready\ntrapped\n$/);
+  });
+});

@@ -139,3 +139,13 @@ describe('a shell at its prompt (real dash, bash, busybox ash)', () => {
     }
   });
 });
+
+describe("a trap that stops runit services with sv's LSB commands waits for them (sv(8): stop, shutdown, force-stop, force-shutdown wait up to 7 s)", () => {
+  before(loadShellParser);
+  const trapOfScript = (action: string): { forwards: boolean; waits: boolean; exits: boolean } | undefined => {
+    const t = analyzeShell(`#!/bin/bash\nstop_all() { /usr/bin/sv ${action} /etc/service/*; }\ntrap 'stop_all; exit 0' TERM\nwhile true; do sleep 9999; done\n`, 'bash', { mode: 'script' }).traps[0];
+    return t ? { forwards: t.forwards, waits: t.waits, exits: t.exits } : undefined;
+  };
+  it('sv stop (through a function): stops, waits, exits', () => assert.deepEqual(trapOfScript('stop'), { forwards: true, waits: true, exits: true }));
+  it('sv down does not wait', () => assert.deepEqual(trapOfScript('down'), { forwards: true, waits: false, exits: true }));
+});

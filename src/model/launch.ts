@@ -1096,6 +1096,25 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
       reached = 1;
       return supervisedEnd(child, path, finish);
     }
+    // A shell in its keep-alive loop under an init that signals the group (dumb-init, tini -g): the loop's foreground
+    // command dies of the signal too, so the trap runs at once (replayed with Debian dumb-init 1.2.5; bash(1) SIGNALS).
+    const loopTrap = mode === 'group' && child.role === 'shell' && child.shell?.end?.kind === 'loop' ? stopTrap(child.shell, signal) : undefined;
+    if (loopTrap && !loopTrap.ignores) {
+      if (!loopTrap.exits) {
+        path.push(`-> ${label(child)}: its trap runs, but nothing ends the loop; grace period expires -> SIGKILL`);
+        return finish('killed', 'end the loop from the trap (`exit` once what it stops is down)');
+      }
+      if (!loopTrap.forwards || loopTrap.waits) {
+        path.push(`-> ${label(child)}: its trap ${loopTrap.forwards ? 'stops what the script started, waits for it' : 'runs'} and ends the script; ${label(pid1)} exits with it`);
+        if (!loopTrap.forwards) return finish('graceful');
+        // what the trap stopped (services the script started) decides whether their stop was graceful
+        certain = false;
+        return finish('unknown');
+      }
+      certain = false;
+      path.push(`-> ${label(child)}: its trap stops what the script started without waiting for it, then ends the script: whether that stop completes before ${label(pid1)} exits depends on it`);
+      return finish('unknown');
+    }
     if (f.fate === 'handled') {
       if (child.gracefulOnSignal === 'yes') {
         path.push(`-> ${label(child)}: handled; ${pid1.name} waits for it`);

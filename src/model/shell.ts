@@ -355,6 +355,37 @@ function stopsIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Set<str
   return visit(root);
 }
 
+/**
+ * Does a piece of shell stop runit services and wait for them (following the script's functions)? runit's `sv` LSB
+ * commands `stop`, `shutdown`, `force-stop`, `force-shutdown` wait up to 7 seconds (-w) for each service to be down
+ * (sv(8)), as a `wait` in a trap waits for a child.
+ */
+function svWaitsIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Set<string> = new Set()): boolean {
+  const visit = (n: Node): boolean => {
+    if (n.type === 'command') {
+      const words = wordsOf(n);
+      const program = (words[0]?.literal ?? words[0]?.text ?? '').replace(/["']/g, '');
+      const base = program.slice(program.lastIndexOf('/') + 1);
+      const body = functions.get(base);
+      if (body) {
+        if (!seen.has(base)) {
+          seen.add(base);
+          if (svWaitsIn(body, functions, seen)) return true;
+        }
+      } else if (base === 'sv') {
+        const command = words.slice(1).find((w) => !(w.literal ?? w.text).startsWith('-'));
+        if (/^(stop|shutdown|force-stop|force-shutdown)$/.test(command?.literal ?? '')) return true;
+      }
+    }
+    for (let i = 0; i < n.namedChildCount; i++) {
+      const c = n.namedChild(i);
+      if (c && c.type !== 'function_definition' && visit(c)) return true;
+    }
+    return false;
+  };
+  return visit(root);
+}
+
 /** The action of `trap ACTION SIG...`, as the shell will run it. A double-quoted action is expanded when
  * the trap is set (`trap "kill -TERM $child" TERM`): its commands are the same, so its text is read as is. */
 function actionText(w: Word): string {
@@ -375,7 +406,8 @@ function trapOf(words: Word[], line: number, functions: ReadonlyMap<string, Node
   const sent = active && runs.has('kill') ? parsed(action, (root) => killSignalIn(root, functions)) : undefined;
   // Passing the signal on, or running the service's own stop: either way the service gets its shutdown.
   const stops = active && (runs.has('kill') || (parsed(action, (root) => stopsIn(root, functions)) ?? false));
-  return { action, signals, line, forwards: stops, ...(sent ? { forwardsAs: sent } : {}), waits: runs.has('wait'), ignores: action === '', resets, exits: runs.has('exit') };
+  const waits = runs.has('wait') || (active && (parsed(action, (root) => svWaitsIn(root, functions)) ?? false));
+  return { action, signals, line, forwards: stops, ...(sent ? { forwardsAs: sent } : {}), waits, ignores: action === '', resets, exits: runs.has('exit') };
 }
 
 function errorsOf(root: Node, source: string): ShellAnalysis['errors'] {

@@ -2,7 +2,7 @@
  * From a launch's chain and predicted stop to the one cause a rule reports. Each non-graceful launch
  * gets exactly one diagnosis, so rules never report the same problem twice.
  */
-import type { ChainProcess, StopPrediction } from '../model/launch.js';
+import { type ChainProcess, type StopPrediction, stopTrap } from '../model/launch.js';
 import { usesShell } from '../sources/dockerfile/launch.js';
 import { isOrchestrated, type Launch, type UnresolvedCode } from '../sources/launch.js';
 import type { Severity } from './contract.js';
@@ -69,6 +69,8 @@ function compute(l: Launch): Diagnosis {
     if (p.shell.wait && p.handles === 'yes' && p.forwards === 'none') return { kind: 'trap', proc: p, index: i, problem: 'no-forward' };
     if (p.shell.wait && p.waitsForChild === false) return { kind: 'trap', proc: p, index: i, problem: 'no-wait' };
     if (p.role !== 'shell') continue; // a trap that forwards and waits: fine
+    // a keep-alive loop under an init that signals the group: its trap runs at once and decides (launch.ts), not an exec
+    if (i > 0 && i === procs.length - 1 && p.shell.end?.kind === 'loop' && procs[i - 1]?.forwards === 'group' && stopTrap(p.shell, l.stopSignal.signal)) return { kind: 'other', prediction: pred };
     if (p.shell.mode === 'script') return { kind: 'script-no-exec', proc: p, index: i };
     // An unknown /bin/sh decides only where bash or busybox ash would exec the command (not a loop or a pipeline).
     if (p.shell.family === 'unknown' && p.shell.mode === 'command' && l.chain?.opaque?.code === 'unknown-shell') return { kind: 'unknown-shell', proc: p, index: i };
