@@ -69,3 +69,24 @@ describe('dumb-init in front of a keep-alive loop whose trap runs at once', { sk
     assert.match(r.log, /ready\ntrapped\n$/);
   });
 });
+
+describe('bash job control as PID 1: `set -m; svc & ...; fg 1` (real bash, a fresh PID namespace)', () => {
+  before(loadShellParser);
+  it('the job is back in the foreground: bash waits for it, drops SIGTERM, and only a SIGKILL ends it (killed)', async () => {
+    const log = path.join(DIR, 'fg.log');
+    const script = path.join(DIR, 'fg.sh');
+    fs.writeFileSync(script, `#!/bin/bash\nset -m\nsleep 300 &\necho ready >> ${log}\nfg 1\necho after >> ${log}\n`, { mode: 0o755 });
+    const chain = chainFromArgv([script], { sh: 'dash', signal: 'SIGTERM', readScript: (p) => (p === script ? fs.readFileSync(script, 'utf8') : undefined) });
+    const p = predictStop(chain, 'SIGTERM');
+    assert.deepEqual([p.outcome, p.certain, chain.processes.map((x) => x.name)], ['killed', true, ['bash', 'sleep']], p.path.join('\n'));
+    const init = await startAsInit([script], { stdin: 'ignore' });
+    await waitFor('the script ready', () => (fs.existsSync(log) && /ready/.test(fs.readFileSync(log, 'utf8')) ? true : undefined), 15_000);
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(init.pid, 'SIGTERM');
+    const end = await within(init.exited, 3_000).catch(() => undefined);
+    assert.equal(end, undefined, 'bash is still in `fg` 3 s after SIGTERM');
+    process.kill(init.pid, 'SIGKILL');
+    await init.exited;
+    assert.equal(fs.readFileSync(log, 'utf8'), 'ready\n');
+  });
+});

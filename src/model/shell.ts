@@ -1151,6 +1151,22 @@ class Walker {
         const rec = this.record(node, 'simple');
         return { open: paths.map((p) => (p.job ? p.waited(rec, place.guarded) : p)), ends: NO_ENDS, returned: NO_PATHS };
       }
+      case 'fg': {
+        // `set -m; svc & ...; fg 1`: the job comes back to the foreground and the shell waits for it as for any
+        // foreground command (a trap is deferred until it returns; bash(1) JOB CONTROL, SIGNALS): it is the service
+        const rec = this.record(node, 'simple');
+        return {
+          open: paths.map((p) =>
+            p.job && p.waits === 0
+              ? new Path(Object.assign({}, p.job, { shape: 'simple' as const, execBy: { bash: false, ash: false } }), undefined, undefined, 0, false, undefined, p.via, p.args, p.frames)
+              : p.service || p.waits > 0
+                ? p.runs(rec)
+                : p,
+          ),
+          ends: NO_ENDS,
+          returned: NO_PATHS,
+        };
+      }
       case 'set':
         // `set -- a b "$@"` replaces the positional parameters.
         if (words[1]?.literal === '--') {

@@ -92,6 +92,14 @@ ruleTester(rule, {
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
+    // the base image's /opt/couchbase is a directory: `COPY f.sh /opt/couchbase` puts f.sh in it, as the CMD's path says
+    {
+      name: 'COPY into a base image directory without a slash; `set -m; svc & ...; fg 1` keeps bash in front (group-trap-ns.test.ts runs it)',
+      dockerfile: 'FROM couchbase:7.6.0\nCOPY configure-node.sh /opt/couchbase\nCMD ["/opt/couchbase/configure-node.sh"]\n',
+      files: { 'configure-node.sh': '#!/bin/bash\nset -m\n/entrypoint.sh couchbase-server &\nsleep 15\ncurl -s http://127.0.0.1:8091/pools\nfg 1\n' },
+      errors: [{ file: 'configure-node.sh', severity: 'error', message: /runs `\/entrypoint.sh` without exec: the script's shell \(bash\) stays PID 1/ }],
+      output: null,
+    },
     {
       name: 'a trap that exits, in front of a loop whose commands pid1 cannot time (curl, sleep $INTERVAL): a warning, the trap may run soon',
       dockerfile: 'FROM debian:bookworm\nCOPY run.sh /run.sh\nCMD ["/run.sh"]\n',

@@ -35,7 +35,9 @@ export function sourceFor(c: CopyOp, src: string, p: string, ctx: ContextDirs): 
   const under = p.startsWith(c.dest === '/' ? '/' : `${c.dest}/`);
   if (c.dest !== p && !under) return undefined; // cheap test first: no stat for copies elsewhere
   const srcDir = isDirSource(c, src, ctx);
-  if (!c.destDir && !srcDir) return c.dest === p ? src : undefined;
+  // `COPY run.sh /opt/app` then `CMD ["/opt/app/run.sh"]`: a path under the destination that ends in the file's own
+  // name says the destination was a directory of the base image (Docker copies a file into an existing directory)
+  if (!c.destDir && !srcDir) return c.dest === p ? src : under && !GLOB.test(src) && p === `${c.dest}/${path.posix.basename(src)}` ? src : undefined;
   if (!under) return undefined;
   const rel = p.slice(c.dest === '/' ? 1 : c.dest.length + 1);
   if (srcDir) return path.posix.join(src, rel);
