@@ -812,9 +812,11 @@ function predictSupervisedService(chain: LaunchChain, signalIn: string): StopPre
     if (first.nothingToDrain) return { ...base, outcome: 'graceful', path: [`${signal} -> ${label(first)}: no handler, the default action ends it (it has nothing to shut down)`] };
     return { ...base, outcome: 'abrupt', path: [`${signal} -> ${label(first)}: no handler, the default action ends it at once`], fix: `handle ${signal} in ${first.name}` };
   }
-  // A run script that did not exec its service: the shell dies of the signal, and the service never gets it.
+  // A run script that did not exec its service: the shell dies of the signal, and the service never gets it (so what
+  // pid1 cannot see of the service itself changes nothing: only a script it cannot read at the shell's own place would).
   return {
     ...base,
+    certain: chain.opaque === undefined || chain.opaque.at >= 1,
     outcome: 'abrupt',
     path: [`${signal} -> ${label(first)}: no handler, the default action ends it; ${label(service)}, its child, never gets ${signal} and is killed when the container ends`],
     unreached: procs.slice(1).filter((p) => p.handles === 'yes'),

@@ -100,6 +100,18 @@ ruleTester(rule, {
       files: { 'supervisord.conf': '[supervisord]\nnodaemon=true ; in the foreground\n\n[program:nginx]\ncommand=nginx -g "daemon off;"\n\n[program:app]\ncommand=gunicorn app:app\n' },
       errors: [{ severity: 'error', message: /service: nginx/, suggestion: /set stopsignal=QUIT in \[program:nginx\]/ }],
     },
+    // supervisord's TERM ends the run script's bash (not PID 1: the default action applies), so the daemon it started
+    // never gets a signal, whatever that daemon is (supervisors-ns.test.ts runs supervisord with such a script)
+    {
+      name: 'supervisord: a run script that starts a daemon pid1 cannot see without exec, inside an if',
+      dockerfile:
+        'FROM debian:bookworm\nRUN apt-get update && apt-get install -y supervisor\nCOPY supervisord.conf /etc/supervisor/conf.d/app.conf\nCOPY dockerd.sh /dockerd.sh\nCMD ["/usr/bin/supervisord", "-n"]\n',
+      files: {
+        'supervisord.conf': '[supervisord]\nnodaemon=true\n\n[program:dockerd]\ncommand=/dockerd.sh\n',
+        'dockerd.sh': '#!/usr/bin/env bash\nif [[ $(id -u) != 0 ]]\nthen\n  dockerd-rootless.sh\nelse\n  dockerd --storage-driver=fuse-overlayfs\nfi\n',
+      },
+      errors: [{ severity: 'error', message: /PID 1: supervisord/ }],
+    },
     {
       name: 's6-svscan under su-exec: php-fpm without a down-signal',
       dockerfile: 'FROM alpine:3.20\nRUN apk add s6 php83-fpm su-exec\nCOPY s6.d /etc/s6.d\nCMD ["su-exec", "app", "s6-svscan", "/etc/s6.d"]\n',
