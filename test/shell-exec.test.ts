@@ -149,3 +149,20 @@ describe("a trap that stops runit services with sv's LSB commands waits for them
   it('sv stop (through a function): stops, waits, exits', () => assert.deepEqual(trapOfScript('stop'), { forwards: true, waits: true, exits: true }));
   it('sv down does not wait', () => assert.deepEqual(trapOfScript('down'), { forwards: true, waits: false, exits: true }));
 });
+
+describe('`"${@:-word}"` expands to the arguments, or to word when there are none (real dash, bash, busybox ash)', () => {
+  for (const sh of [['dash'], ['bash'], ['busybox', 'sh']] as const) {
+    it(sh.join(' '), async () => {
+      const out = await new Promise<string>((resolve, reject) => {
+        const p = spawn(sh[0], [...sh.slice(1), '-c', 'set --; printf "[%s]" "${@:-bash}"; set -- a "b c"; printf "[%s]" "${@:-bash}"']);
+        let text = '';
+        p.stdout.on('data', (d: Buffer) => {
+          text += d.toString();
+        });
+        p.on('error', reject);
+        p.on('close', () => resolve(text));
+      });
+      assert.equal(out, '[bash][a][b c]');
+    });
+  }
+});

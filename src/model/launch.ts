@@ -871,6 +871,14 @@ function packageScript(readScript: ChainOptions['readScript'], name: string): st
 function argvOfEnd(c: FinalCommand, args: readonly string[] | undefined): string[] | undefined {
   const out: string[] = [];
   for (const [i, w] of c.words.entries()) {
+    // `"${@:-bash}"`: the arguments, or the default word when there are none (POSIX 2.6.2 ${parameter:-word})
+    const withDefault = /^("?)\$\{[@*]:-([^}]*)\}\1$/.exec(w.text);
+    if (withDefault) {
+      if (!args) return i === 0 ? undefined : out;
+      const fallback = withDefault[1] ? [withDefault[2] as string] : (withDefault[2] as string).split(/[ \t\n]+/).filter(Boolean);
+      out.push(...(args.length ? args : fallback));
+      continue;
+    }
     if (isAllArgs(w.text)) {
       if (!args) return i === 0 ? undefined : out;
       out.push(...args);

@@ -100,6 +100,13 @@ ruleTester(rule, {
       files: { 'supervisord.conf': '[supervisord]\nnodaemon=true ; in the foreground\n\n[program:nginx]\ncommand=nginx -g "daemon off;"\n\n[program:app]\ncommand=gunicorn app:app\n' },
       errors: [{ severity: 'error', message: /service: nginx/, suggestion: /set stopsignal=QUIT in \[program:nginx\]/ }],
     },
+    // `"${@:-bash}"` is the arguments, or `bash` when there are none (real dash, bash and busybox ash: shell-exec.test.ts)
+    {
+      name: 'exec "${@:-bash}" with no CMD: an interactive bash at its prompt',
+      dockerfile: 'FROM debian:bookworm\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
+      files: { 'entrypoint.sh': '#!/bin/bash\nset -e\necho ready\nexec "${@:-bash}"\n' },
+      errors: [{ severity: 'error', message: /PID 1: bash, service: bash/ }],
+    },
     // supervisord's TERM ends the run script's bash (not PID 1: the default action applies), so the daemon it started
     // never gets a signal, whatever that daemon is (supervisors-ns.test.ts runs supervisord with such a script)
     {
