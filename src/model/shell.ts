@@ -507,6 +507,11 @@ class Path {
     return this.outer ?? new Path(this.service, this.after, this.job, this.waits, this.guarded, this.lastWait, this.via?.init, this.args, this.frames);
   }
 
+  /** `exec "$@"` with no parameters: what ran in the foreground before it was set-up, the service was to be "$@". */
+  setUpOnly(): Path {
+    return new Path(undefined, undefined, this.job, this.waits, this.guarded, this.lastWait, this.via, this.args, this.frames);
+  }
+
   withArgs(args: readonly string[] | undefined): Path {
     return new Path(this.service, this.after, this.job, this.waits, this.guarded, this.lastWait, this.via, args, this.frames);
   }
@@ -1123,7 +1128,8 @@ class Walker {
         const noCommand = rec.words.every((w) => isAllArgs(w.text)) ? paths.filter((p) => p.args?.length === 0) : NO_PATHS;
         const execs = noCommand.length ? paths.filter((p) => p.args?.length !== 0) : paths;
         return {
-          open: noCommand,
+          // the wrapper idiom with nothing to wrap (an ENTRYPOINT with no CMD): its set-up steps are not the service
+          open: noCommand.map((p) => p.setUpOnly()),
           ends: execs.map((p) => ({ kind: 'exec', command: Object.assign({}, rec, { topLevel }), after: undefined, via: p.via, execBy: { bash: true, ash: true } })),
           returned: NO_PATHS,
         };

@@ -18,6 +18,12 @@ const SCHEDULED = '#!/bin/sh\nset -e\nif [ "${SCHEDULE}" = "**None**" ]; then\n 
 
 ruleTester(rule, {
   valid: [
+    // ENTRYPOINT with no CMD (Docker resets the base image's CMD): `exec "$@"` has nothing to run, so the set-up steps run
+    // and the script exits; the service was to be the command given at run time (POSIX exec with no command)
+    {
+      name: 'set-up steps, then `exec "$@"` with no CMD: a set-up that ends, not a service behind a shell',
+      ...ALONE('#!/bin/sh\nset -e\npython manage.py flush --no-input\npython manage.py migrate\nexec "$@"\n'),
+    },
     {
       name: 'a one-shot that loads firewall rules and lists them (iptables-restore, iptables -L return at once)',
       dockerfile: 'FROM debian:bookworm\nCOPY run.sh /run.sh\nCMD ["/run.sh"]\n',
