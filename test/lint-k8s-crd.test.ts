@@ -528,6 +528,24 @@ const STAGED = 'FROM debian:bookworm AS build\nRUN true\nFROM debian:bookworm AS
 
 const declaredCases: DeclaredCase[] = [
   {
+    name: "a README's shell code block builds the image (a tutorial declares it nowhere else), run from the README's directory",
+    files: {
+      'exercises/07/README.md': '# Init containers\n\nBuild the image:\n\n```bash\n$ docker build -t bmuschko/nodejs-hello-world:1.0.0 app\n```\n',
+      'exercises/07/app/Dockerfile': DEBIAN,
+    },
+    image: 'bmuschko/nodejs-hello-world:1.0.0',
+    dockerfile: 'exercises/07/app/Dockerfile',
+    how: /^exercises\/07\/README\.md:6 builds bmuschko\/nodejs-hello-world from exercises\/07\/app\/Dockerfile$/,
+  },
+  {
+    name: 'a build in a README code block of another language, or in prose, declares nothing',
+    files: {
+      'README.md': 'Run `docker build -t acme/web .` yourself.\n\n```yaml\nrun: docker build -t acme/web .\n```\n',
+      Dockerfile: DEBIAN,
+    },
+    image: 'acme/web:1',
+  },
+  {
     name: "an image named a makefile's prefix + an app directory (dapr: DOCKER_IMAGE_PREFIX ?=hello-k8s-, APPS node python)",
     files: {
       'tutorials/hello/makefile': 'DOCKER_IMAGE_PREFIX ?=hello-k8s-\nAPPS ?=node python\ninclude ../docker.mk\n',

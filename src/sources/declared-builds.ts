@@ -65,6 +65,35 @@ export function scriptBuilds(file: string, text: string, cwd: string, exists: (f
   return declaredOf(shellBuilds(text, dir, dir), file, 1, cwd, exists);
 }
 
+/** Fenced code blocks a README shows as shell (```bash, ```sh, ```shell, ```console, or no language). */
+const FENCE = /^[ \t]*(```+|~~~+)[ \t]*([\w+-]*)[^\n]*$/;
+const SHELL_FENCE = /^(|bash|sh|shell|console|zsh|terminal|text)$/i;
+
+/**
+ * A README's build commands: `docker build -t IMAGE [-f FILE] CONTEXT` in its shell code blocks (a `$ ` prompt
+ * dropped), run from the README's own directory as a reader would. Tutorials and book repositories often declare their
+ * images nowhere else.
+ */
+export function markdownBuilds(file: string, text: string, cwd: string, exists: (f: string) => boolean): Declared[] {
+  if (!/\b(docker|podman|buildah)\s+(image\s+)?(build|buildx\s+build)\b/.test(text)) return [];
+  const dir = path.dirname(file);
+  const out: Declared[] = [];
+  const lines = text.split('\n');
+  let open: { fence: string; shell: boolean; start: number; body: string[] } | undefined;
+  for (const [i, line] of lines.entries()) {
+    const m = FENCE.exec(line);
+    if (open) {
+      if (m && (m[1] as string).startsWith(open.fence)) {
+        if (open.shell) out.push(...declaredOf(shellBuilds(open.body.join('\n'), dir, dir), file, open.start + 1, cwd, exists));
+        open = undefined;
+      } else open.body.push(line.replace(/^[ \t]*[$#][ \t]+/, ''));
+      continue;
+    }
+    if (m) open = { fence: m[1] as string, shell: SHELL_FENCE.test(m[2] ?? ''), start: i + 1, body: [] };
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Makefiles
 

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { makeDocument, type Document } from '../document/document.js';
 import { DocumentStore } from '../document/store.js';
 import { direntsOnce, readRegularFile } from '../util/files.js';
-import { type Declared, imageRepo, makefileBuilds, makefileIncludes, makefileNames, scriptBuilds, workflowBuilds } from './declared-builds.js';
+import { type Declared, imageRepo, makefileBuilds, makefileIncludes, makefileNames, markdownBuilds, scriptBuilds, workflowBuilds } from './declared-builds.js';
 import { ownRegistry, parseImageRef, shellOfImage } from './images.js';
 import { BUILD_VALUE_FLAGS } from './shell-builds.js';
 import { displayPath } from '../document/document.js';
@@ -54,6 +54,9 @@ const INCLUDED_MAKEFILE = /^[\w.-]+\.mk$/;
 /** Shell build scripts: `*.sh`, and the usual names of extensionless ones. */
 const SCRIPT = /\.(sh|bash)$|^(build|docker-build|build-docker|build-images?)$/i;
 const WORKFLOW = /\.ya?ml$/i;
+const MARKDOWN = /\.(md|markdown)$/i;
+/** READMEs read for build commands (a documentation tree has hundreds; the first are the ones near the top). */
+const MAX_DOCS = 200;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'vendor', '.venv', 'venv', '__pycache__', 'dist', 'build', 'target', '.terraform']);
 const MAX_ENTRIES = 20_000;
 /** Build files read for declarations (each is small; a monorepo has a few hundred at most). */
@@ -71,6 +74,8 @@ interface RepoFiles {
   scripts: string[];
   /** Every YAML file (manifests, compose, values): where the repository names its images' tags. */
   yamls: string[];
+  /** Markdown files (READMEs): their shell code blocks may be the only place an image is built. */
+  docs: string[];
 }
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -116,7 +121,7 @@ class RunShare {
 
 /** A bounded search for Dockerfiles and build files under root (used when the run did not walk the repository itself). */
 function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
-  const out: RepoFiles = { dockerfiles: [], buildFiles: [], scripts: [], yamls: [] };
+  const out: RepoFiles = { dockerfiles: [], buildFiles: [], scripts: [], yamls: [], docs: [] };
   let seen = 0;
   const visit = (dir: string, depth: number): void => {
     if (depth > maxDepth || seen > MAX_ENTRIES) return;
@@ -134,6 +139,7 @@ function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
       else {
         if (SKAFFOLD.test(e.name) || CLOUDBUILD.test(e.name) || COMPOSE.test(e.name) || MAKEFILE.test(e.name) || INCLUDED_MAKEFILE.test(e.name)) out.buildFiles.push(path.join(dir, e.name));
         if (YAML_FILE.test(e.name)) out.yamls.push(path.join(dir, e.name));
+        if (MARKDOWN.test(e.name)) out.docs.push(path.join(dir, e.name));
       }
     }
   };
@@ -145,6 +151,7 @@ function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
   out.buildFiles.sort();
   out.scripts.sort();
   out.yamls.sort();
+  out.docs.sort();
   return out;
 }
 
@@ -435,7 +442,7 @@ export class ImageLinker {
     private readonly cwd = process.cwd(),
     private readonly share = new RunShare(),
   ) {
-    if (dockerfiles) this.files = { dockerfiles: [...dockerfiles], buildFiles: [], scripts: [], yamls: [] };
+    if (dockerfiles) this.files = { dockerfiles: [...dockerfiles], buildFiles: [], scripts: [], yamls: [], docs: [] };
   }
 
   private repoFiles(): RepoFiles {
@@ -503,6 +510,13 @@ export class ImageLinker {
         this.share.declared.set(key, builds);
       }
       out.push(...builds);
+    }
+    // READMEs: only for images no build file declares (a Makefile or script says it better)
+    const declaredNames = new Set(out.map((d) => lastPart(d.repo)));
+    for (const f of files.docs.slice(0, MAX_DOCS)) {
+      const text = this.share.text(f);
+      if (text === undefined || text.length > MAX_SCRIPT_BYTES) continue;
+      for (const d of markdownBuilds(f, text, this.cwd, existsFile)) if (!declaredNames.has(lastPart(d.repo))) out.push(d);
     }
     this.declared = out;
     return out;
