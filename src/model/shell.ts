@@ -322,29 +322,23 @@ function killSignalIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Se
 const KILLERS = new Set(['kill', 'pkill', 'killall']);
 
 /**
- * Does a piece of shell stop the service (following the script's functions): signal it (`kill`, `pkill -f app`,
- * `... | xargs kill`) or run its own stop (`hbase-daemon.sh stop master`, `apachectl stop`, `stop-hbase.sh`, `wg-quick down`)?
+ * Does a command of a piece of shell, or of a script function it calls (each followed once), match? `matches` gets the
+ * command's program name without its directory and its words.
  */
-function stopsIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Set<string> = new Set()): boolean {
+function someCommandIn(root: Node, functions: ReadonlyMap<string, Node>, matches: (base: string, words: Word[]) => boolean, seen: Set<string> = new Set()): boolean {
   const visit = (n: Node): boolean => {
     if (n.type === 'command') {
       const words = wordsOf(n);
       const program = (words[0]?.literal ?? words[0]?.text ?? '').replace(/["']/g, '');
       const base = program.slice(program.lastIndexOf('/') + 1);
-      // A function of the script (`stop() { echo bye; }`) stops what its body stops.
+      // A function of the script (`stop() { echo bye; }`) does what its body does.
       const body = functions.get(base);
       if (body) {
         if (!seen.has(base)) {
           seen.add(base);
-          if (stopsIn(body, functions, seen)) return true;
+          if (someCommandIn(body, functions, matches, seen)) return true;
         }
-      } else {
-        if (KILLERS.has(base)) return true;
-        if (base === 'xargs' && words.some((w) => KILLERS.has(w.literal ?? ''))) return true;
-        const prints = base === 'echo' || base === 'printf' || base === 'logger';
-        // (`wg-quick down wg0`, `docker compose down`: the service's own teardown)
-        if (!prints && (/(^|[-_])stop([-_.]|$)/.test(base) || words.slice(1).some((w) => w.literal === 'stop' || w.literal === 'down'))) return true;
-      }
+      } else if (matches(base, words)) return true;
     }
     for (let i = 0; i < n.namedChildCount; i++) {
       const c = n.namedChild(i);
@@ -356,34 +350,25 @@ function stopsIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Set<str
 }
 
 /**
- * Does a piece of shell stop runit services and wait for them (following the script's functions)? runit's `sv` LSB
- * commands `stop`, `shutdown`, `force-stop`, `force-shutdown` wait up to 7 seconds (-w) for each service to be down
- * (sv(8)), as a `wait` in a trap waits for a child.
+ * A command that stops the service: signal it (`kill`, `pkill -f app`, `... | xargs kill`) or run its own stop
+ * (`hbase-daemon.sh stop master`, `apachectl stop`, `stop-hbase.sh`, `wg-quick down`).
  */
-function svWaitsIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Set<string> = new Set()): boolean {
-  const visit = (n: Node): boolean => {
-    if (n.type === 'command') {
-      const words = wordsOf(n);
-      const program = (words[0]?.literal ?? words[0]?.text ?? '').replace(/["']/g, '');
-      const base = program.slice(program.lastIndexOf('/') + 1);
-      const body = functions.get(base);
-      if (body) {
-        if (!seen.has(base)) {
-          seen.add(base);
-          if (svWaitsIn(body, functions, seen)) return true;
-        }
-      } else if (base === 'sv') {
-        const command = words.slice(1).find((w) => !(w.literal ?? w.text).startsWith('-'));
-        if (/^(stop|shutdown|force-stop|force-shutdown)$/.test(command?.literal ?? '')) return true;
-      }
-    }
-    for (let i = 0; i < n.namedChildCount; i++) {
-      const c = n.namedChild(i);
-      if (c && c.type !== 'function_definition' && visit(c)) return true;
-    }
-    return false;
-  };
-  return visit(root);
+function stops(base: string, words: Word[]): boolean {
+  if (KILLERS.has(base)) return true;
+  if (base === 'xargs' && words.some((w) => KILLERS.has(w.literal ?? ''))) return true;
+  const prints = base === 'echo' || base === 'printf' || base === 'logger';
+  // (`wg-quick down wg0`, `docker compose down`: the service's own teardown)
+  return !prints && (/(^|[-_])stop([-_.]|$)/.test(base) || words.slice(1).some((w) => w.literal === 'stop' || w.literal === 'down'));
+}
+
+/**
+ * A command that stops runit services and waits for them: `sv`'s LSB commands `stop`, `shutdown`, `force-stop`,
+ * `force-shutdown` wait up to 7 seconds (-w) for each service to be down (sv(8)), as a `wait` in a trap waits for a child.
+ */
+function svWaits(base: string, words: Word[]): boolean {
+  if (base !== 'sv') return false;
+  const command = words.slice(1).find((w) => !(w.literal ?? w.text).startsWith('-'));
+  return /^(stop|shutdown|force-stop|force-shutdown)$/.test(command?.literal ?? '');
 }
 
 /** The action of `trap ACTION SIG...`, as the shell will run it. A double-quoted action is expanded when
@@ -402,12 +387,31 @@ function trapOf(words: Word[], line: number, functions: ReadonlyMap<string, Node
   const action = resets ? '-' : actionText(first);
   const signals = (resets && words.length === 2 ? [first] : words.slice(2)).map((x) => (x.literal ?? x.text).toUpperCase().replace(/^SIG/, ''));
   const active = action.trim() !== '' && action !== '-';
-  const runs = active ? (parsed(action, (root) => commandsIn(root, functions)) ?? new Set<string>()) : new Set<string>();
-  const sent = active && runs.has('kill') ? parsed(action, (root) => killSignalIn(root, functions)) : undefined;
-  // Passing the signal on, or running the service's own stop: either way the service gets its shutdown.
-  const stops = active && (runs.has('kill') || (parsed(action, (root) => stopsIn(root, functions)) ?? false));
-  const waits = runs.has('wait') || (active && (parsed(action, (root) => svWaitsIn(root, functions)) ?? false));
-  return { action, signals, line, forwards: stops, ...(sent ? { forwardsAs: sent } : {}), waits, ignores: action === '', resets, exits: runs.has('exit') };
+  // The action read once: what it runs, the signal its `kill` sends, whether it stops the service and waits for it.
+  const read = active
+    ? parsed(action, (root) => {
+        const runs = commandsIn(root, functions);
+        return {
+          runs,
+          sent: runs.has('kill') ? killSignalIn(root, functions) : undefined,
+          // Passing the signal on, or running the service's own stop: either way the service gets its shutdown.
+          stops: runs.has('kill') || someCommandIn(root, functions, stops),
+          waits: runs.has('wait') || someCommandIn(root, functions, svWaits),
+        };
+      })
+    : undefined;
+  const sent = read?.sent;
+  return {
+    action,
+    signals,
+    line,
+    forwards: read?.stops ?? false,
+    ...(sent ? { forwardsAs: sent } : {}),
+    waits: read?.waits ?? false,
+    ignores: action === '',
+    resets,
+    exits: read?.runs.has('exit') ?? false,
+  };
 }
 
 function errorsOf(root: Node, source: string): ShellAnalysis['errors'] {

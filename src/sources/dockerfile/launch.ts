@@ -12,7 +12,7 @@ import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ProbedImage, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
 import { linkerFor } from '../image-links.js';
 import { baseImageDefaultCmd, baseImageStopSignal } from '../image-config.js';
-import { copiedFrom, copiesByRuns, filesWrittenByRuns, type InImageCopy } from './run-written.js';
+import { copiedFrom, filesOfRuns, type RunFiles } from './run-written.js';
 import { isWindowsImage, ownRegistry, parseImageRef, WINDOWS_NOTE } from '../images.js';
 import { programSourceReader } from '../program-reader.js';
 import { supervisedServices } from '../supervised.js';
@@ -190,9 +190,22 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
   // Paths looked up and not found (each one a lookup per PATH directory through every COPY): the model, the
   // program reader and the fixes' re-runs ask for the same ones again.
   const notFound = new Set<string>();
-  // The copies the stage's RUNs make inside the image, read once on the first path the files do not give (run-written.ts).
-  let inImageCopies: InImageCopy[] | undefined;
+  // What the stage's RUNs write and copy inside the image (run-written.ts), read once when a launch first needs it: for a
+  // path the files do not give, or a supervisor's programs. The reads it makes do not follow copies (readingRuns).
+  let runFiles: RunFiles | undefined;
   let readingRuns = false;
+  const runFilesOnce = (): RunFiles => {
+    if (!runFiles) {
+      const was = readingRuns;
+      readingRuns = true;
+      try {
+        runFiles = filesOfRuns(stage, readScript, env);
+      } finally {
+        readingRuns = was;
+      }
+    }
+    return runFiles;
+  };
   const readScript = (p: string): string | undefined => {
     const have = scripts.get(p);
     if (have) return have.text;
@@ -216,11 +229,12 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     }
     // a file a RUN copied inside the image (`cp -a /bd_build/bin/docker-init.sh /usr/local/sbin/`) from one it can read
     if (!readingRuns) {
+      const { copies } = runFilesOnce();
+      // a copy's source is read without following copies again (`cp /a /b` and `cp /b /a` end here)
       readingRuns = true;
       try {
-        inImageCopies ??= copiesByRuns(stage, readScript, env);
         for (const c of execPaths(p, stage.workdir, pathDirs)) {
-          const from = copiedFrom(inImageCopies, path.posix.normalize(c));
+          const from = copiedFrom(copies, path.posix.normalize(c));
           const text = from !== undefined && from !== p ? readScript(from) : undefined;
           if (text !== undefined) return text;
         }
@@ -285,7 +299,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     // A supervisor PID 1 (s6, supervisord): its services' files, as COPY/ADD give them to the image.
     supervised: (kind, args) => {
       // a supervisor's programs may be written by the build itself (`cat > /etc/supervisor/conf.d/nginx.conf <<EOF`)
-      const written = filesWrittenByRuns(stage, readScript, env);
+      const { written } = runFilesOnce();
       const read = written.size ? (p: string): string | undefined => readScript(p) ?? written.get(p) : readScript;
       const list = written.size
         ? (dir: string): string[] => {

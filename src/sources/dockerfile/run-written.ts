@@ -4,45 +4,26 @@
  * instructions or in the build context's scripts they run (sameersbn's gitlab and redmine images write every
  * supervisord program from assets/build/install.sh). Read with the shell grammar (tree-sitter-bash: a heredoc's
  * body, its redirect target and quoting are the grammar's, not a pattern's). Only literal targets count: a path
- * built from variables is resolved with the stage's ENV, else skipped.
+ * built from variables is resolved with the stage's ENV (the shell model's literalOf), else skipped.
  */
 import path from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import { shellParser, shellParserReady } from '../../model/shell.js';
+import { literalOf, type Word, wordsOf } from '../../model/shell-words.js';
 import { type RunOp, type Stage, STANDARD_DIRS } from './parse.js';
 
 /** Scripts followed from the RUNs (each run once), and the bytes read from them: a bound for hostile trees. */
 const MAX_SCRIPTS = 20;
 const MAX_TEXT = 512 * 1024;
 
-/** `${X}` / `$X` from the stage's environment; undefined when one is not set there. */
-function expand(word: string, env: Readonly<Record<string, string>>): string | undefined {
-  let unknown = false;
-  const out = word.replace(/\$\{(\w+)\}|\$(\w+)/g, (_m, a: string | undefined, b: string | undefined) => {
-    const v = env[(a ?? b) as string];
-    if (v === undefined) unknown = true;
-    return v ?? '';
-  });
-  return unknown ? undefined : out.replace(/^(["'])(.*)\1$/, '$2');
-}
-
 /** The script a command runs: its name when that is a path (`/build/setup.sh`), or a shell's script operand (`bash -e x.sh`). */
 function scriptRun(command: Node, env: Readonly<Record<string, string>>): string | undefined {
-  const words = command.namedChildren.filter((c): c is Node => c !== null && c.type !== 'variable_assignment' && c.type !== 'file_redirect');
-  const name = words[0]?.type === 'command_name' ? words[0].text : undefined;
+  const words = wordsOf(command, env);
+  const name = words[0]?.literal;
   if (name === undefined) return undefined;
-  if (name.includes('/')) return expand(name, env);
+  if (name.includes('/')) return name;
   if (!/^(ba|da)?sh$|^ash$|^source$|^\.$/.test(name)) return undefined;
-  const operand = words.slice(1).find((w) => !w.text.startsWith('-'));
-  return operand && !/^-/.test(operand.text) ? expand(operand.text, env) : undefined;
-}
-
-/**
- * The files the stage's RUNs (and the stages it is built on) write with heredocs: image path -> text. `read` reads an
- * image file the build context gives (a script a RUN runs); `env` is the stage's.
- */
-export function filesWrittenByRuns(stage: Stage, read: (imagePath: string) => string | undefined, env: Readonly<Record<string, string>>): Map<string, string> {
-  return runFiles(stage, read, env).written;
+  return words.slice(1).find((w) => !(w.literal ?? w.text).startsWith('-'))?.literal;
 }
 
 /** A copy a RUN makes inside the image: `cp [-a|-r|-p] SRC DEST`, `install [-m MODE] SRC DEST`. */
@@ -67,12 +48,18 @@ export function copiedFrom(copies: readonly InImageCopy[], p: string): string | 
   return undefined;
 }
 
-/** The copies inside the image that the stage's RUNs (and the scripts of the build context they run) make. */
-export function copiesByRuns(stage: Stage, read: (imagePath: string) => string | undefined, env: Readonly<Record<string, string>>): InImageCopy[] {
-  return runFiles(stage, read, env).copies;
+/** What the build makes in the image with its RUNs: files written with heredocs (image path -> text), and copies. */
+export interface RunFiles {
+  written: Map<string, string>;
+  copies: InImageCopy[];
 }
 
-function runFiles(stage: Stage, read: (imagePath: string) => string | undefined, env: Readonly<Record<string, string>>): { written: Map<string, string>; copies: InImageCopy[] } {
+/**
+ * The files the stage's RUNs (and the stages it is built on, and the build context's scripts they run) write with
+ * heredocs and copy inside the image. `read` reads an image file the build context gives (a script a RUN runs); `env`
+ * is the stage's.
+ */
+export function filesOfRuns(stage: Stage, read: (imagePath: string) => string | undefined, env: Readonly<Record<string, string>>): RunFiles {
   const written = new Map<string, string>();
   const copies: InImageCopy[] = [];
   if (!shellParserReady()) return { written, copies };
@@ -117,21 +104,22 @@ function runFiles(stage: Stage, read: (imagePath: string) => string | undefined,
     const op = target.text.trimStart();
     if (!op.startsWith('>') || op.startsWith('>&')) return;
     const file = target.namedChildren.find((c) => c !== null && c.type !== 'file_descriptor');
-    const p = file ? expand(file.text, env) : undefined;
+    const p = file ? literalOf(file, env) : undefined;
     if (p === undefined || p === '') return;
     const abs = path.posix.resolve(workdir, p);
     written.set(abs, op.startsWith('>>') ? (written.get(abs) ?? '') + body.text : body.text);
   };
   const inImageCopy = (node: Node, workdir: string): void => {
-    const words = node.namedChildren.filter((c): c is Node => c !== null && c.type !== 'variable_assignment' && c.type !== 'file_redirect');
-    const name = words[0]?.type === 'command_name' ? words[0].text : undefined;
+    const words = wordsOf(node, env);
+    const name = words[0]?.literal;
     if (name !== 'cp' && name !== 'install') return;
     const operands: string[] = [];
     let targetDir: string | undefined;
     for (let i = 1; i < words.length; i++) {
-      const t = (words[i] as Node).text;
+      const w = words[i] as Word;
+      const t = w.literal ?? w.text;
       if (t === '-t' || t === '--target-directory') {
-        targetDir = expand((words[++i] as Node | undefined)?.text ?? '', env);
+        targetDir = words[++i]?.literal ?? '';
         continue;
       }
       // install's options with a value (-m MODE, -o OWNER, -g GROUP)
@@ -144,14 +132,14 @@ function runFiles(stage: Stage, read: (imagePath: string) => string | undefined,
         if (name === 'install' && /^-[a-zA-Z]*d/.test(t)) return;
         continue;
       }
-      const v = expand(t, env);
+      const v = w.literal;
       if (v === undefined || /[*?[]/.test(v)) return;
       // `/x/.` (the contents of /x) survives resolving
       operands.push(path.posix.resolve(workdir, v) + (v.endsWith('/.') ? '/.' : ''));
     }
     const dest = targetDir !== undefined ? path.posix.resolve(workdir, targetDir) : operands.pop();
     if (dest === undefined || operands.length === 0) return;
-    const raw = targetDir ?? (words[words.length - 1] as Node).text;
+    const raw = targetDir ?? words[words.length - 1]?.literal ?? '';
     const into = targetDir !== undefined || raw.endsWith('/') || operands.length > 1 || STANDARD_DIRS.has(dest) || /^\/usr\/local\/s?bin$/.test(dest);
     for (const from of operands) copies.push({ from, to: dest, into });
   };
