@@ -6,10 +6,13 @@
  *   down-signal, SIGTERM when there is none (s6 doc/s6-svscan.html, doc/servicedir.html), then exits;
  * - supervisord sends each program its stopsignal (default TERM) and SIGKILLs it after stopwaitsecs;
  * - runit's runsvdir (Debian runit) exits 0 at once on SIGTERM and signals nothing: its services die with the
- *   namespace, their stop never runs (runsvdir(8)).
+ *   namespace, their stop never runs (runsvdir(8));
+ * - runit's `sv stop` returns once the service is down (it waits, up to 7 s), `sv down` at once (sv(8)): a trap that
+ *   runs `sv stop` waits for the services it stops.
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chainFromArgv, predictStop } from '../src/model/launch.js';
@@ -138,5 +141,38 @@ describe("runit's runsvdir as PID 1 (Debian runit)", { skip: have('runsvdir') ? 
     const p = predictStop(chainFromArgv(['runsvdir', '-P', services], { sh: 'dash', signal: 'SIGTERM' }), 'SIGTERM');
     assert.equal(p.outcome, 'abrupt');
     assert.equal(p.certain, true);
+  });
+});
+
+describe("runit's sv: `stop` waits for the service to be down, `down` does not (the trap model's premise, sv(8))", {
+  skip: have('runsvdir') && have('sv') ? false : 'install the runit package (scripts/install-deps.sh)',
+}, () => {
+  test('sv stop returns after the service drained and exited; sv down returns while it still drains', async () => {
+    const svc = svcBinary();
+    const dir = path.join(DIR, 'runit-sv');
+    const services = path.join(dir, 'service');
+    const log = `${dir}/app.log`;
+    write(path.join(services, 'app', 'run'), `#!/bin/sh\nexec ${svc} --graceful TERM --drain-ms 1500 --name app >>${log} 2>&1\n`, 0o755);
+    const run = await startAsInit(['runsvdir', '-P', services], { stdin: 'ignore' });
+    const sv = async (...args: string[]): Promise<void> => {
+      await new Promise<void>((resolve, reject) => {
+        const p = spawn('sv', args, { stdio: 'ignore' });
+        p.on('error', reject);
+        p.on('close', () => resolve());
+      });
+    };
+    const exits = (): number => (read(log).match(/graceful exit/g) ?? []).length;
+    try {
+      await waitFor('the service ready', () => (/ready/.test(read(log)) ? true : undefined), 15_000);
+      await sv('down', path.join(services, 'app'));
+      assert.equal(exits(), 0, 'sv down returned while the service was still draining');
+      await waitFor('the drain to end', () => (exits() === 1 ? true : undefined), 15_000);
+      await sv('up', path.join(services, 'app'));
+      await waitFor('the service ready again', () => ((read(log).match(/ready/g) ?? []).length === 2 ? true : undefined), 15_000);
+      await sv('stop', path.join(services, 'app'));
+      assert.equal(exits(), 2, 'sv stop returned only once the service had drained and exited');
+    } finally {
+      await stop(run);
+    }
   });
 });

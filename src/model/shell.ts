@@ -363,7 +363,7 @@ function stops(base: string, words: Word[]): boolean {
 
 /**
  * A command that stops runit services and waits for them: `sv`'s LSB commands `stop`, `shutdown`, `force-stop`,
- * `force-shutdown` wait up to 7 seconds (-w) for each service to be down (sv(8)), as a `wait` in a trap waits for a child.
+ * `force-shutdown` wait up to 7 seconds (-w) for each service to be down (sv(8); test/supervisors-ns.test.ts runs it), as a `wait` in a trap waits for a child.
  */
 function svWaits(base: string, words: Word[]): boolean {
   if (base !== 'sv') return false;
