@@ -6,7 +6,7 @@
  */
 import { behaviourOn, catalogueById, type Reaction } from './catalogue.js';
 import { basename, identify, programOfEntry, type Forwarding, type Program, type Role, type ShellFamily } from './programs.js';
-import { analyzeShell, isAllArgs, setsTrapOrExecs, steadyEnds, type FinalCommand, type ShellAnalysis, type ShellEnd, type Trap } from './shell.js';
+import { analyzeShell, isAllArgs, steadyEnds, trapOrExecIn, type FinalCommand, type ShellAnalysis, type ShellEnd, type Trap } from './shell.js';
 import { KERNEL_SIGRTMIN, parseSignal, signalFate, signalName, type SignalMasks } from './signals.js';
 import { consoleScriptVerdict, pipInstallsIn, type PipInstall } from './python-clis.js';
 
@@ -57,6 +57,8 @@ export interface ChainProcess {
    * SIGKILLs the child when PID 1 exits. Undefined means it waits (inits do).
    */
   waitsForChild?: boolean;
+  /** A fork-wrapper that SIGKILLs its child this many seconds after passing the stop signal on (su). */
+  killsChildAfter?: number;
   /** Its handler runs only after its foreground child exits (a shell trap while a command runs in the foreground). */
   deferred?: boolean;
   /**
@@ -318,6 +320,7 @@ export function makeProcess(programs: Program[], argv: string[], signal: string,
     ...(deferred ? { deferred } : {}),
     ...(last.waitsForGroup ? { waitsForGroup: true } : {}),
     ...(last.exitsAfterForwarding ? { waitsForChild: false } : {}),
+    ...(last.killsChildAfter !== undefined ? { killsChildAfter: last.killsChildAfter } : {}),
     ...(ignored || atPrompt ? { ignores: true } : {}),
     ...(atPrompt ? { note: `an interactive ${last.name} at its prompt ignores ${signalName(parseSignal(signal))}` } : {}),
     ...(last.note ? { note: last.note } : {}),
@@ -433,9 +436,15 @@ function operatorHook(f: { path?: string; optional?: string }, readScript: Chain
   return f.path === undefined || readScript?.(f.path) === undefined;
 }
 
-/** A sourced file's text could change the stop: unseen, or it sets a trap or execs (a command, not a word in one). */
-function sourcedChanges(text: string | undefined): boolean {
-  return text === undefined || (setsTrapOrExecs(text) ?? /(^|[\s;&|(])(trap|exec)\s/m.test(text));
+/**
+ * Whether a sourced file can change the stop: an `exec` in it, or a `trap` while the shell stays in front of the service.
+ * A trap cannot matter when every path execs the service (`exec su ...`, `exec "$@"`): exec'd programs start with
+ * caught signals reset to their default (execve(2)), so the shell's traps are gone by the time the stop comes.
+ */
+function sourcedChanges(text: string | undefined, everyPathExecs: boolean): boolean {
+  if (text === undefined) return true;
+  const found = trapOrExecIn(text) ?? (/(^|[\s;&|(])exec\s/m.test(text) ? 'exec' : /(^|[\s;&|(])trap\s/m.test(text) ? 'trap' : 'none');
+  return found === 'exec' || (found === 'trap' && !everyPathExecs);
 }
 
 /** A program path that names a script (not found: pid1 cannot see what it runs). */
@@ -567,7 +576,10 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
           at: processes.length,
         };
       // A sourced file pid1 cannot read runs inside this shell: a trap or an exec there would change the stop.
-      const hiddenSource = analysis.sourced.find((f) => !operatorHook(f, opts.readScript) && (f.path === undefined || (!QUIET_SOURCES.test(f.path) && sourcedChanges(opts.readScript?.(f.path)))));
+      const everyPathExecs = analysis.ends.length > 0 && analysis.ends.every((e) => e.kind === 'exec' && e.command.explicitExec);
+      const hiddenSource = analysis.sourced.find(
+        (f) => !operatorHook(f, opts.readScript) && (f.path === undefined || (!QUIET_SOURCES.test(f.path) && sourcedChanges(opts.readScript?.(f.path), everyPathExecs))),
+      );
       if (hiddenSource && !opaque) {
         const seen = hiddenSource.path !== undefined && opts.readScript?.(hiddenSource.path) !== undefined;
         opaque = {
@@ -654,14 +666,17 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
       currentArgv = rest;
       continue;
     }
-    if (prog.role === 'fork-wrapper' && prog.command !== undefined) {
-      processes.push(makeProcess(current, currentArgv, signal));
-      current = [];
+    if ((prog.role === 'fork-wrapper' || prog.role === 'exec-wrapper') && prog.command !== undefined) {
+      // a fork-wrapper stays as a process of its own; an exec-wrapper (busybox su) becomes the shell
+      if (prog.role === 'fork-wrapper') {
+        processes.push(makeProcess(current, currentArgv, signal));
+        current = [];
+      }
       rest = ['sh', '-c', prog.command];
-      currentArgv = rest;
-      // su(1) runs the command with the target user's login shell (its /etc/passwd entry), not /bin/sh: a
-      // package's system user has bash (postgres) or nologin, which pid1 cannot see
-      if (prog.name === 'su') stepSh = 'unknown';
+      if (prog.role === 'fork-wrapper') currentArgv = rest;
+      // su(1) runs the command with `-s SHELL`, else the target user's login shell (its /etc/passwd entry), not
+      // /bin/sh: a package's system user has bash (postgres) or nologin, which pid1 cannot see
+      if (prog.name === 'su') stepSh = prog.loginShell === undefined ? 'unknown' : basename(prog.loginShell) === 'sh' ? sh : (identify([prog.loginShell], sh).shell ?? 'unknown');
       continue;
     }
     if (prog.role === 'package-manager') {
@@ -952,6 +967,9 @@ function label(p: ChainProcess): string {
  * the action is default; forwarders pass it on; a process whose parent init exits is SIGKILLed by the
  * kernel (zap_pid_ns_processes), cutting its shutdown short.
  */
+/** The signals su catches and answers with TERM, then KILL (util-linux su-common.c: TERM; INT and QUIT outside --session-command). */
+const STOPS_SU = new Set(['SIGTERM', 'SIGINT', 'SIGQUIT']);
+
 export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPrediction {
   const signal = signalName(parseSignal(signalIn));
   const procs = chain.processes;
@@ -1082,6 +1100,14 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
   const child = procs[1] as ChainProcess;
   const targets = mode === 'group' ? procs.slice(1) : [child];
   path.push(`${label(pid1)} forwards ${signal} to ${mode === 'group' ? "its child's process group" : 'its child'}: ${targets.map(label).join(', ')}`);
+  if (pid1.killsChildAfter !== undefined && STOPS_SU.has(signal) && !service.nothingToDrain) {
+    // su SIGKILLs its child 2 s after passing the signal on, whatever the shell between them does with it: the
+    // service's shutdown gets 2 s, not the grace period (or none, when that shell dies of it and su exits with it);
+    // only what decides PID 1 itself can make that uncertain
+    reached = 0;
+    path.push(`${label(pid1)} SIGKILLs its child ${pid1.killsChildAfter} s later: ${label(service)} gets ${pid1.killsChildAfter} s for its shutdown, not the grace period`);
+    return finish('abrupt', `run the service with an exec wrapper instead of ${pid1.name} (\`exec gosu USER CMD\`, \`exec setpriv --reuid USER --regid GROUP --init-groups CMD\`, su-exec)`);
+  }
   if (child === service) {
     const f = child.masks
       ? signalFate(sig, child.masks, { namespaceInit: false, fromAncestor: false })

@@ -41,6 +41,10 @@ export interface Program {
   keepsRunning?: boolean;
   /** For a package manager: it forwards a stop signal to its child, then exits at once instead of waiting for it. */
   exitsAfterForwarding?: boolean;
+  /** su's `-s SHELL`: the shell that runs its command in place of the user's login shell. */
+  loginShell?: string;
+  /** For a fork-wrapper: after passing a stop signal on it SIGKILLs its child this many seconds later (su: 2). */
+  killsChildAfter?: number;
   /** It sets real-time signals (SIGRTMIN..SIGRTMAX) to SIG_IGN: a real-time stop signal is ignored, not forwarded. */
   ignoresRealtime?: boolean;
   /** For known servers: the signals that start a graceful shutdown (empty: none by default). */
@@ -265,9 +269,24 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown', e
       return { name, role: 'exec-wrapper', next };
     }
     case 'su': {
-      // su USER -c CMD: su forks the user's shell and waits for it (util-linux su, no exec).
+      // su [-s SHELL] USER -c CMD runs CMD with SHELL, else the user's login shell (its /etc/passwd entry).
       const ci = a.indexOf('-c');
-      return { name, role: 'fork-wrapper', forwards: 'child', ...(ci >= 0 && a[ci + 1] !== undefined ? { command: a[ci + 1] } : {}), note: 'su forks a shell for the command and stays as its parent' };
+      const si = a.findIndex((x) => x === '-s' || x === '--shell' || x.startsWith('--shell='));
+      const loginShell = si < 0 ? undefined : (a[si] as string).startsWith('--shell=') ? (a[si] as string).slice(8) : a[si + 1];
+      const command = ci >= 0 && a[ci + 1] !== undefined ? { command: a[ci + 1] } : {};
+      // busybox su (Alpine) execs the shell in its place (busybox loginutils/su.c: run_shell -> execv)
+      if (sh === 'ash') return { name, role: 'exec-wrapper', ...command, ...(loginShell ? { loginShell } : {}), note: 'busybox su execs the shell in its place' };
+      // util-linux su forks the shell and stays its parent. On SIGTERM (and INT/QUIT) it sends the child SIGTERM, sleeps
+      // 2 s and sends SIGKILL (su-common.c supervise_child; replayed with util-linux 2.38.1 as PID 1, test/su-ns.test.ts).
+      return {
+        name,
+        role: 'fork-wrapper',
+        forwards: 'child',
+        killsChildAfter: 2,
+        ...command,
+        ...(loginShell ? { loginShell } : {}),
+        note: 'su forks a shell for the command and stays as its parent',
+      };
     }
     case 'timeout': {
       // timeout [opts] DURATION CMD: forks CMD and forwards the signals it receives to it.

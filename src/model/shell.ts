@@ -1830,24 +1830,26 @@ export function plainArgv(source: string): string[] | undefined {
 }
 
 /**
- * Whether a file that a script sources runs `trap` or `exec` anywhere (as a command, not as a word: `bundle
- * exec rake` and a function named `exec_as_git` do neither). Undefined when the shell grammar is not loaded.
+ * What a sourced file does that changes a stop: `exec` (it may end the script there) before `trap` (it may catch the
+ * signal while the shell stays PID 1); 'none' when neither; undefined without the parser.
  */
-export function setsTrapOrExecs(text: string): boolean | undefined {
+export function trapOrExecIn(text: string): 'exec' | 'trap' | 'none' | undefined {
   if (!shellParserReady()) return undefined;
   return parsed(text, (root) => {
+    let trap = false;
     const stack: Node[] = [root];
     for (let n = stack.pop(); n; n = stack.pop()) {
       if (n.type === 'command') {
         const w = firstWord(n);
-        if (w === 'trap' || w === 'exec') return true;
+        if (w === 'exec') return 'exec';
+        if (w === 'trap') trap = true;
       }
       for (let i = n.namedChildCount - 1; i >= 0; i--) {
         const c = n.namedChild(i);
         if (c) stack.push(c);
       }
     }
-    return false;
+    return trap ? 'trap' : 'none';
   });
 }
 

@@ -53,6 +53,8 @@ function compute(l: Launch): Diagnosis {
   if (pred.outcome === 'graceful') return { kind: 'graceful' };
   const procs = chain.processes;
   const first = procs[0] as ChainProcess;
+  // su as PID 1 SIGKILLs the service 2 s after the signal, whatever the shell between them does (launch.ts)
+  if (first.killsChildAfter !== undefined && pred.outcome === 'abrupt') return { kind: 'other', prediction: pred };
   for (let i = 0; i < procs.length; i++) {
     const p = procs[i] as ChainProcess;
     // the last process is the service, unless it is a shell whose command pid1 could not follow

@@ -10,7 +10,8 @@ export default defineRule({
     description: [
       'The launch chain loses the stop signal in a way no more specific rule describes: a stop signal no process can',
       'handle (SIGKILL, SIGSTOP), a real-time signal an init ignores, a service that ignores the signal, an init whose',
-      'child is not the service, a service that its supervisor (s6, supervisord) stops with a signal that is not its',
+      'child is not the service, a wrapper that SIGKILLs the service 2 s after passing the signal on (su as PID 1),',
+      'a service that its supervisor (s6, supervisord) stops with a signal that is not its',
       "graceful stop (the hint says which service, which signal, and what to set). The message gives the signal's path",
       'step by step. Error when pid1 sees the whole chain; warning when part of it is hidden (a script not in the build',
       'context, a command built at run time).',
@@ -20,6 +21,11 @@ export default defineRule({
     messages: { notGraceful: '{{qualifier}}{{outcome}} (PID 1: {{pid1}}, service: {{service}})' },
     examples: [
       { title: 'STOPSIGNAL SIGKILL: no process gets to shut down', bad: 'FROM debian:bookworm\nSTOPSIGNAL SIGKILL\nCMD ["svc"]', good: 'FROM debian:bookworm\nSTOPSIGNAL SIGTERM\nCMD ["svc"]' },
+      {
+        title: 'su as PID 1 SIGKILLs the service 2 s after passing SIGTERM on',
+        bad: 'FROM debian:bookworm\nCMD ["su", "app", "-c", "exec svc"]',
+        good: 'FROM debian:bookworm\nCMD ["setpriv", "--reuid=app", "--regid=app", "--init-groups", "svc"]',
+      },
       {
         title: 'pid1 init ignores real-time signals',
         bad: 'FROM debian:bookworm\nSTOPSIGNAL SIGRTMIN+3\nENTRYPOINT ["pid1", "init", "--", "svc"]',
