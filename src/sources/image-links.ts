@@ -620,6 +620,17 @@ export class ImageLinker {
       // a Dockerfile named by its suffix is that image; one named by its directory, unless the directory's Makefile names another
       .filter((d) => d.bySuffix || !makefileNamesOther(path.dirname(d.file), name, this.share))
       .map((d) => d.file);
+    if (hits.length === 0) {
+      // one image, a directory per tag under the image's own (`instructure/core:jammy` -> core/jammy/Dockerfile)
+      const tag = parseImageRef(image).tag;
+      const byDir =
+        tag !== 'latest' && /^[a-z][\w.-]*$/i.test(tag)
+          ? (this.dockerfilesByName().get(tag.toLowerCase()) ?? []).filter(
+              (d) => !d.bySuffix && path.basename(path.dirname(path.dirname(d.file))).toLowerCase() === name && (!under || d.file.startsWith(under)),
+            )
+          : [];
+      if (byDir.length === 1) return this.tagLink(n.last, tag, (byDir[0] as { file: string }).file);
+    }
     if (hits.length === 1) {
       const hit = hits[0] as string;
       // `vimagick/scrapyd:py3` is built from scrapyd/py3/Dockerfile (or scrapyd/Dockerfile.py3) when there is one

@@ -13,7 +13,7 @@ import type { DockerfileLaunch, Launch, LaunchPart, ProbedImage, ScriptRef, Sour
 import { linkerFor } from '../image-links.js';
 import { baseImageDefaultCmd, baseImageStopSignal } from '../image-config.js';
 import { copiedFrom, filesOfRuns, type RunFiles } from './run-written.js';
-import { isWindowsImage, ownRegistry, parseImageRef, WINDOWS_NOTE } from '../images.js';
+import { isWindowsImage, parseImageRef, WINDOWS_NOTE } from '../images.js';
 import { programSourceReader } from '../program-reader.js';
 import { supervisedServices } from '../supervised.js';
 import { dockerfileTemplate } from '../templates.js';
@@ -444,7 +444,9 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
   if (!doc.absPath) return undefined;
   const roots = new Set(
     model.stages
-      .filter((s) => !s.parent && s.imageComplete && s.rootUnseen && (s.family.family === 'unknown' || ownRegistry(parseImageRef(s.image).registry)) && !opts.probed?.has(s.image))
+      // (a shell family guessed from the tag, `core:jammy`, still leaves the base's ENTRYPOINT/CMD unseen; the linker
+      // itself refuses the names pid1's table knows, which are published elsewhere)
+      .filter((s) => !s.parent && s.imageComplete && s.rootUnseen && !opts.probed?.has(s.image))
       .map((s) => s.image),
   );
   if (roots.size === 0) return undefined;
