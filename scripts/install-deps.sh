@@ -70,6 +70,23 @@ if [ ! -x "$NODE18_DIR/usr/bin/node" ]; then
     rm -rf "$debs"
   fi
 fi
+# Debian's apache2ctl, the /bin/sh script that runs apache2 as its child (test/wrappers-ns.test.ts runs it as PID 1
+# with APACHE_HTTPD set to a test service). Unpacked from the apache2 package into /opt/pid1-apache2, never
+# installed: no Apache is set up or started on the machine.
+APACHE2_DIR=/opt/pid1-apache2
+if [ ! -x "$APACHE2_DIR/usr/sbin/apache2ctl" ]; then
+  debs=$(mktemp -d)
+  chmod 755 "$debs"
+  if (cd "$debs" && { apt-get download -qq apache2 >/dev/null 2>&1 || { apt-get update -qq && apt-get download -qq apache2 >/dev/null 2>&1; }; }); then
+    rm -rf "$APACHE2_DIR.tmp" && mkdir -p "$APACHE2_DIR.tmp"
+    dpkg -x "$debs"/apache2_*.deb "$APACHE2_DIR.tmp"
+    rm -rf "$APACHE2_DIR" && mv "$APACHE2_DIR.tmp" "$APACHE2_DIR"
+    echo "install-deps: unpacked Debian's apache2ctl into $APACHE2_DIR"
+  else
+    echo "install-deps: could not download Debian's apache2 package; the apache2ctl test will be skipped" >&2
+  fi
+  rm -rf "$debs"
+fi
 # A machine restored from a snapshot keeps /run but none of its processes: a socket nobody answers
 # on is stale. dockerd 20.10 adopts any file at /run/containerd/containerd.sock as a running system
 # containerd (it only lstat()s it) and fails after a minute of refused dials, so stale sockets and

@@ -466,6 +466,10 @@ function catOfFiles(argv: readonly string[]): boolean {
   return operands.length > 0 && operands.every((a) => a !== '-' && !/^\/(dev|proc|sys)\//.test(a) && !a.includes('$'));
 }
 
+/** apachectl's own verbs (it runs `httpd -k VERB`, or reports); anything else goes to httpd as it is. */
+const APACHECTL = /^apache2?ctl$/;
+const APACHECTL_VERBS = new Set(['start', 'stop', 'restart', 'graceful', 'graceful-stop', 'configtest', 'status', 'fullstatus', 'startssl', 'sslstart', 'start-SSL', '-k', '-t', '-v', '-V', '-h']);
+
 /** Walk an exec-form argv through wrappers, inits and shells into a chain of processes. */
 export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
   const chain = buildChain(argv, opts);
@@ -704,6 +708,16 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
       hidden = true;
       break;
     }
+    // apachectl (apache2ctl) passes any argument that is not one of its verbs to httpd from a /bin/sh script, without
+    // exec (httpd support/apachectl.in, Debian's apache2ctl: `$HTTPD ... "$@"` then `ERROR=$?`): it stays httpd's parent
+    if (prog.role === 'service' && APACHECTL.test(prog.name) && !APACHECTL_VERBS.has(rest[1] ?? '')) {
+      current[current.length - 1] = { name: prog.name, role: 'shell', shell: sh, note: `${prog.name} is a /bin/sh script that runs httpd as its child (no exec)` };
+      processes.push(makeProcess(current, currentArgv, signal));
+      current = [];
+      rest = [prog.name === 'apache2ctl' ? 'apache2' : 'httpd', ...rest.slice(1)];
+      currentArgv = rest;
+      continue;
+    }
     break;
   }
   if (current.length) {
@@ -749,7 +763,7 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
     const kind = hidden ? undefined : supervisorKind(last, rest);
     const services = kind ? opts.supervised?.(kind, rest) : undefined;
     if (services?.length) {
-      const stops = services.map((s) => superviseOne(s, opts)).filter((x): x is SupervisedStop => x !== undefined);
+      const stops = services.map((s) => superviseOne(s, opts, kind as SupervisorKind)).filter((x): x is SupervisedStop => x !== undefined);
       if (stops.length) {
         p.supervised = stops;
         const v = supervisedVerdict(stops);
@@ -773,7 +787,7 @@ function supervisorKind(p: Program, argv: readonly string[]): SupervisorKind | u
 }
 
 /** One service's chain and stop, with the signal its supervisor sends it; undefined when it ends by itself at once. */
-function superviseOne(service: SupervisedService, opts: ChainOptions): SupervisedStop | undefined {
+function superviseOne(service: SupervisedService, opts: ChainOptions, kind: SupervisorKind): SupervisedStop | undefined {
   if (!service.argv) return { service };
   // The supervisor execs the run script or command with no arguments of the container's; a supervisor below it is not followed.
   const { supervised: _ignored, args: _cmd, argsUnknown: _unknown, ...rest } = opts;
@@ -799,14 +813,23 @@ function superviseOne(service: SupervisedService, opts: ChainOptions): Supervise
       },
     };
   }
-  return { service, prediction: predictSupervisedService(chain, service.signal) };
+  return { service, prediction: predictSupervisedService(chain, service.signal, kind === 's6-overlay' ? s6KillGrace(opts.env) : undefined) };
+}
+
+/**
+ * s6-overlay's last stage sends every process still running SIGTERM (v1's s6-nuke -th: SIGHUP too) and SIGKILL
+ * S6_KILL_GRACETIME ms later, default 3000 (s6-overlay README, "Customizing s6-overlay behaviour"): seconds.
+ */
+function s6KillGrace(env: Readonly<Record<string, string>> | undefined): number {
+  const ms = Number(env?.S6_KILL_GRACETIME ?? '3000');
+  return Number.isFinite(ms) && ms >= 0 ? ms / 1000 : 3;
 }
 
 /**
  * The stop of a service its supervisor signals. The service is not a namespace init, so a signal it has no
  * handler for takes its default action (kernel/signal.c sig_task_ignored spares only the namespace's init).
  */
-function predictSupervisedService(chain: LaunchChain, signalIn: string): StopPrediction {
+function predictSupervisedService(chain: LaunchChain, signalIn: string, lastTermWithin?: number): StopPrediction {
   const signal = signalName(parseSignal(signalIn));
   const procs = chain.processes;
   const first = procs[0] as ChainProcess;
@@ -828,7 +851,22 @@ function predictSupervisedService(chain: LaunchChain, signalIn: string): StopPre
     return { ...base, outcome: 'abrupt', path: [`${signal} -> ${label(first)}: no handler, the default action ends it at once`], fix: `handle ${signal} in ${first.name}` };
   }
   // A run script that did not exec its service: the shell dies of the signal, and the service never gets it (so what
-  // pid1 cannot see of the service itself changes nothing: only a script it cannot read at the shell's own place would).
+  // pid1 cannot see of the service itself changes nothing: only a script it cannot read at the shell's own place would) ...
+  // ... unless the supervisor's last stage sends SIGTERM to every process left (s6-overlay): then the orphaned service
+  // gets it there, with the stage's few seconds before SIGKILL
+  if (lastTermWithin !== undefined) {
+    const rest = predictSupervisedService({ processes: procs.slice(1), ...(chain.opaque ? { opaque: Object.assign({}, chain.opaque, { at: chain.opaque.at - 1 }) } : {}) }, 'SIGTERM');
+    return {
+      ...rest,
+      pid1: first,
+      certain: rest.certain && (chain.opaque === undefined || chain.opaque.at >= 1),
+      path: [
+        `${signal} -> ${label(first)}: no handler, the default action ends it; ${label(service)}, its child, gets SIGTERM from s6-overlay's last stage, which sends SIGKILL ${lastTermWithin} s later (S6_KILL_GRACETIME)`,
+        ...rest.path,
+      ],
+      ...(rest.outcome === 'graceful' ? {} : { fix: `\`exec\` ${service.name} from the run script, so that it receives ${signal} itself` }),
+    };
+  }
   return {
     ...base,
     certain: chain.opaque === undefined || chain.opaque.at >= 1,

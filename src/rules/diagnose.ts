@@ -65,6 +65,8 @@ function compute(l: Launch): Diagnosis {
       if (!child || child.role === 'shell' || p.waitsForChild === false) return { kind: 'package-manager', proc: p, index: i };
       continue;
     }
+    // a shell script of the image's that pid1 knows without reading (apachectl): it keeps the service as its child
+    if (p.role === 'shell' && p.shell === undefined && i < procs.length - 1) return { kind: 'other', prediction: pred };
     const isShell = p.programs.some((x) => x.role === 'shell') && p.shell !== undefined;
     if (!isShell || !p.shell) continue;
     if (p.deferred) return { kind: 'trap', proc: p, index: i, problem: 'deferred' };

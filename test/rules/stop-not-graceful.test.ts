@@ -37,6 +37,19 @@ ruleTester(rule, {
       dockerfile: 'FROM alpine:3.20\nRUN apk add s6 nginx\nCOPY s6.d /etc/s6.d\nCMD ["s6-svscan", "/etc/s6.d"]\n',
       files: { 's6.d/nginx/run': '#!/bin/sh\nexec nginx -g "daemon off;"\n', 's6.d/nginx/down-signal': 'SIGQUIT\n' },
     },
+    // s6-overlay's last stage sends every process left SIGTERM, SIGKILL 3 s later (S6_KILL_GRACETIME): a service its run
+    // script did not exec gets TERM there (s6-overlay README); redis stops on TERM by its own handler
+    {
+      name: 's6-overlay v3: a run script that does not exec redis: redis gets TERM from the last stage',
+      dockerfile: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y redis-server\nCOPY rootfs/ /\nENTRYPOINT ["/init"]\n',
+      files: {
+        'rootfs/etc/s6-overlay/s6-rc.d/redis/type': 'longrun\n',
+        'rootfs/etc/s6-overlay/s6-rc.d/redis/run': '#!/bin/sh\nredis-server --protected-mode no\n',
+        'rootfs/etc/s6-overlay/s6-rc.d/user/contents.d/redis': '',
+      },
+    },
+    // busybox su (Alpine) execs the shell, and ash -c execs a single command: the service is PID 1 (wrappers-ns.test.ts)
+    { name: 'busybox su on Alpine execs: redis-server is PID 1', dockerfile: 'FROM alpine:3.20\nRUN apk add redis\nCMD ["su", "-s", "/bin/sh", "-c", "redis-server", "redis"]\n' },
   ],
   invalid: [
     // Red Hat's UBI from Red Hat's registry: no ENTRYPOINT, CMD ["/bin/bash"] (as Docker Hub's redhat/ubi9).
@@ -158,6 +171,28 @@ ruleTester(rule, {
       dockerfile: SUPERVISORD,
       files: { 'supervisord.conf': '[supervisord]\nnodaemon=true\n\n[program:app]\ncommand=/usr/local/bin/start-app.sh\n' },
       errors: [{ severity: 'warning' }],
+    },
+    // util-linux su SIGKILLs its child 2 s after passing SIGTERM on (replayed: wrappers-ns.test.ts)
+    {
+      name: 'su as PID 1: the service gets SIGTERM and is SIGKILLed 2 s later',
+      dockerfile: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y postgresql\nCMD ["su", "postgres", "-c", "exec /usr/lib/postgresql/15/bin/postgres -D /data"]\n',
+      errors: [{ severity: 'error', message: /killed before its graceful shutdown completes \(PID 1: su, service: postgres\)/, suggestion: /exec wrapper instead of su/ }],
+    },
+    // Debian's apache2ctl runs apache2 as the child of its /bin/sh script (wrappers-ns.test.ts runs it as PID 1)
+    {
+      name: 'apache2ctl -D FOREGROUND: the script stays PID 1 and drops SIGTERM',
+      dockerfile: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y apache2\nCMD ["apache2ctl", "-D", "FOREGROUND"]\n',
+      errors: [{ severity: 'error', message: /PID 1: apache2ctl, service: apache2/ }],
+    },
+    {
+      name: "s6-overlay v3: a run script that does not exec httpd: the last stage's TERM is httpd's fast stop",
+      dockerfile: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y apache2\nCOPY rootfs/ /\nENTRYPOINT ["/init"]\n',
+      files: {
+        'rootfs/etc/s6-overlay/s6-rc.d/web/type': 'longrun\n',
+        'rootfs/etc/s6-overlay/s6-rc.d/web/run': '#!/bin/sh\nexec apachectl -DFOREGROUND\n',
+        'rootfs/etc/s6-overlay/s6-rc.d/user/contents.d/web': '',
+      },
+      errors: [{ severity: 'error', message: /PID 1: s6, service: httpd/ }],
     },
     { name: 'a script pid1 cannot see: warning', dockerfile: 'FROM debian:bookworm\nRUN printf "#!/bin/sh\\nsvc\\n" > /start.sh\nCMD ["/start.sh"]\n', errors: [{ severity: 'warning' }] },
   ],
