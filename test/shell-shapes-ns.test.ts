@@ -108,6 +108,39 @@ describe('exec kept in a variable: the service is PID 1', () => {
   }
 });
 
+describe("a trap set in a sourced file does not outlive `exec`: the exec'd service gets SIGTERM itself", () => {
+  const dir = tempDir('pid1-sourced-trap-');
+  // the sourced file sets a TERM trap (kartoza/docker-postgis' setup-database.sh does), then the script execs the service
+  fs.writeFileSync(path.join(dir, 'setup.sh'), 'trap "echo trapped" TERM\n');
+  fs.writeFileSync(
+    path.join(dir, 'svc.py'),
+    'import signal, sys\ndef term(*_):\n    print("term", flush=True)\n    sys.exit(0)\nsignal.signal(signal.SIGTERM, term)\nprint("ready", flush=True)\nsignal.pause()\n',
+  );
+  const script = `#!/bin/sh\n. ${dir}/setup.sh\necho starting\nexec python3 ${dir}/svc.py\n`;
+  fs.writeFileSync(path.join(dir, 'entrypoint.sh'), script, { mode: 0o755 });
+  for (const sh of SHELLS) {
+    it(`${sh.family}: execve resets the trap; the model is certain`, async () => {
+      const argv = [...sh.argv, path.join(dir, 'entrypoint.sh')];
+      const ns = await startNamespace(argv, { readyLine: /ready/ });
+      try {
+        process.kill(ns.initPid, 'SIGTERM');
+        assert.ok(await endsWithin(ns.exited, 5000), 'SIGTERM did not end the service');
+        assert.match(ns.output(), /term/);
+        assert.doesNotMatch(ns.output(), /trapped/);
+      } finally {
+        await ns.destroy();
+      }
+      const files: Record<string, string> = { [path.join(dir, 'entrypoint.sh')]: script, [path.join(dir, 'setup.sh')]: 'trap "echo trapped" TERM\n' };
+      const chain = chainFromArgv(argv, { sh: sh.family, readScript: (p) => files[p] });
+      assert.deepEqual(
+        chain.processes.map((x) => x.name),
+        ['python3'],
+      );
+      assert.equal(chain.opaque, undefined, 'a trap in a sourced file cannot matter when every path execs');
+    });
+  }
+});
+
 describe("a TERM trap that runs the daemon's own stop while the shell waits behind tail -f", () => {
   const dir = tempDir('pid1-trapstop-');
   const log = path.join(dir, 'appd.log');

@@ -82,6 +82,7 @@ export function lintCase(rules: readonly Rule[], c: RuleCase): LintedCase {
       fs.writeFileSync(p, text, { mode: text.startsWith('#!') ? 0o755 : 0o644 });
     }
     const abs = path.join(dir, main.name);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
     fs.writeFileSync(abs, main.text);
     // compose interpolates from the environment: a case sees only what it says
     const linter = new Linter({ ...(main.kind === 'compose' ? { env: {} } : {}), ...c.options, only: rules });

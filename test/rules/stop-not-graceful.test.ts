@@ -52,6 +52,14 @@ ruleTester(rule, {
     { name: 'busybox su on Alpine execs: redis-server is PID 1', dockerfile: 'FROM alpine:3.20\nRUN apk add redis\nCMD ["su", "-s", "/bin/sh", "-c", "redis-server", "redis"]\n' },
   ],
   invalid: [
+    // The repository's own base image, a directory per tag (core/jammy/Dockerfile builds acme/core:jammy), sets no CMD:
+    // ubuntu's bash runs (the tag gives the shell family, not the base's ENTRYPOINT/CMD, so the build is read)
+    {
+      name: "no CMD on the repository's own core:jammy (core/jammy/Dockerfile): ubuntu's bash at its prompt",
+      dockerfile: 'ARG ROOT_PATH=acme\nFROM ${ROOT_PATH}/core:jammy\nRUN apt-get update && apt-get install -y openjdk-17-jdk\n',
+      files: { 'core/jammy/Dockerfile': 'FROM ubuntu:jammy\nRUN apt-get update\n', 'core/noble/Dockerfile': 'FROM ubuntu:noble\nCMD ["sleep", "1"]\n' },
+      errors: [{ severity: 'error', message: /PID 1: bash, service: bash/ }],
+    },
     // Red Hat's UBI from Red Hat's registry: no ENTRYPOINT, CMD ["/bin/bash"] (as Docker Hub's redhat/ubi9).
     {
       name: 'no CMD on registry.access.redhat.com/ubi9/ubi-minimal: bash at its prompt',
