@@ -538,6 +538,22 @@ const declaredCases: DeclaredCase[] = [
     how: /^exercises\/07\/README\.md:6 builds bmuschko\/nodejs-hello-world from exercises\/07\/app\/Dockerfile$/,
   },
   {
+    name: "an AsciiDoc tutorial's listing blocks are one session: a `cd` in one block is where a later block's build runs",
+    files: {
+      '2_building.adoc':
+        '== Get it\n\n----\n$ git clone https://github.com/acme/steps\n$ cd steps\n----\n\n== Code\n\n----\n$ cd hello/boot\n$ mvn package\n----\n\nThen:\n\n----\n$ docker build -t steps/myboot:v1 .\n----\n',
+      'hello/boot/Dockerfile': DEBIAN,
+    },
+    image: 'steps/myboot:v1',
+    dockerfile: 'hello/boot/Dockerfile',
+    how: /^2_building\.adoc:18 builds steps\/myboot from hello\/boot\/Dockerfile$/,
+  },
+  {
+    name: 'an AsciiDoc block in another language declares nothing',
+    files: { 'guide.adoc': '[source,yaml]\n----\nrun: docker build -t acme/web .\n----\n', Dockerfile: DEBIAN },
+    image: 'acme/web:1',
+  },
+  {
     name: 'a build in a README code block of another language, or in prose, declares nothing',
     files: {
       'README.md': 'Run `docker build -t acme/web .` yourself.\n\n```yaml\nrun: docker build -t acme/web .\n```\n',

@@ -68,28 +68,52 @@ export function scriptBuilds(file: string, text: string, cwd: string, exists: (f
 /** Fenced code blocks a README shows as shell (```bash, ```sh, ```shell, ```console, or no language). */
 const FENCE = /^[ \t]*(```+|~~~+)[ \t]*([\w+-]*)[^\n]*$/;
 const SHELL_FENCE = /^(|bash|sh|shell|console|zsh|terminal|text)$/i;
+/** AsciiDoc's listing (`----`) and literal (`....`) blocks, and the `[source,LANG]` line that may name a block's language. */
+const ADOC_DELIMITER = /^(-{4,}|\.{4,})[ \t]*$/;
+const ADOC_SOURCE = /^\[(?:source)?,\s*([\w+-]*)[^\]]*\]\s*$/;
 
 /**
  * A README's build commands: `docker build -t IMAGE [-f FILE] CONTEXT` in its shell code blocks (a `$ ` prompt
  * dropped), run from the README's own directory as a reader would. Tutorials and book repositories often declare their
- * images nowhere else.
+ * images nowhere else. Markdown fences and AsciiDoc listing blocks; the blocks are one session, as the reader types
+ * them: a `cd hello/springboot` in one block is where the next block's `docker build -t myboot .` runs.
  */
 export function markdownBuilds(file: string, text: string, cwd: string, exists: (f: string) => boolean): Declared[] {
   if (!/\b(docker|podman|buildah)\s+(image\s+)?(build|buildx\s+build)\b/.test(text)) return [];
   const dir = path.dirname(file);
+  const adoc = /\.(adoc|asciidoc)$/i.test(file);
   const out: Declared[] = [];
+  // each block is parsed on its own (console output in one cannot run into the next), its `cd`s carried to the next
+  const session: { cwd: string | undefined } = { cwd: dir };
+  const run = (body: string[], start: number): void => {
+    if (session.cwd === undefined) return;
+    // a `cd sub/dir` that leads to a build from the document's own directory, not from where an earlier `cd` went (a
+    // `cd checkout` into the clone the reader made, which is where the document already is)
+    const lines = body.map((l) => {
+      const cd = /^(\s*cd\s+)([\w.-][\w./-]*)\s*$/.exec(l);
+      const to = cd?.[2] as string;
+      return cd && !exists(path.join(session.cwd as string, to, 'Dockerfile')) && exists(path.join(dir, to, 'Dockerfile')) ? `${cd[1]}'${path.join(dir, to).replace(/'/g, "'\\''")}'` : l;
+    });
+    out.push(...declaredOf(shellBuilds(lines.join('\n'), session.cwd, dir, {}, session), file, start + 1, cwd, exists));
+  };
   const lines = text.split('\n');
   let open: { fence: string; shell: boolean; start: number; body: string[] } | undefined;
+  let lang: string | undefined;
   for (const [i, line] of lines.entries()) {
-    const m = FENCE.exec(line);
+    const m = adoc ? ADOC_DELIMITER.exec(line) : FENCE.exec(line);
     if (open) {
       if (m && (m[1] as string).startsWith(open.fence)) {
-        if (open.shell) out.push(...declaredOf(shellBuilds(open.body.join('\n'), dir, dir), file, open.start + 1, cwd, exists));
+        if (open.shell) run(open.body, open.start);
         open = undefined;
       } else open.body.push(line.replace(/^[ \t]*[$#][ \t]+/, ''));
       continue;
     }
-    if (m) open = { fence: m[1] as string, shell: SHELL_FENCE.test(m[2] ?? ''), start: i + 1, body: [] };
+    if (m) {
+      open = { fence: m[1] as string, shell: SHELL_FENCE.test(adoc ? (lang ?? '') : (m[2] ?? '')), start: i + 1, body: [] };
+      lang = undefined;
+      continue;
+    }
+    if (adoc) lang = ADOC_SOURCE.exec(line)?.[1] ?? (line.trim() === '' ? lang : undefined);
   }
   return out;
 }

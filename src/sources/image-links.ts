@@ -54,7 +54,7 @@ const INCLUDED_MAKEFILE = /^[\w.-]+\.mk$/;
 /** Shell build scripts: `*.sh`, and the usual names of extensionless ones. */
 const SCRIPT = /\.(sh|bash)$|^(build|docker-build|build-docker|build-images?)$/i;
 const WORKFLOW = /\.ya?ml$/i;
-const MARKDOWN = /\.(md|markdown)$/i;
+const MARKDOWN = /\.(md|markdown|adoc|asciidoc)$/i;
 /** READMEs read for build commands (a documentation tree has hundreds; the first are the ones near the top). */
 const MAX_DOCS = 200;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'vendor', '.venv', 'venv', '__pycache__', 'dist', 'build', 'target', '.terraform']);

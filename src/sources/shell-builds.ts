@@ -167,8 +167,9 @@ function literalAssignments(root: Node, base: Readonly<Record<string, string>>, 
  * @param selfDir the script's own directory, what `$(dirname "$0")` stands for (a script file's).
  * @param env variables the caller settles (a workflow's `env:`).
  */
-export function shellBuilds(text: string, dir: string, selfDir?: string, env: Readonly<Record<string, string>> = {}): ShellBuild[] {
-  if (!BUILD_COMMAND.test(text) || !shellParserReady()) return [];
+export function shellBuilds(text: string, dir: string, selfDir?: string, env: Readonly<Record<string, string>> = {}, session?: { cwd: string | undefined }): ShellBuild[] {
+  // (a text with no build and no `cd` changes nothing; a session's next text starts where this one's `cd`s left it)
+  if (!(BUILD_COMMAND.test(text) || (session && /(^|[;&|(]\s*)(cd|pushd|popd)\b/m.test(text))) || !shellParserReady()) return [];
   const tree = shellParser().parse(text);
   if (!tree) return [];
   const out: ShellBuild[] = [];
@@ -219,6 +220,7 @@ export function shellBuilds(text: string, dir: string, selfDir?: string, env: Re
       if (b) out.push({ ...b, line: positionOf(text, n.startIndex).line });
     };
     visit(tree.rootNode);
+    if (session) session.cwd = cwd;
   } finally {
     tree.delete();
   }

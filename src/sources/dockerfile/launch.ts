@@ -13,7 +13,8 @@ import type { DockerfileLaunch, Launch, LaunchPart, ProbedImage, ScriptRef, Sour
 import { linkerFor } from '../image-links.js';
 import { baseImageDefaultCmd, baseImageStopSignal } from '../image-config.js';
 import { copiedFrom, filesOfRuns, type RunFiles } from './run-written.js';
-import { isWindowsImage, parseImageRef, WINDOWS_NOTE } from '../images.js';
+import { isWindowsImage, ownRegistry, parseImageRef, shellOfImage, WINDOWS_NOTE } from '../images.js';
+import { imageRepo } from '../declared-builds.js';
 import { programSourceReader } from '../program-reader.js';
 import { supervisedServices } from '../supervised.js';
 import { dockerfileTemplate } from '../templates.js';
@@ -444,9 +445,11 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
   if (!doc.absPath) return undefined;
   const roots = new Set(
     model.stages
-      // (a shell family guessed from the tag, `core:jammy`, still leaves the base's ENTRYPOINT/CMD unseen; the linker
-      // itself refuses the names pid1's table knows, which are published elsewhere)
+      // (a shell family guessed from the tag, `core:jammy`, still leaves the base's ENTRYPOINT/CMD unseen; a name
+      // pid1's table knows, `debian`, is published elsewhere unless a registry of the repository's own names it: the
+      // linker, which lists the whole repository, is not asked then)
       .filter((s) => !s.parent && s.imageComplete && s.rootUnseen && !opts.probed?.has(s.image))
+      .filter((s) => shellOfImage(imageRepo(s.image)).family === 'unknown' || ownRegistry(parseImageRef(s.image).registry))
       .map((s) => s.image),
   );
   if (roots.size === 0) return undefined;
