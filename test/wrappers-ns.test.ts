@@ -4,6 +4,8 @@
  * - util-linux su forks the command's shell and stays its parent; on SIGTERM it sends the child SIGTERM, sleeps 2 s and
  *   SIGKILLs it (su-common.c supervise_child): a service whose stop takes longer is cut, whatever it does with TERM;
  * - busybox su execs the shell in its place (loginutils/su.c run_shell), so the command's own process is PID 1;
+ * - Flask's app.run(debug=True) runs werkzeug's reloader: its parent (PID 1) exits on SIGTERM and the server, its child,
+ *   is SIGKILLed (werkzeug/_reloader.py, subprocess.call's cleanup): a request in flight is cut;
  * - Debian's apache2ctl is a /bin/sh script that runs `$HTTPD ${APACHE_ARGUMENTS} "$@"` and then `ERROR=$?` for any
  *   argument that is not one of its verbs (`-D FOREGROUND`): the shell stays PID 1 with httpd as its child.
  */
@@ -17,6 +19,7 @@ import { cleanupInits, startAsInit, type InitRun } from './helpers/as-init.js';
 import { sleep, tempDir, waitFor } from './helpers/exec.js';
 import { svcBinary } from './helpers/rootfs.js';
 import { within } from './helpers/within.js';
+import { pid1 } from './helpers/cli.js';
 
 after(cleanupInits);
 
@@ -99,5 +102,35 @@ describe("Debian's apache2ctl as PID 1", { skip: fs.existsSync(APACHE2CTL) ? fal
     assert.equal(p.outcome, 'killed');
     assert.equal(p.pid1.name, 'apache2ctl');
     assert.equal(p.service.name, 'apache2');
+  });
+});
+
+describe("Flask's app.run(debug=True) as PID 1 (Debian python3-flask)", () => {
+  test("the reloader's parent exits on SIGTERM and its server child is SIGKILLed mid-request; lint says so, certain", async () => {
+    const dir = path.join(DIR, 'flask');
+    fs.mkdirSync(dir, { recursive: true });
+    const port = 20000 + (process.pid % 20000);
+    // a request that takes 3 s: a graceful stop would finish it; the reloader's stop cuts it
+    const app = `import time\nfrom flask import Flask\napp = Flask(__name__)\n\n@app.route("/slow")\ndef slow():\n    time.sleep(3)\n    return "done"\n\nif __name__ == "__main__":\n    app.run(host="127.0.0.1", port=${port}, debug=True)\n`;
+    fs.writeFileSync(path.join(dir, 'app.py'), app);
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM python:3.12-slim\nRUN pip install flask\nCOPY app.py /app/app.py\nCMD ["python", "/app/app.py"]\n');
+    const run = await startAsInit(['python3', path.join(dir, 'app.py')], { stdin: 'ignore', comm: 'python3' });
+    try {
+      await waitFor('the server listening', () => (/Debugger PIN/.test(run.output()) ? true : undefined), 20_000);
+      const response = fetch(`http://127.0.0.1:${port}/slow`).then(
+        (r) => r.text(),
+        (e: Error) => `failed: ${e.message}`,
+      );
+      await sleep(500);
+      const { ms, end } = await stop(run, 10_000);
+      assert.ok(end && ms < 2500, `PID 1 ended at once on SIGTERM (took ${ms} ms)`);
+      assert.match(await response, /^failed/, 'the request in flight was cut');
+    } finally {
+      await run.destroy();
+    }
+    const lint = await pid1(['lint', '--no-config', '--format', 'json', path.join(dir, 'Dockerfile')]);
+    const launch = (JSON.parse(lint.stdout) as { files: { launches?: { outcome?: string; certain?: boolean }[] }[] }).files.flatMap((f) => f.launches ?? [])[0];
+    assert.equal(launch?.outcome, 'abrupt');
+    assert.equal(launch?.certain, true);
   });
 });

@@ -1217,6 +1217,11 @@ const BY_NAME = new Map<string, CatalogueEntry[]>();
 for (const e of CATALOGUE) for (const n of new Set(e.names)) BY_NAME.set(n, [...(BY_NAME.get(n) ?? []), e]);
 
 /** An entry by its id (throws on a typo in pid1's own code). */
+/** The entry with this id, if there is one. */
+export function catalogueEntryById(id: string): CatalogueEntry | undefined {
+  return BY_ID.get(id);
+}
+
 export function catalogueById(id: string): CatalogueEntry {
   const e = BY_ID.get(id);
   if (!e) throw new Error(`no catalogue entry "${id}"`);

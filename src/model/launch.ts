@@ -4,7 +4,7 @@
  * /proc (src/proc/verdict.ts); both hand it to predictStop(), and `pid1 test` checks the prediction
  * against a real stop.
  */
-import { behaviourOn, catalogueById, type Reaction } from './catalogue.js';
+import { behaviourOn, catalogueById, catalogueEntryById, type Reaction } from './catalogue.js';
 import { basename, identify, programOfEntry, type Forwarding, type Program, type Role, type ShellFamily } from './programs.js';
 import { analyzeShell, isAllArgs, steadyEnds, trapOrExecIn, type FinalCommand, type ShellAnalysis, type ShellEnd, type Trap } from './shell.js';
 import { KERNEL_SIGRTMIN, parseSignal, signalFate, signalName, type SignalMasks } from './signals.js';
@@ -185,6 +185,8 @@ interface ServiceBehaviour {
   /** It handles the signal but goes on running (a re-raise dropped at PID 1, a thread dump). */
   keepsRunning?: boolean;
   ignores?: boolean;
+  /** The framework the program's code runs decides (the Flask reloader): its graceful signals, and what its handler does. */
+  framework?: { graceful: string[]; note: string };
 }
 
 function serviceBehaviour(p: Program, signal: string, source: SourceVerdict | undefined): ServiceBehaviour {
@@ -197,8 +199,16 @@ function serviceBehaviour(p: Program, signal: string, source: SourceVerdict | un
   let reaction = behaviourOn(entry, signal).reaction;
   if (p.programDecides) {
     // The runtime's default applies when the program installs no handler; its code decides otherwise.
-    if (source?.verdict === 'handles') reaction = 'graceful';
-    else if (source?.verdict !== 'no-handler' && reaction !== 'graceful') reaction = 'program-decides';
+    if (source?.verdict === 'handles') {
+      // a framework whose handler is not a graceful stop (the Flask and Django reloaders' parent exits and its server
+      // child is SIGKILLed): the catalogue's entry for it says what the handler does
+      const framework = source.via !== undefined && source.via !== entry.id ? catalogueEntryById(source.via) : undefined;
+      const by = framework?.signals[signalName(parseSignal(signal)) as keyof typeof framework.signals];
+      if (framework && by) {
+        reaction = by.reaction;
+        if (reaction !== 'graceful' && !framework.graceful.signals.includes(signal)) return { handles: 'yes', graceful: 'no', reaction, framework: { graceful: [...framework.graceful.signals], note: by.note } };
+      } else reaction = 'graceful';
+    } else if (source?.verdict !== 'no-handler' && reaction !== 'graceful') reaction = 'program-decides';
   }
   // The signals the catalogue lists as the program's graceful stop are graceful, fast or not (PostgreSQL's SIGINT).
   if (entry.graceful.signals.includes(signal) && reaction !== 'program-decides') return { handles: 'yes', graceful: 'yes', reaction };
@@ -261,9 +271,15 @@ export function stopTrap(shell: ShellAnalysis, signal: string): Trap | undefined
   return found && !found.resets ? found : undefined;
 }
 
-export function makeProcess(programs: Program[], argv: string[], signal: string, shell?: ShellAnalysis, script?: string, source?: SourceVerdict): ChainProcess {
-  const last = programs[programs.length - 1] as Program;
+export function makeProcess(programsIn: Program[], argv: string[], signal: string, shell?: ShellAnalysis, script?: string, source?: SourceVerdict): ChainProcess {
+  let programs = programsIn;
+  let last = programs[programs.length - 1] as Program;
   const service = last.role === 'service' ? serviceBehaviour(last, signal, source) : undefined;
+  // the program is the framework its code runs: its graceful signals, not the runtime's (CPython's SIGINT)
+  if (service?.framework) {
+    last = { ...last, graceful: service.framework.graceful, note: service.framework.note };
+    programs = [...programs.slice(0, -1), last];
+  }
   let handles = service?.handles ?? staticHandles(last, signal, shell);
   let role: Role = last.role;
   let forwards: Forwarding = last.forwards ?? 'none';

@@ -22,9 +22,14 @@ function evidenceSpan(doc: Document, offset: number, line: number | undefined): 
 /** A handler to write, per runtime. */
 const SNIPPET: Readonly<Record<string, string>> = {
   python: 'install a handler: `signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))` (or stop your server there)',
+  'flask-dev-server-reloader': 'serve the app with a WSGI server that stops gracefully (gunicorn), or run without the reloader (debug=False, use_reloader=False) and handle SIGTERM',
+  'django-runserver': 'serve the app with a WSGI/ASGI server that stops gracefully (gunicorn, uvicorn); runserver --noreload at least gets the signal to the server',
   node: "listen for it: `process.on('SIGTERM', () => server.close(() => process.exit(0)))`",
   go: 'take it: `ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)` and shut down when ctx is done',
 };
+
+/** Development servers whose reloader's parent catches SIGTERM, exits, and leaves the server child to the kernel's SIGKILL. */
+const RELOADERS = new Set(['flask-dev-server-reloader', 'django-runserver']);
 
 export default defineRule({
   meta: {
@@ -99,7 +104,9 @@ export default defineRule({
     const d = diagnose(l);
     if (d.kind !== 'no-handler') return;
     const p = d.proc;
-    const runtime = p.programs.at(-1)?.catalogue ?? '';
+    // a framework the program's code runs decides (the Flask or Django reloader), not the runtime
+    const via = p.source?.verdict === 'handles' && p.source.via && RELOADERS.has(p.source.via) ? p.source.via : undefined;
+    const runtime = via ?? p.programs.at(-1)?.catalogue ?? '';
     const entry = runtime ? catalogueById(runtime) : undefined;
     const asPid1 = d.index === 0;
     // Point at the program file when its source decided, else at the launch.
