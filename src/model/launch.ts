@@ -206,7 +206,8 @@ function serviceBehaviour(p: Program, signal: string, source: SourceVerdict | un
       const by = framework?.signals[signalName(parseSignal(signal)) as keyof typeof framework.signals];
       if (framework && by) {
         reaction = by.reaction;
-        if (reaction !== 'graceful' && !framework.graceful.signals.includes(signal)) return { handles: 'yes', graceful: 'no', reaction, framework: { graceful: [...framework.graceful.signals], note: by.note } };
+        if (reaction !== 'graceful' && !framework.graceful.signals.includes(signal))
+          return { handles: 'yes', graceful: 'no', reaction, framework: { graceful: [...framework.graceful.signals], note: by.note } };
       } else reaction = 'graceful';
     } else if (source?.verdict !== 'no-handler' && reaction !== 'graceful') reaction = 'program-decides';
   }
