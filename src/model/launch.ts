@@ -224,7 +224,8 @@ function serviceBehaviour(p: Program, signal: string, source: SourceVerdict | un
       return { handles: 'yes', graceful: entry.graceful.signals.includes(signal) ? 'yes' : 'no', reaction };
     case 'continues':
     case 'reraised':
-      return { handles: 'yes', graceful: 'no', reaction, keepsRunning: true };
+      // (below PID 1 a re-raise takes the default action and ends it: nothing lost when the program serves nothing)
+      return { handles: 'yes', graceful: 'no', reaction, keepsRunning: true, ...(reaction === 'reraised' && source?.nothingToDrain ? { nothingToDrain: true } : {}) };
     case 'dropped':
       // A utility, or a cron daemon (it saves nothing on a stop; a job it started is cut either way): the default action loses nothing.
       return { handles: 'no', graceful: 'no', reaction, ...(entry.kind === 'utility' || entry.kind === 'cron' ? { nothingToDrain: true } : {}) };
@@ -1207,6 +1208,11 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
       return finish('unknown');
     }
     if (f.fate === 'handled') {
+      // Node's handler re-raises with the default action, which ends it below PID 1 (kernel/signal.c spares only the init)
+      if (child.reaction === 'reraised' && child.nothingToDrain) {
+        path.push(`-> ${label(child)}: its handler re-raises ${signal} with the default action, which ends it (it has nothing to shut down)`);
+        return finish('graceful');
+      }
       if (child.gracefulOnSignal === 'yes') {
         path.push(`-> ${label(child)}: handled; ${pid1.name} waits for it`);
         return finish('graceful');

@@ -288,6 +288,27 @@ function envOf(y: YamlDoc, n: YNode | null | undefined, base: Readonly<Record<st
 }
 
 /** `${{ env.NAME }}` from the workflow's env; any other expression stands for any text. */
+/**
+ * The outputs a `run:` step writes (`echo ::set-output name=tags::${TAGS}`, `echo "tags=$TAGS" >> $GITHUB_OUTPUT`), with
+ * the script's literal assignments (`DOCKER_IMAGE=acme/api`, `TAGS="${DOCKER_IMAGE}:..."`) substituted, line by line.
+ */
+function outputsOfRun(run: string): Map<string, string> {
+  const vars: Record<string, string> = {};
+  const out = new Map<string, string>();
+  const sub = (v: string): string => v.replace(/\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)/g, (m, a?: string, b?: string) => vars[(a ?? b) as string] ?? m);
+  for (const line of run.split('\n')) {
+    const t = line.trim();
+    const assign = /^(?:export\s+)?([A-Za-z_]\w*)=(?:"([^"]*)"|'([^']*)'|([^\s;&|]*))\s*$/.exec(t);
+    if (assign) {
+      vars[assign[1] as string] = assign[3] ?? sub(assign[2] ?? assign[4] ?? '');
+      continue;
+    }
+    const set = /::set-output name=([\w-]+)::([^"'\s]*)/.exec(t) ?? /^echo\s+["']?([\w-]+)=([^"'\s]*)["']?\s*>>\s*["']?\$\{?GITHUB_OUTPUT\}?["']?$/.exec(t);
+    if (set) out.set(set[1] as string, sub(set[2] as string));
+  }
+  return out;
+}
+
 function expressions(text: string, env: Readonly<Record<string, string>>): string {
   return text.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (_, expr: string) => {
     const m = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(expr);
@@ -322,6 +343,13 @@ export function workflowBuilds(file: string, docs: readonly YamlDoc[], root: str
       const jobDir = s(y, get(y, get(y, get(y, job.value, 'defaults')?.value, 'run')?.value, 'working-directory')?.value) ?? wfDir;
       const steps = items(y, get(y, job.value, 'steps')?.value) ?? [];
       const metaImages = new Map<string, string[]>();
+      // what earlier `run:` steps give as outputs (a `prep` step that computes the tags)
+      const runOutputs = new Map<string, Map<string, string>>();
+      for (const step of steps) {
+        const id = s(y, get(y, step, 'id')?.value);
+        const run = s(y, get(y, step, 'run')?.value);
+        if (id && run) runOutputs.set(id, outputsOfRun(expressions(run, envOf(y, get(y, step, 'env')?.value, jobEnv))));
+      }
       for (const step of steps) {
         if (!/^docker\/metadata-action@/.test(s(y, get(y, step, 'uses')?.value) ?? '')) continue;
         const id = s(y, get(y, step, 'id')?.value);
@@ -347,8 +375,10 @@ export function workflowBuilds(file: string, docs: readonly YamlDoc[], root: str
           const target = field('target');
           if (!exists(dockerfile) || (target ?? '').includes('$')) continue;
           const rawTags = s(y, get(y, w, 'tags')?.value);
-          const meta = /^\$\{\{\s*steps\.([\w-]+)\.outputs\.tags\s*\}\}$/.exec((rawTags ?? '').trim());
-          const tags = meta ? (metaImages.get(meta[1] as string) ?? []).map((i) => expressions(i, env)) : listOf(rawTags).map((t) => expressions(t, env));
+          const fromStep = /^\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}$/.exec((rawTags ?? '').trim());
+          const meta = fromStep && fromStep[2] === 'tags' ? metaImages.get(fromStep[1] as string) : undefined;
+          const output = fromStep ? runOutputs.get(fromStep[1] as string)?.get(fromStep[2] as string) : undefined;
+          const tags = meta ? meta.map((i) => expressions(i, env)) : output !== undefined ? listOf(output).filter((t) => !t.startsWith('$')) : listOf(rawTags).map((t) => expressions(t, env));
           for (const tag of tags)
             out.push({
               repo: imageRepo(tag),

@@ -144,6 +144,9 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
       reads.push({ file, entry: true, findings: language === 'python' ? pythonFindings(root, text, { asEntry: true }) : javascriptFindings(root, text) });
     }
     for (const r of reads) for (const ref of r.findings.imports) pending.push({ ref, from: r.file });
+    // JavaScript: whether the program keeps running (a timer, a listener, a pending promise) and whether it serves
+    let jsKeepsAlive = language === 'javascript' && JS_KEEPS_ALIVE.test(text);
+    if (language === 'javascript') serves ||= JS_SERVES.test(text);
 
     // Follow imports: modules in the build context are read, and the modules they import in turn, up to
     // FOLLOW_LIMIT files (a program's own code decides; a third-party import is weighed in decide()).
@@ -167,6 +170,10 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
       }
       const fresh = found.files.filter((f) => !followed.has(f.file));
       if (language === 'go') serves ||= fresh.some((f) => servesGo(f.text, false));
+      if (language === 'javascript') {
+        serves ||= fresh.some((f) => JS_SERVES.test(f.text));
+        jsKeepsAlive ||= fresh.some((f) => JS_KEEPS_ALIVE.test(f.text));
+      }
       if (fresh.length === 0) continue; // a module already read (demo_pb2_grpc.py imports demo_pb2, which the entry imports too)
       if (followed.size + fresh.length > FOLLOW_LIMIT) {
         unseen.push({ ...ref, kind: 'local' });
@@ -187,7 +194,7 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
         for (const sub of findings.imports) pending.push({ ref: { ...sub, evidence: { ...sub.evidence, file: f.file } }, from: f.file });
       });
     }
-    return decide(reads, unseen, language, stop, serves);
+    return decide(reads, unseen, language, stop, serves, jsKeepsAlive);
   } finally {
     for (const t of trees) t.delete();
   }
@@ -262,7 +269,21 @@ function servesGo(text: string, main: boolean): boolean {
   return main && text.split('\n').some((l) => /^\s*defer\s/.test(l) && !GO_RELEASE.test(l));
 }
 
-function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, stop: string, serves: boolean): ProgramSourceVerdict {
+/**
+ * JavaScript that serves or holds work a stop would cut: it listens (`.listen(`, createServer), writes files, runs child
+ * processes. And what keeps Node running at all: a timer, a listener, a promise, stdin, a loop of its own.
+ * (Node exits once its event loop is empty, node(1); corpus/README.md: a node program that holds no work in flight
+ * loses nothing when the default action ends it.)
+ */
+const JS_SERVES =
+  /\.listen\s*\(|\bcreateServer\s*\(|\bfs\.(?:write|append|createWriteStream|rename|unlink|rm)|\bwriteFile(?:Sync)?\s*\(|child_process|\b(?:spawn|fork|execFile|execSync|spawnSync)\s*\(/;
+const JS_KEEPS_ALIVE =
+  /\b(?:setTimeout|setInterval|setImmediate)\s*\(|\.listen\s*\(|\.on(?:ce)?\s*\(|\bawait\b|\.then\s*\(|\bnew\s+Promise\b|process\.stdin|\bcreateServer\b|\bwhile\s*\(|\bfor\s*\(\s*;\s*;/;
+/** Node's built-in modules that neither serve nor hold work: importing only these leaves the program's own code to decide. */
+const JS_QUIET_BUILTINS = new Set(['os', 'path', 'util', 'crypto', 'url', 'querystring', 'string_decoder', 'assert', 'events', 'timers']);
+const jsQuiet = (m: string): boolean => JS_QUIET_BUILTINS.has(m.replace(/^node:/, ''));
+
+function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, stop: string, serves: boolean, jsKeepsAlive = true): ProgramSourceVerdict {
   const files = reads.map((r) => r.file);
   const regs: Registration[] = reads.flatMap((r) => r.findings.registrations);
   const calls: KnownCall[] = reads.flatMap((r) => r.findings.calls);
@@ -318,6 +339,18 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
 
   // Nothing takes the stop signal, and nothing runs: the program ends before any stop comes.
   const entry = reads[0];
+  // JavaScript: only its own code and quiet built-ins, nothing that keeps the event loop alive: node exits when it returns
+  const jsImports = reads.flatMap((r) => r.findings.imports);
+  const jsOwnOnly = language === 'javascript' && jsImports.every((i) => i.kind === 'local' || jsQuiet(i.module)) && !unseen.length;
+  if (jsOwnOnly && !jsKeepsAlive && !serves && !calls.length && !regs.length) {
+    return {
+      signals,
+      files,
+      verdict: 'finishes',
+      evidence: undefined,
+      reason: `${shown(files)} runs and returns (no timer, listener, promise or server keeps node running): node exits at once, so no stop reaches it`,
+    };
+  }
   if (reads.length === 1 && entry?.findings.runsNothing && !calls.length && !regs.length) {
     return {
       signals,
@@ -350,6 +383,16 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
       nothingToDrain: true,
       evidence,
       reason: `${detail}; the Go runtime exits at once on it, and nothing in the program listens or serves, so nothing in flight is cut`,
+    };
+  // Node ends at once where the default action applies (below PID 1): nothing lost for a program that serves nothing.
+  if (jsOwnOnly && !serves && !server && !other && !partial)
+    return {
+      signals,
+      files,
+      verdict: 'no-handler',
+      nothingToDrain: true,
+      evidence,
+      reason: `${detail}; ${RUNTIME_DEFAULT[language]}; nothing in the program listens, writes or runs a child process, so nothing in flight is cut where the default action ends it`,
     };
   return { signals, files, verdict: 'no-handler', evidence, reason: `${detail}; ${RUNTIME_DEFAULT[language]}`, ...(server?.via ? { via: server.via } : {}) };
 }

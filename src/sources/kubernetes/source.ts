@@ -17,6 +17,7 @@ import { get, items, parseYamlStream, scalarString, YamlLimitError, type YamlDoc
 import { ConfigMapIndex } from './configmaps.js';
 import { launchOfContainer, readContainer, specOfContainer, type ContainerReading, type ReadContext } from './container.js';
 import { ImageLinker, linkerFor, repoRoot } from '../image-links.js';
+import { kustomizedImage } from './kustomize-images.js';
 import { linkedImageConfig } from '../linked-image.js';
 import { unparsedKind, podSpecs, type PodSpecAt } from './pods.js';
 
@@ -72,12 +73,16 @@ class ImageConfigs {
     readonly linker: ImageLinker,
     /** The manifest's folder: a placeholder image there may be its own Dockerfile's build (image-links.ts linkBeside). */
     readonly beside?: string,
+    /** The manifest file: a kustomization that builds it may rename its images. */
+    readonly manifest?: string,
   ) {}
 
   get(image: string, where: Span): ImageConfig {
     const have = this.byImage.get(image);
     if (have) return have;
-    const cfg = linkedImageConfig(image, where, this.store, this.opts, this.linker, undefined, this.beside);
+    const renamed = this.manifest ? kustomizedImage(this.store, this.manifest, image) : undefined;
+    const cfg = linkedImageConfig(renamed?.image ?? image, where, this.store, this.opts, this.linker, undefined, this.beside);
+    if (renamed) cfg.describe = `${renamed.how}; ${cfg.describe}`;
     this.byImage.set(image, cfg);
     return cfg;
   }
@@ -90,7 +95,7 @@ export function lintKubernetesSource(doc: Document, store: DocumentStore, opts: 
   if (template) return { doc, launches: [], errors: [], notices: [template] };
   const result: SourceResult = { doc, launches: [], errors: [] };
   const linker = opts.linker ?? new ImageLinker(opts.imageMap ?? {}, opts.dockerfiles, repoRoot(doc.absPath ? path.dirname(doc.absPath) : process.cwd()));
-  const images = new ImageConfigs(store, opts, linker, doc.absPath ? path.dirname(doc.absPath) : undefined);
+  const images = new ImageConfigs(store, opts, linker, doc.absPath ? path.dirname(doc.absPath) : undefined, doc.absPath);
   // a CRD's schema holds no pod and is not parsed (about two thirds of a repository's YAML by size where it
   // ships CRDs)
   const stream = parseYamlStream(doc, opts.parseEveryDocument ? undefined : unparsedKind);
