@@ -771,6 +771,26 @@ const declaredCases: DeclaredCase[] = [
     image: 'acme/echo',
     dockerfile: 'apps/echo/build/Dockerfile',
   },
+  {
+    name: "a workflow's build-push step whose tags an earlier run step computes (::set-output) declares the build",
+    files: {
+      '.github/workflows/app2.yml':
+        'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Prepare\n        id: prep\n        run: |\n          DOCKER_IMAGE=jakousa/dwk-app2\n          TAGS="${DOCKER_IMAGE}:${{ github.sha }}"\n          echo ::set-output name=tags::${TAGS}\n      - uses: docker/build-push-action@v2\n        with:\n          context: app2\n          tags: ${{ steps.prep.outputs.tags }}\n',
+      'app2/Dockerfile': DEBIAN,
+    },
+    image: 'jakousa/dwk-app2:b7fc18de',
+    dockerfile: 'app2/Dockerfile',
+  },
+  {
+    name: 'the same with $GITHUB_OUTPUT',
+    files: {
+      '.github/workflows/api.yml':
+        'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - id: meta\n        run: |\n          IMAGE=acme/api\n          echo "tags=$IMAGE:latest" >> "$GITHUB_OUTPUT"\n      - uses: docker/build-push-action@v5\n        with:\n          context: ./api\n          tags: ${{ steps.meta.outputs.tags }}\n',
+      'api/Dockerfile': DEBIAN,
+    },
+    image: 'acme/api:latest',
+    dockerfile: 'api/Dockerfile',
+  },
 ];
 
 describe('the image linker: builds that Makefiles, build scripts and workflows declare', () => {
@@ -794,6 +814,38 @@ describe('the image linker: builds that Makefiles, build scripts and workflows d
       if (c.how) assert.match(r.link?.how ?? '', c.how);
     });
   }
+});
+
+describe('the image linker follows a version directory linked inside the tree', () => {
+  it("webdevops' docker/php/8.1 -> ../php-official/8.1 builds php:8.1 from that Dockerfile; a link out of the tree is not followed", () => {
+    const dir = repo({ 'docker/php-official/8.1/Dockerfile': DEBIAN, 'docker/php/README.md': 'versions\n', 'docker/ext/README.md': 'versions\n' });
+    fs.symlinkSync('../php-official/8.1', path.join(dir, 'docker/php/8.1'));
+    const outside = repo({ Dockerfile: DEBIAN });
+    fs.symlinkSync(outside, path.join(dir, 'docker/ext/9.0'));
+    const linker = new ImageLinker({}, undefined, dir, dir);
+    assert.equal(path.relative(dir, linker.link('webdevops/php:8.1').link?.dockerfile ?? ''), 'docker/php/8.1/Dockerfile');
+    assert.equal(linker.link('webdevops/ext:9.0').link, undefined);
+  });
+});
+
+describe("kustomize's images: transformer", () => {
+  it('a kustomization that lists the manifest renames its placeholder image, which then links to its build', async () => {
+    const dir = repo({
+      'app8/kustomization.yaml': 'resources:\n  - manifests/deployment.yaml\nimages:\n  - name: IMAGE_FROM_KUSTOMIZATION\n    newName: acme/app8\n    newTag: v1\n',
+      'app8/manifests/deployment.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app8\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: IMAGE_FROM_KUSTOMIZATION\n',
+      'app8/Dockerfile': 'FROM node:20-alpine\nCMD ["sh", "-c", "node index.js"]\n',
+      'other/deployment.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: other\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: IMAGE_FROM_KUSTOMIZATION\n',
+    });
+    const r = await pid1(['lint', '--no-config', '--format', 'json', dir], { cwd: dir });
+    const launches = (JSON.parse(r.stdout) as { files: { path?: string; file?: string; launches?: { file: string; outcome?: string; note?: string }[] }[] }).files.flatMap((f) => f.launches ?? []);
+    const renamed = launches.find((l) => l.file.endsWith('app8/manifests/deployment.yaml'));
+    assert.ok(renamed?.outcome, JSON.stringify(renamed));
+    // a manifest no kustomization lists keeps its placeholder: nothing to link
+    const other = launches.find((l) => l.file.endsWith('other/deployment.yaml'));
+    assert.equal(other?.outcome, undefined, JSON.stringify(other));
+  });
 });
 
 describe('pid1 lint reads a linked image with the build context its build declares', () => {

@@ -281,6 +281,26 @@ const PY: Case[] = [
 ];
 
 const JS: Case[] = [
+  // node exits once its event loop is empty (node(1)): a program that prints and returns finishes at once
+  { name: 'a node script that prints and returns finishes', files: { 'index.js': "const time = Number(process.argv[2]) || 10\nconsole.log('Time:', time)\n" }, verdict: 'finishes' },
+  {
+    name: 'a node timer loop that serves nothing: no handler, nothing to drain',
+    files: { 'index.js': 'const tick = () => {\n  console.log(Math.random())\n  setTimeout(tick, 5000)\n}\ntick()\n' },
+    verdict: 'no-handler',
+    nothingToDrain: true,
+  },
+  {
+    name: 'a node server (listen) has something in flight',
+    files: { 'index.js': "const http = require('http')\nhttp.createServer((q, r) => r.end('ok')).listen(8080)\n" },
+    verdict: 'no-handler',
+    nothingToDrain: false,
+  },
+  {
+    name: 'a node loop that writes files has something in flight',
+    files: { 'index.js': "const fs = require('fs')\nsetInterval(() => fs.writeFileSync('/tmp/x', 'y'), 1000)\n" },
+    verdict: 'no-handler',
+    nothingToDrain: false,
+  },
   {
     name: 'process.on("SIGTERM")',
     files: { 'server.js': 'const http = require("http");\nconst s = http.createServer().listen(3000);\nprocess.on("SIGTERM", () => s.close());\n' },

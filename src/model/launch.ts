@@ -488,6 +488,14 @@ function catOfFiles(argv: readonly string[]): boolean {
 const APACHECTL = /^apache2?ctl$/;
 const APACHECTL_VERBS = new Set(['start', 'stop', 'restart', 'graceful', 'graceful-stop', 'configtest', 'status', 'fullstatus', 'startssl', 'sslstart', 'start-SSL', '-k', '-t', '-v', '-V', '-h']);
 
+/** coreutils (and busybox) file steps that end once their operands are done: nothing runs long enough to be stopped. */
+const FILE_STEPS = new Set(['cp', 'mv', 'ln', 'mkdir', 'rm', 'rmdir', 'chmod', 'chown', 'chgrp', 'touch', 'true', 'false', 'echo', 'printf']);
+
+/** Every operand a literal path or word, none a device, FIFO-like path or stdin (`cp /dev/stdin`, `cp -` would wait). */
+function fileOperandsOnly(argv: readonly string[]): boolean {
+  return argv.slice(1).every((a) => a !== '-' && !/^\/(dev|proc|sys)\//.test(a) && !a.includes('$') && !a.includes('`'));
+}
+
 /** Walk an exec-form argv through wrappers, inits and shells into a chain of processes. */
 export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
   const chain = buildChain(argv, opts);
@@ -769,6 +777,10 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
     if (!hidden && last.role === 'service' && versionQuery(rest, last)) return { processes: [] };
     // `cat FILE...` prints its files and exits (with no operand, `-` or a device it reads on).
     if (!hidden && last.catalogue === 'cat' && catOfFiles(rest)) return { processes: [] };
+    // A file utility on literal paths (`cp /pki/ca.pem /out/`, `mkdir -p /data`) does its one step and exits; bare
+    // `Rscript` prints its usage and exits (R's Rscript.c: no file and no -e)
+    // (not where a script file chose it: what its analysis takes as the service's place may not be all the script runs)
+    if (!hidden && ((FILE_STEPS.has(last.name) && fileOperandsOnly(rest) && !scriptPath) || (last.name === 'Rscript' && rest.length === 1))) return { processes: [] };
     const p: ChainProcess = makeProcess(current, currentArgv, signal, undefined, undefined, source);
     p.finalArgv = rest;
     const clone = !hidden && last.catalogue !== undefined ? opts.builtFromSource?.(last) : undefined;

@@ -123,6 +123,12 @@ class RunShare {
 function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
   const out: RepoFiles = { dockerfiles: [], buildFiles: [], scripts: [], yamls: [], docs: [] };
   let seen = 0;
+  let realRoot = root;
+  try {
+    realRoot = fs.realpathSync(root);
+  } catch {
+    /* the root as given */
+  }
   const visit = (dir: string, depth: number): void => {
     if (depth > maxDepth || seen > MAX_ENTRIES) return;
     const ents = share.list(dir);
@@ -133,6 +139,20 @@ function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
         if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) visit(path.join(dir, e.name), depth + 1);
         // GitHub reads workflows from the repository's top only
         else if (depth === 0 && e.name === '.github') workflows(path.join(dir, e.name, 'workflows'));
+      } else if (e.isSymbolicLink() && depth < maxDepth) {
+        // a version directory linked to another of the tree (webdevops' docker/php/8.1 -> ../php-official/8.1) builds
+        // that directory's Dockerfile under the link's name; a link out of the tree is not followed
+        const alias = path.join(dir, e.name);
+        let real: string | undefined;
+        try {
+          real = fs.realpathSync(alias);
+        } catch {
+          real = undefined;
+        }
+        if (real && real.startsWith(`${realRoot}${path.sep}`) && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) {
+          const inside = share.list(real)?.find((x) => x.isFile() && /^(dockerfile|containerfile)$/i.test(x.name));
+          if (inside) out.dockerfiles.push(path.join(alias, inside.name));
+        }
       } else if (!e.isFile()) continue;
       else if (DOCKERFILE.test(e.name)) out.dockerfiles.push(path.join(dir, e.name));
       else if (SCRIPT.test(e.name)) out.scripts.push(path.join(dir, e.name));

@@ -51,6 +51,8 @@ const HF_JOB = (req: string): string =>
 
 ruleTester(rule, {
   valid: [
+    // bare Rscript prints its usage and exits (no file, no -e); with a script it is R as PID 1 (invalid below)
+    { name: 'bare Rscript prints its usage and exits', dockerfile: 'FROM r-base:4.4.1\nENTRYPOINT ["Rscript"]\n' },
     // Not PID 1, busybox crond ends by the default action (it installs no handlers) and has nothing to save.
     { name: 'busybox crond under tini', dockerfile: 'FROM alpine:3.20\nENTRYPOINT ["tini", "--", "crond", "-f", "-d8"]\n' },
     { name: 'busybox crond with compose init: true', compose: 'services:\n  curator:\n    build: .\n    init: true\n', files: { Dockerfile: 'FROM alpine:3.20\nENTRYPOINT ["crond", "-f", "-d8"]\n' } },
