@@ -33,7 +33,27 @@ const GIT_URL = process.env.PID1_CORPUS_GIT_URL || 'https://github.com/{repo}';
 // once fresh11 had been looked at), fresh13 (a thirteenth, once fresh12 had been looked at) fresh14 and fresh15
 // (a fourteenth and a fifteenth, drawn at the same time once fresh13 had been looked at, from owners A-L and
 // M-Z), fresh16 and fresh17 (a sixteenth and a seventeenth, once fresh14 and fresh15 had been looked at, from owners A-L and M-Z). corpus/README.md has more.
-const SETS = ['dev', 'heldout', 'fresh', 'fresh2', 'fresh3', 'fresh4', 'fresh5', 'fresh6', 'fresh7', 'fresh8', 'fresh9', 'fresh10', 'fresh11', 'fresh12', 'fresh13', 'fresh14', 'fresh15', 'fresh16', 'fresh17'];
+const SETS = [
+  'dev',
+  'heldout',
+  'fresh',
+  'fresh2',
+  'fresh3',
+  'fresh4',
+  'fresh5',
+  'fresh6',
+  'fresh7',
+  'fresh8',
+  'fresh9',
+  'fresh10',
+  'fresh11',
+  'fresh12',
+  'fresh13',
+  'fresh14',
+  'fresh15',
+  'fresh16',
+  'fresh17',
+];
 const MAX_FILE = 1024 * 1024; // files over 1 MiB are skipped: pid1 refuses them anyway and none is a launch
 // Content pid1 never reads and no judgment needs (images, archives, fonts, media, compiled code).
 const SKIP_EXT =

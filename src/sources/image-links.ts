@@ -149,7 +149,7 @@ function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
         } catch {
           real = undefined;
         }
-        if (real && real.startsWith(`${realRoot}${path.sep}`) && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) {
+        if (real?.startsWith(`${realRoot}${path.sep}`) && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) {
           const inside = share.list(real)?.find((x) => x.isFile() && /^(dockerfile|containerfile)$/i.test(x.name));
           if (inside) out.dockerfiles.push(path.join(alias, inside.name));
         }
