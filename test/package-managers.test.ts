@@ -49,7 +49,7 @@ describe('package managers as PID 1', () => {
 
   it('lint predicts both from the Dockerfile and package.json', async () => {
     const dir = project('node server.js');
-    fs.writeFileSync(path.join(dir, 'server.js'), '');
+    fs.writeFileSync(path.join(dir, 'server.js'), "require('http').createServer((q, r) => r.end('ok')).listen(8080)\n");
     fs.writeFileSync(path.join(dir, 'Dockerfile.npm'), 'FROM node:20-alpine\nWORKDIR /app\nCOPY package.json server.js ./\nCMD ["npm", "start"]\n');
     fs.writeFileSync(path.join(dir, 'Dockerfile.yarn'), 'FROM node:20-alpine\nWORKDIR /app\nCOPY package.json server.js ./\nCMD ["yarn", "start"]\n');
     const r = await pid1(['lint', '--format', 'json', dir]);

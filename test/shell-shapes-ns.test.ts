@@ -141,6 +141,35 @@ describe("a trap set in a sourced file does not outlive `exec`: the exec'd servi
   }
 });
 
+describe('a default a sourced file gives (`[ -z "$X" ]` then X=true) decides bash\'s `[[ $X =~ ERE ]]`', () => {
+  const dir = tempDir('pid1-sourced-default-');
+  const env = `if [ -z "\${RUN_AS_ROOT}" ]; then\n  RUN_AS_ROOT=true\nfi\n`;
+  fs.writeFileSync(path.join(dir, 'env-data.sh'), env);
+  const script = `#!/bin/bash\nsource ${dir}/env-data.sh\nif [[ \${RUN_AS_ROOT} =~ [Tt][Rr][Uu][Ee] ]]; then\n  exec sleep 300\nelse\n  exec tail -f /dev/null\nfi\n`;
+  fs.writeFileSync(path.join(dir, 'entrypoint.sh'), script, { mode: 0o755 });
+  for (const [what, value, comm] of [
+    ['unset: the default (true) takes the then branch', undefined, 'sleep'],
+    ['set to false: the else branch', 'false', 'tail'],
+  ] as const) {
+    it(`bash: ${what}; the model takes the same branch`, async () => {
+      const argv = ['bash', path.join(dir, 'entrypoint.sh')];
+      const ns = await startNamespace(argv, { env: value === undefined ? {} : { RUN_AS_ROOT: value } });
+      try {
+        await waitFor('PID 1 to exec', () => (fs.readFileSync(`/proc/${ns.initPid}/comm`, 'utf8').trim() === comm ? true : undefined), 5000);
+      } finally {
+        await ns.destroy();
+      }
+      const files: Record<string, string> = { [path.join(dir, 'entrypoint.sh')]: script, [path.join(dir, 'env-data.sh')]: env };
+      const chain = chainFromArgv(argv, { sh: 'dash', envComplete: true, env: value === undefined ? {} : { RUN_AS_ROOT: value }, readScript: (p) => files[p] });
+      assert.equal(chain.opaque, undefined, JSON.stringify(chain.opaque));
+      assert.deepEqual(
+        chain.processes.map((x) => x.name),
+        [comm],
+      );
+    });
+  }
+});
+
 describe("a TERM trap that runs the daemon's own stop while the shell waits behind tail -f", () => {
   const dir = tempDir('pid1-trapstop-');
   const log = path.join(dir, 'appd.log');

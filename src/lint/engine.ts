@@ -169,9 +169,10 @@ export class Linter {
     else if (override && override !== 'off' && rule.meta.severity === 'info') severity = override;
     const { severity: _s, data, outsideTarget: _o, messageId, ...rest } = r;
     const f: Finding = { ruleId: rule.meta.id, messageId, severity, message: formatMessage(template, data), ...rest };
-    // One finding per rule and place: a file shared by several launches (a script used by two compose
-    // services, a Dockerfile built by several) is reported once, naming every launch that runs it.
-    const key = `${f.ruleId}\0${f.file}\0${f.range.start.offset}\0${f.range.end.offset}`;
+    // One finding per rule, place and severity: a file shared by several launches (a script used by two compose
+    // services, a Dockerfile built by several) is reported once, naming every launch that runs it; a launch that
+    // judges the place differently (a compose service whose environment leaves the script's path open) gets its own.
+    const key = `${f.ruleId}\0${f.file}\0${f.range.start.offset}\0${f.range.end.offset}\0${f.severity}`;
     // compose/Kubernetes: name the service or container, the YAML document and the field path
     const rel = launch && isOrchestrated(launch) ? relatedFor(launch, f, (file) => this.docs.get(file) ?? this.store.byPath(file)) : undefined;
     const first = this.seen.get(key);

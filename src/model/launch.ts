@@ -484,6 +484,57 @@ function catOfFiles(argv: readonly string[]): boolean {
   return operands.length > 0 && operands.every((a) => a !== '-' && !/^\/(dev|proc|sys)\//.test(a) && !a.includes('$'));
 }
 
+/**
+ * What the files a script sources (`. /scripts/env-data.sh`) do to its variables: the defaults they give
+ * (`if [ -z "${X}" ]; then X=v; fi`, `[ -z "$X" ] && X=v`, `X=${X:-v}`, `: ${X:=v}`, literal values only) and every
+ * other variable they assign (those stay undecided). Undefined when a sourced file cannot be read, or none is sourced.
+ */
+function sourcedDefaults(script: string, read: (p: string) => string | undefined): { defaults: Record<string, string>; assigns: Set<string>; paths: Set<string> } | undefined {
+  const paths = new Set<string>();
+  for (const m of script.matchAll(/(?:^[ \t]*|[;&|][ \t]*|\b(?:then|do|else)[ \t]+)(?:\.|source)[ \t]+["']?([^\s"';&|$`]+)["']?/gm)) paths.add(m[1] as string);
+  if (!paths.size) return undefined;
+  const defaults: Record<string, string> = {};
+  const assigns = new Set<string>();
+  for (const p of paths) {
+    const text = read(p);
+    if (text === undefined) return undefined;
+    const found = new Map<string, string | undefined>();
+    const note = (name: string, value: string | undefined): void => {
+      // a name given two different values, or one a default form does not explain, is not a default
+      found.set(name, found.has(name) && found.get(name) !== value ? undefined : value);
+    };
+    const lit = (v: string): string | undefined => (/[$`\\]/.test(v) ? undefined : v);
+    const blocks = new Set<number>();
+    for (const m of text.matchAll(
+      /^[ \t]*if[ \t]+\[\[?[ \t]+-z[ \t]+"?\$\{?([A-Za-z_]\w*)\}?"?[ \t]+\]\]?[ \t]*;?[ \t]*(?:then)?[ \t]*\n[ \t]*(?:then[ \t]*\n[ \t]*)?(?:export[ \t]+)?\1=["']?([^"'\n]*?)["']?[ \t]*\n[ \t]*fi\b/gm,
+    )) {
+      note(m[1] as string, lit(m[2] as string));
+      blocks.add((m.index ?? 0) + (m[0] as string).indexOf(`${m[1]}=`, (m[0] as string).indexOf('\n')));
+    }
+    for (const m of text.matchAll(/\[\[?[ \t]+-z[ \t]+"?\$\{?([A-Za-z_]\w*)\}?"?[ \t]+\]\]?[ \t]*&&[ \t]*(?:export[ \t]+)?\1=["']?([^"'\s;]*)["']?/g)) {
+      note(m[1] as string, lit(m[2] as string));
+      blocks.add((m.index ?? 0) + (m[0] as string).lastIndexOf(`${m[1]}=`));
+    }
+    for (const m of text.matchAll(/(?:^|[;&|]\s*)(?:export[ \t]+)?([A-Za-z_]\w*)=["']?\$\{\1:?-([^}$`]*)\}["']?[ \t]*$/gm)) {
+      note(m[1] as string, lit(m[2] as string));
+      blocks.add((m.index ?? 0) + (m[0] as string).indexOf(`${m[1]}=`));
+    }
+    for (const m of text.matchAll(/^[ \t]*:[ \t]+["']?\$\{([A-Za-z_]\w*):?=([^}$`]*)\}["']?/gm)) note(m[1] as string, lit(m[2] as string));
+    // every other assignment (`X=v`, `export X=v`, `read X`, `local X`): that variable is not a default
+    for (const m of text.matchAll(/(?:^|[;&|(]\s*|\b(?:then|do|else|export|local|readonly|declare(?:[ \t]+-\w+)*)[ \t]+)([A-Za-z_]\w*)\+?=/gm)) {
+      const at = (m.index ?? 0) + (m[0] as string).lastIndexOf(m[1] as string);
+      if (!blocks.has(at)) assigns.add(m[1] as string);
+    }
+    for (const m of text.matchAll(/\bread[ \t]+(?:-\w+[ \t]+)*([A-Za-z_]\w*)/g)) assigns.add(m[1] as string);
+    for (const [name, value] of found) {
+      if (value === undefined || assigns.has(name)) assigns.add(name);
+      else if (!(name in defaults)) defaults[name] = value;
+    }
+  }
+  for (const name of assigns) delete defaults[name];
+  return { defaults, assigns, paths };
+}
+
 /** apachectl's own verbs (it runs `httpd -k VERB`, or reports); anything else goes to httpd as it is. */
 const APACHECTL = /^apache2?ctl$/;
 const APACHECTL_VERBS = new Set(['start', 'stop', 'restart', 'graceful', 'graceful-stop', 'configtest', 'status', 'fullstatus', 'startssl', 'sslstart', 'start-SSL', '-k', '-t', '-v', '-V', '-h']);
@@ -590,10 +641,13 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
       // (`ENTRYPOINT ["/entrypoint.sh"]` alone: Docker resets the base image's CMD), unless argv was cut short.
       const args = mode === 'command' || scriptArgs.length ? scriptArgs : opts.argsUnknown ? opts.args : argsDropped ? undefined : [];
       const known = opts.argsUnknown && !scriptArgs.length ? undefined : args;
+      // the defaults the files it sources give (`[ -z "$X" ] && X=v`), when the image's environment is the whole of it
+      const sourced = opts.envComplete && opts.readScript ? sourcedDefaults(source, opts.readScript) : undefined;
       const analysis = analyzeShell(source, family, {
         mode,
-        ...(opts.env ? { env: opts.env } : {}),
+        ...(opts.env || sourced ? { env: { ...(sourced?.defaults ?? {}), ...(opts.env ?? {}) } } : {}),
         ...(opts.envComplete ? { envDecides: true } : {}),
+        ...(sourced ? { sourcedRead: { paths: sourced.paths, assigns: sourced.assigns } } : {}),
         errexit: shellOpts.some((o) => o.includes('e')),
         ...(known ? { args: known } : {}),
       });

@@ -213,6 +213,11 @@ interface AnalyzeOptions {
    * on a variable it sets and the script never assigns (`[ "$SCHEDULE" = "**None**" ]`) is decided.
    */
   envDecides?: boolean;
+  /**
+   * The files the script sources that the launch model read, and the variables they assign: a test on a variable none
+   * of them assigns stays decidable (their defaults, `X=${X:-v}`, are already folded into `env`).
+   */
+  sourcedRead?: { paths: ReadonlySet<string>; assigns: ReadonlySet<string> };
   /** -e was given on the shell's command line or shebang. */
   errexit?: boolean;
 }
@@ -223,7 +228,7 @@ interface AnalyzeOptions {
 /**
  * The right-hand side of `=~` in `[[ ... ]]`, blanked to a word of the same length: tree-sitter-bash cannot parse
  * some regexes there (`[[ "$a" =~ "$b"=(.*) ]]`: tree-sitter-bash issues #224, #321) and then makes the whole
- * file an ERROR. pid1 never reads a regex (a `=~` test decides nothing), and the offsets stay the same.
+ * file an ERROR. A blanked regex decides nothing (evalTest), and the offsets stay the same.
  */
 function blankTestRegexes(text: string): string {
   let out = text;
@@ -1427,6 +1432,19 @@ function evalTest(text: string, args: readonly string[] | undefined, env: Readon
       const equal = double && !/^["']/.test(rawB) ? globMatches(b, a) : a === b;
       v = w[1] === '!=' ? !equal : equal;
     }
+  } else if (double && w.length === 3 && w[1] === '=~') {
+    // bash's `[[ A =~ ERE ]]`: an unanchored POSIX extended regex (a quoted right side matches as a string); only
+    // patterns whose meaning JavaScript's RegExp shares (no POSIX classes, no back references)
+    const a = operand(w[0] as string, args, env);
+    const rawB = w[2] as string;
+    // (a regex the grammar could not parse was blanked to underscores: blankTestRegexes)
+    if (a !== undefined && !/^["']/.test(rawB) && !/\[\[:|\\\d|\$|^_+$/.test(rawB)) {
+      try {
+        v = new RegExp(rawB).test(a);
+      } catch {
+        v = undefined;
+      }
+    }
   } else if (w.length === 3 && NUMERIC[w[1] as string]) {
     // both operands must be known decimal integers (test(1) fails on anything else)
     const a = operand(w[0] as string, args, env);
@@ -1734,7 +1752,8 @@ function deepFreeze<T>(o: T, seen = new Set<object>()): T {
 export function analyzeShell(source: string, family: ShellFamily, opts: AnalyzeOptions = {}): ShellAnalysis {
   // only the variables the text names can change its analysis (an image's ENV differs between variants)
   const env = opts.env ? Object.entries(opts.env).filter(([k]) => source.includes(k)) : [];
-  const key = `${family}\0${opts.mode ?? 'command'}\0${opts.errexit ? 1 : 0}${opts.envDecides ? 1 : 0}\0${opts.args ? JSON.stringify(opts.args) : ''}\0${JSON.stringify(env)}\0${source}`;
+  const sourced = opts.sourcedRead ? `${[...opts.sourcedRead.paths].join('|')}:${[...opts.sourcedRead.assigns].join('|')}` : '';
+  const key = `${family}\0${opts.mode ?? 'command'}\0${opts.errexit ? 1 : 0}${opts.envDecides ? 1 : 0}\0${opts.args ? JSON.stringify(opts.args) : ''}\0${JSON.stringify(env)}\0${sourced}\0${source}`;
   const have = analyses.get(key);
   if (have) return have;
   const made = deepFreeze(analyzeShellOnce(source, family, opts));
@@ -1791,12 +1810,16 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
       // Paths that run off the end of the script: the shell waited for their service (or job), then exits.
       return { sourced: walker.sourced, polled: walker.polled, ends: dedupe([...flow.ends, ...[...flow.open, ...flow.returned].flatMap(endOf)]).map(shellEnd) };
     };
-    const testEnv = opts.envDecides ? testEnvOf(source, opts.env) : undefined;
-    let walked = walk(testEnv);
+    const read = opts.sourcedRead;
+    const testEnvAll = opts.envDecides ? testEnvOf(source, opts.env) : undefined;
+    const testEnv = testEnvAll && read ? Object.fromEntries(Object.entries(testEnvAll).filter(([k]) => !read.assigns.has(k))) : testEnvAll;
+    let walked = walk(testEnv && Object.keys(testEnv).length ? testEnv : undefined);
     // The environment decides nothing when every path it leaves gives up: such a value is a placeholder to
     // replace (`ENV S3_BUCKET **None**`, then `[ "$S3_BUCKET" = "**None**" ] && exit 1`); nor when a sourced
     // file, which may assign the variable, runs.
-    if (testEnv && (walked.sourced.length || !walked.ends.some((e) => !e.aborts))) walked = walk(undefined);
+    // (a sourced file the launch model read, and whose assignments it weighed, does not count)
+    const unread = walked.sourced.some((f) => f.path === undefined || !read?.paths.has(f.path));
+    if (testEnv && (unread || !walked.ends.some((e) => !e.aborts))) walked = walk(undefined);
     analysis.sourced = walked.sourced;
     analysis.ends = walked.ends;
     const end = decidingEnd(analysis.ends);

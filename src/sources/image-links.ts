@@ -145,7 +145,9 @@ function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
         const alias = path.join(dir, e.name);
         let real: string | undefined;
         try {
+          // (stat, not open: a link to a FIFO or a device is never opened)
           real = fs.realpathSync(alias);
+          if (!fs.statSync(real).isDirectory()) real = undefined;
         } catch {
           real = undefined;
         }

@@ -11,12 +11,12 @@ ruleTester(rule, {
     {
       name: 'npm on Alpine: ash execs a one-command script, so npm forwards to the service and waits for it',
       dockerfile: `FROM node:20-alpine\n${COPY}CMD ["npm", "start"]\n`,
-      files: { 'package.json': PKG('node server.js'), 'server.js': '' },
+      files: { 'package.json': PKG('node server.js'), 'server.js': "require('http').createServer((q, r) => r.end('ok')).listen(8080)\n" },
     },
     {
       name: 'npm on a Debian image with `exec` in the script: dash replaces itself with the service',
       dockerfile: `FROM node:20-slim\n${COPY}CMD ["npm", "start"]\n`,
-      files: { 'package.json': PKG('exec node server.js'), 'server.js': '' },
+      files: { 'package.json': PKG('exec node server.js'), 'server.js': "require('http').createServer((q, r) => r.end('ok')).listen(8080)\n" },
     },
   ],
   invalid: [
@@ -24,13 +24,13 @@ ruleTester(rule, {
     {
       name: 'npm on a Debian image: dash stays between npm and node',
       dockerfile: `FROM node:20-slim\n${COPY}CMD ["npm", "start"]\n`,
-      files: { 'package.json': PKG('node server.js'), 'server.js': '' },
+      files: { 'package.json': PKG('node server.js'), 'server.js': "require('http').createServer((q, r) => r.end('ok')).listen(8080)\n" },
       errors: [{ messageId: 'runsScript', severity: 'error' }],
     },
     {
       name: 'yarn exits at once after forwarding (ash execs yarn and the script)',
       dockerfile: `FROM node:20-alpine\n${COPY}CMD yarn start\n`,
-      files: { 'package.json': PKG('node server.js'), 'server.js': '' },
+      files: { 'package.json': PKG('node server.js'), 'server.js': "require('http').createServer((q, r) => r.end('ok')).listen(8080)\n" },
       errors: [{ messageId: 'exitsAtOnce', message: /yarn forwards SIGTERM to the "start" script and exits at once/ }],
     },
     {
