@@ -38,6 +38,12 @@ interface Overrides {
   substituted?: boolean;
   /** An operator wraps or replaces the command: nothing written here predicts the stop. */
   replaced?: Unresolved;
+  /**
+   * The variables the file sets for the container (compose `environment` with literal values), and whether they and the
+   * image's ENV are the container's whole environment (no env_file, no value passed from the host, an image whose
+   * Dockerfile pid1 read): then a script's tests on them are decided, as for the Dockerfile's own launch.
+   */
+  environment?: { env: Record<string, string>; complete: boolean };
 }
 
 /** The fields every orchestrated launch has; the compose and Kubernetes readers add their own. */
@@ -85,7 +91,8 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
       sh: img.shell.family,
       signal: stopSignal.signal,
       ...(cmd ? { args: cmd.argv } : {}),
-      env: img.env,
+      env: s.environment ? { ...img.env, ...s.environment.env } : img.env,
+      ...(s.environment?.complete && img.source === 'dockerfile' && img.configKnown ? { envComplete: true } : {}),
       stdin: s.stdinOpen ? 'open' : 'closed',
       graceSeconds: s.stop.graceSeconds,
       ...(img.readScript ? { readScript: img.readScript } : {}),

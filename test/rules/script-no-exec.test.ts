@@ -18,6 +18,15 @@ const SCHEDULED = '#!/bin/sh\nset -e\nif [ "${SCHEDULE}" = "**None**" ]; then\n 
 
 ruleTester(rule, {
   valid: [
+    // a compose service's literal environment, over the image's ENV, is the container's whole environment: it decides the script's test
+    {
+      name: 'compose environment decides the entrypoint: MODE=exec takes the exec',
+      compose: 'services:\n  app:\n    build: .\n    environment:\n      MODE: exec\n',
+      files: {
+        Dockerfile: 'FROM debian:bookworm\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
+        'entrypoint.sh': '#!/bin/sh\nif [ "$MODE" = "exec" ]; then\n  exec svc\nfi\nsvc\n',
+      },
+    },
     // ENTRYPOINT with no CMD (Docker resets the base image's CMD): `exec "$@"` has nothing to run, so the set-up steps run
     // and the script exits; the service was to be the command given at run time (POSIX exec with no command)
     {
@@ -98,6 +107,27 @@ ruleTester(rule, {
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
+    {
+      name: 'compose environment decides the entrypoint: MODE=other runs svc without exec (certain)',
+      compose: 'services:\n  app:\n    build: .\n    environment:\n      MODE: other\n',
+      files: {
+        Dockerfile: 'FROM debian:bookworm\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
+        'entrypoint.sh': '#!/bin/sh\nif [ "$MODE" = "exec" ]; then\n  exec svc\nfi\nsvc\n',
+      },
+      outputFiles: { 'entrypoint.sh': '#!/bin/sh\nif [ "$MODE" = "exec" ]; then\n  exec svc\nfi\nexec svc\n' },
+      errors: [{ severity: 'error', file: 'entrypoint.sh' }],
+    },
+    {
+      name: 'an env_file may set MODE: the path is open (warning)',
+      compose: 'services:\n  app:\n    build: .\n    env_file: app.env\n    environment:\n      LOG: info\n',
+      files: {
+        Dockerfile: 'FROM debian:bookworm\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
+        'entrypoint.sh': '#!/bin/sh\nif [ "$MODE" = "exec" ]; then\n  exec svc\nfi\nsvc\n',
+        'app.env': 'MODE=exec\n',
+      },
+      outputFiles: { 'entrypoint.sh': '#!/bin/sh\nif [ "$MODE" = "exec" ]; then\n  exec svc\nfi\nexec svc\n' },
+      errors: [{ severity: 'warning', file: 'entrypoint.sh' }],
+    },
     // the base image's /opt/couchbase is a directory: `COPY f.sh /opt/couchbase` puts f.sh in it, as the CMD's path says
     {
       name: 'COPY into a base image directory without a slash; `set -m; svc & ...; fg 1` keeps bash in front (group-trap-ns.test.ts runs it)',

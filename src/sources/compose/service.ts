@@ -290,6 +290,7 @@ export function launchOfService(r: ServiceReading): ComposeLaunch | undefined {
       init: r.init,
       stdinOpen: r.stdinOpen,
       stop,
+      environment: literalEnvironmentOf(p, r.layers),
       anchor: r.anchor,
       origins: r.origins,
       substituted: r.substituted,
@@ -361,6 +362,35 @@ function withBindMounts(img: ImageConfig, mounts: readonly BindMount[], p: Proje
     const doc = p.store.read(host, 'script');
     return doc ? { ref: { path: file, doc, offset: 0, text: doc.text }, origin: { doc, text: MappedText.contiguous(doc.text, 0) } } : null;
   });
+}
+
+/**
+ * The service's `environment` with literal values, for the launch model; complete when no layer has an `env_file` and no
+ * entry passes a variable from the host (`KEY` alone), so the image's ENV and these are the container's whole environment.
+ */
+function literalEnvironmentOf(p: Project, layers: Layer[]): { env: Record<string, string>; complete: boolean } {
+  const env: Record<string, string> = {};
+  let complete = true;
+  for (const layer of layers) {
+    const y = layer.file.y;
+    if (!y) continue;
+    if (layer.fields.get('env_file')) complete = false;
+    const envEntry = layer.fields.get('environment');
+    if (!envEntry) continue;
+    const list = items(y, envEntry.value);
+    const pairs: [string, string | undefined][] = list
+      ? list.map((it) => {
+          const kv = p.string(layer.file, it)?.value ?? '';
+          const eq = kv.indexOf('=');
+          return eq < 0 ? [kv, undefined] : [kv.slice(0, eq), kv.slice(eq + 1)];
+        })
+      : [...entries(y, envEntry.value)].map(([k, e]): [string, string | undefined] => [k, p.string(layer.file, e.value)?.value]);
+    for (const [k, v] of pairs) {
+      if (v === undefined) complete = false;
+      else env[k] = v;
+    }
+  }
+  return { env, complete };
 }
 
 /** `environment` (a map, or a list of KEY=VALUE) and `env_file` across the layers: the file values, then `environment` over them. */
