@@ -828,6 +828,23 @@ describe('the image linker follows a version directory linked inside the tree', 
   });
 });
 
+describe("a compose file names a collection's image by its path", () => {
+  it('svlentink/ipfilter from docker-compose/app/ links to svlentink/ipfilter/Dockerfile at the top; another owner does not', async () => {
+    const dir = repo({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'svlentink/ipfilter/Dockerfile': 'FROM alpine:3.20\nCOPY run.sh /run.sh\nENTRYPOINT ["/run.sh"]\n',
+      'svlentink/ipfilter/run.sh': '#!/bin/sh\nnginx -g "daemon off;"\n',
+      'docker-compose/app/docker-compose.yml': 'services:\n  firewall:\n    image: svlentink/ipfilter\n  other:\n    image: someone/ipfilter\n',
+    });
+    const r = await pid1(['lint', '--no-config', '--format', 'json', '.'], { cwd: dir });
+    const launches = (JSON.parse(r.stdout) as { files: { launches?: { file: string; label: string; outcome?: string }[] }[] }).files.flatMap((f) => f.launches ?? []);
+    const firewall = launches.find((l) => l.label === 'service firewall');
+    assert.equal(firewall?.outcome, 'killed', JSON.stringify(firewall));
+    const other = launches.find((l) => l.label === 'service other');
+    assert.equal(other?.outcome, undefined, JSON.stringify(other));
+  });
+});
+
 describe("kustomize's images: transformer", () => {
   it('a kustomization that lists the manifest renames its placeholder image, which then links to its build', async () => {
     const dir = repo({
