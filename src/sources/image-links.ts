@@ -645,9 +645,7 @@ export class ImageLinker {
     if (hits.length === 0 && under && n.repo.includes('/')) {
       // outside the folder the name search is kept to, a directory whose path is the image's whole repository name
       // (`svlentink/ipfilter` -> svlentink/ipfilter/Dockerfile at the repository's top): a collection's own image
-      const byPath = (this.dockerfilesByName().get(name) ?? []).filter(
-        (d) => !d.bySuffix && path.dirname(path.resolve(d.file)) === path.join(root, ...parseImageRef(image).repository.split('/')),
-      );
+      const byPath = (this.dockerfilesByName().get(name) ?? []).filter((d) => !d.bySuffix && path.dirname(path.resolve(d.file)) === path.join(root, ...parseImageRef(image).repository.split('/')));
       if (byPath.length === 1) {
         const file = (byPath[0] as { file: string }).file;
         return { link: { dockerfile: file, how: `the image name "${parseImageRef(image).repository}" is the path of ${displayPath(file, this.cwd)}` } };
