@@ -6,7 +6,7 @@
  */
 import { behaviourOn, catalogueById, catalogueEntryById, type Reaction } from './catalogue.js';
 import { basename, identify, programOfEntry, type Forwarding, type Program, type Role, type ShellFamily } from './programs.js';
-import { analyzeShell, isAllArgs, steadyEnds, trapOrExecIn, type FinalCommand, type ShellAnalysis, type ShellEnd, type Trap } from './shell.js';
+import { type AnalyzeOptions, analyzeShell, isAllArgs, steadyEnds, trapOrExecIn, type FinalCommand, type ShellAnalysis, type ShellEnd, type Trap } from './shell.js';
 import { KERNEL_SIGRTMIN, parseSignal, signalFate, signalName, type SignalMasks } from './signals.js';
 import { consoleScriptVerdict, pipInstallsIn, type PipInstall } from './python-clis.js';
 
@@ -478,21 +478,28 @@ function versionQuery(argv: readonly string[], p: Program): boolean {
   return ['-v', '-V', '-h'].includes(flag) && p.catalogue !== undefined && catalogueById(p.catalogue).kind === 'runtime';
 }
 
+/** A word that names a file as written: not stdin (`-`), not a device or FIFO-like path, no expansion. */
+function plainPath(a: string): boolean {
+  return a !== '-' && !/^\/(dev|proc|sys)\//.test(a) && !a.includes('$');
+}
+
 /** `cat` with file operands only, none of them stdin or a device or FIFO-like path (coreutils and busybox cat). */
 function catOfFiles(argv: readonly string[]): boolean {
   const operands = argv.slice(1).filter((a) => !/^-./.test(a));
-  return operands.length > 0 && operands.every((a) => a !== '-' && !/^\/(dev|proc|sys)\//.test(a) && !a.includes('$'));
+  return operands.length > 0 && operands.every(plainPath);
 }
 
 /**
  * What the files a script sources (`. /scripts/env-data.sh`) do to its variables: the defaults they give
  * (`if [ -z "${X}" ]; then X=v; fi`, `[ -z "$X" ] && X=v`, `X=${X:-v}`, `: ${X:=v}`, literal values only) and every
- * other variable they assign (those stay undecided). Undefined when a sourced file cannot be read, or none is sourced.
+ * other variable they assign (those stay undecided). Undefined when a sourced file is named at run time or cannot be read.
  */
-function sourcedDefaults(script: string, read: (p: string) => string | undefined): { defaults: Record<string, string>; assigns: Set<string>; paths: Set<string> } | undefined {
+function sourcedDefaults(sourced: readonly { path?: string }[], read: (p: string) => string | undefined): { defaults: Record<string, string>; assigns: Set<string>; paths: Set<string> } | undefined {
   const paths = new Set<string>();
-  for (const m of script.matchAll(/(?:^[ \t]*|[;&|][ \t]*|\b(?:then|do|else)[ \t]+)(?:\.|source)[ \t]+["']?([^\s"';&|$`]+)["']?/gm)) paths.add(m[1] as string);
-  if (!paths.size) return undefined;
+  for (const f of sourced) {
+    if (f.path === undefined) return undefined;
+    paths.add(f.path);
+  }
   const defaults: Record<string, string> = {};
   const assigns = new Set<string>();
   for (const p of paths) {
@@ -544,7 +551,7 @@ const FILE_STEPS = new Set(['cp', 'mv', 'ln', 'mkdir', 'rm', 'rmdir', 'chmod', '
 
 /** Every operand a literal path or word, none a device, FIFO-like path or stdin (`cp /dev/stdin`, `cp -` would wait). */
 function fileOperandsOnly(argv: readonly string[]): boolean {
-  return argv.slice(1).every((a) => a !== '-' && !/^\/(dev|proc|sys)\//.test(a) && !a.includes('$') && !a.includes('`'));
+  return argv.slice(1).every((a) => plainPath(a) && !a.includes('`'));
 }
 
 /** Walk an exec-form argv through wrappers, inits and shells into a chain of processes. */
@@ -642,15 +649,18 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
       const args = mode === 'command' || scriptArgs.length ? scriptArgs : opts.argsUnknown ? opts.args : argsDropped ? undefined : [];
       const known = opts.argsUnknown && !scriptArgs.length ? undefined : args;
       // the defaults the files it sources give (`[ -z "$X" ] && X=v`), when the image's environment is the whole of it
-      const sourced = opts.envComplete && opts.readScript ? sourcedDefaults(source, opts.readScript) : undefined;
-      const analysis = analyzeShell(source, family, {
+      const analyzeOpts: AnalyzeOptions = {
         mode,
-        ...(opts.env || sourced ? { env: { ...(sourced?.defaults ?? {}), ...(opts.env ?? {}) } } : {}),
+        ...(opts.env ? { env: opts.env } : {}),
         ...(opts.envComplete ? { envDecides: true } : {}),
-        ...(sourced ? { sourcedRead: { paths: sourced.paths, assigns: sourced.assigns } } : {}),
         errexit: shellOpts.some((o) => o.includes('e')),
         ...(known ? { args: known } : {}),
-      });
+      };
+      let analysis = analyzeShell(source, family, analyzeOpts);
+      // the defaults the files it sources give (`[ -z "$X" ] && X=v`), when the image's environment is the whole of it:
+      // with them the script's tests are decided, so it is analysed again
+      const sourced = opts.envComplete && opts.readScript && analysis.sourced.length ? sourcedDefaults(analysis.sourced, opts.readScript) : undefined;
+      if (sourced) analysis = analyzeShell(source, family, { ...analyzeOpts, env: { ...sourced.defaults, ...(opts.env ?? {}) }, sourcedRead: { paths: sourced.paths, assigns: sourced.assigns } });
       // Text the shell grammar cannot parse: what pid1 makes of the script around it is not certain.
       const unparsed = analysis.errors[0];
       if (unparsed && !opaque)

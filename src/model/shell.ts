@@ -201,7 +201,7 @@ export interface ShellAnalysis {
   sourced: { path?: string; line: number; optional?: string }[];
 }
 
-interface AnalyzeOptions {
+export interface AnalyzeOptions {
   /** `command` (default): a `-c` string; `script`: a script file (no family execs its last command). */
   mode?: 'command' | 'script';
   /** The positional parameters the script is run with, when known (the container's CMD behind an entrypoint). */

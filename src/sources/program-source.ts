@@ -340,8 +340,7 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
   // Nothing takes the stop signal, and nothing runs: the program ends before any stop comes.
   const entry = reads[0];
   // JavaScript: only its own code and quiet built-ins, nothing that keeps the event loop alive: node exits when it returns
-  const jsImports = reads.flatMap((r) => r.findings.imports);
-  const jsOwnOnly = language === 'javascript' && jsImports.every((i) => i.kind === 'local' || jsQuiet(i.module)) && !unseen.length;
+  const jsOwnOnly = language === 'javascript' && !unseen.length && reads.every((r) => r.findings.imports.every((i) => i.kind === 'local' || jsQuiet(i.module)));
   if (jsOwnOnly && !jsKeepsAlive && !serves && !calls.length && !regs.length) {
     return {
       signals,
@@ -373,26 +372,20 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
       : partial
         ? `${partial.api}: ${partial.note}`
         : `nothing in ${shown(files)} installs a ${stop} handler${libraries}`;
-  // Go ends at once on the signal (status 2): a loss for a server, nothing lost for a program that serves nothing.
-  // (a handler for other signals is a shutdown the program wants: SIGTERM skipping it is a loss)
-  if (language === 'go' && !serves && !server && !other && !partial)
+  // Go ends at once on the signal (status 2), and Node where the default action applies (below PID 1): a loss for a
+  // server, nothing lost for a program that serves nothing. (a handler for other signals is a shutdown the program
+  // wants: SIGTERM skipping it is a loss)
+  if ((language === 'go' || jsOwnOnly) && !serves && !server && !other && !partial)
     return {
       signals,
       files,
       verdict: 'no-handler',
       nothingToDrain: true,
       evidence,
-      reason: `${detail}; the Go runtime exits at once on it, and nothing in the program listens or serves, so nothing in flight is cut`,
-    };
-  // Node ends at once where the default action applies (below PID 1): nothing lost for a program that serves nothing.
-  if (jsOwnOnly && !serves && !server && !other && !partial)
-    return {
-      signals,
-      files,
-      verdict: 'no-handler',
-      nothingToDrain: true,
-      evidence,
-      reason: `${detail}; ${RUNTIME_DEFAULT[language]}; nothing in the program listens, writes or runs a child process, so nothing in flight is cut where the default action ends it`,
+      reason:
+        language === 'go'
+          ? `${detail}; the Go runtime exits at once on it, and nothing in the program listens or serves, so nothing in flight is cut`
+          : `${detail}; ${RUNTIME_DEFAULT[language]}; nothing in the program listens, writes or runs a child process, so nothing in flight is cut where the default action ends it`,
     };
   return { signals, files, verdict: 'no-handler', evidence, reason: `${detail}; ${RUNTIME_DEFAULT[language]}`, ...(server?.via ? { via: server.via } : {}) };
 }
