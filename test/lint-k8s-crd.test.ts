@@ -19,7 +19,7 @@ import { loadShellParser } from '../src/model/shell.js';
 import { ImageLinker, repoRoot } from '../src/sources/image-links.js';
 import { lintKubernetesSource } from '../src/sources/kubernetes/source.js';
 import type { KubernetesLaunch as K8sLaunch, SourceResult } from '../src/sources/launch.js';
-import { pid1 } from './helpers/cli.js';
+import { lintLaunches, pid1 } from './helpers/cli.js';
 import { dockerStop, removeContainer, requireDocker, startContainer, testImage } from './helpers/docker.js';
 import { runSync, tempRepo, waitFor } from './helpers/exec.js';
 
@@ -836,8 +836,7 @@ describe("a compose file names a collection's image by its path", () => {
       'svlentink/ipfilter/run.sh': '#!/bin/sh\nnginx -g "daemon off;"\n',
       'docker-compose/app/docker-compose.yml': 'services:\n  firewall:\n    image: svlentink/ipfilter\n  other:\n    image: someone/ipfilter\n',
     });
-    const r = await pid1(['lint', '--no-config', '--format', 'json', '.'], { cwd: dir });
-    const launches = (JSON.parse(r.stdout) as { files: { launches?: { file: string; label: string; outcome?: string }[] }[] }).files.flatMap((f) => f.launches ?? []);
+    const launches = await lintLaunches(['.'], { cwd: dir });
     const firewall = launches.find((l) => l.label === 'service firewall');
     assert.equal(firewall?.outcome, 'killed', JSON.stringify(firewall));
     const other = launches.find((l) => l.label === 'service other');
@@ -855,8 +854,7 @@ describe("kustomize's images: transformer", () => {
       'other/deployment.yaml':
         'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: other\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: IMAGE_FROM_KUSTOMIZATION\n',
     });
-    const r = await pid1(['lint', '--no-config', '--format', 'json', dir], { cwd: dir });
-    const launches = (JSON.parse(r.stdout) as { files: { path?: string; file?: string; launches?: { file: string; outcome?: string; note?: string }[] }[] }).files.flatMap((f) => f.launches ?? []);
+    const launches = await lintLaunches([dir], { cwd: dir });
     const renamed = launches.find((l) => l.file.endsWith('app8/manifests/deployment.yaml'));
     assert.ok(renamed?.outcome, JSON.stringify(renamed));
     // a manifest no kustomization lists keeps its placeholder: nothing to link

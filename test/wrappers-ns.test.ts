@@ -19,7 +19,7 @@ import { cleanupInits, startAsInit, type InitRun } from './helpers/as-init.js';
 import { sleep, tempDir, waitFor } from './helpers/exec.js';
 import { svcBinary } from './helpers/rootfs.js';
 import { within } from './helpers/within.js';
-import { pid1 } from './helpers/cli.js';
+import { lintLaunches } from './helpers/cli.js';
 
 after(cleanupInits);
 
@@ -128,8 +128,7 @@ describe("Flask's app.run(debug=True) as PID 1 (Debian python3-flask)", () => {
     } finally {
       await run.destroy();
     }
-    const lint = await pid1(['lint', '--no-config', '--format', 'json', path.join(dir, 'Dockerfile')]);
-    const launch = (JSON.parse(lint.stdout) as { files: { launches?: { outcome?: string; certain?: boolean }[] }[] }).files.flatMap((f) => f.launches ?? [])[0];
+    const launch = (await lintLaunches([path.join(dir, 'Dockerfile')]))[0];
     assert.equal(launch?.outcome, 'abrupt');
     assert.equal(launch?.certain, true);
   });

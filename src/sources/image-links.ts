@@ -139,7 +139,7 @@ function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
         if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) visit(path.join(dir, e.name), depth + 1);
         // GitHub reads workflows from the repository's top only
         else if (depth === 0 && e.name === '.github') workflows(path.join(dir, e.name, 'workflows'));
-      } else if (e.isSymbolicLink() && depth < maxDepth) {
+      } else if (e.isSymbolicLink() && depth < maxDepth && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) {
         // a version directory linked to another of the tree (webdevops' docker/php/8.1 -> ../php-official/8.1) builds
         // that directory's Dockerfile under the link's name; a link out of the tree is not followed
         const alias = path.join(dir, e.name);
@@ -151,7 +151,7 @@ function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
         } catch {
           real = undefined;
         }
-        if (real?.startsWith(`${realRoot}${path.sep}`) && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) {
+        if (real?.startsWith(`${realRoot}${path.sep}`)) {
           const inside = share.list(real)?.find((x) => x.isFile() && /^(dockerfile|containerfile)$/i.test(x.name));
           if (inside) out.dockerfiles.push(path.join(alias, inside.name));
         }

@@ -372,25 +372,31 @@ function literalEnvironmentOf(p: Project, layers: Layer[]): { env: Record<string
   const env: Record<string, string> = {};
   let complete = true;
   for (const layer of layers) {
-    const y = layer.file.y;
-    if (!y) continue;
     if (layer.fields.get('env_file')) complete = false;
-    const envEntry = layer.fields.get('environment');
-    if (!envEntry) continue;
-    const list = items(y, envEntry.value);
-    const pairs: [string, string | undefined][] = list
-      ? list.map((it) => {
-          const kv = p.string(layer.file, it)?.value ?? '';
-          const eq = kv.indexOf('=');
-          return eq < 0 ? [kv, undefined] : [kv.slice(0, eq), kv.slice(eq + 1)];
-        })
-      : [...entries(y, envEntry.value)].map(([k, e]): [string, string | undefined] => [k, p.string(layer.file, e.value)?.value]);
-    for (const [k, v] of pairs) {
-      if (v === undefined) complete = false;
+    for (const [k, v] of environmentEntries(p, layer)) {
+      if (k === undefined || v === undefined) complete = false;
       else env[k] = v;
     }
   }
   return { env, complete };
+}
+
+/**
+ * A layer's `environment` entries, a map or a list of KEY=VALUE: the value undefined for `KEY` alone (compose passes the
+ * host's), the key undefined for a list item that is not a string.
+ */
+function environmentEntries(p: Project, layer: Layer): [string | undefined, string | undefined][] {
+  const y = layer.file.y;
+  const envEntry = layer.fields.get('environment');
+  if (!y || !envEntry) return [];
+  const list = items(y, envEntry.value);
+  if (!list) return [...entries(y, envEntry.value)].map(([k, e]) => [k, p.string(layer.file, e.value)?.value]);
+  return list.map((it) => {
+    const kv = p.string(layer.file, it)?.value;
+    if (kv === undefined) return [undefined, undefined];
+    const eq = kv.indexOf('=');
+    return eq < 0 ? [kv, undefined] : [kv.slice(0, eq), kv.slice(eq + 1)];
+  });
 }
 
 /** `environment` (a map, or a list of KEY=VALUE) and `env_file` across the layers: the file values, then `environment` over them. */
@@ -428,23 +434,10 @@ function environmentOf(p: Project, layers: Layer[]): Record<string, string> {
         Object.assign(fromFiles, parseDotEnv(text));
       }
     }
-    const envEntry = layer.fields.get('environment');
-    if (!envEntry) continue;
-    const list = items(y, envEntry.value);
-    if (list) {
-      for (const it of list) {
-        const kv = p.string(layer.file, it)?.value;
-        if (kv === undefined) continue;
-        const eq = kv.indexOf('=');
-        if (eq < 0) fromHost(kv);
-        else own[kv.slice(0, eq)] = kv.slice(eq + 1);
-      }
-    } else {
-      for (const [k, e] of entries(y, envEntry.value)) {
-        const v = p.string(layer.file, e.value)?.value;
-        if (v === undefined) fromHost(k);
-        else own[k] = v;
-      }
+    for (const [k, v] of environmentEntries(p, layer)) {
+      if (k === undefined) continue;
+      if (v === undefined) fromHost(k);
+      else own[k] = v;
     }
   }
   return { ...fromFiles, ...own };

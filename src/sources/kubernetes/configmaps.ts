@@ -25,6 +25,7 @@ import { MappedText } from '../../document/text.js';
 import { looksLikeKubernetes } from '../kinds.js';
 import type { ScriptRef } from '../launch.js';
 import { entries, get, items, mapScalar, parseYamlStream, scalarNode, scalarString, type YamlDoc, type YNode } from '../yaml.js';
+import { KUSTOMIZATION_NAMES } from './kustomize-images.js';
 import { unparsedKind } from './pods.js';
 
 /** One data key of a ConfigMap: its text and where it is written. */
@@ -73,7 +74,7 @@ function configMapOf(doc: Document, y: YamlDoc, node: YNode | null | undefined):
 /** kustomization.yaml `configMapGenerator`: `files: [run.sh, key=path/to/file]` next to it. */
 function generatedConfigMaps(store: DocumentStore, dir: string): ConfigMapObject[] {
   const out: ConfigMapObject[] = [];
-  for (const n of ['kustomization.yaml', 'kustomization.yml', 'Kustomization']) {
+  for (const n of KUSTOMIZATION_NAMES) {
     const doc = store.read(path.join(dir, n), 'kubernetes');
     if (!doc) continue;
     for (const y of parseYamlStream(doc, unparsedKind).docs) {

@@ -10,7 +10,8 @@ import { parseImageRef } from '../images.js';
 import { get, items, parseYamlStream, scalarString } from '../yaml.js';
 import { unparsedKind } from './pods.js';
 
-const NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+/** The names kustomize reads a folder's kustomization from. */
+export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
 /** The image the manifest's kustomization makes of `image`, and where it says so; undefined when none renames it. */
 export function kustomizedImage(store: DocumentStore, manifest: string, image: string): { image: string; how: string } | undefined {
@@ -19,7 +20,7 @@ export function kustomizedImage(store: DocumentStore, manifest: string, image: s
   const name = image.replace(/@.*$/, '').replace(/:[^:/]*$/, '');
   let dir = path.dirname(manifest);
   for (let up = 0; up < 3; up++, dir = path.dirname(dir)) {
-    for (const n of NAMES) {
+    for (const n of KUSTOMIZATION_NAMES) {
       const file = path.join(dir, n);
       const doc = store.read(file, 'kubernetes');
       if (!doc) continue;
