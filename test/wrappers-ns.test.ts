@@ -6,11 +6,13 @@
  * - busybox su execs the shell in its place (loginutils/su.c run_shell), so the command's own process is PID 1;
  * - Flask's app.run(debug=True) runs werkzeug's reloader: its parent (PID 1) exits on SIGTERM and the server, its child,
  *   is SIGKILLed (werkzeug/_reloader.py, subprocess.call's cleanup): a request in flight is cut;
+ * - node exits once its event loop is empty: a script that only prints and returns ends by itself, PID 1 or not;
  * - Debian's apache2ctl is a /bin/sh script that runs `$HTTPD ${APACHE_ARGUMENTS} "$@"` and then `ERROR=$?` for any
  *   argument that is not one of its verbs (`-D FOREGROUND`): the shell stays PID 1 with httpd as its child.
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chainFromArgv, predictStop } from '../src/model/launch.js';
@@ -20,6 +22,7 @@ import { sleep, tempDir, waitFor } from './helpers/exec.js';
 import { svcBinary } from './helpers/rootfs.js';
 import { within } from './helpers/within.js';
 import { lintLaunches } from './helpers/cli.js';
+import { analyzeProgramSource } from '../src/sources/program-source.js';
 
 after(cleanupInits);
 
@@ -131,5 +134,20 @@ describe("Flask's app.run(debug=True) as PID 1 (Debian python3-flask)", () => {
     const launch = (await lintLaunches([path.join(dir, 'Dockerfile')]))[0];
     assert.equal(launch?.outcome, 'abrupt');
     assert.equal(launch?.certain, true);
+  });
+});
+
+describe('a node script that nothing keeps running, as PID 1', () => {
+  test('node exits by itself once the script returns (its event loop is empty); the source reader says it finishes', async () => {
+    const dir = path.join(DIR, 'node-once');
+    fs.mkdirSync(dir, { recursive: true });
+    const text = "const time = Number(process.argv[2]) || 10\nconsole.log('Time:', time)\n";
+    fs.writeFileSync(path.join(dir, 'index.js'), text);
+    // PID 1 of a fresh namespace; a program that did not end by itself would hit the timeout (status null)
+    const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', '--', process.execPath, path.join(dir, 'index.js')], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(r.status, 0, `node ended by itself, status 0 (${r.signal ?? ''} ${r.stderr})`);
+    assert.match(r.stdout, /Time: 10/);
+    const v = await analyzeProgramSource(text, { language: 'javascript', path: path.join(dir, 'index.js'), readFile: () => undefined });
+    assert.equal(v.verdict, 'finishes', v.reason);
   });
 });
