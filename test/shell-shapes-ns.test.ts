@@ -5,7 +5,10 @@
  *   lose; `tail -f | grep` does not end;
  * - `${exec_cmd} "$@"` with exec_cmd="exec ...": the service replaces the shell and gets SIGTERM itself;
  * - a TERM trap that runs the daemon's own stop while the shell waits behind `tail -f &`: the daemon drains
- *   and the namespace ends by itself; a trap that only prints leaves it to the kernel's SIGKILL.
+ *   and the namespace ends by itself; a trap that only prints leaves it to the kernel's SIGKILL;
+ * - an init phase's temporary server that the script ends itself (`kill -s TERM "$pid"; wait "$pid"`) before it execs the
+ *   service: the exec'd service is PID 1 and gets SIGTERM;
+ * - a config step every server path goes past before its exec: the `help` path that ends after it exits at once.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -288,5 +291,101 @@ describe('a trap that forwards, then a poll loop (kill -0) before the wait: the 
         assert.equal(predictStop(chain).outcome, c.outcome);
       });
     }
+  }
+});
+
+describe('an init phase\'s temporary server: started in the background, stopped with `kill -s TERM "$pid"; wait "$pid"`, then the service exec\'d', () => {
+  const dir = tempDir('pid1-temp-server-');
+  const svc = path.join(dir, 'svc.py');
+  fs.writeFileSync(
+    svc,
+    'import signal, sys\nname = sys.argv[1]\ndef term(*_):\n    print("term " + name, flush=True)\n    sys.exit(0)\nsignal.signal(signal.SIGTERM, term)\nprint("ready " + name, flush=True)\nwhile True:\n    signal.pause()\n',
+  );
+  // arangodb-docker's docker-entrypoint.sh: the temporary server serves the init step, the script ends it itself,
+  // and a failed kill or wait gives up (`exit 1`): no path keeps the shell waiting for its job
+  const script = [
+    '#!/bin/sh',
+    `python3 ${svc} temp &`,
+    'pid="$!"',
+    'sleep 0.5',
+    'if ! kill -s TERM "$pid" || ! wait "$pid"; then',
+    "    echo >&2 'init failed'",
+    '    exit 1',
+    'fi',
+    `exec python3 ${svc} main`,
+    '',
+  ].join('\n');
+  fs.writeFileSync(path.join(dir, 'entrypoint.sh'), script, { mode: 0o755 });
+  for (const sh of SHELLS) {
+    it(`${sh.family}: the temporary server is ended by the script, the exec'd service gets SIGTERM; the model says so`, async () => {
+      const argv = [...sh.argv, path.join(dir, 'entrypoint.sh')];
+      const ns = await startNamespace(argv, { readyLine: /ready main/ });
+      try {
+        assert.match(ns.output(), /term temp/, 'the script ends its temporary server before the exec');
+        process.kill(ns.initPid, 'SIGTERM');
+        assert.ok(await endsWithin(ns.exited, 5000), 'SIGTERM did not end the service');
+        assert.match(ns.output(), /term main/);
+      } finally {
+        await ns.destroy();
+      }
+      const chain = chainFromArgv(argv, { sh: sh.family, readScript: (p) => (p === path.join(dir, 'entrypoint.sh') ? script : undefined) });
+      assert.deepEqual(
+        chain.processes.map((x) => x.name),
+        ['python3'],
+      );
+      assert.equal(chain.opaque, undefined, 'no path leaves the shell waiting for its job');
+    });
+  }
+});
+
+describe('a set-up step every server path passes before its exec: the `help` path that ends after it ends by itself', () => {
+  const dir = tempDir('pid1-passed-setup-');
+  const svc = path.join(dir, 'svc.py');
+  fs.writeFileSync(
+    svc,
+    'import signal, sys\ndef term(*_):\n    print("term", flush=True)\n    sys.exit(0)\nsignal.signal(signal.SIGTERM, term)\nprint("ready", flush=True)\nwhile True:\n    signal.pause()\n',
+  );
+  // apache/flink-docker's entrypoint: a config step named by a variable runs on every path, the server paths exec
+  // their server after it, and `help` (the image's CMD) prints its usage and exits 0
+  const script = [
+    '#!/bin/sh',
+    'configure() { tool=python3; "$tool" -c \'print("configured")\'; }',
+    'configure',
+    'if [ "$1" = help ]; then',
+    '    echo "usage: entrypoint (server|help)"',
+    '    exit 0',
+    'elif [ "$1" = server ]; then',
+    `    exec python3 ${svc}`,
+    'fi',
+    'exec "$@"',
+    '',
+  ].join('\n');
+  const file = path.join(dir, 'entrypoint.sh');
+  fs.writeFileSync(file, script, { mode: 0o755 });
+  const read = (p: string): string | undefined => (p === file ? script : undefined);
+  for (const sh of SHELLS) {
+    it(`${sh.family}: \`help\` ends at once with status 0, \`server\` execs the service; the model agrees on both`, async () => {
+      const help = await startNamespace([...sh.argv, file, 'help']);
+      try {
+        assert.ok(await endsWithin(help.exited, 5000), 'the help path did not end by itself');
+        assert.equal((await help.exited).code, 0);
+        assert.match(help.output(), /configured[\s\S]*usage/);
+      } finally {
+        await help.destroy();
+      }
+      assert.deepEqual(chainFromArgv([...sh.argv, file, 'help'], { sh: sh.family, readScript: read }).processes, []);
+      const server = await startNamespace([...sh.argv, file, 'server'], { readyLine: /ready/ });
+      try {
+        process.kill(server.initPid, 'SIGTERM');
+        assert.ok(await endsWithin(server.exited, 5000), 'SIGTERM did not end the service');
+        assert.match(server.output(), /term/);
+      } finally {
+        await server.destroy();
+      }
+      assert.deepEqual(
+        chainFromArgv([...sh.argv, file, 'server'], { sh: sh.family, readScript: read }).processes.map((x) => x.name),
+        ['python3'],
+      );
+    });
   }
 });

@@ -323,6 +323,38 @@ function killSignalIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Se
   return found;
 }
 
+/** Constructs where what runs second depends on how the first ended, or runs again: `S || exec F`, `if ! S; then exec F; fi`. */
+const CONDITIONAL = new Set(['list', 'if_statement', 'elif_clause', 'while_statement', 'until_statement', 'for_statement', 'c_style_for_statement', 'negated_command', 'pipeline', 'case_statement']);
+
+/** Signals whose default action ends a process: the ones a script sends its job to end it. */
+const ENDING_SIGNALS = new Set(['TERM', 'INT', 'QUIT', 'KILL', '15', '2', '3', '9']);
+
+/**
+ * `kill [-s SIG | -SIG] "$pid"` ends the script's background job: a signal that ends a process by default, sent to a
+ * PID held in a variable the script sets from `$!` (`pid="$!"`), or to the last job (`$!`, `%%`, `%1`); not `kill -0` (a
+ * probe), not a PID read from a file.
+ */
+function killEndsJob(args: readonly Word[], jobPids: ReadonlySet<string>): boolean {
+  let signal = 'TERM';
+  let i = 0;
+  for (; i < args.length; i++) {
+    const a = args[i]?.literal ?? args[i]?.text ?? '';
+    if (a === '--') {
+      i++;
+      break;
+    }
+    if (!a.startsWith('-')) break;
+    if (a === '-s' || a === '-n' || a === '--signal') signal = args[++i]?.literal ?? '';
+    else signal = a.slice(1);
+  }
+  const operands = args.slice(i);
+  if (!ENDING_SIGNALS.has(signal.toUpperCase().replace(/^SIG/, '')) || operands.length === 0) return false;
+  return operands.every((w) => {
+    const v = /^"?\$(?:(!)|\{?([A-Za-z_][A-Za-z0-9_]*)\}?)"?$/.exec(w.text);
+    return v ? v[1] !== undefined || jobPids.has(v[2] as string) : /^%(?:%|\+|1)$/.test(w.text);
+  });
+}
+
 /** Programs that send a signal to processes given by PID or by name. */
 const KILLERS = new Set(['kill', 'pkill', 'killall']);
 
@@ -530,6 +562,11 @@ class Path {
     return new Path(this.service, this.after, job, 0, false, this.lastWait, this.via, this.args, this.frames);
   }
 
+  /** The script signalled its job to stop (killEndsJob): no job left to wait for. */
+  jobEnded(): Path {
+    return new Path(this.service, this.after, undefined, 0, false, undefined, this.via, this.args, this.frames);
+  }
+
   /** `wait` for the job; the first one is guarded when `set -e` cannot end the script there. */
   waited(rec: FinalCommand, guardedHere: boolean): Path {
     return new Path(this.service, this.after, this.job, this.waits + 1, this.waits === 0 ? guardedHere : this.guarded, rec, this.via, this.args, this.frames);
@@ -701,6 +738,11 @@ class Walker {
   readonly sourced: { path?: string; line: number; optional?: string }[] = [];
   /** Background jobs (by offset) that a loop polls with `kill -0` before anything waits for them. */
   readonly polled = new Set<number>();
+  /**
+   * Foreground commands (by offset) that some path runs and then goes on to exec a program: the script expects them to
+   * return (an init phase's config step before `exec server`), so where another path ends on them, it ends by itself.
+   */
+  readonly passed = new Set<number>();
   private depth = 0;
   // What the walk reads from a node, by the node's id (unique within its tree): a function's body is walked
   // again at every call, and each read of a tree-sitter node crosses into wasm and makes a new object.
@@ -714,6 +756,13 @@ class Walker {
   private readonly cases = new Map<number, { subject: string; items: CaseItem[]; catchAll: boolean }>();
   private readonly loops = new Map<number, LoopFacts>();
   private readonly calls = new Map<number, string>();
+  private jobPids: Set<string> | undefined;
+
+  /** Variables the script sets to its last job's PID (`pid="$!"`, `local pid=$!`), read from its text once. */
+  jobPidNames(): ReadonlySet<string> {
+    this.jobPids ??= new Set(Array.from(this.source.matchAll(/(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=["']?\$\{?!\}?/g), (m) => m[1] as string));
+    return this.jobPids;
+  }
 
   constructor(
     readonly source: string,
@@ -1136,6 +1185,7 @@ class Walker {
         // `exec "$@"` with no parameters has no command: exec then only applies its redirections (POSIX exec), and the script goes on.
         const noCommand = rec.words.every((w) => isAllArgs(w.text)) ? paths.filter((p) => p.args?.length === 0) : NO_PATHS;
         const execs = noCommand.length ? paths.filter((p) => p.args?.length !== 0) : paths;
+        this.markPassed(execs, node, rec);
         return {
           // the wrapper idiom with nothing to wrap (an ENTRYPOINT with no CMD): its set-up steps are not the service
           open: noCommand.map((p) => p.setUpOnly()),
@@ -1165,6 +1215,13 @@ class Walker {
       case 'wait': {
         const rec = this.record(node, 'simple');
         return { open: paths.map((p) => (p.job ? p.waited(rec, place.guarded) : p)), ends: NO_ENDS, returned: NO_PATHS };
+      }
+      case 'kill': {
+        // `tmp-server & pid=$!; ...; kill -s TERM "$pid"; wait "$pid"`: the script ends its own job (an init phase's
+        // temporary server), so a wait after it returns as soon as the job has stopped: the job is not the service.
+        const q = this.quick(node, paths);
+        if (!killEndsJob(words.slice(1), this.jobPidNames())) return q;
+        return { open: q.open.map((p) => (p.job && p.waits === 0 ? p.jobEnded() : p)), ends: NO_ENDS, returned: NO_PATHS };
       }
       case 'fg': {
         // `set -m; svc & ...; fg 1`: the job comes back to the foreground and the shell waits for it as for any
@@ -1265,6 +1322,20 @@ class Walker {
   private quick(node: Node, paths: readonly Path[]): Flow {
     const rec = this.record(node, 'simple');
     return { open: paths.map((p) => (p.service || p.waits > 0 ? p.runs(rec) : p)), ends: NO_ENDS, returned: NO_PATHS };
+  }
+
+  /** The paths' foreground services return before `exec` runs `rec` (see passed): not across `||`, a condition or a loop. */
+  private markPassed(paths: readonly Path[], node: Node, rec: FinalCommand): void {
+    const name = rec.words[0]?.literal;
+    // `S; exec sleep infinity` or `S; exec echo done` says nothing of S: only the exec of a program that runs
+    if (name !== undefined && (isQuick(name, rec.words.slice(1), false) || /^(sleep|tail|cat|echo|printf|true|false)$/.test(name))) return;
+    for (const p of paths) {
+      const s = p.service?.start;
+      if (s === undefined || p.waits > 0) continue;
+      let inside = false;
+      for (let a = node.parent; a && !inside; a = a.parent) if (CONDITIONAL.has(a.type) && a.startIndex <= s && s < a.endIndex) inside = true;
+      if (!inside) this.passed.add(s);
+    }
   }
 
   private service(rec: FinalCommand, paths: readonly Path[], by: { bash: boolean; ash: boolean }): Flow {
@@ -1789,7 +1860,10 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
       );
       if (plain && statements.length === 1) analysis.plain = plain;
     }
-    const walk = (testEnv: Readonly<Record<string, string>> | undefined): { sourced: Walker['sourced']; polled: Walker['polled']; ends: ShellEnd[] } => {
+    const walk = (
+      testEnv: Readonly<Record<string, string>> | undefined,
+      args: readonly string[] | undefined,
+    ): { sourced: Walker['sourced']; polled: Walker['polled']; passed: Walker['passed']; testEnv: typeof testEnv; ends: ShellEnd[] } => {
       const walker = new Walker(
         source,
         family,
@@ -1800,7 +1874,7 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
       );
       for (const [k, v] of functions) walker.functions.set(k, v);
       if (/\bexec\b/.test(source)) for (const [k, v] of execVariablesOf(root)) walker.execVariables.set(k, v);
-      const flow = walker.list(statements, [new Path(undefined, undefined, undefined, 0, false, undefined, undefined, opts.args, undefined)], {
+      const flow = walker.list(statements, [new Path(undefined, undefined, undefined, 0, false, undefined, undefined, args, undefined)], {
         top: true,
         tail: true,
         nested: false,
@@ -1808,20 +1882,28 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
         subshell: false,
       });
       // Paths that run off the end of the script: the shell waited for their service (or job), then exits.
-      return { sourced: walker.sourced, polled: walker.polled, ends: dedupe([...flow.ends, ...[...flow.open, ...flow.returned].flatMap(endOf)]).map(shellEnd) };
+      return {
+        sourced: walker.sourced,
+        polled: walker.polled,
+        passed: walker.passed,
+        testEnv,
+        ends: dedupe([...flow.ends, ...[...flow.open, ...flow.returned].flatMap(endOf)]).map(shellEnd),
+      };
     };
     const read = opts.sourcedRead;
     const testEnvAll = opts.envDecides ? testEnvOf(source, opts.env) : undefined;
     const testEnv = testEnvAll && read ? Object.fromEntries(Object.entries(testEnvAll).filter(([k]) => !read.assigns.has(k))) : testEnvAll;
-    let walked = walk(testEnv && Object.keys(testEnv).length ? testEnv : undefined);
+    let walked = walk(testEnv && Object.keys(testEnv).length ? testEnv : undefined, opts.args);
     // The environment decides nothing when every path it leaves gives up: such a value is a placeholder to
     // replace (`ENV S3_BUCKET **None**`, then `[ "$S3_BUCKET" = "**None**" ] && exit 1`); nor when a sourced
     // file, which may assign the variable, runs.
     // (a sourced file the launch model read, and whose assignments it weighed, does not count)
     const unread = walked.sourced.some((f) => f.path === undefined || !read?.paths.has(f.path));
-    if (testEnv && (unread || !walked.ends.some((e) => !e.aborts))) walked = walk(undefined);
+    if (testEnv && (unread || !walked.ends.some((e) => !e.aborts))) walked = walk(undefined, opts.args);
     analysis.sourced = walked.sourced;
-    analysis.ends = walked.ends;
+    // the walk so far took every path when neither parameters nor the environment pruned any
+    const walkedAll = opts.args === undefined && walked.testEnv === undefined;
+    analysis.ends = withoutPassed(walked, () => (walkedAll ? walked.passed : walk(undefined, undefined).passed));
     const end = decidingEnd(analysis.ends);
     if (end) {
       analysis.end = end;
@@ -1834,6 +1916,21 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * A path that ends on a command another path runs and then goes past to `exec` its service (Walker.passed) ends by
+ * itself: the script's own design has that command return (flink's `CMD ["help"]` runs the config step every
+ * server path runs, prints its usage and exits 0). Commands passed on paths the known parameters ruled out count too:
+ * `allPassed` walks every path, only when needed.
+ */
+function withoutPassed(walked: { passed: ReadonlySet<number>; ends: ShellEnd[] }, allPassed: () => ReadonlySet<number>): ShellEnd[] {
+  const foreground = walked.ends.filter((e) => e.kind === 'foreground');
+  if (!foreground.length) return walked.ends;
+  let passed = walked.passed;
+  if (foreground.some((e) => !passed.has(e.command.start))) passed = new Set([...passed, ...allPassed()]);
+  if (!foreground.some((e) => passed.has(e.command.start))) return walked.ends;
+  return walked.ends.filter((e) => e.kind !== 'foreground' || !passed.has(e.command.start));
 }
 
 /**

@@ -80,6 +80,8 @@ function buildArgs(words: readonly Node[], env: Readonly<Record<string, string>>
   let i = 0;
   // wrappers that run the build themselves
   while (i < words.length && /^(sudo|time|exec|command|nice)$/.test(literalOf(words[i] as Node, env) ?? '')) i++;
+  // `exec` or `time` alone: a wrapper word with nothing after it
+  if (i >= words.length) return undefined;
   const name = path.basename(literalOf(words[i] as Node, env) ?? '');
   const sub = (k: number): string | undefined => (words[i + k] ? literalOf(words[i + k] as Node, env) : undefined);
   if (name === 'buildah') return sub(1) === 'bud' || sub(1) === 'build' ? words.slice(i + 2) : undefined;

@@ -16,8 +16,26 @@ const ALONE = (script: string, env = ''): { dockerfile: string; files: Record<st
 const ARGS_OR_START = '#!/bin/bash\nif [ $# -gt 0 ]; then\n    exec "$@"\nelse\n    start-all.sh\n    tail -f /dev/null /logs/*\nfi\n';
 const SCHEDULED = '#!/bin/sh\nset -e\nif [ "${SCHEDULE}" = "**None**" ]; then\n  backup "$@"\nelse\n  exec go-cron "$SCHEDULE" backup "$@"\nfi\n';
 
+const TEMP_SERVER = (stop: string): string =>
+  `#!/bin/sh\nset -e\nsvc --listen 127.0.0.1:8999 &\npid="$!"\n./load-schema\nif ! ${stop} || ! wait "$pid"; then\n  echo 'init failed' >&2\n  exit 1\nfi\nexec "$@"\n`;
+const HELP_OR_SERVE =
+  '#!/bin/sh\nconfigure() { tool=/opt/app/bin/config-tool; "$tool" --write /etc/app.conf; }\nconfigure\nif [ "$1" = help ]; then\n  echo "usage: (serve|help)"\n  exit 0\nelif [ "$1" = serve ]; then\n  exec svc\nfi\nexec "$@"\n';
+
 ruleTester(rule, {
   valid: [
+    // test/shell-shapes-ns.test.ts runs this shape with real dash, bash and busybox ash: the exec'd service is PID 1
+    {
+      name: 'an init phase\'s temporary server, ended by the script itself (`kill -s TERM "$pid"; wait "$pid"`), then exec',
+      ...WITH(TEMP_SERVER('kill -s TERM "$pid"')),
+    },
+    {
+      name: "the image's CMD is `help`: the config step every server path goes past, then usage and exit 0",
+      ...WITH(HELP_OR_SERVE, '["help"]'),
+    },
+    {
+      name: 'the same entrypoint serving: the config step, then exec svc',
+      ...WITH(HELP_OR_SERVE, '["serve"]'),
+    },
     // a compose service's literal environment, over the image's ENV, is the container's whole environment: it decides the script's test
     {
       name: 'compose environment decides the entrypoint: MODE=exec takes the exec',
@@ -107,6 +125,25 @@ ruleTester(rule, {
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
+    // a signal that does not end the job (a reload), or a PID read from a file, leaves the shell waiting for it
+    {
+      name: 'a temporary server sent SIGHUP (a reload), not ended: the shell waits for it',
+      ...WITH(TEMP_SERVER('kill -HUP "$pid"')),
+      errors: [{ file: 'e.sh', line: 6, messageId: 'shellStays' }],
+      output: null,
+    },
+    {
+      name: 'a kill of a PID read from a file says nothing of the job',
+      ...WITH(TEMP_SERVER('kill "$(cat /run/other.pid)"')),
+      errors: [{ file: 'e.sh', line: 6, messageId: 'shellStays' }],
+      output: null,
+    },
+    {
+      name: 'a config step that no path goes past is the service (the help path alone)',
+      ...WITH('#!/bin/sh\nconfigure() { tool=/opt/app/bin/config-tool; "$tool" --write /etc/app.conf; }\nconfigure\necho "usage: (help)"\nexit 0\n', '["help"]'),
+      errors: [{ file: 'e.sh', line: 2, messageId: 'notLast' }],
+      output: null,
+    },
     {
       name: 'compose environment decides the entrypoint: MODE=other runs svc without exec (certain)',
       compose: 'services:\n  app:\n    build: .\n    environment:\n      MODE: other\n',

@@ -48,6 +48,8 @@ ruleTester(rule, {
         'rootfs/etc/s6-overlay/s6-rc.d/user/contents.d/redis': '',
       },
     },
+    // an ARG with no default that is the whole image name stays unknown: only a leading registry prefix is taken as unset
+    { name: 'FROM ${BASE} with ARG BASE and no default: the image is not known, nothing is certain', dockerfile: 'ARG BASE\nFROM ${BASE}\nRUN apt-get update\n' },
     // busybox su (Alpine) execs the shell, and ash -c execs a single command: the service is PID 1 (wrappers-ns.test.ts)
     { name: 'busybox su on Alpine execs: redis-server is PID 1', dockerfile: 'FROM alpine:3.20\nRUN apk add redis\nCMD ["su", "-s", "/bin/sh", "-c", "redis-server", "redis"]\n' },
   ],
@@ -58,6 +60,17 @@ ruleTester(rule, {
       name: "no CMD on the repository's own core:jammy (core/jammy/Dockerfile): ubuntu's bash at its prompt",
       dockerfile: 'ARG ROOT_PATH=acme\nFROM ${ROOT_PATH}/core:jammy\nRUN apt-get update && apt-get install -y openjdk-17-jdk\n',
       files: { 'core/jammy/Dockerfile': 'FROM ubuntu:jammy\nRUN apt-get update\n', 'core/noble/Dockerfile': 'FROM ubuntu:noble\nCMD ["sleep", "1"]\n' },
+      errors: [{ severity: 'error', message: /PID 1: bash, service: bash/ }],
+    },
+    // `ARG IMAGE_PREFIX` with no default: unset, `docker build` expands it to nothing, and the image is the repository's own
+    // acme/core:jammy (aisbergg/dockerfiles names every base this way). build.sh's `exec 2>&1` is a wrapper word with no command.
+    {
+      name: "FROM ${IMAGE_PREFIX}${IMAGE_PREFIX:+/}acme/core:jammy with the prefix unset: the repository's own base, bash at its prompt",
+      dockerfile: 'ARG IMAGE_PREFIX\nFROM ${IMAGE_PREFIX}${IMAGE_PREFIX:+/}acme/core:jammy\nRUN apt-get update\n',
+      files: {
+        'core/jammy/Dockerfile': 'FROM ubuntu:jammy\nRUN apt-get update\n',
+        'build.sh': '#!/bin/sh\nexec 2>&1\ndocker build -t acme/core:jammy core/jammy\n',
+      },
       errors: [{ severity: 'error', message: /PID 1: bash, service: bash/ }],
     },
     // Red Hat's UBI from Red Hat's registry: no ENTRYPOINT, CMD ["/bin/bash"] (as Docker Hub's redhat/ubi9).

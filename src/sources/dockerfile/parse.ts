@@ -175,7 +175,7 @@ export function parseDockerfile(doc: Document, opts: SourceOptions = {}): { mode
       if (!imageWord) return err(ins.keywordStart, 'FROM requires an image');
       if (words.length === 2 || words.length > 3 || (words.length === 3 && (words[1]?.raw ?? '').toLowerCase() !== 'as'))
         return err(ins.keywordStart, `FROM: expected "FROM image [AS name]", got "${excerpt(a, 40)}"`);
-      const expanded = expandWord(imageWord.raw, globalArgs, esc);
+      const expanded = expandWord(imageWord.raw, registryPrefixUnset(imageWord.raw, globalArgs), esc);
       const name = words[2]?.raw.toLowerCase();
       const parent = byName.get(expanded.value.toLowerCase());
       const imageSpan = span(doc, ins.args.at(imageWord.start), ins.args.endAt(imageWord.end));
@@ -237,6 +237,23 @@ export function parseDockerfile(doc: Document, opts: SourceOptions = {}): { mode
     if (!target) return err(0, `no stage named "${opts.target}" (stages: ${stages.map((s) => s.name ?? String(s.index)).join(', ')})`);
   }
   return { model: { lex, stages, ...(target ? { target } : {}) }, errors };
+}
+
+/**
+ * `FROM ${PREFIX}${PREFIX:+/}owner/base` with `ARG PREFIX` and no default: a registry prefix the build may pass. Unset,
+ * the ARG expands to nothing (what `docker build` does without `--build-arg`), leaving the image's own name; only in
+ * that leading place, so `FROM ${BASE}` with no default stays unknown.
+ */
+function registryPrefixUnset(raw: string, args: Map<string, string | undefined>): Map<string, string | undefined> {
+  const lead = /^(?:\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::?[-+][^}]*)?\}?)+/.exec(raw);
+  if (!lead) return args;
+  const rest = raw.slice(lead[0].length);
+  if (!/^[a-z0-9]/.test(rest)) return args;
+  const unset = Array.from(lead[0].matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g), (m) => m[1] as string).filter((k) => args.has(k) && args.get(k) === undefined);
+  if (!unset.length) return args;
+  const out = new Map(args);
+  for (const k of unset) out.set(k, '');
+  return out;
 }
 
 function familyOf(image: string, complete: boolean, where: Span, opts: SourceOptions): ShellFact {
