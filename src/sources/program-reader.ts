@@ -69,7 +69,9 @@ export function programSourceReader(
     if (module !== undefined) candidates.push(`${module.replace(/\./g, '/')}.py`, `${module.replace(/\./g, '/')}/__main__.py`);
     else if (file !== undefined) {
       if (runtime === 'node' && (file === '.' || !path.posix.extname(file))) {
-        // `node .` / `node dir`: package.json's "main", else index.js (Node's module resolution).
+        // Node's module resolution: the file itself (`node ./bin/www`, express-generator's entry point), then with .js
+        // (LOAD_AS_FILE); `node .` / `node dir`: package.json's "main", else index.js (LOAD_AS_DIRECTORY).
+        if (file !== '.') candidates.push(file, `${file}.js`);
         const pkg = read(abs(path.posix.join(file, 'package.json')));
         let main: string | undefined;
         try {
@@ -78,7 +80,7 @@ export function programSourceReader(
           main = undefined;
         }
         if (typeof main === 'string') candidates.push(path.posix.join(file, main));
-        candidates.push(path.posix.join(file, 'index.js'), `${file}.js`);
+        candidates.push(path.posix.join(file, 'index.js'));
       } else candidates.push(file);
     }
     // The program's own module comes first (Python's sys.path starts with the working directory).

@@ -48,6 +48,16 @@ ruleTester(rule, {
         'rootfs/etc/s6-overlay/s6-rc.d/user/contents.d/redis': '',
       },
     },
+    // `node ./bin/www` (express-generator's layout): Node loads the extensionless file itself, and its listener decides
+    {
+      name: 'npm start runs node ./bin/www, which closes its server on SIGTERM',
+      dockerfile: 'FROM node:20-alpine\nWORKDIR /src\nCOPY . .\nCMD ["npm", "start"]\n',
+      files: {
+        'package.json': '{"scripts":{"start":"node ./bin/www"}}',
+        'bin/www':
+          "#!/usr/bin/env node\nconst server = require('http').createServer((q, r) => r.end('ok'));\nserver.listen(3000);\nprocess.on('SIGTERM', () => server.close(() => process.exit(0)));\n",
+      },
+    },
     // an ARG with no default that is the whole image name stays unknown: only a leading registry prefix is taken as unset
     { name: 'FROM ${BASE} with ARG BASE and no default: the image is not known, nothing is certain', dockerfile: 'ARG BASE\nFROM ${BASE}\nRUN apt-get update\n' },
     // busybox su (Alpine) execs the shell, and ash -c execs a single command: the service is PID 1 (wrappers-ns.test.ts)
@@ -72,6 +82,15 @@ ruleTester(rule, {
         'build.sh': '#!/bin/sh\nexec 2>&1\ndocker build -t acme/core:jammy core/jammy\n',
       },
       errors: [{ severity: 'error', message: /PID 1: bash, service: bash/ }],
+    },
+    {
+      name: 'npm start runs node ./bin/www (no extension): an express server with no SIGTERM listener, ended at once by the signal',
+      dockerfile: 'FROM node:20-alpine\nWORKDIR /src\nCOPY . .\nCMD ["npm", "start"]\n',
+      files: {
+        'package.json': '{"scripts":{"start":"node ./bin/www"}}',
+        'bin/www': "#!/usr/bin/env node\nconst app = require('express')();\nrequire('http').createServer(app).listen(process.env.PORT || 3000);\n",
+      },
+      errors: [{ severity: 'error', message: /PID 1: npm, service: node/ }],
     },
     // Red Hat's UBI from Red Hat's registry: no ENTRYPOINT, CMD ["/bin/bash"] (as Docker Hub's redhat/ubi9).
     {
