@@ -11,6 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { KEEPS_RUNNING, behaviourOn, catalogueById } from '../src/model/catalogue.js';
 import { analyzeProgramSource } from '../src/sources/program-source.js';
+import { programSourceReader } from '../src/sources/program-reader.js';
+import { identify } from '../src/model/programs.js';
 import { cleanupInits, startAsInit } from './helpers/as-init.js';
 import { sleep, tempDir, waitFor } from './helpers/exec.js';
 import { within } from './helpers/within.js';
@@ -142,5 +144,40 @@ test('a Python module that only defines: pid1 says finishes, and python3 as PID 
     assert.equal(end.code, 0, run.output());
   } finally {
     await run.destroy();
+  }
+});
+
+test('a Python program whose argparse requires an argument, run with none: pid1 says finishes, and python3 as PID 1 exits with status 2 at once', async () => {
+  // aisbergg's arch-aur-makepkg run.py and kubernetes/examples' cluster-dns client.py: a required positional, CMD gives none
+  const text =
+    'import argparse, time\n\ndef main():\n    parser = argparse.ArgumentParser(description="build (packages)")\n    parser.add_argument(\n        "packages",\n        nargs="+",\n        help="names (one or more)",\n    )\n    parser.add_argument("--verbose", action="store_true")\n    args = parser.parse_args()\n    print("ready", flush=True)\n    while True:\n        time.sleep(1)\n\nif __name__ == "__main__":\n    main()\n';
+  const file = path.join(DIR, 'needs_args.py');
+  fs.writeFileSync(file, text);
+  const read = programSourceReader((p) => (p === file ? text : undefined), DIR, 'SIGTERM');
+  const python = identify(['python3', file]);
+  assert.equal(python.catalogue, 'python');
+  const none = read(['python3', file], python);
+  assert.equal(none?.verdict, 'finishes', none?.reason);
+  assert.match(none?.reason ?? '', /packages/);
+  // given its argument it runs its loop, and CPython's default keeps SIGTERM from it as PID 1
+  const given = read(['python3', file, 'pkg'], python);
+  assert.equal(given?.verdict, 'no-handler', given?.reason);
+  const run = await startAsInit(['python3', file], { comm: 'python3' });
+  try {
+    const end = await within(run.exited, 10_000);
+    assert.ok(end, 'still running 10 s after it started without its argument');
+    assert.equal(end.code, 2, run.output());
+    assert.match(run.output(), /the following arguments are required: packages/);
+  } finally {
+    await run.destroy();
+  }
+  const serving = await startAsInit(['python3', file, 'pkg'], { comm: 'python3' });
+  try {
+    await waitFor('needs_args.py to start', () => (/ready/.test(serving.output()) ? true : undefined), 20_000, 50);
+    process.kill(serving.pid, 'SIGTERM');
+    await sleep(1000);
+    assert.equal(await within(serving.exited, 10), undefined, 'SIGTERM ended it: CPython as PID 1 should drop it');
+  } finally {
+    await serving.destroy();
   }
 });

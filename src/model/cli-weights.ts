@@ -1,5 +1,5 @@
 /**
- * Cloud storage and cluster CLIs in scripts: what a command is to the script around it depends on its
+ * Cloud storage and cluster CLIs (and openssl) in scripts: what a command is to the script around it depends on its
  * subcommand, not on the program. A listing (`gcloud storage ls`, `aws s3 ls`, `kubectl get`) prints and
  * ends; a transfer (`gsutil -m cp`, `aws s3 sync`, `azcopy copy`, `rclone sync`) is a finite task of
  * unbounded length, like `cp` or `rsync`. So in a Job's `bash -c 'gcloud storage cp ...; gcloud storage ls'`
@@ -23,6 +23,30 @@ interface Cli {
 
 const LISTING = new Set(['ls', 'list', 'describe', 'stat', 'version']);
 const TRANSFER = new Set(['cp', 'mv', 'rsync', 'sync', 'copy', 'move', 'copyto', 'moveto', 'upload', 'download', 'upload-batch', 'download-batch', 'cat', 'du']);
+
+const OPENSSL_QUICK = new Set([
+  'genrsa',
+  'genpkey',
+  'rsa',
+  'pkey',
+  'req',
+  'x509',
+  'ec',
+  'ecparam',
+  'rand',
+  'dgst',
+  'base64',
+  'enc',
+  'pkcs12',
+  'pkcs8',
+  'verify',
+  'crl',
+  'ca',
+  'version',
+  'passwd',
+  'rehash',
+  'pkeyutl',
+]);
 
 const verb = (w: string | undefined): Weight | undefined => (w === undefined ? undefined : LISTING.has(w) ? 'instant' : TRANSFER.has(w) ? 'work' : undefined);
 
@@ -54,6 +78,13 @@ const CLIS: Readonly<Record<string, Cli>> = {
   rclone: { valued: new Set(['--config']), groups: (w) => (/^ls[dlf]?$|^lsjson$/.test(w[0] ?? '') ? 'instant' : verb(w[0])) },
   // mc cp|mv|ls|stat; `mc mirror` without --watch (min.io/docs/minio/linux/reference/minio-mc)
   mc: { valued: new Set(['--config-dir']), groups: (w) => (w[0] === 'mirror' ? 'work' : verb(w[0])), follows: /^--watch$|^-w$/ },
+  // openssl's key, certificate and conversion commands compute and write, and end within a second or two (a 2048-bit
+  // genrsa, a self-signed req -x509); s_server, s_client, ocsp -port and speed run until stopped, and dhparam can take
+  // minutes: those stay unknown (docs.openssl.org/master/man1/openssl)
+  openssl: {
+    valued: new Set(),
+    groups: (w) => (OPENSSL_QUICK.has(w[0] ?? '') ? 'instant' : undefined),
+  },
   // kubectl get|describe|version|cluster-info|api-resources print and end; with -w/--watch a get follows changes
   kubectl: {
     valued: new Set(['-n', '--namespace', '--context', '--kubeconfig', '--cluster', '--user', '-s', '--server', '--token', '-l', '--selector', '-o', '--output']),

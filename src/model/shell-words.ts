@@ -213,6 +213,8 @@ export function commandWeight(name: string, args: readonly Word[], input = false
   if (cli) return cli;
   // sshd detaches into the background and its first process returns at once unless -D, -d or -i (sshd(8)).
   if (/(^|\/)sshd$/.test(name)) return args.every((a) => a.literal !== undefined && !/^-[a-zA-Z]*[Ddi]/.test(a.literal)) ? 'instant' : false;
+  // chmod/chown/chgrp of named files, not a tree (-R): a metadata change per file, done at once
+  if (/^(chmod|chown|chgrp)$/.test(name) && !args.some((a) => /^-[a-zA-Z]*R|^--recursive$/.test(a.literal ?? a.text))) return 'instant';
   if (WORK.has(name)) return 'work';
   if (!INSTANT.has(name)) return false;
   // `tail -f`, `cat`/`tee` on their input, `env CMD`: they do not return (or run another program).

@@ -13,7 +13,7 @@ import { knownModule } from './python-source.js';
 const WITH_VALUE = new Set(['-W', '-X', '-r', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '-C', '--conditions', '--inspect-port']);
 
 /** The program file an interpreter's argv runs, as written (relative to the working directory). */
-function programArg(argv: readonly string[]): { file?: string; module?: string; code?: string } {
+function programArg(argv: readonly string[]): { file?: string; module?: string; code?: string; rest?: readonly string[] } {
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '-m') return argv[i + 1] !== undefined ? { module: argv[i + 1] as string } : {};
@@ -25,9 +25,47 @@ function programArg(argv: readonly string[]): { file?: string; module?: string; 
       continue;
     }
     if (a.startsWith('-')) continue;
-    return { file: a };
+    return { file: a, rest: argv.slice(i + 1) };
   }
   return {};
+}
+
+/** `parser.add_argument("name", ...)`: a positional argument, required unless its nargs is `?`, `*` or REMAINDER. */
+const ARGPARSE_POSITIONAL = /\.add_argument\(\s*(?:r?["'])([A-Za-z_][\w-]*)["']/g;
+/** `add_argument("--name", ..., required=True)`: an option the parser requires. */
+const ARGPARSE_REQUIRED_OPTION = /\.add_argument\(\s*r?["']-[^)]*\brequired\s*=\s*True\b/;
+
+/** The rest of a call's arguments from `from` to its closing parenthesis (nested ones and quoted text skipped over). */
+function callArguments(text: string, from: number): string {
+  let depth = 1;
+  let quote: string | undefined;
+  for (let i = from; i < text.length && i < from + 2000; i++) {
+    const c = text[i] as string;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return text.slice(from, i);
+  }
+  return text.slice(from, from + 2000);
+}
+
+/**
+ * A Python program run with no arguments whose argparse parser requires one: `parse_args()` prints the usage and exits
+ * with status 2 before anything else runs (argparse: "the following arguments are required"), so no stop reaches it.
+ * Only the program's own file, a parser that reads sys.argv (`parse_args()` with no list), and no argument given at all.
+ */
+function argparseExits(text: string, rest: readonly string[] | undefined): string | undefined {
+  if (!rest || rest.length > 0 || !/\bimport\s+argparse\b|\bfrom\s+argparse\s+import\b/.test(text) || !/\.parse_args\(\s*\)/.test(text)) return undefined;
+  for (const m of text.matchAll(ARGPARSE_POSITIONAL)) {
+    const opts = callArguments(text, m.index + m[0].length);
+    if (/\bnargs\s*=\s*(?:["'][?*]["']|argparse\.REMAINDER|REMAINDER)/.test(opts)) continue;
+    return `argparse requires the positional argument \`${m[1]}\` and the launch gives none: parse_args() prints the usage and exits with status 2 at once, so no stop reaches it`;
+  }
+  if (ARGPARSE_REQUIRED_OPTION.test(text))
+    return 'argparse requires an option (required=True) and the launch gives no arguments: parse_args() prints the usage and exits with status 2 at once, so no stop reaches it';
+  return undefined;
 }
 
 /** Inline code that can keep a process running: a loop, a sleep, a server, a wait, reading input. */
@@ -53,7 +91,7 @@ export function programSourceReader(
     const runtime = program.catalogue;
     if (runtime === undefined) return compiled && argv[0] !== undefined ? compiled(argv[0], workdir, signal) : undefined;
     if (runtime !== 'python' && runtime !== 'node') return undefined;
-    const { file, module, code } = programArg(argv);
+    const { file, module, code, rest } = programArg(argv);
     const abs = (p: string): string => path.posix.resolve(workdir, p);
     if (code !== undefined) {
       // inline code is read like a file in the working directory: its imports of the image's own modules are followed
@@ -89,6 +127,8 @@ export function programSourceReader(
       const text = read(abs(c));
       if (text === undefined) continue;
       const language = sourceLanguageOf(c) ?? (runtime === 'python' ? 'python' : 'javascript');
+      const exits = language === 'python' ? argparseExits(text, rest) : undefined;
+      if (exits) return { verdict: 'finishes', reason: `${abs(c)}: ${exits}` };
       const v = analyzeProgramSourceNow(text, { language, path: abs(c), signal, readFile: (p) => read(p) });
       if (!v) return undefined; // the grammar is not loaded yet: lint loads it and runs again
       return {

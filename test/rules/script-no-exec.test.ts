@@ -32,6 +32,15 @@ ruleTester(rule, {
       name: "the image's CMD is `help`: the config step every server path goes past, then usage and exit 0",
       ...WITH(HELP_OR_SERVE, '["help"]'),
     },
+    // cp-all-in-one's init_certificates.sh: a key pair for the broker, then permissions; the container ends by itself
+    {
+      name: 'openssl genrsa, rsa -pubout and chmod: a set-up that ends within seconds',
+      dockerfile: 'FROM debian:bookworm\nCOPY init.sh /init.sh\nCMD ["/init.sh"]\n',
+      files: {
+        'init.sh':
+          '#!/bin/sh\nset -e\nopenssl genrsa -out /data/keypair.pem 2048\nopenssl rsa -in /data/keypair.pem -outform PEM -pubout -out /data/public.pem\nchmod 644 /data/keypair.pem /data/public.pem\n',
+      },
+    },
     {
       name: 'the same entrypoint serving: the config step, then exec svc',
       ...WITH(HELP_OR_SERVE, '["serve"]'),
@@ -137,6 +146,15 @@ ruleTester(rule, {
       ...WITH(TEMP_SERVER('kill "$(cat /run/other.pid)"')),
       errors: [{ file: 'e.sh', line: 6, messageId: 'shellStays' }],
       output: null,
+    },
+    {
+      name: 'openssl s_server runs until stopped: the script waits behind it',
+      dockerfile: 'FROM debian:bookworm\nCOPY init.sh /init.sh\nCMD ["/init.sh"]\n',
+      files: { 'init.sh': '#!/bin/sh\nopenssl req -x509 -newkey rsa:2048 -nodes -subj /CN=t -keyout k.pem -out c.pem\nopenssl s_server -accept 127.0.0.1:4433 -key k.pem -cert c.pem -www\n' },
+      errors: [{ file: 'init.sh', line: 3, messageId: 'shellStays' }],
+      outputFiles: {
+        'init.sh': '#!/bin/sh\nopenssl req -x509 -newkey rsa:2048 -nodes -subj /CN=t -keyout k.pem -out c.pem\nexec openssl s_server -accept 127.0.0.1:4433 -key k.pem -cert c.pem -www\n',
+      },
     },
     {
       name: 'a config step that no path goes past is the service (the help path alone)',

@@ -17,6 +17,12 @@ const GO_COPIED = (files: Record<string, string>, copy = 'COPY app-linux-$TARGET
   dockerfile: `FROM scratch\nARG TARGETARCH\n${copy}\n`,
   files: { 'go.mod': 'module example.com/app\n\ngo 1.22\n', ...files },
 });
+/** A loop that argparse guards: a required positional (test/program-source-ns.test.ts runs it as PID 1). */
+const NEEDS_ARGS = 'import argparse, time\nparser = argparse.ArgumentParser()\nparser.add_argument("queue", help="the queue (name)")\nargs = parser.parse_args()\nwhile True:\n    time.sleep(1)\n';
+const PY_ARGS = (cmd: string): { dockerfile: string; files: Record<string, string> } => ({
+  dockerfile: `FROM python:3.12-slim\nWORKDIR /app\nCOPY worker.py .\nENTRYPOINT ["python", "worker.py"]\n${cmd}`,
+  files: { 'worker.py': NEEDS_ARGS },
+});
 const GO_HTTP = 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", nil)\n}\n';
 const GO_NOTIFY =
   'package main\n\nimport (\n\t"context"\n\t"net/http"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)\n\tdefer stop()\n\tsrv := &http.Server{Addr: ":8080"}\n\tgo srv.ListenAndServe()\n\t<-ctx.Done()\n\tsrv.Shutdown(context.Background())\n}\n';
@@ -51,6 +57,7 @@ const HF_JOB = (req: string): string =>
 
 ruleTester(rule, {
   valid: [
+    { name: 'argparse requires an argument and the launch gives none: usage and exit 2 at once', ...PY_ARGS('') },
     // bare Rscript prints its usage and exits (no file, no -e); with a script it is R as PID 1 (invalid below)
     { name: 'bare Rscript prints its usage and exits', dockerfile: 'FROM r-base:4.4.1\nENTRYPOINT ["Rscript"]\n' },
     // Not PID 1, busybox crond ends by the default action (it installs no handlers) and has nothing to save.
@@ -148,6 +155,17 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'the same argparse program given its argument: it loops, and CPython as PID 1 drops SIGTERM',
+      ...PY_ARGS('CMD ["jobs"]\n'),
+      errors: [{ severity: 'error', message: /no handler for SIGTERM/ }],
+    },
+    {
+      name: 'an optional positional (nargs="?") does not stop it: it loops without its argument',
+      dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY worker.py .\nENTRYPOINT ["python", "worker.py"]\n',
+      files: { 'worker.py': NEEDS_ARGS.replace('help="the queue (name)"', 'nargs="?", default="jobs"') },
+      errors: [{ severity: 'error', message: /no handler for SIGTERM/ }],
+    },
     {
       name: 'a python -c keep-alive (time.sleep in a pod)',
       manifest:
