@@ -844,6 +844,23 @@ describe("a compose file names a collection's image by its path", () => {
   });
 });
 
+describe("a compose file names a collection's top-level directory under the owner's name", () => {
+  // stilleshan/dockerfiles: sub/docker-compose.yml runs stilleshan/myurls, built from myurls/ at the repository's top
+  it('acme/myurls (latest) from sub/ links to myurls/Dockerfile; a tag that directory does not build (:travel) is from elsewhere', async () => {
+    const dir = repo({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'myurls/Dockerfile': 'FROM alpine:3.20\nCOPY start.sh /app/start.sh\nCMD sh -c /app/start.sh\n',
+      'myurls/start.sh': '#!/bin/sh\n/app/myurls -domain "$MYURLS_DOMAIN"\n',
+      'sub/docker-compose.yml': 'services:\n  myurls:\n    image: acme/myurls:latest\n  travel:\n    image: acme/myurls:travel\n',
+    });
+    const launches = await lintLaunches(['.'], { cwd: dir });
+    const myurls = launches.find((l) => l.label === 'service myurls');
+    assert.equal(myurls?.outcome, 'killed', JSON.stringify(myurls));
+    const travel = launches.find((l) => l.label === 'service travel');
+    assert.equal(travel?.outcome, undefined, JSON.stringify(travel));
+  });
+});
+
 describe("kustomize's images: transformer", () => {
   it('a kustomization that lists the manifest renames its placeholder image, which then links to its build', async () => {
     const dir = repo({

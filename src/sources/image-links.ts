@@ -650,6 +650,15 @@ export class ImageLinker {
         const file = (byPath[0] as { file: string }).file;
         return { link: { dockerfile: file, how: `the image name "${parseImageRef(image).repository}" is the path of ${displayPath(file, this.cwd)}` } };
       }
+      // a collection's image under its owner's name (`stilleshan/myurls` -> myurls/Dockerfile at the repository's top,
+      // named from a compose file in another folder): the one top-level directory of that name, for the tag that
+      // directory builds (latest, or none given); another tag (`arungupta/couchbase:travel`) may be a build from elsewhere
+      const tag = parseImageRef(image).tag;
+      const top = tag === 'latest' || tag === '' ? (this.dockerfilesByName().get(name) ?? []).filter((d) => !d.bySuffix && path.dirname(path.dirname(path.resolve(d.file))) === root) : [];
+      if (top.length === 1) {
+        const file = (top[0] as { file: string }).file;
+        return { link: { dockerfile: file, how: `the image name "${n.last}" is the collection's top-level directory ${displayPath(path.dirname(file), this.cwd)}` } };
+      }
     }
     if (hits.length === 0) {
       // one image, a directory per tag under the image's own (`instructure/core:jammy` -> core/jammy/Dockerfile)
