@@ -861,6 +861,52 @@ describe("a compose file names a collection's top-level directory under the owne
   });
 });
 
+const DEPLOY = (image: string): string =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: ${image}\n`;
+const GO_SERVER = 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nFROM gcr.io/distroless/static\nCOPY --from=build /app /app\nCMD ["/app"]\n';
+const GO_MAIN = 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", nil)\n}\n';
+
+describe('builds that cloud CLIs and skaffold declare', () => {
+  it("a README's `gcloud builds submit --tag IMAGE` (source: the working directory) and `ibmcloud cr build --tag IMAGE DIR` link their images", async () => {
+    const dir = repo({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'hello/README.md': '```sh\ngcloud builds submit --region us-central1 --tag gcr.io/$PROJECT/hello-run\n```\n',
+      'hello/Dockerfile': GO_SERVER,
+      'hello/main.go': GO_MAIN,
+      'hello/go.mod': 'module example.com/hello\n\ngo 1.22\n',
+      'hello/k8s.yaml': DEPLOY('gcr.io/my-project/hello-run:v1'),
+      'lab/README.md': '```sh\nibmcloud cr build --tag us.icr.io/ns/hello-world ./app\n```\n',
+      'lab/app/Dockerfile': 'FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nCMD ["npm", "start"]\n',
+      'lab/app/package.json': '{"scripts":{"start":"node app.js"}}',
+      'lab/app/app.js': "require('http').createServer((q, r) => r.end('ok')).listen(8080);\n",
+      'lab/deploy.yaml': DEPLOY('us.icr.io/ns/hello-world:1'),
+    });
+    const launches = await lintLaunches(['.'], { cwd: dir });
+    const hello = launches.find((l) => l.file === 'hello/k8s.yaml');
+    assert.equal(hello?.outcome, 'abrupt', JSON.stringify(hello));
+    const lab = launches.find((l) => l.file === 'lab/deploy.yaml');
+    assert.equal(lab?.outcome, 'abrupt', JSON.stringify(lab));
+  });
+
+  it("skaffold's `requires` alias fills FROM $BASE, and of two copies of the project the manifest's own skaffold.yaml decides", async () => {
+    const project = (p: string): Record<string, string> => ({
+      [`${p}/skaffold.yaml`]:
+        'apiVersion: skaffold/v4beta14\nkind: Config\nbuild:\n  artifacts:\n    - image: leeroy-app\n      context: leeroy-app\n      requires:\n        - image: base\n          alias: BASE\n    - image: base\n      context: base\n',
+      [`${p}/base/Dockerfile`]: 'FROM gcr.io/distroless/base\nCMD ["./app"]\n',
+      [`${p}/leeroy-app/Dockerfile`]: 'ARG BASE\nFROM golang:1.22 as builder\nWORKDIR /code\nCOPY app.go go.mod ./\nRUN go build -o /app .\nFROM $BASE\nCOPY --from=builder /app .\n',
+      [`${p}/leeroy-app/app.go`]: GO_MAIN,
+      [`${p}/leeroy-app/go.mod`]: 'module example.com/leeroy\n\ngo 1.22\n',
+      [`${p}/leeroy-app/kubernetes/deployment.yaml`]: DEPLOY('leeroy-app'),
+    });
+    const dir = repo({ '.git/HEAD': 'ref: refs/heads/main\n', ...project('examples/microservices'), ...project('integration/examples/microservices') });
+    const launches = await lintLaunches(['.'], { cwd: dir });
+    for (const p of ['examples/microservices', 'integration/examples/microservices']) {
+      const app = launches.find((l) => l.file === `${p}/leeroy-app/kubernetes/deployment.yaml`);
+      assert.equal(app?.outcome, 'abrupt', JSON.stringify(app));
+    }
+  });
+});
+
 describe("kustomize's images: transformer", () => {
   it('a kustomization that lists the manifest renames its placeholder image, which then links to its build', async () => {
     const dir = repo({

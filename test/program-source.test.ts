@@ -444,6 +444,25 @@ const GO: Case[] = [
     nothingToDrain: true,
     reason: /nothing in the program listens or serves/,
   },
+  // skaffold's lifecycle-hooks example: a loop that prints a file and reloads it on SIGHUP; SIGTERM's default ends it
+  {
+    name: 'a Go loop that handles SIGHUP only (a reload) and serves nothing: nothing to drain when SIGTERM ends it',
+    files: {
+      'main.go':
+        'package main\n\nimport (\n\t"fmt"\n\t"os"\n\t"os/signal"\n\t"syscall"\n\t"time"\n)\n\nfunc main() {\n\tsigs := make(chan os.Signal, 1)\n\tsignal.Notify(sigs, syscall.SIGHUP)\n\tgo func() {\n\t\tfor range sigs {\n\t\t\tfmt.Println("reload")\n\t\t}\n\t}()\n\tfor {\n\t\tfmt.Println("hello")\n\t\ttime.Sleep(time.Second)\n\t}\n}\n',
+    },
+    verdict: 'no-handler',
+    nothingToDrain: true,
+  },
+  {
+    name: 'the same loop handling SIGINT: a shutdown the program wants, which SIGTERM skips',
+    files: {
+      'main.go':
+        'package main\n\nimport (\n\t"fmt"\n\t"os"\n\t"os/signal"\n\t"syscall"\n\t"time"\n)\n\nfunc main() {\n\tsigs := make(chan os.Signal, 1)\n\tsignal.Notify(sigs, syscall.SIGINT)\n\tgo func() {\n\t\t<-sigs\n\t\tfmt.Println("bye")\n\t\tos.Exit(0)\n\t}()\n\tfor {\n\t\tfmt.Println("hello")\n\t\ttime.Sleep(time.Second)\n\t}\n}\n',
+    },
+    verdict: 'no-handler',
+    nothingToDrain: false,
+  },
   {
     name: "a Go one-shot whose module's packages define an HTTP middleware and defer a metric: neither serves (jaeger es-rollover)",
     goMod: { module: 'example.com/app', dir: '.' },

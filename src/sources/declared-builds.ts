@@ -27,6 +27,8 @@ export interface Declared {
   tag?: string;
   /** The build context the declaration gives (absolute), when it gives one. */
   context?: string;
+  /** Build arguments the declaration passes (skaffold's `requires` aliases, `docker.buildArgs`). */
+  buildArgs?: Record<string, string>;
 }
 
 /** An image reference's repository with its registry (`ghcr.io/acme/api:1` -> `ghcr.io/acme/api`). */
@@ -79,7 +81,7 @@ const ADOC_SOURCE = /^\[(?:source)?,\s*([\w+-]*)[^\]]*\]\s*$/;
  * them: a `cd hello/springboot` in one block is where the next block's `docker build -t myboot .` runs.
  */
 export function markdownBuilds(file: string, text: string, cwd: string, exists: (f: string) => boolean): Declared[] {
-  if (!/\b(docker|podman|buildah)\s+(image\s+)?(build|buildx\s+build)\b/.test(text)) return [];
+  if (!BUILD_COMMAND.test(text)) return [];
   const dir = path.dirname(file);
   const adoc = /\.(adoc|asciidoc)$/i.test(file);
   const out: Declared[] = [];

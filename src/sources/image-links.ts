@@ -25,13 +25,15 @@ import { displayPath } from '../document/document.js';
 import { unparsedKind } from './kubernetes/pods.js';
 import { entries, get, items, parseYamlStream, scalarString, type YamlDoc, type YNode } from './yaml.js';
 
-interface ImageLink {
+export interface ImageLink {
   /** Absolute path of the Dockerfile. */
   dockerfile: string;
   /** Build target stage, from `--image-map NAME=PATH:STAGE`... (`#STAGE`). */
   target?: string;
   /** The build context the repository's build declares (absolute), when it gives one. */
   context?: string;
+  /** Build arguments the repository's build passes. */
+  buildArgs?: Record<string, string>;
   how: string;
 }
 
@@ -354,8 +356,21 @@ function skaffoldBuilds(file: string, cwd: string, share: RunShare): Declared[] 
         const context = path.resolve(dir, s(y, get(y, a, 'context')?.value) ?? '.');
         const dockerfile = path.resolve(context, s(y, get(y, docker, 'dockerfile')?.value) ?? 'Dockerfile');
         const target = s(y, get(y, docker, 'target')?.value);
+        // `requires: [{image: base, alias: BASE}]` passes the required artifact's image as build arg BASE (skaffold.dev
+        // docs, artifact dependencies); `docker.buildArgs` passes literal ones
+        const buildArgs: Record<string, string> = {};
+        for (const [k, v] of entries(y, get(y, docker, 'buildArgs')?.value)) {
+          const value = s(y, v.value);
+          if (value !== undefined && !value.includes('{{')) buildArgs[k] = value;
+        }
+        for (const r of items(y, get(y, a, 'requires')?.value) ?? []) {
+          const alias = s(y, get(y, r, 'alias')?.value);
+          const required = s(y, get(y, r, 'image')?.value);
+          if (alias && required) buildArgs[alias] = required;
+        }
+        const args = Object.keys(buildArgs).length ? { buildArgs } : {};
         if (existsFile(dockerfile))
-          out.push({ repo: imageNames(image).repo, dockerfile, ...(target ? { target } : {}), how: `${displayPath(file, cwd)} builds ${image} from ${displayPath(dockerfile, cwd)}` });
+          out.push({ repo: imageNames(image).repo, dockerfile, ...(target ? { target } : {}), ...args, how: `${displayPath(file, cwd)} builds ${image} from ${displayPath(dockerfile, cwd)}` });
       }
     }
   }
@@ -574,19 +589,21 @@ export class ImageLinker {
   /**
    * @param near only Dockerfiles under this directory count for the name match (a compose file's own folder:
    *   `gotify/server` must not link to some other project's `server/Dockerfile` elsewhere in a collection).
+   * @param from the folder of the file that names the image: of several builds the repository declares for it, the one
+   *   in that folder's subtree (default: beside, else near).
    */
-  link(image: string, near?: string, beside?: string): ImageLinkResult {
-    const key = `${image}\0${near ?? ''}\0${beside ?? ''}`;
+  link(image: string, near?: string, beside?: string, from?: string): ImageLinkResult {
+    const key = `${image}\0${near ?? ''}\0${beside ?? ''}\0${from ?? ''}`;
     let r = this.links.get(key);
     if (!r) {
-      r = this.linkNow(image, near, beside);
+      r = this.linkNow(image, near, beside, from);
       this.links.set(key, r);
     }
     return r;
   }
 
-  private linkNow(image: string, near?: string, beside?: string): ImageLinkResult {
-    const r = this.linkByRepository(image, near, beside);
+  private linkNow(image: string, near?: string, beside?: string, from?: string): ImageLinkResult {
+    const r = this.linkByRepository(image, near, beside, from);
     if (!r.link || r.link.how.startsWith('--image-map')) return r;
     // only a digest pins a past build for sure: a tag (`hello-app:1.0`) may be rebuilt from today's source
     const { tag, digest } = parseImageRef(image);
@@ -595,7 +612,7 @@ export class ImageLinker {
     return newer ? { older: { tag, newer } } : r;
   }
 
-  private linkByRepository(image: string, near?: string, beside?: string): ImageLinkResult {
+  private linkByRepository(image: string, near?: string, beside?: string, from = beside ?? near): ImageLinkResult {
     const n = imageNames(image);
     for (const key of [n.full, n.repo, n.last]) {
       const to = this.map[key];
@@ -622,9 +639,29 @@ export class ImageLinker {
         distinct = new Map(declared.map((d) => [`${d.dockerfile}#${d.target ?? ''}`, d]));
       }
     }
+    if (distinct.size > 1 && from !== undefined) {
+      // the same image declared in several copies of a project (skaffold's examples/ and integration/examples/): the build
+      // in the subtree of the file that names the image, when exactly one shares more of its path than the others do
+      const at = path.resolve(from).split(path.sep);
+      const shared = (f: string): number => {
+        const parts = path.dirname(path.resolve(f)).split(path.sep);
+        let i = 0;
+        while (i < parts.length && i < at.length && parts[i] === at[i]) i++;
+        return i;
+      };
+      const scored = [...distinct.values()].map((d) => ({ d, n: shared(d.dockerfile) }));
+      const best = Math.max(...scored.map((x) => x.n));
+      const top = scored.filter((x) => x.n === best);
+      if (top.length === 1 && best > path.resolve(this.root).split(path.sep).length) {
+        declared = [(top[0] as { d: Declared }).d];
+        distinct = new Map(declared.map((d) => [`${d.dockerfile}#${d.target ?? ''}`, d]));
+      }
+    }
     if (distinct.size === 1) {
       const d = declared[0] as Declared;
-      return { link: { dockerfile: d.dockerfile, ...(d.target ? { target: d.target } : {}), ...(d.context ? { context: d.context } : {}), how: d.how } };
+      return {
+        link: { dockerfile: d.dockerfile, ...(d.target ? { target: d.target } : {}), ...(d.context ? { context: d.context } : {}), ...(d.buildArgs ? { buildArgs: d.buildArgs } : {}), how: d.how },
+      };
     }
     if (distinct.size > 1) return { ambiguous: [...new Set(declared.map((d) => d.dockerfile))], declared: [...new Set(declared.map((d) => d.how))] };
     // an image pid1's table knows (`redis`, `grafana/grafana`, distroless) is published elsewhere, not built here

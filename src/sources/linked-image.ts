@@ -23,7 +23,12 @@ export function linkedImageConfig(image: string, where: Span, store: DocumentSto
       return cfg;
     }
     // the context the build declares (`docker build -f sub/Dockerfile .` in a script), else the one the Dockerfile's own lint finds
-    const res = lintDockerfileSource(d, store, { ...opts, context: r.link.context, ...(r.link.target ? { target: r.link.target } : { target: undefined }) });
+    const res = lintDockerfileSource(d, store, {
+      ...opts,
+      context: r.link.context,
+      ...(r.link.target ? { target: r.link.target } : { target: undefined }),
+      ...(r.link.buildArgs ? { buildArgs: { ...r.link.buildArgs, ...opts.buildArgs } } : {}),
+    });
     const l = res.launches.find((x) => x.target);
     return l && l.kind === 'dockerfile' ? imageConfigFromDockerfile(l, `image ${image} built from ${d.file} (${r.link.how})`) : imageConfigFromRef(image, where, opts);
   }

@@ -283,6 +283,9 @@ const JS_KEEPS_ALIVE =
 const JS_QUIET_BUILTINS = new Set(['os', 'path', 'util', 'crypto', 'url', 'querystring', 'string_decoder', 'assert', 'events', 'timers']);
 const jsQuiet = (m: string): boolean => JS_QUIET_BUILTINS.has(m.replace(/^node:/, ''));
 
+/** Signals a program handles to reload, reopen or report while it keeps running, not to stop. */
+const RELOAD_SIGNALS = new Set(['SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGINFO']);
+
 function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, stop: string, serves: boolean, jsKeepsAlive = true): ProgramSourceVerdict {
   const files = reads.map((r) => r.file);
   const regs: Registration[] = reads.flatMap((r) => r.findings.registrations);
@@ -375,7 +378,10 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
   // Go ends at once on the signal (status 2), and Node where the default action applies (below PID 1): a loss for a
   // server, nothing lost for a program that serves nothing. (a handler for other signals is a shutdown the program
   // wants: SIGTERM skipping it is a loss)
-  if ((language === 'go' || jsOwnOnly) && !serves && !server && !other && !partial)
+  // a handler only for signals that ask a running program to reload or report (SIGHUP, SIGUSR1, SIGUSR2) is no shutdown
+  // the stop skips: a loop that reloads its file on SIGHUP still has nothing in flight (skaffold's lifecycle-hooks example)
+  const shutdown = other !== undefined && (other.signals === 'all' || (other.signals ?? []).some((x) => !RELOAD_SIGNALS.has(x)));
+  if ((language === 'go' || jsOwnOnly) && !serves && !server && !shutdown && !partial)
     return {
       signals,
       files,

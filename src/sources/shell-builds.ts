@@ -10,7 +10,7 @@ import { shellParser, shellParserReady } from '../model/shell.js';
 import { literalOf, positionOf } from '../model/shell-words.js';
 
 /** A cheap test before parsing: most scripts build no image. */
-export const BUILD_COMMAND = /\b(?:docker|podman)\s+(?:image\s+|buildx\s+)?build\b|\bbuildah\s+(?:bud|build)\b/;
+export const BUILD_COMMAND = /\b(?:docker|podman)\s+(?:image\s+|buildx\s+)?build\b|\bbuildah\s+(?:bud|build)\b|\bibmcloud\s+cr\s+build\b|\bgcloud\s+(?:(?:alpha|beta)\s+)?builds\s+submit\b/;
 
 export interface ShellBuild {
   /** The image names tagged, as written: an expansion the script does not settle stays `${VAR}` (`${_}` for `$(...)`). */
@@ -76,7 +76,73 @@ export const BUILD_VALUE_FLAGS: ReadonlySet<string> = new Set([
 ]);
 
 /** `docker build` and its kin: the words after it, or undefined when the command is no image build. */
-function buildArgs(words: readonly Node[], env: Readonly<Record<string, string>>): Node[] | undefined {
+/**
+ * `gcloud builds submit --tag IMAGE [SOURCE]` builds SOURCE's Dockerfile (default: the working directory) and tags it
+ * (cloud.google.com/sdk/gcloud/reference/builds/submit); these of its flags take a value. `--pack` builds with
+ * buildpacks instead, and without `--tag` the build follows a cloudbuild.yaml (read as such).
+ */
+const GCLOUD_SUBMIT_VALUE_FLAGS = new Set([
+  '--config',
+  '--region',
+  '--project',
+  '--substitutions',
+  '--machine-type',
+  '--timeout',
+  '--gcs-source-staging-dir',
+  '--gcs-log-dir',
+  '--worker-pool',
+  '--service-account',
+  '--disk-size',
+  '--ignore-file',
+  '--default-buckets-behavior',
+  '--account',
+  '--billing-project',
+  '--configuration',
+  '--impersonate-service-account',
+  '--verbosity',
+  '--format',
+]);
+
+/** The words of `gcloud [alpha|beta] builds submit` that a docker build would have: `--tag IMAGE` and the source, else undefined. */
+function gcloudSubmit(words: readonly Node[], env: Readonly<Record<string, string>>): { words: Node[]; defaultContext: boolean } | undefined {
+  const kept: Node[] = [];
+  let tagged = false;
+  let source = false;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as Node;
+    const flag = literalOf(w, env) ?? '';
+    if (flag === '--pack' || flag.startsWith('--pack=')) return undefined;
+    if (flag === '--tag' || flag === '-t') {
+      const v = words[++i];
+      if (v) kept.push(w, v);
+      tagged = true;
+      continue;
+    }
+    if (flag.startsWith('--tag=')) {
+      kept.push(w);
+      tagged = true;
+      continue;
+    }
+    if (flag.startsWith('-')) {
+      if (!flag.includes('=') && GCLOUD_SUBMIT_VALUE_FLAGS.has(flag)) i++;
+      continue;
+    }
+    kept.push(w);
+    source = true;
+  }
+  return tagged ? { words: kept, defaultContext: !source } : undefined;
+}
+
+/**
+ * `docker build` and its kin: the words after it (`defaultContext`: the build's source is the working directory when
+ * none is given), or undefined when the command is no image build.
+ */
+function buildArgs(words: readonly Node[], env: Readonly<Record<string, string>>): { words: Node[]; defaultContext?: boolean } | undefined {
+  const found = buildWords(words, env);
+  return found && !Array.isArray(found) ? found : found ? { words: found } : undefined;
+}
+
+function buildWords(words: readonly Node[], env: Readonly<Record<string, string>>): Node[] | { words: Node[]; defaultContext: boolean } | undefined {
   let i = 0;
   // wrappers that run the build themselves
   while (i < words.length && /^(sudo|time|exec|command|nice)$/.test(literalOf(words[i] as Node, env) ?? '')) i++;
@@ -85,6 +151,12 @@ function buildArgs(words: readonly Node[], env: Readonly<Record<string, string>>
   const name = path.basename(literalOf(words[i] as Node, env) ?? '');
   const sub = (k: number): string | undefined => (words[i + k] ? literalOf(words[i + k] as Node, env) : undefined);
   if (name === 'buildah') return sub(1) === 'bud' || sub(1) === 'build' ? words.slice(i + 2) : undefined;
+  // IBM Cloud Container Registry: `ibmcloud cr build [--file F] --tag IMAGE DIRECTORY` (docker build's options)
+  if (name === 'ibmcloud') return sub(1) === 'cr' && sub(2) === 'build' ? words.slice(i + 3) : undefined;
+  if (name === 'gcloud') {
+    const g = sub(1) === 'alpha' || sub(1) === 'beta' ? 1 : 0;
+    return sub(1 + g) === 'builds' && sub(2 + g) === 'submit' ? gcloudSubmit(words.slice(i + 3 + g), env) : undefined;
+  }
   if (name !== 'docker' && name !== 'podman') return undefined;
   if (sub(1) === 'build') return words.slice(i + 2);
   if ((sub(1) === 'buildx' || sub(1) === 'image') && sub(2) === 'build') return words.slice(i + 3);
@@ -218,7 +290,7 @@ export function shellBuilds(text: string, dir: string, selfDir?: string, env: Re
       }
       const args = buildArgs(words, vars);
       if (!args || cwd === undefined) return;
-      const b = parseBuild(args, cwd, vars, isSelfDir, selfDir);
+      const b = parseBuild(args.words, cwd, vars, isSelfDir, selfDir, args.defaultContext);
       if (b) out.push({ ...b, line: positionOf(text, n.startIndex).line });
     };
     visit(tree.rootNode);
@@ -229,7 +301,14 @@ export function shellBuilds(text: string, dir: string, selfDir?: string, env: Re
   return out;
 }
 
-function parseBuild(args: readonly Node[], cwd: string, env: Readonly<Record<string, string>>, isSelfDir: (n: Node) => boolean, selfDir: string | undefined): Omit<ShellBuild, 'line'> | undefined {
+function parseBuild(
+  args: readonly Node[],
+  cwd: string,
+  env: Readonly<Record<string, string>>,
+  isSelfDir: (n: Node) => boolean,
+  selfDir: string | undefined,
+  defaultContext = false,
+): Omit<ShellBuild, 'line'> | undefined {
   const tags: string[] = [];
   let fileWord: Node | string | undefined;
   let target: string | undefined;
@@ -267,8 +346,8 @@ function parseBuild(args: readonly Node[], cwd: string, env: Readonly<Record<str
     }
     contextWord = w;
   }
-  if (!tags.length || !contextWord) return undefined;
-  const context = pathOf(contextWord, cwd, env, isSelfDir, selfDir);
+  if (!tags.length || (!contextWord && !defaultContext)) return undefined;
+  const context = contextWord ? pathOf(contextWord, cwd, env, isSelfDir, selfDir) : cwd;
   if (!context) return undefined;
   let file: string | undefined;
   if (fileWord !== undefined) {

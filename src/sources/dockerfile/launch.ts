@@ -10,7 +10,7 @@ import { catalogueById } from '../../model/catalogue.js';
 import { chainFromArgv, predictStop, uncatchableChain, type ChainOptions, type SourceVerdict, type StopPrediction } from '../../model/launch.js';
 import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ProbedImage, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
-import { linkerFor } from '../image-links.js';
+import { type ImageLink, linkerFor } from '../image-links.js';
 import { baseImageDefaultCmd, baseImageStopSignal } from '../image-config.js';
 import { copiedFrom, filesOfRuns, type RunFiles } from './run-written.js';
 import { isWindowsImage, ownRegistry, parseImageRef, shellOfImage, WINDOWS_NOTE } from '../images.js';
@@ -456,13 +456,18 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
   const linker = linkerFor(store, path.dirname(doc.absPath), opts.imageMap);
   const out = new Map<string, ProbedImage>();
   for (const image of roots) {
-    const link = linker.link(image).link;
+    const link: ImageLink | undefined = linker.link(image, undefined, undefined, path.dirname(doc.absPath)).link;
     if (!link || link.dockerfile === doc.absPath || readingAsBase.has(link.dockerfile)) continue;
     const base = store.read(link.dockerfile, 'dockerfile');
     if (!base) continue;
     readingAsBase.add(link.dockerfile);
     try {
-      const res = lintDockerfileSource(base, store, { ...opts, context: link.context, ...(link.target ? { target: link.target } : { target: undefined }) });
+      const res = lintDockerfileSource(base, store, {
+        ...opts,
+        context: link.context,
+        ...(link.target ? { target: link.target } : { target: undefined }),
+        ...(link.buildArgs ? { buildArgs: { ...link.buildArgs, ...opts.buildArgs } } : {}),
+      });
       const l = res.launches.find((x) => x.target && x.kind === 'dockerfile') as DockerfileLaunch | undefined;
       if (!l) continue;
       const readFile = l.readScript;
