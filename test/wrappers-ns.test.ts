@@ -59,6 +59,37 @@ describe('util-linux su as PID 1', () => {
   });
 });
 
+describe('sudo as PID 1 (Debian sudo)', { skip: fs.existsSync('/usr/bin/sudo') ? false : 'sudo is not installed here (scripts/install-deps.sh installs it)' }, () => {
+  test('runs the command as its child and relays SIGTERM to it: a 300 ms drain completes; the model says graceful', async () => {
+    await loadShellParser();
+    const svc = svcBinary();
+    const log = path.join(DIR, 'sudo.log');
+    const argv = ['sudo', '--user', 'root', svc, '--graceful', 'TERM', '--drain-ms', '300', '--name', 'sudo-svc'];
+    const run = await startAsInit(argv, { stdin: 'ignore', comm: 'sudo' });
+    await waitFor('the service ready', () => (/ready/.test(run.output()) ? true : undefined), 15_000);
+    const { end } = await stop(run);
+    fs.writeFileSync(log, run.output());
+    assert.ok(end, 'sudo ended after the stop');
+    assert.match(run.output(), /got Terminated, draining[\s\S]*graceful exit/, 'the service got SIGTERM from sudo and drained');
+    const chain = chainFromArgv(argv, { sh: 'dash' });
+    assert.deepEqual(
+      chain.processes.map((x) => x.name),
+      ['sudo', path.basename(svc)],
+    );
+  });
+
+  test("a bash entrypoint's `sudo --user dev tool --help` (no exec) prints and exits: the container ends by itself", async () => {
+    await loadShellParser();
+    const script = '#!/bin/bash\necho "UID matched"\nsudo --user "$USER" /bin/terraform "$@"\n';
+    const file = path.join(DIR, 'sudo-entry.sh');
+    fs.writeFileSync(file, script, { mode: 0o755 });
+    const chain = chainFromArgv([file, '--help'], { sh: 'dash', readScript: (p) => (p === file ? script : undefined) });
+    assert.deepEqual(chain.processes, []);
+    const real = spawnSync('sudo', ['--user', 'root', 'true', '--help'], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(real.status, 0, 'sudo returns when its command has printed and exited');
+  });
+});
+
 describe('busybox su as PID 1', () => {
   test('execs the shell, which execs the command: the service itself is PID 1 and stops gracefully; so says the model', async () => {
     await loadShellParser();

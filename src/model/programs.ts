@@ -288,6 +288,38 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown', e
         note: 'su forks a shell for the command and stays as its parent',
       };
     }
+    case 'sudo': {
+      // sudo runs the command as its child and relays the signals it gets to it, SIGTERM included (sudo(8), "Signal
+      // handling"); with -s or -i it runs a shell instead, which pid1 does not follow.
+      const next = skipOptions(
+        a,
+        1,
+        new Set([
+          '-u',
+          '--user',
+          '-g',
+          '--group',
+          '-C',
+          '--close-from',
+          '-D',
+          '--chdir',
+          '-h',
+          '--host',
+          '-p',
+          '--prompt',
+          '-r',
+          '--role',
+          '-t',
+          '--type',
+          '-T',
+          '--command-timeout',
+          '-U',
+          '--other-user',
+        ]),
+      );
+      const shell = a.slice(1, next).some((x) => /^(-[a-zA-Z]*[si][a-zA-Z]*|--shell|--login)$/.test(x));
+      return next < a.length && !shell ? { name, role: 'fork-wrapper', forwards: 'child', next, note: 'sudo runs the command as its child and relays TERM to it' } : { name, role: 'service' };
+    }
     case 'timeout': {
       // timeout [opts] DURATION CMD: forks CMD and forwards the signals it receives to it.
       const next = skipOptions(a, 1, new Set(['-s', '--signal', '-k', '--kill-after'])) + 1;
