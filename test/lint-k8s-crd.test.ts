@@ -828,6 +828,21 @@ describe('the image linker follows a version directory linked inside the tree', 
   });
 });
 
+describe('a Dockerfile in a subdirectory whose COPY sources reach the top only through symlinks (passbolt: debian/conf -> ../conf)', () => {
+  it('is built from the repository root: the entrypoint the COPY names is read there', async () => {
+    const dir = repo({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'debian/Dockerfile': 'FROM debian:bookworm\nCOPY scripts/entrypoint.sh /entrypoint.sh\nCMD ["/entrypoint.sh"]\n',
+      'scripts/entrypoint.sh': '#!/bin/bash\nsvc --port 80\n',
+    });
+    fs.symlinkSync('../scripts', path.join(dir, 'debian/scripts'));
+    const launches = await lintLaunches(['.'], { cwd: dir });
+    const l = launches.find((x) => x.file === 'debian/Dockerfile');
+    assert.equal(l?.outcome, 'killed', JSON.stringify(l));
+    assert.deepEqual(l?.chain, ['bash', 'svc']);
+  });
+});
+
 describe("a compose file names a collection's image by its path", () => {
   it('svlentink/ipfilter from docker-compose/app/ links to svlentink/ipfilter/Dockerfile at the top; another owner does not', async () => {
     const dir = repo({

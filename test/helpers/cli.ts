@@ -16,6 +16,7 @@ export interface LintedLaunch {
   outcome?: string;
   certain?: boolean;
   note?: string;
+  chain?: string[];
 }
 
 /** `pid1 lint --no-config --format json ARGS`: every launch of every file linted. */

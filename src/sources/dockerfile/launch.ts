@@ -2,6 +2,7 @@
  * A Dockerfile stage's launch: ENTRYPOINT + CMD as the runtime execs them, the scripts they run (found
  * through COPY/ADD in the build context, other stages or heredocs), and the predicted stop.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { displayPath, type Document, type Origin } from '../../document/document.js';
 import type { DocumentStore } from '../../document/store.js';
@@ -404,6 +405,17 @@ const CONTEXT_LEVELS = 6;
  * instructions name (literally) is there, and every one of them is in a directory above it, inside the tree pid1 was
  * given (the `docker build -f sub/Dockerfile .` layout of monorepos). The nearest such directory.
  */
+/** Whether `dir/rel`, its links resolved, is still inside `dir` (also resolved). */
+function insideReal(dir: string, rel: string): boolean {
+  try {
+    const root = fs.realpathSync(dir);
+    const real = fs.realpathSync(path.join(dir, rel));
+    return real === root || real.startsWith(`${root}${path.sep}`);
+  } catch {
+    return false;
+  }
+}
+
 function contextAbove(dockerfile: string, stages: readonly Stage[], store: DocumentStore): string | undefined {
   const named = new Set<string>();
   for (const st of stages)
@@ -417,7 +429,9 @@ function contextAbove(dockerfile: string, stages: readonly Stage[], store: Docum
     }
   if (named.size === 0) return undefined;
   const own = path.dirname(dockerfile);
-  const has = (dir: string, rel: string): boolean => store.typeOf(path.join(dir, rel)) !== 'none';
+  // present inside `dir`: a symlink that leads out of it (passbolt's debian/conf -> ../conf) is not what a build of `dir`
+  // copies (the builder resolves links within the context), so the files are the parent's and the context is above
+  const has = (dir: string, rel: string): boolean => store.typeOf(path.join(dir, rel)) !== 'none' && insideReal(dir, rel);
   // the Dockerfile's own directory when it has every file named (php/5/ has `root` but not `5/root` or `5/entrypoint.sh`:
   // wenerme's php/5/Dockerfile is built from php/)
   if ([...named].every((rel) => has(own, rel))) return undefined;
