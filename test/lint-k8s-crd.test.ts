@@ -918,6 +918,9 @@ describe('builds that cloud CLIs and skaffold declare', () => {
     for (const p of ['examples/microservices', 'integration/examples/microservices']) {
       const app = launches.find((l) => l.file === `${p}/leeroy-app/kubernetes/deployment.yaml`);
       assert.equal(app?.outcome, 'abrupt', JSON.stringify(app));
+      // the Dockerfile linted on its own is built as skaffold builds it: BASE is the base artifact
+      const own = launches.find((l) => l.file === `${p}/leeroy-app/Dockerfile`);
+      assert.equal(own?.outcome, 'abrupt', JSON.stringify(own));
     }
   });
 });

@@ -532,6 +532,18 @@ export class ImageLinker {
     return this.byName;
   }
 
+  /**
+   * The build args the repository's declared builds of `dockerfile` pass (skaffold's `requires` aliases), when they all
+   * pass the same: a Dockerfile linted on its own is built that way (`FROM $BASE`).
+   */
+  declaredBuildArgs(dockerfile: string): Record<string, string> | undefined {
+    const abs = path.resolve(dockerfile);
+    const mine = this.declarations().filter((d) => path.resolve(d.dockerfile) === abs);
+    const sets = new Set(mine.map((d) => JSON.stringify(d.buildArgs ?? {})));
+    if (sets.size !== 1 || !mine[0]?.buildArgs) return undefined;
+    return mine[0].buildArgs;
+  }
+
   private declarations(): Declared[] {
     if (this.declared) return this.declared;
     const out: Declared[] = [];

@@ -505,6 +505,15 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
 export function lintDockerfileSource(doc: Document, store: DocumentStore, optsIn: SourceOptions = {}): SourceResult {
   let opts = optsIn;
   let { model, errors } = parseDockerfile(doc, opts);
+  // `FROM $BASE` that no argument fills: the build args the repository's own build of this file passes (skaffold's
+  // `requires` alias), as that build makes the image
+  if (model && doc.absPath && model.stages.some((st) => !st.imageComplete)) {
+    const args = linkerFor(store, path.dirname(doc.absPath), opts.imageMap).declaredBuildArgs(doc.absPath);
+    if (args && Object.keys(args).some((k) => opts.buildArgs?.[k] === undefined)) {
+      opts = { ...opts, buildArgs: { ...args, ...opts.buildArgs } };
+      ({ model, errors } = parseDockerfile(doc, opts));
+    }
+  }
   const bases = model ? linkedBases(model, doc, store, opts) : undefined;
   if (bases) {
     opts = { ...opts, probed: new Map([...(opts.probed ?? []), ...bases]) };
