@@ -392,7 +392,9 @@ add({
   logs: { SIGTERM: /received SIGTERM indicating exit request/, SIGINT: /received SIGINT indicating exit request/, SIGQUIT: /received SIGQUIT indicating exit request/ },
 });
 add({ id: 'cron', label: 'cron -f', argv: ['cron', '-f'] });
-add({ id: 'r', label: "Rscript -e 'Sys.sleep(1000)'", argv: ['Rscript', '-e', 'Sys.sleep(1000)'], comm: 'R' });
+// ready once R has run its start-up (which sets its own signal dispositions) and reached the sleep: read before that, on a
+// loaded machine, the masks were still changing
+add({ id: 'r', label: "Rscript -e 'Sys.sleep(1000)'", argv: ['Rscript', '-e', 'cat("ready\\n"); Sys.sleep(1000)'], comm: 'R', ready: /ready/ });
 add({
   id: 'runsvdir',
   label: 'runsvdir -P (an empty service directory)',
