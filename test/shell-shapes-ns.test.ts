@@ -294,13 +294,14 @@ describe('a trap that forwards, then a poll loop (kill -0) before the wait: the 
   }
 });
 
+/** A Python service named by its argument: prints `ready NAME`, and `term NAME` when SIGTERM ends it (status 0). */
+const NAMED_SERVICE =
+  'import signal, sys\nname = sys.argv[1]\ndef term(*_):\n    print("term " + name, flush=True)\n    sys.exit(0)\nsignal.signal(signal.SIGTERM, term)\nprint("ready " + name, flush=True)\nwhile True:\n    signal.pause()\n';
+
 describe('an init phase\'s temporary server: started in the background, stopped with `kill -s TERM "$pid"; wait "$pid"`, then the service exec\'d', () => {
   const dir = tempDir('pid1-temp-server-');
   const svc = path.join(dir, 'svc.py');
-  fs.writeFileSync(
-    svc,
-    'import signal, sys\nname = sys.argv[1]\ndef term(*_):\n    print("term " + name, flush=True)\n    sys.exit(0)\nsignal.signal(signal.SIGTERM, term)\nprint("ready " + name, flush=True)\nwhile True:\n    signal.pause()\n',
-  );
+  fs.writeFileSync(svc, NAMED_SERVICE);
   // arangodb-docker's docker-entrypoint.sh: the temporary server serves the init step, the script ends it itself,
   // and a failed kill or wait gives up (`exit 1`): no path keeps the shell waiting for its job
   const script = [
@@ -341,10 +342,7 @@ describe('an init phase\'s temporary server: started in the background, stopped 
 describe('a set-up step every server path passes before its exec: the `help` path that ends after it ends by itself', () => {
   const dir = tempDir('pid1-passed-setup-');
   const svc = path.join(dir, 'svc.py');
-  fs.writeFileSync(
-    svc,
-    'import signal, sys\ndef term(*_):\n    print("term", flush=True)\n    sys.exit(0)\nsignal.signal(signal.SIGTERM, term)\nprint("ready", flush=True)\nwhile True:\n    signal.pause()\n',
-  );
+  fs.writeFileSync(svc, NAMED_SERVICE);
   // apache/flink-docker's entrypoint: a config step named by a variable runs on every path, the server paths exec
   // their server after it, and `help` (the image's CMD) prints its usage and exits 0
   const script = [
@@ -355,7 +353,7 @@ describe('a set-up step every server path passes before its exec: the `help` pat
     '    echo "usage: entrypoint (server|help)"',
     '    exit 0',
     'elif [ "$1" = server ]; then',
-    `    exec python3 ${svc}`,
+    `    exec python3 ${svc} main`,
     'fi',
     'exec "$@"',
     '',

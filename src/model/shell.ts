@@ -288,6 +288,30 @@ function commandsIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Set<
   return out;
 }
 
+/**
+ * What `kill`'s arguments (after the command name) send, and where its operands start: the leading options `-HUP`,
+ * `-s HUP`, `-n 1`, `--signal HUP`, `-1` name the signal (SIGTERM when none does); `--` ends them.
+ */
+function killArgs(args: readonly string[]): { signal: string; operandsFrom: number } {
+  let raw = 'TERM';
+  let i = 0;
+  for (; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--') {
+      i++;
+      break;
+    }
+    if (!a.startsWith('-')) break;
+    if (a === '-s' || a === '-n' || a === '--signal') raw = args[++i] ?? 'TERM';
+    else raw = a.slice(1);
+  }
+  const name = raw.toUpperCase().replace(/^SIG/, '');
+  const signal = /^\d+$/.test(name)
+    ? (({ 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 9: 'SIGKILL', 10: 'SIGUSR1', 12: 'SIGUSR2', 15: 'SIGTERM' } as Record<string, string>)[name] ?? `signal ${name}`)
+    : `SIG${name}`;
+  return { signal, operandsFrom: i };
+}
+
 /** The signal the first `kill` in a piece of shell sends (following the script's functions): `-HUP`, `-s HUP`, `-1`. */
 function killSignalIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Set<string> = new Set()): string | undefined {
   let found: string | undefined;
@@ -296,15 +320,11 @@ function killSignalIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Se
     if (n.type === 'command') {
       const w = firstWord(n);
       if (w === 'kill') {
-        const words = wordsOf(n)
-          .slice(1)
-          .map((x) => x.literal ?? x.text);
-        const opt = words.findIndex((x) => x.startsWith('-') && x !== '--');
-        const raw = opt < 0 ? 'TERM' : words[opt] === '-s' || words[opt] === '-n' ? (words[opt + 1] ?? 'TERM') : (words[opt] as string).slice(1);
-        const name = raw.toUpperCase().replace(/^SIG/, '');
-        found = /^\d+$/.test(name)
-          ? (({ 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 9: 'SIGKILL', 10: 'SIGUSR1', 12: 'SIGUSR2', 15: 'SIGTERM' } as Record<string, string>)[name] ?? `signal ${name}`)
-          : `SIG${name}`;
+        found = killArgs(
+          wordsOf(n)
+            .slice(1)
+            .map((x) => x.literal ?? x.text),
+        ).signal;
         return;
       }
       const body = w !== undefined ? functions.get(w) : undefined;
@@ -327,7 +347,7 @@ function killSignalIn(root: Node, functions: ReadonlyMap<string, Node>, seen: Se
 const CONDITIONAL = new Set(['list', 'if_statement', 'elif_clause', 'while_statement', 'until_statement', 'for_statement', 'c_style_for_statement', 'negated_command', 'pipeline', 'case_statement']);
 
 /** Signals whose default action ends a process: the ones a script sends its job to end it. */
-const ENDING_SIGNALS = new Set(['TERM', 'INT', 'QUIT', 'KILL', '15', '2', '3', '9']);
+const ENDING_SIGNALS = new Set(['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGKILL']);
 
 /**
  * `kill [-s SIG | -SIG] "$pid"` ends the script's background job: a signal that ends a process by default, sent to a
@@ -335,20 +355,9 @@ const ENDING_SIGNALS = new Set(['TERM', 'INT', 'QUIT', 'KILL', '15', '2', '3', '
  * probe), not a PID read from a file.
  */
 function killEndsJob(args: readonly Word[], jobPids: ReadonlySet<string>): boolean {
-  let signal = 'TERM';
-  let i = 0;
-  for (; i < args.length; i++) {
-    const a = args[i]?.literal ?? args[i]?.text ?? '';
-    if (a === '--') {
-      i++;
-      break;
-    }
-    if (!a.startsWith('-')) break;
-    if (a === '-s' || a === '-n' || a === '--signal') signal = args[++i]?.literal ?? '';
-    else signal = a.slice(1);
-  }
-  const operands = args.slice(i);
-  if (!ENDING_SIGNALS.has(signal.toUpperCase().replace(/^SIG/, '')) || operands.length === 0) return false;
+  const { signal, operandsFrom } = killArgs(args.map((w) => w.literal ?? w.text));
+  const operands = args.slice(operandsFrom);
+  if (!ENDING_SIGNALS.has(signal) || operands.length === 0) return false;
   return operands.every((w) => {
     const v = /^"?\$(?:(!)|\{?([A-Za-z_][A-Za-z0-9_]*)\}?)"?$/.exec(w.text);
     return v ? v[1] !== undefined || jobPids.has(v[2] as string) : /^%(?:%|\+|1)$/.test(w.text);

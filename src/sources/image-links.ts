@@ -24,6 +24,20 @@ import { BUILD_VALUE_FLAGS } from './shell-builds.js';
 import { displayPath } from '../document/document.js';
 import { unparsedKind } from './kubernetes/pods.js';
 import { entries, get, items, parseYamlStream, scalarString, type YamlDoc, type YNode } from './yaml.js';
+import type { SourceOptions } from './launch.js';
+
+/**
+ * The options a linked Dockerfile is read with: the context, target and build args its declared build gives (build args
+ * given to pid1 itself win), over the options of the file that named the image.
+ */
+export function linkedBuildOptions(opts: SourceOptions, link: ImageLink): SourceOptions {
+  return {
+    ...opts,
+    context: link.context,
+    ...(link.target ? { target: link.target } : { target: undefined }),
+    ...(link.buildArgs ? { buildArgs: { ...link.buildArgs, ...opts.buildArgs } } : {}),
+  };
+}
 
 export interface ImageLink {
   /** Absolute path of the Dockerfile. */
@@ -641,14 +655,16 @@ export class ImageLinker {
     if (!n.last || image.includes('$')) return {};
     // a build the repository declares for exactly this image
     let declared = (this.declaredByLast().get(n.last.toLowerCase()) ?? []).filter((d) => declaredMatches(d, n.repo));
-    let distinct = new Map(declared.map((d) => [`${d.dockerfile}#${d.target ?? ''}`, d]));
+    // the builds told apart by Dockerfile and target (one build declared in several files is one build)
+    const distinctOf = (ds: readonly Declared[]): Map<string, Declared> => new Map(ds.map((d) => [`${d.dockerfile}#${d.target ?? ''}`, d]));
+    let distinct = distinctOf(declared);
     if (distinct.size > 1) {
       // one image, a Dockerfile per tag (`t5-model-serving:client-app`, `t5-model-serving:serving`): the tag decides
       const tag = parseImageRef(image).tag;
       const byTag = declared.filter((d) => d.tag === tag);
       if (new Set(byTag.map((d) => `${d.dockerfile}#${d.target ?? ''}`)).size === 1) {
         declared = byTag;
-        distinct = new Map(declared.map((d) => [`${d.dockerfile}#${d.target ?? ''}`, d]));
+        distinct = distinctOf(declared);
       }
     }
     if (distinct.size > 1 && from !== undefined) {
@@ -666,7 +682,7 @@ export class ImageLinker {
       const top = scored.filter((x) => x.n === best);
       if (top.length === 1 && best > path.resolve(this.root).split(path.sep).length) {
         declared = [(top[0] as { d: Declared }).d];
-        distinct = new Map(declared.map((d) => [`${d.dockerfile}#${d.target ?? ''}`, d]));
+        distinct = distinctOf(declared);
       }
     }
     if (distinct.size === 1) {

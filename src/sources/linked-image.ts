@@ -6,7 +6,7 @@ import { displayPath, type Span } from '../document/document.js';
 import { problemNote, type DocumentStore } from '../document/store.js';
 import { lintDockerfileSource } from './dockerfile/launch.js';
 import { imageConfigFromDockerfile, imageConfigFromRef, type ImageConfig } from './image-config.js';
-import type { ImageLinker } from './image-links.js';
+import { type ImageLinker, linkedBuildOptions } from './image-links.js';
 import type { SourceOptions } from './launch.js';
 
 /**
@@ -23,12 +23,7 @@ export function linkedImageConfig(image: string, where: Span, store: DocumentSto
       return cfg;
     }
     // the context the build declares (`docker build -f sub/Dockerfile .` in a script), else the one the Dockerfile's own lint finds
-    const res = lintDockerfileSource(d, store, {
-      ...opts,
-      context: r.link.context,
-      ...(r.link.target ? { target: r.link.target } : { target: undefined }),
-      ...(r.link.buildArgs ? { buildArgs: { ...r.link.buildArgs, ...opts.buildArgs } } : {}),
-    });
+    const res = lintDockerfileSource(d, store, linkedBuildOptions(opts, r.link));
     const l = res.launches.find((x) => x.target);
     return l && l.kind === 'dockerfile' ? imageConfigFromDockerfile(l, `image ${image} built from ${d.file} (${r.link.how})`) : imageConfigFromRef(image, where, opts);
   }

@@ -376,10 +376,9 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
         ? `${partial.api}: ${partial.note}`
         : `nothing in ${shown(files)} installs a ${stop} handler${libraries}`;
   // Go ends at once on the signal (status 2), and Node where the default action applies (below PID 1): a loss for a
-  // server, nothing lost for a program that serves nothing. (a handler for other signals is a shutdown the program
-  // wants: SIGTERM skipping it is a loss)
-  // a handler only for signals that ask a running program to reload or report (SIGHUP, SIGUSR1, SIGUSR2) is no shutdown
-  // the stop skips: a loop that reloads its file on SIGHUP still has nothing in flight (skaffold's lifecycle-hooks example)
+  // server, nothing lost for a program that serves nothing. A handler for another stop signal is a shutdown the program
+  // wants, which SIGTERM skips (a loss); one only for signals that ask it to reload or report (SIGHUP, SIGUSR1, SIGUSR2)
+  // is not: a loop that reloads its file on SIGHUP still has nothing in flight (skaffold's lifecycle-hooks example)
   const shutdown = other !== undefined && (other.signals === 'all' || (other.signals ?? []).some((x) => !RELOAD_SIGNALS.has(x)));
   if ((language === 'go' || jsOwnOnly) && !serves && !server && !shutdown && !partial)
     return {

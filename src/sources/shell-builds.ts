@@ -75,7 +75,6 @@ export const BUILD_VALUE_FLAGS: ReadonlySet<string> = new Set([
   '-v',
 ]);
 
-/** `docker build` and its kin: the words after it, or undefined when the command is no image build. */
 /**
  * `gcloud builds submit --tag IMAGE [SOURCE]` builds SOURCE's Dockerfile (default: the working directory) and tags it
  * (cloud.google.com/sdk/gcloud/reference/builds/submit); these of its flags take a value. `--pack` builds with
@@ -138,11 +137,6 @@ function gcloudSubmit(words: readonly Node[], env: Readonly<Record<string, strin
  * none is given), or undefined when the command is no image build.
  */
 function buildArgs(words: readonly Node[], env: Readonly<Record<string, string>>): { words: Node[]; defaultContext?: boolean } | undefined {
-  const found = buildWords(words, env);
-  return found && !Array.isArray(found) ? found : found ? { words: found } : undefined;
-}
-
-function buildWords(words: readonly Node[], env: Readonly<Record<string, string>>): Node[] | { words: Node[]; defaultContext: boolean } | undefined {
   let i = 0;
   // wrappers that run the build themselves
   while (i < words.length && /^(sudo|time|exec|command|nice)$/.test(literalOf(words[i] as Node, env) ?? '')) i++;
@@ -150,16 +144,16 @@ function buildWords(words: readonly Node[], env: Readonly<Record<string, string>
   if (i >= words.length) return undefined;
   const name = path.basename(literalOf(words[i] as Node, env) ?? '');
   const sub = (k: number): string | undefined => (words[i + k] ? literalOf(words[i + k] as Node, env) : undefined);
-  if (name === 'buildah') return sub(1) === 'bud' || sub(1) === 'build' ? words.slice(i + 2) : undefined;
+  if (name === 'buildah') return sub(1) === 'bud' || sub(1) === 'build' ? { words: words.slice(i + 2) } : undefined;
   // IBM Cloud Container Registry: `ibmcloud cr build [--file F] --tag IMAGE DIRECTORY` (docker build's options)
-  if (name === 'ibmcloud') return sub(1) === 'cr' && sub(2) === 'build' ? words.slice(i + 3) : undefined;
+  if (name === 'ibmcloud') return sub(1) === 'cr' && sub(2) === 'build' ? { words: words.slice(i + 3) } : undefined;
   if (name === 'gcloud') {
     const g = sub(1) === 'alpha' || sub(1) === 'beta' ? 1 : 0;
     return sub(1 + g) === 'builds' && sub(2 + g) === 'submit' ? gcloudSubmit(words.slice(i + 3 + g), env) : undefined;
   }
   if (name !== 'docker' && name !== 'podman') return undefined;
-  if (sub(1) === 'build') return words.slice(i + 2);
-  if ((sub(1) === 'buildx' || sub(1) === 'image') && sub(2) === 'build') return words.slice(i + 3);
+  if (sub(1) === 'build') return { words: words.slice(i + 2) };
+  if ((sub(1) === 'buildx' || sub(1) === 'image') && sub(2) === 'build') return { words: words.slice(i + 3) };
   return undefined;
 }
 

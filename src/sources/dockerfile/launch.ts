@@ -11,7 +11,7 @@ import { catalogueById } from '../../model/catalogue.js';
 import { chainFromArgv, predictStop, uncatchableChain, type ChainOptions, type SourceVerdict, type StopPrediction } from '../../model/launch.js';
 import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ProbedImage, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
-import { type ImageLink, linkerFor } from '../image-links.js';
+import { type ImageLink, linkedBuildOptions, linkerFor } from '../image-links.js';
 import { baseImageDefaultCmd, baseImageStopSignal } from '../image-config.js';
 import { copiedFrom, filesOfRuns, type RunFiles } from './run-written.js';
 import { isWindowsImage, ownRegistry, parseImageRef, shellOfImage, WINDOWS_NOTE } from '../images.js';
@@ -400,11 +400,6 @@ export function usesShell(l: Launch): boolean {
 /** How far above its Dockerfile a build context is looked for (`docker build -f deploy/docker/Dockerfile .`; Katib builds its trial images 4 levels down). */
 const CONTEXT_LEVELS = 6;
 
-/**
- * The build context when none is given and the Dockerfile's own directory cannot be it: not every file its COPY/ADD
- * instructions name (literally) is there, and every one of them is in a directory above it, inside the tree pid1 was
- * given (the `docker build -f sub/Dockerfile .` layout of monorepos). The nearest such directory.
- */
 /** Whether `dir/rel`, its links resolved, is still inside `dir` (also resolved). */
 function insideReal(dir: string, rel: string): boolean {
   try {
@@ -416,6 +411,11 @@ function insideReal(dir: string, rel: string): boolean {
   }
 }
 
+/**
+ * The build context when none is given and the Dockerfile's own directory cannot be it: not every file its COPY/ADD
+ * instructions name (literally) is there, and every one of them is in a directory above it, inside the tree pid1 was
+ * given (the `docker build -f sub/Dockerfile .` layout of monorepos). The nearest such directory.
+ */
 function contextAbove(dockerfile: string, stages: readonly Stage[], store: DocumentStore): string | undefined {
   const named = new Set<string>();
   for (const st of stages)
@@ -476,12 +476,7 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
     if (!base) continue;
     readingAsBase.add(link.dockerfile);
     try {
-      const res = lintDockerfileSource(base, store, {
-        ...opts,
-        context: link.context,
-        ...(link.target ? { target: link.target } : { target: undefined }),
-        ...(link.buildArgs ? { buildArgs: { ...link.buildArgs, ...opts.buildArgs } } : {}),
-      });
+      const res = lintDockerfileSource(base, store, linkedBuildOptions(opts, link));
       const l = res.launches.find((x) => x.target && x.kind === 'dockerfile') as DockerfileLaunch | undefined;
       if (!l) continue;
       const readFile = l.readScript;
