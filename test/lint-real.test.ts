@@ -266,3 +266,28 @@ test('lint verdicts on scripts match real stops in PID namespaces', { timeout: 3
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// The builder resolves symlinks within the build context (moby's FollowSymlinkInScope): a build of debian/ cannot
+// copy scripts/ through debian/scripts -> ../scripts, a build of the directory above can. lint reads the latter
+// (dockerfile/launch.ts contextAbove); passbolt_docker's layout.
+test('docker build: COPY through a symlink out of the context fails; from the directory above it copies', async (t) => {
+  if (!requireDocker(t)) return;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-ctx-link-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'debian'));
+    fs.mkdirSync(path.join(dir, 'scripts'));
+    fs.writeFileSync(path.join(dir, 'debian', 'Dockerfile'), 'FROM scratch\nCOPY scripts/entrypoint.sh /entrypoint.sh\n');
+    fs.writeFileSync(path.join(dir, 'scripts', 'entrypoint.sh'), '#!/bin/sh\nexec svc\n');
+    fs.symlinkSync('../scripts', path.join(dir, 'debian', 'scripts'));
+    const env = { ...process.env, DOCKER_BUILDKIT: '0' };
+    const tag = `pid1-ctx-link-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    trackImage(`${tag}:own`);
+    trackImage(`${tag}:above`);
+    const own = await run('docker', ['build', '-q', '-t', `${tag}:own`, path.join(dir, 'debian')], { env });
+    assert.notEqual(own.code, 0, 'a build of debian/ copied through the link out of it');
+    const above = await run('docker', ['build', '-q', '-t', `${tag}:above`, '-f', path.join(dir, 'debian', 'Dockerfile'), dir], { env });
+    assert.equal(above.code, 0, `docker build from the directory above: ${above.stderr}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

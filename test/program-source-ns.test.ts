@@ -181,3 +181,12 @@ test('a Python program whose argparse requires an argument, run with none: pid1 
     await serving.destroy();
   }
 });
+
+test("node loads an entry file with no extension as the program (`node ./bin/www`, Node's LOAD_AS_FILE)", async () => {
+  const dir = path.join(DIR, 'www-app');
+  fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'bin', 'www'), "#!/usr/bin/env node\nconsole.log('www loaded');\n");
+  fs.writeFileSync(path.join(dir, 'bin', 'www.js'), "console.log('www.js loaded');\n");
+  const out = execFileSync(process.execPath, ['./bin/www'], { cwd: dir, encoding: 'utf8' });
+  assert.match(out, /^www loaded/, 'node ran the file itself, before www.js');
+});

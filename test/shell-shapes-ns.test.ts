@@ -387,3 +387,22 @@ describe('a set-up step every server path passes before its exec: the `help` pat
     });
   }
 });
+
+describe("openssl's key and certificate commands end by themselves (the model reads them as instant)", () => {
+  const dir = tempDir('pid1-openssl-');
+  // cp-all-in-one's init_certificates.sh: a key pair, its public half, permissions
+  const script = `#!/bin/sh\nset -e\nopenssl genrsa -out ${dir}/key.pem 2048\nopenssl rsa -in ${dir}/key.pem -pubout -out ${dir}/pub.pem\nopenssl req -x509 -new -key ${dir}/key.pem -subj /CN=t -days 1 -out ${dir}/cert.pem\nchmod 644 ${dir}/key.pem ${dir}/pub.pem\n`;
+  const file = path.join(dir, 'init.sh');
+  fs.writeFileSync(file, script, { mode: 0o755 });
+  it('dash: the script ends with status 0 as PID 1 of a fresh namespace, and the model has nothing to stop', async () => {
+    const ns = await startNamespace(['dash', file]);
+    try {
+      assert.ok(await endsWithin(ns.exited, 30_000), 'the set-up did not end by itself');
+      assert.equal((await ns.exited).code, 0, ns.output());
+    } finally {
+      await ns.destroy();
+    }
+    assert.ok(fs.existsSync(path.join(dir, 'cert.pem')));
+    assert.deepEqual(chainFromArgv(['dash', file], { sh: 'dash', readScript: (p) => (p === file ? script : undefined) }).processes, []);
+  });
+});
