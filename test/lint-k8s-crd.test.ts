@@ -882,10 +882,10 @@ const GO_SERVER = 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go bui
 const GO_MAIN = 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", nil)\n}\n';
 
 describe('builds that cloud CLIs and skaffold declare', () => {
-  it("a README's `gcloud builds submit --tag IMAGE` (source: the working directory) and `ibmcloud cr build --tag IMAGE DIR` link their images", async () => {
+  it("a README's `gcloud builds submit --tag=IMAGE` (source: the working directory; an expansion in the flag's value) and `ibmcloud cr build --tag IMAGE DIR` link their images", async () => {
     const dir = repo({
       '.git/HEAD': 'ref: refs/heads/main\n',
-      'hello/README.md': '```sh\ngcloud builds submit --region us-central1 --tag gcr.io/$PROJECT/hello-run\n```\n',
+      'hello/README.md': '```sh\ngcloud builds submit --region us-central1 --tag=gcr.io/${PROJECT}/hello-run\n```\n',
       'hello/Dockerfile': GO_SERVER,
       'hello/main.go': GO_MAIN,
       'hello/go.mod': 'module example.com/hello\n\ngo 1.22\n',

@@ -437,6 +437,13 @@ const GO: Case[] = [
     verdict: 'unknown',
     reason: /kratos/,
   },
+  // weaveworks/common's server.New installs signals.NewHandler, whose Loop stops the server on SIGINT or SIGTERM (grafana/tns)
+  {
+    name: 'a weaveworks/common server keeps the verdict open',
+    files: { 'main.go': 'package main\n\nimport "github.com/weaveworks/common/server"\n\nfunc main() {\n\ts, _ := server.New(server.Config{})\n\tdefer s.Shutdown()\n\ts.Run()\n}\n' },
+    verdict: 'unknown',
+    reason: /weaveworks/,
+  },
   {
     name: 'a Go one-shot that serves nothing loses nothing when the runtime exits at once',
     files: { 'main.go': 'package main\n\nimport (\n\t"fmt"\n\t"github.com/acme/metrics"\n)\n\nfunc main() {\n\tfmt.Println(metrics.Send("x", 1))\n}\n' },

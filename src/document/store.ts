@@ -262,6 +262,47 @@ export class DocumentStore {
     return v;
   }
 
+  private readonly reals = new Map<string, string | null>();
+
+  /** A path with its links resolved, asked once per run (null when it cannot be resolved: missing, a loop). */
+  realPath(absPath: string): string | null {
+    let v = this.reals.get(absPath);
+    if (v === undefined) {
+      try {
+        v = fs.realpathSync.native(absPath);
+      } catch {
+        v = null;
+      }
+      this.reals.set(absPath, v);
+    }
+    return v;
+  }
+
+  /**
+   * Whether the listings already read say that no part of `rel` below `dir` is a symlink (so `dir/rel` resolves
+   * inside `dir` with no realpath); false when a part is a link or some listing is not at hand.
+   */
+  linkFreeBelow(dir: string, rel: string): boolean {
+    let at = dir;
+    for (const part of rel.split('/')) {
+      const e = this.entryIn(at, part);
+      if (!e || e.isSymbolicLink()) return false;
+      at = path.join(at, part);
+    }
+    return true;
+  }
+
+  private entryIn(dir: string, name: string): fs.Dirent | undefined {
+    const list = this.dirents.get(dir);
+    if (!list) return undefined;
+    let names = this.byName.get(dir);
+    if (!names) {
+      names = new Map(list.map((e) => [e.name, e]));
+      this.byName.set(dir, names);
+    }
+    return names.get(name);
+  }
+
   private readonly byName = new Map<string, Map<string, fs.Dirent>>();
 
   /**
@@ -271,15 +312,7 @@ export class DocumentStore {
    */
   private listedType(abs: string): 'dir' | 'file' | 'none' | undefined {
     if (resolvedPath(abs) !== abs) return undefined;
-    const dir = path.dirname(abs);
-    const list = this.dirents.get(dir);
-    if (!list) return undefined;
-    let names = this.byName.get(dir);
-    if (!names) {
-      names = new Map(list.map((e) => [e.name, e]));
-      this.byName.set(dir, names);
-    }
-    const e = names.get(path.basename(abs));
+    const e = this.entryIn(path.dirname(abs), path.basename(abs));
     if (!e || e.isSymbolicLink()) return undefined;
     return e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'none';
   }

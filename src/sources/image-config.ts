@@ -112,9 +112,10 @@ function knownCmd(image: string): string[] | undefined {
   if (official === 'php') return /fpm/.test(tag) ? ['php-fpm'] : /apache/.test(tag) ? ['apache2-foreground'] : ['php', '-a'];
   // golang, rust and gcc set no CMD: their Debian base's `bash`, or Alpine's `/bin/sh`.
   if (official === 'golang' || official === 'rust' || official === 'gcc') return /alpine/.test(tag) ? ['/bin/sh'] : ['bash'];
-  // docker-library/openjdk: CMD ["jshell"], the REPL that came with Java 9 (JEP 222); the Java 8 images set
-  // none, so their base's runs: Debian's `bash`, Alpine's `/bin/sh`.
-  if (official === 'openjdk') return /^8(u\d*)?([-.]|$)/.test(tag) ? (/alpine/.test(tag) ? ['/bin/sh'] : ['bash']) : ['jshell'];
+  // docker-library/openjdk: CMD ["jshell"], the REPL that came with Java 9 (JEP 222), in the JDK images only; the
+  // Java 8 and the JRE images (no jshell: `openjdk:11-jre-slim` has Default Command ["bash"]) set none, so their
+  // base's runs: Debian's `bash`, Alpine's `/bin/sh`.
+  if (official === 'openjdk') return /^8(u\d*)?([-.]|$)|(^|[-.])jre([-.]|$)/.test(tag) ? (/alpine/.test(tag) ? ['/bin/sh'] : ['bash']) : ['jshell'];
   return IMAGE_CMD[full] ?? (official !== undefined ? IMAGE_CMD[official] : undefined);
 }
 

@@ -109,7 +109,8 @@ function gcloudSubmit(words: readonly Node[], env: Readonly<Record<string, strin
   let source = false;
   for (let i = 0; i < words.length; i++) {
     const w = words[i] as Node;
-    const flag = literalOf(w, env) ?? '';
+    // a flag with an expansion in its value (`--tag=${REGION}-docker.pkg.dev/...`) is still that flag
+    const flag = literalOf(w, env) ?? (w.text.startsWith('-') ? w.text : '');
     if (flag === '--pack' || flag.startsWith('--pack=')) return undefined;
     if (flag === '--tag' || flag === '-t') {
       const v = words[++i];
@@ -309,7 +310,9 @@ function parseBuild(
   let contextWord: Node | undefined;
   for (let i = 0; i < args.length; i++) {
     const w = args[i] as Node;
-    const flag = literalOf(w, env) ?? '';
+    // a flag whose value has an expansion (`--tag=${REGISTRY}/app`) is read as written, the expansion kept as `${VAR}`
+    const written = pattern(w, env, isSelfDir) ?? '';
+    const flag = literalOf(w, env) ?? (written.startsWith('-') ? written : '');
     // `-t NAME`, `--tag NAME`, `--tag=NAME`, `-tNAME`: the value is the next word, or the rest of this one
     const optionValue = (long: string, short?: string): Node | string | undefined => {
       if (flag === long || (short && flag === short)) return args[++i];
@@ -330,7 +333,7 @@ function parseBuild(
     }
     const tg = optionValue('--target');
     if (tg !== undefined) {
-      target = typeof tg === 'string' ? tg : literalOf(tg, env);
+      target = typeof tg === 'string' ? (tg.includes('$') ? undefined : tg) : literalOf(tg, env);
       if (target === undefined) return undefined; // a stage the script computes: which one is not known
       continue;
     }

@@ -63,6 +63,8 @@ const GO: readonly string[] = [
   'github.com/hashicorp/vault',
   'github.com/prometheus/prometheus',
   'github.com/grafana/dskit', // services.Manager with signal handlers
+  'github.com/weaveworks/common/server', // server.New installs signals.NewHandler: SIGINT/SIGTERM stop the server
+  'github.com/weaveworks/common/signals', // Handler.Loop: on SIGINT or SIGTERM it stops its receivers
   'github.com/hibiken/asynq', // Server.Run waits for SIGTERM/SIGINT
   'github.com/RichardKnop/machinery',
   'github.com/gocraft/work',

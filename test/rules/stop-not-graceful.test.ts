@@ -60,6 +60,8 @@ ruleTester(rule, {
     },
     // an ARG with no default that is the whole image name stays unknown: only a leading registry prefix is taken as unset
     { name: 'FROM ${BASE} with ARG BASE and no default: the image is not known, nothing is certain', dockerfile: 'ARG BASE\nFROM ${BASE}\nRUN apt-get update\n' },
+    // python's tags differ in their base (Debian, Alpine): an unknown tag decides nothing
+    { name: 'FROM python:${PY} with ARG PY and no default: the tag decides the base, nothing is certain', dockerfile: 'ARG PY\nFROM python:${PY}\nRUN pip install flask\n' },
     // busybox su (Alpine) execs the shell, and ash -c execs a single command: the service is PID 1 (wrappers-ns.test.ts)
     { name: 'busybox su on Alpine execs: redis-server is PID 1', dockerfile: 'FROM alpine:3.20\nRUN apk add redis\nCMD ["su", "-s", "/bin/sh", "-c", "redis-server", "redis"]\n' },
   ],
@@ -121,6 +123,18 @@ ruleTester(rule, {
       name: 'no CMD on openjdk:8: the Debian base image runs bash',
       dockerfile: 'FROM openjdk:8\nRUN apt-get update && apt-get install -y scala\n',
       errors: [{ severity: 'error', line: 1, message: /PID 1: bash/ }],
+    },
+    {
+      // jshell is the JDK's: the JRE images set no CMD either (openjdk:11-jre-slim's Default Command is ["bash"])
+      name: 'no CMD on openjdk:10.0.2-jre-slim: the Debian base image runs bash',
+      dockerfile: 'FROM openjdk:10.0.2-jre-slim\n',
+      errors: [{ severity: 'error', line: 1, message: /PID 1: bash/ }],
+    },
+    {
+      // every alpine tag has CMD ["/bin/sh"] and busybox ash: an unset version ARG leaves that the same
+      name: 'no CMD on alpine:${VERSION} with ARG VERSION and no default: ash at its prompt, whatever the tag',
+      dockerfile: 'ARG VERSION\nFROM --platform=${TARGETPLATFORM} alpine:${VERSION}\nRUN apk add --no-cache openssh-client\n',
+      errors: [{ severity: 'error', line: 2, message: /PID 1: ash, service: ash/ }],
     },
     {
       name: 'no CMD on debian: bash, interactive, as PID 1',

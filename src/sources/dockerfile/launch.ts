@@ -2,7 +2,6 @@
  * A Dockerfile stage's launch: ENTRYPOINT + CMD as the runtime execs them, the scripts they run (found
  * through COPY/ADD in the build context, other stages or heredocs), and the predicted stop.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { displayPath, type Document, type Origin } from '../../document/document.js';
 import type { DocumentStore } from '../../document/store.js';
@@ -401,14 +400,11 @@ export function usesShell(l: Launch): boolean {
 const CONTEXT_LEVELS = 6;
 
 /** Whether `dir/rel`, its links resolved, is still inside `dir` (also resolved). */
-function insideReal(dir: string, rel: string): boolean {
-  try {
-    const root = fs.realpathSync(dir);
-    const real = fs.realpathSync(path.join(dir, rel));
-    return real === root || real.startsWith(`${root}${path.sep}`);
-  } catch {
-    return false;
-  }
+function insideReal(dir: string, rel: string, store: DocumentStore): boolean {
+  if (store.linkFreeBelow(dir, rel)) return true;
+  const root = store.realPath(dir);
+  const real = store.realPath(path.join(dir, rel));
+  return root !== null && real !== null && (real === root || real.startsWith(`${root}${path.sep}`));
 }
 
 /**
@@ -431,7 +427,7 @@ function contextAbove(dockerfile: string, stages: readonly Stage[], store: Docum
   const own = path.dirname(dockerfile);
   // present inside `dir`: a symlink that leads out of it (passbolt's debian/conf -> ../conf) is not what a build of `dir`
   // copies (the builder resolves links within the context), so the files are the parent's and the context is above
-  const has = (dir: string, rel: string): boolean => store.typeOf(path.join(dir, rel)) !== 'none' && insideReal(dir, rel);
+  const has = (dir: string, rel: string): boolean => store.typeOf(path.join(dir, rel)) !== 'none' && insideReal(dir, rel, store);
   // the Dockerfile's own directory when it has every file named (php/5/ has `root` but not `5/root` or `5/entrypoint.sh`:
   // wenerme's php/5/Dockerfile is built from php/)
   if ([...named].every((rel) => has(own, rel))) return undefined;

@@ -175,7 +175,7 @@ export function parseDockerfile(doc: Document, opts: SourceOptions = {}): { mode
       if (!imageWord) return err(ins.keywordStart, 'FROM requires an image');
       if (words.length === 2 || words.length > 3 || (words.length === 3 && (words[1]?.raw ?? '').toLowerCase() !== 'as'))
         return err(ins.keywordStart, `FROM: expected "FROM image [AS name]", got "${excerpt(a, 40)}"`);
-      const expanded = expandWord(imageWord.raw, registryPrefixUnset(imageWord.raw, globalArgs), esc);
+      const expanded = tagOfAnyValue(imageWord.raw, expandWord(imageWord.raw, registryPrefixUnset(imageWord.raw, globalArgs), esc));
       const name = words[2]?.raw.toLowerCase();
       const parent = byName.get(expanded.value.toLowerCase());
       const imageSpan = span(doc, ins.args.at(imageWord.start), ins.args.endAt(imageWord.end));
@@ -255,6 +255,21 @@ function registryPrefixUnset(raw: string, args: Map<string, string | undefined>)
   for (const k of unset) out.set(k, '');
   return out;
 }
+
+/**
+ * `FROM alpine:${VERSION}` with `ARG VERSION` and no default: the tag is unknown, but every tag of alpine, busybox,
+ * debian and ubuntu has the same /bin/sh and CMD (docker-library's Dockerfiles), so the image's own name stands
+ * for it (as docker would build it with whichever version is passed).
+ */
+function tagOfAnyValue(raw: string, expanded: { value: string; complete: boolean }): { value: string; complete: boolean } {
+  if (expanded.complete) return expanded;
+  const m = /^([a-z0-9][a-z0-9._/-]*):\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$/.exec(raw);
+  if (!m || !TAG_INDEPENDENT.has((m[1] as string).replace(/^(docker\.io\/)?(library\/)?/, ''))) return expanded;
+  return { value: m[1] as string, complete: true };
+}
+
+/** Official images whose every tag has the same /bin/sh family and CMD. */
+const TAG_INDEPENDENT = new Set(['alpine', 'busybox', 'debian', 'ubuntu']);
 
 function familyOf(image: string, complete: boolean, where: Span, opts: SourceOptions): ShellFact {
   if (!complete) return { family: 'unknown', how: `the base image "${image}" depends on a build argument with no default`, image, span: where };
