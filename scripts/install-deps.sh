@@ -9,7 +9,7 @@ packages=(docker.io docker-compose busybox-static tini dumb-init catatonit gcc l
   # Real programs for the catalogue of PID 1 behaviour (test/catalogue-ns.test.ts) and the Python image
   # of test/program-source-docker.test.ts; the larger ones (JVM, Go, Ruby, PHP, databases) run where
   # installed and are skipped otherwise.
-  python3 procps nginx-light haproxy redis-server cron supervisor gunicorn python3-uvicorn python3-flask python3-django python3-celery sudo openssl
+  python3 procps nginx-light haproxy redis-server cron supervisor gunicorn python3-uvicorn python3-flask python3-django python3-celery sudo openssl openssh-client
   uwsgi-core uwsgi-plugin-python3
   # php-fpm as a distribution packages it (daemonize at its default) as PID 1 (test/php-fpm-ns.test.ts)
   php-fpm

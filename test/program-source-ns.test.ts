@@ -182,6 +182,22 @@ test('a Python program whose argparse requires an argument, run with none: pid1 
   }
 });
 
+test('a Python script of its own code and quiet standard modules: pid1 says finishes, and python3 as PID 1 returns and exits 0 by itself', () => {
+  // marcel-dempers' python/introduction/part-3.json: rewrite a JSON file, print the names, return
+  const text =
+    'import os.path\nimport json\n\nrows = {"a": "James Baker", "b": "Ivo Galic"}\nwith open("customers.json", "w") as f:\n    f.write(json.dumps(rows))\nif os.path.isfile("customers.json"):\n    for k, v in json.loads(open("customers.json").read()).items():\n        print(k, v)\n';
+  const dir = fs.mkdtempSync(path.join(DIR, 'returns-'));
+  const file = path.join(dir, 'app.py');
+  fs.writeFileSync(file, text);
+  const read = programSourceReader((p) => (p === file ? text : undefined), dir, 'SIGTERM');
+  const python = identify(['python3', file]);
+  const verdict = read(['python3', file], python);
+  assert.equal(verdict?.verdict, 'finishes', verdict?.reason);
+  // PID 1 of a fresh namespace, run to its end (killed with the namespace after 10 s if it did not end by itself)
+  const out = execFileSync('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', '--', 'python3', 'app.py'], { cwd: dir, encoding: 'utf8', timeout: 10_000 });
+  assert.match(out, /b Ivo Galic/);
+});
+
 test("node loads an entry file with no extension as the program (`node ./bin/www`, Node's LOAD_AS_FILE)", async () => {
   const dir = path.join(DIR, 'www-app');
   fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });

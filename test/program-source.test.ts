@@ -59,7 +59,23 @@ const PY: Case[] = [
   },
   { name: 'a call statement at the top level runs something', files: { 'app.py': 'from flask import Flask\napp = Flask(__name__)\nprint("starting")\n' }, verdict: 'no-handler' },
   { name: 'an assignment that calls a function may run anything', files: { 'app.py': 'import time\nresult = time.sleep(3600)\n' }, verdict: 'no-handler' },
-  { name: 'a __main__ block runs', files: { 'app.py': 'def main():\n    pass\n\nif __name__ == "__main__":\n    main()\n' }, verdict: 'no-handler' },
+  { name: 'a __main__ block runs', files: { 'app.py': 'import time\n\ndef main():\n    time.sleep(3600)\n\nif __name__ == "__main__":\n    main()\n' }, verdict: 'no-handler' },
+  // marcel-dempers' python/introduction: prints a table, or rewrites a JSON file, and returns
+  {
+    name: 'a script of its own code and quiet standard modules that runs and returns finishes',
+    files: {
+      'app.py':
+        'import os.path\nimport json\nfrom model import Customer\n\ndef load():\n    if os.path.isfile("c.json"):\n        with open("c.json") as f:\n            return json.loads(f.read())\n    return {}\n\nfor k, v in load().items():\n    print(Customer(k, v).name())\n',
+      'model.py': 'class Customer:\n    def __init__(self, k, v):\n        self.k, self.v = k, v\n    def name(self):\n        return f"{self.k} {self.v}"\n',
+    },
+    verdict: 'finishes',
+    reason: /runs and returns .*python exits at once/,
+  },
+  { name: 'a while loop keeps a quiet script running', files: { 'app.py': 'import json\nn = 0\nwhile n >= 0:\n    n += 1\n' }, verdict: 'no-handler' },
+  { name: 'input() waits for its reader', files: { 'app.py': 'name = input("name? ")\nprint(name)\n' }, verdict: 'no-handler' },
+  { name: 'os.system runs a child and waits for it', files: { 'app.py': 'import os\nos.system("sleep 3600")\n' }, verdict: 'no-handler' },
+  { name: 'a module that may block (time) keeps the script from being one that returns', files: { 'app.py': 'import time\nprint(time.time())\n' }, verdict: 'no-handler' },
+  { name: 'an import pid1 cannot read keeps the script from being one that returns', files: { 'app.py': 'import worker\nprint("x")\n' }, verdict: 'no-handler' },
   { name: 'a local import may run a server when imported', files: { 'app.py': 'import server\n', 'server.py': 'import time\nwhile True:\n    time.sleep(1)\n' }, verdict: 'no-handler' },
   {
     name: 'signal.signal(signal.SIGTERM, h)',

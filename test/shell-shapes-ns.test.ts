@@ -388,10 +388,11 @@ describe('a set-up step every server path passes before its exec: the `help` pat
   }
 });
 
-describe("openssl's key and certificate commands end by themselves (the model reads them as instant)", () => {
+describe("openssl's key, certificate and cipher commands, ssh-keygen -f and rm of named files end by themselves (the model reads them as instant)", () => {
   const dir = tempDir('pid1-openssl-');
   // cp-all-in-one's init_certificates.sh: a key pair, its public half, permissions
-  const script = `#!/bin/sh\nset -e\nopenssl genrsa -out ${dir}/key.pem 2048\nopenssl rsa -in ${dir}/key.pem -pubout -out ${dir}/pub.pem\nopenssl req -x509 -new -key ${dir}/key.pem -subj /CN=t -days 1 -out ${dir}/cert.pem\nchmod 644 ${dir}/key.pem ${dir}/pub.pem\n`;
+  // then Magnitus-'s ssh-encrypt: ssh-keygen -e, openssl rand, a cipher named as the command, rsautl, rm of named files
+  const script = `#!/bin/sh\nset -e\nopenssl genrsa -out ${dir}/key.pem 2048\nopenssl rsa -in ${dir}/key.pem -pubout -out ${dir}/pub.pem\nopenssl req -x509 -new -key ${dir}/key.pem -subj /CN=t -days 1 -out ${dir}/cert.pem\nchmod 644 ${dir}/key.pem ${dir}/pub.pem\nssh-keygen -q -t rsa -b 2048 -N "" -f ${dir}/id\nssh-keygen -f ${dir}/id.pub -e -m PKCS8 > ${dir}/id.pem.pub\nopenssl rand -out ${dir}/sym 32\necho secret > ${dir}/f.txt\nopenssl aes-256-cbc -md sha512 -pbkdf2 -iter 1000 -salt -in ${dir}/f.txt -out ${dir}/f.enc -pass file:${dir}/sym\nopenssl rsautl -encrypt -pubin -inkey ${dir}/id.pem.pub -in ${dir}/sym -out ${dir}/sym.enc\nrm ${dir}/f.txt\nrm ${dir}/sym\n`;
   const file = path.join(dir, 'init.sh');
   fs.writeFileSync(file, script, { mode: 0o755 });
   it('dash: the script ends with status 0 as PID 1 of a fresh namespace, and the model has nothing to stop', async () => {
@@ -403,6 +404,7 @@ describe("openssl's key and certificate commands end by themselves (the model re
       await ns.destroy();
     }
     assert.ok(fs.existsSync(path.join(dir, 'cert.pem')));
+    assert.ok(fs.existsSync(path.join(dir, 'sym.enc')) && !fs.existsSync(path.join(dir, 'sym')));
     assert.deepEqual(chainFromArgv(['dash', file], { sh: 'dash', readScript: (p) => (p === file ? script : undefined) }).processes, []);
   });
 });

@@ -213,8 +213,13 @@ export function commandWeight(name: string, args: readonly Word[], input = false
   if (cli) return cli;
   // sshd detaches into the background and its first process returns at once unless -D, -d or -i (sshd(8)).
   if (/(^|\/)sshd$/.test(name)) return args.every((a) => a.literal !== undefined && !/^-[a-zA-Z]*[Ddi]/.test(a.literal)) ? 'instant' : false;
-  // chmod/chown/chgrp of named files, not a tree (-R): a metadata change per file, done at once
+  // ssh-keygen with its file named (-f) or host keys (-A) makes, converts (-e, -i) or prints a key and ends; without
+  // -f it asks for a file name on its input (ssh-keygen(1))
+  if (name === 'ssh-keygen') return args.some((a) => a.literal === '-f' || a.literal === '-A' || /^-[a-zA-Z]*f./.test(a.literal ?? '')) ? 'instant' : false;
+  // chmod/chown/chgrp of named files, not a tree (-R): a metadata change per file, done at once; so is rm of named
+  // files (-r, -R removes a tree): an unlink each
   if (/^(chmod|chown|chgrp)$/.test(name) && !args.some((a) => /^-[a-zA-Z]*R|^--recursive$/.test(a.literal ?? a.text))) return 'instant';
+  if (name === 'rm' && !args.some((a) => /^-[a-zA-Z]*[rR]|^--recursive$/.test(a.literal ?? a.text))) return 'instant';
   if (WORK.has(name)) return 'work';
   if (!INSTANT.has(name)) return false;
   // `tail -f`, `cat`/`tee` on their input, `env CMD`: they do not return (or run another program).

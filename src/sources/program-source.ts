@@ -145,7 +145,9 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
     }
     for (const r of reads) for (const ref of r.findings.imports) pending.push({ ref, from: r.file });
     // JavaScript: whether the program keeps running (a timer, a listener, a pending promise) and whether it serves
-    let jsKeepsAlive = language === 'javascript' && JS_KEEPS_ALIVE.test(text);
+    // JavaScript and Python: whether something in the program keeps it running (see KEEPS_RUNNING)
+    const keeps = KEEPS_RUNNING[language];
+    let keepsRunning = keeps ? keeps.test(text) : true;
     if (language === 'javascript') serves ||= JS_SERVES.test(text);
 
     // Follow imports: modules in the build context are read, and the modules they import in turn, up to
@@ -172,8 +174,8 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
       if (language === 'go') serves ||= fresh.some((f) => servesGo(f.text, false));
       if (language === 'javascript') {
         serves ||= fresh.some((f) => JS_SERVES.test(f.text));
-        jsKeepsAlive ||= fresh.some((f) => JS_KEEPS_ALIVE.test(f.text));
       }
+      if (keeps) keepsRunning ||= fresh.some((f) => keeps.test(f.text));
       if (fresh.length === 0) continue; // a module already read (demo_pb2_grpc.py imports demo_pb2, which the entry imports too)
       if (followed.size + fresh.length > FOLLOW_LIMIT) {
         unseen.push({ ...ref, kind: 'local' });
@@ -194,7 +196,7 @@ function analyzeWith(parser: Parser, text: string, opts: ProgramSourceOptions & 
         for (const sub of findings.imports) pending.push({ ref: { ...sub, evidence: { ...sub.evidence, file: f.file } }, from: f.file });
       });
     }
-    return decide(reads, unseen, language, stop, serves, jsKeepsAlive);
+    return decide(reads, unseen, language, stop, serves, keepsRunning);
   } finally {
     for (const t of trees) t.delete();
   }
@@ -277,8 +279,26 @@ function servesGo(text: string, main: boolean): boolean {
  */
 const JS_SERVES =
   /\.listen\s*\(|\bcreateServer\s*\(|\bfs\.(?:write|append|createWriteStream|rename|unlink|rm)|\bwriteFile(?:Sync)?\s*\(|child_process|\b(?:spawn|fork|execFile|execSync|spawnSync)\s*\(/;
-const JS_KEEPS_ALIVE =
-  /\b(?:setTimeout|setInterval|setImmediate)\s*\(|\.listen\s*\(|\.on(?:ce)?\s*\(|\bawait\b|\.then\s*\(|\bnew\s+Promise\b|process\.stdin|\bcreateServer\b|\bwhile\s*\(|\bfor\s*\(\s*;\s*;/;
+/**
+ * What keeps a program running, by language, as text (a match in a comment or string only keeps the verdict open).
+ * JavaScript: a timer, listener, promise, server or loop. Python: a `while` loop, input(), a read of stdin, and the os
+ * functions that run, wait for or signal a process (`from os import` hides which: counted too).
+ */
+const KEEPS_RUNNING: Partial<Record<SourceLanguage, RegExp>> = {
+  javascript: /\b(?:setTimeout|setInterval|setImmediate)\s*\(|\.listen\s*\(|\.on(?:ce)?\s*\(|\bawait\b|\.then\s*\(|\bnew\s+Promise\b|process\.stdin|\bcreateServer\b|\bwhile\s*\(|\bfor\s*\(\s*;\s*;/,
+  python: /\bwhile\b|\binput\s*\(|\bsys\.stdin\b|\bos\.(?:system|popen|fork\w*|wait\w*|exec\w*|spawn\w*|posix_spawn\w*|pause|kill\w*)\b|\bfrom\s+os\s+import\b/,
+};
+/**
+ * CPython's standard modules that neither serve, wait, sleep, nor run or signal another process (not time, socket,
+ * select, subprocess, threading, asyncio, signal, http, urllib, itertools' endless iterators): importing only these
+ * leaves the program's own code to decide. `os` is here; its process functions are in KEEPS_RUNNING.
+ */
+const PY_QUIET = new Set(
+  'os sys json csv re math cmath string datetime calendar collections functools operator random uuid hashlib hmac base64 binascii pathlib typing dataclasses enum decimal fractions statistics textwrap pprint copy shutil glob fnmatch tempfile io struct array bisect heapq abc numbers locale unicodedata difflib html xml configparser zlib gzip bz2 lzma zipfile tarfile pickle argparse getopt platform traceback warnings contextlib secrets logging __future__'.split(
+    ' ',
+  ),
+);
+const pyQuiet = (m: string): boolean => PY_QUIET.has(m.split('.')[0] as string);
 /** Node's built-in modules that neither serve nor hold work: importing only these leaves the program's own code to decide. */
 const JS_QUIET_BUILTINS = new Set(['os', 'path', 'util', 'crypto', 'url', 'querystring', 'string_decoder', 'assert', 'events', 'timers']);
 const jsQuiet = (m: string): boolean => JS_QUIET_BUILTINS.has(m.replace(/^node:/, ''));
@@ -286,7 +306,7 @@ const jsQuiet = (m: string): boolean => JS_QUIET_BUILTINS.has(m.replace(/^node:/
 /** Signals a program handles to reload, reopen or report while it keeps running, not to stop. */
 const RELOAD_SIGNALS = new Set(['SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGINFO']);
 
-function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, stop: string, serves: boolean, jsKeepsAlive = true): ProgramSourceVerdict {
+function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, stop: string, serves: boolean, keepsRunning = true): ProgramSourceVerdict {
   const files = reads.map((r) => r.file);
   const regs: Registration[] = reads.flatMap((r) => r.findings.registrations);
   const calls: KnownCall[] = reads.flatMap((r) => r.findings.calls);
@@ -344,13 +364,26 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
   const entry = reads[0];
   // JavaScript: only its own code and quiet built-ins, nothing that keeps the event loop alive: node exits when it returns
   const jsOwnOnly = language === 'javascript' && !unseen.length && reads.every((r) => r.findings.imports.every((i) => i.kind === 'local' || jsQuiet(i.module)));
-  if (jsOwnOnly && !jsKeepsAlive && !serves && !calls.length && !regs.length) {
+  if (jsOwnOnly && !keepsRunning && !serves && !calls.length && !regs.length) {
     return {
       signals,
       files,
       verdict: 'finishes',
       evidence: undefined,
       reason: `${shown(files)} runs and returns (no timer, listener, promise or server keeps node running): node exits at once, so no stop reaches it`,
+    };
+  }
+  // Python: only its own code and quiet standard modules, no loop, no wait for input and no child process: python exits
+  // when the script returns (the tutorial scripts that print a table or rewrite a JSON file)
+  // (with nothing unseen, every import that is not a standard or known module was found and read)
+  const pyOwnOnly = language === 'python' && !unseen.length && reads.every((r) => r.findings.imports.every((i) => i.kind !== 'known' || pyQuiet(i.module)));
+  if (pyOwnOnly && !keepsRunning && !serves && !calls.length && !regs.length) {
+    return {
+      signals,
+      files,
+      verdict: 'finishes',
+      evidence: undefined,
+      reason: `${shown(files)} runs and returns (no loop, input, wait or child process; only its own code and quiet standard modules): python exits at once, so no stop reaches it`,
     };
   }
   if (reads.length === 1 && entry?.findings.runsNothing && !calls.length && !regs.length) {

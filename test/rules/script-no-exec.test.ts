@@ -41,6 +41,16 @@ ruleTester(rule, {
           '#!/bin/sh\nset -e\nopenssl genrsa -out /data/keypair.pem 2048\nopenssl rsa -in /data/keypair.pem -outform PEM -pubout -out /data/public.pem\nchmod 644 /data/keypair.pem /data/public.pem\n',
       },
     },
+    // Magnitus-'s ssh-encrypt: a key converted with ssh-keygen -e, a symmetric key, a file encrypted with a cipher named as
+    // the command, the key wrapped with rsautl, then rm of the named files (no -r): every step ends at once
+    {
+      name: 'ssh-keygen -e -f, openssl rand, aes-256-cbc and rsautl, then rm of named files: a one-shot that ends within seconds',
+      dockerfile: 'FROM ubuntu:20.04\nCOPY ssh-encrypt /usr/local/bin/\nCMD ["ssh-encrypt"]\n',
+      files: {
+        'ssh-encrypt':
+          '#!/bin/bash\nssh-keygen -f $PUBLIC_KEY -e -m PKCS8 > id_rsa.pem.pub;\nopenssl rand -out symmetric_key 32;\nopenssl aes-256-cbc -md sha512 -pbkdf2 -salt -in $FILE -out ${FILE}.encrypted -pass file:symmetric_key;\nopenssl rsautl -encrypt -pubin -inkey id_rsa.pem.pub -in symmetric_key -out symmetric_key.encrypted;\nrm $FILE;\nrm symmetric_key;\n',
+      },
+    },
     {
       name: 'the same entrypoint serving: the config step, then exec svc',
       ...WITH(HELP_OR_SERVE, '["serve"]'),

@@ -16,6 +16,11 @@ ruleTester(rule, {
     { name: 'alpine: ash execs even with a redirection', dockerfile: 'FROM python:3.12-alpine\nCMD locust -f /app/locustfile.py 2>&1\n' },
     { name: 'bash execs after set -e && ...', dockerfile: 'FROM fedora:40\nCMD set -e && ./migrate && svc --port "$PORT"\n' },
     { name: 'a one-shot step that ends by itself', dockerfile: 'FROM debian:bookworm\nCMD echo hello && sleep 2 && echo bye\n' },
+    // y-nosuke's minio-setup: `mc alias set` writes mc's config, `mc mb` makes one bucket; both end at once
+    {
+      name: 'a MinIO set-up: mc alias set and mc mb after a short sleep, each || true',
+      dockerfile: 'FROM debian:bookworm\nENTRYPOINT sleep 5 && mc alias set local http://minio:9000 u p && mc mb local/blocks || true && mc mb local/ruler || true\n',
+    },
     // Measured in test/shell-shapes-ns.test.ts: the listing exits by itself as PID 1, stdin open.
     { name: "a listing of the image's tools ends by itself", dockerfile: "FROM debian:bookworm\nCMD find /opt/tools -maxdepth 2 -type f -name '*.sh' | grep -v test | xargs -n1 basename | sort\n" },
     // sshd(8): without -D it detaches; the shell's last command returns at once and the container ends.
