@@ -21,7 +21,7 @@ import { run, waitFor } from './helpers/exec.js';
 import { startNamespace, cleanupNamespaces, wchanOf } from './helpers/ns.js';
 import { stopNamespace, svcExitedGracefully } from './helpers/observe.js';
 import { svcBinary } from './helpers/rootfs.js';
-import { pid1 } from './helpers/cli.js';
+import { lintLaunches, pid1 } from './helpers/cli.js';
 
 after(() => {
   cleanupNamespaces();
@@ -287,6 +287,28 @@ test('docker build: COPY through a symlink out of the context fails; from the di
     assert.notEqual(own.code, 0, 'a build of debian/ copied through the link out of it');
     const above = await run('docker', ['build', '-q', '-t', `${tag}:above`, '-f', path.join(dir, 'debian', 'Dockerfile'), dir], { env });
     assert.equal(above.code, 0, `docker build from the directory above: ${above.stderr}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// With no -f, a build reads CONTEXT/Dockerfile, else CONTEXT/dockerfile (moby/moby#10858; BuildKit: moby/buildkit#1816):
+// marcel-dempers' course builds python/dockerfile from its compose file. lint reads the same file for the compose service.
+test('docker build of a context with only a lowercase dockerfile uses it, and lint reads it for a compose build', async (t) => {
+  if (!requireDocker(t)) return;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-lc-dockerfile-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'app'));
+    fs.writeFileSync(path.join(dir, 'app', 'dockerfile'), 'FROM scratch\nCMD ["/bin/sleep", "3600"]\n');
+    fs.writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  app:\n    image: acme/app:1\n    build:\n      context: ./app\n');
+    const tag = `pid1-lc-dockerfile-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    trackImage(tag);
+    const built = await run('docker', ['build', '-q', '-t', tag, path.join(dir, 'app')], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    assert.equal(built.code, 0, `docker build: ${built.stderr}`);
+    const cmd = await run('docker', ['image', 'inspect', '--format', '{{json .Config.Cmd}}', tag]);
+    assert.equal(cmd.stdout.trim(), '["/bin/sleep","3600"]');
+    const app = (await lintLaunches(['compose.yaml'], { cwd: dir })).find((l) => l.label === 'service app');
+    assert.equal(app?.outcome, 'killed', JSON.stringify(app));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

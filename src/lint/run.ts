@@ -15,7 +15,7 @@ import { loadAllGrammars, loadWantedGrammars } from '../sources/grammars.js';
 import { isShellScript } from '../sources/script.js';
 import { confinementFor, discoverSteps, type Found, type Listings } from '../sources/walk.js';
 import { UserError, messageOf } from '../util/errors.js';
-import type { Confinement } from '../util/files.js';
+import { defaultDockerfile, type Confinement } from '../util/files.js';
 import { NotWritten, planByteFixes, unifiedDiff, writeChecked, type BytePlan } from './apply.js';
 import { Linter, type EngineOptions, type LintResult } from './engine.js';
 
@@ -167,7 +167,7 @@ export async function runLint(opts: RunOptions): Promise<RunOutcome> {
   const mapped = Object.values(opts.imageMap ?? {}).map((p) => path.resolve(cwd, p.split('#')[0] as string));
   const mappedDirs = mapped.map((p) => (isDirectory(p) ? p : path.dirname(p)));
   const confinement = confinementFor([...named, ...(usesStdin ? ['-'] : [])], cwd, opts.followSymlinks ?? false, [...(opts.context ? [opts.context] : []), ...mappedDirs]);
-  for (const p of mapped) confinement.allow(isDirectory(p) ? path.join(p, 'Dockerfile') : p);
+  for (const p of mapped) confinement.allow(isDirectory(p) ? defaultDockerfile(p) : p);
   const found: Found[] = [];
   for (const f of discoverSteps(named, opts.ignore ?? [], cwd, listings, confinement)) {
     if (f) found.push(f);

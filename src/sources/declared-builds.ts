@@ -9,6 +9,7 @@ import { displayPath } from '../document/document.js';
 import { positionOf } from '../model/shell-words.js';
 import { parseImageRef } from './images.js';
 import { BUILD_COMMAND, shellBuilds, type ShellBuild } from './shell-builds.js';
+import { defaultDockerfile } from '../util/files.js';
 import { entries, get, items, scalarString, type YamlDoc, type YNode } from './yaml.js';
 
 /** A build a file of the repository declares: the image it tags and the Dockerfile it builds. */
@@ -45,7 +46,7 @@ const tagOf = (ref: string): string | undefined => /:([\w][\w.-]*)$/.exec(ref)?.
 function declaredOf(builds: readonly ShellBuild[], file: string, lineBase: number, cwd: string, exists: (f: string) => boolean): Declared[] {
   const out: Declared[] = [];
   for (const b of builds) {
-    const dockerfile = b.file ?? path.join(b.context, 'Dockerfile');
+    const dockerfile = b.file ?? defaultDockerfile(b.context, exists);
     if (!exists(dockerfile)) continue;
     for (const tag of b.tags)
       out.push({
@@ -373,7 +374,7 @@ export function workflowBuilds(file: string, docs: readonly YamlDoc[], root: str
           if ((ctxText ?? '').includes('$') || (fileText ?? '').includes('$')) continue;
           // the default context is the repository at the workflow's commit; `file` is relative to the workspace
           const context = path.resolve(root, ctxText ?? '.');
-          const dockerfile = fileText ? path.resolve(root, fileText) : path.join(context, 'Dockerfile');
+          const dockerfile = fileText ? path.resolve(root, fileText) : defaultDockerfile(context, exists);
           const target = field('target');
           if (!exists(dockerfile) || (target ?? '').includes('$')) continue;
           const rawTags = s(y, get(y, w, 'tags')?.value);

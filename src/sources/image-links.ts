@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { makeDocument, type Document } from '../document/document.js';
 import { DocumentStore } from '../document/store.js';
-import { direntsOnce, readRegularFile } from '../util/files.js';
+import { defaultDockerfile, direntsOnce, readRegularFile } from '../util/files.js';
 import { type Declared, imageRepo, makefileBuilds, makefileIncludes, makefileNames, markdownBuilds, scriptBuilds, workflowBuilds } from './declared-builds.js';
 import { ownRegistry, parseImageRef, shellOfImage } from './images.js';
 import { BUILD_VALUE_FLAGS } from './shell-builds.js';
@@ -368,7 +368,8 @@ function skaffoldBuilds(file: string, cwd: string, share: RunShare): Declared[] 
         if (!image) continue;
         const docker = get(y, a, 'docker')?.value;
         const context = path.resolve(dir, s(y, get(y, a, 'context')?.value) ?? '.');
-        const dockerfile = path.resolve(context, s(y, get(y, docker, 'dockerfile')?.value) ?? 'Dockerfile');
+        const named = s(y, get(y, docker, 'dockerfile')?.value);
+        const dockerfile = named !== undefined ? path.resolve(context, named) : defaultDockerfile(context, existsFile);
         const target = s(y, get(y, docker, 'target')?.value);
         // `requires: [{image: base, alias: BASE}]` passes the required artifact's image as build arg BASE (skaffold.dev
         // docs, artifact dependencies); `docker.buildArgs` passes literal ones
@@ -434,7 +435,7 @@ function cloudBuilds(file: string, root: string, cwd: string, share: RunShare): 
       // the build's source root is usually the repository; a config submitted from its own folder is relative to it
       const bases = [root, path.dirname(file)].map((b) => path.resolve(b, stepDir, context));
       for (const ctx of bases) {
-        const dockerfile = path.resolve(ctx, dockerfileArg ?? 'Dockerfile');
+        const dockerfile = dockerfileArg !== undefined ? path.resolve(ctx, dockerfileArg) : defaultDockerfile(ctx, existsFile);
         if (!existsFile(dockerfile)) continue;
         for (const tag of tags)
           out.push({
@@ -464,7 +465,8 @@ function composeBuilds(file: string, cwd: string, share: RunShare): Declared[] {
     const context = asString ?? s(y, get(y, build, 'context')?.value) ?? '.';
     if (/^[a-z]+:\/\//i.test(context) || context.includes('$')) continue;
     const ctx = path.resolve(dir, context);
-    const dockerfile = path.resolve(ctx, (asString === undefined ? s(y, get(y, build, 'dockerfile')?.value) : undefined) ?? 'Dockerfile');
+    const named = asString === undefined ? s(y, get(y, build, 'dockerfile')?.value) : undefined;
+    const dockerfile = named !== undefined ? path.resolve(ctx, named) : defaultDockerfile(ctx, existsFile);
     const target = asString === undefined ? s(y, get(y, build, 'target')?.value) : undefined;
     if (existsFile(dockerfile))
       out.push({ repo: imageNames(image).repo, dockerfile, ...(target ? { target } : {}), how: `${displayPath(file, cwd)} builds ${image} from ${displayPath(dockerfile, cwd)}` });
@@ -646,7 +648,7 @@ export class ImageLinker {
       const [p, target] = to.split('#') as [string, string | undefined];
       let abs = path.resolve(this.cwd, p);
       try {
-        if (fs.statSync(abs).isDirectory()) abs = path.join(abs, 'Dockerfile');
+        if (fs.statSync(abs).isDirectory()) abs = defaultDockerfile(abs, existsFile);
       } catch {
         /* reported when read */
       }

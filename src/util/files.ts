@@ -164,6 +164,25 @@ export function resolvedPath(p: string): string {
   return path.resolve(p);
 }
 
+/**
+ * The Dockerfile a build of `context` reads when none is named: `Dockerfile`, else `dockerfile` when only the lowercase
+ * name is there (the legacy builder and BuildKit both fall back to it: moby/moby#10858, moby/buildkit#1816).
+ */
+export function defaultDockerfile(context: string, exists: (p: string) => boolean = isFile): string {
+  const upper = path.join(context, 'Dockerfile');
+  if (exists(upper)) return upper;
+  const lower = path.join(context, 'dockerfile');
+  return exists(lower) ? lower : upper;
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** `child` is `root` or below it (both absolute and normalised). */
 export function isInside(child: string, root: string): boolean {
   if (child === root) return true;

@@ -13,6 +13,7 @@ import type { FileError, Origin, Span } from '../../document/document.js';
 import { parseSignal, signalName } from '../../model/signals.js';
 import { tryDurationMs } from '../../util/duration.js';
 import { messageOf } from '../../util/errors.js';
+import { defaultDockerfile } from '../../util/files.js';
 import { problemNote } from '../../document/store.js';
 import { MappedText } from '../../document/text.js';
 import { lintDockerfileSource } from '../dockerfile/launch.js';
@@ -234,7 +235,7 @@ function imageFromBuild(p: Project, b: BuildField, fallbackImage: string | undef
   if (b.inline) return unanalysed('the image is built from dockerfile_inline, which pid1 does not analyse');
   if (isRemote(b.context)) return unanalysed(`the build context ${b.context ?? ''} is remote`);
   const context = b.context as string;
-  const dfPath = path.resolve(context, b.dockerfile ?? 'Dockerfile');
+  const dfPath = b.dockerfile !== undefined ? path.resolve(context, b.dockerfile) : defaultDockerfile(path.resolve(context));
   const key = JSON.stringify([dfPath, context, b.target, b.args]);
   const have = p.dockerfiles.get(key);
   if (have) return have;
