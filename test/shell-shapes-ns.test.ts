@@ -388,6 +388,47 @@ describe('a set-up step every server path passes before its exec: the `help` pat
   }
 });
 
+describe('a parameter copied into a variable at the top (`COMMAND_ARG1="$1"`) decides its tests as the parameter does', () => {
+  const dir = tempDir('pid1-arg-alias-');
+  const svc = path.join(dir, 'svc.py');
+  fs.writeFileSync(svc, NAMED_SERVICE);
+  // wallabag/docker's entrypoint: the first argument kept in a variable, each command's branch execs its program,
+  // anything else is exec'd as given; the image's CMD is `wallabag`
+  const script = [
+    '#!/bin/sh',
+    'set -e',
+    'COMMAND_ARG1="$1"',
+    'MODE=${2:-main}',
+    'if [ "$COMMAND_ARG1" = import ]; then',
+    '    exec sleep 3600',
+    'fi',
+    'if [ "$COMMAND_ARG1" = wallabag ]; then',
+    `    exec python3 ${svc} "$MODE"`,
+    'fi',
+    'exec "$@"',
+    '',
+  ].join('\n');
+  const file = path.join(dir, 'entrypoint.sh');
+  fs.writeFileSync(file, script, { mode: 0o755 });
+  const read = (p: string): string | undefined => (p === file ? script : undefined);
+  for (const sh of SHELLS) {
+    it(`${sh.family}: \`wallabag\` execs the service, which gets SIGTERM; the model takes that branch, and \`import\` the other`, async () => {
+      const ns = await startNamespace([...sh.argv, file, 'wallabag'], { readyLine: /ready main/ });
+      try {
+        process.kill(ns.initPid, 'SIGTERM');
+        assert.ok(await endsWithin(ns.exited, 5000), 'SIGTERM did not end the service');
+        assert.match(ns.output(), /term main/);
+      } finally {
+        await ns.destroy();
+      }
+      // (undecided, the first branch's `exec sleep` would be taken for the launch)
+      const names = (arg: string): string[] => chainFromArgv([...sh.argv, file, arg], { sh: sh.family, readScript: read }).processes.map((x) => x.name);
+      assert.deepEqual(names('wallabag'), ['python3']);
+      assert.deepEqual(names('import'), ['sleep']);
+    });
+  }
+});
+
 describe("openssl's key, certificate and cipher commands, ssh-keygen -f and rm of named files end by themselves (the model reads them as instant)", () => {
   const dir = tempDir('pid1-openssl-');
   // cp-all-in-one's init_certificates.sh: a key pair, its public half, permissions

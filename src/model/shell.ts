@@ -1794,6 +1794,36 @@ function testEnvOf(source: string, env: Readonly<Record<string, string>> | undef
   return Object.keys(out).length ? out : undefined;
 }
 
+/**
+ * Variables the script sets once from its own parameters, at the top level, before any `shift` or `set --`
+ * (`COMMAND_ARG1="$1"`, `MODE=${1:-serve}`) and otherwise only expands: with the parameters known, their values,
+ * so that `[ "$COMMAND_ARG1" = wallabag ]` is decided as `[ "$1" = wallabag ]` is.
+ */
+function positionalAliases(source: string, args: readonly string[] | undefined): Record<string, string> | undefined {
+  if (!args || /\beval\b/.test(source)) return undefined;
+  const out: Record<string, string> = {};
+  for (const m of source.matchAll(/^((?:export\s+|readonly\s+)?)([A-Za-z_][A-Za-z0-9_]*)=(["']?)\$(?:(\d)|\{(\d)(?::-([^}$`"'\\]*))?\})\3[ \t]*(?:#.*)?$/gm)) {
+    const name = m[2] as string;
+    const at = m.index + (m[1] as string).length;
+    if (/\b(shift|set\s+--)\b/.test(source.slice(0, m.index))) continue;
+    // every other mention of the name expands it: no second assignment, read, for, local, unset or ${X:=}
+    let once = true;
+    for (const o of source.matchAll(new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`, 'g'))) {
+      if (o.index === at) continue;
+      const before = source.slice(Math.max(0, o.index - 2), o.index);
+      const after = source.slice(o.index + name.length, o.index + name.length + 2);
+      if (!(before.endsWith('$') || (before === '${' && !/^:?=/.test(after)))) {
+        once = false;
+        break;
+      }
+    }
+    if (!once) continue;
+    const v = args[Number(m[4] ?? m[5]) - 1] ?? '';
+    out[name] = v === '' && m[6] !== undefined ? m[6] : v;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
 /** The end that decides: one that keeps the shell in front of the service, else the first exec. */
 function decidingEnd(ends: readonly ShellEnd[]): ShellEnd | undefined {
   const pool = steadyEnds(ends);
@@ -1902,13 +1932,16 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
     const read = opts.sourcedRead;
     const testEnvAll = opts.envDecides ? testEnvOf(source, opts.env) : undefined;
     const testEnv = testEnvAll && read ? Object.fromEntries(Object.entries(testEnvAll).filter(([k]) => !read.assigns.has(k))) : testEnvAll;
-    let walked = walk(testEnv && Object.keys(testEnv).length ? testEnv : undefined, opts.args);
+    // (parameters the script copies into variables decide their tests as the parameters do)
+    const aliases = positionalAliases(source, opts.args);
+    const withAliases = (env: Readonly<Record<string, string>> | undefined): Readonly<Record<string, string>> | undefined => (aliases ? { ...env, ...aliases } : env);
+    let walked = walk(withAliases(testEnv && Object.keys(testEnv).length ? testEnv : undefined), opts.args);
     // The environment decides nothing when every path it leaves gives up: such a value is a placeholder to
     // replace (`ENV S3_BUCKET **None**`, then `[ "$S3_BUCKET" = "**None**" ] && exit 1`); nor when a sourced
     // file, which may assign the variable, runs.
     // (a sourced file the launch model read, and whose assignments it weighed, does not count)
     const unread = walked.sourced.some((f) => f.path === undefined || !read?.paths.has(f.path));
-    if (testEnv && (unread || !walked.ends.some((e) => !e.aborts))) walked = walk(undefined, opts.args);
+    if (testEnv && (unread || !walked.ends.some((e) => !e.aborts))) walked = walk(aliases, opts.args);
     analysis.sourced = walked.sourced;
     // the walk so far took every path when neither parameters nor the environment pruned any
     const walkedAll = opts.args === undefined && walked.testEnv === undefined;
