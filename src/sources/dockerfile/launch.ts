@@ -367,13 +367,17 @@ function fpmDetaches(stage: Stage, doc: Document, scripts: ReadonlyMap<string, S
  * URL` whose last path part (without .git) is the program's name or its Debian package's.
  */
 function clonedSource(stage: Stage): (program: { name: string; catalogue?: string }) => string | undefined {
-  const clones: string[] = [];
-  for (let st: Stage | undefined = stage; st; st = st.parent)
-    for (const r of st.runs) for (const m of (r.script ?? r.argv?.join(' ') ?? '').matchAll(/\bgit\s+clone\b[^\n;&|]*?\s((?:https?|git|ssh):\/\/\S+|git@\S+)/g)) clones.push(m[1] as string);
-  if (clones.length === 0) return () => undefined;
+  // the RUNs are read when a catalogued program asks (most launches never do)
+  let clones: string[] | undefined;
   return (program) => {
     const entry = program.catalogue ? catalogueById(program.catalogue) : undefined;
     if (!entry) return undefined;
+    if (!clones) {
+      clones = [];
+      for (let st: Stage | undefined = stage; st; st = st.parent)
+        for (const r of st.runs) for (const m of (r.script ?? r.argv?.join(' ') ?? '').matchAll(/\bgit\s+clone\b[^\n;&|]*?\s((?:https?|git|ssh):\/\/\S+|git@\S+)/g)) clones.push(m[1] as string);
+    }
+    if (clones.length === 0) return undefined;
     const names = new Set([...entry.names, program.name, ...(entry.debian ? [entry.debian] : [])].map((n) => n.toLowerCase()));
     return clones.find((url) => names.has((url.replace(/\/+$/, '').split(/[/:]/).pop() ?? '').replace(/\.git$/, '').toLowerCase()));
   };
