@@ -925,6 +925,28 @@ describe('builds that cloud CLIs and skaffold declare', () => {
   });
 });
 
+describe("a skaffold.yaml's profiles", () => {
+  // skaffold's examples/nodejs: the dev profile builds the same artifact with ENV=development (nodemon); a deploy
+  // builds the top-level artifact, ENV=production: `npm run production` runs an express server with no listener
+  it('the top-level build stands for the image, not a profile that builds it with other args', async () => {
+    const project = (p: string): Record<string, string> => ({
+      [`${p}/skaffold.yaml`]:
+        'apiVersion: skaffold/v4beta14\nkind: Config\nbuild:\n  artifacts:\n  - image: node-example\n    context: backend\nprofiles:\n  - name: dev\n    activation:\n      - command: dev\n    build:\n      artifacts:\n      - image: node-example\n        context: backend\n        docker:\n          buildArgs:\n            ENV: development\n',
+      [`${p}/backend/Dockerfile`]: 'FROM node:14.9-alpine\nWORKDIR /home/node/app\nARG ENV=production\nENV NODE_ENV $ENV\nCMD npm run $NODE_ENV\nCOPY . .\n',
+      [`${p}/backend/package.json`]: '{"main":"src/index.js","scripts":{"production":"node src/index.js","development":"nodemon src/index.js"}}',
+      [`${p}/backend/src/index.js`]: "const app = require('express')();\napp.listen(3000);\n",
+      [`${p}/k8s/deployment.yaml`]: DEPLOY('node-example'),
+    });
+    const dir = repo({ '.git/HEAD': 'ref: refs/heads/main\n', ...project('examples/nodejs'), ...project('integration/examples/nodejs') });
+    const launches = await lintLaunches(['.'], { cwd: dir });
+    for (const p of ['examples/nodejs', 'integration/examples/nodejs']) {
+      const node = launches.find((l) => l.file === `${p}/k8s/deployment.yaml`);
+      assert.equal(node?.outcome, 'abrupt', JSON.stringify(node));
+      assert.deepEqual(node?.chain, ['npm', 'node']);
+    }
+  });
+});
+
 describe("kustomize's images: transformer", () => {
   it('a kustomization that lists the manifest renames its placeholder image, which then links to its build', async () => {
     const dir = repo({

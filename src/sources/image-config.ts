@@ -69,6 +69,8 @@ const TRANSPARENT_ENTRYPOINT: Record<string, string> = {
   'redhat/ubi9-minimal': 'no ENTRYPOINT',
   'redhat/ubi8-minimal': 'no ENTRYPOINT',
   node: 'docker-entrypoint.sh, which execs "$@"',
+  docker: 'docker-entrypoint.sh, which execs "$@" when it is no docker subcommand',
+  'adoptopenjdk/openjdk8': 'no ENTRYPOINT',
   nginx: '/docker-entrypoint.sh, which execs "$@"',
   redis: 'docker-entrypoint.sh, which execs "$@"',
   postgres: 'docker-entrypoint.sh, which execs "$@"',
@@ -102,6 +104,9 @@ function repoOf(image: string): { full: string; official?: string } {
 
 function transparentEntrypoint(image: string): string | undefined {
   const { full, official } = repoOf(image);
+  // docker:dind runs dockerd-entrypoint.sh (the daemon); the other docker tags docker-entrypoint.sh, which execs a
+  // command that is no docker subcommand
+  if (official === 'docker' && /dind/.test(parseImageRef(image).tag)) return undefined;
   return TRANSPARENT_ENTRYPOINT[full] ?? (official !== undefined ? TRANSPARENT_ENTRYPOINT[official] : undefined);
 }
 
@@ -115,6 +120,8 @@ function knownCmd(image: string): string[] | undefined {
   // docker-library/openjdk: CMD ["jshell"], the REPL that came with Java 9 (JEP 222), in the JDK images only; the
   // Java 8 and the JRE images (no jshell: `openjdk:11-jre-slim` has Default Command ["bash"]) set none, so their
   // base's runs: Debian's `bash`, Alpine's `/bin/sh`.
+  // AdoptOpenJDK's JDK 8 images (adoptopenjdk/openjdk8) set no CMD either: Alpine's `/bin/sh` or Ubuntu's `/bin/bash`
+  if (full === 'adoptopenjdk/openjdk8') return /alpine/.test(tag) ? ['/bin/sh'] : ['/bin/bash'];
   if (official === 'openjdk') return /^8(u\d*)?([-.]|$)|(^|[-.])jre([-.]|$)/.test(tag) ? (/alpine/.test(tag) ? ['/bin/sh'] : ['bash']) : ['jshell'];
   return IMAGE_CMD[full] ?? (official !== undefined ? IMAGE_CMD[official] : undefined);
 }
@@ -130,6 +137,7 @@ const IMAGE_CMD: Record<string, string[]> = {
   ubuntu: ['/bin/bash'],
   alpine: ['/bin/sh'],
   busybox: ['sh'],
+  docker: ['sh'],
   fedora: ['/bin/bash'],
   centos: ['/bin/bash'],
   rockylinux: ['/bin/bash'],

@@ -658,7 +658,15 @@ export class ImageLinker {
     // a build the repository declares for exactly this image
     let declared = (this.declaredByLast().get(n.last.toLowerCase()) ?? []).filter((d) => declaredMatches(d, n.repo));
     // the builds told apart by Dockerfile and target (one build declared in several files is one build)
-    const distinctOf = (ds: readonly Declared[]): Map<string, Declared> => new Map(ds.map((d) => [`${d.dockerfile}#${d.target ?? ''}`, d]));
+    // (the first declaration of each stands for it: a skaffold.yaml's top-level build before its profiles' variants)
+    const distinctOf = (ds: readonly Declared[]): Map<string, Declared> => {
+      const m = new Map<string, Declared>();
+      for (const d of ds) {
+        const key = `${d.dockerfile}#${d.target ?? ''}`;
+        if (!m.has(key)) m.set(key, d);
+      }
+      return m;
+    };
     let distinct = distinctOf(declared);
     if (distinct.size > 1) {
       // one image, a Dockerfile per tag (`t5-model-serving:client-app`, `t5-model-serving:serving`): the tag decides

@@ -60,6 +60,8 @@ ruleTester(rule, {
     },
     // an ARG with no default that is the whole image name stays unknown: only a leading registry prefix is taken as unset
     { name: 'FROM ${BASE} with ARG BASE and no default: the image is not known, nothing is certain', dockerfile: 'ARG BASE\nFROM ${BASE}\nRUN apt-get update\n' },
+    // docker:dind runs dockerd-entrypoint.sh and the daemon, not the CLI image's entrypoint and sh
+    { name: 'no CMD on docker:24-dind: the daemon image is not the CLI image', dockerfile: 'FROM docker:24-dind\nRUN apk add --no-cache make\n' },
     // python's tags differ in their base (Debian, Alpine): an unknown tag decides nothing
     { name: 'FROM python:${PY} with ARG PY and no default: the tag decides the base, nothing is certain', dockerfile: 'ARG PY\nFROM python:${PY}\nRUN pip install flask\n' },
     // busybox su (Alpine) execs the shell, and ash -c execs a single command: the service is PID 1 (wrappers-ns.test.ts)
@@ -129,6 +131,18 @@ ruleTester(rule, {
       name: 'no CMD on openjdk:10.0.2-jre-slim: the Debian base image runs bash',
       dockerfile: 'FROM openjdk:10.0.2-jre-slim\n',
       errors: [{ severity: 'error', line: 1, message: /PID 1: bash/ }],
+    },
+    {
+      // AdoptOpenJDK's JDK 8 images set no CMD: the Alpine variant runs its /bin/sh (chatwork/dockerfiles' openjdk8)
+      name: 'no CMD on adoptopenjdk/openjdk8:x86_64-alpine-jdk8u181-b13: ash at its prompt',
+      dockerfile: 'FROM adoptopenjdk/openjdk8:x86_64-alpine-jdk8u181-b13\nRUN apk add --no-cache git\n',
+      errors: [{ severity: 'error', line: 1, message: /PID 1: ash, service: ash/ }],
+    },
+    {
+      // docker-library/docker: ENTRYPOINT docker-entrypoint.sh execs a command that is no docker subcommand, CMD ["sh"]
+      name: 'no CMD on docker:20.10.17-git: its entrypoint execs sh, at its prompt',
+      dockerfile: 'ARG DOCKER_VERSION=20.10.17\nFROM docker:${DOCKER_VERSION}-git\nRUN apk add --no-cache make\n',
+      errors: [{ severity: 'error', line: 2, message: /PID 1: ash, service: ash/ }],
     },
     {
       // every alpine tag has CMD ["/bin/sh"] and busybox ash: an unset version ARG leaves that the same

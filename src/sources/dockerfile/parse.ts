@@ -263,7 +263,8 @@ function registryPrefixUnset(raw: string, args: Map<string, string | undefined>)
  */
 function tagOfAnyValue(raw: string, expanded: { value: string; complete: boolean }): { value: string; complete: boolean } {
   if (expanded.complete) return expanded;
-  const m = /^([a-z0-9][a-z0-9._/-]*):\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$/.exec(raw);
+  // `alpine:${VERSION}`, or the tag only when one is given: `alpine${VERSION:+":${VERSION}"}` (JinnLynn/dockerfiles)
+  const m = /^([a-z0-9][a-z0-9._/-]*)(?::\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)|\$\{[A-Za-z_][A-Za-z0-9_]*:\+"?:[^}"]*"?\})$/.exec(raw);
   if (!m || !TAG_INDEPENDENT.has((m[1] as string).replace(/^(docker\.io\/)?(library\/)?/, ''))) return expanded;
   return { value: m[1] as string, complete: true };
 }

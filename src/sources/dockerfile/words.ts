@@ -74,6 +74,18 @@ export function afterFlags(s: string, escape: string): number {
   return -1;
 }
 
+/** The `}` that closes a `${` whose body starts at `from`, past nested ones (`${V:+":${V}"}`); -1 when none does. */
+function closingBrace(raw: string, from: number): number {
+  let depth = 1;
+  for (let k = from; k < raw.length; k++) {
+    if (raw[k] === '$' && raw[k + 1] === '{') {
+      depth++;
+      k++;
+    } else if (raw[k] === '}' && --depth === 0) return k;
+  }
+  return -1;
+}
+
 /** The variables a word may expand: a name declared with no value (an ARG without default) maps to undefined. */
 export interface Vars {
   has(name: string): boolean;
@@ -92,7 +104,7 @@ export function expandWord(raw: string, vars: Vars, escape: string): { value: st
   const varAt = (j: number): number => {
     // returns the index after the expansion, appending its value
     if (raw[j + 1] === '{') {
-      const close = raw.indexOf('}', j + 2);
+      const close = closingBrace(raw, j + 2);
       if (close === -1) {
         out += raw.slice(j);
         return raw.length;
