@@ -10,6 +10,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chainFromArgv, predictStop } from '../src/model/launch.js';
 import { loadShellParser } from '../src/model/shell.js';
+import { loadAllGrammars } from '../src/sources/grammars.js';
+import { programSourceReader } from '../src/sources/program-reader.js';
 import { cleanupInits, startAsInit } from './helpers/as-init.js';
 import { programPath, tempDir, waitFor } from './helpers/exec.js';
 import { within } from './helpers/within.js';
@@ -88,5 +90,31 @@ describe('bash job control as PID 1: `set -m; svc & ...; fg 1` (real bash, a fre
     process.kill(init.pid, 'SIGKILL');
     await init.exited;
     assert.equal(fs.readFileSync(log, 'utf8'), 'ready\n');
+  });
+});
+
+describe('dumb-init in front of a script whose QUIT trap waits behind its foreground service', { skip: programPath('dumb-init') ? false : 'install dumb-init (scripts/install-deps.sh)' }, () => {
+  before(loadShellParser);
+  before(loadAllGrammars);
+  // avenga's gitlab-runner wrapper: `trap '_unregister' SIGQUIT` then `gitlab-runner "$@"` in the foreground, under dumb-init,
+  // with the base image's STOPSIGNAL SIGQUIT: the group's QUIT reaches the runner, whose stop finishes before bash's trap
+  it('the group gets SIGQUIT: the service drains, then the trap runs and bash exits, dumb-init exits 0 (graceful)', async () => {
+    const log = path.join(DIR, 'quit.log');
+    const svc = path.join(DIR, 'quit_svc.py');
+    const svcText = `import signal, sys, time\ndef stop(*_):\n    time.sleep(1)\n    open(${JSON.stringify(log)}, "a").write("drained\\n")\n    sys.exit(0)\nsignal.signal(signal.SIGQUIT, stop)\nopen(${JSON.stringify(log)}, "a").write("ready\\n")\nwhile True:\n    time.sleep(1)\n`;
+    fs.writeFileSync(svc, svcText);
+    const script = path.join(DIR, 'quit.sh');
+    fs.writeFileSync(script, `#!/bin/bash\ntrap 'echo trapped >> ${log}' SIGQUIT\npython3 ${svc}\n`, { mode: 0o755 });
+    const argv = ['dumb-init', script];
+    const read = (p: string): string | undefined => (p === script ? fs.readFileSync(script, 'utf8') : p === svc ? svcText : undefined);
+    const chain = chainFromArgv(argv, { sh: 'dash', signal: 'SIGQUIT', readScript: read, programSource: programSourceReader(read, DIR, 'SIGQUIT') });
+    const p = predictStop(chain, 'SIGQUIT');
+    assert.deepEqual([p.outcome, p.certain], ['graceful', true], p.path.join('\n'));
+    const run = await startAsInit(argv, { stdin: 'ignore' });
+    await waitFor('the service ready', () => (fs.existsSync(log) && /ready/.test(fs.readFileSync(log, 'utf8')) ? true : undefined), 15_000);
+    process.kill(run.pid, 'SIGQUIT');
+    const end = await within(run.exited, 10_000);
+    assert.deepEqual(end, { code: 0, signal: null }, 'dumb-init exits 0 with its child, before any SIGKILL');
+    assert.match(fs.readFileSync(log, 'utf8'), /ready\ndrained\ntrapped\n$/);
   });
 });

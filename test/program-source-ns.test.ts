@@ -206,3 +206,19 @@ test("node loads an entry file with no extension as the program (`node ./bin/www
   const out = execFileSync(process.execPath, ['./bin/www'], { cwd: dir, encoding: 'utf8' });
   assert.match(out, /^www loaded/, 'node ran the file itself, before www.js');
 });
+
+test('node with no program behind tini: SIGTERM ends its REPL at once (no handler, not PID 1), and tini exits with it', {
+  skip: fs.existsSync('/usr/bin/tini') ? false : 'install tini (scripts/install-deps.sh)',
+}, async () => {
+  // avenga's nodejs-runner: `ENTRYPOINT ["tini", "--", "node"]` with no script, the REPL as used
+  const run = await startAsInit(['tini', '--', process.execPath], { comm: 'tini' });
+  try {
+    await sleep(1000);
+    assert.equal(await within(run.exited, 10), undefined, 'node read its program from the open stdin, and kept waiting');
+    process.kill(run.pid, 'SIGTERM');
+    const end = await within(run.exited, 5000);
+    assert.ok(end, 'tini and node still running 5 s after SIGTERM');
+  } finally {
+    await run.destroy();
+  }
+});

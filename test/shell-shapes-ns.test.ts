@@ -429,6 +429,35 @@ describe('a parameter copied into a variable at the top (`COMMAND_ARG1="$1"`) de
   }
 });
 
+describe('exec of a PATH lookup (`exec $(which python3) ...`): the program looked up is PID 1', () => {
+  const dir = tempDir('pid1-which-');
+  const svc = path.join(dir, 'svc.py');
+  fs.writeFileSync(svc, NAMED_SERVICE);
+  // mtdcy/Dockerfiles' nginx entrypoint: `exec $(which nginx) -g "daemon off;"`
+  for (const form of ['$(which python3)', '$(command -v python3)', '`which python3`']) {
+    const script = `#!/bin/sh\nset -e\nexec ${form} ${svc} main\n`;
+    const file = path.join(dir, `run-${form.replace(/\W+/g, '')}.sh`);
+    fs.writeFileSync(file, script, { mode: 0o755 });
+    for (const sh of SHELLS) {
+      it(`${sh.family}: ${form}: python3 gets SIGTERM as PID 1; the model names it`, async () => {
+        const ns = await startNamespace([...sh.argv, file], { readyLine: /ready main/ });
+        try {
+          process.kill(ns.initPid, 'SIGTERM');
+          assert.ok(await endsWithin(ns.exited, 5000), 'SIGTERM did not end the service');
+          assert.match(ns.output(), /term main/);
+        } finally {
+          await ns.destroy();
+        }
+        const chain = chainFromArgv([...sh.argv, file], { sh: sh.family, readScript: (p) => (p === file ? script : undefined) });
+        assert.deepEqual(
+          chain.processes.map((x) => x.name),
+          ['python3'],
+        );
+      });
+    }
+  }
+});
+
 describe("openssl's key, certificate and cipher commands, ssh-keygen -f and rm of named files end by themselves (the model reads them as instant)", () => {
   const dir = tempDir('pid1-openssl-');
   // cp-all-in-one's init_certificates.sh: a key pair, its public half, permissions

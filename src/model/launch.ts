@@ -329,7 +329,8 @@ export function makeProcess(programsIn: Program[], argv: string[], signal: strin
     gracefulOnSignal: service ? service.graceful : last.name === 's6' ? 'yes' : 'no',
     ...(service?.reaction ? { reaction: service.reaction } : {}),
     ...(service?.keepsRunning ? { keepsRunning: true } : {}),
-    ...(service?.nothingToDrain ? { nothingToDrain: true } : {}),
+    // a runtime at its REPL (`node`, `python3` with no program) holds nothing in flight: the default action loses nothing
+    ...(service?.nothingToDrain || (last.interactive === true && last.role === 'service') ? { nothingToDrain: true } : {}),
     ...(service?.ignores ? { ignores: true } : {}),
     ...(source ? { source } : {}),
     ...(shell ? { shell } : {}),
@@ -1335,17 +1336,8 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     );
     return finish('unknown');
   }
-  if (child.handles === 'yes' && child.forwards !== 'none') {
-    path.push(`-> ${label(child)} handles it and forwards it on`);
-    const rest = predictStop({ processes: procs.slice(1), ...(chain.opaque ? { opaque: Object.assign({}, chain.opaque, { at: chain.opaque.at - 1 }) } : {}) }, signal);
-    path.push(...rest.path.slice(1));
-    certain = certain && rest.certain;
-    reached = chain.opaque && chain.opaque.at <= 0 ? 0 : -1; // the rest of the chain answered for itself
-    return finish(rest.outcome, rest.fix);
-  }
-  path.push(`-> ${label(child)}: no handler, the default action ends it at once`);
-  if (mode === 'group' && pid1.waitsForGroup) {
-    // pid1 init: the whole group got the signal, and it waits for every process it signalled.
+  // What the service the group signal reached does with it, once something keeps PID 1 waiting for it.
+  const groupServiceStop = (waiting: string): StopPrediction => {
     reached = procs.length - 1;
     const f = service.masks
       ? signalFate(sig, service.masks, { namespaceInit: false, fromAncestor: false }).fate
@@ -1357,7 +1349,7 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
             : 'default'
           : 'unknown';
     if (f === 'handled' && service.gracefulOnSignal === 'yes') {
-      path.push(`-> ${label(service)}: handled; ${label(pid1)} waits for it after its child exits`);
+      path.push(`-> ${label(service)}: handled; ${waiting}`);
       return finish('graceful');
     }
     if (f === 'unknown' || service.gracefulOnSignal === 'unknown') {
@@ -1370,7 +1362,25 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     }
     path.push(`-> ${label(service)}: ${f === 'handled' ? 'handled, but not as a graceful shutdown' : 'no handler, the default action ends it'}`);
     return finish('abrupt', `handle ${signal} in the service`);
+  };
+  // A shell whose trap for the signal waits for its foreground command (bash(1) SIGNALS: a trap runs when the command
+  // completes) outlives that command's stop: the group's signal reached the command too, and PID 1 waits for the shell
+  // (gitlab-runner under dumb-init, its wrapper's QUIT trap behind `gitlab-runner run`).
+  if (mode === 'group' && child.deferred && procs.length === 3 && child.handles === 'yes') {
+    path.push(`-> ${label(child)}: its trap waits for the foreground ${label(service)}, which the group's ${signal} reached too`);
+    return groupServiceStop(`${label(child)} runs its trap and exits after it, and ${label(pid1)} with it`);
   }
+  if (child.handles === 'yes' && child.forwards !== 'none') {
+    path.push(`-> ${label(child)} handles it and forwards it on`);
+    const rest = predictStop({ processes: procs.slice(1), ...(chain.opaque ? { opaque: Object.assign({}, chain.opaque, { at: chain.opaque.at - 1 }) } : {}) }, signal);
+    path.push(...rest.path.slice(1));
+    certain = certain && rest.certain;
+    reached = chain.opaque && chain.opaque.at <= 0 ? 0 : -1; // the rest of the chain answered for itself
+    return finish(rest.outcome, rest.fix);
+  }
+  path.push(`-> ${label(child)}: no handler, the default action ends it at once`);
+  // pid1 init: the whole group got the signal, and it waits for every process it signalled.
+  if (mode === 'group' && pid1.waitsForGroup) return groupServiceStop(`${label(pid1)} waits for it after its child exits`);
   path.push(`${label(pid1)} exits with its child -> the kernel SIGKILLs every process left in the namespace`);
   if (mode === 'group') {
     path.push(`${label(service)} received ${signal} too, but its shutdown is cut short when PID 1 exits`);

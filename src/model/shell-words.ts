@@ -393,13 +393,22 @@ export function literalOf(n: Node, env?: Readonly<Record<string, string>>): stri
 
 const SKIP_IN_WORDS = new Set(['variable_assignment', 'file_redirect', 'heredoc_redirect', 'herestring_redirect', 'comment']);
 
+/**
+ * A word that is only a PATH lookup of a program, `$(which nginx)` or `` `command -v nginx` ``: that program (the path
+ * the lookup prints names it; mtdcy's `exec $(which nginx) -g "daemon off;"`).
+ */
+function lookedUp(n: Node): string | undefined {
+  if (n.type !== 'command_substitution') return undefined;
+  return /^(?:\$\(|`)\s*(?:which|command\s+-v|type\s+-P)\s+([A-Za-z0-9_.+-]+)\s*(?:\)|`)$/.exec(n.text)?.[1];
+}
+
 export function wordsOf(cmd: Node, env?: Readonly<Record<string, string>>): Word[] {
   const words: Word[] = [];
   for (let i = 0; i < cmd.namedChildCount; i++) {
     const c = cmd.namedChild(i);
     if (!c || SKIP_IN_WORDS.has(c.type)) continue;
     const node = c.type === 'command_name' ? (c.namedChild(0) ?? c) : c;
-    const lit = literalOf(node, env);
+    const lit = literalOf(node, env) ?? lookedUp(node);
     words.push({ text: node.text, ...(lit !== undefined ? { literal: lit } : {}), start: node.startIndex, end: node.endIndex });
   }
   return words;

@@ -191,7 +191,9 @@ function nginxBeforeStopSignal(tag: string): boolean {
 }
 
 function knownStopSignal(image: string): string | undefined {
-  const { official } = repoOf(image);
+  const { full, official } = repoOf(image);
+  // gitlab-org/gitlab-runner's images (dockerfiles/runner/*/Dockerfile): STOPSIGNAL SIGQUIT, the runner's graceful stop
+  if (full === 'gitlab/gitlab-runner') return 'SIGQUIT';
   if (official === 'nginx' && nginxBeforeStopSignal(parseImageRef(image).tag)) return undefined;
   // docker-library/php: the fpm variant sets STOPSIGNAL SIGQUIT, the apache variant SIGWINCH (apache's graceful-stop).
   if (official === 'php' && /fpm/.test(parseImageRef(image).tag)) return 'SIGQUIT';

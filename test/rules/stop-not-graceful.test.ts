@@ -60,6 +60,8 @@ ruleTester(rule, {
     },
     // an ARG with no default that is the whole image name stays unknown: only a leading registry prefix is taken as unset
     { name: 'FROM ${BASE} with ARG BASE and no default: the image is not known, nothing is certain', dockerfile: 'ARG BASE\nFROM ${BASE}\nRUN apt-get update\n' },
+    // a runtime with no program is its REPL: behind tini, SIGTERM's default action ends it with nothing in flight
+    { name: 'tini -- node with no script: the REPL holds nothing to drain', dockerfile: 'FROM node:20-slim\nRUN apt-get update && apt-get install -y tini\nENTRYPOINT ["tini", "--"]\nCMD ["node"]\n' },
     // docker:dind runs dockerd-entrypoint.sh and the daemon, not the CLI image's entrypoint and sh
     { name: 'no CMD on docker:24-dind: the daemon image is not the CLI image', dockerfile: 'FROM docker:24-dind\nRUN apk add --no-cache make\n' },
     // python's tags differ in their base (Debian, Alpine): an unknown tag decides nothing
