@@ -162,6 +162,8 @@ add({ id: 'perl', label: 'perl -e (sleep)', argv: ['perl', '-e', '$| = 1; print 
 // php -a reads its prompt from stdin: a pipe that stays open keeps it at the prompt.
 add({ id: 'php-interactive', label: 'php -a (at its prompt)', argv: ['php', '-a'], ready: /Interactive shell/ });
 add({ id: 'php', label: 'php -r (sleep loop)', argv: ['php', '-r', 'echo "ready\\n"; while (true) { sleep(1); }'], ready: /ready/ });
+// the built-in web server (on loopback): no program of the image's runs before a request, so nothing can pcntl_signal()
+add({ id: 'php-server', label: 'php -S (the built-in web server)', argv: ['php', '-S', `127.0.0.1:${20000 + (process.pid % 20000)}`], ready: /Development Server .* started/ });
 add({
   id: 'erlang',
   label: 'erl -noshell',

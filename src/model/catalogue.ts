@@ -535,6 +535,35 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     },
   },
   {
+    id: 'php-server',
+    title: "PHP's built-in web server (php -S)",
+    kind: 'server',
+    names: [],
+    debian: 'php-cli',
+    signals: {
+      // measured with Debian's php 8.2 as PID 1: SigCgt is SIGINT alone (the Zend handlers of `php -r` are not installed)
+      SIGTERM: {
+        reaction: 'dropped',
+        mask: 'none',
+        note: 'the CLI server takes only SIGINT: TERM keeps its default action',
+        source: `php-src sapi/cli/php_cli_server.c do_cli_server() (signal(SIGINT, php_cli_server_sigint_handler)); ${KERNEL}`,
+      },
+      SIGINT: {
+        reaction: 'exits',
+        status: 0,
+        mask: 'SigCgt',
+        note: 'the handler ends the server loop: the listener closes and php exits 0',
+        source: 'php-src sapi/cli/php_cli_server.c php_cli_server_sigint_handler()',
+      },
+      SIGQUIT: { reaction: 'dropped', mask: 'none', note: 'as TERM', source: `php-src sapi/cli/php_cli_server.c do_cli_server(); ${KERNEL}` },
+    },
+    graceful: {
+      signals: [],
+      note: 'a development server with no graceful stop: STOPSIGNAL SIGINT at least ends it at once',
+      source: 'https://www.php.net/manual/en/features.commandline.webserver.php',
+    },
+  },
+  {
     id: 'dotnet',
     title: '.NET',
     kind: 'runtime',
@@ -1296,6 +1325,8 @@ export function catalogueEntryForArgv(argv: readonly string[], opts: LookupOptio
   }
   // `php -a`: the interactive shell (the official php images' CMD), not a script.
   if (runtime?.id === 'php' && argv.slice(1).includes('-a')) return { entry: catalogueById('php-interactive'), index: 0 };
+  // `php -S ADDR [ROUTER]`: the built-in web server (a router script runs per request, after the handlers are set)
+  if (runtime?.id === 'php' && argv.slice(1).some((x) => x === '-S' || /^-S./.test(x))) return { entry: catalogueById('php-server'), index: 0 };
   if (name === 'django-admin' && argv.includes('runserver')) return djangoMatch(argv, 0);
   if (name === 'flask') return flaskMatch(argv, 0, opts.env);
   if (runtime?.id === 'haproxy' && argv.some((a) => a === '-W' || a === '-Ws')) return { entry: catalogueById('haproxy-master-worker'), index: 0 };
