@@ -118,3 +118,18 @@ describe('dumb-init in front of a script whose QUIT trap waits behind its foregr
     assert.match(fs.readFileSync(log, 'utf8'), /ready\ndrained\ntrapped\n$/);
   });
 });
+
+describe('an init given no program', () => {
+  // devome's images: `ENTRYPOINT ["dumb-init", "--"]` and no CMD; the model says nothing runs
+  for (const argv of [['dumb-init', '--'], ['tini', '--'], ['catatonit']]) {
+    it(`${argv.join(' ')}: prints its usage and exits 1 at once as PID 1; the model has nothing to stop`, {
+      skip: programPath(argv[0] as string) ? false : `install ${argv[0]} (scripts/install-deps.sh)`,
+    }, async () => {
+      assert.deepEqual(chainFromArgv(argv, { sh: 'dash', signal: 'SIGTERM' }).processes, []);
+      const run = await startAsInit(argv, { stdin: 'ignore', comm: argv[0] as string }).catch((e: Error) => e);
+      // (it may be gone before its start is seen: then the error carries its output)
+      const out = run instanceof Error ? run.message : (await within(run.exited, 5000)) ? run.output() : 'still running';
+      assert.match(out, /usage/i);
+    });
+  }
+});

@@ -59,6 +59,31 @@ describe('util-linux su as PID 1', () => {
   });
 });
 
+describe('util-linux runuser as PID 1', () => {
+  // devome's and factorio-docker's entrypoints: `exec runuser -u factorio -- /opt/factorio/bin/x64/factorio ...`
+  test('`runuser -u USER -- CMD` passes SIGTERM on, then SIGKILLs the command 2 s later, as su does; the model says abrupt, certain', async () => {
+    await loadShellParser();
+    const svc = svcBinary();
+    const log = path.join(DIR, 'runuser.log');
+    const argv = ['runuser', '-u', 'root', '--', svc, '--graceful', 'TERM', '--drain-ms', '5000', '--name', 'runuser-svc'];
+    const run = await startAsInit(argv, { stdin: 'ignore', comm: 'runuser' });
+    await waitFor('the service ready', () => (/ready/.test(run.output()) ? true : undefined), 15_000);
+    const { ms, end } = await stop(run);
+    fs.writeFileSync(log, run.output());
+    assert.ok(end, 'runuser ended after the stop');
+    assert.match(run.output(), /got Terminated, draining/, 'the service got SIGTERM from runuser');
+    assert.doesNotMatch(run.output(), /graceful exit/, 'its 5 s drain never finished');
+    assert.ok(ms >= 1800 && ms < 4500, `runuser ended about 2 s after SIGTERM (took ${ms} ms)`);
+    const chain = chainFromArgv(argv, { sh: 'dash' });
+    assert.deepEqual(
+      chain.processes.map((x) => x.name),
+      ['runuser', path.basename(svc)],
+    );
+    const p = predictStop(chain);
+    assert.deepEqual([p.outcome, p.certain], ['abrupt', true], p.path.join('\n'));
+  });
+});
+
 describe('sudo as PID 1 (Debian sudo)', { skip: fs.existsSync('/usr/bin/sudo') ? false : 'sudo is not installed here (scripts/install-deps.sh installs it)' }, () => {
   test('runs the command as its child and relays SIGTERM to it: a 300 ms drain completes; the model says graceful', async () => {
     await loadShellParser();

@@ -288,6 +288,18 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown', e
         note: 'su forks a shell for the command and stays as its parent',
       };
     }
+    case 'runuser': {
+      // util-linux runuser is su's code (su-common.c): it forks the command and stays its parent, and on SIGTERM sends it
+      // SIGTERM and SIGKILL 2 s later. `-u USER [--] CMD...` runs CMD itself; `USER -c CMD` runs it with a shell, as su.
+      const ui = a.findIndex((x) => x === '-u' || x === '--user' || x.startsWith('--user='));
+      const cut = { name, role: 'fork-wrapper' as const, forwards: 'child' as const, killsChildAfter: 2, note: 'runuser forks the command and stays as its parent' };
+      if (ui >= 0) {
+        const next = skipOptions(a, 1, new Set(['-u', '--user', '-g', '--group', '-G', '--supp-group', '-w', '--whitelist-environment', '-s', '--shell']));
+        return next < a.length ? { ...cut, next } : { name, role: 'service' };
+      }
+      const ci = a.indexOf('-c');
+      return ci >= 0 && a[ci + 1] !== undefined ? { ...cut, command: a[ci + 1] as string } : { name, role: 'service' };
+    }
     case 'sudo': {
       // sudo runs the command as its child and relays the signals it gets to it, SIGTERM included (sudo(8), "Signal
       // handling"); with -s or -i it runs a shell instead, which pid1 does not follow.

@@ -62,6 +62,8 @@ ruleTester(rule, {
     { name: 'FROM ${BASE} with ARG BASE and no default: the image is not known, nothing is certain', dockerfile: 'ARG BASE\nFROM ${BASE}\nRUN apt-get update\n' },
     // a runtime with no program is its REPL: behind tini, SIGTERM's default action ends it with nothing in flight
     { name: 'tini -- node with no script: the REPL holds nothing to drain', dockerfile: 'FROM node:20-slim\nRUN apt-get update && apt-get install -y tini\nENTRYPOINT ["tini", "--"]\nCMD ["node"]\n' },
+    // an init with no program prints its usage and exits (test/group-trap-ns.test.ts)
+    { name: 'ENTRYPOINT ["dumb-init", "--"] with no CMD: nothing runs', dockerfile: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y dumb-init\nENTRYPOINT ["dumb-init", "--"]\n' },
     // docker:dind runs dockerd-entrypoint.sh and the daemon, not the CLI image's entrypoint and sh
     { name: 'no CMD on docker:24-dind: the daemon image is not the CLI image', dockerfile: 'FROM docker:24-dind\nRUN apk add --no-cache make\n' },
     // python's tags differ in their base (Debian, Alpine): an unknown tag decides nothing
