@@ -339,6 +339,8 @@ function guessShellOfImage(ref: string): ShellGuess {
   if (/(^|-)(chiseled|distroless)($|-)/.test(tag)) return { family: 'none', why: `the ${tag} variant ships no shell` };
   if (isWindowsImage(ref)) return { family: 'unknown', why: 'a Windows image: no POSIX /bin/sh' };
   if (ALPINE_TAG.test(tag) || repo === 'alpine' || lastPart(repo) === 'alpine') return { family: 'ash', why: 'Alpine-based: /bin/sh is busybox ash' };
+  // an image named for its Alpine base (`nevinee/alpine-s6`, `frolvlad/alpine-glibc`, `someone/node-alpine`)
+  if (/(^|[-_])alpine([-_]|$)/.test(lastPart(repo))) return { family: 'ash', why: `${repo} is named for its Alpine base: /bin/sh is busybox ash` };
   if (ASH_REPOS.has(repo) || (ASH_REPOS.has(lastPart(repo)) && !repo.includes('/'))) {
     if (repo === 'busybox') return { family: 'ash', why: 'busybox: /bin/sh is busybox ash' };
     if (DEBIAN_TAGS.test(tag)) return { family: 'dash', why: `the ${tag} variant is Debian/Ubuntu-based: /bin/sh is dash` };

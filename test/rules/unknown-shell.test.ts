@@ -7,6 +7,8 @@ ruleTester(rule, {
     // 2 s after SIGTERM whatever that shell does: stop-not-graceful reports it, certain (wrappers-ns.test.ts)
     { name: 'su -c: the login shell does not decide', dockerfile: 'FROM debian:bookworm\nCMD ["su", "app", "-c", "svc"]\n' },
     { name: 'known image', dockerfile: 'FROM debian:bookworm\nCMD ["svc"]\n' },
+    // an image named for its Alpine base has busybox ash: it execs the last simple command
+    { name: 'an image named for its Alpine base (acme/alpine-s6)', dockerfile: 'FROM acme/alpine-s6\nCMD cd /app && java -jar app.jar\n' },
     { name: 'configured family', dockerfile: 'FROM registry.example.com/base:3\nCMD svc --port 80\n', options: { images: { 'registry.example.com/base:*': 'ash' } } },
   ],
   invalid: [
