@@ -74,6 +74,11 @@ const MARKDOWN = /\.(md|markdown|adoc|asciidoc)$/i;
 /** READMEs read for build commands (a documentation tree has hundreds; the first are the ones near the top). */
 const MAX_DOCS = 200;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'vendor', '.venv', 'venv', '__pycache__', 'dist', 'build', 'target', '.terraform']);
+/**
+ * Of those, the ones a Dockerfile collection also uses for its images (phalcon/dockerfiles' build/ubuntu-focal/):
+ * looked into two levels deep only, so that a build tool's output tree costs a listing or two, not the entry budget.
+ */
+const SHALLOW_DIRS = new Set(['build']);
 const MAX_ENTRIES = 20_000;
 /** Build files read for declarations (each is small; a monorepo has a few hundred at most). */
 const MAX_BUILD_FILES = 500;
@@ -145,14 +150,15 @@ function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
   } catch {
     /* the root as given */
   }
-  const visit = (dir: string, depth: number): void => {
-    if (depth > maxDepth || seen > MAX_ENTRIES) return;
+  const visit = (dir: string, depth: number, limit = maxDepth): void => {
+    if (depth > limit || seen > MAX_ENTRIES) return;
     const ents = share.list(dir);
     if (!ents) return;
     for (const e of ents) {
       if (++seen > MAX_ENTRIES) return;
       if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) visit(path.join(dir, e.name), depth + 1);
+        if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) visit(path.join(dir, e.name), depth + 1, limit);
+        else if (SHALLOW_DIRS.has(e.name)) visit(path.join(dir, e.name), depth + 1, Math.min(limit, depth + 2));
         // GitHub reads workflows from the repository's top only
         else if (depth === 0 && e.name === '.github') workflows(path.join(dir, e.name, 'workflows'));
       } else if (e.isSymbolicLink() && depth < maxDepth && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) {
@@ -657,6 +663,21 @@ export class ImageLinker {
     if (!n.last || image.includes('$')) return {};
     // a build the repository declares for exactly this image
     let declared = (this.declaredByLast().get(n.last.toLowerCase()) ?? []).filter((d) => declaredMatches(d, n.repo));
+    // one image, a directory per tag under the image's own (`instructure/core:jammy` -> core/jammy/Dockerfile,
+    // `phalconphp/build:ubuntu-focal` -> build/ubuntu-focal/Dockerfile): the name and the tag both say which, before any
+    // match by name alone (build/ubuntu-focal-8.0/ is a version directory of `build` too) and before a declared build
+    // that does not name this tag (bootstrap/centos-7/Makefile's `-t $(NAME):$(VERSION)`)
+    const tagged = parseImageRef(image).tag;
+    // (not for a name pid1's table knows, published elsewhere, unless a registry of the repository's own names it)
+    const ownName = shellOfImage(n.repo).family === 'unknown' || ownRegistry(parseImageRef(image).registry);
+    if (ownName && tagged !== 'latest' && /^[a-z][\w.-]*$/i.test(tagged) && !declared.some((d) => d.tag === tagged)) {
+      const name = n.last.toLowerCase();
+      const under = near ? `${path.resolve(near)}${path.sep}` : undefined;
+      const byTagDir = (this.dockerfilesByName().get(tagged.toLowerCase()) ?? []).filter(
+        (d) => !d.bySuffix && path.basename(path.dirname(path.dirname(d.file))).toLowerCase() === name && (!under || d.file.startsWith(under)),
+      );
+      if (byTagDir.length === 1) return this.tagLink(n.last, tagged, (byTagDir[0] as { file: string }).file);
+    }
     // the builds told apart by Dockerfile and target (one build declared in several files is one build)
     // (the first declaration of each stands for it: a skaffold.yaml's top-level build before its profiles' variants)
     const distinctOf = (ds: readonly Declared[]): Map<string, Declared> => {
@@ -734,17 +755,6 @@ export class ImageLinker {
         const file = (top[0] as { file: string }).file;
         return { link: { dockerfile: file, how: `the image name "${n.last}" is the collection's top-level directory ${displayPath(path.dirname(file), this.cwd)}` } };
       }
-    }
-    if (hits.length === 0) {
-      // one image, a directory per tag under the image's own (`instructure/core:jammy` -> core/jammy/Dockerfile)
-      const tag = parseImageRef(image).tag;
-      const byDir =
-        tag !== 'latest' && /^[a-z][\w.-]*$/i.test(tag)
-          ? (this.dockerfilesByName().get(tag.toLowerCase()) ?? []).filter(
-              (d) => !d.bySuffix && path.basename(path.dirname(path.dirname(d.file))).toLowerCase() === name && (!under || d.file.startsWith(under)),
-            )
-          : [];
-      if (byDir.length === 1) return this.tagLink(n.last, tag, (byDir[0] as { file: string }).file);
     }
     if (hits.length === 1) {
       const hit = hits[0] as string;

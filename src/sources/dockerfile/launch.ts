@@ -485,7 +485,8 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
         // (a base on a base: the nearest one is named, the how of the first says where the shell comes from)
         how: `${l.shell.how.replace(/, in the base image the repository builds from .*$/, '')}, in the base image the repository builds from ${displayPath(link.dockerfile)}`,
         ...(l.entrypoint ? { entrypoint: l.entrypoint.argv } : {}),
-        ...(l.cmd ? { cmd: l.cmd.argv } : {}),
+        // (a base with no command of its own runs its official base's: `ubuntu`'s /bin/bash, two links down)
+        ...(l.cmd ? { cmd: l.cmd.argv } : !l.entrypoint && l.argv.length ? { cmd: l.argv } : {}),
         ...(l.stopSignal.source === 'explicit' ? { stopSignal: l.stopSignal.signal } : {}),
         env: { ...l.env },
         builtHere: { dockerfile: link.dockerfile, workdir: l.workdir ?? '/', readFile: (p) => readFile?.(p), ...(l.listDir ? { listDir: l.listDir } : {}) },
