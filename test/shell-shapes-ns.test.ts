@@ -11,7 +11,7 @@
  * - a config step every server path goes past before its exec: the `help` path that ends after it exits at once.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -456,6 +456,38 @@ describe('exec of a PATH lookup (`exec $(which python3) ...`): the program looke
       });
     }
   }
+});
+
+describe('escaped parentheses in `[[ ... ]]`: busybox ash groups with them, bash rejects them', () => {
+  const dir = tempDir('pid1-test-parens-');
+  const svc = path.join(dir, 'svc.py');
+  fs.writeFileSync(svc, NAMED_SERVICE);
+  // openemr's flex entrypoint (#!/bin/sh on Alpine): `[[ ! -d X || \( -d X && -z "$(ls -A X)" \) ]]`, then the server
+  const script = `#!/bin/sh\nif [[ ! -d ${dir}/none || \\( -d ${dir} && -z "$(ls -A ${dir}/none 2>/dev/null)" \\) ]]; then\n  echo grouped\nfi\nexec python3 ${svc} main\n`;
+  const file = path.join(dir, 'run.sh');
+  fs.writeFileSync(file, script, { mode: 0o755 });
+  const read = (p: string): string | undefined => (p === file ? script : undefined);
+  it("ash: the test runs, the service is exec'd and gets SIGTERM; the model parses the script and names it, certain", async () => {
+    const ns = await startNamespace(['busybox', 'ash', file], { readyLine: /ready main/ });
+    try {
+      assert.match(ns.output(), /grouped/);
+      process.kill(ns.initPid, 'SIGTERM');
+      assert.ok(await endsWithin(ns.exited, 5000), 'SIGTERM did not end the service');
+    } finally {
+      await ns.destroy();
+    }
+    const chain = chainFromArgv(['busybox', 'ash', file], { sh: 'ash', readScript: read });
+    assert.deepEqual(
+      chain.processes.map((x) => x.name),
+      ['python3'],
+    );
+    assert.equal(chain.opaque, undefined, 'no part of the script left unparsed');
+  });
+  it('bash: a syntax error (the script never reaches its exec); the model leaves the script unparsed', () => {
+    const r = spawnSync('bash', [file], { encoding: 'utf8', timeout: 10_000 });
+    assert.match(r.stderr, /conditional binary operator expected/);
+    assert.doesNotMatch(r.stdout, /ready/);
+  });
 });
 
 describe("openssl's key, certificate and cipher commands, ssh-keygen -f and rm of named files end by themselves (the model reads them as instant)", () => {

@@ -239,11 +239,25 @@ function blankTestRegexes(text: string): string {
   return out;
 }
 
-/** Parse shell text; when the grammar fails on a `=~` regex, again with the regexes blanked (blankTestRegexes). */
-function parseShell(text: string): Tree | null {
+/**
+ * Escaped grouping parentheses in `[[ ... ]]` (`[[ ! -d x || \( -d x && -z "$y" \) ]]`, openemr's entrypoint on Alpine):
+ * busybox ash's `[[` is test(1), where `\(` `\)` group; tree-sitter-bash cannot parse them and makes the rest of the file
+ * an ERROR. Written as ` (` and ` )`: the same grouping, at the same offsets. Only for ash: bash rejects them ("conditional
+ * binary operator expected", measured), so a bash script with them stays unparsed (a syntax error ends it).
+ */
+function plainTestParens(text: string): string {
+  return text.replace(/\[\[[^\n]*?\]\]/g, (m) => m.replace(/\\([()])/g, ' $1'));
+}
+
+/**
+ * Parse shell text; when the grammar fails on a `=~` regex or escaped parentheses in `[[ ... ]]`, again with the
+ * regexes blanked (blankTestRegexes) and the parentheses plain (plainTestParens).
+ */
+function parseShell(text: string, family?: ShellFamily): Tree | null {
   const t = shellParser().parse(text);
-  if (!t?.rootNode.hasError || !text.includes('=~')) return t;
-  const blanked = blankTestRegexes(text);
+  if (!t?.rootNode.hasError || !text.includes('[[')) return t;
+  const regexes = text.includes('=~') ? blankTestRegexes(text) : text;
+  const blanked = family === 'ash' ? plainTestParens(regexes) : regexes;
   if (blanked === text) return t;
   const again = shellParser().parse(blanked);
   if (!again || again.rootNode.hasError) {
@@ -1874,7 +1888,7 @@ export function analyzeShell(source: string, family: ShellFamily, opts: AnalyzeO
 
 function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOptions): ShellAnalysis {
   const mode = opts.mode ?? 'command';
-  const tree = parseShell(source);
+  const tree = parseShell(source, family);
   if (!tree) throw new Error('shell parser returned no tree');
   try {
     const root = tree.rootNode;
