@@ -1037,7 +1037,8 @@ function argvOfEnd(c: FinalCommand, args: readonly string[] | undefined): string
       if (!args) return i === 0 ? undefined : out;
       out.push(...args);
     } else if (i === 0 && w.literal === undefined) return undefined;
-    else out.push(w.literal ?? w.text);
+    // a double-quoted word with an expansion is one argument: its text inside the quotes (`su -c "postgres -D $D"`)
+    else out.push(w.literal ?? (/^"[^"]*"$/.test(w.text) ? w.text.slice(1, -1) : w.text));
   }
   return out;
 }

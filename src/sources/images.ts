@@ -220,6 +220,8 @@ const DASH_PREFIXES = [
 
 /** Official images on Oracle Linux / Amazon Linux / RHEL: /bin/sh is bash. */
 const BASH_REPOS = new Set([
+  // ALT Linux (Docker Hub's `alt`: p8, p9, p10, sisyphus): /bin/sh is bash
+  'alt',
   'fedora',
   'centos',
   'rockylinux',

@@ -144,6 +144,14 @@ ruleTester(rule, {
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
+    // a context source with a leading `/` is the context's file (Flexberry's `COPY /docker-cmd.sh /`); ALT Linux's sh is bash
+    {
+      name: 'COPY /run.sh / on alt:p10: the context run.sh, whose bash keeps redis-server as its child',
+      dockerfile: 'FROM alt:p10\nCOPY /run.sh /\nCMD /run.sh\n',
+      files: { 'run.sh': '#!/bin/sh\nredis-server --protected-mode no\necho stopped\n' },
+      errors: [{ file: 'run.sh', line: 2, messageId: 'notLast' }],
+      output: null,
+    },
     // a signal that does not end the job (a reload), or a PID read from a file, leaves the shell waiting for it
     {
       name: 'a temporary server sent SIGHUP (a reload), not ended: the shell waits for it',

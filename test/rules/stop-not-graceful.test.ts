@@ -137,6 +137,13 @@ ruleTester(rule, {
       errors: [{ severity: 'error', line: 1, message: /PID 1: bash/ }],
     },
     {
+      // Flexberry's postgresql: `exec su -c "CMD $PARAMS" -s /bin/sh postgres`: the quoted command is one argument, postgres
+      name: 'exec su -c "postgres ... $PARAMS": util-linux su stays PID 1 and SIGKILLs postgres 2 s after passing TERM on',
+      dockerfile: 'FROM debian:bookworm\nCOPY start.sh /start.sh\nCMD ["/start.sh"]\n',
+      files: { 'start.sh': '#!/bin/bash\nexec su -c "/usr/bin/postgres -D /var/lib/pgsql/data $POSTGRES_PARAMS" -s /bin/sh postgres\n' },
+      errors: [{ severity: 'error', message: /PID 1: su, service: postgres\)/ }],
+    },
+    {
       // AdoptOpenJDK's JDK 8 images set no CMD: the Alpine variant runs its /bin/sh (chatwork/dockerfiles' openjdk8)
       name: 'no CMD on adoptopenjdk/openjdk8:x86_64-alpine-jdk8u181-b13: ash at its prompt',
       dockerfile: 'FROM adoptopenjdk/openjdk8:x86_64-alpine-jdk8u181-b13\nRUN apk add --no-cache git\n',

@@ -426,7 +426,9 @@ function applyInstruction(
       else items = rest.map((w) => expandWord(w.raw, varsOf(stage), esc).value);
       if (items.length < 2) break;
       const destRaw = items[items.length - 1] as string;
-      const sources = items.slice(0, -1);
+      // a source from the build context is relative to it, a leading `/` included (`COPY /docker-cmd.sh /`: the
+      // context's docker-cmd.sh); from a stage or an image (`--from`) it is that filesystem's path
+      const sources = items.slice(0, -1).map((x) => (from === undefined && x.startsWith('/') ? x.replace(/^\/+/, '') || '.' : x));
       const dest = path.posix.resolve(stage.workdir, destRaw);
       // `COPY app.py .` copies into the working directory: `.` (and the WORKDIR itself) is a directory that exists;
       // so is any destination that already is a directory, slash or not (BuildKit copy).
