@@ -19,7 +19,7 @@ import { makeDocument, type Document } from '../document/document.js';
 import { DocumentStore } from '../document/store.js';
 import { defaultDockerfile, direntsOnce, readRegularFile } from '../util/files.js';
 import { type Declared, imageRepo, makefileBuilds, makefileIncludes, makefileNames, markdownBuilds, scriptBuilds, workflowBuilds } from './declared-builds.js';
-import { ownRegistry, parseImageRef, shellOfImage } from './images.js';
+import { knownImage, ownRegistry, parseImageRef } from './images.js';
 import { BUILD_VALUE_FLAGS } from './shell-builds.js';
 import { displayPath } from '../document/document.js';
 import { unparsedKind } from './kubernetes/pods.js';
@@ -669,7 +669,7 @@ export class ImageLinker {
     // that does not name this tag (bootstrap/centos-7/Makefile's `-t $(NAME):$(VERSION)`)
     const tagged = parseImageRef(image).tag;
     // (not for a name pid1's table knows, published elsewhere, unless a registry of the repository's own names it)
-    const ownName = shellOfImage(n.repo).family === 'unknown' || ownRegistry(parseImageRef(image).registry);
+    const ownName = !knownImage(n.repo) || ownRegistry(parseImageRef(image).registry);
     if (ownName && tagged !== 'latest' && /^[a-z][\w.-]*$/i.test(tagged) && !declared.some((d) => d.tag === tagged)) {
       const name = n.last.toLowerCase();
       const under = near ? `${path.resolve(near)}${path.sep}` : undefined;
@@ -725,7 +725,7 @@ export class ImageLinker {
     if (distinct.size > 1) return { ambiguous: [...new Set(declared.map((d) => d.dockerfile))], declared: [...new Set(declared.map((d) => d.how))] };
     // an image pid1's table knows (`redis`, `grafana/grafana`, distroless) is published elsewhere, not built here
     // ... unless a registry of the repository's own names it: `reg.g5d.dev/alpine` beside alpine/Containerfile is that build
-    const knownName = shellOfImage(n.repo).family !== 'unknown';
+    const knownName = knownImage(n.repo);
     if (knownName && !ownRegistry(parseImageRef(image).registry)) return {};
     const name = n.last.toLowerCase();
     const under = near ? `${path.resolve(near)}${path.sep}` : undefined;

@@ -21,6 +21,14 @@ interface ShellGuess {
   family: ShellFamily;
   /** One line: why this family. */
   why: string;
+  /** Guessed from how the image is named (`someone/alpine-s6`), not from pid1's tables: no sign it is published elsewhere. */
+  byName?: true;
+}
+
+/** An image pid1's tables know (`redis`, `grafana/grafana`, distroless): published elsewhere, not built by the repository. */
+export function knownImage(repo: string): boolean {
+  const g = shellOfImage(repo);
+  return g.family !== 'unknown' && !g.byName;
 }
 
 /** Docker Hub namespaces that hold the official images built for one architecture. */
@@ -342,7 +350,7 @@ function guessShellOfImage(ref: string): ShellGuess {
   if (isWindowsImage(ref)) return { family: 'unknown', why: 'a Windows image: no POSIX /bin/sh' };
   if (ALPINE_TAG.test(tag) || repo === 'alpine' || lastPart(repo) === 'alpine') return { family: 'ash', why: 'Alpine-based: /bin/sh is busybox ash' };
   // an image named for its Alpine base (`nevinee/alpine-s6`, `frolvlad/alpine-glibc`, `someone/node-alpine`)
-  if (/(^|[-_])alpine([-_]|$)/.test(lastPart(repo))) return { family: 'ash', why: `${repo} is named for its Alpine base: /bin/sh is busybox ash` };
+  if (/(^|[-_])alpine([-_]|$)/.test(lastPart(repo))) return { family: 'ash', why: `${repo} is named for its Alpine base: /bin/sh is busybox ash`, byName: true };
   if (ASH_REPOS.has(repo) || (ASH_REPOS.has(lastPart(repo)) && !repo.includes('/'))) {
     if (repo === 'busybox') return { family: 'ash', why: 'busybox: /bin/sh is busybox ash' };
     if (DEBIAN_TAGS.test(tag)) return { family: 'dash', why: `the ${tag} variant is Debian/Ubuntu-based: /bin/sh is dash` };

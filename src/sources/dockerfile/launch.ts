@@ -13,7 +13,7 @@ import type { DockerfileLaunch, Launch, LaunchPart, ProbedImage, ScriptRef, Sour
 import { type ImageLink, linkedBuildOptions, linkerFor } from '../image-links.js';
 import { baseImageDefaultCmd, baseImageStopSignal } from '../image-config.js';
 import { copiedFrom, filesOfRuns, type RunFiles } from './run-written.js';
-import { isWindowsImage, ownRegistry, parseImageRef, shellOfImage, WINDOWS_NOTE } from '../images.js';
+import { isWindowsImage, knownImage, ownRegistry, parseImageRef, WINDOWS_NOTE } from '../images.js';
 import { imageRepo } from '../declared-builds.js';
 import { programSourceReader } from '../program-reader.js';
 import { supervisedServices } from '../supervised.js';
@@ -463,7 +463,7 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
       // pid1's table knows, `debian`, is published elsewhere unless a registry of the repository's own names it: the
       // linker, which lists the whole repository, is not asked then)
       .filter((s) => !s.parent && s.imageComplete && s.rootUnseen && !opts.probed?.has(s.image))
-      .filter((s) => shellOfImage(imageRepo(s.image)).family === 'unknown' || ownRegistry(parseImageRef(s.image).registry))
+      .filter((s) => !knownImage(imageRepo(s.image)) || ownRegistry(parseImageRef(s.image).registry))
       .map((s) => s.image),
   );
   if (roots.size === 0) return undefined;
