@@ -144,6 +144,14 @@ ruleTester(rule, {
       errors: [{ severity: 'error', message: /PID 1: su, service: postgres\)/ }],
     },
     {
+      // an image only named for its Alpine base is still the repository's own build when a directory builds it
+      // (smebberson/docker-alpine: alpine-apache is FROM smebberson/alpine-base:2.0.0, alpine-base/ builds it)
+      name: "FROM acme/alpine-base:2.0.0, the repository's alpine-base/ build: its CMD, sh at its prompt",
+      dockerfile: 'FROM acme/alpine-base:2.0.0\nRUN apk add --no-cache curl\n',
+      files: { 'alpine-base/Dockerfile': 'FROM alpine:3.20\nCMD ["/bin/sh"]\n' },
+      errors: [{ severity: 'error', message: /PID 1: ash, service: ash/ }],
+    },
+    {
       // AdoptOpenJDK's JDK 8 images set no CMD: the Alpine variant runs its /bin/sh (chatwork/dockerfiles' openjdk8)
       name: 'no CMD on adoptopenjdk/openjdk8:x86_64-alpine-jdk8u181-b13: ash at its prompt',
       dockerfile: 'FROM adoptopenjdk/openjdk8:x86_64-alpine-jdk8u181-b13\nRUN apk add --no-cache git\n',
