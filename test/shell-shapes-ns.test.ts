@@ -298,10 +298,16 @@ describe('a trap that forwards, then a poll loop (kill -0) before the wait: the 
 const NAMED_SERVICE =
   'import signal, sys\nname = sys.argv[1]\ndef term(*_):\n    print("term " + name, flush=True)\n    sys.exit(0)\nsignal.signal(signal.SIGTERM, term)\nprint("ready " + name, flush=True)\nwhile True:\n    signal.pause()\n';
 
-describe('an init phase\'s temporary server: started in the background, stopped with `kill -s TERM "$pid"; wait "$pid"`, then the service exec\'d', () => {
-  const dir = tempDir('pid1-temp-server-');
+/** A fresh directory holding NAMED_SERVICE as svc.py. */
+function withNamedService(prefix: string): { dir: string; svc: string } {
+  const dir = tempDir(prefix);
   const svc = path.join(dir, 'svc.py');
   fs.writeFileSync(svc, NAMED_SERVICE);
+  return { dir, svc };
+}
+
+describe('an init phase\'s temporary server: started in the background, stopped with `kill -s TERM "$pid"; wait "$pid"`, then the service exec\'d', () => {
+  const { dir, svc } = withNamedService('pid1-temp-server-');
   // arangodb-docker's docker-entrypoint.sh: the temporary server serves the init step, the script ends it itself,
   // and a failed kill or wait gives up (`exit 1`): no path keeps the shell waiting for its job
   const script = [
@@ -340,9 +346,7 @@ describe('an init phase\'s temporary server: started in the background, stopped 
 });
 
 describe('a set-up step every server path passes before its exec: the `help` path that ends after it ends by itself', () => {
-  const dir = tempDir('pid1-passed-setup-');
-  const svc = path.join(dir, 'svc.py');
-  fs.writeFileSync(svc, NAMED_SERVICE);
+  const { dir, svc } = withNamedService('pid1-passed-setup-');
   // apache/flink-docker's entrypoint: a config step named by a variable runs on every path, the server paths exec
   // their server after it, and `help` (the image's CMD) prints its usage and exits 0
   const script = [
@@ -389,9 +393,7 @@ describe('a set-up step every server path passes before its exec: the `help` pat
 });
 
 describe('a parameter copied into a variable at the top (`COMMAND_ARG1="$1"`) decides its tests as the parameter does', () => {
-  const dir = tempDir('pid1-arg-alias-');
-  const svc = path.join(dir, 'svc.py');
-  fs.writeFileSync(svc, NAMED_SERVICE);
+  const { dir, svc } = withNamedService('pid1-arg-alias-');
   // wallabag/docker's entrypoint: the first argument kept in a variable, each command's branch execs its program,
   // anything else is exec'd as given; the image's CMD is `wallabag`
   const script = [
@@ -430,9 +432,7 @@ describe('a parameter copied into a variable at the top (`COMMAND_ARG1="$1"`) de
 });
 
 describe('exec of a PATH lookup (`exec $(which python3) ...`): the program looked up is PID 1', () => {
-  const dir = tempDir('pid1-which-');
-  const svc = path.join(dir, 'svc.py');
-  fs.writeFileSync(svc, NAMED_SERVICE);
+  const { dir, svc } = withNamedService('pid1-which-');
   // mtdcy/Dockerfiles' nginx entrypoint: `exec $(which nginx) -g "daemon off;"`
   for (const form of ['$(which python3)', '$(command -v python3)', '`which python3`']) {
     const script = `#!/bin/sh\nset -e\nexec ${form} ${svc} main\n`;
@@ -459,9 +459,7 @@ describe('exec of a PATH lookup (`exec $(which python3) ...`): the program looke
 });
 
 describe('escaped parentheses in `[[ ... ]]`: busybox ash groups with them, bash rejects them', () => {
-  const dir = tempDir('pid1-test-parens-');
-  const svc = path.join(dir, 'svc.py');
-  fs.writeFileSync(svc, NAMED_SERVICE);
+  const { dir, svc } = withNamedService('pid1-test-parens-');
   // openemr's flex entrypoint (#!/bin/sh on Alpine): `[[ ! -d X || \( -d X && -z "$(ls -A X)" \) ]]`, then the server
   const script = `#!/bin/sh\nif [[ ! -d ${dir}/none || \\( -d ${dir} && -z "$(ls -A ${dir}/none 2>/dev/null)" \\) ]]; then\n  echo grouped\nfi\nexec python3 ${svc} main\n`;
   const file = path.join(dir, 'run.sh');

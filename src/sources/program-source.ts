@@ -362,28 +362,22 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
 
   // Nothing takes the stop signal, and nothing runs: the program ends before any stop comes.
   const entry = reads[0];
-  // JavaScript: only its own code and quiet built-ins, nothing that keeps the event loop alive: node exits when it returns
-  const jsOwnOnly = language === 'javascript' && !unseen.length && reads.every((r) => r.findings.imports.every((i) => i.kind === 'local' || jsQuiet(i.module)));
-  if (jsOwnOnly && !keepsRunning && !serves && !calls.length && !regs.length) {
+  // Only its own code and quiet modules, and nothing that keeps it running: the runtime exits when the program returns.
+  // JavaScript: quiet built-ins, no timer, listener, promise or server (node exits once its event loop is empty).
+  // Python: quiet standard modules, no loop, input or child process (the tutorial scripts that print a table or rewrite
+  // a JSON file); with nothing unseen, every import that is not a standard or known module was found and read.
+  const quietImports = (quiet: (i: ImportRef) => boolean): boolean => !unseen.length && reads.every((r) => r.findings.imports.every(quiet));
+  const jsOwnOnly = language === 'javascript' && quietImports((i) => i.kind === 'local' || jsQuiet(i.module));
+  const pyOwnOnly = language === 'python' && quietImports((i) => i.kind !== 'known' || pyQuiet(i.module));
+  if ((jsOwnOnly || pyOwnOnly) && !keepsRunning && !serves && !calls.length && !regs.length) {
     return {
       signals,
       files,
       verdict: 'finishes',
       evidence: undefined,
-      reason: `${shown(files)} runs and returns (no timer, listener, promise or server keeps node running): node exits at once, so no stop reaches it`,
-    };
-  }
-  // Python: only its own code and quiet standard modules, no loop, no wait for input and no child process: python exits
-  // when the script returns (the tutorial scripts that print a table or rewrite a JSON file)
-  // (with nothing unseen, every import that is not a standard or known module was found and read)
-  const pyOwnOnly = language === 'python' && !unseen.length && reads.every((r) => r.findings.imports.every((i) => i.kind !== 'known' || pyQuiet(i.module)));
-  if (pyOwnOnly && !keepsRunning && !serves && !calls.length && !regs.length) {
-    return {
-      signals,
-      files,
-      verdict: 'finishes',
-      evidence: undefined,
-      reason: `${shown(files)} runs and returns (no loop, input, wait or child process; only its own code and quiet standard modules): python exits at once, so no stop reaches it`,
+      reason: jsOwnOnly
+        ? `${shown(files)} runs and returns (no timer, listener, promise or server keeps node running): node exits at once, so no stop reaches it`
+        : `${shown(files)} runs and returns (no loop, input, wait or child process; only its own code and quiet standard modules): python exits at once, so no stop reaches it`,
     };
   }
   if (reads.length === 1 && entry?.findings.runsNothing && !calls.length && !regs.length) {
