@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Confinement, direntsOnce, readRegularFile, resolvedPath, type FileSnapshot, type ReadResult } from '../util/files.js';
+import { type Confinement, direntsOnce, readRegularFile, realPathOf, resolvedPath, type FileSnapshot, type ReadResult } from '../util/files.js';
 import { MAX_FILE_BYTES, displayPath, makeDocument, notText, type Document, type DocumentKind, type FileError } from './document.js';
 
 /** Files read by one run, shared by its passes so that they all see the same bytes (abs path -> result). */
@@ -268,11 +268,7 @@ export class DocumentStore {
   realPath(absPath: string): string | null {
     let v = this.reals.get(absPath);
     if (v === undefined) {
-      try {
-        v = fs.realpathSync.native(absPath);
-      } catch {
-        v = null;
-      }
+      v = realPathOf(absPath) ?? null;
       this.reals.set(absPath, v);
     }
     return v;

@@ -555,10 +555,10 @@ function fileOperandsOnly(argv: readonly string[]): boolean {
   return argv.slice(1).every((a) => plainPath(a) && !a.includes('`'));
 }
 
-/** Walk an exec-form argv through wrappers, inits and shells into a chain of processes. */
 /** Inits that print their usage and exit when given no program. */
 const INIT_USAGE = new Set(['dumb-init', 'tini', 'docker-init', 'catatonit']);
 
+/** Walk an exec-form argv through wrappers, inits and shells into a chain of processes. */
 export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
   const chain = buildChain(argv, opts);
   if (chain.opaque?.code !== 'unknown-shell' || opts.sh !== 'unknown') return chain;

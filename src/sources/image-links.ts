@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { makeDocument, type Document } from '../document/document.js';
 import { DocumentStore } from '../document/store.js';
-import { defaultDockerfile, direntsOnce, readRegularFile } from '../util/files.js';
+import { defaultDockerfile, direntsOnce, isFile, readRegularFile } from '../util/files.js';
 import { type Declared, imageRepo, makefileBuilds, makefileIncludes, makefileNames, markdownBuilds, scriptBuilds, workflowBuilds } from './declared-builds.js';
 import { knownImage, ownRegistry, parseImageRef } from './images.js';
 import { BUILD_VALUE_FLAGS } from './shell-builds.js';
@@ -333,16 +333,8 @@ function makefileNamesOther(dir: string, name: string, share: RunShare): boolean
   if (!share.list(dir)?.some((e) => e.name === 'Makefile' && e.isFile())) return false;
   const text = share.text(file);
   // the same reading as the Makefile's declarations (declared-builds.ts): image variables and recipe tags
-  const literal = text === undefined ? [] : makefileNames(file, text, existsFile);
+  const literal = text === undefined ? [] : makefileNames(file, text, isFile);
   return literal.length > 0 && !literal.includes(name);
-}
-
-function existsFile(p: string): boolean {
-  try {
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** Build files larger than this are not read (each is small). */
@@ -375,7 +367,7 @@ function skaffoldBuilds(file: string, cwd: string, share: RunShare): Declared[] 
         const docker = get(y, a, 'docker')?.value;
         const context = path.resolve(dir, s(y, get(y, a, 'context')?.value) ?? '.');
         const named = s(y, get(y, docker, 'dockerfile')?.value);
-        const dockerfile = named !== undefined ? path.resolve(context, named) : defaultDockerfile(context, existsFile);
+        const dockerfile = named !== undefined ? path.resolve(context, named) : defaultDockerfile(context);
         const target = s(y, get(y, docker, 'target')?.value);
         // `requires: [{image: base, alias: BASE}]` passes the required artifact's image as build arg BASE (skaffold.dev
         // docs, artifact dependencies); `docker.buildArgs` passes literal ones
@@ -390,7 +382,7 @@ function skaffoldBuilds(file: string, cwd: string, share: RunShare): Declared[] 
           if (alias && required) buildArgs[alias] = required;
         }
         const args = Object.keys(buildArgs).length ? { buildArgs } : {};
-        if (existsFile(dockerfile))
+        if (isFile(dockerfile))
           out.push({ repo: imageNames(image).repo, dockerfile, ...(target ? { target } : {}), ...args, how: `${displayPath(file, cwd)} builds ${image} from ${displayPath(dockerfile, cwd)}` });
       }
     }
@@ -441,8 +433,8 @@ function cloudBuilds(file: string, root: string, cwd: string, share: RunShare): 
       // the build's source root is usually the repository; a config submitted from its own folder is relative to it
       const bases = [root, path.dirname(file)].map((b) => path.resolve(b, stepDir, context));
       for (const ctx of bases) {
-        const dockerfile = dockerfileArg !== undefined ? path.resolve(ctx, dockerfileArg) : defaultDockerfile(ctx, existsFile);
-        if (!existsFile(dockerfile)) continue;
+        const dockerfile = dockerfileArg !== undefined ? path.resolve(ctx, dockerfileArg) : defaultDockerfile(ctx);
+        if (!isFile(dockerfile)) continue;
         for (const tag of tags)
           out.push({
             repo: imageNames(tag).repo,
@@ -472,9 +464,9 @@ function composeBuilds(file: string, cwd: string, share: RunShare): Declared[] {
     if (/^[a-z]+:\/\//i.test(context) || context.includes('$')) continue;
     const ctx = path.resolve(dir, context);
     const named = asString === undefined ? s(y, get(y, build, 'dockerfile')?.value) : undefined;
-    const dockerfile = named !== undefined ? path.resolve(ctx, named) : defaultDockerfile(ctx, existsFile);
+    const dockerfile = named !== undefined ? path.resolve(ctx, named) : defaultDockerfile(ctx);
     const target = asString === undefined ? s(y, get(y, build, 'target')?.value) : undefined;
-    if (existsFile(dockerfile))
+    if (isFile(dockerfile))
       out.push({ repo: imageNames(image).repo, dockerfile, ...(target ? { target } : {}), how: `${displayPath(file, cwd)} builds ${image} from ${displayPath(dockerfile, cwd)}` });
   }
   return out;
@@ -587,7 +579,7 @@ export class ImageLinker {
     for (const f of files.docs.slice(0, MAX_DOCS)) {
       const text = this.share.text(f);
       if (text === undefined || text.length > MAX_SCRIPT_BYTES) continue;
-      for (const d of markdownBuilds(f, text, this.cwd, existsFile)) if (!declaredNames.has(lastPart(d.repo))) out.push(d);
+      for (const d of markdownBuilds(f, text, this.cwd, isFile)) if (!declaredNames.has(lastPart(d.repo))) out.push(d);
     }
     this.declared = out;
     return out;
@@ -598,11 +590,11 @@ export class ImageLinker {
     if (cloud) return cloudBuilds(f, this.root, this.cwd, this.share);
     if (COMPOSE.test(name)) return composeBuilds(f, this.cwd, this.share);
     if (path.basename(path.dirname(f)) === 'workflows' && path.basename(path.dirname(path.dirname(f))) === '.github')
-      return workflowBuilds(f, yamlDocs(f, this.share, 'kubernetes'), path.dirname(path.dirname(path.dirname(f))), this.cwd, existsFile);
+      return workflowBuilds(f, yamlDocs(f, this.share, 'kubernetes'), path.dirname(path.dirname(path.dirname(f))), this.cwd, isFile);
     const text = this.share.text(f);
     if (text === undefined) return [];
-    if (INCLUDED_MAKEFILE.test(name)) return this.includers(f).flatMap((dir) => makefileBuilds(f, text, this.cwd, existsFile, dir));
-    return MAKEFILE.test(name) ? makefileBuilds(f, text, this.cwd, existsFile) : scriptBuilds(f, text, this.cwd, existsFile);
+    if (INCLUDED_MAKEFILE.test(name)) return this.includers(f).flatMap((dir) => makefileBuilds(f, text, this.cwd, isFile, dir));
+    return MAKEFILE.test(name) ? makefileBuilds(f, text, this.cwd, isFile) : scriptBuilds(f, text, this.cwd, isFile);
   }
 
   /**
@@ -654,7 +646,7 @@ export class ImageLinker {
       const [p, target] = to.split('#') as [string, string | undefined];
       let abs = path.resolve(this.cwd, p);
       try {
-        if (fs.statSync(abs).isDirectory()) abs = defaultDockerfile(abs, existsFile);
+        if (fs.statSync(abs).isDirectory()) abs = defaultDockerfile(abs);
       } catch {
         /* reported when read */
       }
@@ -663,20 +655,22 @@ export class ImageLinker {
     if (!n.last || image.includes('$')) return {};
     // a build the repository declares for exactly this image
     let declared = (this.declaredByLast().get(n.last.toLowerCase()) ?? []).filter((d) => declaredMatches(d, n.repo));
+    const { tag, registry, repository } = parseImageRef(image);
+    // an image pid1's table knows (`redis`, `grafana/grafana`, distroless) is published elsewhere, not built here
+    // ... unless a registry of the repository's own names it: `reg.g5d.dev/alpine` beside alpine/Containerfile is that build
+    const knownName = knownImage(n.repo);
+    const elsewhere = knownName && !ownRegistry(registry);
+    const name = n.last.toLowerCase();
+    const under = near ? `${path.resolve(near)}${path.sep}` : undefined;
     // one image, a directory per tag under the image's own (`instructure/core:jammy` -> core/jammy/Dockerfile,
     // `phalconphp/build:ubuntu-focal` -> build/ubuntu-focal/Dockerfile): the name and the tag both say which, before any
     // match by name alone (build/ubuntu-focal-8.0/ is a version directory of `build` too) and before a declared build
     // that does not name this tag (bootstrap/centos-7/Makefile's `-t $(NAME):$(VERSION)`)
-    const tagged = parseImageRef(image).tag;
-    // (not for a name pid1's table knows, published elsewhere, unless a registry of the repository's own names it)
-    const ownName = !knownImage(n.repo) || ownRegistry(parseImageRef(image).registry);
-    if (ownName && tagged !== 'latest' && /^[a-z][\w.-]*$/i.test(tagged) && !declared.some((d) => d.tag === tagged)) {
-      const name = n.last.toLowerCase();
-      const under = near ? `${path.resolve(near)}${path.sep}` : undefined;
-      const byTagDir = (this.dockerfilesByName().get(tagged.toLowerCase()) ?? []).filter(
+    if (!elsewhere && tag !== 'latest' && /^[a-z][\w.-]*$/i.test(tag) && !declared.some((d) => d.tag === tag)) {
+      const byTagDir = (this.dockerfilesByName().get(tag.toLowerCase()) ?? []).filter(
         (d) => !d.bySuffix && path.basename(path.dirname(path.dirname(d.file))).toLowerCase() === name && (!under || d.file.startsWith(under)),
       );
-      if (byTagDir.length === 1) return this.tagLink(n.last, tagged, (byTagDir[0] as { file: string }).file);
+      if (byTagDir.length === 1) return this.tagLink(n.last, tag, (byTagDir[0] as { file: string }).file);
     }
     // the builds told apart by Dockerfile and target (one build declared in several files is one build)
     // (the first declaration of each stands for it: a skaffold.yaml's top-level build before its profiles' variants)
@@ -691,7 +685,6 @@ export class ImageLinker {
     let distinct = distinctOf(declared);
     if (distinct.size > 1) {
       // one image, a Dockerfile per tag (`t5-model-serving:client-app`, `t5-model-serving:serving`): the tag decides
-      const tag = parseImageRef(image).tag;
       const byTag = declared.filter((d) => d.tag === tag);
       if (new Set(byTag.map((d) => `${d.dockerfile}#${d.target ?? ''}`)).size === 1) {
         declared = byTag;
@@ -723,12 +716,7 @@ export class ImageLinker {
       };
     }
     if (distinct.size > 1) return { ambiguous: [...new Set(declared.map((d) => d.dockerfile))], declared: [...new Set(declared.map((d) => d.how))] };
-    // an image pid1's table knows (`redis`, `grafana/grafana`, distroless) is published elsewhere, not built here
-    // ... unless a registry of the repository's own names it: `reg.g5d.dev/alpine` beside alpine/Containerfile is that build
-    const knownName = knownImage(n.repo);
-    if (knownName && !ownRegistry(parseImageRef(image).registry)) return {};
-    const name = n.last.toLowerCase();
-    const under = near ? `${path.resolve(near)}${path.sep}` : undefined;
+    if (elsewhere) return {};
     const root = path.resolve(this.root);
     const hits = (this.dockerfilesByName().get(name) ?? [])
       .filter((d) => !under || d.file.startsWith(under))
@@ -741,15 +729,14 @@ export class ImageLinker {
     if (hits.length === 0 && under && n.repo.includes('/')) {
       // outside the folder the name search is kept to, a directory whose path is the image's whole repository name
       // (`svlentink/ipfilter` -> svlentink/ipfilter/Dockerfile at the repository's top): a collection's own image
-      const byPath = (this.dockerfilesByName().get(name) ?? []).filter((d) => !d.bySuffix && path.dirname(path.resolve(d.file)) === path.join(root, ...parseImageRef(image).repository.split('/')));
+      const byPath = (this.dockerfilesByName().get(name) ?? []).filter((d) => !d.bySuffix && path.dirname(path.resolve(d.file)) === path.join(root, ...repository.split('/')));
       if (byPath.length === 1) {
         const file = (byPath[0] as { file: string }).file;
-        return { link: { dockerfile: file, how: `the image name "${parseImageRef(image).repository}" is the path of ${displayPath(file, this.cwd)}` } };
+        return { link: { dockerfile: file, how: `the image name "${repository}" is the path of ${displayPath(file, this.cwd)}` } };
       }
       // a collection's image under its owner's name (`stilleshan/myurls` -> myurls/Dockerfile at the repository's top,
       // named from a compose file in another folder): the one top-level directory of that name, for the tag that
       // directory builds (latest, or none given); another tag (`arungupta/couchbase:travel`) may be a build from elsewhere
-      const tag = parseImageRef(image).tag;
       const top = tag === 'latest' || tag === '' ? (this.dockerfilesByName().get(name) ?? []).filter((d) => !d.bySuffix && path.dirname(path.dirname(path.resolve(d.file))) === root) : [];
       if (top.length === 1) {
         const file = (top[0] as { file: string }).file;
@@ -759,17 +746,15 @@ export class ImageLinker {
     if (hits.length === 1) {
       const hit = hits[0] as string;
       // `vimagick/scrapyd:py3` is built from scrapyd/py3/Dockerfile (or scrapyd/Dockerfile.py3) when there is one
-      const tag = parseImageRef(image).tag;
       const byTag =
         tag !== 'latest' && /^[a-z][\w.-]*$/i.test(tag) && path.basename(hit).toLowerCase() === 'dockerfile'
-          ? [path.join(path.dirname(hit), tag, 'Dockerfile'), path.join(path.dirname(hit), `Dockerfile.${tag}`)].find(existsFile)
+          ? [path.join(path.dirname(hit), tag, 'Dockerfile'), path.join(path.dirname(hit), `Dockerfile.${tag}`)].find(isFile)
           : undefined;
       if (byTag) return this.tagLink(n.last, tag, byTag);
       return { link: { dockerfile: hit, how: `the image name "${n.last}" matches ${displayPath(hit, this.cwd)}` } };
     }
     if (hits.length > 1) {
       // one image, a version directory per tag (`kaixhin/cuda-theano:7.5` -> cuda-theano/cuda_v7.5/Dockerfile)
-      const tag = parseImageRef(image).tag;
       const byTag = hits.filter((h) => dirHoldsTag(h, tag));
       if (byTag.length === 1) return this.tagLink(n.last, tag, byTag[0] as string);
       return { ambiguous: hits };

@@ -175,7 +175,8 @@ export function defaultDockerfile(context: string, exists: (p: string) => boolea
   return exists(lower) ? lower : upper;
 }
 
-function isFile(p: string): boolean {
+/** A regular file (stat: symlinks followed), never opened. */
+export function isFile(p: string): boolean {
   try {
     return fs.statSync(p).isFile();
   } catch {
@@ -191,7 +192,7 @@ export function isInside(child: string, root: string): boolean {
 }
 
 /** Real path, or undefined when it cannot be resolved (missing, a loop). */
-function realPathOf(p: string): string | undefined {
+export function realPathOf(p: string): string | undefined {
   try {
     return fs.realpathSync.native(p);
   } catch {
