@@ -1794,18 +1794,23 @@ function testEnvOf(source: string, env: Readonly<Record<string, string>> | undef
   for (const [k, v] of Object.entries(env)) {
     // a value that still holds an expansion was not resolved (a Dockerfile ARG with no default keeps its text)
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || !source.includes(k) || /[$`]/.test(v)) continue;
-    let expandedOnly = true;
-    for (const m of source.matchAll(new RegExp(`(?<![A-Za-z0-9_])${k}(?![A-Za-z0-9_])`, 'g'))) {
-      const before = source.slice(Math.max(0, m.index - 2), m.index);
-      const after = source.slice(m.index + k.length, m.index + k.length + 2);
-      if (!(before.endsWith('$') || (before === '${' && !/^:?=/.test(after)))) {
-        expandedOnly = false;
-        break;
-      }
-    }
-    if (expandedOnly) out[k] = v;
+    if (onlyExpanded(source, k)) out[k] = v;
   }
   return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * Every mention of `name` in the script (but the one at `except`) expands it (`$X`, `${X}`, `${X:-d}`): none assigns it
+ * (`X=`, `read X`, `for X in`, `unset X`, `${X:=d}`).
+ */
+function onlyExpanded(source: string, name: string, except?: number): boolean {
+  for (const m of source.matchAll(new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`, 'g'))) {
+    if (m.index === except) continue;
+    const before = source.slice(Math.max(0, m.index - 2), m.index);
+    const after = source.slice(m.index + name.length, m.index + name.length + 2);
+    if (!(before.endsWith('$') || (before === '${' && !/^:?=/.test(after)))) return false;
+  }
+  return true;
 }
 
 /**
@@ -1821,17 +1826,7 @@ function positionalAliases(source: string, args: readonly string[] | undefined):
     const at = m.index + (m[1] as string).length;
     if (/\b(shift|set\s+--)\b/.test(source.slice(0, m.index))) continue;
     // every other mention of the name expands it: no second assignment, read, for, local, unset or ${X:=}
-    let once = true;
-    for (const o of source.matchAll(new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`, 'g'))) {
-      if (o.index === at) continue;
-      const before = source.slice(Math.max(0, o.index - 2), o.index);
-      const after = source.slice(o.index + name.length, o.index + name.length + 2);
-      if (!(before.endsWith('$') || (before === '${' && !/^:?=/.test(after)))) {
-        once = false;
-        break;
-      }
-    }
-    if (!once) continue;
+    if (!onlyExpanded(source, name, at)) continue;
     const v = args[Number(m[4] ?? m[5]) - 1] ?? '';
     out[name] = v === '' && m[6] !== undefined ? m[6] : v;
   }
