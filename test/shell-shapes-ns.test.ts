@@ -2,7 +2,7 @@
  * Three launch shapes the model judges by what the shell does, each run with the real dash, bash and busybox
  * ash as PID 1 of a fresh PID namespace, the stop sent from outside, and the model asked the same question:
  * - a listing (`find DIR -maxdepth N | xargs -n1 basename | sort`) ends by itself with stdin open: no stop to
- *   lose; `tail -f | grep` does not end;
+ *   lose; nor does an encoder's pipeline (`echo $RANDOM | base64 | head -c 20`); `tail -f | grep` does not end;
  * - `${exec_cmd} "$@"` with exec_cmd="exec ...": the service replaces the shell and gets SIGTERM itself;
  * - a TERM trap that runs the daemon's own stop while the shell waits behind `tail -f &`: the daemon drains
  *   and the namespace ends by itself; a trap that only prints leaves it to the kernel's SIGKILL;
@@ -59,6 +59,24 @@ describe('a listing as PID 1 ends by itself (stdin open)', () => {
         await exited;
       }
       assert.deepEqual(chainFromArgv([...sh.argv, '-c', listing], { sh: sh.family }).processes, [], 'the model: nothing left to stop');
+    });
+    // A Job's `sh -c "echo $RANDOM | base64 | head -c 20"`: an encoder reads the pipe and ends with it.
+    it(`${sh.family} -c "echo $RANDOM | base64 | head -c 20" ends by itself`, async () => {
+      const pipeline = 'echo $RANDOM | base64 | sha256sum | head -c 20';
+      const unshare = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', '--', ...sh.argv, '-c', pipeline], { stdio: ['pipe', 'pipe', 'inherit'] });
+      let out = '';
+      unshare.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((r) => unshare.once('exit', (code) => r(code)));
+      try {
+        assert.ok(await endsWithin(exited, 10_000), 'the pipeline did not end by itself');
+        assert.equal(out.length, 20);
+      } finally {
+        unshare.kill('SIGKILL');
+        await exited;
+      }
+      assert.deepEqual(chainFromArgv([...sh.argv, '-c', pipeline], { sh: sh.family }).processes, [], 'the model: nothing left to stop');
+      // With no operand and no pipe, an encoder reads the container's input, which may stay open: kept.
+      assert.notDeepEqual(chainFromArgv([...sh.argv, '-c', 'base64 | head -c 20'], { sh: sh.family }).processes, []);
     });
     it(`${sh.family} -c "tail -f FILE | grep x" does not end: the model keeps it`, async () => {
       const follow = `tail -f ${path.join(dir, 'README')} | grep x`;

@@ -74,6 +74,9 @@ export const BUILTINS = new Set([
  * Commands that finish at once and never serve: after the service they only keep the shell waiting
  * (`server; echo done`), before it they are set-up. Builtins, and programs that print, test or look.
  */
+/** Encoders and digests: like cat, they read their files or, with none, their input until it ends. */
+const DIGESTS = ['base64', 'base32', 'md5sum', 'sha1sum', 'sha224sum', 'sha256sum', 'sha384sum', 'sha512sum', 'b2sum', 'cksum'];
+
 const INSTANT = new Set([
   'echo',
   'printf',
@@ -130,6 +133,8 @@ const INSTANT = new Set([
   'sort',
   'uniq',
   'tee',
+  // encoders and digests of their input or named files (coreutils base64(1), md5sum(1), sha256sum(1)): they end with it
+  ...DIGESTS,
   'setcap',
   // mount(8) returns once the filesystem is mounted (a FUSE helper daemonizes); sysctl(8) writes and returns
   'mount',
@@ -224,7 +229,7 @@ export function commandWeight(name: string, args: readonly Word[], input = false
   if (!INSTANT.has(name)) return false;
   // `tail -f`, `cat`/`tee` on their input, `env CMD`: they do not return (or run another program).
   if (name === 'tail' && args.some((a) => /^-[a-zA-Z]*[fF]/.test(a.literal ?? '') || (a.literal ?? '').startsWith('--follow'))) return false;
-  if ((name === 'cat' || name === 'tee') && args.filter((a) => !(a.literal ?? '').startsWith('-')).length === 0 && !input) return false;
+  if ((name === 'cat' || name === 'tee' || DIGESTS.includes(name)) && args.filter((a) => !(a.literal ?? '').startsWith('-')).length === 0 && !input) return false;
   if (name === 'env' && args.some((a) => !(a.literal ?? '').includes('=') && !(a.literal ?? '').startsWith('-'))) return false;
   if (name === 'ip' && args.some((a) => a.literal === 'monitor' || a.literal === '-batch' || a.literal === '-b')) return false;
   return 'instant';
@@ -269,6 +274,7 @@ const FILTERS = new Set([
   'tac',
   'fold',
   'fmt',
+  ...DIGESTS,
 ]);
 
 /** xargs options that take the next word as their value (findutils xargs(1)). */
