@@ -558,6 +558,16 @@ function fileOperandsOnly(argv: readonly string[]): boolean {
 /** Inits that print their usage and exit when given no program. */
 const INIT_USAGE = new Set(['dumb-init', 'tini', 'docker-init', 'catatonit']);
 
+/**
+ * The program word of an exec form that holds a whole command line (`["/run.sh && nginx"]`, `["node server.js"]`):
+ * the runtime execs no shell, so it looks for a file of that name, spaces included, and the container does not
+ * start (runc: `exec: "/run.sh && nginx": stat ...: no such file or directory`; test/exec-form-command-line.test.ts).
+ */
+export function commandLineWord(argv: readonly string[]): string | undefined {
+  const first = argv[0] ?? '';
+  return /\S\s+\S/.test(first.trim()) ? first : undefined;
+}
+
 /** Walk an exec-form argv through wrappers, inits and shells into a chain of processes. */
 export function chainFromArgv(argv: string[], opts: ChainOptions): LaunchChain {
   const chain = buildChain(argv, opts);

@@ -12,6 +12,7 @@ type Diagnosis =
   | { kind: 'none'; code: UnresolvedCode | 'no-chain' }
   | { kind: 'no-shell' }
   | { kind: 'malformed-json' }
+  | { kind: 'command-line-word'; word: string }
   | { kind: 'invalid-stop-signal' }
   | { kind: 'shell-pid1'; proc: ChainProcess; index: number }
   | { kind: 'shell-under-init'; proc: ChainProcess; index: number; init: ChainProcess }
@@ -45,6 +46,8 @@ function compute(l: Launch): Diagnosis {
   // malformed-json-form reports it: a broken exec form that fell back to the shell form
   if (lead?.form === 'shell' && lead.values[0]?.text.value.startsWith('[')) return { kind: 'malformed-json' };
   if (l.shell.family === 'none' && usesShell(l)) return { kind: 'no-shell' };
+  // exec-form-command-line reports it: the runtime finds no program of that name and the container does not start
+  if (l.commandLineWord !== undefined) return { kind: 'command-line-word', word: l.commandLineWord };
   if (l.stopSignal.invalid) return { kind: 'invalid-stop-signal' };
   const pred = l.prediction;
   const chain = l.chain;

@@ -3,6 +3,7 @@ import type { Rule } from './contract.js';
 import cmdIgnored from './cmd-ignored.js';
 import composeLegacyV1 from './compose-legacy-v1.js';
 import composeShellOperators from './compose-shell-operators.js';
+import execFormCommandLine from './exec-form-command-line.js';
 import invalidStopSignal from './invalid-stop-signal.js';
 import k8sImageDecides from './k8s-image-decides.js';
 import k8sPrestopExceedsGrace from './k8s-prestop-exceeds-grace.js';
@@ -35,6 +36,7 @@ export const RULES: readonly Rule[] = [
   serverStopSignal,
   invalidStopSignal,
   malformedJsonForm,
+  execFormCommandLine,
   serviceNoHandler,
   programDecides,
   stopNotGraceful,

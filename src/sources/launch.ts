@@ -162,6 +162,8 @@ interface LaunchBase {
   model?: ChainInputs;
   /** Why no chain could be built, when none was. */
   unresolved?: Unresolved;
+  /** The program word the runtime execs holds a whole command line: the container does not start (model/launch.ts commandLineWord). */
+  commandLineWord?: string;
 }
 
 /** The inputs of the launch model for a launch (chainFromArgv's, and which stop prediction applies). */

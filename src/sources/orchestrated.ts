@@ -7,7 +7,7 @@
  * Kubernetes documents the same for `command`/`args` (tasks/inject-data-application/define-command-argument-container).
  */
 import type { Document, Origin, Span } from '../document/document.js';
-import { type ChainOptions, chainFromArgv, predictStop, predictStopSharedPid, uncatchableChain } from '../model/launch.js';
+import { type ChainOptions, chainFromArgv, commandLineWord, predictStop, predictStopSharedPid, uncatchableChain } from '../model/launch.js';
 import type { ImageConfig } from './image-config.js';
 import { isWindowsImage, WINDOWS_NOTE } from './images.js';
 import type { ChainInputs, LaunchPart, OrchestratedLaunch, StopPlan, StopSignalFact, Unresolved } from './launch.js';
@@ -83,8 +83,11 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
           message: `the image decides what runs: ${img.describe}${img.source === 'unseen' || img.source === 'unanalysed' || img.source === 'none' ? ' (link it to a Dockerfile with --image-map NAME=PATH, or use --probe-images)' : ''}`,
         };
   }
+  // The program word holds a command line: only where it is the program, or goes to an ENTRYPOINT known to run `exec "$@"`
+  // (not to an image's unseen ENTRYPOINT, which may split it: redpanda's `command: ["redpanda start", ...]` goes to `rpk $@`)
+  const lineWord = unresolved || unseenEntrypoint ? undefined : commandLineWord(argv);
   // No chain when nothing is known to run, or the container cannot start (a bad stop signal; no shell: no-shell reports it).
-  const startable = !unresolved && !stopSignal.invalid && !(img.shell.family === 'none' && startsWithShell(argv));
+  const startable = !unresolved && !stopSignal.invalid && !(img.shell.family === 'none' && startsWithShell(argv)) && lineWord === undefined;
   const model: ChainInputs = {
     argv: s.init ? ['docker-init', '--', ...argv] : argv,
     options: {
@@ -138,6 +141,7 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
     ...(s.imageRef !== undefined ? { image: s.imageRef } : {}),
     ...(s.substituted ? { substituted: true } : {}),
     ...(unresolved ? { unresolved } : {}),
+    ...(lineWord !== undefined ? { commandLineWord: lineWord } : {}),
     model,
     ...(chain
       ? {

@@ -7,7 +7,7 @@ import { displayPath, type Document, type Origin } from '../../document/document
 import type { DocumentStore } from '../../document/store.js';
 import { MappedText } from '../../document/text.js';
 import { catalogueById } from '../../model/catalogue.js';
-import { chainFromArgv, predictStop, uncatchableChain, type ChainOptions, type SourceVerdict, type StopPrediction } from '../../model/launch.js';
+import { chainFromArgv, commandLineWord, predictStop, uncatchableChain, type ChainOptions, type SourceVerdict, type StopPrediction } from '../../model/launch.js';
 import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ProbedImage, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
 import { type ImageLink, linkedBuildOptions, linkerFor } from '../image-links.js';
@@ -262,7 +262,9 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
         ? { code: 'base-image-unseen' as const, message: `the image runs the ENTRYPOINT/CMD of ${stage.rootImage}, which pid1 cannot see (try --probe-images)` }
         : { code: 'no-command' as const, message: 'no ENTRYPOINT or CMD: the container cannot start without a command' };
   // No chain when the container cannot start (no shell for a shell form: no-shell reports it; a bad STOPSIGNAL).
-  const startable = !unresolved && !(stage.family.family === 'none' && startsWithShell(argv, ep ?? cmd)) && !stopSignal.invalid;
+  // the exec form's program word, when it holds a command line (the shell form's is /bin/sh)
+  const lineWord = unresolved ? undefined : commandLineWord(argv);
+  const startable = !unresolved && !(stage.family.family === 'none' && startsWithShell(argv, ep ?? cmd)) && !stopSignal.invalid && lineWord === undefined;
   // What the build puts in an image directory, and what the repository's own base image put there before it.
   const listDir = (dir: string): string[] => {
     const own = files.list(stage, dir);
@@ -334,6 +336,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     linkProgram,
     listDir,
     ...(unresolved ? { unresolved } : {}),
+    ...(lineWord !== undefined ? { commandLineWord: lineWord } : {}),
     model: { argv, options },
     ...(predicted ? { chain: predicted, prediction: inheritedNote(predictStop(predicted, stopSignal.signal), inherited, stage.rootImage) } : {}),
   };
