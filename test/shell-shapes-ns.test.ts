@@ -312,9 +312,12 @@ describe('a trap that forwards, then a poll loop (kill -0) before the wait: the 
   }
 });
 
-/** A Python service named by its argument: prints `ready NAME`, and `term NAME` when SIGTERM ends it (status 0). */
+/**
+ * A Python service named by its argument: once its SIGTERM handler is in place it creates NAME.ready beside itself
+ * and prints `ready NAME`; it prints `term NAME` when SIGTERM ends it (status 0).
+ */
 const NAMED_SERVICE =
-  'import signal, sys\nname = sys.argv[1]\ndef term(*_):\n    print("term " + name, flush=True)\n    sys.exit(0)\nsignal.signal(signal.SIGTERM, term)\nprint("ready " + name, flush=True)\nwhile True:\n    signal.pause()\n';
+  'import os, signal, sys\nname = sys.argv[1]\ndef term(*_):\n    print("term " + name, flush=True)\n    sys.exit(0)\nsignal.signal(signal.SIGTERM, term)\nopen(os.path.join(os.path.dirname(__file__), name + ".ready"), "w").close()\nprint("ready " + name, flush=True)\nwhile True:\n    signal.pause()\n';
 
 /** A fresh directory holding NAMED_SERVICE as svc.py. */
 function withNamedService(prefix: string): { dir: string; svc: string } {
@@ -327,23 +330,28 @@ function withNamedService(prefix: string): { dir: string; svc: string } {
 describe('an init phase\'s temporary server: started in the background, stopped with `kill -s TERM "$pid"; wait "$pid"`, then the service exec\'d', () => {
   const { dir, svc } = withNamedService('pid1-temp-server-');
   // arangodb-docker's docker-entrypoint.sh: the temporary server serves the init step, the script ends it itself,
-  // and a failed kill or wait gives up (`exit 1`): no path keeps the shell waiting for its job
-  const script = [
-    '#!/bin/sh',
-    `python3 ${svc} temp &`,
-    'pid="$!"',
-    'sleep 0.5',
-    'if ! kill -s TERM "$pid" || ! wait "$pid"; then',
-    "    echo >&2 'init failed'",
-    '    exit 1',
-    'fi',
-    `exec python3 ${svc} main`,
-    '',
-  ].join('\n');
-  fs.writeFileSync(path.join(dir, 'entrypoint.sh'), script, { mode: 0o755 });
+  // and a failed kill or wait gives up (`exit 1`): no path keeps the shell waiting for its job. The script waits for
+  // the server's ready file (arangodb polls its port): a fixed sleep lost the race to Python's start-up on a loaded
+  // machine, so the default action ended the server, `wait` said 143 and the script exited 1.
+  const scriptFor = (family: string): string =>
+    [
+      '#!/bin/sh',
+      `python3 ${svc} temp-${family} &`,
+      'pid="$!"',
+      `until [ -e ${dir}/temp-${family}.ready ]; do sleep 0.1; done`,
+      'if ! kill -s TERM "$pid" || ! wait "$pid"; then',
+      "    echo >&2 'init failed'",
+      '    exit 1',
+      'fi',
+      `exec python3 ${svc} main`,
+      '',
+    ].join('\n');
   for (const sh of SHELLS) {
     it(`${sh.family}: the temporary server is ended by the script, the exec'd service gets SIGTERM; the model says so`, async () => {
-      const argv = [...sh.argv, path.join(dir, 'entrypoint.sh')];
+      const script = scriptFor(sh.family);
+      const entrypoint = path.join(dir, `entrypoint-${sh.family}.sh`);
+      fs.writeFileSync(entrypoint, script, { mode: 0o755 });
+      const argv = [...sh.argv, entrypoint];
       const ns = await startNamespace(argv, { readyLine: /ready main/ });
       try {
         assert.match(ns.output(), /term temp/, 'the script ends its temporary server before the exec');
@@ -353,7 +361,7 @@ describe('an init phase\'s temporary server: started in the background, stopped 
       } finally {
         await ns.destroy();
       }
-      const chain = chainFromArgv(argv, { sh: sh.family, readScript: (p) => (p === path.join(dir, 'entrypoint.sh') ? script : undefined) });
+      const chain = chainFromArgv(argv, { sh: sh.family, readScript: (p) => (p === entrypoint ? script : undefined) });
       assert.deepEqual(
         chain.processes.map((x) => x.name),
         ['python3'],
