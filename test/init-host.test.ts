@@ -290,6 +290,80 @@ test('a slow reader on a non-blocking stderr pipe: pid1 init keeps forwarding an
   }
 });
 
+test("a child that leaves stderr's pipe full and blocking again (as Node does when it exits) cannot stall pid1 init: it still reaps", async () => {
+  // fd 2's O_NONBLOCK belongs to the open file description the child shares: the child can clear it. pid1 init
+  // writes through its own description of the pipe, so its report lines queue (EAGAIN) instead of blocking PID 1.
+  const dir = tempDir('pid1-blocking-pipe-');
+  const fifo = path.join(dir, 'stderr');
+  execFileSync('mkfifo', [fifo]);
+  const filled = path.join(dir, 'filled');
+  const fill = path.join(dir, 'fill.py');
+  fs.writeFileSync(
+    fill,
+    [
+      'import fcntl, os',
+      'flags = fcntl.fcntl(2, fcntl.F_GETFL)',
+      'fcntl.fcntl(2, fcntl.F_SETFL, flags | os.O_NONBLOCK)',
+      'for size in (4096, 1):',
+      '    try:',
+      '        while True:',
+      "            os.write(2, b'\\n' * size)",
+      '    except BlockingIOError:',
+      '        pass',
+      '# what Node does at exit (ResetStdio): the flags it found at start-up come back, O_NONBLOCK cleared',
+      'fcntl.fcntl(2, fcntl.F_SETFL, flags)',
+      `open(${JSON.stringify(filled)}, 'w').close()`,
+      '',
+    ].join('\n'),
+  );
+  const rfd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  const wfd = fs.openSync(fifo, fs.constants.O_WRONLY);
+  const init = spawn(process.execPath, [CLI, 'init', '--', 'sh', '-c', `python3 ${fill} && exec sleep 1000`], { stdio: ['ignore', 'ignore', wfd] });
+  fs.closeSync(wfd);
+  const initPid = init.pid as number;
+  const exited = new Promise<number | null>((resolve) => init.once('exit', (code) => resolve(code)));
+  try {
+    const main = await waitFor('the child', () => childrenOf(initPid)[0]);
+    await waitFor('the pipe full and blocking again', () => fs.existsSync(filled) || undefined, 30_000);
+    assert.equal((parseInt(/^flags:\s*(\d+)/m.exec(fs.readFileSync(`/proc/${initPid}/fdinfo/2`, 'utf8'))?.[1] ?? '0', 8) & fs.constants.O_NONBLOCK) !== 0, false);
+    // Forwarded to the group: sleep has no handler and dies of it; the forward's report line meets the full pipe.
+    process.kill(initPid, 'SIGUSR1');
+    await waitFor('the main child reaped while nobody reads', () => (fs.existsSync(`/proc/${main}`) ? undefined : true), 10_000);
+    let out = '';
+    const buf = Buffer.alloc(1 << 16);
+    await waitFor(
+      'EOF on stderr',
+      async () => {
+        for (;;) {
+          let n: number;
+          try {
+            n = fs.readSync(rfd, buf);
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+            await sleep(5);
+            return undefined;
+          }
+          if (n === 0) return true;
+          out += buf.subarray(0, n).toString();
+        }
+      },
+      20_000,
+      0,
+    );
+    const code = await exited;
+    const run = parseReport(out).at(-1);
+    assert.equal(run?.final?.status, code, out.slice(-2000));
+    assert.ok(
+      eventsOf(run, 'forward').some((e) => e.received === 'SIGUSR1'),
+      'the forward has its line, written once the reader came',
+    );
+    assert.match(out, /\npid1 init: exit \d+ [^\n]*\n$/, 'the summary is the last line');
+  } finally {
+    killTree(initPid);
+    fs.closeSync(rfd);
+  }
+});
+
 test('--report none: no report and no summary line, on a clean exit and after a stop', async () => {
   const r = await pid1(['init', '--report', 'none', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
   assert.equal(r.code, 3);

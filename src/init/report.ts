@@ -160,10 +160,10 @@ const RETRY_MAX_MS = 100;
 type Reopen = () => number | undefined;
 
 /**
- * Lines to one fd, synchronously when it takes them, never spinning when it does not. stderr may be a
- * pipe shared with a child that made it non-blocking (Node does, for its own stdio pipes: O_NONBLOCK
- * lives in the open file description, which the child shares): then a slow reader means EAGAIN, and a
- * retry loop would hold PID 1 at 100% CPU, forwarding and reaping nothing. Instead the rest waits in a
+ * Lines to one fd, synchronously when it takes them, never spinning when it does not. The fd is
+ * non-blocking (a pipe on stderr opened again with our own O_NONBLOCK, see ownPipeDescription, or a
+ * report FIFO): a slow reader means EAGAIN, and a retry loop would hold PID 1 at 100% CPU, forwarding
+ * and reaping nothing; a blocking write would hold it just the same. Instead the rest waits in a
  * queue flushed from a timer; new lines go behind it (order is kept); past `maxBytes` they are dropped
  * and counted, except essential ones (the final event and summary). Lines under PIPE_BUF (4 KiB) are
  * written whole or not at all (pipe(7)), so the child's output never lands inside one of them.
@@ -285,8 +285,24 @@ export class LineWriter {
 const writers = new Map<number, LineWriter>();
 function writerFor(fd: number): LineWriter {
   let w = writers.get(fd);
-  if (!w) writers.set(fd, (w = new LineWriter(fd)));
+  if (!w) writers.set(fd, (w = new LineWriter(ownPipeDescription(fd))));
   return w;
+}
+
+/**
+ * `fd`, or, when it is a pipe, the same pipe opened again through /proc/self/fd: a new open file
+ * description (proc(5)) whose O_NONBLOCK is ours alone. The child shares fd 2's description and may
+ * change its flags: Node sets O_NONBLOCK on its stdio pipes and clears it again when it exits (its
+ * ResetStdio), after which a write to a full pipe would block PID 1, forwarding and reaping nothing.
+ * Only pipes: a file opened again would get its own offset. Without /proc (or permission), `fd` itself.
+ */
+function ownPipeDescription(fd: number): number {
+  try {
+    if (!fs.fstatSync(fd).isFIFO()) return fd;
+    return fs.openSync(`/proc/self/fd/${fd}`, O_WRONLY | O_NONBLOCK);
+  } catch {
+    return fd;
+  }
 }
 
 /** Event kinds that are written even past the queue's bound: the ones that say how it ended. */
