@@ -446,6 +446,52 @@ test('a script whose last step sources a file pid1 cannot see does not end by it
   assert.equal(l?.outcome, 'unknown', "the sourced file may exec the service (the upstream image's entrypoint)");
 });
 
+test('a sourced file that sources another: an exec or a trap two files down, or a file there pid1 cannot read, leaves the loss uncertain (a warning); plain functions and files named at run time do not', async () => {
+  // bash runs a file sourced from a sourced file in the same shell, so its exec replaces PID 1 as well (continuouspipe's bootstrap.sh)
+  const entry = '#!/bin/bash\nset -e\nsource /usr/local/lib/app/bootstrap.sh\nprepare\nserve --port 80\n';
+  const dockerfile = 'FROM debian:bookworm\nCOPY lib/ /usr/local/lib/app/\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n';
+  const cases: { name: string; files: Record<string, string>; certain: boolean; says?: RegExp }[] = [
+    {
+      name: 'exec two files down',
+      files: { 'lib/bootstrap.sh': 'prepare() { echo ready; }\nsource /usr/local/lib/app/run.sh\n', 'lib/run.sh': 'serve() { exec /usr/bin/server "$@"; }\n' },
+      certain: false,
+      says: /sources \/usr\/local\/lib\/app\/bootstrap\.sh, which sources \/usr\/local\/lib\/app\/run\.sh, which sets a trap or runs exec/,
+    },
+    {
+      name: 'a file two levels down that the image does not hold',
+      files: { 'lib/bootstrap.sh': 'prepare() { echo ready; }\nsource /usr/local/lib/app/run.sh\n' },
+      certain: false,
+      says: /which sources \/usr\/local\/lib\/app\/run\.sh, which pid1 cannot see/,
+    },
+    {
+      // libraries load the operator's configuration by a name built at run time (sameersbn/docker-gitlab): not counted
+      name: 'files named at run time two levels down',
+      files: { 'lib/bootstrap.sh': 'prepare() { echo ready; }\nfor file in /gitlab-configs /run/secrets/app; do\n  if [[ -e "$file" ]]; then source "$file"; fi\ndone\n' },
+      certain: true,
+    },
+    {
+      name: 'no exec and no trap anywhere down the chain',
+      files: { 'lib/bootstrap.sh': 'prepare() { echo ready; }\nsource /usr/local/lib/app/run.sh\n', 'lib/run.sh': 'serve() { /usr/bin/server "$@"; }\n' },
+      certain: true,
+    },
+  ];
+  for (const c of cases) {
+    const dir = tree({ Dockerfile: dockerfile, 'entrypoint.sh': entry, ...c.files });
+    try {
+      const { out } = await lintJson(['--no-config', '.'], { cwd: dir });
+      const l = out.files.find((f) => f.file === 'Dockerfile')?.launches[0] as { outcome?: string; certain?: boolean; note?: string } | undefined;
+      // bash stays PID 1 in front of `serve` unless the unseen exec runs: killed, certain only when nothing down the chain can exec
+      assert.equal(l?.outcome, 'killed', `${c.name}: ${JSON.stringify(l)}`);
+      assert.equal(l?.certain, c.certain, c.name);
+      if (c.says) assert.match(l?.note ?? '', c.says, c.name);
+      const severities = out.files.flatMap((f) => f.findings.map((x) => x.severity));
+      assert.deepEqual(severities, [c.certain ? 'error' : 'warning'], c.name);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
 test('a script the shell grammar cannot parse is not taken to end by itself', async () => {
   // tree-sitter-bash #321: a glob with a quoted string holding a space makes the whole `if` an ERROR
   const dir = tree({

@@ -456,15 +456,34 @@ function operatorHook(f: { path?: string; optional?: string }, readScript: Chain
 }
 
 /**
- * Whether a sourced file can change the stop: an `exec` in it, or a `trap` while the shell stays in front of the service.
+ * Whether a sourced file can change the stop: an `exec` in it, or a `trap` while the shell stays in front of the service;
+ * or in a file it names (a literal path) and sources in turn (bash runs those in the same shell too), or one of those
+ * pid1 cannot read. The answer is the path of files that leads to the change (the sourced file itself first), or undefined.
  * A trap cannot matter when every path execs the service (`exec su ...`, `exec "$@"`): exec'd programs start with
  * caught signals reset to their default (execve(2)), so the shell's traps are gone by the time the stop comes.
  */
-function sourcedChanges(text: string | undefined, everyPathExecs: boolean): boolean {
-  if (text === undefined) return true;
+function sourcedChanges(path: string, read: ChainOptions['readScript'], sourcesOf: SourcesOf, everyPathExecs: boolean, seen: Set<string> = new Set()): string[] | undefined {
+  const text = read?.(path);
+  if (text === undefined) return [path];
+  seen.add(path);
   const found = trapOrExecIn(text) ?? (/(^|[\s;&|(])exec\s/m.test(text) ? 'exec' : /(^|[\s;&|(])trap\s/m.test(text) ? 'trap' : 'none');
-  return found === 'exec' || (found === 'trap' && !everyPathExecs);
+  if (found === 'exec' || (found === 'trap' && !everyPathExecs)) return [path];
+  for (const inner of sourcesOf(text)) {
+    // A file named at run time one level down is not counted: libraries load the operator's configuration that way
+    // (`for file in /gitlab-configs /run/secrets/gitlab-secrets; do source "$file"`); counting it cost 7 judged losses (corpus).
+    if (operatorHook(inner, read) || inner.path === undefined) continue;
+    if (seen.has(inner.path) || QUIET_SOURCES.test(inner.path)) continue;
+    const deeper = sourcedChanges(inner.path, read, sourcesOf, everyPathExecs, seen);
+    if (deeper) return [path, ...deeper];
+  }
+  return undefined;
 }
+
+/**
+ * What a sourced file sources in turn when it is read: its own top level, walked as a script with the image's environment
+ * (a library's `source ${LIB_DIR}/env-defaults` resolves); sources inside functions it only defines are not counted.
+ */
+type SourcesOf = (text: string) => ShellAnalysis['sourced'];
 
 /** A program path that names a script (not found: pid1 cannot see what it runs). */
 function looksLikeScript(p: string): boolean {
@@ -685,16 +704,29 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
         };
       // A sourced file pid1 cannot read runs inside this shell: a trap or an exec there would change the stop.
       const everyPathExecs = analysis.ends.length > 0 && analysis.ends.every((e) => e.kind === 'exec' && e.command.explicitExec);
-      const hiddenSource = analysis.sourced.find(
-        (f) => !operatorHook(f, opts.readScript) && (f.path === undefined || (!QUIET_SOURCES.test(f.path) && sourcedChanges(opts.readScript?.(f.path), everyPathExecs))),
-      );
+      const sourceEnv = sourced ? { ...sourced.defaults, ...(opts.env ?? {}) } : opts.env;
+      const sourcesOf: SourcesOf = (text) => analyzeShell(text, family, { mode: 'script', ...(sourceEnv ? { env: sourceEnv } : {}) }).sourced;
+      let through: string[] | undefined;
+      const hiddenSource = analysis.sourced.find((f) => {
+        if (operatorHook(f, opts.readScript)) return false;
+        if (f.path === undefined) return true;
+        if (QUIET_SOURCES.test(f.path)) return false;
+        through = sourcedChanges(f.path, opts.readScript, sourcesOf, everyPathExecs);
+        return through !== undefined;
+      });
       if (hiddenSource && !opaque) {
-        const seen = hiddenSource.path !== undefined && opts.readScript?.(hiddenSource.path) !== undefined;
+        // the file at the end of the chain: read (a trap or an exec in it), or not visible
+        const last = through?.[through.length - 1];
+        const seen = last !== undefined && opts.readScript?.(last) !== undefined;
+        const via = (through ?? [])
+          .slice(1)
+          .map((p) => `, which sources ${p}`)
+          .join('');
         opaque = {
           code: 'script-unseen',
           message: seen
-            ? `line ${hiddenSource.line} sources ${hiddenSource.path}, which sets a trap or runs exec: pid1 does not follow the stop into it`
-            : `line ${hiddenSource.line} sources ${hiddenSource.path ?? 'a file named at run time'}, which pid1 cannot see: a trap or an exec in it would change the stop`,
+            ? `line ${hiddenSource.line} sources ${hiddenSource.path}${via}, which sets a trap or runs exec: pid1 does not follow the stop into it`
+            : `line ${hiddenSource.line} sources ${hiddenSource.path ?? 'a file named at run time'}${via}, which pid1 cannot see: a trap or an exec in it would change the stop`,
           at: processes.length,
         };
       }
