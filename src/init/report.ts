@@ -293,7 +293,7 @@ function writerFor(fd: number): LineWriter {
  * `fd`, or, when it is a pipe, the same pipe opened again through /proc/self/fd: a new open file
  * description (proc(5)) whose O_NONBLOCK is ours alone. The child shares fd 2's description and may
  * change its flags: Node sets O_NONBLOCK on its stdio pipes and clears it again when it exits (its
- * ResetStdio), after which a write to a full pipe would block PID 1, forwarding and reaping nothing.
+ * ResetStdio, nodejs/node#24260), after which a write to a full pipe would block PID 1, forwarding and reaping nothing.
  * Only pipes: a file opened again would get its own offset. Without /proc (or permission), `fd` itself.
  */
 function ownPipeDescription(fd: number): number {
