@@ -113,7 +113,9 @@ if ! docker info >/dev/null 2>&1; then
   remove_stale_pidfile /var/run/docker.pid dockerd
   remove_stale_pidfile /var/run/docker/containerd/containerd.pid containerd
   echo "install-deps: starting dockerd (no bridge, no iptables: test containers use --network none)"
-  nohup dockerd --bridge=none --iptables=false --ip6tables=false >/tmp/pid1-dockerd.log 2>&1 &
+  # from /: the daemons outlive this checkout, and conmon fails every container ("Failed to get working
+  # directory") once the directory it inherited is deleted
+  (cd / && nohup dockerd --bridge=none --iptables=false --ip6tables=false >/tmp/pid1-dockerd.log 2>&1 &)
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && break
     sleep 1
@@ -147,7 +149,7 @@ if ! podman --remote --url "unix://$podman_sock" version >/dev/null 2>&1; then
   remove_stale_socket "$podman_sock" false
   echo "install-deps: starting podman system service on $podman_sock (CONTAINERS_CONF=$podman_conf)"
   mkdir -p "$(dirname "$podman_sock")"
-  CONTAINERS_CONF=$podman_conf nohup podman system service --time=0 "unix://$podman_sock" >/tmp/pid1-podman.log 2>&1 &
+  (cd / && CONTAINERS_CONF=$podman_conf nohup podman system service --time=0 "unix://$podman_sock" >/tmp/pid1-podman.log 2>&1 &)
   wait_for podman /tmp/pid1-podman.log podman --remote --url "unix://$podman_sock" version
 fi
 
@@ -157,7 +159,7 @@ fi
 containerd_sock=/run/containerd/containerd.sock
 if ! { [ -S "$containerd_sock" ] && ctr --address "$containerd_sock" version >/dev/null 2>&1; }; then
   echo "install-deps: starting containerd on $containerd_sock"
-  nohup containerd >/tmp/pid1-containerd.log 2>&1 &
+  (cd / && nohup containerd >/tmp/pid1-containerd.log 2>&1 &)
   wait_for containerd /tmp/pid1-containerd.log ctr --address "$containerd_sock" version
 fi
 echo "install-deps: ready (docker $(docker version --format '{{.Server.Version}}'), podman $(podman --remote --url "unix://$podman_sock" version --format '{{.Server.Version}}'), containerd $(ctr --address "$containerd_sock" version | awk '/Server:/{s=1} s&&/Version:/{print $2; exit}'))"
