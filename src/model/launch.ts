@@ -374,6 +374,8 @@ export interface ChainOptions {
    * also asked about a service it does not know by name, which the answer's `runtime` may identify.
    */
   programSource?: (argv: readonly string[], program: Program) => SourceVerdict | undefined;
+  /** The image surely holds no file at this path (relative to the working directory): a Dockerfile that copies none there. */
+  absent?: (path: string) => boolean;
   /** The image's environment (ENV): `$VAR` in a command string with a known value counts as literal. */
   env?: Readonly<Record<string, string>>;
   /** `env` is the container's whole environment (a Dockerfile's launch: nothing overrides its ENV): it decides a script's tests. */
@@ -828,6 +830,9 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
       processes.push(makeProcess(current, currentArgv, signal));
       current = [];
       const name = prog.command ?? 'start';
+      // npm with no package.json in its directory exits 254 at once ("enoent Could not read package.json", measured:
+      // npm 11): the image has no application to stop (not where a script chose it: the script may go on)
+      if (prog.name === 'npm' && !hidden && !scriptPath && opts.absent?.('package.json')) return { processes: [] };
       const script = packageScript(opts.readScript, name);
       if (script !== undefined) {
         rest = ['sh', '-c', script];

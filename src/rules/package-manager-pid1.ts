@@ -24,7 +24,18 @@ export default defineRule({
       runsScript: '{{manager}} runs the "{{script}}" script through sh -c and forwards {{signal}} only to that shell: the service\'s graceful shutdown is lost',
       exitsAtOnce: '{{manager}} forwards {{signal}} to the "{{script}}" script and exits at once, without waiting for it: the kernel SIGKILLs the service mid-shutdown',
     },
-    examples: [{ title: 'npm start', bad: 'FROM node:20-slim\nCMD ["npm", "start"]', good: 'FROM node:20-slim\nCMD ["node", "server.js"]' }],
+    examples: [
+      {
+        title: 'npm start',
+        file: 'Dockerfile',
+        bad: 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD ["npm", "start"]',
+        good: 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]',
+        files: {
+          'package.json': '{ "name": "app", "scripts": { "start": "node server.js" } }\n',
+          'server.js': "const server = require('http').createServer((q, r) => r.end('ok')).listen(8080);\nprocess.on('SIGTERM', () => server.close(() => process.exit(0)));\n",
+        },
+      },
+    ],
   },
   checkLaunch(l, ctx) {
     const d = diagnose(l);

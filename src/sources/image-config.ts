@@ -102,6 +102,14 @@ function repoOf(image: string): { full: string; official?: string } {
   return { full, ...(r.registry ? {} : { official: r.repository }) };
 }
 
+/**
+ * An official node image: it holds no package.json of its own where a WORKDIR can point (docker-library/node's
+ * Dockerfiles only install node, npm and yarn under /usr/local), and no ONBUILD since the onbuild variants went (2017).
+ */
+export function isOfficialNodeImage(image: string): boolean {
+  return repoOf(image).official === 'node' && !/onbuild/.test(parseImageRef(image).tag);
+}
+
 function transparentEntrypoint(image: string): string | undefined {
   const { full, official } = repoOf(image);
   // docker:dind runs dockerd-entrypoint.sh (the daemon); the other docker tags docker-entrypoint.sh, which execs a

@@ -7,6 +7,8 @@ const COPY = 'WORKDIR /app\nCOPY package.json server.js ./\n';
 ruleTester(rule, {
   valid: [
     { dockerfile: 'FROM node:20-slim\nCMD ["node", "server.js"]\n' },
+    // npm exits 254 at once with no package.json (test/package-managers.test.ts): the image has nothing to stop
+    { name: 'npm start on an official node image the Dockerfile gives no package.json', dockerfile: 'FROM node:20-slim\nWORKDIR /app\nCMD ["npm", "start"]\n' },
     { name: 'npm on Alpine with package.json out of sight: the script decides, not this rule', dockerfile: 'FROM node:20-alpine\nCMD ["npm", "run", "serve"]\n' },
     {
       name: 'npm on Alpine: ash execs a one-command script, so npm forwards to the service and waits for it',
@@ -20,7 +22,12 @@ ruleTester(rule, {
     },
   ],
   invalid: [
-    { name: 'npm start', dockerfile: 'FROM node:20-slim\nCMD ["npm", "start"]\n', errors: [{ messageId: 'runsScript', message: /npm runs the "start" script/, severity: 'error' }] },
+    {
+      name: 'npm start',
+      dockerfile: 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD ["npm", "start"]\n',
+      files: { 'package.json': PKG('node server.js') },
+      errors: [{ messageId: 'runsScript', message: /npm runs the "start" script/, severity: 'error' }],
+    },
     {
       name: 'npm on a Debian image: dash stays between npm and node',
       dockerfile: `FROM node:20-slim\n${COPY}CMD ["npm", "start"]\n`,

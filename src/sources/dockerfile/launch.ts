@@ -11,14 +11,14 @@ import { chainFromArgv, commandLineWord, predictStop, uncatchableChain, type Cha
 import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ProbedImage, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
 import { type ImageLink, linkedBuildOptions, linkerFor } from '../image-links.js';
-import { baseImageDefaultCmd, baseImageStopSignal } from '../image-config.js';
+import { baseImageDefaultCmd, baseImageStopSignal, isOfficialNodeImage } from '../image-config.js';
 import { copiedFrom, filesOfRuns, type RunFiles } from './run-written.js';
 import { isWindowsImage, knownImage, ownRegistry, parseImageRef, WINDOWS_NOTE } from '../images.js';
 import { imageRepo } from '../declared-builds.js';
 import { programSourceReader } from '../program-reader.js';
 import { supervisedServices } from '../supervised.js';
 import { dockerfileTemplate } from '../templates.js';
-import { fromStage, sourceFor } from './copies.js';
+import { fromStage, globToRe, sourceFor } from './copies.js';
 import { goBinaryVerdict, StageFiles, type ContextFiles } from './go-link.js';
 import { cargoBinPaths, rustBinaryVerdict } from './rust-link.js';
 import { pipInstallsIn, pipInstallsOfArgv, type PipInstall } from '../../model/python-clis.js';
@@ -171,6 +171,57 @@ function builtHereBase(stage: Stage, opts: SourceOptions): NonNullable<ProbedIma
   return opts.probed?.get(stage.rootImage)?.builtHere;
 }
 
+/** A RUN that may write a package.json: it names one, or runs a command that fetches, generates or copies files. */
+const MAY_WRITE_FILES =
+  /package\.json|\b(npm|yarn|pnpm|bun)\s+(init|create|add|i|install)\s+[^-\s&|;]|\b(npx|git|curl|wget|tar|unzip|cp|mv|rsync|ln|tee|degit|svn|echo|printf|cat|sed|dd)\b|(^|[;&|(]\s*)install\s|>/;
+
+/** An ADD that fetches or unpacks: what it puts in the image is not in the build context. */
+const FETCHED = /^(https?|git)[:@]|\.(tar|tgz|gz|bz2|xz|zst|zip)$/;
+
+/**
+ * The image surely holds no file at the absolute path `p`: the stage builds on an official node image (no files of its
+ * own there), no RUN could write it, and no COPY that reaches its directory can give it: none does, or each copies
+ * from a build context that holds no file of that name anywhere, and that is the build context for sure (some other
+ * file the Dockerfile names is there: a directory that holds only the Dockerfile is built from elsewhere).
+ */
+function surelyAbsent(stage: Stage, p: string, ctx: ContextReader, contextKnown: boolean): boolean {
+  if (!contextKnown || !stage.imageComplete || !isOfficialNodeImage(stage.rootImage)) return false;
+  const dir = path.posix.dirname(p);
+  let copiesThere = false;
+  let credible = false;
+  for (let s: Stage | undefined = stage; s; s = s.parent) {
+    if (s.runs.some((r) => MAY_WRITE_FILES.test(r.script ?? r.argv?.join(' ') ?? ''))) return false;
+    for (const c of s.copies) {
+      if (c.from === undefined && c.sources.some((x) => x !== '.' && !x.startsWith('<<') && inContext(ctx, x))) credible = true;
+      // a COPY writes into its destination: p only when that is p, its directory or above it
+      if (!(c.dest === p || c.dest === dir || dir.startsWith(c.dest === '/' ? '/' : `${c.dest}/`))) continue;
+      if (c.from !== undefined || c.heredocs.length || c.sources.some((x) => FETCHED.test(x))) return false;
+      copiesThere = true;
+    }
+  }
+  return !copiesThere || (credible && !holdsFileNamed(ctx, '.', path.posix.basename(p), 8));
+}
+
+/** A COPY source the build context holds (a glob: some name in its directory matches). */
+function inContext(ctx: ContextReader, source: string): boolean {
+  if (!/[*?[]/.test(source)) return ctx.isFile(source) || ctx.isDir(source);
+  const base = path.posix.basename(source);
+  const parent = path.posix.dirname(source);
+  return !/[*?[]/.test(parent) && (ctx.list(parent) ?? []).some((n) => globToRe(base).test(n));
+}
+
+/** Some file of the context directory `rel`, down to `depth` levels (not node_modules or .git), is called `name`. */
+function holdsFileNamed(ctx: ContextReader, rel: string, name: string, depth: number): boolean {
+  const names = ctx.list(rel);
+  if (!names) return false;
+  for (const n of names) {
+    const sub = rel === '.' ? n : `${rel}/${n}`;
+    if (n === name && ctx.isFile(sub)) return true;
+    if (depth > 0 && n !== 'node_modules' && n !== '.git' && ctx.isDir(sub) && holdsFileNamed(ctx, sub, name, depth - 1)) return true;
+  }
+  return false;
+}
+
 /** The launch a stage's image runs. */
 function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextReader, stages: Stage[], files: StageFiles, opts: SourceOptions): DockerfileLaunch {
   const env = recordOf(stage.env);
@@ -314,6 +365,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     },
     detaches: fpmDetaches(stage, doc, scripts),
     builtFromSource: clonedSource(stage),
+    absent: (p) => surelyAbsent(stage, path.posix.resolve(stage.workdir, p), ctx, opts.context !== undefined || doc.absPath !== undefined),
   };
   const chain = startable ? chainFromArgv(argv, options) : unresolved && unresolved.code !== 'windows' && !stopSignal.invalid ? uncatchableChain(stopSignal.signal) : undefined;
   const predicted = chain && chain.processes.length > 0 ? chain : undefined;
