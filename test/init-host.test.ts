@@ -325,6 +325,8 @@ test("a child that leaves stderr's pipe full and blocking again (as Node does wh
   try {
     const main = await waitFor('the child', () => childrenOf(initPid)[0]);
     await waitFor('the pipe full and blocking again', () => fs.existsSync(filled) || undefined, 30_000);
+    // python has exited and sh exec'd sleep: the group is sleep alone (a signal to python mid-exit would leave it behind)
+    await waitFor('sleep as the main child', () => (fs.readFileSync(`/proc/${main}/comm`, 'utf8').trim() === 'sleep' ? true : undefined), 30_000);
     assert.equal((parseInt(/^flags:\s*(\d+)/m.exec(fs.readFileSync(`/proc/${initPid}/fdinfo/2`, 'utf8'))?.[1] ?? '0', 8) & fs.constants.O_NONBLOCK) !== 0, false);
     // Forwarded to the group: sleep has no handler and dies of it; the forward's report line meets the full pipe.
     process.kill(initPid, 'SIGUSR1');
