@@ -197,6 +197,38 @@ test('the lean entry (dist/src/init/bin.js) behaves as pid1 init', async () => {
   assert.equal((await waitForEvent(init.report, 'final')).status, 9);
 });
 
+/** Whether a process's fd is O_NONBLOCK (its open file description's flags, /proc/PID/fdinfo). */
+function nonBlocking(pid: number, fd: number): boolean {
+  const flags = /^flags:\s*(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1];
+  return flags !== undefined && (parseInt(flags, 8) & fs.constants.O_NONBLOCK) !== 0;
+}
+
+/** Everything a non-blocking read end gives until EOF (every writer closed), polling on EAGAIN. */
+async function readToEof(rfd: number): Promise<string> {
+  let out = '';
+  const buf = Buffer.alloc(1 << 16);
+  await waitFor(
+    'EOF on stderr',
+    async () => {
+      for (;;) {
+        let n: number;
+        try {
+          n = fs.readSync(rfd, buf);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+          await sleep(5);
+          return undefined;
+        }
+        if (n === 0) return true;
+        out += buf.subarray(0, n).toString();
+      }
+    },
+    20_000,
+    0,
+  );
+  return out;
+}
+
 test('a slow reader on a non-blocking stderr pipe: pid1 init keeps forwarding and reaping, and the summary comes once the reader drains', async () => {
   // stderr is a FIFO the test does not read for a while. The child is Node: touching process.stderr
   // makes the shared pipe O_NONBLOCK (libuv), so pid1 init's own report writes get EAGAIN once it is full.
@@ -230,8 +262,7 @@ test('a slow reader on a non-blocking stderr pipe: pid1 init keeps forwarding an
   try {
     const main = await waitFor('the child', () => childrenOf(initPid).find((c) => cmdlineOf(c)[1] === child));
     await waitFor('the child to make stderr non-blocking', () => {
-      const flags = /^flags:\s*(\d+)/m.exec(fs.readFileSync(`/proc/${initPid}/fdinfo/2`, 'utf8'))?.[1];
-      return flags !== undefined && (parseInt(flags, 8) & fs.constants.O_NONBLOCK) !== 0 ? true : undefined;
+      return nonBlocking(initPid, 2) ? true : undefined;
     });
     // The storm: each forward is a report line of ~150 bytes; 1,000 are more than twice the pipe's 64 KiB.
     await waitFor(
@@ -256,27 +287,7 @@ test('a slow reader on a non-blocking stderr pipe: pid1 init keeps forwarding an
     process.kill(initPid, 'SIGTERM');
     await waitFor('the main child reaped', () => (fs.existsSync(`/proc/${main}`) ? undefined : true), 30_000);
     await sleep(300); // the reader is slow: pid1 init must wait for it, not exit and lose the end
-    let out = '';
-    const buf = Buffer.alloc(1 << 16);
-    await waitFor(
-      'EOF on stderr',
-      async () => {
-        for (;;) {
-          let n: number;
-          try {
-            n = fs.readSync(rfd, buf);
-          } catch (err) {
-            if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-            await sleep(5);
-            return undefined;
-          }
-          if (n === 0) return true;
-          out += buf.subarray(0, n).toString();
-        }
-      },
-      20_000,
-      0,
-    );
+    const out = await readToEof(rfd);
     assert.equal(await exited, 0);
     const run = parseReport(out).at(-1);
     assert.equal(run?.final?.status, 0, out.slice(-2000));
@@ -327,31 +338,11 @@ test("a child that leaves stderr's pipe full and blocking again (as Node does wh
     await waitFor('the pipe full and blocking again', () => fs.existsSync(filled) || undefined, 30_000);
     // python has exited and sh exec'd sleep: the group is sleep alone (a signal to python mid-exit would leave it behind)
     await waitFor('sleep as the main child', () => (fs.readFileSync(`/proc/${main}/comm`, 'utf8').trim() === 'sleep' ? true : undefined), 30_000);
-    assert.equal((parseInt(/^flags:\s*(\d+)/m.exec(fs.readFileSync(`/proc/${initPid}/fdinfo/2`, 'utf8'))?.[1] ?? '0', 8) & fs.constants.O_NONBLOCK) !== 0, false);
+    assert.equal(nonBlocking(initPid, 2), false);
     // Forwarded to the group: sleep has no handler and dies of it; the forward's report line meets the full pipe.
     process.kill(initPid, 'SIGUSR1');
     await waitFor('the main child reaped while nobody reads', () => (fs.existsSync(`/proc/${main}`) ? undefined : true), 10_000);
-    let out = '';
-    const buf = Buffer.alloc(1 << 16);
-    await waitFor(
-      'EOF on stderr',
-      async () => {
-        for (;;) {
-          let n: number;
-          try {
-            n = fs.readSync(rfd, buf);
-          } catch (err) {
-            if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-            await sleep(5);
-            return undefined;
-          }
-          if (n === 0) return true;
-          out += buf.subarray(0, n).toString();
-        }
-      },
-      20_000,
-      0,
-    );
+    const out = await readToEof(rfd);
     const code = await exited;
     const run = parseReport(out).at(-1);
     assert.equal(run?.final?.status, code, out.slice(-2000));

@@ -192,7 +192,7 @@ function surelyAbsent(stage: Stage, p: string, ctx: ContextReader, contextKnown:
   for (let s: Stage | undefined = stage; s; s = s.parent) {
     if (s.runs.some((r) => MAY_WRITE_FILES.test(r.script ?? r.argv?.join(' ') ?? ''))) return false;
     for (const c of s.copies) {
-      if (c.from === undefined && c.sources.some((x) => x !== '.' && !x.startsWith('<<') && inContext(ctx, x))) credible = true;
+      if (!credible && c.from === undefined && c.sources.some((x) => x !== '.' && !x.startsWith('<<') && inContext(ctx, x))) credible = true;
       // a COPY writes into its destination: p only when that is p, its directory or above it
       if (!(c.dest === p || c.dest === dir || dir.startsWith(c.dest === '/' ? '/' : `${c.dest}/`))) continue;
       if (c.from !== undefined || c.heredocs.length || c.sources.some((x) => FETCHED.test(x))) return false;
@@ -205,9 +205,10 @@ function surelyAbsent(stage: Stage, p: string, ctx: ContextReader, contextKnown:
 /** A COPY source the build context holds (a glob: some name in its directory matches). */
 function inContext(ctx: ContextReader, source: string): boolean {
   if (!/[*?[]/.test(source)) return ctx.isFile(source) || ctx.isDir(source);
-  const base = path.posix.basename(source);
   const parent = path.posix.dirname(source);
-  return !/[*?[]/.test(parent) && (ctx.list(parent) ?? []).some((n) => globToRe(base).test(n));
+  if (/[*?[]/.test(parent)) return false;
+  const matches = globToRe(path.posix.basename(source));
+  return (ctx.list(parent) ?? []).some((n) => matches.test(n));
 }
 
 /** Some file of the context directory `rel`, down to `depth` levels (not node_modules or .git), is called `name`. */
