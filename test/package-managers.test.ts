@@ -12,6 +12,7 @@ import { pid1 } from './helpers/cli.js';
 import { cleanupNamespaces, startNamespace } from './helpers/ns.js';
 import { stopNamespace } from './helpers/observe.js';
 import { svcBinary } from './helpers/rootfs.js';
+import { waitFor } from './helpers/exec.js';
 
 after(cleanupNamespaces);
 const dirs: string[] = [];
@@ -31,10 +32,21 @@ function project(start: string): string {
   return dir;
 }
 
+/**
+ * The package manager (Node, PID 1) has installed its SIGTERM listener: the service's ready line only says the script
+ * started, and npm adds its listeners just after the spawn returns (@npmcli/run-script signal-manager.js add()), so a
+ * stop sent in between meets Node's own handler, whose default action PID 1 drops. That synchronous step is over once
+ * the main thread waits in epoll again (its wchan).
+ */
+async function backInEventLoop(pid: number): Promise<void> {
+  await waitFor('the package manager back in its event loop', () => (fs.readFileSync(`/proc/${pid}/wchan`, 'utf8') === 'do_epoll_wait' ? true : undefined));
+}
+
 describe('package managers as PID 1', () => {
   it('npm forwards SIGTERM to the script and waits for it: graceful', async () => {
     const dir = project(`exec ${SVC} --drain-ms 800`);
     const ns = await startNamespace(['npm', '--prefix', dir, 'start'], { readyLine: /ready/ });
+    await backInEventLoop(ns.initPid);
     const { observed } = await stopNamespace(ns, 'SIGTERM', 5000);
     assert.equal(observed, 'graceful', ns.output());
   });
@@ -42,6 +54,7 @@ describe('package managers as PID 1', () => {
   it('yarn 1 forwards SIGTERM and exits at once: the service is cut short (abrupt)', { skip: haveYarn ? false : 'Debian package yarnpkg is not installed' }, async () => {
     const dir = project(`exec ${SVC} --drain-ms 800`);
     const ns = await startNamespace(['yarnpkg', '--cwd', dir, 'start'], { readyLine: /ready/, env: YARN_ENV });
+    await backInEventLoop(ns.initPid);
     const { observed } = await stopNamespace(ns, 'SIGTERM', 5000);
     assert.equal(observed, 'abrupt', ns.output());
     assert.match(ns.output(), /got Terminated/, 'the service did get the signal');
