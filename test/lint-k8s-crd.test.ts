@@ -685,6 +685,15 @@ const declaredCases: DeclaredCase[] = [
     how: /^scripts\/v1\/build\.sh:6 builds \$\{REGISTRY\}\/mnist-cpu from examples\/v1\/trial-images\/mnist\/Dockerfile\.cpu$/,
   },
   {
+    name: 'a build script that cds to its own directory with spaces inside the substitutions (PLOS: `cd $( cd "$( dirname "${BASH_SOURCE[0]}" )" && pwd )`)',
+    files: {
+      'projects/tomcat8/build-image.sh': '#!/usr/bin/env bash\n\ncd $( cd "$( dirname "${BASH_SOURCE[0]}" )" && pwd )\n\nset -e\n\ndocker build . -t plos/tomcat:8\n',
+      'projects/tomcat8/Dockerfile': DEBIAN,
+    },
+    image: 'plos/tomcat:8',
+    dockerfile: 'projects/tomcat8/Dockerfile',
+  },
+  {
     name: "a subshell's cd ends with it",
     files: {
       'scripts/build-images.sh': '#!/bin/bash\nREGISTRY=quay.io/acme\ncd "$(dirname "$0")/.."\n(cd tools && docker build -t "$REGISTRY/tools" .)\n',
@@ -1018,7 +1027,7 @@ describe('a Dockerfile FROM an image the repository builds inherits that build (
     );
   });
 
-  it('an entrypoint a RUN installs from a staged overlay or copies with cp is read (minimum2scp, phusion-style baseimages)', async () => {
+  it('an entrypoint a RUN installs from a staged overlay, copies with cp, moves with mv or links with ln -s is read (minimum2scp, phusion-style baseimages, izuolan)', async () => {
     const entry = '#!/bin/sh\nset -e\nrun-parts /opt/init/pre.d\nexec "$@"\n';
     const dir = repo({
       // COPY build /tmp/build/base; a RUN script installs ${f#/tmp/build/base} for each staged file
@@ -1030,10 +1039,18 @@ describe('a Dockerfile FROM an image the repository builds inherits that build (
       'copied/Dockerfile': 'FROM debian:bookworm\nCOPY . /bd_build\nRUN /bd_build/services.sh\nENTRYPOINT ["/usr/local/sbin/start.sh"]\nCMD ["sleep", "infinity"]\n',
       'copied/services.sh': '#!/bin/bash\nset -e\nmkdir -p /etc/my_init.d\ncp -a /bd_build/bin/start.sh /usr/local/sbin/\n',
       'copied/bin/start.sh': entry,
+      // izuolan's ptunnel: COPY . /build, then `mv /build/client.sh /run.sh && rm -rf /build` in the RUN
+      'moved/Dockerfile':
+        'FROM debian:bookworm\nCOPY . /build\nWORKDIR /build\nRUN make && mv /build/client.sh /run.sh && rm -rf /build && chmod a+x /run.sh\nENTRYPOINT ["/run.sh"]\nCMD ["sleep", "infinity"]\n',
+      'moved/client.sh': entry,
+      // a symlink with a relative target, read from the link's directory: /usr/local/bin/entrypoint -> ../lib/app/entrypoint.sh
+      'linked/Dockerfile':
+        'FROM debian:bookworm\nCOPY entrypoint.sh /usr/local/lib/app/entrypoint.sh\nWORKDIR /srv\nRUN ln -sf ../lib/app/entrypoint.sh /usr/local/bin/entrypoint\nENTRYPOINT ["/usr/local/bin/entrypoint"]\nCMD ["sleep", "infinity"]\n',
+      'linked/entrypoint.sh': entry,
     });
     const r = await pid1(['lint', '--no-config', '--format', 'json', '.'], { cwd: dir });
     const out = JSON.parse(r.stdout) as { files: { file: string; launches: { chain?: string[]; outcome?: string; certain?: boolean }[] }[] };
-    for (const file of ['overlay/Dockerfile', 'copied/Dockerfile']) {
+    for (const file of ['overlay/Dockerfile', 'copied/Dockerfile', 'moved/Dockerfile', 'linked/Dockerfile']) {
       const l = out.files.find((f) => f.file === file)?.launches[0];
       // the script execs its arguments: `sleep infinity` is PID 1 (keep-alive: SIGTERM dropped), seen through the script
       assert.deepEqual(l?.chain, ['sleep'], `${file}: ${JSON.stringify(l)}`);

@@ -114,3 +114,50 @@ describe('a script operand without a slash is read from the working directory (r
     });
   }
 });
+
+/**
+ * `. "$(dirname "$0")/lib.sh"` and `exec "$(dirname "$0")/next.sh"` (itzg's start scripts): each shell sets $0 to the
+ * path it was started with (the kernel passes a shebang script's path the same way), so the model reads those words as
+ * the script's own directory and follows the chain to the service. Run as PID 1: sleep only gets its argument when
+ * lib.sh was really sourced from there, and it is PID 1 when every step exec'd.
+ */
+describe('a script\'s own directory ($(dirname "$0"), ${0%/*}) names the files it sources and runs (real shells as PID 1)', () => {
+  before(loadShellParser);
+  const SELF_CASES: { name: string; script: string; only?: ShellFamily }[] = [
+    { name: '$(dirname "$0")', script: '. "$(dirname "$0")/lib.sh"\nexec "$(dirname "$0")/next.sh" "$SECS"' },
+    { name: 'DIR=$(cd "$(dirname "$0")" && pwd)', script: 'DIR=$(cd "$(dirname "$0")" && pwd)\n. "$DIR/lib.sh"\nexec "$DIR/next.sh" "$SECS"' },
+    { name: '${0%/*}', script: '. "${0%/*}/lib.sh"\nexec "${0%/*}/next.sh" "$SECS"' },
+    {
+      name: '$( cd "$( dirname "${BASH_SOURCE[0]}" )" && pwd )',
+      script: 'source "$( cd "$( dirname "${BASH_SOURCE[0]}" )" && pwd )/lib.sh"\nexec "$(dirname "${BASH_SOURCE[0]}")/next.sh" "$SECS"',
+      only: 'bash',
+    },
+  ];
+  for (const sh of SHELLS) {
+    for (const c of SELF_CASES) {
+      if (c.only && c.only !== sh.family) continue;
+      it(`${sh.family}: ${c.name}`, async () => {
+        const dir = fs.mkdtempSync(path.join(DIR, 'self-'));
+        const files: Record<string, string> = {
+          [path.join(dir, 'start')]: `${c.script}\n`,
+          [path.join(dir, 'lib.sh')]: 'SECS=100\n',
+          [path.join(dir, 'next.sh')]: '#!/bin/sh\nexec sleep "$1"\n',
+        };
+        for (const [f, text] of Object.entries(files)) fs.writeFileSync(f, text, { mode: 0o755 });
+        const argv = [...sh.argv, path.join(dir, 'start')];
+        const chain = chainFromArgv(argv, { sh: sh.family, signal: 'SIGTERM', readScript: (p) => files[p], env: {}, envComplete: true });
+        assert.equal(chain.opaque, undefined, chain.opaque?.message);
+        assert.equal(chain.processes[0]?.name, 'sleep', `the model's chain: ${chain.processes.map((p) => p.name).join(' -> ')}`);
+        assert.equal(predictStop(chain, 'SIGTERM').certain, true);
+        // (the test's working directory is not the scripts' one: the files are found through $0)
+        const ns = await startNamespace(argv);
+        try {
+          await waitFor(`${c.name}: sleep is PID 1`, () => (commOf(ns.initPid) === 'sleep' ? true : undefined));
+          assert.equal(fs.readFileSync(`/proc/${ns.initPid}/cmdline`, 'utf8').split('\0')[1], '100', "sleep got lib.sh's SECS");
+        } finally {
+          await ns.destroy();
+        }
+      });
+    }
+  }
+});

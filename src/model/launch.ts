@@ -690,6 +690,8 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
         ...(opts.envComplete ? { envDecides: true } : {}),
         errexit: shellOpts.some((o) => o.includes('e')),
         ...(known ? { args: known } : {}),
+        // $0 is the path the script was started by (bash and dash set it from the operand or the kernel's shebang argument)
+        ...(scriptPath?.includes('/') ? { self: scriptPath } : {}),
       };
       let analysis = analyzeShell(source, family, analyzeOpts);
       // the defaults the files it sources give (`[ -z "$X" ] && X=v`), when the image's environment is the whole of it:

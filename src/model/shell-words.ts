@@ -353,6 +353,38 @@ function variableOf(n: Node): string | undefined {
   return undefined;
 }
 
+/** `$0`, `${BASH_SOURCE[0]}` and their kin: the path the script was started as. */
+const SELF_PATH = String.raw`"?\$(?:0|\{0\}|BASH_SOURCE|\{BASH_SOURCE(?:\[0\])?\})"?`;
+/** The same through `readlink -f` or `realpath`: the script's path with its symlinks resolved. */
+const SELF_RESOLVED = String.raw`"?\$\((?:readlink\s+-f|realpath)\s+${SELF_PATH}\)"?`;
+const selfDirPattern = (self: string): RegExp => {
+  const dirname = String.raw`\$\(\s*dirname\s+(?:${self})\s*\)`;
+  return new RegExp(String.raw`^(?:${dirname}|\$\(\s*cd\s+(?:--\s+)?"?${dirname}"?\s*(?:&?>\s*/dev/null\s*)?(?:&&|;)\s*pwd(?:\s+-P)?\s*\))$`);
+};
+/** `$(dirname "$0")`, `$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)` and their kin, symlinks resolved or not: the script's directory. */
+export const DIRNAME_OF_SELF = selfDirPattern(`${SELF_PATH}|${SELF_RESOLVED}`);
+/**
+ * Only the forms that keep the path as it was started: pid1 knows that path, not whether it is a symlink (webdevops'
+ * `/entrypoint` links to `/opt/docker/bin/entrypoint.sh`), so `readlink -f "$0"` stays unknown.
+ */
+const DIRNAME_OF_SELF_AS_STARTED = selfDirPattern(SELF_PATH);
+/**
+ * The key of an `env` entry that holds the script's own directory, when the launch model knows the path it runs as
+ * (`ENTRYPOINT ["/image/scripts/start"]`): `$(dirname "$0")` and `${0%/*}` are that directory. Not a variable name,
+ * so no test or message takes it for one.
+ */
+export const SELF_DIR = '\0selfdir';
+
+/** A word that names the script's own directory (`"$(dirname "$0")"`, `${0%/*}`), when `env` knows it. */
+function selfDirOf(n: Node, env: Readonly<Record<string, string>> | undefined): string | undefined {
+  const dir = env?.[SELF_DIR];
+  if (dir === undefined) return undefined;
+  if (n.type === 'command_substitution') return DIRNAME_OF_SELF_AS_STARTED.test(n.text) ? dir : undefined;
+  // ${0%/*}: $0 without its last slash and what follows (POSIX 2.6.2 smallest suffix pattern); $0 holds a slash here
+  if (n.type === 'expansion') return n.text === '${0%/*}' ? dir : undefined;
+  return undefined;
+}
+
 export function literalOf(n: Node, env?: Readonly<Record<string, string>>): string | undefined {
   switch (n.type) {
     case 'word':
@@ -369,13 +401,19 @@ export function literalOf(n: Node, env?: Readonly<Record<string, string>>): stri
         const c = n.namedChild(i);
         if (!c) continue;
         if (c.type === 'string_content') out += c.text.replace(/\\([$`"\\\n])/g, '$1');
+        else if (selfDirOf(c, env) !== undefined) out += selfDirOf(c, env);
         else if (env && variableOf(c) !== undefined && env[variableOf(c) as string] !== undefined) out += env[variableOf(c) as string];
         else return undefined;
       }
       return out;
     }
+    case 'command_substitution':
+      // (a directory path: one field, whether quoted or not)
+      return selfDirOf(n, env);
     case 'simple_expansion':
     case 'expansion': {
+      const self = selfDirOf(n, env);
+      if (self !== undefined) return self;
       // unquoted: only when the value needs no field splitting or globbing
       const v = env ? variableOf(n) : undefined;
       const val = v !== undefined ? env?.[v] : undefined;

@@ -18,12 +18,29 @@
  *   trapped signal arrives, so a script whose trap forwards TERM must wait again (or wait in the trap),
  *   and under `set -e` that first failing `wait` ends the script.
  */
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { Language, Parser, type Node, type Tree } from '#web-tree-sitter';
 import { holdingLoop } from '../util/loop-hold.js';
 import type { ShellFamily } from './programs.js';
-import { commandWeight, firstWord, hasAssignments, isAllArgs, isQuick, isSelf, listsInPipeline, literalOf, plainOf, positionOf, readsInput, unwrap, wordsOf, type Word } from './shell-words.js';
+import {
+  commandWeight,
+  firstWord,
+  hasAssignments,
+  isAllArgs,
+  isQuick,
+  isSelf,
+  listsInPipeline,
+  literalOf,
+  plainOf,
+  positionOf,
+  readsInput,
+  SELF_DIR,
+  unwrap,
+  wordsOf,
+  type Word,
+} from './shell-words.js';
 
 export { BUILTINS, type Word } from './shell-words.js';
 
@@ -220,6 +237,11 @@ export interface AnalyzeOptions {
   sourcedRead?: { paths: ReadonlySet<string>; assigns: ReadonlySet<string> };
   /** -e was given on the shell's command line or shebang. */
   errexit?: boolean;
+  /**
+   * The path a script file runs as (`$0`), when the launch model knows it and it holds a slash: `$(dirname "$0")` is its
+   * directory (itzg's `. "$(dirname "$0")/start-utils"` and `exec "$(dirname "$0")/start-configuration"`).
+   */
+  self?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1867,12 +1889,30 @@ function deepFreeze<T>(o: T, seen = new Set<object>()): T {
   return o;
 }
 
+/**
+ * `env` with the script's own directory (SELF_DIR), and the variables the script sets to it once
+ * (`DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"`, `ROOT=$(dirname "$0")/..`): their words are then literal.
+ */
+function withSelfDir(root: Node, source: string, self: string, env: AnalyzeOptions['env']): Readonly<Record<string, string>> {
+  const out: Record<string, string> = { ...env, [SELF_DIR]: path.posix.dirname(self) };
+  if (!/dirname|\$\{0%/.test(source)) return out;
+  for (const a of root.descendantsOfType('variable_assignment')) {
+    const name = a?.childForFieldName('name');
+    const value = a?.childForFieldName('value');
+    if (!name || !value || name.text in out || !/dirname|\$\{0%/.test(value.text)) continue;
+    const v = literalOf(value, out);
+    // (only where every other mention of the name expands it: assigned twice, or by `read`/`for`, it stays unknown)
+    if (v !== undefined && onlyExpanded(source, name.text, name.startIndex)) out[name.text] = path.posix.normalize(v);
+  }
+  return out;
+}
+
 /** Analyse a shell command string or script as `family` would run it (the result is shared: never mutate it). */
 export function analyzeShell(source: string, family: ShellFamily, opts: AnalyzeOptions = {}): ShellAnalysis {
   // only the variables the text names can change its analysis (an image's ENV differs between variants)
   const env = opts.env ? Object.entries(opts.env).filter(([k]) => source.includes(k)) : [];
   const sourced = opts.sourcedRead ? `${[...opts.sourcedRead.paths].join('|')}:${[...opts.sourcedRead.assigns].join('|')}` : '';
-  const key = `${family}\0${opts.mode ?? 'command'}\0${opts.errexit ? 1 : 0}${opts.envDecides ? 1 : 0}\0${opts.args ? JSON.stringify(opts.args) : ''}\0${JSON.stringify(env)}\0${sourced}\0${source}`;
+  const key = `${opts.self ?? ''}\0${family}\0${opts.mode ?? 'command'}\0${opts.errexit ? 1 : 0}${opts.envDecides ? 1 : 0}\0${opts.args ? JSON.stringify(opts.args) : ''}\0${JSON.stringify(env)}\0${sourced}\0${source}`;
   const have = analyses.get(key);
   if (have) return have;
   const made = deepFreeze(analyzeShellOnce(source, family, opts));
@@ -1908,6 +1948,7 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
       );
       if (plain && statements.length === 1) analysis.plain = plain;
     }
+    const wordEnv = opts.self ? withSelfDir(root, source, opts.self, opts.env) : opts.env;
     const walk = (
       testEnv: Readonly<Record<string, string>> | undefined,
       args: readonly string[] | undefined,
@@ -1916,7 +1957,7 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
         source,
         family,
         mode,
-        opts.env,
+        wordEnv,
         traps.some((t) => !t.resets),
         testEnv,
       );

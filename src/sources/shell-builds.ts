@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import { shellParser, shellParserReady } from '../model/shell.js';
-import { literalOf, positionOf } from '../model/shell-words.js';
+import { DIRNAME_OF_SELF, literalOf, positionOf } from '../model/shell-words.js';
 
 /** A cheap test before parsing: most scripts build no image. */
 export const BUILD_COMMAND = /\b(?:docker|podman)\s+(?:image\s+|buildx\s+)?build\b|\bbuildah\s+(?:bud|build)\b|\bibmcloud\s+cr\s+build\b|\bgcloud\s+(?:(?:alpha|beta)\s+)?builds\s+submit\b/;
@@ -192,10 +192,6 @@ function pattern(n: Node, env: Readonly<Record<string, string>>, scriptDir: (n: 
 
 /** Stands for the script's own directory (`$(dirname "$0")`) in a pattern. */
 const SCRIPT_DIR = '\0scriptdir\0';
-const SELF = String.raw`"?(?:\$(?:0|\{0\}|BASH_SOURCE|\{BASH_SOURCE(?:\[0\])?\})|\$\((?:readlink\s+-f|realpath)\s+"?\$(?:0|\{0\}|BASH_SOURCE|\{BASH_SOURCE(?:\[0\])?\})"?\))"?`;
-const DIRNAME = String.raw`\$\(dirname\s+${SELF}\s*\)`;
-/** `$(dirname "$0")`, `$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)` and their kin: the script's directory. */
-const DIRNAME_OF_SELF = new RegExp(String.raw`^(?:${DIRNAME}|\$\(cd\s+(?:--\s+)?"?${DIRNAME}"?\s*(?:&?>\s*/dev/null\s*)?(?:&&|;)\s*pwd(?:\s+-P)?\s*\))$`);
 
 /** A path word resolved against the current directory: undefined when the script does not settle it. */
 function pathOf(n: Node, cwd: string, env: Readonly<Record<string, string>>, scriptDir: (n: Node) => boolean, selfDir: string | undefined): string | undefined {

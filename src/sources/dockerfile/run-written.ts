@@ -20,11 +20,14 @@ const MAX_TEXT = 512 * 1024;
 const RUNS_A_SCRIPT = /^(ba|da)?sh$|^ash$|^source$|^\.$/;
 
 /**
- * A text that may write or copy a file: a heredoc, or `cp`, `install`, a path or a shell in command position (at the start
+ * A text that may write or copy a file: a heredoc, or `cp`, `mv`, `ln`, `install`, a path or a shell in command position (at the start
  * of a line or after `;`, `&&`, `|`, `(`, `then`, `do`, ..., past `VAR=value` prefixes). Texts without one are not parsed:
  * `apt-get update && apt-get install -y x` and `mkdir -p /opt/x` hold nothing this reader takes.
  */
-const MAY_WRITE_OR_COPY = /<<|(?:^|[;&|(`{!]|\b(?:then|do|else|sudo|exec|env))[ \t]*(?:\w+=\S*[ \t]+)*(?:cp|install|(?:ba|da)?sh|ash|source|\.|[^\s;&|()]*[/$][^\s;&|()]*)(?=[\s;&|)]|$)/m;
+const MAY_WRITE_OR_COPY = /<<|(?:^|[;&|(`{!]|\b(?:then|do|else|sudo|exec|env))[ \t]*(?:\w+=\S*[ \t]+)*(?:cp|mv|ln|install|(?:ba|da)?sh|ash|source|\.|[^\s;&|()]*[/$][^\s;&|()]*)(?=[\s;&|)]|$)/m;
+
+/** Commands that put a copy of a file at another path of the image (a move and a link read the same as a copy). */
+const COPIERS = new Set(['cp', 'install', 'mv', 'ln']);
 
 /** The script a command runs: its name when that is a path (`/build/setup.sh`), or a shell's script operand (`bash -e x.sh`). */
 function scriptRun(command: Node, env: Readonly<Record<string, string>>): string | undefined {
@@ -36,7 +39,10 @@ function scriptRun(command: Node, env: Readonly<Record<string, string>>): string
   return words.slice(1).find((w) => !(w.literal ?? w.text).startsWith('-'))?.literal;
 }
 
-/** A copy a RUN makes inside the image: `cp [-a|-r|-p] SRC DEST`, `install [-m MODE] SRC DEST`. */
+/**
+ * A copy a RUN makes inside the image: `cp [-a|-r|-p] SRC DEST`, `install [-m MODE] SRC DEST`; also a move, `mv SRC DEST`,
+ * and a link, `ln -sf SRC DEST`: reading DEST then reads what SRC held (izuolan's `mv /build/client.sh /run.sh`).
+ */
 export interface InImageCopy {
   from: string;
   to: string;
@@ -94,7 +100,7 @@ export function filesOfRuns(stage: Stage, read: (imagePath: string) => string | 
         // the command's name decides before its words are expanded: most commands are neither a copy nor a script
         const name = node.childForFieldName('name')?.text ?? '';
         const dynamic = /[$"'\\]/.test(name);
-        if (dynamic || name === 'cp' || name === 'install') inImageCopy(node, workdir);
+        if (dynamic || COPIERS.has(name)) inImageCopy(node, workdir);
         if (depth < 2 && (dynamic || name.includes('/') || RUNS_A_SCRIPT.test(name))) {
           // a script of the build context the RUN runs: `bash ${ASSETS}/install.sh`, `/build/setup.sh` (only the word a
           // shell runs: any other path, `cp -r /x /etc/y`, is never read)
@@ -129,7 +135,9 @@ export function filesOfRuns(stage: Stage, read: (imagePath: string) => string | 
   const inImageCopy = (node: Node, workdir: string): void => {
     const words = wordsOf(node, env);
     const name = words[0]?.literal;
-    if (name !== 'cp' && name !== 'install') return;
+    if (name === undefined || !COPIERS.has(name)) return;
+    // (`ln -sr` names the target from the working directory, as cp does)
+    const symbolic = name === 'ln' && words.some((w) => /^-[a-zA-Z]*s[a-zA-Z]*$|^--symbolic$/.test(w.literal ?? '')) && !words.some((w) => /^-[a-zA-Z]*r[a-zA-Z]*$|^--relative$/.test(w.literal ?? ''));
     const operands: string[] = [];
     let targetDir: string | undefined;
     for (let i = 1; i < words.length; i++) {
@@ -152,13 +160,18 @@ export function filesOfRuns(stage: Stage, read: (imagePath: string) => string | 
       const v = w.literal;
       if (v === undefined || /[*?[]/.test(v)) return;
       // `/x/.` (the contents of /x) survives resolving
-      operands.push(path.posix.resolve(workdir, v) + (v.endsWith('/.') ? '/.' : ''));
+      operands.push(symbolic ? v : path.posix.resolve(workdir, v) + (v.endsWith('/.') ? '/.' : ''));
     }
     const dest = targetDir !== undefined ? path.posix.resolve(workdir, targetDir) : operands.pop();
     if (dest === undefined || operands.length === 0) return;
+    const to = symbolic ? path.posix.resolve(workdir, dest) : dest;
     const raw = targetDir ?? words[words.length - 1]?.literal ?? '';
-    const into = targetDir !== undefined || raw.endsWith('/') || operands.length > 1 || STANDARD_DIRS.has(dest) || /^\/usr\/local\/s?bin$/.test(dest);
-    for (const from of operands) copies.push({ from, to: dest, into });
+    const into = targetDir !== undefined || raw.endsWith('/') || operands.length > 1 || STANDARD_DIRS.has(to) || /^\/usr\/local\/s?bin$/.test(to);
+    for (const from of operands) {
+      // a symlink's relative target is read from the link's own directory (symlink(7)), not the working directory
+      const linkDir = into ? to : path.posix.dirname(to);
+      copies.push({ from: symbolic ? path.posix.resolve(linkDir, from) : from, to, into });
+    }
   };
   for (const r of runs) {
     const text = r.script ?? (r.argv && /^(\/bin\/)?(ba|da)?sh$/.test(r.argv[0] ?? '') && r.argv[1] === '-c' ? r.argv[2] : undefined);
