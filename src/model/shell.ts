@@ -290,13 +290,57 @@ function parseShell(text: string, family?: ShellFamily): Tree | null {
   return again;
 }
 
+/**
+ * Parsed trees by text, kept for the next analysis of the same text. A launch analyses one script several times (with
+ * its parameters, with its environment, with the defaults its sourced files give, for each /bin/sh an unknown image
+ * may have), and a repository's compose services run the same entrypoint scripts with their own environments
+ * (itzg/docker-minecraft-server: 121 compose files through the same 2,000 lines of start scripts, where parsing was
+ * most of the time). Trees live in wasm memory: a few are kept, and one is freed once evicted and no longer in use
+ * (an analysis can start another, of a file it sources, while it walks its own tree).
+ */
+interface KeptTree {
+  tree: Tree;
+  uses: number;
+  evicted: boolean;
+}
+const trees = new Map<string, KeptTree>();
+const MAX_TREES = 24;
+
+function leaseTree(text: string, family?: ShellFamily): { tree: Tree; release: () => void } | undefined {
+  // (parseShell depends on the family only for busybox ash)
+  const key = `${family === 'ash' ? 'ash' : ''}\0${text}`;
+  let kept = trees.get(key);
+  if (kept) trees.delete(key);
+  else {
+    const tree = parseShell(text, family);
+    if (!tree) return undefined;
+    kept = { tree, uses: 0, evicted: false };
+    const oldest = trees.size >= MAX_TREES ? trees.keys().next().value : undefined;
+    const old = oldest !== undefined ? trees.get(oldest) : undefined;
+    if (oldest !== undefined && old) {
+      trees.delete(oldest);
+      old.evicted = true;
+      if (old.uses === 0) old.tree.delete();
+    }
+  }
+  trees.set(key, kept); // the most recently used last
+  kept.uses++;
+  const lease = kept;
+  return {
+    tree: lease.tree,
+    release: () => {
+      if (--lease.uses === 0 && lease.evicted) lease.tree.delete();
+    },
+  };
+}
+
 function parsed<T>(text: string, read: (root: Node) => T): T | undefined {
-  const t = parseShell(text);
-  if (!t) return undefined;
+  const lease = leaseTree(text);
+  if (!lease) return undefined;
   try {
-    return read(t.rootNode);
+    return read(lease.tree.rootNode);
   } finally {
-    t.delete();
+    lease.release();
   }
 }
 
@@ -1912,10 +1956,12 @@ export function analyzeShell(source: string, family: ShellFamily, opts: AnalyzeO
   // only the variables the text names can change its analysis (an image's ENV differs between variants)
   const env = opts.env ? Object.entries(opts.env).filter(([k]) => source.includes(k)) : [];
   const sourced = opts.sourcedRead ? `${[...opts.sourcedRead.paths].join('|')}:${[...opts.sourcedRead.assigns].join('|')}` : '';
-  const key = `${opts.self ?? ''}\0${family}\0${opts.mode ?? 'command'}\0${opts.errexit ? 1 : 0}${opts.envDecides ? 1 : 0}\0${opts.args ? JSON.stringify(opts.args) : ''}\0${JSON.stringify(env)}\0${sourced}\0${source}`;
+  // the script's own path matters only where the text names it ($0, ${0%/*}, BASH_SOURCE)
+  const self = opts.self !== undefined && /\$\{?0|BASH_SOURCE/.test(source) ? opts.self : undefined;
+  const key = `${self ?? ''}\0${family}\0${opts.mode ?? 'command'}\0${opts.errexit ? 1 : 0}${opts.envDecides ? 1 : 0}\0${opts.args ? JSON.stringify(opts.args) : ''}\0${JSON.stringify(env)}\0${sourced}\0${source}`;
   const have = analyses.get(key);
   if (have) return have;
-  const made = deepFreeze(analyzeShellOnce(source, family, opts));
+  const made = deepFreeze(analyzeShellOnce(source, family, { ...opts, self }));
   if (analyses.size >= MAX_ANALYSES) for (const k of [...analyses.keys()].slice(0, MAX_ANALYSES / 2)) analyses.delete(k);
   analyses.set(key, made);
   return made;
@@ -1923,8 +1969,9 @@ export function analyzeShell(source: string, family: ShellFamily, opts: AnalyzeO
 
 function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOptions): ShellAnalysis {
   const mode = opts.mode ?? 'command';
-  const tree = parseShell(source, family);
-  if (!tree) throw new Error('shell parser returned no tree');
+  const lease = leaseTree(source, family);
+  if (!lease) throw new Error('shell parser returned no tree');
+  const tree = lease.tree;
   try {
     const root = tree.rootNode;
     const functions = new Map<string, Node>();
@@ -2006,7 +2053,7 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
     }
     return analysis;
   } finally {
-    tree.delete();
+    lease.release();
   }
 }
 
@@ -2047,23 +2094,27 @@ export function plainArgv(source: string): string[] | undefined {
  */
 export function trapOrExecIn(text: string): 'exec' | 'trap' | 'none' | undefined {
   if (!shellParserReady()) return undefined;
-  return parsed(text, (root) => {
-    let trap = false;
-    const stack: Node[] = [root];
-    for (let n = stack.pop(); n; n = stack.pop()) {
-      if (n.type === 'command') {
-        const w = firstWord(n);
-        if (w === 'exec') return 'exec';
-        if (w === 'trap') trap = true;
-      }
-      for (let i = n.namedChildCount - 1; i >= 0; i--) {
-        const c = n.namedChild(i);
-        if (c) stack.push(c);
-      }
-    }
-    return trap ? 'trap' : 'none';
-  });
+  // (a launch asks about the same library for every path and service: once per text)
+  const have = trapsOrExecs.get(text);
+  if (have) return have;
+  const found = /\b(?:exec|trap)\b/.test(text)
+    ? parsed(text, (root) => {
+        let trap = false;
+        // one search in the tree (descendantsOfType) rather than a walk of every node from JS
+        for (const n of root.descendantsOfType('command')) {
+          const w = n ? firstWord(n) : undefined;
+          if (w === 'exec') return 'exec';
+          if (w === 'trap') trap = true;
+        }
+        return trap ? 'trap' : 'none';
+      })
+    : 'none';
+  if (found === undefined) return undefined;
+  if (trapsOrExecs.size >= 1024) trapsOrExecs.clear();
+  trapsOrExecs.set(text, found);
+  return found;
 }
+const trapsOrExecs = new Map<string, 'exec' | 'trap' | 'none'>();
 
 /** Does an argv word stand for the script's arguments (`"$@"`)? */
 export { isAllArgs };
