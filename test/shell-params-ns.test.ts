@@ -161,3 +161,48 @@ describe('a script\'s own directory ($(dirname "$0"), ${0%/*}) names the files i
     }
   }
 });
+
+/**
+ * `cd DIR && exec ./next.sh` and a script's `cd DIR` then `exec ./next.sh` (pulumi's startServer.sh: `cd /server/` then
+ * `exec node index.js`): the shell opens the relative path in the directory the cd moved it to, whatever the
+ * directory the container started in. The model reads the file there and follows it to the service; run as PID 1 of a
+ * namespace started elsewhere, sleep is PID 1 only when next.sh was really found there.
+ */
+describe('a cd before the command moves where its relative paths are opened (real shells as PID 1)', () => {
+  before(loadShellParser);
+  const CD_CASES: { name: string; script: (dir: string) => string; mode: 'command' | 'script' }[] = [
+    { name: 'sh -c "cd DIR && exec ./next.sh"', script: (d) => `cd ${d} && exec ./next.sh`, mode: 'command' },
+    { name: 'script: cd DIR, cd sub, exec ./next.sh', script: (d) => `cd ${path.dirname(d)}\ncd ${path.basename(d)}\nexec ./next.sh`, mode: 'script' },
+    { name: 'script: cd DIR || exit 1, exec sub/../next.sh', script: (d) => `cd ${d} || exit 1\nexec sub/../next.sh`, mode: 'script' },
+  ];
+  for (const sh of SHELLS) {
+    for (const c of CD_CASES) {
+      it(`${sh.family}: ${c.name}`, async () => {
+        const dir = fs.mkdtempSync(path.join(DIR, 'cd-'));
+        fs.mkdirSync(path.join(dir, 'sub'));
+        const files: Record<string, string> = { [path.join(dir, 'next.sh')]: '#!/bin/sh\nexec sleep 100\n', [path.join(dir, 'start')]: `${c.script(dir)}\n` };
+        for (const [f, text] of Object.entries(files)) fs.writeFileSync(f, text, { mode: 0o755 });
+        const argv = c.mode === 'command' ? [...sh.argv, '-c', c.script(dir)] : [...sh.argv, path.join(dir, 'start')];
+        // a relative path is asked for as the launch model resolves it; the image's working directory holds no next.sh
+        const chain = chainFromArgv(argv, { sh: sh.family, signal: 'SIGTERM', readScript: (p) => files[p] });
+        assert.equal(chain.opaque, undefined, chain.opaque?.message);
+        assert.equal(chain.processes[0]?.name, 'sleep', `the model's chain: ${chain.processes.map((p) => p.name).join(' -> ')}`);
+        const ns = await startNamespace(argv);
+        try {
+          await waitFor(`${c.name}: sleep is PID 1`, () => (commOf(ns.initPid) === 'sleep' ? true : undefined));
+        } finally {
+          await ns.destroy();
+        }
+      });
+    }
+    it(`${sh.family}: a cd to a directory pid1 cannot read leaves the relative script unseen`, () => {
+      const chain = chainFromArgv([...sh.argv, '-c', 'cd "$APP_HOME" && exec ./next.sh'], {
+        sh: sh.family,
+        signal: 'SIGTERM',
+        // the image's working directory has a next.sh, but the shell is not there when it runs it
+        readScript: (p) => (p === './next.sh' ? '#!/bin/sh\nexec sleep 100\n' : undefined),
+      });
+      assert.equal(chain.opaque?.code, 'script-unseen');
+    });
+  }
+});

@@ -4,8 +4,10 @@
  * /proc (src/proc/verdict.ts); both hand it to predictStop(), and `pid1 test` checks the prediction
  * against a real stop.
  */
+import path from 'node:path';
 import { behaviourOn, catalogueById, catalogueEntryById, type Reaction } from './catalogue.js';
 import { basename, identify, programOfEntry, type Forwarding, type Program, type Role, type ShellFamily } from './programs.js';
+import type { ShellCwd } from './shell-cwd.js';
 import { type AnalyzeOptions, analyzeShell, isAllArgs, steadyEnds, trapOrExecIn, type FinalCommand, type ShellAnalysis, type ShellEnd, type Trap } from './shell.js';
 import { KERNEL_SIGRTMIN, parseSignal, signalFate, signalName, type SignalMasks } from './signals.js';
 import { consoleScriptVerdict, pipInstallsIn, type PipInstall } from './python-clis.js';
@@ -373,7 +375,7 @@ export interface ChainOptions {
    * Read the source of a runtime's program (`python app.py`, `node server.js`) for a handler, when pid1 can;
    * also asked about a service it does not know by name, which the answer's `runtime` may identify.
    */
-  programSource?: (argv: readonly string[], program: Program) => SourceVerdict | undefined;
+  programSource?: (argv: readonly string[], program: Program, cwd?: ShellCwd) => SourceVerdict | undefined;
   /** The image surely holds no file at this path (relative to the working directory): a Dockerfile that copies none there. */
   absent?: (path: string) => boolean;
   /** The image's environment (ENV): `$VAR` in a command string with a known value counts as literal. */
@@ -613,6 +615,18 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
   let rest = argv;
   let opaque: Opaque | undefined;
   let scriptPath: string | undefined;
+  // Where the shells before this step left the working directory (a `cd` before the command): relative to the image's.
+  let cwd: ShellCwd | undefined;
+  // A relative path with a slash as the process opens it there; undefined when pid1 cannot tell where that is.
+  const here = (p: string): string | undefined =>
+    cwd === undefined || p.startsWith('/') ? p : cwd === false ? undefined : cwd.startsWith('/') ? path.posix.join(cwd, p) : `./${path.posix.join(cwd, p)}`;
+  const readHere = (p: string): string | undefined => {
+    const at = p.includes('/') ? here(p) : p;
+    return at === undefined ? undefined : opts.readScript?.(at);
+  };
+  const moveTo = (dir: ShellCwd | undefined): void => {
+    if (dir !== undefined) cwd = dir === false || dir.startsWith('/') ? dir : cwd === false ? false : path.posix.join(cwd ?? '', dir);
+  };
   let hidden = false;
   // `exec "$@"` with the parameters unknown drops them: a script run after that has unknown parameters, not none.
   let argsDropped = false;
@@ -631,7 +645,7 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
     const asWritten = hidden ? undefined : identify(rest, sh, opts.env);
     const written = rest;
     if (asWritten?.role === 'service') {
-      const text = opts.readScript?.(head);
+      const text = readHere(head);
       const interp = text !== undefined ? (shebangOf(text) ?? (callerShell ? noShebangInterpreter(callerShell) : undefined)) : undefined;
       if (interp) {
         rest = [...interp, head, ...rest.slice(1)];
@@ -664,7 +678,7 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
       scriptPath = mode === 'script' ? prog.script : undefined;
       if (source === undefined && prog.script !== undefined) {
         // `sh run.sh`: a script operand without a slash is opened in the working directory (dash, ash; bash, then PATH)
-        source = (prog.script.includes('/') ? undefined : opts.readScript?.(`./${prog.script}`)) ?? opts.readScript?.(prog.script);
+        source = (prog.script.includes('/') ? undefined : readHere(`./${prog.script}`)) ?? readHere(prog.script);
         scriptArgs = rest.slice((prog.next ?? rest.length) + 1);
         if (source === undefined) {
           opaque = { code: 'script-unseen', message: `script ${prog.script} is not visible to pid1`, at: processes.length };
@@ -761,6 +775,7 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
           opaque = { code: 'runtime-command', message: `the background command \`${shown}\` is built at run time`, at: processes.length };
           break;
         }
+        moveTo(fin.cwd);
         rest = next;
         currentArgv = next;
         callerShell = family;
@@ -781,6 +796,7 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
           break;
         }
         // the shell replaces itself: same process, next program
+        moveTo(fin.cwd);
         rest = next;
         callerShell = family;
         continue;
@@ -798,6 +814,7 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
         hidden = true;
         break;
       }
+      moveTo(fin.cwd);
       rest = next;
       currentArgv = next;
       callerShell = family;
@@ -834,8 +851,8 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
       const name = prog.command ?? 'start';
       // npm with no package.json in its directory exits 254 at once ("enoent Could not read package.json", measured:
       // npm 11): the image has no application to stop (not where a script chose it: the script may go on)
-      if (prog.name === 'npm' && !hidden && !scriptPath && opts.absent?.('package.json')) return { processes: [] };
-      const script = packageScript(opts.readScript, name);
+      if (prog.name === 'npm' && !hidden && !scriptPath && cwd === undefined && opts.absent?.('package.json')) return { processes: [] };
+      const script = packageScript(readHere, name);
       if (script !== undefined) {
         rest = ['sh', '-c', script];
         currentArgv = rest;
@@ -872,7 +889,7 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
     if (last.interactive && opts.stdin === 'closed') return { processes: [] };
     // A service pid1 does not know by its name may be known by what built it (a Go binary and its `go build`).
     const unnamed = last.role === 'service' && last.catalogue === undefined && last.graceful === undefined;
-    let source = (last.programDecides || unnamed) && !hidden ? opts.programSource?.(rest, last) : undefined;
+    let source = (last.programDecides || unnamed) && !hidden ? opts.programSource?.(rest, last, cwd) : undefined;
     if (unnamed) {
       const known = source?.runtime !== undefined ? programOfEntry(last.name, source.runtime) : undefined;
       if (known) current[current.length - 1] = last = known;

@@ -24,6 +24,7 @@ import v8 from 'node:v8';
 import { Language, Parser, type Node, type Tree } from '#web-tree-sitter';
 import { holdingLoop } from '../util/loop-hold.js';
 import type { ShellFamily } from './programs.js';
+import { cwdAt, type ShellCwd } from './shell-cwd.js';
 import {
   commandWeight,
   firstWord,
@@ -101,6 +102,11 @@ export interface FinalCommand {
   topLevel?: boolean;
   /** It calls a function of the script (`exec` cannot run a function). */
   isFunction?: boolean;
+  /**
+   * The directory it runs in when a `cd` before it changed it (shell-cwd.ts): absolute, or relative to where the
+   * shell started; false when pid1 cannot tell where.
+   */
+  cwd?: ShellCwd;
 }
 
 export interface Trap {
@@ -2043,6 +2049,12 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
     // the walk so far took every path when neither parameters nor the environment pruned any
     const walkedAll = opts.args === undefined && walked.testEnv === undefined;
     analysis.ends = withoutPassed(walked, () => (walkedAll ? walked.passed : walk(undefined, undefined).passed));
+    // where each path's command runs, when a cd comes first (relative programs and scripts are read from there)
+    if (/\b(?:cd|pushd|popd)\b/.test(source))
+      for (const e of analysis.ends) {
+        const cwd = cwdAt(root, e.command.start, e.command.end, wordEnv, functions);
+        if (cwd !== undefined) e.command.cwd = cwd;
+      }
     const end = decidingEnd(analysis.ends);
     if (end) {
       analysis.end = end;

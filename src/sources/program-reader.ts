@@ -6,11 +6,26 @@
 import path from 'node:path';
 import type { SourceVerdict } from '../model/launch.js';
 import type { Program } from '../model/programs.js';
+import type { ShellCwd } from '../model/shell-cwd.js';
 import { analyzeProgramSourceNow, sourceLanguageOf } from './program-source.js';
 import { knownModule } from './python-source.js';
+import { mayTakeStopSignal } from './signal-owners.js';
 
 /** Interpreter options that take a value (python: -W -X; node: -r --require --import --loader ...). */
 const WITH_VALUE = new Set(['-W', '-X', '-r', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '-C', '--conditions', '--inspect-port']);
+
+/** node's modules loaded before the program (`-r ./telemetry.cjs`, `--import=./otel.mjs`): they may listen for signals too. */
+function preloadsOf(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const eq = /^(?:--require|--import)=(.+)$/.exec(a);
+    if (eq) out.push(eq[1] as string);
+    else if ((a === '-r' || a === '--require' || a === '--import') && argv[i + 1] !== undefined) out.push(argv[++i] as string);
+    else if (!a.startsWith('-')) break;
+  }
+  return out;
+}
 
 /** The program file an interpreter's argv runs, as written (relative to the working directory). */
 function programArg(argv: readonly string[]): { file?: string; module?: string; code?: string; rest?: readonly string[] } {
@@ -86,13 +101,16 @@ export function programSourceReader(
   workdir: string,
   signal: string,
   compiled?: CompiledProgramSource,
-): (argv: readonly string[], program: Program) => SourceVerdict | undefined {
-  return (argv, program) => {
+): (argv: readonly string[], program: Program, cwd?: ShellCwd) => SourceVerdict | undefined {
+  return (argv, program, cwd) => {
+    // a `cd` before the command moved it (launch model); where to unknown: only absolute paths can be read
+    if (cwd === false) return undefined;
+    const dir = path.posix.resolve(workdir, cwd ?? '.');
     const runtime = program.catalogue;
-    if (runtime === undefined) return compiled && argv[0] !== undefined ? compiled(argv[0], workdir, signal) : undefined;
+    if (runtime === undefined) return compiled && argv[0] !== undefined ? compiled(argv[0], dir, signal) : undefined;
     if (runtime !== 'python' && runtime !== 'node') return undefined;
     const { file, module, code, rest } = programArg(argv);
-    const abs = (p: string): string => path.posix.resolve(workdir, p);
+    const abs = (p: string): string => path.posix.resolve(dir, p);
     if (code !== undefined) {
       // inline code is read like a file in the working directory: its imports of the image's own modules are followed
       const where = abs(runtime === 'python' ? '<string>.py' : '<eval>.js');
@@ -129,8 +147,22 @@ export function programSourceReader(
       const language = sourceLanguageOf(c) ?? (runtime === 'python' ? 'python' : 'javascript');
       const exits = language === 'python' ? argparseExits(text, rest) : undefined;
       if (exits) return { verdict: 'finishes', reason: `${abs(c)}: ${exits}` };
-      const v = analyzeProgramSourceNow(text, { language, path: abs(c), signal, readFile: (p) => read(p) });
+      let v = analyzeProgramSourceNow(text, { language, path: abs(c), signal, readFile: (p) => read(p) });
       if (!v) return undefined; // the grammar is not loaded yet: lint loads it and runs again
+      // A module node loads first runs before the program: its listener counts; one pid1 cannot read leaves it open.
+      if (runtime === 'node' && v.verdict === 'no-handler') {
+        for (const pre of preloadsOf(argv)) {
+          const local = pre.startsWith('.') || pre.startsWith('/');
+          // a package, as an import: presumed to leave the signal alone unless it is one that may take it (signal-owners.ts)
+          if (!local && !mayTakeStopSignal('javascript', pre)) continue;
+          const preText = local ? read(abs(pre)) : undefined;
+          const pv = preText !== undefined ? analyzeProgramSourceNow(preText, { language: sourceLanguageOf(pre) ?? 'javascript', path: abs(pre), signal, readFile: (p) => read(p) }) : undefined;
+          // (a module that only sets things up and returns installs nothing either)
+          if (pv?.verdict === 'no-handler' || pv?.verdict === 'finishes') continue;
+          v = pv?.verdict === 'handles' ? pv : { ...v, verdict: 'unknown', reason: `${v.reason}; but node loads ${pre} first, which pid1 cannot tell about` };
+          break;
+        }
+      }
       return {
         verdict: v.verdict,
         reason: v.reason,

@@ -27,22 +27,36 @@ function isDirSource(c: CopyOp, src: string, ctx: ContextDirs): boolean {
 }
 
 /**
+ * Does `src` of a `--from` copy give `p` only because pid1 takes it for a directory (no trailing slash, and `p` is not
+ * the destination or the source's own name under it)? Then the stage may not hold it, and an earlier copy may.
+ */
+export function takenForDirectory(c: CopyOp, src: string, p: string): boolean {
+  if (c.from === undefined || src.endsWith('/') || src === '.' || GLOB.test(src) || c.dest === p) return false;
+  const rel = p.slice(c.dest === '/' ? 1 : c.dest.length + 1);
+  return rel !== path.posix.basename(src);
+}
+
+/**
  * The path the source `src` of copy `c` gives the image file `p` from (relative to the build context, or
  * a path in the --from stage); undefined when this source does not cover `p`. Heredoc sources are not
- * handled here.
+ * handled here. `inferDirs`: a --from source without a trailing slash may be a directory (takenForDirectory).
  */
-export function sourceFor(c: CopyOp, src: string, p: string, ctx: ContextDirs): string | undefined {
+export function sourceFor(c: CopyOp, src: string, p: string, ctx: ContextDirs, inferDirs = false): string | undefined {
   const under = p.startsWith(c.dest === '/' ? '/' : `${c.dest}/`);
   if (c.dest !== p && !under) return undefined; // cheap test first: no stat for copies elsewhere
   const srcDir = isDirSource(c, src, ctx);
   // `COPY run.sh /opt/app` then `CMD ["/opt/app/run.sh"]`: a path under the destination that ends in the file's own
   // name says the destination was a directory of the base image (Docker copies a file into an existing directory)
-  if (!c.destDir && !srcDir) return c.dest === p ? src : under && !GLOB.test(src) && p === `${c.dest}/${path.posix.basename(src)}` ? src : undefined;
+  const rel = under ? p.slice(c.dest === '/' ? 1 : c.dest.length + 1) : '';
+  // A stage's directory copied without a trailing slash (`COPY --from=build /app/dist ./dist`): a path under the
+  // destination that is not the source's own name comes from under the source, which is then a directory (Docker
+  // copies a directory's contents to the destination; a file lands at the destination or under its own name there).
+  const fromDir = inferDirs && under && c.from !== undefined && !GLOB.test(src) && rel !== path.posix.basename(src);
+  if (!c.destDir && !srcDir) return c.dest === p ? src : under && !GLOB.test(src) && p === `${c.dest}/${path.posix.basename(src)}` ? src : fromDir ? path.posix.join(src, rel) : undefined;
   if (!under) return undefined;
-  const rel = p.slice(c.dest === '/' ? 1 : c.dest.length + 1);
   if (srcDir) return path.posix.join(src, rel);
   if (GLOB.test(src)) return !rel.includes('/') && globToRe(path.posix.basename(src)).test(rel) ? path.posix.join(path.posix.dirname(src), rel) : undefined;
-  return path.posix.basename(src) === rel ? src : undefined;
+  return path.posix.basename(src) === rel ? src : fromDir ? path.posix.join(src, rel) : undefined;
 }
 
 /**

@@ -18,7 +18,7 @@ import { imageRepo } from '../declared-builds.js';
 import { programSourceReader } from '../program-reader.js';
 import { supervisedServices } from '../supervised.js';
 import { dockerfileTemplate } from '../templates.js';
-import { fromStage, globToRe, sourceFor } from './copies.js';
+import { fromStage, globToRe, sourceFor, takenForDirectory } from './copies.js';
 import { goBinaryVerdict, StageFiles, type ContextFiles } from './go-link.js';
 import { cargoBinPaths, rustBinaryVerdict } from './rust-link.js';
 import { pipInstallsIn, pipInstallsOfArgv, type PipInstall } from '../../model/python-clis.js';
@@ -77,8 +77,79 @@ function contextReader(dir: string, store: DocumentStore): ContextReader {
   };
 }
 
-/** Find what a path inside the stage's filesystem was copied from (the build context, a heredoc, a stage). */
+/**
+ * Find what a path inside the stage's filesystem was copied from (the build context, a heredoc, a stage), or, for a
+ * JavaScript file a TypeScript build wrote there, the TypeScript it was compiled from.
+ */
 function resolveFile(stage: Stage, p: string, ctx: ContextReader, stages: Stage[], depth = 0): ScriptRef | undefined {
+  return resolveCopied(stage, p, ctx, stages, depth) ?? (COMPILED_JS.test(p) ? compiledFrom(stage, p, ctx, stages, depth) : undefined);
+}
+
+const COMPILED_JS = /\.[cm]?js$/;
+/** A RUN that compiles TypeScript: tsc itself, or a package script named build or compile (nest build too). */
+const TS_BUILD = /\btsc\b|\b(?:npm|yarn|pnpm|bun)\s+(?:run\s+)?(?:build|compile)\b|\bnest\s+build\b/;
+
+/** tsconfig.json's compilerOptions (JSON with comments and trailing commas, as tsc reads it); undefined when unreadable. */
+function tsOutput(text: string): { outDir?: string; rootDir?: string; extended: boolean } | undefined {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '"') {
+      const end = text.indexOf('"', i + 1);
+      let j = end;
+      while (j > 0 && text[j - 1] === '\\') j = text.indexOf('"', j + 1);
+      if (j < 0) return undefined;
+      out += text.slice(i, j + 1);
+      i = j;
+    } else if (c === '/' && text[i + 1] === '/') i = text.indexOf('\n', i) < 0 ? text.length : text.indexOf('\n', i) - 1;
+    else if (c === '/' && text[i + 1] === '*') i = text.indexOf('*/', i + 2) < 0 ? text.length : text.indexOf('*/', i + 2) + 1;
+    else out += c;
+  }
+  try {
+    const json = JSON.parse(out.replace(/,(\s*[}\]])/g, '$1')) as { extends?: unknown; compilerOptions?: { outDir?: unknown; rootDir?: unknown } };
+    const o = json.compilerOptions ?? {};
+    return {
+      ...(typeof o.outDir === 'string' ? { outDir: o.outDir } : {}),
+      ...(typeof o.rootDir === 'string' ? { rootDir: o.rootDir } : {}),
+      extended: json.extends !== undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The TypeScript source of `p`, a .js file that a TypeScript build in this stage wrote (`RUN npm run build`, `tsc`) and
+ * the context does not hold: the nearest tsconfig.json above it whose outDir holds it maps it back (tsc keeps the
+ * directory structure below rootDir, which defaults to the common directory of the inputs: the project or its src/).
+ * pid1 reads the TypeScript as JavaScript (program-source.ts): what tsc emits is that code without its types.
+ */
+function compiledFrom(stage: Stage, p: string, ctx: ContextReader, stages: Stage[], depth: number): ScriptRef | undefined {
+  let builds = false;
+  for (let st: Stage | undefined = stage; st && !builds; st = st.parent) builds = st.runs.some((r) => TS_BUILD.test(r.script ?? r.argv?.join(' ') ?? ''));
+  if (!builds) return undefined;
+  for (let dir = path.posix.dirname(p); ; dir = path.posix.dirname(dir)) {
+    const conf = resolveCopied(stage, path.posix.join(dir, 'tsconfig.json'), ctx, stages, depth + 1);
+    const options = conf ? tsOutput(conf.text) : undefined;
+    if (options?.outDir !== undefined) {
+      const out = path.posix.resolve(dir, options.outDir);
+      if (!p.startsWith(`${out}/`)) return undefined;
+      const rel = path.posix.relative(out, p).replace(/\.([cm]?)js$/, '.$1ts');
+      const roots = options.rootDir !== undefined ? [path.posix.resolve(dir, options.rootDir)] : [dir, path.posix.join(dir, 'src')];
+      for (const root of roots) {
+        for (const file of [path.posix.join(root, rel), path.posix.join(root, rel.replace(/\.ts$/, '.tsx'))]) {
+          const ref = resolveCopied(stage, file, ctx, stages, depth + 1);
+          if (ref) return ref;
+        }
+      }
+      return undefined;
+    }
+    // a tsconfig that extends another (its outDir may be there) or names none: pid1 cannot tell where it wrote
+    if (conf || dir === '/') return undefined;
+  }
+}
+
+function resolveCopied(stage: Stage, p: string, ctx: ContextReader, stages: Stage[], depth = 0): ScriptRef | undefined {
   if (depth > 16) return undefined;
   for (let ci = stage.copies.length - 1; ci >= 0; ci--) {
     const c = stage.copies[ci] as CopyOp;
@@ -90,11 +161,14 @@ function resolveFile(stage: Stage, p: string, ctx: ContextReader, stages: Stage[
         if (h && target === p) return { path: p, doc: c.span.doc, offset: h.contentStart, text: h.content, copiedBy: c.span };
         continue;
       }
-      const cand = sourceFor(c, src, p, ctx);
+      const cand = sourceFor(c, src, p, ctx, true);
       if (cand === undefined) continue;
       if (c.from !== undefined) {
         const from = fromStage(c, stage, stages);
-        return from ? resolveFile(from, path.posix.resolve('/', cand), ctx, stages, depth + 1) : undefined;
+        const ref = from ? resolveFile(from, path.posix.resolve('/', cand), ctx, stages, depth + 1) : undefined;
+        // (a source taken for a directory that does not hold the file: an earlier copy may have put it there)
+        if (ref || !takenForDirectory(c, src, p)) return ref;
+        continue;
       }
       const abs = path.resolve(ctx.dir, cand);
       // only inside the build context, symlinks resolved: the builder cannot copy from elsewhere either
