@@ -214,6 +214,10 @@ function knownStopSignal(image: string): string | undefined {
  * (nginx: SIGQUIT), `known` when the table knows the image (so no signal means it sets none).
  */
 export function baseImageStopSignal(image: string): { signal?: string; known: boolean } {
+  // php's variants differ (fpm SIGQUIT, apache SIGWINCH, cli none), and nginx's by version: a tag built from a build
+  // argument pid1 cannot read leaves the signal unknown
+  const official = repoOf(image).official;
+  if ((official === 'php' || official === 'nginx') && parseImageRef(image).tag.includes('$')) return { known: false };
   const signal = knownStopSignal(image);
   return { ...(signal ? { signal } : {}), known: signal !== undefined || transparentEntrypoint(image) !== undefined };
 }
