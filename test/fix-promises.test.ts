@@ -201,7 +201,9 @@ test('an edit saved while --fix runs is never lost (a writer process saving ever
   const inPlace = await race('in-place', saves);
   t.diagnostic(`saves in place: ${JSON.stringify(inPlace)}`);
   for (const r of [renamed, inPlace]) {
-    assert.ok(r.written > 20, `the race was not run: ${JSON.stringify(r)}`);
+    // the race ran when fixes met the writer's saves: written, or refused because a save came in between (on a loaded
+    // CI machine most attempts are refused: 20 written and 1,437 refused in 5,025 runs was seen once)
+    assert.ok(r.written > 0 && r.written + r.skipped > 20, `the race was not run: ${JSON.stringify(r)}`);
     assert.ok(r.skipped > 0, `no fix was ever refused for a concurrent save: ${JSON.stringify(r)}`);
   }
   assert.equal(renamed.lost, 0, 'a save by rename was lost');
