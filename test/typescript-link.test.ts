@@ -4,8 +4,6 @@
  * whose listeners decide. Table-driven: a Dockerfile, its context, and what the service's source turns out to be.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { makeDocument } from '../src/document/document.js';
@@ -13,6 +11,7 @@ import { DocumentStore } from '../src/document/store.js';
 import { loadShellParser } from '../src/model/shell.js';
 import { lintDockerfileSource } from '../src/sources/dockerfile/launch.js';
 import { grammarParser } from '../src/sources/grammars.js';
+import { tempRepo } from './helpers/exec.js';
 
 /** An express server with no SIGTERM listener (types included, as tsc reads them). */
 const SERVER = "import express, { type Request, type Response } from 'express';\nconst app = express();\napp.get('/', (_req: Request, res: Response) => res.send('ok'));\napp.listen(8080);\n";
@@ -55,6 +54,16 @@ const CASES: Case[] = [
     verdict: 'handles',
   },
   {
+    name: 'a tsconfig whose strings hold // and escaped quotes',
+    dockerfile: MULTI('out', 'npm run build'),
+    files: {
+      'package.json': PKG,
+      'tsconfig.json': '{ "$schema": "https://json.schemastore.org/tsconfig", "display": "a \\"quoted\\" \\\\", "compilerOptions": { "outDir": "out" } }\n',
+      'src/index.ts': SERVER,
+    },
+    verdict: 'no-handler',
+  },
+  {
     name: 'no build step: the missing .js is not looked for in the TypeScript',
     dockerfile: 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "dist/index.js"]\n',
     files: { 'tsconfig.json': '{ "compilerOptions": { "outDir": "dist" } }\n', 'src/index.ts': SERVER },
@@ -93,26 +102,17 @@ const CASES: Case[] = [
 ];
 
 function run(c: Case): void {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pid1-tslink-'));
-  try {
-    for (const [name, text] of Object.entries(c.files)) {
-      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-      fs.writeFileSync(path.join(dir, name), text);
-    }
-    const abs = path.join(dir, 'Dockerfile');
-    fs.writeFileSync(abs, c.dockerfile);
-    const res = lintDockerfileSource(makeDocument(abs, c.dockerfile, 'dockerfile', abs), new DocumentStore(), { context: dir });
-    assert.deepEqual(res.errors, []);
-    const l = res.launches.find((x) => x.target);
-    const service = l?.chain?.processes.at(-1);
-    assert.ok(service, 'a chain');
-    const got = JSON.stringify({ program: service.programs.at(-1)?.name, source: service.source, outcome: l?.prediction?.outcome });
-    assert.equal(service.programs.at(-1)?.catalogue, 'node', got);
-    assert.equal(service.source?.verdict, c.verdict, got);
-    if (c.verdict === 'no-handler') assert.equal(l?.prediction?.certain, true, got);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const dir = tempRepo('pid1-tslink-', { ...c.files, Dockerfile: c.dockerfile });
+  const abs = path.join(dir, 'Dockerfile');
+  const res = lintDockerfileSource(makeDocument(abs, c.dockerfile, 'dockerfile', abs), new DocumentStore(), { context: dir });
+  assert.deepEqual(res.errors, []);
+  const l = res.launches.find((x) => x.target);
+  const service = l?.chain?.processes.at(-1);
+  assert.ok(service, 'a chain');
+  const got = JSON.stringify({ program: service.programs.at(-1)?.name, source: service.source, outcome: l?.prediction?.outcome });
+  assert.equal(service.programs.at(-1)?.catalogue, 'node', got);
+  assert.equal(service.source?.verdict, c.verdict, got);
+  if (c.verdict === 'no-handler') assert.equal(l?.prediction?.certain, true, got);
 }
 
 describe('the TypeScript link', () => {

@@ -17,6 +17,12 @@ import { firstWord, unwrap, wordsOf } from './shell-words.js';
 export type ShellCwd = string | false;
 
 const CHANGES_DIR = new Set(['cd', 'pushd', 'popd']);
+const NAMES_CHANGE_DIR = /\b(?:cd|pushd|popd)\b/;
+
+/** Can the text change directory at all (a cheap test before the tree is searched)? */
+export function mayChangeDir(source: string): boolean {
+  return NAMES_CHANGE_DIR.test(source);
+}
 /** Subtrees whose `cd` does not reach the commands after them (their own process, or code run only when called). */
 const OWN_PROCESS = new Set(['subshell', 'command_substitution', 'process_substitution', 'pipeline', 'function_definition']);
 

@@ -24,7 +24,7 @@ import v8 from 'node:v8';
 import { Language, Parser, type Node, type Tree } from '#web-tree-sitter';
 import { holdingLoop } from '../util/loop-hold.js';
 import type { ShellFamily } from './programs.js';
-import { cwdAt, type ShellCwd } from './shell-cwd.js';
+import { cwdAt, mayChangeDir, type ShellCwd } from './shell-cwd.js';
 import {
   commandWeight,
   firstWord,
@@ -2050,7 +2050,7 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
     const walkedAll = opts.args === undefined && walked.testEnv === undefined;
     analysis.ends = withoutPassed(walked, () => (walkedAll ? walked.passed : walk(undefined, undefined).passed));
     // where each path's command runs, when a cd comes first (relative programs and scripts are read from there)
-    if (/\b(?:cd|pushd|popd)\b/.test(source))
+    if (mayChangeDir(source))
       for (const e of analysis.ends) {
         const cwd = cwdAt(root, e.command.start, e.command.end, wordEnv, functions);
         if (cwd !== undefined) e.command.cwd = cwd;

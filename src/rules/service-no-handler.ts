@@ -1,16 +1,14 @@
 import { rangeOf, type Document, type Span } from '../document/document.js';
 import { catalogueById } from '../model/catalogue.js';
+import { WITH_VALUE } from '../sources/program-reader.js';
 import { defineRule } from './contract.js';
 import { diagnose, severityOf, whyOf } from './diagnose.js';
 import { anchorRange, stopSignalOf } from './util.js';
 
-/** Interpreter options followed by a value (python -m/-W/-X, node -r/--require/--import/--loader ...). */
-const TAKES_VALUE = /^(?:-m|-W|-X|-r|--require|--import|--loader|--experimental-loader|--env-file|-C|--conditions|--inspect-port)$/;
-
 /** The program and what it runs, for the message: `python app.py`, `python -m http.server`, `sleep infinity`. */
 function commandShown(argv: readonly string[]): string {
   // (an option's value is not the program: `node --require ./telemetry.cjs main.js` runs main.js)
-  const end = argv.findIndex((a, i) => i > 0 && !a.startsWith('-') && !TAKES_VALUE.test(argv[i - 1] ?? ''));
+  const end = argv.findIndex((a, i) => i > 0 && !a.startsWith('-') && argv[i - 1] !== '-m' && !WITH_VALUE.has(argv[i - 1] ?? ''));
   return argv.slice(0, end < 0 ? Math.min(argv.length, 3) : Math.max(end + 1, 2)).join(' ');
 }
 

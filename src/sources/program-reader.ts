@@ -12,7 +12,7 @@ import { knownModule } from './python-source.js';
 import { mayTakeStopSignal } from './signal-owners.js';
 
 /** Interpreter options that take a value (python: -W -X; node: -r --require --import --loader ...). */
-const WITH_VALUE = new Set(['-W', '-X', '-r', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '-C', '--conditions', '--inspect-port']);
+export const WITH_VALUE: ReadonlySet<string> = new Set(['-W', '-X', '-r', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '-C', '--conditions', '--inspect-port']);
 
 /** node's modules loaded before the program (`-r ./telemetry.cjs`, `--import=./otel.mjs`): they may listen for signals too. */
 function preloadsOf(argv: readonly string[]): string[] {

@@ -90,15 +90,15 @@ const COMPILED_JS = /\.[cm]?js$/;
 const TS_BUILD = /\btsc\b|\b(?:npm|yarn|pnpm|bun)\s+(?:run\s+)?(?:build|compile)\b|\bnest\s+build\b/;
 
 /** tsconfig.json's compilerOptions (JSON with comments and trailing commas, as tsc reads it); undefined when unreadable. */
-function tsOutput(text: string): { outDir?: string; rootDir?: string; extended: boolean } | undefined {
+function tsOutput(text: string): { outDir?: string; rootDir?: string } | undefined {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i] as string;
     if (c === '"') {
-      const end = text.indexOf('"', i + 1);
-      let j = end;
-      while (j > 0 && text[j - 1] === '\\') j = text.indexOf('"', j + 1);
-      if (j < 0) return undefined;
+      // a string, kept whole (a `//` in it is no comment), its escapes skipped
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (j >= text.length) return undefined;
       out += text.slice(i, j + 1);
       i = j;
     } else if (c === '/' && text[i + 1] === '/') i = text.indexOf('\n', i) < 0 ? text.length : text.indexOf('\n', i) - 1;
@@ -106,13 +106,9 @@ function tsOutput(text: string): { outDir?: string; rootDir?: string; extended: 
     else out += c;
   }
   try {
-    const json = JSON.parse(out.replace(/,(\s*[}\]])/g, '$1')) as { extends?: unknown; compilerOptions?: { outDir?: unknown; rootDir?: unknown } };
+    const json = JSON.parse(out.replace(/,(\s*[}\]])/g, '$1')) as { compilerOptions?: { outDir?: unknown; rootDir?: unknown } };
     const o = json.compilerOptions ?? {};
-    return {
-      ...(typeof o.outDir === 'string' ? { outDir: o.outDir } : {}),
-      ...(typeof o.rootDir === 'string' ? { rootDir: o.rootDir } : {}),
-      extended: json.extends !== undefined,
-    };
+    return { ...(typeof o.outDir === 'string' ? { outDir: o.outDir } : {}), ...(typeof o.rootDir === 'string' ? { rootDir: o.rootDir } : {}) };
   } catch {
     return undefined;
   }
