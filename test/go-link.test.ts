@@ -16,6 +16,7 @@ import { lintDockerfileSource } from '../src/sources/dockerfile/launch.js';
 import { programNameOf } from '../src/sources/dockerfile/go-link.js';
 import { buildsFile, defaultExecName, moduleOf, parseGoArgs } from '../src/sources/go-build.js';
 import { grammarParser } from '../src/sources/grammars.js';
+import { tempRepo } from './helpers/exec.js';
 
 const MOD = 'module example.com/app\n\ngo 1.22\n';
 const PLAIN = 'package main\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc main() {\n\tfmt.Println("ready")\n\ttime.Sleep(time.Hour)\n}\n';
@@ -509,4 +510,59 @@ describe('go build arguments and names', () => {
     // a constraint after the package clause is not one
     assert.equal(buildsFile('a.go', 'package main\n//go:build ignore\n', t), true);
   });
+});
+
+/** The Go program of an image another Dockerfile of the repository builds: the derived image runs it as is. */
+describe('the Go link across Dockerfiles: a base image or a COPY --from image the repository builds', () => {
+  const BASE = 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /server .\nFROM scratch\nCOPY --from=build /server /server\nENTRYPOINT ["/server"]\n';
+  const files = (main: string): Record<string, string> => ({
+    'server/Makefile': 'IMAGE := acme/server\nbuild:\n\tdocker build -t $(IMAGE) .\n',
+    'server/Dockerfile': BASE,
+    'server/go.mod': MOD,
+    'server/main.go': main,
+  });
+  const service = (dir: string, rel: string, dockerfile: string) => {
+    const abs = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(abs, dockerfile);
+    const store = new DocumentStore();
+    const res = lintDockerfileSource(makeDocument(abs, dockerfile, 'dockerfile', abs), store, { context: path.dirname(abs) });
+    assert.deepEqual(res.errors, []);
+    const l = res.launches.find((x) => x.target);
+    return { l, p: l?.chain?.processes.at(-1) };
+  };
+  const cases: { name: string; dockerfile: string; main: string; verdict?: 'no-handler' | 'handles' }[] = [
+    { name: 'FROM the base, adding a package: the base ENTRYPOINT runs its Go server', dockerfile: 'FROM acme/server:1.0\nCOPY conf.txt /etc/conf.txt\n', main: HTTP, verdict: 'no-handler' },
+    { name: 'FROM the base whose server takes SIGTERM', dockerfile: 'FROM acme/server\nCOPY conf.txt /etc/conf.txt\n', main: NOTIFY, verdict: 'handles' },
+    {
+      name: 'COPY --from=the image onto another base, run under another name',
+      dockerfile: 'FROM debian:bookworm\nCOPY --from=acme/server:1.0 /server /usr/local/bin/api\nCMD ["api"]\n',
+      main: HTTP,
+      verdict: 'no-handler',
+    },
+    { name: 'FROM the base, with its binary replaced by a file of the context: no verdict', dockerfile: 'FROM acme/server\nCOPY server /server\n', main: HTTP },
+    { name: 'COPY --from=an image the repository does not build: no verdict', dockerfile: 'FROM debian:bookworm\nCOPY --from=other/proxy /server /server\nCMD ["/server"]\n', main: HTTP },
+  ];
+  before(async () => {
+    await loadShellParser();
+    await grammarParser('go');
+  });
+  for (const c of cases)
+    test(c.name, () => {
+      const dir = tempRepo('pid1-golink-across-', { ...files(c.main), 'app/conf.txt': 'x\n', 'app/server': '\u007fELF\u0000\u0000' });
+      const { l, p } = service(dir, 'app/Dockerfile', c.dockerfile);
+      const got = JSON.stringify({ argv: l?.argv, source: p?.source });
+      assert.ok(p, got);
+      if (!c.verdict) {
+        assert.equal(p.source?.runtime, undefined, got);
+        return;
+      }
+      assert.equal(p.source?.runtime, 'go', got);
+      assert.equal(p.source?.verdict, c.verdict, got);
+      // the deciding file, the base build's main.go, is a document of the launch: a finding points at it
+      const file = p.source?.evidence?.file;
+      if (c.verdict === 'no-handler') {
+        assert.ok(file && l?.scripts.get(file)?.doc.absPath === path.join(dir, 'server/main.go'), got);
+      }
+    });
 });

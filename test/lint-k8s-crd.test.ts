@@ -464,6 +464,52 @@ describe('the image linker: builds the repository declares', () => {
     assert.ok(linker.link('kaixhin/cuda-theano').ambiguous);
   });
 
+  it('by name: a release directory holding each image is picked by the tag (containers/0.1.0/kopf for kopf:v0.1.0)', () => {
+    const dir = repo({
+      'elasticsearch/containers/0.1.0/kopf/Dockerfile': 'FROM nginx:1.9.4\nCMD ["nginx"]\n',
+      'elasticsearch/containers/0.4.0/kopf/Dockerfile': 'FROM nginx:1.9.4\nCMD ["nginx", "-g", "daemon off;"]\n',
+    });
+    const linker = new ImageLinker({}, undefined, dir, dir);
+    assert.match(linker.link('rancher/kopf:v0.1.0').link?.dockerfile ?? '', /containers\/0\.1\.0\/kopf\/Dockerfile$/);
+    assert.match(linker.link('rancher/kopf:v0.4.0').link?.dockerfile ?? '', /containers\/0\.4\.0\/kopf\/Dockerfile$/);
+    // a release no directory holds: not picked
+    assert.ok(linker.link('rancher/kopf:v0.2.0').ambiguous);
+  });
+
+  it("by name: a directory kept for the container files (app/docker/, app/deploy/) is its application's; the repository's own docker/ is not", () => {
+    const dir = repo({
+      'app-auth-proxy/docker/Dockerfile': 'FROM scratch\nCOPY app /app\nENTRYPOINT ["/app"]\n',
+      'saas-provisioning/deploy/Dockerfile': 'FROM scratch\nENTRYPOINT ["/saas"]\n',
+      'docker/Dockerfile': 'FROM debian:bookworm\nCMD ["top"]\n',
+    });
+    const linker = new ImageLinker({}, undefined, dir, dir);
+    assert.match(linker.link('jcawley5/app-auth-proxy:latest').link?.dockerfile ?? '', /app-auth-proxy\/docker\/Dockerfile$/);
+    assert.match(linker.link('jcawley5/saas-provisioning').link?.dockerfile ?? '', /saas-provisioning\/deploy\/Dockerfile$/);
+    // the checkout's own name is not an image name the repository's docker/Dockerfile answers to
+    assert.deepEqual(linker.link(`acme/${path.basename(dir).toLowerCase()}`), {});
+  });
+
+  it('by name: of one app in several copies of a project, the copy the naming file is in', () => {
+    const dir = repo({
+      'migration/aws/src/ledger/balancereader/Dockerfile': 'FROM eclipse-temurin:17\nCMD ["java", "-jar", "/app.jar"]\n',
+      'migration/gcp/src/ledger/balancereader/Dockerfile': 'FROM eclipse-temurin:21\nCMD ["java", "-jar", "/app.jar"]\n',
+      'migration/gcp/kubernetes/balance-reader.yaml': '',
+      'other/manifest.yaml': '',
+    });
+    const linker = new ImageLinker({}, undefined, dir, dir);
+    const from = (rel: string): string => path.join(dir, rel);
+    assert.match(linker.link('gcr.io/bank/balancereader:v1', undefined, undefined, from('migration/gcp/kubernetes')).link?.dockerfile ?? '', /gcp\/src\/ledger\/balancereader\/Dockerfile$/);
+    assert.match(
+      linker.link('gcr.io/bank/balancereader:v1', undefined, undefined, from('migration/aws/src/ledger/balancereader/k8s')).link?.dockerfile ?? '',
+      /aws\/src\/ledger\/balancereader\/Dockerfile$/,
+    );
+    // a file as near to both: not picked
+    assert.ok(linker.link('gcr.io/bank/balancereader:v1', undefined, undefined, from('other')).ambiguous);
+    // one past build, pinned by digest: not picked by nearness
+    const pinned = `gcr.io/bank/balancereader:v1@sha256:${'7'.repeat(64)}`;
+    assert.ok(linker.link(pinned, undefined, undefined, from('migration/gcp/kubernetes')).ambiguous);
+  });
+
   it("beside: a placeholder or a name ending in the folder's, next to the folder's only Dockerfile", () => {
     const dir = repo({
       'deploy/Dockerfile': 'FROM busybox\nCMD /bin/sh /deploy.sh\n',
@@ -998,6 +1044,31 @@ describe('pid1 lint reads a linked image with the build context its build declar
 });
 
 describe('a Dockerfile FROM an image the repository builds inherits that build (its CMD, files and /bin/sh)', () => {
+  it('a Dockerfile is not its own base: of two that match the name, the other is (heroku-cli/docker/ FROM wener/heroku-cli)', async () => {
+    const dir = repo({
+      'heroku-cli/heroku-cli/Dockerfile': 'FROM alpine:3.19\nRUN apk add --no-cache bash\nCMD ["bash"]\n',
+      'heroku-cli/docker/Dockerfile': 'FROM wener/heroku-cli\nRUN apk add --no-cache docker\n',
+    });
+    const r = await pid1(['lint', '--no-config', '--format', 'json', 'heroku-cli/docker/Dockerfile'], { cwd: dir });
+    const out = JSON.parse(r.stdout) as { files: { file: string; launches: { argv: string[]; shell: { how: string } }[] }[] };
+    const launch = out.files.find((f) => f.file === 'heroku-cli/docker/Dockerfile')?.launches[0];
+    assert.deepEqual(launch?.argv, ['bash'], JSON.stringify(launch));
+    assert.match(launch?.shell.how ?? '', /in the base image the repository builds from heroku-cli\/heroku-cli\/Dockerfile/);
+  });
+
+  it('a Dockerfile in a directory named for its base image wraps an image from elsewhere: curl/Dockerfile FROM curlimages/curl is not built on clash/curl/', async () => {
+    const dir = repo({
+      'clash/curl/Dockerfile': 'FROM alpine:3.19\nCOPY loop.sh /loop.sh\nENTRYPOINT ["/loop.sh"]\n',
+      'clash/curl/loop.sh': '#!/bin/sh\nwhile true; do curl -s http://127.0.0.1/; sleep 60; done\n',
+      'curl/Dockerfile': 'FROM curlimages/curl\nUSER root\n',
+    });
+    const r = await pid1(['lint', '--no-config', '--format', 'json', 'curl/Dockerfile'], { cwd: dir });
+    const out = JSON.parse(r.stdout) as { files: { file: string; launches: { argv: string[]; shell: { how: string } }[] }[] };
+    const launch = out.files.find((f) => f.file === 'curl/Dockerfile')?.launches[0];
+    assert.doesNotMatch(launch?.shell.how ?? '', /in the base image the repository builds/, JSON.stringify(launch));
+    assert.notDeepEqual(launch?.argv, ['/loop.sh']);
+  });
+
   it("FROM acme/base (built from base/Dockerfile by the Makefile beside it): the base's CMD and script decide", async () => {
     const dir = repo({
       'base/Makefile': 'IMAGE := acme/base\nbuild:\n\tdocker build -t $(IMAGE) .\n',

@@ -301,16 +301,21 @@ function lastPart(repo: string): string {
  * `api.Dockerfile` and `Dockerfile.api` -> api; `api/Dockerfile` -> api; `phpvirtualbox/arm/Dockerfile` -> arm
  * and phpvirtualbox-arm.
  */
-function namesOf(f: string): { names: string[]; bySuffix: boolean } {
+function namesOf(f: string, root: string): { names: string[]; bySuffix: boolean } {
   const base = path.basename(f).toLowerCase();
   const suffix = /^(?:dockerfile|containerfile)[.-](.+)$/.exec(base)?.[1] ?? /^(.+)\.(?:dockerfile|containerfile)$/.exec(base)?.[1];
   if (suffix !== undefined) return { names: [suffix], bySuffix: true };
   if (!/^(dockerfile|containerfile)$/.test(base)) return { names: [], bySuffix: false };
   const dir = path.basename(path.dirname(f)).toLowerCase();
   const parent = path.basename(path.dirname(path.dirname(f))).toLowerCase();
-  // a version directory (`nginx-php/7.1/`, `cuda-theano/cuda_v7.5/`) is a build of its parent's image, at that version
-  return { names: [dir, `${parent}-${dir}`, ...(VERSION_DIR.test(dir) ? [parent] : [])], bySuffix: false };
+  // a version directory (`nginx-php/7.1/`, `cuda-theano/cuda_v7.5/`) is a build of its parent's image, at that version;
+  // a directory kept for the container files (`app-auth-proxy/docker/`) is its parent's (not the repository's own top)
+  const parentsOwn = VERSION_DIR.test(dir) || (CONTAINER_DIR.test(dir) && path.dirname(path.dirname(path.resolve(f))) !== path.resolve(root));
+  return { names: [dir, `${parent}-${dir}`, ...(parentsOwn ? [parent] : [])], bySuffix: false };
 }
+
+/** Directories that hold an application's container build and say nothing of its name: `app/docker/Dockerfile`. */
+const CONTAINER_DIR = /^(?:\.?docker|container|deploy)$/;
 
 /** A directory named for a version: `7.1`, `v2`, `cuda_v7.5` (a version at its end, after `_`, `-` or `v`). */
 const VERSION_DIR = /(^|[_-])v?\d+(\.\d+)*$/;
@@ -536,7 +541,7 @@ export class ImageLinker {
     if (this.byName) return this.byName;
     this.byName = new Map();
     for (const file of this.repoFiles().dockerfiles) {
-      const { names, bySuffix } = namesOf(file);
+      const { names, bySuffix } = namesOf(file, this.root);
       for (const n of new Set(names)) {
         const list = this.byName.get(n);
         if (list) list.push({ file, bySuffix });
@@ -618,18 +623,18 @@ export class ImageLinker {
    * @param from the folder of the file that names the image: of several builds the repository declares for it, the one
    *   in that folder's subtree (default: beside, else near).
    */
-  link(image: string, near?: string, beside?: string, from?: string): ImageLinkResult {
-    const key = `${image}\0${near ?? ''}\0${beside ?? ''}\0${from ?? ''}`;
+  link(image: string, near?: string, beside?: string, from?: string, exclude?: string): ImageLinkResult {
+    const key = `${image}\0${near ?? ''}\0${beside ?? ''}\0${from ?? ''}\0${exclude ?? ''}`;
     let r = this.links.get(key);
     if (!r) {
-      r = this.linkNow(image, near, beside, from);
+      r = this.linkNow(image, near, beside, from, exclude);
       this.links.set(key, r);
     }
     return r;
   }
 
-  private linkNow(image: string, near?: string, beside?: string, from?: string): ImageLinkResult {
-    const r = this.linkByRepository(image, near, beside, from);
+  private linkNow(image: string, near?: string, beside?: string, from?: string, exclude?: string): ImageLinkResult {
+    const r = this.linkByRepository(image, near, beside, from, exclude);
     if (!r.link || r.link.how.startsWith('--image-map')) return r;
     // only a digest pins a past build for sure: a tag (`hello-app:1.0`) may be rebuilt from today's source
     const { tag, digest } = parseImageRef(image);
@@ -638,7 +643,9 @@ export class ImageLinker {
     return newer ? { older: { tag, newer } } : r;
   }
 
-  private linkByRepository(image: string, near?: string, beside?: string, from = beside ?? near): ImageLinkResult {
+  // (`exclude`: a Dockerfile that is not a candidate, the one asking for its own base)
+  private linkByRepository(image: string, near?: string, beside?: string, from = beside ?? near, exclude?: string): ImageLinkResult {
+    const candidate = (f: string): boolean => exclude === undefined || path.resolve(f) !== exclude;
     const n = imageNames(image);
     for (const key of [n.full, n.repo, n.last]) {
       const to = this.map[key];
@@ -654,7 +661,7 @@ export class ImageLinker {
     }
     if (!n.last || image.includes('$')) return {};
     // a build the repository declares for exactly this image
-    let declared = (this.declaredByLast().get(n.last.toLowerCase()) ?? []).filter((d) => declaredMatches(d, n.repo));
+    let declared = (this.declaredByLast().get(n.last.toLowerCase()) ?? []).filter((d) => declaredMatches(d, n.repo) && candidate(d.dockerfile));
     const { tag, registry, repository } = parseImageRef(image);
     // an image pid1's table knows (`redis`, `grafana/grafana`, distroless) is published elsewhere, not built here
     // ... unless a registry of the repository's own names it: `reg.g5d.dev/alpine` beside alpine/Containerfile is that build
@@ -668,7 +675,7 @@ export class ImageLinker {
     // that does not name this tag (bootstrap/centos-7/Makefile's `-t $(NAME):$(VERSION)`)
     if (!elsewhere && tag !== 'latest' && /^[a-z][\w.-]*$/i.test(tag) && !declared.some((d) => d.tag === tag)) {
       const byTagDir = (this.dockerfilesByName().get(tag.toLowerCase()) ?? []).filter(
-        (d) => !d.bySuffix && path.basename(path.dirname(path.dirname(d.file))).toLowerCase() === name && (!under || d.file.startsWith(under)),
+        (d) => !d.bySuffix && path.basename(path.dirname(path.dirname(d.file))).toLowerCase() === name && (!under || d.file.startsWith(under)) && candidate(d.file),
       );
       if (byTagDir.length === 1) return this.tagLink(n.last, tag, (byTagDir[0] as { file: string }).file);
     }
@@ -692,20 +699,14 @@ export class ImageLinker {
       }
     }
     if (distinct.size > 1 && from !== undefined) {
-      // the same image declared in several copies of a project (skaffold's examples/ and integration/examples/): the build
-      // in the subtree of the file that names the image, when exactly one shares more of its path than the others do
-      const at = path.resolve(from).split(path.sep);
-      const shared = (f: string): number => {
-        const parts = path.dirname(path.resolve(f)).split(path.sep);
-        let i = 0;
-        while (i < parts.length && i < at.length && parts[i] === at[i]) i++;
-        return i;
-      };
-      const scored = [...distinct.values()].map((d) => ({ d, n: shared(d.dockerfile) }));
-      const best = Math.max(...scored.map((x) => x.n));
-      const top = scored.filter((x) => x.n === best);
-      if (top.length === 1 && best > path.resolve(this.root).split(path.sep).length) {
-        declared = [(top[0] as { d: Declared }).d];
+      // the same image declared in several copies of a project (skaffold's examples/ and integration/examples/)
+      const near = this.nearest(
+        [...distinct.values()].map((d) => d.dockerfile),
+        from,
+      );
+      const d = near === undefined ? undefined : [...distinct.values()].find((x) => x.dockerfile === near);
+      if (d) {
+        declared = [d];
         distinct = distinctOf(declared);
       }
     }
@@ -718,8 +719,11 @@ export class ImageLinker {
     if (distinct.size > 1) return { ambiguous: [...new Set(declared.map((d) => d.dockerfile))], declared: [...new Set(declared.map((d) => d.how))] };
     if (elsewhere) return {};
     const root = path.resolve(this.root);
+    // a Dockerfile asking for its base in a directory named for that image (curl/Dockerfile FROM curlimages/curl) wraps
+    // an image from elsewhere: another directory of that name (clash/curl/) is not its base
+    if (exclude !== undefined && (this.dockerfilesByName().get(name) ?? []).some((d) => !candidate(d.file) && path.basename(path.dirname(d.file)).toLowerCase() === name)) return {};
     const hits = (this.dockerfilesByName().get(name) ?? [])
-      .filter((d) => !under || d.file.startsWith(under))
+      .filter((d) => (!under || d.file.startsWith(under)) && candidate(d.file))
       // a known name under a registry of its own: only a top-level directory of the repository (a collection's alpine/),
       // not a sample app's python/ deep in it
       .filter((d) => !knownName || path.dirname(path.dirname(path.resolve(d.file))) === root)
@@ -754,14 +758,37 @@ export class ImageLinker {
       return { link: { dockerfile: hit, how: `the image name "${n.last}" matches ${displayPath(hit, this.cwd)}` } };
     }
     if (hits.length > 1) {
-      // one image, a version directory per tag (`kaixhin/cuda-theano:7.5` -> cuda-theano/cuda_v7.5/Dockerfile)
-      const byTag = hits.filter((h) => dirHoldsTag(h, tag));
+      // one image, a version directory per tag (`kaixhin/cuda-theano:7.5` -> cuda-theano/cuda_v7.5/Dockerfile), or a
+      // directory per release holding each image (`rancher/kopf:v0.1.0` -> containers/0.1.0/kopf/Dockerfile)
+      const byTag = hits.filter((h) => dirHoldsTag(h, tag) || dirHoldsTag(path.dirname(h), tag));
       if (byTag.length === 1) return this.tagLink(n.last, tag, byTag[0] as string);
+      // one app in several copies of a project (aws/src/ledger/ and gcp/src/ledger/): the copy the naming file is in
+      // (not for an image pinned by digest: one past build, which a copy of today's tree need not have made)
+      const near = from === undefined || parseImageRef(image).digest ? undefined : this.nearest(hits, from);
+      if (near) return { link: { dockerfile: near, how: `the image name "${n.last}" matches ${displayPath(near, this.cwd)}, the nearest of ${hits.length} Dockerfiles of that name` } };
       return { ambiguous: hits };
     }
     const prefixed = this.linkPrefixed(name, under);
     if (prefixed) return prefixed;
     return beside ? this.linkBeside(image, name, beside, near === undefined) : {};
+  }
+
+  /**
+   * Of several Dockerfiles, the one in the subtree of the file `from` that names the image: exactly one shares more of
+   * its path than the others do, below the repository's top.
+   */
+  private nearest(files: readonly string[], from: string): string | undefined {
+    const at = path.resolve(from).split(path.sep);
+    const shared = (f: string): number => {
+      const parts = path.dirname(path.resolve(f)).split(path.sep);
+      let i = 0;
+      while (i < parts.length && i < at.length && parts[i] === at[i]) i++;
+      return i;
+    };
+    const scored = files.map((f) => ({ f, n: shared(f) }));
+    const best = Math.max(...scored.map((x) => x.n));
+    const top = scored.filter((x) => x.n === best);
+    return top.length === 1 && best > path.resolve(this.root).split(path.sep).length ? (top[0] as { f: string }).f : undefined;
   }
 
   /**

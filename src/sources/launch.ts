@@ -290,6 +290,10 @@ export interface ProbedImage {
     readFile: (path: string) => string | undefined;
     /** The names that build puts in an image directory (s6 service directories, supervisord's conf.d). */
     listDir?: (dir: string) => string[];
+    /** What a binary that build made is (its Go or Rust source's verdict), for a program the derived image runs as is. */
+    linkProgram?: CompiledProgramSource;
+    /** The file of that build a verdict's evidence names, as a document of the launch (where a finding can point). */
+    fileRef?: (file: string) => ScriptRef | undefined;
   };
   entrypoint?: string[];
   cmd?: string[];

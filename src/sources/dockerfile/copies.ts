@@ -76,6 +76,13 @@ export function dirSourceFor(c: CopyOp, src: string, dir: string, ctx: ContextDi
 }
 
 /** The stage a `COPY --from=NAME|INDEX` reads; undefined for an image (or a stage not yet defined). */
+/** The image `COPY --from=IMAGE` copies from, when it names no stage of the Dockerfile (nor a number, a stage's index). */
+export function copiedImage(c: CopyOp, stages: readonly Stage[]): string | undefined {
+  if (c.from === undefined || /^\d+$/.test(c.from)) return undefined;
+  const name = c.from.toLowerCase();
+  return stages.some((s) => s.name === name) ? undefined : c.from;
+}
+
 export function fromStage(c: CopyOp, stage: Stage, stages: readonly Stage[]): Stage | undefined {
   if (c.from === undefined) return undefined;
   const from = stages.find((s) => s.name === c.from?.toLowerCase()) ?? (/^\d+$/.test(c.from) ? stages[Number(c.from)] : undefined);

@@ -22,7 +22,7 @@ import { buildsFile, defaultExecName, goFileHeader, mentionsGoCommand, moduleOf,
 import { parseImageRef } from '../images.js';
 import type { ScriptRef } from '../launch.js';
 import { analyzeProgramSourceNow } from '../program-source.js';
-import { dirSourceFor, fromStage, globToRe, sourceFor, type ContextDirs } from './copies.js';
+import { copiedImage, dirSourceFor, fromStage, globToRe, sourceFor, type ContextDirs } from './copies.js';
 import type { CopyOp, RunOp, Stage } from './parse.js';
 
 /** What the link reads of the build context. */
@@ -111,6 +111,8 @@ type Writer =
   | { kind: 'uncommitted'; rel: string; copy: CopyOp }
   /** A cargo command wrote it: the binary `bin` of the package in `dir` (absent with `why`: what pid1 cannot follow). */
   | { kind: 'cargo'; stage: Stage; path: string; run: RunOp; cmd: CargoCommand; crate?: CargoCrate; why?: string }
+  /** `COPY --from=IMAGE`: the file `path` of an image outside the Dockerfile (one the repository may build elsewhere). */
+  | { kind: 'image'; image: string; path: string }
   /** Nothing pid1 sees wrote it: the base image, or a RUN that is not a go command. */
   | { kind: 'none' };
 
@@ -192,6 +194,14 @@ export class StageFiles {
    * build pid1 can follow, and the launch need not walk what wrote its program (the model's own lookup of
    * the program, readScript, has read the build context for it already).
    */
+  /** Some COPY --from names an image, not a stage: a program it copies may be one the repository builds elsewhere. */
+  get mayCopyImage(): boolean {
+    this.copiesImage ??= this.stages.some((s) => s.copies.some((c) => copiedImage(c, this.stages)));
+    return this.copiesImage;
+  }
+
+  private copiesImage: boolean | undefined;
+
   get mayBuild(): boolean {
     this.builds ??= this.stages.some((s) => s.runs.some(mentionsBuild));
     return this.builds;
@@ -254,7 +264,7 @@ export class StageFiles {
         if (cand === undefined) continue;
         if (c.from !== undefined) {
           const from = fromStage(c, stage, this.stages);
-          if (!from) return { kind: 'other' };
+          if (!from) return copiedImage(c, this.stages) ? { kind: 'image', image: c.from, path: path.posix.resolve('/', cand) } : { kind: 'other' };
           const w = this.writer(from, path.posix.resolve('/', cand));
           if (w.kind !== 'none') return w;
           // A directory copied whole need not hold this file: an earlier instruction may have written it.

@@ -18,7 +18,7 @@ import { imageRepo } from '../declared-builds.js';
 import { programSourceReader } from '../program-reader.js';
 import { supervisedServices } from '../supervised.js';
 import { dockerfileTemplate } from '../templates.js';
-import { fromStage, globToRe, sourceFor, takenForDirectory } from './copies.js';
+import { copiedImage, fromStage, globToRe, sourceFor, takenForDirectory } from './copies.js';
 import { goBinaryVerdict, StageFiles, type ContextFiles } from './go-link.js';
 import { cargoBinPaths, rustBinaryVerdict } from './rust-link.js';
 import { pipInstallsIn, pipInstallsOfArgv, type PipInstall } from '../../model/python-clis.js';
@@ -395,12 +395,25 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
   };
   // A binary that a go or cargo command built (here or in another stage): its main package or crate in the build context decides.
   const linkProgram = (exe: string, workdir: string, signal: string): SourceVerdict | undefined => {
-    // only a go or cargo build gives a verdict here (goBinaryVerdict, rustBinaryVerdict), in a RUN or outside the Dockerfile
-    if (!files.mayBuild && !files.mayCopyBuilt) return undefined;
     const paths = execPaths(exe, workdir, pathDirs);
+    // a binary the repository's own base image built, and nothing here wrote over it: that build's verdict
+    // A binary the repository's own image built (the base's, or one `COPY --from=IMAGE` takes): that build's verdict.
+    const fromBuilt = (built: NonNullable<ProbedImage['builtHere']> | undefined, p: string, wd: string): SourceVerdict | undefined => {
+      const v = built?.linkProgram?.(p, wd, signal);
+      const file = v?.evidence?.file;
+      const ref = file !== undefined ? built?.fileRef?.(file) : undefined;
+      if (ref && !scripts.has(ref.path)) scripts.set(ref.path, ref);
+      return v;
+    };
+    const base = builtHereBase(stage, opts);
+    // (nothing here wrote over the base's program)
+    if (base?.linkProgram && !files.firstWriter(stage, paths)) return fromBuilt(base, exe, workdir);
+    // only a go or cargo build gives a verdict here (goBinaryVerdict, rustBinaryVerdict), in a RUN or outside the Dockerfile
+    if (!files.mayBuild && !files.mayCopyBuilt && !files.mayCopyImage) return undefined;
     const o = { files, stage, signal };
     // one walk of what wrote the program; the cargo bin directory of the rust image only for a cargo build
     const built = files.firstWriter(stage, paths);
+    if (built?.writer.kind === 'image') return fromBuilt(opts.probed?.get(built.writer.image)?.builtHere, built.writer.path, '/');
     const cargoBuilt = built ? undefined : files.firstWriter(stage, cargoBinPaths(exe, stage));
     const v = built ? (goBinaryVerdict(built, o) ?? rustBinaryVerdict(built, o)) : cargoBuilt ? rustBinaryVerdict(cargoBuilt, o) : undefined;
     const file = v?.evidence?.file;
@@ -589,14 +602,18 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
       // pid1's table knows, `debian`, is published elsewhere unless a registry of the repository's own names it: the
       // linker, which lists the whole repository, is not asked then)
       .filter((s) => !s.parent && s.imageComplete && s.rootUnseen && !opts.probed?.has(s.image))
-      .filter((s) => !knownImage(imageRepo(s.image)) || ownRegistry(parseImageRef(s.image).registry))
-      .map((s) => s.image),
+      .map((s) => s.image)
+      // and the images `COPY --from=IMAGE` copies a program from
+      .concat(model.stages.flatMap((s) => s.copies.map((c) => copiedImage(c, model.stages) ?? '')).filter((i) => i !== '' && !i.includes('$') && !opts.probed?.has(i)))
+      .filter((i) => !knownImage(imageRepo(i)) || ownRegistry(parseImageRef(i).registry)),
   );
   if (roots.size === 0) return undefined;
   const linker = linkerFor(store, path.dirname(doc.absPath), opts.imageMap);
+  const self = path.resolve(doc.absPath);
   const out = new Map<string, ProbedImage>();
   for (const image of roots) {
-    const link: ImageLink | undefined = linker.link(image, undefined, undefined, path.dirname(doc.absPath)).link;
+    // (a Dockerfile is not its own base: heroku-cli/docker/Dockerfile FROM wener/heroku-cli is built on heroku-cli/heroku-cli/)
+    const link: ImageLink | undefined = linker.link(image, undefined, undefined, path.dirname(doc.absPath), self).link;
     if (!link || link.dockerfile === doc.absPath || readingAsBase.has(link.dockerfile)) continue;
     const base = store.read(link.dockerfile, 'dockerfile');
     if (!base) continue;
@@ -615,7 +632,13 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
         ...(l.cmd ? { cmd: l.cmd.argv } : !l.entrypoint && l.argv.length ? { cmd: l.argv } : {}),
         ...(l.stopSignal.source === 'explicit' ? { stopSignal: l.stopSignal.signal } : {}),
         env: { ...l.env },
-        builtHere: { dockerfile: link.dockerfile, workdir: l.workdir ?? '/', readFile: (p) => readFile?.(p), ...(l.listDir ? { listDir: l.listDir } : {}) },
+        builtHere: {
+          dockerfile: link.dockerfile,
+          workdir: l.workdir ?? '/',
+          readFile: (p) => readFile?.(p),
+          ...(l.listDir ? { listDir: l.listDir } : {}),
+          ...(l.linkProgram ? { linkProgram: l.linkProgram, fileRef: (f) => l.scripts.get(f) } : {}),
+        },
       });
     } finally {
       readingAsBase.delete(link.dockerfile);
