@@ -2,11 +2,11 @@
 // pid1's real-world regression corpus: public repositories at fixed commits (corpus/repos.json), the
 // hand-judged truth for their launches (corpus/expectations.json), and the tooling around them.
 //
-//   node scripts/corpus.mjs materialize [--dir D] [--only owner/name,...] [--set dev|heldout|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7|fresh8|fresh9|fresh10|fresh11|fresh12|fresh13|fresh14|fresh15|fresh16|fresh17|fresh18|fresh19|fresh20|fresh21|fresh22|fresh23|fresh24|fresh25|fresh26|fresh27|fresh28|fresh29|fresh31|fresh30|fresh32|fresh33|fresh34|fresh35]
-//   node scripts/corpus.mjs run [--pid1 dist/src/cli/main.js] [--dir D] [--out F] [--set dev|heldout|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7|fresh8|fresh9|fresh10|fresh11|fresh12|fresh13|fresh14|fresh15|fresh16|fresh17|fresh18|fresh19|fresh20|fresh21|fresh22|fresh23|fresh24|fresh25|fresh26|fresh27|fresh28|fresh29|fresh31|fresh30|fresh32|fresh33|fresh34|fresh35] [--only ...]
-//   node scripts/corpus.mjs score --expect corpus/expectations.json RUN.json [--set dev|heldout|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7|fresh8|fresh9|fresh10|fresh11|fresh12|fresh13|fresh14|fresh15|fresh16|fresh17|fresh18|fresh19|fresh20|fresh21|fresh22|fresh23|fresh24|fresh25|fresh26|fresh27|fresh28|fresh29|fresh31|fresh30|fresh32|fresh33|fresh34|fresh35]
+//   node scripts/corpus.mjs materialize [--dir D] [--only owner/name,...] [--set dev|heldout|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7|fresh8|fresh9|fresh10|fresh11|fresh12|fresh13|fresh14|fresh15|fresh16|fresh17|fresh18|fresh19|fresh20|fresh21|fresh22|fresh23|fresh24|fresh25|fresh26|fresh27|fresh28|fresh29|fresh31|fresh30|fresh32|fresh33|fresh34|fresh35|fresh36|fresh37]
+//   node scripts/corpus.mjs run [--pid1 dist/src/cli/main.js] [--dir D] [--out F] [--set dev|heldout|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7|fresh8|fresh9|fresh10|fresh11|fresh12|fresh13|fresh14|fresh15|fresh16|fresh17|fresh18|fresh19|fresh20|fresh21|fresh22|fresh23|fresh24|fresh25|fresh26|fresh27|fresh28|fresh29|fresh31|fresh30|fresh32|fresh33|fresh34|fresh35|fresh36|fresh37] [--only ...]
+//   node scripts/corpus.mjs score --expect corpus/expectations.json RUN.json [--set dev|heldout|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7|fresh8|fresh9|fresh10|fresh11|fresh12|fresh13|fresh14|fresh15|fresh16|fresh17|fresh18|fresh19|fresh20|fresh21|fresh22|fresh23|fresh24|fresh25|fresh26|fresh27|fresh28|fresh29|fresh31|fresh30|fresh32|fresh33|fresh34|fresh35|fresh36|fresh37]
 //   node scripts/corpus.mjs diff [--verdicts] [--json] A.json B.json
-//   node scripts/corpus.mjs launches RUN.json [--errors | --unseen | --sample dev=N,heldout=M,fresh=K,fresh2=L,fresh3=P,fresh4=Q,fresh5=R,fresh6=T,fresh7=U,fresh8=V,fresh9=W,fresh10=X,fresh11=Y,fresh12=Z,fresh13=N,fresh14=N,fresh15=N,fresh16=N,fresh17=N,fresh18=N,fresh19=N,fresh20=N,fresh21=N,fresh22=N,fresh23=N,fresh24=N,fresh25=N,fresh26=N,fresh27=N,fresh28=N,fresh29=N,fresh31=N,fresh30=N,fresh32=N,fresh33=N,fresh34=N,fresh35=N --seed S]   (judging aid)
+//   node scripts/corpus.mjs launches RUN.json [--errors | --unseen | --sample dev=N,heldout=M,fresh=K,fresh2=L,fresh3=P,fresh4=Q,fresh5=R,fresh6=T,fresh7=U,fresh8=V,fresh9=W,fresh10=X,fresh11=Y,fresh12=Z,fresh13=N,fresh14=N,fresh15=N,fresh16=N,fresh17=N,fresh18=N,fresh19=N,fresh20=N,fresh21=N,fresh22=N,fresh23=N,fresh24=N,fresh25=N,fresh26=N,fresh27=N,fresh28=N,fresh29=N,fresh31=N,fresh30=N,fresh32=N,fresh33=N,fresh34=N,fresh35=N,fresh36=N,fresh37=N --seed S]   (judging aid)
 // See corpus/README.md for what a judgment means and how the scores are computed.
 //
 // Plain Node ESM on purpose: no build step, so it runs against any pid1 build (--pid1), also an older one.
@@ -33,7 +33,7 @@ const GIT_URL = process.env.PID1_CORPUS_GIT_URL || 'https://github.com/{repo}';
 // once fresh11 had been looked at), fresh13 (a thirteenth, once fresh12 had been looked at) fresh14 and fresh15
 // (a fourteenth and a fifteenth, drawn at the same time once fresh13 had been looked at, from owners A-L and
 // M-Z), fresh16 and fresh17 (a sixteenth and a seventeenth, once fresh14 and fresh15 had been looked at, from owners A-L and M-Z),
-// fresh18 (an eighteenth, once fresh16 and fresh17 had been looked at, from owners A-L), fresh19 (drawn beside it, from owners M-Z), fresh20 (a later draw, owners A-L), fresh21 (a later draw, owners M-Z), fresh22 (a later draw, owners A-L), fresh23 (a later draw, owners M-Z), fresh24 (a later draw, owners A-L), fresh25 (a later draw, owners M-Z), fresh26 (a later draw, owners A-L), fresh27 (a later draw, owners M-Z), fresh28 (a later draw, owners A-L), fresh29 (a later draw, owners M-Z), fresh31 (a later draw, owners M-Z), fresh30 (a later draw, owners A-L), fresh32 (a later draw, owners A-L), fresh33 (a later draw, owners M-Z), fresh34 (a later draw, owners A-L), fresh35 (a later draw, owners M-Z). corpus/README.md has more.
+// fresh18 (an eighteenth, once fresh16 and fresh17 had been looked at, from owners A-L), fresh19 (drawn beside it, from owners M-Z), fresh20 (a later draw, owners A-L), fresh21 (a later draw, owners M-Z), fresh22 (a later draw, owners A-L), fresh23 (a later draw, owners M-Z), fresh24 (a later draw, owners A-L), fresh25 (a later draw, owners M-Z), fresh26 (a later draw, owners A-L), fresh27 (a later draw, owners M-Z), fresh28 (a later draw, owners A-L), fresh29 (a later draw, owners M-Z), fresh31 (a later draw, owners M-Z), fresh30 (a later draw, owners A-L), fresh32 (a later draw, owners A-L), fresh33 (a later draw, owners M-Z), fresh34 (a later draw, owners A-L), fresh35 (a later draw, owners M-Z), fresh36 (a later draw, owners A-L), fresh37 (a later draw, owners M-Z). corpus/README.md has more.
 const SETS = [
   'dev',
   'heldout',
@@ -72,6 +72,8 @@ const SETS = [
   'fresh33',
   'fresh34',
   'fresh35',
+  'fresh36',
+  'fresh37',
 ];
 const MAX_FILE = 1024 * 1024; // files over 1 MiB are skipped: pid1 refuses them anyway and none is a launch
 // Content pid1 never reads and no judgment needs (images, archives, fonts, media, compiled code).

@@ -1044,6 +1044,25 @@ describe('pid1 lint reads a linked image with the build context its build declar
 });
 
 describe('a Dockerfile FROM an image the repository builds inherits that build (its CMD, files and /bin/sh)', () => {
+  it("the base build's STOPSIGNAL passes on, also one its own base sets (php:8.3-fpm: SIGQUIT)", async () => {
+    const dir = repo({
+      'fpm/Makefile': 'IMAGE := acme/fpm\nbuild:\n\tdocker build -t $(IMAGE) .\n',
+      'fpm/Dockerfile': 'FROM php:8.3-fpm-alpine\nCMD ["php-fpm"]\n',
+      'anyphp/Makefile': 'IMAGE := acme/anyphp\nbuild:\n\tdocker build -t $(IMAGE) .\n',
+      'anyphp/Dockerfile': 'ARG VERSION\nFROM php:${VERSION}\nCMD ["php-fpm"]\n',
+      'app/Dockerfile': 'FROM acme/fpm:1\nCOPY index.php /var/www/html/\n',
+      'app/index.php': '<?php echo 1;\n',
+      'site/Dockerfile': 'FROM acme/anyphp:1\nCOPY index.php /var/www/html/\n',
+      'site/index.php': '<?php echo 1;\n',
+    });
+    const r = await pid1(['lint', '--no-config', '--format', 'json', 'app/Dockerfile', 'site/Dockerfile'], { cwd: dir });
+    const out = JSON.parse(r.stdout) as { files: { file: string; launches: { stopSignal: { signal: string; source: string } }[]; findings: { ruleId: string; severity: string }[] }[] };
+    const file = (f: string) => out.files.find((x) => x.file === f);
+    assert.equal(file('app/Dockerfile')?.launches[0]?.stopSignal.signal, 'SIGQUIT', JSON.stringify(file('app/Dockerfile')));
+    // php:${VERSION} with no value: php's variant decides, which pid1 cannot tell (no signal of the base's, nor SIGQUIT)
+    assert.equal(file('site/Dockerfile')?.launches[0]?.stopSignal.signal, 'SIGTERM', JSON.stringify(file('site/Dockerfile')));
+  });
+
   it('a Dockerfile is not its own base: of two that match the name, the other is (heroku-cli/docker/ FROM wener/heroku-cli)', async () => {
     const dir = repo({
       'heroku-cli/heroku-cli/Dockerfile': 'FROM alpine:3.19\nRUN apk add --no-cache bash\nCMD ["bash"]\n',
