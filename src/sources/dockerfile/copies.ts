@@ -75,7 +75,6 @@ export function dirSourceFor(c: CopyOp, src: string, dir: string, ctx: ContextDi
   return path.posix.dirname(c.dest) === dir ? { files: [path.posix.basename(c.dest)] } : undefined;
 }
 
-/** The stage a `COPY --from=NAME|INDEX` reads; undefined for an image (or a stage not yet defined). */
 /** The image `COPY --from=IMAGE` copies from, when it names no stage of the Dockerfile (nor a number, a stage's index). */
 export function copiedImage(c: CopyOp, stages: readonly Stage[]): string | undefined {
   if (c.from === undefined || /^\d+$/.test(c.from)) return undefined;
@@ -83,6 +82,7 @@ export function copiedImage(c: CopyOp, stages: readonly Stage[]): string | undef
   return stages.some((s) => s.name === name) ? undefined : c.from;
 }
 
+/** The stage a `COPY --from=NAME|INDEX` reads; undefined for an image (or a stage not yet defined). */
 export function fromStage(c: CopyOp, stage: Stage, stages: readonly Stage[]): Stage | undefined {
   if (c.from === undefined) return undefined;
   const from = stages.find((s) => s.name === c.from?.toLowerCase()) ?? (/^\d+$/.test(c.from) ? stages[Number(c.from)] : undefined);

@@ -189,11 +189,6 @@ export class StageFiles {
 
   private builds: boolean | undefined;
 
-  /**
-   * Some RUN of the Dockerfile runs a go or cargo command: without one, no program of it is a Go or Rust
-   * build pid1 can follow, and the launch need not walk what wrote its program (the model's own lookup of
-   * the program, readScript, has read the build context for it already).
-   */
   /** Some COPY --from names an image, not a stage: a program it copies may be one the repository builds elsewhere. */
   get mayCopyImage(): boolean {
     this.copiesImage ??= this.stages.some((s) => s.copies.some((c) => copiedImage(c, this.stages)));
@@ -202,6 +197,11 @@ export class StageFiles {
 
   private copiesImage: boolean | undefined;
 
+  /**
+   * Some RUN of the Dockerfile runs a go or cargo command: without one, no program of it is a Go or Rust
+   * build pid1 can follow, and the launch need not walk what wrote its program (the model's own lookup of
+   * the program, readScript, has read the build context for it already).
+   */
   get mayBuild(): boolean {
     this.builds ??= this.stages.some((s) => s.runs.some(mentionsBuild));
     return this.builds;

@@ -396,7 +396,6 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
   // A binary that a go or cargo command built (here or in another stage): its main package or crate in the build context decides.
   const linkProgram = (exe: string, workdir: string, signal: string): SourceVerdict | undefined => {
     const paths = execPaths(exe, workdir, pathDirs);
-    // a binary the repository's own base image built, and nothing here wrote over it: that build's verdict
     // A binary the repository's own image built (the base's, or one `COPY --from=IMAGE` takes): that build's verdict.
     const fromBuilt = (built: NonNullable<ProbedImage['builtHere']> | undefined, p: string, wd: string): SourceVerdict | undefined => {
       const v = built?.linkProgram?.(p, wd, signal);
