@@ -74,6 +74,24 @@ const PY: Case[] = [
   { name: 'a while loop keeps a quiet script running', files: { 'app.py': 'import json\nn = 0\nwhile n >= 0:\n    n += 1\n' }, verdict: 'no-handler' },
   { name: 'input() waits for its reader', files: { 'app.py': 'name = input("name? ")\nprint(name)\n' }, verdict: 'no-handler' },
   { name: 'os.system runs a child and waits for it', files: { 'app.py': 'import os\nos.system("sleep 3600")\n' }, verdict: 'no-handler' },
+  // Mailu's core/rspamd/start.py: set-up, then `os.execv("/usr/bin/rspamd", ...)`; python-clis-ns.test.ts runs it as PID 1
+  {
+    name: 'os.execv replaces the script with the program it names: that program takes the signal, not Python',
+    files: { 'start.py': 'import os\nimport time\nprint("configuring")\nos.execv("/usr/bin/rspamd", ["rspamd", "-f"])\n' },
+    verdict: 'unknown',
+    line: 4,
+    reason: /os\.execv: replaces the Python process/,
+  },
+  { name: 'os.execvp too', files: { 'start.py': 'from os import execvp\nexecvp("nginx", ["nginx", "-g", "daemon off;"])\n' }, verdict: 'unknown', reason: /os\.execvp/ },
+  // GKE's anthropic-agent-sandbox worker: waits in a loop for a dispatch, and only then execs the worker
+  {
+    name: 'os.execvpe after a loop that waits for work: CPython is PID 1 while it waits',
+    files: {
+      'entrypoint.py':
+        'import os\nfrom http.server import HTTPServer\n\ndef main():\n    httpd = HTTPServer(("0.0.0.0", 8080), None)\n    httpd.dispatch = None\n    while httpd.dispatch is None:\n        httpd.handle_request()\n    os.execvpe("ant", ["ant"], {})\n\nif __name__ == "__main__":\n    main()\n',
+    },
+    verdict: 'no-handler',
+  },
   { name: 'a module that may block (time) keeps the script from being one that returns', files: { 'app.py': 'import time\nprint(time.time())\n' }, verdict: 'no-handler' },
   { name: 'an import pid1 cannot read keeps the script from being one that returns', files: { 'app.py': 'import worker\nprint("x")\n' }, verdict: 'no-handler' },
   { name: 'a local import may run a server when imported', files: { 'app.py': 'import server\n', 'server.py': 'import time\nwhile True:\n    time.sleep(1)\n' }, verdict: 'no-handler' },

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { KEEPS_RUNNING, behaviourOn, catalogueById } from '../src/model/catalogue.js';
 import { chainFromArgv, predictStop } from '../src/model/launch.js';
 import { pipInstallsOfArgv } from '../src/model/python-clis.js';
+import { analyzeProgramSource } from '../src/sources/program-source.js';
 import { cleanupInits, startAsInit } from './helpers/as-init.js';
 import { sleep, tempDir, waitFor } from './helpers/exec.js';
 
@@ -44,6 +45,27 @@ test('a console script (pip wrapper) as PID 1: no SIGTERM handler (SigCgt), the 
     process.kill(run.pid, 'SIGTERM');
     await sleep(1500);
     assert.ok(run.alive(), 'SIGTERM ended the console script: it was not dropped');
+  } finally {
+    await run.destroy();
+  }
+});
+
+// Mailu's core/rspamd/start.py ends in `os.execv("/usr/bin/rspamd", ...)`: the program it names becomes PID 1.
+test('a Python script that ends in os.execv as PID 1: the program it names replaces it (same PID), so Python does not decide the stop', async (t) => {
+  if (!fs.existsSync('/usr/bin/python3')) {
+    t.skip('no /usr/bin/python3 here (Debian: python3)');
+    return;
+  }
+  const script = path.join(DIR, 'start.py');
+  const text = 'import os\nprint("configuring", flush=True)\nos.execv("/bin/sleep", ["sleep", "100"])\n';
+  fs.writeFileSync(script, text);
+  // pid1 reads the script: not "no handler" (which would call the stop lost) but the exec'd program's own
+  const verdict = await analyzeProgramSource(text, { path: '/app/start.py', readFile: () => undefined, listDir: () => undefined });
+  assert.equal(verdict?.verdict, 'unknown', JSON.stringify(verdict));
+  const run = await startAsInit(['/usr/bin/python3', script], { comm: 'sleep' });
+  try {
+    assert.match(run.output(), /configuring/);
+    assert.equal(fs.readFileSync(`/proc/${run.pid}/cmdline`, 'utf8').split('\0')[0], 'sleep', 'PID 1 is sleep now, not python3');
   } finally {
     await run.destroy();
   }

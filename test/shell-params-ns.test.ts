@@ -206,3 +206,33 @@ describe('a cd before the command moves where its relative paths are opened (rea
     });
   }
 });
+
+/**
+ * `check || echo missing && exit 1` parses as `(check || echo missing) && exit 1`: echo cannot fail, so the exit runs
+ * whether the check passed or not (ITISFoundation's pip-kit entrypoint), and the service after it never starts.
+ */
+describe('a left side that cannot fail always runs the right side of && (real shells as PID 1)', () => {
+  before(loadShellParser);
+  const cases: { name: string; script: string; exits: boolean }[] = [
+    { name: 'a failing check || echo && exit 1', script: 'stat /nonexistent >/dev/null 2>&1 || echo missing && exit 1\nexec sleep 100', exits: true },
+    { name: 'a passing check || echo && exit 1', script: 'stat / >/dev/null 2>&1 || echo missing && exit 1\nexec sleep 100', exits: true },
+    { name: 'true && exit 1', script: 'true && exit 1\nexec sleep 100', exits: true },
+    { name: 'a failing check || false && exit 1 (the exit is skipped)', script: 'stat /nonexistent >/dev/null 2>&1 || false && exit 1\nexec sleep 100', exits: false },
+  ];
+  for (const sh of SHELLS) {
+    for (const c of cases) {
+      it(`${sh.family}: ${c.name}`, () => {
+        const file = path.join(DIR, `${sh.family}-succeeds-${cases.indexOf(c)}.sh`);
+        fs.writeFileSync(file, `${c.script}\n`);
+        const argv = [...sh.argv, file];
+        const chain = chainFromArgv(argv, { sh: sh.family, signal: 'SIGTERM', readScript: (p) => (p === file ? fs.readFileSync(file, 'utf8') : undefined), env: {}, envComplete: true });
+        // the model: an empty chain is a container that ends by itself before any stop
+        assert.equal(chain.processes.length === 0, c.exits, `model: ${chain.processes.map((p) => p.name).join(' > ')}`);
+        // PID 1 of a fresh namespace; --kill-child ends it with unshare when the service runs on past the timeout
+        const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', ...argv], { timeout: 2000, killSignal: 'SIGKILL' });
+        if (c.exits) assert.equal(r.status, 1, `${sh.family} exits 1 at once (${r.signal ?? ''} ${r.stderr})`);
+        else assert.equal(r.signal, 'SIGKILL', `${sh.family} goes on to the service (status ${r.status})`);
+      });
+    }
+  }
+});

@@ -1081,6 +1081,12 @@ class Walker {
       runs = go;
       skips = stay;
     }
+    // A left side that cannot fail (`check || echo missing && exit 1`: the echo succeeds when the check fails) always runs
+    // the right side of && and never that of ||.
+    if (alwaysSucceeds(left)) {
+      if (op === '&&') skips = [];
+      else runs = [];
+    }
     const r = this.statement(right, runs, place);
     // `a && b`: when a fails, b is skipped and the path has ended its work (the container exits, or the
     // script goes on): a check that failed is not a service. `a || b`: when a succeeds, b is skipped.
@@ -1626,6 +1632,22 @@ function evalTest(text: string, args: readonly string[] | undefined, env: Readon
  * `! COND`, `A && B`, `A || B`; undefined when it is none of these. Read from the tree once, decided per path.
  */
 type Test = { test: string } | { not: Test | undefined } | { op: '&&' | '||'; left: Test | undefined; right: Test | undefined };
+
+/**
+ * A command that cannot fail: `true`, `:`, and `echo`/`printf` with no redirection (writing to the container's
+ * stdout), or a list `a || b` whose last part is one. (POSIX echo returns >0 only on a write error.)
+ */
+function alwaysSucceeds(n: Node): boolean {
+  if (n.hasError) return false;
+  if (n.type === 'command') return SUCCEEDS.has(firstWord(n) ?? '');
+  if (n.type === 'list' && n.child(1)?.type === '||') {
+    const r = n.namedChild(n.namedChildCount - 1);
+    return r !== null && alwaysSucceeds(r);
+  }
+  return false;
+}
+
+const SUCCEEDS: ReadonlySet<string> = new Set(['true', ':', 'echo', 'printf']);
 
 function testOf(n: Node): Test | undefined {
   if (n.hasError) return undefined;

@@ -310,9 +310,19 @@ function namesOf(f: string, root: string): { names: string[]; bySuffix: boolean 
   const parent = path.basename(path.dirname(path.dirname(f))).toLowerCase();
   // a version directory (`nginx-php/7.1/`, `cuda-theano/cuda_v7.5/`) is a build of its parent's image, at that version;
   // a directory kept for the container files (`app-auth-proxy/docker/`) is its parent's (not the repository's own top)
-  const parentsOwn = VERSION_DIR.test(dir) || (CONTAINER_DIR.test(dir) && path.dirname(path.dirname(path.resolve(f))) !== path.resolve(root));
-  return { names: [dir, `${parent}-${dir}`, ...(parentsOwn ? [parent] : [])], bySuffix: false };
+  const top = path.resolve(root);
+  const parentsOwn = VERSION_DIR.test(dir) || (CONTAINER_DIR.test(dir) && path.dirname(path.dirname(path.resolve(f))) !== top);
+  // a name that joins a directory further up to the build's own (`diamol/ch04-access-log` for
+  // ch04/exercises/access-log/Dockerfile): each directory above the parent, up to the repository's top
+  const above: string[] = [];
+  for (let d = path.dirname(path.dirname(path.dirname(path.resolve(f)))), i = 0; i < ABOVE_LEVELS && d.startsWith(`${top}${path.sep}`); d = path.dirname(d), i++) {
+    above.push(`${path.basename(d).toLowerCase()}-${dir}`);
+  }
+  return { names: [dir, `${parent}-${dir}`, ...above, ...(parentsOwn ? [parent] : [])], bySuffix: false };
 }
+
+/** How many directories above a Dockerfile's parent may name its image with the Dockerfile's own directory. */
+const ABOVE_LEVELS = 3;
 
 /** Directories that hold an application's container build and say nothing of its name: `app/docker/Dockerfile`. */
 const CONTAINER_DIR = /^(?:\.?docker|container|deploy)$/;

@@ -127,6 +127,14 @@ const KNOWN_CALLS: Record<string, (call: Node, q: Q) => Known> = {
     note: "manage.py's subcommand decides: runserver's autoreloader exits on TERM and its server is SIGKILLed; a WSGI server should run the app instead",
     source: 'django/utils/autoreload.py run_with_reloader()',
   }),
+  // os.exec*: the process image is replaced (execve(2)), so the program it names is PID 1 from then on and takes the
+  // stop signal its own way (Mailu's start.py ends in `os.execv("/usr/bin/rspamd", ...)`)
+  ...Object.fromEntries(
+    ['execv', 'execve', 'execvp', 'execvpe', 'execl', 'execle', 'execlp', 'execlpe'].map((f) => [
+      `os.${f}`,
+      (): Known => ({ effect: 'unknown', signals: [], note: 'replaces the Python process with the program it names, which then takes the signal its own way', source: `Python os.${f} (execve(2))` }),
+    ]),
+  ),
 };
 
 /** A call that a verified library lists as installing a handler (known-libraries.ts verdict 'calls'). */
@@ -374,6 +382,9 @@ export function pythonFindings(root: Node, source: string, opts: PythonOptions):
       registrations.push({ api: 'loop.add_signal_handler', signals: signalsOf(argList[0], q), action: 'handler', ...reach(), evidence: evidenceOf(call, lines) });
       continue;
     }
+    // an os.exec* after a loop (waiting for work: `while not dispatched: httpd.handle_request()`) comes after the stop may
+    // have: CPython is PID 1 while it waits, as if it never exec'd
+    if (qn && /^os\.exec/.test(plain(qn)) && root.descendantsOfType('while_statement').some((w) => w !== null && w.endIndex <= call.startIndex)) continue;
     const known = qn && Object.hasOwn(KNOWN_CALLS, plain(qn)) ? KNOWN_CALLS[plain(qn)] : undefined;
     if (known && qn) calls.push({ ...known(call, q), api: plain(qn), ...reach(), evidence: evidenceOf(call, lines) });
     else if (qn) {
