@@ -1043,6 +1043,13 @@ describe('pid1 lint reads a linked image with the build context its build declar
   });
 });
 
+/** The first launch pid1 lists for a Dockerfile linted on its own in `dir`. */
+async function firstLaunch(dir: string, file: string): Promise<{ argv: string[]; shell: { how: string } } | undefined> {
+  const r = await pid1(['lint', '--no-config', '--format', 'json', file], { cwd: dir });
+  const out = JSON.parse(r.stdout) as { files: { file: string; launches: { argv: string[]; shell: { how: string } }[] }[] };
+  return out.files.find((f) => f.file === file)?.launches[0];
+}
+
 describe('a Dockerfile FROM an image the repository builds inherits that build (its CMD, files and /bin/sh)', () => {
   it("the base build's STOPSIGNAL passes on, also one its own base sets (php:8.3-fpm: SIGQUIT)", async () => {
     const dir = repo({
@@ -1068,9 +1075,7 @@ describe('a Dockerfile FROM an image the repository builds inherits that build (
       'heroku-cli/heroku-cli/Dockerfile': 'FROM alpine:3.19\nRUN apk add --no-cache bash\nCMD ["bash"]\n',
       'heroku-cli/docker/Dockerfile': 'FROM wener/heroku-cli\nRUN apk add --no-cache docker\n',
     });
-    const r = await pid1(['lint', '--no-config', '--format', 'json', 'heroku-cli/docker/Dockerfile'], { cwd: dir });
-    const out = JSON.parse(r.stdout) as { files: { file: string; launches: { argv: string[]; shell: { how: string } }[] }[] };
-    const launch = out.files.find((f) => f.file === 'heroku-cli/docker/Dockerfile')?.launches[0];
+    const launch = await firstLaunch(dir, 'heroku-cli/docker/Dockerfile');
     assert.deepEqual(launch?.argv, ['bash'], JSON.stringify(launch));
     assert.match(launch?.shell.how ?? '', /in the base image the repository builds from heroku-cli\/heroku-cli\/Dockerfile/);
   });
@@ -1081,9 +1086,7 @@ describe('a Dockerfile FROM an image the repository builds inherits that build (
       'clash/curl/loop.sh': '#!/bin/sh\nwhile true; do curl -s http://127.0.0.1/; sleep 60; done\n',
       'curl/Dockerfile': 'FROM curlimages/curl\nUSER root\n',
     });
-    const r = await pid1(['lint', '--no-config', '--format', 'json', 'curl/Dockerfile'], { cwd: dir });
-    const out = JSON.parse(r.stdout) as { files: { file: string; launches: { argv: string[]; shell: { how: string } }[] }[] };
-    const launch = out.files.find((f) => f.file === 'curl/Dockerfile')?.launches[0];
+    const launch = await firstLaunch(dir, 'curl/Dockerfile');
     assert.doesNotMatch(launch?.shell.how ?? '', /in the base image the repository builds/, JSON.stringify(launch));
     assert.notDeepEqual(launch?.argv, ['/loop.sh']);
   });

@@ -731,8 +731,9 @@ export class ImageLinker {
     const root = path.resolve(this.root);
     // a Dockerfile asking for its base in a directory named for that image (curl/Dockerfile FROM curlimages/curl) wraps
     // an image from elsewhere: another directory of that name (clash/curl/) is not its base
-    if (exclude !== undefined && (this.dockerfilesByName().get(name) ?? []).some((d) => !candidate(d.file) && path.basename(path.dirname(d.file)).toLowerCase() === name)) return {};
-    const hits = (this.dockerfilesByName().get(name) ?? [])
+    const named = this.dockerfilesByName().get(name) ?? [];
+    if (exclude !== undefined && named.some((d) => !candidate(d.file) && path.basename(path.dirname(d.file)).toLowerCase() === name)) return {};
+    const hits = named
       .filter((d) => (!under || d.file.startsWith(under)) && candidate(d.file))
       // a known name under a registry of its own: only a top-level directory of the repository (a collection's alpine/),
       // not a sample app's python/ deep in it

@@ -395,31 +395,30 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
   };
   // A binary that a go or cargo command built (here or in another stage): its main package or crate in the build context decides.
   const linkProgram = (exe: string, workdir: string, signal: string): SourceVerdict | undefined => {
-    const paths = execPaths(exe, workdir, pathDirs);
-    // A binary the repository's own image built (the base's, or one `COPY --from=IMAGE` takes): that build's verdict.
-    const fromBuilt = (built: NonNullable<ProbedImage['builtHere']> | undefined, p: string, wd: string): SourceVerdict | undefined => {
-      const v = built?.linkProgram?.(p, wd, signal);
+    // The deciding file is a document of the launch, where a finding can point.
+    const kept = (v: SourceVerdict | undefined, refOf: (file: string) => ScriptRef | undefined): SourceVerdict | undefined => {
       const file = v?.evidence?.file;
-      const ref = file !== undefined ? built?.fileRef?.(file) : undefined;
+      const ref = file !== undefined ? refOf(file) : undefined;
       if (ref && !scripts.has(ref.path)) scripts.set(ref.path, ref);
       return v;
     };
-    const base = builtHereBase(stage, opts);
-    // (nothing here wrote over the base's program)
-    if (base?.linkProgram && !files.firstWriter(stage, paths)) return fromBuilt(base, exe, workdir);
+    // A binary the repository's own image built (the base's, or one `COPY --from=IMAGE` takes): that build's verdict.
+    const fromBuilt = (built: NonNullable<ProbedImage['builtHere']> | undefined, p: string, wd: string): SourceVerdict | undefined =>
+      kept(built?.linkProgram?.(p, wd, signal), (f) => built?.fileRef?.(f));
+    const here = builtHereBase(stage, opts);
+    const base = here?.linkProgram ? here : undefined;
     // only a go or cargo build gives a verdict here (goBinaryVerdict, rustBinaryVerdict), in a RUN or outside the Dockerfile
-    if (!files.mayBuild && !files.mayCopyBuilt && !files.mayCopyImage) return undefined;
-    const o = { files, stage, signal };
+    const mayLink = files.mayBuild || files.mayCopyBuilt || files.mayCopyImage;
+    if (!base && !mayLink) return undefined;
     // one walk of what wrote the program; the cargo bin directory of the rust image only for a cargo build
-    const built = files.firstWriter(stage, paths);
+    const built = files.firstWriter(stage, execPaths(exe, workdir, pathDirs));
+    // (nothing here wrote over the base's program)
+    if (base && !built) return fromBuilt(base, exe, workdir);
+    if (!mayLink) return undefined;
     if (built?.writer.kind === 'image') return fromBuilt(opts.probed?.get(built.writer.image)?.builtHere, built.writer.path, '/');
+    const o = { files, stage, signal };
     const cargoBuilt = built ? undefined : files.firstWriter(stage, cargoBinPaths(exe, stage));
-    const v = built ? (goBinaryVerdict(built, o) ?? rustBinaryVerdict(built, o)) : cargoBuilt ? rustBinaryVerdict(cargoBuilt, o) : undefined;
-    const file = v?.evidence?.file;
-    const ref = file !== undefined ? files.refs.get(file) : undefined;
-    // The deciding file is a document of the launch, where a finding can point.
-    if (ref && !scripts.has(ref.path)) scripts.set(ref.path, ref);
-    return v;
+    return kept(built ? (goBinaryVerdict(built, o) ?? rustBinaryVerdict(built, o)) : cargoBuilt ? rustBinaryVerdict(cargoBuilt, o) : undefined, (f) => files.refs.get(f));
   };
   const options: ChainOptions = {
     sh: stage.family.family,
@@ -603,7 +602,7 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
       .filter((s) => !s.parent && s.imageComplete && s.rootUnseen && !opts.probed?.has(s.image))
       .map((s) => s.image)
       // and the images `COPY --from=IMAGE` copies a program from
-      .concat(model.stages.flatMap((s) => s.copies.map((c) => copiedImage(c, model.stages) ?? '')).filter((i) => i !== '' && !i.includes('$') && !opts.probed?.has(i)))
+      .concat(model.stages.flatMap((s) => s.copies.flatMap((c) => copiedImage(c, model.stages) ?? [])).filter((i) => !i.includes('$') && !opts.probed?.has(i)))
       .filter((i) => !knownImage(imageRepo(i)) || ownRegistry(parseImageRef(i).registry)),
   );
   if (roots.size === 0) return undefined;
