@@ -249,6 +249,12 @@ test("--all: every container, each event with its container's name; the shell-fo
     const execForm = await startContainer({ image, entrypoint: ['svc', '--ignore', 'USR2'] });
     try {
       await running(execForm, 1);
+      // Probe only once svc has set SIGUSR2 to SIG_IGN (SigIgn bit 11); before that the kernel drops it as a namespace init's default.
+      const execPid = hostPidOf(execForm);
+      await waitFor('svc to ignore SIGUSR2', () => {
+        const ign = /^SigIgn:\s*([0-9a-f]+)/m.exec(fs.readFileSync(`/proc/${execPid}/status`, 'utf8'))?.[1] ?? '0';
+        return (BigInt(`0x${ign}`) >> 11n) & 1n ? true : undefined;
+      });
       await waitFor(
         'the watcher to know the new container',
         async () => {
