@@ -74,6 +74,8 @@ const SETS = [
   'fresh35',
   'fresh36',
   'fresh37',
+  'fresh38',
+  'fresh39',
 ];
 const MAX_FILE = 1024 * 1024; // files over 1 MiB are skipped: pid1 refuses them anyway and none is a launch
 // Content pid1 never reads and no judgment needs (images, archives, fonts, media, compiled code).
