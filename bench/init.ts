@@ -11,7 +11,7 @@
  * Against Node itself (issue 13's goals, both ratios):
  *   - whole process: `INIT -- true` from spawn() to exit, against `node -e 0`, interleaved;
  *   - resident memory while supervising (VmRSS, once settled) against an idle node process.
- * pid1 init runs three ways: `pid1 init` (the CLI, dist/src/cli/main.js), the bundled single file
+ * pid1 init runs three ways: `pid1 init` (the CLI's bin, dist/src/cli/pid1.cjs), the bundled single file
  * (dist/init/pid1-init.cjs, what an image copies) and the unbundled entry (dist/src/init/bin.js).
  *
  *   node dist/bench/init.js [--runs N] [--signals N] [--json]
@@ -26,7 +26,8 @@ import { childrenOf, readStat } from '../src/proc/stat.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, '../..');
-const CLI = path.join(REPO, 'dist/src/cli/main.js');
+/** `pid1 init` as an installed package runs it: package.json's bin (src/cli/pid1.cts). */
+const CLI = path.join(REPO, 'dist/src/cli/pid1.cjs');
 const LEAN = path.join(REPO, 'dist/src/init/bin.js');
 const BUNDLE = path.join(REPO, 'dist/init/pid1-init.cjs');
 /** An idle node process: prints its start line without creating process.stdout (which would cost it memory), then waits. */

@@ -506,7 +506,9 @@ test('the init path loads only the init: no commander, YAML, tree-sitter or dock
     Module._load = function (request, parent, isMain) { fs.appendFileSync(${JSON.stringify(log)}, 'require ' + request + '\\n'); return load.apply(this, arguments); };
   `,
   );
+  const bin = path.join(dist, 'src/cli/pid1.cjs');
   const entries: [string, string[]][] = [
+    ['pid1 init (the bin, package.json)', [bin, 'init']],
     ['pid1 init (the CLI)', [CLI, 'init']],
     ['the bundle', [path.join(dist, 'init/pid1-init.cjs')]],
     ['the unbundled entry', [LEAN_ENTRY]],
@@ -520,8 +522,21 @@ test('the init path loads only the init: no commander, YAML, tree-sitter or dock
       loaded.some((l) => /koffi/.test(l)),
       `${what} loads koffi: ${loaded.join(' ')}`,
     );
-    const foreign = loaded.filter((l) => /commander|yaml|tree-sitter|dockerode|node_modules\/ignore|dist\/src\/(cli\/(?!main\.js)|lint|rules|runtime|report|sources|document)/.test(l));
+    const foreign = loaded.filter((l) => /commander|yaml|tree-sitter|dockerode|node_modules\/ignore|dist\/src\/(cli\/(?!main\.js|pid1\.cjs)|lint|rules|runtime|report|sources|document)/.test(l));
     assert.deepEqual(foreign, [], what);
+    // the bin requires the bundle itself: no ESM module (main.js) is loaded on the way, which is what it saves
+    if (entry[0] === bin) {
+      assert.ok(
+        loaded.some((l) => /^require .*pid1-init\.cjs$/.test(l)),
+        loaded.join(' '),
+      );
+      // (with a loader hook registered Node resolves the entry itself through the ESM resolver too)
+      assert.deepEqual(
+        loaded.filter((l) => /^file:.*\/dist\//.test(l) && !l.endsWith('/cli/pid1.cjs')),
+        [],
+        'no ESM module of pid1',
+      );
+    }
   }
 });
 

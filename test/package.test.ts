@@ -92,6 +92,10 @@ test('npm pack: the grammar .wasm and the built CLI, without source maps, tests 
   ])
     assert.ok(files.includes(f), `${f} is shipped`);
   assert.ok(files.includes('dist/src/cli/main.js'));
+  // the bin: a CommonJS entry that starts `pid1 init` without the ESM loader (src/cli/pid1.cts)
+  assert.ok(files.includes('dist/src/cli/pid1.cjs'));
+  const bin = (JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin;
+  assert.deepEqual(bin, { pid1: 'dist/src/cli/pid1.cjs' });
   // the commands as the build bundled them (scripts/bundle-cli.mjs), not their modules a second time
   assert.ok(files.includes('dist/src/cli-bundle/program.js'));
   assert.deepEqual(
@@ -160,6 +164,10 @@ test('installed with scripts blocked into an empty prefix: `npx pid1 lint .` fin
   const init = await run(process.execPath, [path.join(initBundle, 'pid1-init.cjs'), '--', 'true'], { cwd: app });
   assert.equal(init.code, 0, init.stderr);
   assert.match(init.stderr, /pid1 init: exit 0: true\[\d+\] exited 0/);
+  // and `pid1 init` through the installed bin (pid1.cjs requires that bundle) passes the child's status on
+  const viaBin = await run('npx', ['--no-install', 'pid1', 'init', '--', 'sh', '-c', 'exit 3'], { cwd: app });
+  assert.equal(viaBin.code, 3, viaBin.stderr);
+  assert.match(viaBin.stderr, /pid1 init: exit 3: sh\[\d+\] exited 3/);
 });
 
 test('global install (npm install -g): `pid1` on PATH lints the working directory', async () => {

@@ -108,14 +108,14 @@ function skipOptions(argv: string[], from: number, withValue: Set<string>, stopA
 
 /**
  * A tool run by a JavaScript runtime, as the tool: `node …/npm-cli.js start` is npm; `node …/pid1 init …`,
- * `node …/dist/src/cli/main.js init …` and `node …/init/bin.js …` are pid1 init. `drop`: how many argv words
+ * `node …/dist/src/cli/pid1.cjs init …`, `node …/dist/src/cli/main.js init …` and `node …/init/bin.js …` are pid1 init. `drop`: how many argv words
  * the rewrite removed (1: the runtime and the script became one word; 0: a word was added for bin.js).
  */
 export function toolRunByNode(argv: readonly string[]): { argv: string[]; drop: number } | undefined {
   if (!isNodeLike(argv[0] ?? '') || !argv[1]) return undefined;
   const script = argv[1];
   if (/(^|\/)(npm|npm-cli\.js|yarn|yarn\.js|pnpm|pnpm\.cjs)$/.test(script)) return { argv: [basename(script).replace(/(-cli)?\.c?js$/, ''), ...argv.slice(2)], drop: 1 };
-  if (/(^|\/)(pid1|cli\/main\.js)$/.test(script) && argv[2] === 'init') return { argv: ['pid1', ...argv.slice(2)], drop: 1 };
+  if (/(^|\/)(pid1|cli\/main\.js|cli\/pid1\.cjs)$/.test(script) && argv[2] === 'init') return { argv: ['pid1', ...argv.slice(2)], drop: 1 };
   if (/(^|\/)(init\/bin\.js|pid1-init\.cjs)$/.test(script)) return { argv: ['pid1', 'init', ...argv.slice(2)], drop: 0 };
   return undefined;
 }
