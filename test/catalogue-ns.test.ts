@@ -15,7 +15,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CATALOGUE, KEEPS_RUNNING, STOP_SIGNALS, behaviourOn, catalogueById, catalogueEntryForArgv, type SignalBehaviour } from '../src/model/catalogue.js';
-import { parseSignal, signalName } from '../src/model/signals.js';
+import { decodeMask, parseSignal, signalName } from '../src/model/signals.js';
+import { childrenOf } from '../src/proc/stat.js';
 import { cleanupInits, startAsInit, type InitRun } from './helpers/as-init.js';
 import { programPath, sleep, tempDir, waitFor } from './helpers/exec.js';
 import { within } from './helpers/within.js';
@@ -51,6 +52,8 @@ interface Recipe {
   settleMs?: number;
   /** Ready once SigCgt has these (a program that logs nothing when it is up). */
   readyCaught?: string[];
+  /** Ready once a child of PID 1 has these in SigCgt (a master that passes the signal on to its worker). */
+  readyChildCaught?: string[];
   logFile?: string;
   /** What the output says after a signal: which stop the program began. */
   logs?: Partial<Record<string, RegExp>>;
@@ -301,6 +304,8 @@ add({
   argv: ['haproxy', '-W', '-f', path.join(DIR, 'haproxy', 'h.cfg')],
   setup: haproxyCfg,
   ready: /Loading success/,
+  // the master passes SIGUSR1 on to its worker: a worker still starting on a busy machine misses it
+  readyChildCaught: ['SIGUSR1'],
   settleMs: 300,
   logs: { SIGUSR1: /Proxy f stopped/ },
 });
@@ -455,6 +460,19 @@ async function readyOf(run: InitRun, r: Recipe): Promise<void> {
   if (r.readyCaught) {
     const want = r.readyCaught.map((s) => parseSignal(s));
     await waitFor(`${r.label ?? r.id} to catch ${r.readyCaught.join(', ')}`, () => (want.every((n) => run.mask('SigCgt').includes(n)) ? true : undefined), r.startMs ?? 15_000, 50);
+  }
+  if (r.readyChildCaught) {
+    const want = r.readyChildCaught.map((s) => parseSignal(s));
+    const caught = (pid: number): number[] => {
+      const m = /^SigCgt:\s*([0-9a-f]+)$/m.exec(fs.existsSync(`/proc/${pid}/status`) ? fs.readFileSync(`/proc/${pid}/status`, 'utf8') : '');
+      return m?.[1] ? decodeMask(m[1]) : [];
+    };
+    await waitFor(
+      `a child of ${r.label ?? r.id} to catch ${r.readyChildCaught.join(', ')}`,
+      () => (childrenOf(run.pid).some((c) => want.every((n) => caught(c).includes(n))) ? true : undefined),
+      r.startMs ?? 15_000,
+      50,
+    );
   }
   await sleep(r.settleMs ?? 200);
 }

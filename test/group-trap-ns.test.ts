@@ -119,6 +119,32 @@ describe('dumb-init in front of a script whose QUIT trap waits behind its foregr
   });
 });
 
+describe('tini in front of a bash loop with no trap (netbox-docker housekeeping.sh)', { skip: programPath('tini') ? false : 'install tini (scripts/install-deps.sh)' }, () => {
+  before(loadShellParser);
+  const chainOf = (script: string): ReturnType<typeof predictStop> => {
+    const chain = chainFromArgv(['tini', '--', script], { sh: 'dash', signal: 'SIGTERM', readScript: (p) => (p === script ? fs.readFileSync(script, 'utf8') : undefined) });
+    return predictStop(chain, 'SIGTERM');
+  };
+  it('a periodic job (work, then `sleep "${INTERVAL}s"`): tini passes SIGTERM to bash, which is not PID 1 and dies of it at once; tini exits (graceful)', async () => {
+    const log = path.join(DIR, 'periodic.log');
+    const script = path.join(DIR, 'periodic.sh');
+    fs.writeFileSync(script, `#!/bin/bash\nINTERVAL=\${INTERVAL:=86400}\nwhile true; do\n  date >> ${log}\n  sleep "\${INTERVAL}s"\ndone\n`, { mode: 0o755 });
+    const p = chainOf(script);
+    assert.deepEqual([p.outcome, p.certain], ['graceful', true], p.path.join('\n'));
+    const init = await startAsInit(['tini', '--', script], { stdin: 'ignore', comm: 'tini' });
+    await waitFor('the first pass', () => (fs.existsSync(log) && fs.readFileSync(log, 'utf8').length > 0 ? true : undefined), 15_000);
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(init.pid, 'SIGTERM');
+    // tini exits with 128 + the signal that ended its child (tini.c: reap_zombies)
+    assert.deepEqual(await within(init.exited, 5_000), { code: 143, signal: null }, 'tini exits with bash at once, long before any grace period ends');
+  });
+  it('a restart loop (`svc; sleep 5`) is not a periodic job: the service in it is SIGKILLed when tini exits (abrupt)', () => {
+    const script = path.join(DIR, 'restart.sh');
+    fs.writeFileSync(script, '#!/bin/bash\nwhile true; do\n  python3 /app/server.py\n  sleep 5\ndone\n', { mode: 0o755 });
+    assert.equal(chainOf(script).outcome, 'abrupt');
+  });
+});
+
 describe('an init given no program', () => {
   // devome's images: `ENTRYPOINT ["dumb-init", "--"]` and no CMD; the model says nothing runs
   for (const argv of [['dumb-init', '--'], ['tini', '--'], ['catatonit']]) {

@@ -489,6 +489,23 @@ describe('the image linker: builds the repository declares', () => {
     assert.deepEqual(linker.link(`acme/${path.basename(dir).toLowerCase()}`), {});
   });
 
+  it('by name: the Dockerfile at the top of a checkout named docker-NAME or NAME-docker builds NAME', () => {
+    for (const [checkout, image] of [
+      ['docker-rtorrent-rutorrent', 'crazymax/rtorrent-rutorrent:latest'],
+      ['netbox-docker', 'netboxcommunity/netbox:v4.1'],
+      ['metabase_docker', 'acme/metabase'],
+    ] as const) {
+      const dir = path.join(repo({}), checkout);
+      fs.mkdirSync(path.join(dir, 'examples'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM alpine:3.20\nCMD ["svc"]\n');
+      const linker = new ImageLinker({}, undefined, dir, dir);
+      assert.equal(linker.link(image, undefined, undefined, path.join(dir, 'examples')).link?.dockerfile, path.join(dir, 'Dockerfile'), checkout);
+    }
+    // only the checkout's top: a sub-directory docker-web/ is named docker-web, not web
+    const dir = repo({ 'docker-web/Dockerfile': 'FROM alpine:3.20\nCMD ["web"]\n' });
+    assert.deepEqual(new ImageLinker({}, undefined, dir, dir).link('acme/web'), {});
+  });
+
   it('by name: of one app in several copies of a project, the copy the naming file is in', () => {
     const dir = repo({
       'migration/aws/src/ledger/balancereader/Dockerfile': 'FROM eclipse-temurin:17\nCMD ["java", "-jar", "/app.jar"]\n',

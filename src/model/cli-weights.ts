@@ -52,6 +52,8 @@ const OPENSSL_QUICK = new Set([
 /** A cipher named as the command (`openssl aes-256-cbc -in F -out G`): `enc` with that cipher (openssl-enc(1)). */
 const OPENSSL_CIPHER = /^(aes|aria|bf|blowfish|camellia|cast5?|chacha20|des|des3|desx|idea|rc2|rc4|rc5|seed|sm4)(-|$)/;
 
+const MC_INSTANT = new Set(['alias', 'mb', 'policy', 'anonymous', 'version']);
+
 const verb = (w: string | undefined): Weight | undefined => (w === undefined ? undefined : LISTING.has(w) ? 'instant' : TRANSFER.has(w) ? 'work' : undefined);
 
 const CLIS: Readonly<Record<string, Cli>> = {
@@ -80,9 +82,10 @@ const CLIS: Readonly<Record<string, Cli>> = {
   azcopy: { valued: new Set(), groups: (w) => verb(w[0]) },
   // rclone copy|sync|move|copyto|ls|lsd|lsl|lsf (rclone.org/commands)
   rclone: { valued: new Set(['--config']), groups: (w) => (/^ls[dlf]?$|^lsjson$/.test(w[0] ?? '') ? 'instant' : verb(w[0])) },
-  // mc cp|mv|ls|stat; `mc mirror` without --watch; `mc alias set` writes its config and `mc mb` makes one bucket, both
-  // at once (min.io/docs/minio/linux/reference/minio-mc)
-  mc: { valued: new Set(['--config-dir']), groups: (w) => (w[0] === 'mirror' ? 'work' : w[0] === 'alias' || w[0] === 'mb' ? 'instant' : verb(w[0])), follows: /^--watch$|^-w$/ },
+  // mc cp|mv|ls|stat; `mc mirror` without --watch; `mc alias set` writes its config, `mc mb` makes one bucket, `mc
+  // policy set` (now `mc anonymous set`) and `mc version enable` set one bucket setting: one request each, at once
+  // (min.io/docs/minio/linux/reference/minio-mc)
+  mc: { valued: new Set(['--config-dir']), groups: (w) => (w[0] === 'mirror' ? 'work' : MC_INSTANT.has(w[0] ?? '') ? 'instant' : verb(w[0])), follows: /^--watch$|^-w$/ },
   // openssl's key, certificate and conversion commands compute and write, and end within a second or two (a 2048-bit
   // genrsa, a self-signed req -x509); s_server, s_client, ocsp -port and speed run until stopped, and dhparam can take
   // minutes: those stay unknown (docs.openssl.org/master/man1/openssl)

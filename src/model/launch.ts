@@ -9,6 +9,7 @@ import { behaviourOn, catalogueById, catalogueEntryById, type Reaction } from '.
 import { basename, identify, programOfEntry, type Forwarding, type Program, type Role, type ShellFamily } from './programs.js';
 import type { ShellCwd } from './shell-cwd.js';
 import { type AnalyzeOptions, analyzeShell, isAllArgs, steadyEnds, trapOrExecIn, type FinalCommand, type ShellAnalysis, type ShellEnd, type Trap } from './shell.js';
+import { boundedSeconds } from './shell-words.js';
 import { KERNEL_SIGRTMIN, parseSignal, signalFate, signalName, type SignalMasks } from './signals.js';
 import { consoleScriptVerdict, pipInstallsIn, type PipInstall } from './python-clis.js';
 
@@ -67,7 +68,7 @@ export interface ChainProcess {
    * A shell running an endless loop: the longest `sleep` its body waits in (seconds; undefined when it runs
    * anything else in the foreground), and whether its trap for the stop signal ends the script.
    */
-  loop?: { pause?: number; stuck?: boolean; trapExits?: boolean; trapForwards?: boolean; trapWaits?: boolean; endsWhenGone?: boolean };
+  loop?: { pause?: number; stuck?: boolean; trapExits?: boolean; trapForwards?: boolean; trapWaits?: boolean; endsWhenGone?: boolean; periodic?: boolean };
   /** A supervisor (s6, supervisord): the services it runs, each with the signal it sends them on the stop. */
   supervised?: SupervisedStop[];
 }
@@ -354,6 +355,7 @@ export function makeProcess(programsIn: Program[], argv: string[], signal: strin
             ...(trap?.forwards ? { trapForwards: true } : {}),
             ...(trap?.waits ? { trapWaits: true } : {}),
             ...(shell.end.endsWhenGone ? { endsWhenGone: true } : {}),
+            ...(shell.end.periodic ? { periodic: true } : {}),
           },
         }
       : {}),
@@ -1056,21 +1058,6 @@ function supervisedVerdict(stops: readonly SupervisedStop[]): { outcome: Outcome
   return { outcome: worst.prediction.outcome, certain: worst.prediction.certain, worst };
 }
 
-/**
- * How long `sleep ARGS` takes: coreutils and busybox sleep add up their operands, each a number with an
- * optional s/m/h/d suffix (coreutils sleep(1)). Undefined for `infinity`, `$X` or anything else.
- */
-export function boundedSeconds(args: readonly string[]): number | undefined {
-  const unit: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
-  let total = 0;
-  for (const a of args) {
-    const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(a);
-    if (!m) return undefined;
-    total += Number.parseFloat(m[1] as string) * (unit[m[2] as string] as number);
-  }
-  return args.length ? total : undefined;
-}
-
 /** A package.json script, read from the build context (the image's working directory); npm's default `start` is `node server.js`. */
 function packageScript(readScript: ChainOptions['readScript'], name: string): string | undefined {
   const text = readScript?.('./package.json');
@@ -1385,6 +1372,12 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     }
     if (child.nothingToDrain) {
       path.push(`-> ${label(child)}: no handler, the default action ends it (it has nothing to shut down)`);
+      return finish('graceful');
+    }
+    // A periodic job's loop below PID 1 dies of the signal at once (bash(1): a non-interactive shell takes the default
+    // action), and its init exits with it: the job stops between passes of its work, with nothing of its own to shut down.
+    if (child.role === 'shell' && child.loop?.periodic) {
+      path.push(`-> ${label(child)}: no handler, the default action ends its periodic loop (work, then a long sleep) at once; ${label(pid1)} exits with it`);
       return finish('graceful');
     }
     path.push(`-> ${label(child)}: no handler, the default action ends it`);

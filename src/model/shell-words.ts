@@ -214,6 +214,7 @@ export function commandWeight(name: string, args: readonly Word[], input = false
     return args.length === 1 && /^\d+(\.\d+)?s?$/.test(args[0]?.literal ?? '') && secs < SHORT_SLEEP_SECONDS ? 'instant' : false;
   }
   if (name === 'find' && listingFind(args)) return 'instant';
+  if (/(^|\/)ab$/.test(name)) return benchRunWeight(args);
   const cli = cliWeight(name, args);
   if (cli) return cli;
   // sshd detaches into the background and its first process returns at once unless -D, -d or -i (sshd(8)).
@@ -233,6 +234,31 @@ export function commandWeight(name: string, args: readonly Word[], input = false
   if (name === 'env' && args.some((a) => !(a.literal ?? '').includes('=') && !(a.literal ?? '').startsWith('-'))) return false;
   if (name === 'ip' && args.some((a) => a.literal === 'monitor' || a.literal === '-batch' || a.literal === '-b')) return false;
   return 'instant';
+}
+
+/** An ApacheBench run of this many requests or fewer, against a service nearby, ends within seconds. */
+const SHORT_BENCH_REQUESTS = 10_000;
+
+/**
+ * `ab -n 100 -c 10 URL`: ApacheBench performs its -n requests (one when not given) and ends; -t caps the run at
+ * that many seconds (ab(1)). A short run is a one-shot of seconds; `-n 1000000000` or `-t 600` may outlast the grace.
+ */
+function benchRunWeight(args: readonly Word[]): 'instant' | false {
+  let requests = 1;
+  let seconds: number | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]?.literal;
+    if (a === undefined) continue;
+    const m = /^-([nt])(\d*)$/.exec(a);
+    if (!m) continue;
+    const raw = m[2] || args[++i]?.literal;
+    // a count or time built at run time (`-n "$N"`): how long it runs is not known
+    if (raw === undefined || !/^\d+$/.test(raw)) return false;
+    if (m[1] === 'n') requests = Number(raw);
+    else seconds = Number(raw);
+  }
+  if (seconds !== undefined) return seconds < SHORT_SLEEP_SECONDS ? 'instant' : false;
+  return requests <= SHORT_BENCH_REQUESTS ? 'instant' : false;
 }
 
 /** `find` actions that do more than print (run a program, delete, write files). */
@@ -547,4 +573,19 @@ export function plainOf(root: Node, statements: readonly Node[]): string[] | und
   // tree-sitter's `word` keeps characters a shell would treat specially in some positions
   if (argv.some((a, i) => i === 0 && /[=]/.test(a))) return undefined;
   return argv;
+}
+
+/**
+ * How long `sleep ARGS` takes: coreutils and busybox sleep add up their operands, each a number with an
+ * optional s/m/h/d suffix (coreutils sleep(1)). Undefined for `infinity`, `$X` or anything else.
+ */
+export function boundedSeconds(args: readonly string[]): number | undefined {
+  const unit: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+  let total = 0;
+  for (const a of args) {
+    const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(a);
+    if (!m) return undefined;
+    total += Number.parseFloat(m[1] as string) * (unit[m[2] as string] as number);
+  }
+  return args.length ? total : undefined;
 }

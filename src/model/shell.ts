@@ -26,6 +26,7 @@ import { holdingLoop } from '../util/loop-hold.js';
 import type { ShellFamily } from './programs.js';
 import { cwdAt, mayChangeDir, type ShellCwd } from './shell-cwd.js';
 import {
+  boundedSeconds,
   commandWeight,
   firstWord,
   hasAssignments,
@@ -158,6 +159,11 @@ export interface ShellEnd {
   stuck?: boolean;
   /** loop: it breaks (or exits) once a process it checks is gone (`kill -0 "$pid" || break`). */
   endsWhenGone?: boolean;
+  /**
+   * loop: a periodic job: each pass runs its work in the foreground and sleeps an interval (a minute or more, or one
+   * set at run time), and nothing runs in the background beside it (`while true; do housekeeping; sleep 86400; done`).
+   */
+  periodic?: boolean;
   /** wait: the last `wait` for the job (where a finding about the waiting points). */
   lastWait?: FinalCommand;
   /**
@@ -824,6 +830,8 @@ interface LoopFacts {
   stuck: boolean;
   /** It leaves once a process it checks is gone (`kill -0 "$pid" || break`). */
   gone: boolean;
+  /** Its body sleeps an interval between passes of its work (see ShellEnd.periodic). */
+  periodic: boolean;
 }
 
 class Walker {
@@ -1232,6 +1240,7 @@ class Walker {
         pause: forever && body ? pauseOf(body, this.functions) : undefined,
         stuck: forever && body ? stuckIn(body) : false,
         gone: forever && body ? endsWhenGone(body) : false,
+        periodic: forever && body ? periodicIn(body) : false,
       };
       this.loops.set(node.id, facts);
     }
@@ -1239,7 +1248,7 @@ class Walker {
   }
 
   private loop(node: Node, paths: readonly Path[], place: Place): Flow {
-    const { inner, breaks, endless, pause, stuck, gone } = this.loopFacts(node);
+    const { inner, breaks, endless, pause, stuck, gone, periodic } = this.loopFacts(node);
     const f = this.list(inner, paths, moved(place, { top: false, tail: false, nested: true }));
     if (!endless) {
       // `while kill -0 "$pid"; do sleep 10; done; wait "$pid"`: the shell spends the job's life in this loop, so a
@@ -1261,6 +1270,8 @@ class Walker {
         ...(pause !== undefined ? { pause } : {}),
         ...(stuck ? { stuck: true } : {}),
         ...(gone ? { endsWhenGone: true } : {}),
+        // (a job started before the loop is a service beside it, which the loop's end leaves behind)
+        ...(periodic && p.job === undefined ? { periodic: true } : {}),
       });
     }
     return { open: breaks ? paths : NO_PATHS, ends: dedupe(ends), returned: f.returned };
@@ -1737,6 +1748,28 @@ function containsBreak(n: Node): boolean {
     if (c && !['while_statement', 'until_statement', 'for_statement', 'c_style_for_statement', 'function_definition'].includes(c.type) && containsBreak(c)) return true;
   }
   return false;
+}
+
+/** A pause this long between passes makes a loop a periodic job, not a restart loop (`server; sleep 5`). */
+const PERIOD_SECONDS = 60;
+
+/**
+ * Whether a loop body sleeps in the foreground an interval between passes of its work: a `sleep` of a minute or more,
+ * or of a time set at run time (`sleep "${INTERVAL}s"`, `sleep $((60 * 60))`), and no pipeline (what a pipeline
+ * feeds runs as long as its source).
+ */
+function periodicIn(body: Node): boolean {
+  let sleeps = false;
+  for (const n of foreground(body, (x) => x.type === 'function_definition' || x.type === 'command_substitution' || x.type === 'subshell' || x.type === 'pipeline')) {
+    if (n.type === 'pipeline') return false;
+    if (n.type !== 'command' || firstWord(n) !== 'sleep') continue;
+    const args = wordsOf(n).slice(1);
+    if (args.length === 0) continue;
+    const literal = args.every((a) => a.literal !== undefined);
+    const secs = literal ? boundedSeconds(args.map((a) => a.literal as string)) : undefined;
+    if (!literal || (secs !== undefined && secs >= PERIOD_SECONDS)) sleeps = true;
+  }
+  return sleeps;
 }
 
 /** A statement of the loop that leaves it once a process is gone: `kill -0 "$pid" || break`, `if ! kill -0 $child; then exit; fi`, `[ -e /proc/$pid ] || break`. */

@@ -80,6 +80,9 @@ const TRANSPARENT_ENTRYPOINT: Record<string, string> = {
   php: 'docker-php-entrypoint, which execs "$@"',
   httpd: 'no ENTRYPOINT',
   memcached: 'docker-entrypoint.sh, which execs "$@"',
+  // tianon/docker-bash (the official `bash`, on Alpine): `exec bash "$@"` when given options or nothing, else `exec "$@"`
+  bash: 'docker-entrypoint.sh, which execs "$@"',
+  'buildpack-deps': 'no ENTRYPOINT',
   rabbitmq: 'docker-entrypoint.sh, which execs "$@"',
   elixir: 'no ENTRYPOINT',
   erlang: 'no ENTRYPOINT',
@@ -158,6 +161,9 @@ const IMAGE_CMD: Record<string, string[]> = {
   'redhat/ubi9-minimal': ['/bin/bash'],
   // no CMD: its base's (ubuntu, rockylinux, ubi: bash), or nvidia_entrypoint.sh's `exec "/bin/bash"` with none
   'nvidia/cuda': ['/bin/bash'],
+  bash: ['bash'],
+  // no CMD: its Debian or Ubuntu base's bash
+  'buildpack-deps': ['bash'],
   python: ['python3'],
   node: ['node'],
   ruby: ['irb'],
@@ -167,11 +173,12 @@ const IMAGE_CMD: Record<string, string[]> = {
 };
 
 /**
- * Red Hat's Universal Base Images from Red Hat's registries (`registry.access.redhat.com/ubi9/ubi-minimal`): no
+ * Red Hat's Universal Base Images from Red Hat's registries (`registry.access.redhat.com/ubi9/ubi-minimal`, and the
+ * older top-level names such as `registry.access.redhat.com/ubi8-minimal`): no
  * ENTRYPOINT and CMD ["/bin/bash"], as Docker Hub's redhat/ubi9 mirror (the image config of each).
  */
 const UBI_IMAGES = ['registry.access.redhat.com/', 'registry.redhat.io/'].flatMap((registry) =>
-  ['ubi8', 'ubi9', 'ubi10'].flatMap((v) => [v, `${v}/ubi`, `${v}/ubi-minimal`].map((r) => `${registry}${r}`)),
+  ['ubi8', 'ubi9', 'ubi10'].flatMap((v) => [v, `${v}/ubi`, `${v}/ubi-minimal`, `${v}-minimal`].map((r) => `${registry}${r}`)),
 );
 for (const image of UBI_IMAGES) {
   TRANSPARENT_ENTRYPOINT[image] = 'no ENTRYPOINT';

@@ -318,7 +318,10 @@ function namesOf(f: string, root: string): { names: string[]; bySuffix: boolean 
   for (let d = path.dirname(path.dirname(path.dirname(path.resolve(f)))), i = 0; i < ABOVE_LEVELS && d.startsWith(`${top}${path.sep}`); d = path.dirname(d), i++) {
     above.push(`${path.basename(d).toLowerCase()}-${dir}`);
   }
-  return { names: [dir, `${parent}-${dir}`, ...above, ...(parentsOwn ? [parent] : [])], bySuffix: false };
+  // the repository's own Dockerfile at its top, in a checkout named for the image with a docker- prefix or a -docker
+  // suffix (crazy-max/docker-rtorrent-rutorrent builds crazymax/rtorrent-rutorrent, netbox-docker netbox)
+  const project = path.dirname(path.resolve(f)) === top ? dir.replace(/^docker[-_](?=.)|(?<=.)[-_]docker$/, '') : dir;
+  return { names: [dir, `${parent}-${dir}`, ...above, ...(parentsOwn ? [parent] : []), ...(project !== dir ? [project] : [])], bySuffix: false };
 }
 
 /** How many directories above a Dockerfile's parent may name its image with the Dockerfile's own directory. */

@@ -284,6 +284,8 @@ const BASH_REPOS = new Set([
 /** Images with busybox ash as /bin/sh. */
 const ASH_REPOS = new Set([
   'alpine',
+  // the official bash image is Alpine with bash added: /bin/sh stays busybox's
+  'bash',
   'busybox',
   'traefik',
   'caddy',

@@ -23,6 +23,20 @@ const HELP_OR_SERVE =
 
 ruleTester(rule, {
   valid: [
+    // netbox-docker's housekeeping.sh under tini: bash below PID 1 dies of SIGTERM between passes (group-trap-ns.test.ts runs it)
+    {
+      name: 'a periodic job under tini: housekeeping, then a day-long sleep of a configured interval',
+      dockerfile: 'FROM debian:bookworm\nCOPY housekeeping.sh /opt/housekeeping.sh\nENTRYPOINT ["/usr/bin/tini", "--"]\nCMD ["/opt/housekeeping.sh"]\n',
+      files: {
+        'housekeeping.sh':
+          '#!/bin/bash\nSLEEP_SECONDS=${HOUSEKEEPING_INTERVAL:=86400}\nwhile true; do\n  date\n  /opt/venv/bin/python /opt/manage.py housekeeping\n  sleep "${SLEEP_SECONDS}s"\ndone\n',
+      },
+    },
+    {
+      name: 'a periodic job under tini with a literal day-long sleep',
+      dockerfile: 'FROM debian:bookworm\nCOPY acme.sh /srv/acme.sh\nENTRYPOINT ["/usr/bin/tini", "--"]\nCMD ["/srv/acme.sh"]\n',
+      files: { 'acme.sh': '#!/bin/bash\nwhile true; do\n  /usr/local/bin/renew-certs\n  sleep 1d\ndone\n' },
+    },
     // test/shell-shapes-ns.test.ts runs this shape with real dash, bash and busybox ash: the exec'd service is PID 1
     {
       name: 'an init phase\'s temporary server, ended by the script itself (`kill -s TERM "$pid"; wait "$pid"`), then exec',
@@ -144,6 +158,20 @@ ruleTester(rule, {
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
+    {
+      name: 'a restart loop under tini (the service, then a short sleep): bash dies at once and the service is SIGKILLed with tini',
+      dockerfile: 'FROM debian:bookworm\nCOPY run.sh /run.sh\nENTRYPOINT ["/usr/bin/tini", "--"]\nCMD ["/run.sh"]\n',
+      files: { 'run.sh': '#!/bin/bash\nwhile true; do\n  /opt/venv/bin/python /opt/server.py\n  sleep 5\ndone\n' },
+      errors: [{ file: 'run.sh', severity: 'error', messageId: 'shellDies' }],
+      output: null,
+    },
+    {
+      name: 'the same periodic loop as PID 1 (no init): bash drops SIGTERM and the container waits for the SIGKILL',
+      dockerfile: 'FROM debian:bookworm\nCOPY housekeeping.sh /opt/housekeeping.sh\nCMD ["/opt/housekeeping.sh"]\n',
+      files: { 'housekeeping.sh': '#!/bin/bash\nwhile true; do\n  /opt/venv/bin/python /opt/manage.py housekeeping\n  sleep "${INTERVAL}s"\ndone\n' },
+      errors: [{ file: 'housekeeping.sh', severity: 'error', messageId: 'loop' }],
+      output: null,
+    },
     // a context source with a leading `/` is the context's file (Flexberry's `COPY /docker-cmd.sh /`); ALT Linux's sh is bash
     {
       name: 'COPY /run.sh / on alt:p10: the context run.sh, whose bash keeps redis-server as its child',

@@ -300,6 +300,12 @@ ruleTester(rule, {
     },
     { name: 'exec tail -f /dev/null at the end of a script', script: '#!/bin/sh\necho started\nexec tail -f /dev/null\n', errors: [{ messageId: 'dropped', line: 1 }] },
     { name: 'a keep-alive compose service', compose: 'services:\n  debug:\n    image: busybox:1.36\n    command: ["tail", "-f", "/dev/null"]\n', errors: [{ messageId: 'dropped' }] },
+    // the official bash image (Alpine): its docker-entrypoint.sh execs the command, and bash execs a lone simple command
+    {
+      name: 'the bash image running bash -c "tail -f ..."',
+      compose: "services:\n  logs:\n    image: bash\n    command: bash -c 'tail -f /log/*.log'\n",
+      errors: [{ messageId: 'dropped', severity: 'error', message: /`tail -f \/log\/\*\.log` has no handler for SIGTERM/ }],
+    },
     {
       name: 'a Python loop with no handler (seen in app.py)',
       ...PY('import time\nwhile True:\n    time.sleep(1)\n'),

@@ -21,6 +21,18 @@ ruleTester(rule, {
       name: 'a MinIO set-up: mc alias set and mc mb after a short sleep, each || true',
       dockerfile: 'FROM debian:bookworm\nENTRYPOINT sleep 5 && mc alias set local http://minio:9000 u p && mc mb local/blocks || true && mc mb local/ruler || true\n',
     },
+    // karailker/awesome-docker-compose's createbuckets: `mc policy set` sets one bucket's policy and ends
+    {
+      name: 'a MinIO set-up that also sets a bucket policy, then echoes',
+      dockerfile: 'FROM debian:bookworm\nENTRYPOINT sleep 5 && mc alias set s3 http://minio:9000 u p && mc mb s3/mlflow && mc policy set public s3/mlflow && echo done\n',
+    },
+    // yurake/k8s-3tier-webapp's ab Jobs: ab(1) performs its -n requests and ends; then two prints
+    {
+      name: 'a short ApacheBench run in a Job, then its data printed',
+      manifest:
+        'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: ab\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: ab\n        image: alpine:3.18\n        command: ["sh", "-c"]\n        args: ["ab -n 100 -c 10 http://svc:8080/ > out.data; echo; cat out.data"]\n',
+    },
+    { name: 'an ApacheBench run capped at 5 seconds', dockerfile: 'FROM debian:bookworm\nCMD ab -t 5 -c 4 http://svc/ && echo done\n' },
     // Measured in test/shell-shapes-ns.test.ts: the listing exits by itself as PID 1, stdin open.
     { name: "a listing of the image's tools ends by itself", dockerfile: "FROM debian:bookworm\nCMD find /opt/tools -maxdepth 2 -type f -name '*.sh' | grep -v test | xargs -n1 basename | sort\n" },
     // sshd(8): without -D it detaches; the shell's last command returns at once and the container ends.
@@ -52,6 +64,19 @@ ruleTester(rule, {
       manifest:
         'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: fetch\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: fetch\n        image: public.ecr.aws/docker/library/busybox:1.37\n        command: ["/bin/sh", "-c"]\n        args: ["cd /efs && wget -O a.zip https://example.com/a.zip && unzip a.zip -d /efs && rm a.zip"]\n',
       errors: [{ severity: 'error', message: /PID 1 is `ash -c` \(`sh -c`\): `wget` is not the last command/ }],
+      output: null,
+    },
+    // A load run of a billion requests (or a count chosen at run time) outlasts any grace period
+    {
+      name: 'a long ApacheBench run is what the container runs for',
+      dockerfile: 'FROM debian:bookworm\nCMD ab -n 1000000000 -c 10 http://svc/ ; echo done\n',
+      errors: [{ severity: 'error', message: /`ab` is not the last command/ }],
+      output: null,
+    },
+    {
+      name: 'an ApacheBench run whose request count is chosen at run time',
+      dockerfile: 'FROM debian:bookworm\nCMD ab -n "$REQUESTS" http://svc/ ; echo done\n',
+      errors: [{ severity: 'error', message: /`ab` is not the last command/ }],
       output: null,
     },
     // Not a bounded listing: find with no -maxdepth (a volume's size decides), xargs running a program, tail -f.

@@ -106,6 +106,11 @@ ruleTester(rule, {
       dockerfile: 'FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\nRUN microdnf install -y python3\n',
       errors: [{ severity: 'error', message: /PID 1: bash, service: bash/ }],
     },
+    {
+      name: 'no CMD on registry.access.redhat.com/ubi8-minimal (the older top-level name): bash at its prompt',
+      dockerfile: 'FROM registry.access.redhat.com/ubi8-minimal\nRUN microdnf update\n',
+      errors: [{ severity: 'error', message: /PID 1: bash, service: bash/ }],
+    },
     // Docker Hub's images under a mirror's name are the same images: Google's cache mirror.gcr.io, ECR Public's docker/library.
     {
       name: 'no CMD on mirror.gcr.io/library/debian: the Docker Hub image, bash at its prompt',
@@ -129,6 +134,12 @@ ruleTester(rule, {
       name: 'no CMD on openjdk:8: the Debian base image runs bash',
       dockerfile: 'FROM openjdk:8\nRUN apt-get update && apt-get install -y scala\n',
       errors: [{ severity: 'error', line: 1, message: /PID 1: bash/ }],
+    },
+    {
+      // docker-library/buildpack-deps sets neither ENTRYPOINT nor CMD: its Ubuntu or Debian base's bash runs
+      name: 'no CMD on buildpack-deps:bionic: the Ubuntu base image runs bash',
+      dockerfile: 'FROM buildpack-deps:bionic\nRUN apt-get update && apt-get install -y python3\n',
+      errors: [{ severity: 'error', line: 1, message: /PID 1: bash, service: bash/ }],
     },
     {
       // jshell is the JDK's: the JRE images set no CMD either (openjdk:11-jre-slim's Default Command is ["bash"])
