@@ -55,6 +55,9 @@ const CASES: Case[] = [
   { name: '[ "$1" = sleep ] && { exec "$@"; } with other parameters', script: '[ "$1" = sleep ] && {\n  echo starting\n  exec "$@"\n}\nsleep 100', args: ['true'], execs: false },
   { name: '[ -z "$1" ] || exec "$@" with the CMD', script: '[ -z "$1" ] || exec "$@"\nsleep 100', args: SERVICE, execs: true },
   { name: '[ -z "$1" ] || exec "$@" with no parameters', script: '[ -z "$1" ] || exec "$@"\nsleep 100', args: [], execs: false },
+  // rancher's etcd run.sh: `eval $1` with CMD ["node"] calls the script's function node() in this shell (POSIX eval)
+  { name: 'eval $1 naming a function that runs the service', script: 'node() {\n  echo starting\n  sleep 100\n}\neval $1', args: ['node'], execs: false },
+  { name: 'eval "$@" naming a function that execs the service', script: 'serve() {\n  exec sleep "$1"\n}\neval "$@"', args: ['serve', '100'], execs: true },
 ];
 
 describe("tests on the launch's parameters and ENV decide the branch (real shells as PID 1)", () => {

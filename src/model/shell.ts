@@ -1371,7 +1371,7 @@ class Walker {
           delete rec.argv;
           return { open: NO_PATHS, ends: paths.map((p) => ({ kind: 'exec', command: rec, after: undefined, via: p.via, execBy: { bash: true, ash: true } })), returned: NO_PATHS };
         }
-        return this.quick(node, paths);
+        return this.evalCall(node, words.slice(1), paths, place) ?? this.quick(node, paths);
       }
       case '.':
       case 'source': {
@@ -1465,6 +1465,47 @@ class Walker {
       ends: NO_ENDS,
       returned: NO_PATHS,
     };
+  }
+
+  /**
+   * `eval $1` with the parameters known (`ENTRYPOINT ["/run.sh"]`, `CMD ["node"]`): eval joins its words and runs the
+   * result as a command in this shell (POSIX eval), so a word naming one of the script's functions calls it (rancher's
+   * etcd run.sh: `eval $1` runs node(), which runs etcd in the foreground). Anything else eval'd stays as before.
+   */
+  private evalCall(node: Node, operands: readonly Word[], paths: readonly Path[], place: Place): Flow | undefined {
+    if (!operands.length) return undefined;
+    const byCommand = new Map<string, Path[]>();
+    const rest: Path[] = [];
+    const textOf = sameFor((args: readonly string[] | undefined) => {
+      const parts: string[] = [];
+      for (const w of operands) {
+        if (isAllArgs(w.text)) {
+          if (!args) return undefined;
+          parts.push(...args);
+          continue;
+        }
+        const v = operand(w.text, args);
+        if (v === undefined) return undefined;
+        parts.push(v);
+      }
+      return parts.join(' ');
+    });
+    for (const p of paths) {
+      const text = textOf(p.args)?.trim();
+      // only plain words: what quoting, expansions or operators in the text would do is another parse
+      const fields = text && !/[^\w\s./:=@%+,-]/.test(text) ? text.split(/\s+/) : undefined;
+      const name = fields?.[0];
+      if (name !== undefined && fields && this.functions.has(name)) byCommand.set(fields.join(' '), [...(byCommand.get(fields.join(' ')) ?? []), p]);
+      else rest.push(p);
+    }
+    if (!byCommand.size) return undefined;
+    const flows: Flow[] = [this.quick(node, rest)];
+    for (const [command, ps] of byCommand) {
+      const [name, ...fields] = command.split(' ') as [string, ...string[]];
+      const callArgs: Word[] = fields.map((f) => ({ text: f, literal: f, start: node.startIndex, end: node.endIndex }));
+      flows.push(this.call(name, this.functions.get(name) as Node, node, ps, place, callArgs));
+    }
+    return { open: cap(flows.flatMap((f) => f.open)), ends: flows.flatMap((f) => f.ends), returned: flows.flatMap((f) => f.returned) };
   }
 
   private call(name: string, body: Node, node: Node, paths: readonly Path[], place: Place, callArgs: Word[]): Flow {

@@ -158,6 +158,20 @@ ruleTester(rule, {
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
+    // rancher/catalog-dockerfiles etcd: `eval $1` with CMD ["node"] calls node(), whose branches run etcd without exec
+    {
+      name: 'eval $1 calls the function the CMD names, which runs the service without exec',
+      dockerfile: 'FROM alpine:3.19\nCOPY run.sh /run.sh\nENTRYPOINT ["/run.sh"]\nCMD ["node"]\n',
+      files: {
+        'run.sh':
+          '#!/bin/bash\nstandalone() {\n  etcd --name "$NAME" --data-dir /data\n}\nnode() {\n  if [ -d /data/member ]; then\n    standalone\n  else\n    standalone\n  fi\n}\nif [ $# -eq 0 ]; then\n  standalone\nelse\n  eval $1\nfi\n',
+      },
+      errors: [{ file: 'run.sh', line: 3, severity: 'error', messageId: 'shellStays' }],
+      outputFiles: {
+        'run.sh':
+          '#!/bin/bash\nstandalone() {\n  exec etcd --name "$NAME" --data-dir /data\n}\nnode() {\n  if [ -d /data/member ]; then\n    standalone\n  else\n    standalone\n  fi\n}\nif [ $# -eq 0 ]; then\n  standalone\nelse\n  eval $1\nfi\n',
+      },
+    },
     {
       name: 'a restart loop under tini (the service, then a short sleep): bash dies at once and the service is SIGKILLed with tini',
       dockerfile: 'FROM debian:bookworm\nCOPY run.sh /run.sh\nENTRYPOINT ["/usr/bin/tini", "--"]\nCMD ["/run.sh"]\n',
