@@ -6,8 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { chainFromArgv } from '../src/model/launch.js';
+import type { ShellFamily } from '../src/model/programs.js';
+import { loadShellParser } from '../src/model/shell.js';
 import { programPath } from './helpers/exec.js';
 
 const REPLS: { argv: string[]; required: boolean }[] = [
@@ -33,6 +35,30 @@ describe('a REPL as PID 1 with no stdin exits at once', () => {
       // and the model agrees: with stdin closed nothing is left to stop; with stdin open the REPL is PID 1
       assert.deepEqual(chainFromArgv(r.argv, { sh: 'dash', stdin: 'closed' }).processes, []);
       assert.equal(chainFromArgv(r.argv, { sh: 'dash', stdin: 'open' }).processes.length, 1);
+    });
+  }
+});
+
+/**
+ * compose-anything's `entrypoint: [/bin/sh, -ec]` with a `command: |` that starts `cat >/app/ov.conf <<EOF`: compose
+ * v2 keeps only the words before the `>` (go-shellwords), so the shell runs `cat`, which copies stdin to the end of
+ * input: with /dev/null as stdin it ends at once, and so does the container, whichever shell is /bin/sh.
+ */
+describe('a shell whose command is a bare `cat`, with no stdin, ends at once', () => {
+  before(loadShellParser);
+  const SHELLS: { family: ShellFamily; argv: string[] }[] = [
+    { family: 'dash', argv: ['dash'] },
+    { family: 'bash', argv: ['bash'] },
+    { family: 'ash', argv: ['busybox', 'sh'] },
+  ];
+  for (const sh of SHELLS) {
+    it(`${sh.family} -ec cat`, () => {
+      const run = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', '--', 'setsid', ...sh.argv, '-ec', 'cat'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+      assert.equal(run.signal, null, `${sh.family} -ec cat did not exit by itself: ${run.stderr}`);
+      assert.equal(run.status, 0);
+      // the model: nothing left to stop with stdin closed; with stdin open cat (or the shell in front of it) runs on
+      assert.deepEqual(chainFromArgv(['sh', '-ec', 'cat'], { sh: sh.family, stdin: 'closed' }).processes, []);
+      assert.notDeepEqual(chainFromArgv(['sh', '-ec', 'cat'], { sh: sh.family, stdin: 'open' }).processes, []);
     });
   }
 });

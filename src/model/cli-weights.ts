@@ -52,7 +52,8 @@ const OPENSSL_QUICK = new Set([
 /** A cipher named as the command (`openssl aes-256-cbc -in F -out G`): `enc` with that cipher (openssl-enc(1)). */
 const OPENSSL_CIPHER = /^(aes|aria|bf|blowfish|camellia|cast5?|chacha20|des|des3|desx|idea|rc2|rc4|rc5|seed|sm4)(-|$)/;
 
-const MC_INSTANT = new Set(['alias', 'mb', 'policy', 'anonymous', 'version']);
+// (`mc config host add` is the older spelling of `mc alias set`)
+const MC_INSTANT = new Set(['alias', 'config', 'mb', 'policy', 'anonymous', 'version']);
 
 const verb = (w: string | undefined): Weight | undefined => (w === undefined ? undefined : LISTING.has(w) ? 'instant' : TRANSFER.has(w) ? 'work' : undefined);
 

@@ -706,6 +706,7 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
         ...(opts.envComplete ? { envDecides: true } : {}),
         errexit: shellOpts.some((o) => o.includes('e')),
         ...(known ? { args: known } : {}),
+        ...(opts.stdin === 'closed' ? { stdinClosed: true } : {}),
         // $0 is the path the script was started by (bash and dash set it from the operand or the kernel's shebang argument)
         ...(scriptPath?.includes('/') ? { self: scriptPath } : {}),
       };

@@ -215,6 +215,8 @@ export function commandWeight(name: string, args: readonly Word[], input = false
   }
   if (name === 'find' && listingFind(args)) return 'instant';
   if (/(^|\/)ab$/.test(name)) return benchRunWeight(args);
+  const client = clientWeight(name.slice(name.lastIndexOf('/') + 1), args);
+  if (client) return client;
   const cli = cliWeight(name, args);
   if (cli) return cli;
   // sshd detaches into the background and its first process returns at once unless -D, -d or -i (sshd(8)).
@@ -234,6 +236,32 @@ export function commandWeight(name: string, args: readonly Word[], input = false
   if (name === 'env' && args.some((a) => !(a.literal ?? '').includes('=') && !(a.literal ?? '').startsWith('-'))) return false;
   if (name === 'ip' && args.some((a) => a.literal === 'monitor' || a.literal === '-batch' || a.literal === '-b')) return false;
   return 'instant';
+}
+
+/** redis-cli commands that stream until stopped (MONITOR, the SUBSCRIBE family, a replica's SYNC). */
+const REDIS_STREAMS = /^(monitor|subscribe|psubscribe|ssubscribe|sync|psync)$/i;
+
+/**
+ * Database and web-server clients in set-up steps, each one request and done: `mongosh --eval EXPR` evaluates it and
+ * exits (unless `--shell`); `redis-cli`/`valkey-cli CMD ...` sends one command and prints the reply (`--cluster create`
+ * too), except the commands that stream and the options that repeat or watch (-r, -i, --stat, --latency*, --pipe);
+ * `htpasswd` writes or prints one entry. Without their command they read stdin (a prompt): not decided here.
+ */
+function clientWeight(name: string, args: readonly Word[]): 'instant' | undefined {
+  const lits = args.map((a) => a.literal ?? a.text);
+  if (name === 'mongosh' || name === 'mongo') return lits.includes('--eval') && !lits.includes('--shell') ? 'instant' : undefined;
+  if (name === 'htpasswd') return 'instant';
+  if (name === 'redis-cli' || name === 'valkey-cli' || name === 'keydb-cli') {
+    if (lits.some((a) => /^(-r|-i|--stat|--pipe|--latency.*|--bigkeys|--memkeys|--hotkeys|--scan|--rdb|--replica|--slave)$/.test(a) || REDIS_STREAMS.test(a))) return undefined;
+    if (lits.includes('--cluster')) return 'instant';
+    // the command is the first word that is neither an option nor an option's value (`-h host -p 6379 PING`)
+    for (let i = 0; i < lits.length; i++) {
+      const a = lits[i] as string;
+      if (/^-[hpanu]$|^--(user|pass|tls-[a-z-]+|cacert|cert|key)$/.test(a)) i++;
+      else if (!a.startsWith('-')) return 'instant';
+    }
+  }
+  return undefined;
 }
 
 /** An ApacheBench run of this many requests or fewer, against a service nearby, ends within seconds. */

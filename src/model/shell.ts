@@ -254,6 +254,11 @@ export interface AnalyzeOptions {
    * directory (itzg's `. "$(dirname "$0")/start-utils"` and `exec "$(dirname "$0")/start-configuration"`).
    */
   self?: string;
+  /**
+   * Nothing keeps the container's stdin open (compose without stdin_open or tty, a pod container without stdin): a
+   * command that reads it (`cat`, `tee` with no file) gets end of input at once and ends.
+   */
+  stdinClosed?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -875,6 +880,8 @@ class Walker {
     readonly trapped: boolean,
     /** Variables whose value decides a test (see testEnvOf); undefined: none. */
     readonly testEnv?: Readonly<Record<string, string>>,
+    /** The container's stdin is /dev/null (AnalyzeOptions.stdinClosed). */
+    readonly stdinClosed = false,
   ) {}
 
   private typeOf(n: Node): string {
@@ -920,7 +927,9 @@ class Walker {
         name = 'exec';
       }
       const args = words.slice(1);
-      f = { name, words, args, weight: name === undefined ? false : commandWeight(name, args, readsInput(node)) };
+      // a command of the script's own (not a pipeline's part) reads the container's stdin: /dev/null when nothing holds it open
+      const input = readsInput(node) || (this.stdinClosed && node.parent?.type !== 'pipeline');
+      f = { name, words, args, weight: name === undefined ? false : commandWeight(name, args, input) };
       this.commands.set(node.id, f);
     }
     return f;
@@ -2060,7 +2069,7 @@ export function analyzeShell(source: string, family: ShellFamily, opts: AnalyzeO
   const sourced = opts.sourcedRead ? `${[...opts.sourcedRead.paths].join('|')}:${[...opts.sourcedRead.assigns].join('|')}` : '';
   // the script's own path matters only where the text names it ($0, ${0%/*}, BASH_SOURCE)
   const self = opts.self !== undefined && /\$\{?0|BASH_SOURCE/.test(source) ? opts.self : undefined;
-  const key = `${self ?? ''}\0${family}\0${opts.mode ?? 'command'}\0${opts.errexit ? 1 : 0}${opts.envDecides ? 1 : 0}\0${opts.args ? JSON.stringify(opts.args) : ''}\0${JSON.stringify(env)}\0${sourced}\0${source}`;
+  const key = `${self ?? ''}\0${family}\0${opts.mode ?? 'command'}\0${opts.errexit ? 1 : 0}${opts.envDecides ? 1 : 0}${opts.stdinClosed ? 1 : 0}\0${opts.args ? JSON.stringify(opts.args) : ''}\0${JSON.stringify(env)}\0${sourced}\0${source}`;
   const have = analyses.get(key);
   if (have) return have;
   const made = deepFreeze(analyzeShellOnce(source, family, { ...opts, self }));
@@ -2109,6 +2118,7 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
         wordEnv,
         traps.some((t) => !t.resets),
         testEnv,
+        opts.stdinClosed === true,
       );
       for (const [k, v] of functions) walker.functions.set(k, v);
       if (/\bexec\b/.test(source)) for (const [k, v] of execVariablesOf(root)) walker.execVariables.set(k, v);

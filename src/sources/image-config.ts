@@ -194,22 +194,32 @@ export function baseImageDefaultCmd(image: string): string[] | undefined {
 }
 
 /**
- * nginx images older than STOPSIGNAL SIGQUIT: nginxinc/docker-nginx added it on 2017-04-13 (4d1f7f8 "Updated stable
- * nginx to 1.12.0", ec7ff8c ported it to mainline 1.11.13); 1.10.x and 1.11.12 and older stop with SIGTERM, nginx's
- * fast stop. A tag without a patch level (`1.11`) is that line's last release.
+ * The official nginx image's STOPSIGNAL by version, from nginxinc/docker-nginx's history: none before 2017-04-13;
+ * SIGQUIT from then (4d1f7f8, ec7ff8c: stable 1.12.0, mainline 1.11.13, then 1.13.0); `STOPSIGNAL SIGTERM` from
+ * 2017-05-30 (16ec71e "Use TERM as STOPSIGNAL", which rebuilt 1.12.0 and 1.13.0; 1.11.13 had been replaced); SIGQUIT
+ * again from 2020-11-24 (3fb70dd, which rebuilt stable 1.18.0; mainline from 1.19.5). SIGTERM, set or not, is nginx's
+ * fast stop. A tag without a patch level is its line's last release (`1.11` is 1.11.13). Undefined: SIGTERM.
  */
-function nginxBeforeStopSignal(tag: string): boolean {
+function nginxStopSignal(tag: string): 'SIGQUIT' | undefined | 'unknown' {
   const m = /^(\d+)\.(\d+)(?:\.(\d+))?(?:$|[-_])/.exec(tag);
-  if (!m) return false;
-  const v = [Number(m[1]), Number(m[2]), m[3] === undefined ? Number.POSITIVE_INFINITY : Number(m[3])] as const;
-  return v[0] < 1 || (v[0] === 1 && (v[1] < 11 || (v[1] === 11 && v[2] < 13)));
+  if (!m) return 'unknown';
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  const patch = m[3] === undefined ? Number.POSITIVE_INFINITY : Number(m[3]);
+  if (major !== 1) return major > 1 ? 'SIGQUIT' : undefined;
+  if (minor < 11 || (minor === 11 && patch < 13)) return undefined;
+  if (minor === 11 || minor === 18) return 'SIGQUIT';
+  if (minor <= 17 || (minor === 19 && patch < 5)) return undefined;
+  return 'SIGQUIT';
 }
 
 function knownStopSignal(image: string): string | undefined {
   const { full, official } = repoOf(image);
   // gitlab-org/gitlab-runner's images (dockerfiles/runner/*/Dockerfile): STOPSIGNAL SIGQUIT, the runner's graceful stop
   if (full === 'gitlab/gitlab-runner') return 'SIGQUIT';
-  if (official === 'nginx' && nginxBeforeStopSignal(parseImageRef(image).tag)) return undefined;
+  if (official === 'nginx') {
+    const sig = nginxStopSignal(parseImageRef(image).tag);
+    if (sig !== 'unknown') return sig;
+  }
   // docker-library/php: the fpm variant sets STOPSIGNAL SIGQUIT, the apache variant SIGWINCH (apache's graceful-stop).
   if (official === 'php' && /fpm/.test(parseImageRef(image).tag)) return 'SIGQUIT';
   if (official === 'php' && /apache/.test(parseImageRef(image).tag)) return 'SIGWINCH';

@@ -8,9 +8,11 @@ ruleTester(rule, {
     { name: 'nginx with SIGQUIT', dockerfile: 'FROM debian:bookworm\nSTOPSIGNAL SIGQUIT\nCMD ["nginx", "-g", "daemon off;"]\n' },
     { name: 'postgres with SIGTERM is graceful (smart)', dockerfile: 'FROM debian:bookworm\nCMD ["postgres"]\n' },
     { name: 'the official nginx image sets STOPSIGNAL SIGQUIT', dockerfile: 'FROM nginx:1.27\nCMD ["nginx", "-g", "daemon off;"]\n' },
-    // nginxinc/docker-nginx 4d1f7f8 and ec7ff8c (2017-04-13): STOPSIGNAL SIGQUIT from 1.12.0 and mainline 1.11.13 on
-    { name: 'nginx:1.12.0 already sets STOPSIGNAL SIGQUIT', dockerfile: 'FROM nginx:1.12.0\nCOPY nginx.conf /etc/nginx/\n', files: { 'nginx.conf': 'events {}\n' } },
+    // nginxinc/docker-nginx 4d1f7f8 and ec7ff8c (2017-04-13): STOPSIGNAL SIGQUIT from mainline 1.11.13 on, until 16ec71e
     { name: 'nginx:1.11 is 1.11.13, its last build with STOPSIGNAL SIGQUIT', compose: 'services:\n  web:\n    image: nginx:1.11\n' },
+    // 3fb70dd (2020-11-24) set SIGQUIT again and rebuilt the stable 1.18.0; mainline from 1.19.5
+    { name: 'nginx:1.18.0 was rebuilt with STOPSIGNAL SIGQUIT', compose: 'services:\n  web:\n    image: nginx:1.18.0\n' },
+    { name: 'nginx:1.19.5-alpine sets STOPSIGNAL SIGQUIT', compose: 'services:\n  web:\n    image: nginx:1.19.5-alpine\n' },
   ],
   invalid: [
     {
@@ -19,6 +21,19 @@ ruleTester(rule, {
       files: { 'nginx.conf': 'events {}\n' },
       errors: [{ messageId: 'wrongSignal', severity: 'error', line: 1, message: /nginx shuts down gracefully on SIGQUIT, but the stop signal is SIGTERM/ }],
       output: null,
+    },
+    // 16ec71e "Use TERM as STOPSIGNAL" (2017-05-30) until 3fb70dd (2020-11-24): 1.12.0 (rebuilt) to 1.17.x and 1.19.0-1.19.4
+    {
+      name: 'nginx:1.17.5 sets STOPSIGNAL SIGTERM, its fast stop (gravitational/workshop)',
+      compose: 'services:\n  web:\n    image: nginx:1.17.5\n',
+      errors: [{ messageId: 'wrongSignal', severity: 'error' }],
+      output: 'services:\n  web:\n    stop_signal: SIGQUIT\n    image: nginx:1.17.5\n',
+    },
+    {
+      name: 'nginx:1.12.0 was rebuilt with STOPSIGNAL SIGTERM',
+      compose: 'services:\n  web:\n    image: nginx:1.12.0\n',
+      errors: [{ messageId: 'wrongSignal', severity: 'error' }],
+      output: 'services:\n  web:\n    stop_signal: SIGQUIT\n    image: nginx:1.12.0\n',
     },
     {
       name: 'compose: nginx:1.10.3-alpine has no STOPSIGNAL either',

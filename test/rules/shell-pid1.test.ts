@@ -33,6 +33,30 @@ ruleTester(rule, {
         'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: ab\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: ab\n        image: alpine:3.18\n        command: ["sh", "-c"]\n        args: ["ab -n 100 -c 10 http://svc:8080/ > out.data; echo; cat out.data"]\n',
     },
     { name: 'an ApacheBench run capped at 5 seconds', dockerfile: 'FROM debian:bookworm\nCMD ab -t 5 -c 4 http://svc/ && echo done\n' },
+    // compose-anything's set-up services: one request each against a sibling service, then the container ends
+    {
+      name: 'a replica set initiated by one mongosh --eval after a short sleep',
+      compose: 'services:\n  mongo-init:\n    image: mongo:8\n    command: ["bash", "-c", "sleep 5; mongosh --host mongo1 --eval \'rs.initiate()\'; echo done"]\n',
+    },
+    {
+      name: 'a cluster made by one redis-cli --cluster create, and a PING',
+      compose: 'services:\n  init:\n    image: redis:7\n    command: ["sh", "-c", "redis-cli -h r1 PING && redis-cli --cluster create r1:6379 r2:6379 r3:6379 --cluster-yes; echo ok"]\n',
+    },
+    {
+      name: 'htpasswd writes one entry, then the shell ends',
+      compose: 'services:\n  auth:\n    image: httpd:2-alpine\n    entrypoint: ["/bin/sh", "-c", "htpasswd -nbB user pass > /auth/htpasswd; echo written"]\n',
+    },
+    {
+      name: 'legacy mc config host add, then mc mb',
+      compose: 'services:\n  mc:\n    image: minio/mc\n    entrypoint: ["/bin/sh", "-c", "sleep 5; mc config host add s3 http://minio:9000 u p; mc mb s3/b --ignore-existing; exit 0"]\n',
+    },
+    // compose-anything's openviking: compose keeps `cat` of the string (go-shellwords stops at `>`), which reads the
+    // container's /dev/null and ends at once (repl-stdin-ns.test.ts runs `sh -ec cat` under each shell)
+    {
+      name: 'a compose command string whose first redirection compose drops: the shell runs a bare cat on a closed stdin',
+      compose:
+        'services:\n  app:\n    image: ghcr.io/example/app:main\n    entrypoint:\n      - /bin/sh\n      - -ec\n    command: |\n      cat >/app/app.conf <<EOF\n      {"port": 1933}\n      EOF\n      exec app-server --config /app/app.conf\n',
+    },
     // Measured in test/shell-shapes-ns.test.ts: the listing exits by itself as PID 1, stdin open.
     { name: "a listing of the image's tools ends by itself", dockerfile: "FROM debian:bookworm\nCMD find /opt/tools -maxdepth 2 -type f -name '*.sh' | grep -v test | xargs -n1 basename | sort\n" },
     // sshd(8): without -D it detaches; the shell's last command returns at once and the container ends.
@@ -64,6 +88,19 @@ ruleTester(rule, {
       manifest:
         'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: fetch\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: fetch\n        image: public.ecr.aws/docker/library/busybox:1.37\n        command: ["/bin/sh", "-c"]\n        args: ["cd /efs && wget -O a.zip https://example.com/a.zip && unzip a.zip -d /efs && rm a.zip"]\n',
       errors: [{ severity: 'error', message: /PID 1 is `ash -c` \(`sh -c`\): `wget` is not the last command/ }],
+      output: null,
+    },
+    {
+      name: 'the same with stdin_open: cat copies the open stdin for as long as the container runs',
+      compose:
+        'services:\n  app:\n    image: ghcr.io/example/app:main\n    stdin_open: true\n    entrypoint:\n      - /bin/sh\n      - -ec\n    command: |\n      cat >/app/app.conf <<EOF\n      {"port": 1933}\n      EOF\n      exec app-server --config /app/app.conf\n',
+      errors: [{ severity: 'error' }],
+      output: null,
+    },
+    {
+      name: 'redis-cli MONITOR streams until stopped: what the container runs for',
+      compose: 'services:\n  watch:\n    image: redis:7\n    command: ["sh", "-c", "redis-cli -h r1 monitor; echo gone"]\n',
+      errors: [{ severity: 'error', message: /`redis-cli` is not the last command/ }],
       output: null,
     },
     // A load run of a billion requests (or a count chosen at run time) outlasts any grace period

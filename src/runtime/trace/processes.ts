@@ -127,6 +127,16 @@ export class ProcessCache {
     return have;
   }
 
+  /** Facts for `tid` read now, however fresh the cached ones are; the cached ones when it is gone. */
+  reread(tid: number): ProcessFacts | undefined {
+    const fresh = readFacts(tid, this.clock());
+    if (!fresh) return this.get(tid);
+    const have = this.byTid.get(tid);
+    if (have && have.starttime === fresh.starttime && !fresh.argv.length) fresh.argv = have.argv;
+    this.set(fresh);
+    return fresh;
+  }
+
   /** Remember facts read elsewhere (a scan). */
   set(f: ProcessFacts): void {
     if (this.byTid.size >= MAX_ENTRIES) {

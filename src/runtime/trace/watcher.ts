@@ -446,13 +446,18 @@ export class Watcher {
     const nsPids = pf?.nsPids ?? [];
     const isInit = unit.isolated && tgid === unit.initPid;
     const exiting = (this.exited.get(tgid)?.at ?? Infinity) <= r.seconds || (this.killedAt.get(tgid) ?? Infinity) <= r.seconds || Boolean(pf?.zombie);
-    const ex = explainResult(r.result, r.sig, {
-      namespaceInit: isInit || (nsPids.length > 1 && nsPids.at(-1) === 1),
-      hostInit: nsPids.length === 1 && tgid === 1,
-      kernelThread: pf?.kernelThread ?? false,
-      exiting,
-      ...(pf ? { masks: pf.masks } : {}),
-    });
+    const explain = (f: typeof pf) =>
+      explainResult(r.result, r.sig, {
+        namespaceInit: isInit || (nsPids.length > 1 && nsPids.at(-1) === 1),
+        hostInit: nsPids.length === 1 && tgid === 1,
+        kernelThread: f?.kernelThread ?? false,
+        exiting,
+        ...(f ? { masks: f.masks } : {}),
+      });
+    let ex = explain(pf);
+    // The kernel ignored it and the cached masks (up to FRESH_MS old) do not say why: the handler may have changed
+    // since they were read (a program setting SIG_IGN at start), so read them again
+    if (ex.result === 'ignored' && ex.reason === 'unknown' && !exiting) ex = explain(this.cache.reread(tgid) ?? pf);
     if (r.sig === SIGKILL && ex.result === 'delivered' && !this.killedAt.has(tgid)) this.killedAt.set(tgid, r.seconds);
     const sf = this.cache.get(r.tid);
     const senderPid = sf?.tgid ?? r.tid;
