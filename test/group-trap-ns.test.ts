@@ -145,6 +145,34 @@ describe('tini in front of a bash loop with no trap (netbox-docker housekeeping.
   });
 });
 
+describe('a trap that stops the service and polls /proc until it is gone (gbolo powerdns shape)', { skip: programPath('dumb-init') ? false : 'install dumb-init (scripts/install-deps.sh)' }, () => {
+  before(loadShellParser);
+  before(loadAllGrammars);
+  it('dumb-init --single-child -- busybox sh: the trap signals the service, waits in its /proc loop while it drains, exits 0 (graceful)', async () => {
+    const log = path.join(DIR, 'poll.log');
+    const svc = path.join(DIR, 'poll_svc.py');
+    const svcText = `import signal, sys, time\ndef stop(*_):\n    time.sleep(1)\n    open(${JSON.stringify(log)}, "a").write("drained\\n")\n    sys.exit(0)\nsignal.signal(signal.SIGTERM, stop)\nopen(${JSON.stringify(log)}, "a").write("ready\\n")\nwhile True:\n    time.sleep(1)\n`;
+    fs.writeFileSync(svc, svcText);
+    const script = path.join(DIR, 'poll.sh');
+    fs.writeFileSync(
+      script,
+      `#!/bin/sh\npython3 ${svc} &\npid=$!\ngone() {\n  while [ -d /proc/\${1} ]; do\n    sleep 0.2\n  done\n}\nshutdown() {\n  kill -TERM $pid\n  gone $pid\n  echo trapped >> ${log}\n  exit 0\n}\ntrap shutdown SIGINT SIGTERM\nwait\n`,
+      { mode: 0o755 },
+    );
+    const argv = ['dumb-init', '--single-child', '--', 'busybox', 'sh', script];
+    const read = (p: string): string | undefined => (p === script ? fs.readFileSync(script, 'utf8') : p === svc ? svcText : undefined);
+    const chain = chainFromArgv(argv, { sh: 'ash', signal: 'SIGTERM', readScript: read, programSource: programSourceReader(read, DIR, 'SIGTERM') });
+    const p = predictStop(chain, 'SIGTERM');
+    assert.deepEqual([p.outcome, p.certain], ['graceful', true], p.path.join('\n'));
+    const run = await startAsInit(argv, { stdin: 'ignore' });
+    await waitFor('the service ready', () => (fs.existsSync(log) && /ready/.test(fs.readFileSync(log, 'utf8')) ? true : undefined), 15_000);
+    process.kill(run.pid, 'SIGTERM');
+    const end = await within(run.exited, 10_000);
+    assert.deepEqual(end, { code: 0, signal: null }, 'dumb-init exits 0 with the script, before any SIGKILL');
+    assert.match(fs.readFileSync(log, 'utf8'), /ready\ndrained\ntrapped\n$/);
+  });
+});
+
 describe('an init given no program', () => {
   // devome's images: `ENTRYPOINT ["dumb-init", "--"]` and no CMD; the model says nothing runs
   for (const argv of [['dumb-init', '--'], ['tini', '--'], ['catatonit']]) {

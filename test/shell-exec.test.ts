@@ -4,7 +4,7 @@
  * shell's PID becomes the command's), and that the model says the same for each.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { analyzeShell, loadShellParser } from '../src/model/shell.js';
@@ -39,6 +39,12 @@ const CASES: { script: string; execBy: ShellFamily[] }[] = [
   { script: 'while true; do sleep 100; done', execBy: [] },
   { script: 'sleep 100 | cat', execBy: [] },
   { script: 'sleep 100 && true', execBy: [] },
+  // bash parses a -c string a line at a time and execs the line's command only when it is simple, or the last of an
+  // `&&`/`||` chain, or (5.1 on) the simple command after `;`: not a chain after `;` (builtins/evalstring.c optimize_fork)
+  { script: 'true; true && sleep 100', execBy: ['ash'] },
+  { script: 'true && true; sleep 100', execBy: ['bash', 'ash'] },
+  { script: 'true\ntrue && sleep 100', execBy: ['bash', 'ash'] },
+  { script: 'true & sleep 100', execBy: ['ash'] },
   { script: 'exec sleep 100', execBy: ['dash', 'bash', 'ash'] },
   // exec kept in a variable: the first field after expansion is the exec builtin (POSIX 2.9.1), also with a trap set
   { script: 'e="exec"; $e sleep 100', execBy: ['dash', 'bash', 'ash'] },
@@ -96,6 +102,43 @@ describe('which -c strings each shell execs (real dash, bash, busybox ash)', () 
         const a = analyzeShell(c.script, sh.family);
         const modelExecs = a.end?.kind === 'exec';
         assert.equal(modelExecs, real, `the model says ${sh.family} ${modelExecs ? 'execs' : 'does not exec'} ${c.script}`);
+      }
+    });
+  }
+});
+
+/**
+ * bash before 5.1, where the image has it (CentOS 7's 4.2, Debian buster's 5.0): 4.3 and older exec only a lone simple
+ * command of the last line, 4.4 and 5.0 also the last of an `&&`/`||` chain, never the command after `;` on its line
+ * (5.1's NEWS: "Bash attempts to optimize the number of times it forks when executing commands ... from `bash -c'").
+ * This machine's bash is 5.2: builds of GNU bash's bash-4.2 and bash-5.0 release tags, named in PID1_OLD_BASH
+ * (colon-separated paths), replay it; without them the model's rule is checked on its own.
+ */
+describe('which -c strings bash 4.2 and 5.0 exec', () => {
+  before(async () => {
+    await loadShellParser();
+  });
+  const OLD: { script: string; execBy: ('4.2' | '4.4')[] }[] = [
+    { script: 'sleep 100', execBy: ['4.2', '4.4'] },
+    { script: 'true && sleep 100', execBy: ['4.4'] },
+    { script: 'false || true && sleep 100', execBy: ['4.4'] },
+    { script: 'true; sleep 100', execBy: [] },
+    { script: 'true; true && sleep 100', execBy: [] },
+    { script: 'true\nsleep 100', execBy: ['4.2', '4.4'] },
+    { script: 'true\ntrue && sleep 100', execBy: ['4.4'] },
+  ];
+  const builds = (process.env.PID1_OLD_BASH ?? '').split(':').filter(Boolean);
+  for (const c of OLD) {
+    it(JSON.stringify(c.script), async () => {
+      for (const level of ['4.2', '4.4'] as const) {
+        const a = analyzeShell(c.script, 'bash', { bashLevel: level });
+        assert.equal(a.end?.kind === 'exec', c.execBy.includes(level), `the model for bash ${level}: ${c.script}`);
+      }
+      for (const b of builds) {
+        const version = spawnSync(b, ['-c', 'echo $BASH_VERSION'], { encoding: 'utf8' }).stdout.trim();
+        const level = /^4\.[0-3]\./.test(version) ? '4.2' : /^(4\.4|5\.0)\./.test(version) ? '4.4' : undefined;
+        if (!level) continue;
+        assert.equal(await execs([b], c.script), c.execBy.includes(level), `bash ${version}: ${c.script}`);
       }
     });
   }

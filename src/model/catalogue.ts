@@ -885,7 +885,11 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
       SIGINT: { reaction: 'fast', status: 0, mask: 'SigCgt', note: 'fast shutdown', source: 'https://nginx.org/en/docs/control.html' },
       SIGQUIT: { reaction: 'graceful', status: 0, mask: 'SigCgt', note: 'graceful shutdown: workers finish serving open requests', source: 'https://nginx.org/en/docs/control.html' },
     },
-    graceful: { signals: ['SIGQUIT'], note: 'the official image sets STOPSIGNAL SIGQUIT (since 1.11.13 and 1.12.0, 2017)', source: 'https://nginx.org/en/docs/control.html' },
+    graceful: {
+      signals: ['SIGQUIT'],
+      note: 'the official image sets STOPSIGNAL SIGQUIT since 1.19.5 and 1.18.0 (2020); from mid-2017 to then it set SIGTERM',
+      source: 'https://nginx.org/en/docs/control.html',
+    },
   },
   {
     id: 'httpd',

@@ -365,6 +365,8 @@ export function makeProcess(programsIn: Program[], argv: string[], signal: strin
 export interface ChainOptions {
   /** The image's /bin/sh family. */
   sh: ShellFamily;
+  /** The image's bash, when older than 5.1: which `-c` strings it execs the last command of (AnalyzeOptions.bashLevel). */
+  bashLevel?: '4.2' | '4.4';
   /** The stop signal, e.g. SIGTERM. */
   signal?: string;
   /** Resolve a script path to its contents (lint: from the build context). */
@@ -707,6 +709,7 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
         errexit: shellOpts.some((o) => o.includes('e')),
         ...(known ? { args: known } : {}),
         ...(opts.stdin === 'closed' ? { stdinClosed: true } : {}),
+        ...(opts.bashLevel && family === 'bash' ? { bashLevel: opts.bashLevel } : {}),
         // $0 is the path the script was started by (bash and dash set it from the operand or the kernel's shebang argument)
         ...(scriptPath?.includes('/') ? { self: scriptPath } : {}),
       };

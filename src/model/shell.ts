@@ -259,6 +259,12 @@ export interface AnalyzeOptions {
    * command that reads it (`cat`, `tee` with no file) gets end of input at once and ends.
    */
   stdinClosed?: boolean;
+  /**
+   * Which of bash's `-c` fork optimisations the image's bash has (src/sources/images.ts bashOfImage): '4.2' (bash 4.3 and
+   * older: only a lone simple command is exec'd), '4.4' (4.4 and 5.0: also the last of an `&&`/`||` chain); undefined:
+   * 5.1 and later (also after `;` on the same line). Replayed with bash 4.2, 5.0 and 5.2 as PID 1 of a fresh namespace.
+   */
+  bashLevel?: '4.2' | '4.4';
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -500,8 +506,36 @@ function stops(base: string, words: Word[]): boolean {
   if (KILLERS.has(base)) return true;
   if (base === 'xargs' && words.some((w) => KILLERS.has(w.literal ?? ''))) return true;
   const prints = base === 'echo' || base === 'printf' || base === 'logger';
+  // a server's control program told to quit (`pdns_control quit`, `rndc stop`, `unbound-control stop`), `nginx -s quit`
+  const control = /(ctl|[-_]control|^rndc)$/.test(base) && words.slice(1).some((w) => /^(quit|shutdown|halt)$/.test(w.literal ?? ''));
+  const nginxQuit = base === 'nginx' && words.some((w, i) => w.literal === '-s' && /^(quit|stop)$/.test(words[i + 1]?.literal ?? ''));
   // (`wg-quick down wg0`, `docker compose down`: the service's own teardown)
-  return !prints && (/(^|[-_])stop([-_.]|$)/.test(base) || words.slice(1).some((w) => w.literal === 'stop' || w.literal === 'down'));
+  return !prints && (control || nginxQuit || /(^|[-_])stop([-_.]|$)/.test(base) || words.slice(1).some((w) => w.literal === 'stop' || w.literal === 'down'));
+}
+
+/**
+ * A loop in the trap (or a function it calls) that runs while a process is still there: `while [ -d /proc/$pid ]; do
+ * sleep 1; done`, `while kill -0 "$pid"; do ...`: the trap waits for the service it stopped to exit, as `wait` does
+ * (gbolo's powerdns entrypoint after `pdns_control quit`; fresh40's replay with busybox ash as PID 1).
+ */
+function pollsUntilGone(root: Node, functions: ReadonlyMap<string, Node>, seen: Set<string> = new Set()): boolean {
+  const visit = (n: Node): boolean => {
+    if ((n.type === 'while_statement' || n.type === 'until_statement') && /\bkill\s+-0\b|\/proc\/\$|\bpidof\b|\bpgrep\b/.test(n.childForFieldName('condition')?.text ?? '')) return true;
+    if (n.type === 'command') {
+      const name = wordsOf(n)[0]?.literal;
+      const body = name !== undefined ? functions.get(name) : undefined;
+      if (body && name !== undefined && !seen.has(name)) {
+        seen.add(name);
+        if (pollsUntilGone(body, functions, seen)) return true;
+      }
+    }
+    for (let i = 0; i < n.namedChildCount; i++) {
+      const c = n.namedChild(i);
+      if (c && c.type !== 'function_definition' && visit(c)) return true;
+    }
+    return false;
+  };
+  return visit(root);
 }
 
 /**
@@ -539,7 +573,7 @@ function trapOf(words: Word[], line: number, functions: ReadonlyMap<string, Node
           sent: runs.has('kill') ? killSignalIn(root, functions) : undefined,
           // Passing the signal on, or running the service's own stop: either way the service gets its shutdown.
           stops: runs.has('kill') || someCommandIn(root, functions, stops),
-          waits: runs.has('wait') || someCommandIn(root, functions, svWaits),
+          waits: runs.has('wait') || someCommandIn(root, functions, svWaits) || pollsUntilGone(root, functions),
         };
       })
     : undefined;
@@ -882,6 +916,7 @@ class Walker {
     readonly testEnv?: Readonly<Record<string, string>>,
     /** The container's stdin is /dev/null (AnalyzeOptions.stdinClosed). */
     readonly stdinClosed = false,
+    readonly bashLevel: AnalyzeOptions['bashLevel'] = undefined,
   ) {}
 
   private typeOf(n: Node): string {
@@ -986,7 +1021,28 @@ class Walker {
   private implicitExec(place: Place, node: Node, negated: boolean): { bash: boolean; ash: boolean } {
     if (this.mode === 'script' || this.trapped || place.nested || negated) return { bash: false, ash: false };
     const redirected = this.typeOf(node) === 'redirected_statement';
-    return { bash: place.top && !redirected && !place.subshell, ash: place.tail };
+    return { bash: place.top && !redirected && !place.subshell && this.bashForkSpared(node), ash: place.tail };
+  }
+
+  /**
+   * Whether bash's `-c` fork optimisation reaches this command at the tail of the string. bash parses the string a line
+   * at a time and execs the last line's command only when it is a simple command, or (4.4 and later) the last of an
+   * `&&`/`||` chain, or (5.1 and later) the simple command after a `;` on that line; never after `&`, and not the chain
+   * after a `;` (`a; b && c` forks c under every version). builtins/evalstring.c should_suppress_fork and optimize_fork;
+   * replayed with bash 4.2, 5.0 and 5.2 (test/shell-exec.test.ts runs the installed bash).
+   */
+  private bashForkSpared(node: Node): boolean {
+    let top: Node = node;
+    while (top.parent && top.parent.type !== 'program') top = top.parent;
+    if (top.parent?.type !== 'program') return true;
+    let prev = top.previousSibling;
+    const separator = prev && !prev.isNamed ? prev.type : undefined;
+    while (prev && (!prev.isNamed || prev.type === 'comment')) prev = prev.previousSibling;
+    const sameLine = prev !== null && prev.endPosition.row === top.startPosition.row;
+    if (sameLine && separator === '&') return false;
+    if (top.id === node.id) return !sameLine || this.bashLevel === undefined;
+    // the last of a chain: `;` before it on the line makes the line's command the `;`, whose second is not simple
+    return !sameLine && this.bashLevel !== '4.2';
   }
 
   private execHere(by: { bash: boolean; ash: boolean }): boolean {
@@ -2069,7 +2125,7 @@ export function analyzeShell(source: string, family: ShellFamily, opts: AnalyzeO
   const sourced = opts.sourcedRead ? `${[...opts.sourcedRead.paths].join('|')}:${[...opts.sourcedRead.assigns].join('|')}` : '';
   // the script's own path matters only where the text names it ($0, ${0%/*}, BASH_SOURCE)
   const self = opts.self !== undefined && /\$\{?0|BASH_SOURCE/.test(source) ? opts.self : undefined;
-  const key = `${self ?? ''}\0${family}\0${opts.mode ?? 'command'}\0${opts.errexit ? 1 : 0}${opts.envDecides ? 1 : 0}${opts.stdinClosed ? 1 : 0}\0${opts.args ? JSON.stringify(opts.args) : ''}\0${JSON.stringify(env)}\0${sourced}\0${source}`;
+  const key = `${self ?? ''}\0${family}\0${opts.mode ?? 'command'}\0${opts.errexit ? 1 : 0}${opts.envDecides ? 1 : 0}${opts.stdinClosed ? 1 : 0}${opts.bashLevel ?? ''}\0${opts.args ? JSON.stringify(opts.args) : ''}\0${JSON.stringify(env)}\0${sourced}\0${source}`;
   const have = analyses.get(key);
   if (have) return have;
   const made = deepFreeze(analyzeShellOnce(source, family, { ...opts, self }));
@@ -2119,6 +2175,7 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
         traps.some((t) => !t.resets),
         testEnv,
         opts.stdinClosed === true,
+        opts.bashLevel,
       );
       for (const [k, v] of functions) walker.functions.set(k, v);
       if (/\bexec\b/.test(source)) for (const [k, v] of execVariablesOf(root)) walker.execVariables.set(k, v);

@@ -5,7 +5,7 @@
  */
 import type { Origin, Span } from '../document/document.js';
 import { parseSignal, signalName } from '../model/signals.js';
-import { overrideFor, parseImageRef, shellOfImage } from './images.js';
+import { bashLevelOfImage, overrideFor, parseImageRef, shellOfImage } from './images.js';
 import type { DockerfileLaunch, ImageSource, LaunchPart, ScriptRef, ShellFact, SourceOptions, StopSignalFact } from './launch.js';
 import type { CompiledProgramSource } from './program-reader.js';
 
@@ -248,7 +248,8 @@ export function imageConfigFromRef(image: string, where: Span, opts: SourceOptio
   else if (probed && probed.family !== 'unknown') shell = { family: probed.family, how: `probed: ${probed.how}`, image, span: where };
   else {
     const g = shellOfImage(image);
-    shell = { family: g.family, how: g.why, image, span: where };
+    const bash = bashLevelOfImage(image);
+    shell = { family: g.family, how: g.why, image, span: where, ...(bash ? { bashLevel: bash } : {}) };
   }
   if (probed && (probed.family !== 'unknown' || probed.entrypoint || probed.cmd)) {
     const part = (what: string, argv: string[]): LaunchPart => ({ what: `${what} of ${image}`, form: 'exec', values: [], argv, span: where, valueSpan: where, inheritedFrom: image });

@@ -383,6 +383,42 @@ function guessShellOfImage(ref: string): ShellGuess {
   return { family: 'unknown', why: `pid1 does not know which /bin/sh ${ref} has` };
 }
 
+/**
+ * Distributions whose bash is older than 5.1, by image name and tag: bash 4.3 and older exec only a lone simple `-c`
+ * command, 4.4 and 5.0 also the last of an `&&`/`||` chain, 5.1 and later also the command after `;` (AnalyzeOptions
+ * .bashLevel; replayed with bash 4.2, 5.0 and 5.2 built from GNU bash's release tags). CentOS 6/7, RHEL/UBI 7, Oracle
+ * Linux 7, Amazon Linux 1 and 2: bash 4.1-4.2; Debian jessie and Ubuntu 14.04/16.04: 4.3; Debian stretch and buster,
+ * Ubuntu 18.04 and 20.04, CentOS/Rocky/Alma/Oracle/UBI 8: 4.4-5.0. Anything else: 5.1 or later, or not known.
+ */
+export function bashLevelOfImage(ref: string): '4.2' | '4.4' | undefined {
+  const r = parseImageRef(ref);
+  const repo = r.repository.toLowerCase();
+  const name = lastPart(repo);
+  const tag = r.tag.toLowerCase();
+  const full = `${r.registry ? `${r.registry}/` : ''}${repo}`;
+  if (/centos[67]|(^|[-_.])(el|rhel|ubi)7([-_.]|$)|(^|[-_:])(jessie|trusty|xenial)([-_]|$)/.test(`${name}:${tag}`)) return '4.2';
+  if (/(^|[-_:])(stretch|buster|bionic|focal)([-_]|$)|centos8|(^|[-_.])(el|rhel|ubi)8([-_.]|$)/.test(`${name}:${tag}`) || /(^|\/)ubi8(\/|$|-)/.test(full)) return '4.4';
+  if (/(^|\/)ubi7(\/|$|-)|(^|\/)rhel7(\/|$)/.test(full)) return '4.2';
+  const major = /^(\d+)(?:[.-]|$)/.exec(tag)?.[1];
+  switch (name) {
+    case 'centos':
+      return major === '6' || major === '7' ? '4.2' : major === '8' || tag === 'latest' ? '4.4' : undefined;
+    case 'oraclelinux':
+      return major === '6' || major === '7' ? '4.2' : major === '8' ? '4.4' : undefined;
+    case 'rockylinux':
+    case 'almalinux':
+      return major === '8' ? '4.4' : undefined;
+    case 'amazonlinux':
+      return major === '1' || major === '2' || /^20(17|18)\./.test(tag) ? '4.2' : undefined;
+    case 'debian':
+      return major === '8' ? '4.2' : major === '9' || major === '10' ? '4.4' : undefined;
+    case 'ubuntu':
+      return /^1[46]\.04/.test(tag) ? '4.2' : /^(18|20)\.04/.test(tag) ? '4.4' : undefined;
+    default:
+      return undefined;
+  }
+}
+
 /** Shell family overrides from config: image glob (`*` matches anything) -> family. */
 export function overrideFor(ref: string, overrides: Readonly<Record<string, string>> | undefined): ShellFamily | undefined {
   if (!overrides) return undefined;

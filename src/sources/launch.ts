@@ -36,6 +36,8 @@ export interface LaunchPart {
 /** Where the image's /bin/sh family was decided. */
 export interface ShellFact {
   family: ShellFamily;
+  /** The image's bash is older than 5.1 (images.ts bashLevelOfImage): fewer `-c` commands are exec'd. */
+  bashLevel?: '4.2' | '4.4';
   /** How it is known: table, config, probe, or why unknown. */
   how: string;
   /** The image the family is for (the root of the FROM chain). */
@@ -279,6 +281,8 @@ export interface ContainerSpec {
 /** What a probe learnt about a local image (src/runtime/image-probe.ts). */
 export interface ProbedImage {
   family: ShellFamily;
+  /** Its bash is older than 5.1 (ShellFact.bashLevel). */
+  bashLevel?: '4.2' | '4.4';
   /** How: "/bin/sh -> dash", or why it failed. */
   how: string;
   /** Not probed: the repository's own Dockerfile builds this base image (its target stage's config). */

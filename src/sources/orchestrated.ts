@@ -92,6 +92,7 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
     argv: s.init ? ['docker-init', '--', ...argv] : argv,
     options: {
       sh: img.shell.family,
+      ...(img.shell.bashLevel ? { bashLevel: img.shell.bashLevel } : {}),
       signal: stopSignal.signal,
       ...(cmd ? { args: cmd.argv } : {}),
       env: s.environment ? { ...img.env, ...s.environment.env } : img.env,

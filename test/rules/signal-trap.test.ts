@@ -3,6 +3,13 @@ import { ruleTester } from '../helpers/rule-tester.js';
 
 ruleTester(rule, {
   valid: [
+    // gbolo's powerdns entrypoint: the trap runs the server's own `pdns_control quit`, then polls /proc until it is gone
+    // (fresh40's replay: busybox ash as PID 1 ran the trap on SIGTERM, waited for the service and exited 0)
+    {
+      name: "a trap that tells the server's control program to quit and polls /proc until the server is gone",
+      script:
+        '#!/bin/sh\npdns_server --daemon=no --write-pid=yes &\nPID_FILE=/tmp/pdns.pid\nshutdown_pdns() {\n  local pid=$(cat ${PID_FILE})\n  pdns_control quit\n  wait_for_pid_to_exit ${pid}\n  exit 0\n}\nwait_for_pid_to_exit() {\n  while [ -d /proc/${1} ]; do\n    sleep 1\n  done\n}\ntrap "shutdown_pdns" SIGINT SIGTERM\nwait\n',
+    },
     {
       name: 'a trap that does the shutdown itself in front of a keep-alive `sleep infinity & wait` (firecat53 wireguard-client)',
       script: '#!/bin/sh\nwg-quick up wg0\nshutdown() {\n  wg-quick down wg0\n  exit 0\n}\ntrap shutdown TERM INT QUIT\nsleep infinity &\nwait $!\n',

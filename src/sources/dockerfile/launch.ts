@@ -422,6 +422,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
   };
   const options: ChainOptions = {
     sh: stage.family.family,
+    ...(stage.family.bashLevel ? { bashLevel: stage.family.bashLevel } : {}),
     signal: stopSignal.signal,
     readScript,
     ...(cmd ? { args: cmd.argv } : {}),
@@ -623,6 +624,7 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
       const readFile = l.readScript;
       out.set(image, {
         family: l.shell.family,
+        ...(l.shell.bashLevel ? { bashLevel: l.shell.bashLevel } : {}),
         // (a base on a base: the nearest one is named, the how of the first says where the shell comes from)
         how: `${l.shell.how.replace(/, in the base image the repository builds from .*$/, '')}, in the base image the repository builds from ${displayPath(link.dockerfile)}`,
         ...(l.entrypoint ? { entrypoint: l.entrypoint.argv } : {}),

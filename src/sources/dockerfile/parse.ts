@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Document, FileError, Span } from '../../document/document.js';
 import { mentionsCargoCommand } from '../cargo-build.js';
 import { mentionsGoCommand } from '../go-build.js';
-import { overrideFor, shellOfImage } from '../images.js';
+import { bashLevelOfImage, overrideFor, shellOfImage } from '../images.js';
 import type { LaunchPart, ShellFact, SourceOptions } from '../launch.js';
 import { lexDockerfile, type Heredoc, type LexResult, type RawInstruction } from './lexer.js';
 import { afterFlags, expandWord, keyValues, parseJsonArray, splitWords, type Vars } from './words.js';
@@ -277,9 +277,11 @@ function familyOf(image: string, complete: boolean, where: Span, opts: SourceOpt
   const forced = overrideFor(image, opts.images);
   if (forced) return { family: forced, how: `configured for ${image}`, image, span: where };
   const probed = opts.probed?.get(image);
-  if (probed && probed.family !== 'unknown') return { family: probed.family, how: probed.builtHere ? probed.how : `probed: ${probed.how}`, image, span: where };
+  if (probed && probed.family !== 'unknown')
+    return { family: probed.family, how: probed.builtHere ? probed.how : `probed: ${probed.how}`, image, span: where, ...(probed.bashLevel ? { bashLevel: probed.bashLevel } : {}) };
   const g = shellOfImage(image);
-  return { family: g.family, how: g.why, image, span: where };
+  const bash = bashLevelOfImage(image);
+  return { family: g.family, how: g.why, image, span: where, ...(bash ? { bashLevel: bash } : {}) };
 }
 
 /** A probed base image's own ENTRYPOINT/CMD/STOPSIGNAL/SHELL/ENV become the stage's starting config. */
