@@ -65,6 +65,8 @@ test('real-time signals are ignored, not forwarded (Node cannot listen for them)
     process.kill(ns.initPid, 'SIGUSR2');
     await waitFor('the sentinel', () => (/main got USR2/.test(ns.output()) ? true : undefined));
     assert.ok(!/main got RT/.test(ns.output()), ns.output());
+    // the report line is written after the forward: the child may print first
+    await waitFor('the forward in the report', () => (eventsOf(lastRun(report), 'forward').length ? true : undefined));
     assert.deepEqual(
       eventsOf(lastRun(report), 'forward').map((e) => e.received),
       ['SIGUSR2'],
