@@ -149,7 +149,11 @@ if ! podman --remote --url "unix://$podman_sock" version >/dev/null 2>&1; then
   remove_stale_socket "$podman_sock" false
   echo "install-deps: starting podman system service on $podman_sock (CONTAINERS_CONF=$podman_conf)"
   mkdir -p "$(dirname "$podman_sock")"
-  (cd / && CONTAINERS_CONF=$podman_conf nohup podman system service --time=0 "unix://$podman_sock" >/tmp/pid1-podman.log 2>&1 &)
+  # Podman 4.3's API writes each image it loads to $TMPDIR/api_load.tar* and leaves the file there: a directory of its
+  # own, emptied at each start, instead of /var/tmp
+  podman_tmp=/var/lib/pid1/podman-tmp
+  rm -rf "$podman_tmp" && mkdir -p "$podman_tmp"
+  (cd / && CONTAINERS_CONF=$podman_conf TMPDIR=$podman_tmp nohup podman system service --time=0 "unix://$podman_sock" >/tmp/pid1-podman.log 2>&1 &)
   wait_for podman /tmp/pid1-podman.log podman --remote --url "unix://$podman_sock" version
 fi
 
