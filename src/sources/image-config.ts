@@ -113,8 +113,22 @@ export function isOfficialNodeImage(image: string): boolean {
   return repoOf(image).official === 'node' && !/onbuild/.test(parseImageRef(image).tag);
 }
 
+/**
+ * Microsoft's .NET images (dotnet/dotnet-docker: src/{runtime-deps,runtime,aspnet,sdk}/<version>/<os>/<arch>/Dockerfile,
+ * also the older `dotnet/core/` names) set no ENTRYPOINT, CMD or STOPSIGNAL: their OS base's CMD runs, Debian's `bash`
+ * or Ubuntu's `/bin/bash` (the tags without an OS name), Alpine's `/bin/sh`. Chiseled and distroless tags have no
+ * shell and no CMD; Azure Linux's and Windows' bases are not in pid1's table.
+ */
+const DOTNET_IMAGE = /^mcr\.microsoft\.com\/dotnet\/(?:core\/|nightly\/)?(?:runtime-deps|runtime|aspnet|sdk)$/;
+
+function dotnetCmd(tag: string): string[] | undefined {
+  if (/chiseled|distroless|nanoserver|windowsservercore|ltsc|cbl-mariner|azurelinux|\$/.test(tag)) return undefined;
+  return /alpine/.test(tag) ? ['/bin/sh'] : ['bash'];
+}
+
 function transparentEntrypoint(image: string): string | undefined {
   const { full, official } = repoOf(image);
+  if (DOTNET_IMAGE.test(full)) return 'no ENTRYPOINT';
   // docker:dind runs dockerd-entrypoint.sh (the daemon); the other docker tags docker-entrypoint.sh, which execs a
   // command that is no docker subcommand
   if (official === 'docker' && /dind/.test(parseImageRef(image).tag)) return undefined;
@@ -133,6 +147,7 @@ function knownCmd(image: string): string[] | undefined {
   // base's runs: Debian's `bash`, Alpine's `/bin/sh`.
   // AdoptOpenJDK's JDK 8 images (adoptopenjdk/openjdk8) set no CMD either: Alpine's `/bin/sh` or Ubuntu's `/bin/bash`
   if (full === 'adoptopenjdk/openjdk8') return /alpine/.test(tag) ? ['/bin/sh'] : ['/bin/bash'];
+  if (DOTNET_IMAGE.test(full)) return dotnetCmd(tag);
   if (official === 'openjdk') return /^8(u\d*)?([-.]|$)|(^|[-.])jre([-.]|$)/.test(tag) ? (/alpine/.test(tag) ? ['/bin/sh'] : ['bash']) : ['jshell'];
   return IMAGE_CMD[full] ?? (official !== undefined ? IMAGE_CMD[official] : undefined);
 }

@@ -20,6 +20,8 @@ ruleTester(rule, {
     { name: 'systemd with its halt signal', dockerfile: 'FROM debian:bookworm\nSTOPSIGNAL SIGRTMIN+3\nENTRYPOINT ["/sbin/init"]\n' },
     // The official image's own CMD (nginx -g 'daemon off;') and STOPSIGNAL SIGQUIT (its Dockerfile).
     { name: 'no CMD on nginx: the image runs nginx with its graceful SIGQUIT', dockerfile: 'FROM nginx:1.27\nCOPY site /usr/share/nginx/html\n', files: { 'site/index.html': 'hi\n' } },
+    // .NET's chiseled tags have no shell and no CMD: the container does not start, nothing to stop
+    { name: 'no CMD on mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled', dockerfile: 'FROM mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled\nCOPY app /app\n', files: { app: 'x' } },
     { name: 'a compose service on ubuntu with no command: bash gets no stdin and exits', compose: 'services:\n  box:\n    image: ubuntu:24.04\n' },
     // A supervisor's services (src/sources/supervised.ts), with the signal each gets: nginx stops gracefully on SIGQUIT.
     {
@@ -140,6 +142,17 @@ ruleTester(rule, {
       name: 'no CMD on buildpack-deps:bionic: the Ubuntu base image runs bash',
       dockerfile: 'FROM buildpack-deps:bionic\nRUN apt-get update && apt-get install -y python3\n',
       errors: [{ severity: 'error', line: 1, message: /PID 1: bash, service: bash/ }],
+    },
+    {
+      // dotnet/dotnet-docker's runtime-deps, runtime, aspnet and sdk Dockerfiles set no ENTRYPOINT or CMD: Debian's bash runs
+      name: 'no CMD on mcr.microsoft.com/dotnet/aspnet:8.0: the Debian base image runs bash',
+      dockerfile: 'FROM mcr.microsoft.com/dotnet/aspnet:8.0\nRUN apt-get update && apt-get install -y fonts-liberation\n',
+      errors: [{ severity: 'error', line: 1, message: /PID 1: bash, service: bash/ }],
+    },
+    {
+      name: 'no CMD on mcr.microsoft.com/dotnet/sdk:6.0-alpine: the Alpine base image runs /bin/sh',
+      dockerfile: 'FROM mcr.microsoft.com/dotnet/sdk:6.0-alpine\nRUN apk add --no-cache git\n',
+      errors: [{ severity: 'error', line: 1, message: /PID 1: ash, service: ash/ }],
     },
     {
       // jshell is the JDK's: the JRE images set no CMD either (openjdk:11-jre-slim's Default Command is ["bash"])
