@@ -20,6 +20,28 @@ after(cleanupInits);
 
 const DIR = tempDir('pid1-group-trap-');
 
+/**
+ * A Python service that logs `ready`, and on `signal` takes a second to drain, logs `drained` and exits 0; with the
+ * reader the model uses for `script` and the service.
+ */
+function drainingService(name: string, signal: 'SIGTERM' | 'SIGQUIT', script: string): { log: string; svc: string; read: (p: string) => string | undefined } {
+  const log = path.join(DIR, `${name}.log`);
+  const svc = path.join(DIR, `${name}_svc.py`);
+  const svcText = `import signal, sys, time\ndef stop(*_):\n    time.sleep(1)\n    open(${JSON.stringify(log)}, "a").write("drained\\n")\n    sys.exit(0)\nsignal.signal(signal.${signal}, stop)\nopen(${JSON.stringify(log)}, "a").write("ready\\n")\nwhile True:\n    time.sleep(1)\n`;
+  fs.writeFileSync(svc, svcText);
+  return { log, svc, read: (p) => (p === script ? fs.readFileSync(script, 'utf8') : p === svc ? svcText : undefined) };
+}
+
+/** Start `argv` as PID 1 of a fresh PID namespace, send `signal` once the service is ready: it must exit 0 in time, the trap after the drain. */
+async function drainsThenTraps(argv: string[], signal: 'SIGTERM' | 'SIGQUIT', log: string, because: string): Promise<void> {
+  const run = await startAsInit(argv, { stdin: 'ignore' });
+  await waitFor('the service ready', () => (fs.existsSync(log) && /ready/.test(fs.readFileSync(log, 'utf8')) ? true : undefined), 15_000);
+  process.kill(run.pid, signal);
+  const end = await within(run.exited, 10_000);
+  assert.deepEqual(end, { code: 0, signal: null }, because);
+  assert.match(fs.readFileSync(log, 'utf8'), /ready\ndrained\ntrapped\n$/);
+}
+
 describe('dumb-init in front of a script whose trap waits behind `sleep infinity`', { skip: programPath('dumb-init') ? false : 'install dumb-init (scripts/install-deps.sh)' }, () => {
   before(loadShellParser);
   it('the group gets SIGTERM: sleep dies, the trap runs and ends the script, dumb-init exits 0', async () => {
@@ -99,23 +121,14 @@ describe('dumb-init in front of a script whose QUIT trap waits behind its foregr
   // avenga's gitlab-runner wrapper: `trap '_unregister' SIGQUIT` then `gitlab-runner "$@"` in the foreground, under dumb-init,
   // with the base image's STOPSIGNAL SIGQUIT: the group's QUIT reaches the runner, whose stop finishes before bash's trap
   it('the group gets SIGQUIT: the service drains, then the trap runs and bash exits, dumb-init exits 0 (graceful)', async () => {
-    const log = path.join(DIR, 'quit.log');
-    const svc = path.join(DIR, 'quit_svc.py');
-    const svcText = `import signal, sys, time\ndef stop(*_):\n    time.sleep(1)\n    open(${JSON.stringify(log)}, "a").write("drained\\n")\n    sys.exit(0)\nsignal.signal(signal.SIGQUIT, stop)\nopen(${JSON.stringify(log)}, "a").write("ready\\n")\nwhile True:\n    time.sleep(1)\n`;
-    fs.writeFileSync(svc, svcText);
     const script = path.join(DIR, 'quit.sh');
+    const { log, svc, read } = drainingService('quit', 'SIGQUIT', script);
     fs.writeFileSync(script, `#!/bin/bash\ntrap 'echo trapped >> ${log}' SIGQUIT\npython3 ${svc}\n`, { mode: 0o755 });
     const argv = ['dumb-init', script];
-    const read = (p: string): string | undefined => (p === script ? fs.readFileSync(script, 'utf8') : p === svc ? svcText : undefined);
     const chain = chainFromArgv(argv, { sh: 'dash', signal: 'SIGQUIT', readScript: read, programSource: programSourceReader(read, DIR, 'SIGQUIT') });
     const p = predictStop(chain, 'SIGQUIT');
     assert.deepEqual([p.outcome, p.certain], ['graceful', true], p.path.join('\n'));
-    const run = await startAsInit(argv, { stdin: 'ignore' });
-    await waitFor('the service ready', () => (fs.existsSync(log) && /ready/.test(fs.readFileSync(log, 'utf8')) ? true : undefined), 15_000);
-    process.kill(run.pid, 'SIGQUIT');
-    const end = await within(run.exited, 10_000);
-    assert.deepEqual(end, { code: 0, signal: null }, 'dumb-init exits 0 with its child, before any SIGKILL');
-    assert.match(fs.readFileSync(log, 'utf8'), /ready\ndrained\ntrapped\n$/);
+    await drainsThenTraps(argv, 'SIGQUIT', log, 'dumb-init exits 0 with its child, before any SIGKILL');
   });
 });
 
@@ -149,27 +162,18 @@ describe('a trap that stops the service and polls /proc until it is gone (gbolo 
   before(loadShellParser);
   before(loadAllGrammars);
   it('dumb-init --single-child -- busybox sh: the trap signals the service, waits in its /proc loop while it drains, exits 0 (graceful)', async () => {
-    const log = path.join(DIR, 'poll.log');
-    const svc = path.join(DIR, 'poll_svc.py');
-    const svcText = `import signal, sys, time\ndef stop(*_):\n    time.sleep(1)\n    open(${JSON.stringify(log)}, "a").write("drained\\n")\n    sys.exit(0)\nsignal.signal(signal.SIGTERM, stop)\nopen(${JSON.stringify(log)}, "a").write("ready\\n")\nwhile True:\n    time.sleep(1)\n`;
-    fs.writeFileSync(svc, svcText);
     const script = path.join(DIR, 'poll.sh');
+    const { log, svc, read } = drainingService('poll', 'SIGTERM', script);
     fs.writeFileSync(
       script,
       `#!/bin/sh\npython3 ${svc} &\npid=$!\ngone() {\n  while [ -d /proc/\${1} ]; do\n    sleep 0.2\n  done\n}\nshutdown() {\n  kill -TERM $pid\n  gone $pid\n  echo trapped >> ${log}\n  exit 0\n}\ntrap shutdown SIGINT SIGTERM\nwait\n`,
       { mode: 0o755 },
     );
     const argv = ['dumb-init', '--single-child', '--', 'busybox', 'sh', script];
-    const read = (p: string): string | undefined => (p === script ? fs.readFileSync(script, 'utf8') : p === svc ? svcText : undefined);
     const chain = chainFromArgv(argv, { sh: 'ash', signal: 'SIGTERM', readScript: read, programSource: programSourceReader(read, DIR, 'SIGTERM') });
     const p = predictStop(chain, 'SIGTERM');
     assert.deepEqual([p.outcome, p.certain], ['graceful', true], p.path.join('\n'));
-    const run = await startAsInit(argv, { stdin: 'ignore' });
-    await waitFor('the service ready', () => (fs.existsSync(log) && /ready/.test(fs.readFileSync(log, 'utf8')) ? true : undefined), 15_000);
-    process.kill(run.pid, 'SIGTERM');
-    const end = await within(run.exited, 10_000);
-    assert.deepEqual(end, { code: 0, signal: null }, 'dumb-init exits 0 with the script, before any SIGKILL');
-    assert.match(fs.readFileSync(log, 'utf8'), /ready\ndrained\ntrapped\n$/);
+    await drainsThenTraps(argv, 'SIGTERM', log, 'dumb-init exits 0 with the script, before any SIGKILL');
   });
 });
 

@@ -471,10 +471,11 @@ function killEndsJob(args: readonly Word[], jobPids: ReadonlySet<string>): boole
 const KILLERS = new Set(['kill', 'pkill', 'killall']);
 
 /**
- * Does a command of a piece of shell, or of a script function it calls (each followed once), match? `matches` gets the
- * command's program name without its directory and its words.
+ * Does a node of a piece of shell, or of a script function it calls (each followed once), pass `test`? A command that
+ * calls a function stands for the function's body; any other command comes with its program name without its
+ * directory and its words.
  */
-function someCommandIn(root: Node, functions: ReadonlyMap<string, Node>, matches: (base: string, words: Word[]) => boolean, seen: Set<string> = new Set()): boolean {
+function someNodeIn(root: Node, functions: ReadonlyMap<string, Node>, test: (n: Node, command?: { base: string; words: Word[] }) => boolean, seen: Set<string> = new Set()): boolean {
   const visit = (n: Node): boolean => {
     if (n.type === 'command') {
       const words = wordsOf(n);
@@ -485,10 +486,10 @@ function someCommandIn(root: Node, functions: ReadonlyMap<string, Node>, matches
       if (body) {
         if (!seen.has(base)) {
           seen.add(base);
-          if (someCommandIn(body, functions, matches, seen)) return true;
+          if (someNodeIn(body, functions, test, seen)) return true;
         }
-      } else if (matches(base, words)) return true;
-    }
+      } else if (test(n, { base, words })) return true;
+    } else if (test(n)) return true;
     for (let i = 0; i < n.namedChildCount; i++) {
       const c = n.namedChild(i);
       if (c && c.type !== 'function_definition' && visit(c)) return true;
@@ -496,6 +497,11 @@ function someCommandIn(root: Node, functions: ReadonlyMap<string, Node>, matches
     return false;
   };
   return visit(root);
+}
+
+/** Does a command of a piece of shell, or of a script function it calls, match? (someNodeIn) */
+function someCommandIn(root: Node, functions: ReadonlyMap<string, Node>, matches: (base: string, words: Word[]) => boolean): boolean {
+  return someNodeIn(root, functions, (_, c) => c !== undefined && matches(c.base, c.words));
 }
 
 /**
@@ -518,24 +524,12 @@ function stops(base: string, words: Word[]): boolean {
  * sleep 1; done`, `while kill -0 "$pid"; do ...`: the trap waits for the service it stopped to exit, as `wait` does
  * (gbolo's powerdns entrypoint after `pdns_control quit`; fresh40's replay with busybox ash as PID 1).
  */
-function pollsUntilGone(root: Node, functions: ReadonlyMap<string, Node>, seen: Set<string> = new Set()): boolean {
-  const visit = (n: Node): boolean => {
-    if ((n.type === 'while_statement' || n.type === 'until_statement') && /\bkill\s+-0\b|\/proc\/\$|\bpidof\b|\bpgrep\b/.test(n.childForFieldName('condition')?.text ?? '')) return true;
-    if (n.type === 'command') {
-      const name = wordsOf(n)[0]?.literal;
-      const body = name !== undefined ? functions.get(name) : undefined;
-      if (body && name !== undefined && !seen.has(name)) {
-        seen.add(name);
-        if (pollsUntilGone(body, functions, seen)) return true;
-      }
-    }
-    for (let i = 0; i < n.namedChildCount; i++) {
-      const c = n.namedChild(i);
-      if (c && c.type !== 'function_definition' && visit(c)) return true;
-    }
-    return false;
-  };
-  return visit(root);
+function pollsUntilGone(root: Node, functions: ReadonlyMap<string, Node>): boolean {
+  return someNodeIn(
+    root,
+    functions,
+    (n) => (n.type === 'while_statement' || n.type === 'until_statement') && /\bkill\s+-0\b|\/proc\/\$|\bpidof\b|\bpgrep\b/.test(n.childForFieldName('condition')?.text ?? ''),
+  );
 }
 
 /**
