@@ -22,6 +22,12 @@ ruleTester(rule, {
     { name: 'no CMD on nginx: the image runs nginx with its graceful SIGQUIT', dockerfile: 'FROM nginx:1.27\nCOPY site /usr/share/nginx/html\n', files: { 'site/index.html': 'hi\n' } },
     // .NET's chiseled tags have no shell and no CMD: the container does not start, nothing to stop
     { name: 'no CMD on mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled', dockerfile: 'FROM mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled\nCOPY app /app\n', files: { app: 'x' } },
+    // A Windows image (stopped with console control events, not signals) whose base name does not say so: named for
+    // Windows on a base with Windows variants, or written for Windows (a drive path, a PowerShell SHELL)
+    { name: 'Dockerfile.windows-amd64 on the .NET aspnet image: a Windows image', filename: 'Dockerfile.windows-amd64', dockerfile: 'FROM mcr.microsoft.com/dotnet/aspnet:6.0 AS base\n' },
+    { name: 'windows/Dockerfile on the .NET aspnet image: a Windows image', filename: 'windows/Dockerfile', dockerfile: 'FROM mcr.microsoft.com/dotnet/core/aspnet:3.0\nEXPOSE 80\n' },
+    { name: 'a drive path in ENV: a Windows image', dockerfile: 'FROM mcr.microsoft.com/dotnet/core/aspnet:3.0\nENV SQLITE_DATA_DIRECTORY="C:\\data"\n' },
+    { name: 'a PowerShell SHELL: a Windows image', dockerfile: 'FROM python:3.12\nSHELL ["powershell", "-Command"]\nCMD python app.py\n' },
     { name: 'a compose service on ubuntu with no command: bash gets no stdin and exits', compose: 'services:\n  box:\n    image: ubuntu:24.04\n' },
     // A supervisor's services (src/sources/supervised.ts), with the signal each gets: nginx stops gracefully on SIGQUIT.
     {
@@ -148,6 +154,13 @@ ruleTester(rule, {
       name: 'no CMD on mcr.microsoft.com/dotnet/aspnet:8.0: the Debian base image runs bash',
       dockerfile: 'FROM mcr.microsoft.com/dotnet/aspnet:8.0\nRUN apt-get update && apt-get install -y fonts-liberation\n',
       errors: [{ severity: 'error', line: 1, message: /PID 1: bash, service: bash/ }],
+    },
+    {
+      // debian has no Windows variant: a `windows/` directory holds a Linux image (a cross-compiler, say)
+      name: 'windows/Dockerfile on debian: a Linux image, whose bash runs',
+      filename: 'windows/Dockerfile',
+      dockerfile: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y mingw-w64\n',
+      errors: [{ file: 'Dockerfile', severity: 'error', line: 1, message: /PID 1: bash, service: bash/ }],
     },
     {
       name: 'no CMD on mcr.microsoft.com/dotnet/sdk:6.0-alpine: the Alpine base image runs /bin/sh',

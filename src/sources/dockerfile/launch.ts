@@ -293,6 +293,31 @@ function holdsFileNamed(ctx: ContextReader, rel: string, name: string, depth: nu
   return false;
 }
 
+/**
+ * Bases whose tags are manifest lists with Windows variants too (mcr.microsoft.com's .NET and PowerShell images; the
+ * official golang, python, openjdk, eclipse-temurin and mongo images): on a Windows host the same name pulls Windows.
+ */
+const WINDOWS_TOO = /^mcr\.microsoft\.com\/|^(?:golang|python|openjdk|eclipse-temurin|mongo)$/;
+
+/** A drive path (`C:\data`, `c:/app`) in an instruction's arguments: a path only Windows has. */
+const DRIVE_PATH = /(?:^|[\s"'=[,])[A-Za-z]:[\\/]/;
+
+/**
+ * A stage that builds a Windows image though its base's name does not say so: written for Windows (a SHELL of
+ * powershell, pwsh or cmd; a drive path in WORKDIR, ENV, COPY, ADD, ENTRYPOINT or CMD), or, on a base whose tags carry
+ * Windows variants too, named for Windows (`Dockerfile.windows-amd64`, a `windows/` directory near it).
+ */
+function windowsStage(stage: Stage, file: string): boolean {
+  for (let st: Stage | undefined = stage; st; st = st.parent) {
+    if (/^(?:powershell|pwsh|cmd)(?:\.exe)?$/i.test(path.win32.basename(st.shell[0] ?? ''))) return true;
+    for (const ins of st.instructions) if (/^(?:WORKDIR|ENV|COPY|ADD|ENTRYPOINT|CMD)$/.test(ins.keyword) && DRIVE_PATH.test(ins.args.value)) return true;
+  }
+  const r = parseImageRef(stage.rootImage);
+  if (!WINDOWS_TOO.test(r.registry ? `${r.registry}/${r.repository}` : r.repository)) return false;
+  const near = file.split(/[\\/]/).slice(-4);
+  return near.some((part) => /(?:^|[-_.])(?:windows|win|nanoserver|servercore|ltsc\d*)(?:$|[-_.])/i.test(part));
+}
+
 /** The launch a stage's image runs. */
 function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextReader, stages: Stage[], files: StageFiles, opts: SourceOptions): DockerfileLaunch {
   const env = recordOf(stage.env);
@@ -376,13 +401,14 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     notFound.add(p);
     return undefined;
   };
-  const unresolved = isWindowsImage(stage.rootImage)
-    ? { code: 'windows' as const, message: WINDOWS_NOTE }
-    : argv.length > 0
-      ? undefined
-      : stage.baseConfigUnknown
-        ? { code: 'base-image-unseen' as const, message: `the image runs the ENTRYPOINT/CMD of ${stage.rootImage}, which pid1 cannot see (try --probe-images)` }
-        : { code: 'no-command' as const, message: 'no ENTRYPOINT or CMD: the container cannot start without a command' };
+  const unresolved =
+    isWindowsImage(stage.rootImage) || windowsStage(stage, doc.file)
+      ? { code: 'windows' as const, message: WINDOWS_NOTE }
+      : argv.length > 0
+        ? undefined
+        : stage.baseConfigUnknown
+          ? { code: 'base-image-unseen' as const, message: `the image runs the ENTRYPOINT/CMD of ${stage.rootImage}, which pid1 cannot see (try --probe-images)` }
+          : { code: 'no-command' as const, message: 'no ENTRYPOINT or CMD: the container cannot start without a command' };
   // No chain when the container cannot start (no shell for a shell form: no-shell reports it; a bad STOPSIGNAL).
   // the exec form's program word, when it holds a command line (the shell form's is /bin/sh)
   const lineWord = unresolved ? undefined : commandLineWord(argv);
