@@ -15,6 +15,8 @@ packages=(docker.io docker-compose busybox-static tini dumb-init catatonit gcc l
   php-fpm
   # s6-svscan / s6-supervise and runit's runsvdir as PID 1 (test/supervisors-ns.test.ts)
   s6 runit
+  # inotifywait in a config-watcher loop (test/group-trap-ns.test.ts)
+  inotify-tools
   # R as PID 1 (no SIGTERM handler) and at end of input (test/catalogue-ns.test.ts, test/repl-stdin-ns.test.ts)
   r-base-core
   # a std-only Rust binary as PID 1: no SIGTERM handler (test/rust-ns.test.ts, the Rust link's premise)

@@ -151,6 +151,28 @@ describe('tini in front of a bash loop with no trap (netbox-docker housekeeping.
     // tini exits with 128 + the signal that ended its child (tini.c: reap_zombies)
     assert.deepEqual(await within(init.exited, 5_000), { code: 143, signal: null }, 'tini exits with bash at once, long before any grace period ends');
   });
+  it('a config watcher (`inotifywait -e modify` then a reload signal): one event per pass, then tini passes SIGTERM and bash ends at once (graceful)', {
+    skip: programPath('inotifywait') ? false : 'install inotify-tools (scripts/install-deps.sh)',
+  }, async () => {
+    const log = path.join(DIR, 'watch.log');
+    const conf = path.join(DIR, 'watched.conf');
+    fs.writeFileSync(conf, 'a\n');
+    const script = path.join(DIR, 'watch.sh');
+    fs.writeFileSync(script, `#!/bin/bash\necho ready >> ${log}\nwhile true; do\n  inotifywait -q -e modify ${conf}\n  echo reload >> ${log}\ndone\n`, { mode: 0o755 });
+    const p = chainOf(script);
+    assert.deepEqual([p.outcome, p.certain], ['graceful', true], p.path.join('\n'));
+    const init = await startAsInit(['tini', '--', script], { stdin: 'ignore', comm: 'tini' });
+    const lines = (): string[] => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : []);
+    await waitFor('the watcher ready', () => (lines().length > 0 ? true : undefined), 15_000);
+    // inotifywait(1) without -m exits after one event: each change is one pass of the loop
+    for (let i = 1; i <= 2; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      fs.appendFileSync(conf, `${i}\n`);
+      await waitFor(`reload ${i}`, () => (lines().length > i ? true : undefined), 5_000);
+    }
+    process.kill(init.pid, 'SIGTERM');
+    assert.deepEqual(await within(init.exited, 5_000), { code: 143, signal: null }, 'tini exits with bash at once');
+  });
   it('a restart loop (`svc; sleep 5`) is not a periodic job: the service in it is SIGKILLed when tini exits (abrupt)', () => {
     const script = path.join(DIR, 'restart.sh');
     fs.writeFileSync(script, '#!/bin/bash\nwhile true; do\n  python3 /app/server.py\n  sleep 5\ndone\n', { mode: 0o755 });

@@ -220,14 +220,21 @@ describe("the kubelet's stop sequence, replayed", () => {
       '  - name: execd',
       `    image: ${dash}`,
       '    command: ["sh", "-c", "exec app --drain-ms 300"]',
+      '  - name: periodic',
+      `    image: ${dash}`,
+      '    command: ["sh", "-c", "echo ready; while true; do date; sleep 3600; done"]',
       '',
     ]);
     const { launches, rules } = lintManifest(text, { [dash]: 'dash' });
     const w = launches.get('wrapper') as K8sLaunch;
     const e = launches.get('execd') as K8sLaunch;
+    const j = launches.get('periodic') as K8sLaunch;
     assert.equal(w.prediction?.outcome, 'abrupt');
     assert.equal(e.prediction?.outcome, 'graceful');
+    // a periodic loop (work, then a long sleep) is mostly waiting: ending it at once loses nothing
+    assert.equal(j.prediction?.outcome, 'graceful');
     assert.deepEqual(rules.get('wrapper'), ['k8s-shared-pid-namespace']);
+    assert.equal(rules.get('periodic'), undefined);
     // the pod's pause container holds the PID namespace
     const pause = await startContainer({ image: dash, entrypoint: ['/bin/sleep', '100000'] });
     const names: string[] = [];
@@ -245,6 +252,12 @@ describe("the kubelet's stop sequence, replayed", () => {
       const re = await kubeletStop(ce, e);
       assert.match(re.logs, /graceful exit/);
       assert.equal(re.exitCode, 0);
+      const cj = await startPod(j, pause);
+      names.push(cj);
+      const rj = await kubeletStop(cj, j);
+      // dash, not PID 1, dies of SIGTERM's default action at once; its sleep goes with the container
+      assert.equal(rj.exitCode, 143);
+      assert.ok(rj.ms < 4000, `stopped in ${rj.ms} ms, not at the end of the 5 s grace period`);
     } finally {
       for (const n of names) removeContainer(n);
       removeContainer(pause);

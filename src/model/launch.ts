@@ -1527,6 +1527,11 @@ export function predictStopSharedPid(chain: LaunchChain, signalIn: string, with_
   }
   path.push(`${signal} -> ${main.name}, the container's main process (${who}): no handler, so the default action ends it at once (the kernel protects only a namespace's PID 1)`);
   if (procs.length === 1) {
+    if (main.role === 'shell' && main.loop?.periodic) {
+      // the runtime SIGKILLs the pass's command when the main process is gone: a periodic loop is mostly waiting
+      path.push(`${main.name} runs a periodic loop (work, then a long wait): ending it at once loses nothing`);
+      return { outcome: 'graceful', certain: chain.opaque === undefined, signal, path, unreached: [], pid1: main, service };
+    }
     if (main.nothingToDrain) {
       path.push(`${main.name} has nothing to shut down: ending at once loses nothing`);
       return { outcome: 'graceful', certain: chain.opaque === undefined, signal, path, unreached: [], pid1: main, service };

@@ -1855,13 +1855,18 @@ const PERIOD_SECONDS = 60;
 
 /**
  * Whether a loop body sleeps in the foreground an interval between passes of its work: a `sleep` of a minute or more,
- * or of a time set at run time (`sleep "${INTERVAL}s"`, `sleep $((60 * 60))`), and no pipeline (what a pipeline
- * feeds runs as long as its source).
+ * or of a time set at run time (`sleep "${INTERVAL}s"`, `sleep $((60 * 60))`), or waits for one file event
+ * (`inotifywait -e modify nginx.conf` then `pkill -HUP nginx`: inotifywait(1) without -m exits after one event), and no
+ * pipeline (what a pipeline feeds runs as long as its source).
  */
 function periodicIn(body: Node): boolean {
   let sleeps = false;
   for (const n of foreground(body, (x) => x.type === 'function_definition' || x.type === 'command_substitution' || x.type === 'subshell' || x.type === 'pipeline')) {
     if (n.type === 'pipeline') return false;
+    if (n.type === 'command' && firstWord(n) === 'inotifywait') {
+      if (!wordsOf(n).some((w) => w.literal === '--monitor' || /^-[a-zA-Z]*m/.test(w.literal ?? ''))) sleeps = true;
+      continue;
+    }
     if (n.type !== 'command' || firstWord(n) !== 'sleep') continue;
     const args = wordsOf(n).slice(1);
     if (args.length === 0) continue;

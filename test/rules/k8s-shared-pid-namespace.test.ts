@@ -8,6 +8,11 @@ ruleTester(rule, {
   valid: [
     { name: 'exec in the string', manifest: pod('  shareProcessNamespace: true\n', '["sh", "-c", "exec gunicorn app:app"]') },
     { name: 'no shared namespace (shell-pid1 reports the wrapper)', manifest: pod('', '["sh", "-c", "gunicorn app:app"]') },
+    // a config watcher (one inotify event, then a reload signal) is mostly waiting: ending it at once loses nothing
+    {
+      name: 'a config-watcher loop that is not PID 1',
+      manifest: pod('  shareProcessNamespace: true\n', '["sh", "-c", "while true; do inotifywait -e modify /etc/nginx/nginx.conf; pkill -HUP nginx; done"]'),
+    },
     { name: 'shareProcessNamespace: false', manifest: pod('  shareProcessNamespace: false\n', '["sh", "-c", "gunicorn app:app"]') },
   ],
   invalid: [
@@ -16,6 +21,12 @@ ruleTester(rule, {
       manifest: pod('  shareProcessNamespace: true\n', '["sh", "-c", "gunicorn app:app"]'),
       errors: [{ messageId: 'ends', severity: 'error', line: 9, message: /with shareProcessNamespace, `dash` is not PID 1/ }],
       output: pod('  shareProcessNamespace: true\n', '["sh", "-c", "exec gunicorn app:app"]'),
+    },
+    {
+      // inotifywait -m never exits: the loop's pass is what it feeds, as a restart loop's server
+      name: 'a loop over `inotifywait -m` is no periodic job',
+      manifest: pod('  shareProcessNamespace: true\n', '["sh", "-c", "while true; do inotifywait -m -e modify /data; done"]'),
+      errors: [{ messageId: 'ends', severity: 'error' }],
     },
     {
       name: 'hostPID is the same case',
