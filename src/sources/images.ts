@@ -339,6 +339,9 @@ function guessShellOfImage(ref: string): ShellGuess {
     return { family: 'none', why: 'distroless images ship no shell' };
   }
   if (full.startsWith('cgr.dev/chainguard/') || repo.startsWith('chainguard/')) {
+    // chainguard-images/images, images/minio/locked_config.json: minio's image and its -dev variant install bash and
+    // bash-binsh (`sh -c 'mkdir -p /data/x && minio server /data'` runs, as compose files do)
+    if (/(^|\/)minio$/.test(repo)) return { family: 'bash', why: "Chainguard's minio image installs bash-binsh: /bin/sh is bash" };
     if (/wolfi-base|busybox/.test(repo) || /(^|-)dev($|-)/.test(tag)) return { family: 'ash', why: 'Chainguard -dev images and wolfi-base have busybox sh' };
     return { family: 'none', why: 'Chainguard images (other than -dev variants) ship no shell' };
   }

@@ -5,6 +5,11 @@ ruleTester(rule, {
   valid: [
     { dockerfile: 'FROM gcr.io/distroless/static-debian12\nENTRYPOINT ["/app"]\n' },
     { name: 'distroless debug has busybox', dockerfile: 'FROM gcr.io/distroless/base:debug\nCMD /app\n' },
+    // chainguard-images/images' locked config of minio: bash and bash-binsh are installed
+    {
+      name: "Chainguard's minio has bash as /bin/sh",
+      compose: "services:\n  minio:\n    image: cgr.dev/chainguard/minio\n    entrypoint: sh\n    command: -c 'mkdir -p /data/langfuse && minio server /data'\n",
+    },
     { name: 'fluent-bit -debug is debian-slim', dockerfile: 'FROM fluent/fluent-bit:1.9.6-debug\nCMD /fluent-bit/bin/fluent-bit -i cpu -o stdout\n' },
   ],
   invalid: [
@@ -19,6 +24,12 @@ ruleTester(rule, {
       manifest:
         'apiVersion: v1\nkind: Pod\nmetadata:\n  name: logs\nspec:\n  containers:\n  - name: fluentbit\n    image: fluent/fluent-bit:3.0.4\n    command: ["sh", "-c", "/fluent-bit/bin/fluent-bit -i tail -o stdout"]\n',
       errors: [{ message: /fluent-bit release images are built on distroless: no shell/ }],
+      output: null,
+    },
+    {
+      name: 'another Chainguard image: no shell',
+      compose: "services:\n  redis:\n    image: cgr.dev/chainguard/redis\n    entrypoint: sh\n    command: -c 'redis-server --save 60 1'\n",
+      errors: [{ message: /ship no shell/ }],
       output: null,
     },
     { name: 'scratch with sh -c', dockerfile: 'FROM scratch\nCOPY app /app\nCMD ["sh", "-c", "/app"]\n', errors: [{ severity: 'error' }], output: null },
