@@ -199,6 +199,28 @@ describe('a trap that stops the service and polls /proc until it is gone (gbolo 
   });
 });
 
+describe('tini given an option it does not know', { skip: programPath('tini') ? false : 'install tini (scripts/install-deps.sh)' }, () => {
+  // chatwork's ubuntu-cron: CMD ["tini", "---", "/bin/bash"]: `---` is the option letter `-` to tini's getopt
+  for (const argv of [
+    ['tini', '---', 'sleep', '30'],
+    ['tini', '-x', 'sleep', '30'],
+    ['tini', '-h', 'sleep', '30'],
+  ]) {
+    it(`${argv.join(' ')}: prints its usage or help and exits at once as PID 1, sleep never starts; the model has nothing to stop`, async () => {
+      assert.deepEqual(chainFromArgv(argv, { sh: 'dash', signal: 'SIGTERM' }).processes, []);
+      const run = await startAsInit(argv, { stdin: 'ignore', comm: 'tini' }).catch((e: Error) => e);
+      const out = run instanceof Error ? run.message : (await within(run.exited, 5000)) ? run.output() : 'still running';
+      assert.match(out, /usage/i);
+    });
+  }
+  it('tini -sg -p SIGKILL -- sleep 30: known options, sleep runs under tini', () => {
+    assert.deepEqual(
+      chainFromArgv(['tini', '-sg', '-p', 'SIGKILL', '--', 'sleep', '30'], { sh: 'dash', signal: 'SIGTERM' }).processes.map((p) => p.name),
+      ['tini', 'sleep'],
+    );
+  });
+});
+
 describe('an init given no program', () => {
   // devome's images: `ENTRYPOINT ["dumb-init", "--"]` and no CMD; the model says nothing runs
   for (const argv of [['dumb-init', '--'], ['tini', '--'], ['catatonit']]) {

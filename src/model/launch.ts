@@ -829,6 +829,8 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
     // An init given no program (`ENTRYPOINT ["dumb-init", "--"]` and no CMD) prints its usage and exits 1 at once
     // (measured: dumb-init 1.2.5, tini 0.19, catatonit 0.1.7)
     if (prog.role === 'init' && prog.next !== undefined && rest.length <= prog.next && INIT_USAGE.has(prog.name) && !hidden && processes.length === 0) return { processes: [] };
+    // An init whose options end it at once (`tini --- bash`: an option tini does not know) starts nothing
+    if (prog.exitsAtOnce && !hidden && processes.length === 0) return { processes: [] };
     if ((prog.role === 'init' || prog.role === 'fork-wrapper') && prog.next !== undefined) {
       processes.push(makeProcess(current, currentArgv, signal));
       current = [];

@@ -60,6 +60,26 @@ export interface Program {
   note?: string;
   /** A shell with neither -c nor a script, or a bare runtime (its REPL): it reads from stdin (a prompt, with `docker run -it`). */
   interactive?: boolean;
+  /** For an init: its options make it print (usage, help, license) and exit at once, without starting its program. */
+  exitsAtOnce?: boolean;
+}
+
+/**
+ * Whether tini's options end it before it starts its program: its getopt string is "+hsp:vwgle:" (tini.c parse_args), so
+ * any other letter (`---` is the letter `-`, `--version` too when a program follows) prints the usage and exits 1, and
+ * -h or -l print the help or the license and exit 0 (tini 0.19, run in test/group-trap-ns.test.ts).
+ */
+function tiniExitsAtOnce(argv: readonly string[], next: number): boolean {
+  for (let i = 1; i < next; i++) {
+    const o = argv[i] ?? '';
+    if (o === '--') return false;
+    const m = /^-([hsvwgl]*)(?:([pe])(.*))?$/.exec(o);
+    if (!m) return true;
+    if (/[hl]/.test(m[1] ?? '')) return true;
+    // an option with its value in the next word
+    if (m[2] && !m[3]) i++;
+  }
+  return false;
 }
 
 export function basename(p: string): string {
@@ -142,7 +162,14 @@ export function identify(argv: readonly string[], sh: ShellFamily = 'unknown', e
       // tini [-s] [-g] [-w] [-v] [-l] [-p SIG] [-e CODE] [--] CMD
       const next = skipOptions(a, 1, new Set(['-p', '-e']));
       const group = a.slice(1, next).some((o) => /^-[a-z]*g/.test(o) && o !== '--');
-      return { name, role: 'init', forwards: group ? 'group' : 'child', next, note: group ? "tini -g forwards to the child's process group" : 'tini forwards to its child only' };
+      return {
+        name,
+        role: 'init',
+        forwards: group ? 'group' : 'child',
+        next,
+        ...(tiniExitsAtOnce(a, next) ? { exitsAtOnce: true } : {}),
+        note: group ? "tini -g forwards to the child's process group" : 'tini forwards to its child only',
+      };
     }
     case 'dumb-init': {
       // dumb-init [-c|--single-child] [-r s:r] [-v] [--] CMD; default: setsid and signal the whole group.
