@@ -45,6 +45,18 @@ const CASES: { script: string; execBy: ShellFamily[] }[] = [
   { script: 'true && true; sleep 100', execBy: ['bash', 'ash'] },
   { script: 'true\ntrue && sleep 100', execBy: ['bash', 'ash'] },
   { script: 'true & sleep 100', execBy: ['ash'] },
+  // what follows the command in the string: busybox ash execs only at its very end (no newline after the command); bash
+  // when no line follows the command's (one final newline, a YAML `|` block's, is fine; an empty line is not)
+  { script: 'sleep 100\n', execBy: ['bash'] },
+  { script: 'true\nsleep 100\n', execBy: ['bash'] },
+  { script: 'sleep 100 ', execBy: ['bash', 'ash'] },
+  { script: 'sleep 100;', execBy: ['bash', 'ash'] },
+  { script: 'sleep 100 # done', execBy: ['bash', 'ash'] },
+  { script: 'sleep 100; # done\n', execBy: ['bash'] },
+  { script: 'sleep 100\n\n', execBy: [] },
+  { script: 'sleep 100\n  ', execBy: [] },
+  { script: 'sleep 100\n# done', execBy: [] },
+  { script: 'if true; then sleep 100; fi\n', execBy: [] },
   { script: 'exec sleep 100', execBy: ['dash', 'bash', 'ash'] },
   // exec kept in a variable: the first field after expansion is the exec builtin (POSIX 2.9.1), also with a trap set
   { script: 'e="exec"; $e sleep 100', execBy: ['dash', 'bash', 'ash'] },

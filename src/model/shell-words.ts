@@ -166,6 +166,11 @@ const INSTANT = new Set([
   'groupadd',
   'addgroup',
   'adduser',
+  // terminal and environment queries: tput(1) prints a terminfo capability (`tput setaf 1` in a usage message), clear(1)
+  // its clear sequence, printenv(1) the environment; each ends at once
+  'tput',
+  'clear',
+  'printenv',
   'hostname',
   'uname',
   'nproc',

@@ -13,6 +13,8 @@
  *   a subshell/a function, not `! cmd`, a pipeline, a loop or a background job, and not when a trap is set;
  * - busybox ash also execs it inside if/case/braces/a subshell at the end, and with redirections; not in a
  *   function, not `! cmd`, a pipeline, a loop or a background job, and not when a trap is set;
+ * - ... and only at the very end of the string: busybox ash forks a command a newline follows (`sh -c $'a\nb\n'`, a
+ *   YAML block scalar's final line break), bash one the string has another line after (`$'b\n\n'`, `$'b\n  '`);
  * - no family execs the last command of a script file (`sh script.sh`, or a script run by its shebang);
  * - a trap runs only after the foreground command ends; `wait` returns at once (status > 128) when a
  *   trapped signal arrives, so a script whose trap forwards TERM must wait again (or wait in the trap),
@@ -1015,7 +1017,14 @@ class Walker {
   private implicitExec(place: Place, node: Node, negated: boolean): { bash: boolean; ash: boolean } {
     if (this.mode === 'script' || this.trapped || place.nested || negated) return { bash: false, ash: false };
     const redirected = this.typeOf(node) === 'redirected_statement';
-    return { bash: place.top && !redirected && !place.subshell && this.bashForkSpared(node), ash: place.tail };
+    const rest = this.source.slice(node.endIndex);
+    const lineEnd = rest.indexOf('\n');
+    return {
+      // bash reads `-c` a line at a time: a line after the command's, even an empty one, means it was not the last
+      bash: place.top && !redirected && !place.subshell && (lineEnd < 0 || lineEnd === rest.length - 1) && this.bashForkSpared(node),
+      // busybox ash execs only a command that ends the string: a newline after it (a YAML `|` block's last) keeps the fork
+      ash: place.tail && lineEnd < 0,
+    };
   }
 
   /**

@@ -91,6 +91,10 @@ const TRANSPARENT_ENTRYPOINT: Record<string, string> = {
   // gitlab.com/nvidia/container-images/cuda: none up to CUDA 11.7; later /opt/nvidia/nvidia_entrypoint.sh, which ends
   // `if [[ $# -eq 0 ]]; then exec "/bin/bash"; else exec "$@"; fi`.
   'nvidia/cuda': 'none, or /opt/nvidia/nvidia_entrypoint.sh, which execs "$@" (bash when given nothing)',
+  // ContinuumIO/docker-images (miniconda3/debian, anaconda3/debian): none, CMD ["/bin/bash"]; the 2019 miniconda3 images
+  // put `tini --` in front of the same bash, which changes nothing for a stop (an interactive bash ignores SIGTERM)
+  'continuumio/miniconda3': 'none (tini -- in 2019 images)',
+  'continuumio/anaconda3': 'no ENTRYPOINT',
   'gcr.io/distroless/static': 'no ENTRYPOINT',
   'gcr.io/distroless/base': 'no ENTRYPOINT',
   'gcr.io/distroless/cc': 'no ENTRYPOINT',
@@ -148,6 +152,7 @@ function knownCmd(image: string): string[] | undefined {
   // AdoptOpenJDK's JDK 8 images (adoptopenjdk/openjdk8) set no CMD either: Alpine's `/bin/sh` or Ubuntu's `/bin/bash`
   if (full === 'adoptopenjdk/openjdk8') return /alpine/.test(tag) ? ['/bin/sh'] : ['/bin/bash'];
   if (DOTNET_IMAGE.test(full)) return dotnetCmd(tag);
+  if (full === 'continuumio/miniconda3' || full === 'continuumio/anaconda3') return /alpine/.test(tag) ? undefined : ['/bin/bash'];
   if (official === 'openjdk') return /^8(u\d*)?([-.]|$)|(^|[-.])jre([-.]|$)/.test(tag) ? (/alpine/.test(tag) ? ['/bin/sh'] : ['bash']) : ['jshell'];
   return IMAGE_CMD[full] ?? (official !== undefined ? IMAGE_CMD[official] : undefined);
 }

@@ -21,8 +21,14 @@ const TEMP_SERVER = (stop: string): string =>
 const HELP_OR_SERVE =
   '#!/bin/sh\nconfigure() { tool=/opt/app/bin/config-tool; "$tool" --write /etc/app.conf; }\nconfigure\nif [ "$1" = help ]; then\n  echo "usage: (serve|help)"\n  exit 0\nelif [ "$1" = serve ]; then\n  exec svc\nfi\nexec "$@"\n';
 
+/** pegi3s's tool wrappers: an argument count check that prints a coloured usage (tput) and exits before the work. */
+const USAGE_CHECK =
+  '#!/bin/bash\nset -o errexit\nusage() { echo -e "Usage: tool <in> <genome> <out>"; }\nif [[ $1 == "--help" ]]; then\n  usage\n  exit 0\nfi\nif [ ! $# -eq 3 ] && [ ! $# -eq 4 ]; then\n  tput setaf 1\n  echo -e "Error. This script requires three or four arguments."\n  tput sgr0\n  usage\n  exit 1\nfi\npython3 /opt/tool.py "$1" "$2" "$3"\n';
+
 ruleTester(rule, {
   valid: [
+    // run as built (no CMD: no arguments) the count check fails and the script exits at once: nothing runs
+    { name: 'an argument check with a tput-coloured usage, run with no arguments', ...ALONE(USAGE_CHECK) },
     // netbox-docker's housekeeping.sh under tini: bash below PID 1 dies of SIGTERM between passes (group-trap-ns.test.ts runs it)
     {
       name: 'a periodic job under tini: housekeeping, then a day-long sleep of a configured interval',
@@ -158,6 +164,13 @@ ruleTester(rule, {
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
+    {
+      // given its three arguments the check passes: python3 runs as bash's child
+      name: 'the same tool given its arguments: python3 under bash',
+      ...WITH(USAGE_CHECK, '["in.fa", "genome.fa", "out.gff3"]'),
+      errors: [{ file: 'e.sh', severity: 'error', message: /runs `python3` without exec/ }],
+      outputFiles: { 'e.sh': USAGE_CHECK.replace('\npython3 ', '\nexec python3 ') },
+    },
     // rancher/catalog-dockerfiles etcd: `eval $1` with CMD ["node"] calls node(), whose branches run etcd without exec
     {
       name: 'eval $1 calls the function the CMD names, which runs the service without exec',

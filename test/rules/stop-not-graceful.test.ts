@@ -163,6 +163,12 @@ ruleTester(rule, {
       errors: [{ file: 'Dockerfile', severity: 'error', line: 1, message: /PID 1: bash, service: bash/ }],
     },
     {
+      // ContinuumIO/docker-images miniconda3/debian: CMD ["/bin/bash"], no ENTRYPOINT
+      name: 'no CMD on continuumio/miniconda3: its bash runs',
+      dockerfile: 'FROM continuumio/miniconda3\nRUN conda install -y numpy\n',
+      errors: [{ severity: 'error', line: 1, message: /PID 1: bash, service: bash/ }],
+    },
+    {
       name: 'no CMD on mcr.microsoft.com/dotnet/sdk:6.0-alpine: the Alpine base image runs /bin/sh',
       dockerfile: 'FROM mcr.microsoft.com/dotnet/sdk:6.0-alpine\nRUN apk add --no-cache git\n',
       errors: [{ severity: 'error', line: 1, message: /PID 1: ash, service: ash/ }],
