@@ -637,6 +637,28 @@ const declaredCases: DeclaredCase[] = [
     how: /^the image name "hello-k8s-node" is tutorials\/hello\/makefile's prefix "hello-k8s-" and the directory of tutorials\/hello\/node\/Dockerfile$/,
   },
   {
+    name: "an image named a prefix + a directory, as three images of the repository's manifests are (MuShop: mushop-api, mushop-carts, mushop-user for src/*)",
+    files: {
+      'src/api/Dockerfile': DEBIAN,
+      'src/carts/Dockerfile': DEBIAN,
+      'src/user/Dockerfile': DEBIAN,
+      'deploy/k8s.yaml':
+        'containers:\n- name: api\n  image: iad.ocir.io/oracle/ateam/mushop-api:2.2.1\n- name: carts\n  image: iad.ocir.io/oracle/ateam/mushop-carts:1.5.0\n- name: user\n  image: iad.ocir.io/oracle/ateam/mushop-user:1.1.0\n',
+    },
+    image: 'iad.ocir.io/oracle/ateam/mushop-carts:1.5.0',
+    dockerfile: 'src/carts/Dockerfile',
+    how: /^the image name "mushop-carts" is the prefix "mushop-" of 3 images the repository names after directories beside it and the directory of src\/carts\/Dockerfile$/,
+  },
+  {
+    name: 'two images named a prefix + a directory are no naming rule yet',
+    files: {
+      'src/api/Dockerfile': DEBIAN,
+      'src/carts/Dockerfile': DEBIAN,
+      'deploy/k8s.yaml': 'containers:\n- image: acme/shop-api:1\n- image: acme/shop-carts:1\n',
+    },
+    image: 'acme/shop-carts:1',
+  },
+  {
     name: 'a prefix no makefile writes links nothing (acme-node is not node/Dockerfile)',
     files: { 'node/Dockerfile': DEBIAN, Makefile: 'IMAGE ?= acme/api\n' },
     image: 'ghcr.io/acme/acme-node:1',

@@ -217,6 +217,22 @@ function compareVersions(a: readonly number[], b: readonly number[]): number {
 const MAX_TAG_SCAN = 256 * 1024;
 const IMAGE_LINE = /^[ \t]*(?:-[ \t]+)?["']?image["']?[ \t]*:[ \t]*["']?([^\s"'#{}]+)/gm;
 
+/** The last name parts of every image the repository's YAML names (with no expansion in it). */
+function imageNamesIn(yamls: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const f of yamls) {
+    const r = readRegularFile(f, MAX_TAG_SCAN);
+    if (!r.ok) continue;
+    for (const m of r.snap.bytes.toString('utf8').matchAll(IMAGE_LINE)) {
+      const ref = m[1] as string;
+      if (ref.includes('$')) continue;
+      const { repository } = parseImageRef(ref);
+      out.add(repository.slice(repository.lastIndexOf('/') + 1).toLowerCase());
+    }
+  }
+  return out;
+}
+
 /** The version tags the repository's YAML names for each image (by its last name part). */
 function tagsByName(yamls: readonly string[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
@@ -354,6 +370,9 @@ function makefileNamesOther(dir: string, name: string, share: RunShare): boolean
   const literal = text === undefined ? [] : makefileNames(file, text, isFile);
   return literal.length > 0 && !literal.includes(name);
 }
+
+/** Images named PREFIX + a directory's name that make PREFIX the repository's naming rule (linkPrefixed). */
+const PREFIX_FAMILY = 3;
 
 /** Build files larger than this are not read (each is small). */
 const MAX_BUILD_FILE = 1024 * 1024;
@@ -496,6 +515,7 @@ export class ImageLinker {
   private byLast: Map<string, Declared[]> | undefined;
   private byName: Map<string, { file: string; bySuffix: boolean }[]> | undefined;
   private tags: Map<string, Set<string>> | undefined;
+  private yamlImages: Set<string> | undefined;
   /** Links by image and folder: a manifest folder names the same images again and again. */
   private readonly links = new Map<string, ImageLinkResult>();
 
@@ -808,10 +828,12 @@ export class ImageLinker {
   /**
    * An image named PREFIX + a directory's name, where a makefile above that directory writes PREFIX: dapr's samples
    * build `hello-k8s-node` from node/Dockerfile with `DOCKER_IMAGE_PREFIX ?= hello-k8s-` and `-t ...$(DOCKER_IMAGE_PREFIX)$(1)`
-   * for each app directory. Only a prefix that ends in `-` or `_`, and only when one Dockerfile fits.
+   * for each app directory; or where the repository's YAML names at least PREFIX_FAMILY images PREFIX + the name of a
+   * directory beside it (MuShop's `mushop-api`, `mushop-carts`, `mushop-user` ... for src/api/, src/carts/, src/user/: its
+   * CI tags `${PROJECT}-${CONTAINER}`). Only a prefix that ends in `-` or `_`, and only when one Dockerfile fits.
    */
   private linkPrefixed(name: string, under: string | undefined): ImageLinkResult | undefined {
-    const found: { file: string; prefix: string; makefile: string }[] = [];
+    const found: { file: string; prefix: string; makefile?: string; family?: number }[] = [];
     // the directory names the image name ends in after a `-` or `_` (prefix of 2 characters or more), looked up by
     // name: a scan of every directory name per image cost a few percent of a whole-repository lint
     for (let i = 1; i < name.length - 1; i++) {
@@ -823,12 +845,30 @@ export class ImageLinker {
       for (const d of list) {
         if (d.bySuffix || (under && !d.file.startsWith(under))) continue;
         const makefile = this.makefileWriting(path.dirname(path.dirname(d.file)), prefix);
-        if (makefile) found.push({ file: d.file, prefix, makefile });
+        if (makefile) {
+          found.push({ file: d.file, prefix, makefile });
+          continue;
+        }
+        const family = this.prefixFamily(prefix, path.dirname(path.dirname(d.file)));
+        if (family >= PREFIX_FAMILY) found.push({ file: d.file, prefix, family });
       }
     }
     if (new Set(found.map((f) => f.file)).size !== 1) return undefined;
-    const f = found[0] as { file: string; prefix: string; makefile: string };
-    return { link: { dockerfile: f.file, how: `the image name "${name}" is ${displayPath(f.makefile, this.cwd)}'s prefix "${f.prefix}" and the directory of ${displayPath(f.file, this.cwd)}` } };
+    const f = found[0] as { file: string; prefix: string; makefile?: string; family?: number };
+    const by = f.makefile ? `${displayPath(f.makefile, this.cwd)}'s prefix "${f.prefix}"` : `the prefix "${f.prefix}" of ${f.family} images the repository names after directories beside it`;
+    return { link: { dockerfile: f.file, how: `the image name "${name}" is ${by} and the directory of ${displayPath(f.file, this.cwd)}` } };
+  }
+
+  /** How many images the repository's YAML names `prefix` + the name of a Dockerfile's directory in `parent`. */
+  private prefixFamily(prefix: string, parent: string): number {
+    this.yamlImages ??= imageNamesIn(this.repoFiles().yamls);
+    let n = 0;
+    for (const image of this.yamlImages) {
+      if (!image.startsWith(prefix)) continue;
+      const list = this.dockerfilesByName().get(image.slice(prefix.length));
+      if (list?.some((d) => !d.bySuffix && path.dirname(path.dirname(d.file)) === parent)) n++;
+    }
+    return n;
   }
 
   /** A makefile in `dir` or above it (inside the repository) whose text has `prefix` as a word of its own: `?= hello-k8s-`. */

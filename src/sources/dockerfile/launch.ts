@@ -619,6 +619,9 @@ const readingAsBase = new Set<string>();
  * own (image-links.ts): that Dockerfile's target stage is the base, as `--probe-images` would have seen it
  * (ENTRYPOINT, CMD, STOPSIGNAL, SHELL, ENV, WORKDIR, /bin/sh), and the files it copies are the image's.
  */
+/** The most Dockerfiles of one name that are each read to see whether they agree (linkedBases). */
+const MAX_AGREEING_BASES = 6;
+
 function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore, opts: SourceOptions): Map<string, ProbedImage> | undefined {
   if (!doc.absPath) return undefined;
   const roots = new Set(
@@ -636,23 +639,22 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
   const linker = linkerFor(store, path.dirname(doc.absPath), opts.imageMap);
   const self = path.resolve(doc.absPath);
   const out = new Map<string, ProbedImage>();
-  for (const image of roots) {
-    // (a Dockerfile is not its own base: heroku-cli/docker/Dockerfile FROM wener/heroku-cli is built on heroku-cli/heroku-cli/)
-    const link: ImageLink | undefined = linker.link(image, undefined, undefined, path.dirname(doc.absPath), self).link;
-    if (!link || link.dockerfile === doc.absPath || readingAsBase.has(link.dockerfile)) continue;
-    const base = store.read(link.dockerfile, 'dockerfile');
-    if (!base) continue;
-    readingAsBase.add(link.dockerfile);
+  /** The launch of the repository's Dockerfile `dockerfile` as a base image (undefined when it has none, or is read now). */
+  const asBase = (dockerfile: string, link: ImageLink): ProbedImage | undefined => {
+    if (dockerfile === doc.absPath || readingAsBase.has(dockerfile)) return undefined;
+    const base = store.read(dockerfile, 'dockerfile');
+    if (!base) return undefined;
+    readingAsBase.add(dockerfile);
     try {
       const res = lintDockerfileSource(base, store, linkedBuildOptions(opts, link));
       const l = res.launches.find((x) => x.target && x.kind === 'dockerfile') as DockerfileLaunch | undefined;
-      if (!l) continue;
+      if (!l) return undefined;
       const readFile = l.readScript;
-      out.set(image, {
+      return {
         family: l.shell.family,
         ...(l.shell.bashLevel ? { bashLevel: l.shell.bashLevel } : {}),
         // (a base on a base: the nearest one is named, the how of the first says where the shell comes from)
-        how: `${l.shell.how.replace(/, in the base image the repository builds from .*$/, '')}, in the base image the repository builds from ${displayPath(link.dockerfile)}`,
+        how: `${l.shell.how.replace(/, in the base image the repository builds from .*$/, '')}, in the base image the repository builds from ${displayPath(dockerfile)}`,
         ...(l.entrypoint ? { entrypoint: l.entrypoint.argv } : {}),
         // (a base with no command of its own runs its official base's: `ubuntu`'s /bin/bash, two links down)
         ...(l.cmd ? { cmd: l.cmd.argv } : !l.entrypoint && l.argv.length ? { cmd: l.argv } : {}),
@@ -662,16 +664,34 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
         ...(l.stopSignal.source === 'explicit' || l.stopSignal.source === 'base-image' ? { stopSignal: l.stopSignal.signal } : {}),
         env: { ...l.env },
         builtHere: {
-          dockerfile: link.dockerfile,
+          dockerfile,
           workdir: l.workdir ?? '/',
           readFile: (p) => readFile?.(p),
           ...(l.listDir ? { listDir: l.listDir } : {}),
           ...(l.linkProgram ? { linkProgram: l.linkProgram, fileRef: (f) => l.scripts.get(f) } : {}),
         },
-      });
+      };
     } finally {
-      readingAsBase.delete(link.dockerfile);
+      readingAsBase.delete(dockerfile);
     }
+  };
+  for (const image of roots) {
+    // (a Dockerfile is not its own base: heroku-cli/docker/Dockerfile FROM wener/heroku-cli is built on heroku-cli/heroku-cli/)
+    const r = linker.link(image, undefined, undefined, path.dirname(doc.absPath), self);
+    if (r.link) {
+      const probed = asBase(r.link.dockerfile, r.link);
+      if (probed) out.set(image, probed);
+      continue;
+    }
+    // Several of the repository's Dockerfiles answer to the name (pegi3s/docker: docker/18.04, 20.04, 24.04, the tag a
+    // version of something else): when each of them runs the same, with no ENTRYPOINT, the image runs that, whichever it is
+    const candidates = r.ambiguous?.filter((f) => path.resolve(f) !== self) ?? [];
+    if (candidates.length < 2 || candidates.length > MAX_AGREEING_BASES) continue;
+    const probes = candidates.map((f) => asBase(f, { dockerfile: f, how: '' }));
+    const first = probes[0];
+    const same = (p: ProbedImage | undefined): boolean =>
+      p !== undefined && !p.entrypoint && p.family === first?.family && p.stopSignal === first.stopSignal && JSON.stringify(p.cmd) === JSON.stringify(first.cmd);
+    if (first?.cmd && probes.every(same)) out.set(image, { ...first, how: `${first.how} (each of the ${candidates.length} Dockerfiles named ${imageRepo(image)} here has the same command)` });
   }
   return out.size ? out : undefined;
 }
