@@ -1130,6 +1130,27 @@ describe('a Dockerfile FROM an image the repository builds inherits that build (
     assert.notDeepEqual(launch?.argv, ['/loop.sh']);
   });
 
+  it('FROM a name several Dockerfiles of the repository answer to: their command when they all agree, nothing when they differ', async () => {
+    // pegi3s/dockerfiles: FROM pegi3s/docker:29.0.1, with docker/18.04, docker/20.04 and docker/24.04 each ubuntu and no CMD
+    const agree = repo({
+      'docker/20.04/Dockerfile': 'FROM ubuntu:20.04\nRUN apt-get update\n',
+      'docker/24.04/Dockerfile': 'FROM ubuntu:24.04\nRUN apt-get update\n',
+      'tool/Dockerfile': 'FROM pegi3s/docker:29.0.1\nCOPY run.sh /opt/run.sh\n',
+      'tool/run.sh': '#!/bin/sh\necho hi\n',
+    });
+    const launch = await firstLaunch(agree, 'tool/Dockerfile');
+    assert.deepEqual(launch?.argv, ['/bin/bash'], JSON.stringify(launch));
+    assert.match(launch?.shell.how ?? '', /each of the 2 Dockerfiles named pegi3s\/docker here has the same command/);
+    const differ = repo({
+      'docker/20.04/Dockerfile': 'FROM ubuntu:20.04\nCMD ["/srv/run"]\n',
+      'docker/24.04/Dockerfile': 'FROM ubuntu:24.04\nRUN apt-get update\n',
+      'tool/Dockerfile': 'FROM pegi3s/docker:29.0.1\nCOPY run.sh /opt/run.sh\n',
+      'tool/run.sh': '#!/bin/sh\necho hi\n',
+    });
+    const other = await firstLaunch(differ, 'tool/Dockerfile');
+    assert.deepEqual(other?.argv, [], JSON.stringify(other));
+  });
+
   it("FROM acme/base (built from base/Dockerfile by the Makefile beside it): the base's CMD and script decide", async () => {
     const dir = repo({
       'base/Makefile': 'IMAGE := acme/base\nbuild:\n\tdocker build -t $(IMAGE) .\n',
