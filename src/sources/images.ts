@@ -338,6 +338,8 @@ function guessShellOfImage(ref: string): ShellGuess {
     if (/(^|-)debug/.test(tag)) return { family: 'ash', why: 'distroless :debug images add busybox sh' };
     return { family: 'none', why: 'distroless images ship no shell' };
   }
+  const elastic = elasticBase(repo, full, tag);
+  if (elastic) return elastic;
   if (full.startsWith('cgr.dev/chainguard/') || repo.startsWith('chainguard/')) {
     // chainguard-images/images, images/minio/locked_config.json: minio's image and its -dev variant install bash and
     // bash-binsh (`sh -c 'mkdir -p /data/x && minio server /data'` runs, as compose files do)
@@ -386,6 +388,24 @@ function guessShellOfImage(ref: string): ShellGuess {
   return { family: 'unknown', why: `pid1 does not know which /bin/sh ${ref} has` };
 }
 
+/** Elastic's Elasticsearch, Kibana and Logstash images, on Docker Hub or docker.elastic.co. */
+const ELASTIC = /^(?:docker\.elastic\.co\/(?:elasticsearch|kibana|logstash)\/)?(elasticsearch|kibana|logstash)(?:-oss)?$/;
+
+/**
+ * The base of Elastic's images by version: CentOS 7 from 6.0 (elastic/elasticsearch-docker#54, 2017), Ubuntu 20.04 from
+ * 7.16 (elastic/elasticsearch#80820 and its backports, 2021; logstash#13438), so bash is /bin/sh from 6.0 to 7.15 and
+ * dash before and after (Docker Hub's 5.x and older were Debian-based; `-alpine` tags busybox). Undefined: not these.
+ */
+function elasticBase(repo: string, full: string, tag: string): ShellGuess | undefined {
+  if (!ELASTIC.test(full) && !ELASTIC.test(repo)) return undefined;
+  if (/alpine/.test(tag)) return { family: 'ash', why: `the ${tag} variant is Alpine-based: /bin/sh is busybox ash` };
+  const m = /^(\d+)\.(\d+)/.exec(tag);
+  if (!m) return undefined;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  if (major >= 6 && (major < 7 || (major === 7 && minor < 16))) return { family: 'bash', why: `${repo} ${tag} is built on CentOS (6.0 to 7.15): /bin/sh is bash` };
+  return { family: 'dash', why: `${repo} ${tag} is built on ${major < 6 ? 'Debian (5.x and older)' : 'Ubuntu (7.16 and later)'}: /bin/sh is dash` };
+}
+
 /**
  * Distributions whose bash is older than 5.1, by image name and tag: bash 4.3 and older exec only a lone simple `-c`
  * command, 4.4 and 5.0 also the last of an `&&`/`||` chain, 5.1 and later also the command after `;` (AnalyzeOptions
@@ -403,6 +423,8 @@ export function bashLevelOfImage(ref: string): '4.2' | '4.4' | undefined {
   if (/(^|[-_:])(stretch|buster|bionic|focal)([-_]|$)|centos8|(^|[-_.])(el|rhel|ubi)8([-_.]|$)/.test(`${name}:${tag}`) || /(^|\/)ubi8(\/|$|-)/.test(full)) return '4.4';
   if (/(^|\/)ubi7(\/|$|-)|(^|\/)rhel7(\/|$)/.test(full)) return '4.2';
   const major = /^(\d+)(?:[.-]|$)/.exec(tag)?.[1];
+  // Elastic's 6.x images are on CentOS 7 (bash 4.2); later CentOS-based ones are left to the default
+  if ((ELASTIC.test(full) || ELASTIC.test(repo)) && major === '6') return '4.2';
   switch (name) {
     case 'centos':
       return major === '6' || major === '7' ? '4.2' : major === '8' || tag === 'latest' ? '4.4' : undefined;

@@ -3,8 +3,14 @@ import { ruleTester } from '../helpers/rule-tester.js';
 
 const GUNICORN = 'gunicorn -w 1 -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:80 app:app';
 
+/** huly's compose service: a plugin check, then Elasticsearch's own entrypoint alone on the string's last line. */
+const ES_PLUGIN = (image: string): string =>
+  `services:\n  elastic:\n    image: "${image}"\n    command: |\n      /bin/sh -c "./bin/elasticsearch-plugin list | grep -q ingest-attachment || yes | ./bin/elasticsearch-plugin install --silent ingest-attachment;\n      /usr/local/bin/docker-entrypoint.sh eswrapper"\n`;
+
 ruleTester(rule, {
   valid: [
+    // Elastic's 6.0 to 7.15 images are CentOS-based: bash is /bin/sh and execs the last line's lone command
+    { name: 'elasticsearch:7.14.2 (CentOS): bash execs the entrypoint on the last line', compose: ES_PLUGIN('elasticsearch:7.14.2') },
     // a file step on literal paths ends at once: dash stays PID 1 for the blink it takes, then the container exits
     { name: 'a one-shot copy under dash -c', dockerfile: 'FROM debian:bookworm\nENTRYPOINT cp /pki/ca.pem /pki-out/ca.pem\n' },
     {
@@ -75,6 +81,13 @@ ruleTester(rule, {
     { name: 'a stage that is not the target, with --target', dockerfile: `FROM python:3.9-slim AS prod\nCMD ["svc"]\nFROM python:3.9-slim AS dev\nCMD svc --reload\n`, options: { target: 'prod' } },
   ],
   invalid: [
+    {
+      // from 7.16 on Ubuntu: dash keeps the entrypoint (and Elasticsearch) as its child
+      name: 'elasticsearch:8.15.0 (Ubuntu): dash stays PID 1',
+      compose: ES_PLUGIN('elasticsearch:8.15.0'),
+      errors: [{ severity: 'error', message: /dash/ }],
+      output: ES_PLUGIN('elasticsearch:8.15.0').replace('\n      /usr/local', '\n      exec /usr/local'),
+    },
     {
       name: 'an image whose /bin/sh pid1 does not know: lost whichever it is (dash keeps the shell, bash and ash exec `sleep infinity`)',
       manifest:
