@@ -359,6 +359,22 @@ const JS: Case[] = [
     line: 1,
     signals: ['SIGINT', 'SIGTERM'],
   },
+  {
+    // dockersamples/labspace-infra's interface (adapted from node-graceful-shutdown): EventEmitter calls return the emitter
+    name: 'a chained listener: process.removeAllListeners(s).addListener(s, f), over an array of signals',
+    files: {
+      'server.js':
+        "const handledEvents = ['SIGINT', 'SIGTERM', 'SIGQUIT'];\nhandledEvents.forEach((event) =>\n  process.removeAllListeners(event).addListener(event, () => process.exit(0)),\n);\nsetInterval(() => {}, 1000);\n",
+    },
+    verdict: 'handles',
+    line: 3,
+    signals: ['SIGINT', 'SIGTERM', 'SIGQUIT'],
+  },
+  {
+    name: 'a chain that is not on process',
+    files: { 'server.js': "const e = new (require('events'))();\ne.removeAllListeners('SIGTERM').on('SIGTERM', () => {});\nsetInterval(() => {}, 1000);\n" },
+    verdict: 'no-handler',
+  },
   { name: 'for...of over an array of signals', files: { 'server.js': "for (const sig of ['SIGTERM']) {\n  process.on(sig, stop);\n}\nfunction stop() {}\n" }, verdict: 'handles', line: 2 },
   { name: 'a constant', files: { 'server.js': "const STOP = 'SIGTERM';\nprocess.on(STOP, () => {});\n" }, verdict: 'handles', line: 2 },
   { name: 'import process from "node:process"', files: { 'server.mjs': "import proc from 'node:process';\nproc.on('SIGTERM', () => proc.exit(0));\n" }, verdict: 'handles', line: 2 },

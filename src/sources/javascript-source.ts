@@ -94,7 +94,7 @@ export function javascriptFindings(root: Node, source: string): FileFindings {
     if (fn?.type === 'member_expression') {
       const obj = fn.childForFieldName('object');
       const prop = fn.childForFieldName('property')?.text ?? '';
-      if (obj?.type === 'identifier' && processNames.has(obj.text) && LISTEN.has(prop)) {
+      if (obj && isProcess(obj, processNames) && LISTEN.has(prop)) {
         const sig = signalsOf(argList[0], root);
         // process.on('exit' | 'uncaughtException' | ...) is not a signal listener.
         if (sig === 'not-a-signal') continue;
@@ -243,6 +243,18 @@ function signalsOf(n: Node | undefined, root: Node, depth = 0): string[] | 'not-
     if (d?.childForFieldName('name')?.text === name) return signalsOf(d.childForFieldName('value') ?? undefined, root, depth + 1);
   }
   return undefined;
+}
+
+/** EventEmitter methods that return the emitter itself, so that calls chain: `process.removeAllListeners(s).addListener(s, f)`. */
+const CHAINS = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener', 'removeListener', 'removeAllListeners', 'off', 'setMaxListeners']);
+
+/** `process` (or a name it was given), or a chain of its EventEmitter calls, which each return it (node's events docs: "Returns a reference to the EventEmitter, so that calls can be chained"). */
+function isProcess(n: Node, processNames: ReadonlySet<string>): boolean {
+  if (n.type === 'identifier') return processNames.has(n.text);
+  if (n.type !== 'call_expression') return false;
+  const fn = n.childForFieldName('function');
+  const obj = fn?.type === 'member_expression' ? fn.childForFieldName('object') : null;
+  return obj !== null && CHAINS.has(fn?.childForFieldName('property')?.text ?? '') && isProcess(obj, processNames);
 }
 
 function identOf(n: Node | null): string | undefined {
