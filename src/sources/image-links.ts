@@ -217,25 +217,9 @@ function compareVersions(a: readonly number[], b: readonly number[]): number {
 const MAX_TAG_SCAN = 256 * 1024;
 const IMAGE_LINE = /^[ \t]*(?:-[ \t]+)?["']?image["']?[ \t]*:[ \t]*["']?([^\s"'#{}]+)/gm;
 
-/** The last name parts of every image the repository's YAML names (with no expansion in it). */
-function imageNamesIn(yamls: readonly string[]): Set<string> {
-  const out = new Set<string>();
-  for (const f of yamls) {
-    const r = readRegularFile(f, MAX_TAG_SCAN);
-    if (!r.ok) continue;
-    for (const m of r.snap.bytes.toString('utf8').matchAll(IMAGE_LINE)) {
-      const ref = m[1] as string;
-      if (ref.includes('$')) continue;
-      const { repository } = parseImageRef(ref);
-      out.add(repository.slice(repository.lastIndexOf('/') + 1).toLowerCase());
-    }
-  }
-  return out;
-}
-
-/** The version tags the repository's YAML names for each image (by its last name part). */
-function tagsByName(yamls: readonly string[]): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
+/** Every image the repository's YAML names (with no expansion in it): its last name part and its tag, read once. */
+function imageRefsIn(yamls: readonly string[]): { last: string; tag: string }[] {
+  const out: { last: string; tag: string }[] = [];
   for (const f of yamls) {
     const r = readRegularFile(f, MAX_TAG_SCAN);
     if (!r.ok) continue;
@@ -243,12 +227,20 @@ function tagsByName(yamls: readonly string[]): Map<string, Set<string>> {
       const ref = m[1] as string;
       if (ref.includes('$')) continue;
       const { repository, tag } = parseImageRef(ref);
-      if (!versionOf(tag)) continue;
-      const last = repository.slice(repository.lastIndexOf('/') + 1);
-      let tags = out.get(last);
-      if (!tags) out.set(last, (tags = new Set()));
-      tags.add(tag);
+      out.push({ last: repository.slice(repository.lastIndexOf('/') + 1), tag });
     }
+  }
+  return out;
+}
+
+/** The version tags the repository's YAML names for each image (by its last name part). */
+function tagsByName(refs: readonly { last: string; tag: string }[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const { last, tag } of refs) {
+    if (!versionOf(tag)) continue;
+    let tags = out.get(last);
+    if (!tags) out.set(last, (tags = new Set()));
+    tags.add(tag);
   }
   return out;
 }
@@ -515,6 +507,7 @@ export class ImageLinker {
   private byLast: Map<string, Declared[]> | undefined;
   private byName: Map<string, { file: string; bySuffix: boolean }[]> | undefined;
   private tags: Map<string, Set<string>> | undefined;
+  private yamlRefs: { last: string; tag: string }[] | undefined;
   private yamlImages: Set<string> | undefined;
   /** Links by image and folder: a manifest folder names the same images again and again. */
   private readonly links = new Map<string, ImageLinkResult>();
@@ -547,7 +540,7 @@ export class ImageLinker {
   private newerTag(last: string, tag: string): string | undefined {
     const mine = versionOf(tag);
     if (!mine) return undefined;
-    this.tags ??= tagsByName(this.repoFiles().yamls);
+    this.tags ??= tagsByName(this.imageRefs());
     let newest: { tag: string; v: number[] } | undefined;
     for (const t of this.tags.get(last) ?? []) {
       const v = versionOf(t) as number[];
@@ -859,9 +852,15 @@ export class ImageLinker {
     return { link: { dockerfile: f.file, how: `the image name "${name}" is ${by} and the directory of ${displayPath(f.file, this.cwd)}` } };
   }
 
+  /** The images the repository's YAML names, scanned once for both their tags (newerTag) and their names (prefixFamily). */
+  private imageRefs(): { last: string; tag: string }[] {
+    this.yamlRefs ??= imageRefsIn(this.repoFiles().yamls);
+    return this.yamlRefs;
+  }
+
   /** How many images the repository's YAML names `prefix` + the name of a Dockerfile's directory in `parent`. */
   private prefixFamily(prefix: string, parent: string): number {
-    this.yamlImages ??= imageNamesIn(this.repoFiles().yamls);
+    this.yamlImages ??= new Set(this.imageRefs().map((r) => r.last.toLowerCase()));
     let n = 0;
     for (const image of this.yamlImages) {
       if (!image.startsWith(prefix)) continue;
