@@ -390,6 +390,7 @@ function guessShellOfImage(ref: string): ShellGuess {
 
 /** Elastic's Elasticsearch, Kibana and Logstash images, on Docker Hub or docker.elastic.co. */
 const ELASTIC = /^(?:docker\.elastic\.co\/(?:elasticsearch|kibana|logstash)\/)?(elasticsearch|kibana|logstash)(?:-oss)?$/;
+const isElastic = (repo: string, full: string): boolean => ELASTIC.test(full) || ELASTIC.test(repo);
 
 /**
  * The base of Elastic's images by version: CentOS 7 from 6.0 (elastic/elasticsearch-docker#54, 2017), Ubuntu 20.04 from
@@ -397,7 +398,7 @@ const ELASTIC = /^(?:docker\.elastic\.co\/(?:elasticsearch|kibana|logstash)\/)?(
  * dash before and after (Docker Hub's 5.x and older were Debian-based; `-alpine` tags busybox). Undefined: not these.
  */
 function elasticBase(repo: string, full: string, tag: string): ShellGuess | undefined {
-  if (!ELASTIC.test(full) && !ELASTIC.test(repo)) return undefined;
+  if (!isElastic(repo, full)) return undefined;
   if (/alpine/.test(tag)) return { family: 'ash', why: `the ${tag} variant is Alpine-based: /bin/sh is busybox ash` };
   const m = /^(\d+)\.(\d+)/.exec(tag);
   if (!m) return undefined;
@@ -424,7 +425,7 @@ export function bashLevelOfImage(ref: string): '4.2' | '4.4' | undefined {
   if (/(^|\/)ubi7(\/|$|-)|(^|\/)rhel7(\/|$)/.test(full)) return '4.2';
   const major = /^(\d+)(?:[.-]|$)/.exec(tag)?.[1];
   // Elastic's 6.x images are on CentOS 7 (bash 4.2); later CentOS-based ones are left to the default
-  if ((ELASTIC.test(full) || ELASTIC.test(repo)) && major === '6') return '4.2';
+  if (isElastic(repo, full) && major === '6') return '4.2';
   switch (name) {
     case 'centos':
       return major === '6' || major === '7' ? '4.2' : major === '8' || tag === 'latest' ? '4.4' : undefined;

@@ -246,7 +246,7 @@ function signalsOf(n: Node | undefined, root: Node, depth = 0): string[] | 'not-
 }
 
 /** EventEmitter methods that return the emitter itself, so that calls chain: `process.removeAllListeners(s).addListener(s, f)`. */
-const CHAINS = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener', 'removeListener', 'removeAllListeners', 'off', 'setMaxListeners']);
+const CHAINS = new Set([...LISTEN, 'removeListener', 'removeAllListeners', 'off', 'setMaxListeners']);
 
 /** `process` (or a name it was given), or a chain of its EventEmitter calls, which each return it (node's events docs: "Returns a reference to the EventEmitter, so that calls can be chained"). */
 function isProcess(n: Node, processNames: ReadonlySet<string>): boolean {

@@ -614,14 +614,14 @@ function contextAbove(dockerfile: string, stages: readonly Stage[], store: Docum
 /** Dockerfiles being read as the base of another right now (a FROM cycle ends there). */
 const readingAsBase = new Set<string>();
 
+/** The most Dockerfiles of one name that are each read to see whether they agree (linkedBases). */
+const MAX_AGREEING_BASES = 6;
+
 /**
  * `FROM acme/base` where acme/base is no image pid1 knows and the repository builds it from a Dockerfile of its
  * own (image-links.ts): that Dockerfile's target stage is the base, as `--probe-images` would have seen it
  * (ENTRYPOINT, CMD, STOPSIGNAL, SHELL, ENV, WORKDIR, /bin/sh), and the files it copies are the image's.
  */
-/** The most Dockerfiles of one name that are each read to see whether they agree (linkedBases). */
-const MAX_AGREEING_BASES = 6;
-
 function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore, opts: SourceOptions): Map<string, ProbedImage> | undefined {
   if (!doc.absPath) return undefined;
   const roots = new Set(
@@ -639,8 +639,9 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
   const linker = linkerFor(store, path.dirname(doc.absPath), opts.imageMap);
   const self = path.resolve(doc.absPath);
   const out = new Map<string, ProbedImage>();
-  /** The launch of the repository's Dockerfile `dockerfile` as a base image (undefined when it has none, or is read now). */
-  const asBase = (dockerfile: string, link: ImageLink): ProbedImage | undefined => {
+  /** The launch of the repository's Dockerfile `link` names, as a base image (undefined when it has none, or is read now). */
+  const asBase = (link: ImageLink): ProbedImage | undefined => {
+    const dockerfile = link.dockerfile;
     if (dockerfile === doc.absPath || readingAsBase.has(dockerfile)) return undefined;
     const base = store.read(dockerfile, 'dockerfile');
     if (!base) return undefined;
@@ -679,7 +680,7 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
     // (a Dockerfile is not its own base: heroku-cli/docker/Dockerfile FROM wener/heroku-cli is built on heroku-cli/heroku-cli/)
     const r = linker.link(image, undefined, undefined, path.dirname(doc.absPath), self);
     if (r.link) {
-      const probed = asBase(r.link.dockerfile, r.link);
+      const probed = asBase(r.link);
       if (probed) out.set(image, probed);
       continue;
     }
@@ -687,7 +688,7 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
     // version of something else): when each of them runs the same, with no ENTRYPOINT, the image runs that, whichever it is
     const candidates = r.ambiguous?.filter((f) => path.resolve(f) !== self) ?? [];
     if (candidates.length < 2 || candidates.length > MAX_AGREEING_BASES) continue;
-    const probes = candidates.map((f) => asBase(f, { dockerfile: f, how: '' }));
+    const probes = candidates.map((f) => asBase({ dockerfile: f, how: '' }));
     const first = probes[0];
     const same = (p: ProbedImage | undefined): boolean =>
       p !== undefined && !p.entrypoint && p.family === first?.family && p.stopSignal === first.stopSignal && JSON.stringify(p.cmd) === JSON.stringify(first.cmd);
