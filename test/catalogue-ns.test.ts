@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CATALOGUE, KEEPS_RUNNING, STOP_SIGNALS, behaviourOn, catalogueById, catalogueEntryForArgv, type SignalBehaviour } from '../src/model/catalogue.js';
+import { chainFromArgv } from '../src/model/launch.js';
 import { decodeMask, parseSignal, signalName } from '../src/model/signals.js';
 import { childrenOf } from '../src/proc/stat.js';
 import { cleanupInits, startAsInit, type InitRun } from './helpers/as-init.js';
@@ -564,4 +565,22 @@ test('every installable entry has a recipe here (or says why not)', () => {
   const missing = CATALOGUE.filter((e) => e.debian !== undefined && !recipes.has(e.id)).map((e) => e.id);
   // .NET, Deno, Bun, Traefik, Envoy, MongoDB, cronie and supercronic are not in Debian: they have no debian field.
   assert.deepEqual(missing, [], 'entries with a Debian package but no real-program recipe');
+});
+
+test('R -e with a query as PID 1 prints and exits 0 by itself, and the launch model says nothing is left to stop; a sleep is not a query', (t) => {
+  if (!programPath('R')) {
+    t.skip('R is not installed here (scripts/install-deps.sh installs r-base-core)');
+    return;
+  }
+  // pegi3s' list_r_packages.sh: `R -e "installed.packages()[, c('Package', 'Version')]"`
+  const expr = "installed.packages()[1:2, c('Package', 'Version')]";
+  const out = execFileSync('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', '--', 'R', '-e', expr], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.match(out, /Package\s+Version/);
+  const chain = (argv: string[]): number => chainFromArgv(argv, { sh: 'dash', signal: 'SIGTERM' }).processes.length;
+  assert.equal(chain(['R', '-e', expr]), 0);
+  assert.equal(chain(['Rscript', '-e', 'sessionInfo()']), 0);
+  // code that keeps running, or a file R runs, is a process the stop reaches (and R drops SIGTERM as PID 1)
+  assert.equal(chain(['Rscript', '-e', 'Sys.sleep(1000)']), 1);
+  assert.equal(chain(['R', '-e', 'shiny::runApp("/app", port = 3838)']), 1);
+  assert.equal(chain(['Rscript', 'app.R']), 1);
 });

@@ -182,6 +182,45 @@ test('a Python program whose argparse requires an argument, run with none: pid1 
   }
 });
 
+test('a Python program given --help, or fewer arguments than its sys.argv guard wants: pid1 says finishes, and python3 as PID 1 prints and exits at once', async () => {
+  // pegi3s' sppider-seq (ENTRYPOINT python3 run_sppider_seq.py, CMD ["--help"]) and pipenn (`if len(sys.argv) < 2:` usage, sys.exit(1))
+  const parser =
+    'import argparse, time\nparser = argparse.ArgumentParser()\nparser.add_argument("--data", default="/data")\nargs = parser.parse_args()\nprint("ready", flush=True)\nwhile True:\n    time.sleep(1)\n';
+  const guard =
+    'import sys, time\n\ndef main():\n    if len(sys.argv) < 2:\n        print("Usage: predict FILE [OUT]")\n        # nothing to do without an input\n        sys.exit(1)\n\n    print("ready", flush=True)\n    while True:\n        time.sleep(1)\n\nif __name__ == "__main__":\n    main()\n';
+  // (loads the Python grammar, which the synchronous reader needs for the program's handlers)
+  assert.equal((await analyzeProgramSource(guard, { path: 'guard.py' })).verdict, 'no-handler');
+  const cases = [
+    { name: 'help.py', text: parser, args: ['--help'], status: 0, output: /usage: help\.py/, loops: [] as string[] },
+    { name: 'guard.py', text: guard, args: [] as string[], status: 1, output: /Usage: predict/, loops: ['in.pdb'] },
+  ];
+  for (const c of cases) {
+    const file = path.join(DIR, c.name);
+    fs.writeFileSync(file, c.text);
+    const read = programSourceReader((p) => (p === file ? c.text : undefined), DIR, 'SIGTERM');
+    const python = identify(['python3', file]);
+    const verdict = read(['python3', file, ...c.args], python);
+    assert.equal(verdict?.verdict, 'finishes', `${c.name}: ${verdict?.reason}`);
+    const run = await startAsInit(['python3', file, ...c.args], { comm: 'python3' });
+    try {
+      const end = await within(run.exited, 10_000);
+      assert.ok(end, `${c.name}: still running 10 s after it started`);
+      assert.equal(end.code, c.status, run.output());
+      assert.match(run.output(), c.output);
+    } finally {
+      await run.destroy();
+    }
+    // given what it wants it runs its loop: the verdict is the program's handlers again, not an exit
+    if (c.loops.length) assert.equal(read(['python3', file, ...c.loops], python)?.verdict, 'no-handler');
+  }
+  // --help only as the parser's: add_help=False leaves it an unknown option (exit 2, still at once) — not claimed
+  const noHelp = parser.replace('ArgumentParser()', 'ArgumentParser(add_help=False)');
+  const file = path.join(DIR, 'nohelp.py');
+  fs.writeFileSync(file, noHelp);
+  const read = programSourceReader((p) => (p === file ? noHelp : undefined), DIR, 'SIGTERM');
+  assert.notEqual(read(['python3', file, '--help'], identify(['python3', file]))?.verdict, 'finishes');
+});
+
 test('a Python script of its own code and quiet standard modules: pid1 says finishes, and python3 as PID 1 returns and exits 0 by itself', () => {
   // marcel-dempers' python/introduction/part-3.json: rewrite a JSON file, print the names, return
   const text =

@@ -582,6 +582,30 @@ function fileOperandsOnly(argv: readonly string[]): boolean {
   return argv.slice(1).every((a) => plainPath(a) && !a.includes('`'));
 }
 
+/**
+ * R code that may keep running or works for long: a server (shiny, plumber, httpuv), a loop or a sleep, a file it runs
+ * (source), input it waits for, packages it installs, a program it starts. Anything else is a query of seconds.
+ */
+const R_KEEPS =
+  /\b(source|sys\.source|run\w*|serve\w*|start\w*|Sys\.sleep|while|repeat|for|readline|readLines|scan|install(\.packages|_\w+)?|update\.packages|download\w*|shiny|plumb\w*|httpuv|callr|system2?|processx|later|daemon\w*|listen|wait\w*|mclapply|parallel)\b/;
+
+/**
+ * `R -e EXPR` / `Rscript -e EXPR` (R --no-echo style: no file, only expressions) whose code is a query of seconds
+ * (`installed.packages()`, `sessionInfo()`): R evaluates it and exits 0 (R 4.2.2 run as PID 1 in test/catalogue-ns.test.ts).
+ */
+function rQueryOnly(argv: readonly string[]): boolean {
+  const exprs: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '-e') {
+      const e = argv[++i];
+      if (e === undefined) return false;
+      exprs.push(e);
+    } else if (a === '-f' || a.startsWith('--file=') || !a.startsWith('-')) return false;
+  }
+  return exprs.length > 0 && exprs.every((e) => !e.includes('$') && !R_KEEPS.test(e));
+}
+
 /** Inits that print their usage and exit when given no program. */
 const INIT_USAGE = new Set(['dumb-init', 'tini', 'docker-init', 'catatonit']);
 
@@ -926,6 +950,8 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
     // `Rscript` prints its usage and exits (R's Rscript.c: no file and no -e)
     // (not where a script file chose it: what its analysis takes as the service's place may not be all the script runs)
     if (!hidden && ((FILE_STEPS.has(last.name) && fileOperandsOnly(rest) && !scriptPath) || (last.name === 'Rscript' && rest.length === 1))) return { processes: [] };
+    // R code given with -e that only queries (`R -e "installed.packages()"`) runs for seconds and exits
+    if (!hidden && last.catalogue === 'r' && rQueryOnly(rest)) return { processes: [] };
     const p: ChainProcess = makeProcess(current, currentArgv, signal, undefined, undefined, source);
     p.finalArgv = rest;
     const clone = !hidden && last.catalogue !== undefined ? opts.builtFromSource?.(last) : undefined;

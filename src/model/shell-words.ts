@@ -252,8 +252,10 @@ const REDIS_STREAMS = /^(monitor|subscribe|psubscribe|ssubscribe|sync|psync)$/i;
  * too), except the commands that stream and the options that repeat or watch (-r, -i, --stat, --latency*, --pipe);
  * `htpasswd` writes or prints one entry. Without their command they read stdin (a prompt): not decided here.
  */
-function clientWeight(name: string, args: readonly Word[]): 'instant' | undefined {
+function clientWeight(name: string, args: readonly Word[]): 'instant' | 'work' | undefined {
   const lits = args.map((a) => a.literal ?? a.text);
+  // words the shell splits at run time (`curl "$@"`, `curl $OPTS URL`) may be any options: not decided here
+  if ((name === 'curl' || name === 'wget') && !args.some((a) => a.literal === undefined && (/\$\{?[@*]|\[[@*]\]/.test(a.text) || !/^["']/.test(a.text)))) return transferWeight(name, lits);
   if (name === 'mongosh' || name === 'mongo') return lits.includes('--eval') && !lits.includes('--shell') ? 'instant' : undefined;
   if (name === 'htpasswd') return 'instant';
   if (name === 'redis-cli' || name === 'valkey-cli' || name === 'keydb-cli') {
@@ -267,6 +269,23 @@ function clientWeight(name: string, args: readonly Word[]): 'instant' | undefine
     }
   }
   return undefined;
+}
+
+/**
+ * One HTTP request (`curl -f http://site:8080/api/method/ping`, a readiness probe or an API call in a set-up step):
+ * it prints the reply and ends. Writing a file is a download, a finite task of unknown length; retries
+ * (`--retry`, wget's default 20 tries), streaming (`-N`), a recursive fetch or a request read from a file may run for
+ * long: left to the script around them.
+ */
+function transferWeight(name: 'curl' | 'wget', lits: readonly string[]): 'instant' | 'work' | undefined {
+  if (name === 'curl') {
+    if (lits.some((a) => /^--retry|^-N$|^--no-buffer$|^-K$|^--config$|^--keepalive|^-T$|^--upload-file$/.test(a))) return undefined;
+    return lits.some((a) => /^-[a-zA-Z]*[oO]|^--output$|^--remote-name/.test(a)) ? 'work' : 'instant';
+  }
+  if (lits.some((a) => /^-[a-zA-Z]*[rm]$|^--recursive$|^--mirror$|^-i$|^--input-file|^--tries/.test(a))) return undefined;
+  // wget writes a file unless told to print (`-O -`, `-qO-`) or only to look (`--spider`)
+  const prints = lits.some((a, i) => /^-[a-zA-Z]*O-$|^--output-document=-$|^--spider$/.test(a) || (/^-[a-zA-Z]*O$|^--output-document$/.test(a) && lits[i + 1] === '-'));
+  return prints ? 'instant' : 'work';
 }
 
 /** An ApacheBench run of this many requests or fewer, against a service nearby, ends within seconds. */

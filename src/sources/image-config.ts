@@ -95,6 +95,11 @@ const TRANSPARENT_ENTRYPOINT: Record<string, string> = {
   // put `tini --` in front of the same bash, which changes nothing for a stop (an interactive bash ignores SIGTERM)
   'continuumio/miniconda3': 'none (tini -- in 2019 images)',
   'continuumio/anaconda3': 'no ENTRYPOINT',
+  // archlinux/archlinux-docker: CMD ["/usr/bin/bash"] and no ENTRYPOINT
+  archlinux: 'no ENTRYPOINT',
+  // influxdata-docker influxdb/{1.x,2.x}/entrypoint.sh: `influxd` prepended to options only, then `exec "$@"` (2.x sets
+  // up the database first when the command is influxd)
+  influxdb: 'entrypoint.sh, which execs "$@"',
   'gcr.io/distroless/static': 'no ENTRYPOINT',
   'gcr.io/distroless/base': 'no ENTRYPOINT',
   'gcr.io/distroless/cc': 'no ENTRYPOINT',
@@ -179,6 +184,7 @@ const IMAGE_CMD: Record<string, string[]> = {
   'redhat/ubi9': ['/bin/bash'],
   'redhat/ubi8-minimal': ['/bin/bash'],
   'redhat/ubi9-minimal': ['/bin/bash'],
+  archlinux: ['/usr/bin/bash'],
   // no CMD: its base's (ubuntu, rockylinux, ubi: bash), or nvidia_entrypoint.sh's `exec "/bin/bash"` with none
   'nvidia/cuda': ['/bin/bash'],
   bash: ['bash'],
@@ -314,10 +320,13 @@ export function imageConfigFromRef(image: string, where: Span, opts: SourceOptio
 export function imageConfigFromDockerfile(l: DockerfileLaunch, describe: string): ImageConfig {
   // Known unless the stage runs an unseen base image's own ENTRYPOINT/CMD.
   const known = l.unresolved?.code !== 'base-image-unseen' || l.entrypoint !== undefined || l.cmd !== undefined;
+  // ... and then an official image whose ENTRYPOINT runs the command it is given still does (FROM mysql:5.7.30)
+  const transparent = !known && l.rootImage !== undefined ? transparentEntrypoint(l.rootImage) : undefined;
   return {
     source: 'dockerfile',
     describe,
     configKnown: known,
+    ...(transparent ? { entrypointTransparent: `its base ${l.rootImage}: ${transparent}` } : {}),
     ...(l.entrypoint ? { entrypoint: l.entrypoint } : {}),
     ...(l.cmd ? { cmd: l.cmd } : {}),
     shell: l.shell,

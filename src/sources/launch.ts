@@ -184,6 +184,8 @@ export interface DockerfileLaunch extends LaunchBase {
   linkProgram?: CompiledProgramSource;
   /** The names the build puts in an image directory (from the build context), for an image built on this one. */
   listDir?: (dir: string) => string[];
+  /** The image at the root of its FROM chain (`mysql:5.7.30`): its ENTRYPOINT runs when no stage sets one. */
+  rootImage?: string;
 }
 
 export interface ScriptLaunch extends LaunchBase {

@@ -67,12 +67,21 @@ function callArguments(text: string, from: number): string {
 }
 
 /**
- * A Python program run with no arguments whose argparse parser requires one: `parse_args()` prints the usage and exits
- * with status 2 before anything else runs (argparse: "the following arguments are required"), so no stop reaches it.
- * Only the program's own file, a parser that reads sys.argv (`parse_args()` with no list), and no argument given at all.
+ * A Python program that prints its usage or help and exits before anything else runs, so no stop reaches it: a guard on
+ * its argument count that exits; or, with a parser that reads sys.argv (`parse_args()` with no list), argparse's `-h`
+ * or `--help` given, or no argument given at all where the parser requires one (argparse: "the following arguments
+ * are required", status 2). Only the program's own file.
  */
-function argparseExits(text: string, rest: readonly string[] | undefined): string | undefined {
-  if (!rest || rest.length > 0 || !/\bimport\s+argparse\b|\bfrom\s+argparse\s+import\b/.test(text) || !/\.parse_args\(\s*\)/.test(text)) return undefined;
+function usageExits(text: string, rest: readonly string[] | undefined): string | undefined {
+  // an argument built at run time (`"$@"`) may be more words or none
+  if (!rest || rest.some((a) => a.includes('$'))) return undefined;
+  const usage = argvLengthExits(text, rest.length + 1);
+  if (usage) return usage;
+  if (!/\bimport\s+argparse\b|\bfrom\s+argparse\s+import\b/.test(text) || !/\.parse_args\(\s*\)/.test(text)) return undefined;
+  // argparse adds -h/--help unless add_help=False; the help action prints the help and exits 0 while parsing
+  if ((rest[0] === '-h' || rest[0] === '--help') && !/\badd_help\s*=\s*False\b/.test(text))
+    return `argparse's ${rest[0]} prints the help and exits with status 0 at once (the launch's only use), so no stop reaches it`;
+  if (rest.length > 0) return undefined;
   for (const m of text.matchAll(ARGPARSE_POSITIONAL)) {
     const opts = callArguments(text, m.index + m[0].length);
     if (/\bnargs\s*=\s*(?:["'][?*]["']|argparse\.REMAINDER|REMAINDER)/.test(opts)) continue;
@@ -80,6 +89,39 @@ function argparseExits(text: string, rest: readonly string[] | undefined): strin
   }
   if (ARGPARSE_REQUIRED_OPTION.test(text))
     return 'argparse requires an option (required=True) and the launch gives no arguments: parse_args() prints the usage and exits with status 2 at once, so no stop reaches it';
+  return undefined;
+}
+
+/** `if len(sys.argv) < 2:` (also <=, ==, !=), the guard a script puts before its work when it needs arguments. */
+const ARGV_GUARD = /^([ \t]*)if\s+\(?\s*len\(\s*sys\.argv\s*\)\s*(<=|<|==|!=)\s*(\d+)\s*\)?\s*:[ \t]*(?:#.*)?$/gm;
+/** A statement that ends the program: sys.exit(...), exit(...), quit(...), raise SystemExit. */
+const EXITS = /^\s*(?:sys\.exit|exit|quit)\s*\(|^\s*raise\s+SystemExit\b/;
+
+/**
+ * A Python program that checks its argument count (`if len(sys.argv) < 2: print(usage); sys.exit(1)`) and is run
+ * with too few: the guard's block, which ends in an exit, runs first, so the program prints and ends at once.
+ * `count` is len(sys.argv): the program's name and its arguments.
+ */
+function argvLengthExits(text: string, count: number): string | undefined {
+  for (const m of text.matchAll(ARGV_GUARD)) {
+    const n = Number(m[3]);
+    const op = m[2] as string;
+    const holds = op === '<' ? count < n : op === '<=' ? count <= n : op === '==' ? count === n : count !== n;
+    if (!holds) continue;
+    // the guard's block: the lines indented deeper than the `if`, up to the first one that is not
+    const indent = (m[1] as string).length;
+    const level = (line: string): number => /^[ \t]*/.exec(line)?.[0].length ?? 0;
+    const block: string[] = [];
+    for (const line of text.slice((m.index as number) + m[0].length + 1).split('\n')) {
+      if (!line.trim() || /^\s*#/.test(line)) continue;
+      if (level(line) <= indent) break;
+      block.push(line);
+    }
+    const last = block.at(-1);
+    // an exit at the block's own level (not inside a nested if)
+    if (last !== undefined && level(last) === level(block[0] as string) && EXITS.test(last))
+      return `\`len(sys.argv) ${op} ${n}\` holds when run with ${count - 1} argument${count === 2 ? '' : 's'}, and its block ends with \`${last.trim()}\`: the program prints and exits at once, so no stop reaches it`;
+  }
   return undefined;
 }
 
@@ -145,7 +187,7 @@ export function programSourceReader(
       const text = read(abs(c));
       if (text === undefined) continue;
       const language = sourceLanguageOf(c) ?? (runtime === 'python' ? 'python' : 'javascript');
-      const exits = language === 'python' ? argparseExits(text, rest) : undefined;
+      const exits = language === 'python' ? usageExits(text, rest) : undefined;
       if (exits) return { verdict: 'finishes', reason: `${abs(c)}: ${exits}` };
       let v = analyzeProgramSourceNow(text, { language, path: abs(c), signal, readFile: (p) => read(p) });
       if (!v) return undefined; // the grammar is not loaded yet: lint loads it and runs again

@@ -23,6 +23,9 @@ const PY_ARGS = (cmd: string): { dockerfile: string; files: Record<string, strin
   dockerfile: `FROM python:3.12-slim\nWORKDIR /app\nCOPY worker.py .\nENTRYPOINT ["python", "worker.py"]\n${cmd}`,
   files: { 'worker.py': NEEDS_ARGS },
 });
+/** A loop behind a usage guard on the argument count (pegi3s' pipenn predict.py). */
+const GUARDED =
+  'import sys, time\n\nstrict = False\n\ndef main():\n    if len(sys.argv) < 2:\n        print("Usage: predict FILE")\n        sys.exit(1)\n    while True:\n        time.sleep(1)\n\nif __name__ == "__main__":\n    main()\n';
 const GO_HTTP = 'package main\n\nimport "net/http"\n\nfunc main() {\n\thttp.ListenAndServe(":8080", nil)\n}\n';
 const GO_NOTIFY =
   'package main\n\nimport (\n\t"context"\n\t"net/http"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)\n\tdefer stop()\n\tsrv := &http.Server{Addr: ":8080"}\n\tgo srv.ListenAndServe()\n\t<-ctx.Done()\n\tsrv.Shutdown(context.Background())\n}\n';
@@ -58,6 +61,13 @@ const HF_JOB = (req: string): string =>
 ruleTester(rule, {
   valid: [
     { name: 'argparse requires an argument and the launch gives none: usage and exit 2 at once', ...PY_ARGS('') },
+    // argparse's --help prints the help and exits 0 while parsing (test/program-source-ns.test.ts runs it as PID 1)
+    { name: 'argparse program run with CMD ["--help"]: a usage one-shot', ...PY_ARGS('CMD ["--help"]\n') },
+    {
+      name: 'a sys.argv guard that exits when run with no arguments (pipenn): usage and exit 1 at once',
+      dockerfile: 'FROM python:3.12-slim\nCOPY predict.py /usr/local/bin/predict_ppi\nENTRYPOINT ["python3", "/usr/local/bin/predict_ppi"]\n',
+      files: { 'predict.py': GUARDED },
+    },
     // bare Rscript prints its usage and exits (no file, no -e); with a script it is R as PID 1 (invalid below)
     { name: 'bare Rscript prints its usage and exits', dockerfile: 'FROM r-base:4.4.1\nENTRYPOINT ["Rscript"]\n' },
     // Not PID 1, busybox crond ends by the default action (it installs no handlers) and has nothing to save.
@@ -143,6 +153,12 @@ ruleTester(rule, {
     // A version or help query and `cat FILE` print and exit at once: nothing runs when a stop could come.
     { name: 'CMD node --version', dockerfile: 'FROM node:20-alpine\nCMD ["node", "--version"]\n' },
     { name: 'CMD python -V', dockerfile: 'FROM python:3.12-slim\nCMD ["python", "-V"]\n' },
+    // R -e with a query evaluates it and exits 0 (R as PID 1 in test/catalogue-ns.test.ts)
+    {
+      name: 'a script whose last command is R -e with a query (pegi3s list_r_packages.sh)',
+      dockerfile: 'FROM r-base:4.4.1\nCOPY list_r_packages.sh /\nCMD ["/list_r_packages.sh"]\n',
+      files: { 'list_r_packages.sh': '#!/bin/bash\n\necho "Installed R packages and their versions:"\nR -e "installed.packages()[, c(\'Package\', \'Version\')]"\n' },
+    },
     {
       name: 'a pod that cats a file (busybox)',
       manifest: 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: busybox:1.36\n      command: ["cat", "/etc/hosts"]\n',
@@ -158,6 +174,23 @@ ruleTester(rule, {
     {
       name: 'the same argparse program given its argument: it loops, and CPython as PID 1 drops SIGTERM',
       ...PY_ARGS('CMD ["jobs"]\n'),
+      errors: [{ severity: 'error', message: /no handler for SIGTERM/ }],
+    },
+    {
+      name: 'R -e that serves a shiny app: R as PID 1 drops SIGTERM',
+      dockerfile: 'FROM r-base:4.4.1\nCMD ["R", "-e", "shiny::runApp(\'/app\', host = \'0.0.0.0\', port = 3838)"]\n',
+      errors: [{ severity: 'error' }],
+    },
+    {
+      name: 'the sys.argv guard given its argument: it loops, and CPython as PID 1 drops SIGTERM',
+      dockerfile: 'FROM python:3.12-slim\nCOPY predict.py /usr/local/bin/predict_ppi\nENTRYPOINT ["python3", "/usr/local/bin/predict_ppi"]\nCMD ["/data/in.pdb"]\n',
+      files: { 'predict.py': GUARDED },
+      errors: [{ severity: 'error', message: /no handler for SIGTERM/ }],
+    },
+    {
+      name: 'a guard whose exit is inside a nested if does not always exit: it may loop',
+      dockerfile: 'FROM python:3.12-slim\nCOPY predict.py /usr/local/bin/predict_ppi\nENTRYPOINT ["python3", "/usr/local/bin/predict_ppi"]\n',
+      files: { 'predict.py': GUARDED.replace('        sys.exit(1)', '        if strict:\n            sys.exit(1)') },
       errors: [{ severity: 'error', message: /no handler for SIGTERM/ }],
     },
     {

@@ -48,6 +48,13 @@ ruleTester(rule, {
       name: 'a cluster made by one redis-cli --cluster create, and a PING',
       compose: 'services:\n  init:\n    image: redis:7\n    command: ["sh", "-c", "redis-cli -h r1 PING && redis-cli --cluster create r1:6379 r2:6379 r3:6379 --cluster-yes; echo ok"]\n',
     },
+    // Dokploy's frappe migration services: `a || b && exit 0` exits 0 either way, after one request to a sibling
+    {
+      name: 'one curl to a sibling, then `|| echo ... && exit 0`: the commands after it never run',
+      compose:
+        'services:\n  migration:\n    image: frappe/erpnext:v15\n    entrypoint: ["bash", "-c"]\n    command:\n      - >\n        curl -f http://site:8080/api/method/ping || echo "Site busy" && exit 0;\n        bench --site all migrate;\n',
+    },
+    { name: 'an API call printed with wget -qO-, then an echo', dockerfile: 'FROM alpine:3.20\nCMD wget -qO- http://api:8080/v1/seed && echo seeded\n' },
     {
       name: 'htpasswd writes one entry, then the shell ends',
       compose: 'services:\n  auth:\n    image: httpd:2-alpine\n    entrypoint: ["/bin/sh", "-c", "htpasswd -nbB user pass > /auth/htpasswd; echo written"]\n',
@@ -108,6 +115,18 @@ ruleTester(rule, {
       compose:
         'services:\n  app:\n    image: ghcr.io/example/app:main\n    stdin_open: true\n    entrypoint:\n      - /bin/sh\n      - -ec\n    command: |\n      cat >/app/app.conf <<EOF\n      {"port": 1933}\n      EOF\n      exec app-server --config /app/app.conf\n',
       errors: [{ severity: 'error' }],
+      output: null,
+    },
+    {
+      name: 'curl given its options at run time ("$@": a download, a retry loop) is what the container runs for',
+      dockerfile: 'FROM debian:bookworm\nCOPY notice.sh /\nENTRYPOINT ["/bin/sh", "-c", "echo notice; curl \\"$@\\"; echo done", "curl"]\n',
+      errors: [{ severity: 'error', message: /`curl` is not the last command/ }],
+      output: null,
+    },
+    {
+      name: 'curl that retries may run for as long as the container: what it runs for',
+      dockerfile: 'FROM debian:bookworm\nCMD curl --retry 1000 --retry-delay 5 http://svc/ready; echo done\n',
+      errors: [{ severity: 'error', message: /`curl` is not the last command/ }],
       output: null,
     },
     {

@@ -286,6 +286,14 @@ ruleTester(rule, {
       },
       errors: [{ severity: 'warning' }],
     },
+    // v8fg's compose resources: an image built FROM an official one whose entrypoint execs "$@" (docker-library/mysql)
+    // runs the service's command as PID 1: an interactive bash at its prompt ignores SIGTERM
+    {
+      name: 'compose: /bin/bash with a tty on an image built FROM mysql:5.7.30 (its entrypoint execs the command)',
+      compose: 'services:\n  mysql:\n    build: .\n    stdin_open: true\n    tty: true\n    command: ["/bin/bash"]\n',
+      files: { Dockerfile: 'FROM mysql:5.7.30\nENV TZ=Asia/Shanghai\nEXPOSE 3306\n' },
+      errors: [{ severity: 'error', message: /PID 1: bash, service: bash/ }],
+    },
     // A compose service of an image built here runs its supervisor with the programs that build gives it.
     {
       name: "compose: a command that runs the image's supervisord gets the programs the image's build gives it",

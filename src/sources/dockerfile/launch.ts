@@ -496,6 +496,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     anchor,
     linkProgram,
     listDir,
+    rootImage: stage.rootImage,
     ...(unresolved ? { unresolved } : {}),
     ...(lineWord !== undefined ? { commandLineWord: lineWord } : {}),
     model: { argv, options },
