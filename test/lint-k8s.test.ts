@@ -543,3 +543,20 @@ describe('hostile and irrelevant YAML', () => {
     assert.match(r.stdout, /no Kubernetes objects/);
   });
 });
+
+// IBM's cloud-native-starter: scripts/deploy-*.sh find the repository as `$(cd $(dirname $0); cd ..; pwd)`, cd into the
+// service and build the image the manifest names (`docker build -f Dockerfile -t authors:1 .`)
+it('links a manifest image to the build of a deploy script that finds its root as $(cd $(dirname $0); cd ..; pwd)', () => {
+  const dir = repo({
+    'scripts/deploy-authors.sh': '#!/bin/bash\nroot_folder=$(cd $(dirname $0); cd ..; pwd)\ncd ${root_folder}/authors-nodejs\ndocker build -f Dockerfile -t authors:1 .\n',
+    'authors-nodejs/Dockerfile': 'FROM node:20-alpine\nWORKDIR /app\nCOPY server.js .\nCMD ["node", "server.js"]\n',
+    'authors-nodejs/server.js': "require('http').createServer((q, r) => r.end('x')).listen(3000);\n",
+    'authors-nodejs/deployment/kubernetes.yaml':
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: authors}\nspec:\n  selector: {matchLabels: {app: authors}}\n  template:\n    metadata: {labels: {app: authors}}\n    spec:\n      containers:\n      - name: authors\n        image: authors:1\n',
+  });
+  tmpDirs.push(dir);
+  const [l] = launchesOf(path.join(dir, 'authors-nodejs/deployment/kubernetes.yaml'));
+  assert.equal(l?.imageSource, 'dockerfile', l?.imageConfig);
+  assert.match(l?.imageConfig ?? '', /deploy-authors\.sh|authors-nodejs/);
+  assert.equal(l?.prediction?.pid1.name, 'node');
+});

@@ -371,6 +371,8 @@ export interface ChainOptions {
   signal?: string;
   /** Resolve a script path to its contents (lint: from the build context). */
   readScript?: (path: string) => string | undefined;
+  /** The names the image holds in a directory, as far as its build shows them (a glob a script sources from). */
+  listDir?: (dir: string) => string[];
   /** The container's CMD, substituted for `exec "$@"` in an entrypoint script. */
   args?: string[];
   /** `args` stands for whatever CMD will be (a script linted on its own): it decides no `if [ "$1" = ... ]`. */
@@ -439,8 +441,12 @@ function noShebangInterpreter(shell: ShellFamily): string[] {
   return shell === 'bash' || shell === 'ash' || shell === 'zsh' ? [shell] : ['/bin/sh'];
 }
 
-/** Sourced files that set up an environment and nothing else: a virtualenv's activate, profiles, os-release, Debian's apache2 envvars. */
-const QUIET_SOURCES = /(^|\/)(activate|os-release|profile|\.profile|\.bashrc|\.bash_profile|environment|envvars|nvm\.sh)$|^\/etc\/profile\.d\//;
+/**
+ * Sourced files that set up an environment and nothing else: a virtualenv's activate, profiles, os-release, Debian's
+ * apache2 envvars, Apache Spark's sbin/spark-config.sh and bin/load-spark-env.sh (exports, and the operator's
+ * conf/spark-env.sh under `set -a`), which Spark's own start scripts and images built on them source.
+ */
+const QUIET_SOURCES = /(^|\/)(activate|os-release|profile|\.profile|\.bashrc|\.bash_profile|environment|envvars|nvm\.sh|spark-config\.sh|load-spark-env\.sh)$|^\/etc\/profile\.d\//;
 
 /** A file name that says it is an operator's customisation point: `entrypoint.custom.sh`, `local.sh`, `user-init.sh`, `hooks.sh`. */
 const HOOK_NAME = /(^|[-_.])(custom|local|override|user|extra|hooks?)([-_.]|$)/i;
@@ -606,6 +612,60 @@ function rQueryOnly(argv: readonly string[]): boolean {
   return exprs.length > 0 && exprs.every((e) => !e.includes('$') && !R_KEEPS.test(e));
 }
 
+/** nodemon's options that take a value (nodemon --help options). */
+const NODEMON_VALUED = new Set(['-w', '--watch', '-e', '--ext', '-i', '--ignore', '-d', '--delay', '--signal', '-s', '--config', '--cwd']);
+/** nodemon's flags (no value). */
+const NODEMON_FLAGS = new Set(['-C', '-I', '--on-change-only', '-V', '--verbose', '-q', '--quiet', '-L', '--legacy-watch', '--spawn', '--no-colors', '--dump', '--no-update-notifier']);
+
+/**
+ * What nodemon runs as its child: `node SCRIPT ARGS` for a .js/.mjs/.cjs script (its default execMap); undefined
+ * when it runs something else (`--exec`, a .ts or .py script) or finds its script itself (package.json's main).
+ */
+function nodemonChild(argv: readonly string[]): string[] | undefined {
+  const nodeOptions: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') return nodemonScript(argv[i + 1], argv.slice(i + 2), nodeOptions);
+    if (a === '-x' || a === '--exec' || a.startsWith('--exec=')) return undefined;
+    // node's own options (--inspect, --require) go to node in front of the script
+    if (/^--(inspect|require|import|max-old-space-size|experimental)/.test(a)) {
+      nodeOptions.push(a);
+      continue;
+    }
+    if (NODEMON_FLAGS.has(a) || a.includes('=')) continue;
+    if (NODEMON_VALUED.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) return undefined;
+    return nodemonScript(a, argv.slice(i + 1), nodeOptions);
+  }
+  return undefined;
+}
+
+function nodemonScript(script: string | undefined, args: readonly string[], nodeOptions: readonly string[]): string[] | undefined {
+  if (script === undefined || !/\.(js|mjs|cjs)$/.test(script) || script.includes('$')) return undefined;
+  return ['node', ...nodeOptions, script, ...args];
+}
+
+/**
+ * The files a sourced glob names (`/etc/entrypoint.d/*.sh`), sorted as the shell expands it, from what the build puts
+ * in that directory; undefined when pid1 cannot list it or the build puts nothing matching there (the glob would then
+ * name files of the base image, or none).
+ */
+function globbed(glob: string, listDir: ChainOptions['listDir']): string[] | undefined {
+  const dir = path.posix.dirname(glob);
+  const re = new RegExp(
+    `^${path.posix
+      .basename(glob)
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
+  const names = listDir?.(dir).filter((n) => !n.startsWith('.') && re.test(n));
+  return names?.length ? names.sort().map((n) => path.posix.join(dir, n)) : undefined;
+}
+
 /** Inits that print their usage and exit when given no program. */
 const INIT_USAGE = new Set(['dumb-init', 'tini', 'docker-init', 'catatonit']);
 
@@ -757,6 +817,17 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
       let through: string[] | undefined;
       const hiddenSource = analysis.sourced.find((f) => {
         if (operatorHook(f, opts.readScript)) return false;
+        if (f.glob !== undefined) {
+          // every file the glob names, as the build puts them there, read like a literal path
+          const files = globbed(f.glob, opts.listDir);
+          if (!files) return true;
+          for (const p of files) {
+            if (QUIET_SOURCES.test(p)) continue;
+            through = sourcedChanges(p, opts.readScript, sourcesOf, everyPathExecs);
+            if (through !== undefined) return true;
+          }
+          return false;
+        }
         if (f.path === undefined) return true;
         if (QUIET_SOURCES.test(f.path)) return false;
         through = sourcedChanges(f.path, opts.readScript, sourcesOf, everyPathExecs);
@@ -774,7 +845,7 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
           code: 'script-unseen',
           message: seen
             ? `line ${hiddenSource.line} sources ${hiddenSource.path}${via}, which sets a trap or runs exec: pid1 does not follow the stop into it`
-            : `line ${hiddenSource.line} sources ${hiddenSource.path ?? 'a file named at run time'}${via}, which pid1 cannot see: a trap or an exec in it would change the stop`,
+            : `line ${hiddenSource.line} sources ${hiddenSource.path ?? hiddenSource.glob ?? 'a file named at run time'}${via}, which pid1 cannot see: a trap or an exec in it would change the stop`,
           at: processes.length,
         };
       }
@@ -910,6 +981,18 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
       processes.push(makeProcess(current, currentArgv, signal));
       current = [];
       rest = [prog.name === 'apache2ctl' ? 'apache2' : 'httpd', ...rest.slice(1)];
+      currentArgv = rest;
+      continue;
+    }
+    // nodemon forks its script (`node server.js`) and on SIGTERM passes SIGTERM, then SIGINT to it and waits up to 10 s
+    // for it (nodemon 3.1 lib/monitor/run.js, run in test/nodemon-ns.test.ts): the script's own handling decides. (A
+    // script that handles SIGTERM only is then ended by the SIGINT mid-shutdown, which the chain does not show.)
+    const watched = prog.role === 'service' && prog.name === 'nodemon' ? nodemonChild(rest) : undefined;
+    if (watched) {
+      current[current.length - 1] = { name: 'nodemon', role: 'fork-wrapper', forwards: 'child', note: 'nodemon runs the script as its child and passes SIGTERM on to it' };
+      processes.push(makeProcess(current, currentArgv, signal));
+      current = [];
+      rest = watched;
       currentArgv = rest;
       continue;
     }

@@ -254,8 +254,9 @@ const REDIS_STREAMS = /^(monitor|subscribe|psubscribe|ssubscribe|sync|psync)$/i;
  */
 function clientWeight(name: string, args: readonly Word[]): 'instant' | 'work' | undefined {
   const lits = args.map((a) => a.literal ?? a.text);
-  // words the shell splits at run time (`curl "$@"`, `curl $OPTS URL`) may be any options: not decided here
-  if ((name === 'curl' || name === 'wget') && !args.some((a) => a.literal === undefined && (/\$\{?[@*]|\[[@*]\]/.test(a.text) || !/^["']/.test(a.text)))) return transferWeight(name, lits);
+  // words the shell splits at run time (`curl "$@"`, `curl $OPTS URL`) may be any options: not decided here (a URL
+  // built around a variable, `$1/roles/x`, stays one request)
+  if ((name === 'curl' || name === 'wget') && !args.some((a) => a.literal === undefined && (/\$\{?[@*]|\[[@*]\]/.test(a.text) || /^\$\{?\w+\}?$/.test(a.text)))) return transferWeight(name, lits);
   if (name === 'mongosh' || name === 'mongo') return lits.includes('--eval') && !lits.includes('--shell') ? 'instant' : undefined;
   if (name === 'htpasswd') return 'instant';
   if (name === 'redis-cli' || name === 'valkey-cli' || name === 'keydb-cli') {
@@ -441,6 +442,13 @@ const selfDirPattern = (self: string): RegExp => {
 };
 /** `$(dirname "$0")`, `$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)` and their kin, symlinks resolved or not: the script's directory. */
 export const DIRNAME_OF_SELF = selfDirPattern(`${SELF_PATH}|${SELF_RESOLVED}`);
+/**
+ * `$(cd $(dirname $0); cd ..; pwd)` (IBM's cloud-native-starter scripts): a directory above the script's; group 1 is the
+ * `..` steps.
+ */
+export const DIRNAME_OF_SELF_UP = new RegExp(
+  String.raw`^\$\(\s*cd\s+"?\$\(\s*dirname\s+(?:${SELF_PATH}|${SELF_RESOLVED})\s*\)"?\s*(?:;|&&)\s*cd\s+"?((?:\.\.)(?:/\.\.)*)/?"?\s*(?:;|&&)\s*pwd(?:\s+-P)?\s*\)$`,
+);
 /**
  * Only the forms that keep the path as it was started: pid1 knows that path, not whether it is a symlink (webdevops'
  * `/entrypoint` links to `/opt/docker/bin/entrypoint.sh`), so `readlink -f "$0"` stays unknown.

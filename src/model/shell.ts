@@ -229,7 +229,8 @@ export interface ShellAnalysis {
   plain?: string[];
   /** Files run inside this shell with `.`/`source` (path as written; undefined when built at run time). */
   /** Files run with `.`/`source`; optional: the file as written, when it runs only if it exists (`if [ -f "$F" ]; then . "$F"; fi`). */
-  sourced: { path?: string; line: number; optional?: string }[];
+  /** Files run with `.`/`source`: a literal path, or a glob a `for` loop takes them from (`/etc/entrypoint.d/*.sh`). */
+  sourced: { path?: string; glob?: string; line: number; optional?: string }[];
 }
 
 export interface AnalyzeOptions {
@@ -873,7 +874,25 @@ class Walker {
   readonly functions = new Map<string, Node>();
   /** Variables that hold `exec ...` (see execVariablesOf). */
   readonly execVariables = new Map<string, string[]>();
-  readonly sourced: { path?: string; line: number; optional?: string }[] = [];
+  readonly sourced: { path?: string; glob?: string; line: number; optional?: string }[] = [];
+
+  /**
+   * The glob a `for` loop around `node` gives the variable a word names (`$f`, `"${f}"`), when the loop's list is that
+   * one literal glob (`for f in /etc/entrypoint.d/*.sh`); a directory part with a wildcard is not taken.
+   */
+  private loopGlobOf(node: Node, word: string): string | undefined {
+    const name = /^"?\$\{?(\w+)\}?"?$/.exec(word)?.[1];
+    if (name === undefined) return undefined;
+    for (let n = node.parent; n; n = n.parent) {
+      if (n.type !== 'for_statement') continue;
+      if (n.childForFieldName('variable')?.text !== name) continue;
+      const values = n.childrenForFieldName('value').filter((v): v is Node => v !== null);
+      if (values.length !== 1) return undefined;
+      const g = (values[0] as Node).text;
+      return /^\/[^*?[\s$`'"]*\/[^/\s$`'"]*[*?][^/\s$`'"]*$/.test(g) ? g : undefined;
+    }
+    return undefined;
+  }
   /** Background jobs (by offset) that a loop polls with `kill -0` before anything waits for them. */
   readonly polled = new Set<number>();
   /**
@@ -1446,8 +1465,11 @@ class Walker {
         // The file runs in this shell: a trap or an exec in it changes the stop. The launch model reads it if it can.
         const file = words[1];
         const literal = file?.literal !== undefined && !/[*?[]/.test(file.literal) ? file.literal : undefined;
+        // `for f in /etc/entrypoint.d/*.sh; do . "$f"; done`: the files the glob names in the image
+        const glob = literal === undefined && file ? this.loopGlobOf(node, file.text) : undefined;
         this.sourced.push({
           ...(literal !== undefined ? { path: literal } : {}),
+          ...(glob !== undefined ? { glob } : {}),
           line: positionOf(this.source, node.startIndex).line,
           ...(file && existenceGuarded(node, file.text) ? { optional: file.text } : {}),
         });

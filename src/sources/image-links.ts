@@ -749,8 +749,12 @@ export class ImageLinker {
     // an image from elsewhere: another directory of that name (clash/curl/) is not its base
     const named = this.dockerfilesByName().get(name) ?? [];
     if (exclude !== undefined && named.some((d) => !candidate(d.file) && path.basename(path.dirname(d.file)).toLowerCase() === name)) return {};
+    // a version directory beside the asking Dockerfile (mitmproxy/7.0.4/ beside mitmproxy/latest/, each FROM
+    // mitmproxy/mitmproxy:<its tag>) wraps another tag of the same image from elsewhere: not this one's base
+    const besideAsker = (f: string): boolean =>
+      exclude !== undefined && VERSION_DIR.test(path.basename(path.dirname(f)).toLowerCase()) && path.dirname(path.dirname(path.resolve(f))) === path.dirname(path.dirname(exclude));
     const hits = named
-      .filter((d) => (!under || d.file.startsWith(under)) && candidate(d.file))
+      .filter((d) => (!under || d.file.startsWith(under)) && candidate(d.file) && !besideAsker(d.file))
       // a known name under a registry of its own: only a top-level directory of the repository (a collection's alpine/),
       // not a sample app's python/ deep in it
       .filter((d) => !knownName || path.dirname(path.dirname(path.resolve(d.file))) === root)

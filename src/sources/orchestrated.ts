@@ -174,10 +174,11 @@ export function relatedFor(
 }
 
 /** The facts of the image's build (its Dockerfile's launch model) that hold whatever command the container runs. */
-function buildFacts(img: ImageConfig): Pick<ChainOptions, 'supervised' | 'detaches' | 'pipInstalls' | 'builtFromSource'> {
+function buildFacts(img: ImageConfig): Pick<ChainOptions, 'supervised' | 'detaches' | 'pipInstalls' | 'builtFromSource' | 'listDir'> {
   const o = img.dockerfile?.model?.options;
   if (!o) return {};
   return {
+    ...(o.listDir ? { listDir: o.listDir } : {}),
     ...(o.supervised ? { supervised: o.supervised } : {}),
     ...(o.detaches ? { detaches: o.detaches } : {}),
     ...(o.pipInstalls ? { pipInstalls: o.pipInstalls } : {}),

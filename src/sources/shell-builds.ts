@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import { shellParser, shellParserReady } from '../model/shell.js';
-import { DIRNAME_OF_SELF, literalOf, positionOf } from '../model/shell-words.js';
+import { DIRNAME_OF_SELF, DIRNAME_OF_SELF_UP, literalOf, positionOf } from '../model/shell-words.js';
 
 /** A cheap test before parsing: most scripts build no image. */
 export const BUILD_COMMAND = /\b(?:docker|podman)\s+(?:image\s+|buildx\s+)?build\b|\bbuildah\s+(?:bud|build)\b|\bibmcloud\s+cr\s+build\b|\bgcloud\s+(?:(?:alpha|beta)\s+)?builds\s+submit\b/;
@@ -220,6 +220,8 @@ function literalAssignments(root: Node, base: Readonly<Record<string, string>>, 
     // `ROOT=$(dirname "$0")/../..`: a directory relative to the script's own, which pathOf() resolves
     const below = /^(.*\))(\/[\w./-]*)$/.exec(unquoted);
     if (v === undefined && below && DIRNAME_OF_SELF.test(below[1] as string)) v = `${SCRIPT_DIR}${below[2]}`;
+    const up = DIRNAME_OF_SELF_UP.exec(unquoted);
+    if (v === undefined && up) v = `${SCRIPT_DIR}/${up[1]}`;
     if (v === undefined || (name in out && out[name] !== v && !(name in base))) unsettled.add(name);
     else out[name] = v;
   }

@@ -5,6 +5,12 @@ ruleTester(rule, {
   valid: [
     { dockerfile: 'FROM gcr.io/distroless/static-debian12\nENTRYPOINT ["/app"]\n' },
     { name: 'distroless debug has busybox', dockerfile: 'FROM gcr.io/distroless/base:debug\nCMD /app\n' },
+    // wenerme's base/base: ADD unpacks a local tar archive, here Alpine's mini root filesystem (busybox as /bin/sh)
+    {
+      name: 'scratch with an Alpine mini root filesystem ADDed into /',
+      dockerfile: 'FROM scratch\nARG ALPINE_RELEASE=3.19.1\nADD alpine-minirootfs-${ALPINE_RELEASE}-x86_64.tar.gz /\nCMD ["/bin/sh", "-c", "exec app"]\n',
+    },
+    { name: 'scratch with another root filesystem archive ADDed into /: its shell is unknown, not absent', dockerfile: 'FROM scratch\nADD rootfs.tar.xz /\nCMD /app\n' },
     // chainguard-images/images' locked config of minio: bash and bash-binsh are installed
     {
       name: "Chainguard's minio has bash as /bin/sh",

@@ -164,6 +164,41 @@ ruleTester(rule, {
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
+    // mantid's development images: `for rule in /etc/entrypoint.d/*.sh; do source $rule; done`, the directory the
+    // Dockerfile ADDs, then `runuser -u abc -- ${CMD}` without exec
+    {
+      name: 'files sourced through a glob of a directory the build fills: read, and they set variables only',
+      dockerfile: 'FROM almalinux:9\nADD entrypoint.sh /entrypoint.sh\nADD entrypoint.d/ /etc/entrypoint.d/\nENTRYPOINT ["/entrypoint.sh"]\n',
+      files: {
+        'entrypoint.sh': '#!/bin/bash\nfor rule in /etc/entrypoint.d/*.sh;\ndo\n  source $rule\ndone\nCMD=${@:-"bash"}\nrunuser -u abc -- ${CMD}\n',
+        'entrypoint.d/10-user.sh': 'useradd abc || true\nexport HOME=/home/abc\n',
+        'entrypoint.d/20-env.sh': 'export LANG=C.UTF-8\n',
+      },
+      errors: [{ file: 'entrypoint.sh', severity: 'error', message: /without exec/ }],
+      output: null,
+    },
+    {
+      name: 'one of the globbed files runs exec: what the shell ends up running is not certain (a warning)',
+      dockerfile: 'FROM almalinux:9\nADD entrypoint.sh /entrypoint.sh\nADD entrypoint.d/ /etc/entrypoint.d/\nENTRYPOINT ["/entrypoint.sh"]\n',
+      files: {
+        'entrypoint.sh': '#!/bin/bash\nfor rule in /etc/entrypoint.d/*.sh; do\n  source "$rule"\ndone\nrunuser -u abc -- server\n',
+        'entrypoint.d/10-user.sh': 'export HOME=/home/abc\n',
+        'entrypoint.d/90-takeover.sh': '[ -n "$TAKEOVER" ] && exec other-server\n',
+      },
+      errors: [{ file: 'entrypoint.sh', severity: 'warning' }],
+      output: null,
+    },
+    // HELK's spark-master-entrypoint.sh: Spark's own env scripts are sourced (exports only), then spark-class without exec
+    {
+      name: "Spark's spark-config.sh and load-spark-env.sh sourced first: they set variables only, so bash stays PID 1 for certain",
+      dockerfile: 'FROM debian:bookworm\nENV SPARK_HOME=/opt/spark\nCOPY master.sh /opt/spark/sbin/\nENTRYPOINT ["/opt/spark/sbin/master.sh"]\n',
+      files: {
+        'master.sh':
+          '#!/bin/bash\n. "${SPARK_HOME}/sbin/spark-config.sh"\n. "${SPARK_HOME}/bin/load-spark-env.sh"\nCLASS="org.apache.spark.deploy.master.Master"\n"${SPARK_HOME}"/bin/spark-class $CLASS --host 0.0.0.0\n',
+      },
+      errors: [{ file: 'master.sh', severity: 'error', message: /runs `\$\{SPARK_HOME\}\/bin\/spark-class` without exec|without exec/ }],
+      output: null,
+    },
     {
       // given its three arguments the check passes: python3 runs as bash's child
       name: 'the same tool given its arguments: python3 under bash',

@@ -3,6 +3,9 @@ import { ruleTester } from '../helpers/rule-tester.js';
 
 ruleTester(rule, {
   valid: [
+    // v8fg's demo/ubuntu: Ubuntu's nginx package, CMD nginx with no `daemon off`: it forks into the background and PID 1
+    // exits at start (nginx's `daemon` defaults to on; the packaged nginx.conf leaves it)
+    { name: 'nginx run as a daemon (no daemon off anywhere): the container ends at start', dockerfile: 'FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y nginx\nCMD ["/usr/sbin/nginx"]\n' },
     // docker-library/php: the apache variant's CMD apache2-foreground (exec apache2 -DFOREGROUND) and STOPSIGNAL SIGWINCH.
     { name: "php:*-apache with no CMD: apache2-foreground with the image's SIGWINCH", dockerfile: 'FROM php:8.3-apache\nCOPY . /var/www/html\n', files: { 'index.php': '<?php echo 1;\n' } },
     { name: 'nginx with SIGQUIT', dockerfile: 'FROM debian:bookworm\nSTOPSIGNAL SIGQUIT\nCMD ["nginx", "-g", "daemon off;"]\n' },
@@ -95,6 +98,21 @@ ruleTester(rule, {
       dockerfile: 'FROM scratch\nSTOPSIGNAL TERM\nCMD ["php-fpm8.2", "-F"]\n',
       errors: [{ severity: 'error', message: /php-fpm/ }],
       output: 'FROM scratch\nSTOPSIGNAL SIGQUIT\nCMD ["php-fpm8.2", "-F"]\n',
+    },
+    {
+      name: 'nginx kept in the foreground by a `daemon off;` the build writes into nginx.conf',
+      dockerfile: 'FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y nginx && echo "daemon off;" >> /etc/nginx/nginx.conf\nCMD ["/usr/sbin/nginx"]\n',
+      errors: [{ severity: 'error', message: /nginx/ }],
+      output: 'FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y nginx && echo "daemon off;" >> /etc/nginx/nginx.conf\nSTOPSIGNAL SIGQUIT\nCMD ["/usr/sbin/nginx"]\n',
+    },
+    // cravler's php images: the fpm binary under a name the build links (`ln -s /usr/sbin/php-fpm8.1 /usr/sbin/php8-fpm`)
+    {
+      name: 'php-fpm under a name the build links to it: still php-fpm',
+      dockerfile:
+        'FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y php8.1-fpm && ln -s /usr/sbin/php-fpm8.1 /usr/sbin/php8-fpm && sed -ri "s|;?(daemonize\\s+=).*|\\1 no|" /etc/php/8.1/fpm/php-fpm.conf\nCMD ["php8-fpm", "-R"]\n',
+      errors: [{ severity: 'error', message: /php-fpm|php8-fpm/ }],
+      output:
+        'FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y php8.1-fpm && ln -s /usr/sbin/php-fpm8.1 /usr/sbin/php8-fpm && sed -ri "s|;?(daemonize\\s+=).*|\\1 no|" /etc/php/8.1/fpm/php-fpm.conf\nSTOPSIGNAL SIGQUIT\nCMD ["php8-fpm", "-R"]\n',
     },
     {
       name: 'STOPSIGNAL from an ARG',

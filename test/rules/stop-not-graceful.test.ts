@@ -99,6 +99,14 @@ ruleTester(rule, {
       },
       errors: [{ severity: 'error', message: /PID 1: bash, service: bash/ }],
     },
+    // v8fg's compose resources: mitmproxy/latest/Dockerfile FROM mitmproxy/mitmproxy:latest beside mitmproxy/7.0.4/ (FROM
+    // mitmproxy/mitmproxy:7.0.4): the version directory wraps another tag from elsewhere, not this build's base
+    {
+      name: 'compose: /bin/sh with a tty on a wrapper of an image from elsewhere, beside a version directory wrapping another tag',
+      compose: 'services:\n  mitmproxy:\n    build: mitmproxy/latest\n    stdin_open: true\n    tty: true\n    command: ["/bin/sh"]\n',
+      files: { 'mitmproxy/latest/Dockerfile': 'FROM mitmproxy/mitmproxy:latest\nENV TZ=Asia/Shanghai\n', 'mitmproxy/7.0.4/Dockerfile': 'FROM mitmproxy/mitmproxy:7.0.4\nENV TZ=Asia/Shanghai\n' },
+      errors: [{ severity: 'warning', message: /probably/ }],
+    },
     {
       name: 'npm start runs node ./bin/www (no extension): an express server with no SIGTERM listener, ended at once by the signal',
       dockerfile: 'FROM node:20-alpine\nWORKDIR /src\nCOPY . .\nCMD ["npm", "start"]\n',

@@ -8,6 +8,7 @@ import type { DocumentStore } from '../../document/store.js';
 import { MappedText } from '../../document/text.js';
 import { catalogueById } from '../../model/catalogue.js';
 import { chainFromArgv, commandLineWord, predictStop, uncatchableChain, type ChainOptions, type SourceVerdict, type StopPrediction } from '../../model/launch.js';
+import { identify } from '../../model/programs.js';
 import { parseSignal, signalName } from '../../model/signals.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ProbedImage, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
 import { type ImageLink, linkedBuildOptions, linkerFor } from '../image-links.js';
@@ -419,6 +420,18 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     const inBase = builtHereBase(stage, opts)?.listDir?.(dir) ?? [];
     return inBase.length ? [...new Set([...own, ...inBase])] : [...own];
   };
+  // A name the build made a link or copy of a program pid1 knows (`ln -s /usr/sbin/php-fpm8.1 /usr/sbin/php8-fpm`): that
+  // program, with what the catalogue says of it
+  const linkedName = (exe: string, workdir: string): SourceVerdict | undefined => {
+    if (readingRuns) return undefined;
+    const { copies } = runFilesOnce();
+    for (const c of execPaths(exe, workdir, pathDirs)) {
+      const from = copiedFrom(copies, path.posix.normalize(c));
+      const program = from !== undefined ? identify([from], stage.family.family) : undefined;
+      if (program?.catalogue !== undefined && program.role === 'service') return { verdict: 'unknown', reason: `${exe} is ${from}, which the build links or copies there`, runtime: program.catalogue };
+    }
+    return undefined;
+  };
   // A binary that a go or cargo command built (here or in another stage): its main package or crate in the build context decides.
   const linkProgram = (exe: string, workdir: string, signal: string): SourceVerdict | undefined => {
     // The deciding file is a document of the launch, where a finding can point.
@@ -447,6 +460,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     return kept(built ? (goBinaryVerdict(built, o) ?? rustBinaryVerdict(built, o)) : cargoBuilt ? rustBinaryVerdict(cargoBuilt, o) : undefined, (f) => files.refs.get(f));
   };
   const options: ChainOptions = {
+    listDir,
     sh: stage.family.family,
     ...(stage.family.bashLevel ? { bashLevel: stage.family.bashLevel } : {}),
     signal: stopSignal.signal,
@@ -458,7 +472,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     pipInstalls: stagePipInstalls(stage),
     // `docker stop`'s default (the kubelet's 30 s is longer): what ends sooner ends before either SIGKILL.
     graceSeconds: DOCKER_STOP_GRACE_SECONDS,
-    programSource: programSourceReader(readScript, stage.workdir, stopSignal.signal, linkProgram),
+    programSource: programSourceReader(readScript, stage.workdir, stopSignal.signal, (exe, wd, sig) => linkProgram(exe, wd, sig) ?? linkedName(exe, wd)),
     // A supervisor PID 1 (s6, supervisord): its services' files, as COPY/ADD give them to the image.
     supervised: (kind, args) => {
       // a supervisor's programs may be written by the build itself (`cat > /etc/supervisor/conf.d/nginx.conf <<EOF`)
@@ -472,7 +486,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
         : listDir;
       return supervisedServices(kind, args, { read, list, workdir: stage.workdir, env });
     },
-    detaches: fpmDetaches(stage, doc, scripts),
+    detaches: daemonDetaches(stage, doc, scripts),
     builtFromSource: clonedSource(stage),
     absent: (p) => surelyAbsent(stage, path.posix.resolve(stage.workdir, p), ctx, opts.context !== undefined || doc.absPath !== undefined),
   };
@@ -515,8 +529,9 @@ const DISTRIBUTIONS = new Set(['alpine', 'debian', 'ubuntu', 'centos', 'fedora',
  * Only when nothing the build or the scripts do could configure it: no `daemonize` in the Dockerfile or a
  * script, no fpm configuration copied in, no -y/--fpm-config.
  */
-function fpmDetaches(stage: Stage, doc: Document, scripts: ReadonlyMap<string, ScriptRef>): (argv: readonly string[], program: { catalogue?: string }) => boolean {
+function daemonDetaches(stage: Stage, doc: Document, scripts: ReadonlyMap<string, ScriptRef>): (argv: readonly string[], program: { catalogue?: string }) => boolean {
   return (argv, program) => {
+    if (program.catalogue === 'nginx') return nginxDetaches(stage, doc, scripts, argv);
     if (program.catalogue !== 'php-fpm') return false;
     if (argv.some((a) => /^(-F|--nodaemonize|-y|--fpm-config)(=|$)/.test(a))) return false;
     const base = parseImageRef(stage.rootImage);
@@ -525,6 +540,26 @@ function fpmDetaches(stage: Stage, doc: Document, scripts: ReadonlyMap<string, S
     for (let st: Stage | undefined = stage; st; st = st.parent) if (st.copies.some((c) => /fpm/i.test(c.dest) || c.sources.some((x) => /fpm/i.test(x)))) return false;
     return true;
   };
+}
+
+/**
+ * nginx runs as a daemon unless told not to: `daemon` defaults to on (nginx's core module docs), and neither the official
+ * image's nor the distributions' nginx.conf sets it (the official CMD passes `-g 'daemon off;'`). Run without `-g`, `-c`
+ * or `-p`, its first process forks the master into the background and exits: PID 1 is gone at start, and the container
+ * with it. Only where nothing could have configured it: a distribution's or the official image as the root, no COPY or
+ * ADD anywhere in the chain (a configuration directory or a root file system copied in may set `daemon off;`), no RUN
+ * that runs a script or names `daemon`, and no `daemon` in the launch's scripts.
+ */
+function nginxDetaches(stage: Stage, doc: Document, scripts: ReadonlyMap<string, ScriptRef>, argv: readonly string[]): boolean {
+  if (argv.slice(1).some((a) => /^-[gcp]/.test(a))) return false;
+  const base = parseImageRef(stage.rootImage);
+  if (base.registry || !(DISTRIBUTIONS.has(base.repository) || base.repository === 'nginx')) return false;
+  if (/\bdaemon\b/i.test(doc.text) || [...scripts.values()].some((r) => /\bdaemon\b/i.test(r.text))) return false;
+  for (let st: Stage | undefined = stage; st; st = st.parent) {
+    if (st.copies.length > 0) return false;
+    if (st.runs.some((r) => /\.(sh|bash)\b|\bdaemon\b|nginx\.conf|\bsed\b/.test(r.script ?? r.argv?.join(' ') ?? ''))) return false;
+  }
+  return true;
 }
 
 /**

@@ -454,6 +454,15 @@ function applyInstruction(
             ? { ...fromStage.family, how: `${fromStage.family.how} (copied whole from stage ${from})` }
             : { family: 'unknown', how: `the image is a file tree copied into / from ${fromStage ? `stage ${from}` : from}, which pid1 does not list`, image: stage.rootImage };
       }
+      // `FROM scratch` + `ADD alpine-minirootfs-3.19.1-x86_64.tar.gz /`: ADD unpacks a local tar archive (Dockerfile
+      // reference), so the image is that root filesystem: Alpine's mini root filesystem has busybox as /bin/sh
+      if (ins.keyword === 'ADD' && dest === '/' && from === undefined && stage.family.family === 'none' && stage.rootImage.toLowerCase() === 'scratch' && sources.length === 1) {
+        const archive = path.posix.basename(sources[0] as string);
+        if (/\.(tar(\.(gz|bz2|xz|zst))?|tgz|txz)$/i.test(archive))
+          stage.family = /^alpine-minirootfs-/i.test(archive)
+            ? { family: 'ash', how: `an Alpine mini root filesystem (${archive}) unpacked into / by ADD: /bin/sh is busybox ash`, image: stage.rootImage }
+            : { family: 'unknown', how: `a root filesystem archive (${archive}) unpacked into / by ADD, which pid1 does not list`, image: stage.rootImage };
+      }
       const heredocs = ins.heredocs.filter((h) => sources.some((s) => s.startsWith('<<') && s.replace(/^<<-?["']?/, '').replace(/["']$/, '') === h.name));
       stage.copies.push({ sources, dest, destDir, from, heredocs, span: span(doc, ins.start, ins.end) });
       void byName;
