@@ -5,6 +5,7 @@
  * against a real stop.
  */
 import path from 'node:path';
+import { globToRe } from '../util/files.js';
 import { behaviourOn, catalogueById, catalogueEntryById, type Reaction } from './catalogue.js';
 import { basename, identify, programOfEntry, type Forwarding, type Program, type Role, type ShellFamily } from './programs.js';
 import type { ShellCwd } from './shell-cwd.js';
@@ -655,13 +656,7 @@ function nodemonScript(script: string | undefined, args: readonly string[], node
  */
 function globbed(glob: string, listDir: ChainOptions['listDir']): string[] | undefined {
   const dir = path.posix.dirname(glob);
-  const re = new RegExp(
-    `^${path.posix
-      .basename(glob)
-      .replace(/[.+^${}()|\\]/g, '\\$&')
-      .replace(/\*/g, '[^/]*')
-      .replace(/\?/g, '[^/]')}$`,
-  );
+  const re = globToRe(path.posix.basename(glob));
   const names = listDir?.(dir).filter((n) => !n.startsWith('.') && re.test(n));
   return names?.length ? names.sort().map((n) => path.posix.join(dir, n)) : undefined;
 }
@@ -817,21 +812,15 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
       let through: string[] | undefined;
       const hiddenSource = analysis.sourced.find((f) => {
         if (operatorHook(f, opts.readScript)) return false;
-        if (f.glob !== undefined) {
-          // every file the glob names, as the build puts them there, read like a literal path
-          const files = globbed(f.glob, opts.listDir);
-          if (!files) return true;
-          for (const p of files) {
-            if (QUIET_SOURCES.test(p)) continue;
-            through = sourcedChanges(p, opts.readScript, sourcesOf, everyPathExecs);
-            if (through !== undefined) return true;
-          }
-          return false;
+        // the file as written, or every file a glob names as the build puts them there
+        const files = f.glob !== undefined ? globbed(f.glob, opts.listDir) : f.path !== undefined ? [f.path] : undefined;
+        if (!files) return true;
+        for (const p of files) {
+          if (QUIET_SOURCES.test(p)) continue;
+          through = sourcedChanges(p, opts.readScript, sourcesOf, everyPathExecs);
+          if (through !== undefined) return true;
         }
-        if (f.path === undefined) return true;
-        if (QUIET_SOURCES.test(f.path)) return false;
-        through = sourcedChanges(f.path, opts.readScript, sourcesOf, everyPathExecs);
-        return through !== undefined;
+        return false;
       });
       if (hiddenSource && !opaque) {
         // the file at the end of the chain: read (a trap or an exec in it), or not visible

@@ -436,8 +436,10 @@ function variableOf(n: Node): string | undefined {
 const SELF_PATH = String.raw`"?\$(?:0|\{0\}|BASH_SOURCE|\{BASH_SOURCE(?:\[0\])?\})"?`;
 /** The same through `readlink -f` or `realpath`: the script's path with its symlinks resolved. */
 const SELF_RESOLVED = String.raw`"?\$\((?:readlink\s+-f|realpath)\s+${SELF_PATH}\)"?`;
+/** `$(dirname SELF)`, as a pattern. */
+const dirnameOf = (self: string): string => String.raw`\$\(\s*dirname\s+(?:${self})\s*\)`;
 const selfDirPattern = (self: string): RegExp => {
-  const dirname = String.raw`\$\(\s*dirname\s+(?:${self})\s*\)`;
+  const dirname = dirnameOf(self);
   return new RegExp(String.raw`^(?:${dirname}|\$\(\s*cd\s+(?:--\s+)?"?${dirname}"?\s*(?:&?>\s*/dev/null\s*)?(?:&&|;)\s*pwd(?:\s+-P)?\s*\))$`);
 };
 /** `$(dirname "$0")`, `$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)` and their kin, symlinks resolved or not: the script's directory. */
@@ -446,9 +448,7 @@ export const DIRNAME_OF_SELF = selfDirPattern(`${SELF_PATH}|${SELF_RESOLVED}`);
  * `$(cd $(dirname $0); cd ..; pwd)` (IBM's cloud-native-starter scripts): a directory above the script's; group 1 is the
  * `..` steps.
  */
-export const DIRNAME_OF_SELF_UP = new RegExp(
-  String.raw`^\$\(\s*cd\s+"?\$\(\s*dirname\s+(?:${SELF_PATH}|${SELF_RESOLVED})\s*\)"?\s*(?:;|&&)\s*cd\s+"?((?:\.\.)(?:/\.\.)*)/?"?\s*(?:;|&&)\s*pwd(?:\s+-P)?\s*\)$`,
-);
+export const DIRNAME_OF_SELF_UP = new RegExp(String.raw`^\$\(\s*cd\s+"?${dirnameOf(`${SELF_PATH}|${SELF_RESOLVED}`)}"?\s*(?:;|&&)\s*cd\s+"?((?:\.\.)(?:/\.\.)*)/?"?\s*(?:;|&&)\s*pwd(?:\s+-P)?\s*\)$`);
 /**
  * Only the forms that keep the path as it was started: pid1 knows that path, not whether it is a symlink (webdevops'
  * `/entrypoint` links to `/opt/docker/bin/entrypoint.sh`), so `readlink -f "$0"` stays unknown.

@@ -97,6 +97,9 @@ const ARGV_GUARD = /^([ \t]*)if\s+\(?\s*len\(\s*sys\.argv\s*\)\s*(<=|<|==|!=)\s*
 /** A statement that ends the program: sys.exit(...), exit(...), quit(...), raise SystemExit. */
 const EXITS = /^\s*(?:sys\.exit|exit|quit)\s*\(|^\s*raise\s+SystemExit\b/;
 
+/** A line's indentation, in characters. */
+const level = (line: string): number => /^[ \t]*/.exec(line)?.[0].length ?? 0;
+
 /**
  * A Python program that checks its argument count (`if len(sys.argv) < 2: print(usage); sys.exit(1)`) and is run
  * with too few: the guard's block, which ends in an exit, runs first, so the program prints and ends at once.
@@ -110,7 +113,6 @@ function argvLengthExits(text: string, count: number): string | undefined {
     if (!holds) continue;
     // the guard's block: the lines indented deeper than the `if`, up to the first one that is not
     const indent = (m[1] as string).length;
-    const level = (line: string): number => /^[ \t]*/.exec(line)?.[0].length ?? 0;
     const block: string[] = [];
     for (const line of text.slice((m.index as number) + m[0].length + 1).split('\n')) {
       if (!line.trim() || /^\s*#/.test(line)) continue;

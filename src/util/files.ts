@@ -175,6 +175,13 @@ export function defaultDockerfile(context: string, exists: (p: string) => boolea
   return exists(lower) ? lower : upper;
 }
 
+/** A shell-style glob (`*`, `?`) for one path element, as a regular expression. */
+export function globToRe(glob: string): RegExp {
+  let re = '^';
+  for (const ch of glob) re += ch === '*' ? '[^/]*' : ch === '?' ? '[^/]' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`${re}$`);
+}
+
 /** A regular file (stat: symlinks followed), never opened. */
 export function isFile(p: string): boolean {
   try {

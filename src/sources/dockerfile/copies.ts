@@ -4,6 +4,7 @@
  * it when the destination is a directory (ends with `/`, is `.`, or there are several sources or a glob).
  */
 import path from 'node:path';
+import { globToRe } from '../../util/files.js';
 import type { CopyOp, Stage } from './parse.js';
 
 /** What the lookups need of the build context. */
@@ -13,13 +14,6 @@ export interface ContextDirs {
 }
 
 const GLOB = /[*?[]/;
-
-/** A shell-style glob (`*`, `?`) for one path element, as a regular expression. */
-export function globToRe(glob: string): RegExp {
-  let re = '^';
-  for (const ch of glob) re += ch === '*' ? '[^/]*' : ch === '?' ? '[^/]' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`${re}$`);
-}
 
 /** Is this source a directory whose contents are copied? (A --from source is one when written so.) */
 function isDirSource(c: CopyOp, src: string, ctx: ContextDirs): boolean {

@@ -17,12 +17,13 @@ import type { Document } from '../../document/document.js';
 import type { SourceVerdict } from '../../model/launch.js';
 import { shellParser, shellParserReady } from '../../model/shell.js';
 import { literalOf } from '../../model/shell-words.js';
+import { globToRe } from '../../util/files.js';
 import { cargoBins, mentionsCargoCommand, parseCargoArgs, parseCargoManifest, type CargoArgs, type CargoBin, type CargoManifest } from '../cargo-build.js';
 import { buildsFile, defaultExecName, goFileHeader, mentionsGoCommand, moduleOf, parseGoArgs, type ArgWord, type BuildTarget, type GoArgs } from '../go-build.js';
 import { parseImageRef } from '../images.js';
 import type { ScriptRef } from '../launch.js';
 import { analyzeProgramSourceNow } from '../program-source.js';
-import { copiedImage, dirSourceFor, fromStage, globToRe, sourceFor, type ContextDirs } from './copies.js';
+import { copiedImage, dirSourceFor, fromStage, sourceFor, type ContextDirs } from './copies.js';
 import type { CopyOp, RunOp, Stage } from './parse.js';
 
 /** What the link reads of the build context. */

@@ -10,6 +10,7 @@ import { catalogueById } from '../../model/catalogue.js';
 import { chainFromArgv, commandLineWord, predictStop, uncatchableChain, type ChainOptions, type SourceVerdict, type StopPrediction } from '../../model/launch.js';
 import { identify } from '../../model/programs.js';
 import { parseSignal, signalName } from '../../model/signals.js';
+import { globToRe } from '../../util/files.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ProbedImage, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
 import { type ImageLink, linkedBuildOptions, linkerFor } from '../image-links.js';
 import { baseImageDefaultCmd, baseImageStopSignal, isOfficialNodeImage } from '../image-config.js';
@@ -19,7 +20,7 @@ import { imageRepo } from '../declared-builds.js';
 import { programSourceReader } from '../program-reader.js';
 import { supervisedServices } from '../supervised.js';
 import { dockerfileTemplate } from '../templates.js';
-import { copiedImage, fromStage, globToRe, sourceFor, takenForDirectory } from './copies.js';
+import { copiedImage, fromStage, sourceFor, takenForDirectory } from './copies.js';
 import { goBinaryVerdict, StageFiles, type ContextFiles } from './go-link.js';
 import { cargoBinPaths, rustBinaryVerdict } from './rust-link.js';
 import { pipInstallsIn, pipInstallsOfArgv, type PipInstall } from '../../model/python-clis.js';
@@ -355,6 +356,13 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     }
     return runFiles;
   };
+  /** The image paths a RUN copied or linked (`cp`, `mv`, `ln -s`) to where `p` resolves (its PATH lookups), in order. */
+  const copySources = (p: string, workdir: string): string[] => {
+    const { copies } = runFilesOnce();
+    return execPaths(p, workdir, pathDirs)
+      .map((c) => copiedFrom(copies, path.posix.normalize(c)))
+      .filter((from): from is string => from !== undefined);
+  };
   const readScript = (p: string): string | undefined => {
     const have = scripts.get(p);
     if (have) return have.text;
@@ -378,13 +386,12 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     }
     // a file a RUN copied inside the image (`cp -a /bd_build/bin/docker-init.sh /usr/local/sbin/`) from one it can read
     if (!readingRuns) {
-      const { copies } = runFilesOnce();
+      const sources = copySources(p, stage.workdir);
       // a copy's source is read without following copies again (`cp /a /b` and `cp /b /a` end here)
       readingRuns = true;
       try {
-        for (const c of execPaths(p, stage.workdir, pathDirs)) {
-          const from = copiedFrom(copies, path.posix.normalize(c));
-          const text = from !== undefined && from !== p ? readScript(from) : undefined;
+        for (const from of sources) {
+          const text = from !== p ? readScript(from) : undefined;
           if (text !== undefined) return text;
         }
       } finally {
@@ -424,11 +431,9 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
   // program, with what the catalogue says of it
   const linkedName = (exe: string, workdir: string): SourceVerdict | undefined => {
     if (readingRuns) return undefined;
-    const { copies } = runFilesOnce();
-    for (const c of execPaths(exe, workdir, pathDirs)) {
-      const from = copiedFrom(copies, path.posix.normalize(c));
-      const program = from !== undefined ? identify([from], stage.family.family) : undefined;
-      if (program?.catalogue !== undefined && program.role === 'service') return { verdict: 'unknown', reason: `${exe} is ${from}, which the build links or copies there`, runtime: program.catalogue };
+    for (const from of copySources(exe, workdir)) {
+      const program = identify([from], stage.family.family);
+      if (program.catalogue !== undefined && program.role === 'service') return { verdict: 'unknown', reason: `${exe} is ${from}, which the build links or copies there`, runtime: program.catalogue };
     }
     return undefined;
   };
