@@ -822,6 +822,67 @@ const declaredCases: DeclaredCase[] = [
     image: 'hello',
   },
   {
+    name: 'a docker-bake.hcl target: variables with defaults in the tags, the Dockerfile relative to the context, the stage',
+    files: {
+      'docker-bake.hcl':
+        'variable "REGISTRY" {\n  default = "ghcr.io/acme"\n}\nvariable TAG { default = "dev" }\n\ngroup "default" {\n  targets = ["api"]\n}\n\ntarget "api" {\n  context    = "services/api"\n  dockerfile = "Dockerfile.prod"\n  target     = "runtime"\n  args = { GO_VERSION = "1.22" }\n  tags = ["${REGISTRY}/api:${TAG}", "${REGISTRY}/api:latest"]\n}\n',
+      'services/api/Dockerfile.prod': STAGED,
+    },
+    image: 'ghcr.io/acme/api:1.2',
+    dockerfile: 'services/api/Dockerfile.prod',
+    target: 'runtime',
+    how: /^docker-bake\.hcl:10 \(bake target "api"\) builds ghcr\.io\/acme\/api from services\/api\/Dockerfile\.prod$/,
+  },
+  {
+    name: "a bake file given with -f (Mailu's tests/build.hcl): its own function and a conditional make the tags, paths are from the repository's top",
+    files: {
+      'tests/build.hcl':
+        'variable "DOCKER_ORG" {\n  default = "mailu"\n}\nvariable "DOCKER_PREFIX" {\n  default = ""\n}\nvariable "MAILU_VERSION" {\n  default = "local"\n}\nfunction "tag" {\n  params = [image_name]\n  result = [ notequal("master",MAILU_VERSION) ? "${DOCKER_ORG}/${DOCKER_PREFIX}${image_name}:${MAILU_VERSION}": "",\n             "${DOCKER_ORG}/${DOCKER_PREFIX}${image_name}:latest"\n  ]\n}\ntarget "defaults" {\n  dockerfile = "Dockerfile"\n}\ntarget "front" {\n  inherits = ["defaults"]\n  context = "core/nginx/"\n  contexts = {\n    base = "target:base"\n  }\n  tags = tag("nginx")\n}\n',
+      'core/nginx/Dockerfile': DEBIAN,
+    },
+    image: 'mailu/nginx:master',
+    dockerfile: 'core/nginx/Dockerfile',
+    how: /^tests\/build\.hcl:19 \(bake target "front"\) builds mailu\/nginx from core\/nginx\/Dockerfile$/,
+  },
+  {
+    name: "a bake target's matrix (jenkinsci/docker): each combination tags its own image from the Dockerfile its variant names",
+    files: {
+      'docker-bake.hcl':
+        'target "os" {\n  matrix = {\n    variant = ["alpine", "debian"]\n  }\n  name = "${variant}_jdk21"\n  dockerfile = "${variant}/Dockerfile"\n  tags = ["docker.io/jenkins/jenkins:jdk21-${variant}"]\n}\n',
+      'alpine/Dockerfile': DEBIAN,
+      'debian/Dockerfile': DEBIAN,
+    },
+    image: 'jenkins/jenkins:jdk21-debian',
+    dockerfile: 'debian/Dockerfile',
+  },
+  {
+    name: 'a docker-bake.json target: its strings are templates of its variables',
+    files: {
+      'docker-bake.json': '{\n  "variable": { "IMAGE": { "default": "acme/worker" } },\n  "target": {\n    "worker": {\n      "context": "worker",\n      "tags": ["${IMAGE}:edge"]\n    }\n  }\n}\n',
+      'worker/Dockerfile': DEBIAN,
+    },
+    image: 'acme/worker:1',
+    dockerfile: 'worker/Dockerfile',
+    how: /^docker-bake\.json:4 \(bake target "worker"\) builds acme\/worker from worker\/Dockerfile$/,
+  },
+  {
+    name: 'a bake variable with no default stands for any text (set at build time), but never for the last name part',
+    files: {
+      'docker-bake.hcl': 'variable "REGISTRY" {}\nvariable "NAME" {}\ntarget "api" {\n  context = "api"\n  tags = ["${REGISTRY}/api:1", "${REGISTRY}/${NAME}:1"]\n}\n',
+      'api/Dockerfile': DEBIAN,
+    },
+    image: 'registry.example.com/team/api:1',
+    dockerfile: 'api/Dockerfile',
+  },
+  {
+    name: 'a bake target whose Dockerfile is written inline (dockerfile-inline) builds no file of the repository',
+    files: {
+      'docker-bake.hcl': 'target "tool" {\n  dockerfile-inline = "FROM alpine\\nCMD [\\"tool\\"]\\n"\n  tags = ["acme/tool:1"]\n}\n',
+      Dockerfile: DEBIAN,
+    },
+    image: 'acme/tool:1',
+  },
+  {
     name: 'a workflow: docker/build-push-action with context, file, tags and target',
     files: {
       '.github/workflows/release.yml':
@@ -910,6 +971,46 @@ describe('the image linker: builds that Makefiles, build scripts and workflows d
   }
 });
 
+describe('the image linker: names a collection builds under its owner, and official names it builds under a tag of its own', () => {
+  it("a script's bare `docker build -t NAME` (after `here=$(pwd)`, a cd away and `cd $here`) links OWNER/NAME at that tag (greshem's base)", () => {
+    const dir = repo({
+      'swcloud_base_common/build.sh': '#!/bin/sh\npwd=$(pwd)\ncd /root/bin/yum_repo_tools && make\ncd $pwd/\ndocker build -t greshem_scm_base_common ./\n',
+      'swcloud_base_common/dockerfile': 'FROM centos:7.5.1804\n',
+    });
+    const linker = new ImageLinker({}, undefined, dir, dir);
+    assert.equal(path.relative(dir, linker.link('greshem/greshem_scm_base_common').link?.dockerfile ?? ''), 'swcloud_base_common/dockerfile');
+    // another tag is not that build, nor a name with a registry of its own
+    assert.equal(linker.link('greshem/greshem_scm_base_common:centos6').link, undefined);
+    assert.equal(linker.link('quay.io/greshem/greshem_scm_base_common').link, undefined);
+  });
+
+  it('an official name built here under its own tag (`docker build -t mariadb:centos7`) links only that tag; mariadb:10.1.21 is the official release', () => {
+    const dir = repo({ 'mariadb/build.sh': 'docker build -t mariadb:centos7 ./\n', 'mariadb/Dockerfile': DEBIAN });
+    const linker = new ImageLinker({}, undefined, dir, dir);
+    assert.equal(path.relative(dir, linker.link('mariadb:centos7').link?.dockerfile ?? ''), 'mariadb/Dockerfile');
+    assert.equal(linker.link('mariadb:10.1.21').link, undefined);
+    assert.equal(linker.link('mariadb').link, undefined);
+  });
+
+  it("a vendor's image under its own name (`phpmyadmin/phpmyadmin`) is the official build, not the collection's top-level phpmyadmin/", () => {
+    const dir = repo({ 'phpmyadmin/Dockerfile': DEBIAN, 'stack/docker-compose.yml': 'services:\n  pma:\n    image: phpmyadmin/phpmyadmin\n' });
+    const linker = new ImageLinker({}, undefined, dir, dir);
+    const sub = path.join(dir, 'stack');
+    assert.equal(linker.link('phpmyadmin/phpmyadmin', sub, sub).link, undefined);
+    assert.equal(path.relative(dir, linker.link('acme/phpmyadmin', sub, sub).link?.dockerfile ?? ''), 'phpmyadmin/Dockerfile');
+  });
+
+  it("every image under the repository's own name, one tag each (`pexcn/docker-images:buster` in a docker-images checkout): the directory named for the tag", () => {
+    const top = repo({ 'docker-images/_deprecated/buster/Dockerfile': 'FROM debian:buster-slim\n', 'docker-images/utils/cron/Dockerfile': DEBIAN });
+    const dir = path.join(top, 'docker-images');
+    const linker = new ImageLinker({}, undefined, dir, dir);
+    assert.equal(path.relative(dir, linker.link('pexcn/docker-images:buster').link?.dockerfile ?? ''), '_deprecated/buster/Dockerfile');
+    assert.equal(path.relative(dir, linker.link('pexcn/docker-images:cron').link?.dockerfile ?? ''), 'utils/cron/Dockerfile');
+    // under another repository's name, the tag directory is not this build
+    assert.equal(linker.link('pexcn/other-images:buster').link, undefined);
+  });
+});
+
 describe('the image linker follows a version directory linked inside the tree', () => {
   it("webdevops' docker/php/8.1 -> ../php-official/8.1 builds php:8.1 from that Dockerfile; a link out of the tree is not followed", () => {
     const dir = repo({ 'docker/php-official/8.1/Dockerfile': DEBIAN, 'docker/php/README.md': 'versions\n', 'docker/ext/README.md': 'versions\n' });
@@ -950,6 +1051,28 @@ describe("a compose file names a collection's image by its path", () => {
     assert.equal(firewall?.outcome, 'killed', JSON.stringify(firewall));
     const other = launches.find((l) => l.label === 'service other');
     assert.equal(other?.outcome, undefined, JSON.stringify(other));
+  });
+});
+
+describe('a bake target builds its FROM from a named context that is another target (thecodingmachine/docker-images-php)', () => {
+  it('FROM $FROM_IMAGE, with FROM_IMAGE=slim (the one build arg all builds of the file pass alike) and slim = "target:php8x-slim": the base is that target\'s Dockerfile, whatever its name', async () => {
+    const dir = repo({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'docker-bake.hcl': [
+        'target "php83-slim" {\n  dockerfile = "base/Containerfile"\n  args = { PHP_VERSION = "8.3" }\n  tags = ["acme/php:8.3-slim-apache"]\n}',
+        'target "php82-slim" {\n  dockerfile = "base/Containerfile"\n  args = { PHP_VERSION = "8.2" }\n  tags = ["acme/php:8.2-slim-apache"]\n}',
+        'target "php83" {\n  dockerfile = "Dockerfile.apache"\n  args = { PHP_VERSION = "8.3", FROM_IMAGE = "slim" }\n  contexts = { slim = "target:php83-slim" }\n  tags = ["acme/php:8.3-apache"]\n}',
+        'target "php82" {\n  dockerfile = "Dockerfile.apache"\n  args = { PHP_VERSION = "8.2", FROM_IMAGE = "slim" }\n  contexts = { slim = "target:php82-slim" }\n  tags = ["acme/php:8.2-apache"]\n}',
+        '',
+      ].join('\n'),
+      'base/Containerfile': 'ARG PHP_VERSION\nFROM debian:bookworm\nCOPY entry.sh /entry.sh\nENTRYPOINT ["/entry.sh"]\n',
+      'entry.sh': '#!/bin/bash\nsvc --port 80\n',
+      'Dockerfile.apache': 'ARG FROM_IMAGE\nFROM $FROM_IMAGE\nRUN true\n',
+    });
+    const launches = await lintLaunches(['.'], { cwd: dir });
+    const l = launches.find((x) => x.file === 'Dockerfile.apache');
+    assert.equal(l?.outcome, 'killed', JSON.stringify(l));
+    assert.deepEqual(l?.chain, ['bash', 'svc']);
   });
 });
 

@@ -92,6 +92,16 @@ const PY: Case[] = [
     },
     verdict: 'no-handler',
   },
+  // Mailu's core/rspamd/start.py: waits for the admin service (`while True: sleep(1); if ok: break`), then execs rspamd
+  {
+    name: 'os.execv after a loop that waits for a sibling and breaks out: start-up, the program exec\'d after it runs',
+    files: {
+      'start.py':
+        'import os\nimport time\nimport requests\n\nwhile True:\n    time.sleep(1)\n    try:\n        if requests.get("http://admin:8080/health", timeout=2).ok:\n            break\n    except:\n        pass\n\nos.execv("/usr/bin/rspamd", ["rspamd", "-f"])\n',
+    },
+    verdict: 'unknown',
+    reason: /os\.execv: replaces the Python process/,
+  },
   { name: 'a module that may block (time) keeps the script from being one that returns', files: { 'app.py': 'import time\nprint(time.time())\n' }, verdict: 'no-handler' },
   { name: 'an import pid1 cannot read keeps the script from being one that returns', files: { 'app.py': 'import worker\nprint("x")\n' }, verdict: 'no-handler' },
   { name: 'a local import may run a server when imported', files: { 'app.py': 'import server\n', 'server.py': 'import time\nwhile True:\n    time.sleep(1)\n' }, verdict: 'no-handler' },

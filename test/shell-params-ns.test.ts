@@ -58,6 +58,19 @@ const CASES: Case[] = [
   // rancher's etcd run.sh: `eval $1` with CMD ["node"] calls the script's function node() in this shell (POSIX eval)
   { name: 'eval $1 naming a function that runs the service', script: 'node() {\n  echo starting\n  sleep 100\n}\neval $1', args: ['node'], execs: false },
   { name: 'eval "$@" naming a function that execs the service', script: 'serve() {\n  exec sleep "$1"\n}\neval "$@"', args: ['serve', '100'], execs: true },
+  // `exec "$@"` runs the positional parameters in effect where it runs: after `set --`, or a function's own (the
+  // distribution registry's docker-entrypoint.sh: `case "$1" in *.yml) set -- registry serve "$@" ;; esac; exec "$@"`)
+  { name: 'set -- sleep "$@" then exec "$@"', script: 'set -- sleep "$@"\nexec "$@"', args: ['100'], execs: true },
+  {
+    name: 'case "$1" in *.yml) set -- ...: the glob on the CMD decides',
+    script: 'case "$1" in\n  *.yaml|*.yml) set -- sleep 100 ;;\n  serve|-*) set -- true "$@" ;;\nesac\nexec "$@"',
+    args: ['/etc/config.yml'],
+    execs: true,
+  },
+  // sclorg's container-entrypoint: `test -z "$*" && set -- bash` then `exec "$@"`
+  { name: 'test -z "$*" && set -- ... with no parameters', script: 'test -z "$*" && set -- sleep 100\nexec "$@"', args: [], execs: true },
+  { name: 'test -z "$*" && set -- ... with the CMD', script: 'test -z "$*" && set -- true\nexec "$@"', args: SERVICE, execs: true },
+  { name: 'exec "$@" in a function: the function\'s own arguments', script: 'run() {\n  exec "$@"\n}\nrun sleep 100', args: [], execs: true },
 ];
 
 describe("tests on the launch's parameters and ENV decide the branch (real shells as PID 1)", () => {

@@ -534,3 +534,24 @@ describe("openssl's key, certificate and cipher commands, ssh-keygen -f and rm o
     assert.deepEqual(chainFromArgv(['dash', file], { sh: 'dash', readScript: (p) => (p === file ? script : undefined) }).processes, []);
   });
 });
+
+describe('cp and mv of named files end by themselves (the model reads them as instant; a tree copy, -r or -a, stays work)', () => {
+  const dir = tempDir('pid1-cp-');
+  // helm's mongodb-replicaset install step: mkdir, then one cp of a binary into the work directory, and the script ends
+  const script = `#!/bin/sh\nset -e\nmkdir -p ${dir}/work\ncp /bin/dash "${dir}/work"/\nmv ${dir}/work/dash ${dir}/work/peer-finder\n`;
+  const file = path.join(dir, 'install.sh');
+  fs.writeFileSync(file, script, { mode: 0o755 });
+  it('dash: the script ends with status 0 as PID 1 of a fresh namespace, and the model has nothing to stop', async () => {
+    const ns = await startNamespace(['dash', file]);
+    try {
+      assert.ok(await endsWithin(ns.exited, 30_000), 'the install step did not end by itself');
+      assert.equal((await ns.exited).code, 0, ns.output());
+    } finally {
+      await ns.destroy();
+    }
+    assert.ok(fs.existsSync(path.join(dir, 'work', 'peer-finder')));
+    assert.deepEqual(chainFromArgv(['dash', file], { sh: 'dash', readScript: (p) => (p === file ? script : undefined) }).processes, []);
+    const tree = `#!/bin/sh\ncp -a /srv/data /backup/\n`;
+    assert.notDeepEqual(chainFromArgv(['dash', file], { sh: 'dash', readScript: (p) => (p === file ? tree : undefined) }).processes, []);
+  });
+});

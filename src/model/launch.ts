@@ -854,8 +854,10 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
       const end = split?.worst ?? analysis.end;
       const fin = end.command;
       installs.push(...pipInstallsIn(source, fin.start));
-      const next = argvOfEnd(fin, args);
-      if (!args && fin.words.some((w) => isAllArgs(w.text))) argsDropped = true;
+      // (`"$@"` is what the positional parameters are where it runs: `set -- registry serve "$@"` before, or a function's own)
+      const here = positionalAt(end, analysis, args);
+      const next = argvOfEnd(fin, here);
+      if (!here && fin.words.some((w) => isAllArgs(w.text))) argsDropped = true;
       const shown = source.slice(fin.start, fin.end);
       if (end.kind === 'wait') {
         // `svc & pid=$!; wait`: the service is the background job, a child of this shell.
@@ -1200,6 +1202,30 @@ function argvOfEnd(c: FinalCommand, args: readonly string[] | undefined): string
   return out;
 }
 
+/**
+ * The script starts nothing that runs on beside what the chain shows: no daemon's `start` (`appd start`, `service x
+ * start`, /etc/init.d/), no nohup/setsid/--daemon, and one background job at most (its keep-alive).
+ */
+function startsNoDaemon(source: string): boolean {
+  const daemon = /(^|[\s;&|(])(start|restart|startup|--daemon\w*|-daemon|nohup|setsid|daemonize|rc-service|start-stop-daemon)(?=$|[\s;&|)])|\bservice\s+\S+\s+(start|restart)\b|\/etc\/init\.d\//m;
+  const jobs = source.split('\n').filter((l) => /(^|[^&])&\s*(#.*)?$/.test(l.replace(/^\s*#.*$/, ''))).length;
+  return !daemon.test(source) && jobs <= 1;
+}
+
+/**
+ * What `"$@"` is at an exec end: the positional parameters where it runs. When a test pid1 cannot decide rewrote them on
+ * one path only (docker-node's `if [ -z "$(command -v "$1")" ] ...; then set -- node "$@"; fi; exec "$@"`), the path that
+ * keeps the launch's own parameters stands for them: such rewrites adapt what is not a program (an option, a script
+ * file), and the image's own command is the program its authors run.
+ */
+function positionalAt(e: ShellEnd, a: ShellAnalysis, args: readonly string[] | undefined): readonly string[] | undefined {
+  if (!e.positional) return args;
+  const same = (x: readonly string[] | undefined): boolean => x !== undefined && args !== undefined && x.length === args.length && x.every((w, i) => w === args[i]);
+  if (same(e.positional.args)) return args;
+  const alike = a.ends.filter((x) => x.kind === 'exec' && x.command.start === e.command.start && x.positional);
+  return alike.length > 1 && alike.some((x) => same(x.positional?.args)) ? args : e.positional.args;
+}
+
 const RANK: Record<Outcome, number> = { killed: 4, abrupt: 3, nostart: 2, unknown: 1, graceful: 0 };
 
 /**
@@ -1232,12 +1258,13 @@ function pathSplit(a: ShellAnalysis, args: readonly string[] | undefined, opts: 
   // Every path execs: do the programs they exec stop alike?
   const outcomes = new Map<string, { end: ShellEnd; outcome: Outcome }>();
   for (const e of execs.slice(0, 4)) {
-    const next = argvOfEnd(e.command, args);
+    const here = positionalAt(e, a, args);
+    const next = argvOfEnd(e.command, here);
     if (!next?.length) continue;
     const key = next.join('\0');
     if (outcomes.has(key)) continue;
     // parameters pid1 does not know, dropped from the argv: a script it runs has unknown ones, not none
-    const chain = chainFromArgv(next, !args && e.command.words.some((w) => isAllArgs(w.text)) ? { ...opts, argsUnknown: true } : opts);
+    const chain = chainFromArgv(next, !here && e.command.words.some((w) => isAllArgs(w.text)) ? { ...opts, argsUnknown: true } : opts);
     if (!chain.processes.length) continue;
     outcomes.set(key, { end: e, outcome: predictStop(chain, opts.signal).outcome });
   }
@@ -1365,6 +1392,12 @@ export function predictStop(chain: LaunchChain, signalIn = 'SIGTERM'): StopPredi
     // e.g. dash as PID 1 catches SIGINT for itself: the handler notes it and the shell goes on waiting.
     path.push(`${label(pid1)} catches ${signal} with the shell's own handler (no trap): nothing passes it on; grace period expires -> SIGKILL`);
     return finish('killed', `make the service PID 1: \`exec\` it from the shell, or use the exec (JSON) form`);
+  }
+  if (procs.length > 1 && pid1.shell && pid1.forwards === 'none' && procs.slice(1).every((p) => p.nothingToDrain) && startsNoDaemon(pid1.shell.source)) {
+    // the trap is the shutdown (it flushes rules, restores settings), and what the script leaves is a keep-alive (`sleep
+    // infinity & wait`): the kernel's SIGKILL ends nothing that had work to finish (pexcn's transproxy.sh)
+    path.push(`${label(pid1)}'s trap runs and the script ends; ${procs.slice(1).map(label).join(', ')} ${procs.length > 2 ? 'have' : 'has'} nothing to shut down`);
+    return finish('graceful');
   }
   if (procs.length > 1 && pid1.shell && pid1.forwards === 'none') {
     path.push(`${label(pid1)}'s trap does not pass ${signal} on; the script ends -> the kernel SIGKILLs every process left in the namespace`);

@@ -233,6 +233,9 @@ export function commandWeight(name: string, args: readonly Word[], input = false
   // files (-r, -R removes a tree): an unlink each
   if (/^(chmod|chown|chgrp)$/.test(name) && !args.some((a) => /^-[a-zA-Z]*R|^--recursive$/.test(a.literal ?? a.text))) return 'instant';
   if (name === 'rm' && !args.some((a) => /^-[a-zA-Z]*[rR]|^--recursive$/.test(a.literal ?? a.text))) return 'instant';
+  // cp/mv of named files, not a tree (-r, -R, -a): a copy or a rename each, seconds at most (helm's mongodb-replicaset
+  // install step: `mkdir -p "$DIR"; cp /peer-finder "$DIR"/`); one from standard input or a device waits (`cp /dev/stdin f`)
+  if ((name === 'cp' || name === 'mv') && !args.some((a) => /^-[a-zA-Z]*[rRa]|^--(recursive|archive)$|^-$|^\/dev\//.test(a.literal ?? a.text))) return 'instant';
   if (WORK.has(name)) return 'work';
   if (!INSTANT.has(name)) return false;
   // `tail -f`, `cat`/`tee` on their input, `env CMD`: they do not return (or run another program).

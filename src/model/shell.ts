@@ -152,6 +152,11 @@ export interface ShellEnd {
   via: string[];
   /** Families that would exec the command by themselves (an unknown /bin/sh: does the outcome depend on it?). */
   execBy: { bash: boolean; ash: boolean };
+  /**
+   * exec: the positional parameters in effect where it runs, what its `"$@"` expands to (after `set -- registry serve "$@"`,
+   * or a function's own arguments); `args` undefined when they are not known.
+   */
+  positional?: { args: readonly string[] | undefined };
   /** wait: how many `wait`s follow the job, and whether the first cannot end the script under `set -e`. */
   waits?: number;
   guarded?: boolean;
@@ -540,6 +545,9 @@ function pollsUntilGone(root: Node, functions: ReadonlyMap<string, Node>): boole
  * `force-shutdown` wait up to 7 seconds (-w) for each service to be down (sv(8); test/supervisors-ns.test.ts runs it), as a `wait` in a trap waits for a child.
  */
 function svWaits(base: string, words: Word[]): boolean {
+  // gitlab-ctl (omnibus-ctl) runs each service's init link to sv with the same command: `gitlab-ctl stop` is `sv stop`
+  // per service, which waits (the GitLab omnibus wrapper's TERM trap)
+  if (base === 'gitlab-ctl') return /^(stop|graceful-kill)$/.test(words[1]?.literal ?? '');
   if (base !== 'sv') return false;
   const command = words.slice(1).find((w) => !(w.literal ?? w.text).startsWith('-'));
   return /^(stop|shutdown|force-stop|force-shutdown)$/.test(command?.literal ?? '');
@@ -664,7 +672,8 @@ class Path {
 
   /** What cap() tells paths apart by (a path goes through many caps unchanged). */
   capKey(): string {
-    this.key ??= `${this.service?.start ?? -1}/${this.job?.start ?? -1}/${this.waits}/${this.after?.length ?? 0}`;
+    // (paths whose positional parameters differ, `set -- docker "$@"` on one of them, exec different programs)
+    this.key ??= `${this.service?.start ?? -1}/${this.job?.start ?? -1}/${this.waits}/${this.after?.length ?? 0}/${this.args ? this.args.join('\0') : '?'}`;
     return this.key;
   }
 
@@ -1388,7 +1397,7 @@ class Walker {
         return {
           // the wrapper idiom with nothing to wrap (an ENTRYPOINT with no CMD): its set-up steps are not the service
           open: noCommand.map((p) => p.setUpOnly()),
-          ends: execs.map((p) => ({ kind: 'exec', command: Object.assign({}, rec, { topLevel }), after: undefined, via: p.via, execBy: { bash: true, ash: true } })),
+          ends: execs.map((p) => ({ kind: 'exec', command: Object.assign({}, rec, { topLevel }), after: undefined, via: p.via, execBy: { bash: true, ash: true }, positional: { args: p.args } })),
           returned: NO_PATHS,
         };
       }
@@ -1677,6 +1686,8 @@ function operand(tok: string, args: readonly string[] | undefined, env?: Readonl
     return r !== undefined && (quoted || (r !== '' && !/[\s*?[]/.test(r))) ? r : undefined;
   }
   if (!args) return undefined;
+  // `"$*"` (and `"$@"` where one word is expected): the parameters joined by spaces; `test -z "$*"` is true with none
+  if (quoted && /^\$(?:[*@]|\{[*@]\})$/.test(t) && (args.length <= 1 || t.includes('*'))) return args.join(' ');
   const m = /^\$(?:(\d)|\{(\d)(?::0:1|#-)?\})$/.exec(t);
   if (!m) return undefined;
   const v = args[Number(m[1] ?? m[2]) - 1] ?? '';
@@ -1952,9 +1963,10 @@ function cap(paths: readonly Path[]): readonly Path[] {
 function dedupe(ends: End[]): End[] {
   const seen = new Set<string>();
   return ends.filter((e) => {
+    // (an exec of `"$@"` with other positional parameters is another end: `set -- node "$@"` on one path only)
     const k = `${e.kind}/${e.command.start}/${itemsOf(e.after)
       .map((a) => a.start)
-      .join(',')}/${e.waits ?? ''}`;
+      .join(',')}/${e.waits ?? ''}/${e.positional ? JSON.stringify(e.positional.args ?? null) : ''}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
@@ -2052,7 +2064,8 @@ function collectTraps(root: Node, source: string, functions: ReadonlyMap<string,
  */
 function testEnvOf(source: string, env: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
   // `eval`, or an assignment to a name built at run time (`export "$var=$val"`, `printf -v "$name"`), may set any of them
-  if (!env || /\beval\b|\b(export|declare|typeset|readonly|local)\s+(-\w+\s+)*["']?\$|\bprintf\s+-v\s*["']?\$/.test(source)) return undefined;
+  // (an eval in a command substitution, `$(eval echo "~$USER")`, sets nothing in this shell)
+  if (!env || /(?<!\$\(\s*|`\s*)\beval\b|\b(export|declare|typeset|readonly|local)\s+(-\w+\s+)*["']?\$|\bprintf\s+-v\s*["']?\$/.test(source)) return undefined;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
     // a value that still holds an expansion was not resolved (a Dockerfile ARG with no default keeps its text)

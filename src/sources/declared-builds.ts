@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { displayPath } from '../document/document.js';
 import { positionOf } from '../model/shell-words.js';
+import { type BakeTarget, HOLE, looksLikeBake, readBake } from './bake.js';
 import { parseImageRef } from './images.js';
 import { BUILD_COMMAND, shellBuilds, type ShellBuild } from './shell-builds.js';
 import { defaultDockerfile } from '../util/files.js';
@@ -30,6 +31,20 @@ export interface Declared {
   context?: string;
   /** Build arguments the declaration passes (skaffold's `requires` aliases, `docker.buildArgs`). */
   buildArgs?: Record<string, string>;
+  /**
+   * Named contexts that are another build of the file's (a bake target's `contexts = { base = "target:base" }`):
+   * what `FROM base` in this Dockerfile builds on.
+   */
+  namedContexts?: Record<string, NamedContext>;
+}
+
+/** The build a named context stands for: its Dockerfile, stage, context and args, and where the file says so. */
+export interface NamedContext {
+  dockerfile: string;
+  target?: string;
+  context: string;
+  buildArgs?: Record<string, string>;
+  how: string;
 }
 
 /** An image reference's repository with its registry (`ghcr.io/acme/api:1` -> `ghcr.io/acme/api`). */
@@ -272,6 +287,64 @@ export function makefileNames(file: string, text: string, exists: (f: string) =>
       .map((d) => d.repo),
   ];
   return repos.map((r) => r.slice(r.lastIndexOf('/') + 1).toLowerCase()).filter((n) => n && !n.includes('$'));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Docker Bake files
+
+/**
+ * A bake file's targets that tag an image (bake.ts). Paths in it are relative to the directory `docker buildx bake`
+ * runs in (docker/buildx#1028), the Dockerfile relative to the context: that is the file's own directory for the
+ * names bake looks for there (`docker-bake.hcl`, `docker-bake.override.json`), and for another name (`-f
+ * tests/build.hcl`) the file's directory or, where its paths do not exist from there, the repository's top.
+ */
+export function bakeBuilds(file: string, text: string, root: string, cwd: string, exists: (f: string) => boolean): Declared[] {
+  if (!looksLikeBake(text)) return [];
+  const read = readBake(text);
+  if (!read.ok) return [];
+  const dirs = [...new Set(/^docker-bake\b/i.test(path.basename(file)) ? [path.dirname(file)] : [path.dirname(file), root])];
+  const out: Declared[] = [];
+  const whereOf = (t: BakeTarget): { context: string; dockerfile: string } | undefined => {
+    if (t.inline || `${t.context}${t.dockerfile}`.includes(HOLE) || /^[\w+-]+:\/\//.test(t.context)) return undefined;
+    for (const dir of dirs) {
+      const context = path.resolve(dir, t.context);
+      const dockerfile = path.resolve(context, t.dockerfile);
+      if (exists(dockerfile)) return { context, dockerfile };
+    }
+    return undefined;
+  };
+  const byName = new Map(read.targets.map((t) => [t.name, t]));
+  for (const t of read.targets) {
+    const where = t.tags.length ? whereOf(t) : undefined;
+    if (!where) continue;
+    // `base = "target:base"`: the build of that target is what FROM base names
+    const namedContexts: Record<string, NamedContext> = {};
+    for (const [name, value] of Object.entries(t.contexts)) {
+      const other = value.startsWith('target:') ? byName.get(value.slice('target:'.length)) : undefined;
+      const at = other && whereOf(other);
+      if (!other || !at) continue;
+      namedContexts[name] = {
+        dockerfile: at.dockerfile,
+        ...(other.target ? { target: other.target } : {}),
+        context: at.context,
+        ...(Object.keys(other.args).length ? { buildArgs: other.args } : {}),
+        how: `${displayPath(file, cwd)}:${t.line} (bake target "${t.name}") builds ${name} from target "${other.name}", ${displayPath(at.dockerfile, cwd)}`,
+      };
+    }
+    for (const tag of t.tags)
+      out.push({
+        repo: imageRepo(tag),
+        dockerfile: where.dockerfile,
+        ...(t.target ? { target: t.target } : {}),
+        exact: true,
+        context: where.context,
+        ...(Object.keys(t.args).length ? { buildArgs: t.args } : {}),
+        ...(Object.keys(namedContexts).length ? { namedContexts } : {}),
+        ...(tagOf(tag) ? { tag: tagOf(tag) } : {}),
+        how: `${displayPath(file, cwd)}:${t.line} (bake target "${t.name}") builds ${untagged(tag)} from ${displayPath(where.dockerfile, cwd)}`,
+      });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------

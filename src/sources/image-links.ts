@@ -18,7 +18,7 @@ import path from 'node:path';
 import { makeDocument, type Document } from '../document/document.js';
 import { DocumentStore } from '../document/store.js';
 import { defaultDockerfile, direntsOnce, isFile, readRegularFile } from '../util/files.js';
-import { type Declared, imageRepo, makefileBuilds, makefileIncludes, makefileNames, markdownBuilds, scriptBuilds, workflowBuilds } from './declared-builds.js';
+import { bakeBuilds, type Declared, imageRepo, makefileBuilds, makefileIncludes, makefileNames, markdownBuilds, scriptBuilds, workflowBuilds } from './declared-builds.js';
 import { knownImage, ownRegistry, parseImageRef } from './images.js';
 import { BUILD_VALUE_FLAGS } from './shell-builds.js';
 import { displayPath } from '../document/document.js';
@@ -65,6 +65,8 @@ const SKAFFOLD = /^skaffold(\.[\w-]+)?\.ya?ml$/i;
 const CLOUDBUILD = /^cloudbuild(\.[\w-]+)?\.ya?ml$/i;
 const COMPOSE = /^(compose|docker-compose)([.-][^/\\]+)?\.ya?ml$/i;
 const MAKEFILE = /^(GNUmakefile|[Mm]akefile)$/;
+/** Docker Bake files: the names bake looks for (`docker-bake.hcl`, `docker-bake.override.json`) and others given with -f (`tests/build.hcl`). */
+const BAKE = /^([\w.-]*bake[\w.-]*\.(hcl|json)|build[\w.-]*\.hcl)$/i;
 /** A makefile another includes (`include scripts/makefiles/Docker.mk`): its recipes run where the includer's do. */
 const INCLUDED_MAKEFILE = /^[\w.-]+\.mk$/;
 /** Shell build scripts: `*.sh`, and the usual names of extensionless ones. */
@@ -181,7 +183,8 @@ function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
       else if (DOCKERFILE.test(e.name)) out.dockerfiles.push(path.join(dir, e.name));
       else if (SCRIPT.test(e.name)) out.scripts.push(path.join(dir, e.name));
       else {
-        if (SKAFFOLD.test(e.name) || CLOUDBUILD.test(e.name) || COMPOSE.test(e.name) || MAKEFILE.test(e.name) || INCLUDED_MAKEFILE.test(e.name)) out.buildFiles.push(path.join(dir, e.name));
+        if (SKAFFOLD.test(e.name) || CLOUDBUILD.test(e.name) || COMPOSE.test(e.name) || MAKEFILE.test(e.name) || INCLUDED_MAKEFILE.test(e.name) || BAKE.test(e.name))
+          out.buildFiles.push(path.join(dir, e.name));
         if (YAML_FILE.test(e.name)) out.yamls.push(path.join(dir, e.name));
         if (MARKDOWN.test(e.name)) out.docs.push(path.join(dir, e.name));
       }
@@ -197,6 +200,19 @@ function findRepoFiles(root: string, share: RunShare, maxDepth = 8): RepoFiles {
   out.yamls.sort();
   out.docs.sort();
   return out;
+}
+
+/**
+ * The build args every one of several builds of one Dockerfile passes with the same value (bake's php83-apache and
+ * php82-apache targets both pass FROM_IMAGE=slim, each its own PHP_VERSION): those are the image's whichever build made
+ * it. Undefined when none agree.
+ */
+function agreedArgs(sets: readonly Readonly<Record<string, string>>[]): Record<string, string> | undefined {
+  const [first, ...rest] = sets;
+  if (!first) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(first)) if (rest.every((s) => s[k] === v)) out[k] = v;
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** A release version tag (`v0.6.10`, `1.2`, `2.0.1-alpine`): its numbers, or undefined for `latest`, `main`, `3`. */
@@ -584,9 +600,22 @@ export class ImageLinker {
   declaredBuildArgs(dockerfile: string): Record<string, string> | undefined {
     const abs = path.resolve(dockerfile);
     const mine = this.declarations().filter((d) => path.resolve(d.dockerfile) === abs);
-    const sets = new Set(mine.map((d) => JSON.stringify(d.buildArgs ?? {})));
-    if (sets.size !== 1 || !mine[0]?.buildArgs) return undefined;
-    return mine[0].buildArgs;
+    return agreedArgs(mine.map((d) => d.buildArgs ?? {}));
+  }
+
+  /**
+   * `FROM NAME` in a Dockerfile whose declared builds give NAME as a named context that is another of the repository's
+   * builds (bake's `contexts = { NAME = "target:OTHER" }`): that build, when every declaration of the Dockerfile that names
+   * NAME agrees on its Dockerfile and stage (thecodingmachine's php83-apache and php82-apache both build `slim` from
+   * Dockerfile.slim.apache), with the build args they all pass alike.
+   */
+  namedContext(dockerfile: string, name: string): ImageLink | undefined {
+    const abs = path.resolve(dockerfile);
+    const named = this.declarations().flatMap((d) => (path.resolve(d.dockerfile) === abs && d.namedContexts?.[name] ? [d.namedContexts[name]] : []));
+    const first = named[0];
+    if (!first || new Set(named.map((n) => `${n.dockerfile}#${n.target ?? ''}#${n.context}`)).size !== 1) return undefined;
+    const buildArgs = agreedArgs(named.map((n) => n.buildArgs ?? {}));
+    return { dockerfile: first.dockerfile, ...(first.target ? { target: first.target } : {}), context: first.context, ...(buildArgs ? { buildArgs } : {}), how: first.how };
   }
 
   private declarations(): Declared[] {
@@ -625,6 +654,7 @@ export class ImageLinker {
     const text = this.share.text(f);
     if (text === undefined) return [];
     if (INCLUDED_MAKEFILE.test(name)) return this.includers(f).flatMap((dir) => makefileBuilds(f, text, this.cwd, isFile, dir));
+    if (BAKE.test(name)) return bakeBuilds(f, text, this.root, this.cwd, isFile);
     return MAKEFILE.test(name) ? makefileBuilds(f, text, this.cwd, isFile) : scriptBuilds(f, text, this.cwd, isFile);
   }
 
@@ -693,6 +723,9 @@ export class ImageLinker {
     // ... unless a registry of the repository's own names it: `reg.g5d.dev/alpine` beside alpine/Containerfile is that build
     const knownName = knownImage(n.repo);
     const elsewhere = knownName && !ownRegistry(registry);
+    // a name pid1's table knows, built here under a tag of the repository's own (greshem's mariadb/build.sh: `docker build
+    // -t mariadb:centos7`): only that tag is this build; `mariadb:10.1.21` in a compose file is the official release
+    if (elsewhere) declared = declared.filter((d) => (d.tag ?? 'latest') === tag);
     const name = n.last.toLowerCase();
     const under = near ? `${path.resolve(near)}${path.sep}` : undefined;
     // one image, a directory per tag under the image's own (`instructure/core:jammy` -> core/jammy/Dockerfile,
@@ -704,6 +737,12 @@ export class ImageLinker {
         (d) => !d.bySuffix && path.basename(path.dirname(path.dirname(d.file))).toLowerCase() === name && (!under || d.file.startsWith(under)) && candidate(d.file),
       );
       if (byTagDir.length === 1) return this.tagLink(n.last, tag, (byTagDir[0] as { file: string }).file);
+      // a collection that pushes every image under the repository's own name, one tag each (`pexcn/docker-images:buster`
+      // -> _deprecated/buster/Dockerfile in the docker-images checkout): the one directory named for the tag
+      if (name === path.basename(path.resolve(this.root)).toLowerCase()) {
+        const byTag = (this.dockerfilesByName().get(tag.toLowerCase()) ?? []).filter((d) => !d.bySuffix && (!under || d.file.startsWith(under)) && candidate(d.file));
+        if (byTag.length === 1) return this.tagLink(n.last, tag, (byTag[0] as { file: string }).file);
+      }
     }
     // the builds told apart by Dockerfile and target (one build declared in several files is one build)
     // (the first declaration of each stands for it: a skaffold.yaml's top-level build before its profiles' variants)
@@ -744,6 +783,25 @@ export class ImageLinker {
     }
     if (distinct.size > 1) return { ambiguous: [...new Set(declared.map((d) => d.dockerfile))], declared: [...new Set(declared.map((d) => d.how))] };
     if (elsewhere) return {};
+    // `OWNER/NAME` (what a push to Docker Hub must call it) where a script builds only the bare `NAME` at that tag (greshem's
+    // swcloud_base_common/build.sh: `docker build -t greshem_scm_base_common ./`, the base its other Dockerfiles name as
+    // greshem/greshem_scm_base_common): that build, when it is the one build of the name
+    if (!registry && repository.split('/').length === 2) {
+      const bare = distinctOf(
+        (this.declaredByLast().get(name) ?? []).filter((d) => d.exact && !d.repo.includes('/') && d.repo.toLowerCase() === name && (d.tag ?? 'latest') === tag && candidate(d.dockerfile)),
+      );
+      const only = bare.size === 1 ? ([...bare.values()][0] as Declared) : undefined;
+      if (only)
+        return {
+          link: {
+            dockerfile: only.dockerfile,
+            ...(only.target ? { target: only.target } : {}),
+            ...(only.context ? { context: only.context } : {}),
+            ...(only.buildArgs ? { buildArgs: only.buildArgs } : {}),
+            how: `${only.how} (pushed as ${repository})`,
+          },
+        };
+    }
     const root = path.resolve(this.root);
     // a Dockerfile asking for its base in a directory named for that image (curl/Dockerfile FROM curlimages/curl) wraps
     // an image from elsewhere: another directory of that name (clash/curl/) is not its base
@@ -772,7 +830,9 @@ export class ImageLinker {
       // a collection's image under its owner's name (`stilleshan/myurls` -> myurls/Dockerfile at the repository's top,
       // named from a compose file in another folder): the one top-level directory of that name, for the tag that
       // directory builds (latest, or none given); another tag (`arungupta/couchbase:travel`) may be a build from elsewhere
-      const top = tag === 'latest' || tag === '' ? (this.dockerfilesByName().get(name) ?? []).filter((d) => !d.bySuffix && path.dirname(path.dirname(path.resolve(d.file))) === root) : [];
+      // (not a vendor's image under its own name, `phpmyadmin/phpmyadmin`, `portainer/portainer`: the official build)
+      const vendor = repository.split('/').length === 2 && repository.split('/')[0]?.toLowerCase() === name;
+      const top = (tag === 'latest' || tag === '') && !vendor ? (this.dockerfilesByName().get(name) ?? []).filter((d) => !d.bySuffix && path.dirname(path.dirname(path.resolve(d.file))) === root) : [];
       if (top.length === 1) {
         const file = (top[0] as { file: string }).file;
         return { link: { dockerfile: file, how: `the image name "${n.last}" is the collection's top-level directory ${displayPath(path.dirname(file), this.cwd)}` } };

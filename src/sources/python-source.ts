@@ -292,6 +292,19 @@ class Q {
 /** `flask.Flask().run` -> `flask.Flask.run` */
 const plain = (q: string): string => q.replace(/\(\)/g, '');
 
+/** A `while` loop that sleeps between tries and breaks out of itself (a wait for a sibling service), not one that serves. */
+function waitsThenBreaks(loop: Node, q: { qualify(n: Node | null): string | undefined }): boolean {
+  const body = loop.childForFieldName('body');
+  if (!body) return false;
+  // a break of this loop: not one inside a nested loop
+  const ownBreak = body.descendantsOfType('break_statement').some((b) => {
+    for (let p = b?.parent; p && p.id !== loop.id; p = p.parent) if (p.type === 'while_statement' || p.type === 'for_statement') return false;
+    return b !== null;
+  });
+  const sleeps = body.descendantsOfType('call').some((c) => /(^|\.)sleep$/.test(plain(q.qualify(c?.childForFieldName('function') ?? null) ?? '')));
+  return ownBreak && sleeps;
+}
+
 interface PythonOptions {
   /** The file is the program's entry (its `if __name__ == '__main__':` block runs). */
   asEntry: boolean;
@@ -382,9 +395,11 @@ export function pythonFindings(root: Node, source: string, opts: PythonOptions):
       registrations.push({ api: 'loop.add_signal_handler', signals: signalsOf(argList[0], q), action: 'handler', ...reach(), evidence: evidenceOf(call, lines) });
       continue;
     }
-    // an os.exec* after a loop (waiting for work: `while not dispatched: httpd.handle_request()`) comes after the stop may
-    // have: CPython is PID 1 while it waits, as if it never exec'd
-    if (qn && /^os\.exec/.test(plain(qn)) && root.descendantsOfType('while_statement').some((w) => w !== null && w.endIndex <= call.startIndex)) continue;
+    // an os.exec* after a loop that serves (waiting for work: `while not dispatched: httpd.handle_request()`) comes after
+    // the stop may have: CPython is PID 1 while it serves, as if it never exec'd. A loop that waits for a sibling and
+    // breaks out (`while True: sleep(1); if requests.get(...).ok: break`, Mailu's rspamd start.py) is start-up: the
+    // program exec'd after it is what runs
+    if (qn && /^os\.exec/.test(plain(qn)) && root.descendantsOfType('while_statement').some((w) => w !== null && w.endIndex <= call.startIndex && !waitsThenBreaks(w, q))) continue;
     const known = qn && Object.hasOwn(KNOWN_CALLS, plain(qn)) ? KNOWN_CALLS[plain(qn)] : undefined;
     if (known && qn) calls.push({ ...known(call, q), api: plain(qn), ...reach(), evidence: evidenceOf(call, lines) });
     else if (qn) {

@@ -255,7 +255,15 @@ export function shellBuilds(text: string, dir: string, selfDir?: string, env: Re
     // the working directory as the script runs, in source order; undefined once a `cd` goes where the text does not say
     let cwd: string | undefined = dir;
     const stack: (string | undefined)[] = [];
+    // variables that hold the working directory as it was when they were set (`pwd=$(pwd)`, `HERE=$PWD`), for a later `cd $pwd`
+    const cwdVars = new Map<string, string | undefined>();
     const visit = (n: Node): void => {
+      if (n.type === 'variable_assignment') {
+        const name = n.childForFieldName('name')?.text;
+        const value = n.childForFieldName('value')?.text.replace(/^"(.*)"$/s, '$1');
+        if (name && value !== undefined && /^(\$\(\s*pwd\s*\)|`\s*pwd\s*`|\$\{?PWD\}?)$/.test(value)) cwdVars.set(name, cwd);
+        else if (name) cwdVars.delete(name);
+      }
       if (n.type === 'subshell' || n.type === 'function_definition' || n.type === 'command_substitution') {
         // a subshell's `cd` ends with it; a function body is read once, where it is written
         const saved = cwd;
@@ -274,7 +282,9 @@ export function shellBuilds(text: string, dir: string, selfDir?: string, env: Re
       if (name === 'cd' || name === 'pushd') {
         const arg = words.slice(1).find((w) => !/^-[LPe@]$/.test(w.text));
         if (name === 'pushd') stack.push(cwd);
-        cwd = arg && cwd !== undefined ? pathOf(arg, cwd, vars, isSelfDir, selfDir) : undefined;
+        const saved = arg && /^"?\$\{?(\w+)\}?\/?"?$/.exec(arg.text)?.[1];
+        if (saved && cwdVars.has(saved)) cwd = cwdVars.get(saved);
+        else cwd = arg && cwd !== undefined ? pathOf(arg, cwd, vars, isSelfDir, selfDir) : undefined;
         return;
       }
       if (name === 'popd') {

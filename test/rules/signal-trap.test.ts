@@ -26,9 +26,28 @@ ruleTester(rule, {
       script:
         '#!/bin/bash\nset -euo pipefail\nshutdown() {\n  "$APP_HOME/bin/app-daemon.sh" stop master || :\n  "$APP_HOME/bin/stop-app.sh" | grep -v "not found"\n  sleep 2\n}\ntrap shutdown INT TERM EXIT\n"$APP_HOME/bin/app-daemon.sh" start master\ntail -f /dev/null "$APP_HOME/logs/"* &\nwait || :\n',
     },
+    // the GitLab omnibus wrapper (assets/wrapper): runsvdir-start in the background, then `gitlab-ctl tail &` and `wait`; its
+    // trap runs `gitlab-ctl stop`, which is `sv stop` for each runit service: sv's LSB stop waits for each to be down
+    {
+      name: 'a trap that runs `gitlab-ctl stop` (sv stop per service, which waits) and exits',
+      script:
+        '#!/bin/bash\nset -e\nfunction sigterm_handler() {\n    echo "SIGTERM signal received"\n    gitlab-ctl stop\n}\ntrap "sigterm_handler; exit" TERM\n/opt/gitlab/embedded/bin/runsvdir-start &\ngitlab-ctl reconfigure\ngitlab-ctl tail &\nwait\n',
+    },
+    // pexcn's transproxy.sh (busybox ash): the rule installers return, the trap flushes the rules and restores the
+    // sysctls, and what the SIGKILL at the end meets is the keep-alive sleep
+    {
+      name: 'a trap that is the shutdown itself (flush rules, restore settings) in front of a keep-alive `sleep infinity & wait`, no daemon started',
+      script:
+        '#!/bin/sh\ngraceful_stop() {\n  echo "stopping"\n  transproxy -f\n  sysctl -p /tmp/sysctl-origin.conf\n}\nstart_transproxy() {\n  trap graceful_stop SIGTERM\n  transproxy "$@" || exit 1\n  echo "Container started."\n  sleep infinity &\n  wait\n}\nstart_transproxy "$@"\n',
+    },
     { name: 'a trap that kills by name (pgrep | xargs kill)', script: "#!/bin/bash\ntrap 'pgrep -f appd | xargs kill; sleep 3' TERM\n/opt/app/bin/appd start\ntail -f /dev/null &\nwait || :\n" },
   ],
   invalid: [
+    {
+      name: 'the same keep-alive trap after `service appd start`: the daemon it started is SIGKILLed at the end',
+      script: '#!/bin/sh\ngraceful_stop() {\n  echo "stopping"\n}\ntrap graceful_stop SIGTERM\nservice appd start\nsleep infinity &\nwait\n',
+      errors: [{ message: /does not pass the signal/ }],
+    },
     {
       name: 'a function named stop that only prints stops nothing',
       script: "#!/bin/bash\nstop() {\n  echo 'stopping'\n}\ntrap stop TERM\n/opt/app/bin/appd start\ntail -f /dev/null &\nwait || :\n",

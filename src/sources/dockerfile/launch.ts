@@ -718,6 +718,14 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
     }
   };
   for (const image of roots) {
+    // a named context the repository's build gives this Dockerfile (bake's `contexts = { base = "target:base" }`) is what
+    // FROM base builds on, before any image of that name
+    const named = linker.namedContext(self, image);
+    if (named) {
+      const probed = asBase(named);
+      if (probed) out.set(image, probed);
+      continue;
+    }
     // (a Dockerfile is not its own base: heroku-cli/docker/Dockerfile FROM wener/heroku-cli is built on heroku-cli/heroku-cli/)
     const r = linker.link(image, undefined, undefined, path.dirname(doc.absPath), self);
     if (r.link) {
