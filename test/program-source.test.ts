@@ -94,7 +94,7 @@ const PY: Case[] = [
   },
   // Mailu's core/rspamd/start.py: waits for the admin service (`while True: sleep(1); if ok: break`), then execs rspamd
   {
-    name: 'os.execv after a loop that waits for a sibling and breaks out: start-up, the program exec\'d after it runs',
+    name: "os.execv after a loop that waits for a sibling and breaks out: start-up, the program exec'd after it runs",
     files: {
       'start.py':
         'import os\nimport time\nimport requests\n\nwhile True:\n    time.sleep(1)\n    try:\n        if requests.get("http://admin:8080/health", timeout=2).ok:\n            break\n    except:\n        pass\n\nos.execv("/usr/bin/rspamd", ["rspamd", "-f"])\n',
