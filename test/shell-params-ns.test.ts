@@ -252,3 +252,42 @@ describe('a left side that cannot fail always runs the right side of && (real sh
     }
   }
 });
+
+/**
+ * A function a sourced library defines that only prints (pexcn's function.sh: `info` -> `_log` -> `printf`) returns at
+ * once: a call to it after the service's job is started is not the service. Run as PID 1: the shell waits for its sleep
+ * job, and no other process runs.
+ */
+describe('a call to a print-only function of a sourced library is not the service (real shells as PID 1)', () => {
+  before(loadShellParser);
+  const LIB = '_log() {\n  local level=$1\n  shift\n  printf "[%s] %s\\n" "$level" "$*" >&2\n}\ninfo() {\n  _log INFO "$@"\n}\n';
+  for (const sh of SHELLS) {
+    it(`${sh.family}: sleep 100 & info "started"; wait`, async () => {
+      const dir = fs.mkdtempSync(path.join(DIR, 'lib-'));
+      const files: Record<string, string> = {
+        [path.join(dir, 'start')]: `. "$(dirname "$0")/lib.sh"\nsleep 100 &\ninfo "started"\nwait\n`,
+        [path.join(dir, 'lib.sh')]: LIB,
+      };
+      for (const [f, text] of Object.entries(files)) fs.writeFileSync(f, text, { mode: 0o755 });
+      const argv = [...sh.argv, path.join(dir, 'start')];
+      const chain = chainFromArgv(argv, { sh: sh.family, signal: 'SIGTERM', readScript: (p) => files[p], env: {}, envComplete: true });
+      assert.deepEqual(
+        chain.processes.map((p) => p.name),
+        [sh.comm === 'busybox' ? 'ash' : sh.family, 'sleep'],
+      );
+      const ns = await startNamespace(argv);
+      try {
+        // (the `$(dirname "$0")` before it is a child for a moment too)
+        await waitFor('the sleep job, and info has printed', () => (childrenOf(ns.initPid).some((k) => commOf(k) === 'sleep') && /\[INFO\] started/.test(ns.output()) ? true : undefined));
+        await sleep(300);
+        // the shell waits for its one job: info ran and returned
+        assert.deepEqual(
+          childrenOf(ns.initPid).map((k) => commOf(k)),
+          ['sleep'],
+        );
+      } finally {
+        await ns.destroy();
+      }
+    });
+  }
+});

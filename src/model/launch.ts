@@ -9,7 +9,7 @@ import { globToRe } from '../util/files.js';
 import { behaviourOn, catalogueById, catalogueEntryById, type Reaction } from './catalogue.js';
 import { basename, identify, programOfEntry, type Forwarding, type Program, type Role, type ShellFamily } from './programs.js';
 import type { ShellCwd } from './shell-cwd.js';
-import { type AnalyzeOptions, analyzeShell, isAllArgs, steadyEnds, trapOrExecIn, type FinalCommand, type ShellAnalysis, type ShellEnd, type Trap } from './shell.js';
+import { type AnalyzeOptions, analyzeShell, isAllArgs, quietFunctionsIn, steadyEnds, trapOrExecIn, type FinalCommand, type ShellAnalysis, type ShellEnd, type Trap } from './shell.js';
 import { boundedSeconds } from './shell-words.js';
 import { KERNEL_SIGRTMIN, parseSignal, signalFate, signalName, type SignalMasks } from './signals.js';
 import { consoleScriptVerdict, pipInstallsIn, type PipInstall } from './python-clis.js';
@@ -796,7 +796,11 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
       // the defaults the files it sources give (`[ -z "$X" ] && X=v`), when the image's environment is the whole of it:
       // with them the script's tests are decided, so it is analysed again
       const sourced = opts.envComplete && opts.readScript && analysis.sourced.length ? sourcedDefaults(analysis.sourced, opts.readScript) : undefined;
-      if (sourced) analysis = analyzeShell(source, family, { ...analyzeOpts, env: { ...sourced.defaults, ...(opts.env ?? {}) }, sourcedRead: { paths: sourced.paths, assigns: sourced.assigns } });
+      if (sourced) {
+        // (functions the sourced files define that only print or test: a call to `info "..."` is not the service)
+        const quiet = new Set([...sourced.paths].flatMap((p) => [...quietFunctionsIn(opts.readScript?.(p) ?? '', family)]));
+        analysis = analyzeShell(source, family, { ...analyzeOpts, env: { ...sourced.defaults, ...(opts.env ?? {}) }, sourcedRead: { paths: sourced.paths, assigns: sourced.assigns, quiet } });
+      }
       // Text the shell grammar cannot parse: what pid1 makes of the script around it is not certain.
       const unparsed = analysis.errors[0];
       if (unparsed && !opaque)

@@ -254,7 +254,7 @@ export interface AnalyzeOptions {
    * The files the script sources that the launch model read, and the variables they assign: a test on a variable none
    * of them assigns stays decidable (their defaults, `X=${X:-v}`, are already folded into `env`).
    */
-  sourcedRead?: { paths: ReadonlySet<string>; assigns: ReadonlySet<string> };
+  sourcedRead?: { paths: ReadonlySet<string>; assigns: ReadonlySet<string>; quiet?: ReadonlySet<string> };
   /** -e was given on the shell's command line or shebang. */
   errexit?: boolean;
   /**
@@ -881,6 +881,8 @@ interface LoopFacts {
 
 class Walker {
   readonly functions = new Map<string, Node>();
+  /** Functions a sourced file defines whose bodies only print or test (see quietFunctionsIn): calls to them return at once. */
+  quietFunctions: ReadonlySet<string> = new Set();
   /** Variables that hold `exec ...` (see execVariablesOf). */
   readonly execVariables = new Map<string, string[]>();
   readonly sourced: { path?: string; glob?: string; line: number; optional?: string }[] = [];
@@ -1489,7 +1491,7 @@ class Walker {
     }
     const body = this.functions.get(name);
     if (body) return this.call(name, body, node, paths, place, args);
-    if (weight === 'instant') return this.quick(node, paths);
+    if (weight === 'instant' || this.quietFunctions.has(name)) return this.quick(node, paths);
     if (weight === 'work') {
       // A finite task: the tidy-up after a service, or itself the point of a path that runs nothing else.
       const tidy = paths.filter((p) => p.service || p.waits > 0);
@@ -1695,6 +1697,86 @@ function operand(tok: string, args: readonly string[] | undefined, env?: Readonl
   if (t.endsWith('#-}')) return v.startsWith('-') ? v.slice(1) : v;
   return v;
 }
+
+/**
+ * The functions a sourced library defines whose bodies run only commands that return at once (print, log, test, assign,
+ * call another such function of the library): pexcn's function.sh `info`/`warn`, which `printf` a coloured line. A call
+ * to one in the script is not its service. Undefined names, a loop, a background job or any other program keep a function out.
+ */
+export function quietFunctionsIn(text: string, family: ShellFamily): ReadonlySet<string> {
+  const key = `${family}\0${text}`;
+  const have = quietCache.get(key);
+  if (have) return have;
+  const out = new Set<string>();
+  if (text.includes('(') || text.includes('function')) {
+    const lease = leaseTree(text, family);
+    if (lease) {
+      try {
+        const bodies = new Map<string, Node>();
+        functionsOf(lease.tree.rootNode, bodies);
+        // each body read once: whether its own commands return at once, and the other commands it calls
+        const read = new Map<string, { calls: Set<string> } | undefined>();
+        for (const [name, body] of bodies) read.set(name, quietShape(body));
+        // quiet when every call is to a quiet function of the library (to a fixed point)
+        for (let changed = true; changed; ) {
+          changed = false;
+          for (const [name, r] of read)
+            if (r && !out.has(name) && [...r.calls].every((c) => out.has(c))) {
+              out.add(name);
+              changed = true;
+            }
+        }
+      } finally {
+        lease.release();
+      }
+    }
+  }
+  if (quietCache.size >= 256) quietCache.clear();
+  quietCache.set(key, out);
+  return out;
+}
+
+const quietCache = new Map<string, ReadonlySet<string>>();
+
+/** A function body with no loop, job, exec, kill, wait or exit, whose commands are instant: the names it calls that are not (undefined: not quiet). */
+function quietShape(body: Node): { calls: Set<string> } | undefined {
+  if (body.descendantsOfType(['while_statement', 'for_statement', 'c_style_for_statement', 'until_statement']).some((n) => n !== null)) return undefined;
+  if (/(^|[^&])&(?!&)/.test(body.text.replace(/[<>]&|&>>?/g, ''))) return undefined;
+  const calls = new Set<string>();
+  for (const c of body.descendantsOfType('command')) {
+    if (!c) continue;
+    const words = wordsOf(c);
+    const name = words[0]?.literal;
+    if (name === undefined || /^(exec|kill|wait|exit|eval|trap)$/.test(name)) return undefined;
+    if (BUILTINS_QUIET.has(name) || commandWeight(name, words.slice(1)) === 'instant') continue;
+    calls.add(name);
+  }
+  return { calls };
+}
+
+/** Builtins a quiet function may run (they return at once and run no other program). */
+const BUILTINS_QUIET = new Set([
+  'local',
+  'declare',
+  'typeset',
+  'readonly',
+  'export',
+  'unset',
+  'return',
+  'shift',
+  'set',
+  'test',
+  '[',
+  '[[',
+  ':',
+  'true',
+  'false',
+  'echo',
+  'printf',
+  'read',
+  'let',
+  'getopts',
+]);
 
 /** `A -eq B` and the other integer comparisons of test(1), on decimal integers. */
 const NUMERIC: Record<string, (a: number, b: number) => boolean> = {
@@ -2165,7 +2247,7 @@ function withSelfDir(root: Node, source: string, self: string, env: AnalyzeOptio
 export function analyzeShell(source: string, family: ShellFamily, opts: AnalyzeOptions = {}): ShellAnalysis {
   // only the variables the text names can change its analysis (an image's ENV differs between variants)
   const env = opts.env ? Object.entries(opts.env).filter(([k]) => source.includes(k)) : [];
-  const sourced = opts.sourcedRead ? `${[...opts.sourcedRead.paths].join('|')}:${[...opts.sourcedRead.assigns].join('|')}` : '';
+  const sourced = opts.sourcedRead ? `${[...opts.sourcedRead.paths].join('|')}:${[...opts.sourcedRead.assigns].join('|')}:${[...(opts.sourcedRead.quiet ?? [])].join('|')}` : '';
   // the script's own path matters only where the text names it ($0, ${0%/*}, BASH_SOURCE)
   const self = opts.self !== undefined && /\$\{?0|BASH_SOURCE/.test(source) ? opts.self : undefined;
   const key = `${self ?? ''}\0${family}\0${opts.mode ?? 'command'}\0${opts.errexit ? 1 : 0}${opts.envDecides ? 1 : 0}${opts.stdinClosed ? 1 : 0}${opts.bashLevel ?? ''}\0${opts.args ? JSON.stringify(opts.args) : ''}\0${JSON.stringify(env)}\0${sourced}\0${source}`;
@@ -2221,6 +2303,7 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
         opts.bashLevel,
       );
       for (const [k, v] of functions) walker.functions.set(k, v);
+      if (opts.sourcedRead?.quiet) walker.quietFunctions = opts.sourcedRead.quiet;
       if (/\bexec\b/.test(source)) for (const [k, v] of execVariablesOf(root)) walker.execVariables.set(k, v);
       const flow = walker.list(statements, [new Path(undefined, undefined, undefined, 0, false, undefined, undefined, args, undefined)], {
         top: true,
