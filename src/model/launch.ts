@@ -527,9 +527,15 @@ function catOfFiles(argv: readonly string[]): boolean {
 /**
  * What the files a script sources (`. /scripts/env-data.sh`) do to its variables: the defaults they give
  * (`if [ -z "${X}" ]; then X=v; fi`, `[ -z "$X" ] && X=v`, `X=${X:-v}`, `: ${X:=v}`, literal values only) and every
- * other variable they assign (those stay undecided). Undefined when a sourced file is named at run time or cannot be read.
+ * other variable they assign (those stay undecided); and the functions they define that only print or test
+ * (quietFunctionsIn: a call to `info "..."` is not the service). Undefined when a sourced file is named at run time or
+ * cannot be read.
  */
-function sourcedDefaults(sourced: readonly { path?: string }[], read: (p: string) => string | undefined): { defaults: Record<string, string>; assigns: Set<string>; paths: Set<string> } | undefined {
+function sourcedDefaults(
+  sourced: readonly { path?: string }[],
+  read: (p: string) => string | undefined,
+  family: ShellFamily,
+): { defaults: Record<string, string>; assigns: Set<string>; paths: Set<string>; quiet: Set<string> } | undefined {
   const paths = new Set<string>();
   for (const f of sourced) {
     if (f.path === undefined) return undefined;
@@ -537,9 +543,11 @@ function sourcedDefaults(sourced: readonly { path?: string }[], read: (p: string
   }
   const defaults: Record<string, string> = {};
   const assigns = new Set<string>();
+  const quiet = new Set<string>();
   for (const p of paths) {
     const text = read(p);
     if (text === undefined) return undefined;
+    for (const f of quietFunctionsIn(text, family)) quiet.add(f);
     const found = new Map<string, string | undefined>();
     const note = (name: string, value: string | undefined): void => {
       // a name given two different values, or one a default form does not explain, is not a default
@@ -574,7 +582,7 @@ function sourcedDefaults(sourced: readonly { path?: string }[], read: (p: string
     }
   }
   for (const name of assigns) delete defaults[name];
-  return { defaults, assigns, paths };
+  return { defaults, assigns, paths, quiet };
 }
 
 /** apachectl's own verbs (it runs `httpd -k VERB`, or reports); anything else goes to httpd as it is. */
@@ -795,12 +803,13 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
       let analysis = analyzeShell(source, family, analyzeOpts);
       // the defaults the files it sources give (`[ -z "$X" ] && X=v`), when the image's environment is the whole of it:
       // with them the script's tests are decided, so it is analysed again
-      const sourced = opts.envComplete && opts.readScript && analysis.sourced.length ? sourcedDefaults(analysis.sourced, opts.readScript) : undefined;
-      if (sourced) {
-        // (functions the sourced files define that only print or test: a call to `info "..."` is not the service)
-        const quiet = new Set([...sourced.paths].flatMap((p) => [...quietFunctionsIn(opts.readScript?.(p) ?? '', family)]));
-        analysis = analyzeShell(source, family, { ...analyzeOpts, env: { ...sourced.defaults, ...(opts.env ?? {}) }, sourcedRead: { paths: sourced.paths, assigns: sourced.assigns, quiet } });
-      }
+      const sourced = opts.envComplete && opts.readScript && analysis.sourced.length ? sourcedDefaults(analysis.sourced, opts.readScript, family) : undefined;
+      if (sourced)
+        analysis = analyzeShell(source, family, {
+          ...analyzeOpts,
+          env: { ...sourced.defaults, ...(opts.env ?? {}) },
+          sourcedRead: { paths: sourced.paths, assigns: sourced.assigns, quiet: sourced.quiet },
+        });
       // Text the shell grammar cannot parse: what pid1 makes of the script around it is not certain.
       const unparsed = analysis.errors[0];
       if (unparsed && !opaque)

@@ -1754,29 +1754,11 @@ function quietShape(body: Node): { calls: Set<string> } | undefined {
   return { calls };
 }
 
-/** Builtins a quiet function may run (they return at once and run no other program). */
-const BUILTINS_QUIET = new Set([
-  'local',
-  'declare',
-  'typeset',
-  'readonly',
-  'export',
-  'unset',
-  'return',
-  'shift',
-  'set',
-  'test',
-  '[',
-  '[[',
-  ':',
-  'true',
-  'false',
-  'echo',
-  'printf',
-  'read',
-  'let',
-  'getopts',
-]);
+/**
+ * Builtins a quiet function may run that commandWeight does not answer for: `return` (the rest, `local`, `export`,
+ * `echo`, `printf`, `test`, `read`..., are among its instant commands).
+ */
+const BUILTINS_QUIET = new Set(['return', '[[']);
 
 /** `A -eq B` and the other integer comparisons of test(1), on decimal integers. */
 const NUMERIC: Record<string, (a: number, b: number) => boolean> = {

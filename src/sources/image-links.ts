@@ -51,6 +51,11 @@ export interface ImageLink {
   how: string;
 }
 
+/** The link a declared build (or a named context one declares) makes: its Dockerfile, stage, context and args. */
+function linkOf(d: Pick<Declared, 'dockerfile' | 'target' | 'context' | 'buildArgs' | 'how'>, how = d.how): ImageLink {
+  return { dockerfile: d.dockerfile, ...(d.target ? { target: d.target } : {}), ...(d.context ? { context: d.context } : {}), ...(d.buildArgs ? { buildArgs: d.buildArgs } : {}), how };
+}
+
 interface ImageLinkResult {
   link?: ImageLink;
   /** Several Dockerfiles matched by name, or several builds the repository declares (`declared`: what each says). */
@@ -615,7 +620,7 @@ export class ImageLinker {
     const first = named[0];
     if (!first || new Set(named.map((n) => `${n.dockerfile}#${n.target ?? ''}#${n.context}`)).size !== 1) return undefined;
     const buildArgs = agreedArgs(named.map((n) => n.buildArgs ?? {}));
-    return { dockerfile: first.dockerfile, ...(first.target ? { target: first.target } : {}), context: first.context, ...(buildArgs ? { buildArgs } : {}), how: first.how };
+    return linkOf({ ...first, buildArgs });
   }
 
   private declarations(): Declared[] {
@@ -775,32 +780,19 @@ export class ImageLinker {
         distinct = distinctOf(declared);
       }
     }
-    if (distinct.size === 1) {
-      const d = declared[0] as Declared;
-      return {
-        link: { dockerfile: d.dockerfile, ...(d.target ? { target: d.target } : {}), ...(d.context ? { context: d.context } : {}), ...(d.buildArgs ? { buildArgs: d.buildArgs } : {}), how: d.how },
-      };
-    }
+    if (distinct.size === 1) return { link: linkOf(declared[0] as Declared) };
     if (distinct.size > 1) return { ambiguous: [...new Set(declared.map((d) => d.dockerfile))], declared: [...new Set(declared.map((d) => d.how))] };
     if (elsewhere) return {};
     // `OWNER/NAME` (what a push to Docker Hub must call it) where a script builds only the bare `NAME` at that tag (greshem's
     // swcloud_base_common/build.sh: `docker build -t greshem_scm_base_common ./`, the base its other Dockerfiles name as
     // greshem/greshem_scm_base_common): that build, when it is the one build of the name
-    if (!registry && repository.split('/').length === 2) {
+    const parts = repository.split('/');
+    if (!registry && parts.length === 2) {
       const bare = distinctOf(
         (this.declaredByLast().get(name) ?? []).filter((d) => d.exact && !d.repo.includes('/') && d.repo.toLowerCase() === name && (d.tag ?? 'latest') === tag && candidate(d.dockerfile)),
       );
       const only = bare.size === 1 ? ([...bare.values()][0] as Declared) : undefined;
-      if (only)
-        return {
-          link: {
-            dockerfile: only.dockerfile,
-            ...(only.target ? { target: only.target } : {}),
-            ...(only.context ? { context: only.context } : {}),
-            ...(only.buildArgs ? { buildArgs: only.buildArgs } : {}),
-            how: `${only.how} (pushed as ${repository})`,
-          },
-        };
+      if (only) return { link: linkOf(only, `${only.how} (pushed as ${repository})`) };
     }
     const root = path.resolve(this.root);
     // a Dockerfile asking for its base in a directory named for that image (curl/Dockerfile FROM curlimages/curl) wraps
@@ -831,7 +823,7 @@ export class ImageLinker {
       // named from a compose file in another folder): the one top-level directory of that name, for the tag that
       // directory builds (latest, or none given); another tag (`arungupta/couchbase:travel`) may be a build from elsewhere
       // (not a vendor's image under its own name, `phpmyadmin/phpmyadmin`, `portainer/portainer`: the official build)
-      const vendor = repository.split('/').length === 2 && repository.split('/')[0]?.toLowerCase() === name;
+      const vendor = parts.length === 2 && parts[0]?.toLowerCase() === name;
       const top = (tag === 'latest' || tag === '') && !vendor ? (this.dockerfilesByName().get(name) ?? []).filter((d) => !d.bySuffix && path.dirname(path.dirname(path.resolve(d.file))) === root) : [];
       if (top.length === 1) {
         const file = (top[0] as { file: string }).file;

@@ -293,7 +293,7 @@ class Q {
 const plain = (q: string): string => q.replace(/\(\)/g, '');
 
 /** A `while` loop that sleeps between tries and breaks out of itself (a wait for a sibling service), not one that serves. */
-function waitsThenBreaks(loop: Node, q: { qualify(n: Node | null): string | undefined }): boolean {
+function waitsThenBreaks(loop: Node, q: Q): boolean {
   const body = loop.childForFieldName('body');
   if (!body) return false;
   // a break of this loop: not one inside a nested loop
