@@ -33,7 +33,7 @@ const GIT_URL = process.env.PID1_CORPUS_GIT_URL || 'https://github.com/{repo}';
 // once fresh11 had been looked at), fresh13 (a thirteenth, once fresh12 had been looked at) fresh14 and fresh15
 // (a fourteenth and a fifteenth, drawn at the same time once fresh13 had been looked at, from owners A-L and
 // M-Z), fresh16 and fresh17 (a sixteenth and a seventeenth, once fresh14 and fresh15 had been looked at, from owners A-L and M-Z),
-// fresh18 (an eighteenth, once fresh16 and fresh17 had been looked at, from owners A-L), fresh19 (drawn beside it, from owners M-Z), fresh20 (a later draw, owners A-L), fresh21 (a later draw, owners M-Z), fresh22 (a later draw, owners A-L), fresh23 (a later draw, owners M-Z), fresh24 (a later draw, owners A-L), fresh25 (a later draw, owners M-Z), fresh26 (a later draw, owners A-L), fresh27 (a later draw, owners M-Z), fresh28 (a later draw, owners A-L), fresh29 (a later draw, owners M-Z), fresh31 (a later draw, owners M-Z), fresh30 (a later draw, owners A-L), fresh32 (a later draw, owners A-L), fresh33 (a later draw, owners M-Z), fresh34 (a later draw, owners A-L), fresh35 (a later draw, owners M-Z), fresh36 (a later draw, owners A-L), fresh37 (a later draw, owners M-Z), fresh38 to fresh47 (later draws, owners A-L for even numbers, M-Z for odd). corpus/README.md has more.
+// fresh18 (an eighteenth, once fresh16 and fresh17 had been looked at, from owners A-L), fresh19 (drawn beside it, from owners M-Z), fresh20 (a later draw, owners A-L), fresh21 (a later draw, owners M-Z), fresh22 (a later draw, owners A-L), fresh23 (a later draw, owners M-Z), fresh24 (a later draw, owners A-L), fresh25 (a later draw, owners M-Z), fresh26 (a later draw, owners A-L), fresh27 (a later draw, owners M-Z), fresh28 (a later draw, owners A-L), fresh29 (a later draw, owners M-Z), fresh31 (a later draw, owners M-Z), fresh30 (a later draw, owners A-L), fresh32 (a later draw, owners A-L), fresh33 (a later draw, owners M-Z), fresh34 (a later draw, owners A-L), fresh35 (a later draw, owners M-Z), fresh36 (a later draw, owners A-L), fresh37 (a later draw, owners M-Z), fresh38 to fresh49 (later draws, owners A-L for even numbers, M-Z for odd). corpus/README.md has more.
 const SETS = [
   'dev',
   'heldout',
@@ -84,6 +84,8 @@ const SETS = [
   'fresh45',
   'fresh46',
   'fresh47',
+  'fresh48',
+  'fresh49',
 ];
 const MAX_FILE = 1024 * 1024; // files over 1 MiB are skipped: pid1 refuses them anyway and none is a launch
 // Content pid1 never reads and no judgment needs (images, archives, fonts, media, compiled code).
