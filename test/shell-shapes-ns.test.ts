@@ -555,3 +555,35 @@ describe('cp and mv of named files end by themselves (the model reads them as in
     assert.notDeepEqual(chainFromArgv(['dash', file], { sh: 'dash', readScript: (p) => (p === file ? tree : undefined) }).processes, []);
   });
 });
+
+describe('`hook || exit $?` exits only when the hook failed: a hook that succeeds lets the script reach its keep-alive and TERM trap', () => {
+  const dir = tempDir('pid1-hook-');
+  // pexcn's dev images: an operator's init hook, its failure passed on, then `sleep infinity & wait` under a trap that exits 0
+  const script =
+    '#!/bin/sh\nrun_init_hook() {\n  [ -n "$DEV_INIT" ] || return 0\n  "$DEV_INIT"\n}\nstopped() {\n  echo stopped\n  exit 0\n}\nrun_init_hook || exit $?\ntrap stopped TERM\necho ready\nsleep 1000 &\nwait\n';
+  const file = path.join(dir, 'entrypoint.sh');
+  for (const sh of SHELLS) {
+    it(`${sh.family}: with a hook that succeeds the trap ends the script at once on SIGTERM; with one that fails the script exits with its status`, async () => {
+      const text = script;
+      fs.writeFileSync(file, text, { mode: 0o755 });
+      const ok = await startNamespace([...sh.argv, file], { env: { DEV_INIT: 'true' } });
+      try {
+        await waitFor('the script to reach its keep-alive', () => (ok.output().includes('ready') ? true : undefined));
+        process.kill(ok.initPid, 'SIGTERM');
+        assert.ok(await endsWithin(ok.exited, 5000), 'the trap did not end the script');
+        assert.match(ok.output(), /stopped/);
+      } finally {
+        await ok.destroy();
+      }
+      const failing = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', '--', ...sh.argv, file], {
+        env: { ...process.env, DEV_INIT: 'false' },
+        encoding: 'utf8',
+        timeout: 10_000,
+      });
+      assert.equal(failing.status, 1, `${failing.stdout}${failing.stderr}`);
+      assert.doesNotMatch(failing.stdout, /ready/);
+      const chain = chainFromArgv([...sh.argv, file], { sh: sh.family, readScript: (p) => (p === file ? text : undefined) });
+      assert.equal(predictStop(chain).outcome, 'graceful');
+    });
+  }
+});

@@ -747,6 +747,8 @@ interface Place {
   guarded: boolean;
   /** Inside a subshell: `exec` replaces the subshell, not the shell. */
   subshell: boolean;
+  /** The right side of `||` (or inside it): it runs only when the left side failed. */
+  onFailure: boolean;
 }
 
 /** What walking a statement gives: paths still open, paths that ended in exec, paths that returned from a function. */
@@ -1193,7 +1195,7 @@ class Walker {
       if (op === '&&') skips = [];
       else runs = [];
     }
-    const r = this.statement(right, runs, place);
+    const r = this.statement(right, runs, op === '||' && !place.onFailure ? moved(place, { onFailure: true }) : place);
     // `a && b`: when a fails, b is skipped and the path has ended its work (the container exits, or the
     // script goes on): a check that failed is not a service. `a || b`: when a succeeds, b is skipped.
     const leftStart = left.startIndex;
@@ -1408,8 +1410,9 @@ class Walker {
         const rec = this.record(node, 'simple');
         const status = words[1]?.text.replace(/^"(.*)"$/, '$1');
         const handsBack = status === undefined || status === '$?';
-        // `exit 1`: a failure exit (`setup || exit 1`, `log "error"; exit 1`): the path gives up.
-        const fails = status !== undefined && /^[1-9][0-9]*$/.test(status);
+        // `exit 1`: a failure exit (`setup || exit 1`, `log "error"; exit 1`): the path gives up. So does `exit $?` (or a bare
+        // `exit`) on the right of `||`: it passes on the failure status of what failed (`run_hook || exit $?`).
+        const fails = (status !== undefined && /^[1-9][0-9]*$/.test(status)) || (handsBack && place.onFailure);
         return {
           open: NO_PATHS,
           returned: NO_PATHS,
@@ -2293,6 +2296,7 @@ function analyzeShellOnce(source: string, family: ShellFamily, opts: AnalyzeOpti
         nested: false,
         guarded: false,
         subshell: false,
+        onFailure: false,
       });
       // Paths that run off the end of the script: the shell waited for their service (or job), then exits.
       return {

@@ -25,8 +25,14 @@ const HELP_OR_SERVE =
 const USAGE_CHECK =
   '#!/bin/bash\nset -o errexit\nusage() { echo -e "Usage: tool <in> <genome> <out>"; }\nif [[ $1 == "--help" ]]; then\n  usage\n  exit 0\nfi\nif [ ! $# -eq 3 ] && [ ! $# -eq 4 ]; then\n  tput setaf 1\n  echo -e "Error. This script requires three or four arguments."\n  tput sgr0\n  usage\n  exit 1\nfi\npython3 /opt/tool.py "$1" "$2" "$3"\n';
 
+/** pexcn's dev images: an operator's init hook, its failure passed on (`|| exit $?`), then a keep-alive under a trap that exits. */
+const HOOK_THEN_KEEP_ALIVE =
+  '#!/bin/bash\nrun_init_hook() {\n  [ -n "$DEV_INIT" ] || return 0\n  "$DEV_INIT"\n}\ngraceful_stop() {\n  echo stopping\n  exit 0\n}\nrun_init_hook || exit $?\ntrap graceful_stop TERM INT\nsleep infinity &\nwait\n';
+
 ruleTester(rule, {
   valid: [
+    // `X || exit $?` runs the exit only when X failed: a path that gives up, not where the script runs (shell-params-ns.test.ts runs it)
+    { name: 'an init hook whose failure is passed on with `|| exit $?`, then a keep-alive under a trap that exits', ...ALONE(HOOK_THEN_KEEP_ALIVE) },
     // run as built (no CMD: no arguments) the count check fails and the script exits at once: nothing runs
     { name: 'an argument check with a tput-coloured usage, run with no arguments', ...ALONE(USAGE_CHECK) },
     // netbox-docker's housekeeping.sh under tini: bash below PID 1 dies of SIGTERM between passes (group-trap-ns.test.ts runs it)
@@ -164,6 +170,12 @@ ruleTester(rule, {
     { name: 'standalone script ending in exec "$@"', script: '#!/bin/sh\nexport A=1\nexec "$@"\n' },
   ],
   invalid: [
+    {
+      name: 'the service checked with `|| exit $?` as the last line: its shell still waits for it as PID 1',
+      ...ALONE('#!/bin/bash\n./migrate || exit $?\ngunicorn app:app || exit $?\n'),
+      errors: [{ file: 'e.sh', line: 3, messageId: 'shellStays' }],
+      outputFiles: { 'e.sh': '#!/bin/bash\n./migrate || exit $?\nexec gunicorn app:app || exit $?\n' },
+    },
     // mantid's development images: `for rule in /etc/entrypoint.d/*.sh; do source $rule; done`, the directory the
     // Dockerfile ADDs, then `runuser -u abc -- ${CMD}` without exec
     {
