@@ -92,6 +92,9 @@ const MAX_FILE = 1024 * 1024; // files over 1 MiB are skipped: pid1 refuses them
 const SKIP_EXT =
   /\.(png|jpe?g|gif|ico|icns|bmp|webp|svg|psd|ai|eps|pdf|woff2?|ttf|otf|eot|mp[34]|m4a|wav|ogg|flac|webm|mov|avi|zip|t?gz|tar|bz2|xz|zst|7z|rar|jar|war|ear|class|so|dylib|dll|exe|bin|o|a|pyc|whl|deb|rpm|apk|iso|img|qcow2|parquet|onnx|pt|pb|h5|ckpt|safetensors|npy|npz|db|sqlite3?)$/i;
 
+/** Names pid1 lints as Dockerfiles, whatever follows (`Dockerfile.db`, `Containerfile.bin`). */
+const DOCKERFILE_NAME = /(?:^|\/)(?:Dockerfile|Containerfile)(?:\.[^/]*)?$/i;
+
 // ---------------------------------------------------------------------------------------------- helpers
 
 /** A problem with the corpus or the arguments: one line for a person, never a stack trace. */
@@ -214,7 +217,8 @@ function listTree(gitDir, r) {
     const [mode, type, sha, size] = line.slice(0, tab).split(/\s+/);
     const file = line.slice(tab + 1);
     if (type !== 'blob' || !wanted(file, r.paths)) continue; // submodules (commit) are left out
-    if (mode !== '120000' && (Number(size) > MAX_FILE || SKIP_EXT.test(file))) continue;
+    // (a Dockerfile is kept whatever its suffix: `Dockerfile.db` is a Dockerfile, not a database)
+    if (mode !== '120000' && (Number(size) > MAX_FILE || (SKIP_EXT.test(file) && !DOCKERFILE_NAME.test(file)))) continue;
     entries.push({ mode, sha, file });
   }
   return entries;

@@ -114,6 +114,24 @@ describe('the real builder', () => {
     }
   });
 
+  // luszczynski's centos7-base: `ENV TERM=xterm HOME=/home/jboss SUPPORT=$HOME/support` puts SUPPORT at /support
+  it('docker build: one ENV instruction expands its values with the variables from before it; the next one sees them', async (t) => {
+    if (!requireDocker(t)) return;
+    const dir = context({ Dockerfile: 'FROM scratch\nENV ABC=hello\nENV ABC=bye DEF=$ABC HOME=/home/jboss SUPPORT=$HOME/support\nENV GHI=$ABC JKL=${HOME}/x\n' });
+    const tag = `pid1-test-env-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    trackImage(tag);
+    const b = await run('docker', ['build', '-q', '--label', 'pid1.test=1', '-t', tag, dir], { timeout: 120_000 });
+    assert.equal(b.code, 0, b.stderr);
+    const realEnv = (JSON.parse(runSync('docker', ['inspect', '-f', '{{json .Config.Env}}', tag])) as string[]).filter((e) => !e.startsWith('PATH='));
+    const store = new DocumentStore();
+    const doc = store.read(path.join(dir, 'Dockerfile'), 'dockerfile');
+    assert.ok(doc);
+    const stage = lintDockerfileSource(doc, store, { allStages: true }).dockerfile?.target;
+    const ours = [...(stage?.env ?? [])].filter(([k]) => k !== 'PATH').map(([k, v]) => `${k}=${v}`);
+    assert.deepEqual(ours.sort(), [...realEnv].sort());
+    assert.ok(realEnv.includes('DEF=hello') && realEnv.includes('SUPPORT=/support') && realEnv.includes('GHI=bye'), realEnv.join(' '));
+  });
+
   it('docker build FROM scratch: COPY x /srv and /opt make files (scratch has no directories), COPY x /usr/local/bin/ a directory', async (t) => {
     if (!requireDocker(t)) return;
     const dir = context({ Dockerfile: 'FROM scratch\nCOPY f /srv\nCOPY f /opt\nCOPY f /usr/local/bin/\n', f: 'x\n' });

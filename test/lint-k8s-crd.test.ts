@@ -946,6 +946,33 @@ const declaredCases: DeclaredCase[] = [
     image: 'acme/api:latest',
     dockerfile: 'api/Dockerfile',
   },
+  // librenms/docker: Docker's reusable bake workflow publishes librenms/librenms from target image-all (inherits image: ./Dockerfile)
+  {
+    name: "a workflow job that calls docker/github-builder's bake workflow: its meta-images are built from the bake target",
+    files: {
+      '.github/workflows/build.yml':
+        'on: push\njobs:\n  build:\n    uses: docker/github-builder/.github/workflows/bake.yml@v1\n    with:\n      target: image-all\n      meta-images: |\n        librenms/librenms\n',
+      'docker-bake.hcl':
+        'variable "DEFAULT_TAG" {\n  default = "librenms:local"\n}\ntarget "docker-metadata-action" {\n  tags = ["${DEFAULT_TAG}"]\n}\ntarget "image" {\n  inherits = ["docker-metadata-action"]\n}\ntarget "image-all" {\n  inherits = ["image"]\n  platforms = ["linux/amd64", "linux/arm64"]\n}\n',
+      Dockerfile: DEBIAN,
+      'examples/Dockerfile': DEBIAN,
+    },
+    image: 'librenms/librenms:latest',
+    dockerfile: 'Dockerfile',
+    how: /^\.github\/workflows\/build\.yml:\d+ builds librenms\/librenms from bake target "image-all" \(docker-bake\.hcl:\d+\), Dockerfile$/,
+  },
+  // crazy-max's images: docker/bake-action reads the metadata step's bake file and builds the named target
+  {
+    name: "a workflow's docker/bake-action step: the metadata step's images built from its bake target",
+    files: {
+      '.github/workflows/build.yml':
+        'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - id: meta\n        uses: docker/metadata-action@v5\n        with:\n          images: |\n            crazymax/rtorrent-rutorrent\n            ghcr.io/crazy-max/rtorrent-rutorrent\n      - uses: docker/bake-action@v5\n        with:\n          files: |\n            ./docker-bake.hcl\n            cwd://${{ steps.meta.outputs.bake-file }}\n          targets: image-all\n',
+      'docker-bake.hcl': 'target "docker-metadata-action" {}\ntarget "image" {\n  inherits = ["docker-metadata-action"]\n  context = "app"\n}\ntarget "image-all" {\n  inherits = ["image"]\n}\n',
+      'app/Dockerfile': DEBIAN,
+    },
+    image: 'ghcr.io/crazy-max/rtorrent-rutorrent:latest',
+    dockerfile: 'app/Dockerfile',
+  },
 ];
 
 describe('the image linker: builds that Makefiles, build scripts and workflows declare', () => {
@@ -1333,6 +1360,44 @@ describe('a Dockerfile FROM an image the repository builds inherits that build (
       assert.equal(l?.outcome, 'killed');
       assert.equal(l?.certain, true);
     }
+  });
+
+  it('a script the build writes with echo and printf is read: a base ONBUILD RUN writes its head, derived images append lines (luszczynski)', async () => {
+    const dir = repo({
+      // base/: its ONBUILD RUN writes run.sh in the image built on it (java/); agent/ and app/ append lines to it
+      'base/Dockerfile':
+        'FROM centos:7\nENV TERM=xterm HOME=/home/jboss\nONBUILD RUN echo "#!/bin/sh" > $HOME/run.sh && \\\n\techo \'while [ "x$MYIP" == "x" ]; do MYIP=$(hostname -i); done\' >> $HOME/run.sh && \\\n\techo "" >> $HOME/run.sh && \\\n\tchmod +x $HOME/run.sh\n',
+      'java/Dockerfile': 'FROM corp/base\nRUN yum install -y java\n',
+      'agent/Dockerfile': 'FROM corp/java\nENV AGENT_HOME=/opt/agent\nRUN echo "$AGENT_HOME/bin/agent-wrapper.sh start" >> $HOME/run.sh\n',
+      'app/Dockerfile': 'FROM corp/agent\nRUN yum install -y httpd\nRUN echo "apachectl -D FOREGROUND" >> $HOME/run.sh\nCMD ["/home/jboss/run.sh"]\n',
+      'build.sh': '#!/bin/sh\nfor d in base java agent app; do docker build -t corp/$d $d; done\n',
+      // one RUN: printf with %s, then an exec line: the script execs its service
+      'printed/Dockerfile': 'FROM debian:bookworm\nRUN printf \'#!/bin/sh\\nset -e\\n%s\\n\' "exec redis-server --save \'\'" > /start.sh && chmod +x /start.sh\nCMD ["/start.sh"]\n',
+      // a line built from a variable only the RUN sets: the text is not known, and the script is not read
+      'unknown/Dockerfile': 'FROM debian:bookworm\nRUN V=$(date +%s) && echo "#!/bin/sh" > /start.sh && echo "exec app --build $V" >> /start.sh\nCMD ["/start.sh"]\n',
+      // busybox ash's echo takes -e; dash's prints it as a word (`-e exec<TAB>redis-server`: a command -e that is not found)
+      'ashecho/Dockerfile': 'FROM alpine:3.20\nRUN echo -e "exec\\tredis-server" > /start.sh\nCMD ["sh", "/start.sh"]\n',
+      'dashecho/Dockerfile': 'FROM debian:bookworm\nRUN echo -e "exec\\tredis-server" > /start.sh\nCMD ["sh", "/start.sh"]\n',
+    });
+    const r = await pid1(['lint', '--no-config', '--format', 'json', '.'], { cwd: dir });
+    const out = JSON.parse(r.stdout) as {
+      files: { file: string; launches: { chain?: string[]; outcome?: string; certain?: boolean; path: string[] }[]; findings: { ruleId: string; severity: string; message: string }[] }[];
+    };
+    const file = (f: string) => out.files.find((x) => x.file === f);
+    // bash (CentOS 7's /bin/sh) runs the script and keeps httpd's apachectl as its child: SIGTERM dropped
+    const app = file('app/Dockerfile');
+    assert.deepEqual(app?.launches[0]?.chain, ['bash', 'apachectl', 'httpd'], JSON.stringify(app));
+    assert.ok(
+      app?.findings.some((x) => x.ruleId === 'script-no-exec' && x.severity === 'error' && /runs `httpd` without exec/.test(x.message)),
+      JSON.stringify(app?.findings),
+    );
+    assert.deepEqual(file('printed/Dockerfile')?.launches[0]?.chain, ['redis-server']);
+    assert.equal(file('printed/Dockerfile')?.findings.filter((x) => x.severity === 'error').length, 0);
+    const unknown = file('unknown/Dockerfile');
+    assert.ok(!unknown?.findings.some((x) => x.severity === 'error'), JSON.stringify(unknown?.findings));
+    assert.match(unknown?.launches[0]?.path.join('\n') ?? '', /depends on the program/);
+    assert.deepEqual(file('ashecho/Dockerfile')?.launches[0]?.chain, ['redis-server']);
+    assert.notDeepEqual(file('dashecho/Dockerfile')?.launches[0]?.chain, ['redis-server']);
   });
 
   it("supervisord's programs written by the build's install script with a heredoc (sameersbn's images) are read", async () => {

@@ -522,10 +522,38 @@ const GO: Case[] = [
     nothingToDrain: true,
   },
   {
-    name: 'the same loop handling SIGINT: a shutdown the program wants, which SIGTERM skips',
+    name: 'the same loop handling SIGINT with a shutdown step of its own (flush, then exit): a shutdown SIGTERM skips',
+    files: {
+      'main.go':
+        'package main\n\nimport (\n\t"fmt"\n\t"os"\n\t"os/signal"\n\t"syscall"\n\t"time"\n)\n\nfunc main() {\n\tsigs := make(chan os.Signal, 1)\n\tsignal.Notify(sigs, syscall.SIGINT)\n\tgo func() {\n\t\t<-sigs\n\t\tflush()\n\t\tos.Exit(0)\n\t}()\n\tfor {\n\t\tfmt.Println("hello")\n\t\ttime.Sleep(time.Second)\n\t}\n}\n\nfunc flush() {}\n',
+    },
+    verdict: 'no-handler',
+    nothingToDrain: false,
+  },
+  // napnap75's bots (fresh49): the os.Interrupt handler prints and exits, which is what SIGTERM's default action does anyway
+  {
+    name: 'the same loop handling SIGINT by printing and exiting: the default action written out, nothing to drain',
     files: {
       'main.go':
         'package main\n\nimport (\n\t"fmt"\n\t"os"\n\t"os/signal"\n\t"syscall"\n\t"time"\n)\n\nfunc main() {\n\tsigs := make(chan os.Signal, 1)\n\tsignal.Notify(sigs, syscall.SIGINT)\n\tgo func() {\n\t\t<-sigs\n\t\tfmt.Println("bye")\n\t\tos.Exit(0)\n\t}()\n\tfor {\n\t\tfmt.Println("hello")\n\t\ttime.Sleep(time.Second)\n\t}\n}\n',
+    },
+    verdict: 'no-handler',
+    nothingToDrain: true,
+  },
+  {
+    name: 'an exit-only os.Interrupt case of a select loop (a Docker-events relay): nothing to drain',
+    files: {
+      'main.go':
+        'package main\n\nimport (\n\t"fmt"\n\t"os"\n\t"os/signal"\n)\n\nfunc main() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, os.Interrupt)\n\tmsgs := make(chan string)\n\tfor {\n\t\tselect {\n\t\tcase sig := <-c:\n\t\t\tfmt.Printf("Got %s signal. Aborting...\\n", sig)\n\t\t\tos.Exit(1)\n\t\tcase m := <-msgs:\n\t\t\tfmt.Println(m)\n\t\t}\n\t}\n}\n',
+    },
+    verdict: 'no-handler',
+    nothingToDrain: true,
+  },
+  {
+    name: 'an exit-only handler in a server: requests in flight are cut all the same',
+    files: {
+      'main.go':
+        'package main\n\nimport (\n\t"net/http"\n\t"os"\n\t"os/signal"\n)\n\nfunc main() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, os.Interrupt)\n\tgo func() {\n\t\t<-c\n\t\tos.Exit(1)\n\t}()\n\thttp.ListenAndServe(":8080", nil)\n}\n',
     },
     verdict: 'no-handler',
     nothingToDrain: false,

@@ -128,6 +128,8 @@ export interface LaunchChain {
   opaque?: Opaque;
   /** The image's /bin/sh is unknown, and the stop is lost whichever it is (dash, bash or busybox ash). */
   everyShellLoses?: true;
+  /** The runtime cannot exec PID 1: the script it names has no `#!` line (execve fails with ENOEXEC). No processes then. */
+  noShebang?: string;
 }
 
 export type Outcome = 'graceful' | 'killed' | 'abrupt' | 'nostart' | 'unknown';
@@ -738,6 +740,9 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
     if (asWritten?.role === 'service') {
       const text = readHere(head);
       const interp = text !== undefined ? (shebangOf(text) ?? (callerShell ? noShebangInterpreter(callerShell) : undefined)) : undefined;
+      // The runtime execs PID 1 with execve(2), which fails with ENOEXEC for a text file without `#!`; runc does not fall back
+      // to a shell ("exec format error"), so the container does not start and no stop can be lost (fresh49, measured with execv).
+      if (text !== undefined && !interp && processes.length === 0 && current.length === 0 && currentArgv === argv && !text.startsWith('\x7fELF')) return { processes: [], noShebang: head };
       if (interp) {
         rest = [...interp, head, ...rest.slice(1)];
         if (currentArgv === argv && processes.length === 0 && current.length === 0) currentArgv = rest;

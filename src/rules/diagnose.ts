@@ -13,6 +13,7 @@ type Diagnosis =
   | { kind: 'no-shell' }
   | { kind: 'malformed-json' }
   | { kind: 'command-line-word'; word: string }
+  | { kind: 'no-shebang'; script: string }
   | { kind: 'invalid-stop-signal' }
   | { kind: 'shell-pid1'; proc: ChainProcess; index: number }
   | { kind: 'shell-under-init'; proc: ChainProcess; index: number; init: ChainProcess }
@@ -49,6 +50,8 @@ function compute(l: Launch): Diagnosis {
   // exec-form-command-line reports it: the runtime finds no program of that name and the container does not start
   if (l.commandLineWord !== undefined) return { kind: 'command-line-word', word: l.commandLineWord };
   if (l.stopSignal.invalid) return { kind: 'invalid-stop-signal' };
+  // exec-form-no-shebang reports it: the runtime cannot exec the script, and the container does not start
+  if (l.noShebang !== undefined) return { kind: 'no-shebang', script: l.noShebang };
   const pred = l.prediction;
   const chain = l.chain;
   if (pred && pred.outcome !== 'graceful' && isOrchestrated(l) && l.stop.sharedPidNamespace) return { kind: 'shared-pid', prediction: pred };

@@ -4,6 +4,7 @@ import cmdIgnored from './cmd-ignored.js';
 import composeLegacyV1 from './compose-legacy-v1.js';
 import composeShellOperators from './compose-shell-operators.js';
 import execFormCommandLine from './exec-form-command-line.js';
+import execFormNoShebang from './exec-form-no-shebang.js';
 import invalidStopSignal from './invalid-stop-signal.js';
 import k8sImageDecides from './k8s-image-decides.js';
 import k8sPrestopExceedsGrace from './k8s-prestop-exceeds-grace.js';
@@ -37,6 +38,7 @@ export const RULES: readonly Rule[] = [
   invalidStopSignal,
   malformedJsonForm,
   execFormCommandLine,
+  execFormNoShebang,
   serviceNoHandler,
   programDecides,
   stopNotGraceful,

@@ -403,18 +403,71 @@ function lineOf(y: YamlDoc, n: YNode | null | undefined): number {
   return at === undefined ? 1 : positionOf(y.file.text, at).line;
 }
 
+/** Bake's default files, read in the repository's root when a workflow names none (`docker buildx bake --help`). */
+const BAKE_FILES = ['docker-bake.json', 'docker-bake.hcl', 'docker-bake.override.json', 'docker-bake.override.hcl'];
+
+/**
+ * Where a bake target of the repository's bake files builds (`image-all` inheriting `image`, which builds ./Dockerfile):
+ * the files a workflow names (paths in the repository; `cwd://` metadata files add only tags), else bake's defaults.
+ */
+function bakeTargetBuild(
+  root: string,
+  target: string,
+  files: readonly string[],
+  readText: ((f: string) => string | undefined) | undefined,
+  exists: (f: string) => boolean,
+): (Omit<Declared, 'repo' | 'how' | 'exact'> & { line: number; file: string }) | undefined {
+  if (!readText || target.includes('$')) return undefined;
+  const named = files.filter((f) => !f.includes('://') && !f.includes('$')).map((f) => path.resolve(root, f));
+  for (const f of named.length ? named : BAKE_FILES.map((b) => path.resolve(root, b))) {
+    const text = exists(f) ? readText(f) : undefined;
+    if (text === undefined || !looksLikeBake(text)) continue;
+    const read = readBake(text);
+    const t = read.ok ? read.targets.find((x) => x.name === target) : undefined;
+    if (!t || t.inline || `${t.context}${t.dockerfile}`.includes(HOLE) || /^[\w+-]+:\/\//.test(t.context)) continue;
+    const context = path.resolve(path.dirname(f), t.context);
+    const dockerfile = path.resolve(context, t.dockerfile);
+    if (!exists(dockerfile)) continue;
+    return { dockerfile, context, ...(t.target ? { target: t.target } : {}), ...(Object.keys(t.args).length ? { buildArgs: t.args } : {}), line: t.line, file: f };
+  }
+  return undefined;
+}
+
 /**
  * `.github/workflows/*.yml`: `docker/build-push-action` steps (context, file, tags, target; tags from a
- * `docker/metadata-action` step's images) and `run:` steps that build (working directory: the repository, or
- * the step's `working-directory`).
+ * `docker/metadata-action` step's images), `docker/bake-action` steps and Docker's reusable `github-builder` workflows
+ * (a bake target named with the metadata's images: librenms/docker publishes librenms/librenms so), and `run:` steps that
+ * build (working directory: the repository, or the step's `working-directory`).
  */
-export function workflowBuilds(file: string, docs: readonly YamlDoc[], root: string, cwd: string, exists: (f: string) => boolean): Declared[] {
+export function workflowBuilds(file: string, docs: readonly YamlDoc[], root: string, cwd: string, exists: (f: string) => boolean, readText?: (f: string) => string | undefined): Declared[] {
   const out: Declared[] = [];
   const where = (y: YamlDoc, n: YNode | null | undefined): string => `${displayPath(file, cwd)}:${lineOf(y, n)}`;
+  /** Images built from a bake target: one declared build per image name. */
+  const bakeImages = (y: YamlDoc, at: YNode | null | undefined, target: string, bakeFiles: readonly string[], images: readonly string[], env: Readonly<Record<string, string>>): void => {
+    const b = bakeTargetBuild(root, target, bakeFiles, readText, exists);
+    if (!b) return;
+    const { line, file: bakeFile, ...build } = b;
+    for (const image of images.map((i) => expressions(i, env)).filter((i) => i && !i.includes('$')))
+      out.push({
+        repo: imageRepo(image),
+        ...build,
+        exact: true,
+        ...(tagOf(image) ? { tag: tagOf(image) } : {}),
+        how: `${where(y, at)} builds ${untagged(image)} from bake target "${target}" (${displayPath(bakeFile, cwd)}:${line}), ${displayPath(build.dockerfile, cwd)}`,
+      });
+  };
   for (const y of docs) {
     const wfEnv = envOf(y, get(y, y.root, 'env')?.value, {});
     const wfDir = s(y, get(y, get(y, get(y, y.root, 'defaults')?.value, 'run')?.value, 'working-directory')?.value);
     for (const [, job] of entries(y, get(y, y.root, 'jobs')?.value)) {
+      // a job that calls Docker's reusable bake workflow: `with: target, meta-images` (docker/github-builder)
+      const jobUses = s(y, get(y, job.value, 'uses')?.value) ?? '';
+      if (/^docker\/github-builder\/\.github\/workflows\/bake\.ya?ml@/.test(jobUses)) {
+        const w = get(y, job.value, 'with')?.value;
+        const target = s(y, get(y, w, 'target')?.value) ?? 'default';
+        bakeImages(y, job.value, target, listOf(s(y, get(y, w, 'files')?.value)), listOf(s(y, get(y, w, 'meta-images')?.value)), wfEnv);
+        continue;
+      }
       const jobEnv = envOf(y, get(y, job.value, 'env')?.value, wfEnv);
       const jobDir = s(y, get(y, get(y, get(y, job.value, 'defaults')?.value, 'run')?.value, 'working-directory')?.value) ?? wfDir;
       const steps = items(y, get(y, job.value, 'steps')?.value) ?? [];
@@ -436,6 +489,15 @@ export function workflowBuilds(file: string, docs: readonly YamlDoc[], root: str
       for (const step of steps) {
         const env = envOf(y, get(y, step, 'env')?.value, jobEnv);
         const uses = s(y, get(y, step, 'uses')?.value) ?? '';
+        // `docker/bake-action` with the metadata step's bake file (`cwd://${{ steps.meta.outputs.bake-file }}`): its images
+        if (/^docker\/bake-action@/.test(uses)) {
+          const w = get(y, step, 'with')?.value;
+          const files = listOf(s(y, get(y, w, 'files')?.value));
+          const metaId = files.map((f) => /steps\.([\w-]+)\.outputs\.bake-file/.exec(f)?.[1]).find((x) => x !== undefined);
+          const images = metaId !== undefined ? metaImages.get(metaId) : metaImages.size === 1 ? [...metaImages.values()][0] : undefined;
+          if (images?.length) for (const target of listOf(s(y, get(y, w, 'targets')?.value) ?? 'default')) bakeImages(y, step, target, files, images, env);
+          continue;
+        }
         if (/^docker\/build-push-action@/.test(uses)) {
           const w = get(y, step, 'with')?.value;
           const field = (k: string): string | undefined => {

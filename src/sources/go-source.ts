@@ -97,10 +97,12 @@ export function goFindings(root: Node, source: string, opts: GoOptions = {}): Fi
       const rest = what === 'Notify' || what === 'NotifyContext' ? argList.slice(1) : argList;
       if (!['Notify', 'NotifyContext', 'Ignore', 'Reset'].includes(what)) continue;
       const signals = rest.length === 0 ? 'all' : signalsOf(rest, call, pkgs);
+      const channel = what === 'Notify' && argList[0]?.type === 'identifier' ? argList[0].text : undefined;
       registrations.push({
         api: `signal.${what}`,
         signals,
         action: what === 'Ignore' ? 'ignore' : what === 'Reset' ? 'default' : 'handler',
+        ...(channel !== undefined && exitsOnReceive(channel, call, qualify) ? { exitsOnly: true } : {}),
         ...reachOf(call, root, opts.packageRoots),
         evidence: evidenceOf(call, lines),
       });
@@ -148,6 +150,40 @@ function importRef(ipath: string, module: string | undefined, evidence: ImportRe
 }
 
 const OS_SIGNALS: Record<string, string> = { Interrupt: 'SIGINT', Kill: 'SIGKILL' };
+
+/** Calls that only print: what may come between a signal's receive and the exit. */
+const PRINTS = /^(?:fmt\.(?:Print|Println|Printf|Fprint|Fprintln|Fprintf)|log\.(?:Print|Println|Printf))$/;
+/** Calls that end the process at once: os.Exit runs no deferred calls (pkg.go.dev/os#Exit); log.Fatal* calls os.Exit(1). */
+const EXITS = /^(?:os\.Exit|log\.(?:Fatal|Fatalln|Fatalf))$/;
+
+/**
+ * Whether every receive from the Notify channel, in the function that calls Notify, only prints and exits (`<-c`
+ * then `fmt.Println(...)` and `os.Exit(1)`, also as a `case sig := <-c:` of a select): a handler that ends the program as
+ * the default action would, with nothing of its own to drain (a Go client of fresh49 with an os.Interrupt handler).
+ */
+function exitsOnReceive(channel: string, call: Node, qualify: (n: Node | null) => string | undefined): boolean {
+  const scope = ancestor(call, ['function_declaration', 'method_declaration', 'func_literal', 'source_file']) ?? call;
+  let receives = 0;
+  for (const u of scope.descendantsOfType('unary_expression')) {
+    if (!u?.text.startsWith('<-') || u.childForFieldName('operand')?.text !== channel) continue;
+    receives++;
+    const parent = u.parent;
+    let after: Node[];
+    if (parent?.type === 'expression_statement') {
+      after = [];
+      for (let n = parent.nextNamedSibling; n; n = n.nextNamedSibling) after.push(n);
+    } else if (parent?.type === 'receive_statement' && parent.parent?.type === 'communication_case') {
+      const list = named(parent.parent).find((c) => c.type === 'statement_list');
+      after = list ? named(list) : [];
+    } else return false;
+    const calls = after.map((st) => (st.type === 'expression_statement' ? named(st)[0] : undefined));
+    if (calls.some((c) => c?.type !== 'call_expression')) return false;
+    const names = calls.map((c) => qualify(c?.childForFieldName('function') ?? null) ?? '');
+    const last = names.length - 1;
+    if (last < 0 || !EXITS.test(names[last] as string) || !names.slice(0, last).every((n) => PRINTS.test(n))) return false;
+  }
+  return receives > 0;
+}
 
 /** Signals in Notify's arguments; undefined when one of them cannot be resolved. */
 function signalsOf(args: Node[], call: Node, pkgs: Map<string, string>): string[] | undefined {

@@ -655,7 +655,7 @@ export class ImageLinker {
     if (cloud) return cloudBuilds(f, this.root, this.cwd, this.share);
     if (COMPOSE.test(name)) return composeBuilds(f, this.cwd, this.share);
     if (path.basename(path.dirname(f)) === 'workflows' && path.basename(path.dirname(path.dirname(f))) === '.github')
-      return workflowBuilds(f, yamlDocs(f, this.share, 'kubernetes'), path.dirname(path.dirname(path.dirname(f))), this.cwd, isFile);
+      return workflowBuilds(f, yamlDocs(f, this.share, 'kubernetes'), path.dirname(path.dirname(path.dirname(f))), this.cwd, isFile, (t) => this.share.text(t));
     const text = this.share.text(f);
     if (text === undefined) return [];
     if (INCLUDED_MAKEFILE.test(name)) return this.includers(f).flatMap((dir) => makefileBuilds(f, text, this.cwd, isFile, dir));

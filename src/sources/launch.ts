@@ -166,6 +166,8 @@ interface LaunchBase {
   unresolved?: Unresolved;
   /** The program word the runtime execs holds a whole command line: the container does not start (model/launch.ts commandLineWord). */
   commandLineWord?: string;
+  /** The script the runtime execs as PID 1 has no `#!` line: execve fails with ENOEXEC and the container does not start. */
+  noShebang?: string;
 }
 
 /** The inputs of the launch model for a launch (chainFromArgv's, and which stop prediction applies). */
@@ -300,6 +302,8 @@ export interface ProbedImage {
     linkProgram?: CompiledProgramSource;
     /** The file of that build a verdict's evidence names, as a document of the launch (where a finding can point). */
     fileRef?: (file: string) => ScriptRef | undefined;
+    /** Its `ONBUILD RUN` scripts: they run at the FROM of an image built on it (files they write are that image's). */
+    onbuildRuns?: { script: string; workdir: string }[];
   };
   entrypoint?: string[];
   cmd?: string[];

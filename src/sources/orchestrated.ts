@@ -143,6 +143,7 @@ export function orchestratedFields(s: Overrides): OrchestratedFields {
     ...(s.substituted ? { substituted: true } : {}),
     ...(unresolved ? { unresolved } : {}),
     ...(lineWord !== undefined ? { commandLineWord: lineWord } : {}),
+    ...(built?.noShebang !== undefined ? { noShebang: built.noShebang } : {}),
     model,
     ...(chain
       ? {

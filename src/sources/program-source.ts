@@ -256,7 +256,7 @@ const GO_SERVES = [
   /\bselect\s*\{\s*\}/,
 ];
 /** A deferred call that only releases a resource the kernel releases anyway at exit (not a shutdown to run). */
-const GO_RELEASE = /^\s*defer\s+(?:[\w.[\]()]+\.)?(?:Close|Stop|Unlock|RUnlock|Done|Release|cancel|stop)\(\)\s*(?:\/\/.*)?$/;
+const GO_RELEASE = /^\s*defer\s+(?:[\w.[\]()]+\.)?(?:Close|Disconnect|Stop|Unlock|RUnlock|Done|Release|cancel|stop)\(\)\s*(?:\/\/.*)?$/;
 /**
  * A function or method declaration's head (`func (s *Server) Serve(`): a server defined is not a server run. (A
  * call of ServeHTTP is not one either: it hands one request to a handler, as middleware does.)
@@ -406,7 +406,8 @@ function decide(reads: Read[], unseen: ImportRef[], language: SourceLanguage, st
   // server, nothing lost for a program that serves nothing. A handler for another stop signal is a shutdown the program
   // wants, which SIGTERM skips (a loss); one only for signals that ask it to reload or report (SIGHUP, SIGUSR1, SIGUSR2)
   // is not: a loop that reloads its file on SIGHUP still has nothing in flight (skaffold's lifecycle-hooks example)
-  const shutdown = other !== undefined && (other.signals === 'all' || (other.signals ?? []).some((x) => !RELOAD_SIGNALS.has(x)));
+  // (a Go handler that only prints and exits is the default action written out: no shutdown of its own either)
+  const shutdown = live.some((r) => r.action === 'handler' && !r.exitsOnly && (r.signals === 'all' || (r.signals ?? []).some((x) => !RELOAD_SIGNALS.has(x))));
   if ((language === 'go' || jsOwnOnly) && !serves && !server && !shutdown && !partial)
     return {
       signals,

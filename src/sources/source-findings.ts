@@ -28,6 +28,8 @@ export interface Registration {
   reach: Reach;
   /** Why reach is not 'yes'. */
   why?: string;
+  /** Go: every receive of the signal only prints and exits (`<-c; fmt.Println("bye"); os.Exit(1)`): no shutdown of its own. */
+  exitsOnly?: boolean;
   evidence: Evidence;
 }
 

@@ -14,7 +14,7 @@ import { globToRe } from '../../util/files.js';
 import type { DockerfileLaunch, Launch, LaunchPart, ProbedImage, ScriptRef, SourceOptions, SourceResult, StopSignalFact } from '../launch.js';
 import { type ImageLink, linkedBuildOptions, linkerFor } from '../image-links.js';
 import { baseImageDefaultCmd, baseImageStopSignal, isOfficialNodeImage } from '../image-config.js';
-import { copiedFrom, filesOfRuns, type RunFiles } from './run-written.js';
+import { copiedFrom, filesOfRuns, type RunFiles, type TriggeredRun } from './run-written.js';
 import { isWindowsImage, knownImage, ownRegistry, parseImageRef, WINDOWS_NOTE } from '../images.js';
 import { imageRepo } from '../declared-builds.js';
 import { programSourceReader } from '../program-reader.js';
@@ -349,7 +349,8 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
       const was = readingRuns;
       readingRuns = true;
       try {
-        runFiles = filesOfRuns(stage, readScript, env);
+        // (a base image built here runs its ONBUILD RUNs first, at this build's FROM)
+        runFiles = filesOfRuns(stage, readScript, env, builtHereBase(stage, opts)?.onbuildRuns);
       } finally {
         readingRuns = was;
       }
@@ -367,6 +368,17 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     const have = scripts.get(p);
     if (have) return have.text;
     if (notFound.has(p)) return undefined;
+    // a file the build's RUNs wrote (`echo "#!/bin/sh" > $HOME/run.sh`, lines appended in derived images): what they wrote
+    if (!readingRuns) {
+      const { written, unknown } = runFilesOnce();
+      if (written.size || unknown.size)
+        for (const c of execPaths(p, stage.workdir, pathDirs)) {
+          const abs = path.posix.normalize(c);
+          const text = written.get(abs);
+          if (text !== undefined) return text;
+          if (unknown.has(abs)) return undefined;
+        }
+    }
     for (const c of execPaths(p, stage.workdir, pathDirs)) {
       const ref = resolveFile(stage, path.posix.normalize(c), ctx, stages);
       if (ref) {
@@ -518,6 +530,7 @@ function launchOf(stage: Stage, doc: Document, target: boolean, ctx: ContextRead
     rootImage: stage.rootImage,
     ...(unresolved ? { unresolved } : {}),
     ...(lineWord !== undefined ? { commandLineWord: lineWord } : {}),
+    ...(chain?.noShebang !== undefined ? { noShebang: chain.noShebang } : {}),
     model: { argv, options },
     ...(predicted ? { chain: predicted, prediction: inheritedNote(predictStop(predicted, stopSignal.signal), inherited, stage.rootImage) } : {}),
   };
@@ -692,6 +705,8 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
       const l = res.launches.find((x) => x.target && x.kind === 'dockerfile') as DockerfileLaunch | undefined;
       if (!l) return undefined;
       const readFile = l.readScript;
+      // its ONBUILD RUNs, which run at the FROM of an image built on it (the target stage's, with its last WORKDIR)
+      const onbuildRuns = onbuildRunsOf(res.dockerfile?.target, l.workdir ?? '/');
       return {
         family: l.shell.family,
         ...(l.shell.bashLevel ? { bashLevel: l.shell.bashLevel } : {}),
@@ -711,6 +726,7 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
           readFile: (p) => readFile?.(p),
           ...(l.listDir ? { listDir: l.listDir } : {}),
           ...(l.linkProgram ? { linkProgram: l.linkProgram, fileRef: (f) => l.scripts.get(f) } : {}),
+          ...(onbuildRuns.length ? { onbuildRuns } : {}),
         },
       };
     } finally {
@@ -744,6 +760,16 @@ function linkedBases(model: DockerfileModel, doc: Document, store: DocumentStore
     if (first?.cmd && probes.every(same)) out.set(image, { ...first, how: `${first.how} (each of the ${candidates.length} Dockerfiles named ${imageRepo(image)} here has the same command)` });
   }
   return out.size ? out : undefined;
+}
+
+/** A stage's `ONBUILD RUN` triggers as the scripts they run (the shell form; an exec form is left out). */
+function onbuildRunsOf(stage: Stage | undefined, workdir: string): TriggeredRun[] {
+  const out: TriggeredRun[] = [];
+  for (const ins of stage?.onbuild ?? []) {
+    const m = /^RUN\s+(?![[\s]|--)([\s\S]+)$/i.exec(ins.args.value);
+    if (m) out.push({ script: m[1] as string, workdir });
+  }
+  return out;
 }
 
 export function lintDockerfileSource(doc: Document, store: DocumentStore, optsIn: SourceOptions = {}): SourceResult {

@@ -350,12 +350,14 @@ function applyInstruction(
         stage.args.set(kv.key, v);
       }
       break;
-    case 'ENV':
-      for (const kv of keyValues(a, esc, true)) {
-        const e = expandWord(kv.raw ?? '', varsOf(stage), esc);
-        stage.env.set(kv.key, e.value);
-      }
+    case 'ENV': {
+      // Every value is expanded with the variables as they were before the instruction (the Dockerfile reference,
+      // "Environment replacement": `ENV abc=bye def=$abc` gives def the old abc), then all are set.
+      const before = varsOf(stage);
+      const values = keyValues(a, esc, true).map((kv) => [kv.key, expandWord(kv.raw ?? '', before, esc).value] as const);
+      for (const [k, v] of values) stage.env.set(k, v);
       break;
+    }
     case 'WORKDIR': {
       const w = expandWord(a, varsOf(stage), esc).value;
       stage.workdir = path.posix.resolve(stage.workdir, w);

@@ -1,5 +1,7 @@
 /**
- * Files a build writes with a shell heredoc, `cat > /etc/supervisor/conf.d/nginx.conf <<EOF ... EOF`, or copies inside
+ * Files a build writes with a shell heredoc, `cat > /etc/supervisor/conf.d/nginx.conf <<EOF ... EOF`, or with `echo` and
+ * `printf` redirected into them a line at a time (`echo "#!/bin/sh" > $HOME/run.sh`, then `echo "apachectl -D FOREGROUND"
+ * >> $HOME/run.sh` in a derived image, also from a base's ONBUILD RUN), or copies inside
  * the image, `cp -a /bd_build/bin/docker-init.sh /usr/local/sbin/` (phusion-style baseimages), in its RUN
  * instructions or in the build context's scripts they run (sameersbn's gitlab and redmine images write every
  * supervisord program from assets/build/install.sh). Read with the shell grammar (tree-sitter-bash: a heredoc's
@@ -24,7 +26,8 @@ const RUNS_A_SCRIPT = /^(ba|da)?sh$|^ash$|^source$|^\.$/;
  * of a line or after `;`, `&&`, `|`, `(`, `then`, `do`, ..., past `VAR=value` prefixes). Texts without one are not parsed:
  * `apt-get update && apt-get install -y x` and `mkdir -p /opt/x` hold nothing this reader takes.
  */
-const MAY_WRITE_OR_COPY = /<<|(?:^|[;&|(`{!]|\b(?:then|do|else|sudo|exec|env))[ \t]*(?:\w+=\S*[ \t]+)*(?:cp|mv|ln|install|(?:ba|da)?sh|ash|source|\.|[^\s;&|()]*[/$][^\s;&|()]*)(?=[\s;&|)]|$)/m;
+const MAY_WRITE_OR_COPY =
+  /<<|\b(?:echo|printf)\b[^\n]*>|(?:^|[;&|(`{!]|\b(?:then|do|else|sudo|exec|env))[ \t]*(?:\w+=\S*[ \t]+)*(?:cp|mv|ln|install|(?:ba|da)?sh|ash|source|\.|[^\s;&|()]*[/$][^\s;&|()]*)(?=[\s;&|)]|$)/m;
 
 /** Commands that put a copy of a file at another path of the image (a move and a link read the same as a copy). */
 const COPIERS = new Set(['cp', 'install', 'mv', 'ln']);
@@ -68,6 +71,73 @@ export function copiedFrom(copies: readonly InImageCopy[], p: string): string | 
 export interface RunFiles {
   written: Map<string, string>;
   copies: InImageCopy[];
+  /** Files a RUN wrote with text pid1 cannot know (an expansion of a variable the build sets at run time, `echo -e` under dash). */
+  unknown: Set<string>;
+}
+
+/** A RUN that runs before the stage's own (a base image's ONBUILD RUN: it runs at the FROM of the image built on it). */
+export interface TriggeredRun {
+  script: string;
+  workdir: string;
+}
+
+/** Backslash escapes `echo` (dash; bash and busybox with -e) and printf's format take: the ones a script line uses. */
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', '\\': '\\', '"': '"', "'": "'", a: '\x07', r: '\r' };
+
+/** `s` with its backslash escapes replaced; undefined when one is not in ESCAPES (`\c`, an octal byte). */
+function unescaped(s: string): string | undefined {
+  let bad = false;
+  const out = s.replace(/\\(.)/gs, (_m, c: string) => {
+    const v = ESCAPES[c];
+    if (v === undefined) bad = true;
+    return v ?? '';
+  });
+  return bad ? undefined : out;
+}
+
+/**
+ * What `echo ARGS` prints with the RUN's /bin/sh (`sh`): the arguments joined by spaces and a newline. dash's echo takes
+ * only -n and always reads backslash escapes (XSI); bash's and busybox's take -n, -e and -E and read escapes only after -e
+ * (bash builtins/echo.def, busybox coreutils/echo.c). Undefined when the shell is not known and an escape or option decides.
+ */
+function echoed(args: readonly string[], sh: string): string | undefined {
+  let i = 0;
+  let newline = true;
+  let escapes = sh === 'dash';
+  const dashLike = sh === 'dash';
+  for (; i < args.length; i++) {
+    const a = args[i] as string;
+    if (!/^-[neE]+$/.test(a)) break;
+    if (dashLike && a !== '-n') break; // dash prints `-e` as a word
+    if (sh !== 'dash' && sh !== 'bash' && sh !== 'ash') return undefined;
+    if (a.includes('n')) newline = false;
+    if (a.includes('e')) escapes = true;
+    if (a.includes('E')) escapes = false;
+  }
+  const text = args.slice(i).join(' ');
+  if (text.includes('\\')) {
+    if (sh !== 'dash' && sh !== 'bash' && sh !== 'ash') return undefined;
+    if (escapes) {
+      const u = unescaped(text);
+      return u === undefined ? undefined : u + (newline ? '\n' : '');
+    }
+  }
+  return text + (newline ? '\n' : '');
+}
+
+/** What `printf FORMAT [ARGS]` prints when its format uses only `%s` and `%%` (the format reused while arguments remain). */
+function printed(args: readonly string[]): string | undefined {
+  const [format, ...rest] = args;
+  if (format === undefined) return undefined;
+  const f = unescaped(format);
+  if (f === undefined || /%(?![s%])/.test(f)) return undefined;
+  const slots = (f.match(/%s/g) ?? []).length;
+  let out = '';
+  let k = 0;
+  do {
+    out += f.replace(/%([s%])/g, (_m, c: string) => (c === '%' ? '%' : (rest[k++] ?? '')));
+  } while (slots > 0 && k < rest.length);
+  return out;
 }
 
 /**
@@ -75,12 +145,15 @@ export interface RunFiles {
  * heredocs and copy inside the image. `read` reads an image file the build context gives (a script a RUN runs); `env`
  * is the stage's.
  */
-export function filesOfRuns(stage: Stage, read: (imagePath: string) => string | undefined, env: Readonly<Record<string, string>>): RunFiles {
+export function filesOfRuns(stage: Stage, read: (imagePath: string) => string | undefined, env: Readonly<Record<string, string>>, triggered: readonly TriggeredRun[] = []): RunFiles {
   const written = new Map<string, string>();
+  const unknown = new Set<string>();
   const copies: InImageCopy[] = [];
-  if (!shellParserReady()) return { written, copies };
-  const runs: RunOp[] = [];
+  if (!shellParserReady()) return { written, copies, unknown };
+  const runs: (RunOp | TriggeredRun)[] = [];
   for (let st: Stage | undefined = stage; st; st = st.parent) runs.unshift(...st.runs);
+  runs.unshift(...triggered);
+  const sh = stage.family.family;
   const seen = new Set<string>();
   let budget = MAX_TEXT;
   const visit = (text: string, workdir: string, depth: number): void => {
@@ -91,10 +164,13 @@ export function filesOfRuns(stage: Stage, read: (imagePath: string) => string | 
     try {
       // one call into wasm finds the candidates in document order (a copy made later wins); a JS walk of every node
       // cost a whole lint of generated Dockerfiles 40% more
+      // writes apply in the order of their redirects: tree-sitter-bash hangs the redirect of the last command of
+      // `a > f && b >> f` on a statement around the whole list, which comes first in document order
+      const writes: Node[] = [];
       for (const node of tree.rootNode.descendantsOfType(['redirected_statement', 'command'])) {
         if (!node) continue;
         if (node.type === 'redirected_statement') {
-          heredocWrite(node, workdir);
+          writes.push(node);
           continue;
         }
         // the command's name decides before its words are expanded: most commands are neither a copy nor a script
@@ -112,25 +188,44 @@ export function filesOfRuns(stage: Stage, read: (imagePath: string) => string | 
           }
         }
       }
+      const at = (n: Node): number => n.childForFieldName('redirect')?.startIndex ?? n.endIndex;
+      for (const node of writes.sort((a, b) => at(a) - at(b))) redirectWrite(node, workdir);
     } finally {
       tree.delete();
     }
   };
-  const heredocWrite = (node: Node, workdir: string): void => {
+  const redirectWrite = (node: Node, workdir: string): void => {
     const doc = node.namedChildren.find((c) => c?.type === 'heredoc_redirect');
-    const body = doc?.namedChildren.find((c) => c?.type === 'heredoc_body');
+    const heredoc = doc?.namedChildren.find((c) => c?.type === 'heredoc_body');
     // `cat > FILE <<EOF` puts the redirect beside the heredoc; `cat <<EOF > FILE` inside it
-    const target = [...node.namedChildren, ...(doc?.namedChildren ?? [])].find((c) => c?.type === 'file_redirect');
-    const cmd = node.namedChildren.find((c) => c?.type === 'command');
+    const target = [...node.namedChildren, ...(doc?.namedChildren ?? [])].find((c) => c?.type === 'file_redirect' && /^\s*>(?![&])/.test(c.text));
+    // the command the redirect belongs to: the statement's body, or the last command of a list it hangs on
+    const body = node.childForFieldName('body');
+    const cmd = body?.type === 'command' ? body : body?.type === 'list' && body.lastNamedChild?.type === 'command' ? body.lastNamedChild : undefined;
     const name = cmd?.namedChildren.find((c) => c?.type === 'command_name')?.text;
-    if (!body || !target || name !== 'cat') return;
+    if (!target || !cmd) return;
+    // (stdout only: `2> FILE` and `>&2` write no text of the command's)
     const op = target.text.trimStart();
-    if (!op.startsWith('>') || op.startsWith('>&')) return;
     const file = target.namedChildren.find((c) => c !== null && c.type !== 'file_descriptor');
     const p = file ? literalOf(file, env) : undefined;
     if (p === undefined || p === '') return;
     const abs = path.posix.resolve(workdir, p);
-    written.set(abs, op.startsWith('>>') ? (written.get(abs) ?? '') + body.text : body.text);
+    let text: string | undefined;
+    if (name === 'cat' && heredoc) text = heredoc.text;
+    else if ((name === 'echo' || name === 'printf') && !doc) {
+      const words = wordsOf(cmd, env).slice(1);
+      const args = words.every((w) => w.literal !== undefined) ? words.map((w) => w.literal as string) : undefined;
+      text = args === undefined ? undefined : name === 'echo' ? echoed(args, sh) : printed(args);
+    } else return;
+    // `>>` appends to what the file held: written before, or given by the build context or the base image
+    const before = op.startsWith('>>') ? (unknown.has(abs) ? undefined : (written.get(abs) ?? read(abs) ?? '')) : '';
+    if (text === undefined || before === undefined) {
+      written.delete(abs);
+      unknown.add(abs);
+      return;
+    }
+    unknown.delete(abs);
+    written.set(abs, before + text);
   };
   const inImageCopy = (node: Node, workdir: string): void => {
     const words = wordsOf(node, env);
@@ -174,8 +269,9 @@ export function filesOfRuns(stage: Stage, read: (imagePath: string) => string | 
     }
   };
   for (const r of runs) {
-    const text = r.script ?? (r.argv && /^(\/bin\/)?(ba|da)?sh$/.test(r.argv[0] ?? '') && r.argv[1] === '-c' ? r.argv[2] : undefined);
+    const argv = 'argv' in r ? r.argv : undefined;
+    const text = r.script ?? (argv && /^(\/bin\/)?(ba|da)?sh$/.test(argv[0] ?? '') && argv[1] === '-c' ? argv[2] : undefined);
     if (text !== undefined) visit(text, r.workdir, 0);
   }
-  return { written, copies };
+  return { written, copies, unknown };
 }
