@@ -740,12 +740,14 @@ function buildChain(argv: string[], opts: ChainOptions): LaunchChain {
     if (asWritten?.role === 'service') {
       const text = readHere(head);
       const interp = text !== undefined ? (shebangOf(text) ?? (callerShell ? noShebangInterpreter(callerShell) : undefined)) : undefined;
+      // the program the runtime itself execs (PID 1's first program)
+      const runtimeExecs = currentArgv === argv && processes.length === 0 && current.length === 0;
       // The runtime execs PID 1 with execve(2), which fails with ENOEXEC for a text file without `#!`; runc does not fall back
       // to a shell ("exec format error"), so the container does not start and no stop can be lost (fresh49, measured with execv).
-      if (text !== undefined && !interp && processes.length === 0 && current.length === 0 && currentArgv === argv && !text.startsWith('\x7fELF')) return { processes: [], noShebang: head };
+      if (text !== undefined && !interp && runtimeExecs && !text.startsWith('\x7fELF')) return { processes: [], noShebang: head };
       if (interp) {
         rest = [...interp, head, ...rest.slice(1)];
-        if (currentArgv === argv && processes.length === 0 && current.length === 0) currentArgv = rest;
+        if (runtimeExecs) currentArgv = rest;
       } else if (text === undefined && looksLikeScript(head) && asWritten.catalogue === undefined) {
         // (a name the catalogue knows, such as runsvdir-start, is that program, not an unknown script)
         // The first thing pid1 cannot see decides what it can say (an unknown /bin/sh in front of it, say).

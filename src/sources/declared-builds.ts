@@ -298,30 +298,32 @@ export function makefileNames(file: string, text: string, exists: (f: string) =>
  * names bake looks for there (`docker-bake.hcl`, `docker-bake.override.json`), and for another name (`-f
  * tests/build.hcl`) the file's directory or, where its paths do not exist from there, the repository's top.
  */
+/** Where a bake target builds, trying each directory its paths may be relative to; undefined for an inline Dockerfile, a path bake fills at build time or a remote context. */
+function bakeTargetWhere(t: BakeTarget, dirs: readonly string[], exists: (f: string) => boolean): { context: string; dockerfile: string } | undefined {
+  if (t.inline || `${t.context}${t.dockerfile}`.includes(HOLE) || /^[\w+-]+:\/\//.test(t.context)) return undefined;
+  for (const dir of dirs) {
+    const context = path.resolve(dir, t.context);
+    const dockerfile = path.resolve(context, t.dockerfile);
+    if (exists(dockerfile)) return { context, dockerfile };
+  }
+  return undefined;
+}
+
 export function bakeBuilds(file: string, text: string, root: string, cwd: string, exists: (f: string) => boolean): Declared[] {
   if (!looksLikeBake(text)) return [];
   const read = readBake(text);
   if (!read.ok) return [];
   const dirs = [...new Set(/^docker-bake\b/i.test(path.basename(file)) ? [path.dirname(file)] : [path.dirname(file), root])];
   const out: Declared[] = [];
-  const whereOf = (t: BakeTarget): { context: string; dockerfile: string } | undefined => {
-    if (t.inline || `${t.context}${t.dockerfile}`.includes(HOLE) || /^[\w+-]+:\/\//.test(t.context)) return undefined;
-    for (const dir of dirs) {
-      const context = path.resolve(dir, t.context);
-      const dockerfile = path.resolve(context, t.dockerfile);
-      if (exists(dockerfile)) return { context, dockerfile };
-    }
-    return undefined;
-  };
   const byName = new Map(read.targets.map((t) => [t.name, t]));
   for (const t of read.targets) {
-    const where = t.tags.length ? whereOf(t) : undefined;
+    const where = t.tags.length ? bakeTargetWhere(t, dirs, exists) : undefined;
     if (!where) continue;
     // `base = "target:base"`: the build of that target is what FROM base names
     const namedContexts: Record<string, NamedContext> = {};
     for (const [name, value] of Object.entries(t.contexts)) {
       const other = value.startsWith('target:') ? byName.get(value.slice('target:'.length)) : undefined;
-      const at = other && whereOf(other);
+      const at = other && bakeTargetWhere(other, dirs, exists);
       if (!other || !at) continue;
       namedContexts[name] = {
         dockerfile: at.dockerfile,
@@ -424,11 +426,9 @@ function bakeTargetBuild(
     if (text === undefined || !looksLikeBake(text)) continue;
     const read = readBake(text);
     const t = read.ok ? read.targets.find((x) => x.name === target) : undefined;
-    if (!t || t.inline || `${t.context}${t.dockerfile}`.includes(HOLE) || /^[\w+-]+:\/\//.test(t.context)) continue;
-    const context = path.resolve(path.dirname(f), t.context);
-    const dockerfile = path.resolve(context, t.dockerfile);
-    if (!exists(dockerfile)) continue;
-    return { dockerfile, context, ...(t.target ? { target: t.target } : {}), ...(Object.keys(t.args).length ? { buildArgs: t.args } : {}), line: t.line, file: f };
+    const where = t && bakeTargetWhere(t, [path.dirname(f)], exists);
+    if (!t || !where) continue;
+    return { ...where, ...(t.target ? { target: t.target } : {}), ...(Object.keys(t.args).length ? { buildArgs: t.args } : {}), line: t.line, file: f };
   }
   return undefined;
 }

@@ -11,6 +11,7 @@ import type { ShellFamily } from '../model/programs.js';
 import type { Document, FileError, Origin, Span } from '../document/document.js';
 import type { CommandString } from './compose/command-strings.js';
 import type { DockerfileModel } from './dockerfile/parse.js';
+import type { TriggeredRun } from './dockerfile/run-written.js';
 import type { CompiledProgramSource } from './program-reader.js';
 
 /** One part of a launch as written: ENTRYPOINT or CMD, compose `entrypoint`/`command`, k8s `command`/`args`. */
@@ -303,7 +304,7 @@ export interface ProbedImage {
     /** The file of that build a verdict's evidence names, as a document of the launch (where a finding can point). */
     fileRef?: (file: string) => ScriptRef | undefined;
     /** Its `ONBUILD RUN` scripts: they run at the FROM of an image built on it (files they write are that image's). */
-    onbuildRuns?: { script: string; workdir: string }[];
+    onbuildRuns?: TriggeredRun[];
   };
   entrypoint?: string[];
   cmd?: string[];

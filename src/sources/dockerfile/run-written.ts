@@ -101,22 +101,22 @@ function unescaped(s: string): string | undefined {
  * (bash builtins/echo.def, busybox coreutils/echo.c). Undefined when the shell is not known and an escape or option decides.
  */
 function echoed(args: readonly string[], sh: string): string | undefined {
+  const known = sh === 'dash' || sh === 'bash' || sh === 'ash';
   let i = 0;
   let newline = true;
   let escapes = sh === 'dash';
-  const dashLike = sh === 'dash';
   for (; i < args.length; i++) {
     const a = args[i] as string;
     if (!/^-[neE]+$/.test(a)) break;
-    if (dashLike && a !== '-n') break; // dash prints `-e` as a word
-    if (sh !== 'dash' && sh !== 'bash' && sh !== 'ash') return undefined;
+    if (sh === 'dash' && a !== '-n') break; // dash prints `-e` as a word
+    if (!known) return undefined;
     if (a.includes('n')) newline = false;
     if (a.includes('e')) escapes = true;
     if (a.includes('E')) escapes = false;
   }
   const text = args.slice(i).join(' ');
   if (text.includes('\\')) {
-    if (sh !== 'dash' && sh !== 'bash' && sh !== 'ash') return undefined;
+    if (!known) return undefined;
     if (escapes) {
       const u = unescaped(text);
       return u === undefined ? undefined : u + (newline ? '\n' : '');
